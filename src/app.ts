@@ -1,0 +1,198 @@
+/**
+ * Builds a gateway from a frozen config and injected dependencies. It never reads the
+ * environment or exits the process (that is main.ts); `listen` and `stop` are the caller's.
+ */
+import type { Server } from "bun";
+import type { Database } from "bun:sqlite";
+import type { Element } from "ltx";
+import type { Entity } from "xmpp-entity";
+import type { Config, PluginRouteConfig } from "./config/load.ts";
+import type { Logger } from "./log.ts";
+import type { Authenticator } from "./engine/auth/types.ts";
+import type { PasswordCheck } from "./engine/auth/xmpp.ts";
+import type { PluginInstance, XmppPort } from "./plugin-api.ts";
+import { GatewayError } from "./errors.ts";
+import { createAuthenticator } from "./engine/auth/index.ts";
+import { createThrottle } from "./engine/auth/throttle.ts";
+import { declarativeHandler } from "./engine/declarative.ts";
+import { createHttpApp, createRegistry, type HealthReport } from "./engine/http.ts";
+import { openStore } from "./store/db.ts";
+import { createOutbox } from "./store/outbox.ts";
+import { Delivery } from "./xmpp/delivery.ts";
+import { XmppLink } from "./xmpp/link.ts";
+import { StanzaRouter } from "./xmpp/router.ts";
+
+export interface GatewayDeps {
+  log: Logger;
+  fetch?: typeof fetch;
+  /** Tests: a fake XMPP entity instead of a TCP connection. */
+  createEntity?: (options: { service: string; domain: string }) => Entity;
+  /** Tests: replaces the SASL login of `kind: xmpp` auth. */
+  passwordCheck?: PasswordCheck;
+}
+
+export interface Gateway {
+  readonly link: XmppLink;
+  readonly delivery: Delivery;
+  /** Handles one HTTP request in-process (tests, and the server's fetch). */
+  handle(request: Request): Promise<Response>;
+  /** Connects to XMPP and serves HTTP on config.http.listen; resolves with the bound port. */
+  listen(): number;
+  /** Stops accepting HTTP, finishes requests in flight, flushes the outbox, closes the stream. */
+  stop(options?: { flushTimeoutMs?: number }): Promise<void>;
+}
+
+export async function createGateway(config: Config, deps: GatewayDeps): Promise<Gateway> {
+  const { log } = deps;
+  const store = openStore(config.store);
+  const link = new XmppLink({
+    server: config.xmpp.server,
+    component: config.xmpp.component,
+    secret: config.xmpp.secret,
+    host: config.xmpp.host,
+    reconnect: config.xmpp.reconnect,
+    iqTimeoutMs: config.xmpp.iq_timeout_ms,
+    log: log.child({ part: "xmpp" }),
+    ...(deps.createEntity ? { createEntity: deps.createEntity } : {}),
+  });
+  const delivery = new Delivery(link, createOutbox(store, config.outbox.max_stanzas), log.child({ part: "outbox" }));
+  const router = new StanzaRouter((el) => void link.send(el).catch(() => {}), log.child({ part: "router" }));
+  link.onStanza((el) => void router.dispatch(el));
+  link.on("online", () => void delivery.drain());
+
+  const authenticators = buildAuthenticators(config, deps);
+  const registry = createRegistry();
+  const xmpp = xmppPort(config, link, delivery, router);
+  const plugins: PluginInstance[] = [];
+  let ids = 0;
+  const idPrefix = Math.random().toString(36).slice(2, 8);
+  for (const route of config.routes) {
+    const auth = route.auth ? authenticators.get(route.auth) : undefined;
+    if (route.kind === "plugin") plugins.push(await setupPlugin(route, auth, { xmpp, registry, store, log, fetch: deps.fetch ?? fetch }));
+    else
+      registry.add(route.method, route.path, declarativeHandler(route, {
+        auth,
+        component: config.xmpp.component,
+        maxBodyBytes: config.http.max_body_bytes,
+        deliver: (el) => delivery.deliver(el),
+        newId: () => `sg-${idPrefix}-${++ids}`,
+      }));
+  }
+
+  const clientIps = new WeakMap<Request, string>();
+  const ipOf = (request: Request) => clientIps.get(request) ?? "local";
+  const app = createHttpApp(registry.routes, () => health(link, delivery), ipOf, log.child({ part: "http" }));
+  let server: Server<unknown> | undefined;
+  let inFlight = 0;
+  let accepting = true;
+  const handle = async (request: Request): Promise<Response> => {
+    if (!accepting) return new Response(JSON.stringify({ error: "Stanzagate is shutting down", code: "SHUTTING_DOWN" }), { status: 503, headers: { "content-type": "application/json" } });
+    inFlight++;
+    try {
+      return await app.handle(request);
+    } finally {
+      inFlight--;
+    }
+  };
+
+  return {
+    link,
+    delivery,
+    handle,
+    listen() {
+      link.start();
+      const { hostname, port } = parseListen(config.http.listen);
+      server = Bun.serve({
+        hostname,
+        port,
+        maxRequestBodySize: config.http.max_body_bytes,
+        fetch(req, srv) {
+          clientIps.set(req, srv.requestIP(req)?.address ?? "unknown");
+          return handle(req);
+        },
+      });
+      return server.port ?? port;
+    },
+    async stop({ flushTimeoutMs = 5_000 } = {}) {
+      accepting = false;
+      await server?.stop(false);
+      await waitUntil(() => inFlight === 0, 10_000);
+      for (const p of plugins) await p.stop?.();
+      await Promise.race([delivery.drain(), Bun.sleep(flushTimeoutMs)]);
+      await link.stop();
+      store.close();
+    },
+  };
+}
+
+function buildAuthenticators(config: Config, deps: GatewayDeps): Map<string, Authenticator> {
+  const throttle = createThrottle(config.auth_throttle.max_failures, config.auth_throttle.window_s);
+  const common = { host: config.xmpp.host, server: config.xmpp.server, throttle, ...(deps.passwordCheck ? { passwordCheck: deps.passwordCheck } : {}) };
+  return new Map(Object.entries(config.auth).map(([name, scheme]) => [name, createAuthenticator(name, scheme, common)]));
+}
+
+function xmppPort(config: Config, link: XmppLink, delivery: Delivery, router: StanzaRouter): XmppPort {
+  return {
+    component: config.xmpp.component,
+    host: config.xmpp.host,
+    isOnline: () => link.status === "online",
+    privileges: () => link.privileges(),
+    send: async (el: Element) => {
+      if (link.status !== "online") throw new GatewayError("LINK_DOWN");
+      await link.send(el);
+    },
+    request: (iq, timeoutMs) => link.request(iq, timeoutMs),
+    deliver: (el) => delivery.deliver(el),
+    onStanza: (handler) => router.add(handler),
+    on: (event, listener) => link.on(event, listener),
+  };
+}
+
+interface PluginDeps {
+  xmpp: XmppPort;
+  registry: ReturnType<typeof createRegistry>;
+  store: Database;
+  log: Logger;
+  fetch: typeof fetch;
+}
+
+async function setupPlugin(route: PluginRouteConfig, auth: Authenticator | undefined, deps: PluginDeps): Promise<PluginInstance> {
+  return route.plugin.setup({
+    options: route.options,
+    route: { path: route.path, auth, at: route.at },
+    xmpp: deps.xmpp,
+    http: deps.registry,
+    store: deps.store,
+    log: deps.log.child({ plugin: route.plugin.name, route: route.at }),
+    fetch: deps.fetch,
+  });
+}
+
+function health(link: XmppLink, delivery: Delivery): HealthReport {
+  const online = link.status === "online";
+  return {
+    ready: online,
+    body: {
+      status: online ? "ok" : "degraded",
+      xmpp: {
+        state: link.status,
+        ...(link.onlineSince ? { online_since: link.onlineSince.toISOString() } : {}),
+        ...(link.lastError ? { last_error: link.lastError } : {}),
+        privileges: link.privileges(),
+      },
+      outbox: { queued: delivery.queued },
+    },
+  };
+}
+
+/** "127.0.0.1:5280", "[::1]:5280" or ":5280" (all interfaces). */
+export function parseListen(listen: string): { hostname: string; port: number } {
+  const m = listen.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
+  if (!m) throw new GatewayError("BAD_REQUEST", `http.listen must be host:port, not ${listen}`);
+  return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port: Number(m[3]) };
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await Bun.sleep(10);
+}

@@ -1,0 +1,52 @@
+/** The auth schemes a route can name, one schema per `kind`. */
+import { Type, type Static } from "@sinclair/typebox";
+import { Closed } from "./schema.ts";
+
+const Realm = Type.String({ default: "Stanzagate", description: "The realm sent in WWW-Authenticate." });
+
+export const HeaderAuthSchema = Closed({
+  kind: Type.Literal("header"),
+  value: Type.String({ minLength: 1, description: "The exact Authorization header value expected (as mod_http_muc_kick's http_muc_kick_authorization_header)." }),
+});
+
+export const BasicAuthSchema = Closed({
+  kind: Type.Literal("basic"),
+  realm: Realm,
+  users: Type.Record(Type.String({ minLength: 1 }), Type.String({ pattern: "^\\$argon2id\\$" }), {
+    description: "User name (or JID) -> argon2id hash, as printed by `stanzagate hash-password`.",
+  }),
+});
+
+export const BearerTokenSchema = Closed({
+  token: Type.String({ minLength: 16, description: "The token; use ${VAR} to keep it out of the file." }),
+  name: Type.String({ minLength: 1, description: "Who holds it: the identity templates and logs see." }),
+  jid: Type.Optional(Type.String({ description: "The JID this token acts as (post_msg sends from it)." })),
+  allow: Type.Optional(Type.Array(Type.String(), { description: "Recipients this token may address: bare JIDs, or domains as *@domain. Absent: any." })),
+});
+
+export const BearerAuthSchema = Closed({
+  kind: Type.Literal("bearer"),
+  tokens: Type.Array(BearerTokenSchema, { minItems: 1 }),
+});
+
+export const XmppAuthSchema = Closed({
+  kind: Type.Literal("xmpp"),
+  realm: Realm,
+  server: Type.Optional(Type.String({ pattern: "^xmpps?://", description: "The server's client port for the SASL check (default: the component server's host, port 5222)." })),
+  cache_s: Type.Integer({ minimum: 0, default: 60, description: "How long a successful check is remembered (as a salted hash, never the password)." }),
+  timeout_ms: Type.Integer({ minimum: 100, default: 5_000, description: "How long a SASL check may take." }),
+});
+
+export const AUTH_SCHEMAS = {
+  header: HeaderAuthSchema,
+  basic: BasicAuthSchema,
+  bearer: BearerAuthSchema,
+  xmpp: XmppAuthSchema,
+} as const;
+
+export type AuthKind = keyof typeof AUTH_SCHEMAS;
+export type HeaderAuth = Static<typeof HeaderAuthSchema>;
+export type BasicAuth = Static<typeof BasicAuthSchema>;
+export type BearerAuth = Static<typeof BearerAuthSchema>;
+export type XmppAuth = Static<typeof XmppAuthSchema>;
+export type AuthScheme = HeaderAuth | BasicAuth | BearerAuth | XmppAuth;

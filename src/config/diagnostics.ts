@@ -1,0 +1,76 @@
+/**
+ * Config problems, located in the YAML source and printed the way linters print them:
+ *
+ *   routes.yaml:7:13  error  routes[0].auth  no auth scheme named "opps" (defined: users, ops)
+ */
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from "yaml";
+
+export interface Diagnostic {
+  line: number;
+  col: number;
+  /** Key path in display form: `routes[0].options.post_url`. */
+  path: string;
+  message: string;
+}
+
+/** Path segments as in the parsed object: keys and array indices. */
+export type PathSegments = ReadonlyArray<string | number>;
+
+export function formatPath(path: PathSegments): string {
+  return path.reduce<string>(
+    (acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg),
+    "",
+  ) || "(top level)";
+}
+
+/** JSON pointer (`/routes/0/auth`, as TypeBox reports) -> segments. */
+export function pointerToPath(pointer: string): Array<string | number> {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+export function formatDiagnostics(file: string, diagnostics: readonly Diagnostic[]): string {
+  const sorted = [...diagnostics].sort((a, b) => a.line - b.line || a.col - b.col);
+  const lines = sorted.map((d) => `${file}:${d.line}:${d.col}  error  ${d.path}  ${d.message}`);
+  const n = sorted.length;
+  lines.push(`${n} error${n === 1 ? "" : "s"} — not started`);
+  return lines.join("\n");
+}
+
+/** Finds where a path points in the source: the key for `keyOf` (unknown keys), else the value. */
+export class SourceLocator {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  at(path: PathSegments, message: string, options: { key?: boolean; offset?: number } = {}): Diagnostic {
+    const node = this.find(path, options.key ?? false);
+    const start = (node?.range?.[0] ?? 0) + (options.offset ?? 0);
+    const pos = this.lines.linePos(start);
+    return { line: pos.line, col: pos.col, path: formatPath(path), message };
+  }
+
+  /** The deepest node on `path` that exists: a missing key is reported at its parent. */
+  private find(path: PathSegments, wantKey: boolean): Node | undefined {
+    let node: unknown = this.doc.contents;
+    let found: Node | undefined = this.doc.contents ?? undefined;
+    for (const [i, seg] of path.entries()) {
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) return found;
+        if (last && wantKey) return pair.key as Node;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === "number") {
+        node = node.items[seg];
+      } else return found;
+      if (node && typeof node === "object" && "range" in node) found = node as Node;
+    }
+    return found;
+  }
+}

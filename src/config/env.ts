@@ -1,0 +1,51 @@
+/**
+ * `${VAR}` in any string value of routes.yaml is replaced by the environment variable VAR;
+ * `${VAR:-fallback}` uses the fallback when VAR is unset or empty; `$${` writes a literal `${`.
+ * A variable that is unset without a fallback is a config error, never an empty secret.
+ */
+import { isScalar, visit, type Document } from "yaml";
+
+const REFERENCE = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+export interface MissingVariable {
+  name: string;
+  /** The scalar node's path in the document. */
+  path: Array<string | number>;
+}
+
+export function substituteEnv(doc: Document, env: Record<string, string | undefined>): MissingVariable[] {
+  const missing: MissingVariable[] = [];
+  visit(doc, {
+    Scalar(_key, node, ancestors) {
+      if (typeof node.value !== "string" || !node.value.includes("${")) return;
+      node.value = node.value.replace(REFERENCE, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
+        if (escaped) return whole.slice(1);
+        const value = env[name];
+        if (value !== undefined && value !== "") return value;
+        if (fallback !== undefined) return fallback;
+        missing.push({ name, path: pathOf(ancestors, node) });
+        return "";
+      });
+    },
+  });
+  return missing;
+}
+
+/** Rebuilds the key path of a node from the ancestors `visit` hands over. */
+function pathOf(ancestors: readonly unknown[], node: unknown): Array<string | number> {
+  const path: Array<string | number> = [];
+  const chain = [...ancestors, node];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const parent = chain[i] as { items?: unknown[]; key?: unknown; value?: unknown };
+    const child = chain[i + 1];
+    if (Array.isArray(parent.items)) {
+      const idx = parent.items.indexOf(child);
+      const item = parent.items[idx] as { key?: unknown } | undefined;
+      if (item && "key" in item && isScalar(item.key)) continue; // a Pair: its key is added below
+      if (idx !== -1) path.push(idx);
+    } else if ("key" in parent && isScalar(parent.key) && parent.value === child) {
+      path.push(String(parent.key.value));
+    }
+  }
+  return path;
+}

@@ -1,0 +1,56 @@
+/**
+ * The schema of routes.yaml: the single source of truth for its types, defaults, validation and
+ * the configuration reference in README.md. Every object is closed (`additionalProperties: false`)
+ * so a misspelt key is an error, never silently ignored.
+ */
+import { Type, type Static, type TObject, type TProperties } from "@sinclair/typebox";
+
+/** `Type.Object` closed to unknown keys: the house default for config objects. */
+export const Closed = <T extends TProperties>(props: T, description?: string): TObject<T> =>
+  Type.Object(props, { additionalProperties: false, ...(description ? { description } : {}) });
+
+export const ReconnectSchema = Closed({
+  initial_ms: Type.Integer({ minimum: 10, default: 250, description: "First delay before reconnecting after the link drops." }),
+  max_ms: Type.Integer({ minimum: 10, default: 30_000, description: "Cap of the exponential backoff between attempts." }),
+});
+
+export const XmppSchema = Closed({
+  server: Type.String({ pattern: "^xmpp://", description: "The server's component port (XEP-0114), as xmpp://host:port." }),
+  component: Type.String({ minLength: 1, description: "The component's domain, as declared on the server." }),
+  secret: Type.String({ minLength: 1, description: "The component secret shared with the server. Use ${VAR} to read it from the environment." }),
+  host: Type.String({ minLength: 1, description: "The user domain served: the default host for bare user names." }),
+  reconnect: Type.Optional(ReconnectSchema),
+  iq_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the answer to an iq Stanzagate sends." }),
+});
+
+export const HttpSchema = Closed({
+  listen: Type.String({ default: "127.0.0.1:5280", pattern: "^(\\[[^\\]]+\\]|[^:\\[]*):[0-9]{1,5}$", description: "Address and port to serve HTTP on (host:port; [::1]:port for IPv6)." }),
+  max_body_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger request bodies are refused with 413." }),
+});
+
+export const OutboxSchema = Closed({
+  max_stanzas: Type.Integer({ minimum: 1, default: 100_000, description: "Stanzas kept while the XMPP server is unreachable; more are refused with 503." }),
+});
+
+export const ThrottleSchema = Closed({
+  max_failures: Type.Integer({ minimum: 1, default: 10, description: "Failed authentications allowed per client address within the window." }),
+  window_s: Type.Integer({ minimum: 1, default: 60, description: "The window, in seconds; past the limit the address gets 429 until it ends." }),
+});
+
+export const LogSchema = Closed({
+  level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
+});
+
+/** The top level. `auth` entries and `routes` items are checked by their own schemas (see load.ts). */
+export const ConfigSchema = Closed({
+  xmpp: XmppSchema,
+  http: Type.Optional(HttpSchema),
+  store: Type.String({ default: "./stanzagate.db", description: "The bun:sqlite file holding the outbox and caches; \":memory:\" keeps nothing across restarts." }),
+  outbox: Type.Optional(OutboxSchema),
+  auth_throttle: Type.Optional(ThrottleSchema),
+  log: Type.Optional(LogSchema),
+  auth: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Unknown(), { default: {}, description: "Named auth schemes that routes refer to." }),
+  routes: Type.Array(Type.Unknown(), { default: [], description: "The HTTP endpoints: built-in plugins and declarative routes." }),
+});
+
+export type Xmpp = Static<typeof XmppSchema> & { reconnect: Static<typeof ReconnectSchema> };

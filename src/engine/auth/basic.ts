@@ -1,0 +1,23 @@
+/**
+ * `kind: basic`: HTTP Basic against users listed in routes.yaml with argon2id hashes
+ * (`stanzagate hash-password` prints one). A user name without `@` acts as name@xmpp.host.
+ */
+import { GatewayError } from "../../errors.ts";
+import type { BasicAuth } from "../../config/auth-schema.ts";
+import type { Identity } from "./types.ts";
+import { parseBasic } from "./credentials.ts";
+import { challenge } from "./challenge.ts";
+
+/** Verified against when the user is unknown, so that both cases take the same time. */
+const DUMMY_HASH = Bun.password.hashSync("stanzagate-dummy", { algorithm: "argon2id" });
+
+export function basicCheck(name: string, scheme: BasicAuth, host: string) {
+  return async function checkBasic(request: Request): Promise<Identity> {
+    const creds = parseBasic(request.headers.get("authorization"));
+    if (!creds) throw new GatewayError("AUTH_REQUIRED", undefined, { headers: challenge(scheme.realm) });
+    const hash = scheme.users[creds.user];
+    const ok = await Bun.password.verify(creds.password, hash ?? DUMMY_HASH);
+    if (!ok || hash === undefined) throw new GatewayError("AUTH_FAILED", undefined, { headers: challenge(scheme.realm) });
+    return { scheme: name, name: creds.user, jid: creds.user.includes("@") ? creds.user : `${creds.user}@${host}` };
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * A declarative route: auth -> read and check the body -> render the stanza template -> deliver
+ * -> 201 {"status":"sent"} or 202 {"status":"queued"}. No code per integration.
+ */
+import type { Element } from "ltx";
+import type { DeclarativeRouteConfig } from "../config/load.ts";
+import { GatewayError, errorResponse, jsonResponse } from "../errors.ts";
+import type { HttpHandler } from "../plugin-api.ts";
+import type { Authenticator, Identity } from "./auth/types.ts";
+import { mayAddress } from "./auth/bearer.ts";
+import { readBody } from "./request-body.ts";
+
+export interface DeclarativeDeps {
+  auth: Authenticator | undefined;
+  component: string;
+  maxBodyBytes: number;
+  deliver(stanza: Element): Promise<"sent" | "queued">;
+  newId(): string;
+}
+
+export function declarativeHandler(route: DeclarativeRouteConfig, deps: DeclarativeDeps): HttpHandler {
+  return async function serveDeclarativeRoute({ request, params, ip }) {
+    try {
+      const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
+      const url = new URL(request.url);
+      const raw = route.method === "GET" ? {} : await bodyFields(request, deps.maxBodyBytes);
+      const body = route.body ? route.body.parse(raw) : raw;
+      const id = deps.newId();
+      const stanza = route.template.render({ params, query: Object.fromEntries(url.searchParams), body, user, id });
+      stanza.attrs.from ??= deps.component;
+      stanza.attrs.id ??= id;
+      checkAllowed(user, stanza.attrs.to);
+      const outcome = await deps.deliver(stanza);
+      return jsonResponse(outcome === "sent" ? 201 : 202, { status: outcome, id: stanza.attrs.id });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** A text/plain body is `body.text`; forms and JSON objects give their fields. */
+async function bodyFields(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
+  const body = await readBody(request, maxBytes);
+  return body.type === "text" ? { text: body.text } : body.fields;
+}
+
+function checkAllowed(user: Identity | undefined, to: string | undefined): void {
+  if (user && to && !mayAddress(user, to)) {
+    throw new GatewayError("FORBIDDEN", `This credential may not address ${to}`, { details: { to } });
+  }
+}

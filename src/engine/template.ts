@@ -1,0 +1,139 @@
+/**
+ * Stanza templates: XML with `{{ expr }}` placeholders, compiled once when routes.yaml loads.
+ *
+ * A template is parsed into an element tree before any input exists; rendering fills values into
+ * that tree's text nodes and attribute values, never into markup. The XML serializer escapes
+ * them, so no input can add an element or an attribute, whatever it contains.
+ */
+import { parse, Element } from "ltx";
+import { GatewayError } from "../errors.ts";
+import { isJid } from "../xmpp/jid.ts";
+import { isXmlText } from "../xmpp/xml-text.ts";
+
+/** What a template can read: `{{ params.room }}`, `{{ body.text }}`, `{{ user.jid }}`... */
+export const TEMPLATE_ROOTS = ["params", "query", "body", "user", "id"] as const;
+export type TemplateScope = Partial<Record<(typeof TEMPLATE_ROOTS)[number], unknown>>;
+
+/** Attributes that carry addresses: a value rendered from input must be a valid JID. */
+const JID_ATTRIBUTES = new Set(["to", "from", "jid"]);
+const STANZA_NAMES = new Set(["message", "presence", "iq"]);
+const PLACEHOLDER = /\{\{\s*(.*?)\s*\}\}/g;
+const EXPRESSION = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/;
+
+type Part = string | { expr: string; path: string[] };
+type Value = Part[];
+
+interface Compiled {
+  name: string;
+  attrs: Array<[string, Value]>;
+  children: Array<Compiled | Value>;
+}
+
+export interface CompiledTemplate {
+  /** Every expression used, for checks such as "does this route's body declare that field?". */
+  readonly expressions: readonly string[];
+  render(scope: TemplateScope): Element;
+}
+
+export class TemplateError extends Error {
+  /** Offset in the template source, where known. */
+  constructor(message: string, readonly offset = 0) {
+    super(message);
+    this.name = "TemplateError";
+  }
+}
+
+export function compileTemplate(source: string): CompiledTemplate {
+  const { marked, parts } = markPlaceholders(source);
+  const root = parseSingleElement(marked);
+  if (!STANZA_NAMES.has(root.name)) throw new TemplateError(`the root element must be <message>, <presence> or <iq>, not <${root.name}>`);
+  const tree = compileElement(root, parts);
+  return {
+    expressions: parts.map((p) => p.expr),
+    render: (scope) => renderElement(tree, scope),
+  };
+}
+
+/** Replaces each placeholder by a marker the XML parser treats as plain text. */
+function markPlaceholders(source: string): { marked: string; parts: Array<{ expr: string; path: string[] }> } {
+  const parts: Array<{ expr: string; path: string[] }> = [];
+  const marked = source.replace(PLACEHOLDER, (_m, expr: string, offset: number) => {
+    if (!EXPRESSION.test(expr)) throw new TemplateError(`"{{ ${expr} }}" is not a dotted name such as body.text`, offset);
+    const path = expr.split(".");
+    if (!(TEMPLATE_ROOTS as readonly string[]).includes(path[0] ?? "")) {
+      throw new TemplateError(`"{{ ${expr} }}" starts with an unknown name (known: ${TEMPLATE_ROOTS.join(", ")})`, offset);
+    }
+    parts.push({ expr, path });
+    return marker(parts.length - 1);
+  });
+  const stray = marked.search(/\{\{|\}\}/);
+  if (stray !== -1) throw new TemplateError("unbalanced {{ or }}", stray);
+  return { marked, parts };
+}
+
+const marker = (i: number) => `\u{e000}${i}\u{e001}`;
+const MARKER = /\u{e000}(\d+)\u{e001}/u;
+
+function parseSingleElement(xml: string): Element {
+  let wrapper: Element;
+  try {
+    wrapper = parse(`<t>${xml}</t>`);
+  } catch (err) {
+    throw new TemplateError(`not well-formed XML: ${(err as Error).message}`);
+  }
+  const elements = wrapper.children.filter((c): c is Element => typeof c !== "string");
+  const text = wrapper.children.filter((c): c is string => typeof c === "string").join("");
+  if (elements.length !== 1 || text.trim() !== "") throw new TemplateError("a template must be exactly one element");
+  return elements[0] as Element;
+}
+
+function compileElement(el: Element, parts: Array<{ expr: string; path: string[] }>): Compiled {
+  if (MARKER.test(el.name)) throw new TemplateError(`a placeholder cannot be an element name`);
+  const attrs: Array<[string, Value]> = [];
+  for (const [name, value] of Object.entries(el.attrs)) {
+    if (MARKER.test(name)) throw new TemplateError("a placeholder cannot be an attribute name");
+    if (value !== undefined) attrs.push([name, splitValue(value, parts)]);
+  }
+  const children: Compiled["children"] = [];
+  for (const child of el.children) {
+    if (typeof child !== "string") children.push(compileElement(child, parts));
+    else if (child.trim() !== "" || MARKER.test(child)) children.push(splitValue(child, parts));
+  }
+  return { name: el.name, attrs, children };
+}
+
+function splitValue(text: string, parts: Array<{ expr: string; path: string[] }>): Value {
+  return text.split(new RegExp(MARKER.source, "u")).map((piece, i) => (i % 2 === 0 ? piece : (parts[Number(piece)] as Part)));
+}
+
+function renderElement(tree: Compiled, scope: TemplateScope): Element {
+  const el = new Element(tree.name);
+  for (const [name, value] of tree.attrs) {
+    const rendered = renderValue(value, scope);
+    if (JID_ATTRIBUTES.has(name) && value.some((p) => typeof p !== "string") && !isJid(rendered)) {
+      throw new GatewayError("INVALID_JID", `"${name}" is not a valid JID`, { details: { field: name, value: rendered } });
+    }
+    el.attrs[name] = rendered;
+  }
+  for (const child of tree.children) {
+    if (Array.isArray(child)) el.t(renderValue(child, scope));
+    else el.cnode(renderElement(child, scope));
+  }
+  return el;
+}
+
+function renderValue(value: Value, scope: TemplateScope): string {
+  let out = "";
+  for (const part of value) out += typeof part === "string" ? part : lookup(scope, part);
+  return out;
+}
+
+function lookup(scope: TemplateScope, part: { expr: string; path: string[] }): string {
+  let v: unknown = scope;
+  for (const key of part.path) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined;
+  if (v === undefined || v === null) return "";
+  if (typeof v === "object") throw new GatewayError("BAD_REQUEST", `${part.expr} must be a string, number or boolean`, { details: { field: part.expr } });
+  const s = String(v);
+  if (!isXmlText(s)) throw new GatewayError("INVALID_XML_TEXT", undefined, { details: { field: part.expr } });
+  return s;
+}

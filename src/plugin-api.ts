@@ -1,0 +1,113 @@
+/**
+ * The one module plugins import. A plugin is a folder under plugins/ whose index.ts default-exports
+ * `definePlugin({...})`: its name as written in routes.yaml, a TypeBox schema for its options
+ * (checked when routes.yaml loads, so mistakes get file:line:col like any other), and `setup`,
+ * which receives everything it uses and registers HTTP handlers and stanza handlers.
+ */
+import type { Static, TSchema } from "@sinclair/typebox";
+import type { Element } from "ltx";
+import type { Logger } from "./log.ts";
+import type { Database } from "bun:sqlite";
+import type { Identity, Authenticator } from "./engine/auth/types.ts";
+import type { Privileges } from "./xmpp/privilege.ts";
+
+export { GatewayError, jsonResponse, errorResponse } from "./errors.ts";
+export type { ErrorCode } from "./errors.ts";
+export type { Identity, Authenticator } from "./engine/auth/types.ts";
+export type { Privileges } from "./xmpp/privilege.ts";
+export type { Logger } from "./log.ts";
+export type { Element } from "ltx";
+export { parseJid, isJid, formatJid, bareJid } from "./xmpp/jid.ts";
+export { isXmlText } from "./xmpp/xml-text.ts";
+export { stanzaError, type StanzaErrorType } from "./xmpp/stanza-error.ts";
+
+/** One HTTP request as a plugin handler sees it. */
+export interface HttpRequest {
+  request: Request;
+  /** `:name` segments of the route path; `*` for a wildcard tail. */
+  params: Record<string, string>;
+  /** The client's address, for throttling and logs. */
+  ip: string;
+}
+
+export type HttpHandler = (req: HttpRequest) => Promise<Response> | Response;
+
+export interface HttpRegistrar {
+  /** Serve `method path` (path relative to nothing: plugins build it from `route.path`). */
+  add(method: string, path: string, handler: HttpHandler): void;
+}
+
+/** Handles a stanza addressed to the component; returns true when it took it. */
+export type StanzaHandler = (stanza: Element) => boolean | Promise<boolean>;
+
+export type LinkEvent = "online" | "offline" | "privileges";
+
+/** The XMPP side, as plugins use it. */
+export interface XmppPort {
+  /** The component's domain (routes.yaml xmpp.component). */
+  readonly component: string;
+  /** The user domain served (routes.yaml xmpp.host). */
+  readonly host: string;
+  isOnline(): boolean;
+  /** What the server granted by XEP-0356 at the last connect. */
+  privileges(): Privileges;
+  /** Sends now; throws LINK_DOWN when offline. Use `deliver` for stanzas that must not be lost. */
+  send(stanza: Element): Promise<void>;
+  /** Sends an iq and waits for its result; an error answer rejects with an XmppStanzaError. */
+  request(iq: Element, timeoutMs?: number): Promise<Element>;
+  /** Delivers now when online, else stores it in the outbox: never lost. */
+  deliver(stanza: Element): Promise<"sent" | "queued">;
+  /** Stanzas addressed to the component; handlers are asked in registration order. */
+  onStanza(handler: StanzaHandler): void;
+  on(event: LinkEvent, listener: () => void): void;
+}
+
+export interface PluginRoute {
+  /** The route's HTTP path (the plugin's default when routes.yaml gives none). */
+  path: string;
+  /** The route's auth scheme, when routes.yaml names one. */
+  auth: Authenticator | undefined;
+  /** Where the route is in routes.yaml, for log lines: `routes[2]`. */
+  at: string;
+}
+
+export interface PluginContext<Options> {
+  options: Options;
+  route: PluginRoute;
+  xmpp: XmppPort;
+  http: HttpRegistrar;
+  /** The gateway's sqlite store; plugins create their own tables (prefixed with their name). */
+  store: Database;
+  log: Logger;
+  /** HTTP client for webhooks and web apps (injected so tests can observe it). */
+  fetch: typeof fetch;
+}
+
+export interface PluginInstance {
+  /** Called on shutdown, after HTTP stops accepting and before the link closes. */
+  stop?(): Promise<void> | void;
+}
+
+/** A problem found in a route's options beyond what the schema says. */
+export interface OptionProblem {
+  /** Path below the route, e.g. ["options", "post_url"]. */
+  path: Array<string | number>;
+  message: string;
+}
+
+export interface PluginDefinition<S extends TSchema = TSchema> {
+  name: string;
+  summary: string;
+  /** The schema of the route's `options:`. */
+  options: S;
+  defaultPath: string;
+  /** The route must name an auth scheme (as mod_http_muc_kick refuses to load without one). */
+  requiresAuth?: boolean;
+  /** Checks the schema cannot express; run by `check` too. */
+  validate?(options: Static<S>, route: { auth?: string | undefined }): OptionProblem[];
+  setup(ctx: PluginContext<Static<S>>): PluginInstance | Promise<PluginInstance>;
+}
+
+export function definePlugin<S extends TSchema>(definition: PluginDefinition<S>): PluginDefinition<S> {
+  return definition;
+}

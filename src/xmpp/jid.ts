@@ -1,0 +1,57 @@
+/**
+ * JID checks for addresses that come from input. RFC 7622 §3: localpart and resourcepart are at
+ * most 1023 bytes, the domainpart is a hostname (or IP literal); the localpart excludes
+ * `"&'/:<>@` and spaces (§3.3.1, via the UsernameCaseMapped profile).
+ */
+export interface Jid {
+  local: string;
+  domain: string;
+  resource: string;
+}
+
+const LOCAL_FORBIDDEN = /[\s"&'/:<>@\u0000-\u001f\u007f]/;
+const DOMAIN_LABEL = /^(?!-)[\p{L}\p{N}_-]{1,63}(?<!-)$/u;
+const IP_LITERAL = /^\[[0-9a-fA-F:.]+\]$/;
+const MAX_PART_BYTES = 1023;
+const bytes = (s: string) => Buffer.byteLength(s, "utf8");
+
+export function parseJid(input: string): Jid | undefined {
+  const slash = input.indexOf("/");
+  const bare = slash === -1 ? input : input.slice(0, slash);
+  const resource = slash === -1 ? "" : input.slice(slash + 1);
+  const at = bare.lastIndexOf("@");
+  const local = at === -1 ? "" : bare.slice(0, at);
+  const domain = at === -1 ? bare : bare.slice(at + 1);
+  if (at !== -1 && !validLocal(local)) return undefined;
+  if (!validDomain(domain)) return undefined;
+  if (slash !== -1 && !validResource(resource)) return undefined;
+  return { local, domain: domain.toLowerCase(), resource };
+}
+
+export function isJid(input: string): boolean {
+  return parseJid(input) !== undefined;
+}
+
+export function formatJid(j: Jid): string {
+  return `${j.local ? j.local + "@" : ""}${j.domain}${j.resource ? "/" + j.resource : ""}`;
+}
+
+export function bareJid(input: string): string {
+  const j = parseJid(input);
+  return j ? formatJid({ ...j, resource: "" }) : input;
+}
+
+function validLocal(local: string): boolean {
+  return local.length > 0 && bytes(local) <= MAX_PART_BYTES && !LOCAL_FORBIDDEN.test(local);
+}
+
+function validResource(resource: string): boolean {
+  return resource.length > 0 && bytes(resource) <= MAX_PART_BYTES && !/[\u0000-\u001f\u007f]/.test(resource);
+}
+
+function validDomain(domain: string): boolean {
+  if (!domain || bytes(domain) > MAX_PART_BYTES) return false;
+  if (IP_LITERAL.test(domain)) return true;
+  const d = domain.endsWith(".") ? domain.slice(0, -1) : domain;
+  return d.split(".").every((label) => DOMAIN_LABEL.test(label));
+}

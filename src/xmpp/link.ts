@@ -1,0 +1,186 @@
+/**
+ * The XEP-0114 link to the server: connects, authenticates by handshake, reconnects with capped
+ * exponential backoff forever, and never exits the process on a lost link.
+ *
+ * Built on @xmpp/component-core (the core of @xmpp/component) rather than the `component()`
+ * factory: the factory adds an iq callee that answers every iq nobody registered with
+ * service-unavailable, while here plugins decide (component_http forwards iqs to a webhook).
+ */
+import { Component } from "@xmpp/component-core";
+import type { Element } from "ltx";
+import type { Entity } from "xmpp-entity";
+import type { Logger } from "../log.ts";
+import { createBackoff } from "./backoff.ts";
+import { NO_PRIVILEGES, readAdvertisement, type Privileges } from "./privilege.ts";
+import { IqCaller } from "./iq-caller.ts";
+
+export type LinkState = "connecting" | "online" | "offline" | "stopped";
+
+export interface LinkOptions {
+  server: string;
+  component: string;
+  secret: string;
+  /** The user domain whose privilege advertisement matters. */
+  host: string;
+  reconnect: { initial_ms: number; max_ms: number };
+  iqTimeoutMs: number;
+  log: Logger;
+  /** Tests pass a fake entity; production uses @xmpp/component-core. */
+  createEntity?: (options: { service: string; domain: string }) => Entity;
+}
+
+type Listener = () => void;
+
+export class XmppLink {
+  private state: LinkState = "offline";
+  private granted: Privileges = NO_PRIVILEGES;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly entity: Entity;
+  private readonly backoff;
+  private readonly iq: IqCaller;
+  private readonly stanzaListeners: Array<(el: Element) => void> = [];
+  private readonly listeners = new Map<string, Listener[]>();
+  /** When the link last came up, for /health. */
+  onlineSince: Date | undefined;
+  lastError: string | undefined;
+
+  constructor(private readonly options: LinkOptions) {
+    const create = options.createEntity ?? ((o) => new Component(o) as unknown as Entity);
+    this.entity = create({ service: options.server, domain: options.component });
+    this.backoff = createBackoff(options.reconnect.initial_ms, options.reconnect.max_ms);
+    this.iq = new IqCaller((el) => this.send(el), options.iqTimeoutMs);
+    this.wire();
+  }
+
+  get status(): LinkState {
+    return this.state;
+  }
+
+  privileges(): Privileges {
+    return this.granted;
+  }
+
+  /** Starts connecting in the background; failures are logged and retried, never thrown. */
+  start(): void {
+    if (this.state === "stopped") return;
+    void this.attempt();
+  }
+
+  async stop(): Promise<void> {
+    this.state = "stopped";
+    clearTimeout(this.timer);
+    this.iq.cancelAll("link stopped");
+    try {
+      await this.entity.stop();
+    } catch (err) {
+      this.options.log.debug("closing the XMPP stream failed", { err });
+    }
+  }
+
+  async send(el: Element): Promise<void> {
+    if (this.state !== "online") throw new Error("XMPP link is not online");
+    await this.entity.send(el);
+  }
+
+  /** Writes a serialized stanza (from the outbox) as-is. */
+  async sendRaw(xml: string): Promise<void> {
+    if (this.state !== "online") throw new Error("XMPP link is not online");
+    await this.entity.write(xml);
+  }
+
+  request(iq: Element, timeoutMs?: number): Promise<Element> {
+    return this.iq.request(iq, timeoutMs);
+  }
+
+  onStanza(listener: (el: Element) => void): void {
+    this.stanzaListeners.push(listener);
+  }
+
+  on(event: "online" | "offline" | "privileges", listener: Listener): void {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+  }
+
+  private emit(event: "online" | "offline" | "privileges"): void {
+    for (const l of this.listeners.get(event) ?? []) l();
+  }
+
+  private wire(): void {
+    const { entity, options } = this;
+    entity.on("open", (...args: unknown[]) => void this.handshake(args[0] as Element));
+    entity.on("online", () => this.becameOnline());
+    entity.on("disconnect", () => this.lost("disconnected"));
+    entity.on("error", (err: Error) => {
+      this.lastError = err.message;
+      options.log.warn("XMPP link error", { err: err.message });
+    });
+    entity.on("stanza", (el: Element) => this.received(el));
+  }
+
+  private async attempt(): Promise<void> {
+    if (this.state === "stopped") return;
+    this.state = "connecting";
+    try {
+      await this.entity.connect(this.options.server);
+      await this.entity.open({ domain: this.options.component });
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      this.options.log.warn("cannot reach the XMPP server", { server: this.options.server, err: (err as Error).message });
+      this.lost("connect failed");
+    }
+  }
+
+  /** XEP-0114 §3: the handshake is SHA-1(stream id + secret), sent after the stream header. */
+  private async handshake(header: Element): Promise<void> {
+    try {
+      await (this.entity as unknown as Component).authenticate(header.attrs.id ?? "", this.options.secret);
+    } catch (err) {
+      this.lastError = `handshake failed: ${(err as Error).message}`;
+      this.options.log.error("the XMPP server refused the component handshake (check xmpp.secret and xmpp.component)", { component: this.options.component });
+    }
+  }
+
+  private becameOnline(): void {
+    this.state = "online";
+    this.granted = NO_PRIVILEGES;
+    this.onlineSince = new Date();
+    this.lastError = undefined;
+    this.backoff.reset();
+    this.options.log.info("component online", { component: this.options.component });
+    this.emit("online");
+  }
+
+  private lost(why: string): void {
+    if (this.state === "stopped") return;
+    const wasOnline = this.state === "online";
+    this.state = "offline";
+    this.onlineSince = undefined;
+    this.iq.cancelAll("XMPP link lost");
+    if (wasOnline) {
+      this.options.log.warn("component offline", { why });
+      this.emit("offline");
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.state === "stopped") return;
+    const delay = this.backoff.next();
+    this.options.log.debug("reconnecting", { in_ms: delay });
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.attempt();
+    }, delay);
+  }
+
+  private received(el: Element): void {
+    if (this.iq.settle(el)) return;
+    const advertised = el.attrs.from === this.options.host ? readAdvertisement(el) : undefined;
+    if (advertised) {
+      this.granted = advertised;
+      this.options.log.info("XEP-0356 privileges granted", { host: this.options.host, ...advertised });
+      this.emit("privileges");
+      return;
+    }
+    for (const l of this.stanzaListeners) l(el);
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * XML 1.0 §2.2: only these characters may appear in a document. Anything else (NUL, most C0
+ * controls, lone surrogates, U+FFFE/U+FFFF) makes the server close the whole stream, so text from
+ * input is checked before it goes into a stanza.
+ */
+const NOT_XML_CHAR = /[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+export function isXmlText(s: string): boolean {
+  return !NOT_XML_CHAR.test(s) && s.isWellFormed();
+}
