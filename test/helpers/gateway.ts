@@ -1,0 +1,90 @@
+// A Stanzagate gateway running in this test process against a test Prosody: routes.yaml text in,
+// a listening gateway out, with its log lines captured for assertions.
+import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
+import { createGateway, type Gateway, type GatewayDeps } from "../../src/app.ts";
+import { formatDiagnostics } from "../../src/config/diagnostics.ts";
+import { loadConfig, type Config } from "../../src/config/load.ts";
+import { createLogger } from "../../src/log.ts";
+import type { Prosody } from "./prosody.ts";
+
+const ONLINE_TIMEOUT_MS = 10_000;
+
+export interface TestGateway {
+  gateway: Gateway;
+  config: Config;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** Parsed JSON log lines so far. */
+  logs: Array<Record<string, unknown>>;
+  post(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** The part of routes.yaml after xmpp/http/store: auth and routes. */
+  routes: string;
+  /** Default ":memory:". */
+  store?: string;
+  /** Wait for the XEP-0356 advertisement too (default: when Prosody grants privileges). */
+  waitForPrivileges?: boolean;
+  /** Don't wait for the link (outbox tests start with the server down). */
+  waitOnline?: boolean;
+  deps?: Partial<GatewayDeps>;
+  env?: Record<string, string>;
+}
+
+/** The xmpp/http/store head of a routes.yaml for this Prosody. */
+export function configHead(prosody: Prosody, store = ":memory:"): string {
+  return [
+    "xmpp:",
+    `  server: xmpp://127.0.0.1:${prosody.componentPort}`,
+    `  component: ${prosody.componentDomain}`,
+    `  secret: "${prosody.componentSecret}"`,
+    `  host: ${prosody.host}`,
+    "  reconnect: { initial_ms: 50, max_ms: 500 }",
+    "http:",
+    "  listen: 127.0.0.1:0",
+    `store: "${store}"`,
+    "",
+  ].join("\n");
+}
+
+export function loadTestConfig(text: string, env: Record<string, string> = {}): Config {
+  const result = loadConfig(text, env, BUILTIN_PLUGINS);
+  if (!result.ok) throw new Error(`test config is invalid:\n${formatDiagnostics("test.yaml", result.diagnostics)}`);
+  return result.config;
+}
+
+export async function startGateway(prosody: Prosody, opts: GatewayOptions): Promise<TestGateway> {
+  const config = loadTestConfig(configHead(prosody, opts.store) + opts.routes, opts.env);
+  const logs: Array<Record<string, unknown>> = [];
+  const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const gateway = await createGateway(config, { log, ...opts.deps });
+  const port = gateway.listen();
+  const url = `http://127.0.0.1:${port}`;
+  if (opts.waitOnline !== false) await waitFor(() => gateway.link.status === "online", ONLINE_TIMEOUT_MS, "the gateway to come online", logs);
+  const wantPrivileges = opts.waitForPrivileges ?? false;
+  if (wantPrivileges) await waitFor(() => gateway.link.privileges().message !== "none" || gateway.link.privileges().roster !== "none", ONLINE_TIMEOUT_MS, "the XEP-0356 advertisement", logs);
+  let stopped = false;
+  return {
+    gateway,
+    config,
+    url,
+    logs,
+    post: (path, init = {}) => fetch(url + path, { method: "POST", ...init }),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await gateway.stop({ flushTimeoutMs: 1_000 });
+    },
+  };
+}
+
+/** Polls `condition` every 20 ms; throws with the recent log lines after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string, logs: unknown[] = []): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last log lines:\n${logs.slice(-10).map((l) => JSON.stringify(l)).join("\n")}`);
+    await Bun.sleep(20);
+  }
+}

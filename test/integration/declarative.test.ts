@@ -1,0 +1,111 @@
+// A declarative route from routes.yaml, end to end: HTTP in, a real client receives the stanza.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startProsody, type Prosody } from "../helpers/prosody.ts";
+import { connectClient, isMessageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+
+const TOKEN = "test-token-0123456789abcdef";
+
+const ROUTES = `
+auth:
+  ops:
+    kind: bearer
+    tokens:
+      - { name: monitoring, token: "${TOKEN}", allow: ["*@localhost"] }
+routes:
+  - path: /alert/:who
+    auth: ops
+    body:
+      text: string
+      level: { type: string, required: false, enum: [info, critical], default: info }
+    send: |
+      <message to="{{ params.who }}@localhost" type="chat">
+        <body>{{ text_prefix }}{{ body.text }}</body>
+      </message>
+  - path: /send
+    auth: ops
+    body: { to: jid, text: string }
+    send: <message to="{{ body.to }}"><body>{{ body.text }}</body></message>
+`.replace("{{ text_prefix }}", "[{{ body.level }}] ");
+
+let prosody: Prosody;
+let gw: TestGateway;
+let bob: TestClient;
+
+beforeAll(async () => {
+  prosody = await startProsody();
+  gw = await startGateway(prosody, { routes: ROUTES });
+  bob = await connectClient(prosody, "bob");
+});
+
+afterAll(async () => {
+  await bob?.stop();
+  await gw?.stop();
+  await prosody?.stop();
+});
+
+const alert = (who: string, body: unknown, token = TOKEN) =>
+  gw.post(`/alert/${who}`, { headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+describe("a declarative route", () => {
+  test("delivers the rendered stanza to bob and answers 201 sent", async () => {
+    const res = await alert("bob", { text: "disk full", level: "critical" });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ status: "sent" });
+    const msg = await bob.nextStanza(isMessageWithBody);
+    expect(msg.attrs.from).toBe(prosody.componentDomain);
+    expect(msg.attrs.type).toBe("chat");
+    expect(msg.getChildText("body")).toBe("[critical] disk full");
+  });
+
+  test("carries markup-like input as text: no element or attribute can be injected", async () => {
+    const evil = `<b>&amp; "quoted" 'single' ]]> </body><body>second</body><x a='1'/>`;
+    expect((await alert("bob", { text: evil })).status).toBe(201);
+    const msg = await bob.nextStanza(isMessageWithBody);
+    expect(msg.getChildren("body")).toHaveLength(1);
+    expect(msg.getChildElements().map((c) => c.name)).toEqual(["body"]);
+    expect(msg.getChildText("body")).toBe(`[info] ${evil}`);
+  });
+
+  test("refuses an address that is not a JID with 400 and says which field", async () => {
+    const res = await alert("bob%20smith", { text: "hi" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: "INVALID_JID", field: "to" });
+  });
+
+  test("refuses a body without the required field, listing the problem", async () => {
+    const res = await alert("bob", { level: "info" });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { code: string; problems: Array<{ field: string }> };
+    expect(body.code).toBe("INVALID_BODY");
+    expect(body.problems.map((p) => p.field)).toContain("text");
+  });
+
+  test("refuses text XML cannot carry (a NUL byte) instead of breaking the stream", async () => {
+    const res = await alert("bob", { text: "nul\u0000here" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: "INVALID_XML_TEXT", field: "body.text" });
+  });
+
+  test("refuses a wrong token with 401 and a missing one with 401 and a challenge", async () => {
+    expect((await alert("bob", { text: "x" }, "wrong-token-wrong-token")).status).toBe(401);
+    const res = await gw.post("/alert/bob", { headers: { "content-type": "application/json" }, body: "{}" });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toContain("Bearer");
+  });
+
+  test("refuses a recipient outside the token's allow list with 403", async () => {
+    const res = await gw.post("/send", {
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ to: "someone@elsewhere.example", text: "x" }),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: "FORBIDDEN", to: "someone@elsewhere.example" });
+  });
+
+  test("reports the link as online on /health", async () => {
+    const res = await fetch(`${gw.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ok", xmpp: { state: "online" }, outbox: { queued: 0 } });
+  });
+});
