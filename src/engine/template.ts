@@ -56,6 +56,8 @@ export function compileTemplate(source: string): CompiledTemplate {
 
 /** Replaces each placeholder by a marker the XML parser treats as plain text. */
 function markPlaceholders(source: string): { marked: string; parts: Array<{ expr: string; path: string[] }> } {
+  const inName = source.search(/<\/?\s*\{\{/);
+  if (inName !== -1) throw new TemplateError("a placeholder cannot be an element name", inName);
   const parts: Array<{ expr: string; path: string[] }> = [];
   const marked = source.replace(PLACEHOLDER, (_m, expr: string, offset: number) => {
     if (!EXPRESSION.test(expr)) throw new TemplateError(`"{{ ${expr} }}" is not a dotted name such as body.text`, offset);

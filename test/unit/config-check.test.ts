@@ -1,0 +1,54 @@
+// `stanzagate check` output for broken configs, compared with golden files in test/golden/check.
+// To accept a deliberate change of wording: UPDATE_GOLDEN=1 bun test test/unit/config-check.test.ts
+import { describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
+import { formatDiagnostics } from "../../src/config/diagnostics.ts";
+import { loadConfig } from "../../src/config/load.ts";
+
+const DIR = join(import.meta.dir, "../golden/check");
+const ENV = { GOLDEN_SECRET: "s3cret", STANZAGATE_SECRET: "s3cret" };
+
+function checkOutput(name: string, text: string): string {
+  const result = loadConfig(text, ENV, BUILTIN_PLUGINS);
+  return result.ok ? `${name}: ok\n` : formatDiagnostics(name, result.diagnostics) + "\n";
+}
+
+describe("check reports every problem with file:line:col, key path, expected and found", () => {
+  for (const file of readdirSync(DIR).filter((f) => f.endsWith(".yaml"))) {
+    test(file, async () => {
+      const actual = checkOutput(file, await Bun.file(join(DIR, file)).text());
+      const golden = Bun.file(join(DIR, file.replace(/\.yaml$/, ".expected")));
+      if (process.env.UPDATE_GOLDEN || !(await golden.exists())) await Bun.write(golden, actual);
+      expect(actual).toBe(await golden.text());
+    });
+  }
+});
+
+describe("check on the shipped routes.yaml", () => {
+  test("accepts it when its variables are set", async () => {
+    const text = await Bun.file(join(import.meta.dir, "../../routes.yaml")).text();
+    expect(checkOutput("routes.yaml", text)).toBe("routes.yaml: ok\n");
+  });
+});
+
+describe("the CLI", () => {
+  test("check exits 1 and prints the diagnostics on stderr", () => {
+    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", join(DIR, "unknown-auth.yaml")], { env: { ...ENV, PATH: process.env.PATH ?? "" } });
+    expect(proc.exitCode).toBe(1);
+    expect(proc.stderr.toString()).toContain("routes[0].auth  no auth scheme named \"opps\" (defined: ops)");
+  });
+
+  test("check exits 0 on a valid file", () => {
+    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", "routes.yaml"], { env: { STANZAGATE_SECRET: "x", PATH: process.env.PATH ?? "" } });
+    expect(proc.stdout.toString()).toContain("routes.yaml: ok");
+    expect(proc.exitCode).toBe(0);
+  });
+
+  test("an unknown argument exits 2 with the usage", () => {
+    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "--nope"]);
+    expect(proc.exitCode).toBe(2);
+    expect(proc.stderr.toString()).toContain("Usage: stanzagate");
+  });
+});

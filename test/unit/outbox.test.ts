@@ -1,0 +1,79 @@
+import { describe, expect, test } from "bun:test";
+import xml from "@xmpp/xml";
+import type { Element } from "ltx";
+import { openStore } from "../../src/store/db.ts";
+import { createOutbox } from "../../src/store/outbox.ts";
+import { Delivery, type DeliveryLink } from "../../src/xmpp/delivery.ts";
+import { silentLogger } from "../../src/log.ts";
+import { createBackoff } from "../../src/xmpp/backoff.ts";
+import { GatewayError } from "../../src/errors.ts";
+
+/** A link that records what it writes and can be switched off. */
+function fakeLink(): DeliveryLink & { status: string; written: string[] } {
+  const link = {
+    status: "online",
+    written: [] as string[],
+    async send(el: Element) {
+      if (link.status !== "online") throw new Error("down");
+      link.written.push(el.toString());
+    },
+    async sendRaw(s: string) {
+      if (link.status !== "online") throw new Error("down");
+      link.written.push(s);
+    },
+  };
+  return link;
+}
+
+const msg = (n: number) => xml("message", { to: "bob@localhost", id: String(n) }, xml("body", {}, `m${n}`));
+
+describe("delivery and the outbox", () => {
+  test("sends at once while the link is up", async () => {
+    const link = fakeLink();
+    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), silentLogger);
+    expect(await d.deliver(msg(1))).toBe("sent");
+    expect(link.written).toHaveLength(1);
+  });
+
+  test("queues while the link is down and sends in order, once, when it returns", async () => {
+    const link = fakeLink();
+    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), silentLogger);
+    link.status = "offline";
+    for (let i = 1; i <= 3; i++) expect(await d.deliver(msg(i))).toBe("queued");
+    expect(d.queued).toBe(3);
+    link.status = "online";
+    await d.drain();
+    expect(link.written.map((s) => s.match(/id="(\d)"/)?.[1])).toEqual(["1", "2", "3"]);
+    expect(d.queued).toBe(0);
+  });
+
+  test("refuses with OUTBOX_FULL past its bound", async () => {
+    const link = fakeLink();
+    link.status = "offline";
+    const d = new Delivery(link, createOutbox(openStore(":memory:"), 2), silentLogger);
+    await d.deliver(msg(1));
+    await d.deliver(msg(2));
+    const err = await d.deliver(msg(3)).catch((e: GatewayError) => e);
+    expect((err as GatewayError).code).toBe("OUTBOX_FULL");
+    expect((err as GatewayError).status).toBe(503);
+  });
+
+  test("keeps queued stanzas across a restart of the process (same file)", async () => {
+    const file = `${Bun.env.TMPDIR ?? "/tmp"}/sg-outbox-${process.pid}-${Date.now()}.db`;
+    const link = fakeLink();
+    link.status = "offline";
+    await new Delivery(link, createOutbox(openStore(file), 10), silentLogger).deliver(msg(7));
+    const reopened = createOutbox(openStore(file), 10);
+    expect(reopened.size()).toBe(1);
+    expect(reopened.peek(5)[0]?.stanza).toContain('id="7"');
+  });
+});
+
+describe("reconnect backoff", () => {
+  test("doubles from the initial delay up to the cap", () => {
+    const b = createBackoff(100, 1000, () => 0.5);
+    expect([b.next(), b.next(), b.next(), b.next(), b.next(), b.next()]).toEqual([100, 200, 400, 800, 1000, 1000]);
+    b.reset();
+    expect(b.next()).toBe(100);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, test } from "bun:test";
+import { compileTemplate, TemplateError } from "../../src/engine/template.ts";
+import { GatewayError } from "../../src/errors.ts";
+
+const render = (source: string, scope: Record<string, unknown>) => compileTemplate(source).render(scope).toString();
+
+describe("stanza templates", () => {
+  test("fill text and attributes from the request", () => {
+    const out = render(`<message to="{{ params.who }}@localhost" type="chat"><body>{{ body.text }} ({{ user.name }})</body></message>`, {
+      params: { who: "bob" },
+      body: { text: "hello" },
+      user: { name: "ci" },
+    });
+    expect(out).toBe(`<message to="bob@localhost" type="chat"><body>hello (ci)</body></message>`);
+  });
+
+  test("escape every substituted value, so input cannot add elements or attributes", () => {
+    const evil = `"/><x y='1'/>&amp;]]></body><body>`;
+    const el = compileTemplate(`<message to="a@b" id="{{ body.id }}"><body>{{ body.text }}</body></message>`).render({ body: { id: evil, text: evil } });
+    expect(el.attrs.id).toBe(evil);
+    expect(el.getChildElements().map((c) => c.name)).toEqual(["body"]);
+    expect(el.toString()).toBe(
+      `<message to="a@b" id="&quot;/&gt;&lt;x y=&apos;1&apos;/&gt;&amp;amp;]]&gt;&lt;/body&gt;&lt;body&gt;"><body>"/&gt;&lt;x y='1'/&gt;&amp;amp;]]&gt;&lt;/body&gt;&lt;body&gt;</body></message>`,
+    );
+  });
+
+  test("render a missing optional value as empty text", () => {
+    expect(render(`<message to="a@b"><body>[{{ body.tag }}]</body></message>`, { body: {} })).toBe(`<message to="a@b"><body>[]</body></message>`);
+  });
+
+  test("drop the indentation between elements of a YAML block", () => {
+    expect(render(`<message to="a@b">\n  <body>x</body>\n</message>\n`, {})).toBe(`<message to="a@b"><body>x</body></message>`);
+  });
+
+  test("refuse an address from input that is not a JID", () => {
+    const t = compileTemplate(`<message to="{{ body.to }}"/>`);
+    expect(() => t.render({ body: { to: "not a jid" } })).toThrow(GatewayError);
+    expect(() => t.render({ body: { to: "" } })).toThrow(/not a valid JID/);
+  });
+
+  test("refuse text that XML cannot carry", () => {
+    const t = compileTemplate(`<message to="a@b"><body>{{ body.text }}</body></message>`);
+    expect(() => t.render({ body: { text: "bell\u0007" } })).toThrow(/characters that XML cannot carry/);
+  });
+
+  test("refuse an object where a value is expected", () => {
+    const t = compileTemplate(`<message to="a@b"><body>{{ body.text }}</body></message>`);
+    expect(() => t.render({ body: { text: { nested: true } } })).toThrow(/must be a string, number or boolean/);
+  });
+
+  test.each([
+    [`<message><body>{{ body.text }}</message>`, /not well-formed/],
+    [`<message/><message/>`, /exactly one element/],
+    [`<body/>`, /root element must be/],
+    [`<message to="{{ secret.x }}"/>`, /unknown name/],
+    [`<message to="{{ body.x + 1 }}"/>`, /not a dotted name/],
+    [`<{{ body.name }}/>`, /not well-formed|element name/],
+    [`<message {{ body.attr }}="x"/>`, /not well-formed|attribute name/],
+    [`<message>{{ body.x </message>`, /unbalanced/],
+  ])("reject the broken template %s when routes.yaml loads", (source, message) => {
+    expect(() => compileTemplate(source)).toThrow(TemplateError);
+    expect(() => compileTemplate(source)).toThrow(message);
+  });
+});
