@@ -38,8 +38,9 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
   };
 }
 
-/** A text/plain body is `body.text`; forms and JSON objects give their fields. */
+/** A text/plain body is `body.text`; forms and JSON objects give their fields; no body is `{}`. */
 async function bodyFields(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
+  if (!request.headers.has("content-type") && (!request.body || (await request.clone().arrayBuffer()).byteLength === 0)) return {};
   const body = await readBody(request, maxBytes);
   return body.type === "text" ? { text: body.text } : body.fields;
 }

@@ -1,0 +1,67 @@
+// Stanzagate as a separate process (`bun src/main.ts`), for what an in-process gateway cannot
+// show: SIGKILL and restart, SIGTERM shutdown, the CLI's exit codes.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { configHead } from "./gateway.ts";
+import { freePort } from "./ports.ts";
+import type { Prosody } from "./prosody.ts";
+
+const READY_TIMEOUT_MS = 10_000;
+const ROOT = join(import.meta.dir, "../..");
+
+export interface GatewayProcess {
+  url: string;
+  dir: string;
+  proc: Subprocess;
+  /** Parsed JSON log lines read so far from stderr. */
+  stderr(): string;
+  health(): Promise<{ status: number; body: Record<string, unknown> }>;
+  kill(signal: "SIGKILL" | "SIGTERM"): Promise<number>;
+}
+
+/** Writes routes.yaml (with a sqlite file store in a temp dir) and starts the gateway on it. */
+export async function spawnGateway(prosody: Prosody, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-gw-"))): Promise<GatewayProcess> {
+  const port = await freePort();
+  const text = configHead(prosody, join(dir, "stanzagate.db")).replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`) + routes;
+  writeFileSync(join(dir, "routes.yaml"), text);
+  const cmd = process.env.STANZAGATE_BIN ? [process.env.STANZAGATE_BIN] : [process.execPath, join(ROOT, "src/main.ts")];
+  const proc = Bun.spawn([...cmd, "--config", join(dir, "routes.yaml")], { cwd: dir, stdout: "ignore", stderr: "pipe" });
+  let err = "";
+  void (async () => {
+    for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) err += new TextDecoder().decode(chunk);
+  })();
+  const url = `http://127.0.0.1:${port}`;
+  const gw: GatewayProcess = {
+    url,
+    dir,
+    proc,
+    stderr: () => err,
+    async health() {
+      const res = await fetch(`${url}/health`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
+    async kill(signal) {
+      proc.kill(signal);
+      return await proc.exited;
+    },
+  };
+  await waitServing(gw);
+  return gw;
+}
+
+async function waitServing(gw: GatewayProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (gw.proc.exitCode !== null) throw new Error(`gateway exited with ${gw.proc.exitCode}:\n${gw.stderr()}`);
+    try {
+      await gw.health();
+      return;
+    } catch {
+      await Bun.sleep(25);
+    }
+  }
+  gw.proc.kill("SIGKILL");
+  throw new Error(`gateway did not serve HTTP within ${READY_TIMEOUT_MS} ms:\n${gw.stderr()}`);
+}

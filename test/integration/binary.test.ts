@@ -1,0 +1,59 @@
+// dist/stanzagate is one self-contained file: it runs from an empty directory, with no
+// node_modules, and talks to a real server. `make test` builds it before running the tests.
+import { afterAll, describe, expect, test } from "bun:test";
+import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startProsody, type Prosody } from "../helpers/prosody.ts";
+import { connectClient, isMessageWithBody } from "../helpers/xmpp-client.ts";
+import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
+
+const BIN = join(import.meta.dir, "../../dist/stanzagate");
+
+let prosody: Prosody | undefined;
+let gw: GatewayProcess | undefined;
+
+afterAll(async () => {
+  if (gw?.proc.exitCode === null) await gw.kill("SIGKILL");
+  await prosody?.stop();
+});
+
+describe("the built executable", () => {
+  test("exists (run `make build`)", () => {
+    expect(existsSync(BIN)).toBe(true);
+  });
+
+  test("checks the shipped routes.yaml when copied alone into an empty directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-bin-"));
+    copyFileSync(BIN, join(dir, "stanzagate"));
+    copyFileSync(join(import.meta.dir, "../../routes.yaml"), join(dir, "routes.yaml"));
+    const run = (args: string[]) => Bun.spawnSync([join(dir, "stanzagate"), ...args], { cwd: dir, env: { STANZAGATE_SECRET: "x" } });
+    const check = run(["check", "--config", "routes.yaml"]);
+    expect(check.stderr.toString()).toBe("");
+    expect(check.exitCode).toBe(0);
+    expect(run(["--version"]).stdout.toString()).toMatch(/^stanzagate \d+\.\d+\.\d+/);
+  });
+
+  test("connects to Prosody and delivers a message", async () => {
+    prosody = await startProsody();
+    const dir = mkdtempSync(join(tmpdir(), "sg-bin-run-"));
+    copyFileSync(BIN, join(dir, "stanzagate"));
+    process.env.STANZAGATE_BIN = join(dir, "stanzagate");
+    try {
+      gw = await spawnGateway(prosody, `
+routes:
+  - path: /hello
+    send: <message to="bob@localhost" type="chat"><body>hello from the binary</body></message>
+`, dir);
+    } finally {
+      delete process.env.STANZAGATE_BIN;
+    }
+    const bob = await connectClient(prosody, "bob");
+    const deadline = Date.now() + 10_000;
+    while ((await gw.health()).status !== 200 && Date.now() < deadline) await Bun.sleep(50);
+    const res = await fetch(`${gw.url}/hello`, { method: "POST" });
+    expect(res.status).toBe(201);
+    expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("hello from the binary");
+    await bob.stop();
+  });
+});

@@ -1,0 +1,92 @@
+// Nothing is lost when the server goes away: stanzas accepted while the link is down are kept in
+// sqlite and arrive, in order and exactly once, after the server returns — even when the gateway
+// itself was killed in between.
+import { afterEach, describe, expect, test } from "bun:test";
+import { startProsody, type Prosody } from "../helpers/prosody.ts";
+import { connectClient, isMessageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROUTES = `
+routes:
+  - path: /say
+    body: { n: integer }
+    send: <message to="bob@localhost" type="chat"><body>message {{ body.n }}</body></message>
+`;
+const COUNT = 20;
+
+let prosody: Prosody | undefined;
+let bob: TestClient | undefined;
+let gw: TestGateway | undefined;
+let proc: GatewayProcess | undefined;
+
+afterEach(async () => {
+  await bob?.stop();
+  await gw?.stop();
+  if (proc?.proc.exitCode === null) await proc.kill("SIGKILL");
+  await prosody?.stop();
+  [bob, gw, proc, prosody] = [undefined, undefined, undefined, undefined];
+});
+
+const say = (url: string, n: number) =>
+  fetch(`${url}/say`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ n }) });
+
+/** Bob reads `count` messages, then makes sure no further copy arrives. */
+async function bobReceives(client: TestClient, count: number): Promise<string[]> {
+  const messages = await client.collect(isMessageWithBody, count, 15_000);
+  await Bun.sleep(300);
+  const extra = client.received.filter(isMessageWithBody).length - count;
+  expect(extra).toBe(0);
+  return messages.map((m) => m.getChildText("body") ?? "");
+}
+
+const expected = Array.from({ length: COUNT }, (_, i) => `message ${i + 1}`);
+
+describe("the outbox", () => {
+  test("queues while Prosody is down (202) and delivers everything in order once it is back", async () => {
+    prosody = await startProsody();
+    gw = await startGateway(prosody, { routes: ROUTES, store: join(mkdtempSync(join(tmpdir(), "sg-ob-")), "s.db") });
+    await prosody.stopProcess();
+    await waitFor(() => gw!.gateway.link.status !== "online", 5_000, "the link to drop");
+
+    for (let n = 1; n <= COUNT; n++) {
+      const res = await say(gw.url, n);
+      expect(res.status).toBe(202);
+      expect(await res.json()).toMatchObject({ status: "queued" });
+    }
+    const health = await fetch(`${gw.url}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: "degraded", outbox: { queued: COUNT } });
+
+    await prosody.startProcess();
+    bob = await connectClient(prosody, "bob");
+    expect(await bobReceives(bob, COUNT)).toEqual(expected);
+    expect(gw.gateway.delivery.queued).toBe(0);
+  });
+
+  test("survives SIGKILL of the gateway while stanzas are queued", async () => {
+    prosody = await startProsody();
+    const dir = mkdtempSync(join(tmpdir(), "sg-kill-"));
+    proc = await spawnGateway(prosody, ROUTES, dir);
+    await prosody.stopProcess();
+    for (let n = 1; n <= COUNT; n++) expect((await say(proc.url, n)).status).toBe(202);
+
+    expect(await proc.kill("SIGKILL")).not.toBe(0);
+    proc = await spawnGateway(prosody, ROUTES, dir);
+    expect((await proc.health()).body).toMatchObject({ outbox: { queued: COUNT } });
+
+    await prosody.startProcess();
+    bob = await connectClient(prosody, "bob");
+    expect(await bobReceives(bob, COUNT)).toEqual(expected);
+  });
+
+  test("SIGTERM stops the gateway cleanly with exit code 0", async () => {
+    prosody = await startProsody();
+    proc = await spawnGateway(prosody, ROUTES);
+    expect(await proc.kill("SIGTERM")).toBe(0);
+    expect(proc.stderr()).toContain('"msg":"shutting down"');
+  });
+});
