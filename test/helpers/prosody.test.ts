@@ -67,6 +67,17 @@ async function firstLine(proc: Subprocess<"ignore", "pipe", "pipe">, timeoutMs: 
   return text.slice(0, text.indexOf("\n"));
 }
 
+/**
+ * The error a promise rejects with, or null. Used instead of expect().rejects,
+ * which spends ~800 ms in bun 1.4 formatting socket errors.
+ */
+async function failureOf(promise: Promise<unknown>): Promise<Error | null> {
+  return promise.then(
+    () => null,
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+  );
+}
+
 const ping = (to: string) => xml("iq", { type: "get", to }, xml("ping", { xmlns: "urn:xmpp:ping" }));
 
 describe("a default Prosody", () => {
@@ -260,7 +271,8 @@ describe("a Prosody without gateway privileges", () => {
     expect(prosody.users).toEqual({ dave: "dave-pw" });
     const dave = await connectClient(prosody, "dave");
     await dave.stop();
-    await expect(connectClient(prosody, "alice", { password: "alice-pw" })).rejects.toThrow();
+    const refused = await failureOf(connectClient(prosody, "alice", { password: "alice-pw" }));
+    expect(refused?.message).toMatch(/not-authorized/);
   });
 });
 
@@ -296,7 +308,7 @@ describe("restart and stop", () => {
     try {
       await prosody.stopProcess();
       expect(prosody.pid).toBeNull();
-      await expect(connectClient(prosody, "erin")).rejects.toThrow();
+      expect((await failureOf(connectClient(prosody, "erin")))?.message).toMatch(/ECONNREFUSED/);
       await prosody.startProcess();
       const erin = await connectClient(prosody, "erin");
       await erin.stop();

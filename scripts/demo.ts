@@ -1,0 +1,79 @@
+// `make demo`: a local Prosody and the built Stanzagate on 127.0.0.1, a demo webhook and roster
+// web app, and bob logged in to show what arrives. Prints curl commands that work; Ctrl-C stops
+// everything. Stanzagate listens on 127.0.0.1:5280 (DEMO_HTTP_PORT to change it), so the curl
+// examples in README.md work as written. DEMO_SECONDS=N stops by itself after N seconds.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUILTIN_PLUGINS } from "../plugins/index.ts";
+import { startProsody } from "../test/helpers/prosody.ts";
+import { connectClient } from "../test/helpers/xmpp-client.ts";
+import { demoRoutes, demoWebApps } from "./demo-config.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const DIR = join(ROOT, ".demo");
+const BIN = join(ROOT, "dist/stanzagate");
+
+mkdirSync(DIR, { recursive: true });
+const prosody = await startProsody({ users: { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" } });
+const apps = demoWebApps();
+const httpPort = Number(process.env.DEMO_HTTP_PORT ?? 5280);
+const has = (name: string) => BUILTIN_PLUGINS.has(name);
+const routesFile = join(DIR, "routes.yaml");
+writeFileSync(routesFile, demoRoutes({ prosody, httpPort, store: join(DIR, "stanzagate.db"), webhook: apps.webhookUrl, rosterUrl: apps.rosterUrl, has }));
+
+const gateway = Bun.spawn([BIN, "--config", routesFile], { cwd: DIR, stdout: "inherit", stderr: Bun.file(join(DIR, "stanzagate.log")) });
+const url = `http://127.0.0.1:${httpPort}`;
+await waitOnline(url);
+
+const bob = await connectClient(prosody, "bob", { resource: "demo" });
+bob.xmpp.on("stanza", (s) => {
+  if (s.name === "message" && s.getChildText("body")) console.log(`\n  bob received from ${s.attrs.from}: ${s.getChildText("body")}`);
+});
+
+console.log(`
+Stanzagate demo is running.
+  Prosody on 127.0.0.1 (c2s ${prosody.c2sPort}, component ${prosody.componentPort}); users alice/alice-pw, bob/bob-pw, carol/carol-pw
+  Stanzagate on ${url}; its config is ${routesFile}, its log ${join(DIR, "stanzagate.log")}
+  bob is logged in and prints what he receives below.
+
+Try:
+  curl -s ${url}/health
+  curl -s -X POST ${url}/alert -H 'Authorization: Bearer demo-token-0123456789' -H 'Content-Type: application/json' -d '{"to":"bob@localhost","text":"disk full"}'`);
+if (has("post_msg")) {
+  console.log(`  curl -s ${url}/msg/bob -u alice:alice-pw -H 'Content-Type: text/plain' -d 'Server@host has just crashed!'
+  curl -s ${url}/msg -u alice@localhost:alice-pw -d 'to=bob@localhost' -d 'body=hello from a form'
+  curl -s ${url}/msg -u alice:alice-pw -H 'Content-Type: application/json' -d '{"to":"bob","body":"hello from JSON"}'`);
+}
+if (has("component_http")) console.log(`  (component_http: send a chat message to echo@${prosody.componentDomain} from any client; the demo webhook echoes it)`);
+if (has("roster_admin")) console.log(`  curl -s -X POST ${url}/roster_admin/refresh -H 'Authorization: Bearer demo-token-0123456789' -H 'Content-Type: application/json' -d '["bob"]'`);
+console.log("\nCtrl-C to stop.");
+
+let stopping = false;
+async function stop(): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await bob.stop();
+    gateway.kill("SIGTERM");
+    await gateway.exited;
+    apps.stop();
+    await prosody.stop();
+  }
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
+const seconds = Number(process.env.DEMO_SECONDS ?? 0);
+if (seconds > 0) setTimeout(() => void stop(), seconds * 1000);
+
+async function waitOnline(base: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const status = await fetch(`${base}/health`).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    if (gateway.exitCode !== null) break;
+    await Bun.sleep(100);
+  }
+  console.error(`Stanzagate did not come online; see ${join(DIR, "stanzagate.log")}`);
+  await prosody.stop();
+  process.exit(1);
+}
