@@ -5,12 +5,12 @@ import { Closed } from "./schema.ts";
 const Realm = Type.String({ default: "Stanzagate", description: "The realm sent in WWW-Authenticate." });
 
 export const HeaderAuthSchema = Closed({
-  kind: Type.Literal("header"),
+  kind: Type.Literal("header", { description: "Selects this scheme." }),
   value: Type.String({ minLength: 1, description: "The exact Authorization header value expected (as mod_http_muc_kick's http_muc_kick_authorization_header)." }),
 });
 
 export const BasicAuthSchema = Closed({
-  kind: Type.Literal("basic"),
+  kind: Type.Literal("basic", { description: "Selects this scheme." }),
   realm: Realm,
   users: Type.Record(Type.String({ minLength: 1 }), Type.String({ pattern: "^\\$argon2id\\$" }), {
     description: "User name (or JID) -> argon2id hash, as printed by `stanzagate hash-password`.",
@@ -25,12 +25,12 @@ export const BearerTokenSchema = Closed({
 });
 
 export const BearerAuthSchema = Closed({
-  kind: Type.Literal("bearer"),
+  kind: Type.Literal("bearer", { description: "Selects this scheme." }),
   tokens: Type.Array(BearerTokenSchema, { minItems: 1 }),
 });
 
 export const XmppAuthSchema = Closed({
-  kind: Type.Literal("xmpp"),
+  kind: Type.Literal("xmpp", { description: "Selects this scheme." }),
   realm: Realm,
   server: Type.Optional(Type.String({ pattern: "^xmpps?://", description: "The server's client port for the SASL check (default: the component server's host, port 5222)." })),
   cache_s: Type.Integer({ minimum: 0, default: 60, description: "How long a successful check is remembered (as a salted hash, never the password)." }),

@@ -12,7 +12,7 @@ export const Closed = <T extends TProperties>(props: T, description?: string): T
 export const ReconnectSchema = Closed({
   initial_ms: Type.Integer({ minimum: 10, default: 250, description: "First delay before reconnecting after the link drops." }),
   max_ms: Type.Integer({ minimum: 10, default: 30_000, description: "Cap of the exponential backoff between attempts." }),
-});
+}, "Reconnection after the link drops: capped exponential backoff with jitter, forever.");
 
 export const XmppSchema = Closed({
   server: Type.String({ pattern: "^xmpp://", description: "The server's component port (XEP-0114), as xmpp://host:port." }),
@@ -21,25 +21,25 @@ export const XmppSchema = Closed({
   host: Type.String({ minLength: 1, description: "The user domain served: the default host for bare user names." }),
   reconnect: Type.Optional(ReconnectSchema),
   iq_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the answer to an iq Stanzagate sends." }),
-});
+}, "The XEP-0114 link to the XMPP server.");
 
 export const HttpSchema = Closed({
   listen: Type.String({ default: "127.0.0.1:5280", pattern: "^(\\[[^\\]]+\\]|[^:\\[]*):[0-9]{1,5}$", description: "Address and port to serve HTTP on (host:port; [::1]:port for IPv6)." }),
   max_body_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger request bodies are refused with 413." }),
-});
+}, "The HTTP server.");
 
 export const OutboxSchema = Closed({
   max_stanzas: Type.Integer({ minimum: 1, default: 100_000, description: "Stanzas kept while the XMPP server is unreachable; more are refused with 503." }),
-});
+}, "Stanzas accepted while the link is down wait here (sqlite, in order).");
 
 export const ThrottleSchema = Closed({
   max_failures: Type.Integer({ minimum: 1, default: 10, description: "Failed authentications allowed per client address within the window." }),
   window_s: Type.Integer({ minimum: 1, default: 60, description: "The window, in seconds; past the limit the address gets 429 until it ends." }),
-});
+}, "Slows down password guessing on every auth scheme.");
 
 export const LogSchema = Closed({
-  level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
-});
+  level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info", description: "Lines below this level are dropped. Logs are JSON lines on stderr." }),
+}, "Logging.");
 
 /** The top level. `auth` entries and `routes` items are checked by their own schemas (see load.ts). */
 export const ConfigSchema = Closed({
