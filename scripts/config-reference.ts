@@ -44,4 +44,20 @@ export function configReference(): string {
   ].join("\n\n");
 }
 
-if (import.meta.main) console.log(configReference());
+const START = "<!-- config-reference:start -->\n";
+const END = "\n<!-- config-reference:end -->";
+
+/** The README with its reference section replaced by the current one. */
+export function withReference(readme: string): string {
+  const [head, rest] = readme.split(START);
+  const tail = rest?.split(END)[1];
+  if (head === undefined || tail === undefined) throw new Error("README.md lacks the config-reference markers");
+  return head + START + configReference() + END + tail;
+}
+
+// `bun scripts/config-reference.ts --write` updates README.md in place; without it, prints.
+if (import.meta.main) {
+  const file = new URL("../README.md", import.meta.url).pathname;
+  if (process.argv.includes("--write")) await Bun.write(file, withReference(await Bun.file(file).text()));
+  else console.log(configReference());
+}

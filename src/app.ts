@@ -81,7 +81,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
 
   const clientIps = new WeakMap<Request, string>();
   const ipOf = (request: Request) => clientIps.get(request) ?? "local";
-  const app = createHttpApp(registry.routes, () => health(link, delivery), ipOf, log.child({ part: "http" }));
+  const app = createHttpApp({ routes: registry.routes, health: () => health(link, delivery), ipOf, cors: config.http.cors, log: log.child({ part: "http" }) });
   let server: Server<unknown> | undefined;
   let inFlight = 0;
   let accepting = true;

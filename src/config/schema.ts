@@ -26,6 +26,7 @@ export const XmppSchema = Closed({
 export const HttpSchema = Closed({
   listen: Type.String({ default: "127.0.0.1:5280", pattern: "^(\\[[^\\]]+\\]|[^:\\[]*):[0-9]{1,5}$", description: "Address and port to serve HTTP on (host:port; [::1]:port for IPv6)." }),
   max_body_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger request bodies are refused with 413." }),
+  cors: Type.Boolean({ default: true, description: "Access-Control-* headers on every response and OPTIONS on every path, as Prosody's mod_http does." }),
 }, "The HTTP server.");
 
 export const OutboxSchema = Closed({

@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import { jsonResponse } from "../errors.ts";
 import type { HttpHandler, HttpRegistrar } from "../plugin-api.ts";
 import type { Logger } from "../log.ts";
+import { createCors, withHeaders } from "./cors.ts";
 
 export interface Registered {
   method: string;
@@ -25,7 +26,15 @@ export interface HealthReport {
 }
 
 /** `ipOf` tells the client address of a request (Bun.serve knows it; in-process tests do not). */
-export function createHttpApp(routes: readonly Registered[], health: () => HealthReport, ipOf: (request: Request) => string, log: Logger) {
+export interface HttpAppOptions {
+  routes: readonly Registered[];
+  health: () => HealthReport;
+  ipOf: (request: Request) => string;
+  cors: boolean;
+  log: Logger;
+}
+
+export function createHttpApp({ routes, health, ipOf, cors: corsEnabled, log }: HttpAppOptions) {
   const app = new Elysia()
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") return jsonResponse(404, { error: "Not found", code: "NOT_FOUND", path: new URL(request.url).pathname });
@@ -35,8 +44,17 @@ export function createHttpApp(routes: readonly Registered[], health: () => Healt
     .get("/healthz", () => jsonResponse(200, { status: "alive" }))
     .get("/health", () => healthResponse(health()))
     .get("/readyz", () => healthResponse(health()));
+  const cors = createCors(corsEnabled);
+  const methodsByPath = new Map<string, string[]>();
+  for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
   for (const r of routes) {
-    app.route(r.method, r.path, ({ request, params }) => r.handler({ request, params: params as Record<string, string>, ip: ipOf(request) }));
+    const methods = methodsByPath.get(r.path) ?? [];
+    app.route(r.method, r.path, async ({ request, params }) =>
+      withHeaders(await r.handler({ request, params: params as Record<string, string>, ip: ipOf(request) }), cors.headers(request, methods)),
+    );
+  }
+  for (const [path, methods] of methodsByPath) {
+    if (!methods.includes("OPTIONS")) app.options(path, ({ request }) => new Response(null, { status: 200, headers: cors.headers(request, methods) }));
   }
   return app;
 }

@@ -5,9 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Subprocess } from "bun";
 import xml from "@xmpp/xml";
 import { startProsody, type Prosody } from "./prosody.ts";
+import { withTimeout } from "./timeouts.ts";
 import { connectRawComponent } from "./component.ts";
 import {
   NS_MUC_USER,
@@ -51,20 +51,23 @@ async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
   return !processExists(pid);
 }
 
-/** The first stdout line of `proc`, or an error after `timeoutMs`. */
-async function firstLine(proc: Subprocess<"ignore", "pipe", "pipe">, timeoutMs: number): Promise<string> {
-  const reader = proc.stdout.getReader();
+/** The first line a process prints, or an error after `timeoutMs`. */
+async function firstLine(stdout: ReadableStream<Uint8Array>, timeoutMs: number): Promise<string> {
+  const text = await withTimeout(readUntilNewline(stdout), timeoutMs, () => {
+    throw new Error(`no output line within ${timeoutMs} ms`);
+  });
+  if (!text.includes("\n")) throw new Error(`output ended without a full line: ${text}`);
+  return text.slice(0, text.indexOf("\n"));
+}
+
+async function readUntilNewline(stream: ReadableStream<Uint8Array>): Promise<string> {
   const decoder = new TextDecoder();
   let text = "";
-  const deadline = Date.now() + timeoutMs;
-  while (!text.includes("\n") && Date.now() < deadline) {
-    const chunk = await Promise.race([reader.read(), Bun.sleep(deadline - Date.now()).then(() => null)]);
-    if (chunk === null || chunk.done) break;
-    text += decoder.decode(chunk.value);
+  for await (const chunk of stream) {
+    text += decoder.decode(chunk);
+    if (text.includes("\n")) break;
   }
-  reader.releaseLock();
-  if (!text.includes("\n")) throw new Error(`no output line within ${timeoutMs} ms: ${text}`);
-  return text.slice(0, text.indexOf("\n"));
+  return text;
 }
 
 /**
@@ -261,7 +264,6 @@ describe("a Prosody without gateway privileges", () => {
       // advertisement (sent right after the handshake) would already be here.
       await gateway.iq(ping(prosody.host));
       expect(gateway.received.filter(isPrivilegeAdvertisement)).toEqual([]);
-      await expect(gateway.nextStanza(isPrivilegeAdvertisement, 300)).rejects.toThrow();
     } finally {
       await gateway.stop();
     }
@@ -343,7 +345,7 @@ await Bun.sleep(30_000);
     );
     const runner = Bun.spawn([process.execPath, script], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     try {
-      const started: unknown = JSON.parse(await firstLine(runner, 15_000));
+      const started: unknown = JSON.parse(await firstLine(runner.stdout, 15_000));
       const { pid, dir } = started as { pid: number; dir: string };
       expect(processExists(pid)).toBe(true);
 

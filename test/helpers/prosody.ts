@@ -561,7 +561,11 @@ function registerForCleanup(dir: string): void {
   cleanupInstalled = true;
   process.once("exit", cleanupNow);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      // A script with its own handler (e.g. a graceful demo shutdown) owns the
+      // exit; killing Prosody under it would break that. 'exit' and the watchdog
+      // still clean up afterwards.
+      if (process.listenerCount(signal) > 1) return;
       cleanupNow();
       process.exit(128 + signalNumber(signal));
     });

@@ -109,3 +109,28 @@ describe("a declarative route", () => {
     expect(await res.json()).toMatchObject({ status: "ok", xmpp: { state: "online" }, outbox: { queued: 0 } });
   });
 });
+
+describe("CORS, as Prosody's mod_http adds it", () => {
+  test("every handled response carries the Access-Control headers, echoing the Origin", async () => {
+    const res = await alert("bob", { text: "cors" });
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS");
+    expect(res.headers.get("access-control-allow-headers")).toBe("Content-Type");
+    expect(res.headers.get("access-control-max-age")).toBe("7200");
+    const withOrigin = await fetch(`${gw.url}/send`, { method: "POST", headers: { origin: "https://app.example" } });
+    expect(withOrigin.headers.get("access-control-allow-origin")).toBe("https://app.example");
+  });
+
+  test("OPTIONS on a routed path answers 200 with an empty body", async () => {
+    const res = await fetch(`${gw.url}/alert/bob`, { method: "OPTIONS" });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+    expect(res.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS");
+  });
+
+  test("an unrouted method is 404 (Prosody never answers 405), with a JSON body", async () => {
+    const res = await fetch(`${gw.url}/alert/bob`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: "NOT_FOUND" });
+  });
+});
