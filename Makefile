@@ -31,7 +31,7 @@ prosody-deps:
 build: dist/stanzagate
 dist/stanzagate: node_modules/.installed $(SRC)
 	@mkdir -p dist
-	$(BUN) build src/main.ts --compile --minify --outfile dist/stanzagate
+	$(BUN) build src/main.ts --compile --minify --bytecode --outfile dist/stanzagate
 
 typecheck: node-deps
 	$(TSC) --noEmit -p .

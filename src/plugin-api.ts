@@ -106,6 +106,8 @@ export interface PluginDefinition<S extends TSchema = TSchema> {
   /** The schema of the route's `options:`. */
   options: S;
   defaultPath: string;
+  /** The plugin serves no HTTP path (component_http): its routes never clash with others over `path`. */
+  noHttpPath?: boolean;
   /** The route must name an auth scheme (as mod_http_muc_kick refuses to load without one). */
   requiresAuth?: boolean;
   /** Checks the schema cannot express; run by `check` too. */

@@ -199,6 +199,7 @@ function checkAuthRef(name: string | undefined, at: PathSegments, c: RouteChecks
 function checkDuplicatePaths(routes: RouteConfig[], locate: SourceLocator, out: Diagnostic[]): void {
   const seen = new Map<string, string>();
   for (const r of routes) {
+    if (r.kind === "plugin" && r.plugin.noHttpPath) continue;
     const key = `${r.kind === "declarative" ? r.method : "*"} ${r.path}`;
     const other = seen.get(key);
     if (other) out.push(locate.at(pointerToPath("/" + r.at.replace(/\[(\d+)\]/, "/$1")), `path ${r.path} is already served by ${other}`));

@@ -119,6 +119,9 @@ export class XmppLink {
   private async attempt(): Promise<void> {
     if (this.state === "stopped") return;
     this.state = "connecting";
+    // Reset here, not when online: the server sends the XEP-0356 advertisement right after the
+    // handshake, and it can be read before xmpp.js emits "online".
+    this.granted = NO_PRIVILEGES;
     try {
       await this.entity.connect(this.options.server);
       await this.entity.open({ domain: this.options.component });
@@ -141,7 +144,6 @@ export class XmppLink {
 
   private becameOnline(): void {
     this.state = "online";
-    this.granted = NO_PRIVILEGES;
     this.onlineSince = new Date();
     this.lastError = undefined;
     this.backoff.reset();

@@ -8,15 +8,16 @@ import type { Identity } from "./types.ts";
 import { parseBasic } from "./credentials.ts";
 import { challenge } from "./challenge.ts";
 
-/** Verified against when the user is unknown, so that both cases take the same time. */
-const DUMMY_HASH = Bun.password.hashSync("stanzagate-dummy", { algorithm: "argon2id" });
-
 export function basicCheck(name: string, scheme: BasicAuth, host: string) {
+  // Verified against when the user is unknown, so that both cases take the same time. Made on
+  // first use: argon2id with the default cost takes 64 MiB and tens of ms, at start-up otherwise.
+  let dummy: Promise<string> | undefined;
+  const dummyHash = () => (dummy ??= Bun.password.hash("stanzagate-dummy", { algorithm: "argon2id" }));
   return async function checkBasic(request: Request): Promise<Identity> {
     const creds = parseBasic(request.headers.get("authorization"));
     if (!creds) throw new GatewayError("AUTH_REQUIRED", undefined, { headers: challenge(scheme.realm) });
     const hash = scheme.users[creds.user];
-    const ok = await Bun.password.verify(creds.password, hash ?? DUMMY_HASH);
+    const ok = await Bun.password.verify(creds.password, hash ?? (await dummyHash()));
     if (!ok || hash === undefined) throw new GatewayError("AUTH_FAILED", undefined, { headers: challenge(scheme.realm) });
     return { scheme: name, name: creds.user, jid: creds.user.includes("@") ? creds.user : `${creds.user}@${host}` };
   };

@@ -4,7 +4,6 @@
  * with mod_post_msg inside the server. Successful checks are remembered for `cache_s` as a salted
  * hash of user and password; the password itself is never kept or logged.
  */
-import { client } from "@xmpp/client";
 import { createHash, randomBytes } from "node:crypto";
 import { GatewayError } from "../../errors.ts";
 import type { XmppAuth } from "../../config/auth-schema.ts";
@@ -18,6 +17,8 @@ export type PasswordCheck = (local: string, domain: string, password: string) =>
 
 export function saslPasswordCheck(service: string, timeoutMs: number): PasswordCheck {
   return async (local, domain, password) => {
+    // Loaded on first use: the client library costs memory that gateways without this scheme keep.
+    const { client } = await import("@xmpp/client");
     const xmpp = client({ service, domain, username: local, password });
     let failure: Error | undefined;
     xmpp.on("error", (err) => (failure ??= err));

@@ -1,0 +1,59 @@
+/** The built gateway as the benchmark runs it: dist/stanzagate on a generated routes.yaml. */
+import { mkdtempSync, writeFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import type { Prosody } from "../../test/helpers/prosody.ts";
+
+export const BIN = join(import.meta.dir, "../../dist/stanzagate");
+
+export interface BenchGateway {
+  url: string;
+  proc: Subprocess;
+  dir: string;
+  /** ms from spawn to /health answering 200 (component online). */
+  startup_ms: number;
+  stop(): Promise<void>;
+}
+
+export function binarySizeMb(): number {
+  return Math.round(statSync(BIN).size / 104857.6) / 10;
+}
+
+export async function startBenchGateway(prosody: Prosody, port: number, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-bench-"))): Promise<BenchGateway> {
+  const config = `xmpp:
+  server: xmpp://127.0.0.1:${prosody.componentPort}
+  component: ${prosody.componentDomain}
+  secret: "${prosody.componentSecret}"
+  host: ${prosody.host}
+  reconnect: { initial_ms: 50, max_ms: 250 }
+http:
+  listen: 127.0.0.1:${port}
+store: ${join(dir, "stanzagate.db")}
+outbox: { max_stanzas: 50000 }
+log: { level: warn }
+auth_throttle: { max_failures: 1000000, window_s: 1 }
+${routes}`;
+  writeFileSync(join(dir, "routes.yaml"), config);
+  const t0 = performance.now();
+  const proc = Bun.spawn([BIN, "--config", join(dir, "routes.yaml")], { cwd: dir, stdout: "ignore", stderr: Bun.file(join(dir, "stanzagate.log")) });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = t0 + 10_000;
+  while (performance.now() < deadline) {
+    if ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) === 200) break;
+    if (proc.exitCode !== null) throw new Error(`gateway exited; see ${join(dir, "stanzagate.log")}`);
+    await Bun.sleep(2);
+  }
+  const startup_ms = Math.round(performance.now() - t0);
+  return {
+    url,
+    proc,
+    dir,
+    startup_ms,
+    async stop() {
+      proc.kill("SIGTERM");
+      await Promise.race([proc.exited, Bun.sleep(5_000)]);
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+    },
+  };
+}

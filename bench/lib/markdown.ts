@@ -1,0 +1,32 @@
+/** The markdown table README.md quotes, from the results JSON. */
+import type { Results } from "./report.ts";
+
+type Row = Record<string, unknown>;
+const get = (o: unknown, path: string): unknown => path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Row)[k] : undefined), o);
+const fmt = (v: unknown) => (v === undefined ? "n/a" : typeof v === "number" ? v.toLocaleString("en-US") : String(v));
+
+export function markdown(r: Results): string {
+  const m = r.machine as Row;
+  const lines = [
+    `Measured ${m.date} on ${m.cores} cores (${m.cpu}), ${m.memory_gb} GB, Bun ${m.bun}, Prosody ${m.prosody}; ${fmt(r.messages_per_level)} messages per level, all on 127.0.0.1.`,
+    "",
+    "| measure | result |",
+    "| --- | --- |",
+  ];
+  for (const run of (r.post_msg as Row[] | undefined) ?? []) {
+    lines.push(`| post_msg, concurrency ${run.concurrency} | ${fmt(run.msgs_per_s)} msg/s, p50 ${fmt(get(run, "latency.p50_ms"))} ms, p99 ${fmt(get(run, "latency.p99_ms"))} ms; lost ${fmt(run.lost)}, duplicated ${fmt(run.duplicates)} |`);
+  }
+  lines.push(`| ceiling: bare component straight to Prosody | ${fmt(get(r, "ceiling.msgs_per_s"))} msg/s; post_msg at c=32 is ${fmt(get(r, "ceiling.post_msg_c32_share_pct"))}% of it |`);
+  if (r.component_http) lines.push(`| component_http round trips | ${fmt(get(r, "component_http.replies_per_s"))} replies/s, p50 ${fmt(get(r, "component_http.latency.p50_ms"))} ms, p99 ${fmt(get(r, "component_http.latency.p99_ms"))} ms; lost ${fmt(get(r, "component_http.lost"))} |`);
+  if (r.muc_kick) lines.push(`| muc_kick | ${fmt(get(r, "muc_kick.kicks_per_s"))} kicks/s (${fmt(get(r, "muc_kick.kicks"))} kicks, ${fmt(get(r, "muc_kick.failed"))} failed) |`);
+  if (r.roster_admin) lines.push(`| roster_admin, ${fmt(get(r, "roster_admin.users"))} users x ${fmt(get(r, "roster_admin.contacts"))} contacts | first sync ${fmt(get(r, "roster_admin.first_sync_ms"))} ms, no-change re-sync ${fmt(get(r, "roster_admin.resync_ms"))} ms |`);
+  lines.push(
+    `| binary size | ${fmt(get(r, "footprint.binary_mb"))} MB |`,
+    `| start-up to component online | ${fmt(get(r, "footprint.startup_to_online_ms"))} ms |`,
+    `| idle RSS | ${fmt(get(r, "footprint.idle.rss_mb"))} MB |`,
+    `| peak RSS after load at concurrency 1 / after all runs | ${fmt(get(r, "footprint.after_load_1.peak_rss_mb"))} MB / ${fmt(get(r, "footprint.peak.peak_rss_mb"))} MB |`,
+    `| outbox: accepted while the server is down | ${fmt(get(r, "outbox.accept_per_s"))} msg/s (${fmt(get(r, "outbox.queued"))} queued) |`,
+    `| outbox: drain of the queue after the server returns | ${fmt(get(r, "outbox.drain_ms"))} ms; delivered ${fmt(get(r, "outbox.delivered"))}, duplicated ${fmt(get(r, "outbox.duplicates"))} |`,
+  );
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,33 @@
+/**
+ * The ceiling: a bare @xmpp/component script sends the same number of messages straight to the
+ * server, as fast as the socket takes them, to the same receiving client. Stanzagate's rate is
+ * reported as a share of this: the gateway's own cost is what can be improved.
+ */
+import xml from "@xmpp/xml";
+import type { Prosody } from "../../test/helpers/prosody.ts";
+import type { TestClient } from "../../test/helpers/xmpp-client.ts";
+import { connectRawComponent } from "../../test/helpers/component.ts";
+import { listen } from "../lib/receiver.ts";
+import { deliveryRun, type DeliveryRun } from "./post-msg.ts";
+
+/** Sends in windows so that memory stays bounded while the socket stays busy. */
+const WINDOW = 256;
+
+export async function ceilingRun(prosody: Prosody, bob: TestClient, total: number, domain: string, secret: string): Promise<DeliveryRun> {
+  const component = await connectRawComponent(prosody, { domain, secret });
+  const run = `ceil-${Date.now()}`;
+  const arrivals = listen(bob, run);
+  const started = new Map<number, number>();
+  for (let base = 0; base < total; base += WINDOW) {
+    const batch: Array<Promise<void>> = [];
+    for (let seq = base; seq < Math.min(total, base + WINDOW); seq++) {
+      started.set(seq, performance.now());
+      batch.push(component.send(xml("message", { to: bob.bare, from: domain, type: "chat" }, xml("body", {}, `${run}:${seq}`))));
+    }
+    await Promise.all(batch);
+  }
+  await arrivals.done(total, 30_000);
+  arrivals.detach();
+  await component.stop();
+  return deliveryRun(1, total, 0, started, arrivals.at, arrivals.duplicates);
+}

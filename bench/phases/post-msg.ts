@@ -1,0 +1,59 @@
+/**
+ * HTTP -> XMPP through post_msg: POST /msg/bob as alice (HTTP Basic, `xmpp` auth), text/plain
+ * bodies "<run>:<seq>", and bob counts arrivals. Latency: request start -> stanza at bob.
+ */
+import type { TestClient } from "../../test/helpers/xmpp-client.ts";
+import { runLoad } from "../lib/load.ts";
+import { listen } from "../lib/receiver.ts";
+import { round, summarize, type Summary } from "../lib/stats.ts";
+
+export interface DeliveryRun {
+  concurrency: number;
+  sent: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  http_errors: number;
+  msgs_per_s: number;
+  latency: Summary;
+}
+
+const AUTH = `Basic ${Buffer.from("alice:alice-pw").toString("base64")}`;
+
+export async function postMsgRun(url: string, bob: TestClient, total: number, concurrency: number): Promise<DeliveryRun> {
+  const run = `pm${concurrency}-${Date.now()}`;
+  const arrivals = listen(bob, run);
+  const load = await runLoad(total, concurrency, 180_000, (seq) =>
+    fetch(`${url}/msg/bob`, { method: "POST", headers: { authorization: AUTH, "content-type": "text/plain" }, body: `${run}:${seq}` }),
+  );
+  await arrivals.done(load.sent, 30_000);
+  arrivals.detach();
+  return deliveryRun(concurrency, load.sent, load.failed, load.started, arrivals.at, arrivals.duplicates);
+}
+
+/** Rate and latency from start times and arrival times of the same sequence numbers. */
+export function deliveryRun(concurrency: number, sent: number, failed: number, started: Map<number, number>, arrived: Map<number, number>, duplicates: number): DeliveryRun {
+  const latencies: number[] = [];
+  let first = Infinity;
+  let last = 0;
+  for (const [seq, t] of arrived) {
+    const s = started.get(seq);
+    if (s === undefined) continue;
+    latencies.push(t - s);
+    first = Math.min(first, s);
+    last = Math.max(last, t);
+  }
+  const seconds = (last - first) / 1000;
+  return {
+    concurrency,
+    sent,
+    delivered: arrived.size,
+    lost: sent - failed - arrived.size,
+    duplicates,
+    http_errors: failed,
+    msgs_per_s: seconds > 0 ? Math.round(arrived.size / seconds) : 0,
+    latency: summarize(latencies),
+  };
+}
+
+export { round };
