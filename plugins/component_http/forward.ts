@@ -1,0 +1,70 @@
+/**
+ * One forwarded stanza from start to end: POST it (through the concurrency bound), read the
+ * answer, send the reply or the error. Never throws: every failure ends as a log line.
+ */
+import { isError, parseJid, stanzaError, type Element, type Logger } from "../../src/plugin-api.ts";
+import { interpret, type Action } from "./answer.ts";
+import { QUEUE_FULL, type StanzaErrorSpec } from "./error-map.ts";
+import type { Limiter } from "./limiter.ts";
+import { stanzaPayload } from "./payload.ts";
+import type { Addressing } from "./reply.ts";
+import { postToWebhook, type WebhookTarget } from "./webhook.ts";
+
+export interface ForwardDeps {
+  target: WebhookTarget;
+  limiter: Limiter;
+  addressing: Addressing;
+  /** The component's domain: replies must come from it or one of its JIDs. */
+  component: string;
+  send(stanza: Element): Promise<void>;
+  log: Logger;
+}
+
+export async function forward(deps: ForwardDeps, stanza: Element): Promise<void> {
+  const body = JSON.stringify(stanzaPayload(stanza));
+  const call = deps.limiter.run(() => postToWebhook(deps.target, body));
+  const action: Action = call
+    ? interpret(await call, stanza, deps.addressing)
+    : { kind: "error", error: QUEUE_FULL, why: "too many webhook calls pending" };
+  await act(deps, stanza, action);
+}
+
+async function act(deps: ForwardDeps, request: Element, action: Action): Promise<void> {
+  const about = { kind: request.name, from: request.attrs.from, to: request.attrs.to, id: request.attrs.id };
+  // RFC 6120 §8.3.1 and the module: nothing is sent back for an error stanza, so two entities
+  // can never bounce errors forever.
+  if (isError(request)) return deps.log.debug("not answering an error stanza", { ...about, action: action.kind });
+  if (action.kind === "none") return;
+  if (action.kind === "refuse") return deps.log.error("webhook answer refused", { ...about, why: action.why });
+  if (action.kind === "error") return sendError(deps, request, action.error, action.why);
+  const wrong = addressProblem(action.stanza, deps.component);
+  if (wrong) return deps.log.error("webhook reply refused", { ...about, why: wrong, reply_from: action.stanza.attrs.from, reply_to: action.stanza.attrs.to });
+  await send(deps, action.stanza);
+}
+
+async function sendError(deps: ForwardDeps, request: Element, error: StanzaErrorSpec, why: string): Promise<void> {
+  deps.log.warn("webhook call failed", { kind: request.name, from: request.attrs.from, why, condition: error.condition });
+  // RFC 6120 §8.2.3: an iq result is never answered with an iq error (the module did).
+  if (request.name === "iq" && request.attrs.type === "result") return;
+  await send(deps, stanzaError(request, error.type, error.condition, error.text));
+}
+
+async function send(deps: ForwardDeps, stanza: Element): Promise<void> {
+  try {
+    await deps.send(stanza);
+  } catch (err) {
+    deps.log.warn("reply not sent", { err, kind: stanza.name, to: stanza.attrs.to });
+  }
+}
+
+/**
+ * XEP-0114 and Prosody's mod_component: a stanza from outside the component's domain is a
+ * stream error (invalid-from) that would cut every route off, so it never leaves.
+ */
+function addressProblem(stanza: Element, component: string): string | undefined {
+  const from = stanza.attrs.from === undefined ? undefined : parseJid(stanza.attrs.from);
+  if (from?.domain !== component.toLowerCase()) return `from ${JSON.stringify(stanza.attrs.from)} is outside the component's domain ${component}`;
+  const to = stanza.attrs.to;
+  if (to === undefined || !parseJid(to)) return `to ${JSON.stringify(to)} is not a JID`;
+  return undefined;
+}

@@ -1,0 +1,103 @@
+/**
+ * component_http: a bot or component written as a webhook, as mod_component_http does it. Stanzas
+ * sent to the component's JIDs are POSTed as JSON to `post_url`; the JSON answer becomes the
+ * reply stanza, and a failed call an error reply. See README.md.
+ */
+import { definePlugin, isError, parseJid, stanzaError, type Element, type PluginContext } from "../../src/plugin-api.ts";
+import { forward, type ForwardDeps } from "./forward.ts";
+import { createLimiter } from "./limiter.ts";
+import { ComponentHttpOptionsSchema, validateOptions, type ComponentHttpOptions } from "./options.ts";
+import { defaultPresenceReplies } from "./presence.ts";
+import { signingKey } from "./sign.ts";
+
+/** On shutdown, calls in flight get this long to bring their replies home before being cut. */
+const STOP_GRACE_MS = 5_000;
+
+export default definePlugin({
+  name: "component_http",
+  summary: "Stanzas sent to the component are POSTed as JSON to a webhook; its JSON answer becomes the reply (mod_component_http).",
+  options: ComponentHttpOptionsSchema,
+  // No HTTP endpoint: the route only says which component JIDs go to which webhook.
+  defaultPath: "/component_http",
+  noHttpPath: true,
+  validate: (options) => validateOptions(options),
+  setup(ctx) {
+    const stopping = new AbortController();
+    const inFlight = new Set<Promise<void>>();
+    const track = (work: Promise<void>) => {
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    };
+    let closing = false;
+    const handle = stanzaHandler(ctx, forwardDeps(ctx, stopping.signal), track);
+    ctx.xmpp.onStanza((stanza) => !closing && handle(stanza));
+    return {
+      async stop() {
+        closing = true;
+        await Promise.race([Promise.allSettled(inFlight), Bun.sleep(Math.min(STOP_GRACE_MS, ctx.options.timeout_ms))]);
+        stopping.abort();
+        await Promise.allSettled(inFlight);
+      },
+    };
+  },
+});
+
+/** Takes the stanzas of this route's JIDs: forwards the configured kinds, answers presence itself. */
+function stanzaHandler(ctx: PluginContext<ComponentHttpOptions>, deps: ForwardDeps, track: (work: Promise<void>) => void) {
+  const kinds: ReadonlySet<string> = new Set(ctx.options.stanzas);
+  const serves = servedJids(ctx.xmpp.component, ctx.options.local_parts);
+  return function componentHttpStanza(stanza: Element): boolean {
+    if (!serves(stanza.attrs.to)) return false;
+    if (kinds.has(stanza.name)) {
+      track(forward(deps, stanza).catch((err: unknown) => ctx.log.error("forwarding failed", { err })));
+      return true;
+    }
+    if (stanza.name !== "presence") return false;
+    for (const reply of presenceReplies(stanza)) track(deps.send(reply).catch((err: unknown) => ctx.log.warn("presence not sent", { err })));
+    return true;
+  };
+}
+
+function forwardDeps(ctx: PluginContext<ComponentHttpOptions>, stopping: AbortSignal): ForwardDeps {
+  const { options } = ctx;
+  return {
+    target: {
+      fetch: ctx.fetch,
+      url: options.post_url,
+      contentType: options.content_type,
+      timeoutMs: options.timeout_ms,
+      key: options.signing_secret === undefined ? undefined : signingKey(options.signing_secret),
+      stopping,
+    },
+    limiter: createLimiter(options.max_concurrent, options.max_queued),
+    addressing: options.stanza_addresses,
+    component: ctx.xmpp.component,
+    send: (stanza) => ctx.xmpp.send(stanza),
+    log: ctx.log,
+  };
+}
+
+/** Is `to` one of this route's JIDs? Local parts compare case-insensitively (RFC 7622 §3.3). */
+function servedJids(component: string, localParts: string[] | undefined): (to: string | undefined) => boolean {
+  const wanted = localParts === undefined ? undefined : new Set(localParts.map((l) => l.toLowerCase()));
+  return (to) => {
+    const jid = to === undefined ? undefined : parseJid(to);
+    if (jid?.domain !== component.toLowerCase()) return false;
+    return wanted === undefined || wanted.has(jid.local.toLowerCase());
+  };
+}
+
+/**
+ * The module's default presence handler hooks presence/bare only (user@component, no resource).
+ * Presence to the domain or a full JID reaches no handler, and Prosody's router answers what
+ * no handler takes, errors aside, with cancel/service-unavailable (core/stanza_router.lua).
+ */
+function presenceReplies(stanza: Element): Element[] {
+  if (isBareWithLocal(stanza.attrs.to)) return defaultPresenceReplies(stanza);
+  return isError(stanza) ? [] : [stanzaError(stanza, "cancel", "service-unavailable")];
+}
+
+function isBareWithLocal(to: string | undefined): boolean {
+  const jid = to === undefined ? undefined : parseJid(to);
+  return jid !== undefined && jid.local !== "" && jid.resource === "";
+}

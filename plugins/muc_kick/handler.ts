@@ -1,0 +1,104 @@
+/**
+ * `POST /muc_kick`, in mod_http_muc_kick's order: authorization, JSON body, the room, the kick.
+ * Every answer the original gave keeps its status and exact body (`{"error":"..."}`, no other
+ * key); answers it never gave (timeouts, a lost link, a malformed JID) use the gateway's
+ * catalogue, `{error, code, ...}`. Success is 200 with an empty body, as `return 200` was there.
+ */
+import {
+  GatewayError,
+  IqTimeoutError,
+  errorResponse,
+  formatJid,
+  jsonResponse,
+  readText,
+  type Authenticator,
+  type HttpHandler,
+  type Logger,
+} from "../../src/plugin-api.ts";
+import { MESSAGES, parseKickBody, type BodyProblem, type KickRequest } from "./body.ts";
+import type { Locate } from "./locate.ts";
+import type { Refusal } from "./actions.ts";
+
+/** A kick body is a few short strings; anything near this is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface HandlerDeps {
+  auth: Authenticator | undefined;
+  action: "kick" | "ban";
+  locate: Locate;
+  perform(req: KickRequest, room: string): Promise<Refusal | undefined>;
+  isJoined(room: string): boolean;
+  isOnline(): boolean;
+  log: Logger;
+}
+
+export function mucKickHandler(deps: HandlerDeps): HttpHandler {
+  return async function handleMucKick({ request, ip }) {
+    try {
+      return await serve(deps, request, ip);
+    } catch (err) {
+      return failure(deps, err);
+    }
+  };
+}
+
+async function serve(deps: HandlerDeps, request: Request, ip: string): Promise<Response> {
+  const denied = await authorize(deps.auth, request, ip);
+  if (denied) return denied;
+  const parsed = parseKickBody(await readText(request, MAX_BODY_BYTES));
+  if ("kind" in parsed) return bodyProblem(parsed);
+  if (!deps.isOnline()) throw new GatewayError("LINK_DOWN");
+  const room = `${parsed.room.local}@${parsed.room.domain}`.toLowerCase();
+  const missing = await deps.locate(parsed.room, { roomKnown: deps.isJoined(room) });
+  if (missing) return original(404, `MUC not found: ${missing}`);
+  const refusal = await deps.perform(parsed, room);
+  const target = parsed.target.kind === "nick" ? { nick: parsed.target.nick } : { jid: formatJid(parsed.target.jid) };
+  if (refusal) {
+    deps.log.info(`${deps.action} refused`, { room, ...target, condition: refusal.condition });
+    return refused(deps.action, refusal);
+  }
+  deps.log.info(deps.action === "kick" ? "kicked" : "banned", { room, ...target });
+  return new Response(null, { status: 200 });
+}
+
+/** The original compared one header and said only this, whatever was wrong with it. */
+async function authorize(auth: Authenticator | undefined, request: Request, ip: string): Promise<Response | undefined> {
+  if (!auth) return original(401, "Authorization failed"); // not reached: the plugin requires auth
+  try {
+    await auth.authenticate(request, ip);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof GatewayError) || (err.code !== "AUTH_REQUIRED" && err.code !== "AUTH_FAILED")) throw err;
+    return jsonResponse(401, { error: "Authorization failed" }, err.headers);
+  }
+}
+
+function bodyProblem(problem: BodyProblem): Response {
+  switch (problem.kind) {
+    case "no-json":
+      return original(400, MESSAGES.noJson);
+    case "missing":
+      return original(400, MESSAGES.missing);
+    case "invalid-jid":
+      return errorResponse(new GatewayError("INVALID_JID", `Not a valid JID: ${problem.value}`, { details: { field: problem.field } }));
+    case "invalid-text":
+      return errorResponse(new GatewayError("INVALID_XML_TEXT", undefined, { details: { field: problem.field } }));
+  }
+}
+
+/** The original built this from set_role's error type and condition; here they are the room's. */
+function refused(action: "kick" | "ban", r: Refusal): Response {
+  return jsonResponse(400, { error: `Couldn't ${action} user: ${r.type}: ${r.condition}`, ...(r.text ? { text: r.text } : {}) });
+}
+
+function original(status: number, error: string): Response {
+  return jsonResponse(status, { error });
+}
+
+function failure(deps: HandlerDeps, err: unknown): Response {
+  if (err instanceof IqTimeoutError) return errorResponse(new GatewayError("XMPP_TIMEOUT", undefined, { details: { waiting_for: err.to } }));
+  if (err instanceof GatewayError) return errorResponse(err);
+  if (!deps.isOnline()) return errorResponse(new GatewayError("LINK_DOWN"));
+  deps.log.error("muc_kick failed", { err: err instanceof Error ? err : String(err) });
+  return errorResponse(err);
+}

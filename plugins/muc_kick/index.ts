@@ -1,0 +1,61 @@
+/**
+ * muc_kick: mod_http_muc_kick on any XEP-0045 service. `POST {nickname, muc, reason}` kicks an
+ * occupant; the gateway joins the room as a moderator (its domain must be an admin or owner
+ * there), sends the §8.2 kick and leaves. `action: ban` makes a route that bans (§9.1) instead.
+ */
+import { definePlugin } from "../../src/plugin-api.ts";
+import { MucKickOptionsSchema, type MucKickOptions } from "./options.ts";
+import { Occupancy } from "./occupancy.ts";
+import { createLocator } from "./locate.ts";
+import { ban, kick, type ActionDeps } from "./actions.ts";
+import { mucKickHandler } from "./handler.ts";
+
+export default definePlugin({
+  name: "muc_kick",
+  summary: "Kick (or ban) a MUC occupant over HTTP, as mod_http_muc_kick did",
+  options: MucKickOptionsSchema,
+  defaultPath: "/muc_kick",
+  // mod_http_muc_kick refuses to load without http_muc_kick_authorization_header.
+  requiresAuth: true,
+  setup(ctx) {
+    const { options, xmpp } = ctx;
+    const from = `${xmpp.component}/${options.resource ?? resourceFromPath(ctx.route.path)}`;
+    const occupancy = new Occupancy({
+      send: (el) => xmpp.send(el),
+      from,
+      nick: options.nick,
+      password: passwordLookup(options),
+      timeoutMs: options.timeout_ms,
+      lingerMs: options.linger_ms,
+      maxLingering: options.max_lingering_rooms,
+      log: ctx.log,
+    });
+    xmpp.onStanza((stanza) => occupancy.handle(stanza));
+    xmpp.on("offline", () => occupancy.offline());
+    xmpp.on("online", () => occupancy.online());
+    const request = (iq: Parameters<typeof xmpp.request>[0], timeoutMs?: number) => xmpp.request(iq, timeoutMs);
+    const actionDeps: ActionDeps = { request, acquire: (room) => occupancy.acquire(room), from, timeoutMs: options.timeout_ms };
+    const perform = options.action === "ban" ? ban : kick;
+    ctx.http.add("POST", ctx.route.path, mucKickHandler({
+      auth: ctx.route.auth,
+      action: options.action,
+      locate: createLocator({ request, from, component: xmpp.component, timeoutMs: options.timeout_ms }),
+      perform: (req, room) => perform(actionDeps, req, room),
+      isJoined: (room) => occupancy.isJoined(room),
+      isOnline: () => xmpp.isOnline(),
+      log: ctx.log,
+    }));
+    return { stop: () => occupancy.stop() };
+  },
+});
+
+/** XEP-0045 §7.2.6: the room's password, looked up case-insensitively by room JID. */
+function passwordLookup(options: MucKickOptions): (room: string) => string | undefined {
+  const byRoom = new Map(Object.entries(options.passwords).map(([room, pw]) => [room.toLowerCase(), pw]));
+  return (room) => byRoom.get(room) ?? options.default_password;
+}
+
+/** `/muc_kick` -> `muc_kick`: routes have distinct paths, so their occupant JIDs differ too. */
+export function resourceFromPath(path: string): string {
+  return path.replace(/^\//, "").replace(/[^A-Za-z0-9_.-]+/g, "-") || "muc_kick";
+}

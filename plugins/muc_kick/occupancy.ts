@@ -1,0 +1,194 @@
+/**
+ * The rooms the gateway is in. A kick needs a moderator in the room (XEP-0045 §8.2), so the
+ * gateway joins as an occupant, kicks, and leaves once no request uses the room any more (or after
+ * `linger_ms`, keeping at most `max_lingering_rooms` idle ones). While joined it follows the
+ * room's presences, so the occupant list (nick -> real JID) is the room's current one.
+ */
+import { GatewayError, IqTimeoutError, XmppStanzaError, type Element, type Logger } from "../../src/plugin-api.ts";
+import { joinPresence, leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";
+
+export interface OccupancyDeps {
+  send(stanza: Element): Promise<void>;
+  /** The gateway's real JID in rooms: `<component>/<resource>`. */
+  from: string;
+  nick: string;
+  password(room: string): string | undefined;
+  timeoutMs: number;
+  lingerMs: number;
+  maxLingering: number;
+  log: Logger;
+}
+
+/** A room the gateway is in, held by one request until `release()`. */
+export interface HeldRoom {
+  /** Other occupants: nick -> real JID (undefined where the room hides it from us). */
+  readonly occupants: ReadonlyMap<string, string | undefined>;
+  release(): void;
+}
+
+interface Room {
+  jid: string;
+  nick: string;
+  joined: boolean;
+  /** Our join created the room (status 201): it did not exist, so leave at once. */
+  created: boolean;
+  occupants: Map<string, string | undefined>;
+  users: number;
+  ready: Promise<void>;
+  waiter?: { resolve(): void; reject(err: Error): void };
+  linger?: ReturnType<typeof setTimeout>;
+}
+
+export class Occupancy {
+  /** In least-recently-used order: `acquire` moves a room to the end. */
+  private readonly rooms = new Map<string, Room>();
+  /** Rooms we were in when the link dropped; left as soon as it is back. */
+  private orphans: Array<{ jid: string; nick: string }> = [];
+
+  constructor(private readonly deps: OccupancyDeps) {}
+
+  /** Whether the gateway is in `jid` now (then the room certainly exists). */
+  isJoined(jid: string): boolean {
+    return this.rooms.get(jid)?.joined ?? false;
+  }
+
+  /** Joins `jid` (a lowercased bare room JID) or shares the join under way. */
+  async acquire(jid: string): Promise<HeldRoom> {
+    const room = this.rooms.get(jid) ?? this.startJoin(jid);
+    this.rooms.delete(jid);
+    this.rooms.set(jid, room);
+    room.users++;
+    clearTimeout(room.linger);
+    try {
+      await room.ready;
+    } catch (err) {
+      room.users--;
+      throw err;
+    }
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      this.release(room);
+    };
+    return { occupants: room.occupants, release };
+  }
+
+  /** Takes stanzas sent to the gateway's occupant JID. Room traffic is never answered. */
+  handle(stanza: Element): boolean {
+    if (stanza.attrs.to?.toLowerCase() !== this.deps.from.toLowerCase()) return false;
+    // An iq get/set must be answered (RFC 6120 §8.2.3): the engine does that. Results were settled.
+    if (stanza.name === "iq") return false;
+    if (stanza.name === "presence") this.onPresence(stanza);
+    return true;
+  }
+
+  /** The link dropped: joins under way fail, and the rooms are left once it is back. */
+  offline(): void {
+    for (const room of this.rooms.values()) {
+      clearTimeout(room.linger);
+      room.waiter?.reject(new GatewayError("LINK_DOWN"));
+      if (room.joined) this.orphans.push({ jid: room.jid, nick: room.nick });
+    }
+    this.rooms.clear();
+  }
+
+  online(): void {
+    for (const { jid, nick } of this.orphans) this.sendLeave(jid, nick);
+    this.orphans = [];
+  }
+
+  stop(): void {
+    for (const room of [...this.rooms.values()]) this.leave(room);
+  }
+
+  private startJoin(jid: string): Room {
+    const room: Room = { jid, nick: this.deps.nick, joined: false, created: false, occupants: new Map(), users: 0, ready: Promise.resolve() };
+    room.ready = this.join(room).catch((err: unknown) => {
+      if (this.rooms.get(jid) === room) this.rooms.delete(jid);
+      throw err;
+    });
+    return room;
+  }
+
+  /** §7.2.9: a nick held by someone else is a conflict; one retry with a random suffix. */
+  private async join(room: Room): Promise<void> {
+    try {
+      await this.attempt(room);
+    } catch (err) {
+      if (!(err instanceof XmppStanzaError && err.condition === "conflict")) throw err;
+      room.nick = `${this.deps.nick}-${Math.random().toString(36).slice(2, 6)}`;
+      await this.attempt(room);
+    }
+  }
+
+  /** Sends one join presence; settles on our own presence, an error presence, or the timeout. */
+  private attempt(room: Room): Promise<void> {
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const done = () => {
+      clearTimeout(timer);
+      room.waiter = undefined;
+    };
+    const waiter = { resolve: () => (done(), resolve()), reject: (err: Error) => (done(), reject(err)) };
+    const timer = setTimeout(() => waiter.reject(new IqTimeoutError(room.jid)), this.deps.timeoutMs);
+    room.waiter = waiter;
+    this.deps.send(joinPresence(room.jid, room.nick, this.deps.from, this.deps.password(room.jid))).catch(waiter.reject);
+    return promise;
+  }
+
+  private onPresence(stanza: Element): void {
+    const p = readOccupantPresence(stanza);
+    if (!p) return;
+    const room = this.rooms.get(p.room);
+    if (!room) {
+      // A join that answered after its timeout: we are in a room nobody holds, so leave it.
+      if (p.self && p.available) this.sendLeave(p.room, p.nick);
+      return;
+    }
+    if (p.error) {
+      if (!room.joined) room.waiter?.reject(XmppStanzaError.from(stanza));
+      return;
+    }
+    if (p.self || p.nick === room.nick) return this.onOwnPresence(room, p);
+    if (p.available) room.occupants.set(p.nick, p.realJid);
+    else room.occupants.delete(p.nick);
+  }
+
+  /** §7.2.3: our own presence comes last, after every other occupant's: the list is complete. */
+  private onOwnPresence(room: Room, p: OccupantPresence): void {
+    if (p.available && !room.joined) {
+      room.nick = p.nick; // §7.2.11: the service may have changed it (status 210)
+      room.joined = true;
+      room.created = p.created;
+      room.waiter?.resolve();
+    } else if (!p.available && room.joined) {
+      // Kicked, banned, or the room was destroyed (§7.2.8, §10.9): nothing to leave any more.
+      this.deps.log.info("the gateway is no longer in the room", { room: room.jid });
+      if (this.rooms.get(room.jid) === room) this.rooms.delete(room.jid);
+    }
+    // Unavailable while joining: the echo of an earlier leave of this room.
+  }
+
+  private release(room: Room): void {
+    room.users--;
+    if (room.users > 0 || this.rooms.get(room.jid) !== room) return;
+    if (this.deps.lingerMs === 0 || room.created) return this.leave(room);
+    room.linger = setTimeout(() => this.leave(room), this.deps.lingerMs);
+    this.trimLingering();
+  }
+
+  private trimLingering(): void {
+    const idle = [...this.rooms.values()].filter((r) => r.users === 0);
+    for (const room of idle.slice(0, Math.max(0, idle.length - this.deps.maxLingering))) this.leave(room);
+  }
+
+  private leave(room: Room): void {
+    clearTimeout(room.linger);
+    if (this.rooms.get(room.jid) === room) this.rooms.delete(room.jid);
+    if (room.joined) this.sendLeave(room.jid, room.nick);
+  }
+
+  private sendLeave(jid: string, nick: string): void {
+    this.deps.send(leavePresence(jid, nick, this.deps.from)).catch((err: unknown) => this.deps.log.debug("could not leave the room", { room: jid, err: String(err) }));
+  }
+}
