@@ -8,37 +8,44 @@ import { freePort } from "../test/helpers/ports.ts";
 import { binarySizeMb, startBenchGateway } from "./lib/gateway.ts";
 import { memoryMb } from "./lib/process.ts";
 import { machine, progress, write, type Results } from "./lib/report.ts";
+import { markdown } from "./lib/markdown.ts";
 import { ceilingRun } from "./phases/ceiling.ts";
+import { componentHttpRun, echoWebhook } from "./phases/component-http.ts";
+import { mucKickRun } from "./phases/muc-kick.ts";
 import { outboxRun } from "./phases/outbox.ts";
 import { postMsgRun, type DeliveryRun } from "./phases/post-msg.ts";
-import { extraPhases } from "./phases/extra.ts";
-import { markdown } from "./lib/markdown.ts";
+import { rosterRun, rosterWebApp } from "./phases/roster.ts";
+import { registerUsers } from "./lib/users.ts";
 
 const N = Number(process.env.BENCH_N ?? 20_000);
 const LEVELS = [1, 32, 256];
 const LOAD_DOMAIN = "load.localhost";
 const LOAD_SECRET = "bench-load-secret";
+const OPS = "Basic YmVuY2g6YmVuY2g=";
+const ROSTER_USERS = Number(process.env.BENCH_ROSTER_USERS ?? 1_000);
+const ROSTER_CONTACTS = 50;
 
 const prosodyVersion = Bun.spawnSync(["dpkg-query", "-W", "-f=${Version}", "prosody"]).stdout.toString() || "unknown";
 const results: Results = { machine: machine(prosodyVersion), messages_per_level: N };
-console.log(`Stanzagate benchmark: ${N} messages per level, ${JSON.stringify(results.machine)}`);
+console.log(`Stanzagate benchmark: ${N} messages per level on ${JSON.stringify(results.machine)}`);
 
-const prosody = await startProsody({
-  logLevel: "error",
-  extraConfig: `Component "${LOAD_DOMAIN}"\n  component_secret = "${LOAD_SECRET}"\n`,
-});
+const prosody = await startProsody({ logLevel: "error", extraConfig: `Component "${LOAD_DOMAIN}"\n  component_secret = "${LOAD_SECRET}"\n` });
+const webhook = echoWebhook();
+const rosterApp = rosterWebApp(ROSTER_CONTACTS);
 try {
-  const routes = `auth:
+  const gw = await startBenchGateway(prosody, await freePort(), `auth:
   users: { kind: xmpp, server: "xmpp://127.0.0.1:${prosody.c2sPort}", cache_s: 3600 }
+  ops: { kind: header, value: "${OPS}" }
 routes:
-  - plugin: post_msg
-    path: /msg
-    auth: users
-`;
-  const gw = await startBenchGateway(prosody, await freePort(), routes);
+  - { plugin: post_msg, path: /msg, auth: users }
+  - { plugin: component_http, options: { post_url: "${webhook.url}", max_concurrent: 64, max_queued: 100000 } }
+  - { plugin: muc_kick, auth: ops, options: { linger_ms: 60000 } }
+  - { plugin: roster_admin, auth: ops, options: { roster_url: "${rosterApp.url}" } }
+`);
   await Bun.sleep(1_000);
-  results.footprint = { binary_mb: binarySizeMb(), startup_to_online_ms: gw.startup_ms, idle: memoryMb(gw.proc.pid) };
-  progress("footprint", results.footprint as Record<string, unknown>);
+  const footprint: Record<string, unknown> = { binary_mb: binarySizeMb(), startup_to_online_ms: gw.startup_ms, idle: memoryMb(gw.proc.pid) };
+  results.footprint = footprint;
+  progress("footprint", footprint);
 
   const bob = await connectClient(prosody, "bob", { resource: "bench" });
   const runs: DeliveryRun[] = [];
@@ -46,25 +53,40 @@ routes:
     const r = await postMsgRun(gw.url, bob, N, c);
     runs.push(r);
     progress(`post_msg c=${c}`, { msgs_per_s: r.msgs_per_s, p50_ms: r.latency.p50_ms, p99_ms: r.latency.p99_ms, lost: r.lost, dup: r.duplicates, errors: r.http_errors });
-    if (c === 1) (results.footprint as Record<string, unknown>).after_load_1 = memoryMb(gw.proc.pid);
+    if (c === 1) footprint.after_load_1 = memoryMb(gw.proc.pid);
   }
   results.post_msg = runs;
-  const ceiling = await ceilingRun(prosody, bob, N, LOAD_DOMAIN, LOAD_SECRET);
-  const c32 = runs.find((r) => r.concurrency === 32);
-  results.ceiling = { ...ceiling, post_msg_c32_share_pct: c32 ? Math.round((c32.msgs_per_s / ceiling.msgs_per_s) * 100) : 0 };
-  progress("ceiling (bare component)", { msgs_per_s: ceiling.msgs_per_s, p99_ms: ceiling.latency.p99_ms, share_of_ceiling_pct: (results.ceiling as Record<string, unknown>).post_msg_c32_share_pct });
 
-  Object.assign(results, await extraPhases({ prosody, bob, loadDomain: LOAD_DOMAIN, loadSecret: LOAD_SECRET, n: N }));
-  (results.footprint as Record<string, unknown>).peak = memoryMb(gw.proc.pid);
+  const ceiling = await ceilingRun(prosody, bob, N, LOAD_DOMAIN, LOAD_SECRET);
+  const c32 = runs.find((r) => r.concurrency === 32)?.msgs_per_s ?? 0;
+  results.ceiling = { ...ceiling, post_msg_c32_share_pct: Math.round((c32 / ceiling.msgs_per_s) * 100) };
+  progress("ceiling (bare component)", { msgs_per_s: ceiling.msgs_per_s, p99_ms: ceiling.latency.p99_ms, post_msg_share_pct: Math.round((c32 / ceiling.msgs_per_s) * 100) });
+
+  const alice = await connectClient(prosody, "alice", { resource: "bench" });
+  const ch = await componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32);
+  results.component_http = ch;
+  progress("component_http window=32", { replies_per_s: ch.replies_per_s, p50_ms: ch.latency.p50_ms, p99_ms: ch.latency.p99_ms, lost: ch.lost, dup: ch.duplicates });
+
+  results.muc_kick = await mucKickRun(prosody, alice, gw.url, OPS, LOAD_DOMAIN, LOAD_SECRET, 200);
+  progress("muc_kick", results.muc_kick as Record<string, unknown>);
+
+  const users = Array.from({ length: ROSTER_USERS }, (_, i) => `ruser${i}`);
+  await registerUsers(prosody, users);
+  const roster = await rosterRun(gw.url, OPS, users, ROSTER_CONTACTS);
+  results.roster_admin = { ...roster, web_app_requests: rosterApp.requests() };
+  progress(`roster_admin ${ROSTER_USERS}x${ROSTER_CONTACTS}`, { first_sync_ms: roster.first_sync_ms, resync_ms: roster.resync_ms, answer: roster.resync_answer });
+  footprint.peak = memoryMb(gw.proc.pid);
 
   results.outbox = await outboxRun(prosody, gw.url, 10_000);
   progress("outbox", results.outbox as Record<string, unknown>);
-  await bob.stop().catch(() => {});
+  await Promise.all([bob.stop(), alice.stop()]).catch(() => {});
   await gw.stop();
 } finally {
+  webhook.stop();
+  rosterApp.stop();
   await prosody.stop();
 }
 
 write(join(import.meta.dir, "results"), results, markdown(results));
-console.log(`\nwritten: bench/results/latest.json and bench/results/latest.md`);
+console.log("\nwritten: bench/results/latest.json and bench/results/latest.md");
 process.exit(0);
