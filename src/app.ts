@@ -144,6 +144,7 @@ function xmppPort(config: Config, link: XmppLink, delivery: Delivery, router: St
     request: (iq, timeoutMs) => link.request(iq, timeoutMs),
     deliver: (el) => delivery.deliver(el),
     onStanza: (handler) => router.add(handler),
+    observe: (observer) => router.observe(observer),
     on: (event, listener) => link.on(event, listener),
   };
 }

@@ -64,6 +64,11 @@ export interface XmppPort {
   deliver(stanza: Element): Promise<"sent" | "queued">;
   /** Stanzas addressed to the component; handlers are asked in registration order. */
   onStanza(handler: StanzaHandler): void;
+  /**
+   * Sees every incoming stanza before any handler, without taking it: for what several plugins
+   * may need to know, such as the presences a server forwards under XEP-0356 managed_entity.
+   */
+  observe(observer: (stanza: Element) => void): void;
   on(event: LinkEvent, listener: () => void): void;
 }
 

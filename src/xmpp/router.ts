@@ -9,6 +9,7 @@ import { isError, stanzaError } from "./stanza-error.ts";
 
 export class StanzaRouter {
   private readonly handlers: StanzaHandler[] = [];
+  private readonly observers: Array<(stanza: Element) => void> = [];
 
   constructor(
     private readonly reply: (stanza: Element) => void,
@@ -19,8 +20,14 @@ export class StanzaRouter {
     this.handlers.push(handler);
   }
 
+  /** Sees every stanza before the handlers, without taking it (e.g. XEP-0356 forwarded presence). */
+  observe(observer: (stanza: Element) => void): void {
+    this.observers.push(observer);
+  }
+
   async dispatch(stanza: Element): Promise<void> {
     try {
+      for (const observer of this.observers) observer(stanza);
       for (const handler of this.handlers) if (await handler(stanza)) return;
     } catch (err) {
       this.log.error("stanza handler failed", { err, stanza: stanza.name });

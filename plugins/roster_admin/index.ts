@@ -1,0 +1,110 @@
+/**
+ * roster_admin: users' rosters come from a web app (mod_http_roster_admin), written on the server
+ * through XEP-0356 roster permission "both", synced at login and on the web app's refresh calls.
+ */
+import { Type } from "@sinclair/typebox";
+import { definePlugin, parseJid, type Element, type OptionProblem, type PluginContext } from "../../src/plugin-api.ts";
+import { fetchContacts } from "./contacts.ts";
+import { refreshMany, refreshOne } from "./http.ts";
+import { createLoginWatcher } from "./logins.ts";
+import { watchPrivileges } from "./privilege.ts";
+import { ReplyCollector } from "./replies.ts";
+import { rosterPushAck } from "./roster-iq.ts";
+import { createScheduler } from "./scheduler.ts";
+import { createSnapshotStore } from "./snapshots.ts";
+import { SyncError } from "./sync-error.ts";
+import { syncUser, type SyncDeps, type SyncMode } from "./sync.ts";
+
+export const RosterAdminOptionsSchema = Type.Object(
+  {
+    roster_url: Type.String({
+      pattern: "^https?://",
+      description: "The web app's contacts URL (the module's http_roster_url); every %s becomes the URL-encoded username.",
+    }),
+    concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16, description: "Users synced at the same time, across refreshes and logins." }),
+    timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the web app's answer." }),
+    xmpp_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the XMPP server's answer to a roster get or set." }),
+    exclusive: Type.Boolean({
+      default: false,
+      description: "The web app owns the whole roster: items it does not list are removed even when the user added them (the original's behaviour).",
+    }),
+    sync_on_login: Type.Boolean({ default: true, description: "Sync a user's roster when their first resource comes online (needs presence permission managed_entity)." }),
+  },
+  { additionalProperties: false },
+);
+
+type Options = typeof RosterAdminOptionsSchema.static;
+
+export default definePlugin({
+  name: "roster_admin",
+  summary: "Rosters from a web app, written through XEP-0356 (mod_http_roster_admin)",
+  options: RosterAdminOptionsSchema,
+  defaultPath: "/roster_admin",
+  validate(options): OptionProblem[] {
+    if (options.roster_url.includes("%s")) return [];
+    return [{ path: ["options", "roster_url"], message: "must contain %s, the place of the username (e.g. http://app.example/contacts/%s)" }];
+  },
+  setup(ctx) {
+    const deps = syncDeps(ctx);
+    const scheduler = createScheduler(ctx.options.concurrency);
+    const sync = (username: string, mode: SyncMode) => scheduler.run(username, () => syncUser(username, mode, deps));
+    const refresh = async (name: string) => sync(validUsername(name, ctx.xmpp.host), "refresh");
+    const listening = listenToServer(ctx, deps, sync);
+    const privileges = watchPrivileges(ctx.xmpp, ctx.log, ctx.options.sync_on_login);
+    const base = ctx.route.path.replace(/\/$/, "");
+    ctx.http.add("POST", `${base}/refresh`, refreshMany({ route: ctx.route, xmpp: ctx.xmpp, refresh }));
+    ctx.http.add("GET", `${base}/refresh/:username`, refreshOne({ route: ctx.route, xmpp: ctx.xmpp, refresh }));
+    if (!ctx.route.auth) ctx.log.warn("the refresh endpoints have no auth: anyone who reaches them can make the gateway call the web app; add auth: <scheme>");
+    return {
+      async stop() {
+        listening.stop();
+        privileges.stop();
+        await scheduler.idle(5_000);
+      },
+    };
+  },
+});
+
+/** What the server sends the component: answers to roster sets, users' presences, roster pushes. */
+function listenToServer(ctx: PluginContext<Options>, deps: SyncDeps, sync: (username: string, mode: SyncMode) => Promise<number>) {
+  let stopped = false;
+  const logins = createLoginWatcher(ctx.xmpp.host, ctx.xmpp.component, (username) => {
+    if (stopped || !ctx.options.sync_on_login || ctx.xmpp.privileges().roster !== "both") return;
+    sync(username, "login").catch((err: Error) => ctx.log.warn("roster sync at login failed", { user: username, err: err.message }));
+  });
+  const ackPush = (stanza: Element) => {
+    const ack = rosterPushAck(stanza, ctx.xmpp.host);
+    if (ack) ctx.xmpp.send(ack).catch(() => {});
+    return ack !== undefined;
+  };
+  // Logins are observed, not taken: a component_http route serving the same domain still gets
+  // these presences, whatever the order of the routes.
+  ctx.xmpp.observe((stanza) => void logins.take(stanza));
+  ctx.xmpp.onStanza((stanza) => deps.replies.take(stanza) || ackPush(stanza));
+  ctx.xmpp.on("offline", () => {
+    deps.replies.cancelAll(new SyncError("the XMPP link went down", {}, 503));
+    logins.reset();
+  });
+  return { stop: () => void (stopped = true) };
+}
+
+function syncDeps(ctx: PluginContext<Options>): SyncDeps {
+  const fetchDeps = { fetch: ctx.fetch, urlTemplate: ctx.options.roster_url, timeoutMs: ctx.options.timeout_ms, log: ctx.log };
+  return {
+    xmpp: ctx.xmpp,
+    snapshots: createSnapshotStore(ctx.store),
+    replies: new ReplyCollector(),
+    fetchContacts: (username, owner) => fetchContacts(username, owner, fetchDeps),
+    exclusive: ctx.options.exclusive,
+    xmppTimeoutMs: ctx.options.xmpp_timeout_ms,
+    log: ctx.log,
+  };
+}
+
+/** A username as the server knows it (RFC 7622 §3.3: case-folded localpart), or a 400 SyncError. */
+function validUsername(name: string, host: string): string {
+  const username = name.normalize("NFKC").toLowerCase();
+  const jid = parseJid(`${username}@${host}`);
+  if (!jid || jid.local !== username || jid.resource !== "") throw new SyncError(`not a valid username: ${JSON.stringify(name)}`, {}, 400);
+  return username;
+}
