@@ -17,6 +17,11 @@ export type { Identity, Authenticator } from "./engine/auth/types.ts";
 export type { Privileges } from "./xmpp/privilege.ts";
 export type { Logger } from "./log.ts";
 export type { Element } from "ltx";
+export type { Database } from "bun:sqlite";
+/** Builds stanzas: `xml("message", { to }, xml("body", {}, text))`. */
+export { default as xml } from "@xmpp/xml";
+/** Parses one XML element from a string; throws on markup that is not well-formed. */
+export { parse as parseXml } from "ltx";
 export { parseJid, isJid, formatJid, bareJid } from "./xmpp/jid.ts";
 export { isXmlText } from "./xmpp/xml-text.ts";
 export { stanzaError, isError, XmppStanzaError, NS_STANZAS, type StanzaErrorType } from "./xmpp/stanza-error.ts";

@@ -13,7 +13,7 @@ export async function registerUsers(prosody: Prosody, users: readonly string[]):
   for (const user of users) writeFileSync(join(dir, `${encode(user)}.dat`), `return {\n\t["created"] = ${Math.floor(Date.now() / 1000)};\n};\n`);
 }
 
-/** Prosody's datamanager file name encoding: everything but [a-z0-9] becomes %XX. */
+/** Prosody's datamanager file name encoding: everything but [A-Za-z0-9] becomes %XX. */
 function encode(s: string): string {
-  return s.replace(/[^a-z0-9]/g, (c) => "%" + c.charCodeAt(0).toString(16).padStart(2, "0"));
+  return s.replace(/[^A-Za-z0-9]/g, (c) => "%" + c.charCodeAt(0).toString(16).padStart(2, "0"));
 }

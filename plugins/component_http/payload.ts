@@ -2,7 +2,7 @@
  * The JSON a webhook receives for one stanza, as mod_component_http builds it: to, from, kind
  * (the element name), stanza (the whole XML) and, for a message with a body, body.
  */
-import xml from "@xmpp/xml";
+import { xml } from "../../src/plugin-api.ts";
 import type { Element } from "../../src/plugin-api.ts";
 
 export interface StanzaPayload {

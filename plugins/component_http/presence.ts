@@ -4,7 +4,7 @@
  * Every answer comes from the addressed bare JID with the resource "default", exactly as the
  * module sends it; other presence types are taken and ignored.
  */
-import xml from "@xmpp/xml";
+import { xml } from "../../src/plugin-api.ts";
 import type { Element } from "../../src/plugin-api.ts";
 
 export function defaultPresenceReplies(stanza: Element): Element[] {

@@ -4,7 +4,7 @@
  * message) is built from to/from (default: the request's, swapped), type (default chat for a
  * message) and body.
  */
-import xml from "@xmpp/xml";
+import { xml } from "../../src/plugin-api.ts";
 import { isXmlText, type Element } from "../../src/plugin-api.ts";
 import { parseStanza, STANZA_KINDS } from "./stanza-parse.ts";
 

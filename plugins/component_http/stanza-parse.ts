@@ -3,7 +3,7 @@
  * well-formed, or carries characters XML cannot hold, makes the server close the whole stream
  * (RFC 6120 §4.9.3.13 not-well-formed), cutting every route off, so the text is checked here.
  */
-import { parse } from "ltx";
+import { parseXml as parse } from "../../src/plugin-api.ts";
 import { isXmlText, type Element } from "../../src/plugin-api.ts";
 import { STREAM_NAMESPACES } from "./payload.ts";
 

@@ -5,7 +5,7 @@
  *   host but not a MUC    -> "Host '<host>' is not a MUC service"
  *   MUC but no such room  -> "No MUC '<room>' found for host: <host>"
  */
-import xml from "@xmpp/xml";
+import { xml } from "../../src/plugin-api.ts";
 import { XmppStanzaError, type Element } from "../../src/plugin-api.ts";
 import type { Jid } from "./body.ts";
 

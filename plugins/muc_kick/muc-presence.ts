@@ -1,5 +1,5 @@
 /** The XEP-0045 presences the gateway sends (join, leave) and reads (occupants, its own). */
-import xml from "@xmpp/xml";
+import { xml } from "../../src/plugin-api.ts";
 import type { Element } from "../../src/plugin-api.ts";
 import { NS_MUC } from "./locate.ts";
 

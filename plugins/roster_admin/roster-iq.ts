@@ -3,7 +3,7 @@
  * (type "both"): `<iq type="get|set" to="user@host"><query xmlns="jabber:iq:roster"/></iq>`
  * from the component, answered by the server as if the user had asked (RFC 6121 §2).
  */
-import xml from "@xmpp/xml";
+import { xml } from "../../src/plugin-api.ts";
 import type { Element, XmppPort } from "../../src/plugin-api.ts";
 import { XmppStanzaError, IqTimeoutError } from "../../src/plugin-api.ts";
 import { normaliseBareJid, type Contact } from "./contacts.ts";

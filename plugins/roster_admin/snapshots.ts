@@ -6,7 +6,7 @@
  * gateway has set on the server: only those are removed when the web app stops listing them.
  * `clean` is false after a failed sync, so the next refresh reconciles instead of skipping.
  */
-import type { Database } from "bun:sqlite";
+import type { Database } from "../../src/plugin-api.ts";
 
 export interface Snapshot {
   roster: string;
