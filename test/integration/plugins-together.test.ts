@@ -1,0 +1,68 @@
+// The four plugins in one gateway, as users deploy them: routes do not step on each other.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import xml from "@xmpp/xml";
+import { startProsody, type Prosody } from "../helpers/prosody.ts";
+import { connectClient, isMessageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+
+const NS_ROSTER = "jabber:iq:roster";
+
+let prosody: Prosody;
+let gw: TestGateway;
+let apps: ReturnType<typeof Bun.serve>;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  prosody = await startProsody();
+  apps = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      const path = new URL(req.url).pathname;
+      if (path === "/bot") return Response.json({ body: `echo: ${((await req.json()) as { body?: string }).body}` });
+      return Response.json({ "bob@localhost": { name: "Bob", groups: ["Team"] } });
+    },
+  });
+  const base = `http://127.0.0.1:${apps.port}`;
+  // component_http serves every JID of the component, the domain included, and comes first.
+  gw = await startGateway(prosody, {
+    waitForPrivileges: true,
+    routes: `
+auth:
+  ops: { kind: header, value: "Secret ops" }
+routes:
+  - plugin: component_http
+    options: { post_url: "${base}/bot" }
+  - plugin: roster_admin
+    auth: ops
+    options: { roster_url: "${base}/contacts/%s" }
+`,
+  });
+});
+
+afterAll(async () => {
+  for (const c of clients) await c.stop();
+  await gw?.stop();
+  apps?.stop(true);
+  await prosody?.stop();
+});
+
+describe("component_http and roster_admin on one component", () => {
+  test("alice's login still syncs her roster, though component_http serves the domain and comes first", async () => {
+    const alice = await connectClient(prosody, "alice");
+    clients.push(alice);
+    // The sync runs when the server forwards alice's presence; her roster shows it (bounded wait).
+    const rosterItem = async () => (await alice.iq(xml("iq", { type: "get" }, xml("query", { xmlns: NS_ROSTER })))).getChild("query", NS_ROSTER)?.getChild("item");
+    let item = await rosterItem();
+    for (let i = 0; i < 50 && !item; i++) item = await Bun.sleep(100).then(rosterItem);
+    expect(item?.attrs).toMatchObject({ jid: "bob@localhost", name: "Bob", subscription: "both" });
+  }, 15_000);
+
+  test("and the webhook bot still answers alice", async () => {
+    const alice = clients[0] as TestClient;
+    await alice.send(xml("message", { to: `echo@${prosody.componentDomain}`, type: "chat" }, xml("body", {}, "ping")));
+    const reply = await alice.nextStanza(isMessageWithBody, 10_000);
+    expect(reply.getChildText("body")).toBe("echo: ping");
+    expect(reply.attrs.from).toBe(`echo@${prosody.componentDomain}`);
+  }, 15_000);
+});
