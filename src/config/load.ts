@@ -176,8 +176,9 @@ function checkPluginRoute(raw: object, at: PathSegments, label: string, c: Route
   if (!route) return undefined;
   const plugin = c.plugins.get(route.plugin);
   if (!plugin) {
-    const hint = suggest(route.plugin, [...c.plugins.keys()]);
-    c.diagnostics.push(c.locate.at([...at, "plugin"], `no built-in plugin named "${route.plugin}"${hint ? ` (did you mean "${hint}"?)` : ""} (known: ${[...c.plugins.keys()].join(", ")})`));
+    const known = [...c.plugins.keys()].sort();
+    const hint = suggest(route.plugin, known);
+    c.diagnostics.push(c.locate.at([...at, "plugin"], `no built-in plugin named "${route.plugin}"${hint ? ` (did you mean "${hint}"?)` : ""} (known: ${known.join(", ")})`));
     return undefined;
   }
   checkAuthRef(route.auth, at, c);
