@@ -3,11 +3,13 @@ import type { PluginDefinition } from "../src/plugin-api.ts";
 import rosterAdmin from "./roster_admin/index.ts";
 import componentHttp from "./component_http/index.ts";
 import mucKick from "./muc_kick/index.ts";
+import postMsg from "./post_msg/index.ts";
 
 export const BUILTIN_PLUGINS: ReadonlyMap<string, PluginDefinition> = new Map(
   ([
     rosterAdmin,
     componentHttp,
     mucKick,
+    postMsg,
   ] as PluginDefinition[]).map((p) => [p.name, p]),
 );

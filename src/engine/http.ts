@@ -50,7 +50,7 @@ export function createHttpApp({ routes, health, ipOf, cors: corsEnabled, log }: 
   for (const r of routes) {
     const methods = methodsByPath.get(r.path) ?? [];
     app.route(r.method, r.path, async ({ request, params }) =>
-      withHeaders(await r.handler({ request, params: params as Record<string, string>, ip: ipOf(request) }), cors.headers(request, methods)),
+      withHeaders(await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: ipOf(request) }), cors.headers(request, methods)),
     );
   }
   for (const [path, methods] of methodsByPath) {

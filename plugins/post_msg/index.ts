@@ -1,0 +1,100 @@
+/**
+ * `plugin: post_msg` — mod_post_msg over a component: POST /msg/<recipient> with a text, form or
+ * JSON body sends a <message/> from the authenticated user (via XEP-0356) to the recipient.
+ *
+ * @example
+ * curl http://localhost:5280/msg/bob -u alice@example.com:secret -H 'Content-Type: text/plain' -d 'Server has just crashed!'
+ */
+import {
+  GatewayError,
+  challenge,
+  definePlugin,
+  errorResponse,
+  jsonResponse,
+  mayAddress,
+  parseJid,
+  type Authenticator,
+  type Element,
+  type HttpHandler,
+  type Identity,
+  type Logger,
+} from "../../src/plugin-api.ts";
+import { PostMsgOptionsSchema, fallbackFrom, validateOptions, type PostMsgOptions } from "./options.ts";
+import { buildMessage, pathRecipient, resolveRecipient } from "./message.ts";
+import { ACCEPT_HEADER, readFields } from "./request.ts";
+import { createSender, type Sender } from "./sender.ts";
+
+export default definePlugin({
+  name: "post_msg",
+  summary: "Sends an XMPP message from the authenticated user for each HTTP POST (mod_post_msg).",
+  options: PostMsgOptionsSchema,
+  defaultPath: "/msg",
+  // mod_post_msg always required a login; an open relay sending as anyone is never what is meant.
+  requiresAuth: true,
+  validate: (options) => validateOptions(options),
+  setup(ctx) {
+    const { route, xmpp, http, options } = ctx;
+    if (!route.auth) throw new Error(`${route.at}: post_msg needs an auth scheme`);
+    const sender = createSender(xmpp, fallbackFrom(options, xmpp.component, route.at), ctx.log);
+    const post = postHandler({ auth: route.auth, realm: options.realm ?? `${xmpp.host}/post_msg`, sender, options, host: xmpp.host, deliver: xmpp.deliver, log: ctx.log });
+    const base = route.path.replace(/\/+$/, "");
+    // The original served POST <base>/<recipient>; <base> itself answered a redirect to <base>/
+    // that lost the body, which broke the documented "to field instead of the path" use.
+    for (const path of [base, `${base}/*`]) {
+      http.add("POST", path, post);
+      http.add("OPTIONS", path, describeFormats);
+    }
+    return { stop: sender.stop };
+  },
+});
+
+interface PostDeps {
+  auth: Authenticator;
+  realm: string;
+  sender: Sender;
+  options: PostMsgOptions;
+  /** The user domain: the default host of recipients for identities without a JID. */
+  host: string;
+  deliver(stanza: Element): Promise<"sent" | "queued">;
+  log: Logger;
+}
+
+/** In the original's order: auth (401), the body (415, then 400), the recipient (422); then the allow list (403). */
+function postHandler(deps: PostDeps): HttpHandler {
+  return async function postMessage({ request, params, ip }) {
+    try {
+      const user = await authenticate(deps.auth, request, ip, deps.realm);
+      const fields = await readFields(request, deps.options.max_body_bytes);
+      const message = buildMessage(fields);
+      const to = resolveRecipient(fields.to ?? pathRecipient(params["*"]), domainOf(user) ?? deps.host);
+      message.attrs.to = to;
+      if (!mayAddress(user, to)) throw new GatewayError("FORBIDDEN", `This credential may not address ${to}`, { details: { to } });
+      const { from, stanza } = deps.sender.address(message, user);
+      const outcome = await deps.deliver(stanza);
+      return jsonResponse(outcome === "sent" ? 201 : 202, { status: outcome, to, from });
+    } catch (err) {
+      if (!(err instanceof GatewayError)) deps.log.error("post_msg failed", { err: err instanceof Error ? err : String(err) });
+      return errorResponse(err);
+    }
+  };
+}
+
+/** mod_post_msg challenged with `Basic realm="<host>/post_msg"`; the route keeps that realm. */
+async function authenticate(auth: Authenticator, request: Request, ip: string, realm: string): Promise<Identity> {
+  try {
+    return await auth.authenticate(request, ip);
+  } catch (err) {
+    if (!(err instanceof GatewayError) || !err.headers["www-authenticate"]?.startsWith("Basic")) throw err;
+    throw new GatewayError(err.code, err.message, { details: err.details, headers: { ...err.headers, ...challenge(realm) }, status: err.status });
+  }
+}
+
+/** "A recipient without @host goes to the authenticated user's host." */
+function domainOf(user: Identity): string | undefined {
+  return user.jid === undefined ? undefined : parseJid(user.jid)?.domain;
+}
+
+/** OPTIONS: what the original answered on its base path, on every path of the route. */
+function describeFormats(): Response {
+  return new Response(null, { status: 200, headers: { allow: "POST", accept: ACCEPT_HEADER } });
+}

@@ -1,0 +1,77 @@
+/**
+ * Who a message comes from. mod_post_msg ran inside the server and sent as the authenticated user;
+ * a component can only do that with XEP-0356 (Privileged Entity) message permission "outgoing"
+ * (§5.2): it wraps the user's message in <privilege><forwarded/></privilege> and the server sends
+ * it as the user. Without that permission, or for identities without a JID, the message comes
+ * from `fallback_from`, an address of the component's own domain.
+ *
+ * The server advertises the permission right after the handshake (§4). The last advertisement is
+ * remembered across reconnects, so that a message accepted while the link is down or in the
+ * moment before the advertisement arrives is still sent as the user.
+ */
+import { bareJid, wrapPrivilegedMessage, type Element, type Identity, type Logger, type XmppPort } from "../../src/plugin-api.ts";
+
+/** How long after the link comes up the advertisement may take before we conclude there is none. */
+export const ADVERTISEMENT_GRACE_MS = 2_000;
+
+export interface Addressed {
+  /** The `from` the recipient sees. */
+  from: string;
+  /** What goes to the server: the message itself, or its privileged wrapper. */
+  stanza: Element;
+}
+
+export interface Sender {
+  address(message: Element, user: Identity): Addressed;
+  stop(): void;
+}
+
+export function createSender(xmpp: XmppPort, fallbackFrom: string, log: Logger, graceMs = ADVERTISEMENT_GRACE_MS): Sender {
+  const permission = watchMessagePermission(xmpp, fallbackFrom, log, graceMs);
+  return {
+    address(message, user) {
+      const jid = user.jid ? bareJid(user.jid).toLowerCase() : undefined;
+      // mod_privilege only forwards messages from bare JIDs of the host it granted the permission for.
+      if (jid && jid.endsWith(`@${xmpp.host}`) && permission.granted()) {
+        message.attrs.from = jid;
+        return { from: jid, stanza: wrapPrivilegedMessage(message, xmpp.host, xmpp.component) };
+      }
+      message.attrs.from = fallbackFrom;
+      return { from: fallbackFrom, stanza: message };
+    },
+    stop: permission.stop,
+  };
+}
+
+interface Permission {
+  granted(): boolean;
+  stop(): void;
+}
+
+function watchMessagePermission(xmpp: XmppPort, fallbackFrom: string, log: Logger, graceMs: number): Permission {
+  let known: boolean | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const conclude = (granted: boolean) => {
+    if (!granted && known !== false) {
+      log.warn("no XEP-0356 message permission: messages go out from fallback_from, not from the authenticated user", {
+        host: xmpp.host,
+        fallback_from: fallbackFrom,
+        hint: `grant it on the server, e.g. Prosody: privileged_entities = { ["${xmpp.component}"] = { message = "outgoing" } } with mod_privilege on the VirtualHost and the Component`,
+      });
+    }
+    if (granted && known !== true) log.info("XEP-0356 message permission granted: messages go out from the authenticated user", { host: xmpp.host });
+    known = granted;
+  };
+  xmpp.on("privileges", () => {
+    clearTimeout(timer);
+    conclude(xmpp.privileges().message === "outgoing");
+  });
+  xmpp.on("online", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => conclude(xmpp.privileges().message === "outgoing"), graceMs);
+  });
+  return {
+    granted: () => xmpp.privileges().message === "outgoing" || known === true,
+    stop: () => clearTimeout(timer),
+  };
+}

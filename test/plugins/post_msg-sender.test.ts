@@ -1,0 +1,107 @@
+// Who a post_msg message comes from, with a fake XMPP port: the user by XEP-0356 when the server
+// granted message permission (remembered across reconnects), fallback_from otherwise.
+import { describe, expect, test } from "bun:test";
+import xml from "@xmpp/xml";
+import type { LinkEvent, Privileges, XmppPort } from "../../src/plugin-api.ts";
+import { createLogger } from "../../src/log.ts";
+import { createSender } from "../../plugins/post_msg/sender.ts";
+import { fallbackFrom } from "../../plugins/post_msg/options.ts";
+
+const NONE: Privileges = { roster: "none", message: "none", presence: "none" };
+const OUTGOING: Privileges = { ...NONE, message: "outgoing" };
+
+function fakePort() {
+  const listeners = new Map<LinkEvent, Array<() => void>>();
+  let granted = NONE;
+  const emit = (event: LinkEvent) => listeners.get(event)?.forEach((l) => l());
+  const port = {
+    component: "gw.example.com",
+    host: "example.com",
+    privileges: () => granted,
+    on: (event: LinkEvent, l: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), l]),
+  } as unknown as XmppPort;
+  return {
+    port,
+    /** The link comes up: the server's grants are unknown until it advertises them. */
+    online: () => ((granted = NONE), emit("online")),
+    advertise: (p: Privileges) => ((granted = p), emit("privileges")),
+  };
+}
+
+function setup(graceMs = 20) {
+  const lines: Array<Record<string, unknown>> = [];
+  const fake = fakePort();
+  const log = createLogger({ level: "info", write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const sender = createSender(fake.port, "gw.example.com", log, graceMs);
+  const from = (jid?: string) => sender.address(xml("message", { to: "bob@example.com" }), { scheme: "s", name: "n", ...(jid ? { jid } : {}) });
+  return { ...fake, sender, from, warnings: () => lines.filter((l) => l.level === "warn") };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i++) await Bun.sleep(10);
+}
+
+describe("the sender of a post_msg message", () => {
+  test("is the user, wrapped for XEP-0356 §5.2, once the server granted message=outgoing", () => {
+    const s = setup();
+    s.online();
+    s.advertise(OUTGOING);
+    const { from, stanza } = s.from("Alice@example.com");
+    expect(from).toBe("alice@example.com");
+    expect(stanza.toString()).toBe(
+      '<message from="gw.example.com" to="example.com"><privilege xmlns="urn:xmpp:privilege:2"><forwarded xmlns="urn:xmpp:forward:0">' +
+        '<message to="bob@example.com" from="alice@example.com" xmlns="jabber:client"/></forwarded></privilege></message>',
+    );
+    s.sender.stop();
+  });
+
+  test("stays the user across a reconnect, before the new advertisement arrives", () => {
+    const s = setup();
+    s.online();
+    s.advertise(OUTGOING);
+    s.online();
+    expect(s.from("alice@example.com").from).toBe("alice@example.com");
+    s.sender.stop();
+  });
+
+  test("is fallback_from for identities without a JID and for users of another domain", () => {
+    const s = setup();
+    s.online();
+    s.advertise(OUTGOING);
+    expect(s.from().from).toBe("gw.example.com");
+    const other = s.from("alice@elsewhere.example");
+    expect([other.from, other.stanza.attrs.from, other.stanza.getChild("privilege")]).toEqual(["gw.example.com", "gw.example.com", undefined]);
+    s.sender.stop();
+  });
+
+  test("is fallback_from, with one warning, when no advertisement follows the link coming up", async () => {
+    const s = setup();
+    s.online();
+    await until(() => s.warnings().length > 0);
+    expect(s.warnings()).toHaveLength(1);
+    expect(s.from("alice@example.com").from).toBe("gw.example.com");
+    s.online();
+    await Bun.sleep(50);
+    expect(s.warnings()).toHaveLength(1);
+    s.sender.stop();
+  });
+
+  test("is fallback_from after an advertisement without message permission", () => {
+    const s = setup();
+    s.online();
+    s.advertise({ ...NONE, roster: "both" });
+    expect(s.from("alice@example.com").from).toBe("gw.example.com");
+    expect(s.warnings()).toHaveLength(1);
+    s.sender.stop();
+  });
+});
+
+describe("fallback_from", () => {
+  test("defaults to the component domain and must be at it", () => {
+    expect(fallbackFrom({ max_body_bytes: 1 }, "gw.example.com", "routes[0]")).toBe("gw.example.com");
+    expect(fallbackFrom({ max_body_bytes: 1, fallback_from: "notify@gw.example.com" }, "gw.example.com", "routes[0]")).toBe("notify@gw.example.com");
+    expect(() => fallbackFrom({ max_body_bytes: 1, fallback_from: "notify@example.com" }, "gw.example.com", "routes[0]")).toThrow(
+      "routes[0].options.fallback_from: notify@example.com is not at the component's domain gw.example.com",
+    );
+  });
+});
