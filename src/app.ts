@@ -19,8 +19,13 @@ import { createHttpApp, createRegistry, type HealthReport } from "./engine/http.
 import { openStore } from "./store/db.ts";
 import { createOutbox } from "./store/outbox.ts";
 import { Delivery } from "./xmpp/delivery.ts";
+import { createBarrier } from "./xmpp/barrier.ts";
+import xml from "@xmpp/xml";
 import { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
+
+/** XEP-0199: the ping that confirms delivery (see xmpp/barrier.ts). */
+const NS_PING = "urn:xmpp:ping";
 
 export interface GatewayDeps {
   log: Logger;
@@ -55,7 +60,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     log: log.child({ part: "xmpp" }),
     ...(deps.createEntity ? { createEntity: deps.createEntity } : {}),
   });
-  const delivery = new Delivery(link, createOutbox(store, config.outbox.max_stanzas), log.child({ part: "outbox" }));
+  const barrier = createBarrier(() => link.request(xml("iq", { type: "get", to: config.xmpp.host }, xml("ping", { xmlns: NS_PING }))));
+  const delivery = new Delivery(link, createOutbox(store, config.outbox.max_stanzas), barrier, log.child({ part: "outbox" }));
   const router = new StanzaRouter((el) => void link.send(el).catch(() => {}), log.child({ part: "router" }));
   link.onStanza((el) => void router.dispatch(el));
   link.on("online", () => void delivery.drain());

@@ -2,11 +2,16 @@
  * Delivery of stanzas that must not be lost: sent at once while the link is up and nothing is
  * waiting, otherwise appended to the sqlite outbox and sent, in order, when the link returns.
  * Once anything is queued, new stanzas queue behind it: order is kept across outages.
+ *
+ * "Sent" means the server has handled the stanza (see barrier.ts), not only that it left this
+ * process: a stanza whose confirmation the link drop cut off goes to the outbox and is sent again.
+ * Delivery is at least once: a stanza can repeat after an outage, never vanish.
  */
 import type { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Outbox } from "../store/outbox.ts";
+import type { Barrier } from "./barrier.ts";
 
 /** The part of the link delivery uses. */
 export interface DeliveryLink {
@@ -23,6 +28,7 @@ export class Delivery {
   constructor(
     private readonly link: DeliveryLink,
     private readonly outbox: Outbox,
+    private readonly barrier: Barrier,
     private readonly log: Logger,
   ) {}
 
@@ -34,9 +40,10 @@ export class Delivery {
     if (this.link.status === "online" && !this.draining && this.outbox.size() === 0) {
       try {
         await this.link.send(stanza);
+        await this.barrier.after();
         return "sent";
       } catch (err) {
-        this.log.warn("send failed; queueing", { err: (err as Error).message });
+        this.log.warn("send not confirmed; queueing", { err: (err as Error).message });
       }
     }
     if (!this.outbox.push(stanza.toString())) throw new GatewayError("OUTBOX_FULL", undefined, { details: { queued: this.outbox.size() } });
@@ -62,9 +69,12 @@ export class Delivery {
           last = row.seq;
           sent++;
         }
-      } finally {
-        // Acknowledge what reached the socket, even when the link broke mid-batch.
+        // Rows are forgotten only once the server confirmed them; a drop before that sends them again.
+        await this.barrier.after();
         if (last !== undefined) this.outbox.ack(last);
+      } catch (err) {
+        this.log.warn("outbox batch not confirmed; it will be sent again", { err: (err as Error).message });
+        return;
       }
     }
     if (sent) this.log.info("outbox drained", { sent, left: this.outbox.size() });

@@ -7,6 +7,8 @@ import { Delivery, type DeliveryLink } from "../../src/xmpp/delivery.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createBackoff } from "../../src/xmpp/backoff.ts";
 import { GatewayError } from "../../src/errors.ts";
+import { createBarrier, type Barrier } from "../../src/xmpp/barrier.ts";
+import { XmppStanzaError } from "../../src/xmpp/stanza-error.ts";
 
 /** A link that records what it writes and can be switched off. */
 function fakeLink(): DeliveryLink & { status: string; written: string[] } {
@@ -25,19 +27,22 @@ function fakeLink(): DeliveryLink & { status: string; written: string[] } {
   return link;
 }
 
+/** A server that confirms everything at once. */
+const confirmed: Barrier = { after: async () => {} };
+
 const msg = (n: number) => xml("message", { to: "bob@localhost", id: String(n) }, xml("body", {}, `m${n}`));
 
 describe("delivery and the outbox", () => {
   test("sends at once while the link is up", async () => {
     const link = fakeLink();
-    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), silentLogger);
+    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), confirmed, silentLogger);
     expect(await d.deliver(msg(1))).toBe("sent");
     expect(link.written).toHaveLength(1);
   });
 
   test("queues while the link is down and sends in order, once, when it returns", async () => {
     const link = fakeLink();
-    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), silentLogger);
+    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), confirmed, silentLogger);
     link.status = "offline";
     for (let i = 1; i <= 3; i++) expect(await d.deliver(msg(i))).toBe("queued");
     expect(d.queued).toBe(3);
@@ -50,7 +55,7 @@ describe("delivery and the outbox", () => {
   test("refuses with OUTBOX_FULL past its bound", async () => {
     const link = fakeLink();
     link.status = "offline";
-    const d = new Delivery(link, createOutbox(openStore(":memory:"), 2), silentLogger);
+    const d = new Delivery(link, createOutbox(openStore(":memory:"), 2), confirmed, silentLogger);
     await d.deliver(msg(1));
     await d.deliver(msg(2));
     const err = await d.deliver(msg(3)).catch((e: GatewayError) => e);
@@ -62,10 +67,51 @@ describe("delivery and the outbox", () => {
     const file = `${Bun.env.TMPDIR ?? "/tmp"}/sg-outbox-${process.pid}-${Date.now()}.db`;
     const link = fakeLink();
     link.status = "offline";
-    await new Delivery(link, createOutbox(openStore(file), 10), silentLogger).deliver(msg(7));
+    await new Delivery(link, createOutbox(openStore(file), 10), confirmed, silentLogger).deliver(msg(7));
     const reopened = createOutbox(openStore(file), 10);
     expect(reopened.size()).toBe(1);
     expect(reopened.peek(5)[0]?.stanza).toContain('id="7"');
+  });
+});
+
+describe("delivery confirmation", () => {
+  test("a stanza whose confirmation the link drop cut off is queued and sent again", async () => {
+    const link = fakeLink();
+    const outbox = createOutbox(openStore(":memory:"), 10);
+    const d = new Delivery(link, outbox, { after: () => Promise.reject(new Error("XMPP link lost")) }, silentLogger);
+    expect(await d.deliver(msg(1))).toBe("queued");
+    expect(outbox.size()).toBe(1);
+  });
+
+  test("an outbox batch stays until the server confirmed it", async () => {
+    const link = fakeLink();
+    link.status = "offline";
+    const outbox = createOutbox(openStore(":memory:"), 10);
+    let confirm = false;
+    const d = new Delivery(link, outbox, { after: async () => { if (!confirm) throw new Error("link lost"); } }, silentLogger);
+    await d.deliver(msg(1));
+    link.status = "online";
+    await d.drain();
+    expect(outbox.size()).toBe(1);
+    confirm = true;
+    await d.drain();
+    expect(outbox.size()).toBe(0);
+  });
+
+  test("one ping confirms every stanza written in the same turn; a later one waits for the next ping", async () => {
+    let pings = 0;
+    const barrier = createBarrier(async () => void pings++);
+    await Promise.all([barrier.after(), barrier.after(), barrier.after()]);
+    expect(pings).toBe(1);
+    await barrier.after();
+    expect(pings).toBe(2);
+  });
+
+  test("an error answer confirms too: the server handled what came before it", async () => {
+    const barrier = createBarrier(() => Promise.reject(new XmppStanzaError("service-unavailable", "cancel", undefined, msg(0))));
+    await barrier.after();
+    const failing = createBarrier(() => Promise.reject(new Error("XMPP link lost")));
+    expect(failing.after()).rejects.toThrow("XMPP link lost");
   });
 });
 
