@@ -149,7 +149,7 @@ function xmppPort(config: Config, link: XmppLink, delivery: Delivery, router: St
     },
     request: (iq, timeoutMs) => link.request(iq, timeoutMs),
     deliver: (el) => delivery.deliver(el),
-    onStanza: (handler) => router.add(handler),
+    onStanza: (handler, options) => router.add(handler, options?.address),
     observe: (observer) => router.observe(observer),
     on: (event, listener) => link.on(event, listener),
   };

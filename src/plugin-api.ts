@@ -67,8 +67,12 @@ export interface XmppPort {
   request(iq: Element, timeoutMs?: number): Promise<Element>;
   /** Delivers now when online, else stores it in the outbox: never lost. */
   deliver(stanza: Element): Promise<"sent" | "queued">;
-  /** Stanzas addressed to the component; handlers are asked in registration order. */
-  onStanza(handler: StanzaHandler): void;
+  /**
+   * Stanzas addressed to the component; handlers are asked in registration order. With `address`
+   * (a full JID of the component, e.g. the gateway's own occupant JID in MUC rooms), the handler
+   * is asked first for stanzas to exactly that address, whatever the order of the routes.
+   */
+  onStanza(handler: StanzaHandler, options?: { address?: string }): void;
   /**
    * Sees every incoming stanza before any handler, without taking it: for what several plugins
    * may need to know, such as the presences a server forwards under XEP-0356 managed_entity.

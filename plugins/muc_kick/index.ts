@@ -30,7 +30,9 @@ export default definePlugin({
       maxLingering: options.max_lingering_rooms,
       log: ctx.log,
     });
-    xmpp.onStanza((stanza) => occupancy.handle(stanza));
+    // Room traffic comes to this route's own occupant JID: claim it, so that a component_http
+    // route serving every JID of the component cannot take (and answer) it first.
+    xmpp.onStanza((stanza) => occupancy.handle(stanza), { address: from });
     xmpp.on("offline", () => occupancy.offline());
     xmpp.on("online", () => occupancy.online());
     const request = (iq: Parameters<typeof xmpp.request>[0], timeoutMs?: number) => xmpp.request(iq, timeoutMs);

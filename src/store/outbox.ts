@@ -16,6 +16,8 @@ export interface Outbox {
   push(stanza: string): boolean;
   /** The oldest `limit` stanzas, oldest first. */
   peek(limit: number): QueuedStanza[];
+  /** The oldest `limit` stanzas queued after `seq` (those not yet sent in this drain). */
+  peekAfter(seq: number, limit: number): QueuedStanza[];
   /** Forgets every stanza up to and including `seq`. */
   ack(seq: number): void;
 }
@@ -24,6 +26,7 @@ export function createOutbox(db: Database, max: number): Outbox {
   const count = db.query<{ n: number }, []>("SELECT count(*) AS n FROM outbox");
   const insert = db.query("INSERT INTO outbox (stanza, queued_at) VALUES (?, ?)");
   const select = db.query<QueuedStanza, [number]>("SELECT seq, stanza FROM outbox ORDER BY seq LIMIT ?");
+  const selectAfter = db.query<QueuedStanza, [number, number]>("SELECT seq, stanza FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
   const remove = db.query("DELETE FROM outbox WHERE seq <= ?");
   // The count is kept in memory after the first read: this is the only writer of the table.
   let size = count.get()?.n ?? 0;
@@ -36,6 +39,7 @@ export function createOutbox(db: Database, max: number): Outbox {
       return true;
     },
     peek: (limit) => select.all(limit),
+    peekAfter: (seq, limit) => selectAfter.all(seq, limit),
     ack(seq) {
       const { changes } = remove.run(seq);
       size = Math.max(0, size - changes);

@@ -2,11 +2,12 @@
  * Delivery confirmation on a link that has none. XEP-0114 streams carry no acknowledgements, but a
  * server handles one stream's stanzas in order (RFC 6120 §10.1), so the answer to an iq sent after
  * some stanzas proves the server has routed them. The barrier is that iq: an XEP-0199 ping to the
- * server, shared by every stanza written in the same turn of the event loop. Any answer counts,
- * even an error (a server without mod_ping still answers in order).
+ * server. Any answer counts, even an error (a server without mod_ping still answers in order).
  *
- * It also paces senders to the server's speed: a 201 "sent" waits for the server, not only for the
- * local socket, so bursts queue where they are visible (the HTTP callers) instead of in buffers.
+ * One ping is in flight at a time; every stanza written meanwhile waits for the next one. Under
+ * load a ping thus covers many stanzas (the server's cost stays small), and when idle a stanza
+ * waits one round trip. It also paces senders to the server's speed: a 201 "sent" waits for the
+ * server, not for a local socket buffer.
  */
 import { XmppStanzaError } from "./stanza-error.ts";
 
@@ -15,21 +16,40 @@ export interface Barrier {
   after(): Promise<void>;
 }
 
+interface Batch {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
 export function createBarrier(ping: () => Promise<unknown>): Barrier {
-  let next: Promise<void> | undefined;
+  let waiting: Batch | undefined;
+  let inFlight = false;
+
+  const flush = () => {
+    if (inFlight || !waiting) return;
+    const batch = waiting;
+    waiting = undefined;
+    inFlight = true;
+    ping()
+      .then(
+        () => batch.resolve(),
+        (err: unknown) => (err instanceof XmppStanzaError ? batch.resolve() : batch.reject(err)),
+      )
+      .finally(() => {
+        inFlight = false;
+        flush();
+      });
+  };
+
   return {
     after() {
-      next ??= new Promise<void>((resolve, reject) => {
-        setImmediate(() => {
-          // Later callers must wait for a ping sent after their own stanza.
-          next = undefined;
-          ping().then(
-            () => resolve(),
-            (err: unknown) => (err instanceof XmppStanzaError ? resolve() : reject(err)),
-          );
-        });
-      });
-      return next;
+      if (!waiting) {
+        waiting = { ...Promise.withResolvers<void>() };
+        // Let the rest of this turn's stanzas join the batch before its ping goes out.
+        setImmediate(flush);
+      }
+      return waiting.promise;
     },
   };
 }

@@ -21,6 +21,8 @@ export interface DeliveryLink {
 }
 
 const BATCH = 500;
+/** Batches sent but not yet confirmed, at most. */
+const PIPELINE = 4;
 
 export class Delivery {
   private draining: Promise<void> | undefined;
@@ -58,24 +60,37 @@ export class Delivery {
     return this.draining;
   }
 
+  /**
+   * Sends batches without waiting for each confirmation (up to PIPELINE unconfirmed), and forgets
+   * rows as their confirmations come back, in order. When the link drops, what was not confirmed
+   * stays and is sent again by the next drain.
+   */
   private async drainLoop(): Promise<void> {
+    let sentUpTo = 0;
     let sent = 0;
-    while (this.link.status === "online" && this.outbox.size() > 0) {
-      const rows = this.outbox.peek(BATCH);
-      let last: number | undefined;
-      try {
+    const confirmations: Array<Promise<void>> = [];
+    try {
+      while (this.link.status === "online" && this.outbox.size() > 0) {
+        const rows = this.outbox.peekAfter(sentUpTo, BATCH);
+        if (rows.length === 0) {
+          if (confirmations.length === 0) break;
+          await confirmations.shift();
+          continue;
+        }
         for (const row of rows) {
           await this.link.sendRaw(row.stanza);
-          last = row.seq;
+          sentUpTo = row.seq;
           sent++;
         }
-        // Rows are forgotten only once the server confirmed them; a drop before that sends them again.
-        await this.barrier.after();
-        if (last !== undefined) this.outbox.ack(last);
-      } catch (err) {
-        this.log.warn("outbox batch not confirmed; it will be sent again", { err: (err as Error).message });
-        return;
+        const upTo = sentUpTo;
+        confirmations.push(this.barrier.after().then(() => this.outbox.ack(upTo)));
+        if (confirmations.length >= PIPELINE) await confirmations.shift();
       }
+      await Promise.all(confirmations);
+    } catch (err) {
+      this.log.warn("outbox drain cut off; unconfirmed stanzas will be sent again", { err: (err as Error).message });
+      await Promise.allSettled(confirmations);
+      return;
     }
     if (sent) this.log.info("outbox drained", { sent, left: this.outbox.size() });
   }

@@ -9,6 +9,8 @@ import { isError, stanzaError } from "./stanza-error.ts";
 
 export class StanzaRouter {
   private readonly handlers: StanzaHandler[] = [];
+  /** Handlers that own one exact address (lower-cased), asked before the others. */
+  private readonly owners = new Map<string, StanzaHandler>();
   private readonly observers: Array<(stanza: Element) => void> = [];
 
   constructor(
@@ -16,8 +18,9 @@ export class StanzaRouter {
     private readonly log: Logger,
   ) {}
 
-  add(handler: StanzaHandler): void {
-    this.handlers.push(handler);
+  add(handler: StanzaHandler, address?: string): void {
+    if (address === undefined) this.handlers.push(handler);
+    else this.owners.set(address.toLowerCase(), handler);
   }
 
   /** Sees every stanza before the handlers, without taking it (e.g. XEP-0356 forwarded presence). */
@@ -28,6 +31,8 @@ export class StanzaRouter {
   async dispatch(stanza: Element): Promise<void> {
     try {
       for (const observer of this.observers) observer(stanza);
+      const owner = this.owners.get(stanza.attrs.to?.toLowerCase() ?? "");
+      if (owner && (await owner(stanza))) return;
       for (const handler of this.handlers) if (await handler(stanza)) return;
     } catch (err) {
       this.log.error("stanza handler failed", { err, stanza: stanza.name });

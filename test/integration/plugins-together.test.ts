@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, isMessageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { connectClient, hasMucStatus, isMessageWithBody, joinRoom, type TestClient } from "../helpers/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 
 const NS_ROSTER = "jabber:iq:roster";
@@ -36,6 +36,8 @@ routes:
   - plugin: roster_admin
     auth: ops
     options: { roster_url: "${base}/contacts/%s" }
+  - plugin: muc_kick
+    auth: ops
 `,
   });
 });
@@ -65,4 +67,17 @@ describe("component_http and roster_admin on one component", () => {
     expect(reply.getChildText("body")).toBe("echo: ping");
     expect(reply.attrs.from).toBe(`echo@${prosody.componentDomain}`);
   }, 15_000);
+});
+
+describe("muc_kick behind a component_http route that serves every JID", () => {
+  test("the gateway still joins (its occupant JID is claimed) and bob is kicked", async () => {
+    const room = `together@${prosody.mucDomain}`;
+    const bob = await connectClient(prosody, "bob");
+    clients.push(bob);
+    await joinRoom(bob, room, "Bob");
+    const res = await gw.post("/muc_kick", { headers: { authorization: "Secret ops", "content-type": "application/json" }, body: JSON.stringify({ nickname: "Bob", muc: room }) });
+    expect(res.status).toBe(200);
+    const kicked = await bob.nextStanza((s) => s.name === "presence" && s.attrs.type === "unavailable" && hasMucStatus("307")(s), 10_000);
+    expect(kicked.attrs.from).toBe(`${room}/Bob`);
+  }, 20_000);
 });
