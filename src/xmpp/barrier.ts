@@ -22,22 +22,22 @@ interface Batch {
   reject(err: unknown): void;
 }
 
-export function createBarrier(ping: () => Promise<unknown>): Barrier {
+export function createBarrier(ping: () => Promise<unknown>, maxInFlight = 1): Barrier {
   let waiting: Batch | undefined;
-  let inFlight = false;
+  let inFlight = 0;
 
   const flush = () => {
-    if (inFlight || !waiting) return;
+    if (inFlight >= maxInFlight || !waiting) return;
     const batch = waiting;
     waiting = undefined;
-    inFlight = true;
+    inFlight++;
     ping()
       .then(
         () => batch.resolve(),
         (err: unknown) => (err instanceof XmppStanzaError ? batch.resolve() : batch.reject(err)),
       )
       .finally(() => {
-        inFlight = false;
+        inFlight--;
         flush();
       });
   };
