@@ -19,12 +19,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# Prosody 0.12 and prosody-modules (mod_privilege) from Debian, for the test bed and the demo.
+# Prosody 0.12 and prosody-modules (mod_privilege) from Debian, for the test bed and the demo;
+# curl, which the demo's printed commands (and the test that runs them) use.
 prosody-deps:
-	@if ! command -v prosody >/dev/null || [ ! -d /usr/lib/prosody/modules/mod_privilege ]; then \
-	  echo "installing prosody and prosody-modules (Debian packages)"; \
+	@if ! command -v prosody >/dev/null || [ ! -d /usr/lib/prosody/modules/mod_privilege ] || ! command -v curl >/dev/null; then \
+	  echo "installing prosody, prosody-modules and curl (Debian packages)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prosody prosody-modules >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prosody prosody-modules curl >/dev/null; \
 	  $$SUDO systemctl disable --now prosody >/dev/null 2>&1 || $$SUDO service prosody stop >/dev/null 2>&1 || true; \
 	fi
 

@@ -19,7 +19,7 @@ export function demoRoutes(d: DemoRoutes): string {
   ];
   if (d.has("post_msg")) routes.push(`  - plugin: post_msg\n    path: /msg\n    auth: users`);
   if (d.has("component_http")) routes.push(`  - plugin: component_http\n    options:\n      post_url: ${d.webhook}`);
-  if (d.has("muc_kick")) routes.push(`  - plugin: muc_kick\n    auth: ops`);
+  if (d.has("muc_kick")) routes.push(`  - plugin: muc_kick\n    auth: kick`);
   if (d.has("roster_admin")) routes.push(`  - plugin: roster_admin\n    auth: ops\n    options:\n      roster_url: ${d.rosterUrl}`);
   return `xmpp:
   server: xmpp://127.0.0.1:${d.prosody.componentPort}
@@ -31,6 +31,7 @@ http:
 store: ${d.store}
 auth:
   users: { kind: xmpp, server: "xmpp://127.0.0.1:${d.prosody.c2sPort}" }
+  kick: { kind: header, value: "Basic dXNlcm5hbWU6cGFzc3dvcmQ=" }   # mod_http_muc_kick's README example
   ops:
     kind: bearer
     tokens: [{ name: demo, token: demo-token-0123456789 }]

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { startProsody } from "../test/helpers/prosody.ts";
-import { connectClient } from "../test/helpers/xmpp-client.ts";
+import { connectClient, joinRoom } from "../test/helpers/xmpp-client.ts";
 import { demoRoutes, demoWebApps } from "./demo-config.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -28,7 +28,10 @@ await waitOnline(url);
 const bob = await connectClient(prosody, "bob", { resource: "demo" });
 bob.xmpp.on("stanza", (s) => {
   if (s.name === "message" && s.getChildText("body")) console.log(`\n  bob received from ${s.attrs.from}: ${s.getChildText("body")}`);
+  if (s.name === "presence" && s.attrs.type === "unavailable" && s.toString().includes('code="307"')) console.log(`\n  bob was kicked out of ${s.attrs.from?.split("/")[0]}`);
 });
+const room = `room@${prosody.mucDomain}`;
+await joinRoom(bob, room, "Bob");
 
 console.log(`
 Stanzagate demo is running.
@@ -43,6 +46,9 @@ if (has("post_msg")) {
   console.log(`  curl -s ${url}/msg/bob -u alice:alice-pw -H 'Content-Type: text/plain' -d 'Server@host has just crashed!'
   curl -s ${url}/msg -u alice@localhost:alice-pw -d 'to=bob@localhost' -d 'body=hello from a form'
   curl -s ${url}/msg -u alice:alice-pw -H 'Content-Type: application/json' -d '{"to":"bob","body":"hello from JSON"}'`);
+}
+if (has("muc_kick")) {
+  console.log(`  curl -s ${url}/muc_kick -H 'Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=' -H 'Content-Type: application/json' -d '{"nickname":"Bob","muc":"${room}","reason":"demo"}'`);
 }
 if (has("component_http")) console.log(`  (component_http: send a chat message to echo@${prosody.componentDomain} from any client; the demo webhook echoes it)`);
 if (has("roster_admin")) console.log(`  curl -s -X POST ${url}/roster_admin/refresh -H 'Authorization: Bearer demo-token-0123456789' -H 'Content-Type: application/json' -d '["bob"]'`);
