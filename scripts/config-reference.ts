@@ -23,6 +23,9 @@ function rows(schema: TSchema, prefix: string, out: Row[] = []): Row[] {
     if (prop.type === "object" && prop.properties) {
       out.push([path, "object", required.has(key) ? "required" : "optional", prop.description ?? ""]);
       rows(prop, path, out);
+    } else if (prop.type === "array" && (prop.items as TSchema).properties) {
+      out.push([path, "list of objects", def, prop.description ?? ""]);
+      rows(prop.items as TSchema, `${path}[]`, out);
     } else out.push([path, typeOf(prop), def, prop.description ?? ""]);
   }
   return out;

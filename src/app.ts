@@ -60,8 +60,9 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     log: log.child({ part: "xmpp" }),
     ...(deps.createEntity ? { createEntity: deps.createEntity } : {}),
   });
-  const barrier = createBarrier(() => link.request(xml("iq", { type: "get", to: config.xmpp.host }, xml("ping", { xmlns: NS_PING }))));
-  const delivery = new Delivery(link, createOutbox(store, config.outbox.max_stanzas), barrier, log.child({ part: "outbox" }));
+  const ping = () => link.request(xml("iq", { type: "get", from: config.xmpp.component, to: config.xmpp.host }, xml("ping", { xmlns: NS_PING })));
+  const outbox = createOutbox(store, config.outbox.max_stanzas);
+  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), config.xmpp.component);
   const router = new StanzaRouter((el) => void link.send(el).catch(() => {}), log.child({ part: "router" }));
   link.onStanza((el) => void router.dispatch(el));
   link.on("online", () => void delivery.drain());
@@ -149,7 +150,7 @@ function xmppPort(config: Config, link: XmppLink, delivery: Delivery, router: St
     },
     request: (iq, timeoutMs) => link.request(iq, timeoutMs),
     deliver: (el) => delivery.deliver(el),
-    onStanza: (handler, options) => router.add(handler, options?.address),
+    onStanza: (handler, options) => router.add(handler, options),
     observe: (observer) => router.observe(observer),
     on: (event, listener) => link.on(event, listener),
   };

@@ -17,7 +17,6 @@ export const ERRORS = {
   AUTH_FAILED: { status: 401, message: "Authentication failed" },
   FORBIDDEN: { status: 403, message: "Not allowed" },
   NOT_FOUND: { status: 404, message: "Not found" },
-  METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },
   BODY_TOO_LARGE: { status: 413, message: "Body too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Unsupported Content-Type" },
   MISSING_RECIPIENT: { status: 422, message: "No recipient given" },

@@ -4,7 +4,7 @@
  */
 import pkg from "../package.json" with { type: "json" };
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
-import { createGateway } from "./app.ts";
+import { createGateway, type Gateway } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { formatDiagnostics } from "./config/diagnostics.ts";
 import { loadConfig, type Config } from "./config/load.ts";
@@ -52,8 +52,16 @@ async function serve(file: string): Promise<number> {
   const config = await readConfig(file);
   if (!config) return 1;
   const log = createLogger({ level: config.log.level });
-  const gateway = await createGateway(config, { log });
-  const port = gateway.listen();
+  let gateway: Gateway;
+  let port: number;
+  try {
+    gateway = await createGateway(config, { log });
+    port = gateway.listen();
+  } catch (err) {
+    // A port in use, a store that cannot be opened, a plugin refusing its options: one line, exit 1.
+    console.error(`${file}: cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
   // Start-up (YAML parsing, schema compilation) leaves garbage; collect it once, before idling.
   setTimeout(() => Bun.gc(true), 1_000).unref();
   log.info("stanzagate started", { version: pkg.version, http: `${config.http.listen.replace(/:\d+$/, "")}:${port}`, routes: config.routes.length });

@@ -70,9 +70,11 @@ export interface XmppPort {
   /**
    * Stanzas addressed to the component; handlers are asked in registration order. With `address`
    * (a full JID of the component, e.g. the gateway's own occupant JID in MUC rooms), the handler
-   * is asked first for stanzas to exactly that address, whatever the order of the routes.
+   * is asked first for stanzas to exactly that address, whatever the order of the routes. With
+   * `first`, it is asked before the ordinary handlers: for a plugin that takes only answers to
+   * its own requests (so a catch-all route cannot take them).
    */
-  onStanza(handler: StanzaHandler, options?: { address?: string }): void;
+  onStanza(handler: StanzaHandler, options?: { address?: string; first?: boolean }): void;
   /**
    * Sees every incoming stanza before any handler, without taking it: for what several plugins
    * may need to know, such as the presences a server forwards under XEP-0356 managed_entity.
@@ -125,7 +127,7 @@ export interface PluginDefinition<S extends TSchema = TSchema> {
   /** The route must name an auth scheme (as mod_http_muc_kick refuses to load without one). */
   requiresAuth?: boolean;
   /** Checks the schema cannot express; run by `check` too. */
-  validate?(options: Static<S>, route: { auth?: string | undefined }): OptionProblem[];
+  validate?(options: Static<S>, route: { auth?: string | undefined }, xmpp: { component: string; host: string } | undefined): OptionProblem[];
   setup(ctx: PluginContext<Static<S>>): PluginInstance | Promise<PluginInstance>;
 }
 

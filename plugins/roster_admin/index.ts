@@ -80,7 +80,9 @@ function listenToServer(ctx: PluginContext<Options>, deps: SyncDeps, sync: (user
   // Logins are observed, not taken: a component_http route serving the same domain still gets
   // these presences, whatever the order of the routes.
   ctx.xmpp.observe((stanza) => void logins.take(stanza));
-  ctx.xmpp.onStanza((stanza) => deps.replies.take(stanza) || ackPush(stanza));
+  // Answers to this plugin's roster sets and the pushes it asked for: taken before any catch-all
+  // component_http route could forward them to its webhook.
+  ctx.xmpp.onStanza((stanza) => deps.replies.take(stanza) || ackPush(stanza), { first: true });
   ctx.xmpp.on("offline", () => {
     deps.replies.cancelAll(new SyncError("the XMPP link went down", {}, 503));
     logins.reset();

@@ -26,7 +26,7 @@ export const BearerTokenSchema = Closed({
 
 export const BearerAuthSchema = Closed({
   kind: Type.Literal("bearer", { description: "Selects this scheme." }),
-  tokens: Type.Array(BearerTokenSchema, { minItems: 1 }),
+  tokens: Type.Array(BearerTokenSchema, { minItems: 1, description: "The accepted tokens, each with its holder's name (keys below)." }),
 });
 
 export const XmppAuthSchema = Closed({

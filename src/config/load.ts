@@ -72,7 +72,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   // Auth schemes and routes are checked even when the top level has problems: every problem at once.
   const { auth: rawAuth, routes: rawRoutes } = raw as { auth?: unknown; routes?: unknown };
   const auth = checkAuthSchemes(isRecord(rawAuth) ? rawAuth : {}, locate, diagnostics);
-  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, plugins, locate, diagnostics }) ?? []);
+  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, xmpp: top?.xmpp, plugins, locate, diagnostics }) ?? []);
   checkDuplicatePaths(routes, locate, diagnostics);
   if (!top || diagnostics.length) return failed();
 
@@ -141,6 +141,8 @@ function checkAuthSchemes(raw: Record<string, unknown>, locate: SourceLocator, o
 
 interface RouteChecks {
   auth: Record<string, AuthScheme>;
+  /** The xmpp section when it is valid: plugins check addresses against the component domain. */
+  xmpp: { component: string; host: string } | undefined;
   plugins: PluginRegistry;
   locate: SourceLocator;
   diagnostics: Diagnostic[];
@@ -187,7 +189,7 @@ function checkPluginRoute(raw: object, at: PathSegments, label: string, c: Route
   }
   const options = checkSchema(plugin.options, route.options ?? {}, [...at, "options"], c.locate, c.diagnostics);
   if (options === undefined) return undefined;
-  for (const p of plugin.validate?.(options, route) ?? []) c.diagnostics.push(c.locate.at([...at, ...p.path], p.message));
+  for (const p of plugin.validate?.(options, route, c.xmpp) ?? []) c.diagnostics.push(c.locate.at([...at, ...p.path], p.message));
   return { kind: "plugin", at: label, plugin, path: route.path ?? plugin.defaultPath, auth: route.auth, options };
 }
 

@@ -20,16 +20,16 @@ export const FieldTypeSchema = Type.Union(
 export const FieldSchema = Closed({
   type: FieldTypeSchema,
   required: Type.Optional(Type.Boolean({ description: "Default true." })),
-  max_length: Type.Optional(Type.Integer({ minimum: 0 })),
-  pattern: Type.Optional(Type.String()),
-  enum: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
-  default: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+  max_length: Type.Optional(Type.Integer({ minimum: 0, description: "Longest string accepted." })),
+  pattern: Type.Optional(Type.String({ description: "A regular expression the string must match." })),
+  enum: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: "The only values accepted." })),
+  default: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean()], { description: "Used when the field is absent (the field is then optional)." })),
 });
 
 export const DeclarativeRouteSchema = Closed({
   name: Type.Optional(Type.String({ description: "Shown in logs; defaults to METHOD path." })),
   path: Path,
-  method: Type.Union([Type.Literal("POST"), Type.Literal("PUT"), Type.Literal("GET")], { default: "POST" }),
+  method: Type.Union([Type.Literal("POST"), Type.Literal("PUT"), Type.Literal("GET")], { default: "POST", description: "The HTTP method served; GET routes read no body." }),
   auth: Type.Optional(AuthRef),
   body: Type.Optional(
     Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), Type.Union([FieldTypeSchema, Type.String({ pattern: "\\?$" }), FieldSchema]), {

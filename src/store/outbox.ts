@@ -1,7 +1,7 @@
 /**
  * Stanzas accepted while the XMPP link is down, kept in sqlite until they are sent, in order.
- * Rows are deleted only after the stanza was written to the server's socket, so a crash between
- * the two can repeat a stanza but never lose one.
+ * Rows are deleted only once the server confirmed them (see xmpp/barrier.ts), so a crash or a
+ * dropped link in between can repeat a stanza but never lose one.
  */
 import type { Database } from "bun:sqlite";
 
@@ -14,8 +14,6 @@ export interface Outbox {
   size(): number;
   /** Appends; returns false when the outbox already holds `max` stanzas. */
   push(stanza: string): boolean;
-  /** The oldest `limit` stanzas, oldest first. */
-  peek(limit: number): QueuedStanza[];
   /** The oldest `limit` stanzas queued after `seq` (those not yet sent in this drain). */
   peekAfter(seq: number, limit: number): QueuedStanza[];
   /** Forgets every stanza up to and including `seq`. */
@@ -25,7 +23,6 @@ export interface Outbox {
 export function createOutbox(db: Database, max: number): Outbox {
   const count = db.query<{ n: number }, []>("SELECT count(*) AS n FROM outbox");
   const insert = db.query("INSERT INTO outbox (stanza, queued_at) VALUES (?, ?)");
-  const select = db.query<QueuedStanza, [number]>("SELECT seq, stanza FROM outbox ORDER BY seq LIMIT ?");
   const selectAfter = db.query<QueuedStanza, [number, number]>("SELECT seq, stanza FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
   const remove = db.query("DELETE FROM outbox WHERE seq <= ?");
   // The count is kept in memory after the first read: this is the only writer of the table.
@@ -38,7 +35,6 @@ export function createOutbox(db: Database, max: number): Outbox {
       size++;
       return true;
     },
-    peek: (limit) => select.all(limit),
     peekAfter: (seq, limit) => selectAfter.all(seq, limit),
     ack(seq) {
       const { changes } = remove.run(seq);

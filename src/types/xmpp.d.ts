@@ -79,6 +79,8 @@ declare module "xmpp-entity" {
     removeListener(event: string, listener: (...args: never[]) => void): this;
     removeAllListeners(event?: string): this;
     reconnect: { stop(): void; delay: number };
+    /** Components only (XEP-0114 §3 handshake). */
+    authenticate?(id: string, password: string): Promise<void>;
     iqCaller: { request(el: Element, timeout?: number): Promise<Element> };
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
+import { parseJid } from "./jid.ts";
 import type { Logger } from "../log.ts";
 import type { Outbox } from "../store/outbox.ts";
 import type { Barrier } from "./barrier.ts";
@@ -21,6 +22,8 @@ export interface DeliveryLink {
 }
 
 const BATCH = 500;
+/** Pause before draining again after an interrupted drain. */
+const RETRY_MS = 1_000;
 /** Batches sent but not yet confirmed, at most. */
 const PIPELINE = 4;
 
@@ -32,6 +35,8 @@ export class Delivery {
     private readonly outbox: Outbox,
     private readonly barrier: Barrier,
     private readonly log: Logger,
+    /** The component's domain: the only `from` domain the server accepts from this link. */
+    private readonly component: string,
   ) {}
 
   get queued(): number {
@@ -39,6 +44,7 @@ export class Delivery {
   }
 
   async deliver(stanza: Element): Promise<"sent" | "queued"> {
+    this.checkFrom(stanza);
     if (this.link.status === "online" && !this.draining && this.outbox.size() === 0) {
       try {
         await this.link.send(stanza);
@@ -53,10 +59,28 @@ export class Delivery {
     return "queued";
   }
 
+  /**
+   * XEP-0114 §3: a component may only send from its own domain; Prosody closes the whole stream
+   * (invalid-from) otherwise. Refused here, before the outbox, so one bad stanza can never cut
+   * the link again at every reconnect.
+   */
+  private checkFrom(stanza: Element): void {
+    const from = stanza.attrs.from ?? "";
+    const domain = parseJid(from)?.domain;
+    if (domain !== this.component.toLowerCase()) {
+      throw new GatewayError("BAD_REQUEST", `"from" must be the component's domain or an address at it, not "${from}"`, { details: { field: "from", component: this.component } });
+    }
+  }
+
   /** Starts sending the outbox if the link is up; safe to call any time. */
   drain(): Promise<void> {
     if (this.link.status !== "online" || this.outbox.size() === 0) return this.draining ?? Promise.resolve();
-    this.draining ??= this.drainLoop().finally(() => (this.draining = undefined));
+    this.draining ??= this.drainLoop().finally(() => {
+      this.draining = undefined;
+      // Cut off while the link stayed up (a confirmation timed out), or rows arrived at the very
+      // end: try again shortly rather than wait for the next stanza or reconnect.
+      if (this.link.status === "online" && this.outbox.size() > 0) setTimeout(() => void this.drain(), RETRY_MS).unref();
+    });
     return this.draining;
   }
 

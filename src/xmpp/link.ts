@@ -135,7 +135,8 @@ export class XmppLink {
   /** XEP-0114 §3: the handshake is SHA-1(stream id + secret), sent after the stream header. */
   private async handshake(header: Element): Promise<void> {
     try {
-      await (this.entity as unknown as Component).authenticate(header.attrs.id ?? "", this.options.secret);
+      if (!this.entity.authenticate) throw new Error("this entity cannot authenticate as a component");
+      await this.entity.authenticate(header.attrs.id ?? "", this.options.secret);
     } catch (err) {
       this.lastError = `handshake failed: ${(err as Error).message}`;
       this.options.log.error("the XMPP server refused the component handshake (check xmpp.secret and xmpp.component)", { component: this.options.component });

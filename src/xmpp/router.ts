@@ -9,6 +9,8 @@ import { isError, stanzaError } from "./stanza-error.ts";
 
 export class StanzaRouter {
   private readonly handlers: StanzaHandler[] = [];
+  /** Asked before `handlers`: plugins collecting answers to their own requests. */
+  private readonly first: StanzaHandler[] = [];
   /** Handlers that own one exact address (lower-cased), asked before the others. */
   private readonly owners = new Map<string, StanzaHandler>();
   private readonly observers: Array<(stanza: Element) => void> = [];
@@ -18,9 +20,9 @@ export class StanzaRouter {
     private readonly log: Logger,
   ) {}
 
-  add(handler: StanzaHandler, address?: string): void {
-    if (address === undefined) this.handlers.push(handler);
-    else this.owners.set(address.toLowerCase(), handler);
+  add(handler: StanzaHandler, options: { address?: string; first?: boolean } = {}): void {
+    if (options.address !== undefined) this.owners.set(options.address.toLowerCase(), handler);
+    else (options.first ? this.first : this.handlers).push(handler);
   }
 
   /** Sees every stanza before the handlers, without taking it (e.g. XEP-0356 forwarded presence). */
@@ -33,6 +35,7 @@ export class StanzaRouter {
       for (const observer of this.observers) observer(stanza);
       const owner = this.owners.get(stanza.attrs.to?.toLowerCase() ?? "");
       if (owner && (await owner(stanza))) return;
+      for (const handler of this.first) if (await handler(stanza)) return;
       for (const handler of this.handlers) if (await handler(stanza)) return;
     } catch (err) {
       this.log.error("stanza handler failed", { err, stanza: stanza.name });

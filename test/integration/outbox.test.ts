@@ -83,10 +83,25 @@ describe("the outbox", () => {
     expect(await bobReceives(bob, COUNT)).toEqual(expected);
   });
 
-  test("SIGTERM stops the gateway cleanly with exit code 0", async () => {
+  test("SIGTERM finishes the request in flight, delivers it, and exits 0", async () => {
     prosody = await startProsody();
     proc = await spawnGateway(prosody, ROUTES);
-    expect(await proc.kill("SIGTERM")).toBe(0);
+    bob = await connectClient(prosody, "bob");
+    // A request whose body is still arriving when the signal comes.
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"n":'));
+        await Bun.sleep(400);
+        controller.enqueue(new TextEncoder().encode("42}"));
+        controller.close();
+      },
+    });
+    const inFlight = fetch(`${proc.url}/say`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    await Bun.sleep(100);
+    proc.proc.kill("SIGTERM");
+    expect((await inFlight).status).toBe(201);
+    expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("message 42");
+    expect(await proc.proc.exited).toBe(0);
     expect(proc.stderr()).toContain('"msg":"shutting down"');
   });
 });

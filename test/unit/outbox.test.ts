@@ -30,19 +30,20 @@ function fakeLink(): DeliveryLink & { status: string; written: string[] } {
 /** A server that confirms everything at once. */
 const confirmed: Barrier = { after: async () => {} };
 
-const msg = (n: number) => xml("message", { to: "bob@localhost", id: String(n) }, xml("body", {}, `m${n}`));
+const COMPONENT = "gateway.localhost";
+const msg = (n: number) => xml("message", { to: "bob@localhost", from: COMPONENT, id: String(n) }, xml("body", {}, `m${n}`));
 
 describe("delivery and the outbox", () => {
   test("sends at once while the link is up", async () => {
     const link = fakeLink();
-    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), confirmed, silentLogger);
+    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), confirmed, silentLogger, COMPONENT);
     expect(await d.deliver(msg(1))).toBe("sent");
     expect(link.written).toHaveLength(1);
   });
 
   test("queues while the link is down and sends in order, once, when it returns", async () => {
     const link = fakeLink();
-    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), confirmed, silentLogger);
+    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), confirmed, silentLogger, COMPONENT);
     link.status = "offline";
     for (let i = 1; i <= 3; i++) expect(await d.deliver(msg(i))).toBe("queued");
     expect(d.queued).toBe(3);
@@ -55,7 +56,7 @@ describe("delivery and the outbox", () => {
   test("refuses with OUTBOX_FULL past its bound", async () => {
     const link = fakeLink();
     link.status = "offline";
-    const d = new Delivery(link, createOutbox(openStore(":memory:"), 2), confirmed, silentLogger);
+    const d = new Delivery(link, createOutbox(openStore(":memory:"), 2), confirmed, silentLogger, COMPONENT);
     await d.deliver(msg(1));
     await d.deliver(msg(2));
     const err = await d.deliver(msg(3)).catch((e: GatewayError) => e);
@@ -67,10 +68,24 @@ describe("delivery and the outbox", () => {
     const file = `${Bun.env.TMPDIR ?? "/tmp"}/sg-outbox-${process.pid}-${Date.now()}.db`;
     const link = fakeLink();
     link.status = "offline";
-    await new Delivery(link, createOutbox(openStore(file), 10), confirmed, silentLogger).deliver(msg(7));
+    await new Delivery(link, createOutbox(openStore(file), 10), confirmed, silentLogger, COMPONENT).deliver(msg(7));
     const reopened = createOutbox(openStore(file), 10);
     expect(reopened.size()).toBe(1);
-    expect(reopened.peek(5)[0]?.stanza).toContain('id="7"');
+    expect(reopened.peekAfter(0, 5)[0]?.stanza).toContain('id="7"');
+  });
+});
+
+describe("what the link may carry", () => {
+  test("a stanza from outside the component's domain is refused before the outbox (the server would cut the link)", async () => {
+    const link = fakeLink();
+    link.status = "offline";
+    const outbox = createOutbox(openStore(":memory:"), 10);
+    const d = new Delivery(link, outbox, confirmed, silentLogger, COMPONENT);
+    const err = (await d.deliver(xml("message", { to: "bob@localhost", from: "alice@localhost" })).catch((e: GatewayError) => e)) as GatewayError;
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.details).toMatchObject({ field: "from" });
+    expect(outbox.size()).toBe(0);
+    expect(await d.deliver(xml("message", { to: "bob@localhost", from: `bot@${COMPONENT}/x` }))).toBe("queued");
   });
 });
 
@@ -78,7 +93,7 @@ describe("delivery confirmation", () => {
   test("a stanza whose confirmation the link drop cut off is queued and sent again", async () => {
     const link = fakeLink();
     const outbox = createOutbox(openStore(":memory:"), 10);
-    const d = new Delivery(link, outbox, { after: () => Promise.reject(new Error("XMPP link lost")) }, silentLogger);
+    const d = new Delivery(link, outbox, { after: () => Promise.reject(new Error("XMPP link lost")) }, silentLogger, COMPONENT);
     expect(await d.deliver(msg(1))).toBe("queued");
     expect(outbox.size()).toBe(1);
   });
@@ -88,7 +103,7 @@ describe("delivery confirmation", () => {
     link.status = "offline";
     const outbox = createOutbox(openStore(":memory:"), 10);
     let confirm = false;
-    const d = new Delivery(link, outbox, { after: async () => { if (!confirm) throw new Error("link lost"); } }, silentLogger);
+    const d = new Delivery(link, outbox, { after: async () => { if (!confirm) throw new Error("link lost"); } }, silentLogger, COMPONENT);
     await d.deliver(msg(1));
     link.status = "online";
     await d.drain();

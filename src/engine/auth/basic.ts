@@ -16,7 +16,8 @@ export function basicCheck(name: string, scheme: BasicAuth, host: string) {
   return async function checkBasic(request: Request): Promise<Identity> {
     const creds = parseBasic(request.headers.get("authorization"));
     if (!creds) throw new GatewayError("AUTH_REQUIRED", undefined, { headers: challenge(scheme.realm) });
-    const hash = scheme.users[creds.user];
+    // Own keys only: a user named "constructor" must not find Object.prototype's.
+    const hash = Object.hasOwn(scheme.users, creds.user) ? scheme.users[creds.user] : undefined;
     const ok = await Bun.password.verify(creds.password, hash ?? (await dummyHash()));
     if (!ok || hash === undefined) throw new GatewayError("AUTH_FAILED", undefined, { headers: challenge(scheme.realm) });
     return { scheme: name, name: creds.user, jid: creds.user.includes("@") ? creds.user : `${creds.user}@${host}` };
