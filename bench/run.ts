@@ -16,6 +16,7 @@ import { outboxRun } from "./phases/outbox.ts";
 import { postMsgRun, type DeliveryRun } from "./phases/post-msg.ts";
 import { rosterRun, rosterWebApp } from "./phases/roster.ts";
 import { registerUsers } from "./lib/users.ts";
+import { checkTargets, checksMarkdown, lostOrDuplicated } from "./lib/targets.ts";
 
 const N = Number(process.env.BENCH_N ?? 20_000);
 const LEVELS = [1, 32, 256];
@@ -87,6 +88,11 @@ routes:
   await prosody.stop();
 }
 
-write(join(import.meta.dir, "results"), results, markdown(results));
+const checks = checkTargets(results);
+results.targets = checks;
+write(join(import.meta.dir, "results"), results, `${markdown(results)}\n${checksMarkdown(checks)}`);
+console.log("\nTargets:");
+for (const c of checks) console.log(`  ${c.ok ? "met    " : "MISSED "} ${c.target.padEnd(40)} ${c.measured}`);
 console.log("\nwritten: bench/results/latest.json and bench/results/latest.md");
-process.exit(0);
+// Speed targets are reported; correctness is not negotiable.
+process.exit(lostOrDuplicated(results) === 0 ? 0 : 1);

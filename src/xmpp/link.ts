@@ -13,6 +13,7 @@ import type { Logger } from "../log.ts";
 import { createBackoff } from "./backoff.ts";
 import { NO_PRIVILEGES, readAdvertisement, type Privileges } from "./privilege.ts";
 import { IqCaller } from "./iq-caller.ts";
+import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
 
 export type LinkState = "connecting" | "online" | "offline" | "stopped";
 
@@ -38,6 +39,7 @@ export class XmppLink {
   private readonly entity: Entity;
   private readonly backoff;
   private readonly iq: IqCaller;
+  private readonly writes: WriteQueue;
   private readonly stanzaListeners: Array<(el: Element) => void> = [];
   private readonly listeners = new Map<string, Listener[]>();
   /** When the link last came up, for /health. */
@@ -49,6 +51,7 @@ export class XmppLink {
     this.entity = create({ service: options.server, domain: options.component });
     this.backoff = createBackoff(options.reconnect.initial_ms, options.reconnect.max_ms);
     this.iq = new IqCaller((el) => this.send(el), options.iqTimeoutMs);
+    this.writes = createWriteQueue((chunk) => this.entity.write(chunk));
     this.wire();
   }
 
@@ -78,14 +81,15 @@ export class XmppLink {
   }
 
   async send(el: Element): Promise<void> {
-    if (this.state !== "online") throw new Error("XMPP link is not online");
-    await this.entity.send(el);
+    // XEP-0114 §3: every stanza from a component carries a `from` (xmpp.js's send did this).
+    el.attrs.from ??= this.options.component;
+    await this.sendRaw(el.toString());
   }
 
   /** Writes a serialized stanza (from the outbox) as-is. */
   async sendRaw(xml: string): Promise<void> {
     if (this.state !== "online") throw new Error("XMPP link is not online");
-    await this.entity.write(xml);
+    await this.writes.write(xml);
   }
 
   request(iq: Element, timeoutMs?: number): Promise<Element> {

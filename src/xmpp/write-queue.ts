@@ -1,0 +1,31 @@
+/**
+ * Stanzas written in the same turn of the event loop leave in one socket write: a write per
+ * stanza costs a system call each, while a burst of concurrent HTTP requests joined costs one.
+ * Order is kept: the queue is the link's only writer.
+ */
+export interface WriteQueue {
+  /** Resolves when the write that carries `xml` has been handed to the socket. */
+  write(xml: string): Promise<void>;
+}
+
+export function createWriteQueue(writeOut: (chunk: string) => Promise<void>): WriteQueue {
+  let pending: string[] = [];
+  let flushed: PromiseWithResolvers<void> | undefined;
+  const flush = () => {
+    const chunk = pending.join("");
+    const done = flushed as PromiseWithResolvers<void>;
+    pending = [];
+    flushed = undefined;
+    writeOut(chunk).then(done.resolve, done.reject);
+  };
+  return {
+    write(xml) {
+      pending.push(xml);
+      if (!flushed) {
+        flushed = Promise.withResolvers<void>();
+        queueMicrotask(flush);
+      }
+      return flushed.promise;
+    },
+  };
+}
