@@ -44,6 +44,13 @@ export const QUEUE_FULL = spec("wait", "resource-constraint", "Too many webhook 
 /** Beyond the module (where its callback would crash): a 200 JSON answer that is not a JSON object. */
 export const MALFORMED_ANSWER = spec("cancel", "internal-server-error", "The webhook answered malformed JSON");
 
+/**
+ * Beyond the module (which sent nothing): a 200 JSON answer that cannot be sent (a field of the
+ * wrong type, a bad `stanza`, a `from` outside the component's domain). Sent only where the
+ * sender waits for an answer: an iq get/set (RFC 6120 §8.2.3), a chat or normal message.
+ */
+export const UNUSABLE_ANSWER = spec("cancel", "internal-server-error", "Unusable answer from the webhook");
+
 export function errorForStatus(status: number): StanzaErrorSpec {
   return BY_STATUS.get(status) ?? OTHER_STATUS;
 }

@@ -4,7 +4,7 @@
  */
 import { isError, parseJid, stanzaError, type Element, type Logger } from "../../src/plugin-api.ts";
 import { interpret, type Action } from "./answer.ts";
-import { QUEUE_FULL, type StanzaErrorSpec } from "./error-map.ts";
+import { QUEUE_FULL, UNUSABLE_ANSWER, type StanzaErrorSpec } from "./error-map.ts";
 import type { Limiter } from "./limiter.ts";
 import { stanzaPayload } from "./payload.ts";
 import type { Addressing } from "./reply.ts";
@@ -35,11 +35,27 @@ async function act(deps: ForwardDeps, request: Element, action: Action): Promise
   // can never bounce errors forever.
   if (isError(request)) return deps.log.debug("not answering an error stanza", { ...about, action: action.kind });
   if (action.kind === "none") return;
-  if (action.kind === "refuse") return deps.log.error("webhook answer refused", { ...about, why: action.why });
+  if (action.kind === "refuse") {
+    deps.log.error("webhook answer refused", { ...about, why: action.why });
+    return answerRefused(deps, request);
+  }
   if (action.kind === "error") return sendError(deps, request, action.error, action.why);
   const wrong = addressProblem(action.stanza, deps.component);
-  if (wrong) return deps.log.error("webhook reply refused", { ...about, why: wrong, reply_from: action.stanza.attrs.from, reply_to: action.stanza.attrs.to });
-  await send(deps, action.stanza);
+  if (!wrong) return send(deps, action.stanza);
+  deps.log.error("webhook reply refused", { ...about, why: wrong, reply_from: action.stanza.attrs.from, reply_to: action.stanza.attrs.to });
+  return answerRefused(deps, request);
+}
+
+/**
+ * The webhook meant to answer, but its answer cannot go out. An iq get/set MUST get an answer
+ * (RFC 6120 §8.2.3) and a chat or normal message expects one, so those get an error. Presence,
+ * groupchat and headline messages get nothing, as the engine answers stanzas no route takes (a
+ * MUC room would kick an occupant that answers its traffic with errors).
+ */
+async function answerRefused(deps: ForwardDeps, request: Element): Promise<void> {
+  const type = request.attrs.type;
+  const waits = request.name === "iq" ? type === "get" || type === "set" : request.name === "message" && (type === undefined || type === "chat" || type === "normal");
+  if (waits) await send(deps, stanzaError(request, UNUSABLE_ANSWER.type, UNUSABLE_ANSWER.condition, UNUSABLE_ANSWER.text));
 }
 
 async function sendError(deps: ForwardDeps, request: Element, error: StanzaErrorSpec, why: string): Promise<void> {

@@ -7,7 +7,7 @@ import { definePlugin, isError, parseJid, stanzaError, type Element, type Plugin
 import { forward, type ForwardDeps } from "./forward.ts";
 import { createLimiter } from "./limiter.ts";
 import { ComponentHttpOptionsSchema, validateOptions, type ComponentHttpOptions } from "./options.ts";
-import { defaultPresenceReplies } from "./presence.ts";
+import { defaultPresenceReplies, isForwardedBroadcast } from "./presence.ts";
 import { signingKey } from "./sign.ts";
 
 /** On shutdown, calls in flight get this long to bring their replies home before being cut. */
@@ -47,7 +47,7 @@ function stanzaHandler(ctx: PluginContext<ComponentHttpOptions>, deps: ForwardDe
   const kinds: ReadonlySet<string> = new Set(ctx.options.stanzas);
   const serves = servedJids(ctx.xmpp.component, ctx.options.local_parts);
   return function componentHttpStanza(stanza: Element): boolean {
-    if (!serves(stanza.attrs.to)) return false;
+    if (!serves(stanza.attrs.to) || isForwardedBroadcast(stanza, ctx.xmpp.component)) return false;
     if (kinds.has(stanza.name)) {
       track(forward(deps, stanza).catch((err: unknown) => ctx.log.error("forwarding failed", { err })));
       return true;
@@ -91,6 +91,7 @@ function servedJids(component: string, localParts: string[] | undefined): (to: s
  * The module's default presence handler hooks presence/bare only (user@component, no resource).
  * Presence to the domain or a full JID reaches no handler, and Prosody's router answers what
  * no handler takes, errors aside, with cancel/service-unavailable (core/stanza_router.lua).
+ * The users' forwarded broadcast presences never get here (isForwardedBroadcast).
  */
 function presenceReplies(stanza: Element): Element[] {
   if (isBareWithLocal(stanza.attrs.to)) return defaultPresenceReplies(stanza);

@@ -5,8 +5,6 @@
 export interface Limiter {
   /** Runs `task` now or when a slot frees; `undefined` when the queue is full (task not run). */
   run<T>(task: () => Promise<T>): Promise<T> | undefined;
-  /** Tasks running or waiting. */
-  readonly pending: number;
 }
 
 export function createLimiter(maxActive: number, maxQueued: number): Limiter {
@@ -32,9 +30,6 @@ export function createLimiter(maxActive: number, maxQueued: number): Limiter {
       return new Promise<T>((resolve, reject) => {
         waiting.push(() => void start(task).then(resolve, reject));
       });
-    },
-    get pending() {
-      return active + waiting.length;
     },
   };
 }

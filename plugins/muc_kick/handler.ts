@@ -23,7 +23,7 @@ import type { Refusal } from "./actions.ts";
 const MAX_BODY_BYTES = 64 * 1024;
 
 export interface HandlerDeps {
-  auth: Authenticator | undefined;
+  auth: Authenticator;
   action: "kick" | "ban";
   locate: Locate;
   perform(req: KickRequest, room: string): Promise<Refusal | undefined>;
@@ -62,8 +62,7 @@ async function serve(deps: HandlerDeps, request: Request, ip: string): Promise<R
 }
 
 /** The original compared one header and said only this, whatever was wrong with it. */
-async function authorize(auth: Authenticator | undefined, request: Request, ip: string): Promise<Response | undefined> {
-  if (!auth) return original(401, "Authorization failed"); // not reached: the plugin requires auth
+async function authorize(auth: Authenticator, request: Request, ip: string): Promise<Response | undefined> {
   try {
     await auth.authenticate(request, ip);
     return undefined;

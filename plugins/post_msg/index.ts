@@ -3,7 +3,7 @@
  * JSON body sends a <message/> from the authenticated user (via XEP-0356) to the recipient.
  *
  * @example
- * curl http://localhost:5280/msg/bob -u alice@example.com:secret -H 'Content-Type: text/plain' -d 'Server has just crashed!'
+ * curl http://127.0.0.1:5280/msg/bob -u alice@localhost:alice-pw -H 'Content-Type: text/plain' -d 'Server has just crashed!' # make demo
  */
 import {
   GatewayError,
@@ -22,6 +22,7 @@ import {
 import { PostMsgOptionsSchema, fallbackFrom, validateOptions, type PostMsgOptions } from "./options.ts";
 import { buildMessage, pathRecipient, resolveRecipient } from "./message.ts";
 import { ACCEPT_HEADER, readFields } from "./request.ts";
+import { createPermissionMemory } from "./permission-memory.ts";
 import { createSender, type Sender } from "./sender.ts";
 
 export default definePlugin({
@@ -31,11 +32,14 @@ export default definePlugin({
   defaultPath: "/msg",
   // mod_post_msg always required a login; an open relay sending as anyone is never what is meant.
   requiresAuth: true,
-  validate: (options) => validateOptions(options),
+  validate: (options, _route, xmpp) => validateOptions(options, xmpp),
   setup(ctx) {
     const { route, xmpp, http, options } = ctx;
+    // Never true: requiresAuth makes the config load refuse this route without auth. The check
+    // only narrows `Authenticator | undefined` for TypeScript, which cannot see that rule.
     if (!route.auth) throw new Error(`${route.at}: post_msg needs an auth scheme`);
-    const sender = createSender(xmpp, fallbackFrom(options, xmpp.component, route.at), ctx.log);
+    const memory = createPermissionMemory(ctx.store, xmpp.component, xmpp.host);
+    const sender = createSender(xmpp, { fallbackFrom: fallbackFrom(options, xmpp.component), log: ctx.log, memory });
     const post = postHandler({ auth: route.auth, realm: options.realm ?? `${xmpp.host}/post_msg`, sender, options, host: xmpp.host, deliver: xmpp.deliver, log: ctx.log });
     const base = route.path.replace(/\/+$/, "");
     // The original served POST <base>/<recipient>; <base> itself answered a redirect to <base>/

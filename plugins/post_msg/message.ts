@@ -2,8 +2,7 @@
  * From the fields of a request to the <message/> mod_post_msg would send: recipient, type, body
  * and, for forms, an XHTML-IM payload. No id is set and nothing else is added, as in the original.
  */
-import xml from "@xmpp/xml";
-import { GatewayError, isXmlText, parseJid, formatJid, type Element } from "../../src/plugin-api.ts";
+import { GatewayError, isXmlText, parseJid, formatJid, xml, type Element } from "../../src/plugin-api.ts";
 import { MarkupError, NS_XHTML_IM, parseXhtmlBody } from "./xhtml.ts";
 
 /**

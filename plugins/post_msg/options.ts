@@ -29,20 +29,27 @@ export const PostMsgOptionsSchema = Type.Object(
 
 export type PostMsgOptions = Static<typeof PostMsgOptionsSchema>;
 
-export function validateOptions(options: PostMsgOptions): OptionProblem[] {
-  const from = options.fallback_from;
-  if (from === undefined || parseJid(from)) return [];
-  return [{ path: ["options", "fallback_from"], message: `"${from}" is not a valid JID` }];
-}
-
 /**
  * A component may only send from its own domain: Prosody's mod_component closes the whole stream
- * with <invalid-from/> (RFC 6120 §4.9.3.9) on the first stanza from another one.
+ * with <invalid-from/> (RFC 6120 §4.9.3.9) on the first stanza from another one, cutting every
+ * route off. So `check` and start-up refuse a fallback_from elsewhere. Without a valid xmpp
+ * section (`xmpp` undefined) the load fails anyway and only the JID itself is checked.
  */
-export function fallbackFrom(options: PostMsgOptions, component: string, at: string): string {
-  const from = options.fallback_from ?? component;
-  if (parseJid(from)?.domain !== component.toLowerCase()) {
-    throw new Error(`${at}.options.fallback_from: ${from} is not at the component's domain ${component}; the server would close the component stream on the first message`);
-  }
-  return from;
+export function validateOptions(options: PostMsgOptions, xmpp: { component: string } | undefined): OptionProblem[] {
+  const from = options.fallback_from;
+  if (from === undefined) return [];
+  const jid = parseJid(from);
+  if (!jid) return [{ path: ["options", "fallback_from"], message: `"${from}" is not a valid JID` }];
+  if (xmpp === undefined || jid.domain === xmpp.component.toLowerCase()) return [];
+  return [
+    {
+      path: ["options", "fallback_from"],
+      message: `"${from}" is not at the component's domain ${xmpp.component}: the server would close the component stream on the first message (use ${xmpp.component} or name@${xmpp.component})`,
+    },
+  ];
+}
+
+/** The sender when the user cannot be: fallback_from (checked at load by validateOptions), or the component domain. */
+export function fallbackFrom(options: PostMsgOptions, component: string): string {
+  return options.fallback_from ?? component;
 }

@@ -6,10 +6,12 @@
  * from `fallback_from`, an address of the component's own domain.
  *
  * The server advertises the permission right after the handshake (§4). The last advertisement is
- * remembered across reconnects, so that a message accepted while the link is down or in the
- * moment before the advertisement arrives is still sent as the user.
+ * remembered across reconnects and restarts (permission-memory.ts), so that a message accepted
+ * while the link is down, or in the moment before the advertisement arrives, is still sent as
+ * the user. The choice is made when the message is accepted: a queued message keeps it.
  */
 import { bareJid, wrapPrivilegedMessage, type Element, type Identity, type Logger, type XmppPort } from "../../src/plugin-api.ts";
+import { processMemory, type PermissionMemory } from "./permission-memory.ts";
 
 /** How long after the link comes up the advertisement may take before we conclude there is none. */
 export const ADVERTISEMENT_GRACE_MS = 2_000;
@@ -26,8 +28,20 @@ export interface Sender {
   stop(): void;
 }
 
-export function createSender(xmpp: XmppPort, fallbackFrom: string, log: Logger, graceMs = ADVERTISEMENT_GRACE_MS): Sender {
-  const permission = watchMessagePermission(xmpp, fallbackFrom, log, graceMs);
+export interface SenderOptions {
+  /** The sender when the user cannot be (options.ts `fallbackFrom`). */
+  fallbackFrom: string;
+  log: Logger;
+  /** Where the last advertisement is kept; default: this process only. */
+  memory?: PermissionMemory;
+  /** Default ADVERTISEMENT_GRACE_MS. */
+  graceMs?: number;
+}
+
+export function createSender(xmpp: XmppPort, options: SenderOptions): Sender {
+  const { fallbackFrom } = options;
+  const memory = options.memory ?? processMemory();
+  const permission = watchMessagePermission(xmpp, { fallbackFrom, log: options.log, memory, graceMs: options.graceMs ?? ADVERTISEMENT_GRACE_MS });
   return {
     address(message, user) {
       const jid = user.jid ? bareJid(user.jid).toLowerCase() : undefined;
@@ -48,18 +62,23 @@ interface Permission {
   stop(): void;
 }
 
-function watchMessagePermission(xmpp: XmppPort, fallbackFrom: string, log: Logger, graceMs: number): Permission {
-  let known: boolean | undefined;
+function watchMessagePermission(xmpp: XmppPort, { fallbackFrom, log, memory, graceMs }: Required<SenderOptions>): Permission {
+  /** The last advertisement, from before a restart too. */
+  let known = memory.load();
+  /** What this process last logged, so each start says it once. */
+  let told: boolean | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const conclude = (granted: boolean) => {
-    if (!granted && known !== false) {
+    if (!granted && told !== false) {
       log.warn("no XEP-0356 message permission: messages go out from fallback_from, not from the authenticated user", {
         host: xmpp.host,
         fallback_from: fallbackFrom,
         hint: `grant it on the server, e.g. Prosody: privileged_entities = { ["${xmpp.component}"] = { message = "outgoing" } } with mod_privilege on the VirtualHost and the Component`,
       });
     }
-    if (granted && known !== true) log.info("XEP-0356 message permission granted: messages go out from the authenticated user", { host: xmpp.host });
+    if (granted && told !== true) log.info("XEP-0356 message permission granted: messages go out from the authenticated user", { host: xmpp.host });
+    told = granted;
+    if (known !== granted) memory.save(granted);
     known = granted;
   };
   xmpp.on("privileges", () => {

@@ -8,8 +8,7 @@
  * well-formed XML 1.0 with Namespaces (https://www.w3.org/TR/xml/, https://www.w3.org/TR/xml-names/)
  * is refused here instead, and only checked markup reaches ltx.
  */
-import { parse } from "ltx";
-import { isXmlText, type Element } from "../../src/plugin-api.ts";
+import { isXmlText, parseXml, type Element } from "../../src/plugin-api.ts";
 
 export const NS_XHTML_IM = "http://jabber.org/protocol/xhtml-im";
 export const NS_XHTML = "http://www.w3.org/1999/xhtml";
@@ -43,7 +42,7 @@ const REFERENCE = /&(?:amp|lt|gt|quot|apos|#([0-9]+)|#x([0-9a-fA-F]+));/y;
 /** `<body xmlns="http://www.w3.org/1999/xhtml">markup</body>`, or a MarkupError. */
 export function parseXhtmlBody(markup: string): Element {
   checkWellFormed(markup);
-  return parse(`<body xmlns="${NS_XHTML}">${markup}</body>`);
+  return parseXml(`<body xmlns="${NS_XHTML}">${markup}</body>`);
 }
 
 interface Open {

@@ -5,7 +5,8 @@
  * mod_http_roster_admin's README describes. `groups` may also be an object whose keys are the
  * group names (Prosody's own set shape, the only one the original rendered correctly).
  */
-import { parseJid, type Logger } from "../../src/plugin-api.ts";
+import { isXmlText, parseJid, type Logger } from "../../src/plugin-api.ts";
+import { readBounded } from "./answer-body.ts";
 import { SyncError } from "./sync-error.ts";
 
 /** One contact as the roster should hold it: groups deduplicated and sorted, so equal means equal. */
@@ -25,6 +26,8 @@ export interface FetchContactsDeps {
   /** `roster_url`; every `%s` becomes the URL-encoded username. */
   urlTemplate: string;
   timeoutMs: number;
+  /** Larger answers are refused (`max_answer_bytes`). */
+  maxBytes: number;
   log: Logger;
 }
 
@@ -46,13 +49,26 @@ export async function fetchContacts(username: string, owner: string, deps: Fetch
     await response.body?.cancel();
     throw new SyncError(`web app answered HTTP ${response.status}`, { url, http_status: response.status });
   }
-  let body: unknown;
+  return parseContacts(parseJson(await readAnswer(response, url, deps.maxBytes), url), owner, deps.log);
+}
+
+async function readAnswer(response: Response, url: string, maxBytes: number): Promise<string> {
+  let text: string | undefined;
   try {
-    body = JSON.parse(await response.text());
+    text = await readBounded(response, maxBytes);
+  } catch (err) {
+    throw new SyncError(`web app answer could not be read: ${(err as Error).message}`, { url });
+  }
+  if (text === undefined) throw new SyncError(`web app answered more than ${maxBytes} bytes (max_answer_bytes)`, { url, max_bytes: maxBytes });
+  return text;
+}
+
+function parseJson(text: string, url: string): unknown {
+  try {
+    return JSON.parse(text);
   } catch {
     throw new SyncError("web app answered a body that is not JSON", { url });
   }
-  return parseContacts(body, owner, deps.log);
 }
 
 /** The web app's object as roster items; entries that cannot be roster items are skipped with a warning. */
@@ -62,33 +78,48 @@ export function parseContacts(body: unknown, owner: string, log: Logger): Contac
   for (const [key, value] of Object.entries(body)) {
     const jid = normaliseBareJid(key);
     if (jid === undefined) log.warn("web app listed a contact that is not a bare JID; skipped", { user: owner, contact: key });
-    else if (jid !== owner) contacts.set(jid, toContact(value));
+    else if (jid !== owner) contacts.set(jid, toContact(value, xmlTextCleaner(log, owner, jid)));
   }
   return contacts;
 }
 
-function toContact(value: unknown): Contact {
+type Clean = (text: string, field: string) => string;
+
+function toContact(value: unknown, clean: Clean): Contact {
   const friend = isRecord(value) ? value : {};
   // Prosody stores an empty name as no name (mod_privilege: `if r_item.name == "" then nil`).
-  const name = typeof friend.name === "string" && friend.name !== "" ? friend.name : undefined;
-  return { name, groups: groupNames(friend.groups) };
+  const name = typeof friend.name === "string" ? clean(friend.name, "name") : "";
+  const groups = groupNames(friend.groups).map((g) => clean(g, "groups"));
+  return { name: name === "" ? undefined : name, groups: [...new Set(groups.filter((g) => g !== ""))].sort() };
 }
 
 function groupNames(groups: unknown): string[] {
-  const names = Array.isArray(groups)
-    ? groups.filter((g): g is string => typeof g === "string")
-    : isRecord(groups)
-      ? Object.keys(groups).filter((g) => Boolean(groups[g]))
-      : [];
-  return [...new Set(names.filter((g) => g !== ""))].sort();
+  if (Array.isArray(groups)) return groups.filter((g): g is string => typeof g === "string");
+  return isRecord(groups) ? Object.keys(groups).filter((g) => Boolean(groups[g])) : [];
+}
+
+/**
+ * XML 1.0 §2.2: a name or group holding a character XML cannot carry (NUL, most C0 controls, a
+ * lone surrogate) would make the roster set not well-formed, and the server would close the whole
+ * component stream (RFC 6120 §4.9.3.13). Those characters are dropped, with a warning naming the
+ * contact, so the web app's owner can fix the data.
+ */
+function xmlTextCleaner(log: Logger, owner: string, contact: string): Clean {
+  return (text, field) => {
+    if (isXmlText(text)) return text;
+    log.warn("web app sent characters XML cannot carry in a contact; dropped them", { user: owner, contact, field });
+    return [...text].filter((ch) => isXmlText(ch)).join("");
+  };
 }
 
 /**
  * RFC 7622 §3.2/§3.3 as far as this gateway can without a full PRECIS implementation: NFKC and
  * lower case for the localpart and the domain, so "Marie@Example.com" and the roster's
- * "marie@example.com" are one contact. Full JIDs are refused: mod_privilege answers bad-request for them.
+ * "marie@example.com" are one contact. Full JIDs are refused: mod_privilege answers bad-request for them,
+ * and so is text XML cannot carry (a lone surrogate passes the JID checks but not the server's parser).
  */
 export function normaliseBareJid(input: string): string | undefined {
+  if (!isXmlText(input)) return undefined;
   const jid = parseJid(input.normalize("NFKC"));
   if (!jid || jid.resource !== "") return undefined;
   const local = jid.local.toLowerCase();

@@ -23,6 +23,11 @@ export const RosterAdminOptionsSchema = Type.Object(
     }),
     concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16, description: "Users synced at the same time, across refreshes and logins." }),
     timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the web app's answer." }),
+    max_answer_bytes: Type.Integer({
+      minimum: 1,
+      default: 4_194_304,
+      description: "Larger answers from the web app are not read, and that user's sync fails (4 MiB holds tens of thousands of contacts).",
+    }),
     xmpp_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the XMPP server's answer to a roster get or set." }),
     exclusive: Type.Boolean({
       default: false,
@@ -77,8 +82,8 @@ function listenToServer(ctx: PluginContext<Options>, deps: SyncDeps, sync: (user
     if (ack) ctx.xmpp.send(ack).catch(() => {});
     return ack !== undefined;
   };
-  // Logins are observed, not taken: a component_http route serving the same domain still gets
-  // these presences, whatever the order of the routes.
+  // Logins are observed, not taken: seen whatever the order of the routes, and left to the engine
+  // (component_http routes serving the domain decline them too).
   ctx.xmpp.observe((stanza) => void logins.take(stanza));
   // Answers to this plugin's roster sets and the pushes it asked for: taken before any catch-all
   // component_http route could forward them to its webhook.
@@ -91,7 +96,7 @@ function listenToServer(ctx: PluginContext<Options>, deps: SyncDeps, sync: (user
 }
 
 function syncDeps(ctx: PluginContext<Options>): SyncDeps {
-  const fetchDeps = { fetch: ctx.fetch, urlTemplate: ctx.options.roster_url, timeoutMs: ctx.options.timeout_ms, log: ctx.log };
+  const fetchDeps = { fetch: ctx.fetch, urlTemplate: ctx.options.roster_url, timeoutMs: ctx.options.timeout_ms, maxBytes: ctx.options.max_answer_bytes, log: ctx.log };
   return {
     xmpp: ctx.xmpp,
     snapshots: createSnapshotStore(ctx.store),

@@ -48,6 +48,8 @@ afterAll(async () => {
 });
 
 const chat = (to: string, id: string, body = id) => xml("message", { to, type: "chat", id }, xml("body", {}, body));
+/** What bob gets when the webhook's answer cannot be sent. */
+const UNUSABLE = { type: "cancel", condition: "internal-server-error", text: "Unusable answer from the webhook" };
 const errorWithId = (id: string): StanzaPredicate => (s) => s.attrs.type === "error" && s.attrs.id === id;
 
 async function errorFor(to: string, id: string): Promise<ReturnType<typeof errorOf>> {
@@ -126,17 +128,23 @@ describe("what is never sent", () => {
     expect(hook.received.some((r) => r.json.kind === "message" && String(r.json.stanza).includes('id="e1"'))).toBe(true);
   });
 
-  test("a reply from outside the component's domain is refused with a logged error", async () => {
+  test("a reply from outside the component's domain is never sent: bob gets cancel/internal-server-error, the reason is logged", async () => {
     hook.answer = () => json({ from: "alice@localhost", body: "spoofed" });
-    expect(await fromBotUntilBarrier(chat(jid("bot"), "spoof"))).toBe(0);
+    expect(await errorFor(jid("bot"), "spoof")).toEqual(UNUSABLE);
     expect(gw.logs.find((l) => l.msg === "webhook reply refused")).toMatchObject({ level: "error", reply_from: "alice@localhost" });
   });
 
-  test("a stanza that does not parse, or is not message/presence/iq, is refused with a logged error", async () => {
+  test("a stanza that does not parse, or is not message/presence/iq, is never sent: bob gets cancel/internal-server-error", async () => {
     for (const [i, stanza] of ["<message><body>unclosed</message>", "<stream:features/>", "<message/><message/>"].entries()) {
       hook.answer = () => json({ stanza });
-      expect(await fromBotUntilBarrier(chat(jid("bot"), `bad-stanza-${i}`))).toBe(0);
+      expect(await errorFor(jid("bot"), `bad-stanza-${i}`)).toEqual(UNUSABLE);
     }
     expect(gw.logs.filter((l) => l.msg === "webhook answer refused")).toHaveLength(3);
+  });
+
+  test("an unusable answer to a groupchat message is dropped with nothing sent back", async () => {
+    hook.answer = () => json({ type: 42 });
+    const groupchat = xml("message", { to: jid("bot"), type: "groupchat", id: "gc1" }, xml("body", {}, "hi"));
+    expect(await fromBotUntilBarrier(groupchat)).toBe(0);
   });
 });

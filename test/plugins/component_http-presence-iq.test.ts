@@ -119,6 +119,13 @@ describe("presence and iq, when the route's stanzas include them", () => {
     expect(errorOf(reply)).toEqual({ type: "cancel", condition: "item-not-found", text: undefined });
   });
 
+  test("an iq whose answer cannot be sent is still answered (RFC 6120 §8.2.3): cancel/internal-server-error", async () => {
+    full.answer = () => json({ stanza: "<iq type='result'><unclosed></iq>" });
+    const reply = await bob.sendReceive(xml("iq", { type: "get", to: jid("full"), id: "bad1" }, xml("query", { xmlns: NS_VERSION })), errorWithId("bad1"));
+    expect(reply.attrs.from).toBe(jid("full"));
+    expect(errorOf(reply)).toEqual({ type: "cancel", condition: "internal-server-error", text: "Unusable answer from the webhook" });
+  });
+
   test("an iq to a JID whose route does not take iq gets service-unavailable from the engine", async () => {
     const reply = await bob.sendReceive(xml("iq", { type: "get", to: jid("echo"), id: "u1" }, xml("query", { xmlns: NS_VERSION })), errorWithId("u1"));
     expect(reply.attrs.from).toBe(jid("echo"));

@@ -77,6 +77,45 @@ describe("one forwarded stanza", () => {
     ]);
   });
 
+  describe("an answer that cannot be sent (refused and logged)", () => {
+    const unusable = '<error type="cancel"><internal-server-error xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/><text xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">Unusable answer from the webhook</text></error>';
+
+    test("answers an iq get or set with cancel/internal-server-error, since an iq MUST be answered (RFC 6120 §8.2.3)", async () => {
+      for (const type of ["get", "set"]) {
+        const { deps, sent, logs } = harness(() => Response.json({ kind: "iq", type: 5 }));
+        await forward(deps, xml("iq", { to: "bot@gw.example", from: bob, type, id: `q-${type}` }, xml("query", { xmlns: "urn:example" })));
+        expect(sent.map(String)).toEqual([
+          `<iq to="${bob}" from="bot@gw.example" id="q-${type}" type="error">${unusable}</iq>`,
+        ]);
+        expect(logs.some((l) => l.includes('"webhook answer refused"') && l.includes('\\"type\\" must be a string'))).toBe(true);
+      }
+    });
+
+    test("answers a chat or normal message whose reply comes from outside the component's domain", async () => {
+      for (const type of ["chat", "normal", undefined]) {
+        const { deps, sent, logs } = harness(() => Response.json({ from: "alice@example.org", body: "spoofed" }));
+        await forward(deps, xml("message", { to: "gw.example", from: bob, type, id: "r1" }, xml("body", {}, "hi")));
+        expect(sent.map(String)).toEqual([`<message to="${bob}" from="gw.example" id="r1" type="error">${unusable}</message>`]);
+        expect(logs.some((l) => l.includes('"webhook reply refused"') && l.includes('"reply_from":"alice@example.org"'))).toBe(true);
+      }
+    });
+
+    test("sends nothing for presence, groupchat and headline messages, or an iq result", async () => {
+      const requests = [
+        xml("presence", { to: "bot@gw.example", from: bob }),
+        xml("message", { to: "bot@gw.example", from: bob, type: "groupchat" }, xml("body", {}, "hi")),
+        xml("message", { to: "bot@gw.example", from: bob, type: "headline" }, xml("body", {}, "hi")),
+        xml("iq", { to: "bot@gw.example", from: bob, type: "result", id: "x" }),
+      ];
+      for (const request of requests) {
+        const { deps, sent, logs } = harness(() => Response.json({ stanza: "<message><body>unclosed</message>" }));
+        await forward(deps, request);
+        expect(sent).toEqual([]);
+        expect(logs.some((l) => l.includes('"webhook answer refused"'))).toBe(true);
+      }
+    });
+  });
+
   test("a reply the link cannot send is logged, never thrown", async () => {
     const { deps, logs } = harness(() => Response.json({ body: "x" }));
     deps.send = async () => {

@@ -7,6 +7,8 @@ import { readFields } from "../../plugins/post_msg/request.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 function gatewayError(fn: () => unknown): GatewayError {
   try {
@@ -128,6 +130,19 @@ describe("routes.yaml", () => {
     if (!result.ok) expect(formatDiagnostics("routes.yaml", result.diagnostics)).toContain("plugin post_msg needs an auth scheme");
   });
 
+  test("refuses a fallback_from outside the component's domain, at its line in routes.yaml", () => {
+    const auth = "auth:\n  users: { kind: xmpp }\n";
+    const route = (from: string) => load(`${auth}routes:\n  - plugin: post_msg\n    auth: users\n    options: { fallback_from: ${from} }\n`);
+    const bad = route("notify@example.com");
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(formatDiagnostics("routes.yaml", bad.diagnostics)).toContain(
+        'routes.yaml:8:31  error  routes[0].options.fallback_from  "notify@example.com" is not at the component\'s domain gw.example.com: the server would close the component stream on the first message (use gw.example.com or name@gw.example.com)',
+      );
+    }
+    for (const ok of ["gw.example.com", "notify@gw.example.com", "Notify@GW.example.com/bot"]) expect(route(ok).ok).toBe(true);
+  });
+
   test("serves /msg by default and checks fallback_from is a JID", () => {
     const auth = "auth:\n  users: { kind: xmpp }\n";
     const ok = load(auth + "routes:\n  - plugin: post_msg\n    auth: users\n");
@@ -135,5 +150,16 @@ describe("routes.yaml", () => {
     const bad = load(auth + "routes:\n  - plugin: post_msg\n    auth: users\n    options: { fallback_from: 'not a jid' }\n");
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(formatDiagnostics("routes.yaml", bad.diagnostics)).toContain("routes[0].options.fallback_from");
+  });
+});
+
+describe("the plugin's code", () => {
+  test("builds and parses XML through the plugin API only (no direct ltx or @xmpp/xml import)", () => {
+    const dir = join(import.meta.dir, "../../plugins/post_msg");
+    const imported = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts"))
+      .flatMap((f) => [...readFileSync(join(dir, f), "utf8").matchAll(/^import[^;]*? from "([^"]+)";/gms)].map((m) => m[1]));
+    const outside = [...new Set(imported)].filter((spec) => !spec?.startsWith("./")).sort();
+    expect(outside).toEqual(["../../src/plugin-api.ts", "@sinclair/typebox"]);
   });
 });

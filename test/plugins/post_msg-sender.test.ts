@@ -4,7 +4,9 @@ import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { LinkEvent, Privileges, XmppPort } from "../../src/plugin-api.ts";
 import { createLogger } from "../../src/log.ts";
+import { Database } from "bun:sqlite";
 import { createSender } from "../../plugins/post_msg/sender.ts";
+import { createPermissionMemory, processMemory, type PermissionMemory } from "../../plugins/post_msg/permission-memory.ts";
 import { fallbackFrom } from "../../plugins/post_msg/options.ts";
 
 const NONE: Privileges = { roster: "none", message: "none", presence: "none" };
@@ -28,11 +30,11 @@ function fakePort() {
   };
 }
 
-function setup(graceMs = 20) {
+function setup(graceMs = 20, memory: PermissionMemory = processMemory()) {
   const lines: Array<Record<string, unknown>> = [];
   const fake = fakePort();
   const log = createLogger({ level: "info", write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
-  const sender = createSender(fake.port, "gw.example.com", log, graceMs);
+  const sender = createSender(fake.port, { fallbackFrom: "gw.example.com", log, memory, graceMs });
   const from = (jid?: string) => sender.address(xml("message", { to: "bob@example.com" }), { scheme: "s", name: "n", ...(jid ? { jid } : {}) });
   return { ...fake, sender, from, warnings: () => lines.filter((l) => l.level === "warn") };
 }
@@ -61,6 +63,34 @@ describe("the sender of a post_msg message", () => {
     s.advertise(OUTGOING);
     s.online();
     expect(s.from("alice@example.com").from).toBe("alice@example.com");
+    s.sender.stop();
+  });
+
+  test("stays the user after a gateway restart, while the link is still down: the last advertisement is in the store", () => {
+    const db = new Database(":memory:", { strict: true });
+    const before = setup(20, createPermissionMemory(db, "gw.example.com", "example.com"));
+    before.online();
+    before.advertise(OUTGOING);
+    before.sender.stop();
+    // A new process on the same store: no link yet, nothing advertised to it.
+    const after = setup(20, createPermissionMemory(db, "gw.example.com", "example.com"));
+    const queued = after.from("alice@example.com");
+    expect([queued.from, queued.stanza.getChild("privilege")?.attrs.xmlns]).toEqual(["alice@example.com", "urn:xmpp:privilege:2"]);
+    // The server withdrew the permission: the next advertisement says so, and that is remembered too.
+    after.online();
+    after.advertise(NONE);
+    expect(after.from("alice@example.com").from).toBe("gw.example.com");
+    after.sender.stop();
+    expect(setup(20, createPermissionMemory(db, "gw.example.com", "example.com")).from("alice@example.com").from).toBe("gw.example.com");
+  });
+
+  test("after a restart, still logs once what the server granted", () => {
+    const memory = processMemory();
+    memory.save(false);
+    const s = setup(20, memory);
+    s.online();
+    s.advertise(NONE);
+    expect(s.warnings()).toHaveLength(1);
     s.sender.stop();
   });
 
@@ -97,11 +127,8 @@ describe("the sender of a post_msg message", () => {
 });
 
 describe("fallback_from", () => {
-  test("defaults to the component domain and must be at it", () => {
-    expect(fallbackFrom({ max_body_bytes: 1 }, "gw.example.com", "routes[0]")).toBe("gw.example.com");
-    expect(fallbackFrom({ max_body_bytes: 1, fallback_from: "notify@gw.example.com" }, "gw.example.com", "routes[0]")).toBe("notify@gw.example.com");
-    expect(() => fallbackFrom({ max_body_bytes: 1, fallback_from: "notify@example.com" }, "gw.example.com", "routes[0]")).toThrow(
-      "routes[0].options.fallback_from: notify@example.com is not at the component's domain gw.example.com",
-    );
+  test("defaults to the component domain (a fallback_from elsewhere is refused at load: post_msg-message.test.ts)", () => {
+    expect(fallbackFrom({ max_body_bytes: 1 }, "gw.example.com")).toBe("gw.example.com");
+    expect(fallbackFrom({ max_body_bytes: 1, fallback_from: "notify@gw.example.com" }, "gw.example.com")).toBe("notify@gw.example.com");
   });
 });

@@ -167,6 +167,23 @@ describe("roster_admin with roster permission both", () => {
     }
   });
 
+  test("a name or group with characters XML cannot carry arrives without them, and the component stream stays up", async () => {
+    webApp.contacts.carol = { ...webApp.contacts.carol, "gina@localhost": { name: "Gi\u0001na", groups: ["Fr\u0000iends", "\u0007"] } };
+    const res = await post(gw, "/roster_admin/refresh", '["carol"]');
+    expect(await res.json()).toEqual({ status: "ok", message: "roster update complete", updated: 1, errors: 0 });
+    expect(gw.logs.filter((l) => l.msg === "web app sent characters XML cannot carry in a contact; dropped them" && l.contact === "gina@localhost")).toHaveLength(3);
+    const carol = await connectClient(prosody, "carol", { presence: false });
+    try {
+      const gina = items(await rosterGet(carol)).find((i) => i.jid === "gina@localhost");
+      expect(gina).toEqual({ jid: "gina@localhost", subscription: "both", name: "Gina", groups: ["Friends"] });
+    } finally {
+      await carol.stop();
+    }
+    // Still connected: the next sync goes through the same component stream.
+    const again = await fetch(`${gw.url}/roster_admin/refresh/alice`, { headers: { authorization: AUTH } });
+    expect(await again.json()).toEqual({ status: "ok", message: "roster update complete" });
+  });
+
   test("a user's own contacts are left alone, and a managed item the user changed is reset at login", async () => {
     await alice.iq(xml("iq", { type: "set" }, xml("query", { xmlns: NS_ROSTER }, xml("item", { jid: "zed@example.com", name: "Zed" }))));
     await alice.iq(xml("iq", { type: "set" }, xml("query", { xmlns: NS_ROSTER }, xml("item", { jid: "dave@example.org", name: "Not Dave" }))));

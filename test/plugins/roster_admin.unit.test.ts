@@ -4,9 +4,9 @@ import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { silentLogger } from "../../src/log.ts";
+import { createLogger, silentLogger } from "../../src/log.ts";
 import type { Privileges, XmppPort } from "../../src/plugin-api.ts";
-import { canonical, contactsUrl, parseContacts, type Contacts } from "../../plugins/roster_admin/contacts.ts";
+import { canonical, contactsUrl, fetchContacts, parseContacts, type Contacts } from "../../plugins/roster_admin/contacts.ts";
 import { planChanges } from "../../plugins/roster_admin/plan.ts";
 import { ReplyCollector } from "../../plugins/roster_admin/replies.ts";
 import { NS_ROSTER, type RosterItem } from "../../plugins/roster_admin/roster-iq.ts";
@@ -102,8 +102,63 @@ describe("the web app's answer", () => {
     expect(() => parseContacts(["a@b"], "john@localhost", silentLogger)).toThrow(SyncError);
   });
 
+  test("loses the characters XML cannot carry from names and groups, with a warning naming the contact", () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = createLogger({ level: "warn", write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const parsed = parseContacts(
+      { "marie@example.com": { name: "Ma\u0001rie\ud800", groups: ["Fri\u0000ends", "\u0007", "Friends"] }, "bell@example.com": { name: "\u0007" } },
+      "john@localhost",
+      log,
+    );
+    expect([...parsed]).toEqual([
+      ["marie@example.com", { name: "Marie", groups: ["Friends"] }],
+      ["bell@example.com", { name: undefined, groups: [] }],
+    ]);
+    expect(lines.map((l) => [l.msg, l.contact, l.field])).toEqual([
+      ["web app sent characters XML cannot carry in a contact; dropped them", "marie@example.com", "name"],
+      ["web app sent characters XML cannot carry in a contact; dropped them", "marie@example.com", "groups"],
+      ["web app sent characters XML cannot carry in a contact; dropped them", "marie@example.com", "groups"],
+      ["web app sent characters XML cannot carry in a contact; dropped them", "bell@example.com", "name"],
+    ]);
+  });
+
+  test("skips a contact JID holding text XML cannot carry", () => {
+    expect([...parseContacts({ "\ud800@example.com": {}, "ok@example.com": {} }, "john@localhost", silentLogger).keys()]).toEqual(["ok@example.com"]);
+  });
+
   test("is asked for at roster_url with the username URL-encoded", () => {
     expect(contactsUrl("http://app/contacts/%s?u=%s", "jo hn&x")).toBe("http://app/contacts/jo%20hn%26x?u=jo%20hn%26x");
+  });
+});
+
+describe("fetching the web app's answer", () => {
+  const answering = (response: () => Response) => ({
+    fetch: (async () => response()) as unknown as typeof fetch,
+    urlTemplate: "http://app/contacts/%s",
+    timeoutMs: 1_000,
+    maxBytes: 64,
+    log: silentLogger,
+  });
+  const fetchJohn = (deps: ReturnType<typeof answering>) => fetchContacts("john", "john@localhost", deps);
+
+  test("a name with a control character arrives without it (the server would close the stream on it)", async () => {
+    const contacts = await fetchJohn(answering(() => Response.json({ "marie@example.com": { name: "Marie\u0001" } })));
+    expect([...contacts]).toEqual([["marie@example.com", { name: "Marie", groups: [] }]]);
+  });
+
+  test("an answer larger than max_answer_bytes fails the sync with a clear message, declared or streamed", async () => {
+    const big = JSON.stringify({ "marie@example.com": { name: "M".repeat(100) } });
+    const expected = { message: "web app answered more than 64 bytes (max_answer_bytes)", status: 502, details: { url: "http://app/contacts/john", max_bytes: 64 } };
+    await expect(fetchJohn(answering(() => new Response(big, { status: 200, headers: { "content-length": String(big.length) } })))).rejects.toMatchObject(expected);
+    const streamed = () => new Response(new Blob([big]).stream(), { status: 200 });
+    expect(streamed().headers.get("content-length")).toBeNull();
+    await expect(fetchJohn(answering(streamed))).rejects.toMatchObject(expected);
+  });
+
+  test("an answer of exactly max_answer_bytes is read", async () => {
+    const text = JSON.stringify({ "a@example.com": { name: "x" } });
+    const deps = { ...answering(() => new Response(text, { status: 200 })), maxBytes: text.length };
+    expect([...(await fetchJohn(deps)).keys()]).toEqual(["a@example.com"]);
   });
 });
 
