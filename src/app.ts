@@ -3,19 +3,19 @@
  * environment or exits the process (that is main.ts); `listen` and `stop` are the caller's.
  */
 import type { Server } from "bun";
-import type { Database } from "bun:sqlite";
-import type { Element } from "ltx";
 import type { Entity } from "xmpp-entity";
-import type { Config, PluginRouteConfig } from "./config/load.ts";
+import type { Config } from "./config/load.ts";
 import type { Logger } from "./log.ts";
 import type { Authenticator } from "./engine/auth/types.ts";
 import type { PasswordCheck } from "./engine/auth/xmpp.ts";
-import type { PluginInstance, XmppPort } from "./plugin-api.ts";
+import type { PluginInstance } from "./plugin-api.ts";
 import { GatewayError } from "./errors.ts";
 import { createAuthenticator } from "./engine/auth/index.ts";
 import { createThrottle } from "./engine/auth/throttle.ts";
 import { declarativeHandler } from "./engine/declarative.ts";
-import { createHttpApp, createRegistry, type HealthReport } from "./engine/http.ts";
+import { createHttpApp, createRegistry } from "./engine/http.ts";
+import { health } from "./health.ts";
+import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import { openStore } from "./store/db.ts";
 import { createOutbox } from "./store/outbox.ts";
 import { Delivery } from "./xmpp/delivery.ts";
@@ -136,61 +136,6 @@ function buildAuthenticators(config: Config, deps: GatewayDeps): Map<string, Aut
   const throttle = createThrottle(config.auth_throttle.max_failures, config.auth_throttle.window_s);
   const common = { host: config.xmpp.host, server: config.xmpp.server, throttle, ...(deps.passwordCheck ? { passwordCheck: deps.passwordCheck } : {}) };
   return new Map(Object.entries(config.auth).map(([name, scheme]) => [name, createAuthenticator(name, scheme, common)]));
-}
-
-function xmppPort(config: Config, link: XmppLink, delivery: Delivery, router: StanzaRouter): XmppPort {
-  return {
-    component: config.xmpp.component,
-    host: config.xmpp.host,
-    isOnline: () => link.status === "online",
-    privileges: () => link.privileges(),
-    send: async (el: Element) => {
-      if (link.status !== "online") throw new GatewayError("LINK_DOWN");
-      await link.send(el);
-    },
-    request: (iq, timeoutMs) => link.request(iq, timeoutMs),
-    deliver: (el) => delivery.deliver(el),
-    onStanza: (handler, options) => router.add(handler, options),
-    observe: (observer) => router.observe(observer),
-    on: (event, listener) => link.on(event, listener),
-  };
-}
-
-interface PluginDeps {
-  xmpp: XmppPort;
-  registry: ReturnType<typeof createRegistry>;
-  store: Database;
-  log: Logger;
-  fetch: typeof fetch;
-}
-
-async function setupPlugin(route: PluginRouteConfig, auth: Authenticator | undefined, deps: PluginDeps): Promise<PluginInstance> {
-  return route.plugin.setup({
-    options: route.options,
-    route: { path: route.path, auth, at: route.at },
-    xmpp: deps.xmpp,
-    http: deps.registry,
-    store: deps.store,
-    log: deps.log.child({ plugin: route.plugin.name, route: route.at }),
-    fetch: deps.fetch,
-  });
-}
-
-function health(link: XmppLink, delivery: Delivery): HealthReport {
-  const online = link.status === "online";
-  return {
-    ready: online,
-    body: {
-      status: online ? "ok" : "degraded",
-      xmpp: {
-        state: link.status,
-        ...(link.onlineSince ? { online_since: link.onlineSince.toISOString() } : {}),
-        ...(link.lastError ? { last_error: link.lastError } : {}),
-        privileges: link.privileges(),
-      },
-      outbox: { queued: delivery.queued },
-    },
-  };
 }
 
 /** "127.0.0.1:5280", "[::1]:5280" or ":5280" (all interfaces). */

@@ -8,7 +8,7 @@ import type { Static, TSchema } from "@sinclair/typebox";
 import type { Element } from "ltx";
 import type { Logger } from "./log.ts";
 import type { Database } from "bun:sqlite";
-import type { Identity, Authenticator } from "./engine/auth/types.ts";
+import type { Authenticator } from "./engine/auth/types.ts";
 import type { Privileges } from "./xmpp/privilege.ts";
 
 export { GatewayError, jsonResponse, errorResponse } from "./errors.ts";

@@ -7,16 +7,16 @@
  */
 import { LineCounter, parseDocument } from "yaml";
 import { Value } from "@sinclair/typebox/value";
-import type { Static, TSchema } from "@sinclair/typebox";
+import type { Static } from "@sinclair/typebox";
 import { ConfigSchema, HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, ReconnectSchema, type Xmpp } from "./schema.ts";
 import { AUTH_SCHEMAS, type AuthScheme } from "./auth-schema.ts";
-import { PluginRouteSchema, DeclarativeRouteSchema } from "./route-schema.ts";
-import { SourceLocator, pointerToPath, type Diagnostic, type PathSegments } from "./diagnostics.ts";
+import { SourceLocator, type Diagnostic } from "./diagnostics.ts";
 import { substituteEnv } from "./env.ts";
-import { compileTemplate, TemplateError, type CompiledTemplate } from "../engine/template.ts";
-import { compileBody, type BodyValidator } from "../engine/body-spec.ts";
+import type { CompiledTemplate } from "../engine/template.ts";
+import type { BodyValidator } from "../engine/body-spec.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
-import { suggest } from "./suggest.ts";
+import { checkSchema } from "./check-schema.ts";
+import { checkDuplicatePaths, checkRoute } from "./check-routes.ts";
 
 export interface PluginRouteConfig {
   kind: "plugin";
@@ -89,41 +89,6 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   return { ok: true, config: deepFreeze(config) };
 }
 
-/** Validates `value` against `schema` after filling defaults; records every error. */
-function checkSchema<S extends TSchema>(schema: S, value: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): Static<S> | undefined {
-  const filled = Value.Default(schema, structuredClone(value));
-  const errors = [...Value.Errors(schema, filled)];
-  // A union reports each failed alternative; the first error per path is the useful one.
-  const seen = new Set<string>();
-  for (const e of errors) {
-    if (seen.has(e.path)) continue;
-    seen.add(e.path);
-    const path = [...at, ...pointerToPath(e.path)];
-    out.push(locate.at(path, describe(e.message, e.value, e.path, e.schema), { key: e.message === "Unexpected property" }));
-  }
-  return errors.length ? undefined : (filled as Static<S>);
-}
-
-function describe(message: string, found: unknown, pointer: string, schema: TSchema): string {
-  if (message === "Unexpected property") {
-    const key = pointerToPath(pointer).at(-1);
-    const parent = schema.properties ? Object.keys(schema.properties as object) : [];
-    const hint = suggest(String(key), parent);
-    return `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}`;
-  }
-  if (schema.anyOf) message = `expected ${alternatives(schema.anyOf as TSchema[])}`;
-  if (found === undefined) return `${lower(message)}, found nothing (required)`;
-  return `${lower(message)}, found ${JSON.stringify(found)}`;
-}
-
-/** A union's alternatives in words: `"a", "b" or an object`. */
-function alternatives(options: TSchema[]): string {
-  const words = options.map((o) => (o.const !== undefined ? JSON.stringify(o.const) : o.type === "object" ? "an object" : `a ${o.type}`));
-  return words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)}` : (words[0] ?? "something else");
-}
-
-const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
-
 function checkAuthSchemes(raw: Record<string, unknown>, locate: SourceLocator, out: Diagnostic[]): Record<string, AuthScheme> {
   const schemes: Record<string, AuthScheme> = {};
   for (const [name, value] of Object.entries(raw)) {
@@ -137,77 +102,6 @@ function checkAuthSchemes(raw: Record<string, unknown>, locate: SourceLocator, o
     if (scheme) schemes[name] = scheme as AuthScheme;
   }
   return schemes;
-}
-
-interface RouteChecks {
-  auth: Record<string, AuthScheme>;
-  /** The xmpp section when it is valid: plugins check addresses against the component domain. */
-  xmpp: { component: string; host: string } | undefined;
-  plugins: PluginRegistry;
-  locate: SourceLocator;
-  diagnostics: Diagnostic[];
-}
-
-function checkRoute(raw: unknown, index: number, c: RouteChecks): RouteConfig | undefined {
-  const at: PathSegments = ["routes", index];
-  const label = `routes[${index}]`;
-  if (raw !== null && typeof raw === "object" && "plugin" in raw) return checkPluginRoute(raw, at, label, c);
-  const route = checkSchema(DeclarativeRouteSchema, raw, at, c.locate, c.diagnostics);
-  if (!route) return undefined;
-  checkAuthRef(route.auth, at, c);
-  let template: CompiledTemplate;
-  try {
-    template = compileTemplate(route.send);
-  } catch (err) {
-    if (!(err instanceof TemplateError)) throw err;
-    c.diagnostics.push(c.locate.at([...at, "send"], `bad template: ${err.message}`));
-    return undefined;
-  }
-  const body = route.body ? compileBody(route.body) : undefined;
-  for (const expr of template.expressions) {
-    const [root, field] = expr.split(".");
-    if (root === "body" && body && field && !body.fields.includes(field)) {
-      c.diagnostics.push(c.locate.at([...at, "send"], `template uses {{ ${expr} }} but body declares no field "${field}" (declared: ${body.fields.join(", ")})`));
-    }
-  }
-  return { kind: "declarative", at: label, name: route.name ?? `${route.method} ${route.path}`, method: route.method, path: route.path, auth: route.auth, body, template };
-}
-
-function checkPluginRoute(raw: object, at: PathSegments, label: string, c: RouteChecks): RouteConfig | undefined {
-  const route = checkSchema(PluginRouteSchema, raw, at, c.locate, c.diagnostics);
-  if (!route) return undefined;
-  const plugin = c.plugins.get(route.plugin);
-  if (!plugin) {
-    const known = [...c.plugins.keys()].sort();
-    const hint = suggest(route.plugin, known);
-    c.diagnostics.push(c.locate.at([...at, "plugin"], `no built-in plugin named "${route.plugin}"${hint ? ` (did you mean "${hint}"?)` : ""} (known: ${known.join(", ")})`));
-    return undefined;
-  }
-  checkAuthRef(route.auth, at, c);
-  if (plugin.requiresAuth && !route.auth) {
-    c.diagnostics.push(c.locate.at(at, `plugin ${plugin.name} needs an auth scheme: add auth: <name> (anyone could call it otherwise)`));
-  }
-  const options = checkSchema(plugin.options, route.options ?? {}, [...at, "options"], c.locate, c.diagnostics);
-  if (options === undefined) return undefined;
-  for (const p of plugin.validate?.(options, route, c.xmpp) ?? []) c.diagnostics.push(c.locate.at([...at, ...p.path], p.message));
-  return { kind: "plugin", at: label, plugin, path: route.path ?? plugin.defaultPath, auth: route.auth, options };
-}
-
-function checkAuthRef(name: string | undefined, at: PathSegments, c: RouteChecks): void {
-  if (name === undefined || name in c.auth) return;
-  const defined = Object.keys(c.auth);
-  c.diagnostics.push(c.locate.at([...at, "auth"], `no auth scheme named "${name}" (defined: ${defined.join(", ") || "none"})`));
-}
-
-function checkDuplicatePaths(routes: RouteConfig[], locate: SourceLocator, out: Diagnostic[]): void {
-  const seen = new Map<string, string>();
-  for (const r of routes) {
-    if (r.kind === "plugin" && r.plugin.noHttpPath) continue;
-    const key = `${r.kind === "declarative" ? r.method : "*"} ${r.path}`;
-    const other = seen.get(key);
-    if (other) out.push(locate.at(pointerToPath("/" + r.at.replace(/\[(\d+)\]/, "/$1")), `path ${r.path} is already served by ${other}`));
-    else seen.set(key, r.at);
-  }
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

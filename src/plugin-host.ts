@@ -1,0 +1,53 @@
+/**
+ * What a plugin is given: the XmppPort adapter over the link, delivery and router, and the
+ * context `setup` receives.
+ */
+import type { Database } from "bun:sqlite";
+import type { Element } from "ltx";
+import type { Config, PluginRouteConfig } from "./config/load.ts";
+import type { Logger } from "./log.ts";
+import type { Authenticator } from "./engine/auth/types.ts";
+import type { HttpRegistrar, PluginInstance, XmppPort } from "./plugin-api.ts";
+import { GatewayError } from "./errors.ts";
+import type { Delivery } from "./xmpp/delivery.ts";
+import type { XmppLink } from "./xmpp/link.ts";
+import type { StanzaRouter } from "./xmpp/router.ts";
+
+export function xmppPort(config: Config, link: XmppLink, delivery: Delivery, router: StanzaRouter): XmppPort {
+  return {
+    component: config.xmpp.component,
+    host: config.xmpp.host,
+    isOnline: () => link.status === "online",
+    privileges: () => link.privileges(),
+    send: async (el: Element) => {
+      if (link.status !== "online") throw new GatewayError("LINK_DOWN");
+      await link.send(el);
+    },
+    request: (iq, timeoutMs) => link.request(iq, timeoutMs),
+    deliver: (el) => delivery.deliver(el),
+    onStanza: (handler, options) => router.add(handler, options),
+    observe: (observer) => router.observe(observer),
+    on: (event, listener) => link.on(event, listener),
+  };
+}
+
+export interface PluginDeps {
+  xmpp: XmppPort;
+  registry: HttpRegistrar;
+  store: Database;
+  log: Logger;
+  fetch: typeof fetch;
+}
+
+export async function setupPlugin(route: PluginRouteConfig, auth: Authenticator | undefined, deps: PluginDeps): Promise<PluginInstance> {
+  return route.plugin.setup({
+    options: route.options,
+    route: { path: route.path, auth, at: route.at },
+    xmpp: deps.xmpp,
+    http: deps.registry,
+    store: deps.store,
+    log: deps.log.child({ plugin: route.plugin.name, route: route.at }),
+    fetch: deps.fetch,
+  });
+}
+
