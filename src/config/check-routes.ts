@@ -32,7 +32,7 @@ export function checkRoute(raw: unknown, index: number, c: RouteChecks): RouteCo
     template = compileTemplate(route.send);
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
-    c.diagnostics.push(c.locate.at([...at, "send"], `bad template: ${err.message}`));
+    c.diagnostics.push(c.locate.inValue([...at, "send"], `bad template: ${err.message}`, err.offset));
     return undefined;
   }
   const body = route.body ? compileBody(route.body) : undefined;

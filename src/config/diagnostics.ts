@@ -3,7 +3,7 @@
  *
  *   routes.yaml:7:13  error  routes[0].auth  no auth scheme named "opps" (defined: users, ops)
  */
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, Scalar, type Document, type LineCounter, type Node } from "yaml";
 
 export interface Diagnostic {
   line: number;
@@ -46,7 +46,34 @@ export class SourceLocator {
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
+    private readonly source: string,
   ) {}
+
+  /**
+   * A position inside a string value (a template error at `offset` in it). In a block scalar
+   * (`send: |`) the value's n-th line is the source's n-th line after the `|`, shifted by the
+   * block's indentation; in a flow scalar the value starts where the node does.
+   */
+  inValue(path: PathSegments, message: string, offset: number): Diagnostic {
+    const node = this.find(path, false);
+    if (!isScalar(node) || !node.range) return this.at(path, message);
+    const value = String(node.value);
+    const before = value.slice(0, offset).split("\n");
+    const lineInValue = before.length - 1;
+    const colInLine = (before.at(-1) ?? "").length;
+    const start = this.lines.linePos(node.range[0]);
+    if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+      const sourceLines = this.source.split("\n");
+      const line = start.line + 1 + lineInValue;
+      // The block's own indentation: the source line's, less what the value line keeps.
+      const lead = (s: string) => s.match(/^ */)?.[0].length ?? 0;
+      const base = lead(sourceLines[line - 1] ?? "") - lead(value.split("\n")[lineInValue] ?? "");
+      return { line, col: base + colInLine + 1, path: formatPath(path), message };
+    }
+    const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
+    if (lineInValue > 0) return this.at(path, message);
+    return { line: start.line, col: start.col + quoted + colInLine, path: formatPath(path), message };
+  }
 
   at(path: PathSegments, message: string, options: { key?: boolean; offset?: number } = {}): Diagnostic {
     const node = this.find(path, options.key ?? false);

@@ -58,7 +58,7 @@ export type LoadResult = { ok: true; config: Config } | { ok: false; diagnostics
 export function loadConfig(text: string, env: Record<string, string | undefined>, plugins: PluginRegistry): LoadResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const locate = new SourceLocator(doc, lines);
+  const locate = new SourceLocator(doc, lines, text);
   if (doc.errors.length) {
     return { ok: false, diagnostics: doc.errors.map((e) => ({ ...linePos(lines, e.pos[0]), path: "(yaml)", message: e.message.split("\n")[0] ?? e.message })) };
   }
