@@ -2,7 +2,7 @@
 // web app, and bob logged in to show what arrives. Prints curl commands that work; Ctrl-C stops
 // everything. Stanzagate listens on 127.0.0.1:5280 (DEMO_HTTP_PORT to change it), so the curl
 // examples in README.md work as written. DEMO_SECONDS=N stops by itself after N seconds.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { startProsody } from "../test/helpers/prosody.ts";
@@ -13,6 +13,8 @@ const ROOT = join(import.meta.dir, "..");
 const DIR = join(ROOT, ".demo");
 const BIN = join(ROOT, "dist/stanzagate");
 
+// A fresh store each time: nothing queued by an earlier demo (for an earlier server) is replayed.
+rmSync(DIR, { recursive: true, force: true });
 mkdirSync(DIR, { recursive: true });
 const prosody = await startProsody({ users: { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" } });
 const apps = demoWebApps();
