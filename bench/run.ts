@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { startProsody } from "../test/helpers/prosody.ts";
 import { connectClient } from "../test/helpers/xmpp-client.ts";
+import { startReceiver } from "./lib/remote-receiver.ts";
 import { freePort } from "../test/helpers/ports.ts";
 import { binarySizeMb, startBenchGateway } from "./lib/gateway.ts";
 import { memoryMb } from "./lib/process.ts";
@@ -48,7 +49,8 @@ routes:
   results.footprint = footprint;
   progress("footprint", footprint);
 
-  const bob = await connectClient(prosody, "bob", { resource: "bench" });
+  // bob receives in a thread of his own (see lib/receiver-worker.ts).
+  const bob = await startReceiver(prosody, "bob");
   const runs: DeliveryRun[] = [];
   for (const c of LEVELS) {
     const r = await postMsgRun(gw.url, bob, N, c);

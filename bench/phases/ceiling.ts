@@ -5,29 +5,27 @@
  */
 import xml from "@xmpp/xml";
 import type { Prosody } from "../../test/helpers/prosody.ts";
-import type { TestClient } from "../../test/helpers/xmpp-client.ts";
 import { connectRawComponent } from "../../test/helpers/component.ts";
-import { listen } from "../lib/receiver.ts";
+import { now, type RemoteReceiver } from "../lib/remote-receiver.ts";
 import { deliveryRun, type DeliveryRun } from "./post-msg.ts";
 
 /** Sends in windows so that memory stays bounded while the socket stays busy. */
 const WINDOW = 256;
 
-export async function ceilingRun(prosody: Prosody, bob: TestClient, total: number, domain: string, secret: string): Promise<DeliveryRun> {
+export async function ceilingRun(prosody: Prosody, bob: RemoteReceiver, total: number, domain: string, secret: string): Promise<DeliveryRun> {
   const component = await connectRawComponent(prosody, { domain, secret });
   const run = `ceil-${Date.now()}`;
-  const arrivals = listen(bob, run);
+  await bob.listen(run);
   const started = new Map<number, number>();
   for (let base = 0; base < total; base += WINDOW) {
     const batch: Array<Promise<void>> = [];
     for (let seq = base; seq < Math.min(total, base + WINDOW); seq++) {
-      started.set(seq, performance.now());
+      started.set(seq, now());
       batch.push(component.send(xml("message", { to: bob.bare, from: domain, type: "chat" }, xml("body", {}, `${run}:${seq}`))));
     }
     await Promise.all(batch);
   }
-  await arrivals.done(total, 30_000);
-  arrivals.detach();
+  const arrivals = await bob.arrivals(total, 30_000);
   await component.stop();
   return deliveryRun(1, total, 0, started, arrivals.at, arrivals.duplicates);
 }

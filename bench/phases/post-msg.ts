@@ -2,9 +2,8 @@
  * HTTP -> XMPP through post_msg: POST /msg/bob as alice (HTTP Basic, `xmpp` auth), text/plain
  * bodies "<run>:<seq>", and bob counts arrivals. Latency: request start -> stanza at bob.
  */
-import type { TestClient } from "../../test/helpers/xmpp-client.ts";
 import { runLoad } from "../lib/load.ts";
-import { listen } from "../lib/receiver.ts";
+import type { RemoteReceiver } from "../lib/remote-receiver.ts";
 import { round, summarize, type Summary } from "../lib/stats.ts";
 
 export interface DeliveryRun {
@@ -20,15 +19,19 @@ export interface DeliveryRun {
 
 const AUTH = `Basic ${Buffer.from("alice:alice-pw").toString("base64")}`;
 
-export async function postMsgRun(url: string, bob: TestClient, total: number, concurrency: number): Promise<DeliveryRun> {
+export async function postMsgRun(url: string, bob: RemoteReceiver, total: number, concurrency: number): Promise<DeliveryRun> {
   const run = `pm${concurrency}-${Date.now()}`;
-  const arrivals = listen(bob, run);
+  await bob.listen(run);
   const load = await runLoad(total, concurrency, 180_000, (seq) =>
     fetch(`${url}/msg/bob`, { method: "POST", headers: { authorization: AUTH, "content-type": "text/plain" }, body: `${run}:${seq}` }),
   );
-  await arrivals.done(load.sent, 30_000);
-  arrivals.detach();
-  return deliveryRun(concurrency, load.sent, load.failed, load.started, arrivals.at, arrivals.duplicates);
+  const arrivals = await bob.arrivals(load.sent, 30_000);
+  return deliveryRun(concurrency, load.sent, load.failed, absolute(load.started), arrivals.at, arrivals.duplicates);
+}
+
+/** performance.now() times of this thread -> absolute times, comparable with the receiver's. */
+export function absolute(times: Map<number, number>): Map<number, number> {
+  return new Map([...times].map(([seq, t]) => [seq, performance.timeOrigin + t]));
 }
 
 /** Rate and latency from start times and arrival times of the same sequence numbers. */
