@@ -44,7 +44,8 @@ routes:
   - { plugin: muc_kick, auth: ops, options: { linger_ms: 60000 } }
   - { plugin: roster_admin, auth: ops, options: { roster_url: "${rosterApp.url}" } }
 `);
-  await Bun.sleep(1_000);
+  // Idle: after the gateway's post-start-up garbage collection (one second in), settled.
+  await Bun.sleep(2_500);
   const footprint: Record<string, unknown> = { binary_mb: binarySizeMb(), startup_to_online_ms: gw.startup_ms, idle: memoryMb(gw.proc.pid) };
   results.footprint = footprint;
   progress("footprint", footprint);
