@@ -139,7 +139,7 @@ function buildAuthenticators(config: Config, deps: GatewayDeps): Map<string, Aut
 }
 
 /** "127.0.0.1:5280", "[::1]:5280" or ":5280" (all interfaces). */
-export function parseListen(listen: string): { hostname: string; port: number } {
+function parseListen(listen: string): { hostname: string; port: number } {
   const m = listen.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
   if (!m) throw new GatewayError("BAD_REQUEST", `http.listen must be host:port, not ${listen}`);
   return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port: Number(m[3]) };
