@@ -7,7 +7,7 @@
  */
 import { parse, Element } from "ltx";
 import { GatewayError } from "../errors.ts";
-import { isJid } from "../xmpp/jid.ts";
+import { fitsJidPart, isJid, type JidPart } from "../xmpp/jid.ts";
 import { isXmlText } from "../xmpp/xml-text.ts";
 
 /** What a template can read: `{{ params.room }}`, `{{ body.text }}`, `{{ user.jid }}`... */
@@ -20,7 +20,13 @@ const STANZA_NAMES = new Set(["message", "presence", "iq"]);
 const PLACEHOLDER = /\{\{\s*(.*?)\s*\}\}/g;
 const EXPRESSION = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/;
 
-type Part = string | { expr: string; path: string[] };
+/**
+ * Which part of an address a placeholder fills, found when the template compiles: `jid` when it
+ * is the whole attribute, `bare` when it is everything before a literal `/`, else one JID part.
+ */
+type Slot = JidPart | "bare" | "jid";
+type Placeholder = { expr: string; path: string[]; slot?: Slot };
+type Part = string | Placeholder;
 type Value = Part[];
 
 interface Compiled {
@@ -55,10 +61,10 @@ export function compileTemplate(source: string): CompiledTemplate {
 }
 
 /** Replaces each placeholder by a marker the XML parser treats as plain text. */
-function markPlaceholders(source: string): { marked: string; parts: Array<{ expr: string; path: string[] }> } {
+function markPlaceholders(source: string): { marked: string; parts: Placeholder[] } {
   const inName = source.search(/<\/?\s*\{\{/);
   if (inName !== -1) throw new TemplateError("a placeholder cannot be an element name", inName);
-  const parts: Array<{ expr: string; path: string[] }> = [];
+  const parts: Placeholder[] = [];
   const marked = source.replace(PLACEHOLDER, (_m, expr: string, offset: number) => {
     if (!EXPRESSION.test(expr)) throw new TemplateError(`"{{ ${expr} }}" is not a dotted name such as body.text`, offset);
     const path = expr.split(".");
@@ -89,12 +95,14 @@ function parseSingleElement(xml: string): Element {
   return elements[0] as Element;
 }
 
-function compileElement(el: Element, parts: Array<{ expr: string; path: string[] }>): Compiled {
+function compileElement(el: Element, parts: Placeholder[]): Compiled {
   if (MARKER.test(el.name)) throw new TemplateError(`a placeholder cannot be an element name`);
   const attrs: Array<[string, Value]> = [];
   for (const [name, value] of Object.entries(el.attrs)) {
     if (MARKER.test(name)) throw new TemplateError("a placeholder cannot be an attribute name");
-    if (value !== undefined) attrs.push([name, splitValue(value, parts)]);
+    if (value === undefined) continue;
+    const split = splitValue(value, parts);
+    attrs.push([name, JID_ATTRIBUTES.has(name) ? withJidSlots(split) : split]);
   }
   const children: Compiled["children"] = [];
   for (const child of el.children) {
@@ -104,24 +112,68 @@ function compileElement(el: Element, parts: Array<{ expr: string; path: string[]
   return { name: el.name, attrs, children };
 }
 
-function splitValue(text: string, parts: Array<{ expr: string; path: string[] }>): Value {
+function splitValue(text: string, parts: Placeholder[]): Value {
   return text.split(new RegExp(MARKER.source, "u")).map((piece, i) => (i % 2 === 0 ? piece : (parts[Number(piece)] as Part)));
+}
+
+/**
+ * Marks each placeholder of an address attribute with the part it fills. The literal text decides:
+ * after the first `/` is the resourcepart, before an `@` (ahead of that `/`) the localpart, after
+ * it the domainpart (RFC 7622 §3.1). A placeholder alone before a `/` fills the bare JID.
+ */
+function withJidSlots(value: Value): Value {
+  const shape = value.map((p) => (typeof p === "string" ? p : "\u0000")).join("");
+  if (!/[^\u0000]/.test(shape)) return value.map((p) => (typeof p === "string" ? p : { ...p, slot: "jid" }));
+  const slash = shape.indexOf("/");
+  const bare = slash === -1 ? shape : shape.slice(0, slash);
+  const at = bare.indexOf("@");
+  let pos = 0;
+  return value.map((p) => {
+    const here = pos;
+    pos += typeof p === "string" ? p.length : 1;
+    if (typeof p === "string") return p;
+    const slot: Slot =
+      slash !== -1 && here > slash ? "resourcepart"
+      : at !== -1 ? (here < at ? "localpart" : "domainpart")
+      : /^\u0000+$/.test(bare) ? "bare"
+      : "domainpart";
+    return { ...p, slot };
+  });
 }
 
 function renderElement(tree: Compiled, scope: TemplateScope): Element {
   const el = new Element(tree.name);
-  for (const [name, value] of tree.attrs) {
-    const rendered = renderValue(value, scope);
-    if (JID_ATTRIBUTES.has(name) && value.some((p) => typeof p !== "string") && !isJid(rendered)) {
-      throw new GatewayError("INVALID_JID", `"${name}" is not a valid JID`, { details: { field: name, value: rendered } });
-    }
-    el.attrs[name] = rendered;
-  }
+  for (const [name, value] of tree.attrs) el.attrs[name] = JID_ATTRIBUTES.has(name) ? renderAddress(name, value, scope) : renderValue(value, scope);
   for (const child of tree.children) {
     if (Array.isArray(child)) el.t(renderValue(child, scope));
     else el.cnode(renderElement(child, scope));
   }
   return el;
+}
+
+/** An address: each value must be the part it fills and nothing more, then the whole a valid JID. */
+function renderAddress(name: string, value: Value, scope: TemplateScope): string {
+  let out = "";
+  for (const part of value) {
+    if (typeof part === "string") {
+      out += part;
+      continue;
+    }
+    const text = lookup(scope, part);
+    if (part.slot && part.slot !== "jid" && !fitsSlot(part.slot, text)) {
+      throw new GatewayError("INVALID_JID", `"${name}": {{ ${part.expr} }} must be a JID ${part.slot === "bare" ? "without a resource" : part.slot + " only"}, not ${JSON.stringify(text)}`, {
+        details: { field: name, placeholder: part.expr, part: part.slot, value: text },
+      });
+    }
+    out += text;
+  }
+  const filled = value.some((p) => typeof p !== "string");
+  if (filled && !isJid(out)) throw new GatewayError("INVALID_JID", `"${name}" is not a valid JID`, { details: { field: name, value: out } });
+  return out;
+}
+
+function fitsSlot(slot: Exclude<Slot, "jid">, text: string): boolean {
+  return slot === "bare" ? !text.includes("/") : fitsJidPart(slot, text);
 }
 
 function renderValue(value: Value, scope: TemplateScope): string {
@@ -130,7 +182,7 @@ function renderValue(value: Value, scope: TemplateScope): string {
   return out;
 }
 
-function lookup(scope: TemplateScope, part: { expr: string; path: string[] }): string {
+function lookup(scope: TemplateScope, part: Placeholder): string {
   let v: unknown = scope;
   for (const key of part.path) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined;
   if (v === undefined || v === null) return "";
