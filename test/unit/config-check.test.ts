@@ -1,5 +1,5 @@
 // `stanzagate check` output for broken configs, compared with golden files in test/golden/check.
-// To accept a deliberate change of wording: UPDATE_GOLDEN=1 bun test test/unit/config-check.test.ts
+// Golden files are written only by `make golden` (STANZAGATE_GOLDEN=write): review the diff after.
 import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -19,8 +19,10 @@ describe("check reports every problem with file:line:col, key path, expected and
   for (const file of readdirSync(DIR).filter((f) => f.endsWith(".yaml"))) {
     test(file, async () => {
       const actual = checkOutput(file, await Bun.file(join(DIR, file)).text());
-      const golden = Bun.file(join(DIR, file.replace(/\.yaml$/, ".expected")));
-      if (process.env.UPDATE_GOLDEN || !(await golden.exists())) await Bun.write(golden, actual);
+      const expected = file.replace(/\.yaml$/, ".expected");
+      const golden = Bun.file(join(DIR, expected));
+      if (process.env.STANZAGATE_GOLDEN === "write") await Bun.write(golden, actual);
+      else if (!(await golden.exists())) throw new Error(`test/golden/check/${expected} is missing: run \`make golden\` to write it from the current output, then review it`);
       expect(actual).toBe(await golden.text());
     });
   }
