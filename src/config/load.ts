@@ -16,7 +16,8 @@ import type { CompiledTemplate } from "../engine/template.ts";
 import type { BodyValidator } from "../engine/body-spec.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
 import { checkSchema } from "./check-schema.ts";
-import { checkDuplicatePaths, checkRoute } from "./check-routes.ts";
+import { checkRoute } from "./check-routes.ts";
+import { checkListen } from "./check-listen.ts";
 
 export interface PluginRouteConfig {
   kind: "plugin";
@@ -70,10 +71,13 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   // A value left empty by an unset variable fails its schema too: say it once.
   const failed = (): LoadResult => ({ ok: false, diagnostics: diagnostics.filter((d, i) => i < missing.length || !unset.has(d.path)) });
   // Auth schemes and routes are checked even when the top level has problems: every problem at once.
-  const { auth: rawAuth, routes: rawRoutes } = raw as { auth?: unknown; routes?: unknown };
+  const { auth: rawAuth, routes: rawRoutes, xmpp: rawXmpp, http: rawHttp } = raw as Record<string, unknown>;
+  checkListen(rawHttp, locate, diagnostics);
+  const authNames = isRecord(rawAuth) ? Object.keys(rawAuth) : [];
   const auth = checkAuthSchemes(isRecord(rawAuth) ? rawAuth : {}, locate, diagnostics);
-  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, xmpp: top?.xmpp, plugins, locate, diagnostics }) ?? []);
-  checkDuplicatePaths(routes, locate, diagnostics);
+  const xmpp = xmppDomains(rawXmpp);
+  const served = new Map<string, string>();
+  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served }) ?? []);
   if (!top || diagnostics.length) return failed();
 
   const config: Config = {
@@ -102,6 +106,12 @@ function checkAuthSchemes(raw: Record<string, unknown>, locate: SourceLocator, o
     if (scheme) schemes[name] = scheme as AuthScheme;
   }
   return schemes;
+}
+
+/** The domains plugins check addresses against, when given, whatever else is wrong around them. */
+function xmppDomains(raw: unknown): { component: string; host: string } | undefined {
+  const { component, host } = isRecord(raw) ? raw : {};
+  return typeof component === "string" && component && typeof host === "string" && host ? { component, host } : undefined;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

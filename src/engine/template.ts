@@ -9,6 +9,7 @@ import { parse, Element } from "ltx";
 import { GatewayError } from "../errors.ts";
 import { fitsJidPart, isJid, type JidPart } from "../xmpp/jid.ts";
 import { isXmlText } from "../xmpp/xml-text.ts";
+import { suggest } from "../config/suggest.ts";
 
 /** What a template can read: `{{ params.room }}`, `{{ body.text }}`, `{{ user.jid }}`... */
 export const TEMPLATE_ROOTS = ["params", "query", "body", "user", "id"] as const;
@@ -25,7 +26,7 @@ const EXPRESSION = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/;
  * is the whole attribute, `bare` when it is everything before a literal `/`, else one JID part.
  */
 type Slot = JidPart | "bare" | "jid";
-type Placeholder = { expr: string; path: string[]; slot?: Slot };
+type Placeholder = { expr: string; path: string[]; offset: number; slot?: Slot };
 type Part = string | Placeholder;
 type Value = Part[];
 
@@ -38,45 +39,71 @@ interface Compiled {
 export interface CompiledTemplate {
   /** Every expression used, for checks such as "does this route's body declare that field?". */
   readonly expressions: readonly string[];
+  /** Each placeholder with its offset in the source, so `check` can point at it. */
+  readonly placeholders: ReadonlyArray<{ expr: string; offset: number }>;
   render(scope: TemplateScope): Element;
 }
 
+export interface TemplateProblem {
+  message: string;
+  /** Offset in the template source, where known (0 otherwise). */
+  offset: number;
+}
+
+/** A template that cannot compile; `problems` holds every problem found, this one first. */
 export class TemplateError extends Error {
-  /** Offset in the template source, where known. */
-  constructor(message: string, readonly offset = 0) {
+  readonly problems: readonly TemplateProblem[];
+  constructor(message: string, readonly offset = 0, more: readonly TemplateProblem[] = []) {
     super(message);
     this.name = "TemplateError";
+    this.problems = [{ message, offset }, ...more];
   }
 }
 
 export function compileTemplate(source: string): CompiledTemplate {
-  const { marked, parts } = markPlaceholders(source);
-  const root = parseSingleElement(marked);
-  if (!STANZA_NAMES.has(root.name)) throw new TemplateError(`the root element must be <message>, <presence> or <iq>, not <${root.name}>`);
-  const tree = compileElement(root, parts);
+  const { marked, parts, problems } = markPlaceholders(source);
+  let tree: Compiled | undefined;
+  try {
+    const root = parseSingleElement(marked);
+    if (!STANZA_NAMES.has(root.name)) throw new TemplateError(`the root element must be <message>, <presence> or <iq>, not <${root.name}>`);
+    tree = compileElement(root, parts);
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    problems.push(...err.problems);
+  }
+  const [first, ...more] = problems;
+  if (first || !tree) throw new TemplateError(first?.message ?? "no element", first?.offset, more);
+  const compiled = tree;
   return {
     expressions: parts.map((p) => p.expr),
-    render: (scope) => renderElement(tree, scope),
+    placeholders: parts.map(({ expr, offset }) => ({ expr, offset })),
+    render: (scope) => renderElement(compiled, scope),
   };
 }
 
-/** Replaces each placeholder by a marker the XML parser treats as plain text. */
-function markPlaceholders(source: string): { marked: string; parts: Placeholder[] } {
+/**
+ * Replaces each placeholder by a marker the XML parser treats as plain text, collecting every
+ * bad placeholder rather than stopping at the first (the XML around them is still checked).
+ */
+function markPlaceholders(source: string): { marked: string; parts: Placeholder[]; problems: TemplateProblem[] } {
+  const problems: TemplateProblem[] = [];
   const inName = source.search(/<\/?\s*\{\{/);
-  if (inName !== -1) throw new TemplateError("a placeholder cannot be an element name", inName);
+  if (inName !== -1) problems.push({ message: "a placeholder cannot be an element name", offset: inName });
   const parts: Placeholder[] = [];
   const marked = source.replace(PLACEHOLDER, (_m, expr: string, offset: number) => {
-    if (!EXPRESSION.test(expr)) throw new TemplateError(`"{{ ${expr} }}" is not a dotted name such as body.text`, offset);
     const path = expr.split(".");
-    if (!(TEMPLATE_ROOTS as readonly string[]).includes(path[0] ?? "")) {
-      throw new TemplateError(`"{{ ${expr} }}" starts with an unknown name (known: ${TEMPLATE_ROOTS.join(", ")})`, offset);
+    const root = path[0] ?? "";
+    if (!EXPRESSION.test(expr)) problems.push({ message: `"{{ ${expr} }}" is not a dotted name such as body.text`, offset });
+    else if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) {
+      const hint = suggest(root, TEMPLATE_ROOTS);
+      problems.push({ message: `"{{ ${expr} }}" starts with an unknown name${hint ? ` (did you mean "${hint}"?)` : ""} (known: ${TEMPLATE_ROOTS.join(", ")})`, offset });
     }
-    parts.push({ expr, path });
+    parts.push({ expr, path, offset });
     return marker(parts.length - 1);
   });
   const stray = marked.search(/\{\{|\}\}/);
-  if (stray !== -1) throw new TemplateError("unbalanced {{ or }}", stray);
-  return { marked, parts };
+  if (stray !== -1) problems.push({ message: "unbalanced {{ or }}", offset: stray });
+  return { marked, parts, problems };
 }
 
 const marker = (i: number) => `\u{e000}${i}\u{e001}`;

@@ -39,7 +39,16 @@ describe("the CLI", () => {
   test("check exits 1 and prints the diagnostics on stderr", () => {
     const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", join(DIR, "unknown-auth.yaml")], { env: { ...ENV, PATH: process.env.PATH ?? "" } });
     expect(proc.exitCode).toBe(1);
-    expect(proc.stderr.toString()).toContain("routes[0].auth  no auth scheme named \"opps\" (defined: ops)");
+    expect(proc.stderr.toString()).toContain(`routes[0].auth  no auth scheme named "opps" (did you mean "ops"?) (defined: ops, users)`);
+  });
+
+  test("check reports an invalid regular expression as a diagnostic, not a stack trace", () => {
+    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", join(DIR, "bad-pattern.yaml")], { env: { ...ENV, PATH: process.env.PATH ?? "" } });
+    expect(proc.exitCode).toBe(1);
+    const lines = proc.stderr.toString().trim().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toEndWith("bad-pattern.yaml:9:41  error  routes[0].body.version.pattern  not a valid regular expression: missing )");
+    expect(lines[2]).toBe("2 errors — not started");
   });
 
   test("check exits 0 on a valid file", () => {
