@@ -35,6 +35,21 @@ describe("check on the shipped routes.yaml", () => {
   });
 });
 
+describe("http.listen", () => {
+  const withListen = (listen: string) =>
+    loadConfig(`xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.localhost, secret: s, host: localhost }\nhttp: { listen: "${listen}" }\n`, ENV, BUILTIN_PLUGINS);
+
+  test.each(["127.0.0.1:5280", "[::1]:65535", ":8080", "127.0.0.1:0"])("accepts %s (0 is any free port)", (listen) => {
+    expect(withListen(listen).ok).toBe(true);
+  });
+
+  test.each(["127.0.0.1:65536", "127.0.0.1:99999", "localhost", "127.0.0.1:", "::1:80"])("refuses %s", (listen) => {
+    const result = withListen(listen);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.diagnostics.map((d) => d.path)).toEqual(["http.listen"]);
+  });
+});
+
 describe("the CLI", () => {
   test("check exits 1 and prints the diagnostics on stderr", () => {
     const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", join(DIR, "unknown-auth.yaml")], { env: { ...ENV, PATH: process.env.PATH ?? "" } });
