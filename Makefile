@@ -8,7 +8,7 @@ BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: all deps node-deps prosody-deps build test typecheck unit demo bench clean
+.PHONY: all deps node-deps prosody-deps build test typecheck unit golden demo bench clean
 
 all: build
 
@@ -39,6 +39,10 @@ typecheck: node-deps
 
 test: deps typecheck build
 	$(BUN) test --timeout 60000
+
+# Rewrites the expected `check` output in test/golden from the current code: review the diff.
+golden: node-deps
+	STANZAGATE_GOLDEN=write $(BUN) test test/unit/config-check.test.ts
 
 demo: deps build
 	$(BUN) scripts/demo.ts

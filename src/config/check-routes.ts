@@ -1,84 +1,115 @@
 /**
  * routes[] items: a plugin route against its plugin's option schema and checks, or a declarative
- * route with its template compiled and its body spec; then auth names and duplicate paths.
+ * route with its body spec and template; then auth names and duplicate paths. Every part of a
+ * route is checked even when another part is wrong, so one run of `check` lists every mistake.
  */
+import { Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { Closed } from "./schema.ts";
 import { PluginRouteSchema, DeclarativeRouteSchema } from "./route-schema.ts";
 import type { AuthScheme } from "./auth-schema.ts";
-import { pointerToPath, type Diagnostic, type PathSegments, type SourceLocator } from "./diagnostics.ts";
+import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { checkSchema } from "./check-schema.ts";
-import { suggest } from "./suggest.ts";
-import { compileTemplate, TemplateError, type CompiledTemplate } from "../engine/template.ts";
-import { compileBody } from "../engine/body-spec.ts";
+import { checkBody } from "./check-body.ts";
+import { checkTemplate } from "./check-template.ts";
+import { didYouMean } from "./suggest.ts";
+import type { PluginDefinition } from "../plugin-api.ts";
 import type { PluginRegistry, RouteConfig } from "./load.ts";
 
 export interface RouteChecks {
   auth: Record<string, AuthScheme>;
+  /** Every name under `auth:`, valid or not: naming a broken scheme is that scheme's problem only. */
+  authNames: readonly string[];
   /** The xmpp section when it is valid: plugins check addresses against the component domain. */
   xmpp: { component: string; host: string } | undefined;
   plugins: PluginRegistry;
   locate: SourceLocator;
   diagnostics: Diagnostic[];
+  /** `METHOD path` -> the route already serving it, to find duplicates. */
+  served: Map<string, string>;
 }
+
+/** The route's own keys; `body` and `send` are checked by their own functions below. */
+const DeclarativeKeysSchema = Closed({ ...DeclarativeRouteSchema.properties, body: Type.Optional(Type.Unknown()), send: Type.Optional(Type.Unknown()) });
 
 export function checkRoute(raw: unknown, index: number, c: RouteChecks): RouteConfig | undefined {
   const at: PathSegments = ["routes", index];
-  const label = `routes[${index}]`;
-  if (raw !== null && typeof raw === "object" && "plugin" in raw) return checkPluginRoute(raw, at, label, c);
-  const route = checkSchema(DeclarativeRouteSchema, raw, at, c.locate, c.diagnostics);
-  if (!route) return undefined;
-  checkAuthRef(route.auth, at, c);
-  let template: CompiledTemplate;
-  try {
-    template = compileTemplate(route.send);
-  } catch (err) {
-    if (!(err instanceof TemplateError)) throw err;
-    c.diagnostics.push(c.locate.inValue([...at, "send"], `bad template: ${err.message}`, err.offset));
+  if (!isRecord(raw)) {
+    c.diagnostics.push(c.locate.at(at, `expected a route (path: and send:, or plugin:), found ${JSON.stringify(raw)}`));
     return undefined;
   }
-  const body = route.body ? compileBody(route.body) : undefined;
-  for (const expr of template.expressions) {
-    const [root, field] = expr.split(".");
-    if (root === "body" && body && field && !body.fields.includes(field)) {
-      c.diagnostics.push(c.locate.at([...at, "send"], `template uses {{ ${expr} }} but body declares no field "${field}" (declared: ${body.fields.join(", ")})`));
-    }
-  }
-  return { kind: "declarative", at: label, name: route.name ?? `${route.method} ${route.path}`, method: route.method, path: route.path, auth: route.auth, body, template };
+  const before = c.diagnostics.length;
+  const route = "plugin" in raw ? checkPluginRoute(raw, at, c) : checkDeclarativeRoute(raw, at, c);
+  return c.diagnostics.length === before ? route : undefined;
 }
 
-function checkPluginRoute(raw: object, at: PathSegments, label: string, c: RouteChecks): RouteConfig | undefined {
+function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteConfig | undefined {
+  const keys = checkSchema(DeclarativeKeysSchema, raw, at, c.locate, c.diagnostics);
+  const path = validPath(raw.path);
+  const method = typeof raw.method === "string" ? raw.method : "POST";
+  checkAuthRef(raw.auth, at, c);
+  const body = raw.body === undefined ? undefined : checkBody(raw.body, [...at, "body"], c.locate, c.diagnostics);
+  const bodyFields = isRecord(raw.body) ? Object.keys(raw.body) : undefined;
+  let template;
+  if (typeof raw.send === "string" && raw.send !== "") template = checkTemplate(raw.send, [...at, "send"], { path, method, bodyFields }, c.locate, c.diagnostics);
+  else c.diagnostics.push(c.locate.at([...at, "send"], `expected the stanza template (XML with {{ expr }} placeholders), found ${raw.send === undefined ? "nothing (required)" : JSON.stringify(raw.send)}`));
+  if (path) checkDuplicate(`${method} ${path}`, path, at, c);
+  if (!keys || !template || (raw.body !== undefined && !body)) return undefined;
+  return { kind: "declarative", at: label(at), name: keys.name ?? `${keys.method} ${keys.path}`, method: keys.method, path: keys.path, auth: keys.auth, body, template };
+}
+
+function checkPluginRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteConfig | undefined {
   const route = checkSchema(PluginRouteSchema, raw, at, c.locate, c.diagnostics);
-  if (!route) return undefined;
-  const plugin = c.plugins.get(route.plugin);
-  if (!plugin) {
-    const known = [...c.plugins.keys()].sort();
-    const hint = suggest(route.plugin, known);
-    c.diagnostics.push(c.locate.at([...at, "plugin"], `no built-in plugin named "${route.plugin}"${hint ? ` (did you mean "${hint}"?)` : ""} (known: ${known.join(", ")})`));
-    return undefined;
-  }
-  checkAuthRef(route.auth, at, c);
-  if (plugin.requiresAuth && !route.auth) {
+  checkAuthRef(raw.auth, at, c);
+  const plugin = typeof raw.plugin === "string" ? findPlugin(raw.plugin, at, c) : undefined;
+  if (!plugin) return undefined;
+  const auth = typeof raw.auth === "string" ? raw.auth : undefined;
+  if (plugin.requiresAuth && raw.auth === undefined) {
     c.diagnostics.push(c.locate.at(at, `plugin ${plugin.name} needs an auth scheme: add auth: <name> (anyone could call it otherwise)`));
   }
-  const options = checkSchema(plugin.options, route.options ?? {}, [...at, "options"], c.locate, c.diagnostics);
-  if (options === undefined) return undefined;
-  for (const p of plugin.validate?.(options, route, c.xmpp) ?? []) c.diagnostics.push(c.locate.at([...at, ...p.path], p.message));
-  return { kind: "plugin", at: label, plugin, path: route.path ?? plugin.defaultPath, auth: route.auth, options };
+  const options = checkOptions(plugin, raw.options, auth, at, c);
+  const path = raw.path === undefined ? plugin.defaultPath : validPath(raw.path);
+  if (path && !plugin.noHttpPath) checkDuplicate(`* ${path}`, path, at, c);
+  if (!route || options === undefined || !path) return undefined;
+  return { kind: "plugin", at: label(at), plugin, path, auth, options };
 }
 
-function checkAuthRef(name: string | undefined, at: PathSegments, c: RouteChecks): void {
-  if (name === undefined || name in c.auth) return;
-  const defined = Object.keys(c.auth);
-  c.diagnostics.push(c.locate.at([...at, "auth"], `no auth scheme named "${name}" (defined: ${defined.join(", ") || "none"})`));
+function findPlugin(name: string, at: PathSegments, c: RouteChecks): PluginDefinition | undefined {
+  const plugin = c.plugins.get(name);
+  if (plugin) return plugin;
+  const known = [...c.plugins.keys()].sort();
+  c.diagnostics.push(c.locate.at([...at, "plugin"], `no built-in plugin named "${name}"${didYouMean(name, known)} (known: ${known.join(", ")})`));
+  return undefined;
 }
 
-export function checkDuplicatePaths(routes: RouteConfig[], locate: SourceLocator, out: Diagnostic[]): void {
-  const seen = new Map<string, string>();
-  for (const r of routes) {
-    if (r.kind === "plugin" && r.plugin.noHttpPath) continue;
-    const key = `${r.kind === "declarative" ? r.method : "*"} ${r.path}`;
-    const other = seen.get(key);
-    if (other) out.push(locate.at(pointerToPath("/" + r.at.replace(/\[(\d+)\]/, "/$1")), `path ${r.path} is already served by ${other}`));
-    else seen.set(key, r.at);
+/**
+ * The options against the plugin's schema, then the plugin's own checks. Those also run when the
+ * only schema problems are unknown keys (a typo): with those keys set aside, the rest is valid.
+ */
+function checkOptions(plugin: PluginDefinition, raw: unknown, auth: string | undefined, at: PathSegments, c: RouteChecks): unknown {
+  const options = checkSchema(plugin.options, raw ?? {}, [...at, "options"], c.locate, c.diagnostics);
+  const cleaned = options ?? Value.Clean(plugin.options, Value.Default(plugin.options, structuredClone(raw ?? {})));
+  if (options !== undefined || Value.Check(plugin.options, cleaned)) {
+    for (const p of plugin.validate?.(cleaned, { auth }, c.xmpp) ?? []) c.diagnostics.push(c.locate.at([...at, ...p.path], p.message));
   }
+  return options;
 }
 
+function checkAuthRef(name: unknown, at: PathSegments, c: RouteChecks): void {
+  if (typeof name !== "string" || c.authNames.includes(name)) return;
+  const defined = c.authNames.join(", ") || "none";
+  c.diagnostics.push(c.locate.at([...at, "auth"], `no auth scheme named "${name}"${didYouMean(name, c.authNames)} (defined: ${defined})`));
+}
+
+function checkDuplicate(key: string, path: string, at: PathSegments, c: RouteChecks): void {
+  const other = c.served.get(key);
+  if (other) c.diagnostics.push(c.locate.at([...at, "path"], `path ${path} is already served by ${other}`));
+  else c.served.set(key, label(at));
+}
+
+const validPath = (p: unknown): string | undefined => (typeof p === "string" && p.startsWith("/") ? p : undefined);
+const label = (at: PathSegments) => `routes[${at[1]}]`;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}

@@ -2,7 +2,7 @@
 import { Value } from "@sinclair/typebox/value";
 import type { Static, TSchema } from "@sinclair/typebox";
 import { pointerToPath, type Diagnostic, type PathSegments, type SourceLocator } from "./diagnostics.ts";
-import { suggest } from "./suggest.ts";
+import { didYouMean, suggest } from "./suggest.ts";
 
 /** Validates `value` against `schema` after filling defaults; records every error. */
 export function checkSchema<S extends TSchema>(schema: S, value: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): Static<S> | undefined {
@@ -26,9 +26,16 @@ function describe(message: string, found: unknown, pointer: string, schema: TSch
     const hint = suggest(String(key), parent);
     return `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}`;
   }
-  if (schema.anyOf) message = `expected ${alternatives(schema.anyOf as TSchema[])}`;
+  if (message === "Expected required property") return "required key missing";
+  let hint = "";
+  if (schema.anyOf) {
+    const options = schema.anyOf as TSchema[];
+    message = `expected ${alternatives(options)}`;
+    const words = options.flatMap((o) => (typeof o.const === "string" ? [o.const] : []));
+    if (typeof found === "string" && words.length === options.length) hint = didYouMean(found, words);
+  }
   if (found === undefined) return `${lower(message)}, found nothing (required)`;
-  return `${lower(message)}, found ${JSON.stringify(found)}`;
+  return `${lower(message)}, found ${JSON.stringify(found)}${hint}`;
 }
 
 /** A union's alternatives in words: `"a", "b" or an object`. */

@@ -24,7 +24,7 @@ export const XmppSchema = Closed({
 }, "The XEP-0114 link to the XMPP server.");
 
 export const HttpSchema = Closed({
-  listen: Type.String({ default: "127.0.0.1:5280", pattern: "^(\\[[^\\]]+\\]|[^:\\[]*):[0-9]{1,5}$", description: "Address and port to serve HTTP on (host:port; [::1]:port for IPv6)." }),
+  listen: Type.String({ default: "127.0.0.1:5280", description: "Address and port to serve HTTP on: host:port, [::1]:port for IPv6, :port for every interface. The port is 1-65535, or 0 for any free port." }),
   max_body_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger request bodies are refused with 413." }),
   cors: Type.Boolean({ default: true, description: "Access-Control-* headers on every response and OPTIONS on every path, as Prosody's mod_http does." }),
 }, "The HTTP server.");

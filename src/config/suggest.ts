@@ -24,3 +24,9 @@ function distance(a: string, b: string): number {
   }
   return (d[a.length] as number[])[b.length] as number;
 }
+
+/** ` (did you mean "x"?)` when a candidate is close, else nothing: ready to append to a message. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const hint = suggest(word, candidates);
+  return hint ? ` (did you mean "${hint}"?)` : "";
+}

@@ -7,8 +7,9 @@
  */
 import { parse, Element } from "ltx";
 import { GatewayError } from "../errors.ts";
-import { isJid } from "../xmpp/jid.ts";
+import { fitsJidPart, isJid, type JidPart } from "../xmpp/jid.ts";
 import { isXmlText } from "../xmpp/xml-text.ts";
+import { suggest } from "../config/suggest.ts";
 
 /** What a template can read: `{{ params.room }}`, `{{ body.text }}`, `{{ user.jid }}`... */
 export const TEMPLATE_ROOTS = ["params", "query", "body", "user", "id"] as const;
@@ -20,7 +21,13 @@ const STANZA_NAMES = new Set(["message", "presence", "iq"]);
 const PLACEHOLDER = /\{\{\s*(.*?)\s*\}\}/g;
 const EXPRESSION = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/;
 
-type Part = string | { expr: string; path: string[] };
+/**
+ * Which part of an address a placeholder fills, found when the template compiles: `jid` when it
+ * is the whole attribute, `bare` when it is everything before a literal `/`, else one JID part.
+ */
+type Slot = JidPart | "bare" | "jid";
+type Placeholder = { expr: string; path: string[]; offset: number; slot?: Slot };
+type Part = string | Placeholder;
 type Value = Part[];
 
 interface Compiled {
@@ -32,45 +39,71 @@ interface Compiled {
 export interface CompiledTemplate {
   /** Every expression used, for checks such as "does this route's body declare that field?". */
   readonly expressions: readonly string[];
+  /** Each placeholder with its offset in the source, so `check` can point at it. */
+  readonly placeholders: ReadonlyArray<{ expr: string; offset: number }>;
   render(scope: TemplateScope): Element;
 }
 
+export interface TemplateProblem {
+  message: string;
+  /** Offset in the template source, where known (0 otherwise). */
+  offset: number;
+}
+
+/** A template that cannot compile; `problems` holds every problem found, this one first. */
 export class TemplateError extends Error {
-  /** Offset in the template source, where known. */
-  constructor(message: string, readonly offset = 0) {
+  readonly problems: readonly TemplateProblem[];
+  constructor(message: string, readonly offset = 0, more: readonly TemplateProblem[] = []) {
     super(message);
     this.name = "TemplateError";
+    this.problems = [{ message, offset }, ...more];
   }
 }
 
 export function compileTemplate(source: string): CompiledTemplate {
-  const { marked, parts } = markPlaceholders(source);
-  const root = parseSingleElement(marked);
-  if (!STANZA_NAMES.has(root.name)) throw new TemplateError(`the root element must be <message>, <presence> or <iq>, not <${root.name}>`);
-  const tree = compileElement(root, parts);
+  const { marked, parts, problems } = markPlaceholders(source);
+  let tree: Compiled | undefined;
+  try {
+    const root = parseSingleElement(marked);
+    if (!STANZA_NAMES.has(root.name)) throw new TemplateError(`the root element must be <message>, <presence> or <iq>, not <${root.name}>`);
+    tree = compileElement(root, parts);
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    problems.push(...err.problems);
+  }
+  const [first, ...more] = problems;
+  if (first || !tree) throw new TemplateError(first?.message ?? "no element", first?.offset, more);
+  const compiled = tree;
   return {
     expressions: parts.map((p) => p.expr),
-    render: (scope) => renderElement(tree, scope),
+    placeholders: parts.map(({ expr, offset }) => ({ expr, offset })),
+    render: (scope) => renderElement(compiled, scope),
   };
 }
 
-/** Replaces each placeholder by a marker the XML parser treats as plain text. */
-function markPlaceholders(source: string): { marked: string; parts: Array<{ expr: string; path: string[] }> } {
+/**
+ * Replaces each placeholder by a marker the XML parser treats as plain text, collecting every
+ * bad placeholder rather than stopping at the first (the XML around them is still checked).
+ */
+function markPlaceholders(source: string): { marked: string; parts: Placeholder[]; problems: TemplateProblem[] } {
+  const problems: TemplateProblem[] = [];
   const inName = source.search(/<\/?\s*\{\{/);
-  if (inName !== -1) throw new TemplateError("a placeholder cannot be an element name", inName);
-  const parts: Array<{ expr: string; path: string[] }> = [];
+  if (inName !== -1) problems.push({ message: "a placeholder cannot be an element name", offset: inName });
+  const parts: Placeholder[] = [];
   const marked = source.replace(PLACEHOLDER, (_m, expr: string, offset: number) => {
-    if (!EXPRESSION.test(expr)) throw new TemplateError(`"{{ ${expr} }}" is not a dotted name such as body.text`, offset);
     const path = expr.split(".");
-    if (!(TEMPLATE_ROOTS as readonly string[]).includes(path[0] ?? "")) {
-      throw new TemplateError(`"{{ ${expr} }}" starts with an unknown name (known: ${TEMPLATE_ROOTS.join(", ")})`, offset);
+    const root = path[0] ?? "";
+    if (!EXPRESSION.test(expr)) problems.push({ message: `"{{ ${expr} }}" is not a dotted name such as body.text`, offset });
+    else if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) {
+      const hint = suggest(root, TEMPLATE_ROOTS);
+      problems.push({ message: `"{{ ${expr} }}" starts with an unknown name${hint ? ` (did you mean "${hint}"?)` : ""} (known: ${TEMPLATE_ROOTS.join(", ")})`, offset });
     }
-    parts.push({ expr, path });
+    parts.push({ expr, path, offset });
     return marker(parts.length - 1);
   });
   const stray = marked.search(/\{\{|\}\}/);
-  if (stray !== -1) throw new TemplateError("unbalanced {{ or }}", stray);
-  return { marked, parts };
+  if (stray !== -1) problems.push({ message: "unbalanced {{ or }}", offset: stray });
+  return { marked, parts, problems };
 }
 
 const marker = (i: number) => `\u{e000}${i}\u{e001}`;
@@ -89,12 +122,14 @@ function parseSingleElement(xml: string): Element {
   return elements[0] as Element;
 }
 
-function compileElement(el: Element, parts: Array<{ expr: string; path: string[] }>): Compiled {
+function compileElement(el: Element, parts: Placeholder[]): Compiled {
   if (MARKER.test(el.name)) throw new TemplateError(`a placeholder cannot be an element name`);
   const attrs: Array<[string, Value]> = [];
   for (const [name, value] of Object.entries(el.attrs)) {
     if (MARKER.test(name)) throw new TemplateError("a placeholder cannot be an attribute name");
-    if (value !== undefined) attrs.push([name, splitValue(value, parts)]);
+    if (value === undefined) continue;
+    const split = splitValue(value, parts);
+    attrs.push([name, JID_ATTRIBUTES.has(name) ? withJidSlots(split) : split]);
   }
   const children: Compiled["children"] = [];
   for (const child of el.children) {
@@ -104,24 +139,68 @@ function compileElement(el: Element, parts: Array<{ expr: string; path: string[]
   return { name: el.name, attrs, children };
 }
 
-function splitValue(text: string, parts: Array<{ expr: string; path: string[] }>): Value {
+function splitValue(text: string, parts: Placeholder[]): Value {
   return text.split(new RegExp(MARKER.source, "u")).map((piece, i) => (i % 2 === 0 ? piece : (parts[Number(piece)] as Part)));
+}
+
+/**
+ * Marks each placeholder of an address attribute with the part it fills. The literal text decides:
+ * after the first `/` is the resourcepart, before an `@` (ahead of that `/`) the localpart, after
+ * it the domainpart (RFC 7622 §3.1). A placeholder alone before a `/` fills the bare JID.
+ */
+function withJidSlots(value: Value): Value {
+  const shape = value.map((p) => (typeof p === "string" ? p : "\u0000")).join("");
+  if (!/[^\u0000]/.test(shape)) return value.map((p) => (typeof p === "string" ? p : { ...p, slot: "jid" }));
+  const slash = shape.indexOf("/");
+  const bare = slash === -1 ? shape : shape.slice(0, slash);
+  const at = bare.indexOf("@");
+  let pos = 0;
+  return value.map((p) => {
+    const here = pos;
+    pos += typeof p === "string" ? p.length : 1;
+    if (typeof p === "string") return p;
+    const slot: Slot =
+      slash !== -1 && here > slash ? "resourcepart"
+      : at !== -1 ? (here < at ? "localpart" : "domainpart")
+      : /^\u0000+$/.test(bare) ? "bare"
+      : "domainpart";
+    return { ...p, slot };
+  });
 }
 
 function renderElement(tree: Compiled, scope: TemplateScope): Element {
   const el = new Element(tree.name);
-  for (const [name, value] of tree.attrs) {
-    const rendered = renderValue(value, scope);
-    if (JID_ATTRIBUTES.has(name) && value.some((p) => typeof p !== "string") && !isJid(rendered)) {
-      throw new GatewayError("INVALID_JID", `"${name}" is not a valid JID`, { details: { field: name, value: rendered } });
-    }
-    el.attrs[name] = rendered;
-  }
+  for (const [name, value] of tree.attrs) el.attrs[name] = JID_ATTRIBUTES.has(name) ? renderAddress(name, value, scope) : renderValue(value, scope);
   for (const child of tree.children) {
     if (Array.isArray(child)) el.t(renderValue(child, scope));
     else el.cnode(renderElement(child, scope));
   }
   return el;
+}
+
+/** An address: each value must be the part it fills and nothing more, then the whole a valid JID. */
+function renderAddress(name: string, value: Value, scope: TemplateScope): string {
+  let out = "";
+  for (const part of value) {
+    if (typeof part === "string") {
+      out += part;
+      continue;
+    }
+    const text = lookup(scope, part);
+    if (part.slot && part.slot !== "jid" && !fitsSlot(part.slot, text)) {
+      throw new GatewayError("INVALID_JID", `"${name}": {{ ${part.expr} }} must be a JID ${part.slot === "bare" ? "without a resource" : part.slot + " only"}, not ${JSON.stringify(text)}`, {
+        details: { field: name, placeholder: part.expr, part: part.slot, value: text },
+      });
+    }
+    out += text;
+  }
+  const filled = value.some((p) => typeof p !== "string");
+  if (filled && !isJid(out)) throw new GatewayError("INVALID_JID", `"${name}" is not a valid JID`, { details: { field: name, value: out } });
+  return out;
+}
+
+function fitsSlot(slot: Exclude<Slot, "jid">, text: string): boolean {
+  return slot === "bare" ? !text.includes("/") : fitsJidPart(slot, text);
 }
 
 function renderValue(value: Value, scope: TemplateScope): string {
@@ -130,7 +209,7 @@ function renderValue(value: Value, scope: TemplateScope): string {
   return out;
 }
 
-function lookup(scope: TemplateScope, part: { expr: string; path: string[] }): string {
+function lookup(scope: TemplateScope, part: Placeholder): string {
   let v: unknown = scope;
   for (const key of part.path) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined;
   if (v === undefined || v === null) return "";

@@ -41,6 +41,25 @@ export function bareJid(input: string): string {
   return j ? formatJid({ ...j, resource: "" }) : input;
 }
 
+/** The three parts of a JID, as RFC 7622 §3 names them. */
+export type JidPart = "localpart" | "domainpart" | "resourcepart";
+
+/** Characters no part may carry; the domainpart and localpart also exclude the separators. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const DOMAIN_FORBIDDEN = /[\s@/\u0000-\u001f\u007f]/;
+
+/**
+ * Whether `text` can be (a piece of) the given part: it cannot carry the separators that would
+ * end the part early, so a value rendered there can never move the address to another domain.
+ * Emptiness and the full grammar are for the whole JID to check once assembled.
+ */
+export function fitsJidPart(part: JidPart, text: string): boolean {
+  if (bytes(text) > MAX_PART_BYTES) return false;
+  if (part === "localpart") return !LOCAL_FORBIDDEN.test(text); // §3.3.1: no " & ' / : < > @
+  if (part === "domainpart") return !DOMAIN_FORBIDDEN.test(text); // §3.2: a hostname, no @ or /
+  return !CONTROL.test(text); // §3.4: a resourcepart may hold any other character, '@' and '/' too
+}
+
 function validLocal(local: string): boolean {
   return local.length > 0 && bytes(local) <= MAX_PART_BYTES && !LOCAL_FORBIDDEN.test(local);
 }

@@ -26,6 +26,9 @@ routes:
     auth: ops
     body: { to: jid, text: string }
     send: <message to="{{ body.to }}"><body>{{ body.text }}</body></message>
+  - path: /notify/:user
+    body: { text: string }
+    send: <message to="{{ params.user }}@localhost" type="chat"><body>{{ body.text }}</body></message>
 `.replace("{{ text_prefix }}", "[{{ body.level }}] ");
 
 let prosody: Prosody;
@@ -101,6 +104,19 @@ describe("a declarative route", () => {
     });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: "FORBIDDEN", to: "someone@elsewhere.example" });
+  });
+
+  test("refuses a path fragment that would redirect the address, and sends nothing", async () => {
+    const notify = (user: string, text: string) => gw.post(`/notify/${user}`, { headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+    // Once rendered into `{{ params.user }}@localhost` these would address evil.com, or bob by a resource.
+    for (const user of ["bob@evil.com%2Fres", "bob@localhost%2Fres"]) {
+      const res = await notify(user, `injected ${user}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: "INVALID_JID", field: "to", placeholder: "params.user", part: "localpart" });
+    }
+    // The barrier: a legitimate message sent afterwards is the first thing bob receives.
+    expect((await notify("bob", "after the refusals")).status).toBe(201);
+    expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("after the refusals");
   });
 
   test("reports the link as online on /health", async () => {

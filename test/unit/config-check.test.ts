@@ -1,5 +1,5 @@
 // `stanzagate check` output for broken configs, compared with golden files in test/golden/check.
-// To accept a deliberate change of wording: UPDATE_GOLDEN=1 bun test test/unit/config-check.test.ts
+// Golden files are written only by `make golden` (STANZAGATE_GOLDEN=write): review the diff after.
 import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -19,8 +19,10 @@ describe("check reports every problem with file:line:col, key path, expected and
   for (const file of readdirSync(DIR).filter((f) => f.endsWith(".yaml"))) {
     test(file, async () => {
       const actual = checkOutput(file, await Bun.file(join(DIR, file)).text());
-      const golden = Bun.file(join(DIR, file.replace(/\.yaml$/, ".expected")));
-      if (process.env.UPDATE_GOLDEN || !(await golden.exists())) await Bun.write(golden, actual);
+      const expected = file.replace(/\.yaml$/, ".expected");
+      const golden = Bun.file(join(DIR, expected));
+      if (process.env.STANZAGATE_GOLDEN === "write") await Bun.write(golden, actual);
+      else if (!(await golden.exists())) throw new Error(`test/golden/check/${expected} is missing: run \`make golden\` to write it from the current output, then review it`);
       expect(actual).toBe(await golden.text());
     });
   }
@@ -33,11 +35,35 @@ describe("check on the shipped routes.yaml", () => {
   });
 });
 
+describe("http.listen", () => {
+  const withListen = (listen: string) =>
+    loadConfig(`xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.localhost, secret: s, host: localhost }\nhttp: { listen: "${listen}" }\n`, ENV, BUILTIN_PLUGINS);
+
+  test.each(["127.0.0.1:5280", "[::1]:65535", ":8080", "127.0.0.1:0"])("accepts %s (0 is any free port)", (listen) => {
+    expect(withListen(listen).ok).toBe(true);
+  });
+
+  test.each(["127.0.0.1:65536", "127.0.0.1:99999", "localhost", "127.0.0.1:", "::1:80"])("refuses %s", (listen) => {
+    const result = withListen(listen);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.diagnostics.map((d) => d.path)).toEqual(["http.listen"]);
+  });
+});
+
 describe("the CLI", () => {
   test("check exits 1 and prints the diagnostics on stderr", () => {
     const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", join(DIR, "unknown-auth.yaml")], { env: { ...ENV, PATH: process.env.PATH ?? "" } });
     expect(proc.exitCode).toBe(1);
-    expect(proc.stderr.toString()).toContain("routes[0].auth  no auth scheme named \"opps\" (defined: ops)");
+    expect(proc.stderr.toString()).toContain(`routes[0].auth  no auth scheme named "opps" (did you mean "ops"?) (defined: ops, users)`);
+  });
+
+  test("check reports an invalid regular expression as a diagnostic, not a stack trace", () => {
+    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", join(DIR, "bad-pattern.yaml")], { env: { ...ENV, PATH: process.env.PATH ?? "" } });
+    expect(proc.exitCode).toBe(1);
+    const lines = proc.stderr.toString().trim().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toEndWith("bad-pattern.yaml:9:41  error  routes[0].body.version.pattern  not a valid regular expression: missing )");
+    expect(lines[2]).toBe("2 errors — not started");
   });
 
   test("check exits 0 on a valid file", () => {

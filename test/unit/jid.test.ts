@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { bareJid, isJid, parseJid } from "../../src/xmpp/jid.ts";
+import { bareJid, fitsJidPart, isJid, parseJid } from "../../src/xmpp/jid.ts";
 
 describe("JIDs from input (RFC 7622)", () => {
   test.each(["alice@localhost", "localhost", "room@muc.localhost/Nick Name", "ünïcode@example.com", "a@[::1]", "x@example.com."])("accept %s", (j) => {
@@ -14,5 +14,23 @@ describe("JIDs from input (RFC 7622)", () => {
   test("split into parts, lower-casing the domain", () => {
     expect(parseJid("Bob@LocalHost/Phone")).toEqual({ local: "Bob", domain: "localhost", resource: "Phone" });
     expect(bareJid("bob@localhost/phone")).toBe("bob@localhost");
+  });
+});
+
+describe("a piece of one JID part (what a template placeholder may fill)", () => {
+  test.each([
+    ["localpart", "bob", true],
+    ["localpart", "bob@evil.com", false],
+    ["localpart", "bob/x", false],
+    ["localpart", "a b", false],
+    ["localpart", "a:b", false],
+    ["domainpart", "muc.example.com", true],
+    ["domainpart", "x@evil.com", false],
+    ["domainpart", "evil.com/res", false],
+    ["resourcepart", "a@b/c d", true],
+    ["resourcepart", "bell\u0007", false],
+    ["resourcepart", "x".repeat(1024), false],
+  ] as const)("%s %p fits: %p", (part, text, fits) => {
+    expect(fitsJidPart(part, text)).toBe(fits);
   });
 });

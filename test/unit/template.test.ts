@@ -62,3 +62,59 @@ describe("stanza templates", () => {
     expect(() => compileTemplate(source)).toThrow(message);
   });
 });
+
+describe("a placeholder inside an address fills one part of the JID and nothing more (RFC 7622 §3)", () => {
+  const notify = compileTemplate(`<message to="{{ params.user }}@example.com"><body>hi</body></message>`);
+  const refusal = (fn: () => unknown): GatewayError => {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof GatewayError) return err;
+      throw err;
+    }
+    throw new Error("expected a refusal");
+  };
+
+  test("a plain user name becomes the localpart", () => {
+    expect(notify.render({ params: { user: "bob" } }).attrs.to).toBe("bob@example.com");
+  });
+
+  test.each(["bob@evil.com/res", "bob/x", "a b", ""])("refuse %p as a localpart with 400 INVALID_JID naming the attribute", (user) => {
+    const err = refusal(() => notify.render({ params: { user } }));
+    expect(err.status).toBe(400);
+    expect(err.code).toBe("INVALID_JID");
+    expect(err.details.field).toBe("to");
+  });
+
+  test("say which placeholder and which part were refused", () => {
+    const err = refusal(() => notify.render({ params: { user: "bob@evil.com" } }));
+    expect(err.details).toMatchObject({ field: "to", placeholder: "params.user", part: "localpart" });
+    expect(err.message).toBe(`"to": {{ params.user }} must be a JID localpart only, not "bob@evil.com"`);
+  });
+
+  test("a domainpart may not carry an @ or a /; a resourcepart may carry both", () => {
+    const t = compileTemplate(`<presence to="room@{{ body.service }}/{{ body.nick }}"/>`);
+    expect(t.render({ body: { service: "muc.example.com", nick: "a@b/c d" } }).attrs.to).toBe("room@muc.example.com/a@b/c d");
+    expect(refusal(() => t.render({ body: { service: "evil.com/x", nick: "n" } })).details.part).toBe("domainpart");
+    expect(refusal(() => t.render({ body: { service: "x@evil.com", nick: "n" } })).details.part).toBe("domainpart");
+    expect(refusal(() => t.render({ body: { service: "muc.example.com", nick: "bell\u0007" } })).code).toBe("INVALID_XML_TEXT");
+  });
+
+  test("a placeholder before a literal resource fills the bare JID", () => {
+    const t = compileTemplate(`<message to="{{ body.to }}/gateway"/>`);
+    expect(t.render({ body: { to: "bob@example.com" } }).attrs.to).toBe("bob@example.com/gateway");
+    expect(refusal(() => t.render({ body: { to: "bob@example.com/other" } })).details.part).toBe("bare");
+  });
+
+  test("a placeholder next to literal text without an @ is part of the domain", () => {
+    const t = compileTemplate(`<message to="{{ params.host }}.example.com"/>`);
+    expect(t.render({ params: { host: "eu" } }).attrs.to).toBe("eu.example.com");
+    expect(refusal(() => t.render({ params: { host: "bob@evil.com/x" } })).details.part).toBe("domainpart");
+  });
+
+  test("a placeholder that is the whole attribute is checked as a whole JID", () => {
+    const t = compileTemplate(`<message to="{{ body.to }}"/>`);
+    expect(t.render({ body: { to: "bob@example.com/res" } }).attrs.to).toBe("bob@example.com/res");
+    expect(refusal(() => t.render({ body: { to: "a b@example.com" } })).message).toBe(`"to" is not a valid JID`);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * The `body:` of a declarative route, field by field: each field's mistakes are reported on their
+ * own (a misspelt type, an unknown key, a regular expression that does not compile), so one bad
+ * field never hides another, and nothing reaches the validator compiler that could make it throw.
+ */
+import type { TLiteral } from "@sinclair/typebox";
+import { compileBody, type BodyValidator } from "../engine/body-spec.ts";
+import { FieldSchema, FieldTypeSchema, type DeclarativeRoute } from "./route-schema.ts";
+import { checkSchema } from "./check-schema.ts";
+import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
+import { didYouMean as hint } from "./suggest.ts";
+
+const FIELD_TYPES = (FieldTypeSchema.anyOf as TLiteral[]).map((t) => String(t.const));
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function checkBody(raw: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): BodyValidator | undefined {
+  if (!isRecord(raw)) {
+    out.push(locate.at(at, `expected the body's fields as name: type, found ${JSON.stringify(raw)}`));
+    return undefined;
+  }
+  const before = out.length;
+  for (const [name, spec] of Object.entries(raw)) checkField(name, spec, [...at, name], locate, out);
+  if (out.length !== before) return undefined;
+  return compileBody(raw as NonNullable<DeclarativeRoute["body"]>);
+}
+
+function checkField(name: string, spec: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): void {
+  if (!FIELD_NAME.test(name)) out.push(locate.at(at, `"${name}" cannot be a field name: letters, digits and _, not starting with a digit`, { key: true }));
+  if (typeof spec === "string") {
+    const type = spec.endsWith("?") ? spec.slice(0, -1) : spec;
+    if (!FIELD_TYPES.includes(type)) out.push(locate.at(at, `unknown field type "${type}"${hint(type, FIELD_TYPES)} (known: ${FIELD_TYPES.join(", ")}; add ? for optional)`));
+    return;
+  }
+  if (!isRecord(spec)) {
+    out.push(locate.at(at, `expected a type (such as string or string?) or { type: ..., ... }, found ${JSON.stringify(spec)}`));
+    return;
+  }
+  checkSchema(FieldSchema, spec, at, locate, out);
+  if (typeof spec.pattern === "string") checkPattern(spec.pattern, [...at, "pattern"], locate, out);
+}
+
+/** The validator compiles `pattern` as `new RegExp(pattern)` (no flags): the same test here. */
+function checkPattern(pattern: string, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): void {
+  try {
+    new RegExp(pattern);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, "") : String(err);
+    out.push(locate.at(at, `not a valid regular expression: ${reason}`));
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}

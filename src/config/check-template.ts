@@ -1,0 +1,53 @@
+/**
+ * A declarative route's `send:` template: compiled (every problem reported at its place in the
+ * YAML), then each placeholder checked against what the route can actually give it: `params.X`
+ * needs `:X` in the path, `body.X` a declared field X, and a GET route reads no body at all.
+ */
+import { compileTemplate, TemplateError, type CompiledTemplate } from "../engine/template.ts";
+import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
+import { didYouMean as hint } from "./suggest.ts";
+
+export interface RouteShape {
+  /** The path when it is valid; its `:name` segments are the params a template can read. */
+  path: string | undefined;
+  method: string;
+  /** The declared body fields, or undefined when the route declares no `body:` (anything goes). */
+  bodyFields: readonly string[] | undefined;
+}
+
+export function checkTemplate(source: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledTemplate | undefined {
+  let template: CompiledTemplate;
+  try {
+    template = compileTemplate(source);
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    for (const p of err.problems) out.push(locate.inValue(at, `bad template: ${p.message}`, p.offset));
+    return undefined;
+  }
+  const before = out.length;
+  for (const { expr, offset } of template.placeholders) {
+    const problem = referenceProblem(expr, route);
+    if (problem) out.push(locate.inValue(at, problem, offset));
+  }
+  return out.length === before ? template : undefined;
+}
+
+function referenceProblem(expr: string, route: RouteShape): string | undefined {
+  const [root, name] = expr.split(".");
+  if (root === "params" && route.path !== undefined) {
+    const params = pathParams(route.path);
+    if (name === undefined || params.includes(name)) return undefined;
+    const known = params.length ? `(params: ${params.join(", ")})` : "(it has no :params)";
+    return `template uses {{ ${expr} }} but the path ${route.path} has no :${name}${hint(name, params)} ${known}`;
+  }
+  if (root === "body" && route.method === "GET") return `template uses {{ ${expr} }} but a GET route reads no body (use query.${name ?? "name"} or params)`;
+  if (root === "body" && route.bodyFields && name !== undefined && !route.bodyFields.includes(name)) {
+    return `template uses {{ ${expr} }} but body declares no field "${name}"${hint(name, route.bodyFields)} (declared: ${route.bodyFields.join(", ")})`;
+  }
+  return undefined;
+}
+
+/** `:name` segments as the HTTP router reads them (`:name?` is an optional one). */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/:([^/?]+)\??(?=\/|$)/g)].map((m) => m[1] as string);
+}
