@@ -18,6 +18,7 @@ import { health } from "./health.ts";
 import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import { openStore } from "./store/db.ts";
 import { createOutbox } from "./store/outbox.ts";
+import { createStoreHealth } from "./store/store-health.ts";
 import { Delivery } from "./xmpp/delivery.ts";
 import { createBarrier } from "./xmpp/barrier.ts";
 import xml from "@xmpp/xml";
@@ -26,6 +27,8 @@ import { StanzaRouter } from "./xmpp/router.ts";
 
 /** XEP-0199: the ping that confirms delivery (see xmpp/barrier.ts). */
 const NS_PING = "urn:xmpp:ping";
+/** How often the store is checked (file still there; writable again after a fault). */
+const STORE_CHECK_MS = 1_000;
 
 export interface GatewayDeps {
   log: Logger;
@@ -50,6 +53,7 @@ export interface Gateway {
 export async function createGateway(config: Config, deps: GatewayDeps): Promise<Gateway> {
   const { log } = deps;
   const store = openStore(config.store);
+  const storeHealth = createStoreHealth(store, config.store, log.child({ part: "store" }));
   const link = new XmppLink({
     server: config.xmpp.server,
     component: config.xmpp.component,
@@ -57,12 +61,19 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     host: config.xmpp.host,
     reconnect: config.xmpp.reconnect,
     iqTimeoutMs: config.xmpp.iq_timeout_ms,
+    maxStanzaBytes: config.xmpp.max_stanza_bytes,
     log: log.child({ part: "xmpp" }),
     ...(deps.createEntity ? { createEntity: deps.createEntity } : {}),
   });
   const ping = () => link.request(xml("iq", { type: "get", from: config.xmpp.component, to: config.xmpp.host }, xml("ping", { xmlns: NS_PING })));
-  const outbox = createOutbox(store, config.outbox.max_stanzas);
-  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), config.xmpp.component);
+  const outbox = createOutbox(store, config.outbox.max_stanzas, storeHealth);
+  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), { component: config.xmpp.component, maxStanzaBytes: config.xmpp.max_stanza_bytes });
+  // Also picks up rows the `stanzagate outbox retry` CLI put back while the link was idle.
+  const storeTimer = setInterval(() => {
+    storeHealth.check();
+    void delivery.drain();
+  }, STORE_CHECK_MS);
+  storeTimer.unref();
   const router = new StanzaRouter((el) => void link.send(el).catch(() => {}), log.child({ part: "router" }));
   link.onStanza((el) => void router.dispatch(el));
   link.on("online", () => void delivery.drain());
@@ -88,7 +99,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
 
   const clientIps = new WeakMap<Request, string>();
   const ipOf = (request: Request) => clientIps.get(request) ?? "local";
-  const app = createHttpApp({ routes: registry.routes, health: () => health(link, delivery), ipOf, cors: config.http.cors, log: log.child({ part: "http" }) });
+  const app = createHttpApp({ routes: registry.routes, health: () => health(link, delivery, storeHealth), ipOf, cors: config.http.cors, log: log.child({ part: "http" }) });
   let server: Server<unknown> | undefined;
   let inFlight = 0;
   let accepting = true;
@@ -122,6 +133,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     },
     async stop({ flushTimeoutMs = 5_000 } = {}) {
       accepting = false;
+      clearInterval(storeTimer);
       await server?.stop(false);
       await waitUntil(() => inFlight === 0, 10_000);
       for (const p of plugins) await p.stop?.();

@@ -18,6 +18,9 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, message: "Not allowed" },
   NOT_FOUND: { status: 404, message: "Not found" },
   BODY_TOO_LARGE: { status: 413, message: "Body too large" },
+  // Refused before the stream or the store (see xmpp/stanza-guard.ts, store/outbox.ts).
+  STANZA_TOO_LARGE: { status: 413, message: "The stanza is larger than the XMPP server accepts (xmpp.max_stanza_bytes)" },
+  STORE_UNAVAILABLE: { status: 503, message: "The local store cannot be written; nothing can be queued until it recovers" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Unsupported Content-Type" },
   MISSING_RECIPIENT: { status: 422, message: "No recipient given" },
   RATE_LIMITED: { status: 429, message: "Too many failed attempts; retry later" },

@@ -1,22 +1,25 @@
-/** What /health tells: the link's state and privileges, and the outbox. */
+/** What /health tells: the link's state and privileges, the store, and the outbox. */
 import type { HealthReport } from "./engine/http.ts";
+import type { StoreHealth } from "./store/store-health.ts";
 import type { Delivery } from "./xmpp/delivery.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 
-export function health(link: XmppLink, delivery: Delivery): HealthReport {
+export function health(link: XmppLink, delivery: Delivery, store: StoreHealth): HealthReport {
   const online = link.status === "online";
+  const storeFault = store.fault();
+  const ready = online && storeFault === undefined;
   return {
-    ready: online,
+    ready,
     body: {
-      status: online ? "ok" : "degraded",
+      status: ready ? "ok" : "degraded",
       xmpp: {
         state: link.status,
         ...(link.onlineSince ? { online_since: link.onlineSince.toISOString() } : {}),
         ...(link.lastError ? { last_error: link.lastError } : {}),
         privileges: link.privileges(),
       },
-      outbox: { queued: delivery.queued },
+      store: storeFault === undefined ? { ok: true } : { ok: false, error: storeFault },
+      outbox: { queued: delivery.queued, dead: delivery.dead },
     },
   };
 }
-

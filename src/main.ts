@@ -6,6 +6,7 @@ import pkg from "../package.json" with { type: "json" };
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { createGateway, type Gateway } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
+import { outboxCommand } from "./cli/outbox.ts";
 import { formatDiagnostics } from "./config/diagnostics.ts";
 import { loadConfig, type Config } from "./config/load.ts";
 import { createLogger } from "./log.ts";
@@ -33,6 +34,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "serve":
       return serve(args.config);
+    case "outbox": {
+      const config = await readConfig(args.config);
+      if (!config || !args.outbox) return 1;
+      return outboxCommand(config.store, args.outbox, { out: (l) => console.log(l), err: (l) => console.error(`${args.config}: ${l}`) });
+    }
   }
 }
 

@@ -21,6 +21,12 @@ export const XmppSchema = Closed({
   host: Type.String({ minLength: 1, description: "The user domain served: the default host for bare user names." }),
   reconnect: Type.Optional(ReconnectSchema),
   iq_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the answer to an iq Stanzagate sends." }),
+  max_stanza_bytes: Type.Integer({
+    minimum: 1_024,
+    default: 500_000,
+    description:
+      "Larger stanzas (serialized, in bytes) are refused with 413 before they reach the outbox or the stream: the server would close the stream instead. The default stays under Prosody 0.12's component limit (component_stanza_size_limit, falling back to s2s_stanza_size_limit: 524288) and ejabberd's suggested s2s max_stanza_size (524288; ejabberd_service itself defaults to infinity, its c2s example to 262144). Raise it only with the server's limit.",
+  }),
 }, "The XEP-0114 link to the XMPP server.");
 
 export const HttpSchema = Closed({

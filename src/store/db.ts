@@ -4,6 +4,8 @@
  * against a crash of the process (only a power loss can undo the last commits).
  */
 import { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 
 /** Each migration runs once, in order; its index + 1 is the schema version. Never edit one. */
 const MIGRATIONS: readonly string[] = [
@@ -12,9 +14,31 @@ const MIGRATIONS: readonly string[] = [
      stanza TEXT NOT NULL,
      queued_at INTEGER NOT NULL
    )`,
+  // How often the server closed the stream right after this stanza (see xmpp/delivery.ts).
+  `ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE outbox ADD COLUMN last_error TEXT`,
+  // Stanzas the server kept refusing: out of the queue, kept for `stanzagate outbox` to retry or drop.
+  `CREATE TABLE dead_letter (
+     seq INTEGER PRIMARY KEY,
+     stanza TEXT NOT NULL,
+     queued_at INTEGER NOT NULL,
+     failed_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL,
+     reason TEXT NOT NULL
+   )`,
+  // One row rewritten by the store probe, to learn whether the file can be written again.
+  `CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)`,
 ];
 
+/**
+ * Opens (creating the file, never its directory) and migrates the store. A missing directory is
+ * an error that names it: creating it, or falling back to an empty store, would hide that the
+ * queue kept there is gone.
+ */
 export function openStore(path: string): Database {
+  if (path !== ":memory:" && !existsSync(dirname(resolve(path)))) {
+    throw new Error(`the store directory ${dirname(resolve(path))} does not exist (store: ${path})`);
+  }
   const db = new Database(path, { create: true, strict: true });
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");

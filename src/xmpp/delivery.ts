@@ -6,19 +6,32 @@
  * "Sent" means the server has handled the stanza (see barrier.ts), not only that it left this
  * process: a stanza whose confirmation the link drop cut off goes to the outbox and is sent again.
  * Delivery is at least once: a stanza can repeat after an outage, never vanish.
+ *
+ * A stanza the server answers by closing the stream must not block the queue forever. After a
+ * drain is cut off, the rows that were unconfirmed ("suspects") are sent one at a time, each
+ * confirmed before the next; the one the stream closes on is counted, retried with backoff, and
+ * after MAX_ATTEMPTS moved to the dead letters (store/dead-letter.ts). No other row is dropped.
  */
 import type { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
 import { parseJid } from "./jid.ts";
 import type { Logger } from "../log.ts";
-import type { Outbox } from "../store/outbox.ts";
+import type { Outbox, QueuedStanza } from "../store/outbox.ts";
 import type { Barrier } from "./barrier.ts";
+import { guardStanza } from "./stanza-guard.ts";
 
 /** The part of the link delivery uses. */
 export interface DeliveryLink {
   readonly status: string;
-  send(el: Element): Promise<void>;
+  /** Why the link last failed (a stream error's condition), cleared when it comes back. */
+  readonly lastError?: string | undefined;
   sendRaw(xml: string): Promise<void>;
+}
+
+export interface DeliveryOptions {
+  /** The component's domain: the only `from` domain the server accepts from this link. */
+  component: string;
+  maxStanzaBytes: number;
 }
 
 const BATCH = 500;
@@ -26,36 +39,54 @@ const BATCH = 500;
 const RETRY_MS = 1_000;
 /** Batches sent but not yet confirmed, at most. */
 const PIPELINE = 4;
+/** A stanza the server closed the stream on this many times becomes a dead letter. */
+export const MAX_ATTEMPTS = 5;
+/** The wait before a suspect is sent again doubles from this, up to PROBE_MAX_WAIT_MS. */
+const PROBE_WAIT_MS = 250;
+const PROBE_MAX_WAIT_MS = 10_000;
 
 export class Delivery {
   private draining: Promise<void> | undefined;
+  /** Rows up to this seq were unconfirmed when the stream closed: sent one at a time next. */
+  private suspectsUpTo = 0;
 
   constructor(
     private readonly link: DeliveryLink,
     private readonly outbox: Outbox,
     private readonly barrier: Barrier,
     private readonly log: Logger,
-    /** The component's domain: the only `from` domain the server accepts from this link. */
-    private readonly component: string,
+    private readonly options: DeliveryOptions,
   ) {}
 
   get queued(): number {
     return this.outbox.size();
   }
 
+  get dead(): number {
+    return this.outbox.dead();
+  }
+
   async deliver(stanza: Element): Promise<"sent" | "queued"> {
     this.checkFrom(stanza);
+    const xml = guardStanza(stanza, this.options.maxStanzaBytes);
+    const fault = this.outbox.health.fault();
+    if (fault) throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: fault } });
+    let cutOff = false;
     if (this.link.status === "online" && !this.draining && this.outbox.size() === 0) {
       try {
-        await this.link.send(stanza);
+        await this.link.sendRaw(xml);
         await this.barrier.after();
         return "sent";
       } catch (err) {
+        cutOff = this.link.status !== "online";
         this.log.warn("send not confirmed; queueing", { err: (err as Error).message });
       }
     }
-    if (!this.outbox.push(stanza.toString())) throw new GatewayError("OUTBOX_FULL", undefined, { details: { queued: this.outbox.size() } });
-    this.drain();
+    const seq = this.outbox.push(xml);
+    if (seq === undefined) throw new GatewayError("OUTBOX_FULL", undefined, { details: { queued: this.outbox.size() } });
+    // It may be what the server closed the stream on: probed like an outbox row that was cut off.
+    if (cutOff) this.suspectsUpTo = Math.max(this.suspectsUpTo, seq);
+    void this.drain();
     return "queued";
   }
 
@@ -67,34 +98,89 @@ export class Delivery {
   private checkFrom(stanza: Element): void {
     const from = stanza.attrs.from ?? "";
     const domain = parseJid(from)?.domain;
-    if (domain !== this.component.toLowerCase()) {
-      throw new GatewayError("BAD_REQUEST", `"from" must be the component's domain or an address at it, not "${from}"`, { details: { field: "from", component: this.component } });
+    if (domain !== this.options.component.toLowerCase()) {
+      throw new GatewayError("BAD_REQUEST", `"from" must be the component's domain or an address at it, not "${from}"`, { details: { field: "from", component: this.options.component } });
     }
   }
 
-  /** Starts sending the outbox if the link is up; safe to call any time. */
+  /** Starts sending the outbox if the link is up and the store writable; safe to call any time. */
   drain(): Promise<void> {
-    if (this.link.status !== "online" || this.outbox.size() === 0) return this.draining ?? Promise.resolve();
+    if (!this.canDrain()) return this.draining ?? Promise.resolve();
     this.draining ??= this.drainLoop().finally(() => {
       this.draining = undefined;
       // Cut off while the link stayed up (a confirmation timed out), or rows arrived at the very
       // end: try again shortly rather than wait for the next stanza or reconnect.
-      if (this.link.status === "online" && this.outbox.size() > 0) setTimeout(() => void this.drain(), RETRY_MS).unref();
+      if (this.canDrain()) setTimeout(() => void this.drain(), RETRY_MS).unref();
     });
     return this.draining;
+  }
+
+  private canDrain(): boolean {
+    // A store that cannot forget what was sent would make every drain resend it all: wait instead.
+    return this.link.status === "online" && this.outbox.health.writable() && this.outbox.size() > 0;
+  }
+
+  private async drainLoop(): Promise<void> {
+    let sent = 0;
+    try {
+      sent = await this.probe();
+      sent += await this.pipeline();
+    } catch (err) {
+      const fault = this.outbox.health.writable() ? undefined : this.outbox.health.fault();
+      if (fault) this.log.error("outbox drain stopped: the store cannot be written", { reason: fault });
+      else this.log.warn("outbox drain cut off; unconfirmed stanzas will be sent again", { err: (err as Error).message });
+      return;
+    }
+    if (sent) this.log.info("outbox drained", { sent, left: this.outbox.size() });
+  }
+
+  /** Sends the suspects one at a time, each confirmed before the next. */
+  private async probe(): Promise<number> {
+    let sent = 0;
+    for (let row = this.head(); row && row.seq <= this.suspectsUpTo; row = this.head()) {
+      if (row.attempts > 0) await Bun.sleep(Math.min(PROBE_MAX_WAIT_MS, PROBE_WAIT_MS * 2 ** (row.attempts - 1)));
+      await this.link.sendRaw(row.stanza);
+      try {
+        await this.barrier.after();
+      } catch (err) {
+        // The stream closed with only this stanza unconfirmed: the server refused it (or went away).
+        if (this.link.status !== "online") this.refused(row);
+        throw err;
+      }
+      this.outbox.ack(row.seq);
+      sent++;
+    }
+    this.suspectsUpTo = 0;
+    return sent;
+  }
+
+  private head(): QueuedStanza | undefined {
+    return this.link.status === "online" ? this.outbox.peekAfter(0, 1)[0] : undefined;
+  }
+
+  private refused(row: QueuedStanza): void {
+    const reason = this.link.lastError ?? "the server closed the stream inside the confirmation window";
+    const attempts = this.outbox.fail(row.seq, reason);
+    const fields = { seq: row.seq, id: row.stanza.match(/^<[^>]*?\sid="([^"]*)"/)?.[1], attempts, reason };
+    if (attempts < MAX_ATTEMPTS) {
+      this.log.warn("the server closed the stream right after an outbox stanza; it will be sent again", fields);
+      return;
+    }
+    this.outbox.bury(row.seq, reason);
+    this.log.error("outbox stanza moved to the dead letters: the server closed the stream on it every time", fields);
   }
 
   /**
    * Sends batches without waiting for each confirmation (up to PIPELINE unconfirmed), and forgets
    * rows as their confirmations come back, in order. When the link drops, what was not confirmed
-   * stays and is sent again by the next drain.
+   * stays, becomes a suspect, and is sent again by the next drain.
    */
-  private async drainLoop(): Promise<void> {
+  private async pipeline(): Promise<number> {
     let sentUpTo = 0;
     let sent = 0;
     const confirmations: Array<Promise<void>> = [];
     try {
-      while (this.link.status === "online" && this.outbox.size() > 0) {
+      while (this.link.status === "online" && this.outbox.health.writable() && this.outbox.size() > 0) {
         const rows = this.outbox.peekAfter(sentUpTo, BATCH);
         if (rows.length === 0) {
           if (confirmations.length === 0) break;
@@ -112,10 +198,10 @@ export class Delivery {
       }
       await Promise.all(confirmations);
     } catch (err) {
-      this.log.warn("outbox drain cut off; unconfirmed stanzas will be sent again", { err: (err as Error).message });
       await Promise.allSettled(confirmations);
-      return;
+      if (this.link.status !== "online") this.suspectsUpTo = Math.max(this.suspectsUpTo, sentUpTo);
+      throw err;
     }
-    if (sent) this.log.info("outbox drained", { sent, left: this.outbox.size() });
+    return sent;
   }
 }

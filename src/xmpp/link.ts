@@ -14,6 +14,7 @@ import { createBackoff } from "./backoff.ts";
 import { NO_PRIVILEGES, readAdvertisement, type Privileges } from "./privilege.ts";
 import { IqCaller } from "./iq-caller.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
+import { guardStanza } from "./stanza-guard.ts";
 
 export type LinkState = "connecting" | "online" | "offline" | "stopped";
 
@@ -25,6 +26,8 @@ export interface LinkOptions {
   host: string;
   reconnect: { initial_ms: number; max_ms: number };
   iqTimeoutMs: number;
+  /** Larger stanzas are refused before the stream (see stanza-guard.ts). */
+  maxStanzaBytes: number;
   log: Logger;
   /** Tests pass a fake entity; production uses @xmpp/component-core. */
   createEntity?: (options: { service: string; domain: string }) => Entity;
@@ -83,7 +86,8 @@ export class XmppLink {
   async send(el: Element): Promise<void> {
     // XEP-0114 §3: every stanza from a component carries a `from` (xmpp.js's send did this).
     el.attrs.from ??= this.options.component;
-    await this.sendRaw(el.toString());
+    // Before the online check: a stanza the server would refuse is the caller's 4xx, never a LINK_DOWN.
+    await this.sendRaw(guardStanza(el, this.options.maxStanzaBytes));
   }
 
   /** Writes a serialized stanza (from the outbox) as-is. */
@@ -113,8 +117,9 @@ export class XmppLink {
     entity.on("open", (...args: unknown[]) => void this.handshake(args[0] as Element));
     entity.on("online", () => this.becameOnline());
     entity.on("disconnect", () => this.lost("disconnected"));
-    entity.on("error", (err: Error) => {
-      this.lastError = err.message;
+    entity.on("error", (err: Error & { condition?: string }) => {
+      // RFC 6120 §4.9.3: a stream error's condition says why the server closed the stream.
+      this.lastError = err.condition ? `stream error: ${err.condition}` : err.message;
       options.log.warn("XMPP link error", { err: err.message });
     });
     entity.on("stanza", (el: Element) => this.received(el));

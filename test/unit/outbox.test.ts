@@ -3,6 +3,8 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { openStore } from "../../src/store/db.ts";
 import { createOutbox } from "../../src/store/outbox.ts";
+import { createStoreHealth } from "../../src/store/store-health.ts";
+import type { Database } from "bun:sqlite";
 import { Delivery, type DeliveryLink } from "../../src/xmpp/delivery.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createBackoff } from "../../src/xmpp/backoff.ts";
@@ -31,19 +33,21 @@ function fakeLink(): DeliveryLink & { status: string; written: string[] } {
 const confirmed: Barrier = { after: async () => {} };
 
 const COMPONENT = "gateway.localhost";
+const OPTIONS = { component: COMPONENT, maxStanzaBytes: 500_000 };
+const newOutbox = (db: Database, max: number) => createOutbox(db, max, createStoreHealth(db, ":memory:", silentLogger));
 const msg = (n: number) => xml("message", { to: "bob@localhost", from: COMPONENT, id: String(n) }, xml("body", {}, `m${n}`));
 
 describe("delivery and the outbox", () => {
   test("sends at once while the link is up", async () => {
     const link = fakeLink();
-    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), confirmed, silentLogger, COMPONENT);
+    const d = new Delivery(link, newOutbox(openStore(":memory:"), 10), confirmed, silentLogger, OPTIONS);
     expect(await d.deliver(msg(1))).toBe("sent");
     expect(link.written).toHaveLength(1);
   });
 
   test("queues while the link is down and sends in order, once, when it returns", async () => {
     const link = fakeLink();
-    const d = new Delivery(link, createOutbox(openStore(":memory:"), 10), confirmed, silentLogger, COMPONENT);
+    const d = new Delivery(link, newOutbox(openStore(":memory:"), 10), confirmed, silentLogger, OPTIONS);
     link.status = "offline";
     for (let i = 1; i <= 3; i++) expect(await d.deliver(msg(i))).toBe("queued");
     expect(d.queued).toBe(3);
@@ -56,7 +60,7 @@ describe("delivery and the outbox", () => {
   test("refuses with OUTBOX_FULL past its bound", async () => {
     const link = fakeLink();
     link.status = "offline";
-    const d = new Delivery(link, createOutbox(openStore(":memory:"), 2), confirmed, silentLogger, COMPONENT);
+    const d = new Delivery(link, newOutbox(openStore(":memory:"), 2), confirmed, silentLogger, OPTIONS);
     await d.deliver(msg(1));
     await d.deliver(msg(2));
     const err = await d.deliver(msg(3)).catch((e: GatewayError) => e);
@@ -68,8 +72,8 @@ describe("delivery and the outbox", () => {
     const file = `${Bun.env.TMPDIR ?? "/tmp"}/sg-outbox-${process.pid}-${Date.now()}.db`;
     const link = fakeLink();
     link.status = "offline";
-    await new Delivery(link, createOutbox(openStore(file), 10), confirmed, silentLogger, COMPONENT).deliver(msg(7));
-    const reopened = createOutbox(openStore(file), 10);
+    await new Delivery(link, newOutbox(openStore(file), 10), confirmed, silentLogger, OPTIONS).deliver(msg(7));
+    const reopened = newOutbox(openStore(file), 10);
     expect(reopened.size()).toBe(1);
     expect(reopened.peekAfter(0, 5)[0]?.stanza).toContain('id="7"');
   });
@@ -79,8 +83,8 @@ describe("what the link may carry", () => {
   test("a stanza from outside the component's domain is refused before the outbox (the server would cut the link)", async () => {
     const link = fakeLink();
     link.status = "offline";
-    const outbox = createOutbox(openStore(":memory:"), 10);
-    const d = new Delivery(link, outbox, confirmed, silentLogger, COMPONENT);
+    const outbox = newOutbox(openStore(":memory:"), 10);
+    const d = new Delivery(link, outbox, confirmed, silentLogger, OPTIONS);
     const err = (await d.deliver(xml("message", { to: "bob@localhost", from: "alice@localhost" })).catch((e: GatewayError) => e)) as GatewayError;
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.details).toMatchObject({ field: "from" });
@@ -92,8 +96,8 @@ describe("what the link may carry", () => {
 describe("delivery confirmation", () => {
   test("a stanza whose confirmation the link drop cut off is queued and sent again", async () => {
     const link = fakeLink();
-    const outbox = createOutbox(openStore(":memory:"), 10);
-    const d = new Delivery(link, outbox, { after: () => Promise.reject(new Error("XMPP link lost")) }, silentLogger, COMPONENT);
+    const outbox = newOutbox(openStore(":memory:"), 10);
+    const d = new Delivery(link, outbox, { after: () => Promise.reject(new Error("XMPP link lost")) }, silentLogger, OPTIONS);
     expect(await d.deliver(msg(1))).toBe("queued");
     expect(outbox.size()).toBe(1);
   });
@@ -101,9 +105,9 @@ describe("delivery confirmation", () => {
   test("an outbox batch stays until the server confirmed it", async () => {
     const link = fakeLink();
     link.status = "offline";
-    const outbox = createOutbox(openStore(":memory:"), 10);
+    const outbox = newOutbox(openStore(":memory:"), 10);
     let confirm = false;
-    const d = new Delivery(link, outbox, { after: async () => { if (!confirm) throw new Error("link lost"); } }, silentLogger, COMPONENT);
+    const d = new Delivery(link, outbox, { after: async () => { if (!confirm) throw new Error("link lost"); } }, silentLogger, OPTIONS);
     await d.deliver(msg(1));
     link.status = "online";
     await d.drain();

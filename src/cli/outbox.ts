@@ -1,0 +1,48 @@
+/**
+ * `stanzagate outbox list | retry ID | drop ID`: the dead letters of the store a config names.
+ * Safe while the gateway runs on the same file: each change is one sqlite transaction, and the
+ * gateway notices other writers (store/outbox.ts reads PRAGMA data_version).
+ */
+import { existsSync } from "node:fs";
+import type { OutboxAction } from "./args.ts";
+import { openStore } from "../store/db.ts";
+import { dropDead, listDead, retryDead, type DeadLetter } from "../store/dead-letter.ts";
+
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const PREVIEW_CHARS = 200;
+
+/** Runs one action on the store file; returns the exit code. */
+export function outboxCommand(store: string, action: OutboxAction, io: CliOutput): number {
+  if (store === ":memory:" || !existsSync(store)) {
+    io.err(`no store file at ${store} (the "store" key of the config): nothing is queued there`);
+    return 1;
+  }
+  const db = openStore(store);
+  try {
+    if (action.action === "list") return list(db.query<{ n: number }, []>("SELECT count(*) AS n FROM outbox").get()?.n ?? 0, listDead(db), io);
+    const done = action.action === "retry" ? retryDead(db, action.id) : dropDead(db, action.id);
+    if (!done) {
+      io.err(`no dead letter with id ${action.id} (see stanzagate outbox list)`);
+      return 1;
+    }
+    io.out(action.action === "retry" ? `dead letter ${action.id} queued again` : `dead letter ${action.id} dropped`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function list(queued: number, dead: DeadLetter[], io: CliOutput): number {
+  io.out(`queued: ${queued}`);
+  io.out(`dead letters: ${dead.length}`);
+  for (const d of dead) {
+    io.out(`${d.seq}\tattempts=${d.attempts}\tfailed_at=${new Date(d.failed_at).toISOString()}\treason=${d.reason}`);
+    const preview = d.stanza.length > PREVIEW_CHARS ? `${d.stanza.slice(0, PREVIEW_CHARS)}… (${d.stanza.length} chars)` : d.stanza;
+    io.out(`\t${preview}`);
+  }
+  return 0;
+}

@@ -1,0 +1,61 @@
+/**
+ * Whether the store can still keep what Stanzagate promises to keep. A failed write (disk full, a
+ * read-only file) is a fault until a probe write succeeds again; a store file removed or replaced
+ * while running is a fault until restart, since whatever is queued from then on would be lost at
+ * the next start. Either way callers are told (503) instead of getting a 202 that may not hold.
+ */
+import type { Database } from "bun:sqlite";
+import { statSync } from "node:fs";
+import type { Logger } from "../log.ts";
+
+export interface StoreHealth {
+  /** Why the store cannot be trusted now, or undefined. */
+  fault(): string | undefined;
+  /** False after a failed write: draining would resend rows it cannot forget (a resend storm). */
+  writable(): boolean;
+  /** Records a failed write. */
+  failed(op: string, err: unknown): void;
+  /** The periodic check: is the file still the one open, and can a failed store be written again? */
+  check(): void;
+}
+
+export function createStoreHealth(db: Database, path: string, log: Logger): StoreHealth {
+  const identity = fileIdentity(path);
+  const probe = db.query("INSERT OR REPLACE INTO store_probe (id, at) VALUES (1, ?)");
+  let writeFault: string | undefined;
+  let gone: string | undefined;
+  return {
+    fault: () => gone ?? writeFault,
+    writable: () => writeFault === undefined,
+    failed(op, err) {
+      const reason = `${op} failed: ${err instanceof Error ? err.message : String(err)}`;
+      if (writeFault === undefined) log.error("the store cannot be written; queueing and draining stop until it recovers", { reason });
+      writeFault = reason;
+    },
+    check() {
+      if (identity !== undefined && gone === undefined && fileIdentity(path) !== identity) {
+        gone = `the store file ${path} was removed or replaced while running; restart Stanzagate once it is back`;
+        log.error("store file lost", { store: path });
+      }
+      if (writeFault === undefined) return;
+      try {
+        probe.run(Date.now());
+        log.info("the store can be written again", { was: writeFault });
+        writeFault = undefined;
+      } catch {
+        // Still failing: the next check tries again.
+      }
+    },
+  };
+}
+
+/** device:inode of the file, or undefined for ":memory:"; "missing" once it is gone. */
+function fileIdentity(path: string): string | undefined {
+  if (path === ":memory:" || path === "") return undefined;
+  try {
+    const s = statSync(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return "missing";
+  }
+}
