@@ -115,7 +115,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
         fetch: (req, srv) => serve(req, srv.requestIP(req)?.address ?? "unknown"),
         // Only reached if `serve` itself throws: still a JSON answer, and the stack in the log.
         error(err) {
-          log.error("unhandled HTTP error", { err, stack: err.stack });
+          log.error("unhandled HTTP error", { err });
           return errorResponse(err);
         },
       });

@@ -50,7 +50,7 @@ export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes,
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") return jsonResponse(404, { error: "Not found", code: "NOT_FOUND", path: pathOf(request) });
       const err = error instanceof Error ? error : new Error(String(error));
-      log.error("unhandled HTTP error", { err, stack: err.stack, method: request.method, path: pathOf(request) });
+      log.error("unhandled HTTP error", { err, method: request.method, path: pathOf(request) });
       return jsonResponse(500, { error: "Internal error", code: "INTERNAL" });
     })
     .get("/healthz", () => jsonResponse(200, { status: "alive" }))
