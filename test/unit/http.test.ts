@@ -8,6 +8,7 @@ import { createLogger, silentLogger } from "../../src/log.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
 
 const MAX_BODY = 200_000;
+type Body = NonNullable<RequestInit["body"]>;
 let gateway: Gateway;
 
 beforeAll(async () => {
@@ -35,7 +36,7 @@ routes:
 
 afterAll(() => gateway.stop({ flushTimeoutMs: 0 }));
 
-const post = (url: string, body: BodyInit, type = "application/json", headers: Record<string, string> = {}) =>
+const post = (url: string, body: Body, type = "application/json", headers: Record<string, string> = {}) =>
   gateway.handle(new Request(url, { method: "POST", body, headers: { "content-type": type, authorization: "Bearer t", ...headers } }));
 
 describe("any Host header routes", () => {
@@ -133,7 +134,7 @@ describe("text must decode in its charset (UTF-8 unless Content-Type says otherw
   }
 
   test("readText decodes by the declared charset", async () => {
-    const request = (type: string, body: BodyInit) => new Request("http://gw/", { method: "POST", body, headers: { "content-type": type } });
+    const request = (type: string, body: Body) => new Request("http://gw/", { method: "POST", body, headers: { "content-type": type } });
     expect(await readText(request("text/plain; charset=ISO-8859-1", latin1), 10)).toBe("hé");
     expect(await readText(request('text/plain; charset="utf-8"', "hé"), 10)).toBe("hé");
     await expect(readText(request("text/plain; charset=x-klingon", "a"), 10)).rejects.toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
