@@ -9,7 +9,7 @@ import type { Logger } from "./log.ts";
 import type { Authenticator } from "./engine/auth/types.ts";
 import type { PasswordCheck } from "./engine/auth/xmpp.ts";
 import type { PluginInstance } from "./plugin-api.ts";
-import { GatewayError } from "./errors.ts";
+import { GatewayError, errorResponse } from "./errors.ts";
 import { createAuthenticator } from "./engine/auth/index.ts";
 import { createThrottle } from "./engine/auth/throttle.ts";
 import { declarativeHandler } from "./engine/declarative.ts";
@@ -97,17 +97,16 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       }));
   }
 
-  const clientIps = new WeakMap<Request, string>();
-  const ipOf = (request: Request) => clientIps.get(request) ?? "local";
-  const app = createHttpApp({ routes: registry.routes, health: () => health(link, delivery, storeHealth), ipOf, cors: config.http.cors, log: log.child({ part: "http" }) });
+  const maxBodyBytes = config.http.max_body_bytes;
+  const app = createHttpApp({ routes: registry.routes, health: () => health(link, delivery, storeHealth), cors: config.http.cors, maxBodyBytes, log: log.child({ part: "http" }) });
   let server: Server<unknown> | undefined;
   let inFlight = 0;
   let accepting = true;
-  const handle = async (request: Request): Promise<Response> => {
-    if (!accepting) return new Response(JSON.stringify({ error: "Stanzagate is shutting down", code: "SHUTTING_DOWN" }), { status: 503, headers: { "content-type": "application/json" } });
+  const serve = async (request: Request, ip: string): Promise<Response> => {
+    if (!accepting) return errorResponse(new GatewayError("SHUTTING_DOWN"));
     inFlight++;
     try {
-      return await app.handle(request);
+      return await app.handle(request, ip);
     } finally {
       inFlight--;
     }
@@ -116,17 +115,19 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   return {
     link,
     delivery,
-    handle,
+    handle: (request) => serve(request, "local"),
     listen() {
       link.start();
       const { hostname, port } = parseListen(config.http.listen);
       server = Bun.serve({
         hostname,
         port,
-        maxRequestBodySize: config.http.max_body_bytes,
-        fetch(req, srv) {
-          clientIps.set(req, srv.requestIP(req)?.address ?? "unknown");
-          return handle(req);
+        maxRequestBodySize: bunBodyBackstop(maxBodyBytes),
+        fetch: (req, srv) => serve(req, srv.requestIP(req)?.address ?? "unknown"),
+        // Only reached if `serve` itself throws: still a JSON answer, and the stack in the log.
+        error(err) {
+          log.error("unhandled HTTP error", { err });
+          return errorResponse(err);
         },
       });
       return server.port ?? port;
@@ -148,6 +149,17 @@ function buildAuthenticators(config: Config, deps: GatewayDeps): Map<string, Aut
   const throttle = createThrottle(config.auth_throttle.max_failures, config.auth_throttle.window_s);
   const common = { host: config.xmpp.host, server: config.xmpp.server, throttle, ...(deps.passwordCheck ? { passwordCheck: deps.passwordCheck } : {}) };
   return new Map(Object.entries(config.auth).map(([name, scheme]) => [name, createAuthenticator(name, scheme, common)]));
+}
+
+/**
+ * Bun's own body limit, kept as a backstop well above http.max_body_bytes: below it the gateway
+ * answers a JSON 413 itself (front-door.ts); past it Bun answers a bare 413 before any JS runs.
+ */
+const BUN_BACKSTOP_FACTOR = 4;
+const BUN_BACKSTOP_MIN_MARGIN = 1_048_576;
+
+function bunBodyBackstop(maxBodyBytes: number): number {
+  return Math.max(maxBodyBytes * BUN_BACKSTOP_FACTOR, maxBodyBytes + BUN_BACKSTOP_MIN_MARGIN);
 }
 
 /** "127.0.0.1:5280", "[::1]:5280" or ":5280" (all interfaces). */

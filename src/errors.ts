@@ -31,6 +31,13 @@ export const ERRORS = {
   PRIVILEGE_MISSING: { status: 503, message: "The XMPP server did not grant a privilege this route needs" },
   SHUTTING_DOWN: { status: 503, message: "Stanzagate is shutting down" },
   XMPP_TIMEOUT: { status: 504, message: "The XMPP server did not answer in time" },
+  // The HTTP layer (src/engine/front-door.ts, request-body.ts): what Stanzagate answers before or
+  // around any route. RFC 9110 §15 for the statuses.
+  INVALID_ENCODING: { status: 400, message: "Body is not valid text in its declared charset (UTF-8 unless Content-Type says otherwise)" },
+  METHOD_NOT_ALLOWED: { status: 405, message: "This path does not accept this method" },
+  METHOD_NOT_IMPLEMENTED: { status: 501, message: "No route of this gateway uses this method" },
+  /** nginx's 499: the client hung up before the answer; it only ever reaches the debug log. */
+  CLIENT_GONE: { status: 499, message: "The client closed the connection before the answer" },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

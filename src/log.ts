@@ -48,5 +48,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 export const silentLogger: Logger = createLogger({ write: () => {} });
 
 function errorReplacer(_key: string, value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message } : value;
+  // The stack says where an unexpected error came from; messages never carry secrets (see above).
+  return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
 }

@@ -27,7 +27,7 @@ export { isXmlText } from "./xmpp/xml-text.ts";
 export { stanzaError, isError, XmppStanzaError, NS_STANZAS, type StanzaErrorType } from "./xmpp/stanza-error.ts";
 export { IqTimeoutError } from "./xmpp/iq-caller.ts";
 export { wrapPrivilegedMessage, NS_PRIVILEGE, NS_FORWARD } from "./xmpp/privilege.ts";
-export { readBody, readText, mediaType, parseJsonObject, ACCEPTED_TYPES, type ParsedBody, type MediaType } from "./engine/request-body.ts";
+export { readBody, readText, mediaType, charsetOf, parseForm, parseJsonObject, ACCEPTED_TYPES, type ParsedBody, type MediaType } from "./engine/request-body.ts";
 export { challenge } from "./engine/auth/challenge.ts";
 export { mayAddress } from "./engine/auth/bearer.ts";
 

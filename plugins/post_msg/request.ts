@@ -5,14 +5,14 @@
  * - application/json: an object with to, type and body (html is ignored there, as in the original).
  * Parameters such as `; charset=utf-8` are accepted (the original wanted the bare type; see README).
  */
-import { GatewayError, mediaType, readBody, readText } from "../../src/plugin-api.ts";
+import { GatewayError, charsetOf, mediaType, parseForm, readBody, readText } from "../../src/plugin-api.ts";
 import type { MessageFields } from "./message.ts";
 
 /** The formats, in the order the original's Accept header named them, plus JSON which it forgot. */
 export const ACCEPT_HEADER = "application/x-www-form-urlencoded, text/plain, application/json";
 
 export async function readFields(request: Request, maxBytes: number): Promise<MessageFields> {
-  if (mediaType(request) === "form") return formFields(await readText(request, maxBytes));
+  if (mediaType(request) === "form") return formFields(await readText(request, maxBytes), charsetOf(request));
   // readBody answers 415 with the accepted types, 413 past maxBytes and 400 for broken JSON.
   const parsed = await readBody(request, maxBytes);
   return parsed.type === "text" ? { body: parsed.text } : jsonFields(parsed.fields);
@@ -22,13 +22,13 @@ export async function readFields(request: Request, maxBytes: number): Promise<Me
  * `curl -d 'Server has crashed!'` sends its text as a form without any `=`: the original found
  * no body field and sent an empty message (201) while the text was lost. That is refused here.
  */
-function formFields(text: string): MessageFields {
+function formFields(text: string, charset: string | undefined): MessageFields {
   if (text !== "" && !text.includes("=")) {
     throw new GatewayError("INVALID_BODY", "The form has no fields: send body=<text>, or the text with Content-Type: text/plain", {
       details: { field: "body", accepted_fields: ["to", "type", "body", "html"] },
     });
   }
-  const f = Object.fromEntries(new URLSearchParams(text));
+  const f = parseForm(text, charset);
   return { to: nonEmpty(f.to), type: nonEmpty(f.type), body: f.body, html: f.html };
 }
 

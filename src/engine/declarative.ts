@@ -33,6 +33,8 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       const outcome = await deps.deliver(stanza);
       return jsonResponse(outcome === "sent" ? 201 : 202, { status: outcome, id: stanza.attrs.id });
     } catch (err) {
+      // Anything else is a fault: rethrown so the HTTP layer logs it with its stack and answers 500.
+      if (!(err instanceof GatewayError)) throw err;
       return errorResponse(err);
     }
   };

@@ -4,10 +4,11 @@
  * on Elysia and tests can call them with a bare Request.
  */
 import { Elysia } from "elysia";
-import { jsonResponse } from "../errors.ts";
+import { GatewayError, errorResponse, jsonResponse } from "../errors.ts";
 import type { HttpHandler, HttpRegistrar } from "../plugin-api.ts";
 import type { Logger } from "../log.ts";
 import { createCors, withHeaders } from "./cors.ts";
+import { limitBody, noteHangUp, pathOf, refuseEarly, routable } from "./front-door.ts";
 
 export interface Registered {
   method: string;
@@ -25,38 +26,72 @@ export interface HealthReport {
   body: Record<string, unknown>;
 }
 
-/** `ipOf` tells the client address of a request (Bun.serve knows it; in-process tests do not). */
 export interface HttpAppOptions {
   routes: readonly Registered[];
   health: () => HealthReport;
-  ipOf: (request: Request) => string;
   cors: boolean;
+  /** http.max_body_bytes: larger bodies are refused with a JSON 413 (see front-door.ts). */
+  maxBodyBytes: number;
   log: Logger;
 }
 
-export function createHttpApp({ routes, health, ipOf, cors: corsEnabled, log }: HttpAppOptions) {
+export interface HttpApp {
+  /** Answers one request; `ip` is the client's address (Bun.serve knows it; in-process callers pass their own). */
+  handle(request: Request, ip: string): Promise<Response>;
+}
+
+const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
+
+export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes, log }: HttpAppOptions): HttpApp {
+  const ips = new WeakMap<Request, string>();
+  const methodsByPath = new Map<string, string[]>(HEALTH_PATHS.map((p) => [p, ["GET"]]));
+  for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
   const app = new Elysia()
     .onError(({ code, error, request }) => {
-      if (code === "NOT_FOUND") return jsonResponse(404, { error: "Not found", code: "NOT_FOUND", path: new URL(request.url).pathname });
-      log.error("unhandled HTTP error", { err: error instanceof Error ? error : String(error), path: new URL(request.url).pathname });
+      if (code === "NOT_FOUND") return jsonResponse(404, { error: "Not found", code: "NOT_FOUND", path: pathOf(request) });
+      const err = error instanceof Error ? error : new Error(String(error));
+      log.error("unhandled HTTP error", { err, method: request.method, path: pathOf(request) });
       return jsonResponse(500, { error: "Internal error", code: "INTERNAL" });
     })
     .get("/healthz", () => jsonResponse(200, { status: "alive" }))
     .get("/health", () => healthResponse(health()))
     .get("/readyz", () => healthResponse(health()));
   const cors = createCors(corsEnabled);
-  const methodsByPath = new Map<string, string[]>();
-  for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
   for (const r of routes) {
     const methods = methodsByPath.get(r.path) ?? [];
     app.route(r.method, r.path, async ({ request, params }) =>
-      withHeaders(await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: ipOf(request) }), cors.headers(request, methods)),
+      withHeaders(await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: ips.get(request) ?? "unknown" }), cors.headers(request, methods)),
     );
   }
   for (const [path, methods] of methodsByPath) {
     if (!methods.includes("OPTIONS")) app.options(path, ({ request }) => new Response(null, { status: 200, headers: cors.headers(request, methods) }));
+    app.all(path, ({ request }) => methodNotAllowed(request, methods));
   }
-  return app;
+  const front = { implemented: implementedMethods(routes), maxBodyBytes, log };
+  return {
+    async handle(original, ip) {
+      const request = limitBody(routable(original), maxBodyBytes);
+      ips.set(request, ip);
+      const response = refuseEarly(request, front) ?? (await app.handle(request));
+      noteHangUp(original, response, log);
+      return response;
+    },
+  };
+}
+
+/** RFC 9110 §15.5.6: a 405 MUST carry Allow, the methods the path does accept. */
+function methodNotAllowed(request: Request, methods: readonly string[]): Response {
+  const allow = allowed(methods);
+  return errorResponse(new GatewayError("METHOD_NOT_ALLOWED", `${pathOf(request)} does not accept ${request.method}`, { details: { method: request.method, allow }, headers: { allow: allow.join(", ") } }));
+}
+
+/** HEAD is answered wherever GET is (RFC 9110 §9.3.2); OPTIONS on every routed path (cors.ts). */
+function allowed(methods: readonly string[]): string[] {
+  return [...new Set([...methods, ...(methods.includes("GET") ? ["HEAD"] : []), "OPTIONS"])];
+}
+
+function implementedMethods(routes: readonly Registered[]): ReadonlySet<string> {
+  return new Set(["GET", "HEAD", "OPTIONS", ...routes.map((r) => r.method)]);
 }
 
 function healthResponse(report: HealthReport): Response {

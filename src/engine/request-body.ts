@@ -1,6 +1,11 @@
 /**
  * Request bodies by Content-Type. Parameters such as `; charset=utf-8` are accepted; a type this
  * gateway does not read is UNSUPPORTED_MEDIA_TYPE (415), malformed JSON INVALID_JSON (400).
+ *
+ * Bytes are counted while they stream in, so a body over the limit is refused with a JSON 413 as
+ * soon as it passes the limit, whether it came with a Content-Length or chunked. Text is decoded
+ * strictly (RFC 9110 §8.3.2: the charset parameter names the encoding; UTF-8 when none is given):
+ * a byte sequence the charset cannot decode is 400 INVALID_ENCODING, never a silent U+FFFD.
  */
 import { GatewayError } from "../errors.ts";
 
@@ -14,18 +19,82 @@ const MEDIA_TYPES: Record<string, MediaType> = {
 
 export const ACCEPTED_TYPES = Object.keys(MEDIA_TYPES);
 
+/**
+ * Deeper JSON is refused before JSON.parse. No route reads fields more than a few levels down,
+ * and what handles a parsed body later (TypeBox checks, templates, JSON.stringify in logs)
+ * recurses: 60,000 levels overflowed the stack and answered 500.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 export function mediaType(request: Request): MediaType | undefined {
   const essence = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
   return MEDIA_TYPES[essence];
 }
 
-/** Reads the body as text, refusing more than `maxBytes` (the declared length is checked first). */
+/** The `charset` parameter of Content-Type, lower-cased and unquoted, if any. */
+export function charsetOf(request: Request): string | undefined {
+  const params = request.headers.get("content-type")?.split(";").slice(1) ?? [];
+  for (const param of params) {
+    const [name, value] = param.split("=", 2).map((s) => s.trim());
+    if (name?.toLowerCase() === "charset" && value) return value.replace(/^"(.*)"$/, "$1").toLowerCase();
+  }
+  return undefined;
+}
+
+/** Reads the body as text, refusing more than `maxBytes` and bytes its charset cannot decode. */
 export async function readText(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > maxBytes) throw new GatewayError("BODY_TOO_LARGE", undefined, { details: { max_bytes: maxBytes } });
-  const buf = await request.arrayBuffer();
-  if (buf.byteLength > maxBytes) throw new GatewayError("BODY_TOO_LARGE", undefined, { details: { max_bytes: maxBytes } });
-  return new TextDecoder("utf-8", { fatal: false }).decode(buf);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  return decode(await readBytes(request, maxBytes), charsetOf(request));
+}
+
+export function tooLarge(maxBytes: number): GatewayError {
+  return new GatewayError("BODY_TOO_LARGE", `Body larger than ${maxBytes} bytes`, { details: { max_bytes: maxBytes } });
+}
+
+async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        void reader.cancel().catch(() => {});
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    throw readFailure(request, err);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** A read that fails because the client hung up is CLIENT_GONE (logged at debug, not as a fault). */
+function readFailure(request: Request, err: unknown): unknown {
+  if (err instanceof GatewayError) return err;
+  if (request.signal.aborted || (err instanceof Error && err.name === "AbortError")) return new GatewayError("CLIENT_GONE");
+  return err;
+}
+
+/** Strict decoding: TextDecoder's `fatal` throws where it would otherwise insert U+FFFD. */
+export function decode(bytes: Uint8Array, charset = "utf-8"): string {
+  let decoder: TextDecoder;
+  try {
+    // Any label the WHATWG Encoding standard knows; an unknown one throws (handled below).
+    decoder = new TextDecoder(charset as ConstructorParameters<typeof TextDecoder>[0], { fatal: true });
+  } catch {
+    throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", `Unsupported charset: ${charset}`, { details: { charset, accepted: ACCEPTED_TYPES } });
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new GatewayError("INVALID_ENCODING", undefined, { details: { charset: decoder.encoding } });
+  }
 }
 
 export type ParsedBody =
@@ -40,11 +109,14 @@ export async function readBody(request: Request, maxBytes: number): Promise<Pars
   }
   const text = await readText(request, maxBytes);
   if (type === "text") return { type, text };
-  if (type === "form") return { type, fields: Object.fromEntries(new URLSearchParams(text)) };
+  if (type === "form") return { type, fields: parseForm(text, charsetOf(request)) };
   return { type, fields: parseJsonObject(text) };
 }
 
 export function parseJsonObject(text: string): Record<string, unknown> {
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new GatewayError("INVALID_JSON", undefined, { details: { reason: `nested deeper than ${MAX_JSON_DEPTH} levels` } });
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -55,4 +127,49 @@ export function parseJsonObject(text: string): Record<string, unknown> {
     throw new GatewayError("INVALID_JSON", "Body must be a JSON object");
   }
   return value as Record<string, unknown>;
+}
+
+/** One pass over the text, skipping strings: no recursion, so no depth can overflow the stack. */
+function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character, quotes included
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * application/x-www-form-urlencoded as URLSearchParams reads it, except that percent-encoded bytes
+ * must decode in the charset (UTF-8 by default): URLSearchParams would turn `%FF` into U+FFFD.
+ */
+export function parseForm(text: string, charset?: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const pair of text.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    const name = formDecode(eq === -1 ? pair : pair.slice(0, eq), charset);
+    fields[name] = eq === -1 ? "" : formDecode(pair.slice(eq + 1), charset);
+  }
+  return fields;
+}
+
+/** Consecutive %XX escapes: the bytes of one or more characters, decoded together. */
+const PERCENT_RUN = /(?:%[0-9a-fA-F]{2})+/g;
+
+function formDecode(raw: string, charset?: string): string {
+  return raw.replaceAll("+", " ").replace(PERCENT_RUN, (run) => decode(hexBytes(run), charset));
+}
+
+function hexBytes(run: string): Uint8Array {
+  const bytes = new Uint8Array(run.length / 3);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
+  return bytes;
 }

@@ -144,9 +144,10 @@ describe("CORS, as Prosody's mod_http adds it", () => {
     expect(res.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS");
   });
 
-  test("an unrouted method is 404 (Prosody never answers 405), with a JSON body", async () => {
+  test("a method the path does not take is 405 with Allow (RFC 9110 §15.5.6; Prosody answered 404), with a JSON body", async () => {
     const res = await fetch(`${gw.url}/alert/bob`);
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ code: "NOT_FOUND" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST, OPTIONS");
+    expect(await res.json()).toMatchObject({ code: "METHOD_NOT_ALLOWED" });
   });
 });

@@ -200,10 +200,10 @@ describe("errors, each with a JSON body saying what was wrong", () => {
     expect(await res.json()).toEqual({ error: "Not a valid recipient: bo b@@localhost", code: "INVALID_JID", field: "to", to: "bo b@@localhost" });
   });
 
-  test("GET is not served: 404, as with the original", async () => {
+  test("GET is not served: 405 with Allow (the original answered 404)", async () => {
     const res = await fetch(`${gw.url}/msg`, { headers: { authorization: ALICE } });
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ code: "NOT_FOUND" });
+    expect(res.status).toBe(405);
+    expect(await res.json()).toMatchObject({ code: "METHOD_NOT_ALLOWED", allow: expect.arrayContaining(["POST"]) });
   });
 });
 
