@@ -12,6 +12,15 @@ const MIGRATIONS: readonly string[] = [
      stanza TEXT NOT NULL,
      queued_at INTEGER NOT NULL
    )`,
+  // auth/grace.ts: the last password that logged in per user, as an argon2id hash (salted), so
+  // that `offline_grace_s` survives a restart.
+  `CREATE TABLE auth_grace (
+     scheme TEXT NOT NULL,
+     jid TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     valid_at INTEGER NOT NULL,
+     PRIMARY KEY (scheme, jid)
+   )`,
 ];
 
 export function openStore(path: string): Database {
