@@ -47,8 +47,9 @@ async function sessionLog(jid: string): Promise<string[]> {
   while (Date.now() < deadline) {
     const lines = readFileSync(prosody.logFile, "utf8").split("\n");
     const auth = lines.find((l) => l.includes(`Authenticated as ${jid}`));
-    const session = auth?.trim().split(/\s+/)[2];
-    const mine = session ? lines.filter((l) => l.split(/\s+/)[2] === session) : [];
+    // Lines read "<date> <time> c2s<id> <level> <message>"; the c2s id names the session.
+    const session = auth?.match(/\bc2s[0-9a-f]+\b/)?.[0];
+    const mine = session ? lines.filter((l) => l.match(/\bc2s[0-9a-f]+\b/)?.[0] === session) : [];
     if (mine.some((l) => /Received <\/stream:stream>|c2s stream for .* closed|Client disconnected/.test(l))) return mine;
     await Bun.sleep(20);
   }
@@ -60,6 +61,7 @@ describe("the password check", () => {
     const check = saslPasswordCheck(`xmpp://127.0.0.1:${prosody.c2sPort}`);
     expect(await check("carol", "localhost", "carol-pw")).toBe(true);
     const lines = await sessionLog("carol@localhost");
+    expect(lines.some((l) => l.includes("Authenticated as carol@localhost"))).toBe(true);
     expect(lines.some((l) => l.includes("Resource bound"))).toBe(false);
   });
 

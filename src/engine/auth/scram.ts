@@ -20,10 +20,15 @@ const hmac = (key: Buffer, text: string) => createHmac("sha1", key).update(text,
 export class ScramSha1 {
   readonly name = "SCRAM-SHA-1";
   readonly clientFirst = true;
-  #nonce = randomBytes(18).toString("base64");
+  #nonce: string;
   #clientFirstBare = "";
   #serverFirst = "";
   #stage: "first" | "final" | "done" = "first";
+
+  /** The factory calls it without arguments; tests pass RFC 5802's example nonce. */
+  constructor(nonce = randomBytes(18).toString("base64")) {
+    this.#nonce = nonce;
+  }
 
   async response(cred: { username: string; password: string }): Promise<string> {
     if (this.#stage === "first") {

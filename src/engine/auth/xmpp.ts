@@ -73,7 +73,9 @@ export function xmppCheck(name: string, scheme: XmppAuth, deps: XmppCheckDeps) {
 
   async function verify(local: string, domain: string, password: string, key: string): Promise<Verdict> {
     const bare = `${local}@${domain}`;
-    if (deps.linkOnline?.() === false && (await grace.recall(bare, password))) return verdicts.set(key, "valid", scheme.cache_s);
+    // Link down: the server is likely down too, so grace first rather than a login that fails.
+    const offline = deps.linkOnline?.() === false;
+    if (offline && (await grace.recall(bare, password))) return verdicts.set(key, "valid", scheme.cache_s);
     let ok: boolean;
     try {
       ok = await login(local, domain, password);
@@ -81,7 +83,7 @@ export function xmppCheck(name: string, scheme: XmppAuth, deps: XmppCheckDeps) {
       if (err instanceof GatewayError) throw err;
       // The reason names the server's address: it goes to the log, never to the caller.
       deps.log?.warn("cannot check a password with the XMPP server", { scheme: name, user: bare, reason: (err as Error).message });
-      if (await grace.recall(bare, password)) return verdicts.set(key, "valid", scheme.cache_s);
+      if (!offline && (await grace.recall(bare, password))) return verdicts.set(key, "valid", scheme.cache_s);
       throw new GatewayError("AUTH_UNAVAILABLE");
     }
     if (!ok) return verdicts.set(key, "refused", scheme.failure_cache_s);
