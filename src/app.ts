@@ -10,7 +10,7 @@ import type { Authenticator } from "./engine/auth/types.ts";
 import type { PasswordCheck } from "./engine/auth/xmpp.ts";
 import type { PluginInstance } from "./plugin-api.ts";
 import { GatewayError, errorResponse } from "./errors.ts";
-import { createAuthenticator } from "./engine/auth/index.ts";
+import { createAuthenticator, type AuthDeps } from "./engine/auth/index.ts";
 import { createThrottle } from "./engine/auth/throttle.ts";
 import { declarativeHandler } from "./engine/declarative.ts";
 import { createHttpApp, createRegistry } from "./engine/http.ts";
@@ -78,7 +78,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   link.onStanza((el) => void router.dispatch(el));
   link.on("online", () => void delivery.drain());
 
-  const authenticators = buildAuthenticators(config, deps);
+  const authenticators = buildAuthenticators(config, deps, { store, linkOnline: () => link.status === "online" });
   const registry = createRegistry();
   const xmpp = xmppPort(config, link, delivery, router);
   const plugins: PluginInstance[] = [];
@@ -145,9 +145,10 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   };
 }
 
-function buildAuthenticators(config: Config, deps: GatewayDeps): Map<string, Authenticator> {
+function buildAuthenticators(config: Config, deps: GatewayDeps, shared: Pick<AuthDeps, "store" | "linkOnline">): Map<string, Authenticator> {
   const throttle = createThrottle(config.auth_throttle.max_failures, config.auth_throttle.window_s);
-  const common = { host: config.xmpp.host, server: config.xmpp.server, throttle, ...(deps.passwordCheck ? { passwordCheck: deps.passwordCheck } : {}) };
+  const log = deps.log.child({ part: "auth" });
+  const common: AuthDeps = { host: config.xmpp.host, server: config.xmpp.server, throttle, log, ...shared, ...(deps.passwordCheck ? { passwordCheck: deps.passwordCheck } : {}) };
   return new Map(Object.entries(config.auth).map(([name, scheme]) => [name, createAuthenticator(name, scheme, common)]));
 }
 

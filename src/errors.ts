@@ -29,6 +29,8 @@ export const ERRORS = {
   LINK_DOWN: { status: 503, message: "Not connected to the XMPP server" },
   OUTBOX_FULL: { status: 503, message: "Outbox is full; the XMPP server has been unreachable too long" },
   PRIVILEGE_MISSING: { status: 503, message: "The XMPP server did not grant a privilege this route needs" },
+  AUTH_BUSY: { status: 503, message: "Too many password checks in progress; retry shortly" },
+  AUTH_UNAVAILABLE: { status: 503, message: "The password cannot be checked with the XMPP server now; retry later" },
   SHUTTING_DOWN: { status: 503, message: "Stanzagate is shutting down" },
   XMPP_TIMEOUT: { status: 504, message: "The XMPP server did not answer in time" },
   // The HTTP layer (src/engine/front-door.ts, request-body.ts): what Stanzagate answers before or

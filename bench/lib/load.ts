@@ -8,6 +8,8 @@ export interface LoadResult {
   statuses: Record<number, number>;
   /** seq -> when its request started (performance.now()). */
   started: Map<number, number>;
+  /** seq -> when its answer's status arrived (performance.now()), and that status. */
+  answered: Map<number, { at: number; status: number }>;
   elapsed_ms: number;
 }
 
@@ -18,6 +20,7 @@ export async function runLoad(
   request: (seq: number) => Promise<Response>,
 ): Promise<LoadResult> {
   const started = new Map<number, number>();
+  const answered = new Map<number, { at: number; status: number }>();
   const statuses: Record<number, number> = {};
   let next = 0;
   let failed = 0;
@@ -29,6 +32,7 @@ export async function runLoad(
       started.set(seq, performance.now());
       try {
         const res = await request(seq);
+        answered.set(seq, { at: performance.now(), status: res.status });
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         await res.arrayBuffer();
         if (res.status >= 300) failed++;
@@ -38,5 +42,5 @@ export async function runLoad(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { sent: next, failed, statuses, started, elapsed_ms: performance.now() - t0 };
+  return { sent: next, failed, statuses, started, answered, elapsed_ms: performance.now() - t0 };
 }

@@ -15,6 +15,7 @@ export function markdown(r: Results): string {
   ];
   for (const run of (r.post_msg as Row[] | undefined) ?? []) {
     lines.push(`| post_msg, concurrency ${run.concurrency} | ${fmt(run.msgs_per_s)} msg/s, p50 ${fmt(get(run, "latency.p50_ms"))} ms, p99 ${fmt(get(run, "latency.p99_ms"))} ms; lost ${fmt(run.lost)}, duplicated ${fmt(run.duplicates)} |`);
+    lines.push(`| post_msg, concurrency ${run.concurrency}: first ${fmt(get(run, "first_requests.count"))} requests, cold credential cache after a restart | answered in p50 ${fmt(get(run, "first_requests.p50_ms"))} ms, max ${fmt(get(run, "first_requests.max_ms"))} ms; statuses ${JSON.stringify(get(run, "first_requests.statuses") ?? {})} |`);
   }
   lines.push(`| ceiling: bare component straight to Prosody | ${fmt(get(r, "ceiling.msgs_per_s"))} msg/s; post_msg at c=32 is ${fmt(get(r, "ceiling.post_msg_c32_share_pct"))}% of it |`);
   if (r.component_http) lines.push(`| component_http round trips | ${fmt(get(r, "component_http.replies_per_s"))} replies/s, p50 ${fmt(get(r, "component_http.latency.p50_ms"))} ms, p99 ${fmt(get(r, "component_http.latency.p99_ms"))} ms; lost ${fmt(get(r, "component_http.lost"))} |`);

@@ -1,8 +1,11 @@
 /**
  * HTTP -> XMPP through post_msg: POST /msg/bob as alice (HTTP Basic, `xmpp` auth), text/plain
  * bodies "<run>:<seq>", and bob counts arrivals. Latency: request start -> stanza at bob.
+ * The gateway is restarted before each run (bench/run.ts), so the first `concurrency` requests
+ * meet a cold credential cache, as after a deployment's restart: `first_requests` is their
+ * request start -> HTTP answer latency, and their statuses.
  */
-import { runLoad } from "../lib/load.ts";
+import { runLoad, type LoadResult } from "../lib/load.ts";
 import type { RemoteReceiver } from "../lib/remote-receiver.ts";
 import { round, summarize, type Summary } from "../lib/stats.ts";
 
@@ -15,6 +18,7 @@ export interface DeliveryRun {
   http_errors: number;
   msgs_per_s: number;
   latency: Summary;
+  first_requests?: Summary & { statuses: Record<number, number> };
 }
 
 const AUTH = `Basic ${Buffer.from("alice:alice-pw").toString("base64")}`;
@@ -26,7 +30,22 @@ export async function postMsgRun(url: string, bob: RemoteReceiver, total: number
     fetch(`${url}/msg/bob`, { method: "POST", headers: { authorization: AUTH, "content-type": "text/plain" }, body: `${run}:${seq}` }),
   );
   const arrivals = await bob.arrivals(load.sent, 30_000);
-  return deliveryRun(concurrency, load.sent, load.failed, absolute(load.started), arrivals.at, arrivals.duplicates);
+  const delivery = deliveryRun(concurrency, load.sent, load.failed, absolute(load.started), arrivals.at, arrivals.duplicates);
+  return { ...delivery, first_requests: firstRequests(load, concurrency) };
+}
+
+/** The first wave: requests 0..concurrency-1, all sent before any answer could warm a cache. */
+function firstRequests(load: LoadResult, concurrency: number): Summary & { statuses: Record<number, number> } {
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  for (let seq = 0; seq < Math.min(concurrency, load.sent); seq++) {
+    const s = load.started.get(seq);
+    const a = load.answered.get(seq);
+    if (s === undefined || a === undefined) continue;
+    latencies.push(a.at - s);
+    statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+  }
+  return { ...summarize(latencies), statuses };
 }
 
 /** performance.now() times of this thread -> absolute times, comparable with the receiver's. */

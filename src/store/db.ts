@@ -28,6 +28,15 @@ const MIGRATIONS: readonly string[] = [
    )`,
   // One row rewritten by the store probe, to learn whether the file can be written again.
   `CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)`,
+  // auth/grace.ts: the last password that logged in per user, as an argon2id hash (salted), so
+  // that `offline_grace_s` survives a restart.
+  `CREATE TABLE auth_grace (
+     scheme TEXT NOT NULL,
+     jid TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     valid_at INTEGER NOT NULL,
+     PRIMARY KEY (scheme, jid)
+   )`,
 ];
 
 /**

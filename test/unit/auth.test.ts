@@ -65,7 +65,7 @@ describe("bearer scheme", () => {
 describe("xmpp scheme", () => {
   test("checks user@host:password with the server once, then from a cache", async () => {
     const calls: string[] = [];
-    const auth = authenticator({ kind: "xmpp", realm: "r", cache_s: 60, timeout_ms: 1000 }, async (l, d, p) => {
+    const auth = authenticator({ kind: "xmpp", realm: "r", cache_s: 60, timeout_ms: 1000, failure_cache_s: 30, max_checks: 8, max_queued_checks: 256, offline_grace_s: 0 }, async (l, d, p) => {
       calls.push(`${l}@${d}`);
       return p === "pw";
     });
@@ -87,7 +87,7 @@ describe("the failure throttle", () => {
   });
   test("forgets failures when the window ends", () => {
     let now = 0;
-    const t = createThrottle(1, 10, () => now);
+    const t = createThrottle(1, 10, { now: () => now });
     t.fail("a");
     expect(t.retryAfter("a")).toBe(10);
     now = 10_000;

@@ -1,12 +1,15 @@
 /** Builds the named auth schemes of routes.yaml, each wrapped by the shared failure throttle. */
-import { GatewayError } from "../../errors.ts";
+import type { Database } from "bun:sqlite";
+import { GatewayError, type ErrorCode } from "../../errors.ts";
 import type { AuthScheme } from "../../config/auth-schema.ts";
+import type { Logger } from "../../log.ts";
 import type { Authenticator, Identity } from "./types.ts";
 import type { Throttle } from "./throttle.ts";
 import { headerCheck } from "./header.ts";
 import { basicCheck } from "./basic.ts";
 import { bearerCheck } from "./bearer.ts";
-import { saslPasswordCheck, xmppCheck, type PasswordCheck } from "./xmpp.ts";
+import { xmppCheck, type PasswordCheck } from "./xmpp.ts";
+import { saslPasswordCheck } from "./sasl-check.ts";
 
 export interface AuthDeps {
   /** The user domain (xmpp.host): bare user names belong to it. */
@@ -16,7 +19,18 @@ export interface AuthDeps {
   throttle: Throttle;
   /** Replaces the SASL login of `kind: xmpp` (tests). */
   passwordCheck?: PasswordCheck;
+  /** Keeps the xmpp scheme's offline grace across restarts. */
+  store?: Database;
+  /** Whether the component link is up (the xmpp scheme's offline grace). */
+  linkOnline?: () => boolean;
+  log?: Logger;
 }
+
+/**
+ * What the throttle counts as a failed attempt: refused credentials, and checks the server could
+ * not answer (a flood of guesses that only time out must be slowed down like one that fails).
+ */
+const COUNTED: ReadonlySet<ErrorCode> = new Set(["AUTH_FAILED", "AUTH_UNAVAILABLE"]);
 
 export function createAuthenticator(name: string, scheme: AuthScheme, deps: AuthDeps): Authenticator {
   const check = schemeCheck(name, scheme, deps);
@@ -27,16 +41,16 @@ export function createAuthenticator(name: string, scheme: AuthScheme, deps: Auth
       const wait = deps.throttle.retryAfter(ip);
       if (wait > 0) throw new GatewayError("RATE_LIMITED", undefined, { headers: { "retry-after": String(wait) } });
       try {
-        return await check(request);
+        return await check(request, ip);
       } catch (err) {
-        if (err instanceof GatewayError && err.code === "AUTH_FAILED") deps.throttle.fail(ip);
+        if (err instanceof GatewayError && COUNTED.has(err.code)) deps.throttle.fail(ip);
         throw err;
       }
     },
   };
 }
 
-function schemeCheck(name: string, scheme: AuthScheme, deps: AuthDeps): (request: Request) => Promise<Identity> {
+function schemeCheck(name: string, scheme: AuthScheme, deps: AuthDeps): (request: Request, ip: string) => Promise<Identity> {
   switch (scheme.kind) {
     case "header":
       return headerCheck(name, scheme);
@@ -46,7 +60,9 @@ function schemeCheck(name: string, scheme: AuthScheme, deps: AuthDeps): (request
       return bearerCheck(name, scheme);
     case "xmpp": {
       const service = scheme.server ?? `xmpp://${new URL(deps.server).hostname}:5222`;
-      return xmppCheck(name, scheme, deps.host, deps.passwordCheck ?? saslPasswordCheck(service, scheme.timeout_ms));
+      const { host, throttle, store, linkOnline, log } = deps;
+      const check = deps.passwordCheck ?? saslPasswordCheck(service);
+      return xmppCheck(name, scheme, { host, check, throttle, ...(store ? { store } : {}), ...(linkOnline ? { linkOnline } : {}), ...(log ? { log: log.child({ auth: name }) } : {}) });
     }
   }
 }
