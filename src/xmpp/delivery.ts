@@ -44,6 +44,8 @@ export const MAX_ATTEMPTS = 5;
 /** The wait before a suspect is sent again doubles from this, up to PROBE_MAX_WAIT_MS. */
 const PROBE_WAIT_MS = 250;
 const PROBE_MAX_WAIT_MS = 10_000;
+/** Stream error conditions that close the stream for the server's own reasons (RFC 6120 §4.9.3). */
+const SERVER_GONE = ["system-shutdown", "see-other-host", "reset", "connection-timeout"];
 
 export class Delivery {
   private draining: Promise<void> | undefined;
@@ -160,6 +162,9 @@ export class Delivery {
 
   private refused(row: QueuedStanza): void {
     const reason = this.link.lastError ?? "the server closed the stream inside the confirmation window";
+    // RFC 6120 §4.9.3: these conditions say the server is going away or moving, not that it
+    // refused this stanza; a restart must not count against the row being probed.
+    if (SERVER_GONE.some((condition) => reason === `stream error: ${condition}`)) return;
     const attempts = this.outbox.fail(row.seq, reason);
     const fields = { seq: row.seq, id: row.stanza.match(/^<[^>]*?\sid="([^"]*)"/)?.[1], attempts, reason };
     if (attempts < MAX_ATTEMPTS) {
