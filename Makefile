@@ -60,8 +60,8 @@ dist/SHA256SUMS: dist/stanzagate-linux-x64 dist/stanzagate-linux-arm64
 	cd dist && sha256sum stanzagate-linux-x64 stanzagate-linux-arm64 > SHA256SUMS
 
 # The unit file, as systemd itself reads it (test/integration/release-systemd.test.ts runs this too).
-verify-unit: release-deps
-	systemd-analyze verify packaging/stanzagate.service
+verify-unit: release-deps dist/stanzagate-linux-x64
+	$(BUN) test test/integration/release-systemd.test.ts
 
 typecheck: node-deps
 	$(TSC) --noEmit -p .
