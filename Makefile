@@ -3,14 +3,14 @@
 #   make demo    install, start a local Prosody and Stanzagate on 127.0.0.1, print curl commands
 #   make build   dist/stanzagate, one self-contained executable
 #   make release dist/stanzagate-linux-x64, dist/stanzagate-linux-arm64 and dist/SHA256SUMS
-#   make bench   the benchmark (bench/README in README.md)
+#   make bench   the benchmark (bench/README in README.md); make bench-footprint: build variants
 #   make clean   removes what the build made; make distclean also node_modules and caches
 SHELL := /bin/bash
 BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: all deps node-deps prosody-deps release-deps build release test typecheck unit demo bench clean distclean verify-unit
+.PHONY: all deps node-deps prosody-deps release-deps build release test typecheck unit demo bench bench-footprint clean distclean verify-unit
 
 all: build
 
@@ -74,6 +74,10 @@ demo: deps build
 
 bench: deps build
 	$(BUN) bench/run.ts
+
+# Size, start-up and idle RSS of each build variant (bench/README.md, "Footprint").
+bench-footprint: deps
+	$(BUN) bench/footprint.ts
 
 clean:
 	rm -rf dist .demo bench/tmp
