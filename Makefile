@@ -2,13 +2,15 @@
 #   make test    install what is missing, type-check, run every test (unit + real Prosody)
 #   make demo    install, start a local Prosody and Stanzagate on 127.0.0.1, print curl commands
 #   make build   dist/stanzagate, one self-contained executable
-#   make bench   the benchmark (bench/README in README.md)
+#   make release dist/stanzagate-linux-x64, dist/stanzagate-linux-arm64 and dist/SHA256SUMS
+#   make bench   the benchmark (bench/README in README.md); make bench-footprint: build variants
+#   make clean   removes what the build made; make distclean also node_modules and caches
 SHELL := /bin/bash
 BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: all deps node-deps prosody-deps build test typecheck unit golden demo bench clean
+.PHONY: all deps node-deps prosody-deps release-deps build release test typecheck unit golden demo bench bench-footprint clean distclean verify-unit
 
 all: build
 
@@ -29,15 +31,42 @@ prosody-deps:
 	  $$SUDO systemctl disable --now prosody >/dev/null 2>&1 || $$SUDO service prosody stop >/dev/null 2>&1 || true; \
 	fi
 
+# qemu-user runs the arm64 release under test, with the arm64 C library from libc6-arm64-cross;
+# systemd-analyze (package systemd) verifies the unit file.
+release-deps:
+	@if ! command -v qemu-aarch64 >/dev/null || [ ! -e $(ARM64_SYSROOT)/lib/ld-linux-aarch64.so.1 ] || ! command -v systemd-analyze >/dev/null; then \
+	  echo "installing qemu-user, libc6-arm64-cross and systemd (Debian packages)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq qemu-user libc6-arm64-cross systemd >/dev/null; \
+	fi
+
+# Flags every executable is built with (bench/README.md, "Footprint", says why these).
+COMPILE_FLAGS := --compile --minify --bytecode
+# Runtimes of the release targets: from the npm registry at the version package-lock.json pins.
+RUNTIMES := .cache/bun-runtimes
+ARM64_SYSROOT := /usr/aarch64-linux-gnu
+
 build: dist/stanzagate
 dist/stanzagate: node_modules/.installed $(SRC)
 	@mkdir -p dist
-	$(BUN) build src/main.ts --compile --minify --bytecode --outfile dist/stanzagate
+	$(BUN) build src/main.ts $(COMPILE_FLAGS) --outfile dist/stanzagate
+
+release: dist/stanzagate-linux-x64 dist/stanzagate-linux-arm64 dist/SHA256SUMS
+dist/stanzagate-linux-%: node_modules/.installed $(SRC)
+	@mkdir -p dist
+	$(BUN) build src/main.ts $(COMPILE_FLAGS) --target=bun-linux-$* \
+	  --compile-executable-path $$(packaging/bun-runtime.sh bun-linux-$(if $(filter arm64,$*),aarch64,$*) $(RUNTIMES)) --outfile $@
+dist/SHA256SUMS: dist/stanzagate-linux-x64 dist/stanzagate-linux-arm64
+	cd dist && sha256sum stanzagate-linux-x64 stanzagate-linux-arm64 > SHA256SUMS
+
+# The unit file, as systemd itself reads it (test/integration/release-systemd.test.ts runs this too).
+verify-unit: release-deps dist/stanzagate-linux-x64
+	$(BUN) test test/integration/release-systemd.test.ts
 
 typecheck: node-deps
 	$(TSC) --noEmit -p .
 
-test: deps typecheck build
+test: deps release-deps typecheck build release
 	$(BUN) test --timeout 60000
 
 # Rewrites the expected `check` output in test/golden from the current code: review the diff.
@@ -50,5 +79,12 @@ demo: deps build
 bench: deps build
 	$(BUN) bench/run.ts
 
+# Size, start-up and idle RSS of each build variant (bench/README.md, "Footprint").
+bench-footprint: deps
+	$(BUN) bench/footprint.ts
+
 clean:
 	rm -rf dist .demo bench/tmp
+
+distclean: clean
+	rm -rf node_modules .cache

@@ -21,12 +21,21 @@ export interface GatewayProcess {
   kill(signal: "SIGKILL" | "SIGTERM"): Promise<number>;
 }
 
+export interface SpawnOptions {
+  /** The HTTP port (default: a free one). */
+  port?: number;
+  /** The executable and its leading arguments (default: $STANZAGATE_BIN, else `bun src/main.ts`). */
+  command?: string[];
+  /** How long it may take to answer /health at all (default 10 s; an emulated CPU needs more). */
+  readyTimeoutMs?: number;
+}
+
 /** Writes routes.yaml (with a sqlite file store in a temp dir) and starts the gateway on it. */
-export async function spawnGateway(prosody: Prosody, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-gw-"))): Promise<GatewayProcess> {
-  const port = await freePort();
+export async function spawnGateway(prosody: Prosody, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-gw-")), opts: SpawnOptions = {}): Promise<GatewayProcess> {
+  const port = opts.port ?? (await freePort());
   const text = configHead(prosody, join(dir, "stanzagate.db")).replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`) + routes;
   writeFileSync(join(dir, "routes.yaml"), text);
-  const cmd = process.env.STANZAGATE_BIN ? [process.env.STANZAGATE_BIN] : [process.execPath, join(ROOT, "src/main.ts")];
+  const cmd = opts.command ?? (process.env.STANZAGATE_BIN ? [process.env.STANZAGATE_BIN] : [process.execPath, join(ROOT, "src/main.ts")]);
   const proc = Bun.spawn([...cmd, "--config", join(dir, "routes.yaml")], { cwd: dir, stdout: "ignore", stderr: "pipe" });
   let err = "";
   void (async () => {
@@ -47,12 +56,12 @@ export async function spawnGateway(prosody: Prosody, routes: string, dir = mkdte
       return await proc.exited;
     },
   };
-  await waitServing(gw);
+  await waitServing(gw, opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
   return gw;
 }
 
-async function waitServing(gw: GatewayProcess): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+async function waitServing(gw: GatewayProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (gw.proc.exitCode !== null) throw new Error(`gateway exited with ${gw.proc.exitCode}:\n${gw.stderr()}`);
     try {
@@ -63,5 +72,5 @@ async function waitServing(gw: GatewayProcess): Promise<void> {
     }
   }
   gw.proc.kill("SIGKILL");
-  throw new Error(`gateway did not serve HTTP within ${READY_TIMEOUT_MS} ms:\n${gw.stderr()}`);
+  throw new Error(`gateway did not serve HTTP within ${timeoutMs} ms:\n${gw.stderr()}`);
 }

@@ -24,10 +24,16 @@ test("every curl command the demo prints succeeds, and bob sees the results", as
   const reader = (demo.stdout as ReadableStream<Uint8Array>).getReader();
   const readUntil = async (marker: string, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
+    // One read in flight at a time: a read that lost the race to the timer still gets the next
+    // chunk, so it is kept for the next round instead of being dropped with its output.
+    let pending: ReturnType<typeof reader.read> | undefined;
     while (!out.includes(marker) && Date.now() < deadline) {
-      const chunk = await Promise.race([reader.read(), Bun.sleep(500).then(() => undefined)]);
-      if (chunk?.value) out += new TextDecoder().decode(chunk.value);
-      if (chunk?.done) break;
+      pending ??= reader.read();
+      const chunk = await Promise.race([pending, Bun.sleep(500).then(() => undefined)]);
+      if (!chunk) continue;
+      pending = undefined;
+      if (chunk.value) out += new TextDecoder().decode(chunk.value);
+      if (chunk.done) break;
     }
     return out.includes(marker);
   };
