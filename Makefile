@@ -2,13 +2,14 @@
 #   make test    install what is missing, type-check, run every test (unit + real Prosody)
 #   make demo    install, start a local Prosody and Stanzagate on 127.0.0.1, print curl commands
 #   make build   dist/stanzagate, one self-contained executable
+#   make faults  the fault suite: kills and outages under load, fuzzing (README, "Tests")
 #   make bench   the benchmark (bench/README in README.md)
 SHELL := /bin/bash
 BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: all deps node-deps prosody-deps build test typecheck unit demo bench clean
+.PHONY: all deps node-deps prosody-deps build test typecheck unit faults demo bench clean
 
 all: build
 
@@ -38,7 +39,12 @@ typecheck: node-deps
 	$(TSC) --noEmit -p .
 
 test: deps typecheck build
-	$(BUN) test --timeout 60000
+	$(BUN) test --timeout 60000 test/unit test/plugins test/integration test/helpers
+	$(MAKE) faults
+
+# Sizes and seed: FAULTS_LOAD, FAULTS_CONCURRENCY, FAULTS_RUNS, FAULTS_SEED (README, "Tests").
+faults: deps build
+	STANZAGATE_BIN=$(CURDIR)/dist/stanzagate $(BUN) test --timeout 240000 test/faults
 
 demo: deps build
 	$(BUN) scripts/demo.ts
