@@ -48,9 +48,11 @@ describe("the XMPP link", () => {
   });
 
   test("never logs the component secret", async () => {
+    // The server takes one connection per component domain: the earlier tests' gateways go first.
+    for (const earlier of gateways.splice(0)) await earlier.stop({ flushTimeoutMs: 1_000 });
     const { gw, logs } = await gatewayWith(configHead(prosody));
-    // Everything up to the privilege advertisement has been logged: the handshake and the grants.
-    await waitFor(() => gw.link.privileges().roster === "both", 10_000, "the privilege advertisement", logs);
+    // Everything up to the handshake has been logged.
+    await waitFor(() => gw.link.status === "online", 4_000, "the link to come up", logs);
     expect(JSON.stringify(logs)).not.toContain(prosody.componentSecret);
   });
 });
