@@ -3,6 +3,7 @@
 #   make demo    install, start a local Prosody and Stanzagate on 127.0.0.1, print curl commands
 #   make build   dist/stanzagate, one self-contained executable
 #   make release dist/stanzagate-linux-x64, dist/stanzagate-linux-arm64 and dist/SHA256SUMS
+#   make faults  the fault suite: kills and outages under load, fuzzing (README, "Tests")
 #   make bench   the benchmark (bench/README in README.md); make bench-footprint: build variants
 #   make clean   removes what the build made; make distclean also node_modules and caches
 SHELL := /bin/bash
@@ -10,7 +11,7 @@ BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: all deps node-deps prosody-deps release-deps build release test typecheck unit golden demo bench bench-footprint clean distclean verify-unit
+.PHONY: all deps node-deps prosody-deps release-deps build release test typecheck unit golden faults demo bench bench-footprint clean distclean verify-unit
 
 all: build
 
@@ -67,7 +68,16 @@ typecheck: node-deps
 	$(TSC) --noEmit -p .
 
 test: deps release-deps typecheck build release
-	$(BUN) test --timeout 60000
+	$(BUN) test --timeout 60000 test/unit test/plugins test/integration test/helpers
+	$(MAKE) faults
+
+# The fast tier alone: in-process tests, no server (seconds).
+unit: node-deps
+	$(BUN) test test/unit
+
+# Sizes and seed: FAULTS_LOAD, FAULTS_CONCURRENCY, FAULTS_RUNS, FAULTS_SEED (README, "Tests").
+faults: deps build
+	STANZAGATE_BIN=$(CURDIR)/dist/stanzagate $(BUN) test --timeout 240000 test/faults
 
 # Rewrites the expected `check` output in test/golden from the current code: review the diff.
 golden: node-deps

@@ -3,7 +3,7 @@
 // itself was killed in between.
 import { afterEach, describe, expect, test } from "bun:test";
 import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, isMessageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { connectClient, isMessageWithBody, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { mkdtempSync } from "node:fs";
@@ -34,13 +34,28 @@ afterEach(async () => {
 const say = (url: string, n: number) =>
   fetch(`${url}/say`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ n }) });
 
-/** Bob reads `count` messages, then makes sure no further copy arrives. */
-async function bobReceives(client: TestClient, count: number): Promise<string[]> {
+const MARKER = 1_000_000;
+
+/**
+ * Bob reads `count` messages, then makes sure no further copy arrives: a marker sent once the
+ * outbox is empty comes after anything the gateway would still resend.
+ */
+async function bobReceives(client: TestClient, count: number, url: string): Promise<string[]> {
   const messages = await client.collect(isMessageWithBody, count, 15_000);
-  await Bun.sleep(300);
-  const extra = client.received.filter(isMessageWithBody).length - count;
+  await waitForHealth(url, (body) => (body.outbox as { queued?: number } | undefined)?.queued === 0);
+  expect((await say(url, MARKER)).status).toBe(201);
+  await client.nextStanza(messageWithBody(`message ${MARKER}`), 15_000);
+  const extra = client.received.filter(isMessageWithBody).length - count - 1;
   expect(extra).toBe(0);
   return messages.map((m) => m.getChildText("body") ?? "");
+}
+
+async function waitForHealth(url: string, ok: (body: Record<string, unknown>) => boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!ok((await (await fetch(`${url}/health`)).json()) as Record<string, unknown>)) {
+    if (Date.now() > deadline) throw new Error("the outbox did not empty within 15 s");
+    await Bun.sleep(50);
+  }
 }
 
 const expected = Array.from({ length: COUNT }, (_, i) => `message ${i + 1}`);
@@ -63,7 +78,7 @@ describe("the outbox", () => {
 
     await prosody.startProcess();
     bob = await connectClient(prosody, "bob");
-    expect(await bobReceives(bob, COUNT)).toEqual(expected);
+    expect(await bobReceives(bob, COUNT, gw.url)).toEqual(expected);
     expect(gw.gateway.delivery.queued).toBe(0);
   });
 
@@ -80,7 +95,7 @@ describe("the outbox", () => {
 
     await prosody.startProcess();
     bob = await connectClient(prosody, "bob");
-    expect(await bobReceives(bob, COUNT)).toEqual(expected);
+    expect(await bobReceives(bob, COUNT, proc.url)).toEqual(expected);
   });
 
   test("SIGTERM finishes the request in flight, delivers it, and exits 0", async () => {

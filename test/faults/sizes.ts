@@ -1,0 +1,21 @@
+// The fault suite's sizes: fixed by default so a failure replays, overridable from the
+// environment (README, "Tests"). Counts, never timings, are what the suite asserts.
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${raw}: expected a positive integer`);
+  return value;
+}
+
+export const SIZES = {
+  /** Requests per kill/stop scenario. */
+  load: intFromEnv("FAULTS_LOAD", 2_000),
+  /** Requests in flight at once during a scenario. */
+  concurrency: intFromEnv("FAULTS_CONCURRENCY", 16),
+  /** fast-check seed for every fuzz property. */
+  seed: intFromEnv("FAULTS_SEED", 20_251_010),
+  /** fast-check runs per route kind. */
+  runs: intFromEnv("FAULTS_RUNS", 200),
+} as const;
