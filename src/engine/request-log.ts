@@ -68,6 +68,8 @@ function reason(body: Uint8Array): { code?: unknown; error: unknown } {
       const { error, code } = parsed as { error: unknown; code?: unknown };
       return code === undefined ? { error } : { code, error };
     }
+    // /health's 503 body: its status says why ("degraded").
+    if (parsed && typeof parsed === "object" && "status" in parsed) return { error: `status ${String((parsed as { status: unknown }).status)}` };
   } catch {
     // Not JSON: the text itself says why.
   }

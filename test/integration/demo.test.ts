@@ -21,14 +21,14 @@ test("every curl command the demo prints succeeds, and bob sees the results", as
     stderr: "inherit",
   });
   let out = "";
-  const reader = (demo.stdout as ReadableStream<Uint8Array>).getReader();
+  // One reader drains stdout into `out` for the whole run: a read abandoned by a timeout would
+  // swallow the chunk it later receives.
+  void (async () => {
+    for await (const chunk of demo.stdout as ReadableStream<Uint8Array>) out += new TextDecoder().decode(chunk);
+  })();
   const readUntil = async (marker: string, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
-    while (!out.includes(marker) && Date.now() < deadline) {
-      const chunk = await Promise.race([reader.read(), Bun.sleep(500).then(() => undefined)]);
-      if (chunk?.value) out += new TextDecoder().decode(chunk.value);
-      if (chunk?.done) break;
-    }
+    while (!out.includes(marker) && Date.now() < deadline && demo?.exitCode === null) await Bun.sleep(50);
     return out.includes(marker);
   };
   expect(await readUntil("Ctrl-C to stop.", 30_000)).toBe(true);
