@@ -17,6 +17,8 @@ export interface MetricSources {
 
 export interface Metrics {
   http(route: string, method: string, status: number, seconds: number): void;
+  /** +1 when a request arrives, -1 when it is answered. */
+  inFlight(delta: 1 | -1): void;
   stanza(direction: "sent" | "received", kind: string): void;
   delivery(outcome: "sent" | "queued"): void;
   linkOnline(): void;
@@ -40,6 +42,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   const reg = { registers: [registry] };
   const requests = new Counter({ name: "stanzagate_http_requests_total", help: "HTTP requests answered, by route pattern, method and status.", labelNames: ["route", "method", "status"], ...reg });
   const latency = new Histogram({ name: "stanzagate_http_request_duration_seconds", help: "Time to answer an HTTP request.", labelNames: ["route", "method"], buckets: LATENCY_BUCKETS, ...reg });
+  const inFlight = new Gauge({ name: "stanzagate_http_requests_in_flight", help: "HTTP requests being handled now (across configurations during a reload).", ...reg });
   const stanzas = new Counter({ name: "stanzagate_stanzas_total", help: "Stanzas sent to or received from the XMPP server, by kind.", labelNames: ["direction", "kind"], ...reg });
   const deliveries = new Counter({ name: "stanzagate_deliveries_total", help: "Stanzas handed to delivery: sent (HTTP 201) or queued in the outbox (HTTP 202).", labelNames: ["outcome"], ...reg });
   const connects = new Counter({ name: "stanzagate_xmpp_connects_total", help: "Times the XMPP link came online (the first connect and every reconnect).", ...reg });
@@ -54,6 +57,7 @@ export function createMetrics(sources: MetricSources): Metrics {
       requests.inc({ route, method, status: String(status) });
       latency.observe({ route, method }, seconds);
     },
+    inFlight: (delta) => inFlight.inc(delta),
     stanza: (direction, kind) => stanzas.inc({ direction, kind: STANZA_KINDS.has(kind) ? kind : "other" }),
     delivery: (outcome) => deliveries.inc({ outcome }),
     linkOnline: () => connects.inc(),

@@ -32,11 +32,14 @@ export function observeRequests(handle: (request: Request) => Promise<Response>,
   return async function observedRequest(request) {
     const started = performance.now();
     let response: Response;
+    deps.metrics.inFlight(1);
     try {
       response = await handle(request);
     } catch (err) {
       deps.log.error("unhandled HTTP error", { err });
       response = errorResponse(err);
+    } finally {
+      deps.metrics.inFlight(-1);
     }
     const seconds = (performance.now() - started) / 1000;
     const { pathname } = new URL(request.url);
