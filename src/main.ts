@@ -98,7 +98,11 @@ async function serve(file: string): Promise<number> {
 function listenForReload(file: string, initial: ReturnType<typeof snapshot>, gateway: Gateway, log: Logger, stopping: () => boolean): void {
   const reloader = createReloader({
     initial,
-    read: () => checkFile(file),
+    // The summary line ("N errors — not started") is for the command line, not for a reload.
+    read: async () => {
+      const read = await checkFile(file);
+      return read.ok ? read : { ok: false, errors: read.errors.filter((line) => !line.endsWith("not started")) };
+    },
     apply: (config) => gateway.reload(config),
     log: log.child({ part: "reload" }),
     onOutcome: (outcome) => gateway.metrics.reload(outcome),

@@ -25,6 +25,9 @@ export interface ObserveDeps {
   notes: RequestNotes;
 }
 
+/** Methods kept as metric labels; any other is counted as OTHER (labels stay bounded). */
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
 /** Longest `error` text kept from a body that is not the gateway's JSON. */
 const MAX_REASON = 200;
 
@@ -44,7 +47,7 @@ export function observeRequests(handle: (request: Request) => Promise<Response>,
     const seconds = (performance.now() - started) / 1000;
     const { pathname } = new URL(request.url);
     const route = deps.routeOf(request.method, pathname);
-    deps.metrics.http(route, request.method, response.status, seconds);
+    deps.metrics.http(route, METHODS.has(request.method) ? request.method : "OTHER", response.status, seconds);
     const body = new Uint8Array(await response.clone().arrayBuffer());
     deps.log.info("http request", {
       route,
