@@ -73,6 +73,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const scrape = metricsEndpoint(config, authenticators, deps);
   const fixed = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])].map((path) => ({ method: "GET", path }));
   let inFlight = 0;
+  let retired: Promise<void> | undefined;
   const handle = observeRequests(async (request) => {
     inFlight++;
     try {
@@ -92,10 +93,14 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     get inFlight() {
       return inFlight;
     },
-    async retire(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
-      for (const p of plugins) await p.stop?.();
+    // Once: a reload and a shutdown may both retire the same generation.
+    retire(timeoutMs) {
+      retired ??= (async () => {
+        const deadline = Date.now() + timeoutMs;
+        while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
+        for (const p of plugins) await p.stop?.();
+      })();
+      return retired;
     },
   };
 }
