@@ -3,27 +3,25 @@
  * environment or exits the process (that is main.ts); `listen` and `stop` are the caller's.
  */
 import type { Server } from "bun";
+import type { Element } from "ltx";
 import type { Entity } from "xmpp-entity";
 import type { Config } from "./config/load.ts";
 import type { Logger } from "./log.ts";
-import type { Authenticator } from "./engine/auth/types.ts";
 import type { PasswordCheck } from "./engine/auth/xmpp.ts";
-import type { PluginInstance } from "./plugin-api.ts";
 import { GatewayError, errorResponse } from "./errors.ts";
-import { createAuthenticator, type AuthDeps } from "./engine/auth/index.ts";
 import { createThrottle } from "./engine/auth/throttle.ts";
-import { declarativeHandler } from "./engine/declarative.ts";
-import { createHttpApp, createRegistry } from "./engine/http.ts";
+import type { RequestNotes } from "./engine/request-log.ts";
+import { buildGeneration, type Generation } from "./generation.ts";
 import { health } from "./health.ts";
-import { setupPlugin, xmppPort } from "./plugin-host.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { diffConfigs, type ConfigChanges } from "./reload.ts";
 import { openStore } from "./store/db.ts";
 import { createOutbox } from "./store/outbox.ts";
 import { createStoreHealth } from "./store/store-health.ts";
 import { Delivery } from "./xmpp/delivery.ts";
 import { createBarrier } from "./xmpp/barrier.ts";
 import xml from "@xmpp/xml";
-import { XmppLink } from "./xmpp/link.ts";
-import { StanzaRouter } from "./xmpp/router.ts";
+import { XmppLink, type LinkOptions } from "./xmpp/link.ts";
 
 /** XEP-0199: the ping that confirms delivery (see xmpp/barrier.ts). */
 const NS_PING = "urn:xmpp:ping";
@@ -46,6 +44,12 @@ export interface Gateway {
   handle(request: Request): Promise<Response>;
   /** Connects to XMPP and serves HTTP on config.http.listen; resolves with the bound port. */
   listen(): number;
+  readonly metrics: Metrics;
+  /**
+   * Swaps in a new configuration (SIGHUP): new requests use it, requests in flight finish on the
+   * old one. Throws, keeping the old one, when it cannot be applied.
+   */
+  reload(config: Config): Promise<ConfigChanges>;
   /** Stops accepting HTTP, finishes requests in flight, flushes the outbox, closes the stream. */
   stop(options?: { flushTimeoutMs?: number }): Promise<void>;
 }
@@ -54,18 +58,20 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const { log } = deps;
   const store = openStore(config.store);
   const storeHealth = createStoreHealth(store, config.store, log.child({ part: "store" }));
-  const link = new XmppLink({
-    server: config.xmpp.server,
-    component: config.xmpp.component,
-    secret: config.xmpp.secret,
-    host: config.xmpp.host,
-    reconnect: config.xmpp.reconnect,
-    iqTimeoutMs: config.xmpp.iq_timeout_ms,
-    maxStanzaBytes: config.xmpp.max_stanza_bytes,
-    log: log.child({ part: "xmpp" }),
-    ...(deps.createEntity ? { createEntity: deps.createEntity } : {}),
+  const oldestQueued = store.query<{ at: number | null }, []>("SELECT min(queued_at) AS at FROM outbox");
+  let current: Generation | undefined;
+  const retiring = new Set<Generation>();
+  const metrics = createMetrics({
+    outbox: () => ({ depth: delivery.queued, oldestQueuedAt: oldestQueued.get()?.at ?? undefined }),
+    link: () => ({ state: link.status, onlineSince: link.onlineSince }),
   });
-  const ping = () => link.request(xml("iq", { type: "get", from: config.xmpp.component, to: config.xmpp.host }, xml("ping", { xmlns: NS_PING })));
+  const link = new XmppLink({ ...linkOptions(config, log), onTraffic: (direction, kind) => metrics.stanza(direction, kind), ...(deps.createEntity ? { createEntity: deps.createEntity } : {}) });
+  const ping = async () => {
+    const started = performance.now();
+    const answer = await link.request(xml("iq", { type: "get", from: config.xmpp.component, to: link.host }, xml("ping", { xmlns: NS_PING })));
+    metrics.confirmation((performance.now() - started) / 1000);
+    return answer;
+  };
   const outbox = createOutbox(store, config.outbox.max_stanzas, storeHealth);
   const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), { component: config.xmpp.component, maxStanzaBytes: config.xmpp.max_stanza_bytes });
   // Also picks up rows the `stanzagate outbox retry` CLI put back while the link was idle.
@@ -74,70 +80,102 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     void delivery.drain();
   }, STORE_CHECK_MS);
   storeTimer.unref();
-  const router = new StanzaRouter((el) => void link.send(el).catch(() => {}), log.child({ part: "router" }));
-  link.onStanza((el) => void router.dispatch(el));
-  link.on("online", () => void delivery.drain());
+  const deliver = async (el: Element) => {
+    const outcome = await delivery.deliver(el);
+    metrics.delivery(outcome);
+    return outcome;
+  };
+  link.onStanza((el) => void dispatch(el));
+  for (const event of ["online", "offline", "privileges"] as const) link.on(event, () => current?.emit(event));
+  link.on("online", () => {
+    metrics.linkOnline();
+    void delivery.drain();
+  });
+  // Stanzas answering a retiring generation's requests go to it; everything else to the current one.
+  const dispatch = async (el: Element) => {
+    for (const old of retiring) if (await old.takeOwn(el)) return;
+    await current?.dispatch(el);
+  };
 
-  const authenticators = buildAuthenticators(config, deps, { store, linkOnline: () => link.status === "online" });
-  const registry = createRegistry();
-  const xmpp = xmppPort(config, link, delivery, router);
-  const plugins: PluginInstance[] = [];
+  const clientIps = new WeakMap<Request, string>();
+  let throttle = createThrottle(config.auth_throttle.max_failures, config.auth_throttle.window_s);
   let ids = 0;
   const idPrefix = Math.random().toString(36).slice(2, 8);
-  for (const route of config.routes) {
-    const auth = route.auth ? authenticators.get(route.auth) : undefined;
-    if (route.kind === "plugin") plugins.push(await setupPlugin(route, auth, { xmpp, registry, store, log, fetch: deps.fetch ?? fetch }));
-    else
-      registry.add(route.method, route.path, declarativeHandler(route, {
-        auth,
-        component: config.xmpp.component,
-        maxBodyBytes: config.http.max_body_bytes,
-        deliver: (el) => delivery.deliver(el),
-        newId: () => `sg-${idPrefix}-${++ids}`,
-      }));
-  }
-
-  const maxBodyBytes = config.http.max_body_bytes;
-  const app = createHttpApp({ routes: registry.routes, health: () => health(link, delivery, storeHealth), cors: config.http.cors, maxBodyBytes, log: log.child({ part: "http" }) });
+  const common = {
+    link, deliver, store, log, metrics, throttle, fetch: deps.fetch ?? fetch, passwordCheck: deps.passwordCheck,
+    health: () => health(link, delivery, storeHealth),
+    linkOnline: () => link.status === "online",
+    ipOf: (request: Request) => clientIps.get(request) ?? "local",
+    notes: new WeakMap() as RequestNotes,
+    newId: () => `sg-${idPrefix}-${++ids}`,
+  };
+  current = await buildGeneration({ ...common, config });
   let server: Server<unknown> | undefined;
-  let inFlight = 0;
   let accepting = true;
-  const serve = async (request: Request, ip: string): Promise<Response> => {
-    if (!accepting) return errorResponse(new GatewayError("SHUTTING_DOWN"));
-    inFlight++;
-    try {
-      return await app.handle(request, ip);
-    } finally {
-      inFlight--;
-    }
+  const handle = async (request: Request): Promise<Response> => {
+    if (!accepting || !current) return errorResponse(new GatewayError("SHUTTING_DOWN"));
+    return current.handle(request);
+  };
+  const bind = (listen: string, maxBody: number) => {
+    const { hostname, port } = parseListen(listen);
+    return Bun.serve({
+      hostname,
+      port,
+      maxRequestBodySize: bunBodyBackstop(maxBody),
+      fetch(req, srv) {
+        clientIps.set(req, srv.requestIP(req)?.address ?? "unknown");
+        return handle(req);
+      },
+      // Only reached if `handle` itself throws: still a JSON answer, and the stack in the log.
+      error(err) {
+        log.error("unhandled HTTP error", { err });
+        return errorResponse(err);
+      },
+    });
+  };
+  const retire = (old: Generation) => {
+    retiring.add(old);
+    void old.retire(RETIRE_TIMEOUT_MS).catch((err: unknown) => log.error("stopping the old plugins failed", { err })).finally(() => retiring.delete(old));
   };
 
   return {
     link,
     delivery,
-    handle: (request) => serve(request, "local"),
+    metrics,
+    handle,
     listen() {
       link.start();
-      const { hostname, port } = parseListen(config.http.listen);
-      server = Bun.serve({
-        hostname,
-        port,
-        maxRequestBodySize: bunBodyBackstop(maxBodyBytes),
-        fetch: (req, srv) => serve(req, srv.requestIP(req)?.address ?? "unknown"),
-        // Only reached if `serve` itself throws: still a JSON answer, and the stack in the log.
-        error(err) {
-          log.error("unhandled HTTP error", { err });
-          return errorResponse(err);
-        },
-      });
-      return server.port ?? port;
+      server = bind(config.http.listen, config.http.max_body_bytes);
+      return server.port ?? parseListen(config.http.listen).port;
+    },
+    async reload(next) {
+      const old = current as Generation;
+      const changes = diffConfigs(old.config, next);
+      if (changes.refused.length) throw new GatewayError("BAD_REQUEST", changes.refused.join("; "));
+      if (changes.throttle) throttle = createThrottle(next.auth_throttle.max_failures, next.auth_throttle.window_s);
+      const fresh = await buildGeneration({ ...common, throttle, config: next });
+      if (changes.listen && server) {
+        let rebound: Server<unknown>;
+        try {
+          rebound = bind(next.http.listen, next.http.max_body_bytes);
+        } catch (err) {
+          await fresh.retire(0);
+          throw err;
+        }
+        void server.stop(false);
+        server = rebound;
+      }
+      current = fresh;
+      retire(old);
+      if (changes.xmpp) await link.reconfigure(linkOptions(next, log));
+      return changes;
     },
     async stop({ flushTimeoutMs = 5_000 } = {}) {
       accepting = false;
       clearInterval(storeTimer);
       await server?.stop(false);
-      await waitUntil(() => inFlight === 0, 10_000);
-      for (const p of plugins) await p.stop?.();
+      const generations = [...retiring, ...(current ? [current] : [])];
+      await Promise.all(generations.map((g) => g.retire(10_000)));
       await Promise.race([delivery.drain(), Bun.sleep(flushTimeoutMs)]);
       await link.stop();
       store.close();
@@ -145,11 +183,27 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   };
 }
 
-function buildAuthenticators(config: Config, deps: GatewayDeps, shared: Pick<AuthDeps, "store" | "linkOnline">): Map<string, Authenticator> {
-  const throttle = createThrottle(config.auth_throttle.max_failures, config.auth_throttle.window_s);
-  const log = deps.log.child({ part: "auth" });
-  const common: AuthDeps = { host: config.xmpp.host, server: config.xmpp.server, throttle, log, ...shared, ...(deps.passwordCheck ? { passwordCheck: deps.passwordCheck } : {}) };
-  return new Map(Object.entries(config.auth).map(([name, scheme]) => [name, createAuthenticator(name, scheme, common)]));
+/** Longest wait for a replaced configuration's requests in flight before its plugins stop. */
+const RETIRE_TIMEOUT_MS = 30_000;
+
+function linkOptions(config: Config, log: Logger): LinkOptions {
+  return {
+    server: config.xmpp.server,
+    component: config.xmpp.component,
+    secret: config.xmpp.secret,
+    host: config.xmpp.host,
+    reconnect: config.xmpp.reconnect,
+    iqTimeoutMs: config.xmpp.iq_timeout_ms,
+    maxStanzaBytes: config.xmpp.max_stanza_bytes,
+    log: log.child({ part: "xmpp" }),
+  };
+}
+
+/** "127.0.0.1:5280", "[::1]:5280" or ":5280" (all interfaces). */
+function parseListen(listen: string): { hostname: string; port: number } {
+  const m = listen.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
+  if (!m) throw new GatewayError("BAD_REQUEST", `http.listen must be host:port, not ${listen}`);
+  return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port: Number(m[3]) };
 }
 
 /**
@@ -161,16 +215,4 @@ const BUN_BACKSTOP_MIN_MARGIN = 1_048_576;
 
 function bunBodyBackstop(maxBodyBytes: number): number {
   return Math.max(maxBodyBytes * BUN_BACKSTOP_FACTOR, maxBodyBytes + BUN_BACKSTOP_MIN_MARGIN);
-}
-
-/** "127.0.0.1:5280", "[::1]:5280" or ":5280" (all interfaces). */
-function parseListen(listen: string): { hostname: string; port: number } {
-  const m = listen.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
-  if (!m) throw new GatewayError("BAD_REQUEST", `http.listen must be host:port, not ${listen}`);
-  return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port: Number(m[3]) };
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await Bun.sleep(10);
 }

@@ -9,7 +9,8 @@ import { parseArgs, USAGE } from "./cli/args.ts";
 import { outboxCommand } from "./cli/outbox.ts";
 import { formatDiagnostics } from "./config/diagnostics.ts";
 import { loadConfig, type Config } from "./config/load.ts";
-import { createLogger } from "./log.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { createReloader, snapshot, type ReadResult } from "./reload.ts";
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -43,21 +44,32 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function readConfig(file: string): Promise<Config | undefined> {
-  const source = Bun.file(file);
-  if (!(await source.exists())) {
-    console.error(`${file}: no such file (use --config FILE)`);
-    return undefined;
-  }
-  const result = loadConfig(await source.text(), process.env, BUILTIN_PLUGINS);
-  if (result.ok) return result.config;
-  console.error(formatDiagnostics(file, result.diagnostics));
+  const read = await checkFile(file);
+  if (read.ok) return read.config;
+  console.error(read.errors.join("\n"));
   return undefined;
 }
 
+/** routes.yaml read and checked: the config and its text, or every problem as one line each. */
+async function checkFile(file: string): Promise<ReadResult> {
+  const source = Bun.file(file);
+  if (!(await source.exists())) return { ok: false, errors: [`${file}: no such file (use --config FILE)`] };
+  const text = await source.text();
+  const result = loadConfig(text, process.env, BUILTIN_PLUGINS);
+  if (result.ok) return { ok: true, config: result.config, text };
+  return { ok: false, errors: formatDiagnostics(file, result.diagnostics).split("\n") };
+}
+
 async function serve(file: string): Promise<number> {
-  const config = await readConfig(file);
-  if (!config) return 1;
-  const log = createLogger({ level: config.log.level });
+  const first = await checkFile(file);
+  if (!first.ok) {
+    console.error(first.errors.join("\n"));
+    return 1;
+  }
+  const { config } = first;
+  // A full disk or a closed pipe on stderr costs log lines, never the process (log.ts).
+  process.stderr.on("error", () => {});
+  const log = createLogger({ level: config.log.level, format: config.log.format });
   let gateway: Gateway;
   let port: number;
   try {
@@ -88,7 +100,28 @@ async function serve(file: string): Promise<number> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  listenForReload(file, snapshot(config, first.text), gateway, log, () => stopping);
   return done.promise;
+}
+
+/** SIGHUP (`kill -HUP <pid>`, systemd's ExecReload) re-reads routes.yaml: see reload.ts. */
+function listenForReload(file: string, initial: ReturnType<typeof snapshot>, gateway: Gateway, log: Logger, stopping: () => boolean): void {
+  const reloader = createReloader({
+    initial,
+    // The summary line ("N errors — not started") is for the command line, not for a reload.
+    read: async () => {
+      const read = await checkFile(file);
+      return read.ok ? read : { ok: false, errors: read.errors.filter((line) => !line.endsWith("not started")) };
+    },
+    apply: (config) => gateway.reload(config),
+    log: log.child({ part: "reload" }),
+    onOutcome: (outcome) => gateway.metrics.reload(outcome),
+  });
+  process.on("SIGHUP", () => {
+    if (stopping()) return;
+    log.info("SIGHUP: reloading", { config: file });
+    void reloader.request();
+  });
 }
 
 async function hashPassword(): Promise<number> {

@@ -102,7 +102,24 @@ export interface PluginContext<Options> {
   log: Logger;
   /** HTTP client for webhooks and web apps (injected so tests can observe it). */
   fetch: typeof fetch;
+  /** Prometheus metrics of this plugin, exposed on /metrics as `stanzagate_<plugin>_<name>`. */
+  metrics: PluginMetrics;
 }
+
+/** Label names and values of one metric; keep values few (outcomes, not addresses). */
+export type MetricLabels = Record<string, string>;
+
+/** What a plugin may record; the gateway owns the registry and the /metrics endpoint. */
+export interface PluginMetrics {
+  counter(spec: { name: string; help: string; labels?: string[] }): { inc(labels?: MetricLabels, by?: number): void };
+  histogram(spec: { name: string; help: string; labels?: string[]; buckets?: number[] }): { observe(labels: MetricLabels, value: number): void };
+}
+
+/** Metrics that go nowhere: for plugin tests that build a context by hand. */
+export const noMetrics: PluginMetrics = {
+  counter: () => ({ inc: () => {} }),
+  histogram: () => ({ observe: () => {} }),
+};
 
 export interface PluginInstance {
   /** Called on shutdown, after HTTP stops accepting and before the link closes. */

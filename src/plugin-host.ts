@@ -7,13 +7,13 @@ import type { Element } from "ltx";
 import type { Config, PluginRouteConfig } from "./config/load.ts";
 import type { Logger } from "./log.ts";
 import type { Authenticator } from "./engine/auth/types.ts";
-import type { HttpRegistrar, PluginInstance, XmppPort } from "./plugin-api.ts";
+import type { HttpRegistrar, PluginInstance, PluginMetrics, XmppPort } from "./plugin-api.ts";
 import { GatewayError } from "./errors.ts";
 import type { Delivery } from "./xmpp/delivery.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import type { StanzaRouter } from "./xmpp/router.ts";
 
-export function xmppPort(config: Config, link: XmppLink, delivery: Delivery, router: StanzaRouter): XmppPort {
+export function xmppPort(config: Config, link: XmppLink, delivery: Pick<Delivery, "deliver">, router: StanzaRouter): XmppPort {
   return {
     component: config.xmpp.component,
     host: config.xmpp.host,
@@ -37,6 +37,8 @@ export interface PluginDeps {
   store: Database;
   log: Logger;
   fetch: typeof fetch;
+  /** The facility for one plugin (see metrics.ts forPlugin). */
+  metrics: (plugin: string) => PluginMetrics;
 }
 
 export async function setupPlugin(route: PluginRouteConfig, auth: Authenticator | undefined, deps: PluginDeps): Promise<PluginInstance> {
@@ -48,6 +50,7 @@ export async function setupPlugin(route: PluginRouteConfig, auth: Authenticator 
     store: deps.store,
     log: deps.log.child({ plugin: route.plugin.name, route: route.at }),
     fetch: deps.fetch,
+    metrics: deps.metrics(route.plugin.name),
   });
 }
 

@@ -8,7 +8,7 @@ import { QUEUE_FULL, UNUSABLE_ANSWER, type StanzaErrorSpec } from "./error-map.t
 import type { Limiter } from "./limiter.ts";
 import { stanzaPayload } from "./payload.ts";
 import type { Addressing } from "./reply.ts";
-import { postToWebhook, type WebhookTarget } from "./webhook.ts";
+import { postToWebhook, type WebhookResult, type WebhookTarget } from "./webhook.ts";
 
 export interface ForwardDeps {
   target: WebhookTarget;
@@ -18,15 +18,27 @@ export interface ForwardDeps {
   component: string;
   send(stanza: Element): Promise<void>;
   log: Logger;
+  /** Each webhook call's outcome (answered_2xx, timeout, unreachable, queue_full...) and duration: metrics. */
+  observe?(outcome: string, seconds: number): void;
 }
 
 export async function forward(deps: ForwardDeps, stanza: Element): Promise<void> {
   const body = JSON.stringify(stanzaPayload(stanza));
-  const call = deps.limiter.run(() => postToWebhook(deps.target, body));
+  const call = deps.limiter.run(() => timedPost(deps, body));
+  if (!call) deps.observe?.("queue_full", 0);
   const action: Action = call
     ? interpret(await call, stanza, deps.addressing)
     : { kind: "error", error: QUEUE_FULL, why: "too many webhook calls pending" };
   await act(deps, stanza, action);
+}
+
+/** The call itself, timed from when the limiter lets it go (queueing is not the webhook's latency). */
+async function timedPost(deps: ForwardDeps, body: string): Promise<WebhookResult> {
+  const started = performance.now();
+  const result = await postToWebhook(deps.target, body);
+  const outcome = result.kind === "answered" ? `answered_${Math.floor(result.status / 100)}xx` : result.kind;
+  deps.observe?.(outcome, (performance.now() - started) / 1000);
+  return result;
 }
 
 async function act(deps: ForwardDeps, request: Element, action: Action): Promise<void> {

@@ -74,6 +74,17 @@ function forwardDeps(ctx: PluginContext<ComponentHttpOptions>, stopping: AbortSi
     component: ctx.xmpp.component,
     send: (stanza) => ctx.xmpp.send(stanza),
     log: ctx.log,
+    observe: webhookMetrics(ctx),
+  };
+}
+
+/** stanzagate_component_http_webhook_calls_total{outcome} and _webhook_seconds{outcome}. */
+function webhookMetrics(ctx: PluginContext<ComponentHttpOptions>): (outcome: string, seconds: number) => void {
+  const calls = ctx.metrics.counter({ name: "webhook_calls_total", help: "Webhook calls by outcome (answered_2xx.. answered_5xx, timeout, unreachable, stopped, queue_full).", labels: ["outcome"] });
+  const latency = ctx.metrics.histogram({ name: "webhook_seconds", help: "Duration of webhook calls, by outcome.", labels: ["outcome"] });
+  return (outcome, seconds) => {
+    calls.inc({ outcome });
+    if (outcome !== "queue_full") latency.observe({ outcome }, seconds);
   };
 }
 

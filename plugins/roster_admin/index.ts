@@ -52,7 +52,15 @@ export default definePlugin({
   setup(ctx) {
     const deps = syncDeps(ctx);
     const scheduler = createScheduler(ctx.options.concurrency);
-    const sync = (username: string, mode: SyncMode) => scheduler.run(username, () => syncUser(username, mode, deps));
+    const synced = ctx.metrics.counter({ name: "syncs_total", help: "Roster syncs by trigger (login, refresh) and result (ok, failed).", labels: ["mode", "result"] });
+    const sync = (username: string, mode: SyncMode) =>
+      scheduler.run(username, () => syncUser(username, mode, deps)).then(
+        (changes) => (synced.inc({ mode, result: "ok" }), changes),
+        (err: unknown) => {
+          synced.inc({ mode, result: "failed" });
+          throw err;
+        },
+      );
     const refresh = async (name: string) => sync(validUsername(name, ctx.xmpp.host), "refresh");
     const listening = listenToServer(ctx, deps, sync);
     const privileges = watchPrivileges(ctx.xmpp, ctx.log, ctx.options.sync_on_login);

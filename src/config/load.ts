@@ -10,7 +10,8 @@
 import { LineCounter, parseDocument } from "yaml";
 import { Value } from "@sinclair/typebox/value";
 import type { Static } from "@sinclair/typebox";
-import { ConfigSchema, HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, ReconnectSchema, type Xmpp } from "./schema.ts";
+import { ConfigSchema, HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, MetricsSchema, ReconnectSchema, type Xmpp } from "./schema.ts";
+import { checkMetrics } from "./check-metrics.ts";
 import { AUTH_SCHEMAS, type AuthScheme } from "./auth-schema.ts";
 import { SourceLocator, type Diagnostic } from "./diagnostics.ts";
 import { substituteEnv } from "./env.ts";
@@ -49,6 +50,7 @@ export interface Config {
   outbox: Static<typeof OutboxSchema>;
   auth_throttle: Static<typeof ThrottleSchema>;
   log: Static<typeof LogSchema>;
+  metrics: Static<typeof MetricsSchema>;
   auth: Readonly<Record<string, AuthScheme>>;
   routes: readonly RouteConfig[];
 }
@@ -79,6 +81,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const xmpp = xmppDomains(rawXmpp);
   const served = new Map<string, string>();
   const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served }) ?? []);
+  if (top?.metrics) checkMetrics(top.metrics, auth, routes, locate, diagnostics);
   if (!top || diagnostics.length) return failed();
 
   const config: Config = {
@@ -88,6 +91,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
     outbox: top.outbox ?? (Value.Default(OutboxSchema, {}) as Static<typeof OutboxSchema>),
     auth_throttle: top.auth_throttle ?? (Value.Default(ThrottleSchema, {}) as Static<typeof ThrottleSchema>),
     log: top.log ?? (Value.Default(LogSchema, {}) as Static<typeof LogSchema>),
+    metrics: top.metrics ?? (Value.Default(MetricsSchema, {}) as Static<typeof MetricsSchema>),
     auth,
     routes,
   };

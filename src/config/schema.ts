@@ -45,8 +45,15 @@ export const ThrottleSchema = Closed({
 }, "Slows down password guessing on every auth scheme.");
 
 export const LogSchema = Closed({
-  level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info", description: "Lines below this level are dropped. Logs are JSON lines on stderr." }),
-}, "Logging.");
+  level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info", description: "Lines below this level are dropped. Logs go to stderr; every HTTP request is one line at info." }),
+  format: Type.Union([Type.Literal("json"), Type.Literal("text")], { default: "json", description: "json: one JSON object per line (for log collectors); text: one readable line per event (for a terminal)." }),
+}, "Logging. Read at start-up: a reload does not change it.");
+
+export const MetricsSchema = Closed({
+  enabled: Type.Boolean({ default: true, description: "Serve Prometheus metrics on the HTTP listen address." }),
+  path: Type.String({ default: "/metrics", pattern: "^/", description: "The path of the metrics endpoint; it must not be a route's path." }),
+  auth: Type.Optional(Type.String({ description: "An auth scheme (a name under auth:) that scrapers must pass; none by default, whatever the routes use." })),
+}, "The Prometheus /metrics endpoint (text exposition format).");
 
 /** The top level. `auth` entries and `routes` items are checked by their own schemas (see load.ts). */
 export const ConfigSchema = Closed({
@@ -56,6 +63,7 @@ export const ConfigSchema = Closed({
   outbox: Type.Optional(OutboxSchema),
   auth_throttle: Type.Optional(ThrottleSchema),
   log: Type.Optional(LogSchema),
+  metrics: Type.Optional(MetricsSchema),
   auth: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Unknown(), { default: {}, description: "Named auth schemes that routes refer to." }),
   routes: Type.Array(Type.Unknown(), { default: [], description: "The HTTP endpoints: built-in plugins and declarative routes." }),
 });

@@ -31,6 +31,8 @@ export interface LinkOptions {
   log: Logger;
   /** Tests pass a fake entity; production uses @xmpp/component-core. */
   createEntity?: (options: { service: string; domain: string }) => Entity;
+  /** Sees the kind (element name) of every stanza written and received: metrics. */
+  onTraffic?: (direction: "sent" | "received", kind: string) => void;
 }
 
 type Listener = () => void;
@@ -39,23 +41,57 @@ export class XmppLink {
   private state: LinkState = "offline";
   private granted: Privileges = NO_PRIVILEGES;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly entity: Entity;
-  private readonly backoff;
-  private readonly iq: IqCaller;
-  private readonly writes: WriteQueue;
+  private entity: Entity;
+  private backoff;
+  private iq: IqCaller;
+  private writes: WriteQueue;
   private readonly stanzaListeners: Array<(el: Element) => void> = [];
   private readonly listeners = new Map<string, Listener[]>();
   /** When the link last came up, for /health. */
   onlineSince: Date | undefined;
   lastError: string | undefined;
 
-  constructor(private readonly options: LinkOptions) {
+  constructor(private options: LinkOptions) {
     const create = options.createEntity ?? ((o) => new Component(o) as unknown as Entity);
     this.entity = create({ service: options.server, domain: options.component });
     this.backoff = createBackoff(options.reconnect.initial_ms, options.reconnect.max_ms);
     this.iq = new IqCaller((el) => this.send(el), options.iqTimeoutMs);
     this.writes = createWriteQueue((chunk) => this.entity.write(chunk));
-    this.wire();
+    this.wire(this.entity);
+  }
+
+  /**
+   * A reload changed xmpp.*: closes the stream and connects again with the new settings. Listeners
+   * stay; iqs in flight fail as on any lost link, and the outbox resends what was not confirmed.
+   */
+  async reconfigure(options: LinkOptions): Promise<void> {
+    const old = this.entity;
+    const wasStopped = this.state === "stopped";
+    this.state = "stopped";
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.iq.cancelAll("XMPP link reconfigured");
+    if (this.onlineSince) this.emit("offline");
+    this.onlineSince = undefined;
+    try {
+      await old.stop();
+    } catch (err) {
+      this.options.log.debug("closing the XMPP stream failed", { err });
+    }
+    this.options = { ...options, createEntity: this.options.createEntity, onTraffic: this.options.onTraffic };
+    const create = this.options.createEntity ?? ((o) => new Component(o) as unknown as Entity);
+    this.entity = create({ service: options.server, domain: options.component });
+    this.backoff = createBackoff(options.reconnect.initial_ms, options.reconnect.max_ms);
+    this.iq = new IqCaller((el) => this.send(el), options.iqTimeoutMs);
+    this.writes = createWriteQueue((chunk) => this.entity.write(chunk));
+    this.wire(this.entity);
+    this.state = wasStopped ? "stopped" : "offline";
+    this.start();
+  }
+
+  /** The user domain served (xmpp.host), which a reload may change. */
+  get host(): string {
+    return this.options.host;
   }
 
   get status(): LinkState {
@@ -94,6 +130,7 @@ export class XmppLink {
   async sendRaw(xml: string): Promise<void> {
     if (this.state !== "online") throw new Error("XMPP link is not online");
     await this.writes.write(xml);
+    this.options.onTraffic?.("sent", xml.slice(1, xml.search(/[\s/>]/)));
   }
 
   request(iq: Element, timeoutMs?: number): Promise<Element> {
@@ -112,17 +149,19 @@ export class XmppLink {
     for (const l of this.listeners.get(event) ?? []) l();
   }
 
-  private wire(): void {
-    const { entity, options } = this;
-    entity.on("open", (...args: unknown[]) => void this.handshake(args[0] as Element));
-    entity.on("online", () => this.becameOnline());
-    entity.on("disconnect", () => this.lost("disconnected"));
+  /** Events of an entity replaced by `reconfigure` are ignored. */
+  private wire(entity: Entity): void {
+    const current = () => entity === this.entity;
+    entity.on("open", (...args: unknown[]) => void (current() && this.handshake(args[0] as Element)));
+    entity.on("online", () => current() && this.becameOnline());
+    entity.on("disconnect", () => current() && this.lost("disconnected"));
     entity.on("error", (err: Error & { condition?: string }) => {
+      if (!current()) return;
       // RFC 6120 §4.9.3: a stream error's condition says why the server closed the stream.
       this.lastError = err.condition ? `stream error: ${err.condition}` : err.message;
-      options.log.warn("XMPP link error", { err: err.message });
+      this.options.log.warn("XMPP link error", { err: err.message });
     });
-    entity.on("stanza", (el: Element) => this.received(el));
+    entity.on("stanza", (el: Element) => current() && this.received(el));
   }
 
   private async attempt(): Promise<void> {
@@ -185,6 +224,7 @@ export class XmppLink {
   }
 
   private received(el: Element): void {
+    this.options.onTraffic?.("received", el.name);
     if (this.iq.settle(el)) return;
     const advertised = el.attrs.from === this.options.host ? readAdvertisement(el) : undefined;
     if (advertised) {

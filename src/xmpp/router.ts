@@ -30,6 +30,22 @@ export class StanzaRouter {
     this.observers.push(observer);
   }
 
+  /**
+   * Offers a stanza only to owners and `first` handlers (answers to requests their plugins made),
+   * without observers or error replies: how a configuration being retired by a reload still gets
+   * the answers its requests in flight wait for.
+   */
+  async takeOwn(stanza: Element): Promise<boolean> {
+    try {
+      const owner = this.owners.get(stanza.attrs.to?.toLowerCase() ?? "");
+      if (owner && (await owner(stanza))) return true;
+      for (const handler of this.first) if (await handler(stanza)) return true;
+    } catch (err) {
+      this.log.warn("stanza handler of a retiring configuration failed", { err, stanza: stanza.name });
+    }
+    return false;
+  }
+
   async dispatch(stanza: Element): Promise<void> {
     try {
       for (const observer of this.observers) observer(stanza);

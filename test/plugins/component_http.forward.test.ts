@@ -10,7 +10,7 @@ import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import componentHttp from "../../plugins/component_http/index.ts";
-import type { PluginContext, StanzaHandler, XmppPort } from "../../src/plugin-api.ts";
+import { noMetrics, type PluginContext, type StanzaHandler, type XmppPort } from "../../src/plugin-api.ts";
 import type { ComponentHttpOptions } from "../../plugins/component_http/options.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.example, secret: s, host: example.org }\n`;
@@ -134,7 +134,7 @@ describe("shutdown", () => {
       new Promise((_, reject) => init.signal?.addEventListener("abort", () => reject(new Error("aborted"))))) as unknown as typeof fetch;
     const xmpp = { component: "gw.example", onStanza: (h: StanzaHandler) => void (handler = h), send: async (el: Element) => void sent.push(el) } as unknown as XmppPort;
     const options: ComponentHttpOptions = { post_url: "http://hook/", stanzas: ["message"], timeout_ms: 50, max_concurrent: 1, max_queued: 1, content_type: "application/json", stanza_addresses: "swap" };
-    const ctx = { options, xmpp, fetch: hang, log: silentLogger } as unknown as PluginContext<ComponentHttpOptions>;
+    const ctx = { options, xmpp, fetch: hang, log: silentLogger, metrics: noMetrics } as unknown as PluginContext<ComponentHttpOptions>;
     const plugin = await componentHttp.setup(ctx);
     const chat = xml("message", { to: "bot@gw.example", from: "bob@example.org/phone", type: "chat" }, xml("body", {}, "hi"));
     expect(await handler(chat)).toBe(true);

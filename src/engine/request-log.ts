@@ -1,0 +1,103 @@
+/**
+ * One log line and one metric sample per HTTP request, taken around the whole app so that every
+ * answer is seen (routes, health, /metrics, 404s). The line carries the route's path pattern, the
+ * path without its query string (where callers may put tokens), the status, the duration, the
+ * client address, who authenticated, and bytes in and out; a 4xx/5xx line also carries the `code`
+ * and `error` sentence of its JSON body, so it says why. Header values are never logged.
+ */
+import { errorResponse } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+
+/** What handlers learn about a request that the log line needs (the identity an auth scheme found). */
+export interface RequestNote {
+  identity?: string;
+}
+
+export type RequestNotes = WeakMap<Request, RequestNote>;
+
+export interface ObserveDeps {
+  log: Logger;
+  metrics: Metrics;
+  /** The path pattern of the route serving a path, or "(unmatched)". */
+  routeOf(method: string, pathname: string): string;
+  ipOf(request: Request): string;
+  notes: RequestNotes;
+}
+
+/** Methods kept as metric labels; any other is counted as OTHER (labels stay bounded). */
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/** Longest `error` text kept from a body that is not the gateway's JSON. */
+const MAX_REASON = 200;
+
+export function observeRequests(handle: (request: Request) => Promise<Response>, deps: ObserveDeps): (request: Request) => Promise<Response> {
+  return async function observedRequest(request) {
+    const started = performance.now();
+    let response: Response;
+    deps.metrics.inFlight(1);
+    try {
+      response = await handle(request);
+    } catch (err) {
+      deps.log.error("unhandled HTTP error", { err });
+      response = errorResponse(err);
+    } finally {
+      deps.metrics.inFlight(-1);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const { pathname } = new URL(request.url);
+    const route = deps.routeOf(request.method, pathname);
+    deps.metrics.http(route, METHODS.has(request.method) ? request.method : "OTHER", response.status, seconds);
+    const body = new Uint8Array(await response.clone().arrayBuffer());
+    deps.log.info("http request", {
+      route,
+      method: request.method,
+      path: pathname,
+      status: response.status,
+      duration_ms: Math.round(seconds * 100_000) / 100,
+      client: deps.ipOf(request),
+      ...(deps.notes.get(request)?.identity !== undefined ? { identity: deps.notes.get(request)?.identity } : {}),
+      bytes_in: Number(request.headers.get("content-length") ?? 0),
+      bytes_out: body.byteLength,
+      ...(response.status >= 400 ? reason(body) : {}),
+    });
+    return response;
+  };
+}
+
+/** The `code` and `error` of an error body (errors.ts shape), or the start of its text. */
+function reason(body: Uint8Array): { code?: unknown; error: unknown } {
+  const text = new TextDecoder().decode(body);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && "error" in parsed) {
+      const { error, code } = parsed as { error: unknown; code?: unknown };
+      return code === undefined ? { error } : { code, error };
+    }
+    // /health's 503 body: its status says why ("degraded").
+    if (parsed && typeof parsed === "object" && "status" in parsed) return { error: `status ${String((parsed as { status: unknown }).status)}` };
+  } catch {
+    // Not JSON: the text itself says why.
+  }
+  return { error: text.slice(0, MAX_REASON) || "(empty body)" };
+}
+
+/**
+ * Path patterns of the served routes, matched against a request path: bounded metric labels.
+ * `:name` matches one segment and `*` the rest, as in the routes' own syntax.
+ */
+export function routeMatcher(routes: ReadonlyArray<{ method: string; path: string }>): (method: string, pathname: string) => string {
+  const compiled = routes.map((r) => ({ ...r, re: patternRegExp(r.path) }));
+  return (method, pathname) => {
+    const candidates = compiled.filter((r) => r.re.test(pathname));
+    return (candidates.find((r) => r.method === method) ?? candidates[0])?.path ?? "(unmatched)";
+  };
+}
+
+function patternRegExp(path: string): RegExp {
+  const body = path
+    .split("/")
+    .map((seg) => (seg === "*" ? ".*" : seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("/");
+  return new RegExp(`^${body}/?$`);
+}

@@ -1,0 +1,166 @@
+/**
+ * One generation of the configuration: what a reload replaces as a whole. Auth schemes, the HTTP
+ * routes, the plugins with their stanza handlers and link listeners, and the /metrics endpoint.
+ * The store, the XMPP link, the outbox and the metrics registry are the gateway's and outlive it.
+ *
+ * A retiring generation finishes its requests in flight, then stops its plugins; until then it
+ * still takes the answers to its own requests (StanzaRouter.takeOwn).
+ */
+import type { Database } from "bun:sqlite";
+import type { Element } from "ltx";
+import type { Config } from "./config/load.ts";
+import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
+import type { Authenticator } from "./engine/auth/types.ts";
+import type { PasswordCheck } from "./engine/auth/xmpp.ts";
+import type { Throttle } from "./engine/auth/throttle.ts";
+import type { LinkEvent, PluginInstance, XmppPort } from "./plugin-api.ts";
+import { GatewayError, errorResponse } from "./errors.ts";
+import { createAuthenticator } from "./engine/auth/index.ts";
+import { declarativeHandler } from "./engine/declarative.ts";
+import { createHttpApp, createRegistry, type HealthReport } from "./engine/http.ts";
+import { observeRequests, routeMatcher, type RequestNotes } from "./engine/request-log.ts";
+import { setupPlugin, xmppPort } from "./plugin-host.ts";
+import type { XmppLink } from "./xmpp/link.ts";
+import { StanzaRouter } from "./xmpp/router.ts";
+
+export interface GenerationDeps {
+  config: Config;
+  link: XmppLink;
+  /** Delivery, counted as sent (201) or queued (202). */
+  deliver(stanza: Element): Promise<"sent" | "queued">;
+  store: Database;
+  log: Logger;
+  metrics: Metrics;
+  fetch: typeof fetch;
+  passwordCheck?: PasswordCheck | undefined;
+  throttle: Throttle;
+  health(): HealthReport;
+  /** Whether the component link is up (the xmpp auth scheme's offline grace). */
+  linkOnline(): boolean;
+  ipOf(request: Request): string;
+  notes: RequestNotes;
+  newId(): string;
+}
+
+export interface Generation {
+  readonly config: Config;
+  handle(request: Request): Promise<Response>;
+  /** A stanza from the link while this generation is current. */
+  dispatch(stanza: Element): Promise<void>;
+  /** A stanza offered to a retiring generation: answers to its own requests only. */
+  takeOwn(stanza: Element): Promise<boolean>;
+  emit(event: LinkEvent): void;
+  readonly inFlight: number;
+  /** Waits (bounded) for the requests in flight, then stops the plugins. */
+  retire(timeoutMs: number): Promise<void>;
+}
+
+const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
+
+export async function buildGeneration(deps: GenerationDeps): Promise<Generation> {
+  const { config, log } = deps;
+  const router = new StanzaRouter((el) => void deps.link.send(el).catch(() => {}), log.child({ part: "router" }));
+  const listeners = new Map<LinkEvent, Array<() => void>>();
+  const xmpp: XmppPort = {
+    ...xmppPort(config, deps.link, { deliver: deps.deliver }, router),
+    on: (event, listener) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]),
+  };
+  const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
+    host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
+    ...(deps.passwordCheck ? { passwordCheck: deps.passwordCheck } : {}),
+  }), deps)]));
+  const registry = createRegistry();
+  const plugins = await setupRoutes(deps, authenticators, registry, xmpp);
+  const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });
+  const scrape = metricsEndpoint(config, authenticators, deps);
+  const fixed = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])].map((path) => ({ method: "GET", path }));
+  let inFlight = 0;
+  let retired: Promise<void> | undefined;
+  const handle = observeRequests(async (request) => {
+    inFlight++;
+    try {
+      return (await scrape(request)) ?? (await app.handle(request, deps.ipOf(request)));
+    } finally {
+      inFlight--;
+    }
+  }, { log: log.child({ part: "http" }), metrics: deps.metrics, routeOf: routeMatcher([...fixed, ...registry.routes]), ipOf: deps.ipOf, notes: deps.notes });
+  return {
+    config,
+    handle,
+    dispatch: (stanza) => router.dispatch(stanza),
+    takeOwn: (stanza) => router.takeOwn(stanza),
+    emit: (event) => {
+      for (const listener of listeners.get(event) ?? []) listener();
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    // Once: a reload and a shutdown may both retire the same generation.
+    retire(timeoutMs) {
+      retired ??= (async () => {
+        const deadline = Date.now() + timeoutMs;
+        while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
+        for (const p of plugins) await p.stop?.();
+      })();
+      return retired;
+    },
+  };
+}
+
+/** Plugins set up in route order; when one refuses to start, those already started are stopped. */
+async function setupRoutes(deps: GenerationDeps, authenticators: Map<string, Authenticator>, registry: ReturnType<typeof createRegistry>, xmpp: XmppPort): Promise<PluginInstance[]> {
+  const { config, log } = deps;
+  const plugins: PluginInstance[] = [];
+  try {
+    for (const route of config.routes) {
+      const auth = route.auth ? authenticators.get(route.auth) : undefined;
+      if (route.kind === "plugin") {
+        plugins.push(await setupPlugin(route, auth, { xmpp, registry, store: deps.store, log, fetch: deps.fetch, metrics: deps.metrics.forPlugin }));
+      } else {
+        registry.add(route.method, route.path, declarativeHandler(route, {
+          auth, component: config.xmpp.component, maxBodyBytes: config.http.max_body_bytes, deliver: deps.deliver, newId: deps.newId,
+        }));
+      }
+    }
+  } catch (err) {
+    for (const p of plugins) await p.stop?.();
+    throw err;
+  }
+  return plugins;
+}
+
+/** Notes who authenticated (for the request log) and counts refusals (for metrics). */
+function observedAuth(auth: Authenticator, deps: GenerationDeps): Authenticator {
+  return {
+    name: auth.name,
+    kind: auth.kind,
+    async authenticate(request, ip) {
+      try {
+        const identity = await auth.authenticate(request, ip);
+        deps.notes.set(request, { identity: identity.name });
+        return identity;
+      } catch (err) {
+        const code = err instanceof GatewayError ? err.code : "INTERNAL";
+        if (code === "RATE_LIMITED") deps.metrics.throttled(auth.name);
+        else deps.metrics.authFailure(auth.name, code);
+        throw err;
+      }
+    },
+  };
+}
+
+/** GET <metrics.path>: the scrape, behind its own auth scheme when one is named; else undefined. */
+function metricsEndpoint(config: Config, authenticators: Map<string, Authenticator>, deps: GenerationDeps) {
+  const { enabled, path, auth: scheme } = config.metrics;
+  const auth = scheme ? authenticators.get(scheme) : undefined;
+  return async (request: Request): Promise<Response | undefined> => {
+    if (!enabled || request.method !== "GET" || new URL(request.url).pathname !== path) return undefined;
+    try {
+      await auth?.authenticate(request, deps.ipOf(request));
+      return new Response(await deps.metrics.render(), { headers: { "content-type": deps.metrics.contentType } });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Reload on SIGHUP: re-read routes.yaml and, when it passes every check, swap it in (app.ts
+ * `reload`); otherwise keep the running configuration and log each problem with its location.
+ * Signals that arrive during a reload are coalesced into one more reload, so a storm of them
+ * ends on the file as it was after the last signal.
+ */
+import { parse } from "yaml";
+import type { Config, RouteConfig } from "./config/load.ts";
+import type { Logger } from "./log.ts";
+
+/** What changed between two configurations, by name; `refused` lists changes a reload cannot make. */
+export interface ConfigChanges {
+  xmpp: boolean;
+  listen: boolean;
+  throttle: boolean;
+  /** Sections read only at start-up that changed: applied at the next restart. */
+  restartOnly: string[];
+  refused: string[];
+}
+
+export function diffConfigs(old: Config, next: Config): ConfigChanges {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const refused = old.xmpp.component === next.xmpp.component ? [] : [`xmpp.component cannot change on reload (the outbox holds stanzas from ${old.xmpp.component}): restart instead`];
+  const restartOnly = [
+    ...(old.store === next.store ? [] : ["store"]),
+    ...(same(old.outbox, next.outbox) ? [] : ["outbox"]),
+    ...(same(old.log, next.log) ? [] : ["log"]),
+  ];
+  return {
+    xmpp: !same(old.xmpp, next.xmpp),
+    listen: old.http.listen !== next.http.listen || old.http.max_body_bytes !== next.http.max_body_bytes,
+    throttle: !same(old.auth_throttle, next.auth_throttle),
+    restartOnly,
+    refused,
+  };
+}
+
+/** The parts of routes.yaml the log line names: routes by method and path, auth schemes by name. */
+export interface Snapshot {
+  config: Config;
+  /** routes.yaml as parsed YAML, before checks: what each route and scheme was written as. */
+  raw: { routes?: unknown[]; auth?: Record<string, unknown> };
+}
+
+export function snapshot(config: Config, text: string): Snapshot {
+  const raw: unknown = parse(text);
+  return { config, raw: raw && typeof raw === "object" ? (raw as Snapshot["raw"]) : {} };
+}
+
+/** `{ added, removed, changed }` between two keyed collections; empty lists left out. */
+function delta(old: Map<string, string>, next: Map<string, string>): Record<string, string[]> {
+  const added = [...next.keys()].filter((k) => !old.has(k));
+  const removed = [...old.keys()].filter((k) => !next.has(k));
+  const changed = [...next.keys()].filter((k) => old.has(k) && old.get(k) !== next.get(k));
+  return Object.fromEntries(Object.entries({ added, removed, changed }).filter(([, v]) => v.length));
+}
+
+function routeKey(route: RouteConfig): string {
+  return route.kind === "plugin" ? `${route.plugin.name} ${route.path}` : `${route.method} ${route.path}`;
+}
+
+/** The fields of the "configuration reloaded" line. */
+export function describeReload(old: Snapshot, next: Snapshot, changes: ConfigChanges): Record<string, unknown> {
+  const routes = (s: Snapshot) => new Map(s.config.routes.map((r, i) => [routeKey(r), JSON.stringify(s.raw.routes?.[i])]));
+  const auth = (s: Snapshot) => new Map(Object.keys(s.config.auth).map((name) => [name, JSON.stringify(s.raw.auth?.[name])]));
+  return {
+    routes: delta(routes(old), routes(next)),
+    auth: delta(auth(old), auth(next)),
+    xmpp: changes.xmpp ? "reconnecting with the new settings" : "unchanged",
+    http: changes.listen ? `rebound to ${next.config.http.listen}` : "unchanged",
+    ...(changes.restartOnly.length ? { not_applied_until_restart: changes.restartOnly } : {}),
+  };
+}
+
+export type ReadResult = { ok: true; config: Config; text: string } | { ok: false; errors: string[] };
+
+export interface ReloaderDeps {
+  initial: Snapshot;
+  /** Reads and checks routes.yaml; errors as `file:line:col  error  path  message` lines. */
+  read(): Promise<ReadResult>;
+  apply(config: Config): Promise<ConfigChanges>;
+  log: Logger;
+  onOutcome?(outcome: "applied" | "rejected"): void;
+}
+
+export interface Reloader {
+  /** Asks for a reload; resolves when no reload is pending any more. */
+  request(): Promise<void>;
+}
+
+export function createReloader(deps: ReloaderDeps): Reloader {
+  let running: Promise<void> | undefined;
+  let pending = false;
+  let active = deps.initial;
+  const once = async () => {
+    const read = await deps.read();
+    if (!read.ok) {
+      deps.log.error("reload refused: routes.yaml has errors; the running configuration stays", { errors: read.errors });
+      deps.onOutcome?.("rejected");
+      return;
+    }
+    try {
+      const next = snapshot(read.config, read.text);
+      const changes = await deps.apply(read.config);
+      deps.log.info("configuration reloaded", describeReload(active, next, changes));
+      active = next;
+      deps.onOutcome?.("applied");
+    } catch (err) {
+      deps.log.error("reload failed; the running configuration stays", { err });
+      deps.onOutcome?.("rejected");
+    }
+  };
+  const loop = async () => {
+    while (pending) {
+      pending = false;
+      await once();
+    }
+    running = undefined;
+  };
+  return {
+    request() {
+      pending = true;
+      running ??= loop();
+      return running;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// The reloader: coalesces signals, refuses a broken file with its errors, and logs what changed.
+import { describe, expect, test } from "bun:test";
+import { createLogger } from "../../src/log.ts";
+import { createReloader, diffConfigs, snapshot, type ConfigChanges, type ReadResult } from "../../src/reload.ts";
+import { loadTestConfig } from "../helpers/gateway.ts";
+import { OFFLINE_HEAD } from "../helpers/offline-gateway.ts";
+
+const routes = (...paths: string[]) => `routes:\n${paths.map((p) => `  - name: r${p.slice(1)}\n    path: ${p}\n    send: '<message to="bob@example"><body>x</body></message>'\n`).join("")}`;
+const text = (...paths: string[]) => OFFLINE_HEAD + routes(...paths);
+const NO_CHANGES: ConfigChanges = { xmpp: false, listen: false, throttle: false, restartOnly: [], refused: [] };
+
+function harness(first: string) {
+  const logs: Array<Record<string, unknown>> = [];
+  const log = createLogger({ write: (l) => void logs.push(JSON.parse(l) as Record<string, unknown>) });
+  let file: ReadResult = { ok: true, config: loadTestConfig(first), text: first };
+  const applied: string[][] = [];
+  let gate = Promise.resolve();
+  const reloader = createReloader({
+    initial: snapshot(loadTestConfig(first), first),
+    read: async () => file,
+    apply: async (config) => {
+      await gate;
+      applied.push(config.routes.map((r) => r.path));
+      return NO_CHANGES;
+    },
+    log,
+  });
+  return {
+    logs,
+    applied,
+    reloader,
+    write: (t: string) => void (file = { ok: true, config: loadTestConfig(t), text: t }),
+    break: (errors: string[]) => void (file = { ok: false, errors }),
+    hold: () => {
+      const held = Promise.withResolvers<void>();
+      gate = held.promise;
+      return held.resolve;
+    },
+  };
+}
+
+describe("the reloader", () => {
+  test("ten requests during a reload make one more reload, which reads the last file", async () => {
+    const h = harness(text("/a"));
+    const release = h.hold();
+    const first = h.reloader.request();
+    for (let i = 0; i < 10; i++) {
+      h.write(text(`/s${i}`));
+      void h.reloader.request();
+    }
+    release();
+    await first;
+    expect(h.applied).toEqual([["/a"], ["/s9"]]);
+  });
+
+  test("a broken file is not applied; its errors are logged with their locations", async () => {
+    const h = harness(text("/a"));
+    h.break(["routes.yaml:9:11  error  routes[0].auth  no auth scheme named \"x\""]);
+    await h.reloader.request();
+    expect(h.applied).toEqual([]);
+    expect(h.logs.at(-1)).toMatchObject({ level: "error", msg: "reload refused: routes.yaml has errors; the running configuration stays", errors: ["routes.yaml:9:11  error  routes[0].auth  no auth scheme named \"x\""] });
+  });
+
+  test("the log line names the routes added, removed and changed", async () => {
+    const h = harness(text("/a", "/b"));
+    h.write(text("/b", "/c").replace("/b\n    send: '<message to=\"bob@example\"><body>x", "/b\n    send: '<message to=\"bob@example\"><body>y"));
+    await h.reloader.request();
+    expect(h.logs.at(-1)).toMatchObject({ msg: "configuration reloaded", routes: { added: ["POST /c"], removed: ["POST /a"], changed: ["POST /b"] }, auth: {}, xmpp: "unchanged", http: "unchanged" });
+  });
+});
+
+describe("diffConfigs", () => {
+  test("tells xmpp and listen changes, and refuses a new component domain", () => {
+    const old = loadTestConfig(text("/a"));
+    const moved = loadTestConfig(text("/a").replace("store:", "http: { listen: 127.0.0.1:9999 }\nstore:"));
+    expect(diffConfigs(old, moved)).toMatchObject({ listen: true, xmpp: false, refused: [] });
+    const renamed = loadTestConfig(text("/a").replace("component: gw.example", "component: other.example"));
+    expect(diffConfigs(old, renamed).refused[0]).toStartWith("xmpp.component cannot change on reload");
+  });
+});
