@@ -10,6 +10,7 @@ import type { Logger } from "./log.ts";
 import type { PasswordCheck } from "./engine/auth/xmpp.ts";
 import { GatewayError, errorResponse } from "./errors.ts";
 import { createThrottle } from "./engine/auth/throttle.ts";
+import { routable } from "./engine/front-door.ts";
 import type { RequestNotes } from "./engine/request-log.ts";
 import { buildGeneration, type Generation } from "./generation.ts";
 import { health } from "./health.ts";
@@ -114,7 +115,10 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   let accepting = true;
   const handle = async (request: Request): Promise<Response> => {
     if (!accepting || !current) return errorResponse(new GatewayError("SHUTTING_DOWN"));
-    return current.handle(request);
+    // Everything after this point (request log, metrics, Elysia) parses the URL: give it one it can.
+    const routed = routable(request);
+    if (routed !== request) clientIps.set(routed, clientIps.get(request) ?? "local");
+    return current.handle(routed);
   };
   const bind = (listen: string, maxBody: number) => {
     const { hostname, port } = parseListen(listen);
