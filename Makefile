@@ -8,11 +8,11 @@ BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: all deps node-deps prosody-deps build test typecheck unit demo bench clean
+.PHONY: all deps node-deps prosody-deps ejabberd-deps build test typecheck unit demo bench clean
 
 all: build
 
-deps: node-deps prosody-deps
+deps: node-deps prosody-deps ejabberd-deps
 
 node-deps: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
@@ -27,6 +27,16 @@ prosody-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prosody prosody-modules curl >/dev/null; \
 	  $$SUDO systemctl disable --now prosody >/dev/null 2>&1 || $$SUDO service prosody stop >/dev/null 2>&1 || true; \
+	fi
+
+# ejabberd (Debian's 23.01) for the test bed: every integration test runs against both servers.
+# The tests start their own ejabberd per test file, so the system service is stopped and disabled.
+ejabberd-deps:
+	@if ! command -v ejabberdctl >/dev/null || [ ! -x /usr/sbin/ejabberdctl ]; then \
+	  echo "installing ejabberd (Debian package)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ejabberd >/dev/null; \
+	  $$SUDO systemctl disable --now ejabberd >/dev/null 2>&1 || $$SUDO service ejabberd stop >/dev/null 2>&1 || true; \
 	fi
 
 build: dist/stanzagate
