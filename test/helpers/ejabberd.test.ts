@@ -2,9 +2,12 @@
 // component, behind the same interface as the Prosody one, and the server switch of servers.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
+import YAML from "yaml";
 import xml from "@xmpp/xml";
 import type { Prosody } from "./prosody.ts";
 import { startEjabberd } from "./ejabberd.ts";
+import { privilegeSample } from "./ejabberd-config.ts";
 import { testServers } from "./servers.ts";
 import { connectRawComponent } from "./component.ts";
 import { NS_MUC_USER, connectClient, isMessage, joinRoom, messageWithBody } from "./xmpp-client.ts";
@@ -100,5 +103,40 @@ describe("STANZAGATE_SERVERS", () => {
     expect(testServers({}).map((s) => s.name)).toEqual(["prosody", "ejabberd"]);
     expect(testServers({ STANZAGATE_SERVERS: "ejabberd" }).map((s) => s.name)).toEqual(["ejabberd"]);
     expect(() => testServers({ STANZAGATE_SERVERS: "openfire" })).toThrow(/unknown server "openfire"/);
+  });
+});
+
+describe("the README's ejabberd sample", () => {
+  test("is the ACL and mod_privilege grants the test bed runs with", async () => {
+    const readme = await Bun.file(join(import.meta.dir, "../../README.md")).text();
+    const section = readme.slice(readme.indexOf("**ejabberd** (`ejabberd.yml`"));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    const sample = YAML.parse(block ?? "") as { acl: object; modules: { mod_privilege: object } };
+    const tested = privilegeSample("gateway.example.com", { roster: "both", message: "outgoing", presence: "managed_entity" });
+    expect({ acl: sample.acl, modules: { mod_privilege: sample.modules.mod_privilege } } as object).toEqual(tested);
+  });
+});
+
+describe("every ejabberd sample in the READMEs", () => {
+  test("grants mod_privilege permissions by inline rules naming an ACL of the sample (a bare name grants nothing)", async () => {
+    const files = ["README.md", ...["post_msg", "roster_admin", "muc_kick", "component_http"].map((p) => `plugins/${p}/README.md`)];
+    let checked = 0;
+    for (const file of files) {
+      const text = await Bun.file(join(import.meta.dir, "../..", file)).text();
+      for (const [, block] of text.matchAll(/```yaml\n([\s\S]*?)```/g)) {
+        const sample = YAML.parse(block ?? "") as { acl?: Record<string, unknown>; modules?: { mod_privilege?: Record<string, Record<string, unknown>> } } | null;
+        const grants = sample?.modules?.mod_privilege;
+        if (grants === undefined) continue;
+        checked++;
+        for (const [access, types] of Object.entries(grants)) {
+          for (const [type, rule] of Object.entries(types)) {
+            expect({ file, access, type, rule }).toEqual({ file, access, type, rule: [{ allow: expect.any(String) }] });
+            const acl = (rule as Array<{ allow: string }>)[0]!.allow;
+            expect(Object.keys(sample?.acl ?? {})).toContain(acl);
+          }
+        }
+      }
+    }
+    expect(checked).toBe(3);
   });
 });
