@@ -11,11 +11,11 @@ BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: all deps node-deps prosody-deps release-deps build release test typecheck unit golden faults demo bench bench-footprint clean distclean verify-unit
+.PHONY: all deps node-deps prosody-deps release-deps ejabberd-deps build release test typecheck unit golden faults demo bench bench-footprint clean distclean verify-unit
 
 all: build
 
-deps: node-deps prosody-deps
+deps: node-deps prosody-deps ejabberd-deps
 
 node-deps: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
@@ -46,6 +46,16 @@ COMPILE_FLAGS := --compile --minify --bytecode
 # Runtimes of the release targets: from the npm registry at the version package-lock.json pins.
 RUNTIMES := .cache/bun-runtimes
 ARM64_SYSROOT := /usr/aarch64-linux-gnu
+
+# ejabberd (Debian's 23.01) for the test bed: every integration test runs against both servers.
+# The tests start their own ejabberd per test file, so the system service is stopped and disabled.
+ejabberd-deps:
+	@if ! command -v ejabberdctl >/dev/null || [ ! -x /usr/sbin/ejabberdctl ]; then \
+	  echo "installing ejabberd (Debian package)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ejabberd >/dev/null; \
+	  $$SUDO systemctl disable --now ejabberd >/dev/null 2>&1 || $$SUDO service ejabberd stop >/dev/null 2>&1 || true; \
+	fi
 
 build: dist/stanzagate
 dist/stanzagate: node_modules/.installed $(SRC)

@@ -10,7 +10,7 @@
  * while the link is down, or in the moment before the advertisement arrives, is still sent as
  * the user. The choice is made when the message is accepted: a queued message keeps it.
  */
-import { bareJid, wrapPrivilegedMessage, type Element, type Identity, type Logger, type XmppPort } from "../../src/plugin-api.ts";
+import { bareJid, wrapPrivilegedMessage, type Element, type Identity, type Logger, type PrivilegeNamespace, type XmppPort } from "../../src/plugin-api.ts";
 import { processMemory, type PermissionMemory } from "./permission-memory.ts";
 
 /** How long after the link comes up the advertisement may take before we conclude there is none. */
@@ -48,7 +48,7 @@ export function createSender(xmpp: XmppPort, options: SenderOptions): Sender {
       // mod_privilege only forwards messages from bare JIDs of the host it granted the permission for.
       if (jid && jid.endsWith(`@${xmpp.host}`) && permission.granted()) {
         message.attrs.from = jid;
-        return { from: jid, stanza: wrapPrivilegedMessage(message, xmpp.host, xmpp.component) };
+        return { from: jid, stanza: wrapPrivilegedMessage(message, xmpp.host, xmpp.component, permission.namespace()) };
       }
       message.attrs.from = fallbackFrom;
       return { from: fallbackFrom, stanza: message };
@@ -59,6 +59,8 @@ export function createSender(xmpp: XmppPort, options: SenderOptions): Sender {
 
 interface Permission {
   granted(): boolean;
+  /** The namespace the server advertised in (ejabberd 23.01 accepts only :1, Prosody only :2). */
+  namespace(): PrivilegeNamespace | undefined;
   stop(): void;
 }
 
@@ -78,7 +80,8 @@ function watchMessagePermission(xmpp: XmppPort, { fallbackFrom, log, memory, gra
     }
     if (granted && told !== true) log.info("XEP-0356 message permission granted: messages go out from the authenticated user", { host: xmpp.host });
     told = granted;
-    if (known !== granted) memory.save(granted);
+    const namespace = xmpp.privileges().namespace;
+    if (known !== granted || (namespace !== undefined && namespace !== memory.namespace())) memory.save(granted, namespace ?? memory.namespace());
     known = granted;
   };
   xmpp.on("privileges", () => {
@@ -91,6 +94,7 @@ function watchMessagePermission(xmpp: XmppPort, { fallbackFrom, log, memory, gra
   });
   return {
     granted: () => xmpp.privileges().message === "outgoing" || known === true,
+    namespace: () => xmpp.privileges().namespace ?? memory.namespace(),
     stop: () => clearTimeout(timer),
   };
 }

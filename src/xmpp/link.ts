@@ -11,7 +11,7 @@ import type { Element } from "ltx";
 import type { Entity } from "xmpp-entity";
 import type { Logger } from "../log.ts";
 import { createBackoff } from "./backoff.ts";
-import { NO_PRIVILEGES, readAdvertisement, type Privileges } from "./privilege.ts";
+import { NO_PRIVILEGES, readAdvertisement, unknownPrivilegeNamespace, type Privileges } from "./privilege.ts";
 import { IqCaller } from "./iq-caller.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
 import { guardStanza } from "./stanza-guard.ts";
@@ -40,6 +40,8 @@ type Listener = () => void;
 export class XmppLink {
   private state: LinkState = "offline";
   private granted: Privileges = NO_PRIVILEGES;
+  /** XEP-0356 namespaces of an unknown version already logged (once each, not at every connect). */
+  private readonly unknownNamespaces = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private entity: Entity;
   private backoff;
@@ -233,6 +235,18 @@ export class XmppLink {
       this.emit("privileges");
       return;
     }
+    if (el.attrs.from === this.options.host && this.ignoredAdvertisement(el)) return;
     for (const l of this.stanzaListeners) l(el);
+  }
+
+  /** An advertisement in a XEP-0356 version we do not speak: said once; no privilege is assumed. */
+  private ignoredAdvertisement(el: Element): boolean {
+    const ns = unknownPrivilegeNamespace(el);
+    if (ns === undefined) return false;
+    if (!this.unknownNamespaces.has(ns)) {
+      this.unknownNamespaces.add(ns);
+      this.options.log.warn("XEP-0356 advertisement in an unknown namespace: no privileges assumed", { host: this.options.host, namespace: ns, known: ["urn:xmpp:privilege:1", "urn:xmpp:privilege:2"] });
+    }
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 // A declarative route from routes.yaml, end to end: HTTP in, a real client receives the stanza.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
+import type { Prosody } from "../helpers/prosody.ts";
+import { testServers } from "../helpers/servers.ts";
 import { connectClient, isMessageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 
@@ -31,12 +32,15 @@ routes:
     send: <message to="{{ params.user }}@localhost" type="chat"><body>{{ body.text }}</body></message>
 `.replace("{{ text_prefix }}", "[{{ body.level }}] ");
 
+// Every case runs on each server of the test bed. The body is not re-indented inside the loop, on
+// purpose: cases added by other branches merge without conflicts.
+for (const server of testServers()) describe(server.name, () => {
 let prosody: Prosody;
 let gw: TestGateway;
 let bob: TestClient;
 
 beforeAll(async () => {
-  prosody = await startProsody();
+  prosody = await server.start();
   gw = await startGateway(prosody, { routes: ROUTES });
   bob = await connectClient(prosody, "bob");
 });
@@ -151,3 +155,4 @@ describe("CORS, as Prosody's mod_http adds it", () => {
     expect(await res.json()).toMatchObject({ code: "METHOD_NOT_ALLOWED" });
   });
 });
+}); // each server

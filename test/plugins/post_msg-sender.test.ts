@@ -10,7 +10,11 @@ import { createPermissionMemory, processMemory, type PermissionMemory } from "..
 import { fallbackFrom } from "../../plugins/post_msg/options.ts";
 
 const NONE: Privileges = { roster: "none", message: "none", presence: "none" };
-const OUTGOING: Privileges = { ...NONE, message: "outgoing" };
+/** The two XEP-0356 versions in use, and a server that speaks each. */
+const VERSIONS = [
+  { namespace: "urn:xmpp:privilege:2", server: "Prosody 0.12 (XEP-0356 0.3+)" },
+  { namespace: "urn:xmpp:privilege:1", server: "ejabberd 23.01 (XEP-0356 0.2)" },
+] as const;
 
 function fakePort() {
   const listeners = new Map<LinkEvent, Array<() => void>>();
@@ -43,16 +47,18 @@ async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !condition(); i++) await Bun.sleep(10);
 }
 
-describe("the sender of a post_msg message", () => {
-  test("is the user, wrapped for XEP-0356 §5.2, once the server granted message=outgoing", () => {
+for (const { namespace, server } of VERSIONS) describe(`the sender of a post_msg message, with ${server}`, () => {
+  const OUTGOING: Privileges = { ...NONE, message: "outgoing", namespace };
+
+  test("is the user, wrapped for XEP-0356 §5.2 in the namespace the server advertised, once it granted message=outgoing", () => {
     const s = setup();
     s.online();
     s.advertise(OUTGOING);
     const { from, stanza } = s.from("Alice@example.com");
     expect(from).toBe("alice@example.com");
     expect(stanza.toString()).toBe(
-      '<message from="gw.example.com" to="example.com"><privilege xmlns="urn:xmpp:privilege:2"><forwarded xmlns="urn:xmpp:forward:0">' +
-        '<message to="bob@example.com" from="alice@example.com" xmlns="jabber:client"/></forwarded></privilege></message>',
+      `<message from="gw.example.com" to="example.com"><privilege xmlns="${namespace}"><forwarded xmlns="urn:xmpp:forward:0">` +
+        `<message to="bob@example.com" from="alice@example.com" xmlns="jabber:client"/></forwarded></privilege></message>`,
     );
     s.sender.stop();
   });
@@ -66,7 +72,7 @@ describe("the sender of a post_msg message", () => {
     s.sender.stop();
   });
 
-  test("stays the user after a gateway restart, while the link is still down: the last advertisement is in the store", () => {
+  test("stays the user after a gateway restart, while the link is still down: the last advertisement and its namespace are in the store", () => {
     const db = new Database(":memory:", { strict: true });
     const before = setup(20, createPermissionMemory(db, "gw.example.com", "example.com"));
     before.online();
@@ -75,7 +81,7 @@ describe("the sender of a post_msg message", () => {
     // A new process on the same store: no link yet, nothing advertised to it.
     const after = setup(20, createPermissionMemory(db, "gw.example.com", "example.com"));
     const queued = after.from("alice@example.com");
-    expect([queued.from, queued.stanza.getChild("privilege")?.attrs.xmlns]).toEqual(["alice@example.com", "urn:xmpp:privilege:2"]);
+    expect([queued.from, queued.stanza.getChild("privilege")?.attrs.xmlns]).toEqual(["alice@example.com", namespace]);
     // The server withdrew the permission: the next advertisement says so, and that is remembered too.
     after.online();
     after.advertise(NONE);

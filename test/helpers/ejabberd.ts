@@ -1,0 +1,71 @@
+// A throw-away ejabberd 23.01 for tests, the twin of prosody.ts: its own temp dir, config, Mnesia
+// spool and log, free ports on 127.0.0.1 only, no TLS, no s2s, no Erlang distribution. It
+// implements the `Prosody` interface, so every helper that takes a server takes this one too.
+//
+// The parts:
+//   ejabberd-config.ts   ejabberd.yml (privileges as the README shows them, MUC admins, ports)
+//   ejabberd-process.ts  spawn the VM, wait until ready, stop; the watchdog
+//   ejabberd-server.ts   the object behind the interface; accounts via mod_http_api
+//   ejabberd-log.ts      log tails and port probes
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { freePorts } from "./ports.ts";
+import type { Privileges, Prosody } from "./prosody.ts";
+import type { EjabberdSettings } from "./ejabberd-config.ts";
+import { findEjabberd } from "./ejabberd-process.ts";
+import { EjabberdServer } from "./ejabberd-server.ts";
+import { registerForCleanup } from "./prosody-cleanup.ts";
+
+export interface EjabberdOptions {
+  host?: string;
+  mucDomain?: string;
+  componentDomain?: string;
+  componentSecret?: string;
+  /** Extra MUC service admins (owners of every room), besides the component domain. */
+  mucAdmins?: string[];
+  /** Gateway privileges; default roster both / message outgoing / presence managed_entity; null = none. */
+  privileges?: Privileges | null;
+  /** More MUC services where only `admins` are service admins (not the gateway). */
+  extraMucServices?: Array<{ domain: string; admins: string[] }>;
+  /** username -> password; default alice, bob, carol. */
+  users?: Record<string, string>;
+}
+
+const DEFAULT_USERS: Readonly<Record<string, string>> = { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" };
+const DEFAULT_PRIVILEGES: Privileges = { roster: "both", message: "outgoing", presence: "managed_entity" };
+
+export async function startEjabberd(opts: EjabberdOptions = {}): Promise<Prosody> {
+  const binaries = findEjabberd();
+  const dir = await mkdtemp(join(tmpdir(), "stanzagate-ejabberd-"));
+  registerForCleanup(dir);
+  const server = new EjabberdServer(await resolveSettings(opts, dir), binaries, { ...(opts.users ?? DEFAULT_USERS) });
+  try {
+    await server.prepare();
+    await server.startProcess();
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return server;
+}
+
+async function resolveSettings(opts: EjabberdOptions, dir: string): Promise<EjabberdSettings> {
+  const host = opts.host ?? "localhost";
+  const [c2sPort, componentPort, httpPort] = await freePorts(3);
+  if (c2sPort === undefined || componentPort === undefined || httpPort === undefined) throw new Error("startEjabberd: could not allocate ports");
+  return {
+    host,
+    mucDomain: opts.mucDomain ?? `muc.${host}`,
+    componentDomain: opts.componentDomain ?? `gateway.${host}`,
+    componentSecret: opts.componentSecret ?? randomBytes(16).toString("hex"),
+    mucAdmins: opts.mucAdmins ?? [],
+    privileges: opts.privileges === undefined ? DEFAULT_PRIVILEGES : opts.privileges,
+    extraMucServices: opts.extraMucServices ?? [],
+    c2sPort,
+    componentPort,
+    httpPort,
+    dir,
+  };
+}

@@ -1,0 +1,66 @@
+// The XMPP servers a test runs against: one test body, every server, a parameter not a copy.
+//
+//   for (const server of testServers()) {
+//     describe(server.name, () => {
+//       let xmpp: Prosody;
+//       beforeAll(async () => (xmpp = await server.start()));
+//       ...
+//
+// STANZAGATE_SERVERS=prosody,ejabberd picks them (default: both). A case that one server cannot
+// pass (its bug or its difference) names the server and asserts its actual answer, via `server.is`.
+import { startProsody, type Privileges, type Prosody, type ProsodyOptions } from "./prosody.ts";
+import { startEjabberd, type EjabberdOptions } from "./ejabberd.ts";
+
+export type ServerName = "prosody" | "ejabberd";
+export const SERVER_NAMES: readonly ServerName[] = ["prosody", "ejabberd"];
+
+/** What both test beds understand, plus per-server extras. */
+export interface ServerOptions {
+  host?: string;
+  mucDomain?: string;
+  componentDomain?: string;
+  componentSecret?: string;
+  mucAdmins?: string[];
+  privileges?: Privileges | null;
+  users?: Record<string, string>;
+  /** More MUC services where only `admins` are service admins (the gateway is not). */
+  extraMucServices?: Array<{ domain: string; admins: string[] }>;
+  /** Prosody only: anything else prosody.ts takes (modules, Lua). */
+  prosody?: ProsodyOptions;
+}
+
+export interface TestServerKind {
+  readonly name: ServerName;
+  /** The server's version as the tests and README name it. */
+  readonly version: string;
+  start(opts?: ServerOptions): Promise<Prosody>;
+}
+
+const KINDS: Record<ServerName, TestServerKind> = {
+  prosody: { name: "prosody", version: "Prosody 0.12", start: (opts = {}) => startProsody(prosodyOptions(opts)) },
+  ejabberd: { name: "ejabberd", version: "ejabberd 23.01", start: (opts = {}) => startEjabberd(ejabberdOptions(opts)) },
+};
+
+/** The servers picked by STANZAGATE_SERVERS (comma-separated), all by default; an unknown name throws. */
+export function testServers(env: Record<string, string | undefined> = process.env): TestServerKind[] {
+  const wanted = (env.STANZAGATE_SERVERS ?? SERVER_NAMES.join(",")).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return wanted.map((name) => {
+    if (!SERVER_NAMES.includes(name as ServerName)) throw new Error(`STANZAGATE_SERVERS: unknown server "${name}" (known: ${SERVER_NAMES.join(", ")})`);
+    return KINDS[name as ServerName];
+  });
+}
+
+function common(opts: ServerOptions): EjabberdOptions {
+  const { prosody: _p, extraMucServices: _m, ...rest } = opts;
+  return rest;
+}
+
+function prosodyOptions(opts: ServerOptions): ProsodyOptions {
+  const mucs = (opts.extraMucServices ?? []).map((m) => `Component "${m.domain}" "muc"\n  admins = { ${m.admins.map((a) => `"${a}"`).join("; ")} }\n`);
+  const extraConfig = [opts.prosody?.extraConfig ?? "", ...mucs].join("\n");
+  return { ...common(opts), ...opts.prosody, extraConfig };
+}
+
+function ejabberdOptions(opts: ServerOptions): EjabberdOptions {
+  return { ...common(opts), extraMucServices: opts.extraMucServices ?? [] };
+}

@@ -1,0 +1,116 @@
+// XEP-0356 advertisements in both namespaces in use, and what the link does with one it cannot read.
+import { describe, expect, test } from "bun:test";
+import { EventEmitter } from "node:events";
+import xml from "@xmpp/xml";
+import type { Element } from "ltx";
+import type { Entity } from "xmpp-entity";
+import { readAdvertisement, unknownPrivilegeNamespace, wrapPrivilegedMessage } from "../../src/xmpp/privilege.ts";
+import { XmppLink } from "../../src/xmpp/link.ts";
+import { createLogger } from "../../src/log.ts";
+
+const advert = (ns: string, perms: Record<string, string>) =>
+  xml("message", { from: "example.com", to: "gw.example.com" }, xml("privilege", { xmlns: ns }, ...Object.entries(perms).map(([access, type]) => xml("perm", { access, type }))));
+
+describe("reading an advertisement", () => {
+  for (const ns of ["urn:xmpp:privilege:1", "urn:xmpp:privilege:2"]) {
+    test(`${ns}: the grants and the namespace they came in`, () => {
+      expect(readAdvertisement(advert(ns, { roster: "both", message: "outgoing", presence: "managed_entity" }))).toEqual({
+        roster: "both",
+        message: "outgoing",
+        presence: "managed_entity",
+        namespace: ns as "urn:xmpp:privilege:1",
+      });
+    });
+  }
+
+  test("an unknown version is no advertisement, and is recognised as one of an unknown namespace", () => {
+    const future = advert("urn:xmpp:privilege:3", { message: "outgoing" });
+    expect(readAdvertisement(future)).toBeUndefined();
+    expect(unknownPrivilegeNamespace(future)).toBe("urn:xmpp:privilege:3");
+    expect(unknownPrivilegeNamespace(advert("urn:xmpp:privilege:1", {}))).toBeUndefined();
+  });
+
+  test("a privileged message is wrapped in the namespace asked for (§5.2)", () => {
+    const wrapped = wrapPrivilegedMessage(xml("message", { to: "bob@example.com" }), "example.com", "gw.example.com", "urn:xmpp:privilege:1");
+    expect(wrapped.getChild("privilege")?.attrs.xmlns).toBe("urn:xmpp:privilege:1");
+  });
+});
+
+/** Just enough of an xmpp.js component for XmppLink: connects at once, hands stanzas in. */
+class FakeEntity extends EventEmitter {
+  status = "offline";
+  async connect(): Promise<void> {}
+  async open(): Promise<void> {
+    queueMicrotask(() => this.emit("online"));
+  }
+  async authenticate(): Promise<void> {}
+  async stop(): Promise<void> {}
+  write(): Promise<void> {
+    return Promise.resolve();
+  }
+  receive(el: Element): void {
+    this.emit("stanza", el);
+  }
+}
+
+function linkWithFake() {
+  const entity = new FakeEntity();
+  const logs: Array<Record<string, unknown>> = [];
+  const link = new XmppLink({
+    server: "xmpp://127.0.0.1:1",
+    component: "gw.example.com",
+    secret: "s",
+    maxStanzaBytes: 500_000,
+    host: "example.com",
+    reconnect: { initial_ms: 1, max_ms: 2 },
+    iqTimeoutMs: 1_000,
+    log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l) as Record<string, unknown>) }),
+    createEntity: () => entity as unknown as Entity,
+  });
+  const passedOn: Element[] = [];
+  link.onStanza((el) => passedOn.push(el));
+  return { entity, link, logs, passedOn };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await Bun.sleep(5);
+  expect(condition()).toBe(true);
+}
+
+describe("the link and the advertisements", () => {
+  test("ejabberd's urn:xmpp:privilege:1 grants are read, logged with their namespace and not passed on", async () => {
+    const { entity, link, logs, passedOn } = linkWithFake();
+    link.start();
+    await until(() => link.status === "online");
+    entity.receive(advert("urn:xmpp:privilege:1", { message: "outgoing", roster: "both" }));
+    expect(link.privileges()).toEqual({ roster: "both", message: "outgoing", presence: "none", namespace: "urn:xmpp:privilege:1" });
+    expect(logs.find((l) => l.msg === "XEP-0356 privileges granted")).toMatchObject({ namespace: "urn:xmpp:privilege:1", message: "outgoing" });
+    expect(passedOn).toEqual([]);
+    await link.stop();
+  });
+
+  test("an unknown namespace: logged once across reconnects, no privileges, never answered as an unknown stanza", async () => {
+    const { entity, link, logs, passedOn } = linkWithFake();
+    link.start();
+    await until(() => link.status === "online");
+    entity.receive(advert("urn:xmpp:privilege:9", { message: "outgoing" }));
+    entity.emit("disconnect");
+    await until(() => link.status === "online");
+    entity.receive(advert("urn:xmpp:privilege:9", { message: "outgoing" }));
+    expect(logs.filter((l) => l.msg === "XEP-0356 advertisement in an unknown namespace: no privileges assumed")).toHaveLength(1);
+    expect(link.privileges().message).toBe("none");
+    expect(passedOn).toEqual([]);
+    await link.stop();
+  });
+
+  test("a grant the server no longer advertises after a reconnect is gone", async () => {
+    const { entity, link } = linkWithFake();
+    link.start();
+    await until(() => link.status === "online");
+    entity.receive(advert("urn:xmpp:privilege:2", { message: "outgoing" }));
+    entity.emit("disconnect");
+    await until(() => link.status === "online");
+    expect(link.privileges()).toEqual({ roster: "none", message: "none", presence: "none" });
+    await link.stop();
+  });
+});
