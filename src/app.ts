@@ -88,10 +88,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   };
   link.onStanza((el) => void dispatch(el));
   for (const event of ["online", "offline", "privileges"] as const) link.on(event, () => current?.emit(event));
-  link.on("online", () => {
-    metrics.linkOnline();
-    void delivery.drain();
-  });
+  link.on("online", () => metrics.linkOnline());
+  link.on("settled", () => void delivery.drain());
   // Stanzas answering a retiring generation's requests go to it; everything else to the current one.
   const dispatch = async (el: Element) => {
     for (const old of retiring) if (await old.takeOwn(el)) return;

@@ -23,6 +23,8 @@ import { guardStanza } from "./stanza-guard.ts";
 /** The part of the link delivery uses. */
 export interface DeliveryLink {
   readonly status: string;
+  /** Online, and the XEP-0356 grants of this connection known (privileged rows must wait for them). */
+  readonly settled: boolean;
   /** Why the link last failed (a stream error's condition), cleared when it comes back. */
   readonly lastError?: string | undefined;
   sendRaw(xml: string): Promise<void>;
@@ -119,7 +121,7 @@ export class Delivery {
 
   private canDrain(): boolean {
     // A store that cannot forget what was sent would make every drain resend it all: wait instead.
-    return this.link.status === "online" && this.outbox.health.writable() && this.outbox.size() > 0;
+    return this.link.settled && this.outbox.health.writable() && this.outbox.size() > 0;
   }
 
   private async drainLoop(): Promise<void> {

@@ -18,6 +18,12 @@ import { guardStanza } from "./stanza-guard.ts";
 
 export type LinkState = "connecting" | "online" | "offline" | "stopped";
 
+/** `settled`: this connection's XEP-0356 grants are known (see `settled`). */
+type LinkEventName = "online" | "offline" | "privileges" | "settled";
+
+/** How long after the handshake a server that grants privileges has to advertise them. */
+export const ADVERTISEMENT_GRACE_MS = 2_000;
+
 export interface LinkOptions {
   server: string;
   component: string;
@@ -26,6 +32,8 @@ export interface LinkOptions {
   host: string;
   reconnect: { initial_ms: number; max_ms: number };
   iqTimeoutMs: number;
+  /** Default ADVERTISEMENT_GRACE_MS; tests without a server that advertises set it low. */
+  privilegeGraceMs?: number;
   /** Larger stanzas are refused before the stream (see stanza-guard.ts). */
   maxStanzaBytes: number;
   log: Logger;
@@ -40,6 +48,8 @@ type Listener = () => void;
 export class XmppLink {
   private state: LinkState = "offline";
   private granted: Privileges = NO_PRIVILEGES;
+  private privilegesSettled = false;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
   /** XEP-0356 namespaces of an unknown version already logged (once each, not at every connect). */
   private readonly unknownNamespaces = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -143,11 +153,11 @@ export class XmppLink {
     this.stanzaListeners.push(listener);
   }
 
-  on(event: "online" | "offline" | "privileges", listener: Listener): void {
+  on(event: LinkEventName, listener: Listener): void {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
   }
 
-  private emit(event: "online" | "offline" | "privileges"): void {
+  private emit(event: LinkEventName): void {
     for (const l of this.listeners.get(event) ?? []) l();
   }
 
@@ -172,6 +182,8 @@ export class XmppLink {
     // Reset here, not when online: the server sends the XEP-0356 advertisement right after the
     // handshake, and it can be read before xmpp.js emits "online".
     this.granted = NO_PRIVILEGES;
+    this.privilegesSettled = false;
+    clearTimeout(this.settleTimer);
     try {
       await this.entity.connect(this.options.server);
       await this.entity.open({ domain: this.options.component });
@@ -199,7 +211,25 @@ export class XmppLink {
     this.lastError = undefined;
     this.backoff.reset();
     this.options.log.info("component online", { component: this.options.component });
+    if (!this.privilegesSettled) this.settleTimer = setTimeout(() => this.settle(), this.options.privilegeGraceMs ?? ADVERTISEMENT_GRACE_MS);
     this.emit("online");
+  }
+
+  /**
+   * Whether this connection's XEP-0356 grants are known: the advertisement came, or the grace
+   * after the handshake passed without one. ejabberd grants a component its privileges a moment
+   * after the handshake (asynchronously) and drops privileged stanzas it gets before: the outbox
+   * waits for this before draining (the "settled" event).
+   */
+  get settled(): boolean {
+    return this.state === "online" && this.privilegesSettled;
+  }
+
+  private settle(): void {
+    clearTimeout(this.settleTimer);
+    if (this.privilegesSettled) return;
+    this.privilegesSettled = true;
+    if (this.state === "online") this.emit("settled");
   }
 
   private lost(why: string): void {
@@ -207,6 +237,7 @@ export class XmppLink {
     const wasOnline = this.state === "online";
     this.state = "offline";
     this.onlineSince = undefined;
+    clearTimeout(this.settleTimer);
     this.iq.cancelAll("XMPP link lost");
     if (wasOnline) {
       this.options.log.warn("component offline", { why });
@@ -233,6 +264,7 @@ export class XmppLink {
       this.granted = advertised;
       this.options.log.info("XEP-0356 privileges granted", { host: this.options.host, ...advertised });
       this.emit("privileges");
+      this.settle();
       return;
     }
     if (el.attrs.from === this.options.host && this.ignoredAdvertisement(el)) return;

@@ -25,7 +25,9 @@ function poisonServer(poison: string) {
   let pending: string[] = [];
   const server = {
     delivered,
-    link: { status: "online", lastError: undefined as string | undefined, sendRaw: async (s: string) => {
+    link: { status: "online", get settled() {
+      return server.link.status === "online";
+    }, lastError: undefined as string | undefined, sendRaw: async (s: string) => {
       if (server.link.status !== "online") throw new Error("XMPP link is not online");
       pending.push(s);
     } },
@@ -87,7 +89,9 @@ describe("a stanza the server closes the stream on", () => {
 
 /** A link that records what it writes; the server confirms everything. */
 function recordingLink() {
-  const link = { status: "offline", written: [] as string[], sendRaw: async (s: string) => void link.written.push(s) };
+  const link = { status: "offline", get settled() {
+    return link.status === "online";
+  }, written: [] as string[], sendRaw: async (s: string) => void link.written.push(s) };
   return link;
 }
 const confirmed = { after: async () => {} };

@@ -55,7 +55,7 @@ describe("delivery refuses before the outbox", () => {
   const offlineDelivery = () => {
     const db = openStore(":memory:");
     const outbox = createOutbox(db, 10, createStoreHealth(db, ":memory:", silentLogger));
-    const link = { status: "offline", sendRaw: async () => {} };
+    const link = { status: "offline", settled: false, sendRaw: async () => {} };
     return { outbox, delivery: new Delivery(link, outbox, { after: async () => {} }, silentLogger, { component: COMPONENT, maxStanzaBytes: 1_024 }) };
   };
 

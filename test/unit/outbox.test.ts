@@ -16,6 +16,10 @@ import { XmppStanzaError } from "../../src/xmpp/stanza-error.ts";
 function fakeLink(): DeliveryLink & { status: string; written: string[] } {
   const link = {
     status: "online",
+    /** No server here advertises privileges: settled whenever online. */
+    get settled() {
+      return link.status === "online";
+    },
     written: [] as string[],
     async send(el: Element) {
       if (link.status !== "online") throw new Error("down");
