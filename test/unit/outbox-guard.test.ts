@@ -2,6 +2,7 @@
 // stream is refused with a 4xx instead, and never queued.
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
+import { parse } from "ltx";
 import { openStore } from "../../src/store/db.ts";
 import { createOutbox } from "../../src/store/outbox.ts";
 import { createStoreHealth } from "../../src/store/store-health.ts";
@@ -48,6 +49,20 @@ describe("the stanza guard", () => {
     const item = xml("iq", { from: COMPONENT, to: "room@muc.localhost", type: "set" }, xml("query", {}, xml("item", { jid: "x@@y" })));
     const err = refusal(() => guardStanza(item, 10_000));
     expect([err.status, err.code, err.details]).toEqual([400, "INVALID_JID", { element: "item", attribute: "jid" }]);
+  });
+});
+
+describe("names a lenient parser lets through", () => {
+  test("an attribute or element name that is not an XML name (a webhook's `to]]>`) is 400 INVALID_MARKUP", () => {
+    expect(refusal(() => guardStanza(parse(`<message to]]>="alice@localhost"><body>hi</body></message>`), 1_000))).toMatchObject({ code: "INVALID_MARKUP", status: 400 });
+    const odd = message({});
+    odd.cnode(xml("a<b"));
+    expect(refusal(() => guardStanza(odd, 1_000))).toMatchObject({ code: "INVALID_MARKUP" });
+  });
+
+  test("prefixed, xml: and non-ASCII names are XML names", () => {
+    const ok = parse(`<message xml:lang="en" from="${COMPONENT}" to="bob@localhost"><body>é</body><x:y xmlns:x="urn:x"/><données/></message>`);
+    expect(() => guardStanza(ok, 1_000)).not.toThrow();
   });
 });
 
