@@ -11,51 +11,39 @@ BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: all deps node-deps prosody-deps release-deps ejabberd-deps build release test typecheck unit golden faults demo bench bench-footprint clean distclean verify-unit
+.PHONY: all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit golden faults demo bench bench-footprint clean distclean verify-unit
 
 all: build
 
-deps: node-deps prosody-deps ejabberd-deps
+deps: node-deps prosody-deps
 
 node-deps: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# Prosody 0.12 and prosody-modules (mod_privilege) from Debian, for the test bed and the demo;
-# curl, which the demo's printed commands (and the test that runs them) use.
-prosody-deps:
-	@if ! command -v prosody >/dev/null || [ ! -d /usr/lib/prosody/modules/mod_privilege ] || ! command -v curl >/dev/null; then \
-	  echo "installing prosody, prosody-modules and curl (Debian packages)"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prosody prosody-modules curl >/dev/null; \
-	  $$SUDO systemctl disable --now prosody >/dev/null 2>&1 || $$SUDO service prosody stop >/dev/null 2>&1 || true; \
-	fi
+# Debian packages, installed by scripts/debian-packages.sh when missing (one apt-get update).
+# The demo and the benchmark: Prosody 0.12 with prosody-modules (mod_privilege), and curl for the
+# demo's printed commands.
+DEMO_PACKAGES := prosody prosody-modules curl
+# The tests also run against ejabberd 23.01, run the arm64 release under qemu-user (with the arm64
+# C library from libc6-arm64-cross), and verify the unit file with systemd-analyze (systemd).
+RELEASE_PACKAGES := qemu-user libc6-arm64-cross systemd
+TEST_PACKAGES := $(DEMO_PACKAGES) ejabberd $(RELEASE_PACKAGES)
 
-# qemu-user runs the arm64 release under test, with the arm64 C library from libc6-arm64-cross;
-# systemd-analyze (package systemd) verifies the unit file.
+prosody-deps:
+	@scripts/debian-packages.sh $(DEMO_PACKAGES)
+
 release-deps:
-	@if ! command -v qemu-aarch64 >/dev/null || [ ! -e $(ARM64_SYSROOT)/lib/ld-linux-aarch64.so.1 ] || ! command -v systemd-analyze >/dev/null; then \
-	  echo "installing qemu-user, libc6-arm64-cross and systemd (Debian packages)"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq qemu-user libc6-arm64-cross systemd >/dev/null; \
-	fi
+	@scripts/debian-packages.sh $(RELEASE_PACKAGES)
+
+test-deps:
+	@scripts/debian-packages.sh $(TEST_PACKAGES)
 
 # Flags every executable is built with (bench/README.md, "Footprint", says why these).
 COMPILE_FLAGS := --compile --minify --bytecode
 # Runtimes of the release targets: from the npm registry at the version package-lock.json pins.
 RUNTIMES := .cache/bun-runtimes
-ARM64_SYSROOT := /usr/aarch64-linux-gnu
-
-# ejabberd (Debian's 23.01) for the test bed: every integration test runs against both servers.
-# The tests start their own ejabberd per test file, so the system service is stopped and disabled.
-ejabberd-deps:
-	@if ! command -v ejabberdctl >/dev/null || [ ! -x /usr/sbin/ejabberdctl ]; then \
-	  echo "installing ejabberd (Debian package)"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ejabberd >/dev/null; \
-	  $$SUDO systemctl disable --now ejabberd >/dev/null 2>&1 || $$SUDO service ejabberd stop >/dev/null 2>&1 || true; \
-	fi
 
 build: dist/stanzagate
 dist/stanzagate: node_modules/.installed $(SRC)
@@ -77,7 +65,7 @@ verify-unit: release-deps dist/stanzagate-linux-x64
 typecheck: node-deps
 	$(TSC) --noEmit -p .
 
-test: deps release-deps typecheck build release
+test: node-deps test-deps typecheck build release
 	$(BUN) test --timeout 60000 test/unit test/plugins test/integration test/helpers
 	$(MAKE) faults
 
