@@ -13,6 +13,7 @@ const ROUNDS = Number(process.env.FOOTPRINT_ROUNDS ?? 5);
 const PICK = new RegExp(process.env.FOOTPRINT_VARIANTS ?? ".");
 const DIR = join(import.meta.dir, "tmp/footprint");
 const ORDER = join(DIR, "bytecode-order.txt");
+const DECLARATIVE = "one declarative route";
 const shipped = { minify: true, bytecode: true } as const;
 /** The prototype bound for lazily loaded plugins: no plugin code in the bundle at all. */
 const noPlugins: BunPlugin = {
@@ -23,19 +24,19 @@ const noPlugins: BunPlugin = {
 };
 const probe = (file: string) => join(import.meta.dir, "probes", file);
 const VARIANTS: Variant[] = [
-  { name: "--minify --bytecode (shipped)", build: shipped },
+  { name: "--minify --bytecode", build: shipped },
+  { name: "--compile-jit-policy=16 (shipped)", build: shipped, compile: { jitPolicy: 16 } },
+  { name: "--bytecode-order, --compile-jit-policy=16", build: shipped, compile: { bytecodeOrder: ORDER, jitPolicy: 16 } },
   { name: "--minify", build: { minify: true } },
   { name: "--bytecode", build: { bytecode: true } },
   { name: "no flags", build: {} },
   { name: "run with --smol", build: shipped, compile: { execArgv: ["--smol"] } },
-  { name: "--compile-jit-policy=16", build: shipped, compile: { jitPolicy: 16 } },
   { name: "--bytecode-order", build: shipped, compile: { bytecodeOrder: ORDER } },
-  { name: "--bytecode-order, --compile-jit-policy=16", build: shipped, compile: { bytecodeOrder: ORDER, jitPolicy: 16 } },
   { name: "--bytecode-depth=0", build: { ...shipped, bytecodeDepth: 0 } as Variant["build"] },
-  { name: "prototype: no plugin code in the bundle", build: { ...shipped, plugins: [noPlugins] } },
-  { name: "probe: Bun.serve only", build: shipped, entry: probe("serve-only.ts") },
-  { name: "probe: Bun.serve + prom-client", build: shipped, entry: probe("prom-client.ts") },
-  { name: "probe: elysia", build: shipped, entry: probe("elysia.ts") },
+  { name: "prototype: no plugin code in the bundle", build: { ...shipped, plugins: [noPlugins] }, configs: [DECLARATIVE] },
+  { name: "probe: Bun.serve only", build: shipped, entry: probe("serve-only.ts"), configs: [DECLARATIVE] },
+  { name: "probe: Bun.serve + prom-client", build: shipped, entry: probe("prom-client.ts"), configs: [DECLARATIVE] },
+  { name: "probe: elysia", build: shipped, entry: probe("elysia.ts"), configs: [DECLARATIVE] },
 ].filter((v) => PICK.test(v.name));
 
 const prosody = await startProsody({ logLevel: "error" });
@@ -61,7 +62,10 @@ routes:
   console.log(`| variant | binary | ${Object.keys(configs).map((c) => `${c}: start-up / idle RSS (anonymous + file)`).join(" | ")} |`);
   console.log(`| --- | --- | ${Object.keys(configs).map(() => "---").join(" | ")} |`);
   for (const f of figures) {
-    const cells = Object.values(f.configs).map((c) => `${fmt(c.startup_ms, " ms")} / ${fmt(c.rss_mb, " MB")} (${c.anon_mb.median} + ${c.file_mb.median})`);
+    const cells = Object.keys(configs).map((name) => {
+      const c = f.configs[name];
+      return c ? `${fmt(c.startup_ms, " ms")} / ${fmt(c.rss_mb, " MB")} (${c.anon_mb.median} + ${c.file_mb.median})` : "n/a";
+    });
     console.log(`| ${f.variant} | ${f.binary_mb} MB | ${cells.join(" | ")} |`);
   }
 } finally {

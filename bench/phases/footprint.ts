@@ -2,7 +2,7 @@
 // each variant started `rounds` times (round-robin, so the machine's noise spreads evenly) with
 // each routes.yaml given (the benchmark's four plugins, one declarative route). Figures are
 // medians with the range [min-max], RSS split into anonymous memory and pages of mapped files.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildConfig } from "bun";
 import type { Prosody } from "../../test/helpers/prosody.ts";
@@ -17,6 +17,8 @@ export interface Variant {
   /** Compile options (jitPolicy, execArgv, bytecodeOrder). */
   compile?: Record<string, unknown>;
   entry?: string;
+  /** The routes.yaml files (by name) it can start with; all when absent. */
+  configs?: string[];
 }
 
 export interface Spread {
@@ -38,6 +40,8 @@ const SETTLE_MS = 2_500;
 export async function buildVariant(variant: Variant, dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, variant.name.replace(/[^a-z0-9]+/gi, "_"));
+  // FOOTPRINT_REUSE=1 starts the executables of an earlier run again (same source only).
+  if (process.env.FOOTPRINT_REUSE === "1" && existsSync(outfile)) return outfile;
   const r = await Bun.build({ entrypoints: [variant.entry ?? join(ROOT, "src/main.ts")], target: "bun", ...variant.build, compile: { outfile, ...variant.compile } } as BuildConfig);
   if (!r.success) throw new Error(`build of ${variant.name} failed:\n${r.logs.join("\n")}`);
   return outfile;
@@ -51,6 +55,7 @@ export async function footprintRun(prosody: Prosody, variants: Variant[], config
   for (let round = 0; round < rounds; round++) {
     for (const [i, bin] of bins.entries()) {
       for (const [name, routes] of Object.entries(configs)) {
+        if (variants[i]!.configs && !variants[i]!.configs.includes(name)) continue;
         const gw = await startBenchGateway(prosody, await freePort(), routes, undefined, bin);
         await Bun.sleep(SETTLE_MS);
         const s = samples[i]![name]!;
@@ -66,7 +71,7 @@ export async function footprintRun(prosody: Prosody, variants: Variant[], config
   return variants.map((v, i) => ({
     variant: v.name,
     binary_mb: binarySizeMb(bins[i]),
-    configs: Object.fromEntries(Object.entries(samples[i]!).map(([c, s]) => [c, { startup_ms: spread(s.startup), rss_mb: spread(s.rss), anon_mb: spread(s.anon), file_mb: spread(s.file) }])),
+    configs: Object.fromEntries(Object.entries(samples[i]!).filter(([, s]) => s.rss.length > 0).map(([c, s]) => [c, { startup_ms: spread(s.startup), rss_mb: spread(s.rss), anon_mb: spread(s.anon), file_mb: spread(s.file) }])),
   }));
 }
 
