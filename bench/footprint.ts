@@ -1,17 +1,43 @@
 // `make bench-footprint`: binary size, start-up to online and idle RSS of each build variant
-// (bench/README.md, "Footprint"). FOOTPRINT_ROUNDS (default 5) starts per variant and routes.yaml.
+// (bench/README.md, "Footprint"). FOOTPRINT_ROUNDS (default 5) starts per variant and routes.yaml;
+// FOOTPRINT_VARIANTS, a regular expression, picks variants by name.
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { BunPlugin } from "bun";
 import { startProsody } from "../test/helpers/prosody.ts";
-import { footprintRun, type Variant } from "./phases/footprint.ts";
+import { freePort } from "../test/helpers/ports.ts";
+import { startBenchGateway } from "./lib/gateway.ts";
+import { buildVariant, fmt, footprintRun, type Variant } from "./phases/footprint.ts";
 
 const ROUNDS = Number(process.env.FOOTPRINT_ROUNDS ?? 5);
+const PICK = new RegExp(process.env.FOOTPRINT_VARIANTS ?? ".");
+const DIR = join(import.meta.dir, "tmp/footprint");
+const ORDER = join(DIR, "bytecode-order.txt");
+const DECLARATIVE = "one declarative route";
+const shipped = { minify: true, bytecode: true } as const;
+/** The prototype bound for lazily loaded plugins: no plugin code in the bundle at all. */
+const noPlugins: BunPlugin = {
+  name: "no-plugins",
+  setup(b) {
+    b.onLoad({ filter: /plugins\/index\.ts$/ }, () => ({ contents: "export const BUILTIN_PLUGINS = new Map();", loader: "ts" }));
+  },
+};
+const probe = (file: string) => join(import.meta.dir, "probes", file);
 const VARIANTS: Variant[] = [
-  { name: "--minify --bytecode", flags: ["--minify", "--bytecode"] },
-  { name: "--minify", flags: ["--minify"] },
-  { name: "--bytecode", flags: ["--bytecode"] },
-  { name: "no flags", flags: [] },
-  { name: "--minify --bytecode, run with --smol", flags: ["--minify", "--bytecode", "--compile-exec-argv=--smol"] },
-];
+  { name: "--minify --bytecode", build: shipped },
+  { name: "--compile-jit-policy=16 (shipped)", build: shipped, compile: { jitPolicy: 16 } },
+  { name: "--bytecode-order, --compile-jit-policy=16", build: shipped, compile: { bytecodeOrder: ORDER, jitPolicy: 16 } },
+  { name: "--minify", build: { minify: true } },
+  { name: "--bytecode", build: { bytecode: true } },
+  { name: "no flags", build: {} },
+  { name: "run with --smol", build: shipped, compile: { execArgv: ["--smol"] } },
+  { name: "--bytecode-order", build: shipped, compile: { bytecodeOrder: ORDER } },
+  { name: "--bytecode-depth=0", build: { ...shipped, bytecodeDepth: 0 } as Variant["build"] },
+  { name: "prototype: no plugin code in the bundle", build: { ...shipped, plugins: [noPlugins] }, configs: [DECLARATIVE] },
+  { name: "probe: Bun.serve only", build: shipped, entry: probe("serve-only.ts"), configs: [DECLARATIVE] },
+  { name: "probe: Bun.serve + prom-client", build: shipped, entry: probe("prom-client.ts"), configs: [DECLARATIVE] },
+  { name: "probe: elysia", build: shipped, entry: probe("elysia.ts"), configs: [DECLARATIVE] },
+].filter((v) => PICK.test(v.name));
 
 const prosody = await startProsody({ logLevel: "error" });
 try {
@@ -30,12 +56,29 @@ routes:
     send: <message to="bob@localhost" type="chat"><body>hello</body></message>
 `,
   };
-  const figures = await footprintRun(prosody, VARIANTS, configs, ROUNDS, join(import.meta.dir, "tmp/footprint"));
-  console.log(`| variant | binary | ${Object.keys(configs).map((c) => `${c}: start-up / idle RSS`).join(" | ")} |`);
+  if (VARIANTS.some((v) => v.compile?.bytecodeOrder) && !existsSync(ORDER)) await recordOrder(configs["four plugins"]);
+  const figures = await footprintRun(prosody, VARIANTS, configs, ROUNDS, DIR);
+  console.log(`\nmedian [min-max] of ${ROUNDS} starts; load average ${(await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ")}\n`);
+  console.log(`| variant | binary | ${Object.keys(configs).map((c) => `${c}: start-up / idle RSS (anonymous + file)`).join(" | ")} |`);
   console.log(`| --- | --- | ${Object.keys(configs).map(() => "---").join(" | ")} |`);
   for (const f of figures) {
-    console.log(`| ${f.variant} | ${f.binary_mb} MB | ${Object.values(f.configs).map((c) => `${c.startup_ms} ms / ${c.idle_rss_mb} MB`).join(" | ")} |`);
+    const cells = Object.keys(configs).map((name) => {
+      const c = f.configs[name];
+      return c ? `${fmt(c.startup_ms, " ms")} / ${fmt(c.rss_mb, " MB")} (${c.anon_mb.median} + ${c.file_mb.median})` : "n/a";
+    });
+    console.log(`| ${f.variant} | ${f.binary_mb} MB | ${cells.join(" | ")} |`);
   }
 } finally {
   await prosody.stop();
 }
+
+/** Profile-guided bytecode layout: one start of the shipped build records the functions it used. */
+async function recordOrder(routes: string): Promise<void> {
+  const bin = await buildVariant({ name: "order-recorder", build: shipped }, DIR);
+  const gw = await startBenchGateway(prosody, await freePort(), routes, undefined, bin, { BUN_BYTECODE_ORDER_OUT: ORDER });
+  await Bun.sleep(2_500);
+  await gw.stop();
+  if (!existsSync(ORDER)) throw new Error("the executable wrote no bytecode order file");
+  rmSync(bin);
+}
+

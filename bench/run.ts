@@ -1,6 +1,8 @@
 // `make bench`: how fast and how small, against the server's own ceiling. Loopback only; every
 // loop is bounded in count and time. Results: bench/results/latest.{json,md}.
-// BENCH_N overrides the messages per level (default 20000) for a quick look.
+// BENCH_N overrides the messages per level (default 20000) for a quick look, BENCH_OUTBOX_N the
+// messages queued while Prosody is down (default 10000). After each phase, /metrics must agree
+// with the benchmark's own counts (lib/scrape.ts).
 import { join } from "node:path";
 import { startProsody } from "../test/helpers/prosody.ts";
 import { connectClient } from "../test/helpers/xmpp-client.ts";
@@ -18,6 +20,8 @@ import { postMsgRun, type DeliveryRun } from "./phases/post-msg.ts";
 import { rosterRun, rosterWebApp } from "./phases/roster.ts";
 import { registerUsers } from "./lib/users.ts";
 import { checkTargets, checksMarkdown, lostOrDuplicated } from "./lib/targets.ts";
+import { compare, metricsMarkdown, mismatches, scrape, type MetricCheck } from "./lib/scrape.ts";
+import { componentHttpExpected, mucKickExpected, postMsgExpected, rosterExpected } from "./lib/expected.ts";
 
 const N = Number(process.env.BENCH_N ?? 20_000);
 const LEVELS = [1, 32, 256];
@@ -26,6 +30,15 @@ const LOAD_SECRET = "bench-load-secret";
 const OPS = "Basic YmVuY2g6YmVuY2g=";
 const ROSTER_USERS = Number(process.env.BENCH_ROSTER_USERS ?? 1_000);
 const ROSTER_CONTACTS = 50;
+const OUTBOX_N = Number(process.env.BENCH_OUTBOX_N ?? 10_000);
+const metricChecks: MetricCheck[] = [];
+/** Runs a phase between two scrapes of the gateway's /metrics and checks the increase. */
+async function scraped<T>(phase: string, url: string, run: () => Promise<T>, expected: (r: T) => Record<string, number>): Promise<T> {
+  const before = await scrape(url);
+  const r = await run();
+  metricChecks.push(compare(phase, before, await scrape(url), expected(r)));
+  return r;
+}
 
 const prosodyVersion = Bun.spawnSync(["dpkg-query", "-W", "-f=${Version}", "prosody"]).stdout.toString() || "unknown";
 const results: Results = { machine: machine(prosodyVersion), messages_per_level: N };
@@ -62,7 +75,7 @@ try {
     // A restart before each level: its first requests meet a cold credential cache.
     await gw.stop();
     gw = await startBenchGateway(prosody, port, routes, gw.dir);
-    const r = await postMsgRun(gw.url, bob, N, c);
+    const r = await scraped(`post_msg c=${c}`, gw.url, () => postMsgRun(gw.url, bob, N, c), (x) => postMsgExpected(x.statuses ?? {}));
     runs.push(r);
     const first = r.first_requests;
     progress(`post_msg c=${c}`, { msgs_per_s: r.msgs_per_s, p50_ms: r.latency.p50_ms, p99_ms: r.latency.p99_ms, lost: r.lost, dup: r.duplicates, errors: r.http_errors, first_requests_p50_ms: first?.p50_ms, first_requests_max_ms: first?.max_ms });
@@ -76,21 +89,21 @@ try {
   progress("ceiling (bare component)", { msgs_per_s: ceiling.msgs_per_s, p99_ms: ceiling.latency.p99_ms, post_msg_share_pct: Math.round((c32 / ceiling.msgs_per_s) * 100) });
 
   const alice = await connectClient(prosody, "alice", { resource: "bench" });
-  const ch = await componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32);
+  const ch = await scraped("component_http", gw.url, () => componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32), componentHttpExpected);
   results.component_http = ch;
   progress("component_http window=32", { replies_per_s: ch.replies_per_s, p50_ms: ch.latency.p50_ms, p99_ms: ch.latency.p99_ms, lost: ch.lost, dup: ch.duplicates });
 
-  results.muc_kick = await mucKickRun(prosody, alice, gw.url, OPS, LOAD_DOMAIN, LOAD_SECRET, 200);
+  results.muc_kick = await scraped("muc_kick", gw.url, () => mucKickRun(prosody, alice, gw.url, OPS, LOAD_DOMAIN, LOAD_SECRET, 200), (k) => mucKickExpected(k.statuses));
   progress("muc_kick", results.muc_kick as Record<string, unknown>);
 
   const users = Array.from({ length: ROSTER_USERS }, (_, i) => `ruser${i}`);
   await registerUsers(prosody, users);
-  const roster = await rosterRun(gw.url, OPS, users, ROSTER_CONTACTS);
+  const roster = await scraped("roster_admin", gw.url, () => rosterRun(gw.url, OPS, users, ROSTER_CONTACTS), (x) => rosterExpected(x.statuses, [x.first_sync_answer, x.resync_answer]));
   results.roster_admin = { ...roster, web_app_requests: rosterApp.requests() };
   progress(`roster_admin ${ROSTER_USERS}x${ROSTER_CONTACTS}`, { first_sync_ms: roster.first_sync_ms, resync_ms: roster.resync_ms, answer: roster.resync_answer });
   footprint.peak = memoryMb(gw.proc.pid);
 
-  results.outbox = await outboxRun(prosody, gw.url, 10_000);
+  results.outbox = await scraped("outbox", gw.url, () => outboxRun(prosody, gw.url, OUTBOX_N), (o) => postMsgExpected(o.statuses));
   progress("outbox", results.outbox as Record<string, unknown>);
   await Promise.all([bob.stop(), alice.stop()]).catch(() => {});
   await gw.stop();
@@ -102,9 +115,13 @@ try {
 
 const checks = checkTargets(results);
 results.targets = checks;
-write(join(import.meta.dir, "results"), results, `${markdown(results)}\n${checksMarkdown(checks)}`);
+results.metrics = metricChecks;
+const wrongCounts = mismatches(metricChecks);
+write(join(import.meta.dir, "results"), results, `${markdown(results)}\n${checksMarkdown(checks)}\n/metrics after each phase against the benchmark's own counts:\n\n${metricsMarkdown(metricChecks)}`);
 console.log("\nTargets:");
 for (const c of checks) console.log(`  ${c.ok ? "met    " : "MISSED "} ${c.target.padEnd(40)} ${c.measured}`);
+console.log(`\n/metrics against the benchmark's counts: ${wrongCounts === 0 ? "all match" : `${wrongCounts} MISMATCHED`}`);
+for (const c of metricChecks) for (const r of c.rows) if (!r.ok) console.log(`  ${c.phase}: ${r.series} counted ${r.expected}, scraped ${r.scraped}`);
 console.log("\nwritten: bench/results/latest.json and bench/results/latest.md");
 // Speed targets are reported; correctness is not negotiable.
-process.exit(lostOrDuplicated(results) === 0 ? 0 : 1);
+process.exit(lostOrDuplicated(results) === 0 && wrongCounts === 0 ? 0 : 1);

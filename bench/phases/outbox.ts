@@ -14,6 +14,7 @@ export interface OutboxRun {
   drain_ms: number;
   delivered: number;
   duplicates: number;
+  statuses: Record<number, number>;
 }
 
 const AUTH = `Basic ${Buffer.from("alice:alice-pw").toString("base64")}`;
@@ -38,7 +39,7 @@ export async function outboxRun(prosody: Prosody, url: string, total: number): P
   await arrivals.done(queued, 60_000);
   arrivals.detach();
   await bob.stop();
-  return { queued, accept_per_s: Math.round(queued / (load.elapsed_ms / 1000)), drain_ms, delivered: arrivals.at.size, duplicates: arrivals.duplicates };
+  return { queued, accept_per_s: Math.round(queued / (load.elapsed_ms / 1000)), drain_ms, delivered: arrivals.at.size, duplicates: arrivals.duplicates, statuses: load.statuses };
 }
 
 interface Health {

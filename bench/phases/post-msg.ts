@@ -16,6 +16,8 @@ export interface DeliveryRun {
   lost: number;
   duplicates: number;
   http_errors: number;
+  /** HTTP answers by status (post_msg runs; the ceiling has no HTTP). */
+  statuses?: Record<number, number>;
   msgs_per_s: number;
   latency: Summary;
   first_requests?: Summary & { statuses: Record<number, number> };
@@ -31,7 +33,7 @@ export async function postMsgRun(url: string, bob: RemoteReceiver, total: number
   );
   const arrivals = await bob.arrivals(load.sent, 30_000);
   const delivery = deliveryRun(concurrency, load.sent, load.failed, absolute(load.started), arrivals.at, arrivals.duplicates);
-  return { ...delivery, first_requests: firstRequests(load, concurrency) };
+  return { ...delivery, statuses: load.statuses, first_requests: firstRequests(load, concurrency) };
 }
 
 /** The first wave: requests 0..concurrency-1, all sent before any answer could warm a cache. */

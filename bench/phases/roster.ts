@@ -10,6 +10,7 @@ export interface RosterRun {
   first_sync_answer: unknown;
   resync_ms: number;
   resync_answer: unknown;
+  statuses: Record<number, number>;
 }
 
 export function rosterWebApp(contacts: number): { url: string; requests: () => number; stop(): void } {
@@ -32,10 +33,16 @@ export async function rosterRun(url: string, authorization: string, users: strin
   const refresh = async () => {
     const t0 = performance.now();
     const res = await fetch(`${url}/roster_admin/refresh`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify(users), signal: AbortSignal.timeout(300_000) });
-    return { ms: Math.round(performance.now() - t0), answer: await res.json() };
+    return { ms: Math.round(performance.now() - t0), status: res.status, answer: await res.json() };
   };
   const first = await refresh();
   const again = await refresh();
-  return { users: users.length, contacts, first_sync_ms: first.ms, first_sync_answer: first.answer, resync_ms: again.ms, resync_answer: again.answer };
+  return { users: users.length, contacts, first_sync_ms: first.ms, first_sync_answer: first.answer, resync_ms: again.ms, resync_answer: again.answer, statuses: count([first.status, again.status]) };
 }
 
+
+function count(statuses: number[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const s of statuses) out[s] = (out[s] ?? 0) + 1;
+  return out;
+}

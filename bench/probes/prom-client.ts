@@ -1,0 +1,9 @@
+// Footprint probe: what prom-client adds to the floor (serve-only.ts): a registry, a counter, a histogram.
+import { Counter, Histogram, Registry } from "prom-client";
+import { probePort } from "./port.ts";
+
+const registry = new Registry();
+const requests = new Counter({ name: "probe_requests_total", help: "requests", labelNames: ["status"], registers: [registry] });
+new Histogram({ name: "probe_seconds", help: "latency", registers: [registry] });
+Bun.serve({ hostname: "127.0.0.1", port: probePort(process.argv), fetch: () => (requests.inc({ status: "200" }), new Response("ok")) });
+setTimeout(() => (Bun.gc(true), Bun.shrink()), 1_000).unref();
