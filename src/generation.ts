@@ -67,7 +67,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     on: (event, listener) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]),
   };
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
-    host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
+    host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
     ...(deps.passwordCheck ? { passwordCheck: deps.passwordCheck } : {}),
   }), deps)]));
   const registry = createRegistry();
