@@ -120,6 +120,7 @@ async function setupRoutes(deps: GenerationDeps, authenticators: Map<string, Aut
       } else {
         registry.add(route.method, route.path, declarativeHandler(route, {
           auth, component: config.xmpp.component, maxBodyBytes: config.http.max_body_bytes, deliver: deps.deliver, newId: deps.newId,
+          iq: { request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs), isOnline: () => deps.link.status === "online", defaultTimeoutMs: config.xmpp.iq_timeout_ms },
         }));
       }
     }

@@ -17,6 +17,7 @@ import { SourceLocator, type Diagnostic } from "./diagnostics.ts";
 import { substituteEnv } from "./env.ts";
 import type { CompiledTemplate } from "../engine/template.ts";
 import type { BodyValidator } from "../engine/body-spec.ts";
+import type { CompiledRespond } from "../engine/respond.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkRoute } from "./check-routes.ts";
@@ -39,6 +40,10 @@ export interface DeclarativeRouteConfig {
   auth: string | undefined;
   body: BodyValidator | undefined;
   template: CompiledTemplate;
+  /** iq routes: how long to wait for the answer (undefined: xmpp.iq_timeout_ms). */
+  timeoutMs: number | undefined;
+  /** iq routes: the JSON answered on success. */
+  respond: CompiledRespond | undefined;
 }
 
 export type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;
