@@ -23,6 +23,7 @@ import { observeRequests, routeMatcher, type RequestNotes } from "./engine/reque
 import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
+import { openApiEndpoint } from "./openapi-endpoint.ts";
 
 export interface GenerationDeps {
   config: Config;
@@ -74,13 +75,14 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const plugins = await setupRoutes(deps, authenticators, registry, xmpp);
   const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });
   const scrape = metricsEndpoint(config, authenticators, deps);
-  const fixed = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])].map((path) => ({ method: "GET", path }));
+  const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined, deps.ipOf);
+  const fixed = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : []), ...(config.openapi.enabled ? [config.openapi.path] : [])].map((path) => ({ method: "GET", path }));
   let inFlight = 0;
   let retired: Promise<void> | undefined;
   const handle = observeRequests(async (request) => {
     inFlight++;
     try {
-      return (await scrape(request)) ?? (await app.handle(request, deps.ipOf(request)));
+      return (await scrape(request)) ?? (await describe(request)) ?? (await app.handle(request, deps.ipOf(request)));
     } finally {
       inFlight--;
     }

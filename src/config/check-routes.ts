@@ -12,7 +12,7 @@ import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkBody } from "./check-body.ts";
 import { checkTemplate } from "./check-template.ts";
-import { checkIqKeys } from "./check-iq.ts";
+import { checkIqKeys, isIqRequestTemplate } from "./check-iq.ts";
 import { didYouMean } from "./suggest.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
 import type { PluginRegistry, RouteConfig } from "./load.ts";
@@ -59,7 +59,7 @@ function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c
   if (!keys || !template || (raw.body !== undefined && !body)) return undefined;
   return {
     kind: "declarative", at: label(at), name: keys.name ?? `${keys.method} ${keys.path}`, method: keys.method, path: keys.path, auth: keys.auth, body, template,
-    timeoutMs: keys.timeout_ms, respond,
+    iq: isIqRequestTemplate(raw.send), timeoutMs: keys.timeout_ms, respond,
   };
 }
 

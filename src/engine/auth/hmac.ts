@@ -19,6 +19,13 @@ import type { Identity } from "./types.ts";
 import { digestEquals, hmacSha256, standardWebhooksDigest, standardWebhooksKey } from "./hmac-sign.ts";
 import { createReplayGuard } from "./replay-guard.ts";
 
+/** The header carrying each format's signature (OpenAPI names it as the scheme's apiKey). */
+export const HMAC_HEADERS: Readonly<Record<HmacAuth["format"], string>> = {
+  github: "X-Hub-Signature-256",
+  gitea: "X-Gitea-Signature",
+  standard_webhooks: "webhook-signature",
+};
+
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 const TIMESTAMP = /^[0-9]{1,15}$/;
 
