@@ -23,6 +23,7 @@ import { observeRequests, routeMatcher, type RequestNotes } from "./engine/reque
 import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
+import { openApiEndpoint } from "./openapi-endpoint.ts";
 
 export interface GenerationDeps {
   config: Config;
@@ -67,20 +68,21 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     on: (event, listener) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]),
   };
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
-    host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
+    host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
     ...(deps.passwordCheck ? { passwordCheck: deps.passwordCheck } : {}),
   }), deps)]));
   const registry = createRegistry();
   const plugins = await setupRoutes(deps, authenticators, registry, xmpp);
   const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });
   const scrape = metricsEndpoint(config, authenticators, deps);
-  const fixed = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])].map((path) => ({ method: "GET", path }));
+  const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined, deps.ipOf);
+  const fixed = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : []), ...(config.openapi.enabled ? [config.openapi.path] : [])].map((path) => ({ method: "GET", path }));
   let inFlight = 0;
   let retired: Promise<void> | undefined;
   const handle = observeRequests(async (request) => {
     inFlight++;
     try {
-      return (await scrape(request)) ?? (await app.handle(request, deps.ipOf(request)));
+      return (await scrape(request)) ?? (await describe(request)) ?? (await app.handle(request, deps.ipOf(request)));
     } finally {
       inFlight--;
     }
@@ -120,6 +122,7 @@ async function setupRoutes(deps: GenerationDeps, authenticators: Map<string, Aut
       } else {
         registry.add(route.method, route.path, declarativeHandler(route, {
           auth, component: config.xmpp.component, maxBodyBytes: config.http.max_body_bytes, deliver: deps.deliver, newId: deps.newId,
+          iq: { request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs), isOnline: () => deps.link.status === "online", defaultTimeoutMs: config.xmpp.iq_timeout_ms },
         }));
       }
     }

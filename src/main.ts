@@ -7,6 +7,7 @@ import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { createGateway, type Gateway } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { outboxCommand } from "./cli/outbox.ts";
+import { routesYamlSchema } from "./cli/schema.ts";
 import { formatDiagnostics } from "./config/diagnostics.ts";
 import { loadConfig, type Config } from "./config/load.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -27,6 +28,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "hash-password":
       return hashPassword();
+    case "schema":
+      console.log(JSON.stringify(routesYamlSchema(), null, 2));
+      return 0;
     case "check": {
       const config = await readConfig(args.config);
       if (!config) return 1;

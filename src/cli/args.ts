@@ -1,5 +1,5 @@
-/** Command-line parsing: `stanzagate [serve|check|hash-password|outbox ...] [--config FILE]`. */
-export type Command = "serve" | "check" | "hash-password" | "outbox" | "help" | "version";
+/** Command-line parsing: `stanzagate [serve|check|hash-password|schema|outbox ...] [--config FILE]`. */
+export type Command = "serve" | "check" | "hash-password" | "outbox" | "schema" | "help" | "version";
 
 export type OutboxAction = { action: "list" } | { action: "retry" | "drop"; id: number };
 
@@ -16,6 +16,7 @@ Commands:
   serve            run the gateway (the default)
   check            validate the config and exit: 0 when it is fine, 1 with every problem listed
   hash-password    read a password on stdin, print its argon2id hash for a basic auth scheme
+  schema           print the JSON Schema of routes.yaml (for editor completion)
   outbox list      the queue's size and every dead letter (stanzas the server refused)
   outbox retry ID  put dead letter ID back at the end of the queue
   outbox drop ID   forget dead letter ID for good
@@ -38,7 +39,7 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
       if (!next) return { error: `${a} needs a file name` };
       config = next;
     } else if (a.startsWith("--config=")) config = a.slice("--config=".length);
-    else if (a === "serve" || a === "check" || a === "hash-password") command = a;
+    else if (a === "serve" || a === "check" || a === "hash-password" || a === "schema") command = a;
     else if (a === "outbox") {
       const parsed = parseOutbox(argv[i + 1], argv[i + 2]);
       if ("error" in parsed) return parsed;

@@ -12,6 +12,7 @@ import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkBody } from "./check-body.ts";
 import { checkTemplate } from "./check-template.ts";
+import { checkIqKeys, isIqRequestTemplate } from "./check-iq.ts";
 import { didYouMean } from "./suggest.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
 import type { PluginRegistry, RouteConfig } from "./load.ts";
@@ -54,8 +55,12 @@ function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c
   if (typeof raw.send === "string" && raw.send !== "") template = checkTemplate(raw.send, [...at, "send"], { path, method, bodyFields }, c.locate, c.diagnostics);
   else c.diagnostics.push(c.locate.at([...at, "send"], `expected the stanza template (XML with {{ expr }} placeholders), found ${raw.send === undefined ? "nothing (required)" : JSON.stringify(raw.send)}`));
   if (path) checkDuplicate(`${method} ${path}`, path, at, c);
+  const respond = checkIqKeys(raw, at, path, c);
   if (!keys || !template || (raw.body !== undefined && !body)) return undefined;
-  return { kind: "declarative", at: label(at), name: keys.name ?? `${keys.method} ${keys.path}`, method: keys.method, path: keys.path, auth: keys.auth, body, template };
+  return {
+    kind: "declarative", at: label(at), name: keys.name ?? `${keys.method} ${keys.path}`, method: keys.method, path: keys.path, auth: keys.auth, body, template,
+    iq: isIqRequestTemplate(raw.send), timeoutMs: keys.timeout_ms, respond,
+  };
 }
 
 function checkPluginRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteConfig | undefined {

@@ -10,13 +10,14 @@
 import { LineCounter, parseDocument } from "yaml";
 import { Value } from "@sinclair/typebox/value";
 import type { Static } from "@sinclair/typebox";
-import { ConfigSchema, HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, MetricsSchema, ReconnectSchema, type Xmpp } from "./schema.ts";
+import { ConfigSchema, HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, MetricsSchema, OpenApiSchema, ReconnectSchema, type Xmpp } from "./schema.ts";
 import { checkMetrics } from "./check-metrics.ts";
 import { AUTH_SCHEMAS, type AuthScheme } from "./auth-schema.ts";
 import { SourceLocator, type Diagnostic } from "./diagnostics.ts";
 import { substituteEnv } from "./env.ts";
 import type { CompiledTemplate } from "../engine/template.ts";
 import type { BodyValidator } from "../engine/body-spec.ts";
+import type { CompiledRespond } from "../engine/respond.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkRoute } from "./check-routes.ts";
@@ -39,6 +40,12 @@ export interface DeclarativeRouteConfig {
   auth: string | undefined;
   body: BodyValidator | undefined;
   template: CompiledTemplate;
+  /** `send:` is an iq get/set: the route answers its reply (engine/iq-route.ts). */
+  iq: boolean;
+  /** iq routes: how long to wait for the answer (undefined: xmpp.iq_timeout_ms). */
+  timeoutMs: number | undefined;
+  /** iq routes: the JSON answered on success. */
+  respond: CompiledRespond | undefined;
 }
 
 export type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;
@@ -51,6 +58,7 @@ export interface Config {
   auth_throttle: Static<typeof ThrottleSchema>;
   log: Static<typeof LogSchema>;
   metrics: Static<typeof MetricsSchema>;
+  openapi: Static<typeof OpenApiSchema>;
   auth: Readonly<Record<string, AuthScheme>>;
   routes: readonly RouteConfig[];
 }
@@ -82,6 +90,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const served = new Map<string, string>();
   const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served }) ?? []);
   if (top?.metrics) checkMetrics(top.metrics, auth, routes, locate, diagnostics);
+  if (top?.openapi) checkMetrics(top.openapi, auth, routes, locate, diagnostics, "openapi");
   if (!top || diagnostics.length) return failed();
 
   const config: Config = {
@@ -92,6 +101,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
     auth_throttle: top.auth_throttle ?? (Value.Default(ThrottleSchema, {}) as Static<typeof ThrottleSchema>),
     log: top.log ?? (Value.Default(LogSchema, {}) as Static<typeof LogSchema>),
     metrics: top.metrics ?? (Value.Default(MetricsSchema, {}) as Static<typeof MetricsSchema>),
+    openapi: top.openapi ?? (Value.Default(OpenApiSchema, {}) as Static<typeof OpenApiSchema>),
     auth,
     routes,
   };

@@ -37,6 +37,8 @@ export const DeclarativeRouteSchema = Closed({
     }),
   ),
   send: Type.String({ minLength: 1, description: "The stanza template: XML with {{ expr }} placeholders." }),
+  timeout_ms: Type.Optional(Type.Integer({ minimum: 100, description: "iq routes (`send:` an <iq type=\"get|set\">): how long to wait for the answer before 504 XMPP_TIMEOUT (default xmpp.iq_timeout_ms)." })),
+  respond: Type.Optional(Type.Unknown({ description: "iq routes: the JSON answered on success, written in the shape wanted; strings hold {{ reply.x }} placeholders reading the answer stanza (see \"iq round trips\")." })),
 });
 
 export type PluginRoute = Static<typeof PluginRouteSchema>;

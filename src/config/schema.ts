@@ -55,6 +55,12 @@ export const MetricsSchema = Closed({
   auth: Type.Optional(Type.String({ description: "An auth scheme (a name under auth:) that scrapers must pass; none by default, whatever the routes use." })),
 }, "The Prometheus /metrics endpoint (text exposition format).");
 
+export const OpenApiSchema = Closed({
+  enabled: Type.Boolean({ default: true, description: "Serve an OpenAPI 3.1 description of every route (declarative and plugin) on the HTTP listen address." }),
+  path: Type.String({ default: "/openapi.json", pattern: "^/", description: "The path of the description; it must not be a route's path." }),
+  auth: Type.Optional(Type.String({ description: "An auth scheme (a name under auth:) that readers must pass; none by default, whatever the routes use." })),
+}, "The generated OpenAPI document (GET /openapi.json).");
+
 /** The top level. `auth` entries and `routes` items are checked by their own schemas (see load.ts). */
 export const ConfigSchema = Closed({
   xmpp: XmppSchema,
@@ -64,6 +70,7 @@ export const ConfigSchema = Closed({
   auth_throttle: Type.Optional(ThrottleSchema),
   log: Type.Optional(LogSchema),
   metrics: Type.Optional(MetricsSchema),
+  openapi: Type.Optional(OpenApiSchema),
   auth: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Unknown(), { default: {}, description: "Named auth schemes that routes refer to." }),
   routes: Type.Array(Type.Unknown(), { default: [], description: "The HTTP endpoints: built-in plugins and declarative routes." }),
 });

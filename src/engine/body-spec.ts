@@ -16,6 +16,8 @@ import { isJid } from "../xmpp/jid.ts";
 
 export interface BodyValidator {
   readonly fields: readonly string[];
+  /** The JSON Schema of the body (for the OpenAPI description). */
+  readonly schema: TSchema;
   /** Checks and returns the body with defaults filled; throws INVALID_BODY listing every problem. */
   parse(data: unknown): Record<string, unknown>;
 }
@@ -38,6 +40,7 @@ export function compileBody(spec: NonNullable<DeclarativeRoute["body"]>): BodyVa
   const jidFields = fields.filter(([, f]) => f.type === "jid").map(([name]) => name);
   return {
     fields: fields.map(([name]) => name),
+    schema,
     parse(data) {
       // Form fields are all strings: Convert turns "3" into 3 where the field is a number.
       const value = Value.Convert(schema, Value.Default(schema, structuredClone(data ?? {}))) as Record<string, unknown>;

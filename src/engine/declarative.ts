@@ -9,6 +9,7 @@ import type { HttpHandler } from "../plugin-api.ts";
 import type { Authenticator, Identity } from "./auth/types.ts";
 import { mayAddress } from "./auth/bearer.ts";
 import { readBody } from "./request-body.ts";
+import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
 
 export interface DeclarativeDeps {
   auth: Authenticator | undefined;
@@ -16,6 +17,8 @@ export interface DeclarativeDeps {
   maxBodyBytes: number;
   deliver(stanza: Element): Promise<"sent" | "queued">;
   newId(): string;
+  /** Sends iq get/set templates and waits for the answer (iq-route.ts). */
+  iq: IqPort & { defaultTimeoutMs: number };
 }
 
 export function declarativeHandler(route: DeclarativeRouteConfig, deps: DeclarativeDeps): HttpHandler {
@@ -30,6 +33,7 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       stanza.attrs.from ??= deps.component;
       stanza.attrs.id ??= id;
       checkAllowed(user, stanza.attrs.to);
+      if (isIqRequest(stanza)) return await askIq(route, deps, { iq: stanza, request, params, url, body, user });
       const outcome = await deps.deliver(stanza);
       return jsonResponse(outcome === "sent" ? 201 : 202, { status: outcome, id: stanza.attrs.id });
     } catch (err) {
@@ -38,6 +42,13 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       return errorResponse(err);
     }
   };
+}
+
+/** An iq get/set template: a round trip answered with the reply (never the outbox). */
+function askIq(route: DeclarativeRouteConfig, deps: DeclarativeDeps, c: { iq: Element; request: Request; params: Record<string, string>; url: URL; body: unknown; user: Identity | undefined }): Promise<Response> {
+  const scope = { params: c.params, query: Object.fromEntries(c.url.searchParams), body: c.body, user: c.user ?? null };
+  const timeoutMs = route.timeoutMs ?? deps.iq.defaultTimeoutMs;
+  return iqRoundTrip({ iq: c.iq, timeoutMs, accept: c.request.headers.get("accept"), respond: route.respond, scope }, deps.iq);
 }
 
 /** A text/plain body is `body.text`; forms and JSON objects give their fields; no body is `{}`. */

@@ -52,7 +52,7 @@ export function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError("BODY_TOO_LARGE", `Body larger than ${maxBytes} bytes`, { details: { max_bytes: maxBytes } });
 }
 
-async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -40,3 +40,40 @@ export class XmppStanzaError extends Error {
     return new XmppStanzaError(condition, error?.attrs.type ?? "cancel", text, stanza);
   }
 }
+
+/**
+ * XMPP -> HTTP: the status an HTTP caller gets when an iq it caused is answered with an error
+ * (RFC 6120 §8.3.3 defines the conditions). The gateway stands between the two, so a fault of
+ * the remote side is 502 and its unavailability 503/504, as an HTTP proxy answers (RFC 9110
+ * §15.6). `not-authorized` is 403, not 401: the XMPP side refused the gateway, and a 401 would
+ * ask the HTTP caller for credentials it cannot give. Unlisted conditions are 502.
+ */
+export const HTTP_STATUS_OF_STANZA_ERROR: Readonly<Record<string, number>> = {
+  "bad-request": 400,
+  "jid-malformed": 400,
+  "unexpected-request": 400,
+  "payment-required": 402,
+  forbidden: 403,
+  "not-authorized": 403,
+  "not-allowed": 403,
+  "policy-violation": 403,
+  "registration-required": 403,
+  "subscription-required": 403,
+  "item-not-found": 404,
+  "not-acceptable": 406,
+  conflict: 409,
+  gone: 410,
+  "feature-not-implemented": 501,
+  "internal-server-error": 502,
+  "remote-server-not-found": 502,
+  redirect: 502,
+  "undefined-condition": 502,
+  "service-unavailable": 503,
+  "recipient-unavailable": 503,
+  "resource-constraint": 503,
+  "remote-server-timeout": 504,
+};
+
+export function httpStatusOfStanzaError(condition: string): number {
+  return HTTP_STATUS_OF_STANZA_ERROR[condition] ?? 502;
+}

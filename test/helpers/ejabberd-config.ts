@@ -83,6 +83,7 @@ export function renderEjabberdConfig(s: EjabberdSettings): string {
       ...sample.modules,
       mod_roster: {},
       mod_disco: {},
+      mod_version: {},
       mod_ping: {},
       mod_offline: {},
       mod_http_api: {},

@@ -10,6 +10,7 @@ import { basicCheck } from "./basic.ts";
 import { bearerCheck } from "./bearer.ts";
 import { xmppCheck, type PasswordCheck } from "./xmpp.ts";
 import { saslPasswordCheck } from "./sasl-check.ts";
+import { hmacCheck } from "./hmac.ts";
 
 export interface AuthDeps {
   /** The user domain (xmpp.host): bare user names belong to it. */
@@ -24,7 +25,13 @@ export interface AuthDeps {
   /** Whether the component link is up (the xmpp scheme's offline grace). */
   linkOnline?: () => boolean;
   log?: Logger;
+  /** http.max_body_bytes: how far `kind: hmac` reads a body to check its signature. */
+  maxBodyBytes?: number;
+  now?: () => number;
 }
+
+/** The default of http.max_body_bytes, for callers that build a scheme without a config. */
+const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 /**
  * What the throttle counts as a failed attempt: refused credentials, and checks the server could
@@ -64,5 +71,7 @@ function schemeCheck(name: string, scheme: AuthScheme, deps: AuthDeps): (request
       const check = deps.passwordCheck ?? saslPasswordCheck(service);
       return xmppCheck(name, scheme, { host, check, throttle, ...(store ? { store } : {}), ...(linkOnline ? { linkOnline } : {}), ...(log ? { log: log.child({ auth: name }) } : {}) });
     }
+    case "hmac":
+      return hmacCheck(name, scheme, { maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, ...(deps.now ? { now: deps.now } : {}) });
   }
 }

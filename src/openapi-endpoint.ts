@@ -1,0 +1,22 @@
+/** GET <openapi.path>: the OpenAPI document (openapi.ts), behind its own auth scheme when one is named. */
+import pkg from "../package.json" with { type: "json" };
+import type { Config } from "./config/load.ts";
+import type { Authenticator } from "./engine/auth/types.ts";
+import { errorResponse, jsonResponse } from "./errors.ts";
+import { openApiDocument, type ServedRoute } from "./openapi.ts";
+
+export function openApiEndpoint(config: Config, served: readonly ServedRoute[], auth: Authenticator | undefined, ipOf: (request: Request) => string) {
+  const { enabled, path } = config.openapi;
+  // Built once per configuration: the routes cannot change without a reload.
+  let document: Record<string, unknown> | undefined;
+  return async (request: Request): Promise<Response | undefined> => {
+    if (!enabled || request.method !== "GET" || new URL(request.url).pathname !== path) return undefined;
+    try {
+      await auth?.authenticate(request, ipOf(request));
+      document ??= openApiDocument(config, served, pkg.version);
+      return jsonResponse(200, document);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
