@@ -23,12 +23,13 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 # Prosody 0.12 and prosody-modules (mod_privilege) from Debian, for the test bed and the demo;
-# curl, which the demo's printed commands (and the test that runs them) use.
+# curl, which the demo's printed commands (and the test that runs them) use; socat, the TLS
+# terminator in front of Prosody's component port that README shows (test/integration/link-tunnel.test.ts).
 prosody-deps:
-	@if ! command -v prosody >/dev/null || [ ! -d /usr/lib/prosody/modules/mod_privilege ] || ! command -v curl >/dev/null; then \
-	  echo "installing prosody, prosody-modules and curl (Debian packages)"; \
+	@if ! command -v prosody >/dev/null || [ ! -d /usr/lib/prosody/modules/mod_privilege ] || ! command -v curl >/dev/null || ! command -v socat >/dev/null; then \
+	  echo "installing prosody, prosody-modules, curl and socat (Debian packages)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prosody prosody-modules curl >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prosody prosody-modules curl socat >/dev/null; \
 	  $$SUDO systemctl disable --now prosody >/dev/null 2>&1 || $$SUDO service prosody stop >/dev/null 2>&1 || true; \
 	fi
 

@@ -28,6 +28,8 @@ export interface EjabberdSettings {
   privileges: Privileges | null;
   /** More MUC services, each on its own virtual host, where only `admins` are service admins. */
   extraMucServices: Array<{ domain: string; admins: string[] }>;
+  /** The component port speaks direct TLS with this PEM (certificate, key, chain) when set. */
+  componentTls?: { certfile: string };
   c2sPort: number;
   componentPort: number;
   httpPort: number;
@@ -96,7 +98,7 @@ export function renderEjabberdConfig(s: EjabberdSettings): string {
 function listeners(s: EjabberdSettings): object[] {
   return [
     { port: s.c2sPort, ip: LOOPBACK, module: "ejabberd_c2s" },
-    { port: s.componentPort, ip: LOOPBACK, module: "ejabberd_service", hosts: { [s.componentDomain]: { password: s.componentSecret } } },
+    { port: s.componentPort, ip: LOOPBACK, module: "ejabberd_service", ...(s.componentTls ? { tls: true, certfile: s.componentTls.certfile } : {}), hosts: { [s.componentDomain]: { password: s.componentSecret } } },
     { port: s.httpPort, ip: LOOPBACK, module: "ejabberd_http", request_handlers: { "/api": "mod_http_api" } },
   ];
 }
