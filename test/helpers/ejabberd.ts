@@ -33,6 +33,8 @@ export interface EjabberdOptions {
   users?: Record<string, string>;
   /** The component port speaks direct TLS (`tls: true`) with this PEM: certificate, key, chain. */
   componentTls?: { certfile: string };
+  /** More component domains on the same port, each with its own secret. */
+  extraComponents?: Array<{ domain: string; secret: string }>;
 }
 
 const DEFAULT_USERS: Readonly<Record<string, string>> = { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" };
@@ -66,6 +68,7 @@ async function resolveSettings(opts: EjabberdOptions, dir: string): Promise<Ejab
     privileges: opts.privileges === undefined ? DEFAULT_PRIVILEGES : opts.privileges,
     extraMucServices: opts.extraMucServices ?? [],
     ...(opts.componentTls ? { componentTls: opts.componentTls } : {}),
+    ...(opts.extraComponents ? { extraComponents: opts.extraComponents } : {}),
     c2sPort,
     componentPort,
     httpPort,
