@@ -191,6 +191,7 @@ const RETIRE_TIMEOUT_MS = 30_000;
 function linkOptions(config: Config, log: Logger): LinkOptions {
   return {
     server: config.xmpp.server,
+    ...(config.xmpp.tls ? { tls: config.xmpp.tls } : {}),
     component: config.xmpp.component,
     secret: config.xmpp.secret,
     host: config.xmpp.host,

@@ -8,7 +8,7 @@ import { createGateway, type Gateway } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { outboxCommand } from "./cli/outbox.ts";
 import { routesYamlSchema } from "./cli/schema.ts";
-import { formatDiagnostics } from "./config/diagnostics.ts";
+import { formatDiagnostics, formatLines } from "./config/diagnostics.ts";
 import { loadConfig, type Config } from "./config/load.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createReloader, snapshot, type ReadResult } from "./reload.ts";
@@ -32,8 +32,11 @@ async function main(argv: string[]): Promise<number> {
       console.log(JSON.stringify(routesYamlSchema(), null, 2));
       return 0;
     case "check": {
-      const config = await readConfig(args.config);
-      if (!config) return 1;
+      const read = await checkFile(args.config);
+      if (!read.ok) console.error(read.errors.join("\n"));
+      if (!read.ok) return 1;
+      const { config } = read;
+      if (read.warnings.length) console.error(read.warnings.join("\n"));
       console.log(`${args.config}: ok (${config.routes.length} route${config.routes.length === 1 ? "" : "s"})`);
       return 0;
     }
@@ -55,13 +58,13 @@ async function readConfig(file: string): Promise<Config | undefined> {
 }
 
 /** routes.yaml read and checked: the config and its text, or every problem as one line each. */
-async function checkFile(file: string): Promise<ReadResult> {
+async function checkFile(file: string): Promise<ReadResult & { warnings: string[] }> {
   const source = Bun.file(file);
-  if (!(await source.exists())) return { ok: false, errors: [`${file}: no such file (use --config FILE)`] };
+  if (!(await source.exists())) return { ok: false, errors: [`${file}: no such file (use --config FILE)`], warnings: [] };
   const text = await source.text();
   const result = loadConfig(text, process.env, BUILTIN_PLUGINS);
-  if (result.ok) return { ok: true, config: result.config, text };
-  return { ok: false, errors: formatDiagnostics(file, result.diagnostics).split("\n") };
+  if (result.ok) return { ok: true, config: result.config, text, warnings: formatLines(file, result.warnings) };
+  return { ok: false, errors: formatDiagnostics(file, result.diagnostics).split("\n"), warnings: [] };
 }
 
 async function serve(file: string): Promise<number> {
@@ -74,6 +77,7 @@ async function serve(file: string): Promise<number> {
   // A full disk or a closed pipe on stderr costs log lines, never the process (log.ts).
   process.stderr.on("error", () => {});
   const log = createLogger({ level: config.log.level, format: config.log.format });
+  for (const warning of first.warnings) log.warn("routes.yaml warning", { warning });
   let gateway: Gateway;
   let port: number;
   try {

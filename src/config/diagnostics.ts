@@ -11,6 +11,8 @@ export interface Diagnostic {
   /** Key path in display form: `routes[0].options.post_url`. */
   path: string;
   message: string;
+  /** Absent: an error, which stops the start. A warning is printed and the start goes on. */
+  severity?: "warning";
 }
 
 /** Path segments as in the parsed object: keys and array indices. */
@@ -34,11 +36,17 @@ export function pointerToPath(pointer: string): Array<string | number> {
 }
 
 export function formatDiagnostics(file: string, diagnostics: readonly Diagnostic[]): string {
-  const sorted = [...diagnostics].sort((a, b) => a.line - b.line || a.col - b.col);
-  const lines = sorted.map((d) => `${file}:${d.line}:${d.col}  error  ${d.path}  ${d.message}`);
-  const n = sorted.length;
-  lines.push(`${n} error${n === 1 ? "" : "s"} — not started`);
+  const lines = formatLines(file, diagnostics);
+  const n = diagnostics.filter((d) => d.severity === undefined).length;
+  const w = diagnostics.length - n;
+  lines.push(`${n} error${n === 1 ? "" : "s"}${w ? `, ${w} warning${w === 1 ? "" : "s"}` : ""} — not started`);
   return lines.join("\n");
+}
+
+/** One line per problem, in source order, without the summary (warnings of a config that loads). */
+export function formatLines(file: string, diagnostics: readonly Diagnostic[]): string[] {
+  const sorted = [...diagnostics].sort((a, b) => a.line - b.line || a.col - b.col);
+  return sorted.map((d) => `${file}:${d.line}:${d.col}  ${d.severity ?? "error"}  ${d.path}  ${d.message}`);
 }
 
 /** Finds where a path points in the source: the key for `keyOf` (unknown keys), else the value. */

@@ -21,6 +21,7 @@ import type { CompiledRespond } from "../engine/respond.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkRoute } from "./check-routes.ts";
+import { checkXmppServer } from "./check-xmpp.ts";
 
 export interface PluginRouteConfig {
   kind: "plugin";
@@ -65,7 +66,8 @@ export interface Config {
 
 export type PluginRegistry = ReadonlyMap<string, PluginDefinition>;
 
-export type LoadResult = { ok: true; config: Config } | { ok: false; diagnostics: Diagnostic[] };
+/** `warnings` do not stop the start (`check` prints them); a failed load lists them with the errors. */
+export type LoadResult = { ok: true; config: Config; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
 export function loadConfig(text: string, env: Record<string, string | undefined>, plugins: PluginRegistry): LoadResult {
   const lines = new LineCounter();
@@ -80,10 +82,12 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const raw: unknown = doc.toJS() ?? {};
   const top = checkSchema(ConfigSchema, raw, [], locate, diagnostics);
   // A value left empty by an unset variable fails its schema too: say it once.
-  const failed = (): LoadResult => ({ ok: false, diagnostics: diagnostics.filter((d, i) => i < missing.length || !unset.has(d.path)) });
+  const warnings: Diagnostic[] = [];
+  const failed = (): LoadResult => ({ ok: false, diagnostics: [...diagnostics.filter((d, i) => i < missing.length || !unset.has(d.path)), ...warnings] });
   // Auth schemes and routes are checked even when the top level has problems: every problem at once.
   const { auth: rawAuth, routes: rawRoutes, xmpp: rawXmpp, http: rawHttp } = raw as Record<string, unknown>;
   checkListen(rawHttp, locate, diagnostics);
+  checkXmppServer(rawXmpp, locate, { errors: diagnostics, warnings });
   const authNames = isRecord(rawAuth) ? Object.keys(rawAuth) : [];
   const auth = checkAuthSchemes(isRecord(rawAuth) ? rawAuth : {}, locate, diagnostics);
   const xmpp = xmppDomains(rawXmpp);
@@ -105,7 +109,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
     auth,
     routes,
   };
-  return { ok: true, config: deepFreeze(config) };
+  return { ok: true, config: deepFreeze(config), warnings };
 }
 
 function checkAuthSchemes(raw: Record<string, unknown>, locate: SourceLocator, out: Diagnostic[]): Record<string, AuthScheme> {

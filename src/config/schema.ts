@@ -14,11 +14,21 @@ export const ReconnectSchema = Closed({
   max_ms: Type.Integer({ minimum: 10, default: 30_000, description: "Cap of the exponential backoff between attempts." }),
 }, "Reconnection after the link drops: capped exponential backoff with jitter, forever.");
 
+export const TlsSchema = Closed({
+  ca_file: Type.Optional(Type.String({ minLength: 1, description: "A PEM file of the CA certificates to trust for the server's certificate (e.g. a private CA), instead of the system store. Read at every connection attempt, so a renewed file needs no restart." })),
+  server_name: Type.Optional(Type.String({ minLength: 1, description: "The name the server's certificate must carry (also sent as TLS SNI), when it is not the host of xmpp.server: e.g. xmpps://10.0.0.5:5275 with a certificate for xmpp.example.org." })),
+}, "How an xmpps:// link checks the server's certificate. Without it: the system's CA store and the host of xmpp.server. The certificate is always verified; there is no switch to turn that off.");
+
 export const XmppSchema = Closed({
-  server: Type.String({ pattern: "^xmpp://", description: "The server's component port (XEP-0114), as xmpp://host:port." }),
+  server: Type.String({
+    pattern: "^xmpps?://",
+    description:
+      "The server's component port (XEP-0114): xmpp://host:port for plain TCP, or xmpps://host:port for direct TLS (the server's certificate verified, its name checked; see xmpp.tls). `check` warns when a plain xmpp:// link leaves the machine.",
+  }),
   component: Type.String({ minLength: 1, description: "The component's domain, as declared on the server." }),
   secret: Type.String({ minLength: 1, description: "The component secret shared with the server. Use ${VAR} to read it from the environment." }),
   host: Type.String({ minLength: 1, description: "The user domain served: the default host for bare user names." }),
+  tls: Type.Optional(TlsSchema),
   reconnect: Type.Optional(ReconnectSchema),
   iq_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the answer to an iq Stanzagate sends." }),
   max_stanza_bytes: Type.Integer({

@@ -6,7 +6,6 @@
  * factory: the factory adds an iq callee that answers every iq nobody registered with
  * service-unavailable, while here plugins decide (component_http forwards iqs to a webhook).
  */
-import { Component } from "@xmpp/component-core";
 import type { Element } from "ltx";
 import type { Entity } from "xmpp-entity";
 import type { Logger } from "../log.ts";
@@ -15,6 +14,7 @@ import { NO_PRIVILEGES, readAdvertisement, unknownPrivilegeNamespace, type Privi
 import { IqCaller } from "./iq-caller.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
 import { guardStanza } from "./stanza-guard.ts";
+import { componentFactory, type LinkTls } from "./tls-component.ts";
 
 export type LinkState = "connecting" | "online" | "offline" | "stopped";
 
@@ -25,7 +25,10 @@ type LinkEventName = "online" | "offline" | "privileges" | "settled";
 export const ADVERTISEMENT_GRACE_MS = 2_000;
 
 export interface LinkOptions {
+  /** xmpp://host:port, or xmpps://host:port for direct TLS (tls-component.ts). */
   server: string;
+  /** How an xmpps:// link verifies the server (xmpp.tls). */
+  tls?: LinkTls;
   component: string;
   secret: string;
   /** The user domain whose privilege advertisement matters. */
@@ -64,7 +67,7 @@ export class XmppLink {
   lastError: string | undefined;
 
   constructor(private options: LinkOptions) {
-    const create = options.createEntity ?? ((o) => new Component(o) as unknown as Entity);
+    const create = options.createEntity ?? componentFactory(options.tls);
     this.entity = create({ service: options.server, domain: options.component });
     this.backoff = createBackoff(options.reconnect.initial_ms, options.reconnect.max_ms);
     this.iq = new IqCaller((el) => this.send(el), options.iqTimeoutMs);
@@ -91,7 +94,7 @@ export class XmppLink {
       this.options.log.debug("closing the XMPP stream failed", { err });
     }
     this.options = { ...options, createEntity: this.options.createEntity, onTraffic: this.options.onTraffic };
-    const create = this.options.createEntity ?? ((o) => new Component(o) as unknown as Entity);
+    const create = this.options.createEntity ?? componentFactory(this.options.tls);
     this.entity = create({ service: options.server, domain: options.component });
     this.backoff = createBackoff(options.reconnect.initial_ms, options.reconnect.max_ms);
     this.iq = new IqCaller((el) => this.send(el), options.iqTimeoutMs);

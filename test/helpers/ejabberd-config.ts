@@ -28,6 +28,10 @@ export interface EjabberdSettings {
   privileges: Privileges | null;
   /** More MUC services, each on its own virtual host, where only `admins` are service admins. */
   extraMucServices: Array<{ domain: string; admins: string[] }>;
+  /** More component domains on the same port, each with its own secret (replicas, one domain each). */
+  extraComponents?: Array<{ domain: string; secret: string }>;
+  /** The component port speaks direct TLS with this PEM (certificate, key, chain) when set. */
+  componentTls?: { certfile: string };
   c2sPort: number;
   componentPort: number;
   httpPort: number;
@@ -97,9 +101,23 @@ export function renderEjabberdConfig(s: EjabberdSettings): string {
 function listeners(s: EjabberdSettings): object[] {
   return [
     { port: s.c2sPort, ip: LOOPBACK, module: "ejabberd_c2s" },
-    { port: s.componentPort, ip: LOOPBACK, module: "ejabberd_service", hosts: { [s.componentDomain]: { password: s.componentSecret } } },
+    { port: s.componentPort, ip: LOOPBACK, module: "ejabberd_service", ...(s.componentTls ? { tls: true, certfile: s.componentTls.certfile } : {}), ...globalRoutes(s), hosts: componentHosts(s) },
     { port: s.httpPort, ip: LOOPBACK, module: "ejabberd_http", request_handlers: { "/api": "mod_http_api" } },
   ];
+}
+
+/**
+ * ejabberd_service's `global_routes` (default true) makes a connection that authenticates as one
+ * of the listener's hosts a route for every one of them: with several domains on one port, each
+ * connection would get stanzas meant for the others. Off when there are several.
+ */
+function globalRoutes(s: EjabberdSettings): { global_routes?: false } {
+  return s.extraComponents?.length ? { global_routes: false } : {};
+}
+
+function componentHosts(s: EjabberdSettings): Record<string, { password: string }> {
+  const extra = (s.extraComponents ?? []).map((c) => [c.domain, { password: c.secret }] as const);
+  return { [s.componentDomain]: { password: s.componentSecret }, ...Object.fromEntries(extra) };
 }
 
 function mucAdminAcls(s: EjabberdSettings): Record<string, object> {

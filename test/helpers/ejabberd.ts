@@ -31,6 +31,10 @@ export interface EjabberdOptions {
   extraMucServices?: Array<{ domain: string; admins: string[] }>;
   /** username -> password; default alice, bob, carol. */
   users?: Record<string, string>;
+  /** The component port speaks direct TLS (`tls: true`) with this PEM: certificate, key, chain. */
+  componentTls?: { certfile: string };
+  /** More component domains on the same port, each with its own secret. */
+  extraComponents?: Array<{ domain: string; secret: string }>;
 }
 
 const DEFAULT_USERS: Readonly<Record<string, string>> = { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" };
@@ -63,6 +67,8 @@ async function resolveSettings(opts: EjabberdOptions, dir: string): Promise<Ejab
     mucAdmins: opts.mucAdmins ?? [],
     privileges: opts.privileges === undefined ? DEFAULT_PRIVILEGES : opts.privileges,
     extraMucServices: opts.extraMucServices ?? [],
+    ...(opts.componentTls ? { componentTls: opts.componentTls } : {}),
+    ...(opts.extraComponents ? { extraComponents: opts.extraComponents } : {}),
     c2sPort,
     componentPort,
     httpPort,
