@@ -24,12 +24,14 @@ export { default as xml } from "@xmpp/xml";
 export { parse as parseXml } from "ltx";
 export { parseJid, isJid, formatJid, bareJid } from "./xmpp/jid.ts";
 export { isXmlText } from "./xmpp/xml-text.ts";
-export { stanzaError, isError, XmppStanzaError, NS_STANZAS, type StanzaErrorType } from "./xmpp/stanza-error.ts";
+export { stanzaError, isError, needsAnswer, XmppStanzaError, NS_STANZAS, type StanzaErrorType } from "./xmpp/stanza-error.ts";
 export { IqTimeoutError } from "./xmpp/iq-caller.ts";
 export { wrapPrivilegedMessage, isPrivilegeNamespace, NS_PRIVILEGE, NS_FORWARD } from "./xmpp/privilege.ts";
 export { readBody, readText, mediaType, charsetOf, parseForm, parseJsonObject, ACCEPTED_TYPES, type ParsedBody, type MediaType } from "./engine/request-body.ts";
 export { challenge } from "./engine/auth/challenge.ts";
 export { mayAddress } from "./engine/auth/bearer.ts";
+export { createLimiter, LimiterTimeout, type Limiter } from "./plugin-api/limiter.ts";
+export { readBoundedText, LruMap, isRecord } from "./plugin-api/bounded.ts";
 
 /** One HTTP request as a plugin handler sees it. */
 export interface HttpRequest {

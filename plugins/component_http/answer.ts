@@ -3,7 +3,7 @@
  * application/json answer is a reply, any other 2xx means "no reply", anything else is an error
  * reply from the module's status table.
  */
-import type { Element } from "../../src/plugin-api.ts";
+import { isRecord, type Element } from "../../src/plugin-api.ts";
 import { CONNECTION_FAILURE, MALFORMED_ANSWER, WEBHOOK_TIMEOUT, errorForStatus, type StanzaErrorSpec } from "./error-map.ts";
 import { buildReply, type Addressing } from "./reply.ts";
 import type { WebhookResult } from "./webhook.ts";
@@ -48,7 +48,7 @@ function parseObject(text: string | undefined): Record<string, unknown> | undefi
   if (text === undefined) return undefined;
   try {
     const data: unknown = JSON.parse(text);
-    return data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+    return isRecord(data) ? data : undefined;
   } catch {
     return undefined;
   }

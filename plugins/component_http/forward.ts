@@ -2,10 +2,9 @@
  * One forwarded stanza from start to end: POST it (through the concurrency bound), read the
  * answer, send the reply or the error. Never throws: every failure ends as a log line.
  */
-import { isError, parseJid, stanzaError, type Element, type Logger } from "../../src/plugin-api.ts";
+import { isError, needsAnswer, parseJid, stanzaError, type Element, type Limiter, type Logger } from "../../src/plugin-api.ts";
 import { interpret, type Action } from "./answer.ts";
 import { QUEUE_FULL, UNUSABLE_ANSWER, type StanzaErrorSpec } from "./error-map.ts";
-import type { Limiter } from "./limiter.ts";
 import { stanzaPayload } from "./payload.ts";
 import type { Addressing } from "./reply.ts";
 import { postToWebhook, type WebhookResult, type WebhookTarget } from "./webhook.ts";
@@ -65,9 +64,7 @@ async function act(deps: ForwardDeps, request: Element, action: Action): Promise
  * MUC room would kick an occupant that answers its traffic with errors).
  */
 async function answerRefused(deps: ForwardDeps, request: Element): Promise<void> {
-  const type = request.attrs.type;
-  const waits = request.name === "iq" ? type === "get" || type === "set" : request.name === "message" && (type === undefined || type === "chat" || type === "normal");
-  if (waits) await send(deps, stanzaError(request, UNUSABLE_ANSWER.type, UNUSABLE_ANSWER.condition, UNUSABLE_ANSWER.text));
+  if (needsAnswer(request)) await send(deps, stanzaError(request, UNUSABLE_ANSWER.type, UNUSABLE_ANSWER.condition, UNUSABLE_ANSWER.text));
 }
 
 async function sendError(deps: ForwardDeps, request: Element, error: StanzaErrorSpec, why: string): Promise<void> {

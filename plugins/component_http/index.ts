@@ -3,9 +3,8 @@
  * sent to the component's JIDs are POSTed as JSON to `post_url`; the JSON answer becomes the
  * reply stanza, and a failed call an error reply. See README.md.
  */
-import { definePlugin, isError, parseJid, stanzaError, type Element, type PluginContext } from "../../src/plugin-api.ts";
+import { createLimiter, definePlugin, isError, parseJid, stanzaError, type Element, type PluginContext } from "../../src/plugin-api.ts";
 import { forward, type ForwardDeps } from "./forward.ts";
-import { createLimiter } from "./limiter.ts";
 import { ComponentHttpOptionsSchema, validateOptions, type ComponentHttpOptions } from "./options.ts";
 import { defaultPresenceReplies, isForwardedBroadcast } from "./presence.ts";
 import { signingKey } from "./sign.ts";

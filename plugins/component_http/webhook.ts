@@ -4,6 +4,7 @@
  * is bounded in time and the answer in size. Bun's fetch reuses keep-alive connections to the
  * same origin by default, so a busy bot is not paying a TCP handshake per stanza.
  */
+import { readBoundedText } from "../../src/plugin-api.ts";
 import { signatureHeaders } from "./sign.ts";
 
 export interface WebhookTarget {
@@ -34,27 +35,11 @@ export async function postToWebhook(target: WebhookTarget, body: string): Promis
   const headers = { "content-type": target.contentType, "user-agent": USER_AGENT, ...(target.key ? signatureHeaders(target.key, body) : {}) };
   try {
     const res = await target.fetch(target.url, { method: "POST", headers, body, redirect: "manual", signal });
-    const text = await readBounded(res, MAX_ANSWER_BYTES);
+    const text = await readBoundedText(res, MAX_ANSWER_BYTES);
     return { kind: "answered", status: res.status, contentType: res.headers.get("content-type"), text };
   } catch (err) {
     if (target.stopping.aborted) return { kind: "stopped" };
     if (timeout.aborted) return { kind: "timeout" };
     return { kind: "unreachable", reason: (err as Error).message };
   }
-}
-
-/** The answer's text, or undefined past `maxBytes` (declared or actual). */
-async function readBounded(res: Response, maxBytes: number): Promise<string | undefined> {
-  if (Number(res.headers.get("content-length") ?? 0) > maxBytes) {
-    await res.body?.cancel();
-    return undefined;
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body ?? []) {
-    size += chunk.byteLength;
-    if (size > maxBytes) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -5,8 +5,7 @@
  * mod_http_roster_admin's README describes. `groups` may also be an object whose keys are the
  * group names (Prosody's own set shape, the only one the original rendered correctly).
  */
-import { isXmlText, parseJid, type Logger } from "../../src/plugin-api.ts";
-import { readBounded } from "./answer-body.ts";
+import { isRecord, isXmlText, parseJid, readBoundedText, type Logger } from "../../src/plugin-api.ts";
 import { SyncError } from "./sync-error.ts";
 
 /** One contact as the roster should hold it: groups deduplicated and sorted, so equal means equal. */
@@ -55,7 +54,7 @@ export async function fetchContacts(username: string, owner: string, deps: Fetch
 async function readAnswer(response: Response, url: string, maxBytes: number): Promise<string> {
   let text: string | undefined;
   try {
-    text = await readBounded(response, maxBytes);
+    text = await readBoundedText(response, maxBytes);
   } catch (err) {
     throw new SyncError(`web app answer could not be read: ${(err as Error).message}`, { url });
   }
@@ -130,8 +129,4 @@ export function normaliseBareJid(input: string): string | undefined {
 export function canonical(contacts: Contacts): string {
   const entries = [...contacts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify(entries.map(([jid, c]) => [jid, c.name ?? null, c.groups]));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -3,6 +3,7 @@
  * route with its body spec and template; then auth names and duplicate paths. Every part of a
  * route is checked even when another part is wrong, so one run of `check` lists every mistake.
  */
+import { isRecord } from "../plugin-api/bounded.ts";
 import { Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { Closed } from "./schema.ts";
@@ -109,7 +110,3 @@ function checkDuplicate(key: string, path: string, at: PathSegments, c: RouteChe
 
 const validPath = (p: unknown): string | undefined => (typeof p === "string" && p.startsWith("/") ? p : undefined);
 const label = (at: PathSegments) => `routes[${at[1]}]`;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}

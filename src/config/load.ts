@@ -7,6 +7,7 @@
  * wall of alternatives), then cross-references (auth names, templates, params, duplicate paths).
  * A problem in one part never hides another: one run of `check` lists them all.
  */
+import { isRecord } from "../plugin-api/bounded.ts";
 import { LineCounter, parseDocument } from "yaml";
 import { Value } from "@sinclair/typebox/value";
 import type { Static } from "@sinclair/typebox";
@@ -137,10 +138,6 @@ export function checkListen(http: unknown, locate: SourceLocator, out: Diagnosti
 function xmppDomains(raw: unknown): { component: string; host: string } | undefined {
   const { component, host } = isRecord(raw) ? raw : {};
   return typeof component === "string" && component && typeof host === "string" && host ? { component, host } : undefined;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 function linePos(lines: LineCounter, offset: number): { line: number; col: number } {

@@ -5,7 +5,7 @@
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
 import type { StanzaHandler } from "../plugin-api.ts";
-import { isError, stanzaError } from "./stanza-error.ts";
+import { needsAnswer, stanzaError } from "./stanza-error.ts";
 
 export class StanzaRouter {
   private readonly handlers: StanzaHandler[] = [];
@@ -55,23 +55,9 @@ export class StanzaRouter {
       for (const handler of this.handlers) if (await handler(stanza)) return;
     } catch (err) {
       this.log.error("stanza handler failed", { err, stanza: stanza.name });
-      if (answerable(stanza)) this.reply(stanzaError(stanza, "cancel", "internal-server-error"));
+      if (needsAnswer(stanza)) this.reply(stanzaError(stanza, "cancel", "internal-server-error"));
       return;
     }
-    if (answerable(stanza)) this.reply(stanzaError(stanza, "cancel", "service-unavailable"));
+    if (needsAnswer(stanza)) this.reply(stanzaError(stanza, "cancel", "service-unavailable"));
   }
-}
-
-/**
- * RFC 6120 §8.2.3: an iq get/set MUST get a reply. Chat and normal messages get
- * service-unavailable (RFC 6121 §8.5.2) so the sender knows nobody read them; groupchat and
- * headline messages, presence and errors never get an answer (a MUC would kick an occupant that
- * answers room traffic with errors).
- */
-function answerable(stanza: Element): boolean {
-  if (isError(stanza)) return false;
-  const type = stanza.attrs.type;
-  if (stanza.name === "iq") return type === "get" || type === "set";
-  if (stanza.name === "message") return type === undefined || type === "chat" || type === "normal";
-  return false;
 }

@@ -14,6 +14,20 @@ export function isError(stanza: Element): boolean {
   return stanza.attrs.type === "error";
 }
 
+/**
+ * Whether the sender waits for an answer, so a stanza nobody can handle gets an error back.
+ * RFC 6120 §8.2.3: an iq get/set MUST get a reply. Chat and normal messages get one (RFC 6121
+ * §8.5.2) so the sender knows nobody read them; groupchat and headline messages, presence, iq
+ * results and errors never do (a MUC would kick an occupant that answers room traffic with errors).
+ */
+export function needsAnswer(stanza: Element): boolean {
+  if (isError(stanza)) return false;
+  const type = stanza.attrs.type;
+  if (stanza.name === "iq") return type === "get" || type === "set";
+  if (stanza.name === "message") return type === undefined || type === "chat" || type === "normal";
+  return false;
+}
+
 export function stanzaError(original: Element, type: StanzaErrorType, condition: string, text?: string): Element {
   const { to, from, id } = original.attrs;
   const error = xml("error", { type }, xml(condition, { xmlns: NS_STANZAS }));

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import { interpret } from "../../plugins/component_http/answer.ts";
-import { createLimiter } from "../../plugins/component_http/limiter.ts";
+import { createLimiter } from "../../src/plugin-api.ts";
 import { stanzaPayload } from "../../plugins/component_http/payload.ts";
 import { defaultPresenceReplies, isForwardedBroadcast } from "../../plugins/component_http/presence.ts";
 import { buildReply } from "../../plugins/component_http/reply.ts";
