@@ -11,8 +11,21 @@ import type { Database } from "bun:sqlite";
 import type { Authenticator } from "./engine/auth/types.ts";
 import type { Privileges } from "./xmpp/privilege.ts";
 
-export { GatewayError, jsonResponse, errorResponse } from "./errors.ts";
-export type { ErrorCode } from "./errors.ts";
+export {
+  GatewayError,
+  jsonResponse,
+  errorResponse,
+  fromXmppFailure,
+  stanzaErrorForStatus,
+  ORIGINAL_BODIES,
+  STANZA_ERRORS,
+  XmppStanzaError,
+  IqTimeoutError,
+  NS_STANZAS,
+  type ErrorCode,
+  type StanzaErrorSpec,
+  type StanzaErrorType,
+} from "./errors.ts";
 export type { Identity, Authenticator } from "./engine/auth/types.ts";
 export type { Privileges, PrivilegeNamespace } from "./xmpp/privilege.ts";
 export type { Logger } from "./log.ts";
@@ -24,8 +37,7 @@ export { default as xml } from "@xmpp/xml";
 export { parse as parseXml } from "ltx";
 export { parseJid, isJid, formatJid, bareJid } from "./xmpp/jid.ts";
 export { isXmlText } from "./xmpp/xml-text.ts";
-export { stanzaError, isError, needsAnswer, XmppStanzaError, NS_STANZAS, type StanzaErrorType } from "./xmpp/stanza-error.ts";
-export { IqTimeoutError } from "./xmpp/iq-caller.ts";
+export { stanzaError, isError, needsAnswer } from "./xmpp/stanza-error.ts";
 export { wrapPrivilegedMessage, isPrivilegeNamespace, NS_PRIVILEGE, NS_FORWARD } from "./xmpp/privilege.ts";
 export { readBody, readText, mediaType, charsetOf, parseForm, parseJsonObject, ACCEPTED_TYPES, type ParsedBody, type MediaType } from "./engine/request-body.ts";
 export { challenge } from "./engine/auth/challenge.ts";

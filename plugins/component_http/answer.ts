@@ -1,10 +1,9 @@
 /**
  * What the webhook's answer means for the XMPP sender, as in mod_component_http: a 200
  * application/json answer is a reply, any other 2xx means "no reply", anything else is an error
- * reply from the module's status table.
+ * reply from the module's status table (src/errors.ts, stanzaErrorForStatus).
  */
-import { isRecord, type Element } from "../../src/plugin-api.ts";
-import { CONNECTION_FAILURE, MALFORMED_ANSWER, WEBHOOK_TIMEOUT, errorForStatus, type StanzaErrorSpec } from "./error-map.ts";
+import { STANZA_ERRORS, isRecord, stanzaErrorForStatus, type Element, type StanzaErrorSpec } from "../../src/plugin-api.ts";
 import { buildReply, type Addressing } from "./reply.ts";
 import type { WebhookResult } from "./webhook.ts";
 
@@ -19,13 +18,13 @@ export function interpret(result: WebhookResult, request: Element, addressing: A
     case "stopped":
       return { kind: "none" };
     case "timeout":
-      return { kind: "error", error: WEBHOOK_TIMEOUT, why: "the webhook did not answer in time" };
+      return { kind: "error", error: STANZA_ERRORS.WEBHOOK_TIMEOUT, why: "the webhook did not answer in time" };
     case "unreachable":
-      return { kind: "error", error: CONNECTION_FAILURE, why: `the webhook could not be reached: ${result.reason}` };
+      return { kind: "error", error: STANZA_ERRORS.WEBHOOK_UNREACHABLE, why: `the webhook could not be reached: ${result.reason}` };
     case "answered":
       if (result.status === 200 && isJson(result.contentType)) return fromJson(result.text, request, addressing);
       if (result.status >= 200 && result.status <= 299) return { kind: "none" };
-      return { kind: "error", error: errorForStatus(result.status), why: `the webhook answered HTTP ${result.status}` };
+      return { kind: "error", error: stanzaErrorForStatus(result.status), why: `the webhook answered HTTP ${result.status}` };
   }
 }
 
@@ -39,7 +38,7 @@ function isJson(contentType: string | null): boolean {
 
 function fromJson(text: string | undefined, request: Element, addressing: Addressing): Action {
   const data = parseObject(text);
-  if (data === undefined) return { kind: "error", error: MALFORMED_ANSWER, why: "the webhook's 200 answer is not a JSON object" };
+  if (data === undefined) return { kind: "error", error: STANZA_ERRORS.WEBHOOK_MALFORMED, why: "the webhook's 200 answer is not a JSON object" };
   const built = buildReply(data, request, addressing);
   return built.ok ? { kind: "send", stanza: built.stanza } : { kind: "refuse", why: `unusable answer: ${built.reason}` };
 }

@@ -2,9 +2,8 @@
  * One forwarded stanza from start to end: POST it (through the concurrency bound), read the
  * answer, send the reply or the error. Never throws: every failure ends as a log line.
  */
-import { isError, needsAnswer, parseJid, stanzaError, type Element, type Limiter, type Logger } from "../../src/plugin-api.ts";
+import { STANZA_ERRORS, isError, needsAnswer, parseJid, stanzaError, type Element, type Limiter, type Logger, type StanzaErrorSpec } from "../../src/plugin-api.ts";
 import { interpret, type Action } from "./answer.ts";
-import { QUEUE_FULL, UNUSABLE_ANSWER, type StanzaErrorSpec } from "./error-map.ts";
 import { stanzaPayload } from "./payload.ts";
 import type { Addressing } from "./reply.ts";
 import { postToWebhook, type WebhookResult, type WebhookTarget } from "./webhook.ts";
@@ -27,7 +26,7 @@ export async function forward(deps: ForwardDeps, stanza: Element): Promise<void>
   if (!call) deps.observe?.("queue_full", 0);
   const action: Action = call
     ? interpret(await call, stanza, deps.addressing)
-    : { kind: "error", error: QUEUE_FULL, why: "too many webhook calls pending" };
+    : { kind: "error", error: STANZA_ERRORS.WEBHOOK_QUEUE_FULL, why: "too many webhook calls pending" };
   await act(deps, stanza, action);
 }
 
@@ -64,14 +63,14 @@ async function act(deps: ForwardDeps, request: Element, action: Action): Promise
  * MUC room would kick an occupant that answers its traffic with errors).
  */
 async function answerRefused(deps: ForwardDeps, request: Element): Promise<void> {
-  if (needsAnswer(request)) await send(deps, stanzaError(request, UNUSABLE_ANSWER.type, UNUSABLE_ANSWER.condition, UNUSABLE_ANSWER.text));
+  if (needsAnswer(request)) await send(deps, stanzaError(request, STANZA_ERRORS.WEBHOOK_UNUSABLE));
 }
 
 async function sendError(deps: ForwardDeps, request: Element, error: StanzaErrorSpec, why: string): Promise<void> {
   deps.log.warn("webhook call failed", { kind: request.name, from: request.attrs.from, why, condition: error.condition });
   // RFC 6120 §8.2.3: an iq result is never answered with an iq error (the module did).
   if (request.name === "iq" && request.attrs.type === "result") return;
-  await send(deps, stanzaError(request, error.type, error.condition, error.text));
+  await send(deps, stanzaError(request, error));
 }
 
 async function send(deps: ForwardDeps, stanza: Element): Promise<void> {

@@ -3,7 +3,7 @@
  * sent to the component's JIDs are POSTed as JSON to `post_url`; the JSON answer becomes the
  * reply stanza, and a failed call an error reply. See README.md.
  */
-import { createLimiter, definePlugin, isError, parseJid, stanzaError, type Element, type PluginContext } from "../../src/plugin-api.ts";
+import { STANZA_ERRORS, createLimiter, definePlugin, isError, parseJid, stanzaError, type Element, type PluginContext } from "../../src/plugin-api.ts";
 import { forward, type ForwardDeps } from "./forward.ts";
 import { ComponentHttpOptionsSchema, validateOptions, type ComponentHttpOptions } from "./options.ts";
 import { defaultPresenceReplies, isForwardedBroadcast } from "./presence.ts";
@@ -105,7 +105,7 @@ function servedJids(component: string, localParts: string[] | undefined): (to: s
  */
 function presenceReplies(stanza: Element): Element[] {
   if (isBareWithLocal(stanza.attrs.to)) return defaultPresenceReplies(stanza);
-  return isError(stanza) ? [] : [stanzaError(stanza, "cancel", "service-unavailable")];
+  return isError(stanza) ? [] : [stanzaError(stanza, STANZA_ERRORS.NO_HANDLER)];
 }
 
 function isBareWithLocal(to: string | undefined): boolean {

@@ -5,7 +5,6 @@
  */
 import { GatewayError, errorResponse, jsonResponse, readText, type HttpRequest, type PluginRoute, type XmppPort } from "../../src/plugin-api.ts";
 import { requireRosterPrivilege } from "./privilege.ts";
-import { SyncError } from "./sync-error.ts";
 
 /** A refresh body is a list of user names: a megabyte holds tens of thousands. */
 const MAX_BODY_BYTES = 1_048_576;
@@ -43,7 +42,6 @@ export function refreshOne(deps: RefreshDeps) {
       await deps.refresh(params.username ?? "");
       return jsonResponse(200, { status: "ok", message: COMPLETE });
     } catch (err) {
-      if (err instanceof SyncError) return jsonResponse(err.status, { status: "error", message: err.message });
       return errorResponse(err);
     }
   };

@@ -97,7 +97,7 @@ function listenToServer(ctx: PluginContext<Options>, deps: SyncDeps, sync: (user
   // component_http route could forward them to its webhook.
   ctx.xmpp.onStanza((stanza) => deps.replies.take(stanza) || ackPush(stanza), { first: true });
   ctx.xmpp.on("offline", () => {
-    deps.replies.cancelAll(new SyncError("the XMPP link went down", {}, 503));
+    deps.replies.cancelAll(new SyncError("LINK_DOWN", "the XMPP link went down"));
     logins.reset();
   });
   return { stop: () => void (stopped = true) };
@@ -120,6 +120,6 @@ function syncDeps(ctx: PluginContext<Options>): SyncDeps {
 function validUsername(name: string, host: string): string {
   const username = name.normalize("NFKC").toLowerCase();
   const jid = parseJid(`${username}@${host}`);
-  if (!jid || jid.local !== username || jid.resource !== "") throw new SyncError(`not a valid username: ${JSON.stringify(name)}`, {}, 400);
+  if (!jid || jid.local !== username || jid.resource !== "") throw new SyncError("BAD_REQUEST", `not a valid username: ${JSON.stringify(name)}`);
   return username;
 }

@@ -33,7 +33,7 @@ export class ReplyCollector {
     const id = `ra-${this.prefix}-${++this.counter}`;
     iq.attrs.id = id;
     const answered = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(id, new SyncError("XMPP server did not answer the roster set in time", {}, 504)), timeoutMs);
+      const timer = setTimeout(() => this.fail(id, new SyncError("XMPP_TIMEOUT", "XMPP server did not answer the roster set in time")), timeoutMs);
       this.pending.set(id, { from: (iq.attrs.to ?? "").toLowerCase(), left: count, harmless, resolve, reject, timer });
     });
     send(iq).catch((err: Error) => this.fail(id, err));
@@ -49,7 +49,7 @@ export class ReplyCollector {
     if (stanza.attrs.type === "error") {
       const err = XmppStanzaError.from(stanza);
       if (!p.harmless.has(err.condition)) {
-        this.fail(stanza.attrs.id ?? "", new SyncError(`XMPP server refused the roster set: ${err.message}`, { condition: err.condition }));
+        this.fail(stanza.attrs.id ?? "", new SyncError("XMPP_ERROR", `XMPP server refused the roster set: ${err.message}`, { condition: err.condition }));
         return true;
       }
     }

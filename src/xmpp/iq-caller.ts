@@ -4,20 +4,13 @@
  * XmppStanzaError so callers can map its condition.
  */
 import type { Element } from "ltx";
-import { XmppStanzaError } from "./stanza-error.ts";
+import { IqTimeoutError, XmppStanzaError } from "../errors.ts";
 
 interface Pending {
   to: string | undefined;
   resolve(el: Element): void;
   reject(err: Error): void;
   timer: ReturnType<typeof setTimeout>;
-}
-
-export class IqTimeoutError extends Error {
-  constructor(readonly to: string | undefined) {
-    super(`no answer from ${to ?? "the server"} in time`);
-    this.name = "IqTimeoutError";
-  }
 }
 
 export class IqCaller {

@@ -5,6 +5,7 @@
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
 import type { StanzaHandler } from "../plugin-api.ts";
+import { STANZA_ERRORS } from "../errors.ts";
 import { needsAnswer, stanzaError } from "./stanza-error.ts";
 
 export class StanzaRouter {
@@ -55,9 +56,9 @@ export class StanzaRouter {
       for (const handler of this.handlers) if (await handler(stanza)) return;
     } catch (err) {
       this.log.error("stanza handler failed", { err, stanza: stanza.name });
-      if (needsAnswer(stanza)) this.reply(stanzaError(stanza, "cancel", "internal-server-error"));
+      if (needsAnswer(stanza)) this.reply(stanzaError(stanza, STANZA_ERRORS.HANDLER_FAILED));
       return;
     }
-    if (needsAnswer(stanza)) this.reply(stanzaError(stanza, "cancel", "service-unavailable"));
+    if (needsAnswer(stanza)) this.reply(stanzaError(stanza, STANZA_ERRORS.NO_HANDLER));
   }
 }

@@ -6,9 +6,8 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
+import { NS_STANZAS, type StanzaErrorSpec } from "../errors.ts";
 
-export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
-export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait";
 
 export function isError(stanza: Element): boolean {
   return stanza.attrs.type === "error";
@@ -28,29 +27,10 @@ export function needsAnswer(stanza: Element): boolean {
   return false;
 }
 
-export function stanzaError(original: Element, type: StanzaErrorType, condition: string, text?: string): Element {
+/** The error reply to `original`, from the catalogue (errors.ts STANZA_ERRORS, stanzaErrorForStatus). */
+export function stanzaError(original: Element, { type, condition, text }: StanzaErrorSpec): Element {
   const { to, from, id } = original.attrs;
   const error = xml("error", { type }, xml(condition, { xmlns: NS_STANZAS }));
   if (text) error.cnode(xml("text", { xmlns: NS_STANZAS }, text));
   return xml(original.name, { to: from, from: to, id, type: "error" }, error);
-}
-
-/** An iq error answer, as a JS error (see XmppPort.request). */
-export class XmppStanzaError extends Error {
-  constructor(
-    readonly condition: string,
-    readonly type: string,
-    readonly text: string | undefined,
-    readonly stanza: Element,
-  ) {
-    super(text ? `${condition}: ${text}` : condition);
-    this.name = "XmppStanzaError";
-  }
-
-  static from(stanza: Element): XmppStanzaError {
-    const error = stanza.getChild("error");
-    const condition = error?.getChildElements().find((c) => c.attrs.xmlns === NS_STANZAS && c.name !== "text")?.name ?? "undefined-condition";
-    const text = error?.getChildText("text", NS_STANZAS) ?? undefined;
-    return new XmppStanzaError(condition, error?.attrs.type ?? "cancel", text, stanza);
-  }
 }
