@@ -7,7 +7,7 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Element } from "ltx";
 import type { Logger } from "./log.ts";
-import type { Database } from "bun:sqlite";
+import type { Migration, PluginStore } from "./plugin-api/store.ts";
 import type { Authenticator } from "./engine/auth/types.ts";
 import type { Privileges } from "./xmpp/privilege.ts";
 
@@ -30,7 +30,7 @@ export type { Identity, Authenticator } from "./engine/auth/types.ts";
 export type { Privileges, PrivilegeNamespace } from "./xmpp/privilege.ts";
 export type { Logger } from "./log.ts";
 export type { Element } from "ltx";
-export type { Database } from "bun:sqlite";
+export type { Keyed, Migration, MigrationContext, PluginStore } from "./plugin-api/store.ts";
 /** Builds stanzas: `xml("message", { to }, xml("body", {}, text))`. */
 export { default as xml } from "@xmpp/xml";
 /** Parses one XML element from a string; throws on markup that is not well-formed. */
@@ -111,8 +111,8 @@ export interface PluginContext<Options> {
   route: PluginRoute;
   xmpp: XmppPort;
   http: HttpRegistrar;
-  /** The gateway's sqlite store; plugins create their own tables (prefixed with their name). */
-  store: Database;
+  /** This plugin's keyed values in the gateway's store (migrated by the definition's `migrations`). */
+  store: PluginStore;
   log: Logger;
   /** HTTP client for webhooks and web apps (injected so tests can observe it). */
   fetch: typeof fetch;
@@ -157,6 +157,8 @@ export interface PluginDefinition<S extends TSchema = TSchema> {
   noHttpPath?: boolean;
   /** The route must name an auth scheme (as mod_http_muc_kick refuses to load without one). */
   requiresAuth?: boolean;
+  /** The steps of this plugin's stored data, run once each, in order, before `setup`. */
+  migrations?: readonly Migration[];
   /** Checks the schema cannot express; run by `check` too. */
   validate?(options: Static<S>, route: { auth?: string | undefined }, xmpp: { component: string; host: string } | undefined): OptionProblem[];
   setup(ctx: PluginContext<Static<S>>): PluginInstance | Promise<PluginInstance>;

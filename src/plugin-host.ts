@@ -12,6 +12,7 @@ import { GatewayError } from "./errors.ts";
 import type { Delivery } from "./xmpp/delivery.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import type { StanzaRouter } from "./xmpp/router.ts";
+import { migratePlugin, pluginStore } from "./store/plugin-store.ts";
 
 export function xmppPort(config: Config, link: XmppLink, delivery: Pick<Delivery, "deliver">, router: StanzaRouter): XmppPort {
   return {
@@ -42,12 +43,13 @@ export interface PluginDeps {
 }
 
 export async function setupPlugin(route: PluginRouteConfig, auth: Authenticator | undefined, deps: PluginDeps): Promise<PluginInstance> {
+  migratePlugin(deps.store, route.plugin.name, route.plugin.migrations ?? []);
   return route.plugin.setup({
     options: route.options,
     route: { path: route.path, auth, at: route.at },
     xmpp: deps.xmpp,
     http: deps.registry,
-    store: deps.store,
+    store: pluginStore(deps.store, route.plugin.name),
     log: deps.log.child({ plugin: route.plugin.name, route: route.at }),
     fetch: deps.fetch,
     metrics: deps.metrics(route.plugin.name),

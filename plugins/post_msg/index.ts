@@ -22,7 +22,7 @@ import {
 import { PostMsgOptionsSchema, fallbackFrom, validateOptions, type PostMsgOptions } from "./options.ts";
 import { buildMessage, pathRecipient, resolveRecipient } from "./message.ts";
 import { ACCEPT_HEADER, readFields } from "./request.ts";
-import { createPermissionMemory } from "./permission-memory.ts";
+import { PERMISSION_MIGRATIONS, createPermissionMemory } from "./permission-memory.ts";
 import { createSender, type Sender } from "./sender.ts";
 
 export default definePlugin({
@@ -32,6 +32,7 @@ export default definePlugin({
   defaultPath: "/msg",
   // mod_post_msg always required a login; an open relay sending as anyone is never what is meant.
   requiresAuth: true,
+  migrations: PERMISSION_MIGRATIONS,
   validate: (options, _route, xmpp) => validateOptions(options, xmpp),
   setup(ctx) {
     const { route, xmpp, http, options } = ctx;

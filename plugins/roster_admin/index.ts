@@ -11,7 +11,7 @@ import { watchPrivileges } from "./privilege.ts";
 import { ReplyCollector } from "./replies.ts";
 import { rosterPushAck } from "./roster-iq.ts";
 import { createScheduler } from "./scheduler.ts";
-import { createSnapshotStore } from "./snapshots.ts";
+import { SNAPSHOT_MIGRATIONS, createSnapshotStore } from "./snapshots.ts";
 import { SyncError } from "./sync-error.ts";
 import { syncUser, type SyncDeps, type SyncMode } from "./sync.ts";
 
@@ -45,6 +45,7 @@ export default definePlugin({
   summary: "Rosters from a web app, written through XEP-0356 (mod_http_roster_admin)",
   options: RosterAdminOptionsSchema,
   defaultPath: "/roster_admin",
+  migrations: SNAPSHOT_MIGRATIONS,
   validate(options): OptionProblem[] {
     if (options.roster_url.includes("%s")) return [];
     return [{ path: ["options", "roster_url"], message: "must contain %s, the place of the username (e.g. http://app.example/contacts/%s)" }];

@@ -4,7 +4,8 @@ import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { LinkEvent, Privileges, XmppPort } from "../../src/plugin-api.ts";
 import { createLogger } from "../../src/log.ts";
-import { Database } from "bun:sqlite";
+import { openStore } from "../../src/store/db.ts";
+import { pluginStore } from "../../src/store/plugin-store.ts";
 import { createSender } from "../../plugins/post_msg/sender.ts";
 import { createPermissionMemory, processMemory, type PermissionMemory } from "../../plugins/post_msg/permission-memory.ts";
 import { fallbackFrom } from "../../plugins/post_msg/options.ts";
@@ -73,7 +74,7 @@ for (const { namespace, server } of VERSIONS) describe(`the sender of a post_msg
   });
 
   test("stays the user after a gateway restart, while the link is still down: the last advertisement and its namespace are in the store", () => {
-    const db = new Database(":memory:", { strict: true });
+    const db = pluginStore(openStore(":memory:"), "post_msg");
     const before = setup(20, createPermissionMemory(db, "gw.example.com", "example.com"));
     before.online();
     before.advertise(OUTGOING);
