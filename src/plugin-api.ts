@@ -8,6 +8,7 @@ import type { Static, TSchema } from "@sinclair/typebox";
 import type { Element } from "ltx";
 import type { Logger } from "./log.ts";
 import type { Migration, PluginStore } from "./plugin-api/store.ts";
+import type { PrivilegeNeed } from "./plugin-api/privileges.ts";
 import type { Authenticator } from "./engine/auth/types.ts";
 import type { Privileges } from "./xmpp/privilege.ts";
 
@@ -30,6 +31,7 @@ export type { Identity, Authenticator } from "./engine/auth/types.ts";
 export type { Privileges, PrivilegeNamespace } from "./xmpp/privilege.ts";
 export type { Logger } from "./log.ts";
 export type { Element } from "ltx";
+export { onGrants, isGranted, type PrivilegeNeed } from "./plugin-api/privileges.ts";
 export type { Keyed, Migration, MigrationContext, PluginStore } from "./plugin-api/store.ts";
 /** Builds stanzas: `xml("message", { to }, xml("body", {}, text))`. */
 export { default as xml } from "@xmpp/xml";
@@ -64,7 +66,8 @@ export interface HttpRegistrar {
 /** Handles a stanza addressed to the component; returns true when it took it. */
 export type StanzaHandler = (stanza: Element) => boolean | Promise<boolean>;
 
-export type LinkEvent = "online" | "offline" | "privileges";
+/** `settled`: this connection's XEP-0356 grants are known (advertised, or the grace passed without). */
+export type LinkEvent = "online" | "offline" | "privileges" | "settled";
 
 /** The XMPP side, as plugins use it. */
 export interface XmppPort {
@@ -157,6 +160,11 @@ export interface PluginDefinition<S extends TSchema = TSchema> {
   noHttpPath?: boolean;
   /** The route must name an auth scheme (as mod_http_muc_kick refuses to load without one). */
   requiresAuth?: boolean;
+  /**
+   * The XEP-0356 permissions the plugin needs with these options: the host waits for the grants
+   * and warns once when one is missing, with the plugin's reason.
+   */
+  privileges?(options: Static<S>, xmpp: { component: string; host: string }): PrivilegeNeed[];
   /** The steps of this plugin's stored data, run once each, in order, before `setup`. */
   migrations?: readonly Migration[];
   /** Checks the schema cannot express; run by `check` too. */

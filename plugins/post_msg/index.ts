@@ -33,6 +33,16 @@ export default definePlugin({
   // mod_post_msg always required a login; an open relay sending as anyone is never what is meant.
   requiresAuth: true,
   migrations: PERMISSION_MIGRATIONS,
+  privileges: (options, xmpp) => [{
+    access: "message",
+    types: ["outgoing"],
+    without: "messages go out from fallback_from, not from the authenticated user",
+    fields: {
+      host: xmpp.host,
+      fallback_from: fallbackFrom(options, xmpp.component),
+      hint: `grant it on the server, e.g. Prosody: privileged_entities = { ["${xmpp.component}"] = { message = "outgoing" } } with mod_privilege on the VirtualHost and the Component`,
+    },
+  }],
   validate: (options, _route, xmpp) => validateOptions(options, xmpp),
   setup(ctx) {
     const { route, xmpp, http, options } = ctx;
@@ -49,7 +59,7 @@ export default definePlugin({
       http.add("POST", path, post);
       http.add("OPTIONS", path, describeFormats);
     }
-    return { stop: sender.stop };
+    return {};
   },
 });
 

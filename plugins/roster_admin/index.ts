@@ -7,7 +7,7 @@ import { definePlugin, parseJid, type Element, type OptionProblem, type PluginCo
 import { fetchContacts } from "./contacts.ts";
 import { refreshMany, refreshOne } from "./http.ts";
 import { createLoginWatcher } from "./logins.ts";
-import { watchPrivileges } from "./privilege.ts";
+import { SETUP_HINT } from "./privilege.ts";
 import { ReplyCollector } from "./replies.ts";
 import { rosterPushAck } from "./roster-iq.ts";
 import { createScheduler } from "./scheduler.ts";
@@ -46,6 +46,12 @@ export default definePlugin({
   options: RosterAdminOptionsSchema,
   defaultPath: "/roster_admin",
   migrations: SNAPSHOT_MIGRATIONS,
+  privileges: (options) => [
+    { access: "roster", types: ["both"], without: "refreshes will answer 503 until the server grants it", fields: { hint: SETUP_HINT } },
+    ...(options.sync_on_login
+      ? [{ access: "presence" as const, types: ["managed_entity", "roster"], without: "rosters are synced on refresh only, not when users log in", fields: { hint: SETUP_HINT } }]
+      : []),
+  ],
   validate(options): OptionProblem[] {
     if (options.roster_url.includes("%s")) return [];
     return [{ path: ["options", "roster_url"], message: "must contain %s, the place of the username (e.g. http://app.example/contacts/%s)" }];
@@ -64,7 +70,6 @@ export default definePlugin({
       );
     const refresh = async (name: string) => sync(validUsername(name, ctx.xmpp.host), "refresh");
     const listening = listenToServer(ctx, deps, sync);
-    const privileges = watchPrivileges(ctx.xmpp, ctx.log, ctx.options.sync_on_login);
     const base = ctx.route.path.replace(/\/$/, "");
     ctx.http.add("POST", `${base}/refresh`, refreshMany({ route: ctx.route, xmpp: ctx.xmpp, refresh }));
     ctx.http.add("GET", `${base}/refresh/:username`, refreshOne({ route: ctx.route, xmpp: ctx.xmpp, refresh }));
@@ -72,7 +77,6 @@ export default definePlugin({
     return {
       async stop() {
         listening.stop();
-        privileges.stop();
         await scheduler.idle(5_000);
       },
     };
