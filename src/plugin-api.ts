@@ -3,15 +3,19 @@
  * `definePlugin({...})`: its name as written in routes.yaml, a TypeBox schema for its options
  * (checked when routes.yaml loads, so mistakes get file:line:col like any other), and `setup`,
  * which receives everything it uses and registers HTTP handlers and stanza handlers.
+ *
+ * A contract, not a barrel: everything here is declared in this file or in src/plugin-api/ (plus
+ * the shared error catalogue, src/errors.ts); the engine implements these types and imports these
+ * helpers, never the other way round. A plugin imports nothing else of src/.
  */
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Element } from "ltx";
-import type { Logger } from "./log.ts";
+import type { Authenticator } from "./plugin-api/auth.ts";
+import type { Logger } from "./plugin-api/log.ts";
+import type { PrivilegeNeed, Privileges } from "./plugin-api/privileges.ts";
 import type { Migration, PluginStore } from "./plugin-api/store.ts";
-import type { PrivilegeNeed } from "./plugin-api/privileges.ts";
-import type { Authenticator } from "./engine/auth/types.ts";
-import type { Privileges } from "./xmpp/privilege.ts";
 
+// The error catalogue, shared with the engine: codes, statuses, stanza errors, original bodies.
 export {
   GatewayError,
   jsonResponse,
@@ -22,30 +26,25 @@ export {
   STANZA_ERRORS,
   XmppStanzaError,
   IqTimeoutError,
-  NS_STANZAS,
   type ErrorCode,
   type StanzaErrorSpec,
-  type StanzaErrorType,
 } from "./errors.ts";
-export type { Identity, Authenticator } from "./engine/auth/types.ts";
-export type { Privileges, PrivilegeNamespace } from "./xmpp/privilege.ts";
-export type { Logger } from "./log.ts";
+// What plugins use, declared under src/plugin-api/ (the engine imports these, never the reverse).
+export { challenge, requireMayAddress, type Authenticator, type Identity } from "./plugin-api/auth.ts";
+export { readBoundedText, LruMap, isRecord } from "./plugin-api/bounded.ts";
+export { parseJid, formatJid, bareJid } from "./plugin-api/jid.ts";
+export { createLimiter, type Limiter } from "./plugin-api/limiter.ts";
+export type { Logger } from "./plugin-api/log.ts";
+export { onGrants, wrapPrivilegedMessage, isPrivilegeNamespace, type PrivilegeNeed, type Privileges, type PrivilegeNamespace } from "./plugin-api/privileges.ts";
+export { readBody, readText, mediaType, charsetOf, parseForm } from "./plugin-api/request-body.ts";
+export { stanzaError, isError, needsAnswer } from "./plugin-api/stanza-error.ts";
+export type { Migration, PluginStore } from "./plugin-api/store.ts";
+export { isXmlText } from "./plugin-api/xml-text.ts";
 export type { Element } from "ltx";
-export { onGrants, isGranted, type PrivilegeNeed } from "./plugin-api/privileges.ts";
-export type { Keyed, Migration, MigrationContext, PluginStore } from "./plugin-api/store.ts";
 /** Builds stanzas: `xml("message", { to }, xml("body", {}, text))`. */
 export { default as xml } from "@xmpp/xml";
 /** Parses one XML element from a string; throws on markup that is not well-formed. */
 export { parse as parseXml } from "ltx";
-export { parseJid, isJid, formatJid, bareJid } from "./xmpp/jid.ts";
-export { isXmlText } from "./xmpp/xml-text.ts";
-export { stanzaError, isError, needsAnswer } from "./xmpp/stanza-error.ts";
-export { wrapPrivilegedMessage, isPrivilegeNamespace, NS_PRIVILEGE, NS_FORWARD } from "./xmpp/privilege.ts";
-export { readBody, readText, mediaType, charsetOf, parseForm, parseJsonObject, ACCEPTED_TYPES, type ParsedBody, type MediaType } from "./engine/request-body.ts";
-export { challenge } from "./engine/auth/challenge.ts";
-export { mayAddress } from "./engine/auth/bearer.ts";
-export { createLimiter, LimiterTimeout, type Limiter } from "./plugin-api/limiter.ts";
-export { readBoundedText, LruMap, isRecord } from "./plugin-api/bounded.ts";
 
 /** One HTTP request as a plugin handler sees it. */
 export interface HttpRequest {

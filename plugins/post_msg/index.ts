@@ -11,7 +11,7 @@ import {
   definePlugin,
   errorResponse,
   jsonResponse,
-  mayAddress,
+  requireMayAddress,
   parseJid,
   type Authenticator,
   type Element,
@@ -83,7 +83,7 @@ function postHandler(deps: PostDeps): HttpHandler {
       const message = buildMessage(fields);
       const to = resolveRecipient(fields.to ?? pathRecipient(params["*"]), domainOf(user) ?? deps.host);
       message.attrs.to = to;
-      if (!mayAddress(user, to)) throw new GatewayError("FORBIDDEN", `This credential may not address ${to}`, { details: { to } });
+      requireMayAddress(user, to);
       const { from, stanza } = deps.sender.address(message, user);
       const outcome = await deps.deliver(stanza);
       return jsonResponse(outcome === "sent" ? 201 : 202, { status: outcome, to, from });

@@ -6,7 +6,7 @@ import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
 import type { StanzaHandler } from "../plugin-api.ts";
 import { STANZA_ERRORS } from "../errors.ts";
-import { needsAnswer, stanzaError } from "./stanza-error.ts";
+import { needsAnswer, stanzaError } from "../plugin-api/stanza-error.ts";
 
 export class StanzaRouter {
   private readonly handlers: StanzaHandler[] = [];

@@ -19,11 +19,11 @@ import type { Logger } from "../../log.ts";
 import type { Identity } from "./types.ts";
 import type { Throttle } from "./throttle.ts";
 import { parseBasic } from "./credentials.ts";
-import { challenge } from "./challenge.ts";
+import { challenge } from "../../plugin-api/auth.ts";
 import { createLimiter, LimiterTimeout } from "../../plugin-api/limiter.ts";
 import { LruMap } from "../../plugin-api/bounded.ts";
 import { createGrace } from "./grace.ts";
-import { parseJid } from "../../xmpp/jid.ts";
+import { parseJid } from "../../plugin-api/jid.ts";
 
 /**
  * Logs in as local@domain; resolves true on success, false when the server refuses the

@@ -8,7 +8,7 @@
  * a byte sequence the charset cannot decode is 400 INVALID_ENCODING, never a silent U+FFFD.
  */
 import { GatewayError } from "../errors.ts";
-import { readBoundedBytes } from "../plugin-api/bounded.ts";
+import { readBoundedBytes } from "./bounded.ts";
 
 export type MediaType = "text" | "form" | "json";
 
