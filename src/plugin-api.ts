@@ -62,6 +62,20 @@ export interface HttpRegistrar {
   add(method: string, path: string, handler: HttpHandler): void;
 }
 
+/**
+ * What a stanza handler asks for (see src/xmpp/router.ts for the order): `address`, a full JID
+ * of the component (muc_kick's occupant JID); `answers`, answers to the plugin's own requests;
+ * `localParts`, JIDs of the component's domain; `catchAll`, whatever nobody before took.
+ */
+export type StanzaClaim = { address: string } | { answers: true } | { localParts: readonly string[] } | { catchAll: true };
+
+/** A claim as `check` compares them across routes, with where it is in the route's options. */
+export interface DeclaredClaim {
+  claim: { address: string } | { localPart: string } | { catchAll: true };
+  /** Path below the route, e.g. ["options", "local_parts", 0]. */
+  path: Array<string | number>;
+}
+
 /** Handles a stanza addressed to the component; returns true when it took it. */
 export type StanzaHandler = (stanza: Element) => boolean | Promise<boolean>;
 
@@ -84,13 +98,11 @@ export interface XmppPort {
   /** Delivers now when online, else stores it in the outbox: never lost. */
   deliver(stanza: Element): Promise<"sent" | "queued">;
   /**
-   * Stanzas addressed to the component; handlers are asked in registration order. With `address`
-   * (a full JID of the component, e.g. the gateway's own occupant JID in MUC rooms), the handler
-   * is asked first for stanzas to exactly that address, whatever the order of the routes. With
-   * `first`, it is asked before the ordinary handlers: for a plugin that takes only answers to
-   * its own requests (so a catch-all route cannot take them).
+   * Stanzas addressed to the component, by what the handler claims (src/xmpp/router.ts has the
+   * whole table): an exact address, answers to the plugin's own requests, local parts of the
+   * component's domain, or everything nobody before took (the default).
    */
-  onStanza(handler: StanzaHandler, options?: { address?: string; first?: boolean }): void;
+  onStanza(handler: StanzaHandler, claim?: StanzaClaim): void;
   /**
    * Sees every incoming stanza before any handler, without taking it: for what several plugins
    * may need to know, such as the presences a server forwards under XEP-0356 managed_entity.
@@ -164,6 +176,8 @@ export interface PluginDefinition<S extends TSchema = TSchema> {
    * and warns once when one is missing, with the plugin's reason.
    */
   privileges?(options: Static<S>, xmpp: { component: string; host: string }): PrivilegeNeed[];
+  /** The addresses the plugin's stanza handlers claim with these options: `check` refuses collisions. */
+  stanzas?(options: Static<S>, route: { path: string }, xmpp: { component: string }): DeclaredClaim[];
   /** The steps of this plugin's stored data, run once each, in order, before `setup`. */
   migrations?: readonly Migration[];
   /** Checks the schema cannot express; run by `check` too. */

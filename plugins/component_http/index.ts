@@ -20,6 +20,8 @@ export default definePlugin({
   defaultPath: "/component_http",
   noHttpPath: true,
   validate: (options) => validateOptions(options),
+  stanzas: (options) =>
+    options.local_parts?.map((localPart, i) => ({ claim: { localPart: localPart.toLowerCase() }, path: ["options", "local_parts", i] })) ?? [{ claim: { catchAll: true }, path: ["plugin"] }],
   setup(ctx) {
     const stopping = new AbortController();
     const inFlight = new Set<Promise<void>>();
@@ -29,7 +31,7 @@ export default definePlugin({
     };
     let closing = false;
     const handle = stanzaHandler(ctx, forwardDeps(ctx, stopping.signal), track);
-    ctx.xmpp.onStanza((stanza) => !closing && handle(stanza));
+    ctx.xmpp.onStanza((stanza) => !closing && handle(stanza), ctx.options.local_parts ? { localParts: ctx.options.local_parts } : { catchAll: true });
     return {
       async stop() {
         closing = true;

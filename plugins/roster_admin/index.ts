@@ -100,7 +100,7 @@ function listenToServer(ctx: PluginContext<Options>, deps: SyncDeps, sync: (user
   ctx.xmpp.observe((stanza) => void logins.take(stanza));
   // Answers to this plugin's roster sets and the pushes it asked for: taken before any catch-all
   // component_http route could forward them to its webhook.
-  ctx.xmpp.onStanza((stanza) => deps.replies.take(stanza) || ackPush(stanza), { first: true });
+  ctx.xmpp.onStanza((stanza) => deps.replies.take(stanza) || ackPush(stanza), { answers: true });
   ctx.xmpp.on("offline", () => {
     deps.replies.cancelAll(new SyncError("LINK_DOWN", "the XMPP link went down"));
     logins.reset();

@@ -81,7 +81,8 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const auth = checkAuthSchemes(isRecord(rawAuth) ? rawAuth : {}, locate, diagnostics);
   const xmpp = xmppDomains(rawXmpp);
   const served = new Map<string, string>();
-  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served }) ?? []);
+  const claimed = new Map<string, { route: string; line: number; col: number }>();
+  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served, claimed }) ?? []);
   if (top?.metrics) checkMetrics(top.metrics, auth, routes, locate, diagnostics);
   if (!top || diagnostics.length) return failed();
 
