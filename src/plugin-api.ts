@@ -34,6 +34,7 @@ export { challenge, requireMayAddress, type Authenticator, type Identity } from 
 export { readBoundedText, LruMap, isRecord } from "./plugin-api/bounded.ts";
 export { parseJid, formatJid, bareJid } from "./plugin-api/jid.ts";
 export { createLimiter, type Limiter } from "./plugin-api/limiter.ts";
+export { PendingIqs } from "./plugin-api/pending-iqs.ts";
 export type { Logger } from "./plugin-api/log.ts";
 export { onGrants, wrapPrivilegedMessage, isPrivilegeNamespace, type PrivilegeNeed, type Privileges, type PrivilegeNamespace } from "./plugin-api/privileges.ts";
 export { readBody, readText, mediaType, charsetOf, parseForm } from "./plugin-api/request-body.ts";
