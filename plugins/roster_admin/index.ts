@@ -7,7 +7,6 @@ import { definePlugin, parseJid, type Element, type OptionProblem, type PluginCo
 import { fetchContacts } from "./contacts.ts";
 import { refreshMany, refreshOne } from "./http.ts";
 import { createLoginWatcher } from "./logins.ts";
-import { SETUP_HINT } from "./privilege.ts";
 import { ReplyCollector } from "./replies.ts";
 import { rosterPushAck } from "./roster-iq.ts";
 import { createScheduler } from "./scheduler.ts";
@@ -128,3 +127,7 @@ function validUsername(name: string, host: string): string {
   if (!jid || jid.local !== username || jid.resource !== "") throw new SyncError("BAD_REQUEST", `not a valid username: ${JSON.stringify(name)}`);
   return username;
 }
+
+/** What the host's missing-permission warnings (the `privileges` declaration) tell the operator. */
+export const SETUP_HINT =
+  'Prosody: modules_enabled = { "privilege" } on the VirtualHost and the Component, and privileged_entities = { ["<component>"] = { roster = "both", presence = "managed_entity" } }';
