@@ -87,7 +87,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     return outcome;
   };
   link.onStanza((el) => void dispatch(el));
-  for (const event of ["online", "offline", "privileges"] as const) link.on(event, () => current?.emit(event));
+  for (const event of ["online", "offline", "privileges", "settled"] as const) link.on(event, () => current?.emit(event));
   link.on("online", () => metrics.linkOnline());
   link.on("settled", () => void delivery.drain());
   // Stanzas answering a retiring generation's requests go to it; everything else to the current one.

@@ -1,11 +1,16 @@
 /**
- * The one catalogue of errors Stanzagate reports over HTTP.
- *
- * Every error has a stable SCREAMING_SNAKE code, an HTTP status and a default sentence. The JSON
- * body is `{ "error": <sentence>, "code": <CODE>, ...details }`: `error` first because the
- * original Prosody modules answered `{ "error": "..." }`, so callers reading that key keep working.
- * Plugins that must reproduce an original body byte for byte pass `body` explicitly.
+ * The one catalogue of errors, in both directions:
+ * - over HTTP (ERRORS): every error has a stable SCREAMING_SNAKE code, an HTTP status and a
+ *   default sentence. The JSON body is `{ "error": <sentence>, "code": <CODE>, ...details }`:
+ *   `error` first because the original Prosody modules answered `{ "error": "..." }`. Where an
+ *   original module's exact body must stay, it is data here too (ORIGINAL_BODIES);
+ * - over XMPP (STANZA_ERRORS): the stanza errors Stanzagate sends (RFC 6120 §8.3), including
+ *   mod_component_http's table from a webhook's HTTP status (`stanzaErrorForStatus`);
+ * - from XMPP to HTTP (`fromXmppFailure`): an iq error or timeout as the caller is told it.
+ * Nothing else in the engine or the plugins makes up an error status, body or condition.
  */
+import type { Element } from "ltx";
+
 export const ERRORS = {
   BAD_REQUEST: { status: 400, message: "Bad request" },
   INVALID_JSON: { status: 400, message: "Body is not valid JSON" },
@@ -33,6 +38,8 @@ export const ERRORS = {
   AUTH_UNAVAILABLE: { status: 503, message: "The password cannot be checked with the XMPP server now; retry later" },
   SHUTTING_DOWN: { status: 503, message: "Stanzagate is shutting down" },
   XMPP_TIMEOUT: { status: 504, message: "The XMPP server did not answer in time" },
+  // roster_admin: the web app behind the route failed (unreachable, non-200, unreadable answer).
+  WEB_APP_FAILED: { status: 502, message: "The web app did not answer usable contacts" },
   // The HTTP layer (src/engine/front-door.ts, request-body.ts): what Stanzagate answers before or
   // around any route. RFC 9110 §15 for the statuses.
   INVALID_ENCODING: { status: 400, message: "Body is not valid text in its declared charset (UTF-8 unless Content-Type says otherwise)" },
@@ -54,7 +61,7 @@ export class GatewayError extends Error {
   constructor(
     code: ErrorCode,
     message?: string,
-    extra: { details?: Record<string, unknown>; headers?: Record<string, string>; status?: number } = {},
+    extra: { details?: Record<string, unknown>; headers?: Record<string, string>; status?: number; body?: unknown } = {},
   ) {
     super(message ?? ERRORS[code].message);
     this.name = "GatewayError";
@@ -62,13 +69,17 @@ export class GatewayError extends Error {
     this.status = extra.status ?? ERRORS[code].status;
     this.details = extra.details ?? {};
     this.headers = extra.headers ?? {};
+    this.body = extra.body;
   }
+
+  /** An original module's exact body (ORIGINAL_BODIES) instead of `{error, code, ...details}`. */
+  readonly body: unknown;
 }
 
 /** The HTTP response for an error; unknown throwables become a 500 without leaking internals. */
 export function errorResponse(err: unknown): Response {
   const e = err instanceof GatewayError ? err : new GatewayError("INTERNAL");
-  return jsonResponse(e.status, { error: e.message, code: e.code, ...e.details }, e.headers);
+  return jsonResponse(e.status, e.body ?? { error: e.message, code: e.code, ...e.details }, e.headers);
 }
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -76,4 +87,160 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
     status,
     headers: { "content-type": "application/json", ...headers },
   });
+}
+
+/**
+ * Bodies the original Prosody modules answered, byte for byte: callers match on them, so the
+ * plugins re-implementing those modules answer these (GatewayError `body`) where the original did.
+ */
+export const ORIGINAL_BODIES = {
+  /** mod_http_muc_kick: `{"error": "..."}` and nothing else. */
+  muc_kick: {
+    authFailed: { error: "Authorization failed" },
+    noJson: { error: "JSON body not found" },
+    missing: { error: "Missing nickname and/or MUC" },
+    notFound: (why: string) => ({ error: `MUC not found: ${why}` }),
+    /** Built there from set_role's error type and condition; here they are the room's. */
+    refused: (action: string, type: string, condition: string, text?: string) => ({ error: `Couldn't ${action} user: ${type}: ${condition}`, ...(text ? { text } : {}) }),
+  },
+  /** mod_http_roster_admin: `{"status": "ok"|"error", "message": ...}`. */
+  roster_admin: {
+    failed: (message: string) => ({ status: "error", message }),
+  },
+} as const;
+
+/** urn:ietf:params:xml:ns:xmpp-stanzas, the namespace of defined conditions (RFC 6120 §8.3.3). */
+export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+/** RFC 6120 §8.3.2. */
+export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait";
+
+/** A stanza error: type (§8.3.2), defined condition (§8.3.3) and optional text. */
+export interface StanzaErrorSpec {
+  type: StanzaErrorType;
+  condition: string;
+  text?: string;
+}
+
+const spec = (type: StanzaErrorType, condition: string, text?: string): StanzaErrorSpec =>
+  text === undefined ? { type, condition } : { type, condition, text };
+
+/** The stanza errors Stanzagate sends. */
+export const STANZA_ERRORS = {
+  /** No route took a stanza that waits for an answer (RFC 6120 §8.3.3.19; Prosody's router too). */
+  NO_HANDLER: spec("cancel", "service-unavailable"),
+  /** A handler failed on it (§8.3.3.6). */
+  HANDLER_FAILED: spec("cancel", "internal-server-error"),
+  // component_http, mod_component_http's entry for status 0: the webhook could not be reached.
+  WEBHOOK_UNREACHABLE: spec("cancel", "remote-server-timeout", "Connection failure"),
+  // component_http, beyond the module: the webhook took longer than timeout_ms.
+  WEBHOOK_TIMEOUT: spec("wait", "remote-server-timeout", "Webhook timed out"),
+  // component_http: max_concurrent calls in flight and max_queued waiting (§8.3.3.18).
+  WEBHOOK_QUEUE_FULL: spec("wait", "resource-constraint", "Too many webhook calls pending"),
+  // component_http, where the module's callback would crash: a 200 JSON answer that is not an object.
+  WEBHOOK_MALFORMED: spec("cancel", "internal-server-error", "The webhook answered malformed JSON"),
+  // component_http, where the module sent nothing: a 200 JSON answer that cannot be sent.
+  WEBHOOK_UNUSABLE: spec("cancel", "internal-server-error", "Unusable answer from the webhook"),
+} as const satisfies Record<string, StanzaErrorSpec>;
+
+/** mod_component_http's http_error_map, status for status, text for text. */
+const BY_HTTP_STATUS: ReadonlyMap<number, StanzaErrorSpec> = new Map([
+  [400, spec("modify", "bad-request")],
+  [401, spec("auth", "not-authorized")],
+  [402, spec("auth", "forbidden", "Payment required")],
+  [403, spec("auth", "forbidden")],
+  [404, spec("cancel", "item-not-found")],
+  [410, spec("cancel", "gone")],
+  [500, spec("cancel", "internal-server-error")],
+  [501, spec("cancel", "feature-not-implemented")],
+  [502, spec("cancel", "remote-server-timeout", "Bad gateway")],
+  [503, spec("wait", "remote-server-timeout", "Service temporarily unavailable")],
+  [504, spec("wait", "remote-server-timeout", "Gateway timeout")],
+]);
+
+/** HTTP -> XMPP: a webhook's failed status as a stanza error; any other status (3xx too: redirects are not followed) is service-unavailable. */
+export function stanzaErrorForStatus(status: number): StanzaErrorSpec {
+  return BY_HTTP_STATUS.get(status) ?? spec("cancel", "service-unavailable");
+}
+
+/** An iq error answer, as a JS error (see XmppPort.request). */
+export class XmppStanzaError extends Error {
+  constructor(
+    readonly condition: string,
+    readonly type: string,
+    readonly text: string | undefined,
+    readonly stanza: Element,
+  ) {
+    super(text ? `${condition}: ${text}` : condition);
+    this.name = "XmppStanzaError";
+  }
+
+  static from(stanza: Element): XmppStanzaError {
+    const error = stanza.getChild("error");
+    const condition = error?.getChildElements().find((c) => c.attrs.xmlns === NS_STANZAS && c.name !== "text")?.name ?? "undefined-condition";
+    const text = error?.getChildText("text", NS_STANZAS) ?? undefined;
+    return new XmppStanzaError(condition, error?.attrs.type ?? "cancel", text, stanza);
+  }
+}
+
+/** No answer to an iq in time (RFC 6120 §8.2.3 says one must come; the link may have dropped it). */
+export class IqTimeoutError extends Error {
+  constructor(readonly to: string | undefined) {
+    super(`no answer from ${to ?? "the server"} in time`);
+    this.name = "IqTimeoutError";
+  }
+}
+
+/**
+ * XMPP -> HTTP: the status an HTTP caller gets when an iq it caused is answered with an error
+ * (RFC 6120 §8.3.3 defines the conditions). The gateway stands between the two, so a fault of
+ * the remote side is 502 and its unavailability 503/504, as an HTTP proxy answers (RFC 9110
+ * §15.6). `not-authorized` is 403, not 401: the XMPP side refused the gateway, and a 401 would
+ * ask the HTTP caller for credentials it cannot give. Unlisted conditions are 502.
+ */
+export const HTTP_STATUS_OF_STANZA_ERROR: Readonly<Record<string, number>> = {
+  "bad-request": 400,
+  "jid-malformed": 400,
+  "unexpected-request": 400,
+  "payment-required": 402,
+  forbidden: 403,
+  "not-authorized": 403,
+  "not-allowed": 403,
+  "policy-violation": 403,
+  "registration-required": 403,
+  "subscription-required": 403,
+  "item-not-found": 404,
+  "not-acceptable": 406,
+  conflict: 409,
+  gone: 410,
+  "feature-not-implemented": 501,
+  "internal-server-error": 502,
+  "remote-server-not-found": 502,
+  redirect: 502,
+  "undefined-condition": 502,
+  "service-unavailable": 503,
+  "recipient-unavailable": 503,
+  "resource-constraint": 503,
+  "remote-server-timeout": 504,
+};
+
+export function httpStatusOfStanzaError(condition: string): number {
+  return HTTP_STATUS_OF_STANZA_ERROR[condition] ?? 502;
+}
+
+/**
+ * XMPP -> HTTP: how a failed XMPP call is told to an HTTP caller. An error answer is 502
+ * XMPP_ERROR with its condition, no answer 504 XMPP_TIMEOUT, a lost link 503 LINK_DOWN; anything
+ * else is not an XMPP failure (undefined).
+ */
+export function fromXmppFailure(err: unknown, what?: string): GatewayError | undefined {
+  if (err instanceof GatewayError) return err.code === "LINK_DOWN" ? err : undefined;
+  if (err instanceof XmppStanzaError) {
+    const message = what === undefined ? undefined : `XMPP server refused the ${what}: ${err.message}`;
+    return new GatewayError("XMPP_ERROR", message, { details: { condition: err.condition } });
+  }
+  if (err instanceof IqTimeoutError) {
+    const message = what === undefined ? undefined : `XMPP server did not answer the ${what} in time`;
+    return new GatewayError("XMPP_TIMEOUT", message, { details: { waiting_for: err.to } });
+  }
+  return undefined;
 }

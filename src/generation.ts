@@ -61,7 +61,7 @@ const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
 
 export async function buildGeneration(deps: GenerationDeps): Promise<Generation> {
   const { config, log } = deps;
-  const router = new StanzaRouter((el) => void deps.link.send(el).catch(() => {}), log.child({ part: "router" }));
+  const router = new StanzaRouter(config.xmpp.component, (el) => void deps.link.send(el).catch(() => {}), log.child({ part: "router" }));
   const listeners = new Map<LinkEvent, Array<() => void>>();
   const xmpp: XmppPort = {
     ...xmppPort(config, deps.link, { deliver: deps.deliver }, router),

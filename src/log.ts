@@ -8,16 +8,9 @@
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-export type LogFields = Record<string, unknown>;
+import type { LogFields, Logger } from "./plugin-api/log.ts";
 
-export interface Logger {
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
-  /** A logger whose lines all carry `fields` (for example `{ plugin: "post_msg" }`). */
-  child(fields: LogFields): Logger;
-}
+export type { LogFields, Logger } from "./plugin-api/log.ts";
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

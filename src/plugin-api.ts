@@ -3,33 +3,49 @@
  * `definePlugin({...})`: its name as written in routes.yaml, a TypeBox schema for its options
  * (checked when routes.yaml loads, so mistakes get file:line:col like any other), and `setup`,
  * which receives everything it uses and registers HTTP handlers and stanza handlers.
+ *
+ * A contract, not a barrel: everything here is declared in this file or in src/plugin-api/ (plus
+ * the shared error catalogue, src/errors.ts); the engine implements these types and imports these
+ * helpers, never the other way round. A plugin imports nothing else of src/.
  */
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Element } from "ltx";
-import type { Logger } from "./log.ts";
-import type { Database } from "bun:sqlite";
-import type { Authenticator } from "./engine/auth/types.ts";
-import type { Privileges } from "./xmpp/privilege.ts";
+import type { Authenticator } from "./plugin-api/auth.ts";
+import type { Logger } from "./plugin-api/log.ts";
+import type { PrivilegeNeed, Privileges } from "./plugin-api/privileges.ts";
+import type { Migration, PluginStore } from "./plugin-api/store.ts";
 
-export { GatewayError, jsonResponse, errorResponse } from "./errors.ts";
-export type { ErrorCode } from "./errors.ts";
-export type { Identity, Authenticator } from "./engine/auth/types.ts";
-export type { Privileges, PrivilegeNamespace } from "./xmpp/privilege.ts";
-export type { Logger } from "./log.ts";
+// The error catalogue, shared with the engine: codes, statuses, stanza errors, original bodies.
+export {
+  GatewayError,
+  jsonResponse,
+  errorResponse,
+  fromXmppFailure,
+  stanzaErrorForStatus,
+  ORIGINAL_BODIES,
+  STANZA_ERRORS,
+  XmppStanzaError,
+  IqTimeoutError,
+  type ErrorCode,
+  type StanzaErrorSpec,
+} from "./errors.ts";
+// What plugins use, declared under src/plugin-api/ (the engine imports these, never the reverse).
+export { challenge, requireMayAddress, type Authenticator, type Identity } from "./plugin-api/auth.ts";
+export { readBoundedText, LruMap, isRecord } from "./plugin-api/bounded.ts";
+export { parseJid, formatJid, bareJid } from "./plugin-api/jid.ts";
+export { createLimiter, type Limiter } from "./plugin-api/limiter.ts";
+export { PendingIqs } from "./plugin-api/pending-iqs.ts";
+export type { Logger } from "./plugin-api/log.ts";
+export { onGrants, wrapPrivilegedMessage, isPrivilegeNamespace, type PrivilegeNeed, type Privileges, type PrivilegeNamespace } from "./plugin-api/privileges.ts";
+export { readBody, readText, mediaType, charsetOf, parseForm } from "./plugin-api/request-body.ts";
+export { stanzaError, isError, needsAnswer } from "./plugin-api/stanza-error.ts";
+export type { Migration, PluginStore } from "./plugin-api/store.ts";
+export { isXmlText } from "./plugin-api/xml-text.ts";
 export type { Element } from "ltx";
-export type { Database } from "bun:sqlite";
 /** Builds stanzas: `xml("message", { to }, xml("body", {}, text))`. */
 export { default as xml } from "@xmpp/xml";
 /** Parses one XML element from a string; throws on markup that is not well-formed. */
 export { parse as parseXml } from "ltx";
-export { parseJid, isJid, formatJid, bareJid } from "./xmpp/jid.ts";
-export { isXmlText } from "./xmpp/xml-text.ts";
-export { stanzaError, isError, XmppStanzaError, NS_STANZAS, type StanzaErrorType } from "./xmpp/stanza-error.ts";
-export { IqTimeoutError } from "./xmpp/iq-caller.ts";
-export { wrapPrivilegedMessage, isPrivilegeNamespace, NS_PRIVILEGE, NS_FORWARD } from "./xmpp/privilege.ts";
-export { readBody, readText, mediaType, charsetOf, parseForm, parseJsonObject, ACCEPTED_TYPES, type ParsedBody, type MediaType } from "./engine/request-body.ts";
-export { challenge } from "./engine/auth/challenge.ts";
-export { mayAddress } from "./engine/auth/bearer.ts";
 
 /** One HTTP request as a plugin handler sees it. */
 export interface HttpRequest {
@@ -47,10 +63,25 @@ export interface HttpRegistrar {
   add(method: string, path: string, handler: HttpHandler): void;
 }
 
+/**
+ * What a stanza handler asks for (see src/xmpp/router.ts for the order): `address`, a full JID
+ * of the component (muc_kick's occupant JID); `answers`, answers to the plugin's own requests;
+ * `localParts`, JIDs of the component's domain; `catchAll`, whatever nobody before took.
+ */
+export type StanzaClaim = { address: string } | { answers: true } | { localParts: readonly string[] } | { catchAll: true };
+
+/** A claim as `check` compares them across routes, with where it is in the route's options. */
+export interface DeclaredClaim {
+  claim: { address: string } | { localPart: string } | { catchAll: true };
+  /** Path below the route, e.g. ["options", "local_parts", 0]. */
+  path: Array<string | number>;
+}
+
 /** Handles a stanza addressed to the component; returns true when it took it. */
 export type StanzaHandler = (stanza: Element) => boolean | Promise<boolean>;
 
-export type LinkEvent = "online" | "offline" | "privileges";
+/** `settled`: this connection's XEP-0356 grants are known (advertised, or the grace passed without). */
+export type LinkEvent = "online" | "offline" | "privileges" | "settled";
 
 /** The XMPP side, as plugins use it. */
 export interface XmppPort {
@@ -68,13 +99,11 @@ export interface XmppPort {
   /** Delivers now when online, else stores it in the outbox: never lost. */
   deliver(stanza: Element): Promise<"sent" | "queued">;
   /**
-   * Stanzas addressed to the component; handlers are asked in registration order. With `address`
-   * (a full JID of the component, e.g. the gateway's own occupant JID in MUC rooms), the handler
-   * is asked first for stanzas to exactly that address, whatever the order of the routes. With
-   * `first`, it is asked before the ordinary handlers: for a plugin that takes only answers to
-   * its own requests (so a catch-all route cannot take them).
+   * Stanzas addressed to the component, by what the handler claims (src/xmpp/router.ts has the
+   * whole table): an exact address, answers to the plugin's own requests, local parts of the
+   * component's domain, or everything nobody before took (the default).
    */
-  onStanza(handler: StanzaHandler, options?: { address?: string; first?: boolean }): void;
+  onStanza(handler: StanzaHandler, claim?: StanzaClaim): void;
   /**
    * Sees every incoming stanza before any handler, without taking it: for what several plugins
    * may need to know, such as the presences a server forwards under XEP-0356 managed_entity.
@@ -97,8 +126,8 @@ export interface PluginContext<Options> {
   route: PluginRoute;
   xmpp: XmppPort;
   http: HttpRegistrar;
-  /** The gateway's sqlite store; plugins create their own tables (prefixed with their name). */
-  store: Database;
+  /** This plugin's keyed values in the gateway's store (migrated by the definition's `migrations`). */
+  store: PluginStore;
   log: Logger;
   /** HTTP client for webhooks and web apps (injected so tests can observe it). */
   fetch: typeof fetch;
@@ -143,6 +172,15 @@ export interface PluginDefinition<S extends TSchema = TSchema> {
   noHttpPath?: boolean;
   /** The route must name an auth scheme (as mod_http_muc_kick refuses to load without one). */
   requiresAuth?: boolean;
+  /**
+   * The XEP-0356 permissions the plugin needs with these options: the host waits for the grants
+   * and warns once when one is missing, with the plugin's reason.
+   */
+  privileges?(options: Static<S>, xmpp: { component: string; host: string }): PrivilegeNeed[];
+  /** The addresses the plugin's stanza handlers claim with these options: `check` refuses collisions. */
+  stanzas?(options: Static<S>, route: { path: string }, xmpp: { component: string }): DeclaredClaim[];
+  /** The steps of this plugin's stored data, run once each, in order, before `setup`. */
+  migrations?: readonly Migration[];
   /** Checks the schema cannot express; run by `check` too. */
   validate?(options: Static<S>, route: { auth?: string | undefined }, xmpp: { component: string; host: string } | undefined): OptionProblem[];
   setup(ctx: PluginContext<Static<S>>): PluginInstance | Promise<PluginInstance>;

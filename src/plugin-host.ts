@@ -12,6 +12,8 @@ import { GatewayError } from "./errors.ts";
 import type { Delivery } from "./xmpp/delivery.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import type { StanzaRouter } from "./xmpp/router.ts";
+import { migratePlugin, pluginStore } from "./store/plugin-store.ts";
+import { isGranted, onGrants, type PrivilegeNeed } from "./plugin-api/privileges.ts";
 
 export function xmppPort(config: Config, link: XmppLink, delivery: Pick<Delivery, "deliver">, router: StanzaRouter): XmppPort {
   return {
@@ -42,15 +44,36 @@ export interface PluginDeps {
 }
 
 export async function setupPlugin(route: PluginRouteConfig, auth: Authenticator | undefined, deps: PluginDeps): Promise<PluginInstance> {
+  migratePlugin(deps.store, route.plugin.name, route.plugin.migrations ?? []);
+  const log = deps.log.child({ plugin: route.plugin.name, route: route.at });
+  warnMissingPrivileges(deps.xmpp, route.plugin.privileges?.(route.options, deps.xmpp) ?? [], log);
   return route.plugin.setup({
     options: route.options,
     route: { path: route.path, auth, at: route.at },
     xmpp: deps.xmpp,
     http: deps.registry,
-    store: deps.store,
-    log: deps.log.child({ plugin: route.plugin.name, route: route.at }),
+    store: pluginStore(deps.store, route.plugin.name),
+    log,
     fetch: deps.fetch,
     metrics: deps.metrics(route.plugin.name),
   });
 }
 
+
+/**
+ * Once this connection's grants are known, one warning per missing permission a plugin declared;
+ * said again only after it was granted and then lost (a reconnect with the same grants is quiet).
+ */
+function warnMissingPrivileges(xmpp: XmppPort, needs: readonly PrivilegeNeed[], log: Logger): void {
+  if (needs.length === 0) return;
+  const told = new Map<PrivilegeNeed, boolean>();
+  onGrants(xmpp, (granted) => {
+    for (const need of needs) {
+      const ok = isGranted(need, granted);
+      if (!ok && told.get(need) !== false) {
+        log.warn(`no XEP-0356 ${need.access} permission "${need.types.join('" or "')}": ${need.without}`, { granted: granted[need.access], ...need.fields });
+      }
+      told.set(need, ok);
+    }
+  });
+}

@@ -2,13 +2,9 @@
  * One forwarded stanza from start to end: POST it (through the concurrency bound), read the
  * answer, send the reply or the error. Never throws: every failure ends as a log line.
  */
-import { isError, parseJid, stanzaError, type Element, type Logger } from "../../src/plugin-api.ts";
-import { interpret, type Action } from "./answer.ts";
-import { QUEUE_FULL, UNUSABLE_ANSWER, type StanzaErrorSpec } from "./error-map.ts";
-import type { Limiter } from "./limiter.ts";
-import { stanzaPayload } from "./payload.ts";
-import type { Addressing } from "./reply.ts";
-import { postToWebhook, type WebhookResult, type WebhookTarget } from "./webhook.ts";
+import { type Element, isError, isRecord, type Limiter, type Logger, needsAnswer, parseJid, STANZA_ERRORS, stanzaError, stanzaErrorForStatus, type StanzaErrorSpec } from "../../src/plugin-api.ts";
+import { buildReply, type Addressing } from "./reply.ts";
+import { postToWebhook, stanzaPayload, type WebhookResult, type WebhookTarget } from "./webhook.ts";
 
 export interface ForwardDeps {
   target: WebhookTarget;
@@ -28,7 +24,7 @@ export async function forward(deps: ForwardDeps, stanza: Element): Promise<void>
   if (!call) deps.observe?.("queue_full", 0);
   const action: Action = call
     ? interpret(await call, stanza, deps.addressing)
-    : { kind: "error", error: QUEUE_FULL, why: "too many webhook calls pending" };
+    : { kind: "error", error: STANZA_ERRORS.WEBHOOK_QUEUE_FULL, why: "too many webhook calls pending" };
   await act(deps, stanza, action);
 }
 
@@ -65,16 +61,14 @@ async function act(deps: ForwardDeps, request: Element, action: Action): Promise
  * MUC room would kick an occupant that answers its traffic with errors).
  */
 async function answerRefused(deps: ForwardDeps, request: Element): Promise<void> {
-  const type = request.attrs.type;
-  const waits = request.name === "iq" ? type === "get" || type === "set" : request.name === "message" && (type === undefined || type === "chat" || type === "normal");
-  if (waits) await send(deps, stanzaError(request, UNUSABLE_ANSWER.type, UNUSABLE_ANSWER.condition, UNUSABLE_ANSWER.text));
+  if (needsAnswer(request)) await send(deps, stanzaError(request, STANZA_ERRORS.WEBHOOK_UNUSABLE));
 }
 
 async function sendError(deps: ForwardDeps, request: Element, error: StanzaErrorSpec, why: string): Promise<void> {
   deps.log.warn("webhook call failed", { kind: request.name, from: request.attrs.from, why, condition: error.condition });
   // RFC 6120 §8.2.3: an iq result is never answered with an iq error (the module did).
   if (request.name === "iq" && request.attrs.type === "result") return;
-  await send(deps, stanzaError(request, error.type, error.condition, error.text));
+  await send(deps, stanzaError(request, error));
 }
 
 async function send(deps: ForwardDeps, stanza: Element): Promise<void> {
@@ -95,4 +89,55 @@ function addressProblem(stanza: Element, component: string): string | undefined 
   const to = stanza.attrs.to;
   if (to === undefined || !parseJid(to)) return `to ${JSON.stringify(to)} is not a JID`;
   return undefined;
+}
+
+/**
+ * What the webhook's answer means for the XMPP sender, as in mod_component_http: a 200
+ * application/json answer is a reply, any other 2xx means "no reply", anything else is an error
+ * reply from the module's status table (src/errors.ts, stanzaErrorForStatus).
+ */
+export type Action =
+  | { kind: "none" }
+  | { kind: "send"; stanza: Element }
+  | { kind: "error"; error: StanzaErrorSpec; why: string }
+  | { kind: "refuse"; why: string };
+
+export function interpret(result: WebhookResult, request: Element, addressing: Addressing): Action {
+  switch (result.kind) {
+    case "stopped":
+      return { kind: "none" };
+    case "timeout":
+      return { kind: "error", error: STANZA_ERRORS.WEBHOOK_TIMEOUT, why: "the webhook did not answer in time" };
+    case "unreachable":
+      return { kind: "error", error: STANZA_ERRORS.WEBHOOK_UNREACHABLE, why: `the webhook could not be reached: ${result.reason}` };
+    case "answered":
+      if (result.status === 200 && isJson(result.contentType)) return fromJson(result.text, request, addressing);
+      if (result.status >= 200 && result.status <= 299) return { kind: "none" };
+      return { kind: "error", error: stanzaErrorForStatus(result.status), why: `the webhook answered HTTP ${result.status}` };
+  }
+}
+
+/**
+ * The module compares the header with "application/json" exactly, so `application/json;
+ * charset=utf-8` (what most frameworks send) silently meant "no reply"; parameters are accepted here.
+ */
+function isJson(contentType: string | null): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
+}
+
+function fromJson(text: string | undefined, request: Element, addressing: Addressing): Action {
+  const data = parseObject(text);
+  if (data === undefined) return { kind: "error", error: STANZA_ERRORS.WEBHOOK_MALFORMED, why: "the webhook's 200 answer is not a JSON object" };
+  const built = buildReply(data, request, addressing);
+  return built.ok ? { kind: "send", stanza: built.stanza } : { kind: "refuse", why: `unusable answer: ${built.reason}` };
+}
+
+function parseObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const data: unknown = JSON.parse(text);
+    return isRecord(data) ? data : undefined;
+  } catch {
+    return undefined;
+  }
 }

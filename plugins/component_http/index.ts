@@ -2,13 +2,15 @@
  * component_http: a bot or component written as a webhook, as mod_component_http does it. Stanzas
  * sent to the component's JIDs are POSTed as JSON to `post_url`; the JSON answer becomes the
  * reply stanza, and a failed call an error reply. See README.md.
+ *
+ * A webhook call, top to bottom: index.ts (which stanzas this route takes; presence answered
+ * here) -> forward.ts (through the limiter, then the answer's meaning and what is sent back) ->
+ * webhook.ts (the JSON, the signature, the POST) and reply.ts (the answer as a stanza).
  */
-import { definePlugin, isError, parseJid, stanzaError, type Element, type PluginContext } from "../../src/plugin-api.ts";
+import { createLimiter, definePlugin, type Element, isError, parseJid, type PluginContext, STANZA_ERRORS, stanzaError, xml } from "../../src/plugin-api.ts";
 import { forward, type ForwardDeps } from "./forward.ts";
-import { createLimiter } from "./limiter.ts";
 import { ComponentHttpOptionsSchema, validateOptions, type ComponentHttpOptions } from "./options.ts";
-import { defaultPresenceReplies, isForwardedBroadcast } from "./presence.ts";
-import { signingKey } from "./sign.ts";
+import { signingKey } from "./webhook.ts";
 
 /** On shutdown, calls in flight get this long to bring their replies home before being cut. */
 const STOP_GRACE_MS = 5_000;
@@ -21,6 +23,8 @@ export default definePlugin({
   defaultPath: "/component_http",
   noHttpPath: true,
   validate: (options) => validateOptions(options),
+  stanzas: (options) =>
+    options.local_parts?.map((localPart, i) => ({ claim: { localPart: localPart.toLowerCase() }, path: ["options", "local_parts", i] })) ?? [{ claim: { catchAll: true }, path: ["plugin"] }],
   setup(ctx) {
     const stopping = new AbortController();
     const inFlight = new Set<Promise<void>>();
@@ -30,7 +34,7 @@ export default definePlugin({
     };
     let closing = false;
     const handle = stanzaHandler(ctx, forwardDeps(ctx, stopping.signal), track);
-    ctx.xmpp.onStanza((stanza) => !closing && handle(stanza));
+    ctx.xmpp.onStanza((stanza) => !closing && handle(stanza), ctx.options.local_parts ? { localParts: ctx.options.local_parts } : { catchAll: true });
     return {
       async stop() {
         closing = true;
@@ -106,10 +110,46 @@ function servedJids(component: string, localParts: string[] | undefined): (to: s
  */
 function presenceReplies(stanza: Element): Element[] {
   if (isBareWithLocal(stanza.attrs.to)) return defaultPresenceReplies(stanza);
-  return isError(stanza) ? [] : [stanzaError(stanza, "cancel", "service-unavailable")];
+  return isError(stanza) ? [] : [stanzaError(stanza, STANZA_ERRORS.NO_HANDLER)];
 }
 
 function isBareWithLocal(to: string | undefined): boolean {
   const jid = to === undefined ? undefined : parseJid(to);
   return jid !== undefined && jid.local !== "" && jid.resource === "";
+}
+
+/**
+ * The module's built-in presence for a JID of the component when the webhook does not take
+ * presence: an always-on contact that accepts every subscription (RFC 6121 §3.1.3, §4.3.2).
+ * Every answer comes from the addressed bare JID with the resource "default", exactly as the
+ * module sends it; other presence types are taken and ignored.
+ */
+export function defaultPresenceReplies(stanza: Element): Element[] {
+  const { to, from } = stanza.attrs;
+  if (to === undefined || from === undefined) return [];
+  const attrs = { to: from, from: `${to}/default` };
+  switch (stanza.attrs.type) {
+    case "probe":
+      return [xml("presence", attrs)];
+    case "subscribe":
+      return [xml("presence", { ...attrs, type: "subscribed" }), xml("presence", attrs)];
+    case "unsubscribe":
+      return [xml("presence", { ...attrs, type: "unavailable" })];
+    default:
+      return [];
+  }
+}
+
+/**
+ * With XEP-0356 presence permission "managed_entity", the server forwards every user's broadcast
+ * presence (available or unavailable, from the user's full JID) to the component's domain itself.
+ * The module never received these, and they are addressed to no bot: a route does not take them,
+ * so the engine ignores them and plugins that observe logins (roster_admin) still see them. A
+ * user's directed available presence to the domain looks the same and is ignored with them.
+ */
+export function isForwardedBroadcast(stanza: Element, component: string): boolean {
+  if (stanza.name !== "presence") return false;
+  if (stanza.attrs.type !== undefined && stanza.attrs.type !== "unavailable") return false;
+  const to = stanza.attrs.to === undefined ? undefined : parseJid(stanza.attrs.to);
+  return to !== undefined && to.local === "" && to.resource === "" && to.domain === component.toLowerCase();
 }

@@ -23,11 +23,6 @@ export type BodyProblem =
   | { kind: "invalid-jid"; field: "muc" | "jid"; value: string }
   | { kind: "invalid-text"; field: string };
 
-export const MESSAGES = {
-  noJson: "JSON body not found",
-  missing: "Missing nickname and/or MUC",
-} as const;
-
 export function parseKickBody(text: string): KickRequest | BodyProblem {
   const decoded = decode(text);
   if (decoded === NOT_JSON) return { kind: "no-json" };

@@ -7,15 +7,16 @@
 import {
   GatewayError,
   IqTimeoutError,
+  ORIGINAL_BODIES,
   errorResponse,
   formatJid,
-  jsonResponse,
+  fromXmppFailure,
   readText,
   type Authenticator,
   type HttpHandler,
   type Logger,
 } from "../../src/plugin-api.ts";
-import { MESSAGES, parseKickBody, type BodyProblem, type KickRequest } from "./body.ts";
+import { parseKickBody, type BodyProblem, type KickRequest } from "./body.ts";
 import type { Locate } from "./locate.ts";
 import type { Refusal } from "./actions.ts";
 
@@ -50,7 +51,7 @@ async function serve(deps: HandlerDeps, request: Request, ip: string): Promise<R
   if (!deps.isOnline()) throw new GatewayError("LINK_DOWN");
   const room = `${parsed.room.local}@${parsed.room.domain}`.toLowerCase();
   const missing = await deps.locate(parsed.room, { roomKnown: deps.isJoined(room) });
-  if (missing) return original(404, `MUC not found: ${missing}`);
+  if (missing) return errorResponse(new GatewayError("NOT_FOUND", undefined, { body: ORIGINAL_BODIES.muc_kick.notFound(missing) }));
   const refusal = await deps.perform(parsed, room);
   const target = parsed.target.kind === "nick" ? { nick: parsed.target.nick } : { jid: formatJid(parsed.target.jid) };
   if (refusal) {
@@ -68,16 +69,16 @@ async function authorize(auth: Authenticator, request: Request, ip: string): Pro
     return undefined;
   } catch (err) {
     if (!(err instanceof GatewayError) || (err.code !== "AUTH_REQUIRED" && err.code !== "AUTH_FAILED")) throw err;
-    return jsonResponse(401, { error: "Authorization failed" }, err.headers);
+    return errorResponse(new GatewayError("AUTH_FAILED", undefined, { headers: err.headers, body: ORIGINAL_BODIES.muc_kick.authFailed }));
   }
 }
 
 function bodyProblem(problem: BodyProblem): Response {
   switch (problem.kind) {
     case "no-json":
-      return original(400, MESSAGES.noJson);
+      return errorResponse(new GatewayError("INVALID_JSON", undefined, { body: ORIGINAL_BODIES.muc_kick.noJson }));
     case "missing":
-      return original(400, MESSAGES.missing);
+      return errorResponse(new GatewayError("INVALID_BODY", undefined, { body: ORIGINAL_BODIES.muc_kick.missing }));
     case "invalid-jid":
       return errorResponse(new GatewayError("INVALID_JID", `Not a valid JID: ${problem.value}`, { details: { field: problem.field } }));
     case "invalid-text":
@@ -85,18 +86,13 @@ function bodyProblem(problem: BodyProblem): Response {
   }
 }
 
-/** The original built this from set_role's error type and condition; here they are the room's. */
 function refused(action: "kick" | "ban", r: Refusal): Response {
-  return jsonResponse(400, { error: `Couldn't ${action} user: ${r.type}: ${r.condition}`, ...(r.text ? { text: r.text } : {}) });
-}
-
-function original(status: number, error: string): Response {
-  return jsonResponse(status, { error });
+  return errorResponse(new GatewayError("BAD_REQUEST", undefined, { body: ORIGINAL_BODIES.muc_kick.refused(action, r.type, r.condition, r.text) }));
 }
 
 function failure(deps: HandlerDeps, err: unknown): Response {
-  if (err instanceof IqTimeoutError) return errorResponse(new GatewayError("XMPP_TIMEOUT", undefined, { details: { waiting_for: err.to } }));
   if (err instanceof GatewayError) return errorResponse(err);
+  if (err instanceof IqTimeoutError) return errorResponse(fromXmppFailure(err));
   if (!deps.isOnline()) return errorResponse(new GatewayError("LINK_DOWN"));
   deps.log.error("muc_kick failed", { err: err instanceof Error ? err : String(err) });
   return errorResponse(err);

@@ -17,13 +17,14 @@ export default definePlugin({
   defaultPath: "/muc_kick",
   // mod_http_muc_kick refuses to load without http_muc_kick_authorization_header.
   requiresAuth: true,
+  stanzas: (options, route, xmpp) => [{ claim: { address: occupantJid(xmpp.component, options, route.path) }, path: options.resource === undefined ? ["path"] : ["options", "resource"] }],
   setup(ctx) {
     const { options, xmpp } = ctx;
     const auth = ctx.route.auth;
     // Never true: requiresAuth makes the config load refuse this route without auth. The check
     // only narrows `Authenticator | undefined` for TypeScript, which cannot see that rule.
     if (!auth) throw new Error(`${ctx.route.at}: muc_kick needs an auth scheme`);
-    const from = `${xmpp.component}/${options.resource ?? resourceFromPath(ctx.route.path)}`;
+    const from = occupantJid(xmpp.component, options, ctx.route.path);
     const occupancy = new Occupancy({
       send: (el) => xmpp.send(el),
       from,
@@ -59,6 +60,11 @@ export default definePlugin({
 function passwordLookup(options: MucKickOptions): (room: string) => string | undefined {
   const byRoom = new Map(Object.entries(options.passwords).map(([room, pw]) => [room.toLowerCase(), pw]));
   return (room) => byRoom.get(room) ?? options.default_password;
+}
+
+/** The gateway's own full JID in rooms, which this route's stanza handler owns. */
+function occupantJid(component: string, options: MucKickOptions, path: string): string {
+  return `${component}/${options.resource ?? resourceFromPath(path)}`;
 }
 
 /** `/muc_kick` -> `muc_kick`: routes have distinct paths, so their occupant JIDs differ too. */

@@ -6,7 +6,7 @@
  *   MUC but no such room  -> "No MUC '<room>' found for host: <host>"
  */
 import { xml } from "../../src/plugin-api.ts";
-import { XmppStanzaError, type Element } from "../../src/plugin-api.ts";
+import { LruMap, XmppStanzaError, type Element } from "../../src/plugin-api.ts";
 import type { Jid } from "./body.ts";
 
 export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
@@ -38,13 +38,13 @@ export type Locate = (room: Jid, options: { roomKnown: boolean }) => Promise<str
 
 export function createLocator(deps: LocatorDeps): Locate {
   const now = deps.now ?? Date.now;
-  const services = new Map<string, number>();
+  const services = new LruMap<string, number>(MAX_SERVICES);
   return async function locate(room, { roomKnown }) {
     const host = room.domain;
     if ((services.get(host) ?? 0) <= now()) {
       const problem = await checkService(deps, host);
       if (problem) return problem;
-      remember(services, host, now() + SERVICE_TTL_MS);
+      services.set(host, now() + SERVICE_TTL_MS);
     }
     // The original looked the JID up as given, so a resource (or no room name) finds nothing.
     if (!room.local || room.resource) return `No MUC '${room.local.toLowerCase()}' found for host: ${host}`;
@@ -85,10 +85,4 @@ function isMucService(info: Element): boolean {
   const features = query?.getChildren("feature").map((f) => f.attrs.var) ?? [];
   const conference = query?.getChildren("identity").some((i) => i.attrs.category === "conference") ?? false;
   return features.includes(NS_MUC) || conference;
-}
-
-function remember(services: Map<string, number>, host: string, until: number): void {
-  services.delete(host);
-  services.set(host, until);
-  if (services.size > MAX_SERVICES) services.delete(services.keys().next().value as string);
 }

@@ -11,7 +11,7 @@ import {
   definePlugin,
   errorResponse,
   jsonResponse,
-  mayAddress,
+  requireMayAddress,
   parseJid,
   type Authenticator,
   type Element,
@@ -22,7 +22,7 @@ import {
 import { PostMsgOptionsSchema, fallbackFrom, validateOptions, type PostMsgOptions } from "./options.ts";
 import { buildMessage, pathRecipient, resolveRecipient } from "./message.ts";
 import { ACCEPT_HEADER, readFields } from "./request.ts";
-import { createPermissionMemory } from "./permission-memory.ts";
+import { PERMISSION_MIGRATIONS, createPermissionMemory } from "./permission-memory.ts";
 import { createSender, type Sender } from "./sender.ts";
 
 export default definePlugin({
@@ -32,6 +32,17 @@ export default definePlugin({
   defaultPath: "/msg",
   // mod_post_msg always required a login; an open relay sending as anyone is never what is meant.
   requiresAuth: true,
+  migrations: PERMISSION_MIGRATIONS,
+  privileges: (options, xmpp) => [{
+    access: "message",
+    types: ["outgoing"],
+    without: "messages go out from fallback_from, not from the authenticated user",
+    fields: {
+      host: xmpp.host,
+      fallback_from: fallbackFrom(options, xmpp.component),
+      hint: `grant it on the server, e.g. Prosody: privileged_entities = { ["${xmpp.component}"] = { message = "outgoing" } } with mod_privilege on the VirtualHost and the Component`,
+    },
+  }],
   validate: (options, _route, xmpp) => validateOptions(options, xmpp),
   setup(ctx) {
     const { route, xmpp, http, options } = ctx;
@@ -48,7 +59,7 @@ export default definePlugin({
       http.add("POST", path, post);
       http.add("OPTIONS", path, describeFormats);
     }
-    return { stop: sender.stop };
+    return {};
   },
 });
 
@@ -72,7 +83,7 @@ function postHandler(deps: PostDeps): HttpHandler {
       const message = buildMessage(fields);
       const to = resolveRecipient(fields.to ?? pathRecipient(params["*"]), domainOf(user) ?? deps.host);
       message.attrs.to = to;
-      if (!mayAddress(user, to)) throw new GatewayError("FORBIDDEN", `This credential may not address ${to}`, { details: { to } });
+      requireMayAddress(user, to);
       const { from, stanza } = deps.sender.address(message, user);
       const outcome = await deps.deliver(stanza);
       return jsonResponse(outcome === "sent" ? 201 : 202, { status: outcome, to, from });

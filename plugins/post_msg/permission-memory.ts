@@ -1,9 +1,9 @@
 /**
- * The last XEP-0356 message permission the server advertised, kept in the gateway's sqlite store
- * so that it outlives a restart: a message accepted while the link is still down after a restart
- * (and queued in the outbox) is then wrapped as the user, as it would have been before the restart.
+ * The last XEP-0356 message permission the server advertised, kept in the gateway's store so that
+ * it outlives a restart: a message accepted while the link is still down after a restart (and
+ * queued in the outbox) is then wrapped as the user, as it would have been before the restart.
  */
-import { isPrivilegeNamespace, type Database, type PrivilegeNamespace } from "../../src/plugin-api.ts";
+import { isPrivilegeNamespace, type Migration, type PluginStore, type PrivilegeNamespace } from "../../src/plugin-api.ts";
 
 export interface PermissionMemory {
   /** true: "outgoing" was granted; false: it was not; undefined: never advertised to this store. */
@@ -13,34 +13,38 @@ export interface PermissionMemory {
   save(granted: boolean, namespace?: PrivilegeNamespace): void;
 }
 
-export function createPermissionMemory(db: Database, component: string, host: string): PermissionMemory {
-  db.exec(`CREATE TABLE IF NOT EXISTS post_msg_message_permission (
-    component TEXT NOT NULL,
-    host TEXT NOT NULL,
-    granted INTEGER NOT NULL,
-    advertised_at INTEGER NOT NULL,
-    PRIMARY KEY (component, host)
-  )`);
-  // Added with XEP-0356 namespace support; stores made before lack the column.
-  const columns = db.query<{ name: string }, []>("PRAGMA table_info(post_msg_message_permission)").all();
-  if (!columns.some((c) => c.name === "namespace")) db.exec("ALTER TABLE post_msg_message_permission ADD COLUMN namespace TEXT");
-  const key = { component: component.toLowerCase(), host: host.toLowerCase() };
-  const select = db.query<{ granted: number; namespace: string | null }, typeof key>("SELECT granted, namespace FROM post_msg_message_permission WHERE component = $component AND host = $host");
-  const upsert = db.query(
-    `INSERT INTO post_msg_message_permission (component, host, granted, namespace, advertised_at) VALUES ($component, $host, $granted, $namespace, $at)
-     ON CONFLICT (component, host) DO UPDATE SET granted = excluded.granted, namespace = excluded.namespace, advertised_at = excluded.advertised_at`,
-  );
+/** One advertisement, keyed by "<component> <host>". */
+interface Remembered {
+  granted: boolean;
+  namespace?: string;
+}
+
+const COLLECTION = "message_permission";
+
+export const PERMISSION_MIGRATIONS: readonly Migration[] = [
+  // Stores of earlier versions kept the permission in a table of their own (its `namespace`
+  // column came later, so older rows lack it): the rows move to the keyed store.
+  (store) => {
+    const permissions = store.keyed<Remembered>(COLLECTION);
+    for (const row of store.rows("post_msg_message_permission")) {
+      const namespace = typeof row.namespace === "string" ? { namespace: row.namespace } : {};
+      permissions.set(`${String(row.component)} ${String(row.host)}`, { granted: row.granted === 1, ...namespace });
+    }
+    store.drop("post_msg_message_permission");
+  },
+];
+
+export function createPermissionMemory(store: PluginStore, component: string, host: string): PermissionMemory {
+  const permissions = store.keyed<Remembered>(COLLECTION);
+  const key = `${component.toLowerCase()} ${host.toLowerCase()}`;
   return {
-    load() {
-      const row = select.get(key);
-      return row === null ? undefined : row.granted === 1;
-    },
+    load: () => permissions.get(key)?.granted,
     namespace() {
-      const ns = select.get(key)?.namespace ?? undefined;
+      const ns = permissions.get(key)?.namespace;
       return isPrivilegeNamespace(ns) ? ns : undefined;
     },
     save(granted, namespace) {
-      upsert.run({ ...key, granted: granted ? 1 : 0, namespace: namespace ?? null, at: Date.now() });
+      permissions.set(key, { granted, ...(namespace === undefined ? {} : { namespace }) });
     },
   };
 }

@@ -5,16 +5,14 @@
  * it as the user. Without that permission, or for identities without a JID, the message comes
  * from `fallback_from`, an address of the component's own domain.
  *
- * The server advertises the permission right after the handshake (§4). The last advertisement is
+ * The server advertises the permission right after the handshake (§4); the host warns when it is
+ * missing (the plugin's `privileges` declaration). The last advertisement is
  * remembered across reconnects and restarts (permission-memory.ts), so that a message accepted
  * while the link is down, or in the moment before the advertisement arrives, is still sent as
  * the user. The choice is made when the message is accepted: a queued message keeps it.
  */
-import { bareJid, wrapPrivilegedMessage, type Element, type Identity, type Logger, type PrivilegeNamespace, type XmppPort } from "../../src/plugin-api.ts";
+import { bareJid, onGrants, wrapPrivilegedMessage, type Element, type Identity, type Logger, type PrivilegeNamespace, type XmppPort } from "../../src/plugin-api.ts";
 import { processMemory, type PermissionMemory } from "./permission-memory.ts";
-
-/** How long after the link comes up the advertisement may take before we conclude there is none. */
-export const ADVERTISEMENT_GRACE_MS = 2_000;
 
 export interface Addressed {
   /** The `from` the recipient sees. */
@@ -34,14 +32,11 @@ export interface SenderOptions {
   log: Logger;
   /** Where the last advertisement is kept; default: this process only. */
   memory?: PermissionMemory;
-  /** Default ADVERTISEMENT_GRACE_MS. */
-  graceMs?: number;
 }
 
 export function createSender(xmpp: XmppPort, options: SenderOptions): Sender {
   const { fallbackFrom } = options;
-  const memory = options.memory ?? processMemory();
-  const permission = watchMessagePermission(xmpp, { fallbackFrom, log: options.log, memory, graceMs: options.graceMs ?? ADVERTISEMENT_GRACE_MS });
+  const permission = watchMessagePermission(xmpp, { log: options.log, memory: options.memory ?? processMemory() });
   return {
     address(message, user) {
       const jid = user.jid ? bareJid(user.jid).toLowerCase() : undefined;
@@ -53,7 +48,8 @@ export function createSender(xmpp: XmppPort, options: SenderOptions): Sender {
       message.attrs.from = fallbackFrom;
       return { from: fallbackFrom, stanza: message };
     },
-    stop: permission.stop,
+    // Nothing to stop: its listeners are on the generation's port and go with it.
+    stop: () => {},
   };
 }
 
@@ -61,40 +57,23 @@ interface Permission {
   granted(): boolean;
   /** The namespace the server advertised in (ejabberd 23.01 accepts only :1, Prosody only :2). */
   namespace(): PrivilegeNamespace | undefined;
-  stop(): void;
 }
 
-function watchMessagePermission(xmpp: XmppPort, { fallbackFrom, log, memory, graceMs }: Required<SenderOptions>): Permission {
+function watchMessagePermission(xmpp: XmppPort, { log, memory }: { log: Logger; memory: PermissionMemory }): Permission {
   /** The last advertisement, from before a restart too. */
   let known = memory.load();
-  /** What this process last logged, so each start says it once. */
+  /** What this process last logged, so each start says it once (the host warns when it is missing). */
   let told: boolean | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const conclude = (granted: boolean) => {
-    if (!granted && told !== false) {
-      log.warn("no XEP-0356 message permission: messages go out from fallback_from, not from the authenticated user", {
-        host: xmpp.host,
-        fallback_from: fallbackFrom,
-        hint: `grant it on the server, e.g. Prosody: privileged_entities = { ["${xmpp.component}"] = { message = "outgoing" } } with mod_privilege on the VirtualHost and the Component`,
-      });
-    }
+  onGrants(xmpp, (privileges) => {
+    const granted = privileges.message === "outgoing";
     if (granted && told !== true) log.info("XEP-0356 message permission granted: messages go out from the authenticated user", { host: xmpp.host });
     told = granted;
-    const namespace = xmpp.privileges().namespace;
+    const namespace = privileges.namespace;
     if (known !== granted || (namespace !== undefined && namespace !== memory.namespace())) memory.save(granted, namespace ?? memory.namespace());
     known = granted;
-  };
-  xmpp.on("privileges", () => {
-    clearTimeout(timer);
-    conclude(xmpp.privileges().message === "outgoing");
-  });
-  xmpp.on("online", () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => conclude(xmpp.privileges().message === "outgoing"), graceMs);
   });
   return {
     granted: () => xmpp.privileges().message === "outgoing" || known === true,
     namespace: () => xmpp.privileges().namespace ?? memory.namespace(),
-    stop: () => clearTimeout(timer),
   };
 }

@@ -5,8 +5,7 @@
  * mod_http_roster_admin's README describes. `groups` may also be an object whose keys are the
  * group names (Prosody's own set shape, the only one the original rendered correctly).
  */
-import { isXmlText, parseJid, type Logger } from "../../src/plugin-api.ts";
-import { readBounded } from "./answer-body.ts";
+import { isRecord, isXmlText, parseJid, readBoundedText, type Logger } from "../../src/plugin-api.ts";
 import { SyncError } from "./sync-error.ts";
 
 /** One contact as the roster should hold it: groups deduplicated and sorted, so equal means equal. */
@@ -42,12 +41,12 @@ export async function fetchContacts(username: string, owner: string, deps: Fetch
   try {
     response = await deps.fetch(url, { headers: { accept: ACCEPT }, signal: AbortSignal.timeout(deps.timeoutMs) });
   } catch (err) {
-    throw new SyncError(`web app unreachable: ${(err as Error).message}`, { url });
+    throw new SyncError("WEB_APP_FAILED", `web app unreachable: ${(err as Error).message}`, { url });
   }
   // The original accepted 200 only (any other code was an error), so a 204 is not "no contacts".
   if (response.status !== 200) {
     await response.body?.cancel();
-    throw new SyncError(`web app answered HTTP ${response.status}`, { url, http_status: response.status });
+    throw new SyncError("WEB_APP_FAILED", `web app answered HTTP ${response.status}`, { url, http_status: response.status });
   }
   return parseContacts(parseJson(await readAnswer(response, url, deps.maxBytes), url), owner, deps.log);
 }
@@ -55,11 +54,11 @@ export async function fetchContacts(username: string, owner: string, deps: Fetch
 async function readAnswer(response: Response, url: string, maxBytes: number): Promise<string> {
   let text: string | undefined;
   try {
-    text = await readBounded(response, maxBytes);
+    text = await readBoundedText(response, maxBytes);
   } catch (err) {
-    throw new SyncError(`web app answer could not be read: ${(err as Error).message}`, { url });
+    throw new SyncError("WEB_APP_FAILED", `web app answer could not be read: ${(err as Error).message}`, { url });
   }
-  if (text === undefined) throw new SyncError(`web app answered more than ${maxBytes} bytes (max_answer_bytes)`, { url, max_bytes: maxBytes });
+  if (text === undefined) throw new SyncError("WEB_APP_FAILED", `web app answered more than ${maxBytes} bytes (max_answer_bytes)`, { url, max_bytes: maxBytes });
   return text;
 }
 
@@ -67,13 +66,13 @@ function parseJson(text: string, url: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new SyncError("web app answered a body that is not JSON", { url });
+    throw new SyncError("WEB_APP_FAILED", "web app answered a body that is not JSON", { url });
   }
 }
 
 /** The web app's object as roster items; entries that cannot be roster items are skipped with a warning. */
 export function parseContacts(body: unknown, owner: string, log: Logger): Contacts {
-  if (!isRecord(body)) throw new SyncError("web app answered JSON that is not an object of contacts");
+  if (!isRecord(body)) throw new SyncError("WEB_APP_FAILED", "web app answered JSON that is not an object of contacts");
   const contacts: Contacts = new Map();
   for (const [key, value] of Object.entries(body)) {
     const jid = normaliseBareJid(key);
@@ -130,8 +129,4 @@ export function normaliseBareJid(input: string): string | undefined {
 export function canonical(contacts: Contacts): string {
   const entries = [...contacts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify(entries.map(([jid, c]) => [jid, c.name ?? null, c.groups]));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -4,8 +4,6 @@
  * (see README "Differences" for the cases where it hung, crashed or said the wrong thing).
  */
 import { GatewayError, errorResponse, jsonResponse, readText, type HttpRequest, type PluginRoute, type XmppPort } from "../../src/plugin-api.ts";
-import { requireRosterPrivilege } from "./privilege.ts";
-import { SyncError } from "./sync-error.ts";
 
 /** A refresh body is a list of user names: a megabyte holds tens of thousands. */
 const MAX_BODY_BYTES = 1_048_576;
@@ -43,7 +41,6 @@ export function refreshOne(deps: RefreshDeps) {
       await deps.refresh(params.username ?? "");
       return jsonResponse(200, { status: "ok", message: COMPLETE });
     } catch (err) {
-      if (err instanceof SyncError) return jsonResponse(err.status, { status: "error", message: err.message });
       return errorResponse(err);
     }
   };
@@ -66,4 +63,17 @@ export function parseUsernames(text: string): string[] {
     throw new GatewayError("INVALID_BODY", 'Body must be a JSON array of usernames, e.g. ["john", "aaron"]');
   }
   return value;
+}
+
+/**
+ * A component cannot own rosters; it needs XEP-0356 "Roster Access" of type "both" (get to read,
+ * set to write). Without it the refresh endpoints answer 503.
+ */
+/** Throws PRIVILEGE_MISSING (503) unless the roster permission is "both". */
+export function requireRosterPrivilege(xmpp: XmppPort): void {
+  const granted = xmpp.privileges().roster;
+  if (granted === "both") return;
+  throw new GatewayError("PRIVILEGE_MISSING", 'The XMPP server did not grant the roster permission "both" (XEP-0356) this route needs', {
+    details: { permission: "roster", required: "both", granted },
+  });
 }

@@ -7,11 +7,10 @@ import { definePlugin, parseJid, type Element, type OptionProblem, type PluginCo
 import { fetchContacts } from "./contacts.ts";
 import { refreshMany, refreshOne } from "./http.ts";
 import { createLoginWatcher } from "./logins.ts";
-import { watchPrivileges } from "./privilege.ts";
 import { ReplyCollector } from "./replies.ts";
 import { rosterPushAck } from "./roster-iq.ts";
 import { createScheduler } from "./scheduler.ts";
-import { createSnapshotStore } from "./snapshots.ts";
+import { SNAPSHOT_MIGRATIONS, createSnapshotStore } from "./snapshots.ts";
 import { SyncError } from "./sync-error.ts";
 import { syncUser, type SyncDeps, type SyncMode } from "./sync.ts";
 
@@ -45,6 +44,13 @@ export default definePlugin({
   summary: "Rosters from a web app, written through XEP-0356 (mod_http_roster_admin)",
   options: RosterAdminOptionsSchema,
   defaultPath: "/roster_admin",
+  migrations: SNAPSHOT_MIGRATIONS,
+  privileges: (options) => [
+    { access: "roster", types: ["both"], without: "refreshes will answer 503 until the server grants it", fields: { hint: SETUP_HINT } },
+    ...(options.sync_on_login
+      ? [{ access: "presence" as const, types: ["managed_entity", "roster"], without: "rosters are synced on refresh only, not when users log in", fields: { hint: SETUP_HINT } }]
+      : []),
+  ],
   validate(options): OptionProblem[] {
     if (options.roster_url.includes("%s")) return [];
     return [{ path: ["options", "roster_url"], message: "must contain %s, the place of the username (e.g. http://app.example/contacts/%s)" }];
@@ -63,7 +69,6 @@ export default definePlugin({
       );
     const refresh = async (name: string) => sync(validUsername(name, ctx.xmpp.host), "refresh");
     const listening = listenToServer(ctx, deps, sync);
-    const privileges = watchPrivileges(ctx.xmpp, ctx.log, ctx.options.sync_on_login);
     const base = ctx.route.path.replace(/\/$/, "");
     ctx.http.add("POST", `${base}/refresh`, refreshMany({ route: ctx.route, xmpp: ctx.xmpp, refresh }));
     ctx.http.add("GET", `${base}/refresh/:username`, refreshOne({ route: ctx.route, xmpp: ctx.xmpp, refresh }));
@@ -71,7 +76,6 @@ export default definePlugin({
     return {
       async stop() {
         listening.stop();
-        privileges.stop();
         await scheduler.idle(5_000);
       },
     };
@@ -95,9 +99,9 @@ function listenToServer(ctx: PluginContext<Options>, deps: SyncDeps, sync: (user
   ctx.xmpp.observe((stanza) => void logins.take(stanza));
   // Answers to this plugin's roster sets and the pushes it asked for: taken before any catch-all
   // component_http route could forward them to its webhook.
-  ctx.xmpp.onStanza((stanza) => deps.replies.take(stanza) || ackPush(stanza), { first: true });
+  ctx.xmpp.onStanza((stanza) => deps.replies.take(stanza) || ackPush(stanza), { answers: true });
   ctx.xmpp.on("offline", () => {
-    deps.replies.cancelAll(new SyncError("the XMPP link went down", {}, 503));
+    deps.replies.cancelAll(new SyncError("LINK_DOWN", "the XMPP link went down"));
     logins.reset();
   });
   return { stop: () => void (stopped = true) };
@@ -120,6 +124,10 @@ function syncDeps(ctx: PluginContext<Options>): SyncDeps {
 function validUsername(name: string, host: string): string {
   const username = name.normalize("NFKC").toLowerCase();
   const jid = parseJid(`${username}@${host}`);
-  if (!jid || jid.local !== username || jid.resource !== "") throw new SyncError(`not a valid username: ${JSON.stringify(name)}`, {}, 400);
+  if (!jid || jid.local !== username || jid.resource !== "") throw new SyncError("BAD_REQUEST", `not a valid username: ${JSON.stringify(name)}`);
   return username;
 }
+
+/** What the host's missing-permission warnings (the `privileges` declaration) tell the operator. */
+export const SETUP_HINT =
+  'Prosody: modules_enabled = { "privilege" } on the VirtualHost and the Component, and privileged_entities = { ["<component>"] = { roster = "both", presence = "managed_entity" } }';

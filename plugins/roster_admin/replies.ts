@@ -6,75 +6,39 @@
  * The answers reach the component as ordinary stanzas, so the plugin's stanza handler feeds
  * them to `take`.
  */
-import type { Element } from "../../src/plugin-api.ts";
-import { XmppStanzaError } from "../../src/plugin-api.ts";
+import { PendingIqs, XmppStanzaError, type Element } from "../../src/plugin-api.ts";
 import { SyncError } from "./sync-error.ts";
 
-interface Pending {
-  from: string;
-  left: number;
-  /** Errors that mean "already so" (removing an item that is gone) and count as done. */
-  harmless: ReadonlySet<string>;
-  resolve(): void;
-  reject(err: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 export class ReplyCollector {
-  private readonly pending = new Map<string, Pending>();
-  private counter = 0;
-  private readonly prefix = Math.random().toString(36).slice(2, 8);
+  private readonly pending = new PendingIqs("ra");
 
   /**
    * Sends `iq` (its id set here) and resolves once `count` results have come from its `to` (a
    * user's bare JID); errors whose condition is in `harmless` count as results.
    */
   call(send: (el: Element) => Promise<void>, iq: Element, count: number, timeoutMs: number, harmless: ReadonlySet<string>): Promise<void> {
-    const id = `ra-${this.prefix}-${++this.counter}`;
-    iq.attrs.id = id;
-    const answered = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(id, new SyncError("XMPP server did not answer the roster set in time", {}, 504)), timeoutMs);
-      this.pending.set(id, { from: (iq.attrs.to ?? "").toLowerCase(), left: count, harmless, resolve, reject, timer });
+    delete iq.attrs.id;
+    let left = count;
+    return this.pending.wait<void>(iq, send, {
+      timeoutMs,
+      timedOut: () => new SyncError("XMPP_TIMEOUT", "XMPP server did not answer the roster set in time"),
+      // Only the user's own address may answer: anyone else could otherwise settle our sets.
+      strictFrom: true,
+      answer: (stanza) => {
+        const err = stanza.attrs.type === "error" ? XmppStanzaError.from(stanza) : undefined;
+        if (err && !harmless.has(err.condition)) return { error: new SyncError("XMPP_ERROR", `XMPP server refused the roster set: ${err.message}`, { condition: err.condition }) };
+        return --left === 0 ? { value: undefined } : { more: true };
+      },
     });
-    send(iq).catch((err: Error) => this.fail(id, err));
-    return answered;
   }
 
   /** Takes `stanza` if it answers a pending set; returns whether it did. */
   take(stanza: Element): boolean {
-    if (stanza.name !== "iq" || (stanza.attrs.type !== "result" && stanza.attrs.type !== "error")) return false;
-    const p = this.pending.get(stanza.attrs.id ?? "");
-    // Only the user's own address may answer: anyone else could otherwise settle our sets.
-    if (!p || (stanza.attrs.from ?? "").toLowerCase() !== p.from) return false;
-    if (stanza.attrs.type === "error") {
-      const err = XmppStanzaError.from(stanza);
-      if (!p.harmless.has(err.condition)) {
-        this.fail(stanza.attrs.id ?? "", new SyncError(`XMPP server refused the roster set: ${err.message}`, { condition: err.condition }));
-        return true;
-      }
-    }
-    if (--p.left === 0) this.settle(stanza.attrs.id ?? "");
-    return true;
+    return this.pending.take(stanza);
   }
 
   /** Fails every pending set (the link went down: their answers will never come). */
   cancelAll(err: Error): void {
-    for (const id of [...this.pending.keys()]) this.fail(id, err);
-  }
-
-  private settle(id: string): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    p.resolve();
-  }
-
-  private fail(id: string, err: Error): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    p.reject(err);
+    this.pending.cancelAll(err);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { xml } from "../../src/plugin-api.ts";
 import type { Element, XmppPort } from "../../src/plugin-api.ts";
-import { XmppStanzaError, IqTimeoutError } from "../../src/plugin-api.ts";
+import { fromXmppFailure } from "../../src/plugin-api.ts";
 import { normaliseBareJid, type Contact } from "./contacts.ts";
 import { SyncError } from "./sync-error.ts";
 
@@ -79,9 +79,8 @@ export async function xmppCall<T>(call: () => Promise<T>, what: string): Promise
 
 export function toSyncError(err: unknown, what: string): SyncError {
   if (err instanceof SyncError) return err;
-  if (err instanceof XmppStanzaError) return new SyncError(`XMPP server refused the ${what}: ${err.message}`, { condition: err.condition });
-  if (err instanceof IqTimeoutError) return new SyncError(`XMPP server did not answer the ${what} in time`, {}, 504);
-  const code = (err as { code?: unknown }).code;
-  if (code === "LINK_DOWN") return new SyncError("not connected to the XMPP server", {}, 503);
-  return new SyncError(`${what} failed: ${(err as Error).message}`);
+  const failure = fromXmppFailure(err, what);
+  if (failure?.code === "LINK_DOWN") return new SyncError("LINK_DOWN", "not connected to the XMPP server");
+  if (failure) return new SyncError(failure.code, failure.message, failure.code === "XMPP_ERROR" ? failure.details : {});
+  return new SyncError("XMPP_ERROR", `${what} failed: ${(err as Error).message}`);
 }

@@ -1,12 +1,12 @@
 /**
- * What the web app listed at the last sync of each user, in the gateway's sqlite store.
+ * What the web app listed at the last sync of each user, in the gateway's store.
  *
  * `roster` is the canonical text of the contacts (contacts.ts `canonical`), so "nothing changed"
  * is one string comparison and needs no XMPP round trip. `managed` lists the contact JIDs the
  * gateway has set on the server: only those are removed when the web app stops listing them.
  * `clean` is false after a failed sync, so the next refresh reconciles instead of skipping.
  */
-import type { Database } from "../../src/plugin-api.ts";
+import type { Migration, PluginStore } from "../../src/plugin-api.ts";
 
 export interface Snapshot {
   roster: string;
@@ -19,35 +19,20 @@ export interface SnapshotStore {
   save(username: string, snapshot: Snapshot): void;
 }
 
-interface Row {
-  roster: string;
-  managed: string;
-  clean: number;
-}
+const COLLECTION = "snapshots";
 
-export function createSnapshotStore(db: Database): SnapshotStore {
-  db.exec(`CREATE TABLE IF NOT EXISTS roster_admin_snapshots (
-    username TEXT PRIMARY KEY,
-    roster TEXT NOT NULL,
-    managed TEXT NOT NULL,
-    clean INTEGER NOT NULL,
-    synced_at INTEGER NOT NULL
-  )`);
-  const select = db.query<Row, { username: string }>("SELECT roster, managed, clean FROM roster_admin_snapshots WHERE username = $username");
-  const upsert = db.query(
-    `INSERT INTO roster_admin_snapshots (username, roster, managed, clean, synced_at)
-     VALUES ($username, $roster, $managed, $clean, $synced_at)
-     ON CONFLICT (username) DO UPDATE SET roster = excluded.roster, managed = excluded.managed,
-       clean = excluded.clean, synced_at = excluded.synced_at`,
-  );
-  return {
-    get(username) {
-      const row = select.get({ username });
-      if (!row) return undefined;
-      return { roster: row.roster, managed: JSON.parse(row.managed) as string[], clean: row.clean === 1 };
-    },
-    save(username, s) {
-      upsert.run({ username, roster: s.roster, managed: JSON.stringify(s.managed), clean: s.clean ? 1 : 0, synced_at: Date.now() });
-    },
-  };
+export const SNAPSHOT_MIGRATIONS: readonly Migration[] = [
+  // Stores of earlier versions kept the snapshots in a table of their own: the rows move over.
+  (store) => {
+    const snapshots = store.keyed<Snapshot>(COLLECTION);
+    for (const row of store.rows("roster_admin_snapshots")) {
+      snapshots.set(String(row.username), { roster: String(row.roster), managed: JSON.parse(String(row.managed)) as string[], clean: row.clean === 1 });
+    }
+    store.drop("roster_admin_snapshots");
+  },
+];
+
+export function createSnapshotStore(store: PluginStore): SnapshotStore {
+  const snapshots = store.keyed<Snapshot>(COLLECTION);
+  return { get: (username) => snapshots.get(username), save: (username, snapshot) => snapshots.set(username, snapshot) };
 }

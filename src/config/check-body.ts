@@ -3,6 +3,7 @@
  * own (a misspelt type, an unknown key, a regular expression that does not compile), so one bad
  * field never hides another, and nothing reaches the validator compiler that could make it throw.
  */
+import { isRecord } from "../plugin-api/bounded.ts";
 import type { TLiteral } from "@sinclair/typebox";
 import { compileBody, type BodyValidator } from "../engine/body-spec.ts";
 import { FieldSchema, FieldTypeSchema, type DeclarativeRoute } from "./route-schema.ts";
@@ -47,8 +48,4 @@ function checkPattern(pattern: string, at: PathSegments, locate: SourceLocator, 
     const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, "") : String(err);
     out.push(locate.at(at, `not a valid regular expression: ${reason}`));
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }

@@ -3,6 +3,7 @@
  * route with its body spec and template; then auth names and duplicate paths. Every part of a
  * route is checked even when another part is wrong, so one run of `check` lists every mistake.
  */
+import { isRecord } from "../plugin-api/bounded.ts";
 import { Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { Closed } from "./schema.ts";
@@ -28,6 +29,8 @@ export interface RouteChecks {
   diagnostics: Diagnostic[];
   /** `METHOD path` -> the route already serving it, to find duplicates. */
   served: Map<string, string>;
+  /** A stanza claim (an address, a local part, the catch-all) -> the route and place claiming it first. */
+  claimed: Map<string, { route: string; line: number; col: number }>;
 }
 
 /** The route's own keys; `body` and `send` are checked by their own functions below. */
@@ -75,6 +78,7 @@ function checkPluginRoute(raw: Record<string, unknown>, at: PathSegments, c: Rou
   const options = checkOptions(plugin, raw.options, auth, at, c);
   const path = raw.path === undefined ? plugin.defaultPath : validPath(raw.path);
   if (path && !plugin.noHttpPath) checkDuplicate(`* ${path}`, path, at, c);
+  if (options !== undefined && path && c.xmpp) checkClaims(plugin, options, path, at, c);
   if (!route || options === undefined || !path) return undefined;
   return { kind: "plugin", at: label(at), plugin, path, auth, options };
 }
@@ -106,6 +110,18 @@ function checkAuthRef(name: unknown, at: PathSegments, c: RouteChecks): void {
   c.diagnostics.push(c.locate.at([...at, "auth"], `no auth scheme named "${name}"${didYouMean(name, c.authNames)} (defined: ${defined})`));
 }
 
+/** Two routes claiming the same stanzas (src/xmpp/router.ts): the later would never get them. */
+function checkClaims(plugin: PluginDefinition, options: unknown, path: string, at: PathSegments, c: RouteChecks): void {
+  for (const { claim, path: where } of plugin.stanzas?.(options, { path }, { component: c.xmpp?.component ?? "" }) ?? []) {
+    const what = "address" in claim ? `address ${claim.address.toLowerCase()}` : "localPart" in claim ? `local part "${claim.localPart}"` : "every JID of the component (no local_parts)";
+    const here = c.locate.at([...at, ...where], "");
+    const first = c.claimed.get(what);
+    if (first) here.message = `${what} is already claimed by ${first.route} (line ${first.line}, col ${first.col}): only one route can get these stanzas`;
+    if (first) c.diagnostics.push(here);
+    else c.claimed.set(what, { route: label(at), line: here.line, col: here.col });
+  }
+}
+
 function checkDuplicate(key: string, path: string, at: PathSegments, c: RouteChecks): void {
   const other = c.served.get(key);
   if (other) c.diagnostics.push(c.locate.at([...at, "path"], `path ${path} is already served by ${other}`));
@@ -114,7 +130,3 @@ function checkDuplicate(key: string, path: string, at: PathSegments, c: RouteChe
 
 const validPath = (p: unknown): string | undefined => (typeof p === "string" && p.startsWith("/") ? p : undefined);
 const label = (at: PathSegments) => `routes[${at[1]}]`;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}

@@ -7,6 +7,7 @@
  * wall of alternatives), then cross-references (auth names, templates, params, duplicate paths).
  * A problem in one part never hides another: one run of `check` lists them all.
  */
+import { isRecord } from "../plugin-api/bounded.ts";
 import { LineCounter, parseDocument } from "yaml";
 import { Value } from "@sinclair/typebox/value";
 import type { Static } from "@sinclair/typebox";
@@ -92,7 +93,8 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const auth = checkAuthSchemes(isRecord(rawAuth) ? rawAuth : {}, locate, diagnostics);
   const xmpp = xmppDomains(rawXmpp);
   const served = new Map<string, string>();
-  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served }) ?? []);
+  const claimed = new Map<string, { route: string; line: number; col: number }>();
+  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served, claimed }) ?? []);
   if (top?.metrics) checkMetrics(top.metrics, auth, routes, locate, diagnostics);
   if (top?.openapi) checkMetrics(top.openapi, auth, routes, locate, diagnostics, "openapi");
   if (!top || diagnostics.length) return failed();
@@ -151,10 +153,6 @@ export function checkListen(http: unknown, locate: SourceLocator, out: Diagnosti
 function xmppDomains(raw: unknown): { component: string; host: string } | undefined {
   const { component, host } = isRecord(raw) ? raw : {};
   return typeof component === "string" && component && typeof host === "string" && host ? { component, host } : undefined;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 function linePos(lines: LineCounter, offset: number): { line: number; col: number } {

@@ -12,7 +12,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 import type { DeclarativeRoute, FieldSpec } from "../config/route-schema.ts";
 import { GatewayError } from "../errors.ts";
-import { isJid } from "../xmpp/jid.ts";
+import { isJid } from "../plugin-api/jid.ts";
 
 export interface BodyValidator {
   readonly fields: readonly string[];

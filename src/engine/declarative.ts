@@ -7,8 +7,8 @@ import type { DeclarativeRouteConfig } from "../config/load.ts";
 import { GatewayError, errorResponse, jsonResponse } from "../errors.ts";
 import type { HttpHandler } from "../plugin-api.ts";
 import type { Authenticator, Identity } from "./auth/types.ts";
-import { mayAddress } from "./auth/bearer.ts";
-import { readBody } from "./request-body.ts";
+import { requireMayAddress } from "../plugin-api/auth.ts";
+import { readBody } from "../plugin-api/request-body.ts";
 import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
 
 export interface DeclarativeDeps {
@@ -32,7 +32,7 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       const stanza = route.template.render({ params, query: Object.fromEntries(url.searchParams), body, user, id });
       stanza.attrs.from ??= deps.component;
       stanza.attrs.id ??= id;
-      checkAllowed(user, stanza.attrs.to);
+      requireMayAddress(user, stanza.attrs.to);
       if (isIqRequest(stanza)) return await askIq(route, deps, { iq: stanza, request, params, url, body, user });
       const outcome = await deps.deliver(stanza);
       return jsonResponse(outcome === "sent" ? 201 : 202, { status: outcome, id: stanza.attrs.id });
@@ -56,10 +56,4 @@ async function bodyFields(request: Request, maxBytes: number): Promise<Record<st
   if (!request.headers.has("content-type") && (!request.body || (await request.clone().arrayBuffer()).byteLength === 0)) return {};
   const body = await readBody(request, maxBytes);
   return body.type === "text" ? { text: body.text } : body.fields;
-}
-
-function checkAllowed(user: Identity | undefined, to: string | undefined): void {
-  if (user && to && !mayAddress(user, to)) {
-    throw new GatewayError("FORBIDDEN", `This credential may not address ${to}`, { details: { to } });
-  }
 }

@@ -5,7 +5,7 @@
  */
 import { GatewayError, errorResponse } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { tooLarge } from "./request-body.ts";
+import { tooLarge } from "../plugin-api/request-body.ts";
 
 /**
  * The origin requests are routed under when the one they came with cannot be. Elysia (1.4) finds

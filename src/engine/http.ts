@@ -48,10 +48,10 @@ export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes,
   for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
   const app = new Elysia()
     .onError(({ code, error, request }) => {
-      if (code === "NOT_FOUND") return jsonResponse(404, { error: "Not found", code: "NOT_FOUND", path: pathOf(request) });
+      if (code === "NOT_FOUND") return errorResponse(new GatewayError("NOT_FOUND", undefined, { details: { path: pathOf(request) } }));
       const err = error instanceof Error ? error : new Error(String(error));
       log.error("unhandled HTTP error", { err, method: request.method, path: pathOf(request) });
-      return jsonResponse(500, { error: "Internal error", code: "INTERNAL" });
+      return errorResponse(new GatewayError("INTERNAL"));
     })
     .get("/healthz", () => jsonResponse(200, { status: "alive" }))
     .get("/health", () => healthResponse(health()))

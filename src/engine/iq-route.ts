@@ -10,9 +10,7 @@
  *   silence -> 504 XMPP_TIMEOUT after the route's timeout_ms
  */
 import type { Element } from "ltx";
-import { GatewayError, jsonResponse } from "../errors.ts";
-import { IqTimeoutError } from "../xmpp/iq-caller.ts";
-import { XmppStanzaError, httpStatusOfStanzaError } from "../xmpp/stanza-error.ts";
+import { GatewayError, IqTimeoutError, XmppStanzaError, httpStatusOfStanzaError, jsonResponse } from "../errors.ts";
 import type { CompiledRespond, RespondScope } from "./respond.ts";
 
 export interface IqPort {

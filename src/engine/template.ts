@@ -7,8 +7,8 @@
  */
 import { parse, Element } from "ltx";
 import { GatewayError } from "../errors.ts";
-import { fitsJidPart, isJid, type JidPart } from "../xmpp/jid.ts";
-import { isXmlText } from "../xmpp/xml-text.ts";
+import { fitsJidPart, isJid, type JidPart } from "../plugin-api/jid.ts";
+import { isXmlText } from "../plugin-api/xml-text.ts";
 import { suggest } from "../config/suggest.ts";
 
 /** What a template can read: `{{ params.room }}`, `{{ body.text }}`, `{{ user.jid }}`... */

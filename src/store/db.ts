@@ -37,6 +37,16 @@ const MIGRATIONS: readonly string[] = [
      valid_at INTEGER NOT NULL,
      PRIMARY KEY (scheme, jid)
    )`,
+  // store/plugin-store.ts: the plugins' keyed values, and how far each plugin's migrations ran.
+  `CREATE TABLE plugin_data (
+     plugin TEXT NOT NULL,
+     collection TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (plugin, collection, key)
+   )`,
+  `CREATE TABLE plugin_versions (plugin TEXT PRIMARY KEY, version INTEGER NOT NULL)`,
 ];
 
 /**

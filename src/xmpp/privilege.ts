@@ -8,30 +8,8 @@
  * same <perm/> elements; a privileged message (§5.2) must be wrapped in the namespace the server
  * advertised, as each server accepts only its own.
  */
-import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-
-export const NS_PRIVILEGE_1 = "urn:xmpp:privilege:1";
-export const NS_PRIVILEGE_2 = "urn:xmpp:privilege:2";
-/** The newest namespace: used until a server advertises another. */
-export const NS_PRIVILEGE = NS_PRIVILEGE_2;
-export const NS_FORWARD = "urn:xmpp:forward:0";
-export type PrivilegeNamespace = typeof NS_PRIVILEGE_1 | typeof NS_PRIVILEGE_2;
-const KNOWN_NAMESPACES: readonly string[] = [NS_PRIVILEGE_1, NS_PRIVILEGE_2];
-
-export interface Privileges {
-  roster: "none" | "get" | "set" | "both";
-  message: "none" | "outgoing";
-  presence: "none" | "managed_entity" | "roster";
-  /** The namespace of the advertisement these came from; absent while nothing was advertised. */
-  namespace?: PrivilegeNamespace;
-}
-
-export const NO_PRIVILEGES: Privileges = Object.freeze({ roster: "none", message: "none", presence: "none" });
-
-export function isPrivilegeNamespace(ns: string | undefined): ns is PrivilegeNamespace {
-  return ns !== undefined && KNOWN_NAMESPACES.includes(ns);
-}
+import { KNOWN_NAMESPACES, NS_PRIVILEGE_1, NS_PRIVILEGE_2, isPrivilegeNamespace, type Privileges } from "../plugin-api/privileges.ts";
 
 /**
  * The namespace of a <message><privilege xmlns="urn:xmpp:privilege:N"/></message> whose version
@@ -66,20 +44,3 @@ function pick<T extends string>(value: string | undefined, allowed: readonly T[]
   return allowed.includes(value as T) ? (value as T) : fallback;
 }
 
-/**
- * §5.2 (message permission "outgoing"): the component sends a <message> to the server, wrapping
- * the stanza in <privilege><forwarded/></privilege>; the server then sends it as if the user had.
- */
-export function wrapPrivilegedMessage(message: Element, server: string, component: string, namespace: PrivilegeNamespace = NS_PRIVILEGE): Element {
-  return xml(
-    "message",
-    { from: component, to: server },
-    xml("privilege", { xmlns: namespace }, xml("forwarded", { xmlns: NS_FORWARD }, withClientNs(message))),
-  );
-}
-
-/** The forwarded stanza is a client stanza (XEP-0356 §5.2 example 13 uses jabber:client). */
-function withClientNs(message: Element): Element {
-  message.attrs.xmlns = "jabber:client";
-  return message;
-}

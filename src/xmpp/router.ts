@@ -1,45 +1,71 @@
 /**
- * Stanzas addressed to the component go to the plugins' handlers, in registration order; the
- * first that returns true owns the stanza. What nobody takes is answered as RFC 6120 requires.
+ * Who gets a stanza addressed to the component: one table, asked in this order; the first
+ * handler that returns true owns the stanza.
+ *
+ *   0. observers  see every stanza first and never take it (roster_admin: the users' presences
+ *                 a server forwards under XEP-0356 presence "managed_entity", §7)
+ *   1. address    the owner of exactly this `to` (muc_kick: its occupant JID in rooms)
+ *   2. answers    plugins taking answers to their own requests (roster_admin: roster set results,
+ *                 pushes); iq answers to XmppPort.request never get here (xmpp/iq-caller.ts)
+ *   3. bots       (issue 13, not built yet) the owner of a bare JID of the component
+ *   4. local part the component_http route listing this local part in `local_parts`
+ *   5. catch-all  component_http routes without `local_parts`, in route order
+ *   6. nobody     an error back when the sender waits for one (needsAnswer), else dropped
+ *
+ * Claims that collide (one address, one local part, two catch-alls) are refused by `check`
+ * (config/check-routes.ts) with both places in routes.yaml; see README, "Who gets a stanza".
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
-import type { StanzaHandler } from "../plugin-api.ts";
-import { isError, stanzaError } from "./stanza-error.ts";
+import type { StanzaClaim, StanzaHandler } from "../plugin-api.ts";
+import { STANZA_ERRORS } from "../errors.ts";
+import { parseJid } from "../plugin-api/jid.ts";
+import { needsAnswer, stanzaError } from "../plugin-api/stanza-error.ts";
 
 export class StanzaRouter {
-  private readonly handlers: StanzaHandler[] = [];
-  /** Asked before `handlers`: plugins collecting answers to their own requests. */
-  private readonly first: StanzaHandler[] = [];
-  /** Handlers that own one exact address (lower-cased), asked before the others. */
-  private readonly owners = new Map<string, StanzaHandler>();
   private readonly observers: Array<(stanza: Element) => void> = [];
+  /** Exact addresses, lower-cased. */
+  private readonly addresses = new Map<string, StanzaHandler>();
+  private readonly answers: StanzaHandler[] = [];
+  /** Local parts of the component's domain, lower-cased. */
+  private readonly localParts = new Map<string, StanzaHandler[]>();
+  private readonly catchAll: StanzaHandler[] = [];
 
   constructor(
+    private readonly component: string,
     private readonly reply: (stanza: Element) => void,
     private readonly log: Logger,
   ) {}
 
-  add(handler: StanzaHandler, options: { address?: string; first?: boolean } = {}): void {
-    if (options.address !== undefined) this.owners.set(options.address.toLowerCase(), handler);
-    else (options.first ? this.first : this.handlers).push(handler);
+  add(handler: StanzaHandler, claim: StanzaClaim = { catchAll: true }): void {
+    if ("address" in claim) this.addresses.set(claim.address.toLowerCase(), handler);
+    else if ("answers" in claim) this.answers.push(handler);
+    else if ("localParts" in claim) for (const local of claim.localParts) this.localParts.set(local.toLowerCase(), [...(this.localParts.get(local.toLowerCase()) ?? []), handler]);
+    else this.catchAll.push(handler);
   }
 
-  /** Sees every stanza before the handlers, without taking it (e.g. XEP-0356 forwarded presence). */
   observe(observer: (stanza: Element) => void): void {
     this.observers.push(observer);
   }
 
+  /** Rows 1 to 5 of the table, in order. */
+  private candidates(stanza: Element): StanzaHandler[] {
+    const to = stanza.attrs.to?.toLowerCase() ?? "";
+    const owner = this.addresses.get(to);
+    const jid = parseJid(to);
+    const local = jid && jid.domain === this.component.toLowerCase() && jid.local !== "" ? this.localParts.get(jid.local) : undefined;
+    return [...(owner ? [owner] : []), ...this.answers, ...(local ?? []), ...this.catchAll];
+  }
+
   /**
-   * Offers a stanza only to owners and `first` handlers (answers to requests their plugins made),
-   * without observers or error replies: how a configuration being retired by a reload still gets
-   * the answers its requests in flight wait for.
+   * Offers a stanza only to address owners and `answers` handlers, without observers or error
+   * replies: how a configuration being retired by a reload still gets the answers its requests
+   * in flight wait for.
    */
   async takeOwn(stanza: Element): Promise<boolean> {
     try {
-      const owner = this.owners.get(stanza.attrs.to?.toLowerCase() ?? "");
-      if (owner && (await owner(stanza))) return true;
-      for (const handler of this.first) if (await handler(stanza)) return true;
+      const owner = this.addresses.get(stanza.attrs.to?.toLowerCase() ?? "");
+      for (const handler of [...(owner ? [owner] : []), ...this.answers]) if (await handler(stanza)) return true;
     } catch (err) {
       this.log.warn("stanza handler of a retiring configuration failed", { err, stanza: stanza.name });
     }
@@ -49,29 +75,12 @@ export class StanzaRouter {
   async dispatch(stanza: Element): Promise<void> {
     try {
       for (const observer of this.observers) observer(stanza);
-      const owner = this.owners.get(stanza.attrs.to?.toLowerCase() ?? "");
-      if (owner && (await owner(stanza))) return;
-      for (const handler of this.first) if (await handler(stanza)) return;
-      for (const handler of this.handlers) if (await handler(stanza)) return;
+      for (const handler of this.candidates(stanza)) if (await handler(stanza)) return;
     } catch (err) {
       this.log.error("stanza handler failed", { err, stanza: stanza.name });
-      if (answerable(stanza)) this.reply(stanzaError(stanza, "cancel", "internal-server-error"));
+      if (needsAnswer(stanza)) this.reply(stanzaError(stanza, STANZA_ERRORS.HANDLER_FAILED));
       return;
     }
-    if (answerable(stanza)) this.reply(stanzaError(stanza, "cancel", "service-unavailable"));
+    if (needsAnswer(stanza)) this.reply(stanzaError(stanza, STANZA_ERRORS.NO_HANDLER));
   }
-}
-
-/**
- * RFC 6120 §8.2.3: an iq get/set MUST get a reply. Chat and normal messages get
- * service-unavailable (RFC 6121 §8.5.2) so the sender knows nobody read them; groupchat and
- * headline messages, presence and errors never get an answer (a MUC would kick an occupant that
- * answers room traffic with errors).
- */
-function answerable(stanza: Element): boolean {
-  if (isError(stanza)) return false;
-  const type = stanza.attrs.type;
-  if (stanza.name === "iq") return type === "get" || type === "set";
-  if (stanza.name === "message") return type === undefined || type === "chat" || type === "normal";
-  return false;
 }

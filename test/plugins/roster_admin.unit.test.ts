@@ -1,7 +1,8 @@
 // roster_admin in-process: the web app's answer, the diff, the sync against a fake server that
 // answers roster gets and sets as mod_privilege does (one answer per item of a set).
 import { describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
+import { openStore } from "../../src/store/db.ts";
+import { pluginStore } from "../../src/store/plugin-store.ts";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { createLogger, silentLogger } from "../../src/log.ts";
@@ -66,7 +67,7 @@ function setup(web: Record<string, Contacts>, opts: { exclusive?: boolean; failS
   const server = fakeServer(replies, opts);
   const deps: SyncDeps = {
     xmpp: server.xmpp,
-    snapshots: createSnapshotStore(new Database(":memory:", { strict: true })),
+    snapshots: createSnapshotStore(pluginStore(openStore(":memory:"), "roster_admin")),
     replies,
     fetchContacts: async (username) => web[username] ?? new Map(),
     exclusive: opts.exclusive ?? false,

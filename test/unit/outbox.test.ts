@@ -10,7 +10,7 @@ import { silentLogger } from "../../src/log.ts";
 import { createBackoff } from "../../src/xmpp/backoff.ts";
 import { GatewayError } from "../../src/errors.ts";
 import { createBarrier, type Barrier } from "../../src/xmpp/barrier.ts";
-import { XmppStanzaError } from "../../src/xmpp/stanza-error.ts";
+import { XmppStanzaError } from "../../src/errors.ts";
 
 /** A link that records what it writes and can be switched off. */
 function fakeLink(): DeliveryLink & { status: string; written: string[] } {

@@ -4,7 +4,8 @@ import { EventEmitter } from "node:events";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import type { Entity } from "xmpp-entity";
-import { readAdvertisement, unknownPrivilegeNamespace, wrapPrivilegedMessage } from "../../src/xmpp/privilege.ts";
+import { readAdvertisement, unknownPrivilegeNamespace } from "../../src/xmpp/privilege.ts";
+import { wrapPrivilegedMessage } from "../../src/plugin-api/privileges.ts";
 import { XmppLink } from "../../src/xmpp/link.ts";
 import { createLogger } from "../../src/log.ts";
 

@@ -6,7 +6,7 @@ import { GatewayError } from "../../errors.ts";
 import type { BasicAuth } from "../../config/auth-schema.ts";
 import type { Identity } from "./types.ts";
 import { parseBasic } from "./credentials.ts";
-import { challenge } from "./challenge.ts";
+import { challenge } from "../../plugin-api/auth.ts";
 
 export function basicCheck(name: string, scheme: BasicAuth, host: string) {
   // Verified against when the user is unknown, so that both cases take the same time. Made on

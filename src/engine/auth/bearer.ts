@@ -16,11 +16,3 @@ export function bearerCheck(name: string, scheme: BearerAuth) {
     return { scheme: name, name: match.name, ...(match.jid ? { jid: match.jid } : {}), ...(match.allow ? { allow: match.allow } : {}) };
   };
 }
-
-/** Whether `identity` may address `recipient` (a bare or full JID). */
-export function mayAddress(identity: Identity, recipient: string): boolean {
-  if (!identity.allow) return true;
-  const bare = recipient.split("/")[0]?.toLowerCase() ?? "";
-  const domain = bare.slice(bare.indexOf("@") + 1);
-  return identity.allow.some((a) => a.toLowerCase() === bare || a.toLowerCase() === `*@${domain}`);
-}

@@ -6,6 +6,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
+import { LruMap } from "../../plugin-api/bounded.ts";
 
 export interface Grace {
   /** After the server accepted `password` for `jid`. */
@@ -28,16 +29,14 @@ export function createGrace(store: Database | undefined, scheme: string, graceS:
   const upsert = store.query("INSERT OR REPLACE INTO auth_grace (scheme, jid, hash, valid_at) VALUES (?, ?, ?, ?)");
   // Pairs whose hash this process wrote: refreshing them is one UPDATE, not another argon2id.
   const salt = randomBytes(16);
-  const written = new Map<string, string>();
+  const written = new LruMap<string, string>(MAX_WRITTEN);
   const pairKey = (jid: string, password: string) => createHash("sha256").update(salt).update(jid).update("\0").update(password).digest("base64");
   return {
     async remember(jid, password) {
       const k = pairKey(jid, password);
       if (written.get(jid) === k) return void touch.run(now(), scheme, jid);
       upsert.run(scheme, jid, await Bun.password.hash(password, ARGON2), now());
-      written.delete(jid);
       written.set(jid, k);
-      if (written.size > MAX_WRITTEN) written.delete(written.keys().next().value as string);
     },
     async recall(jid, password) {
       const row = select.get(scheme, jid);

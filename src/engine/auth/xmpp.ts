@@ -6,7 +6,7 @@
  * - verdicts are remembered under a salted hash of user and password (never the password):
  *   a success for `cache_s`, a refusal for `failure_cache_s`;
  * - one login per credential in flight: concurrent requests with it wait for that login;
- * - at most `max_checks` logins at once, `max_queued_checks` waiting (limiter.ts);
+ * - at most `max_checks` logins at once, `max_queued_checks` waiting (plugin-api/limiter.ts);
  * - each login runs under the failure throttle, which counts it while it runs;
  * - when the server cannot answer, a password that logged in within `offline_grace_s` is still
  *   accepted (grace.ts), so that post_msg queues instead of answering 503.
@@ -19,10 +19,11 @@ import type { Logger } from "../../log.ts";
 import type { Identity } from "./types.ts";
 import type { Throttle } from "./throttle.ts";
 import { parseBasic } from "./credentials.ts";
-import { challenge } from "./challenge.ts";
-import { createLimiter } from "./limiter.ts";
+import { challenge } from "../../plugin-api/auth.ts";
+import { createLimiter, LimiterTimeout } from "../../plugin-api/limiter.ts";
+import { LruMap } from "../../plugin-api/bounded.ts";
 import { createGrace } from "./grace.ts";
-import { parseJid } from "../../xmpp/jid.ts";
+import { parseJid } from "../../plugin-api/jid.ts";
 
 /**
  * Logs in as local@domain; resolves true on success, false when the server refuses the
@@ -57,7 +58,8 @@ export function xmppCheck(name: string, scheme: XmppAuth, deps: XmppCheckDeps) {
   async function login(local: string, domain: string, password: string): Promise<boolean> {
     const deadline = now() + scheme.timeout_ms;
     const abort = new AbortController();
-    return limiter.run(async () => {
+    const busy = () => new GatewayError("AUTH_BUSY", undefined, { headers: { "retry-after": "1" } });
+    const started = limiter.run(async () => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${scheme.timeout_ms} ms`)), Math.max(0, deadline - now()));
@@ -69,6 +71,10 @@ export function xmppCheck(name: string, scheme: XmppAuth, deps: XmppCheckDeps) {
         abort.abort();
       }
     }, deadline);
+    if (!started) throw busy();
+    return started.catch((err: unknown) => {
+      throw err instanceof LimiterTimeout ? busy() : err;
+    });
   }
 
   async function verify(local: string, domain: string, password: string, key: string): Promise<Verdict> {
@@ -115,7 +121,7 @@ const MAX_CACHED = 10_000;
 /** Verdicts by salted hash of user and password, each until its expiry; the oldest go first. */
 function createVerdictCache(now: () => number) {
   const salt = randomBytes(16);
-  const cache = new Map<string, { verdict: Verdict; until: number }>();
+  const cache = new LruMap<string, { verdict: Verdict; until: number }>(MAX_CACHED);
   return {
     key: (user: string, password: string) => createHash("sha256").update(salt).update(user).update("\0").update(password).digest("base64"),
     get(key: string): Verdict | undefined {
@@ -125,7 +131,6 @@ function createVerdictCache(now: () => number) {
     set(key: string, verdict: Verdict, forS: number): Verdict {
       cache.delete(key);
       if (forS > 0) cache.set(key, { verdict, until: now() + forS * 1000 });
-      if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
       return verdict;
     },
   };

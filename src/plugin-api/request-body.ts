@@ -8,6 +8,7 @@
  * a byte sequence the charset cannot decode is 400 INVALID_ENCODING, never a silent U+FFFD.
  */
 import { GatewayError } from "../errors.ts";
+import { readBoundedBytes } from "./bounded.ts";
 
 export type MediaType = "text" | "form" | "json";
 
@@ -53,25 +54,14 @@ export function tooLarge(maxBytes: number): GatewayError {
 }
 
 export async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  let bytes: Uint8Array | undefined;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        void reader.cancel().catch(() => {});
-        throw tooLarge(maxBytes);
-      }
-      chunks.push(value);
-    }
+    bytes = await readBoundedBytes(request.body, maxBytes);
   } catch (err) {
     throw readFailure(request, err);
   }
-  return Buffer.concat(chunks, total);
+  if (bytes === undefined) throw tooLarge(maxBytes);
+  return bytes;
 }
 
 /** A read that fails because the client hung up is CLIENT_GONE (logged at debug, not as a fault). */

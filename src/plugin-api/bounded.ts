@@ -1,0 +1,53 @@
+/**
+ * Bounds on memory that a peer controls: a body read stops as soon as it passes its limit (the
+ * declared length is checked first, then the bytes as they stream in), and a map of remembered
+ * keys forgets its least recently set entry past its size.
+ */
+
+/** The body's bytes, or undefined past `maxBytes` (declared or actual); a read error rejects. */
+export async function readBoundedBytes(body: ReadableStream<Uint8Array> | null, maxBytes: number, declaredLength?: string | null): Promise<Uint8Array | undefined> {
+  if (Number(declaredLength ?? 0) > maxBytes) {
+    await body?.cancel().catch(() => {});
+    return undefined;
+  }
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      void reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** An HTTP answer's text (UTF-8), or undefined when it is larger than `maxBytes`. */
+export async function readBoundedText(response: Response, maxBytes: number): Promise<string | undefined> {
+  const bytes = await readBoundedBytes(response.body, maxBytes, response.headers.get("content-length"));
+  return bytes === undefined ? undefined : Buffer.from(bytes).toString("utf8");
+}
+
+/** A Map that keeps at most `max` entries: setting a key makes it the newest; the oldest goes first. */
+export class LruMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    if (this.size > this.max) super.delete(this.keys().next().value as K);
+    return this;
+  }
+}
+
+/** A JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
