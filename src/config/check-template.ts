@@ -11,7 +11,7 @@ export interface RouteShape {
   /** The path when it is valid; its `:name` segments are the params a template can read. */
   path: string | undefined;
   method: string;
-  /** The declared body fields, or undefined when the route declares no `body:` (anything goes). */
+  /** The declared body fields, or undefined when any field may come (no `body:`, or open to undeclared fields). */
   bodyFields: readonly string[] | undefined;
 }
 
@@ -25,15 +25,16 @@ export function checkTemplate(source: string, at: PathSegments, route: RouteShap
     return undefined;
   }
   const before = out.length;
-  for (const { expr, offset } of template.placeholders) {
-    const problem = referenceProblem(expr, route);
+  for (const { path, text, offset } of template.references) {
+    const problem = referenceProblem(path, text, route);
     if (problem) out.push(locate.inValue(at, problem, offset));
   }
   return out.length === before ? template : undefined;
 }
 
-function referenceProblem(expr: string, route: RouteShape): string | undefined {
-  const [root, name] = expr.split(".");
+function referenceProblem(path: ReadonlyArray<string | number>, expr: string, route: RouteShape): string | undefined {
+  const [root, second] = path;
+  const name = second === undefined ? undefined : String(second);
   if (root === "params" && route.path !== undefined) {
     const params = pathParams(route.path);
     if (name === undefined || params.includes(name)) return undefined;
