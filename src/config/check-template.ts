@@ -3,7 +3,7 @@
  * YAML), then each placeholder checked against what the route can actually give it: `params.X`
  * needs `:X` in the path, `body.X` a declared field X, and a GET route reads no body at all.
  */
-import { compileTemplate, TemplateError, type CompiledTemplate } from "../engine/template.ts";
+import { compileCondition, compileTemplate, TemplateError, type CompiledCondition, type CompiledTemplate, type Reference } from "../engine/template.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { didYouMean as hint } from "./suggest.ts";
 
@@ -16,12 +16,21 @@ export interface RouteShape {
 }
 
 export function checkTemplate(source: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledTemplate | undefined {
-  let template: CompiledTemplate;
+  return checkCompiled(() => compileTemplate(source), "template", at, route, locate, out);
+}
+
+/** `when:`, checked like a template: syntax, then every name it reads. */
+export function checkCondition(source: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledCondition | undefined {
+  return checkCompiled(() => compileCondition(source), "condition", at, route, locate, out);
+}
+
+function checkCompiled<T extends { references: readonly Reference[] }>(compile: () => T, what: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): T | undefined {
+  let template: T;
   try {
-    template = compileTemplate(source);
+    template = compile();
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
-    for (const p of err.problems) out.push(locate.inValue(at, `bad template: ${p.message}`, p.offset));
+    for (const p of err.problems) out.push(locate.inValue(at, `bad ${what}: ${p.message}`, p.offset));
     return undefined;
   }
   const before = out.length;

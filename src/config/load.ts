@@ -15,7 +15,7 @@ import { checkMetrics } from "./check-metrics.ts";
 import { AUTH_SCHEMAS, type AuthScheme } from "./auth-schema.ts";
 import { SourceLocator, type Diagnostic } from "./diagnostics.ts";
 import { substituteEnv } from "./env.ts";
-import type { CompiledTemplate } from "../engine/template.ts";
+import type { CompiledCondition, CompiledTemplate } from "../engine/template.ts";
 import type { BodyValidator } from "../engine/body-spec.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
 import { checkSchema } from "./check-schema.ts";
@@ -37,8 +37,13 @@ export interface DeclarativeRouteConfig {
   method: "POST" | "PUT" | "GET";
   path: string;
   auth: string | undefined;
+  /** Undefined when the route declares no `body:` or `body: any`. */
   body: BodyValidator | undefined;
-  template: CompiledTemplate;
+  /** `send:`, one or several; each renders zero, one or many stanzas. */
+  templates: readonly CompiledTemplate[];
+  when: CompiledCondition | undefined;
+  strict: boolean;
+  maxStanzas: number;
 }
 
 export type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;

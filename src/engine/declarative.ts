@@ -1,6 +1,7 @@
 /**
- * A declarative route: auth -> read and check the body -> render the stanza template -> deliver
- * -> 201 {"status":"sent"} or 202 {"status":"queued"}. No code per integration.
+ * A declarative route: auth -> read and check the body -> `when:` -> render the stanza templates
+ * -> deliver each -> 201 {"status":"sent"} when all were sent, 202 {"status":"queued"} when any
+ * was queued, 204 when `when:` is false or the templates produced nothing. No code per integration.
  */
 import type { Element } from "ltx";
 import type { DeclarativeRouteConfig } from "../config/load.ts";
@@ -8,7 +9,8 @@ import { GatewayError, errorResponse, jsonResponse } from "../errors.ts";
 import type { HttpHandler } from "../plugin-api.ts";
 import type { Authenticator, Identity } from "./auth/types.ts";
 import { mayAddress } from "./auth/bearer.ts";
-import { readBody } from "./request-body.ts";
+import { bodyFields, renderRequest } from "./render-request.ts";
+import { headersOf } from "./scope.ts";
 
 export interface DeclarativeDeps {
   auth: Authenticator | undefined;
@@ -25,13 +27,11 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       const url = new URL(request.url);
       const raw = route.method === "GET" ? {} : await bodyFields(request, deps.maxBodyBytes);
       const body = route.body ? route.body.parse(raw) : raw;
-      const id = deps.newId();
-      const stanza = route.template.render({ params, query: Object.fromEntries(url.searchParams), body, user, id });
-      stanza.attrs.from ??= deps.component;
-      stanza.attrs.id ??= id;
-      checkAllowed(user, stanza.attrs.to);
-      const outcome = await deps.deliver(stanza);
-      return jsonResponse(outcome === "sent" ? 201 : 202, { status: outcome, id: stanza.attrs.id });
+      const scope = { params, query: Object.fromEntries(url.searchParams), body, headers: headersOf(request.headers), user, id: deps.newId() };
+      const { stanzas, cut } = renderRequest(route, scope, deps);
+      if (!stanzas.length) return new Response(null, { status: 204 });
+      for (const stanza of stanzas) checkAllowed(user, stanza.attrs.to);
+      return await deliverAll(stanzas, cut, deps);
     } catch (err) {
       // Anything else is a fault: rethrown so the HTTP layer logs it with its stack and answers 500.
       if (!(err instanceof GatewayError)) throw err;
@@ -40,11 +40,21 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
   };
 }
 
-/** A text/plain body is `body.text`; forms and JSON objects give their fields; no body is `{}`. */
-async function bodyFields(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
-  if (!request.headers.has("content-type") && (!request.body || (await request.clone().arrayBuffer()).byteLength === 0)) return {};
-  const body = await readBody(request, maxBytes);
-  return body.type === "text" ? { text: body.text } : body.fields;
+/** One after the other, each confirmed; a refusal midway says which were already delivered. */
+async function deliverAll(stanzas: Element[], cut: number, deps: DeclarativeDeps): Promise<Response> {
+  const ids: string[] = [];
+  let queued = false;
+  for (const stanza of stanzas) {
+    try {
+      queued = (await deps.deliver(stanza)) === "queued" || queued;
+    } catch (err) {
+      if (err instanceof GatewayError && ids.length) err.details.delivered = ids;
+      throw err;
+    }
+    ids.push(stanza.attrs.id as string);
+  }
+  const status = queued ? "queued" : "sent";
+  return jsonResponse(queued ? 202 : 201, { status, id: ids[0], ...(ids.length > 1 ? { ids } : {}), ...(cut ? { cut } : {}) });
 }
 
 function checkAllowed(user: Identity | undefined, to: string | undefined): void {
