@@ -41,8 +41,7 @@ export function compileBody(spec: RawFields, options: { additionalProperties?: b
   return {
     fields: Object.keys(spec),
     parse(data) {
-      // Form fields are all strings: Convert turns "3" into 3 where the field is a number.
-      const value = Value.Convert(schema, Value.Default(schema, structuredClone(data ?? {}))) as Record<string, unknown>;
+      const value = converted(schema, Value.Default(schema, structuredClone(data ?? {})));
       const problems = [...check.Errors(value)].map((e) => ({ field: fieldPath(e.path), problem: e.schema.format === "jid" ? "Expected a JID" : e.message }));
       if (problems.length) throw new GatewayError("INVALID_BODY", undefined, { details: { problems } });
       return value;
@@ -86,6 +85,21 @@ function fieldSchema(f: FieldSpec): TSchema {
         ...(f.pattern ? { pattern: f.pattern } : {}),
       });
   }
+}
+
+/**
+ * Form fields are all strings: "3" becomes 3 where a top-level field is a number or a boolean.
+ * Nothing else is converted (TypeBox would turn a JSON string into a one-item array).
+ */
+function converted(schema: TSchema, data: unknown): Record<string, unknown> {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return data as Record<string, unknown>;
+  const props = (schema.properties ?? {}) as Record<string, TSchema>;
+  const out: Record<string, unknown> = { ...data };
+  for (const [name, v] of Object.entries(out)) {
+    const type = props[name]?.type;
+    if (typeof v === "string" && (type === "number" || type === "integer" || type === "boolean")) out[name] = Value.Convert(props[name] as TSchema, v);
+  }
+  return out;
 }
 
 /** `/alerts/0/labels` -> `alerts[0].labels`, as a template would read it. */
