@@ -70,7 +70,8 @@ export function liquidFailure(err: unknown): GatewayError {
     return new GatewayError(cause.code, cause.message, { details: { ...cause.details, ...(where ? { template: where } : {}) } });
   }
   if (e.name === "UndefinedVariableError") {
-    const field = cause?.variableName ?? e.message.replace(/^undefined variable: /, "").replace(/, line:.*$/, "");
+    const name = cause?.variableName ?? e.message.replace(/^undefined variable: /, "").replace(/, line:.*$/, "");
+    const field = name.replace(/\.(\d+)(?=\.|$)/g, "[$1]");
     return new GatewayError("MISSING_FIELD", `The payload has no ${field}, which this route's template reads (strict: true)`, { details: { field } });
   }
   if (e.name === "RenderError") {
