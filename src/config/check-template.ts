@@ -1,9 +1,11 @@
 /**
- * A declarative route's `send:` template: compiled (every problem reported at its place in the
- * YAML), then each placeholder checked against what the route can actually give it: `params.X`
- * needs `:X` in the path, `body.X` a declared field X, and a GET route reads no body at all.
+ * A declarative route's `send:` templates and `when:` condition: compiled (every problem reported
+ * at its place in the YAML), then each name read checked against what the route can actually
+ * give it: `params.X` needs `:X` in the path, `body.X` a declared field X (unless the route takes
+ * undeclared fields), and a GET route reads no body at all.
  */
-import { compileCondition, compileTemplate, TemplateError, type CompiledCondition, type CompiledTemplate, type Reference } from "../engine/template.ts";
+import { compileTemplate, TemplateError, type CompiledTemplate, type Reference } from "../engine/template.ts";
+import { compileCondition, type CompiledCondition } from "../engine/condition.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { didYouMean as hint } from "./suggest.ts";
 

@@ -206,37 +206,3 @@ function firstOffset(text: string, c: Compiling): number {
   const m = /\ue000(\d+)\ue001/.exec(text);
   return m ? (c.tokens[Number(m[1])]?.begin ?? 0) : 0;
 }
-
-export interface CompiledCondition {
-  readonly references: readonly Reference[];
-  test(scope: TemplateScope, options?: RenderOptions): boolean;
-}
-
-/** `when:`: a Liquid condition, as `{% if %}` reads it; offsets are those of the expression. */
-export function compileCondition(expression: string): CompiledCondition {
-  const prefix = "{% if ";
-  const source = `${prefix}${expression} %}1{% endif %}`;
-  let program: Template[];
-  try {
-    if (/%\}|\{%/.test(expression)) throw new TemplateError("a condition is an expression such as body.status == \"firing\", without {% %}");
-    program = liquid.parse(source);
-  } catch (err) {
-    if (err instanceof TemplateError) throw err;
-    const p = problemOf(err);
-    throw new TemplateError(p.message, Math.max(0, p.offset - prefix.length));
-  }
-  const references = referencesOf(liquid, program, source).map((r) => ({ ...r, offset: Math.max(0, r.offset - prefix.length) }));
-  const bad = references.filter((r) => r.problem).map((r) => ({ message: r.problem ?? "", offset: r.offset }));
-  const [first, ...more] = bad;
-  if (first) throw new TemplateError(first.message, first.offset, more);
-  return {
-    references,
-    test(scope, options = {}) {
-      try {
-        return liquid.renderSync(program, scope, { strictVariables: options.strict ?? false }) === "1";
-      } catch (err) {
-        throw liquidFailure(err);
-      }
-    },
-  };
-}
