@@ -47,6 +47,9 @@ export const ERRORS = {
   METHOD_NOT_IMPLEMENTED: { status: 501, message: "No route of this gateway uses this method" },
   /** nginx's 499: the client hung up before the answer; it only ever reaches the debug log. */
   CLIENT_GONE: { status: 499, message: "The client closed the connection before the answer" },
+  // Declarative templates (src/engine/template.ts): a payload that does not fit the template.
+  MISSING_FIELD: { status: 400, message: "The payload lacks a field this route's template reads" },
+  PAYLOAD_MISMATCH: { status: 422, message: "The payload does not fit this route's template" },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

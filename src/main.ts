@@ -7,6 +7,7 @@ import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { createGateway, type Gateway } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { outboxCommand } from "./cli/outbox.ts";
+import { renderCommand } from "./cli/render.ts";
 import { routesYamlSchema } from "./cli/schema.ts";
 import { formatDiagnostics, formatLines } from "./config/diagnostics.ts";
 import { loadConfig, type Config } from "./config/load.ts";
@@ -46,6 +47,14 @@ async function main(argv: string[]): Promise<number> {
       const config = await readConfig(args.config);
       if (!config || !args.outbox) return 1;
       return outboxCommand(config.store, args.outbox, { out: (l) => console.log(l), err: (l) => console.error(`${args.config}: ${l}`) });
+    }
+    case "render": {
+      const config = await readConfig(args.config);
+      if (!config || !args.render) return 1;
+      const { bodyFile, ...request } = args.render;
+      const body = bodyFile === undefined ? undefined : bodyFile === "-" ? await Bun.stdin.bytes() : await readBody(bodyFile);
+      if (body === null) return 1;
+      return renderCommand(config, { ...request, ...(body ? { body } : {}) }, { out: (l) => console.log(l), err: (l) => console.error(l) });
     }
   }
 }
@@ -133,6 +142,13 @@ function listenForReload(file: string, initial: ReturnType<typeof snapshot>, gat
     log.info("SIGHUP: reloading", { config: file });
     void reloader.request();
   });
+}
+
+async function readBody(file: string): Promise<Uint8Array | null> {
+  const source = Bun.file(file);
+  if (await source.exists()) return source.bytes();
+  console.error(`--body ${file}: no such file (use - for stdin)`);
+  return null;
 }
 
 async function hashPassword(): Promise<number> {

@@ -1,5 +1,15 @@
-/** Command-line parsing: `stanzagate [serve|check|hash-password|schema|outbox ...] [--config FILE]`. */
-export type Command = "serve" | "check" | "hash-password" | "outbox" | "schema" | "help" | "version";
+/** Command-line parsing: `stanzagate [serve|check|hash-password|schema|outbox ...|render ...] [--config FILE]`. */
+export type Command = "serve" | "check" | "hash-password" | "outbox" | "schema" | "render" | "help" | "version";
+
+/** For `render`: the request to render (the body is a file name here; main.ts reads it). */
+export interface RenderArgs {
+  route: string;
+  method?: string;
+  bodyFile?: string;
+  headers: Array<[string, string]>;
+  query: Array<[string, string]>;
+  pretty: boolean;
+}
 
 export type OutboxAction = { action: "list" } | { action: "retry" | "drop"; id: number };
 
@@ -8,6 +18,7 @@ export interface Args {
   config: string;
   /** For `outbox`: what to do with the dead letters. */
   outbox?: OutboxAction;
+  render?: RenderArgs;
 }
 
 export const USAGE = `Usage: stanzagate [command] [--config FILE]
@@ -20,6 +31,8 @@ Commands:
   outbox list      the queue's size and every dead letter (stanzas the server refused)
   outbox retry ID  put dead letter ID back at the end of the queue
   outbox drop ID   forget dead letter ID for good
+  render           print the stanzas a request would produce, without connecting:
+                   render --route PATH [--method M] [--body FILE|-] [--header K:V]... [--query k=v]... [--pretty]
 
 Options:
   --config FILE    the routes file (default ./routes.yaml)
@@ -30,6 +43,7 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
   let command: Command = "serve";
   let config = "./routes.yaml";
   let outbox: OutboxAction | undefined;
+  let render: Partial<RenderArgs> | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === "--help" || a === "-h") return { command: "help", config };
@@ -40,6 +54,13 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
       config = next;
     } else if (a.startsWith("--config=")) config = a.slice("--config=".length);
     else if (a === "serve" || a === "check" || a === "hash-password" || a === "schema") command = a;
+    else if (a === "render") {
+      command = "render";
+      render = { headers: [], query: [], pretty: false };
+    } else if (render && RENDER_OPTIONS.has(a)) {
+      const error = renderOption(render, a, argv[++i]);
+      if (error) return { error };
+    } else if (render && a === "--pretty") render.pretty = true;
     else if (a === "outbox") {
       const parsed = parseOutbox(argv[i + 1], argv[i + 2]);
       if ("error" in parsed) return parsed;
@@ -48,7 +69,24 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
       i += parsed.action === "list" ? 1 : 2;
     } else return { error: `unknown argument: ${a}` };
   }
-  return { command, config, ...(outbox ? { outbox } : {}) };
+  if (render && !render.route) return { error: "render needs --route PATH (the request's path, e.g. /notify/alice)" };
+  return { command, config, ...(outbox ? { outbox } : {}), ...(render ? { render: render as RenderArgs } : {}) };
+}
+
+const RENDER_OPTIONS = new Set(["--route", "--method", "--body", "--header", "--query"]);
+
+function renderOption(r: Partial<RenderArgs>, option: string, value: string | undefined): string | undefined {
+  if (value === undefined) return `${option} needs a value`;
+  if (option === "--route") r.route = value;
+  else if (option === "--method") r.method = value;
+  else if (option === "--body") r.bodyFile = value;
+  else {
+    const sep = option === "--header" ? value.indexOf(":") : value.indexOf("=");
+    if (sep <= 0) return option === "--header" ? `--header needs Name:value, not ${value}` : `--query needs name=value, not ${value}`;
+    const pair: [string, string] = [value.slice(0, sep).trim(), value.slice(sep + 1).trim()];
+    (option === "--header" ? r.headers : r.query)?.push(pair);
+  }
+  return undefined;
 }
 
 function parseOutbox(action: string | undefined, id: string | undefined): OutboxAction | { error: string } {

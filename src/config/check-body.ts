@@ -5,8 +5,8 @@
  */
 import { isRecord } from "../plugin-api/bounded.ts";
 import type { TLiteral } from "@sinclair/typebox";
-import { compileBody, type BodyValidator } from "../engine/body-spec.ts";
-import { FieldSchema, FieldTypeSchema, type DeclarativeRoute } from "./route-schema.ts";
+import { compileBody, type BodyValidator, type RawFields } from "../engine/body-spec.ts";
+import { FieldSchema, FieldTypeSchema } from "./route-schema.ts";
 import { checkSchema } from "./check-schema.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { didYouMean as hint } from "./suggest.ts";
@@ -14,19 +14,25 @@ import { didYouMean as hint } from "./suggest.ts";
 const FIELD_TYPES = (FieldTypeSchema.anyOf as TLiteral[]).map((t) => String(t.const));
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function checkBody(raw: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): BodyValidator | undefined {
-  if (!isRecord(raw)) {
-    out.push(locate.at(at, `expected the body's fields as name: type, found ${JSON.stringify(raw)}`));
-    return undefined;
-  }
+/** `body: any` is valid and checks nothing: the result is then `null` (no validator). */
+export function checkBody(raw: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[], additionalProperties = false): BodyValidator | null | undefined {
+  if (raw === "any") return null;
   const before = out.length;
-  for (const [name, spec] of Object.entries(raw)) checkField(name, spec, [...at, name], locate, out);
+  checkFields(raw, at, locate, out);
   if (out.length !== before) return undefined;
-  return compileBody(raw as NonNullable<DeclarativeRoute["body"]>);
+  return compileBody(raw as RawFields, { additionalProperties });
 }
 
-function checkField(name: string, spec: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): void {
-  if (!FIELD_NAME.test(name)) out.push(locate.at(at, `"${name}" cannot be a field name: letters, digits and _, not starting with a digit`, { key: true }));
+function checkFields(raw: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): void {
+  if (!isRecord(raw)) {
+    out.push(locate.at(at, `expected the fields as name: type (or body: any), found ${JSON.stringify(raw)}`));
+    return;
+  }
+  for (const [name, spec] of Object.entries(raw)) checkField(name, spec, [...at, name], locate, out);
+}
+
+function checkField(name: string | undefined, spec: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): void {
+  if (name !== undefined && !FIELD_NAME.test(name)) out.push(locate.at(at, `"${name}" cannot be a field name: letters, digits and _, not starting with a digit`, { key: true }));
   if (typeof spec === "string") {
     const type = spec.endsWith("?") ? spec.slice(0, -1) : spec;
     if (!FIELD_TYPES.includes(type)) out.push(locate.at(at, `unknown field type "${type}"${hint(type, FIELD_TYPES)} (known: ${FIELD_TYPES.join(", ")}; add ? for optional)`));
@@ -38,6 +44,10 @@ function checkField(name: string, spec: unknown, at: PathSegments, locate: Sourc
   }
   checkSchema(FieldSchema, spec, at, locate, out);
   if (typeof spec.pattern === "string") checkPattern(spec.pattern, [...at, "pattern"], locate, out);
+  if (spec.fields !== undefined) checkFields(spec.fields, [...at, "fields"], locate, out);
+  if (spec.items !== undefined) checkField(undefined, spec.items, [...at, "items"], locate, out);
+  const misplaced = spec.type === "object" ? ["items", "max_items"] : spec.type === "array" ? ["fields", "additional_properties"] : ["fields", "items", "additional_properties", "max_items"];
+  for (const key of misplaced) if (key in spec) out.push(locate.at([...at, key], `${key} does not apply to type ${String(spec.type)}`, { key: true }));
 }
 
 /** The validator compiles `pattern` as `new RegExp(pattern)` (no flags): the same test here. */

@@ -12,8 +12,9 @@ import type { AuthScheme } from "./auth-schema.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkBody } from "./check-body.ts";
-import { checkTemplate } from "./check-template.ts";
+import { checkCondition, checkTemplate, type RouteShape } from "./check-template.ts";
 import { checkIqKeys, isIqRequestTemplate } from "./check-iq.ts";
+import type { CompiledTemplate } from "../engine/template.ts";
 import { didYouMean } from "./suggest.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
 import type { PluginRegistry, RouteConfig } from "./load.ts";
@@ -33,8 +34,8 @@ export interface RouteChecks {
   claimed: Map<string, { route: string; line: number; col: number }>;
 }
 
-/** The route's own keys; `body` and `send` are checked by their own functions below. */
-const DeclarativeKeysSchema = Closed({ ...DeclarativeRouteSchema.properties, body: Type.Optional(Type.Unknown()), send: Type.Optional(Type.Unknown()) });
+/** The route's own keys; `body`, `send` and `when` are checked by their own functions below. */
+const DeclarativeKeysSchema = Closed({ ...DeclarativeRouteSchema.properties, body: Type.Optional(Type.Unknown()), send: Type.Optional(Type.Unknown()), when: Type.Optional(Type.Unknown()) });
 
 export function checkRoute(raw: unknown, index: number, c: RouteChecks): RouteConfig | undefined {
   const at: PathSegments = ["routes", index];
@@ -52,18 +53,32 @@ function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c
   const path = validPath(raw.path);
   const method = typeof raw.method === "string" ? raw.method : "POST";
   checkAuthRef(raw.auth, at, c);
-  const body = raw.body === undefined ? undefined : checkBody(raw.body, [...at, "body"], c.locate, c.diagnostics);
-  const bodyFields = isRecord(raw.body) ? Object.keys(raw.body) : undefined;
-  let template;
-  if (typeof raw.send === "string" && raw.send !== "") template = checkTemplate(raw.send, [...at, "send"], { path, method, bodyFields }, c.locate, c.diagnostics);
-  else c.diagnostics.push(c.locate.at([...at, "send"], `expected the stanza template (XML with {{ expr }} placeholders), found ${raw.send === undefined ? "nothing (required)" : JSON.stringify(raw.send)}`));
+  const open = raw.additional_properties === true;
+  const body = raw.body === undefined ? undefined : checkBody(raw.body, [...at, "body"], c.locate, c.diagnostics, open);
+  const bodyFields = isRecord(raw.body) && !open ? Object.keys(raw.body) : undefined;
+  const shape = { path, method, bodyFields };
+  const templates = checkSends(raw.send, at, shape, c);
+  const when = typeof raw.when === "string" ? checkCondition(raw.when, [...at, "when"], shape, c.locate, c.diagnostics) : undefined;
   if (path) checkDuplicate(`${method} ${path}`, path, at, c);
   const respond = checkIqKeys(raw, at, path, c);
-  if (!keys || !template || (raw.body !== undefined && !body)) return undefined;
+  if (!keys || !templates || (raw.body !== undefined && body === undefined) || (raw.when !== undefined && !when)) return undefined;
   return {
-    kind: "declarative", at: label(at), name: keys.name ?? `${keys.method} ${keys.path}`, method: keys.method, path: keys.path, auth: keys.auth, body, template,
+    kind: "declarative", at: label(at), name: keys.name ?? `${keys.method} ${keys.path}`, method: keys.method, path: keys.path, auth: keys.auth,
+    body: body ?? undefined, templates, when, strict: keys.strict ?? false, maxStanzas: keys.max_stanzas ?? 50,
     iq: isIqRequestTemplate(raw.send), timeoutMs: keys.timeout_ms, respond,
   };
+}
+
+/** `send:` is one template or a list of them; each is compiled and checked at its own place. */
+function checkSends(send: unknown, at: PathSegments, shape: RouteShape, c: RouteChecks): CompiledTemplate[] | undefined {
+  const list = Array.isArray(send) ? send.map((s, i) => [s, [...at, "send", i]] as const) : [[send, [...at, "send"]] as const];
+  if (!list.length) c.diagnostics.push(c.locate.at([...at, "send"], "expected at least one stanza template"));
+  const templates = list.map(([source, where]) => {
+    if (typeof source === "string" && source !== "") return checkTemplate(source, where, shape, c.locate, c.diagnostics);
+    c.diagnostics.push(c.locate.at(where, `expected the stanza template (XML with {{ expr }} placeholders), found ${source === undefined ? "nothing (required)" : JSON.stringify(source)}`));
+    return undefined;
+  });
+  return list.length && templates.every((t) => t !== undefined) ? (templates as CompiledTemplate[]) : undefined;
 }
 
 function checkPluginRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteConfig | undefined {

@@ -1,9 +1,11 @@
 /**
- * A declarative route's `send:` template: compiled (every problem reported at its place in the
- * YAML), then each placeholder checked against what the route can actually give it: `params.X`
- * needs `:X` in the path, `body.X` a declared field X, and a GET route reads no body at all.
+ * A declarative route's `send:` templates and `when:` condition: compiled (every problem reported
+ * at its place in the YAML), then each name read checked against what the route can actually
+ * give it: `params.X` needs `:X` in the path, `body.X` a declared field X (unless the route takes
+ * undeclared fields), and a GET route reads no body at all.
  */
-import { compileTemplate, TemplateError, type CompiledTemplate } from "../engine/template.ts";
+import { compileTemplate, TemplateError, type CompiledTemplate, type Reference } from "../engine/template.ts";
+import { compileCondition, type CompiledCondition } from "../engine/condition.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { didYouMean as hint } from "./suggest.ts";
 
@@ -11,29 +13,39 @@ export interface RouteShape {
   /** The path when it is valid; its `:name` segments are the params a template can read. */
   path: string | undefined;
   method: string;
-  /** The declared body fields, or undefined when the route declares no `body:` (anything goes). */
+  /** The declared body fields, or undefined when any field may come (no `body:`, or open to undeclared fields). */
   bodyFields: readonly string[] | undefined;
 }
 
 export function checkTemplate(source: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledTemplate | undefined {
-  let template: CompiledTemplate;
+  return checkCompiled(() => compileTemplate(source), "template", at, route, locate, out);
+}
+
+/** `when:`, checked like a template: syntax, then every name it reads. */
+export function checkCondition(source: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledCondition | undefined {
+  return checkCompiled(() => compileCondition(source), "condition", at, route, locate, out);
+}
+
+function checkCompiled<T extends { references: readonly Reference[] }>(compile: () => T, what: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): T | undefined {
+  let template: T;
   try {
-    template = compileTemplate(source);
+    template = compile();
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
-    for (const p of err.problems) out.push(locate.inValue(at, `bad template: ${p.message}`, p.offset));
+    for (const p of err.problems) out.push(locate.inValue(at, `bad ${what}: ${p.message}`, p.offset));
     return undefined;
   }
   const before = out.length;
-  for (const { expr, offset } of template.placeholders) {
-    const problem = referenceProblem(expr, route);
+  for (const { path, text, offset } of template.references) {
+    const problem = referenceProblem(path, text, route);
     if (problem) out.push(locate.inValue(at, problem, offset));
   }
   return out.length === before ? template : undefined;
 }
 
-function referenceProblem(expr: string, route: RouteShape): string | undefined {
-  const [root, name] = expr.split(".");
+function referenceProblem(path: ReadonlyArray<string | number>, expr: string, route: RouteShape): string | undefined {
+  const [root, second] = path;
+  const name = second === undefined ? undefined : String(second);
   if (root === "params" && route.path !== undefined) {
     const params = pathParams(route.path);
     if (name === undefined || params.includes(name)) return undefined;

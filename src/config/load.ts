@@ -17,6 +17,7 @@ import { AUTH_SCHEMAS, type AuthScheme } from "./auth-schema.ts";
 import { SourceLocator, type Diagnostic } from "./diagnostics.ts";
 import { substituteEnv } from "./env.ts";
 import type { CompiledTemplate } from "../engine/template.ts";
+import type { CompiledCondition } from "../engine/condition.ts";
 import type { BodyValidator } from "../engine/body-spec.ts";
 import type { CompiledRespond } from "../engine/respond.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
@@ -40,8 +41,13 @@ export interface DeclarativeRouteConfig {
   method: "POST" | "PUT" | "GET";
   path: string;
   auth: string | undefined;
+  /** Undefined when the route declares no `body:` or `body: any`. */
   body: BodyValidator | undefined;
-  template: CompiledTemplate;
+  /** `send:`, one or several; each renders zero, one or many stanzas. */
+  templates: readonly CompiledTemplate[];
+  when: CompiledCondition | undefined;
+  strict: boolean;
+  maxStanzas: number;
   /** `send:` is an iq get/set: the route answers its reply (engine/iq-route.ts). */
   iq: boolean;
   /** iq routes: how long to wait for the answer (undefined: xmpp.iq_timeout_ms). */

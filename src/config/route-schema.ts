@@ -13,8 +13,11 @@ export const PluginRouteSchema = Closed({
 });
 
 export const FieldTypeSchema = Type.Union(
-  [Type.Literal("string"), Type.Literal("number"), Type.Literal("integer"), Type.Literal("boolean"), Type.Literal("jid")],
-  { description: "The field's type; `jid` is a string that must be a valid JID." },
+  [
+    Type.Literal("string"), Type.Literal("number"), Type.Literal("integer"), Type.Literal("boolean"), Type.Literal("jid"),
+    Type.Literal("object"), Type.Literal("array"), Type.Literal("any"),
+  ],
+  { description: "The field's type; `jid` is a string that must be a valid JID; `object` has `fields:`, `array` has `items:`; `any` is anything." },
 );
 
 export const FieldSchema = Closed({
@@ -24,6 +27,10 @@ export const FieldSchema = Closed({
   pattern: Type.Optional(Type.String({ description: "A regular expression the string must match." })),
   enum: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: "The only values accepted." })),
   default: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean()], { description: "Used when the field is absent (the field is then optional)." })),
+  fields: Type.Optional(Type.Unknown({ description: "For `type: object`: its fields, written like `body:` (`name: type`, `name: type?` or the long form)." })),
+  additional_properties: Type.Optional(Type.Boolean({ description: "For `type: object`: accept fields it does not declare. Default false when `fields:` is given, true without it." })),
+  items: Type.Optional(Type.Unknown({ description: "For `type: array`: the type of each item (`string`, or a long form such as `{ type: object, fields: ... }`); anything when absent." })),
+  max_items: Type.Optional(Type.Integer({ minimum: 0, description: "For `type: array`: the most items accepted." })),
 });
 
 export const DeclarativeRouteSchema = Closed({
@@ -32,11 +39,20 @@ export const DeclarativeRouteSchema = Closed({
   method: Type.Union([Type.Literal("POST"), Type.Literal("PUT"), Type.Literal("GET")], { default: "POST", description: "The HTTP method served; GET routes read no body." }),
   auth: Type.Optional(AuthRef),
   body: Type.Optional(
-    Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), Type.Union([FieldTypeSchema, Type.String({ pattern: "\\?$" }), FieldSchema]), {
-      description: "Accepted body fields: `name: type`, `name: type?` (optional) or `name: { type, required, max_length, pattern, enum, default }`.",
+    Type.Union([
+      Type.Literal("any"),
+      Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), Type.Union([FieldTypeSchema, Type.String({ pattern: "\\?$" }), FieldSchema])),
+    ], {
+      description: "Accepted body fields: `name: type`, `name: type?` (optional) or `name: { type, required, ... }` (objects and arrays nest); `any` accepts any body. Without `body:`, the template reads whatever the request carries.",
     }),
   ),
-  send: Type.String({ minLength: 1, description: "The stanza template: XML with {{ expr }} placeholders." }),
+  additional_properties: Type.Optional(Type.Boolean({ default: false, description: "Accept top-level body fields that `body:` does not declare (a template reads them as body.NAME)." })),
+  send: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+    description: "The stanza template (XML with Liquid: {{ body.x }}, {% for %}, {% if %}, filters), or a list of them: each gives zero, one or many stanzas.",
+  }),
+  when: Type.Optional(Type.String({ minLength: 1, description: "A Liquid condition (`body.status == \"firing\"`); when false the request is answered 204 and nothing is sent." })),
+  strict: Type.Optional(Type.Boolean({ default: false, description: "Reading a field the payload lacks is 400 MISSING_FIELD instead of empty text (`| default:` and `{% if %}` still work)." })),
+  max_stanzas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: "Most stanzas one request sends; past it the last one is a summary (\"… and N more\")." })),
   timeout_ms: Type.Optional(Type.Integer({ minimum: 100, description: "iq routes (`send:` an <iq type=\"get|set\">): how long to wait for the answer before 504 XMPP_TIMEOUT (default xmpp.iq_timeout_ms)." })),
   respond: Type.Optional(Type.Unknown({ description: "iq routes: the JSON answered on success, written in the shape wanted; strings hold {{ reply.x }} placeholders reading the answer stanza (see \"iq round trips\")." })),
 });

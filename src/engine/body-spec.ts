@@ -6,11 +6,14 @@
  *     level: string?                     # optional
  *     room: { type: jid }                # a string that must be a JID
  *     tag: { type: string, required: false, max_length: 32, enum: [a, b], default: a }
+ *     alerts:                            # nested: objects have fields, arrays have items
+ *       type: array
+ *       items: { type: object, additional_properties: true, fields: { status: string } }
  */
-import { Type, type TSchema, type TObject } from "@sinclair/typebox";
+import { FormatRegistry, Type, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
-import type { DeclarativeRoute, FieldSpec } from "../config/route-schema.ts";
+import type { FieldSpec } from "../config/route-schema.ts";
 import { GatewayError } from "../errors.ts";
 import { isJid } from "../plugin-api/jid.ts";
 
@@ -22,7 +25,9 @@ export interface BodyValidator {
   parse(data: unknown): Record<string, unknown>;
 }
 
-type RawField = NonNullable<DeclarativeRoute["body"]>[string];
+/** A field as written: `type`, `type?` or the long form. */
+export type RawField = string | FieldSpec;
+export type RawFields = Record<string, RawField>;
 
 export function normalizeField(raw: RawField): FieldSpec {
   if (typeof raw !== "string") return { ...raw, required: raw.required ?? true };
@@ -30,29 +35,29 @@ export function normalizeField(raw: RawField): FieldSpec {
   return { type: (optional ? raw.slice(0, -1) : raw) as FieldSpec["type"], required: !optional };
 }
 
-export function compileBody(spec: NonNullable<DeclarativeRoute["body"]>): BodyValidator {
-  const fields = Object.entries(spec).map(([name, raw]) => [name, normalizeField(raw)] as const);
-  const schema: TObject = Type.Object(
-    Object.fromEntries(fields.map(([name, f]) => [name, f.required && f.default === undefined ? fieldSchema(f) : Type.Optional(fieldSchema(f))])),
-    { additionalProperties: false },
-  );
+export function compileBody(spec: RawFields, options: { additionalProperties?: boolean } = {}): BodyValidator {
+  // TypeBox keeps formats in one registry; setting the same check again is harmless.
+  if (!FormatRegistry.Has("jid")) FormatRegistry.Set("jid", isJid);
+  const schema = objectSchema(spec, options.additionalProperties ?? false, {});
   const check = TypeCompiler.Compile(schema);
-  const jidFields = fields.filter(([, f]) => f.type === "jid").map(([name]) => name);
   return {
-    fields: fields.map(([name]) => name),
+    fields: Object.keys(spec),
     schema,
     parse(data) {
-      // Form fields are all strings: Convert turns "3" into 3 where the field is a number.
-      const value = Value.Convert(schema, Value.Default(schema, structuredClone(data ?? {}))) as Record<string, unknown>;
-      const problems = [...check.Errors(value)].map((e) => ({ field: e.path.slice(1) || "(body)", problem: e.message }));
-      for (const name of jidFields) {
-        const v = value[name];
-        if (typeof v === "string" && !isJid(v)) problems.push({ field: name, problem: "Expected a JID" });
-      }
+      const value = converted(schema, Value.Default(schema, structuredClone(data ?? {})));
+      const problems = [...check.Errors(value)].map((e) => ({ field: fieldPath(e.path), problem: e.schema.format === "jid" ? "Expected a JID" : e.message }));
       if (problems.length) throw new GatewayError("INVALID_BODY", undefined, { details: { problems } });
       return value;
     },
   };
+}
+
+function objectSchema(spec: RawFields, additionalProperties: boolean, opts: object): TSchema {
+  const props = Object.entries(spec).map(([name, raw]) => {
+    const f = normalizeField(raw);
+    return [name, f.required && f.default === undefined ? fieldSchema(f) : Type.Optional(fieldSchema(f))] as const;
+  });
+  return Type.Object(Object.fromEntries(props), { ...opts, additionalProperties });
 }
 
 function fieldSchema(f: FieldSpec): TSchema {
@@ -64,8 +69,45 @@ function fieldSchema(f: FieldSpec): TSchema {
       return Type.Integer(opts);
     case "boolean":
       return Type.Boolean(opts);
+    case "any":
+      return Type.Unknown(opts);
+    case "object": {
+      const fields = (f.fields ?? {}) as RawFields;
+      return objectSchema(fields, f.additional_properties ?? f.fields === undefined, opts);
+    }
+    case "array": {
+      const items = f.items === undefined ? Type.Unknown() : fieldSchema(normalizeField(f.items as RawField));
+      return Type.Array(items, { ...opts, ...(f.max_items !== undefined ? { maxItems: f.max_items } : {}) });
+    }
     default:
       if (f.enum) return Type.Union(f.enum.map((v) => Type.Literal(v)), opts);
-      return Type.String({ ...opts, ...(f.max_length !== undefined ? { maxLength: f.max_length } : {}), ...(f.pattern ? { pattern: f.pattern } : {}) });
+      return Type.String({
+        ...opts,
+        ...(f.type === "jid" ? { format: "jid" } : {}),
+        ...(f.max_length !== undefined ? { maxLength: f.max_length } : {}),
+        ...(f.pattern ? { pattern: f.pattern } : {}),
+      });
   }
+}
+
+/**
+ * Form fields are all strings: "3" becomes 3 where a top-level field is a number or a boolean.
+ * Nothing else is converted (TypeBox would turn a JSON string into a one-item array).
+ */
+function converted(schema: TSchema, data: unknown): Record<string, unknown> {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return data as Record<string, unknown>;
+  const props = (schema.properties ?? {}) as Record<string, TSchema>;
+  const out: Record<string, unknown> = { ...data };
+  for (const [name, v] of Object.entries(out)) {
+    const type = props[name]?.type;
+    if (typeof v === "string" && (type === "number" || type === "integer" || type === "boolean")) out[name] = Value.Convert(props[name] as TSchema, v);
+  }
+  return out;
+}
+
+/** `/alerts/0/labels` -> `alerts[0].labels`, as a template would read it. */
+function fieldPath(pointer: string): string {
+  if (!pointer) return "(body)";
+  return pointer.slice(1).split("/").map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"))
+    .reduce((out, s) => (/^\d+$/.test(s) ? `${out}[${s}]` : out ? `${out}.${s}` : s), "");
 }

@@ -1,6 +1,7 @@
 /**
- * A declarative route: auth -> read and check the body -> render the stanza template -> deliver
- * -> 201 {"status":"sent"} or 202 {"status":"queued"}. No code per integration.
+ * A declarative route: auth -> read and check the body -> `when:` -> render the stanza templates
+ * -> deliver each -> 201 {"status":"sent"} when all were sent, 202 {"status":"queued"} when any
+ * was queued, 204 when `when:` is false or the templates produced nothing. No code per integration.
  */
 import type { Element } from "ltx";
 import type { DeclarativeRouteConfig } from "../config/load.ts";
@@ -8,8 +9,10 @@ import { GatewayError, errorResponse, jsonResponse } from "../errors.ts";
 import type { HttpHandler } from "../plugin-api.ts";
 import type { Authenticator, Identity } from "./auth/types.ts";
 import { requireMayAddress } from "../plugin-api/auth.ts";
-import { readBody } from "../plugin-api/request-body.ts";
 import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
+import { bodyFields, renderRequest } from "./render-request.ts";
+import { headersOf } from "./scope.ts";
+import type { RespondScope } from "./respond.ts";
 
 export interface DeclarativeDeps {
   auth: Authenticator | undefined;
@@ -28,14 +31,13 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       const url = new URL(request.url);
       const raw = route.method === "GET" ? {} : await bodyFields(request, deps.maxBodyBytes);
       const body = route.body ? route.body.parse(raw) : raw;
-      const id = deps.newId();
-      const stanza = route.template.render({ params, query: Object.fromEntries(url.searchParams), body, user, id });
-      stanza.attrs.from ??= deps.component;
-      stanza.attrs.id ??= id;
-      requireMayAddress(user, stanza.attrs.to);
-      if (isIqRequest(stanza)) return await askIq(route, deps, { iq: stanza, request, params, url, body, user });
-      const outcome = await deps.deliver(stanza);
-      return jsonResponse(outcome === "sent" ? 201 : 202, { status: outcome, id: stanza.attrs.id });
+      const scope = { params, query: Object.fromEntries(url.searchParams), body, headers: headersOf(request.headers), user, id: deps.newId() };
+      const { stanzas, cut } = renderRequest(route, scope, deps);
+      if (!stanzas.length) return new Response(null, { status: 204 });
+      for (const stanza of stanzas) requireMayAddress(user, stanza.attrs.to);
+      const [first] = stanzas;
+      if (stanzas.length === 1 && first && isIqRequest(first)) return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
+      return await deliverAll(stanzas, cut, deps);
     } catch (err) {
       // Anything else is a fault: rethrown so the HTTP layer logs it with its stack and answers 500.
       if (!(err instanceof GatewayError)) throw err;
@@ -45,15 +47,24 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
 }
 
 /** An iq get/set template: a round trip answered with the reply (never the outbox). */
-function askIq(route: DeclarativeRouteConfig, deps: DeclarativeDeps, c: { iq: Element; request: Request; params: Record<string, string>; url: URL; body: unknown; user: Identity | undefined }): Promise<Response> {
-  const scope = { params: c.params, query: Object.fromEntries(c.url.searchParams), body: c.body, user: c.user ?? null };
+function askIq(route: DeclarativeRouteConfig, deps: DeclarativeDeps, iq: Element, request: Request, scope: Omit<RespondScope, "reply">): Promise<Response> {
   const timeoutMs = route.timeoutMs ?? deps.iq.defaultTimeoutMs;
-  return iqRoundTrip({ iq: c.iq, timeoutMs, accept: c.request.headers.get("accept"), respond: route.respond, scope }, deps.iq);
+  return iqRoundTrip({ iq, timeoutMs, accept: request.headers.get("accept"), respond: route.respond, scope }, deps.iq);
 }
 
-/** A text/plain body is `body.text`; forms and JSON objects give their fields; no body is `{}`. */
-async function bodyFields(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
-  if (!request.headers.has("content-type") && (!request.body || (await request.clone().arrayBuffer()).byteLength === 0)) return {};
-  const body = await readBody(request, maxBytes);
-  return body.type === "text" ? { text: body.text } : body.fields;
+/** One after the other, each confirmed; a refusal midway says which were already delivered. */
+async function deliverAll(stanzas: Element[], cut: number, deps: DeclarativeDeps): Promise<Response> {
+  const ids: string[] = [];
+  let queued = false;
+  for (const stanza of stanzas) {
+    try {
+      queued = (await deps.deliver(stanza)) === "queued" || queued;
+    } catch (err) {
+      if (err instanceof GatewayError && ids.length) err.details.delivered = ids;
+      throw err;
+    }
+    ids.push(stanza.attrs.id as string);
+  }
+  const status = queued ? "queued" : "sent";
+  return jsonResponse(queued ? 202 : 201, { status, id: ids[0], ...(ids.length > 1 ? { ids } : {}), ...(cut ? { cut } : {}) });
 }

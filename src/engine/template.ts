@@ -1,53 +1,49 @@
 /**
- * Stanza templates: XML with `{{ expr }}` placeholders, compiled once when routes.yaml loads.
+ * Stanza templates: XML with Liquid in it, compiled once when routes.yaml loads.
  *
- * A template is parsed into an element tree before any input exists; rendering fills values into
- * that tree's text nodes and attribute values, never into markup. The XML serializer escapes
- * them, so no input can add an element or an attribute, whatever it contains.
+ * Why input can never become markup: the template's XML is parsed BEFORE anything is rendered,
+ * with each Liquid tag and output set aside as an opaque marker. From that element tree we build
+ * one Liquid program in which every element boundary is a control character (U+0001-U+0004) that
+ * XML cannot carry, so no value can contain one: template.ts refuses them in the source, the
+ * request scope is refused when it holds one (scope.ts), and every printed value passes through
+ * `outputEscape` (liquid.ts). Liquid renders that program; template-build.ts turns the boundaries
+ * back into the elements of the template, and everything between them into text or attribute
+ * values, escaped by the serializer. So a `{% for %}` around an element repeats that element of
+ * the template, while a value (whatever it holds: `<`, `{{`, `]]>`) is only ever text.
+ *
+ * A block tag must open and close within one element's children (or one attribute value), which
+ * is checked here: the rendered boundaries then always nest.
  */
-import { parse, Element } from "ltx";
-import { GatewayError } from "../errors.ts";
-import { fitsJidPart, isJid, type JidPart } from "../plugin-api/jid.ts";
-import { isXmlText } from "../plugin-api/xml-text.ts";
-import { suggest } from "../config/suggest.ts";
+import { parse, type Element } from "ltx";
+import { Tokenizer, TypeGuards, type Template, type TopLevelToken } from "liquidjs";
+import { createLiquid } from "./liquid.ts";
+import { buildStanzas, MARK, type ElementDef } from "./template-build.ts";
+import { liquidFailure, referencesOf, problemOf, type Reference, type TemplateProblem } from "./template-check.ts";
+import { checkScopeText, type TemplateScope } from "./scope.ts";
 
-/** What a template can read: `{{ params.room }}`, `{{ body.text }}`, `{{ user.jid }}`... */
-export const TEMPLATE_ROOTS = ["params", "query", "body", "user", "id"] as const;
-export type TemplateScope = Partial<Record<(typeof TEMPLATE_ROOTS)[number], unknown>>;
+export { TEMPLATE_ROOTS, type TemplateScope } from "./scope.ts";
+export type { TemplateProblem, Reference } from "./template-check.ts";
+
+const liquid = createLiquid();
 
 /** Attributes that carry addresses: a value rendered from input must be a valid JID. */
 const JID_ATTRIBUTES = new Set(["to", "from", "jid"]);
 const STANZA_NAMES = new Set(["message", "presence", "iq"]);
-const PLACEHOLDER = /\{\{\s*(.*?)\s*\}\}/g;
-const EXPRESSION = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/;
+const FORBIDDEN_SOURCE = /[\u0001-\u0008\ue000\ue001]/;
+const TOKEN_MARK = /\ue000(\d+)\ue001/g;
 
-/**
- * Which part of an address a placeholder fills, found when the template compiles: `jid` when it
- * is the whole attribute, `bare` when it is everything before a literal `/`, else one JID part.
- */
-type Slot = JidPart | "bare" | "jid";
-type Placeholder = { expr: string; path: string[]; offset: number; slot?: Slot };
-type Part = string | Placeholder;
-type Value = Part[];
-
-interface Compiled {
-  name: string;
-  attrs: Array<[string, Value]>;
-  children: Array<Compiled | Value>;
+export interface RenderOptions {
+  /** Reading a field the payload lacks is 400 MISSING_FIELD instead of empty text. */
+  strict?: boolean;
 }
 
 export interface CompiledTemplate {
-  /** Every expression used, for checks such as "does this route's body declare that field?". */
-  readonly expressions: readonly string[];
-  /** Each placeholder with its offset in the source, so `check` can point at it. */
-  readonly placeholders: ReadonlyArray<{ expr: string; offset: number }>;
-  render(scope: TemplateScope): Element;
-}
-
-export interface TemplateProblem {
-  message: string;
-  /** Offset in the template source, where known (0 otherwise). */
-  offset: number;
+  /** Every variable read from the request (root first), where it is in the source. */
+  readonly references: readonly Reference[];
+  /** All the stanzas a request produces: zero, one or many. */
+  renderAll(scope: TemplateScope, options?: RenderOptions): Element[];
+  /** The one stanza a single-stanza template produces. */
+  render(scope: TemplateScope, options?: RenderOptions): Element;
 }
 
 /** A template that cannot compile; `problems` holds every problem found, this one first. */
@@ -60,161 +56,153 @@ export class TemplateError extends Error {
   }
 }
 
+interface Compiling {
+  tokens: TopLevelToken[];
+  defs: ElementDef[];
+  placeholders: string[];
+  problems: TemplateProblem[];
+}
+
 export function compileTemplate(source: string): CompiledTemplate {
-  const { marked, parts, problems } = markPlaceholders(source);
-  let tree: Compiled | undefined;
+  const forbidden = source.search(FORBIDDEN_SOURCE);
+  if (forbidden !== -1) throw new TemplateError("the template holds a control character XML cannot carry", forbidden);
+  let tokens: TopLevelToken[];
+  let references: Reference[];
   try {
-    const root = parseSingleElement(marked);
-    if (!STANZA_NAMES.has(root.name)) throw new TemplateError(`the root element must be <message>, <presence> or <iq>, not <${root.name}>`);
-    tree = compileElement(root, parts);
+    tokens = new Tokenizer(source).readTopLevelTokens();
+    references = referencesOf(liquid, liquid.parse(source), source);
   } catch (err) {
-    if (!(err instanceof TemplateError)) throw err;
-    problems.push(...err.problems);
+    const p = problemOf(err);
+    throw new TemplateError(p.message, p.offset);
   }
-  const [first, ...more] = problems;
-  if (first || !tree) throw new TemplateError(first?.message ?? "no element", first?.offset, more);
-  const compiled = tree;
+  const c: Compiling = { tokens, defs: [], placeholders: [], problems: [] };
+  const inName = source.search(/<\/?\s*\{[{%]/);
+  if (inName !== -1) c.problems.push({ message: "a Liquid tag or placeholder cannot be an element name", offset: inName });
+  for (const r of references) if (r.problem) c.problems.push({ message: r.problem, offset: r.offset });
+  const program = compileProgram(markTokens(source, tokens), c);
+  const [first, ...more] = c.problems;
+  if (first || program === undefined) throw new TemplateError(first?.message ?? "no element", first?.offset, more);
+  return compiled(program, c, references);
+}
+
+function compiled(program: Template[], c: Compiling, references: Reference[]): CompiledTemplate {
+  const renderAll = (scope: TemplateScope, options: RenderOptions = {}): Element[] => {
+    checkScopeText(scope);
+    let output: string;
+    try {
+      output = liquid.renderSync(program, scope, { strictVariables: options.strict ?? false });
+    } catch (err) {
+      throw liquidFailure(err);
+    }
+    return buildStanzas(output, c.defs, c.placeholders);
+  };
   return {
-    expressions: parts.map((p) => p.expr),
-    placeholders: parts.map(({ expr, offset }) => ({ expr, offset })),
-    render: (scope) => renderElement(compiled, scope),
+    references,
+    renderAll,
+    render(scope, options) {
+      const all = renderAll(scope, options);
+      if (all.length !== 1 || !all[0]) throw new Error(`the template produced ${all.length} stanzas where one was expected`);
+      return all[0];
+    },
   };
 }
 
-/**
- * Replaces each placeholder by a marker the XML parser treats as plain text, collecting every
- * bad placeholder rather than stopping at the first (the XML around them is still checked).
- */
-function markPlaceholders(source: string): { marked: string; parts: Placeholder[]; problems: TemplateProblem[] } {
-  const problems: TemplateProblem[] = [];
-  const inName = source.search(/<\/?\s*\{\{/);
-  if (inName !== -1) problems.push({ message: "a placeholder cannot be an element name", offset: inName });
-  const parts: Placeholder[] = [];
-  const marked = source.replace(PLACEHOLDER, (_m, expr: string, offset: number) => {
-    const path = expr.split(".");
-    const root = path[0] ?? "";
-    if (!EXPRESSION.test(expr)) problems.push({ message: `"{{ ${expr} }}" is not a dotted name such as body.text`, offset });
-    else if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) {
-      const hint = suggest(root, TEMPLATE_ROOTS);
-      problems.push({ message: `"{{ ${expr} }}" starts with an unknown name${hint ? ` (did you mean "${hint}"?)` : ""} (known: ${TEMPLATE_ROOTS.join(", ")})`, offset });
-    }
-    parts.push({ expr, path, offset });
-    return marker(parts.length - 1);
-  });
-  const stray = marked.search(/\{\{|\}\}/);
-  if (stray !== -1) problems.push({ message: "unbalanced {{ or }}", offset: stray });
-  return { marked, parts, problems };
+/** Each Liquid token becomes a marker the XML parser reads as text; the rest stays as written. */
+function markTokens(source: string, tokens: TopLevelToken[]): string {
+  return tokens.map((t, i) => (TypeGuards.isHTMLToken(t) ? source.slice(t.begin, t.end) : `\ue000${i}\ue001`)).join("");
 }
 
-const marker = (i: number) => `\u{e000}${i}\u{e001}`;
-const MARKER = /\u{e000}(\d+)\u{e001}/u;
-
-function parseSingleElement(xml: string): Element {
+function compileProgram(marked: string, c: Compiling): Template[] | undefined {
   let wrapper: Element;
   try {
-    wrapper = parse(`<t>${xml}</t>`);
+    wrapper = parse(`<t>${marked}</t>`);
   } catch (err) {
-    throw new TemplateError(`not well-formed XML: ${(err as Error).message}`);
+    c.problems.push({ message: `not well-formed XML: ${(err as Error).message}`, offset: 0 });
+    return undefined;
   }
-  const elements = wrapper.children.filter((c): c is Element => typeof c !== "string");
-  const text = wrapper.children.filter((c): c is string => typeof c === "string").join("");
-  if (elements.length !== 1 || text.trim() !== "") throw new TemplateError("a template must be exactly one element");
-  return elements[0] as Element;
+  const elements = wrapper.children.filter((x): x is Element => typeof x !== "string");
+  if (elements.length !== 1) c.problems.push({ message: "a template must be exactly one element (send: takes a list for several)", offset: 0 });
+  const root = elements[0];
+  if (root && !STANZA_NAMES.has(root.name)) c.problems.push({ message: `the root element must be <message>, <presence> or <iq>, not <${root.name}>`, offset: 0 });
+  const top = children(wrapper, c, true);
+  if (c.problems.length) return undefined;
+  try {
+    return liquid.parse(top);
+  } catch (err) {
+    c.problems.push(problemOf(err));
+    return undefined;
+  }
 }
 
-function compileElement(el: Element, parts: Placeholder[]): Compiled {
-  if (MARKER.test(el.name)) throw new TemplateError(`a placeholder cannot be an element name`);
-  const attrs: Array<[string, Value]> = [];
+function element(el: Element, c: Compiling): string {
+  if (/\ue000/.test(el.name)) c.problems.push({ message: "a Liquid tag or placeholder cannot be an element name", offset: 0 });
+  const def: ElementDef = { name: el.name, attrs: [] };
+  const index = c.defs.push(def) - 1;
+  let out = `${MARK.OPEN}${index}${MARK.NAME_END}`;
   for (const [name, value] of Object.entries(el.attrs)) {
-    if (MARKER.test(name)) throw new TemplateError("a placeholder cannot be an attribute name");
-    if (value === undefined) continue;
-    const split = splitValue(value, parts);
-    attrs.push([name, JID_ATTRIBUTES.has(name) ? withJidSlots(split) : split]);
+    if (/\ue000/.test(name)) c.problems.push({ message: "a Liquid tag or placeholder cannot be an attribute name", offset: 0 });
+    if (typeof value !== "string") continue;
+    const address = JID_ATTRIBUTES.has(name);
+    def.attrs.push({ name, address });
+    const restored = restore(value, c, address);
+    checkBalanced(value, c, `the value of ${name}="…"`);
+    out += restored + MARK.ATTR_END;
   }
-  const children: Compiled["children"] = [];
-  for (const child of el.children) {
-    if (typeof child !== "string") children.push(compileElement(child, parts));
-    else if (child.trim() !== "" || MARKER.test(child)) children.push(splitValue(child, parts));
-  }
-  return { name: el.name, attrs, children };
-}
-
-function splitValue(text: string, parts: Placeholder[]): Value {
-  return text.split(new RegExp(MARKER.source, "u")).map((piece, i) => (i % 2 === 0 ? piece : (parts[Number(piece)] as Part)));
+  return out + children(el, c, false) + MARK.CLOSE;
 }
 
 /**
- * Marks each placeholder of an address attribute with the part it fills. The literal text decides:
- * after the first `/` is the resourcepart, before an `@` (ahead of that `/`) the localpart, after
- * it the domainpart (RFC 7622 §3.1). A placeholder alone before a `/` fills the bare JID.
+ * An element's children as program text. Text that is only whitespace and Liquid tags (the
+ * indentation of a YAML block) keeps its tags and loses its whitespace; other text is kept whole.
  */
-function withJidSlots(value: Value): Value {
-  const shape = value.map((p) => (typeof p === "string" ? p : "\u0000")).join("");
-  if (!/[^\u0000]/.test(shape)) return value.map((p) => (typeof p === "string" ? p : { ...p, slot: "jid" }));
-  const slash = shape.indexOf("/");
-  const bare = slash === -1 ? shape : shape.slice(0, slash);
-  const at = bare.indexOf("@");
-  let pos = 0;
-  return value.map((p) => {
-    const here = pos;
-    pos += typeof p === "string" ? p.length : 1;
-    if (typeof p === "string") return p;
-    const slot: Slot =
-      slash !== -1 && here > slash ? "resourcepart"
-      : at !== -1 ? (here < at ? "localpart" : "domainpart")
-      : /^\u0000+$/.test(bare) ? "bare"
-      : "domainpart";
-    return { ...p, slot };
+function children(el: Element, c: Compiling, top: boolean): string {
+  const tags: string[] = [];
+  let out = "";
+  for (const child of el.children) {
+    if (typeof child !== "string") {
+      out += element(child, c);
+      continue;
+    }
+    const structural = !/\S/.test(child.replace(TOKEN_MARK, (m, i: string) => (isTag(c.tokens[Number(i)]) ? "" : "x")));
+    for (const [, i] of child.matchAll(TOKEN_MARK)) if (isTag(c.tokens[Number(i)])) tags.push(i as string);
+    if (top && !structural) c.problems.push({ message: "text outside the stanza element: only Liquid tags may surround it", offset: firstOffset(child, c) });
+    out += structural ? child.replace(/\s+/g, "").replace(TOKEN_MARK, (_m, i: string) => c.tokens[Number(i)]?.getText() ?? "") : restore(child, c, false);
+  }
+  checkBalanced(tags.map((i) => `\ue000${i}\ue001`).join(""), c, top ? "the top level" : `<${el.name}>`);
+  return out;
+}
+
+/** Text with its markers turned back into Liquid; in an address, each output is tagged for the JID checks. */
+function restore(text: string, c: Compiling, address: boolean): string {
+  const literal = text.replace(TOKEN_MARK, "");
+  const delimiter = literal.search(/\{\{|\{%/);
+  if (delimiter !== -1) c.problems.push({ message: "an escaped {{ or {% would become Liquid: write it inside {% raw %}…{% endraw %}", offset: 0 });
+  return text.replace(TOKEN_MARK, (_m, i: string) => {
+    const token = c.tokens[Number(i)];
+    const source = token?.getText() ?? "";
+    if (!address || isTag(token)) return source;
+    const k = c.placeholders.push(source.replace(/^\{\{-?\s*|\s*-?\}\}$/g, "")) - 1;
+    return `${MARK.DYN_START}${k}${MARK.DYN_MID}${source}${MARK.DYN_END}`;
   });
 }
 
-function renderElement(tree: Compiled, scope: TemplateScope): Element {
-  const el = new Element(tree.name);
-  for (const [name, value] of tree.attrs) el.attrs[name] = JID_ATTRIBUTES.has(name) ? renderAddress(name, value, scope) : renderValue(value, scope);
-  for (const child of tree.children) {
-    if (Array.isArray(child)) el.t(renderValue(child, scope));
-    else el.cnode(renderElement(child, scope));
+/** A block tag must close where it opened, so the boundaries of the rendered elements nest. */
+function checkBalanced(text: string, c: Compiling, where: string): void {
+  const tags = [...text.matchAll(TOKEN_MARK)].map((m) => c.tokens[Number(m[1])]).filter(isTag);
+  if (!tags.length) return;
+  try {
+    liquid.parse(tags.map((t) => t.getText()).join(""));
+  } catch (err) {
+    const offset = tags[0]?.begin ?? 0;
+    c.problems.push({ message: `Liquid tags must open and close within ${where}: ${problemOf(err).message}`, offset });
   }
-  return el;
 }
 
-/** An address: each value must be the part it fills and nothing more, then the whole a valid JID. */
-function renderAddress(name: string, value: Value, scope: TemplateScope): string {
-  let out = "";
-  for (const part of value) {
-    if (typeof part === "string") {
-      out += part;
-      continue;
-    }
-    const text = lookup(scope, part);
-    if (part.slot && part.slot !== "jid" && !fitsSlot(part.slot, text)) {
-      throw new GatewayError("INVALID_JID", `"${name}": {{ ${part.expr} }} must be a JID ${part.slot === "bare" ? "without a resource" : part.slot + " only"}, not ${JSON.stringify(text)}`, {
-        details: { field: name, placeholder: part.expr, part: part.slot, value: text },
-      });
-    }
-    out += text;
-  }
-  const filled = value.some((p) => typeof p !== "string");
-  if (filled && !isJid(out)) throw new GatewayError("INVALID_JID", `"${name}" is not a valid JID`, { details: { field: name, value: out } });
-  return out;
+function isTag(token: TopLevelToken | undefined): token is TopLevelToken {
+  return token !== undefined && TypeGuards.isTagToken(token);
 }
 
-function fitsSlot(slot: Exclude<Slot, "jid">, text: string): boolean {
-  return slot === "bare" ? !text.includes("/") : fitsJidPart(slot, text);
-}
-
-function renderValue(value: Value, scope: TemplateScope): string {
-  let out = "";
-  for (const part of value) out += typeof part === "string" ? part : lookup(scope, part);
-  return out;
-}
-
-function lookup(scope: TemplateScope, part: Placeholder): string {
-  let v: unknown = scope;
-  for (const key of part.path) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined;
-  if (v === undefined || v === null) return "";
-  if (typeof v === "object") throw new GatewayError("BAD_REQUEST", `${part.expr} must be a string, number or boolean`, { details: { field: part.expr } });
-  const s = String(v);
-  if (!isXmlText(s)) throw new GatewayError("INVALID_XML_TEXT", undefined, { details: { field: part.expr } });
-  return s;
+function firstOffset(text: string, c: Compiling): number {
+  const m = /\ue000(\d+)\ue001/.exec(text);
+  return m ? (c.tokens[Number(m[1])]?.begin ?? 0) : 0;
 }

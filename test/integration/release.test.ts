@@ -3,7 +3,7 @@
 // client, receives. The arm64 one runs under qemu-user (Debian's qemu-aarch64, with the arm64 C
 // library of libc6-arm64-cross); `make test` installs both and builds the release first.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startProsody, type Prosody } from "../helpers/prosody.ts";
 import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
@@ -42,6 +42,12 @@ routes:
     auth: users
 `;
 
+const RENDER_ROUTES = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }
+routes:
+  - path: /am/:user
+    send: '{% for a in body.alerts %}<message to="{{ params.user }}@localhost"><body>{{ a.name | upcase }}</body></message>{% endfor %}'
+`;
+
 function run(command: string[], args: string[], timeoutMs: number) {
   const res = Bun.spawnSync([...command, ...args], { env: { STANZAGATE_SECRET: "x", PATH: process.env.PATH ?? "" }, timeout: timeoutMs });
   return { code: res.exitCode, out: res.stdout.toString(), err: res.stderr.toString() };
@@ -75,6 +81,19 @@ for (const target of TARGETS) {
       expect(r.err).toBe("");
       expect(r.out).toMatch(/routes\.yaml: ok \(\d+ routes?\)/);
       expect(r.code).toBe(0);
+    }, target.deadlineMs);
+
+    test("renders a Liquid template with a loop, without connecting (LiquidJS runs in the binary)", () => {
+      const dir = join(import.meta.dir, "../../.cache/release-render");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "routes.yaml"), RENDER_ROUTES);
+      writeFileSync(join(dir, "body.json"), JSON.stringify({ alerts: [{ name: "disk" }, { name: "cpu <90%>" }] }));
+      const r = run(target.command, ["render", "--config", join(dir, "routes.yaml"), "--route", "/am/bob", "--body", join(dir, "body.json")], target.deadlineMs);
+      expect(r).toEqual({
+        code: 0,
+        err: "",
+        out: `<message to="bob@localhost" from="gw.localhost" id="render-1"><body>DISK</body></message>\n<message to="bob@localhost" from="gw.localhost" id="render-2"><body>CPU &lt;90%&gt;</body></message>\n`,
+      });
     }, target.deadlineMs);
 
     test("connects to Prosody, and bob receives what alice POSTs to post_msg", async () => {

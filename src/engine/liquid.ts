@@ -1,0 +1,78 @@
+/**
+ * The Liquid engine every template runs on (https://liquidjs.com), configured for stanzas:
+ *
+ * - unknown filters are template errors at load (`strictFilters`), not silent no-ops;
+ * - every `{{ }}`, `{% echo %}` and `{% cycle %}` value passes through `outputEscape`, which
+ *   refuses text XML cannot carry and objects (a value is text, never structure): see template.ts
+ *   for why that is enough to keep input out of the markup;
+ * - the tags that read files (`include`, `render`, `layout`, `block`) are refused at load, and the
+ *   file system is one that has no files, so no template can reach the disk;
+ * - `raw` (the filter that would skip `outputEscape`) is replaced by one that does not;
+ * - a render is bounded in time and memory (`renderLimit`, `memoryLimit`): a huge array costs a
+ *   clear 422, never a stuck request.
+ */
+import { Liquid, Tag, type FS } from "liquidjs";
+import { GatewayError } from "../errors.ts";
+import { isXmlText } from "../plugin-api/xml-text.ts";
+
+/** Longest a single request's templates may take to render, and the memory they may allocate. */
+export const RENDER_LIMIT_MS = 1_000;
+export const MEMORY_LIMIT = 16 * 1024 * 1024;
+
+const NO_FILES: FS = {
+  exists: async () => false,
+  existsSync: () => false,
+  readFile: async (file) => Promise.reject(new Error(`templates cannot read files (${file})`)),
+  readFileSync: (file) => {
+    throw new Error(`templates cannot read files (${file})`);
+  },
+  resolve: (_root, file) => file,
+};
+
+const FILE_TAGS = ["include", "render", "layout", "block"];
+
+/** Filters people expect under other names (Liquid has upcase/downcase). */
+const EXTRA_FILTERS: Record<string, (value: unknown, ...args: unknown[]) => unknown> = {
+  upper: (v) => String(v ?? "").toUpperCase(),
+  lower: (v) => String(v ?? "").toLowerCase(),
+  // Replaces Liquid's own `raw`, which would bypass outputEscape: here it changes nothing.
+  raw: (v) => v,
+};
+
+export function createLiquid(): Liquid {
+  const liquid = new Liquid({
+    strictFilters: true,
+    strictVariables: false,
+    ownPropertyOnly: true,
+    lenientIf: true,
+    fs: NO_FILES,
+    relativeReference: false,
+    outputEscape: toText,
+    renderLimit: RENDER_LIMIT_MS,
+    memoryLimit: MEMORY_LIMIT,
+  });
+  for (const [name, fn] of Object.entries(EXTRA_FILTERS)) liquid.registerFilter(name, fn);
+  for (const name of FILE_TAGS) liquid.registerTag(name, refusedTag(name));
+  return liquid;
+}
+
+/** The text one output puts in the stanza; what cannot be text is refused with a reason. */
+function toText(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "object") {
+    throw new GatewayError("PAYLOAD_MISMATCH", `a value printed by the template is ${Array.isArray(value) ? "a list" : "an object"}: it must be a string, number or boolean (use | join: ", " or | json)`);
+  }
+  const text = String(value);
+  if (!isXmlText(text)) throw new GatewayError("INVALID_XML_TEXT");
+  return text;
+}
+
+function refusedTag(name: string) {
+  return class extends Tag {
+    constructor(...args: ConstructorParameters<typeof Tag>) {
+      super(...args);
+      throw new Error(`{% ${name} %} is not available: a template cannot read files`);
+    }
+    *render(): Generator<unknown, void, unknown> {}
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * What a template can read, built once per request, and checked before any rendering: a string
+ * (or an object key) that XML cannot carry is refused here with the exact field that holds it,
+ * which is also what keeps the element boundaries of template.ts out of reach of input.
+ */
+import { GatewayError } from "../errors.ts";
+import { isXmlText } from "../plugin-api/xml-text.ts";
+
+/** The roots: `{{ params.room }}`, `{{ body.alerts[0].labels.alertname }}`, `{{ headers["x-github-event"] }}`... */
+export const TEMPLATE_ROOTS = ["params", "query", "body", "headers", "user", "id"] as const;
+export type TemplateScope = Partial<Record<(typeof TEMPLATE_ROOTS)[number], unknown>>;
+
+/** Credentials never reach a template (a route could otherwise send them to a chat). */
+const HIDDEN_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"]);
+
+/** Request headers by lower-cased name (the Fetch API lower-cases them), credentials left out. */
+export function headersOf(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of headers) if (!HIDDEN_HEADERS.has(name)) out[name] = value;
+  return out;
+}
+
+/**
+ * Throws 400 INVALID_XML_TEXT naming the first field (`body.alerts[2].labels.x`) whose text or
+ * key XML cannot carry. Iterative, so no payload depth can overflow the stack.
+ */
+export function checkScopeText(scope: TemplateScope): void {
+  const stack: Array<[unknown, string]> = Object.entries(scope).map(([k, v]) => [v, k]);
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [value, path] = next;
+    if (typeof value === "string") {
+      if (!isXmlText(value)) throw new GatewayError("INVALID_XML_TEXT", undefined, { details: { field: path } });
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+    } else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        if (!isXmlText(k)) throw new GatewayError("INVALID_XML_TEXT", "A field name contains characters that XML cannot carry", { details: { field: path } });
+        stack.push([v, /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`]);
+      }
+    }
+  }
+}
