@@ -4,7 +4,7 @@
 //  - Under mod_privilege a bare name (`both: gateway`) is an *access rule* name, not an ACL: with
 //    only an ACL of that name ejabberd logs "Granting no permissions to external component" and
 //    grants nothing. The inline rule `both: [{allow: gateway}]` works. The README shows exactly
-//    the lines `privilegeSample()` renders (test/helpers/ejabberd.test.ts compares them).
+//    the lines `privilegeSample()` renders (test/integration/testbed/ejabberd.test.ts compares them).
 //  - mod_privilege is built in, speaks XEP-0356 0.2 (urn:xmpp:privilege:1) and advertises on
 //    every connect of the component.
 //  - MUC: `access_admin` makes the gateway an owner of every room; an ACL `server:` entry matches

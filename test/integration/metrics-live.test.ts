@@ -6,7 +6,7 @@ import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { sample } from "../helpers/offline-gateway.ts";
 import { startProsody, type Prosody } from "../helpers/prosody.ts";
 import { connectClient, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
-import { json, startWebhook, type TestWebhook } from "../plugins/component_http-webhook.ts";
+import { json, startWebhook, type TestWebhook } from "./plugins/component_http-webhook.ts";
 
 const TOKEN = "metrics-token-0123456789";
 let prosody: Prosody;

@@ -3,15 +3,15 @@
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
-import { forward, type ForwardDeps } from "../../plugins/component_http/forward.ts";
-import { createLimiter } from "../../plugins/component_http/limiter.ts";
-import { formatDiagnostics } from "../../src/config/diagnostics.ts";
-import { loadConfig } from "../../src/config/load.ts";
-import { createLogger, silentLogger } from "../../src/log.ts";
-import componentHttp from "../../plugins/component_http/index.ts";
-import { noMetrics, type PluginContext, type StanzaHandler, type XmppPort } from "../../src/plugin-api.ts";
-import type { ComponentHttpOptions } from "../../plugins/component_http/options.ts";
+import { BUILTIN_PLUGINS } from "../../../plugins/index.ts";
+import { forward, type ForwardDeps } from "../../../plugins/component_http/forward.ts";
+import { createLimiter } from "../../../plugins/component_http/limiter.ts";
+import { formatDiagnostics } from "../../../src/config/diagnostics.ts";
+import { loadConfig } from "../../../src/config/load.ts";
+import { createLogger, silentLogger } from "../../../src/log.ts";
+import componentHttp from "../../../plugins/component_http/index.ts";
+import { noMetrics, type PluginContext, type StanzaHandler, type XmppPort } from "../../../src/plugin-api.ts";
+import type { ComponentHttpOptions } from "../../../plugins/component_http/options.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.example, secret: s, host: example.org }\n`;
 

@@ -3,9 +3,9 @@
 // alice/alice-pw and bob/bob-pw on localhost), with only the demo's address replaced.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { allOf, connectClient, isFrom, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { startProsody, type Prosody } from "../../helpers/prosody.ts";
+import { allOf, connectClient, isFrom, messageWithBody, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 
 const DEMO_URL = "http://127.0.0.1:5280";
 
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 /** The curl commands of the README's first example block, continuation lines joined. */
 async function readmeExamples(): Promise<string[]> {
-  const readme = await Bun.file(join(import.meta.dir, "../../plugins/post_msg/README.md")).text();
+  const readme = await Bun.file(join(import.meta.dir, "../../../plugins/post_msg/README.md")).text();
   const after = readme.slice(readme.indexOf("Examples (`-u` gives Basic auth)"));
   const block = /```sh\n([\s\S]*?)```/.exec(after)?.[1] ?? "";
   return block

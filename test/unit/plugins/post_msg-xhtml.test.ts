@@ -1,7 +1,7 @@
 // The html field of post_msg: well-formed XML with namespaces passes, anything an XML parser with
 // namespaces (the original's expat, the server's own parser) would reject is refused.
 import { describe, expect, test } from "bun:test";
-import { MAX_DEPTH, MarkupError, checkWellFormed, parseXhtmlBody } from "../../plugins/post_msg/xhtml.ts";
+import { MAX_DEPTH, MarkupError, checkWellFormed, parseXhtmlBody } from "../../../plugins/post_msg/xhtml.ts";
 
 const accepted = [
   "<p>Hi <b>there</b></p>",

@@ -2,12 +2,12 @@
 // granted message permission (remembered across reconnects), fallback_from otherwise.
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import type { LinkEvent, Privileges, XmppPort } from "../../src/plugin-api.ts";
-import { createLogger } from "../../src/log.ts";
+import type { LinkEvent, Privileges, XmppPort } from "../../../src/plugin-api.ts";
+import { createLogger } from "../../../src/log.ts";
 import { Database } from "bun:sqlite";
-import { createSender } from "../../plugins/post_msg/sender.ts";
-import { createPermissionMemory, processMemory, type PermissionMemory } from "../../plugins/post_msg/permission-memory.ts";
-import { fallbackFrom } from "../../plugins/post_msg/options.ts";
+import { createSender } from "../../../plugins/post_msg/sender.ts";
+import { createPermissionMemory, processMemory, type PermissionMemory } from "../../../plugins/post_msg/permission-memory.ts";
+import { fallbackFrom } from "../../../plugins/post_msg/options.ts";
 
 const NONE: Privileges = { roster: "none", message: "none", presence: "none" };
 /** The two XEP-0356 versions in use, and a server that speaks each. */

@@ -3,13 +3,13 @@
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { parseKickBody } from "../../plugins/muc_kick/body.ts";
-import { createLocator } from "../../plugins/muc_kick/locate.ts";
-import { Occupancy } from "../../plugins/muc_kick/occupancy.ts";
-import { nicksWithJid } from "../../plugins/muc_kick/actions.ts";
-import { resourceFromPath } from "../../plugins/muc_kick/index.ts";
-import { XmppStanzaError, parseJid } from "../../src/plugin-api.ts";
-import { createLogger } from "../../src/log.ts";
+import { parseKickBody } from "../../../plugins/muc_kick/body.ts";
+import { createLocator } from "../../../plugins/muc_kick/locate.ts";
+import { Occupancy } from "../../../plugins/muc_kick/occupancy.ts";
+import { nicksWithJid } from "../../../plugins/muc_kick/actions.ts";
+import { resourceFromPath } from "../../../plugins/muc_kick/index.ts";
+import { XmppStanzaError, parseJid } from "../../../src/plugin-api.ts";
+import { createLogger } from "../../../src/log.ts";
 
 const ME = "gateway.localhost/muc_kick";
 const ROOM = "room@muc.localhost";

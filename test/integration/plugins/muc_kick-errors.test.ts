@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, joinRoom, type TestClient } from "../helpers/xmpp-client.ts";
-import { connectRawComponent, type RawComponent } from "../helpers/component.ts";
-import { configHead, startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { startProsody, type Prosody } from "../../helpers/prosody.ts";
+import { connectClient, joinRoom, type TestClient } from "../../helpers/xmpp-client.ts";
+import { connectRawComponent, type RawComponent } from "../../helpers/component.ts";
+import { configHead, startGateway, type TestGateway } from "../../helpers/gateway.ts";
 import { postJson, routesYaml } from "./muc_kick-fixtures.ts";
 
 const SLOW = "slowmuc.localhost";

@@ -2,13 +2,13 @@
 // the signature, the concurrency bound and the module's presence replies.
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import { interpret } from "../../plugins/component_http/answer.ts";
-import { createLimiter } from "../../plugins/component_http/limiter.ts";
-import { stanzaPayload } from "../../plugins/component_http/payload.ts";
-import { defaultPresenceReplies, isForwardedBroadcast } from "../../plugins/component_http/presence.ts";
-import { buildReply } from "../../plugins/component_http/reply.ts";
-import { sign, signingKey } from "../../plugins/component_http/sign.ts";
-import { parseStanza } from "../../plugins/component_http/stanza-parse.ts";
+import { interpret } from "../../../plugins/component_http/answer.ts";
+import { createLimiter } from "../../../plugins/component_http/limiter.ts";
+import { stanzaPayload } from "../../../plugins/component_http/payload.ts";
+import { defaultPresenceReplies, isForwardedBroadcast } from "../../../plugins/component_http/presence.ts";
+import { buildReply } from "../../../plugins/component_http/reply.ts";
+import { sign, signingKey } from "../../../plugins/component_http/sign.ts";
+import { parseStanza } from "../../../plugins/component_http/stanza-parse.ts";
 
 const request = xml("message", { xmlns: "jabber:component:accept", to: "bot@gw.example", from: "bob@example.org/phone", type: "chat", id: "m1" }, xml("body", {}, "hi"));
 const text = (el: { toString(): string } | undefined) => el?.toString();

@@ -1,12 +1,12 @@
 // post_msg without a server: request fields -> the <message/> mod_post_msg would send, and the
 // routes.yaml checks. The real-server behaviour is in post_msg.test.ts.
 import { describe, expect, test } from "bun:test";
-import { GatewayError } from "../../src/plugin-api.ts";
-import { buildMessage, pathRecipient, resolveRecipient } from "../../plugins/post_msg/message.ts";
-import { readFields } from "../../plugins/post_msg/request.ts";
-import { loadConfig } from "../../src/config/load.ts";
-import { formatDiagnostics } from "../../src/config/diagnostics.ts";
-import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
+import { GatewayError } from "../../../src/plugin-api.ts";
+import { buildMessage, pathRecipient, resolveRecipient } from "../../../plugins/post_msg/message.ts";
+import { readFields } from "../../../plugins/post_msg/request.ts";
+import { loadConfig } from "../../../src/config/load.ts";
+import { formatDiagnostics } from "../../../src/config/diagnostics.ts";
+import { BUILTIN_PLUGINS } from "../../../plugins/index.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -155,7 +155,7 @@ describe("routes.yaml", () => {
 
 describe("the plugin's code", () => {
   test("builds and parses XML through the plugin API only (no direct ltx or @xmpp/xml import)", () => {
-    const dir = join(import.meta.dir, "../../plugins/post_msg");
+    const dir = join(import.meta.dir, "../../../plugins/post_msg");
     const imported = readdirSync(dir)
       .filter((f) => f.endsWith(".ts"))
       .flatMap((f) => [...readFileSync(join(dir, f), "utf8").matchAll(/^import[^;]*? from "([^"]+)";/gms)].map((m) => m[1]));

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import { parse } from "ltx";
 import { createHmac } from "node:crypto";
-import type { Prosody } from "../helpers/prosody.ts";
-import { testServers } from "../helpers/servers.ts";
-import { connectClient, isMessageFrom, isPresenceFrom, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import type { Prosody } from "../../helpers/prosody.ts";
+import { testServers } from "../../helpers/servers.ts";
+import { connectClient, isMessageFrom, isPresenceFrom, messageWithBody, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 import { forStanza, json, shape, startWebhook, type TestWebhook } from "./component_http-webhook.ts";
 
 const SECRET = "whsec_" + Buffer.from("0123456789abcdef0123456789abcdef").toString("base64");

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { startProsody, type Prosody } from "../../helpers/prosody.ts";
+import { connectClient, messageWithBody, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 
 const TOKEN = "alice-app-token-0123456789";
 const ROUTES = `

@@ -5,12 +5,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import xml from "@xmpp/xml";
-import type { Prosody } from "./prosody.ts";
-import { startEjabberd } from "./ejabberd.ts";
-import { privilegeSample } from "./ejabberd-config.ts";
-import { testServers } from "./servers.ts";
-import { connectRawComponent } from "./component.ts";
-import { NS_MUC_USER, connectClient, isMessage, joinRoom, messageWithBody } from "./xmpp-client.ts";
+import type { Prosody } from "../../helpers/prosody.ts";
+import { startEjabberd } from "../../helpers/ejabberd.ts";
+import { privilegeSample } from "../../helpers/ejabberd-config.ts";
+import { testServers } from "../../helpers/servers.ts";
+import { connectRawComponent } from "../../helpers/component.ts";
+import { NS_MUC_USER, connectClient, isMessage, joinRoom, messageWithBody } from "../../helpers/xmpp-client.ts";
 
 const NS_PRIVILEGE_1 = "urn:xmpp:privilege:1";
 let ejabberd: Prosody;
@@ -108,7 +108,7 @@ describe("STANZAGATE_SERVERS", () => {
 
 describe("the README's ejabberd sample", () => {
   test("is the ACL and mod_privilege grants the test bed runs with", async () => {
-    const readme = await Bun.file(join(import.meta.dir, "../../README.md")).text();
+    const readme = await Bun.file(join(import.meta.dir, "../../../README.md")).text();
     const section = readme.slice(readme.indexOf("**ejabberd** (`ejabberd.yml`"));
     const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
     const sample = YAML.parse(block ?? "") as { acl: object; modules: { mod_privilege: object } };
@@ -122,7 +122,7 @@ describe("every ejabberd sample in the READMEs", () => {
     const files = ["README.md", ...["post_msg", "roster_admin", "muc_kick", "component_http"].map((p) => `plugins/${p}/README.md`)];
     let checked = 0;
     for (const file of files) {
-      const text = await Bun.file(join(import.meta.dir, "../..", file)).text();
+      const text = await Bun.file(join(import.meta.dir, "../../..", file)).text();
       for (const [, block] of text.matchAll(/```yaml\n([\s\S]*?)```/g)) {
         const sample = YAML.parse(block ?? "") as { acl?: Record<string, unknown>; modules?: { mod_privilege?: Record<string, Record<string, unknown>> } } | null;
         const grants = sample?.modules?.mod_privilege;
