@@ -2,7 +2,7 @@
 // test clients. Tests use it to act as the gateway's domain without the engine;
 // the benchmark uses it to push stanzas straight into the server.
 import { component } from "@xmpp/component";
-import type { Entity } from "xmpp-entity";
+import type { Entity } from "@xmpp/client";
 import type { Prosody } from "./prosody.ts";
 import { StanzaInbox, type StanzaEndpoint } from "./stanza-inbox.ts";
 import { inboxMethods, startBounded, stopBounded, wireEntity, type InboxMethods } from "./entity.ts";

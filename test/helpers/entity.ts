@@ -1,7 +1,7 @@
 // What test clients and raw components share: wiring an xmpp.js entity to a
 // StanzaInbox, bounded start/stop, and the send/receive methods built on both.
 import type { Element } from "ltx";
-import type { Entity } from "xmpp-entity";
+import type { Entity } from "@xmpp/client";
 import { settlesWithin, withTimeout } from "./timeouts.ts";
 import { DEFAULT_STANZA_TIMEOUT_MS, type StanzaInbox, type StanzaPredicate } from "./stanza-inbox.ts";
 

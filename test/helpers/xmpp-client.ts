@@ -3,7 +3,7 @@
 import { client } from "@xmpp/client";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import type { Entity } from "xmpp-entity";
+import type { Entity } from "@xmpp/client";
 import type { Prosody } from "./prosody.ts";
 import { DEFAULT_STANZA_TIMEOUT_MS, StanzaInbox, type StanzaEndpoint } from "./stanza-inbox.ts";
 import { inboxMethods, startBounded, stopBounded, wireEntity, type InboxMethods } from "./entity.ts";
