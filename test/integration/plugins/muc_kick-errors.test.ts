@@ -3,7 +3,6 @@
 // the refusal to start without an auth scheme.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import type { Element } from "ltx";
 import { startProsody, type Prosody } from "../../helpers/prosody.ts";
 import { connectClient, joinRoom, type TestClient } from "../../helpers/xmpp-client.ts";
 import { connectRawComponent, type RawComponent } from "../../helpers/component.ts";
@@ -29,7 +28,7 @@ let slowMuc: RawComponent;
 /** A "MUC service" that answers disco#info like one but never lets anybody join. */
 async function startSilentMuc(): Promise<RawComponent> {
   const muc = await connectRawComponent(prosody, { domain: SLOW, secret: SLOW_SECRET });
-  const callee = (muc.xmpp as unknown as { iqCallee: { get(ns: string, name: string, handler: () => Element): void } }).iqCallee;
+  const callee = muc.xmpp.iqCallee;
   const ns = "http://jabber.org/protocol/disco#info";
   callee.get(ns, "query", () => xml("query", { xmlns: ns }, xml("identity", { category: "conference", type: "text" }), xml("feature", { var: "http://jabber.org/protocol/muc" })));
   return muc;

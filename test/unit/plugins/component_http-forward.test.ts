@@ -10,7 +10,9 @@ import { formatDiagnostics } from "../../../src/config/diagnostics.ts";
 import { loadConfig } from "../../../src/config/load.ts";
 import { createLogger, silentLogger } from "../../../src/log.ts";
 import componentHttp from "../../../plugins/component_http/index.ts";
-import { noMetrics, type PluginContext, type StanzaHandler, type XmppPort } from "../../../src/plugin-api.ts";
+import type { StanzaHandler } from "../../../src/plugin-api.ts";
+import { fakeFetch } from "../../helpers/fake-fetch.ts";
+import { fakePluginContext, fakeXmppPort } from "../../helpers/fake-plugin.ts";
 import type { ComponentHttpOptions } from "../../../plugins/component_http/options.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.example, secret: s, host: example.org }\n`;
@@ -45,9 +47,8 @@ describe("one forwarded stanza", () => {
   function harness(respond: () => Response | Promise<Response>): { deps: ForwardDeps; sent: Element[]; logs: string[] } {
     const sent: Element[] = [];
     const logs: string[] = [];
-    const fakeFetch = (async () => respond()) as unknown as typeof fetch;
     const deps: ForwardDeps = {
-      target: { fetch: fakeFetch, url: "http://hook/", contentType: "application/json", timeoutMs: 1_000, key: undefined, stopping: new AbortController().signal },
+      target: { fetch: fakeFetch(respond), url: "http://hook/", contentType: "application/json", timeoutMs: 1_000, key: undefined, stopping: new AbortController().signal },
       limiter: createLimiter(1, 0),
       addressing: "swap",
       component: "gw.example",
@@ -130,11 +131,10 @@ describe("shutdown", () => {
   test("stop() lets a call in flight end (here by its timeout) before it resolves, then takes no new stanza", async () => {
     let handler: StanzaHandler = () => false;
     const sent: Element[] = [];
-    const hang = ((_url: string, init: RequestInit) =>
-      new Promise((_, reject) => init.signal?.addEventListener("abort", () => reject(new Error("aborted"))))) as unknown as typeof fetch;
-    const xmpp = { component: "gw.example", onStanza: (h: StanzaHandler) => void (handler = h), send: async (el: Element) => void sent.push(el) } as unknown as XmppPort;
+    const hang = fakeFetch((_url, init) => new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(new Error("aborted")))));
+    const xmpp = fakeXmppPort({ onStanza: (h) => void (handler = h), send: async (el) => void sent.push(el) });
     const options: ComponentHttpOptions = { post_url: "http://hook/", stanzas: ["message"], timeout_ms: 50, max_concurrent: 1, max_queued: 1, content_type: "application/json", stanza_addresses: "swap" };
-    const ctx = { options, xmpp, fetch: hang, log: silentLogger, metrics: noMetrics } as unknown as PluginContext<ComponentHttpOptions>;
+    const ctx = fakePluginContext(options, { xmpp, fetch: hang });
     const plugin = await componentHttp.setup(ctx);
     const chat = xml("message", { to: "bot@gw.example", from: "bob@example.org/phone", type: "chat" }, xml("body", {}, "hi"));
     expect(await handler(chat)).toBe(true);

@@ -2,7 +2,8 @@
 // granted message permission (remembered across reconnects), fallback_from otherwise.
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import type { LinkEvent, Privileges, XmppPort } from "../../../src/plugin-api.ts";
+import type { LinkEvent, Privileges } from "../../../src/plugin-api.ts";
+import { fakeXmppPort } from "../../helpers/fake-plugin.ts";
 import { createLogger } from "../../../src/log.ts";
 import { Database } from "bun:sqlite";
 import { createSender } from "../../../plugins/post_msg/sender.ts";
@@ -20,12 +21,12 @@ function fakePort() {
   const listeners = new Map<LinkEvent, Array<() => void>>();
   let granted = NONE;
   const emit = (event: LinkEvent) => listeners.get(event)?.forEach((l) => l());
-  const port = {
+  const port = fakeXmppPort({
     component: "gw.example.com",
     host: "example.com",
     privileges: () => granted,
-    on: (event: LinkEvent, l: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), l]),
-  } as unknown as XmppPort;
+    on: (event, l) => void listeners.set(event, [...(listeners.get(event) ?? []), l]),
+  });
   return {
     port,
     /** The link comes up: the server's grants are unknown until it advertises them. */

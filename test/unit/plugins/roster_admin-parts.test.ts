@@ -5,6 +5,7 @@ import { Database } from "bun:sqlite";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { createLogger, silentLogger } from "../../../src/log.ts";
+import { fakeFetch } from "../../helpers/fake-fetch.ts";
 import type { Privileges, XmppPort } from "../../../src/plugin-api.ts";
 import { canonical, contactsUrl, fetchContacts, parseContacts, type Contacts } from "../../../plugins/roster_admin/contacts.ts";
 import { planChanges } from "../../../plugins/roster_admin/plan.ts";
@@ -133,7 +134,7 @@ describe("the web app's answer", () => {
 
 describe("fetching the web app's answer", () => {
   const answering = (response: () => Response) => ({
-    fetch: (async () => response()) as unknown as typeof fetch,
+    fetch: fakeFetch(response),
     urlTemplate: "http://app/contacts/%s",
     timeoutMs: 1_000,
     maxBytes: 64,
