@@ -20,15 +20,18 @@ const VERSIONS = [
 function fakePort() {
   const listeners = new Map<LinkEvent, Array<() => void>>();
   let granted = NONE;
+  /** How often the sender read the grants: it reads them when its grace period ends. */
+  let reads = 0;
   const emit = (event: LinkEvent) => listeners.get(event)?.forEach((l) => l());
   const port = fakeXmppPort({
     component: "gw.example.com",
     host: "example.com",
-    privileges: () => granted,
+    privileges: () => ((reads += 1), granted),
     on: (event, l) => void listeners.set(event, [...(listeners.get(event) ?? []), l]),
   });
   return {
     port,
+    reads: () => reads,
     /** The link comes up: the server's grants are unknown until it advertises them. */
     online: () => ((granted = NONE), emit("online")),
     advertise: (p: Privileges) => ((granted = p), emit("privileges")),
@@ -44,8 +47,10 @@ function setup(graceMs = 20, memory: PermissionMemory = processMemory()) {
   return { ...fake, sender, from, warnings: () => lines.filter((l) => l.level === "warn") };
 }
 
+/** Polls `condition` for at most 2 s (20 ms graces), failing the test if it never holds. */
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await Bun.sleep(10);
+  for (let i = 0; i < 200 && !condition(); i++) await Bun.sleep(10);
+  expect(condition()).toBe(true);
 }
 
 for (const { namespace, server } of VERSIONS) describe(`the sender of a post_msg message, with ${server}`, () => {
@@ -117,8 +122,10 @@ for (const { namespace, server } of VERSIONS) describe(`the sender of a post_msg
     await until(() => s.warnings().length > 0);
     expect(s.warnings()).toHaveLength(1);
     expect(s.from("alice@example.com").from).toBe("gw.example.com");
+    // The second grace period ends (the sender reads the grants again) without a second warning.
+    const reads = s.reads();
     s.online();
-    await Bun.sleep(50);
+    await until(() => s.reads() > reads);
     expect(s.warnings()).toHaveLength(1);
     s.sender.stop();
   });
