@@ -1,7 +1,7 @@
 // `make bench-footprint`: binary size, start-up to online and idle RSS of each build variant
 // (bench/README.md, "Footprint"). FOOTPRINT_ROUNDS (default 5) starts per variant and routes.yaml.
 import { join } from "node:path";
-import { startProsody } from "../test/helpers/prosody.ts";
+import { startProsody } from "../testbed/prosody.ts";
 import { footprintRun, type Variant } from "./phases/footprint.ts";
 
 const ROUNDS = Number(process.env.FOOTPRINT_ROUNDS ?? 5);

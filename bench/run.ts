@@ -2,10 +2,10 @@
 // loop is bounded in count and time. Results: bench/results/latest.{json,md}.
 // BENCH_N overrides the messages per level (default 20000) for a quick look.
 import { join } from "node:path";
-import { startProsody } from "../test/helpers/prosody.ts";
-import { connectClient } from "../test/helpers/xmpp-client.ts";
+import { startProsody } from "../testbed/prosody.ts";
+import { connectClient } from "../testbed/xmpp-client.ts";
 import { startReceiver } from "./lib/remote-receiver.ts";
-import { freePort } from "../test/helpers/ports.ts";
+import { freePort } from "../testbed/ports.ts";
 import { binarySizeMb, startBenchGateway } from "./lib/gateway.ts";
 import { memoryMb } from "./lib/process.ts";
 import { machine, progress, write, type Results } from "./lib/report.ts";

@@ -3,8 +3,8 @@
  * load generator's thread its stanzas would wait behind fetch completions and add that wait to
  * the measured latency. Times are absolute (timeOrigin + now) so both threads agree.
  */
-import { connectClient, type TestClient } from "../../test/helpers/xmpp-client.ts";
-import type { Prosody } from "../../test/helpers/prosody.ts";
+import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 import { listen, type Arrivals } from "./receiver.ts";
 
 declare const self: Worker;

@@ -3,8 +3,8 @@
 // two routes.yaml files: the benchmark's (all four plugins, `xmpp` auth) and one declarative route.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Prosody } from "../../test/helpers/prosody.ts";
-import { freePort } from "../../test/helpers/ports.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
+import { freePort } from "../../testbed/ports.ts";
 import { binarySizeMb, startBenchGateway } from "../lib/gateway.ts";
 import { memoryMb } from "../lib/process.ts";
 

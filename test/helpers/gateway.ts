@@ -5,7 +5,7 @@ import { createGateway, type Gateway, type GatewayDeps } from "../../src/app.ts"
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { loadConfig, type Config } from "../../src/config/load.ts";
 import { createLogger } from "../../src/log.ts";
-import type { Prosody } from "./prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 
 const ONLINE_TIMEOUT_MS = 10_000;
 

@@ -2,8 +2,8 @@
 // sqlite and arrive, in order and exactly once, after the server returns — even when the gateway
 // itself was killed in between.
 import { afterEach, describe, expect, test } from "bun:test";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, isMessageWithBody, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { connectClient, isMessageWithBody, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { mkdtempSync } from "node:fs";

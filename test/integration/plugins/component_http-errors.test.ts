@@ -3,10 +3,10 @@
 // and a reply that would break the component stream is refused and logged.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../../helpers/prosody.ts";
-import { connectClient, isMessageFrom, messageWithBody, type StanzaPredicate, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { connectClient, isMessageFrom, messageWithBody, type StanzaPredicate, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
-import { freePort } from "../../helpers/ports.ts";
+import { freePort } from "../../../testbed/ports.ts";
 import { errorOf, forStanza, gate, json, startWebhook, type TestWebhook } from "./component_http-webhook.ts";
 
 let prosody: Prosody;

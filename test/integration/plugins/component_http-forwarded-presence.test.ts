@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { startProsody, type Prosody } from "../../helpers/prosody.ts";
-import { connectClient, isPresenceFrom, messageWithBody, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { connectClient, isPresenceFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
 import { json, startWebhook, type TestWebhook } from "./component_http-webhook.ts";
 

@@ -3,8 +3,8 @@
 // for an iq nobody takes.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../../helpers/prosody.ts";
-import { allOf, connectClient, isPresenceFrom, messageWithBody, type StanzaPredicate, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { allOf, connectClient, isPresenceFrom, messageWithBody, type StanzaPredicate, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 import { errorOf, forStanza, json, shape, startWebhook, type TestWebhook } from "./component_http-webhook.ts";
 

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import { parse } from "ltx";
 import { createHmac } from "node:crypto";
-import type { Prosody } from "../../helpers/prosody.ts";
+import type { Prosody } from "../../../testbed/prosody.ts";
 import { testServers } from "../../helpers/servers.ts";
-import { connectClient, isMessageFrom, isPresenceFrom, messageWithBody, type TestClient } from "../../helpers/xmpp-client.ts";
+import { connectClient, isMessageFrom, isPresenceFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 import { forStanza, json, shape, startWebhook, type TestWebhook } from "./component_http-webhook.ts";
 

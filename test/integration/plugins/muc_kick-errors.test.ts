@@ -3,9 +3,9 @@
 // the refusal to start without an auth scheme.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../../helpers/prosody.ts";
-import { connectClient, joinRoom, type TestClient } from "../../helpers/xmpp-client.ts";
-import { connectRawComponent, type RawComponent } from "../../helpers/component.ts";
+import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { connectClient, joinRoom, type TestClient } from "../../../testbed/xmpp-client.ts";
+import { connectRawComponent, type RawComponent } from "../../../testbed/component.ts";
 import { configHead, startGateway, type TestGateway } from "../../helpers/gateway.ts";
 import { postJson, routesYaml } from "./muc_kick-fixtures.ts";
 

@@ -1,7 +1,7 @@
 // Shared set-up for the muc_kick tests: routes.yaml, HTTP calls, rooms configured by their owner.
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { NS_MUC_USER, isPresence, jidMatches, type StanzaEndpoint, type StanzaPredicate } from "../../helpers/xmpp-client.ts";
+import { NS_MUC_USER, isPresence, jidMatches, type StanzaEndpoint, type StanzaPredicate } from "../../../testbed/xmpp-client.ts";
 import type { TestGateway } from "../../helpers/gateway.ts";
 
 /** The value mod_http_muc_kick's README puts in http_muc_kick_authorization_header. */

@@ -2,9 +2,9 @@
 // and everyone in the room sees it happen, exactly as XEP-0045 §8.2 and §9.1 describe.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../helpers/prosody.ts";
+import type { Prosody } from "../../../testbed/prosody.ts";
 import { testServers } from "../../helpers/servers.ts";
-import { connectClient, isMessage, isPresenceFrom, joinRoom, type TestClient } from "../../helpers/xmpp-client.ts";
+import { connectClient, isMessage, isPresenceFrom, joinRoom, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 import { MUC2, configureRoom, leftWithStatus, mucItem, postJson, routesYaml, setAffiliation, statusCodes } from "./muc_kick-fixtures.ts";
 

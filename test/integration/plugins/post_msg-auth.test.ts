@@ -2,8 +2,8 @@
 // good credentials and refuses bad ones; an identity with a JID sends as that user, one without
 // sends from the component; repeated failures from one address get 429.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startProsody, type Prosody } from "../../helpers/prosody.ts";
-import { allOf, connectClient, isFrom, messageWithBody, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { allOf, connectClient, isFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 
 const CI_TOKEN = "ci-token-0123456789abcdef";

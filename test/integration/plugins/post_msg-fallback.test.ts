@@ -1,8 +1,8 @@
 // post_msg when the server grants no XEP-0356 message permission: the gateway says so once the
 // link is up, and messages come from fallback_from, an address of the component's domain.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startProsody, type Prosody } from "../../helpers/prosody.ts";
-import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
 
 let prosody: Prosody;

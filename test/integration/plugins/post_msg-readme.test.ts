@@ -3,8 +3,8 @@
 // alice/alice-pw and bob/bob-pw on localhost), with only the demo's address replaced.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../helpers/prosody.ts";
-import { allOf, connectClient, isFrom, messageWithBody, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { allOf, connectClient, isFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 
 const DEMO_URL = "http://127.0.0.1:5280";

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../helpers/prosody.ts";
-import { connectClient, messageWithBody, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { connectClient, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 
 const TOKEN = "alice-app-token-0123456789";

@@ -3,9 +3,9 @@
 // exactly as from mod_post_msg inside the server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import type { Prosody } from "../../helpers/prosody.ts";
+import type { Prosody } from "../../../testbed/prosody.ts";
 import { testServers } from "../../helpers/servers.ts";
-import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../helpers/xmpp-client.ts";
+import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
 
 for (const server of testServers()) describe(server.name, () => {

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import type { Server } from "bun";
-import { startProsody, type Prosody } from "../../helpers/prosody.ts";
-import { connectClient, type TestClient } from "../../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { connectClient, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
-import { freePort } from "../../helpers/ports.ts";
+import { freePort } from "../../../testbed/ports.ts";
 
 const AUTH = "Secret roster-admin-test";
 const NS_ROSTER = "jabber:iq:roster";

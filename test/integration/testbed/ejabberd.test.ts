@@ -5,12 +5,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../helpers/prosody.ts";
-import { startEjabberd } from "../../helpers/ejabberd.ts";
-import { privilegeSample } from "../../helpers/ejabberd-config.ts";
+import type { Prosody } from "../../../testbed/prosody.ts";
+import { startEjabberd } from "../../../testbed/ejabberd.ts";
+import { privilegeSample } from "../../../testbed/ejabberd-config.ts";
 import { testServers } from "../../helpers/servers.ts";
-import { connectRawComponent } from "../../helpers/component.ts";
-import { NS_MUC_USER, connectClient, isMessage, joinRoom, messageWithBody } from "../../helpers/xmpp-client.ts";
+import { connectRawComponent } from "../../../testbed/component.ts";
+import { NS_MUC_USER, connectClient, isMessage, joinRoom, messageWithBody } from "../../../testbed/xmpp-client.ts";
 
 const NS_PRIVILEGE_1 = "urn:xmpp:privilege:1";
 let ejabberd: Prosody;

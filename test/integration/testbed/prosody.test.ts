@@ -6,9 +6,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../../helpers/prosody.ts";
-import { withTimeout } from "../../helpers/timeouts.ts";
-import { connectRawComponent } from "../../helpers/component.ts";
+import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { withTimeout } from "../../../testbed/timeouts.ts";
+import { connectRawComponent } from "../../../testbed/component.ts";
 import {
   NS_MUC_USER,
   NS_PRIVILEGE,
@@ -20,7 +20,7 @@ import {
   messageWithBody,
   privilegePerms,
   type TestClient,
-} from "../../helpers/xmpp-client.ts";
+} from "../../../testbed/xmpp-client.ts";
 
 /** Is a process with this pid still running? (Signal 0 only checks; a zombie counts as gone.) */
 function processExists(pid: number): boolean {
@@ -340,7 +340,7 @@ describe("restart and stop", () => {
     const script = join(scratch, "runner.ts");
     await writeFile(
       script,
-      `import { startProsody } from ${JSON.stringify(join(import.meta.dir, "../../helpers/prosody.ts"))};
+      `import { startProsody } from ${JSON.stringify(join(import.meta.dir, "../../../testbed/prosody.ts"))};
 const p = await startProsody({ users: { zed: "zed-pw" } });
 console.log(JSON.stringify({ pid: p.pid, dir: p.dir }));
 await Bun.sleep(30_000);
