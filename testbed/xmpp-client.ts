@@ -32,8 +32,11 @@ export interface TestClient extends InboxMethods, StanzaEndpoint {
   stop(): Promise<void>;
 }
 
+/** What connectClient reads of a server: its client port, host and known passwords. */
+export type ClientServer = Pick<Prosody, "c2sPort" | "host" | "users">;
+
 export async function connectClient(
-  prosody: Prosody,
+  prosody: ClientServer,
   username: string,
   opts: ConnectClientOptions = {},
 ): Promise<TestClient> {

@@ -58,6 +58,21 @@ async function waitForHealth(url: string, ok: (body: Record<string, unknown>) =>
   }
 }
 
+/** stanzagate_http_requests_in_flight, as /metrics reports it (the scrape counts itself, every time). */
+async function requestsInFlight(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^stanzagate_http_requests_in_flight (\S+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+/** Polls `condition` every 20 ms for at most 10 s. */
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}
+
 const expected = Array.from({ length: COUNT }, (_, i) => `message ${i + 1}`);
 
 describe("the outbox", () => {
@@ -111,8 +126,10 @@ describe("the outbox", () => {
         controller.close();
       },
     });
+    const busy = await requestsInFlight(proc.url);
     const inFlight = fetch(`${proc.url}/say`, { method: "POST", headers: { "content-type": "application/json" }, body });
-    await Bun.sleep(100);
+    // The gateway is handling it (its in-flight gauge rose) before the signal, not a fixed wait.
+    await until(async () => (await requestsInFlight(proc!.url)) > busy, "the request to be in flight");
     proc.proc.kill("SIGTERM");
     expect((await inFlight).status).toBe(201);
     expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("message 42");
