@@ -28,7 +28,7 @@ routes:
 `,
     });
     bob = await connectClient(prosody, "bob");
-  }, 30_000);
+  }); // the run-wide --timeout (60 s): ejabberd alone may take up to 45 s to start on a busy machine
 
   afterAll(async () => {
     await bob?.stop();
