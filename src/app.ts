@@ -29,7 +29,6 @@ const STORE_CHECK_MS = 1_000;
 
 export interface GatewayDeps {
   log: Logger;
-  fetch?: typeof fetch;
   /** Tests: a fake XMPP entity instead of a TCP connection (test/helpers/fake-entity.ts). */
   createEntity?: LinkOptions["createEntity"];
 }
@@ -97,7 +96,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   let ids = 0;
   const idPrefix = Math.random().toString(36).slice(2, 8);
   const common = {
-    link, deliver, store, log, metrics, throttle, fetch: deps.fetch ?? fetch,
+    link, deliver, store, log, metrics, throttle, fetch,
     health: () => health(link, delivery, storeHealth),
     linkOnline: () => link.status === "online",
     ipOf: (request: Request) => clientIps.get(request) ?? "local",
