@@ -22,6 +22,17 @@ const ROUTES = routesYaml(`
     options: { linger_ms: 60000, nick: Janitor }
 `);
 
+/**
+ * A ping round trip to the gateway through the server. The server sent the lingering gateway
+ * bob's join presence before bob's own (XEP-0045 §7.2.3), on the same stream as this ping, so
+ * once the answer is back the gateway has read it. Any answer, an error too, is the barrier.
+ */
+async function gatewayCaughtUp(client: TestClient, gateway: string): Promise<void> {
+  const id = `barrier-${crypto.randomUUID()}`;
+  const ping = xml("iq", { type: "get", id, to: gateway }, xml("ping", { xmlns: "urn:xmpp:ping" }));
+  await client.sendReceive(ping, (s) => s.name === "iq" && s.attrs.id === id);
+}
+
 for (const server of testServers()) describe(server.name, () => {
   const ejabberd = server.name === "ejabberd";
   /** ejabberd 23.01's refusal of a role or affiliation change, with its text. */
@@ -208,6 +219,7 @@ for (const server of testServers()) describe(server.name, () => {
       expect((await postJson(gw, "/muc_kick_linger", { nickname: "Bob", muc: room })).status).toBe(200);
       await alice.nextStanza(leftWithStatus(`${room}/Bob`, "307"));
       await joinRoom(bob, room, "Bob");
+      await gatewayCaughtUp(alice, prosody.componentDomain);
       await alice.send(xml("message", { to: room, type: "groupchat" }, xml("body", {}, "is anyone moderating?")));
       expect((await postJson(gw, "/muc_kick_linger", { nickname: "Bob", muc: room })).status).toBe(200);
       await alice.nextStanza(leftWithStatus(`${room}/Bob`, "307"));
