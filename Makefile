@@ -1,5 +1,6 @@
 # Stanzagate: everything a fresh machine with node and npm needs is installed from here.
-#   make test    install what is missing, type-check, run every test (unit + real Prosody)
+#   make test    install what is missing, type-check, run every test (unit, integration, faults)
+#   make unit    the in-process tier alone (seconds; no server)
 #   make demo    install, start a local Prosody and Stanzagate on 127.0.0.1, print curl commands
 #   make build   dist/stanzagate, one self-contained executable
 #   make release dist/stanzagate-linux-x64, dist/stanzagate-linux-arm64 and dist/SHA256SUMS
@@ -11,7 +12,7 @@ BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit golden faults demo bench bench-footprint clean distclean verify-unit
+.PHONY: all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo bench bench-footprint clean distclean verify-unit
 
 all: build
 
@@ -67,13 +68,20 @@ verify-unit: release-deps dist/stanzagate-linux-x64
 typecheck: node-deps
 	$(TSC) --noEmit -p .
 
+# Both tiers, then the fault suite: test/unit (in-process, no server), test/integration (real
+# Prosody and ejabberd, the release binaries), test/faults (make faults).
 test: node-deps test-deps typecheck build release
-	$(BUN) test --timeout 60000 test/unit test/plugins test/integration test/helpers
+	$(BUN) test test/unit
+	$(BUN) test --timeout 60000 test/integration
 	$(MAKE) faults
 
 # The fast tier alone: in-process tests, no server (seconds).
 unit: node-deps
 	$(BUN) test test/unit
+
+# The real-server tier alone (Prosody and ejabberd; STANZAGATE_SERVERS=prosody for Prosody only).
+integration: node-deps test-deps build release
+	$(BUN) test --timeout 60000 test/integration
 
 # Sizes and seed: FAULTS_LOAD, FAULTS_CONCURRENCY, FAULTS_RUNS, FAULTS_SEED (README, "Tests").
 faults: deps build

@@ -2,7 +2,7 @@
 // a Prosody with its default 10,000 SCRAM iterations (as the README configures it). Compares the
 // SASL-only check (src/engine/auth/sasl-check.ts) with a full @xmpp/client login (stream restart,
 // resource binding: what the check did before). BENCH_AUTH_N checks each (default 20).
-import { startProsody } from "../test/helpers/prosody.ts";
+import { startProsody } from "../testbed/prosody.ts";
 import { saslPasswordCheck } from "../src/engine/auth/sasl-check.ts";
 import { round } from "./lib/stats.ts";
 

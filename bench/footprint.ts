@@ -4,8 +4,8 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { BunPlugin } from "bun";
-import { startProsody } from "../test/helpers/prosody.ts";
-import { freePort } from "../test/helpers/ports.ts";
+import { startProsody } from "../testbed/prosody.ts";
+import { freePort } from "../testbed/ports.ts";
 import { startBenchGateway } from "./lib/gateway.ts";
 import { buildVariant, fmt, footprintRun, type Variant } from "./phases/footprint.ts";
 

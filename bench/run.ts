@@ -4,10 +4,10 @@
 // messages queued while Prosody is down (default 10000). After each phase, /metrics must agree
 // with the benchmark's own counts (lib/scrape.ts).
 import { join } from "node:path";
-import { startProsody } from "../test/helpers/prosody.ts";
-import { connectClient } from "../test/helpers/xmpp-client.ts";
+import { startProsody } from "../testbed/prosody.ts";
+import { connectClient } from "../testbed/xmpp-client.ts";
 import { startReceiver } from "./lib/remote-receiver.ts";
-import { freePort } from "../test/helpers/ports.ts";
+import { freePort } from "../testbed/ports.ts";
 import { binarySizeMb, startBenchGateway } from "./lib/gateway.ts";
 import { memoryMb } from "./lib/process.ts";
 import { machine, progress, write, type Results } from "./lib/report.ts";

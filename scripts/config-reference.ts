@@ -1,6 +1,8 @@
 // Prints the routes.yaml reference (markdown tables) from the TypeBox schemas, so the README's
-// reference cannot drift from what `check` enforces: test/unit/readme.test.ts compares them.
+// reference cannot drift from what `check` enforces, and each plugin README's options table from
+// that plugin's options schema: test/unit/readme.test.ts compares them.
 import type { TSchema } from "@sinclair/typebox";
+import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { ConfigSchema } from "../src/config/schema.ts";
 import { AUTH_SCHEMAS } from "../src/config/auth-schema.ts";
 import { DeclarativeRouteSchema, FieldSchema, PluginRouteSchema } from "../src/config/route-schema.ts";
@@ -31,10 +33,32 @@ function rows(schema: TSchema, prefix: string, out: Row[] = []): Row[] {
   return out;
 }
 
-function table(title: string, r: Row[]): string {
-  const lines = [`#### ${title}`, "", "| key | type | default | meaning |", "| --- | --- | --- | --- |"];
+function tableBody(r: Row[], keyHeader: string): string[] {
+  const lines = [`| ${keyHeader} | type | default | meaning |`, "| --- | --- | --- | --- |"];
   for (const [k, t, d, m] of r) lines.push(`| \`${k}\` | ${t} | ${d} | ${m.replace(/\|/g, "\\|")} |`);
-  return lines.join("\n");
+  return lines;
+}
+
+function table(title: string, r: Row[]): string {
+  return [`#### ${title}`, "", ...tableBody(r, "key")].join("\n");
+}
+
+/** "integer ≥ 1", "integer 1–256": the bounds `check` enforces on a number. */
+function withBounds(s: TSchema, type: string): string {
+  const { minimum: min, maximum: max } = s as { minimum?: number; maximum?: number };
+  if (min !== undefined && max !== undefined) return `${type} ${min}–${max}`;
+  if (min !== undefined) return `${type} ≥ ${min}`;
+  return max !== undefined ? `${type} ≤ ${max}` : type;
+}
+
+/** The options table of one plugin's README, from the plugin's options schema. */
+export function pluginOptionsTable(schema: TSchema): string {
+  const properties = (schema.properties ?? {}) as Record<string, TSchema>;
+  const r = rows(schema, "").map(([key, type, def, meaning]): Row => {
+    const prop = properties[key];
+    return [key, prop ? withBounds(prop, type) : type, def || "none", meaning];
+  });
+  return tableBody(r, "option").join("\n");
 }
 
 export function configReference(): string {
@@ -47,20 +71,46 @@ export function configReference(): string {
   ].join("\n\n");
 }
 
-const START = "<!-- config-reference:start -->\n";
-const END = "\n<!-- config-reference:end -->";
+/** What lies between the `marker` comments of `text` (undefined without them). */
+export function section(text: string, marker: string): string | undefined {
+  return text.split(`<!-- ${marker}:start -->\n`)[1]?.split(`\n<!-- ${marker}:end -->`)[0];
+}
+
+/** `text` with what lies between the `marker` comments replaced by `content`. */
+function between(text: string, marker: string, content: string, file: string): string {
+  const start = `<!-- ${marker}:start -->\n`;
+  const end = `\n<!-- ${marker}:end -->`;
+  const [head, rest] = text.split(start);
+  const tail = rest?.split(end)[1];
+  if (head === undefined || tail === undefined) throw new Error(`${file} lacks the ${marker} markers`);
+  return head + start + content + end + tail;
+}
 
 /** The README with its reference section replaced by the current one. */
 export function withReference(readme: string): string {
-  const [head, rest] = readme.split(START);
-  const tail = rest?.split(END)[1];
-  if (head === undefined || tail === undefined) throw new Error("README.md lacks the config-reference markers");
-  return head + START + configReference() + END + tail;
+  return between(readme, "config-reference", configReference(), "README.md");
 }
 
-// `bun scripts/config-reference.ts --write` updates README.md in place; without it, prints.
+/** A plugin's README with its options table replaced by the one its schema gives. */
+export function withPluginOptions(readme: string, plugin: string): string {
+  const definition = BUILTIN_PLUGINS.get(plugin);
+  if (!definition) throw new Error(`no built-in plugin named ${plugin}`);
+  return between(readme, "plugin-options", pluginOptionsTable(definition.options), `plugins/${plugin}/README.md`);
+}
+
+/** Every generated file: its path from the repository root, and how to regenerate its text. */
+export const GENERATED: ReadonlyArray<{ file: string; regenerate: (text: string) => string }> = [
+  { file: "README.md", regenerate: withReference },
+  ...[...BUILTIN_PLUGINS.keys()].map((name) => ({ file: `plugins/${name}/README.md`, regenerate: (text: string) => withPluginOptions(text, name) })),
+];
+
+// `bun scripts/config-reference.ts --write` updates README.md and every plugin README in place;
+// without it, prints the routes.yaml reference.
 if (import.meta.main) {
-  const file = new URL("../README.md", import.meta.url).pathname;
-  if (process.argv.includes("--write")) await Bun.write(file, withReference(await Bun.file(file).text()));
-  else console.log(configReference());
+  if (process.argv.includes("--write")) {
+    for (const { file, regenerate } of GENERATED) {
+      const path = new URL(`../${file}`, import.meta.url).pathname;
+      await Bun.write(path, regenerate(await Bun.file(path).text()));
+    }
+  } else console.log(configReference());
 }

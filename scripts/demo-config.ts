@@ -1,5 +1,5 @@
 // The demo's routes.yaml and the two small web apps it talks to (a webhook bot and a roster app).
-import type { Prosody } from "../test/helpers/prosody.ts";
+import type { Prosody } from "../testbed/prosody.ts";
 
 export interface DemoRoutes {
   prosody: Prosody;

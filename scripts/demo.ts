@@ -5,8 +5,8 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
-import { startProsody } from "../test/helpers/prosody.ts";
-import { connectClient, joinRoom } from "../test/helpers/xmpp-client.ts";
+import { startProsody } from "../testbed/prosody.ts";
+import { connectClient, joinRoom } from "../testbed/xmpp-client.ts";
 import { demoRoutes, demoWebApps } from "./demo-config.ts";
 
 const ROOT = join(import.meta.dir, "..");

@@ -4,10 +4,8 @@
  */
 import type { Server } from "bun";
 import type { Element } from "ltx";
-import type { Entity } from "xmpp-entity";
 import type { Config } from "./config/load.ts";
 import type { Logger } from "./log.ts";
-import type { PasswordCheck } from "./engine/auth/xmpp.ts";
 import { GatewayError, errorResponse } from "./errors.ts";
 import { createThrottle } from "./engine/auth/throttle.ts";
 import { routable } from "./engine/front-door.ts";
@@ -31,11 +29,8 @@ const STORE_CHECK_MS = 1_000;
 
 export interface GatewayDeps {
   log: Logger;
-  fetch?: typeof fetch;
-  /** Tests: a fake XMPP entity instead of a TCP connection. */
-  createEntity?: (options: { service: string; domain: string }) => Entity;
-  /** Tests: replaces the SASL login of `kind: xmpp` auth. */
-  passwordCheck?: PasswordCheck;
+  /** Tests: a fake XMPP entity instead of a TCP connection (test/helpers/fake-entity.ts). */
+  createEntity?: LinkOptions["createEntity"];
 }
 
 export interface Gateway {
@@ -101,7 +96,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   let ids = 0;
   const idPrefix = Math.random().toString(36).slice(2, 8);
   const common = {
-    link, deliver, store, log, metrics, throttle, fetch: deps.fetch ?? fetch, passwordCheck: deps.passwordCheck,
+    link, deliver, store, log, metrics, throttle, fetch,
     health: () => health(link, delivery, storeHealth),
     linkOnline: () => link.status === "online",
     ipOf: (request: Request) => clientIps.get(request) ?? "local",
@@ -202,11 +197,14 @@ function linkOptions(config: Config, log: Logger): LinkOptions {
   };
 }
 
-/** "127.0.0.1:5280", "[::1]:5280" or ":5280" (all interfaces). */
+/**
+ * "127.0.0.1:5280", "[::1]:5280" or ":5280" (all interfaces). The form was checked when the
+ * config loaded, so the last colon always separates host and port.
+ */
 function parseListen(listen: string): { hostname: string; port: number } {
-  const m = listen.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
-  if (!m) throw new GatewayError("BAD_REQUEST", `http.listen must be host:port, not ${listen}`);
-  return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port: Number(m[3]) };
+  const colon = listen.lastIndexOf(":");
+  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  return { hostname: host || "0.0.0.0", port: Number(listen.slice(colon + 1)) };
 }
 
 /**

@@ -12,7 +12,6 @@ import type { Config } from "./config/load.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Authenticator } from "./engine/auth/types.ts";
-import type { PasswordCheck } from "./engine/auth/xmpp.ts";
 import type { Throttle } from "./engine/auth/throttle.ts";
 import type { LinkEvent, PluginInstance, XmppPort } from "./plugin-api.ts";
 import { GatewayError, errorResponse } from "./errors.ts";
@@ -34,7 +33,6 @@ export interface GenerationDeps {
   log: Logger;
   metrics: Metrics;
   fetch: typeof fetch;
-  passwordCheck?: PasswordCheck | undefined;
   throttle: Throttle;
   health(): HealthReport;
   /** Whether the component link is up (the xmpp auth scheme's offline grace). */
@@ -69,7 +67,6 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   };
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
     host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
-    ...(deps.passwordCheck ? { passwordCheck: deps.passwordCheck } : {}),
   }), deps)]));
   const registry = createRegistry();
   const plugins = await setupRoutes(deps, authenticators, registry, xmpp);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import type { Prosody } from "../../test/helpers/prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 
 export const BIN = join(import.meta.dir, "../../dist/stanzagate");
 

@@ -3,8 +3,7 @@
  * load generator's thread its stanzas would wait behind fetch completions and add that wait to
  * the measured latency. Times are absolute (timeOrigin + now) so both threads agree.
  */
-import { connectClient, type TestClient } from "../../test/helpers/xmpp-client.ts";
-import type { Prosody } from "../../test/helpers/prosody.ts";
+import { connectClient, type ClientServer, type TestClient } from "../../testbed/xmpp-client.ts";
 import { listen, type Arrivals } from "./receiver.ts";
 
 declare const self: Worker;
@@ -28,8 +27,7 @@ self.onmessage = async (event: MessageEvent<ReceiverRequest>) => {
   const req = event.data;
   const reply = (r: ReceiverReply) => self.postMessage(r);
   if (req.type === "connect") {
-    // connectClient reads only the address, host and password of the server object.
-    const server = { c2sPort: req.c2sPort, host: req.host, users: { [req.username]: req.password } } as unknown as Prosody;
+    const server: ClientServer = { c2sPort: req.c2sPort, host: req.host, users: { [req.username]: req.password } };
     client = await connectClient(server, req.username, { resource: "bench-receiver" });
     reply({ type: "ready", bare: client.bare });
   } else if (req.type === "listen" && client) {

@@ -3,7 +3,7 @@
  * Bodies carry "<run>:<seq>" so a run counts exactly its own messages, and duplicates show.
  */
 import type { Element } from "ltx";
-import type { TestClient } from "../../test/helpers/xmpp-client.ts";
+import type { TestClient } from "../../testbed/xmpp-client.ts";
 
 export interface Arrivals {
   /** seq -> arrival time (performance.now()). */

@@ -1,5 +1,5 @@
 /** The main thread's handle on the receiver thread (see receiver-worker.ts). */
-import type { Prosody } from "../../test/helpers/prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 import type { ReceiverReply, ReceiverRequest } from "./receiver-worker.ts";
 
 export interface RemoteReceiver {

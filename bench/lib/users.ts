@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Prosody } from "../../test/helpers/prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 
 export async function registerUsers(prosody: Prosody, users: readonly string[]): Promise<void> {
   const dir = join(prosody.dir, "data", encode(prosody.host), "accounts");

@@ -4,8 +4,8 @@
  * reported as a share of this: the gateway's own cost is what can be improved.
  */
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../test/helpers/prosody.ts";
-import { connectRawComponent } from "../../test/helpers/component.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
+import { connectRawComponent } from "../../testbed/component.ts";
 import { now, type RemoteReceiver } from "../lib/remote-receiver.ts";
 import { deliveryRun, type DeliveryRun } from "./post-msg.ts";
 

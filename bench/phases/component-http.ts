@@ -4,7 +4,7 @@
  * in flight; latency is send -> reply.
  */
 import xml from "@xmpp/xml";
-import type { TestClient } from "../../test/helpers/xmpp-client.ts";
+import type { TestClient } from "../../testbed/xmpp-client.ts";
 import { listen } from "../lib/receiver.ts";
 import { summarize, type Summary } from "../lib/stats.ts";
 

@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildConfig } from "bun";
-import type { Prosody } from "../../test/helpers/prosody.ts";
-import { freePort } from "../../test/helpers/ports.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
+import { freePort } from "../../testbed/ports.ts";
 import { binarySizeMb, startBenchGateway } from "../lib/gateway.ts";
 import { memoryMb } from "../lib/process.ts";
 

@@ -4,10 +4,10 @@
  * moderation would be configured.
  */
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../test/helpers/prosody.ts";
-import type { TestClient } from "../../test/helpers/xmpp-client.ts";
-import { connectRawComponent } from "../../test/helpers/component.ts";
-import { joinRoom, NS_MUC } from "../../test/helpers/xmpp-client.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
+import type { TestClient } from "../../testbed/xmpp-client.ts";
+import { connectRawComponent } from "../../testbed/component.ts";
+import { joinRoom, NS_MUC } from "../../testbed/xmpp-client.ts";
 import { runLoad } from "../lib/load.ts";
 
 export interface KickRun {

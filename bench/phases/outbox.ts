@@ -3,8 +3,8 @@
  * how long until all 10,000 queued stanzas left the outbox, and whether bob got each exactly once.
  */
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../test/helpers/prosody.ts";
-import { connectClient } from "../../test/helpers/xmpp-client.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
+import { connectClient } from "../../testbed/xmpp-client.ts";
 import { runLoad } from "../lib/load.ts";
 import { listen } from "../lib/receiver.ts";
 

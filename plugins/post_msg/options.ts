@@ -8,20 +8,20 @@ export const PostMsgOptionsSchema = Type.Object(
       Type.String({
         minLength: 1,
         description:
-          "The sender when the server grants no XEP-0356 message permission, or when the caller's identity has no JID (header scheme, bearer token without jid). Must be the component domain or an address at it. Default: the component domain.",
+          "The sender when the server grants no message permission, or when the caller has no JID (`header`, a `bearer` token without `jid`), or when the user belongs to another domain than `xmpp.host`. It must be the component domain or an address at it (`notify@gateway.example.com`): `check` and start-up refuse any other (below), because Prosody closes the component stream on a stanza from a foreign domain. Default: the component domain.",
       }),
     ),
     realm: Type.Optional(
       Type.String({
         minLength: 1,
         description:
-          'The realm of this route\'s Basic challenge (WWW-Authenticate). Default: "<xmpp.host>/post_msg", as mod_post_msg sent; it replaces the auth scheme\'s realm on this route.',
+          'The realm of the Basic challenge on this route, as the original sent it (`Basic realm="example.com/post_msg"`). It replaces the auth scheme\'s own `realm` on this route. Default: `<xmpp.host>/post_msg`.',
       }),
     ),
     max_body_bytes: Type.Integer({
       minimum: 1,
       default: 262_144,
-      description: "Larger request bodies are refused with 413 (the default matches Prosody's c2s stanza size limit, 256 KiB).",
+      description: "Larger bodies get 413. The default is Prosody's c2s stanza size limit (256 KiB).",
     }),
   },
   { additionalProperties: false },

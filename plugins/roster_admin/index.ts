@@ -18,21 +18,21 @@ export const RosterAdminOptionsSchema = Type.Object(
   {
     roster_url: Type.String({
       pattern: "^https?://",
-      description: "The web app's contacts URL (the module's http_roster_url); every %s becomes the URL-encoded username.",
+      description: "The web app's contacts URL (the module's `http_roster_url`), `http(s)://…` containing `%s`. Every `%s` becomes the URL-encoded username. `check` refuses a URL without `%s`.",
     }),
-    concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16, description: "Users synced at the same time, across refreshes and logins." }),
-    timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the web app's answer." }),
+    concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16, description: "How many users are synced at the same time, across refreshes and logins. A user is never synced twice at once." }),
+    timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the web app. Past it, that user's sync fails." }),
     max_answer_bytes: Type.Integer({
       minimum: 1,
       default: 4_194_304,
-      description: "Larger answers from the web app are not read, and that user's sync fails (4 MiB holds tens of thousands of contacts).",
+      description: "The largest web app answer read (default 4 MiB). Reading stops as soon as an answer passes it (declared `Content-Length` or bytes received), and that user's sync fails. 4 MiB holds tens of thousands of contacts.",
     }),
     xmpp_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the XMPP server's answer to a roster get or set." }),
     exclusive: Type.Boolean({
       default: false,
-      description: "The web app owns the whole roster: items it does not list are removed even when the user added them (the original's behaviour).",
+      description: "`true`: the web app owns the **whole** roster. Items it does not list are removed even if the user added them, as in the original. `false`: only contacts the gateway set are removed (see \"Who owns which item\").",
     }),
-    sync_on_login: Type.Boolean({ default: true, description: "Sync a user's roster when their first resource comes online (needs presence permission managed_entity)." }),
+    sync_on_login: Type.Boolean({ default: true, description: "Sync a user when their first resource comes online. This needs presence permission `managed_entity`." }),
   },
   { additionalProperties: false },
 );

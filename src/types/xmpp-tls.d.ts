@@ -12,7 +12,7 @@ declare module "@xmpp/tls/lib/Socket.js" {
 declare module "@xmpp/component-core" {
   interface Component {
     /** The socket class `connect` instantiates (net.Socket by default). */
-    Socket: unknown;
-    socketParameters(service: string): unknown;
+    Socket?: unknown;
+    socketParameters?(service: string): unknown;
   }
 }

@@ -1,5 +1,6 @@
-// Minimal typings for the xmpp.js packages and ltx, which ship none.
-// Only what Stanzagate uses is declared; widen them when new calls are needed.
+// Minimal typings for the xmpp.js packages and ltx: they ship no .d.ts and have no @types package.
+// Each module is declared under its real name with only what Stanzagate and its test bed call;
+// widen them when new calls are needed.
 
 declare module "ltx" {
   export type Node = Element | string;
@@ -43,55 +44,40 @@ declare module "@xmpp/xml" {
   export default xml;
 }
 
-declare module "@xmpp/jid" {
-  export class JID {
-    local: string;
-    domain: string;
-    resource: string;
-    bare(): JID;
-    toString(): string;
-    equals(other: JID): boolean;
-  }
-  function jid(address: string): JID;
-  function jid(local: string | null, domain: string, resource?: string): JID;
-  export default jid;
-}
-
-declare module "xmpp-entity" {
+declare module "@xmpp/component-core" {
   import type { Element } from "ltx";
-  /** The part of an xmpp.js entity (client or component) that Stanzagate drives. */
-  export interface Entity {
-    status: string;
-    jid: { toString(): string } | null;
-    options: { service: string; domain: string };
-    start(): Promise<unknown>;
-    stop(): Promise<void>;
+  /** The XEP-0114 entity under the gateway's link (src/xmpp/link.ts drives these members only). */
+  export class Component {
+    constructor(options: { service: string; domain: string });
     connect(service: string): Promise<void>;
     open(options: { domain: string }): Promise<Element>;
-    send(el: Element): Promise<void>;
+    /** XEP-0114 §3 handshake. */
+    authenticate(id: string, password: string): Promise<void>;
     write(s: string): Promise<void>;
+    stop(): Promise<void>;
     on(event: "stanza", listener: (el: Element) => void): this;
-    on(event: "element", listener: (el: Element) => void): this;
-    on(event: "online", listener: (jid: unknown) => void): this;
-    on(event: "offline" | "disconnect" | "connect" | "open", listener: (...args: unknown[]) => void): this;
-    on(event: "error", listener: (err: Error) => void): this;
-    on(event: "status", listener: (status: string) => void): this;
-    removeListener(event: string, listener: (...args: never[]) => void): this;
-    removeAllListeners(event?: string): this;
-    reconnect: { stop(): void; delay: number };
-    /** Components only (XEP-0114 §3 handshake). */
-    authenticate?(id: string, password: string): Promise<void>;
-    iqCaller: { request(el: Element, timeout?: number): Promise<Element> };
+    on(event: "open", listener: (header: Element) => void): this;
+    on(event: "online" | "disconnect", listener: () => void): this;
+    on(event: "error", listener: (err: Error & { condition?: string }) => void): this;
   }
-}
-
-declare module "@xmpp/component" {
-  import type { Entity } from "xmpp-entity";
-  export function component(options: { service: string; domain: string; password: string }): Entity;
 }
 
 declare module "@xmpp/client" {
-  import type { Entity } from "xmpp-entity";
+  import type { Element } from "ltx";
+  /** A client or component built by the xmpp.js factories (test bed, demo and benchmark). */
+  export interface Entity {
+    status: string;
+    jid: { toString(): string } | null;
+    start(): Promise<unknown>;
+    stop(): Promise<void>;
+    send(el: Element): Promise<void>;
+    on(event: "stanza", listener: (el: Element) => void): this;
+    on(event: "error", listener: (err: Error) => void): this;
+    removeListener(event: "stanza", listener: (el: Element) => void): this;
+    reconnect: { stop(): void };
+    iqCaller: { request(el: Element, timeout?: number): Promise<Element> };
+    iqCallee: { get(ns: string, name: string, handler: () => Element): void };
+  }
   export function client(options: {
     service: string;
     domain: string;
@@ -103,11 +89,7 @@ declare module "@xmpp/client" {
   export { default as xml } from "@xmpp/xml";
 }
 
-declare module "@xmpp/component-core" {
-  import type { Entity } from "xmpp-entity";
-  export class Component {
-    constructor(options: { service: string; domain: string });
-    authenticate(id: string, password: string): Promise<void>;
-  }
-  export interface Component extends Entity {}
+declare module "@xmpp/component" {
+  import type { Entity } from "@xmpp/client";
+  export function component(options: { service: string; domain: string; password: string }): Entity;
 }

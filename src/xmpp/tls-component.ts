@@ -13,7 +13,7 @@ import { isIP } from "node:net";
 import type { ConnectionOptions } from "node:tls";
 import { Component } from "@xmpp/component-core";
 import TlsSocket from "@xmpp/tls/lib/Socket.js";
-import type { Entity } from "xmpp-entity";
+import type { ComponentEntity } from "./link.ts";
 
 /** xmpp.tls, as routes.yaml writes it. */
 export interface LinkTls {
@@ -24,13 +24,13 @@ export interface LinkTls {
 type EntityOptions = { service: string; domain: string };
 
 /** The production entity: plain TCP for xmpp://, verified TLS for xmpps://. */
-export function componentFactory(tls: LinkTls | undefined): (options: EntityOptions) => Entity {
+export function componentFactory(tls: LinkTls | undefined): (options: EntityOptions) => ComponentEntity {
   return (options) => {
     const entity = new Component(options);
-    if (!options.service.startsWith("xmpps:")) return entity as unknown as Entity;
+    if (!options.service.startsWith("xmpps:")) return entity;
     entity.Socket = VerifyingSocket;
     entity.socketParameters = (service) => tlsParameters(service, tls ?? {});
-    return entity as unknown as Entity;
+    return entity;
   };
 }
 

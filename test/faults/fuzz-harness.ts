@@ -2,9 +2,9 @@
 // ones about the server, a JSON `error` + `code` on every error, and the XMPP server never closing
 // the gateway's stream (its log stays free of stream errors, the link never goes offline).
 import fc from "fast-check";
-import type { Prosody } from "../helpers/prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 import type { TestGateway } from "../helpers/gateway.ts";
-import { logOffset, streamTroubleSince } from "../helpers/prosody-log.ts";
+import { logOffset, streamTroubleSince } from "../../testbed/prosody-log.ts";
 import { SIZES } from "./sizes.ts";
 
 /** 5xx answers that report the server's state, not the gateway's failure. */

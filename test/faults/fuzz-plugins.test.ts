@@ -5,9 +5,9 @@
 import { afterAll, afterEach, beforeAll, describe, test } from "bun:test";
 import fc from "fast-check";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
-import { connectClient, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { bodyBytes, jsonBody, nearlyValid, textInput, weirdString } from "./fuzz-inputs.ts";
 import { answerProblem, fuzz, linkProblem, markLink, send } from "./fuzz-harness.ts";
 

@@ -4,7 +4,7 @@
 // (never a 5xx), and the server never closes the gateway's stream (no broken stanza).
 import { afterAll, afterEach, beforeAll, describe, test } from "bun:test";
 import fc from "fast-check";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { weirdString } from "./fuzz-inputs.ts";
 import { answerProblem, fuzz, linkProblem, markLink, send } from "./fuzz-harness.ts";

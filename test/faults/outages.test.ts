@@ -9,8 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, type TestClient } from "../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
 import { runScenario } from "./outage-scenario.ts";

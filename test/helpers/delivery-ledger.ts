@@ -1,7 +1,7 @@
 // What XMPP clients actually received, counted per message text: the receiving half of the fault
 // suite's "0 lost of what was answered 201/202, duplicates reported".
 import type { Element } from "ltx";
-import type { TestClient } from "./xmpp-client.ts";
+import type { TestClient } from "../../testbed/xmpp-client.ts";
 
 export interface DeliveryReport {
   accepted: number;

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { configHead } from "./gateway.ts";
-import { freePort } from "./ports.ts";
-import type { Prosody } from "./prosody.ts";
+import { freePort } from "../../testbed/ports.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 
 const READY_TIMEOUT_MS = 10_000;
 const ROOT = join(import.meta.dir, "../..");

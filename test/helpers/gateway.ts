@@ -1,11 +1,11 @@
 // A Stanzagate gateway running in this test process against a test Prosody: routes.yaml text in,
 // a listening gateway out, with its log lines captured for assertions.
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
-import { createGateway, type Gateway, type GatewayDeps } from "../../src/app.ts";
+import { createGateway, type Gateway } from "../../src/app.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { loadConfig, type Config } from "../../src/config/load.ts";
 import { createLogger } from "../../src/log.ts";
-import type { Prosody } from "./prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 
 const ONLINE_TIMEOUT_MS = 10_000;
 
@@ -29,7 +29,6 @@ export interface GatewayOptions {
   waitForPrivileges?: boolean;
   /** Don't wait for the link (outbox tests start with the server down). */
   waitOnline?: boolean;
-  deps?: Partial<GatewayDeps>;
   env?: Record<string, string>;
 }
 
@@ -59,7 +58,7 @@ export async function startGateway(prosody: Prosody, opts: GatewayOptions): Prom
   const config = loadTestConfig(configHead(prosody, opts.store) + opts.routes, opts.env);
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const gateway = await createGateway(config, { log, ...opts.deps });
+  const gateway = await createGateway(config, { log });
   const port = gateway.listen();
   const url = `http://127.0.0.1:${port}`;
   if (opts.waitOnline !== false) await waitFor(() => gateway.link.status === "online", ONLINE_TIMEOUT_MS, "the gateway to come online", logs);

@@ -5,7 +5,7 @@
 // A request the transport failed (connection refused or reset, as when the gateway was just
 // SIGKILLed) is recorded as "network" and its worker then waits for `resume` before going on, so
 // an outage does not burn the remaining requests in a tight loop of refusals.
-import { withTimeout } from "./timeouts.ts";
+import { withTimeout } from "../../testbed/timeouts.ts";
 
 export interface LoadOptions {
   total: number;

@@ -8,8 +8,8 @@
 //
 // STANZAGATE_SERVERS=prosody,ejabberd picks them (default: both). A case that one server cannot
 // pass (its bug or its difference) names the server and asserts its actual answer, via `server.is`.
-import { startProsody, type Privileges, type Prosody, type ProsodyOptions } from "./prosody.ts";
-import { startEjabberd, type EjabberdOptions } from "./ejabberd.ts";
+import { startProsody, type Privileges, type Prosody, type ProsodyOptions } from "../../testbed/prosody.ts";
+import { startEjabberd, type EjabberdOptions } from "../../testbed/ejabberd.ts";
 
 export type ServerName = "prosody" | "ejabberd";
 export const SERVER_NAMES: readonly ServerName[] = ["prosody", "ejabberd"];

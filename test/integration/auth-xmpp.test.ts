@@ -7,8 +7,8 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { allOf, connectClient, isFrom, messageWithBody } from "../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { allOf, connectClient, isFrom, messageWithBody } from "../../testbed/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 import { saslPasswordCheck } from "../../src/engine/auth/sasl-check.ts";
 

@@ -4,8 +4,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, isMessageWithBody } from "../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { connectClient, isMessageWithBody } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 
 const BIN = join(import.meta.dir, "../../dist/stanzagate");

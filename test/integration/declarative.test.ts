@@ -1,8 +1,8 @@
 // A declarative route from routes.yaml, end to end: HTTP in, a real client receives the stanza.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Prosody } from "../helpers/prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
-import { connectClient, isMessageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { connectClient, isMessageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 
 const TOKEN = "test-token-0123456789abcdef";

@@ -2,7 +2,7 @@
 // check what bob reports receiving.
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { freePort } from "../helpers/ports.ts";
+import { freePort } from "../../testbed/ports.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 let demo: ReturnType<typeof Bun.spawn> | undefined;

@@ -1,6 +1,6 @@
 // iq round trips against real servers: the README's GET /version/:host and disco examples.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Prosody } from "../helpers/prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 

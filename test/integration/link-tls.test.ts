@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { createLogger } from "../../src/log.ts";
-import { startEjabberd } from "../helpers/ejabberd.ts";
+import { startEjabberd } from "../../testbed/ejabberd.ts";
 import { configHead, loadTestConfig, waitFor } from "../helpers/gateway.ts";
-import type { Prosody } from "../helpers/prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
 import { makeTestCa, type TestCa } from "../helpers/test-ca.ts";
-import { connectClient, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 
 const ROUTES = `routes:
   - path: /notify/:user

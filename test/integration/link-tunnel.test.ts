@@ -7,12 +7,12 @@ import type { Subprocess } from "bun";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { createLogger } from "../../src/log.ts";
 import { configHead, loadTestConfig, waitFor } from "../helpers/gateway.ts";
-import { freePort } from "../helpers/ports.ts";
-import { forgetProcess, trackProcess } from "../helpers/prosody-cleanup.ts";
-import type { Prosody } from "../helpers/prosody.ts";
+import { freePort } from "../../testbed/ports.ts";
+import { forgetProcess, trackProcess } from "../../testbed/prosody-cleanup.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
 import { makeTestCa } from "../helpers/test-ca.ts";
-import { connectClient, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 
 const ROUTES = `routes:
   - path: /notify/:user

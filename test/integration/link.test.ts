@@ -1,6 +1,6 @@
 // The XMPP link tells the truth on /health and never gives up, on every server of the test bed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Prosody } from "../helpers/prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
 import { configHead, loadTestConfig, waitFor } from "../helpers/gateway.ts";
 import { createGateway, type Gateway } from "../../src/app.ts";

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { configHead } from "../helpers/gateway.ts";
-import { freePort } from "../helpers/ports.ts";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { freePort } from "../../testbed/ports.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 
 const TOKEN = "faults-token-0123456789";
 const ROOT = join(import.meta.dir, "../..");

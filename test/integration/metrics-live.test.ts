@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { sample } from "../helpers/offline-gateway.ts";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
-import { json, startWebhook, type TestWebhook } from "../plugins/component_http-webhook.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
+import { json, startWebhook, type TestWebhook } from "./plugins/component_http-webhook.ts";
 
 const TOKEN = "metrics-token-0123456789";
 let prosody: Prosody;

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
 import { configHead, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 
 const ROUTES = `

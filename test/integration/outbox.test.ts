@@ -2,8 +2,8 @@
 // sqlite and arrive, in order and exactly once, after the server returns — even when the gateway
 // itself was killed in between.
 import { afterEach, describe, expect, test } from "bun:test";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, isMessageWithBody, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { connectClient, isMessageWithBody, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { mkdtempSync } from "node:fs";
@@ -55,6 +55,21 @@ async function waitForHealth(url: string, ok: (body: Record<string, unknown>) =>
   while (!ok((await (await fetch(`${url}/health`)).json()) as Record<string, unknown>)) {
     if (Date.now() > deadline) throw new Error("the outbox did not empty within 15 s");
     await Bun.sleep(50);
+  }
+}
+
+/** stanzagate_http_requests_in_flight, as /metrics reports it (the scrape counts itself, every time). */
+async function requestsInFlight(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^stanzagate_http_requests_in_flight (\S+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+/** Polls `condition` every 20 ms for at most 10 s. */
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
   }
 }
 
@@ -111,8 +126,10 @@ describe("the outbox", () => {
         controller.close();
       },
     });
+    const busy = await requestsInFlight(proc.url);
     const inFlight = fetch(`${proc.url}/say`, { method: "POST", headers: { "content-type": "application/json" }, body });
-    await Bun.sleep(100);
+    // The gateway is handling it (its in-flight gauge rose) before the signal, not a fixed wait.
+    await until(async () => (await requestsInFlight(proc!.url)) > busy, "the request to be in flight");
     proc.proc.kill("SIGTERM");
     expect((await inFlight).status).toBe(201);
     expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("message 42");

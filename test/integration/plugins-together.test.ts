@@ -1,8 +1,8 @@
 // The four plugins in one gateway, as users deploy them: routes do not step on each other.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, hasMucStatus, isMessageWithBody, joinRoom, type TestClient } from "../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { connectClient, hasMucStatus, isMessageWithBody, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 
 const NS_ROSTER = "jabber:iq:roster";

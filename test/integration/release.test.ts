@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
-import { freePort } from "../helpers/ports.ts";
-import { withTimeout } from "../helpers/timeouts.ts";
+import { freePort } from "../../testbed/ports.ts";
+import { withTimeout } from "../../testbed/timeouts.ts";
 
 const DIST = join(import.meta.dir, "../../dist");
 const ARM64_SYSROOT = "/usr/aarch64-linux-gnu";

@@ -6,9 +6,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configHead } from "../helpers/gateway.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
-import { freePort } from "../helpers/ports.ts";
-import { startProsody, type Prosody } from "../helpers/prosody.ts";
-import { connectClient, messageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { freePort } from "../../testbed/ports.ts";
+import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { sample } from "../helpers/offline-gateway.ts";
 
 const TOKEN = "reload-token-0123456789";

@@ -14,12 +14,12 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
-import { startEjabberd } from "../helpers/ejabberd.ts";
+import { startEjabberd } from "../../testbed/ejabberd.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { gate, runLoad } from "../helpers/load.ts";
-import type { Prosody } from "../helpers/prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
-import { connectClient, type TestClient } from "../helpers/xmpp-client.ts";
+import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
 
 const REPLICAS = 3;
 const TOTAL = Number(process.env.REPLICAS_LOAD ?? 5_000);

@@ -1,9 +1,9 @@
 // Liquid templates end to end: a real Alertmanager-like payload becomes one message per alert,
 // received by a real client; a `when:` that is false answers 204 and sends nothing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Prosody } from "../helpers/prosody.ts";
+import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
-import { connectClient, isMessageWithBody, type TestClient } from "../helpers/xmpp-client.ts";
+import { connectClient, isMessageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import alertmanager from "../fixtures/webhooks/alertmanager-firing.json";
 

@@ -1,13 +1,12 @@
 // XEP-0356 advertisements in both namespaces in use, and what the link does with one it cannot read.
 import { describe, expect, test } from "bun:test";
-import { EventEmitter } from "node:events";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import type { Entity } from "xmpp-entity";
 import { readAdvertisement, unknownPrivilegeNamespace } from "../../src/xmpp/privilege.ts";
 import { wrapPrivilegedMessage } from "../../src/plugin-api/privileges.ts";
 import { XmppLink } from "../../src/xmpp/link.ts";
 import { createLogger } from "../../src/log.ts";
+import { FakeEntity } from "../helpers/fake-entity.ts";
 
 const advert = (ns: string, perms: Record<string, string>) =>
   xml("message", { from: "example.com", to: "gw.example.com" }, xml("privilege", { xmlns: ns }, ...Object.entries(perms).map(([access, type]) => xml("perm", { access, type }))));
@@ -37,23 +36,6 @@ describe("reading an advertisement", () => {
   });
 });
 
-/** Just enough of an xmpp.js component for XmppLink: connects at once, hands stanzas in. */
-class FakeEntity extends EventEmitter {
-  status = "offline";
-  async connect(): Promise<void> {}
-  async open(): Promise<void> {
-    queueMicrotask(() => this.emit("online"));
-  }
-  async authenticate(): Promise<void> {}
-  async stop(): Promise<void> {}
-  write(): Promise<void> {
-    return Promise.resolve();
-  }
-  receive(el: Element): void {
-    this.emit("stanza", el);
-  }
-}
-
 function linkWithFake() {
   const entity = new FakeEntity();
   const logs: Array<Record<string, unknown>> = [];
@@ -66,7 +48,7 @@ function linkWithFake() {
     reconnect: { initial_ms: 1, max_ms: 2 },
     iqTimeoutMs: 1_000,
     log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l) as Record<string, unknown>) }),
-    createEntity: () => entity as unknown as Entity,
+    createEntity: () => entity,
   });
   const passedOn: Element[] = [];
   link.onStanza((el) => passedOn.push(el));

@@ -1,0 +1,50 @@
+// A whole gateway in-process on a FakeEntity: routes.yaml text in, `Request`s in, `Response`s and
+// the stanzas it wrote out. No socket on either side; the unit tier's way to test a route.
+import type { Element } from "ltx";
+import { createGateway, type Gateway } from "../../src/app.ts";
+import { createLogger } from "../../src/log.ts";
+import { FakeEntity } from "./fake-entity.ts";
+import { loadTestConfig, waitFor } from "./gateway.ts";
+
+/** xmpp/store head for host localhost and component gateway.localhost (the test bed's names). */
+export const FAKE_HEAD = [
+  "xmpp:",
+  "  server: xmpp://127.0.0.1:1",
+  "  component: gateway.localhost",
+  "  secret: s3cret-component",
+  "  host: localhost",
+  'store: ":memory:"',
+  "",
+].join("\n");
+
+const ONLINE_TIMEOUT_MS = 5_000;
+
+export interface FakeGateway {
+  gateway: Gateway;
+  entity: FakeEntity;
+  logs: Array<Record<string, unknown>>;
+  /** One HTTP request through the gateway's handler, as from 127.0.0.1. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** What the gateway wrote to the (fake) server, without the outbox's ping barriers. */
+  stanzas(): Element[];
+  stop(): Promise<void>;
+}
+
+/** `rest` is the routes.yaml after the xmpp/store head: auth, routes. Resolves once the link is online. */
+export async function fakeGateway(rest: string): Promise<FakeGateway> {
+  const config = loadTestConfig(FAKE_HEAD + rest);
+  const logs: Array<Record<string, unknown>> = [];
+  const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const entity = new FakeEntity();
+  const gateway = await createGateway(config, { log, createEntity: () => entity });
+  gateway.link.start();
+  await waitFor(() => gateway.link.status === "online", ONLINE_TIMEOUT_MS, "the fake link to come online", logs);
+  return {
+    gateway,
+    entity,
+    logs,
+    request: (path, init = {}) => gateway.handle(new Request(`http://127.0.0.1${path}`, init)),
+    stanzas: () => entity.sent.filter((s) => !s.getChild("ping", "urn:xmpp:ping")),
+    stop: () => gateway.stop({ flushTimeoutMs: 1_000 }),
+  };
+}

@@ -1,0 +1,43 @@
+// Typed stand-ins for what the host gives a plugin, for tests that call a plugin's parts directly.
+// Each is a whole XmppPort / PluginContext: when the plugin API gains a member, these stop compiling.
+import { openStore } from "../../src/store/db.ts";
+import { pluginStore } from "../../src/store/plugin-store.ts";
+import { silentLogger } from "../../src/log.ts";
+import { noMetrics, type PluginContext, type XmppPort } from "../../src/plugin-api.ts";
+import { fakeFetch } from "./fake-fetch.ts";
+
+const unused = (what: string) => () => {
+  throw new Error(`${what} is not part of this test's fake`);
+};
+
+/** An XmppPort for component gw.example, host example; `parts` replaces what the test drives. */
+export function fakeXmppPort(parts: Partial<XmppPort> = {}): XmppPort {
+  return {
+    component: "gw.example",
+    host: "example",
+    isOnline: () => true,
+    privileges: () => ({ roster: "none", message: "none", presence: "none" }),
+    send: async () => unused("XmppPort.send")(),
+    request: async () => unused("XmppPort.request")(),
+    deliver: async () => unused("XmppPort.deliver")(),
+    onStanza: () => {},
+    observe: () => {},
+    on: () => {},
+    ...parts,
+  };
+}
+
+/** A PluginContext on a fresh in-memory store, mounted at /test; `parts` replaces what the test drives. */
+export function fakePluginContext<Options>(options: Options, parts: Partial<PluginContext<Options>> = {}): PluginContext<Options> {
+  return {
+    options,
+    route: { path: "/test", auth: undefined, at: "routes[0]" },
+    xmpp: fakeXmppPort(),
+    http: { add: () => {} },
+    store: pluginStore(openStore(":memory:"), "test"),
+    log: silentLogger,
+    fetch: fakeFetch(unused("fetch")),
+    metrics: noMetrics,
+    ...parts,
+  };
+}
