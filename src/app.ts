@@ -1,31 +1,24 @@
 /**
  * Builds a gateway from a frozen config and injected dependencies. It never reads the
  * environment or exits the process (that is main.ts); `listen` and `stop` are the caller's.
+ *
+ * A gateway is a core that outlives configurations (store, metrics, link, delivery: core.ts),
+ * the listening socket (http-server.ts), and the current generation of the configuration
+ * (routes, auth, plugins: generation.ts), which a reload replaces while older ones retire.
  */
-import type { Server } from "bun";
 import type { Element } from "ltx";
 import type { Config } from "./config/load.ts";
 import type { Logger } from "./log.ts";
 import { GatewayError, errorResponse } from "./errors.ts";
-import { createThrottle } from "./engine/auth/throttle.ts";
-import { routable } from "./engine/front-door.ts";
+import { createThrottle, type Throttle } from "./engine/auth/throttle.ts";
 import type { RequestNotes } from "./engine/request-log.ts";
-import { buildGeneration, type Generation } from "./generation.ts";
-import { health } from "./health.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
+import { buildGeneration, type Generation, type GenerationDeps } from "./generation.ts";
+import { createCore, linkOptions, type Core } from "./core.ts";
+import { createHttpServer } from "./http-server.ts";
+import type { Metrics } from "./metrics.ts";
 import { diffConfigs, type ConfigChanges } from "./reload.ts";
-import { openStore } from "./store/db.ts";
-import { createOutbox } from "./store/outbox.ts";
-import { createStoreHealth } from "./store/store-health.ts";
-import { Delivery } from "./xmpp/delivery.ts";
-import { createBarrier } from "./xmpp/barrier.ts";
-import xml from "@xmpp/xml";
-import { XmppLink, type LinkOptions } from "./xmpp/link.ts";
-
-/** XEP-0199: the ping that confirms delivery (see xmpp/barrier.ts). */
-const NS_PING = "urn:xmpp:ping";
-/** How often the store is checked (file still there; writable again after a fault). */
-const STORE_CHECK_MS = 1_000;
+import type { Delivery } from "./xmpp/delivery.ts";
+import type { LinkOptions, XmppLink } from "./xmpp/link.ts";
 
 export interface GatewayDeps {
   log: Logger;
@@ -50,170 +43,111 @@ export interface Gateway {
   stop(options?: { flushTimeoutMs?: number }): Promise<void>;
 }
 
+/** Longest wait for a replaced configuration's requests in flight before its plugins stop. */
+const RETIRE_TIMEOUT_MS = 30_000;
+
 export async function createGateway(config: Config, deps: GatewayDeps): Promise<Gateway> {
   const { log } = deps;
-  const store = openStore(config.store);
-  const storeHealth = createStoreHealth(store, config.store, log.child({ part: "store" }));
-  const oldestQueued = store.query<{ at: number | null }, []>("SELECT min(queued_at) AS at FROM outbox");
-  let current: Generation | undefined;
-  const retiring = new Set<Generation>();
-  const metrics = createMetrics({
-    outbox: () => ({ depth: delivery.queued, oldestQueuedAt: oldestQueued.get()?.at ?? undefined }),
-    link: () => ({ state: link.status, onlineSince: link.onlineSince }),
-  });
-  const link = new XmppLink({ ...linkOptions(config, log), onTraffic: (direction, kind) => metrics.stanza(direction, kind), ...(deps.createEntity ? { createEntity: deps.createEntity } : {}) });
-  const ping = async () => {
-    const started = performance.now();
-    const answer = await link.request(xml("iq", { type: "get", from: config.xmpp.component, to: link.host }, xml("ping", { xmlns: NS_PING })));
-    metrics.confirmation((performance.now() - started) / 1000);
-    return answer;
-  };
-  const outbox = createOutbox(store, config.outbox.max_stanzas, storeHealth);
-  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), { component: config.xmpp.component, maxStanzaBytes: config.xmpp.max_stanza_bytes });
-  // Also picks up rows the `stanzagate outbox retry` CLI put back while the link was idle.
-  const storeTimer = setInterval(() => {
-    storeHealth.check();
-    void delivery.drain();
-  }, STORE_CHECK_MS);
-  storeTimer.unref();
-  const deliver = async (el: Element) => {
-    const outcome = await delivery.deliver(el);
-    metrics.delivery(outcome);
-    return outcome;
-  };
-  link.onStanza((el) => void dispatch(el));
-  for (const event of ["online", "offline", "privileges", "settled"] as const) link.on(event, () => current?.emit(event));
-  link.on("online", () => metrics.linkOnline());
-  link.on("settled", () => void delivery.drain());
-  // Stanzas answering a retiring generation's requests go to it; everything else to the current one.
-  const dispatch = async (el: Element) => {
-    for (const old of retiring) if (await old.takeOwn(el)) return;
-    await current?.dispatch(el);
-  };
-
-  const clientIps = new WeakMap<Request, string>();
-  let throttle = createThrottle(config.auth_throttle.max_failures, config.auth_throttle.window_s);
-  let ids = 0;
-  const idPrefix = Math.random().toString(36).slice(2, 8);
-  const common = {
-    link, deliver, store, log, metrics, throttle, fetch,
-    health: () => health(link, delivery, storeHealth),
-    linkOnline: () => link.status === "online",
-    ipOf: (request: Request) => clientIps.get(request) ?? "local",
-    notes: new WeakMap() as RequestNotes,
-    newId: () => `sg-${idPrefix}-${++ids}`,
-  };
-  current = await buildGeneration({ ...common, config });
-  let server: Server<unknown> | undefined;
+  const core = createCore(config, log, deps.createEntity);
+  const generations = createGenerations(core.link, log);
   let accepting = true;
   const handle = async (request: Request): Promise<Response> => {
+    const current = generations.current;
     if (!accepting || !current) return errorResponse(new GatewayError("SHUTTING_DOWN"));
-    // Everything after this point (request log, metrics, Elysia) parses the URL: give it one it can.
-    const routed = routable(request);
-    if (routed !== request) clientIps.set(routed, clientIps.get(request) ?? "local");
-    return current.handle(routed);
+    return current.handle(http.prepare(request));
   };
-  const bind = (listen: string, maxBody: number) => {
-    const { hostname, port } = parseListen(listen);
-    return Bun.serve({
-      hostname,
-      port,
-      maxRequestBodySize: bunBodyBackstop(maxBody),
-      fetch(req, srv) {
-        clientIps.set(req, srv.requestIP(req)?.address ?? "unknown");
-        return handle(req);
-      },
-      // Only reached if `handle` itself throws: still a JSON answer, and the stack in the log.
-      error(err) {
-        log.error("unhandled HTTP error", { err });
-        return errorResponse(err);
-      },
-    });
-  };
-  const retire = (old: Generation) => {
-    retiring.add(old);
-    void old.retire(RETIRE_TIMEOUT_MS).catch((err: unknown) => log.error("stopping the old plugins failed", { err })).finally(() => retiring.delete(old));
-  };
+  const http = createHttpServer(handle, log);
+  let throttle = newThrottle(config);
+  const common = sharedDeps(core, log, http.ipOf);
+  generations.swap(await buildGeneration({ ...common, throttle, config }));
 
   return {
-    link,
-    delivery,
-    metrics,
+    link: core.link,
+    delivery: core.delivery,
+    metrics: core.metrics,
     handle,
     listen() {
-      link.start();
-      server = bind(config.http.listen, config.http.max_body_bytes);
-      return server.port ?? parseListen(config.http.listen).port;
+      core.link.start();
+      return http.bind(config.http.listen, config.http.max_body_bytes);
     },
     async reload(next) {
-      const old = current as Generation;
-      const changes = diffConfigs(old.config, next);
+      const changes = diffConfigs((generations.current as Generation).config, next);
       if (changes.refused.length) throw new GatewayError("BAD_REQUEST", changes.refused.join("; "));
-      if (changes.throttle) throttle = createThrottle(next.auth_throttle.max_failures, next.auth_throttle.window_s);
+      if (changes.throttle) throttle = newThrottle(next);
       const fresh = await buildGeneration({ ...common, throttle, config: next });
-      if (changes.listen && server) {
-        let rebound: Server<unknown>;
-        try {
-          rebound = bind(next.http.listen, next.http.max_body_bytes);
-        } catch (err) {
-          await fresh.retire(0);
-          throw err;
-        }
-        void server.stop(false);
-        server = rebound;
-      }
-      current = fresh;
-      retire(old);
-      if (changes.xmpp) await link.reconfigure(linkOptions(next, log));
+      if (changes.listen) rebindOrRetire(() => http.rebind(next.http.listen, next.http.max_body_bytes), fresh);
+      generations.swap(fresh);
+      if (changes.xmpp) await core.link.reconfigure(linkOptions(next, log));
       return changes;
     },
     async stop({ flushTimeoutMs = 5_000 } = {}) {
       accepting = false;
-      clearInterval(storeTimer);
-      await server?.stop(false);
-      const generations = [...retiring, ...(current ? [current] : [])];
-      await Promise.all(generations.map((g) => g.retire(10_000)));
-      await Promise.race([delivery.drain(), Bun.sleep(flushTimeoutMs)]);
-      await link.stop();
-      store.close();
+      await http.stop();
+      await generations.retireAll(10_000);
+      await core.close(flushTimeoutMs);
     },
   };
 }
 
-/** Longest wait for a replaced configuration's requests in flight before its plugins stop. */
-const RETIRE_TIMEOUT_MS = 30_000;
-
-function linkOptions(config: Config, log: Logger): LinkOptions {
+/** What every generation shares with the core. */
+function sharedDeps(core: Core, log: Logger, ipOf: (request: Request) => string): Omit<GenerationDeps, "config" | "throttle"> {
+  let ids = 0;
+  const idPrefix = Math.random().toString(36).slice(2, 8);
   return {
-    server: config.xmpp.server,
-    ...(config.xmpp.tls ? { tls: config.xmpp.tls } : {}),
-    component: config.xmpp.component,
-    secret: config.xmpp.secret,
-    host: config.xmpp.host,
-    reconnect: config.xmpp.reconnect,
-    iqTimeoutMs: config.xmpp.iq_timeout_ms,
-    maxStanzaBytes: config.xmpp.max_stanza_bytes,
-    log: log.child({ part: "xmpp" }),
+    link: core.link,
+    deliver: (el: Element) => core.deliver(el),
+    store: core.store,
+    log,
+    metrics: core.metrics,
+    fetch,
+    health: () => core.health(),
+    linkOnline: () => core.link.status === "online",
+    ipOf,
+    notes: new WeakMap() as RequestNotes,
+    newId: () => `sg-${idPrefix}-${++ids}`,
   };
 }
 
-/**
- * "127.0.0.1:5280", "[::1]:5280" or ":5280" (all interfaces). The form was checked when the
- * config loaded, so the last colon always separates host and port.
- */
-function parseListen(listen: string): { hostname: string; port: number } {
-  const colon = listen.lastIndexOf(":");
-  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-  return { hostname: host || "0.0.0.0", port: Number(listen.slice(colon + 1)) };
+function newThrottle(config: Config): Throttle {
+  return createThrottle(config.auth_throttle.max_failures, config.auth_throttle.window_s);
+}
+
+/** A new address that cannot be bound fails the reload, after the fresh generation is stopped. */
+function rebindOrRetire(rebind: () => void, fresh: Generation): void {
+  try {
+    rebind();
+  } catch (err) {
+    void fresh.retire(0);
+    throw err;
+  }
 }
 
 /**
- * Bun's own body limit, kept as a backstop well above http.max_body_bytes: below it the gateway
- * answers a JSON 413 itself (front-door.ts); past it Bun answers a bare 413 before any JS runs.
+ * The current generation, and the retiring ones still finishing their requests. Stanzas that
+ * answer a retiring generation's own requests go to it; everything else to the current one.
  */
-const BUN_BACKSTOP_FACTOR = 4;
-const BUN_BACKSTOP_MIN_MARGIN = 1_048_576;
-
-function bunBodyBackstop(maxBodyBytes: number): number {
-  return Math.max(maxBodyBytes * BUN_BACKSTOP_FACTOR, maxBodyBytes + BUN_BACKSTOP_MIN_MARGIN);
+function createGenerations(link: XmppLink, log: Logger) {
+  let current: Generation | undefined;
+  const retiring = new Set<Generation>();
+  link.onStanza(async (el) => {
+    for (const old of retiring) if (await old.takeOwn(el)) return;
+    await current?.dispatch(el);
+  });
+  for (const event of ["online", "offline", "privileges", "settled"] as const) link.on(event, () => current?.emit(event));
+  return {
+    get current() {
+      return current;
+    },
+    swap(fresh: Generation) {
+      const old = current;
+      current = fresh;
+      if (!old) return;
+      retiring.add(old);
+      void old.retire(RETIRE_TIMEOUT_MS).catch((err: unknown) => log.error("stopping the old plugins failed", { err })).finally(() => retiring.delete(old));
+    },
+    async retireAll(timeoutMs: number) {
+      const all = [...retiring, ...(current ? [current] : [])];
+      await Promise.all(all.map((g) => g.retire(timeoutMs)));
+    },
+  };
 }

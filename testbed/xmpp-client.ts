@@ -35,6 +35,9 @@ export interface TestClient extends InboxMethods, StanzaEndpoint {
 /** What connectClient reads of a server: its client port, host and known passwords. */
 export type ClientServer = Pick<Prosody, "c2sPort" | "host" | "users">;
 
+/** How long xmpp.js waits for each stream open or close (its default is 2 s). */
+const STREAM_TIMEOUT_MS = 8_000;
+
 export async function connectClient(
   prosody: ClientServer,
   username: string,
@@ -47,6 +50,8 @@ export async function connectClient(
     domain: prosody.host,
     username,
     password,
+    // xmpp.js waits 2 s for each stream open; a server on a loaded 2-core machine can take longer.
+    timeout: STREAM_TIMEOUT_MS,
     ...(opts.resource === undefined ? {} : { resource: opts.resource }),
   });
   if (opts.reconnect !== true) xmpp.reconnect.stop();

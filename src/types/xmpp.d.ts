@@ -84,6 +84,8 @@ declare module "@xmpp/client" {
     resource?: string;
     username?: string;
     password?: string;
+    /** ms to wait for each stream open/close (default 2000). */
+    timeout?: number;
     credentials?: unknown;
   }): Entity;
   export { default as xml } from "@xmpp/xml";

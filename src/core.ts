@@ -1,0 +1,95 @@
+/**
+ * What outlives every configuration of a gateway: the store, the metrics registry, the XMPP link
+ * and the delivery (with its outbox) over it. A reload swaps routes and plugins (generation.ts)
+ * on top of one core; only a restart replaces it.
+ */
+import type { Database } from "bun:sqlite";
+import xml from "@xmpp/xml";
+import type { Element } from "ltx";
+import type { Config } from "./config/load.ts";
+import type { HealthReport } from "./engine/http.ts";
+import { health } from "./health.ts";
+import type { Logger } from "./log.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { openStore } from "./store/db.ts";
+import { createOutbox } from "./store/outbox.ts";
+import { createStoreHealth } from "./store/store-health.ts";
+import { createBarrier } from "./xmpp/barrier.ts";
+import { Delivery } from "./xmpp/delivery.ts";
+import { XmppLink, type LinkOptions } from "./xmpp/link.ts";
+
+/** XEP-0199: the ping that confirms delivery (see xmpp/barrier.ts). */
+const NS_PING = "urn:xmpp:ping";
+/** How often the store is checked (file still there; writable again after a fault). */
+const STORE_CHECK_MS = 1_000;
+
+export interface Core {
+  readonly store: Database;
+  readonly metrics: Metrics;
+  readonly link: XmppLink;
+  readonly delivery: Delivery;
+  /** Delivers a stanza that must not be lost, counted as sent (201) or queued (202). */
+  deliver(stanza: Element): Promise<"sent" | "queued">;
+  health(): HealthReport;
+  /** Flushes the outbox (bounded), closes the stream and the store. */
+  close(flushTimeoutMs: number): Promise<void>;
+}
+
+export function createCore(config: Config, log: Logger, createEntity?: LinkOptions["createEntity"]): Core {
+  const store = openStore(config.store);
+  const storeHealth = createStoreHealth(store, config.store, log.child({ part: "store" }));
+  const oldestQueued = store.query<{ at: number | null }, []>("SELECT min(queued_at) AS at FROM outbox");
+  const metrics = createMetrics({
+    outbox: () => ({ depth: delivery.queued, oldestQueuedAt: oldestQueued.get()?.at ?? undefined }),
+    link: () => ({ state: link.status, onlineSince: link.onlineSince }),
+  });
+  const link = new XmppLink({ ...linkOptions(config, log), onTraffic: (direction, kind) => metrics.stanza(direction, kind), ...(createEntity ? { createEntity } : {}) });
+  const ping = async () => {
+    const started = performance.now();
+    const answer = await link.request(xml("iq", { type: "get", from: config.xmpp.component, to: link.host }, xml("ping", { xmlns: NS_PING })));
+    metrics.confirmation((performance.now() - started) / 1000);
+    return answer;
+  };
+  const outbox = createOutbox(store, config.outbox.max_stanzas, storeHealth);
+  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), { component: config.xmpp.component, maxStanzaBytes: config.xmpp.max_stanza_bytes });
+  // Also picks up rows the `stanzagate outbox retry` CLI put back while the link was idle.
+  const storeTimer = setInterval(() => {
+    storeHealth.check();
+    void delivery.drain();
+  }, STORE_CHECK_MS);
+  storeTimer.unref();
+  link.on("online", () => metrics.linkOnline());
+  link.on("settled", () => void delivery.drain());
+  return {
+    store,
+    metrics,
+    link,
+    delivery,
+    async deliver(stanza) {
+      const outcome = await delivery.deliver(stanza);
+      metrics.delivery(outcome);
+      return outcome;
+    },
+    health: () => health(link, delivery, storeHealth),
+    async close(flushTimeoutMs) {
+      clearInterval(storeTimer);
+      await Promise.race([delivery.drain(), Bun.sleep(flushTimeoutMs)]);
+      await link.stop();
+      store.close();
+    },
+  };
+}
+
+export function linkOptions(config: Config, log: Logger): LinkOptions {
+  return {
+    server: config.xmpp.server,
+    ...(config.xmpp.tls ? { tls: config.xmpp.tls } : {}),
+    component: config.xmpp.component,
+    secret: config.xmpp.secret,
+    host: config.xmpp.host,
+    reconnect: config.xmpp.reconnect,
+    iqTimeoutMs: config.xmpp.iq_timeout_ms,
+    maxStanzaBytes: config.xmpp.max_stanza_bytes,
+    log: log.child({ part: "xmpp" }),
+  };
+}
