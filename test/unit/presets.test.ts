@@ -1,0 +1,90 @@
+// Presets: each recorded payload of each source, rendered through `stanzagate render` (the same
+// handler `serve` runs), gives the message in test/golden/presets. Golden files are written only
+// by `make golden` (STANZAGATE_GOLDEN=write): review the diff after.
+import { describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { renderCommand } from "../../src/cli/render.ts";
+import { memoryRemembered, type Remembered } from "../../src/engine/correct.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { formatLines } from "../../src/config/diagnostics.ts";
+import { PRESETS } from "../../src/presets/index.ts";
+import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
+import { loadTestConfig } from "../helpers/gateway.ts";
+
+const FIXTURES = join(import.meta.dir, "../fixtures/presets");
+const GOLDEN = join(import.meta.dir, "../golden/presets");
+const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\n`;
+
+/** The event header a source sends with each fixture: the file name up to its first "-". */
+const EVENT_HEADER: Record<string, string> = { github: "X-GitHub-Event", gitea: "X-Gitea-Event" };
+
+export function presetFixtures(): Array<{ preset: string; file: string; headers: Array<[string, string]> }> {
+  return readdirSync(FIXTURES).flatMap((preset) =>
+    readdirSync(join(FIXTURES, preset)).sort().map((file) => {
+      const header = EVENT_HEADER[preset];
+      return { preset, file, headers: header ? [[header, file.replace(/[-.].*$/, "")] as [string, string]] : [] };
+    }),
+  );
+}
+
+async function render(preset: string, body: Uint8Array, headers: Array<[string, string]>, remembered?: Remembered): Promise<string[]> {
+  const config = loadTestConfig(`${HEAD}routes:\n  - { preset: ${preset}, to: ops@localhost }\n`);
+  const route = config.routes[0];
+  const lines: string[] = [];
+  const code = await renderCommand(config, { route: route?.kind === "declarative" ? route.path : "/", headers, query: [], pretty: true, body, ...(remembered ? { remembered } : {}) }, {
+    out: (l) => lines.push(l),
+    err: (l) => lines.push(`(stderr) ${l}`),
+  });
+  lines.push(`(exit ${code})`);
+  return lines;
+}
+
+describe("each preset renders each recorded payload as its golden message", () => {
+  for (const { preset, file, headers } of presetFixtures()) {
+    test(`${preset}/${file}`, async () => {
+      const actual = `${(await render(preset, await Bun.file(join(FIXTURES, preset, file)).bytes(), headers)).join("\n")}\n`;
+      const golden = Bun.file(join(GOLDEN, preset, file.replace(/\.json$/, ".expected")));
+      if (process.env.STANZAGATE_GOLDEN === "write") await Bun.write(golden, actual);
+      else if (!(await golden.exists())) throw new Error(`${golden.name} is missing: run \`make golden\`, then review it`);
+      expect(actual).toBe(await golden.text());
+      expect(actual).toContain("(exit 0)");
+    });
+  }
+
+  test("every preset has recorded payloads", () => {
+    for (const name of Object.keys(PRESETS)) expect(presetFixtures().some((f) => f.preset === name)).toBe(true);
+  });
+});
+
+describe("alertmanager: the resolved notification corrects the firing message in place (XEP-0308)", () => {
+  test("the resolved message replaces the firing one's id; the next firing starts a new message", async () => {
+    const memory = memoryRemembered();
+    const send = async (file: string) => (await render("alertmanager", await Bun.file(join(FIXTURES, "alertmanager", file)).bytes(), [], memory)).join("\n");
+    const firing = await send("group-firing.json");
+    expect(firing).not.toContain("<replace");
+    const resolved = await send("group-resolved.json");
+    expect(resolved).toContain(`<replace id="render-1" xmlns="urn:xmpp:message-correct:0"/>`);
+    expect(await send("group-firing.json")).not.toContain("<replace");
+  });
+});
+
+describe("a preset route in routes.yaml", () => {
+  const check = (routes: string) => {
+    const result = loadConfig(`${HEAD}auth: { hook: { kind: hmac, format: github, secret: s } }\nroutes:\n${routes}`, {}, BUILTIN_PLUGINS);
+    return result.ok ? [] : formatLines("routes.yaml", result.diagnostics);
+  };
+
+  test("takes path, auth, name and one JID or a list in to:", () => {
+    expect(check(`  - { preset: github, path: /hooks/gh, auth: hook, to: [a@localhost, b@localhost] }\n`)).toEqual([]);
+    const config = loadTestConfig(`${HEAD}routes:\n  - { preset: github, path: /hooks/gh, to: [a@localhost, b@localhost] }\n`);
+    expect(config.routes[0]).toMatchObject({ kind: "declarative", path: "/hooks/gh", name: "github" });
+  });
+
+  test("a mistake is reported at the user's own key", () => {
+    expect(check(`  - { preset: githib, to: a@localhost }\n`)).toEqual([`routes.yaml:4:15  error  routes[0].preset  no preset named "githib" (did you mean "github"?) (known: ${Object.keys(PRESETS).join(", ")})`]);
+    expect(check(`  - { preset: github, to: [a@localhost, "not a jid"] }\n`)[0]).toMatch(/routes\[0\]\.to\[1\]  "not a jid" is not a JID/);
+    expect(check(`  - { preset: github, to: a@localhost, auth: nope }\n`)[0]).toMatch(/routes\[0\]\.auth  no auth scheme named "nope"/);
+    expect(check(`  - { preset: github }\n`)[0]).toMatch(/routes\[0\]/);
+  });
+});
