@@ -9,6 +9,7 @@ import { memoryRemembered, type Remembered } from "../../src/engine/correct.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { formatLines } from "../../src/config/diagnostics.ts";
 import { PRESETS } from "../../src/presets/index.ts";
+import { presetCommand } from "../../src/cli/preset.ts";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
 
@@ -86,5 +87,28 @@ describe("a preset route in routes.yaml", () => {
     expect(check(`  - { preset: github, to: [a@localhost, "not a jid"] }\n`)[0]).toMatch(/routes\[0\]\.to\[1\]  "not a jid" is not a JID/);
     expect(check(`  - { preset: github, to: a@localhost, auth: nope }\n`)[0]).toMatch(/routes\[0\]\.auth  no auth scheme named "nope"/);
     expect(check(`  - { preset: github }\n`)[0]).toMatch(/routes\[0\]/);
+  });
+});
+
+describe("stanzagate preset NAME", () => {
+  const run = (name?: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = presetCommand(name, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, out, err };
+  };
+
+  test("prints a routes[] item that loads as it is, under routes:", () => {
+    for (const name of Object.keys(PRESETS)) {
+      const { code, out } = run(name);
+      expect(code).toBe(0);
+      const config = loadTestConfig(`${HEAD}routes:\n${out.join("\n")}\n`);
+      expect(config.routes[0]).toMatchObject({ kind: "declarative", name });
+    }
+  });
+
+  test("without a name lists the presets; an unknown name is exit 2 with the known ones", () => {
+    expect(run().out.map((l) => l.split(" ")[0])).toEqual(Object.keys(PRESETS));
+    expect(run("githb")).toEqual({ code: 2, out: [], err: [`no preset named "githb" (did you mean "github"?) (known: ${Object.keys(PRESETS).join(", ")})`] });
   });
 });
