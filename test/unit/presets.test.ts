@@ -2,7 +2,6 @@
 // handler `serve` runs), gives the message in test/golden/presets. Golden files are written only
 // by `make golden` (STANZAGATE_GOLDEN=write): review the diff after.
 import { describe, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { renderCommand } from "../../src/cli/render.ts";
 import { memoryRemembered, type Remembered } from "../../src/engine/correct.ts";
@@ -12,22 +11,11 @@ import { PRESETS } from "../../src/presets/index.ts";
 import { presetCommand } from "../../src/cli/preset.ts";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
+import { presetFixtures } from "../helpers/preset-fixtures.ts";
 
 const FIXTURES = join(import.meta.dir, "../fixtures/presets");
 const GOLDEN = join(import.meta.dir, "../golden/presets");
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\n`;
-
-/** The event header a source sends with each fixture: the file name up to its first "-". */
-const EVENT_HEADER: Record<string, string> = { github: "X-GitHub-Event", gitea: "X-Gitea-Event" };
-
-export function presetFixtures(): Array<{ preset: string; file: string; headers: Array<[string, string]> }> {
-  return readdirSync(FIXTURES).flatMap((preset) =>
-    readdirSync(join(FIXTURES, preset)).sort().map((file) => {
-      const header = EVENT_HEADER[preset];
-      return { preset, file, headers: header ? [[header, file.replace(/[-.].*$/, "")] as [string, string]] : [] };
-    }),
-  );
-}
 
 async function render(preset: string, body: Uint8Array, headers: Array<[string, string]>, remembered?: Remembered): Promise<string[]> {
   const config = loadTestConfig(`${HEAD}routes:\n  - { preset: ${preset}, to: ops@localhost }\n`);
@@ -42,9 +30,9 @@ async function render(preset: string, body: Uint8Array, headers: Array<[string, 
 }
 
 describe("each preset renders each recorded payload as its golden message", () => {
-  for (const { preset, file, headers } of presetFixtures()) {
+  for (const { preset, file, headers, bytes } of presetFixtures()) {
     test(`${preset}/${file}`, async () => {
-      const actual = `${(await render(preset, await Bun.file(join(FIXTURES, preset, file)).bytes(), headers)).join("\n")}\n`;
+      const actual = `${(await render(preset, await bytes(), headers)).join("\n")}\n`;
       const golden = Bun.file(join(GOLDEN, preset, file.replace(/\.json$/, ".expected")));
       if (process.env.STANZAGATE_GOLDEN === "write") await Bun.write(golden, actual);
       else if (!(await golden.exists())) throw new Error(`${golden.name} is missing: run \`make golden\`, then review it`);
