@@ -1,0 +1,94 @@
+// Presets end to end, on each real server: every recorded payload of each source, posted to its
+// preset route, reaches a real client as the message in test/golden/presets (the one README
+// shows); the github preset behind `kind: hmac, format: github`; and Alertmanager's "resolved"
+// correcting the "firing" message in place (XEP-0308), remembered in the gateway's store.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHmac } from "node:crypto";
+import { join } from "node:path";
+import type { Element } from "ltx";
+import type { Prosody } from "../../testbed/prosody.ts";
+import { testServers } from "../helpers/servers.ts";
+import { connectClient, isMessageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
+import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { presetFixtures, type PresetFixture } from "../helpers/preset-fixtures.ts";
+
+const SECRET = "It's a Secret to Everybody";
+const ROUTES = `
+auth:
+  github_hook: { kind: hmac, format: github, secret: "${SECRET}" }
+routes:
+  - { preset: alertmanager, to: bob@localhost }
+  - { preset: github, auth: github_hook, to: [bob@localhost] }
+  - { preset: uptime_kuma, path: /kuma, to: bob@localhost }
+  - path: /barrier
+    send: <message to="bob@localhost" type="chat"><body>barrier</body></message>
+`;
+const PATHS: Record<string, string> = { alertmanager: "/alertmanager", github: "/github", uptime_kuma: "/kuma" };
+const GOLDEN = join(import.meta.dir, "../golden/presets");
+
+/** The <body> text of a golden message, or null when the golden says nothing is sent (204). */
+async function goldenBody(f: PresetFixture): Promise<string | null> {
+  const text = await Bun.file(join(GOLDEN, f.preset, f.file.replace(/\.json$/, ".expected"))).text();
+  const m = /<body>([\s\S]*?)<\/body>/.exec(text);
+  return m ? (m[1] as string).replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"').replaceAll("&apos;", "'").replaceAll("&amp;", "&") : null;
+}
+
+for (const server of testServers()) describe(server.name, () => {
+  let prosody: Prosody;
+  let gw: TestGateway;
+  let bob: TestClient;
+
+  beforeAll(async () => {
+    prosody = await server.start();
+    gw = await startGateway(prosody, { routes: ROUTES });
+    bob = await connectClient(prosody, "bob");
+  });
+
+  afterAll(async () => {
+    await bob?.stop();
+    await gw?.stop();
+    await prosody?.stop();
+  });
+
+  async function post(f: PresetFixture, body?: Uint8Array): Promise<Response> {
+    const bytes = body ?? (await f.bytes());
+    const headers: Record<string, string> = { "content-type": "application/json", ...Object.fromEntries(f.headers) };
+    if (f.preset === "github") headers["x-hub-signature-256"] = `sha256=${createHmac("sha256", SECRET).update(bytes).digest("hex")}`;
+    return gw.post(PATHS[f.preset] as string, { headers, body: bytes });
+  }
+
+  for (const f of presetFixtures()) {
+    test(`${f.preset}/${f.file}: bob receives the golden message`, async () => {
+      const expected = await goldenBody(f);
+      const res = await post(f);
+      expect(res.status).toBe(expected === null ? 204 : 201);
+      // After a 204 the barrier is the next message: nothing was sent in between.
+      if (expected === null) expect((await gw.post("/barrier", {})).status).toBe(201);
+      const msg = await bob.nextStanza(isMessageWithBody);
+      expect(msg.getChildText("body")).toBe(expected ?? "barrier");
+    });
+  }
+
+  test("github: a wrong signature is 401 and nothing is sent", async () => {
+    const push = presetFixtures().find((f) => f.preset === "github" && f.file === "push.json") as PresetFixture;
+    const res = await gw.post("/github", { headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, body: await push.bytes() });
+    expect(res.status).toBe(401);
+    expect((await gw.post("/barrier", {})).status).toBe(201);
+    expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
+  });
+
+  test("alertmanager: resolved corrects the firing message in place, with an XHTML-IM body", async () => {
+    const fixture = (file: string) => presetFixtures().find((f) => f.preset === "alertmanager" && f.file === file) as PresetFixture;
+    // The group in a fresh state: its earlier tests may have left the thread open or closed.
+    expect((await post(fixture("group-resolved.json"))).status).toBe(201);
+    await bob.nextStanza(isMessageWithBody);
+    expect((await post(fixture("group-firing.json"))).status).toBe(201);
+    const firing: Element = await bob.nextStanza(isMessageWithBody);
+    expect(firing.getChild("replace", "urn:xmpp:message-correct:0")).toBeUndefined();
+    expect(firing.getChild("html", "http://jabber.org/protocol/xhtml-im")?.getChild("body", "http://www.w3.org/1999/xhtml")).toBeDefined();
+    expect((await post(fixture("group-resolved.json"))).status).toBe(201);
+    const resolved: Element = await bob.nextStanza(isMessageWithBody);
+    expect(resolved.getChildText("body")).toStartWith("✅ RESOLVED: InstanceDown");
+    expect(resolved.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(firing.attrs.id);
+  });
+});
