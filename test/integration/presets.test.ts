@@ -1,6 +1,6 @@
 // Presets end to end, on each real server: every recorded payload of each source, posted to its
 // preset route, reaches a real client as the message in test/golden/presets (the one README
-// shows); the github preset behind `kind: hmac, format: github`; and Alertmanager's "resolved"
+// shows); github and gitea behind `kind: hmac`; and Alertmanager's and Grafana's "resolved"
 // correcting the "firing" message in place (XEP-0308), remembered in the gateway's store.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
@@ -16,14 +16,17 @@ const SECRET = "It's a Secret to Everybody";
 const ROUTES = `
 auth:
   github_hook: { kind: hmac, format: github, secret: "${SECRET}" }
+  gitea_hook: { kind: hmac, format: gitea, secret: "${SECRET}" }
 routes:
   - { preset: alertmanager, to: bob@localhost }
   - { preset: github, auth: github_hook, to: [bob@localhost] }
   - { preset: uptime_kuma, path: /kuma, to: bob@localhost }
+  - { preset: grafana, to: bob@localhost }
+  - { preset: gitea, auth: gitea_hook, to: bob@localhost }
   - path: /barrier
     send: <message to="bob@localhost" type="chat"><body>barrier</body></message>
 `;
-const PATHS: Record<string, string> = { alertmanager: "/alertmanager", github: "/github", uptime_kuma: "/kuma" };
+const PATHS: Record<string, string> = { alertmanager: "/alertmanager", github: "/github", uptime_kuma: "/kuma", grafana: "/grafana", gitea: "/gitea" };
 const GOLDEN = join(import.meta.dir, "../golden/presets");
 
 /** The <body> text of a golden message, or null when the golden says nothing is sent (204). */
@@ -53,7 +56,9 @@ for (const server of testServers()) describe(server.name, () => {
   async function post(f: PresetFixture, body?: Uint8Array): Promise<Response> {
     const bytes = body ?? (await f.bytes());
     const headers: Record<string, string> = { "content-type": "application/json", ...Object.fromEntries(f.headers) };
-    if (f.preset === "github") headers["x-hub-signature-256"] = `sha256=${createHmac("sha256", SECRET).update(bytes).digest("hex")}`;
+    const mac = createHmac("sha256", SECRET).update(bytes).digest("hex");
+    if (f.preset === "github") headers["x-hub-signature-256"] = `sha256=${mac}`;
+    if (f.preset === "gitea") headers["x-gitea-signature"] = mac;
     return gw.post(PATHS[f.preset] as string, { headers, body: bytes });
   }
 
@@ -77,18 +82,21 @@ for (const server of testServers()) describe(server.name, () => {
     expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
   });
 
-  test("alertmanager: resolved corrects the firing message in place, with an XHTML-IM body", async () => {
-    const fixture = (file: string) => presetFixtures().find((f) => f.preset === "alertmanager" && f.file === file) as PresetFixture;
+  for (const [preset, firingFile, resolvedFile, title] of [
+    ["alertmanager", "group-firing.json", "group-resolved.json", "✅ RESOLVED: InstanceDown"],
+    ["grafana", "unified-firing.json", "unified-resolved.json", "✅ RESOLVED: High memory usage"],
+  ] as const) test(`${preset}: resolved corrects the firing message in place, with an XHTML-IM body`, async () => {
+    const fixture = (file: string) => presetFixtures().find((f) => f.preset === preset && f.file === file) as PresetFixture;
     // The group in a fresh state: its earlier tests may have left the thread open or closed.
-    expect((await post(fixture("group-resolved.json"))).status).toBe(201);
+    expect((await post(fixture(resolvedFile))).status).toBe(201);
     await bob.nextStanza(isMessageWithBody);
-    expect((await post(fixture("group-firing.json"))).status).toBe(201);
+    expect((await post(fixture(firingFile))).status).toBe(201);
     const firing: Element = await bob.nextStanza(isMessageWithBody);
     expect(firing.getChild("replace", "urn:xmpp:message-correct:0")).toBeUndefined();
     expect(firing.getChild("html", "http://jabber.org/protocol/xhtml-im")?.getChild("body", "http://www.w3.org/1999/xhtml")).toBeDefined();
-    expect((await post(fixture("group-resolved.json"))).status).toBe(201);
+    expect((await post(fixture(resolvedFile))).status).toBe(201);
     const resolved: Element = await bob.nextStanza(isMessageWithBody);
-    expect(resolved.getChildText("body")).toStartWith("✅ RESOLVED: InstanceDown");
+    expect(resolved.getChildText("body")).toStartWith(title);
     expect(resolved.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(firing.attrs.id);
   });
 });
