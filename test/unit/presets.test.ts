@@ -100,3 +100,19 @@ describe("stanzagate preset NAME", () => {
     expect(run("githb")).toEqual({ code: 2, out: [], err: [`no preset named "githb" (did you mean "github"?) (known: ${Object.keys(PRESETS).join(", ")})`] });
   });
 });
+
+describe("README, Presets", () => {
+  test("every example message it shows is a golden message, so the real-server tests deliver it", async () => {
+    const readme = await Bun.file(join(import.meta.dir, "../../README.md")).text();
+    const section = readme.split("### Presets\n")[1]?.split("\n### ")[0] ?? "";
+    const shown = [...section.matchAll(/```text\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+    const goldens = await Promise.all(presetFixtures().map(async (f) => Bun.file(join(import.meta.dir, "../golden/presets", f.preset, f.file.replace(/\.json$/, ".expected"))).text()));
+    const bodies = goldens.flatMap((g) => [.../<body>([\s\S]*?)<\/body>/.exec(g)?.slice(1, 2) ?? []]).map(unescapeXml);
+    expect(shown.length).toBeGreaterThanOrEqual(Object.keys(PRESETS).length);
+    for (const text of shown) expect(bodies).toContain(text as string);
+  });
+});
+
+function unescapeXml(text: string): string {
+  return text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"').replaceAll("&apos;", "'").replaceAll("&amp;", "&");
+}
