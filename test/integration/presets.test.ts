@@ -4,6 +4,8 @@
 // correcting the "firing" message in place (XEP-0308), remembered in the gateway's store.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Element } from "ltx";
 import type { Prosody } from "../../testbed/prosody.ts";
@@ -98,5 +100,30 @@ for (const server of testServers()) describe(server.name, () => {
     const resolved: Element = await bob.nextStanza(isMessageWithBody);
     expect(resolved.getChildText("body")).toStartWith(title);
     expect(resolved.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(firing.attrs.id);
+  });
+});
+
+describe("the release binary carries the presets", () => {
+  const BIN = join(import.meta.dir, "../../dist/stanzagate");
+  const run = (args: string[], cwd: string) => {
+    const p = Bun.spawnSync([BIN, ...args], { cwd, stdout: "pipe", stderr: "pipe", timeout: 30_000 });
+    return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
+  };
+
+  test("preset NAME prints it and render runs it, from a directory without sources", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-presets-"));
+    try {
+      const printed = run(["preset", "github"], dir);
+      expect(printed).toMatchObject({ code: 0, err: "" });
+      expect(printed.out).toContain("  - name: github\n");
+      const kuma = presetFixtures().find((f) => f.preset === "uptime_kuma" && f.file === "down.json") as PresetFixture;
+      await Bun.write(join(dir, "routes.yaml"), `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\nroutes:\n  - { preset: uptime_kuma, to: bob@localhost }\n`);
+      await Bun.write(join(dir, "down.json"), await kuma.bytes());
+      const rendered = run(["render", "--config", "routes.yaml", "--route", "/uptime-kuma", "--body", "down.json"], dir);
+      expect(rendered.code).toBe(0);
+      expect(rendered.out).toContain(`<body>${await goldenBody(kuma)}</body>`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
