@@ -116,3 +116,29 @@ describe("README, Presets", () => {
 function unescapeXml(text: string): string {
   return text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"').replaceAll("&apos;", "'").replaceAll("&amp;", "&");
 }
+
+describe("correct: on any declarative route", () => {
+  const ROUTE = `${HEAD}routes:\n  - path: /deploy\n    correct: { key: body.run, last: body.state == "done" }\n    send: <message to="ops@localhost"><body>{{ body.run }} {{ body.state }}</body></message>\n`;
+  const step = async (memory: Remembered, body: unknown) => {
+    const out: string[] = [];
+    await renderCommand(loadTestConfig(ROUTE), { route: "/deploy", headers: [], query: [], pretty: false, body: new TextEncoder().encode(JSON.stringify(body)), remembered: memory }, { out: (l) => out.push(l), err: (l) => out.push(l) });
+    return out.join("\n");
+  };
+
+  test("each later message of a thread names the first one; `last` closes the thread", async () => {
+    const memory = memoryRemembered();
+    expect(await step(memory, { run: "r1", state: "started" })).not.toContain("<replace");
+    expect(await step(memory, { run: "r2", state: "started" })).not.toContain("<replace");
+    expect(await step(memory, { run: "r1", state: "half" })).toContain(`<replace id="render-1" xmlns="urn:xmpp:message-correct:0"/>`);
+    expect(await step(memory, { run: "r1", state: "done" })).toContain(`<replace id="render-1" xmlns="urn:xmpp:message-correct:0"/>`);
+    expect(await step(memory, { run: "r1", state: "again" })).not.toContain("<replace");
+    expect(await step(memory, { state: "no key" })).not.toContain("<replace");
+  });
+
+  test("a key written as a template is a check error at correct.key", () => {
+    const result = loadConfig(ROUTE.replace("key: body.run", 'key: "{{ body.run }}"'), {}, BUILTIN_PLUGINS);
+    expect(result.ok ? [] : formatLines("routes.yaml", result.diagnostics)).toEqual([
+      "routes.yaml:4:22  error  routes[0].correct.key  bad key: a key is an expression such as body.groupKey, without {{ }}",
+    ]);
+  });
+});
