@@ -142,3 +142,12 @@ describe("correct: on any declarative route", () => {
     ]);
   });
 });
+
+describe("XHTML-IM bodies (XEP-0071) link only http(s) URLs", () => {
+  test.each(["alertmanager", "grafana"])("%s: a javascript: URL stays text, never an href", async (preset) => {
+    const payload = { status: "firing", groupKey: "k", alerts: [{ status: "firing", labels: { instance: "x" }, generatorURL: "javascript:alert(1)", silenceURL: "JavaScript:alert(2)" }] };
+    const out = (await render(preset, new TextEncoder().encode(JSON.stringify(payload)), [])).join("\n");
+    expect(out).toContain("<li>[firing] ");
+    expect(out).not.toContain("href");
+  });
+});
