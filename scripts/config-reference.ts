@@ -6,6 +6,7 @@ import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { ConfigSchema } from "../src/config/schema.ts";
 import { AUTH_SCHEMAS } from "../src/config/auth-schema.ts";
 import { DeclarativeRouteSchema, FieldSchema, PluginRouteSchema } from "../src/config/route-schema.ts";
+import { PresetRouteSchema } from "../src/presets/expand.ts";
 
 type Row = [key: string, type: string, def: string, description: string];
 
@@ -66,6 +67,7 @@ export function configReference(): string {
     table("Top level", rows(ConfigSchema, "")),
     ...Object.entries(AUTH_SCHEMAS).map(([kind, s]) => table(`auth.<name> with kind: ${kind}`, rows(s, ""))),
     table("routes[] with plugin:", rows(PluginRouteSchema, "")),
+    table("routes[] with preset:", rows(PresetRouteSchema, "")),
     table("routes[] declarative", rows(DeclarativeRouteSchema, "")),
     table("routes[].body.<field> (long form)", rows(FieldSchema, "")),
   ].join("\n\n");

@@ -17,6 +17,7 @@ import type { LinkEvent, PluginInstance, XmppPort } from "./plugin-api.ts";
 import { GatewayError, errorResponse } from "./errors.ts";
 import { createAuthenticator } from "./engine/auth/index.ts";
 import { declarativeHandler } from "./engine/declarative.ts";
+import { pluginStore } from "./store/plugin-store.ts";
 import { createHttpApp, createRegistry, type HealthReport } from "./engine/http.ts";
 import { observeRequests, routeMatcher, type RequestNotes } from "./engine/request-log.ts";
 import { setupPlugin, xmppPort } from "./plugin-host.ts";
@@ -120,6 +121,8 @@ async function setupRoutes(deps: GenerationDeps, authenticators: Map<string, Aut
         registry.add(route.method, route.path, declarativeHandler(route, {
           auth, component: config.xmpp.component, maxBodyBytes: config.http.max_body_bytes, deliver: deps.deliver, newId: deps.newId,
           iq: { request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs), isOnline: () => deps.link.status === "online", defaultTimeoutMs: config.xmpp.iq_timeout_ms },
+          // A name no plugin can have: the corrections' rows never mix with a plugin's.
+          remembered: pluginStore(deps.store, "(correct)").keyed<string>("threads"),
         }));
       }
     }

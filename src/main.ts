@@ -8,6 +8,7 @@ import { createGateway, type Gateway } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { outboxCommand } from "./cli/outbox.ts";
 import { renderCommand } from "./cli/render.ts";
+import { presetCommand } from "./cli/preset.ts";
 import { routesYamlSchema } from "./cli/schema.ts";
 import { formatDiagnostics, formatLines } from "./config/diagnostics.ts";
 import { loadConfig, type Config } from "./config/load.ts";
@@ -29,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "hash-password":
       return hashPassword();
+    case "preset":
+      return presetCommand(args.preset, { out: (l) => console.log(l), err: (l) => console.error(l) });
     case "schema":
       console.log(JSON.stringify(routesYamlSchema(), null, 2));
       return 0;

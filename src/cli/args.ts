@@ -1,5 +1,5 @@
-/** Command-line parsing: `stanzagate [serve|check|hash-password|schema|outbox ...|render ...] [--config FILE]`. */
-export type Command = "serve" | "check" | "hash-password" | "outbox" | "schema" | "render" | "help" | "version";
+/** Command-line parsing: `stanzagate [serve|check|hash-password|schema|outbox ...|render ...|preset [NAME]] [--config FILE]`. */
+export type Command = "serve" | "check" | "hash-password" | "outbox" | "schema" | "render" | "preset" | "help" | "version";
 
 /** For `render`: the request to render (the body is a file name here; main.ts reads it). */
 export interface RenderArgs {
@@ -19,6 +19,8 @@ export interface Args {
   /** For `outbox`: what to do with the dead letters. */
   outbox?: OutboxAction;
   render?: RenderArgs;
+  /** For `preset`: the preset to print (all of them listed when absent). */
+  preset?: string;
 }
 
 export const USAGE = `Usage: stanzagate [command] [--config FILE]
@@ -33,6 +35,7 @@ Commands:
   outbox drop ID   forget dead letter ID for good
   render           print the stanzas a request would produce, without connecting:
                    render --route PATH [--method M] [--body FILE|-] [--header K:V]... [--query k=v]... [--pretty]
+  preset [NAME]    print a built-in route (alertmanager, github, ...) to copy into routes.yaml; without NAME, list them
 
 Options:
   --config FILE    the routes file (default ./routes.yaml)
@@ -44,6 +47,7 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
   let config = "./routes.yaml";
   let outbox: OutboxAction | undefined;
   let render: Partial<RenderArgs> | undefined;
+  let preset: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === "--help" || a === "-h") return { command: "help", config };
@@ -61,7 +65,11 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
       const error = renderOption(render, a, argv[++i]);
       if (error) return { error };
     } else if (render && a === "--pretty") render.pretty = true;
-    else if (a === "outbox") {
+    else if (a === "preset") {
+      command = "preset";
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith("-")) preset = argv[++i];
+    } else if (a === "outbox") {
       const parsed = parseOutbox(argv[i + 1], argv[i + 2]);
       if ("error" in parsed) return parsed;
       command = "outbox";
@@ -70,7 +78,7 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
     } else return { error: `unknown argument: ${a}` };
   }
   if (render && !render.route) return { error: "render needs --route PATH (the request's path, e.g. /notify/alice)" };
-  return { command, config, ...(outbox ? { outbox } : {}), ...(render ? { render: render as RenderArgs } : {}) };
+  return { command, config, ...(outbox ? { outbox } : {}), ...(render ? { render: render as RenderArgs } : {}), ...(preset ? { preset } : {}) };
 }
 
 const RENDER_OPTIONS = new Set(["--route", "--method", "--body", "--header", "--query"]);

@@ -11,6 +11,7 @@ import { Element } from "ltx";
 import type { Config, DeclarativeRouteConfig } from "../config/load.ts";
 import { declarativeHandler } from "../engine/declarative.ts";
 import type { CliOutput } from "./outbox.ts";
+import { memoryRemembered, type Remembered } from "../engine/correct.ts";
 
 export interface RenderRequest {
   route: string;
@@ -20,6 +21,8 @@ export interface RenderRequest {
   headers: Array<[string, string]>;
   query: Array<[string, string]>;
   pretty: boolean;
+  /** `correct:` threads across several renders (tests); one render alone has none open. */
+  remembered?: Remembered;
 }
 
 /** Returns the exit code: 0 when the request would succeed (201 or 204), 1 for its error answer, 2 for no such route. */
@@ -42,6 +45,7 @@ export async function renderCommand(config: Config, req: RenderRequest, io: CliO
     maxBodyBytes: config.http.max_body_bytes,
     deliver: async (stanza) => (sent.push(stanza), "sent"),
     newId: () => `render-${++n}`,
+    remembered: req.remembered ?? memoryRemembered(),
     // render never connects: an iq route's request is printed, and answered as an empty result.
     iq: {
       isOnline: () => true,

@@ -9,6 +9,7 @@ import { Type, type TSchema } from "@sinclair/typebox";
 import { ConfigSchema } from "../config/schema.ts";
 import { AUTH_SCHEMAS } from "../config/auth-schema.ts";
 import { DeclarativeRouteSchema, PluginRouteSchema } from "../config/route-schema.ts";
+import { PresetRouteSchema } from "../presets/expand.ts";
 
 export const SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema";
 
@@ -17,7 +18,7 @@ export function routesYamlSchema(): TSchema {
   const schema = Type.Object({
     ...rest,
     auth: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Union(Object.values(AUTH_SCHEMAS)), { description: auth.description })),
-    routes: Type.Optional(Type.Array(Type.Union([PluginRouteSchema, DeclarativeRouteSchema]), { description: routes.description })),
+    routes: Type.Optional(Type.Array(Type.Union([PluginRouteSchema, PresetRouteSchema, DeclarativeRouteSchema]), { description: routes.description })),
   }, { additionalProperties: false, $schema: SCHEMA_DIALECT, title: "Stanzagate routes.yaml" });
   return optionalDefaults(schema);
 }

@@ -12,10 +12,11 @@ import type { AuthScheme } from "./auth-schema.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkBody } from "./check-body.ts";
-import { checkCondition, checkTemplate, type RouteShape } from "./check-template.ts";
+import { checkCondition, checkCorrection, checkTemplate, type RouteShape } from "./check-template.ts";
 import { checkIqKeys, isIqRequestTemplate } from "./check-iq.ts";
 import type { CompiledTemplate } from "../engine/template.ts";
 import { didYouMean } from "./suggest.ts";
+import { checkPresetRoute } from "../presets/expand.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
 import type { PluginRegistry, RouteConfig } from "./load.ts";
 
@@ -40,15 +41,15 @@ const DeclarativeKeysSchema = Closed({ ...DeclarativeRouteSchema.properties, bod
 export function checkRoute(raw: unknown, index: number, c: RouteChecks): RouteConfig | undefined {
   const at: PathSegments = ["routes", index];
   if (!isRecord(raw)) {
-    c.diagnostics.push(c.locate.at(at, `expected a route (path: and send:, or plugin:), found ${JSON.stringify(raw)}`));
+    c.diagnostics.push(c.locate.at(at, `expected a route (path: and send:, plugin: or preset:), found ${JSON.stringify(raw)}`));
     return undefined;
   }
   const before = c.diagnostics.length;
-  const route = "plugin" in raw ? checkPluginRoute(raw, at, c) : checkDeclarativeRoute(raw, at, c);
+  const route = "plugin" in raw ? checkPluginRoute(raw, at, c) : "preset" in raw ? checkPresetRoute(raw, at, c, checkDeclarativeRoute) : checkDeclarativeRoute(raw, at, c);
   return c.diagnostics.length === before ? route : undefined;
 }
 
-function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteConfig | undefined {
+export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteConfig | undefined {
   const keys = checkSchema(DeclarativeKeysSchema, raw, at, c.locate, c.diagnostics);
   const path = validPath(raw.path);
   const method = typeof raw.method === "string" ? raw.method : "POST";
@@ -61,11 +62,12 @@ function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c
   const when = typeof raw.when === "string" ? checkCondition(raw.when, [...at, "when"], shape, c.locate, c.diagnostics) : undefined;
   if (path) checkDuplicate(`${method} ${path}`, path, at, c);
   const respond = checkIqKeys(raw, at, path, c);
-  if (!keys || !templates || (raw.body !== undefined && body === undefined) || (raw.when !== undefined && !when)) return undefined;
+  const correct = keys?.correct ? checkCorrection(`${method} ${path}`, keys.correct, [...at, "correct"], shape, c.locate, c.diagnostics) : undefined;
+  if (!keys || !templates || (raw.body !== undefined && body === undefined) || (raw.when !== undefined && !when) || (keys.correct && !correct)) return undefined;
   return {
     kind: "declarative", at: label(at), name: keys.name ?? `${keys.method} ${keys.path}`, method: keys.method, path: keys.path, auth: keys.auth,
     body: body ?? undefined, templates, when, strict: keys.strict ?? false, maxStanzas: keys.max_stanzas ?? 50,
-    iq: isIqRequestTemplate(raw.send), timeoutMs: keys.timeout_ms, respond,
+    iq: isIqRequestTemplate(raw.send), timeoutMs: keys.timeout_ms, respond, correct,
   };
 }
 

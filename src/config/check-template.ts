@@ -6,6 +6,7 @@
  */
 import { compileTemplate, TemplateError, type CompiledTemplate, type Reference } from "../engine/template.ts";
 import { compileCondition, type CompiledCondition } from "../engine/condition.ts";
+import { compileCorrection, type CompiledCorrection } from "../engine/correct.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { didYouMean as hint } from "./suggest.ts";
 
@@ -24,6 +25,12 @@ export function checkTemplate(source: string, at: PathSegments, route: RouteShap
 /** `when:`, checked like a template: syntax, then every name it reads. */
 export function checkCondition(source: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledCondition | undefined {
   return checkCompiled(() => compileCondition(source), "condition", at, route, locate, out);
+}
+
+/** `correct:`: its `last` condition like `when:`, then its `key` expression. */
+export function checkCorrection(namespace: string, raw: { key: string; last?: string }, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledCorrection | undefined {
+  if (raw.last !== undefined && !checkCondition(raw.last, [...at, "last"], route, locate, out)) return undefined;
+  return checkCompiled(() => compileCorrection(namespace, raw.key, raw.last), "key", [...at, "key"], route, locate, out);
 }
 
 function checkCompiled<T extends { references: readonly Reference[] }>(compile: () => T, what: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): T | undefined {

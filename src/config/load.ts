@@ -20,6 +20,7 @@ import type { CompiledTemplate } from "../engine/template.ts";
 import type { CompiledCondition } from "../engine/condition.ts";
 import type { BodyValidator } from "../engine/body-spec.ts";
 import type { CompiledRespond } from "../engine/respond.ts";
+import type { CompiledCorrection } from "../engine/correct.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkRoute } from "./check-routes.ts";
@@ -54,6 +55,8 @@ export interface DeclarativeRouteConfig {
   timeoutMs: number | undefined;
   /** iq routes: the JSON answered on success. */
   respond: CompiledRespond | undefined;
+  /** `correct:`: later messages of a thread correct its first one (engine/correct.ts). */
+  correct: CompiledCorrection | undefined;
 }
 
 export type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;

@@ -54,6 +54,10 @@ export const DeclarativeRouteSchema = Closed({
   strict: Type.Optional(Type.Boolean({ default: false, description: "Reading a field the payload lacks is 400 MISSING_FIELD instead of empty text (`| default:` and `{% if %}` still work)." })),
   max_stanzas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: "Most stanzas one request sends; past it the last one is a summary (\"… and N more\")." })),
   timeout_ms: Type.Optional(Type.Integer({ minimum: 100, description: "iq routes (`send:` an <iq type=\"get|set\">): how long to wait for the answer before 504 XMPP_TIMEOUT (default xmpp.iq_timeout_ms)." })),
+  correct: Type.Optional(Closed({
+    key: Type.String({ minLength: 1, description: "A Liquid expression naming the thread (`body.groupKey`): a later message of the same thread to the same recipient corrects the first one in place (XEP-0308) instead of adding another." }),
+    last: Type.Optional(Type.String({ minLength: 1, description: "A Liquid condition (`body.status == \"resolved\"`): this message is the thread's final correction; the next one starts a new message." })),
+  }, "Correct an earlier message in place (XEP-0308 Last Message Correction); the first message's id is remembered in the store.")),
   respond: Type.Optional(Type.Unknown({ description: "iq routes: the JSON answered on success, written in the shape wanted; strings hold {{ reply.x }} placeholders reading the answer stanza (see \"iq round trips\")." })),
 });
 

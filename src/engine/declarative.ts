@@ -13,6 +13,7 @@ import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
 import { bodyFields, renderRequest } from "./render-request.ts";
 import { headersOf } from "./scope.ts";
 import type { RespondScope } from "./respond.ts";
+import { memoryRemembered, type Remembered } from "./correct.ts";
 
 export interface DeclarativeDeps {
   auth: Authenticator | undefined;
@@ -22,9 +23,12 @@ export interface DeclarativeDeps {
   newId(): string;
   /** Sends iq get/set templates and waits for the answer (iq-route.ts). */
   iq: IqPort & { defaultTimeoutMs: number };
+  /** Where `correct:` remembers the first message of each thread (engine/correct.ts); memory when absent. */
+  remembered?: Remembered;
 }
 
 export function declarativeHandler(route: DeclarativeRouteConfig, deps: DeclarativeDeps): HttpHandler {
+  const remembered = deps.remembered ?? memoryRemembered();
   return async function serveDeclarativeRoute({ request, params, ip }) {
     try {
       const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
@@ -37,7 +41,10 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       for (const stanza of stanzas) requireMayAddress(user, stanza.attrs.to);
       const [first] = stanzas;
       if (stanzas.length === 1 && first && isIqRequest(first)) return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
-      return await deliverAll(stanzas, cut, deps);
+      const remember = route.correct?.apply(stanzas, scope, remembered, { strict: route.strict });
+      const response = await deliverAll(stanzas, cut, deps);
+      remember?.();
+      return response;
     } catch (err) {
       // Anything else is a fault: rethrown so the HTTP layer logs it with its stack and answers 500.
       if (!(err instanceof GatewayError)) throw err;

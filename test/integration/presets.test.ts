@@ -1,0 +1,129 @@
+// Presets end to end, on each real server: every recorded payload of each source, posted to its
+// preset route, reaches a real client as the message in test/golden/presets (the one README
+// shows); github and gitea behind `kind: hmac`; and Alertmanager's and Grafana's "resolved"
+// correcting the "firing" message in place (XEP-0308), remembered in the gateway's store.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Element } from "ltx";
+import type { Prosody } from "../../testbed/prosody.ts";
+import { testServers } from "../helpers/servers.ts";
+import { connectClient, isMessageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
+import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { presetFixtures, type PresetFixture } from "../helpers/preset-fixtures.ts";
+
+const SECRET = "It's a Secret to Everybody";
+const ROUTES = `
+auth:
+  github_hook: { kind: hmac, format: github, secret: "${SECRET}" }
+  gitea_hook: { kind: hmac, format: gitea, secret: "${SECRET}" }
+routes:
+  - { preset: alertmanager, to: bob@localhost }
+  - { preset: github, auth: github_hook, to: [bob@localhost] }
+  - { preset: uptime_kuma, path: /kuma, to: bob@localhost }
+  - { preset: grafana, to: bob@localhost }
+  - { preset: gitea, auth: gitea_hook, to: bob@localhost }
+  - path: /barrier
+    send: <message to="bob@localhost" type="chat"><body>barrier</body></message>
+`;
+const PATHS: Record<string, string> = { alertmanager: "/alertmanager", github: "/github", uptime_kuma: "/kuma", grafana: "/grafana", gitea: "/gitea" };
+const GOLDEN = join(import.meta.dir, "../golden/presets");
+
+/** The <body> text of a golden message, or null when the golden says nothing is sent (204). */
+async function goldenBody(f: PresetFixture): Promise<string | null> {
+  const text = await Bun.file(join(GOLDEN, f.preset, f.file.replace(/\.json$/, ".expected"))).text();
+  const m = /<body>([\s\S]*?)<\/body>/.exec(text);
+  return m ? (m[1] as string).replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"').replaceAll("&apos;", "'").replaceAll("&amp;", "&") : null;
+}
+
+for (const server of testServers()) describe(server.name, () => {
+  let prosody: Prosody;
+  let gw: TestGateway;
+  let bob: TestClient;
+
+  beforeAll(async () => {
+    prosody = await server.start();
+    gw = await startGateway(prosody, { routes: ROUTES });
+    bob = await connectClient(prosody, "bob");
+  });
+
+  afterAll(async () => {
+    await bob?.stop();
+    await gw?.stop();
+    await prosody?.stop();
+  });
+
+  async function post(f: PresetFixture, body?: Uint8Array): Promise<Response> {
+    const bytes = body ?? (await f.bytes());
+    const headers: Record<string, string> = { "content-type": "application/json", ...Object.fromEntries(f.headers) };
+    const mac = createHmac("sha256", SECRET).update(bytes).digest("hex");
+    if (f.preset === "github") headers["x-hub-signature-256"] = `sha256=${mac}`;
+    if (f.preset === "gitea") headers["x-gitea-signature"] = mac;
+    return gw.post(PATHS[f.preset] as string, { headers, body: bytes });
+  }
+
+  for (const f of presetFixtures()) {
+    test(`${f.preset}/${f.file}: bob receives the golden message`, async () => {
+      const expected = await goldenBody(f);
+      const res = await post(f);
+      expect(res.status).toBe(expected === null ? 204 : 201);
+      // After a 204 the barrier is the next message: nothing was sent in between.
+      if (expected === null) expect((await gw.post("/barrier", {})).status).toBe(201);
+      const msg = await bob.nextStanza(isMessageWithBody);
+      expect(msg.getChildText("body")).toBe(expected ?? "barrier");
+    });
+  }
+
+  test("github: a wrong signature is 401 and nothing is sent", async () => {
+    const push = presetFixtures().find((f) => f.preset === "github" && f.file === "push.json") as PresetFixture;
+    const res = await gw.post("/github", { headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, body: await push.bytes() });
+    expect(res.status).toBe(401);
+    expect((await gw.post("/barrier", {})).status).toBe(201);
+    expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
+  });
+
+  for (const [preset, firingFile, resolvedFile, title] of [
+    ["alertmanager", "group-firing.json", "group-resolved.json", "✅ RESOLVED: InstanceDown"],
+    ["grafana", "unified-firing.json", "unified-resolved.json", "✅ RESOLVED: High memory usage"],
+  ] as const) test(`${preset}: resolved corrects the firing message in place, with an XHTML-IM body`, async () => {
+    const fixture = (file: string) => presetFixtures().find((f) => f.preset === preset && f.file === file) as PresetFixture;
+    // The group in a fresh state: its earlier tests may have left the thread open or closed.
+    expect((await post(fixture(resolvedFile))).status).toBe(201);
+    await bob.nextStanza(isMessageWithBody);
+    expect((await post(fixture(firingFile))).status).toBe(201);
+    const firing: Element = await bob.nextStanza(isMessageWithBody);
+    expect(firing.getChild("replace", "urn:xmpp:message-correct:0")).toBeUndefined();
+    expect(firing.getChild("html", "http://jabber.org/protocol/xhtml-im")?.getChild("body", "http://www.w3.org/1999/xhtml")).toBeDefined();
+    expect((await post(fixture(resolvedFile))).status).toBe(201);
+    const resolved: Element = await bob.nextStanza(isMessageWithBody);
+    expect(resolved.getChildText("body")).toStartWith(title);
+    expect(resolved.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(firing.attrs.id);
+  });
+});
+
+describe("the release binary carries the presets", () => {
+  const BIN = join(import.meta.dir, "../../dist/stanzagate");
+  const run = (args: string[], cwd: string) => {
+    const p = Bun.spawnSync([BIN, ...args], { cwd, stdout: "pipe", stderr: "pipe", timeout: 30_000 });
+    return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
+  };
+
+  test("preset NAME prints it and render runs it, from a directory without sources", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-presets-"));
+    try {
+      const printed = run(["preset", "github"], dir);
+      expect(printed).toMatchObject({ code: 0, err: "" });
+      expect(printed.out).toContain("  - name: github\n");
+      const kuma = presetFixtures().find((f) => f.preset === "uptime_kuma" && f.file === "down.json") as PresetFixture;
+      await Bun.write(join(dir, "routes.yaml"), `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\nroutes:\n  - { preset: uptime_kuma, to: bob@localhost }\n`);
+      await Bun.write(join(dir, "down.json"), await kuma.bytes());
+      const rendered = run(["render", "--config", "routes.yaml", "--route", "/uptime-kuma", "--body", "down.json"], dir);
+      expect(rendered.code).toBe(0);
+      expect(rendered.out).toContain(`<body>${await goldenBody(kuma)}</body>`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
