@@ -14,6 +14,7 @@ import { isError, stanzaError } from "../plugin-api/stanza-error.ts";
 import { runCommand } from "./commands.ts";
 import type { BotConfig } from "./compiled.ts";
 import { iqReply, presenceReplies } from "./contact.ts";
+import { adhocCommands } from "./adhoc.ts";
 import { createRateLimit } from "./rate-limit.ts";
 
 export interface BotDeps {
@@ -28,18 +29,30 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   const send = (el: Element | undefined) => void (el && deps.send(el).catch((err: unknown) => deps.log.warn("bot reply not sent", { err, bot: bot.jid })));
   const allowed = (from: string) => isAllowed(bot.allow, bareJid(from) ?? from);
   const answer = (stanza: Element, text: string) => send(replyTo(stanza, text));
+  /** The rate limit and the concurrency bound, shared by chat and ad-hoc commands. */
+  const gate = (sender: string, task: () => Promise<string>): Promise<string> => {
+    if (!limit.take(sender)) return Promise.resolve(`Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`);
+    const run = work.run(task) ?? Promise.resolve("I am busy with other commands right now; please try again in a moment.");
+    return run.catch((err: unknown) => (deps.log.error("bot command failed", { err, bot: bot.jid }), "Sorry, that failed unexpectedly."));
+  };
   const message = (stanza: Element, body: string) => {
-    const sender = bareJid(stanza.attrs.from ?? "") ?? "";
+    const sender = bareJid(stanza.attrs.from ?? "");
     if (!allowed(sender)) return send(stanzaError(stanza, STANZA_ERRORS.BOT_FORBIDDEN));
     if ([...body].length > bot.maxInputChars) return answer(stanza, `Your message is too long for me (at most ${bot.maxInputChars} characters).`);
-    if (!limit.take(sender)) return answer(stanza, `Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`);
-    const run = work.run(async () => answer(stanza, await respond(bot, sender, body, deps.fetch)));
-    if (!run) return answer(stanza, "I am busy with other commands right now; please try again in a moment.");
-    void run.catch((err: unknown) => deps.log.error("bot command failed", { err, bot: bot.jid }));
+    void gate(sender, () => respond(bot, sender, body, deps.fetch)).then((text) => answer(stanza, text));
   };
+  const adhoc = adhocCommands(bot, {
+    send, allowed,
+    execute: (from, command, match) => {
+      const sender = bareJid(from);
+      return gate(sender, () => runCommand(command, { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") }, deps.fetch));
+    },
+  });
   return function botStanza(stanza) {
     if (stanza.name === "presence") for (const reply of presenceReplies(bot, stanza, allowed(stanza.attrs.from ?? ""))) send(reply);
-    else if (stanza.name === "iq") send(iqReply(bot, stanza));
+    else if (stanza.name === "iq") {
+      if (!adhoc(stanza)) send(iqReply(bot, stanza));
+    }
     else if (stanza.name === "message" && !isError(stanza) && isChatLike(stanza)) {
       const body = stanza.getChildText("body");
       // Chat states and receipts without a body need no answer (XEP-0085 §5.4).

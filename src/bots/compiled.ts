@@ -13,6 +13,8 @@ export interface CompiledHttp {
 
 export interface CompiledCommand {
   pattern: CommandPattern;
+  /** Its XEP-0050 node: the first word of its usage (`temp`), unique within the bot. */
+  node: string;
   /** The line of the generated help. */
   help: string;
   http: CompiledHttp | undefined;

@@ -1,7 +1,7 @@
 /**
  * What a client expects of a contact, for a bot's JID: it accepts subscriptions from allowed
  * senders and is always available (RFC 6121 §3.1.3, §4.3.2), answers disco#info (XEP-0030 §3.1)
- * and pings (XEP-0199 §4.2). Other iq get/set get service-unavailable (RFC 6120 §8.4).
+ * (with ad-hoc commands, XEP-0050 §2.1) and pings (XEP-0199 §4.2). Other iq get/set get service-unavailable (RFC 6120 §8.4).
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
@@ -11,6 +11,8 @@ import type { BotConfig } from "./compiled.ts";
 
 export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 export const NS_PING = "urn:xmpp:ping";
+/** XEP-0050 §2.1: ad-hoc commands (adhoc.ts). */
+const NS_COMMANDS = "http://jabber.org/protocol/commands";
 /** The resource a bot is available at. */
 export const BOT_RESOURCE = "bot";
 
@@ -44,7 +46,8 @@ export function iqReply(bot: BotConfig, iq: Element): Element | undefined {
     return result(xml("query", { xmlns: NS_DISCO_INFO },
       xml("identity", { category: "client", type: "bot", name: bot.name }),
       xml("feature", { var: NS_DISCO_INFO }),
-      xml("feature", { var: NS_PING })));
+      xml("feature", { var: NS_PING }),
+      xml("feature", { var: NS_COMMANDS })));
   }
   return stanzaError(iq, STANZA_ERRORS.NO_HANDLER);
 }

@@ -12,6 +12,8 @@ export interface CommandPattern {
   readonly groups: readonly string[];
   /** `temp <room>`: the pattern made readable for help. */
   readonly usage: string;
+  /** Whether `value` is what the named group `group` could capture (an ad-hoc form's field). */
+  fits(group: string, value: string): boolean;
 }
 
 /** A group holding a quantifier, itself quantified: `( ... + ... )+`, `( ... * ... ){2,}`. */
@@ -24,9 +26,12 @@ export function compilePattern(source: string): CommandPattern {
   if (BACKREFERENCE.test(source)) throw new Error("backreferences are not allowed (they can take exponential time on hostile input)");
   const regex = new RegExp(source, "u");
   const groups = [...source.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1] as string);
+  const { usage, inner } = parse(source);
+  const whole = new Map(Object.entries(inner).map(([g, sub]) => [g, new RegExp(`^(?:${sub})$`, "u")]));
   return {
     groups,
-    usage: usageOf(source),
+    usage,
+    fits: (group, value) => whole.get(group)?.test(value) ?? false,
     exec(body) {
       const m = regex.exec(body);
       if (!m) return undefined;
@@ -35,17 +40,30 @@ export function compilePattern(source: string): CommandPattern {
   };
 }
 
-/** `^temp (?<room>\w+)$` -> `temp <room>`; unnamed groups and classes are left as written. */
-function usageOf(source: string): string {
+/**
+ * `^temp (?<room>\w+)$` -> usage `temp <room>` and inner { room: "\w+" }. Unnamed groups and
+ * classes are left as written; a named group inside a named group stays in its parent's text.
+ */
+function parse(source: string): { usage: string; inner: Record<string, string> } {
   let depth = 0;
   let out = "";
-  for (const part of source.replace(/^\^|\$$/g, "").split(/(\(\?<[A-Za-z_$][\w$]*>|\(|\))/)) {
+  let current: { name: string; text: string } | undefined;
+  const inner: Record<string, string> = {};
+  for (const part of source.replace(/^\^|\$$/g, "").split(/(\\.|\(\?<[A-Za-z_$][\w$]*>|\(|\))/)) {
     const named = /^\(\?<([A-Za-z_$][\w$]*)>$/.exec(part);
-    if (named && depth === 0) {
+    if (named?.[1] && depth === 0) {
       out += `<${named[1]}>`;
+      current = { name: named[1], text: "" };
       depth = 1;
-    } else if (depth > 0) depth += part === "(" || part.startsWith("(?<") ? 1 : part === ")" ? -1 : 0;
-    else out += part;
+      continue;
+    }
+    if (depth === 0) {
+      out += part;
+      continue;
+    }
+    depth += part === "(" || part.startsWith("(?<") ? 1 : part === ")" ? -1 : 0;
+    if (current && depth === 0) inner[current.name] = current.text;
+    else if (current) current.text += part;
   }
-  return out.replace(/\\s[+*]?/g, " ").replace(/\\(.)/g, "$1").trim();
+  return { usage: out.replace(/\\s[+*]?/g, " ").replace(/\\(.)/g, "$1").trim(), inner };
 }

@@ -36,7 +36,7 @@ function checkBot(raw: unknown, at: PathSegments, c: BotChecks): BotConfig | und
   if (!bot || local === undefined || !unknown || c.diagnostics.length !== before) return undefined;
   return {
     at: `bots[${at[1]}]`, jid: bot.jid.toLowerCase(), local, name: bot.name ?? (local || bot.jid), allow: allow.filter((a): a is string => a !== undefined),
-    commands: commands.filter((x): x is CompiledCommand => x !== undefined), unknown,
+    commands: withNodes(commands.filter((x): x is Omit<CompiledCommand, "node"> => x !== undefined)), unknown,
     rateLimit: { commands: bot.rate_limit?.commands ?? 10, windowMs: (bot.rate_limit?.window_s ?? 10) * 1000 },
     maxInputChars: bot.max_input_chars, maxConcurrent: bot.max_concurrent,
   };
@@ -65,7 +65,18 @@ function checkAllow(value: unknown, at: PathSegments, c: BotChecks): string | un
   return value.toLowerCase();
 }
 
-function checkCommand(cmd: BotCommandOptions, at: PathSegments, c: BotChecks): CompiledCommand | undefined {
+/** XEP-0050 nodes: the first word of each usage, `command-<n>` when it has none or is taken. */
+function withNodes(commands: Array<Omit<CompiledCommand, "node">>): CompiledCommand[] {
+  const taken = new Set<string>();
+  return commands.map((cmd, i) => {
+    const word = /^[\p{L}\p{N}_-]+/u.exec(cmd.pattern.usage)?.[0].toLowerCase();
+    const node = word && !taken.has(word) ? word : `command-${i + 1}`;
+    taken.add(node);
+    return { ...cmd, node };
+  });
+}
+
+function checkCommand(cmd: BotCommandOptions, at: PathSegments, c: BotChecks): Omit<CompiledCommand, "node"> | undefined {
   const pattern = typeof cmd.match === "string" ? checkPattern(cmd.match, [...at, "match"], c) : undefined;
   const reply = typeof cmd.reply === "string" ? text(cmd.reply, ROOTS.reply, [...at, "reply"], c) : undefined;
   const error = typeof cmd.error === "string" ? text(cmd.error, ROOTS.error, [...at, "error"], c) : undefined;

@@ -1,6 +1,6 @@
 // A config-only bot against a real server and real clients: bob subscribes and sees it online,
 // pings it, runs commands whose replies come from a local HTTP endpoint this test serves, gets the
-// unknown: reply; alice, outside allow:, is refused with <forbidden/>.
+// unknown: reply, runs the same command by XEP-0050; alice, outside allow:, gets <forbidden/>.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Prosody } from "../../testbed/prosody.ts";
@@ -99,6 +99,18 @@ for (const server of testServers()) describe(server.name, () => {
   test("an unknown command gets the unknown: reply", async () => {
     const { reply } = await say(bob, "dance");
     expect((await reply()).getChildText("body")).toBe("I know: temp <room>, ping, help");
+  });
+
+  test('the same command by XEP-0050: bob lists the commands, fills the form of "temp", gets the reply as a note', async () => {
+    const NS = "http://jabber.org/protocol/commands";
+    const items = await bob.iq(xml("iq", { type: "get", to: house }, xml("query", { xmlns: "http://jabber.org/protocol/disco#items", node: NS })));
+    expect(items.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["temp", "ping"]);
+    const form = await bob.iq(xml("iq", { type: "set", to: house }, xml("command", { xmlns: NS, node: "temp", action: "execute" })));
+    const { sessionid, status } = form.getChild("command")?.attrs ?? {};
+    expect(status).toBe("executing");
+    const submit = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "room" }, xml("value", {}, "kitchen")));
+    const done = await bob.iq(xml("iq", { type: "set", to: house }, xml("command", { xmlns: NS, node: "temp", action: "complete", sessionid }, submit)));
+    expect([done.getChild("command")?.attrs.status, done.getChild("command")?.getChildText("note")]).toEqual(["completed", "kitchen: 21.5 °C"]);
   });
 
   test("alice, not in allow:, is refused with auth/forbidden", async () => {

@@ -1,50 +1,8 @@
-// A bot's handler in-process: routes.yaml text in, stanzas in, the stanzas it sends out; its HTTP
-// calls go to a fake fetch. No socket.
+// A bot answering chat messages: commands, help, unknown:, allow:, the rate limit, failures.
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { botHandler } from "../../../src/bots/bot.ts";
-import { createLogger } from "../../../src/log.ts";
-import { loadTestConfig } from "../../helpers/gateway.ts";
-import { FAKE_HEAD } from "../../helpers/fake-gateway.ts";
-
-const BOT = `
-bots:
-  - jid: house@gateway.localhost
-    allow: ["*@localhost"]
-    rate_limit: { commands: 3, window_s: 60 }
-    max_input_chars: 50
-    commands:
-      - match: '^temp (?<room>\\w+)$'
-        http: { url: "http://127.0.0.1:8081/sensors/{{ match.room }}?who={{ sender }}", timeout_ms: 200 }
-        reply: "{{ match.room }}: {{ http.json.celsius }} °C"
-      - match: '^ping$'
-        reply: pong
-      - match: '^where (?<q>.+)$'
-        http: { url: "http://127.0.0.1:8081/find/{{ match.q }}" }
-        reply: "{{ http.text }}"
-        error: "no luck: {{ error }}"
-    unknown: "I know: {{ commands }}"
-`;
-
-type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
-
-function harness(fetcher: Fetcher = async () => Response.json({ celsius: 21.5 })) {
-  const config = loadTestConfig(FAKE_HEAD + BOT);
-  const sent: Element[] = [];
-  const calls: string[] = [];
-  const fetch = ((url: string, init: RequestInit) => (calls.push(url), fetcher(url, init))) as unknown as typeof globalThis.fetch;
-  const bot = config.bots[0];
-  if (!bot) throw new Error("no bot");
-  const handle = botHandler(bot, { send: async (el) => void sent.push(el), fetch, log: createLogger({ level: "error", write: () => {} }) });
-  const say = async (body: string, from = "bob@localhost/phone", extra: Element[] = []) => {
-    const before = sent.length;
-    handle(xml("message", { from, to: "house@gateway.localhost", type: "chat", id: "m1" }, xml("body", {}, body), ...extra));
-    for (let i = 0; i < 200 && sent.length === before; i++) await Bun.sleep(5);
-    return sent.at(-1);
-  };
-  return { sent, calls, say, handle };
-}
+import { harness } from "./harness.ts";
 
 const bodyOf = (el: Element | undefined) => el?.getChildText("body");
 
@@ -129,11 +87,11 @@ describe("a bot is a contact", () => {
     expect(h.sent.map((s) => [s.attrs.from, s.attrs.type])).toEqual([["house@gateway.localhost", "subscribed"], ["house@gateway.localhost/bot", undefined]]);
   });
 
-  test("disco#info names a client/bot identity with ping", () => {
+  test("disco#info names a client/bot identity with ping and ad-hoc commands", () => {
     const h = harness();
     h.handle(xml("iq", { from: "bob@localhost/phone", to: "house@gateway.localhost", type: "get", id: "d1" }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" })));
     const query = h.sent[0]?.getChild("query");
     expect(query?.getChild("identity")?.attrs).toEqual({ category: "client", type: "bot", name: "house" });
-    expect(query?.getChildren("feature").map((f) => f.attrs.var)).toEqual(["http://jabber.org/protocol/disco#info", "urn:xmpp:ping"]);
+    expect(query?.getChildren("feature").map((f) => f.attrs.var)).toEqual(["http://jabber.org/protocol/disco#info", "urn:xmpp:ping", "http://jabber.org/protocol/commands"]);
   });
 });
