@@ -32,7 +32,7 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   /** The rate limit and the concurrency bound, shared by chat and ad-hoc commands. */
   const gate = (sender: string, task: () => Promise<string>): Promise<string> => {
     if (!limit.take(sender)) return Promise.resolve(`Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`);
-    const run = work.run(task) ?? Promise.resolve("I am busy with other commands right now; please try again in a moment.");
+    const run = work.run(async () => clip(await task())) ?? Promise.resolve("I am busy with other commands right now; please try again in a moment.");
     return run.catch((err: unknown) => (deps.log.error("bot command failed", { err, bot: bot.jid }), "Sorry, that failed unexpectedly."));
   };
   const message = (stanza: Element, body: string) => {
@@ -89,6 +89,17 @@ function replyTo(stanza: Element, text: string): Element {
   return xml("message", { to: from, from: to, type: type ?? "chat", id: `bot-${crypto.randomUUID()}` },
     xml("body", {}, text),
     ...(thread ? [xml("thread", thread.attrs, thread.getText())] : []));
+}
+
+/**
+ * Replies are cut at MAX_REPLY_CHARS with a note saying so: an endpoint's long answer printed by
+ * `{{ http.text }}` must not make a stanza the server refuses (xmpp.max_stanza_bytes), which
+ * would leave the sender with no answer at all.
+ */
+const MAX_REPLY_CHARS = 10_000;
+function clip(text: string): string {
+  const chars = [...text];
+  return chars.length <= MAX_REPLY_CHARS ? text : `${chars.slice(0, MAX_REPLY_CHARS).join("")}… (cut at ${MAX_REPLY_CHARS} characters)`;
 }
 
 export function isAllowed(allow: readonly string[], sender: string): boolean {

@@ -48,6 +48,11 @@ describe("a bot answers commands by chat", () => {
     expect(bodyOf(await h.say("ping", "carol@localhost/x"))).toBe("pong");
   });
 
+  test("a reply longer than 10 000 characters is cut, saying so, so the stanza stays sendable", async () => {
+    const reply = await harness(async () => new Response("y".repeat(300_000))).say("where x");
+    expect(bodyOf(reply)).toBe(`${"y".repeat(10_000)}… (cut at 10000 characters)`);
+  });
+
   test("a body longer than max_input_chars is refused before any pattern runs", async () => {
     expect(bodyOf(await harness().say("a".repeat(51)))).toBe("Your message is too long for me (at most 50 characters).");
   });
