@@ -1,6 +1,6 @@
 // A config-only bot against a real server and real clients: bob subscribes and sees it online,
 // pings it, runs commands whose replies come from a local HTTP endpoint this test serves, gets the
-// unknown: reply, runs the same command by XEP-0050; alice, outside allow:, gets <forbidden/>.
+// unknown: reply, a 10 MB and a hanging endpoint, runs the same command by XEP-0050; alice, outside allow:, gets <forbidden/>.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Prosody } from "../../testbed/prosody.ts";
@@ -8,14 +8,36 @@ import { testServers } from "../helpers/servers.ts";
 import { allOf, connectClient, isMessageFrom, isPresenceFrom, type StanzaPredicate, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 
-/** The sensors of a small box: GET /sensors/<room> answers its temperature. */
-function startSensors() {
+const TEN_MB = 10 * 1024 * 1024;
+
+/** 10 MB in 1 MB chunks, without a content-length: the client must stop reading by itself. */
+function tenMegabytesChunked(): ReadableStream<Uint8Array> {
+  let sent = 0;
+  const chunk = new Uint8Array(1024 * 1024).fill(120);
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= TEN_MB) return controller.close();
+      sent += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/**
+ * The sensors of a small box: GET /sensors/kitchen answers its temperature; "huge" streams 10 MB;
+ * "stuck" never answers (until the test ends).
+ */
+function startSensors(stop: AbortSignal) {
   return Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
+    idleTimeout: 0,
     fetch(req) {
       const room = decodeURIComponent(new URL(req.url).pathname.split("/")[2] ?? "");
-      return room === "kitchen" ? Response.json({ celsius: 21.5 }) : Response.json({ error: "no such room" }, { status: 404 });
+      if (room === "kitchen") return Response.json({ celsius: 21.5 });
+      if (room === "huge") return new Response(tenMegabytesChunked());
+      if (room === "stuck") return new Promise<Response>((resolve) => stop.addEventListener("abort", () => resolve(new Response("late"))));
+      return Response.json({ error: "no such room" }, { status: 404 });
     },
   });
 }
@@ -31,6 +53,9 @@ bots:
         error: "{{ match.room }}: {{ http.json.error | default: error }}"
       - match: '^ping$'
         reply: pong
+      - match: '^slow (?<room>\\w+)$'
+        http: { url: "${sensors}/sensors/{{ match.room }}", timeout_ms: 300 }
+        reply: "{{ http.text }}"
     unknown: "I know: {{ commands }}"
 `;
 
@@ -40,11 +65,12 @@ for (const server of testServers()) describe(server.name, () => {
   let bob: TestClient;
   let alice: TestClient;
   let sensors: ReturnType<typeof startSensors>;
+  const stopSensors = new AbortController();
   let house: string;
 
   beforeAll(async () => {
     xmppServer = await server.start();
-    sensors = startSensors();
+    sensors = startSensors(stopSensors.signal);
     gw = await startGateway(xmppServer, { routes: routes(`http://127.0.0.1:${sensors.port}`).replaceAll("gateway.localhost", xmppServer.componentDomain) });
     house = `house@${xmppServer.componentDomain}`;
     [bob, alice] = await Promise.all([connectClient(xmppServer, "bob"), connectClient(xmppServer, "alice")]);
@@ -55,6 +81,7 @@ for (const server of testServers()) describe(server.name, () => {
     await alice?.stop();
     await gw?.stop();
     await xmppServer?.stop();
+    stopSensors.abort();
     await sensors?.stop(true);
   });
 
@@ -98,13 +125,25 @@ for (const server of testServers()) describe(server.name, () => {
 
   test("an unknown command gets the unknown: reply", async () => {
     const { reply } = await say(bob, "dance");
-    expect((await reply()).getChildText("body")).toBe("I know: temp <room>, ping, help");
+    expect((await reply()).getChildText("body")).toBe("I know: temp <room>, ping, slow <room>, help");
+  });
+
+  test("an endpoint answering 10 MB gets a clear line (the download stopped at 1 MB)", async () => {
+    const { reply } = await say(bob, "temp huge");
+    expect((await reply()).getChildText("body")).toBe("huge: the service's answer is too large (more than 1048576 bytes)");
+  });
+
+  test("an endpoint that hangs gets the timeout line, and the bot answers meanwhile", async () => {
+    const stuck = await say(bob, "slow stuck");
+    const { reply } = await say(bob, "ping");
+    expect((await reply()).getChildText("body")).toBe("pong");
+    expect((await stuck.reply()).getChildText("body")).toBe('Sorry, "slow <room>" failed: the service did not answer within 300 ms.');
   });
 
   test('the same command by XEP-0050: bob lists the commands, fills the form of "temp", gets the reply as a note', async () => {
     const NS = "http://jabber.org/protocol/commands";
     const items = await bob.iq(xml("iq", { type: "get", to: house }, xml("query", { xmlns: "http://jabber.org/protocol/disco#items", node: NS })));
-    expect(items.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["temp", "ping"]);
+    expect(items.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["temp", "ping", "slow"]);
     const form = await bob.iq(xml("iq", { type: "set", to: house }, xml("command", { xmlns: NS, node: "temp", action: "execute" })));
     const { sessionid, status } = form.getChild("command")?.attrs ?? {};
     expect(status).toBe("executing");
