@@ -4,6 +4,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { ConfigSchema } from "../src/config/schema.ts";
+import { BotSchema } from "../src/bots/schema.ts";
 import { AUTH_SCHEMAS } from "../src/config/auth-schema.ts";
 import { DeclarativeRouteSchema, FieldSchema, PluginRouteSchema } from "../src/config/route-schema.ts";
 import { PresetRouteSchema } from "../src/presets/expand.ts";
@@ -70,6 +71,7 @@ export function configReference(): string {
     table("routes[] with preset:", rows(PresetRouteSchema, "")),
     table("routes[] declarative", rows(DeclarativeRouteSchema, "")),
     table("routes[].body.<field> (long form)", rows(FieldSchema, "")),
+    table("bots[]", rows(BotSchema, "")),
   ].join("\n\n");
 }
 

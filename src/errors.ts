@@ -143,6 +143,13 @@ export const STANZA_ERRORS = {
   WEBHOOK_MALFORMED: spec("cancel", "internal-server-error", "The webhook answered malformed JSON"),
   // component_http, where the module sent nothing: a 200 JSON answer that cannot be sent.
   WEBHOOK_UNUSABLE: spec("cancel", "internal-server-error", "Unusable answer from the webhook"),
+  // bots: a sender not in the bot's allow: list (§8.3.3.5).
+  BOT_FORBIDDEN: spec("auth", "forbidden", "You are not allowed to use this bot"),
+  // bots, XEP-0050 §4.6: an ad-hoc command node the bot does not have.
+  ADHOC_NO_COMMAND: spec("cancel", "item-not-found", "No such command"),
+  // XEP-0050 §4.6: bad-sessionid, malformed-action, bad-action and bad-payload are bad-request
+  // with a specific condition in the commands namespace (adhoc.ts adds it and the text).
+  ADHOC_BAD_REQUEST: spec("modify", "bad-request"),
 } as const satisfies Record<string, StanzaErrorSpec>;
 
 /** mod_component_http's http_error_map, status for status, text for text. */

@@ -24,6 +24,7 @@ import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
 import { openApiEndpoint } from "./openapi-endpoint.ts";
+import { startBots } from "./bots/index.ts";
 
 export interface GenerationDeps {
   config: Config;
@@ -69,6 +70,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
     host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
   }), deps)]));
+  startBots(config.bots, { addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log });
   const registry = createRegistry();
   const plugins = await setupRoutes(deps, authenticators, registry, xmpp);
   const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });

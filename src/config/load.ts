@@ -25,6 +25,8 @@ import type { PluginDefinition } from "../plugin-api.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkRoute } from "./check-routes.ts";
 import { checkXmppServer } from "./check-xmpp.ts";
+import { checkBots } from "./check-bots.ts";
+import type { BotConfig } from "../bots/compiled.ts";
 
 export interface PluginRouteConfig {
   kind: "plugin";
@@ -72,6 +74,7 @@ export interface Config {
   openapi: Static<typeof OpenApiSchema>;
   auth: Readonly<Record<string, AuthScheme>>;
   routes: readonly RouteConfig[];
+  bots: readonly BotConfig[];
 }
 
 export type PluginRegistry = ReadonlyMap<string, PluginDefinition>;
@@ -95,7 +98,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const warnings: Diagnostic[] = [];
   const failed = (): LoadResult => ({ ok: false, diagnostics: [...diagnostics.filter((d, i) => i < missing.length || !unset.has(d.path)), ...warnings] });
   // Auth schemes and routes are checked even when the top level has problems: every problem at once.
-  const { auth: rawAuth, routes: rawRoutes, xmpp: rawXmpp, http: rawHttp } = raw as Record<string, unknown>;
+  const { auth: rawAuth, routes: rawRoutes, xmpp: rawXmpp, http: rawHttp, bots: rawBots } = raw as Record<string, unknown>;
   checkListen(rawHttp, locate, diagnostics);
   checkXmppServer(rawXmpp, locate, { errors: diagnostics, warnings });
   const authNames = isRecord(rawAuth) ? Object.keys(rawAuth) : [];
@@ -104,6 +107,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const served = new Map<string, string>();
   const claimed = new Map<string, { route: string; line: number; col: number }>();
   const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served, claimed }) ?? []);
+  const bots = checkBots(rawBots, { component: xmpp?.component, locate, diagnostics, claimed });
   if (top?.metrics) checkMetrics(top.metrics, auth, routes, locate, diagnostics);
   if (top?.openapi) checkMetrics(top.openapi, auth, routes, locate, diagnostics, "openapi");
   if (!top || diagnostics.length) return failed();
@@ -119,6 +123,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
     openapi: top.openapi ?? (Value.Default(OpenApiSchema, {}) as Static<typeof OpenApiSchema>),
     auth,
     routes,
+    bots,
   };
   return { ok: true, config: deepFreeze(config), warnings };
 }

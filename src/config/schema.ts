@@ -83,6 +83,7 @@ export const ConfigSchema = Closed({
   openapi: Type.Optional(OpenApiSchema),
   auth: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Unknown(), { default: {}, description: "Named auth schemes that routes refer to." }),
   routes: Type.Array(Type.Unknown(), { default: [], description: "The HTTP endpoints: built-in plugins and declarative routes." }),
+  bots: Type.Array(Type.Unknown(), { default: [], description: "Config-only bots: JIDs of the component answering chat commands (README, \"Bots\")." }),
 });
 
 export type Xmpp = Static<typeof XmppSchema> & { reconnect: Static<typeof ReconnectSchema> };

@@ -39,7 +39,8 @@ const EXTRA_FILTERS: Record<string, (value: unknown, ...args: unknown[]) => unkn
   raw: (v) => v,
 };
 
-export function createLiquid(): Liquid {
+/** `escape` post-processes each printed value after the text check (bots URL-encode into URLs). */
+export function createLiquid(escape: (text: string) => string = (text) => text): Liquid {
   const liquid = new Liquid({
     strictFilters: true,
     strictVariables: false,
@@ -47,7 +48,7 @@ export function createLiquid(): Liquid {
     lenientIf: true,
     fs: NO_FILES,
     relativeReference: false,
-    outputEscape: toText,
+    outputEscape: (value: unknown) => escape(toText(value)),
     renderLimit: RENDER_LIMIT_MS,
     memoryLimit: MEMORY_LIMIT,
   });

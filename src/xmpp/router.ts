@@ -7,7 +7,7 @@
  *   1. address    the owner of exactly this `to` (muc_kick: its occupant JID in rooms)
  *   2. answers    plugins taking answers to their own requests (roster_admin: roster set results,
  *                 pushes); iq answers to XmppPort.request never get here (xmpp/iq-caller.ts)
- *   3. bots       (issue 13, not built yet) the owner of a bare JID of the component
+ *   3. bots       the bot (bots: in routes.yaml) of this JID's local part, any resource
  *   4. local part the component_http route listing this local part in `local_parts`
  *   5. catch-all  component_http routes without `local_parts`, in route order
  *   6. nobody     an error back when the sender waits for one (needsAnswer), else dropped
@@ -30,6 +30,8 @@ export class StanzaRouter {
   /** Local parts of the component's domain, lower-cased. */
   private readonly localParts = new Map<string, StanzaHandler[]>();
   private readonly catchAll: StanzaHandler[] = [];
+  /** Bots by local part, lower-cased ("" for the component domain itself). */
+  private readonly bots = new Map<string, StanzaHandler>();
 
   constructor(
     private readonly component: string,
@@ -44,6 +46,11 @@ export class StanzaRouter {
     else this.catchAll.push(handler);
   }
 
+  /** Row 3: the bot answering `local@component` (any resource); `check` refused collisions. */
+  addBot(local: string, handler: StanzaHandler): void {
+    this.bots.set(local.toLowerCase(), handler);
+  }
+
   observe(observer: (stanza: Element) => void): void {
     this.observers.push(observer);
   }
@@ -53,8 +60,10 @@ export class StanzaRouter {
     const to = stanza.attrs.to?.toLowerCase() ?? "";
     const owner = this.addresses.get(to);
     const jid = parseJid(to);
-    const local = jid && jid.domain === this.component.toLowerCase() && jid.local !== "" ? this.localParts.get(jid.local) : undefined;
-    return [...(owner ? [owner] : []), ...this.answers, ...(local ?? []), ...this.catchAll];
+    const ours = jid !== undefined && jid.domain === this.component.toLowerCase();
+    const bot = ours ? this.bots.get(jid.local) : undefined;
+    const local = ours && jid.local !== "" ? this.localParts.get(jid.local) : undefined;
+    return [...(owner ? [owner] : []), ...this.answers, ...(bot ? [bot] : []), ...(local ?? []), ...this.catchAll];
   }
 
   /**

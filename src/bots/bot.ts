@@ -1,0 +1,109 @@
+/**
+ * One bot's stanza handler: messages run commands, presence and iq make it a contact
+ * (contact.ts). A chat message from a sender in `allow` is, in order: refused when too long,
+ * refused politely over the rate limit, matched against the commands, answered by "help", or
+ * answered by `unknown:`. Replies keep the message type and the <thread> (RFC 6121 §5.2.5).
+ */
+import xml from "@xmpp/xml";
+import type { Element } from "ltx";
+import { STANZA_ERRORS } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { createLimiter } from "../plugin-api/limiter.ts";
+import { bareJid } from "../plugin-api/jid.ts";
+import { isError, stanzaError } from "../plugin-api/stanza-error.ts";
+import { runCommand } from "./commands.ts";
+import type { BotConfig } from "./compiled.ts";
+import { iqReply, presenceReplies } from "./contact.ts";
+import { adhocCommands } from "./adhoc.ts";
+import { createRateLimit } from "./rate-limit.ts";
+
+export interface BotDeps {
+  send(stanza: Element): Promise<unknown>;
+  fetch: typeof fetch;
+  log: Logger;
+}
+
+export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => boolean {
+  const limit = createRateLimit(bot.rateLimit.commands, bot.rateLimit.windowMs);
+  const work = createLimiter(bot.maxConcurrent, bot.maxConcurrent * 4);
+  const send = (el: Element | undefined) => void (el && deps.send(el).catch((err: unknown) => deps.log.warn("bot reply not sent", { err, bot: bot.jid })));
+  const allowed = (from: string) => isAllowed(bot.allow, bareJid(from) ?? from);
+  const answer = (stanza: Element, text: string) => send(replyTo(stanza, text));
+  /** The rate limit and the concurrency bound, shared by chat and ad-hoc commands. */
+  const gate = (sender: string, task: () => Promise<string>): Promise<string> => {
+    if (!limit.take(sender)) return Promise.resolve(`Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`);
+    const run = work.run(async () => clip(await task())) ?? Promise.resolve("I am busy with other commands right now; please try again in a moment.");
+    return run.catch((err: unknown) => (deps.log.error("bot command failed", { err, bot: bot.jid }), "Sorry, that failed unexpectedly."));
+  };
+  const message = (stanza: Element, body: string) => {
+    const sender = bareJid(stanza.attrs.from ?? "");
+    if (!allowed(sender)) return send(stanzaError(stanza, STANZA_ERRORS.BOT_FORBIDDEN));
+    if ([...body].length > bot.maxInputChars) return answer(stanza, `Your message is too long for me (at most ${bot.maxInputChars} characters).`);
+    void gate(sender, () => respond(bot, sender, body, deps.fetch)).then((text) => answer(stanza, text));
+  };
+  const adhoc = adhocCommands(bot, {
+    send, allowed,
+    execute: (from, command, match) => {
+      const sender = bareJid(from);
+      return gate(sender, () => runCommand(command, { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") }, deps.fetch));
+    },
+  });
+  return function botStanza(stanza) {
+    if (stanza.name === "presence") for (const reply of presenceReplies(bot, stanza, allowed(stanza.attrs.from ?? ""))) send(reply);
+    else if (stanza.name === "iq") {
+      if (!adhoc(stanza)) send(iqReply(bot, stanza));
+    }
+    else if (stanza.name === "message" && !isError(stanza) && isChatLike(stanza)) {
+      const body = stanza.getChildText("body");
+      // Chat states and receipts without a body need no answer (XEP-0085 §5.4).
+      if (body !== null) message(stanza, body.trim());
+    }
+    return true;
+  };
+}
+
+/** The reply text for a body: the first matching command, then "help", then `unknown:`. */
+async function respond(bot: BotConfig, sender: string, body: string, fetcher: typeof fetch): Promise<string> {
+  for (const command of bot.commands) {
+    const match = command.pattern.exec(body);
+    if (match) return runCommand(command, { match, sender, body }, fetcher);
+  }
+  const usages = bot.commands.map((c) => c.pattern.usage);
+  if (body.toLowerCase() === "help") return ["Commands:", ...bot.commands.map((c) => `- ${c.help}`), "- help"].join("\n");
+  try {
+    return bot.unknown.render({ commands: [...usages, "help"].join(", "), sender, body });
+  } catch {
+    return `Unknown command. I know: ${[...usages, "help"].join(", ")}`;
+  }
+}
+
+/** Groupchat and headline messages are never answered (no room support yet; headlines expect none). */
+function isChatLike(stanza: Element): boolean {
+  const type = stanza.attrs.type;
+  return type === undefined || type === "chat" || type === "normal";
+}
+
+function replyTo(stanza: Element, text: string): Element {
+  const { from, to, type } = stanza.attrs;
+  const thread = stanza.getChild("thread");
+  return xml("message", { to: from, from: to, type: type ?? "chat", id: `bot-${crypto.randomUUID()}` },
+    xml("body", {}, text),
+    ...(thread ? [xml("thread", thread.attrs, thread.getText())] : []));
+}
+
+/**
+ * Replies are cut at MAX_REPLY_CHARS with a note saying so: an endpoint's long answer printed by
+ * `{{ http.text }}` must not make a stanza the server refuses (xmpp.max_stanza_bytes), which
+ * would leave the sender with no answer at all.
+ */
+const MAX_REPLY_CHARS = 10_000;
+function clip(text: string): string {
+  const chars = [...text];
+  return chars.length <= MAX_REPLY_CHARS ? text : `${chars.slice(0, MAX_REPLY_CHARS).join("")}… (cut at ${MAX_REPLY_CHARS} characters)`;
+}
+
+export function isAllowed(allow: readonly string[], sender: string): boolean {
+  const s = sender.toLowerCase();
+  const domain = s.slice(s.lastIndexOf("@") + 1);
+  return allow.some((a) => a === "*" || a === s || (a.startsWith("*@") && a.slice(2) === domain && s.includes("@")));
+}

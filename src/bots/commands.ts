@@ -1,0 +1,47 @@
+/**
+ * One command run: the HTTP call (when the command has one), then the reply text. A failure is a
+ * line for the sender (the `error:` template or a default sentence), never silence.
+ */
+import { GatewayError } from "../errors.ts";
+import { callHttp, HttpCallError, type HttpAnswer } from "./http-call.ts";
+import type { CompiledCommand, CompiledHttp } from "./compiled.ts";
+
+export type CommandInput = {
+  match: Record<string, string>;
+  sender: string;
+  body: string;
+};
+
+export async function runCommand(command: CompiledCommand, input: CommandInput, fetcher: typeof fetch): Promise<string> {
+  let http: HttpAnswer | undefined;
+  try {
+    if (command.http) http = await callHttp(fetcher, renderRequest(command.http, input));
+    return command.reply.render({ ...input, http });
+  } catch (err) {
+    const error = reason(err);
+    const answer = err instanceof HttpCallError ? err.answer : http;
+    if (!command.error) return `Sorry, "${command.pattern.usage}" failed: ${error}.`;
+    try {
+      return command.error.render({ ...input, http: answer, error });
+    } catch (again) {
+      return `Sorry, "${command.pattern.usage}" failed: ${error} (and the error: template failed: ${reason(again)}).`;
+    }
+  }
+}
+
+function renderRequest(http: CompiledHttp, input: CommandInput) {
+  return {
+    method: http.method,
+    url: http.url.render(input),
+    headers: Object.fromEntries(http.headers.map(([name, t]) => [name, t.render(input)])),
+    body: http.body?.render(input),
+    timeoutMs: http.timeoutMs,
+    maxBytes: http.maxBytes,
+  };
+}
+
+function reason(err: unknown): string {
+  if (err instanceof HttpCallError) return err.message;
+  if (err instanceof GatewayError) return `the reply could not be built (${err.message})`;
+  return err instanceof Error ? err.message : String(err);
+}

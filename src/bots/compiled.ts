@@ -1,0 +1,48 @@
+/** A bot as routes.yaml declares it, checked and compiled once at load (config/check-bots.ts). */
+import type { CommandPattern } from "./match.ts";
+import type { TextTemplate } from "./text-template.ts";
+
+export interface CompiledHttp {
+  method: string;
+  url: TextTemplate;
+  headers: ReadonlyArray<readonly [string, TextTemplate]>;
+  body: TextTemplate | undefined;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export interface CompiledCommand {
+  pattern: CommandPattern;
+  /** Its XEP-0050 node: the first word of its usage (`temp`), unique within the bot. */
+  node: string;
+  /** The line of the generated help. */
+  help: string;
+  http: CompiledHttp | undefined;
+  reply: TextTemplate;
+  error: TextTemplate | undefined;
+}
+
+export interface BotConfig {
+  /** `bots[0]`, for logs. */
+  at: string;
+  /** The bare JID, lower-cased. */
+  jid: string;
+  /** Its local part ("" for the component domain itself). */
+  local: string;
+  name: string;
+  /** Bare JIDs and `*@domain`, lower-cased; `*` lets anyone in. */
+  allow: readonly string[];
+  commands: readonly CompiledCommand[];
+  unknown: TextTemplate;
+  rateLimit: { commands: number; windowMs: number };
+  maxInputChars: number;
+  maxConcurrent: number;
+}
+
+/** What each template may read (README, "Bots"). */
+export const ROOTS = {
+  request: ["match", "sender", "body"],
+  reply: ["match", "http", "sender", "body"],
+  error: ["match", "http", "sender", "body", "error"],
+  unknown: ["commands", "sender", "body"],
+} as const;

@@ -1,0 +1,76 @@
+/**
+ * A command's HTTP call: bounded in time (the whole call, body included) and in size (the answer
+ * is read up to max_answer_bytes, never buffered whole), no redirects (a call goes only where
+ * routes.yaml says). The answer is what `reply:` reads: http.status, http.text, http.json.
+ */
+export interface HttpAnswer {
+  status: number;
+  text: string;
+  /** The parsed body when it is JSON (by content-type or by shape), else undefined. */
+  json: unknown;
+}
+
+export interface HttpRequestSpec {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+/** A failed call: `message` is the sentence a sender reads; `answer` is set when one came (non-2xx). */
+export class HttpCallError extends Error {
+  constructor(message: string, readonly answer?: HttpAnswer) {
+    super(message);
+  }
+}
+
+export async function callHttp(fetcher: typeof fetch, spec: HttpRequestSpec): Promise<HttpAnswer> {
+  const signal = AbortSignal.timeout(spec.timeoutMs);
+  try {
+    const response = await fetcher(spec.url, { method: spec.method, headers: spec.headers, body: spec.body, redirect: "manual", signal });
+    const text = await readBounded(response, spec.maxBytes);
+    const answer = { status: response.status, text, json: parseJson(text, response.headers.get("content-type")) };
+    if (response.status < 200 || response.status > 299) throw new HttpCallError(`the service answered HTTP ${response.status}`, answer);
+    return answer;
+  } catch (err) {
+    if (err instanceof HttpCallError) throw err;
+    if (signal.aborted) throw new HttpCallError(`the service did not answer within ${spec.timeoutMs} ms`);
+    throw new HttpCallError(`the service cannot be reached (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+/** Reads at most `maxBytes`, then stops the download: a 10 MB answer costs 1 MB of memory at most. */
+async function readBounded(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw new HttpCallError(`the service's answer is too large (${declared} bytes, at most ${maxBytes})`);
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new HttpCallError(`the service's answer is too large (more than ${maxBytes} bytes)`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+function parseJson(text: string, contentType: string | null): unknown {
+  const looksJson = /\bjson\b/i.test(contentType ?? "") || /^\s*[[{]/.test(text);
+  if (!looksJson) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

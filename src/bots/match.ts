@@ -1,0 +1,69 @@
+/**
+ * A command's `match:`. Bun's regular expressions run on JavaScriptCore's backtracking engine
+ * (there is no RE2 or linear-time engine in Bun, and no time bound on a match), so a hostile body
+ * is defused in two ways instead: the body is refused above `max_input_chars` before any pattern
+ * runs, and patterns whose cost can explode (a quantified group that itself holds a quantifier,
+ * such as `(a+)+` or `(\w*\s?)*`, and backreferences) are refused at load.
+ */
+export interface CommandPattern {
+  /** The named groups of the match, or undefined when the body does not match. */
+  exec(body: string): Record<string, string> | undefined;
+  /** Named groups, in order: the fields of the command. */
+  readonly groups: readonly string[];
+  /** `temp <room>`: the pattern made readable for help. */
+  readonly usage: string;
+  /** Whether `value` is what the named group `group` could capture (an ad-hoc form's field). */
+  fits(group: string, value: string): boolean;
+}
+
+/** A group holding a quantifier, itself quantified: `( ... + ... )+`, `( ... * ... ){2,}`. */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,?\d*\})/;
+const BACKREFERENCE = /\\[1-9]|\\k</;
+
+/** Throws an Error whose message says what is wrong with `source`. */
+export function compilePattern(source: string): CommandPattern {
+  if (NESTED_QUANTIFIER.test(source)) throw new Error("a quantified group holds a quantifier (like (a+)+): such a pattern can take exponential time on hostile input; rewrite it without nesting");
+  if (BACKREFERENCE.test(source)) throw new Error("backreferences are not allowed (they can take exponential time on hostile input)");
+  const regex = new RegExp(source, "u");
+  const groups = [...source.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1] as string);
+  const { usage, inner } = parse(source);
+  const whole = new Map(Object.entries(inner).map(([g, sub]) => [g, new RegExp(`^(?:${sub})$`, "u")]));
+  return {
+    groups,
+    usage,
+    fits: (group, value) => whole.get(group)?.test(value) ?? false,
+    exec(body) {
+      const m = regex.exec(body);
+      if (!m) return undefined;
+      return Object.fromEntries(groups.map((g) => [g, m.groups?.[g] ?? ""]));
+    },
+  };
+}
+
+/**
+ * `^temp (?<room>\w+)$` -> usage `temp <room>` and inner { room: "\w+" }. Unnamed groups and
+ * classes are left as written; a named group inside a named group stays in its parent's text.
+ */
+function parse(source: string): { usage: string; inner: Record<string, string> } {
+  let depth = 0;
+  let out = "";
+  let current: { name: string; text: string } | undefined;
+  const inner: Record<string, string> = {};
+  for (const part of source.replace(/^\^|\$$/g, "").split(/(\\.|\(\?<[A-Za-z_$][\w$]*>|\(|\))/)) {
+    const named = /^\(\?<([A-Za-z_$][\w$]*)>$/.exec(part);
+    if (named?.[1] && depth === 0) {
+      out += `<${named[1]}>`;
+      current = { name: named[1], text: "" };
+      depth = 1;
+      continue;
+    }
+    if (depth === 0) {
+      out += part;
+      continue;
+    }
+    depth += part === "(" || part.startsWith("(?<") ? 1 : part === ")" ? -1 : 0;
+    if (current && depth === 0) inner[current.name] = current.text;
+    else if (current) current.text += part;
+  }
+  return { usage: out.replace(/\\s[+*]?/g, " ").replace(/\\(.)/g, "$1").trim(), inner };
+}

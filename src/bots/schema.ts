@@ -1,0 +1,44 @@
+/**
+ * `bots:` in routes.yaml: config-only bots answering chat messages (issue 13). The schema is the
+ * source of the types, the load-time validation and the README reference; regular expressions,
+ * templates and JIDs are checked further by config/check-bots.ts.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import { Closed } from "../config/schema.ts";
+
+export const BotHttpSchema = Closed({
+  method: Type.Union(["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => Type.Literal(m)), { default: "GET", description: "The HTTP method." }),
+  url: Type.String({ pattern: "^https?://", description: "A template of the URL. Its origin (scheme, host, port) must be literal text: values a template prints are URL-encoded, and a rendered URL whose origin differs is refused, so nothing a sender writes can send the call elsewhere." }),
+  headers: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z0-9-]+$" }), Type.String(), { description: "Header templates (values rendered as text; a value with a line break fails the call)." })),
+  body: Type.Optional(Type.String({ description: "A template of the request body, sent as text (use `| json` to print JSON values). Set content-type under headers." })),
+  timeout_ms: Type.Integer({ minimum: 1, maximum: 600_000, default: 5_000, description: "The whole call (connect, answer, body) must end within this time, or the command fails." }),
+  max_answer_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger answers are not read past this size; the command fails with a clear line." }),
+}, "An HTTP call a command makes before it replies. Redirects are not followed (a 3xx is a failure).");
+
+export const BotCommandSchema = Closed({
+  match: Type.String({ minLength: 1, description: "A regular expression (JavaScript syntax, `u` flag) tested on the message body, trimmed. Named groups `(?<name>...)` become `match.name` in templates. Nested quantifiers such as `(a+)+` are refused at load (see README, \"Bots\")." }),
+  help: Type.Optional(Type.String({ description: "One line describing the command in the generated help; by default its usage derived from `match`." })),
+  http: Type.Optional(BotHttpSchema),
+  reply: Type.String({ description: "The reply text: a template reading match.*, http.status, http.json, http.text, sender, body." }),
+  error: Type.Optional(Type.String({ description: "The reply text when the HTTP call fails (timeout, refused, non-2xx, too large): a template reading error (a sentence), match.*, and http.* when an answer came." })),
+}, "One command: a pattern, an optional HTTP call, the reply.");
+
+export const RateLimitSchema = Closed({
+  commands: Type.Integer({ minimum: 1, default: 10, description: "Commands one sender (bare JID) may run within the window." }),
+  window_s: Type.Integer({ minimum: 1, default: 10, description: "The window, in seconds; past the limit the sender gets a polite refusal until it ends." }),
+}, "Commands per sender.");
+
+export const BotSchema = Closed({
+  jid: Type.String({ minLength: 1, description: "The bot's bare JID: local@<component>, or the component domain itself." }),
+  allow: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: "Who may talk to the bot: bare JIDs, `*@domain`, or `*` for anyone. Others get a <forbidden/> error." }),
+  name: Type.Optional(Type.String({ description: "The name in disco#info (default: the local part)." })),
+  commands: Type.Array(BotCommandSchema, { minItems: 1, description: "Tried in order; the first whose match: matches the body runs." }),
+  unknown: Type.String({ default: "Unknown command. I know: {{ commands }}", description: "The reply to a body no command matches: a template reading commands (the usages, comma-separated), body, sender." }),
+  rate_limit: Type.Optional(RateLimitSchema),
+  max_input_chars: Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000, description: "Longer bodies are refused with a reply before any regular expression runs on them." }),
+  max_concurrent: Type.Integer({ minimum: 1, default: 8, description: "Commands in progress at once for this bot; 4 times more wait, and beyond that a sender is told the bot is busy." }),
+}, "A config-only bot: a JID of the component that answers chat messages with commands.");
+
+export type BotOptions = Static<typeof BotSchema>;
+export type BotCommandOptions = Static<typeof BotCommandSchema>;
+export type BotHttpOptions = Static<typeof BotHttpSchema>;

@@ -1,0 +1,134 @@
+/**
+ * `bots:` items: the schema, then what a schema cannot say: the JID is a bare JID of the component
+ * not claimed by a component_http route or another bot, `allow` entries are JIDs or `*@domain`,
+ * patterns compile and are safe (bots/match.ts), templates compile and read only their names.
+ * Every problem at its place in routes.yaml, all at once.
+ */
+import { isRecord } from "../plugin-api/bounded.ts";
+import { parseJid } from "../plugin-api/jid.ts";
+import { BotSchema, type BotCommandOptions, type BotOptions } from "../bots/schema.ts";
+import { ROOTS, type BotConfig, type CompiledCommand, type CompiledHttp } from "../bots/compiled.ts";
+import { compilePattern, type CommandPattern } from "../bots/match.ts";
+import { BotTemplateError, compileText, compileUrl, type TextTemplate } from "../bots/text-template.ts";
+import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
+import { checkSchema } from "./check-schema.ts";
+
+export interface BotChecks {
+  component: string | undefined;
+  locate: SourceLocator;
+  diagnostics: Diagnostic[];
+  /** The stanza claims of routes (check-routes.ts), which bots join: `local part "x"`. */
+  claimed: Map<string, { route: string; line: number; col: number }>;
+}
+
+export function checkBots(raw: unknown, c: BotChecks): BotConfig[] {
+  return (Array.isArray(raw) ? raw : []).flatMap((item: unknown, i) => checkBot(item, ["bots", i], c) ?? []);
+}
+
+function checkBot(raw: unknown, at: PathSegments, c: BotChecks): BotConfig | undefined {
+  const before = c.diagnostics.length;
+  const bot = checkSchema(BotSchema, raw, at, c.locate, c.diagnostics) as BotOptions | undefined;
+  const r = isRecord(raw) ? raw : {};
+  const local = typeof r.jid === "string" ? checkJid(r.jid, at, c) : undefined;
+  const allow = Array.isArray(r.allow) ? r.allow.map((a: unknown, i) => checkAllow(a, [...at, "allow", i], c)) : [];
+  const commands = Array.isArray(r.commands) ? r.commands.map((cmd: unknown, i) => (isRecord(cmd) ? checkCommand(cmd as BotCommandOptions, [...at, "commands", i], c) : undefined)) : [];
+  const unknown = typeof r.unknown === "string" ? text(r.unknown, ROOTS.unknown, [...at, "unknown"], c) : bot ? text(bot.unknown, ROOTS.unknown, [...at, "unknown"], c) : undefined;
+  if (!bot || local === undefined || !unknown || c.diagnostics.length !== before) return undefined;
+  return {
+    at: `bots[${at[1]}]`, jid: bot.jid.toLowerCase(), local, name: bot.name ?? (local || bot.jid), allow: allow.filter((a): a is string => a !== undefined),
+    commands: withNodes(commands.filter((x): x is Omit<CompiledCommand, "node"> => x !== undefined)), unknown,
+    rateLimit: { commands: bot.rate_limit?.commands ?? 10, windowMs: (bot.rate_limit?.window_s ?? 10) * 1000 },
+    maxInputChars: bot.max_input_chars, maxConcurrent: bot.max_concurrent,
+  };
+}
+
+/** A bare JID of the component; its local part joins the routes' claims (xmpp/router.ts row 3). */
+function checkJid(value: string, at: PathSegments, c: BotChecks): string | undefined {
+  const where = [...at, "jid"];
+  const jid = parseJid(value);
+  if (!jid || jid.resource !== "") return fail(c, where, `expected a bare JID (local@${c.component ?? "<component>"}), found ${JSON.stringify(value)}`);
+  if (c.component && jid.domain !== c.component.toLowerCase()) return fail(c, where, `a bot's JID must be on the component's domain ${c.component}, found ${jid.domain}`);
+  const local = jid.local.toLowerCase();
+  const what = local ? `local part "${local}"` : `the component domain ${jid.domain}`;
+  const here = c.locate.at(where, "");
+  const first = c.claimed.get(what);
+  if (first) return fail(c, where, `${what} is already claimed by ${first.route} (line ${first.line}, col ${first.col}): a bot and a route cannot share a JID`);
+  c.claimed.set(what, { route: `bots[${at[1]}]`, line: here.line, col: here.col });
+  return local;
+}
+
+function checkAllow(value: unknown, at: PathSegments, c: BotChecks): string | undefined {
+  if (typeof value !== "string") return undefined;
+  if (value === "*") return value;
+  const jid = parseJid(value.startsWith("*@") ? value.slice(2) : value);
+  if (!jid || jid.resource !== "" || (value.startsWith("*@") && jid.local !== "")) return fail(c, at, `expected a bare JID, *@domain or *, found ${JSON.stringify(value)}`);
+  return value.toLowerCase();
+}
+
+/** XEP-0050 nodes: the first word of each usage, `command-<n>` when it has none or is taken. */
+function withNodes(commands: Array<Omit<CompiledCommand, "node">>): CompiledCommand[] {
+  const taken = new Set<string>();
+  return commands.map((cmd, i) => {
+    const word = /^[\p{L}\p{N}_-]+/u.exec(cmd.pattern.usage)?.[0].toLowerCase();
+    const node = word && !taken.has(word) ? word : `command-${i + 1}`;
+    taken.add(node);
+    return { ...cmd, node };
+  });
+}
+
+function checkCommand(cmd: BotCommandOptions, at: PathSegments, c: BotChecks): Omit<CompiledCommand, "node"> | undefined {
+  const pattern = typeof cmd.match === "string" ? checkPattern(cmd.match, [...at, "match"], c) : undefined;
+  const reply = typeof cmd.reply === "string" ? text(cmd.reply, ROOTS.reply, [...at, "reply"], c) : undefined;
+  const error = typeof cmd.error === "string" ? text(cmd.error, ROOTS.error, [...at, "error"], c) : undefined;
+  const http = isRecord(cmd.http) ? checkHttp(cmd.http, [...at, "http"], c) : undefined;
+  if (!pattern || !reply || (cmd.http !== undefined && !http) || (cmd.error !== undefined && !error)) return undefined;
+  return { pattern, help: typeof cmd.help === "string" ? `${pattern.usage}: ${cmd.help}` : pattern.usage, http, reply, error };
+}
+
+function checkPattern(source: string, at: PathSegments, c: BotChecks): CommandPattern | undefined {
+  try {
+    return compilePattern(source);
+  } catch (err) {
+    return fail(c, at, `bad regular expression: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function checkHttp(http: Record<string, unknown>, at: PathSegments, c: BotChecks): CompiledHttp | undefined {
+  let url: TextTemplate | undefined;
+  // A URL not starting with http(s):// is the schema's to report.
+  if (typeof http.url === "string" && /^https?:\/\//i.test(http.url)) {
+    try {
+      url = compileUrl(http.url, ROOTS.request);
+    } catch (err) {
+      report(err, [...at, "url"], c);
+    }
+  }
+  const headers = Object.entries(isRecord(http.headers) ? http.headers : {}).map(([name, v]) => [name, typeof v === "string" ? text(v, ROOTS.request, [...at, "headers", name], c) : undefined] as const);
+  const body = typeof http.body === "string" ? text(http.body, ROOTS.request, [...at, "body"], c) : undefined;
+  if (!url || headers.some(([, t]) => !t) || (http.body !== undefined && !body)) return undefined;
+  return {
+    method: typeof http.method === "string" ? http.method : "GET", url, body,
+    headers: headers.map(([n, t]) => [n, t as TextTemplate] as const),
+    timeoutMs: typeof http.timeout_ms === "number" ? http.timeout_ms : 5_000,
+    maxBytes: typeof http.max_answer_bytes === "number" ? http.max_answer_bytes : 1_048_576,
+  };
+}
+
+function text(source: string, roots: readonly string[], at: PathSegments, c: BotChecks): TextTemplate | undefined {
+  try {
+    return compileText(source, roots);
+  } catch (err) {
+    return report(err, at, c);
+  }
+}
+
+function report(err: unknown, at: PathSegments, c: BotChecks): undefined {
+  if (!(err instanceof BotTemplateError)) throw err;
+  for (const p of err.problems) c.diagnostics.push(c.locate.inValue(at, `bad template: ${p.message}`, p.offset));
+  return undefined;
+}
+
+function fail(c: BotChecks, at: PathSegments, message: string): undefined {
+  c.diagnostics.push(c.locate.at(at, message));
+  return undefined;
+}

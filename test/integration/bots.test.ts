@@ -1,0 +1,162 @@
+// A config-only bot against a real server and real clients: bob subscribes and sees it online,
+// pings it, runs commands whose replies come from a local HTTP endpoint this test serves, gets the
+// unknown: reply, a 10 MB and a hanging endpoint, runs the same command by XEP-0050; alice, outside allow:, gets <forbidden/>.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import xml from "@xmpp/xml";
+import type { Prosody } from "../../testbed/prosody.ts";
+import { testServers } from "../helpers/servers.ts";
+import { allOf, connectClient, isMessageFrom, isPresenceFrom, type StanzaPredicate, type TestClient } from "../../testbed/xmpp-client.ts";
+import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+
+const TEN_MB = 10 * 1024 * 1024;
+
+/** 10 MB in 1 MB chunks, without a content-length: the client must stop reading by itself. */
+function tenMegabytesChunked(): ReadableStream<Uint8Array> {
+  let sent = 0;
+  const chunk = new Uint8Array(1024 * 1024).fill(120);
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= TEN_MB) return controller.close();
+      sent += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/**
+ * The sensors of a small box: GET /sensors/kitchen answers its temperature; "huge" streams 10 MB;
+ * "stuck" never answers (until the test ends).
+ */
+function startSensors(stop: AbortSignal) {
+  return Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    fetch(req) {
+      const room = decodeURIComponent(new URL(req.url).pathname.split("/")[2] ?? "");
+      if (room === "kitchen") return Response.json({ celsius: 21.5 });
+      if (room === "huge") return new Response(tenMegabytesChunked());
+      if (room === "stuck") return new Promise<Response>((resolve) => stop.addEventListener("abort", () => resolve(new Response("late"))));
+      return Response.json({ error: "no such room" }, { status: 404 });
+    },
+  });
+}
+
+const routes = (sensors: string) => `
+bots:
+  - jid: house@gateway.localhost
+    allow: ["bob@localhost"]
+    commands:
+      - match: '^temp (?<room>\\w+)$'
+        http: { method: GET, url: "${sensors}/sensors/{{ match.room }}", timeout_ms: 3000 }
+        reply: "{{ match.room }}: {{ http.json.celsius }} °C"
+        error: "{{ match.room }}: {{ http.json.error | default: error }}"
+      - match: '^ping$'
+        reply: pong
+      - match: '^slow (?<room>\\w+)$'
+        http: { url: "${sensors}/sensors/{{ match.room }}", timeout_ms: 300 }
+        reply: "{{ http.text }}"
+    unknown: "I know: {{ commands }}"
+`;
+
+for (const server of testServers()) describe(server.name, () => {
+  let xmppServer: Prosody;
+  let gw: TestGateway;
+  let bob: TestClient;
+  let alice: TestClient;
+  let sensors: ReturnType<typeof startSensors>;
+  const stopSensors = new AbortController();
+  let house: string;
+
+  beforeAll(async () => {
+    xmppServer = await server.start();
+    sensors = startSensors(stopSensors.signal);
+    gw = await startGateway(xmppServer, { routes: routes(`http://127.0.0.1:${sensors.port}`).replaceAll("gateway.localhost", xmppServer.componentDomain) });
+    house = `house@${xmppServer.componentDomain}`;
+    [bob, alice] = await Promise.all([connectClient(xmppServer, "bob"), connectClient(xmppServer, "alice")]);
+  });
+
+  afterAll(async () => {
+    await bob?.stop();
+    await alice?.stop();
+    await gw?.stop();
+    await xmppServer?.stop();
+    stopSensors.abort();
+    await sensors?.stop(true);
+  });
+
+  const say = async (client: TestClient, body: string) => {
+    const thread = `t-${crypto.randomUUID()}`;
+    await client.send(xml("message", { to: house, type: "chat", id: thread }, xml("body", {}, body), xml("thread", {}, thread)));
+    return { thread, reply: () => client.nextStanza((s) => s.attrs.from?.startsWith(house) === true && (s.getChildText("thread") === thread || s.attrs.id === thread)) };
+  };
+
+  test("bob subscribes: the bot accepts and shows as available", async () => {
+    await bob.iq(xml("iq", { type: "get" }, xml("query", { xmlns: "jabber:iq:roster" })));
+    await bob.send(xml("presence", { to: house, type: "subscribe" }));
+    const subscribed = await bob.nextStanza(allOf(isPresenceFrom(house), (s) => s.attrs.type === "subscribed"));
+    expect(subscribed.attrs.from).toBe(house);
+    const available = await bob.nextStanza(allOf(isPresenceFrom(`${house}/bot`), (s) => s.attrs.type === undefined));
+    expect(available.attrs.from).toBe(`${house}/bot`);
+  });
+
+  test("the bot answers disco#info as a client/bot and XEP-0199 pings", async () => {
+    const info = await bob.iq(xml("iq", { type: "get", to: house }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" })));
+    expect(info.getChild("query")?.getChild("identity")?.attrs).toEqual({ category: "client", type: "bot", name: "house" });
+    const pong = await bob.iq(xml("iq", { type: "get", to: house }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+    expect(pong.attrs.type).toBe("result");
+  });
+
+  test('bob says "ping": the bot replies "pong" in the same thread, as chat', async () => {
+    const { thread, reply } = await say(bob, "ping");
+    const msg = await reply();
+    expect([msg.attrs.type, msg.getChildText("body"), msg.getChildText("thread")]).toEqual(["chat", "pong", thread]);
+  });
+
+  test('bob says "temp kitchen": the reply is built from the local HTTP endpoint', async () => {
+    const { reply } = await say(bob, "temp kitchen");
+    expect((await reply()).getChildText("body")).toBe("kitchen: 21.5 °C");
+  });
+
+  test("a failing endpoint (404) gets the error: reply", async () => {
+    const { reply } = await say(bob, "temp attic");
+    expect((await reply()).getChildText("body")).toBe("attic: no such room");
+  });
+
+  test("an unknown command gets the unknown: reply", async () => {
+    const { reply } = await say(bob, "dance");
+    expect((await reply()).getChildText("body")).toBe("I know: temp <room>, ping, slow <room>, help");
+  });
+
+  test("an endpoint answering 10 MB gets a clear line (the download stopped at 1 MB)", async () => {
+    const { reply } = await say(bob, "temp huge");
+    expect((await reply()).getChildText("body")).toBe("huge: the service's answer is too large (more than 1048576 bytes)");
+  });
+
+  test("an endpoint that hangs gets the timeout line, and the bot answers meanwhile", async () => {
+    const stuck = await say(bob, "slow stuck");
+    const { reply } = await say(bob, "ping");
+    expect((await reply()).getChildText("body")).toBe("pong");
+    expect((await stuck.reply()).getChildText("body")).toBe('Sorry, "slow <room>" failed: the service did not answer within 300 ms.');
+  });
+
+  test('the same command by XEP-0050: bob lists the commands, fills the form of "temp", gets the reply as a note', async () => {
+    const NS = "http://jabber.org/protocol/commands";
+    const items = await bob.iq(xml("iq", { type: "get", to: house }, xml("query", { xmlns: "http://jabber.org/protocol/disco#items", node: NS })));
+    expect(items.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["temp", "ping", "slow"]);
+    const form = await bob.iq(xml("iq", { type: "set", to: house }, xml("command", { xmlns: NS, node: "temp", action: "execute" })));
+    const { sessionid, status } = form.getChild("command")?.attrs ?? {};
+    expect(status).toBe("executing");
+    const submit = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "room" }, xml("value", {}, "kitchen")));
+    const done = await bob.iq(xml("iq", { type: "set", to: house }, xml("command", { xmlns: NS, node: "temp", action: "complete", sessionid }, submit)));
+    expect([done.getChild("command")?.attrs.status, done.getChild("command")?.getChildText("note")]).toEqual(["completed", "kitchen: 21.5 °C"]);
+  });
+
+  test("alice, not in allow:, is refused with auth/forbidden", async () => {
+    const { thread, reply } = await say(alice, "ping");
+    const refusal = await reply();
+    expect([refusal.attrs.type, refusal.attrs.id]).toEqual(["error", thread]);
+    expect(refusal.getChild("error")?.attrs.type).toBe("auth");
+    expect(refusal.getChild("error")?.getChild("forbidden")).toBeDefined();
+  });
+});

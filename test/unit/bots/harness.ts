@@ -1,0 +1,53 @@
+// One bot of a routes.yaml, its handler driven in-process: stanzas in, the stanzas it sends out;
+// its HTTP calls go to a fake fetch. No socket.
+import xml from "@xmpp/xml";
+import type { Element } from "ltx";
+import { botHandler } from "../../../src/bots/bot.ts";
+import { createLogger } from "../../../src/log.ts";
+import { loadTestConfig } from "../../helpers/gateway.ts";
+import { FAKE_HEAD } from "../../helpers/fake-gateway.ts";
+
+const BOT = `
+bots:
+  - jid: house@gateway.localhost
+    allow: ["*@localhost"]
+    rate_limit: { commands: 3, window_s: 60 }
+    max_input_chars: 50
+    commands:
+      - match: '^temp (?<room>\\w+)$'
+        http: { url: "http://127.0.0.1:8081/sensors/{{ match.room }}?who={{ sender }}", timeout_ms: 200 }
+        reply: "{{ match.room }}: {{ http.json.celsius }} °C"
+      - match: '^ping$'
+        reply: pong
+      - match: '^where (?<q>.+)$'
+        http: { url: "http://127.0.0.1:8081/find/{{ match.q }}" }
+        reply: "{{ http.text }}"
+        error: "no luck: {{ error }}"
+    unknown: "I know: {{ commands }}"
+`;
+
+export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+
+export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 21.5 })) {
+  const config = loadTestConfig(FAKE_HEAD + BOT);
+  const sent: Element[] = [];
+  const calls: string[] = [];
+  const fetch = ((url: string, init: RequestInit) => (calls.push(url), fetcher(url, init))) as unknown as typeof globalThis.fetch;
+  const bot = config.bots[0];
+  if (!bot) throw new Error("no bot");
+  const handle = botHandler(bot, { send: async (el) => void sent.push(el), fetch, log: createLogger({ level: "error", write: () => {} }) });
+  const say = async (body: string, from = "bob@localhost/phone", extra: Element[] = []) => {
+    const before = sent.length;
+    handle(xml("message", { from, to: "house@gateway.localhost", type: "chat", id: "m1" }, xml("body", {}, body), ...extra));
+    for (let i = 0; i < 200 && sent.length === before; i++) await Bun.sleep(5);
+    return sent.at(-1);
+  };
+  return { sent, calls, say, handle };
+}
+
+
+/** Waits (bounded) until the handler has sent `count` stanzas. */
+export async function sentCount(sent: Element[], count: number): Promise<Element | undefined> {
+  for (let i = 0; i < 200 && sent.length < count; i++) await Bun.sleep(5);
+  return sent[count - 1];
+}
