@@ -97,7 +97,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const idPrefix = Math.random().toString(36).slice(2, 8);
   const common = {
     link, deliver, store, log, metrics, throttle, fetch,
-    health: () => health(link, delivery, storeHealth),
+    health: () => health(link, delivery, storeHealth, current?.pluginHealth() ?? []),
     linkOnline: () => link.status === "online",
     ipOf: (request: Request) => clientIps.get(request) ?? "local",
     notes: new WeakMap() as RequestNotes,

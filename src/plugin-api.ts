@@ -153,6 +153,12 @@ export const noMetrics: PluginMetrics = {
 export interface PluginInstance {
   /** Called on shutdown, after HTTP stops accepting and before the link closes. */
   stop?(): Promise<void> | void;
+  /**
+   * What /health shows for this route under `plugins` (with its plugin name and path): what the
+   * link's state cannot tell, such as a server that grants a permission and then refuses its use.
+   * Informative: it does not make /health answer 503.
+   */
+  health?(): Record<string, unknown>;
 }
 
 /** A problem found in a route's options beyond what the schema says. */
