@@ -17,6 +17,8 @@ export function health(link: XmppLink, delivery: Delivery, store: StoreHealth, p
         ...(link.onlineSince ? { online_since: link.onlineSince.toISOString() } : {}),
         ...(link.lastError ? { last_error: link.lastError } : {}),
         privileges: link.privileges(),
+        // Every virtual host that advertised grants (each advertises its own, XEP-0356 §4).
+        hosts: link.privilegesByHost(),
       },
       store: storeFault === undefined ? { ok: true } : { ok: false, error: storeFault },
       outbox: { queued: delivery.queued, dead: delivery.dead },

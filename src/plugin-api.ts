@@ -90,8 +90,11 @@ export interface XmppPort {
   /** The user domain served (routes.yaml xmpp.host). */
   readonly host: string;
   isOnline(): boolean;
-  /** What the server granted by XEP-0356 at the last connect. */
-  privileges(): Privileges;
+  /**
+   * What the server granted by XEP-0356 at the last connect, for the user domain `host` (default
+   * xmpp.host): each virtual host of the server advertises its own grants.
+   */
+  privileges(host?: string): Privileges;
   /** Sends now; throws LINK_DOWN when offline. Use `deliver` for stanzas that must not be lost. */
   send(stanza: Element): Promise<void>;
   /** Sends an iq and waits for its result; an error answer rejects with an XmppStanzaError. */
