@@ -281,6 +281,9 @@ export class XmppLink {
     if (advertised) {
       this.granted.set(from.toLowerCase(), advertised);
       this.options.log.info("XEP-0356 privileges granted", { host: from, ...advertised });
+      // "privileges" and "settled" are about xmpp.host, whose grants plugins check and warn about;
+      // another host's grants are read where a user of that host is served (privileges(host)).
+      if (from.toLowerCase() !== this.options.host.toLowerCase()) return;
       this.emit("privileges");
       this.settle();
       return;
