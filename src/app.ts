@@ -58,7 +58,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   };
   const http = createHttpServer(handle, log);
   let throttle = newThrottle(config);
-  const common = sharedDeps(core, log, http.ipOf);
+  const common = sharedDeps(core, log, http.ipOf, () => generations.current?.pluginHealth() ?? []);
   generations.swap(await buildGeneration({ ...common, throttle, config }));
 
   return {
@@ -90,7 +90,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
 }
 
 /** What every generation shares with the core. */
-function sharedDeps(core: Core, log: Logger, ipOf: (request: Request) => string): Omit<GenerationDeps, "config" | "throttle"> {
+function sharedDeps(core: Core, log: Logger, ipOf: (request: Request) => string, pluginHealth: () => ReadonlyArray<Record<string, unknown>>): Omit<GenerationDeps, "config" | "throttle"> {
   let ids = 0;
   const idPrefix = Math.random().toString(36).slice(2, 8);
   return {
@@ -100,7 +100,7 @@ function sharedDeps(core: Core, log: Logger, ipOf: (request: Request) => string)
     log,
     metrics: core.metrics,
     fetch,
-    health: () => core.health(),
+    health: () => core.health(pluginHealth()),
     linkOnline: () => core.link.status === "online",
     ipOf,
     notes: new WeakMap() as RequestNotes,

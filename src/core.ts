@@ -30,7 +30,8 @@ export interface Core {
   readonly delivery: Delivery;
   /** Delivers a stanza that must not be lost, counted as sent (201) or queued (202). */
   deliver(stanza: Element): Promise<"sent" | "queued">;
-  health(): HealthReport;
+  /** /health, with what the current configuration's plugins report. */
+  health(plugins: ReadonlyArray<Record<string, unknown>>): HealthReport;
   /** Flushes the outbox (bounded), closes the stream and the store. */
   close(flushTimeoutMs: number): Promise<void>;
 }
@@ -70,7 +71,7 @@ export function createCore(config: Config, log: Logger, createEntity?: LinkOptio
       metrics.delivery(outcome);
       return outcome;
     },
-    health: () => health(link, delivery, storeHealth),
+    health: (plugins) => health(link, delivery, storeHealth, plugins),
     async close(flushTimeoutMs) {
       clearInterval(storeTimer);
       await Promise.race([delivery.drain(), Bun.sleep(flushTimeoutMs)]);

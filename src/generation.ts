@@ -55,6 +55,8 @@ export interface Generation {
   readonly inFlight: number;
   /** Waits (bounded) for the requests in flight, then stops the plugins. */
   retire(timeoutMs: number): Promise<void>;
+  /** The plugins' own /health entries (PluginInstance.health), in route order. */
+  pluginHealth(): Array<Record<string, unknown>>;
 }
 
 const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
@@ -72,7 +74,8 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   }), deps)]));
   startBots(config.bots, { addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log });
   const registry = createRegistry();
-  const plugins = await setupRoutes(deps, authenticators, registry, xmpp);
+  const reporters: Array<() => Record<string, unknown>> = [];
+  const plugins = await setupRoutes(deps, authenticators, registry, xmpp, reporters);
   const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });
   const scrape = metricsEndpoint(config, authenticators, deps);
   const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined, deps.ipOf);
@@ -98,6 +101,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     get inFlight() {
       return inFlight;
     },
+    pluginHealth: () => reporters.map((report) => report()),
     // Once: a reload and a shutdown may both retire the same generation.
     retire(timeoutMs) {
       retired ??= (async () => {
@@ -111,14 +115,23 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
 }
 
 /** Plugins set up in route order; when one refuses to start, those already started are stopped. */
-async function setupRoutes(deps: GenerationDeps, authenticators: Map<string, Authenticator>, registry: ReturnType<typeof createRegistry>, xmpp: XmppPort): Promise<PluginInstance[]> {
+async function setupRoutes(
+  deps: GenerationDeps,
+  authenticators: Map<string, Authenticator>,
+  registry: ReturnType<typeof createRegistry>,
+  xmpp: XmppPort,
+  reporters: Array<() => Record<string, unknown>>,
+): Promise<PluginInstance[]> {
   const { config, log } = deps;
   const plugins: PluginInstance[] = [];
   try {
     for (const route of config.routes) {
       const auth = route.auth ? authenticators.get(route.auth) : undefined;
       if (route.kind === "plugin") {
-        plugins.push(await setupPlugin(route, auth, { xmpp, registry, store: deps.store, log, fetch: deps.fetch, metrics: deps.metrics.forPlugin }));
+        const instance = await setupPlugin(route, auth, { xmpp, registry, store: deps.store, log, fetch: deps.fetch, metrics: deps.metrics.forPlugin });
+        plugins.push(instance);
+        const report = instance.health?.bind(instance);
+        if (report) reporters.push(() => ({ plugin: route.plugin.name, path: route.path, ...report() }));
       } else {
         registry.add(route.method, route.path, declarativeHandler(route, {
           auth, component: config.xmpp.component, maxBodyBytes: config.http.max_body_bytes, deliver: deps.deliver, newId: deps.newId,

@@ -1,10 +1,10 @@
-/** What /health tells: the link's state and privileges, the store, and the outbox. */
+/** What /health tells: the link's state and privileges, the store, the outbox, and what plugins report. */
 import type { HealthReport } from "./engine/http.ts";
 import type { StoreHealth } from "./store/store-health.ts";
 import type { Delivery } from "./xmpp/delivery.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 
-export function health(link: XmppLink, delivery: Delivery, store: StoreHealth): HealthReport {
+export function health(link: XmppLink, delivery: Delivery, store: StoreHealth, plugins: ReadonlyArray<Record<string, unknown>> = []): HealthReport {
   const online = link.status === "online";
   const storeFault = store.fault();
   const ready = online && storeFault === undefined;
@@ -17,9 +17,12 @@ export function health(link: XmppLink, delivery: Delivery, store: StoreHealth): 
         ...(link.onlineSince ? { online_since: link.onlineSince.toISOString() } : {}),
         ...(link.lastError ? { last_error: link.lastError } : {}),
         privileges: link.privileges(),
+        // Every virtual host that advertised grants (each advertises its own, XEP-0356 §4).
+        hosts: link.privilegesByHost(),
       },
       store: storeFault === undefined ? { ok: true } : { ok: false, error: storeFault },
       outbox: { queued: delivery.queued, dead: delivery.dead },
+      ...(plugins.length > 0 ? { plugins } : {}),
     },
   };
 }

@@ -90,8 +90,11 @@ export interface XmppPort {
   /** The user domain served (routes.yaml xmpp.host). */
   readonly host: string;
   isOnline(): boolean;
-  /** What the server granted by XEP-0356 at the last connect. */
-  privileges(): Privileges;
+  /**
+   * What the server granted by XEP-0356 at the last connect, for the user domain `host` (default
+   * xmpp.host): each virtual host of the server advertises its own grants.
+   */
+  privileges(host?: string): Privileges;
   /** Sends now; throws LINK_DOWN when offline. Use `deliver` for stanzas that must not be lost. */
   send(stanza: Element): Promise<void>;
   /** Sends an iq and waits for its result; an error answer rejects with an XmppStanzaError. */
@@ -153,6 +156,12 @@ export const noMetrics: PluginMetrics = {
 export interface PluginInstance {
   /** Called on shutdown, after HTTP stops accepting and before the link closes. */
   stop?(): Promise<void> | void;
+  /**
+   * What /health shows for this route under `plugins` (with its plugin name and path): what the
+   * link's state cannot tell, such as a server that grants a permission and then refuses its use.
+   * Informative: it does not make /health answer 503.
+   */
+  health?(): Record<string, unknown>;
 }
 
 /** A problem found in a route's options beyond what the schema says. */

@@ -20,7 +20,7 @@ export function xmppPort(config: Config, link: XmppLink, delivery: Pick<Delivery
     component: config.xmpp.component,
     host: config.xmpp.host,
     isOnline: () => link.status === "online",
-    privileges: () => link.privileges(),
+    privileges: (host) => link.privileges(host),
     send: async (el: Element) => {
       if (link.status !== "online") throw new GatewayError("LINK_DOWN");
       await link.send(el);

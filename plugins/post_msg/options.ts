@@ -8,7 +8,7 @@ export const PostMsgOptionsSchema = Type.Object(
       Type.String({
         minLength: 1,
         description:
-          "The sender when the server grants no message permission, or when the caller has no JID (`header`, a `bearer` token without `jid`), or when the user belongs to another domain than `xmpp.host`. It must be the component domain or an address at it (`notify@gateway.example.com`): `check` and start-up refuse any other (below), because Prosody closes the component stream on a stanza from a foreign domain. Default: the component domain.",
+          "The sender when the server grants no message permission, or when the caller has no JID (`header`, a `bearer` token without `jid`), or when the user belongs to a domain of the server that granted none (each virtual host advertises its own grants; a user of any host that granted `message` is sent as that user). It must be the component domain or an address at it (`notify@gateway.example.com`): `check` and start-up refuse any other (below), because Prosody closes the component stream on a stanza from a foreign domain. Default: the component domain.",
       }),
     ),
     realm: Type.Optional(

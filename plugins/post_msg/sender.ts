@@ -3,13 +3,15 @@
  * a component can only do that with XEP-0356 (Privileged Entity) message permission "outgoing"
  * (§5.2): it wraps the user's message in <privilege><forwarded/></privilege> and the server sends
  * it as the user. Without that permission, or for identities without a JID, the message comes
- * from `fallback_from`, an address of the component's own domain.
+ * from `fallback_from`, an address of the component's own domain. A user of another virtual host
+ * of the same server is sent as when that host granted the permission too.
  *
  * The server advertises the permission right after the handshake (§4); the host warns when it is
  * missing (the plugin's `privileges` declaration). The last advertisement is
  * remembered across reconnects and restarts (permission-memory.ts), so that a message accepted
  * while the link is down, or in the moment before the advertisement arrives, is still sent as
- * the user. The choice is made when the message is accepted: a queued message keeps it.
+ * the user (xmpp.host's grant only: other hosts count once they advertised at this connection).
+ * The choice is made when the message is accepted: a queued message keeps it.
  */
 import { bareJid, onGrants, wrapPrivilegedMessage, type Element, type Identity, type Logger, type PrivilegeNamespace, type XmppPort } from "../../src/plugin-api.ts";
 import { processMemory, type PermissionMemory } from "./permission-memory.ts";
@@ -37,13 +39,22 @@ export interface SenderOptions {
 export function createSender(xmpp: XmppPort, options: SenderOptions): Sender {
   const { fallbackFrom } = options;
   const permission = watchMessagePermission(xmpp, { log: options.log, memory: options.memory ?? processMemory() });
+  /** The namespace to wrap in when `host` granted message "outgoing", else false. */
+  const grantOf = (host: string): PrivilegeNamespace | undefined | false => {
+    if (host === xmpp.host) return permission.granted() ? permission.namespace() : false;
+    const other = xmpp.privileges(host);
+    return other.message === "outgoing" ? other.namespace : false;
+  };
   return {
     address(message, user) {
       const jid = user.jid ? bareJid(user.jid).toLowerCase() : undefined;
-      // mod_privilege only forwards messages from bare JIDs of the host it granted the permission for.
-      if (jid && jid.endsWith(`@${xmpp.host}`) && permission.granted()) {
+      const host = jid?.slice(jid.indexOf("@") + 1);
+      // mod_privilege only forwards messages from bare JIDs of the host that granted the permission,
+      // so each host's user goes out through that host (each advertises its own grants).
+      const namespace = host === undefined ? undefined : grantOf(host);
+      if (jid && host !== undefined && namespace !== false) {
         message.attrs.from = jid;
-        return { from: jid, stanza: wrapPrivilegedMessage(message, xmpp.host, xmpp.component, permission.namespace()) };
+        return { from: jid, stanza: wrapPrivilegedMessage(message, host, xmpp.component, namespace) };
       }
       message.attrs.from = fallbackFrom;
       return { from: fallbackFrom, stanza: message };

@@ -13,6 +13,7 @@ import { createScheduler } from "./scheduler.ts";
 import { SNAPSHOT_MIGRATIONS, createSnapshotStore } from "./snapshots.ts";
 import { SyncError } from "./sync-error.ts";
 import { syncUser, type SyncDeps, type SyncMode } from "./sync.ts";
+import { createWriteHealth, type WriteHealth } from "./write-health.ts";
 
 export const RosterAdminOptionsSchema = Type.Object(
   {
@@ -28,6 +29,12 @@ export const RosterAdminOptionsSchema = Type.Object(
       description: "The largest web app answer read (default 4 MiB). Reading stops as soon as an answer passes it (declared `Content-Length` or bytes received), and that user's sync fails. 4 MiB holds tens of thousands of contacts.",
     }),
     xmpp_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the XMPP server's answer to a roster get or set." }),
+    items_per_set: Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      default: 1,
+      description: "Roster items per roster set. RFC 6121 §2.1.5 allows one, and ejabberd refuses more with `bad-request`. Prosody's mod_privilege accepts more: raise it there only (see \"Servers\").",
+    }),
     exclusive: Type.Boolean({
       default: false,
       description: "`true`: the web app owns the **whole** roster. Items it does not list are removed even if the user added them, as in the original. `false`: only contacts the gateway set are removed (see \"Who owns which item\").",
@@ -56,7 +63,8 @@ export default definePlugin({
     return [{ path: ["options", "roster_url"], message: "must contain %s, the place of the username (e.g. http://app.example/contacts/%s)" }];
   },
   setup(ctx) {
-    const deps = syncDeps(ctx);
+    const writes = createWriteHealth();
+    const deps = syncDeps(ctx, writes);
     const scheduler = createScheduler(ctx.options.concurrency);
     const synced = ctx.metrics.counter({ name: "syncs_total", help: "Roster syncs by trigger (login, refresh) and result (ok, failed).", labels: ["mode", "result"] });
     const sync = (username: string, mode: SyncMode) =>
@@ -74,6 +82,7 @@ export default definePlugin({
     ctx.http.add("GET", `${base}/refresh/:username`, refreshOne({ route: ctx.route, xmpp: ctx.xmpp, refresh }));
     if (!ctx.route.auth) ctx.log.warn("the refresh endpoints have no auth: anyone who reaches them can make the gateway call the web app; add auth: <scheme>");
     return {
+      health: () => writes.report(),
       async stop() {
         listening.stop();
         await scheduler.idle(5_000);
@@ -107,7 +116,7 @@ function listenToServer(ctx: PluginContext<Options>, deps: SyncDeps, sync: (user
   return { stop: () => void (stopped = true) };
 }
 
-function syncDeps(ctx: PluginContext<Options>): SyncDeps {
+function syncDeps(ctx: PluginContext<Options>, writes: WriteHealth): SyncDeps {
   const fetchDeps = { fetch: ctx.fetch, urlTemplate: ctx.options.roster_url, timeoutMs: ctx.options.timeout_ms, maxBytes: ctx.options.max_answer_bytes, log: ctx.log };
   return {
     xmpp: ctx.xmpp,
@@ -116,6 +125,8 @@ function syncDeps(ctx: PluginContext<Options>): SyncDeps {
     fetchContacts: (username, owner) => fetchContacts(username, owner, fetchDeps),
     exclusive: ctx.options.exclusive,
     xmppTimeoutMs: ctx.options.xmpp_timeout_ms,
+    itemsPerSet: ctx.options.items_per_set,
+    writes,
     log: ctx.log,
   };
 }

@@ -36,9 +36,10 @@ export async function getRoster(xmpp: XmppPort, user: string, timeoutMs: number)
 }
 
 /**
- * RFC 6121 §2.1.5 says a roster set carries one item; mod_privilege (Prosody 0.12) accepts
- * several and answers each with its own result carrying the iq's id, so one iq carries many
- * changes and the caller counts the answers (replies.ts).
+ * RFC 6121 §2.1.5 says a roster set carries one item, and ejabberd refuses more (bad-request).
+ * mod_privilege (Prosody 0.12) accepts several and answers each with its own result carrying the
+ * iq's id, so with `items_per_set` > 1 one iq carries many changes and the caller counts the
+ * answers (replies.ts).
  */
 export function rosterSet(component: string, user: string, changes: readonly RosterChange[]): Element {
   const query = xml("query", { xmlns: NS_ROSTER });

@@ -54,7 +54,11 @@ type Listener = () => void;
 
 export class XmppLink {
   private state: LinkState = "offline";
-  private granted: Privileges = NO_PRIVILEGES;
+  /**
+   * XEP-0356 grants by user domain: each virtual host of the server that privileges the component
+   * advertises its own grants from its own address (§4), so the hosts served are learnt from them.
+   */
+  private granted = new Map<string, Privileges>();
   private privilegesSettled = false;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   /** XEP-0356 namespaces of an unknown version already logged (once each, not at every connect). */
@@ -117,8 +121,15 @@ export class XmppLink {
     return this.state;
   }
 
-  privileges(): Privileges {
-    return this.granted;
+  /** What `host` (default xmpp.host) granted at this connection. */
+  privileges(host: string = this.options.host): Privileges {
+    return this.granted.get(host.toLowerCase()) ?? NO_PRIVILEGES;
+  }
+
+  /** Every host that advertised grants at this connection, xmpp.host first when it did. */
+  privilegesByHost(): Record<string, Privileges> {
+    const hosts = [...this.granted.keys()].sort((a, b) => Number(b === this.options.host) - Number(a === this.options.host) || a.localeCompare(b));
+    return Object.fromEntries(hosts.map((h) => [h, this.granted.get(h) as Privileges]));
   }
 
   /** Starts connecting in the background; failures are logged and retried, never thrown. */
@@ -188,7 +199,7 @@ export class XmppLink {
     this.state = "connecting";
     // Reset here, not when online: the server sends the XEP-0356 advertisement right after the
     // handshake, and it can be read before xmpp.js emits "online".
-    this.granted = NO_PRIVILEGES;
+    this.granted = new Map();
     this.privilegesSettled = false;
     clearTimeout(this.settleTimer);
     try {
@@ -265,15 +276,19 @@ export class XmppLink {
   private received(el: Element): void {
     this.options.onTraffic?.("received", el.name);
     if (this.iq.settle(el)) return;
-    const advertised = el.attrs.from === this.options.host ? readAdvertisement(el) : undefined;
+    const from = el.attrs.from ?? "";
+    const advertised = isDomain(from) ? readAdvertisement(el) : undefined;
     if (advertised) {
-      this.granted = advertised;
-      this.options.log.info("XEP-0356 privileges granted", { host: this.options.host, ...advertised });
+      this.granted.set(from.toLowerCase(), advertised);
+      this.options.log.info("XEP-0356 privileges granted", { host: from, ...advertised });
+      // "privileges" and "settled" are about xmpp.host, whose grants plugins check and warn about;
+      // another host's grants are read where a user of that host is served (privileges(host)).
+      if (from.toLowerCase() !== this.options.host.toLowerCase()) return;
       this.emit("privileges");
       this.settle();
       return;
     }
-    if (el.attrs.from === this.options.host && this.ignoredAdvertisement(el)) return;
+    if (isDomain(from) && this.ignoredAdvertisement(el)) return;
     for (const l of this.stanzaListeners) l(el);
   }
 
@@ -283,8 +298,13 @@ export class XmppLink {
     if (ns === undefined) return false;
     if (!this.unknownNamespaces.has(ns)) {
       this.unknownNamespaces.add(ns);
-      this.options.log.warn("XEP-0356 advertisement in an unknown namespace: no privileges assumed", { host: this.options.host, namespace: ns, known: ["urn:xmpp:privilege:1", "urn:xmpp:privilege:2"] });
+      this.options.log.warn("XEP-0356 advertisement in an unknown namespace: no privileges assumed", { host: el.attrs.from, namespace: ns, known: ["urn:xmpp:privilege:1", "urn:xmpp:privilege:2"] });
     }
     return true;
   }
+}
+
+/** A bare domain JID (a server's virtual host), as XEP-0356 advertisements come from. */
+function isDomain(jid: string): boolean {
+  return jid !== "" && !jid.includes("@") && !jid.includes("/");
 }

@@ -3,13 +3,13 @@ import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { readAdvertisement, unknownPrivilegeNamespace } from "../../src/xmpp/privilege.ts";
-import { wrapPrivilegedMessage } from "../../src/plugin-api/privileges.ts";
+import { wrapPrivilegedMessage, type Privileges } from "../../src/plugin-api/privileges.ts";
 import { XmppLink } from "../../src/xmpp/link.ts";
 import { createLogger } from "../../src/log.ts";
 import { FakeEntity } from "../helpers/fake-entity.ts";
 
-const advert = (ns: string, perms: Record<string, string>) =>
-  xml("message", { from: "example.com", to: "gw.example.com" }, xml("privilege", { xmlns: ns }, ...Object.entries(perms).map(([access, type]) => xml("perm", { access, type }))));
+const advert = (ns: string, perms: Record<string, string>, from = "example.com") =>
+  xml("message", { from, to: "gw.example.com" }, xml("privilege", { xmlns: ns }, ...Object.entries(perms).map(([access, type]) => xml("perm", { access, type }))));
 
 describe("reading an advertisement", () => {
   for (const ns of ["urn:xmpp:privilege:1", "urn:xmpp:privilege:2"]) {
@@ -83,6 +83,25 @@ describe("the link and the advertisements", () => {
     expect(logs.filter((l) => l.msg === "XEP-0356 advertisement in an unknown namespace: no privileges assumed")).toHaveLength(1);
     expect(link.privileges().message).toBe("none");
     expect(passedOn).toEqual([]);
+    await link.stop();
+  });
+
+  test("each virtual host's advertisement is kept for that host; xmpp.host's is the default; a user's address advertises nothing", async () => {
+    const { entity, link, passedOn } = linkWithFake();
+    link.start();
+    await until(() => link.status === "online");
+    entity.receive(advert("urn:xmpp:privilege:2", { message: "outgoing" }, "second.example"));
+    entity.receive(advert("urn:xmpp:privilege:2", { roster: "both", message: "outgoing" }));
+    entity.receive(advert("urn:xmpp:privilege:2", { roster: "both" }, "mallory@example.com"));
+    const outgoing: Privileges = { roster: "none", message: "outgoing", presence: "none", namespace: "urn:xmpp:privilege:2" };
+    expect(link.privileges()).toEqual({ ...outgoing, roster: "both" });
+    expect(link.privileges("Second.Example")).toEqual(outgoing);
+    expect(link.privileges("third.example")).toEqual({ roster: "none", message: "none", presence: "none" });
+    expect(Object.keys(link.privilegesByHost())).toEqual(["example.com", "second.example"]);
+    expect(passedOn.map((el) => el.attrs.from)).toEqual(["mallory@example.com"]);
+    entity.emit("disconnect");
+    await until(() => link.status === "online");
+    expect(link.privilegesByHost()).toEqual({});
     await link.stop();
   });
 

@@ -21,18 +21,21 @@ const VERSIONS = [
 function fakePort(graceMs: number) {
   const listeners = new Map<LinkEvent, Array<() => void>>();
   let granted = NONE;
+  /** Grants of the server's other virtual hosts, each advertised from its own address. */
+  const others = new Map<string, Privileges>();
   const emit = (event: LinkEvent) => listeners.get(event)?.forEach((l) => l());
   const port = fakeXmppPort({
     component: "gw.example.com",
     host: "example.com",
-    privileges: () => granted,
+    privileges: (host = "example.com") => (host === "example.com" ? granted : (others.get(host) ?? NONE)),
     on: (event: LinkEvent, l: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), l]),
   });
   return {
     port,
     /** The link comes up: the server's grants are unknown until it advertises them, or its grace passes. */
-    online: () => ((granted = NONE), emit("online"), setTimeout(() => emit("settled"), graceMs)),
+    online: () => ((granted = NONE), others.clear(), emit("online"), setTimeout(() => emit("settled"), graceMs)),
     advertise: (p: Privileges) => ((granted = p), emit("privileges")),
+    advertiseFrom: (host: string, p: Privileges) => (others.set(host, p), emit("privileges")),
   };
 }
 
@@ -63,6 +66,28 @@ for (const { namespace, server } of VERSIONS) describe(`the sender of a post_msg
       `<message from="gw.example.com" to="example.com"><privilege xmlns="${namespace}"><forwarded xmlns="urn:xmpp:forward:0">` +
         `<message to="bob@example.com" from="alice@example.com" xmlns="jabber:client"/></forwarded></privilege></message>`,
     );
+    s.sender.stop();
+  });
+
+  test("of another virtual host is that host's user, wrapped to that host, when that host granted message=outgoing too", () => {
+    const s = setup();
+    s.online();
+    s.advertise(OUTGOING);
+    s.advertiseFrom("second.example", OUTGOING);
+    const { from, stanza } = s.from("dora@second.example");
+    expect(from).toBe("dora@second.example");
+    expect(stanza.attrs.to).toBe("second.example");
+    expect(stanza.getChild("privilege", namespace)?.getChild("forwarded")?.getChild("message")?.attrs.from).toBe("dora@second.example");
+    expect(s.from("eve@third.example").from).toBe("gw.example.com");
+    s.sender.stop();
+  });
+
+  test("of another virtual host is the user even when xmpp.host granted nothing, and only that host's", () => {
+    const s = setup();
+    s.online();
+    s.advertiseFrom("second.example", OUTGOING);
+    expect(s.from("dora@second.example").from).toBe("dora@second.example");
+    expect(s.from("alice@example.com").from).toBe("gw.example.com");
     s.sender.stop();
   });
 

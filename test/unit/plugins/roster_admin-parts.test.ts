@@ -18,6 +18,7 @@ import { createLoginWatcher } from "../../../plugins/roster_admin/logins.ts";
 import { parseUsernames } from "../../../plugins/roster_admin/http.ts";
 import { SyncError } from "../../../plugins/roster_admin/sync-error.ts";
 import { syncUser, type SyncDeps } from "../../../plugins/roster_admin/sync.ts";
+import { createWriteHealth } from "../../../plugins/roster_admin/write-health.ts";
 
 const item = (name: string | undefined, groups: string[] = [], subscription = "both"): RosterItem => ({ subscription, name, groups });
 
@@ -25,6 +26,7 @@ const item = (name: string | undefined, groups: string[] = [], subscription = "b
 function fakeServer(replies: ReplyCollector, opts: { failSetFor?: string } = {}) {
   const rosters = new Map<string, Map<string, RosterItem>>();
   const calls = { gets: 0, sets: 0, items: 0 };
+  const inFlight = { now: 0, most: 0 };
   const rosterOf = (user: string) => rosters.get(user) ?? rosters.set(user, new Map()).get(user)!;
   const privileges: Privileges = { roster: "both", message: "none", presence: "managed_entity" };
   const xmpp: XmppPort = {
@@ -42,6 +44,7 @@ function fakeServer(replies: ReplyCollector, opts: { failSetFor?: string } = {})
     },
     async send(iq: Element) {
       calls.sets++;
+      inFlight.most = Math.max(inFlight.most, ++inFlight.now);
       const user = iq.attrs.to ?? "";
       for (const el of iq.getChild("query", NS_ROSTER)?.getChildren("item") ?? []) {
         calls.items++;
@@ -54,16 +57,17 @@ function fakeServer(replies: ReplyCollector, opts: { failSetFor?: string } = {})
           : xml("iq", { type: "result", id: iq.attrs.id, from: user });
         queueMicrotask(() => replies.take(answer));
       }
+      queueMicrotask(() => inFlight.now--);
     },
     deliver: async () => "sent",
     onStanza: () => {},
     observe: () => {},
     on: () => {},
   };
-  return { xmpp, rosters, rosterOf, calls };
+  return { xmpp, rosters, rosterOf, calls, inFlight };
 }
 
-function setup(web: Record<string, Contacts>, opts: { exclusive?: boolean; failSetFor?: string } = {}) {
+function setup(web: Record<string, Contacts>, opts: { exclusive?: boolean; failSetFor?: string; itemsPerSet?: number } = {}) {
   const replies = new ReplyCollector();
   const server = fakeServer(replies, opts);
   const deps: SyncDeps = {
@@ -73,6 +77,8 @@ function setup(web: Record<string, Contacts>, opts: { exclusive?: boolean; failS
     fetchContacts: async (username) => web[username] ?? new Map(),
     exclusive: opts.exclusive ?? false,
     xmppTimeoutMs: 1_000,
+    itemsPerSet: opts.itemsPerSet ?? 1,
+    writes: createWriteHealth(() => new Date("2026-01-02T03:04:05Z")),
     log: silentLogger,
   };
   return { deps, server };
@@ -191,18 +197,26 @@ describe("the plan", () => {
 });
 
 describe("a sync", () => {
-  test("writes a new roster in one set, and a repeated refresh with no change makes no XMPP call", async () => {
+  test("writes a new roster one item per set (RFC 6121 §2.1.5), and a repeated refresh with no change makes no XMPP call", async () => {
     const { deps, server } = setup({ john: contacts({ "a@x": { name: "A" }, "b@x": { groups: ["G"] } }) });
     expect(await syncUser("john", "refresh", deps)).toBe(2);
-    expect(server.calls).toEqual({ gets: 1, sets: 1, items: 2 });
+    expect(server.calls).toEqual({ gets: 1, sets: 2, items: 2 });
     expect(await syncUser("john", "refresh", deps)).toBe(0);
-    expect(server.calls).toEqual({ gets: 1, sets: 1, items: 2 });
+    expect(server.calls).toEqual({ gets: 1, sets: 2, items: 2 });
     expect([...server.rosterOf("john@localhost")]).toEqual([["a@x", item("A")], ["b@x", item(undefined, ["G"])]]);
   });
 
-  test("splits large changes into sets of at most 100 items", async () => {
-    const many = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`c${i}@x`, { name: `C${i}` }]));
+  test("keeps 32 sets in flight rather than waiting for each answer", async () => {
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`c${i}@x`, { name: `C${i}` }]));
     const { deps, server } = setup({ john: contacts(many) });
+    expect(await syncUser("john", "refresh", deps)).toBe(100);
+    expect(server.calls).toEqual({ gets: 1, sets: 100, items: 100 });
+    expect(server.inFlight.most).toBe(32);
+  });
+
+  test("with items_per_set, puts that many items in each set", async () => {
+    const many = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`c${i}@x`, { name: `C${i}` }]));
+    const { deps, server } = setup({ john: contacts(many) }, { itemsPerSet: 100 });
     expect(await syncUser("john", "refresh", deps)).toBe(250);
     expect(server.calls).toEqual({ gets: 1, sets: 3, items: 250 });
   });
@@ -223,6 +237,24 @@ describe("a sync", () => {
     expect(err).toBeInstanceOf(SyncError);
     expect((err as SyncError).message).toBe("XMPP server refused the roster set: internal-server-error");
     expect(failing.deps.snapshots.get("john")).toEqual({ roster: canonical(web.john), managed: ["a@x"], clean: false });
+  });
+});
+
+describe("the health of roster writes", () => {
+  test("is untried, then ok after an accepted set, then failing with the server's condition after a refused one", async () => {
+    const web = { john: contacts({ "a@x": { name: "A" } }), mary: contacts({ "b@x": { name: "B" } }) };
+    const { deps } = setup(web, { failSetFor: "mary@localhost" });
+    const writes = deps.writes as ReturnType<typeof createWriteHealth>;
+    expect(writes.report()).toEqual({ roster_writes: "untried" });
+    await syncUser("john", "refresh", deps);
+    expect(writes.report()).toEqual({ roster_writes: "ok", since: "2026-01-02T03:04:05.000Z" });
+    await syncUser("mary", "refresh", deps).catch(() => {});
+    expect(writes.report()).toEqual({
+      roster_writes: "failing",
+      since: "2026-01-02T03:04:05.000Z",
+      failed_sets: 1,
+      last_error: { code: "XMPP_ERROR", message: "XMPP server refused the roster set: internal-server-error", condition: "internal-server-error" },
+    });
   });
 });
 
