@@ -55,6 +55,10 @@ declare module "@xmpp/component-core" {
     authenticate(id: string, password: string): Promise<void>;
     write(s: string): Promise<void>;
     stop(): Promise<void>;
+    /** Closes the socket without closing the stream first (a stream that stalled). */
+    disconnect(timeout?: number): Promise<void>;
+    /** ms to wait for a stream header or a handshake answer (xmpp.js's default: 2000). */
+    timeout: number;
     on(event: "stanza", listener: (el: Element) => void): this;
     on(event: "open", listener: (header: Element) => void): this;
     on(event: "online" | "disconnect", listener: () => void): this;

@@ -21,7 +21,7 @@ export type LinkState = "connecting" | "online" | "offline" | "stopped";
 
 /** `settled`: this connection's XEP-0356 grants are known (see `settled`). */
 /** What the link drives of an xmpp.js component: tests hand in a fake implementing exactly this. */
-export type ComponentEntity = Pick<Component, "connect" | "open" | "authenticate" | "write" | "stop" | "on">;
+export type ComponentEntity = Pick<Component, "connect" | "open" | "authenticate" | "write" | "disconnect" | "stop" | "on">;
 
 type LinkEventName = "online" | "offline" | "privileges" | "settled";
 
@@ -206,10 +206,20 @@ export class XmppLink {
       await this.entity.connect(this.options.server);
       await this.entity.open({ domain: this.options.component });
     } catch (err) {
-      this.lastError = (err as Error).message;
-      this.options.log.warn("cannot reach the XMPP server", { server: this.options.server, err: (err as Error).message });
-      this.lost("connect failed");
+      this.lastError = (err as Error).message || (err as Error).name;
+      this.options.log.warn("cannot reach the XMPP server", { server: this.options.server, err: this.lastError });
+      this.abandon("connect failed");
     }
+  }
+
+  /**
+   * Gives up on this connection attempt. A stream that stalled (no stream header or handshake
+   * answer in time) still has its socket open: close it, and let its close event schedule the
+   * next attempt; without a socket, schedule it now. Never left half-open: that would wedge the
+   * link with nothing left to trigger a reconnect.
+   */
+  private abandon(why: string): void {
+    this.entity.disconnect().catch(() => this.lost(why));
   }
 
   /** XEP-0114 §3: the handshake is SHA-1(stream id + secret), sent after the stream header. */
@@ -217,8 +227,9 @@ export class XmppLink {
     try {
       await this.entity.authenticate(header.attrs.id ?? "", this.options.secret);
     } catch (err) {
-      this.lastError = `handshake failed: ${(err as Error).message}`;
-      this.options.log.error("the XMPP server refused the component handshake (check xmpp.secret and xmpp.component)", { component: this.options.component });
+      this.lastError = `handshake failed: ${(err as Error).message || (err as Error).name}`;
+      this.options.log.error("the XMPP server refused the component handshake (check xmpp.secret and xmpp.component)", { component: this.options.component, err: this.lastError });
+      this.abandon("handshake failed");
     }
   }
 

@@ -23,10 +23,16 @@ export interface LinkTls {
 
 type EntityOptions = { service: string; domain: string };
 
+/** How long to wait for the server's stream header and handshake answer. */
+const STREAM_TIMEOUT_MS = 10_000;
+
 /** The production entity: plain TCP for xmpp://, verified TLS for xmpps://. */
 export function componentFactory(tls: LinkTls | undefined): (options: EntityOptions) => ComponentEntity {
   return (options) => {
     const entity = new Component(options);
+    // xmpp.js waits 2 s for the stream header and the handshake answer; a server starting up on
+    // a loaded machine can take longer, and a stalled attempt costs a whole reconnect cycle.
+    entity.timeout = STREAM_TIMEOUT_MS;
     if (!options.service.startsWith("xmpps:")) return entity;
     entity.Socket = VerifyingSocket;
     entity.socketParameters = (service) => tlsParameters(service, tls ?? {});

@@ -17,6 +17,7 @@ export const answerPings: FakeAnswer = (stanza) =>
 export class FakeEntity extends EventEmitter implements ComponentEntity {
   /** Every stanza the gateway wrote, in order. */
   readonly sent: Element[] = [];
+  timeout = 2_000;
 
   constructor(private readonly answer: FakeAnswer = answerPings) {
     super();
@@ -33,6 +34,10 @@ export class FakeEntity extends EventEmitter implements ComponentEntity {
   async authenticate(): Promise<void> {}
 
   async stop(): Promise<void> {}
+
+  async disconnect(): Promise<void> {
+    this.emit("disconnect");
+  }
 
   /** The write queue joins stanzas written in one turn into one chunk. */
   async write(chunk: string): Promise<void> {
