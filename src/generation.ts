@@ -22,6 +22,7 @@ import { observeRequests, routeMatcher, type RequestNotes } from "./engine/reque
 import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
+import { Rooms } from "./rooms/rooms.ts";
 import { openApiEndpoint } from "./openapi-endpoint.ts";
 
 export interface GenerationDeps {
@@ -61,10 +62,12 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const { config, log } = deps;
   const router = new StanzaRouter(config.xmpp.component, (el) => void deps.link.send(el).catch(() => {}), log.child({ part: "router" }));
   const listeners = new Map<LinkEvent, Array<() => void>>();
-  const xmpp: XmppPort = {
-    ...xmppPort(config, deps.link, { deliver: deps.deliver }, router),
-    on: (event, listener) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]),
-  };
+  const on = (event: LinkEvent, listener: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]);
+  const port = xmppPort(config, deps.link, { deliver: deps.deliver }, router);
+  const rooms = new Rooms({ send: port.send, claim: (address, handler) => router.add(handler, { address }), maxRooms: config.xmpp.max_rooms, log: log.child({ part: "rooms" }) });
+  on("offline", () => rooms.offline());
+  on("online", () => rooms.online());
+  const xmpp: XmppPort = { ...port, on, rooms };
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
     host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
   }), deps)]));
@@ -101,6 +104,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
         const deadline = Date.now() + timeoutMs;
         while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
         for (const p of plugins) await p.stop?.();
+        rooms.stop();
       })();
       return retired;
     },
