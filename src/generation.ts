@@ -23,6 +23,7 @@ import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
 import { Rooms } from "./rooms/rooms.ts";
+import { RouteRooms } from "./rooms/route-rooms.ts";
 import { openApiEndpoint } from "./openapi-endpoint.ts";
 
 export interface GenerationDeps {
@@ -68,11 +69,16 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   on("offline", () => rooms.offline());
   on("online", () => rooms.online());
   const xmpp: XmppPort = { ...port, on, rooms };
+  // XEP-0045: the declarative routes' occupant JID; plugins declare their own.
+  const routesFrom = `${config.xmpp.component}/stanzagate`;
+  rooms.occupant({ from: routesFrom, nick: "Stanzagate", password: () => undefined, timeoutMs: config.xmpp.iq_timeout_ms, lingerMs: 0, maxLingering: 0, log: log.child({ part: "rooms" }) });
+  const routeRooms = new RouteRooms({ rooms, from: routesFrom, deliver: deps.deliver, isOnline: () => deps.link.status === "online", log: log.child({ part: "rooms" }) });
+  on("online", () => routeRooms.online());
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
     host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
   }), deps)]));
   const registry = createRegistry();
-  const plugins = await setupRoutes(deps, authenticators, registry, xmpp);
+  const plugins = await setupRoutes(deps, authenticators, registry, xmpp, routeRooms);
   const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });
   const scrape = metricsEndpoint(config, authenticators, deps);
   const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined, deps.ipOf);
@@ -112,7 +118,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
 }
 
 /** Plugins set up in route order; when one refuses to start, those already started are stopped. */
-async function setupRoutes(deps: GenerationDeps, authenticators: Map<string, Authenticator>, registry: ReturnType<typeof createRegistry>, xmpp: XmppPort): Promise<PluginInstance[]> {
+async function setupRoutes(deps: GenerationDeps, authenticators: Map<string, Authenticator>, registry: ReturnType<typeof createRegistry>, xmpp: XmppPort, routeRooms: RouteRooms): Promise<PluginInstance[]> {
   const { config, log } = deps;
   const plugins: PluginInstance[] = [];
   try {
@@ -123,6 +129,7 @@ async function setupRoutes(deps: GenerationDeps, authenticators: Map<string, Aut
       } else {
         registry.add(route.method, route.path, declarativeHandler(route, {
           auth, component: config.xmpp.component, maxBodyBytes: config.http.max_body_bytes, deliver: deps.deliver, newId: deps.newId,
+          groupchat: (stanza, settings) => routeRooms.send(stanza, settings),
           iq: { request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs), isOnline: () => deps.link.status === "online", defaultTimeoutMs: config.xmpp.iq_timeout_ms },
         }));
       }

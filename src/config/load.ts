@@ -54,6 +54,8 @@ export interface DeclarativeRouteConfig {
   timeoutMs: number | undefined;
   /** iq routes: the JSON answered on success. */
   respond: CompiledRespond | undefined;
+  /** Groupchat: the nick and room passwords (XEP-0045 §7.2, §7.2.6). */
+  rooms: { nick: string | undefined; password(room: string): string | undefined };
 }
 
 export type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;

@@ -54,6 +54,9 @@ export const DeclarativeRouteSchema = Closed({
   strict: Type.Optional(Type.Boolean({ default: false, description: "Reading a field the payload lacks is 400 MISSING_FIELD instead of empty text (`| default:` and `{% if %}` still work)." })),
   max_stanzas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: "Most stanzas one request sends; past it the last one is a summary (\"… and N more\")." })),
   timeout_ms: Type.Optional(Type.Integer({ minimum: 100, description: "iq routes (`send:` an <iq type=\"get|set\">): how long to wait for the answer before 504 XMPP_TIMEOUT (default xmpp.iq_timeout_ms)." })),
+  nick: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "Groupchat (`<message type=\"groupchat\">` to a room): the nick the gateway enters the room with (XEP-0045 §7.2). Default `Stanzagate`; taken, it retries once with a suffix." })),
+  room_password: Type.Optional(Type.String({ description: "Groupchat: the password of the rooms this route posts to (XEP-0045 §7.2.6), unless `rooms:` names the room." })),
+  rooms: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String(), { description: "Groupchat: passwords by room JID (`room@conference.example: secret`); wins over `room_password`." })),
   respond: Type.Optional(Type.Unknown({ description: "iq routes: the JSON answered on success, written in the shape wanted; strings hold {{ reply.x }} placeholders reading the answer stanza (see \"iq round trips\")." })),
 });
 

@@ -13,12 +13,18 @@ import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
 import { bodyFields, renderRequest } from "./render-request.ts";
 import { headersOf } from "./scope.ts";
 import type { RespondScope } from "./respond.ts";
+import type { RouteRoomSettings } from "../rooms/route-rooms.ts";
+
+/** XEP-0045 §7.4: a message to all occupants of a room. */
+const isGroupchat = (stanza: Element) => stanza.name === "message" && stanza.attrs.type === "groupchat";
 
 export interface DeclarativeDeps {
   auth: Authenticator | undefined;
   component: string;
   maxBodyBytes: number;
   deliver(stanza: Element): Promise<"sent" | "queued">;
+  /** A groupchat to a room: entered first, confirmed by the room's echo (rooms/route-rooms.ts); absent (render), `deliver`. */
+  groupchat?(stanza: Element, settings: RouteRoomSettings): Promise<"sent" | "queued">;
   newId(): string;
   /** Sends iq get/set templates and waits for the answer (iq-route.ts). */
   iq: IqPort & { defaultTimeoutMs: number };
@@ -37,7 +43,9 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       for (const stanza of stanzas) requireMayAddress(user, stanza.attrs.to);
       const [first] = stanzas;
       if (stanzas.length === 1 && first && isIqRequest(first)) return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
-      return await deliverAll(stanzas, cut, deps);
+      const settings = { ...route.rooms, timeoutMs: route.timeoutMs ?? deps.iq.defaultTimeoutMs };
+      const send = (stanza: Element) => (deps.groupchat && isGroupchat(stanza) ? deps.groupchat(stanza, settings) : deps.deliver(stanza));
+      return await deliverAll(stanzas, cut, send);
     } catch (err) {
       // Anything else is a fault: rethrown so the HTTP layer logs it with its stack and answers 500.
       if (!(err instanceof GatewayError)) throw err;
@@ -53,12 +61,12 @@ function askIq(route: DeclarativeRouteConfig, deps: DeclarativeDeps, iq: Element
 }
 
 /** One after the other, each confirmed; a refusal midway says which were already delivered. */
-async function deliverAll(stanzas: Element[], cut: number, deps: DeclarativeDeps): Promise<Response> {
+async function deliverAll(stanzas: Element[], cut: number, send: (stanza: Element) => Promise<"sent" | "queued">): Promise<Response> {
   const ids: string[] = [];
   let queued = false;
   for (const stanza of stanzas) {
     try {
-      queued = (await deps.deliver(stanza)) === "queued" || queued;
+      queued = (await send(stanza)) === "queued" || queued;
     } catch (err) {
       if (err instanceof GatewayError && ids.length) err.details.delivered = ids;
       throw err;

@@ -1,0 +1,67 @@
+// Declarative routes posting groupchat to rooms, against each real server's MUC (XEP-0045): the
+// gateway enters the room, the room's echo confirms the message (201), a refusal is a 4xx JSON.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Element } from "ltx";
+import type { Prosody } from "../../testbed/prosody.ts";
+import { testServers } from "../helpers/servers.ts";
+import { connectClient, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
+import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { MUC2, configureRoom, postJson, routesYaml } from "./plugins/muc_kick-fixtures.ts";
+
+const ROUTES = routesYaml(`
+  - path: /room/:room
+    auth: kick
+    body: { text: string }
+    nick: Alerts
+    rooms: { "vault@muc.localhost": sesame }
+    send: '<message to="{{ params.room }}" type="groupchat"><body>{{ body.text }}</body></message>'
+`);
+
+const groupchatFrom = (occupant: string, text: string) => (s: Element) =>
+  s.name === "message" && s.attrs.type === "groupchat" && s.attrs.from === occupant && s.getChildText("body") === text;
+
+for (const server of testServers()) describe(server.name, () => {
+  let prosody: Prosody;
+  let gw: TestGateway;
+  let bob: TestClient;
+
+  beforeAll(async () => {
+    prosody = await server.start({ extraMucServices: [{ domain: MUC2, admins: [] }] });
+    gw = await startGateway(prosody, { routes: ROUTES });
+    bob = await connectClient(prosody, "bob");
+  });
+
+  afterAll(async () => {
+    await bob?.stop();
+    await gw?.stop();
+    await prosody?.stop();
+  });
+
+  test("bob, an occupant, gets the route's groupchat from the gateway's nick; the echo makes it a 201", async () => {
+    const room = "ops@muc.localhost";
+    await joinRoom(bob, room, "Bob");
+    const res = await postJson(gw, `/room/${room}`, { text: "disk full" });
+    expect([res.status, (await res.json()).status]).toEqual([201, "sent"]);
+    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "disk full"));
+    // The gateway stays: a second message needs no new join, and arrives too.
+    expect((await postJson(gw, `/room/${room}`, { text: "disk ok" })).status).toBe(201);
+    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "disk ok"));
+  });
+
+  test("a members-only room where the gateway is no member: 403 ROOM_REFUSED registration-required", async () => {
+    const room = `club@${MUC2}`;
+    await joinRoom(bob, room, "Bob");
+    await configureRoom(bob, room, { "muc#roomconfig_membersonly": "1" });
+    const res = await postJson(gw, `/room/${room}`, { text: "let me in" });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: "ROOM_REFUSED", condition: "registration-required", room });
+  });
+
+  test("a password room with the route's password for it takes the message", async () => {
+    const room = "vault@muc.localhost";
+    await joinRoom(bob, room, "Bob");
+    await configureRoom(bob, room, { "muc#roomconfig_passwordprotectedroom": "1", "muc#roomconfig_roomsecret": "sesame" });
+    expect((await postJson(gw, `/room/${room}`, { text: "in the vault" })).status).toBe(201);
+    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "in the vault"));
+  });
+});
