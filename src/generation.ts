@@ -66,14 +66,15 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const on = (event: LinkEvent, listener: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]);
   const port = xmppPort(config, deps.link, { deliver: deps.deliver }, router);
   const rooms = new Rooms({ send: port.send, claim: (address, handler) => router.add(handler, { address }), maxRooms: config.xmpp.max_rooms, log: log.child({ part: "rooms" }) });
-  on("offline", () => rooms.offline());
-  on("online", () => rooms.online());
   const xmpp: XmppPort = { ...port, on, rooms };
   // XEP-0045: the declarative routes' occupant JID; plugins declare their own.
   const routesFrom = `${config.xmpp.component}/stanzagate`;
   rooms.occupant({ from: routesFrom, nick: "Stanzagate", password: () => undefined, timeoutMs: config.xmpp.iq_timeout_ms, lingerMs: 0, maxLingering: 0, log: log.child({ part: "rooms" }) });
   const routeRooms = new RouteRooms({ rooms, from: routesFrom, deliver: deps.deliver, isOnline: () => deps.link.status === "online", log: log.child({ part: "rooms" }) });
+  on("offline", () => rooms.offline());
+  // Routes enter their rooms again first, so that the rooms left behind are not left once more.
   on("online", () => routeRooms.online());
+  on("online", () => rooms.online());
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
     host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
   }), deps)]));

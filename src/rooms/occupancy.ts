@@ -108,7 +108,8 @@ export class Occupancy {
   }
 
   online(): void {
-    for (const { jid, nick } of this.orphans) this.sendLeave(jid, nick);
+    // A room entered again already (routes stay in theirs) is not left: the join keeps the seat.
+    for (const { jid, nick } of this.orphans) if (!this.rooms.has(jid)) this.sendLeave(jid, nick);
     this.orphans = [];
   }
 

@@ -71,10 +71,19 @@ export class RouteRooms {
   online(): void {
     for (const [room, seat] of this.seats) {
       this.deps.rooms.enter(room, { ...seat.options, as: this.deps.from }).then(
-        (held) => void (seat.held = held),
+        (held) => {
+          seat.held = held;
+          // The room did not survive (a restart forgot it): ours would be a new, locked one.
+          if (held.created) this.forget(room, held);
+        },
         (err: unknown) => this.deps.log.warn("could not enter the room again after a reconnect", { room, err: String(err) }),
       );
     }
+  }
+
+  private forget(room: string, held: HeldRoom): void {
+    held.release();
+    this.seats.delete(room);
   }
 
   private async seat(room: string, settings: RouteRoomSettings): Promise<HeldRoom> {
@@ -84,7 +93,7 @@ export class RouteRooms {
     const held = await this.deps.rooms.enter(room, { ...options, as: this.deps.from });
     if (held.created) {
       // §10.1.1: our join created it, so there was no such room; the occupancy leaves it.
-      held.release();
+      this.forget(room, held);
       throw new XmppStanzaError("item-not-found", "cancel", undefined, xml("presence", { from: room, type: "error" }));
     }
     this.seats.set(room, { held, options });

@@ -5,7 +5,8 @@ import type { Element } from "ltx";
 import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import xml from "@xmpp/xml";
 import { MUC2, configureRoom, postJson, routesYaml } from "./plugins/muc_kick-fixtures.ts";
 
 const ROUTES = routesYaml(`
@@ -55,6 +56,10 @@ for (const server of testServers()) describe(server.name, () => {
     const res = await postJson(gw, `/room/${room}`, { text: "let me in" });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: "ROOM_REFUSED", condition: "registration-required", room });
+    // Nothing reached the room: the next groupchat bob sees there is the one he sends now.
+    await bob.send(xml("message", { to: room, type: "groupchat", id: "barrier" }, xml("body", {}, "barrier")));
+    const next = await bob.nextStanza((s) => s.name === "message" && s.attrs.type === "groupchat" && (s.attrs.from ?? "").startsWith(`${room}/`));
+    expect(next.attrs.from).toBe(`${room}/Bob`);
   });
 
   test("a password room with the route's password for it takes the message", async () => {
@@ -64,4 +69,25 @@ for (const server of testServers()) describe(server.name, () => {
     expect((await postJson(gw, `/room/${room}`, { text: "in the vault" })).status).toBe(201);
     await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "in the vault"));
   });
+
+  // Last: the server restarts, so bob's connection goes with it.
+  test("after the server restarts, the gateway is back in the room and the next message arrives", async () => {
+    const room = "persist@muc.localhost";
+    await joinRoom(bob, room, "Bob");
+    await configureRoom(bob, room, { "muc#roomconfig_persistentroom": "1" });
+    expect((await postJson(gw, `/room/${room}`, { text: "before" })).status).toBe(201);
+    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "before"));
+    const onlines = () => gw.logs.filter((l) => l.msg === "component online").length;
+    const before = onlines();
+    await prosody.restart();
+    await waitFor(() => onlines() > before, 20_000, "the link to return", gw.logs);
+    const bob2 = await connectClient(prosody, "bob");
+    try {
+      await joinRoom(bob2, room, "Bob");
+      expect((await postJson(gw, `/room/${room}`, { text: "after" })).status).toBe(201);
+      await bob2.nextStanza(groupchatFrom(`${room}/Alerts`, "after"));
+    } finally {
+      await bob2.stop();
+    }
+  }, 60_000);
 });
