@@ -7,7 +7,7 @@ import { testServers } from "../helpers/servers.ts";
 import { connectClient, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 import xml from "@xmpp/xml";
-import { MUC2, configureRoom, postJson, routesYaml } from "./plugins/muc_kick-fixtures.ts";
+import { MUC2, configureRoom, leftWithStatus, mucItem, postJson, routesYaml } from "./plugins/muc_kick-fixtures.ts";
 
 const ROUTES = routesYaml(`
   - path: /room/:room
@@ -16,6 +16,8 @@ const ROUTES = routesYaml(`
     nick: Alerts
     rooms: { "vault@muc.localhost": sesame }
     send: '<message to="{{ params.room }}" type="groupchat"><body>{{ body.text }}</body></message>'
+  - plugin: muc_kick
+    auth: kick
 `);
 
 const groupchatFrom = (occupant: string, text: string) => (s: Element) =>
@@ -25,15 +27,17 @@ for (const server of testServers()) describe(server.name, () => {
   let prosody: Prosody;
   let gw: TestGateway;
   let bob: TestClient;
+  let alice: TestClient;
 
   beforeAll(async () => {
     prosody = await server.start({ extraMucServices: [{ domain: MUC2, admins: [] }] });
     gw = await startGateway(prosody, { routes: ROUTES });
     bob = await connectClient(prosody, "bob");
+    alice = await connectClient(prosody, "alice");
   });
 
   afterAll(async () => {
-    await bob?.stop();
+    await Promise.all([alice, bob].map((c) => c?.stop()));
     await gw?.stop();
     await prosody?.stop();
   });
@@ -68,6 +72,20 @@ for (const server of testServers()) describe(server.name, () => {
     await configureRoom(bob, room, { "muc#roomconfig_passwordprotectedroom": "1", "muc#roomconfig_roomsecret": "sesame" });
     expect((await postJson(gw, `/room/${room}`, { text: "in the vault" })).status).toBe(201);
     await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "in the vault"));
+  });
+
+  test("muc_kick and a route share one seat: the kick comes from the route's occupant, which stays", async () => {
+    const room = "shared@muc.localhost";
+    await joinRoom(bob, room, "Bob");
+    await joinRoom(alice, room, "Alice");
+    expect((await postJson(gw, `/room/${room}`, { text: "hello" })).status).toBe(201);
+    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "hello"));
+    expect((await postJson(gw, "/muc_kick", { nickname: "Alice", muc: room })).status).toBe(200);
+    // muc_kick's own seat would be named Stanzagate: the kick came from the route's, Alerts.
+    const kicked = await bob.nextStanza(leftWithStatus(`${room}/Alice`, "307"));
+    expect(mucItem(kicked)?.getChild("actor")?.attrs.nick).toBe("Alerts");
+    expect((await postJson(gw, `/room/${room}`, { text: "still here" })).status).toBe(201);
+    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "still here"));
   });
 
   // Last: the server restarts, so bob's connection goes with it.
