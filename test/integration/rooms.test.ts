@@ -7,7 +7,7 @@ import { testServers } from "../helpers/servers.ts";
 import { connectClient, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 import xml from "@xmpp/xml";
-import { MUC2, configureRoom, leftWithStatus, mucItem, postJson, routesYaml } from "./plugins/muc_kick-fixtures.ts";
+import { MUC2, configureRoom, leftWithStatus, mucItem, postJson, routesYaml, setAffiliation } from "./plugins/muc_kick-fixtures.ts";
 
 const ROUTES = routesYaml(`
   - path: /room/:room
@@ -72,6 +72,29 @@ for (const server of testServers()) describe(server.name, () => {
     await configureRoom(bob, room, { "muc#roomconfig_passwordprotectedroom": "1", "muc#roomconfig_roomsecret": "sesame" });
     expect((await postJson(gw, `/room/${room}`, { text: "in the vault" })).status).toBe(201);
     await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "in the vault"));
+  });
+
+  test("the nick taken by someone else: the gateway retries once with a suffix (§7.2.9), and the message arrives", async () => {
+    const room = "taken@muc.localhost";
+    await joinRoom(bob, room, "Alerts");
+    expect((await postJson(gw, `/room/${room}`, { text: "as another nick" })).status).toBe(201);
+    const got = await bob.nextStanza((s) => s.name === "message" && s.getChildText("body") === "as another nick");
+    expect(got.attrs.from).toMatch(new RegExp(`^${room}/Alerts-[a-z0-9]+$`));
+  });
+
+  test("a room that bans the gateway: 403 ROOM_REFUSED forbidden", async () => {
+    const room = `banned@${MUC2}`;
+    await joinRoom(bob, room, "Bob");
+    await setAffiliation(bob, room, gw.config.xmpp.component, "outcast");
+    const res = await postJson(gw, `/room/${room}`, { text: "let me in" });
+    expect([res.status, await res.json()]).toMatchObject([403, { code: "ROOM_REFUSED", condition: "forbidden" }]);
+  });
+
+  test("no such room: 404 ROOM_REFUSED (the join that would create it is left at once)", async () => {
+    const room = `nowhere@${MUC2}`;
+    const res = await postJson(gw, `/room/${room}`, { text: "anyone?" });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: "ROOM_REFUSED", room });
   });
 
   test("muc_kick and a route share one seat: the kick comes from the route's occupant, which stays", async () => {
