@@ -37,6 +37,8 @@ export const ERRORS = {
   AUTH_BUSY: { status: 503, message: "Too many password checks in progress; retry shortly" },
   AUTH_UNAVAILABLE: { status: 503, message: "The password cannot be checked with the XMPP server now; retry later" },
   SHUTTING_DOWN: { status: 503, message: "Stanzagate is shutting down" },
+  ROOMS_FULL: { status: 503, message: "The gateway is in as many rooms as xmpp.max_rooms allows" },
+  ROOM_REFUSED: { status: 403, message: "The room refused the gateway or its message" },
   XMPP_TIMEOUT: { status: 504, message: "The XMPP server did not answer in time" },
   // roster_admin: the web app behind the route failed (unreachable, non-200, unreadable answer).
   WEB_APP_FAILED: { status: 502, message: "The web app did not answer usable contacts" },

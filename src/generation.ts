@@ -23,6 +23,8 @@ import { observeRequests, routeMatcher, type RequestNotes } from "./engine/reque
 import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
+import { Rooms } from "./rooms/rooms.ts";
+import { RouteRooms } from "./rooms/route-rooms.ts";
 import { openApiEndpoint } from "./openapi-endpoint.ts";
 import { startBots } from "./bots/index.ts";
 
@@ -65,17 +67,25 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const { config, log } = deps;
   const router = new StanzaRouter(config.xmpp.component, (el) => void deps.link.send(el).catch(() => {}), log.child({ part: "router" }));
   const listeners = new Map<LinkEvent, Array<() => void>>();
-  const xmpp: XmppPort = {
-    ...xmppPort(config, deps.link, { deliver: deps.deliver }, router),
-    on: (event, listener) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]),
-  };
+  const on = (event: LinkEvent, listener: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]);
+  const port = xmppPort(config, deps.link, { deliver: deps.deliver }, router);
+  const rooms = new Rooms({ send: port.send, claim: (address, handler) => router.add(handler, { address }), maxRooms: config.xmpp.max_rooms, log: log.child({ part: "rooms" }) });
+  const xmpp: XmppPort = { ...port, on, rooms };
+  // XEP-0045: the declarative routes' occupant JID; plugins declare their own.
+  const routesFrom = `${config.xmpp.component}/stanzagate`;
+  rooms.occupant({ from: routesFrom, nick: "Stanzagate", password: () => undefined, timeoutMs: config.xmpp.iq_timeout_ms, lingerMs: 0, maxLingering: 0, log: log.child({ part: "rooms" }) });
+  const routeRooms = new RouteRooms({ rooms, from: routesFrom, deliver: deps.deliver, isOnline: () => deps.link.status === "online", log: log.child({ part: "rooms" }) });
+  on("offline", () => rooms.offline());
+  // Routes enter their rooms again first, so that the rooms left behind are not left once more.
+  on("online", () => routeRooms.online());
+  on("online", () => rooms.online());
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
     host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
   }), deps)]));
   startBots(config.bots, { addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log });
   const registry = createRegistry();
   const reporters: Array<() => Record<string, unknown>> = [];
-  const plugins = await setupRoutes(deps, authenticators, registry, xmpp, reporters);
+  const plugins = await setupRoutes(deps, authenticators, registry, xmpp, reporters, routeRooms);
   const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });
   const scrape = metricsEndpoint(config, authenticators, deps);
   const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined, deps.ipOf);
@@ -108,6 +118,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
         const deadline = Date.now() + timeoutMs;
         while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
         for (const p of plugins) await p.stop?.();
+        rooms.stop();
       })();
       return retired;
     },
@@ -121,6 +132,7 @@ async function setupRoutes(
   registry: ReturnType<typeof createRegistry>,
   xmpp: XmppPort,
   reporters: Array<() => Record<string, unknown>>,
+  routeRooms: RouteRooms,
 ): Promise<PluginInstance[]> {
   const { config, log } = deps;
   const plugins: PluginInstance[] = [];
@@ -135,6 +147,7 @@ async function setupRoutes(
       } else {
         registry.add(route.method, route.path, declarativeHandler(route, {
           auth, component: config.xmpp.component, maxBodyBytes: config.http.max_body_bytes, deliver: deps.deliver, newId: deps.newId,
+          groupchat: (stanza, settings) => routeRooms.send(stanza, settings),
           iq: { request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs), isOnline: () => deps.link.status === "online", defaultTimeoutMs: config.xmpp.iq_timeout_ms },
           // A name no plugin can have: the corrections' rows never mix with a plugin's.
           remembered: pluginStore(deps.store, "(correct)").keyed<string>("threads"),

@@ -14,6 +14,7 @@ import type { Authenticator } from "./plugin-api/auth.ts";
 import type { Logger } from "./plugin-api/log.ts";
 import type { PrivilegeNeed, Privileges } from "./plugin-api/privileges.ts";
 import type { Migration, PluginStore } from "./plugin-api/store.ts";
+import type { RoomsPort } from "./plugin-api/rooms.ts";
 
 // The error catalogue, shared with the engine: codes, statuses, stanza errors, original bodies.
 export {
@@ -40,6 +41,7 @@ export { onGrants, wrapPrivilegedMessage, isPrivilegeNamespace, type PrivilegeNe
 export { readBody, readText, mediaType, charsetOf, parseForm } from "./plugin-api/request-body.ts";
 export { stanzaError, isError, needsAnswer } from "./plugin-api/stanza-error.ts";
 export type { Migration, PluginStore } from "./plugin-api/store.ts";
+export type { EnterOptions, HeldRoom, OccupantSettings, RoomsPort } from "./plugin-api/rooms.ts";
 export { isXmlText } from "./plugin-api/xml-text.ts";
 export type { Element } from "ltx";
 /** Builds stanzas: `xml("message", { to }, xml("body", {}, text))`. */
@@ -113,6 +115,8 @@ export interface XmppPort {
    */
   observe(observer: (stanza: Element) => void): void;
   on(event: LinkEvent, listener: () => void): void;
+  /** MUC rooms (XEP-0045), one seat per room shared by every route that uses it. */
+  readonly rooms: RoomsPort;
 }
 
 export interface PluginRoute {

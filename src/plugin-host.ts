@@ -15,7 +15,7 @@ import type { StanzaRouter } from "./xmpp/router.ts";
 import { migratePlugin, pluginStore } from "./store/plugin-store.ts";
 import { isGranted, onGrants, type PrivilegeNeed } from "./plugin-api/privileges.ts";
 
-export function xmppPort(config: Config, link: XmppLink, delivery: Pick<Delivery, "deliver">, router: StanzaRouter): XmppPort {
+export function xmppPort(config: Config, link: XmppLink, delivery: Pick<Delivery, "deliver">, router: StanzaRouter): Omit<XmppPort, "rooms"> {
   return {
     component: config.xmpp.component,
     host: config.xmpp.host,

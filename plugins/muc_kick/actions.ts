@@ -6,7 +6,7 @@
 import { xml } from "../../src/plugin-api.ts";
 import { XmppStanzaError, parseJid, type Element } from "../../src/plugin-api.ts";
 import type { Jid, KickRequest } from "./body.ts";
-import type { HeldRoom } from "./occupancy.ts";
+import type { HeldRoom } from "../../src/plugin-api.ts";
 
 export const NS_MUC_ADMIN = "http://jabber.org/protocol/muc#admin";
 
@@ -36,7 +36,7 @@ export async function kick(deps: ActionDeps, req: KickRequest, room: string): Pr
     const nicks = target.kind === "nick" ? [target.nick] : nicksWithJid(held.occupants, target.jid);
     if (nicks.length === 0) return NOT_IN_ROOM;
     for (const nick of nicks) {
-      const refusal = await adminSet(deps, room, xml("item", { nick, role: "none" }, xml("reason", {}, req.reason)));
+      const refusal = await adminSet(deps, room, held.from, xml("item", { nick, role: "none" }, xml("reason", {}, req.reason)));
       if (refusal) return refusal;
     }
     return undefined;
@@ -48,14 +48,14 @@ export async function kick(deps: ActionDeps, req: KickRequest, room: string): Pr
 /** A ban by JID needs no seat in the room (affiliations are the admins' list); by nick it does. */
 export async function ban(deps: ActionDeps, req: KickRequest, room: string): Promise<Refusal | undefined> {
   const { target } = req;
-  if (target.kind === "jid") return banJid(deps, room, `${target.jid.local}@${target.jid.domain}`, req.reason);
+  if (target.kind === "jid") return banJid(deps, room, deps.from, `${target.jid.local}@${target.jid.domain}`, req.reason);
   const held = await enter(deps, room);
   if ("condition" in held) return held;
   try {
     if (!held.occupants.has(target.nick)) return NOT_IN_ROOM;
     const real = parseJid(held.occupants.get(target.nick) ?? "");
     if (!real) return { type: "cancel", condition: "not-allowed", text: "The room does not show this occupant's real JID to the gateway" };
-    return await banJid(deps, room, `${real.local ? real.local + "@" : ""}${real.domain}`, req.reason);
+    return await banJid(deps, room, held.from, `${real.local ? real.local + "@" : ""}${real.domain}`, req.reason);
   } finally {
     held.release();
   }
@@ -71,12 +71,13 @@ async function enter(deps: ActionDeps, room: string): Promise<HeldRoom | Refusal
   }
 }
 
-function banJid(deps: ActionDeps, room: string, bare: string, reason: string): Promise<Refusal | undefined> {
-  return adminSet(deps, room, xml("item", { affiliation: "outcast", jid: bare }, xml("reason", {}, reason)));
+function banJid(deps: ActionDeps, room: string, from: string, bare: string, reason: string): Promise<Refusal | undefined> {
+  return adminSet(deps, room, from, xml("item", { affiliation: "outcast", jid: bare }, xml("reason", {}, reason)));
 }
 
-async function adminSet(deps: ActionDeps, room: string, item: Element): Promise<Refusal | undefined> {
-  const iq = xml("iq", { type: "set", to: room, from: deps.from }, xml("query", { xmlns: NS_MUC_ADMIN }, item));
+/** From the seat's occupant JID: the room knows the gateway's moderator as that real JID. */
+async function adminSet(deps: ActionDeps, room: string, from: string, item: Element): Promise<Refusal | undefined> {
+  const iq = xml("iq", { type: "set", to: room, from }, xml("query", { xmlns: NS_MUC_ADMIN }, item));
   try {
     await deps.request(iq, deps.timeoutMs);
     return undefined;

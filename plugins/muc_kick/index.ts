@@ -5,7 +5,6 @@
  */
 import { definePlugin } from "../../src/plugin-api.ts";
 import { MucKickOptionsSchema, type MucKickOptions } from "./options.ts";
-import { Occupancy } from "./occupancy.ts";
 import { createLocator } from "./locate.ts";
 import { ban, kick, type ActionDeps } from "./actions.ts";
 import { mucKickHandler } from "./handler.ts";
@@ -25,8 +24,10 @@ export default definePlugin({
     // only narrows `Authenticator | undefined` for TypeScript, which cannot see that rule.
     if (!auth) throw new Error(`${ctx.route.at}: muc_kick needs an auth scheme`);
     const from = occupantJid(xmpp.component, options, ctx.route.path);
-    const occupancy = new Occupancy({
-      send: (el) => xmpp.send(el),
+    // The engine holds the seats (one per room, shared with routes posting to the room) and
+    // takes the room traffic addressed to this occupant JID, so that a component_http route
+    // serving every JID of the component cannot take (and answer) it first.
+    xmpp.rooms.occupant({
       from,
       nick: options.nick,
       password: passwordLookup(options),
@@ -35,24 +36,19 @@ export default definePlugin({
       maxLingering: options.max_lingering_rooms,
       log: ctx.log,
     });
-    // Room traffic comes to this route's own occupant JID: claim it, so that a component_http
-    // route serving every JID of the component cannot take (and answer) it first.
-    xmpp.onStanza((stanza) => occupancy.handle(stanza), { address: from });
-    xmpp.on("offline", () => occupancy.offline());
-    xmpp.on("online", () => occupancy.online());
     const request = (iq: Parameters<typeof xmpp.request>[0], timeoutMs?: number) => xmpp.request(iq, timeoutMs);
-    const actionDeps: ActionDeps = { request, acquire: (room) => occupancy.acquire(room), from, timeoutMs: options.timeout_ms };
+    const actionDeps: ActionDeps = { request, acquire: (room) => xmpp.rooms.enter(room, { as: from }), from, timeoutMs: options.timeout_ms };
     const perform = options.action === "ban" ? ban : kick;
     ctx.http.add("POST", ctx.route.path, mucKickHandler({
       auth,
       action: options.action,
       locate: createLocator({ request, from, component: xmpp.component, timeoutMs: options.timeout_ms }),
       perform: (req, room) => perform(actionDeps, req, room),
-      isJoined: (room) => occupancy.isJoined(room),
+      isJoined: (room) => xmpp.rooms.isJoined(room),
       isOnline: () => xmpp.isOnline(),
       log: ctx.log,
     }));
-    return { stop: () => occupancy.stop() };
+    return {};
   },
 });
 

@@ -68,7 +68,14 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
     kind: "declarative", at: label(at), name: keys.name ?? `${keys.method} ${keys.path}`, method: keys.method, path: keys.path, auth: keys.auth,
     body: body ?? undefined, templates, when, strict: keys.strict ?? false, maxStanzas: keys.max_stanzas ?? 50,
     iq: isIqRequestTemplate(raw.send), timeoutMs: keys.timeout_ms, respond, correct,
+    rooms: { nick: keys.nick, password: roomPasswords(keys.rooms, keys.room_password) },
   };
+}
+
+/** XEP-0045 §7.2.6: a room's password, by room JID (case-insensitive), else the route's. */
+function roomPasswords(byRoom: Record<string, string> | undefined, fallback: string | undefined): (room: string) => string | undefined {
+  const map = new Map(Object.entries(byRoom ?? {}).map(([room, pw]) => [room.toLowerCase(), pw]));
+  return (room) => map.get(room.toLowerCase()) ?? fallback;
 }
 
 /** `send:` is one template or a list of them; each is compiled and checked at its own place. */

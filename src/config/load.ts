@@ -59,6 +59,8 @@ export interface DeclarativeRouteConfig {
   respond: CompiledRespond | undefined;
   /** `correct:`: later messages of a thread correct its first one (engine/correct.ts). */
   correct: CompiledCorrection | undefined;
+  /** Groupchat: the nick and room passwords (XEP-0045 §7.2, §7.2.6). */
+  rooms: { nick: string | undefined; password(room: string): string | undefined };
 }
 
 export type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;

@@ -58,6 +58,9 @@ export const DeclarativeRouteSchema = Closed({
     key: Type.String({ minLength: 1, description: "A Liquid expression naming the thread (`body.groupKey`): a later message of the same thread to the same recipient corrects the first one in place (XEP-0308) instead of adding another." }),
     last: Type.Optional(Type.String({ minLength: 1, description: "A Liquid condition (`body.status == \"resolved\"`): this message is the thread's final correction; the next one starts a new message." })),
   }, "Correct an earlier message in place (XEP-0308 Last Message Correction); the first message's id is remembered in the store.")),
+  nick: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "Groupchat (`<message type=\"groupchat\">` to a room): the nick the gateway enters the room with (XEP-0045 §7.2). Default `Stanzagate`; taken, it retries once with a suffix." })),
+  room_password: Type.Optional(Type.String({ description: "Groupchat: the password of the rooms this route posts to (XEP-0045 §7.2.6), unless `rooms:` names the room." })),
+  rooms: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String(), { description: "Groupchat: passwords by room JID (`room@conference.example: secret`); wins over `room_password`." })),
   respond: Type.Optional(Type.Unknown({ description: "iq routes: the JSON answered on success, written in the shape wanted; strings hold {{ reply.x }} placeholders reading the answer stanza (see \"iq round trips\")." })),
 });
 

@@ -31,6 +31,7 @@ export const XmppSchema = Closed({
   tls: Type.Optional(TlsSchema),
   reconnect: Type.Optional(ReconnectSchema),
   iq_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the answer to an iq Stanzagate sends." }),
+  max_rooms: Type.Integer({ minimum: 1, default: 100, description: "Most MUC rooms the gateway is in at once (routes posting groupchat stay joined; muc_kick's lingering rooms count too). Each costs one occupant list in memory; past it a new room is refused with 503 ROOMS_FULL." }),
   max_stanza_bytes: Type.Integer({
     minimum: 1_024,
     default: 500_000,

@@ -14,12 +14,18 @@ import { bodyFields, renderRequest } from "./render-request.ts";
 import { headersOf } from "./scope.ts";
 import type { RespondScope } from "./respond.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
+import type { RouteRoomSettings } from "../rooms/route-rooms.ts";
+
+/** XEP-0045 §7.4: a message to all occupants of a room. */
+const isGroupchat = (stanza: Element) => stanza.name === "message" && stanza.attrs.type === "groupchat";
 
 export interface DeclarativeDeps {
   auth: Authenticator | undefined;
   component: string;
   maxBodyBytes: number;
   deliver(stanza: Element): Promise<"sent" | "queued">;
+  /** A groupchat to a room: entered first, confirmed by the room's echo (rooms/route-rooms.ts); absent (render), `deliver`. */
+  groupchat?(stanza: Element, settings: RouteRoomSettings): Promise<"sent" | "queued">;
   newId(): string;
   /** Sends iq get/set templates and waits for the answer (iq-route.ts). */
   iq: IqPort & { defaultTimeoutMs: number };
@@ -42,7 +48,9 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       const [first] = stanzas;
       if (stanzas.length === 1 && first && isIqRequest(first)) return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
       const remember = route.correct?.apply(stanzas, scope, remembered, { strict: route.strict });
-      const response = await deliverAll(stanzas, cut, deps);
+      const settings = { ...route.rooms, timeoutMs: route.timeoutMs ?? deps.iq.defaultTimeoutMs };
+      const send = (stanza: Element) => (deps.groupchat && isGroupchat(stanza) ? deps.groupchat(stanza, settings) : deps.deliver(stanza));
+      const response = await deliverAll(stanzas, cut, send);
       remember?.();
       return response;
     } catch (err) {
@@ -60,12 +68,12 @@ function askIq(route: DeclarativeRouteConfig, deps: DeclarativeDeps, iq: Element
 }
 
 /** One after the other, each confirmed; a refusal midway says which were already delivered. */
-async function deliverAll(stanzas: Element[], cut: number, deps: DeclarativeDeps): Promise<Response> {
+async function deliverAll(stanzas: Element[], cut: number, send: (stanza: Element) => Promise<"sent" | "queued">): Promise<Response> {
   const ids: string[] = [];
   let queued = false;
   for (const stanza of stanzas) {
     try {
-      queued = (await deps.deliver(stanza)) === "queued" || queued;
+      queued = (await send(stanza)) === "queued" || queued;
     } catch (err) {
       if (err instanceof GatewayError && ids.length) err.details.delivered = ids;
       throw err;

@@ -4,7 +4,7 @@
  *
  *   0. observers  see every stanza first and never take it (roster_admin: the users' presences
  *                 a server forwards under XEP-0356 presence "managed_entity", §7)
- *   1. address    the owner of exactly this `to` (muc_kick: its occupant JID in rooms)
+ *   1. address    the owner of exactly this `to` (the rooms, src/rooms/: each occupant JID in rooms)
  *   2. answers    plugins taking answers to their own requests (roster_admin: roster set results,
  *                 pushes); iq answers to XmppPort.request never get here (xmpp/iq-caller.ts)
  *   3. bots       the bot (bots: in routes.yaml) of this JID's local part, any resource

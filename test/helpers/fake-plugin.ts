@@ -10,6 +10,13 @@ const unused = (what: string) => () => {
   throw new Error(`${what} is not part of this test's fake`);
 };
 
+/** Rooms for fakes whose plugin never enters one. */
+export const unusedRooms: XmppPort["rooms"] = {
+  occupant: () => {},
+  enter: async () => unused("XmppPort.rooms.enter")(),
+  isJoined: () => false,
+};
+
 /** An XmppPort for component gw.example, host example; `parts` replaces what the test drives. */
 export function fakeXmppPort(parts: Partial<XmppPort> = {}): XmppPort {
   return {
@@ -23,6 +30,7 @@ export function fakeXmppPort(parts: Partial<XmppPort> = {}): XmppPort {
     onStanza: () => {},
     observe: () => {},
     on: () => {},
+    rooms: unusedRooms,
     ...parts,
   };
 }

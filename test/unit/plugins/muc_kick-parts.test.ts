@@ -5,7 +5,7 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { parseKickBody } from "../../../plugins/muc_kick/body.ts";
 import { createLocator } from "../../../plugins/muc_kick/locate.ts";
-import { Occupancy } from "../../../plugins/muc_kick/occupancy.ts";
+import { Occupancy } from "../../../src/rooms/occupancy.ts";
 import { nicksWithJid } from "../../../plugins/muc_kick/actions.ts";
 import { resourceFromPath } from "../../../plugins/muc_kick/index.ts";
 import { XmppStanzaError, parseJid } from "../../../src/plugin-api.ts";

@@ -7,6 +7,7 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { createLogger, silentLogger } from "../../../src/log.ts";
 import { fakeFetch } from "../../helpers/fake-fetch.ts";
+import { unusedRooms } from "../../helpers/fake-plugin.ts";
 import type { Privileges, XmppPort } from "../../../src/plugin-api.ts";
 import { canonical, contactsUrl, fetchContacts, parseContacts, type Contacts } from "../../../plugins/roster_admin/contacts.ts";
 import { planChanges } from "../../../plugins/roster_admin/plan.ts";
@@ -62,6 +63,7 @@ function fakeServer(replies: ReplyCollector, opts: { failSetFor?: string } = {})
     deliver: async () => "sent",
     onStanza: () => {},
     observe: () => {},
+    rooms: unusedRooms,
     on: () => {},
   };
   return { xmpp, rosters, rosterOf, calls, inFlight };

@@ -1,10 +1,15 @@
 /**
- * The rooms the gateway is in. A kick needs a moderator in the room (XEP-0045 §8.2), so the
- * gateway joins as an occupant, kicks, and leaves once no request uses the room any more (or after
- * `linger_ms`, keeping at most `max_lingering_rooms` idle ones). While joined it follows the
- * room's presences, so the occupant list (nick -> real JID) is the room's current one.
+ * The rooms the gateway is in as one occupant JID (`from`). A request holds a room while it uses
+ * it (muc_kick: a kick needs a moderator in the room, XEP-0045 §8.2; a route: a groupchat needs an
+ * occupant, §7.4); once nobody holds it the room is left (or after `lingerMs`, keeping at most
+ * `maxLingering` idle ones). Routes never release theirs, so they stay joined. While joined it
+ * follows the room's presences, so the occupant list (nick -> real JID) is the room's current one.
  */
-import { GatewayError, IqTimeoutError, XmppStanzaError, type Element, type Logger } from "../../src/plugin-api.ts";
+import type { Element } from "ltx";
+import { GatewayError, IqTimeoutError, XmppStanzaError } from "../errors.ts";
+import type { Logger } from "../plugin-api/log.ts";
+import type { EnterOptions, HeldRoom } from "../plugin-api/rooms.ts";
+import { Echoes } from "./echoes.ts";
 import { joinPresence, leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";
 
 export interface OccupancyDeps {
@@ -19,16 +24,12 @@ export interface OccupancyDeps {
   log: Logger;
 }
 
-/** A room the gateway is in, held by one request until `release()`. */
-export interface HeldRoom {
-  /** Other occupants: nick -> real JID (undefined where the room hides it from us). */
-  readonly occupants: ReadonlyMap<string, string | undefined>;
-  release(): void;
-}
+export type { EnterOptions, HeldRoom };
 
 interface Room {
   jid: string;
   nick: string;
+  password: string | undefined;
   joined: boolean;
   /** Our join created the room (status 201): it did not exist, so leave at once. */
   created: boolean;
@@ -44,6 +45,7 @@ export class Occupancy {
   private readonly rooms = new Map<string, Room>();
   /** Rooms we were in when the link dropped; left as soon as it is back. */
   private orphans: Array<{ jid: string; nick: string }> = [];
+  private readonly echoes = new Echoes();
 
   constructor(private readonly deps: OccupancyDeps) {}
 
@@ -52,9 +54,18 @@ export class Occupancy {
     return this.rooms.get(jid)?.joined ?? false;
   }
 
+  /** Whether a join of `jid` is under way or done. */
+  has(jid: string): boolean {
+    return this.rooms.has(jid);
+  }
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
   /** Joins `jid` (a lowercased bare room JID) or shares the join under way. */
-  async acquire(jid: string): Promise<HeldRoom> {
-    const room = this.rooms.get(jid) ?? this.startJoin(jid);
+  async acquire(jid: string, options: EnterOptions = {}): Promise<HeldRoom> {
+    const room = this.rooms.get(jid) ?? this.startJoin(jid, options);
     this.rooms.delete(jid);
     this.rooms.set(jid, room);
     room.users++;
@@ -71,7 +82,8 @@ export class Occupancy {
       held = false;
       this.release(room);
     };
-    return { occupants: room.occupants, release };
+    const say = (message: Element, timeoutMs: number) => this.say(room, message, timeoutMs);
+    return { from: this.deps.from, occupants: room.occupants, created: room.created, release, say };
   }
 
   /** Takes stanzas sent to the gateway's occupant JID. Room traffic is never answered. */
@@ -80,6 +92,7 @@ export class Occupancy {
     // An iq get/set must be answered (RFC 6120 §8.2.3): the engine does that. Results were settled.
     if (stanza.name === "iq") return false;
     if (stanza.name === "presence") this.onPresence(stanza);
+    else this.echoes.take(stanza);
     return true;
   }
 
@@ -91,10 +104,12 @@ export class Occupancy {
       if (room.joined) this.orphans.push({ jid: room.jid, nick: room.nick });
     }
     this.rooms.clear();
+    this.echoes.failAll(new GatewayError("LINK_DOWN"));
   }
 
   online(): void {
-    for (const { jid, nick } of this.orphans) this.sendLeave(jid, nick);
+    // A room entered again already (routes stay in theirs) is not left: the join keeps the seat.
+    for (const { jid, nick } of this.orphans) if (!this.rooms.has(jid)) this.sendLeave(jid, nick);
     this.orphans = [];
   }
 
@@ -102,8 +117,8 @@ export class Occupancy {
     for (const room of [...this.rooms.values()]) this.leave(room);
   }
 
-  private startJoin(jid: string): Room {
-    const room: Room = { jid, nick: this.deps.nick, joined: false, created: false, occupants: new Map(), users: 0, ready: Promise.resolve() };
+  private startJoin(jid: string, options: EnterOptions): Room {
+    const room: Room = { jid, nick: options.nick ?? this.deps.nick, password: options.password ?? this.deps.password(jid), joined: false, created: false, occupants: new Map(), users: 0, ready: Promise.resolve() };
     room.ready = this.join(room).catch((err: unknown) => {
       if (this.rooms.get(jid) === room) this.rooms.delete(jid);
       throw err;
@@ -117,7 +132,7 @@ export class Occupancy {
       await this.attempt(room);
     } catch (err) {
       if (!(err instanceof XmppStanzaError && err.condition === "conflict")) throw err;
-      room.nick = `${this.deps.nick}-${Math.random().toString(36).slice(2, 6)}`;
+      room.nick = `${room.nick}-${Math.random().toString(36).slice(2, 6)}`;
       await this.attempt(room);
     }
   }
@@ -132,7 +147,7 @@ export class Occupancy {
     const waiter = { resolve: () => (done(), resolve()), reject: (err: Error) => (done(), reject(err)) };
     const timer = setTimeout(() => waiter.reject(new IqTimeoutError(room.jid)), this.deps.timeoutMs);
     room.waiter = waiter;
-    this.deps.send(joinPresence(room.jid, room.nick, this.deps.from, this.deps.password(room.jid))).catch(waiter.reject);
+    this.deps.send(joinPresence(room.jid, room.nick, this.deps.from, room.password)).catch(waiter.reject);
     return promise;
   }
 
@@ -167,6 +182,18 @@ export class Occupancy {
       if (this.rooms.get(room.jid) === room) this.rooms.delete(room.jid);
     }
     // Unavailable while joining: the echo of an earlier leave of this room.
+  }
+
+  private async say(room: Room, message: Element, timeoutMs: number): Promise<void> {
+    if (!room.joined || this.rooms.get(room.jid) !== room) throw new GatewayError("LINK_DOWN", "The gateway is no longer in the room");
+    message.attrs.from = this.deps.from;
+    const echoed = this.echoes.wait(message.attrs.id as string, room.jid, timeoutMs);
+    try {
+      await this.deps.send(message);
+    } catch (err) {
+      this.echoes.fail(message.attrs.id as string, err as Error);
+    }
+    return echoed;
   }
 
   private release(room: Room): void {

@@ -1,7 +1,8 @@
 /** The XEP-0045 presences the gateway sends (join, leave) and reads (occupants, its own). */
-import { xml } from "../../src/plugin-api.ts";
-import type { Element } from "../../src/plugin-api.ts";
-import { NS_MUC } from "./locate.ts";
+import xml from "@xmpp/xml";
+import type { Element } from "ltx";
+/** XEP-0045 §19.1. */
+export const NS_MUC = "http://jabber.org/protocol/muc";
 
 export const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
 
