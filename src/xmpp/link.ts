@@ -10,8 +10,8 @@ import type { Component } from "@xmpp/component-core";
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
 import { createBackoff } from "./backoff.ts";
-import { NO_PRIVILEGES, type Privileges } from "../plugin-api/privileges.ts";
-import { readAdvertisement, unknownPrivilegeNamespace } from "./privilege.ts";
+import type { Privileges } from "../plugin-api/privileges.ts";
+import { Grants } from "./privilege.ts";
 import { IqCaller } from "./iq-caller.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
 import { guardStanza } from "./stanza-guard.ts";
@@ -54,15 +54,10 @@ type Listener = () => void;
 
 export class XmppLink {
   private state: LinkState = "offline";
-  /**
-   * XEP-0356 grants by user domain: each virtual host of the server that privileges the component
-   * advertises its own grants from its own address (§4), so the hosts served are learnt from them.
-   */
-  private granted = new Map<string, Privileges>();
+  private readonly grants: Grants;
   private privilegesSettled = false;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   /** XEP-0356 namespaces of an unknown version already logged (once each, not at every connect). */
-  private readonly unknownNamespaces = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private entity: ComponentEntity;
   private backoff;
@@ -75,6 +70,7 @@ export class XmppLink {
   lastError: string | undefined;
 
   constructor(private options: LinkOptions) {
+    this.grants = new Grants(() => this.options.host, options.log);
     const create = options.createEntity ?? componentFactory(options.tls);
     this.entity = create({ service: options.server, domain: options.component });
     this.backoff = createBackoff(options.reconnect.initial_ms, options.reconnect.max_ms);
@@ -122,14 +118,13 @@ export class XmppLink {
   }
 
   /** What `host` (default xmpp.host) granted at this connection. */
-  privileges(host: string = this.options.host): Privileges {
-    return this.granted.get(host.toLowerCase()) ?? NO_PRIVILEGES;
+  privileges(host?: string): Privileges {
+    return this.grants.of(host);
   }
 
   /** Every host that advertised grants at this connection, xmpp.host first when it did. */
   privilegesByHost(): Record<string, Privileges> {
-    const hosts = [...this.granted.keys()].sort((a, b) => Number(b === this.options.host) - Number(a === this.options.host) || a.localeCompare(b));
-    return Object.fromEntries(hosts.map((h) => [h, this.granted.get(h) as Privileges]));
+    return this.grants.all();
   }
 
   /** Starts connecting in the background; failures are logged and retried, never thrown. */
@@ -199,7 +194,7 @@ export class XmppLink {
     this.state = "connecting";
     // Reset here, not when online: the server sends the XEP-0356 advertisement right after the
     // handshake, and it can be read before xmpp.js emits "online".
-    this.granted = new Map();
+    this.grants.reset();
     this.privilegesSettled = false;
     clearTimeout(this.settleTimer);
     try {
@@ -287,35 +282,14 @@ export class XmppLink {
   private received(el: Element): void {
     this.options.onTraffic?.("received", el.name);
     if (this.iq.settle(el)) return;
-    const from = el.attrs.from ?? "";
-    const advertised = isDomain(from) ? readAdvertisement(el) : undefined;
-    if (advertised) {
-      this.granted.set(from.toLowerCase(), advertised);
-      this.options.log.info("XEP-0356 privileges granted", { host: from, ...advertised });
-      // "privileges" and "settled" are about xmpp.host, whose grants plugins check and warn about;
-      // another host's grants are read where a user of that host is served (privileges(host)).
-      if (from.toLowerCase() !== this.options.host.toLowerCase()) return;
+    const advertisement = this.grants.read(el);
+    // "privileges" and "settled" are about xmpp.host, whose grants plugins check and warn about;
+    // another host's grants are read where a user of that host is served (privileges(host)).
+    if (advertisement === "default") {
       this.emit("privileges");
       this.settle();
-      return;
     }
-    if (isDomain(from) && this.ignoredAdvertisement(el)) return;
+    if (advertisement !== undefined) return;
     for (const l of this.stanzaListeners) l(el);
   }
-
-  /** An advertisement in a XEP-0356 version we do not speak: said once; no privilege is assumed. */
-  private ignoredAdvertisement(el: Element): boolean {
-    const ns = unknownPrivilegeNamespace(el);
-    if (ns === undefined) return false;
-    if (!this.unknownNamespaces.has(ns)) {
-      this.unknownNamespaces.add(ns);
-      this.options.log.warn("XEP-0356 advertisement in an unknown namespace: no privileges assumed", { host: el.attrs.from, namespace: ns, known: ["urn:xmpp:privilege:1", "urn:xmpp:privilege:2"] });
-    }
-    return true;
-  }
-}
-
-/** A bare domain JID (a server's virtual host), as XEP-0356 advertisements come from. */
-function isDomain(jid: string): boolean {
-  return jid !== "" && !jid.includes("@") && !jid.includes("/");
 }

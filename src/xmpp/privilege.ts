@@ -9,7 +9,8 @@
  * advertised, as each server accepts only its own.
  */
 import type { Element } from "ltx";
-import { KNOWN_NAMESPACES, NS_PRIVILEGE_1, NS_PRIVILEGE_2, isPrivilegeNamespace, type Privileges } from "../plugin-api/privileges.ts";
+import type { Logger } from "../log.ts";
+import { KNOWN_NAMESPACES, NO_PRIVILEGES, NS_PRIVILEGE_1, NS_PRIVILEGE_2, isPrivilegeNamespace, type Privileges } from "../plugin-api/privileges.ts";
 
 /**
  * The namespace of a <message><privilege xmlns="urn:xmpp:privilege:N"/></message> whose version
@@ -44,3 +45,60 @@ function pick<T extends string>(value: string | undefined, allowed: readonly T[]
   return allowed.includes(value as T) ? (value as T) : fallback;
 }
 
+
+/**
+ * The grants of one connection, by user domain: each virtual host of the server that privileges
+ * the component advertises its own grants from its own address (§4), so the hosts served are
+ * learnt from them. Advertisements in a version this code does not speak are said once per
+ * namespace and grant nothing.
+ */
+export class Grants {
+  private byHost = new Map<string, Privileges>();
+  private readonly unknownNamespaces = new Set<string>();
+
+  /** `defaultHost` is xmpp.host (it may change on reload): its grants are the ones plugins check. */
+  constructor(private readonly defaultHost: () => string, private readonly log: Logger) {}
+
+  /** A new connection: nothing is known until the server advertises again. */
+  reset(): void {
+    this.byHost = new Map();
+  }
+
+  of(host: string = this.defaultHost()): Privileges {
+    return this.byHost.get(host.toLowerCase()) ?? NO_PRIVILEGES;
+  }
+
+  /** Every host's grants, xmpp.host first (for /health). */
+  all(): Record<string, Privileges> {
+    const main = this.defaultHost().toLowerCase();
+    const hosts = [...this.byHost.keys()].sort((a, b) => Number(b === main) - Number(a === main) || a.localeCompare(b));
+    return Object.fromEntries(hosts.map((h) => [h, this.byHost.get(h) as Privileges]));
+  }
+
+  /**
+   * Takes `stanza` if it is an advertisement: "default" when xmpp.host advertised, "other" for
+   * another host, "ignored" for an unknown version; undefined when it is any other stanza.
+   */
+  read(stanza: Element): "default" | "other" | "ignored" | undefined {
+    const from = stanza.attrs.from ?? "";
+    if (!isDomain(from)) return undefined;
+    const advertised = readAdvertisement(stanza);
+    if (advertised) {
+      this.byHost.set(from.toLowerCase(), advertised);
+      this.log.info("XEP-0356 privileges granted", { host: from, ...advertised });
+      return from.toLowerCase() === this.defaultHost().toLowerCase() ? "default" : "other";
+    }
+    const ns = unknownPrivilegeNamespace(stanza);
+    if (ns === undefined) return undefined;
+    if (!this.unknownNamespaces.has(ns)) {
+      this.unknownNamespaces.add(ns);
+      this.log.warn("XEP-0356 advertisement in an unknown namespace: no privileges assumed", { host: from, namespace: ns, known: [NS_PRIVILEGE_1, NS_PRIVILEGE_2] });
+    }
+    return "ignored";
+  }
+}
+
+/** A bare domain JID (a server's virtual host), as XEP-0356 advertisements come from. */
+function isDomain(jid: string): boolean {
+  return jid !== "" && !jid.includes("@") && !jid.includes("/");
+}
