@@ -1,5 +1,7 @@
 /** A bot as routes.yaml declares it, checked and compiled once at load (config/check-bots.ts). */
 import type { CommandPattern } from "./match.ts";
+import type { Element } from "ltx";
+import type { StanzaTemplate } from "./stanza-template.ts";
 import type { TextTemplate } from "./text-template.ts";
 
 export interface CompiledHttp {
@@ -18,8 +20,11 @@ export interface CompiledCommand {
   /** The line of the generated help. */
   help: string;
   http: CompiledHttp | undefined;
-  reply: TextTemplate;
+  /** Text, or a whole `<message>` (stanza-template.ts) whose addressing the reply sets. */
+  reply: { render(scope: Record<string, unknown>): string | Element };
   error: TextTemplate | undefined;
+  /** `send:`: messages to others, delivered after the reply is built. */
+  send: readonly StanzaTemplate[];
 }
 
 export interface BotConfig {
@@ -44,5 +49,6 @@ export const ROOTS = {
   request: ["match", "sender", "body"],
   reply: ["match", "http", "sender", "body"],
   error: ["match", "http", "sender", "body", "error"],
+  send: ["match", "http", "sender", "body"],
   unknown: ["commands", "sender", "body"],
 } as const;

@@ -15,12 +15,18 @@ export const BotHttpSchema = Closed({
   max_answer_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger answers are not read past this size; the command fails with a clear line." }),
 }, "An HTTP call a command makes before it replies. Redirects are not followed (a 3xx is a failure).");
 
+export const BotNoticeSchema = Closed({
+  to: Type.String({ minLength: 1, description: "A literal JID (bare or full) to notify." }),
+  text: Type.String({ description: "The text: a template reading the names of reply:." }),
+}, "A chat message from the bot to `to`.");
+
 export const BotCommandSchema = Closed({
   match: Type.String({ minLength: 1, description: "A regular expression (JavaScript syntax, `u` flag) tested on the message body, trimmed. Named groups `(?<name>...)` become `match.name` in templates. Nested quantifiers such as `(a+)+` are refused at load (see README, \"Bots\")." }),
   help: Type.Optional(Type.String({ description: "One line describing the command in the generated help; by default its usage derived from `match`." })),
   http: Type.Optional(BotHttpSchema),
-  reply: Type.String({ description: "The reply text: a template reading match.*, http.status, http.json, http.text, sender, body." }),
+  reply: Type.String({ description: "The reply: a text template reading match.*, http.status, http.json, http.text, sender, body; or, when it starts with `<message`, a whole message template (as in routes' `template:`) whose to, from and type the reply sets." }),
   error: Type.Optional(Type.String({ description: "The reply text when the HTTP call fails (timeout, refused, non-2xx, too large): a template reading error (a sentence), match.*, and http.* when an answer came." })),
+  send: Type.Optional(Type.Array(Type.Union([BotNoticeSchema, Type.String({ pattern: "^\\s*<message", description: "A `<message>` template (as in routes' `template:`) reading the names of reply:; from defaults to the bot." })]), { description: "Messages to others once the command succeeded, delivered as routes' messages are (queued while the link is down): `{ to, text }` items or `<message>` templates." })),
 }, "One command: a pattern, an optional HTTP call, the reply.");
 
 export const RateLimitSchema = Closed({

@@ -10,6 +10,7 @@ import { BotSchema, type BotCommandOptions, type BotOptions } from "../bots/sche
 import { ROOTS, type BotConfig, type CompiledCommand, type CompiledHttp } from "../bots/compiled.ts";
 import { compilePattern, type CommandPattern } from "../bots/match.ts";
 import { BotTemplateError, compileText, compileUrl, type TextTemplate } from "../bots/text-template.ts";
+import { compileMessage, compileNotice, isMessageTemplate, type StanzaTemplate } from "../bots/stanza-template.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { checkSchema } from "./check-schema.ts";
 
@@ -31,7 +32,7 @@ function checkBot(raw: unknown, at: PathSegments, c: BotChecks): BotConfig | und
   const r = isRecord(raw) ? raw : {};
   const local = typeof r.jid === "string" ? checkJid(r.jid, at, c) : undefined;
   const allow = Array.isArray(r.allow) ? r.allow.map((a: unknown, i) => checkAllow(a, [...at, "allow", i], c)) : [];
-  const commands = Array.isArray(r.commands) ? r.commands.map((cmd: unknown, i) => (isRecord(cmd) ? checkCommand(cmd as BotCommandOptions, [...at, "commands", i], c) : undefined)) : [];
+  const commands = Array.isArray(r.commands) ? r.commands.map((cmd: unknown, i) => (isRecord(cmd) ? checkCommand(cmd as BotCommandOptions, [...at, "commands", i], c, typeof r.jid === "string" ? r.jid.toLowerCase() : "") : undefined)) : [];
   const unknown = typeof r.unknown === "string" ? text(r.unknown, ROOTS.unknown, [...at, "unknown"], c) : bot ? text(bot.unknown, ROOTS.unknown, [...at, "unknown"], c) : undefined;
   if (!bot || local === undefined || !unknown || c.diagnostics.length !== before) return undefined;
   return {
@@ -76,13 +77,31 @@ function withNodes(commands: Array<Omit<CompiledCommand, "node">>): CompiledComm
   });
 }
 
-function checkCommand(cmd: BotCommandOptions, at: PathSegments, c: BotChecks): Omit<CompiledCommand, "node"> | undefined {
+function checkCommand(cmd: BotCommandOptions, at: PathSegments, c: BotChecks, bot: string): Omit<CompiledCommand, "node"> | undefined {
   const pattern = typeof cmd.match === "string" ? checkPattern(cmd.match, [...at, "match"], c) : undefined;
-  const reply = typeof cmd.reply === "string" ? text(cmd.reply, ROOTS.reply, [...at, "reply"], c) : undefined;
+  const reply = typeof cmd.reply !== "string" ? undefined : isMessageTemplate(cmd.reply) ? message(cmd.reply, ROOTS.reply, bot, [...at, "reply"], c) : text(cmd.reply, ROOTS.reply, [...at, "reply"], c);
+  const send = Array.isArray(cmd.send) ? cmd.send.map((item: unknown, i) => checkSend(item, bot, [...at, "send", i], c)) : [];
   const error = typeof cmd.error === "string" ? text(cmd.error, ROOTS.error, [...at, "error"], c) : undefined;
   const http = isRecord(cmd.http) ? checkHttp(cmd.http, [...at, "http"], c) : undefined;
-  if (!pattern || !reply || (cmd.http !== undefined && !http) || (cmd.error !== undefined && !error)) return undefined;
-  return { pattern, help: typeof cmd.help === "string" ? `${pattern.usage}: ${cmd.help}` : pattern.usage, http, reply, error };
+  if (!pattern || !reply || (cmd.http !== undefined && !http) || (cmd.error !== undefined && !error) || send.some((s) => !s)) return undefined;
+  return { pattern, help: typeof cmd.help === "string" ? `${pattern.usage}: ${cmd.help}` : pattern.usage, http, reply, error, send: send as StanzaTemplate[] };
+}
+
+/** A `send:` item: `{ to, text }` (to a literal JID) or a `<message>` template. */
+export function checkSend(item: unknown, bot: string, at: PathSegments, c: BotChecks): StanzaTemplate | undefined {
+  if (typeof item === "string") return message(item, ROOTS.send, bot, at, c);
+  if (!isRecord(item) || typeof item.to !== "string" || typeof item.text !== "string") return undefined;
+  if (!parseJid(item.to)) return fail(c, [...at, "to"], `expected a JID, found ${JSON.stringify(item.to)}`);
+  const body = text(item.text, ROOTS.send, [...at, "text"], c);
+  return body && compileNotice(item.to, body, bot);
+}
+
+function message(source: string, roots: readonly string[], bot: string, at: PathSegments, c: BotChecks): StanzaTemplate | undefined {
+  try {
+    return compileMessage(source, roots, bot);
+  } catch (err) {
+    return report(err, at, c);
+  }
 }
 
 function checkPattern(source: string, at: PathSegments, c: BotChecks): CommandPattern | undefined {
