@@ -43,7 +43,7 @@ async function run(command: CompiledCommand, input: CommandInput, fetcher: typeo
   }
 }
 
-function renderRequest(http: CompiledHttp, input: CommandInput) {
+export function renderRequest(http: CompiledHttp, input: Record<string, unknown>) {
   return {
     method: http.method,
     url: http.url.render(input),
@@ -54,7 +54,7 @@ function renderRequest(http: CompiledHttp, input: CommandInput) {
   };
 }
 
-function reason(err: unknown): string {
+export function reason(err: unknown): string {
   if (err instanceof HttpCallError) return err.message;
   if (err instanceof GatewayError) return `the reply could not be built (${err.message})`;
   return err instanceof Error ? err.message : String(err);

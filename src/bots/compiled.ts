@@ -42,6 +42,19 @@ export interface BotConfig {
   rateLimit: { commands: number; windowMs: number };
   maxInputChars: number;
   maxConcurrent: number;
+  jobs: readonly CompiledJob[];
+}
+
+/** `jobs:` (bots/jobs.ts): a check the bot runs by itself, and what it sends. */
+export interface CompiledJob {
+  name: string;
+  /** The next run after `from` (ms since the epoch); undefined when there is none. */
+  next(from: number): number | undefined;
+  http: CompiledHttp | undefined;
+  /** Renders "true" when the condition holds. */
+  when: TextTemplate | undefined;
+  onChange: TextTemplate | undefined;
+  send: readonly StanzaTemplate[];
 }
 
 /** What each template may read (README, "Bots"). */
@@ -50,5 +63,7 @@ export const ROOTS = {
   reply: ["match", "http", "sender", "body"],
   error: ["match", "http", "sender", "body", "error"],
   send: ["match", "http", "sender", "body"],
+  jobRequest: ["last"],
+  job: ["http", "error", "last"],
   unknown: ["commands", "sender", "body"],
 } as const;
