@@ -7,7 +7,8 @@ import { isRecord } from "../plugin-api/bounded.ts";
 import { ROOTS, type CompiledJob } from "../bots/compiled.ts";
 import type { StanzaTemplate } from "../bots/stanza-template.ts";
 import type { PathSegments } from "./diagnostics.ts";
-import { checkHttp, checkSend, fail, text, type BotChecks } from "./check-bots.ts";
+import { BotTemplateError, compileText, type TextTemplate } from "../bots/text-template.ts";
+import { checkHttp, checkSend, fail, type BotChecks } from "./check-bots.ts";
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
@@ -26,8 +27,8 @@ function checkJob(job: Record<string, unknown>, at: PathSegments, c: BotChecks, 
   const next = schedule(job, at, c);
   const http = isRecord(job.http) ? checkHttp(job.http, [...at, "http"], c, ROOTS.jobRequest) : undefined;
   // Both are compiled as bot text templates, so they read only the job's names.
-  const when = typeof job.when === "string" ? expression(`{% if ${job.when} %}true{% else %}false{% endif %}`, job.when, [...at, "when"], c) : undefined;
-  const onChange = typeof job.on_change === "string" ? expression(`{{ ${job.on_change} }}`, job.on_change, [...at, "on_change"], c) : undefined;
+  const when = typeof job.when === "string" ? expression("{% if ", job.when, " %}true{% else %}false{% endif %}", [...at, "when"], c) : undefined;
+  const onChange = typeof job.on_change === "string" ? expression("{{ ", job.on_change, " }}", [...at, "on_change"], c) : undefined;
   const send = Array.isArray(job.send) ? job.send.map((item: unknown, i) => checkSend(item, jid, [...at, "send", i], c, ROOTS.job)) : [];
   if (!next || typeof job.name !== "string" || (job.http !== undefined && !http) || (job.when !== undefined && !when) || (job.on_change !== undefined && !onChange) || send.some((s) => !s)) return undefined;
   return { name: job.name, next, http, when, onChange, send: send as StanzaTemplate[] };
@@ -50,7 +51,14 @@ function schedule(job: Record<string, unknown>, at: PathSegments, c: BotChecks):
   }
 }
 
-function expression(program: string, source: string, at: PathSegments, c: BotChecks) {
+/** `source` wrapped into a template; problems are placed in `source` itself. */
+function expression(before: string, source: string, after: string, at: PathSegments, c: BotChecks): TextTemplate | undefined {
   if (/\{\{|\}\}|\{%|%\}/.test(source)) return fail(c, at, "an expression such as http.json.state, without {{ }} or {% %}");
-  return text(program, ROOTS.job, at, c);
+  try {
+    return compileText(before + source + after, ROOTS.job);
+  } catch (err) {
+    if (!(err instanceof BotTemplateError)) throw err;
+    for (const p of err.problems) c.diagnostics.push(c.locate.inValue(at, `bad expression: ${p.message}`, Math.min(source.length, Math.max(0, p.offset - before.length))));
+    return undefined;
+  }
 }

@@ -118,7 +118,8 @@ describe("a bot's jobs", () => {
     expect(bad("every: 5m", "every: 5m\n        cron: '* * * * *'")).toThrow(/exactly one of every/);
     expect(bad('cron: "0 * * * *"', 'cron: "61 * * * *"')).toThrow(/bad cron expression/);
     expect(bad('cron: "0 * * * *"', 'cron: "* * *"')).toThrow(/expected 5 fields/);
-    expect(bad("on_change: http.json.state", "on_change: match.room")).toThrow(/match\.room/);
+    // Placed at the name in the expression itself (column 20 of "        on_change: match.room").
+    expect(bad("on_change: http.json.state", "on_change: match.room")).toThrow(/:20 {2}error {2}bots\[0\]\.jobs\[0\]\.on_change {2}bad expression: "match\.room"/);
     expect(bad("name: down", "name: pump")).toThrow(/another job of this bot is named "pump"/);
     expect(bad("every: 5m", "every: 5 minutes")).toThrow(/every/);
   });
