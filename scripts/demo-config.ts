@@ -7,7 +7,30 @@ export interface DemoRoutes {
   store: string;
   webhook: string;
   rosterUrl: string;
+  sensors: string;
   has(plugin: string): boolean;
+}
+
+/** The demo bot (README, "Bots"): commands reading the demo's sensors, and a job watching one. */
+export function demoBot(d: Pick<DemoRoutes, "prosody" | "sensors">): string {
+  return `bots:
+  - jid: house@${d.prosody.componentDomain}
+    allow: ["*@${d.prosody.host}"]
+    commands:
+      - match: '^temp (?<room>\\w+)$'
+        http: { url: "${d.sensors}/{{ match.room }}", timeout_ms: 3000 }
+        reply: "{{ match.room }}: {{ http.json.celsius }} °C"
+        error: "{{ match.room }}: {{ http.json.error | default: error }}"
+      - match: '^ping$'
+        reply: pong
+    unknown: "I know: {{ commands }}"
+    jobs:
+      - name: kitchen
+        every: 10s
+        http: { url: "${d.sensors}/kitchen", timeout_ms: 3000 }
+        on_change: http.json.celsius
+        send: [{ to: "bob@${d.prosody.host}", text: "kitchen is now {{ http.json.celsius }} °C" }]
+`;
 }
 
 export function demoRoutes(d: DemoRoutes): string {
@@ -35,18 +58,19 @@ auth:
   ops:
     kind: bearer
     tokens: [{ name: demo, token: demo-token-0123456789 }]
-routes:
+${demoBot(d)}routes:
 ${routes.join("\n")}
 `;
 }
 
 /** An echo bot (as in mod_component_http's README) and a roster web app, on loopback. */
-export function demoWebApps(): { webhookUrl: string; rosterUrl: string; stop(): void } {
+export function demoWebApps(): { webhookUrl: string; rosterUrl: string; sensorsUrl: string; stop(): void } {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
       const path = new URL(req.url).pathname;
+      if (path.startsWith("/sensors/")) return sensor(decodeURIComponent(path.slice("/sensors/".length)));
       if (path === "/bot") {
         const { body } = (await req.json()) as { body?: string };
         return Response.json({ body: `Did you say ${body}?` });
@@ -59,6 +83,14 @@ export function demoWebApps(): { webhookUrl: string; rosterUrl: string; stop(): 
   return {
     webhookUrl: `http://127.0.0.1:${server.port}/bot`,
     rosterUrl: `http://127.0.0.1:${server.port}/contacts/%s`,
+    sensorsUrl: `http://127.0.0.1:${server.port}/sensors`,
     stop: () => server.stop(true),
   };
+}
+
+/** A small box's thermometers: GET /sensors/kitchen -> {"celsius": 21.5}. */
+function sensor(room: string): Response {
+  const celsius: Record<string, number> = { kitchen: 21.5, garden: 12, cellar: 9.5 };
+  const value = celsius[room];
+  return value === undefined ? Response.json({ error: `no sensor in ${room} (try ${Object.keys(celsius).join(", ")})` }, { status: 404 }) : Response.json({ celsius: value });
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { startProsody } from "../testbed/prosody.ts";
 import { connectClient, joinRoom } from "../testbed/xmpp-client.ts";
+import xml from "@xmpp/xml";
 import { demoRoutes, demoWebApps } from "./demo-config.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -21,7 +22,7 @@ const apps = demoWebApps();
 const httpPort = Number(process.env.DEMO_HTTP_PORT ?? 5280);
 const has = (name: string) => BUILTIN_PLUGINS.has(name);
 const routesFile = join(DIR, "routes.yaml");
-writeFileSync(routesFile, demoRoutes({ prosody, httpPort, store: join(DIR, "stanzagate.db"), webhook: apps.webhookUrl, rosterUrl: apps.rosterUrl, has }));
+writeFileSync(routesFile, demoRoutes({ prosody, httpPort, store: join(DIR, "stanzagate.db"), webhook: apps.webhookUrl, rosterUrl: apps.rosterUrl, sensors: apps.sensorsUrl, has }));
 
 const gateway = Bun.spawn([BIN, "--config", routesFile], { cwd: DIR, stdout: "inherit", stderr: Bun.file(join(DIR, "stanzagate.log")) });
 const url = `http://127.0.0.1:${httpPort}`;
@@ -54,7 +55,22 @@ if (has("muc_kick")) {
 }
 if (has("component_http")) console.log(`  (component_http: send a chat message to echo@${prosody.componentDomain} from any client; the demo webhook echoes it)`);
 if (has("roster_admin")) console.log(`  curl -s -X POST ${url}/roster_admin/refresh -H 'Authorization: Bearer demo-token-0123456789' -H 'Content-Type: application/json' -d '["bob"]'`);
+const house = `house@${prosody.componentDomain}`;
+console.log(`
+Talk to the bot ${house} (its commands read the demo's sensors on 127.0.0.1):
+  type a line here, e.g.  temp kitchen  (or temp garden, temp attic, ping, help), and press Enter:
+  bob sends it to ${house} and prints the reply; or log in as bob@${prosody.host} / bob-pw
+  (c2s 127.0.0.1:${prosody.c2sPort}) in any client and write to ${house}.
+  Its job "kitchen" tells bob the kitchen temperature when it changes (checked every 10 s).`);
+void relayStdin(house);
 console.log("\nCtrl-C to stop.");
+
+/** Each line typed on the terminal, sent by bob to the bot as a chat message. */
+async function relayStdin(to: string): Promise<void> {
+  for await (const line of console) {
+    if (line.trim()) await bob.send(xml("message", { to, type: "chat", id: `demo-${crypto.randomUUID()}` }, xml("body", {}, line.trim())));
+  }
+}
 
 let stopping = false;
 async function stop(): Promise<never> {

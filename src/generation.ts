@@ -27,6 +27,7 @@ import { Rooms } from "./rooms/rooms.ts";
 import { RouteRooms } from "./rooms/route-rooms.ts";
 import { openApiEndpoint } from "./openapi-endpoint.ts";
 import { startBots } from "./bots/index.ts";
+import { startJobs, type LastRun } from "./bots/jobs.ts";
 
 export interface GenerationDeps {
   config: Config;
@@ -92,6 +93,8 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const fixed = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : []), ...(config.openapi.enabled ? [config.openapi.path] : [])].map((path) => ({ method: "GET", path }));
   let inFlight = 0;
   let retired: Promise<void> | undefined;
+  // Started last, so a generation that fails to build leaves no timer behind.
+  const stopJobs = startJobs(config.bots, { deliver: deps.deliver, fetch: deps.fetch, log: log.child({ part: "bot-jobs" }), last: pluginStore(deps.store, "(bots)").keyed<LastRun>("jobs") });
   const handle = observeRequests(async (request) => {
     inFlight++;
     try {
@@ -115,6 +118,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     // Once: a reload and a shutdown may both retire the same generation.
     retire(timeoutMs) {
       retired ??= (async () => {
+        stopJobs();
         const deadline = Date.now() + timeoutMs;
         while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
         for (const p of plugins) await p.stop?.();

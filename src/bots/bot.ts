@@ -11,7 +11,7 @@ import type { Logger } from "../log.ts";
 import { createLimiter } from "../plugin-api/limiter.ts";
 import { bareJid } from "../plugin-api/jid.ts";
 import { isError, stanzaError } from "../plugin-api/stanza-error.ts";
-import { runCommand } from "./commands.ts";
+import { runCommand, type Outcome } from "./commands.ts";
 import type { BotConfig } from "./compiled.ts";
 import { iqReply, presenceReplies } from "./contact.ts";
 import { adhocCommands } from "./adhoc.ts";
@@ -28,24 +28,28 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   const work = createLimiter(bot.maxConcurrent, bot.maxConcurrent * 4);
   const send = (el: Element | undefined) => void (el && deps.send(el).catch((err: unknown) => deps.log.warn("bot reply not sent", { err, bot: bot.jid })));
   const allowed = (from: string) => isAllowed(bot.allow, bareJid(from) ?? from);
-  const answer = (stanza: Element, text: string) => send(replyTo(stanza, text));
-  /** The rate limit and the concurrency bound, shared by chat and ad-hoc commands. */
-  const gate = (sender: string, task: () => Promise<string>): Promise<string> => {
-    if (!limit.take(sender)) return Promise.resolve(`Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`);
-    const run = work.run(async () => clip(await task())) ?? Promise.resolve("I am busy with other commands right now; please try again in a moment.");
-    return run.catch((err: unknown) => (deps.log.error("bot command failed", { err, bot: bot.jid }), "Sorry, that failed unexpectedly."));
+  const answer = (stanza: Element, text: string | Element) => send(replyTo(stanza, text));
+  const line = (reply: string): Outcome => ({ reply, send: [] });
+  /** The rate limit and the concurrency bound, shared by chat and ad-hoc commands; `send:` goes out here. */
+  const gate = async (sender: string, task: () => Promise<Outcome>): Promise<Outcome> => {
+    if (!limit.take(sender)) return line(`Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`);
+    const run = work.run(task) ?? Promise.resolve(line("I am busy with other commands right now; please try again in a moment."));
+    const outcome = await run.catch((err: unknown) => (deps.log.error("bot command failed", { err, bot: bot.jid }), line("Sorry, that failed unexpectedly.")));
+    for (const el of outcome.send) send(el);
+    return { ...outcome, reply: typeof outcome.reply === "string" ? clip(outcome.reply) : outcome.reply };
   };
   const message = (stanza: Element, body: string) => {
     const sender = bareJid(stanza.attrs.from ?? "");
     if (!allowed(sender)) return send(stanzaError(stanza, STANZA_ERRORS.BOT_FORBIDDEN));
     if ([...body].length > bot.maxInputChars) return answer(stanza, `Your message is too long for me (at most ${bot.maxInputChars} characters).`);
-    void gate(sender, () => respond(bot, sender, body, deps.fetch)).then((text) => answer(stanza, text));
+    void gate(sender, () => respond(bot, sender, body, deps.fetch)).then((o) => answer(stanza, o.reply));
   };
   const adhoc = adhocCommands(bot, {
     send, allowed,
     execute: (from, command, match) => {
       const sender = bareJid(from);
-      return gate(sender, () => runCommand(command, { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") }, deps.fetch));
+      const run = gate(sender, () => runCommand(command, { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") }, deps.fetch));
+      return run.then((o) => (typeof o.reply === "string" ? o.reply : (o.reply.getChildText("body") ?? "")));
     },
   });
   return function botStanza(stanza) {
@@ -63,11 +67,15 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
 }
 
 /** The reply text for a body: the first matching command, then "help", then `unknown:`. */
-async function respond(bot: BotConfig, sender: string, body: string, fetcher: typeof fetch): Promise<string> {
+async function respond(bot: BotConfig, sender: string, body: string, fetcher: typeof fetch): Promise<Outcome> {
   for (const command of bot.commands) {
     const match = command.pattern.exec(body);
     if (match) return runCommand(command, { match, sender, body }, fetcher);
   }
+  return { reply: fallback(bot, sender, body), send: [] };
+}
+
+function fallback(bot: BotConfig, sender: string, body: string): string {
   const usages = bot.commands.map((c) => c.pattern.usage);
   if (body.toLowerCase() === "help") return ["Commands:", ...bot.commands.map((c) => `- ${c.help}`), "- help"].join("\n");
   try {
@@ -83,11 +91,13 @@ function isChatLike(stanza: Element): boolean {
   return type === undefined || type === "chat" || type === "normal";
 }
 
-function replyTo(stanza: Element, text: string): Element {
+/** A text reply, or a `<message>` reply template's children, addressed to the sender. */
+function replyTo(stanza: Element, reply: string | Element): Element {
   const { from, to, type } = stanza.attrs;
   const thread = stanza.getChild("thread");
+  const children = typeof reply === "string" ? [xml("body", {}, reply)] : reply.getChildElements().filter((c) => c.name !== "thread");
   return xml("message", { to: from, from: to, type: type ?? "chat", id: `bot-${crypto.randomUUID()}` },
-    xml("body", {}, text),
+    ...children,
     ...(thread ? [xml("thread", thread.attrs, thread.getText())] : []));
 }
 

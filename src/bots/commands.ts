@@ -2,6 +2,7 @@
  * One command run: the HTTP call (when the command has one), then the reply text. A failure is a
  * line for the sender (the `error:` template or a default sentence), never silence.
  */
+import type { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
 import { callHttp, HttpCallError, type HttpAnswer } from "./http-call.ts";
 import type { CompiledCommand, CompiledHttp } from "./compiled.ts";
@@ -12,11 +13,24 @@ export type CommandInput = {
   body: string;
 };
 
-export async function runCommand(command: CompiledCommand, input: CommandInput, fetcher: typeof fetch): Promise<string> {
+/** The reply (text, or a `<message>` to address), and the messages `send:` makes. */
+export interface Outcome {
+  reply: string | Element;
+  send: Element[];
+}
+
+export async function runCommand(command: CompiledCommand, input: CommandInput, fetcher: typeof fetch): Promise<Outcome> {
+  const text = await run(command, input, fetcher);
+  return typeof text === "string" ? { reply: text, send: [] } : text;
+}
+
+async function run(command: CompiledCommand, input: CommandInput, fetcher: typeof fetch): Promise<string | Outcome> {
   let http: HttpAnswer | undefined;
   try {
     if (command.http) http = await callHttp(fetcher, renderRequest(command.http, input));
-    return command.reply.render({ ...input, http });
+    const scope = { ...input, http };
+    // Everything is built before anything is sent: a template failing halfway sends nothing.
+    return { reply: command.reply.render(scope), send: command.send.map((s) => s.render(scope)) };
   } catch (err) {
     const error = reason(err);
     const answer = err instanceof HttpCallError ? err.answer : http;
@@ -29,7 +43,7 @@ export async function runCommand(command: CompiledCommand, input: CommandInput, 
   }
 }
 
-function renderRequest(http: CompiledHttp, input: CommandInput) {
+export function renderRequest(http: CompiledHttp, input: Record<string, unknown>) {
   return {
     method: http.method,
     url: http.url.render(input),
@@ -40,7 +54,7 @@ function renderRequest(http: CompiledHttp, input: CommandInput) {
   };
 }
 
-function reason(err: unknown): string {
+export function reason(err: unknown): string {
   if (err instanceof HttpCallError) return err.message;
   if (err instanceof GatewayError) return `the reply could not be built (${err.message})`;
   return err instanceof Error ? err.message : String(err);

@@ -1,5 +1,7 @@
 /** A bot as routes.yaml declares it, checked and compiled once at load (config/check-bots.ts). */
 import type { CommandPattern } from "./match.ts";
+import type { Element } from "ltx";
+import type { StanzaTemplate } from "./stanza-template.ts";
 import type { TextTemplate } from "./text-template.ts";
 
 export interface CompiledHttp {
@@ -18,8 +20,11 @@ export interface CompiledCommand {
   /** The line of the generated help. */
   help: string;
   http: CompiledHttp | undefined;
-  reply: TextTemplate;
+  /** Text, or a whole `<message>` (stanza-template.ts) whose addressing the reply sets. */
+  reply: { render(scope: Record<string, unknown>): string | Element };
   error: TextTemplate | undefined;
+  /** `send:`: messages to others, delivered after the reply is built. */
+  send: readonly StanzaTemplate[];
 }
 
 export interface BotConfig {
@@ -37,6 +42,19 @@ export interface BotConfig {
   rateLimit: { commands: number; windowMs: number };
   maxInputChars: number;
   maxConcurrent: number;
+  jobs: readonly CompiledJob[];
+}
+
+/** `jobs:` (bots/jobs.ts): a check the bot runs by itself, and what it sends. */
+export interface CompiledJob {
+  name: string;
+  /** The next run after `from` (ms since the epoch); undefined when there is none. */
+  next(from: number): number | undefined;
+  http: CompiledHttp | undefined;
+  /** Renders "true" when the condition holds. */
+  when: TextTemplate | undefined;
+  onChange: TextTemplate | undefined;
+  send: readonly StanzaTemplate[];
 }
 
 /** What each template may read (README, "Bots"). */
@@ -44,5 +62,8 @@ export const ROOTS = {
   request: ["match", "sender", "body"],
   reply: ["match", "http", "sender", "body"],
   error: ["match", "http", "sender", "body", "error"],
+  send: ["match", "http", "sender", "body"],
+  jobRequest: ["last"],
+  job: ["http", "error", "last"],
   unknown: ["commands", "sender", "body"],
 } as const;

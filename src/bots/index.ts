@@ -2,7 +2,8 @@
  * Config-only bots (README, "Bots"): each `bots:` item becomes the stanza handler of its JID in
  * row 3 of the routing table (xmpp/router.ts). Files: bot.ts (messages), commands.ts (a command
  * run), http-call.ts (the bounded HTTP call), contact.ts (presence, disco, ping), match.ts
- * (patterns), text-template.ts (templates); config/check-bots.ts checks and compiles them.
+ * (patterns), text-template.ts and stanza-template.ts (templates), jobs.ts (scheduled checks);
+ * config/check-bots.ts and check-bot-jobs.ts check and compile them.
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";

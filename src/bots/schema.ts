@@ -15,18 +15,36 @@ export const BotHttpSchema = Closed({
   max_answer_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger answers are not read past this size; the command fails with a clear line." }),
 }, "An HTTP call a command makes before it replies. Redirects are not followed (a 3xx is a failure).");
 
+export const BotNoticeSchema = Closed({
+  to: Type.String({ minLength: 1, description: "A literal JID (bare or full) to notify." }),
+  text: Type.String({ description: "The text: a template reading the names of reply:." }),
+}, "A chat message from the bot to `to`.");
+
 export const BotCommandSchema = Closed({
   match: Type.String({ minLength: 1, description: "A regular expression (JavaScript syntax, `u` flag) tested on the message body, trimmed. Named groups `(?<name>...)` become `match.name` in templates. Nested quantifiers such as `(a+)+` are refused at load (see README, \"Bots\")." }),
   help: Type.Optional(Type.String({ description: "One line describing the command in the generated help; by default its usage derived from `match`." })),
   http: Type.Optional(BotHttpSchema),
-  reply: Type.String({ description: "The reply text: a template reading match.*, http.status, http.json, http.text, sender, body." }),
+  reply: Type.String({ description: "The reply: a text template reading match.*, http.status, http.json, http.text, sender, body; or, when it starts with `<message`, a whole message template (as in routes' `template:`) whose to, from and type the reply sets." }),
   error: Type.Optional(Type.String({ description: "The reply text when the HTTP call fails (timeout, refused, non-2xx, too large): a template reading error (a sentence), match.*, and http.* when an answer came." })),
+  send: Type.Optional(Type.Array(Type.Union([BotNoticeSchema, Type.String({ pattern: "^\\s*<message", description: "A `<message>` template (as in routes' `template:`) reading the names of reply:; from defaults to the bot." })]), { description: "Messages to others once the command succeeded, delivered as routes' messages are (queued while the link is down): `{ to, text }` items or `<message>` templates." })),
 }, "One command: a pattern, an optional HTTP call, the reply.");
 
 export const RateLimitSchema = Closed({
   commands: Type.Integer({ minimum: 1, default: 10, description: "Commands one sender (bare JID) may run within the window." }),
   window_s: Type.Integer({ minimum: 1, default: 10, description: "The window, in seconds; past the limit the sender gets a polite refusal until it ends." }),
 }, "Commands per sender.");
+
+const SendItemsSchema = (names: string) => Type.Array(Type.Union([BotNoticeSchema, Type.String({ pattern: "^\\s*<message", description: `A \`<message>\` template reading ${names}.` })]), { minItems: 1, description: "`{ to, text }` items or `<message>` templates, delivered as routes' messages are." });
+
+export const BotJobSchema = Closed({
+  name: Type.String({ pattern: "^[A-Za-z0-9_.-]+$", description: "Unique within the bot: it keys the last run in the store (renaming a job forgets it)." }),
+  every: Type.Optional(Type.String({ pattern: "^[1-9][0-9]*[smh]$", description: "Runs every so long: `30s`, `5m`, `1h` (the first run one period after start). Exactly one of every: and cron:." })),
+  cron: Type.Optional(Type.String({ minLength: 1, description: "A 5-field cron expression (minute hour day month weekday), in the machine's local time, read by croner." })),
+  http: Type.Optional(BotHttpSchema),
+  when: Type.Optional(Type.String({ minLength: 1, description: "A Liquid condition (as in `{% if %}`) over http.status, http.json, http.text, error (a sentence when the check failed) and last.*; send: only when it holds." })),
+  on_change: Type.Optional(Type.String({ minLength: 1, description: "A Liquid expression (no {{ }}) over the same names; send: only when its value differs from the last run's (kept in the store: a restart does not repeat an alert)." })),
+  send: SendItemsSchema("http.*, error and last.*"),
+}, "A check the bot runs by itself on a schedule, and what it sends.");
 
 export const BotSchema = Closed({
   jid: Type.String({ minLength: 1, description: "The bot's bare JID: local@<component>, or the component domain itself." }),
@@ -36,6 +54,7 @@ export const BotSchema = Closed({
   unknown: Type.String({ default: "Unknown command. I know: {{ commands }}", description: "The reply to a body no command matches: a template reading commands (the usages, comma-separated), body, sender." }),
   rate_limit: Type.Optional(RateLimitSchema),
   max_input_chars: Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000, description: "Longer bodies are refused with a reply before any regular expression runs on them." }),
+  jobs: Type.Array(BotJobSchema, { default: [], description: "Scheduled and watched checks (README, \"Bots\"): sent from the bot's JID." }),
   max_concurrent: Type.Integer({ minimum: 1, default: 8, description: "Commands in progress at once for this bot; 4 times more wait, and beyond that a sender is told the bot is busy." }),
 }, "A config-only bot: a JID of the component that answers chat messages with commands.");
 

@@ -10,8 +10,10 @@ import { BotSchema, type BotCommandOptions, type BotOptions } from "../bots/sche
 import { ROOTS, type BotConfig, type CompiledCommand, type CompiledHttp } from "../bots/compiled.ts";
 import { compilePattern, type CommandPattern } from "../bots/match.ts";
 import { BotTemplateError, compileText, compileUrl, type TextTemplate } from "../bots/text-template.ts";
+import { compileMessage, compileNotice, isMessageTemplate, type StanzaTemplate } from "../bots/stanza-template.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { checkSchema } from "./check-schema.ts";
+import { checkJobs } from "./check-bot-jobs.ts";
 
 export interface BotChecks {
   component: string | undefined;
@@ -31,14 +33,15 @@ function checkBot(raw: unknown, at: PathSegments, c: BotChecks): BotConfig | und
   const r = isRecord(raw) ? raw : {};
   const local = typeof r.jid === "string" ? checkJid(r.jid, at, c) : undefined;
   const allow = Array.isArray(r.allow) ? r.allow.map((a: unknown, i) => checkAllow(a, [...at, "allow", i], c)) : [];
-  const commands = Array.isArray(r.commands) ? r.commands.map((cmd: unknown, i) => (isRecord(cmd) ? checkCommand(cmd as BotCommandOptions, [...at, "commands", i], c) : undefined)) : [];
+  const commands = Array.isArray(r.commands) ? r.commands.map((cmd: unknown, i) => (isRecord(cmd) ? checkCommand(cmd as BotCommandOptions, [...at, "commands", i], c, typeof r.jid === "string" ? r.jid.toLowerCase() : "") : undefined)) : [];
   const unknown = typeof r.unknown === "string" ? text(r.unknown, ROOTS.unknown, [...at, "unknown"], c) : bot ? text(bot.unknown, ROOTS.unknown, [...at, "unknown"], c) : undefined;
+  const jobs = checkJobs(r.jobs, at, c, typeof r.jid === "string" ? r.jid.toLowerCase() : "");
   if (!bot || local === undefined || !unknown || c.diagnostics.length !== before) return undefined;
   return {
     at: `bots[${at[1]}]`, jid: bot.jid.toLowerCase(), local, name: bot.name ?? (local || bot.jid), allow: allow.filter((a): a is string => a !== undefined),
     commands: withNodes(commands.filter((x): x is Omit<CompiledCommand, "node"> => x !== undefined)), unknown,
     rateLimit: { commands: bot.rate_limit?.commands ?? 10, windowMs: (bot.rate_limit?.window_s ?? 10) * 1000 },
-    maxInputChars: bot.max_input_chars, maxConcurrent: bot.max_concurrent,
+    maxInputChars: bot.max_input_chars, maxConcurrent: bot.max_concurrent, jobs,
   };
 }
 
@@ -76,13 +79,31 @@ function withNodes(commands: Array<Omit<CompiledCommand, "node">>): CompiledComm
   });
 }
 
-function checkCommand(cmd: BotCommandOptions, at: PathSegments, c: BotChecks): Omit<CompiledCommand, "node"> | undefined {
+function checkCommand(cmd: BotCommandOptions, at: PathSegments, c: BotChecks, bot: string): Omit<CompiledCommand, "node"> | undefined {
   const pattern = typeof cmd.match === "string" ? checkPattern(cmd.match, [...at, "match"], c) : undefined;
-  const reply = typeof cmd.reply === "string" ? text(cmd.reply, ROOTS.reply, [...at, "reply"], c) : undefined;
+  const reply = typeof cmd.reply !== "string" ? undefined : isMessageTemplate(cmd.reply) ? message(cmd.reply, ROOTS.reply, bot, [...at, "reply"], c) : text(cmd.reply, ROOTS.reply, [...at, "reply"], c);
+  const send = Array.isArray(cmd.send) ? cmd.send.map((item: unknown, i) => checkSend(item, bot, [...at, "send", i], c)) : [];
   const error = typeof cmd.error === "string" ? text(cmd.error, ROOTS.error, [...at, "error"], c) : undefined;
   const http = isRecord(cmd.http) ? checkHttp(cmd.http, [...at, "http"], c) : undefined;
-  if (!pattern || !reply || (cmd.http !== undefined && !http) || (cmd.error !== undefined && !error)) return undefined;
-  return { pattern, help: typeof cmd.help === "string" ? `${pattern.usage}: ${cmd.help}` : pattern.usage, http, reply, error };
+  if (!pattern || !reply || (cmd.http !== undefined && !http) || (cmd.error !== undefined && !error) || send.some((s) => !s)) return undefined;
+  return { pattern, help: typeof cmd.help === "string" ? `${pattern.usage}: ${cmd.help}` : pattern.usage, http, reply, error, send: send as StanzaTemplate[] };
+}
+
+/** A `send:` item: `{ to, text }` (to a literal JID) or a `<message>` template. */
+export function checkSend(item: unknown, bot: string, at: PathSegments, c: BotChecks, roots: readonly string[] = ROOTS.send): StanzaTemplate | undefined {
+  if (typeof item === "string") return message(item, roots, bot, at, c);
+  if (!isRecord(item) || typeof item.to !== "string" || typeof item.text !== "string") return undefined;
+  if (!parseJid(item.to)) return fail(c, [...at, "to"], `expected a JID, found ${JSON.stringify(item.to)}`);
+  const body = text(item.text, roots, [...at, "text"], c);
+  return body && compileNotice(item.to, body, bot);
+}
+
+function message(source: string, roots: readonly string[], bot: string, at: PathSegments, c: BotChecks): StanzaTemplate | undefined {
+  try {
+    return compileMessage(source, roots, bot);
+  } catch (err) {
+    return report(err, at, c);
+  }
 }
 
 function checkPattern(source: string, at: PathSegments, c: BotChecks): CommandPattern | undefined {
@@ -93,18 +114,18 @@ function checkPattern(source: string, at: PathSegments, c: BotChecks): CommandPa
   }
 }
 
-function checkHttp(http: Record<string, unknown>, at: PathSegments, c: BotChecks): CompiledHttp | undefined {
+export function checkHttp(http: Record<string, unknown>, at: PathSegments, c: BotChecks, roots: readonly string[] = ROOTS.request): CompiledHttp | undefined {
   let url: TextTemplate | undefined;
   // A URL not starting with http(s):// is the schema's to report.
   if (typeof http.url === "string" && /^https?:\/\//i.test(http.url)) {
     try {
-      url = compileUrl(http.url, ROOTS.request);
+      url = compileUrl(http.url, roots);
     } catch (err) {
       report(err, [...at, "url"], c);
     }
   }
-  const headers = Object.entries(isRecord(http.headers) ? http.headers : {}).map(([name, v]) => [name, typeof v === "string" ? text(v, ROOTS.request, [...at, "headers", name], c) : undefined] as const);
-  const body = typeof http.body === "string" ? text(http.body, ROOTS.request, [...at, "body"], c) : undefined;
+  const headers = Object.entries(isRecord(http.headers) ? http.headers : {}).map(([name, v]) => [name, typeof v === "string" ? text(v, roots, [...at, "headers", name], c) : undefined] as const);
+  const body = typeof http.body === "string" ? text(http.body, roots, [...at, "body"], c) : undefined;
   if (!url || headers.some(([, t]) => !t) || (http.body !== undefined && !body)) return undefined;
   return {
     method: typeof http.method === "string" ? http.method : "GET", url, body,
@@ -114,7 +135,7 @@ function checkHttp(http: Record<string, unknown>, at: PathSegments, c: BotChecks
   };
 }
 
-function text(source: string, roots: readonly string[], at: PathSegments, c: BotChecks): TextTemplate | undefined {
+export function text(source: string, roots: readonly string[], at: PathSegments, c: BotChecks): TextTemplate | undefined {
   try {
     return compileText(source, roots);
   } catch (err) {
@@ -128,7 +149,7 @@ function report(err: unknown, at: PathSegments, c: BotChecks): undefined {
   return undefined;
 }
 
-function fail(c: BotChecks, at: PathSegments, message: string): undefined {
+export function fail(c: BotChecks, at: PathSegments, message: string): undefined {
   c.diagnostics.push(c.locate.at(at, message));
   return undefined;
 }

@@ -24,22 +24,22 @@ export interface Reference {
 }
 
 /** Every global variable (not a loop variable, not an `assign`) with where it is written. */
-export function referencesOf(liquid: Liquid, template: Template[], source: string): Reference[] {
+export function referencesOf(liquid: Liquid, template: Template[], source: string, roots: readonly string[] = TEMPLATE_ROOTS): Reference[] {
   const lineStarts = [0, ...[...source.matchAll(/\n/g)].map((m) => (m.index ?? 0) + 1)];
   const analysis = liquid.analyzeSync(template, { partials: false });
   return Object.values(analysis.globals).flatMap((vars) =>
     vars.map((v) => {
       const path = v.segments.map((s) => (s instanceof Variable ? "*" : s));
       const offset = (lineStarts[v.location.row - 1] ?? 0) + v.location.col - 1;
-      return { path, text: v.toString(), offset, problem: rootProblem(String(path[0]), v.toString()) };
+      return { path, text: v.toString(), offset, problem: rootProblem(String(path[0]), v.toString(), roots) };
     }),
   );
 }
 
-function rootProblem(root: string, text: string): string | undefined {
-  if ((TEMPLATE_ROOTS as readonly string[]).includes(root)) return undefined;
-  const hint = suggest(root, TEMPLATE_ROOTS);
-  return `"${text}" starts with an unknown name${hint ? ` (did you mean "${hint}"?)` : ""} (known: ${TEMPLATE_ROOTS.join(", ")}, and names set by {% for %} or {% assign %})`;
+function rootProblem(root: string, text: string, roots: readonly string[]): string | undefined {
+  if (roots.includes(root)) return undefined;
+  const hint = suggest(root, roots);
+  return `"${text}" starts with an unknown name${hint ? ` (did you mean "${hint}"?)` : ""} (known: ${roots.join(", ")}, and names set by {% for %} or {% assign %})`;
 }
 
 interface LiquidLike extends Error {

@@ -63,14 +63,15 @@ interface Compiling {
   problems: TemplateProblem[];
 }
 
-export function compileTemplate(source: string): CompiledTemplate {
+/** `roots`: the names the template may read (a bot's templates read their own, bots/stanza-template.ts). */
+export function compileTemplate(source: string, roots?: readonly string[]): CompiledTemplate {
   const forbidden = source.search(FORBIDDEN_SOURCE);
   if (forbidden !== -1) throw new TemplateError("the template holds a control character XML cannot carry", forbidden);
   let tokens: TopLevelToken[];
   let references: Reference[];
   try {
     tokens = new Tokenizer(source).readTopLevelTokens();
-    references = referencesOf(liquid, liquid.parse(source), source);
+    references = referencesOf(liquid, liquid.parse(source), source, roots);
   } catch (err) {
     const p = problemOf(err);
     throw new TemplateError(p.message, p.offset);

@@ -1,6 +1,7 @@
 // A config-only bot against a real server and real clients: bob subscribes and sees it online,
 // pings it, runs commands whose replies come from a local HTTP endpoint this test serves, gets the
-// unknown: reply, a 10 MB and a hanging endpoint, runs the same command by XEP-0050; alice, outside allow:, gets <forbidden/>.
+// unknown: reply, a 10 MB and a hanging endpoint, runs the same command by XEP-0050, rings alice
+// through send:; alice, outside allow:, gets <forbidden/>.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Prosody } from "../../testbed/prosody.ts";
@@ -56,6 +57,9 @@ bots:
       - match: '^slow (?<room>\\w+)$'
         http: { url: "${sensors}/sensors/{{ match.room }}", timeout_ms: 300 }
         reply: "{{ http.text }}"
+      - match: '^ring$'
+        reply: '<message><body>rang</body></message>'
+        send: [{ to: alice@localhost, text: "{{ sender }} rang the bell" }]
     unknown: "I know: {{ commands }}"
 `;
 
@@ -125,7 +129,7 @@ for (const server of testServers()) describe(server.name, () => {
 
   test("an unknown command gets the unknown: reply", async () => {
     const { reply } = await say(bob, "dance");
-    expect((await reply()).getChildText("body")).toBe("I know: temp <room>, ping, slow <room>, help");
+    expect((await reply()).getChildText("body")).toBe("I know: temp <room>, ping, slow <room>, ring, help");
   });
 
   test("an endpoint answering 10 MB gets a clear line (the download stopped at 1 MB)", async () => {
@@ -143,13 +147,21 @@ for (const server of testServers()) describe(server.name, () => {
   test('the same command by XEP-0050: bob lists the commands, fills the form of "temp", gets the reply as a note', async () => {
     const NS = "http://jabber.org/protocol/commands";
     const items = await bob.iq(xml("iq", { type: "get", to: house }, xml("query", { xmlns: "http://jabber.org/protocol/disco#items", node: NS })));
-    expect(items.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["temp", "ping", "slow"]);
+    expect(items.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["temp", "ping", "slow", "ring"]);
     const form = await bob.iq(xml("iq", { type: "set", to: house }, xml("command", { xmlns: NS, node: "temp", action: "execute" })));
     const { sessionid, status } = form.getChild("command")?.attrs ?? {};
     expect(status).toBe("executing");
     const submit = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "room" }, xml("value", {}, "kitchen")));
     const done = await bob.iq(xml("iq", { type: "set", to: house }, xml("command", { xmlns: NS, node: "temp", action: "complete", sessionid }, submit)));
     expect([done.getChild("command")?.attrs.status, done.getChild("command")?.getChildText("note")]).toEqual(["completed", "kitchen: 21.5 °C"]);
+  });
+
+  test('bob says "ring": the <message> reply comes in his thread and send: tells alice', async () => {
+    const { thread, reply } = await say(bob, "ring");
+    const msg = await reply();
+    expect([msg.getChildText("body"), msg.getChildText("thread")]).toEqual(["rang", thread]);
+    const told = await alice.nextStanza((s) => s.name === "message" && s.attrs.from === house);
+    expect([told.attrs.type, told.getChildText("body")]).toEqual(["chat", "bob@localhost rang the bell"]);
   });
 
   test("alice, not in allow:, is refused with auth/forbidden", async () => {

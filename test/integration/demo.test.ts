@@ -57,6 +57,7 @@ test("every curl command the demo prints succeeds, and bob sees the results", as
   demo = Bun.spawn([process.execPath, join(ROOT, "scripts/demo.ts")], {
     cwd: ROOT,
     env: { ...process.env, DEMO_HTTP_PORT: String(port), DEMO_SECONDS: "60" },
+    stdin: "pipe",
     stdout: "pipe",
     stderr: "inherit",
   });
@@ -71,4 +72,10 @@ test("every curl command the demo prints succeeds, and bob sees the results", as
   for (const text of ["bob was kicked out of", ": disk full", ": Server@host has just crashed!", ": hello from a form", ": hello from JSON"]) {
     expect({ text, seen: await output.until(text, 10_000) }).toEqual({ text, seen: true });
   }
+  // The bot: what the demo says to type, typed, answers from the demo's sensor.
+  expect(output.text()).toContain("temp kitchen");
+  const stdin = demo.stdin as import("bun").FileSink;
+  stdin.write("temp kitchen\n");
+  await stdin.flush();
+  expect(await output.until(": kitchen: 21.5 °C", 10_000)).toBe(true);
 }, 90_000);
