@@ -3,6 +3,8 @@
  * is read up to max_answer_bytes, never buffered whole), no redirects (a call goes only where
  * routes.yaml says). The answer is what `reply:` reads: http.status, http.text, http.json.
  */
+import { readBoundedText } from "../plugin-api/bounded.ts";
+
 export interface HttpAnswer {
   status: number;
   text: string;
@@ -43,26 +45,9 @@ export async function callHttp(fetcher: typeof fetch, spec: HttpRequestSpec): Pr
 
 /** Reads at most `maxBytes`, then stops the download: a 10 MB answer costs 1 MB of memory at most. */
 async function readBounded(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new HttpCallError(`the service's answer is too large (${declared} bytes, at most ${maxBytes})`);
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new HttpCallError(`the service's answer is too large (more than ${maxBytes} bytes)`);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  const text = await readBoundedText(response, maxBytes);
+  if (text === undefined) throw new HttpCallError(`the service's answer is too large (more than ${maxBytes} bytes)`);
+  return text;
 }
 
 function parseJson(text: string, contentType: string | null): unknown {
