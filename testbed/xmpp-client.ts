@@ -8,6 +8,7 @@ import type { Prosody } from "./prosody.ts";
 import { DEFAULT_STANZA_TIMEOUT_MS, StanzaInbox, type StanzaEndpoint } from "./stanza-inbox.ts";
 import { inboxMethods, startBounded, stopBounded, wireEntity, type InboxMethods } from "./entity.ts";
 import { NS_MUC, NS_MUC_OWNER, hasMucStatus, isMucJoinOutcome } from "./predicates.ts";
+import { recordTranscript } from "./transcript.ts";
 
 export * from "./predicates.ts";
 export type { StanzaEndpoint, StanzaPredicate } from "./stanza-inbox.ts";
@@ -57,6 +58,7 @@ export async function connectClient(
   if (opts.reconnect !== true) xmpp.reconnect.stop();
   const inbox = new StanzaInbox(`client ${username}@${prosody.host}`);
   wireEntity(xmpp, inbox);
+  recordTranscript(xmpp, `${username}@${prosody.host}`);
   await startBounded(xmpp, `${username}@${prosody.host}`);
   const testClient = makeTestClient(xmpp, inbox);
   if (opts.presence !== false) await announcePresence(testClient, prosody.host);

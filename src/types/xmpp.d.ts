@@ -75,7 +75,8 @@ declare module "@xmpp/client" {
     start(): Promise<unknown>;
     stop(): Promise<void>;
     send(el: Element): Promise<void>;
-    on(event: "stanza", listener: (el: Element) => void): this;
+    /** "send": every element written to the stream (the test bed's transcript). */
+    on(event: "stanza" | "send", listener: (el: Element) => void): this;
     on(event: "error", listener: (err: Error) => void): this;
     removeListener(event: "stanza", listener: (el: Element) => void): this;
     reconnect: { stop(): void };
