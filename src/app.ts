@@ -105,6 +105,7 @@ function sharedDeps(core: Core, log: Logger, ipOf: (request: Request) => string,
     ipOf,
     notes: new WeakMap() as RequestNotes,
     newId: () => `sg-${idPrefix}-${++ids}`,
+    runningJobs: new Set(),
   };
 }
 

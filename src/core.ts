@@ -88,6 +88,7 @@ export function linkOptions(config: Config, log: Logger): LinkOptions {
     component: config.xmpp.component,
     secret: config.xmpp.secret,
     host: config.xmpp.host,
+    ...(config.xmpp.hosts ? { hosts: config.xmpp.hosts } : {}),
     reconnect: config.xmpp.reconnect,
     iqTimeoutMs: config.xmpp.iq_timeout_ms,
     maxStanzaBytes: config.xmpp.max_stanza_bytes,

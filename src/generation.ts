@@ -45,6 +45,8 @@ export interface GenerationDeps {
   ipOf(request: Request): string;
   notes: RequestNotes;
   newId(): string;
+  /** The bot jobs running now, across generations: a reload never runs one job twice at once. */
+  runningJobs: Set<string>;
 }
 
 export interface Generation {
@@ -83,7 +85,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
     host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
   }), deps)]));
-  startBots(config.bots, { addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log });
+  startBots(config.bots, { addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log, metrics: deps.metrics });
   const registry = createRegistry();
   const reporters: Array<() => Record<string, unknown>> = [];
   const plugins = await setupRoutes(deps, authenticators, registry, xmpp, reporters, routeRooms);
@@ -94,7 +96,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   let inFlight = 0;
   let retired: Promise<void> | undefined;
   // Started last, so a generation that fails to build leaves no timer behind.
-  const stopJobs = startJobs(config.bots, { deliver: deps.deliver, fetch: deps.fetch, log: log.child({ part: "bot-jobs" }), last: pluginStore(deps.store, "(bots)").keyed<LastRun>("jobs") });
+  const stopJobs = startJobs(config.bots, { deliver: deps.deliver, fetch: deps.fetch, log: log.child({ part: "bot-jobs" }), last: pluginStore(deps.store, "(bots)").keyed<LastRun>("jobs"), metrics: deps.metrics, running: deps.runningJobs });
   const handle = observeRequests(async (request) => {
     inFlight++;
     try {

@@ -4,7 +4,9 @@
  * state rather than an event (outbox depth, link state, memory, event-loop lag) is read from
  * `sources` at scrape time, so nothing polls in the background.
  *
- * Labels are bounded: routes are labelled by their path pattern (`/msg/:to`), never the raw URL.
+ * Labels are bounded: routes are labelled by their path pattern (`/msg/:to`), never the raw URL;
+ * bots by their JID, commands by their usage and jobs by their name, all from routes.yaml, never
+ * by a sender or a body.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PluginMetrics } from "./plugin-api.ts";
@@ -26,12 +28,32 @@ export interface Metrics {
   authFailure(scheme: string, code: string): void;
   throttled(scheme: string): void;
   reload(outcome: "applied" | "rejected"): void;
+  /** A bot's chat or XEP-0050 command answered; `command` is its usage, or "(none)" when none matched. */
+  botCommand(bot: string, command: string, outcome: BotCommandOutcome): void;
+  /** A bot's HTTP call (command or job check) ended. */
+  botHttpCall(bot: string, outcome: BotHttpOutcome, seconds: number): void;
+  /** A bot's scheduled job fired. */
+  botJob(bot: string, job: string, outcome: BotJobOutcome): void;
   /** The facility a plugin is given: its metrics are named `stanzagate_<plugin>_<name>`. */
   forPlugin(plugin: string): PluginMetrics;
   /** Reads the sources and renders every metric. */
   render(): Promise<string>;
   readonly contentType: string;
 }
+
+/**
+ * What became of a bot command: `ok`, `http_error` (its HTTP call failed: the error: reply went),
+ * `reply_error` (a template failed), `crashed`, or refused before running: `forbidden` (not in
+ * allow:), `too_long`, `rate_limited`, `busy` (max_concurrent reached); no command matched:
+ * `help` or `unknown`.
+ */
+export type BotCommandOutcome = "ok" | "http_error" | "reply_error" | "crashed" | "forbidden" | "too_long" | "rate_limited" | "busy" | "help" | "unknown";
+/** How a bot's HTTP call ended: a 2xx, another status, no answer in time, no connection, too large. */
+export type BotHttpOutcome = "ok" | "status" | "timeout" | "unreachable" | "too_large";
+/** A job run sent something, found nothing to send, failed, or was skipped because the last run was still going. */
+export type BotJobOutcome = "sent" | "quiet" | "failed" | "skipped_running";
+/** The part of Metrics a bot records through. */
+export type BotMetrics = Pick<Metrics, "botCommand" | "botHttpCall" | "botJob">;
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const LINK_STATES = ["connecting", "online", "offline", "stopped"] as const;
@@ -50,6 +72,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   const authFailures = new Counter({ name: "stanzagate_auth_failures_total", help: "Requests refused by an auth scheme, by scheme and error code.", labelNames: ["scheme", "code"], ...reg });
   const throttled = new Counter({ name: "stanzagate_auth_throttled_total", help: "Requests refused with 429 because their address failed too often.", labelNames: ["scheme"], ...reg });
   const reloads = new Counter({ name: "stanzagate_reloads_total", help: "Configuration reloads (SIGHUP), applied or rejected.", labelNames: ["outcome"], ...reg });
+  const bots = botMetrics(registry);
   scrapeGauges(registry, sources);
   const plugins = pluginFacility(registry);
   return {
@@ -65,9 +88,26 @@ export function createMetrics(sources: MetricSources): Metrics {
     authFailure: (scheme, code) => authFailures.inc({ scheme, code }),
     throttled: (scheme) => throttled.inc({ scheme }),
     reload: (outcome) => reloads.inc({ outcome }),
+    ...bots,
     forPlugin: plugins,
     render: () => registry.metrics(),
     contentType: registry.contentType,
+  };
+}
+
+function botMetrics(registry: Registry): BotMetrics {
+  const reg = { registers: [registry] };
+  const commands = new Counter({ name: "stanzagate_bot_commands_total", help: "Bot commands (chat and XEP-0050), by bot, command usage and outcome.", labelNames: ["bot", "command", "outcome"], ...reg });
+  const calls = new Counter({ name: "stanzagate_bot_http_calls_total", help: "HTTP calls made by bots (commands and job checks), by bot and outcome.", labelNames: ["bot", "outcome"], ...reg });
+  const callTime = new Histogram({ name: "stanzagate_bot_http_call_duration_seconds", help: "Time of a bot's HTTP call, answer read included.", labelNames: ["bot"], buckets: LATENCY_BUCKETS, ...reg });
+  const jobs = new Counter({ name: "stanzagate_bot_job_runs_total", help: "Scheduled bot job runs, by bot, job and outcome.", labelNames: ["bot", "job", "outcome"], ...reg });
+  return {
+    botCommand: (bot, command, outcome) => commands.inc({ bot, command, outcome }),
+    botHttpCall(bot, outcome, seconds) {
+      calls.inc({ bot, outcome });
+      callTime.observe({ bot }, seconds);
+    },
+    botJob: (bot, job, outcome) => jobs.inc({ bot, job, outcome }),
   };
 }
 

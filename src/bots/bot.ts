@@ -11,8 +11,10 @@ import type { Logger } from "../log.ts";
 import { createLimiter } from "../plugin-api/limiter.ts";
 import { bareJid } from "../plugin-api/jid.ts";
 import { isError, stanzaError } from "../plugin-api/stanza-error.ts";
+import type { BotCommandOutcome, BotMetrics } from "../metrics.ts";
 import { runCommand, type Outcome } from "./commands.ts";
-import type { BotConfig } from "./compiled.ts";
+import type { BotConfig, CompiledCommand } from "./compiled.ts";
+import type { HttpObserver } from "./http-call.ts";
 import { iqReply, presenceReplies } from "./contact.ts";
 import { adhocCommands } from "./adhoc.ts";
 import { createRateLimit } from "./rate-limit.ts";
@@ -21,7 +23,11 @@ export interface BotDeps {
   send(stanza: Element): Promise<unknown>;
   fetch: typeof fetch;
   log: Logger;
+  metrics?: BotMetrics;
 }
+
+/** The command label of a message no command matched, or one refused before it was read. */
+const NO_COMMAND = "(none)";
 
 export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => boolean {
   const limit = createRateLimit(bot.rateLimit.commands, bot.rateLimit.windowMs);
@@ -29,26 +35,32 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   const send = (el: Element | undefined) => void (el && deps.send(el).catch((err: unknown) => deps.log.warn("bot reply not sent", { err, bot: bot.jid })));
   const allowed = (from: string) => isAllowed(bot.allow, bareJid(from) ?? from);
   const answer = (stanza: Element, text: string | Element) => send(replyTo(stanza, text));
-  const line = (reply: string): Outcome => ({ reply, send: [] });
+  const line = (reply: string, outcome?: BotCommandOutcome): Outcome => ({ reply, send: [], outcome });
+  const count = (command: string, outcome: BotCommandOutcome) => deps.metrics?.botCommand(bot.jid, command, outcome);
+  const observe: HttpObserver = (outcome, seconds) => deps.metrics?.botHttpCall(bot.jid, outcome, seconds);
   /** The rate limit and the concurrency bound, shared by chat and ad-hoc commands; `send:` goes out here. */
-  const gate = async (sender: string, task: () => Promise<Outcome>): Promise<Outcome> => {
-    if (!limit.take(sender)) return line(`Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`);
-    const run = work.run(task) ?? Promise.resolve(line("I am busy with other commands right now; please try again in a moment."));
-    const outcome = await run.catch((err: unknown) => (deps.log.error("bot command failed", { err, bot: bot.jid }), line("Sorry, that failed unexpectedly.")));
+  const gate = async (sender: string, command: string, task: () => Promise<Outcome>): Promise<Outcome> => {
+    const refuse = (outcome: BotCommandOutcome, text: string) => (count(command, outcome), line(text));
+    if (!limit.take(sender)) return refuse("rate_limited", `Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`);
+    const run = work.run(task);
+    if (!run) return refuse("busy", "I am busy with other commands right now; please try again in a moment.");
+    const outcome = await run.catch((err: unknown) => (deps.log.error("bot command failed", { err, bot: bot.jid }), line("Sorry, that failed unexpectedly.", "crashed")));
+    count(command, outcome.outcome ?? "ok");
     for (const el of outcome.send) send(el);
     return { ...outcome, reply: typeof outcome.reply === "string" ? clip(outcome.reply) : outcome.reply };
   };
   const message = (stanza: Element, body: string) => {
     const sender = bareJid(stanza.attrs.from ?? "");
-    if (!allowed(sender)) return send(stanzaError(stanza, STANZA_ERRORS.BOT_FORBIDDEN));
-    if ([...body].length > bot.maxInputChars) return answer(stanza, `Your message is too long for me (at most ${bot.maxInputChars} characters).`);
-    void gate(sender, () => respond(bot, sender, body, deps.fetch)).then((o) => answer(stanza, o.reply));
+    if (!allowed(sender)) return (count(NO_COMMAND, "forbidden"), send(stanzaError(stanza, STANZA_ERRORS.BOT_FORBIDDEN)));
+    if ([...body].length > bot.maxInputChars) return (count(NO_COMMAND, "too_long"), answer(stanza, `Your message is too long for me (at most ${bot.maxInputChars} characters).`));
+    const found = matchCommand(bot, body);
+    void gate(sender, found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe)).then((o) => answer(stanza, o.reply));
   };
   const adhoc = adhocCommands(bot, {
     send, allowed,
     execute: (from, command, match) => {
       const sender = bareJid(from);
-      const run = gate(sender, () => runCommand(command, { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") }, deps.fetch));
+      const run = gate(sender, command.pattern.usage, () => runCommand(command, { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") }, deps.fetch, observe));
       return run.then((o) => (typeof o.reply === "string" ? o.reply : (o.reply.getChildText("body") ?? "")));
     },
   });
@@ -66,13 +78,21 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   };
 }
 
-/** The reply text for a body: the first matching command, then "help", then `unknown:`. */
-async function respond(bot: BotConfig, sender: string, body: string, fetcher: typeof fetch): Promise<Outcome> {
+type Found = { command: CompiledCommand; match: Record<string, string> };
+
+/** The first command whose pattern matches the body. */
+function matchCommand(bot: BotConfig, body: string): Found | undefined {
   for (const command of bot.commands) {
     const match = command.pattern.exec(body);
-    if (match) return runCommand(command, { match, sender, body }, fetcher);
+    if (match) return { command, match };
   }
-  return { reply: fallback(bot, sender, body), send: [] };
+  return undefined;
+}
+
+/** The reply for a body: the matching command's, else "help", else `unknown:`. */
+async function respond(bot: BotConfig, found: Found | undefined, sender: string, body: string, fetcher: typeof fetch, observe: HttpObserver): Promise<Outcome> {
+  if (found) return runCommand(found.command, { match: found.match, sender, body }, fetcher, observe);
+  return { reply: fallback(bot, sender, body), send: [], outcome: body.toLowerCase() === "help" ? "help" : "unknown" };
 }
 
 function fallback(bot: BotConfig, sender: string, body: string): string {

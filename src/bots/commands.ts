@@ -4,7 +4,8 @@
  */
 import type { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
-import { callHttp, HttpCallError, type HttpAnswer } from "./http-call.ts";
+import type { BotCommandOutcome } from "../metrics.ts";
+import { callHttp, HttpCallError, type HttpAnswer, type HttpObserver } from "./http-call.ts";
 import type { CompiledCommand, CompiledHttp } from "./compiled.ts";
 
 export type CommandInput = {
@@ -17,29 +18,30 @@ export type CommandInput = {
 export interface Outcome {
   reply: string | Element;
   send: Element[];
+  /** What metrics count (metrics.ts BotCommandOutcome); "ok" when unset. */
+  outcome?: BotCommandOutcome;
 }
 
-export async function runCommand(command: CompiledCommand, input: CommandInput, fetcher: typeof fetch): Promise<Outcome> {
-  const text = await run(command, input, fetcher);
-  return typeof text === "string" ? { reply: text, send: [] } : text;
-}
-
-async function run(command: CompiledCommand, input: CommandInput, fetcher: typeof fetch): Promise<string | Outcome> {
+export async function runCommand(command: CompiledCommand, input: CommandInput, fetcher: typeof fetch, observe?: HttpObserver): Promise<Outcome> {
   let http: HttpAnswer | undefined;
   try {
-    if (command.http) http = await callHttp(fetcher, renderRequest(command.http, input));
+    if (command.http) http = await callHttp(fetcher, renderRequest(command.http, input), observe);
     const scope = { ...input, http };
     // Everything is built before anything is sent: a template failing halfway sends nothing.
     return { reply: command.reply.render(scope), send: command.send.map((s) => s.render(scope)) };
   } catch (err) {
-    const error = reason(err);
-    const answer = err instanceof HttpCallError ? err.answer : http;
-    if (!command.error) return `Sorry, "${command.pattern.usage}" failed: ${error}.`;
-    try {
-      return command.error.render({ ...input, http: answer, error });
-    } catch (again) {
-      return `Sorry, "${command.pattern.usage}" failed: ${error} (and the error: template failed: ${reason(again)}).`;
-    }
+    return { reply: failureLine(command, input, err, http), send: [], outcome: err instanceof HttpCallError ? "http_error" : "reply_error" };
+  }
+}
+
+function failureLine(command: CompiledCommand, input: CommandInput, err: unknown, http: HttpAnswer | undefined): string {
+  const error = reason(err);
+  const answer = err instanceof HttpCallError ? err.answer : http;
+  if (!command.error) return `Sorry, "${command.pattern.usage}" failed: ${error}.`;
+  try {
+    return command.error.render({ ...input, http: answer, error });
+  } catch (again) {
+    return `Sorry, "${command.pattern.usage}" failed: ${error} (and the error: template failed: ${reason(again)}).`;
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
+import type { BotMetrics } from "../metrics.ts";
 import type { StanzaHandler } from "../plugin-api.ts";
 import { botHandler } from "./bot.ts";
 import type { BotConfig } from "./compiled.ts";
@@ -16,10 +17,11 @@ export interface BotsDeps {
   send(stanza: Element): Promise<unknown>;
   fetch: typeof fetch;
   log: Logger;
+  metrics?: BotMetrics;
 }
 
 export function startBots(bots: readonly BotConfig[], deps: BotsDeps): void {
   for (const bot of bots) {
-    deps.addBot(bot.local, botHandler(bot, { send: deps.send, fetch: deps.fetch, log: deps.log.child({ part: "bot", bot: bot.jid }) }));
+    deps.addBot(bot.local, botHandler(bot, { send: deps.send, fetch: deps.fetch, log: deps.log.child({ part: "bot", bot: bot.jid }), metrics: deps.metrics }));
   }
 }

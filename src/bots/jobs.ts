@@ -4,9 +4,12 @@
  * from the last run's. The last run is kept in the store, so a restart does not repeat an alert.
  * Bounded: a run that is still going when its next time comes is skipped (one run per job at a
  * time), the check has the call's timeout, and stopping (reload, shutdown) clears every timer.
+ * "One run at a time" holds across a reload too: the set of running jobs is the gateway's
+ * (`running`), so a new configuration's run waits out the old one's that is still going.
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
+import type { BotJobOutcome, BotMetrics } from "../metrics.ts";
 import type { Keyed } from "../plugin-api/store.ts";
 import { callHttp, type HttpAnswer } from "./http-call.ts";
 import { reason, renderRequest } from "./commands.ts";
@@ -33,6 +36,9 @@ export interface JobDeps {
   log: Logger;
   last: Keyed<LastRun>;
   clock?: Clock;
+  metrics?: BotMetrics;
+  /** The jobs running now, by `<bot jid> <job name>`: shared by every generation of a gateway. */
+  running?: Set<string>;
 }
 
 const systemClock: Clock = {
@@ -47,11 +53,12 @@ const MAX_WAIT_MS = 2_147_483_647;
 export function startJobs(bots: readonly BotConfig[], deps: JobDeps): () => void {
   const clock = deps.clock ?? systemClock;
   const handles = new Map<string, unknown>();
+  const running = deps.running ?? new Set<string>();
   let stopped = false;
   for (const bot of bots) {
     for (const job of bot.jobs) {
       const key = `${bot.jid} ${job.name}`;
-      let running = false;
+      const count = (outcome: BotJobOutcome) => deps.metrics?.botJob(bot.jid, job.name, outcome);
       const plan = (from: number) => {
         const at = job.next(from);
         if (stopped || at === undefined) return;
@@ -59,9 +66,9 @@ export function startJobs(bots: readonly BotConfig[], deps: JobDeps): () => void
       };
       const fire = (at: number) => {
         plan(Math.max(at, clock.now()));
-        if (running) return deps.log.warn("bot job still running, this run is skipped", { bot: bot.jid, job: job.name });
-        running = true;
-        void runJob(bot, job, deps, clock).finally(() => (running = false));
+        if (running.has(key)) return (count("skipped_running"), deps.log.warn("bot job still running, this run is skipped", { bot: bot.jid, job: job.name }));
+        running.add(key);
+        void runJob(bot, job, deps, clock).then(count).finally(() => running.delete(key));
       };
       plan(clock.now());
     }
@@ -79,7 +86,7 @@ export async function runJob(bot: BotConfig, job: CompiledJob, deps: JobDeps, cl
   let http: HttpAnswer | undefined;
   let error: string | undefined;
   try {
-    if (job.http) http = await callHttp(deps.fetch, renderRequest(job.http, { last: last ?? {} }));
+    if (job.http) http = await callHttp(deps.fetch, renderRequest(job.http, { last: last ?? {} }), (outcome, s) => deps.metrics?.botHttpCall(bot.jid, outcome, s));
   } catch (err) {
     error = reason(err);
   }

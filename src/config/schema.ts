@@ -28,6 +28,10 @@ export const XmppSchema = Closed({
   component: Type.String({ minLength: 1, description: "The component's domain, as declared on the server." }),
   secret: Type.String({ minLength: 1, description: "The component secret shared with the server. Use ${VAR} to read it from the environment." }),
   host: Type.String({ minLength: 1, description: "The user domain served: the default host for bare user names." }),
+  hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), {
+    description:
+      "The server's other virtual hosts whose XEP-0356 privilege advertisements are believed, besides xmpp.host. Unset: xmpp.host and its subdomains (other.example.com for example.com). An advertisement from any other domain is refused and logged: a remote server could send one.",
+  })),
   tls: Type.Optional(TlsSchema),
   reconnect: Type.Optional(ReconnectSchema),
   iq_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the answer to an iq Stanzagate sends." }),

@@ -37,6 +37,8 @@ export interface LinkOptions {
   secret: string;
   /** The user domain whose privilege advertisement matters. */
   host: string;
+  /** The server's other hosts allowed to advertise privileges (xmpp.hosts; privilege.ts mayAdvertise). */
+  hosts?: readonly string[];
   reconnect: { initial_ms: number; max_ms: number };
   iqTimeoutMs: number;
   /** Default ADVERTISEMENT_GRACE_MS; tests without a server that advertises set it low. */
@@ -70,7 +72,7 @@ export class XmppLink {
   lastError: string | undefined;
 
   constructor(private options: LinkOptions) {
-    this.grants = new Grants(() => this.options.host, options.log);
+    this.grants = new Grants(() => ({ host: this.options.host, ...(this.options.hosts ? { hosts: this.options.hosts } : {}) }), options.log);
     const create = options.createEntity ?? componentFactory(options.tls);
     this.entity = create({ service: options.server, domain: options.component });
     this.backoff = createBackoff(options.reconnect.initial_ms, options.reconnect.max_ms);

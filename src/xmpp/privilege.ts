@@ -46,18 +46,47 @@ function pick<T extends string>(value: string | undefined, allowed: readonly T[]
 }
 
 
+/** The hosts the server serves, as far as the configuration says (xmpp.host, xmpp.hosts). */
+export interface ServedHosts {
+  host: string;
+  hosts?: readonly string[];
+}
+
+/**
+ * Whether `domain` may advertise grants. Only the server sends advertisements (§4: the server
+ * sends them once the privileged entity's stream is up), each from one of its virtual hosts; but
+ * a bare-domain `from` is all a remote server needs to forge one through s2s (its own domain is
+ * all it can claim, and all it must not be believed about). So: xmpp.host, then xmpp.hosts when
+ * the configuration lists the others, else the subdomains of xmpp.host (whose DNS its owner runs).
+ */
+export function mayAdvertise(domain: string, served: ServedHosts): boolean {
+  const from = domain.toLowerCase();
+  const host = served.host.toLowerCase();
+  if (from === host) return true;
+  if (served.hosts !== undefined) return served.hosts.some((h) => h.toLowerCase() === from);
+  return from.endsWith(`.${host}`);
+}
+
+/** Refused senders named at warn once each; past this many, a flood of domains is logged at debug. */
+const MAX_REFUSED_LOGGED = 256;
+
 /**
  * The grants of one connection, by user domain: each virtual host of the server that privileges
  * the component advertises its own grants from its own address (§4), so the hosts served are
- * learnt from them. Advertisements in a version this code does not speak are said once per
- * namespace and grant nothing.
+ * learnt from them, among those the configuration allows (mayAdvertise). Advertisements in a
+ * version this code does not speak are said once per namespace and grant nothing.
  */
 export class Grants {
   private byHost = new Map<string, Privileges>();
   private readonly unknownNamespaces = new Set<string>();
+  private readonly refused = new Set<string>();
 
-  /** `defaultHost` is xmpp.host (it may change on reload): its grants are the ones plugins check. */
-  constructor(private readonly defaultHost: () => string, private readonly log: Logger) {}
+  /** `served` is read at each advertisement: xmpp.host (whose grants plugins check) and xmpp.hosts may change on reload. */
+  constructor(private readonly served: () => ServedHosts, private readonly log: Logger) {}
+
+  private defaultHost(): string {
+    return this.served().host;
+  }
 
   /** A new connection: nothing is known until the server advertises again. */
   reset(): void {
@@ -77,24 +106,39 @@ export class Grants {
 
   /**
    * Takes `stanza` if it is an advertisement: "default" when xmpp.host advertised, "other" for
-   * another host, "ignored" for an unknown version; undefined when it is any other stanza.
+   * another host, "ignored" for an unknown version, "refused" from a domain that may not
+   * advertise; undefined when it is any other stanza.
    */
-  read(stanza: Element): "default" | "other" | "ignored" | undefined {
+  read(stanza: Element): "default" | "other" | "ignored" | "refused" | undefined {
     const from = stanza.attrs.from ?? "";
     if (!isDomain(from)) return undefined;
     const advertised = readAdvertisement(stanza);
+    const ns = advertised ? undefined : unknownPrivilegeNamespace(stanza);
+    if (!advertised && ns === undefined) return undefined;
+    if (!mayAdvertise(from, this.served())) return this.refuse(from);
     if (advertised) {
       this.byHost.set(from.toLowerCase(), advertised);
       this.log.info("XEP-0356 privileges granted", { host: from, ...advertised });
       return from.toLowerCase() === this.defaultHost().toLowerCase() ? "default" : "other";
     }
-    const ns = unknownPrivilegeNamespace(stanza);
-    if (ns === undefined) return undefined;
-    if (!this.unknownNamespaces.has(ns)) {
+    if (ns !== undefined && !this.unknownNamespaces.has(ns)) {
       this.unknownNamespaces.add(ns);
       this.log.warn("XEP-0356 advertisement in an unknown namespace: no privileges assumed", { host: from, namespace: ns, known: [NS_PRIVILEGE_1, NS_PRIVILEGE_2] });
     }
     return "ignored";
+  }
+
+  /**
+   * Dropped without an answer: XEP-0356 defines no error for an advertisement, and a forged one
+   * deserves no reply (RFC 6120 §8.3.1 lets an entity not answer a message it will not process).
+   */
+  private refuse(from: string): "refused" {
+    const domain = from.toLowerCase();
+    const first = !this.refused.has(domain) && this.refused.size < MAX_REFUSED_LOGGED;
+    if (first) this.refused.add(domain);
+    const { host, hosts } = this.served();
+    this.log[first ? "warn" : "debug"]("XEP-0356 advertisement refused: not from a host of the server (xmpp.host, xmpp.hosts)", { from, host, ...(hosts ? { hosts } : {}) });
+    return "refused";
   }
 }
 

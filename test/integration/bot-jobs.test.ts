@@ -11,6 +11,7 @@ import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { sample } from "../helpers/offline-gateway.ts";
 
 const routes = (pump: string, domain: string) => `
 bots:
@@ -61,6 +62,10 @@ for (const server of testServers()) describe(server.name, () => {
     gw = await start();
     // Runs never overlap, so a second hit means the first run of this gateway has finished.
     await waitFor(() => hits >= 2, 15_000, "two runs of the job after the restart", gw.logs);
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    const runs = (outcome: string) => sample(text, `stanzagate_bot_job_runs_total{bot="house@${xmppServer.componentDomain}",job="pump",outcome="${outcome}"}`);
+    expect(runs("quiet")).toBeGreaterThanOrEqual(1);
+    expect(runs("sent")).toBeUndefined();
     await bob.send(xml("message", { to: `house@${xmppServer.componentDomain}`, type: "chat" }, xml("body", {}, "ping")));
     const next = await bob.nextStanza(fromHouse, 10_000);
     expect(next.getChildText("body")).toBe("pong");

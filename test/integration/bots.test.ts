@@ -8,6 +8,7 @@ import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
 import { allOf, connectClient, isMessageFrom, isPresenceFrom, type StanzaPredicate, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { sample } from "../helpers/offline-gateway.ts";
 
 const TEN_MB = 10 * 1024 * 1024;
 
@@ -170,5 +171,22 @@ for (const server of testServers()) describe(server.name, () => {
     expect([refusal.attrs.type, refusal.attrs.id]).toEqual(["error", thread]);
     expect(refusal.getChild("error")?.attrs.type).toBe("auth");
     expect(refusal.getChild("error")?.getChild("forbidden")).toBeDefined();
+  });
+
+  test("/metrics counts what the bot did: commands by usage and outcome, HTTP calls by how they ended", async () => {
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    const bot = `bot="${house}"`;
+    const commands = (command: string, outcome: string) => sample(text, `stanzagate_bot_commands_total{${bot},command="${command}",outcome="${outcome}"}`);
+    expect(commands("ping", "ok")).toBe(2);
+    expect(commands("temp <room>", "ok")).toBe(2);
+    expect(commands("temp <room>", "http_error")).toBe(2);
+    expect(commands("slow <room>", "http_error")).toBe(1);
+    expect(commands("ring", "ok")).toBe(1);
+    expect(commands("(none)", "unknown")).toBe(1);
+    expect(commands("(none)", "forbidden")).toBe(1);
+    const calls = (outcome: string) => sample(text, `stanzagate_bot_http_calls_total{${bot},outcome="${outcome}"}`);
+    expect([calls("ok"), calls("status"), calls("too_large"), calls("timeout")]).toEqual([2, 1, 1, 1]);
+    expect(sample(text, `stanzagate_bot_http_call_duration_seconds_count{${bot}}`)).toBe(5);
+    expect(text).not.toContain("alice");
   });
 });

@@ -96,3 +96,24 @@ describe("the plugin metrics facility", () => {
     expect(sample(await m.render(), "stanzagate_roster_admin_syncs_total")).toBe(2);
   });
 });
+
+describe("the bot series", () => {
+  const metrics = () => createMetrics({ outbox: () => ({ depth: 0, oldestQueuedAt: undefined }), link: () => ({ state: "offline", onlineSince: undefined }) });
+
+  test("count commands, HTTP calls and job runs under the labels they were given", async () => {
+    const m = metrics();
+    m.botCommand("house@gw.example", "temp <room>", "ok");
+    m.botCommand("house@gw.example", "temp <room>", "ok");
+    m.botCommand("house@gw.example", "(none)", "forbidden");
+    m.botHttpCall("house@gw.example", "timeout", 0.3);
+    m.botJob("house@gw.example", "pump", "sent");
+    m.botJob("house@gw.example", "pump", "skipped_running");
+    const text = await m.render();
+    expect(sample(text, 'stanzagate_bot_commands_total{bot="house@gw.example",command="temp <room>",outcome="ok"}')).toBe(2);
+    expect(sample(text, 'stanzagate_bot_commands_total{bot="house@gw.example",command="(none)",outcome="forbidden"}')).toBe(1);
+    expect(sample(text, 'stanzagate_bot_http_calls_total{bot="house@gw.example",outcome="timeout"}')).toBe(1);
+    expect(sample(text, 'stanzagate_bot_http_call_duration_seconds_sum{bot="house@gw.example"}')).toBeCloseTo(0.3);
+    expect(sample(text, 'stanzagate_bot_job_runs_total{bot="house@gw.example",job="pump",outcome="sent"}')).toBe(1);
+    expect(sample(text, 'stanzagate_bot_job_runs_total{bot="house@gw.example",job="pump",outcome="skipped_running"}')).toBe(1);
+  });
+});

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { readAdvertisement, unknownPrivilegeNamespace } from "../../src/xmpp/privilege.ts";
+import { mayAdvertise, readAdvertisement, unknownPrivilegeNamespace } from "../../src/xmpp/privilege.ts";
 import { wrapPrivilegedMessage, type Privileges } from "../../src/plugin-api/privileges.ts";
 import { XmppLink } from "../../src/xmpp/link.ts";
 import { createLogger } from "../../src/log.ts";
@@ -36,7 +36,21 @@ describe("reading an advertisement", () => {
   });
 });
 
-function linkWithFake() {
+describe("who may advertise (a remote server can send the component a bare-domain from)", () => {
+  test("without xmpp.hosts: xmpp.host and its subdomains, in any case; never a sibling, a parent or a look-alike", () => {
+    const served = { host: "example.com" };
+    for (const from of ["example.com", "EXAMPLE.com", "second.example.com", "a.b.example.com"]) expect([from, mayAdvertise(from, served)]).toEqual([from, true]);
+    for (const from of ["evil.example", "com", "example.org", "badexample.com", "example.com.evil.example"]) expect([from, mayAdvertise(from, served)]).toEqual([from, false]);
+  });
+
+  test("with xmpp.hosts: xmpp.host and exactly the hosts listed", () => {
+    const served = { host: "example.com", hosts: ["example.org", "Chat.Example.net"] };
+    for (const from of ["example.com", "example.org", "chat.example.net"]) expect([from, mayAdvertise(from, served)]).toEqual([from, true]);
+    for (const from of ["second.example.com", "example.net", "evil.example"]) expect([from, mayAdvertise(from, served)]).toEqual([from, false]);
+  });
+});
+
+function linkWithFake(hosts?: string[]) {
   const entity = new FakeEntity();
   const logs: Array<Record<string, unknown>> = [];
   const link = new XmppLink({
@@ -45,6 +59,7 @@ function linkWithFake() {
     secret: "s",
     maxStanzaBytes: 500_000,
     host: "example.com",
+    ...(hosts ? { hosts } : {}),
     reconnect: { initial_ms: 1, max_ms: 2 },
     iqTimeoutMs: 1_000,
     log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l) as Record<string, unknown>) }),
@@ -90,14 +105,14 @@ describe("the link and the advertisements", () => {
     const { entity, link, passedOn } = linkWithFake();
     link.start();
     await until(() => link.status === "online");
-    entity.receive(advert("urn:xmpp:privilege:2", { message: "outgoing" }, "second.example"));
+    entity.receive(advert("urn:xmpp:privilege:2", { message: "outgoing" }, "second.example.com"));
     entity.receive(advert("urn:xmpp:privilege:2", { roster: "both", message: "outgoing" }));
     entity.receive(advert("urn:xmpp:privilege:2", { roster: "both" }, "mallory@example.com"));
     const outgoing: Privileges = { roster: "none", message: "outgoing", presence: "none", namespace: "urn:xmpp:privilege:2" };
     expect(link.privileges()).toEqual({ ...outgoing, roster: "both" });
-    expect(link.privileges("Second.Example")).toEqual(outgoing);
-    expect(link.privileges("third.example")).toEqual({ roster: "none", message: "none", presence: "none" });
-    expect(Object.keys(link.privilegesByHost())).toEqual(["example.com", "second.example"]);
+    expect(link.privileges("Second.Example.com")).toEqual(outgoing);
+    expect(link.privileges("third.example.com")).toEqual({ roster: "none", message: "none", presence: "none" });
+    expect(Object.keys(link.privilegesByHost())).toEqual(["example.com", "second.example.com"]);
     expect(passedOn.map((el) => el.attrs.from)).toEqual(["mallory@example.com"]);
     entity.emit("disconnect");
     await until(() => link.status === "online");
@@ -113,6 +128,34 @@ describe("the link and the advertisements", () => {
     entity.emit("disconnect");
     await until(() => link.status === "online");
     expect(link.privileges()).toEqual({ roster: "none", message: "none", presence: "none" });
+    await link.stop();
+  });
+
+  test("a remote server's advertisement is refused: no grants, no answer, not passed on, one warning per domain", async () => {
+    const { entity, link, logs, passedOn } = linkWithFake();
+    link.start();
+    await until(() => link.status === "online");
+    for (let i = 0; i < 3; i++) entity.receive(advert("urn:xmpp:privilege:2", { message: "outgoing", roster: "both" }, "evil.example"));
+    entity.receive(advert("urn:xmpp:privilege:1", { message: "outgoing" }, "example.org"));
+    expect(link.privilegesByHost()).toEqual({});
+    expect(link.privileges("evil.example").message).toBe("none");
+    expect(passedOn).toEqual([]);
+    // A ping round trip after them: an answer would have been written before its pong came.
+    await link.request(xml("iq", { type: "get", to: "example.com", from: "gw.example.com" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+    expect(entity.sent.filter((el) => el.name !== "iq")).toEqual([]);
+    const warnings = logs.filter((l) => l.msg === "XEP-0356 advertisement refused: not from a host of the server (xmpp.host, xmpp.hosts)" && l.level === "warn");
+    expect(warnings.map((l) => l.from)).toEqual(["evil.example", "example.org"]);
+    await link.stop();
+  });
+
+  test("xmpp.hosts names the server's other hosts: theirs count, a subdomain not listed does not", async () => {
+    const { entity, link } = linkWithFake(["example.org"]);
+    link.start();
+    await until(() => link.status === "online");
+    entity.receive(advert("urn:xmpp:privilege:2", { message: "outgoing" }, "example.org"));
+    entity.receive(advert("urn:xmpp:privilege:2", { message: "outgoing" }, "second.example.com"));
+    entity.receive(advert("urn:xmpp:privilege:2", { message: "outgoing" }));
+    expect(Object.keys(link.privilegesByHost())).toEqual(["example.com", "example.org"]);
     await link.stop();
   });
 });

@@ -4,6 +4,7 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { botHandler } from "../../../src/bots/bot.ts";
 import { createLogger } from "../../../src/log.ts";
+import { createMetrics } from "../../../src/metrics.ts";
 import { loadTestConfig } from "../../helpers/gateway.ts";
 import { FAKE_HEAD } from "../../helpers/fake-gateway.ts";
 
@@ -35,14 +36,15 @@ export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 
   const fetch = ((url: string, init: RequestInit) => (calls.push(url), fetcher(url, init))) as unknown as typeof globalThis.fetch;
   const bot = config.bots[0];
   if (!bot) throw new Error("no bot");
-  const handle = botHandler(bot, { send: async (el) => void sent.push(el), fetch, log: createLogger({ level: "error", write: () => {} }) });
+  const metrics = createMetrics({ outbox: () => ({ depth: 0, oldestQueuedAt: undefined }), link: () => ({ state: "offline", onlineSince: undefined }) });
+  const handle = botHandler(bot, { send: async (el) => void sent.push(el), fetch, log: createLogger({ level: "error", write: () => {} }), metrics });
   const say = async (body: string, from = "bob@localhost/phone", extra: Element[] = []) => {
     const before = sent.length;
     handle(xml("message", { from, to: "house@gateway.localhost", type: "chat", id: "m1" }, xml("body", {}, body), ...extra));
     for (let i = 0; i < 200 && sent.length === before; i++) await Bun.sleep(5);
     return sent.at(-1);
   };
-  return { sent, calls, say, handle };
+  return { sent, calls, say, handle, scrape: () => metrics.render() };
 }
 
 

@@ -107,6 +107,31 @@ describe("a bot's jobs", () => {
     expect(c.timers.size).toBe(0);
   });
 
+  test("across a reload: the new configuration's run waits out the old one's still going, then runs", async () => {
+    let release = () => {};
+    const w = world({ "/pump": () => new Promise((resolve) => (release = () => resolve(Response.json({ state: "jammed" })))) });
+    const c = fakeClock();
+    const running = new Set<string>();
+    const skipped: string[] = [];
+    const metrics = { botCommand: () => {}, botHttpCall: () => {}, botJob: (_: string, job: string, outcome: string) => void (outcome === "skipped_running" && skipped.push(job)) };
+    const only = [{ ...w.bot, jobs: [w.bot.jobs[0]!] }];
+    const stopOld = startJobs(only, { ...w.deps, clock: c.clock, running, metrics });
+    c.advance(5 * 60_000);
+    expect(w.hits).toHaveLength(1);
+    // The reload: the new generation starts its jobs, then the old one is retired mid-run.
+    startJobs(only, { ...w.deps, clock: c.clock, running, metrics });
+    stopOld();
+    c.advance(5 * 60_000);
+    expect(w.hits).toHaveLength(1);
+    expect(skipped).toEqual(["pump"]);
+    release();
+    for (let i = 0; i < 100 && running.size > 0; i++) await Bun.sleep(5);
+    expect(running.size).toBe(0);
+    c.advance(5 * 60_000);
+    expect(w.hits).toHaveLength(2);
+    expect(skipped).toEqual(["pump"]);
+  });
+
   test("cron: the next run is the expression's", () => {
     const w = world({});
     const next = w.bot.jobs[1]!.next(new Date(2026, 0, 1, 10, 15).getTime());
