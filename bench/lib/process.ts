@@ -7,3 +7,13 @@ export function memoryMb(pid: number): { rss_mb: number; peak_rss_mb: number; an
   const mb = (k: number) => Math.round(k / 102.4) / 10;
   return { rss_mb: mb(kb("VmRSS")), peak_rss_mb: mb(kb("VmHWM")), anon_mb: mb(kb("RssAnon")), file_mb: mb(kb("RssFile") + kb("RssShmem")) };
 }
+
+/** CPU time a process has used so far (user + system), in seconds, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces), closed by the last ")": utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;

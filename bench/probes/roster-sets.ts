@@ -7,6 +7,7 @@
 import { startProsody } from "../../testbed/prosody.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { BIN, startBenchGateway } from "../lib/gateway.ts";
+import { cpuSeconds } from "../lib/process.ts";
 import { registerUsers } from "../lib/users.ts";
 import { rosterRun, rosterWebApp } from "../phases/roster.ts";
 
@@ -38,8 +39,13 @@ try {
       const routes = `auth:\n  ops: { kind: header, value: "${OPS}" }\nroutes:\n  - { plugin: roster_admin, auth: ops, options: { roster_url: "${app.url}"${variant.options} } }\n`;
       const gw = await startBenchGateway(prosody, await freePort(), routes, undefined, variant.bin);
       try {
+        // CPU seconds of both sides across the run: less noisy than wall time on a busy machine.
+        const cpu = () => ({ server: cpuSeconds(prosody.pid ?? 0), gateway: cpuSeconds(gw.proc.pid) });
+        const before = cpu();
         const run = await rosterRun(gw.url, OPS, users, CONTACTS);
-        console.log(JSON.stringify({ round, variant: variant.name, users: USERS, contacts: CONTACTS, first_sync_ms: run.first_sync_ms, resync_ms: run.resync_ms, answer: run.first_sync_answer }));
+        const after = cpu();
+        const used = { server_cpu_s: Math.round((after.server - before.server) * 10) / 10, gateway_cpu_s: Math.round((after.gateway - before.gateway) * 10) / 10 };
+        console.log(JSON.stringify({ round, variant: variant.name, users: USERS, contacts: CONTACTS, first_sync_ms: run.first_sync_ms, resync_ms: run.resync_ms, ...used, answer: run.first_sync_answer }));
       } finally {
         await gw.stop();
         await prosody.stop();
