@@ -15,6 +15,7 @@ import type { RequestNotes } from "./engine/request-log.ts";
 import { buildGeneration, type Generation, type GenerationDeps } from "./generation.ts";
 import { createCore, linkOptions, type Core } from "./core.ts";
 import { createHttpServer } from "./http-server.ts";
+import { Rooms } from "./rooms/rooms.ts";
 import type { Metrics } from "./metrics.ts";
 import { diffConfigs, type ConfigChanges } from "./reload.ts";
 import type { Delivery } from "./xmpp/delivery.ts";
@@ -58,7 +59,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   };
   const http = createHttpServer(handle, log);
   let throttle = newThrottle(config);
-  const common = sharedDeps(core, log, http.ipOf, () => generations.current?.pluginHealth() ?? []);
+  const common = sharedDeps(core, config, log, http.ipOf, () => generations.current?.pluginHealth() ?? []);
   generations.swap(await buildGeneration({ ...common, throttle, config }));
 
   return {
@@ -84,13 +85,14 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       accepting = false;
       await http.stop();
       await generations.retireAll(10_000);
+      common.rooms.stop();
       await core.close(flushTimeoutMs);
     },
   };
 }
 
 /** What every generation shares with the core. */
-function sharedDeps(core: Core, log: Logger, ipOf: (request: Request) => string, pluginHealth: () => ReadonlyArray<Record<string, unknown>>): Omit<GenerationDeps, "config" | "throttle"> {
+function sharedDeps(core: Core, config: Config, log: Logger, ipOf: (request: Request) => string, pluginHealth: () => ReadonlyArray<Record<string, unknown>>): Omit<GenerationDeps, "config" | "throttle"> {
   let ids = 0;
   const idPrefix = Math.random().toString(36).slice(2, 8);
   return {
@@ -106,6 +108,15 @@ function sharedDeps(core: Core, log: Logger, ipOf: (request: Request) => string,
     notes: new WeakMap() as RequestNotes,
     newId: () => `sg-${idPrefix}-${++ids}`,
     runningJobs: new Set(),
+    // The rooms outlive a reload, as the link does (rooms/rooms.ts).
+    rooms: new Rooms({
+      send: async (el) => {
+        if (core.link.status !== "online") throw new GatewayError("LINK_DOWN");
+        await core.link.send(el);
+      },
+      maxRooms: config.xmpp.max_rooms,
+      log: log.child({ part: "rooms" }),
+    }),
   };
 }
 

@@ -23,10 +23,12 @@ import { observeRequests, routeMatcher, type RequestNotes } from "./engine/reque
 import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
-import { Rooms } from "./rooms/rooms.ts";
+import type { Rooms } from "./rooms/rooms.ts";
+import { GenerationRooms } from "./rooms/generation-rooms.ts";
 import { RouteRooms } from "./rooms/route-rooms.ts";
 import { openApiEndpoint } from "./openapi-endpoint.ts";
 import { startBots } from "./bots/index.ts";
+import type { InvitedRoom } from "./bots/rooms.ts";
 import { startJobs, type LastRun } from "./bots/jobs.ts";
 
 export interface GenerationDeps {
@@ -47,6 +49,8 @@ export interface GenerationDeps {
   newId(): string;
   /** The bot jobs running now, across generations: a reload never runs one job twice at once. */
   runningJobs: Set<string>;
+  /** The gateway's rooms, which outlive a generation as the link does (rooms/rooms.ts). */
+  rooms: Rooms;
 }
 
 export interface Generation {
@@ -72,7 +76,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const listeners = new Map<LinkEvent, Array<() => void>>();
   const on = (event: LinkEvent, listener: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]);
   const port = xmppPort(config, deps.link, { deliver: deps.deliver }, router);
-  const rooms = new Rooms({ send: port.send, claim: (address, handler) => router.add(handler, { address }), maxRooms: config.xmpp.max_rooms, log: log.child({ part: "rooms" }) });
+  const rooms = new GenerationRooms(deps.rooms, { claim: (address, handler) => router.add(handler, { address }), maxRooms: config.xmpp.max_rooms });
   const xmpp: XmppPort = { ...port, on, rooms };
   // XEP-0045: the declarative routes' occupant JID; plugins declare their own.
   const routesFrom = `${config.xmpp.component}/stanzagate`;
@@ -81,14 +85,24 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   on("offline", () => rooms.offline());
   // Routes enter their rooms again first, so that the rooms left behind are not left once more.
   on("online", () => routeRooms.online());
+  on("online", () => bots.online());
   on("online", () => rooms.online());
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
     host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
   }), deps)]));
-  startBots(config.bots, { addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log, metrics: deps.metrics });
+  const bots = startBots(config.bots, {
+    addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log,
+    metrics: deps.metrics,
+    rooms, invited: pluginStore(deps.store, "(bots)").keyed<InvitedRoom[]>("rooms"), isOnline: () => deps.link.status === "online", timeoutMs: config.xmpp.iq_timeout_ms,
+  });
   const registry = createRegistry();
   const reporters: Array<() => Record<string, unknown>> = [];
-  const plugins = await setupRoutes(deps, authenticators, registry, xmpp, reporters, routeRooms);
+  const plugins = await setupRoutes(deps, authenticators, registry, xmpp, reporters, routeRooms).catch((err: unknown) => {
+    // A generation that fails to build gives back the seats its bots took.
+    bots.stop();
+    rooms.stop();
+    throw err;
+  });
   const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });
   const scrape = metricsEndpoint(config, authenticators, deps);
   const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined, deps.ipOf);
@@ -124,6 +138,8 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
         const deadline = Date.now() + timeoutMs;
         while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
         for (const p of plugins) await p.stop?.();
+        bots.stop();
+        // Gives back this generation's seats only: rooms the next one holds too are not left.
         rooms.stop();
       })();
       return retired;

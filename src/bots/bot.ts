@@ -3,6 +3,7 @@
  * (contact.ts). A chat message from a sender in `allow` is, in order: refused when too long,
  * refused politely over the rate limit, matched against the commands, answered by "help", or
  * answered by `unknown:`. Replies keep the message type and the <thread> (RFC 6121 §5.2.5).
+ * Invitations and rooms are rooms.ts's.
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
@@ -24,6 +25,13 @@ export interface BotDeps {
   fetch: typeof fetch;
   log: Logger;
   metrics?: BotMetrics;
+  /** The bot in rooms (rooms.ts), given the chat path; it takes invitations. */
+  rooms?: (chat: BotChat) => { take(stanza: Element): boolean };
+}
+
+export interface BotChat {
+  allowed(bareJid: string): boolean;
+  command(sender: string, text: string): Promise<string | Element>;
 }
 
 /** The command label of a message no command matched, or one refused before it was read. */
@@ -49,13 +57,18 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
     for (const el of outcome.send) send(el);
     return { ...outcome, reply: typeof outcome.reply === "string" ? clip(outcome.reply) : outcome.reply };
   };
+  /** A sender's text, once allowed: too long, or the rate limit, commands, help, unknown:. Also rooms.ts's. */
+  const command = async (sender: string, body: string): Promise<string | Element> => {
+    if ([...body].length > bot.maxInputChars) return (count(NO_COMMAND, "too_long"), `Your message is too long for me (at most ${bot.maxInputChars} characters).`);
+    const found = matchCommand(bot, body);
+    return (await gate(sender, found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe))).reply;
+  };
   const message = (stanza: Element, body: string) => {
     const sender = bareJid(stanza.attrs.from ?? "");
     if (!allowed(sender)) return (count(NO_COMMAND, "forbidden"), send(stanzaError(stanza, STANZA_ERRORS.BOT_FORBIDDEN)));
-    if ([...body].length > bot.maxInputChars) return (count(NO_COMMAND, "too_long"), answer(stanza, `Your message is too long for me (at most ${bot.maxInputChars} characters).`));
-    const found = matchCommand(bot, body);
-    void gate(sender, found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe)).then((o) => answer(stanza, o.reply));
+    void command(sender, body).then((reply) => answer(stanza, reply));
   };
+  const rooms = deps.rooms?.({ allowed: (jid) => isAllowed(bot.allow, jid), command });
   const adhoc = adhocCommands(bot, {
     send, allowed,
     execute: (from, command, match) => {
@@ -69,7 +82,7 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
     else if (stanza.name === "iq") {
       if (!adhoc(stanza)) send(iqReply(bot, stanza));
     }
-    else if (stanza.name === "message" && !isError(stanza) && isChatLike(stanza)) {
+    else if (stanza.name === "message" && !isError(stanza) && !rooms?.take(stanza) && isChatLike(stanza)) {
       const body = stanza.getChildText("body");
       // Chat states and receipts without a body need no answer (XEP-0085 §5.4).
       if (body !== null) message(stanza, body.trim());
@@ -105,7 +118,7 @@ function fallback(bot: BotConfig, sender: string, body: string): string {
   }
 }
 
-/** Groupchat and headline messages are never answered (no room support yet; headlines expect none). */
+/** Groupchat (rooms come to the bot's seat, rooms.ts) and headline messages (they expect none) are not answered here. */
 function isChatLike(stanza: Element): boolean {
   const type = stanza.attrs.type;
   return type === undefined || type === "chat" || type === "normal";

@@ -43,6 +43,16 @@ export interface BotConfig {
   maxInputChars: number;
   maxConcurrent: number;
   jobs: readonly CompiledJob[];
+  /** `rooms:`, joined at start (bots/rooms.ts); room JIDs lower-cased, the nick filled in. */
+  rooms: readonly BotRoom[];
+  acceptInvites: boolean;
+  maxRooms: number;
+}
+
+export interface BotRoom {
+  jid: string;
+  nick: string;
+  password?: string | undefined;
 }
 
 /** `jobs:` (bots/jobs.ts): a check the bot runs by itself, and what it sends. */

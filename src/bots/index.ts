@@ -2,15 +2,19 @@
  * Config-only bots (README, "Bots"): each `bots:` item becomes the stanza handler of its JID in
  * row 3 of the routing table (xmpp/router.ts). Files: bot.ts (messages), commands.ts (a command
  * run), http-call.ts (the bounded HTTP call), contact.ts (presence, disco, ping), match.ts
- * (patterns), text-template.ts and stanza-template.ts (templates), jobs.ts (scheduled checks);
- * config/check-bots.ts and check-bot-jobs.ts check and compile them.
+ * (patterns), text-template.ts and stanza-template.ts (templates), jobs.ts (scheduled checks),
+ * rooms.ts and room-stanzas.ts (rooms and invitations); config/check-bots.ts and
+ * check-bot-jobs.ts check and compile them.
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
 import type { BotMetrics } from "../metrics.ts";
 import type { StanzaHandler } from "../plugin-api.ts";
-import { botHandler } from "./bot.ts";
+import type { RoomsPort } from "../plugin-api/rooms.ts";
+import type { Keyed } from "../plugin-api/store.ts";
+import { botHandler, type BotChat } from "./bot.ts";
 import type { BotConfig } from "./compiled.ts";
+import { BotRooms, type InvitedRoom } from "./rooms.ts";
 
 export interface BotsDeps {
   addBot(local: string, handler: StanzaHandler): void;
@@ -18,10 +22,34 @@ export interface BotsDeps {
   fetch: typeof fetch;
   log: Logger;
   metrics?: BotMetrics;
+  rooms: RoomsPort;
+  /** Rooms the bots accepted invitations to, by bot JID. */
+  invited: Keyed<InvitedRoom[]>;
+  isOnline(): boolean;
+  timeoutMs: number;
 }
 
-export function startBots(bots: readonly BotConfig[], deps: BotsDeps): void {
+/** What the generation tells the bots: the link is back (enter the rooms again), or they stop. */
+export interface StartedBots {
+  online(): void;
+  stop(): void;
+}
+
+export function startBots(bots: readonly BotConfig[], deps: BotsDeps): StartedBots {
+  const inRooms: BotRooms[] = [];
   for (const bot of bots) {
-    deps.addBot(bot.local, botHandler(bot, { send: deps.send, fetch: deps.fetch, log: deps.log.child({ part: "bot", bot: bot.jid }), metrics: deps.metrics }));
+    const log = deps.log.child({ part: "bot", bot: bot.jid });
+    const send = (el: Element) => void deps.send(el).catch((err: unknown) => log.warn("bot stanza not sent", { err }));
+    // Every bot has a seat of its own, if only to decline invitations when it accepts none.
+    const rooms = (chat: BotChat) => {
+      const r = new BotRooms(bot, { ...chat, rooms: deps.rooms, invited: deps.invited, send, isOnline: deps.isOnline, timeoutMs: deps.timeoutMs, log });
+      inRooms.push(r);
+      return r;
+    };
+    deps.addBot(bot.local, botHandler(bot, { send: deps.send, fetch: deps.fetch, log, rooms, metrics: deps.metrics }));
   }
+  return {
+    online: () => inRooms.forEach((r) => r.online()),
+    stop: () => inRooms.forEach((r) => r.stop()),
+  };
 }

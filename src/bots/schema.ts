@@ -46,6 +46,12 @@ export const BotJobSchema = Closed({
   send: SendItemsSchema("http.*, error and last.*"),
 }, "A check the bot runs by itself on a schedule, and what it sends.");
 
+export const BotRoomSchema = Closed({
+  jid: Type.String({ minLength: 1, description: "The room's bare JID (room@conference.example.org)." }),
+  nick: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The bot's nick there; by default the bot's name. Taken by someone else, it gets a short suffix (XEP-0045 §7.2.9)." })),
+  password: Type.Optional(Type.String({ description: "The room's password (XEP-0045 §7.2.6)." })),
+}, "A room the bot joins at start, after a reload and after every reconnect.");
+
 export const BotSchema = Closed({
   jid: Type.String({ minLength: 1, description: "The bot's bare JID: local@<component>, or the component domain itself." }),
   allow: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: "Who may talk to the bot: bare JIDs, `*@domain`, or `*` for anyone. Others get a <forbidden/> error." }),
@@ -56,7 +62,10 @@ export const BotSchema = Closed({
   max_input_chars: Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000, description: "Longer bodies are refused with a reply before any regular expression runs on them." }),
   jobs: Type.Array(BotJobSchema, { default: [], description: "Scheduled and watched checks (README, \"Bots\"): sent from the bot's JID." }),
   max_concurrent: Type.Integer({ minimum: 1, default: 8, description: "Commands in progress at once for this bot; 4 times more wait, and beyond that a sender is told the bot is busy." }),
-}, "A config-only bot: a JID of the component that answers chat messages with commands.");
+  rooms: Type.Array(BotRoomSchema, { default: [], description: "Rooms (XEP-0045) the bot is an occupant of, as `<bot jid>/bot`. There it answers messages addressed to it (`nick: command`), in the room (README, \"Bots in rooms\")." }),
+  accept_invites: Type.Boolean({ default: false, description: "Whether the bot follows invitations to rooms (XEP-0045 §7.8.2 mediated, XEP-0249 direct) from senders in allow:. Accepted rooms are kept in the store: the bot is back in them after a restart or a reload." }),
+  max_rooms: Type.Integer({ minimum: 1, maximum: 1_000, default: 20, description: "Rooms the bot is in at most, rooms: and invitations together; an invitation past it is declined. xmpp.max_rooms bounds the gateway's rooms as a whole." }),
+}, "A config-only bot: a JID of the component that answers chat messages (and messages addressed to it in rooms) with commands.");
 
 export type BotOptions = Static<typeof BotSchema>;
 export type BotCommandOptions = Static<typeof BotCommandSchema>;

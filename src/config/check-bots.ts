@@ -36,13 +36,32 @@ function checkBot(raw: unknown, at: PathSegments, c: BotChecks): BotConfig | und
   const commands = Array.isArray(r.commands) ? r.commands.map((cmd: unknown, i) => (isRecord(cmd) ? checkCommand(cmd as BotCommandOptions, [...at, "commands", i], c, typeof r.jid === "string" ? r.jid.toLowerCase() : "") : undefined)) : [];
   const unknown = typeof r.unknown === "string" ? text(r.unknown, ROOTS.unknown, [...at, "unknown"], c) : bot ? text(bot.unknown, ROOTS.unknown, [...at, "unknown"], c) : undefined;
   const jobs = checkJobs(r.jobs, at, c, typeof r.jid === "string" ? r.jid.toLowerCase() : "");
+  const rooms = checkRooms(r.rooms, at, c);
+  if (bot && rooms.length > bot.max_rooms) fail(c, [...at, "rooms"], `${rooms.length} rooms, more than max_rooms (${bot.max_rooms})`);
   if (!bot || local === undefined || !unknown || c.diagnostics.length !== before) return undefined;
   return {
     at: `bots[${at[1]}]`, jid: bot.jid.toLowerCase(), local, name: bot.name ?? (local || bot.jid), allow: allow.filter((a): a is string => a !== undefined),
     commands: withNodes(commands.filter((x): x is Omit<CompiledCommand, "node"> => x !== undefined)), unknown,
     rateLimit: { commands: bot.rate_limit?.commands ?? 10, windowMs: (bot.rate_limit?.window_s ?? 10) * 1000 },
     maxInputChars: bot.max_input_chars, maxConcurrent: bot.max_concurrent, jobs,
+    rooms: rooms.map((room) => ({ ...room, nick: room.nick ?? bot.name ?? (local || bot.jid) })), acceptInvites: bot.accept_invites, maxRooms: bot.max_rooms,
   };
+}
+
+/** `rooms:` items: bare room JIDs, each once, no more than max_rooms. */
+function checkRooms(raw: unknown, at: PathSegments, c: BotChecks): Array<{ jid: string; nick?: string; password?: string }> {
+  const items = Array.isArray(raw) ? raw.filter(isRecord) : [];
+  const seen = new Set<string>();
+  return items.flatMap((item, i) => {
+    if (typeof item.jid !== "string") return [];
+    const jid = parseJid(item.jid);
+    const where = [...at, "rooms", i, "jid"];
+    if (!jid || jid.local === "" || jid.resource !== "") return fail(c, where, `expected a room's bare JID (room@conference.example.org), found ${JSON.stringify(item.jid)}`) ?? [];
+    const bare = `${jid.local}@${jid.domain}`.toLowerCase();
+    if (seen.has(bare)) return fail(c, where, `the room ${bare} is listed twice`) ?? [];
+    seen.add(bare);
+    return [{ jid: bare, ...(typeof item.nick === "string" ? { nick: item.nick } : {}), ...(typeof item.password === "string" ? { password: item.password } : {}) }];
+  });
 }
 
 /** A bare JID of the component; its local part joins the routes' claims (xmpp/router.ts row 3). */

@@ -13,6 +13,8 @@ export interface HeldRoom {
   readonly occupants: ReadonlyMap<string, string | undefined>;
   /** Our join created the room (§10.1.1 status 201): it did not exist before. */
   readonly created: boolean;
+  /** Our nick there (the service may have changed the one asked for, §7.2.9, §7.2.11). */
+  readonly nick: string;
   release(): void;
   /** Sends a groupchat message (its `from` set to ours) and waits for the room's echo (§7.4). */
   say(message: Element, timeoutMs: number): Promise<void>;
@@ -36,6 +38,22 @@ export interface OccupantSettings {
   lingerMs: number;
   maxLingering: number;
   log: Logger;
+  /**
+   * Never shares a seat (a bot is an occupant of its own): it enters its rooms itself, and no
+   * other occupant ever uses its seats. Default false: one seat per room across occupants.
+   */
+  exclusive?: boolean;
+  /**
+   * Takes what the rooms it is in say to it: their messages (other than the echoes `say` waits
+   * for), and being put out of one (kicked, banned, destroyed: §7.2.8, §10.9). With a listener,
+   * stanzas to the occupant JID that are not from its rooms go on down the routing table.
+   */
+  listener?: RoomListener;
+}
+
+export interface RoomListener {
+  message(room: string, stanza: Element): void;
+  removed(room: string): void;
 }
 
 export interface RoomsPort {

@@ -8,7 +8,7 @@
 import type { Element } from "ltx";
 import { GatewayError, IqTimeoutError, XmppStanzaError } from "../errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
-import type { EnterOptions, HeldRoom } from "../plugin-api/rooms.ts";
+import type { EnterOptions, HeldRoom, RoomListener } from "../plugin-api/rooms.ts";
 import { Echoes } from "./echoes.ts";
 import { joinPresence, leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";
 
@@ -22,6 +22,7 @@ export interface OccupancyDeps {
   lingerMs: number;
   maxLingering: number;
   log: Logger;
+  listener?: RoomListener | undefined;
 }
 
 export type { EnterOptions, HeldRoom };
@@ -47,7 +48,12 @@ export class Occupancy {
   private orphans: Array<{ jid: string; nick: string }> = [];
   private readonly echoes = new Echoes();
 
-  constructor(private readonly deps: OccupancyDeps) {}
+  constructor(private deps: OccupancyDeps) {}
+
+  /** A newer configuration declared this occupant again: its settings apply from now on. */
+  reconfigure(deps: OccupancyDeps): void {
+    this.deps = deps;
+  }
 
   /** Whether the gateway is in `jid` now (then the room certainly exists). */
   isJoined(jid: string): boolean {
@@ -83,16 +89,23 @@ export class Occupancy {
       this.release(room);
     };
     const say = (message: Element, timeoutMs: number) => this.say(room, message, timeoutMs);
-    return { from: this.deps.from, occupants: room.occupants, created: room.created, release, say };
+    return { from: this.deps.from, occupants: room.occupants, created: room.created, get nick() { return room.nick; }, release, say };
   }
 
-  /** Takes stanzas sent to the gateway's occupant JID. Room traffic is never answered. */
+  /**
+   * Takes stanzas sent to the gateway's occupant JID. Room traffic is never answered. With a
+   * listener, only what comes from its rooms is taken; the rest goes on down the routing table.
+   */
   handle(stanza: Element): boolean {
     if (stanza.attrs.to?.toLowerCase() !== this.deps.from.toLowerCase()) return false;
     // An iq get/set must be answered (RFC 6120 §8.2.3): the engine does that. Results were settled.
     if (stanza.name === "iq") return false;
-    if (stanza.name === "presence") this.onPresence(stanza);
-    else this.echoes.take(stanza);
+    const listener = this.deps.listener;
+    if (stanza.name === "presence") return this.onPresence(stanza) || !listener;
+    if (this.echoes.take(stanza)) return true;
+    const room = this.rooms.get((stanza.attrs.from ?? "").split("/")[0]?.toLowerCase() ?? "");
+    if (!listener || !room?.joined) return !listener;
+    listener.message(room.jid, stanza);
     return true;
   }
 
@@ -151,22 +164,24 @@ export class Occupancy {
     return promise;
   }
 
-  private onPresence(stanza: Element): void {
+  /** Whether the presence was about a room of ours (or our own seat in one). */
+  private onPresence(stanza: Element): boolean {
     const p = readOccupantPresence(stanza);
-    if (!p) return;
+    if (!p) return false;
     const room = this.rooms.get(p.room);
     if (!room) {
       // A join that answered after its timeout: we are in a room nobody holds, so leave it.
       if (p.self && p.available) this.sendLeave(p.room, p.nick);
-      return;
+      return p.self;
     }
     if (p.error) {
       if (!room.joined) room.waiter?.reject(XmppStanzaError.from(stanza));
-      return;
+      return true;
     }
-    if (p.self || p.nick === room.nick) return this.onOwnPresence(room, p);
-    if (p.available) room.occupants.set(p.nick, p.realJid);
+    if (p.self || p.nick === room.nick) this.onOwnPresence(room, p);
+    else if (p.available) room.occupants.set(p.nick, p.realJid);
     else room.occupants.delete(p.nick);
+    return true;
   }
 
   /** §7.2.3: our own presence comes last, after every other occupant's: the list is complete. */
@@ -178,8 +193,9 @@ export class Occupancy {
       room.waiter?.resolve();
     } else if (!p.available && room.joined) {
       // Kicked, banned, or the room was destroyed (§7.2.8, §10.9): nothing to leave any more.
-      this.deps.log.info("the gateway is no longer in the room", { room: room.jid });
+      this.deps.log.info("the gateway is no longer in the room", { room: room.jid, from: this.deps.from });
       if (this.rooms.get(room.jid) === room) this.rooms.delete(room.jid);
+      this.deps.listener?.removed(room.jid);
     }
     // Unavailable while joining: the echo of an earlier leave of this room.
   }

@@ -1,8 +1,13 @@
 /**
- * The engine's rooms: one Occupancy per occupant JID of the component (muc_kick's per route, the
- * declarative routes' one), and one seat per room across them all: whoever enters a room the
- * gateway is already in (or joining) shares that seat, whatever occupant JID it asked for.
+ * The gateway's rooms: one Occupancy per occupant JID of the component (muc_kick's per route, the
+ * declarative routes' one, one per bot), and one seat per room across the shared ones: whoever
+ * enters a room the gateway is already in (or joining) shares that seat, whatever occupant JID it
+ * asked for. An `exclusive` occupant (a bot) never shares: its seats are its own.
  * At most `maxRooms` rooms at once: each costs the server an occupant and us its occupant list.
+ *
+ * Like the link, the rooms outlive a reload (app.ts): the server knows one seat per occupant JID,
+ * so two configurations must not each think they hold it. Each generation uses them through a
+ * GenerationRooms (generation-rooms.ts), which gives back only its own holds when it retires.
  */
 import type { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
@@ -13,54 +18,75 @@ import { Occupancy } from "./occupancy.ts";
 
 export interface RoomsDeps {
   send(stanza: Element): Promise<void>;
-  /** Takes the stanzas addressed to `address` (router row 1). */
-  claim(address: string, handler: StanzaHandler): void;
+  /** Takes the stanzas addressed to `address` (router row 1); generations claim through GenerationRooms instead. */
+  claim?(address: string, handler: StanzaHandler): void;
   maxRooms: number;
   log: Logger;
 }
 
 export class Rooms implements RoomsPort {
   /** By occupant JID, lower-cased. */
-  private readonly occupants = new Map<string, Occupancy>();
+  private readonly occupants = new Map<string, { occupancy: Occupancy; exclusive: boolean }>();
+  private maxRooms: number;
 
-  constructor(private readonly deps: RoomsDeps) {}
+  constructor(private readonly deps: RoomsDeps) {
+    this.maxRooms = deps.maxRooms;
+  }
 
+  /** xmpp.max_rooms of the configuration now in use. */
+  setMaxRooms(maxRooms: number): void {
+    this.maxRooms = maxRooms;
+  }
+
+  /** Declares an occupant JID; declaring it again (a reload) updates its settings. */
   occupant(settings: OccupantSettings): void {
     const key = settings.from.toLowerCase();
-    if (this.occupants.has(key)) return;
-    const occupancy = new Occupancy({ ...settings, send: (el) => this.deps.send(el) });
-    this.occupants.set(key, occupancy);
-    this.deps.claim(settings.from, (stanza) => occupancy.handle(stanza));
+    const deps = { ...settings, send: (el: Element) => this.deps.send(el) };
+    const known = this.occupants.get(key);
+    if (known) return known.occupancy.reconfigure(deps);
+    const occupancy = new Occupancy(deps);
+    this.occupants.set(key, { occupancy, exclusive: settings.exclusive ?? false });
+    this.deps.claim?.(settings.from, (stanza) => occupancy.handle(stanza));
+  }
+
+  /** Stanzas to an occupant JID (router row 1); false when it is nobody's or not about a room. */
+  handle(stanza: Element): boolean {
+    return this.occupants.get(stanza.attrs.to?.toLowerCase() ?? "")?.occupancy.handle(stanza) ?? false;
   }
 
   async enter(room: string, options: EnterOptions & { as: string }): Promise<HeldRoom> {
     const jid = room.toLowerCase();
-    const seated = [...this.occupants.values()].find((o) => o.has(jid));
-    const occupancy = seated ?? this.occupants.get(options.as.toLowerCase());
-    if (!occupancy) throw new Error(`no occupant ${options.as} was declared`);
-    if (!seated && this.count() >= this.deps.maxRooms) {
-      throw new GatewayError("ROOMS_FULL", undefined, { details: { room: jid, max_rooms: this.deps.maxRooms } });
+    const own = this.occupants.get(options.as.toLowerCase());
+    if (!own) throw new Error(`no occupant ${options.as} was declared`);
+    const seated = own.exclusive ? (own.occupancy.has(jid) ? own.occupancy : undefined) : this.shared().find((o) => o.has(jid));
+    if (!seated && this.count() >= this.maxRooms) {
+      throw new GatewayError("ROOMS_FULL", undefined, { details: { room: jid, max_rooms: this.maxRooms } });
     }
-    return occupancy.acquire(jid, options);
+    return (seated ?? own.occupancy).acquire(jid, options);
   }
 
   isJoined(room: string): boolean {
-    return [...this.occupants.values()].some((o) => o.isJoined(room.toLowerCase()));
+    return this.shared().some((o) => o.isJoined(room.toLowerCase()));
   }
 
   offline(): void {
-    for (const o of this.occupants.values()) o.offline();
+    for (const { occupancy } of this.occupants.values()) occupancy.offline();
   }
 
   online(): void {
-    for (const o of this.occupants.values()) o.online();
+    for (const { occupancy } of this.occupants.values()) occupancy.online();
   }
 
+  /** Leaves every room (the gateway stops). */
   stop(): void {
-    for (const o of this.occupants.values()) o.stop();
+    for (const { occupancy } of this.occupants.values()) occupancy.stop();
+  }
+
+  private shared(): Occupancy[] {
+    return [...this.occupants.values()].filter((o) => !o.exclusive).map((o) => o.occupancy);
   }
 
   private count(): number {
-    return [...this.occupants.values()].reduce((n, o) => n + o.size, 0);
+    return [...this.occupants.values()].reduce((n, o) => n + o.occupancy.size, 0);
   }
 }

@@ -1,0 +1,171 @@
+/**
+ * A bot in rooms (README, "Bots in rooms"): an occupant of its own (`<bot>/bot`, never sharing
+ * the routes' or muc_kick's seat) in the rooms of `rooms:` and those it accepted invitations to
+ * (kept in the store). There it answers messages addressed to it (`nick: text`) from senders in
+ * allow: (checked on the real JID the room shows, XEP-0045 §7.2.3), in the room (§7.4), and
+ * politely refuses the others. Bounded: max_rooms seats, refusals and replies rate-limited per room.
+ */
+import xml from "@xmpp/xml";
+import type { Element } from "ltx";
+import type { Logger } from "../log.ts";
+import { bareJid } from "../plugin-api/jid.ts";
+import type { HeldRoom, RoomsPort } from "../plugin-api/rooms.ts";
+import type { Keyed } from "../plugin-api/store.ts";
+import type { BotConfig, BotRoom } from "./compiled.ts";
+import { BOT_RESOURCE } from "./contact.ts";
+import { createRateLimit } from "./rate-limit.ts";
+import { NS_DELAY, addressedTo, declineInvitation, readInvitation, vouchedFor, type Invitation } from "./room-stanzas.ts";
+
+/** What the store keeps of a room the bot was invited to. */
+export interface InvitedRoom extends BotRoom {
+  inviter: string;
+  at: number;
+}
+
+export interface BotRoomsDeps {
+  rooms: RoomsPort;
+  invited: Keyed<InvitedRoom[]>;
+  /** Out of the rooms (declines): delivered as the bot's chat replies are. */
+  send(stanza: Element): void;
+  isOnline(): boolean;
+  timeoutMs: number;
+  allowed(bareJid: string): boolean;
+  /** The chat path: length, rate limit, commands, help, unknown:; resolves to the reply. */
+  command(sender: string, text: string): Promise<string | Element>;
+  log: Logger;
+}
+
+interface Seat {
+  room: BotRoom;
+  invited: boolean;
+  held?: HeldRoom;
+}
+
+export class BotRooms {
+  private readonly seats = new Map<string, Seat>();
+  private readonly from: string;
+  private readonly refusals: ReturnType<typeof createRateLimit>;
+  private readonly replies: ReturnType<typeof createRateLimit>;
+  private stopped = false;
+
+  constructor(private readonly bot: BotConfig, private readonly deps: BotRoomsDeps) {
+    this.from = `${bot.jid}/${BOT_RESOURCE}`;
+    this.refusals = createRateLimit(bot.rateLimit.commands, bot.rateLimit.windowMs);
+    this.replies = createRateLimit(bot.rateLimit.commands * 3, bot.rateLimit.windowMs);
+    for (const room of bot.rooms) this.seats.set(room.jid, { room, invited: false });
+    for (const room of deps.invited.get(bot.jid) ?? []) if (!this.seats.has(room.jid) && this.seats.size < bot.maxRooms) this.seats.set(room.jid, { room, invited: true });
+    deps.rooms.occupant({
+      from: this.from, nick: bot.name, password: () => undefined, timeoutMs: deps.timeoutMs, lingerMs: 0, maxLingering: 0, log: deps.log, exclusive: true,
+      listener: { message: (room, stanza) => this.onRoomMessage(room, stanza), removed: (room) => this.onRemoved(room) },
+    });
+    if (deps.isOnline()) this.online();
+  }
+
+  /** The link is (back) up: every room is entered (again); the server forgot us if it dropped. */
+  online(): void {
+    for (const seat of this.seats.values()) void this.enter(seat);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Takes an invitation (true), else leaves the message to the chat path (false). */
+  take(stanza: Element): boolean {
+    const read = readInvitation(stanza);
+    if (!read) return false;
+    if ("problem" in read) {
+      this.deps.log.info("invitation ignored", { bot: this.bot.jid, problem: read.problem });
+      return true;
+    }
+    const inv = read.invitation;
+    const refuse = (why: string) => {
+      this.deps.log.info("invitation declined", { bot: this.bot.jid, room: inv.room, inviter: inv.inviter, why });
+      if (inv.via === "mediated") this.deps.send(declineInvitation(inv, this.bot.jid, why));
+    };
+    if (!this.bot.acceptInvites) return refuse("this bot does not accept invitations"), true;
+    if (!vouchedFor(inv) || !this.deps.allowed(inv.inviter)) return refuse("the inviter may not use this bot"), true;
+    if (this.seats.has(inv.room)) return true;
+    if (this.seats.size >= this.bot.maxRooms) return refuse(`this bot is in ${this.bot.maxRooms} rooms already`), true;
+    void this.accept(inv);
+    return true;
+  }
+
+  private async accept(inv: Invitation): Promise<void> {
+    const seat: Seat = { room: { jid: inv.room, nick: this.bot.name, password: inv.password }, invited: true };
+    this.seats.set(inv.room, seat);
+    if (!(await this.enter(seat))) return void this.seats.delete(inv.room);
+    const kept = (this.deps.invited.get(this.bot.jid) ?? []).filter((r) => r.jid !== inv.room);
+    this.deps.invited.set(this.bot.jid, [...kept, { ...seat.room, inviter: inv.inviter, at: Date.now() }]);
+    this.deps.log.info("invitation accepted", { bot: this.bot.jid, room: inv.room, inviter: inv.inviter });
+  }
+
+  /** Enters one room; a refusal is logged once, with the reason. */
+  private async enter(seat: Seat): Promise<boolean> {
+    const { jid, nick, password } = seat.room;
+    try {
+      const held = await this.deps.rooms.enter(jid, { nick, password, as: this.from });
+      // §10.1.1: our join created it, so there was no such room; the occupancy leaves it.
+      if (held.created) throw (held.release(), new Error("there is no such room"));
+      seat.held = held;
+      return true;
+    } catch (err) {
+      if (!this.stopped) this.deps.log.warn("the bot could not join the room", { bot: this.bot.jid, room: jid, reason: err instanceof Error ? err.message : String(err) });
+      return false;
+    }
+  }
+
+  /** Kicked, banned, or the room is gone (§7.2.8, §10.9): an invited room is forgotten. */
+  private onRemoved(room: string): void {
+    const seat = this.seats.get(room);
+    if (!seat) return;
+    seat.held = undefined;
+    if (!seat.invited) return;
+    this.seats.delete(room);
+    this.deps.invited.set(this.bot.jid, (this.deps.invited.get(this.bot.jid) ?? []).filter((r) => r.jid !== room));
+  }
+
+  private onRoomMessage(room: string, stanza: Element): void {
+    const held = this.seats.get(room)?.held;
+    const from = stanza.attrs.from ?? "";
+    const nick = from.slice(from.indexOf("/") + 1);
+    // The room itself (subjects, notices), errors, our own echo, history (XEP-0203) are never answered.
+    if (!held || !from.includes("/") || stanza.attrs.type === "error" || nick === held.nick || stanza.getChild("delay", NS_DELAY)) return;
+    const body = stanza.getChildText("body");
+    if (body === null || stanza.getChild("subject")) return;
+    if (stanza.attrs.type !== "groupchat") return this.onPrivate(held, stanza, nick, body.trim());
+    const text = addressedTo(body, held.nick);
+    if (text === undefined) return;
+    const real = held.occupants.get(nick);
+    const sender = real === undefined ? undefined : bareJid(real).toLowerCase();
+    if (sender === undefined || !this.deps.allowed(sender)) {
+      if (!this.refusals.take(room)) return;
+      const why = sender === undefined ? "this room does not show me who you are" : "you are not on my list";
+      return this.say(room, held, stanza, `${nick}: Sorry, I only take commands from people I know, and ${why}.`);
+    }
+    void this.deps.command(sender, text === "" ? "help" : text).then((reply) => this.say(room, held, stanza, reply, nick));
+  }
+
+  /** A private message from an occupant (§7.5): the chat path, the sender as the room shows it. */
+  private onPrivate(held: HeldRoom, stanza: Element, nick: string, body: string): void {
+    const real = held.occupants.get(nick);
+    const sender = real === undefined ? undefined : bareJid(real).toLowerCase();
+    const reply = (text: string | Element) => this.deps.send(chatReply(stanza, this.from, text));
+    if (sender === undefined || !this.deps.allowed(sender)) return reply("Sorry, I only take commands from people I know.");
+    void this.deps.command(sender, body).then(reply);
+  }
+
+  /** A groupchat reply to the room, from our seat; the sender's nick first, the <thread> kept. */
+  private say(room: string, held: HeldRoom, stanza: Element, reply: string | Element, to?: string): void {
+    if (!this.replies.take(room)) return this.deps.log.debug("bot room reply dropped: too many in the window", { bot: this.bot.jid, room });
+    const thread = stanza.getChild("thread");
+    const children = typeof reply === "string" ? [xml("body", {}, to === undefined ? reply : `${to}: ${reply}`)] : reply.getChildElements().filter((c) => c.name !== "thread");
+    const message = xml("message", { to: room, type: "groupchat", id: `bot-${crypto.randomUUID()}` }, ...children, ...(thread ? [xml("thread", thread.attrs, thread.getText())] : []));
+    held.say(message, this.deps.timeoutMs).catch((err: unknown) => this.deps.log.warn("bot room reply not taken", { bot: this.bot.jid, room, reason: err instanceof Error ? err.message : String(err) }));
+  }
+}
+
+function chatReply(stanza: Element, from: string, reply: string | Element): Element {
+  const children = typeof reply === "string" ? [xml("body", {}, reply)] : reply.getChildElements();
+  return xml("message", { to: stanza.attrs.from, from, type: "chat", id: `bot-${crypto.randomUUID()}` }, ...children);
+}
