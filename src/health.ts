@@ -8,6 +8,7 @@ export function health(link: XmppLink, delivery: Delivery, store: StoreHealth, p
   const online = link.status === "online";
   const storeFault = store.fault();
   const ready = online && storeFault === undefined;
+  const software = link.serverSoftware();
   return {
     ready,
     body: {
@@ -16,6 +17,7 @@ export function health(link: XmppLink, delivery: Delivery, store: StoreHealth, p
         state: link.status,
         ...(link.onlineSince ? { online_since: link.onlineSince.toISOString() } : {}),
         ...(link.lastError ? { last_error: link.lastError } : {}),
+        ...(software ? { server: software.version ? `${software.name} ${software.version}` : software.name } : {}),
         privileges: link.privileges(),
         // Every virtual host that advertised grants (each advertises its own, XEP-0356 §4).
         hosts: link.privilegesByHost(),

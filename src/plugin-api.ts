@@ -15,6 +15,7 @@ import type { Logger } from "./plugin-api/log.ts";
 import type { PrivilegeNeed, Privileges } from "./plugin-api/privileges.ts";
 import type { Migration, PluginStore } from "./plugin-api/store.ts";
 import type { RoomsPort } from "./plugin-api/rooms.ts";
+import type { ServerSoftware } from "./plugin-api/server-software.ts";
 
 // The error catalogue, shared with the engine: codes, statuses, stanza errors, original bodies.
 export {
@@ -42,6 +43,7 @@ export { readBody, readText, mediaType, charsetOf, parseForm } from "./plugin-ap
 export { stanzaError, isError, needsAnswer } from "./plugin-api/stanza-error.ts";
 export type { Migration, PluginStore } from "./plugin-api/store.ts";
 export type { EnterOptions, HeldRoom, OccupantSettings, RoomsPort } from "./plugin-api/rooms.ts";
+export { isServer, type ServerSoftware } from "./plugin-api/server-software.ts";
 export { isXmlText } from "./plugin-api/xml-text.ts";
 export type { Element } from "ltx";
 /** Builds stanzas: `xml("message", { to }, xml("body", {}, text))`. */
@@ -97,6 +99,11 @@ export interface XmppPort {
    * xmpp.host): each virtual host of the server advertises its own grants.
    */
   privileges(host?: string): Privileges;
+  /**
+   * The server's software (XEP-0092, or its disco#info identity), once learned after a connect;
+   * undefined before that or when the server tells nothing. For what one server is known to accept.
+   */
+  serverSoftware(): ServerSoftware | undefined;
   /** Sends now; throws LINK_DOWN when offline. Use `deliver` for stanzas that must not be lost. */
   send(stanza: Element): Promise<void>;
   /** Sends an iq and waits for its result; an error answer rejects with an XmppStanzaError. */

@@ -21,6 +21,7 @@ export function xmppPort(config: Config, link: XmppLink, delivery: Pick<Delivery
     host: config.xmpp.host,
     isOnline: () => link.status === "online",
     privileges: (host) => link.privileges(host),
+    serverSoftware: () => link.serverSoftware(),
     send: async (el: Element) => {
       if (link.status !== "online") throw new GatewayError("LINK_DOWN");
       await link.send(el);

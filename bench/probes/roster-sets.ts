@@ -1,5 +1,5 @@
-// The roster phase on one Prosody: one item per roster set (the default, RFC 6121 §2.1.5)
-// against `items_per_set: 100` (Prosody only), and, with BENCH_BASELINE_BIN, against an older
+// The roster phase on one Prosody: the default (`items_per_set: auto`, 100 per set on Prosody)
+// against one item per roster set (RFC 6121 §2.1.5, what other servers get), and, with BENCH_BASELINE_BIN, against an older
 // build of the gateway (its own defaults): rounds alternated, each run on a Prosody of its own,
 // so a busy machine slows every variant alike.
 //   make build && BENCH_ROSTER_USERS=100 node_modules/.bin/bun bench/probes/roster-sets.ts
@@ -24,8 +24,8 @@ interface Variant {
   options: string;
 }
 const variants: Variant[] = [
-  { name: "items_per_set: 1 (default)", bin: BIN, options: "" },
-  { name: "items_per_set: 100", bin: BIN, options: ", items_per_set: 100" },
+  { name: "items_per_set: auto (default)", bin: BIN, options: "" },
+  { name: "items_per_set: 1", bin: BIN, options: ", items_per_set: 1" },
   ...(BASELINE ? [{ name: "baseline build", bin: BASELINE, options: "" }] : []),
 ];
 

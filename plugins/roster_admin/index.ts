@@ -3,7 +3,7 @@
  * through XEP-0356 roster permission "both", synced at login and on the web app's refresh calls.
  */
 import { Type } from "@sinclair/typebox";
-import { definePlugin, parseJid, type Element, type OptionProblem, type PluginContext } from "../../src/plugin-api.ts";
+import { definePlugin, isServer, parseJid, type Element, type OptionProblem, type PluginContext, type XmppPort } from "../../src/plugin-api.ts";
 import { fetchContacts } from "./contacts.ts";
 import { refreshMany, refreshOne } from "./http.ts";
 import { createLoginWatcher } from "./logins.ts";
@@ -29,11 +29,9 @@ export const RosterAdminOptionsSchema = Type.Object(
       description: "The largest web app answer read (default 4 MiB). Reading stops as soon as an answer passes it (declared `Content-Length` or bytes received), and that user's sync fails. 4 MiB holds tens of thousands of contacts.",
     }),
     xmpp_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the XMPP server's answer to a roster get or set." }),
-    items_per_set: Type.Integer({
-      minimum: 1,
-      maximum: 100,
-      default: 1,
-      description: "Roster items per roster set. RFC 6121 §2.1.5 allows one, and ejabberd refuses more with `bad-request`. Prosody's mod_privilege accepts more: raise it there only (see \"Servers\").",
+    items_per_set: Type.Union([Type.Literal("auto"), Type.Integer({ minimum: 1, maximum: 100 })], {
+      default: "auto",
+      description: "Roster items per roster set. RFC 6121 §2.1.5 allows one, and ejabberd refuses more with `bad-request`; Prosody's mod_privilege takes up to 100. `auto`: 100 on a server that names itself Prosody (XEP-0092 or disco#info, learned at each connect), else 1. A number forces it (see \"Servers\").",
     }),
     exclusive: Type.Boolean({
       default: false,
@@ -82,7 +80,7 @@ export default definePlugin({
     ctx.http.add("GET", `${base}/refresh/:username`, refreshOne({ route: ctx.route, xmpp: ctx.xmpp, refresh }));
     if (!ctx.route.auth) ctx.log.warn("the refresh endpoints have no auth: anyone who reaches them can make the gateway call the web app; add auth: <scheme>");
     return {
-      health: () => writes.report(),
+      health: () => ({ ...writes.report(), items_per_set: deps.itemsPerSet() }),
       async stop() {
         listening.stop();
         await scheduler.idle(5_000);
@@ -125,10 +123,18 @@ function syncDeps(ctx: PluginContext<Options>, writes: WriteHealth): SyncDeps {
     fetchContacts: (username, owner) => fetchContacts(username, owner, fetchDeps),
     exclusive: ctx.options.exclusive,
     xmppTimeoutMs: ctx.options.xmpp_timeout_ms,
-    itemsPerSet: ctx.options.items_per_set,
+    itemsPerSet: itemsPerSet(ctx.options.items_per_set, ctx.xmpp),
     writes,
     log: ctx.log,
   };
+}
+
+/** Prosody's mod_privilege takes many items per set and answers each (roster-iq.ts); others one. */
+const PROSODY_ITEMS_PER_SET = 100;
+
+/** `auto` is decided at each sync: the server is learned anew at each connect. */
+function itemsPerSet(option: number | "auto", xmpp: XmppPort): () => number {
+  return () => (option !== "auto" ? option : isServer(xmpp.serverSoftware(), "prosody") ? PROSODY_ITEMS_PER_SET : 1);
 }
 
 /** A username as the server knows it (RFC 7622 §3.3: case-folded localpart), or a 400 SyncError. */

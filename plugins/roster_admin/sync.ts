@@ -4,8 +4,8 @@
  * A refresh whose answer equals the last synced snapshot ends there, with no XMPP traffic at all
  * (that is what keeps a no-change refresh of thousands of users cheap). Otherwise, and at login,
  * the gateway reads the roster (XEP-0356 "Roster Access"), so changes the user made directly are seen too,
- * and writes only the differences: one item per roster set unless the operator says the server
- * takes more (`items_per_set`), several sets in flight at once.
+ * and writes only the differences: one item per roster set unless the server is known to take
+ * more (`items_per_set`), several sets in flight at once.
  */
 import type { Logger, XmppPort } from "../../src/plugin-api.ts";
 import { canonical, type Contacts } from "./contacts.ts";
@@ -30,8 +30,8 @@ export interface SyncDeps {
   fetchContacts(username: string, owner: string): Promise<Contacts>;
   exclusive: boolean;
   xmppTimeoutMs: number;
-  /** Items per roster set: 1 (RFC 6121 §2.1.5, every server) unless the server takes more. */
-  itemsPerSet: number;
+  /** Items per roster set now: 1 (RFC 6121 §2.1.5, every server) unless the server takes more. */
+  itemsPerSet(): number;
   /** Told each roster write's outcome, for /health. */
   writes?: { ok(): void; failed(err: unknown): void };
   log: Logger;
@@ -66,7 +66,8 @@ export async function syncUser(username: string, mode: SyncMode, deps: SyncDeps)
 async function applyChanges(owner: string, changes: readonly RosterChange[], deps: SyncDeps): Promise<void> {
   const send = (el: Parameters<XmppPort["send"]>[0]) => deps.xmpp.send(el);
   const batches: RosterChange[][] = [];
-  for (let i = 0; i < changes.length; i += deps.itemsPerSet) batches.push(changes.slice(i, i + deps.itemsPerSet));
+  const size = deps.itemsPerSet();
+  for (let i = 0; i < changes.length; i += size) batches.push(changes.slice(i, i + size));
   let next = 0;
   let failure: { err: unknown } | undefined;
   // A few workers take the next set as soon as theirs is answered; after a refusal no new set is sent.

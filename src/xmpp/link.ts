@@ -12,6 +12,8 @@ import type { Logger } from "../log.ts";
 import { createBackoff } from "./backoff.ts";
 import type { Privileges } from "../plugin-api/privileges.ts";
 import { Grants } from "./privilege.ts";
+import type { ServerSoftware } from "../plugin-api/server-software.ts";
+import { ServerIdentity } from "./server-software.ts";
 import { IqCaller } from "./iq-caller.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
 import { guardStanza } from "./stanza-guard.ts";
@@ -57,6 +59,7 @@ type Listener = () => void;
 export class XmppLink {
   private state: LinkState = "offline";
   private readonly grants: Grants;
+  private readonly software: ServerIdentity;
   private privilegesSettled = false;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   /** XEP-0356 namespaces of an unknown version already logged (once each, not at every connect). */
@@ -73,6 +76,7 @@ export class XmppLink {
 
   constructor(private options: LinkOptions) {
     this.grants = new Grants(() => ({ host: this.options.host, ...(this.options.hosts ? { hosts: this.options.hosts } : {}) }), options.log);
+    this.software = new ServerIdentity((iq) => this.request(iq), () => ({ from: this.options.component, to: this.options.host }), options.log);
     const create = options.createEntity ?? componentFactory(options.tls);
     this.entity = create({ service: options.server, domain: options.component });
     this.backoff = createBackoff(options.reconnect.initial_ms, options.reconnect.max_ms);
@@ -122,6 +126,11 @@ export class XmppLink {
   /** What `host` (default xmpp.host) granted at this connection. */
   privileges(host?: string): Privileges {
     return this.grants.of(host);
+  }
+
+  /** The server software, once this connection learned it (xmpp/server-software.ts). */
+  serverSoftware(): ServerSoftware | undefined {
+    return this.software.get();
   }
 
   /** Every host that advertised grants at this connection, xmpp.host first when it did. */
@@ -238,6 +247,7 @@ export class XmppLink {
     this.options.log.info("component online", { component: this.options.component });
     if (!this.privilegesSettled) this.settleTimer = setTimeout(() => this.settle(), this.options.privilegeGraceMs ?? ADVERTISEMENT_GRACE_MS);
     this.emit("online");
+    void this.software.learn();
   }
 
   /**
@@ -264,6 +274,7 @@ export class XmppLink {
     this.onlineSince = undefined;
     clearTimeout(this.settleTimer);
     this.iq.cancelAll("XMPP link lost");
+    this.software.forget();
     if (wasOnline) {
       this.options.log.warn("component offline", { why });
       this.emit("offline");

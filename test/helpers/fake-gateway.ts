@@ -25,7 +25,7 @@ export interface FakeGateway {
   logs: Array<Record<string, unknown>>;
   /** One HTTP request through the gateway's handler, as from 127.0.0.1. */
   request(path: string, init?: RequestInit): Promise<Response>;
-  /** What the gateway wrote to the (fake) server, without the outbox's ping barriers. */
+  /** What the gateway wrote to the (fake) server, without the link's own questions (pings, which server). */
   stanzas(): Element[];
   stop(): Promise<void>;
 }
@@ -44,7 +44,13 @@ export async function fakeGateway(rest: string): Promise<FakeGateway> {
     entity,
     logs,
     request: (path, init = {}) => gateway.handle(new Request(`http://127.0.0.1${path}`, init)),
-    stanzas: () => entity.sent.filter((s) => !s.getChild("ping", "urn:xmpp:ping")),
+    stanzas: () => entity.sent.filter((s) => !isLinkHousekeeping(s)),
     stop: () => gateway.stop({ flushTimeoutMs: 1_000 }),
   };
+}
+
+/** The link's own questions: confirmation pings (XEP-0199) and which server it is (XEP-0092, XEP-0030). */
+function isLinkHousekeeping(stanza: Element): boolean {
+  const ns = stanza.name === "iq" && stanza.attrs.type === "get" ? stanza.getChildElements()[0]?.attrs.xmlns : undefined;
+  return ns === "urn:xmpp:ping" || ns === "jabber:iq:version" || ns === "http://jabber.org/protocol/disco#info";
 }

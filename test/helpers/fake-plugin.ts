@@ -24,6 +24,7 @@ export function fakeXmppPort(parts: Partial<XmppPort> = {}): XmppPort {
     host: "example",
     isOnline: () => true,
     privileges: () => ({ roster: "none", message: "none", presence: "none" }),
+    serverSoftware: () => undefined,
     send: async () => unused("XmppPort.send")(),
     request: async () => unused("XmppPort.request")(),
     deliver: async () => unused("XmppPort.deliver")(),

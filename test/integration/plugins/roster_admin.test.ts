@@ -115,6 +115,15 @@ for (const server of testServers()) describe(server.name, () => {
     return body.plugins?.find((p) => p.path === path);
   };
 
+  test(`items_per_set auto: the gateway learns the server (${server.name}) and puts ${server.name === "prosody" ? "100 items per set (mod_privilege takes them)" : "one item per set (RFC 6121 §2.1.5)"}`, async () => {
+    await waitFor(() => gw.logs.some((l) => l.msg === "XMPP server software"), 10_000, "the server software to be learned", gw.logs);
+    const health = (await (await fetch(`${gw.url}/health`)).json()) as { xmpp: { server?: string } };
+    // The test bed's Prosody loads no mod_version (XEP-0092): its disco#info identity names it.
+    expect(health.xmpp.server).toMatch(server.name === "prosody" ? /^Prosody$/ : /^ejabberd 23\./);
+    expect(await writeHealth("/roster_admin")).toMatchObject({ items_per_set: server.name === "prosody" ? 100 : 1 });
+    expect(await writeHealth("/roster_admin_batch")).toMatchObject({ items_per_set: 10 });
+  });
+
   describe("roster_admin with roster permission both", () => {
     if (server.name === "ejabberd") {
       test("ejabberd 23.01 bug: a privileged roster set is answered wait/internal-server-error; the refresh counts the user in errors and /health says roster writes are failing", async () => {

@@ -35,6 +35,7 @@ function fakeServer(replies: ReplyCollector, opts: { failSetFor?: string } = {})
     host: "localhost",
     isOnline: () => true,
     privileges: () => privileges,
+    serverSoftware: () => undefined,
     async request(iq) {
       calls.gets++;
       const query = xml("query", { xmlns: NS_ROSTER });
@@ -79,7 +80,7 @@ function setup(web: Record<string, Contacts>, opts: { exclusive?: boolean; failS
     fetchContacts: async (username) => web[username] ?? new Map(),
     exclusive: opts.exclusive ?? false,
     xmppTimeoutMs: 1_000,
-    itemsPerSet: opts.itemsPerSet ?? 1,
+    itemsPerSet: () => opts.itemsPerSet ?? 1,
     writes: createWriteHealth(() => new Date("2026-01-02T03:04:05Z")),
     log: silentLogger,
   };
