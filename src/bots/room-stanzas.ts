@@ -15,13 +15,23 @@ export const NS_DELAY = "urn:xmpp:delay";
 /**
  * The command text when `body` addresses `nick` the way Gajim and Conversations write it: the
  * nick (any case), then ":" or ",", then the text, trimmed. Undefined when it is not addressed.
+ * Compared under NFKC: Prosody's resourceprep (RFC 3920 Appendix B) gives the bot its nick
+ * normalised (e + U+0308 becomes ë), while people type it the way their keyboard makes it.
  */
 export function addressedTo(body: string, nick: string): string | undefined {
   const start = body.trimStart();
-  if (nick === "" || start.length <= nick.length) return undefined;
-  if (start.slice(0, nick.length).toLowerCase() !== nick.toLowerCase()) return undefined;
-  const mark = start[nick.length];
-  return mark === ":" || mark === "," ? start.slice(nick.length + 1).trim() : undefined;
+  const wanted = fold(nick);
+  if (wanted === "") return undefined;
+  // A nick may hold ":" or "," itself: every mark within reach of its length is a candidate.
+  const reach = Math.min(start.length - 1, nick.length * 4 + 8);
+  for (let i = 1; i <= reach; i++) {
+    if ((start[i] === ":" || start[i] === ",") && fold(start.slice(0, i)) === wanted) return start.slice(i + 1).trim();
+  }
+  return undefined;
+}
+
+function fold(text: string): string {
+  return text.normalize("NFKC").toLowerCase();
 }
 
 export interface Invitation {

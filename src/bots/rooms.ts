@@ -7,6 +7,7 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
+import { XmppStanzaError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { bareJid } from "../plugin-api/jid.ts";
 import type { HeldRoom, RoomsPort } from "../plugin-api/rooms.ts";
@@ -63,6 +64,7 @@ export class BotRooms {
 
   /** The link is (back) up: every room is entered (again); the server forgot us if it dropped. */
   online(): void {
+    this.deps.log.info("the bot enters its rooms", { bot: this.bot.jid, rooms: [...this.seats.keys()] });
     for (const seat of this.seats.values()) void this.enter(seat);
   }
 
@@ -110,7 +112,8 @@ export class BotRooms {
       seat.held = held;
       return true;
     } catch (err) {
-      if (!this.stopped) this.deps.log.warn("the bot could not join the room", { bot: this.bot.jid, room: jid, reason: err instanceof Error ? err.message : String(err) });
+      const condition = err instanceof XmppStanzaError ? { condition: err.condition } : {};
+      if (!this.stopped) this.deps.log.warn("the bot could not join the room", { bot: this.bot.jid, room: jid, reason: err instanceof Error ? err.message : String(err), ...condition });
       return false;
     }
   }
@@ -120,7 +123,8 @@ export class BotRooms {
     const seat = this.seats.get(room);
     if (!seat) return;
     seat.held = undefined;
-    if (!seat.invited) return;
+    if (!seat.invited) return this.deps.log.info("the bot is out of the room until the next reconnect", { bot: this.bot.jid, room });
+    this.deps.log.info("the bot forgets the room it was invited to", { bot: this.bot.jid, room });
     this.seats.delete(room);
     this.deps.invited.set(this.bot.jid, (this.deps.invited.get(this.bot.jid) ?? []).filter((r) => r.jid !== room));
   }
@@ -133,31 +137,42 @@ export class BotRooms {
     if (!held || !from.includes("/") || stanza.attrs.type === "error" || nick === held.nick || stanza.getChild("delay", NS_DELAY)) return;
     const body = stanza.getChildText("body");
     if (body === null || stanza.getChild("subject")) return;
-    if (stanza.attrs.type !== "groupchat") return this.onPrivate(held, stanza, nick, body.trim());
+    if (stanza.attrs.type !== "groupchat") return this.onPrivate(room, held, stanza, nick, body.trim());
     const text = addressedTo(body, held.nick);
     if (text === undefined) return;
     const real = held.occupants.get(nick);
     const sender = real === undefined ? undefined : bareJid(real).toLowerCase();
     if (sender === undefined || !this.deps.allowed(sender)) {
-      if (!this.refusals.take(room)) return;
+      if (!this.refusals.take(room) || !this.replySlot(room)) return;
       const why = sender === undefined ? "this room does not show me who you are" : "you are not on my list";
       return this.say(room, held, stanza, `${nick}: Sorry, I only take commands from people I know, and ${why}.`);
     }
+    // The slot is taken as the message arrives, in the room's order: a quick refusal must not
+    // use up the slot of an earlier command still running, and a command whose answer would be
+    // dropped is not run (no HTTP call for nothing).
+    if (!this.replySlot(room)) return;
     void this.deps.command(sender, text === "" ? "help" : text).then((reply) => this.say(room, held, stanza, reply, nick));
   }
 
   /** A private message from an occupant (§7.5): the chat path, the sender as the room shows it. */
-  private onPrivate(held: HeldRoom, stanza: Element, nick: string, body: string): void {
+  private onPrivate(room: string, held: HeldRoom, stanza: Element, nick: string, body: string): void {
     const real = held.occupants.get(nick);
     const sender = real === undefined ? undefined : bareJid(real).toLowerCase();
     const reply = (text: string | Element) => this.deps.send(chatReply(stanza, this.from, text));
-    if (sender === undefined || !this.deps.allowed(sender)) return reply("Sorry, I only take commands from people I know.");
+    // Refusals share the room's budget: private messages must not be a way round it.
+    if (sender === undefined || !this.deps.allowed(sender)) return void (this.refusals.take(room) && reply("Sorry, I only take commands from people I know."));
     void this.deps.command(sender, body).then(reply);
   }
 
-  /** A groupchat reply to the room, from our seat; the sender's nick first, the <thread> kept. */
+  /** One of the room's replies in the window (3 x rate_limit), else dropped and logged at debug. */
+  private replySlot(room: string): boolean {
+    if (this.replies.take(room)) return true;
+    this.deps.log.debug("bot room reply dropped: too many in the window", { bot: this.bot.jid, room });
+    return false;
+  }
+
+  /** A groupchat reply to the room, from our seat; the sender's nick first, the <thread> kept. Its slot was taken. */
   private say(room: string, held: HeldRoom, stanza: Element, reply: string | Element, to?: string): void {
-    if (!this.replies.take(room)) return this.deps.log.debug("bot room reply dropped: too many in the window", { bot: this.bot.jid, room });
     const thread = stanza.getChild("thread");
     const children = typeof reply === "string" ? [xml("body", {}, to === undefined ? reply : `${to}: ${reply}`)] : reply.getChildElements().filter((c) => c.name !== "thread");
     const message = xml("message", { to: room, type: "groupchat", id: `bot-${crypto.randomUUID()}` }, ...children, ...(thread ? [xml("thread", thread.attrs, thread.getText())] : []));

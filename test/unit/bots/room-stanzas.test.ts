@@ -23,6 +23,16 @@ describe("addressedTo: the nick, then : or , then the command", () => {
     expect(addressedTo(": ping", "")).toBeUndefined();
   });
 
+  test("a nick typed decomposed (e + U+0308) addresses the nick the server normalised (ë), and the other way round", () => {
+    expect(addressedTo("zoe\u0308 ☃: ping", "Zoë ☃")).toBe("ping");
+    expect(addressedTo("ZOË ☃, ping", "Zoe\u0308 ☃")).toBe("ping");
+  });
+
+  test("a nick holding a colon is read whole", () => {
+    expect(addressedTo("a:b: ping", "a:b")).toBe("ping");
+    expect(addressedTo("a: ping", "a:b")).toBeUndefined();
+  });
+
   test("a 10,000-character body is read by its first characters only", () => {
     expect(addressedTo(`house: ${"x".repeat(10_000)}`, "house")?.length).toBe(10_000);
   });
