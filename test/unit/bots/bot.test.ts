@@ -83,6 +83,13 @@ describe("a failing HTTP call is a clear line, never silence", () => {
     const reply = await harness(async () => Response.json({ celsius: { a: 1 } })).say("temp attic");
     expect(bodyOf(reply)).toStartWith('Sorry, "temp <room>" failed: the reply could not be built');
   });
+
+  test("an HTML answer to a reply reading http.json.* fails the command with a clear line, not a blank value", async () => {
+    const html = async () => new Response("<html><body>502 Bad Gateway</body></html>", { headers: { "content-type": "text/html" } });
+    const reply = await harness(html).say("temp attic");
+    expect(bodyOf(reply)).toBe('Sorry, "temp <room>" failed: the reply could not be built (the service\'s answer is not JSON, and the reply reads http.json.celsius).');
+    expect(bodyOf(await harness(html).say("where x"))).toBe("<html><body>502 Bad Gateway</body></html>");
+  });
 });
 
 describe("a bot is a contact", () => {
