@@ -1,5 +1,5 @@
 // A bot answering chat messages: commands, help, unknown:, allow:, the rate limit, failures.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { harness } from "./harness.ts";
@@ -46,6 +46,19 @@ describe("a bot answers commands by chat", () => {
     for (let i = 0; i < 3; i++) expect(bodyOf(await h.say("ping"))).toBe("pong");
     expect(bodyOf(await h.say("ping"))).toStartWith("Please slow down: I answer at most 3 commands every 60 s.");
     expect(bodyOf(await h.say("ping", "carol@localhost/x"))).toBe("pong");
+  });
+
+  test("past the rate limit no pattern runs on the body: a flood of hostile bodies costs no matching", async () => {
+    const h = harness();
+    for (let i = 0; i < 3; i++) await h.say("ping");
+    const hostile = `temp ${"a".repeat(40)}!`;
+    const exec = spyOn(RegExp.prototype, "exec");
+    try {
+      for (let i = 0; i < 5; i++) expect(bodyOf(await h.say(hostile))).toStartWith("Please slow down");
+      expect(exec.mock.calls.filter(([input]) => input === hostile)).toEqual([]);
+    } finally {
+      exec.mockRestore();
+    }
   });
 
   test("a reply longer than 10 000 characters is cut, saying so, so the stanza stays sendable", async () => {
