@@ -46,12 +46,16 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   const line = (reply: string, outcome?: BotCommandOutcome): Outcome => ({ reply, send: [], outcome });
   const count = (command: string, outcome: BotCommandOutcome) => deps.metrics?.botCommand(bot.jid, command, outcome);
   const observe: HttpObserver = (outcome, seconds) => deps.metrics?.botHttpCall(bot.jid, outcome, seconds);
-  /** The rate limit and the concurrency bound, shared by chat and ad-hoc commands; `send:` goes out here. */
-  const gate = async (sender: string, command: string, task: () => Promise<Outcome>): Promise<Outcome> => {
-    const refuse = (outcome: BotCommandOutcome, text: string) => (count(command, outcome), line(text));
-    if (!limit.take(sender)) return refuse("rate_limited", `Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`);
+  /** The rate limit, taken before any pattern runs: a flood of hostile bodies costs no matching. */
+  const limited = (sender: string, command: string): string | undefined => {
+    if (limit.take(sender)) return undefined;
+    count(command, "rate_limited");
+    return `Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`;
+  };
+  /** The concurrency bound, shared by chat and ad-hoc commands; `send:` goes out here. */
+  const gate = async (command: string, task: () => Promise<Outcome>): Promise<Outcome> => {
     const run = work.run(task);
-    if (!run) return refuse("busy", "I am busy with other commands right now; please try again in a moment.");
+    if (!run) return (count(command, "busy"), line("I am busy with other commands right now; please try again in a moment."));
     const outcome = await run.catch((err: unknown) => (deps.log.error("bot command failed", { err, bot: bot.jid }), line("Sorry, that failed unexpectedly.", "crashed")));
     count(command, outcome.outcome ?? "ok");
     for (const el of outcome.send) send(el);
@@ -60,8 +64,10 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   /** A sender's text, once allowed: too long, or the rate limit, commands, help, unknown:. Also rooms.ts's. */
   const command = async (sender: string, body: string): Promise<string | Element> => {
     if ([...body].length > bot.maxInputChars) return (count(NO_COMMAND, "too_long"), `Your message is too long for me (at most ${bot.maxInputChars} characters).`);
+    const refused = limited(sender, NO_COMMAND);
+    if (refused) return refused;
     const found = matchCommand(bot, body);
-    return (await gate(sender, found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe))).reply;
+    return (await gate(found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe))).reply;
   };
   const message = (stanza: Element, body: string) => {
     const sender = bareJid(stanza.attrs.from ?? "");
@@ -73,7 +79,9 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
     send, allowed,
     execute: (from, command, match) => {
       const sender = bareJid(from);
-      const run = gate(sender, command.pattern.usage, () => runCommand(command, { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") }, deps.fetch, observe));
+      const refused = limited(sender, command.pattern.usage);
+      if (refused) return Promise.resolve(refused);
+      const run = gate(command.pattern.usage, () => runCommand(command, { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") }, deps.fetch, observe));
       return run.then((o) => (typeof o.reply === "string" ? o.reply : (o.reply.getChildText("body") ?? "")));
     },
   });

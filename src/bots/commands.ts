@@ -3,6 +3,7 @@
  * line for the sender (the `error:` template or a default sentence), never silence.
  */
 import type { Element } from "ltx";
+import { Drop } from "liquidjs";
 import { GatewayError } from "../errors.ts";
 import type { BotCommandOutcome } from "../metrics.ts";
 import { callHttp, HttpCallError, type HttpAnswer, type HttpObserver } from "./http-call.ts";
@@ -26,7 +27,7 @@ export async function runCommand(command: CompiledCommand, input: CommandInput, 
   let http: HttpAnswer | undefined;
   try {
     if (command.http) http = await callHttp(fetcher, renderRequest(command.http, input), observe);
-    const scope = { ...input, http };
+    const scope = { ...input, http: http && { ...http, json: http.json ?? new NotJson() } };
     // Everything is built before anything is sent: a template failing halfway sends nothing.
     return { reply: command.reply.render(scope), send: command.send.map((s) => s.render(scope)) };
   } catch (err) {
@@ -42,6 +43,20 @@ function failureLine(command: CompiledCommand, input: CommandInput, err: unknown
     return command.error.render({ ...input, http: answer, error });
   } catch (again) {
     return `Sorry, "${command.pattern.usage}" failed: ${error} (and the error: template failed: ${reason(again)}).`;
+  }
+}
+
+/**
+ * `http.json` when the answer is not JSON (an HTML error page, plain text): empty and false as a
+ * whole (`{% if http.json %}`, `| default`), but reading a field of it fails the command, so a
+ * reply such as "{{ http.json.celsius }} °C" becomes the error: line instead of " °C".
+ */
+class NotJson extends Drop {
+  override liquidMethodMissing(key: unknown): never {
+    throw new GatewayError("PAYLOAD_MISMATCH", `the service's answer is not JSON, and the reply reads http.json.${String(key)}`);
+  }
+  override valueOf(): undefined {
+    return undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * A command's `match:`. Bun's regular expressions run on JavaScriptCore's backtracking engine
- * (there is no RE2 or linear-time engine in Bun, and no time bound on a match), so a hostile body
+ * (there is no RE2 or linear-time engine in Bun, and no time bound one can set: JSC only gives up
+ * a match past its own backtracking limit, about 0.7 s here, as no match), so a hostile body
  * is defused in two ways instead: the body is refused above `max_input_chars` before any pattern
  * runs, and patterns whose cost can explode (a quantified group that itself holds a quantifier,
  * such as `(a+)+` or `(\w*\s?)*`, and backreferences) are refused at load.

@@ -9,40 +9,7 @@ import { testServers } from "../helpers/servers.ts";
 import { allOf, connectClient, isMessageFrom, isPresenceFrom, type StanzaPredicate, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { sample } from "../helpers/offline-gateway.ts";
-
-const TEN_MB = 10 * 1024 * 1024;
-
-/** 10 MB in 1 MB chunks, without a content-length: the client must stop reading by itself. */
-function tenMegabytesChunked(): ReadableStream<Uint8Array> {
-  let sent = 0;
-  const chunk = new Uint8Array(1024 * 1024).fill(120);
-  return new ReadableStream({
-    pull(controller) {
-      if (sent >= TEN_MB) return controller.close();
-      sent += chunk.byteLength;
-      controller.enqueue(chunk);
-    },
-  });
-}
-
-/**
- * The sensors of a small box: GET /sensors/kitchen answers its temperature; "huge" streams 10 MB;
- * "stuck" never answers (until the test ends).
- */
-function startSensors(stop: AbortSignal) {
-  return Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 0,
-    fetch(req) {
-      const room = decodeURIComponent(new URL(req.url).pathname.split("/")[2] ?? "");
-      if (room === "kitchen") return Response.json({ celsius: 21.5 });
-      if (room === "huge") return new Response(tenMegabytesChunked());
-      if (room === "stuck") return new Promise<Response>((resolve) => stop.addEventListener("abort", () => resolve(new Response("late"))));
-      return Response.json({ error: "no such room" }, { status: 404 });
-    },
-  });
-}
+import { say as sayTo, startSensors } from "../helpers/bot-chat.ts";
 
 const routes = (sensors: string) => `
 bots:
@@ -90,11 +57,7 @@ for (const server of testServers()) describe(server.name, () => {
     await sensors?.stop(true);
   });
 
-  const say = async (client: TestClient, body: string) => {
-    const thread = `t-${crypto.randomUUID()}`;
-    await client.send(xml("message", { to: house, type: "chat", id: thread }, xml("body", {}, body), xml("thread", {}, thread)));
-    return { thread, reply: () => client.nextStanza((s) => s.attrs.from?.startsWith(house) === true && (s.getChildText("thread") === thread || s.attrs.id === thread)) };
-  };
+  const say = (client: TestClient, body: string) => sayTo(client, house, body);
 
   test("bob subscribes: the bot accepts and shows as available", async () => {
     await bob.iq(xml("iq", { type: "get" }, xml("query", { xmlns: "jabber:iq:roster" })));

@@ -1,5 +1,5 @@
 // A bot answering chat messages: commands, help, unknown:, allow:, the rate limit, failures.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { harness } from "./harness.ts";
@@ -48,6 +48,19 @@ describe("a bot answers commands by chat", () => {
     expect(bodyOf(await h.say("ping", "carol@localhost/x"))).toBe("pong");
   });
 
+  test("past the rate limit no pattern runs on the body: a flood of hostile bodies costs no matching", async () => {
+    const h = harness();
+    for (let i = 0; i < 3; i++) await h.say("ping");
+    const hostile = `temp ${"a".repeat(40)}!`;
+    const exec = spyOn(RegExp.prototype, "exec");
+    try {
+      for (let i = 0; i < 5; i++) expect(bodyOf(await h.say(hostile))).toStartWith("Please slow down");
+      expect(exec.mock.calls.filter(([input]) => input === hostile)).toEqual([]);
+    } finally {
+      exec.mockRestore();
+    }
+  });
+
   test("a reply longer than 10 000 characters is cut, saying so, so the stanza stays sendable", async () => {
     const reply = await harness(async () => new Response("y".repeat(300_000))).say("where x");
     expect(bodyOf(reply)).toBe(`${"y".repeat(10_000)}… (cut at 10000 characters)`);
@@ -82,6 +95,13 @@ describe("a failing HTTP call is a clear line, never silence", () => {
   test("a reply printing an object says the reply could not be built", async () => {
     const reply = await harness(async () => Response.json({ celsius: { a: 1 } })).say("temp attic");
     expect(bodyOf(reply)).toStartWith('Sorry, "temp <room>" failed: the reply could not be built');
+  });
+
+  test("an HTML answer to a reply reading http.json.* fails the command with a clear line, not a blank value", async () => {
+    const html = async () => new Response("<html><body>502 Bad Gateway</body></html>", { headers: { "content-type": "text/html" } });
+    const reply = await harness(html).say("temp attic");
+    expect(bodyOf(reply)).toBe('Sorry, "temp <room>" failed: the reply could not be built (the service\'s answer is not JSON, and the reply reads http.json.celsius).');
+    expect(bodyOf(await harness(html).say("where x"))).toBe("<html><body>502 Bad Gateway</body></html>");
   });
 });
 
