@@ -6,11 +6,12 @@
  * follows the room's presences, so the occupant list (nick -> real JID) is the room's current one.
  */
 import type { Element } from "ltx";
-import { GatewayError, IqTimeoutError, XmppStanzaError } from "../errors.ts";
+import { GatewayError, XmppStanzaError } from "../errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
 import type { EnterOptions, HeldRoom, RoomListener } from "../plugin-api/rooms.ts";
 import { Echoes } from "./echoes.ts";
-import { joinPresence, leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";
+import { leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";
+import { joinRoom, newRoom, type Room } from "./seat.ts";
 
 export interface OccupancyDeps {
   send(stanza: Element): Promise<void>;
@@ -26,20 +27,6 @@ export interface OccupancyDeps {
 }
 
 export type { EnterOptions, HeldRoom };
-
-interface Room {
-  jid: string;
-  nick: string;
-  password: string | undefined;
-  joined: boolean;
-  /** Our join created the room (status 201): it did not exist, so leave at once. */
-  created: boolean;
-  occupants: Map<string, string | undefined>;
-  users: number;
-  ready: Promise<void>;
-  waiter?: { resolve(): void; reject(err: Error): void };
-  linger?: ReturnType<typeof setTimeout>;
-}
 
 export class Occupancy {
   /** In least-recently-used order: `acquire` moves a room to the end. */
@@ -131,37 +118,12 @@ export class Occupancy {
   }
 
   private startJoin(jid: string, options: EnterOptions): Room {
-    const room: Room = { jid, nick: options.nick ?? this.deps.nick, password: options.password ?? this.deps.password(jid), joined: false, created: false, occupants: new Map(), users: 0, ready: Promise.resolve() };
-    room.ready = this.join(room).catch((err: unknown) => {
+    const room = newRoom(jid, options.nick ?? this.deps.nick, options.password ?? this.deps.password(jid));
+    room.ready = joinRoom(room, { send: this.deps.send, from: this.deps.from, timeoutMs: this.deps.timeoutMs }).catch((err: unknown) => {
       if (this.rooms.get(jid) === room) this.rooms.delete(jid);
       throw err;
     });
     return room;
-  }
-
-  /** §7.2.9: a nick held by someone else is a conflict; one retry with a random suffix. */
-  private async join(room: Room): Promise<void> {
-    try {
-      await this.attempt(room);
-    } catch (err) {
-      if (!(err instanceof XmppStanzaError && err.condition === "conflict")) throw err;
-      room.nick = `${room.nick}-${Math.random().toString(36).slice(2, 6)}`;
-      await this.attempt(room);
-    }
-  }
-
-  /** Sends one join presence; settles on our own presence, an error presence, or the timeout. */
-  private attempt(room: Room): Promise<void> {
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    const done = () => {
-      clearTimeout(timer);
-      room.waiter = undefined;
-    };
-    const waiter = { resolve: () => (done(), resolve()), reject: (err: Error) => (done(), reject(err)) };
-    const timer = setTimeout(() => waiter.reject(new IqTimeoutError(room.jid)), this.deps.timeoutMs);
-    room.waiter = waiter;
-    this.deps.send(joinPresence(room.jid, room.nick, this.deps.from, room.password)).catch(waiter.reject);
-    return promise;
   }
 
   /** Whether the presence was about a room of ours (or our own seat in one). */
