@@ -1,20 +1,25 @@
 # Stanzagate: everything a fresh machine with node and npm needs is installed from here.
 #   make test    install what is missing, type-check, run every test (unit, integration, faults)
 #   make unit    the in-process tier alone (seconds; no server)
+#   make integration  the real-server tier alone (STANZAGATE_SERVERS=prosody skips ejabberd)
 #   make demo    install, start a local Prosody and Stanzagate on 127.0.0.1, print curl commands
 #   make build   dist/stanzagate, one self-contained executable
 #   make release dist/stanzagate-linux-x64, dist/stanzagate-linux-arm64 and dist/SHA256SUMS
 #   make faults  the fault suite: kills and outages under load, fuzzing (README, "Tests")
 #   make bench   the benchmark (bench/README in README.md); make bench-footprint: build variants
 #   make clean   removes what the build made; make distclean also node_modules and caches
+#   make help    this list
 SHELL := /bin/bash
 BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo bench bench-footprint clean distclean verify-unit
+.PHONY: help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo bench bench-footprint clean distclean verify-unit
 
 all: build
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 deps: node-deps prosody-deps
 

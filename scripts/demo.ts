@@ -51,7 +51,9 @@ if (has("post_msg")) {
   curl -s ${url}/msg -u alice:alice-pw -H 'Content-Type: application/json' -d '{"to":"bob","body":"hello from JSON"}'`);
 }
 if (has("muc_kick")) {
-  console.log(`  curl -s ${url}/muc_kick -H 'Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=' -H 'Content-Type: application/json' -d '{"nickname":"Bob","muc":"${room}","reason":"demo"}'`);
+  // The original module answers a kick with 200 and an empty body: -w shows the status.
+  console.log(`  curl -s -w '%{http_code}\\n' ${url}/muc_kick -H 'Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=' -H 'Content-Type: application/json' -d '{"nickname":"Bob","muc":"${room}","reason":"demo"}'
+    (prints 200; the demo's room is not persistent: once bob is out it is gone, and a second kick answers 404)`);
 }
 if (has("component_http")) console.log(`  (component_http: send a chat message to echo@${prosody.componentDomain} from any client; the demo webhook echoes it)`);
 if (has("roster_admin")) console.log(`  curl -s -X POST ${url}/roster_admin/refresh -H 'Authorization: Bearer demo-token-0123456789' -H 'Content-Type: application/json' -d '["bob"]'`);

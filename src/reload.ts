@@ -39,7 +39,7 @@ export function diffConfigs(old: Config, next: Config): ConfigChanges {
 export interface Snapshot {
   config: Config;
   /** routes.yaml as parsed YAML, before checks: what each route and scheme was written as. */
-  raw: { routes?: unknown[]; auth?: Record<string, unknown> };
+  raw: { routes?: unknown[]; auth?: Record<string, unknown>; bots?: unknown[] };
 }
 
 export function snapshot(config: Config, text: string): Snapshot {
@@ -63,9 +63,11 @@ function routeKey(route: RouteConfig): string {
 export function describeReload(old: Snapshot, next: Snapshot, changes: ConfigChanges): Record<string, unknown> {
   const routes = (s: Snapshot) => new Map(s.config.routes.map((r, i) => [routeKey(r), JSON.stringify(s.raw.routes?.[i])]));
   const auth = (s: Snapshot) => new Map(Object.keys(s.config.auth).map((name) => [name, JSON.stringify(s.raw.auth?.[name])]));
+  const bots = (s: Snapshot) => new Map(s.config.bots.map((b, i) => [b.jid, JSON.stringify(s.raw.bots?.[i])]));
   return {
     routes: delta(routes(old), routes(next)),
     auth: delta(auth(old), auth(next)),
+    bots: delta(bots(old), bots(next)),
     xmpp: changes.xmpp ? "reconnecting with the new settings" : "unchanged",
     http: changes.listen ? `rebound to ${next.config.http.listen}` : "unchanged",
     ...(changes.restartOnly.length ? { not_applied_until_restart: changes.restartOnly } : {}),

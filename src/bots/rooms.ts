@@ -108,7 +108,7 @@ export class BotRooms {
     try {
       const held = await this.deps.rooms.enter(jid, { nick, password, as: this.from });
       // §10.1.1: our join created it, so there was no such room; the occupancy leaves it.
-      if (held.created) throw (held.release(), new Error("there is no such room"));
+      if (held.created) throw (held.release(), new XmppStanzaError("item-not-found", "cancel", "there is no such room", xml("presence", { from: jid, type: "error" })));
       seat.held = held;
       return true;
     } catch (err) {
@@ -140,8 +140,7 @@ export class BotRooms {
     if (stanza.attrs.type !== "groupchat") return this.onPrivate(room, held, stanza, nick, body.trim());
     const text = addressedTo(body, held.nick);
     if (text === undefined) return;
-    const real = held.occupants.get(nick);
-    const sender = real === undefined ? undefined : bareJid(real).toLowerCase();
+    const sender = this.senderOf(room, held, nick);
     if (sender === undefined || !this.deps.allowed(sender)) {
       if (!this.refusals.take(room) || !this.replySlot(room)) return;
       const why = sender === undefined ? "this room does not show me who you are" : "you are not on my list";
@@ -156,12 +155,21 @@ export class BotRooms {
 
   /** A private message from an occupant (§7.5): the chat path, the sender as the room shows it. */
   private onPrivate(room: string, held: HeldRoom, stanza: Element, nick: string, body: string): void {
-    const real = held.occupants.get(nick);
-    const sender = real === undefined ? undefined : bareJid(real).toLowerCase();
+    const sender = this.senderOf(room, held, nick);
     const reply = (text: string | Element) => this.deps.send(chatReply(stanza, this.from, text));
     // Refusals share the room's budget: private messages must not be a way round it.
     if (sender === undefined || !this.deps.allowed(sender)) return void (this.refusals.take(room) && reply("Sorry, I only take commands from people I know."));
     void this.deps.command(sender, body).then(reply);
+  }
+
+  /**
+   * Who wrote: the real bare JID the room shows (§7.2.3); where it hides it, nobody, unless
+   * `allow: ["*"]` takes anyone, then the occupant JID (`room/nick`, also the rate-limit key).
+   */
+  private senderOf(room: string, held: HeldRoom, nick: string): string | undefined {
+    const real = held.occupants.get(nick);
+    if (real !== undefined) return bareJid(real).toLowerCase();
+    return this.bot.allow.includes("*") ? `${room}/${nick}` : undefined;
   }
 
   /** One of the room's replies in the window (3 x rate_limit), else dropped and logged at debug. */

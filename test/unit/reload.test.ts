@@ -65,7 +65,15 @@ describe("the reloader", () => {
     const h = harness(text("/a", "/b"));
     h.write(text("/b", "/c").replace("/b\n    send: '<message to=\"bob@example\"><body>x", "/b\n    send: '<message to=\"bob@example\"><body>y"));
     await h.reloader.request();
-    expect(h.logs.at(-1)).toMatchObject({ msg: "configuration reloaded", routes: { added: ["POST /c"], removed: ["POST /a"], changed: ["POST /b"] }, auth: {}, xmpp: "unchanged", http: "unchanged" });
+    expect(h.logs.at(-1)).toMatchObject({ msg: "configuration reloaded", routes: { added: ["POST /c"], removed: ["POST /a"], changed: ["POST /b"] }, auth: {}, bots: {}, xmpp: "unchanged", http: "unchanged" });
+  });
+
+  test("and the bots added, removed and changed, by JID", async () => {
+    const bot = (local: string, reply: string) => `  - jid: ${local}@gw.example\n    allow: ["*"]\n    commands: [{ match: '^ping$', reply: ${reply} }]\n`;
+    const h = harness(`${text("/a")}bots:\n${bot("house", "pong")}${bot("shed", "pong")}`);
+    h.write(`${text("/a")}bots:\n${bot("house", "PONG")}${bot("barn", "pong")}`);
+    await h.reloader.request();
+    expect(h.logs.at(-1)).toMatchObject({ msg: "configuration reloaded", routes: {}, bots: { added: ["barn@gw.example"], removed: ["shed@gw.example"], changed: ["house@gw.example"] } });
   });
 });
 
