@@ -60,7 +60,7 @@ if (has("roster_admin")) console.log(`  curl -s -X POST ${url}/roster_admin/refr
 const house = `house@${prosody.componentDomain}`;
 console.log(`
 Talk to the bot ${house} (its commands read the demo's sensors on 127.0.0.1):
-  type a line here, e.g.  temp kitchen  (or temp garden, temp attic, ping, help), and press Enter:
+  type a line here, e.g.  temp kitchen  (or temp garden, ping, help; temp attic shows the error: reply), and press Enter:
   bob sends it to ${house} and prints the reply; or log in as bob@${prosody.host} / bob-pw
   (c2s 127.0.0.1:${prosody.c2sPort}) in any client and write to ${house}.
   Its job "kitchen" tells bob the kitchen temperature when it changes (checked every 10 s).`);
