@@ -121,8 +121,10 @@ function isBareWithLocal(to: string | undefined): boolean {
 /**
  * The module's built-in presence for a JID of the component when the webhook does not take
  * presence: an always-on contact that accepts every subscription (RFC 6121 §3.1.3, §4.3.2).
- * Every answer comes from the addressed bare JID with the resource "default", exactly as the
- * module sends it; other presence types are taken and ignored.
+ * Every answer comes from the addressed bare JID with the resource "default", as the module sends
+ * it, except the approval: RFC 6121 §3.1.5 has the contact's server stamp it with the contact's
+ * bare JID. Prosody stamped it so on delivery; ejabberd 23.01 delivers it as sent. Other presence
+ * types are taken and ignored.
  */
 export function defaultPresenceReplies(stanza: Element): Element[] {
   const { to, from } = stanza.attrs;
@@ -132,7 +134,7 @@ export function defaultPresenceReplies(stanza: Element): Element[] {
     case "probe":
       return [xml("presence", attrs)];
     case "subscribe":
-      return [xml("presence", { ...attrs, type: "subscribed" }), xml("presence", attrs)];
+      return [xml("presence", { to: from, from: to, type: "subscribed" }), xml("presence", attrs)];
     case "unsubscribe":
       return [xml("presence", { ...attrs, type: "unavailable" })];
     default:

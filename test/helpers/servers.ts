@@ -25,6 +25,8 @@ export interface ServerOptions {
   users?: Record<string, string>;
   /** More MUC services where only `admins` are service admins (the gateway is not). */
   extraMucServices?: Array<{ domain: string; admins: string[] }>;
+  /** More XEP-0114 component domains, each with its own secret (e.g. a fake service a test connects). */
+  extraComponents?: Array<{ domain: string; secret: string }>;
   /** Prosody only: anything else prosody.ts takes (modules, Lua). */
   prosody?: ProsodyOptions;
 }
@@ -51,16 +53,17 @@ export function testServers(env: Record<string, string | undefined> = process.en
 }
 
 function common(opts: ServerOptions): EjabberdOptions {
-  const { prosody: _p, extraMucServices: _m, ...rest } = opts;
+  const { prosody: _p, extraMucServices: _m, extraComponents: _c, ...rest } = opts;
   return rest;
 }
 
 function prosodyOptions(opts: ServerOptions): ProsodyOptions {
   const mucs = (opts.extraMucServices ?? []).map((m) => `Component "${m.domain}" "muc"\n  admins = { ${m.admins.map((a) => `"${a}"`).join("; ")} }\n`);
-  const extraConfig = [opts.prosody?.extraConfig ?? "", ...mucs].join("\n");
+  const components = (opts.extraComponents ?? []).map((c) => `Component "${c.domain}"\n  component_secret = "${c.secret}"\n`);
+  const extraConfig = [opts.prosody?.extraConfig ?? "", ...mucs, ...components].join("\n");
   return { ...common(opts), ...opts.prosody, extraConfig };
 }
 
 function ejabberdOptions(opts: ServerOptions): EjabberdOptions {
-  return { ...common(opts), extraMucServices: opts.extraMucServices ?? [] };
+  return { ...common(opts), extraMucServices: opts.extraMucServices ?? [], ...(opts.extraComponents ? { extraComponents: opts.extraComponents } : {}) };
 }

@@ -3,27 +3,29 @@
 // and a reply that would break the component stream is refused and logged.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import type { Prosody } from "../../../testbed/prosody.ts";
+import { testServers } from "../../helpers/servers.ts";
 import { connectClient, isMessageFrom, messageWithBody, type StanzaPredicate, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 import { freePort } from "../../../testbed/ports.ts";
 import { errorOf, forStanza, gate, json, startWebhook, type TestWebhook } from "./component_http-webhook.ts";
 
-let prosody: Prosody;
-let gw: TestGateway;
-let bob: TestClient;
-let hook: TestWebhook;
-let slow: TestWebhook;
-const slowGate = gate();
-const jid = (local: string) => `${local}@${prosody.componentDomain}`;
+for (const server of testServers()) describe(server.name, () => {
+  let prosody: Prosody;
+  let gw: TestGateway;
+  let bob: TestClient;
+  let hook: TestWebhook;
+  let slow: TestWebhook;
+  const slowGate = gate();
+  const jid = (local: string) => `${local}@${prosody.componentDomain}`;
 
-beforeAll(async () => {
-  prosody = await startProsody();
-  [hook, slow] = [startWebhook(), startWebhook()];
-  slow.answer = async () => (await slowGate.wait, json({ body: "late" }));
-  const closed = `http://127.0.0.1:${await freePort()}/hook`;
-  gw = await startGateway(prosody, {
-    routes: `
+  beforeAll(async () => {
+    prosody = await server.start();
+    [hook, slow] = [startWebhook(), startWebhook()];
+    slow.answer = async () => (await slowGate.wait, json({ body: "late" }));
+    const closed = `http://127.0.0.1:${await freePort()}/hook`;
+    gw = await startGateway(prosody, {
+      routes: `
 routes:
   - plugin: component_http
     options: { post_url: "${hook.url}", local_parts: [bot], max_concurrent: 1 }
@@ -34,117 +36,118 @@ routes:
   - plugin: component_http
     options: { post_url: "${slow.url}", local_parts: [narrow], max_concurrent: 1, max_queued: 1 }
 `,
-  });
-  bob = await connectClient(prosody, "bob");
-});
-
-afterAll(async () => {
-  slowGate.open();
-  await bob?.stop();
-  await gw?.stop();
-  await prosody?.stop();
-  await hook?.stop();
-  await slow?.stop();
-});
-
-const chat = (to: string, id: string, body = id) => xml("message", { to, type: "chat", id }, xml("body", {}, body));
-/** What bob gets when the webhook's answer cannot be sent. */
-const UNUSABLE = { type: "cancel", condition: "internal-server-error", text: "Unusable answer from the webhook" };
-const errorWithId = (id: string): StanzaPredicate => (s) => s.attrs.type === "error" && s.attrs.id === id;
-
-async function errorFor(to: string, id: string): Promise<ReturnType<typeof errorOf>> {
-  await bob.send(chat(to, id));
-  const reply = await bob.nextStanza(errorWithId(id));
-  expect(reply.attrs.from).toBe(to);
-  return errorOf(reply);
-}
-
-describe("an HTTP failure becomes the module's error reply", () => {
-  const table: Array<[number, string, string, string | undefined]> = [
-    [400, "modify", "bad-request", undefined],
-    [401, "auth", "not-authorized", undefined],
-    [402, "auth", "forbidden", "Payment required"],
-    [403, "auth", "forbidden", undefined],
-    [404, "cancel", "item-not-found", undefined],
-    [410, "cancel", "gone", undefined],
-    [500, "cancel", "internal-server-error", undefined],
-    [501, "cancel", "feature-not-implemented", undefined],
-    [502, "cancel", "remote-server-timeout", "Bad gateway"],
-    [503, "wait", "remote-server-timeout", "Service temporarily unavailable"],
-    [504, "wait", "remote-server-timeout", "Gateway timeout"],
-    [418, "cancel", "service-unavailable", undefined],
-    [302, "cancel", "service-unavailable", undefined],
-  ];
-  for (const [status, type, condition, text] of table) {
-    test(`HTTP ${status} -> ${type}/${condition}${text ? ` "${text}"` : ""}`, async () => {
-      hook.answer = () => new Response("nope", { status, headers: status === 302 ? { location: "http://127.0.0.1:1/" } : {} });
-      expect(await errorFor(jid("bot"), `status-${status}`)).toEqual({ type, condition, text });
     });
-  }
-
-  test('a refused connection -> cancel/remote-server-timeout "Connection failure"', async () => {
-    expect(await errorFor(jid("gone"), "refused")).toEqual({ type: "cancel", condition: "remote-server-timeout", text: "Connection failure" });
+    bob = await connectClient(prosody, "bob");
   });
 
-  test("a webhook slower than timeout_ms -> wait/remote-server-timeout", async () => {
-    expect(await errorFor(jid("slow"), "timeout")).toEqual({ type: "wait", condition: "remote-server-timeout", text: "Webhook timed out" });
-  });
-
-  test("a 200 JSON answer that does not parse -> cancel/internal-server-error and a log line", async () => {
-    hook.answer = () => new Response("{not json", { status: 200, headers: { "content-type": "application/json" } });
-    expect(await errorFor(jid("bot"), "malformed")).toEqual({ type: "cancel", condition: "internal-server-error", text: "The webhook answered malformed JSON" });
-    expect(gw.logs.some((l) => l.msg === "webhook call failed" && l.condition === "internal-server-error")).toBe(true);
-  });
-});
-
-describe("bounds", () => {
-  test("past max_concurrent + max_queued, a stanza is answered wait/resource-constraint; the others complete", async () => {
-    await bob.send(chat(jid("narrow"), "q1"));
-    await slow.next(forStanza("q1")); // q1 is in flight, the only slot taken
-    await bob.send(chat(jid("narrow"), "q2")); // waits in the queue (max_queued: 1)
-    expect(await errorFor(jid("narrow"), "q3")).toEqual({ type: "wait", condition: "resource-constraint", text: "Too many webhook calls pending" });
+  afterAll(async () => {
     slowGate.open();
-    const replies = await bob.collect(messageWithBody("late"), 2);
-    expect(replies.map((r) => r.attrs.from)).toEqual([jid("narrow"), jid("narrow")]);
+    await bob?.stop();
+    await gw?.stop();
+    await prosody?.stop();
+    await hook?.stop();
+    await slow?.stop();
   });
-});
 
-describe("what is never sent", () => {
-  /** Sends `first`, then a message whose reply is "barrier": whatever `first` caused arrived before it. */
-  async function fromBotUntilBarrier(first: ReturnType<typeof xml>): Promise<number> {
-    const before = bob.received.length;
-    await bob.send(first);
-    await hook.next(forStanza(first.attrs.id ?? ""));
-    hook.answer = () => json({ body: "barrier" });
-    await bob.send(chat(jid("bot"), "barrier"));
-    await bob.nextStanza(messageWithBody("barrier"));
-    return bob.received.slice(before).filter(isMessageFrom(jid("bot"))).length - 1;
+  const chat = (to: string, id: string, body = id) => xml("message", { to, type: "chat", id }, xml("body", {}, body));
+  /** What bob gets when the webhook's answer cannot be sent. */
+  const UNUSABLE = { type: "cancel", condition: "internal-server-error", text: "Unusable answer from the webhook" };
+  const errorWithId = (id: string): StanzaPredicate => (s) => s.attrs.type === "error" && s.attrs.id === id;
+
+  async function errorFor(to: string, id: string): Promise<ReturnType<typeof errorOf>> {
+    await bob.send(chat(to, id));
+    const reply = await bob.nextStanza(errorWithId(id));
+    expect(reply.attrs.from).toBe(to);
+    return errorOf(reply);
   }
 
-  test("an error stanza is forwarded but never answered, even when the webhook fails", async () => {
-    hook.answer = () => new Response(null, { status: 500 });
-    const error = xml("message", { to: jid("bot"), type: "error", id: "e1" }, xml("error", { type: "cancel" }, xml("gone", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })));
-    expect(await fromBotUntilBarrier(error)).toBe(0);
-    expect(hook.received.some((r) => r.json.kind === "message" && String(r.json.stanza).includes('id="e1"'))).toBe(true);
-  });
-
-  test("a reply from outside the component's domain is never sent: bob gets cancel/internal-server-error, the reason is logged", async () => {
-    hook.answer = () => json({ from: "alice@localhost", body: "spoofed" });
-    expect(await errorFor(jid("bot"), "spoof")).toEqual(UNUSABLE);
-    expect(gw.logs.find((l) => l.msg === "webhook reply refused")).toMatchObject({ level: "error", reply_from: "alice@localhost" });
-  });
-
-  test("a stanza that does not parse, or is not message/presence/iq, is never sent: bob gets cancel/internal-server-error", async () => {
-    for (const [i, stanza] of ["<message><body>unclosed</message>", "<stream:features/>", "<message/><message/>"].entries()) {
-      hook.answer = () => json({ stanza });
-      expect(await errorFor(jid("bot"), `bad-stanza-${i}`)).toEqual(UNUSABLE);
+  describe("an HTTP failure becomes the module's error reply", () => {
+    const table: Array<[number, string, string, string | undefined]> = [
+      [400, "modify", "bad-request", undefined],
+      [401, "auth", "not-authorized", undefined],
+      [402, "auth", "forbidden", "Payment required"],
+      [403, "auth", "forbidden", undefined],
+      [404, "cancel", "item-not-found", undefined],
+      [410, "cancel", "gone", undefined],
+      [500, "cancel", "internal-server-error", undefined],
+      [501, "cancel", "feature-not-implemented", undefined],
+      [502, "cancel", "remote-server-timeout", "Bad gateway"],
+      [503, "wait", "remote-server-timeout", "Service temporarily unavailable"],
+      [504, "wait", "remote-server-timeout", "Gateway timeout"],
+      [418, "cancel", "service-unavailable", undefined],
+      [302, "cancel", "service-unavailable", undefined],
+    ];
+    for (const [status, type, condition, text] of table) {
+      test(`HTTP ${status} -> ${type}/${condition}${text ? ` "${text}"` : ""}`, async () => {
+        hook.answer = () => new Response("nope", { status, headers: status === 302 ? { location: "http://127.0.0.1:1/" } : {} });
+        expect(await errorFor(jid("bot"), `status-${status}`)).toEqual({ type, condition, text });
+      });
     }
-    expect(gw.logs.filter((l) => l.msg === "webhook answer refused")).toHaveLength(3);
+
+    test('a refused connection -> cancel/remote-server-timeout "Connection failure"', async () => {
+      expect(await errorFor(jid("gone"), "refused")).toEqual({ type: "cancel", condition: "remote-server-timeout", text: "Connection failure" });
+    });
+
+    test("a webhook slower than timeout_ms -> wait/remote-server-timeout", async () => {
+      expect(await errorFor(jid("slow"), "timeout")).toEqual({ type: "wait", condition: "remote-server-timeout", text: "Webhook timed out" });
+    });
+
+    test("a 200 JSON answer that does not parse -> cancel/internal-server-error and a log line", async () => {
+      hook.answer = () => new Response("{not json", { status: 200, headers: { "content-type": "application/json" } });
+      expect(await errorFor(jid("bot"), "malformed")).toEqual({ type: "cancel", condition: "internal-server-error", text: "The webhook answered malformed JSON" });
+      expect(gw.logs.some((l) => l.msg === "webhook call failed" && l.condition === "internal-server-error")).toBe(true);
+    });
   });
 
-  test("an unusable answer to a groupchat message is dropped with nothing sent back", async () => {
-    hook.answer = () => json({ type: 42 });
-    const groupchat = xml("message", { to: jid("bot"), type: "groupchat", id: "gc1" }, xml("body", {}, "hi"));
-    expect(await fromBotUntilBarrier(groupchat)).toBe(0);
+  describe("bounds", () => {
+    test("past max_concurrent + max_queued, a stanza is answered wait/resource-constraint; the others complete", async () => {
+      await bob.send(chat(jid("narrow"), "q1"));
+      await slow.next(forStanza("q1")); // q1 is in flight, the only slot taken
+      await bob.send(chat(jid("narrow"), "q2")); // waits in the queue (max_queued: 1)
+      expect(await errorFor(jid("narrow"), "q3")).toEqual({ type: "wait", condition: "resource-constraint", text: "Too many webhook calls pending" });
+      slowGate.open();
+      const replies = await bob.collect(messageWithBody("late"), 2);
+      expect(replies.map((r) => r.attrs.from)).toEqual([jid("narrow"), jid("narrow")]);
+    });
+  });
+
+  describe("what is never sent", () => {
+    /** Sends `first`, then a message whose reply is "barrier": whatever `first` caused arrived before it. */
+    async function fromBotUntilBarrier(first: ReturnType<typeof xml>): Promise<number> {
+      const before = bob.received.length;
+      await bob.send(first);
+      await hook.next(forStanza(first.attrs.id ?? ""));
+      hook.answer = () => json({ body: "barrier" });
+      await bob.send(chat(jid("bot"), "barrier"));
+      await bob.nextStanza(messageWithBody("barrier"));
+      return bob.received.slice(before).filter(isMessageFrom(jid("bot"))).length - 1;
+    }
+
+    test("an error stanza is forwarded but never answered, even when the webhook fails", async () => {
+      hook.answer = () => new Response(null, { status: 500 });
+      const error = xml("message", { to: jid("bot"), type: "error", id: "e1" }, xml("error", { type: "cancel" }, xml("gone", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })));
+      expect(await fromBotUntilBarrier(error)).toBe(0);
+      expect(hook.received.some((r) => r.json.kind === "message" && String(r.json.stanza).includes('id="e1"'))).toBe(true);
+    });
+
+    test("a reply from outside the component's domain is never sent: bob gets cancel/internal-server-error, the reason is logged", async () => {
+      hook.answer = () => json({ from: "alice@localhost", body: "spoofed" });
+      expect(await errorFor(jid("bot"), "spoof")).toEqual(UNUSABLE);
+      expect(gw.logs.find((l) => l.msg === "webhook reply refused")).toMatchObject({ level: "error", reply_from: "alice@localhost" });
+    });
+
+    test("a stanza that does not parse, or is not message/presence/iq, is never sent: bob gets cancel/internal-server-error", async () => {
+      for (const [i, stanza] of ["<message><body>unclosed</message>", "<stream:features/>", "<message/><message/>"].entries()) {
+        hook.answer = () => json({ stanza });
+        expect(await errorFor(jid("bot"), `bad-stanza-${i}`)).toEqual(UNUSABLE);
+      }
+      expect(gw.logs.filter((l) => l.msg === "webhook answer refused")).toHaveLength(3);
+    });
+
+    test("an unusable answer to a groupchat message is dropped with nothing sent back", async () => {
+      hook.answer = () => json({ type: 42 });
+      const groupchat = xml("message", { to: jid("bot"), type: "groupchat", id: "gc1" }, xml("body", {}, "hi"));
+      expect(await fromBotUntilBarrier(groupchat)).toBe(0);
+    });
   });
 });

@@ -1,8 +1,9 @@
-// Every auth scheme on a post_msg route, against a real Prosody granting XEP-0356: each accepts
+// Every auth scheme on a post_msg route, against each real server (Prosody, ejabberd) granting XEP-0356: each accepts
 // good credentials and refuses bad ones; an identity with a JID sends as that user, one without
 // sends from the component; repeated failures from one address get 429.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import type { Prosody } from "../../../testbed/prosody.ts";
+import { testServers } from "../../helpers/servers.ts";
 import { allOf, connectClient, isFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 
@@ -10,21 +11,22 @@ const CI_TOKEN = "ci-token-0123456789abcdef";
 const ANON_TOKEN = "anon-token-0123456789abcdef";
 const OPS_HEADER = "Secret ops-0123456789";
 
-let prosody: Prosody;
-let gw: TestGateway;
-let bob: TestClient;
-let carol: TestClient;
+for (const server of testServers()) describe(server.name, () => {
+  let prosody: Prosody;
+  let gw: TestGateway;
+  let bob: TestClient;
+  let carol: TestClient;
 
-/** `stanzagate hash-password`, as an operator runs it. */
-async function hashPassword(password: string): Promise<string> {
-  const proc = Bun.spawn([process.execPath, "src/main.ts", "hash-password"], { stdin: new Blob([password]), stdout: "pipe", stderr: "pipe" });
-  const out = await new Response(proc.stdout).text();
-  if ((await proc.exited) !== 0) throw new Error(`hash-password failed: ${await new Response(proc.stderr).text()}`);
-  return out.trim();
-}
+  /** `stanzagate hash-password`, as an operator runs it. */
+  async function hashPassword(password: string): Promise<string> {
+    const proc = Bun.spawn([process.execPath, "src/main.ts", "hash-password"], { stdin: new Blob([password]), stdout: "pipe", stderr: "pipe" });
+    const out = await new Response(proc.stdout).text();
+    if ((await proc.exited) !== 0) throw new Error(`hash-password failed: ${await new Response(proc.stderr).text()}`);
+    return out.trim();
+  }
 
-function routes(c2sPort: number, hash: string, maxFailures: number): string {
-  return `
+  function routes(c2sPort: number, hash: string, maxFailures: number): string {
+    return `
 auth_throttle: { max_failures: ${maxFailures}, window_s: 60 }
 auth:
   users: { kind: xmpp, server: "xmpp://127.0.0.1:${c2sPort}" }
@@ -41,112 +43,113 @@ routes:
   - { plugin: post_msg, path: /bearer, auth: tokens }
   - { plugin: post_msg, path: /header, auth: ops }
 `;
-}
+  }
 
-let hash: string;
+  let hash: string;
 
-beforeAll(async () => {
-  prosody = await startProsody();
-  hash = await hashPassword("local-secret");
-  gw = await startGateway(prosody, { waitForPrivileges: true, routes: routes(prosody.c2sPort, hash, 100) });
-  bob = await connectClient(prosody, "bob");
-  carol = await connectClient(prosody, "carol");
-}, 30_000);
+  beforeAll(async () => {
+    prosody = await server.start();
+    hash = await hashPassword("local-secret");
+    gw = await startGateway(prosody, { waitForPrivileges: true, routes: routes(prosody.c2sPort, hash, 100) });
+    bob = await connectClient(prosody, "bob");
+    carol = await connectClient(prosody, "carol");
+  }, 30_000);
 
-afterAll(async () => {
-  await bob?.stop();
-  await carol?.stop();
-  await gw?.stop();
-  await prosody?.stop();
-});
-
-const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
-const say = (path: string, text: string, authorization?: string) =>
-  gw.post(path, { headers: { "content-type": "text/plain", ...(authorization ? { authorization } : {}) }, body: text });
-const received = (client: TestClient, from: string, text: string) => client.nextStanza(allOf(isFrom(from), messageWithBody(text)));
-
-async function expectError(res: Response, status: number, code: string): Promise<void> {
-  expect(res.status).toBe(status);
-  expect(await res.json()).toMatchObject({ code });
-}
-
-describe("kind: xmpp, the server's own accounts by SASL", () => {
-  test("accepts alice's XMPP password and sends as alice", async () => {
-    expect((await say("/msg/bob", "xmpp ok", basic("alice@localhost", "alice-pw"))).status).toBe(201);
-    await received(bob, "alice@localhost", "xmpp ok");
+  afterAll(async () => {
+    await bob?.stop();
+    await carol?.stop();
+    await gw?.stop();
+    await prosody?.stop();
   });
 
-  test("refuses a wrong password and an unknown account", async () => {
-    await expectError(await say("/msg/bob", "x", basic("alice@localhost", "nope")), 401, "AUTH_FAILED");
-    await expectError(await say("/msg/bob", "x", basic("mallory@localhost", "nope")), 401, "AUTH_FAILED");
-  });
-});
+  const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
+  const say = (path: string, text: string, authorization?: string) =>
+    gw.post(path, { headers: { "content-type": "text/plain", ...(authorization ? { authorization } : {}) }, body: text });
+  const received = (client: TestClient, from: string, text: string) => client.nextStanza(allOf(isFrom(from), messageWithBody(text)));
 
-describe("kind: basic, local users with argon2id hashes from `stanzagate hash-password`", () => {
-  test("prints an argon2id hash", () => {
-    expect(hash).toStartWith("$argon2id$");
-  });
+  async function expectError(res: Response, status: number, code: string): Promise<void> {
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ code });
+  }
 
-  test("accepts the password and sends as alice@localhost (a bare name belongs to the served host)", async () => {
-    const res = await say("/basic/bob", "basic ok", basic("alice", "local-secret"));
-    expect(await res.json()).toEqual({ status: "sent", to: "bob@localhost", from: "alice@localhost" });
-    await received(bob, "alice@localhost", "basic ok");
-  });
+  describe("kind: xmpp, the server's own accounts by SASL", () => {
+    test("accepts alice's XMPP password and sends as alice", async () => {
+      expect((await say("/msg/bob", "xmpp ok", basic("alice@localhost", "alice-pw"))).status).toBe(201);
+      await received(bob, "alice@localhost", "xmpp ok");
+    });
 
-  test("refuses a wrong password and an unknown user, challenging with the route's realm", async () => {
-    for (const auth of [basic("alice", "wrong"), basic("eve", "local-secret")]) {
-      const res = await say("/basic/bob", "x", auth);
-      expect(res.headers.get("www-authenticate")).toBe('Basic realm="localhost/post_msg"');
-      await expectError(res, 401, "AUTH_FAILED");
-    }
-  });
-});
-
-describe("kind: bearer, static tokens", () => {
-  test("a token with a jid sends as that user, to recipients in its allow list", async () => {
-    expect((await say("/bearer/bob", "bearer ok", `Bearer ${CI_TOKEN}`)).status).toBe(201);
-    await received(bob, "alice@localhost", "bearer ok");
+    test("refuses a wrong password and an unknown account", async () => {
+      await expectError(await say("/msg/bob", "x", basic("alice@localhost", "nope")), 401, "AUTH_FAILED");
+      await expectError(await say("/msg/bob", "x", basic("mallory@localhost", "nope")), 401, "AUTH_FAILED");
+    });
   });
 
-  test("a recipient outside the allow list: 403 with JSON", async () => {
-    const res = await say("/bearer/carol", "x", `Bearer ${CI_TOKEN}`);
-    expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: "This credential may not address carol@localhost", code: "FORBIDDEN", to: "carol@localhost" });
+  describe("kind: basic, local users with argon2id hashes from `stanzagate hash-password`", () => {
+    test("prints an argon2id hash", () => {
+      expect(hash).toStartWith("$argon2id$");
+    });
+
+    test("accepts the password and sends as alice@localhost (a bare name belongs to the served host)", async () => {
+      const res = await say("/basic/bob", "basic ok", basic("alice", "local-secret"));
+      expect(await res.json()).toEqual({ status: "sent", to: "bob@localhost", from: "alice@localhost" });
+      await received(bob, "alice@localhost", "basic ok");
+    });
+
+    test("refuses a wrong password and an unknown user, challenging with the route's realm", async () => {
+      for (const auth of [basic("alice", "wrong"), basic("eve", "local-secret")]) {
+        const res = await say("/basic/bob", "x", auth);
+        expect(res.headers.get("www-authenticate")).toBe('Basic realm="localhost/post_msg"');
+        await expectError(res, 401, "AUTH_FAILED");
+      }
+    });
   });
 
-  test("a token without a jid sends from the component's domain", async () => {
-    const res = await say("/bearer/carol", "anonymous token", `Bearer ${ANON_TOKEN}`);
-    expect(await res.json()).toEqual({ status: "sent", to: "carol@localhost", from: prosody.componentDomain });
-    await received(carol, prosody.componentDomain, "anonymous token");
+  describe("kind: bearer, static tokens", () => {
+    test("a token with a jid sends as that user, to recipients in its allow list", async () => {
+      expect((await say("/bearer/bob", "bearer ok", `Bearer ${CI_TOKEN}`)).status).toBe(201);
+      await received(bob, "alice@localhost", "bearer ok");
+    });
+
+    test("a recipient outside the allow list: 403 with JSON", async () => {
+      const res = await say("/bearer/carol", "x", `Bearer ${CI_TOKEN}`);
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ error: "This credential may not address carol@localhost", code: "FORBIDDEN", to: "carol@localhost" });
+    });
+
+    test("a token without a jid sends from the component's domain", async () => {
+      const res = await say("/bearer/carol", "anonymous token", `Bearer ${ANON_TOKEN}`);
+      expect(await res.json()).toEqual({ status: "sent", to: "carol@localhost", from: prosody.componentDomain });
+      await received(carol, prosody.componentDomain, "anonymous token");
+    });
+
+    test("refuses a wrong token and asks for one when missing", async () => {
+      await expectError(await say("/bearer/bob", "x", "Bearer wrong-token-0123456789"), 401, "AUTH_FAILED");
+      const res = await say("/bearer/bob", "x");
+      expect(res.headers.get("www-authenticate")).toStartWith("Bearer");
+      await expectError(res, 401, "AUTH_REQUIRED");
+    });
   });
 
-  test("refuses a wrong token and asks for one when missing", async () => {
-    await expectError(await say("/bearer/bob", "x", "Bearer wrong-token-0123456789"), 401, "AUTH_FAILED");
-    const res = await say("/bearer/bob", "x");
-    expect(res.headers.get("www-authenticate")).toStartWith("Bearer");
-    await expectError(res, 401, "AUTH_REQUIRED");
-  });
-});
+  describe("kind: header, one exact Authorization value", () => {
+    test("accepts it and sends from the component's domain (the header names no user)", async () => {
+      expect((await say("/header/bob", "header ok", OPS_HEADER)).status).toBe(201);
+      await received(bob, prosody.componentDomain, "header ok");
+    });
 
-describe("kind: header, one exact Authorization value", () => {
-  test("accepts it and sends from the component's domain (the header names no user)", async () => {
-    expect((await say("/header/bob", "header ok", OPS_HEADER)).status).toBe(201);
-    await received(bob, prosody.componentDomain, "header ok");
+    test("refuses any other value and a missing header", async () => {
+      await expectError(await say("/header/bob", "x", `${OPS_HEADER}x`), 401, "AUTH_FAILED");
+      await expectError(await say("/header/bob", "x"), 401, "AUTH_REQUIRED");
+    });
   });
 
-  test("refuses any other value and a missing header", async () => {
-    await expectError(await say("/header/bob", "x", `${OPS_HEADER}x`), 401, "AUTH_FAILED");
-    await expectError(await say("/header/bob", "x"), 401, "AUTH_REQUIRED");
+  describe("repeated failures from one address", () => {
+    test("are slowed down with 429 and Retry-After, even for good credentials afterwards", async () => {
+      await gw.stop();
+      gw = await startGateway(prosody, { waitForPrivileges: true, routes: routes(prosody.c2sPort, hash, 3) });
+      for (let i = 0; i < 3; i++) await expectError(await say("/basic/bob", "x", basic("alice", "guess")), 401, "AUTH_FAILED");
+      const res = await say("/basic/bob", "x", basic("alice", "local-secret"));
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      await expectError(res, 429, "RATE_LIMITED");
+    }, 20_000);
   });
-});
-
-describe("repeated failures from one address", () => {
-  test("are slowed down with 429 and Retry-After, even for good credentials afterwards", async () => {
-    await gw.stop();
-    gw = await startGateway(prosody, { waitForPrivileges: true, routes: routes(prosody.c2sPort, hash, 3) });
-    for (let i = 0; i < 3; i++) await expectError(await say("/basic/bob", "x", basic("alice", "guess")), 401, "AUTH_FAILED");
-    const res = await say("/basic/bob", "x", basic("alice", "local-secret"));
-    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
-    await expectError(res, 429, "RATE_LIMITED");
-  }, 20_000);
 });

@@ -127,10 +127,10 @@ describe("the concurrency bound", () => {
 
 describe("the module's presence replies", () => {
   const presence = (type?: string) => xml("presence", { to: "bot@gw.example", from: "bob@example.org", type });
-  test("probe, subscribe and unsubscribe are answered from <jid>/default; the rest is ignored", () => {
+  test("probe, subscribe and unsubscribe are answered from <jid>/default, the approval from the bare <jid> (RFC 6121 §3.1.5); the rest is ignored", () => {
     expect(defaultPresenceReplies(presence("probe")).map(String)).toEqual(['<presence to="bob@example.org" from="bot@gw.example/default"/>']);
     expect(defaultPresenceReplies(presence("subscribe")).map(String)).toEqual([
-      '<presence to="bob@example.org" from="bot@gw.example/default" type="subscribed"/>',
+      '<presence to="bob@example.org" from="bot@gw.example" type="subscribed"/>',
       '<presence to="bob@example.org" from="bot@gw.example/default"/>',
     ]);
     expect(defaultPresenceReplies(presence("unsubscribe")).map(String)).toEqual(['<presence to="bob@example.org" from="bot@gw.example/default" type="unavailable"/>']);
