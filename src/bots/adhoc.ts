@@ -19,6 +19,8 @@ const NS_DATA = "jabber:x:data";
 export interface AdhocDeps {
   send(stanza: Element): void;
   allowed(from: string): boolean;
+  /** Told of an execution refused because the sender is not in allow: (metrics). */
+  forbidden(node: string): void;
   /** Runs a command for `sender` (rate limit and concurrency included); resolves to the reply text. */
   execute(sender: string, command: CompiledCommand, match: Record<string, string>): Promise<string>;
 }
@@ -33,7 +35,7 @@ export function adhocCommands(bot: BotConfig, deps: AdhocDeps): (iq: Element) =>
   };
   const execute = (iq: Element, command: Element) => {
     const sender = iq.attrs.from ?? "";
-    if (!deps.allowed(sender)) return deps.send(stanzaError(iq, STANZA_ERRORS.BOT_FORBIDDEN));
+    if (!deps.allowed(sender)) return (deps.forbidden(command.attrs.node ?? ""), deps.send(stanzaError(iq, STANZA_ERRORS.BOT_FORBIDDEN)));
     const cmd = bot.commands.find((c) => c.node === command.attrs.node);
     if (!cmd) return deps.send(stanzaError(iq, STANZA_ERRORS.ADHOC_NO_COMMAND));
     const action = command.attrs.action ?? "execute";

@@ -77,6 +77,8 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   const rooms = deps.rooms?.({ allowed: (jid) => isAllowed(bot.allow, jid), command });
   const adhoc = adhocCommands(bot, {
     send, allowed,
+    // Counted unread, as chat refusals are: the node is the sender's, not routes.yaml's.
+    forbidden: () => count(NO_COMMAND, "forbidden"),
     execute: (from, command, match) => {
       const sender = bareJid(from);
       const refused = limited(sender, command.pattern.usage);

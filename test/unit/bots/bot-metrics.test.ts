@@ -2,7 +2,8 @@
 // why, HTTP calls by how they ended; labels come from routes.yaml, never from a sender or a body.
 import { describe, expect, test } from "bun:test";
 import { sample } from "../../helpers/offline-gateway.ts";
-import { harness } from "./harness.ts";
+import xml from "@xmpp/xml";
+import { harness, sentCount } from "./harness.ts";
 
 const BOT = 'bot="house@gateway.localhost"';
 const commands = (command: string, outcome: string) => `stanzagate_bot_commands_total{${BOT},command="${command}",outcome="${outcome}"}`;
@@ -39,6 +40,16 @@ describe("a bot's metrics", () => {
     expect(sample(text, commands("ping", "ok"))).toBe(3);
     // Refused before any pattern runs, so unread: "(none)".
     expect(sample(text, commands("(none)", "rate_limited"))).toBe(1);
+    expect(text).not.toContain("mallory");
+  });
+
+  test("an ad-hoc command executed by a sender outside allow: is counted as forbidden too", async () => {
+    const h = harness();
+    h.handle(xml("iq", { from: "mallory@evil.example/x", to: "house@gateway.localhost", type: "set", id: "c1" }, xml("command", { xmlns: "http://jabber.org/protocol/commands", node: "temp", action: "execute" })));
+    const refusal = await sentCount(h.sent, 1);
+    expect(refusal?.getChild("error")?.getChild("forbidden")).toBeDefined();
+    const text = await h.scrape();
+    expect(sample(text, commands("(none)", "forbidden"))).toBe(1);
     expect(text).not.toContain("mallory");
   });
 
