@@ -13,6 +13,7 @@ import { bareJid } from "../plugin-api/jid.ts";
 import type { HeldRoom, RoomsPort } from "../plugin-api/rooms.ts";
 import type { Keyed } from "../plugin-api/store.ts";
 import type { BotConfig, BotRoom } from "./compiled.ts";
+import { replyContent, replyTo } from "./bot.ts";
 import { BOT_RESOURCE } from "./contact.ts";
 import { createRateLimit } from "./rate-limit.ts";
 import { NS_DELAY, addressedTo, declineInvitation, readInvitation, vouchedFor, type Invitation } from "./room-stanzas.ts";
@@ -156,7 +157,7 @@ export class BotRooms {
   /** A private message from an occupant (§7.5): the chat path, the sender as the room shows it. */
   private onPrivate(room: string, held: HeldRoom, stanza: Element, nick: string, body: string): void {
     const sender = this.senderOf(room, held, nick);
-    const reply = (text: string | Element) => this.deps.send(chatReply(stanza, this.from, text));
+    const reply = (text: string | Element) => this.deps.send(replyTo(stanza, text));
     // Refusals share the room's budget: private messages must not be a way round it.
     if (sender === undefined || !this.deps.allowed(sender)) return void (this.refusals.take(room) && reply("Sorry, I only take commands from people I know."));
     void this.deps.command(sender, body).then(reply);
@@ -181,14 +182,8 @@ export class BotRooms {
 
   /** A groupchat reply to the room, from our seat; the sender's nick first, the <thread> kept. Its slot was taken. */
   private say(room: string, held: HeldRoom, stanza: Element, reply: string | Element, to?: string): void {
-    const thread = stanza.getChild("thread");
-    const children = typeof reply === "string" ? [xml("body", {}, to === undefined ? reply : `${to}: ${reply}`)] : reply.getChildElements().filter((c) => c.name !== "thread");
-    const message = xml("message", { to: room, type: "groupchat", id: `bot-${crypto.randomUUID()}` }, ...children, ...(thread ? [xml("thread", thread.attrs, thread.getText())] : []));
+    const text = typeof reply === "string" && to !== undefined ? `${to}: ${reply}` : reply;
+    const message = xml("message", { to: room, type: "groupchat", id: `bot-${crypto.randomUUID()}` }, ...replyContent(stanza, text));
     held.say(message, this.deps.timeoutMs).catch((err: unknown) => this.deps.log.warn("bot room reply not taken", { bot: this.bot.jid, room, reason: err instanceof Error ? err.message : String(err) }));
   }
-}
-
-function chatReply(stanza: Element, from: string, reply: string | Element): Element {
-  const children = typeof reply === "string" ? [xml("body", {}, reply)] : reply.getChildElements();
-  return xml("message", { to: stanza.attrs.from, from, type: "chat", id: `bot-${crypto.randomUUID()}` }, ...children);
 }

@@ -7,23 +7,14 @@
  */
 import type { Element } from "ltx";
 import { GatewayError, XmppStanzaError } from "../errors.ts";
-import type { Logger } from "../plugin-api/log.ts";
-import type { EnterOptions, HeldRoom, RoomListener } from "../plugin-api/rooms.ts";
+import type { EnterOptions, HeldRoom, OccupantSettings } from "../plugin-api/rooms.ts";
 import { Echoes } from "./echoes.ts";
 import { leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";
 import { joinRoom, newRoom, type Room } from "./seat.ts";
 
-export interface OccupancyDeps {
+/** An occupant's settings (plugin-api/rooms.ts), and how its stanzas reach the server. */
+export interface OccupancyDeps extends OccupantSettings {
   send(stanza: Element): Promise<void>;
-  /** The gateway's real JID in rooms: `<component>/<resource>`. */
-  from: string;
-  nick: string;
-  password(room: string): string | undefined;
-  timeoutMs: number;
-  lingerMs: number;
-  maxLingering: number;
-  log: Logger;
-  listener?: RoomListener | undefined;
 }
 
 export type { EnterOptions, HeldRoom };

@@ -13,13 +13,10 @@ import type { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
 import type { EnterOptions, HeldRoom, OccupantSettings, RoomsPort } from "../plugin-api/rooms.ts";
-import type { StanzaHandler } from "../plugin-api.ts";
 import { Occupancy } from "./occupancy.ts";
 
 export interface RoomsDeps {
   send(stanza: Element): Promise<void>;
-  /** Takes the stanzas addressed to `address` (router row 1); generations claim through GenerationRooms instead. */
-  claim?(address: string, handler: StanzaHandler): void;
   maxRooms: number;
   log: Logger;
 }
@@ -46,7 +43,6 @@ export class Rooms implements RoomsPort {
     if (known) return known.occupancy.reconfigure(deps);
     const occupancy = new Occupancy(deps);
     this.occupants.set(key, { occupancy, exclusive: settings.exclusive ?? false });
-    this.deps.claim?.(settings.from, (stanza) => occupancy.handle(stanza));
   }
 
   /** Stanzas to an occupant JID (router row 1); false when it is nobody's or not about a room. */

@@ -5,7 +5,6 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { silentLogger } from "../../src/log.ts";
 import { GatewayError, IqTimeoutError, XmppStanzaError } from "../../src/errors.ts";
-import type { StanzaHandler } from "../../src/plugin-api.ts";
 import { Rooms } from "../../src/rooms/rooms.ts";
 import { RouteRooms } from "../../src/rooms/route-rooms.ts";
 
@@ -17,12 +16,11 @@ const MUC_USER = "http://jabber.org/protocol/muc#user";
 /** Rooms with two occupant JIDs; `from(room)` feeds a stanza from the room to whoever claimed its `to`. */
 function rooms(maxRooms = 10) {
   const sent: Element[] = [];
-  const claims = new Map<string, StanzaHandler>();
-  const r = new Rooms({ send: async (el) => void sent.push(el), claim: (address, handler) => void claims.set(address.toLowerCase(), handler), maxRooms, log: silentLogger });
+  const r = new Rooms({ send: async (el) => void sent.push(el), maxRooms, log: silentLogger });
   const settings = { nick: "Stanzagate", password: () => undefined, timeoutMs: 1_000, lingerMs: 0, maxLingering: 0, log: silentLogger };
   r.occupant({ ...settings, from: KICK });
   r.occupant({ ...settings, from: ROUTES });
-  const deliver = (stanza: Element) => claims.get(stanza.attrs.to ?? "")?.(stanza);
+  const deliver = (stanza: Element) => r.handle(stanza);
   /** Our own presence in `room` (status 110), to the occupant JID that asked. */
   const joined = (to: string, room = ROOM, ...codes: string[]) =>
     deliver(xml("presence", { from: `${room}/Stanzagate`, to }, xml("x", { xmlns: MUC_USER }, xml("item", { jid: to }), ...["110", ...codes].map((code) => xml("status", { code })))));
