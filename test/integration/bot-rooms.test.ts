@@ -159,5 +159,5 @@ for (const server of testServers()) describe(server.name, () => {
     await alice.nextStanza(botPresence(DEN));
     await groupchat(alice, DEN, "house: ping");
     expect((await alice.nextStanza(fromBot(DEN))).getChildText("body")).toBe("Alice: pong");
-  }, 30_000);
+  });
 });

@@ -21,7 +21,7 @@ const procs: Subprocess[] = [];
 beforeAll(async () => {
   prosody = await startProsody();
   bob = await connectClient(prosody, "bob");
-}, 30_000);
+});
 
 afterAll(async () => {
   for (const p of procs) if (p.exitCode === null) p.kill("SIGKILL");

@@ -31,7 +31,7 @@ routes:
 `,
   });
   bob = await connectClient(prosody, "bob", { resource: "phone" });
-}, 30_000);
+});
 
 afterAll(async () => {
   await bob?.stop();

@@ -62,7 +62,7 @@ describe("a store that cannot be written", () => {
     while ((await health()).body.store.ok !== true && Date.now() < deadline) await Bun.sleep(100);
     expect((await health()).body.store).toEqual({ ok: true });
     expect((await say(3)).status).toBe(202);
-  }, 30_000);
+  });
 });
 
 describe("start-up", () => {
@@ -76,5 +76,5 @@ describe("start-up", () => {
     const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toEqual([`${config}: cannot start: the store directory ${missing} does not exist (store: ${join(missing, "s.db")})`]);
-  }, 30_000);
+  });
 });

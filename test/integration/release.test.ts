@@ -26,7 +26,7 @@ const running: GatewayProcess[] = [];
 beforeAll(async () => {
   prosody = await startProsody();
   bob = await connectClient(prosody, "bob");
-}, 30_000);
+});
 
 afterAll(async () => {
   for (const gw of running) if (gw.proc.exitCode === null) await gw.kill("SIGKILL");
@@ -170,5 +170,5 @@ routes:
     expect({ code, err }).toMatchObject({ code: 1, err: expect.stringMatching(/cannot start: .*(in use|EADDRINUSE)/i) });
     expect(await keepAliveRequests(first, 1)).toEqual([200]);
     expect(await first.kill("SIGTERM")).toBe(0);
-  }, 30_000);
+  });
 });

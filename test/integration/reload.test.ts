@@ -32,7 +32,7 @@ beforeAll(async () => {
   gw = await spawnGateway(prosody, routes("/old"));
   port = Number(new URL(gw.url).port);
   head = configHead(prosody, join(gw.dir, "stanzagate.db"));
-}, 30_000);
+});
 
 afterAll(async () => {
   await bob?.stop();
