@@ -58,7 +58,7 @@ for (const server of testServers()) describe(server.name, () => {
       for (const earlier of gateways.splice(0)) await earlier.stop({ flushTimeoutMs: 1_000 });
       const { gw, logs } = await gatewayWith(configHead(prosody));
       // Everything up to the handshake has been logged.
-      await waitFor(() => gw.link.status === "online", 4_000, "the link to come up", logs);
+      await waitFor(() => gw.link.status === "online", 10_000, "the link to come up", logs);
       expect(JSON.stringify(logs)).not.toContain(prosody.componentSecret);
     });
   });

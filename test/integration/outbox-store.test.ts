@@ -57,7 +57,7 @@ describe("a store that cannot be written", () => {
 
     chattr("-i", immutable);
     immutable = [];
-    await waitFor(() => gw!.gateway.link.status === "offline" && gw!.gateway.delivery.queued === 1, 1_000, "the queue to be intact");
+    await waitFor(() => gw!.gateway.link.status === "offline" && gw!.gateway.delivery.queued === 1, 5_000, "the queue to be intact");
     const deadline = Date.now() + 10_000;
     while ((await health()).body.store.ok !== true && Date.now() < deadline) await Bun.sleep(100);
     expect((await health()).body.store).toEqual({ ok: true });
