@@ -1,11 +1,10 @@
 /**
- * A command's `match:`. Bun's regular expressions run on JavaScriptCore's backtracking engine
- * (there is no RE2 or linear-time engine in Bun, and no time bound one can set: JSC only gives up
- * a match past its own backtracking limit, about 0.7 s here, as no match), so a hostile body
- * is defused in two ways instead: the body is refused above `max_input_chars` before any pattern
- * runs, and patterns whose cost can explode (a quantified group that itself holds a quantifier,
- * such as `(a+)+` or `(\w*\s?)*`, and backreferences) are refused at load.
+ * A command's `match:`. The body is refused above `max_input_chars` before any pattern runs, and
+ * patterns whose cost can explode are refused at load (config/regex-risk.ts): JavaScriptCore's
+ * backtracking engine has no time bound one can set.
  */
+import { explosiveRegex } from "../config/regex-risk.ts";
+
 export interface CommandPattern {
   /** The named groups of the match, or undefined when the body does not match. */
   exec(body: string): Record<string, string> | undefined;
@@ -17,15 +16,11 @@ export interface CommandPattern {
   fits(group: string, value: string): boolean;
 }
 
-/** A group holding a quantifier, itself quantified: `( ... + ... )+`, `( ... * ... ){2,}`. */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,?\d*\})/;
-const BACKREFERENCE = /\\[1-9]|\\k</;
-
 /** Throws an Error whose message says what is wrong with `source`. */
 export function compilePattern(source: string): CommandPattern {
-  if (NESTED_QUANTIFIER.test(source)) throw new Error("a quantified group holds a quantifier (like (a+)+): such a pattern can take exponential time on hostile input; rewrite it without nesting");
-  if (BACKREFERENCE.test(source)) throw new Error("backreferences are not allowed (they can take exponential time on hostile input)");
   const regex = new RegExp(source, "u");
+  const risk = explosiveRegex(source, "u");
+  if (risk !== undefined) throw new Error(risk);
   const groups = [...source.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1] as string);
   const { usage, inner } = parse(source);
   const whole = new Map(Object.entries(inner).map(([g, sub]) => [g, new RegExp(`^(?:${sub})$`, "u")]));

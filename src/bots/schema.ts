@@ -21,7 +21,7 @@ export const BotNoticeSchema = Closed({
 }, "A chat message from the bot to `to`.");
 
 export const BotCommandSchema = Closed({
-  match: Type.String({ minLength: 1, description: "A regular expression (JavaScript syntax, `u` flag) tested on the message body, trimmed. Named groups `(?<name>...)` become `match.name` in templates. Nested quantifiers such as `(a+)+` are refused at load (see README, \"Bots\")." }),
+  match: Type.String({ minLength: 1, description: "A regular expression (JavaScript syntax, `u` flag) tested on the message body, trimmed. Named groups `(?<name>...)` become `match.name` in templates. A pattern that can take exponential time on hostile input, such as `(a+)+`, is refused at load (see README, \"Regular expressions\" under \"Bots\")." }),
   help: Type.Optional(Type.String({ description: "One line describing the command in the generated help; by default its usage derived from `match`." })),
   http: Type.Optional(BotHttpSchema),
   reply: Type.String({ description: "The reply: a text template reading match.*, http.status, http.json, http.text, sender, body; or, when it starts with `<message`, a whole message template (as in routes' `template:`) whose to, from and type the reply sets." }),

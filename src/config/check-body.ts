@@ -8,6 +8,7 @@ import type { TLiteral } from "@sinclair/typebox";
 import { compileBody, type BodyValidator, type RawFields } from "../engine/body-spec.ts";
 import { FieldSchema, FieldTypeSchema } from "./route-schema.ts";
 import { checkSchema } from "./check-schema.ts";
+import { explosiveRegex } from "./regex-risk.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { didYouMean as hint } from "./suggest.ts";
 
@@ -50,12 +51,18 @@ function checkField(name: string | undefined, spec: unknown, at: PathSegments, l
   for (const key of misplaced) if (key in spec) out.push(locate.at([...at, key], `${key} does not apply to type ${String(spec.type)}`, { key: true }));
 }
 
-/** The validator compiles `pattern` as `new RegExp(pattern)` (no flags): the same test here. */
+/**
+ * The validator compiles `pattern` as `new RegExp(pattern)` (no flags): the same test here. It
+ * runs on request bodies, so a pattern that can explode is refused as a bot's `match:` is.
+ */
 function checkPattern(pattern: string, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): void {
   try {
     new RegExp(pattern);
   } catch (err) {
     const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, "") : String(err);
     out.push(locate.at(at, `not a valid regular expression: ${reason}`));
+    return;
   }
+  const risk = explosiveRegex(pattern);
+  if (risk !== undefined) out.push(locate.at(at, risk));
 }

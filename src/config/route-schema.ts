@@ -24,7 +24,7 @@ export const FieldSchema = Closed({
   type: FieldTypeSchema,
   required: Type.Optional(Type.Boolean({ description: "Default true." })),
   max_length: Type.Optional(Type.Integer({ minimum: 0, description: "Longest string accepted." })),
-  pattern: Type.Optional(Type.String({ description: "A regular expression the string must match." })),
+  pattern: Type.Optional(Type.String({ description: "A regular expression the string must match. One that can take exponential time on hostile input (such as `(\\d+\\.?)+`, or a backreference) is refused at load." })),
   enum: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: "The only values accepted." })),
   default: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean()], { description: "Used when the field is absent (the field is then optional)." })),
   fields: Type.Optional(Type.Unknown({ description: "For `type: object`: its fields, written like `body:` (`name: type`, `name: type?` or the long form)." })),
