@@ -1,7 +1,7 @@
 // dist/stanzagate is one self-contained file: it runs from an empty directory, with no
 // node_modules, and talks to a real server. `make test` builds it before running the tests.
 import { afterAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startProsody, type Prosody } from "../../testbed/prosody.ts";
@@ -32,6 +32,23 @@ describe("the built executable", () => {
     expect(check.stderr.toString()).toBe("");
     expect(check.exitCode).toBe(0);
     expect(run(["--version"]).stdout.toString()).toMatch(/^stanzagate \d+\.\d+\.\d+/);
+  });
+
+  test("refuses a pattern that can take exponential time: the regex analysis, loaded on first use, is inside the executable", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-bin-re-"));
+    copyFileSync(BIN, join(dir, "stanzagate"));
+    const config = join(dir, "routes.yaml");
+    writeFileSync(config, `xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.localhost, secret: s, host: localhost }
+routes:
+  - path: /deploy
+    body: { version: { type: string, pattern: "^(\\\\d+\\\\.?)+$" }, build: { type: string, pattern: "^\\\\d+(\\\\.\\\\d+)*$" } }
+    send: <message to="ops@localhost"><body>{{ body.version }}</body></message>
+`);
+    const check = Bun.spawnSync([join(dir, "stanzagate"), "check", "--config", config], { cwd: dir, env: {} });
+    expect(check.exitCode).toBe(1);
+    const lines = check.stderr.toString().trim().split("\n");
+    expect(lines[0]).toContain("routes[0].body.version.pattern  `(\\d+\\.?)+` can take exponential time on hostile input");
+    expect(lines.slice(1)).toEqual(["1 error — not started"]);
   });
 
   test("connects to Prosody and delivers a message", async () => {
