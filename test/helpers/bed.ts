@@ -24,8 +24,8 @@ export interface TestBedOptions<C extends string> {
   server?: ServerOptions;
   /**
    * The gateway, started once the server is up; a function when its routes name the server's
-   * ports or domains. Leave it out when the tests start their own: assigned to `bed.gw`, it is
-   * stopped with the rest.
+   * ports or domains, or anything else a beforeAll starts (a webhook's URL). Leave it out when the
+   * tests start their own: assigned to `bed.gw`, it is stopped with the rest.
    */
   gateway?: GatewayOptions | ((server: Prosody) => GatewayOptions | Promise<GatewayOptions>);
   /** Users who log in once the gateway is up, in this order; each is then `bed.<name>`. */
