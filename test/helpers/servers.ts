@@ -52,6 +52,11 @@ export function testServers(env: Record<string, string | undefined> = process.en
   });
 }
 
+/** One server by name, for a file that runs against it alone (what only its configuration can express). */
+export function serverKind(name: ServerName): TestServerKind {
+  return KINDS[name];
+}
+
 function common(opts: ServerOptions): EjabberdOptions {
   const { prosody: _p, extraMucServices: _m, extraComponents: _c, ...rest } = opts;
   return rest;

@@ -2,53 +2,48 @@
 // address on a domain the server does not serve is refused like a wrong password; and while the
 // server is down, a user who logged in recently still gets the message queued (202), delivered
 // once the server is back.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
 import { allOf, connectClient, isFrom, messageWithBody } from "../../testbed/xmpp-client.ts";
-import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../helpers/gateway.ts";
+import { useTestBed } from "../helpers/bed.ts";
 import { saslPasswordCheck } from "../../src/engine/auth/sasl-check.ts";
 
 for (const server of testServers()) describe(server.name, () => {
-  let prosody: Prosody;
-  let gw: TestGateway;
   let storePath: string;
 
   const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
   const say = (text: string, authorization: string) =>
-    gw.post("/msg/bob", { headers: { "content-type": "text/plain", authorization }, body: text });
+    bed.gw.post("/msg/bob", { headers: { "content-type": "text/plain", authorization }, body: text });
 
-  beforeAll(async () => {
+  const bed = useTestBed(server, {
     // mod_offline on Prosody (ejabberd's test bed has it): the outage test's message waits there for bob.
-    prosody = await server.start({ prosody: { logLevel: "debug", extraModules: ["offline"] } });
-    storePath = join(mkdtempSync(join(tmpdir(), "sg-auth-")), "s.db");
-    gw = await startGateway(prosody, {
-      waitForPrivileges: true,
-      store: storePath,
-      // cache_s: 0, so that every request needs the server (as once a cached login expires).
-      routes: `
+    server: { prosody: { logLevel: "debug", extraModules: ["offline"] } },
+    gateway: (xmpp) => {
+      storePath = join(mkdtempSync(join(tmpdir(), "sg-auth-")), "s.db");
+      return {
+        waitForPrivileges: true,
+        store: storePath,
+        // cache_s: 0, so that every request needs the server (as once a cached login expires).
+        routes: `
 auth:
-  users: { kind: xmpp, server: "xmpp://127.0.0.1:${prosody.c2sPort}", cache_s: 0, timeout_ms: 3000 }
+  users: { kind: xmpp, server: "xmpp://127.0.0.1:${xmpp.c2sPort}", cache_s: 0, timeout_ms: 3000 }
 routes:
   - { plugin: post_msg, auth: users }
 `,
-    });
-  });
-
-  afterAll(async () => {
-    await gw?.stop();
-    await prosody?.stop();
+      };
+    },
   });
 
   /** Prosody's log lines of the c2s session that authenticated as `jid`, up to its close. */
   async function sessionLog(jid: string): Promise<string[]> {
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline) {
-      const lines = readFileSync(prosody.logFile, "utf8").split("\n");
+      const lines = readFileSync(bed.server.logFile, "utf8").split("\n");
       const auth = lines.find((l) => l.includes(`Authenticated as ${jid}`));
       // Lines read "<date> <time> c2s<id> <level> <message>"; the c2s id names the session.
       const session = auth?.match(/\bc2s[0-9a-f]+\b/)?.[0];
@@ -67,9 +62,9 @@ routes:
    * earlier session did is logged before it.
    */
   async function ejabberdSessionLog(jid: string): Promise<string[]> {
-    const barrier = await connectClient(prosody, "alice");
+    const barrier = await connectClient(bed.server, "alice");
     await barrier.stop();
-    const lines = () => readFileSync(prosody.logFile, "utf8").split("\n");
+    const lines = () => readFileSync(bed.server.logFile, "utf8").split("\n");
     await waitFor(() => lines().some((l) => l.includes(`Opened c2s session for ${barrier.jid}`)), 5_000, "the barrier client's session in ejabberd's log");
     const session = lines().find((l) => l.includes(`authentication for ${jid}`))?.match(/\(tcp\|<[0-9.]+>\)/)?.[0];
     if (session === undefined) throw new Error(`no authentication of ${jid} in ejabberd's log`);
@@ -79,7 +74,7 @@ routes:
   describe("the password check", () => {
     if (server.name === "ejabberd") {
       test("is a SASL login only (ejabberd: its log shows the authentication and no session opened, i.e. no resource bound)", async () => {
-        const check = saslPasswordCheck(`xmpp://127.0.0.1:${prosody.c2sPort}`);
+        const check = saslPasswordCheck(`xmpp://127.0.0.1:${bed.server.c2sPort}`);
         expect(await check("carol", "localhost", "carol-pw")).toBe(true);
         const lines = await ejabberdSessionLog("carol@localhost");
         expect(lines.some((l) => /Accepted c2s \S+ authentication for carol@localhost/.test(l))).toBe(true);
@@ -87,7 +82,7 @@ routes:
       });
     } else {
       test("is a SASL login only: the session ends after <success/>, with no resource bound", async () => {
-        const check = saslPasswordCheck(`xmpp://127.0.0.1:${prosody.c2sPort}`);
+        const check = saslPasswordCheck(`xmpp://127.0.0.1:${bed.server.c2sPort}`);
         expect(await check("carol", "localhost", "carol-pw")).toBe(true);
         const lines = await sessionLog("carol@localhost");
         expect(lines.some((l) => l.includes("Authenticated as carol@localhost"))).toBe(true);
@@ -96,7 +91,7 @@ routes:
     }
 
     test("refuses a wrong password and a domain the server does not serve", async () => {
-      const check = saslPasswordCheck(`xmpp://127.0.0.1:${prosody.c2sPort}`);
+      const check = saslPasswordCheck(`xmpp://127.0.0.1:${bed.server.c2sPort}`);
       expect(await check("carol", "localhost", "nope")).toBe(false);
       expect(await check("alice", "unknown-domain.example", "alice-pw")).toBe(false);
     });
@@ -115,8 +110,8 @@ routes:
       await waitFor(() => store.query("SELECT 1 FROM auth_grace WHERE jid = 'alice@localhost'").get() !== null, 5_000, "the grace hash to be stored");
       store.close();
 
-      await prosody.stopProcess();
-      await waitFor(() => gw.gateway.link.status !== "online", 5_000, "the link to drop");
+      await bed.server.stopProcess();
+      await waitFor(() => bed.gw.gateway.link.status !== "online", 5_000, "the link to drop");
       const res = await say("during the outage", basic("alice", "alice-pw"));
       expect(res.status).toBe(202);
       expect(await res.json()).toMatchObject({ status: "queued", from: "alice@localhost" });
@@ -127,13 +122,13 @@ routes:
       expect(JSON.parse(body)).toMatchObject({ code: "AUTH_UNAVAILABLE" });
       expect(body).not.toContain("127.0.0.1");
 
-      await prosody.startProcess();
+      await bed.server.startProcess();
       // Bob logs in once the outbox has drained ("drained": the server has handled the message,
       // delivery.ts) and gets it from offline storage. Logging in during the drain races the
       // server's offline storage: on ejabberd 23.01 the message once never reached bob's new
       // session (CI, 2026-12-02), as outbox.test.ts had seen.
-      await waitFor(() => gw.gateway.delivery.queued === 0, 30_000, "the outbox to drain");
-      const bob = await connectClient(prosody, "bob");
+      await waitFor(() => bed.gw.gateway.delivery.queued === 0, 30_000, "the outbox to drain");
+      const bob = await connectClient(bed.server, "bob");
       try {
         await bob.nextStanza(allOf(isFrom("alice@localhost"), messageWithBody("during the outage")));
       } finally {

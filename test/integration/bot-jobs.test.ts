@@ -1,17 +1,16 @@
 // A bot's job against a real server: it checks a local endpoint every second and sends bob one
 // alert; the gateway restarts on the same store file and does not send it again. Waits only on
 // observable events: the endpoint's hit count and a ping/pong through the server as a marker.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
-import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
-import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { startGateway, waitFor } from "../helpers/gateway.ts";
 import { sample } from "../helpers/offline-gateway.ts";
+import { useTestBed } from "../helpers/bed.ts";
 
 const routes = (pump: string, domain: string) => `
 bots:
@@ -27,47 +26,39 @@ bots:
 `;
 
 for (const server of testServers()) describe(server.name, () => {
-  let xmppServer: Prosody;
-  let bob: TestClient;
-  let gw: TestGateway | undefined;
   let hits = 0;
   const dir = mkdtempSync(join(tmpdir(), "bot-jobs-"));
   const pump = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (hits++, Response.json({ state: "jammed" })) });
-  const start = () => startGateway(xmppServer, { routes: routes(`http://127.0.0.1:${pump.port}`, xmppServer.componentDomain), store: join(dir, "store.db") });
-  const fromHouse = (s: Element) => s.name === "message" && s.attrs.from?.startsWith(`house@${xmppServer.componentDomain}`) === true;
+  const start = () => startGateway(bed.server, { routes: routes(`http://127.0.0.1:${pump.port}`, bed.server.componentDomain), store: join(dir, "store.db") });
+  const fromHouse = (s: Element) => s.name === "message" && s.attrs.from?.startsWith(`house@${bed.server.componentDomain}`) === true;
 
-  beforeAll(async () => {
-    xmppServer = await server.start();
-    bob = await connectClient(xmppServer, "bob");
-  });
+  // No gateway from the bed: the test starts it twice on one store, each assigned to bed.gw.
+  const bed = useTestBed(server, { clients: ["bob"] });
 
   afterAll(async () => {
-    await gw?.stop();
-    await bob?.stop();
-    await xmppServer?.stop();
     await pump.stop(true);
     rmSync(dir, { recursive: true, force: true });
   });
 
   test("the job sends bob one alert; after a restart on the same store it is not sent again", async () => {
-    gw = await start();
-    const alert = await bob.nextStanza(fromHouse, 15_000);
+    bed.gw = await start();
+    const alert = await bed.bob.nextStanza(fromHouse, 15_000);
     expect(alert.getChildText("body")).toBe("pump is jammed");
     // The run is remembered once the server confirmed the alert (at least once, never lost): a
     // second hit means the first run, store write included, has finished.
-    await waitFor(() => hits >= 2, 15_000, "a second run of the job", gw.logs);
-    await gw.stop();
+    await waitFor(() => hits >= 2, 15_000, "a second run of the job", bed.gw.logs);
+    await bed.gw.stop();
 
     hits = 0;
-    gw = await start();
+    bed.gw = await start();
     // Runs never overlap, so a second hit means the first run of this gateway has finished.
-    await waitFor(() => hits >= 2, 15_000, "two runs of the job after the restart", gw.logs);
-    const text = await (await fetch(`${gw.url}/metrics`)).text();
-    const runs = (outcome: string) => sample(text, `stanzagate_bot_job_runs_total{bot="house@${xmppServer.componentDomain}",job="pump",outcome="${outcome}"}`);
+    await waitFor(() => hits >= 2, 15_000, "two runs of the job after the restart", bed.gw.logs);
+    const text = await (await fetch(`${bed.gw.url}/metrics`)).text();
+    const runs = (outcome: string) => sample(text, `stanzagate_bot_job_runs_total{bot="house@${bed.server.componentDomain}",job="pump",outcome="${outcome}"}`);
     expect(runs("quiet")).toBeGreaterThanOrEqual(1);
     expect(runs("sent")).toBeUndefined();
-    await bob.send(xml("message", { to: `house@${xmppServer.componentDomain}`, type: "chat" }, xml("body", {}, "ping")));
-    const next = await bob.nextStanza(fromHouse, 10_000);
+    await bed.bob.send(xml("message", { to: `house@${bed.server.componentDomain}`, type: "chat" }, xml("body", {}, "ping")));
+    const next = await bed.bob.nextStanza(fromHouse, 10_000);
     expect(next.getChildText("body")).toBe("pong");
   });
 });

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
-import { connectClient, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
-import { loadTestConfig, configHead, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
+import { loadTestConfig, configHead, startGateway, waitFor } from "../helpers/gateway.ts";
+import { useTestBed } from "../helpers/bed.ts";
 import { configureRoom } from "./plugins/muc_kick-fixtures.ts";
 
 function startSensors() {
@@ -53,111 +53,105 @@ const botPresence = (room: string, available = true) => (s: Element) =>
   s.name === "presence" && s.attrs.from === `${room}/house` && (s.attrs.type === undefined) === available;
 
 for (const server of testServers()) describe(server.name, () => {
-  let xmppServer: Prosody;
-  let gw: TestGateway;
-  let alice: TestClient;
-  let bob: TestClient;
   let sensors: ReturnType<typeof startSensors>;
   let dir: string;
   let text: string;
 
-  const start = () => startGateway(xmppServer, { routes: text, store: join(dir, "stanzagate.db") });
+  const start = () => startGateway(bed.server, { routes: text, store: join(dir, "stanzagate.db") });
   const groupchat = (client: TestClient, room: string, body: string) => client.send(xml("message", { to: room, type: "groupchat" }, xml("body", {}, body)));
 
+  // No gateway from the bed: the bot joins rooms, so the gateway starts once they are set up below.
+  const bed = useTestBed(server, { clients: ["alice", "bob"] });
+
   beforeAll(async () => {
-    xmppServer = await server.start();
     sensors = startSensors();
     dir = mkdtempSync(join(tmpdir(), "bot-rooms-"));
-    text = routes(`http://127.0.0.1:${sensors.port}`, xmppServer.componentDomain);
-    [alice, bob] = await Promise.all([connectClient(xmppServer, "alice"), connectClient(xmppServer, "bob")]);
+    text = routes(`http://127.0.0.1:${sensors.port}`, bed.server.componentDomain);
     // alice's rooms show real JIDs to every occupant (§7.2.3): the bot can check allow:.
     for (const room of [LOUNGE, DEN]) {
-      await joinRoom(alice, room, "Alice");
-      await configureRoom(alice, room, NON_ANONYMOUS);
+      await joinRoom(bed.alice, room, "Alice");
+      await configureRoom(bed.alice, room, NON_ANONYMOUS);
     }
-    await joinRoom(bob, BOBS, "Bob");
-    await configureRoom(bob, BOBS, NON_ANONYMOUS);
-    gw = await start();
+    await joinRoom(bed.bob, BOBS, "Bob");
+    await configureRoom(bed.bob, BOBS, NON_ANONYMOUS);
+    bed.gw = await start();
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([alice, bob].map((c) => c?.stop()));
-    await gw?.stop();
-    await xmppServer?.stop();
     await sensors?.stop(true);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test("the bot of rooms: joins alice's room as an occupant of its own, with its nick", async () => {
-    const presence = await alice.nextStanza(botPresence(LOUNGE));
+    const presence = await bed.alice.nextStanza(botPresence(LOUNGE));
     expect(presence.attrs.from).toBe(`${LOUNGE}/house`);
   });
 
   test('alice writes "house: temp kitchen": the groupchat reply comes from the local endpoint; what is not addressed to the bot gets nothing', async () => {
-    await groupchat(alice, LOUNGE, "temp kitchen");
-    await groupchat(alice, LOUNGE, "houseboat: ping");
-    await groupchat(alice, LOUNGE, "House: temp kitchen");
-    const reply = await alice.nextStanza(fromBot(LOUNGE));
+    await groupchat(bed.alice, LOUNGE, "temp kitchen");
+    await groupchat(bed.alice, LOUNGE, "houseboat: ping");
+    await groupchat(bed.alice, LOUNGE, "House: temp kitchen");
+    const reply = await bed.alice.nextStanza(fromBot(LOUNGE));
     // The first thing the bot said is the answer to the addressed message, not to the two before.
     expect([reply.attrs.type, reply.getChildText("body")]).toEqual(["groupchat", "Alice: kitchen: 21.5 °C"]);
   });
 
   test("the route's groupchat and the bot are two occupants: the route's seat is Alerts, the bot's is house", async () => {
-    const res = await gw.post("/lounge", { headers: { authorization: "Bearer rooms-token-0123456789", "content-type": "application/json" }, body: JSON.stringify({ text: "disk full" }) });
+    const res = await bed.gw.post("/lounge", { headers: { authorization: "Bearer rooms-token-0123456789", "content-type": "application/json" }, body: JSON.stringify({ text: "disk full" }) });
     expect(res.status).toBe(201);
-    const got = await alice.nextStanza((s) => s.name === "message" && s.getChildText("body") === "disk full");
+    const got = await bed.alice.nextStanza((s) => s.name === "message" && s.getChildText("body") === "disk full");
     expect(got.attrs.from).toBe(`${LOUNGE}/Alerts`);
   });
 
   test("bob, in the room but not in allow:, gets a short refusal in the room, not a command run", async () => {
-    await joinRoom(bob, LOUNGE, "Bob");
-    await groupchat(bob, LOUNGE, "house, ping");
-    const reply = await bob.nextStanza(fromBot(LOUNGE, "Bob"));
+    await joinRoom(bed.bob, LOUNGE, "Bob");
+    await groupchat(bed.bob, LOUNGE, "house, ping");
+    const reply = await bed.bob.nextStanza(fromBot(LOUNGE, "Bob"));
     expect(reply.getChildText("body")).toBe("Bob: Sorry, I only take commands from people I know, and you are not on my list.");
   });
 
   test("a 10,000-character addressed body gets the too-long line; the bot keeps serving", async () => {
-    await groupchat(alice, LOUNGE, `house: ${"x".repeat(10_000)}`);
-    expect((await alice.nextStanza(fromBot(LOUNGE))).getChildText("body")).toBe("Alice: Your message is too long for me (at most 1000 characters).");
-    await groupchat(alice, LOUNGE, "house: ping");
-    expect((await alice.nextStanza(fromBot(LOUNGE))).getChildText("body")).toBe("Alice: pong");
+    await groupchat(bed.alice, LOUNGE, `house: ${"x".repeat(10_000)}`);
+    expect((await bed.alice.nextStanza(fromBot(LOUNGE))).getChildText("body")).toBe("Alice: Your message is too long for me (at most 1000 characters).");
+    await groupchat(bed.alice, LOUNGE, "house: ping");
+    expect((await bed.alice.nextStanza(fromBot(LOUNGE))).getChildText("body")).toBe("Alice: pong");
   });
 
   test("alice invites the bot to another room by XEP-0249: it joins and answers there", async () => {
-    await alice.send(xml("message", { to: `house@${xmppServer.componentDomain}` }, xml("x", { xmlns: "jabber:x:conference", jid: DEN })));
-    await alice.nextStanza(botPresence(DEN));
-    await groupchat(alice, DEN, "house: ping");
-    expect((await alice.nextStanza(fromBot(DEN))).getChildText("body")).toBe("Alice: pong");
+    await bed.alice.send(xml("message", { to: `house@${bed.server.componentDomain}` }, xml("x", { xmlns: "jabber:x:conference", jid: DEN })));
+    await bed.alice.nextStanza(botPresence(DEN));
+    await groupchat(bed.alice, DEN, "house: ping");
+    expect((await bed.alice.nextStanza(fromBot(DEN))).getChildText("body")).toBe("Alice: pong");
   });
 
   test("bob's invitation is not followed (he is not in allow:)", async () => {
-    const declined = () => gw.logs.some((l) => l.msg === "invitation declined" && l.room === BOBS);
-    await bob.send(xml("message", { to: `house@${xmppServer.componentDomain}` }, xml("x", { xmlns: "jabber:x:conference", jid: BOBS })));
-    await waitFor(declined, 10_000, "the invitation to be declined", gw.logs);
+    const declined = () => bed.gw.logs.some((l) => l.msg === "invitation declined" && l.room === BOBS);
+    await bed.bob.send(xml("message", { to: `house@${bed.server.componentDomain}` }, xml("x", { xmlns: "jabber:x:conference", jid: BOBS })));
+    await waitFor(declined, 10_000, "the invitation to be declined", bed.gw.logs);
     // The decision came before any join could start: bob's room never saw the bot.
-    await groupchat(bob, BOBS, "barrier");
-    await bob.nextStanza((s) => s.name === "message" && s.getChildText("body") === "barrier");
-    expect(bob.received.some(botPresence(BOBS))).toBe(false);
+    await groupchat(bed.bob, BOBS, "barrier");
+    await bed.bob.nextStanza((s) => s.name === "message" && s.getChildText("body") === "barrier");
+    expect(bed.bob.received.some(botPresence(BOBS))).toBe(false);
   });
 
   test("after a reload the bot is still in both rooms, and the route's groupchat still arrives", async () => {
-    await gw.gateway.reload(loadTestConfig(configHead(xmppServer, join(dir, "stanzagate.db")) + text));
-    await groupchat(alice, DEN, "house: temp kitchen");
-    expect((await alice.nextStanza(fromBot(DEN))).getChildText("body")).toBe("Alice: kitchen: 21.5 °C");
-    await groupchat(alice, LOUNGE, "house: ping");
-    expect((await alice.nextStanza(fromBot(LOUNGE))).getChildText("body")).toBe("Alice: pong");
-    const res = await gw.post("/lounge", { headers: { authorization: "Bearer rooms-token-0123456789", "content-type": "application/json" }, body: JSON.stringify({ text: "after reload" }) });
+    await bed.gw.gateway.reload(loadTestConfig(configHead(bed.server, join(dir, "stanzagate.db")) + text));
+    await groupchat(bed.alice, DEN, "house: temp kitchen");
+    expect((await bed.alice.nextStanza(fromBot(DEN))).getChildText("body")).toBe("Alice: kitchen: 21.5 °C");
+    await groupchat(bed.alice, LOUNGE, "house: ping");
+    expect((await bed.alice.nextStanza(fromBot(LOUNGE))).getChildText("body")).toBe("Alice: pong");
+    const res = await bed.gw.post("/lounge", { headers: { authorization: "Bearer rooms-token-0123456789", "content-type": "application/json" }, body: JSON.stringify({ text: "after reload" }) });
     expect(res.status).toBe(201);
-    await alice.nextStanza((s) => s.name === "message" && s.getChildText("body") === "after reload");
-    expect(alice.received.some(botPresence(LOUNGE, false))).toBe(false);
+    await bed.alice.nextStanza((s) => s.name === "message" && s.getChildText("body") === "after reload");
+    expect(bed.alice.received.some(botPresence(LOUNGE, false))).toBe(false);
   });
 
   test("after a restart on the same store the bot is back in the room it was invited to", async () => {
-    await gw.stop();
-    await alice.nextStanza(botPresence(DEN, false));
-    gw = await start();
-    await alice.nextStanza(botPresence(DEN));
-    await groupchat(alice, DEN, "house: ping");
-    expect((await alice.nextStanza(fromBot(DEN))).getChildText("body")).toBe("Alice: pong");
+    await bed.gw.stop();
+    await bed.alice.nextStanza(botPresence(DEN, false));
+    bed.gw = await start();
+    await bed.alice.nextStanza(botPresence(DEN));
+    await groupchat(bed.alice, DEN, "house: ping");
+    expect((await bed.alice.nextStanza(fromBot(DEN))).getChildText("body")).toBe("Alice: pong");
   });
 });

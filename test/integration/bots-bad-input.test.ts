@@ -5,12 +5,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
-import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import type { TestClient } from "../../testbed/xmpp-client.ts";
 import { sample } from "../helpers/offline-gateway.ts";
 import { HTML_PAGE, say, startSensors } from "../helpers/bot-chat.ts";
+import { useTestBed } from "../helpers/bed.ts";
 
 const NS_COMMANDS = "http://jabber.org/protocol/commands";
 const FLOOD = 40;
@@ -56,29 +55,22 @@ bots:
 const KNOWN = "I know: temp <room>, page <room>, say <text>, name <name>, word <word>, pair <a><b>, same <x>, ping, help";
 
 for (const server of testServers()) describe(server.name, () => {
-  let xmppServer: Prosody;
-  let gw: TestGateway;
-  let bob: TestClient;
-  let carol: TestClient;
   let sensors: ReturnType<typeof startSensors>;
   const stopSensors = new AbortController();
   let house: string;
   let flood: string;
 
-  beforeAll(async () => {
-    xmppServer = await server.start();
-    sensors = startSensors(stopSensors.signal);
-    gw = await startGateway(xmppServer, { routes: routes(`http://127.0.0.1:${sensors.port}`).replaceAll("gateway.localhost", xmppServer.componentDomain) });
-    house = `house@${xmppServer.componentDomain}`;
-    flood = `flood@${xmppServer.componentDomain}`;
-    [bob, carol] = await Promise.all([connectClient(xmppServer, "bob"), connectClient(xmppServer, "carol")]);
+  // The bots' HTTP endpoint, started before the gateway that calls it and stopped after it.
+  beforeAll(() => void (sensors = startSensors(stopSensors.signal)));
+  const bed = useTestBed(server, {
+    gateway: (xmpp) => ({ routes: routes(`http://127.0.0.1:${sensors.port}`).replaceAll("gateway.localhost", xmpp.componentDomain) }),
+    clients: ["bob", "carol"],
   });
-
+  beforeAll(() => {
+    house = `house@${bed.server.componentDomain}`;
+    flood = `flood@${bed.server.componentDomain}`;
+  });
   afterAll(async () => {
-    await bob?.stop();
-    await carol?.stop();
-    await gw?.stop();
-    await xmppServer?.stop();
     stopSensors.abort();
     await sensors?.stop(true);
   });
@@ -86,21 +78,21 @@ for (const server of testServers()) describe(server.name, () => {
   const bodyOf = async (client: TestClient, bot: string, body: string, timeoutMs?: number) => (await (await say(client, bot, body)).reply(timeoutMs)).getChildText("body");
 
   test("a body of 100 000 characters (under the server's stanza limit) gets the too-long line, then the bot answers the next command", async () => {
-    expect(await bodyOf(carol, flood, "x".repeat(100_000))).toBe("Your message is too long for me (at most 1000 characters).");
-    expect(await bodyOf(carol, flood, "ping")).toBe("pong");
+    expect(await bodyOf(bed.carol, flood, "x".repeat(100_000))).toBe("Your message is too long for me (at most 1000 characters).");
+    expect(await bodyOf(bed.carol, flood, "ping")).toBe("pong");
   });
 
   test("any Unicode comes back as sent: emoji, RTL, combining marks, U+FFFD, astral characters", async () => {
     const text = "😀👩‍👩‍👧 مرحبا بالعالم שלום e\u0301 \uFFFD 𝄞𝟘 \u200F!";
-    expect(await bodyOf(bob, house, `say ${text}`)).toBe(`you said: ${text}`);
+    expect(await bodyOf(bed.bob, house, `say ${text}`)).toBe(`you said: ${text}`);
   });
 
   test("a named group of \\p{L}\\p{M} captures non-ASCII names; \\w stays ASCII even with the u flag", async () => {
-    expect(await bodyOf(bob, house, "name Zoë")).toBe("hello Zoë");
-    expect(await bodyOf(bob, house, "name Jose\u0301")).toBe("hello Jose\u0301");
-    expect(await bodyOf(bob, house, "name مرحبا")).toBe("hello مرحبا");
-    expect(await bodyOf(bob, house, "word cafe")).toBe("word cafe");
-    expect(await bodyOf(bob, house, "word café")).toBe(KNOWN);
+    expect(await bodyOf(bed.bob, house, "name Zoë")).toBe("hello Zoë");
+    expect(await bodyOf(bed.bob, house, "name Jose\u0301")).toBe("hello Jose\u0301");
+    expect(await bodyOf(bed.bob, house, "name مرحبا")).toBe("hello مرحبا");
+    expect(await bodyOf(bed.bob, house, "word cafe")).toBe("word cafe");
+    expect(await bodyOf(bed.bob, house, "word café")).toBe(KNOWN);
   });
 
   test("regex-hostile bodies against patterns the load-time check accepts get their reply, and another sender is answered right after", async () => {
@@ -111,8 +103,8 @@ for (const server of testServers()) describe(server.name, () => {
       `say ${" ".repeat(2000)}x${"\t".repeat(2000)}`,
     ];
     for (const body of hostile) {
-      const sent = await say(bob, house, body);
-      const next = await say(carol, house, "ping");
+      const sent = await say(bed.bob, house, body);
+      const next = await say(bed.carol, house, "ping");
       const expected = body.startsWith("say") ? `you said: ${body.trim().slice("say ".length)}` : KNOWN;
       expect((await sent.reply(HOSTILE_REPLY_MS)).getChildText("body")).toBe(expected);
       expect((await next.reply(HOSTILE_REPLY_MS)).getChildText("body")).toBe("pong");
@@ -120,11 +112,11 @@ for (const server of testServers()) describe(server.name, () => {
   });
 
   test(`a flood of ${FLOOD} commands from bob: 10 answered, the rest refused politely, one reply each; carol is served meanwhile`, async () => {
-    const sent = await Promise.all(Array.from({ length: FLOOD }, () => say(bob, flood, "ping")));
+    const sent = await Promise.all(Array.from({ length: FLOOD }, () => say(bed.bob, flood, "ping")));
     const threads = new Set(sent.map((s) => s.thread));
-    const carolPing = await say(carol, flood, "ping");
+    const carolPing = await say(bed.carol, flood, "ping");
     expect((await carolPing.reply()).getChildText("body")).toBe("pong");
-    const replies = await bob.collect((s) => s.name === "message" && s.attrs.from?.startsWith(flood) === true && threads.has(s.getChildText("thread") ?? ""), FLOOD, 30_000);
+    const replies = await bed.bob.collect((s) => s.name === "message" && s.attrs.from?.startsWith(flood) === true && threads.has(s.getChildText("thread") ?? ""), FLOOD, 30_000);
     expect(new Set(replies.map((r) => r.getChildText("thread"))).size).toBe(FLOOD);
     const bodies = replies.map((r) => r.getChildText("body"));
     expect(bodies.filter((b) => b === "pong").length).toBe(10);
@@ -132,19 +124,19 @@ for (const server of testServers()) describe(server.name, () => {
   });
 
   test("an endpoint answering HTML: a reply reading http.json.* gets a clear line; {{ http.text }} gets the page as text", async () => {
-    expect(await bodyOf(bob, house, "temp html")).toBe('Sorry, "temp <room>" failed: the reply could not be built (the service\'s answer is not JSON, and the reply reads http.json.celsius).');
-    expect(await bodyOf(bob, house, "page html")).toBe(HTML_PAGE);
-    expect(await bodyOf(bob, house, "page ctrl")).toStartWith("page ctrl: the reply could not be built");
+    expect(await bodyOf(bed.bob, house, "temp html")).toBe('Sorry, "temp <room>" failed: the reply could not be built (the service\'s answer is not JSON, and the reply reads http.json.celsius).');
+    expect(await bodyOf(bed.bob, house, "page html")).toBe(HTML_PAGE);
+    expect(await bodyOf(bed.bob, house, "page ctrl")).toStartWith("page ctrl: the reply could not be built");
   });
 
   test("an ad-hoc form with a missing field, and one with an extra field, get bad-request + bad-payload naming it", async () => {
     const complete = async (fields: Record<string, string>): Promise<Element> => {
-      const form = await bob.iq(xml("iq", { type: "set", to: house }, xml("command", { xmlns: NS_COMMANDS, node: "temp", action: "execute" })));
+      const form = await bed.bob.iq(xml("iq", { type: "set", to: house }, xml("command", { xmlns: NS_COMMANDS, node: "temp", action: "execute" })));
       const sessionid = form.getChild("command")?.attrs.sessionid as string;
       const id = `c-${crypto.randomUUID()}`;
       const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...Object.entries(fields).map(([k, v]) => xml("field", { var: k }, xml("value", {}, v))));
-      await bob.send(xml("iq", { type: "set", to: house, id }, xml("command", { xmlns: NS_COMMANDS, node: "temp", action: "complete", sessionid }, x)));
-      return bob.nextStanza((s) => s.name === "iq" && s.attrs.id === id);
+      await bed.bob.send(xml("iq", { type: "set", to: house, id }, xml("command", { xmlns: NS_COMMANDS, node: "temp", action: "complete", sessionid }, x)));
+      return bed.bob.nextStanza((s) => s.name === "iq" && s.attrs.id === id);
     };
     const errorOf = (iq: Element) => {
       const e = iq.getChild("error");
@@ -156,10 +148,10 @@ for (const server of testServers()) describe(server.name, () => {
   });
 
   test("after all of it: /health is 200, the bot answers, both clients' streams are fine, /metrics counts the refusals", async () => {
-    expect((await fetch(`${gw.url}/health`)).status).toBe(200);
-    expect(await bodyOf(bob, house, "ping")).toBe("pong");
-    for (const client of [bob, carol]) expect((await client.iq(xml("iq", { type: "get", to: xmppServer.host }, xml("ping", { xmlns: "urn:xmpp:ping" })))).attrs.type).toBe("result");
-    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect((await fetch(`${bed.gw.url}/health`)).status).toBe(200);
+    expect(await bodyOf(bed.bob, house, "ping")).toBe("pong");
+    for (const client of [bed.bob, bed.carol]) expect((await client.iq(xml("iq", { type: "get", to: bed.server.host }, xml("ping", { xmlns: "urn:xmpp:ping" })))).attrs.type).toBe("result");
+    const text = await (await fetch(`${bed.gw.url}/metrics`)).text();
     const commands = (command: string, outcome: string) => sample(text, `stanzagate_bot_commands_total{bot="${flood}",command="${command}",outcome="${outcome}"}`);
     expect(commands("(none)", "rate_limited")).toBe(FLOOD - 10);
     expect(commands("(none)", "too_long")).toBe(1);

@@ -1,8 +1,7 @@
 // iq round trips against real servers: the README's GET /version/:host and disco examples.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Prosody } from "../../testbed/prosody.ts";
+import { describe, expect, test } from "bun:test";
 import { testServers } from "../helpers/servers.ts";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { useTestBed } from "../helpers/bed.ts";
 
 // The README's examples ("iq round trips"), as written there.
 const ROUTES = `
@@ -26,24 +25,13 @@ routes:
 `;
 
 for (const server of testServers()) describe(server.name, () => {
-let xmpp: Prosody;
-let gw: TestGateway;
+// mod_version answers jabber:iq:version (XEP-0092); ejabberd's test bed loads it by default.
+const bed = useTestBed(server, { server: { prosody: { extraModules: ["version"] } }, gateway: { routes: ROUTES } });
 
-beforeAll(async () => {
-  // mod_version answers jabber:iq:version (XEP-0092); ejabberd's test bed loads it by default.
-  xmpp = await server.start({ prosody: { extraModules: ["version"] } });
-  gw = await startGateway(xmpp, { routes: ROUTES });
-});
-
-afterAll(async () => {
-  await gw?.stop();
-  await xmpp?.stop();
-});
-
-const get = (path: string, headers: Record<string, string> = {}) => fetch(gw.url + path, { headers });
+const get = (path: string, headers: Record<string, string> = {}) => fetch(bed.gw.url + path, { headers });
 
 test("GET /version/localhost answers the server's name and version", async () => {
-  const res = await get(`/version/${xmpp.host}`);
+  const res = await get(`/version/${bed.server.host}`);
   expect(res.status).toBe(200);
   const body = (await res.json()) as Record<string, unknown>;
   expect(body.name).toBe(server.name === "prosody" ? "Prosody" : "ejabberd");
@@ -52,7 +40,7 @@ test("GET /version/localhost answers the server's name and version", async () =>
 });
 
 test("Accept: application/xml answers the reply stanza itself", async () => {
-  const res = await get(`/version/${xmpp.host}`, { accept: "application/xml" });
+  const res = await get(`/version/${bed.server.host}`, { accept: "application/xml" });
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toBe("application/xml; charset=utf-8");
   const text = await res.text();
@@ -62,23 +50,23 @@ test("Accept: application/xml answers the reply stanza itself", async () => {
 });
 
 test("disco#items of the host lists its MUC service", async () => {
-  const res = await get(`/items/${xmpp.host}`);
+  const res = await get(`/items/${bed.server.host}`);
   expect(res.status).toBe(200);
   const { items } = (await res.json()) as { items: Array<{ jid: string }> };
-  expect(items.map((i) => i.jid)).toContain(xmpp.mucDomain);
+  expect(items.map((i) => i.jid)).toContain(bed.server.mucDomain);
 });
 
 test("an item-not-found answer is 404 with the condition", async () => {
-  const res = await get(`/info/no-such-room@${xmpp.mucDomain}`);
+  const res = await get(`/info/no-such-room@${bed.server.mucDomain}`);
   expect(res.status).toBe(404);
-  expect(await res.json()).toMatchObject({ code: "XMPP_ERROR", condition: "item-not-found", type: "cancel", from: `no-such-room@${xmpp.mucDomain}` });
+  expect(await res.json()).toMatchObject({ code: "XMPP_ERROR", condition: "item-not-found", type: "cancel", from: `no-such-room@${bed.server.mucDomain}` });
 });
 
 test("without respond: the JSON carries the reply's type, sender and stanza", async () => {
-  const res = await get(`/info/${xmpp.host}`);
+  const res = await get(`/info/${bed.server.host}`);
   expect(res.status).toBe(200);
   const body = (await res.json()) as { type: string; from: string; stanza: string };
-  expect(body).toMatchObject({ type: "result", from: xmpp.host });
+  expect(body).toMatchObject({ type: "result", from: bed.server.host });
   expect(body.stanza).toContain("http://jabber.org/protocol/disco#info");
 });
 });

@@ -2,22 +2,19 @@
 // state, and a plugin's own metrics (component_http's webhook calls).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { sample } from "../helpers/offline-gateway.ts";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
-import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
+import { serverKind } from "../helpers/servers.ts";
+import { useTestBed } from "../helpers/bed.ts";
+import { messageWithBody } from "../../testbed/xmpp-client.ts";
 import { json, startWebhook, type TestWebhook } from "./plugins/component_http-webhook.ts";
 
 const TOKEN = "metrics-token-0123456789";
-let prosody: Prosody;
-let gw: TestGateway;
-let bob: TestClient;
 let hook: TestWebhook;
 
-beforeAll(async () => {
-  prosody = await startProsody();
-  hook = startWebhook();
-  gw = await startGateway(prosody, {
+// component_http's webhook, started before the gateway that calls it and stopped after it.
+beforeAll(() => void (hook = startWebhook()));
+const bed = useTestBed(serverKind("prosody"), {
+  gateway: () => ({
     routes: `
 auth:
   app: { kind: bearer, tokens: [{ token: ${TOKEN}, name: app }] }
@@ -29,26 +26,21 @@ routes:
   - plugin: component_http
     options: { post_url: "${hook.url}", local_parts: [echo] }
 `,
-  });
-  bob = await connectClient(prosody, "bob", { resource: "phone" });
+  }),
+  clients: ["bob"],
+  clientOptions: { bob: { resource: "phone" } },
 });
+afterAll(() => hook?.stop());
 
-afterAll(async () => {
-  await bob?.stop();
-  await gw?.stop();
-  await prosody?.stop();
-  await hook?.stop();
-});
-
-const scrape = async () => (await fetch(`${gw.url}/metrics`)).text();
+const scrape = async () => (await fetch(`${bed.gw.url}/metrics`)).text();
 
 describe("a scrape after traffic", () => {
   test("counts N delivered requests as N 201s, N messages sent and N confirmations", async () => {
     const N = 25;
     const statuses = await Promise.all(Array.from({ length: N }, (_, i) =>
-      gw.post("/say", { headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body: `m${i}` }).then((r) => r.status)));
+      bed.gw.post("/say", { headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body: `m${i}` }).then((r) => r.status)));
     expect(statuses).toEqual(Array(N).fill(201));
-    await bob.collect((s) => s.name === "message" && /^m\d+$/.test(s.getChildText("body") ?? ""), N);
+    await bed.bob.collect((s) => s.name === "message" && /^m\d+$/.test(s.getChildText("body") ?? ""), N);
     const text = await scrape();
     expect(sample(text, 'stanzagate_http_requests_total{route="/say",method="POST",status="201"}')).toBe(N);
     expect(sample(text, 'stanzagate_deliveries_total{outcome="sent"}')).toBe(N);
@@ -62,8 +54,8 @@ describe("a scrape after traffic", () => {
   test("counts component_http's webhook calls by outcome, with their latency", async () => {
     hook.answer = (req) => json({ body: `echo ${String(req.json.body)}` });
     for (const word of ["one", "two", "three"]) {
-      await bob.send(xml("message", { to: `echo@${prosody.componentDomain}`, type: "chat", id: word }, xml("body", {}, word)));
-      await bob.nextStanza(messageWithBody(`echo ${word}`));
+      await bed.bob.send(xml("message", { to: `echo@${bed.server.componentDomain}`, type: "chat", id: word }, xml("body", {}, word)));
+      await bed.bob.nextStanza(messageWithBody(`echo ${word}`));
     }
     const text = await scrape();
     expect(sample(text, 'stanzagate_component_http_webhook_calls_total{outcome="answered_2xx"}')).toBe(3);

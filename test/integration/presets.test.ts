@@ -2,16 +2,15 @@
 // preset route, reaches a real client as the message in test/golden/presets (the one README
 // shows); github and gitea behind `kind: hmac`; and Alertmanager's and Grafana's "resolved"
 // correcting the "firing" message in place (XEP-0308), remembered in the gateway's store.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Element } from "ltx";
-import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
-import { connectClient, isMessageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { isMessageWithBody } from "../../testbed/xmpp-client.ts";
+import { useTestBed } from "../helpers/bed.ts";
 import { presetFixtures, type PresetFixture } from "../helpers/preset-fixtures.ts";
 
 const SECRET = "It's a Secret to Everybody";
@@ -39,21 +38,7 @@ async function goldenBody(f: PresetFixture): Promise<string | null> {
 }
 
 for (const server of testServers()) describe(server.name, () => {
-  let prosody: Prosody;
-  let gw: TestGateway;
-  let bob: TestClient;
-
-  beforeAll(async () => {
-    prosody = await server.start();
-    gw = await startGateway(prosody, { routes: ROUTES });
-    bob = await connectClient(prosody, "bob");
-  });
-
-  afterAll(async () => {
-    await bob?.stop();
-    await gw?.stop();
-    await prosody?.stop();
-  });
+  const bed = useTestBed(server, { gateway: { routes: ROUTES }, clients: ["bob"] });
 
   async function post(f: PresetFixture, body?: Uint8Array): Promise<Response> {
     const bytes = body ?? (await f.bytes());
@@ -61,7 +46,7 @@ for (const server of testServers()) describe(server.name, () => {
     const mac = createHmac("sha256", SECRET).update(bytes).digest("hex");
     if (f.preset === "github") headers["x-hub-signature-256"] = `sha256=${mac}`;
     if (f.preset === "gitea") headers["x-gitea-signature"] = mac;
-    return gw.post(PATHS[f.preset] as string, { headers, body: bytes });
+    return bed.gw.post(PATHS[f.preset] as string, { headers, body: bytes });
   }
 
   for (const f of presetFixtures()) {
@@ -70,18 +55,18 @@ for (const server of testServers()) describe(server.name, () => {
       const res = await post(f);
       expect(res.status).toBe(expected === null ? 204 : 201);
       // After a 204 the barrier is the next message: nothing was sent in between.
-      if (expected === null) expect((await gw.post("/barrier", {})).status).toBe(201);
-      const msg = await bob.nextStanza(isMessageWithBody);
+      if (expected === null) expect((await bed.gw.post("/barrier", {})).status).toBe(201);
+      const msg = await bed.bob.nextStanza(isMessageWithBody);
       expect(msg.getChildText("body")).toBe(expected ?? "barrier");
     });
   }
 
   test("github: a wrong signature is 401 and nothing is sent", async () => {
     const push = presetFixtures().find((f) => f.preset === "github" && f.file === "push.json") as PresetFixture;
-    const res = await gw.post("/github", { headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, body: await push.bytes() });
+    const res = await bed.gw.post("/github", { headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, body: await push.bytes() });
     expect(res.status).toBe(401);
-    expect((await gw.post("/barrier", {})).status).toBe(201);
-    expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
+    expect((await bed.gw.post("/barrier", {})).status).toBe(201);
+    expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
   });
 
   for (const [preset, firingFile, resolvedFile, title] of [
@@ -91,13 +76,13 @@ for (const server of testServers()) describe(server.name, () => {
     const fixture = (file: string) => presetFixtures().find((f) => f.preset === preset && f.file === file) as PresetFixture;
     // The group in a fresh state: its earlier tests may have left the thread open or closed.
     expect((await post(fixture(resolvedFile))).status).toBe(201);
-    await bob.nextStanza(isMessageWithBody);
+    await bed.bob.nextStanza(isMessageWithBody);
     expect((await post(fixture(firingFile))).status).toBe(201);
-    const firing: Element = await bob.nextStanza(isMessageWithBody);
+    const firing: Element = await bed.bob.nextStanza(isMessageWithBody);
     expect(firing.getChild("replace", "urn:xmpp:message-correct:0")).toBeUndefined();
     expect(firing.getChild("html", "http://jabber.org/protocol/xhtml-im")?.getChild("body", "http://www.w3.org/1999/xhtml")).toBeDefined();
     expect((await post(fixture(resolvedFile))).status).toBe(201);
-    const resolved: Element = await bob.nextStanza(isMessageWithBody);
+    const resolved: Element = await bed.bob.nextStanza(isMessageWithBody);
     expect(resolved.getChildText("body")).toStartWith(title);
     expect(resolved.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(firing.attrs.id);
   });

@@ -1,11 +1,11 @@
 // Declarative routes posting groupchat to rooms, against each real server's MUC (XEP-0045): the
 // gateway enters the room, the room's echo confirms the message (201), a refusal is a 4xx JSON.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import type { Prosody } from "../../testbed/prosody.ts";
 import { testServers } from "../helpers/servers.ts";
-import { connectClient, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
-import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { connectClient, joinRoom } from "../../testbed/xmpp-client.ts";
+import { waitFor } from "../helpers/gateway.ts";
+import { useTestBed } from "../helpers/bed.ts";
 import xml from "@xmpp/xml";
 import { MUC2, configureRoom, leftWithStatus, mucItem, postJson, routesYaml, setAffiliation } from "./plugins/muc_kick-fixtures.ts";
 
@@ -24,108 +24,96 @@ const groupchatFrom = (occupant: string, text: string) => (s: Element) =>
   s.name === "message" && s.attrs.type === "groupchat" && s.attrs.from === occupant && s.getChildText("body") === text;
 
 for (const server of testServers()) describe(server.name, () => {
-  let prosody: Prosody;
-  let gw: TestGateway;
-  let bob: TestClient;
-  let alice: TestClient;
-
-  beforeAll(async () => {
-    prosody = await server.start({ extraMucServices: [{ domain: MUC2, admins: [] }] });
-    gw = await startGateway(prosody, { routes: ROUTES });
-    bob = await connectClient(prosody, "bob");
-    alice = await connectClient(prosody, "alice");
-  });
-
-  afterAll(async () => {
-    await Promise.all([alice, bob].map((c) => c?.stop()));
-    await gw?.stop();
-    await prosody?.stop();
+  const bed = useTestBed(server, {
+    server: { extraMucServices: [{ domain: MUC2, admins: [] }] },
+    gateway: { routes: ROUTES },
+    clients: ["bob", "alice"],
   });
 
   test("bob, an occupant, gets the route's groupchat from the gateway's nick; the echo makes it a 201", async () => {
     const room = "ops@muc.localhost";
-    await joinRoom(bob, room, "Bob");
-    const res = await postJson(gw, `/room/${room}`, { text: "disk full" });
+    await joinRoom(bed.bob, room, "Bob");
+    const res = await postJson(bed.gw, `/room/${room}`, { text: "disk full" });
     expect([res.status, await res.json()]).toMatchObject([201, { status: "sent" }]);
-    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "disk full"));
+    await bed.bob.nextStanza(groupchatFrom(`${room}/Alerts`, "disk full"));
     // The gateway stays: a second message needs no new join, and arrives too.
-    expect((await postJson(gw, `/room/${room}`, { text: "disk ok" })).status).toBe(201);
-    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "disk ok"));
+    expect((await postJson(bed.gw, `/room/${room}`, { text: "disk ok" })).status).toBe(201);
+    await bed.bob.nextStanza(groupchatFrom(`${room}/Alerts`, "disk ok"));
   });
 
   test("a members-only room where the gateway is no member: 403 ROOM_REFUSED registration-required", async () => {
     const room = `club@${MUC2}`;
-    await joinRoom(bob, room, "Bob");
-    await configureRoom(bob, room, { "muc#roomconfig_membersonly": "1" });
-    const res = await postJson(gw, `/room/${room}`, { text: "let me in" });
+    await joinRoom(bed.bob, room, "Bob");
+    await configureRoom(bed.bob, room, { "muc#roomconfig_membersonly": "1" });
+    const res = await postJson(bed.gw, `/room/${room}`, { text: "let me in" });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: "ROOM_REFUSED", condition: "registration-required", room });
     // Nothing reached the room: the next groupchat bob sees there is the one he sends now.
-    await bob.send(xml("message", { to: room, type: "groupchat", id: "barrier" }, xml("body", {}, "barrier")));
-    const next = await bob.nextStanza((s) => s.name === "message" && s.attrs.type === "groupchat" && (s.attrs.from ?? "").startsWith(`${room}/`));
+    await bed.bob.send(xml("message", { to: room, type: "groupchat", id: "barrier" }, xml("body", {}, "barrier")));
+    const next = await bed.bob.nextStanza((s) => s.name === "message" && s.attrs.type === "groupchat" && (s.attrs.from ?? "").startsWith(`${room}/`));
     expect(next.attrs.from).toBe(`${room}/Bob`);
   });
 
   test("a password room with the route's password for it takes the message", async () => {
     const room = "vault@muc.localhost";
-    await joinRoom(bob, room, "Bob");
-    await configureRoom(bob, room, { "muc#roomconfig_passwordprotectedroom": "1", "muc#roomconfig_roomsecret": "sesame" });
-    expect((await postJson(gw, `/room/${room}`, { text: "in the vault" })).status).toBe(201);
-    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "in the vault"));
+    await joinRoom(bed.bob, room, "Bob");
+    await configureRoom(bed.bob, room, { "muc#roomconfig_passwordprotectedroom": "1", "muc#roomconfig_roomsecret": "sesame" });
+    expect((await postJson(bed.gw, `/room/${room}`, { text: "in the vault" })).status).toBe(201);
+    await bed.bob.nextStanza(groupchatFrom(`${room}/Alerts`, "in the vault"));
   });
 
   test("the nick taken by someone else: the gateway retries once with a suffix (§7.2.9), and the message arrives", async () => {
     const room = "taken@muc.localhost";
-    await joinRoom(bob, room, "Alerts");
-    expect((await postJson(gw, `/room/${room}`, { text: "as another nick" })).status).toBe(201);
-    const got = await bob.nextStanza((s) => s.name === "message" && s.getChildText("body") === "as another nick");
+    await joinRoom(bed.bob, room, "Alerts");
+    expect((await postJson(bed.gw, `/room/${room}`, { text: "as another nick" })).status).toBe(201);
+    const got = await bed.bob.nextStanza((s) => s.name === "message" && s.getChildText("body") === "as another nick");
     expect(got.attrs.from).toMatch(new RegExp(`^${room}/Alerts-[a-z0-9]+$`));
   });
 
   test("a room that bans the gateway: 403 ROOM_REFUSED forbidden", async () => {
     const room = `banned@${MUC2}`;
-    await joinRoom(bob, room, "Bob");
-    await setAffiliation(bob, room, gw.config.xmpp.component, "outcast");
-    const res = await postJson(gw, `/room/${room}`, { text: "let me in" });
+    await joinRoom(bed.bob, room, "Bob");
+    await setAffiliation(bed.bob, room, bed.gw.config.xmpp.component, "outcast");
+    const res = await postJson(bed.gw, `/room/${room}`, { text: "let me in" });
     expect([res.status, await res.json()]).toMatchObject([403, { code: "ROOM_REFUSED", condition: "forbidden" }]);
   });
 
   test("no such room: 404 ROOM_REFUSED (the join that would create it is left at once)", async () => {
     const room = `nowhere@${MUC2}`;
-    const res = await postJson(gw, `/room/${room}`, { text: "anyone?" });
+    const res = await postJson(bed.gw, `/room/${room}`, { text: "anyone?" });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ code: "ROOM_REFUSED", room });
   });
 
   test("muc_kick and a route share one seat: the kick comes from the route's occupant, which stays", async () => {
     const room = "shared@muc.localhost";
-    await joinRoom(bob, room, "Bob");
-    await joinRoom(alice, room, "Alice");
-    expect((await postJson(gw, `/room/${room}`, { text: "hello" })).status).toBe(201);
-    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "hello"));
-    expect((await postJson(gw, "/muc_kick", { nickname: "Alice", muc: room })).status).toBe(200);
+    await joinRoom(bed.bob, room, "Bob");
+    await joinRoom(bed.alice, room, "Alice");
+    expect((await postJson(bed.gw, `/room/${room}`, { text: "hello" })).status).toBe(201);
+    await bed.bob.nextStanza(groupchatFrom(`${room}/Alerts`, "hello"));
+    expect((await postJson(bed.gw, "/muc_kick", { nickname: "Alice", muc: room })).status).toBe(200);
     // muc_kick's own seat would be named Stanzagate: the kick came from the route's, Alerts.
-    const kicked = await bob.nextStanza(leftWithStatus(`${room}/Alice`, "307"));
+    const kicked = await bed.bob.nextStanza(leftWithStatus(`${room}/Alice`, "307"));
     expect(mucItem(kicked)?.getChild("actor")?.attrs.nick).toBe("Alerts");
-    expect((await postJson(gw, `/room/${room}`, { text: "still here" })).status).toBe(201);
-    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "still here"));
+    expect((await postJson(bed.gw, `/room/${room}`, { text: "still here" })).status).toBe(201);
+    await bed.bob.nextStanza(groupchatFrom(`${room}/Alerts`, "still here"));
   });
 
   // Last: the server restarts, so bob's connection goes with it.
   test("after the server restarts, the gateway is back in the room and the next message arrives", async () => {
     const room = "persist@muc.localhost";
-    await joinRoom(bob, room, "Bob");
-    await configureRoom(bob, room, { "muc#roomconfig_persistentroom": "1" });
-    expect((await postJson(gw, `/room/${room}`, { text: "before" })).status).toBe(201);
-    await bob.nextStanza(groupchatFrom(`${room}/Alerts`, "before"));
-    const onlines = () => gw.logs.filter((l) => l.msg === "component online").length;
+    await joinRoom(bed.bob, room, "Bob");
+    await configureRoom(bed.bob, room, { "muc#roomconfig_persistentroom": "1" });
+    expect((await postJson(bed.gw, `/room/${room}`, { text: "before" })).status).toBe(201);
+    await bed.bob.nextStanza(groupchatFrom(`${room}/Alerts`, "before"));
+    const onlines = () => bed.gw.logs.filter((l) => l.msg === "component online").length;
     const before = onlines();
-    await prosody.restart();
-    await waitFor(() => onlines() > before, 20_000, "the link to return", gw.logs);
-    const bob2 = await connectClient(prosody, "bob");
+    await bed.server.restart();
+    await waitFor(() => onlines() > before, 20_000, "the link to return", bed.gw.logs);
+    const bob2 = await connectClient(bed.server, "bob");
     try {
       await joinRoom(bob2, room, "Bob");
-      expect((await postJson(gw, `/room/${room}`, { text: "after" })).status).toBe(201);
+      expect((await postJson(bed.gw, `/room/${room}`, { text: "after" })).status).toBe(201);
       await bob2.nextStanza(groupchatFrom(`${room}/Alerts`, "after"));
     } finally {
       await bob2.stop();

@@ -1,10 +1,9 @@
 // Liquid templates end to end: a real Alertmanager-like payload becomes one message per alert,
 // received by a real client; a `when:` that is false answers 204 and sends nothing.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Prosody } from "../../testbed/prosody.ts";
+import { describe, expect, test } from "bun:test";
 import { testServers } from "../helpers/servers.ts";
-import { connectClient, isMessageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { isMessageWithBody } from "../../testbed/xmpp-client.ts";
+import { useTestBed } from "../helpers/bed.ts";
 import alertmanager from "../fixtures/webhooks/alertmanager-firing.json";
 
 const ROUTES = `
@@ -26,23 +25,9 @@ routes:
 `;
 
 for (const server of testServers()) describe(server.name, () => {
-let prosody: Prosody;
-let gw: TestGateway;
-let bob: TestClient;
+const bed = useTestBed(server, { gateway: { routes: ROUTES }, clients: ["bob"] });
 
-beforeAll(async () => {
-  prosody = await server.start();
-  gw = await startGateway(prosody, { routes: ROUTES });
-  bob = await connectClient(prosody, "bob");
-});
-
-afterAll(async () => {
-  await bob?.stop();
-  await gw?.stop();
-  await prosody?.stop();
-});
-
-const post = (path: string, body: unknown) => gw.post(path, { headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) => bed.gw.post(path, { headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 describe("an Alertmanager webhook", () => {
   test("three alerts: bob receives three messages, in order, and the answer lists their ids", async () => {
@@ -54,7 +39,7 @@ describe("an Alertmanager webhook", () => {
     const bodies: Array<string | null> = [];
     const ids: Array<string | undefined> = [];
     for (let i = 0; i < 3; i++) {
-      const msg = await bob.nextStanza(isMessageWithBody);
+      const msg = await bed.bob.nextStanza(isMessageWithBody);
       bodies.push(msg.getChildText("body"));
       ids.push(msg.attrs.id);
     }
@@ -71,7 +56,7 @@ describe("an Alertmanager webhook", () => {
     expect(res.status).toBe(204);
     // The barrier: a message sent afterwards is the first thing bob receives.
     expect((await post("/notify/bob", { text: "barrier" })).status).toBe(201);
-    expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
+    expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
   });
 });
 }); // each server

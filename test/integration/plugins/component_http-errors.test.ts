@@ -3,29 +3,30 @@
 // and a reply that would break the component stream is refused and logged.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../../testbed/prosody.ts";
 import { testServers } from "../../helpers/servers.ts";
-import { connectClient, isMessageFrom, messageWithBody, type StanzaPredicate, type TestClient } from "../../../testbed/xmpp-client.ts";
-import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { useTestBed } from "../../helpers/bed.ts";
+import { isMessageFrom, messageWithBody, type StanzaPredicate } from "../../../testbed/xmpp-client.ts";
 import { freePort } from "../../../testbed/ports.ts";
 import { errorOf, forStanza, gate, json, startWebhook, type TestWebhook } from "./component_http-webhook.ts";
 
 for (const server of testServers()) describe(server.name, () => {
-  let prosody: Prosody;
-  let gw: TestGateway;
-  let bob: TestClient;
   let hook: TestWebhook;
   let slow: TestWebhook;
   const slowGate = gate();
-  const jid = (local: string) => `${local}@${prosody.componentDomain}`;
+  const jid = (local: string) => `${local}@${bed.server.componentDomain}`;
 
-  beforeAll(async () => {
-    prosody = await server.start();
+  // The webhooks, started before the gateway that calls them and stopped after it.
+  beforeAll(() => {
     [hook, slow] = [startWebhook(), startWebhook()];
     slow.answer = async () => (await slowGate.wait, json({ body: "late" }));
-    const closed = `http://127.0.0.1:${await freePort()}/hook`;
-    gw = await startGateway(prosody, {
-      routes: `
+  });
+  // Registered before the bed, so it runs before the bed stops: no held request delays the gateway's stop.
+  afterAll(() => slowGate.open());
+  const bed = useTestBed(server, {
+    gateway: async () => {
+      const closed = `http://127.0.0.1:${await freePort()}/hook`;
+      return {
+        routes: `
 routes:
   - plugin: component_http
     options: { post_url: "${hook.url}", local_parts: [bot], max_concurrent: 1 }
@@ -36,15 +37,11 @@ routes:
   - plugin: component_http
     options: { post_url: "${slow.url}", local_parts: [narrow], max_concurrent: 1, max_queued: 1 }
 `,
-    });
-    bob = await connectClient(prosody, "bob");
+      };
+    },
+    clients: ["bob"],
   });
-
   afterAll(async () => {
-    slowGate.open();
-    await bob?.stop();
-    await gw?.stop();
-    await prosody?.stop();
     await hook?.stop();
     await slow?.stop();
   });
@@ -55,8 +52,8 @@ routes:
   const errorWithId = (id: string): StanzaPredicate => (s) => s.attrs.type === "error" && s.attrs.id === id;
 
   async function errorFor(to: string, id: string): Promise<ReturnType<typeof errorOf>> {
-    await bob.send(chat(to, id));
-    const reply = await bob.nextStanza(errorWithId(id));
+    await bed.bob.send(chat(to, id));
+    const reply = await bed.bob.nextStanza(errorWithId(id));
     expect(reply.attrs.from).toBe(to);
     return errorOf(reply);
   }
@@ -95,18 +92,18 @@ routes:
     test("a 200 JSON answer that does not parse -> cancel/internal-server-error and a log line", async () => {
       hook.answer = () => new Response("{not json", { status: 200, headers: { "content-type": "application/json" } });
       expect(await errorFor(jid("bot"), "malformed")).toEqual({ type: "cancel", condition: "internal-server-error", text: "The webhook answered malformed JSON" });
-      expect(gw.logs.some((l) => l.msg === "webhook call failed" && l.condition === "internal-server-error")).toBe(true);
+      expect(bed.gw.logs.some((l) => l.msg === "webhook call failed" && l.condition === "internal-server-error")).toBe(true);
     });
   });
 
   describe("bounds", () => {
     test("past max_concurrent + max_queued, a stanza is answered wait/resource-constraint; the others complete", async () => {
-      await bob.send(chat(jid("narrow"), "q1"));
+      await bed.bob.send(chat(jid("narrow"), "q1"));
       await slow.next(forStanza("q1")); // q1 is in flight, the only slot taken
-      await bob.send(chat(jid("narrow"), "q2")); // waits in the queue (max_queued: 1)
+      await bed.bob.send(chat(jid("narrow"), "q2")); // waits in the queue (max_queued: 1)
       expect(await errorFor(jid("narrow"), "q3")).toEqual({ type: "wait", condition: "resource-constraint", text: "Too many webhook calls pending" });
       slowGate.open();
-      const replies = await bob.collect(messageWithBody("late"), 2);
+      const replies = await bed.bob.collect(messageWithBody("late"), 2);
       expect(replies.map((r) => r.attrs.from)).toEqual([jid("narrow"), jid("narrow")]);
     });
   });
@@ -114,13 +111,13 @@ routes:
   describe("what is never sent", () => {
     /** Sends `first`, then a message whose reply is "barrier": whatever `first` caused arrived before it. */
     async function fromBotUntilBarrier(first: ReturnType<typeof xml>): Promise<number> {
-      const before = bob.received.length;
-      await bob.send(first);
+      const before = bed.bob.received.length;
+      await bed.bob.send(first);
       await hook.next(forStanza(first.attrs.id ?? ""));
       hook.answer = () => json({ body: "barrier" });
-      await bob.send(chat(jid("bot"), "barrier"));
-      await bob.nextStanza(messageWithBody("barrier"));
-      return bob.received.slice(before).filter(isMessageFrom(jid("bot"))).length - 1;
+      await bed.bob.send(chat(jid("bot"), "barrier"));
+      await bed.bob.nextStanza(messageWithBody("barrier"));
+      return bed.bob.received.slice(before).filter(isMessageFrom(jid("bot"))).length - 1;
     }
 
     test("an error stanza is forwarded but never answered, even when the webhook fails", async () => {
@@ -133,7 +130,7 @@ routes:
     test("a reply from outside the component's domain is never sent: bob gets cancel/internal-server-error, the reason is logged", async () => {
       hook.answer = () => json({ from: "alice@localhost", body: "spoofed" });
       expect(await errorFor(jid("bot"), "spoof")).toEqual(UNUSABLE);
-      expect(gw.logs.find((l) => l.msg === "webhook reply refused")).toMatchObject({ level: "error", reply_from: "alice@localhost" });
+      expect(bed.gw.logs.find((l) => l.msg === "webhook reply refused")).toMatchObject({ level: "error", reply_from: "alice@localhost" });
     });
 
     test("a stanza that does not parse, or is not message/presence/iq, is never sent: bob gets cancel/internal-server-error", async () => {
@@ -141,7 +138,7 @@ routes:
         hook.answer = () => json({ stanza });
         expect(await errorFor(jid("bot"), `bad-stanza-${i}`)).toEqual(UNUSABLE);
       }
-      expect(gw.logs.filter((l) => l.msg === "webhook answer refused")).toHaveLength(3);
+      expect(bed.gw.logs.filter((l) => l.msg === "webhook answer refused")).toHaveLength(3);
     });
 
     test("an unusable answer to a groupchat message is dropped with nothing sent back", async () => {

@@ -4,11 +4,11 @@
 // the refusal to start without an auth scheme.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../../testbed/prosody.ts";
 import { testServers } from "../../helpers/servers.ts";
-import { connectClient, joinRoom, type TestClient } from "../../../testbed/xmpp-client.ts";
+import { joinRoom } from "../../../testbed/xmpp-client.ts";
 import { connectRawComponent, type RawComponent } from "../../../testbed/component.ts";
-import { configHead, startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { configHead, startGateway } from "../../helpers/gateway.ts";
+import { useTestBed } from "../../helpers/bed.ts";
 import { postJson, routesYaml } from "./muc_kick-fixtures.ts";
 
 const SLOW = "slowmuc.localhost";
@@ -23,33 +23,27 @@ const ROUTES = routesYaml(`
 `);
 
 for (const server of testServers()) describe(server.name, () => {
-  let prosody: Prosody;
-  let gw: TestGateway;
-  let alice: TestClient;
   let slowMuc: RawComponent;
 
   /** A "MUC service" that answers disco#info like one but never lets anybody join. */
   async function startSilentMuc(): Promise<RawComponent> {
-    const muc = await connectRawComponent(prosody, { domain: SLOW, secret: SLOW_SECRET });
+    const muc = await connectRawComponent(bed.server, { domain: SLOW, secret: SLOW_SECRET });
     const callee = muc.xmpp.iqCallee;
     const ns = "http://jabber.org/protocol/disco#info";
     callee.get(ns, "query", () => xml("query", { xmlns: ns }, xml("identity", { category: "conference", type: "text" }), xml("feature", { var: "http://jabber.org/protocol/muc" })));
     return muc;
   }
 
-  beforeAll(async () => {
-    prosody = await server.start({ extraComponents: [{ domain: SLOW, secret: SLOW_SECRET }] });
-    gw = await startGateway(prosody, { routes: ROUTES });
-    alice = await connectClient(prosody, "alice");
-    await joinRoom(alice, "lounge@muc.localhost", "Alice");
-    slowMuc = await startSilentMuc();
+  // Registered before the bed, so it runs before the bed stops the server the silent MUC is on.
+  afterAll(() => slowMuc?.stop());
+  const bed = useTestBed(server, {
+    server: { extraComponents: [{ domain: SLOW, secret: SLOW_SECRET }] },
+    gateway: { routes: ROUTES },
+    clients: ["alice"],
   });
-
-  afterAll(async () => {
-    await alice?.stop();
-    await slowMuc?.stop();
-    await gw?.stop();
-    await prosody?.stop();
+  beforeAll(async () => {
+    await joinRoom(bed.alice, "lounge@muc.localhost", "Alice");
+    slowMuc = await startSilentMuc();
   });
 
   /** Status, Content-Type and body text, for byte-for-byte comparison. */
@@ -57,7 +51,7 @@ for (const server of testServers()) describe(server.name, () => {
     return [res.status, res.headers.get("content-type"), await res.text()];
   }
 
-  const kick = (body: unknown, authorization?: string | null) => postJson(gw, "/muc_kick", body, authorization);
+  const kick = (body: unknown, authorization?: string | null) => postJson(bed.gw, "/muc_kick", body, authorization);
 
   describe("the original's answers, byte for byte", () => {
     test("a host the server does not know: 404 No such host", async () => {
@@ -72,7 +66,7 @@ for (const server of testServers()) describe(server.name, () => {
     test("a MUC service without that room: 404 No MUC found, and asking does not create the room", async () => {
       expect(await answer(await kick({ nickname: "Bob", muc: "NoSuchRoom@muc.localhost" }))).toEqual([404, "application/json", `{"error":"MUC not found: No MUC 'nosuchroom' found for host: muc.localhost"}`]);
       const disco = xml("iq", { type: "get", to: "nosuchroom@muc.localhost" }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }));
-      await expect(alice.iq(disco)).rejects.toThrow("item-not-found");
+      await expect(bed.alice.iq(disco)).rejects.toThrow("item-not-found");
     });
 
     if (server.name === "ejabberd") {
@@ -100,7 +94,7 @@ for (const server of testServers()) describe(server.name, () => {
 
   describe("what only a gateway outside the server meets", () => {
     test("a MUC that never answers the join: 504 XMPP_TIMEOUT after timeout_ms", async () => {
-      const res = await postJson(gw, "/muc_kick_fast", { nickname: "Bob", muc: `room@${SLOW}` });
+      const res = await postJson(bed.gw, "/muc_kick_fast", { nickname: "Bob", muc: `room@${SLOW}` });
       expect(res.status).toBe(504);
       expect(await res.json()).toEqual({ error: "The XMPP server did not answer in time", code: "XMPP_TIMEOUT", waiting_for: `room@${SLOW}` });
     });
@@ -110,8 +104,8 @@ for (const server of testServers()) describe(server.name, () => {
     const noAuth = "routes:\n  - plugin: muc_kick\n";
 
     test("`check` refuses a muc_kick route without an auth scheme, as the module refused to load", async () => {
-      const file = `${prosody.dir}/no-auth.yaml`;
-      await Bun.write(file, configHead(prosody) + noAuth);
+      const file = `${bed.server.dir}/no-auth.yaml`;
+      await Bun.write(file, configHead(bed.server) + noAuth);
       const proc = Bun.spawn([process.execPath, "src/main.ts", "check", "--config", file], { stdout: "pipe", stderr: "pipe" });
       const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
       expect(code).toBe(1);
@@ -119,7 +113,7 @@ for (const server of testServers()) describe(server.name, () => {
     });
 
     test("start-up refuses it the same way", async () => {
-      await expect(startGateway(prosody, { routes: noAuth })).rejects.toThrow("plugin muc_kick needs an auth scheme");
+      await expect(startGateway(bed.server, { routes: noAuth })).rejects.toThrow("plugin muc_kick needs an auth scheme");
     });
   });
 });

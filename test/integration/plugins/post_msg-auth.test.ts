@@ -1,22 +1,17 @@
 // Every auth scheme on a post_msg route, against each real server (Prosody, ejabberd) granting XEP-0356: each accepts
 // good credentials and refuses bad ones; an identity with a JID sends as that user, one without
 // sends from the component; repeated failures from one address get 429.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Prosody } from "../../../testbed/prosody.ts";
+import { describe, expect, test } from "bun:test";
 import { testServers } from "../../helpers/servers.ts";
-import { allOf, connectClient, isFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
-import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { allOf, isFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
+import { startGateway } from "../../helpers/gateway.ts";
+import { useTestBed } from "../../helpers/bed.ts";
 
 const CI_TOKEN = "ci-token-0123456789abcdef";
 const ANON_TOKEN = "anon-token-0123456789abcdef";
 const OPS_HEADER = "Secret ops-0123456789";
 
 for (const server of testServers()) describe(server.name, () => {
-  let prosody: Prosody;
-  let gw: TestGateway;
-  let bob: TestClient;
-  let carol: TestClient;
-
   /** `stanzagate hash-password`, as an operator runs it. */
   async function hashPassword(password: string): Promise<string> {
     const proc = Bun.spawn([process.execPath, "src/main.ts", "hash-password"], { stdin: new Blob([password]), stdout: "pipe", stderr: "pipe" });
@@ -47,24 +42,17 @@ routes:
 
   let hash: string;
 
-  beforeAll(async () => {
-    prosody = await server.start();
-    hash = await hashPassword("local-secret");
-    gw = await startGateway(prosody, { waitForPrivileges: true, routes: routes(prosody.c2sPort, hash, 100) });
-    bob = await connectClient(prosody, "bob");
-    carol = await connectClient(prosody, "carol");
-  }, 30_000);
-
-  afterAll(async () => {
-    await bob?.stop();
-    await carol?.stop();
-    await gw?.stop();
-    await prosody?.stop();
+  const bed = useTestBed(server, {
+    gateway: async (xmpp) => {
+      hash = await hashPassword("local-secret");
+      return { waitForPrivileges: true, routes: routes(xmpp.c2sPort, hash, 100) };
+    },
+    clients: ["bob", "carol"],
   });
 
   const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
   const say = (path: string, text: string, authorization?: string) =>
-    gw.post(path, { headers: { "content-type": "text/plain", ...(authorization ? { authorization } : {}) }, body: text });
+    bed.gw.post(path, { headers: { "content-type": "text/plain", ...(authorization ? { authorization } : {}) }, body: text });
   const received = (client: TestClient, from: string, text: string) => client.nextStanza(allOf(isFrom(from), messageWithBody(text)));
 
   async function expectError(res: Response, status: number, code: string): Promise<void> {
@@ -75,7 +63,7 @@ routes:
   describe("kind: xmpp, the server's own accounts by SASL", () => {
     test("accepts alice's XMPP password and sends as alice", async () => {
       expect((await say("/msg/bob", "xmpp ok", basic("alice@localhost", "alice-pw"))).status).toBe(201);
-      await received(bob, "alice@localhost", "xmpp ok");
+      await received(bed.bob, "alice@localhost", "xmpp ok");
     });
 
     test("refuses a wrong password and an unknown account", async () => {
@@ -92,7 +80,7 @@ routes:
     test("accepts the password and sends as alice@localhost (a bare name belongs to the served host)", async () => {
       const res = await say("/basic/bob", "basic ok", basic("alice", "local-secret"));
       expect(await res.json()).toEqual({ status: "sent", to: "bob@localhost", from: "alice@localhost" });
-      await received(bob, "alice@localhost", "basic ok");
+      await received(bed.bob, "alice@localhost", "basic ok");
     });
 
     test("refuses a wrong password and an unknown user, challenging with the route's realm", async () => {
@@ -107,7 +95,7 @@ routes:
   describe("kind: bearer, static tokens", () => {
     test("a token with a jid sends as that user, to recipients in its allow list", async () => {
       expect((await say("/bearer/bob", "bearer ok", `Bearer ${CI_TOKEN}`)).status).toBe(201);
-      await received(bob, "alice@localhost", "bearer ok");
+      await received(bed.bob, "alice@localhost", "bearer ok");
     });
 
     test("a recipient outside the allow list: 403 with JSON", async () => {
@@ -118,8 +106,8 @@ routes:
 
     test("a token without a jid sends from the component's domain", async () => {
       const res = await say("/bearer/carol", "anonymous token", `Bearer ${ANON_TOKEN}`);
-      expect(await res.json()).toEqual({ status: "sent", to: "carol@localhost", from: prosody.componentDomain });
-      await received(carol, prosody.componentDomain, "anonymous token");
+      expect(await res.json()).toEqual({ status: "sent", to: "carol@localhost", from: bed.server.componentDomain });
+      await received(bed.carol, bed.server.componentDomain, "anonymous token");
     });
 
     test("refuses a wrong token and asks for one when missing", async () => {
@@ -133,7 +121,7 @@ routes:
   describe("kind: header, one exact Authorization value", () => {
     test("accepts it and sends from the component's domain (the header names no user)", async () => {
       expect((await say("/header/bob", "header ok", OPS_HEADER)).status).toBe(201);
-      await received(bob, prosody.componentDomain, "header ok");
+      await received(bed.bob, bed.server.componentDomain, "header ok");
     });
 
     test("refuses any other value and a missing header", async () => {
@@ -144,8 +132,8 @@ routes:
 
   describe("repeated failures from one address", () => {
     test("are slowed down with 429 and Retry-After, even for good credentials afterwards", async () => {
-      await gw.stop();
-      gw = await startGateway(prosody, { waitForPrivileges: true, routes: routes(prosody.c2sPort, hash, 3) });
+      await bed.gw.stop();
+      bed.gw = await startGateway(bed.server, { waitForPrivileges: true, routes: routes(bed.server.c2sPort, hash, 3) });
       for (let i = 0; i < 3; i++) await expectError(await say("/basic/bob", "x", basic("alice", "guess")), 401, "AUTH_FAILED");
       const res = await say("/basic/bob", "x", basic("alice", "local-secret"));
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);

@@ -1,39 +1,29 @@
 // post_msg against each real server (Prosody, ejabberd) granting the gateway XEP-0356 message permission: alice
 // POSTs with her XMPP password, bob (a real client) receives a message from alice@localhost,
 // exactly as from mod_post_msg inside the server.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import type { Prosody } from "../../../testbed/prosody.ts";
 import { testServers } from "../../helpers/servers.ts";
-import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
-import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { allOf, connectClient, isMessageFrom, messageWithBody } from "../../../testbed/xmpp-client.ts";
+import { waitFor } from "../../helpers/gateway.ts";
+import { useTestBed } from "../../helpers/bed.ts";
 
 for (const server of testServers()) describe(server.name, () => {
-  let prosody: Prosody;
-  let gw: TestGateway;
-  let bob: TestClient;
-
-  beforeAll(async () => {
+  const bed = useTestBed(server, {
     // mod_offline keeps what arrives while bob is away (the outbox test restarts the server).
-    prosody = await server.start({ prosody: { extraModules: ["offline"] } });
-    gw = await startGateway(prosody, {
+    server: { prosody: { extraModules: ["offline"] } },
+    gateway: (xmpp) => ({
       waitForPrivileges: true,
       routes: `
 auth_throttle: { max_failures: 100, window_s: 60 }
 auth:
-  users: { kind: xmpp, server: "xmpp://127.0.0.1:${prosody.c2sPort}" }
+  users: { kind: xmpp, server: "xmpp://127.0.0.1:${xmpp.c2sPort}" }
 routes:
   - plugin: post_msg
     auth: users
 `,
-    });
-    bob = await connectClient(prosody, "bob");
-  }); // the run-wide --timeout (60 s): ejabberd alone may take up to 45 s to start on a busy machine
-
-  afterAll(async () => {
-    await bob?.stop();
-    await gw?.stop();
-    await prosody?.stop();
+    }),
+    clients: ["bob"],
   });
 
   const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
@@ -43,14 +33,14 @@ routes:
     const headers: Record<string, string> = {};
     if (type) headers["content-type"] = type;
     if (authorization) headers.authorization = authorization;
-    return gw.post(path, { headers, body });
+    return bed.gw.post(path, { headers, body });
   }
 
   const FORM = "application/x-www-form-urlencoded";
   const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
   /** The next message bob gets from alice with this body. */
-  const bobGets = (text: string) => bob.nextStanza(allOf(isMessageFrom("alice@localhost"), messageWithBody(text)));
+  const bobGets = (text: string) => bed.bob.nextStanza(allOf(isMessageFrom("alice@localhost"), messageWithBody(text)));
 
   /** The stanza as bob's client sees it: attributes and children, without the stream namespace. */
   function shape(message: Element): { attrs: Record<string, string | undefined>; xml: string } {
@@ -113,7 +103,7 @@ routes:
       expect((await send("/msg/bob@localhost", "text/plain", "")).status).toBe(201);
       expect((await bobGets("")).getChild("body")?.getText()).toBe("");
       expect((await send("/msg/bob@localhost", FORM, form({ type: "headline", html: "<p>only html</p>" }))).status).toBe(201);
-      const bodiless = await bob.nextStanza(allOf(isMessageFrom("alice@localhost"), (s) => s.attrs.type === "headline" && !s.getChild("body")));
+      const bodiless = await bed.bob.nextStanza(allOf(isMessageFrom("alice@localhost"), (s) => s.attrs.type === "headline" && !s.getChild("body")));
       expect(bodiless.getChild("html", "http://jabber.org/protocol/xhtml-im")).toBeDefined();
     });
   });
@@ -122,16 +112,16 @@ routes:
     test("a message is queued (202) and arrives from alice once the link is back", async () => {
       await send("/msg/bob", "text/plain", "warm the password cache");
       await bobGets("warm the password cache");
-      await bob.stop();
-      await prosody.stopProcess();
-      await waitFor(() => gw.gateway.link.status !== "online", 5_000, "the link to drop");
+      await bed.bob.stop();
+      await bed.server.stopProcess();
+      await waitFor(() => bed.gw.gateway.link.status !== "online", 5_000, "the link to drop");
       // The SASL check cannot run with the server down; alice's recent successful login is cached.
       const res = await send("/msg/bob", "text/plain", "sent while down");
       expect(res.status).toBe(202);
       expect(await res.json()).toEqual({ status: "queued", to: "bob@localhost", from: "alice@localhost" });
-      await prosody.startProcess();
-      await waitFor(() => gw.gateway.delivery.queued === 0, 10_000, "the outbox to drain", gw.logs);
-      bob = await connectClient(prosody, "bob");
+      await bed.server.startProcess();
+      await waitFor(() => bed.gw.gateway.delivery.queued === 0, 10_000, "the outbox to drain", bed.gw.logs);
+      bed.bob = await connectClient(bed.server, "bob");
       expect((await bobGets("sent while down")).attrs.from).toBe("alice@localhost");
     }, 30_000);
   });

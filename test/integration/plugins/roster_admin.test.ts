@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import type { Server } from "bun";
-import type { Prosody } from "../../../testbed/prosody.ts";
 import { testServers } from "../../helpers/servers.ts";
 import { connectClient, type TestClient } from "../../../testbed/xmpp-client.ts";
-import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { useTestBed } from "../../helpers/bed.ts";
 import { freePort } from "../../../testbed/ports.ts";
 
 const AUTH = "Secret roster-admin-test";
@@ -91,33 +91,24 @@ const post = (gw: TestGateway, path: string, body: string, headers: Record<strin
   gw.post(path, { headers: { "content-type": "application/json", ...headers }, body });
 
 for (const server of testServers()) describe(server.name, () => {
-  let prosody: Prosody;
   let webApp: WebApp;
-  let gw: TestGateway;
   let alice: TestClient;
 
-  beforeAll(async () => {
-    prosody = await server.start();
-    webApp = startWebApp();
-    gw = await startGateway(prosody, { routes: routes(webApp.url, await freePort()), waitForPrivileges: true });
-  }, 30_000);
-
-  afterAll(async () => {
-    await alice?.stop();
-    await gw?.stop();
-    webApp?.stop();
-    await prosody?.stop();
-  });
+  // alice logs in during the tests (her login is what syncs her roster): stopped before the bed stops.
+  afterAll(() => alice?.stop());
+  beforeAll(() => void (webApp = startWebApp()));
+  const bed = useTestBed(server, { gateway: async () => ({ routes: routes(webApp.url, await freePort()), waitForPrivileges: true }) });
+  afterAll(() => webApp?.stop());
 
   /** The route's entry in /health's `plugins`. */
   const writeHealth = async (path: string) => {
-    const body = (await (await fetch(`${gw.url}/health`)).json()) as { plugins?: Array<Record<string, unknown>> };
+    const body = (await (await fetch(`${bed.gw.url}/health`)).json()) as { plugins?: Array<Record<string, unknown>> };
     return body.plugins?.find((p) => p.path === path);
   };
 
   test(`items_per_set auto: the gateway learns the server (${server.name}) and puts ${server.name === "prosody" ? "100 items per set (mod_privilege takes them)" : "one item per set (RFC 6121 §2.1.5)"}`, async () => {
-    await waitFor(() => gw.logs.some((l) => l.msg === "XMPP server software"), 10_000, "the server software to be learned", gw.logs);
-    const health = (await (await fetch(`${gw.url}/health`)).json()) as { xmpp: { server?: string } };
+    await waitFor(() => bed.gw.logs.some((l) => l.msg === "XMPP server software"), 10_000, "the server software to be learned", bed.gw.logs);
+    const health = (await (await fetch(`${bed.gw.url}/health`)).json()) as { xmpp: { server?: string } };
     // The test bed's Prosody loads no mod_version (XEP-0092): its disco#info identity names it.
     expect(health.xmpp.server).toMatch(server.name === "prosody" ? /^Prosody$/ : /^ejabberd 23\./);
     expect(await writeHealth("/roster_admin")).toMatchObject({ items_per_set: server.name === "prosody" ? 100 : 1 });
@@ -128,9 +119,9 @@ for (const server of testServers()) describe(server.name, () => {
     if (server.name === "ejabberd") {
       test("ejabberd 23.01 bug: a privileged roster set is answered wait/internal-server-error; the refresh counts the user in errors and /health says roster writes are failing", async () => {
         webApp.contacts.alice = { "bob@localhost": { name: "Bob", groups: ["Friends"] } };
-        const many = await post(gw, "/roster_admin/refresh", '["alice"]');
+        const many = await post(bed.gw, "/roster_admin/refresh", '["alice"]');
         expect(await many.json()).toEqual({ status: "ok", message: "roster update complete", updated: 0, errors: 1 });
-        const one = await fetch(`${gw.url}/roster_admin/refresh/alice`, { headers: { authorization: AUTH } });
+        const one = await fetch(`${bed.gw.url}/roster_admin/refresh/alice`, { headers: { authorization: AUTH } });
         expect(one.status).toBe(502);
         expect(await one.json()).toEqual({ status: "error", message: "XMPP server refused the roster set: internal-server-error: Module failed to handle the query" });
         expect(await writeHealth("/roster_admin")).toMatchObject({
@@ -142,16 +133,16 @@ for (const server of testServers()) describe(server.name, () => {
 
       test("ejabberd refuses a set of several items with bad-request (RFC 6121 §2.1.5), so items_per_set stays 1 there", async () => {
         webApp.contacts.bob = { "x1@localhost": {}, "x2@localhost": {} };
-        const res = await fetch(`${gw.url}/roster_admin_batch/refresh/bob`, { headers: { authorization: AUTH } });
+        const res = await fetch(`${bed.gw.url}/roster_admin_batch/refresh/bob`, { headers: { authorization: AUTH } });
         expect(res.status).toBe(502);
         expect(await res.json()).toEqual({ status: "error", message: "XMPP server refused the roster set: bad-request: Multiple <item/> elements are not allowed by RFC6121" });
       });
     } else {
     test("items_per_set 10 writes several items per set, which Prosody's mod_privilege accepts", async () => {
       webApp.contacts.bob = { "x1@localhost": { name: "X1" }, "x2@localhost": { name: "X2" }, "x3@localhost": {} };
-      const res = await fetch(`${gw.url}/roster_admin_batch/refresh/bob`, { headers: { authorization: AUTH } });
+      const res = await fetch(`${bed.gw.url}/roster_admin_batch/refresh/bob`, { headers: { authorization: AUTH } });
       expect(await res.json()).toEqual({ status: "ok", message: "roster update complete" });
-      const bob = await connectClient(prosody, "bob", { presence: false });
+      const bob = await connectClient(bed.server, "bob", { presence: false });
       try {
         expect(items(await rosterGet(bob)).map((i) => i.jid)).toEqual(["x1@localhost", "x2@localhost", "x3@localhost"]);
       } finally {
@@ -166,7 +157,7 @@ for (const server of testServers()) describe(server.name, () => {
         "carol@localhost": { name: "Carol" },
         "erin@example.net": { name: "Erin", groups: { Work: true } },
       };
-      alice = await connectClient(prosody, "alice", { presence: false });
+      alice = await connectClient(bed.server, "alice", { presence: false });
       expect(items(await rosterGet(alice))).toEqual([]);
       await alice.send(xml("presence"));
       const pushes = (await alice.collect(isRosterPush, 3)).flatMap(items);
@@ -187,7 +178,7 @@ for (const server of testServers()) describe(server.name, () => {
         "erin@example.net": { name: "Erin", groups: ["Work"] },
       };
       const mark = alice.received.length;
-      const res = await post(gw, "/roster_admin/refresh", '["alice"]');
+      const res = await post(bed.gw, "/roster_admin/refresh", '["alice"]');
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("application/json");
       expect(await res.text()).toBe('{"status":"ok","message":"roster update complete","updated":1,"errors":0}');
@@ -201,7 +192,7 @@ for (const server of testServers()) describe(server.name, () => {
     test("a refresh with nothing changed asks the web app and pushes nothing", async () => {
       const asked = webApp.requests.length;
       const mark = alice.received.length;
-      const res = await post(gw, "/roster_admin/refresh", '["alice"]');
+      const res = await post(bed.gw, "/roster_admin/refresh", '["alice"]');
       expect(await res.json()).toEqual({ status: "ok", message: "roster update complete", updated: 1, errors: 0 });
       expect(webApp.requests.length).toBe(asked + 1);
       expect(await pushesSince(alice, mark)).toEqual([]);
@@ -210,7 +201,7 @@ for (const server of testServers()) describe(server.name, () => {
     test("GET refresh/<username> syncs that one user", async () => {
       webApp.contacts.alice = { ...webApp.contacts.alice, "frank@localhost": { name: "Frank" } };
       const mark = alice.received.length;
-      const res = await fetch(`${gw.url}/roster_admin/refresh/alice`, { headers: { authorization: AUTH } });
+      const res = await fetch(`${bed.gw.url}/roster_admin/refresh/alice`, { headers: { authorization: AUTH } });
       expect(res.status).toBe(200);
       expect(await res.text()).toBe('{"status":"ok","message":"roster update complete"}');
       expect(await pushesSince(alice, mark)).toEqual([{ jid: "frank@localhost", subscription: "both", name: "Frank", groups: [] }]);
@@ -218,9 +209,9 @@ for (const server of testServers()) describe(server.name, () => {
 
     test("a refresh syncs an offline user too: carol finds her roster at her next login", async () => {
       webApp.contacts.carol = { "alice@localhost": { name: "Alice", groups: ["Team"] } };
-      const res = await post(gw, "/roster_admin/refresh", '["carol"]');
+      const res = await post(bed.gw, "/roster_admin/refresh", '["carol"]');
       expect(await res.json()).toEqual({ status: "ok", message: "roster update complete", updated: 1, errors: 0 });
-      const carol = await connectClient(prosody, "carol", { presence: false });
+      const carol = await connectClient(bed.server, "carol", { presence: false });
       try {
         expect(items(await rosterGet(carol))).toEqual([{ jid: "alice@localhost", subscription: "both", name: "Alice", groups: ["Team"] }]);
       } finally {
@@ -230,10 +221,10 @@ for (const server of testServers()) describe(server.name, () => {
 
     test("a name or group with characters XML cannot carry arrives without them, and the component stream stays up", async () => {
       webApp.contacts.carol = { ...webApp.contacts.carol, "gina@localhost": { name: "Gi\u0001na", groups: ["Fr\u0000iends", "\u0007"] } };
-      const res = await post(gw, "/roster_admin/refresh", '["carol"]');
+      const res = await post(bed.gw, "/roster_admin/refresh", '["carol"]');
       expect(await res.json()).toEqual({ status: "ok", message: "roster update complete", updated: 1, errors: 0 });
-      expect(gw.logs.filter((l) => l.msg === "web app sent characters XML cannot carry in a contact; dropped them" && l.contact === "gina@localhost")).toHaveLength(3);
-      const carol = await connectClient(prosody, "carol", { presence: false });
+      expect(bed.gw.logs.filter((l) => l.msg === "web app sent characters XML cannot carry in a contact; dropped them" && l.contact === "gina@localhost")).toHaveLength(3);
+      const carol = await connectClient(bed.server, "carol", { presence: false });
       try {
         const gina = items(await rosterGet(carol)).find((i) => i.jid === "gina@localhost");
         expect(gina).toEqual({ jid: "gina@localhost", subscription: "both", name: "Gina", groups: ["Friends"] });
@@ -241,7 +232,7 @@ for (const server of testServers()) describe(server.name, () => {
         await carol.stop();
       }
       // Still connected: the next sync goes through the same component stream.
-      const again = await fetch(`${gw.url}/roster_admin/refresh/alice`, { headers: { authorization: AUTH } });
+      const again = await fetch(`${bed.gw.url}/roster_admin/refresh/alice`, { headers: { authorization: AUTH } });
       expect(await again.json()).toEqual({ status: "ok", message: "roster update complete" });
     });
 
@@ -249,7 +240,7 @@ for (const server of testServers()) describe(server.name, () => {
       await alice.iq(xml("iq", { type: "set" }, xml("query", { xmlns: NS_ROSTER }, xml("item", { jid: "zed@example.com", name: "Zed" }))));
       await alice.iq(xml("iq", { type: "set" }, xml("query", { xmlns: NS_ROSTER }, xml("item", { jid: "dave@example.org", name: "Not Dave" }))));
       await alice.stop();
-      alice = await connectClient(prosody, "alice", { presence: false });
+      alice = await connectClient(bed.server, "alice", { presence: false });
       await rosterGet(alice);
       await alice.send(xml("presence"));
       const [push] = await alice.collect(isRosterPush, 1);
@@ -264,12 +255,12 @@ for (const server of testServers()) describe(server.name, () => {
     test("a web app answering 500 counts as an error; the summary stays ok as the original's did, GET refresh says error", async () => {
       webApp.failing.add("bob");
       try {
-        const some = await post(gw, "/roster_admin/refresh", '["carol","bob"]');
+        const some = await post(bed.gw, "/roster_admin/refresh", '["carol","bob"]');
         expect(await some.json()).toEqual({ status: "ok", message: "roster update complete", updated: 1, errors: 1 });
-        const all = await post(gw, "/roster_admin/refresh", '["bob"]');
+        const all = await post(bed.gw, "/roster_admin/refresh", '["bob"]');
         expect(all.status).toBe(200);
         expect(await all.json()).toEqual({ status: "ok", message: "roster update complete", updated: 0, errors: 1 });
-        const one = await fetch(`${gw.url}/roster_admin/refresh/bob`, { headers: { authorization: AUTH } });
+        const one = await fetch(`${bed.gw.url}/roster_admin/refresh/bob`, { headers: { authorization: AUTH } });
         expect(one.status).toBe(502);
         expect(await one.json()).toEqual({ status: "error", message: "web app answered HTTP 500" });
       } finally {
@@ -278,15 +269,15 @@ for (const server of testServers()) describe(server.name, () => {
     });
 
     test("a web app that cannot be reached counts as an error too", async () => {
-      const many = await post(gw, "/roster_admin_down/refresh", '["alice","bob"]');
+      const many = await post(bed.gw, "/roster_admin_down/refresh", '["alice","bob"]');
       expect(await many.json()).toEqual({ status: "ok", message: "roster update complete", updated: 0, errors: 2 });
-      const one = await fetch(`${gw.url}/roster_admin_down/refresh/alice`, { headers: { authorization: AUTH } });
+      const one = await fetch(`${bed.gw.url}/roster_admin_down/refresh/alice`, { headers: { authorization: AUTH } });
       expect(one.status).toBe(502);
       expect(await one.json()).toMatchObject({ status: "error", message: expect.stringMatching(/^web app unreachable: /) });
     });
 
     test("an empty list is a complete update of nobody", async () => {
-      const res = await post(gw, "/roster_admin/refresh", "[]");
+      const res = await post(bed.gw, "/roster_admin/refresh", "[]");
       expect(await res.json()).toEqual({ status: "ok", message: "roster update complete", updated: 0, errors: 0 });
     });
 
@@ -297,42 +288,31 @@ for (const server of testServers()) describe(server.name, () => {
       ["an object", '{"users":["john"]}', "INVALID_BODY"],
       ["an array of numbers", "[1,2]", "INVALID_BODY"],
     ])("refuses %s with 400 and a JSON error", async (_what, body, code) => {
-      const res = await post(gw, "/roster_admin/refresh", body);
+      const res = await post(bed.gw, "/roster_admin/refresh", body);
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ code, error: expect.stringContaining("JSON array of usernames") });
     });
 
     test("refuses callers without the configured Authorization header", async () => {
-      expect((await post(gw, "/roster_admin/refresh", '["alice"]', {})).status).toBe(401);
-      expect((await post(gw, "/roster_admin/refresh", '["alice"]', { authorization: "Secret wrong" })).status).toBe(401);
+      expect((await post(bed.gw, "/roster_admin/refresh", '["alice"]', {})).status).toBe(401);
+      expect((await post(bed.gw, "/roster_admin/refresh", '["alice"]', { authorization: "Secret wrong" })).status).toBe(401);
     });
   });
 
   describe("roster_admin without XEP-0356 privileges", () => {
-    let bare: Prosody;
-    let gw2: TestGateway;
-
-    beforeAll(async () => {
-      bare = await server.start({ privileges: null });
-      gw2 = await startGateway(bare, { routes: routes(webApp.url, await freePort()) });
-    }, 30_000);
-
-    afterAll(async () => {
-      await gw2?.stop();
-      await bare?.stop();
-    });
+    const bare = useTestBed(server, { server: { privileges: null }, gateway: async () => ({ routes: routes(webApp.url, await freePort()) }) });
 
     test("warns at start-up, naming the missing permission", async () => {
-      const warned = () => gw2.logs.some((l) => l.level === "warn" && String(l.msg).includes('roster permission "both"'));
-      await waitFor(warned, 10_000, "the missing-privilege warning", gw2.logs);
+      const warned = () => bare.gw.logs.some((l) => l.level === "warn" && String(l.msg).includes('roster permission "both"'));
+      await waitFor(warned, 10_000, "the missing-privilege warning", bare.gw.logs);
     });
 
     test("the refresh endpoints answer 503 PRIVILEGE_MISSING", async () => {
       const expected = { code: "PRIVILEGE_MISSING", permission: "roster", required: "both", granted: "none" };
-      const many = await post(gw2, "/roster_admin/refresh", '["alice"]');
+      const many = await post(bare.gw, "/roster_admin/refresh", '["alice"]');
       expect(many.status).toBe(503);
       expect(await many.json()).toMatchObject(expected);
-      const one = await fetch(`${gw2.url}/roster_admin/refresh/alice`, { headers: { authorization: AUTH } });
+      const one = await fetch(`${bare.gw.url}/roster_admin/refresh/alice`, { headers: { authorization: AUTH } });
       expect(one.status).toBe(503);
       expect(await one.json()).toMatchObject(expected);
     });
