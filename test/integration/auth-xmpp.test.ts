@@ -65,7 +65,7 @@ routes:
     const barrier = await connectClient(bed.server, "alice");
     await barrier.stop();
     const lines = () => readFileSync(bed.server.logFile, "utf8").split("\n");
-    await waitFor(() => lines().some((l) => l.includes(`Opened c2s session for ${barrier.jid}`)), 5_000, "the barrier client's session in ejabberd's log");
+    await waitFor(() => lines().some((l) => l.includes(`Opened c2s session for ${barrier.jid}`)), 15_000, "the barrier client's session in ejabberd's log");
     const session = lines().find((l) => l.includes(`authentication for ${jid}`))?.match(/\(tcp\|<[0-9.]+>\)/)?.[0];
     if (session === undefined) throw new Error(`no authentication of ${jid} in ejabberd's log`);
     return lines().filter((l) => l.includes(session));
@@ -107,11 +107,11 @@ routes:
     test("a user who logged in within offline_grace_s gets 202 and the message arrives once the server is back", async () => {
       expect((await say("before", basic("alice", "alice-pw"))).status).toBe(201);
       const store = new Database(storePath, { readonly: true });
-      await waitFor(() => store.query("SELECT 1 FROM auth_grace WHERE jid = 'alice@localhost'").get() !== null, 5_000, "the grace hash to be stored");
+      await waitFor(() => store.query("SELECT 1 FROM auth_grace WHERE jid = 'alice@localhost'").get() !== null, 15_000, "the grace hash to be stored");
       store.close();
 
       await bed.server.stopProcess();
-      await waitFor(() => bed.gw.gateway.link.status !== "online", 5_000, "the link to drop");
+      await waitFor(() => bed.gw.gateway.link.status !== "online", 15_000, "the link to drop");
       const res = await say("during the outage", basic("alice", "alice-pw"));
       expect(res.status).toBe(202);
       expect(await res.json()).toMatchObject({ status: "queued", from: "alice@localhost" });

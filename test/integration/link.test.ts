@@ -32,7 +32,7 @@ for (const server of testServers()) describe(server.name, () => {
   describe("the XMPP link", () => {
     test("with a wrong secret: /health is 503 with the reason, and it keeps retrying", async () => {
       const { gw, url, logs } = await gatewayWith(configHead(prosody).replace(prosody.componentSecret, "wrong-secret"));
-      await waitFor(() => logs.filter((l) => l.msg === "XMPP link error").length >= 2, 5_000, "two failed attempts", logs);
+      await waitFor(() => logs.filter((l) => l.msg === "XMPP link error").length >= 2, 15_000, "two failed attempts", logs);
       const res = await fetch(`${url}/health`);
       expect(res.status).toBe(503);
       const body = (await res.json()) as { xmpp: { state: string; last_error?: string } };

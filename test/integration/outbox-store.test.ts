@@ -43,7 +43,7 @@ describe("a store that cannot be written", () => {
     const dir = mkdtempSync(join(tmpdir(), "sg-ro-"));
     gw = await startGateway(prosody, { routes: ROUTES, store: join(dir, "s.db") });
     await prosody.stopProcess();
-    await waitFor(() => gw!.gateway.link.status !== "online", 5_000, "the link to drop");
+    await waitFor(() => gw!.gateway.link.status !== "online", 15_000, "the link to drop");
     expect((await say(1)).status).toBe(202);
 
     immutable = ["s.db", "s.db-wal"].map((f) => join(dir, f));
@@ -57,7 +57,7 @@ describe("a store that cannot be written", () => {
 
     chattr("-i", immutable);
     immutable = [];
-    await waitFor(() => gw!.gateway.link.status === "offline" && gw!.gateway.delivery.queued === 1, 5_000, "the queue to be intact");
+    await waitFor(() => gw!.gateway.link.status === "offline" && gw!.gateway.delivery.queued === 1, 15_000, "the queue to be intact");
     const deadline = Date.now() + 10_000;
     while ((await health()).body.store.ok !== true && Date.now() < deadline) await Bun.sleep(100);
     expect((await health()).body.store).toEqual({ ok: true });

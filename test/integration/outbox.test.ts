@@ -96,7 +96,7 @@ for (const server of testServers()) describe(`the outbox, ${server.name}`, () =>
     prosody = await server.start(OFFLINE);
     gw = await startGateway(prosody, { routes: ROUTES, store: join(mkdtempSync(join(tmpdir(), "sg-ob-")), "s.db") });
     await prosody.stopProcess();
-    await waitFor(() => gw!.gateway.link.status !== "online", 5_000, "the link to drop");
+    await waitFor(() => gw!.gateway.link.status !== "online", 15_000, "the link to drop");
 
     for (let n = 1; n <= COUNT; n++) {
       const res = await say(gw.url, n);

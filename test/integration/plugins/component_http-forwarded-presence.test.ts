@@ -40,7 +40,7 @@ for (const server of testServers()) describe(server.name, () => {
   /** alice logs in, the component sees her forwarded presence, and a barrier message makes its answers arrive. */
   async function aliceLogsIn(arrived: Element[], logs: unknown[]): Promise<TestClient> {
     const alice = await connectClient(bed.server, "alice");
-    await waitFor(forwarded(arrived, "alice", undefined), 5_000, "alice's forwarded presence", logs);
+    await waitFor(forwarded(arrived, "alice", undefined), 15_000, "alice's forwarded presence", logs);
     await barrier(alice, "after login");
     return alice;
   }
@@ -81,7 +81,7 @@ for (const server of testServers()) describe(server.name, () => {
     test("alice logs in and out: the webhook is called for neither presence", async () => {
       const alice = await aliceLogsIn(setup.arrived, setup.gw.logs);
       await alice.stop();
-      await waitFor(forwarded(setup.arrived, "alice", "unavailable"), 5_000, "alice's forwarded unavailable presence", setup.gw.logs);
+      await waitFor(forwarded(setup.arrived, "alice", "unavailable"), 15_000, "alice's forwarded unavailable presence", setup.gw.logs);
       await barrier(bed.bob, "after logout");
       expect(setup.hook.received.map((r) => r.json.kind)).toEqual(["message", "message"]);
     });

@@ -114,7 +114,7 @@ routes:
       await bobGets("warm the password cache");
       await bed.bob.stop();
       await bed.server.stopProcess();
-      await waitFor(() => bed.gw.gateway.link.status !== "online", 5_000, "the link to drop");
+      await waitFor(() => bed.gw.gateway.link.status !== "online", 15_000, "the link to drop");
       // The SASL check cannot run with the server down; alice's recent successful login is cached.
       const res = await send("/msg/bob", "text/plain", "sent while down");
       expect(res.status).toBe(202);
