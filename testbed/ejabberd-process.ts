@@ -49,7 +49,11 @@ function watchdog(parentPid: number): string {
 export function spawnEjabberd(bin: EjabberdBinaries, paths: EjabberdPaths, dir: string): Subprocess {
   const out = openSync(paths.consoleLog, "a");
   try {
-    const cmd = [bin.erl, "-noinput", "+K", "true", "-mnesia", "dir", `"${paths.spoolDir}"`, "-s", "ejabberd", "-eval", watchdog(process.pid)];
+    // No scheduler busy-waiting (+sbwt none and its dirty-scheduler twins): an idle Erlang
+    // scheduler spins before it sleeps, which on two shared cores takes the CPU from the test
+    // runner and the gateway. With two CPU burners running, ejabberd started in 5-7 s without the
+    // spinning and in 29-35 s with it.
+    const cmd = [bin.erl, "-noinput", "+K", "true", "+sbwt", "none", "+sbwtdcpu", "none", "+sbwtdio", "none", "-mnesia", "dir", `"${paths.spoolDir}"`, "-s", "ejabberd", "-eval", watchdog(process.pid)];
     const env = { ...process.env, ERL_LIBS: bin.libs, EJABBERD_CONFIG_PATH: paths.configFile, EJABBERD_LOG_PATH: paths.logFile, ERL_CRASH_DUMP: `${dir}/erl_crash.dump`, HOME: dir };
     const proc = Bun.spawn(cmd, { cwd: dir, env, stdin: "ignore", stdout: out, stderr: out });
     trackProcess(proc);

@@ -27,12 +27,13 @@ afterAll(async () => {
 });
 
 describe("a default ejabberd", () => {
-  test("starts on loopback ports with the default users, in seconds", () => {
+  // The start-up time is printed, never asserted: how long a start may take is the test bed's own
+  // readiness bound (testbed/ejabberd-process.ts), and speed is the benchmark's business.
+  test("starts on loopback ports with the default users", () => {
     console.info(`ejabberd test bed started in ${Math.round(startMs)} ms`);
     expect(Object.keys(ejabberd.users).sort()).toEqual(["alice", "bob", "carol"]);
     expect(new Set([ejabberd.c2sPort, ejabberd.componentPort, ejabberd.httpPort]).size).toBe(3);
     expect(ejabberd.pid).toBeGreaterThan(0);
-    expect(startMs).toBeLessThan(30_000);
   });
 
   test("alice and bob log in, and bob receives exactly what alice sent", async () => {
