@@ -9,7 +9,7 @@ import type { Element } from "ltx";
 import { GatewayError, XmppStanzaError } from "../errors.ts";
 import type { EnterOptions, HeldRoom, OccupantSettings } from "../plugin-api/rooms.ts";
 import { Echoes } from "./echoes.ts";
-import { leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";
+import { joinPresence, leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";
 import { joinRoom, newRoom, type Room } from "./seat.ts";
 
 /** An occupant's settings (plugin-api/rooms.ts), and how its stanzas reach the server. */
@@ -67,7 +67,8 @@ export class Occupancy {
       this.release(room);
     };
     const say = (message: Element, timeoutMs: number) => this.say(room, message, timeoutMs);
-    return { from: this.deps.from, occupants: room.occupants, created: room.created, get nick() { return room.nick; }, release, say };
+    const refresh = (forget: boolean) => this.refresh(room, forget);
+    return { from: this.deps.from, occupants: room.occupants, created: room.created, get nick() { return room.nick; }, release, say, refresh };
   }
 
   /**
@@ -163,6 +164,13 @@ export class Occupancy {
       this.echoes.fail(message.attrs.id as string, err as Error);
     }
     return echoed;
+  }
+
+  /** HeldRoom.refresh: the presences the room sends back go through onPresence as any others. */
+  private refresh(room: Room, forget: boolean): void {
+    if (!room.joined || this.rooms.get(room.jid) !== room) return;
+    if (forget) for (const nick of room.occupants.keys()) room.occupants.set(nick, undefined);
+    this.deps.send(joinPresence(room.jid, room.nick, this.deps.from, room.password)).catch((err: unknown) => this.deps.log.debug("could not read the room's occupants again", { room: room.jid, err: String(err) }));
   }
 
   private release(room: Room): void {
