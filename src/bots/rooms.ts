@@ -200,10 +200,11 @@ export class BotRooms {
     const change = anonymityChange(stanza);
     if (change === undefined) return;
     const now = change === "ask" ? askAnonymity(room, this.from, this.deps.request) : Promise.resolve(change);
-    void now.then((anonymity) => {
-      if (anonymity === undefined || this.seats.get(room)?.held !== held) return;
-      this.deps.log.info("the room changed who sees real JIDs: the bot reads its occupants again", { bot: this.bot.jid, room, anonymity });
-      held.refresh(anonymity !== "non-anonymous");
+    void now.then(async (anonymity) => {
+      if (anonymity === undefined) return this.deps.log.debug("the room's configuration changed; its disco#info did not say who sees real JIDs", { bot: this.bot.jid, room });
+      if (this.seats.get(room)?.held !== held) return;
+      await held.refresh(anonymity !== "non-anonymous");
+      this.deps.log.info("the room's configuration changed: the bot read its occupants again", { bot: this.bot.jid, room, anonymity });
     });
   }
 

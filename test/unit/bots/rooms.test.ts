@@ -38,7 +38,7 @@ function setup(command: (sender: string, text: string) => Promise<string>, allow
     from: "house@gateway.localhost/bot", nick: "house", created: false, release: () => {},
     occupants: new Map(occupants),
     say: async (m) => void said.push(m.getChildText("body") ?? ""),
-    refresh: (forget) => void refreshed.push(forget),
+    refresh: async (forget) => void refreshed.push(forget),
   };
   const rooms: RoomsPort = { occupant: (s: OccupantSettings) => void (listener = s.listener), enter: async () => held, isJoined: () => true };
   const store = new Map<string, InvitedRoom[]>();
