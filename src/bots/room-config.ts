@@ -8,6 +8,8 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
+import type { Logger } from "../log.ts";
+import type { HeldRoom } from "../plugin-api/rooms.ts";
 import { NS_MUC_USER } from "./room-stanzas.ts";
 
 export type Anonymity = "non-anonymous" | "semi-anonymous";
@@ -33,4 +35,29 @@ export async function askAnonymity(room: string, from: string, request: (iq: Ele
   } catch {
     return undefined;
   }
+}
+
+export interface ConfigChangeContext {
+  room: string;
+  held: HeldRoom;
+  /** The bot's occupant JID, which asks the disco#info. */
+  from: string;
+  bot: string;
+  request(iq: Element): Promise<Element>;
+  log: Logger;
+  /** Whether the bot still holds this seat (it may have been kicked meanwhile). */
+  current(): boolean;
+}
+
+/** A message from the room: when it announces such a change, the occupant list is read again at once. */
+export function followConfigChange(stanza: Element, c: ConfigChangeContext): void {
+  const change = anonymityChange(stanza);
+  if (change === undefined) return;
+  const now = change === "ask" ? askAnonymity(c.room, c.from, c.request) : Promise.resolve(change);
+  void now.then(async (anonymity) => {
+    if (anonymity === undefined) return c.log.debug("the room's configuration changed; its disco#info did not say who sees real JIDs", { bot: c.bot, room: c.room });
+    if (!c.current()) return;
+    await c.held.refresh(anonymity !== "non-anonymous");
+    c.log.info("the room's configuration changed: the bot read its occupants again", { bot: c.bot, room: c.room, anonymity });
+  });
 }

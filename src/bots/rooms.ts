@@ -19,7 +19,7 @@ import type { BotConfig, BotRoom } from "./compiled.ts";
 import { replyContent, replyTo, type Answer } from "./bot.ts";
 import { BOT_RESOURCE } from "./contact.ts";
 import { createRateLimit } from "./rate-limit.ts";
-import { anonymityChange, askAnonymity } from "./room-config.ts";
+import { followConfigChange } from "./room-config.ts";
 import { NS_DELAY, addressedTo, declineInvitation, readInvitation, vouchedFor, type Invitation } from "./room-stanzas.ts";
 
 /** What the store keeps of a room the bot was invited to. */
@@ -151,7 +151,10 @@ export class BotRooms {
     const held = this.seats.get(room)?.held;
     const from = stanza.attrs.from ?? "";
     const nick = from.slice(from.indexOf("/") + 1);
-    if (held && !from.includes("/") && stanza.attrs.type !== "error") return this.onRoomNotice(room, held, stanza);
+    // A message from the room itself: §10.2.1's configuration change makes the occupant list be read again.
+    if (held && !from.includes("/") && stanza.attrs.type !== "error") {
+      return followConfigChange(stanza, { room, held, from: this.from, bot: this.bot.jid, request: this.deps.request, log: this.deps.log, current: () => this.seats.get(room)?.held === held });
+    }
     // The room itself (subjects, notices), errors, our bots (ourselves included), history (XEP-0203) are never answered.
     if (!held || !from.includes("/") || stanza.attrs.type === "error" || this.isOurBot(room, held, nick) || stanza.getChild("delay", NS_DELAY)) return;
     const body = stanza.getChildText("body");
@@ -193,19 +196,6 @@ export class BotRooms {
   private isOurBot(room: string, held: HeldRoom, nick: string): boolean {
     const real = held.occupants.get(nick);
     return nick === held.nick || this.deps.ourNick(room, nick) || (real !== undefined && this.deps.ours(real));
-  }
-
-  /** A message from the room itself: §10.2.1's configuration change makes the occupant list be read again. */
-  private onRoomNotice(room: string, held: HeldRoom, stanza: Element): void {
-    const change = anonymityChange(stanza);
-    if (change === undefined) return;
-    const now = change === "ask" ? askAnonymity(room, this.from, this.deps.request) : Promise.resolve(change);
-    void now.then(async (anonymity) => {
-      if (anonymity === undefined) return this.deps.log.debug("the room's configuration changed; its disco#info did not say who sees real JIDs", { bot: this.bot.jid, room });
-      if (this.seats.get(room)?.held !== held) return;
-      await held.refresh(anonymity !== "non-anonymous");
-      this.deps.log.info("the room's configuration changed: the bot read its occupants again", { bot: this.bot.jid, room, anonymity });
-    });
   }
 
   /**
