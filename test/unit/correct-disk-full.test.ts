@@ -3,11 +3,13 @@
 // turns a delivered message into a 500: the answer says the message went and its thread could not
 // be saved, /health says the store is failing, and both recover once the disk has room again.
 import { afterEach, describe, expect, test } from "bun:test";
-import { appendFileSync, mkdtempSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Database } from "bun:sqlite";
 import { fakeGateway, type FakeGateway } from "../helpers/fake-gateway.ts";
 import { waitFor } from "../helpers/gateway.ts";
+import { canMountTmpfs, mountTinyDisk } from "../helpers/tiny-disk.ts";
 
 const ROUTES = `
 http:
@@ -31,36 +33,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "sg-correct-"));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** Mounts a tmpfs of `size` on a new directory (root only), unmounted after the test. */
-function tinyDisk(size: string): string {
-  const dir = tempDir();
-  const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir]);
-  if (mounted.exitCode !== 0) throw new Error(`mount tmpfs: ${mounted.stderr.toString()}`);
-  cleanup.push(() => void Bun.spawnSync(["umount", "-l", dir]));
-  return dir;
-}
-
-/** Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN); tried once. */
-function canMount(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const dir = mkdtempSync(join(tmpdir(), "sg-mount-"));
-  const ok = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]).exitCode === 0;
-  if (ok) Bun.spawnSync(["umount", dir]);
-  rmSync(dir, { recursive: true, force: true });
-  return ok;
-}
-
-/** Writes `file` until the disk refuses another byte (ENOSPC). */
-function fillDisk(file: string): void {
-  for (const chunk of [1 << 16, 1 << 12, 1 << 9]) {
-    try {
-      for (;;) appendFileSync(file, Buffer.alloc(chunk));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOSPC") throw err;
-    }
-  }
 }
 
 const post = (group: string, status = "firing") =>
@@ -92,12 +64,12 @@ describe("a huge correct: key", () => {
 });
 
 describe("a store whose disk is full, with the link up", () => {
-  test.skipIf(!canMount())("a delivered message is answered 201 saying its thread was not saved; /health fails until the disk has room", async () => {
-    const disk = tinyDisk("2m");
-    gw = await fakeGateway(ROUTES, { store: join(disk, "s.db") });
+  test.skipIf(!canMountTmpfs())("a delivered message is answered 201 saying its thread was not saved; /health fails until the disk has room", async () => {
+    const disk = mountTinyDisk();
+    cleanup.push(disk.remove);
+    gw = await fakeGateway(ROUTES, { store: join(disk.dir, "s.db") });
     expect((await post("g0")).status).toBe(201);
-    const filler = join(disk, "filler");
-    fillDisk(filler);
+    disk.fill();
 
     const res = await post("g1");
     expect(res.status).toBe(201);
@@ -116,10 +88,26 @@ describe("a store whose disk is full, with the link up", () => {
     expect(await refused.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
     expect(gw.stanzas()).toHaveLength(sent);
 
-    unlinkSync(filler);
+    disk.free();
     await waitFor(() => gw!.logs.some((l) => l.msg === "the store can be written again"), 15_000, "the store probe to succeed", gw.logs);
     expect(await health()).toEqual({ status: 200, store: { ok: true } });
     expect((await post("g0", "still firing")).status).toBe(201);
     expect(replaces()).toBe(gw.stanzas()[0]?.attrs.id);
+  });
+});
+
+describe("a thread that cannot be looked up (before anything is sent)", () => {
+  test("is 503 STORE_UNAVAILABLE and sends nothing: an uncorrected message would repeat the alert", async () => {
+    const store = join(tempDir(), "s.db");
+    gw = await fakeGateway(ROUTES, { store });
+    expect((await post("g0")).status).toBe(201);
+    const other = new Database(store);
+    other.exec("DROP TABLE correct_threads");
+    other.close();
+    const sent = gw.stanzas().length;
+    const res = await post("g0", "resolved");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
+    expect(gw.stanzas()).toHaveLength(sent);
   });
 });
