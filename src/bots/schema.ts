@@ -22,7 +22,7 @@ export const BotNoticeSchema = Closed({
 
 export const BotCommandSchema = Closed({
   match: Type.String({ minLength: 1, description: "A regular expression (JavaScript syntax, `u` flag) tested on the message body, trimmed. Named groups `(?<name>...)` become `match.name` in templates. A pattern that can take exponential time on hostile input, such as `(a+)+`, is refused at load (see docs/bots.md, \"Regular expressions\")." }),
-  help: Type.Optional(Type.String({ description: "One line describing the command in the generated help; by default its usage derived from `match`." })),
+  help: Type.Optional(Type.String({ description: "A short description of the command, shown after its usage (derived from `match`) in the generated help and as its XEP-0050 name: `temp <room>: the temperature in a room`." })),
   http: Type.Optional(BotHttpSchema),
   reply: Type.String({ description: "The reply: a text template reading match.*, http.status, http.json, http.text, sender, body; or, when it starts with `<message`, a whole message template (as in routes' `template:`) whose to, from and type the reply sets." }),
   error: Type.Optional(Type.String({ description: "The reply text when the HTTP call fails (timeout, refused, non-2xx, too large): a template reading error (a sentence), match.*, and http.* when an answer came." })),
