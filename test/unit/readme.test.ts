@@ -24,16 +24,3 @@ test("every generated file is up to date (what --write would write is what is th
     expect({ file, upToDate: regenerate(text) === text }).toEqual({ file, upToDate: true });
   }
 });
-
-test("every complete routes.yaml example in README.md passes check", async () => {
-  const { loadConfig } = await import("../../src/config/load.ts");
-  const { BUILTIN_PLUGINS } = await import("../../plugins/index.ts");
-  const { formatDiagnostics } = await import("../../src/config/diagnostics.ts");
-  const readme = await Bun.file(join(import.meta.dir, "../../README.md")).text();
-  const examples = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "").filter((y) => /^xmpp:/m.test(y) && /^routes:/m.test(y));
-  expect(examples.length).toBeGreaterThan(0);
-  for (const yaml of examples) {
-    const result = loadConfig(yaml, { STANZAGATE_SECRET: "x" }, BUILTIN_PLUGINS);
-    expect(result.ok ? "ok" : formatDiagnostics("README example", result.diagnostics)).toBe("ok");
-  }
-});

@@ -124,7 +124,7 @@ describe("every ejabberd sample in the READMEs and docs/", () => {
     let checked = 0;
     for (const file of files) {
       const text = await Bun.file(join(import.meta.dir, "../../..", file)).text();
-      for (const [, block] of text.matchAll(/```yaml[^\n]*\n([\s\S]*?)```/g)) {
+      for (const [, block] of text.matchAll(/^```yaml[^\n]*\n([\s\S]*?)^```$/gm)) {
         const sample = YAML.parse(block ?? "") as { acl?: Record<string, unknown>; modules?: { mod_privilege?: Record<string, Record<string, unknown>> } } | null;
         const grants = sample?.modules?.mod_privilege;
         if (grants === undefined) continue;
