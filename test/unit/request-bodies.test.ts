@@ -1,6 +1,8 @@
 // What a declarative route reads from a request body and how it refuses one: each problem once,
-// integers refused before they lose digits. In-process, on a fake XMPP entity.
+// JSON under the wrong Content-Type told so, integers refused before they lose digits, and JSON
+// carried in a form's `payload=` field. In-process, on a fake XMPP entity.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { ACCEPTED_TYPES } from "../../src/plugin-api/request-body.ts";
 import { fakeGateway, type FakeGateway } from "../helpers/fake-gateway.ts";
 
 let gw: FakeGateway;
@@ -15,8 +17,11 @@ routes:
       level: { type: string, enum: [info, warn], required: false }
       count: integer?
     send: '<message to="{{ body.to }}"><body>{{ body.text }} {{ body.count }}</body></message>'
+  - path: /carries-payload
+    body: { payload: string }
+    send: '<message to="bob@localhost"><body>{{ body.payload }}</body></message>'
   - path: /untyped
-    send: '<message to="bob@localhost"><body>{{ body.text }} {{ query.n }}</body></message>'
+    send: '<message to="bob@localhost"><body>{{ body.text }}{{ body.payload | parse_json | map: "a" | join: "," }} {{ query.n }}</body></message>'
 `);
 });
 
@@ -54,6 +59,40 @@ describe("INVALID_BODY lists one problem per field and cause", () => {
   });
 });
 
+describe("JSON sent under another Content-Type is told which one it needs", () => {
+  const json = JSON.stringify({ to: "bob@localhost", text: "hi" });
+
+  test("without a Content-Type: 415 with the hint", async () => {
+    const res = await post("/typed", json, {});
+    expect(res).toEqual({
+      status: 415,
+      json: {
+        error: "Unsupported Content-Type",
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        accepted: ACCEPTED_TYPES,
+        hint: "The body is JSON but was sent without a Content-Type: send it with Content-Type: application/json",
+      },
+      sent: [],
+    });
+  });
+
+  test.each(["text/plain", "application/x-www-form-urlencoded"])("as %s to a route with body: fields: 400 with the hint", async (type) => {
+    const res = await post("/typed", json, { "content-type": type });
+    expect(res.status).toBe(400);
+    expect(res.json.code).toBe("INVALID_BODY");
+    expect(res.json.hint).toBe(`The body is JSON but was sent as ${type}: send it with Content-Type: application/json`);
+  });
+
+  test("text that is not JSON gets no hint", async () => {
+    const res = await post("/typed", "hello", { "content-type": "text/plain" });
+    expect(res.json.hint).toBeUndefined();
+  });
+
+  test("a route without body: still takes text/plain as body.text", async () => {
+    expect((await post("/untyped", "backup done", { "content-type": "text/plain" })).sent).toEqual(["backup done "]);
+  });
+});
+
 describe("an integer field refuses what a double cannot hold exactly (beyond ±(2^53-1))", () => {
   const problem = `Expected an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (2^53-1): a larger one loses digits`;
 
@@ -80,5 +119,31 @@ describe("an integer field refuses what a double cannot hold exactly (beyond ±(
   test("a query parameter is text and keeps every digit", async () => {
     const res = await post("/untyped?n=123456789012345678901234567890", "x", { "content-type": "text/plain" });
     expect(res.sent).toEqual(["x 123456789012345678901234567890"]);
+  });
+});
+
+describe("JSON in a form's payload= field (GitHub's default content type, Slack's legacy webhooks)", () => {
+  const payload = (value: unknown) => `payload=${encodeURIComponent(JSON.stringify(value))}`;
+
+  test("is the body of a route that declares body: fields", async () => {
+    expect(await post("/typed", payload({ to: "bob@localhost", text: "hi", count: 3 }), FORM)).toMatchObject({ status: 201, sent: ["hi 3"] });
+  });
+
+  test("stays a field where the route declares one named payload", async () => {
+    expect((await post("/carries-payload", payload({ a: 1 }), FORM)).sent).toEqual(['{"a":1}']);
+  });
+
+  test("is body.payload, text, on a route without body:; | parse_json reads it", async () => {
+    expect((await post("/untyped", payload([{ a: 1 }, { a: 2 }]), FORM)).sent).toEqual(["1,2 "]);
+  });
+
+  test("beside other fields it is an ordinary field", async () => {
+    const res = await post("/typed", `${payload({ to: "bob@localhost", text: "hi" })}&x=1`, FORM);
+    expect(res.json.problems).toEqual([
+      { field: "to", problem: "required" },
+      { field: "text", problem: "required" },
+      { field: "payload", problem: "Unexpected property" },
+      { field: "x", problem: "Unexpected property" },
+    ]);
   });
 });
