@@ -110,7 +110,7 @@ describe("methods", () => {
     expect(JSON.parse(answer.body)).toMatchObject({ code: "METHOD_NOT_IMPLEMENTED", method: "PATCH" });
   });
 
-  test("a method token Bun does not know: Bun closes without an answer (README, Run > HTTP)", async () => {
+  test("a method token Bun does not know: Bun closes without an answer (docs/operations.md, HTTP)", async () => {
     const answer = await request("FOO / HTTP/1.1");
     expect(answer.status).toBeUndefined();
   });

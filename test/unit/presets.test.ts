@@ -101,10 +101,9 @@ describe("stanzagate preset NAME", () => {
   });
 });
 
-describe("README, Presets", () => {
+describe("docs/presets.md", () => {
   test("every example message it shows is a golden message, so the real-server tests deliver it", async () => {
-    const readme = await Bun.file(join(import.meta.dir, "../../README.md")).text();
-    const section = readme.split("### Presets\n")[1]?.split("\n### ")[0] ?? "";
+    const section = await Bun.file(join(import.meta.dir, "../../docs/presets.md")).text();
     const shown = [...section.matchAll(/```text\n([\s\S]*?)\n```/g)].map((m) => m[1]);
     const goldens = await Promise.all(presetFixtures().map(async (f) => Bun.file(join(import.meta.dir, "../golden/presets", f.preset, f.file.replace(/\.json$/, ".expected"))).text()));
     const bodies = goldens.flatMap((g) => [.../<body>([\s\S]*?)<\/body>/.exec(g)?.slice(1, 2) ?? []]).map(unescapeXml);
