@@ -28,8 +28,10 @@ export async function routeBody(request: Request, maxBytes: number, spec: BodyVa
     return spec.parse(fields);
   } catch (err) {
     // The route expects JSON fields: JSON sent as text or a form is the likely mistake.
-    const hint = err instanceof GatewayError && err.code === "INVALID_BODY" && read.text !== undefined ? jsonHint(read.text, request) : undefined;
-    if (hint) (err as GatewayError).details.hint = hint;
+    if (err instanceof GatewayError && err.code === "INVALID_BODY" && read.text !== undefined) {
+      const hint = jsonHint(read.text, request);
+      if (hint) err.details.hint = hint;
+    }
     throw err;
   }
 }
