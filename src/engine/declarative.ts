@@ -10,7 +10,8 @@ import type { HttpHandler } from "../plugin-api.ts";
 import type { Authenticator, Identity } from "./auth/types.ts";
 import { requireMayAddress } from "../plugin-api/auth.ts";
 import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
-import { bodyFields, renderRequest } from "./render-request.ts";
+import { renderRequest } from "./render-request.ts";
+import { routeBody } from "./route-body.ts";
 import { headersOf } from "./scope.ts";
 import type { RespondScope } from "./respond.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
@@ -39,8 +40,7 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
     try {
       const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
       const url = new URL(request.url);
-      const raw = route.method === "GET" ? {} : await bodyFields(request, deps.maxBodyBytes);
-      const body = route.body ? route.body.parse(raw) : raw;
+      const body = route.method === "GET" ? (route.body?.parse({}) ?? {}) : await routeBody(request, deps.maxBodyBytes, route.body);
       const scope = { params, query: Object.fromEntries(url.searchParams), body, headers: headersOf(request.headers), user, id: deps.newId() };
       const { stanzas, cut } = renderRequest(route, scope, deps);
       if (!stanzas.length) return new Response(null, { status: 204 });
