@@ -29,8 +29,9 @@ bots:
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
-export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 21.5 })) {
-  const config = loadTestConfig(FAKE_HEAD + BOT);
+/** `bots` replaces the bot above (a `bots:` section of routes.yaml). */
+export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 21.5 }), bots = BOT) {
+  const config = loadTestConfig(FAKE_HEAD + bots);
   const sent: Element[] = [];
   const calls: string[] = [];
   const fetch = ((url: string, init: RequestInit) => (calls.push(url), fetcher(url, init))) as unknown as typeof globalThis.fetch;
