@@ -5,7 +5,7 @@
 // `render`; the reload line becomes a SIGHUP to this test's gateway), and a line the reader is told
 // to "type" is sent by bob to the bot. What the README says arrives is what must arrive.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import xml from "@xmpp/xml";
@@ -79,6 +79,7 @@ afterAll(async () => {
   await gateway?.exited;
   apps?.stop();
   await prosody?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /** routes.yaml with a fragment added where the tutorial says: a route, or a command of the house bot. */
