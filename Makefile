@@ -14,7 +14,11 @@ BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo bench bench-footprint clean distclean verify-unit
+# No tracked file over 1 MB (build outputs stay out of the repository).
+file-sizes:
+	@scripts/check-file-sizes.sh
+
+.PHONY: file-sizes help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo bench bench-footprint clean distclean verify-unit
 
 all: build
 
@@ -75,7 +79,7 @@ typecheck: node-deps
 
 # Both tiers, then the fault suite: test/unit (in-process, no server), test/integration (real
 # Prosody and ejabberd, the release binaries), test/faults (make faults).
-test: node-deps test-deps typecheck build release
+test: file-sizes node-deps test-deps typecheck build release
 	$(BUN) test test/unit
 	$(BUN) test --timeout 60000 test/integration
 	$(MAKE) faults
