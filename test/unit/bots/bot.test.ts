@@ -43,6 +43,21 @@ describe("a bot answers commands by chat", () => {
     expect(await h.barrier(0)).toBe(0);
   });
 
+  test("a command's help: is shown after its usage, which it does not replace (docs/bots.md)", async () => {
+    const bots = `
+bots:
+  - jid: house@gateway.localhost
+    allow: ["*@localhost"]
+    commands:
+      - match: '^temp (?<room>\\w+)$'
+        help: the temperature in a room
+        reply: "{{ match.room }}"
+      - match: '^ping$'
+        reply: pong
+`;
+    expect(bodyOf(await harness(undefined, undefined, bots).say("help"))).toBe("Commands:\n- temp <room>: the temperature in a room\n- ping\n- help");
+  });
+
   test("a sender outside allow gets a forbidden error", async () => {
     const reply = await harness().say("ping", "eve@elsewhere.example/x");
     expect(reply?.attrs).toMatchObject({ type: "error", id: "m1", to: "eve@elsewhere.example/x" });

@@ -29,8 +29,9 @@ bots:
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
-export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 21.5 }), allow = ["*@localhost"]) {
-  const config = loadTestConfig(FAKE_HEAD + BOT.replace("ALLOW", JSON.stringify(allow)));
+/** `allow` fills the bot's allow: list; `bots` replaces the bot above (a `bots:` section of routes.yaml). */
+export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 21.5 }), allow = ["*@localhost"], bots = BOT) {
+  const config = loadTestConfig(FAKE_HEAD + bots.replace("ALLOW", JSON.stringify(allow)));
   const sent: Element[] = [];
   const calls: string[] = [];
   const fetch = ((url: string, init: RequestInit) => (calls.push(url), fetcher(url, init))) as unknown as typeof globalThis.fetch;
