@@ -32,7 +32,8 @@ export interface RouteRoomSettings {
 const REASONS: Readonly<Record<string, string>> = {
   "registration-required": "the room is members-only and the gateway is not a member (§7.2.5)",
   forbidden: "the gateway is banned from the room, or may not speak there (§7.2.7, §7.4)",
-  "item-not-found": "the room does not exist (§7.2.1)",
+  // §10.1.2: a room created but not yet configured is locked, and refuses entry the same way.
+  "item-not-found": "the room does not exist or is locked (§7.2.1, §10.1.2)",
   gone: "the room does not exist any more",
   conflict: "the nick is taken, also with a suffix (§7.2.9)",
   "not-authorized": "the room needs a password, and routes.yaml has none or a wrong one (§7.2.6)",
