@@ -29,6 +29,14 @@ export function told(err: unknown, room: string): unknown {
 }
 
 /**
+ * A refusal that may pass (RFC 6120 §8.3.2: type "wait", retry later) or no answer in time: a
+ * queued message is tried again (xmpp/delivery.ts counts the attempts) rather than given up.
+ */
+export function mayPass(err: unknown): boolean {
+  return err instanceof IqTimeoutError || (err instanceof XmppStanzaError && err.type === "wait");
+}
+
+/**
  * Why a queued groupchat cannot reach `room`, as the dead letters keep it: the code, the room's
  * condition and the sentence (`ROOM_REFUSED registration-required: The room ... refused: ...`).
  * Undefined when the join failed for a reason of ours that passes (the link dropped): the row

@@ -17,7 +17,7 @@ import type { DeclarativeRouteConfig } from "../config/load.ts";
 import { GatewayError, XmppStanzaError } from "../errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
 import type { EnterOptions, HeldRoom, RoomsPort } from "../plugin-api/rooms.ts";
-import { deadLetterReason, told } from "./room-refusals.ts";
+import { deadLetterReason, mayPass, told } from "./room-refusals.ts";
 
 export interface RouteRoomsDeps {
   rooms: RoomsPort;
@@ -104,7 +104,8 @@ export class RouteRooms {
    * The outbox is about to send a queued stanza (xmpp/delivery.ts `beforeSend`). A groupchat of
    * the routes needs the gateway in its room first (§7.4): entered here, in the outbox's order.
    * Resolves undefined to send it, or the room's refusal (§7.2) or ROOMS_FULL: why it goes to the
-   * dead letters instead. Rejects while the link is down: the row stays for the next drain.
+   * dead letters instead. Rejects while the link is down, and when the room did not answer in
+   * time or said to wait: the row stays for the next drain (delivery.ts counts those attempts).
    */
   beforeSend(row: string): Promise<string | undefined> | undefined {
     const room = queuedGroupchatRoom(row, this.deps.from);
@@ -155,6 +156,7 @@ export class RouteRooms {
     } catch (err) {
       const reason = deadLetterReason(err, room);
       if (reason === undefined) throw err;
+      if (mayPass(err)) throw new Error(reason);
       this.deps.log.warn("a queued groupchat cannot reach its room: moved to the dead letters", { room, reason });
       return reason;
     }

@@ -38,7 +38,8 @@ export interface DeliveryOptions {
    * Asked about each queued stanza just before the drain sends it (rooms/route-rooms.ts: a
    * groupchat needs its room entered first). Undefined sends it; a string is why it goes to the
    * dead letters instead (what was answered 202 is delivered or kept with its reason, never
-   * dropped); a rejection stops the drain and the row stays.
+   * dropped); a rejection stops the drain and the row stays, counted as an attempt while the link
+   * is up (MAX_ATTEMPTS of them make it a dead letter).
    */
   beforeSend?(stanza: string): Promise<string | undefined> | undefined;
 }
@@ -168,11 +169,27 @@ export class Delivery {
 
   /** Whether `row` may go out now (DeliveryOptions.beforeSend); if not, it is a dead letter. */
   private async cleared(row: QueuedStanza): Promise<boolean> {
-    const refused = await this.options.beforeSend?.(row.stanza);
+    let refused: string | undefined;
+    try {
+      refused = await this.options.beforeSend?.(row.stanza);
+    } catch (err) {
+      // The link dropped: the row waits for the next drain. A check that fails with the link up
+      // (a room that does not answer) is an attempt, so it cannot hold the queue forever.
+      if (this.link.status === "online") this.failedCheck(row, (err as Error).message);
+      throw err;
+    }
     if (refused === undefined) return true;
     this.outbox.bury(row.seq, refused);
     this.log.error("outbox stanza moved to the dead letters: it cannot be delivered", { seq: row.seq, id: idOf(row.stanza), reason: refused });
     return false;
+  }
+
+  private failedCheck(row: QueuedStanza, reason: string): void {
+    const attempts = this.outbox.fail(row.seq, reason);
+    const fields = { seq: row.seq, id: idOf(row.stanza), attempts, reason };
+    if (attempts < MAX_ATTEMPTS) return this.log.warn("an outbox stanza could not be sent yet; it will be tried again", fields);
+    this.outbox.bury(row.seq, reason);
+    this.log.error("outbox stanza moved to the dead letters: it could not be sent, attempt after attempt", fields);
   }
 
   private head(): QueuedStanza | undefined {

@@ -102,19 +102,47 @@ describe("asked before sending (DeliveryOptions.beforeSend: a groupchat's room)"
   test("a check that fails (the link dropped while the room was entered) keeps the row for the next drain", async () => {
     const link = fakeLink();
     link.status = "offline";
-    let up = false;
+    let drops = 1;
     const beforeSend = async () => {
-      if (!up) throw new GatewayError("LINK_DOWN");
+      if (drops-- > 0) {
+        link.status = "offline";
+        throw new GatewayError("LINK_DOWN");
+      }
       return undefined;
     };
-    const d = new Delivery(link, newOutbox(openStore(":memory:"), 10), confirmed, silentLogger, { ...OPTIONS, beforeSend });
+    const outbox = newOutbox(openStore(":memory:"), 10);
+    const d = new Delivery(link, outbox, confirmed, silentLogger, { ...OPTIONS, beforeSend });
     await d.deliver(msg(1));
     link.status = "online";
     await d.drain();
     expect([link.written.length, d.queued, d.dead]).toEqual([0, 1, 0]);
-    up = true;
+    expect(outbox.peekAfter(0, 1)[0]?.attempts).toBe(0); // a link drop is no attempt
+    link.status = "online";
     await d.drain();
     expect([link.written.length, d.queued, d.dead]).toEqual([1, 0, 0]);
+  });
+
+  test("a check that keeps failing with the link up (a room that never answers) is an attempt: the fifth makes the row a dead letter", async () => {
+    const link = fakeLink();
+    link.status = "offline";
+    const db = openStore(":memory:");
+    const beforeSend = async (row: string) => {
+      if (row.includes('id="1"')) throw new Error("XMPP_TIMEOUT: The room ops@muc.localhost did not answer in time");
+      return undefined;
+    };
+    const d = new Delivery(link, newOutbox(db, 10), confirmed, silentLogger, { ...OPTIONS, beforeSend });
+    await d.deliver(msg(1));
+    await d.deliver(msg(2));
+    link.status = "online";
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await d.drain();
+      expect([d.queued, d.dead]).toEqual([2, 0]);
+    }
+    await d.drain();
+    expect([d.queued, d.dead]).toEqual([1, 1]);
+    expect(listDead(db)[0]).toMatchObject({ attempts: 5, reason: "XMPP_TIMEOUT: The room ops@muc.localhost did not answer in time" });
+    await d.drain();
+    expect(link.written.map((s) => s.match(/id="(\d)"/)?.[1])).toEqual(["2"]);
   });
 });
 
