@@ -84,8 +84,8 @@ describe("a groupchat is confirmed by the room's echo", () => {
 describe("a route's refusals", () => {
   function routeRooms() {
     const t = rooms();
-    const rr = new RouteRooms({ rooms: t.r, from: ROUTES, deliver: async () => "queued", isOnline: () => true, log: silentLogger });
-    const settings = { nick: undefined, password: () => undefined, timeoutMs: 1_000 };
+    const settings = { route: "POST /room", nick: undefined, password: () => undefined, timeoutMs: 1_000 };
+    const rr = new RouteRooms({ rooms: t.r, from: ROUTES, deliver: async () => "queued", isOnline: () => true, log: silentLogger, routes: new Map([[settings.route, settings]]), timeoutMs: 1_000 });
     return { ...t, rr, settings };
   }
 
