@@ -44,10 +44,25 @@ export const XmppSchema = Closed({
   }),
 }, "The XEP-0114 link to the XMPP server.");
 
+export const ListenerTlsSchema = Closed({
+  cert_file: Type.String({ minLength: 1, description: "The certificate chain (PEM): the server's certificate first, then the intermediates (Let's Encrypt's fullchain.pem)." }),
+  key_file: Type.String({ minLength: 1, description: "The private key (PEM) of the certificate, readable by the gateway's user (Let's Encrypt's privkey.pem)." }),
+}, "Serve HTTPS instead of HTTP on http.listen. Both files are checked when the config loads; a reload (SIGHUP) reads them again, so a renewed certificate needs no restart.");
+
 export const HttpSchema = Closed({
   listen: Type.String({ default: "127.0.0.1:5280", description: "Address and port to serve HTTP on: host:port, [::1]:port for IPv6, :port for every interface. The port is 1-65535, or 0 for any free port." }),
   max_body_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger request bodies are refused with 413." }),
   cors: Type.Boolean({ default: true, description: "Access-Control-* headers on every response and OPTIONS on every path, as Prosody's mod_http does." }),
+  tls: Type.Optional(ListenerTlsSchema),
+  trusted_proxies: Type.Array(Type.String({ minLength: 1 }), {
+    default: [],
+    description:
+      "Reverse proxies whose forwarding header is believed: IP addresses or CIDR ranges (127.0.0.1, ::1, 10.0.0.0/8, fd00::/8). A request from one of them gets its client address from http.client_address_header, the right-most hop that is not itself a trusted proxy; from any other peer the header is ignored. That address is what the auth throttle counts and the request log shows. Empty: the TCP peer is the client.",
+  }),
+  client_address_header: Type.Union([Type.Literal("X-Forwarded-For"), Type.Literal("Forwarded")], {
+    default: "X-Forwarded-For",
+    description: "The header the trusted proxies append the client's address to: X-Forwarded-For (nginx, Caddy, most proxies) or Forwarded (RFC 7239). Only this one is read: the other could come from the client unchanged.",
+  }),
 }, "The HTTP server.");
 
 export const OutboxSchema = Closed({

@@ -21,7 +21,8 @@ export interface ObserveDeps {
   metrics: Metrics;
   /** The path pattern of the route serving a path, or "(unmatched)". */
   routeOf(method: string, pathname: string): string;
-  ipOf(request: Request): string;
+  /** The client address (engine/client-address.ts). */
+  clientOf(request: Request): string;
   notes: RequestNotes;
 }
 
@@ -55,7 +56,7 @@ export function observeRequests(handle: (request: Request) => Promise<Response>,
       path: pathname,
       status: response.status,
       duration_ms: Math.round(seconds * 100_000) / 100,
-      client: deps.ipOf(request),
+      client: deps.clientOf(request),
       ...(deps.notes.get(request)?.identity !== undefined ? { identity: deps.notes.get(request)?.identity } : {}),
       bytes_in: Number(request.headers.get("content-length") ?? 0),
       bytes_out: body.byteLength,
