@@ -124,7 +124,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     } finally {
       inFlight--;
     }
-  }, { log: log.child({ part: "http" }), metrics: deps.metrics, routeOf: routeMatcher([...fixed, ...registry.routes]), clientOf, notes: deps.notes });
+  }, { log: log.child({ part: "http" }), metrics: deps.metrics, routeOf: routeMatcher([...fixed, ...registry.routes]), clientOf, notes: deps.notes, probes: new Set([...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])]) });
   return {
     config,
     handle,
