@@ -100,6 +100,7 @@ function sharedDeps(core: Core, config: Config, log: Logger, peerOf: (request: R
     link: core.link,
     deliver: (el: Element) => core.deliver(el),
     store: core.store,
+    threads: (correction) => core.threads(correction),
     log,
     metrics: core.metrics,
     fetch,
