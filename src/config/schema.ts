@@ -70,12 +70,12 @@ export const OutboxSchema = Closed({
 }, "Stanzas accepted while the link is down wait here (sqlite, in order).");
 
 export const ThrottleSchema = Closed({
-  max_failures: Type.Integer({ minimum: 1, default: 10, description: "Failed authentications allowed per client address within the window." }),
-  window_s: Type.Integer({ minimum: 1, default: 60, description: "The window, in seconds; past the limit the address gets 429 until it ends." }),
+  max_failures: Type.Integer({ minimum: 1, default: 10, description: "Failed authentications allowed per client address and auth scheme within the window (http.trusted_proxies says where the address comes from behind a proxy); checks still running count too." }),
+  window_s: Type.Integer({ minimum: 1, default: 60, description: "The window, in seconds; past the limit the address gets 429 on that scheme until it ends." }),
 }, "Slows down password guessing on every auth scheme.");
 
 export const LogSchema = Closed({
-  level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info", description: "Lines below this level are dropped. Logs go to stderr; every HTTP request is one line at info." }),
+  level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info", description: "Lines below this level are dropped. Logs go to stderr; every HTTP request is one line at info, except health checks and scrapes answered below 400, at debug." }),
   format: Type.Union([Type.Literal("json"), Type.Literal("text")], { default: "json", description: "json: one JSON object per line (for log collectors); text: one readable line per event (for a terminal)." }),
 }, "Logging. Read at start-up: a reload does not change it.");
 
