@@ -8,15 +8,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { createGateway, type Gateway } from "../../src/app.ts";
-import { createLogger } from "../../src/log.ts";
-import { loadTestConfig } from "../helpers/gateway.ts";
+import type { Gateway } from "../../src/app.ts";
+import { guardedMetrics, SCRAPE_TOKEN as TOKEN } from "../helpers/guarded-metrics.ts";
 import { makeTestCa } from "../helpers/test-ca.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { canConnect } from "../../testbed/ejabberd-log.ts";
 import { forgetProcess, registerForCleanup, trackProcess } from "../../testbed/prosody-cleanup.ts";
 
-const TOKEN = "scrape-token-0123456789";
 const PROXY_READY_TIMEOUT_MS = 10_000;
 const docs = await Bun.file(join(import.meta.dir, "../../docs/operations.md")).text();
 const recipe = (language: string) => {
@@ -85,20 +83,12 @@ for (const [name, command] of Object.entries(PROXIES)) {
     let gateway: Gateway;
     let proxy: Subprocess;
     let port: number;
-    const logs: Array<Record<string, unknown>> = [];
+    let clients: () => unknown[];
 
     beforeAll(async () => {
-      const config = loadTestConfig(`
-xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }
-http: { listen: "127.0.0.1:0", trusted_proxies: ["127.0.0.1"] }
-store: ":memory:"
-auth_throttle: { max_failures: 3, window_s: 60 }
-auth:
-  scrapers: { kind: bearer, tokens: [{ token: ${TOKEN}, name: prometheus }] }
-metrics: { auth: scrapers }
-`);
-      gateway = await createGateway(config, { log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l) as Record<string, unknown>) }) });
-      const upstream = gateway.listen();
+      const guarded = await guardedMetrics(`trusted_proxies: ["127.0.0.1"]`);
+      ({ gateway, clients } = guarded);
+      const upstream = guarded.port;
       port = await freePort();
       proxy = Bun.spawn(command(port, upstream), { stdout: "ignore", stderr: "pipe", env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir } });
       trackProcess(proxy);
@@ -117,8 +107,7 @@ metrics: { auth: scrapers }
       for (let i = 0; i < 4; i++) statuses.push(await scrape(port, "127.0.0.2", "wrong-token-0123456789"));
       expect(statuses).toEqual([401, 401, 401, 429]);
       expect(await scrape(port, "127.0.0.3", TOKEN)).toBe(200);
-      const clients = logs.filter((l) => l.msg === "http request").map((l) => l.client);
-      expect(clients).toEqual(["127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.3"]);
+      expect(clients()).toEqual(["127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.3"]);
     });
 
     test("a throttled sender writing its own X-Forwarded-For is still itself", async () => {

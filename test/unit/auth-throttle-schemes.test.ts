@@ -7,7 +7,7 @@ import { createThrottle } from "../../src/engine/auth/throttle.ts";
 import { boundedVerifier } from "../../src/engine/auth/password-verifier.ts";
 import type { AuthScheme } from "../../src/config/auth-schema.ts";
 import type { Authenticator } from "../../src/engine/auth/types.ts";
-import { GatewayError } from "../../src/errors.ts";
+import { outcome, tally } from "../helpers/auth-outcome.ts";
 
 const MAX_FAILURES = 10;
 const basicHeader = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -23,17 +23,6 @@ function schemes(defs: Record<string, AuthScheme>, verifyPassword = boundedVerif
   const deps = { host: "localhost", server: "xmpp://127.0.0.1:5347", throttle, verifyPassword };
   return Object.fromEntries(Object.entries(defs).map(([name, scheme]) => [name, createAuthenticator(name, scheme, deps)]));
 }
-
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (err) {
-    return err instanceof GatewayError ? err.code : String(err);
-  }
-}
-
-const tally = (codes: string[]) => codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
 
 describe("kind: basic under a burst", () => {
   test("40 concurrent wrong passwords from one address: at most max_failures 401s, the rest 429, and another address logs in", async () => {

@@ -2,11 +2,9 @@
 // the request log see each sender's own address, so one misconfigured sender locks out only
 // itself; without it (or from a peer that is not trusted) the forwarding header changes nothing.
 import { afterEach, describe, expect, test } from "bun:test";
-import { createGateway, type Gateway } from "../../src/app.ts";
-import { createLogger } from "../../src/log.ts";
-import { loadTestConfig } from "../helpers/gateway.ts";
+import type { Gateway } from "../../src/app.ts";
+import { guardedMetrics, SCRAPE_TOKEN as TOKEN } from "../helpers/guarded-metrics.ts";
 
-const TOKEN = "scrape-token-0123456789";
 let running: Gateway | undefined;
 
 afterEach(async () => {
@@ -14,23 +12,12 @@ afterEach(async () => {
   running = undefined;
 });
 
-/** A listening gateway whose /metrics needs a bearer token, with at most 3 failures per window. */
+/** The gateway of guarded-metrics.ts, and a scrape of it with a token and headers; the status. */
 async function gatewayWith(http: string) {
-  const config = loadTestConfig(`
-xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }
-http: { listen: "127.0.0.1:0", ${http} }
-store: ":memory:"
-auth_throttle: { max_failures: 3, window_s: 60 }
-auth:
-  scrapers: { kind: bearer, tokens: [{ token: ${TOKEN}, name: prometheus }] }
-metrics: { auth: scrapers }
-`);
-  const logs: Array<Record<string, unknown>> = [];
-  const gateway = await createGateway(config, { log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l) as Record<string, unknown>) }) });
+  const { gateway, port, clients } = await guardedMetrics(http);
   running = gateway;
-  const port = gateway.listen();
   const scrape = async (token: string, headers: Record<string, string>) => (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}`, ...headers } })).status;
-  return { scrape, clients: () => logs.filter((l) => l.msg === "http request").map((l) => l.client) };
+  return { scrape, clients };
 }
 
 describe("behind a trusted reverse proxy", () => {
