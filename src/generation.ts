@@ -103,6 +103,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log,
     metrics: deps.metrics,
     rooms, invited: pluginStore(deps.store, "(bots)").keyed<InvitedRoom[]>("rooms"), isOnline: () => deps.link.status === "online", timeoutMs: config.xmpp.iq_timeout_ms,
+    request: (iq) => deps.link.request(iq),
   });
   const registry = createRegistry();
   const reporters: Array<() => Record<string, unknown>> = [];

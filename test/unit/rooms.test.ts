@@ -109,3 +109,24 @@ describe("a route's refusals", () => {
     expect(sent.at(-1)?.attrs.type).toBe("unavailable");
   });
 });
+
+describe("the occupant list read again (HeldRoom.refresh, for XEP-0045 §10.2.1 changes)", () => {
+  test("the join presence goes again; real JIDs are forgotten when asked, learnt from the room's presences, and it settles on our own", async () => {
+    const { r, sent, deliver, joined, settle } = rooms();
+    const entering = r.enter(ROOM, { as: ROUTES });
+    await settle();
+    deliver(xml("presence", { from: `${ROOM}/Alice`, to: ROUTES }, xml("x", { xmlns: MUC_USER }, xml("item", { jid: "alice@example/phone" }))));
+    joined(ROUTES);
+    const held = await entering;
+    let done = false;
+    const refreshed = held.refresh(true).then(() => void (done = true));
+    expect(held.occupants.get("Alice")).toBeUndefined();
+    expect(sent.filter((s) => s.name === "presence" && s.attrs.to === `${ROOM}/Stanzagate`)).toHaveLength(2);
+    deliver(xml("presence", { from: `${ROOM}/Alice`, to: ROUTES }, xml("x", { xmlns: MUC_USER }, xml("item", { jid: "alice@example/phone" }))));
+    await settle();
+    expect(done).toBe(false);
+    joined(ROUTES);
+    await refreshed;
+    expect(held.occupants.get("Alice")).toBe("alice@example/phone");
+  });
+});
