@@ -39,8 +39,9 @@ DEMO_PACKAGES := prosody prosody-modules curl
 # The tests also run against ejabberd 23.01, run the arm64 release under qemu-user (with the arm64
 # C library from libc6-arm64-cross), and verify the unit file with systemd-analyze (systemd).
 RELEASE_PACKAGES := qemu-user libc6-arm64-cross systemd
-# socat terminates TLS in front of Prosody's component port, as docs/operations.md shows (link-tunnel test).
-TEST_PACKAGES := $(DEMO_PACKAGES) ejabberd socat $(RELEASE_PACKAGES)
+# socat terminates TLS in front of Prosody's component port, as docs/operations.md shows (link-tunnel test);
+# nginx-light and caddy run the reverse-proxy recipes of docs/operations.md (reverse-proxy test).
+TEST_PACKAGES := $(DEMO_PACKAGES) ejabberd socat nginx-light caddy $(RELEASE_PACKAGES)
 
 prosody-deps:
 	@scripts/debian-packages.sh $(DEMO_PACKAGES)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs those of the named Debian packages that are missing, with a single `apt-get update`
 # (as root, or through sudo). The servers the tests and the demo start themselves (Prosody,
-# ejabberd) get their system service stopped and disabled, so it never holds their ports.
+# ejabberd, and the nginx and Caddy of the reverse-proxy test) get their system service stopped
+# and disabled, so it never holds their ports.
 set -euo pipefail
 missing=()
 for pkg in "$@"; do
@@ -12,8 +13,8 @@ SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
 echo "installing ${missing[*]} (Debian packages)"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-for service in prosody ejabberd; do
+for service in prosody ejabberd nginx caddy; do
   case " ${missing[*]} " in
-    *" $service "*) $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || $SUDO service "$service" stop >/dev/null 2>&1 || true ;;
+    *" $service "* | *" $service-light "*) $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || $SUDO service "$service" stop >/dev/null 2>&1 || true ;;
   esac
 done

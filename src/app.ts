@@ -14,7 +14,7 @@ import { createThrottle, type Throttle } from "./engine/auth/throttle.ts";
 import type { RequestNotes } from "./engine/request-log.ts";
 import { buildGeneration, type Generation, type GenerationDeps } from "./generation.ts";
 import { createCore, linkOptions, type Core } from "./core.ts";
-import { createHttpServer } from "./http-server.ts";
+import { createHttpServer, type Rebound } from "./http-server.ts";
 import { Rooms } from "./rooms/rooms.ts";
 import type { Metrics } from "./metrics.ts";
 import { diffConfigs, type ConfigChanges } from "./reload.ts";
@@ -60,7 +60,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   };
   const http = createHttpServer(handle, log);
   let throttle = newThrottle(config);
-  const common = sharedDeps(core, config, log, http.ipOf, () => generations.current?.pluginHealth() ?? []);
+  const common = sharedDeps(core, config, log, http.peerOf, () => generations.current?.pluginHealth() ?? []);
   generations.swap(await buildGeneration({ ...common, throttle, config }));
 
   return {
@@ -70,7 +70,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     handle,
     listen() {
       core.link.start();
-      return http.bind(config.http.listen, config.http.max_body_bytes);
+      return http.bind(config.http);
     },
     async reload(next) {
       const changes = diffConfigs((generations.current as Generation).config, next);
@@ -78,10 +78,11 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       if (changes.throttle) throttle = newThrottle(next);
       // The seats pass to the new configuration before the old one retires (rooms/route-rooms.ts).
       const fresh = await buildGeneration({ ...common, throttle, config: next, seats: generations.current?.handover() });
-      if (changes.listen) rebindOrRetire(() => http.rebind(next.http.listen, next.http.max_body_bytes), fresh);
+      // Every reload reads http.tls's files again: a renewed certificate keeps its path.
+      const socket = rebindOrRetire(() => http.rebind(next.http), fresh);
       generations.swap(fresh);
       if (changes.xmpp) await core.link.reconfigure(linkOptions(next, log));
-      return changes;
+      return { ...changes, certificate: socket === "certificate_reloaded" };
     },
     async stop({ flushTimeoutMs = 5_000 } = {}) {
       accepting = false;
@@ -94,7 +95,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
 }
 
 /** What every generation shares with the core. */
-function sharedDeps(core: Core, config: Config, log: Logger, ipOf: (request: Request) => string, pluginHealth: () => ReadonlyArray<Record<string, unknown>>): Omit<GenerationDeps, "config" | "throttle"> {
+function sharedDeps(core: Core, config: Config, log: Logger, peerOf: (request: Request) => string, pluginHealth: () => ReadonlyArray<Record<string, unknown>>): Omit<GenerationDeps, "config" | "throttle"> {
   let ids = 0;
   const idPrefix = Math.random().toString(36).slice(2, 8);
   return {
@@ -107,7 +108,7 @@ function sharedDeps(core: Core, config: Config, log: Logger, ipOf: (request: Req
     fetch,
     health: () => core.health(pluginHealth()),
     linkOnline: () => core.link.status === "online",
-    ipOf,
+    peerOf,
     notes: new WeakMap() as RequestNotes,
     newId: () => `sg-${idPrefix}-${++ids}`,
     runningJobs: new Set(),
@@ -128,9 +129,9 @@ function newThrottle(config: Config): Throttle {
 }
 
 /** A new address that cannot be bound fails the reload, after the fresh generation is stopped. */
-function rebindOrRetire(rebind: () => void, fresh: Generation): void {
+function rebindOrRetire(rebind: () => Rebound, fresh: Generation): Rebound {
   try {
-    rebind();
+    return rebind();
   } catch (err) {
     void fresh.retire(0);
     throw err;

@@ -17,10 +17,12 @@ import type { Throttle } from "./engine/auth/throttle.ts";
 import type { LinkEvent, PluginInstance, XmppPort } from "./plugin-api.ts";
 import { GatewayError, errorResponse } from "./errors.ts";
 import { createAuthenticator } from "./engine/auth/index.ts";
+import { boundedVerifier } from "./engine/auth/password-verifier.ts";
 import { declarativeHandler } from "./engine/declarative.ts";
 import { pluginStore } from "./store/plugin-store.ts";
 import { createHttpApp, createRegistry, type HealthReport } from "./engine/http.ts";
 import { observeRequests, routeMatcher, type RequestNotes } from "./engine/request-log.ts";
+import { clientAddresses } from "./engine/client-address.ts";
 import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
@@ -47,7 +49,8 @@ export interface GenerationDeps {
   health(): HealthReport;
   /** Whether the component link is up (the xmpp auth scheme's offline grace). */
   linkOnline(): boolean;
-  ipOf(request: Request): string;
+  /** The TCP peer of a request; its client address is computed from it (engine/client-address.ts). */
+  peerOf(request: Request): string;
   notes: RequestNotes;
   newId(): string;
   /** The bot jobs running now, across generations: a reload never runs one job twice at once. */
@@ -81,6 +84,7 @@ const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
 
 export async function buildGeneration(deps: GenerationDeps): Promise<Generation> {
   const { config, log } = deps;
+  const clientOf = clientAddresses(config.http, deps.peerOf);
   const router = new StanzaRouter(config.xmpp.component, (el) => void deps.link.send(el).catch(() => {}), log.child({ part: "router" }));
   const listeners = new Map<LinkEvent, Array<() => void>>();
   const on = (event: LinkEvent, listener: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]);
@@ -101,8 +105,10 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   on("online", () => routeRooms.online());
   on("online", () => bots.online());
   on("online", () => rooms.online());
+  // One bound on argon2id verifications for every basic scheme of the configuration.
+  const verifyPassword = boundedVerifier();
   const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
-    host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }),
+    host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }), verifyPassword,
   }), deps)]));
   const bots = startBots(config.bots, {
     addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log,
@@ -119,8 +125,8 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     throw err;
   });
   const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });
-  const scrape = metricsEndpoint(config, authenticators, deps);
-  const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined, deps.ipOf);
+  const scrape = metricsEndpoint(config, authenticators, deps.metrics, clientOf);
+  const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined, clientOf);
   const fixed = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : []), ...(config.openapi.enabled ? [config.openapi.path] : [])].map((path) => ({ method: "GET", path }));
   let inFlight = 0;
   let retired: Promise<void> | undefined;
@@ -129,11 +135,11 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const handle = observeRequests(async (request) => {
     inFlight++;
     try {
-      return (await scrape(request)) ?? (await describe(request)) ?? (await app.handle(request, deps.ipOf(request)));
+      return (await scrape(request)) ?? (await describe(request)) ?? (await app.handle(request, clientOf(request)));
     } finally {
       inFlight--;
     }
-  }, { log: log.child({ part: "http" }), metrics: deps.metrics, routeOf: routeMatcher([...fixed, ...registry.routes]), ipOf: deps.ipOf, notes: deps.notes });
+  }, { log: log.child({ part: "http" }), metrics: deps.metrics, routeOf: routeMatcher([...fixed, ...registry.routes]), clientOf, notes: deps.notes, probes: new Set([...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])]) });
   return {
     config,
     handle,
@@ -220,14 +226,14 @@ function observedAuth(auth: Authenticator, deps: GenerationDeps): Authenticator 
 }
 
 /** GET <metrics.path>: the scrape, behind its own auth scheme when one is named; else undefined. */
-function metricsEndpoint(config: Config, authenticators: Map<string, Authenticator>, deps: GenerationDeps) {
+function metricsEndpoint(config: Config, authenticators: Map<string, Authenticator>, metrics: Metrics, clientOf: (request: Request) => string) {
   const { enabled, path, auth: scheme } = config.metrics;
   const auth = scheme ? authenticators.get(scheme) : undefined;
   return async (request: Request): Promise<Response | undefined> => {
     if (!enabled || request.method !== "GET" || new URL(request.url).pathname !== path) return undefined;
     try {
-      await auth?.authenticate(request, deps.ipOf(request));
-      return new Response(await deps.metrics.render(), { headers: { "content-type": deps.metrics.contentType } });
+      await auth?.authenticate(request, clientOf(request));
+      return new Response(await metrics.render(), { headers: { "content-type": metrics.contentType } });
     } catch (err) {
       return errorResponse(err);
     }

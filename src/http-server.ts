@@ -1,35 +1,62 @@
 /**
- * The listening socket: Bun.serve on http.listen, the client address of each request, and a
- * rebind for reloads (the new address is bound before the old one closes).
+ * The listening socket: Bun.serve on http.listen (HTTPS with http.tls), the TCP peer of each
+ * request, and a rebind for reloads. The client address is computed from the peer elsewhere, in
+ * one place (engine/client-address.ts).
  */
+import { readFileSync } from "node:fs";
 import type { Server } from "bun";
 import { errorResponse } from "./errors.ts";
 import { routable } from "./engine/front-door.ts";
 import type { Logger } from "./log.ts";
 
+/** The parts of the http section the socket itself depends on. */
+export interface ListenSettings {
+  listen: string;
+  max_body_bytes: number;
+  tls?: { cert_file: string; key_file: string } | undefined;
+}
+
+/** What a rebind did: nothing, a new socket, or the same address with a new certificate. */
+export type Rebound = "unchanged" | "rebound" | "certificate_reloaded";
+
 export interface HttpServer {
   /** Binds `listen`; returns the port bound (the one picked for port 0). */
-  bind(listen: string, maxBodyBytes: number): number;
-  /** Binds the new address, then closes the old one, letting its requests finish; throws if the new one cannot be bound. */
-  rebind(listen: string, maxBodyBytes: number): void;
-  /** The client's address (Bun.serve knows it); "local" for requests handled in-process. */
-  ipOf(request: Request): string;
-  /** The request with a URL everything after it can parse, keeping its client address. */
+  bind(settings: ListenSettings): number;
+  /**
+   * Applies new settings, reading the TLS files again (a renewed certificate at the same path).
+   * Throws, the old socket still serving, when the new one cannot be bound.
+   */
+  rebind(settings: ListenSettings): Rebound;
+  /** The TCP peer's address (Bun.serve knows it); "local" for requests handled in-process. */
+  peerOf(request: Request): string;
+  /** The request with a URL everything after it can parse, keeping its peer address. */
   prepare(request: Request): Request;
   stop(): Promise<void>;
 }
 
+interface Pem {
+  cert: string;
+  key: string;
+}
+
+interface Bound {
+  settings: ListenSettings;
+  tls: Pem | undefined;
+  server: Server<unknown>;
+}
+
 export function createHttpServer(handle: (request: Request) => Promise<Response>, log: Logger): HttpServer {
-  const clientIps = new WeakMap<Request, string>();
-  let server: Server<unknown> | undefined;
-  const bind = (listen: string, maxBodyBytes: number) => {
+  const peers = new WeakMap<Request, string>();
+  let bound: Bound | undefined;
+  const serve = (settings: ListenSettings, tls: Pem | undefined, listen = settings.listen): Bound => {
     const { hostname, port } = parseListen(listen);
-    return Bun.serve({
+    const server = Bun.serve({
       hostname,
       port,
-      maxRequestBodySize: bunBodyBackstop(maxBodyBytes),
+      maxRequestBodySize: bunBodyBackstop(settings.max_body_bytes),
+      ...(tls ? { tls } : {}),
       fetch(req, srv) {
-        clientIps.set(req, srv.requestIP(req)?.address ?? "unknown");
+        peers.set(req, srv.requestIP(req)?.address ?? "unknown");
         return handle(req);
       },
       // Only reached if `handle` itself throws: still a JSON answer, and the stack in the log.
@@ -38,26 +65,53 @@ export function createHttpServer(handle: (request: Request) => Promise<Response>
         return errorResponse(err);
       },
     });
+    return { settings, tls, server };
   };
   return {
-    bind(listen, maxBodyBytes) {
-      server = bind(listen, maxBodyBytes);
-      return server.port ?? parseListen(listen).port;
+    bind(settings) {
+      bound = serve(settings, readTls(settings));
+      return bound.server.port ?? parseListen(settings.listen).port;
     },
-    rebind(listen, maxBodyBytes) {
-      const rebound = bind(listen, maxBodyBytes);
-      void server?.stop(false);
-      server = rebound;
+    rebind(settings) {
+      const old = bound;
+      if (!old) return "unchanged"; // not listening (in-process): listen() binds what it is given
+      const tls = readTls(settings);
+      const renewed = old.tls?.cert !== tls?.cert || old.tls?.key !== tls?.key;
+      if (settings.listen !== old.settings.listen) {
+        // A new address is bound before the old one closes: no moment without a listener.
+        bound = serve(settings, tls);
+        void old.server.stop(false);
+        return "rebound";
+      }
+      if (!renewed && settings.max_body_bytes === old.settings.max_body_bytes) return "unchanged";
+      // Bun 1.4 cannot change a listener's TLS (server.reload takes handlers only) and one port
+      // takes one socket: the old listener closes (its connections finish their requests) and the
+      // new one binds in the same tick, on the port bound (the one picked for port 0). If that
+      // fails, the old settings are bound again.
+      const listen = `${parseListen(old.settings.listen).hostname}:${old.server.port}`;
+      void old.server.stop(false);
+      try {
+        bound = serve(settings, tls, listen);
+      } catch (err) {
+        bound = serve(old.settings, old.tls, listen);
+        throw err;
+      }
+      return renewed ? "certificate_reloaded" : "rebound";
     },
-    ipOf: (request) => clientIps.get(request) ?? "local",
+    peerOf: (request) => peers.get(request) ?? "local",
     prepare(request) {
       // Everything after this point (request log, metrics, Elysia) parses the URL: give it one it can.
       const routed = routable(request);
-      if (routed !== request) clientIps.set(routed, clientIps.get(request) ?? "local");
+      if (routed !== request) peers.set(routed, peers.get(request) ?? "local");
       return routed;
     },
-    stop: async () => void (await server?.stop(false)),
+    stop: async () => void (await bound?.server.stop(false)),
   };
+}
+
+function readTls(settings: ListenSettings): Pem | undefined {
+  const { tls } = settings;
+  return tls ? { cert: readFileSync(tls.cert_file, "utf8"), key: readFileSync(tls.key_file, "utf8") } : undefined;
 }
 
 /**

@@ -56,7 +56,7 @@ export interface HttpRequest {
   request: Request;
   /** `:name` segments of the route path; `*` for a wildcard tail. */
   params: Record<string, string>;
-  /** The client's address, for throttling and logs. */
+  /** The client's address, for throttling and logs: the TCP peer, or behind http.trusted_proxies the one they forwarded. */
   ip: string;
 }
 

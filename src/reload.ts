@@ -13,6 +13,8 @@ export interface ConfigChanges {
   xmpp: boolean;
   listen: boolean;
   throttle: boolean;
+  /** Set by the gateway when a reload found new content in http.tls's files (a renewed certificate). */
+  certificate?: boolean;
   /** Sections read only at start-up that changed: applied at the next restart. */
   restartOnly: string[];
   refused: string[];
@@ -69,7 +71,7 @@ export function describeReload(old: Snapshot, next: Snapshot, changes: ConfigCha
     auth: delta(auth(old), auth(next)),
     bots: delta(bots(old), bots(next)),
     xmpp: changes.xmpp ? "reconnecting with the new settings" : "unchanged",
-    http: changes.listen ? `rebound to ${next.config.http.listen}` : "unchanged",
+    http: changes.listen ? `rebound to ${next.config.http.listen}` : changes.certificate ? "certificate reloaded" : "unchanged",
     ...(changes.restartOnly.length ? { not_applied_until_restart: changes.restartOnly } : {}),
   };
 }

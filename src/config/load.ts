@@ -2,9 +2,9 @@
  * routes.yaml -> a frozen, fully checked configuration, or every problem at once.
  *
  * Order: YAML syntax (which alone stops the run: without a tree nothing else can be located),
- * ${VAR} substitution, the top-level schema and http.listen, then each auth scheme and each route
- * against its own schema (so a wrong `kind` or plugin name is one clear sentence, not a union's
- * wall of alternatives), then cross-references (auth names, templates, params, duplicate paths).
+ * ${VAR} substitution, the top-level schema and the http section (check-http.ts), then each
+ * auth scheme and each route against its own schema (so a wrong `kind` or plugin name is one
+ * clear sentence, not a union's wall of alternatives), then cross-references (auth names, templates, params, duplicate paths).
  * A problem in one part never hides another: one run of `check` lists them all.
  */
 import { isRecord } from "../plugin-api/bounded.ts";
@@ -25,6 +25,7 @@ import type { PluginDefinition } from "../plugin-api.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkRoute } from "./check-routes.ts";
 import { checkXmppServer } from "./check-xmpp.ts";
+import { checkHttp } from "./check-http.ts";
 import { checkBots } from "./check-bots.ts";
 import type { BotConfig } from "../bots/compiled.ts";
 
@@ -101,7 +102,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const failed = (): LoadResult => ({ ok: false, diagnostics: [...diagnostics.filter((d, i) => i < missing.length || !unset.has(d.path)), ...warnings] });
   // Auth schemes and routes are checked even when the top level has problems: every problem at once.
   const { auth: rawAuth, routes: rawRoutes, xmpp: rawXmpp, http: rawHttp, bots: rawBots } = raw as Record<string, unknown>;
-  checkListen(rawHttp, locate, diagnostics);
+  checkHttp(rawHttp, locate, { errors: diagnostics, warnings });
   checkXmppServer(rawXmpp, locate, { errors: diagnostics, warnings });
   const authNames = isRecord(rawAuth) ? Object.keys(rawAuth) : [];
   const auth = checkAuthSchemes(isRecord(rawAuth) ? rawAuth : {}, locate, diagnostics);
@@ -143,26 +144,6 @@ function checkAuthSchemes(raw: Record<string, unknown>, locate: SourceLocator, o
     if (scheme) schemes[name] = scheme as AuthScheme;
   }
   return schemes;
-}
-
-/**
- * `http.listen`: host:port, [IPv6]:port, or :port for every interface. The port is 1-65535, or 0
- * for any free port (the one chosen is logged at start-up); a bad one would only fail at `serve`.
- */
-const LISTEN = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/;
-const MAX_PORT = 65_535;
-
-export function checkListen(http: unknown, locate: SourceLocator, out: Diagnostic[]): void {
-  const listen = (http as { listen?: unknown } | null | undefined)?.listen;
-  if (typeof listen !== "string") return; // absent (the default) or not a string (the schema says so)
-  const at = ["http", "listen"];
-  const m = LISTEN.exec(listen);
-  if (!m) {
-    out.push(locate.at(at, `expected host:port ([::1]:port for IPv6, :port for every interface), found ${JSON.stringify(listen)}`));
-    return;
-  }
-  const port = Number(m[3]);
-  if (port > MAX_PORT) out.push(locate.at(at, `port ${port} is out of range: 1-${MAX_PORT}, or 0 for any free port`));
 }
 
 /** The domains plugins check addresses against, when given, whatever else is wrong around them. */

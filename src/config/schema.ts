@@ -44,10 +44,25 @@ export const XmppSchema = Closed({
   }),
 }, "The XEP-0114 link to the XMPP server.");
 
+export const ListenerTlsSchema = Closed({
+  cert_file: Type.String({ minLength: 1, description: "The certificate chain (PEM): the server's certificate first, then the intermediates (Let's Encrypt's fullchain.pem)." }),
+  key_file: Type.String({ minLength: 1, description: "The private key (PEM) of the certificate, readable by the gateway's user (Let's Encrypt's privkey.pem)." }),
+}, "Serve HTTPS instead of HTTP on http.listen. Both files are checked when the config loads; a reload (SIGHUP) reads them again, so a renewed certificate needs no restart.");
+
 export const HttpSchema = Closed({
   listen: Type.String({ default: "127.0.0.1:5280", description: "Address and port to serve HTTP on: host:port, [::1]:port for IPv6, :port for every interface. The port is 1-65535, or 0 for any free port." }),
   max_body_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger request bodies are refused with 413." }),
   cors: Type.Boolean({ default: true, description: "Access-Control-* headers on every response and OPTIONS on every path, as Prosody's mod_http does." }),
+  tls: Type.Optional(ListenerTlsSchema),
+  trusted_proxies: Type.Array(Type.String({ minLength: 1 }), {
+    default: [],
+    description:
+      "Reverse proxies whose forwarding header is believed: IP addresses or CIDR ranges (127.0.0.1, ::1, 10.0.0.0/8, fd00::/8). A request from one of them gets its client address from http.client_address_header, the right-most hop that is not itself a trusted proxy; from any other peer the header is ignored. That address is what the auth throttle counts and the request log shows. Empty: the TCP peer is the client.",
+  }),
+  client_address_header: Type.Union([Type.Literal("X-Forwarded-For"), Type.Literal("Forwarded")], {
+    default: "X-Forwarded-For",
+    description: "The header the trusted proxies append the client's address to: X-Forwarded-For (nginx, Caddy, most proxies) or Forwarded (RFC 7239). Only this one is read: the other could come from the client unchanged.",
+  }),
 }, "The HTTP server.");
 
 export const OutboxSchema = Closed({
@@ -55,12 +70,12 @@ export const OutboxSchema = Closed({
 }, "Stanzas accepted while the link is down wait here (sqlite, in order).");
 
 export const ThrottleSchema = Closed({
-  max_failures: Type.Integer({ minimum: 1, default: 10, description: "Failed authentications allowed per client address within the window." }),
-  window_s: Type.Integer({ minimum: 1, default: 60, description: "The window, in seconds; past the limit the address gets 429 until it ends." }),
+  max_failures: Type.Integer({ minimum: 1, default: 10, description: "Failed authentications allowed per client address and auth scheme within the window (http.trusted_proxies says where the address comes from behind a proxy); checks still running count too." }),
+  window_s: Type.Integer({ minimum: 1, default: 60, description: "The window, in seconds; past the limit the address gets 429 on that scheme until it ends." }),
 }, "Slows down password guessing on every auth scheme.");
 
 export const LogSchema = Closed({
-  level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info", description: "Lines below this level are dropped. Logs go to stderr; every HTTP request is one line at info." }),
+  level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info", description: "Lines below this level are dropped. Logs go to stderr; every HTTP request is one line at info, except health checks and scrapes answered below 400, at debug." }),
   format: Type.Union([Type.Literal("json"), Type.Literal("text")], { default: "json", description: "json: one JSON object per line (for log collectors); text: one readable line per event (for a terminal)." }),
 }, "Logging. Read at start-up: a reload does not change it.");
 

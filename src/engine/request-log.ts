@@ -4,6 +4,8 @@
  * path without its query string (where callers may put tokens), the status, the duration, the
  * client address, who authenticated, and bytes in and out; a 4xx/5xx line also carries the `code`
  * and `error` sentence of its JSON body, so it says why. Header values are never logged.
+ * Probes (health checks and metric scrapes, every few seconds) that succeed are logged at debug,
+ * so that they do not bury the requests; a failing one (a 503 /health, a 401 scrape) at info.
  */
 import { errorResponse } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -21,8 +23,11 @@ export interface ObserveDeps {
   metrics: Metrics;
   /** The path pattern of the route serving a path, or "(unmatched)". */
   routeOf(method: string, pathname: string): string;
-  ipOf(request: Request): string;
+  /** The client address (engine/client-address.ts). */
+  clientOf(request: Request): string;
   notes: RequestNotes;
+  /** Path patterns of the probe endpoints (/healthz, /health, /readyz, the metrics path). */
+  probes: ReadonlySet<string>;
 }
 
 /** Methods kept as metric labels; any other is counted as OTHER (labels stay bounded). */
@@ -49,13 +54,14 @@ export function observeRequests(handle: (request: Request) => Promise<Response>,
     const route = deps.routeOf(request.method, pathname);
     deps.metrics.http(route, METHODS.has(request.method) ? request.method : "OTHER", response.status, seconds);
     const body = new Uint8Array(await response.clone().arrayBuffer());
-    deps.log.info("http request", {
+    const level = deps.probes.has(route) && response.status < 400 ? "debug" : "info";
+    deps.log[level]("http request", {
       route,
       method: request.method,
       path: pathname,
       status: response.status,
       duration_ms: Math.round(seconds * 100_000) / 100,
-      client: deps.ipOf(request),
+      client: deps.clientOf(request),
       ...(deps.notes.get(request)?.identity !== undefined ? { identity: deps.notes.get(request)?.identity } : {}),
       bytes_in: Number(request.headers.get("content-length") ?? 0),
       bytes_out: body.byteLength,

@@ -22,7 +22,8 @@ export interface Authenticator {
   readonly kind: string;
   /**
    * Resolves who is calling, or throws a GatewayError: AUTH_REQUIRED (no credentials, with a
-   * WWW-Authenticate header where the scheme has one), AUTH_FAILED, or RATE_LIMITED.
+   * WWW-Authenticate header where the scheme has one), AUTH_FAILED, RATE_LIMITED, or AUTH_BUSY.
+   * `ip` is the client address (HttpRequest.ip): failures are throttled per address and scheme.
    */
   authenticate(request: Request, ip: string): Promise<Identity>;
 }

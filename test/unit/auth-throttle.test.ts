@@ -2,6 +2,7 @@
 // ends, whatever other addresses do; memory stays bounded.
 import { describe, expect, test } from "bun:test";
 import { createThrottle } from "../../src/engine/auth/throttle.ts";
+import type { GatewayError } from "../../src/errors.ts";
 
 function clock() {
   const c = { t: 1_000_000, now: () => c.t };
@@ -60,5 +61,18 @@ describe("the failure throttle", () => {
     release();
     await Promise.all(running);
     expect(t.retryAfter("10.6.6.6")).toBe(0);
+  });
+
+  test("a request past the limit waits for a check in flight, then runs if it succeeded; waiting is bounded", async () => {
+    const t = createThrottle(2, 60, { now: clock().now, maxWaiting: 1 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const never = () => false;
+    const running = [1, 2].map(() => t.guard("10.6.6.6", () => gate.then(() => "first"), never));
+    const waiting = t.guard("10.6.6.6", async () => "waited", never);
+    const refused = await t.guard("10.6.6.6", async () => "too many", never).catch((err: GatewayError) => err.code);
+    expect(refused).toBe("RATE_LIMITED");
+    release();
+    expect(await Promise.all([...running, waiting])).toEqual(["first", "first", "waited"]);
   });
 });

@@ -8,6 +8,7 @@ import { createThrottle } from "../../src/engine/auth/throttle.ts";
 import { Value } from "@sinclair/typebox/value";
 import { XmppAuthSchema, type XmppAuth } from "../../src/config/auth-schema.ts";
 import { GatewayError } from "../../src/errors.ts";
+import { outcome, tally } from "../helpers/auth-outcome.ts";
 import { openStore } from "../../src/store/db.ts";
 
 type Check = (local: string, domain: string, password: string) => Promise<boolean>;
@@ -45,15 +46,6 @@ function gatedCheck(answer: (password: string) => boolean | Error) {
   return { check, calls, release: () => open() };
 }
 
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (err) {
-    return err instanceof GatewayError ? err.code : String(err);
-  }
-}
-
 /** The grace hash is written after the answer; wait for its row (bounded). */
 async function remembered(store: Database, jid: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -62,8 +54,6 @@ async function remembered(store: Database, jid: string): Promise<void> {
   }
   throw new Error(`no grace row for ${jid} within 5 s`);
 }
-
-const tally = (codes: string[]) => codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
 
 describe("one login per credential in flight", () => {
   test("32 concurrent requests with the same fresh credentials start one login and all succeed", async () => {

@@ -4,6 +4,7 @@ import { createThrottle } from "../../src/engine/auth/throttle.ts";
 import { mayAddress } from "../../src/plugin-api/auth.ts";
 import type { AuthScheme } from "../../src/config/auth-schema.ts";
 import { GatewayError } from "../../src/errors.ts";
+import { outcome as code } from "../helpers/auth-outcome.ts";
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 const req = (authorization?: string) => new Request("http://x/", { headers: authorization ? { authorization } : {} });
@@ -11,15 +12,6 @@ const req = (authorization?: string) => new Request("http://x/", { headers: auth
 function authenticator(scheme: AuthScheme, passwordCheck?: (l: string, d: string, p: string) => Promise<boolean>) {
   const throttle = createThrottle(3, 60);
   return createAuthenticator("s", scheme, { host: "localhost", server: "xmpp://127.0.0.1:5347", throttle, ...(passwordCheck ? { passwordCheck } : {}) });
-}
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (err) {
-    return err instanceof GatewayError ? err.code : String(err);
-  }
 }
 
 describe("header scheme", () => {

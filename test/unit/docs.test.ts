@@ -4,12 +4,15 @@
 // fence is a mistake: a new example is checked unless it says otherwise (docs/contributing.md,
 // "Examples in the docs").
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { inContext } from "../helpers/doc-fragments.ts";
+import { registerForCleanup } from "../../testbed/prosody-cleanup.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FILES = ["README.md", ...[...new Bun.Glob("docs/*.md").scanSync(ROOT)].sort()];
@@ -37,6 +40,20 @@ function placeholders(yaml: string): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, `placeholder-for-${name.toLowerCase()}-0123456789`]));
 }
 
+/**
+ * `check` reads the files of http.tls, which an example names on the reader's machine: they are
+ * pointed at a throw-away certificate, as ${VAR} at placeholders.
+ */
+function withTestTls(yaml: string): string {
+  if (!/^\s*(cert_file|key_file):/m.test(yaml)) return yaml;
+  const dir = mkdtempSync(join(tmpdir(), "stanzagate-docs-tls-"));
+  registerForCleanup(dir);
+  const [cert, key] = [join(dir, "cert.pem"), join(dir, "key.pem")];
+  const made = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=docs", "-days", "1", "-keyout", key, "-out", cert], { stderr: "pipe" });
+  if (made.exitCode !== 0) throw new Error(`openssl: ${made.stderr.toString()}`);
+  return yaml.replace(/^(\s*cert_file:).*$/m, `$1 "${cert}"`).replace(/^(\s*key_file:).*$/m, `$1 "${key}"`);
+}
+
 const blocks = (await Promise.all(FILES.map(async (file) => yamlBlocks(file, await Bun.file(join(ROOT, file)).text())))).flat();
 const label = (b: Block) => `${b.file}:${b.line}`;
 
@@ -53,7 +70,7 @@ describe("YAML examples in README.md and docs/", () => {
   });
 
   test.each(blocks.filter((b) => b.info === "fragment").map((b) => [label(b), b] as const))("%s is a piece of a routes.yaml that passes check in the smallest file around it", (_, block) => {
-    const whole = inContext(block.text);
+    const whole = withTestTls(inContext(block.text));
     const result = loadConfig(whole, placeholders(whole), BUILTIN_PLUGINS);
     expect(result.ok ? "ok" : `${formatDiagnostics(label(block), result.diagnostics)}\n${whole}`).toBe("ok");
   });

@@ -51,11 +51,19 @@ describe("request logs", () => {
     expect(gw.requestLines()).toHaveLength(3);
   });
 
-  test("health checks and scrapes are logged under their own path", async () => {
-    const gw = await offlineGateway(ROUTES);
-    await gw.request("/health");
-    await gw.request("/metrics");
-    expect(gw.requestLines().map((l) => [l.route, l.status, l.error])).toEqual([["/health", 503, "status degraded"], ["/metrics", 200, undefined]]);
+  test("health checks and scrapes are logged under their own path: at debug when they succeed, at info when they fail", async () => {
+    const probe = async (level: "info" | "debug") => {
+      const gw = await offlineGateway(ROUTES, level);
+      for (const path of ["/healthz", "/health", "/readyz", "/metrics"]) await gw.request(path);
+      return gw.requestLines().map((l) => [l.level, l.route, l.status, l.error]);
+    };
+    expect(await probe("info")).toEqual([["info", "/health", 503, "status degraded"], ["info", "/readyz", 503, "status degraded"]]);
+    expect(await probe("debug")).toEqual([
+      ["debug", "/healthz", 200, undefined],
+      ["info", "/health", 503, "status degraded"],
+      ["info", "/readyz", 503, "status degraded"],
+      ["debug", "/metrics", 200, undefined],
+    ]);
   });
 });
 

@@ -1,4 +1,8 @@
-/** Builds the named auth schemes of routes.yaml, each wrapped by the shared failure throttle. */
+/**
+ * Builds the named auth schemes of routes.yaml, each wrapped by the shared failure throttle, which
+ * counts failures per client address and scheme: a sender failing one scheme (a webhook with a
+ * wrong secret) never locks out another scheme's senders at the same address (a proxy).
+ */
 import type { Database } from "bun:sqlite";
 import { GatewayError, type ErrorCode } from "../../errors.ts";
 import type { AuthScheme } from "../../config/auth-schema.ts";
@@ -11,6 +15,7 @@ import { bearerCheck } from "./bearer.ts";
 import { xmppCheck, type PasswordCheck } from "./xmpp.ts";
 import { saslPasswordCheck } from "./sasl-check.ts";
 import { hmacCheck } from "./hmac.ts";
+import { boundedVerifier, type VerifyPassword } from "./password-verifier.ts";
 
 export interface AuthDeps {
   /** The user domain (xmpp.host): bare user names belong to it. */
@@ -28,6 +33,8 @@ export interface AuthDeps {
   /** http.max_body_bytes: how far `kind: hmac` reads a body to check its signature. */
   maxBodyBytes?: number;
   now?: () => number;
+  /** argon2id verification of `kind: basic`, shared by the schemes of a configuration to bound them together. */
+  verifyPassword?: VerifyPassword;
 }
 
 /** The default of http.max_body_bytes, for callers that build a scheme without a config. */
@@ -38,38 +45,31 @@ const DEFAULT_MAX_BODY_BYTES = 1_048_576;
  * not answer (a flood of guesses that only time out must be slowed down like one that fails).
  */
 const COUNTED: ReadonlySet<ErrorCode> = new Set(["AUTH_FAILED", "AUTH_UNAVAILABLE"]);
+const counted = (err: unknown) => err instanceof GatewayError && COUNTED.has(err.code);
 
 export function createAuthenticator(name: string, scheme: AuthScheme, deps: AuthDeps): Authenticator {
   const check = schemeCheck(name, scheme, deps);
   return {
     name,
     kind: scheme.kind,
-    async authenticate(request, ip) {
-      const wait = deps.throttle.retryAfter(ip);
-      if (wait > 0) throw new GatewayError("RATE_LIMITED", undefined, { headers: { "retry-after": String(wait) } });
-      try {
-        return await check(request, ip);
-      } catch (err) {
-        if (err instanceof GatewayError && COUNTED.has(err.code)) deps.throttle.fail(ip);
-        throw err;
-      }
-    },
+    // Scheme names cannot hold a space (config/schema.ts): the key is unambiguous.
+    authenticate: (request, ip) => deps.throttle.guard(`${name} ${ip}`, () => check(request), counted),
   };
 }
 
-function schemeCheck(name: string, scheme: AuthScheme, deps: AuthDeps): (request: Request, ip: string) => Promise<Identity> {
+function schemeCheck(name: string, scheme: AuthScheme, deps: AuthDeps): (request: Request) => Promise<Identity> {
   switch (scheme.kind) {
     case "header":
       return headerCheck(name, scheme);
     case "basic":
-      return basicCheck(name, scheme, deps.host);
+      return basicCheck(name, scheme, deps.host, deps.verifyPassword ?? boundedVerifier());
     case "bearer":
       return bearerCheck(name, scheme);
     case "xmpp": {
       const service = scheme.server ?? `xmpp://${new URL(deps.server).hostname}:5222`;
-      const { host, throttle, store, linkOnline, log } = deps;
+      const { host, store, linkOnline, log } = deps;
       const check = deps.passwordCheck ?? saslPasswordCheck(service);
-      return xmppCheck(name, scheme, { host, check, throttle, ...(store ? { store } : {}), ...(linkOnline ? { linkOnline } : {}), ...(log ? { log: log.child({ auth: name }) } : {}) });
+      return xmppCheck(name, scheme, { host, check, ...(store ? { store } : {}), ...(linkOnline ? { linkOnline } : {}), ...(log ? { log: log.child({ auth: name }) } : {}) });
     }
     case "hmac":
       return hmacCheck(name, scheme, { maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, ...(deps.now ? { now: deps.now } : {}) });

@@ -7,7 +7,7 @@
  *   a success for `cache_s`, a refusal for `failure_cache_s`;
  * - one login per credential in flight: concurrent requests with it wait for that login;
  * - at most `max_checks` logins at once, `max_queued_checks` waiting (plugin-api/limiter.ts);
- * - each login runs under the failure throttle, which counts it while it runs;
+ * - each request runs under the failure throttle, which counts it while it runs (index.ts);
  * - when the server cannot answer, a password that logged in within `offline_grace_s` is still
  *   accepted (grace.ts), so that post_msg queues instead of answering 503.
  */
@@ -17,7 +17,6 @@ import { GatewayError } from "../../errors.ts";
 import type { XmppAuth } from "../../config/auth-schema.ts";
 import type { Logger } from "../../log.ts";
 import type { Identity } from "./types.ts";
-import type { Throttle } from "./throttle.ts";
 import { parseBasic } from "./credentials.ts";
 import { challenge } from "../../plugin-api/auth.ts";
 import { createLimiter, LimiterTimeout } from "../../plugin-api/limiter.ts";
@@ -35,7 +34,6 @@ export interface XmppCheckDeps {
   /** The user domain: bare user names belong to it. */
   host: string;
   check: PasswordCheck;
-  throttle: Throttle;
   /** Where offline grace is kept; without it there is none. */
   store?: Database;
   /** Whether the component link is up; while it is down, grace is tried before a login. */
@@ -97,16 +95,15 @@ export function xmppCheck(name: string, scheme: XmppAuth, deps: XmppCheckDeps) {
     return verdicts.set(key, "valid", scheme.cache_s);
   }
 
-  return async function checkXmpp(request: Request, ip: string): Promise<Identity> {
+  return async function checkXmpp(request: Request): Promise<Identity> {
     const creds = parseBasic(request.headers.get("authorization"));
     if (!creds) throw new GatewayError("AUTH_REQUIRED", undefined, { headers: challenge(scheme.realm) });
     const jid = parseJid(creds.user.includes("@") ? creds.user : `${creds.user}@${deps.host}`);
     if (!jid?.local || jid.resource) throw refused();
     const bare = `${jid.local}@${jid.domain}`;
     const key = verdicts.key(bare, creds.password);
-    // No await before the login starts: the throttle must count it before the next request.
     const start = () => {
-      const pending = deps.throttle.track(ip, () => verify(jid.local as string, jid.domain, creds.password, key)).finally(() => inFlight.delete(key));
+      const pending = verify(jid.local as string, jid.domain, creds.password, key).finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
       return pending;
     };
