@@ -5,6 +5,7 @@
 import pkg from "../package.json" with { type: "json" };
 import { createGateway, type Gateway } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
+import { initCommand } from "./cli/init.ts";
 import { outboxCommand } from "./cli/outbox.ts";
 import { renderCommand } from "./cli/render.ts";
 import { presetCommand } from "./cli/preset.ts";
@@ -27,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
     case "version":
       console.log(`stanzagate ${pkg.version}`);
       return 0;
+    case "init":
+      return args.init ? initCommand(args.config, args.init, { out: (l) => console.log(l), err: (l) => console.error(l) }) : 2;
     case "hash-password":
       return hashPassword();
     case "preset":
