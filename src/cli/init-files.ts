@@ -12,12 +12,14 @@ export interface StarterValues {
   host: string;
   listen: string;
   store: string;
+  /** Comment lines after the title, e.g. where the values come from. */
+  note?: string[];
 }
 
 /** A commented routes.yaml that `check` accepts as it is: one route, users' own accounts. */
 export function starterRoutes(v: StarterValues): string {
   return `# Stanzagate's routes: the XMPP link, the HTTP side, who may call, and the routes.
-# Validate it with \`stanzagate check --config FILE\`; every key is in docs/configuration.md.
+${(v.note ?? []).map((line) => `# ${line}\n`).join("")}# Validate it with \`stanzagate check --config FILE\`; every key is in docs/configuration.md.
 xmpp:
 ${entry("  server", v.server, "the XMPP server's component port (XEP-0114)")}
 ${entry("  component", v.component, "the gateway's own domain, declared on the server")}
