@@ -11,7 +11,7 @@ export interface DemoRoutes {
   has(plugin: string): boolean;
 }
 
-/** The demo bot (README, "Bots"): commands reading the demo's sensors, and a job watching one. */
+/** The demo bot (docs/bots.md): commands reading the demo's sensors, and a job watching one. */
 export function demoBot(d: Pick<DemoRoutes, "prosody" | "sensors">): string {
   return `bots:
   - jid: house@${d.prosody.componentDomain}

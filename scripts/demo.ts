@@ -1,7 +1,7 @@
 // `make demo`: a local Prosody and the built Stanzagate on 127.0.0.1, a demo webhook and roster
 // web app, and bob logged in to show what arrives. Prints curl commands that work; Ctrl-C stops
 // everything. Stanzagate listens on 127.0.0.1:5280 (DEMO_HTTP_PORT to change it), so the curl
-// examples in README.md work as written. DEMO_SECONDS=N stops by itself after N seconds.
+// examples in README.md's "first 10 minutes" work as written. DEMO_SECONDS=N stops by itself after N seconds.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
