@@ -30,12 +30,14 @@ chmod 644 "$root/lib/systemd/system/stanzagate.service"
 install -d "$root/DEBIAN"
 install -m 755 "$here/deb/postinst" "$here/deb/prerm" "$here/deb/postrm" "$root/DEBIAN/"
 echo /etc/stanzagate/routes.yaml > "$root/DEBIAN/conffiles"
+# libc6 2.17: the newest GLIBC_ symbol version the executables of Bun 1.4 reference (objdump -T).
+# passwd: useradd, in postinst.
 cat > "$root/DEBIAN/control" <<CONTROL
 Package: stanzagate
 Version: $version
 Architecture: $arch
 Maintainer: The Stanzagate authors <stanzagate@localhost>
-Depends: libc6 (>= 2.27), passwd
+Depends: libc6 (>= 2.17), passwd
 Section: net
 Priority: optional
 Installed-Size: $(du -sk "$root" --exclude=DEBIAN | cut -f1)

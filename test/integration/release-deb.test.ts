@@ -90,6 +90,16 @@ describe(`dist/stanzagate_${pkg.version}_amd64.deb`, () => {
     expect(await gateway.exited).toBe(0);
   });
 
+  test("installing it again, as an upgrade does, keeps the generated secret, an edited conffile and the outbox", () => {
+    const env = readFileSync("/etc/stanzagate/stanzagate.env", "utf8");
+    sh(["sh", "-c", "echo '# edited' >> /etc/stanzagate/routes.yaml"]);
+    expect(sh(["dpkg", "-i", "--force-confold", DEB]).code).toBe(0);
+    expect(readFileSync("/etc/stanzagate/stanzagate.env", "utf8")).toBe(env);
+    expect(readFileSync("/etc/stanzagate/routes.yaml", "utf8")).toEndWith("# edited\n");
+    expect(existsSync("/var/lib/stanzagate/stanzagate.db")).toBe(true);
+    expect(ownerOf("/var/lib/stanzagate")).toBe("stanzagate:stanzagate 700");
+  });
+
   test("`dpkg -r` keeps the configuration and the outbox; `dpkg --purge` leaves nothing, not even the user", () => {
     expect(sh(["dpkg", "-r", "stanzagate"]).code).toBe(0);
     expect(["/usr/bin/stanzagate", "/lib/systemd/system/stanzagate.service"].filter(existsSync)).toEqual([]);
