@@ -81,8 +81,7 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
     else if (init && INIT_OPTIONS.has(a)) {
       const error = initOption(init, a, argv[++i]);
       if (error) return { error };
-    }
-    else if (a === "preset") {
+    } else if (a === "preset") {
       command = "preset";
       const next = argv[i + 1];
       if (next !== undefined && !next.startsWith("-")) preset = argv[++i];
