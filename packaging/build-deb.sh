@@ -46,5 +46,6 @@ Description: HTTP to XMPP gateway (XEP-0114 external component)
  request into XMPP stanzas (messages, presence, iq) sent through an XMPP server it is a
  component of. One self-contained executable; runs as a hardened systemd service.
 CONTROL
-# gzip: every dpkg reads it (zstd needs dpkg 1.21.18, xz takes many times longer to build).
-dpkg-deb --root-owner-group -Zgzip -z6 --build "$root" "$out" >/dev/null
+# gzip: every dpkg reads it (zstd needs dpkg 1.21.18, xz takes many times longer to build); level 1
+# builds in a third of level 6's time for 7 % more bytes (59 MB instead of 55), and make test builds it.
+dpkg-deb --root-owner-group -Zgzip -z1 --build "$root" "$out" >/dev/null

@@ -10,4 +10,5 @@ stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 install -D -m 755 "$bin" "$stage/$name/stanzagate"
 install -m 644 "$here/stanzagate.service" "$routes" "$here/../LICENSE" "$stage/$name/"
-tar -C "$stage" --owner=0 --group=0 --numeric-owner -czf "$out" "$name"
+# gzip -1, as the .deb (packaging/build-deb.sh says why).
+tar -C "$stage" --owner=0 --group=0 --numeric-owner -I 'gzip -1' -cf "$out" "$name"
