@@ -4,7 +4,9 @@
 #   docker build -t stanzagate .            (docker buildx build --platform linux/arm64 ... for arm64)
 #   docker run -v ./routes.yaml:/etc/stanzagate/routes.yaml:ro -v stanzagate:/var/lib/stanzagate \
 #     -e STANZAGATE_SECRET -p 5280:5280 stanzagate
-# routes.yaml must listen on all interfaces inside the container: `http: { listen: "0.0.0.0:5280" }`.
+# routes.yaml must listen on all interfaces inside the container: `http: { listen: "0.0.0.0:5280" }`,
+# and keep the outbox in the volume: `store: /var/lib/stanzagate/stanzagate.db` (a relative store
+# is relative to routes.yaml's directory, /etc/stanzagate, mounted read-only).
 
 # Build: npm installs Bun (the `bun` devDependency) for the build platform from the lockfile.
 FROM node:22-bookworm-slim AS build
@@ -20,7 +22,7 @@ RUN node_modules/.bin/bun build src/main.ts --compile --minify --bytecode --outf
 
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /out/stanzagate /usr/local/bin/stanzagate
-# The outbox (`store: ./stanzagate.db`, the default) lives in the working directory, a volume.
+# The outbox (`store: /var/lib/stanzagate/stanzagate.db`) lives in this volume.
 COPY --from=build --chown=65532:65532 /out/state /var/lib/stanzagate
 WORKDIR /var/lib/stanzagate
 VOLUME /var/lib/stanzagate

@@ -4,7 +4,7 @@
 #   make integration  the real-server tier alone (STANZAGATE_SERVERS=prosody skips ejabberd)
 #   make demo    install, start a local Prosody and Stanzagate on 127.0.0.1, print curl commands
 #   make build   dist/stanzagate, one self-contained executable
-#   make release dist/stanzagate-linux-x64, dist/stanzagate-linux-arm64 and dist/SHA256SUMS
+#   make release dist/stanzagate-linux-{x64,arm64}, their .deb and .tar.gz packages, dist/SHA256SUMS
 #   make faults  the fault suite: kills and outages under load, fuzzing (docs/contributing.md, "Tests")
 #   make bench   the benchmark (bench/README.md; docs/contributing.md, "Benchmark"); make bench-footprint: build variants
 #   make clean   removes what the build made; make distclean also node_modules and caches
@@ -63,13 +63,29 @@ dist/stanzagate: node_modules/.installed $(SRC)
 	@mkdir -p dist
 	$(BUN) build src/main.ts $(COMPILE_FLAGS) --outfile dist/stanzagate
 
-release: dist/stanzagate-linux-x64 dist/stanzagate-linux-arm64 dist/SHA256SUMS
+VERSION := $(shell node -p 'require("./package.json").version')
+# The packages are made from the executables above, never rebuilt (packaging/build-*.sh).
+DEBS := dist/stanzagate_$(VERSION)_amd64.deb dist/stanzagate_$(VERSION)_arm64.deb
+TARBALLS := dist/stanzagate-$(VERSION)-linux-x64.tar.gz dist/stanzagate-$(VERSION)-linux-arm64.tar.gz
+PACKAGING := packaging/stanzagate.service packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm LICENSE
+
+release: dist/stanzagate-linux-x64 dist/stanzagate-linux-arm64 $(DEBS) $(TARBALLS) dist/SHA256SUMS
 dist/stanzagate-linux-%: node_modules/.installed $(SRC)
 	@mkdir -p dist
 	$(BUN) build src/main.ts $(COMPILE_FLAGS) --target=bun-linux-$* \
 	  --compile-executable-path $$(packaging/bun-runtime.sh bun-linux-$(if $(filter arm64,$*),aarch64,$*) $(RUNTIMES)) --outfile $@
-dist/SHA256SUMS: dist/stanzagate-linux-x64 dist/stanzagate-linux-arm64
-	cd dist && sha256sum stanzagate-linux-x64 stanzagate-linux-arm64 > SHA256SUMS
+# /etc/stanzagate/routes.yaml of the .deb, and the example of the archives: init's starter.
+dist/routes.yaml: node_modules/.installed scripts/package-routes.ts src/cli/init-files.ts
+	@mkdir -p dist
+	$(BUN) scripts/package-routes.ts > $@
+dist/stanzagate_$(VERSION)_amd64.deb: dist/stanzagate-linux-x64 dist/routes.yaml packaging/build-deb.sh $(PACKAGING)
+	packaging/build-deb.sh amd64 $< $(VERSION) dist/routes.yaml $@
+dist/stanzagate_$(VERSION)_arm64.deb: dist/stanzagate-linux-arm64 dist/routes.yaml packaging/build-deb.sh $(PACKAGING)
+	packaging/build-deb.sh arm64 $< $(VERSION) dist/routes.yaml $@
+dist/stanzagate-$(VERSION)-linux-%.tar.gz: dist/stanzagate-linux-% dist/routes.yaml packaging/build-tarball.sh $(PACKAGING)
+	packaging/build-tarball.sh $< dist/routes.yaml $@
+dist/SHA256SUMS: dist/stanzagate-linux-x64 dist/stanzagate-linux-arm64 $(DEBS) $(TARBALLS)
+	cd dist && sha256sum $(notdir $^) > SHA256SUMS
 
 # The unit file, as systemd itself reads it (test/integration/release-systemd.test.ts runs this too).
 verify-unit: release-deps dist/stanzagate-linux-x64

@@ -3,17 +3,17 @@
  * The CLI entry: the only module that reads argv and the environment, or exits the process.
  */
 import pkg from "../package.json" with { type: "json" };
-import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { createGateway, type Gateway } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
+import { initCommand } from "./cli/init.ts";
 import { outboxCommand } from "./cli/outbox.ts";
 import { renderCommand } from "./cli/render.ts";
 import { presetCommand } from "./cli/preset.ts";
 import { routesYamlSchema } from "./cli/schema.ts";
-import { formatDiagnostics, formatLines } from "./config/diagnostics.ts";
-import { loadConfig, type Config } from "./config/load.ts";
+import { readConfigFile, type ReadOptions } from "./cli/config-file.ts";
+import type { Config } from "./config/load.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { createReloader, snapshot, type ReadResult } from "./reload.ts";
+import { createReloader, snapshot } from "./reload.ts";
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -28,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
     case "version":
       console.log(`stanzagate ${pkg.version}`);
       return 0;
+    case "init":
+      return args.init ? initCommand(args.config, args.init, { out: (l) => console.log(l), err: (l) => console.error(l) }) : 2;
     case "hash-password":
       return hashPassword();
     case "preset":
@@ -47,12 +49,13 @@ async function main(argv: string[]): Promise<number> {
     case "serve":
       return serve(args.config);
     case "outbox": {
-      const config = await readConfig(args.config);
+      // The outbox commands never connect: the component secret is not needed to read the queue.
+      const config = await readConfig(args.config, { offline: true });
       if (!config || !args.outbox) return 1;
       return outboxCommand(config.store, args.outbox, { out: (l) => console.log(l), err: (l) => console.error(`${args.config}: ${l}`) });
     }
     case "render": {
-      const config = await readConfig(args.config);
+      const config = await readConfig(args.config, { offline: true });
       if (!config || !args.render) return 1;
       const { bodyFile, ...request } = args.render;
       const body = bodyFile === undefined ? undefined : bodyFile === "-" ? await Bun.stdin.bytes() : await readBody(bodyFile);
@@ -62,22 +65,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function readConfig(file: string): Promise<Config | undefined> {
-  const read = await checkFile(file);
+async function readConfig(file: string, opts: ReadOptions = {}): Promise<Config | undefined> {
+  const read = await checkFile(file, opts);
   if (read.ok) return read.config;
   console.error(read.errors.join("\n"));
   return undefined;
 }
 
-/** routes.yaml read and checked: the config and its text, or every problem as one line each. */
-async function checkFile(file: string): Promise<ReadResult & { warnings: string[] }> {
-  const source = Bun.file(file);
-  if (!(await source.exists())) return { ok: false, errors: [`${file}: no such file (use --config FILE)`], warnings: [] };
-  const text = await source.text();
-  const result = loadConfig(text, process.env, BUILTIN_PLUGINS);
-  if (result.ok) return { ok: true, config: result.config, text, warnings: formatLines(file, result.warnings) };
-  return { ok: false, errors: formatDiagnostics(file, result.diagnostics).split("\n"), warnings: [] };
-}
+const checkFile = (file: string, opts: ReadOptions = {}) => readConfigFile(file, process.env, opts);
 
 async function serve(file: string): Promise<number> {
   const first = await checkFile(file);

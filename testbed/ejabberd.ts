@@ -35,6 +35,8 @@ export interface EjabberdOptions {
   componentTls?: { certfile: string };
   /** More component domains on the same port, each with its own secret. */
   extraComponents?: Array<{ domain: string; secret: string }>;
+  /** ejabberd.yml text added as an administrator adds it (see `EjabberdSettings.extraConfig`). */
+  extraConfig?: string;
 }
 
 const DEFAULT_USERS: Readonly<Record<string, string>> = { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" };
@@ -69,6 +71,7 @@ async function resolveSettings(opts: EjabberdOptions, dir: string): Promise<Ejab
     extraMucServices: opts.extraMucServices ?? [],
     ...(opts.componentTls ? { componentTls: opts.componentTls } : {}),
     ...(opts.extraComponents ? { extraComponents: opts.extraComponents } : {}),
+    ...(opts.extraConfig ? { extraConfig: opts.extraConfig } : {}),
     c2sPort,
     componentPort,
     httpPort,

@@ -56,6 +56,8 @@ export interface ProsodyOptions {
   extraConfig?: string;
   /** username -> password; default alice, bob, carol. */
   users?: Record<string, string>;
+  /** The component port; default a free one. Given when a test's own lines (extraGlobalConfig) name it too. */
+  componentPort?: number;
   /** Prosody log level in `logFile`; default "info" (debug slows benchmarks). */
   logLevel?: ProsodyLogLevel;
   /**
@@ -136,7 +138,7 @@ async function resolveSettings(opts: ProsodyOptions, dir: string): Promise<Proso
     logLevel: opts.logLevel ?? "info",
     scramIterations: opts.scramIterations ?? DEFAULT_SCRAM_ITERATIONS,
     c2sPort,
-    componentPort,
+    componentPort: opts.componentPort ?? componentPort,
     httpPort,
     dir,
   };

@@ -1,5 +1,8 @@
-/** Command-line parsing: `stanzagate [serve|check|hash-password|schema|outbox ...|render ...|preset [NAME]] [--config FILE]`. */
-export type Command = "serve" | "check" | "hash-password" | "outbox" | "schema" | "render" | "preset" | "help" | "version";
+/** Command-line parsing: `stanzagate [serve|check|init ...|hash-password|schema|outbox ...|render ...|preset [NAME]] [--config FILE]`. */
+import { DEFAULT_COMPONENT_PORT } from "./init-files.ts";
+import type { InitArgs } from "./init.ts";
+
+export type Command = "serve" | "check" | "init" | "hash-password" | "outbox" | "schema" | "render" | "preset" | "help" | "version";
 
 /** For `render`: the request to render (the body is a file name here; main.ts reads it). */
 export interface RenderArgs {
@@ -21,6 +24,8 @@ export interface Args {
   render?: RenderArgs;
   /** For `preset`: the preset to print (all of them listed when absent). */
   preset?: string;
+  /** For `init`: the component to write routes.yaml and the server lines for. */
+  init?: InitArgs;
 }
 
 export const USAGE = `Usage: stanzagate [command] [--config FILE]
@@ -28,6 +33,9 @@ export const USAGE = `Usage: stanzagate [command] [--config FILE]
 Commands:
   serve            run the gateway (the default)
   check            validate the config and exit: 0 when it is fine, 1 with every problem listed
+  init             write a starter routes.yaml (--config FILE) and print the XMPP server's lines for it:
+                   init [--domain gateway.example.com] [--host example.com] [--secret S] [--server prosody|ejabberd]
+                        [--port 5347] [--listen 127.0.0.1:5280] [--force]
   hash-password    read a password on stdin, print its argon2id hash for a basic auth scheme
   schema           print the JSON Schema of routes.yaml (for editor completion)
   outbox list      the queue's size and every dead letter (stanzas the server refused)
@@ -38,7 +46,7 @@ Commands:
   preset [NAME]    print a built-in route (alertmanager, github, ...) to copy into routes.yaml; without NAME, list them
 
 Options:
-  --config FILE    the routes file (default ./routes.yaml)
+  --config FILE    the routes file (default ./routes.yaml; for init, the file it writes)
   --help, -h       this text
   --version, -v    the version`;
 
@@ -48,6 +56,7 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
   let outbox: OutboxAction | undefined;
   let render: Partial<RenderArgs> | undefined;
   let preset: string | undefined;
+  let init: InitArgs | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === "--help" || a === "-h") return { command: "help", config };
@@ -65,7 +74,14 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
       const error = renderOption(render, a, argv[++i]);
       if (error) return { error };
     } else if (render && a === "--pretty") render.pretty = true;
-    else if (a === "preset") {
+    else if (a === "init") {
+      command = "init";
+      init = { server: "prosody", port: DEFAULT_COMPONENT_PORT, force: false };
+    } else if (init && a === "--force") init.force = true;
+    else if (init && INIT_OPTIONS.has(a)) {
+      const error = initOption(init, a, argv[++i]);
+      if (error) return { error };
+    } else if (a === "preset") {
       command = "preset";
       const next = argv[i + 1];
       if (next !== undefined && !next.startsWith("-")) preset = argv[++i];
@@ -77,9 +93,35 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
       i += parsed.action === "list" ? 1 : 2;
     } else return { error: `unknown argument: ${a}` };
   }
+  if (init && init.domain !== undefined && (init.host ?? init.domain.slice(init.domain.indexOf(".") + 1)) === init.domain) {
+    return { error: `init needs the users' domain apart from the component's: --host (e.g. ${init.domain} for gateway.${init.domain})` };
+  }
   if (render && !render.route) return { error: "render needs --route PATH (the request's path, e.g. /notify/alice)" };
-  return { command, config, ...(outbox ? { outbox } : {}), ...(render ? { render: render as RenderArgs } : {}), ...(preset ? { preset } : {}) };
+  return { command, config, ...(outbox ? { outbox } : {}), ...(render ? { render: render as RenderArgs } : {}), ...(preset ? { preset } : {}), ...(init ? { init } : {}) };
 }
+
+const INIT_OPTIONS = new Set(["--domain", "--host", "--secret", "--server", "--port", "--listen"]);
+
+function initOption(init: InitArgs, option: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return `${option} needs a value`;
+  if (option === "--server") {
+    if (value !== "prosody" && value !== "ejabberd") return `--server is prosody or ejabberd, not ${value}`;
+    init.server = value;
+  } else if (option === "--port") {
+    if (!/^[1-9][0-9]{0,4}$/.test(value) || Number(value) > 65_535) return `--port needs a port number (1-65535), not ${value}`;
+    init.port = Number(value);
+  } else if (option === "--domain" || option === "--host") {
+    if (!DOMAIN.test(value)) return `${option} needs a domain name such as ${option === "--domain" ? "gateway.example.com" : "example.com"}, not ${value}`;
+    init[option === "--domain" ? "domain" : "host"] = value;
+  } else if (option === "--listen") {
+    if (!/^[\w.:[\]-]+$/.test(value)) return `--listen needs host:port (e.g. 127.0.0.1:5280), not ${value}`;
+    init.listen = value;
+  } else init.secret = value;
+  return undefined;
+}
+
+/** Dot-separated labels of letters, digits and hyphens (what a component domain and a host are). */
+const DOMAIN = /^(?!-)[a-z0-9-]{1,63}(?:\.(?!-)[a-z0-9-]{1,63})*$/i;
 
 const RENDER_OPTIONS = new Set(["--route", "--method", "--body", "--header", "--query"]);
 

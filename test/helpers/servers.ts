@@ -29,6 +29,8 @@ export interface ServerOptions {
   extraComponents?: Array<{ domain: string; secret: string }>;
   /** Prosody only: anything else prosody.ts takes (modules, Lua). */
   prosody?: ProsodyOptions;
+  /** ejabberd only: ejabberd.yml lines added to the generated config (lists appended, maps merged). */
+  ejabberd?: { extraConfig?: string };
 }
 
 export interface TestServerKind {
@@ -58,7 +60,7 @@ export function serverKind(name: ServerName): TestServerKind {
 }
 
 function common(opts: ServerOptions): EjabberdOptions {
-  const { prosody: _p, extraMucServices: _m, extraComponents: _c, ...rest } = opts;
+  const { prosody: _p, ejabberd: _e, extraMucServices: _m, extraComponents: _c, ...rest } = opts;
   return rest;
 }
 
@@ -70,5 +72,5 @@ function prosodyOptions(opts: ServerOptions): ProsodyOptions {
 }
 
 function ejabberdOptions(opts: ServerOptions): EjabberdOptions {
-  return { ...common(opts), extraMucServices: opts.extraMucServices ?? [], ...(opts.extraComponents ? { extraComponents: opts.extraComponents } : {}) };
+  return { ...common(opts), extraMucServices: opts.extraMucServices ?? [], ...(opts.extraComponents ? { extraComponents: opts.extraComponents } : {}), ...opts.ejabberd };
 }

@@ -1,0 +1,69 @@
+/**
+ * `stanzagate init [--domain D] [--host H] [--secret S] [--server prosody|ejabberd] [--port N]
+ * [--listen HOST:PORT] [--force] [--config FILE]`: writes a starter routes.yaml and prints the
+ * server's side of the same component, so the first message needs nothing copied from the docs.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import type { CliOutput } from "./outbox.ts";
+import { ejabberdSnippets, prosodySnippets, starterRoutes, type Component } from "./init-files.ts";
+
+export type XmppServerKind = "prosody" | "ejabberd";
+
+export interface InitArgs {
+  /** The component's domain; default gateway.localhost. */
+  domain?: string;
+  /** The users' domain; default the component's domain without its first label. */
+  host?: string;
+  /** Default: 32 random bytes, base64url. */
+  secret?: string;
+  server: XmppServerKind;
+  /** The server's component port. */
+  port: number;
+  /** The gateway's HTTP address; default 127.0.0.1:5280. */
+  listen?: string;
+  force: boolean;
+}
+
+const DEFAULT_DOMAIN = "gateway.localhost";
+
+/** Writes `file` (unless it exists and --force is absent) and prints the server lines; returns the exit code. */
+export function initCommand(file: string, args: InitArgs, io: CliOutput): number {
+  if (existsSync(file) && !args.force) {
+    io.err(`${file} exists: not overwritten (--force replaces it, or --config FILE writes another)`);
+    return 1;
+  }
+  const domain = args.domain ?? DEFAULT_DOMAIN;
+  const host = args.host ?? domain.slice(domain.indexOf(".") + 1);
+  const component: Component = { domain, host, secret: args.secret ?? randomBytes(32).toString("base64url"), port: args.port };
+  const listen = args.listen ?? "127.0.0.1:5280";
+  const text = starterRoutes({
+    server: `xmpp://127.0.0.1:${component.port}`,
+    component: domain,
+    secret: yamlString(component.secret),
+    host,
+    listen,
+    store: "./stanzagate.db",
+  });
+  // The file holds the component secret: readable by its owner only.
+  writeFileSync(file, text, { mode: 0o600 });
+  io.out(`Wrote ${file}: component ${domain} for the users of ${host}, and its secret.`);
+  for (const snippet of args.server === "prosody" ? prosodySnippets(component) : ejabberdSnippets(component)) {
+    io.out(`\n${snippet.where}\n${snippet.text.trimEnd()}`);
+  }
+  io.out(nextSteps(file, args.server, host, listen));
+  return 0;
+}
+
+function nextSteps(file: string, server: XmppServerKind, host: string, listen: string): string {
+  return `
+Then restart the server (systemctl restart ${server}), and:
+  stanzagate check --config ${file}
+  stanzagate --config ${file}
+  curl -u alice@${host}:PASSWORD -H 'Content-Type: text/plain' -d 'Hello' http://${listen.startsWith(":") ? `127.0.0.1${listen}` : listen}/msg/bob`;
+}
+
+/** A YAML double-quoted scalar that `${VAR}` substitution leaves alone (config/env.ts: `$${` is a literal `${`). */
+function yamlString(value: string): string {
+  return JSON.stringify(value).replaceAll("${", () => "$${");
+}
