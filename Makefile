@@ -6,8 +6,8 @@
 #   make demo-reset  the same, writing the demo's own .demo/routes.yaml over yours (make demo keeps it)
 #   make build   dist/stanzagate, one self-contained executable
 #   make release dist/stanzagate-linux-x64, dist/stanzagate-linux-arm64 and dist/SHA256SUMS
-#   make faults  the fault suite: kills and outages under load, fuzzing (README, "Tests")
-#   make bench   the benchmark (bench/README in README.md); make bench-footprint: build variants
+#   make faults  the fault suite: kills and outages under load, fuzzing (docs/contributing.md, "Tests")
+#   make bench   the benchmark (bench/README.md; docs/contributing.md, "Benchmark"); make bench-footprint: build variants
 #   make clean   removes what the build made; make distclean also node_modules and caches
 #   make help    this list
 SHELL := /bin/bash
@@ -15,7 +15,11 @@ BUN := node_modules/.bin/bun
 TSC := node_modules/.bin/tsc
 SRC := $(shell find src plugins -name '*.ts') package.json
 
-.PHONY: help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo demo-reset bench bench-footprint clean distclean verify-unit
+# No tracked file over 1 MB (build outputs stay out of the repository).
+file-sizes:
+	@scripts/check-file-sizes.sh
+
+.PHONY: file-sizes help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo demo-reset bench bench-footprint clean distclean verify-unit
 
 all: build
 
@@ -36,7 +40,7 @@ DEMO_PACKAGES := prosody prosody-modules curl
 # The tests also run against ejabberd 23.01, run the arm64 release under qemu-user (with the arm64
 # C library from libc6-arm64-cross), and verify the unit file with systemd-analyze (systemd).
 RELEASE_PACKAGES := qemu-user libc6-arm64-cross systemd
-# socat terminates TLS in front of Prosody's component port, as README shows (link-tunnel test).
+# socat terminates TLS in front of Prosody's component port, as docs/operations.md shows (link-tunnel test).
 TEST_PACKAGES := $(DEMO_PACKAGES) ejabberd socat $(RELEASE_PACKAGES)
 
 prosody-deps:
@@ -76,7 +80,7 @@ typecheck: node-deps
 
 # Both tiers, then the fault suite: test/unit (in-process, no server), test/integration (real
 # Prosody and ejabberd, the release binaries), test/faults (make faults).
-test: node-deps test-deps typecheck build release
+test: file-sizes node-deps test-deps typecheck build release
 	$(BUN) test test/unit
 	$(BUN) test --timeout 60000 test/integration
 	$(MAKE) faults
@@ -89,7 +93,7 @@ unit: node-deps
 integration: node-deps test-deps build release
 	$(BUN) test --timeout 60000 test/integration
 
-# Sizes and seed: FAULTS_LOAD, FAULTS_CONCURRENCY, FAULTS_RUNS, FAULTS_SEED (README, "Tests").
+# Sizes and seed: FAULTS_LOAD, FAULTS_CONCURRENCY, FAULTS_RUNS, FAULTS_SEED (docs/contributing.md, "Tests").
 faults: deps build
 	STANZAGATE_BIN=$(CURDIR)/dist/stanzagate $(BUN) test --timeout 240000 test/faults
 

@@ -1,5 +1,5 @@
-// Prints the routes.yaml reference (markdown tables) from the TypeBox schemas, so the README's
-// reference cannot drift from what `check` enforces, and each plugin README's options table from
+// Prints the routes.yaml reference (markdown tables) from the TypeBox schemas, so
+// docs/reference.md cannot drift from what `check` enforces, and each plugin README's options table from
 // that plugin's options schema: test/unit/readme.test.ts compares them.
 import type { TSchema } from "@sinclair/typebox";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
@@ -42,7 +42,7 @@ function tableBody(r: Row[], keyHeader: string): string[] {
 }
 
 function table(title: string, r: Row[]): string {
-  return [`#### ${title}`, "", ...tableBody(r, "key")].join("\n");
+  return [`## ${title}`, "", ...tableBody(r, "key")].join("\n");
 }
 
 /** "integer ≥ 1", "integer 1–256": the bounds `check` enforces on a number. */
@@ -90,9 +90,9 @@ function between(text: string, marker: string, content: string, file: string): s
   return head + start + content + end + tail;
 }
 
-/** The README with its reference section replaced by the current one. */
-export function withReference(readme: string): string {
-  return between(readme, "config-reference", configReference(), "README.md");
+/** docs/reference.md with its generated section replaced by the current one. */
+export function withReference(reference: string): string {
+  return between(reference, "config-reference", configReference(), "docs/reference.md");
 }
 
 /** A plugin's README with its options table replaced by the one its schema gives. */
@@ -104,11 +104,11 @@ export function withPluginOptions(readme: string, plugin: string): string {
 
 /** Every generated file: its path from the repository root, and how to regenerate its text. */
 export const GENERATED: ReadonlyArray<{ file: string; regenerate: (text: string) => string }> = [
-  { file: "README.md", regenerate: withReference },
+  { file: "docs/reference.md", regenerate: withReference },
   ...[...BUILTIN_PLUGINS.keys()].map((name) => ({ file: `plugins/${name}/README.md`, regenerate: (text: string) => withPluginOptions(text, name) })),
 ];
 
-// `bun scripts/config-reference.ts --write` updates README.md and every plugin README in place;
+// `bun scripts/config-reference.ts --write` updates docs/reference.md and every plugin README in place;
 // without it, prints the routes.yaml reference.
 if (import.meta.main) {
   if (process.argv.includes("--write")) {

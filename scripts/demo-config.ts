@@ -21,7 +21,7 @@ export function demoEnv(d: { prosody: Prosody; httpPort: number; apps: string })
   };
 }
 
-/** The demo bot (README, "Bots"): commands reading the demo's sensors, and a job watching one. */
+/** The demo bot (docs/bots.md): commands reading the demo's sensors, and a job watching one. */
 export function demoBot(): string {
   return `bots:
   - jid: house@gateway.localhost

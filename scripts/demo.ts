@@ -1,7 +1,7 @@
 // `make demo`: a local Prosody and the built Stanzagate on 127.0.0.1, a demo webhook and roster
 // web app, and bob logged in (and sitting in the demo's room) to show what arrives. Prints curl
 // commands that work; Ctrl-C stops everything. Stanzagate listens on 127.0.0.1:5280
-// (DEMO_HTTP_PORT to change it), so the curl examples in README.md work as written.
+// (DEMO_HTTP_PORT to change it), so the curl examples in README.md's "first 10 minutes" work as written.
 // DEMO_SECONDS=N stops by itself after N seconds; DEMO_RESET=1 (`make demo-reset`) writes the
 // demo's own routes.yaml over the user's; DEMO_DIR is where it works (default .demo/).
 import { mkdirSync, readdirSync, rmSync } from "node:fs";

@@ -99,6 +99,7 @@ function sharedDeps(core: Core, config: Config, log: Logger, ipOf: (request: Req
     link: core.link,
     deliver: (el: Element) => core.deliver(el),
     store: core.store,
+    threads: (correction) => core.threads(correction),
     log,
     metrics: core.metrics,
     fetch,

@@ -14,6 +14,8 @@ import { createMetrics, type Metrics } from "./metrics.ts";
 import { openStore } from "./store/db.ts";
 import { createOutbox } from "./store/outbox.ts";
 import { createStoreHealth } from "./store/store-health.ts";
+import { correctThreads } from "./store/correct-threads.ts";
+import type { CompiledCorrection, Remembered } from "./engine/correct.ts";
 import { createBarrier } from "./xmpp/barrier.ts";
 import { Delivery } from "./xmpp/delivery.ts";
 import { XmppLink, type LinkOptions } from "./xmpp/link.ts";
@@ -28,6 +30,8 @@ export interface Core {
   readonly metrics: Metrics;
   readonly link: XmppLink;
   readonly delivery: Delivery;
+  /** Where a route's `correct:` remembers its threads; a failure is reported (health, log, metric). */
+  threads(correction: CompiledCorrection): Remembered;
   /** Delivers a stanza that must not be lost, counted as sent (201) or queued (202). */
   deliver(stanza: Element): Promise<"sent" | "queued">;
   /** /health, with what the current configuration's plugins report. */
@@ -66,6 +70,15 @@ export function createCore(config: Config, log: Logger, createEntity?: LinkOptio
     metrics,
     link,
     delivery,
+    threads: (correction) => correctThreads(store, {
+      route: correction.namespace,
+      limits: correction.limits,
+      failed(op, err) {
+        storeHealth.failed(op, err);
+        log.warn("a correct: thread could not be saved; its next message starts a new one", { route: correction.namespace, op, err: err instanceof Error ? err.message : String(err) });
+        metrics.correctStoreFailure(correction.namespace);
+      },
+    }),
     async deliver(stanza) {
       const outcome = await delivery.deliver(stanza);
       metrics.delivery(outcome);

@@ -9,6 +9,7 @@
 import type { Database } from "bun:sqlite";
 import type { Element } from "ltx";
 import type { Config } from "./config/load.ts";
+import type { Core } from "./core.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Authenticator } from "./engine/auth/types.ts";
@@ -37,6 +38,8 @@ export interface GenerationDeps {
   /** Delivery, counted as sent (201) or queued (202). */
   deliver(stanza: Element): Promise<"sent" | "queued">;
   store: Database;
+  /** Where `correct:` remembers its threads (core.ts). */
+  threads: Core["threads"];
   log: Logger;
   metrics: Metrics;
   fetch: typeof fetch;
@@ -171,8 +174,7 @@ async function setupRoutes(
           auth, component: config.xmpp.component, maxBodyBytes: config.http.max_body_bytes, deliver: deps.deliver, newId: deps.newId,
           groupchat: (stanza, settings) => routeRooms.send(stanza, settings),
           iq: { request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs), isOnline: () => deps.link.status === "online", defaultTimeoutMs: config.xmpp.iq_timeout_ms },
-          // A name no plugin can have: the corrections' rows never mix with a plugin's.
-          remembered: pluginStore(deps.store, "(correct)").keyed<string>("threads"),
+          ...(route.correct ? { remembered: deps.threads(route.correct) } : {}),
         }));
       }
     }

@@ -28,6 +28,8 @@ export interface Metrics {
   authFailure(scheme: string, code: string): void;
   throttled(scheme: string): void;
   reload(outcome: "applied" | "rejected"): void;
+  /** A `correct:` route's thread could not be read or saved (store/correct-threads.ts). */
+  correctStoreFailure(route: string): void;
   /** A bot's chat or XEP-0050 command answered; `command` is its usage, or "(none)" when none matched. */
   botCommand(bot: string, command: string, outcome: BotCommandOutcome): void;
   /** A bot's HTTP call (command or job check) ended. */
@@ -72,6 +74,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   const authFailures = new Counter({ name: "stanzagate_auth_failures_total", help: "Requests refused by an auth scheme, by scheme and error code.", labelNames: ["scheme", "code"], ...reg });
   const throttled = new Counter({ name: "stanzagate_auth_throttled_total", help: "Requests refused with 429 because their address failed too often.", labelNames: ["scheme"], ...reg });
   const reloads = new Counter({ name: "stanzagate_reloads_total", help: "Configuration reloads (SIGHUP), applied or rejected.", labelNames: ["outcome"], ...reg });
+  const correctFailures = new Counter({ name: "stanzagate_correct_store_failures_total", help: "correct: threads the store could not read or save (the message itself was delivered or refused, never lost), by route.", labelNames: ["route"], ...reg });
   const bots = botMetrics(registry);
   scrapeGauges(registry, sources);
   const plugins = pluginFacility(registry);
@@ -88,6 +91,7 @@ export function createMetrics(sources: MetricSources): Metrics {
     authFailure: (scheme, code) => authFailures.inc({ scheme, code }),
     throttled: (scheme) => throttled.inc({ scheme }),
     reload: (outcome) => reloads.inc({ outcome }),
+    correctStoreFailure: (route) => correctFailures.inc({ route }),
     ...bots,
     forPlugin: plugins,
     render: () => registry.metrics(),

@@ -15,7 +15,7 @@ const ERROR = { $ref: "#/components/responses/Error" };
 const ERROR_SCHEMA = {
   type: "object",
   required: ["error", "code"],
-  properties: { error: { type: "string", description: "A sentence saying what went wrong." }, code: { type: "string", description: "A stable code from the catalogue (README, Errors)." } },
+  properties: { error: { type: "string", description: "A sentence saying what went wrong." }, code: { type: "string", description: "A stable code from the catalogue (docs/configuration.md, Errors)." } },
   additionalProperties: true,
 };
 

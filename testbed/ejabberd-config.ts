@@ -3,7 +3,7 @@
 // Findings about Debian's ejabberd 23.01 that shaped the config below:
 //  - Under mod_privilege a bare name (`both: gateway`) is an *access rule* name, not an ACL: with
 //    only an ACL of that name ejabberd logs "Granting no permissions to external component" and
-//    grants nothing. The inline rule `both: [{allow: gateway}]` works. The README shows exactly
+//    grants nothing. The inline rule `both: [{allow: gateway}]` works. docs/servers.md shows exactly
 //    the lines `privilegeSample()` renders (test/integration/testbed/ejabberd.test.ts compares them).
 //  - mod_privilege is built in, speaks XEP-0356 0.2 (urn:xmpp:privilege:1) and advertises on
 //    every connect of the component.
@@ -54,7 +54,7 @@ export function ejabberdPaths(dir: string): EjabberdPaths {
   };
 }
 
-/** The ACL and the mod_privilege options the README shows, for `componentDomain`. */
+/** The ACL and the mod_privilege options docs/servers.md shows, for `componentDomain`. */
 export function privilegeSample(componentDomain: string, privileges: Privileges): { acl: object; modules: object } {
   const grants: Record<string, Record<string, Array<{ allow: string }>>> = {};
   for (const key of ["roster", "message", "presence"] as const) {

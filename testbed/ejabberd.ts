@@ -3,7 +3,7 @@
 // implements the `Prosody` interface, so every helper that takes a server takes this one too.
 //
 // The parts:
-//   ejabberd-config.ts   ejabberd.yml (privileges as the README shows them, MUC admins, ports)
+//   ejabberd-config.ts   ejabberd.yml (privileges as docs/servers.md shows them, MUC admins, ports)
 //   ejabberd-process.ts  spawn the VM, wait until ready, stop; the watchdog
 //   ejabberd-server.ts   the object behind the interface; accounts via mod_http_api
 //   ejabberd-log.ts      log tails and port probes

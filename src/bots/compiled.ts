@@ -67,7 +67,7 @@ export interface CompiledJob {
   send: readonly StanzaTemplate[];
 }
 
-/** What each template may read (README, "Bots"). */
+/** What each template may read (docs/bots.md). */
 export const ROOTS = {
   request: ["match", "sender", "body"],
   reply: ["match", "http", "sender", "body"],

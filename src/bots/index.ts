@@ -1,5 +1,5 @@
 /**
- * Config-only bots (README, "Bots"): each `bots:` item becomes the stanza handler of its JID in
+ * Config-only bots (docs/bots.md): each `bots:` item becomes the stanza handler of its JID in
  * row 3 of the routing table (xmpp/router.ts). Files: bot.ts (messages), commands.ts (a command
  * run), http-call.ts (the bounded HTTP call), contact.ts (presence, disco, ping), match.ts
  * (patterns), text-template.ts and stanza-template.ts (templates), jobs.ts (scheduled checks),

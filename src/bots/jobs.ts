@@ -1,5 +1,5 @@
 /**
- * A bot's `jobs:` (README, "Bots"): on a schedule (`every:` or a cron expression), an optional
+ * A bot's `jobs:` (docs/bots.md, "Jobs"): on a schedule (`every:` or a cron expression), an optional
  * HTTP check, then `send:` when `when:` holds and, with `on_change:`, only when its value differs
  * from the last run's. The last run is kept in the store, so a restart does not repeat an alert.
  * Bounded: a run that is still going when its next time comes is skipped (one run per job at a

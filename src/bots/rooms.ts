@@ -1,5 +1,5 @@
 /**
- * A bot in rooms (README, "Bots in rooms"): an occupant of its own (`<bot>/bot`, never sharing
+ * A bot in rooms (docs/bots.md, "Bots in rooms"): an occupant of its own (`<bot>/bot`, never sharing
  * the routes' or muc_kick's seat) in the rooms of `rooms:` and those it accepted invitations to
  * (kept in the store). There it answers messages addressed to it (`nick: text`) from senders in
  * allow: (checked on the real JID the room shows, XEP-0045 §7.2.3), in the room (§7.4), and

@@ -1,6 +1,6 @@
 /**
  * `bots:` in routes.yaml: config-only bots answering chat messages (issue 13). The schema is the
- * source of the types, the load-time validation and the README reference; regular expressions,
+ * source of the types, the load-time validation and docs/reference.md; regular expressions,
  * templates and JIDs are checked further by config/check-bots.ts.
  */
 import { Type, type Static } from "@sinclair/typebox";
@@ -21,8 +21,8 @@ export const BotNoticeSchema = Closed({
 }, "A chat message from the bot to `to`.");
 
 export const BotCommandSchema = Closed({
-  match: Type.String({ minLength: 1, description: "A regular expression (JavaScript syntax, `u` flag) tested on the message body, trimmed. Named groups `(?<name>...)` become `match.name` in templates. A pattern that can take exponential time on hostile input, such as `(a+)+`, is refused at load (see README, \"Regular expressions\" under \"Bots\")." }),
-  help: Type.Optional(Type.String({ description: "One line describing the command in the generated help; by default its usage derived from `match`." })),
+  match: Type.String({ minLength: 1, description: "A regular expression (JavaScript syntax, `u` flag) tested on the message body, trimmed. Named groups `(?<name>...)` become `match.name` in templates. A pattern that can take exponential time on hostile input, such as `(a+)+`, is refused at load (see docs/bots.md, \"Regular expressions\")." }),
+  help: Type.Optional(Type.String({ description: "A short description of the command, shown after its usage (derived from `match`) in the generated help and as its XEP-0050 name: `temp <room>: the temperature in a room`." })),
   http: Type.Optional(BotHttpSchema),
   reply: Type.String({ description: "The reply: a text template reading match.*, http.status, http.json, http.text, sender, body; or, when it starts with `<message`, a whole message template (as in routes' `template:`) whose to, from and type the reply sets." }),
   error: Type.Optional(Type.String({ description: "The reply text when the HTTP call fails (timeout, refused, non-2xx, too large): a template reading error (a sentence), match.*, and http.* when an answer came." })),
@@ -60,9 +60,9 @@ export const BotSchema = Closed({
   unknown: Type.String({ default: "Unknown command. I know: {{ commands }}", description: "The reply to a body no command matches: a template reading commands (the usages, comma-separated), body, sender." }),
   rate_limit: Type.Optional(RateLimitSchema),
   max_input_chars: Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000, description: "Longer bodies are refused with a reply before any regular expression runs on them." }),
-  jobs: Type.Array(BotJobSchema, { default: [], description: "Scheduled and watched checks (README, \"Bots\"): sent from the bot's JID." }),
+  jobs: Type.Array(BotJobSchema, { default: [], description: "Scheduled and watched checks (docs/bots.md, \"Jobs\"): sent from the bot's JID." }),
   max_concurrent: Type.Integer({ minimum: 1, default: 8, description: "Commands in progress at once for this bot; 4 times more wait, and beyond that a sender is told the bot is busy." }),
-  rooms: Type.Array(BotRoomSchema, { default: [], description: "Rooms (XEP-0045) the bot is an occupant of, as `<bot jid>/bot`. There it answers messages addressed to it (`nick: command`), in the room (README, \"Bots in rooms\")." }),
+  rooms: Type.Array(BotRoomSchema, { default: [], description: "Rooms (XEP-0045) the bot is an occupant of, as `<bot jid>/bot`. There it answers messages addressed to it (`nick: command`), in the room (docs/bots.md, \"Bots in rooms\")." }),
   accept_invites: Type.Boolean({ default: false, description: "Whether the bot follows invitations to rooms (XEP-0045 §7.8.2 mediated, XEP-0249 direct) from senders in allow:. Accepted rooms are kept in the store: the bot is back in them after a restart or a reload." }),
   max_rooms: Type.Integer({ minimum: 1, maximum: 1_000, default: 20, description: "Rooms the bot is in at most, rooms: and invitations together; an invitation past it is declined. xmpp.max_rooms bounds the gateway's rooms as a whole." }),
 }, "A config-only bot: a JID of the component that answers chat messages (and messages addressed to it in rooms) with commands.");

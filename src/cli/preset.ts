@@ -21,14 +21,16 @@ export function presetCommand(name: string | undefined, io: CliOutput): number {
   return 0;
 }
 
-/** The YAML mapping as one item of a list two spaces in: comments above it, `- ` on its first key. */
+/** The YAML mapping as one item of a list two spaces in: `- ` on its first key. */
 export function asListItem(source: string): string {
   let first = true;
   return source
     .trimEnd()
     .split("\n")
     .map((line) => {
-      if (line.startsWith("#") || line === "") return line === "" ? "" : `  ${line}`;
+      if (line === "") return "";
+      // A comment above the item sits at the dash; one among its keys, with the keys.
+      if (line.startsWith("#")) return `${first ? "  " : "    "}${line}`;
       const prefix = first ? "  - " : "    ";
       first = false;
       return prefix + line;

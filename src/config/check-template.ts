@@ -6,7 +6,8 @@
  */
 import { compileTemplate, TemplateError, type CompiledTemplate, type Reference } from "../engine/template.ts";
 import { compileCondition, type CompiledCondition } from "../engine/condition.ts";
-import { compileCorrection, type CompiledCorrection } from "../engine/correct.ts";
+import { compileCorrection, DEFAULT_THREAD_LIMITS, type CompiledCorrection } from "../engine/correct.ts";
+import type { DeclarativeRoute } from "./route-schema.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import { didYouMean as hint } from "./suggest.ts";
 
@@ -27,10 +28,14 @@ export function checkCondition(source: string, at: PathSegments, route: RouteSha
   return checkCompiled(() => compileCondition(source), "condition", at, route, locate, out);
 }
 
+/** `correct:` as routes.yaml writes it. */
+type CorrectKeys = NonNullable<DeclarativeRoute["correct"]>;
+
 /** `correct:`: its `last` condition like `when:`, then its `key` expression. */
-export function checkCorrection(namespace: string, raw: { key: string; last?: string }, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledCorrection | undefined {
+export function checkCorrection(namespace: string, raw: CorrectKeys, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledCorrection | undefined {
   if (raw.last !== undefined && !checkCondition(raw.last, [...at, "last"], route, locate, out)) return undefined;
-  return checkCompiled(() => compileCorrection(namespace, raw.key, raw.last), "key", [...at, "key"], route, locate, out);
+  const limits = { maxThreads: raw.max_threads ?? DEFAULT_THREAD_LIMITS.maxThreads, ttlS: raw.ttl_s ?? DEFAULT_THREAD_LIMITS.ttlS };
+  return checkCompiled(() => compileCorrection(namespace, raw.key, raw.last, limits), "key", [...at, "key"], route, locate, out);
 }
 
 function checkCompiled<T extends { references: readonly Reference[] }>(compile: () => T, what: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): T | undefined {

@@ -33,7 +33,7 @@ export function checkXmppServer(raw: unknown, locate: SourceLocator, out: XmppCh
   if (!url.secure && tls !== undefined) out.errors.push(locate.at(["xmpp", "tls"], `xmpp.tls applies to xmpps:// links only; xmpp.server is ${server}`));
   if (!url.secure && !isLoopback(url.host)) {
     out.warnings.push({
-      ...locate.at(at, `plain XEP-0114 to ${url.host} crosses the network unencrypted (the stanzas, and a handshake that can be attacked offline): use xmpps:// where the server offers TLS, or a TLS tunnel (README: "A link over an untrusted network")`),
+      ...locate.at(at, `plain XEP-0114 to ${url.host} crosses the network unencrypted (the stanzas, and a handshake that can be attacked offline): use xmpps:// where the server offers TLS, or a TLS tunnel (docs/operations.md: "A link over an untrusted network")`),
       severity: "warning",
     });
   }

@@ -57,6 +57,8 @@ export const DeclarativeRouteSchema = Closed({
   correct: Type.Optional(Closed({
     key: Type.String({ minLength: 1, description: "A Liquid expression naming the thread (`body.groupKey`): a later message of the same thread to the same recipient corrects the first one in place (XEP-0308) instead of adding another." }),
     last: Type.Optional(Type.String({ minLength: 1, description: "A Liquid condition (`body.status == \"resolved\"`): this message is the thread's final correction; the next one starts a new message." })),
+    max_threads: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000, description: "Most threads (key and recipient) this route keeps open in the store; past it the oldest is forgotten, and its next message starts a new one." })),
+    ttl_s: Type.Optional(Type.Integer({ minimum: 1, default: 86400, description: "Seconds a thread stays open after its first message: a later message starts a new one instead of correcting a message long scrolled away (XEP-0308 corrects the last sent message)." })),
   }, "Correct an earlier message in place (XEP-0308 Last Message Correction); the first message's id is remembered in the store.")),
   nick: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "Groupchat (`<message type=\"groupchat\">` to a room): the nick the gateway enters the room with (XEP-0045 §7.2). Default `Stanzagate`; taken, it retries once with a suffix." })),
   room_password: Type.Optional(Type.String({ description: "Groupchat: the password of the rooms this route posts to (XEP-0045 §7.2.6), unless `rooms:` names the room." })),

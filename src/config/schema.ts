@@ -1,6 +1,6 @@
 /**
  * The schema of routes.yaml: the single source of truth for its types, defaults, validation and
- * the configuration reference in README.md. Every object is closed (`additionalProperties: false`)
+ * the configuration reference in docs/reference.md. Every object is closed (`additionalProperties: false`)
  * so a misspelt key is an error, never silently ignored.
  */
 import { Type, type Static, type TObject, type TProperties } from "@sinclair/typebox";
@@ -88,7 +88,7 @@ export const ConfigSchema = Closed({
   openapi: Type.Optional(OpenApiSchema),
   auth: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Unknown(), { default: {}, description: "Named auth schemes that routes refer to." }),
   routes: Type.Array(Type.Unknown(), { default: [], description: "The HTTP endpoints: built-in plugins and declarative routes." }),
-  bots: Type.Array(Type.Unknown(), { default: [], description: "Config-only bots: JIDs of the component answering chat commands (README, \"Bots\")." }),
+  bots: Type.Array(Type.Unknown(), { default: [], description: "Config-only bots: JIDs of the component answering chat commands (docs/bots.md)." }),
 });
 
 export type Xmpp = Static<typeof XmppSchema> & { reconnect: Static<typeof ReconnectSchema> };

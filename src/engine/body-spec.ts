@@ -12,7 +12,7 @@
  */
 import { FormatRegistry, Type, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { Value } from "@sinclair/typebox/value";
+import { Value, ValueErrorType, type ValueError } from "@sinclair/typebox/value";
 import type { FieldSpec } from "../config/route-schema.ts";
 import { GatewayError } from "../errors.ts";
 import { isJid } from "../plugin-api/jid.ts";
@@ -45,7 +45,7 @@ export function compileBody(spec: RawFields, options: { additionalProperties?: b
     schema,
     parse(data) {
       const value = converted(schema, Value.Default(schema, structuredClone(data ?? {})));
-      const problems = [...check.Errors(value)].map((e) => ({ field: fieldPath(e.path), problem: e.schema.format === "jid" ? "Expected a JID" : e.message }));
+      const problems = problemsOf([...check.Errors(value)]);
       if (problems.length) throw new GatewayError("INVALID_BODY", undefined, { details: { problems } });
       return value;
     },
@@ -66,7 +66,7 @@ function fieldSchema(f: FieldSpec): TSchema {
     case "number":
       return Type.Number(opts);
     case "integer":
-      return Type.Integer(opts);
+      return Type.Integer({ ...opts, minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
     case "boolean":
       return Type.Boolean(opts);
     case "any":
@@ -90,9 +90,13 @@ function fieldSchema(f: FieldSpec): TSchema {
   }
 }
 
+/** A decimal number as JSON writes it: what a form field must hold to become a number. */
+const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
 /**
  * Form fields are all strings: "3" becomes 3 where a top-level field is a number or a boolean.
- * Nothing else is converted (TypeBox would turn a JSON string into a one-item array).
+ * Nothing else is converted (TypeBox would turn a JSON string into a one-item array, and "1.5"
+ * into the integer 1): a string that is not a number stays a string, and is refused as one.
  */
 function converted(schema: TSchema, data: unknown): Record<string, unknown> {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return data as Record<string, unknown>;
@@ -100,9 +104,39 @@ function converted(schema: TSchema, data: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = { ...data };
   for (const [name, v] of Object.entries(out)) {
     const type = props[name]?.type;
-    if (typeof v === "string" && (type === "number" || type === "integer" || type === "boolean")) out[name] = Value.Convert(props[name] as TSchema, v);
+    if (typeof v !== "string") continue;
+    if ((type === "number" || type === "integer") && DECIMAL.test(v)) out[name] = Number(v);
+    else if (type === "boolean") out[name] = Value.Convert(props[name] as TSchema, v);
   }
   return out;
+}
+
+/**
+ * One problem per field and cause. TypeBox reports a missing field twice (required, then its
+ * type) and a JID both as a string and by its format; the caller needs each once.
+ */
+function problemsOf(errors: ValueError[]): Array<{ field: string; problem: string }> {
+  const missing = new Set(errors.filter((e) => e.type === ValueErrorType.ObjectRequiredProperty).map((e) => e.path));
+  const seen = new Map<string, { field: string; problem: string }>();
+  for (const e of errors) {
+    if (missing.has(e.path) && e.type !== ValueErrorType.ObjectRequiredProperty) continue;
+    const p = { field: fieldPath(e.path), problem: describe(e) };
+    seen.set(`${p.field}\u0000${p.problem}`, p);
+  }
+  return [...seen.values()];
+}
+
+function describe(e: ValueError): string {
+  if (e.type === ValueErrorType.ObjectRequiredProperty) return "required";
+  if (e.schema.format === "jid") return "Expected a JID";
+  if (e.type === ValueErrorType.Union && Array.isArray(e.schema.anyOf)) {
+    return `Expected one of: ${(e.schema.anyOf as TSchema[]).map((t) => JSON.stringify(t.const)).join(", ")}`;
+  }
+  // JSON numbers are doubles: past 2^53 an integer has already lost digits (1.2345678901234568e+29).
+  if (e.schema.type === "integer" && (e.type === ValueErrorType.IntegerMaximum || e.type === ValueErrorType.IntegerMinimum)) {
+    return `Expected an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (2^53-1): a larger one loses digits`;
+  }
+  return e.message;
 }
 
 /** `/alerts/0/labels` -> `alerts[0].labels`, as a template would read it. */

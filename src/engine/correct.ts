@@ -18,21 +18,38 @@ import type { TemplateScope } from "./scope.ts";
 const liquid = createLiquid();
 export const CORRECT_NS = "urn:xmpp:message-correct:0";
 
-/** What the store remembers: thread key -> id of the thread's first message. */
+/**
+ * What the store remembers: thread key -> id of the thread's first message. A failed read throws
+ * STORE_UNAVAILABLE (nothing was sent yet); a failed write throws what the store threw.
+ */
 export interface Remembered {
   get(key: string): string | undefined;
   set(key: string, id: string): void;
   delete(key: string): void;
 }
 
+/** How many threads a route keeps open, and for how long (store/correct-threads.ts). */
+export interface ThreadLimits {
+  maxThreads: number;
+  ttlS: number;
+}
+
+export const DEFAULT_THREAD_LIMITS: ThreadLimits = { maxThreads: 1000, ttlS: 86_400 };
+
 export interface CompiledCorrection {
+  /** `METHOD /path` of the route: its threads never mix with another route's. */
+  readonly namespace: string;
+  readonly limits: ThreadLimits;
   readonly references: readonly Reference[];
-  /** Adds `<replace/>` where a thread is open; returns what to remember once the stanzas are delivered. */
+  /**
+   * Adds `<replace/>` where a thread is open; returns what to remember once the stanzas are
+   * delivered (it throws when the store cannot be written).
+   */
   apply(stanzas: Element[], scope: TemplateScope, memory: Remembered, options?: RenderOptions): () => void;
 }
 
 /** `key` is an expression (body.groupKey); `last` a condition like `when:`. */
-export function compileCorrection(namespace: string, key: string, last: string | undefined): CompiledCorrection {
+export function compileCorrection(namespace: string, key: string, last: string | undefined, limits = DEFAULT_THREAD_LIMITS): CompiledCorrection {
   const prefix = "{{ ";
   let program: Template[];
   try {
@@ -46,6 +63,8 @@ export function compileCorrection(namespace: string, key: string, last: string |
   const references = referencesOf(liquid, program, `${prefix}${key} }}`).map((r) => ({ ...r, offset: Math.max(0, r.offset - prefix.length) }));
   const done: CompiledCondition | undefined = last === undefined ? undefined : compileCondition(last);
   return {
+    namespace,
+    limits,
     references: [...references, ...(done?.references ?? [])],
     apply(stanzas, scope, memory, options = {}) {
       let thread: string;

@@ -10,7 +10,8 @@ import type { HttpHandler } from "../plugin-api.ts";
 import type { Authenticator, Identity } from "./auth/types.ts";
 import { requireMayAddress } from "../plugin-api/auth.ts";
 import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
-import { bodyFields, renderRequest } from "./render-request.ts";
+import { renderRequest } from "./render-request.ts";
+import { routeBody } from "./route-body.ts";
 import { headersOf } from "./scope.ts";
 import type { RespondScope } from "./respond.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
@@ -39,8 +40,7 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
     try {
       const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
       const url = new URL(request.url);
-      const raw = route.method === "GET" ? {} : await bodyFields(request, deps.maxBodyBytes);
-      const body = route.body ? route.body.parse(raw) : raw;
+      const body = route.method === "GET" ? (route.body?.parse({}) ?? {}) : await routeBody(request, deps.maxBodyBytes, route.body);
       const scope = { params, query: Object.fromEntries(url.searchParams), body, headers: headersOf(request.headers), user, id: deps.newId() };
       const { stanzas, cut } = renderRequest(route, scope, deps);
       if (!stanzas.length) return new Response(null, { status: 204 });
@@ -50,9 +50,9 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       const remember = route.correct?.apply(stanzas, scope, remembered, { strict: route.strict });
       const settings = { ...route.rooms, timeoutMs: route.timeoutMs ?? deps.iq.defaultTimeoutMs };
       const send = (stanza: Element) => (deps.groupchat && isGroupchat(stanza) ? deps.groupchat(stanza, settings) : deps.deliver(stanza));
-      const response = await deliverAll(stanzas, cut, send);
-      remember?.();
-      return response;
+      const { status, body: answer } = await deliverAll(stanzas, cut, send);
+      const unsaved = remember ? saveThreads(remember) : undefined;
+      return jsonResponse(status, unsaved ? { ...answer, correction: unsaved } : answer);
     } catch (err) {
       // Anything else is a fault: rethrown so the HTTP layer logs it with its stack and answers 500.
       if (!(err instanceof GatewayError)) throw err;
@@ -67,8 +67,23 @@ function askIq(route: DeclarativeRouteConfig, deps: DeclarativeDeps, iq: Element
   return iqRoundTrip({ iq, timeoutMs, accept: request.headers.get("accept"), respond: route.respond, scope }, deps.iq);
 }
 
+/**
+ * After delivery: a thread the store could not remember (disk full) is said in the 2xx, never
+ * turned into a 5xx: the message went, and a client retrying a 5xx would send it twice. The
+ * store's health, a warning and a metric report it (store/correct-threads.ts); the thread's next
+ * message starts a new one (or, after a failed `last`, corrects the old one once more).
+ */
+function saveThreads(remember: () => void): { saved: false; error: string } | undefined {
+  try {
+    remember();
+    return undefined;
+  } catch (err) {
+    return { saved: false, error: `the correction key could not be saved: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
 /** One after the other, each confirmed; a refusal midway says which were already delivered. */
-async function deliverAll(stanzas: Element[], cut: number, send: (stanza: Element) => Promise<"sent" | "queued">): Promise<Response> {
+async function deliverAll(stanzas: Element[], cut: number, send: (stanza: Element) => Promise<"sent" | "queued">): Promise<{ status: 201 | 202; body: Record<string, unknown> }> {
   const ids: string[] = [];
   let queued = false;
   for (const stanza of stanzas) {
@@ -81,5 +96,5 @@ async function deliverAll(stanzas: Element[], cut: number, send: (stanza: Elemen
     ids.push(stanza.attrs.id as string);
   }
   const status = queued ? "queued" : "sent";
-  return jsonResponse(queued ? 202 : 201, { status, id: ids[0], ...(ids.length > 1 ? { ids } : {}), ...(cut ? { cut } : {}) });
+  return { status: queued ? 202 : 201, body: { status, id: ids[0], ...(ids.length > 1 ? { ids } : {}), ...(cut ? { cut } : {}) } };
 }

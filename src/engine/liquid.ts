@@ -8,12 +8,14 @@
  * - the tags that read files (`include`, `render`, `layout`, `block`) are refused at load, and the
  *   file system is one that has no files, so no template can reach the disk;
  * - `raw` (the filter that would skip `outputEscape`) is replaced by one that does not;
+ * - `parse_json` reads JSON text, with the depth bound of request bodies;
  * - a render is bounded in time and memory (`renderLimit`, `memoryLimit`): a huge array costs a
  *   clear 422, never a stuck request.
  */
 import { Liquid, Tag, type FS } from "liquidjs";
 import { GatewayError } from "../errors.ts";
 import { isXmlText } from "../plugin-api/xml-text.ts";
+import { parseJson } from "../plugin-api/request-body.ts";
 
 /** Longest a single request's templates may take to render, and the memory they may allocate. */
 export const RENDER_LIMIT_MS = 1_000;
@@ -37,7 +39,22 @@ const EXTRA_FILTERS: Record<string, (value: unknown, ...args: unknown[]) => unkn
   lower: (v) => String(v ?? "").toLowerCase(),
   // Replaces Liquid's own `raw`, which would bypass outputEscape: here it changes nothing.
   raw: (v) => v,
+  parse_json: parseJsonText,
 };
+
+/**
+ * JSON carried as text (a form's `payload=` field, a JSON string inside JSON) -> the value it
+ * holds; a value that is already parsed passes unchanged, so one template serves both.
+ */
+function parseJsonText(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return parseJson(value);
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    throw new GatewayError("PAYLOAD_MISMATCH", "parse_json: the value is not JSON", { details: err.details });
+  }
+}
 
 /** `escape` post-processes each printed value after the text check (bots URL-encode into URLs). */
 export function createLiquid(escape: (text: string) => string = (text) => text): Liquid {

@@ -5,7 +5,6 @@
 import { Element } from "ltx";
 import type { DeclarativeRouteConfig } from "../config/load.ts";
 import { GatewayError } from "../errors.ts";
-import { charsetOf, mediaType, parseForm, readBody, readText } from "../plugin-api/request-body.ts";
 import type { TemplateScope } from "./scope.ts";
 
 export interface Rendered {
@@ -14,21 +13,6 @@ export interface Rendered {
   stanzas: Element[];
   /** How many stanzas past max_stanzas were replaced by the summary. */
   cut: number;
-}
-
-/**
- * A text/plain body is `body.text`, and so is a form body without any `=` (what
- * `curl -d "backup done"` sends, as ntfy reads it); forms and JSON objects give their fields;
- * no body is `{}`.
- */
-export async function bodyFields(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
-  if (!request.headers.has("content-type") && (!request.body || (await request.clone().arrayBuffer()).byteLength === 0)) return {};
-  if (mediaType(request) === "form") {
-    const text = await readText(request, maxBytes);
-    return text !== "" && !text.includes("=") ? { text } : parseForm(text, charsetOf(request));
-  }
-  const body = await readBody(request, maxBytes);
-  return body.type === "text" ? { text: body.text } : body.fields;
 }
 
 export function renderRequest(route: DeclarativeRouteConfig, scope: TemplateScope, ids: { component: string; newId(): string }): Rendered {

@@ -94,29 +94,53 @@ export type ParsedBody =
 /** Parses by Content-Type; JSON must be an object (fields), as with a form. */
 export async function readBody(request: Request, maxBytes: number): Promise<ParsedBody> {
   const type = mediaType(request);
-  if (!type) {
-    throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", undefined, { details: { accepted: ACCEPTED_TYPES } });
-  }
+  if (!type) throw await unsupported(request, maxBytes);
   const text = await readText(request, maxBytes);
   if (type === "text") return { type, text };
   if (type === "form") return { type, fields: parseForm(text, charsetOf(request)) };
   return { type, fields: parseJsonObject(text) };
 }
 
-export function parseJsonObject(text: string): Record<string, unknown> {
-  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
-    throw new GatewayError("INVALID_JSON", undefined, { details: { reason: `nested deeper than ${MAX_JSON_DEPTH} levels` } });
-  }
-  let value: unknown;
+/** 415 with the accepted types; a body that is JSON is told which Content-Type it needed. */
+async function unsupported(request: Request, maxBytes: number): Promise<GatewayError> {
+  const text = await readText(request, maxBytes).catch(() => "");
+  const hint = jsonHint(text, request);
+  return new GatewayError("UNSUPPORTED_MEDIA_TYPE", undefined, { details: { accepted: ACCEPTED_TYPES, ...(hint ? { hint } : {}) } });
+}
+
+/**
+ * The hint for a JSON object sent under another Content-Type (none, text/plain, a form): a
+ * raw client or `curl -d '{...}'` without `-H` is the usual cause of a 400 or 415 there.
+ */
+export function jsonHint(text: string, request: Request): string | undefined {
+  if (!/^\s*\{/.test(text)) return undefined;
   try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new GatewayError("INVALID_JSON", undefined, { details: { reason: (err as Error).message } });
+    parseJsonObject(text);
+  } catch {
+    return undefined;
   }
+  const sentAs = request.headers.get("content-type")?.split(";")[0]?.trim();
+  return `The body is JSON but was sent ${sentAs ? `as ${sentAs}` : "without a Content-Type"}: send it with Content-Type: application/json`;
+}
+
+export function parseJsonObject(text: string): Record<string, unknown> {
+  const value = parseJson(text);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new GatewayError("INVALID_JSON", "Body must be a JSON object");
   }
   return value as Record<string, unknown>;
+}
+
+/** Any JSON value, refused past MAX_JSON_DEPTH before JSON.parse sees it. */
+export function parseJson(text: string): unknown {
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new GatewayError("INVALID_JSON", undefined, { details: { reason: `nested deeper than ${MAX_JSON_DEPTH} levels` } });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new GatewayError("INVALID_JSON", undefined, { details: { reason: (err as Error).message } });
+  }
 }
 
 /** One pass over the text, skipping strings: no recursion, so no depth can overflow the stack. */

@@ -19,7 +19,7 @@ export const PresetRouteSchema = Closed({
   preset: Type.String({ description: `A built-in route for a well-known webhook source: ${PRESET_NAMES.join(", ")} (\`stanzagate preset NAME\` prints it).` }),
   to: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], { description: "Who gets the messages: one JID or a list." }),
   path: Type.Optional(Type.String({ pattern: "^/", description: "The HTTP path (default: the preset's, e.g. /alertmanager)." })),
-  auth: Type.Optional(Type.String({ description: "The name of an auth scheme from `auth:` (README, \"Presets\", says which kind each source can use)." })),
+  auth: Type.Optional(Type.String({ description: "The name of an auth scheme from `auth:` (docs/presets.md says which kind each source can use)." })),
   name: Type.Optional(Type.String({ description: "Shown in logs; defaults to the preset's name." })),
 });
 

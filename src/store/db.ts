@@ -6,9 +6,13 @@
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { migrateThreadsTable } from "./correct-threads.ts";
+
+/** SQL, or a function for a migration that moves rows SQL alone cannot (hashing them). */
+type Migration = string | ((db: Database) => void);
 
 /** Each migration runs once, in order; its index + 1 is the schema version. Never edit one. */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE outbox (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
      stanza TEXT NOT NULL,
@@ -47,6 +51,8 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (plugin, collection, key)
    )`,
   `CREATE TABLE plugin_versions (plugin TEXT PRIMARY KEY, version INTEGER NOT NULL)`,
+  // store/correct-threads.ts: `correct:` threads by the hash of their key, bounded and expiring.
+  migrateThreadsTable,
 ];
 
 /**
@@ -66,11 +72,14 @@ export function openStore(path: string): Database {
   return db;
 }
 
-function migrate(db: Database): void {
+/** Runs the migrations the file has not seen, up to `target` (an older schema, for upgrade tests). */
+export function migrate(db: Database, target = MIGRATIONS.length): void {
   const { user_version: version } = db.query("PRAGMA user_version").get() as { user_version: number };
-  for (let v = version; v < MIGRATIONS.length; v++) {
+  for (let v = version; v < target; v++) {
+    const migration = MIGRATIONS[v] as Migration;
     db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
+      if (typeof migration === "string") db.exec(migration);
+      else migration(db);
       db.exec(`PRAGMA user_version = ${v + 1}`);
     })();
   }

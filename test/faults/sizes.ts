@@ -1,5 +1,5 @@
 // The fault suite's sizes: fixed by default so a failure replays, overridable from the
-// environment (README, "Tests"). Counts, never timings, are what the suite asserts.
+// environment (docs/contributing.md, "Tests"). Counts, never timings, are what the suite asserts.
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -30,9 +30,13 @@ export interface FakeGateway {
   stop(): Promise<void>;
 }
 
-/** `rest` is the routes.yaml after the xmpp/store head: auth, routes. Resolves once the link is online. */
-export async function fakeGateway(rest: string): Promise<FakeGateway> {
-  const config = loadTestConfig(FAKE_HEAD + rest);
+/**
+ * `rest` is the routes.yaml after the xmpp/store head: auth, routes; `store` a file instead of
+ * memory. Resolves once the link is online.
+ */
+export async function fakeGateway(rest: string, options: { store?: string } = {}): Promise<FakeGateway> {
+  const head = options.store === undefined ? FAKE_HEAD : FAKE_HEAD.replace('store: ":memory:"', `store: ${JSON.stringify(options.store)}`);
+  const config = loadTestConfig(head + rest);
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const entity = new FakeEntity();

@@ -1,9 +1,9 @@
-// iq round trips against real servers: the README's GET /version/:host and disco examples.
+// iq round trips against real servers: the GET /version/:host and disco examples of docs/configuration.md.
 import { describe, expect, test } from "bun:test";
 import { testServers } from "../helpers/servers.ts";
 import { useTestBed } from "../helpers/bed.ts";
 
-// The README's examples ("iq round trips"), as written there.
+// The examples of docs/configuration.md ("iq round trips"), as written there.
 const ROUTES = `
 routes:
   - path: /version/:host

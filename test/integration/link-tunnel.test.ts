@@ -1,4 +1,4 @@
-// Prosody 0.12 offers no TLS on its component port. The alternative README shows: a TLS terminator
+// Prosody 0.12 offers no TLS on its component port. The alternative docs/operations.md shows: a TLS terminator
 // (socat) on the server's machine in front of the component port, and Stanzagate dialling it with
 // xmpps://, so the certificate is verified by Stanzagate itself and only one end needs a tunnel.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -37,7 +37,7 @@ describe.if(prosodyKind !== undefined)("prosody: the component link through a TL
     caFile = ca.caFile;
     const { bundle } = ca.issue(["localhost", "127.0.0.1"]);
     tlsPort = await freePort();
-    // The command README shows, on loopback ports.
+    // The command docs/operations.md shows, on loopback ports.
     socat = Bun.spawn(["socat", `OPENSSL-LISTEN:${tlsPort},bind=127.0.0.1,reuseaddr,fork,cert=${bundle},verify=0`, `TCP:127.0.0.1:${prosody.componentPort}`], { stdout: "ignore", stderr: "pipe" });
     trackProcess(socat);
     await waitListening(tlsPort);

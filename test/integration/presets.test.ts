@@ -1,6 +1,6 @@
 // Presets end to end, on each real server: every recorded payload of each source, posted to its
 // preset route, reaches a real client as the message in test/golden/presets (the one README
-// shows); github and gitea behind `kind: hmac`; and Alertmanager's and Grafana's "resolved"
+// shows); github and gitea behind `kind: hmac`, GitHub's form content type too; and Alertmanager's and Grafana's "resolved"
 // correcting the "firing" message in place (XEP-0308), remembered in the gateway's store.
 import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
@@ -65,6 +65,21 @@ for (const server of testServers()) describe(server.name, () => {
     const push = presetFixtures().find((f) => f.preset === "github" && f.file === "push.json") as PresetFixture;
     const res = await bed.gw.post("/github", { headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, body: await push.bytes() });
     expect(res.status).toBe(401);
+    expect((await bed.gw.post("/barrier", {})).status).toBe(201);
+    expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
+  });
+
+  test("github: the form content type (GitHub's default, JSON in payload=) delivers the same message; a form without it is 400", async () => {
+    const push = presetFixtures().find((f) => f.preset === "github" && f.file === "push.json") as PresetFixture;
+    const form = (text: string) => new TextEncoder().encode(text);
+    const signed = (bytes: Uint8Array) => ({ "content-type": "application/x-www-form-urlencoded", "x-github-event": "push", "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(bytes).digest("hex")}` });
+    const payload = form(`payload=${encodeURIComponent(new TextDecoder().decode(await push.bytes()))}`);
+    expect((await bed.gw.post("/github", { headers: signed(payload), body: payload })).status).toBe(201);
+    expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe(await goldenBody(push));
+    const empty = form("ref=refs%2Fheads%2Fmain");
+    const refused = await bed.gw.post("/github", { headers: signed(empty), body: empty });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: "INVALID_BODY", problems: [{ field: "sender", problem: "required" }] });
     expect((await bed.gw.post("/barrier", {})).status).toBe(201);
     expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
   });

@@ -8,7 +8,7 @@
 // each stanza for that domain to any of them at random (ejabberd_router's balancing_route), the
 // answers to a replica's own iqs included. Stanzagate confirms delivery with a ping (barrier.ts),
 // so on a shared domain confirmations time out; the second test shows it. Prosody refuses a
-// second connection for a domain outright. README, "Replicas".
+// second connection for a domain outright. docs/operations.md, "Replicas".
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -22,7 +22,7 @@ describe("a plain xmpp:// link", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(formatLines("routes.yaml", result.warnings)).toEqual([
-      'routes.yaml:2:11  warning  xmpp.server  plain XEP-0114 to xmpp.example.org crosses the network unencrypted (the stanzas, and a handshake that can be attacked offline): use xmpps:// where the server offers TLS, or a TLS tunnel (README: "A link over an untrusted network")',
+      'routes.yaml:2:11  warning  xmpp.server  plain XEP-0114 to xmpp.example.org crosses the network unencrypted (the stanzas, and a handshake that can be attacked offline): use xmpps:// where the server offers TLS, or a TLS tunnel (docs/operations.md: "A link over an untrusted network")',
     ]);
   });
 

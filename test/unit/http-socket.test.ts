@@ -5,6 +5,8 @@ import { connect } from "node:net";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { createLogger } from "../../src/log.ts";
 import { loadTestConfig, waitFor } from "../helpers/gateway.ts";
+import { FakeEntity } from "../helpers/fake-entity.ts";
+import { FAKE_HEAD } from "../helpers/fake-gateway.ts";
 
 const MAX_BODY = 1_000;
 const ANSWER_TIMEOUT_MS = 10_000;
@@ -41,10 +43,10 @@ interface RawAnswer {
   body: string;
 }
 
-/** Writes `data`, optionally half-closes, and collects everything until the server closes (bounded). */
-function raw(data: string): Promise<RawAnswer> {
+/** Writes `data` and collects everything until the server closes (bounded). */
+function raw(data: string, to = port): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
+    const socket = connect(to, "127.0.0.1");
     let out = "";
     const timer = setTimeout(() => {
       socket.destroy();
@@ -108,7 +110,7 @@ describe("methods", () => {
     expect(JSON.parse(answer.body)).toMatchObject({ code: "METHOD_NOT_IMPLEMENTED", method: "PATCH" });
   });
 
-  test("a method token Bun does not know: Bun closes without an answer (README, Run > HTTP)", async () => {
+  test("a method token Bun does not know: Bun closes without an answer (docs/operations.md, HTTP)", async () => {
     const answer = await request("FOO / HTTP/1.1");
     expect(answer.status).toBeUndefined();
   });
@@ -130,6 +132,49 @@ describe("what Bun answers itself, before any JS runs: a status line, no body", 
       expect(answer.head).toContain("Connection: close");
     });
   }
+});
+
+/**
+ * RFC 9112 §9.3 lets a client send its next request before the answer to the previous one. Bun
+ * 1.4.5's HTTP server (uWS) closes the connection when a request arrives while an asynchronous
+ * answer is still pending: the first request runs, its answer is lost, the rest never run
+ * (README, HTTP). Pinned here so a Bun upgrade that changes it is noticed.
+ */
+describe("pipelined requests", () => {
+  let online: Gateway;
+  let onlinePort: number;
+  const sent = new FakeEntity();
+
+  beforeAll(async () => {
+    // Online on a fake server: a delivery waits for the stream, so its answer is asynchronous.
+    const config = loadTestConfig(`${FAKE_HEAD}http: { listen: "127.0.0.1:0" }\nroutes:\n  - path: /notify\n    send: '<message to="bob@localhost"><body>{{ body.text }}</body></message>'\n`);
+    online = await createGateway(config, { log: createLogger({ level: "error", write: () => {} }), createEntity: () => sent });
+    onlinePort = online.listen();
+    await waitFor(() => online.link.status === "online", ANSWER_TIMEOUT_MS, "the fake link to come online");
+  });
+
+  afterAll(() => online.stop({ flushTimeoutMs: 0 }));
+
+  const post = (text: string, close = false) => ["POST /notify HTTP/1.1", "Host: gw", "Content-Type: text/plain", `Content-Length: ${text.length}`, ...(close ? ["Connection: close"] : []), "", text].join("\r\n");
+  const bodies = () => sent.sent.flatMap((s) => s.getChildText("body") ?? []);
+
+  test("three POSTs in one write: the first is delivered, Bun closes without any answer, the others never run", async () => {
+    const answer = await raw(post("one") + post("two") + post("three", true), onlinePort);
+    expect(answer).toEqual({ status: undefined, head: "", body: "" });
+    expect(bodies()).toEqual(["one"]);
+  });
+
+  test("the gateway serves on: the next connection is answered", async () => {
+    const answer = await raw(post("later", true), onlinePort);
+    expect(answer.status).toBe(201);
+    expect(bodies()).toEqual(["one", "later"]);
+  });
+
+  test("answers ready at once (GET /healthz) are each given, in order", async () => {
+    const get = (close = "") => `GET /healthz HTTP/1.1\r\nHost: gw\r\n${close}\r\n`;
+    const answer = await raw(get() + get("Connection: close\r\n"), onlinePort);
+    expect(`${answer.head}\r\n\r\n${answer.body}`.match(/HTTP\/1\.1 200 /g)?.length).toBe(2);
+  });
 });
 
 describe("a client that hangs up mid-request", () => {

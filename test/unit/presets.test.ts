@@ -101,10 +101,9 @@ describe("stanzagate preset NAME", () => {
   });
 });
 
-describe("README, Presets", () => {
+describe("docs/presets.md", () => {
   test("every example message it shows is a golden message, so the real-server tests deliver it", async () => {
-    const readme = await Bun.file(join(import.meta.dir, "../../README.md")).text();
-    const section = readme.split("### Presets\n")[1]?.split("\n### ")[0] ?? "";
+    const section = await Bun.file(join(import.meta.dir, "../../docs/presets.md")).text();
     const shown = [...section.matchAll(/```text\n([\s\S]*?)\n```/g)].map((m) => m[1]);
     const goldens = await Promise.all(presetFixtures().map(async (f) => Bun.file(join(import.meta.dir, "../golden/presets", f.preset, f.file.replace(/\.json$/, ".expected"))).text()));
     const bodies = goldens.flatMap((g) => [.../<body>([\s\S]*?)<\/body>/.exec(g)?.slice(1, 2) ?? []]).map(unescapeXml);
@@ -145,9 +144,51 @@ describe("correct: on any declarative route", () => {
 
 describe("XHTML-IM bodies (XEP-0071) link only http(s) URLs", () => {
   test.each(["alertmanager", "grafana"])("%s: a javascript: URL stays text, never an href", async (preset) => {
-    const payload = { status: "firing", groupKey: "k", alerts: [{ status: "firing", labels: { instance: "x" }, generatorURL: "javascript:alert(1)", silenceURL: "JavaScript:alert(2)" }] };
+    // The fields both sources require (title and state are Grafana's), and a hostile alert.
+    const payload = { status: "firing", groupKey: "k", title: "t", state: "alerting", alerts: [{ status: "firing", labels: { instance: "x" }, generatorURL: "javascript:alert(1)", silenceURL: "JavaScript:alert(2)" }] };
     const out = (await render(preset, new TextEncoder().encode(JSON.stringify(payload)), [])).join("\n");
     expect(out).toContain("<li>[firing] ");
     expect(out).not.toContain("href");
+  });
+});
+
+describe("a preset never answers 2xx with a message built from nothing", () => {
+  const form = (fields: Record<string, string>) => new TextEncoder().encode(new URLSearchParams(fields).toString());
+  const FORM: [string, string] = ["content-type", "application/x-www-form-urlencoded"];
+
+  test.each(["github", "gitea"])("%s: the form content type (JSON in payload=) gives the same message as JSON", async (preset) => {
+    const fixture = presetFixtures().find((f) => f.preset === preset && f.file === "push.json");
+    if (!fixture) throw new Error(`no ${preset}/push.json`);
+    const json = await render(preset, await fixture.bytes(), fixture.headers);
+    const payload = new TextDecoder().decode(await fixture.bytes());
+    expect(await render(preset, form({ payload }), [...fixture.headers, FORM])).toEqual(json);
+    expect(json.join("\n")).toMatch(/<body>\[[^\]]+\] \S+ pushed [1-9]/);
+  });
+
+  test("github: a form without payload= is 400 naming the missing field, and nothing is sent", async () => {
+    const out = await render("github", form({ ref: "refs/heads/main" }), [["x-github-event", "push"], FORM]);
+    expect(out).toEqual([
+      `(stderr) 400 {"error":"Body does not match what this route accepts","code":"INVALID_BODY","problems":[{"field":"sender","problem":"required"}]}`,
+      "(exit 1)",
+    ]);
+  });
+
+  test("a payload= that is not a JSON object is 400 INVALID_JSON", async () => {
+    const [line] = await render("github", form({ payload: "{not json" }), [["x-github-event", "push"], FORM]);
+    expect(line).toStartWith(`(stderr) 400 {"error":"The form's only field, \\"payload\\", is not a JSON object","code":"INVALID_JSON"`);
+  });
+
+  test.each([
+    ["alertmanager", ["status", "groupKey", "alerts"]],
+    ["grafana", ["title", "state"]],
+    ["github", ["sender"]],
+    ["gitea", ["sender"]],
+    ["uptime_kuma", ["msg"]],
+  ])("%s: an empty JSON object is 400 INVALID_BODY naming each required field", async (preset, fields) => {
+    const [line, exit] = await render(preset, new TextEncoder().encode("{}"), []);
+    const body = JSON.parse(line?.replace(/^\(stderr\) 400 /, "") ?? "") as { code: string; problems: unknown };
+    expect(body.code).toBe("INVALID_BODY");
+    expect(body.problems).toEqual(fields.map((field) => ({ field, problem: "required" })));
+    expect(exit).toBe("(exit 1)");
   });
 });

@@ -1,4 +1,4 @@
-// Who gets a stanza addressed to the component (src/xmpp/router.ts, README "Who gets a stanza"),
+// Who gets a stanza addressed to the component (src/xmpp/router.ts, docs/configuration.md "Who gets a stanza"),
 // and `check` refusing two routes that claim the same stanzas, naming both places.
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";

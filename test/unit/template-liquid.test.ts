@@ -35,6 +35,19 @@ describe("what a template reads", () => {
     expect(err.details.field).toBe("body.alerts[0].labels.team");
   });
 
+  test("| parse_json reads JSON carried as text (a form's payload=); a parsed value passes unchanged", () => {
+    const source = `{% assign p = body.payload | parse_json %}<message to="a@b"><body>{{ p.alerts[1].labels.instance }}</body></message>`;
+    expect(one(source, { body: { payload: JSON.stringify(alertmanager) } })).toBe(`<message to="a@b"><body>db2:9100</body></message>`);
+    expect(one(source, { body: { payload: alertmanager } })).toBe(`<message to="a@b"><body>db2:9100</body></message>`);
+  });
+
+  test("| parse_json on text that is not JSON is 422, and what it parses is still only text", () => {
+    const source = `<message to="a@b"><body>{{ body.payload | parse_json }}</body></message>`;
+    expect(refusal(() => one(source, { body: { payload: "{nope" } }))).toMatchObject({ status: 422, code: "PAYLOAD_MISMATCH", message: "parse_json: the value is not JSON" });
+    expect(refusal(() => one(source, { body: { payload: '"\\u0001"' } })).code).toBe("INVALID_XML_TEXT");
+    expect(one(source, { body: { payload: '"<b>"' } })).toBe(`<message to="a@b"><body>&lt;b&gt;</body></message>`);
+  });
+
   test("| default and {% if %} still work on a strict route", () => {
     const source = `<message to="a@b"><body>{{ body.team | default: "n/a" }}{% if body.missing %}!{% endif %}</body></message>`;
     expect(all(source, { body: {} }, true)).toEqual([`<message to="a@b"><body>n/a</body></message>`]);

@@ -107,24 +107,24 @@ describe("STANZAGATE_SERVERS", () => {
   });
 });
 
-describe("the README's ejabberd sample", () => {
-  test("is the ACL and mod_privilege grants the test bed runs with", async () => {
-    const readme = await Bun.file(join(import.meta.dir, "../../../README.md")).text();
-    const section = readme.slice(readme.indexOf("**ejabberd** (`ejabberd.yml`"));
-    const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
-    const sample = YAML.parse(block ?? "") as { acl: object; modules: { mod_privilege: object } };
+describe("the ejabberd.yml of docs/servers.md", () => {
+  test("has the gateway ACL and mod_privilege grants the test bed runs with", async () => {
+    const servers = await Bun.file(join(import.meta.dir, "../../../docs/servers.md")).text();
+    const block = /```yaml file=ejabberd\.yml\n([\s\S]*?)```/.exec(servers)?.[1];
+    const sample = YAML.parse(block ?? "") as { acl: { gateway: object }; modules: { mod_privilege: object } };
     const tested = privilegeSample("gateway.example.com", { roster: "both", message: "outgoing", presence: "managed_entity" });
-    expect({ acl: sample.acl, modules: { mod_privilege: sample.modules.mod_privilege } } as object).toEqual(tested);
+    expect({ acl: { gateway: sample.acl.gateway }, modules: { mod_privilege: sample.modules.mod_privilege } } as object).toEqual(tested);
   });
 });
 
-describe("every ejabberd sample in the READMEs", () => {
+describe("every ejabberd sample in the READMEs and docs/", () => {
   test("grants mod_privilege permissions by inline rules naming an ACL of the sample (a bare name grants nothing)", async () => {
-    const files = ["README.md", ...["post_msg", "roster_admin", "muc_kick", "component_http"].map((p) => `plugins/${p}/README.md`)];
+    const docs = [...new Bun.Glob("docs/*.md").scanSync(join(import.meta.dir, "../../.."))];
+    const files = ["README.md", ...docs, ...["post_msg", "roster_admin", "muc_kick", "component_http"].map((p) => `plugins/${p}/README.md`)];
     let checked = 0;
     for (const file of files) {
       const text = await Bun.file(join(import.meta.dir, "../../..", file)).text();
-      for (const [, block] of text.matchAll(/```yaml\n([\s\S]*?)```/g)) {
+      for (const [, block] of text.matchAll(/^```yaml[^\n]*\n([\s\S]*?)^```$/gm)) {
         const sample = YAML.parse(block ?? "") as { acl?: Record<string, unknown>; modules?: { mod_privilege?: Record<string, Record<string, unknown>> } } | null;
         const grants = sample?.modules?.mod_privilege;
         if (grants === undefined) continue;
