@@ -4,7 +4,7 @@
 // (DEMO_HTTP_PORT to change it), so the curl examples in README.md's "first 10 minutes" work as written.
 // DEMO_SECONDS=N stops by itself after N seconds; DEMO_RESET=1 (`make demo-reset`) writes the
 // demo's own routes.yaml over the user's; DEMO_DIR is where it works (default .demo/).
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
@@ -51,10 +51,13 @@ void relayStdin(bob, house, room);
 const seconds = Number(process.env.DEMO_SECONDS ?? 0);
 if (seconds > 0) setTimeout(() => void stop(0), seconds * 1000);
 
-/** A fresh store and log each time (nothing an earlier demo queued for an earlier server is replayed); routes.yaml is the user's. */
+/**
+ * A fresh store and log each time (nothing an earlier demo queued for an earlier server is
+ * replayed); routes.yaml is the user's. Only the demo's own files go: DEMO_DIR may hold others.
+ */
 function freshState(): void {
   mkdirSync(DIR, { recursive: true });
-  for (const name of readdirSync(DIR)) if (!name.startsWith("routes.yaml")) rmSync(join(DIR, name), { recursive: true, force: true });
+  for (const name of ["stanzagate.db", "stanzagate.db-wal", "stanzagate.db-shm", "stanzagate.log"]) rmSync(join(DIR, name), { force: true });
 }
 
 function printWelcome(pid: number, outcome: RoutesFileOutcome): void {
