@@ -49,7 +49,8 @@ const RETIRE_TIMEOUT_MS = 30_000;
 
 export async function createGateway(config: Config, deps: GatewayDeps): Promise<Gateway> {
   const { log } = deps;
-  const core = createCore(config, log, deps.createEntity);
+  // Queued groupchat needs the current configuration's rooms (rooms/route-rooms.ts `beforeSend`).
+  const core = createCore(config, log, deps.createEntity, (stanza) => generations.current?.beforeSend(stanza));
   const generations = createGenerations(core.link, log);
   let accepting = true;
   const handle = async (request: Request): Promise<Response> => {
@@ -75,7 +76,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       const changes = diffConfigs((generations.current as Generation).config, next);
       if (changes.refused.length) throw new GatewayError("BAD_REQUEST", changes.refused.join("; "));
       if (changes.throttle) throttle = newThrottle(next);
-      const fresh = await buildGeneration({ ...common, throttle, config: next });
+      // The seats pass to the new configuration before the old one retires (rooms/route-rooms.ts).
+      const fresh = await buildGeneration({ ...common, throttle, config: next, seats: generations.current?.handover() });
       if (changes.listen) rebindOrRetire(() => http.rebind(next.http.listen, next.http.max_body_bytes), fresh);
       generations.swap(fresh);
       if (changes.xmpp) await core.link.reconfigure(linkOptions(next, log));
@@ -156,7 +158,10 @@ function createGenerations(link: XmppLink, log: Logger) {
       current = fresh;
       if (!old) return;
       retiring.add(old);
-      void old.retire(RETIRE_TIMEOUT_MS).catch((err: unknown) => log.error("stopping the old plugins failed", { err })).finally(() => retiring.delete(old));
+      void old.retire(RETIRE_TIMEOUT_MS).catch((err: unknown) => log.error("stopping the old plugins failed", { err })).finally(() => {
+        retiring.delete(old);
+        log.debug("the replaced configuration stopped");
+      });
     },
     async retireAll(timeoutMs: number) {
       const all = [...retiring, ...(current ? [current] : [])];

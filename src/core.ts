@@ -17,7 +17,7 @@ import { createStoreHealth } from "./store/store-health.ts";
 import { correctThreads } from "./store/correct-threads.ts";
 import type { CompiledCorrection, Remembered } from "./engine/correct.ts";
 import { createBarrier } from "./xmpp/barrier.ts";
-import { Delivery } from "./xmpp/delivery.ts";
+import { Delivery, type DeliveryOptions } from "./xmpp/delivery.ts";
 import { XmppLink, type LinkOptions } from "./xmpp/link.ts";
 
 /** XEP-0199: the ping that confirms delivery (see xmpp/barrier.ts). */
@@ -40,7 +40,8 @@ export interface Core {
   close(flushTimeoutMs: number): Promise<void>;
 }
 
-export function createCore(config: Config, log: Logger, createEntity?: LinkOptions["createEntity"]): Core {
+/** `beforeSend`: asked about each queued stanza before the drain sends it (DeliveryOptions). */
+export function createCore(config: Config, log: Logger, createEntity?: LinkOptions["createEntity"], beforeSend?: DeliveryOptions["beforeSend"]): Core {
   const store = openStore(config.store);
   const storeHealth = createStoreHealth(store, config.store, log.child({ part: "store" }));
   const oldestQueued = store.query<{ at: number | null }, []>("SELECT min(queued_at) AS at FROM outbox");
@@ -56,7 +57,7 @@ export function createCore(config: Config, log: Logger, createEntity?: LinkOptio
     return answer;
   };
   const outbox = createOutbox(store, config.outbox.max_stanzas, storeHealth);
-  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), { component: config.xmpp.component, maxStanzaBytes: config.xmpp.max_stanza_bytes });
+  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), { component: config.xmpp.component, maxStanzaBytes: config.xmpp.max_stanza_bytes, beforeSend });
   // Also picks up rows the `stanzagate outbox retry` CLI put back while the link was idle.
   const storeTimer = setInterval(() => {
     storeHealth.check();

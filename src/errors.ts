@@ -147,6 +147,8 @@ export const STANZA_ERRORS = {
   WEBHOOK_UNUSABLE: spec("cancel", "internal-server-error", "Unusable answer from the webhook"),
   // bots: a sender not in the bot's allow: list (§8.3.3.5).
   BOT_FORBIDDEN: spec("auth", "forbidden", "You are not allowed to use this bot"),
+  // bots: the one notice to a sender past rate_limit in a window (§8.3.3.12; bot.ts gives the text).
+  BOT_SLOW_DOWN: spec("wait", "policy-violation"),
   // bots, XEP-0050 §4.6: an ad-hoc command node the bot does not have.
   ADHOC_NO_COMMAND: spec("cancel", "item-not-found", "No such command"),
   // XEP-0050 §4.6: bad-sessionid, malformed-action, bad-action and bad-payload are bad-request

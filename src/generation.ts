@@ -26,7 +26,7 @@ import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
 import type { Rooms } from "./rooms/rooms.ts";
 import { GenerationRooms } from "./rooms/generation-rooms.ts";
-import { RouteRooms } from "./rooms/route-rooms.ts";
+import { RouteRooms, routeRoomSettings, type RouteSeats } from "./rooms/route-rooms.ts";
 import { openApiEndpoint } from "./openapi-endpoint.ts";
 import { startBots } from "./bots/index.ts";
 import type { InvitedRoom } from "./bots/rooms.ts";
@@ -54,6 +54,8 @@ export interface GenerationDeps {
   runningJobs: Set<string>;
   /** The gateway's rooms, which outlive a generation as the link does (rooms/rooms.ts). */
   rooms: Rooms;
+  /** The seats of the configuration this one replaces (a reload): those still used are kept. */
+  seats?: RouteSeats | undefined;
 }
 
 export interface Generation {
@@ -69,6 +71,10 @@ export interface Generation {
   retire(timeoutMs: number): Promise<void>;
   /** The plugins' own /health entries (PluginInstance.health), in route order. */
   pluginHealth(): Array<Record<string, unknown>>;
+  /** The routes' seats, for the configuration that replaces this one. */
+  handover(): RouteSeats;
+  /** A queued stanza about to be sent (DeliveryOptions.beforeSend). */
+  beforeSend(stanza: string): Promise<string | undefined> | undefined;
 }
 
 const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
@@ -84,7 +90,12 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   // XEP-0045: the declarative routes' occupant JID; plugins declare their own.
   const routesFrom = `${config.xmpp.component}/stanzagate`;
   rooms.occupant({ from: routesFrom, nick: "Stanzagate", password: () => undefined, timeoutMs: config.xmpp.iq_timeout_ms, lingerMs: 0, maxLingering: 0, log: log.child({ part: "rooms" }) });
-  const routeRooms = new RouteRooms({ rooms, from: routesFrom, deliver: deps.deliver, isOnline: () => deps.link.status === "online", log: log.child({ part: "rooms" }) });
+  const routeRooms = new RouteRooms({
+    rooms, from: routesFrom, deliver: deps.deliver, isOnline: () => deps.link.status === "online", log: log.child({ part: "rooms" }),
+    routes: new Map(config.routes.flatMap((r) => (r.kind === "plugin" ? [] : [routeRoomSettings(r, config.xmpp.iq_timeout_ms)])).map((s) => [s.route, s])),
+    timeoutMs: config.xmpp.iq_timeout_ms,
+  });
+  if (deps.seats) await routeRooms.adopt(deps.seats);
   on("offline", () => rooms.offline());
   // Routes enter their rooms again first, so that the rooms left behind are not left once more.
   on("online", () => routeRooms.online());
@@ -97,6 +108,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log,
     metrics: deps.metrics,
     rooms, invited: pluginStore(deps.store, "(bots)").keyed<InvitedRoom[]>("rooms"), isOnline: () => deps.link.status === "online", timeoutMs: config.xmpp.iq_timeout_ms,
+    request: (iq) => deps.link.request(iq),
   });
   const registry = createRegistry();
   const reporters: Array<() => Record<string, unknown>> = [];
@@ -134,6 +146,8 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
       return inFlight;
     },
     pluginHealth: () => reporters.map((report) => report()),
+    handover: () => routeRooms.handover(),
+    beforeSend: (stanza) => routeRooms.beforeSend(stanza),
     // Once: a reload and a shutdown may both retire the same generation.
     retire(timeoutMs) {
       retired ??= (async () => {

@@ -16,7 +16,11 @@ export interface ForwardDeps {
   log: Logger;
   /** Each webhook call's outcome (answered_2xx, timeout, unreachable, queue_full...) and duration: metrics. */
   observe?(outcome: string, seconds: number): void;
+  /** A reply refused, by reason (outside_domain, loop, unusable): metrics. */
+  refused?(reason: RefusalReason): void;
 }
+
+export type RefusalReason = "outside_domain" | "loop" | "unusable";
 
 export async function forward(deps: ForwardDeps, stanza: Element): Promise<void> {
   const body = JSON.stringify(stanzaPayload(stanza));
@@ -45,12 +49,14 @@ async function act(deps: ForwardDeps, request: Element, action: Action): Promise
   if (action.kind === "none") return;
   if (action.kind === "refuse") {
     deps.log.error("webhook answer refused", { ...about, why: action.why });
+    deps.refused?.("unusable");
     return answerRefused(deps, request);
   }
   if (action.kind === "error") return sendError(deps, request, action.error, action.why);
   const wrong = addressProblem(action.stanza, deps.component);
   if (!wrong) return send(deps, action.stanza);
-  deps.log.error("webhook reply refused", { ...about, why: wrong, reply_from: action.stanza.attrs.from, reply_to: action.stanza.attrs.to });
+  deps.log.error("webhook reply refused", { ...about, why: wrong.why, reply_from: action.stanza.attrs.from, reply_to: action.stanza.attrs.to });
+  deps.refused?.(wrong.reason);
   return answerRefused(deps, request);
 }
 
@@ -81,13 +87,18 @@ async function send(deps: ForwardDeps, stanza: Element): Promise<void> {
 
 /**
  * XEP-0114 and Prosody's mod_component: a stanza from outside the component's domain is a
- * stream error (invalid-from) that would cut every route off, so it never leaves.
+ * stream error (invalid-from) that would cut every route off, so it never leaves. And the server
+ * routes every address at the component's domain back to this gateway (XEP-0114 §1): a reply to
+ * one of them would be forwarded again, and a webhook answering it the same way (or two of our
+ * JIDs answering each other) would loop without end, so it never leaves either.
  */
-function addressProblem(stanza: Element, component: string): string | undefined {
+function addressProblem(stanza: Element, component: string): { reason: RefusalReason; why: string } | undefined {
+  const domain = component.toLowerCase();
   const from = stanza.attrs.from === undefined ? undefined : parseJid(stanza.attrs.from);
-  if (from?.domain !== component.toLowerCase()) return `from ${JSON.stringify(stanza.attrs.from)} is outside the component's domain ${component}`;
-  const to = stanza.attrs.to;
-  if (to === undefined || !parseJid(to)) return `to ${JSON.stringify(to)} is not a JID`;
+  if (from?.domain !== domain) return { reason: "outside_domain", why: `from ${JSON.stringify(stanza.attrs.from)} is outside the component's domain ${component}` };
+  const to = stanza.attrs.to === undefined ? undefined : parseJid(stanza.attrs.to);
+  if (!to) return { reason: "unusable", why: `to ${JSON.stringify(stanza.attrs.to)} is not a JID` };
+  if (to.domain === domain) return { reason: "loop", why: `to ${JSON.stringify(stanza.attrs.to)} is an address of this component: the reply would come back to it (a loop)` };
   return undefined;
 }
 

@@ -79,6 +79,7 @@ function forwardDeps(ctx: PluginContext<ComponentHttpOptions>, stopping: AbortSi
     send: (stanza) => ctx.xmpp.send(stanza),
     log: ctx.log,
     observe: webhookMetrics(ctx),
+    refused: refusalMetrics(ctx),
   };
 }
 
@@ -90,6 +91,12 @@ function webhookMetrics(ctx: PluginContext<ComponentHttpOptions>): (outcome: str
     calls.inc({ outcome });
     if (outcome !== "queue_full") latency.observe({ outcome }, seconds);
   };
+}
+
+/** stanzagate_component_http_replies_refused_total{reason}: answers not sent (loop, outside_domain, unusable). */
+function refusalMetrics(ctx: PluginContext<ComponentHttpOptions>): (reason: string) => void {
+  const refused = ctx.metrics.counter({ name: "replies_refused_total", help: "Webhook answers not sent, by reason: loop (addressed to the component itself), outside_domain (from outside it), unusable.", labels: ["reason"] });
+  return (reason) => refused.inc({ reason });
 }
 
 /** Is `to` one of this route's JIDs? Local parts compare case-insensitively (RFC 7622 §3.3). */

@@ -67,8 +67,18 @@ async function enter(deps: ActionDeps, room: string): Promise<HeldRoom | Refusal
     return await deps.acquire(room);
   } catch (err) {
     if (!(err instanceof XmppStanzaError)) throw err;
-    return refusalOf(err, `The gateway could not join the room${err.text ? `: ${err.text}` : ""}`);
+    return refusalOf(err, `The gateway could not join the room${why(err)}`);
   }
+}
+
+/**
+ * The room's own words, else what its condition means. The room answered disco#info (locate.ts),
+ * so an item-not-found to the join is most likely a room still locked: created, not yet
+ * configured by its owner (XEP-0045 §10.1.2), which refuses entry with item-not-found.
+ */
+function why(err: XmppStanzaError): string {
+  if (err.text) return `: ${err.text}`;
+  return err.condition === "item-not-found" ? ": it does not exist or is locked" : "";
 }
 
 function banJid(deps: ActionDeps, room: string, from: string, bare: string, reason: string): Promise<Refusal | undefined> {

@@ -1,9 +1,10 @@
 /**
  * One bot's stanza handler: messages run commands, presence and iq make it a contact
  * (contact.ts). A chat message from a sender in `allow` is, in order: refused when too long,
- * refused politely over the rate limit, matched against the commands, answered by "help", or
- * answered by `unknown:`. Replies keep the message type and the <thread> (RFC 6121 §5.2.5).
- * Invitations and rooms are rooms.ts's.
+ * refused once per window over the rate limit (then ignored), matched against the commands,
+ * answered by "help", or answered by `unknown:`. Replies keep the message type and the <thread>
+ * (RFC 6121 §5.2.5). Messages from the gateway's own domain (its bots, itself) are never
+ * commands, so two bots cannot answer each other. Invitations and rooms are rooms.ts's.
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
@@ -31,8 +32,18 @@ export interface BotDeps {
 
 export interface BotChat {
   allowed(bareJid: string): boolean;
-  command(sender: string, text: string): Promise<string | Element>;
+  command(sender: string, text: string): Promise<Answer>;
+  /** Whether a JID is the gateway's own (its component domain): never a sender of commands. */
+  ours(jid: string): boolean;
+  /** A message refused unread (a sender not allowed), counted as chat refusals are. */
+  forbidden(): void;
 }
+
+/**
+ * What a command comes to: a reply; the one notice of a sender over the rate limit in this window;
+ * or nothing (past that notice the bot is quiet, so no loop through the server can go on).
+ */
+export type Answer = { reply: string | Element } | { slowDown: string } | undefined;
 
 /** The command label of a message no command matched, or one refused before it was read. */
 const NO_COMMAND = "(none)";
@@ -46,11 +57,12 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   const line = (reply: string, outcome?: BotCommandOutcome): Outcome => ({ reply, send: [], outcome });
   const count = (command: string, outcome: BotCommandOutcome) => deps.metrics?.botCommand(bot.jid, command, outcome);
   const observe: HttpObserver = (outcome, seconds) => deps.metrics?.botHttpCall(bot.jid, outcome, seconds);
+  const slowDown = `Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`;
   /** The rate limit, taken before any pattern runs: a flood of hostile bodies costs no matching. */
-  const limited = (sender: string, command: string): string | undefined => {
-    if (limit.take(sender)) return undefined;
+  const limited = (sender: string, command: string): boolean => {
+    if (limit.take(sender)) return false;
     count(command, "rate_limited");
-    return `Please slow down: I answer at most ${bot.rateLimit.commands} commands every ${bot.rateLimit.windowMs / 1000} s. Try again in a moment.`;
+    return true;
   };
   /** The concurrency bound, shared by chat and ad-hoc commands; `send:` goes out here. */
   const gate = async (command: string, task: () => Promise<Outcome>): Promise<Outcome> => {
@@ -62,27 +74,30 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
     return { ...outcome, reply: typeof outcome.reply === "string" ? clip(outcome.reply) : outcome.reply };
   };
   /** A sender's text, once allowed: too long, or the rate limit, commands, help, unknown:. Also rooms.ts's. */
-  const command = async (sender: string, body: string): Promise<string | Element> => {
-    if ([...body].length > bot.maxInputChars) return (count(NO_COMMAND, "too_long"), `Your message is too long for me (at most ${bot.maxInputChars} characters).`);
-    const refused = limited(sender, NO_COMMAND);
-    if (refused) return refused;
+  const command = async (sender: string, body: string): Promise<Answer> => {
+    if ([...body].length > bot.maxInputChars) return (count(NO_COMMAND, "too_long"), { reply: `Your message is too long for me (at most ${bot.maxInputChars} characters).` });
+    if (limited(sender, NO_COMMAND)) return limit.notice(sender) ? { slowDown } : undefined;
     const found = matchCommand(bot, body);
-    return (await gate(found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe))).reply;
+    return { reply: (await gate(found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe))).reply };
   };
+  const ours = (jid: string) => domainOf(bareJid(jid) ?? jid) === domainOf(bot.jid);
   const message = (stanza: Element, body: string) => {
     const sender = bareJid(stanza.attrs.from ?? "");
+    if (ours(sender)) return deps.log.debug("bot message from the gateway itself ignored", { bot: bot.jid, from: stanza.attrs.from });
     if (!allowed(sender)) return (count(NO_COMMAND, "forbidden"), send(stanzaError(stanza, STANZA_ERRORS.BOT_FORBIDDEN)));
-    void command(sender, body).then((reply) => answer(stanza, reply));
+    // The notice is an error (RFC 6120 §8.3.3.12, type wait): nobody answers an error (§8.3.1),
+    // neither our bots nor another gateway's, and clients show it against the message refused.
+    void command(sender, body).then((a) => a && ("reply" in a ? answer(stanza, a.reply) : send(stanzaError(stanza, { ...STANZA_ERRORS.BOT_SLOW_DOWN, text: a.slowDown }))));
   };
-  const rooms = deps.rooms?.({ allowed: (jid) => isAllowed(bot.allow, jid), command });
+  const rooms = deps.rooms?.({ allowed: (jid) => isAllowed(bot.allow, jid), command, ours, forbidden: () => count(NO_COMMAND, "forbidden") });
   const adhoc = adhocCommands(bot, {
     send, allowed,
     // Counted unread, as chat refusals are: the node is the sender's, not routes.yaml's.
     forbidden: () => count(NO_COMMAND, "forbidden"),
     execute: (from, command, match) => {
+      // An iq is always answered (RFC 6120 §8.2.3): an ad-hoc refusal cannot loop, so it always says why.
+      if (limited(bareJid(from), command.pattern.usage)) return Promise.resolve(slowDown);
       const sender = bareJid(from);
-      const refused = limited(sender, command.pattern.usage);
-      if (refused) return Promise.resolve(refused);
       const run = gate(command.pattern.usage, () => runCommand(command, { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") }, deps.fetch, observe));
       return run.then((o) => (typeof o.reply === "string" ? o.reply : (o.reply.getChildText("body") ?? "")));
     },
@@ -156,6 +171,11 @@ const MAX_REPLY_CHARS = 10_000;
 function clip(text: string): string {
   const chars = [...text];
   return chars.length <= MAX_REPLY_CHARS ? text : `${chars.slice(0, MAX_REPLY_CHARS).join("")}… (cut at ${MAX_REPLY_CHARS} characters)`;
+}
+
+/** The domain of a bare JID (the JID itself for a domain JID). */
+function domainOf(jid: string): string {
+  return jid.slice(jid.lastIndexOf("@") + 1).toLowerCase();
 }
 
 export function isAllowed(allow: readonly string[], sender: string): boolean {

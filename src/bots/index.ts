@@ -27,6 +27,8 @@ export interface BotsDeps {
   invited: Keyed<InvitedRoom[]>;
   isOnline(): boolean;
   timeoutMs: number;
+  /** Sends an iq and waits for its answer (XmppLink.request). */
+  request(iq: Element): Promise<Element>;
 }
 
 /** What the generation tells the bots: the link is back (enter the rooms again), or they stop. */
@@ -42,7 +44,9 @@ export function startBots(bots: readonly BotConfig[], deps: BotsDeps): StartedBo
     const send = (el: Element) => void deps.send(el).catch((err: unknown) => log.warn("bot stanza not sent", { err }));
     // Every bot has a seat of its own, if only to decline invitations when it accepts none.
     const rooms = (chat: BotChat) => {
-      const r = new BotRooms(bot, { ...chat, rooms: deps.rooms, invited: deps.invited, send, isOnline: deps.isOnline, timeoutMs: deps.timeoutMs, log });
+      // Every bot knows the seats of the others: bots of one gateway never answer each other in a room.
+      const ourNick = (room: string, nick: string) => inRooms.some((other) => other.nickIn(room) === nick);
+      const r = new BotRooms(bot, { ...chat, ourNick, rooms: deps.rooms, invited: deps.invited, send, request: deps.request, isOnline: deps.isOnline, timeoutMs: deps.timeoutMs, log });
       inRooms.push(r);
       return r;
     };

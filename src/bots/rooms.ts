@@ -3,7 +3,10 @@
  * the routes' or muc_kick's seat) in the rooms of `rooms:` and those it accepted invitations to
  * (kept in the store). There it answers messages addressed to it (`nick: text`) from senders in
  * allow: (checked on the real JID the room shows, XEP-0045 §7.2.3), in the room (§7.4), and
- * politely refuses the others. Bounded: max_rooms seats, refusals and replies rate-limited per room.
+ * politely refuses the others. It never answers the gateway's own bots (their real JID is of our
+ * domain, or their nick is one our bots hold there), so bots cannot talk to each other through a
+ * room. Bounded: max_rooms seats, refusals and replies rate-limited per room. A room changing who
+ * sees real JIDs (§10.2.1) is read again at once (room-config.ts).
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
@@ -13,9 +16,10 @@ import { bareJid } from "../plugin-api/jid.ts";
 import type { HeldRoom, RoomsPort } from "../plugin-api/rooms.ts";
 import type { Keyed } from "../plugin-api/store.ts";
 import type { BotConfig, BotRoom } from "./compiled.ts";
-import { replyContent, replyTo } from "./bot.ts";
+import { replyContent, replyTo, type Answer } from "./bot.ts";
 import { BOT_RESOURCE } from "./contact.ts";
 import { createRateLimit } from "./rate-limit.ts";
+import { followConfigChange } from "./room-config.ts";
 import { NS_DELAY, addressedTo, declineInvitation, readInvitation, vouchedFor, type Invitation } from "./room-stanzas.ts";
 
 /** What the store keeps of a room the bot was invited to. */
@@ -32,8 +36,16 @@ export interface BotRoomsDeps {
   isOnline(): boolean;
   timeoutMs: number;
   allowed(bareJid: string): boolean;
-  /** The chat path: length, rate limit, commands, help, unknown:; resolves to the reply. */
-  command(sender: string, text: string): Promise<string | Element>;
+  /** The chat path: length, rate limit, commands, help, unknown:; resolves to the answer. */
+  command(sender: string, text: string): Promise<Answer>;
+  /** Whether a real JID is the gateway's own (bot.ts). */
+  ours(jid: string): boolean;
+  /** Whether `nick` is the seat of one of the gateway's bots in `room` (this one included). */
+  ourNick(room: string, nick: string): boolean;
+  /** A message refused unread: counted in stanzagate_bot_commands_total as chat refusals are. */
+  forbidden(): void;
+  /** Sends an iq and waits for its result (disco#info of a room whose configuration changed). */
+  request(iq: Element): Promise<Element>;
   log: Logger;
 }
 
@@ -71,6 +83,11 @@ export class BotRooms {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /** Our nick in `room`, once we are in it. */
+  nickIn(room: string): string | undefined {
+    return this.seats.get(room)?.held?.nick;
   }
 
   /** Takes an invitation (true), else leaves the message to the chat path (false). */
@@ -134,8 +151,12 @@ export class BotRooms {
     const held = this.seats.get(room)?.held;
     const from = stanza.attrs.from ?? "";
     const nick = from.slice(from.indexOf("/") + 1);
-    // The room itself (subjects, notices), errors, our own echo, history (XEP-0203) are never answered.
-    if (!held || !from.includes("/") || stanza.attrs.type === "error" || nick === held.nick || stanza.getChild("delay", NS_DELAY)) return;
+    // A message from the room itself: §10.2.1's configuration change makes the occupant list be read again.
+    if (held && !from.includes("/") && stanza.attrs.type !== "error") {
+      return followConfigChange(stanza, { room, held, from: this.from, bot: this.bot.jid, request: this.deps.request, log: this.deps.log, current: () => this.seats.get(room)?.held === held });
+    }
+    // The room itself (subjects, notices), errors, our bots (ourselves included), history (XEP-0203) are never answered.
+    if (!held || !from.includes("/") || stanza.attrs.type === "error" || this.isOurBot(room, held, nick) || stanza.getChild("delay", NS_DELAY)) return;
     const body = stanza.getChildText("body");
     if (body === null || stanza.getChild("subject")) return;
     if (stanza.attrs.type !== "groupchat") return this.onPrivate(room, held, stanza, nick, body.trim());
@@ -143,24 +164,38 @@ export class BotRooms {
     if (text === undefined) return;
     const sender = this.senderOf(room, held, nick);
     if (sender === undefined || !this.deps.allowed(sender)) {
-      if (!this.refusals.take(room) || !this.replySlot(room)) return;
       const why = sender === undefined ? "this room does not show me who you are" : "you are not on my list";
+      if (!this.refused(room, nick, why) || !this.replySlot(room)) return;
       return this.say(room, held, stanza, `${nick}: Sorry, I only take commands from people I know, and ${why}.`);
     }
     // The slot is taken as the message arrives, in the room's order: a quick refusal must not
     // use up the slot of an earlier command still running, and a command whose answer would be
     // dropped is not run (no HTTP call for nothing).
     if (!this.replySlot(room)) return;
-    void this.deps.command(sender, text === "" ? "help" : text).then((reply) => this.say(room, held, stanza, reply, nick));
+    void this.deps.command(sender, text === "" ? "help" : text).then((a) => a && this.say(room, held, stanza, "reply" in a ? a.reply : a.slowDown, nick));
   }
 
   /** A private message from an occupant (§7.5): the chat path, the sender as the room shows it. */
   private onPrivate(room: string, held: HeldRoom, stanza: Element, nick: string, body: string): void {
     const sender = this.senderOf(room, held, nick);
-    const reply = (text: string | Element) => this.deps.send(replyTo(stanza, text));
+    const reply = (a: Answer) => a && this.deps.send(replyTo(stanza, "reply" in a ? a.reply : a.slowDown));
     // Refusals share the room's budget: private messages must not be a way round it.
-    if (sender === undefined || !this.deps.allowed(sender)) return void (this.refusals.take(room) && reply("Sorry, I only take commands from people I know."));
+    if (sender === undefined || !this.deps.allowed(sender)) return void (this.refused(room, nick, "private") && reply({ reply: "Sorry, I only take commands from people I know." }));
     void this.deps.command(sender, body).then(reply);
+  }
+
+  /** Counts a refusal (always) and logs it; true when it may be answered (the room's refusal budget). */
+  private refused(room: string, nick: string, why: string): boolean {
+    this.deps.forbidden();
+    const answered = this.refusals.take(room);
+    this.deps.log[answered ? "info" : "debug"]("bot refused a room message", { bot: this.bot.jid, room, nick, why, answered });
+    return answered;
+  }
+
+  /** A bot of this gateway (this one too): its real JID is ours where the room shows it, or its nick is one of our bots' seats. */
+  private isOurBot(room: string, held: HeldRoom, nick: string): boolean {
+    const real = held.occupants.get(nick);
+    return nick === held.nick || this.deps.ourNick(room, nick) || (real !== undefined && this.deps.ours(real));
   }
 
   /**

@@ -31,7 +31,7 @@ export const BotCommandSchema = Closed({
 
 export const RateLimitSchema = Closed({
   commands: Type.Integer({ minimum: 1, default: 10, description: "Commands one sender (bare JID) may run within the window." }),
-  window_s: Type.Integer({ minimum: 1, default: 10, description: "The window, in seconds; past the limit the sender gets a polite refusal until it ends." }),
+  window_s: Type.Integer({ minimum: 1, default: 10, description: "The window, in seconds; past the limit the sender is told once (an error stanza), then gets nothing until a window has passed since." }),
 }, "Commands per sender.");
 
 const SendItemsSchema = (names: string) => Type.Array(Type.Union([BotNoticeSchema, Type.String({ pattern: "^\\s*<message", description: `A \`<message>\` template reading ${names}.` })]), { minItems: 1, description: "`{ to, text }` items or `<message>` templates, delivered as routes' messages are." });

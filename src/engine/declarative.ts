@@ -15,7 +15,7 @@ import { routeBody } from "./route-body.ts";
 import { headersOf } from "./scope.ts";
 import type { RespondScope } from "./respond.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
-import type { RouteRoomSettings } from "../rooms/route-rooms.ts";
+import { routeRoomSettings, type RouteRoomSettings } from "../rooms/route-rooms.ts";
 
 /** XEP-0045 §7.4: a message to all occupants of a room. */
 const isGroupchat = (stanza: Element) => stanza.name === "message" && stanza.attrs.type === "groupchat";
@@ -48,7 +48,7 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       const [first] = stanzas;
       if (stanzas.length === 1 && first && isIqRequest(first)) return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
       const remember = route.correct?.apply(stanzas, scope, remembered, { strict: route.strict });
-      const settings = { ...route.rooms, timeoutMs: route.timeoutMs ?? deps.iq.defaultTimeoutMs };
+      const settings = routeRoomSettings(route, deps.iq.defaultTimeoutMs);
       const send = (stanza: Element) => (deps.groupchat && isGroupchat(stanza) ? deps.groupchat(stanza, settings) : deps.deliver(stanza));
       const { status, body: answer } = await deliverAll(stanzas, cut, send);
       const unsaved = remember ? saveThreads(remember) : undefined;

@@ -18,6 +18,13 @@ export interface HeldRoom {
   release(): void;
   /** Sends a groupchat message (its `from` set to ours) and waits for the room's echo (§7.4). */
   say(message: Element, timeoutMs: number): Promise<void>;
+  /**
+   * Reads the occupant list again: the join presence once more, which both Prosody and ejabberd
+   * answer with every occupant's presence, as at a join (§7.2.3). For a room that changed who
+   * sees real JIDs (§10.2.1); `forget` drops the real JIDs known until the room shows them again.
+   * Resolves once the list is complete (our own presence came back), or after the join timeout.
+   */
+  refresh(forget: boolean): Promise<void>;
 }
 
 /** Per room: the nick to ask for and the room's password (§7.2.6); the occupant's defaults otherwise. */

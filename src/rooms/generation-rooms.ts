@@ -38,7 +38,7 @@ export class GenerationRooms implements RoomsPort {
       this.holds.delete(held);
       held.release();
     };
-    return { from: held.from, occupants: held.occupants, created: held.created, get nick() { return held.nick; }, say: (m, t) => held.say(m, t), release };
+    return { from: held.from, occupants: held.occupants, created: held.created, get nick() { return held.nick; }, say: (m, t) => held.say(m, t), refresh: (forget) => held.refresh(forget), release };
   }
 
   isJoined(room: string): boolean {

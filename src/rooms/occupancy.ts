@@ -9,7 +9,7 @@ import type { Element } from "ltx";
 import { GatewayError, XmppStanzaError } from "../errors.ts";
 import type { EnterOptions, HeldRoom, OccupantSettings } from "../plugin-api/rooms.ts";
 import { Echoes } from "./echoes.ts";
-import { leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";
+import { joinPresence, leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";
 import { joinRoom, newRoom, type Room } from "./seat.ts";
 
 /** An occupant's settings (plugin-api/rooms.ts), and how its stanzas reach the server. */
@@ -25,6 +25,8 @@ export class Occupancy {
   /** Rooms we were in when the link dropped; left as soon as it is back. */
   private orphans: Array<{ jid: string; nick: string }> = [];
   private readonly echoes = new Echoes();
+  /** Rooms whose occupant list is being read again (refresh), settled by our own presence. */
+  private readonly refreshing = new Map<Room, () => void>();
 
   constructor(private deps: OccupancyDeps) {}
 
@@ -67,7 +69,8 @@ export class Occupancy {
       this.release(room);
     };
     const say = (message: Element, timeoutMs: number) => this.say(room, message, timeoutMs);
-    return { from: this.deps.from, occupants: room.occupants, created: room.created, get nick() { return room.nick; }, release, say };
+    const refresh = (forget: boolean) => this.refresh(room, forget);
+    return { from: this.deps.from, occupants: room.occupants, created: room.created, get nick() { return room.nick; }, release, say, refresh };
   }
 
   /**
@@ -144,7 +147,9 @@ export class Occupancy {
       room.joined = true;
       room.created = p.created;
       room.waiter?.resolve();
-    } else if (!p.available && room.joined) {
+    } else if (p.available) {
+      this.refreshing.get(room)?.();
+    } else if (room.joined) {
       // Kicked, banned, or the room was destroyed (§7.2.8, §10.9): nothing to leave any more.
       this.deps.log.info("the gateway is no longer in the room", { room: room.jid, from: this.deps.from });
       if (this.rooms.get(room.jid) === room) this.rooms.delete(room.jid);
@@ -163,6 +168,20 @@ export class Occupancy {
       this.echoes.fail(message.attrs.id as string, err as Error);
     }
     return echoed;
+  }
+
+  /**
+   * HeldRoom.refresh: the presences the room sends back go through onPresence as any others, and
+   * our own comes last (§7.2.3): then the list is complete. Settled after timeoutMs regardless.
+   */
+  private refresh(room: Room, forget: boolean): Promise<void> {
+    if (!room.joined || this.rooms.get(room.jid) !== room) return Promise.resolve();
+    if (forget) for (const nick of room.occupants.keys()) room.occupants.set(nick, undefined);
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const timer = setTimeout(resolve, this.deps.timeoutMs);
+    this.refreshing.set(room, () => (clearTimeout(timer), resolve()));
+    this.deps.send(joinPresence(room.jid, room.nick, this.deps.from, room.password)).catch((err: unknown) => this.deps.log.debug("could not read the room's occupants again", { room: room.jid, err: String(err) }));
+    return promise.finally(() => this.refreshing.delete(room));
   }
 
   private release(room: Room): void {

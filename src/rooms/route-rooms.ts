@@ -3,14 +3,21 @@
  * an occupant (XEP-0045 §7.4), so the gateway enters the room first (§7.2) and stays: a route
  * never releases its seat. The room's echo of the message is the proof it was taken (the 201);
  * a refusal (members-only, banned, no such room, wrong password) is a 4xx/5xx with the reason.
- * After a reconnect every room a route was in is entered again before the outbox drains, so a
- * groupchat queued while the link was down (202) reaches a room the gateway is back in.
+ *
+ * After a reconnect every room a route was in is entered again. A groupchat queued while the link
+ * was down (202) has its room entered when the outbox reaches it (`beforeSend`), and goes
+ * to the dead letters with the room's refusal when the room will not have the gateway.
+ *
+ * A reload hands the seats over (`handover`, `adopt`): the next configuration enters the rooms its
+ * routes still use before the old one gives its seats back, so a room sees no leave and no join.
  */
 import xml from "@xmpp/xml";
-import type { Element } from "ltx";
-import { GatewayError, IqTimeoutError, XmppStanzaError, httpStatusOfStanzaError } from "../errors.ts";
+import { parse, type Element } from "ltx";
+import type { DeclarativeRouteConfig } from "../config/load.ts";
+import { GatewayError, XmppStanzaError } from "../errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
 import type { EnterOptions, HeldRoom, RoomsPort } from "../plugin-api/rooms.ts";
+import { deadLetterReason, mayPass, told } from "./room-refusals.ts";
 
 export interface RouteRoomsDeps {
   rooms: RoomsPort;
@@ -19,34 +26,46 @@ export interface RouteRoomsDeps {
   deliver(stanza: Element): Promise<"sent" | "queued">;
   isOnline(): boolean;
   log: Logger;
+  /** This configuration's declarative routes by `RouteRoomSettings.route`. */
+  routes: ReadonlyMap<string, RouteRoomSettings>;
+  /** xmpp.iq_timeout_ms: how long a join for a room queued before a restart may take. */
+  timeoutMs: number;
 }
 
 /** One route's settings: its nick and room passwords (routes.yaml `nick`, `room_password`, `rooms`). */
 export interface RouteRoomSettings {
+  /** The route as `METHOD /path`: a reload keeps the seats of the routes it still has. */
+  route: string;
   nick: string | undefined;
   password(room: string): string | undefined;
   timeoutMs: number;
 }
 
-/** §7.2 refusals, told as an HTTP caller can act on them. */
-const REASONS: Readonly<Record<string, string>> = {
-  "registration-required": "the room is members-only and the gateway is not a member (§7.2.5)",
-  forbidden: "the gateway is banned from the room, or may not speak there (§7.2.7, §7.4)",
-  "item-not-found": "the room does not exist (§7.2.1)",
-  gone: "the room does not exist any more",
-  conflict: "the nick is taken, also with a suffix (§7.2.9)",
-  "not-authorized": "the room needs a password, and routes.yaml has none or a wrong one (§7.2.6)",
-  "not-allowed": "the room does not let the gateway in (§7.2.1: no room creation)",
-  "service-unavailable": "the room is full (§7.2.10)",
-  "not-acceptable": "the room did not take the message: the gateway is no occupant (§7.4)",
-};
+export function routeRoomSettings(route: DeclarativeRouteConfig, defaultTimeoutMs: number): RouteRoomSettings {
+  return { route: `${route.method} ${route.path}`, ...route.rooms, timeoutMs: route.timeoutMs ?? defaultTimeoutMs };
+}
 
-/** Rooms remembered for a reconnect, at most (xmpp.max_rooms bounds the ones entered). */
-const MAX_PENDING_SEATS = 1_000;
+/** A room the routes are in (or were, when the link dropped), and the routes that posted there. */
+interface Seat {
+  held?: HeldRoom;
+  options: EnterOptions;
+  routes: Set<string>;
+}
+
+/** What a retiring configuration hands the next one (app.ts `reload`). */
+export interface RouteSeats {
+  seats: ReadonlyArray<{ room: string; options: EnterOptions; routes: string[] }>;
+  /** How to enter the rooms of groupchats waiting in the outbox. */
+  queued: ReadonlyArray<[string, RouteRoomSettings]>;
+}
+
+/** Rooms remembered for the outbox, at most (xmpp.max_rooms bounds the ones entered). */
+const MAX_QUEUED_ROOMS = 1_000;
 
 export class RouteRooms {
   /** Seats the routes hold, by room: at most xmpp.max_rooms (Rooms refuses more). */
-  private readonly seats = new Map<string, { held?: HeldRoom; options: EnterOptions }>();
+  private readonly seats = new Map<string, Seat>();
+  private readonly queued = new Map<string, RouteRoomSettings>();
 
   constructor(private readonly deps: RouteRoomsDeps) {}
 
@@ -81,6 +100,74 @@ export class RouteRooms {
     }
   }
 
+  /**
+   * The outbox is about to send a queued stanza (xmpp/delivery.ts `beforeSend`). A groupchat of
+   * the routes needs the gateway in its room first (§7.4): entered here, in the outbox's order.
+   * Resolves undefined to send it, or the room's refusal (§7.2) or ROOMS_FULL: why it goes to the
+   * dead letters instead. Rejects while the link is down, and when the room did not answer in
+   * time or said to wait: the row stays for the next drain (delivery.ts counts those attempts).
+   */
+  beforeSend(row: string): Promise<string | undefined> | undefined {
+    const room = queuedGroupchatRoom(row, this.deps.from);
+    return room === undefined ? undefined : this.enterForQueued(room);
+  }
+
+  handover(): RouteSeats {
+    return {
+      seats: [...this.seats].map(([room, seat]) => ({ room, options: seat.options, routes: [...seat.routes] })),
+      queued: [...this.queued],
+    };
+  }
+
+  /**
+   * Takes the previous configuration's seats that this one still uses: a route with the same
+   * method and path, entering with the same nick and password. Entering a room the gateway is in
+   * shares its seat (rooms.ts), so the old configuration retiring leaves only the others.
+   */
+  async adopt(previous: RouteSeats): Promise<void> {
+    for (const [room, settings] of previous.queued) this.queued.set(room, this.deps.routes.get(settings.route) ?? settings);
+    await Promise.all(previous.seats.map((seat) => this.keep(seat.room, seat.options, seat.routes)));
+  }
+
+  private async keep(room: string, options: EnterOptions, routes: string[]): Promise<void> {
+    const still = routes.filter((route) => {
+      const settings = this.deps.routes.get(route);
+      return settings !== undefined && sameOptions(optionsOf(room, settings), options);
+    });
+    if (!still.length) return;
+    const seat: Seat = { options, routes: new Set(still) };
+    this.seats.set(room, seat);
+    // Not in it now (the link is down): `online` enters it, as the old configuration would have.
+    if (!this.deps.rooms.isJoined(room)) return;
+    try {
+      seat.held = await this.deps.rooms.enter(room, { ...options, as: this.deps.from });
+    } catch (err) {
+      this.seats.delete(room);
+      this.deps.log.warn("could not keep the room across the reload", { room, err: String(err) });
+    }
+  }
+
+  private async enterForQueued(room: string): Promise<string | undefined> {
+    const settings = this.queued.get(room) ?? this.settingsFor(room);
+    try {
+      await this.seat(room, settings);
+      this.queued.delete(room);
+      return undefined;
+    } catch (err) {
+      const reason = deadLetterReason(err, room);
+      if (reason === undefined) throw err;
+      if (mayPass(err)) throw new Error(reason);
+      this.deps.log.warn("a queued groupchat cannot reach its room: moved to the dead letters", { room, reason });
+      return reason;
+    }
+  }
+
+  /** A room queued before a restart: the first route with a password for it, else the defaults. */
+  private settingsFor(room: string): RouteRoomSettings {
+    const withPassword = [...this.deps.routes.values()].find((r) => r.password(room) !== undefined);
+    return withPassword ?? { route: "", nick: undefined, password: () => undefined, timeoutMs: this.deps.timeoutMs };
+  }
+
   private forget(room: string, held: HeldRoom): void {
     held.release();
     this.seats.delete(room);
@@ -88,7 +175,10 @@ export class RouteRooms {
 
   private async seat(room: string, settings: RouteRoomSettings): Promise<HeldRoom> {
     const seat = this.seats.get(room);
-    if (seat?.held && this.deps.rooms.isJoined(room)) return seat.held;
+    if (seat?.held && this.deps.rooms.isJoined(room)) {
+      seat.routes.add(settings.route);
+      return seat.held;
+    }
     const options = optionsOf(room, settings);
     const held = await this.deps.rooms.enter(room, { ...options, as: this.deps.from });
     if (held.created) {
@@ -96,13 +186,13 @@ export class RouteRooms {
       this.forget(room, held);
       throw new XmppStanzaError("item-not-found", "cancel", undefined, xml("presence", { from: room, type: "error" }));
     }
-    this.seats.set(room, { held, options });
+    this.seats.set(room, { held, options, routes: new Set([...(seat?.routes ?? []), settings.route]) });
     return held;
   }
 
-  /** Offline: to the outbox, and the room is remembered so `online` enters it before the drain. */
+  /** Offline: to the outbox; `beforeSend` enters the room when the outbox gets to it. */
   private queue(room: string, stanza: Element, settings: RouteRoomSettings): Promise<"sent" | "queued"> {
-    if (!this.seats.has(room) && this.seats.size < MAX_PENDING_SEATS) this.seats.set(room, { options: optionsOf(room, settings) });
+    if (this.queued.has(room) || this.queued.size < MAX_QUEUED_ROOMS) this.queued.set(room, settings);
     return this.deps.deliver(stanza);
   }
 }
@@ -111,12 +201,22 @@ function optionsOf(room: string, settings: RouteRoomSettings): EnterOptions {
   return { nick: settings.nick, password: settings.password(room) };
 }
 
-function told(err: unknown, room: string): unknown {
-  if (err instanceof XmppStanzaError) {
-    const reason = REASONS[err.condition] ?? "the room refused";
-    const status = httpStatusOfStanzaError(err.condition);
-    return new GatewayError("ROOM_REFUSED", `The room ${room} refused: ${reason}`, { status, details: { room, condition: err.condition, ...(err.text ? { text: err.text } : {}) } });
+function sameOptions(a: EnterOptions, b: EnterOptions): boolean {
+  return a.nick === b.nick && a.password === b.password;
+}
+
+/**
+ * The room a queued row is a groupchat of the routes to; undefined for any other row. Rows are
+ * ltx's serialization (stanza-guard.ts), so most are told apart by their first characters alone.
+ */
+function queuedGroupchatRoom(row: string, from: string): string | undefined {
+  if (!row.startsWith("<message") || !row.includes('type="groupchat"')) return undefined;
+  let stanza: Element;
+  try {
+    stanza = parse(row);
+  } catch {
+    return undefined;
   }
-  if (err instanceof IqTimeoutError) return new GatewayError("XMPP_TIMEOUT", `The room ${room} did not answer in time`, { details: { room } });
-  return err;
+  if (stanza.attrs.type !== "groupchat" || stanza.attrs.from?.toLowerCase() !== from.toLowerCase()) return undefined;
+  return stanza.attrs.to?.toLowerCase();
 }

@@ -34,6 +34,14 @@ export interface DeliveryOptions {
   /** The component's domain: the only `from` domain the server accepts from this link. */
   component: string;
   maxStanzaBytes: number;
+  /**
+   * Asked about each queued stanza just before the drain sends it (rooms/route-rooms.ts: a
+   * groupchat needs its room entered first). Undefined sends it; a string is why it goes to the
+   * dead letters instead (what was answered 202 is delivered or kept with its reason, never
+   * dropped); a rejection stops the drain and the row stays, counted as an attempt while the link
+   * is up (MAX_ATTEMPTS of them make it a dead letter).
+   */
+  beforeSend?(stanza: string): Promise<string | undefined> | undefined;
 }
 
 const BATCH = 500;
@@ -143,6 +151,7 @@ export class Delivery {
     let sent = 0;
     for (let row = this.head(); row && row.seq <= this.suspectsUpTo; row = this.head()) {
       if (row.attempts > 0) await Bun.sleep(Math.min(PROBE_MAX_WAIT_MS, PROBE_WAIT_MS * 2 ** (row.attempts - 1)));
+      if (!(await this.cleared(row))) continue;
       await this.link.sendRaw(row.stanza);
       try {
         await this.barrier.after();
@@ -158,6 +167,31 @@ export class Delivery {
     return sent;
   }
 
+  /** Whether `row` may go out now (DeliveryOptions.beforeSend); if not, it is a dead letter. */
+  private async cleared(row: QueuedStanza): Promise<boolean> {
+    let refused: string | undefined;
+    try {
+      refused = await this.options.beforeSend?.(row.stanza);
+    } catch (err) {
+      // The link dropped: the row waits for the next drain. A check that fails with the link up
+      // (a room that does not answer) is an attempt, so it cannot hold the queue forever.
+      if (this.link.status === "online") this.failedCheck(row, (err as Error).message);
+      throw err;
+    }
+    if (refused === undefined) return true;
+    this.outbox.bury(row.seq, refused);
+    this.log.error("outbox stanza moved to the dead letters: it cannot be delivered", { seq: row.seq, id: idOf(row.stanza), reason: refused });
+    return false;
+  }
+
+  private failedCheck(row: QueuedStanza, reason: string): void {
+    const attempts = this.outbox.fail(row.seq, reason);
+    const fields = { seq: row.seq, id: idOf(row.stanza), attempts, reason };
+    if (attempts < MAX_ATTEMPTS) return this.log.warn("an outbox stanza could not be sent yet; it will be tried again", fields);
+    this.outbox.bury(row.seq, reason);
+    this.log.error("outbox stanza moved to the dead letters: it could not be sent, attempt after attempt", fields);
+  }
+
   private head(): QueuedStanza | undefined {
     return this.link.status === "online" ? this.outbox.peekAfter(0, 1)[0] : undefined;
   }
@@ -168,7 +202,7 @@ export class Delivery {
     // refused this stanza; a restart must not count against the row being probed.
     if (SERVER_GONE.some((condition) => reason === `stream error: ${condition}`)) return;
     const attempts = this.outbox.fail(row.seq, reason);
-    const fields = { seq: row.seq, id: row.stanza.match(/^<[^>]*?\sid="([^"]*)"/)?.[1], attempts, reason };
+    const fields = { seq: row.seq, id: idOf(row.stanza), attempts, reason };
     if (attempts < MAX_ATTEMPTS) {
       this.log.warn("the server closed the stream right after an outbox stanza; it will be sent again", fields);
       return;
@@ -195,6 +229,7 @@ export class Delivery {
           continue;
         }
         for (const row of rows) {
+          if (!(await this.cleared(row))) continue;
           await this.link.sendRaw(row.stanza);
           sentUpTo = row.seq;
           sent++;
@@ -211,4 +246,8 @@ export class Delivery {
     }
     return sent;
   }
+}
+
+function idOf(stanza: string): string | undefined {
+  return stanza.match(/^<[^>]*?\sid="([^"]*)"/)?.[1];
 }

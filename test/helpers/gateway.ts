@@ -30,12 +30,15 @@ export interface GatewayOptions {
   /** Don't wait for the link (outbox tests start with the server down). */
   waitOnline?: boolean;
   env?: Record<string, string>;
+  /** More `xmpp:` keys, one "key: value" line each (e.g. "max_rooms: 2"). */
+  xmpp?: string[];
 }
 
 /** The xmpp/http/store head of a routes.yaml for this Prosody. */
-export function configHead(prosody: Prosody, store = ":memory:"): string {
+export function configHead(prosody: Prosody, store = ":memory:", xmpp: string[] = []): string {
   return [
     "xmpp:",
+    ...xmpp.map((line) => `  ${line}`),
     `  server: xmpp://127.0.0.1:${prosody.componentPort}`,
     `  component: ${prosody.componentDomain}`,
     `  secret: "${prosody.componentSecret}"`,
@@ -55,7 +58,7 @@ export function loadTestConfig(text: string, env: Record<string, string> = {}): 
 }
 
 export async function startGateway(prosody: Prosody, opts: GatewayOptions): Promise<TestGateway> {
-  const config = loadTestConfig(configHead(prosody, opts.store) + opts.routes, opts.env);
+  const config = loadTestConfig(configHead(prosody, opts.store, opts.xmpp) + opts.routes, opts.env);
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const gateway = await createGateway(config, { log });

@@ -1,6 +1,6 @@
 // iq round trips against real servers: the GET /version/:host and disco examples of docs/configuration.md.
 import { describe, expect, test } from "bun:test";
-import { testServers } from "../helpers/servers.ts";
+import { serverKind, testServers } from "../helpers/servers.ts";
 import { useTestBed } from "../helpers/bed.ts";
 
 // The examples of docs/configuration.md ("iq round trips"), as written there.
@@ -69,4 +69,16 @@ test("without respond: the JSON carries the reply's type, sender and stanza", as
   expect(body).toMatchObject({ type: "result", from: bed.server.host });
   expect(body.stanza).toContain("http://jabber.org/protocol/disco#info");
 });
+});
+
+// docs/configuration.md: GET /version/... needs the server's version module. The test bed's
+// Prosody loads none unless asked, so this one is a server without it.
+if (testServers().some((s) => s.name === "prosody")) describe("prosody without its version module", () => {
+  const bare = useTestBed(serverKind("prosody"), { gateway: { routes: ROUTES } });
+
+  test("GET /version/localhost is 503 XMPP_ERROR service-unavailable, as the docs say", async () => {
+    const res = await fetch(`${bare.gw.url}/version/${bare.server.host}`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ code: "XMPP_ERROR", condition: "service-unavailable" });
+  });
 });

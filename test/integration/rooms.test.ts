@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, joinRoom } from "../../testbed/xmpp-client.ts";
-import { waitFor } from "../helpers/gateway.ts";
+import { configHead, loadTestConfig, waitFor } from "../helpers/gateway.ts";
 import { useTestBed } from "../helpers/bed.ts";
 import xml from "@xmpp/xml";
 import { MUC2, configureRoom, leftWithStatus, mucItem, postJson, routesYaml, setAffiliation } from "./plugins/muc_kick-fixtures.ts";
@@ -83,6 +83,50 @@ for (const server of testServers()) describe(server.name, () => {
     const res = await postJson(bed.gw, `/room/${room}`, { text: "anyone?" });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ code: "ROOM_REFUSED", room });
+  });
+
+  // ejabberd 23.01 lets others into a room its creator has not configured: there it is a 201.
+  if (server.name === "prosody") test("a room that exists but is locked (created, never configured, XEP-0045 §10.1.2): 404 ROOM_REFUSED, does not exist or is locked", async () => {
+    const room = `locked@${MUC2}`;
+    await joinRoom(bed.bob, room, "Bob", { instant: false });
+    const res = await postJson(bed.gw, `/room/${room}`, { text: "anyone?" });
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ code: "ROOM_REFUSED", condition: "item-not-found", room });
+    expect(body.error).toBe(`The room ${room} refused: the room does not exist or is locked (§7.2.1, §10.1.2)`);
+  });
+
+  test("a reload that changes nothing keeps the seat: bob sees no unavailable presence and no new join from the gateway", async () => {
+    const room = "steady@muc.localhost";
+    const occupant = `${room}/Alerts`;
+    await joinRoom(bed.bob, room, "Bob");
+    expect((await postJson(bed.gw, `/room/${room}`, { text: "before the reload" })).status).toBe(201);
+    await bed.bob.nextStanza(groupchatFrom(occupant, "before the reload"));
+    const from = bed.bob.received.length;
+    const stopped = () => bed.gw.logs.filter((l) => l.msg === "the replaced configuration stopped").length;
+    const before = stopped();
+    await bed.gw.gateway.reload(bed.gw.config);
+    // Barrier: once the old configuration has stopped, whatever it would send (a leave) was sent.
+    await waitFor(() => stopped() > before, 15_000, "the replaced configuration to stop", bed.gw.logs);
+    expect((await postJson(bed.gw, `/room/${room}`, { text: "after the reload" })).status).toBe(201);
+    await bed.bob.nextStanza(groupchatFrom(occupant, "after the reload"));
+    const presences = bed.bob.received.slice(from).filter((s) => s.name === "presence" && s.attrs.from === occupant);
+    expect(presences.map((p) => p.toString())).toEqual([]);
+  });
+
+  test("a reload that changes the route's nick leaves the room (that seat is no longer used); the next post enters as the new nick", async () => {
+    const room = "renamed@muc.localhost";
+    await joinRoom(bed.bob, room, "Bob");
+    expect((await postJson(bed.gw, `/room/${room}`, { text: "as Alerts" })).status).toBe(201);
+    await bed.bob.nextStanza(groupchatFrom(`${room}/Alerts`, "as Alerts"));
+    await bed.gw.gateway.reload(loadTestConfig(configHead(bed.server) + ROUTES.replace("nick: Alerts", "nick: Sirens")));
+    try {
+      await bed.bob.nextStanza((s) => s.name === "presence" && s.attrs.type === "unavailable" && s.attrs.from === `${room}/Alerts`);
+      expect((await postJson(bed.gw, `/room/${room}`, { text: "as Sirens" })).status).toBe(201);
+      await bed.bob.nextStanza(groupchatFrom(`${room}/Sirens`, "as Sirens"));
+    } finally {
+      await bed.gw.gateway.reload(bed.gw.config);
+    }
   });
 
   test("muc_kick and a route share one seat: the kick comes from the route's occupant, which stays", async () => {

@@ -1,13 +1,15 @@
 // The README and docs/*.md are tested like code. A YAML block fenced ```yaml is a whole
-// routes.yaml and must pass `check`; ```yaml fragment (a piece of one) and ```yaml file=NAME
-// (another program's file) must parse. Any other YAML fence is a mistake: a new example is
-// checked unless it says otherwise (docs/contributing.md, "Examples in the docs").
+// routes.yaml and must pass `check`; ```yaml fragment (a piece of one) must pass it in the
+// smallest file around it; ```yaml file=NAME (another program's file) must parse. Any other YAML
+// fence is a mistake: a new example is checked unless it says otherwise (docs/contributing.md,
+// "Examples in the docs").
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import YAML from "yaml";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { loadConfig } from "../../src/config/load.ts";
+import { inContext } from "../helpers/doc-fragments.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FILES = ["README.md", ...[...new Bun.Glob("docs/*.md").scanSync(ROOT)].sort()];
@@ -50,8 +52,14 @@ describe("YAML examples in README.md and docs/", () => {
     expect(result.ok ? "ok" : formatDiagnostics(label(block), result.diagnostics)).toBe("ok");
   });
 
-  test.each(blocks.filter((b) => b.info !== "").map((b) => [label(b), b] as const))("%s is a fragment or another file, and valid YAML", (_, block) => {
-    expect({ info: block.info, valid: /^(fragment|file=[\w.-]+)$/.test(block.info) }).toEqual({ info: block.info, valid: true });
+  test.each(blocks.filter((b) => b.info === "fragment").map((b) => [label(b), b] as const))("%s is a piece of a routes.yaml that passes check in the smallest file around it", (_, block) => {
+    const whole = inContext(block.text);
+    const result = loadConfig(whole, placeholders(whole), BUILTIN_PLUGINS);
+    expect(result.ok ? "ok" : `${formatDiagnostics(label(block), result.diagnostics)}\n${whole}`).toBe("ok");
+  });
+
+  test.each(blocks.filter((b) => b.info !== "" && b.info !== "fragment").map((b) => [label(b), b] as const))("%s is another program's file, and valid YAML", (_, block) => {
+    expect({ info: block.info, valid: /^file=[\w.-]+$/.test(block.info) }).toEqual({ info: block.info, valid: true });
     // Home Assistant's files read secrets with its own !secret tag.
     expect(() => YAML.parse(block.text, { customTags: [{ tag: "!secret", resolve: (name: string) => name }] })).not.toThrow();
   });

@@ -3,6 +3,7 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { openStore } from "../../src/store/db.ts";
 import { createOutbox } from "../../src/store/outbox.ts";
+import { listDead } from "../../src/store/dead-letter.ts";
 import { createStoreHealth } from "../../src/store/store-health.ts";
 import type { Database } from "bun:sqlite";
 import { Delivery, type DeliveryLink } from "../../src/xmpp/delivery.ts";
@@ -80,6 +81,68 @@ describe("delivery and the outbox", () => {
     const reopened = newOutbox(openStore(file), 10);
     expect(reopened.size()).toBe(1);
     expect(reopened.peekAfter(0, 5)[0]?.stanza).toContain('id="7"');
+  });
+});
+
+describe("asked before sending (DeliveryOptions.beforeSend: a groupchat's room)", () => {
+  test("a row refused before it is sent goes to the dead letters with the reason; the rows around it are sent in order", async () => {
+    const link = fakeLink();
+    link.status = "offline";
+    const db = openStore(":memory:");
+    const beforeSend = async (row: string) => (row.includes('id="2"') ? "ROOM_REFUSED item-not-found: no such room" : undefined);
+    const d = new Delivery(link, newOutbox(db, 10), confirmed, silentLogger, { ...OPTIONS, beforeSend });
+    for (let i = 1; i <= 3; i++) await d.deliver(msg(i));
+    link.status = "online";
+    await d.drain();
+    expect(link.written.map((s) => s.match(/id="(\d)"/)?.[1])).toEqual(["1", "3"]);
+    expect([d.queued, d.dead]).toEqual([0, 1]);
+    expect(listDead(db).map((r) => [r.stanza.match(/id="(\d)"/)?.[1], r.reason])).toEqual([["2", "ROOM_REFUSED item-not-found: no such room"]]);
+  });
+
+  test("a check that fails (the link dropped while the room was entered) keeps the row for the next drain", async () => {
+    const link = fakeLink();
+    link.status = "offline";
+    let drops = 1;
+    const beforeSend = async () => {
+      if (drops-- > 0) {
+        link.status = "offline";
+        throw new GatewayError("LINK_DOWN");
+      }
+      return undefined;
+    };
+    const outbox = newOutbox(openStore(":memory:"), 10);
+    const d = new Delivery(link, outbox, confirmed, silentLogger, { ...OPTIONS, beforeSend });
+    await d.deliver(msg(1));
+    link.status = "online";
+    await d.drain();
+    expect([link.written.length, d.queued, d.dead]).toEqual([0, 1, 0]);
+    expect(outbox.peekAfter(0, 1)[0]?.attempts).toBe(0); // a link drop is no attempt
+    link.status = "online";
+    await d.drain();
+    expect([link.written.length, d.queued, d.dead]).toEqual([1, 0, 0]);
+  });
+
+  test("a check that keeps failing with the link up (a room that never answers) is an attempt: the fifth makes the row a dead letter", async () => {
+    const link = fakeLink();
+    link.status = "offline";
+    const db = openStore(":memory:");
+    const beforeSend = async (row: string) => {
+      if (row.includes('id="1"')) throw new Error("XMPP_TIMEOUT: The room ops@muc.localhost did not answer in time");
+      return undefined;
+    };
+    const d = new Delivery(link, newOutbox(db, 10), confirmed, silentLogger, { ...OPTIONS, beforeSend });
+    await d.deliver(msg(1));
+    await d.deliver(msg(2));
+    link.status = "online";
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await d.drain();
+      expect([d.queued, d.dead]).toEqual([2, 0]);
+    }
+    await d.drain();
+    expect([d.queued, d.dead]).toEqual([1, 1]);
+    expect(listDead(db)[0]).toMatchObject({ attempts: 5, reason: "XMPP_TIMEOUT: The room ops@muc.localhost did not answer in time" });
+    await d.drain();
+    expect(link.written.map((s) => s.match(/id="(\d)"/)?.[1])).toEqual(["2"]);
   });
 });
 

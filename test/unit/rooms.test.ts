@@ -84,8 +84,8 @@ describe("a groupchat is confirmed by the room's echo", () => {
 describe("a route's refusals", () => {
   function routeRooms() {
     const t = rooms();
-    const rr = new RouteRooms({ rooms: t.r, from: ROUTES, deliver: async () => "queued", isOnline: () => true, log: silentLogger });
-    const settings = { nick: undefined, password: () => undefined, timeoutMs: 1_000 };
+    const settings = { route: "POST /room", nick: undefined, password: () => undefined, timeoutMs: 1_000 };
+    const rr = new RouteRooms({ rooms: t.r, from: ROUTES, deliver: async () => "queued", isOnline: () => true, log: silentLogger, routes: new Map([[settings.route, settings]]), timeoutMs: 1_000 });
     return { ...t, rr, settings };
   }
 
@@ -107,5 +107,26 @@ describe("a route's refusals", () => {
     await expect(sending).rejects.toMatchObject({ code: "ROOM_REFUSED", status: 404 });
     await settle();
     expect(sent.at(-1)?.attrs.type).toBe("unavailable");
+  });
+});
+
+describe("the occupant list read again (HeldRoom.refresh, for XEP-0045 §10.2.1 changes)", () => {
+  test("the join presence goes again; real JIDs are forgotten when asked, learnt from the room's presences, and it settles on our own", async () => {
+    const { r, sent, deliver, joined, settle } = rooms();
+    const entering = r.enter(ROOM, { as: ROUTES });
+    await settle();
+    deliver(xml("presence", { from: `${ROOM}/Alice`, to: ROUTES }, xml("x", { xmlns: MUC_USER }, xml("item", { jid: "alice@example/phone" }))));
+    joined(ROUTES);
+    const held = await entering;
+    let done = false;
+    const refreshed = held.refresh(true).then(() => void (done = true));
+    expect(held.occupants.get("Alice")).toBeUndefined();
+    expect(sent.filter((s) => s.name === "presence" && s.attrs.to === `${ROOM}/Stanzagate`)).toHaveLength(2);
+    deliver(xml("presence", { from: `${ROOM}/Alice`, to: ROUTES }, xml("x", { xmlns: MUC_USER }, xml("item", { jid: "alice@example/phone" }))));
+    await settle();
+    expect(done).toBe(false);
+    joined(ROUTES);
+    await refreshed;
+    expect(held.occupants.get("Alice")).toBe("alice@example/phone");
   });
 });

@@ -36,6 +36,8 @@ routes:
     options: { post_url: "${slow.url}", local_parts: [slow], timeout_ms: 200 }
   - plugin: component_http
     options: { post_url: "${slow.url}", local_parts: [narrow], max_concurrent: 1, max_queued: 1 }
+  - plugin: component_http
+    options: { post_url: "${hook.url}", local_parts: [ping, pong] }
 `,
       };
     },
@@ -131,6 +133,28 @@ routes:
       hook.answer = () => json({ from: "alice@localhost", body: "spoofed" });
       expect(await errorFor(jid("bot"), "spoof")).toEqual(UNUSABLE);
       expect(bed.gw.logs.find((l) => l.msg === "webhook reply refused")).toMatchObject({ level: "error", reply_from: "alice@localhost" });
+    });
+
+    // The server routes every address of the component back to the gateway: sent, such a reply
+    // would be POSTed again, answered the same way, and so on (7,600 calls in 5 s before the fix).
+    for (const [what, to] of [["itself", "ping"], ["another of its addresses", "pong"], ["its bare domain", ""]] as const) {
+      test(`a reply addressed to ${what} is never sent: one webhook call, bob gets cancel/internal-server-error, counted as a loop`, async () => {
+        const target = to ? jid(to) : bed.server.componentDomain;
+        hook.answer = (req) => (req.json.to === jid("bot") ? json({ body: "barrier" }) : json({ from: jid("ping"), to: target, body: "again" }));
+        const calls = hook.received.length;
+        expect(await errorFor(jid("ping"), `loop-${to}`)).toEqual(UNUSABLE);
+        // Barrier: bob's next message is POSTed after anything the refused reply could have caused.
+        await bed.bob.send(chat(jid("bot"), `after-loop-${to}`));
+        await bed.bob.nextStanza(messageWithBody("barrier"));
+        expect(hook.received.slice(calls).map((r) => r.json.to)).toEqual([jid("ping"), jid("bot")]);
+        expect(bed.gw.logs.findLast((l) => l.msg === "webhook reply refused")).toMatchObject({ reply_to: target, why: expect.stringContaining("a loop") });
+      });
+    }
+
+    test("/metrics counts the refused replies by reason", async () => {
+      const text = await (await fetch(`${bed.gw.url}/metrics`)).text();
+      expect(text).toContain('stanzagate_component_http_replies_refused_total{reason="loop"} 3');
+      expect(text).toContain('stanzagate_component_http_replies_refused_total{reason="outside_domain"} 1');
     });
 
     test("a stanza that does not parse, or is not message/presence/iq, is never sent: bob gets cancel/internal-server-error", async () => {

@@ -93,6 +93,15 @@ for (const server of testServers()) describe(server.name, () => {
   });
 
   describe("what only a gateway outside the server meets", () => {
+    // ejabberd 23.01 lets the gateway (a service admin) into a room its creator has not configured.
+    if (server.name === "prosody") {
+      test("a room created but never configured (locked, XEP-0045 §10.1.2): 400 item-not-found, the text says it may be locked", async () => {
+        await joinRoom(bed.alice, "locked@muc.localhost", "Alice", { instant: false });
+        const body = `{"error":"Couldn't kick user: cancel: item-not-found","text":"The gateway could not join the room: it does not exist or is locked"}`;
+        expect(await answer(await kick({ nickname: "Alice", muc: "locked@muc.localhost" }))).toEqual([400, "application/json", body]);
+      });
+    }
+
     test("a MUC that never answers the join: 504 XMPP_TIMEOUT after timeout_ms", async () => {
       const res = await postJson(bed.gw, "/muc_kick_fast", { nickname: "Bob", muc: `room@${SLOW}` });
       expect(res.status).toBe(504);

@@ -5,6 +5,7 @@ import type { Element } from "ltx";
 import { harness } from "./harness.ts";
 
 const bodyOf = (el: Element | undefined) => el?.getChildText("body");
+const chat = (body: string, from = "bob@localhost/phone") => xml("message", { from, to: "house@gateway.localhost", type: "chat", id: "m1" }, xml("body", {}, body));
 
 describe("a bot answers commands by chat", () => {
   test("a command without http: replies its text, keeping type and thread", async () => {
@@ -34,6 +35,29 @@ describe("a bot answers commands by chat", () => {
     expect(bodyOf(await harness().say("help"))).toBe("Commands:\n- temp <room>\n- ping\n- where <q>\n- help");
   });
 
+  test("a message from the gateway's own domain (another bot, the bot itself) is never a command: no answer, no refusal", async () => {
+    const h = harness(undefined, ["*"]);
+    h.handle(chat("ping", "beta@gateway.localhost/bot"));
+    h.handle(chat("ping", "house@gateway.localhost"));
+    h.handle(chat("ping", "gateway.localhost"));
+    expect(await h.barrier(0)).toBe(0);
+  });
+
+  test("a command's help: is shown after its usage, which it does not replace (docs/bots.md)", async () => {
+    const bots = `
+bots:
+  - jid: house@gateway.localhost
+    allow: ["*@localhost"]
+    commands:
+      - match: '^temp (?<room>\\w+)$'
+        help: the temperature in a room
+        reply: "{{ match.room }}"
+      - match: '^ping$'
+        reply: pong
+`;
+    expect(bodyOf(await harness(undefined, undefined, bots).say("help"))).toBe("Commands:\n- temp <room>: the temperature in a room\n- ping\n- help");
+  });
+
   test("a sender outside allow gets a forbidden error", async () => {
     const reply = await harness().say("ping", "eve@elsewhere.example/x");
     expect(reply?.attrs).toMatchObject({ type: "error", id: "m1", to: "eve@elsewhere.example/x" });
@@ -41,10 +65,18 @@ describe("a bot answers commands by chat", () => {
     expect(reply?.getChild("error")?.getChild("forbidden")).toBeDefined();
   });
 
-  test("past the rate limit a sender gets a polite refusal, others are still served", async () => {
+  test("past the rate limit a sender gets one notice in the window, an error (policy-violation, wait) nobody answers; then nothing; others are still served", async () => {
     const h = harness();
     for (let i = 0; i < 3; i++) expect(bodyOf(await h.say("ping"))).toBe("pong");
-    expect(bodyOf(await h.say("ping"))).toStartWith("Please slow down: I answer at most 3 commands every 60 s.");
+    const notice = await h.say("ping");
+    expect(notice?.attrs).toMatchObject({ type: "error", id: "m1", to: "bob@localhost/phone" });
+    expect(notice?.getChild("error")?.attrs.type).toBe("wait");
+    expect(notice?.getChild("error")?.getChild("policy-violation")).toBeDefined();
+    expect(notice?.getChild("error")?.getChildText("text")).toStartWith("Please slow down: I answer at most 3 commands every 60 s.");
+    const since = h.sent.length;
+    for (let i = 0; i < 5; i++) h.handle(chat("ping"));
+    // A ping after them (an iq is always answered): once it is, the bot has read the five.
+    expect(await h.barrier(since)).toBe(0);
     expect(bodyOf(await h.say("ping", "carol@localhost/x"))).toBe("pong");
   });
 
@@ -54,7 +86,8 @@ describe("a bot answers commands by chat", () => {
     const hostile = `temp ${"a".repeat(40)}!`;
     const exec = spyOn(RegExp.prototype, "exec");
     try {
-      for (let i = 0; i < 5; i++) expect(bodyOf(await h.say(hostile))).toStartWith("Please slow down");
+      for (let i = 0; i < 5; i++) h.handle(chat(hostile));
+      await h.barrier(0);
       expect(exec.mock.calls.filter(([input]) => input === hostile)).toEqual([]);
     } finally {
       exec.mockRestore();

@@ -11,7 +11,7 @@ import { FAKE_HEAD } from "../../helpers/fake-gateway.ts";
 const BOT = `
 bots:
   - jid: house@gateway.localhost
-    allow: ["*@localhost"]
+    allow: ALLOW
     rate_limit: { commands: 3, window_s: 60 }
     max_input_chars: 50
     commands:
@@ -29,8 +29,9 @@ bots:
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
-export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 21.5 })) {
-  const config = loadTestConfig(FAKE_HEAD + BOT);
+/** `allow` fills the bot's allow: list; `bots` replaces the bot above (a `bots:` section of routes.yaml). */
+export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 21.5 }), allow = ["*@localhost"], bots = BOT) {
+  const config = loadTestConfig(FAKE_HEAD + bots.replace("ALLOW", JSON.stringify(allow)));
   const sent: Element[] = [];
   const calls: string[] = [];
   const fetch = ((url: string, init: RequestInit) => (calls.push(url), fetcher(url, init))) as unknown as typeof globalThis.fetch;
@@ -44,7 +45,17 @@ export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 
     for (let i = 0; i < 200 && sent.length === before; i++) await Bun.sleep(5);
     return sent.at(-1);
   };
-  return { sent, calls, say, handle, scrape: () => metrics.render() };
+  /**
+   * Sends an XEP-0199 ping after what was handled and waits for its result: every message before
+   * it has been read, and every answer it made is sent. Resolves to how many other stanzas were
+   * sent since `since` (an index into `sent`).
+   */
+  const barrier = async (since: number) => {
+    handle(xml("iq", { from: "bob@localhost/phone", to: "house@gateway.localhost", type: "get", id: "barrier" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return sent.slice(since).filter((s) => s.attrs.id !== "barrier").length;
+  };
+  return { sent, calls, say, handle, barrier, scrape: () => metrics.render() };
 }
 
 

@@ -19,3 +19,13 @@ test("a flood of distinct senders forgets the oldest beyond 10 000 instead of gr
   // "first@x" was forgotten to make room, so it is counted afresh (not refused).
   expect(limit.take("first@x")).toBe(true);
 });
+
+test("a sender over the limit is told once per window, then nothing until a window has passed since", () => {
+  let t = 0;
+  const limit = createRateLimit(1, 1_000, () => t);
+  expect([limit.notice("bob"), limit.notice("bob"), limit.notice("carol")]).toEqual([true, false, true]);
+  t = 999;
+  expect(limit.notice("bob")).toBe(false);
+  t = 1_000;
+  expect(limit.notice("bob")).toBe(true);
+});
