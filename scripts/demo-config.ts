@@ -29,7 +29,7 @@ export function demoBot(): string {
     # rooms: [{ jid: ${DEMO_ROOM_NAME}@muc.localhost }]   # uncomment, save, reload (kill -HUP, see the demo)
     commands:
       - match: '^temp (?<room>\\w+)$'
-        http: { url: "\${DEMO_APPS}/sensors/{{ match.room }}", timeout_ms: 3000 }
+        http: { url: "\${DEMO_APPS:-http://127.0.0.1:8080}/sensors/{{ match.room }}", timeout_ms: 3000 }
         reply: "{{ match.room }}: {{ http.json.celsius }} °C"
         error: "{{ match.room }}: {{ http.json.error | default: error }}"
       - match: '^ping$'
@@ -38,7 +38,7 @@ export function demoBot(): string {
     jobs:
       - name: kitchen
         every: 10s
-        http: { url: "\${DEMO_APPS}/sensors/kitchen", timeout_ms: 3000 }
+        http: { url: "\${DEMO_APPS:-http://127.0.0.1:8080}/sensors/kitchen", timeout_ms: 3000 }
         on_change: http.json.celsius
         send: [{ to: "bob@localhost", text: "kitchen is now {{ http.json.celsius }} °C" }]
 `;
@@ -62,21 +62,22 @@ export function demoRoutes(has: (plugin: string) => boolean): string {
     VERSION_ROUTE,
   ];
   if (has("post_msg")) routes.push("  - plugin: post_msg\n    path: /msg\n    auth: users");
-  if (has("component_http")) routes.push("  - plugin: component_http\n    options:\n      post_url: ${DEMO_APPS}/bot");
+  if (has("component_http")) routes.push("  - plugin: component_http\n    options:\n      post_url: ${DEMO_APPS:-http://127.0.0.1:8080}/bot");
   if (has("muc_kick")) routes.push("  - plugin: muc_kick\n    auth: kick");
-  if (has("roster_admin")) routes.push("  - plugin: roster_admin\n    auth: ops\n    options:\n      roster_url: ${DEMO_APPS}/contacts/%s");
+  if (has("roster_admin")) routes.push("  - plugin: roster_admin\n    auth: ops\n    options:\n      roster_url: ${DEMO_APPS:-http://127.0.0.1:8080}/contacts/%s");
   return `# The demo's routes.yaml. Yours to edit: \`make demo\` keeps it, \`make demo-reset\` writes it afresh.
-# \${DEMO_...} are set by the demo at each run (its Prosody's ports and secret, its web apps).
+# \${DEMO_...} are set by the demo at each run (its Prosody's ports and secret, its web apps);
+# the fallbacks after :- only let \`stanzagate check\` and \`render\` read the file in another terminal.
 xmpp:
-  server: xmpp://127.0.0.1:\${DEMO_COMPONENT_PORT}
+  server: xmpp://127.0.0.1:\${DEMO_COMPONENT_PORT:-5347}
   component: gateway.localhost
-  secret: "\${DEMO_SECRET}"
+  secret: "\${DEMO_SECRET:-demo-secret}"
   host: localhost
 http:
-  listen: 127.0.0.1:\${DEMO_HTTP_PORT}
+  listen: 127.0.0.1:\${DEMO_HTTP_PORT:-5280}
 store: stanzagate.db
 auth:
-  users: { kind: xmpp, server: "xmpp://127.0.0.1:\${DEMO_C2S_PORT}" }
+  users: { kind: xmpp, server: "xmpp://127.0.0.1:\${DEMO_C2S_PORT:-5222}" }
   kick: { kind: header, value: "Basic dXNlcm5hbWU6cGFzc3dvcmQ=" }   # mod_http_muc_kick's README example
   ops:
     kind: bearer
@@ -95,7 +96,7 @@ export type RoutesFileOutcome = "written" | "kept" | "replaced";
 
 export function writeRoutesFile(file: string, text: string, reset: boolean): RoutesFileOutcome {
   if (existsSync(file) && !reset) {
-    if (readFileSync(file, "utf8").includes("${DEMO_COMPONENT_PORT}")) return "kept";
+    if (readFileSync(file, "utf8").includes("${DEMO_COMPONENT_PORT")) return "kept";
     renameSync(file, `${file}.old`);
     writeFileSync(file, text);
     return "replaced";
