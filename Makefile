@@ -3,6 +3,7 @@
 #   make unit    the in-process tier alone (seconds; no server)
 #   make integration  the real-server tier alone (STANZAGATE_SERVERS=prosody skips ejabberd)
 #   make demo    install, start a local Prosody and Stanzagate on 127.0.0.1, print curl commands
+#   make demo-reset  the same, writing the demo's own .demo/routes.yaml over yours (make demo keeps it)
 #   make build   dist/stanzagate, one self-contained executable
 #   make release dist/stanzagate-linux-{x64,arm64}, their .deb and .tar.gz packages, dist/SHA256SUMS
 #   make faults  the fault suite: kills and outages under load, fuzzing (docs/contributing.md, "Tests")
@@ -18,7 +19,7 @@ SRC := $(shell find src plugins -name '*.ts') package.json
 file-sizes:
 	@scripts/check-file-sizes.sh
 
-.PHONY: file-sizes help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo bench bench-footprint clean distclean verify-unit
+.PHONY: file-sizes help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo demo-reset bench bench-footprint clean distclean verify-unit
 
 all: build
 
@@ -119,6 +120,9 @@ golden: node-deps
 
 demo: deps build
 	$(BUN) scripts/demo.ts
+
+demo-reset: deps build
+	DEMO_RESET=1 $(BUN) scripts/demo.ts
 
 bench: deps build
 	$(BUN) bench/run.ts

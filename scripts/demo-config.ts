@@ -1,24 +1,35 @@
 // The demo's routes.yaml and the two small web apps it talks to (a webhook bot and a roster app).
+//
+// The file is the user's to edit: written when missing, kept across runs, written afresh only when
+// asked (DEMO_RESET=1, `make demo-reset`). What changes from run to run (the ports of this run's
+// Prosody and web apps, the component secret) is not in it: it reads them with ${VAR} from the
+// environment the demo starts Stanzagate with (demoEnv), so a kept file works at every run.
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Prosody } from "../testbed/prosody.ts";
 
-export interface DemoRoutes {
-  prosody: Prosody;
-  httpPort: number;
-  store: string;
-  webhook: string;
-  rosterUrl: string;
-  sensors: string;
-  has(plugin: string): boolean;
+/** The MUC room the demo keeps: persistent and non-anonymous, so its examples cannot destroy it. */
+export const DEMO_ROOM_NAME = "room";
+
+/** The variables routes.yaml reads: what this run's servers listen on. */
+export function demoEnv(d: { prosody: Prosody; httpPort: number; apps: string }): Record<string, string> {
+  return {
+    DEMO_COMPONENT_PORT: String(d.prosody.componentPort),
+    DEMO_C2S_PORT: String(d.prosody.c2sPort),
+    DEMO_SECRET: d.prosody.componentSecret,
+    DEMO_HTTP_PORT: String(d.httpPort),
+    DEMO_APPS: d.apps,
+  };
 }
 
 /** The demo bot (docs/bots.md): commands reading the demo's sensors, and a job watching one. */
-export function demoBot(d: Pick<DemoRoutes, "prosody" | "sensors">): string {
+export function demoBot(): string {
   return `bots:
-  - jid: house@${d.prosody.componentDomain}
-    allow: ["*@${d.prosody.host}"]
+  - jid: house@gateway.localhost
+    allow: ["*@localhost"]
+    # rooms: [{ jid: ${DEMO_ROOM_NAME}@muc.localhost }]   # uncomment, save, reload (kill -HUP, see the demo)
     commands:
       - match: '^temp (?<room>\\w+)$'
-        http: { url: "${d.sensors}/{{ match.room }}", timeout_ms: 3000 }
+        http: { url: "\${DEMO_APPS:-http://127.0.0.1:8080}/sensors/{{ match.room }}", timeout_ms: 3000 }
         reply: "{{ match.room }}: {{ http.json.celsius }} °C"
         error: "{{ match.room }}: {{ http.json.error | default: error }}"
       - match: '^ping$'
@@ -27,44 +38,75 @@ export function demoBot(d: Pick<DemoRoutes, "prosody" | "sensors">): string {
     jobs:
       - name: kitchen
         every: 10s
-        http: { url: "${d.sensors}/kitchen", timeout_ms: 3000 }
+        http: { url: "\${DEMO_APPS:-http://127.0.0.1:8080}/sensors/kitchen", timeout_ms: 3000 }
         on_change: http.json.celsius
-        send: [{ to: "bob@${d.prosody.host}", text: "kitchen is now {{ http.json.celsius }} °C" }]
+        send: [{ to: "bob@localhost", text: "kitchen is now {{ http.json.celsius }} °C" }]
 `;
 }
 
-export function demoRoutes(d: DemoRoutes): string {
+/** The README's iq round trip (XEP-0092): the demo's Prosody loads mod_version for it. */
+const VERSION_ROUTE = `  - path: /version/:host
+    method: GET
+    send: <iq type="get" to="{{ params.host }}"><query xmlns="jabber:iq:version"/></iq>
+    respond:
+      name: "{{ reply.query.name }}"
+      version: "{{ reply.query.version }}"
+      os: "{{ reply.query.os }}"`;
+
+export function demoRoutes(has: (plugin: string) => boolean): string {
   const routes = [
     `  - path: /alert
     auth: ops
     body: { to: jid, text: string }
     send: <message to="{{ body.to }}" type="chat"><body>{{ body.text }}</body></message>`,
+    VERSION_ROUTE,
   ];
-  if (d.has("post_msg")) routes.push(`  - plugin: post_msg\n    path: /msg\n    auth: users`);
-  if (d.has("component_http")) routes.push(`  - plugin: component_http\n    options:\n      post_url: ${d.webhook}`);
-  if (d.has("muc_kick")) routes.push(`  - plugin: muc_kick\n    auth: kick`);
-  if (d.has("roster_admin")) routes.push(`  - plugin: roster_admin\n    auth: ops\n    options:\n      roster_url: ${d.rosterUrl}`);
-  return `xmpp:
-  server: xmpp://127.0.0.1:${d.prosody.componentPort}
-  component: ${d.prosody.componentDomain}
-  secret: "${d.prosody.componentSecret}"
-  host: ${d.prosody.host}
+  if (has("post_msg")) routes.push("  - plugin: post_msg\n    path: /msg\n    auth: users");
+  if (has("component_http")) routes.push("  - plugin: component_http\n    options:\n      post_url: ${DEMO_APPS:-http://127.0.0.1:8080}/bot");
+  if (has("muc_kick")) routes.push("  - plugin: muc_kick\n    auth: kick");
+  if (has("roster_admin")) routes.push("  - plugin: roster_admin\n    auth: ops\n    options:\n      roster_url: ${DEMO_APPS:-http://127.0.0.1:8080}/contacts/%s");
+  return `# The demo's routes.yaml. Yours to edit: \`make demo\` keeps it, \`make demo-reset\` writes it afresh.
+# \${DEMO_...} are set by the demo at each run (its Prosody's ports and secret, its web apps);
+# the fallbacks after :- only let \`stanzagate check\` and \`render\` read the file in another terminal.
+xmpp:
+  server: xmpp://127.0.0.1:\${DEMO_COMPONENT_PORT:-5347}
+  component: gateway.localhost
+  secret: "\${DEMO_SECRET:-demo-secret}"
+  host: localhost
 http:
-  listen: 127.0.0.1:${d.httpPort}
-store: ${d.store}
+  listen: 127.0.0.1:\${DEMO_HTTP_PORT:-5280}
+store: stanzagate.db
 auth:
-  users: { kind: xmpp, server: "xmpp://127.0.0.1:${d.prosody.c2sPort}" }
+  users: { kind: xmpp, server: "xmpp://127.0.0.1:\${DEMO_C2S_PORT:-5222}" }
   kick: { kind: header, value: "Basic dXNlcm5hbWU6cGFzc3dvcmQ=" }   # mod_http_muc_kick's README example
   ops:
     kind: bearer
     tokens: [{ name: demo, token: demo-token-0123456789 }]
-${demoBot(d)}routes:
+${demoBot()}routes:
 ${routes.join("\n")}
 `;
 }
 
-/** An echo bot (as in mod_component_http's README) and a roster web app, on loopback. */
-export function demoWebApps(): { webhookUrl: string; rosterUrl: string; sensorsUrl: string; stop(): void } {
+/**
+ * What happened to the routes file: `written` (it was missing, or DEMO_RESET), `kept` (the
+ * user's), `replaced` (written by a demo from before the ports came from the environment: its
+ * ports are an old run's, so it is kept beside as routes.yaml.old).
+ */
+export type RoutesFileOutcome = "written" | "kept" | "replaced";
+
+export function writeRoutesFile(file: string, text: string, reset: boolean): RoutesFileOutcome {
+  if (existsSync(file) && !reset) {
+    if (readFileSync(file, "utf8").includes("${DEMO_COMPONENT_PORT")) return "kept";
+    renameSync(file, `${file}.old`);
+    writeFileSync(file, text);
+    return "replaced";
+  }
+  writeFileSync(file, text);
+  return "written";
+}
+
+/** On loopback, under one base URL: an echo bot (as in mod_component_http's README) at /bot, a roster web app at /contacts/<user>, sensors at /sensors/<room>. */
+export function demoWebApps(): { url: string; stop(): void } {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -80,12 +122,7 @@ export function demoWebApps(): { webhookUrl: string; rosterUrl: string; sensorsU
       return Response.json(Object.fromEntries(everyone.map((u) => [`${u}@localhost`, { name: u[0]?.toUpperCase() + u.slice(1), groups: ["Demo"] }])));
     },
   });
-  return {
-    webhookUrl: `http://127.0.0.1:${server.port}/bot`,
-    rosterUrl: `http://127.0.0.1:${server.port}/contacts/%s`,
-    sensorsUrl: `http://127.0.0.1:${server.port}/sensors`,
-    stop: () => server.stop(true),
-  };
+  return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
 }
 
 /** A small box's thermometers: GET /sensors/kitchen -> {"celsius": 21.5}. */

@@ -45,10 +45,15 @@ export async function startBounded(xmpp: Entity, label: string): Promise<void> {
   }
 }
 
-/** stop() that cannot hang a teardown when the server is already gone. */
+/**
+ * stop() that cannot hang a teardown when the server is already gone. The socket's close ends it
+ * too: xmpp.js waits for the server's closing tag on a parser that a socket closing under it has
+ * detached, so a server stopping at the same moment would hold it for the whole bound.
+ */
 export async function stopBounded(xmpp: Entity): Promise<void> {
   xmpp.reconnect.stop();
-  await settlesWithin(xmpp.stop(), STOP_TIMEOUT_MS);
+  const closed = new Promise<void>((resolve) => xmpp.on("disconnect", () => resolve()));
+  await settlesWithin(Promise.race([xmpp.stop(), closed]), STOP_TIMEOUT_MS);
 }
 
 export function inboxMethods(xmpp: Entity, inbox: StanzaInbox): InboxMethods {

@@ -102,6 +102,8 @@ export interface JoinRoomOptions {
   password?: string;
   /** Unlock a room this join just created (status 201) with an instant-room form; default true. */
   instant?: boolean;
+  /** muc#roomconfig fields submitted instead when this join created the room (§10.1.3). */
+  config?: Record<string, string>;
   /** Ask for no history so the join is not followed by old messages; default true. */
   noHistory?: boolean;
   timeoutMs?: number;
@@ -122,7 +124,9 @@ export async function joinRoom(
   await endpoint.send(mucJoinPresence(roomJid, nick, opts));
   const self = await endpoint.nextStanza(isMucJoinOutcome(roomJid), opts.timeoutMs ?? DEFAULT_STANZA_TIMEOUT_MS);
   if (self.attrs.type === "error") throw new Error(`joinRoom ${roomJid}/${nick} refused: ${self.toString()}`);
-  if (opts.instant !== false && hasMucStatus("201")(self)) await unlockInstantRoom(endpoint, roomJid);
+  if (opts.instant !== false && hasMucStatus("201")(self)) {
+    await (opts.config ? configureRoom(endpoint, roomJid, opts.config) : unlockInstantRoom(endpoint, roomJid));
+  }
   return self;
 }
 
@@ -137,4 +141,15 @@ function mucJoinPresence(roomJid: string, nick: string, opts: JoinRoomOptions): 
 export async function unlockInstantRoom(endpoint: StanzaEndpoint, roomJid: string): Promise<void> {
   const form = xml("x", { xmlns: "jabber:x:data", type: "submit" });
   await endpoint.iq(xml("iq", { type: "set", to: roomJid }, xml("query", { xmlns: NS_MUC_OWNER }, form)));
+}
+
+/** XEP-0045 §10.2: the owner submits the room configuration form (which also unlocks a new room). */
+export async function configureRoom(owner: StanzaEndpoint, roomJid: string, fields: Record<string, string>): Promise<void> {
+  const form = xml("x", { xmlns: "jabber:x:data", type: "submit" }, formField("FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig"));
+  for (const [name, value] of Object.entries(fields)) form.cnode(formField(name, value));
+  await owner.iq(xml("iq", { type: "set", to: roomJid }, xml("query", { xmlns: NS_MUC_OWNER }, form)));
+}
+
+function formField(name: string, value: string): Element {
+  return xml("field", { var: name }, xml("value", {}, value));
 }

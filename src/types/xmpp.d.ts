@@ -78,6 +78,8 @@ declare module "@xmpp/client" {
     /** "send": every element written to the stream (the test bed's transcript). */
     on(event: "stanza" | "send", listener: (el: Element) => void): this;
     on(event: "error", listener: (err: Error) => void): this;
+    /** The socket closed (xmpp.js's "disconnect" status). */
+    on(event: "disconnect", listener: () => void): this;
     removeListener(event: "stanza", listener: (el: Element) => void): this;
     reconnect: { stop(): void };
     iqCaller: { request(el: Element, timeout?: number): Promise<Element> };

@@ -99,7 +99,7 @@ export class XmppLink {
     if (this.onlineSince) this.emit("offline");
     this.onlineSince = undefined;
     try {
-      await old.stop();
+      await closeStream(old);
     } catch (err) {
       this.options.log.debug("closing the XMPP stream failed", { err });
     }
@@ -149,7 +149,7 @@ export class XmppLink {
     clearTimeout(this.timer);
     this.iq.cancelAll("link stopped");
     try {
-      await this.entity.stop();
+      await closeStream(this.entity);
     } catch (err) {
       this.options.log.debug("closing the XMPP stream failed", { err });
     }
@@ -305,4 +305,16 @@ export class XmppLink {
     if (advertisement !== undefined) return;
     for (const l of this.stanzaListeners) l(el);
   }
+}
+
+/**
+ * RFC 6120 §4.4: send the closing tag, wait for the server's, close the socket; ended by the
+ * socket's close as well. xmpp.js waits for the server's closing tag on the stream parser, which
+ * a socket closing under it has already detached: a server going away at the same moment (both
+ * stopped together, as Ctrl-C in a terminal or a host shutdown does) would otherwise hold the
+ * stop for the whole stream timeout (10 s).
+ */
+async function closeStream(entity: ComponentEntity): Promise<void> {
+  const closed = new Promise<void>((resolve) => entity.on("disconnect", () => resolve()));
+  await Promise.race([entity.stop(), closed]);
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import xml from "@xmpp/xml";
 import type { Subprocess } from "bun";
 import YAML, { type YAMLSeq } from "yaml";
-import { demoRoutes, demoWebApps } from "../../scripts/demo-config.ts";
+import { demoEnv, demoRoutes, demoWebApps } from "../../scripts/demo-config.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { startProsody, type Prosody } from "../../testbed/prosody.ts";
 import { connectClient, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
@@ -59,9 +59,10 @@ beforeAll(async () => {
   prosody = await startProsody({ users: { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" } });
   apps = demoWebApps();
   port = await freePort();
-  const has = () => true;
-  writeFileSync(routesFile, demoRoutes({ prosody, httpPort: port, store: join(dir, "stanzagate.db"), webhook: apps.webhookUrl, rosterUrl: apps.rosterUrl, sensors: apps.sensorsUrl, has }));
-  gateway = Bun.spawn([...GATEWAY, "--config", routesFile], { cwd: dir, stdout: "ignore", stderr: "pipe" });
+  writeFileSync(routesFile, demoRoutes(() => true));
+  // The demo's routes.yaml reads this run's ports from the environment the demo gives the gateway.
+  const env = { ...process.env, ...demoEnv({ prosody, httpPort: port, apps: apps.url }) };
+  gateway = Bun.spawn([...GATEWAY, "--config", routesFile], { cwd: dir, env, stdout: "ignore", stderr: "pipe" });
   void (async () => {
     for await (const chunk of gateway.stderr as ReadableStream<Uint8Array>) log += new TextDecoder().decode(chunk);
   })();

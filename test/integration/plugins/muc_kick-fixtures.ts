@@ -24,21 +24,12 @@ export function postJson(gw: TestGateway, path: string, body: unknown, authoriza
   return gw.post(path, { headers, body: typeof body === "string" ? body : JSON.stringify(body) });
 }
 
-/** XEP-0045 §10.2: the owner submits the room configuration form. */
-export async function configureRoom(owner: StanzaEndpoint, room: string, fields: Record<string, string>): Promise<void> {
-  const form = xml("x", { xmlns: "jabber:x:data", type: "submit" }, field("FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig"));
-  for (const [name, value] of Object.entries(fields)) form.cnode(field(name, value));
-  await owner.iq(xml("iq", { type: "set", to: room }, xml("query", { xmlns: "http://jabber.org/protocol/muc#owner" }, form)));
-}
+export { configureRoom } from "../../../testbed/xmpp-client.ts";
 
 /** §10.6 / §10.3: the owner grants an affiliation. */
 export async function setAffiliation(owner: StanzaEndpoint, room: string, jid: string, affiliation: string): Promise<void> {
   const item = xml("item", { jid, affiliation });
   await owner.iq(xml("iq", { type: "set", to: room }, xml("query", { xmlns: "http://jabber.org/protocol/muc#admin" }, item)));
-}
-
-function field(name: string, value: string): Element {
-  return xml("field", { var: name }, xml("value", {}, value));
 }
 
 /** An occupant's unavailable presence from `occupant` (room/nick) carrying status `code`. */
