@@ -3,7 +3,7 @@
 import { EventEmitter } from "node:events";
 import xml from "@xmpp/xml";
 import { parse, type Element } from "ltx";
-import type { ComponentEntity } from "../../src/xmpp/link.ts";
+import type { ComponentEntity } from "../../src/xmpp/tls-component.ts";
 
 /** What the fake server answers to a stanza the gateway wrote (nothing when undefined). */
 export type FakeAnswer = (stanza: Element) => Element | undefined;
