@@ -3,10 +3,10 @@ import { DEFAULT_COMPONENT_PORT } from "./init-files.ts";
 import type { InitArgs } from "./init.ts";
 import type { OutboxAction } from "./outbox.ts";
 
-export type Command = "serve" | "check" | "init" | "hash-password" | "outbox" | "schema" | "render" | "preset" | "help" | "version";
+type Command = "serve" | "check" | "init" | "hash-password" | "outbox" | "schema" | "render" | "preset" | "help" | "version";
 
 /** For `render`: the request to render (the body is a file name here; main.ts reads it). */
-export interface RenderArgs {
+interface RenderArgs {
   route: string;
   method?: string;
   bodyFile?: string;

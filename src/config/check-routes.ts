@@ -33,7 +33,7 @@ export function checkRoute(raw: unknown, index: number, c: RouteChecks): RouteCo
   return c.diagnostics.length === before ? route : undefined;
 }
 
-export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteConfig | undefined {
+function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteConfig | undefined {
   const keys = checkSchema(DeclarativeKeysSchema, raw, at, c.locate, c.diagnostics);
   const path = validPath(raw.path);
   const method = typeof raw.method === "string" ? raw.method : "POST";

@@ -12,7 +12,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 
 /** What handlers learn about a request that the log line needs (the identity an auth scheme found). */
-export interface RequestNote {
+interface RequestNote {
   identity?: string;
 }
 

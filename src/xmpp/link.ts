@@ -24,7 +24,7 @@ export type LinkState = "connecting" | "online" | "offline" | "stopped";
 type LinkEventName = "online" | "offline" | "privileges" | "settled";
 
 /** How long after the handshake a server that grants privileges has to advertise them. */
-export const ADVERTISEMENT_GRACE_MS = 2_000;
+const ADVERTISEMENT_GRACE_MS = 2_000;
 
 export interface LinkOptions {
   /** xmpp://host:port, or xmpps://host:port for direct TLS (tls-component.ts). */

@@ -9,7 +9,7 @@ import type { ComponentEntity } from "../../src/xmpp/tls-component.ts";
 export type FakeAnswer = (stanza: Element) => Element | undefined;
 
 /** XEP-0199 §4.2: the server answers a ping addressed to it with an empty result (the outbox's barrier). */
-export const answerPings: FakeAnswer = (stanza) =>
+const answerPings: FakeAnswer = (stanza) =>
   stanza.is("iq") && stanza.attrs.type === "get" && stanza.getChild("ping", "urn:xmpp:ping")
     ? xml("iq", { type: "result", id: stanza.attrs.id, from: stanza.attrs.to, to: stanza.attrs.from })
     : undefined;
