@@ -131,7 +131,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   let retired: Promise<void> | undefined;
   // Started last, so a generation that fails to build leaves no timer behind.
   const stopJobs = startJobs(config.bots, { deliver: deps.deliver, fetch: deps.fetch, log: log.child({ part: "bot-jobs" }), last: pluginStore(deps.store, "(bots)").keyed<LastRun>("jobs"), metrics: deps.metrics, running: deps.runningJobs });
-  const door: Door = { maxBodyBytes: config.http.max_body_bytes, clientOf: clientAddresses(config.http), routeOf: routeMatcher([...fixed, ...registry.routes]) };
+  const door: Door = { maxBodyBytes: config.http.max_body_bytes, clientAddress: clientAddresses(config.http), routeOf: routeMatcher([...fixed, ...registry.routes]) };
   const serve = observeRequests(async (request) => {
     inFlight++;
     try {

@@ -35,7 +35,7 @@ export interface Door {
   /** http.max_body_bytes. */
   maxBodyBytes: number;
   /** The client address of a request from `peer` (client-address.ts). */
-  clientOf(peer: string, headers: Headers): string;
+  clientAddress(peer: string, headers: Headers): string;
   /** The path pattern of the route serving a path (routeMatcher). */
   routeOf(method: string, path: string): string;
 }
@@ -48,7 +48,7 @@ export function enter(request: Request, peer: string, door: Door): GatewayReques
   const started = performance.now();
   const url = routable(request.url);
   const path = new URL(url).pathname;
-  const context: RequestContext = { peer, client: door.clientOf(peer, request.headers), path, route: door.routeOf(request.method, path), started };
+  const context: RequestContext = { peer, client: door.clientAddress(peer, request.headers), path, route: door.routeOf(request.method, path), started };
   return new GatewayRequest(url, limitBody(request, door.maxBodyBytes), context);
 }
 

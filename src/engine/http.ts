@@ -71,7 +71,7 @@ export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes,
   }
   const front = { implemented: implementedMethods(routes), maxBodyBytes, log };
   // Bare requests are let in here, their client being the peer given: no proxy to trust.
-  const door: Door = { maxBodyBytes, clientOf: (peer) => peer, routeOf: routeMatcher([...HEALTH_PATHS.map((path) => ({ method: "GET", path })), ...routes]) };
+  const door: Door = { maxBodyBytes, clientAddress: (peer) => peer, routeOf: routeMatcher([...HEALTH_PATHS.map((path) => ({ method: "GET", path })), ...routes]) };
   return {
     async handle(arrived: Request, client?: string) {
       const request = arrived instanceof GatewayRequest ? arrived : enter(arrived, client ?? "unknown", door);

@@ -4,6 +4,11 @@
  * the plugins and the auth schemes pass the request along as they always did, and whatever needs
  * the client address or notes who authenticated reads it there. Nothing is looked up by request,
  * so nothing has to be re-keyed when a request is rebuilt: after the front door, none is.
+ *
+ * Why on the request: Elysia (1.4) `handle(request)` takes nothing else, its `store` and `decorate`
+ * are shared by every request in flight, and `derive` can only compute from what the request
+ * carries; and a plugin hands its Authenticator `(request, ip)` (plugin-api.ts): the request is
+ * what reaches it.
  */
 
 /** The peer of a request handled in-process (Gateway.handle, tests): no socket, no address. */
