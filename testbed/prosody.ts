@@ -18,9 +18,9 @@ import { findBinaries } from "./prosody-process.ts";
 import { ProsodyServer } from "./prosody-server.ts";
 import { registerForCleanup } from "./prosody-cleanup.ts";
 
-export type RosterPrivilege = "none" | "get" | "set" | "both";
-export type MessagePrivilege = "none" | "outgoing";
-export type PresencePrivilege = "none" | "managed_entity" | "roster";
+type RosterPrivilege = "none" | "get" | "set" | "both";
+type MessagePrivilege = "none" | "outgoing";
+type PresencePrivilege = "none" | "managed_entity" | "roster";
 
 /** XEP-0356 permissions granted to the gateway component (mod_privilege syntax). */
 export interface Privileges {

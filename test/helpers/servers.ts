@@ -12,7 +12,7 @@ import { startProsody, type Privileges, type Prosody, type ProsodyOptions } from
 import { startEjabberd, type EjabberdOptions } from "../../testbed/ejabberd.ts";
 
 export type ServerName = "prosody" | "ejabberd";
-export const SERVER_NAMES: readonly ServerName[] = ["prosody", "ejabberd"];
+const SERVER_NAMES: readonly ServerName[] = ["prosody", "ejabberd"];
 
 /** What both test beds understand, plus per-server extras. */
 export interface ServerOptions {
