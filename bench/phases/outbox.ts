@@ -7,6 +7,7 @@ import type { Prosody } from "../../testbed/prosody.ts";
 import { connectClient } from "../../testbed/xmpp-client.ts";
 import { runLoad } from "../lib/load.ts";
 import { listen } from "../lib/receiver.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 export interface OutboxRun {
   queued: number;
@@ -48,11 +49,9 @@ interface Health {
 }
 
 async function waitHealth(url: string, ok: (status: number, body: Health) => boolean, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
+  const healthy = async () => {
     const res = await fetch(`${url}/health`).catch(() => undefined);
-    if (res && ok(res.status, (await res.json()) as Health)) return;
-    await Bun.sleep(10);
-  }
-  throw new Error(`health condition not reached within ${timeoutMs} ms`);
+    return res !== undefined && ok(res.status, (await res.json()) as Health);
+  };
+  await waitFor(healthy, timeoutMs, "the /health condition", undefined, 10);
 }

@@ -7,6 +7,7 @@ import type { Subprocess } from "bun";
 import { configHead } from "./gateway.ts";
 import { freePort } from "../../testbed/ports.ts";
 import type { Prosody } from "../../testbed/prosody.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const READY_TIMEOUT_MS = 10_000;
 const ROOT = join(import.meta.dir, "../..");
@@ -61,16 +62,14 @@ export async function spawnGateway(prosody: Prosody, routes: string, dir = mkdte
 }
 
 async function waitServing(gw: GatewayProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  const serving = () => {
     if (gw.proc.exitCode !== null) throw new Error(`gateway exited with ${gw.proc.exitCode}:\n${gw.stderr()}`);
-    try {
-      await gw.health();
-      return;
-    } catch {
-      await Bun.sleep(25);
-    }
+    return gw.health().then(() => true, () => false);
+  };
+  try {
+    await waitFor(serving, timeoutMs, "the gateway to serve HTTP", () => gw.stderr(), 25);
+  } catch (err) {
+    if (gw.proc.exitCode === null) gw.proc.kill("SIGKILL");
+    throw err;
   }
-  gw.proc.kill("SIGKILL");
-  throw new Error(`gateway did not serve HTTP within ${timeoutMs} ms:\n${gw.stderr()}`);
 }

@@ -6,7 +6,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startProsody, type Prosody } from "../../testbed/prosody.ts";
-import { configHead, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { configHead, startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const ROUTES = `
 routes:
@@ -58,8 +59,7 @@ describe("a store that cannot be written", () => {
     chattr("-i", immutable);
     immutable = [];
     await waitFor(() => gw!.gateway.link.status === "offline" && gw!.gateway.delivery.queued === 1, 15_000, "the queue to be intact");
-    const deadline = Date.now() + 10_000;
-    while ((await health()).body.store.ok !== true && Date.now() < deadline) await Bun.sleep(100);
+    await waitFor(async () => (await health()).body.store.ok === true, 10_000, "the store to be ok again", undefined, 100);
     expect((await health()).body.store).toEqual({ ok: true });
     expect((await say(3)).status).toBe(202);
   });

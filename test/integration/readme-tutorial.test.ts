@@ -16,7 +16,7 @@ import { freePort } from "../../testbed/ports.ts";
 import { startProsody, type Prosody } from "../../testbed/prosody.ts";
 import { connectClient, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
 import { say } from "../helpers/bot-chat.ts";
-import { waitFor } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { configureRoom } from "./plugins/muc_kick-fixtures.ts";
 
 const ROOT = join(import.meta.dir, "../..");

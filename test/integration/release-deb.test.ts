@@ -10,6 +10,7 @@ import type { Subprocess } from "bun";
 import pkg from "../../package.json" with { type: "json" };
 import { startProsody, type Prosody } from "../../testbed/prosody.ts";
 import { freePort } from "../../testbed/ports.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const DIST = join(import.meta.dir, "../../dist");
 const DEB = join(DIST, `stanzagate_${pkg.version}_amd64.deb`);
@@ -139,11 +140,10 @@ describe("the other release packages", () => {
 });
 
 async function waitOnline(proc: Subprocess<"ignore", "ignore", "pipe">, url: string): Promise<void> {
-  const deadline = Date.now() + ONLINE_TIMEOUT_MS;
-  for (;;) {
+  const online = async () => {
     const status = await fetch(`${url}/health`).then((r) => r.status, () => 0);
-    if (status === 200) return;
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`not online (${status}): ${proc.exitCode === null ? "" : await new Response(proc.stderr).text()}`);
-    await Bun.sleep(50);
-  }
+    if (status !== 200 && proc.exitCode !== null) throw new Error(`exited ${proc.exitCode}: ${await new Response(proc.stderr).text()}`);
+    return status === 200;
+  };
+  await waitFor(online, ONLINE_TIMEOUT_MS, "the packaged gateway to come online", undefined, 50);
 }

@@ -9,7 +9,7 @@ import { startProsody, type Prosody } from "../../testbed/prosody.ts";
 import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { freePort } from "../../testbed/ports.ts";
-import { withTimeout } from "../../testbed/timeouts.ts";
+import { waitFor, withTimeout } from "../../testbed/timeouts.ts";
 
 const DIST = join(import.meta.dir, "../../dist");
 const ARM64_SYSROOT = "/usr/aarch64-linux-gnu";
@@ -55,13 +55,9 @@ function run(command: string[], args: string[], timeoutMs: number) {
 
 /** Polls /health (an observable answer, not a sleep) until the component is online and privileged. */
 async function waitOnline(gw: GatewayProcess, deadlineMs: number): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
   const privileged = (h: { status: number; body: Record<string, unknown> }) =>
     h.status === 200 && (h.body.xmpp as { privileges?: { message?: string } } | undefined)?.privileges?.message === "outgoing";
-  while (!privileged(await gw.health())) {
-    if (Date.now() > deadline) throw new Error(`not online within ${deadlineMs} ms:\n${gw.stderr()}`);
-    await Bun.sleep(50);
-  }
+  await waitFor(async () => privileged(await gw.health()), deadlineMs, "online and privileged", () => gw.stderr(), 50);
 }
 
 for (const target of TARGETS) {

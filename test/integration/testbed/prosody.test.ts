@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import xml from "@xmpp/xml";
 import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
-import { withTimeout } from "../../../testbed/timeouts.ts";
+import { waitFor, withTimeout } from "../../../testbed/timeouts.ts";
 import { connectRawComponent } from "../../../testbed/component.ts";
 import {
   NS_MUC_USER,
@@ -42,13 +42,10 @@ function readFileOrEmpty(path: string): string {
   }
 }
 
+/** Whether `pid` is gone within `timeoutMs` (the caller asserts it). */
 async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!processExists(pid)) return true;
-    await Bun.sleep(50);
-  }
-  return !processExists(pid);
+  const gone = () => !processExists(pid);
+  return waitFor(gone, timeoutMs, `process ${pid} to exit`, undefined, 50).then(() => true, gone);
 }
 
 /** The first line a process prints, or an error after `timeoutMs`. */
