@@ -12,7 +12,7 @@
 import { existsSync, openSync, closeSync } from "node:fs";
 import type { Subprocess } from "bun";
 import { settlesWithin, waitFor } from "./timeouts.ts";
-import { trackProcess } from "./prosody-cleanup.ts";
+import { trackProcess } from "./cleanup.ts";
 import type { EjabberdPaths } from "./ejabberd-config.ts";
 import { canConnect, logTail, readIfExists } from "./ejabberd-log.ts";
 

@@ -10,7 +10,7 @@ import { createConnection } from "node:net";
 import type { Subprocess } from "bun";
 import { settlesWithin, waitFor } from "./timeouts.ts";
 import { LOOPBACK, type ProsodyPaths } from "./prosody-config.ts";
-import { trackProcess } from "./prosody-cleanup.ts";
+import { trackProcess } from "./cleanup.ts";
 
 const READY_TIMEOUT_MS = 15_000;
 const POLL_INTERVAL_MS = 50;
@@ -37,7 +37,7 @@ export function findBinaries(): Binaries {
   return { prosody, prosodyctl };
 }
 
-/** Start `prosody -F` in `dir`; the exit handlers of prosody-cleanup.ts know about it. */
+/** Start `prosody -F` in `dir`; the exit handlers of cleanup.ts know about it. */
 export function spawnProsody(prosody: string, paths: ProsodyPaths, dir: string): Subprocess {
   // Console output goes to a file too: config syntax errors only show up there.
   const out = openSync(paths.consoleLog, "a");

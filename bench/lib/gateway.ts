@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { unlessTimedOut, waitFor } from "../../testbed/timeouts.ts";
 
 export const BIN = join(import.meta.dir, "../../dist/stanzagate");
@@ -21,7 +21,7 @@ export function binarySizeMb(bin = BIN): number {
   return Math.round(statSync(bin).size / 104857.6) / 10;
 }
 
-export async function startBenchGateway(prosody: Prosody, port: number, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-bench-")), bin = BIN, env: Record<string, string> = {}): Promise<BenchGateway> {
+export async function startBenchGateway(prosody: XmppServer, port: number, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-bench-")), bin = BIN, env: Record<string, string> = {}): Promise<BenchGateway> {
   const config = `xmpp:
   server: xmpp://127.0.0.1:${prosody.componentPort}
   component: ${prosody.componentDomain}

@@ -4,7 +4,7 @@
  * moderation would be configured.
  */
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import type { TestClient } from "../../testbed/xmpp-client.ts";
 import { connectRawComponent } from "../../testbed/component.ts";
 import { joinRoom, NS_MUC } from "../../testbed/xmpp-client.ts";
@@ -18,7 +18,7 @@ export interface KickRun {
   statuses: Record<number, number>;
 }
 
-export async function mucKickRun(prosody: Prosody, alice: TestClient, url: string, authorization: string, domain: string, secret: string, count: number): Promise<KickRun> {
+export async function mucKickRun(prosody: XmppServer, alice: TestClient, url: string, authorization: string, domain: string, secret: string, count: number): Promise<KickRun> {
   const room = `bench-${Date.now()}@${prosody.mucDomain}`;
   await joinRoom(alice, room, "alice");
   const load = await connectRawComponent(prosody, { domain, secret });

@@ -3,7 +3,7 @@
  * how long until all 10,000 queued stanzas left the outbox, and whether bob got each exactly once.
  */
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient } from "../../testbed/xmpp-client.ts";
 import { runLoad } from "../lib/load.ts";
 import { listen } from "../lib/receiver.ts";
@@ -20,7 +20,7 @@ export interface OutboxRun {
 
 const AUTH = `Basic ${Buffer.from("alice:alice-pw").toString("base64")}`;
 
-export async function outboxRun(prosody: Prosody, url: string, total: number): Promise<OutboxRun> {
+export async function outboxRun(prosody: XmppServer, url: string, total: number): Promise<OutboxRun> {
   await prosody.stopProcess();
   await waitHealth(url, (s) => s !== 200, 5_000);
   const run = `ob-${Date.now()}`;

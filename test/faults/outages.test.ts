@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
@@ -37,7 +38,7 @@ const say = (url: string, text: string) =>
 const postMsg = (url: string, text: string) =>
   fetch(`${url}/msg/bob`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body: text });
 
-let prosody: Prosody;
+let prosody: XmppServer;
 const clients: TestClient[] = [];
 const gateways: GatewayProcess[] = [];
 

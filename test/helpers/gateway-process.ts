@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { configHead } from "./gateway.ts";
 import { freePort } from "../../testbed/ports.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 
 const READY_TIMEOUT_MS = 10_000;
@@ -32,7 +32,7 @@ export interface SpawnOptions {
 }
 
 /** Writes routes.yaml (with a sqlite file store in a temp dir) and starts the gateway on it. */
-export async function spawnGateway(prosody: Prosody, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-gw-")), opts: SpawnOptions = {}): Promise<GatewayProcess> {
+export async function spawnGateway(prosody: XmppServer, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-gw-")), opts: SpawnOptions = {}): Promise<GatewayProcess> {
   const port = opts.port ?? (await freePort());
   const text = configHead(prosody, join(dir, "stanzagate.db")).replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`) + routes;
   writeFileSync(join(dir, "routes.yaml"), text);

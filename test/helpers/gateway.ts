@@ -5,7 +5,7 @@ import { createGateway, type Gateway } from "../../src/app.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { loadConfig, type Config } from "../../src/config/load.ts";
 import { createLogger } from "../../src/log.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { type Detail, waitFor } from "../../testbed/timeouts.ts";
 
 const ONLINE_TIMEOUT_MS = 10_000;
@@ -36,7 +36,7 @@ export interface GatewayOptions {
 }
 
 /** The xmpp/http/store head of a routes.yaml for this Prosody. */
-export function configHead(prosody: Prosody, store = ":memory:", xmpp: string[] = []): string {
+export function configHead(prosody: XmppServer, store = ":memory:", xmpp: string[] = []): string {
   return [
     "xmpp:",
     ...xmpp.map((line) => `  ${line}`),
@@ -58,7 +58,7 @@ export function loadTestConfig(text: string, env: Record<string, string> = {}): 
   return result.config;
 }
 
-export async function startGateway(prosody: Prosody, opts: GatewayOptions): Promise<TestGateway> {
+export async function startGateway(prosody: XmppServer, opts: GatewayOptions): Promise<TestGateway> {
   const config = loadTestConfig(configHead(prosody, opts.store, opts.xmpp) + opts.routes, opts.env);
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });

@@ -4,14 +4,15 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, isMessageWithBody } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 
 const BIN = join(import.meta.dir, "../../dist/stanzagate");
 
-let prosody: Prosody | undefined;
+let prosody: XmppServer | undefined;
 let gw: GatewayProcess | undefined;
 
 afterAll(async () => {

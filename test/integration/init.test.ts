@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { freePort } from "../../testbed/ports.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers, type ServerOptions, type TestServerKind } from "../helpers/servers.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 
@@ -55,7 +55,7 @@ async function health(url: string): Promise<{ status: number; privileges?: { mes
 
 for (const kind of testServers()) {
   describe(`stanzagate init --server ${kind.name}`, () => {
-    let server: Prosody | undefined;
+    let server: XmppServer | undefined;
     let gateway: Subprocess<"ignore", "ignore", "pipe"> | undefined;
     afterAll(async () => {
       gateway?.kill("SIGKILL");

@@ -7,7 +7,7 @@ import { createLogger } from "../../src/log.ts";
 import { startEjabberd } from "../../testbed/ejabberd.ts";
 import { configHead, loadTestConfig, logTail } from "../helpers/gateway.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { makeTestCa, type TestCa } from "../helpers/test-ca.ts";
 import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
@@ -24,7 +24,7 @@ const withEjabberd = testServers().some((s) => s.name === "ejabberd");
 
 describe.if(withEjabberd)("ejabberd: the component link over direct TLS (xmpps://)", () => {
   let ca: TestCa;
-  let ejabberd: Prosody;
+  let ejabberd: XmppServer;
   let bob: TestClient;
   const gateways: Gateway[] = [];
 

@@ -9,8 +9,8 @@ import { createLogger } from "../../src/log.ts";
 import { configHead, loadTestConfig, logTail } from "../helpers/gateway.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 import { freePort } from "../../testbed/ports.ts";
-import { forgetProcess, trackProcess } from "../../testbed/prosody-cleanup.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import { forgetProcess, trackProcess } from "../../testbed/cleanup.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { makeTestCa } from "../helpers/test-ca.ts";
 import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
@@ -25,7 +25,7 @@ const LISTEN_TIMEOUT_MS = 5_000;
 const prosodyKind = testServers().find((s) => s.name === "prosody");
 
 describe.if(prosodyKind !== undefined)("prosody: the component link through a TLS terminator (socat)", () => {
-  let prosody: Prosody;
+  let prosody: XmppServer;
   let socat: Subprocess;
   let tlsPort: number;
   let caFile: string;

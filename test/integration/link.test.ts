@@ -1,6 +1,6 @@
 // The XMPP link tells the truth on /health and never gives up, on every server of the test bed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { configHead, loadTestConfig, logTail } from "../helpers/gateway.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
@@ -11,7 +11,7 @@ import { createLogger } from "../../src/log.ts";
 const PRIVILEGE_NS = { prosody: "urn:xmpp:privilege:2", ejabberd: "urn:xmpp:privilege:1" } as const;
 
 for (const server of testServers()) describe(server.name, () => {
-  let prosody: Prosody;
+  let prosody: XmppServer;
   const gateways: Gateway[] = [];
 
   beforeAll(async () => {

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { configHead } from "../helpers/gateway.ts";
 import { freePort } from "../../testbed/ports.ts";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 
@@ -15,7 +16,7 @@ const TOKEN = "faults-token-0123456789";
 const ROOT = join(import.meta.dir, "../..");
 const ROUTES = `auth:\n  app: { kind: bearer, tokens: [{ token: ${TOKEN}, name: app }] }\nroutes:\n  - name: say\n    path: /say\n    auth: app\n    send: '<message to="bob@localhost" type="chat"><body>{{ body.text }}</body></message>'\n`;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let bob: TestClient;
 const procs: Subprocess[] = [];
 

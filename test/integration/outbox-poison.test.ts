@@ -6,7 +6,7 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, isMessageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { configHead, loadTestConfig, logTail, startGateway, type TestGateway } from "../helpers/gateway.ts";
@@ -28,7 +28,7 @@ routes:
     auth: ops
 `;
 
-let prosody: Prosody | undefined;
+let prosody: XmppServer | undefined;
 let bob: TestClient | undefined;
 let gw: TestGateway | undefined;
 
@@ -40,7 +40,7 @@ afterEach(async () => {
 });
 
 /** A gateway on a fresh store file; `maxStanzaBytes` above Prosody's limit lets a poisoned stanza through. */
-async function gateway(p: Prosody, maxStanzaBytes?: number): Promise<TestGateway> {
+async function gateway(p: XmppServer, maxStanzaBytes?: number): Promise<TestGateway> {
   const store = join(mkdtempSync(join(tmpdir(), "sg-poison-")), "s.db");
   const started = await startGateway(p, { routes: ROUTES, store });
   if (!maxStanzaBytes) return started;

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { configHead, startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 
@@ -16,7 +17,7 @@ routes:
     send: <message to="bob@localhost" type="chat"><body>message {{ body.n }}</body></message>
 `;
 
-let prosody: Prosody | undefined;
+let prosody: XmppServer | undefined;
 let gw: TestGateway | undefined;
 let immutable: string[] = [];
 

@@ -2,7 +2,7 @@
 // sqlite and arrive, in order and exactly once, after the server returns — even when the gateway
 // itself was killed in between. Against each real server (Prosody, ejabberd), one body.
 import { afterEach, describe, expect, test } from "bun:test";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, isMessageWithBody, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
@@ -20,7 +20,7 @@ routes:
 `;
 const COUNT = 20;
 
-let prosody: Prosody | undefined;
+let prosody: XmppServer | undefined;
 let bob: TestClient | undefined;
 let gw: TestGateway | undefined;
 let proc: GatewayProcess | undefined;
@@ -73,7 +73,7 @@ const expected = Array.from({ length: COUNT }, (_, i) => `message ${i + 1}`);
  */
 async function bobLogsInAfterDrain(url: string): Promise<TestClient> {
   await waitForHealth(url, (body) => (body.outbox as { queued?: number } | undefined)?.queued === 0);
-  return connectClient(prosody as Prosody, "bob");
+  return connectClient(prosody as XmppServer, "bob");
 }
 
 /** A server start and a restart in one test: ejabberd alone may take up to 45 s to start on a busy machine. */

@@ -1,14 +1,15 @@
 // The four plugins in one gateway, as users deploy them: routes do not step on each other.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, hasMucStatus, isMessageWithBody, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 
 const NS_ROSTER = "jabber:iq:roster";
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gw: TestGateway;
 let apps: ReturnType<typeof Bun.serve>;
 const clients: TestClient[] = [];

@@ -8,7 +8,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import pkg from "../../package.json" with { type: "json" };
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 
@@ -25,7 +26,7 @@ function sh(command: string[], env: Record<string, string> = {}) {
 const installed = () => sh(["dpkg-query", "-W", "-f", "${Status}", "stanzagate"]).out.includes("installed");
 const ownerOf = (path: string) => sh(["stat", "-c", "%U:%G %a", path]).out.trim();
 
-let prosody: Prosody | undefined;
+let prosody: XmppServer | undefined;
 let gateway: Subprocess<"ignore", "ignore", "pipe"> | undefined;
 
 beforeAll(() => {

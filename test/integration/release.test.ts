@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { freePort } from "../../testbed/ports.ts";
@@ -19,7 +20,7 @@ const TARGETS = [
   { name: "linux-arm64", command: ["qemu-aarch64", "-L", ARM64_SYSROOT, join(DIST, "stanzagate-linux-arm64")], deadlineMs: 90_000 },
 ];
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let bob: TestClient;
 const running: GatewayProcess[] = [];
 

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { configHead } from "../helpers/gateway.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { freePort } from "../../testbed/ports.ts";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { sample } from "../helpers/offline-gateway.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
@@ -20,7 +21,7 @@ const route = (path: string, text = "{{ body.text }}") =>
   `  - name: r${path.replace(/\W/g, "_")}\n    path: ${path}\n    auth: app\n    send: '<message to="bob@localhost" type="chat"><body>${text}</body></message>'\n`;
 const routes = (...paths: string[]) => `${auth}routes:\n${paths.map((p) => route(p)).join("")}`;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let bob: TestClient;
 let gw: GatewayProcess;
 let port: number;

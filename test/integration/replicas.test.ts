@@ -17,7 +17,7 @@ import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
 import { startEjabberd } from "../../testbed/ejabberd.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { gate, runLoad } from "../helpers/load.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
@@ -48,7 +48,7 @@ const text = (i: number) => `replica load ${i}`;
 const withEjabberd = testServers().some((s) => s.name === "ejabberd");
 
 describe.if(withEjabberd)("ejabberd: replicas behind one balancer, a component domain each", () => {
-  let ejabberd: Prosody;
+  let ejabberd: XmppServer;
   let bob: TestClient;
   const replicas: GatewayProcess[] = [];
 
@@ -68,7 +68,7 @@ describe.if(withEjabberd)("ejabberd: replicas behind one balancer, a component d
   async function replicaOn(dir: string, component: { domain: string; secret: string }): Promise<GatewayProcess> {
     const command = process.env.STANZAGATE_BIN ? [process.env.STANZAGATE_BIN] : existsSync(BINARY) ? [BINARY] : undefined;
     // The same server, seen from a replica: its own component domain and secret.
-    const server: Prosody = Object.assign(Object.create(ejabberd) as Prosody, { componentDomain: component.domain, componentSecret: component.secret });
+    const server: XmppServer = Object.assign(Object.create(ejabberd) as XmppServer, { componentDomain: component.domain, componentSecret: component.secret });
     const gw = await spawnGateway(server, ROUTES, dir, command ? { command } : {});
     await untilOnline(gw);
     return gw;

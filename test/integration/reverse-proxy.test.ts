@@ -13,7 +13,7 @@ import { guardedMetrics, SCRAPE_TOKEN as TOKEN } from "../helpers/guarded-metric
 import { makeTestCa } from "../helpers/test-ca.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { canConnect } from "../../testbed/ejabberd-log.ts";
-import { forgetProcess, registerForCleanup, trackProcess } from "../../testbed/prosody-cleanup.ts";
+import { forgetProcess, registerForCleanup, trackProcess } from "../../testbed/cleanup.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 
 const PROXY_READY_TIMEOUT_MS = 10_000;

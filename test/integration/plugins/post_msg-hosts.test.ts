@@ -3,7 +3,8 @@
 // message from that user (as mod_post_msg loaded on that host would send it). xmpp.host stays the
 // default domain for bare names.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { startProsody } from "../../../testbed/prosody.ts";
+import type { XmppServer } from "../../../testbed/xmpp-server.ts";
 import { registerUser } from "../../../testbed/prosody-users.ts";
 import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
@@ -12,7 +13,7 @@ import { waitFor } from "../../../testbed/timeouts.ts";
 const SECOND = "second.localhost";
 const THIRD = "third.localhost";
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gw: TestGateway;
 let bob: TestClient;
 

@@ -6,7 +6,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { startProsody } from "../../../testbed/prosody.ts";
+import type { XmppServer } from "../../../testbed/xmpp-server.ts";
 import { waitFor, withTimeout } from "../../../testbed/timeouts.ts";
 import { connectRawComponent } from "../../../testbed/component.ts";
 import {
@@ -81,7 +82,7 @@ async function failureOf(promise: Promise<unknown>): Promise<Error | null> {
 const ping = (to: string) => xml("iq", { type: "get", to }, xml("ping", { xmlns: "urn:xmpp:ping" }));
 
 describe("a default Prosody", () => {
-  let prosody: Prosody;
+  let prosody: XmppServer;
   const clients: TestClient[] = [];
   const connect = async (user: string): Promise<TestClient> => {
     const c = await connectClient(prosody, user);
@@ -190,7 +191,7 @@ describe("a default Prosody", () => {
 });
 
 describe("a Prosody with custom options", () => {
-  let prosody: Prosody;
+  let prosody: XmppServer;
   beforeAll(async () => {
     prosody = await startProsody({
       host: "stanzagate.test",
@@ -249,7 +250,7 @@ describe("a Prosody with custom options", () => {
 });
 
 describe("a Prosody without gateway privileges", () => {
-  let prosody: Prosody;
+  let prosody: XmppServer;
   beforeAll(async () => {
     prosody = await startProsody({ privileges: null, users: { dave: "dave-pw" } });
   });
