@@ -11,7 +11,7 @@ import type { Config } from "./config/load.ts";
 import type { Logger } from "./log.ts";
 import { GatewayError, errorResponse } from "./errors.ts";
 import { createThrottle, type Throttle } from "./engine/auth/throttle.ts";
-import type { RequestNotes } from "./engine/request-log.ts";
+import { IN_PROCESS_PEER } from "./engine/request-context.ts";
 import { buildGeneration, type Generation, type GenerationDeps } from "./generation.ts";
 import { createCore, linkOptions, type Core } from "./core.ts";
 import { createHttpServer, type Rebound } from "./http-server.ts";
@@ -53,14 +53,15 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const core = createCore(config, log, deps.createEntity, (stanza) => generations.current?.beforeSend(stanza));
   const generations = createGenerations(core.link, log);
   let accepting = true;
-  const handle = async (request: Request): Promise<Response> => {
+  // Requests from the socket and in-process ones alike: the current generation lets them in.
+  const handle = async (request: Request, peer = IN_PROCESS_PEER): Promise<Response> => {
     const current = generations.current;
     if (!accepting || !current) return errorResponse(new GatewayError("SHUTTING_DOWN"));
-    return current.handle(http.prepare(request));
+    return current.handle(request, peer);
   };
   const http = createHttpServer(handle, log);
   let throttle = newThrottle(config);
-  const common = sharedDeps(core, config, log, http.peerOf, () => generations.current?.pluginHealth() ?? []);
+  const common = sharedDeps(core, config, log, () => generations.current?.pluginHealth() ?? []);
   generations.swap(await buildGeneration({ ...common, throttle, config }));
 
   return {
@@ -95,7 +96,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
 }
 
 /** What every generation shares with the core. */
-function sharedDeps(core: Core, config: Config, log: Logger, peerOf: (request: Request) => string, pluginHealth: () => ReadonlyArray<Record<string, unknown>>): Omit<GenerationDeps, "config" | "throttle"> {
+function sharedDeps(core: Core, config: Config, log: Logger, pluginHealth: () => ReadonlyArray<Record<string, unknown>>): Omit<GenerationDeps, "config" | "throttle"> {
   let ids = 0;
   const idPrefix = Math.random().toString(36).slice(2, 8);
   return {
@@ -108,8 +109,6 @@ function sharedDeps(core: Core, config: Config, log: Logger, peerOf: (request: R
     fetch,
     health: () => core.health(pluginHealth()),
     linkOnline: () => core.link.status === "online",
-    peerOf,
-    notes: new WeakMap() as RequestNotes,
     newId: () => `sg-${idPrefix}-${++ids}`,
     runningJobs: new Set(),
     // The rooms outlive a reload, as the link does (rooms/rooms.ts).

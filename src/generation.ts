@@ -21,8 +21,10 @@ import { boundedVerifier } from "./engine/auth/password-verifier.ts";
 import { declarativeHandler } from "./engine/declarative.ts";
 import { pluginStore } from "./store/plugin-store.ts";
 import { createHttpApp, createRegistry, type HealthReport } from "./engine/http.ts";
-import { observeRequests, routeMatcher, type RequestNotes } from "./engine/request-log.ts";
+import { observeRequests } from "./engine/request-log.ts";
 import { clientAddresses } from "./engine/client-address.ts";
+import { enter, routeMatcher, type Door } from "./engine/front-door.ts";
+import { noteIdentity, type GatewayRequest } from "./engine/request-context.ts";
 import { setupPlugin, xmppPort } from "./plugin-host.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
@@ -49,9 +51,6 @@ export interface GenerationDeps {
   health(): HealthReport;
   /** Whether the component link is up (the xmpp auth scheme's offline grace). */
   linkOnline(): boolean;
-  /** The TCP peer of a request; its client address is computed from it (engine/client-address.ts). */
-  peerOf(request: Request): string;
-  notes: RequestNotes;
   newId(): string;
   /** The bot jobs running now, across generations: a reload never runs one job twice at once. */
   runningJobs: Set<string>;
@@ -63,7 +62,8 @@ export interface GenerationDeps {
 
 export interface Generation {
   readonly config: Config;
-  handle(request: Request): Promise<Response>;
+  /** Lets a request from `peer` in (front-door.ts) and answers it. */
+  handle(request: Request, peer: string): Promise<Response>;
   /** A stanza from the link while this generation is current. */
   dispatch(stanza: Element): Promise<void>;
   /** A stanza offered to a retiring generation: answers to its own requests only. */
@@ -84,7 +84,6 @@ const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
 
 export async function buildGeneration(deps: GenerationDeps): Promise<Generation> {
   const { config, log } = deps;
-  const clientOf = clientAddresses(config.http, deps.peerOf);
   const router = new StanzaRouter(config.xmpp.component, (el) => void deps.link.send(el).catch(() => {}), log.child({ part: "router" }));
   const listeners = new Map<LinkEvent, Array<() => void>>();
   const on = (event: LinkEvent, listener: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]);
@@ -125,24 +124,25 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     throw err;
   });
   const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });
-  const scrape = metricsEndpoint(config, authenticators, deps.metrics, clientOf);
-  const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined, clientOf);
+  const scrape = metricsEndpoint(config, authenticators, deps.metrics);
+  const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined);
   const fixed = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : []), ...(config.openapi.enabled ? [config.openapi.path] : [])].map((path) => ({ method: "GET", path }));
   let inFlight = 0;
   let retired: Promise<void> | undefined;
   // Started last, so a generation that fails to build leaves no timer behind.
   const stopJobs = startJobs(config.bots, { deliver: deps.deliver, fetch: deps.fetch, log: log.child({ part: "bot-jobs" }), last: pluginStore(deps.store, "(bots)").keyed<LastRun>("jobs"), metrics: deps.metrics, running: deps.runningJobs });
-  const handle = observeRequests(async (request) => {
+  const door: Door = { maxBodyBytes: config.http.max_body_bytes, clientAddress: clientAddresses(config.http), routeOf: routeMatcher([...fixed, ...registry.routes]) };
+  const serve = observeRequests(async (request) => {
     inFlight++;
     try {
-      return (await scrape(request)) ?? (await describe(request)) ?? (await app.handle(request, clientOf(request)));
+      return (await scrape(request)) ?? (await describe(request)) ?? (await app.handle(request));
     } finally {
       inFlight--;
     }
-  }, { log: log.child({ part: "http" }), metrics: deps.metrics, routeOf: routeMatcher([...fixed, ...registry.routes]), clientOf, notes: deps.notes, probes: new Set([...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])]) });
+  }, { log: log.child({ part: "http" }), metrics: deps.metrics, probes: new Set([...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])]) });
   return {
     config,
-    handle,
+    handle: (request, peer) => serve(enter(request, peer, door)),
     dispatch: (stanza) => router.dispatch(stanza),
     takeOwn: (stanza) => router.takeOwn(stanza),
     emit: (event) => {
@@ -213,7 +213,7 @@ function observedAuth(auth: Authenticator, deps: GenerationDeps): Authenticator 
     async authenticate(request, ip) {
       try {
         const identity = await auth.authenticate(request, ip);
-        deps.notes.set(request, { identity: identity.name });
+        noteIdentity(request, identity.name);
         return identity;
       } catch (err) {
         const code = err instanceof GatewayError ? err.code : "INTERNAL";
@@ -226,13 +226,13 @@ function observedAuth(auth: Authenticator, deps: GenerationDeps): Authenticator 
 }
 
 /** GET <metrics.path>: the scrape, behind its own auth scheme when one is named; else undefined. */
-function metricsEndpoint(config: Config, authenticators: Map<string, Authenticator>, metrics: Metrics, clientOf: (request: Request) => string) {
+function metricsEndpoint(config: Config, authenticators: Map<string, Authenticator>, metrics: Metrics) {
   const { enabled, path, auth: scheme } = config.metrics;
   const auth = scheme ? authenticators.get(scheme) : undefined;
-  return async (request: Request): Promise<Response | undefined> => {
-    if (!enabled || request.method !== "GET" || new URL(request.url).pathname !== path) return undefined;
+  return async (request: GatewayRequest): Promise<Response | undefined> => {
+    if (!enabled || request.method !== "GET" || request.context.path !== path) return undefined;
     try {
-      await auth?.authenticate(request, clientOf(request));
+      await auth?.authenticate(request, request.context.client);
       return new Response(await metrics.render(), { headers: { "content-type": metrics.contentType } });
     } catch (err) {
       return errorResponse(err);

@@ -1,12 +1,11 @@
 /**
  * The listening socket: Bun.serve on http.listen (HTTPS with http.tls), the TCP peer of each
- * request, and a rebind for reloads. The client address is computed from the peer elsewhere, in
- * one place (engine/client-address.ts).
+ * request, and a rebind for reloads. The request and its peer go on to the front door
+ * (engine/front-door.ts), where its context and client address are made.
  */
 import { readFileSync } from "node:fs";
 import type { Server } from "bun";
 import { errorResponse } from "./errors.ts";
-import { routable } from "./engine/front-door.ts";
 import type { Logger } from "./log.ts";
 
 /** The parts of the http section the socket itself depends on. */
@@ -27,10 +26,6 @@ export interface HttpServer {
    * Throws, the old socket still serving, when the new one cannot be bound.
    */
   rebind(settings: ListenSettings): Rebound;
-  /** The TCP peer's address (Bun.serve knows it); "local" for requests handled in-process. */
-  peerOf(request: Request): string;
-  /** The request with a URL everything after it can parse, keeping its peer address. */
-  prepare(request: Request): Request;
   stop(): Promise<void>;
 }
 
@@ -45,8 +40,8 @@ interface Bound {
   server: Server<unknown>;
 }
 
-export function createHttpServer(handle: (request: Request) => Promise<Response>, log: Logger): HttpServer {
-  const peers = new WeakMap<Request, string>();
+/** `handle` answers each request, given its TCP peer's address (Bun.serve knows it). */
+export function createHttpServer(handle: (request: Request, peer: string) => Promise<Response>, log: Logger): HttpServer {
   let bound: Bound | undefined;
   const serve = (settings: ListenSettings, tls: Pem | undefined, listen = settings.listen): Bound => {
     const { hostname, port } = parseListen(listen);
@@ -55,10 +50,7 @@ export function createHttpServer(handle: (request: Request) => Promise<Response>
       port,
       maxRequestBodySize: bunBodyBackstop(settings.max_body_bytes),
       ...(tls ? { tls } : {}),
-      fetch(req, srv) {
-        peers.set(req, srv.requestIP(req)?.address ?? "unknown");
-        return handle(req);
-      },
+      fetch: (req, srv) => handle(req, srv.requestIP(req)?.address ?? "unknown"),
       // Only reached if `handle` itself throws: still a JSON answer, and the stack in the log.
       error(err) {
         log.error("unhandled HTTP error", { err });
@@ -97,13 +89,6 @@ export function createHttpServer(handle: (request: Request) => Promise<Response>
         throw err;
       }
       return renewed ? "certificate_reloaded" : "rebound";
-    },
-    peerOf: (request) => peers.get(request) ?? "local",
-    prepare(request) {
-      // Everything after this point (request log, metrics, Elysia) parses the URL: give it one it can.
-      const routed = routable(request);
-      if (routed !== request) peers.set(routed, peers.get(request) ?? "local");
-      return routed;
     },
     stop: async () => void (await bound?.server.stop(false)),
   };

@@ -2,17 +2,18 @@
 import pkg from "../package.json" with { type: "json" };
 import type { Config } from "./config/load.ts";
 import type { Authenticator } from "./engine/auth/types.ts";
+import type { GatewayRequest } from "./engine/request-context.ts";
 import { errorResponse, jsonResponse } from "./errors.ts";
 import { openApiDocument, type ServedRoute } from "./openapi.ts";
 
-export function openApiEndpoint(config: Config, served: readonly ServedRoute[], auth: Authenticator | undefined, ipOf: (request: Request) => string) {
+export function openApiEndpoint(config: Config, served: readonly ServedRoute[], auth: Authenticator | undefined) {
   const { enabled, path } = config.openapi;
   // Built once per configuration: the routes cannot change without a reload.
   let document: Record<string, unknown> | undefined;
-  return async (request: Request): Promise<Response | undefined> => {
-    if (!enabled || request.method !== "GET" || new URL(request.url).pathname !== path) return undefined;
+  return async (request: GatewayRequest): Promise<Response | undefined> => {
+    if (!enabled || request.method !== "GET" || request.context.path !== path) return undefined;
     try {
-      await auth?.authenticate(request, ipOf(request));
+      await auth?.authenticate(request, request.context.client);
       document ??= openApiDocument(config, served, pkg.version);
       return jsonResponse(200, document);
     } catch (err) {

@@ -63,18 +63,10 @@ export function trustedProxies(entries: readonly string[]): (address: string) =>
   };
 }
 
-/** The client address of each request, remembered so that every reader sees the same one. */
-export function clientAddresses(settings: ClientAddressSettings, peerOf: (request: Request) => string): (request: Request) => string {
+/** The client address of a request from `peer`, as http.trusted_proxies and the header say (front-door.ts asks once). */
+export function clientAddresses(settings: ClientAddressSettings): (peer: string, headers: Headers) => string {
   const trusted = trustedProxies(settings.trusted_proxies);
-  const known = new WeakMap<Request, string>();
-  return (request) => {
-    let address = known.get(request);
-    if (address === undefined) {
-      address = clientAddress(peerOf(request), request.headers, trusted, settings.client_address_header);
-      known.set(request, address);
-    }
-    return address;
-  };
+  return (peer, headers) => clientAddress(peer, headers, trusted, settings.client_address_header);
 }
 
 export function clientAddress(peer: string, headers: Headers, trusted: (address: string) => boolean, header: ClientAddressHeader): string {

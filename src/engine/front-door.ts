@@ -1,11 +1,13 @@
 /**
  * What every request goes through before routing: a URL the router can read whatever the Host
- * header said, methods no route implements (501), bodies over `http.max_body_bytes` (413, JSON,
- * counted while they stream), and a debug line when the client hangs up before the answer.
+ * header said, its context (request-context.ts: client address, route, start time), methods no
+ * route implements (501), bodies over `http.max_body_bytes` (413, JSON, counted while they
+ * stream), and a debug line when the client hangs up before the answer.
  */
 import { GatewayError, errorResponse } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { tooLarge } from "../plugin-api/request-body.ts";
+import { GatewayRequest, pathOf, type RequestContext } from "./request-context.ts";
 
 /**
  * The origin requests are routed under when the one they came with cannot be. Elysia (1.4) finds
@@ -19,14 +21,35 @@ const ROUTING_ORIGIN = "http://stanzagate.invalid";
 /** The first index where Elysia looks for the path (see above). */
 const ELYSIA_PATH_SEARCH_START = 11;
 
-/** The request with an origin Elysia can route and `new URL()` can parse; itself when it has one. */
-export function routable(request: Request): Request {
-  const url = request.url;
+/** The URL with an origin Elysia can route and `new URL()` can parse; itself when it has one. */
+function routable(url: string): string {
   const scheme = url.indexOf("://");
   const pathStart = scheme === -1 ? 0 : url.indexOf("/", scheme + 3);
-  if (scheme !== -1 && pathStart >= ELYSIA_PATH_SEARCH_START && URL.canParse(url)) return request;
+  if (scheme !== -1 && pathStart >= ELYSIA_PATH_SEARCH_START && URL.canParse(url)) return url;
   const path = pathStart === -1 ? "/" : url.slice(pathStart);
-  return new Request(ROUTING_ORIGIN + (path.startsWith("/") ? path : `/${path}`), request);
+  return ROUTING_ORIGIN + (path.startsWith("/") ? path : `/${path}`);
+}
+
+/** What the front door of one configuration knows. */
+export interface Door {
+  /** http.max_body_bytes. */
+  maxBodyBytes: number;
+  /** The client address of a request from `peer` (client-address.ts). */
+  clientAddress(peer: string, headers: Headers): string;
+  /** The path pattern of the route serving a path (routeMatcher). */
+  routeOf(method: string, path: string): string;
+}
+
+/**
+ * Lets a request in: the one place its URL is made routable, its body bounded and its context
+ * made. What comes after reads the context and never rebuilds the request.
+ */
+export function enter(request: Request, peer: string, door: Door): GatewayRequest {
+  const started = performance.now();
+  const url = routable(request.url);
+  const path = new URL(url).pathname;
+  const context: RequestContext = { peer, client: door.clientAddress(peer, request.headers), path, route: door.routeOf(request.method, path), started };
+  return new GatewayRequest(url, limitBody(request, door.maxBodyBytes), context);
 }
 
 export interface FrontDoorOptions {
@@ -48,8 +71,9 @@ export function refuseEarly(request: Request, { implemented, maxBodyBytes }: Fro
 /**
  * A body sent without Content-Length (chunked) has no size until it is read: this one errors with
  * BODY_TOO_LARGE at the first byte past the limit, so whatever reads it answers a JSON 413.
+ * Any other request is its own init: everything of it passes on as it came.
  */
-export function limitBody(request: Request, maxBodyBytes: number): Request {
+function limitBody(request: Request, maxBodyBytes: number): RequestInit {
   if (!request.body || request.headers.has("content-length")) return request;
   let seen = 0;
   const limiter = new TransformStream<Uint8Array, Uint8Array>({
@@ -59,7 +83,7 @@ export function limitBody(request: Request, maxBodyBytes: number): Request {
       else controller.enqueue(chunk);
     },
   });
-  return new Request(request.url, { method: request.method, headers: request.headers, body: request.body.pipeThrough(limiter), signal: request.signal, duplex: "half" } as RequestInit);
+  return { method: request.method, headers: request.headers, body: request.body.pipeThrough(limiter), signal: request.signal, duplex: "half" } as RequestInit;
 }
 
 /** A client that hangs up is routine (a timeout, a closed tab): debug, never error. */
@@ -67,6 +91,22 @@ export function noteHangUp(request: Request, response: Response, log: Logger): v
   if (request.signal.aborted) log.debug("client closed the connection before the answer", { method: request.method, path: pathOf(request), status: response.status });
 }
 
-export function pathOf(request: Request): string {
-  return URL.canParse(request.url) ? new URL(request.url).pathname : request.url;
+/**
+ * Path patterns of the served routes, matched against a request path: bounded metric labels.
+ * `:name` matches one segment and `*` the rest, as in the routes' own syntax.
+ */
+export function routeMatcher(routes: ReadonlyArray<{ method: string; path: string }>): (method: string, pathname: string) => string {
+  const compiled = routes.map((r) => ({ ...r, re: patternRegExp(r.path) }));
+  return (method, pathname) => {
+    const candidates = compiled.filter((r) => r.re.test(pathname));
+    return (candidates.find((r) => r.method === method) ?? candidates[0])?.path ?? "(unmatched)";
+  };
+}
+
+function patternRegExp(path: string): RegExp {
+  const body = path
+    .split("/")
+    .map((seg) => (seg === "*" ? ".*" : seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("/");
+  return new RegExp(`^${body}/?$`);
 }

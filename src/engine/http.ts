@@ -8,7 +8,8 @@ import { GatewayError, errorResponse, jsonResponse } from "../errors.ts";
 import type { HttpHandler, HttpRegistrar } from "../plugin-api.ts";
 import type { Logger } from "../log.ts";
 import { createCors, withHeaders } from "./cors.ts";
-import { limitBody, noteHangUp, pathOf, refuseEarly, routable } from "./front-door.ts";
+import { enter, noteHangUp, refuseEarly, routeMatcher, type Door } from "./front-door.ts";
+import { GatewayRequest, clientOf, pathOf } from "./request-context.ts";
 
 export interface Registered {
   method: string;
@@ -36,14 +37,15 @@ export interface HttpAppOptions {
 }
 
 export interface HttpApp {
-  /** Answers one request; `ip` is the client's address (Bun.serve knows it; in-process callers pass their own). */
-  handle(request: Request, ip: string): Promise<Response>;
+  /** Answers a request past the front door (front-door.ts `enter`), which carries its client address. */
+  handle(request: GatewayRequest): Promise<Response>;
+  /** Answers a bare request from `client` (in-process callers): it goes through the front door here. */
+  handle(request: Request, client: string): Promise<Response>;
 }
 
 const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
 
 export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes, log }: HttpAppOptions): HttpApp {
-  const ips = new WeakMap<Request, string>();
   const methodsByPath = new Map<string, string[]>(HEALTH_PATHS.map((p) => [p, ["GET"]]));
   for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
   const app = new Elysia()
@@ -60,7 +62,7 @@ export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes,
   for (const r of routes) {
     const methods = methodsByPath.get(r.path) ?? [];
     app.route(r.method, r.path, async ({ request, params }) =>
-      withHeaders(await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: ips.get(request) ?? "unknown" }), cors.headers(request, methods)),
+      withHeaders(await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: clientOf(request) }), cors.headers(request, methods)),
     );
   }
   for (const [path, methods] of methodsByPath) {
@@ -68,12 +70,13 @@ export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes,
     app.all(path, ({ request }) => methodNotAllowed(request, methods));
   }
   const front = { implemented: implementedMethods(routes), maxBodyBytes, log };
+  // Bare requests are let in here, their client being the peer given: no proxy to trust.
+  const door: Door = { maxBodyBytes, clientAddress: (peer) => peer, routeOf: routeMatcher([...HEALTH_PATHS.map((path) => ({ method: "GET", path })), ...routes]) };
   return {
-    async handle(original, ip) {
-      const request = limitBody(routable(original), maxBodyBytes);
-      ips.set(request, ip);
+    async handle(arrived: Request, client?: string) {
+      const request = arrived instanceof GatewayRequest ? arrived : enter(arrived, client ?? "unknown", door);
       const response = refuseEarly(request, front) ?? (await app.handle(request));
-      noteHangUp(original, response, log);
+      noteHangUp(request, response, log);
       return response;
     },
   };

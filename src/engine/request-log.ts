@@ -10,22 +10,11 @@
 import { errorResponse } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-
-/** What handlers learn about a request that the log line needs (the identity an auth scheme found). */
-export interface RequestNote {
-  identity?: string;
-}
-
-export type RequestNotes = WeakMap<Request, RequestNote>;
+import type { GatewayRequest } from "./request-context.ts";
 
 export interface ObserveDeps {
   log: Logger;
   metrics: Metrics;
-  /** The path pattern of the route serving a path, or "(unmatched)". */
-  routeOf(method: string, pathname: string): string;
-  /** The client address (engine/client-address.ts). */
-  clientOf(request: Request): string;
-  notes: RequestNotes;
   /** Path patterns of the probe endpoints (/healthz, /health, /readyz, the metrics path). */
   probes: ReadonlySet<string>;
 }
@@ -36,9 +25,9 @@ const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIO
 /** Longest `error` text kept from a body that is not the gateway's JSON. */
 const MAX_REASON = 200;
 
-export function observeRequests(handle: (request: Request) => Promise<Response>, deps: ObserveDeps): (request: Request) => Promise<Response> {
+/** Everything the line says comes from the request's context (request-context.ts), or from the answer. */
+export function observeRequests(handle: (request: GatewayRequest) => Promise<Response>, deps: ObserveDeps): (request: GatewayRequest) => Promise<Response> {
   return async function observedRequest(request) {
-    const started = performance.now();
     let response: Response;
     deps.metrics.inFlight(1);
     try {
@@ -49,20 +38,19 @@ export function observeRequests(handle: (request: Request) => Promise<Response>,
     } finally {
       deps.metrics.inFlight(-1);
     }
+    const { route, path, client, identity, started } = request.context;
     const seconds = (performance.now() - started) / 1000;
-    const { pathname } = new URL(request.url);
-    const route = deps.routeOf(request.method, pathname);
     deps.metrics.http(route, METHODS.has(request.method) ? request.method : "OTHER", response.status, seconds);
     const body = new Uint8Array(await response.clone().arrayBuffer());
     const level = deps.probes.has(route) && response.status < 400 ? "debug" : "info";
     deps.log[level]("http request", {
       route,
       method: request.method,
-      path: pathname,
+      path,
       status: response.status,
       duration_ms: Math.round(seconds * 100_000) / 100,
-      client: deps.clientOf(request),
-      ...(deps.notes.get(request)?.identity !== undefined ? { identity: deps.notes.get(request)?.identity } : {}),
+      client,
+      ...(identity !== undefined ? { identity } : {}),
       bytes_in: Number(request.headers.get("content-length") ?? 0),
       bytes_out: body.byteLength,
       ...(response.status >= 400 ? reason(body) : {}),
@@ -86,24 +74,4 @@ function reason(body: Uint8Array): { code?: unknown; error: unknown } {
     // Not JSON: the text itself says why.
   }
   return { error: text.slice(0, MAX_REASON) || "(empty body)" };
-}
-
-/**
- * Path patterns of the served routes, matched against a request path: bounded metric labels.
- * `:name` matches one segment and `*` the rest, as in the routes' own syntax.
- */
-export function routeMatcher(routes: ReadonlyArray<{ method: string; path: string }>): (method: string, pathname: string) => string {
-  const compiled = routes.map((r) => ({ ...r, re: patternRegExp(r.path) }));
-  return (method, pathname) => {
-    const candidates = compiled.filter((r) => r.re.test(pathname));
-    return (candidates.find((r) => r.method === method) ?? candidates[0])?.path ?? "(unmatched)";
-  };
-}
-
-function patternRegExp(path: string): RegExp {
-  const body = path
-    .split("/")
-    .map((seg) => (seg === "*" ? ".*" : seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-    .join("/");
-  return new RegExp(`^${body}/?$`);
 }

@@ -31,6 +31,14 @@ describe("request logs", () => {
     expect(lines[0]).not.toHaveProperty("error");
   });
 
+  test("a body streamed without Content-Length (chunked) still logs who authenticated", async () => {
+    const gw = await offlineGateway(ROUTES);
+    const body = new Blob(["hello"]).stream();
+    const res = await gw.request("/notify/bob", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body });
+    expect(res.status).toBe(202);
+    expect(gw.requestLines()[0]).toMatchObject({ route: "/notify/:to", status: 202, client: "local", identity: "alice" });
+  });
+
   test("a 4xx line carries the error code and sentence of its body", async () => {
     const gw = await offlineGateway(ROUTES);
     await gw.request("/notify/bob", { method: "POST", headers: { authorization: "Bearer wrong-token-0123456789" }, body: "x" });

@@ -121,14 +121,14 @@ describe("every ejabberd sample in the READMEs and docs/", () => {
   test("grants mod_privilege permissions by inline rules naming an ACL of the sample (a bare name grants nothing)", async () => {
     const docs = [...new Bun.Glob("docs/*.md").scanSync(join(import.meta.dir, "../../.."))];
     const files = ["README.md", ...docs, ...["post_msg", "roster_admin", "muc_kick", "component_http"].map((p) => `plugins/${p}/README.md`)];
-    let checked = 0;
+    const checked: string[] = [];
     for (const file of files) {
       const text = await Bun.file(join(import.meta.dir, "../../..", file)).text();
       for (const [, block] of text.matchAll(/^```yaml[^\n]*\n([\s\S]*?)^```$/gm)) {
         const sample = YAML.parse(block ?? "") as { acl?: Record<string, unknown>; modules?: { mod_privilege?: Record<string, Record<string, unknown>> } } | null;
         const grants = sample?.modules?.mod_privilege;
         if (grants === undefined) continue;
-        checked++;
+        checked.push(file);
         for (const [access, types] of Object.entries(grants)) {
           for (const [type, rule] of Object.entries(types)) {
             expect({ file, access, type, rule }).toEqual({ file, access, type, rule: [{ allow: expect.any(String) }] });
@@ -138,6 +138,7 @@ describe("every ejabberd sample in the READMEs and docs/", () => {
         }
       }
     }
-    expect(checked).toBe(3);
+    // The pages that show ejabberd's grants: a sample the pattern stopped finding fails here.
+    expect(checked.sort()).toEqual(["docs/servers.md", "docs/troubleshooting.md", "plugins/post_msg/README.md", "plugins/roster_admin/README.md"]);
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * One request from the front door to the request log. The front door (front-door.ts `enter`)
+ * makes one context per request and the request carries it from then on: Elysia, the handlers,
+ * the plugins and the auth schemes pass the request along as they always did, and whatever needs
+ * the client address or notes who authenticated reads it there. Nothing is looked up by request,
+ * so nothing has to be re-keyed when a request is rebuilt: after the front door, none is.
+ *
+ * Why on the request: Elysia (1.4) `handle(request)` takes nothing else, its `store` and `decorate`
+ * are shared by every request in flight, and `derive` can only compute from what the request
+ * carries; and a plugin hands its Authenticator `(request, ip)` (plugin-api.ts): the request is
+ * what reaches it.
+ */
+
+/** The peer of a request handled in-process (Gateway.handle, tests): no socket, no address. */
+export const IN_PROCESS_PEER = "local";
+
+export interface RequestContext {
+  /** The TCP peer (Bun.serve's requestIP), or IN_PROCESS_PEER. */
+  readonly peer: string;
+  /**
+   * The client address (client-address.ts): the peer, unless the peer is one of
+   * http.trusted_proxies and forwarded another. The throttle, the log and plugins all see this one.
+   */
+  readonly client: string;
+  /** The URL's path, without the query string (where callers may put tokens). */
+  readonly path: string;
+  /** The path pattern of the route serving the path, or "(unmatched)": a bounded metric label. */
+  readonly route: string;
+  /** performance.now() when the request came in: the request log's duration. */
+  readonly started: number;
+  /** Who an auth scheme found (Identity.name), once one has: for the request log. */
+  identity?: string;
+}
+
+/** A request past the front door: a URL the router can parse, a bounded body, and its context. */
+export class GatewayRequest extends Request {
+  constructor(
+    url: string,
+    init: RequestInit,
+    readonly context: RequestContext,
+  ) {
+    super(url, init);
+  }
+}
+
+/** The client address of a request; "unknown" for one that never went through the front door. */
+export function clientOf(request: Request): string {
+  return request instanceof GatewayRequest ? request.context.client : "unknown";
+}
+
+/**
+ * Notes who authenticated a request, for its log line. Auth schemes receive the request a handler
+ * was given (plugin-api.ts Authenticator): the one that carries the context.
+ */
+export function noteIdentity(request: Request, identity: string): void {
+  if (request instanceof GatewayRequest) request.context.identity = identity;
+}
+
+/** The path of a request (Elysia's hooks get a plain Request: past the front door, it carries it). */
+export function pathOf(request: Request): string {
+  if (request instanceof GatewayRequest) return request.context.path;
+  return URL.canParse(request.url) ? new URL(request.url).pathname : request.url;
+}
