@@ -38,7 +38,8 @@ function tree(): { dir: string; tmp: string; env: Record<string, string> } {
 const leftovers = (dir: string) => readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".bun-build"));
 
 test("every compile of the Makefile goes through scripts/compile.sh", async () => {
-  const recipes = (await Bun.file(join(ROOT, "Makefile")).text()).split("\n").filter((l) => l.includes("$(COMPILE_FLAGS)") && l.startsWith("\t"));
+  const makefile = await Bun.file(join(ROOT, "Makefile")).text();
+  const recipes = makefile.split("\n").filter((l) => l.startsWith("\t") && l.includes("$(COMPILE_FLAGS)"));
   expect(recipes.length).toBeGreaterThan(0);
   expect(recipes.filter((l) => !l.includes("scripts/compile.sh "))).toEqual([]);
 });
@@ -51,13 +52,17 @@ test("a finished compile moves the executable into place and leaves no temporary
   expect([leftovers(t.dir), readdirSync(t.tmp)]).toEqual([[], []]);
 });
 
-test.each(["SIGTERM", "SIGINT", "SIGHUP"] as const)("a compile killed part-way (%s) leaves its temporary file neither in the tree nor in TMPDIR", async (signal) => {
+const KILLED = "a compile killed part-way (%s) leaves its temporary file neither in the tree nor in TMPDIR";
+test.each(["SIGTERM", "SIGINT", "SIGHUP"] as const)(KILLED, async (signal) => {
   const t = tree();
   // Its own process group, as a shell job or CI step is: the signal reaches bun and the script.
-  const proc = Bun.spawn(["setsid", SCRIPT, "dist/stanzagate", "src/main.ts", "--compile"], { cwd: t.dir, env: { ...t.env, STUB_BLOCK: "1" }, stderr: "pipe" });
+  const env = { ...t.env, STUB_BLOCK: "1" };
+  const proc = Bun.spawn(["setsid", SCRIPT, "dist/stanzagate", "src/main.ts", "--compile"], { cwd: t.dir, env, stderr: "pipe" });
   const scratch = await waitFor(() => readdirSync(t.tmp).find((d) => d.startsWith("stanzagate-build.")), 10_000, "the scratch directory");
-  await waitFor(() => existsSync(join(t.tmp, scratch, ".stub-00000000.bun-build")), 10_000, "the stand-in's temporary file in the scratch directory");
+  const temporary = join(t.tmp, scratch, ".stub-00000000.bun-build");
+  await waitFor(() => existsSync(temporary), 10_000, "the stand-in's temporary file in the scratch directory");
   process.kill(-proc.pid, signal);
   await proc.exited;
-  expect({ tree: leftovers(t.dir), tmp: readdirSync(t.tmp), built: existsSync(join(t.dir, "dist/stanzagate")) }).toEqual({ tree: [], tmp: [], built: false });
+  const left = { tree: leftovers(t.dir), tmp: readdirSync(t.tmp), built: existsSync(join(t.dir, "dist/stanzagate")) };
+  expect(left).toEqual({ tree: [], tmp: [], built: false });
 });
