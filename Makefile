@@ -1,6 +1,7 @@
 # Stanzagate: everything a fresh machine with node and npm needs is installed from here.
 #   make test    install what is missing, type-check, run every test (unit, integration, faults)
 #   make unit    the in-process tier alone (seconds; no server)
+#   make deps-rules  the architecture rules (.dependency-cruiser.cjs); make unused: no unused file, export or dependency (knip)
 #   make integration  the real-server tier alone (STANZAGATE_SERVERS=prosody skips ejabberd)
 #   make demo    install, start a local Prosody and Stanzagate on 127.0.0.1, print curl commands
 #   make demo-reset  the same, writing the demo's own .demo/routes.yaml over yours (make demo keeps it)
@@ -19,7 +20,7 @@ SRC := $(shell find src plugins -name '*.ts') package.json
 file-sizes:
 	@scripts/check-file-sizes.sh
 
-.PHONY: file-sizes help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo demo-reset bench bench-footprint clean distclean verify-unit
+.PHONY: file-sizes deps-rules deps-baseline unused help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo demo-reset bench bench-footprint clean distclean verify-unit
 
 all: build
 
@@ -95,9 +96,25 @@ verify-unit: release-deps dist/stanzagate-linux-x64
 typecheck: node-deps
 	$(TSC) --noEmit -p .
 
+# The rules the build enforces (docs/contributing.md, "Rules the build enforces"): no import cycle,
+# plugins through the contract only, the link knows no HTTP, config checking never connects.
+# Violations listed in .dependency-cruiser-known-violations.json are tolerated, any other fails.
+DEPCRUISE := node_modules/.bin/depcruise --config .dependency-cruiser.cjs
+RULED_DIRS := src plugins test testbed bench scripts
+deps-rules: node-deps
+	$(DEPCRUISE) --ignore-known .dependency-cruiser-known-violations.json $(RULED_DIRS)
+
+# Rewrites the known violations from the tree as it is: after fixing some, to shorten the list.
+deps-baseline: node-deps
+	node_modules/.bin/depcruise-baseline --config .dependency-cruiser.cjs $(RULED_DIRS)
+
+# No unused file, export or dependency (knip.jsonc).
+unused: node-deps
+	node_modules/.bin/knip --no-progress
+
 # Both tiers, then the fault suite: test/unit (in-process, no server), test/integration (real
 # Prosody and ejabberd, the release binaries), test/faults (make faults).
-test: file-sizes node-deps test-deps typecheck build release
+test: file-sizes node-deps deps-rules unused test-deps typecheck build release
 	$(BUN) test test/unit
 	$(BUN) test --timeout 60000 test/integration
 	$(MAKE) faults

@@ -11,7 +11,7 @@
  */
 import type { Element } from "ltx";
 
-export const ERRORS = {
+const ERRORS = {
   BAD_REQUEST: { status: 400, message: "Bad request" },
   INVALID_JSON: { status: 400, message: "Body is not valid JSON" },
   INVALID_BODY: { status: 400, message: "Body does not match what this route accepts" },
@@ -117,7 +117,7 @@ export const ORIGINAL_BODIES = {
 /** urn:ietf:params:xml:ns:xmpp-stanzas, the namespace of defined conditions (RFC 6120 §8.3.3). */
 export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 /** RFC 6120 §8.3.2. */
-export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait";
+type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait";
 
 /** A stanza error: type (§8.3.2), defined condition (§8.3.3) and optional text. */
 export interface StanzaErrorSpec {

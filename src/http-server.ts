@@ -9,7 +9,7 @@ import { errorResponse } from "./errors.ts";
 import type { Logger } from "./log.ts";
 
 /** The parts of the http section the socket itself depends on. */
-export interface ListenSettings {
+interface ListenSettings {
   listen: string;
   max_body_bytes: number;
   tls?: { cert_file: string; key_file: string } | undefined;

@@ -10,7 +10,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 import type { LogFields, Logger } from "./plugin-api/log.ts";
 
-export type { LogFields, Logger } from "./plugin-api/log.ts";
+export type { Logger } from "./plugin-api/log.ts";
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

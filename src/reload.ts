@@ -62,7 +62,7 @@ function routeKey(route: RouteConfig): string {
 }
 
 /** The fields of the "configuration reloaded" line. */
-export function describeReload(old: Snapshot, next: Snapshot, changes: ConfigChanges): Record<string, unknown> {
+function describeReload(old: Snapshot, next: Snapshot, changes: ConfigChanges): Record<string, unknown> {
   const routes = (s: Snapshot) => new Map(s.config.routes.map((r, i) => [routeKey(r), JSON.stringify(s.raw.routes?.[i])]));
   const auth = (s: Snapshot) => new Map(Object.keys(s.config.auth).map((name) => [name, JSON.stringify(s.raw.auth?.[name])]));
   const bots = (s: Snapshot) => new Map(s.config.bots.map((b, i) => [b.jid, JSON.stringify(s.raw.bots?.[i])]));

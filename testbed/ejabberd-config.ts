@@ -71,7 +71,7 @@ export function privilegeSample(componentDomain: string, privileges: Privileges)
 }
 
 /** The second virtual host that carries an extra MUC service (ejabberd ties a MUC service to a host). */
-export function mucHostOf(mucDomain: string): string {
+function mucHostOf(mucDomain: string): string {
   return `users-of-${mucDomain}`;
 }
 

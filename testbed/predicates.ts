@@ -8,7 +8,7 @@ export const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
 export const NS_MUC_OWNER = "http://jabber.org/protocol/muc#owner";
 export const NS_PRIVILEGE = "urn:xmpp:privilege:2";
 
-export function bareJid(jid: string): string {
+function bareJid(jid: string): string {
   const slash = jid.indexOf("/");
   return slash === -1 ? jid : jid.slice(0, slash);
 }
@@ -21,7 +21,6 @@ export function jidMatches(actual: string | undefined, expected: string): boolea
 
 export const isMessage: StanzaPredicate = (s) => s.name === "message";
 export const isPresence: StanzaPredicate = (s) => s.name === "presence";
-export const isIq: StanzaPredicate = (s) => s.name === "iq";
 
 /** A non-error message carrying a <body/> (chat states and receipts have none). */
 export const isMessageWithBody: StanzaPredicate = (s) =>
@@ -43,7 +42,7 @@ export function isPresenceFrom(jid: string): StanzaPredicate {
   return (s) => isPresence(s) && jidMatches(s.attrs.from, jid);
 }
 
-export function hasChild(name: string, xmlns: string): StanzaPredicate {
+function hasChild(name: string, xmlns: string): StanzaPredicate {
   return (s) => s.getChild(name, xmlns) !== undefined;
 }
 

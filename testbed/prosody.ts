@@ -14,13 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { freePorts } from "./ports.ts";
-import type { ProsodySettings } from "./prosody-config.ts";
+import type { ProsodyLogLevel, ProsodySettings } from "./prosody-config.ts";
 import { findBinaries } from "./prosody-process.ts";
 import { ProsodyServer } from "./prosody-server.ts";
 import { registerForCleanup } from "./cleanup.ts";
 import { DEFAULT_PRIVILEGES, DEFAULT_USERS, type Privileges, type XmppServer } from "./xmpp-server.ts";
-
-export type ProsodyLogLevel = "debug" | "info" | "warn" | "error";
 
 export interface ProsodyOptions {
   /** The VirtualHost; default "localhost". */

@@ -30,7 +30,7 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout:
 }
 
 /** How often `waitFor` looks again, unless its caller knows better. */
-export const POLL_INTERVAL_MS = 20;
+const POLL_INTERVAL_MS = 20;
 
 /** More to say when a wait runs out: the end of a log, a process's stderr. */
 export type Detail = () => string | Promise<string>;

@@ -138,7 +138,7 @@ function mucJoinPresence(roomJid: string, nick: string, opts: JoinRoomOptions): 
 }
 
 /** XEP-0045 §10.1.2: submit an empty form to accept the default configuration. */
-export async function unlockInstantRoom(endpoint: StanzaEndpoint, roomJid: string): Promise<void> {
+async function unlockInstantRoom(endpoint: StanzaEndpoint, roomJid: string): Promise<void> {
   const form = xml("x", { xmlns: "jabber:x:data", type: "submit" });
   await endpoint.iq(xml("iq", { type: "set", to: roomJid }, xml("query", { xmlns: NS_MUC_OWNER }, form)));
 }

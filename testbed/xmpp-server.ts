@@ -2,9 +2,9 @@
 // Prosody test bed (prosody.ts) and the ejabberd one (ejabberd.ts) both implement it, so every
 // helper that takes a server takes either. What only one server can do stays in its own files.
 
-export type RosterPrivilege = "none" | "get" | "set" | "both";
-export type MessagePrivilege = "none" | "outgoing";
-export type PresencePrivilege = "none" | "managed_entity" | "roster";
+type RosterPrivilege = "none" | "get" | "set" | "both";
+type MessagePrivilege = "none" | "outgoing";
+type PresencePrivilege = "none" | "managed_entity" | "roster";
 
 /** XEP-0356 permissions granted to the gateway component (mod_privilege syntax). */
 export interface Privileges {

@@ -8,7 +8,7 @@
 /** One scrape: series (`name{label="v",...}` as prom-client writes it) -> value. */
 export type Samples = Map<string, number>;
 
-export interface MetricRow {
+interface MetricRow {
   series: string;
   expected: number;
   scraped: number;

@@ -33,7 +33,7 @@ export interface VariantFigures {
   configs: Record<string, { startup_ms: Spread; rss_mb: Spread; anon_mb: Spread; file_mb: Spread }>;
 }
 
-export const ROOT = join(import.meta.dir, "../..");
+const ROOT = join(import.meta.dir, "../..");
 /** After start-up the gateway collects garbage once, 1 s in (src/main.ts); read RSS after it. */
 const SETTLE_MS = 2_500;
 
@@ -75,7 +75,7 @@ export async function footprintRun(prosody: XmppServer, variants: Variant[], con
   }));
 }
 
-export function spread(xs: number[]): Spread {
+function spread(xs: number[]): Spread {
   const sorted = [...xs].sort((a, b) => a - b);
   return { median: sorted[Math.floor(sorted.length / 2)] ?? 0, min: sorted[0] ?? 0, max: sorted.at(-1) ?? 0 };
 }

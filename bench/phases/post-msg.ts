@@ -51,7 +51,7 @@ function firstRequests(load: LoadResult, concurrency: number): Summary & { statu
 }
 
 /** performance.now() times of this thread -> absolute times, comparable with the receiver's. */
-export function absolute(times: Map<number, number>): Map<number, number> {
+function absolute(times: Map<number, number>): Map<number, number> {
   return new Map([...times].map(([seq, t]) => [seq, performance.timeOrigin + t]));
 }
 
@@ -80,4 +80,3 @@ export function deliveryRun(concurrency: number, sent: number, failed: number, s
   };
 }
 
-export { round };

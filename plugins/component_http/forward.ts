@@ -20,7 +20,7 @@ export interface ForwardDeps {
   refused?(reason: RefusalReason): void;
 }
 
-export type RefusalReason = "outside_domain" | "loop" | "unusable";
+type RefusalReason = "outside_domain" | "loop" | "unusable";
 
 export async function forward(deps: ForwardDeps, stanza: Element): Promise<void> {
   const body = JSON.stringify(stanzaPayload(stanza));

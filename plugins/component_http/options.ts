@@ -5,8 +5,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { parseJid, type OptionProblem } from "../../src/plugin-api.ts";
 
-export const StanzaKindSchema = Type.Union([Type.Literal("message"), Type.Literal("presence"), Type.Literal("iq")]);
-export type StanzaKind = Static<typeof StanzaKindSchema>;
+const StanzaKindSchema = Type.Union([Type.Literal("message"), Type.Literal("presence"), Type.Literal("iq")]);
 
 export const ComponentHttpOptionsSchema = Type.Object(
   {

@@ -76,7 +76,7 @@ function str(value: unknown): string | undefined {
  * well-formed, or carries characters XML cannot hold, makes the server close the whole stream
  * (RFC 6120 §4.9.3.13 not-well-formed), cutting every route off, so the text is checked here.
  */
-export const STANZA_KINDS: ReadonlySet<string> = new Set(["message", "presence", "iq"]);
+const STANZA_KINDS: ReadonlySet<string> = new Set(["message", "presence", "iq"]);
 
 export type ParsedStanza = { ok: true; stanza: Element } | { ok: false; reason: string };
 

@@ -27,9 +27,9 @@ export type WebhookResult =
   | { kind: "stopped" };
 
 /** Larger answers are not read; a 200 JSON one then counts as malformed. */
-export const MAX_ANSWER_BYTES = 1_048_576;
+const MAX_ANSWER_BYTES = 1_048_576;
 
-export const USER_AGENT = "Stanzagate component_http";
+const USER_AGENT = "Stanzagate component_http";
 
 export async function postToWebhook(target: WebhookTarget, body: string): Promise<WebhookResult> {
   const timeout = AbortSignal.timeout(target.timeoutMs);
@@ -76,7 +76,7 @@ export function stanzaPayload(stanza: Element): StanzaPayload {
   };
 }
 
-export function serialize(stanza: Element): string {
+function serialize(stanza: Element): string {
   const xmlns = stanza.attrs.xmlns;
   if (xmlns === undefined || !STREAM_NAMESPACES.has(xmlns)) return stanza.toString();
   const { xmlns: _stream, ...attrs } = stanza.attrs;
@@ -112,7 +112,7 @@ export function sign(key: Buffer, id: string, timestamp: number, body: string): 
   return `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
 }
 
-export function signatureHeaders(key: Buffer, body: string, now: Date = new Date(), id = `msg_${randomUUID()}`): Record<string, string> {
+function signatureHeaders(key: Buffer, body: string, now: Date = new Date(), id = `msg_${randomUUID()}`): Record<string, string> {
   const timestamp = Math.floor(now.getTime() / 1000);
   return {
     "webhook-id": id,

@@ -8,7 +8,7 @@ import { XmppStanzaError, parseJid, type Element } from "../../src/plugin-api.ts
 import type { Jid, KickRequest } from "./body.ts";
 import type { HeldRoom } from "../../src/plugin-api.ts";
 
-export const NS_MUC_ADMIN = "http://jabber.org/protocol/muc#admin";
+const NS_MUC_ADMIN = "http://jabber.org/protocol/muc#admin";
 
 /** The room's (or our own) reason for not doing it: an XMPP error type and condition. */
 export interface Refusal {

@@ -8,7 +8,7 @@ import { isXmlText, parseJid } from "../../src/plugin-api.ts";
 /** A parsed JID (the plugin API exports the parser, not its type). */
 export type Jid = NonNullable<ReturnType<typeof parseJid>>;
 
-export type Target = { kind: "nick"; nick: string } | { kind: "jid"; jid: Jid };
+type Target = { kind: "nick"; nick: string } | { kind: "jid"; jid: Jid };
 
 export interface KickRequest {
   room: Jid;

@@ -9,8 +9,8 @@ import { xml } from "../../src/plugin-api.ts";
 import { LruMap, XmppStanzaError, type Element } from "../../src/plugin-api.ts";
 import type { Jid } from "./body.ts";
 
-export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
-export const NS_MUC = "http://jabber.org/protocol/muc";
+const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+const NS_MUC = "http://jabber.org/protocol/muc";
 
 /** A known MUC service is asked again after this long (services rarely change). */
 const SERVICE_TTL_MS = 5 * 60_000;

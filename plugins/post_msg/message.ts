@@ -9,8 +9,8 @@ import { MarkupError, NS_XHTML_IM, parseXhtmlBody } from "./xhtml.ts";
  * RFC 6121 §5.2.2 lists the message types. `error` is left out: an error stanza must carry an
  * <error/> child (RFC 6120 §8.3.1), which this API cannot produce.
  */
-export const MESSAGE_TYPES = ["chat", "normal", "headline", "groupchat"] as const;
-export const DEFAULT_TYPE = "chat";
+const MESSAGE_TYPES = ["chat", "normal", "headline", "groupchat"] as const;
+const DEFAULT_TYPE = "chat";
 
 /** What a request asks for, whatever its Content-Type. */
 export interface MessageFields {

@@ -16,7 +16,7 @@
 import { bareJid, onGrants, wrapPrivilegedMessage, type Element, type Identity, type Logger, type PrivilegeNamespace, type XmppPort } from "../../src/plugin-api.ts";
 import { processMemory, type PermissionMemory } from "./permission-memory.ts";
 
-export interface Addressed {
+interface Addressed {
   /** The `from` the recipient sees. */
   from: string;
   /** What goes to the server: the message itself, or its privileged wrapper. */

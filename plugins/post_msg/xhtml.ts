@@ -11,7 +11,7 @@
 import { isXmlText, parseXml, type Element } from "../../src/plugin-api.ts";
 
 export const NS_XHTML_IM = "http://jabber.org/protocol/xhtml-im";
-export const NS_XHTML = "http://www.w3.org/1999/xhtml";
+const NS_XHTML = "http://www.w3.org/1999/xhtml";
 const NS_XML = "http://www.w3.org/XML/1998/namespace";
 
 /** Why the markup is not well-formed, with the offset in the field where it was noticed. */

@@ -70,7 +70,7 @@ export function parseUsernames(text: string): string[] {
  * set to write). Without it the refresh endpoints answer 503.
  */
 /** Throws PRIVILEGE_MISSING (503) unless the roster permission is "both". */
-export function requireRosterPrivilege(xmpp: XmppPort): void {
+function requireRosterPrivilege(xmpp: XmppPort): void {
   const granted = xmpp.privileges().roster;
   if (granted === "both") return;
   throw new GatewayError("PRIVILEGE_MISSING", 'The XMPP server did not grant the roster permission "both" (XEP-0356) this route needs', {

@@ -70,7 +70,7 @@ export function rosterPushAck(stanza: Element, host: string): Element | undefine
 }
 
 /** Runs an XMPP call, turning its failures into SyncErrors a caller can be told about. */
-export async function xmppCall<T>(call: () => Promise<T>, what: string): Promise<T> {
+async function xmppCall<T>(call: () => Promise<T>, what: string): Promise<T> {
   try {
     return await call();
   } catch (err) {

@@ -8,7 +8,7 @@
  */
 import type { Migration, PluginStore } from "../../src/plugin-api.ts";
 
-export interface Snapshot {
+interface Snapshot {
   roster: string;
   managed: string[];
   clean: boolean;

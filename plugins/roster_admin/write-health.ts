@@ -5,7 +5,7 @@
  */
 import { GatewayError } from "../../src/plugin-api.ts";
 
-export type WriteState = "untried" | "ok" | "failing";
+type WriteState = "untried" | "ok" | "failing";
 
 export interface WriteHealth {
   ok(): void;

@@ -12,8 +12,8 @@ import { stanzaError } from "../plugin-api/stanza-error.ts";
 import type { BotConfig, CompiledCommand } from "./compiled.ts";
 import { createSessions } from "./adhoc-sessions.ts";
 
-export const NS_COMMANDS = "http://jabber.org/protocol/commands";
-export const NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
+const NS_COMMANDS = "http://jabber.org/protocol/commands";
+const NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
 const NS_DATA = "jabber:x:data";
 
 export interface AdhocDeps {

@@ -178,7 +178,7 @@ function domainOf(jid: string): string {
   return jid.slice(jid.lastIndexOf("@") + 1).toLowerCase();
 }
 
-export function isAllowed(allow: readonly string[], sender: string): boolean {
+function isAllowed(allow: readonly string[], sender: string): boolean {
   const s = sender.toLowerCase();
   const domain = s.slice(s.lastIndexOf("@") + 1);
   return allow.some((a) => a === "*" || a === s || (a.startsWith("*@") && a.slice(2) === domain && s.includes("@")));

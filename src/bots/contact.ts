@@ -9,8 +9,8 @@ import { STANZA_ERRORS } from "../errors.ts";
 import { isError, stanzaError } from "../plugin-api/stanza-error.ts";
 import type { BotConfig } from "./compiled.ts";
 
-export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
-export const NS_PING = "urn:xmpp:ping";
+const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+const NS_PING = "urn:xmpp:ping";
 /** XEP-0050 §2.1: ad-hoc commands (adhoc.ts). */
 const NS_COMMANDS = "http://jabber.org/protocol/commands";
 /** The resource a bot is available at. */

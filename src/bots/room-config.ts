@@ -12,12 +12,12 @@ import type { Logger } from "../log.ts";
 import type { HeldRoom } from "../plugin-api/rooms.ts";
 import { NS_MUC_USER } from "./room-stanzas.ts";
 
-export type Anonymity = "non-anonymous" | "semi-anonymous";
+type Anonymity = "non-anonymous" | "semi-anonymous";
 
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 
 /** What a message from a room says of its anonymity: a change, "ask" (104: look it up), or nothing. */
-export function anonymityChange(stanza: Element): Anonymity | "ask" | undefined {
+function anonymityChange(stanza: Element): Anonymity | "ask" | undefined {
   const codes = new Set(stanza.getChild("x", NS_MUC_USER)?.getChildren("status").map((s) => s.attrs.code) ?? []);
   if (codes.has("172")) return "non-anonymous";
   // §10.2.1: 174, fully anonymous, hides real JIDs even from moderators.
@@ -26,7 +26,7 @@ export function anonymityChange(stanza: Element): Anonymity | "ask" | undefined 
 }
 
 /** §6.4: the room's features say muc_nonanonymous or muc_semianonymous; undefined when it does not answer. */
-export async function askAnonymity(room: string, from: string, request: (iq: Element) => Promise<Element>): Promise<Anonymity | undefined> {
+async function askAnonymity(room: string, from: string, request: (iq: Element) => Promise<Element>): Promise<Anonymity | undefined> {
   try {
     const info = await request(xml("iq", { type: "get", to: room, from }, xml("query", { xmlns: NS_DISCO_INFO })));
     const features = new Set(info.getChild("query", NS_DISCO_INFO)?.getChildren("feature").map((f) => f.attrs.var) ?? []);

@@ -8,7 +8,7 @@ import { parseJid } from "../plugin-api/jid.ts";
 
 export const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
 /** XEP-0249 §2. */
-export const NS_CONFERENCE = "jabber:x:conference";
+const NS_CONFERENCE = "jabber:x:conference";
 /** XEP-0203: a message delivered late (room history). */
 export const NS_DELAY = "urn:xmpp:delay";
 

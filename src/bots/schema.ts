@@ -6,7 +6,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Closed } from "../config/schema.ts";
 
-export const BotHttpSchema = Closed({
+const BotHttpSchema = Closed({
   method: Type.Union(["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => Type.Literal(m)), { default: "GET", description: "The HTTP method." }),
   url: Type.String({ pattern: "^https?://", description: "A template of the URL. Its origin (scheme, host, port) must be literal text: values a template prints are URL-encoded, and a rendered URL whose origin differs is refused, so nothing a sender writes can send the call elsewhere." }),
   headers: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z0-9-]+$" }), Type.String(), { description: "Header templates (values rendered as text; a value with a line break fails the call)." })),
@@ -15,12 +15,12 @@ export const BotHttpSchema = Closed({
   max_answer_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger answers are not read past this size; the command fails with a clear line." }),
 }, "An HTTP call a command makes before it replies. Redirects are not followed (a 3xx is a failure).");
 
-export const BotNoticeSchema = Closed({
+const BotNoticeSchema = Closed({
   to: Type.String({ minLength: 1, description: "A literal JID (bare or full) to notify." }),
   text: Type.String({ description: "The text: a template reading the names of reply:." }),
 }, "A chat message from the bot to `to`.");
 
-export const BotCommandSchema = Closed({
+const BotCommandSchema = Closed({
   match: Type.String({ minLength: 1, description: "A regular expression (JavaScript syntax, `u` flag) tested on the message body, trimmed. Named groups `(?<name>...)` become `match.name` in templates. A pattern that can take exponential time on hostile input, such as `(a+)+`, is refused at load (see docs/bots.md, \"Regular expressions\")." }),
   help: Type.Optional(Type.String({ description: "A short description of the command, shown after its usage (derived from `match`) in the generated help and as its XEP-0050 name: `temp <room>: the temperature in a room`." })),
   http: Type.Optional(BotHttpSchema),
@@ -29,14 +29,14 @@ export const BotCommandSchema = Closed({
   send: Type.Optional(Type.Array(Type.Union([BotNoticeSchema, Type.String({ pattern: "^\\s*<message", description: "A `<message>` template (as in routes' `template:`) reading the names of reply:; from defaults to the bot." })]), { description: "Messages to others once the command succeeded, delivered as routes' messages are (queued while the link is down): `{ to, text }` items or `<message>` templates." })),
 }, "One command: a pattern, an optional HTTP call, the reply.");
 
-export const RateLimitSchema = Closed({
+const RateLimitSchema = Closed({
   commands: Type.Integer({ minimum: 1, default: 10, description: "Commands one sender (bare JID) may run within the window." }),
   window_s: Type.Integer({ minimum: 1, default: 10, description: "The window, in seconds; past the limit the sender is told once (an error stanza), then gets nothing until a window has passed since." }),
 }, "Commands per sender.");
 
 const SendItemsSchema = (names: string) => Type.Array(Type.Union([BotNoticeSchema, Type.String({ pattern: "^\\s*<message", description: `A \`<message>\` template reading ${names}.` })]), { minItems: 1, description: "`{ to, text }` items or `<message>` templates, delivered as routes' messages are." });
 
-export const BotJobSchema = Closed({
+const BotJobSchema = Closed({
   name: Type.String({ pattern: "^[A-Za-z0-9_.-]+$", description: "Unique within the bot: it keys the last run in the store (renaming a job forgets it)." }),
   every: Type.Optional(Type.String({ pattern: "^[1-9][0-9]*[smh]$", description: "Runs every so long: `30s`, `5m`, `1h` (the first run one period after start). Exactly one of every: and cron:." })),
   cron: Type.Optional(Type.String({ minLength: 1, description: "A 5-field cron expression (minute hour day month weekday), in the machine's local time, read by croner." })),
@@ -46,7 +46,7 @@ export const BotJobSchema = Closed({
   send: SendItemsSchema("http.*, error and last.*"),
 }, "A check the bot runs by itself on a schedule, and what it sends.");
 
-export const BotRoomSchema = Closed({
+const BotRoomSchema = Closed({
   jid: Type.String({ minLength: 1, description: "The room's bare JID (room@conference.example.org)." }),
   nick: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The bot's nick there; by default the bot's name. Taken by someone else, it gets a short suffix (XEP-0045 §7.2.9)." })),
   password: Type.Optional(Type.String({ description: "The room's password (XEP-0045 §7.2.6)." })),
@@ -69,4 +69,3 @@ export const BotSchema = Closed({
 
 export type BotOptions = Static<typeof BotSchema>;
 export type BotCommandOptions = Static<typeof BotCommandSchema>;
-export type BotHttpOptions = Static<typeof BotHttpSchema>;

@@ -1,11 +1,12 @@
 /** Command-line parsing: `stanzagate [serve|check|init ...|hash-password|schema|outbox ...|render ...|preset [NAME]] [--config FILE]`. */
 import { DEFAULT_COMPONENT_PORT } from "./init-files.ts";
 import type { InitArgs } from "./init.ts";
+import type { OutboxAction } from "./outbox.ts";
 
-export type Command = "serve" | "check" | "init" | "hash-password" | "outbox" | "schema" | "render" | "preset" | "help" | "version";
+type Command = "serve" | "check" | "init" | "hash-password" | "outbox" | "schema" | "render" | "preset" | "help" | "version";
 
 /** For `render`: the request to render (the body is a file name here; main.ts reads it). */
-export interface RenderArgs {
+interface RenderArgs {
   route: string;
   method?: string;
   bodyFile?: string;
@@ -13,8 +14,6 @@ export interface RenderArgs {
   query: Array<[string, string]>;
   pretty: boolean;
 }
-
-export type OutboxAction = { action: "list" } | { action: "retry" | "drop"; id: number };
 
 export interface Args {
   command: Command;

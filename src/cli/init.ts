@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import type { CliOutput } from "./outbox.ts";
 import { ejabberdSnippets, prosodySnippets, starterRoutes, type Component } from "./init-files.ts";
 
-export type XmppServerKind = "prosody" | "ejabberd";
+type XmppServerKind = "prosody" | "ejabberd";
 
 export interface InitArgs {
   /** The component's domain; default gateway.localhost. */

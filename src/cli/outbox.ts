@@ -4,9 +4,11 @@
  * gateway notices other writers (store/outbox.ts reads PRAGMA data_version).
  */
 import { existsSync } from "node:fs";
-import type { OutboxAction } from "./args.ts";
 import { openStore } from "../store/db.ts";
 import { dropDead, listDead, retryDead, type DeadLetter } from "../store/dead-letter.ts";
+
+/** What the command line asks of the dead letters (args.ts parses it). */
+export type OutboxAction = { action: "list" } | { action: "retry" | "drop"; id: number };
 
 export interface CliOutput {
   out(line: string): void;

@@ -22,7 +22,7 @@ export function presetCommand(name: string | undefined, io: CliOutput): number {
 }
 
 /** The YAML mapping as one item of a list two spaces in: `- ` on its first key. */
-export function asListItem(source: string): string {
+function asListItem(source: string): string {
   let first = true;
   return source
     .trimEnd()

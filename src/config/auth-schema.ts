@@ -4,12 +4,12 @@ import { Closed } from "./schema.ts";
 
 const Realm = Type.String({ default: "Stanzagate", description: "The realm sent in WWW-Authenticate." });
 
-export const HeaderAuthSchema = Closed({
+const HeaderAuthSchema = Closed({
   kind: Type.Literal("header", { description: "Selects this scheme." }),
   value: Type.String({ minLength: 1, description: "The exact Authorization header value expected (as mod_http_muc_kick's http_muc_kick_authorization_header)." }),
 });
 
-export const BasicAuthSchema = Closed({
+const BasicAuthSchema = Closed({
   kind: Type.Literal("basic", { description: "Selects this scheme." }),
   realm: Realm,
   users: Type.Record(Type.String({ minLength: 1 }), Type.String({ pattern: "^\\$argon2id\\$" }), {
@@ -17,14 +17,14 @@ export const BasicAuthSchema = Closed({
   }),
 });
 
-export const BearerTokenSchema = Closed({
+const BearerTokenSchema = Closed({
   token: Type.String({ minLength: 16, description: "The token; use ${VAR} to keep it out of the file." }),
   name: Type.String({ minLength: 1, description: "Who holds it: the identity templates and logs see." }),
   jid: Type.Optional(Type.String({ description: "The JID this token acts as (post_msg sends from it)." })),
   allow: Type.Optional(Type.Array(Type.String(), { description: "Recipients this token may address: bare JIDs, or domains as *@domain. Absent: any." })),
 });
 
-export const BearerAuthSchema = Closed({
+const BearerAuthSchema = Closed({
   kind: Type.Literal("bearer", { description: "Selects this scheme." }),
   tokens: Type.Array(BearerTokenSchema, { minItems: 1, description: "The accepted tokens, each with its holder's name (keys below)." }),
 });

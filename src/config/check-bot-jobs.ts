@@ -8,7 +8,7 @@ import { ROOTS, type CompiledJob } from "../bots/compiled.ts";
 import type { StanzaTemplate } from "../bots/stanza-template.ts";
 import type { PathSegments } from "./diagnostics.ts";
 import { BotTemplateError, compileText, type TextTemplate } from "../bots/text-template.ts";
-import { checkHttp, checkSend, fail, type BotChecks } from "./check-bots.ts";
+import { checkHttp, checkSend, fail, type BotChecks } from "./check-bot-common.ts";
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 

@@ -7,21 +7,13 @@
 import { isRecord } from "../plugin-api/bounded.ts";
 import { parseJid } from "../plugin-api/jid.ts";
 import { BotSchema, type BotCommandOptions, type BotOptions } from "../bots/schema.ts";
-import { ROOTS, type BotConfig, type CompiledCommand, type CompiledHttp } from "../bots/compiled.ts";
+import { ROOTS, type BotConfig, type CompiledCommand } from "../bots/compiled.ts";
 import { compilePattern, type CommandPattern } from "../bots/match.ts";
-import { BotTemplateError, compileText, compileUrl, type TextTemplate } from "../bots/text-template.ts";
-import { compileMessage, compileNotice, isMessageTemplate, type StanzaTemplate } from "../bots/stanza-template.ts";
-import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
+import { isMessageTemplate, type StanzaTemplate } from "../bots/stanza-template.ts";
+import type { PathSegments } from "./diagnostics.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkJobs } from "./check-bot-jobs.ts";
-
-export interface BotChecks {
-  component: string | undefined;
-  locate: SourceLocator;
-  diagnostics: Diagnostic[];
-  /** The stanza claims of routes (check-routes.ts), which bots join: `local part "x"`. */
-  claimed: Map<string, { route: string; line: number; col: number }>;
-}
+import { checkHttp, checkSend, fail, message, text, type BotChecks } from "./check-bot-common.ts";
 
 export function checkBots(raw: unknown, c: BotChecks): BotConfig[] {
   return (Array.isArray(raw) ? raw : []).flatMap((item: unknown, i) => checkBot(item, ["bots", i], c) ?? []);
@@ -108,67 +100,10 @@ function checkCommand(cmd: BotCommandOptions, at: PathSegments, c: BotChecks, bo
   return { pattern, help: typeof cmd.help === "string" ? `${pattern.usage}: ${cmd.help}` : pattern.usage, http, reply, error, send: send as StanzaTemplate[] };
 }
 
-/** A `send:` item: `{ to, text }` (to a literal JID) or a `<message>` template. */
-export function checkSend(item: unknown, bot: string, at: PathSegments, c: BotChecks, roots: readonly string[] = ROOTS.send): StanzaTemplate | undefined {
-  if (typeof item === "string") return message(item, roots, bot, at, c);
-  if (!isRecord(item) || typeof item.to !== "string" || typeof item.text !== "string") return undefined;
-  if (!parseJid(item.to)) return fail(c, [...at, "to"], `expected a JID, found ${JSON.stringify(item.to)}`);
-  const body = text(item.text, roots, [...at, "text"], c);
-  return body && compileNotice(item.to, body, bot);
-}
-
-function message(source: string, roots: readonly string[], bot: string, at: PathSegments, c: BotChecks): StanzaTemplate | undefined {
-  try {
-    return compileMessage(source, roots, bot);
-  } catch (err) {
-    return report(err, at, c);
-  }
-}
-
 function checkPattern(source: string, at: PathSegments, c: BotChecks): CommandPattern | undefined {
   try {
     return compilePattern(source);
   } catch (err) {
     return fail(c, at, `bad regular expression: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-export function checkHttp(http: Record<string, unknown>, at: PathSegments, c: BotChecks, roots: readonly string[] = ROOTS.request): CompiledHttp | undefined {
-  let url: TextTemplate | undefined;
-  // A URL not starting with http(s):// is the schema's to report.
-  if (typeof http.url === "string" && /^https?:\/\//i.test(http.url)) {
-    try {
-      url = compileUrl(http.url, roots);
-    } catch (err) {
-      report(err, [...at, "url"], c);
-    }
-  }
-  const headers = Object.entries(isRecord(http.headers) ? http.headers : {}).map(([name, v]) => [name, typeof v === "string" ? text(v, roots, [...at, "headers", name], c) : undefined] as const);
-  const body = typeof http.body === "string" ? text(http.body, roots, [...at, "body"], c) : undefined;
-  if (!url || headers.some(([, t]) => !t) || (http.body !== undefined && !body)) return undefined;
-  return {
-    method: typeof http.method === "string" ? http.method : "GET", url, body,
-    headers: headers.map(([n, t]) => [n, t as TextTemplate] as const),
-    timeoutMs: typeof http.timeout_ms === "number" ? http.timeout_ms : 5_000,
-    maxBytes: typeof http.max_answer_bytes === "number" ? http.max_answer_bytes : 1_048_576,
-  };
-}
-
-export function text(source: string, roots: readonly string[], at: PathSegments, c: BotChecks): TextTemplate | undefined {
-  try {
-    return compileText(source, roots);
-  } catch (err) {
-    return report(err, at, c);
-  }
-}
-
-function report(err: unknown, at: PathSegments, c: BotChecks): undefined {
-  if (!(err instanceof BotTemplateError)) throw err;
-  for (const p of err.problems) c.diagnostics.push(c.locate.inValue(at, `bad template: ${p.message}`, p.offset));
-  return undefined;
-}
-
-export function fail(c: BotChecks, at: PathSegments, message: string): undefined {
-  c.diagnostics.push(c.locate.at(at, message));
-  return undefined;
 }

@@ -5,7 +5,7 @@
 import { compileRespond, type CompiledRespond } from "../engine/respond.ts";
 import type { PathSegments } from "./diagnostics.ts";
 import { pathParams } from "./check-template.ts";
-import type { RouteChecks } from "./check-routes.ts";
+import type { RouteChecks } from "./config-types.ts";
 
 /** The root element's start tag, read from the source: enough to tell an iq request. */
 const IQ_REQUEST = /^\s*<iq\b[^>]*\btype\s*=\s*(["'])(?:get|set)\1/;

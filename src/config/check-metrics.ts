@@ -2,7 +2,7 @@
 import type { Static } from "@sinclair/typebox";
 import type { AuthScheme } from "./auth-schema.ts";
 import type { Diagnostic, SourceLocator } from "./diagnostics.ts";
-import type { RouteConfig } from "./load.ts";
+import type { RouteConfig } from "./config-types.ts";
 import type { MetricsSchema } from "./schema.ts";
 import { suggest } from "./suggest.ts";
 

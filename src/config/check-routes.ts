@@ -8,8 +8,7 @@ import { Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { Closed } from "./schema.ts";
 import { PluginRouteSchema, DeclarativeRouteSchema } from "./route-schema.ts";
-import type { AuthScheme } from "./auth-schema.ts";
-import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
+import type { PathSegments } from "./diagnostics.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkBody } from "./check-body.ts";
 import { checkCondition, checkCorrection, checkTemplate, type RouteShape } from "./check-template.ts";
@@ -18,22 +17,7 @@ import type { CompiledTemplate } from "../engine/template.ts";
 import { didYouMean } from "./suggest.ts";
 import { checkPresetRoute } from "../presets/expand.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
-import type { PluginRegistry, RouteConfig } from "./load.ts";
-
-export interface RouteChecks {
-  auth: Record<string, AuthScheme>;
-  /** Every name under `auth:`, valid or not: naming a broken scheme is that scheme's problem only. */
-  authNames: readonly string[];
-  /** The xmpp section when it is valid: plugins check addresses against the component domain. */
-  xmpp: { component: string; host: string } | undefined;
-  plugins: PluginRegistry;
-  locate: SourceLocator;
-  diagnostics: Diagnostic[];
-  /** `METHOD path` -> the route already serving it, to find duplicates. */
-  served: Map<string, string>;
-  /** A stanza claim (an address, a local part, the catch-all) -> the route and place claiming it first. */
-  claimed: Map<string, { route: string; line: number; col: number }>;
-}
+import type { RouteChecks, RouteConfig } from "./config-types.ts";
 
 /** The route's own keys; `body`, `send` and `when` are checked by their own functions below. */
 const DeclarativeKeysSchema = Closed({ ...DeclarativeRouteSchema.properties, body: Type.Optional(Type.Unknown()), send: Type.Optional(Type.Unknown()), when: Type.Optional(Type.Unknown()) });
@@ -49,7 +33,7 @@ export function checkRoute(raw: unknown, index: number, c: RouteChecks): RouteCo
   return c.diagnostics.length === before ? route : undefined;
 }
 
-export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteConfig | undefined {
+function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteConfig | undefined {
   const keys = checkSchema(DeclarativeKeysSchema, raw, at, c.locate, c.diagnostics);
   const path = validPath(raw.path);
   const method = typeof raw.method === "string" ? raw.method : "POST";

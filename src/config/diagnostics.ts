@@ -18,7 +18,7 @@ export interface Diagnostic {
 /** Path segments as in the parsed object: keys and array indices. */
 export type PathSegments = ReadonlyArray<string | number>;
 
-export function formatPath(path: PathSegments): string {
+function formatPath(path: PathSegments): string {
   return path.reduce<string>(
     (acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg),
     "",

@@ -16,71 +16,15 @@ import { checkMetrics } from "./check-metrics.ts";
 import { AUTH_SCHEMAS, type AuthScheme } from "./auth-schema.ts";
 import { SourceLocator, type Diagnostic } from "./diagnostics.ts";
 import { substituteEnv } from "./env.ts";
-import type { CompiledTemplate } from "../engine/template.ts";
-import type { CompiledCondition } from "../engine/condition.ts";
-import type { BodyValidator } from "../engine/body-spec.ts";
-import type { CompiledRespond } from "../engine/respond.ts";
-import type { CompiledCorrection } from "../engine/correct.ts";
-import type { PluginDefinition } from "../plugin-api.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkRoute } from "./check-routes.ts";
 import { checkXmppServer } from "./check-xmpp.ts";
 import { checkHttp } from "./check-http.ts";
 import { checkBots } from "./check-bots.ts";
-import type { BotConfig } from "../bots/compiled.ts";
+import type { Config, PluginRegistry } from "./config-types.ts";
 
-export interface PluginRouteConfig {
-  kind: "plugin";
-  at: string;
-  plugin: PluginDefinition;
-  path: string;
-  auth: string | undefined;
-  options: unknown;
-}
-
-export interface DeclarativeRouteConfig {
-  kind: "declarative";
-  at: string;
-  name: string;
-  method: "POST" | "PUT" | "GET";
-  path: string;
-  auth: string | undefined;
-  /** Undefined when the route declares no `body:` or `body: any`. */
-  body: BodyValidator | undefined;
-  /** `send:`, one or several; each renders zero, one or many stanzas. */
-  templates: readonly CompiledTemplate[];
-  when: CompiledCondition | undefined;
-  strict: boolean;
-  maxStanzas: number;
-  /** `send:` is an iq get/set: the route answers its reply (engine/iq-route.ts). */
-  iq: boolean;
-  /** iq routes: how long to wait for the answer (undefined: xmpp.iq_timeout_ms). */
-  timeoutMs: number | undefined;
-  /** iq routes: the JSON answered on success. */
-  respond: CompiledRespond | undefined;
-  /** `correct:`: later messages of a thread correct its first one (engine/correct.ts). */
-  correct: CompiledCorrection | undefined;
-  /** Groupchat: the nick and room passwords (XEP-0045 §7.2, §7.2.6). */
-  rooms: { nick: string | undefined; password(room: string): string | undefined };
-}
-
-export type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;
-
-export interface Config {
-  xmpp: Xmpp;
-  http: Static<typeof HttpSchema>;
-  store: string;
-  outbox: Static<typeof OutboxSchema>;
-  auth_throttle: Static<typeof ThrottleSchema>;
-  log: Static<typeof LogSchema>;
-  metrics: Static<typeof MetricsSchema>;
-  openapi: Static<typeof OpenApiSchema>;
-  auth: Readonly<Record<string, AuthScheme>>;
-  routes: readonly RouteConfig[];
-  bots: readonly BotConfig[];
-}
-
-export type PluginRegistry = ReadonlyMap<string, PluginDefinition>;
+// Callers of the loader get the configuration's types where they get loadConfig.
+export type { Config, DeclarativeRouteConfig, PluginRegistry, PluginRouteConfig, RouteConfig } from "./config-types.ts";
 
 /** `warnings` do not stop the start (`check` prints them); a failed load lists them with the errors. */
 export type LoadResult = { ok: true; config: Config; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };

@@ -66,6 +66,5 @@ export const DeclarativeRouteSchema = Closed({
   respond: Type.Optional(Type.Unknown({ description: "iq routes: the JSON answered on success, written in the shape wanted; strings hold {{ reply.x }} placeholders reading the answer stanza (see \"iq round trips\")." })),
 });
 
-export type PluginRoute = Static<typeof PluginRouteSchema>;
 export type DeclarativeRoute = Static<typeof DeclarativeRouteSchema>;
 export type FieldSpec = Static<typeof FieldSchema>;

@@ -14,12 +14,12 @@ export const ReconnectSchema = Closed({
   max_ms: Type.Integer({ minimum: 10, default: 30_000, description: "Cap of the exponential backoff between attempts." }),
 }, "Reconnection after the link drops: capped exponential backoff with jitter, forever.");
 
-export const TlsSchema = Closed({
+const TlsSchema = Closed({
   ca_file: Type.Optional(Type.String({ minLength: 1, description: "A PEM file of the CA certificates to trust for the server's certificate (e.g. a private CA), instead of the system store. Read at every connection attempt, so a renewed file needs no restart." })),
   server_name: Type.Optional(Type.String({ minLength: 1, description: "The name the server's certificate must carry (also sent as TLS SNI), when it is not the host of xmpp.server: e.g. xmpps://10.0.0.5:5275 with a certificate for xmpp.example.org." })),
 }, "How an xmpps:// link checks the server's certificate. Without it: the system's CA store and the host of xmpp.server. The certificate is always verified; there is no switch to turn that off.");
 
-export const XmppSchema = Closed({
+const XmppSchema = Closed({
   server: Type.String({
     pattern: "^xmpps?://",
     description:
@@ -44,7 +44,7 @@ export const XmppSchema = Closed({
   }),
 }, "The XEP-0114 link to the XMPP server.");
 
-export const ListenerTlsSchema = Closed({
+const ListenerTlsSchema = Closed({
   cert_file: Type.String({ minLength: 1, description: "The certificate chain (PEM): the server's certificate first, then the intermediates (Let's Encrypt's fullchain.pem)." }),
   key_file: Type.String({ minLength: 1, description: "The private key (PEM) of the certificate, readable by the gateway's user (Let's Encrypt's privkey.pem)." }),
 }, "Serve HTTPS instead of HTTP on http.listen. Both files are checked when the config loads; a reload (SIGHUP) reads them again, so a renewed certificate needs no restart.");

@@ -26,10 +26,10 @@ export interface BodyValidator {
 }
 
 /** A field as written: `type`, `type?` or the long form. */
-export type RawField = string | FieldSpec;
+type RawField = string | FieldSpec;
 export type RawFields = Record<string, RawField>;
 
-export function normalizeField(raw: RawField): FieldSpec {
+function normalizeField(raw: RawField): FieldSpec {
   if (typeof raw !== "string") return { ...raw, required: raw.required ?? true };
   const optional = raw.endsWith("?");
   return { type: (optional ? raw.slice(0, -1) : raw) as FieldSpec["type"], required: !optional };

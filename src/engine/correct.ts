@@ -16,7 +16,7 @@ import { TemplateError, type RenderOptions } from "./template.ts";
 import type { TemplateScope } from "./scope.ts";
 
 const liquid = createLiquid();
-export const CORRECT_NS = "urn:xmpp:message-correct:0";
+const CORRECT_NS = "urn:xmpp:message-correct:0";
 
 /**
  * What the store remembers: thread key -> id of the thread's first message. A failed read throws

@@ -60,7 +60,7 @@ function asGatewayError(err: unknown, call: IqCall): unknown {
 const XML_TYPES = new Set(["application/xml", "text/xml"]);
 
 /** RFC 9110 §12.5.1: the acceptable type of highest quality among JSON and XML; JSON on a tie. */
-export function wantsXml(accept: string | null): boolean {
+function wantsXml(accept: string | null): boolean {
   let json = -1;
   let xml = -1;
   for (const range of (accept ?? "").split(",")) {

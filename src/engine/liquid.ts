@@ -18,8 +18,8 @@ import { isXmlText } from "../plugin-api/xml-text.ts";
 import { parseJson } from "../plugin-api/request-body.ts";
 
 /** Longest a single request's templates may take to render, and the memory they may allocate. */
-export const RENDER_LIMIT_MS = 1_000;
-export const MEMORY_LIMIT = 16 * 1024 * 1024;
+const RENDER_LIMIT_MS = 1_000;
+const MEMORY_LIMIT = 16 * 1024 * 1024;
 
 const NO_FILES: FS = {
   exists: async () => false,

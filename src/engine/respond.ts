@@ -8,7 +8,7 @@
 import type { Element } from "ltx";
 import { REPLY_SEGMENT, replyValue, type Json } from "./reply-tree.ts";
 
-export const RESPOND_ROOTS = ["reply", "params", "query", "body", "user"] as const;
+const RESPOND_ROOTS = ["reply", "params", "query", "body", "user"] as const;
 
 export interface RespondScope {
   reply: Element;

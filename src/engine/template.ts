@@ -21,7 +21,7 @@ import { buildStanzas, MARK, type ElementDef } from "./template-build.ts";
 import { liquidFailure, referencesOf, problemOf, type Reference, type TemplateProblem } from "./template-check.ts";
 import { checkScopeText, type TemplateScope } from "./scope.ts";
 
-export { TEMPLATE_ROOTS, type TemplateScope } from "./scope.ts";
+export type { TemplateScope } from "./scope.ts";
 export type { TemplateProblem, Reference } from "./template-check.ts";
 
 const liquid = createLiquid();

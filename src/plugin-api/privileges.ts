@@ -46,8 +46,8 @@ export function onGrants(source: GrantSource, known: (granted: Privileges) => vo
 export const NS_PRIVILEGE_1 = "urn:xmpp:privilege:1";
 export const NS_PRIVILEGE_2 = "urn:xmpp:privilege:2";
 /** The newest namespace: used until a server advertises another. */
-export const NS_PRIVILEGE = NS_PRIVILEGE_2;
-export const NS_FORWARD = "urn:xmpp:forward:0";
+const NS_PRIVILEGE = NS_PRIVILEGE_2;
+const NS_FORWARD = "urn:xmpp:forward:0";
 export type PrivilegeNamespace = typeof NS_PRIVILEGE_1 | typeof NS_PRIVILEGE_2;
 export const KNOWN_NAMESPACES: readonly string[] = [NS_PRIVILEGE_1, NS_PRIVILEGE_2];
 

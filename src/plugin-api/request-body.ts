@@ -72,7 +72,7 @@ function readFailure(request: Request, err: unknown): unknown {
 }
 
 /** Strict decoding: TextDecoder's `fatal` throws where it would otherwise insert U+FFFD. */
-export function decode(bytes: Uint8Array, charset = "utf-8"): string {
+function decode(bytes: Uint8Array, charset = "utf-8"): string {
   let decoder: TextDecoder;
   try {
     // Any label the WHATWG Encoding standard knows; an unknown one throws (handled below).

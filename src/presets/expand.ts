@@ -11,8 +11,7 @@ import { Closed } from "../config/schema.ts";
 import { checkSchema } from "../config/check-schema.ts";
 import { didYouMean } from "../config/suggest.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "../config/diagnostics.ts";
-import type { RouteChecks } from "../config/check-routes.ts";
-import type { RouteConfig } from "../config/load.ts";
+import type { RouteChecks, RouteConfig } from "../config/config-types.ts";
 import { PRESETS, PRESET_NAMES, RECIPIENTS } from "./index.ts";
 
 export const PresetRouteSchema = Closed({

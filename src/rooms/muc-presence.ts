@@ -2,9 +2,9 @@
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 /** XEP-0045 §19.1. */
-export const NS_MUC = "http://jabber.org/protocol/muc";
+const NS_MUC = "http://jabber.org/protocol/muc";
 
-export const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
+const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
 
 /** What a presence from a room tells about one occupant. */
 export interface OccupantPresence {

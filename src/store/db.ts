@@ -12,7 +12,7 @@ import { migrateThreadsTable } from "./correct-threads.ts";
 type Migration = string | ((db: Database) => void);
 
 /** Each migration runs once, in order; its index + 1 is the schema version. Never edit one. */
-export const MIGRATIONS: readonly Migration[] = [
+const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE outbox (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
      stanza TEXT NOT NULL,

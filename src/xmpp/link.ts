@@ -6,7 +6,6 @@
  * factory: the factory adds an iq callee that answers every iq nobody registered with
  * service-unavailable, while here plugins decide (component_http forwards iqs to a webhook).
  */
-import type { Component } from "@xmpp/component-core";
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
 import { createBackoff } from "./backoff.ts";
@@ -17,18 +16,15 @@ import { ServerIdentity } from "./server-software.ts";
 import { IqCaller } from "./iq-caller.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
 import { guardStanza } from "./stanza-guard.ts";
-import { componentFactory, type LinkTls } from "./tls-component.ts";
+import { componentFactory, type ComponentEntity, type LinkTls } from "./tls-component.ts";
 
 export type LinkState = "connecting" | "online" | "offline" | "stopped";
 
 /** `settled`: this connection's XEP-0356 grants are known (see `settled`). */
-/** What the link drives of an xmpp.js component: tests hand in a fake implementing exactly this. */
-export type ComponentEntity = Pick<Component, "connect" | "open" | "authenticate" | "write" | "disconnect" | "stop" | "on">;
-
 type LinkEventName = "online" | "offline" | "privileges" | "settled";
 
 /** How long after the handshake a server that grants privileges has to advertise them. */
-export const ADVERTISEMENT_GRACE_MS = 2_000;
+const ADVERTISEMENT_GRACE_MS = 2_000;
 
 export interface LinkOptions {
   /** xmpp://host:port, or xmpps://host:port for direct TLS (tls-component.ts). */

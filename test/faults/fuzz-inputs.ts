@@ -7,7 +7,7 @@ import fc from "fast-check";
 const NASTY = ["\uFFFE", "\uFFFF", "\uD800", "\uDFFF", "\u0000", "\u0001", "\u001B", "\u007F", "\u0085", "\u2028", "\u200B",
   "\u{10FFFF}", "\u{1F600}", "<", ">", "&", '"', "'", "]]>", "@", "/", "%", "\\", " ", "\t", "\r\n", "{{ body.text }}"];
 
-export const nastyChar = fc.constantFrom(...NASTY);
+const nastyChar = fc.constantFrom(...NASTY);
 
 /** Short strings mixing plain text, any code unit, and the characters above. */
 export const weirdString = (maxPieces = 6): fc.Arbitrary<string> =>
@@ -21,7 +21,7 @@ export const nearlyValid = (...valid: string[]): fc.Arbitrary<string> =>
   });
 
 /** One character repeated up to just past the size limits (256 KiB stanza, 1 MiB body). */
-export const hugeString: fc.Arbitrary<string> = fc
+const hugeString: fc.Arbitrary<string> = fc
   .record({
     ch: fc.constantFrom("a", "<", "&", "é", "\u{1F600}", "\uFFFF"),
     n: fc.constantFrom(65_535, 200_000, 262_143, 262_145, 300_000, 600_000),
@@ -32,12 +32,12 @@ export const textInput = (hugeWeight = 1): fc.Arbitrary<string> =>
   fc.oneof({ arbitrary: weirdString(), weight: 10 }, { arbitrary: nearlyValid("hello", "x"), weight: 10 }, { arbitrary: hugeString, weight: hugeWeight });
 
 /** JSON nested `depth` deep, arrays or objects. */
-export const deepJson: fc.Arbitrary<string> = fc
+const deepJson: fc.Arbitrary<string> = fc
   .record({ depth: fc.constantFrom(100, 1_000, 10_000, 60_000), object: fc.boolean() })
   .map(({ depth, object }) => (object ? '{"a":'.repeat(depth) + "1" + "}".repeat(depth) : "[".repeat(depth) + "]".repeat(depth)));
 
 /** Bytes with invalid UTF-8 sequences among ASCII. */
-export const badUtf8: fc.Arbitrary<Uint8Array> = fc
+const badUtf8: fc.Arbitrary<Uint8Array> = fc
   .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xed, 0xa0, 0xf5, 0xfe, 0xff)), { minLength: 1, maxLength: 40 })
   .map((bytes) => new Uint8Array(bytes));
 
@@ -45,7 +45,7 @@ export const badUtf8: fc.Arbitrary<Uint8Array> = fc
  * WTF-8: UTF-8 that keeps lone surrogates as their 3-byte form, so they reach the server as the
  * invalid bytes a sloppy client would send (TextEncoder would turn them into U+FFFD).
  */
-export function wtf8(text: string): Uint8Array {
+function wtf8(text: string): Uint8Array {
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     let cp = text.codePointAt(i) ?? 0;
@@ -60,7 +60,7 @@ export function wtf8(text: string): Uint8Array {
 }
 
 /** Percent-encodes every byte but the URI unreserved ones (RFC 3986 §2.3). */
-export function pctEncode(bytes: Uint8Array): string {
+function pctEncode(bytes: Uint8Array): string {
   let out = "";
   for (const b of bytes) out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
   return out;
@@ -89,12 +89,6 @@ export const jsonBody = (names: string[]): fc.Arbitrary<string> =>
     { arbitrary: deepJson, weight: 1 },
     { arbitrary: weirdString(), weight: 1 },
   );
-
-export interface RawRequest {
-  path: string;
-  contentType: string;
-  body: Uint8Array;
-}
 
 /** The body bytes as a client would send them: WTF-8 text, or raw bad bytes. */
 export const bodyBytes = (text: fc.Arbitrary<string>): fc.Arbitrary<Uint8Array> =>

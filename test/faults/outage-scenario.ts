@@ -22,7 +22,7 @@ export interface Scenario {
   fault(): Promise<void>;
 }
 
-export const messageText = (name: string, i: number): string => `${name} message ${i}`;
+const messageText = (name: string, i: number): string => `${name} message ${i}`;
 
 export async function runScenario(s: Scenario): Promise<{ load: LoadResult; report: DeliveryReport }> {
   const outage = gate();

@@ -79,7 +79,7 @@ function notRunning(part: string): never {
 }
 
 /** Stops each part, the next one even after a failure; then throws what failed, every error kept. */
-export async function stopInTurn(parts: ReadonlyArray<Stoppable | undefined>): Promise<void> {
+async function stopInTurn(parts: ReadonlyArray<Stoppable | undefined>): Promise<void> {
   const failures: unknown[] = [];
   for (const part of parts) {
     try {

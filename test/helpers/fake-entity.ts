@@ -3,13 +3,13 @@
 import { EventEmitter } from "node:events";
 import xml from "@xmpp/xml";
 import { parse, type Element } from "ltx";
-import type { ComponentEntity } from "../../src/xmpp/link.ts";
+import type { ComponentEntity } from "../../src/xmpp/tls-component.ts";
 
 /** What the fake server answers to a stanza the gateway wrote (nothing when undefined). */
 export type FakeAnswer = (stanza: Element) => Element | undefined;
 
 /** XEP-0199 §4.2: the server answers a ping addressed to it with an empty result (the outbox's barrier). */
-export const answerPings: FakeAnswer = (stanza) =>
+const answerPings: FakeAnswer = (stanza) =>
   stanza.is("iq") && stanza.attrs.type === "get" && stanza.getChild("ping", "urn:xmpp:ping")
     ? xml("iq", { type: "result", id: stanza.attrs.id, from: stanza.attrs.to, to: stanza.attrs.from })
     : undefined;

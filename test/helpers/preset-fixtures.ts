@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-export const PRESET_FIXTURES = join(import.meta.dir, "../fixtures/presets");
+const PRESET_FIXTURES = join(import.meta.dir, "../fixtures/presets");
 
 const EVENT_HEADER: Record<string, string> = { github: "x-github-event", gitea: "x-gitea-event" };
 

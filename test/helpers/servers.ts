@@ -13,7 +13,7 @@ import type { Privileges, XmppServer } from "../../testbed/xmpp-server.ts";
 import { startEjabberd, type EjabberdOptions } from "../../testbed/ejabberd.ts";
 
 export type ServerName = "prosody" | "ejabberd";
-export const SERVER_NAMES: readonly ServerName[] = ["prosody", "ejabberd"];
+const SERVER_NAMES: readonly ServerName[] = ["prosody", "ejabberd"];
 
 /** What both test beds understand, plus per-server extras. */
 export interface ServerOptions {

@@ -35,8 +35,3 @@ export function standardWebhooksKey(secret: string): Buffer {
 export function standardWebhooksDigest(key: Buffer, id: string, timestamp: string, body: Uint8Array | string): Buffer {
   return hmacSha256(key, `${id}.${timestamp}.`, body);
 }
-
-/** The `webhook-signature` value for one key: `v1,<base64 digest>`. */
-export function standardWebhooksSignature(key: Buffer, id: string, timestamp: string, body: Uint8Array | string): string {
-  return `v1,${standardWebhooksDigest(key, id, timestamp, body).toString("base64")}`;
-}

@@ -4,7 +4,7 @@
 import type { Server } from "bun";
 import type { Element } from "ltx";
 
-export interface WebhookRequest {
+interface WebhookRequest {
   method: string;
   headers: Headers;
   text: string;
@@ -13,7 +13,7 @@ export interface WebhookRequest {
   clientPort: number;
 }
 
-export type Answer = (req: WebhookRequest) => Response | Promise<Response>;
+type Answer = (req: WebhookRequest) => Response | Promise<Response>;
 
 export interface TestWebhook {
   url: string;

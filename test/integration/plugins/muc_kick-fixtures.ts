@@ -5,14 +5,13 @@ import { NS_MUC_USER, isPresence, jidMatches, type StanzaEndpoint, type StanzaPr
 import type { TestGateway } from "../../helpers/gateway.ts";
 
 /** The value mod_http_muc_kick's README puts in http_muc_kick_authorization_header. */
-export const AUTH = "Basic YWxhZGRpbjpvcGVuc2VzYW1l";
+const AUTH = "Basic YWxhZGRpbjpvcGVuc2VzYW1l";
 
 /**
  * A second MUC service where the gateway is no service admin (rooms make it an admin one by one)
  * and carol is: she is an owner in every room of it.
  */
 export const MUC2 = "muc2.localhost";
-export const MUC2_CONFIG = `Component "${MUC2}" "muc"\n  admins = { "carol@localhost" }\n`;
 
 export function routesYaml(routes: string): string {
   return `auth:\n  kick:\n    kind: header\n    value: "${AUTH}"\nroutes:\n${routes}`;

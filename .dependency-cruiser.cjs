@@ -1,0 +1,136 @@
+// The architecture rules `make deps-rules` (part of `make test`) enforces; docs/contributing.md,
+// "Rules the build enforces", says them in words. What the "one feature, one folder" restructure
+// (issue 19) will remove is tolerated and listed: file violations in
+// .dependency-cruiser-known-violations.json (`make deps-baseline` rewrites it from the tree),
+// folder cycles in KNOWN_FOLDER_CYCLES below. Any other violation fails the build.
+
+/** What a plugin may import from src/. Narrow it to the contract alone when the kit splits out. */
+const CONTRACT = ["^src/plugin-api[.]ts$", "^src/plugin-api/"];
+
+/** The HTTP side: the front door, routes and built-in endpoints, and the HTTP libraries. */
+const HTTP = [
+  "^src/engine/",
+  "^src/(app|generation|http-server|health|openapi|openapi-endpoint)[.]ts$",
+  "^plugins/",
+  "(^|/)node_modules/elysia/",
+  "^(http|https|http2)$",
+];
+
+/**
+ * What connects, listens or opens the store. node:net stays allowed: config checks use its pure
+ * isIP() (dependency-cruiser sees modules, not the names imported); @xmpp/xml only builds XML.
+ */
+const CONNECTS = [
+  "^src/xmpp/",
+  "^src/store/",
+  "^src/(main|app|core|generation|reload|http-server|plugin-host)[.]ts$",
+  "^src/cli/",
+  "^plugins/",
+  "(^|/)node_modules/@xmpp/(?!xml/)",
+  "(^|/)node_modules/elysia/",
+  "^(tls|http|https|http2|dgram|dns)$",
+  "^bun:sqlite$",
+];
+
+/**
+ * Known folder cycles: each folder, and the folders it imports as part of a cycle (src <-> plugins:
+ * src/cli/config-file.ts registers the built-in plugins). Here rather than in the known-violations
+ * file because dependency-cruiser applies that file to files only. Shrink it as cycles go.
+ */
+const KNOWN_FOLDER_CYCLES = {
+  src: ["plugins"],
+  plugins: ["src"],
+  "src/bots": ["src/config", "src/engine"],
+  "src/config": ["src/bots", "src/engine", "src/presets"],
+  "src/engine": ["src/config", "src/rooms"],
+  "src/presets": ["src/config"],
+  "src/rooms": ["src/config"],
+};
+
+const exactly = (folders) => folders.map((folder) => `^${folder}$`);
+
+/** One folder-cycle rule for the folders with no known cycle, one per folder that has some. */
+function folderCycleRules() {
+  const rule = (from, to) => ({
+    name: "no-folder-cycles",
+    comment: "No two folders import each other, directly or round a loop: a folder is a unit one can read and move alone.",
+    severity: "error",
+    scope: "folder",
+    from,
+    to: { circular: true, ...to },
+  });
+  return [
+    rule({ pathNot: exactly(Object.keys(KNOWN_FOLDER_CYCLES)) }, {}),
+    ...Object.entries(KNOWN_FOLDER_CYCLES).map(([from, to]) => rule({ path: exactly([from]) }, { pathNot: exactly(to) })),
+  ];
+}
+
+module.exports = {
+  forbidden: [
+    {
+      name: "no-cycles",
+      comment: "No import cycle between files, type imports included: a cycle makes load order and reading order matter.",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+    ...folderCycleRules(),
+    {
+      name: "plugins-only-contract",
+      comment: "A plugin imports from src/ only the plugin contract, never engine internals (docs/plugins.md).",
+      severity: "error",
+      from: { path: "^plugins/" },
+      to: { path: "^src/", pathNot: CONTRACT },
+    },
+    {
+      name: "plugins-no-raw-store",
+      comment: "Plugins keep their data through the contract's keyed store, never the database itself.",
+      severity: "error",
+      from: { path: "^plugins/" },
+      to: { path: "^bun:sqlite$" },
+    },
+    {
+      name: "no-plugin-to-plugin",
+      comment: "A plugin imports no other plugin: each folder under plugins/ stands alone.",
+      severity: "error",
+      from: { path: "^plugins/([^/]+)/" },
+      to: { path: "^plugins/", pathNot: "^plugins/$1/" },
+    },
+    {
+      name: "contract-stands-alone",
+      comment: "The contract reaches nothing of the engine but the error catalogue, so a plugin importing it gets no internals.",
+      severity: "error",
+      from: { path: CONTRACT },
+      to: { path: "^src/", pathNot: [...CONTRACT, "^src/errors[.]ts$"] },
+    },
+    {
+      name: "xmpp-link-no-http",
+      comment: "The XMPP link (src/xmpp/) reaches nothing of HTTP, even through another module.",
+      severity: "error",
+      from: { path: "^src/xmpp/" },
+      to: { reachable: true, path: HTTP },
+    },
+    {
+      name: "config-never-connects",
+      comment: "Config checking (src/config/) reaches nothing that connects, listens or opens the store: `check` runs anywhere.",
+      severity: "error",
+      from: { path: "^src/config/" },
+      to: { reachable: true, path: CONNECTS },
+    },
+    {
+      name: "not-to-unresolvable",
+      comment: "Every import resolves: an import the tool cannot follow would be a hole in every rule above.",
+      severity: "error",
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    // Type-only imports count: a cycle through types still ties the files together.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    doNotFollow: { path: "(^|/)node_modules/" },
+    builtInModules: { add: ["bun", "bun:sqlite", "bun:test", "bun:jsc", "bun:ffi"] },
+    progress: { type: "none" },
+  },
+};

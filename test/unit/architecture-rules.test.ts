@@ -1,0 +1,104 @@
+// The architecture rules of .dependency-cruiser.cjs (`make deps-rules`), each shown catching the
+// import it forbids, and letting through the imports it allows. A rule whose pattern is wrong
+// passes every tree silently, so each one is tried here on a small tree of its own.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+const ROOT = join(import.meta.dir, "../..");
+
+/** Each file of the tree and its imports; the tree obeys every rule except where a test says. */
+const TREE: Record<string, string> = {
+  "tsconfig.json": JSON.stringify({ compilerOptions: { module: "Preserve", moduleResolution: "bundler", allowImportingTsExtensions: true, noEmit: true } }),
+  "node_modules/elysia/package.json": JSON.stringify({ name: "elysia", main: "index.js" }),
+  "node_modules/elysia/index.js": "module.exports = {};",
+  "node_modules/@xmpp/xml/package.json": JSON.stringify({ name: "@xmpp/xml", main: "index.js" }),
+  "node_modules/@xmpp/xml/index.js": "module.exports = {};",
+  "node_modules/@xmpp/component-core/package.json": JSON.stringify({ name: "@xmpp/component-core", main: "index.js" }),
+  "node_modules/@xmpp/component-core/index.js": "module.exports = {};",
+  "src/log.ts": "export const log = 1;",
+  "src/errors.ts": "export const ERRORS = {};",
+  "src/plugin-api/jid.ts": "export const jid = 1;",
+  "src/plugin-api.ts": 'import { ERRORS } from "./errors.ts";\nimport { jid } from "./plugin-api/jid.ts";\nimport { route } from "./engine/http.ts";\nexport { ERRORS, jid, route };',
+  "src/config/schema.ts": "export const schema = 1;",
+  // src/engine <-> src/config and src/rooms -> src/config are known folder cycles (the config lists them).
+  "src/engine/http.ts": 'import { schema } from "../config/schema.ts";\nexport const route = schema;',
+  "src/rooms/occupant.ts": 'import { schema } from "../config/schema.ts";\nexport const occupant = schema;',
+  "src/config/check.ts": [
+    'import xml from "@xmpp/xml";',
+    'import { route } from "../engine/http.ts";',
+    'import { link } from "../xmpp/link.ts";',
+    'import { Component } from "@xmpp/component-core";',
+    'import { occupant } from "../rooms/occupant.ts";',
+    "export const check = [xml, route, link, Component, occupant];",
+  ].join("\n"),
+  "src/relay.ts": 'import { route } from "./engine/http.ts";\nexport const relay = route;',
+  "src/xmpp/link.ts": 'import { log } from "../log.ts";\nimport { relay } from "../relay.ts";\nimport Elysia from "elysia";\nexport const link = [log, relay, Elysia];',
+  "src/a.ts": 'import type { B } from "./b.ts";\nexport type A = { b?: B };',
+  "src/b.ts": 'import type { A } from "./a.ts";\nexport type B = { a?: A };',
+  "src/alpha/a.ts": 'import { b } from "../beta/b.ts";\nexport const a = b;',
+  "src/beta/b.ts": 'import { a } from "../alpha/a.ts";\nexport const b = a;',
+  "src/lost.ts": 'import { gone } from "./gone.ts";\nexport const lost = gone;',
+  "plugins/one/index.ts": [
+    'import { jid } from "../../src/plugin-api.ts";',
+    'import { route } from "../../src/engine/http.ts";',
+    'import { two } from "../two/index.ts";',
+    'import { Database } from "bun:sqlite";',
+    "export default [jid, route, two, Database];",
+  ].join("\n"),
+  "plugins/two/index.ts": 'import { jid } from "../../src/plugin-api/jid.ts";\nexport const two = jid;',
+};
+
+let dir = "";
+let found: string[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "sg-rules-"));
+  for (const [file, text] of Object.entries(TREE)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  const run = Bun.spawnSync([join(ROOT, "node_modules/.bin/depcruise"), "--config", join(ROOT, ".dependency-cruiser.cjs"), "--output-type", "json", "src", "plugins"], { cwd: dir });
+  const result = JSON.parse(run.stdout.toString()) as { summary: { violations: Array<{ rule: { name: string }; from: string; to: string }> } };
+  found = result.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What the build refuses, each with the violations it reports on TREE: rule: from -> to. */
+const REFUSED: Array<[string, string[]]> = [
+  ["an import cycle between files, even through type imports", ["no-cycles: src/a.ts -> src/b.ts", "no-cycles: src/alpha/a.ts -> src/beta/b.ts"]],
+  ["two folders importing each other", ["no-folder-cycles: src/alpha -> src/beta", "no-folder-cycles: src/beta -> src/alpha"]],
+  ["a new edge closing a cycle through a folder with known cycles", ["no-folder-cycles: src/config -> src/rooms"]],
+  ["a plugin importing anything of src/ but the contract", ["plugins-only-contract: plugins/one/index.ts -> src/engine/http.ts"]],
+  ["a plugin opening the database itself", ["plugins-no-raw-store: plugins/one/index.ts -> bun:sqlite"]],
+  ["a plugin importing another plugin", ["no-plugin-to-plugin: plugins/one/index.ts -> plugins/two/index.ts"]],
+  ["the contract importing engine internals", ["contract-stands-alone: src/plugin-api.ts -> src/engine/http.ts"]],
+  [
+    "the XMPP link reaching HTTP code or an HTTP library, even through another module",
+    ["xmpp-link-no-http: src/xmpp/link.ts -> src/engine/http.ts", "xmpp-link-no-http: src/xmpp/link.ts -> node_modules/elysia/index.js"],
+  ],
+  [
+    // Elysia too: config reaches it through the link.
+    "config checking reaching the link, an XMPP connection or HTTP",
+    [
+      "config-never-connects: src/config/check.ts -> src/xmpp/link.ts",
+      "config-never-connects: src/config/check.ts -> node_modules/@xmpp/component-core/index.js",
+      "config-never-connects: src/config/check.ts -> node_modules/elysia/index.js",
+    ],
+  ],
+  ["an import that does not resolve", ["not-to-unresolvable: src/lost.ts -> ./gone.ts"]],
+];
+
+describe("the build refuses", () => {
+  for (const [what, violations] of REFUSED) {
+    test(what, () => {
+      for (const violation of violations) expect(found).toContain(violation);
+    });
+  }
+});
+
+test("the build lets through the contract, the catalogue, @xmpp/xml and the known folder cycles, and nothing else", () => {
+  expect(found.sort()).toEqual(REFUSED.flatMap(([, violations]) => violations).sort());
+});
