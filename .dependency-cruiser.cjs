@@ -116,6 +116,13 @@ module.exports = {
       to: { path: "^src/", pathNot: [...KIT, ...CONTRACT] },
     },
     {
+      name: "core-takes-types-from-contract",
+      comment: "The engine implements the contract's types and takes its helpers from the kit: it imports no value from the contract.",
+      severity: "error",
+      from: { path: "^src/", pathNot: [...CONTRACT, ...KIT] },
+      to: { path: ["^src/plugin-api[.]ts$", "^src/plugin-api/"], dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "xmpp-link-no-http",
       comment: "The XMPP link (src/xmpp/) reaches nothing of HTTP, even through another module.",
       severity: "error",

@@ -30,6 +30,8 @@ const TREE: Record<string, string> = {
   "src/kit/jid.ts": 'import { ERRORS } from "../errors.ts";\nimport type { Port } from "../plugin-api/ports.ts";\nexport const jid: Port | object = ERRORS;',
   "src/kit/limiter.ts": 'import { log } from "../log.ts";\nimport { jid } from "./jid.ts";\nexport const limiter = [log, jid];',
   "src/config/schema.ts": "export const schema = 1;",
+  // The engine implements the contract's types (allowed) and takes no value from it (refused).
+  "src/store/keyed.ts": 'import type { Port } from "../plugin-api/ports.ts";\nimport { ERRORS } from "../plugin-api.ts";\nexport const keyed: Port | object = ERRORS;',
   // src/engine <-> src/config and src/rooms -> src/config are known folder cycles (the config lists them).
   "src/engine/http.ts": 'import { schema } from "../config/schema.ts";\nexport const route = schema;',
   "src/rooms/occupant.ts": 'import { schema } from "../config/schema.ts";\nexport const occupant = schema;',
@@ -86,6 +88,7 @@ const REFUSED: Array<[string, string[]]> = [
   ["the contract importing engine internals", ["contract-stands-alone: src/plugin-api.ts -> src/engine/http.ts"]],
   ["the contract re-exporting the kit's helpers", ["contract-stands-alone: src/plugin-api.ts -> src/kit/jid.ts"]],
   ["the kit importing anything of the engine", ["kit-stands-alone: src/kit/limiter.ts -> src/log.ts"]],
+  ["the engine importing a value (a helper) from the contract", ["core-takes-types-from-contract: src/store/keyed.ts -> src/plugin-api.ts"]],
   [
     "the XMPP link reaching HTTP code or an HTTP library, even through another module",
     ["xmpp-link-no-http: src/xmpp/link.ts -> src/engine/http.ts", "xmpp-link-no-http: src/xmpp/link.ts -> node_modules/elysia/index.js"],
