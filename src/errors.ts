@@ -3,11 +3,16 @@
  * - over HTTP (ERRORS): every error has a stable SCREAMING_SNAKE code, an HTTP status and a
  *   default sentence. The JSON body is `{ "error": <sentence>, "code": <CODE>, ...details }`:
  *   `error` first because the original Prosody modules answered `{ "error": "..." }`. Where an
- *   original module's exact body must stay, it is data here too (ORIGINAL_BODIES);
+ *   original module's exact body must stay, its plugin passes it (GatewayError `body`);
  * - over XMPP (STANZA_ERRORS): the stanza errors Stanzagate sends (RFC 6120 §8.3), including
  *   mod_component_http's table from a webhook's HTTP status (`stanzaErrorForStatus`);
  * - from XMPP to HTTP (`fromXmppFailure`): an iq error or timeout as the caller is told it.
  * Nothing else in the engine or the plugins makes up an error status, body or condition.
+ *
+ * The codes here are the shared ones. A code only one plugin answers lives in that plugin's
+ * folder (`ownErrors`, and plain StanzaErrorSpecs for stanzas) and is declared in its definition
+ * (PluginDefinition `errors`); `errorCatalogue` adds them to these at registration and refuses
+ * a code declared twice.
  */
 import type { Element } from "ltx";
 
@@ -27,7 +32,6 @@ const ERRORS = {
   STANZA_TOO_LARGE: { status: 413, message: "The stanza is larger than the XMPP server accepts (xmpp.max_stanza_bytes)" },
   STORE_UNAVAILABLE: { status: 503, message: "The local store cannot be written; nothing can be queued until it recovers" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Unsupported Content-Type" },
-  MISSING_RECIPIENT: { status: 422, message: "No recipient given" },
   RATE_LIMITED: { status: 429, message: "Too many failed attempts; retry later" },
   INTERNAL: { status: 500, message: "Internal error" },
   XMPP_ERROR: { status: 502, message: "The XMPP server answered with an error" },
@@ -40,8 +44,6 @@ const ERRORS = {
   ROOMS_FULL: { status: 503, message: "The gateway is in as many rooms as xmpp.max_rooms allows" },
   ROOM_REFUSED: { status: 403, message: "The room refused the gateway or its message" },
   XMPP_TIMEOUT: { status: 504, message: "The XMPP server did not answer in time" },
-  // roster_admin: the web app behind the route failed (unreachable, non-200, unreadable answer).
-  WEB_APP_FAILED: { status: 502, message: "The web app did not answer usable contacts" },
   // The HTTP layer (src/engine/front-door.ts, request-body.ts): what Stanzagate answers before or
   // around any route. RFC 9110 §15 for the statuses.
   INVALID_ENCODING: { status: 400, message: "Body is not valid text in its declared charset (UTF-8 unless Content-Type says otherwise)" },
@@ -56,28 +58,53 @@ const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** How one HTTP error code is told: its status and default sentence. */
+export interface HttpErrorSpec {
+  readonly status: number;
+  readonly message: string;
+}
+
+/** A code one plugin owns (`ownErrors`): GatewayError takes it as it takes a shared ErrorCode. */
+export interface OwnedErrorCode extends HttpErrorSpec {
+  readonly code: string;
+}
+
+/** Declares a plugin's own HTTP error codes, each with its status and sentence, under its name. */
+export function ownErrors<const Codes extends Record<string, HttpErrorSpec>>(codes: Codes): { readonly [C in keyof Codes & string]: OwnedErrorCode & { code: C } } {
+  const owned = Object.entries(codes).map(([code, spec]) => [code, { code, status: spec.status, message: spec.message }]);
+  return Object.fromEntries(owned) as { readonly [C in keyof Codes & string]: OwnedErrorCode & { code: C } };
+}
+
 /** An error that knows how it is told to an HTTP caller. */
 export class GatewayError extends Error {
-  readonly code: ErrorCode;
+  readonly code: string;
   readonly status: number;
   readonly details: Record<string, unknown>;
   readonly headers: Record<string, string>;
 
   constructor(
-    code: ErrorCode,
+    code: ErrorCode | OwnedErrorCode,
     message?: string,
     extra: { details?: Record<string, unknown>; headers?: Record<string, string>; status?: number; body?: unknown } = {},
   ) {
-    super(message ?? ERRORS[code].message);
+    const spec = typeof code === "string" ? { code, ...ERRORS[code] } : code;
+    super(message ?? spec.message);
     this.name = "GatewayError";
-    this.code = code;
-    this.status = extra.status ?? ERRORS[code].status;
+    this.#spec = spec;
+    this.code = spec.code;
+    this.status = extra.status ?? spec.status;
     this.details = extra.details ?? {};
     this.headers = extra.headers ?? {};
     this.body = extra.body;
   }
 
-  /** An original module's exact body (ORIGINAL_BODIES) instead of `{error, code, ...details}`. */
+  readonly #spec: OwnedErrorCode;
+  /** The code with its catalogue status and sentence: to throw it again, changed (`new GatewayError(err.spec, ...)`). */
+  get spec(): OwnedErrorCode {
+    return this.#spec;
+  }
+
+  /** An original module's exact body, kept by its plugin, instead of `{error, code, ...details}`. */
   readonly body: unknown;
 }
 
@@ -93,26 +120,6 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
     headers: { "content-type": "application/json", ...headers },
   });
 }
-
-/**
- * Bodies the original Prosody modules answered, byte for byte: callers match on them, so the
- * plugins re-implementing those modules answer these (GatewayError `body`) where the original did.
- */
-export const ORIGINAL_BODIES = {
-  /** mod_http_muc_kick: `{"error": "..."}` and nothing else. */
-  muc_kick: {
-    authFailed: { error: "Authorization failed" },
-    noJson: { error: "JSON body not found" },
-    missing: { error: "Missing nickname and/or MUC" },
-    notFound: (why: string) => ({ error: `MUC not found: ${why}` }),
-    /** Built there from set_role's error type and condition; here they are the room's. */
-    refused: (action: string, type: string, condition: string, text?: string) => ({ error: `Couldn't ${action} user: ${type}: ${condition}`, ...(text ? { text } : {}) }),
-  },
-  /** mod_http_roster_admin: `{"status": "ok"|"error", "message": ...}`. */
-  roster_admin: {
-    failed: (message: string) => ({ status: "error", message }),
-  },
-} as const;
 
 /** urn:ietf:params:xml:ns:xmpp-stanzas, the namespace of defined conditions (RFC 6120 §8.3.3). */
 export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
@@ -135,16 +142,6 @@ export const STANZA_ERRORS = {
   NO_HANDLER: spec("cancel", "service-unavailable"),
   /** A handler failed on it (§8.3.3.6). */
   HANDLER_FAILED: spec("cancel", "internal-server-error"),
-  // component_http, mod_component_http's entry for status 0: the webhook could not be reached.
-  WEBHOOK_UNREACHABLE: spec("cancel", "remote-server-timeout", "Connection failure"),
-  // component_http, beyond the module: the webhook took longer than timeout_ms.
-  WEBHOOK_TIMEOUT: spec("wait", "remote-server-timeout", "Webhook timed out"),
-  // component_http: max_concurrent calls in flight and max_queued waiting (§8.3.3.18).
-  WEBHOOK_QUEUE_FULL: spec("wait", "resource-constraint", "Too many webhook calls pending"),
-  // component_http, where the module's callback would crash: a 200 JSON answer that is not an object.
-  WEBHOOK_MALFORMED: spec("cancel", "internal-server-error", "The webhook answered malformed JSON"),
-  // component_http, where the module sent nothing: a 200 JSON answer that cannot be sent.
-  WEBHOOK_UNUSABLE: spec("cancel", "internal-server-error", "Unusable answer from the webhook"),
   // bots: a sender not in the bot's allow: list (§8.3.3.5).
   BOT_FORBIDDEN: spec("auth", "forbidden", "You are not allowed to use this bot"),
   // bots: the one notice to a sender past rate_limit in a window (§8.3.3.12; bot.ts gives the text).
@@ -257,4 +254,39 @@ export function fromXmppFailure(err: unknown, what?: string): GatewayError | und
     return new GatewayError("XMPP_TIMEOUT", message, { details: { waiting_for: err.to } });
   }
   return undefined;
+}
+
+/** What a plugin declares of its own errors (PluginDefinition `errors`). */
+export interface OwnErrors {
+  /** Its HTTP codes, from `ownErrors`. */
+  http?: Readonly<Record<string, OwnedErrorCode>>;
+  /** The stanza errors it sends, by name. */
+  stanza?: Readonly<Record<string, StanzaErrorSpec>>;
+}
+
+/** Every code the gateway answers, by name: the shared ones and each registered plugin's. */
+export interface ErrorCatalogue {
+  http: ReadonlyMap<string, HttpErrorSpec>;
+  stanza: ReadonlyMap<string, StanzaErrorSpec>;
+}
+
+/**
+ * The shared codes plus each plugin's, added as the plugins register (plugins/index.ts). A code
+ * declared twice throws: one name, one status and sentence, wherever it is answered.
+ */
+export function errorCatalogue(plugins: Iterable<{ name: string; errors?: OwnErrors | undefined }>): ErrorCatalogue {
+  const http = new Map<string, HttpErrorSpec>(Object.entries(ERRORS));
+  const stanza = new Map<string, StanzaErrorSpec>(Object.entries(STANZA_ERRORS));
+  for (const { name, errors } of plugins) {
+    addOwn(http, name, Object.entries(errors?.http ?? {}));
+    addOwn(stanza, name, Object.entries(errors?.stanza ?? {}));
+  }
+  return { http, stanza };
+}
+
+function addOwn<Spec>(catalogue: Map<string, Spec>, owner: string, codes: Array<[string, Spec]>): void {
+  for (const [code, spec] of codes) {
+    if (catalogue.has(code)) throw new Error(`${owner} declares the error code ${code}, which the catalogue already has`);
+    catalogue.set(code, spec);
+  }
 }

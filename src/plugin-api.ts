@@ -1,15 +1,18 @@
 /**
- * The one module plugins import. A plugin is a folder under plugins/ whose index.ts default-exports
+ * The plugin contract. A plugin is a folder under plugins/ whose index.ts default-exports
  * `definePlugin({...})`: its name as written in routes.yaml, a TypeBox schema for its options
- * (checked when routes.yaml loads, so mistakes get file:line:col like any other), and `setup`,
- * which receives everything it uses and registers HTTP handlers and stanza handlers.
+ * (checked when routes.yaml loads, so mistakes get file:line:col like any other), its own error
+ * codes, and `setup`, which receives the ports it uses and registers HTTP and stanza handlers.
  *
- * A contract, not a barrel: everything here is declared in this file or in src/plugin-api/ (plus
- * the shared error catalogue, src/errors.ts); the engine implements these types and imports these
- * helpers, never the other way round. A plugin imports nothing else of src/.
+ * Only the contract: the types the engine implements (declared here and in src/plugin-api/),
+ * `definePlugin`, and the shared error catalogue (src/errors.ts). The helpers a plugin may use
+ * (JIDs, bounded readers, limiter, LRU, XML text, stanza errors, request bodies, XEP-0356) are the
+ * kit, src/kit/, which the engine uses too. A plugin imports these two and nothing else of src/
+ * (.dependency-cruiser.cjs enforces it).
  */
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Element } from "ltx";
+import type { OwnErrors } from "./errors.ts";
 import type { Authenticator } from "./plugin-api/auth.ts";
 import type { Logger } from "./plugin-api/log.ts";
 import type { PrivilegeNeed, Privileges } from "./plugin-api/privileges.ts";
@@ -17,39 +20,31 @@ import type { Migration, PluginStore } from "./plugin-api/store.ts";
 import type { RoomsPort } from "./plugin-api/rooms.ts";
 import type { ServerSoftware } from "./plugin-api/server-software.ts";
 
-// The error catalogue, shared with the engine: codes, statuses, stanza errors, original bodies.
+// The error catalogue, shared with the engine: codes, statuses, stanza errors, both directions.
 export {
   GatewayError,
   jsonResponse,
   errorResponse,
   fromXmppFailure,
   stanzaErrorForStatus,
-  ORIGINAL_BODIES,
+  ownErrors,
+  errorCatalogue,
   STANZA_ERRORS,
   XmppStanzaError,
   IqTimeoutError,
   type ErrorCode,
+  type OwnedErrorCode,
+  type OwnErrors,
   type StanzaErrorSpec,
 } from "./errors.ts";
-// What plugins use, declared under src/plugin-api/ (the engine imports these, never the reverse).
-export { challenge, requireMayAddress, type Authenticator, type Identity } from "./plugin-api/auth.ts";
-export { readBoundedText, LruMap, isRecord } from "./plugin-api/bounded.ts";
-export { parseJid, formatJid, bareJid } from "./plugin-api/jid.ts";
-export { createLimiter, type Limiter } from "./plugin-api/limiter.ts";
-export { PendingIqs } from "./plugin-api/pending-iqs.ts";
+// The ports' types, declared under src/plugin-api/ (the engine implements them).
+export type { Authenticator, Identity } from "./plugin-api/auth.ts";
 export type { Logger } from "./plugin-api/log.ts";
-export { onGrants, wrapPrivilegedMessage, isPrivilegeNamespace, type PrivilegeNeed, type Privileges, type PrivilegeNamespace } from "./plugin-api/privileges.ts";
-export { readBody, readText, mediaType, charsetOf, parseForm } from "./plugin-api/request-body.ts";
-export { stanzaError, isError, needsAnswer } from "./plugin-api/stanza-error.ts";
+export type { PrivilegeNeed, Privileges, PrivilegeNamespace } from "./plugin-api/privileges.ts";
 export type { Migration, PluginStore } from "./plugin-api/store.ts";
 export type { EnterOptions, HeldRoom, OccupantSettings, RoomsPort } from "./plugin-api/rooms.ts";
-export { isServer, type ServerSoftware } from "./plugin-api/server-software.ts";
-export { isXmlText } from "./plugin-api/xml-text.ts";
+export type { ServerSoftware } from "./plugin-api/server-software.ts";
 export type { Element } from "ltx";
-/** Builds stanzas: `xml("message", { to }, xml("body", {}, text))`. */
-export { default as xml } from "@xmpp/xml";
-/** Parses one XML element from a string; throws on markup that is not well-formed. */
-export { parse as parseXml } from "ltx";
 
 /** One HTTP request as a plugin handler sees it. */
 export interface HttpRequest {
@@ -199,6 +194,11 @@ export interface PluginDefinition<S extends TSchema = TSchema> {
   privileges?(options: Static<S>, xmpp: { component: string; host: string }): PrivilegeNeed[];
   /** The addresses the plugin's stanza handlers claim with these options: `check` refuses collisions. */
   stanzas?(options: Static<S>, route: { path: string }, xmpp: { component: string }): DeclaredClaim[];
+  /**
+   * The error codes only this plugin answers (HTTP codes from `ownErrors`, stanza errors by name):
+   * added to the shared catalogue when the plugin registers.
+   */
+  errors?: OwnErrors;
   /** The steps of this plugin's stored data, run once each, in order, before `setup`. */
   migrations?: readonly Migration[];
   /** Checks the schema cannot express; run by `check` too. */

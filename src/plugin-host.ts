@@ -13,7 +13,8 @@ import type { Delivery } from "./xmpp/delivery.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import type { StanzaRouter } from "./xmpp/router.ts";
 import { migratePlugin, pluginStore } from "./store/plugin-store.ts";
-import { isGranted, onGrants, type PrivilegeNeed } from "./plugin-api/privileges.ts";
+import { isGranted, onGrants } from "./kit/privileges.ts";
+import type { PrivilegeNeed } from "./plugin-api/privileges.ts";
 
 export function xmppPort(config: Config, link: XmppLink, delivery: Pick<Delivery, "deliver">, router: StanzaRouter): Omit<XmppPort, "rooms"> {
   return {

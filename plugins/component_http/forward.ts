@@ -2,7 +2,12 @@
  * One forwarded stanza from start to end: POST it (through the concurrency bound), read the
  * answer, send the reply or the error. Never throws: every failure ends as a log line.
  */
-import { type Element, isError, isRecord, type Limiter, type Logger, needsAnswer, parseJid, STANZA_ERRORS, stanzaError, stanzaErrorForStatus, type StanzaErrorSpec } from "../../src/plugin-api.ts";
+import { type Element, type Logger, stanzaErrorForStatus, type StanzaErrorSpec } from "../../src/plugin-api.ts";
+import { isError, needsAnswer, stanzaError } from "../../src/kit/stanza-error.ts";
+import { isRecord } from "../../src/kit/bounded.ts";
+import type { Limiter } from "../../src/kit/limiter.ts";
+import { parseJid } from "../../src/kit/jid.ts";
+import { WEBHOOK_ERRORS } from "./errors.ts";
 import { buildReply, type Addressing } from "./reply.ts";
 import { postToWebhook, stanzaPayload, type WebhookResult, type WebhookTarget } from "./webhook.ts";
 
@@ -28,7 +33,7 @@ export async function forward(deps: ForwardDeps, stanza: Element): Promise<void>
   if (!call) deps.observe?.("queue_full", 0);
   const action: Action = call
     ? interpret(await call, stanza, deps.addressing)
-    : { kind: "error", error: STANZA_ERRORS.WEBHOOK_QUEUE_FULL, why: "too many webhook calls pending" };
+    : { kind: "error", error: WEBHOOK_ERRORS.WEBHOOK_QUEUE_FULL, why: "too many webhook calls pending" };
   await act(deps, stanza, action);
 }
 
@@ -67,7 +72,7 @@ async function act(deps: ForwardDeps, request: Element, action: Action): Promise
  * MUC room would kick an occupant that answers its traffic with errors).
  */
 async function answerRefused(deps: ForwardDeps, request: Element): Promise<void> {
-  if (needsAnswer(request)) await send(deps, stanzaError(request, STANZA_ERRORS.WEBHOOK_UNUSABLE));
+  if (needsAnswer(request)) await send(deps, stanzaError(request, WEBHOOK_ERRORS.WEBHOOK_UNUSABLE));
 }
 
 async function sendError(deps: ForwardDeps, request: Element, error: StanzaErrorSpec, why: string): Promise<void> {
@@ -118,9 +123,9 @@ export function interpret(result: WebhookResult, request: Element, addressing: A
     case "stopped":
       return { kind: "none" };
     case "timeout":
-      return { kind: "error", error: STANZA_ERRORS.WEBHOOK_TIMEOUT, why: "the webhook did not answer in time" };
+      return { kind: "error", error: WEBHOOK_ERRORS.WEBHOOK_TIMEOUT, why: "the webhook did not answer in time" };
     case "unreachable":
-      return { kind: "error", error: STANZA_ERRORS.WEBHOOK_UNREACHABLE, why: `the webhook could not be reached: ${result.reason}` };
+      return { kind: "error", error: WEBHOOK_ERRORS.WEBHOOK_UNREACHABLE, why: `the webhook could not be reached: ${result.reason}` };
     case "answered":
       if (result.status === 200 && isJson(result.contentType)) return fromJson(result.text, request, addressing);
       if (result.status >= 200 && result.status <= 299) return { kind: "none" };
@@ -138,7 +143,7 @@ function isJson(contentType: string | null): boolean {
 
 function fromJson(text: string | undefined, request: Element, addressing: Addressing): Action {
   const data = parseObject(text);
-  if (data === undefined) return { kind: "error", error: STANZA_ERRORS.WEBHOOK_MALFORMED, why: "the webhook's 200 answer is not a JSON object" };
+  if (data === undefined) return { kind: "error", error: WEBHOOK_ERRORS.WEBHOOK_MALFORMED, why: "the webhook's 200 answer is not a JSON object" };
   const built = buildReply(data, request, addressing);
   return built.ok ? { kind: "send", stanza: built.stanza } : { kind: "refuse", why: `unusable answer: ${built.reason}` };
 }

@@ -7,7 +7,12 @@
  * here) -> forward.ts (through the limiter, then the answer's meaning and what is sent back) ->
  * webhook.ts (the JSON, the signature, the POST) and reply.ts (the answer as a stanza).
  */
-import { createLimiter, definePlugin, type Element, isError, parseJid, type PluginContext, STANZA_ERRORS, stanzaError, xml } from "../../src/plugin-api.ts";
+import { createLimiter } from "../../src/kit/limiter.ts";
+import { definePlugin, type Element, type PluginContext, STANZA_ERRORS } from "../../src/plugin-api.ts";
+import { isError, stanzaError } from "../../src/kit/stanza-error.ts";
+import { parseJid } from "../../src/kit/jid.ts";
+import { xml } from "../../src/kit/xml.ts";
+import { WEBHOOK_ERRORS } from "./errors.ts";
 import { forward, type ForwardDeps } from "./forward.ts";
 import { ComponentHttpOptionsSchema, validateOptions, type ComponentHttpOptions } from "./options.ts";
 import { signingKey } from "./webhook.ts";
@@ -22,6 +27,7 @@ export default definePlugin({
   // No HTTP endpoint: the route only says which component JIDs go to which webhook.
   defaultPath: "/component_http",
   noHttpPath: true,
+  errors: { stanza: WEBHOOK_ERRORS },
   validate: (options) => validateOptions(options),
   stanzas: (options) =>
     options.local_parts?.map((localPart, i) => ({ claim: { localPart: localPart.toLowerCase() }, path: ["options", "local_parts", i] })) ?? [{ claim: { catchAll: true }, path: ["plugin"] }],

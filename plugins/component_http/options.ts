@@ -3,7 +3,8 @@
  * defaults, load-time checks and the options table in README.md.
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { parseJid, type OptionProblem } from "../../src/plugin-api.ts";
+import { parseJid } from "../../src/kit/jid.ts";
+import type { OptionProblem } from "../../src/plugin-api.ts";
 
 const StanzaKindSchema = Type.Union([Type.Literal("message"), Type.Literal("presence"), Type.Literal("iq")]);
 

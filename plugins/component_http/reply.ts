@@ -4,7 +4,9 @@
  * message) is built from to/from (default: the request's, swapped), type (default chat for a
  * message) and body.
  */
-import { type Element, isXmlText, parseXml as parse, xml } from "../../src/plugin-api.ts";
+import type { Element } from "../../src/plugin-api.ts";
+import { isXmlText } from "../../src/kit/xml-text.ts";
+import { parseXml as parse, xml } from "../../src/kit/xml.ts";
 import { STREAM_NAMESPACES } from "./webhook.ts";
 
 export type Built = { ok: true; stanza: Element } | { ok: false; reason: string };

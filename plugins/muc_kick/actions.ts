@@ -3,8 +3,9 @@
  * kick = XEP-0045 §8.2 (role "none", by nick), ban = §9.1 (affiliation "outcast", by bare JID).
  * The room's refusal is returned, not thrown: it becomes "Couldn't kick user: <type>: <condition>".
  */
-import { xml } from "../../src/plugin-api.ts";
-import { XmppStanzaError, parseJid, type Element } from "../../src/plugin-api.ts";
+import { xml } from "../../src/kit/xml.ts";
+import { XmppStanzaError, type Element } from "../../src/plugin-api.ts";
+import { parseJid } from "../../src/kit/jid.ts";
 import type { Jid, KickRequest } from "./body.ts";
 import type { HeldRoom } from "../../src/plugin-api.ts";
 

@@ -3,7 +3,8 @@
  * optional `jid` (kick or ban whoever has that real JID). Problems come back as the original's
  * exact sentences, so callers matching on them keep working.
  */
-import { isXmlText, parseJid } from "../../src/plugin-api.ts";
+import { isXmlText } from "../../src/kit/xml-text.ts";
+import { parseJid } from "../../src/kit/jid.ts";
 
 /** A parsed JID (the plugin API exports the parser, not its type). */
 export type Jid = NonNullable<ReturnType<typeof parseJid>>;

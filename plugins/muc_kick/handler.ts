@@ -4,18 +4,10 @@
  * key); answers it never gave (timeouts, a lost link, a malformed JID) use the gateway's
  * catalogue, `{error, code, ...}`. Success is 200 with an empty body, as `return 200` was there.
  */
-import {
-  GatewayError,
-  IqTimeoutError,
-  ORIGINAL_BODIES,
-  errorResponse,
-  formatJid,
-  fromXmppFailure,
-  readText,
-  type Authenticator,
-  type HttpHandler,
-  type Logger,
-} from "../../src/plugin-api.ts";
+import { GatewayError, IqTimeoutError, errorResponse, fromXmppFailure, type Authenticator, type HttpHandler, type Logger } from "../../src/plugin-api.ts";
+import { formatJid } from "../../src/kit/jid.ts";
+import { readText } from "../../src/kit/request-body.ts";
+import { ORIGINAL_BODIES } from "./errors.ts";
 import { parseKickBody, type BodyProblem, type KickRequest } from "./body.ts";
 import type { Locate } from "./locate.ts";
 import type { Refusal } from "./actions.ts";
@@ -51,7 +43,7 @@ async function serve(deps: HandlerDeps, request: Request, ip: string): Promise<R
   if (!deps.isOnline()) throw new GatewayError("LINK_DOWN");
   const room = `${parsed.room.local}@${parsed.room.domain}`.toLowerCase();
   const missing = await deps.locate(parsed.room, { roomKnown: deps.isJoined(room) });
-  if (missing) return errorResponse(new GatewayError("NOT_FOUND", undefined, { body: ORIGINAL_BODIES.muc_kick.notFound(missing) }));
+  if (missing) return errorResponse(new GatewayError("NOT_FOUND", undefined, { body: ORIGINAL_BODIES.notFound(missing) }));
   const refusal = await deps.perform(parsed, room);
   const target = parsed.target.kind === "nick" ? { nick: parsed.target.nick } : { jid: formatJid(parsed.target.jid) };
   if (refusal) {
@@ -69,16 +61,16 @@ async function authorize(auth: Authenticator, request: Request, ip: string): Pro
     return undefined;
   } catch (err) {
     if (!(err instanceof GatewayError) || (err.code !== "AUTH_REQUIRED" && err.code !== "AUTH_FAILED")) throw err;
-    return errorResponse(new GatewayError("AUTH_FAILED", undefined, { headers: err.headers, body: ORIGINAL_BODIES.muc_kick.authFailed }));
+    return errorResponse(new GatewayError("AUTH_FAILED", undefined, { headers: err.headers, body: ORIGINAL_BODIES.authFailed }));
   }
 }
 
 function bodyProblem(problem: BodyProblem): Response {
   switch (problem.kind) {
     case "no-json":
-      return errorResponse(new GatewayError("INVALID_JSON", undefined, { body: ORIGINAL_BODIES.muc_kick.noJson }));
+      return errorResponse(new GatewayError("INVALID_JSON", undefined, { body: ORIGINAL_BODIES.noJson }));
     case "missing":
-      return errorResponse(new GatewayError("INVALID_BODY", undefined, { body: ORIGINAL_BODIES.muc_kick.missing }));
+      return errorResponse(new GatewayError("INVALID_BODY", undefined, { body: ORIGINAL_BODIES.missing }));
     case "invalid-jid":
       return errorResponse(new GatewayError("INVALID_JID", `Not a valid JID: ${problem.value}`, { details: { field: problem.field } }));
     case "invalid-text":
@@ -87,7 +79,7 @@ function bodyProblem(problem: BodyProblem): Response {
 }
 
 function refused(action: "kick" | "ban", r: Refusal): Response {
-  return errorResponse(new GatewayError("BAD_REQUEST", undefined, { body: ORIGINAL_BODIES.muc_kick.refused(action, r.type, r.condition, r.text) }));
+  return errorResponse(new GatewayError("BAD_REQUEST", undefined, { body: ORIGINAL_BODIES.refused(action, r.type, r.condition, r.text) }));
 }
 
 function failure(deps: HandlerDeps, err: unknown): Response {

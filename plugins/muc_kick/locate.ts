@@ -5,8 +5,9 @@
  *   host but not a MUC    -> "Host '<host>' is not a MUC service"
  *   MUC but no such room  -> "No MUC '<room>' found for host: <host>"
  */
-import { xml } from "../../src/plugin-api.ts";
-import { LruMap, XmppStanzaError, type Element } from "../../src/plugin-api.ts";
+import { xml } from "../../src/kit/xml.ts";
+import { LruMap } from "../../src/kit/bounded.ts";
+import { XmppStanzaError, type Element } from "../../src/plugin-api.ts";
 import type { Jid } from "./body.ts";
 
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";

@@ -5,20 +5,10 @@
  * @example
  * curl http://127.0.0.1:5280/msg/bob -u alice@localhost:alice-pw -H 'Content-Type: text/plain' -d 'Server has just crashed!' # make demo
  */
-import {
-  GatewayError,
-  challenge,
-  definePlugin,
-  errorResponse,
-  jsonResponse,
-  requireMayAddress,
-  parseJid,
-  type Authenticator,
-  type Element,
-  type HttpHandler,
-  type Identity,
-  type Logger,
-} from "../../src/plugin-api.ts";
+import { GatewayError, definePlugin, errorResponse, jsonResponse, type Authenticator, type Element, type HttpHandler, type Identity, type Logger } from "../../src/plugin-api.ts";
+import { challenge, requireMayAddress } from "../../src/kit/auth.ts";
+import { parseJid } from "../../src/kit/jid.ts";
+import { POST_MSG_ERRORS } from "./errors.ts";
 import { PostMsgOptionsSchema, fallbackFrom, validateOptions, type PostMsgOptions } from "./options.ts";
 import { buildMessage, pathRecipient, resolveRecipient } from "./message.ts";
 import { ACCEPT_HEADER, readFields } from "./request.ts";
@@ -32,6 +22,7 @@ export default definePlugin({
   defaultPath: "/msg",
   // mod_post_msg always required a login; an open relay sending as anyone is never what is meant.
   requiresAuth: true,
+  errors: { http: POST_MSG_ERRORS },
   migrations: PERMISSION_MIGRATIONS,
   privileges: (options, xmpp) => [{
     access: "message",
@@ -100,7 +91,7 @@ async function authenticate(auth: Authenticator, request: Request, ip: string, r
     return await auth.authenticate(request, ip);
   } catch (err) {
     if (!(err instanceof GatewayError) || !err.headers["www-authenticate"]?.startsWith("Basic")) throw err;
-    throw new GatewayError(err.code, err.message, { details: err.details, headers: { ...err.headers, ...challenge(realm) }, status: err.status });
+    throw new GatewayError(err.spec, err.message, { details: err.details, headers: { ...err.headers, ...challenge(realm) }, status: err.status });
   }
 }
 

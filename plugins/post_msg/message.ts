@@ -2,7 +2,11 @@
  * From the fields of a request to the <message/> mod_post_msg would send: recipient, type, body
  * and, for forms, an XHTML-IM payload. No id is set and nothing else is added, as in the original.
  */
-import { GatewayError, isXmlText, parseJid, formatJid, xml, type Element } from "../../src/plugin-api.ts";
+import { GatewayError, type Element } from "../../src/plugin-api.ts";
+import { isXmlText } from "../../src/kit/xml-text.ts";
+import { parseJid, formatJid } from "../../src/kit/jid.ts";
+import { xml } from "../../src/kit/xml.ts";
+import { POST_MSG_ERRORS } from "./errors.ts";
 import { MarkupError, NS_XHTML_IM, parseXhtmlBody } from "./xhtml.ts";
 
 /**
@@ -62,7 +66,7 @@ function xhtmlBody(markup: string): Element {
  * a JID is 422, as the original answered for a path it could not prepare.
  */
 export function resolveRecipient(raw: string | undefined, defaultHost: string): string {
-  if (raw === undefined || raw === "") throw new GatewayError("MISSING_RECIPIENT", "No recipient: put it in the path (/msg/user) or in the to field");
+  if (raw === undefined || raw === "") throw new GatewayError(POST_MSG_ERRORS.MISSING_RECIPIENT, "No recipient: put it in the path (/msg/user) or in the to field");
   const slash = raw.indexOf("/");
   const bare = slash === -1 ? raw : raw.slice(0, slash);
   const qualified = bare.includes("@") ? raw : `${bare}@${defaultHost}${slash === -1 ? "" : raw.slice(slash)}`;

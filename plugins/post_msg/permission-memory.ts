@@ -3,7 +3,8 @@
  * it outlives a restart: a message accepted while the link is still down after a restart (and
  * queued in the outbox) is then wrapped as the user, as it would have been before the restart.
  */
-import { isPrivilegeNamespace, type Migration, type PluginStore, type PrivilegeNamespace } from "../../src/plugin-api.ts";
+import { isPrivilegeNamespace } from "../../src/kit/privileges.ts";
+import type { Migration, PluginStore, PrivilegeNamespace } from "../../src/plugin-api.ts";
 
 export interface PermissionMemory {
   /** true: "outgoing" was granted; false: it was not; undefined: never advertised to this store. */

@@ -13,7 +13,9 @@
  * the user (xmpp.host's grant only: other hosts count once they advertised at this connection).
  * The choice is made when the message is accepted: a queued message keeps it.
  */
-import { bareJid, onGrants, wrapPrivilegedMessage, type Element, type Identity, type Logger, type PrivilegeNamespace, type XmppPort } from "../../src/plugin-api.ts";
+import { bareJid } from "../../src/kit/jid.ts";
+import { onGrants, wrapPrivilegedMessage } from "../../src/kit/privileges.ts";
+import type { Element, Identity, Logger, PrivilegeNamespace, XmppPort } from "../../src/plugin-api.ts";
 import { processMemory, type PermissionMemory } from "./permission-memory.ts";
 
 interface Addressed {

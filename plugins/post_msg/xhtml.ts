@@ -8,7 +8,9 @@
  * well-formed XML 1.0 with Namespaces (https://www.w3.org/TR/xml/, https://www.w3.org/TR/xml-names/)
  * is refused here instead, and only checked markup reaches ltx.
  */
-import { isXmlText, parseXml, type Element } from "../../src/plugin-api.ts";
+import { isXmlText } from "../../src/kit/xml-text.ts";
+import { parseXml } from "../../src/kit/xml.ts";
+import type { Element } from "../../src/plugin-api.ts";
 
 export const NS_XHTML_IM = "http://jabber.org/protocol/xhtml-im";
 const NS_XHTML = "http://www.w3.org/1999/xhtml";

@@ -5,8 +5,11 @@
  * mod_http_roster_admin's README describes. `groups` may also be an object whose keys are the
  * group names (Prosody's own set shape, the only one the original rendered correctly).
  */
-import { isRecord, isXmlText, parseJid, readBoundedText, type Logger } from "../../src/plugin-api.ts";
-import { SyncError } from "./sync-error.ts";
+import { isRecord, readBoundedText } from "../../src/kit/bounded.ts";
+import { isXmlText } from "../../src/kit/xml-text.ts";
+import { parseJid } from "../../src/kit/jid.ts";
+import type { Logger } from "../../src/plugin-api.ts";
+import { ROSTER_ADMIN_ERRORS, SyncError } from "./sync-error.ts";
 
 /** One contact as the roster should hold it: groups deduplicated and sorted, so equal means equal. */
 export interface Contact {
@@ -41,12 +44,12 @@ export async function fetchContacts(username: string, owner: string, deps: Fetch
   try {
     response = await deps.fetch(url, { headers: { accept: ACCEPT }, signal: AbortSignal.timeout(deps.timeoutMs) });
   } catch (err) {
-    throw new SyncError("WEB_APP_FAILED", `web app unreachable: ${(err as Error).message}`, { url });
+    throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, `web app unreachable: ${(err as Error).message}`, { url });
   }
   // The original accepted 200 only (any other code was an error), so a 204 is not "no contacts".
   if (response.status !== 200) {
     await response.body?.cancel();
-    throw new SyncError("WEB_APP_FAILED", `web app answered HTTP ${response.status}`, { url, http_status: response.status });
+    throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, `web app answered HTTP ${response.status}`, { url, http_status: response.status });
   }
   return parseContacts(parseJson(await readAnswer(response, url, deps.maxBytes), url), owner, deps.log);
 }
@@ -56,9 +59,9 @@ async function readAnswer(response: Response, url: string, maxBytes: number): Pr
   try {
     text = await readBoundedText(response, maxBytes);
   } catch (err) {
-    throw new SyncError("WEB_APP_FAILED", `web app answer could not be read: ${(err as Error).message}`, { url });
+    throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, `web app answer could not be read: ${(err as Error).message}`, { url });
   }
-  if (text === undefined) throw new SyncError("WEB_APP_FAILED", `web app answered more than ${maxBytes} bytes (max_answer_bytes)`, { url, max_bytes: maxBytes });
+  if (text === undefined) throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, `web app answered more than ${maxBytes} bytes (max_answer_bytes)`, { url, max_bytes: maxBytes });
   return text;
 }
 
@@ -66,13 +69,13 @@ function parseJson(text: string, url: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new SyncError("WEB_APP_FAILED", "web app answered a body that is not JSON", { url });
+    throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, "web app answered a body that is not JSON", { url });
   }
 }
 
 /** The web app's object as roster items; entries that cannot be roster items are skipped with a warning. */
 export function parseContacts(body: unknown, owner: string, log: Logger): Contacts {
-  if (!isRecord(body)) throw new SyncError("WEB_APP_FAILED", "web app answered JSON that is not an object of contacts");
+  if (!isRecord(body)) throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, "web app answered JSON that is not an object of contacts");
   const contacts: Contacts = new Map();
   for (const [key, value] of Object.entries(body)) {
     const jid = normaliseBareJid(key);

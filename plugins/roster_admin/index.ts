@@ -3,7 +3,9 @@
  * through XEP-0356 roster permission "both", synced at login and on the web app's refresh calls.
  */
 import { Type } from "@sinclair/typebox";
-import { definePlugin, isServer, parseJid, type Element, type OptionProblem, type PluginContext, type XmppPort } from "../../src/plugin-api.ts";
+import { definePlugin, type Element, type OptionProblem, type PluginContext, type XmppPort } from "../../src/plugin-api.ts";
+import { isServer } from "../../src/kit/server-software.ts";
+import { parseJid } from "../../src/kit/jid.ts";
 import { fetchContacts } from "./contacts.ts";
 import { refreshMany, refreshOne } from "./http.ts";
 import { createLoginWatcher } from "./logins.ts";
@@ -11,7 +13,7 @@ import { ReplyCollector } from "./replies.ts";
 import { rosterPushAck } from "./roster-iq.ts";
 import { createScheduler } from "./scheduler.ts";
 import { SNAPSHOT_MIGRATIONS, createSnapshotStore } from "./snapshots.ts";
-import { SyncError } from "./sync-error.ts";
+import { ROSTER_ADMIN_ERRORS, SyncError } from "./sync-error.ts";
 import { syncUser, type SyncDeps, type SyncMode } from "./sync.ts";
 import { createWriteHealth, type WriteHealth } from "./write-health.ts";
 
@@ -49,6 +51,7 @@ export default definePlugin({
   summary: "Rosters from a web app, written through XEP-0356 (mod_http_roster_admin)",
   options: RosterAdminOptionsSchema,
   defaultPath: "/roster_admin",
+  errors: { http: ROSTER_ADMIN_ERRORS },
   migrations: SNAPSHOT_MIGRATIONS,
   privileges: (options) => [
     { access: "roster", types: ["both"], without: "refreshes will answer 503 until the server grants it", fields: { hint: SETUP_HINT } },

@@ -4,7 +4,8 @@
  * first resource comes online is "logging in", the moment the original module fetched the roster
  * (once per user: its roster was shared by the user's sessions).
  */
-import { parseJid, type Element } from "../../src/plugin-api.ts";
+import { parseJid } from "../../src/kit/jid.ts";
+import type { Element } from "../../src/plugin-api.ts";
 
 export interface LoginWatcher {
   /** Takes a forwarded presence of one of `host`'s users; returns whether it did. */

@@ -6,7 +6,8 @@
  * The answers reach the component as ordinary stanzas, so the plugin's stanza handler feeds
  * them to `take`.
  */
-import { PendingIqs, XmppStanzaError, type Element } from "../../src/plugin-api.ts";
+import { PendingIqs } from "../../src/kit/pending-iqs.ts";
+import { XmppStanzaError, type Element } from "../../src/plugin-api.ts";
 import { SyncError } from "./sync-error.ts";
 
 export class ReplyCollector {

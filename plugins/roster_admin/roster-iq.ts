@@ -3,7 +3,7 @@
  * (type "both"): `<iq type="get|set" to="user@host"><query xmlns="jabber:iq:roster"/></iq>`
  * from the component, answered by the server as if the user had asked (RFC 6121 §2).
  */
-import { xml } from "../../src/plugin-api.ts";
+import { xml } from "../../src/kit/xml.ts";
 import type { Element, XmppPort } from "../../src/plugin-api.ts";
 import { fromXmppFailure } from "../../src/plugin-api.ts";
 import { normaliseBareJid, type Contact } from "./contacts.ts";
@@ -82,6 +82,6 @@ export function toSyncError(err: unknown, what: string): SyncError {
   if (err instanceof SyncError) return err;
   const failure = fromXmppFailure(err, what);
   if (failure?.code === "LINK_DOWN") return new SyncError("LINK_DOWN", "not connected to the XMPP server");
-  if (failure) return new SyncError(failure.code, failure.message, failure.code === "XMPP_ERROR" ? failure.details : {});
+  if (failure) return new SyncError(failure.spec, failure.message, failure.code === "XMPP_ERROR" ? failure.details : {});
   return new SyncError("XMPP_ERROR", `${what} failed: ${(err as Error).message}`);
 }

@@ -3,7 +3,7 @@
  * of the same user never interleave their reads and writes of that roster. The limiter has no
  * queue bound (every sync waits its turn), so `run` never refuses.
  */
-import { createLimiter } from "../../src/plugin-api.ts";
+import { createLimiter } from "../../src/kit/limiter.ts";
 
 export interface Scheduler {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;

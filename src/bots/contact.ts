@@ -6,7 +6,7 @@
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { STANZA_ERRORS } from "../errors.ts";
-import { isError, stanzaError } from "../plugin-api/stanza-error.ts";
+import { isError, stanzaError } from "../kit/stanza-error.ts";
 import type { BotConfig } from "./compiled.ts";
 
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";

@@ -3,7 +3,7 @@
  * is read up to max_answer_bytes, never buffered whole), no redirects (a call goes only where
  * routes.yaml says). The answer is what `reply:` reads: http.status, http.text, http.json.
  */
-import { readBoundedText } from "../plugin-api/bounded.ts";
+import { readBoundedText } from "../kit/bounded.ts";
 import type { BotHttpOutcome } from "../metrics.ts";
 
 export interface HttpAnswer {

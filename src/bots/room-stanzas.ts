@@ -4,7 +4,7 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { parseJid } from "../plugin-api/jid.ts";
+import { parseJid } from "../kit/jid.ts";
 
 export const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
 /** XEP-0249 §2. */

@@ -12,7 +12,7 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { XmppStanzaError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { bareJid } from "../plugin-api/jid.ts";
+import { bareJid } from "../kit/jid.ts";
 import type { HeldRoom, RoomsPort } from "../plugin-api/rooms.ts";
 import type { Keyed } from "../plugin-api/store.ts";
 import type { BotConfig, BotRoom } from "./compiled.ts";

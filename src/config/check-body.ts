@@ -3,7 +3,7 @@
  * own (a misspelt type, an unknown key, a regular expression that does not compile), so one bad
  * field never hides another, and nothing reaches the validator compiler that could make it throw.
  */
-import { isRecord } from "../plugin-api/bounded.ts";
+import { isRecord } from "../kit/bounded.ts";
 import type { TLiteral } from "@sinclair/typebox";
 import { compileBody, type BodyValidator, type RawFields } from "../engine/body-spec.ts";
 import { FieldSchema, FieldTypeSchema } from "./route-schema.ts";

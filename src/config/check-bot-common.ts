@@ -2,8 +2,8 @@
  * What a bot's commands (check-bots.ts) and its jobs (check-bot-jobs.ts) both check: `send:`
  * items, `http:` calls and text templates, each problem placed in routes.yaml.
  */
-import { isRecord } from "../plugin-api/bounded.ts";
-import { parseJid } from "../plugin-api/jid.ts";
+import { isRecord } from "../kit/bounded.ts";
+import { parseJid } from "../kit/jid.ts";
 import { ROOTS, type CompiledHttp } from "../bots/compiled.ts";
 import { BotTemplateError, compileText, compileUrl, type TextTemplate } from "../bots/text-template.ts";
 import { compileMessage, compileNotice, type StanzaTemplate } from "../bots/stanza-template.ts";

@@ -3,7 +3,7 @@
  * accepts), unique names, and templates reading only http.*, error and last.*.
  */
 import { Cron } from "croner";
-import { isRecord } from "../plugin-api/bounded.ts";
+import { isRecord } from "../kit/bounded.ts";
 import { ROOTS, type CompiledJob } from "../bots/compiled.ts";
 import type { StanzaTemplate } from "../bots/stanza-template.ts";
 import type { PathSegments } from "./diagnostics.ts";

@@ -4,8 +4,8 @@
  * patterns compile and are safe (bots/match.ts), templates compile and read only their names.
  * Every problem at its place in routes.yaml, all at once.
  */
-import { isRecord } from "../plugin-api/bounded.ts";
-import { parseJid } from "../plugin-api/jid.ts";
+import { isRecord } from "../kit/bounded.ts";
+import { parseJid } from "../kit/jid.ts";
 import { BotSchema, type BotCommandOptions, type BotOptions } from "../bots/schema.ts";
 import { ROOTS, type BotConfig, type CompiledCommand } from "../bots/compiled.ts";
 import { compilePattern, type CommandPattern } from "../bots/match.ts";

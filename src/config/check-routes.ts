@@ -3,7 +3,7 @@
  * route with its body spec and template; then auth names and duplicate paths. Every part of a
  * route is checked even when another part is wrong, so one run of `check` lists every mistake.
  */
-import { isRecord } from "../plugin-api/bounded.ts";
+import { isRecord } from "../kit/bounded.ts";
 import { Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { Closed } from "./schema.ts";

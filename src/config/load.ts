@@ -7,7 +7,7 @@
  * clear sentence, not a union's wall of alternatives), then cross-references (auth names, templates, params, duplicate paths).
  * A problem in one part never hides another: one run of `check` lists them all.
  */
-import { isRecord } from "../plugin-api/bounded.ts";
+import { isRecord } from "../kit/bounded.ts";
 import { LineCounter, parseDocument } from "yaml";
 import { Value } from "@sinclair/typebox/value";
 import type { Static } from "@sinclair/typebox";

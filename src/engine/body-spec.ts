@@ -15,7 +15,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value, ValueErrorType, type ValueError } from "@sinclair/typebox/value";
 import type { FieldSpec } from "../config/route-schema.ts";
 import { GatewayError } from "../errors.ts";
-import { isJid } from "../plugin-api/jid.ts";
+import { isJid } from "../kit/jid.ts";
 
 export interface BodyValidator {
   readonly fields: readonly string[];

@@ -8,7 +8,7 @@ import type { DeclarativeRouteConfig } from "../config/load.ts";
 import { GatewayError, errorResponse, jsonResponse } from "../errors.ts";
 import type { HttpHandler } from "../plugin-api.ts";
 import type { Authenticator, Identity } from "./auth/types.ts";
-import { requireMayAddress } from "../plugin-api/auth.ts";
+import { requireMayAddress } from "../kit/auth.ts";
 import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
 import { renderRequest } from "./render-request.ts";
 import { routeBody } from "./route-body.ts";

@@ -6,7 +6,7 @@
  */
 import { GatewayError, errorResponse } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { tooLarge } from "../plugin-api/request-body.ts";
+import { tooLarge } from "../kit/request-body.ts";
 import { GatewayRequest, pathOf, type RequestContext } from "./request-context.ts";
 
 /**

@@ -14,8 +14,8 @@
  */
 import { Liquid, Tag, type FS } from "liquidjs";
 import { GatewayError } from "../errors.ts";
-import { isXmlText } from "../plugin-api/xml-text.ts";
-import { parseJson } from "../plugin-api/request-body.ts";
+import { isXmlText } from "../kit/xml-text.ts";
+import { parseJson } from "../kit/request-body.ts";
 
 /** Longest a single request's templates may take to render, and the memory they may allocate. */
 const RENDER_LIMIT_MS = 1_000;

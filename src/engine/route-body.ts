@@ -10,7 +10,7 @@
  * still read it with `{{ body.payload | parse_json }}`.
  */
 import { GatewayError } from "../errors.ts";
-import { charsetOf, jsonHint, mediaType, parseForm, parseJsonObject, readBody, readText, type MediaType } from "../plugin-api/request-body.ts";
+import { charsetOf, jsonHint, mediaType, parseForm, parseJsonObject, readBody, readText, type MediaType } from "../kit/request-body.ts";
 import type { BodyValidator } from "./body-spec.ts";
 
 interface ReadFields {

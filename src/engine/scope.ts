@@ -4,7 +4,7 @@
  * which is also what keeps the element boundaries of template.ts out of reach of input.
  */
 import { GatewayError } from "../errors.ts";
-import { isXmlText } from "../plugin-api/xml-text.ts";
+import { isXmlText } from "../kit/xml-text.ts";
 
 /** The roots: `{{ params.room }}`, `{{ body.alerts[0].labels.alertname }}`, `{{ headers["x-github-event"] }}`... */
 export const TEMPLATE_ROOTS = ["params", "query", "body", "headers", "user", "id"] as const;

@@ -8,7 +8,7 @@
  */
 import { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
-import { fitsJidPart, isJid, type JidPart } from "../plugin-api/jid.ts";
+import { fitsJidPart, isJid, type JidPart } from "../kit/jid.ts";
 
 export const MARK = { OPEN: "\u0001", NAME_END: "\u0002", ATTR_END: "\u0003", CLOSE: "\u0004", DYN_START: "\u0005", DYN_MID: "\u0006", DYN_END: "\u0007" } as const;
 

@@ -67,7 +67,7 @@ export function liquidFailure(err: unknown): GatewayError {
   const where = e.token?.getText();
   const cause = e.originalError;
   if (cause instanceof GatewayError) {
-    return new GatewayError(cause.code, cause.message, { details: { ...cause.details, ...(where ? { template: where } : {}) } });
+    return new GatewayError(cause.spec, cause.message, { details: { ...cause.details, ...(where ? { template: where } : {}) } });
   }
   if (e.name === "UndefinedVariableError") {
     const name = cause?.variableName ?? e.message.replace(/^undefined variable: /, "").replace(/, line:.*$/, "");

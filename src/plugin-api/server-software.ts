@@ -4,8 +4,3 @@ export interface ServerSoftware {
   name: string;
   version?: string;
 }
-
-/** Whether the server is known to be `name` (case-insensitive): isServer(xmpp.serverSoftware(), "prosody"). */
-export function isServer(software: ServerSoftware | undefined, name: string): boolean {
-  return software?.name.toLowerCase() === name.toLowerCase();
-}

@@ -6,7 +6,7 @@
  */
 import { Type } from "@sinclair/typebox";
 import { parse } from "yaml";
-import { isJid } from "../plugin-api/jid.ts";
+import { isJid } from "../kit/jid.ts";
 import { Closed } from "../config/schema.ts";
 import { checkSchema } from "../config/check-schema.ts";
 import { didYouMean } from "../config/suggest.ts";

@@ -14,7 +14,7 @@
  */
 import type { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
-import { parseJid } from "../plugin-api/jid.ts";
+import { parseJid } from "../kit/jid.ts";
 import type { Logger } from "../log.ts";
 import type { Outbox, QueuedStanza } from "../store/outbox.ts";
 import type { Barrier } from "./barrier.ts";

@@ -4,7 +4,7 @@
  */
 import type { Element } from "ltx";
 import { IqTimeoutError, XmppStanzaError } from "../errors.ts";
-import { PendingIqs } from "../plugin-api/pending-iqs.ts";
+import { PendingIqs } from "../kit/pending-iqs.ts";
 
 export class IqCaller {
   private readonly pending = new PendingIqs("sg");

@@ -10,7 +10,8 @@
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
-import { KNOWN_NAMESPACES, NO_PRIVILEGES, NS_PRIVILEGE_1, NS_PRIVILEGE_2, isPrivilegeNamespace, type Privileges } from "../plugin-api/privileges.ts";
+import { KNOWN_NAMESPACES, NO_PRIVILEGES, NS_PRIVILEGE_1, NS_PRIVILEGE_2, isPrivilegeNamespace } from "../kit/privileges.ts";
+import type { Privileges } from "../plugin-api/privileges.ts";
 
 /**
  * The namespace of a <message><privilege xmlns="urn:xmpp:privilege:N"/></message> whose version

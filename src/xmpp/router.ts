@@ -19,8 +19,8 @@ import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
 import type { StanzaClaim, StanzaHandler } from "../plugin-api.ts";
 import { STANZA_ERRORS } from "../errors.ts";
-import { parseJid } from "../plugin-api/jid.ts";
-import { needsAnswer, stanzaError } from "../plugin-api/stanza-error.ts";
+import { parseJid } from "../kit/jid.ts";
+import { needsAnswer, stanzaError } from "../kit/stanza-error.ts";
 
 export class StanzaRouter {
   private readonly observers: Array<(stanza: Element) => void> = [];

@@ -8,8 +8,8 @@
  */
 import type { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
-import { isJid } from "../plugin-api/jid.ts";
-import { isXmlText } from "../plugin-api/xml-text.ts";
+import { isJid } from "../kit/jid.ts";
+import { isXmlText } from "../kit/xml-text.ts";
 
 /**
  * XML 1.0 §2.3 [4]/[4a]/[5]: element and attribute names. A lenient parser (a webhook's `stanza`

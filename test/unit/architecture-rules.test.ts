@@ -19,9 +19,19 @@ const TREE: Record<string, string> = {
   "node_modules/@xmpp/component-core/index.js": "module.exports = {};",
   "src/log.ts": "export const log = 1;",
   "src/errors.ts": "export const ERRORS = {};",
-  "src/plugin-api/jid.ts": "export const jid = 1;",
-  "src/plugin-api.ts": 'import { ERRORS } from "./errors.ts";\nimport { jid } from "./plugin-api/jid.ts";\nimport { route } from "./engine/http.ts";\nexport { ERRORS, jid, route };',
+  "src/plugin-api/ports.ts": "export type Port = { name: string };",
+  "src/plugin-api.ts": [
+    'import { ERRORS } from "./errors.ts";',
+    'import type { Port } from "./plugin-api/ports.ts";',
+    'import { route } from "./engine/http.ts";',
+    'import { jid } from "./kit/jid.ts";',
+    "export { ERRORS, jid, route, type Port };",
+  ].join("\n"),
+  "src/kit/jid.ts": 'import { ERRORS } from "../errors.ts";\nimport type { Port } from "../plugin-api/ports.ts";\nexport const jid: Port | object = ERRORS;',
+  "src/kit/limiter.ts": 'import { log } from "../log.ts";\nimport { jid } from "./jid.ts";\nexport const limiter = [log, jid];',
   "src/config/schema.ts": "export const schema = 1;",
+  // The engine implements the contract's types (allowed) and takes no value from it (refused).
+  "src/store/keyed.ts": 'import type { Port } from "../plugin-api/ports.ts";\nimport { ERRORS } from "../plugin-api.ts";\nexport const keyed: Port | object = ERRORS;',
   // src/engine <-> src/config and src/rooms -> src/config are known folder cycles (the config lists them).
   "src/engine/http.ts": 'import { schema } from "../config/schema.ts";\nexport const route = schema;',
   "src/rooms/occupant.ts": 'import { schema } from "../config/schema.ts";\nexport const occupant = schema;',
@@ -42,12 +52,13 @@ const TREE: Record<string, string> = {
   "src/lost.ts": 'import { gone } from "./gone.ts";\nexport const lost = gone;',
   "plugins/one/index.ts": [
     'import { jid } from "../../src/plugin-api.ts";',
+    'import { limiter } from "../../src/kit/limiter.ts";',
     'import { route } from "../../src/engine/http.ts";',
     'import { two } from "../two/index.ts";',
     'import { Database } from "bun:sqlite";',
-    "export default [jid, route, two, Database];",
+    "export default [jid, limiter, route, two, Database];",
   ].join("\n"),
-  "plugins/two/index.ts": 'import { jid } from "../../src/plugin-api/jid.ts";\nexport const two = jid;',
+  "plugins/two/index.ts": 'import { jid } from "../../src/kit/jid.ts";\nimport { ERRORS } from "../../src/errors.ts";\nexport const two = [jid, ERRORS];',
 };
 
 let dir = "";
@@ -71,10 +82,13 @@ const REFUSED: Array<[string, string[]]> = [
   ["an import cycle between files, even through type imports", ["no-cycles: src/a.ts -> src/b.ts", "no-cycles: src/alpha/a.ts -> src/beta/b.ts"]],
   ["two folders importing each other", ["no-folder-cycles: src/alpha -> src/beta", "no-folder-cycles: src/beta -> src/alpha"]],
   ["a new edge closing a cycle through a folder with known cycles", ["no-folder-cycles: src/config -> src/rooms"]],
-  ["a plugin importing anything of src/ but the contract", ["plugins-only-contract: plugins/one/index.ts -> src/engine/http.ts"]],
+  ["a plugin importing anything of src/ but the contract and the kit", ["plugins-only-contract: plugins/one/index.ts -> src/engine/http.ts"]],
   ["a plugin opening the database itself", ["plugins-no-raw-store: plugins/one/index.ts -> bun:sqlite"]],
   ["a plugin importing another plugin", ["no-plugin-to-plugin: plugins/one/index.ts -> plugins/two/index.ts"]],
   ["the contract importing engine internals", ["contract-stands-alone: src/plugin-api.ts -> src/engine/http.ts"]],
+  ["the contract re-exporting the kit's helpers", ["contract-stands-alone: src/plugin-api.ts -> src/kit/jid.ts"]],
+  ["the kit importing anything of the engine", ["kit-stands-alone: src/kit/limiter.ts -> src/log.ts"]],
+  ["the engine importing a value (a helper) from the contract", ["core-takes-types-from-contract: src/store/keyed.ts -> src/plugin-api.ts"]],
   [
     "the XMPP link reaching HTTP code or an HTTP library, even through another module",
     ["xmpp-link-no-http: src/xmpp/link.ts -> src/engine/http.ts", "xmpp-link-no-http: src/xmpp/link.ts -> node_modules/elysia/index.js"],
@@ -99,6 +113,6 @@ describe("the build refuses", () => {
   }
 });
 
-test("the build lets through the contract, the catalogue, @xmpp/xml and the known folder cycles, and nothing else", () => {
+test("the build lets through the contract, the catalogue, the kit, @xmpp/xml and the known folder cycles, and nothing else", () => {
   expect(found.sort()).toEqual(REFUSED.flatMap(([, violations]) => violations).sort());
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createAuthenticator } from "../../src/engine/auth/index.ts";
 import { createThrottle } from "../../src/engine/auth/throttle.ts";
-import { mayAddress } from "../../src/plugin-api/auth.ts";
+import { mayAddress } from "../../src/kit/auth.ts";
 import type { AuthScheme } from "../../src/config/auth-schema.ts";
 import { GatewayError } from "../../src/errors.ts";
 import { outcome as code } from "../helpers/auth-outcome.ts";

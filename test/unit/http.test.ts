@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { createHttpApp } from "../../src/engine/http.ts";
-import { MAX_JSON_DEPTH, readText } from "../../src/plugin-api/request-body.ts";
+import { MAX_JSON_DEPTH, readText } from "../../src/kit/request-body.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
 

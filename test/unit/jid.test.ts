@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { bareJid, fitsJidPart, isJid, parseJid } from "../../src/plugin-api/jid.ts";
+import { bareJid, fitsJidPart, isJid, parseJid } from "../../src/kit/jid.ts";
 
 describe("JIDs from input (RFC 7622)", () => {
   test.each(["alice@localhost", "localhost", "room@muc.localhost/Nick Name", "ünïcode@example.com", "a@[::1]", "x@example.com."])("accept %s", (j) => {

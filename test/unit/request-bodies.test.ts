@@ -2,7 +2,7 @@
 // JSON under the wrong Content-Type told so, integers refused before they lose digits, and JSON
 // carried in a form's `payload=` field. In-process, on a fake XMPP entity.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ACCEPTED_TYPES } from "../../src/plugin-api/request-body.ts";
+import { ACCEPTED_TYPES } from "../../src/kit/request-body.ts";
 import { fakeGateway, type FakeGateway } from "../helpers/fake-gateway.ts";
 
 let gw: FakeGateway;

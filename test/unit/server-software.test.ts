@@ -5,7 +5,7 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { silentLogger } from "../../src/log.ts";
 import { ServerIdentity } from "../../src/xmpp/server-software.ts";
-import { isServer } from "../../src/plugin-api/server-software.ts";
+import { isServer } from "../../src/kit/server-software.ts";
 
 const version = (name: string, v?: string) => xml("iq", { type: "result" }, xml("query", { xmlns: "jabber:iq:version" }, xml("name", {}, name), ...(v ? [xml("version", {}, v)] : [])));
 const info = (...identities: Array<Record<string, string>>) => xml("iq", { type: "result" }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }, ...identities.map((i) => xml("identity", i))));

@@ -7,7 +7,7 @@ import { GatewayError } from "../../errors.ts";
 import type { BasicAuth } from "../../config/auth-schema.ts";
 import type { Identity } from "./types.ts";
 import { parseBasic } from "./credentials.ts";
-import { challenge } from "../../plugin-api/auth.ts";
+import { challenge } from "../../kit/auth.ts";
 import type { VerifyPassword } from "./password-verifier.ts";
 
 export function basicCheck(name: string, scheme: BasicAuth, host: string, verify: VerifyPassword) {

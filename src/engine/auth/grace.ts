@@ -6,7 +6,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
-import { LruMap } from "../../plugin-api/bounded.ts";
+import { LruMap } from "../../kit/bounded.ts";
 
 export interface Grace {
   /** After the server accepted `password` for `jid`. */

@@ -14,7 +14,7 @@
  */
 import { GatewayError } from "../../errors.ts";
 import type { HmacAuth } from "../../config/auth-schema.ts";
-import { readBytes } from "../../plugin-api/request-body.ts";
+import { readBytes } from "../../kit/request-body.ts";
 import type { Identity } from "./types.ts";
 import { digestEquals, hmacSha256, standardWebhooksDigest, standardWebhooksKey } from "./hmac-sign.ts";
 import { createReplayGuard } from "./replay-guard.ts";

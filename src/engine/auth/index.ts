@@ -44,7 +44,7 @@ const DEFAULT_MAX_BODY_BYTES = 1_048_576;
  * What the throttle counts as a failed attempt: refused credentials, and checks the server could
  * not answer (a flood of guesses that only time out must be slowed down like one that fails).
  */
-const COUNTED: ReadonlySet<ErrorCode> = new Set(["AUTH_FAILED", "AUTH_UNAVAILABLE"]);
+const COUNTED: ReadonlySet<string> = new Set<ErrorCode>(["AUTH_FAILED", "AUTH_UNAVAILABLE"]);
 const counted = (err: unknown) => err instanceof GatewayError && COUNTED.has(err.code);
 
 export function createAuthenticator(name: string, scheme: AuthScheme, deps: AuthDeps): Authenticator {

@@ -6,7 +6,7 @@
  * request gets 503 AUTH_BUSY at once instead of waiting without bound.
  */
 import { GatewayError } from "../../errors.ts";
-import { createLimiter } from "../../plugin-api/limiter.ts";
+import { createLimiter } from "../../kit/limiter.ts";
 
 export type VerifyPassword = (password: string, hash: string) => Promise<boolean>;
 

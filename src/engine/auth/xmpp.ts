@@ -6,7 +6,7 @@
  * - verdicts are remembered under a salted hash of user and password (never the password):
  *   a success for `cache_s`, a refusal for `failure_cache_s`;
  * - one login per credential in flight: concurrent requests with it wait for that login;
- * - at most `max_checks` logins at once, `max_queued_checks` waiting (plugin-api/limiter.ts);
+ * - at most `max_checks` logins at once, `max_queued_checks` waiting (src/kit/limiter.ts);
  * - each request runs under the failure throttle, which counts it while it runs (index.ts);
  * - when the server cannot answer, a password that logged in within `offline_grace_s` is still
  *   accepted (grace.ts), so that post_msg queues instead of answering 503.
@@ -18,11 +18,11 @@ import type { XmppAuth } from "../../config/auth-schema.ts";
 import type { Logger } from "../../log.ts";
 import type { Identity } from "./types.ts";
 import { parseBasic } from "./credentials.ts";
-import { challenge } from "../../plugin-api/auth.ts";
-import { createLimiter, LimiterTimeout } from "../../plugin-api/limiter.ts";
-import { LruMap } from "../../plugin-api/bounded.ts";
+import { challenge } from "../../kit/auth.ts";
+import { createLimiter, LimiterTimeout } from "../../kit/limiter.ts";
+import { LruMap } from "../../kit/bounded.ts";
 import { createGrace } from "./grace.ts";
-import { parseJid } from "../../plugin-api/jid.ts";
+import { parseJid } from "../../kit/jid.ts";
 
 /**
  * Logs in as local@domain; resolves true on success, false when the server refuses the

@@ -5,7 +5,7 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { BUILTIN_PLUGINS } from "../../../plugins/index.ts";
 import { forward, type ForwardDeps } from "../../../plugins/component_http/forward.ts";
-import { createLimiter } from "../../../src/plugin-api.ts";
+import { createLimiter } from "../../../src/kit/limiter.ts";
 import { formatDiagnostics } from "../../../src/config/diagnostics.ts";
 import { loadConfig } from "../../../src/config/load.ts";
 import { createLogger, silentLogger } from "../../../src/log.ts";

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import { interpret } from "../../../plugins/component_http/forward.ts";
-import { createLimiter } from "../../../src/plugin-api.ts";
+import { createLimiter } from "../../../src/kit/limiter.ts";
 import { sign, signingKey, stanzaPayload } from "../../../plugins/component_http/webhook.ts";
 import { defaultPresenceReplies, isForwardedBroadcast } from "../../../plugins/component_http/index.ts";
 import { buildReply } from "../../../plugins/component_http/reply.ts";

@@ -8,7 +8,8 @@ import { createLocator } from "../../../plugins/muc_kick/locate.ts";
 import { Occupancy } from "../../../src/rooms/occupancy.ts";
 import { nicksWithJid } from "../../../plugins/muc_kick/actions.ts";
 import { resourceFromPath } from "../../../plugins/muc_kick/index.ts";
-import { XmppStanzaError, parseJid } from "../../../src/plugin-api.ts";
+import { XmppStanzaError } from "../../../src/plugin-api.ts";
+import { parseJid } from "../../../src/kit/jid.ts";
 import { createLogger } from "../../../src/log.ts";
 
 const ME = "gateway.localhost/muc_kick";
