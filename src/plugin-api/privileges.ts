@@ -49,7 +49,7 @@ export const NS_PRIVILEGE_2 = "urn:xmpp:privilege:2";
 const NS_PRIVILEGE = NS_PRIVILEGE_2;
 const NS_FORWARD = "urn:xmpp:forward:0";
 export type PrivilegeNamespace = typeof NS_PRIVILEGE_1 | typeof NS_PRIVILEGE_2;
-export const KNOWN_NAMESPACES: readonly string[] = [NS_PRIVILEGE_1, NS_PRIVILEGE_2];
+const KNOWN_NAMESPACES: readonly string[] = [NS_PRIVILEGE_1, NS_PRIVILEGE_2];
 
 export interface Privileges {
   roster: "none" | "get" | "set" | "both";

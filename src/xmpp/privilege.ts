@@ -10,7 +10,7 @@
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
-import { KNOWN_NAMESPACES, NO_PRIVILEGES, NS_PRIVILEGE_1, NS_PRIVILEGE_2, isPrivilegeNamespace, type Privileges } from "../plugin-api/privileges.ts";
+import { NO_PRIVILEGES, NS_PRIVILEGE_1, NS_PRIVILEGE_2, isPrivilegeNamespace, type Privileges } from "../plugin-api/privileges.ts";
 
 /**
  * The namespace of a <message><privilege xmlns="urn:xmpp:privilege:N"/></message> whose version
@@ -19,7 +19,7 @@ import { KNOWN_NAMESPACES, NO_PRIVILEGES, NS_PRIVILEGE_1, NS_PRIVILEGE_2, isPriv
 export function unknownPrivilegeNamespace(stanza: Element): string | undefined {
   if (stanza.name !== "message") return undefined;
   const ns = stanza.getChildElements().find((c) => c.name === "privilege")?.attrs.xmlns as string | undefined;
-  return ns !== undefined && ns.startsWith("urn:xmpp:privilege:") && !isPrivilegeNamespace(ns) ? ns : undefined;
+  return ns?.startsWith("urn:xmpp:privilege:") && !isPrivilegeNamespace(ns) ? ns : undefined;
 }
 
 /** The advertisement in `stanza` (either namespace), or undefined when it is something else. */
