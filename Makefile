@@ -64,7 +64,7 @@ RUNTIMES := .cache/bun-runtimes
 build: dist/stanzagate
 dist/stanzagate: node_modules/.installed $(SRC)
 	@mkdir -p dist
-	$(BUN) build src/main.ts $(COMPILE_FLAGS) --outfile dist/stanzagate
+	BUN=$(BUN) scripts/compile.sh dist/stanzagate src/main.ts $(COMPILE_FLAGS)
 
 VERSION := $(shell node -p 'require("./package.json").version')
 # The packages are made from the executables above, never rebuilt (packaging/build-*.sh).
@@ -75,8 +75,8 @@ PACKAGING := packaging/stanzagate.service packaging/deb/postinst packaging/deb/p
 release: dist/stanzagate-linux-x64 dist/stanzagate-linux-arm64 $(DEBS) $(TARBALLS) dist/SHA256SUMS
 dist/stanzagate-linux-%: node_modules/.installed $(SRC)
 	@mkdir -p dist
-	$(BUN) build src/main.ts $(COMPILE_FLAGS) --target=bun-linux-$* \
-	  --compile-executable-path $$(packaging/bun-runtime.sh bun-linux-$(if $(filter arm64,$*),aarch64,$*) $(RUNTIMES)) --outfile $@
+	BUN=$(BUN) scripts/compile.sh $@ src/main.ts $(COMPILE_FLAGS) --target=bun-linux-$* \
+	  --compile-executable-path "$$(realpath "$$(packaging/bun-runtime.sh bun-linux-$(if $(filter arm64,$*),aarch64,$*) $(RUNTIMES))")"
 # /etc/stanzagate/routes.yaml of the .deb, and the example of the archives: init's starter.
 dist/routes.yaml: node_modules/.installed scripts/package-routes.ts src/cli/init-files.ts
 	@mkdir -p dist

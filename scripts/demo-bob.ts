@@ -2,7 +2,7 @@
 // receives, and says what is typed on the terminal: to the bot, or (after ">") in the room.
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import type { Prosody } from "../testbed/prosody.ts";
+import type { XmppServer } from "../testbed/xmpp-server.ts";
 import { connectClient, hasMucStatus, isPresence, joinRoom, jidMatches, type TestClient } from "../testbed/xmpp-client.ts";
 
 const NICK = "Bob";
@@ -15,7 +15,7 @@ const NICK = "Bob";
 export const DEMO_ROOM_CONFIG = { "muc#roomconfig_persistentroom": "1", "muc#roomconfig_whois": "anyone" };
 
 /** bob online, in `room` (created and configured by this join), printing what he receives. */
-export async function startBob(prosody: Prosody, room: string): Promise<TestClient> {
+export async function startBob(prosody: XmppServer, room: string): Promise<TestClient> {
   const bob = await connectClient(prosody, "bob", { resource: "demo" });
   const occupants = new Set<string>();
   bob.xmpp.on("stanza", (stanza) => report(bob, room, stanza, occupants));

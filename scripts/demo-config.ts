@@ -5,13 +5,13 @@
 // Prosody and web apps, the component secret) is not in it: it reads them with ${VAR} from the
 // environment the demo starts Stanzagate with (demoEnv), so a kept file works at every run.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { Prosody } from "../testbed/prosody.ts";
+import type { XmppServer } from "../testbed/xmpp-server.ts";
 
 /** The MUC room the demo keeps: persistent and non-anonymous, so its examples cannot destroy it. */
 export const DEMO_ROOM_NAME = "room";
 
 /** The variables routes.yaml reads: what this run's servers listen on. */
-export function demoEnv(d: { prosody: Prosody; httpPort: number; apps: string }): Record<string, string> {
+export function demoEnv(d: { prosody: XmppServer; httpPort: number; apps: string }): Record<string, string> {
   return {
     DEMO_COMPONENT_PORT: String(d.prosody.componentPort),
     DEMO_C2S_PORT: String(d.prosody.c2sPort),

@@ -3,7 +3,7 @@
 // the benchmark uses it to push stanzas straight into the server.
 import { component } from "@xmpp/component";
 import type { Entity } from "@xmpp/client";
-import type { Prosody } from "./prosody.ts";
+import type { XmppServer } from "./xmpp-server.ts";
 import { StanzaInbox, type StanzaEndpoint } from "./stanza-inbox.ts";
 import { inboxMethods, startBounded, stopBounded, wireEntity, type InboxMethods } from "./entity.ts";
 
@@ -29,7 +29,7 @@ export interface RawComponent extends InboxMethods, StanzaEndpoint {
   stop(): Promise<void>;
 }
 
-export async function connectRawComponent(prosody: Prosody, opts: RawComponentOptions = {}): Promise<RawComponent> {
+export async function connectRawComponent(prosody: XmppServer, opts: RawComponentOptions = {}): Promise<RawComponent> {
   const domain = opts.domain ?? prosody.componentDomain;
   const xmpp = component({
     service: `xmpp://127.0.0.1:${prosody.componentPort}`,

@@ -14,7 +14,7 @@
 //    Erlang distribution, which the test bed does not start.
 import { join } from "node:path";
 import YAML from "yaml";
-import type { Privileges } from "./prosody.ts";
+import type { Privileges } from "./xmpp-server.ts";
 
 export const LOOPBACK = "127.0.0.1";
 

@@ -11,8 +11,8 @@
 //    the listeners open right after.
 import { existsSync, openSync, closeSync } from "node:fs";
 import type { Subprocess } from "bun";
-import { settlesWithin } from "./timeouts.ts";
-import { trackProcess } from "./prosody-cleanup.ts";
+import { settlesWithin, waitFor } from "./timeouts.ts";
+import { trackProcess } from "./cleanup.ts";
 import type { EjabberdPaths } from "./ejabberd-config.ts";
 import { canConnect, logTail, readIfExists } from "./ejabberd-log.ts";
 
@@ -71,21 +71,24 @@ export interface ReadyTarget {
 
 /** Ready = the log says started and every listener accepts TCP. */
 export async function waitUntilReady(proc: Subprocess, t: ReadyTarget): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  const serving = async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) {
       throw await startError(t.paths, `exited during startup (code ${proc.exitCode ?? proc.signalCode})`);
     }
     const log = (await readIfExists(t.paths.logFile)).slice(t.logOffset);
     if (/\[(critical|error)\].*(config|listen|eaddrinuse)/i.test(log)) throw await startError(t.paths, "reported a start-up error");
-    if (log.includes("is started in the node") && (await Promise.all(t.ports.map((p) => canConnect(p)))).every(Boolean)) return;
-    await Bun.sleep(POLL_INTERVAL_MS);
-  }
-  throw await startError(t.paths, `not serving ports ${t.ports.join("/")} after ${READY_TIMEOUT_MS} ms`);
+    return log.includes("is started in the node") && (await Promise.all(t.ports.map((p) => canConnect(p)))).every(Boolean);
+  };
+  const what = `ejabberd to serve ports ${t.ports.join("/")}`;
+  await waitFor(serving, READY_TIMEOUT_MS, what, () => startContext(t.paths), POLL_INTERVAL_MS);
+}
+
+async function startContext(paths: EjabberdPaths): Promise<string> {
+  return `config ${paths.configFile}\n--- log tail ---\n${await logTail(paths)}`;
 }
 
 async function startError(paths: EjabberdPaths, reason: string): Promise<Error> {
-  return new Error(`ejabberd ${reason}; config ${paths.configFile}\n--- log tail ---\n${await logTail(paths)}`);
+  return new Error(`ejabberd ${reason}; ${await startContext(paths)}`);
 }
 
 /** SIGTERM (the VM runs init:stop), wait a bounded time, then SIGKILL. */

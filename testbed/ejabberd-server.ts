@@ -1,17 +1,17 @@
-// One test ejabberd behind the same `Prosody` interface as the Prosody test bed (the shape every
+// One test ejabberd behind the same `XmppServer` interface (xmpp-server.ts) as the Prosody test bed (the shape every
 // test helper takes): its directory, its accounts and its process, which can be stopped and
 // started again on the same ports and data (the Mnesia spool).
 import { mkdir, writeFile } from "node:fs/promises";
 import type { Subprocess } from "bun";
-import type { Prosody } from "./prosody.ts";
+import type { XmppServer } from "./xmpp-server.ts";
 import { ejabberdPaths, renderEjabberdConfig, LOOPBACK, type EjabberdPaths, type EjabberdSettings } from "./ejabberd-config.ts";
 import { spawnEjabberd, terminate, waitUntilReady, type EjabberdBinaries } from "./ejabberd-process.ts";
 import { logLength, logTail } from "./ejabberd-log.ts";
-import { forgetProcess, removeDir } from "./prosody-cleanup.ts";
+import { forgetProcess, removeDir } from "./cleanup.ts";
 
 const REGISTER_TIMEOUT_MS = 10_000;
 
-export class EjabberdServer implements Prosody {
+export class EjabberdServer implements XmppServer {
   readonly host: string;
   readonly mucDomain: string;
   readonly componentDomain: string;

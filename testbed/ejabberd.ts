@@ -1,6 +1,6 @@
 // A throw-away ejabberd 23.01 for tests, the twin of prosody.ts: its own temp dir, config, Mnesia
 // spool and log, free ports on 127.0.0.1 only, no TLS, no s2s, no Erlang distribution. It
-// implements the `Prosody` interface, so every helper that takes a server takes this one too.
+// implements the `XmppServer` interface (xmpp-server.ts), so every helper that takes a server takes this one too.
 //
 // The parts:
 //   ejabberd-config.ts   ejabberd.yml (privileges as docs/servers.md shows them, MUC admins, ports)
@@ -12,11 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { freePorts } from "./ports.ts";
-import type { Privileges, Prosody } from "./prosody.ts";
+import { DEFAULT_PRIVILEGES, DEFAULT_USERS, type Privileges, type XmppServer } from "./xmpp-server.ts";
 import type { EjabberdSettings } from "./ejabberd-config.ts";
 import { findEjabberd } from "./ejabberd-process.ts";
 import { EjabberdServer } from "./ejabberd-server.ts";
-import { registerForCleanup } from "./prosody-cleanup.ts";
+import { registerForCleanup } from "./cleanup.ts";
 
 export interface EjabberdOptions {
   host?: string;
@@ -39,10 +39,7 @@ export interface EjabberdOptions {
   extraConfig?: string;
 }
 
-const DEFAULT_USERS: Readonly<Record<string, string>> = { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" };
-const DEFAULT_PRIVILEGES: Privileges = { roster: "both", message: "outgoing", presence: "managed_entity" };
-
-export async function startEjabberd(opts: EjabberdOptions = {}): Promise<Prosody> {
+export async function startEjabberd(opts: EjabberdOptions = {}): Promise<XmppServer> {
   const binaries = findEjabberd();
   const dir = await mkdtemp(join(tmpdir(), "stanzagate-ejabberd-"));
   registerForCleanup(dir);

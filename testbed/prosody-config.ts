@@ -18,10 +18,12 @@
 //  - New MUC rooms are locked (XEP-0045 §10.1) until the owner configures them;
 //    we keep that default (realistic) and joinRoom() in xmpp-client.ts unlocks.
 import { join } from "node:path";
-import type { Privileges, ProsodyLogLevel } from "./prosody.ts";
-import { WATCHDOG_MODULE } from "./prosody-cleanup.ts";
+import type { Privileges } from "./xmpp-server.ts";
+import { WATCHDOG_MODULE } from "./prosody-watchdog.ts";
 
 export const LOOPBACK = "127.0.0.1";
+
+export type ProsodyLogLevel = "debug" | "info" | "warn" | "error";
 
 /** Everything needed to render the config; all defaults resolved. */
 export interface ProsodySettings {

@@ -8,9 +8,9 @@ import { openSync, closeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import type { Subprocess } from "bun";
-import { settlesWithin } from "./timeouts.ts";
+import { settlesWithin, waitFor } from "./timeouts.ts";
 import { LOOPBACK, type ProsodyPaths } from "./prosody-config.ts";
-import { trackProcess } from "./prosody-cleanup.ts";
+import { trackProcess } from "./cleanup.ts";
 
 const READY_TIMEOUT_MS = 15_000;
 const POLL_INTERVAL_MS = 50;
@@ -37,7 +37,7 @@ export function findBinaries(): Binaries {
   return { prosody, prosodyctl };
 }
 
-/** Start `prosody -F` in `dir`; the exit handlers of prosody-cleanup.ts know about it. */
+/** Start `prosody -F` in `dir`; the exit handlers of cleanup.ts know about it. */
 export function spawnProsody(prosody: string, paths: ProsodyPaths, dir: string): Subprocess {
   // Console output goes to a file too: config syntax errors only show up there.
   const out = openSync(paths.consoleLog, "a");
@@ -68,23 +68,27 @@ export interface ReadyTarget {
  * its event loop starts, so a connection accepted now is served fully configured.
  */
 export async function waitUntilReady(proc: Subprocess, t: ReadyTarget): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  const serving = async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) {
       throw await startError(t.paths, `exited during startup (code ${proc.exitCode ?? proc.signalCode})`);
     }
     const [c2s, component] = await Promise.all([canConnect(t.c2sPort), canConnect(t.componentPort)]);
-    if (c2s && component) return;
+    if (c2s && component) return true;
     if ((await readIfExists(t.paths.logFile)).slice(t.logOffset).includes("Failed to open server port")) {
       throw await startError(t.paths, "could not bind its ports (taken by another process?)");
     }
-    await Bun.sleep(POLL_INTERVAL_MS);
-  }
-  throw await startError(t.paths, `ports ${t.c2sPort}/${t.componentPort} not open after ${READY_TIMEOUT_MS} ms`);
+    return false;
+  };
+  const what = `Prosody's ports ${t.c2sPort}/${t.componentPort} to open`;
+  await waitFor(serving, READY_TIMEOUT_MS, what, () => startContext(t.paths), POLL_INTERVAL_MS);
+}
+
+async function startContext(paths: ProsodyPaths): Promise<string> {
+  return `config ${paths.configFile}\n--- log tail ---\n${await logTail(paths)}`;
 }
 
 async function startError(paths: ProsodyPaths, reason: string): Promise<Error> {
-  return new Error(`Prosody ${reason}; config ${paths.configFile}\n--- log tail ---\n${await logTail(paths)}`);
+  return new Error(`Prosody ${reason}; ${await startContext(paths)}`);
 }
 
 /** SIGTERM, wait a bounded time for a clean shutdown, then SIGKILL. */

@@ -1,14 +1,15 @@
-// One test Prosody behind the `Prosody` interface: its directory, its accounts and
+// One test Prosody behind the `XmppServer` interface (xmpp-server.ts): its directory, its accounts and
 // its process, which can be stopped and started again on the same ports and data.
 import { mkdir, writeFile } from "node:fs/promises";
 import type { Subprocess } from "bun";
-import type { Prosody } from "./prosody.ts";
+import type { XmppServer } from "./xmpp-server.ts";
 import { prosodyPaths, renderProsodyConfig, type ProsodyPaths, type ProsodySettings } from "./prosody-config.ts";
 import { logLength, logTail, spawnProsody, terminate, waitUntilReady, type Binaries } from "./prosody-process.ts";
 import { registerUser } from "./prosody-users.ts";
-import { forgetProcess, removeDir, writeWatchdogModule } from "./prosody-cleanup.ts";
+import { forgetProcess, removeDir } from "./cleanup.ts";
+import { writeWatchdogModule } from "./prosody-watchdog.ts";
 
-export class ProsodyServer implements Prosody {
+export class ProsodyServer implements XmppServer {
   readonly host: string;
   readonly mucDomain: string;
   readonly componentDomain: string;

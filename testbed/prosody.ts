@@ -1,35 +1,24 @@
 // A throw-away Prosody 0.12 for tests: its own temp dir, config, data and log,
 // free ports on 127.0.0.1 only, no TLS, no s2s. Every wait is bounded and every
-// process started here dies with the test process (see prosody-cleanup.ts).
+// process started here dies with the test process (see prosody-watchdog.ts, cleanup.ts).
 //
 // This file is the public API. The parts, each with the Prosody 0.12 findings that shaped it:
 //   prosody-config.ts   the Lua config (privileges, MUC admins, loopback ports)
 //   prosody-process.ts  spawn, wait until ready, stop
 //   prosody-users.ts    accounts via prosodyctl
-//   prosody-server.ts   the object behind the `Prosody` interface
-//   prosody-cleanup.ts  watchdog module and exit handlers
+//   prosody-server.ts   the object behind the `XmppServer` interface (xmpp-server.ts)
+//   prosody-watchdog.ts the Lua module that stops Prosody when its test runner is gone
+// and, shared with the ejabberd test bed, cleanup.ts: exit handlers that kill servers and delete dirs.
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { freePorts } from "./ports.ts";
-import type { ProsodySettings } from "./prosody-config.ts";
+import type { ProsodyLogLevel, ProsodySettings } from "./prosody-config.ts";
 import { findBinaries } from "./prosody-process.ts";
 import { ProsodyServer } from "./prosody-server.ts";
-import { registerForCleanup } from "./prosody-cleanup.ts";
-
-type RosterPrivilege = "none" | "get" | "set" | "both";
-type MessagePrivilege = "none" | "outgoing";
-type PresencePrivilege = "none" | "managed_entity" | "roster";
-
-/** XEP-0356 permissions granted to the gateway component (mod_privilege syntax). */
-export interface Privileges {
-  roster?: RosterPrivilege;
-  message?: MessagePrivilege;
-  presence?: PresencePrivilege;
-}
-
-export type ProsodyLogLevel = "debug" | "info" | "warn" | "error";
+import { registerForCleanup } from "./cleanup.ts";
+import { DEFAULT_PRIVILEGES, DEFAULT_USERS, type Privileges, type XmppServer } from "./xmpp-server.ts";
 
 export interface ProsodyOptions {
   /** The VirtualHost; default "localhost". */
@@ -67,41 +56,9 @@ export interface ProsodyOptions {
   scramIterations?: number;
 }
 
-export interface Prosody {
-  readonly host: string;
-  readonly mucDomain: string;
-  readonly componentDomain: string;
-  readonly componentSecret: string;
-  readonly c2sPort: number;
-  readonly componentPort: number;
-  readonly httpPort: number;
-  /** Temp dir holding config, data, logs and pidfile. */
-  readonly dir: string;
-  readonly configFile: string;
-  readonly logFile: string;
-  /** Pid of the running server, null while stopped. Changes on restart. */
-  readonly pid: number | null;
-  /** Registered users, username -> password. */
-  readonly users: Readonly<Record<string, string>>;
-  /** Stop the server and delete the temp dir. Idempotent. */
-  stop(): Promise<void>;
-  /** Stop then start again: same ports, same data (accounts, offline messages, rooms). */
-  restart(): Promise<void>;
-  /** Stop the process but keep everything on disk. */
-  stopProcess(): Promise<void>;
-  /** Start the process again with the existing config and data; waits until ready. */
-  startProcess(): Promise<void>;
-  /** Register one more account (works while running or stopped). */
-  addUser(username: string, password: string): Promise<void>;
-  /** The last lines of Prosody's log and console output, for failure messages. */
-  logTail(lines?: number): Promise<string>;
-}
-
-const DEFAULT_USERS: Readonly<Record<string, string>> = { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" };
-const DEFAULT_PRIVILEGES: Privileges = { roster: "both", message: "outgoing", presence: "managed_entity" };
 const DEFAULT_SCRAM_ITERATIONS = 256;
 
-export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> {
+export async function startProsody(opts: ProsodyOptions = {}): Promise<XmppServer> {
   const binaries = findBinaries();
   const dir = await mkdtemp(join(tmpdir(), "stanzagate-prosody-"));
   registerForCleanup(dir);

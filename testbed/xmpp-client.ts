@@ -4,7 +4,7 @@ import { client } from "@xmpp/client";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import type { Entity } from "@xmpp/client";
-import type { Prosody } from "./prosody.ts";
+import type { XmppServer } from "./xmpp-server.ts";
 import { DEFAULT_STANZA_TIMEOUT_MS, StanzaInbox, type StanzaEndpoint } from "./stanza-inbox.ts";
 import { inboxMethods, startBounded, stopBounded, wireEntity, type InboxMethods } from "./entity.ts";
 import { NS_MUC, NS_MUC_OWNER, hasMucStatus, isMucJoinOutcome } from "./predicates.ts";
@@ -34,7 +34,7 @@ export interface TestClient extends InboxMethods, StanzaEndpoint {
 }
 
 /** What connectClient reads of a server: its client port, host and known passwords. */
-export type ClientServer = Pick<Prosody, "c2sPort" | "host" | "users">;
+export type ClientServer = Pick<XmppServer, "c2sPort" | "host" | "users">;
 
 /** How long xmpp.js waits for each stream open or close (its default is 2 s). */
 const STREAM_TIMEOUT_MS = 8_000;

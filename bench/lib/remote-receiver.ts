@@ -1,5 +1,5 @@
 /** The main thread's handle on the receiver thread (see receiver-worker.ts). */
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import type { ReceiverReply, ReceiverRequest } from "./receiver-worker.ts";
 
 export interface RemoteReceiver {
@@ -13,7 +13,7 @@ export interface RemoteReceiver {
 /** Absolute milliseconds, comparable across threads. */
 export const now = () => performance.timeOrigin + performance.now();
 
-export async function startReceiver(prosody: Prosody, username: string): Promise<RemoteReceiver> {
+export async function startReceiver(prosody: XmppServer, username: string): Promise<RemoteReceiver> {
   const worker = new Worker(new URL("./receiver-worker.ts", import.meta.url).href);
   const ask = (req: ReceiverRequest) =>
     new Promise<ReceiverReply>((resolve) => {

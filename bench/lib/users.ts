@@ -5,9 +5,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 
-export async function registerUsers(prosody: Prosody, users: readonly string[]): Promise<void> {
+export async function registerUsers(prosody: XmppServer, users: readonly string[]): Promise<void> {
   const dir = join(prosody.dir, "data", encode(prosody.host), "accounts");
   mkdirSync(dir, { recursive: true });
   for (const user of users) writeFileSync(join(dir, `${encode(user)}.dat`), `return {\n\t["created"] = ${Math.floor(Date.now() / 1000)};\n};\n`);

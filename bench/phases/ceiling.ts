@@ -4,7 +4,7 @@
  * reported as a share of this: the gateway's own cost is what can be improved.
  */
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectRawComponent } from "../../testbed/component.ts";
 import { now, type RemoteReceiver } from "../lib/remote-receiver.ts";
 import { deliveryRun, type DeliveryRun } from "./post-msg.ts";
@@ -12,7 +12,7 @@ import { deliveryRun, type DeliveryRun } from "./post-msg.ts";
 /** Sends in windows so that memory stays bounded while the socket stays busy. */
 const WINDOW = 256;
 
-export async function ceilingRun(prosody: Prosody, bob: RemoteReceiver, total: number, domain: string, secret: string): Promise<DeliveryRun> {
+export async function ceilingRun(prosody: XmppServer, bob: RemoteReceiver, total: number, domain: string, secret: string): Promise<DeliveryRun> {
   const component = await connectRawComponent(prosody, { domain, secret });
   const run = `ceil-${Date.now()}`;
   await bob.listen(run);

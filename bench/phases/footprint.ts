@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildConfig } from "bun";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { binarySizeMb, startBenchGateway } from "../lib/gateway.ts";
 import { memoryMb } from "../lib/process.ts";
@@ -47,7 +47,7 @@ export async function buildVariant(variant: Variant, dir: string): Promise<strin
   return outfile;
 }
 
-export async function footprintRun(prosody: Prosody, variants: Variant[], configs: Record<string, string>, rounds: number, dir: string): Promise<VariantFigures[]> {
+export async function footprintRun(prosody: XmppServer, variants: Variant[], configs: Record<string, string>, rounds: number, dir: string): Promise<VariantFigures[]> {
   const bins: string[] = [];
   for (const v of variants) bins.push(await buildVariant(v, dir));
   type Samples = { startup: number[]; rss: number[]; anon: number[]; file: number[] };

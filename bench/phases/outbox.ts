@@ -3,10 +3,11 @@
  * how long until all 10,000 queued stanzas left the outbox, and whether bob got each exactly once.
  */
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient } from "../../testbed/xmpp-client.ts";
 import { runLoad } from "../lib/load.ts";
 import { listen } from "../lib/receiver.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 export interface OutboxRun {
   queued: number;
@@ -19,7 +20,7 @@ export interface OutboxRun {
 
 const AUTH = `Basic ${Buffer.from("alice:alice-pw").toString("base64")}`;
 
-export async function outboxRun(prosody: Prosody, url: string, total: number): Promise<OutboxRun> {
+export async function outboxRun(prosody: XmppServer, url: string, total: number): Promise<OutboxRun> {
   await prosody.stopProcess();
   await waitHealth(url, (s) => s !== 200, 5_000);
   const run = `ob-${Date.now()}`;
@@ -48,11 +49,9 @@ interface Health {
 }
 
 async function waitHealth(url: string, ok: (status: number, body: Health) => boolean, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
+  const healthy = async () => {
     const res = await fetch(`${url}/health`).catch(() => undefined);
-    if (res && ok(res.status, (await res.json()) as Health)) return;
-    await Bun.sleep(10);
-  }
-  throw new Error(`health condition not reached within ${timeoutMs} ms`);
+    return res !== undefined && ok(res.status, (await res.json()) as Health);
+  };
+  await waitFor(healthy, timeoutMs, "the /health condition", undefined, 10);
 }

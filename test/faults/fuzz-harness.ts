@@ -2,7 +2,7 @@
 // ones about the server, a JSON `error` + `code` on every error, and the XMPP server never closing
 // the gateway's stream (its log stays free of stream errors, the link never goes offline).
 import fc from "fast-check";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import type { TestGateway } from "../helpers/gateway.ts";
 import { logOffset, streamTroubleSince } from "../../testbed/prosody-log.ts";
 import { SIZES } from "./sizes.ts";
@@ -45,14 +45,14 @@ export interface LinkMark {
 }
 
 /** Where the server's log and the gateway's link events stand before a fuzz run. */
-export async function markLink(prosody: Prosody, gw: TestGateway): Promise<LinkMark> {
+export async function markLink(prosody: XmppServer, gw: TestGateway): Promise<LinkMark> {
   return { logOffset: await logOffset(prosody), offlineEvents: offlineEvents(gw) };
 }
 
 const offlineEvents = (gw: TestGateway): number => gw.logs.filter((l) => l.msg === "component offline").length;
 
 /** Why the link to the server is not healthy since `mark`, or null. */
-export async function linkProblem(prosody: Prosody, gw: TestGateway, mark: LinkMark): Promise<string | null> {
+export async function linkProblem(prosody: XmppServer, gw: TestGateway, mark: LinkMark): Promise<string | null> {
   const trouble = await streamTroubleSince(prosody, mark.logOffset);
   if (trouble.length > 0) return `the server's log: ${trouble.slice(0, 3).join(" | ").slice(0, 600)}`;
   const offline = offlineEvents(gw) - mark.offlineEvents;

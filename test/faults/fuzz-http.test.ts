@@ -4,7 +4,8 @@
 // the gateway's stream (issue 10: U+FFFF in a recipient, oversize stanzas, deep JSON, bad UTF-8).
 import { afterAll, afterEach, beforeAll, describe, test } from "bun:test";
 import fc from "fast-check";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { CONTENT_TYPES, bodyBytes, formBody, jsonBody, textInput, urlPart, weirdString } from "./fuzz-inputs.ts";
 import { answerProblem, fuzz, linkProblem, markLink, send } from "./fuzz-harness.ts";
@@ -33,7 +34,7 @@ routes:
 `;
 const TEST_TIMEOUT_MS = 120_000;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gw: TestGateway | undefined;
 
 beforeAll(async () => {

@@ -5,7 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, test } from "bun:test";
 import fc from "fast-check";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { bodyBytes, jsonBody, nearlyValid, textInput, weirdString } from "./fuzz-inputs.ts";
@@ -15,7 +16,7 @@ const SECRET = "Secret fuzz-ops-0123456789";
 const TEST_TIMEOUT_MS = 120_000;
 const PROBE_TIMEOUT_MS = 10_000;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gw: TestGateway | undefined;
 let alice: TestClient | undefined;
 let app: ReturnType<typeof Bun.serve>;

@@ -4,7 +4,8 @@
 // the server never closes the gateway's stream (no broken stanza).
 import { afterAll, beforeAll, describe, test } from "bun:test";
 import fc from "fast-check";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { presetFixtures } from "../helpers/preset-fixtures.ts";
 import { PRESET_NAMES } from "../../src/presets/index.ts";
@@ -17,7 +18,7 @@ const TEST_TIMEOUT_MS = 120_000;
 const MAX_DEPTH = 6;
 const MAX_PLACES = 400;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gw: TestGateway | undefined;
 
 beforeAll(async () => {

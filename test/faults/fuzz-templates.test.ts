@@ -4,7 +4,8 @@
 // (never a 5xx), and the server never closes the gateway's stream (no broken stanza).
 import { afterAll, afterEach, beforeAll, describe, test } from "bun:test";
 import fc from "fast-check";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { weirdString } from "./fuzz-inputs.ts";
 import { answerProblem, fuzz, linkProblem, markLink, send } from "./fuzz-harness.ts";
@@ -29,7 +30,7 @@ routes:
 `;
 const TEST_TIMEOUT_MS = 120_000;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gw: TestGateway | undefined;
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import type { DeliveryLedger, DeliveryReport } from "../helpers/delivery-ledger.
 import { gate, runLoad, type LoadResult } from "../helpers/load.ts";
 import type { GatewayProcess } from "../helpers/gateway-process.ts";
 import { SIZES } from "./sizes.ts";
+import { unlessTimedOut, waitFor } from "../../testbed/timeouts.ts";
 
 const LOAD_DEADLINE_MS = 120_000;
 const DELIVERY_DEADLINE_MS = 60_000;
@@ -52,13 +53,12 @@ export async function runScenario(s: Scenario): Promise<{ load: LoadResult; repo
  * send, so the duplicate count is read at a known point rather than after a guessed pause.
  */
 async function drainedUpToMarker(s: Scenario): Promise<void> {
-  const deadline = Date.now() + DELIVERY_DEADLINE_MS;
-  while (Date.now() < deadline) {
+  const empty = async () => {
     const { status, body } = await s.gateway().health();
-    const outbox = body.outbox as { queued?: number } | undefined;
-    if (status === 200 && outbox?.queued === 0) break;
-    await Bun.sleep(100); // polling /health until it says so, bounded by the deadline
-  }
+    return status === 200 && (body.outbox as { queued?: number } | undefined)?.queued === 0;
+  };
+  // Polling /health until it says so; a queue still full at the deadline shows in the counts below.
+  await waitFor(empty, DELIVERY_DEADLINE_MS, "the outbox to empty", undefined, 100).catch(unlessTimedOut);
   const marker = `${s.name} marker`;
   const res = await s.send(s.gateway().url, marker);
   if (res.status !== 201) {

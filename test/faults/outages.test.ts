@@ -9,11 +9,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
 import { runScenario } from "./outage-scenario.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const TOKEN = "faults-app-token-0123456789";
 const ROUTES = `
@@ -36,7 +38,7 @@ const say = (url: string, text: string) =>
 const postMsg = (url: string, text: string) =>
   fetch(`${url}/msg/bob`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body: text });
 
-let prosody: Prosody;
+let prosody: XmppServer;
 const clients: TestClient[] = [];
 const gateways: GatewayProcess[] = [];
 
@@ -69,11 +71,8 @@ async function gatewayOn(dir: string): Promise<GatewayProcess> {
 
 /** Polls /health (bounded): the load starts on a gateway whose link is up. */
 async function untilOnline(gw: GatewayProcess): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while ((await gw.health()).status !== 200) {
-    if (Date.now() > deadline) throw new Error(`the gateway's link did not come up:\n${gw.stderr().slice(-2000)}`);
-    await Bun.sleep(50);
-  }
+  const up = async () => (await gw.health()).status === 200;
+  await waitFor(up, 15_000, "the gateway's link to come up", () => gw.stderr().slice(-2000), 50);
 }
 
 describe("under load, nothing answered 201/202 is lost", () => {

@@ -14,7 +14,7 @@
 // bed is stopped (what must outlive the gateway, such as a webhook it calls). The hooks take the
 // run's --timeout (60 s in `make integration`): ejabberd alone may take 45 s to start on a busy machine.
 import { afterAll, beforeAll } from "bun:test";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, type ConnectClientOptions, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, type GatewayOptions, type TestGateway } from "./gateway.ts";
 import type { ServerOptions, TestServerKind } from "./servers.ts";
@@ -27,7 +27,7 @@ export interface TestBedOptions<C extends string> {
    * ports or domains, or anything else a beforeAll starts (a webhook's URL). Leave it out when the
    * tests start their own: assigned to `bed.gw`, it is stopped with the rest.
    */
-  gateway?: GatewayOptions | ((server: Prosody) => GatewayOptions | Promise<GatewayOptions>);
+  gateway?: GatewayOptions | ((server: XmppServer) => GatewayOptions | Promise<GatewayOptions>);
   /** Users who log in once the gateway is up, in this order; each is then `bed.<name>`. */
   clients?: readonly C[];
   /** How some of them log in, e.g. `{ bob: { resource: "phone" } }`. */
@@ -38,7 +38,7 @@ export interface TestBedOptions<C extends string> {
  * What beforeAll started: read it in tests and hooks (reading a part that is not running throws).
  * A test that replaces the gateway or a client assigns the new one, and that one is stopped at the end.
  */
-export type TestBed<C extends string> = { readonly server: Prosody; gw: TestGateway } & { [K in C]: TestClient };
+export type TestBed<C extends string> = { readonly server: XmppServer; gw: TestGateway } & { [K in C]: TestClient };
 
 interface Stoppable {
   stop(): Promise<void>;

@@ -4,7 +4,8 @@ import type { Element } from "ltx";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { createLogger } from "../../src/log.ts";
 import { FakeEntity } from "./fake-entity.ts";
-import { loadTestConfig, waitFor } from "./gateway.ts";
+import { loadTestConfig, logTail } from "./gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 /** xmpp/store head for host localhost and component gateway.localhost (the test bed's names). */
 export const FAKE_HEAD = [
@@ -42,7 +43,7 @@ export async function fakeGateway(rest: string, options: { store?: string } = {}
   const entity = new FakeEntity();
   const gateway = await createGateway(config, { log, createEntity: () => entity });
   gateway.link.start();
-  await waitFor(() => gateway.link.status === "online", ONLINE_TIMEOUT_MS, "the fake link to come online", logs);
+  await waitFor(() => gateway.link.status === "online", ONLINE_TIMEOUT_MS, "the fake link to come online", logTail(logs));
   return {
     gateway,
     entity,

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { configHead } from "./gateway.ts";
 import { freePort } from "../../testbed/ports.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const READY_TIMEOUT_MS = 10_000;
 const ROOT = join(import.meta.dir, "../..");
@@ -31,7 +32,7 @@ export interface SpawnOptions {
 }
 
 /** Writes routes.yaml (with a sqlite file store in a temp dir) and starts the gateway on it. */
-export async function spawnGateway(prosody: Prosody, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-gw-")), opts: SpawnOptions = {}): Promise<GatewayProcess> {
+export async function spawnGateway(prosody: XmppServer, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-gw-")), opts: SpawnOptions = {}): Promise<GatewayProcess> {
   const port = opts.port ?? (await freePort());
   const text = configHead(prosody, join(dir, "stanzagate.db")).replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`) + routes;
   writeFileSync(join(dir, "routes.yaml"), text);
@@ -61,16 +62,14 @@ export async function spawnGateway(prosody: Prosody, routes: string, dir = mkdte
 }
 
 async function waitServing(gw: GatewayProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  const serving = () => {
     if (gw.proc.exitCode !== null) throw new Error(`gateway exited with ${gw.proc.exitCode}:\n${gw.stderr()}`);
-    try {
-      await gw.health();
-      return;
-    } catch {
-      await Bun.sleep(25);
-    }
+    return gw.health().then(() => true, () => false);
+  };
+  try {
+    await waitFor(serving, timeoutMs, "the gateway to serve HTTP", () => gw.stderr(), 25);
+  } catch (err) {
+    if (gw.proc.exitCode === null) gw.proc.kill("SIGKILL");
+    throw err;
   }
-  gw.proc.kill("SIGKILL");
-  throw new Error(`gateway did not serve HTTP within ${timeoutMs} ms:\n${gw.stderr()}`);
 }

@@ -5,7 +5,8 @@ import { createGateway, type Gateway } from "../../src/app.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { loadConfig, type Config } from "../../src/config/load.ts";
 import { createLogger } from "../../src/log.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
+import { type Detail, waitFor } from "../../testbed/timeouts.ts";
 
 const ONLINE_TIMEOUT_MS = 10_000;
 
@@ -35,7 +36,7 @@ export interface GatewayOptions {
 }
 
 /** The xmpp/http/store head of a routes.yaml for this Prosody. */
-export function configHead(prosody: Prosody, store = ":memory:", xmpp: string[] = []): string {
+export function configHead(prosody: XmppServer, store = ":memory:", xmpp: string[] = []): string {
   return [
     "xmpp:",
     ...xmpp.map((line) => `  ${line}`),
@@ -57,16 +58,16 @@ export function loadTestConfig(text: string, env: Record<string, string> = {}): 
   return result.config;
 }
 
-export async function startGateway(prosody: Prosody, opts: GatewayOptions): Promise<TestGateway> {
+export async function startGateway(prosody: XmppServer, opts: GatewayOptions): Promise<TestGateway> {
   const config = loadTestConfig(configHead(prosody, opts.store, opts.xmpp) + opts.routes, opts.env);
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const gateway = await createGateway(config, { log });
   const port = gateway.listen();
   const url = `http://127.0.0.1:${port}`;
-  if (opts.waitOnline !== false) await waitFor(() => gateway.link.status === "online", ONLINE_TIMEOUT_MS, "the gateway to come online", logs);
+  if (opts.waitOnline !== false) await waitFor(() => gateway.link.status === "online", ONLINE_TIMEOUT_MS, "the gateway to come online", logTail(logs));
   const wantPrivileges = opts.waitForPrivileges ?? false;
-  if (wantPrivileges) await waitFor(() => gateway.link.privileges().message !== "none" || gateway.link.privileges().roster !== "none", ONLINE_TIMEOUT_MS, "the XEP-0356 advertisement", logs);
+  if (wantPrivileges) await waitFor(() => gateway.link.privileges().message !== "none" || gateway.link.privileges().roster !== "none", ONLINE_TIMEOUT_MS, "the XEP-0356 advertisement", logTail(logs));
   let stopped = false;
   return {
     gateway,
@@ -82,11 +83,7 @@ export async function startGateway(prosody: Prosody, opts: GatewayOptions): Prom
   };
 }
 
-/** Polls `condition` every 20 ms; throws with the recent log lines after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string, logs: unknown[] = []): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last log lines:\n${logs.slice(-10).map((l) => JSON.stringify(l)).join("\n")}`);
-    await Bun.sleep(20);
-  }
+/** The last log lines of an in-process gateway, for a `waitFor` that runs out. */
+export function logTail(logs: unknown[]): Detail {
+  return () => `last log lines:\n${logs.slice(-10).map((l) => JSON.stringify(l)).join("\n")}`;
 }

@@ -2,13 +2,14 @@
 //
 //   for (const server of testServers()) {
 //     describe(server.name, () => {
-//       let xmpp: Prosody;
+//       let xmpp: XmppServer;
 //       beforeAll(async () => (xmpp = await server.start()));
 //       ...
 //
 // STANZAGATE_SERVERS=prosody,ejabberd picks them (default: both). A case that one server cannot
 // pass (its bug or its difference) names the server and asserts its actual answer, via `server.is`.
-import { startProsody, type Privileges, type Prosody, type ProsodyOptions } from "../../testbed/prosody.ts";
+import { startProsody, type ProsodyOptions } from "../../testbed/prosody.ts";
+import type { Privileges, XmppServer } from "../../testbed/xmpp-server.ts";
 import { startEjabberd, type EjabberdOptions } from "../../testbed/ejabberd.ts";
 
 export type ServerName = "prosody" | "ejabberd";
@@ -37,7 +38,7 @@ export interface TestServerKind {
   readonly name: ServerName;
   /** The server's version as the tests and README name it. */
   readonly version: string;
-  start(opts?: ServerOptions): Promise<Prosody>;
+  start(opts?: ServerOptions): Promise<XmppServer>;
 }
 
 const KINDS: Record<ServerName, TestServerKind> = {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { registerForCleanup } from "../../testbed/prosody-cleanup.ts";
+import { registerForCleanup } from "../../testbed/cleanup.ts";
 
 export interface TestCa {
   /** The CA certificate (PEM): what xmpp.tls.ca_file trusts. */

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testServers } from "../helpers/servers.ts";
 import { allOf, connectClient, isFrom, messageWithBody } from "../../testbed/xmpp-client.ts";
-import { waitFor } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { useTestBed } from "../helpers/bed.ts";
 import { saslPasswordCheck } from "../../src/engine/auth/sasl-check.ts";
 
@@ -41,17 +41,15 @@ routes:
 
   /** Prosody's log lines of the c2s session that authenticated as `jid`, up to its close. */
   async function sessionLog(jid: string): Promise<string[]> {
-    const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline) {
+    const closedSession = () => {
       const lines = readFileSync(bed.server.logFile, "utf8").split("\n");
       const auth = lines.find((l) => l.includes(`Authenticated as ${jid}`));
       // Lines read "<date> <time> c2s<id> <level> <message>"; the c2s id names the session.
       const session = auth?.match(/\bc2s[0-9a-f]+\b/)?.[0];
       const mine = session ? lines.filter((l) => l.match(/\bc2s[0-9a-f]+\b/)?.[0] === session) : [];
-      if (mine.some((l) => /Received <\/stream:stream>|c2s stream for .* closed|Client disconnected/.test(l))) return mine;
-      await Bun.sleep(20);
-    }
-    throw new Error(`no closed session for ${jid} in Prosody's log within 5 s`);
+      return mine.some((l) => /Received <\/stream:stream>|c2s stream for .* closed|Client disconnected/.test(l)) && mine;
+    };
+    return waitFor(closedSession, 5_000, `a closed session for ${jid} in Prosody's log`);
   }
 
   /**

@@ -4,13 +4,15 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, isMessageWithBody } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const BIN = join(import.meta.dir, "../../dist/stanzagate");
 
-let prosody: Prosody | undefined;
+let prosody: XmppServer | undefined;
 let gw: GatewayProcess | undefined;
 
 afterAll(async () => {
@@ -66,8 +68,7 @@ routes:
       delete process.env.STANZAGATE_BIN;
     }
     const bob = await connectClient(prosody, "bob");
-    const deadline = Date.now() + 10_000;
-    while ((await gw.health()).status !== 200 && Date.now() < deadline) await Bun.sleep(50);
+    await waitFor(async () => (await gw!.health()).status === 200, 10_000, "the binary's link to come up", () => gw!.stderr(), 50);
     const res = await fetch(`${gw.url}/hello`, { method: "POST" });
     expect(res.status).toBe(201);
     expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("hello from the binary");

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { testServers } from "../helpers/servers.ts";
-import { startGateway, waitFor } from "../helpers/gateway.ts";
+import { logTail, startGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { sample } from "../helpers/offline-gateway.ts";
 import { useTestBed } from "../helpers/bed.ts";
 
@@ -46,13 +47,13 @@ for (const server of testServers()) describe(server.name, () => {
     expect(alert.getChildText("body")).toBe("pump is jammed");
     // The run is remembered once the server confirmed the alert (at least once, never lost): a
     // second hit means the first run, store write included, has finished.
-    await waitFor(() => hits >= 2, 15_000, "a second run of the job", bed.gw.logs);
+    await waitFor(() => hits >= 2, 15_000, "a second run of the job", logTail(bed.gw.logs));
     await bed.gw.stop();
 
     hits = 0;
     bed.gw = await start();
     // Runs never overlap, so a second hit means the first run of this gateway has finished.
-    await waitFor(() => hits >= 2, 15_000, "two runs of the job after the restart", bed.gw.logs);
+    await waitFor(() => hits >= 2, 15_000, "two runs of the job after the restart", logTail(bed.gw.logs));
     const text = await (await fetch(`${bed.gw.url}/metrics`)).text();
     const runs = (outcome: string) => sample(text, `stanzagate_bot_job_runs_total{bot="house@${bed.server.componentDomain}",job="pump",outcome="${outcome}"}`);
     expect(runs("quiet")).toBeGreaterThanOrEqual(1);

@@ -8,7 +8,8 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { testServers } from "../helpers/servers.ts";
 import { joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
-import { startGateway, waitFor } from "../helpers/gateway.ts";
+import { logTail, startGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { useTestBed } from "../helpers/bed.ts";
 import { sample } from "../helpers/offline-gateway.ts";
 import { say } from "../helpers/bot-chat.ts";
@@ -65,7 +66,7 @@ for (const server of testServers()) describe(server.name, () => {
     const before = await messagesSent();
     const told = await say(bed.bob, alpha, `tell ${beta} hello`);
     expect((await told.reply()).getChildText("body")).toBe("told");
-    await waitFor(() => logsOf("bot message from the gateway itself ignored", beta).length === 1, 15_000, "beta to ignore alpha's message", bed.gw.logs);
+    await waitFor(() => logsOf("bot message from the gateway itself ignored", beta).length === 1, 15_000, "beta to ignore alpha's message", logTail(bed.gw.logs));
     for (const bot of [alpha, beta]) await bed.bob.iq(ping(bot));
     expect(logsOf("bot message from the gateway itself ignored", beta).map((l) => (l.from as string).split("/")[0])).toEqual([alpha]);
     expect([await commands(alpha), await metric(`stanzagate_bot_commands_total{bot="${beta}",command="(none)",outcome="unknown"}`)]).toEqual([1, 0]);
@@ -77,7 +78,7 @@ for (const server of testServers()) describe(server.name, () => {
     const before = await messagesSent();
     const told = await say(bed.bob, alpha, `tell ${alpha} hello`);
     expect((await told.reply()).getChildText("body")).toBe("told");
-    await waitFor(() => logsOf("bot message from the gateway itself ignored", alpha).length === 1, 15_000, "alpha to ignore its own message", bed.gw.logs);
+    await waitFor(() => logsOf("bot message from the gateway itself ignored", alpha).length === 1, 15_000, "alpha to ignore its own message", logTail(bed.gw.logs));
     await bed.bob.iq(ping(alpha));
     expect(await commands(alpha)).toBe(2);
     expect(await metric(`stanzagate_bot_commands_total{bot="${alpha}",command="(none)",outcome="unknown"}`)).toBe(0);

@@ -8,7 +8,8 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { testServers } from "../helpers/servers.ts";
 import { joinRoom } from "../../testbed/xmpp-client.ts";
-import { startGateway, waitFor } from "../helpers/gateway.ts";
+import { logTail, startGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { useTestBed } from "../helpers/bed.ts";
 import { sample } from "../helpers/offline-gateway.ts";
 import { MUC2, configureRoom } from "./plugins/muc_kick-fixtures.ts";
@@ -56,21 +57,21 @@ for (const server of testServers()) describe(server.name, () => {
 
   test("the owner makes the room non-anonymous (172): alice's next command is taken at once", async () => {
     await configureRoom(bed.alice, MASKS, { "muc#roomconfig_whois": "anyone" });
-    await waitFor(() => readAgain().length === 1, 15_000, "the bot to read the occupants again", bed.gw.logs);
+    await waitFor(() => readAgain().length === 1, 15_000, "the bot to read the occupants again", logTail(bed.gw.logs));
     expect(readAgain()[0]?.anonymity).toBe("non-anonymous");
     expect(await ask()).toBe("Alice: pong");
   });
 
   test("semi-anonymous again (173): alice's real JID is no longer believed", async () => {
     await configureRoom(bed.alice, MASKS, { "muc#roomconfig_whois": "moderators" });
-    await waitFor(() => readAgain().length === 2, 15_000, "the bot to read the occupants again", bed.gw.logs);
+    await waitFor(() => readAgain().length === 2, 15_000, "the bot to read the occupants again", logTail(bed.gw.logs));
     expect(readAgain()[1]?.anonymity).toBe("semi-anonymous");
     expect(await ask()).toBe(REFUSAL);
   });
 
   test("another change (104, the room's name): the bot asks the room's disco#info, which says semi-anonymous", async () => {
     await configureRoom(bed.alice, MASKS, { "muc#roomconfig_roomname": "Masks" });
-    await waitFor(() => readAgain().length === 3, 15_000, "the bot to read the occupants again", bed.gw.logs);
+    await waitFor(() => readAgain().length === 3, 15_000, "the bot to read the occupants again", logTail(bed.gw.logs));
     expect(readAgain()[2]?.anonymity).toBe("semi-anonymous");
     expect(await ask()).toBe(REFUSAL);
   });

@@ -12,7 +12,8 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { testServers } from "../helpers/servers.ts";
 import { NS_MUC_USER, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
-import { startGateway, waitFor } from "../helpers/gateway.ts";
+import { logTail, startGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { useTestBed } from "../helpers/bed.ts";
 import { MUC2, configureRoom, setAffiliation } from "./plugins/muc_kick-fixtures.ts";
 
@@ -96,7 +97,7 @@ for (const server of testServers()) describe(server.name, () => {
 
   test("members-only without membership and a wrong password: each refusal logged once with its condition; the right password: joined; chat still served", async () => {
     await bed.alice.nextStanza(presenceOf(`${SAFE}/house`), 15_000);
-    await waitFor(() => logsOf("the bot could not join the room", CLUB).length > 0 && logsOf("the bot could not join the room", VAULT).length > 0, 15_000, "both refusals", bed.gw.logs);
+    await waitFor(() => logsOf("the bot could not join the room", CLUB).length > 0 && logsOf("the bot could not join the room", VAULT).length > 0, 15_000, "both refusals", logTail(bed.gw.logs));
     await bed.alice.send(xml("message", { to: house, type: "chat" }, xml("body", {}, "ping")));
     await bed.alice.nextStanza((s) => bodyIs("pong")(s) && (s.attrs.from ?? "").startsWith(house));
     expect(logsOf("the bot could not join the room", CLUB).map((l) => l.condition)).toEqual(["registration-required"]);
@@ -182,7 +183,7 @@ for (const server of testServers()) describe(server.name, () => {
       await bed.alice.iq(xml("iq", { type: "set", to: name }, xml("query", { xmlns: "http://jabber.org/protocol/muc#admin" }, xml("item", { nick: "house", role: "none" }))));
       await bed.alice.nextStanza(presenceOf(`${name}/house`, false), 10_000);
     }
-    await waitFor(() => logsOf("the bot forgets the room it was invited to", DEN).length === 1 && logsOf("the bot is out of the room until the next reconnect", LOUNGE).length === 1, 10_000, "both kicks seen", bed.gw.logs);
+    await waitFor(() => logsOf("the bot forgets the room it was invited to", DEN).length === 1 && logsOf("the bot is out of the room until the next reconnect", LOUNGE).length === 1, 10_000, "both kicks seen", logTail(bed.gw.logs));
     await bed.gw.stop();
     bed.gw = await start();
     await bed.alice.nextStanza(presenceOf(`${LOUNGE}/house`), 15_000);

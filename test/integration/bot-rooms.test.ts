@@ -11,7 +11,8 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { testServers } from "../helpers/servers.ts";
 import { joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
-import { loadTestConfig, configHead, startGateway, waitFor } from "../helpers/gateway.ts";
+import { configHead, loadTestConfig, logTail, startGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { useTestBed } from "../helpers/bed.ts";
 import { configureRoom } from "./plugins/muc_kick-fixtures.ts";
 
@@ -127,7 +128,7 @@ for (const server of testServers()) describe(server.name, () => {
   test("bob's invitation is not followed (he is not in allow:)", async () => {
     const declined = () => bed.gw.logs.some((l) => l.msg === "invitation declined" && l.room === BOBS);
     await bed.bob.send(xml("message", { to: `house@${bed.server.componentDomain}` }, xml("x", { xmlns: "jabber:x:conference", jid: BOBS })));
-    await waitFor(declined, 10_000, "the invitation to be declined", bed.gw.logs);
+    await waitFor(declined, 10_000, "the invitation to be declined", logTail(bed.gw.logs));
     // The decision came before any join could start: bob's room never saw the bot.
     await groupchat(bed.bob, BOBS, "barrier");
     await bed.bob.nextStanza((s) => s.name === "message" && s.getChildText("body") === "barrier");

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { isMessageWithBody } from "../../testbed/xmpp-client.ts";
 import { useTestBed } from "../helpers/bed.ts";
 import { testServers } from "../helpers/servers.ts";
-import { waitFor } from "../helpers/gateway.ts";
+import { logTail } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { canMountTmpfs, mountTinyDisk, type TinyDisk } from "../helpers/tiny-disk.ts";
 
 const ROUTES = `
@@ -53,7 +54,7 @@ describe("a correct: route whose store's disk is full", () => {
     expect((await post("db", "firing")).status).toBe(503);
 
     disk!.free();
-    await waitFor(() => bed.gw.logs.some((l) => l.msg === "the store can be written again"), 15_000, "the store probe to succeed", bed.gw.logs);
+    await waitFor(() => bed.gw.logs.some((l) => l.msg === "the store can be written again"), 15_000, "the store probe to succeed", logTail(bed.gw.logs));
     expect(await health()).toMatchObject({ status: 200, store: { ok: true } });
     // `last` could not forget the thread: its next message still corrects the first one.
     expect((await post("web", "firing again")).status).toBe(201);

@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { freePort } from "../../testbed/ports.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers, type ServerOptions, type TestServerKind } from "../helpers/servers.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const CLI = process.env.STANZAGATE_BIN ? [process.env.STANZAGATE_BIN] : [process.execPath, join(ROOT, "src/main.ts")];
@@ -54,7 +55,7 @@ async function health(url: string): Promise<{ status: number; privileges?: { mes
 
 for (const kind of testServers()) {
   describe(`stanzagate init --server ${kind.name}`, () => {
-    let server: Prosody | undefined;
+    let server: XmppServer | undefined;
     let gateway: Subprocess<"ignore", "ignore", "pipe"> | undefined;
     afterAll(async () => {
       gateway?.kill("SIGKILL");
@@ -75,13 +76,14 @@ for (const kind of testServers()) {
       server = await kind.start(serverOptions(kind, componentPort, printed));
       gateway = Bun.spawn([...CLI, "--config", file], { cwd: dir, env: {}, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
       const url = `http://127.0.0.1:${httpPort}`;
-      const deadline = Date.now() + ONLINE_TIMEOUT_MS;
       let seen = await health(url);
-      while (seen?.status !== 200 || seen.privileges?.message !== "outgoing") {
-        if (gateway.exitCode !== null || Date.now() > deadline) throw new Error(`not online (${JSON.stringify(seen)}): ${gateway.exitCode === null ? "" : await new Response(gateway.stderr).text()}`);
-        await Bun.sleep(50);
+      const online = async (proc: Subprocess<"ignore", "ignore", "pipe">) => {
         seen = await health(url);
-      }
+        if (seen?.status === 200 && seen.privileges?.message === "outgoing") return true;
+        if (proc.exitCode !== null) throw new Error(`exited ${proc.exitCode} (${JSON.stringify(seen)}): ${await new Response(proc.stderr).text()}`);
+        return false;
+      };
+      await waitFor(() => online(gateway!), ONLINE_TIMEOUT_MS, "online and privileged", () => JSON.stringify(seen), 50);
 
       // The users' passwords are checked on the server's client port, 5222 by default: the test
       // bed's is elsewhere, so the route is shown to be served and to ask who is calling.

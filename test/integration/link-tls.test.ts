@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { createLogger } from "../../src/log.ts";
 import { startEjabberd } from "../../testbed/ejabberd.ts";
-import { configHead, loadTestConfig, waitFor } from "../helpers/gateway.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import { configHead, loadTestConfig, logTail } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { makeTestCa, type TestCa } from "../helpers/test-ca.ts";
 import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
@@ -23,7 +24,7 @@ const withEjabberd = testServers().some((s) => s.name === "ejabberd");
 
 describe.if(withEjabberd)("ejabberd: the component link over direct TLS (xmpps://)", () => {
   let ca: TestCa;
-  let ejabberd: Prosody;
+  let ejabberd: XmppServer;
   let bob: TestClient;
   const gateways: Gateway[] = [];
 
@@ -54,7 +55,7 @@ describe.if(withEjabberd)("ejabberd: the component link over direct TLS (xmpps:/
 
   test("with the CA trusted, the link comes up over TLS and bob receives the message", async () => {
     const { gw, url, logs, health } = await gatewayWith(`{ ca_file: "${ca.caFile}" }`);
-    await waitFor(() => gw.link.status === "online", 10_000, "the TLS link", logs);
+    await waitFor(() => gw.link.status === "online", 10_000, "the TLS link", logTail(logs));
     const res = await fetch(`${url}/notify/bob`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "over TLS" }) });
     expect(res.status).toBe(201);
     await bob.nextStanza(messageWithBody("over TLS"));
@@ -64,14 +65,14 @@ describe.if(withEjabberd)("ejabberd: the component link over direct TLS (xmpps:/
 
   test("the name may be given apart from the address (server_name): localhost, dialled at 127.0.0.1", async () => {
     const { gw, logs } = await gatewayWith(`{ ca_file: "${ca.caFile}", server_name: localhost }`);
-    await waitFor(() => gw.link.status === "online", 10_000, "the TLS link", logs);
+    await waitFor(() => gw.link.status === "online", 10_000, "the TLS link", logTail(logs));
     await gw.stop({ flushTimeoutMs: 100 });
   });
 
   test("a certificate from another CA is refused: /health says why, and the link keeps retrying", async () => {
     const other = makeTestCa("other");
     const { gw, logs, health } = await gatewayWith(`{ ca_file: "${other.caFile}" }`);
-    await waitFor(() => failedAttempts(logs) >= 2, 10_000, "two refused attempts", logs);
+    await waitFor(() => failedAttempts(logs) >= 2, 10_000, "two refused attempts", logTail(logs));
     const body = await health();
     expect(body.xmpp.state).not.toBe("online");
     expect(body.xmpp.last_error).toStartWith("TLS: the server's certificate is not trusted: ");
@@ -81,13 +82,13 @@ describe.if(withEjabberd)("ejabberd: the component link over direct TLS (xmpps:/
 
   test("without a CA file, the system store does not know the test CA: refused", async () => {
     const { logs, health } = await gatewayWith("{}");
-    await waitFor(() => failedAttempts(logs) >= 1, 10_000, "a refused attempt", logs);
+    await waitFor(() => failedAttempts(logs) >= 1, 10_000, "a refused attempt", logTail(logs));
     expect((await health()).xmpp.last_error).toStartWith("TLS: the server's certificate is not trusted: ");
   });
 
   test("a certificate that does not carry the name checked is refused", async () => {
     const { logs, health } = await gatewayWith(`{ ca_file: "${ca.caFile}", server_name: xmpp.example.org }`);
-    await waitFor(() => failedAttempts(logs) >= 2, 10_000, "two refused attempts", logs);
+    await waitFor(() => failedAttempts(logs) >= 2, 10_000, "two refused attempts", logTail(logs));
     const error = (await health()).xmpp.last_error ?? "";
     expect(error).toStartWith("TLS: the server's certificate is not for the name checked: ");
     expect(error).toContain("xmpp.example.org");
@@ -96,7 +97,7 @@ describe.if(withEjabberd)("ejabberd: the component link over direct TLS (xmpps:/
 
   test("a CA file that cannot be read is said on /health, and retried (it may appear later)", async () => {
     const { logs, health } = await gatewayWith(`{ ca_file: /nonexistent/ca.pem }`);
-    await waitFor(() => failedAttempts(logs) >= 2, 10_000, "two failed attempts", logs);
+    await waitFor(() => failedAttempts(logs) >= 2, 10_000, "two failed attempts", logTail(logs));
     expect((await health()).xmpp.last_error).toStartWith("cannot read xmpp.tls.ca_file /nonexistent/ca.pem: ");
   });
 });

@@ -6,10 +6,11 @@ import { connect } from "node:net";
 import type { Subprocess } from "bun";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { createLogger } from "../../src/log.ts";
-import { configHead, loadTestConfig, waitFor } from "../helpers/gateway.ts";
+import { configHead, loadTestConfig, logTail } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { freePort } from "../../testbed/ports.ts";
-import { forgetProcess, trackProcess } from "../../testbed/prosody-cleanup.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import { forgetProcess, trackProcess } from "../../testbed/cleanup.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { makeTestCa } from "../helpers/test-ca.ts";
 import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
@@ -24,7 +25,7 @@ const LISTEN_TIMEOUT_MS = 5_000;
 const prosodyKind = testServers().find((s) => s.name === "prosody");
 
 describe.if(prosodyKind !== undefined)("prosody: the component link through a TLS terminator (socat)", () => {
-  let prosody: Prosody;
+  let prosody: XmppServer;
   let socat: Subprocess;
   let tlsPort: number;
   let caFile: string;
@@ -61,7 +62,7 @@ describe.if(prosodyKind !== undefined)("prosody: the component link through a TL
     gw = await createGateway(loadTestConfig(head + ROUTES), { log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l)) }) });
     const url = `http://127.0.0.1:${gw.listen()}`;
     const link = gw.link;
-    await waitFor(() => link.status === "online", 10_000, "the link through the terminator", logs);
+    await waitFor(() => link.status === "online", 10_000, "the link through the terminator", logTail(logs));
     const res = await fetch(`${url}/notify/bob`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "through the tunnel" }) });
     expect(res.status).toBe(201);
     await bob.nextStanza(messageWithBody("through the tunnel"));
@@ -70,17 +71,13 @@ describe.if(prosodyKind !== undefined)("prosody: the component link through a TL
 
 /** Until a TCP connection to the port is accepted (socat has bound it), bounded. */
 async function waitListening(port: number): Promise<void> {
-  const deadline = Date.now() + LISTEN_TIMEOUT_MS;
-  for (let attempt = 0; Date.now() < deadline && attempt < 500; attempt++) {
-    const ok = await new Promise<boolean>((resolve) => {
+  const accepts = () =>
+    new Promise<boolean>((resolve) => {
       const s = connect(port, "127.0.0.1", () => {
         s.destroy();
         resolve(true);
       });
       s.on("error", () => resolve(false));
     });
-    if (ok) return;
-    await Bun.sleep(20);
-  }
-  throw new Error(`socat did not listen on ${port} within ${LISTEN_TIMEOUT_MS} ms`);
+  await waitFor(accepts, LISTEN_TIMEOUT_MS, `socat to listen on ${port}`);
 }

@@ -7,14 +7,16 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { configHead } from "../helpers/gateway.ts";
 import { freePort } from "../../testbed/ports.ts";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const TOKEN = "faults-token-0123456789";
 const ROOT = join(import.meta.dir, "../..");
 const ROUTES = `auth:\n  app: { kind: bearer, tokens: [{ token: ${TOKEN}, name: app }] }\nroutes:\n  - name: say\n    path: /say\n    auth: app\n    send: '<message to="bob@localhost" type="chat"><body>{{ body.text }}</body></message>'\n`;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let bob: TestClient;
 const procs: Subprocess[] = [];
 
@@ -42,11 +44,13 @@ async function start(stderr: number | "closed pipe"): Promise<{ url: string; pro
     : Bun.spawn(args, { cwd: dir, stdout: "ignore", stderr });
   procs.push(proc);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  while ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) !== 200) {
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`gateway not online (exit ${proc.exitCode}, /health ${await fetch(`${url}/health`).then((r) => r.text(), (e: Error) => e.message)})`);
-    await Bun.sleep(25);
-  }
+  const lastHealth = () => fetch(`${url}/health`).then((r) => r.text(), (e: Error) => e.message);
+  const online = async () => {
+    if ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) === 200) return true;
+    if (proc.exitCode !== null) throw new Error(`gateway exited ${proc.exitCode}; /health ${await lastHealth()}`);
+    return false;
+  };
+  await waitFor(online, 10_000, "the gateway to come online", async () => `/health ${await lastHealth()}`, 25);
   return { url, proc };
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { freePort } from "../../testbed/ports.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const BIN = process.env.STANZAGATE_BIN ?? join(import.meta.dir, "../../dist/stanzagate");
 const SERVING_TIMEOUT_MS = 10_000;
@@ -24,17 +25,12 @@ afterAll(async () => {
 });
 
 async function waitServing(proc: Subprocess<"ignore", "ignore", "pipe">, url: string): Promise<void> {
-  const deadline = Date.now() + SERVING_TIMEOUT_MS;
-  for (;;) {
-    try {
-      await fetch(`${url}/healthz`);
-      return;
-    } catch (err) {
-      if (proc.exitCode !== null) throw new Error(`the gateway exited ${proc.exitCode}: ${await new Response(proc.stderr).text()}`);
-      if (Date.now() > deadline) throw err;
-      await Bun.sleep(25);
-    }
-  }
+  const serving = async () => {
+    if (await fetch(`${url}/healthz`).then(() => true, () => false)) return true;
+    if (proc.exitCode !== null) throw new Error(`the gateway exited ${proc.exitCode}: ${await new Response(proc.stderr).text()}`);
+    return false;
+  };
+  await waitFor(serving, SERVING_TIMEOUT_MS, "the gateway to serve HTTP", undefined, 25);
 }
 
 describe("stanzagate outbox list --config FILE", () => {

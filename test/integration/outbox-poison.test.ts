@@ -6,10 +6,11 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, isMessageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
-import { configHead, loadTestConfig, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { configHead, loadTestConfig, logTail, startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { createGateway } from "../../src/app.ts";
 import { createLogger } from "../../src/log.ts";
 
@@ -27,7 +28,7 @@ routes:
     auth: ops
 `;
 
-let prosody: Prosody | undefined;
+let prosody: XmppServer | undefined;
 let bob: TestClient | undefined;
 let gw: TestGateway | undefined;
 
@@ -39,7 +40,7 @@ afterEach(async () => {
 });
 
 /** A gateway on a fresh store file; `maxStanzaBytes` above Prosody's limit lets a poisoned stanza through. */
-async function gateway(p: Prosody, maxStanzaBytes?: number): Promise<TestGateway> {
+async function gateway(p: XmppServer, maxStanzaBytes?: number): Promise<TestGateway> {
   const store = join(mkdtempSync(join(tmpdir(), "sg-poison-")), "s.db");
   const started = await startGateway(p, { routes: ROUTES, store });
   if (!maxStanzaBytes) return started;
@@ -51,7 +52,7 @@ async function gateway(p: Prosody, maxStanzaBytes?: number): Promise<TestGateway
   const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const gateway = await createGateway(config, { log });
   const url = `http://127.0.0.1:${gateway.listen()}`;
-  await waitFor(() => gateway.link.status === "online", 10_000, "the gateway to come online", logs);
+  await waitFor(() => gateway.link.status === "online", 10_000, "the gateway to come online", logTail(logs));
   return { gateway, config, url, logs, post: (path, init = {}) => fetch(url + path, { method: "POST", ...init }), stop: () => gateway.stop({ flushTimeoutMs: 1_000 }) };
 }
 
@@ -123,7 +124,7 @@ for (const server of testServers()) describe(server.name, () => {
 
       const later = await bob.collect(isMessageWithBody, 5, 40_000);
       expect(later.map((m) => m.getChildText("body"))).toEqual(["after 1", "after 2", "after 3", "after 4", "after 5"]);
-      await waitFor(() => gw!.gateway.delivery.dead === 1 && gw!.gateway.delivery.queued === 0, 10_000, "the dead letter and the last confirmation", gw.logs);
+      await waitFor(() => gw!.gateway.delivery.dead === 1 && gw!.gateway.delivery.queued === 0, 10_000, "the dead letter and the last confirmation", logTail(gw.logs));
       const health = await (await fetch(`${gw.url}/health`)).json();
       expect(health).toMatchObject({ status: "ok", outbox: { queued: 0, dead: 1 } });
       const db = new Database(gw.config.store, { readonly: true });

@@ -5,8 +5,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
-import { configHead, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
+import { configHead, startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const ROUTES = `
 routes:
@@ -15,7 +17,7 @@ routes:
     send: <message to="bob@localhost" type="chat"><body>message {{ body.n }}</body></message>
 `;
 
-let prosody: Prosody | undefined;
+let prosody: XmppServer | undefined;
 let gw: TestGateway | undefined;
 let immutable: string[] = [];
 
@@ -58,8 +60,7 @@ describe("a store that cannot be written", () => {
     chattr("-i", immutable);
     immutable = [];
     await waitFor(() => gw!.gateway.link.status === "offline" && gw!.gateway.delivery.queued === 1, 15_000, "the queue to be intact");
-    const deadline = Date.now() + 10_000;
-    while ((await health()).body.store.ok !== true && Date.now() < deadline) await Bun.sleep(100);
+    await waitFor(async () => (await health()).body.store.ok === true, 10_000, "the store to be ok again", undefined, 100);
     expect((await health()).body.store).toEqual({ ok: true });
     expect((await say(3)).status).toBe(202);
   });

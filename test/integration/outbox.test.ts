@@ -2,10 +2,11 @@
 // sqlite and arrive, in order and exactly once, after the server returns — even when the gateway
 // itself was killed in between. Against each real server (Prosody, ejabberd), one body.
 import { afterEach, describe, expect, test } from "bun:test";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, isMessageWithBody, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
-import { startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +20,7 @@ routes:
 `;
 const COUNT = 20;
 
-let prosody: Prosody | undefined;
+let prosody: XmppServer | undefined;
 let bob: TestClient | undefined;
 let gw: TestGateway | undefined;
 let proc: GatewayProcess | undefined;
@@ -52,11 +53,8 @@ async function bobReceives(client: TestClient, count: number, url: string): Prom
 }
 
 async function waitForHealth(url: string, ok: (body: Record<string, unknown>) => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!ok((await (await fetch(`${url}/health`)).json()) as Record<string, unknown>)) {
-    if (Date.now() > deadline) throw new Error("the outbox did not empty within 15 s");
-    await Bun.sleep(50);
-  }
+  const health = async () => ok((await (await fetch(`${url}/health`)).json()) as Record<string, unknown>);
+  await waitFor(health, 15_000, "the outbox to empty", undefined, 50);
 }
 
 /** stanzagate_http_requests_in_flight, as /metrics reports it (the scrape counts itself, every time). */
@@ -65,14 +63,6 @@ async function requestsInFlight(url: string): Promise<number> {
   return Number(/^stanzagate_http_requests_in_flight (\S+)$/m.exec(text)?.[1] ?? NaN);
 }
 
-/** Polls `condition` every 20 ms for at most 10 s. */
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
 
 const expected = Array.from({ length: COUNT }, (_, i) => `message ${i + 1}`);
 
@@ -83,7 +73,7 @@ const expected = Array.from({ length: COUNT }, (_, i) => `message ${i + 1}`);
  */
 async function bobLogsInAfterDrain(url: string): Promise<TestClient> {
   await waitForHealth(url, (body) => (body.outbox as { queued?: number } | undefined)?.queued === 0);
-  return connectClient(prosody as Prosody, "bob");
+  return connectClient(prosody as XmppServer, "bob");
 }
 
 /** A server start and a restart in one test: ejabberd alone may take up to 45 s to start on a busy machine. */
@@ -145,7 +135,7 @@ for (const server of testServers()) describe(`the outbox, ${server.name}`, () =>
     const busy = await requestsInFlight(proc.url);
     const inFlight = fetch(`${proc.url}/say`, { method: "POST", headers: { "content-type": "application/json" }, body });
     // The gateway is handling it (its in-flight gauge rose) before the signal, not a fixed wait.
-    await until(async () => (await requestsInFlight(proc!.url)) > busy, "the request to be in flight");
+    await waitFor(async () => (await requestsInFlight(proc!.url)) > busy, 10_000, "the request to be in flight");
     proc.proc.kill("SIGTERM");
     expect((await inFlight).status).toBe(201);
     expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("message 42");

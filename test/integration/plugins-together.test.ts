@@ -1,13 +1,15 @@
 // The four plugins in one gateway, as users deploy them: routes do not step on each other.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, hasMucStatus, isMessageWithBody, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const NS_ROSTER = "jabber:iq:roster";
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gw: TestGateway;
 let apps: ReturnType<typeof Bun.serve>;
 const clients: TestClient[] = [];
@@ -55,8 +57,7 @@ describe("component_http and roster_admin on one component", () => {
     clients.push(alice);
     // The sync runs when the server forwards alice's presence; her roster shows it (bounded wait).
     const rosterItem = async () => (await alice.iq(xml("iq", { type: "get" }, xml("query", { xmlns: NS_ROSTER })))).getChild("query", NS_ROSTER)?.getChild("item");
-    let item = await rosterItem();
-    for (let i = 0; i < 50 && !item; i++) item = await Bun.sleep(100).then(rosterItem);
+    const item = await waitFor(rosterItem, 5_000, "bob in alice's roster", undefined, 100);
     expect(item?.attrs).toMatchObject({ jid: "bob@localhost", name: "Bob", subscription: "both" });
   });
 

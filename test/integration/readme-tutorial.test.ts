@@ -13,10 +13,11 @@ import type { Subprocess } from "bun";
 import YAML, { type YAMLSeq } from "yaml";
 import { demoEnv, demoRoutes, demoWebApps } from "../../scripts/demo-config.ts";
 import { freePort } from "../../testbed/ports.ts";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
 import { say } from "../helpers/bot-chat.ts";
-import { waitFor } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { configureRoom } from "./plugins/muc_kick-fixtures.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -45,7 +46,7 @@ function steps(markdown: string): Step[] {
   return out;
 }
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let apps: ReturnType<typeof demoWebApps>;
 let gateway: Subprocess;
 let bob: TestClient;

@@ -8,8 +8,10 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import pkg from "../../package.json" with { type: "json" };
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { freePort } from "../../testbed/ports.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const DIST = join(import.meta.dir, "../../dist");
 const DEB = join(DIST, `stanzagate_${pkg.version}_amd64.deb`);
@@ -24,7 +26,7 @@ function sh(command: string[], env: Record<string, string> = {}) {
 const installed = () => sh(["dpkg-query", "-W", "-f", "${Status}", "stanzagate"]).out.includes("installed");
 const ownerOf = (path: string) => sh(["stat", "-c", "%U:%G %a", path]).out.trim();
 
-let prosody: Prosody | undefined;
+let prosody: XmppServer | undefined;
 let gateway: Subprocess<"ignore", "ignore", "pipe"> | undefined;
 
 beforeAll(() => {
@@ -139,11 +141,10 @@ describe("the other release packages", () => {
 });
 
 async function waitOnline(proc: Subprocess<"ignore", "ignore", "pipe">, url: string): Promise<void> {
-  const deadline = Date.now() + ONLINE_TIMEOUT_MS;
-  for (;;) {
+  const online = async () => {
     const status = await fetch(`${url}/health`).then((r) => r.status, () => 0);
-    if (status === 200) return;
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`not online (${status}): ${proc.exitCode === null ? "" : await new Response(proc.stderr).text()}`);
-    await Bun.sleep(50);
-  }
+    if (status !== 200 && proc.exitCode !== null) throw new Error(`exited ${proc.exitCode}: ${await new Response(proc.stderr).text()}`);
+    return status === 200;
+  };
+  await waitFor(online, ONLINE_TIMEOUT_MS, "the packaged gateway to come online", undefined, 50);
 }

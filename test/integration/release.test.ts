@@ -5,11 +5,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { freePort } from "../../testbed/ports.ts";
-import { withTimeout } from "../../testbed/timeouts.ts";
+import { waitFor, withTimeout } from "../../testbed/timeouts.ts";
 
 const DIST = join(import.meta.dir, "../../dist");
 const ARM64_SYSROOT = "/usr/aarch64-linux-gnu";
@@ -19,7 +20,7 @@ const TARGETS = [
   { name: "linux-arm64", command: ["qemu-aarch64", "-L", ARM64_SYSROOT, join(DIST, "stanzagate-linux-arm64")], deadlineMs: 90_000 },
 ];
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let bob: TestClient;
 const running: GatewayProcess[] = [];
 
@@ -55,13 +56,9 @@ function run(command: string[], args: string[], timeoutMs: number) {
 
 /** Polls /health (an observable answer, not a sleep) until the component is online and privileged. */
 async function waitOnline(gw: GatewayProcess, deadlineMs: number): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
   const privileged = (h: { status: number; body: Record<string, unknown> }) =>
     h.status === 200 && (h.body.xmpp as { privileges?: { message?: string } } | undefined)?.privileges?.message === "outgoing";
-  while (!privileged(await gw.health())) {
-    if (Date.now() > deadline) throw new Error(`not online within ${deadlineMs} ms:\n${gw.stderr()}`);
-    await Bun.sleep(50);
-  }
+  await waitFor(async () => privileged(await gw.health()), deadlineMs, "online and privileged", () => gw.stderr(), 50);
 }
 
 for (const target of TARGETS) {

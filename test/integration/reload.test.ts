@@ -7,9 +7,11 @@ import { join } from "node:path";
 import { configHead } from "../helpers/gateway.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { freePort } from "../../testbed/ports.ts";
-import { startProsody, type Prosody } from "../../testbed/prosody.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { connectClient, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { sample } from "../helpers/offline-gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const TOKEN = "reload-token-0123456789";
 const AUTH = `Bearer ${TOKEN}`;
@@ -19,7 +21,7 @@ const route = (path: string, text = "{{ body.text }}") =>
   `  - name: r${path.replace(/\W/g, "_")}\n    path: ${path}\n    auth: app\n    send: '<message to="bob@localhost" type="chat"><body>${text}</body></message>'\n`;
 const routes = (...paths: string[]) => `${auth}routes:\n${paths.map((p) => route(p)).join("")}`;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let bob: TestClient;
 let gw: GatewayProcess;
 let port: number;
@@ -55,13 +57,8 @@ async function hup(marker: string): Promise<string> {
 
 const count = (text: string) => gw.stderr().split(text).length - 1;
 
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + DEADLINE_MS;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; log:\n${gw.stderr().split("\n").slice(-8).join("\n")}`);
-    await Bun.sleep(20);
-  }
-}
+const until = (condition: () => boolean | Promise<boolean>, what: string) =>
+  waitFor(condition, DEADLINE_MS, what, () => `log:\n${gw.stderr().split("\n").slice(-8).join("\n")}`);
 
 const post = (path: string, text: string, base = gw.url) => fetch(base + path, { method: "POST", headers: { authorization: AUTH, "content-type": "text/plain" }, body: text });
 const scrape = async (base = gw.url) => (await fetch(`${base}/metrics`)).text();

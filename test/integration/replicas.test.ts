@@ -17,9 +17,10 @@ import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
 import { startEjabberd } from "../../testbed/ejabberd.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { gate, runLoad } from "../helpers/load.ts";
-import type { Prosody } from "../../testbed/prosody.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const REPLICAS = 3;
 const TOTAL = Number(process.env.REPLICAS_LOAD ?? 5_000);
@@ -47,7 +48,7 @@ const text = (i: number) => `replica load ${i}`;
 const withEjabberd = testServers().some((s) => s.name === "ejabberd");
 
 describe.if(withEjabberd)("ejabberd: replicas behind one balancer, a component domain each", () => {
-  let ejabberd: Prosody;
+  let ejabberd: XmppServer;
   let bob: TestClient;
   const replicas: GatewayProcess[] = [];
 
@@ -67,7 +68,7 @@ describe.if(withEjabberd)("ejabberd: replicas behind one balancer, a component d
   async function replicaOn(dir: string, component: { domain: string; secret: string }): Promise<GatewayProcess> {
     const command = process.env.STANZAGATE_BIN ? [process.env.STANZAGATE_BIN] : existsSync(BINARY) ? [BINARY] : undefined;
     // The same server, seen from a replica: its own component domain and secret.
-    const server: Prosody = Object.assign(Object.create(ejabberd) as Prosody, { componentDomain: component.domain, componentSecret: component.secret });
+    const server: XmppServer = Object.assign(Object.create(ejabberd) as XmppServer, { componentDomain: component.domain, componentSecret: component.secret });
     const gw = await spawnGateway(server, ROUTES, dir, command ? { command } : {});
     await untilOnline(gw);
     return gw;
@@ -142,20 +143,18 @@ describe.if(withEjabberd)("ejabberd: replicas behind one balancer, a component d
 
 /** Polls /health (bounded) until the replica's link is up, and so its privileges are known. */
 async function untilOnline(gw: GatewayProcess): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((await gw.health()).status !== 200) {
-    if (Date.now() > deadline) throw new Error(`the replica's link did not come up:\n${gw.stderr().slice(-2000)}`);
-    await Bun.sleep(50);
-  }
+  const up = async () => (await gw.health()).status === 200;
+  await waitFor(up, 20_000, "the replica's link to come up", () => gw.stderr().slice(-2000), 50);
 }
 
 /** Polls /health (bounded) until the replica's outbox is empty. */
 async function drained(gw: GatewayProcess): Promise<void> {
-  const deadline = Date.now() + DELIVERY_DEADLINE_MS;
-  for (;;) {
-    const { status, body } = await gw.health();
-    if (status === 200 && (body.outbox as { queued?: number } | undefined)?.queued === 0) return;
-    if (Date.now() > deadline) throw new Error(`replica outbox not drained: ${JSON.stringify(body)}\n${gw.stderr().split("\n").filter((l) => !l.includes('"http request"')).slice(-15).join("\n")}`);
-    await Bun.sleep(100);
-  }
+  let body: Record<string, unknown> = {};
+  const empty = async () => {
+    const health = await gw.health();
+    body = health.body;
+    return health.status === 200 && (body.outbox as { queued?: number } | undefined)?.queued === 0;
+  };
+  const detail = () => `${JSON.stringify(body)}\n${gw.stderr().split("\n").filter((l) => !l.includes('"http request"')).slice(-15).join("\n")}`;
+  await waitFor(empty, DELIVERY_DEADLINE_MS, "the replica's outbox to drain", detail, 100);
 }

@@ -13,7 +13,8 @@ import { guardedMetrics, SCRAPE_TOKEN as TOKEN } from "../helpers/guarded-metric
 import { makeTestCa } from "../helpers/test-ca.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { canConnect } from "../../testbed/ejabberd-log.ts";
-import { forgetProcess, registerForCleanup, trackProcess } from "../../testbed/prosody-cleanup.ts";
+import { forgetProcess, registerForCleanup, trackProcess } from "../../testbed/cleanup.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const PROXY_READY_TIMEOUT_MS = 10_000;
 const docs = await Bun.file(join(import.meta.dir, "../../docs/operations.md")).text();
@@ -60,13 +61,16 @@ function write(name: string, text: string): string {
 
 /** Until the proxy accepts connections (bounded); its stderr when it exits or never does. */
 async function listening(port: number, proxy: Subprocess, name: string): Promise<void> {
-  const deadline = Date.now() + PROXY_READY_TIMEOUT_MS;
-  while (!(await canConnect(port, 200))) {
-    if (proxy.exitCode !== null || Date.now() > deadline) {
-      proxy.kill();
-      throw new Error(`${name} is not listening on ${port}: ${await new Response(proxy.stderr as ReadableStream).text()}`);
-    }
-    await Bun.sleep(50);
+  const accepts = async () => {
+    if (await canConnect(port, 200)) return true;
+    if (proxy.exitCode !== null) throw new Error(`${name} exited ${proxy.exitCode}`);
+    return false;
+  };
+  try {
+    await waitFor(accepts, PROXY_READY_TIMEOUT_MS, `${name} to listen on ${port}`, undefined, 50);
+  } catch (err) {
+    proxy.kill();
+    throw new Error(`${(err as Error).message}: ${await new Response(proxy.stderr as ReadableStream).text()}`);
   }
 }
 

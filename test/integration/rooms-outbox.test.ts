@@ -11,7 +11,8 @@ import type { Element } from "ltx";
 import { testServers } from "../helpers/servers.ts";
 import { useTestBed } from "../helpers/bed.ts";
 import { connectClient, joinRoom } from "../../testbed/xmpp-client.ts";
-import { startGateway, waitFor } from "../helpers/gateway.ts";
+import { logTail, startGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { MUC2, configureRoom, postJson, routesYaml } from "./plugins/muc_kick-fixtures.ts";
 
 const ROUTES = routesYaml(`
@@ -43,7 +44,7 @@ for (const server of testServers()) describe(server.name, () => {
     expect((await postJson(bed.gw, `/room/${room("here")}`, { text: "before" })).status).toBe(201);
 
     await bed.server.stopProcess();
-    await waitFor(() => bed.gw.gateway.link.status !== "online", 15_000, "the link to drop", bed.gw.logs);
+    await waitFor(() => bed.gw.gateway.link.status !== "online", 15_000, "the link to drop", logTail(bed.gw.logs));
     // In this order: "here" is entered again (1 room), "nowhere" and "club" refuse, "there" is
     // the second room, so "full" is one past max_rooms: 2.
     for (const name of ["nowhere", "club", "there", "full", "here"]) {
@@ -51,7 +52,7 @@ for (const server of testServers()) describe(server.name, () => {
       expect([name, res.status]).toEqual([name, 202]);
     }
     await bed.server.startProcess();
-    await waitFor(() => bed.gw.gateway.delivery.queued === 0, 30_000, "the outbox to drain", bed.gw.logs);
+    await waitFor(() => bed.gw.gateway.delivery.queued === 0, 30_000, "the outbox to drain", logTail(bed.gw.logs));
 
     const db = new Database(store, { readonly: true });
     const dead = db.query<{ stanza: string; reason: string }, []>("SELECT stanza, reason FROM dead_letter ORDER BY seq").all();

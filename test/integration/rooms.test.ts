@@ -4,7 +4,8 @@ import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, joinRoom } from "../../testbed/xmpp-client.ts";
-import { configHead, loadTestConfig, waitFor } from "../helpers/gateway.ts";
+import { configHead, loadTestConfig, logTail } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { useTestBed } from "../helpers/bed.ts";
 import xml from "@xmpp/xml";
 import { MUC2, configureRoom, leftWithStatus, mucItem, postJson, routesYaml, setAffiliation } from "./plugins/muc_kick-fixtures.ts";
@@ -107,7 +108,7 @@ for (const server of testServers()) describe(server.name, () => {
     const before = stopped();
     await bed.gw.gateway.reload(bed.gw.config);
     // Barrier: once the old configuration has stopped, whatever it would send (a leave) was sent.
-    await waitFor(() => stopped() > before, 15_000, "the replaced configuration to stop", bed.gw.logs);
+    await waitFor(() => stopped() > before, 15_000, "the replaced configuration to stop", logTail(bed.gw.logs));
     expect((await postJson(bed.gw, `/room/${room}`, { text: "after the reload" })).status).toBe(201);
     await bed.bob.nextStanza(groupchatFrom(occupant, "after the reload"));
     const presences = bed.bob.received.slice(from).filter((s) => s.name === "presence" && s.attrs.from === occupant);
@@ -153,7 +154,7 @@ for (const server of testServers()) describe(server.name, () => {
     const onlines = () => bed.gw.logs.filter((l) => l.msg === "component online").length;
     const before = onlines();
     await bed.server.restart();
-    await waitFor(() => onlines() > before, 20_000, "the link to return", bed.gw.logs);
+    await waitFor(() => onlines() > before, 20_000, "the link to return", logTail(bed.gw.logs));
     const bob2 = await connectClient(bed.server, "bob");
     try {
       await joinRoom(bob2, room, "Bob");

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import xml from "@xmpp/xml";
 import { serverKind } from "../helpers/servers.ts";
 import { useTestBed } from "../helpers/bed.ts";
-import { waitFor } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { connectClient, isMessageWithBody, joinRoom, type TestClient } from "../../testbed/xmpp-client.ts";
 
 const PAGE = await Bun.file(join(import.meta.dir, "../../docs/troubleshooting.md")).text();

@@ -10,6 +10,7 @@ import { XmppAuthSchema, type XmppAuth } from "../../src/config/auth-schema.ts";
 import type { GatewayError } from "../../src/errors.ts";
 import { outcome, tally } from "../helpers/auth-outcome.ts";
 import { openStore } from "../../src/store/db.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 type Check = (local: string, domain: string, password: string) => Promise<boolean>;
 
@@ -48,11 +49,7 @@ function gatedCheck(answer: (password: string) => boolean | Error) {
 
 /** The grace hash is written after the answer; wait for its row (bounded). */
 async function remembered(store: Database, jid: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (store.query("SELECT 1 FROM auth_grace WHERE jid = ?").get(jid)) return;
-    await Bun.sleep(10);
-  }
-  throw new Error(`no grace row for ${jid} within 5 s`);
+  await waitFor(() => store.query("SELECT 1 FROM auth_grace WHERE jid = ?").get(jid), 5_000, `a grace row for ${jid}`, undefined, 10);
 }
 
 describe("one login per credential in flight", () => {

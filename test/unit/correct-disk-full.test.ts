@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { fakeGateway, type FakeGateway } from "../helpers/fake-gateway.ts";
-import { waitFor } from "../helpers/gateway.ts";
+import { logTail } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { canMountTmpfs, mountTinyDisk } from "../helpers/tiny-disk.ts";
 
 const ROUTES = `
@@ -89,7 +90,7 @@ describe("a store whose disk is full, with the link up", () => {
     expect(gw.stanzas()).toHaveLength(sent);
 
     disk.free();
-    await waitFor(() => gw!.logs.some((l) => l.msg === "the store can be written again"), 15_000, "the store probe to succeed", gw.logs);
+    await waitFor(() => gw!.logs.some((l) => l.msg === "the store can be written again"), 15_000, "the store probe to succeed", logTail(gw.logs));
     expect(await health()).toEqual({ status: 200, store: { ok: true } });
     expect((await post("g0", "still firing")).status).toBe(201);
     expect(replaces()).toBe(gw.stanzas()[0]?.attrs.id);

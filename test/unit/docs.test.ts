@@ -12,7 +12,7 @@ import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { inContext } from "../helpers/doc-fragments.ts";
-import { registerForCleanup } from "../../testbed/prosody-cleanup.ts";
+import { registerForCleanup } from "../../testbed/cleanup.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FILES = ["README.md", ...[...new Bun.Glob("docs/*.md").scanSync(ROOT)].sort()];

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { createLogger } from "../../src/log.ts";
-import { loadTestConfig, waitFor } from "../helpers/gateway.ts";
+import { loadTestConfig, logTail } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { FakeEntity } from "../helpers/fake-entity.ts";
 import { FAKE_HEAD } from "../helpers/fake-gateway.ts";
 
@@ -186,7 +187,7 @@ describe("a client that hangs up mid-request", () => {
     await new Promise<void>((resolve) => socket.write(head.join("\r\n"), () => resolve()));
     socket.destroy();
     const hungUp = (l: Record<string, unknown>) => l.msg === "client closed the connection before the answer";
-    await waitFor(() => logs.some(hungUp), ANSWER_TIMEOUT_MS, "the hang-up log line", logs);
+    await waitFor(() => logs.some(hungUp), ANSWER_TIMEOUT_MS, "the hang-up log line", logTail(logs));
     expect(logs.find(hungUp)).toMatchObject({ level: "debug", path: "/msg/bob", status: 499 });
     expect(logs.filter((l) => l.level === "error" && l.part !== "xmpp")).toEqual([]);
   });

@@ -10,6 +10,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost, iq_timeout_ms: 5000 }\nstore: ":memory:"\n`;
 
@@ -49,7 +50,7 @@ function harness(online = true) {
   };
   /** Waits (bounded) for the iq the route sent, then answers it with `xml` (id and addresses filled in). */
   const answer = async (xml: string) => {
-    for (let i = 0; i < 200 && sent.length === 0; i++) await Bun.sleep(1);
+    await waitFor(() => sent.length > 0, 1_000, "the route's iq", undefined, 1);
     const iq = sent.shift() as Element;
     const reply = parse(xml);
     Object.assign(reply.attrs, { id: iq.attrs.id, from: iq.attrs.to, to: iq.attrs.from });

@@ -6,6 +6,7 @@ import type { Element } from "ltx";
 import { XmppLink } from "../../src/xmpp/link.ts";
 import { silentLogger } from "../../src/log.ts";
 import { FakeEntity } from "../helpers/fake-entity.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 /** The first `stalls` handshakes time out (as xmpp.js reports it), later ones succeed. */
 class StallingEntity extends FakeEntity {
@@ -35,7 +36,7 @@ class StallingEntity extends FakeEntity {
 }
 
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !condition(); i++) await Bun.sleep(5);
+  await waitFor(condition, 2_000, "the link's state", undefined, 5);
   expect(condition()).toBe(true);
 }
 

@@ -5,6 +5,7 @@ import { afterEach, expect, test } from "bun:test";
 import type { TCPSocketListener } from "bun";
 import { XmppLink } from "../../src/xmpp/link.ts";
 import { silentLogger } from "../../src/log.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const COMPONENT = "gw.example.com";
 let server: TCPSocketListener | undefined;
@@ -47,7 +48,7 @@ test("stop returns once the server closed the socket, without waiting for its cl
     log: silentLogger,
   });
   link.start();
-  for (let i = 0; i < 400 && link.status !== "online"; i++) await Bun.sleep(5);
+  await waitFor(() => link.status === "online", 2_000, "the link to come online", undefined, 5);
   expect(link.status).toBe("online");
   // Without the fix this waits the 10 s stream timeout, past the test's 5 s.
   await link.stop();

@@ -7,6 +7,7 @@ import { wrapPrivilegedMessage, type Privileges } from "../../src/plugin-api/pri
 import { XmppLink } from "../../src/xmpp/link.ts";
 import { createLogger } from "../../src/log.ts";
 import { FakeEntity } from "../helpers/fake-entity.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 
 const advert = (ns: string, perms: Record<string, string>, from = "example.com") =>
   xml("message", { from, to: "gw.example.com" }, xml("privilege", { xmlns: ns }, ...Object.entries(perms).map(([access, type]) => xml("perm", { access, type }))));
@@ -71,7 +72,7 @@ function linkWithFake(hosts?: string[]) {
 }
 
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await Bun.sleep(5);
+  await waitFor(condition, 1_000, "the link's state", undefined, 5);
   expect(condition()).toBe(true);
 }
 

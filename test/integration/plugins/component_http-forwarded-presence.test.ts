@@ -6,7 +6,8 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { testServers } from "../../helpers/servers.ts";
 import { connectClient, isPresenceFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
-import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { logTail, startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
 import { useTestBed } from "../../helpers/bed.ts";
 import { json, startWebhook, type TestWebhook } from "./component_http-webhook.ts";
 
@@ -62,7 +63,7 @@ for (const server of testServers()) describe(server.name, () => {
   /** alice logs in, the component sees her forwarded presence, and a barrier message makes its answers arrive. */
   async function aliceLogsIn({ arrived, gw }: CatchAll): Promise<TestClient> {
     const alice = await connectClient(bed.server, "alice");
-    await waitFor(forwarded(arrived, "alice", undefined), 15_000, "alice's forwarded presence", gw.logs);
+    await waitFor(forwarded(arrived, "alice", undefined), 15_000, "alice's forwarded presence", logTail(gw.logs));
     await barrier(alice, "after login");
     return alice;
   }
@@ -93,7 +94,7 @@ for (const server of testServers()) describe(server.name, () => {
     test("alice logs in and out: the webhook is called for neither presence", async () => {
       const alice = await aliceLogsIn(catchAll());
       await alice.stop();
-      await waitFor(forwarded(catchAll().arrived, "alice", "unavailable"), 15_000, "alice's forwarded unavailable presence", catchAll().gw.logs);
+      await waitFor(forwarded(catchAll().arrived, "alice", "unavailable"), 15_000, "alice's forwarded unavailable presence", logTail(catchAll().gw.logs));
       await barrier(bed.bob, "after logout");
       expect(catchAll().hook.received.map((r) => r.json.kind)).toEqual(["message", "message"]);
     });

@@ -3,7 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { testServers } from "../../helpers/servers.ts";
 import { allOf, isMessageFrom, messageWithBody } from "../../../testbed/xmpp-client.ts";
-import { waitFor } from "../../helpers/gateway.ts";
+import { logTail } from "../../helpers/gateway.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
 import { useTestBed } from "../../helpers/bed.ts";
 
 for (const server of testServers()) describe(server.name, () => {
@@ -31,7 +32,7 @@ routes:
   describe("without the XEP-0356 message permission", () => {
     test("the gateway warns, once the link is up, that messages will not come from the user", async () => {
       const isWarning = (l: Record<string, unknown>) => l.level === "warn" && String(l.msg).includes("no XEP-0356 message permission");
-      await waitFor(() => bed.gw.logs.some(isWarning), 10_000, "the missing-permission warning", bed.gw.logs);
+      await waitFor(() => bed.gw.logs.some(isWarning), 10_000, "the missing-permission warning", logTail(bed.gw.logs));
       expect(bed.gw.logs.filter(isWarning)).toHaveLength(1);
       expect(bed.gw.logs.find(isWarning)).toMatchObject({ plugin: "post_msg", host: "localhost", fallback_from: fallback });
     });

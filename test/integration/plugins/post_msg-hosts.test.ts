@@ -3,15 +3,17 @@
 // message from that user (as mod_post_msg loaded on that host would send it). xmpp.host stays the
 // default domain for bare names.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { startProsody } from "../../../testbed/prosody.ts";
+import type { XmppServer } from "../../../testbed/xmpp-server.ts";
 import { registerUser } from "../../../testbed/prosody-users.ts";
 import { allOf, connectClient, isMessageFrom, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
 
 const SECOND = "second.localhost";
 const THIRD = "third.localhost";
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gw: TestGateway;
 let bob: TestClient;
 
@@ -53,9 +55,8 @@ const post = (text: string, authorization: string, to = "bob@localhost") => gw.p
 describe("post_msg with two virtual hosts granting message permission", () => {
   test("/health lists each host's grants", async () => {
     const hosts = async () => ((await (await fetch(`${gw.url}/health`)).json()) as { xmpp: { hosts: Record<string, { message: string }> } }).xmpp.hosts;
-    const deadline = Date.now() + 10_000;
     // Each host advertises on its own: bounded polling of /health until the second one is in.
-    while (Date.now() < deadline && (await hosts())[SECOND] === undefined) await Bun.sleep(50);
+    await waitFor(async () => (await hosts())[SECOND] !== undefined, 10_000, `${SECOND} in /health`, undefined, 50);
     const seen = await hosts();
     expect(Object.keys(seen)).toEqual(["localhost", SECOND]);
     expect(seen[SECOND]).toMatchObject({ message: "outgoing", roster: "none", namespace: "urn:xmpp:privilege:2" });

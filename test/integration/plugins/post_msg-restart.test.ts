@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
+import { startProsody } from "../../../testbed/prosody.ts";
+import type { XmppServer } from "../../../testbed/xmpp-server.ts";
 import { connectClient, messageWithBody, type TestClient } from "../../../testbed/xmpp-client.ts";
 import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
 
@@ -20,7 +21,7 @@ routes:
     auth: app
 `;
 
-let prosody: Prosody;
+let prosody: XmppServer;
 let gw: TestGateway | undefined;
 let bob: TestClient | undefined;
 

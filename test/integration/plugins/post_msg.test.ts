@@ -5,7 +5,8 @@ import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { testServers } from "../../helpers/servers.ts";
 import { allOf, connectClient, isMessageFrom, messageWithBody } from "../../../testbed/xmpp-client.ts";
-import { waitFor } from "../../helpers/gateway.ts";
+import { logTail } from "../../helpers/gateway.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
 import { useTestBed } from "../../helpers/bed.ts";
 
 for (const server of testServers()) describe(server.name, () => {
@@ -120,7 +121,7 @@ routes:
       expect(res.status).toBe(202);
       expect(await res.json()).toEqual({ status: "queued", to: "bob@localhost", from: "alice@localhost" });
       await bed.server.startProcess();
-      await waitFor(() => bed.gw.gateway.delivery.queued === 0, 10_000, "the outbox to drain", bed.gw.logs);
+      await waitFor(() => bed.gw.gateway.delivery.queued === 0, 10_000, "the outbox to drain", logTail(bed.gw.logs));
       bed.bob = await connectClient(bed.server, "bob");
       expect((await bobGets("sent while down")).attrs.from).toBe("alice@localhost");
     }, 30_000);

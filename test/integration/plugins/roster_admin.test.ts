@@ -8,7 +8,8 @@ import type { Element } from "ltx";
 import type { Server } from "bun";
 import { testServers } from "../../helpers/servers.ts";
 import { connectClient, type TestClient } from "../../../testbed/xmpp-client.ts";
-import { waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { logTail, type TestGateway } from "../../helpers/gateway.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
 import { useTestBed } from "../../helpers/bed.ts";
 import { freePort } from "../../../testbed/ports.ts";
 
@@ -107,7 +108,7 @@ for (const server of testServers()) describe(server.name, () => {
   };
 
   test(`items_per_set auto: the gateway learns the server (${server.name}) and puts ${server.name === "prosody" ? "100 items per set (mod_privilege takes them)" : "one item per set (RFC 6121 §2.1.5)"}`, async () => {
-    await waitFor(() => bed.gw.logs.some((l) => l.msg === "XMPP server software"), 10_000, "the server software to be learned", bed.gw.logs);
+    await waitFor(() => bed.gw.logs.some((l) => l.msg === "XMPP server software"), 10_000, "the server software to be learned", logTail(bed.gw.logs));
     const health = (await (await fetch(`${bed.gw.url}/health`)).json()) as { xmpp: { server?: string } };
     // The test bed's Prosody loads no mod_version (XEP-0092): its disco#info identity names it.
     expect(health.xmpp.server).toMatch(server.name === "prosody" ? /^Prosody$/ : /^ejabberd 23\./);
@@ -304,7 +305,7 @@ for (const server of testServers()) describe(server.name, () => {
 
     test("warns at start-up, naming the missing permission", async () => {
       const warned = () => bare.gw.logs.some((l) => l.level === "warn" && String(l.msg).includes('roster permission "both"'));
-      await waitFor(warned, 10_000, "the missing-privilege warning", bare.gw.logs);
+      await waitFor(warned, 10_000, "the missing-privilege warning", logTail(bare.gw.logs));
     });
 
     test("the refresh endpoints answer 503 PRIVILEGE_MISSING", async () => {

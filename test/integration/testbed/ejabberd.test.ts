@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import xml from "@xmpp/xml";
-import type { Prosody } from "../../../testbed/prosody.ts";
+import type { XmppServer } from "../../../testbed/xmpp-server.ts";
 import { startEjabberd } from "../../../testbed/ejabberd.ts";
 import { privilegeSample } from "../../../testbed/ejabberd-config.ts";
 import { testServers } from "../../helpers/servers.ts";
@@ -13,7 +13,7 @@ import { connectRawComponent } from "../../../testbed/component.ts";
 import { NS_MUC_USER, connectClient, isMessage, joinRoom, messageWithBody } from "../../../testbed/xmpp-client.ts";
 
 const NS_PRIVILEGE_1 = "urn:xmpp:privilege:1";
-let ejabberd: Prosody;
+let ejabberd: XmppServer;
 let startMs = 0;
 
 beforeAll(async () => {

@@ -6,8 +6,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import xml from "@xmpp/xml";
-import { startProsody, type Prosody } from "../../../testbed/prosody.ts";
-import { withTimeout } from "../../../testbed/timeouts.ts";
+import { startProsody } from "../../../testbed/prosody.ts";
+import type { XmppServer } from "../../../testbed/xmpp-server.ts";
+import { waitFor, withTimeout } from "../../../testbed/timeouts.ts";
 import { connectRawComponent } from "../../../testbed/component.ts";
 import {
   NS_MUC_USER,
@@ -42,13 +43,10 @@ function readFileOrEmpty(path: string): string {
   }
 }
 
+/** Whether `pid` is gone within `timeoutMs` (the caller asserts it). */
 async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!processExists(pid)) return true;
-    await Bun.sleep(50);
-  }
-  return !processExists(pid);
+  const gone = () => !processExists(pid);
+  return waitFor(gone, timeoutMs, `process ${pid} to exit`, undefined, 50).then(() => true, gone);
 }
 
 /** The first line a process prints, or an error after `timeoutMs`. */
@@ -84,7 +82,7 @@ async function failureOf(promise: Promise<unknown>): Promise<Error | null> {
 const ping = (to: string) => xml("iq", { type: "get", to }, xml("ping", { xmlns: "urn:xmpp:ping" }));
 
 describe("a default Prosody", () => {
-  let prosody: Prosody;
+  let prosody: XmppServer;
   const clients: TestClient[] = [];
   const connect = async (user: string): Promise<TestClient> => {
     const c = await connectClient(prosody, user);
@@ -193,7 +191,7 @@ describe("a default Prosody", () => {
 });
 
 describe("a Prosody with custom options", () => {
-  let prosody: Prosody;
+  let prosody: XmppServer;
   beforeAll(async () => {
     prosody = await startProsody({
       host: "stanzagate.test",
@@ -252,7 +250,7 @@ describe("a Prosody with custom options", () => {
 });
 
 describe("a Prosody without gateway privileges", () => {
-  let prosody: Prosody;
+  let prosody: XmppServer;
   beforeAll(async () => {
     prosody = await startProsody({ privileges: null, users: { dave: "dave-pw" } });
   });

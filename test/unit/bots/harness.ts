@@ -7,6 +7,7 @@ import { createLogger } from "../../../src/log.ts";
 import { createMetrics } from "../../../src/metrics.ts";
 import { loadTestConfig } from "../../helpers/gateway.ts";
 import { FAKE_HEAD } from "../../helpers/fake-gateway.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
 
 const BOT = `
 bots:
@@ -42,7 +43,7 @@ export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 
   const say = async (body: string, from = "bob@localhost/phone", extra: Element[] = []) => {
     const before = sent.length;
     handle(xml("message", { from, to: "house@gateway.localhost", type: "chat", id: "m1" }, xml("body", {}, body), ...extra));
-    for (let i = 0; i < 200 && sent.length === before; i++) await Bun.sleep(5);
+    await waitFor(() => sent.length > before, 1_000, `the bot's answer to "${body}"`, undefined, 5);
     return sent.at(-1);
   };
   /**
@@ -61,6 +62,6 @@ export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 
 
 /** Waits (bounded) until the handler has sent `count` stanzas. */
 export async function sentCount(sent: Element[], count: number): Promise<Element | undefined> {
-  for (let i = 0; i < 200 && sent.length < count; i++) await Bun.sleep(5);
+  await waitFor(() => sent.length >= count, 1_000, `${count} stanzas from the bot`, undefined, 5);
   return sent[count - 1];
 }

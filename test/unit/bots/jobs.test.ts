@@ -7,6 +7,7 @@ import { runJob, startJobs, type Clock, type LastRun } from "../../../src/bots/j
 import { createLogger } from "../../../src/log.ts";
 import { loadTestConfig } from "../../helpers/gateway.ts";
 import { FAKE_HEAD } from "../../helpers/fake-gateway.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
 
 const JOBS = `
 bots:
@@ -99,7 +100,7 @@ describe("a bot's jobs", () => {
     c.advance(5 * 60_000);
     expect(w.hits).toHaveLength(1);
     release();
-    for (let i = 0; i < 100 && w.sent.length === 0; i++) await Bun.sleep(5);
+    await waitFor(() => w.sent.length > 0, 500, "the job's message", undefined, 5);
     expect(w.sent).toHaveLength(1);
     c.advance(5 * 60_000);
     expect(w.hits).toHaveLength(2);
@@ -125,7 +126,7 @@ describe("a bot's jobs", () => {
     expect(w.hits).toHaveLength(1);
     expect(skipped).toEqual(["pump"]);
     release();
-    for (let i = 0; i < 100 && running.size > 0; i++) await Bun.sleep(5);
+    await waitFor(() => running.size === 0, 500, "the job to finish", undefined, 5);
     expect(running.size).toBe(0);
     c.advance(5 * 60_000);
     expect(w.hits).toHaveLength(2);

@@ -10,6 +10,7 @@ import { pluginStore } from "../../../src/store/plugin-store.ts";
 import { createSender } from "../../../plugins/post_msg/sender.ts";
 import { createPermissionMemory, processMemory, type PermissionMemory } from "../../../plugins/post_msg/permission-memory.ts";
 import { fallbackFrom } from "../../../plugins/post_msg/options.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
 
 const NONE: Privileges = { roster: "none", message: "none", presence: "none" };
 /** The two XEP-0356 versions in use, and a server that speaks each. */
@@ -49,9 +50,6 @@ function setup(graceMs = 20, memory: PermissionMemory = processMemory()) {
   return { ...fake, sender, from, infos: () => lines.filter((l) => l.level === "info") };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await Bun.sleep(10);
-}
 
 for (const { namespace, server } of VERSIONS) describe(`the sender of a post_msg message, with ${server}`, () => {
   const OUTGOING: Privileges = { ...NONE, message: "outgoing", namespace };
@@ -143,7 +141,7 @@ for (const { namespace, server } of VERSIONS) describe(`the sender of a post_msg
     const memory = processMemory();
     const s = setup(20, memory);
     s.online();
-    await until(() => memory.load() !== undefined);
+    await waitFor(() => memory.load() !== undefined, 1_000, "the permission to be remembered", undefined, 10);
     expect([memory.load(), s.from("alice@example.com").from]).toEqual([false, "gw.example.com"]);
     s.sender.stop();
   });
