@@ -145,7 +145,7 @@ function componentHosts(s: EjabberdSettings): Record<string, { password: string 
 
 function mucAdminAcls(s: EjabberdSettings): Record<string, object> {
   const acls: Record<string, object> = s.mucAdmins.length ? { muc_admins: { user: s.mucAdmins } } : {};
-  s.extraMucServices.forEach((m, i) => (acls[`muc_admins_${i}`] = { user: m.admins }));
+  s.extraMucServices.forEach((m, i) => void (acls[`muc_admins_${i}`] = { user: m.admins }));
   return acls;
 }
 

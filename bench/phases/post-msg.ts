@@ -7,7 +7,7 @@
  */
 import { runLoad, type LoadResult } from "../lib/load.ts";
 import type { RemoteReceiver } from "../lib/remote-receiver.ts";
-import { round, summarize, type Summary } from "../lib/stats.ts";
+import { summarize, type Summary } from "../lib/stats.ts";
 
 export interface DeliveryRun {
   concurrency: number;

@@ -123,7 +123,7 @@ function xmlTextCleaner(log: Logger, owner: string, contact: string): Clean {
 export function normaliseBareJid(input: string): string | undefined {
   if (!isXmlText(input)) return undefined;
   const jid = parseJid(input.normalize("NFKC"));
-  if (!jid || jid.resource !== "") return undefined;
+  if (jid?.resource !== "") return undefined;
   const local = jid.local.toLowerCase();
   return local ? `${local}@${jid.domain}` : jid.domain;
 }

@@ -53,7 +53,7 @@ export function startBots(bots: readonly BotConfig[], deps: BotsDeps): StartedBo
     deps.addBot(bot.local, botHandler(bot, { send: deps.send, fetch: deps.fetch, log, rooms, metrics: deps.metrics }));
   }
   return {
-    online: () => inRooms.forEach((r) => r.online()),
-    stop: () => inRooms.forEach((r) => r.stop()),
+    online: () => inRooms.forEach((r) => void r.online()),
+    stop: () => inRooms.forEach((r) => void r.stop()),
   };
 }

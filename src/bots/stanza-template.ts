@@ -6,7 +6,7 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { compileTemplate, TemplateError, type TemplateScope } from "../engine/template.ts";
+import { compileTemplate, TemplateError, type CompiledTemplate, type TemplateScope } from "../engine/template.ts";
 import { BotTemplateError, type TextTemplate } from "./text-template.ts";
 
 export interface StanzaTemplate {
@@ -21,7 +21,7 @@ export function isMessageTemplate(source: string): boolean {
 /** Throws BotTemplateError naming every problem. */
 export function compileMessage(source: string, roots: readonly string[], from: string): StanzaTemplate {
   if (!isMessageTemplate(source)) throw new BotTemplateError([{ message: "a stanza template must be one <message> element", offset: 0 }]);
-  let template;
+  let template: CompiledTemplate;
   try {
     template = compileTemplate(source, roots);
   } catch (err) {

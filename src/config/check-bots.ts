@@ -60,7 +60,7 @@ function checkRooms(raw: unknown, at: PathSegments, c: BotChecks): Array<{ jid: 
 function checkJid(value: string, at: PathSegments, c: BotChecks): string | undefined {
   const where = [...at, "jid"];
   const jid = parseJid(value);
-  if (!jid || jid.resource !== "") return fail(c, where, `expected a bare JID (local@${c.component ?? "<component>"}), found ${JSON.stringify(value)}`);
+  if (jid?.resource !== "") return fail(c, where, `expected a bare JID (local@${c.component ?? "<component>"}), found ${JSON.stringify(value)}`);
   if (c.component && jid.domain !== c.component.toLowerCase()) return fail(c, where, `a bot's JID must be on the component's domain ${c.component}, found ${jid.domain}`);
   const local = jid.local.toLowerCase();
   const what = local ? `local part "${local}"` : `the component domain ${jid.domain}`;
@@ -75,7 +75,7 @@ function checkAllow(value: unknown, at: PathSegments, c: BotChecks): string | un
   if (typeof value !== "string") return undefined;
   if (value === "*") return value;
   const jid = parseJid(value.startsWith("*@") ? value.slice(2) : value);
-  if (!jid || jid.resource !== "" || (value.startsWith("*@") && jid.local !== "")) return fail(c, at, `expected a bare JID, *@domain or *, found ${JSON.stringify(value)}`);
+  if (jid?.resource !== "" || (value.startsWith("*@") && jid.local !== "")) return fail(c, at, `expected a bare JID, *@domain or *, found ${JSON.stringify(value)}`);
   return value.toLowerCase();
 }
 

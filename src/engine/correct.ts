@@ -86,7 +86,7 @@ export function compileCorrection(namespace: string, key: string, last: string |
         if (final) commits.push(() => memory.delete(slot));
         else if (first === undefined) commits.push(() => memory.set(slot, stanza.attrs.id as string));
       }
-      return () => commits.forEach((c) => c());
+      return () => commits.forEach((c) => void c());
     },
   };
 }

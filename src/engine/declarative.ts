@@ -7,7 +7,7 @@ import type { Element } from "ltx";
 import type { DeclarativeRouteConfig } from "../config/load.ts";
 import { GatewayError, errorResponse, jsonResponse } from "../errors.ts";
 import type { HttpHandler } from "../plugin-api.ts";
-import type { Authenticator, Identity } from "./auth/types.ts";
+import type { Authenticator } from "./auth/types.ts";
 import { requireMayAddress } from "../kit/auth.ts";
 import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
 import { renderRequest } from "./render-request.ts";

@@ -56,8 +56,8 @@ function parseJsonText(value: unknown): unknown {
   }
 }
 
-/** `escape` post-processes each printed value after the text check (bots URL-encode into URLs). */
-export function createLiquid(escape: (text: string) => string = (text) => text): Liquid {
+/** `escapeText` post-processes each printed value after the text check (bots URL-encode into URLs). */
+export function createLiquid(escapeText: (text: string) => string = (text) => text): Liquid {
   const liquid = new Liquid({
     strictFilters: true,
     strictVariables: false,
@@ -65,7 +65,7 @@ export function createLiquid(escape: (text: string) => string = (text) => text):
     lenientIf: true,
     fs: NO_FILES,
     relativeReference: false,
-    outputEscape: (value: unknown) => escape(toText(value)),
+    outputEscape: (value: unknown) => escapeText(toText(value)),
     renderLimit: RENDER_LIMIT_MS,
     memoryLimit: MEMORY_LIMIT,
   });

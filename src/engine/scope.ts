@@ -31,7 +31,7 @@ export function checkScopeText(scope: TemplateScope): void {
     if (typeof value === "string") {
       if (!isXmlText(value)) throw new GatewayError("INVALID_XML_TEXT", undefined, { details: { field: path } });
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+      value.forEach((v, i) => void stack.push([v, `${path}[${i}]`]));
     } else if (value !== null && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) {
         if (!isXmlText(k)) throw new GatewayError("INVALID_XML_TEXT", "A field name contains characters that XML cannot carry", { details: { field: path } });

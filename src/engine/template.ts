@@ -164,7 +164,7 @@ function children(el: Element, c: Compiling, top: boolean): string {
       out += element(child, c);
       continue;
     }
-    const structural = !/\S/.test(child.replace(TOKEN_MARK, (m, i: string) => (isTag(c.tokens[Number(i)]) ? "" : "x")));
+    const structural = !/\S/.test(child.replace(TOKEN_MARK, (_m, i: string) => (isTag(c.tokens[Number(i)]) ? "" : "x")));
     for (const [, i] of child.matchAll(TOKEN_MARK)) if (isTag(c.tokens[Number(i)])) tags.push(i as string);
     if (top && !structural) c.problems.push({ message: "text outside the stanza element: only Liquid tags may surround it", offset: firstOffset(child, c) });
     out += structural ? child.replace(/\s+/g, "").replace(TOKEN_MARK, (_m, i: string) => c.tokens[Number(i)]?.getText() ?? "") : restore(child, c, false);

@@ -10,7 +10,7 @@
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
-import { KNOWN_NAMESPACES, NO_PRIVILEGES, NS_PRIVILEGE_1, NS_PRIVILEGE_2, isPrivilegeNamespace } from "../kit/privileges.ts";
+import { NO_PRIVILEGES, NS_PRIVILEGE_1, NS_PRIVILEGE_2, isPrivilegeNamespace } from "../kit/privileges.ts";
 import type { Privileges } from "../plugin-api/privileges.ts";
 
 /**
@@ -20,7 +20,7 @@ import type { Privileges } from "../plugin-api/privileges.ts";
 export function unknownPrivilegeNamespace(stanza: Element): string | undefined {
   if (stanza.name !== "message") return undefined;
   const ns = stanza.getChildElements().find((c) => c.name === "privilege")?.attrs.xmlns as string | undefined;
-  return ns !== undefined && ns.startsWith("urn:xmpp:privilege:") && !isPrivilegeNamespace(ns) ? ns : undefined;
+  return ns?.startsWith("urn:xmpp:privilege:") && !isPrivilegeNamespace(ns) ? ns : undefined;
 }
 
 /** The advertisement in `stanza` (either namespace), or undefined when it is something else. */

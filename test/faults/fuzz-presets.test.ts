@@ -43,7 +43,7 @@ type Place = ReadonlyArray<string | number>;
 function places(value: Json, at: Place = [], out: Place[] = []): Place[] {
   if (out.length >= MAX_PLACES || at.length > MAX_DEPTH) return out;
   if (at.length) out.push(at);
-  if (Array.isArray(value)) value.forEach((v, i) => places(v, [...at, i], out));
+  if (Array.isArray(value)) value.forEach((v, i) => void places(v, [...at, i], out));
   else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) places(v, [...at, k], out);
   return out;
 }

@@ -2,7 +2,7 @@
 // in, then the count that matters: every message answered 201/202 reached bob, and how many
 // arrived twice (allowed: delivery is at least once).
 import { expect } from "bun:test";
-import { DeliveryLedger, type DeliveryReport } from "../helpers/delivery-ledger.ts";
+import type { DeliveryLedger, DeliveryReport } from "../helpers/delivery-ledger.ts";
 import { gate, runLoad, type LoadResult } from "../helpers/load.ts";
 import type { GatewayProcess } from "../helpers/gateway-process.ts";
 import { SIZES } from "./sizes.ts";

@@ -11,4 +11,8 @@ export async function outcome(attempt: Promise<unknown>): Promise<string> {
   }
 }
 
-export const tally = (outcomes: string[]) => outcomes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
+export function tally(outcomes: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
+  return counts;
+}

@@ -124,7 +124,7 @@ for (const server of testServers()) describe(server.name, () => {
     // Alice types the nick decomposed, the way it was configured: both forms address the bot.
     await groupchat(bed.alice, UNI, `${BOT_NICK.toLowerCase()}: ping`);
     const reply = await bed.alice.nextStanza(isGroupchatFrom(`${UNI}/${botNick}`), 10_000);
-    const aliceNick = ((bed.alice.received.find((s) => s.name === "presence" && s.attrs.from?.startsWith(`${UNI}/Al`)))?.attrs.from as string).slice(UNI.length + 1);
+    const aliceNick = ((bed.alice.received.find((s) => s.name === "presence" && s.attrs.from?.startsWith(`${UNI}/Al`)))!.attrs.from as string).slice(UNI.length + 1);
     expect(reply.getChildText("body")).toBe(`${aliceNick}: pong`);
     await groupchat(bed.alice, UNI, `${BOT_NICK.normalize("NFC").toUpperCase()}, ping`);
     expect((await bed.alice.nextStanza(isGroupchatFrom(`${UNI}/${botNick}`), 10_000)).getChildText("body")).toBe(`${aliceNick}: pong`);

@@ -2,12 +2,12 @@
 // login: how many logins run, what the throttle counts, what a known user gets while the server
 // cannot be reached, and what a 503 body tells the caller.
 import { describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import { createAuthenticator } from "../../src/engine/auth/index.ts";
 import { createThrottle } from "../../src/engine/auth/throttle.ts";
 import { Value } from "@sinclair/typebox/value";
 import { XmppAuthSchema, type XmppAuth } from "../../src/config/auth-schema.ts";
-import { GatewayError } from "../../src/errors.ts";
+import type { GatewayError } from "../../src/errors.ts";
 import { outcome, tally } from "../helpers/auth-outcome.ts";
 import { openStore } from "../../src/store/db.ts";
 import { waitFor } from "../../testbed/timeouts.ts";

@@ -154,6 +154,6 @@ describe("an unexpected error", () => {
     expect(await res.json()).toEqual({ error: "Internal error", code: "INTERNAL" });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: "error", msg: "unhandled HTTP error", path: "/boom", err: { name: "Error", message: "boom" } });
-    expect(String((lines[0]?.err as { stack?: string }).stack)).toContain("boom");
+    expect(String((lines[0]!.err as { stack?: string }).stack)).toContain("boom");
   });
 });

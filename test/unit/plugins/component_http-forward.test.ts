@@ -8,9 +8,9 @@ import { forward, type ForwardDeps } from "../../../plugins/component_http/forwa
 import { createLimiter } from "../../../src/kit/limiter.ts";
 import { formatDiagnostics } from "../../../src/config/diagnostics.ts";
 import { loadConfig } from "../../../src/config/load.ts";
-import { createLogger, silentLogger } from "../../../src/log.ts";
+import { createLogger } from "../../../src/log.ts";
 import componentHttp from "../../../plugins/component_http/index.ts";
-import { noMetrics, type PluginContext, type StanzaHandler, type XmppPort } from "../../../src/plugin-api.ts";
+import type { StanzaHandler } from "../../../src/plugin-api.ts";
 import type { ComponentHttpOptions } from "../../../plugins/component_http/options.ts";
 import { fakeFetch } from "../../helpers/fake-fetch.ts";
 import { fakePluginContext, fakeXmppPort } from "../../helpers/fake-plugin.ts";

@@ -24,7 +24,7 @@ function fakePort(graceMs: number) {
   let granted = NONE;
   /** Grants of the server's other virtual hosts, each advertised from its own address. */
   const others = new Map<string, Privileges>();
-  const emit = (event: LinkEvent) => listeners.get(event)?.forEach((l) => l());
+  const emit = (event: LinkEvent) => listeners.get(event)?.forEach((l) => void l());
   const port = fakeXmppPort({
     component: "gw.example.com",
     host: "example.com",
