@@ -3,10 +3,10 @@
  * request, and a rebind for reloads. The request and its peer go on to the front door
  * (engine/front-door.ts), where its context and client address are made.
  */
-import { readFileSync } from "node:fs";
 import type { Server } from "bun";
 import { errorResponse } from "./errors.ts";
 import type { Logger } from "./log.ts";
+import { readPemFile } from "./config/pem-file.ts";
 
 /** The parts of the http section the socket itself depends on. */
 interface ListenSettings {
@@ -96,7 +96,7 @@ export function createHttpServer(handle: (request: Request, peer: string) => Pro
 
 function readTls(settings: ListenSettings): Pem | undefined {
   const { tls } = settings;
-  return tls ? { cert: readFileSync(tls.cert_file, "utf8"), key: readFileSync(tls.key_file, "utf8") } : undefined;
+  return tls ? { cert: readPemFile(tls.cert_file), key: readPemFile(tls.key_file) } : undefined;
 }
 
 /**

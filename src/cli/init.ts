@@ -4,7 +4,7 @@
  * server's side of the same component, so the first message needs nothing copied from the docs.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { CliOutput } from "./outbox.ts";
 import { ejabberdSnippets, prosodySnippets, starterRoutes, type Component } from "./init-files.ts";
 
@@ -45,14 +45,35 @@ export function initCommand(file: string, args: InitArgs, io: CliOutput): number
     listen,
     store: "./stanzagate.db",
   });
-  // The file holds the component secret: readable by its owner only.
-  writeFileSync(file, text, { mode: 0o600 });
+  const written = writeSecretFile(file, text, args.force);
+  if (written !== undefined) {
+    io.err(`cannot write ${file}: ${written}`);
+    return 1;
+  }
   io.out(`Wrote ${file}: component ${domain} for the users of ${host}, and its secret.`);
   for (const snippet of args.server === "prosody" ? prosodySnippets(component) : ejabberdSnippets(component)) {
     io.out(`\n${snippet.where}\n${snippet.text.trimEnd()}`);
   }
   io.out(nextSteps(file, args.server, host, listen));
   return 0;
+}
+
+/**
+ * The file holds the component secret: readable by its owner only, whatever was there before.
+ * Without --force it must not exist (O_EXCL: a dangling symlink is not followed either); with it,
+ * a new file is renamed over the old one, which replaces a symlink instead of writing through it
+ * and keeps mode 0600 where an existing 0644 file would have kept its own. Returns why it failed.
+ */
+function writeSecretFile(file: string, text: string, force: boolean): string | undefined {
+  const target = force ? `${file}.${process.pid}.tmp` : file;
+  try {
+    writeFileSync(target, text, { mode: 0o600, flag: "wx" });
+    if (force) renameSync(target, file);
+    return undefined;
+  } catch (err) {
+    if (force) rmSync(target, { force: true });
+    return (err as NodeJS.ErrnoException).code === "EEXIST" ? "it exists (--force replaces it)" : (err as Error).message;
+  }
 }
 
 function nextSteps(file: string, server: XmppServerKind, host: string, listen: string): string {

@@ -4,9 +4,9 @@
  * would otherwise only fail at `serve` (or, for a proxy entry, silently trust nobody).
  */
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { parseProxyRange } from "../engine/client-address.ts";
 import type { Diagnostic, SourceLocator } from "./diagnostics.ts";
+import { certificateBlocks, readPemFile } from "./pem-file.ts";
 
 export interface HttpChecks {
   errors: Diagnostic[];
@@ -48,7 +48,7 @@ function checkListen(listen: string, locate: SourceLocator, out: Diagnostic[]): 
 function checkTlsFiles(tls: { cert_file?: unknown; key_file?: unknown }, locate: SourceLocator, out: HttpChecks, now: () => number): void {
   const certAt = ["http", "tls", "cert_file"];
   const keyAt = ["http", "tls", "key_file"];
-  const cert = typeof tls.cert_file === "string" ? parsePem(tls.cert_file, "a PEM certificate", (pem) => new X509Certificate(pem)) : undefined;
+  const cert = typeof tls.cert_file === "string" ? parsePem(tls.cert_file, "a PEM certificate", leafOfChain) : undefined;
   const key = typeof tls.key_file === "string" ? parsePem(tls.key_file, "a PEM private key", (pem) => createPrivateKey(pem)) : undefined;
   if (typeof cert === "string") out.errors.push(locate.at(certAt, cert));
   if (typeof key === "string") out.errors.push(locate.at(keyAt, key));
@@ -61,19 +61,41 @@ function checkTlsFiles(tls: { cert_file?: unknown; key_file?: unknown }, locate:
   }
 }
 
+/**
+ * The server's certificate, once every certificate of the chain parses: a broken intermediate
+ * would otherwise pass `check` and stop the listener at start.
+ */
+function leafOfChain(pem: string): X509Certificate {
+  const chain = certificateBlocks(pem).map((block, i) => {
+    try {
+      return new X509Certificate(block);
+    } catch (err) {
+      throw i === 0 ? err : new ChainError(`certificate ${i + 1} of the chain: ${opensslReason(err)}`);
+    }
+  });
+  return chain[0] as X509Certificate;
+}
+
 /** The parsed file, or a sentence saying why it cannot be used. */
 function parsePem<T>(file: string, what: string, parse: (pem: string) => T): T | string {
   let pem: string;
   try {
-    pem = readFileSync(file, "utf8");
+    pem = readPemFile(file);
   } catch (err) {
     return `cannot read ${file}: ${(err as Error).message}`;
   }
   try {
     return parse(pem);
   } catch (err) {
-    // OpenSSL's "error:0900006e:PEM routines:OPENSSL_internal:NO_START_LINE": the reason is last.
-    const reason = ((err as Error).message.split(":").pop() ?? "").toLowerCase().replace(/_/g, " ");
+    const reason = err instanceof ChainError ? err.message : opensslReason(err);
     return `${file} is not ${what}${reason ? ` (${reason})` : ""}`;
   }
+}
+
+/** A certificate after the first that does not parse: its message names which one. */
+class ChainError extends Error {}
+
+/** OpenSSL's "error:0900006e:PEM routines:OPENSSL_internal:NO_START_LINE": the reason is last. */
+function opensslReason(err: unknown): string {
+  return ((err as Error).message.split(":").pop() ?? "").toLowerCase().replace(/_/g, " ");
 }

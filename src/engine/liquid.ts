@@ -9,6 +9,8 @@
  *   file system is one that has no files, so no template can reach the disk;
  * - `raw` (the filter that would skip `outputEscape`) is replaced by one that does not;
  * - `parse_json` reads JSON text, with the depth bound of request bodies;
+ * - `required: "field"` refuses a request whose value is missing (400 INVALID_BODY naming it), so
+ *   a template never answers 2xx with a message built from nothing;
  * - a render is bounded in time and memory (`renderLimit`, `memoryLimit`): a huge array costs a
  *   clear 422, never a stuck request.
  */
@@ -40,7 +42,18 @@ const EXTRA_FILTERS: Record<string, (value: unknown, ...args: unknown[]) => unkn
   // Replaces Liquid's own `raw`, which would bypass outputEscape: here it changes nothing.
   raw: (v) => v,
   parse_json: parseJsonText,
+  required: requiredValue,
 };
+
+/**
+ * A value the message cannot do without, where the body's schema cannot say so (a field one event
+ * of a webhook carries and another does not): missing or empty, the request is refused as a body
+ * that lacks the field, with the same problem shape as the route's `body:` check.
+ */
+function requiredValue(value: unknown, field: unknown): unknown {
+  if (value !== undefined && value !== null && value !== "") return value;
+  throw new GatewayError("INVALID_BODY", undefined, { details: { problems: [{ field: String(field), problem: "required" }] } });
+}
 
 /**
  * JSON carried as text (a form's `payload=` field, a JSON string inside JSON) -> the value it

@@ -25,7 +25,19 @@ export function parseJid(input: string): Jid | undefined {
   if (at !== -1 && !validLocal(local)) return undefined;
   if (!validDomain(domain)) return undefined;
   if (slash !== -1 && !validResource(resource)) return undefined;
-  return { local, domain: domain.toLowerCase(), resource };
+  return { local, domain: comparableDomain(domain), resource };
+}
+
+/**
+ * The domainpart as the server routes it, so that two spellings of one domain compare equal:
+ * RFC 7622 §3.2 strips a final dot before routing or comparing, and the server's preparation
+ * (IDNA mapping, RFC 5895: width and case) turns `ｇａｔｅｗａｙ.localhost` or `Gateway.Localhost.`
+ * into `gateway.localhost`. Only a comparison that does the same can tell a reply that would come
+ * straight back to this component (a loop) from one that leaves it.
+ */
+function comparableDomain(domain: string): string {
+  const mapped = domain.replace(/[\u3002\uff0e\uff61]/g, ".").normalize("NFKC").toLowerCase();
+  return mapped.endsWith(".") ? mapped.slice(0, -1) : mapped;
 }
 
 export function isJid(input: string): boolean {

@@ -3,6 +3,7 @@
 // sees the new certificate, on the same port.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { connect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -104,6 +105,28 @@ describe("http.tls is checked when the config loads", () => {
       `3:${col(tls, junk)} http.tls.cert_file ${junk} is not a PEM certificate (no start line)`,
       `3:${col(tls, certFile)} http.tls.key_file ${certFile} is not a PEM private key (no start line)`,
     ]);
+  });
+
+  // A FIFO would block the open until someone writes, and /dev/zero never ends (7.9 GB of RSS in
+  // under a minute): at a reload either froze the running gateway.
+  test("a FIFO, a device or a huge file is refused at once, without reading it", () => {
+    const fifo = join(dir, "fifo.pem");
+    spawnSync("mkfifo", [fifo]);
+    const huge = join(dir, "huge.pem");
+    writeFileSync(huge, Buffer.alloc(2 * 1024 * 1024, 0x41));
+    const refused: Array<[string, string]> = [[fifo, "not a regular file"], ["/dev/zero", "not a regular file"], [huge, "2097152 bytes, more than a PEM file holds (at most 1048576)"]];
+    for (const [file, why] of refused) {
+      const tls = `cert_file: "${file}", key_file: "${keyFile}"`;
+      expect(problems(tls)).toEqual([`3:${col(tls, file)} http.tls.cert_file cannot read ${file}: ${why}`]);
+    }
+  });
+
+  test("a chain whose second certificate does not parse is refused, as the listener would refuse it", () => {
+    const chain = join(dir, "broken-chain.pem");
+    const leaf = readFileSync(certFile, "utf8");
+    writeFileSync(chain, `${leaf}-----BEGIN CERTIFICATE-----\nTUlJQnJva2Vu\n-----END CERTIFICATE-----\n`);
+    const tls = `cert_file: "${chain}", key_file: "${keyFile}"`;
+    expect(problems(tls)).toEqual([`3:${col(tls, chain)} http.tls.cert_file ${chain} is not a PEM certificate (certificate 2 of the chain: decode error)`]);
   });
 
   test("a key that does not belong to the certificate", () => {

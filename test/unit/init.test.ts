@@ -1,7 +1,7 @@
 // `stanzagate init`: a starter routes.yaml that `check` accepts, never written over by accident,
 // and the server lines for the same domain, secret and port.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, USAGE } from "../../src/cli/args.ts";
@@ -46,6 +46,26 @@ describe("stanzagate init", () => {
     expect(readFileSync(file, "utf8")).toBe("mine\n");
     expect(run({ force: true }, file).code).toBe(0);
     expect(readFileSync(file, "utf8")).toContain("plugin: post_msg");
+  });
+
+  test("a directory that is missing or cannot be written is one error line, never a crash", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-init-"));
+    expect(run({}, join(dir, "missing", "routes.yaml"))).toMatchObject({ code: 1, err: expect.stringMatching(/^cannot write .*routes\.yaml: ENOENT/), out: "" });
+    expect(run({ force: true }, dir)).toMatchObject({ code: 1, err: expect.stringMatching(/^cannot write .*: (EISDIR|EEXIST|ENOTEMPTY)/) });
+  });
+
+  test("--force leaves a file readable by its owner only, and replaces a symlink instead of writing through it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-init-"));
+    const open = join(dir, "routes.yaml");
+    writeFileSync(open, "mine\n");
+    chmodSync(open, 0o644);
+    expect(run({ force: true }, open).code).toBe(0);
+    expect(statSync(open).mode & 0o777).toBe(0o600);
+    const link = join(dir, "linked.yaml");
+    symlinkSync(join(dir, "elsewhere.yaml"), link);
+    expect(run({}, link)).toMatchObject({ code: 1 });
+    expect(run({ force: true }, link).code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(false);
   });
 
   test("prints Prosody's lines with the same domain, secret and port, the secret as a Lua string", async () => {

@@ -15,6 +15,12 @@ describe("JIDs from input (RFC 7622)", () => {
     expect(parseJid("Bob@LocalHost/Phone")).toEqual({ local: "Bob", domain: "localhost", resource: "Phone" });
     expect(bareJid("bob@localhost/phone")).toBe("bob@localhost");
   });
+
+  test("a domain compares as the server routes it: no final dot (RFC 7622 §3.2), widths and case mapped", () => {
+    expect(parseJid("ping@gateway.localhost.")?.domain).toBe("gateway.localhost");
+    expect(parseJid("ping@ｇａｔｅｗａｙ.ＬＯＣＡＬＨＯＳＴ")?.domain).toBe("gateway.localhost");
+    expect(parseJid("Ping@Gateway.Localhost./r")).toEqual({ local: "Ping", domain: "gateway.localhost", resource: "r" });
+  });
 });
 
 describe("a piece of one JID part (what a template placeholder may fill)", () => {

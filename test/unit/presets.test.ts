@@ -173,6 +173,24 @@ describe("a preset never answers 2xx with a message built from nothing", () => {
     ]);
   });
 
+  // GitHub sends a sender with every event, so `body:` alone let `{"sender":{…}}` through as
+  // "[GitHub] x pushed 0 commits to : ": each event's line requires its own fields.
+  test.each([
+    ["push", ["repository.full_name"]],
+    ["issues", ["action"]],
+    ["issue_comment", ["issue.number"]],
+    ["pull_request", ["action"]],
+    ["release", ["action"]],
+    ["ping", ["zen"]],
+  ])("github: a %s event that lacks its own fields is 400 naming the first, and nothing is sent", async (event, fields) => {
+    const out = await render("github", new TextEncoder().encode(JSON.stringify({ sender: { login: "x" } })), [["x-github-event", event]]);
+    const problems = fields.map((field) => ({ field, problem: "required" }));
+    expect(out).toHaveLength(2);
+    expect(out[0]).toStartWith("(stderr) 400 ");
+    expect(JSON.parse((out[0] ?? "").slice("(stderr) 400 ".length))).toMatchObject({ code: "INVALID_BODY", problems, template: expect.stringContaining("required") });
+    expect(out[1]).toBe("(exit 1)");
+  });
+
   test("a payload= that is not a JSON object is 400 INVALID_JSON", async () => {
     const [line] = await render("github", form({ payload: "{not json" }), [["x-github-event", "push"], FORM]);
     expect(line).toStartWith(`(stderr) 400 {"error":"The form's only field, \\"payload\\", is not a JSON object","code":"INVALID_JSON"`);
