@@ -29,7 +29,11 @@ async function measure(label: string, check: () => Promise<boolean>): Promise<Re
   const t0 = performance.now();
   for (let i = 0; i < N; i++) if (!(await check())) throw new Error(`${label}: login refused`);
   const cpu = process.cpuUsage(cpu0);
-  return { check: label, cpu_ms_per_check: round((cpu.user + cpu.system) / 1000 / N), wall_ms_per_check: round((performance.now() - t0) / N) };
+  return {
+    check: label,
+    cpu_ms_per_check: round((cpu.user + cpu.system) / 1000 / N),
+    wall_ms_per_check: round((performance.now() - t0) / N),
+  };
 }
 
 const prosody = await startProsody({ logLevel: "error", scramIterations: ITERATIONS });

@@ -58,9 +58,19 @@ routes:
   };
   if (VARIANTS.some((v) => v.compile?.bytecodeOrder) && !existsSync(ORDER)) await recordOrder(configs["four plugins"]);
   const figures = await footprintRun(prosody, VARIANTS, configs, ROUNDS, DIR);
-  console.log(`\nmedian [min-max] of ${ROUNDS} starts; load average ${(await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ")}\n`);
-  console.log(`| variant | binary | ${Object.keys(configs).map((c) => `${c}: start-up / idle RSS (anonymous + file)`).join(" | ")} |`);
-  console.log(`| --- | --- | ${Object.keys(configs).map(() => "---").join(" | ")} |`);
+  console.log(
+    `\nmedian [min-max] of ${ROUNDS} starts; load average ${(await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ")}\n`,
+  );
+  console.log(
+    `| variant | binary | ${Object.keys(configs)
+      .map((c) => `${c}: start-up / idle RSS (anonymous + file)`)
+      .join(" | ")} |`,
+  );
+  console.log(
+    `| --- | --- | ${Object.keys(configs)
+      .map(() => "---")
+      .join(" | ")} |`,
+  );
   for (const f of figures) {
     const cells = Object.keys(configs).map((name) => {
       const c = f.configs[name];
@@ -81,4 +91,3 @@ async function recordOrder(routes: string): Promise<void> {
   if (!existsSync(ORDER)) throw new Error("the executable wrote no bytecode order file");
   rmSync(bin);
 }
-

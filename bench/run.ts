@@ -46,7 +46,11 @@ console.log(`Stanzagate benchmark: ${N} messages per level on ${JSON.stringify(r
 
 // Prosody's own SCRAM iteration count (10,000), as a deployment has it: the post_msg runs start
 // from a cold credential cache, so their first requests pay real password checks.
-const prosody = await startProsody({ logLevel: "error", scramIterations: 10_000, extraConfig: `Component "${LOAD_DOMAIN}"\n  component_secret = "${LOAD_SECRET}"\n` });
+const prosody = await startProsody({
+  logLevel: "error",
+  scramIterations: 10_000,
+  extraConfig: `Component "${LOAD_DOMAIN}"\n  component_secret = "${LOAD_SECRET}"\n`,
+});
 const webhook = echoWebhook();
 const rosterApp = rosterWebApp(ROSTER_CONTACTS);
 const routes = `auth:
@@ -64,7 +68,11 @@ try {
 
   // Idle: after the gateway's post-start-up garbage collection (one second in), settled.
   await Bun.sleep(2_500);
-  const footprint: Record<string, unknown> = { binary_mb: binarySizeMb(), startup_to_online_ms: gw.startup_ms, idle: memoryMb(gw.proc.pid) };
+  const footprint: Record<string, unknown> = {
+    binary_mb: binarySizeMb(),
+    startup_to_online_ms: gw.startup_ms,
+    idle: memoryMb(gw.proc.pid),
+  };
   results.footprint = footprint;
   progress("footprint", footprint);
 
@@ -75,10 +83,24 @@ try {
     // A restart before each level: its first requests meet a cold credential cache.
     await gw.stop();
     gw = await startBenchGateway(prosody, port, routes, gw.dir);
-    const r = await scraped(`post_msg c=${c}`, gw.url, () => postMsgRun(gw.url, bob, N, c), (x) => postMsgExpected(x.statuses ?? {}));
+    const r = await scraped(
+      `post_msg c=${c}`,
+      gw.url,
+      () => postMsgRun(gw.url, bob, N, c),
+      (x) => postMsgExpected(x.statuses ?? {}),
+    );
     runs.push(r);
     const first = r.first_requests;
-    progress(`post_msg c=${c}`, { msgs_per_s: r.msgs_per_s, p50_ms: r.latency.p50_ms, p99_ms: r.latency.p99_ms, lost: r.lost, dup: r.duplicates, errors: r.http_errors, first_requests_p50_ms: first?.p50_ms, first_requests_max_ms: first?.max_ms });
+    progress(`post_msg c=${c}`, {
+      msgs_per_s: r.msgs_per_s,
+      p50_ms: r.latency.p50_ms,
+      p99_ms: r.latency.p99_ms,
+      lost: r.lost,
+      dup: r.duplicates,
+      errors: r.http_errors,
+      first_requests_p50_ms: first?.p50_ms,
+      first_requests_max_ms: first?.max_ms,
+    });
     if (c === 1) footprint.after_load_1 = memoryMb(gw.proc.pid);
   }
   results.post_msg = runs;
@@ -86,24 +108,58 @@ try {
   const ceiling = await ceilingRun(prosody, bob, N, LOAD_DOMAIN, LOAD_SECRET);
   const c32 = runs.find((r) => r.concurrency === 32)?.msgs_per_s ?? 0;
   results.ceiling = { ...ceiling, post_msg_c32_share_pct: Math.round((c32 / ceiling.msgs_per_s) * 100) };
-  progress("ceiling (bare component)", { msgs_per_s: ceiling.msgs_per_s, p99_ms: ceiling.latency.p99_ms, post_msg_share_pct: Math.round((c32 / ceiling.msgs_per_s) * 100) });
+  progress("ceiling (bare component)", {
+    msgs_per_s: ceiling.msgs_per_s,
+    p99_ms: ceiling.latency.p99_ms,
+    post_msg_share_pct: Math.round((c32 / ceiling.msgs_per_s) * 100),
+  });
 
   const alice = await connectClient(prosody, "alice", { resource: "bench" });
-  const ch = await scraped("component_http", gw.url, () => componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32), componentHttpExpected);
+  const ch = await scraped(
+    "component_http",
+    gw.url,
+    () => componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32),
+    componentHttpExpected,
+  );
   results.component_http = ch;
-  progress("component_http window=32", { replies_per_s: ch.replies_per_s, p50_ms: ch.latency.p50_ms, p99_ms: ch.latency.p99_ms, lost: ch.lost, dup: ch.duplicates });
+  progress("component_http window=32", {
+    replies_per_s: ch.replies_per_s,
+    p50_ms: ch.latency.p50_ms,
+    p99_ms: ch.latency.p99_ms,
+    lost: ch.lost,
+    dup: ch.duplicates,
+  });
 
-  results.muc_kick = await scraped("muc_kick", gw.url, () => mucKickRun(prosody, alice, gw.url, OPS, LOAD_DOMAIN, LOAD_SECRET, 200), (k) => mucKickExpected(k.statuses));
+  results.muc_kick = await scraped(
+    "muc_kick",
+    gw.url,
+    () => mucKickRun(prosody, alice, gw.url, OPS, LOAD_DOMAIN, LOAD_SECRET, 200),
+    (k) => mucKickExpected(k.statuses),
+  );
   progress("muc_kick", results.muc_kick as Record<string, unknown>);
 
   const users = Array.from({ length: ROSTER_USERS }, (_, i) => `ruser${i}`);
   await registerUsers(prosody, users);
-  const roster = await scraped("roster_admin", gw.url, () => rosterRun(gw.url, OPS, users, ROSTER_CONTACTS), (x) => rosterExpected(x.statuses, [x.first_sync_answer, x.resync_answer]));
+  const roster = await scraped(
+    "roster_admin",
+    gw.url,
+    () => rosterRun(gw.url, OPS, users, ROSTER_CONTACTS),
+    (x) => rosterExpected(x.statuses, [x.first_sync_answer, x.resync_answer]),
+  );
   results.roster_admin = { ...roster, web_app_requests: rosterApp.requests() };
-  progress(`roster_admin ${ROSTER_USERS}x${ROSTER_CONTACTS}`, { first_sync_ms: roster.first_sync_ms, resync_ms: roster.resync_ms, answer: roster.resync_answer });
+  progress(`roster_admin ${ROSTER_USERS}x${ROSTER_CONTACTS}`, {
+    first_sync_ms: roster.first_sync_ms,
+    resync_ms: roster.resync_ms,
+    answer: roster.resync_answer,
+  });
   footprint.peak = memoryMb(gw.proc.pid);
 
-  results.outbox = await scraped("outbox", gw.url, () => outboxRun(prosody, gw.url, OUTBOX_N), (o) => postMsgExpected(o.statuses));
+  results.outbox = await scraped(
+    "outbox",
+    gw.url,
+    () => outboxRun(prosody, gw.url, OUTBOX_N),
+    (o) => postMsgExpected(o.statuses),
+  );
   progress("outbox", results.outbox as Record<string, unknown>);
   await Promise.all([bob.stop(), alice.stop()]).catch(() => {});
   await gw.stop();
@@ -117,11 +173,16 @@ const checks = checkTargets(results);
 results.targets = checks;
 results.metrics = metricChecks;
 const wrongCounts = mismatches(metricChecks);
-write(join(import.meta.dir, "results"), results, `${markdown(results)}\n${checksMarkdown(checks)}\n/metrics after each phase against the benchmark's own counts:\n\n${metricsMarkdown(metricChecks)}`);
+write(
+  join(import.meta.dir, "results"),
+  results,
+  `${markdown(results)}\n${checksMarkdown(checks)}\n/metrics after each phase against the benchmark's own counts:\n\n${metricsMarkdown(metricChecks)}`,
+);
 console.log("\nTargets:");
 for (const c of checks) console.log(`  ${c.ok ? "met    " : "MISSED "} ${c.target.padEnd(40)} ${c.measured}`);
 console.log(`\n/metrics against the benchmark's counts: ${wrongCounts === 0 ? "all match" : `${wrongCounts} MISMATCHED`}`);
-for (const c of metricChecks) for (const r of c.rows) if (!r.ok) console.log(`  ${c.phase}: ${r.series} counted ${r.expected}, scraped ${r.scraped}`);
+for (const c of metricChecks)
+  for (const r of c.rows) if (!r.ok) console.log(`  ${c.phase}: ${r.series} counted ${r.expected}, scraped ${r.scraped}`);
 console.log("\nwritten: bench/results/latest.json and bench/results/latest.md");
 // Speed targets are reported; correctness is not negotiable.
 process.exit(lostOrDuplicated(results) === 0 && wrongCounts === 0 ? 0 : 1);

@@ -105,7 +105,10 @@ export function withPluginOptions(readme: string, plugin: string): string {
 /** Every generated file: its path from the repository root, and how to regenerate its text. */
 export const GENERATED: ReadonlyArray<{ file: string; regenerate: (text: string) => string }> = [
   { file: "docs/reference.md", regenerate: withReference },
-  ...[...BUILTIN_PLUGINS.keys()].map((name) => ({ file: `plugins/${name}/README.md`, regenerate: (text: string) => withPluginOptions(text, name) })),
+  ...[...BUILTIN_PLUGINS.keys()].map((name) => ({
+    file: `plugins/${name}/README.md`,
+    regenerate: (text: string) => withPluginOptions(text, name),
+  })),
 ];
 
 // `bun scripts/config-reference.ts --write` updates docs/reference.md and every plugin README in place;

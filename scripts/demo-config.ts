@@ -62,9 +62,11 @@ export function demoRoutes(has: (plugin: string) => boolean): string {
     VERSION_ROUTE,
   ];
   if (has("post_msg")) routes.push("  - plugin: post_msg\n    path: /msg\n    auth: users");
-  if (has("component_http")) routes.push("  - plugin: component_http\n    options:\n      post_url: ${DEMO_APPS:-http://127.0.0.1:8080}/bot");
+  if (has("component_http"))
+    routes.push("  - plugin: component_http\n    options:\n      post_url: ${DEMO_APPS:-http://127.0.0.1:8080}/bot");
   if (has("muc_kick")) routes.push("  - plugin: muc_kick\n    auth: kick");
-  if (has("roster_admin")) routes.push("  - plugin: roster_admin\n    auth: ops\n    options:\n      roster_url: ${DEMO_APPS:-http://127.0.0.1:8080}/contacts/%s");
+  if (has("roster_admin"))
+    routes.push("  - plugin: roster_admin\n    auth: ops\n    options:\n      roster_url: ${DEMO_APPS:-http://127.0.0.1:8080}/contacts/%s");
   return `# The demo's routes.yaml. Yours to edit: \`make demo\` keeps it, \`make demo-reset\` writes it afresh.
 # \${DEMO_...} are set by the demo at each run (its Prosody's ports and secret, its web apps);
 # the fallbacks after :- only let \`stanzagate check\` and \`render\` read the file in another terminal.
@@ -119,7 +121,9 @@ export function demoWebApps(): { url: string; stop(): void } {
       }
       const user = decodeURIComponent(path.replace(/^\/contacts\//, ""));
       const everyone = ["alice", "bob", "carol"].filter((u) => u !== user);
-      return Response.json(Object.fromEntries(everyone.map((u) => [`${u}@localhost`, { name: u[0]?.toUpperCase() + u.slice(1), groups: ["Demo"] }])));
+      return Response.json(
+        Object.fromEntries(everyone.map((u) => [`${u}@localhost`, { name: u[0]?.toUpperCase() + u.slice(1), groups: ["Demo"] }])),
+      );
     },
   });
   return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
@@ -129,5 +133,7 @@ export function demoWebApps(): { url: string; stop(): void } {
 function sensor(room: string): Response {
   const celsius: Record<string, number> = { kitchen: 21.5, garden: 12, cellar: 9.5 };
   const value = celsius[room];
-  return value === undefined ? Response.json({ error: `no sensor in ${room} (try ${Object.keys(celsius).join(", ")})` }, { status: 404 }) : Response.json({ celsius: value });
+  return value === undefined
+    ? Response.json({ error: `no sensor in ${room} (try ${Object.keys(celsius).join(", ")})` }, { status: 404 })
+    : Response.json({ celsius: value });
 }

@@ -57,11 +57,16 @@ if (seconds > 0) setTimeout(() => void stop(0), seconds * 1000);
  */
 function freshState(): void {
   mkdirSync(DIR, { recursive: true });
-  for (const name of ["stanzagate.db", "stanzagate.db-wal", "stanzagate.db-shm", "stanzagate.log"]) rmSync(join(DIR, name), { force: true });
+  for (const name of ["stanzagate.db", "stanzagate.db-wal", "stanzagate.db-shm", "stanzagate.log"])
+    rmSync(join(DIR, name), { force: true });
 }
 
 function printWelcome(pid: number, outcome: RoutesFileOutcome): void {
-  const origin = { written: "the demo's own", kept: "yours, kept from an earlier run", replaced: "the demo's own (an older demo's file is kept as routes.yaml.old)" }[outcome];
+  const origin = {
+    written: "the demo's own",
+    kept: "yours, kept from an earlier run",
+    replaced: "the demo's own (an older demo's file is kept as routes.yaml.old)",
+  }[outcome];
   console.log(`
 Stanzagate demo is running.
   Prosody on 127.0.0.1 (c2s ${prosody.c2sPort}, component ${prosody.componentPort}); users alice/alice-pw, bob/bob-pw, carol/carol-pw
@@ -85,8 +90,12 @@ Try:
     console.log(`  curl -s -w '%{http_code}\\n' ${url}/muc_kick -H 'Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=' -H 'Content-Type: application/json' -d '{"nickname":"Bob","muc":"${room}","reason":"demo"}'
     (prints 200; the room stays, and bob enters it again, so the kick can be tried again)`);
   }
-  if (has("component_http")) console.log(`  (component_http: send a chat message to echo@${prosody.componentDomain} from any client; the demo webhook echoes it)`);
-  if (has("roster_admin")) console.log(`  curl -s -X POST ${url}/roster_admin/refresh -H 'Authorization: Bearer demo-token-0123456789' -H 'Content-Type: application/json' -d '["bob"]'`);
+  if (has("component_http"))
+    console.log(`  (component_http: send a chat message to echo@${prosody.componentDomain} from any client; the demo webhook echoes it)`);
+  if (has("roster_admin"))
+    console.log(
+      `  curl -s -X POST ${url}/roster_admin/refresh -H 'Authorization: Bearer demo-token-0123456789' -H 'Content-Type: application/json' -d '["bob"]'`,
+    );
   printBot(pid);
   console.log("\nCtrl-C to stop.");
 }
@@ -125,11 +134,16 @@ async function stopGateway(): Promise<void> {
 async function waitOnline(base: string, proc: Subprocess): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline && proc.exitCode === null) {
-    const status = await fetch(`${base}/health`).then((r) => r.status, () => 0);
+    const status = await fetch(`${base}/health`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return;
     await Bun.sleep(100);
   }
-  const log = await Bun.file(LOG).text().catch(() => "");
+  const log = await Bun.file(LOG)
+    .text()
+    .catch(() => "");
   console.error(`Stanzagate did not come online; its log (${LOG}) ends with:\n${log.trimEnd().split("\n").slice(-15).join("\n")}`);
   if (routes === "kept") console.error(`${ROUTES} is the one you edited: fix it, or start from the demo's own with  make demo-reset`);
   await stop(1);

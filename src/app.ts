@@ -96,7 +96,12 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
 }
 
 /** What every generation shares with the core. */
-function sharedDeps(core: Core, config: Config, log: Logger, pluginHealth: () => ReadonlyArray<Record<string, unknown>>): Omit<GenerationDeps, "config" | "throttle"> {
+function sharedDeps(
+  core: Core,
+  config: Config,
+  log: Logger,
+  pluginHealth: () => ReadonlyArray<Record<string, unknown>>,
+): Omit<GenerationDeps, "config" | "throttle"> {
   let ids = 0;
   const idPrefix = Math.random().toString(36).slice(2, 8);
   return {
@@ -158,10 +163,13 @@ function createGenerations(link: XmppLink, log: Logger) {
       current = fresh;
       if (!old) return;
       retiring.add(old);
-      void old.retire(RETIRE_TIMEOUT_MS).catch((err: unknown) => log.error("stopping the old plugins failed", { err })).finally(() => {
-        retiring.delete(old);
-        log.debug("the replaced configuration stopped");
-      });
+      void old
+        .retire(RETIRE_TIMEOUT_MS)
+        .catch((err: unknown) => log.error("stopping the old plugins failed", { err }))
+        .finally(() => {
+          retiring.delete(old);
+          log.debug("the replaced configuration stopped");
+        });
     },
     async retireAll(timeoutMs: number) {
       const all = [...retiring, ...(current ? [current] : [])];

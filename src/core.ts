@@ -41,7 +41,12 @@ export interface Core {
 }
 
 /** `beforeSend`: asked about each queued stanza before the drain sends it (DeliveryOptions). */
-export function createCore(config: Config, log: Logger, createEntity?: LinkOptions["createEntity"], beforeSend?: DeliveryOptions["beforeSend"]): Core {
+export function createCore(
+  config: Config,
+  log: Logger,
+  createEntity?: LinkOptions["createEntity"],
+  beforeSend?: DeliveryOptions["beforeSend"],
+): Core {
   const store = openStore(config.store);
   const storeHealth = createStoreHealth(store, config.store, log.child({ part: "store" }));
   const oldestQueued = store.query<{ at: number | null }, []>("SELECT min(queued_at) AS at FROM outbox");
@@ -49,15 +54,25 @@ export function createCore(config: Config, log: Logger, createEntity?: LinkOptio
     outbox: () => ({ depth: delivery.queued, oldestQueuedAt: oldestQueued.get()?.at ?? undefined }),
     link: () => ({ state: link.status, onlineSince: link.onlineSince }),
   });
-  const link = new XmppLink({ ...linkOptions(config, log), onTraffic: (direction, kind) => metrics.stanza(direction, kind), ...(createEntity ? { createEntity } : {}) });
+  const link = new XmppLink({
+    ...linkOptions(config, log),
+    onTraffic: (direction, kind) => metrics.stanza(direction, kind),
+    ...(createEntity ? { createEntity } : {}),
+  });
   const ping = async () => {
     const started = performance.now();
-    const answer = await link.request(xml("iq", { type: "get", from: config.xmpp.component, to: link.host }, xml("ping", { xmlns: NS_PING })));
+    const answer = await link.request(
+      xml("iq", { type: "get", from: config.xmpp.component, to: link.host }, xml("ping", { xmlns: NS_PING })),
+    );
     metrics.confirmation((performance.now() - started) / 1000);
     return answer;
   };
   const outbox = createOutbox(store, config.outbox.max_stanzas, storeHealth);
-  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), { component: config.xmpp.component, maxStanzaBytes: config.xmpp.max_stanza_bytes, beforeSend });
+  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), {
+    component: config.xmpp.component,
+    maxStanzaBytes: config.xmpp.max_stanza_bytes,
+    beforeSend,
+  });
   // Also picks up rows the `stanzagate outbox retry` CLI put back while the link was idle.
   const storeTimer = setInterval(() => {
     storeHealth.check();
@@ -71,15 +86,20 @@ export function createCore(config: Config, log: Logger, createEntity?: LinkOptio
     metrics,
     link,
     delivery,
-    threads: (correction) => correctThreads(store, {
-      route: correction.namespace,
-      limits: correction.limits,
-      failed(op, err) {
-        storeHealth.failed(op, err);
-        log.warn("a correct: thread could not be saved; its next message starts a new one", { route: correction.namespace, op, err: err instanceof Error ? err.message : String(err) });
-        metrics.correctStoreFailure(correction.namespace);
-      },
-    }),
+    threads: (correction) =>
+      correctThreads(store, {
+        route: correction.namespace,
+        limits: correction.limits,
+        failed(op, err) {
+          storeHealth.failed(op, err);
+          log.warn("a correct: thread could not be saved; its next message starts a new one", {
+            route: correction.namespace,
+            op,
+            err: err instanceof Error ? err.message : String(err),
+          });
+          metrics.correctStoreFailure(correction.namespace);
+        },
+      }),
     async deliver(stanza) {
       const outcome = await delivery.deliver(stanza);
       metrics.delivery(outcome);

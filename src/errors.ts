@@ -70,7 +70,9 @@ export interface OwnedErrorCode extends HttpErrorSpec {
 }
 
 /** Declares a plugin's own HTTP error codes, each with its status and sentence, under its name. */
-export function ownErrors<const Codes extends Record<string, HttpErrorSpec>>(codes: Codes): { readonly [C in keyof Codes & string]: OwnedErrorCode & { code: C } } {
+export function ownErrors<const Codes extends Record<string, HttpErrorSpec>>(
+  codes: Codes,
+): { readonly [C in keyof Codes & string]: OwnedErrorCode & { code: C } } {
   const owned = Object.entries(codes).map(([code, spec]) => [code, { code, status: spec.status, message: spec.message }]);
   return Object.fromEntries(owned) as { readonly [C in keyof Codes & string]: OwnedErrorCode & { code: C } };
 }
@@ -187,7 +189,8 @@ export class XmppStanzaError extends Error {
 
   static from(stanza: Element): XmppStanzaError {
     const error = stanza.getChild("error");
-    const condition = error?.getChildElements().find((c) => c.attrs.xmlns === NS_STANZAS && c.name !== "text")?.name ?? "undefined-condition";
+    const condition =
+      error?.getChildElements().find((c) => c.attrs.xmlns === NS_STANZAS && c.name !== "text")?.name ?? "undefined-condition";
     const text = error?.getChildText("text", NS_STANZAS) ?? undefined;
     return new XmppStanzaError(condition, error?.attrs.type ?? "cancel", text, stanza);
   }

@@ -88,14 +88,31 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const listeners = new Map<LinkEvent, Array<() => void>>();
   const on = (event: LinkEvent, listener: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), listener]);
   const port = xmppPort(config, deps.link, { deliver: deps.deliver }, router);
-  const rooms = new GenerationRooms(deps.rooms, { claim: (address, handler) => router.add(handler, { address }), maxRooms: config.xmpp.max_rooms });
+  const rooms = new GenerationRooms(deps.rooms, {
+    claim: (address, handler) => router.add(handler, { address }),
+    maxRooms: config.xmpp.max_rooms,
+  });
   const xmpp: XmppPort = { ...port, on, rooms };
   // XEP-0045: the declarative routes' occupant JID; plugins declare their own.
   const routesFrom = `${config.xmpp.component}/stanzagate`;
-  rooms.occupant({ from: routesFrom, nick: "Stanzagate", password: () => undefined, timeoutMs: config.xmpp.iq_timeout_ms, lingerMs: 0, maxLingering: 0, log: log.child({ part: "rooms" }) });
+  rooms.occupant({
+    from: routesFrom,
+    nick: "Stanzagate",
+    password: () => undefined,
+    timeoutMs: config.xmpp.iq_timeout_ms,
+    lingerMs: 0,
+    maxLingering: 0,
+    log: log.child({ part: "rooms" }),
+  });
   const routeRooms = new RouteRooms({
-    rooms, from: routesFrom, deliver: deps.deliver, isOnline: () => deps.link.status === "online", log: log.child({ part: "rooms" }),
-    routes: new Map(config.routes.flatMap((r) => (r.kind === "plugin" ? [] : [routeRoomSettings(r, config.xmpp.iq_timeout_ms)])).map((s) => [s.route, s])),
+    rooms,
+    from: routesFrom,
+    deliver: deps.deliver,
+    isOnline: () => deps.link.status === "online",
+    log: log.child({ part: "rooms" }),
+    routes: new Map(
+      config.routes.flatMap((r) => (r.kind === "plugin" ? [] : [routeRoomSettings(r, config.xmpp.iq_timeout_ms)])).map((s) => [s.route, s]),
+    ),
     timeoutMs: config.xmpp.iq_timeout_ms,
   });
   if (deps.seats) await routeRooms.adopt(deps.seats);
@@ -106,13 +123,34 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   on("online", () => rooms.online());
   // One bound on argon2id verifications for every basic scheme of the configuration.
   const verifyPassword = boundedVerifier();
-  const authenticators = new Map(Object.entries(config.auth).map(([name, scheme]) => [name, observedAuth(createAuthenticator(name, scheme, {
-    host: config.xmpp.host, server: config.xmpp.server, throttle: deps.throttle, maxBodyBytes: config.http.max_body_bytes, store: deps.store, linkOnline: deps.linkOnline, log: log.child({ part: "auth" }), verifyPassword,
-  }), deps)]));
+  const authenticators = new Map(
+    Object.entries(config.auth).map(([name, scheme]) => [
+      name,
+      observedAuth(
+        createAuthenticator(name, scheme, {
+          host: config.xmpp.host,
+          server: config.xmpp.server,
+          throttle: deps.throttle,
+          maxBodyBytes: config.http.max_body_bytes,
+          store: deps.store,
+          linkOnline: deps.linkOnline,
+          log: log.child({ part: "auth" }),
+          verifyPassword,
+        }),
+        deps,
+      ),
+    ]),
+  );
   const bots = startBots(config.bots, {
-    addBot: (local, handler) => router.addBot(local, handler), send: deps.deliver, fetch: deps.fetch, log,
+    addBot: (local, handler) => router.addBot(local, handler),
+    send: deps.deliver,
+    fetch: deps.fetch,
+    log,
     metrics: deps.metrics,
-    rooms, invited: pluginStore(deps.store, "(bots)").keyed<InvitedRoom[]>("rooms"), isOnline: () => deps.link.status === "online", timeoutMs: config.xmpp.iq_timeout_ms,
+    rooms,
+    invited: pluginStore(deps.store, "(bots)").keyed<InvitedRoom[]>("rooms"),
+    isOnline: () => deps.link.status === "online",
+    timeoutMs: config.xmpp.iq_timeout_ms,
     request: (iq) => deps.link.request(iq),
   });
   const registry = createRegistry();
@@ -123,23 +161,51 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     rooms.stop();
     throw err;
   });
-  const app = createHttpApp({ routes: registry.routes, health: deps.health, cors: config.http.cors, maxBodyBytes: config.http.max_body_bytes, log: log.child({ part: "http" }) });
+  const app = createHttpApp({
+    routes: registry.routes,
+    health: deps.health,
+    cors: config.http.cors,
+    maxBodyBytes: config.http.max_body_bytes,
+    log: log.child({ part: "http" }),
+  });
   const scrape = metricsEndpoint(config, authenticators, deps.metrics);
   const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined);
-  const fixed = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : []), ...(config.openapi.enabled ? [config.openapi.path] : [])].map((path) => ({ method: "GET", path }));
+  const fixed = [
+    ...HEALTH_PATHS,
+    ...(config.metrics.enabled ? [config.metrics.path] : []),
+    ...(config.openapi.enabled ? [config.openapi.path] : []),
+  ].map((path) => ({ method: "GET", path }));
   let inFlight = 0;
   let retired: Promise<void> | undefined;
   // Started last, so a generation that fails to build leaves no timer behind.
-  const stopJobs = startJobs(config.bots, { deliver: deps.deliver, fetch: deps.fetch, log: log.child({ part: "bot-jobs" }), last: pluginStore(deps.store, "(bots)").keyed<LastRun>("jobs"), metrics: deps.metrics, running: deps.runningJobs });
-  const door: Door = { maxBodyBytes: config.http.max_body_bytes, clientAddress: clientAddresses(config.http), routeOf: routeMatcher([...fixed, ...registry.routes]) };
-  const serve = observeRequests(async (request) => {
-    inFlight++;
-    try {
-      return (await scrape(request)) ?? (await describe(request)) ?? (await app.handle(request));
-    } finally {
-      inFlight--;
-    }
-  }, { log: log.child({ part: "http" }), metrics: deps.metrics, probes: new Set([...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])]) });
+  const stopJobs = startJobs(config.bots, {
+    deliver: deps.deliver,
+    fetch: deps.fetch,
+    log: log.child({ part: "bot-jobs" }),
+    last: pluginStore(deps.store, "(bots)").keyed<LastRun>("jobs"),
+    metrics: deps.metrics,
+    running: deps.runningJobs,
+  });
+  const door: Door = {
+    maxBodyBytes: config.http.max_body_bytes,
+    clientAddress: clientAddresses(config.http),
+    routeOf: routeMatcher([...fixed, ...registry.routes]),
+  };
+  const serve = observeRequests(
+    async (request) => {
+      inFlight++;
+      try {
+        return (await scrape(request)) ?? (await describe(request)) ?? (await app.handle(request));
+      } finally {
+        inFlight--;
+      }
+    },
+    {
+      log: log.child({ part: "http" }),
+      metrics: deps.metrics,
+      probes: new Set([...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])]),
+    },
+  );
   return {
     config,
     handle: (request, peer) => serve(enter(request, peer, door)),
@@ -185,17 +251,36 @@ async function setupRoutes(
     for (const route of config.routes) {
       const auth = route.auth ? authenticators.get(route.auth) : undefined;
       if (route.kind === "plugin") {
-        const instance = await setupPlugin(route, auth, { xmpp, registry, store: deps.store, log, fetch: deps.fetch, metrics: deps.metrics.forPlugin });
+        const instance = await setupPlugin(route, auth, {
+          xmpp,
+          registry,
+          store: deps.store,
+          log,
+          fetch: deps.fetch,
+          metrics: deps.metrics.forPlugin,
+        });
         plugins.push(instance);
         const report = instance.health?.bind(instance);
         if (report) reporters.push(() => ({ plugin: route.plugin.name, path: route.path, ...report() }));
       } else {
-        registry.add(route.method, route.path, declarativeHandler(route, {
-          auth, component: config.xmpp.component, maxBodyBytes: config.http.max_body_bytes, deliver: deps.deliver, newId: deps.newId,
-          groupchat: (stanza, settings) => routeRooms.send(stanza, settings),
-          iq: { request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs), isOnline: () => deps.link.status === "online", defaultTimeoutMs: config.xmpp.iq_timeout_ms },
-          ...(route.correct ? { remembered: deps.threads(route.correct) } : {}),
-        }));
+        registry.add(
+          route.method,
+          route.path,
+          declarativeHandler(route, {
+            auth,
+            component: config.xmpp.component,
+            maxBodyBytes: config.http.max_body_bytes,
+            deliver: deps.deliver,
+            newId: deps.newId,
+            groupchat: (stanza, settings) => routeRooms.send(stanza, settings),
+            iq: {
+              request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs),
+              isOnline: () => deps.link.status === "online",
+              defaultTimeoutMs: config.xmpp.iq_timeout_ms,
+            },
+            ...(route.correct ? { remembered: deps.threads(route.correct) } : {}),
+          }),
+        );
       }
     }
   } catch (err) {

@@ -4,7 +4,12 @@ import type { StoreHealth } from "./store/store-health.ts";
 import type { Delivery } from "./xmpp/delivery.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 
-export function health(link: XmppLink, delivery: Delivery, store: StoreHealth, plugins: ReadonlyArray<Record<string, unknown>> = []): HealthReport {
+export function health(
+  link: XmppLink,
+  delivery: Delivery,
+  store: StoreHealth,
+  plugins: ReadonlyArray<Record<string, unknown>> = [],
+): HealthReport {
   const online = link.status === "online";
   const storeFault = store.fault();
   const ready = online && storeFault === undefined;

@@ -104,17 +104,24 @@ async function serve(file: string): Promise<number> {
     Bun.gc(true);
     Bun.shrink();
   }, 1_000).unref();
-  log.info("stanzagate started", { version: pkg.version, http: `${config.http.listen.replace(/:\d+$/, "")}:${port}`, routes: config.routes.length });
+  log.info("stanzagate started", {
+    version: pkg.version,
+    http: `${config.http.listen.replace(/:\d+$/, "")}:${port}`,
+    routes: config.routes.length,
+  });
   const done = Promise.withResolvers<number>();
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info("shutting down", { signal, queued: gateway.delivery.queued });
-    gateway.stop().then(() => done.resolve(0), (err) => {
-      log.error("shutdown failed", { err });
-      done.resolve(1);
-    });
+    gateway.stop().then(
+      () => done.resolve(0),
+      (err) => {
+        log.error("shutdown failed", { err });
+        done.resolve(1);
+      },
+    );
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

@@ -49,7 +49,17 @@ export interface Metrics {
  * allow:), `too_long`, `rate_limited`, `busy` (max_concurrent reached); no command matched:
  * `help` or `unknown`.
  */
-export type BotCommandOutcome = "ok" | "http_error" | "reply_error" | "crashed" | "forbidden" | "too_long" | "rate_limited" | "busy" | "help" | "unknown";
+export type BotCommandOutcome =
+  | "ok"
+  | "http_error"
+  | "reply_error"
+  | "crashed"
+  | "forbidden"
+  | "too_long"
+  | "rate_limited"
+  | "busy"
+  | "help"
+  | "unknown";
 /** How a bot's HTTP call ended: a 2xx, another status, no answer in time, no connection, too large. */
 export type BotHttpOutcome = "ok" | "status" | "timeout" | "unreachable" | "too_large";
 /** A job run sent something, found nothing to send, failed, or was skipped because the last run was still going. */
@@ -64,17 +74,71 @@ const STANZA_KINDS = new Set(["message", "presence", "iq"]);
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   const reg = { registers: [registry] };
-  const requests = new Counter({ name: "stanzagate_http_requests_total", help: "HTTP requests answered, by route pattern, method and status.", labelNames: ["route", "method", "status"], ...reg });
-  const latency = new Histogram({ name: "stanzagate_http_request_duration_seconds", help: "Time to answer an HTTP request.", labelNames: ["route", "method"], buckets: LATENCY_BUCKETS, ...reg });
-  const inFlight = new Gauge({ name: "stanzagate_http_requests_in_flight", help: "HTTP requests being handled now (across configurations during a reload).", ...reg });
-  const stanzas = new Counter({ name: "stanzagate_stanzas_total", help: "Stanzas sent to or received from the XMPP server, by kind.", labelNames: ["direction", "kind"], ...reg });
-  const deliveries = new Counter({ name: "stanzagate_deliveries_total", help: "Stanzas handed to delivery: sent (HTTP 201) or queued in the outbox (HTTP 202).", labelNames: ["outcome"], ...reg });
-  const connects = new Counter({ name: "stanzagate_xmpp_connects_total", help: "Times the XMPP link came online (the first connect and every reconnect).", ...reg });
-  const confirm = new Histogram({ name: "stanzagate_confirmation_seconds", help: "Round trip of the XEP-0199 ping that confirms delivery.", buckets: LATENCY_BUCKETS, ...reg });
-  const authFailures = new Counter({ name: "stanzagate_auth_failures_total", help: "Requests refused by an auth scheme, by scheme and error code.", labelNames: ["scheme", "code"], ...reg });
-  const throttled = new Counter({ name: "stanzagate_auth_throttled_total", help: "Requests refused with 429 because their address failed too often.", labelNames: ["scheme"], ...reg });
-  const reloads = new Counter({ name: "stanzagate_reloads_total", help: "Configuration reloads (SIGHUP), applied or rejected.", labelNames: ["outcome"], ...reg });
-  const correctFailures = new Counter({ name: "stanzagate_correct_store_failures_total", help: "correct: threads the store could not read or save (the message itself was delivered or refused, never lost), by route.", labelNames: ["route"], ...reg });
+  const requests = new Counter({
+    name: "stanzagate_http_requests_total",
+    help: "HTTP requests answered, by route pattern, method and status.",
+    labelNames: ["route", "method", "status"],
+    ...reg,
+  });
+  const latency = new Histogram({
+    name: "stanzagate_http_request_duration_seconds",
+    help: "Time to answer an HTTP request.",
+    labelNames: ["route", "method"],
+    buckets: LATENCY_BUCKETS,
+    ...reg,
+  });
+  const inFlight = new Gauge({
+    name: "stanzagate_http_requests_in_flight",
+    help: "HTTP requests being handled now (across configurations during a reload).",
+    ...reg,
+  });
+  const stanzas = new Counter({
+    name: "stanzagate_stanzas_total",
+    help: "Stanzas sent to or received from the XMPP server, by kind.",
+    labelNames: ["direction", "kind"],
+    ...reg,
+  });
+  const deliveries = new Counter({
+    name: "stanzagate_deliveries_total",
+    help: "Stanzas handed to delivery: sent (HTTP 201) or queued in the outbox (HTTP 202).",
+    labelNames: ["outcome"],
+    ...reg,
+  });
+  const connects = new Counter({
+    name: "stanzagate_xmpp_connects_total",
+    help: "Times the XMPP link came online (the first connect and every reconnect).",
+    ...reg,
+  });
+  const confirm = new Histogram({
+    name: "stanzagate_confirmation_seconds",
+    help: "Round trip of the XEP-0199 ping that confirms delivery.",
+    buckets: LATENCY_BUCKETS,
+    ...reg,
+  });
+  const authFailures = new Counter({
+    name: "stanzagate_auth_failures_total",
+    help: "Requests refused by an auth scheme, by scheme and error code.",
+    labelNames: ["scheme", "code"],
+    ...reg,
+  });
+  const throttled = new Counter({
+    name: "stanzagate_auth_throttled_total",
+    help: "Requests refused with 429 because their address failed too often.",
+    labelNames: ["scheme"],
+    ...reg,
+  });
+  const reloads = new Counter({
+    name: "stanzagate_reloads_total",
+    help: "Configuration reloads (SIGHUP), applied or rejected.",
+    labelNames: ["outcome"],
+    ...reg,
+  });
+  const correctFailures = new Counter({
+    name: "stanzagate_correct_store_failures_total",
+    help: "correct: threads the store could not read or save (the message itself was delivered or refused, never lost), by route.",
+    labelNames: ["route"],
+    ...reg,
+  });
   const bots = botMetrics(registry);
   scrapeGauges(registry, sources);
   const plugins = pluginFacility(registry);
@@ -101,10 +165,31 @@ export function createMetrics(sources: MetricSources): Metrics {
 
 function botMetrics(registry: Registry): BotMetrics {
   const reg = { registers: [registry] };
-  const commands = new Counter({ name: "stanzagate_bot_commands_total", help: "Bot commands (chat and XEP-0050), by bot, command usage and outcome.", labelNames: ["bot", "command", "outcome"], ...reg });
-  const calls = new Counter({ name: "stanzagate_bot_http_calls_total", help: "HTTP calls made by bots (commands and job checks), by bot and outcome.", labelNames: ["bot", "outcome"], ...reg });
-  const callTime = new Histogram({ name: "stanzagate_bot_http_call_duration_seconds", help: "Time of a bot's HTTP call, answer read included.", labelNames: ["bot"], buckets: LATENCY_BUCKETS, ...reg });
-  const jobs = new Counter({ name: "stanzagate_bot_job_runs_total", help: "Scheduled bot job runs, by bot, job and outcome.", labelNames: ["bot", "job", "outcome"], ...reg });
+  const commands = new Counter({
+    name: "stanzagate_bot_commands_total",
+    help: "Bot commands (chat and XEP-0050), by bot, command usage and outcome.",
+    labelNames: ["bot", "command", "outcome"],
+    ...reg,
+  });
+  const calls = new Counter({
+    name: "stanzagate_bot_http_calls_total",
+    help: "HTTP calls made by bots (commands and job checks), by bot and outcome.",
+    labelNames: ["bot", "outcome"],
+    ...reg,
+  });
+  const callTime = new Histogram({
+    name: "stanzagate_bot_http_call_duration_seconds",
+    help: "Time of a bot's HTTP call, answer read included.",
+    labelNames: ["bot"],
+    buckets: LATENCY_BUCKETS,
+    ...reg,
+  });
+  const jobs = new Counter({
+    name: "stanzagate_bot_job_runs_total",
+    help: "Scheduled bot job runs, by bot, job and outcome.",
+    labelNames: ["bot", "job", "outcome"],
+    ...reg,
+  });
   return {
     botCommand: (bot, command, outcome) => commands.inc({ bot, command, outcome }),
     botHttpCall(bot, outcome, seconds) {
@@ -119,15 +204,29 @@ function botMetrics(registry: Registry): BotMetrics {
 function scrapeGauges(registry: Registry, sources: MetricSources): void {
   const reg = { registers: [registry] };
   const gauge = (name: string, help: string, read: () => number | Promise<number>) =>
-    new Gauge({ name, help, ...reg, async collect() { this.set(await read()); } });
+    new Gauge({
+      name,
+      help,
+      ...reg,
+      async collect() {
+        this.set(await read());
+      },
+    });
   gauge("stanzagate_outbox_depth", "Stanzas waiting in the outbox.", () => sources.outbox().depth);
   gauge("stanzagate_outbox_oldest_age_seconds", "Age of the oldest stanza in the outbox (0 when empty).", () => {
     const at = sources.outbox().oldestQueuedAt;
     return at === undefined ? 0 : Math.max(0, (Date.now() - at) / 1000);
   });
-  gauge("stanzagate_xmpp_last_connect_timestamp_seconds", "When the XMPP link last came online (0 while it is not).", () => (sources.link().onlineSince?.getTime() ?? 0) / 1000);
+  gauge(
+    "stanzagate_xmpp_last_connect_timestamp_seconds",
+    "When the XMPP link last came online (0 while it is not).",
+    () => (sources.link().onlineSince?.getTime() ?? 0) / 1000,
+  );
   new Gauge({
-    name: "stanzagate_xmpp_link_state", help: "1 for the XMPP link's current state, 0 for the others.", labelNames: ["state"], ...reg,
+    name: "stanzagate_xmpp_link_state",
+    help: "1 for the XMPP link's current state, 0 for the others.",
+    labelNames: ["state"],
+    ...reg,
     collect() {
       const now = sources.link().state;
       for (const state of LINK_STATES) this.set({ state }, state === now ? 1 : 0);

@@ -15,7 +15,10 @@ const ERROR = { $ref: "#/components/responses/Error" };
 const ERROR_SCHEMA = {
   type: "object",
   required: ["error", "code"],
-  properties: { error: { type: "string", description: "A sentence saying what went wrong." }, code: { type: "string", description: "A stable code from the catalogue (docs/configuration.md, Errors)." } },
+  properties: {
+    error: { type: "string", description: "A sentence saying what went wrong." },
+    code: { type: "string", description: "A stable code from the catalogue (docs/configuration.md, Errors)." },
+  },
   additionalProperties: true,
 };
 
@@ -38,7 +41,12 @@ export function openApiDocument(config: Config, served: readonly ServedRoute[], 
     paths,
     components: {
       schemas: { Error: ERROR_SCHEMA },
-      responses: { Error: { description: "An error from the catalogue", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } } },
+      responses: {
+        Error: {
+          description: "An error from the catalogue",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
+      },
       securitySchemes: Object.fromEntries(Object.entries(config.auth).map(([name, s]) => [name, securityScheme(s)])),
     },
   };
@@ -55,17 +63,49 @@ function sourceOf(routes: readonly RouteConfig[], r: ServedRoute): RouteConfig |
 function declarativeOperation(route: Extract<RouteConfig, { kind: "declarative" }>, config: Config): Json {
   const iq = route.iq;
   const schema = route.body?.schema ?? { type: "object", additionalProperties: true };
-  const body = route.method === "GET" ? {} : { requestBody: { required: route.body !== undefined, content: { "application/json": { schema: jsonSchema(schema) }, "application/x-www-form-urlencoded": { schema: jsonSchema(schema) }, "text/plain": { schema: { type: "string", description: "Taken as the field `text`." } } } } };
+  const body =
+    route.method === "GET"
+      ? {}
+      : {
+          requestBody: {
+            required: route.body !== undefined,
+            content: {
+              "application/json": { schema: jsonSchema(schema) },
+              "application/x-www-form-urlencoded": { schema: jsonSchema(schema) },
+              "text/plain": { schema: { type: "string", description: "Taken as the field `text`." } },
+            },
+          },
+        };
   const sent = { type: "object", required: ["status", "id"], properties: { status: { enum: ["sent", "queued"] }, id: { type: "string" } } };
   const answers = iq
-    ? { "200": { description: "The iq's result (respond: shape, or type/from/stanza)", content: { "application/json": { schema: { type: "object" } }, "application/xml": { schema: { type: "string" } } } }, "404": ERROR, "502": ERROR, "504": ERROR }
-    : { "201": { description: "Sent to the XMPP server", content: { "application/json": { schema: sent } } }, "202": { description: "Queued in the outbox: the server is unreachable", content: { "application/json": { schema: sent } } } };
+    ? {
+        "200": {
+          description: "The iq's result (respond: shape, or type/from/stanza)",
+          content: { "application/json": { schema: { type: "object" } }, "application/xml": { schema: { type: "string" } } },
+        },
+        "404": ERROR,
+        "502": ERROR,
+        "504": ERROR,
+      }
+    : {
+        "201": { description: "Sent to the XMPP server", content: { "application/json": { schema: sent } } },
+        "202": { description: "Queued in the outbox: the server is unreachable", content: { "application/json": { schema: sent } } },
+      };
   return {
     operationId: operationId(route.method, route.path),
     summary: route.name,
-    description: iq ? `Sends an iq and answers its reply (timeout ${route.timeoutMs ?? config.xmpp.iq_timeout_ms} ms).` : "Renders the stanza template and delivers it.",
+    description: iq
+      ? `Sends an iq and answers its reply (timeout ${route.timeoutMs ?? config.xmpp.iq_timeout_ms} ms).`
+      : "Renders the stanza template and delivers it.",
     ...body,
-    responses: { ...answers, "400": ERROR, ...(route.auth ? { "401": ERROR, "403": ERROR, "429": ERROR } : {}), "413": ERROR, "415": ERROR, "503": ERROR },
+    responses: {
+      ...answers,
+      "400": ERROR,
+      ...(route.auth ? { "401": ERROR, "403": ERROR, "429": ERROR } : {}),
+      "413": ERROR,
+      "415": ERROR,
+      "503": ERROR,
+    },
   };
 }
 
@@ -77,7 +117,15 @@ function pluginOperation(r: ServedRoute, source: RouteConfig | undefined): Json 
     summary: plugin ? `${plugin.name}: ${plugin.summary}` : "Plugin route",
     ...(plugin ? { tags: [plugin.name] } : {}),
     ...body,
-    responses: { "200": { description: "See the plugin's README" }, "201": { description: "See the plugin's README" }, "202": { description: "Queued" }, "400": ERROR, "401": ERROR, "403": ERROR, "503": ERROR },
+    responses: {
+      "200": { description: "See the plugin's README" },
+      "201": { description: "See the plugin's README" },
+      "202": { description: "Queued" },
+      "400": ERROR,
+      "401": ERROR,
+      "403": ERROR,
+      "503": ERROR,
+    },
   };
 }
 
@@ -99,19 +147,31 @@ function securityScheme(s: AuthScheme): Json {
   switch (s.kind) {
     case "basic":
     case "xmpp":
-      return { type: "http", scheme: "basic", description: s.kind === "xmpp" ? "The user's XMPP address and password, checked by the XMPP server." : "A user and password from routes.yaml." };
+      return {
+        type: "http",
+        scheme: "basic",
+        description:
+          s.kind === "xmpp" ? "The user's XMPP address and password, checked by the XMPP server." : "A user and password from routes.yaml.",
+      };
     case "bearer":
       return { type: "http", scheme: "bearer" };
     case "header":
       return { type: "apiKey", in: "header", name: "Authorization", description: "The exact value configured." };
     case "hmac":
-      return { type: "apiKey", in: "header", name: HMAC_HEADERS[s.format], description: `An HMAC-SHA256 signature of the raw body (format ${s.format}).` };
+      return {
+        type: "apiKey",
+        in: "header",
+        name: HMAC_HEADERS[s.format],
+        description: `An HMAC-SHA256 signature of the raw body (format ${s.format}).`,
+      };
   }
 }
 
 /** `POST /msg/{path}` -> `postMsgByPath`: unique per method and path. */
 function operationId(method: string, path: string): string {
-  return `${method.toLowerCase()}${openApiPath(path).replace(/\{([^}]+)\}/g, "by-$1").replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ""))}`;
+  return `${method.toLowerCase()}${openApiPath(path)
+    .replace(/\{([^}]+)\}/g, "by-$1")
+    .replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ""))}`;
 }
 
 /** TypeBox schemas carry symbol keys; JSON keeps only what JSON Schema says. */

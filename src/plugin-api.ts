@@ -150,7 +150,9 @@ export type MetricLabels = Record<string, string>;
 /** What a plugin may record; the gateway owns the registry and the /metrics endpoint. */
 export interface PluginMetrics {
   counter(spec: { name: string; help: string; labels?: string[] }): { inc(labels?: MetricLabels, by?: number): void };
-  histogram(spec: { name: string; help: string; labels?: string[]; buckets?: number[] }): { observe(labels: MetricLabels, value: number): void };
+  histogram(spec: { name: string; help: string; labels?: string[]; buckets?: number[] }): {
+    observe(labels: MetricLabels, value: number): void;
+  };
 }
 
 /** Metrics that go nowhere: for plugin tests that build a context by hand. */
@@ -202,7 +204,11 @@ export interface PluginDefinition<S extends TSchema = TSchema> {
   /** The steps of this plugin's stored data, run once each, in order, before `setup`. */
   migrations?: readonly Migration[];
   /** Checks the schema cannot express; run by `check` too. */
-  validate?(options: Static<S>, route: { auth?: string | undefined }, xmpp: { component: string; host: string } | undefined): OptionProblem[];
+  validate?(
+    options: Static<S>,
+    route: { auth?: string | undefined },
+    xmpp: { component: string; host: string } | undefined,
+  ): OptionProblem[];
   setup(ctx: PluginContext<Static<S>>): PluginInstance | Promise<PluginInstance>;
 }
 

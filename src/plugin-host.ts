@@ -16,7 +16,12 @@ import { migratePlugin, pluginStore } from "./store/plugin-store.ts";
 import { isGranted, onGrants } from "./kit/privileges.ts";
 import type { PrivilegeNeed } from "./plugin-api/privileges.ts";
 
-export function xmppPort(config: Config, link: XmppLink, delivery: Pick<Delivery, "deliver">, router: StanzaRouter): Omit<XmppPort, "rooms"> {
+export function xmppPort(
+  config: Config,
+  link: XmppLink,
+  delivery: Pick<Delivery, "deliver">,
+  router: StanzaRouter,
+): Omit<XmppPort, "rooms"> {
   return {
     component: config.xmpp.component,
     host: config.xmpp.host,
@@ -61,7 +66,6 @@ export async function setupPlugin(route: PluginRouteConfig, auth: Authenticator 
   });
 }
 
-
 /**
  * Once this connection's grants are known, one warning per missing permission a plugin declared;
  * said again only after it was granted and then lost (a reconnect with the same grants is quiet).
@@ -73,7 +77,10 @@ function warnMissingPrivileges(xmpp: XmppPort, needs: readonly PrivilegeNeed[], 
     for (const need of needs) {
       const ok = isGranted(need, granted);
       if (!ok && told.get(need) !== false) {
-        log.warn(`no XEP-0356 ${need.access} permission "${need.types.join('" or "')}": ${need.without}`, { granted: granted[need.access], ...need.fields });
+        log.warn(`no XEP-0356 ${need.access} permission "${need.types.join('" or "')}": ${need.without}`, {
+          granted: granted[need.access],
+          ...need.fields,
+        });
       }
       told.set(need, ok);
     }

@@ -22,7 +22,10 @@ export interface ConfigChanges {
 
 export function diffConfigs(old: Config, next: Config): ConfigChanges {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const refused = old.xmpp.component === next.xmpp.component ? [] : [`xmpp.component cannot change on reload (the outbox holds stanzas from ${old.xmpp.component}): restart instead`];
+  const refused =
+    old.xmpp.component === next.xmpp.component
+      ? []
+      : [`xmpp.component cannot change on reload (the outbox holds stanzas from ${old.xmpp.component}): restart instead`];
   const restartOnly = [
     ...(old.store === next.store ? [] : ["store"]),
     ...(same(old.outbox, next.outbox) ? [] : ["outbox"]),

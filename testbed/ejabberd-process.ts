@@ -33,7 +33,10 @@ export function findEjabberd(): EjabberdBinaries {
   const erl = Bun.which("erl", { PATH });
   const lib = [...new Bun.Glob("ejabberd-*/ebin/ejabberd.app").scanSync({ cwd: EJABBERD_LIBS })][0];
   if (erl === null || lib === undefined || !existsSync(`${EJABBERD_LIBS}/${lib}`)) {
-    throw new Error("ejabberd is not installed: run `make deps` (Debian: apt-get install ejabberd); the tests need erl and the ejabberd library in " + EJABBERD_LIBS);
+    throw new Error(
+      "ejabberd is not installed: run `make deps` (Debian: apt-get install ejabberd); the tests need erl and the ejabberd library in " +
+        EJABBERD_LIBS,
+    );
   }
   return { erl, libs: EJABBERD_LIBS };
 }
@@ -53,8 +56,33 @@ export function spawnEjabberd(bin: EjabberdBinaries, paths: EjabberdPaths, dir: 
     // scheduler spins before it sleeps, which on two shared cores takes the CPU from the test
     // runner and the gateway. With two CPU burners running, ejabberd started in 5-7 s without the
     // spinning and in 29-35 s with it.
-    const cmd = [bin.erl, "-noinput", "+K", "true", "+sbwt", "none", "+sbwtdcpu", "none", "+sbwtdio", "none", "-mnesia", "dir", `"${paths.spoolDir}"`, "-s", "ejabberd", "-eval", watchdog(process.pid)];
-    const env = { ...process.env, ERL_LIBS: bin.libs, EJABBERD_CONFIG_PATH: paths.configFile, EJABBERD_LOG_PATH: paths.logFile, ERL_CRASH_DUMP: `${dir}/erl_crash.dump`, HOME: dir };
+    const cmd = [
+      bin.erl,
+      "-noinput",
+      "+K",
+      "true",
+      "+sbwt",
+      "none",
+      "+sbwtdcpu",
+      "none",
+      "+sbwtdio",
+      "none",
+      "-mnesia",
+      "dir",
+      `"${paths.spoolDir}"`,
+      "-s",
+      "ejabberd",
+      "-eval",
+      watchdog(process.pid),
+    ];
+    const env = {
+      ...process.env,
+      ERL_LIBS: bin.libs,
+      EJABBERD_CONFIG_PATH: paths.configFile,
+      EJABBERD_LOG_PATH: paths.logFile,
+      ERL_CRASH_DUMP: `${dir}/erl_crash.dump`,
+      HOME: dir,
+    };
     const proc = Bun.spawn(cmd, { cwd: dir, env, stdin: "ignore", stdout: out, stderr: out });
     trackProcess(proc);
     return proc;
@@ -97,5 +125,6 @@ export async function terminate(proc: Subprocess): Promise<void> {
   proc.kill("SIGTERM");
   if (await settlesWithin(proc.exited, STOP_GRACE_MS)) return;
   proc.kill("SIGKILL");
-  if (!(await settlesWithin(proc.exited, KILL_WAIT_MS))) throw new Error(`ejabberd pid ${proc.pid} survived SIGKILL for ${KILL_WAIT_MS} ms`);
+  if (!(await settlesWithin(proc.exited, KILL_WAIT_MS)))
+    throw new Error(`ejabberd pid ${proc.pid} survived SIGKILL for ${KILL_WAIT_MS} ms`);
 }

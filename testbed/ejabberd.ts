@@ -57,7 +57,8 @@ export async function startEjabberd(opts: EjabberdOptions = {}): Promise<XmppSer
 async function resolveSettings(opts: EjabberdOptions, dir: string): Promise<EjabberdSettings> {
   const host = opts.host ?? "localhost";
   const [c2sPort, componentPort, httpPort] = await freePorts(3);
-  if (c2sPort === undefined || componentPort === undefined || httpPort === undefined) throw new Error("startEjabberd: could not allocate ports");
+  if (c2sPort === undefined || componentPort === undefined || httpPort === undefined)
+    throw new Error("startEjabberd: could not allocate ports");
   return {
     host,
     mucDomain: opts.mucDomain ?? `muc.${host}`,

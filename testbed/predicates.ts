@@ -23,8 +23,7 @@ export const isMessage: StanzaPredicate = (s) => s.name === "message";
 export const isPresence: StanzaPredicate = (s) => s.name === "presence";
 
 /** A non-error message carrying a <body/> (chat states and receipts have none). */
-export const isMessageWithBody: StanzaPredicate = (s) =>
-  isMessage(s) && s.attrs.type !== "error" && s.getChild("body") !== undefined;
+export const isMessageWithBody: StanzaPredicate = (s) => isMessage(s) && s.attrs.type !== "error" && s.getChild("body") !== undefined;
 
 export function messageWithBody(text: string): StanzaPredicate {
   return (s) => isMessageWithBody(s) && s.getChildText("body") === text;
@@ -60,8 +59,7 @@ export function hasMucStatus(...codes: string[]): StanzaPredicate {
 
 /** Our own presence in `roomJid` (status 110) or the room's error presence for our join. */
 export function isMucJoinOutcome(roomJid: string): StanzaPredicate {
-  return (s) =>
-    isPresence(s) && jidMatches(s.attrs.from, roomJid) && (s.attrs.type === "error" || hasMucStatus("110")(s));
+  return (s) => isPresence(s) && jidMatches(s.attrs.from, roomJid) && (s.attrs.type === "error" || hasMucStatus("110")(s));
 }
 
 export function allOf(...predicates: StanzaPredicate[]): StanzaPredicate {

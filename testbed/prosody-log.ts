@@ -3,7 +3,8 @@
 // stanza-too-large, or any other stream error). Offsets make each check look at new lines only.
 import type { XmppServer } from "./xmpp-server.ts";
 
-const STREAM_TROUBLE = /not-well-formed|stanza-too-large|stream error|stream:error|invalid XML|XML parse error|restricted-xml|policy-violation/i;
+const STREAM_TROUBLE =
+  /not-well-formed|stanza-too-large|stream error|stream:error|invalid XML|XML parse error|restricted-xml|policy-violation/i;
 
 export async function logOffset(prosody: XmppServer): Promise<number> {
   const file = Bun.file(prosody.logFile);

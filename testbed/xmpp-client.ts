@@ -39,11 +39,7 @@ export type ClientServer = Pick<XmppServer, "c2sPort" | "host" | "users">;
 /** How long xmpp.js waits for each stream open or close (its default is 2 s). */
 const STREAM_TIMEOUT_MS = 8_000;
 
-export async function connectClient(
-  prosody: ClientServer,
-  username: string,
-  opts: ConnectClientOptions = {},
-): Promise<TestClient> {
+export async function connectClient(prosody: ClientServer, username: string, opts: ConnectClientOptions = {}): Promise<TestClient> {
   const password = opts.password ?? prosody.users[username];
   if (password === undefined) throw new Error(`connectClient: no password known for ${username}@${prosody.host}`);
   const xmpp = client({

@@ -21,7 +21,14 @@ export function binarySizeMb(bin = BIN): number {
   return Math.round(statSync(bin).size / 104857.6) / 10;
 }
 
-export async function startBenchGateway(prosody: XmppServer, port: number, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-bench-")), bin = BIN, env: Record<string, string> = {}): Promise<BenchGateway> {
+export async function startBenchGateway(
+  prosody: XmppServer,
+  port: number,
+  routes: string,
+  dir = mkdtempSync(join(tmpdir(), "sg-bench-")),
+  bin = BIN,
+  env: Record<string, string> = {},
+): Promise<BenchGateway> {
   const config = `xmpp:
   server: xmpp://127.0.0.1:${prosody.componentPort}
   component: ${prosody.componentDomain}
@@ -37,10 +44,21 @@ auth_throttle: { max_failures: 1000000, window_s: 1 }
 ${routes}`;
   writeFileSync(join(dir, "routes.yaml"), config);
   const t0 = performance.now();
-  const proc = Bun.spawn([bin, "--config", join(dir, "routes.yaml")], { cwd: dir, env: { ...process.env, ...env }, stdout: "ignore", stderr: Bun.file(join(dir, "stanzagate.log")) });
+  const proc = Bun.spawn([bin, "--config", join(dir, "routes.yaml")], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdout: "ignore",
+    stderr: Bun.file(join(dir, "stanzagate.log")),
+  });
   const url = `http://127.0.0.1:${port}`;
   const online = async () => {
-    if ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) === 200) return true;
+    if (
+      (await fetch(`${url}/health`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      return true;
     if (proc.exitCode !== null) throw new Error(`gateway exited; see ${join(dir, "stanzagate.log")}`);
     return false;
   };

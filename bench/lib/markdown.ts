@@ -2,7 +2,8 @@
 import type { Results } from "./report.ts";
 
 type Row = Record<string, unknown>;
-const get = (o: unknown, path: string): unknown => path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Row)[k] : undefined), o);
+const get = (o: unknown, path: string): unknown =>
+  path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Row)[k] : undefined), o);
 const fmt = (v: unknown) => (v === undefined ? "n/a" : typeof v === "number" ? v.toLocaleString("en-US") : String(v));
 
 export function markdown(r: Results): string {
@@ -14,13 +15,28 @@ export function markdown(r: Results): string {
     "| --- | --- |",
   ];
   for (const run of (r.post_msg as Row[] | undefined) ?? []) {
-    lines.push(`| post_msg, concurrency ${run.concurrency} | ${fmt(run.msgs_per_s)} msg/s, p50 ${fmt(get(run, "latency.p50_ms"))} ms, p99 ${fmt(get(run, "latency.p99_ms"))} ms; lost ${fmt(run.lost)}, duplicated ${fmt(run.duplicates)} |`);
-    lines.push(`| post_msg, concurrency ${run.concurrency}: first ${fmt(get(run, "first_requests.count"))} requests, cold credential cache after a restart | answered in p50 ${fmt(get(run, "first_requests.p50_ms"))} ms, max ${fmt(get(run, "first_requests.max_ms"))} ms; statuses ${JSON.stringify(get(run, "first_requests.statuses") ?? {})} |`);
+    lines.push(
+      `| post_msg, concurrency ${run.concurrency} | ${fmt(run.msgs_per_s)} msg/s, p50 ${fmt(get(run, "latency.p50_ms"))} ms, p99 ${fmt(get(run, "latency.p99_ms"))} ms; lost ${fmt(run.lost)}, duplicated ${fmt(run.duplicates)} |`,
+    );
+    lines.push(
+      `| post_msg, concurrency ${run.concurrency}: first ${fmt(get(run, "first_requests.count"))} requests, cold credential cache after a restart | answered in p50 ${fmt(get(run, "first_requests.p50_ms"))} ms, max ${fmt(get(run, "first_requests.max_ms"))} ms; statuses ${JSON.stringify(get(run, "first_requests.statuses") ?? {})} |`,
+    );
   }
-  lines.push(`| ceiling: bare component straight to Prosody | ${fmt(get(r, "ceiling.msgs_per_s"))} msg/s; post_msg at c=32 is ${fmt(get(r, "ceiling.post_msg_c32_share_pct"))}% of it |`);
-  if (r.component_http) lines.push(`| component_http round trips | ${fmt(get(r, "component_http.replies_per_s"))} replies/s, p50 ${fmt(get(r, "component_http.latency.p50_ms"))} ms, p99 ${fmt(get(r, "component_http.latency.p99_ms"))} ms; lost ${fmt(get(r, "component_http.lost"))} |`);
-  if (r.muc_kick) lines.push(`| muc_kick | ${fmt(get(r, "muc_kick.kicks_per_s"))} kicks/s (${fmt(get(r, "muc_kick.kicks"))} kicks, ${fmt(get(r, "muc_kick.failed"))} failed) |`);
-  if (r.roster_admin) lines.push(`| roster_admin, ${fmt(get(r, "roster_admin.users"))} users x ${fmt(get(r, "roster_admin.contacts"))} contacts | first sync ${fmt(get(r, "roster_admin.first_sync_ms"))} ms, no-change re-sync ${fmt(get(r, "roster_admin.resync_ms"))} ms |`);
+  lines.push(
+    `| ceiling: bare component straight to Prosody | ${fmt(get(r, "ceiling.msgs_per_s"))} msg/s; post_msg at c=32 is ${fmt(get(r, "ceiling.post_msg_c32_share_pct"))}% of it |`,
+  );
+  if (r.component_http)
+    lines.push(
+      `| component_http round trips | ${fmt(get(r, "component_http.replies_per_s"))} replies/s, p50 ${fmt(get(r, "component_http.latency.p50_ms"))} ms, p99 ${fmt(get(r, "component_http.latency.p99_ms"))} ms; lost ${fmt(get(r, "component_http.lost"))} |`,
+    );
+  if (r.muc_kick)
+    lines.push(
+      `| muc_kick | ${fmt(get(r, "muc_kick.kicks_per_s"))} kicks/s (${fmt(get(r, "muc_kick.kicks"))} kicks, ${fmt(get(r, "muc_kick.failed"))} failed) |`,
+    );
+  if (r.roster_admin)
+    lines.push(
+      `| roster_admin, ${fmt(get(r, "roster_admin.users"))} users x ${fmt(get(r, "roster_admin.contacts"))} contacts | first sync ${fmt(get(r, "roster_admin.first_sync_ms"))} ms, no-change re-sync ${fmt(get(r, "roster_admin.resync_ms"))} ms |`,
+    );
   lines.push(
     `| binary size | ${fmt(get(r, "footprint.binary_mb"))} MB |`,
     `| start-up to component online | ${fmt(get(r, "footprint.startup_to_online_ms"))} ms |`,

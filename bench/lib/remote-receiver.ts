@@ -20,7 +20,13 @@ export async function startReceiver(prosody: XmppServer, username: string): Prom
       worker.addEventListener("message", (e: MessageEvent<ReceiverReply>) => resolve(e.data), { once: true });
       worker.postMessage(req);
     });
-  const ready = await ask({ type: "connect", c2sPort: prosody.c2sPort, host: prosody.host, username, password: prosody.users[username] ?? "" });
+  const ready = await ask({
+    type: "connect",
+    c2sPort: prosody.c2sPort,
+    host: prosody.host,
+    username,
+    password: prosody.users[username] ?? "",
+  });
   if (ready.type !== "ready") throw new Error("receiver did not connect");
   return {
     bare: ready.bare,

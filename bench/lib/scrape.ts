@@ -63,7 +63,11 @@ export function mismatches(checks: MetricCheck[]): number {
 }
 
 export function metricsMarkdown(checks: MetricCheck[]): string {
-  const lines = ["| phase | series (increase during the phase) | benchmark counted | /metrics says | match |", "| --- | --- | --- | --- | --- |"];
-  for (const c of checks) for (const r of c.rows) lines.push(`| ${c.phase} | \`${r.series}\` | ${r.expected} | ${r.scraped} | ${r.ok ? "yes" : "**no**"} |`);
+  const lines = [
+    "| phase | series (increase during the phase) | benchmark counted | /metrics says | match |",
+    "| --- | --- | --- | --- | --- |",
+  ];
+  for (const c of checks)
+    for (const r of c.rows) lines.push(`| ${c.phase} | \`${r.series}\` | ${r.expected} | ${r.scraped} | ${r.ok ? "yes" : "**no**"} |`);
   return lines.join("\n") + "\n";
 }

@@ -11,11 +11,16 @@ export interface Check {
 }
 
 type Row = Record<string, unknown>;
-const num = (o: unknown, path: string): number => Number(path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Row)[k] : undefined), o) ?? NaN);
+const num = (o: unknown, path: string): number =>
+  Number(path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Row)[k] : undefined), o) ?? NaN);
 
 export function checkTargets(r: Results): Check[] {
   const c32 = ((r.post_msg as Row[] | undefined) ?? []).find((x) => x.concurrency === 32);
-  const check = (target: string, value: number, ok: (v: number) => boolean, unit: string): Check => ({ target, measured: `${value}${unit}`, ok: ok(value) });
+  const check = (target: string, value: number, ok: (v: number) => boolean, unit: string): Check => ({
+    target,
+    measured: `${value}${unit}`,
+    ok: ok(value),
+  });
   return [
     check("post_msg c=32 >= 90% of the ceiling", num(r, "ceiling.post_msg_c32_share_pct"), (v) => v >= 90, "%"),
     check("post_msg c=32 >= 6,000 msg/s", num(c32, "msgs_per_s"), (v) => v >= 6000, " msg/s"),
@@ -43,5 +48,11 @@ export function lostOrDuplicated(r: Results): number {
 }
 
 export function checksMarkdown(checks: Check[]): string {
-  return ["| target | measured | met |", "| --- | --- | --- |", ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.ok ? "yes" : "**no**"} |`)].join("\n") + "\n";
+  return (
+    [
+      "| target | measured | met |",
+      "| --- | --- | --- |",
+      ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.ok ? "yes" : "**no**"} |`),
+    ].join("\n") + "\n"
+  );
 }

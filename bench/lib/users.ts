@@ -10,7 +10,8 @@ import type { XmppServer } from "../../testbed/xmpp-server.ts";
 export async function registerUsers(prosody: XmppServer, users: readonly string[]): Promise<void> {
   const dir = join(prosody.dir, "data", encode(prosody.host), "accounts");
   mkdirSync(dir, { recursive: true });
-  for (const user of users) writeFileSync(join(dir, `${encode(user)}.dat`), `return {\n\t["created"] = ${Math.floor(Date.now() / 1000)};\n};\n`);
+  for (const user of users)
+    writeFileSync(join(dir, `${encode(user)}.dat`), `return {\n\t["created"] = ${Math.floor(Date.now() / 1000)};\n};\n`);
 }
 
 /** Prosody's datamanager file name encoding: everything but [A-Za-z0-9] becomes %XX. */

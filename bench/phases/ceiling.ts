@@ -12,7 +12,13 @@ import { deliveryRun, type DeliveryRun } from "./post-msg.ts";
 /** Sends in windows so that memory stays bounded while the socket stays busy. */
 const WINDOW = 256;
 
-export async function ceilingRun(prosody: XmppServer, bob: RemoteReceiver, total: number, domain: string, secret: string): Promise<DeliveryRun> {
+export async function ceilingRun(
+  prosody: XmppServer,
+  bob: RemoteReceiver,
+  total: number,
+  domain: string,
+  secret: string,
+): Promise<DeliveryRun> {
   const component = await connectRawComponent(prosody, { domain, secret });
   const run = `ceil-${Date.now()}`;
   await bob.listen(run);

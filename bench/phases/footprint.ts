@@ -42,16 +42,29 @@ export async function buildVariant(variant: Variant, dir: string): Promise<strin
   const outfile = join(dir, variant.name.replace(/[^a-z0-9]+/gi, "_"));
   // FOOTPRINT_REUSE=1 starts the executables of an earlier run again (same source only).
   if (process.env.FOOTPRINT_REUSE === "1" && existsSync(outfile)) return outfile;
-  const r = await Bun.build({ entrypoints: [variant.entry ?? join(ROOT, "src/main.ts")], target: "bun", ...variant.build, compile: { outfile, ...variant.compile } } as BuildConfig);
+  const r = await Bun.build({
+    entrypoints: [variant.entry ?? join(ROOT, "src/main.ts")],
+    target: "bun",
+    ...variant.build,
+    compile: { outfile, ...variant.compile },
+  } as BuildConfig);
   if (!r.success) throw new Error(`build of ${variant.name} failed:\n${r.logs.join("\n")}`);
   return outfile;
 }
 
-export async function footprintRun(prosody: XmppServer, variants: Variant[], configs: Record<string, string>, rounds: number, dir: string): Promise<VariantFigures[]> {
+export async function footprintRun(
+  prosody: XmppServer,
+  variants: Variant[],
+  configs: Record<string, string>,
+  rounds: number,
+  dir: string,
+): Promise<VariantFigures[]> {
   const bins: string[] = [];
   for (const v of variants) bins.push(await buildVariant(v, dir));
   type Samples = { startup: number[]; rss: number[]; anon: number[]; file: number[] };
-  const samples = variants.map(() => Object.fromEntries(Object.keys(configs).map((c) => [c, { startup: [], rss: [], anon: [], file: [] } as Samples])));
+  const samples = variants.map(() =>
+    Object.fromEntries(Object.keys(configs).map((c) => [c, { startup: [], rss: [], anon: [], file: [] } as Samples])),
+  );
   for (let round = 0; round < rounds; round++) {
     for (const [i, bin] of bins.entries()) {
       for (const [name, routes] of Object.entries(configs)) {
@@ -71,7 +84,11 @@ export async function footprintRun(prosody: XmppServer, variants: Variant[], con
   return variants.map((v, i) => ({
     variant: v.name,
     binary_mb: binarySizeMb(bins[i]),
-    configs: Object.fromEntries(Object.entries(samples[i]!).filter(([, s]) => s.rss.length > 0).map(([c, s]) => [c, { startup_ms: spread(s.startup), rss_mb: spread(s.rss), anon_mb: spread(s.anon), file_mb: spread(s.file) }])),
+    configs: Object.fromEntries(
+      Object.entries(samples[i]!)
+        .filter(([, s]) => s.rss.length > 0)
+        .map(([c, s]) => [c, { startup_ms: spread(s.startup), rss_mb: spread(s.rss), anon_mb: spread(s.anon), file_mb: spread(s.file) }]),
+    ),
   }));
 }
 

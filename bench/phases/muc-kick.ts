@@ -18,7 +18,15 @@ export interface KickRun {
   statuses: Record<number, number>;
 }
 
-export async function mucKickRun(prosody: XmppServer, alice: TestClient, url: string, authorization: string, domain: string, secret: string, count: number): Promise<KickRun> {
+export async function mucKickRun(
+  prosody: XmppServer,
+  alice: TestClient,
+  url: string,
+  authorization: string,
+  domain: string,
+  secret: string,
+  count: number,
+): Promise<KickRun> {
   const room = `bench-${Date.now()}@${prosody.mucDomain}`;
   await joinRoom(alice, room, "alice");
   const load = await connectRawComponent(prosody, { domain, secret });
@@ -28,12 +36,22 @@ export async function mucKickRun(prosody: XmppServer, alice: TestClient, url: st
   load.xmpp.on("stanza", (s) => {
     if (s.name === "presence" && s.attrs.from === `${room}/${s.attrs.to?.split("@")[0]}` && !s.attrs.type) joined++;
   });
-  for (let i = 0; i < count; i++) void load.send(xml("presence", { from: `u${i}@${domain}/x`, to: `${room}/u${i}` }, xml("x", { xmlns: NS_MUC })));
+  for (let i = 0; i < count; i++)
+    void load.send(xml("presence", { from: `u${i}@${domain}/x`, to: `${room}/u${i}` }, xml("x", { xmlns: NS_MUC })));
   // Kicks go out at the deadline even if some joins are missing: those show as failed kicks.
   await waitFor(() => joined >= count, 30_000, `${count} occupants to join`).catch(unlessTimedOut);
   const result = await runLoad(count, 8, 120_000, (seq) =>
-    fetch(`${url}/muc_kick`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify({ nickname: `u${seq}`, muc: room, reason: "bench" }) }),
+    fetch(`${url}/muc_kick`, {
+      method: "POST",
+      headers: { authorization, "content-type": "application/json" },
+      body: JSON.stringify({ nickname: `u${seq}`, muc: room, reason: "bench" }),
+    }),
   );
   await load.stop();
-  return { kicks: result.sent, failed: result.failed, kicks_per_s: Math.round(result.sent / (result.elapsed_ms / 1000)), statuses: result.statuses };
+  return {
+    kicks: result.sent,
+    failed: result.failed,
+    kicks_per_s: Math.round(result.sent / (result.elapsed_ms / 1000)),
+    statuses: result.statuses,
+  };
 }

@@ -40,7 +40,14 @@ export async function outboxRun(prosody: XmppServer, url: string, total: number)
   await arrivals.done(queued, 60_000);
   arrivals.detach();
   await bob.stop();
-  return { queued, accept_per_s: Math.round(queued / (load.elapsed_ms / 1000)), drain_ms, delivered: arrivals.at.size, duplicates: arrivals.duplicates, statuses: load.statuses };
+  return {
+    queued,
+    accept_per_s: Math.round(queued / (load.elapsed_ms / 1000)),
+    drain_ms,
+    delivered: arrivals.at.size,
+    duplicates: arrivals.duplicates,
+    statuses: load.statuses,
+  };
 }
 
 interface Health {

@@ -56,7 +56,14 @@ function absolute(times: Map<number, number>): Map<number, number> {
 }
 
 /** Rate and latency from start times and arrival times of the same sequence numbers. */
-export function deliveryRun(concurrency: number, sent: number, failed: number, started: Map<number, number>, arrived: Map<number, number>, duplicates: number): DeliveryRun {
+export function deliveryRun(
+  concurrency: number,
+  sent: number,
+  failed: number,
+  started: Map<number, number>,
+  arrived: Map<number, number>,
+  duplicates: number,
+): DeliveryRun {
   const latencies: number[] = [];
   let first = Infinity;
   let last = 0;
@@ -79,4 +86,3 @@ export function deliveryRun(concurrency: number, sent: number, failed: number, s
     latency: summarize(latencies),
   };
 }
-

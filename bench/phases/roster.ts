@@ -32,14 +32,26 @@ export function rosterWebApp(contacts: number): { url: string; requests: () => n
 export async function rosterRun(url: string, authorization: string, users: string[], contacts: number): Promise<RosterRun> {
   const refresh = async () => {
     const t0 = performance.now();
-    const res = await fetch(`${url}/roster_admin/refresh`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify(users), signal: AbortSignal.timeout(300_000) });
+    const res = await fetch(`${url}/roster_admin/refresh`, {
+      method: "POST",
+      headers: { authorization, "content-type": "application/json" },
+      body: JSON.stringify(users),
+      signal: AbortSignal.timeout(300_000),
+    });
     return { ms: Math.round(performance.now() - t0), status: res.status, answer: await res.json() };
   };
   const first = await refresh();
   const again = await refresh();
-  return { users: users.length, contacts, first_sync_ms: first.ms, first_sync_answer: first.answer, resync_ms: again.ms, resync_answer: again.answer, statuses: count([first.status, again.status]) };
+  return {
+    users: users.length,
+    contacts,
+    first_sync_ms: first.ms,
+    first_sync_answer: first.answer,
+    resync_ms: again.ms,
+    resync_answer: again.answer,
+    statuses: count([first.status, again.status]),
+  };
 }
-
 
 function count(statuses: number[]): Record<number, number> {
   const out: Record<number, number> = {};

@@ -28,7 +28,10 @@ try {
   const bob = await startReceiver(prosody, "bob");
   const alice = await connectClient(prosody, "alice", { resource: "probe" });
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [name, bin] of [["current", BIN], ["baseline", BASELINE]] as const) {
+    for (const [name, bin] of [
+      ["current", BIN],
+      ["baseline", BASELINE],
+    ] as const) {
       const gw = await startBenchGateway(prosody, await freePort(), routes, undefined, bin);
       try {
         await Bun.sleep(2_500); // as the benchmark: after the post-start-up GC
@@ -38,11 +41,26 @@ try {
         const cpu1 = cpuSeconds(gw.proc.pid);
         const ch = await componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32);
         const cpu2 = cpuSeconds(gw.proc.pid);
-        console.log(JSON.stringify({
-          round, build: name, startup_ms: gw.startup_ms, idle_rss_mb: idle,
-          post_msg: { msgs_per_s: post.msgs_per_s, p99_ms: post.latency.p99_ms, lost: post.lost, gateway_cpu_ms_per_msg: Math.round(((cpu1 - cpu0) * 1e6) / N) / 1000 },
-          component_http: { replies_per_s: ch.replies_per_s, p99_ms: ch.latency.p99_ms, lost: ch.lost, gateway_cpu_ms_per_reply: Math.round(((cpu2 - cpu1) * 1e6) / N) / 1000 },
-        }));
+        console.log(
+          JSON.stringify({
+            round,
+            build: name,
+            startup_ms: gw.startup_ms,
+            idle_rss_mb: idle,
+            post_msg: {
+              msgs_per_s: post.msgs_per_s,
+              p99_ms: post.latency.p99_ms,
+              lost: post.lost,
+              gateway_cpu_ms_per_msg: Math.round(((cpu1 - cpu0) * 1e6) / N) / 1000,
+            },
+            component_http: {
+              replies_per_s: ch.replies_per_s,
+              p99_ms: ch.latency.p99_ms,
+              lost: ch.lost,
+              gateway_cpu_ms_per_reply: Math.round(((cpu2 - cpu1) * 1e6) / N) / 1000,
+            },
+          }),
+        );
       } finally {
         await gw.stop();
       }

@@ -44,8 +44,22 @@ try {
         const before = cpu();
         const run = await rosterRun(gw.url, OPS, users, CONTACTS);
         const after = cpu();
-        const used = { server_cpu_s: Math.round((after.server - before.server) * 10) / 10, gateway_cpu_s: Math.round((after.gateway - before.gateway) * 10) / 10 };
-        console.log(JSON.stringify({ round, variant: variant.name, users: USERS, contacts: CONTACTS, first_sync_ms: run.first_sync_ms, resync_ms: run.resync_ms, ...used, answer: run.first_sync_answer }));
+        const used = {
+          server_cpu_s: Math.round((after.server - before.server) * 10) / 10,
+          gateway_cpu_s: Math.round((after.gateway - before.gateway) * 10) / 10,
+        };
+        console.log(
+          JSON.stringify({
+            round,
+            variant: variant.name,
+            users: USERS,
+            contacts: CONTACTS,
+            first_sync_ms: run.first_sync_ms,
+            resync_ms: run.resync_ms,
+            ...used,
+            answer: run.first_sync_answer,
+          }),
+        );
       } finally {
         await gw.stop();
         await prosody.stop();

@@ -60,7 +60,12 @@ async function act(deps: ForwardDeps, request: Element, action: Action): Promise
   if (action.kind === "error") return sendError(deps, request, action.error, action.why);
   const wrong = addressProblem(action.stanza, deps.component);
   if (!wrong) return send(deps, action.stanza);
-  deps.log.error("webhook reply refused", { ...about, why: wrong.why, reply_from: action.stanza.attrs.from, reply_to: action.stanza.attrs.to });
+  deps.log.error("webhook reply refused", {
+    ...about,
+    why: wrong.why,
+    reply_from: action.stanza.attrs.from,
+    reply_to: action.stanza.attrs.to,
+  });
   deps.refused?.(wrong.reason);
   return answerRefused(deps, request);
 }
@@ -100,10 +105,15 @@ async function send(deps: ForwardDeps, stanza: Element): Promise<void> {
 function addressProblem(stanza: Element, component: string): { reason: RefusalReason; why: string } | undefined {
   const domain = component.toLowerCase();
   const from = stanza.attrs.from === undefined ? undefined : parseJid(stanza.attrs.from);
-  if (from?.domain !== domain) return { reason: "outside_domain", why: `from ${JSON.stringify(stanza.attrs.from)} is outside the component's domain ${component}` };
+  if (from?.domain !== domain)
+    return { reason: "outside_domain", why: `from ${JSON.stringify(stanza.attrs.from)} is outside the component's domain ${component}` };
   const to = stanza.attrs.to === undefined ? undefined : parseJid(stanza.attrs.to);
   if (!to) return { reason: "unusable", why: `to ${JSON.stringify(stanza.attrs.to)} is not a JID` };
-  if (to.domain === domain) return { reason: "loop", why: `to ${JSON.stringify(stanza.attrs.to)} is an address of this component: the reply would come back to it (a loop)` };
+  if (to.domain === domain)
+    return {
+      reason: "loop",
+      why: `to ${JSON.stringify(stanza.attrs.to)} is an address of this component: the reply would come back to it (a loop)`,
+    };
   return undefined;
 }
 
@@ -143,7 +153,8 @@ function isJson(contentType: string | null): boolean {
 
 function fromJson(text: string | undefined, request: Element, addressing: Addressing): Action {
   const data = parseObject(text);
-  if (data === undefined) return { kind: "error", error: WEBHOOK_ERRORS.WEBHOOK_MALFORMED, why: "the webhook's 200 answer is not a JSON object" };
+  if (data === undefined)
+    return { kind: "error", error: WEBHOOK_ERRORS.WEBHOOK_MALFORMED, why: "the webhook's 200 answer is not a JSON object" };
   const built = buildReply(data, request, addressing);
   return built.ok ? { kind: "send", stanza: built.stanza } : { kind: "refuse", why: `unusable answer: ${built.reason}` };
 }

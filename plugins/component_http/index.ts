@@ -30,7 +30,10 @@ export default definePlugin({
   errors: { stanza: WEBHOOK_ERRORS },
   validate: (options) => validateOptions(options),
   stanzas: (options) =>
-    options.local_parts?.map((localPart, i) => ({ claim: { localPart: localPart.toLowerCase() }, path: ["options", "local_parts", i] })) ?? [{ claim: { catchAll: true }, path: ["plugin"] }],
+    options.local_parts?.map((localPart, i) => ({
+      claim: { localPart: localPart.toLowerCase() },
+      path: ["options", "local_parts", i],
+    })) ?? [{ claim: { catchAll: true }, path: ["plugin"] }],
   setup(ctx) {
     const stopping = new AbortController();
     const inFlight = new Set<Promise<void>>();
@@ -40,7 +43,10 @@ export default definePlugin({
     };
     let closing = false;
     const handle = stanzaHandler(ctx, forwardDeps(ctx, stopping.signal), track);
-    ctx.xmpp.onStanza((stanza) => !closing && handle(stanza), ctx.options.local_parts ? { localParts: ctx.options.local_parts } : { catchAll: true });
+    ctx.xmpp.onStanza(
+      (stanza) => !closing && handle(stanza),
+      ctx.options.local_parts ? { localParts: ctx.options.local_parts } : { catchAll: true },
+    );
     return {
       async stop() {
         closing = true;
@@ -63,7 +69,8 @@ function stanzaHandler(ctx: PluginContext<ComponentHttpOptions>, deps: ForwardDe
       return true;
     }
     if (stanza.name !== "presence") return false;
-    for (const reply of presenceReplies(stanza)) track(deps.send(reply).catch((err: unknown) => ctx.log.warn("presence not sent", { err })));
+    for (const reply of presenceReplies(stanza))
+      track(deps.send(reply).catch((err: unknown) => ctx.log.warn("presence not sent", { err })));
     return true;
   };
 }
@@ -91,7 +98,11 @@ function forwardDeps(ctx: PluginContext<ComponentHttpOptions>, stopping: AbortSi
 
 /** stanzagate_component_http_webhook_calls_total{outcome} and _webhook_seconds{outcome}. */
 function webhookMetrics(ctx: PluginContext<ComponentHttpOptions>): (outcome: string, seconds: number) => void {
-  const calls = ctx.metrics.counter({ name: "webhook_calls_total", help: "Webhook calls by outcome (answered_2xx.. answered_5xx, timeout, unreachable, stopped, queue_full).", labels: ["outcome"] });
+  const calls = ctx.metrics.counter({
+    name: "webhook_calls_total",
+    help: "Webhook calls by outcome (answered_2xx.. answered_5xx, timeout, unreachable, stopped, queue_full).",
+    labels: ["outcome"],
+  });
   const latency = ctx.metrics.histogram({ name: "webhook_seconds", help: "Duration of webhook calls, by outcome.", labels: ["outcome"] });
   return (outcome, seconds) => {
     calls.inc({ outcome });
@@ -101,7 +112,11 @@ function webhookMetrics(ctx: PluginContext<ComponentHttpOptions>): (outcome: str
 
 /** stanzagate_component_http_replies_refused_total{reason}: answers not sent (loop, outside_domain, unusable). */
 function refusalMetrics(ctx: PluginContext<ComponentHttpOptions>): (reason: string) => void {
-  const refused = ctx.metrics.counter({ name: "replies_refused_total", help: "Webhook answers not sent, by reason: loop (addressed to the component itself), outside_domain (from outside it), unusable.", labels: ["reason"] });
+  const refused = ctx.metrics.counter({
+    name: "replies_refused_total",
+    help: "Webhook answers not sent, by reason: loop (addressed to the component itself), outside_domain (from outside it), unusable.",
+    labels: ["reason"],
+  });
   return (reason) => refused.inc({ reason });
 }
 

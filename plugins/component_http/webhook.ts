@@ -36,7 +36,11 @@ const USER_AGENT = "Stanzagate component_http";
 export async function postToWebhook(target: WebhookTarget, body: string): Promise<WebhookResult> {
   const timeout = AbortSignal.timeout(target.timeoutMs);
   const signal = AbortSignal.any([timeout, target.stopping]);
-  const headers = { "content-type": target.contentType, "user-agent": USER_AGENT, ...(target.key ? signatureHeaders(target.key, body) : {}) };
+  const headers = {
+    "content-type": target.contentType,
+    "user-agent": USER_AGENT,
+    ...(target.key ? signatureHeaders(target.key, body) : {}),
+  };
   try {
     const res = await target.fetch(target.url, { method: "POST", headers, body, redirect: "manual", signal });
     const text = await readBoundedText(res, MAX_ANSWER_BYTES);

@@ -104,9 +104,12 @@ function refusalOf(err: XmppStanzaError, text: string | undefined): Refusal {
 
 /** Occupants whose real JID is `jid`: the exact full JID if it has a resource, else any resource. */
 export function nicksWithJid(occupants: ReadonlyMap<string, string | undefined>, jid: Jid): string[] {
-  const want = (j: Jid) => j.local.toLowerCase() === jid.local.toLowerCase() && j.domain === jid.domain && (!jid.resource || j.resource === jid.resource);
-  return [...occupants].filter(([, real]) => {
-    const j = real ? parseJid(real) : undefined;
-    return j !== undefined && want(j);
-  }).map(([nick]) => nick);
+  const want = (j: Jid) =>
+    j.local.toLowerCase() === jid.local.toLowerCase() && j.domain === jid.domain && (!jid.resource || j.resource === jid.resource);
+  return [...occupants]
+    .filter(([, real]) => {
+      const j = real ? parseJid(real) : undefined;
+      return j !== undefined && want(j);
+    })
+    .map(([nick]) => nick);
 }

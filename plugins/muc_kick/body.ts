@@ -35,7 +35,10 @@ export function parseKickBody(text: string): KickRequest | BodyProblem {
   const room = typeof body.muc === "string" ? parseJid(body.muc) : undefined;
   if (!room) return { kind: "invalid-jid", field: "muc", value: String(body.muc) };
   const reason = scalar(body.reason) ?? "";
-  for (const [field, value] of [["nickname", nickname], ["reason", reason]] as const) {
+  for (const [field, value] of [
+    ["nickname", nickname],
+    ["reason", reason],
+  ] as const) {
     if (value !== undefined && !isXmlText(value)) return { kind: "invalid-text", field };
   }
   if (nickname !== undefined) return { room, target: { kind: "nick", nick: nickname }, reason };

@@ -9,5 +9,8 @@ export const ORIGINAL_BODIES = {
   missing: { error: "Missing nickname and/or MUC" },
   notFound: (why: string) => ({ error: `MUC not found: ${why}` }),
   /** Built there from set_role's error type and condition; here they are the room's. */
-  refused: (action: string, type: string, condition: string, text?: string) => ({ error: `Couldn't ${action} user: ${type}: ${condition}`, ...(text ? { text } : {}) }),
+  refused: (action: string, type: string, condition: string, text?: string) => ({
+    error: `Couldn't ${action} user: ${type}: ${condition}`,
+    ...(text ? { text } : {}),
+  }),
 } as const;

@@ -4,7 +4,15 @@
  * key); answers it never gave (timeouts, a lost link, a malformed JID) use the gateway's
  * catalogue, `{error, code, ...}`. Success is 200 with an empty body, as `return 200` was there.
  */
-import { GatewayError, IqTimeoutError, errorResponse, fromXmppFailure, type Authenticator, type HttpHandler, type Logger } from "../../src/plugin-api.ts";
+import {
+  GatewayError,
+  IqTimeoutError,
+  errorResponse,
+  fromXmppFailure,
+  type Authenticator,
+  type HttpHandler,
+  type Logger,
+} from "../../src/plugin-api.ts";
 import { formatJid } from "../../src/kit/jid.ts";
 import { readText } from "../../src/kit/request-body.ts";
 import { ORIGINAL_BODIES } from "./errors.ts";

@@ -16,7 +16,12 @@ export default definePlugin({
   defaultPath: "/muc_kick",
   // mod_http_muc_kick refuses to load without http_muc_kick_authorization_header.
   requiresAuth: true,
-  stanzas: (options, route, xmpp) => [{ claim: { address: occupantJid(xmpp.component, options, route.path) }, path: options.resource === undefined ? ["path"] : ["options", "resource"] }],
+  stanzas: (options, route, xmpp) => [
+    {
+      claim: { address: occupantJid(xmpp.component, options, route.path) },
+      path: options.resource === undefined ? ["path"] : ["options", "resource"],
+    },
+  ],
   setup(ctx) {
     const { options, xmpp } = ctx;
     const auth = ctx.route.auth;
@@ -37,17 +42,26 @@ export default definePlugin({
       log: ctx.log,
     });
     const request = (iq: Parameters<typeof xmpp.request>[0], timeoutMs?: number) => xmpp.request(iq, timeoutMs);
-    const actionDeps: ActionDeps = { request, acquire: (room) => xmpp.rooms.enter(room, { as: from }), from, timeoutMs: options.timeout_ms };
+    const actionDeps: ActionDeps = {
+      request,
+      acquire: (room) => xmpp.rooms.enter(room, { as: from }),
+      from,
+      timeoutMs: options.timeout_ms,
+    };
     const perform = options.action === "ban" ? ban : kick;
-    ctx.http.add("POST", ctx.route.path, mucKickHandler({
-      auth,
-      action: options.action,
-      locate: createLocator({ request, from, component: xmpp.component, timeoutMs: options.timeout_ms }),
-      perform: (req, room) => perform(actionDeps, req, room),
-      isJoined: (room) => xmpp.rooms.isJoined(room),
-      isOnline: () => xmpp.isOnline(),
-      log: ctx.log,
-    }));
+    ctx.http.add(
+      "POST",
+      ctx.route.path,
+      mucKickHandler({
+        auth,
+        action: options.action,
+        locate: createLocator({ request, from, component: xmpp.component, timeoutMs: options.timeout_ms }),
+        perform: (req, room) => perform(actionDeps, req, room),
+        isJoined: (room) => xmpp.rooms.isJoined(room),
+        isOnline: () => xmpp.isOnline(),
+        log: ctx.log,
+      }),
+    );
     return {};
   },
 });

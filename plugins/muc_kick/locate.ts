@@ -58,13 +58,15 @@ async function checkService(deps: LocatorDeps, host: string): Promise<string | u
   // Our own domain would route the query back to us: it is certainly no MUC.
   if (host === deps.component.toLowerCase()) return `Host '${host}' is not a MUC service`;
   const info = await discoInfo(deps, host);
-  if (info instanceof XmppStanzaError) return HOST_EXISTS.has(info.condition) ? `Host '${host}' is not a MUC service` : `No such host: ${host}`;
+  if (info instanceof XmppStanzaError)
+    return HOST_EXISTS.has(info.condition) ? `Host '${host}' is not a MUC service` : `No such host: ${host}`;
   return isMucService(info) ? undefined : `Host '${host}' is not a MUC service`;
 }
 
 async function checkRoom(deps: LocatorDeps, room: Jid): Promise<string | undefined> {
   const info = await discoInfo(deps, `${room.local}@${room.domain}`);
-  if (info instanceof XmppStanzaError && NO_ROOM.has(info.condition)) return `No MUC '${room.local.toLowerCase()}' found for host: ${room.domain}`;
+  if (info instanceof XmppStanzaError && NO_ROOM.has(info.condition))
+    return `No MUC '${room.local.toLowerCase()}' found for host: ${room.domain}`;
   // Other refusals (forbidden, say) do not prove the room missing: the join will tell.
   return undefined;
 }

@@ -11,7 +11,8 @@ export const MucKickOptionsSchema = Type.Object(
     nick: Type.String({
       minLength: 1,
       default: "Stanzagate",
-      description: "The nickname the gateway joins rooms with. If another user already holds it, the gateway tries once more with a random suffix (`Stanzagate-x7k2`).",
+      description:
+        "The nickname the gateway joins rooms with. If another user already holds it, the gateway tries once more with a random suffix (`Stanzagate-x7k2`).",
     }),
     resource: Type.Optional(
       Type.String({
@@ -25,9 +26,7 @@ export const MucKickOptionsSchema = Type.Object(
       default: {},
       description: "Room JID → password, for password-protected rooms (XEP-0045 §7.2.6). Room JIDs are compared case-insensitively.",
     }),
-    default_password: Type.Optional(
-      Type.String({ description: "The password sent to rooms not listed in `passwords`." }),
-    ),
+    default_password: Type.Optional(Type.String({ description: "The password sent to rooms not listed in `passwords`." })),
     timeout_ms: Type.Integer({
       minimum: 100,
       default: 10_000,

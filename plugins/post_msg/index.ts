@@ -5,7 +5,17 @@
  * @example
  * curl http://127.0.0.1:5280/msg/bob -u alice@localhost:alice-pw -H 'Content-Type: text/plain' -d 'Server has just crashed!' # make demo
  */
-import { GatewayError, definePlugin, errorResponse, jsonResponse, type Authenticator, type Element, type HttpHandler, type Identity, type Logger } from "../../src/plugin-api.ts";
+import {
+  GatewayError,
+  definePlugin,
+  errorResponse,
+  jsonResponse,
+  type Authenticator,
+  type Element,
+  type HttpHandler,
+  type Identity,
+  type Logger,
+} from "../../src/plugin-api.ts";
 import { challenge, requireMayAddress } from "../../src/kit/auth.ts";
 import { parseJid } from "../../src/kit/jid.ts";
 import { POST_MSG_ERRORS } from "./errors.ts";
@@ -24,16 +34,18 @@ export default definePlugin({
   requiresAuth: true,
   errors: { http: POST_MSG_ERRORS },
   migrations: PERMISSION_MIGRATIONS,
-  privileges: (options, xmpp) => [{
-    access: "message",
-    types: ["outgoing"],
-    without: "messages go out from fallback_from, not from the authenticated user",
-    fields: {
-      host: xmpp.host,
-      fallback_from: fallbackFrom(options, xmpp.component),
-      hint: `grant it on the server, e.g. Prosody: privileged_entities = { ["${xmpp.component}"] = { message = "outgoing" } } with mod_privilege on the VirtualHost and the Component`,
+  privileges: (options, xmpp) => [
+    {
+      access: "message",
+      types: ["outgoing"],
+      without: "messages go out from fallback_from, not from the authenticated user",
+      fields: {
+        host: xmpp.host,
+        fallback_from: fallbackFrom(options, xmpp.component),
+        hint: `grant it on the server, e.g. Prosody: privileged_entities = { ["${xmpp.component}"] = { message = "outgoing" } } with mod_privilege on the VirtualHost and the Component`,
+      },
     },
-  }],
+  ],
   validate: (options, _route, xmpp) => validateOptions(options, xmpp),
   setup(ctx) {
     const { route, xmpp, http, options } = ctx;
@@ -42,7 +54,15 @@ export default definePlugin({
     if (!route.auth) throw new Error(`${route.at}: post_msg needs an auth scheme`);
     const memory = createPermissionMemory(ctx.store, xmpp.component, xmpp.host);
     const sender = createSender(xmpp, { fallbackFrom: fallbackFrom(options, xmpp.component), log: ctx.log, memory });
-    const post = postHandler({ auth: route.auth, realm: options.realm ?? `${xmpp.host}/post_msg`, sender, options, host: xmpp.host, deliver: xmpp.deliver, log: ctx.log });
+    const post = postHandler({
+      auth: route.auth,
+      realm: options.realm ?? `${xmpp.host}/post_msg`,
+      sender,
+      options,
+      host: xmpp.host,
+      deliver: xmpp.deliver,
+      log: ctx.log,
+    });
     const base = route.path.replace(/\/+$/, "");
     // The original served POST <base>/<recipient>; <base> itself answered a redirect to <base>/
     // that lost the body, which broke the documented "to field instead of the path" use.
@@ -91,7 +111,11 @@ async function authenticate(auth: Authenticator, request: Request, ip: string, r
     return await auth.authenticate(request, ip);
   } catch (err) {
     if (!(err instanceof GatewayError) || !err.headers["www-authenticate"]?.startsWith("Basic")) throw err;
-    throw new GatewayError(err.spec, err.message, { details: err.details, headers: { ...err.headers, ...challenge(realm) }, status: err.status });
+    throw new GatewayError(err.spec, err.message, {
+      details: err.details,
+      headers: { ...err.headers, ...challenge(realm) },
+      status: err.status,
+    });
   }
 }
 

@@ -66,7 +66,8 @@ function xhtmlBody(markup: string): Element {
  * a JID is 422, as the original answered for a path it could not prepare.
  */
 export function resolveRecipient(raw: string | undefined, defaultHost: string): string {
-  if (raw === undefined || raw === "") throw new GatewayError(POST_MSG_ERRORS.MISSING_RECIPIENT, "No recipient: put it in the path (/msg/user) or in the to field");
+  if (raw === undefined || raw === "")
+    throw new GatewayError(POST_MSG_ERRORS.MISSING_RECIPIENT, "No recipient: put it in the path (/msg/user) or in the to field");
   const slash = raw.indexOf("/");
   const bare = slash === -1 ? raw : raw.slice(0, slash);
   const qualified = bare.includes("@") ? raw : `${bare}@${defaultHost}${slash === -1 ? "" : raw.slice(slash)}`;
@@ -83,6 +84,9 @@ export function pathRecipient(tail: string | undefined): string | undefined {
   try {
     return decodeURIComponent(tail);
   } catch {
-    throw new GatewayError("INVALID_JID", "The recipient in the path is not valid percent-encoding", { status: 422, details: { field: "to", to: tail } });
+    throw new GatewayError("INVALID_JID", "The recipient in the path is not valid percent-encoding", {
+      status: 422,
+      details: { field: "to", to: tail },
+    });
   }
 }

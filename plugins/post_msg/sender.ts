@@ -79,10 +79,12 @@ function watchMessagePermission(xmpp: XmppPort, { log, memory }: { log: Logger; 
   let told: boolean | undefined;
   onGrants(xmpp, (privileges) => {
     const granted = privileges.message === "outgoing";
-    if (granted && told !== true) log.info("XEP-0356 message permission granted: messages go out from the authenticated user", { host: xmpp.host });
+    if (granted && told !== true)
+      log.info("XEP-0356 message permission granted: messages go out from the authenticated user", { host: xmpp.host });
     told = granted;
     const namespace = privileges.namespace;
-    if (known !== granted || (namespace !== undefined && namespace !== memory.namespace())) memory.save(granted, namespace ?? memory.namespace());
+    if (known !== granted || (namespace !== undefined && namespace !== memory.namespace()))
+      memory.save(granted, namespace ?? memory.namespace());
     known = granted;
   });
   return {

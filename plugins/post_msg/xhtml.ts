@@ -28,7 +28,8 @@ export class MarkupError extends Error {
 }
 
 // XML 1.0 §2.3 NameStartChar / NameChar, without ':' (Namespaces §3: NCName).
-const START = "A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}";
+const START =
+  "A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}";
 const NCNAME = `[${START}][${START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040]*`;
 const QNAME = `(?:${NCNAME}:)?${NCNAME}`;
 const S = "[ \\t\\r\\n]";
@@ -168,5 +169,6 @@ function checkPrefix(name: string, open: Open[], element: Open, pos: number): vo
   const colon = name.indexOf(":");
   if (colon === -1) return;
   const prefix = name.slice(0, colon);
-  if (!element.prefixes.has(prefix) && !open.some((o) => o.prefixes.has(prefix))) throw new MarkupError(`prefix ${prefix} is not declared (in ${name})`, pos);
+  if (!element.prefixes.has(prefix) && !open.some((o) => o.prefixes.has(prefix)))
+    throw new MarkupError(`prefix ${prefix} is not declared (in ${name})`, pos);
 }

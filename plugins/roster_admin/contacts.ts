@@ -49,7 +49,10 @@ export async function fetchContacts(username: string, owner: string, deps: Fetch
   // The original accepted 200 only (any other code was an error), so a 204 is not "no contacts".
   if (response.status !== 200) {
     await response.body?.cancel();
-    throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, `web app answered HTTP ${response.status}`, { url, http_status: response.status });
+    throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, `web app answered HTTP ${response.status}`, {
+      url,
+      http_status: response.status,
+    });
   }
   return parseContacts(parseJson(await readAnswer(response, url, deps.maxBytes), url), owner, deps.log);
 }
@@ -61,7 +64,11 @@ async function readAnswer(response: Response, url: string, maxBytes: number): Pr
   } catch (err) {
     throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, `web app answer could not be read: ${(err as Error).message}`, { url });
   }
-  if (text === undefined) throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, `web app answered more than ${maxBytes} bytes (max_answer_bytes)`, { url, max_bytes: maxBytes });
+  if (text === undefined)
+    throw new SyncError(ROSTER_ADMIN_ERRORS.WEB_APP_FAILED, `web app answered more than ${maxBytes} bytes (max_answer_bytes)`, {
+      url,
+      max_bytes: maxBytes,
+    });
   return text;
 }
 

@@ -21,25 +21,45 @@ export const RosterAdminOptionsSchema = Type.Object(
   {
     roster_url: Type.String({
       pattern: "^https?://",
-      description: "The web app's contacts URL (the module's `http_roster_url`), `http(s)://…` containing `%s`. Every `%s` becomes the URL-encoded username. `check` refuses a URL without `%s`.",
+      description:
+        "The web app's contacts URL (the module's `http_roster_url`), `http(s)://…` containing `%s`. Every `%s` becomes the URL-encoded username. `check` refuses a URL without `%s`.",
     }),
-    concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16, description: "How many users are synced at the same time, across refreshes and logins. A user is never synced twice at once." }),
-    timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the web app. Past it, that user's sync fails." }),
+    concurrency: Type.Integer({
+      minimum: 1,
+      maximum: 256,
+      default: 16,
+      description: "How many users are synced at the same time, across refreshes and logins. A user is never synced twice at once.",
+    }),
+    timeout_ms: Type.Integer({
+      minimum: 100,
+      default: 10_000,
+      description: "How long to wait for the web app. Past it, that user's sync fails.",
+    }),
     max_answer_bytes: Type.Integer({
       minimum: 1,
       default: 4_194_304,
-      description: "The largest web app answer read (default 4 MiB). Reading stops as soon as an answer passes it (declared `Content-Length` or bytes received), and that user's sync fails. 4 MiB holds tens of thousands of contacts.",
+      description:
+        "The largest web app answer read (default 4 MiB). Reading stops as soon as an answer passes it (declared `Content-Length` or bytes received), and that user's sync fails. 4 MiB holds tens of thousands of contacts.",
     }),
-    xmpp_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the XMPP server's answer to a roster get or set." }),
+    xmpp_timeout_ms: Type.Integer({
+      minimum: 100,
+      default: 10_000,
+      description: "How long to wait for the XMPP server's answer to a roster get or set.",
+    }),
     items_per_set: Type.Union([Type.Literal("auto"), Type.Integer({ minimum: 1, maximum: 100 })], {
       default: "auto",
-      description: "Roster items per roster set. RFC 6121 §2.1.5 allows one, and ejabberd refuses more with `bad-request`; Prosody's mod_privilege takes up to 100. `auto`: 100 on a server that names itself Prosody (XEP-0092 or disco#info, learned at each connect), else 1. A number forces it (see \"Servers\").",
+      description:
+        'Roster items per roster set. RFC 6121 §2.1.5 allows one, and ejabberd refuses more with `bad-request`; Prosody\'s mod_privilege takes up to 100. `auto`: 100 on a server that names itself Prosody (XEP-0092 or disco#info, learned at each connect), else 1. A number forces it (see "Servers").',
     }),
     exclusive: Type.Boolean({
       default: false,
-      description: "`true`: the web app owns the **whole** roster. Items it does not list are removed even if the user added them, as in the original. `false`: only contacts the gateway set are removed (see \"Who owns which item\").",
+      description:
+        '`true`: the web app owns the **whole** roster. Items it does not list are removed even if the user added them, as in the original. `false`: only contacts the gateway set are removed (see "Who owns which item").',
     }),
-    sync_on_login: Type.Boolean({ default: true, description: "Sync a user when their first resource comes online. This needs presence permission `managed_entity`." }),
+    sync_on_login: Type.Boolean({
+      default: true,
+      description: "Sync a user when their first resource comes online. This needs presence permission `managed_entity`.",
+    }),
   },
   { additionalProperties: false },
 );
@@ -56,32 +76,48 @@ export default definePlugin({
   privileges: (options) => [
     { access: "roster", types: ["both"], without: "refreshes will answer 503 until the server grants it", fields: { hint: SETUP_HINT } },
     ...(options.sync_on_login
-      ? [{ access: "presence" as const, types: ["managed_entity", "roster"], without: "rosters are synced on refresh only, not when users log in", fields: { hint: SETUP_HINT } }]
+      ? [
+          {
+            access: "presence" as const,
+            types: ["managed_entity", "roster"],
+            without: "rosters are synced on refresh only, not when users log in",
+            fields: { hint: SETUP_HINT },
+          },
+        ]
       : []),
   ],
   validate(options): OptionProblem[] {
     if (options.roster_url.includes("%s")) return [];
-    return [{ path: ["options", "roster_url"], message: "must contain %s, the place of the username (e.g. http://app.example/contacts/%s)" }];
+    return [
+      { path: ["options", "roster_url"], message: "must contain %s, the place of the username (e.g. http://app.example/contacts/%s)" },
+    ];
   },
   setup(ctx) {
     const writes = createWriteHealth();
     const deps = syncDeps(ctx, writes);
     const scheduler = createScheduler(ctx.options.concurrency);
-    const synced = ctx.metrics.counter({ name: "syncs_total", help: "Roster syncs by trigger (login, refresh) and result (ok, failed).", labels: ["mode", "result"] });
+    const synced = ctx.metrics.counter({
+      name: "syncs_total",
+      help: "Roster syncs by trigger (login, refresh) and result (ok, failed).",
+      labels: ["mode", "result"],
+    });
     const sync = (username: string, mode: SyncMode) =>
-      scheduler.run(username, () => syncUser(username, mode, deps)).then(
-        (changes) => (synced.inc({ mode, result: "ok" }), changes),
-        (err: unknown) => {
-          synced.inc({ mode, result: "failed" });
-          throw err;
-        },
-      );
+      scheduler
+        .run(username, () => syncUser(username, mode, deps))
+        .then(
+          (changes) => (synced.inc({ mode, result: "ok" }), changes),
+          (err: unknown) => {
+            synced.inc({ mode, result: "failed" });
+            throw err;
+          },
+        );
     const refresh = async (name: string) => sync(validUsername(name, ctx.xmpp.host), "refresh");
     const listening = listenToServer(ctx, deps, sync);
     const base = ctx.route.path.replace(/\/$/, "");
     ctx.http.add("POST", `${base}/refresh`, refreshMany({ route: ctx.route, xmpp: ctx.xmpp, refresh }));
     ctx.http.add("GET", `${base}/refresh/:username`, refreshOne({ route: ctx.route, xmpp: ctx.xmpp, refresh }));
-    if (!ctx.route.auth) ctx.log.warn("the refresh endpoints have no auth: anyone who reaches them can make the gateway call the web app; add auth: <scheme>");
+    if (!ctx.route.auth)
+      ctx.log.warn("the refresh endpoints have no auth: anyone who reaches them can make the gateway call the web app; add auth: <scheme>");
     return {
       health: () => ({ ...writes.report(), items_per_set: deps.itemsPerSet() }),
       async stop() {
@@ -118,7 +154,13 @@ function listenToServer(ctx: PluginContext<Options>, deps: SyncDeps, sync: (user
 }
 
 function syncDeps(ctx: PluginContext<Options>, writes: WriteHealth): SyncDeps {
-  const fetchDeps = { fetch: ctx.fetch, urlTemplate: ctx.options.roster_url, timeoutMs: ctx.options.timeout_ms, maxBytes: ctx.options.max_answer_bytes, log: ctx.log };
+  const fetchDeps = {
+    fetch: ctx.fetch,
+    urlTemplate: ctx.options.roster_url,
+    timeoutMs: ctx.options.timeout_ms,
+    maxBytes: ctx.options.max_answer_bytes,
+    log: ctx.log,
+  };
   return {
     xmpp: ctx.xmpp,
     snapshots: createSnapshotStore(ctx.store),
@@ -144,7 +186,8 @@ function itemsPerSet(option: number | "auto", xmpp: XmppPort): () => number {
 function validUsername(name: string, host: string): string {
   const username = name.normalize("NFKC").toLowerCase();
   const jid = parseJid(`${username}@${host}`);
-  if (!jid || jid.local !== username || jid.resource !== "") throw new SyncError("BAD_REQUEST", `not a valid username: ${JSON.stringify(name)}`);
+  if (!jid || jid.local !== username || jid.resource !== "")
+    throw new SyncError("BAD_REQUEST", `not a valid username: ${JSON.stringify(name)}`);
   return username;
 }
 

@@ -27,7 +27,8 @@ export class ReplyCollector {
       strictFrom: true,
       answer: (stanza) => {
         const err = stanza.attrs.type === "error" ? XmppStanzaError.from(stanza) : undefined;
-        if (err && !harmless.has(err.condition)) return { error: new SyncError("XMPP_ERROR", `XMPP server refused the roster set: ${err.message}`, { condition: err.condition }) };
+        if (err && !harmless.has(err.condition))
+          return { error: new SyncError("XMPP_ERROR", `XMPP server refused the roster set: ${err.message}`, { condition: err.condition }) };
         return --left === 0 ? { value: undefined } : { more: true };
       },
     });

@@ -29,8 +29,15 @@ export async function getRoster(xmpp: XmppPort, user: string, timeoutMs: number)
   for (const item of result.getChild("query", NS_ROSTER)?.getChildren("item") ?? []) {
     const jid = normaliseBareJid(item.attrs.jid ?? "");
     if (jid === undefined) continue;
-    const groups = item.getChildren("group").map((g) => g.getText()).filter((g) => g !== "");
-    items.set(jid, { subscription: item.attrs.subscription ?? "none", name: item.attrs.name || undefined, groups: [...new Set(groups)].sort() });
+    const groups = item
+      .getChildren("group")
+      .map((g) => g.getText())
+      .filter((g) => g !== "");
+    items.set(jid, {
+      subscription: item.attrs.subscription ?? "none",
+      name: item.attrs.name || undefined,
+      groups: [...new Set(groups)].sort(),
+    });
   }
   return items;
 }

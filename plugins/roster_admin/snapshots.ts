@@ -26,7 +26,11 @@ export const SNAPSHOT_MIGRATIONS: readonly Migration[] = [
   (store) => {
     const snapshots = store.keyed<Snapshot>(COLLECTION);
     for (const row of store.rows("roster_admin_snapshots")) {
-      snapshots.set(String(row.username), { roster: String(row.roster), managed: JSON.parse(String(row.managed)) as string[], clean: row.clean === 1 });
+      snapshots.set(String(row.username), {
+        roster: String(row.roster),
+        managed: JSON.parse(String(row.managed)) as string[],
+        clean: row.clean === 1,
+      });
     }
     store.drop("roster_admin_snapshots");
   },

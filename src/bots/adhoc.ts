@@ -28,9 +28,12 @@ export interface AdhocDeps {
 /** Returns a handler that answers the iq when it is an ad-hoc one (true), else leaves it (false). */
 export function adhocCommands(bot: BotConfig, deps: AdhocDeps): (iq: Element) => boolean {
   const sessions = createSessions();
-  const result = (iq: Element, ...children: Element[]) => xml("iq", { type: "result", id: iq.attrs.id, to: iq.attrs.from, from: iq.attrs.to }, ...children);
+  const result = (iq: Element, ...children: Element[]) =>
+    xml("iq", { type: "result", id: iq.attrs.id, to: iq.attrs.from, from: iq.attrs.to }, ...children);
   const list = (iq: Element) => {
-    const items = deps.allowed(iq.attrs.from ?? "") ? bot.commands.map((c) => xml("item", { jid: iq.attrs.to, node: c.node, name: c.help })) : [];
+    const items = deps.allowed(iq.attrs.from ?? "")
+      ? bot.commands.map((c) => xml("item", { jid: iq.attrs.to, node: c.node, name: c.help }))
+      : [];
     deps.send(result(iq, xml("query", { xmlns: NS_DISCO_ITEMS, node: NS_COMMANDS }, ...items)));
   };
   const execute = (iq: Element, command: Element) => {
@@ -40,12 +43,30 @@ export function adhocCommands(bot: BotConfig, deps: AdhocDeps): (iq: Element) =>
     if (!cmd) return deps.send(stanzaError(iq, STANZA_ERRORS.ADHOC_NO_COMMAND));
     const action = command.attrs.action ?? "execute";
     const sessionId: string | undefined = command.attrs.sessionid;
-    const answer = (status: string, ...children: Element[]) => deps.send(result(iq, xml("command", { xmlns: NS_COMMANDS, node: cmd.node, sessionid: sessionId ?? (status === "executing" ? sessions.open(cmd.node, sender) : crypto.randomUUID()), status }, ...children)));
-    if (!["execute", "complete", "next", "prev", "cancel"].includes(action)) return deps.send(badRequest(iq, "malformed-action", `unknown action "${action}"`));
-    if (sessionId !== undefined && !sessions.take(sessionId, cmd.node, sender)) return deps.send(badRequest(iq, "bad-sessionid", "unknown or expired session"));
+    const answer = (status: string, ...children: Element[]) =>
+      deps.send(
+        result(
+          iq,
+          xml(
+            "command",
+            {
+              xmlns: NS_COMMANDS,
+              node: cmd.node,
+              sessionid: sessionId ?? (status === "executing" ? sessions.open(cmd.node, sender) : crypto.randomUUID()),
+              status,
+            },
+            ...children,
+          ),
+        ),
+      );
+    if (!["execute", "complete", "next", "prev", "cancel"].includes(action))
+      return deps.send(badRequest(iq, "malformed-action", `unknown action "${action}"`));
+    if (sessionId !== undefined && !sessions.take(sessionId, cmd.node, sender))
+      return deps.send(badRequest(iq, "bad-sessionid", "unknown or expired session"));
     if (action === "cancel") return answer("canceled");
     if (action === "prev") return deps.send(badRequest(iq, "bad-action", "this command has one stage"));
-    if (sessionId === undefined && cmd.pattern.groups.length > 0) return answer("executing", xml("actions", { execute: "complete" }, xml("complete")), form(cmd));
+    if (sessionId === undefined && cmd.pattern.groups.length > 0)
+      return answer("executing", xml("actions", { execute: "complete" }, xml("complete")), form(cmd));
     const values = sessionId === undefined ? {} : submitted(command);
     const problem = payloadProblem(cmd, values);
     if (problem) return deps.send(badRequest(iq, "bad-payload", problem));
@@ -53,7 +74,8 @@ export function adhocCommands(bot: BotConfig, deps: AdhocDeps): (iq: Element) =>
   };
   return function adhocIq(iq) {
     const child = iq.getChildElements()[0];
-    if (iq.attrs.type === "get" && child?.name === "query" && child.attrs.xmlns === NS_DISCO_ITEMS && child.attrs.node === NS_COMMANDS) list(iq);
+    if (iq.attrs.type === "get" && child?.name === "query" && child.attrs.xmlns === NS_DISCO_ITEMS && child.attrs.node === NS_COMMANDS)
+      list(iq);
     else if (iq.attrs.type === "set" && child?.name === "command" && child.attrs.xmlns === NS_COMMANDS) execute(iq, child);
     else return false;
     return true;
@@ -62,15 +84,22 @@ export function adhocCommands(bot: BotConfig, deps: AdhocDeps): (iq: Element) =>
 
 /** XEP-0004 form: one required text-single field per named group, in pattern order. */
 function form(cmd: CompiledCommand): Element {
-  return xml("x", { xmlns: NS_DATA, type: "form" },
+  return xml(
+    "x",
+    { xmlns: NS_DATA, type: "form" },
     xml("title", {}, cmd.help),
-    ...cmd.pattern.groups.map((g) => xml("field", { var: g, type: "text-single", label: g }, xml("required"))));
+    ...cmd.pattern.groups.map((g) => xml("field", { var: g, type: "text-single", label: g }, xml("required"))),
+  );
 }
 
 function submitted(command: Element): Record<string, string> {
   const x = command.getChild("x", NS_DATA);
   const fields = x?.attrs.type === "submit" ? x.getChildren("field") : [];
-  return Object.fromEntries(fields.filter((f) => typeof f.attrs.var === "string" && f.attrs.var !== "FORM_TYPE").map((f) => [f.attrs.var as string, f.getChildText("value") ?? ""]));
+  return Object.fromEntries(
+    fields
+      .filter((f) => typeof f.attrs.var === "string" && f.attrs.var !== "FORM_TYPE")
+      .map((f) => [f.attrs.var as string, f.getChildText("value") ?? ""]),
+  );
 }
 
 /** Missing, extra or unfitting fields, named; undefined when the form fits the pattern's groups. */

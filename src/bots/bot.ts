@@ -51,7 +51,8 @@ const NO_COMMAND = "(none)";
 export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => boolean {
   const limit = createRateLimit(bot.rateLimit.commands, bot.rateLimit.windowMs);
   const work = createLimiter(bot.maxConcurrent, bot.maxConcurrent * 4);
-  const send = (el: Element | undefined) => void (el && deps.send(el).catch((err: unknown) => deps.log.warn("bot reply not sent", { err, bot: bot.jid })));
+  const send = (el: Element | undefined) =>
+    void (el && deps.send(el).catch((err: unknown) => deps.log.warn("bot reply not sent", { err, bot: bot.jid })));
   const allowed = (from: string) => isAllowed(bot.allow, bareJid(from) ?? from);
   const answer = (stanza: Element, text: string | Element) => send(replyTo(stanza, text));
   const line = (reply: string, outcome?: BotCommandOutcome): Outcome => ({ reply, send: [], outcome });
@@ -68,17 +69,22 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   const gate = async (command: string, task: () => Promise<Outcome>): Promise<Outcome> => {
     const run = work.run(task);
     if (!run) return (count(command, "busy"), line("I am busy with other commands right now; please try again in a moment."));
-    const outcome = await run.catch((err: unknown) => (deps.log.error("bot command failed", { err, bot: bot.jid }), line("Sorry, that failed unexpectedly.", "crashed")));
+    const outcome = await run.catch(
+      (err: unknown) => (deps.log.error("bot command failed", { err, bot: bot.jid }), line("Sorry, that failed unexpectedly.", "crashed")),
+    );
     count(command, outcome.outcome ?? "ok");
     for (const el of outcome.send) send(el);
     return { ...outcome, reply: typeof outcome.reply === "string" ? clip(outcome.reply) : outcome.reply };
   };
   /** A sender's text, once allowed: too long, or the rate limit, commands, help, unknown:. Also rooms.ts's. */
   const command = async (sender: string, body: string): Promise<Answer> => {
-    if ([...body].length > bot.maxInputChars) return (count(NO_COMMAND, "too_long"), { reply: `Your message is too long for me (at most ${bot.maxInputChars} characters).` });
+    if ([...body].length > bot.maxInputChars)
+      return (count(NO_COMMAND, "too_long"), { reply: `Your message is too long for me (at most ${bot.maxInputChars} characters).` });
     if (limited(sender, NO_COMMAND)) return limit.notice(sender) ? { slowDown } : undefined;
     const found = matchCommand(bot, body);
-    return { reply: (await gate(found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe))).reply };
+    return {
+      reply: (await gate(found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe))).reply,
+    };
   };
   const ours = (jid: string) => domainOf(bareJid(jid) ?? jid) === domainOf(bot.jid);
   const message = (stanza: Element, body: string) => {
@@ -87,18 +93,34 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
     if (!allowed(sender)) return (count(NO_COMMAND, "forbidden"), send(stanzaError(stanza, STANZA_ERRORS.BOT_FORBIDDEN)));
     // The notice is an error (RFC 6120 §8.3.3.12, type wait): nobody answers an error (§8.3.1),
     // neither our bots nor another gateway's, and clients show it against the message refused.
-    void command(sender, body).then((a) => a && ("reply" in a ? answer(stanza, a.reply) : send(stanzaError(stanza, { ...STANZA_ERRORS.BOT_SLOW_DOWN, text: a.slowDown }))));
+    void command(sender, body).then(
+      (a) =>
+        a && ("reply" in a ? answer(stanza, a.reply) : send(stanzaError(stanza, { ...STANZA_ERRORS.BOT_SLOW_DOWN, text: a.slowDown }))),
+    );
   };
-  const rooms = deps.rooms?.({ allowed: (jid) => isAllowed(bot.allow, jid), command, ours, forbidden: () => count(NO_COMMAND, "forbidden") });
+  const rooms = deps.rooms?.({
+    allowed: (jid) => isAllowed(bot.allow, jid),
+    command,
+    ours,
+    forbidden: () => count(NO_COMMAND, "forbidden"),
+  });
   const adhoc = adhocCommands(bot, {
-    send, allowed,
+    send,
+    allowed,
     // Counted unread, as chat refusals are: the node is the sender's, not routes.yaml's.
     forbidden: () => count(NO_COMMAND, "forbidden"),
     execute: (from, command, match) => {
       // An iq is always answered (RFC 6120 §8.2.3): an ad-hoc refusal cannot loop, so it always says why.
       if (limited(bareJid(from), command.pattern.usage)) return Promise.resolve(slowDown);
       const sender = bareJid(from);
-      const run = gate(command.pattern.usage, () => runCommand(command, { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") }, deps.fetch, observe));
+      const run = gate(command.pattern.usage, () =>
+        runCommand(
+          command,
+          { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") },
+          deps.fetch,
+          observe,
+        ),
+      );
       return run.then((o) => (typeof o.reply === "string" ? o.reply : (o.reply.getChildText("body") ?? "")));
     },
   });
@@ -106,8 +128,7 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
     if (stanza.name === "presence") for (const reply of presenceReplies(bot, stanza, allowed(stanza.attrs.from ?? ""))) send(reply);
     else if (stanza.name === "iq") {
       if (!adhoc(stanza)) send(iqReply(bot, stanza));
-    }
-    else if (stanza.name === "message" && !isError(stanza) && !rooms?.take(stanza) && isChatLike(stanza)) {
+    } else if (stanza.name === "message" && !isError(stanza) && !rooms?.take(stanza) && isChatLike(stanza)) {
       const body = stanza.getChildText("body");
       // Chat states and receipts without a body need no answer (XEP-0085 §5.4).
       if (body !== null) message(stanza, body.trim());
@@ -128,7 +149,14 @@ function matchCommand(bot: BotConfig, body: string): Found | undefined {
 }
 
 /** The reply for a body: the matching command's, else "help", else `unknown:`. */
-async function respond(bot: BotConfig, found: Found | undefined, sender: string, body: string, fetcher: typeof fetch, observe: HttpObserver): Promise<Outcome> {
+async function respond(
+  bot: BotConfig,
+  found: Found | undefined,
+  sender: string,
+  body: string,
+  fetcher: typeof fetch,
+  observe: HttpObserver,
+): Promise<Outcome> {
   if (found) return runCommand(found.command, { match: found.match, sender, body }, fetcher, observe);
   return { reply: fallback(bot, sender, body), send: [], outcome: body.toLowerCase() === "help" ? "help" : "unknown" };
 }

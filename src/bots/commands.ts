@@ -23,7 +23,12 @@ export interface Outcome {
   outcome?: BotCommandOutcome;
 }
 
-export async function runCommand(command: CompiledCommand, input: CommandInput, fetcher: typeof fetch, observe?: HttpObserver): Promise<Outcome> {
+export async function runCommand(
+  command: CompiledCommand,
+  input: CommandInput,
+  fetcher: typeof fetch,
+  observe?: HttpObserver,
+): Promise<Outcome> {
   let http: HttpAnswer | undefined;
   try {
     if (command.http) http = await callHttp(fetcher, renderRequest(command.http, input), observe);
@@ -31,7 +36,11 @@ export async function runCommand(command: CompiledCommand, input: CommandInput, 
     // Everything is built before anything is sent: a template failing halfway sends nothing.
     return { reply: command.reply.render(scope), send: command.send.map((s) => s.render(scope)) };
   } catch (err) {
-    return { reply: failureLine(command, input, err, http), send: [], outcome: err instanceof HttpCallError ? "http_error" : "reply_error" };
+    return {
+      reply: failureLine(command, input, err, http),
+      send: [],
+      outcome: err instanceof HttpCallError ? "http_error" : "reply_error",
+    };
   }
 }
 

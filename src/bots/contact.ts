@@ -43,11 +43,16 @@ export function iqReply(bot: BotConfig, iq: Element): Element | undefined {
   const result = (...children: Element[]) => xml("iq", { type: "result", id, to: from, from: to }, ...children);
   if (type === "get" && child?.name === "ping" && child.attrs.xmlns === NS_PING) return result();
   if (type === "get" && child?.name === "query" && child.attrs.xmlns === NS_DISCO_INFO && child.attrs.node === undefined) {
-    return result(xml("query", { xmlns: NS_DISCO_INFO },
-      xml("identity", { category: "client", type: "bot", name: bot.name }),
-      xml("feature", { var: NS_DISCO_INFO }),
-      xml("feature", { var: NS_PING }),
-      xml("feature", { var: NS_COMMANDS })));
+    return result(
+      xml(
+        "query",
+        { xmlns: NS_DISCO_INFO },
+        xml("identity", { category: "client", type: "bot", name: bot.name }),
+        xml("feature", { var: NS_DISCO_INFO }),
+        xml("feature", { var: NS_PING }),
+        xml("feature", { var: NS_COMMANDS }),
+      ),
+    );
   }
   return stanzaError(iq, STANZA_ERRORS.NO_HANDLER);
 }

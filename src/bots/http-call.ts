@@ -24,7 +24,11 @@ export interface HttpRequestSpec {
 
 /** A failed call: `message` is the sentence a sender reads; `answer` is set when one came (non-2xx). */
 export class HttpCallError extends Error {
-  constructor(message: string, readonly answer?: HttpAnswer, readonly outcome: BotHttpOutcome = "unreachable") {
+  constructor(
+    message: string,
+    readonly answer?: HttpAnswer,
+    readonly outcome: BotHttpOutcome = "unreachable",
+  ) {
     super(message);
   }
 }
@@ -51,7 +55,8 @@ async function call(fetcher: typeof fetch, spec: HttpRequestSpec): Promise<HttpA
     const response = await fetcher(spec.url, { method: spec.method, headers: spec.headers, body: spec.body, redirect: "manual", signal });
     const text = await readBounded(response, spec.maxBytes);
     const answer = { status: response.status, text, json: parseJson(text, response.headers.get("content-type")) };
-    if (response.status < 200 || response.status > 299) throw new HttpCallError(`the service answered HTTP ${response.status}`, answer, "status");
+    if (response.status < 200 || response.status > 299)
+      throw new HttpCallError(`the service answered HTTP ${response.status}`, answer, "status");
     return answer;
   } catch (err) {
     if (err instanceof HttpCallError) throw err;
@@ -63,7 +68,8 @@ async function call(fetcher: typeof fetch, spec: HttpRequestSpec): Promise<HttpA
 /** Reads at most `maxBytes`, then stops the download: a 10 MB answer costs 1 MB of memory at most. */
 async function readBounded(response: Response, maxBytes: number): Promise<string> {
   const text = await readBoundedText(response, maxBytes);
-  if (text === undefined) throw new HttpCallError(`the service's answer is too large (more than ${maxBytes} bytes)`, undefined, "too_large");
+  if (text === undefined)
+    throw new HttpCallError(`the service's answer is too large (more than ${maxBytes} bytes)`, undefined, "too_large");
   return text;
 }
 

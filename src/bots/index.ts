@@ -46,7 +46,17 @@ export function startBots(bots: readonly BotConfig[], deps: BotsDeps): StartedBo
     const rooms = (chat: BotChat) => {
       // Every bot knows the seats of the others: bots of one gateway never answer each other in a room.
       const ourNick = (room: string, nick: string) => inRooms.some((other) => other.nickIn(room) === nick);
-      const r = new BotRooms(bot, { ...chat, ourNick, rooms: deps.rooms, invited: deps.invited, send, request: deps.request, isOnline: deps.isOnline, timeoutMs: deps.timeoutMs, log });
+      const r = new BotRooms(bot, {
+        ...chat,
+        ourNick,
+        rooms: deps.rooms,
+        invited: deps.invited,
+        send,
+        request: deps.request,
+        isOnline: deps.isOnline,
+        timeoutMs: deps.timeoutMs,
+        log,
+      });
       inRooms.push(r);
       return r;
     };

@@ -62,13 +62,19 @@ export function startJobs(bots: readonly BotConfig[], deps: JobDeps): () => void
       const plan = (from: number) => {
         const at = job.next(from);
         if (stopped || at === undefined) return;
-        handles.set(key, clock.setTimeout(() => (clock.now() >= at ? fire(at) : plan(from)), Math.min(MAX_WAIT_MS, Math.max(0, at - clock.now()))));
+        handles.set(
+          key,
+          clock.setTimeout(() => (clock.now() >= at ? fire(at) : plan(from)), Math.min(MAX_WAIT_MS, Math.max(0, at - clock.now()))),
+        );
       };
       const fire = (at: number) => {
         plan(Math.max(at, clock.now()));
-        if (running.has(key)) return (count("skipped_running"), deps.log.warn("bot job still running, this run is skipped", { bot: bot.jid, job: job.name }));
+        if (running.has(key))
+          return (count("skipped_running"), deps.log.warn("bot job still running, this run is skipped", { bot: bot.jid, job: job.name }));
         running.add(key);
-        void runJob(bot, job, deps, clock).then(count).finally(() => running.delete(key));
+        void runJob(bot, job, deps, clock)
+          .then(count)
+          .finally(() => running.delete(key));
       };
       plan(clock.now());
     }
@@ -80,13 +86,21 @@ export function startJobs(bots: readonly BotConfig[], deps: JobDeps): () => void
 }
 
 /** One run: check, decide, send, remember. Never throws; a problem is logged. */
-export async function runJob(bot: BotConfig, job: CompiledJob, deps: JobDeps, clock: Clock = systemClock): Promise<"sent" | "quiet" | "failed"> {
+export async function runJob(
+  bot: BotConfig,
+  job: CompiledJob,
+  deps: JobDeps,
+  clock: Clock = systemClock,
+): Promise<"sent" | "quiet" | "failed"> {
   const key = `${bot.jid} ${job.name}`;
   const last = deps.last.get(key);
   let http: HttpAnswer | undefined;
   let error: string | undefined;
   try {
-    if (job.http) http = await callHttp(deps.fetch, renderRequest(job.http, { last: last ?? {} }), (outcome, s) => deps.metrics?.botHttpCall(bot.jid, outcome, s));
+    if (job.http)
+      http = await callHttp(deps.fetch, renderRequest(job.http, { last: last ?? {} }), (outcome, s) =>
+        deps.metrics?.botHttpCall(bot.jid, outcome, s),
+      );
   } catch (err) {
     error = reason(err);
   }

@@ -61,5 +61,11 @@ function parse(source: string): { usage: string; inner: Record<string, string> }
     if (current && depth === 0) inner[current.name] = current.text;
     else if (current) current.text += part;
   }
-  return { usage: out.replace(/\\s[+*]?/g, " ").replace(/\\(.)/g, "$1").trim(), inner };
+  return {
+    usage: out
+      .replace(/\\s[+*]?/g, " ")
+      .replace(/\\(.)/g, "$1")
+      .trim(),
+    inner,
+  };
 }

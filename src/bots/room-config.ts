@@ -18,7 +18,12 @@ const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 
 /** What a message from a room says of its anonymity: a change, "ask" (104: look it up), or nothing. */
 function anonymityChange(stanza: Element): Anonymity | "ask" | undefined {
-  const codes = new Set(stanza.getChild("x", NS_MUC_USER)?.getChildren("status").map((s) => s.attrs.code) ?? []);
+  const codes = new Set(
+    stanza
+      .getChild("x", NS_MUC_USER)
+      ?.getChildren("status")
+      .map((s) => s.attrs.code) ?? [],
+  );
   if (codes.has("172")) return "non-anonymous";
   // §10.2.1: 174, fully anonymous, hides real JIDs even from moderators.
   if (codes.has("173") || codes.has("174")) return "semi-anonymous";
@@ -29,7 +34,12 @@ function anonymityChange(stanza: Element): Anonymity | "ask" | undefined {
 async function askAnonymity(room: string, from: string, request: (iq: Element) => Promise<Element>): Promise<Anonymity | undefined> {
   try {
     const info = await request(xml("iq", { type: "get", to: room, from }, xml("query", { xmlns: NS_DISCO_INFO })));
-    const features = new Set(info.getChild("query", NS_DISCO_INFO)?.getChildren("feature").map((f) => f.attrs.var) ?? []);
+    const features = new Set(
+      info
+        .getChild("query", NS_DISCO_INFO)
+        ?.getChildren("feature")
+        .map((f) => f.attrs.var) ?? [],
+    );
     if (features.has("muc_nonanonymous")) return "non-anonymous";
     return features.has("muc_semianonymous") || features.has("muc_fullyanonymous") ? "semi-anonymous" : undefined;
   } catch {
@@ -55,7 +65,8 @@ export function followConfigChange(stanza: Element, c: ConfigChangeContext): voi
   if (change === undefined) return;
   const now = change === "ask" ? askAnonymity(c.room, c.from, c.request) : Promise.resolve(change);
   void now.then(async (anonymity) => {
-    if (anonymity === undefined) return c.log.debug("the room's configuration changed; its disco#info did not say who sees real JIDs", { bot: c.bot, room: c.room });
+    if (anonymity === undefined)
+      return c.log.debug("the room's configuration changed; its disco#info did not say who sees real JIDs", { bot: c.bot, room: c.room });
     if (!c.current()) return;
     await c.held.refresh(anonymity !== "non-anonymous");
     c.log.info("the room's configuration changed: the bot read its occupants again", { bot: c.bot, room: c.room, anonymity });

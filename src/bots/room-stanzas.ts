@@ -54,8 +54,11 @@ export function readInvitation(stanza: Element): { invitation: Invitation } | { 
     // §7.8.2: the room sends it, naming who invited.
     const room = bareRoom(stanza.attrs.from);
     const inviter = bareUser(invite.attrs.from);
-    if (!room || !inviter) return { problem: `a mediated invitation with a bad room (${String(stanza.attrs.from)}) or inviter (${String(invite.attrs.from)})` };
-    return { invitation: { via: "mediated", room, inviter, password: stanza.getChild("x", NS_MUC_USER)?.getChildText("password") ?? undefined } };
+    if (!room || !inviter)
+      return { problem: `a mediated invitation with a bad room (${String(stanza.attrs.from)}) or inviter (${String(invite.attrs.from)})` };
+    return {
+      invitation: { via: "mediated", room, inviter, password: stanza.getChild("x", NS_MUC_USER)?.getChildText("password") ?? undefined },
+    };
   }
   const direct = stanza.getChild("x", NS_CONFERENCE);
   if (!direct) return undefined;
@@ -63,7 +66,9 @@ export function readInvitation(stanza: Element): { invitation: Invitation } | { 
   const room = bareRoom(direct.attrs.jid);
   const inviter = bareUser(stanza.attrs.from);
   if (!room || !inviter) return { problem: `a direct invitation with a bad room JID (${JSON.stringify(direct.attrs.jid ?? null)})` };
-  return { invitation: { via: "direct", room, inviter, password: typeof direct.attrs.password === "string" ? direct.attrs.password : undefined } };
+  return {
+    invitation: { via: "direct", room, inviter, password: typeof direct.attrs.password === "string" ? direct.attrs.password : undefined },
+  };
 }
 
 /**
@@ -80,8 +85,11 @@ export function vouchedFor(invitation: Invitation): boolean {
 
 /** §7.8.2: the decline, sent to the room, which passes it to the inviter. */
 export function declineInvitation(invitation: Invitation, from: string, reason: string): Element {
-  return xml("message", { to: invitation.room, from, id: `bot-${crypto.randomUUID()}` },
-    xml("x", { xmlns: NS_MUC_USER }, xml("decline", { to: invitation.inviter }, xml("reason", {}, reason))));
+  return xml(
+    "message",
+    { to: invitation.room, from, id: `bot-${crypto.randomUUID()}` },
+    xml("x", { xmlns: NS_MUC_USER }, xml("decline", { to: invitation.inviter }, xml("reason", {}, reason))),
+  );
 }
 
 function bareRoom(value: unknown): string | undefined {

@@ -62,14 +62,25 @@ export class BotRooms {
   private readonly replies: ReturnType<typeof createRateLimit>;
   private stopped = false;
 
-  constructor(private readonly bot: BotConfig, private readonly deps: BotRoomsDeps) {
+  constructor(
+    private readonly bot: BotConfig,
+    private readonly deps: BotRoomsDeps,
+  ) {
     this.from = `${bot.jid}/${BOT_RESOURCE}`;
     this.refusals = createRateLimit(bot.rateLimit.commands, bot.rateLimit.windowMs);
     this.replies = createRateLimit(bot.rateLimit.commands * 3, bot.rateLimit.windowMs);
     for (const room of bot.rooms) this.seats.set(room.jid, { room, invited: false });
-    for (const room of deps.invited.get(bot.jid) ?? []) if (!this.seats.has(room.jid) && this.seats.size < bot.maxRooms) this.seats.set(room.jid, { room, invited: true });
+    for (const room of deps.invited.get(bot.jid) ?? [])
+      if (!this.seats.has(room.jid) && this.seats.size < bot.maxRooms) this.seats.set(room.jid, { room, invited: true });
     deps.rooms.occupant({
-      from: this.from, nick: bot.name, password: () => undefined, timeoutMs: deps.timeoutMs, lingerMs: 0, maxLingering: 0, log: deps.log, exclusive: true,
+      from: this.from,
+      nick: bot.name,
+      password: () => undefined,
+      timeoutMs: deps.timeoutMs,
+      lingerMs: 0,
+      maxLingering: 0,
+      log: deps.log,
+      exclusive: true,
       listener: { message: (room, stanza) => this.onRoomMessage(room, stanza), removed: (room) => this.onRemoved(room) },
     });
     if (deps.isOnline()) this.online();
@@ -103,10 +114,10 @@ export class BotRooms {
       this.deps.log.info("invitation declined", { bot: this.bot.jid, room: inv.room, inviter: inv.inviter, why });
       if (inv.via === "mediated") this.deps.send(declineInvitation(inv, this.bot.jid, why));
     };
-    if (!this.bot.acceptInvites) return refuse("this bot does not accept invitations"), true;
-    if (!vouchedFor(inv) || !this.deps.allowed(inv.inviter)) return refuse("the inviter may not use this bot"), true;
+    if (!this.bot.acceptInvites) return (refuse("this bot does not accept invitations"), true);
+    if (!vouchedFor(inv) || !this.deps.allowed(inv.inviter)) return (refuse("the inviter may not use this bot"), true);
     if (this.seats.has(inv.room)) return true;
-    if (this.seats.size >= this.bot.maxRooms) return refuse(`this bot is in ${this.bot.maxRooms} rooms already`), true;
+    if (this.seats.size >= this.bot.maxRooms) return (refuse(`this bot is in ${this.bot.maxRooms} rooms already`), true);
     void this.accept(inv);
     return true;
   }
@@ -126,12 +137,22 @@ export class BotRooms {
     try {
       const held = await this.deps.rooms.enter(jid, { nick, password, as: this.from });
       // §10.1.1: our join created it, so there was no such room; the occupancy leaves it.
-      if (held.created) throw (held.release(), new XmppStanzaError("item-not-found", "cancel", "there is no such room", xml("presence", { from: jid, type: "error" })));
+      if (held.created)
+        throw (
+          held.release(),
+          new XmppStanzaError("item-not-found", "cancel", "there is no such room", xml("presence", { from: jid, type: "error" }))
+        );
       seat.held = held;
       return true;
     } catch (err) {
       const condition = err instanceof XmppStanzaError ? { condition: err.condition } : {};
-      if (!this.stopped) this.deps.log.warn("the bot could not join the room", { bot: this.bot.jid, room: jid, reason: err instanceof Error ? err.message : String(err), ...condition });
+      if (!this.stopped)
+        this.deps.log.warn("the bot could not join the room", {
+          bot: this.bot.jid,
+          room: jid,
+          reason: err instanceof Error ? err.message : String(err),
+          ...condition,
+        });
       return false;
     }
   }
@@ -144,7 +165,10 @@ export class BotRooms {
     if (!seat.invited) return this.deps.log.info("the bot is out of the room until the next reconnect", { bot: this.bot.jid, room });
     this.deps.log.info("the bot forgets the room it was invited to", { bot: this.bot.jid, room });
     this.seats.delete(room);
-    this.deps.invited.set(this.bot.jid, (this.deps.invited.get(this.bot.jid) ?? []).filter((r) => r.jid !== room));
+    this.deps.invited.set(
+      this.bot.jid,
+      (this.deps.invited.get(this.bot.jid) ?? []).filter((r) => r.jid !== room),
+    );
   }
 
   private onRoomMessage(room: string, stanza: Element): void {
@@ -153,10 +177,25 @@ export class BotRooms {
     const nick = from.slice(from.indexOf("/") + 1);
     // A message from the room itself: §10.2.1's configuration change makes the occupant list be read again.
     if (held && !from.includes("/") && stanza.attrs.type !== "error") {
-      return followConfigChange(stanza, { room, held, from: this.from, bot: this.bot.jid, request: this.deps.request, log: this.deps.log, current: () => this.seats.get(room)?.held === held });
+      return followConfigChange(stanza, {
+        room,
+        held,
+        from: this.from,
+        bot: this.bot.jid,
+        request: this.deps.request,
+        log: this.deps.log,
+        current: () => this.seats.get(room)?.held === held,
+      });
     }
     // The room itself (subjects, notices), errors, our bots (ourselves included), history (XEP-0203) are never answered.
-    if (!held || !from.includes("/") || stanza.attrs.type === "error" || this.isOurBot(room, held, nick) || stanza.getChild("delay", NS_DELAY)) return;
+    if (
+      !held ||
+      !from.includes("/") ||
+      stanza.attrs.type === "error" ||
+      this.isOurBot(room, held, nick) ||
+      stanza.getChild("delay", NS_DELAY)
+    )
+      return;
     const body = stanza.getChildText("body");
     if (body === null || stanza.getChild("subject")) return;
     if (stanza.attrs.type !== "groupchat") return this.onPrivate(room, held, stanza, nick, body.trim());
@@ -172,7 +211,9 @@ export class BotRooms {
     // use up the slot of an earlier command still running, and a command whose answer would be
     // dropped is not run (no HTTP call for nothing).
     if (!this.replySlot(room)) return;
-    void this.deps.command(sender, text === "" ? "help" : text).then((a) => a && this.say(room, held, stanza, "reply" in a ? a.reply : a.slowDown, nick));
+    void this.deps
+      .command(sender, text === "" ? "help" : text)
+      .then((a) => a && this.say(room, held, stanza, "reply" in a ? a.reply : a.slowDown, nick));
   }
 
   /** A private message from an occupant (§7.5): the chat path, the sender as the room shows it. */
@@ -180,7 +221,8 @@ export class BotRooms {
     const sender = this.senderOf(room, held, nick);
     const reply = (a: Answer) => a && this.deps.send(replyTo(stanza, "reply" in a ? a.reply : a.slowDown));
     // Refusals share the room's budget: private messages must not be a way round it.
-    if (sender === undefined || !this.deps.allowed(sender)) return void (this.refused(room, nick, "private") && reply({ reply: "Sorry, I only take commands from people I know." }));
+    if (sender === undefined || !this.deps.allowed(sender))
+      return void (this.refused(room, nick, "private") && reply({ reply: "Sorry, I only take commands from people I know." }));
     void this.deps.command(sender, body).then(reply);
   }
 
@@ -219,6 +261,12 @@ export class BotRooms {
   private say(room: string, held: HeldRoom, stanza: Element, reply: string | Element, to?: string): void {
     const text = typeof reply === "string" && to !== undefined ? `${to}: ${reply}` : reply;
     const message = xml("message", { to: room, type: "groupchat", id: `bot-${crypto.randomUUID()}` }, ...replyContent(stanza, text));
-    held.say(message, this.deps.timeoutMs).catch((err: unknown) => this.deps.log.warn("bot room reply not taken", { bot: this.bot.jid, room, reason: err instanceof Error ? err.message : String(err) }));
+    held.say(message, this.deps.timeoutMs).catch((err: unknown) =>
+      this.deps.log.warn("bot room reply not taken", {
+        bot: this.bot.jid,
+        room,
+        reason: err instanceof Error ? err.message : String(err),
+      }),
+    );
   }
 }

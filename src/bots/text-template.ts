@@ -58,7 +58,10 @@ export function compileText(source: string, roots: readonly string[], engine: Li
 export function compileUrl(source: string, roots: readonly string[]): TextTemplate & { origin: string } {
   const literal = /^(https?:\/\/[^/?#{}%]+)(?:[/?#]|$)/i.exec(source);
   const origin = literal?.[1] ? safeOrigin(literal[1]) : undefined;
-  if (!origin) throw new BotTemplateError([{ message: "the scheme, host and port of the URL must be literal text (no {{ }} before the first /)", offset: 0 }]);
+  if (!origin)
+    throw new BotTemplateError([
+      { message: "the scheme, host and port of the URL must be literal text (no {{ }} before the first /)", offset: 0 },
+    ]);
   const template = compileText(source, roots, url);
   return {
     origin,

@@ -96,7 +96,14 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
     return { error: `init needs the users' domain apart from the component's: --host (e.g. ${init.domain} for gateway.${init.domain})` };
   }
   if (render && !render.route) return { error: "render needs --route PATH (the request's path, e.g. /notify/alice)" };
-  return { command, config, ...(outbox ? { outbox } : {}), ...(render ? { render: render as RenderArgs } : {}), ...(preset ? { preset } : {}), ...(init ? { init } : {}) };
+  return {
+    command,
+    config,
+    ...(outbox ? { outbox } : {}),
+    ...(render ? { render: render as RenderArgs } : {}),
+    ...(preset ? { preset } : {}),
+    ...(init ? { init } : {}),
+  };
 }
 
 const INIT_OPTIONS = new Set(["--domain", "--host", "--secret", "--server", "--port", "--listen"]);
@@ -110,7 +117,8 @@ function initOption(init: InitArgs, option: string, value: string | undefined): 
     if (!/^[1-9][0-9]{0,4}$/.test(value) || Number(value) > 65_535) return `--port needs a port number (1-65535), not ${value}`;
     init.port = Number(value);
   } else if (option === "--domain" || option === "--host") {
-    if (!DOMAIN.test(value)) return `${option} needs a domain name such as ${option === "--domain" ? "gateway.example.com" : "example.com"}, not ${value}`;
+    if (!DOMAIN.test(value))
+      return `${option} needs a domain name such as ${option === "--domain" ? "gateway.example.com" : "example.com"}, not ${value}`;
     init[option === "--domain" ? "domain" : "host"] = value;
   } else if (option === "--listen") {
     if (!/^[\w.:[\]-]+$/.test(value)) return `--listen needs host:port (e.g. 127.0.0.1:5280), not ${value}`;

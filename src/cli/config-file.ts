@@ -29,7 +29,11 @@ export function resolveStorePath(configFile: string, store: string): string {
 }
 
 /** routes.yaml read and checked: the config (its store resolved) and its text, or every problem, one line each. */
-export async function readConfigFile(file: string, env: Record<string, string | undefined>, opts: ReadOptions = {}): Promise<ConfigFileResult> {
+export async function readConfigFile(
+  file: string,
+  env: Record<string, string | undefined>,
+  opts: ReadOptions = {},
+): Promise<ConfigFileResult> {
   const source = Bun.file(file);
   if (!(await source.exists())) return { ok: false, errors: [`${file}: no such file (use --config FILE)`] };
   const text = await source.text();

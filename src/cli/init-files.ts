@@ -24,7 +24,7 @@ xmpp:
 ${entry("  server", v.server, "the XMPP server's component port (XEP-0114)")}
 ${entry("  component", v.component, "the gateway's own domain, declared on the server")}
 ${entry("  secret", v.secret, "the component secret, the same on the server")}
-${entry("  host", v.host, "the users' domain: \"bob\" means bob@ this domain")}
+${entry("  host", v.host, 'the users\' domain: "bob" means bob@ this domain')}
 http:
 ${entry("  listen", v.listen, "keep HTTP on loopback; a reverse proxy in front for HTTPS")}
 ${entry("store", v.store, "the outbox (sqlite); a relative path is beside this file")}
@@ -79,10 +79,15 @@ export const DEFAULT_COMPONENT_PORT = 5347;
  */
 export function prosodySnippets(c: Component): Snippet[] {
   // Prosody's default component_ports is 5347, on loopback.
-  const global = c.port === DEFAULT_COMPONENT_PORT ? [] : [{ where: "-- prosody.cfg.lua: in the global section, before the first VirtualHost", text: `component_ports = { ${c.port} }\n` }];
-  return [...global, {
-    where: "-- prosody.cfg.lua: at the end",
-    text: `VirtualHost ${lua(c.host)}
+  const global =
+    c.port === DEFAULT_COMPONENT_PORT
+      ? []
+      : [{ where: "-- prosody.cfg.lua: in the global section, before the first VirtualHost", text: `component_ports = { ${c.port} }\n` }];
+  return [
+    ...global,
+    {
+      where: "-- prosody.cfg.lua: at the end",
+      text: `VirtualHost ${lua(c.host)}
     -- Also add "privilege" to this host's modules_enabled (or the global one): mod_privilege, from prosody-modules.
     privileged_entities = {
         [${lua(c.domain)}] = {
@@ -96,7 +101,8 @@ Component ${lua(c.domain)}
     component_secret = ${lua(c.secret)}
     modules_enabled = { "privilege" }    -- so the component is told what it was granted
 `,
-  }];
+    },
+  ];
 }
 
 /** ejabberd (23.01 and later): a listener, an ACL naming the component, and mod_privilege's rules. */
@@ -105,10 +111,16 @@ export function ejabberdSnippets(c: Component): Snippet[] {
   const domain = c.domain;
   const rule = "\n        - allow: gateway";
   return [
-    { where: "# ejabberd.yml: this item in listen", text: `listen:\n  - port: ${c.port}\n    ip: "127.0.0.1"\n    module: ejabberd_service\n    hosts:\n      ${domain}:\n        password: ${JSON.stringify(c.secret)}\n` },
+    {
+      where: "# ejabberd.yml: this item in listen",
+      text: `listen:\n  - port: ${c.port}\n    ip: "127.0.0.1"\n    module: ejabberd_service\n    hosts:\n      ${domain}:\n        password: ${JSON.stringify(c.secret)}\n`,
+    },
     { where: "# ejabberd.yml: this entry in acl", text: `acl:\n  gateway:\n    server: ${domain}\n` },
     // Under mod_privilege a bare name is an access rule, not an ACL: the rules are written inline.
-    { where: "# ejabberd.yml: this entry in modules", text: `modules:\n  mod_privilege:\n    roster:\n      both:${rule}\n    message:\n      outgoing:${rule}\n    presence:\n      managed_entity:${rule}\n` },
+    {
+      where: "# ejabberd.yml: this entry in modules",
+      text: `modules:\n  mod_privilege:\n    roster:\n      both:${rule}\n    message:\n      outgoing:${rule}\n    presence:\n      managed_entity:${rule}\n`,
+    },
   ];
 }
 

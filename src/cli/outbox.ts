@@ -25,7 +25,8 @@ export function outboxCommand(store: string, action: OutboxAction, io: CliOutput
   }
   const db = openStore(store);
   try {
-    if (action.action === "list") return list(db.query<{ n: number }, []>("SELECT count(*) AS n FROM outbox").get()?.n ?? 0, listDead(db), io);
+    if (action.action === "list")
+      return list(db.query<{ n: number }, []>("SELECT count(*) AS n FROM outbox").get()?.n ?? 0, listDead(db), io);
     const done = action.action === "retry" ? retryDead(db, action.id) : dropDead(db, action.id);
     if (!done) {
       io.err(`no dead letter with id ${action.id} (see stanzagate outbox list)`);

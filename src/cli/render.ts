@@ -58,7 +58,11 @@ export async function renderCommand(config: Config, req: RenderRequest, io: CliO
   });
   const headers = new Headers(req.headers);
   if (req.body && !headers.has("content-type")) headers.set("content-type", guessType(req.body));
-  const request = new Request(url.href, { method: route.method, headers, ...(req.body && route.method !== "GET" ? { body: req.body } : {}) });
+  const request = new Request(url.href, {
+    method: route.method,
+    headers,
+    ...(req.body && route.method !== "GET" ? { body: req.body } : {}),
+  });
   const response = await handler({ request, params, ip: "127.0.0.1" });
   for (const stanza of sent) io.out(req.pretty ? pretty(stanza) : stanza.toString());
   if (response.status === 204) io.err("204: nothing would be sent (when: is false, or the templates produced no stanza)");
@@ -67,7 +71,11 @@ export async function renderCommand(config: Config, req: RenderRequest, io: CliO
 }
 
 /** The declarative route a path and method reach, with its `:params`; the method defaults to the route's. */
-function findRoute(config: Config, path: string, method: string): { route: DeclarativeRouteConfig; params: Record<string, string> } | undefined {
+function findRoute(
+  config: Config,
+  path: string,
+  method: string,
+): { route: DeclarativeRouteConfig; params: Record<string, string> } | undefined {
   for (const route of config.routes) {
     if (route.kind !== "declarative" || (method && route.method !== method)) continue;
     const params = matchPath(route.path, path);
@@ -110,5 +118,7 @@ function pretty(el: Element, depth = 0): string {
   const mixed = el.children.some((c) => typeof c === "string" && c.trim() !== "");
   if (!elements.length || mixed) return pad + el.toString();
   const open = el.toString().replace(/>[\s\S]*$/, ">");
-  return [open, ...elements.map((c) => pretty(c, depth + 1)), `</${el.name}>`].map((l, i, all) => (i === 0 || i === all.length - 1 ? pad + l : l)).join("\n");
+  return [open, ...elements.map((c) => pretty(c, depth + 1)), `</${el.name}>`]
+    .map((l, i, all) => (i === 0 || i === all.length - 1 ? pad + l : l))
+    .join("\n");
 }

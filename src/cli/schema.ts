@@ -15,11 +15,20 @@ export const SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema";
 
 export function routesYamlSchema(): TSchema {
   const { auth, routes, ...rest } = ConfigSchema.properties;
-  const schema = Type.Object({
-    ...rest,
-    auth: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Union(Object.values(AUTH_SCHEMAS)), { description: auth.description })),
-    routes: Type.Optional(Type.Array(Type.Union([PluginRouteSchema, PresetRouteSchema, DeclarativeRouteSchema]), { description: routes.description })),
-  }, { additionalProperties: false, $schema: SCHEMA_DIALECT, title: "Stanzagate routes.yaml" });
+  const schema = Type.Object(
+    {
+      ...rest,
+      auth: Type.Optional(
+        Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Union(Object.values(AUTH_SCHEMAS)), {
+          description: auth.description,
+        }),
+      ),
+      routes: Type.Optional(
+        Type.Array(Type.Union([PluginRouteSchema, PresetRouteSchema, DeclarativeRouteSchema]), { description: routes.description }),
+      ),
+    },
+    { additionalProperties: false, $schema: SCHEMA_DIALECT, title: "Stanzagate routes.yaml" },
+  );
   return optionalDefaults(schema);
 }
 
@@ -33,7 +42,10 @@ function optionalDefaults(schema: TSchema): TSchema {
     if (required.length) out.required = required;
     else delete out.required;
   }
-  if (out.patternProperties) out.patternProperties = Object.fromEntries(Object.entries(out.patternProperties as Record<string, TSchema>).map(([k, v]) => [k, optionalDefaults(v)]));
+  if (out.patternProperties)
+    out.patternProperties = Object.fromEntries(
+      Object.entries(out.patternProperties as Record<string, TSchema>).map(([k, v]) => [k, optionalDefaults(v)]),
+    );
   if (out.items) out.items = optionalDefaults(out.items as TSchema);
   if (out.anyOf) out.anyOf = (out.anyOf as TSchema[]).map(optionalDefaults);
   return out;

@@ -16,7 +16,13 @@ const FIELD_TYPES = (FieldTypeSchema.anyOf as TLiteral[]).map((t) => String(t.co
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `body: any` is valid and checks nothing: the result is then `null` (no validator). */
-export function checkBody(raw: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[], additionalProperties = false): BodyValidator | null | undefined {
+export function checkBody(
+  raw: unknown,
+  at: PathSegments,
+  locate: SourceLocator,
+  out: Diagnostic[],
+  additionalProperties = false,
+): BodyValidator | null | undefined {
   if (raw === "any") return null;
   const before = out.length;
   checkFields(raw, at, locate, out);
@@ -33,10 +39,14 @@ function checkFields(raw: unknown, at: PathSegments, locate: SourceLocator, out:
 }
 
 function checkField(name: string | undefined, spec: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): void {
-  if (name !== undefined && !FIELD_NAME.test(name)) out.push(locate.at(at, `"${name}" cannot be a field name: letters, digits and _, not starting with a digit`, { key: true }));
+  if (name !== undefined && !FIELD_NAME.test(name))
+    out.push(locate.at(at, `"${name}" cannot be a field name: letters, digits and _, not starting with a digit`, { key: true }));
   if (typeof spec === "string") {
     const type = spec.endsWith("?") ? spec.slice(0, -1) : spec;
-    if (!FIELD_TYPES.includes(type)) out.push(locate.at(at, `unknown field type "${type}"${hint(type, FIELD_TYPES)} (known: ${FIELD_TYPES.join(", ")}; add ? for optional)`));
+    if (!FIELD_TYPES.includes(type))
+      out.push(
+        locate.at(at, `unknown field type "${type}"${hint(type, FIELD_TYPES)} (known: ${FIELD_TYPES.join(", ")}; add ? for optional)`),
+      );
     return;
   }
   if (!isRecord(spec)) {
@@ -47,8 +57,14 @@ function checkField(name: string | undefined, spec: unknown, at: PathSegments, l
   if (typeof spec.pattern === "string") checkPattern(spec.pattern, [...at, "pattern"], locate, out);
   if (spec.fields !== undefined) checkFields(spec.fields, [...at, "fields"], locate, out);
   if (spec.items !== undefined) checkField(undefined, spec.items, [...at, "items"], locate, out);
-  const misplaced = spec.type === "object" ? ["items", "max_items"] : spec.type === "array" ? ["fields", "additional_properties"] : ["fields", "items", "additional_properties", "max_items"];
-  for (const key of misplaced) if (key in spec) out.push(locate.at([...at, key], `${key} does not apply to type ${String(spec.type)}`, { key: true }));
+  const misplaced =
+    spec.type === "object"
+      ? ["items", "max_items"]
+      : spec.type === "array"
+        ? ["fields", "additional_properties"]
+        : ["fields", "items", "additional_properties", "max_items"];
+  for (const key of misplaced)
+    if (key in spec) out.push(locate.at([...at, key], `${key} does not apply to type ${String(spec.type)}`, { key: true }));
 }
 
 /**

@@ -18,7 +18,13 @@ export interface BotChecks {
 }
 
 /** A `send:` item: `{ to, text }` (to a literal JID) or a `<message>` template. */
-export function checkSend(item: unknown, bot: string, at: PathSegments, c: BotChecks, roots: readonly string[] = ROOTS.send): StanzaTemplate | undefined {
+export function checkSend(
+  item: unknown,
+  bot: string,
+  at: PathSegments,
+  c: BotChecks,
+  roots: readonly string[] = ROOTS.send,
+): StanzaTemplate | undefined {
   if (typeof item === "string") return message(item, roots, bot, at, c);
   if (!isRecord(item) || typeof item.to !== "string" || typeof item.text !== "string") return undefined;
   if (!parseJid(item.to)) return fail(c, [...at, "to"], `expected a JID, found ${JSON.stringify(item.to)}`);
@@ -34,7 +40,12 @@ export function message(source: string, roots: readonly string[], bot: string, a
   }
 }
 
-export function checkHttp(http: Record<string, unknown>, at: PathSegments, c: BotChecks, roots: readonly string[] = ROOTS.request): CompiledHttp | undefined {
+export function checkHttp(
+  http: Record<string, unknown>,
+  at: PathSegments,
+  c: BotChecks,
+  roots: readonly string[] = ROOTS.request,
+): CompiledHttp | undefined {
   let url: TextTemplate | undefined;
   // A URL not starting with http(s):// is the schema's to report.
   if (typeof http.url === "string" && /^https?:\/\//i.test(http.url)) {
@@ -44,11 +55,15 @@ export function checkHttp(http: Record<string, unknown>, at: PathSegments, c: Bo
       report(err, [...at, "url"], c);
     }
   }
-  const headers = Object.entries(isRecord(http.headers) ? http.headers : {}).map(([name, v]) => [name, typeof v === "string" ? text(v, roots, [...at, "headers", name], c) : undefined] as const);
+  const headers = Object.entries(isRecord(http.headers) ? http.headers : {}).map(
+    ([name, v]) => [name, typeof v === "string" ? text(v, roots, [...at, "headers", name], c) : undefined] as const,
+  );
   const body = typeof http.body === "string" ? text(http.body, roots, [...at, "body"], c) : undefined;
   if (!url || headers.some(([, t]) => !t) || (http.body !== undefined && !body)) return undefined;
   return {
-    method: typeof http.method === "string" ? http.method : "GET", url, body,
+    method: typeof http.method === "string" ? http.method : "GET",
+    url,
+    body,
     headers: headers.map(([n, t]) => [n, t as TextTemplate] as const),
     timeoutMs: typeof http.timeout_ms === "number" ? http.timeout_ms : 5_000,
     maxBytes: typeof http.max_answer_bytes === "number" ? http.max_answer_bytes : 1_048_576,

@@ -57,7 +57,13 @@ function checkTlsFiles(tls: { cert_file?: unknown; key_file?: unknown }, locate:
     out.errors.push(locate.at(keyAt, `${String(tls.key_file)} is not the private key of the certificate in ${String(tls.cert_file)}`));
   }
   if (cert.validToDate.getTime() < now()) {
-    out.warnings.push({ ...locate.at(certAt, `the certificate in ${String(tls.cert_file)} expired on ${cert.validToDate.toISOString()}: clients will refuse it`), severity: "warning" });
+    out.warnings.push({
+      ...locate.at(
+        certAt,
+        `the certificate in ${String(tls.cert_file)} expired on ${cert.validToDate.toISOString()}: clients will refuse it`,
+      ),
+      severity: "warning",
+    });
   }
 }
 

@@ -14,11 +14,21 @@ export function isIqRequestTemplate(send: unknown): boolean {
   return typeof send === "string" && IQ_REQUEST.test(send);
 }
 
-export function checkIqKeys(raw: Record<string, unknown>, at: PathSegments, path: string | undefined, c: RouteChecks): CompiledRespond | undefined {
+export function checkIqKeys(
+  raw: Record<string, unknown>,
+  at: PathSegments,
+  path: string | undefined,
+  c: RouteChecks,
+): CompiledRespond | undefined {
   const iq = isIqRequestTemplate(raw.send);
   for (const key of ["timeout_ms", "respond"] as const) {
     if (raw[key] !== undefined && !iq && typeof raw.send === "string") {
-      c.diagnostics.push(c.locate.at([...at, key], `${key} applies only when send: is an <iq type="get"> or <iq type="set"> (the route then answers the iq's reply)`));
+      c.diagnostics.push(
+        c.locate.at(
+          [...at, key],
+          `${key} applies only when send: is an <iq type="get"> or <iq type="set"> (the route then answers the iq's reply)`,
+        ),
+      );
     }
   }
   if (raw.respond === undefined) return undefined;

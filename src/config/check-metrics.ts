@@ -6,12 +6,25 @@ import type { RouteConfig } from "./config-types.ts";
 import type { MetricsSchema } from "./schema.ts";
 import { suggest } from "./suggest.ts";
 
-export function checkMetrics(metrics: Static<typeof MetricsSchema>, auth: Record<string, AuthScheme>, routes: readonly RouteConfig[], locate: SourceLocator, out: Diagnostic[], section: "metrics" | "openapi" = "metrics"): void {
+export function checkMetrics(
+  metrics: Static<typeof MetricsSchema>,
+  auth: Record<string, AuthScheme>,
+  routes: readonly RouteConfig[],
+  locate: SourceLocator,
+  out: Diagnostic[],
+  section: "metrics" | "openapi" = "metrics",
+): void {
   if (metrics.auth !== undefined && !(metrics.auth in auth)) {
     const names = Object.keys(auth);
     const hint = suggest(metrics.auth, names);
-    out.push(locate.at([section, "auth"], `no auth scheme named ${JSON.stringify(metrics.auth)}${hint ? ` (did you mean "${hint}"?)` : ""} (defined: ${names.join(", ") || "none"})`));
+    out.push(
+      locate.at(
+        [section, "auth"],
+        `no auth scheme named ${JSON.stringify(metrics.auth)}${hint ? ` (did you mean "${hint}"?)` : ""} (defined: ${names.join(", ") || "none"})`,
+      ),
+    );
   }
   const clash = routes.find((r) => r.kind === "declarative" && r.path === metrics.path);
-  if (metrics.enabled && clash) out.push(locate.at([section, "path"], `${metrics.path} is already served by ${clash.at}; choose another ${section}.path`));
+  if (metrics.enabled && clash)
+    out.push(locate.at([section, "path"], `${metrics.path} is already served by ${clash.at}; choose another ${section}.path`));
 }

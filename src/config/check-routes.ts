@@ -20,7 +20,12 @@ import type { PluginDefinition } from "../plugin-api.ts";
 import type { RouteChecks, RouteConfig } from "./config-types.ts";
 
 /** The route's own keys; `body`, `send` and `when` are checked by their own functions below. */
-const DeclarativeKeysSchema = Closed({ ...DeclarativeRouteSchema.properties, body: Type.Optional(Type.Unknown()), send: Type.Optional(Type.Unknown()), when: Type.Optional(Type.Unknown()) });
+const DeclarativeKeysSchema = Closed({
+  ...DeclarativeRouteSchema.properties,
+  body: Type.Optional(Type.Unknown()),
+  send: Type.Optional(Type.Unknown()),
+  when: Type.Optional(Type.Unknown()),
+});
 
 export function checkRoute(raw: unknown, index: number, c: RouteChecks): RouteConfig | undefined {
   const at: PathSegments = ["routes", index];
@@ -29,7 +34,12 @@ export function checkRoute(raw: unknown, index: number, c: RouteChecks): RouteCo
     return undefined;
   }
   const before = c.diagnostics.length;
-  const route = "plugin" in raw ? checkPluginRoute(raw, at, c) : "preset" in raw ? checkPresetRoute(raw, at, c, checkDeclarativeRoute) : checkDeclarativeRoute(raw, at, c);
+  const route =
+    "plugin" in raw
+      ? checkPluginRoute(raw, at, c)
+      : "preset" in raw
+        ? checkPresetRoute(raw, at, c, checkDeclarativeRoute)
+        : checkDeclarativeRoute(raw, at, c);
   return c.diagnostics.length === before ? route : undefined;
 }
 
@@ -46,12 +56,33 @@ function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegments, c
   const when = typeof raw.when === "string" ? checkCondition(raw.when, [...at, "when"], shape, c.locate, c.diagnostics) : undefined;
   if (path) checkDuplicate(`${method} ${path}`, path, at, c);
   const respond = checkIqKeys(raw, at, path, c);
-  const correct = keys?.correct ? checkCorrection(`${method} ${path}`, keys.correct, [...at, "correct"], shape, c.locate, c.diagnostics) : undefined;
-  if (!keys || !templates || (raw.body !== undefined && body === undefined) || (raw.when !== undefined && !when) || (keys.correct && !correct)) return undefined;
+  const correct = keys?.correct
+    ? checkCorrection(`${method} ${path}`, keys.correct, [...at, "correct"], shape, c.locate, c.diagnostics)
+    : undefined;
+  if (
+    !keys ||
+    !templates ||
+    (raw.body !== undefined && body === undefined) ||
+    (raw.when !== undefined && !when) ||
+    (keys.correct && !correct)
+  )
+    return undefined;
   return {
-    kind: "declarative", at: label(at), name: keys.name ?? `${keys.method} ${keys.path}`, method: keys.method, path: keys.path, auth: keys.auth,
-    body: body ?? undefined, templates, when, strict: keys.strict ?? false, maxStanzas: keys.max_stanzas ?? 50,
-    iq: isIqRequestTemplate(raw.send), timeoutMs: keys.timeout_ms, respond, correct,
+    kind: "declarative",
+    at: label(at),
+    name: keys.name ?? `${keys.method} ${keys.path}`,
+    method: keys.method,
+    path: keys.path,
+    auth: keys.auth,
+    body: body ?? undefined,
+    templates,
+    when,
+    strict: keys.strict ?? false,
+    maxStanzas: keys.max_stanzas ?? 50,
+    iq: isIqRequestTemplate(raw.send),
+    timeoutMs: keys.timeout_ms,
+    respond,
+    correct,
     rooms: { nick: keys.nick, password: roomPasswords(keys.rooms, keys.room_password) },
   };
 }
@@ -68,7 +99,12 @@ function checkSends(send: unknown, at: PathSegments, shape: RouteShape, c: Route
   if (!list.length) c.diagnostics.push(c.locate.at([...at, "send"], "expected at least one stanza template"));
   const templates = list.map(([source, where]) => {
     if (typeof source === "string" && source !== "") return checkTemplate(source, where, shape, c.locate, c.diagnostics);
-    c.diagnostics.push(c.locate.at(where, `expected the stanza template (XML with {{ expr }} placeholders), found ${source === undefined ? "nothing (required)" : JSON.stringify(source)}`));
+    c.diagnostics.push(
+      c.locate.at(
+        where,
+        `expected the stanza template (XML with {{ expr }} placeholders), found ${source === undefined ? "nothing (required)" : JSON.stringify(source)}`,
+      ),
+    );
     return undefined;
   });
   return list.length && templates.every((t) => t !== undefined) ? (templates as CompiledTemplate[]) : undefined;
@@ -95,7 +131,9 @@ function findPlugin(name: string, at: PathSegments, c: RouteChecks): PluginDefin
   const plugin = c.plugins.get(name);
   if (plugin) return plugin;
   const known = [...c.plugins.keys()].sort();
-  c.diagnostics.push(c.locate.at([...at, "plugin"], `no built-in plugin named "${name}"${didYouMean(name, known)} (known: ${known.join(", ")})`));
+  c.diagnostics.push(
+    c.locate.at([...at, "plugin"], `no built-in plugin named "${name}"${didYouMean(name, known)} (known: ${known.join(", ")})`),
+  );
   return undefined;
 }
 
@@ -121,10 +159,16 @@ function checkAuthRef(name: unknown, at: PathSegments, c: RouteChecks): void {
 /** Two routes claiming the same stanzas (src/xmpp/router.ts): the later would never get them. */
 function checkClaims(plugin: PluginDefinition, options: unknown, path: string, at: PathSegments, c: RouteChecks): void {
   for (const { claim, path: where } of plugin.stanzas?.(options, { path }, { component: c.xmpp?.component ?? "" }) ?? []) {
-    const what = "address" in claim ? `address ${claim.address.toLowerCase()}` : "localPart" in claim ? `local part "${claim.localPart}"` : "every JID of the component (no local_parts)";
+    const what =
+      "address" in claim
+        ? `address ${claim.address.toLowerCase()}`
+        : "localPart" in claim
+          ? `local part "${claim.localPart}"`
+          : "every JID of the component (no local_parts)";
     const here = c.locate.at([...at, ...where], "");
     const first = c.claimed.get(what);
-    if (first) here.message = `${what} is already claimed by ${first.route} (line ${first.line}, col ${first.col}): only one route can get these stanzas`;
+    if (first)
+      here.message = `${what} is already claimed by ${first.route} (line ${first.line}, col ${first.col}): only one route can get these stanzas`;
     if (first) c.diagnostics.push(here);
     else c.claimed.set(what, { route: label(at), line: here.line, col: here.col });
   }

@@ -5,7 +5,13 @@ import { pointerToPath, type Diagnostic, type PathSegments, type SourceLocator }
 import { didYouMean, suggest } from "./suggest.ts";
 
 /** Validates `value` against `schema` after filling defaults; records every error. */
-export function checkSchema<S extends TSchema>(schema: S, value: unknown, at: PathSegments, locate: SourceLocator, out: Diagnostic[]): Static<S> | undefined {
+export function checkSchema<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  at: PathSegments,
+  locate: SourceLocator,
+  out: Diagnostic[],
+): Static<S> | undefined {
   const filled = Value.Default(schema, structuredClone(value));
   const errors = [...Value.Errors(schema, filled)];
   // A union reports each failed alternative; the first error per path is the useful one.
@@ -45,4 +51,3 @@ function alternatives(options: TSchema[]): string {
 }
 
 const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
-

@@ -19,12 +19,24 @@ export interface RouteShape {
   bodyFields: readonly string[] | undefined;
 }
 
-export function checkTemplate(source: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledTemplate | undefined {
+export function checkTemplate(
+  source: string,
+  at: PathSegments,
+  route: RouteShape,
+  locate: SourceLocator,
+  out: Diagnostic[],
+): CompiledTemplate | undefined {
   return checkCompiled(() => compileTemplate(source), "template", at, route, locate, out);
 }
 
 /** `when:`, checked like a template: syntax, then every name it reads. */
-export function checkCondition(source: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledCondition | undefined {
+export function checkCondition(
+  source: string,
+  at: PathSegments,
+  route: RouteShape,
+  locate: SourceLocator,
+  out: Diagnostic[],
+): CompiledCondition | undefined {
   return checkCompiled(() => compileCondition(source), "condition", at, route, locate, out);
 }
 
@@ -32,13 +44,27 @@ export function checkCondition(source: string, at: PathSegments, route: RouteSha
 type CorrectKeys = NonNullable<DeclarativeRoute["correct"]>;
 
 /** `correct:`: its `last` condition like `when:`, then its `key` expression. */
-export function checkCorrection(namespace: string, raw: CorrectKeys, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): CompiledCorrection | undefined {
+export function checkCorrection(
+  namespace: string,
+  raw: CorrectKeys,
+  at: PathSegments,
+  route: RouteShape,
+  locate: SourceLocator,
+  out: Diagnostic[],
+): CompiledCorrection | undefined {
   if (raw.last !== undefined && !checkCondition(raw.last, [...at, "last"], route, locate, out)) return undefined;
   const limits = { maxThreads: raw.max_threads ?? DEFAULT_THREAD_LIMITS.maxThreads, ttlS: raw.ttl_s ?? DEFAULT_THREAD_LIMITS.ttlS };
   return checkCompiled(() => compileCorrection(namespace, raw.key, raw.last, limits), "key", [...at, "key"], route, locate, out);
 }
 
-function checkCompiled<T extends { references: readonly Reference[] }>(compile: () => T, what: string, at: PathSegments, route: RouteShape, locate: SourceLocator, out: Diagnostic[]): T | undefined {
+function checkCompiled<T extends { references: readonly Reference[] }>(
+  compile: () => T,
+  what: string,
+  at: PathSegments,
+  route: RouteShape,
+  locate: SourceLocator,
+  out: Diagnostic[],
+): T | undefined {
   let template: T;
   try {
     template = compile();
@@ -64,7 +90,8 @@ function referenceProblem(path: ReadonlyArray<string | number>, expr: string, ro
     const known = params.length ? `(params: ${params.join(", ")})` : "(it has no :params)";
     return `template uses {{ ${expr} }} but the path ${route.path} has no :${name}${hint(name, params)} ${known}`;
   }
-  if (root === "body" && route.method === "GET") return `template uses {{ ${expr} }} but a GET route reads no body (use query.${name ?? "name"} or params)`;
+  if (root === "body" && route.method === "GET")
+    return `template uses {{ ${expr} }} but a GET route reads no body (use query.${name ?? "name"} or params)`;
   if (root === "body" && route.bodyFields && name !== undefined && !route.bodyFields.includes(name)) {
     return `template uses {{ ${expr} }} but body declares no field "${name}"${hint(name, route.bodyFields)} (declared: ${route.bodyFields.join(", ")})`;
   }

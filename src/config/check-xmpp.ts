@@ -29,11 +29,21 @@ export function checkXmppServer(raw: unknown, locate: SourceLocator, out: XmppCh
     out.errors.push(locate.at(at, `expected xmpp://host:port or xmpps://host:port, found ${JSON.stringify(server)}`));
     return;
   }
-  if (url.secure && !url.port) out.errors.push(locate.at(at, "an xmpps:// link needs a port: components have no standard TLS port (ejabberd: the port of the ejabberd_service listener with tls: true)"));
-  if (!url.secure && tls !== undefined) out.errors.push(locate.at(["xmpp", "tls"], `xmpp.tls applies to xmpps:// links only; xmpp.server is ${server}`));
+  if (url.secure && !url.port)
+    out.errors.push(
+      locate.at(
+        at,
+        "an xmpps:// link needs a port: components have no standard TLS port (ejabberd: the port of the ejabberd_service listener with tls: true)",
+      ),
+    );
+  if (!url.secure && tls !== undefined)
+    out.errors.push(locate.at(["xmpp", "tls"], `xmpp.tls applies to xmpps:// links only; xmpp.server is ${server}`));
   if (!url.secure && !isLoopback(url.host)) {
     out.warnings.push({
-      ...locate.at(at, `plain XEP-0114 to ${url.host} crosses the network unencrypted (the stanzas, and a handshake that can be attacked offline): use xmpps:// where the server offers TLS, or a TLS tunnel (docs/operations.md: "A link over an untrusted network")`),
+      ...locate.at(
+        at,
+        `plain XEP-0114 to ${url.host} crosses the network unencrypted (the stanzas, and a handshake that can be attacked offline): use xmpps:// where the server offers TLS, or a TLS tunnel (docs/operations.md: "A link over an untrusted network")`,
+      ),
       severity: "warning",
     });
   }

@@ -19,10 +19,7 @@ export interface Diagnostic {
 export type PathSegments = ReadonlyArray<string | number>;
 
 function formatPath(path: PathSegments): string {
-  return path.reduce<string>(
-    (acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg),
-    "",
-  ) || "(top level)";
+  return path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "") || "(top level)";
 }
 
 /** JSON pointer (`/routes/0/auth`, as TypeBox reports) -> segments. */

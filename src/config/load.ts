@@ -11,7 +11,17 @@ import { isRecord } from "../kit/bounded.ts";
 import { LineCounter, parseDocument } from "yaml";
 import { Value } from "@sinclair/typebox/value";
 import type { Static } from "@sinclair/typebox";
-import { ConfigSchema, HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, MetricsSchema, OpenApiSchema, ReconnectSchema, type Xmpp } from "./schema.ts";
+import {
+  ConfigSchema,
+  HttpSchema,
+  OutboxSchema,
+  ThrottleSchema,
+  LogSchema,
+  MetricsSchema,
+  OpenApiSchema,
+  ReconnectSchema,
+  type Xmpp,
+} from "./schema.ts";
 import { checkMetrics } from "./check-metrics.ts";
 import { AUTH_SCHEMAS, type AuthScheme } from "./auth-schema.ts";
 import { SourceLocator, type Diagnostic } from "./diagnostics.ts";
@@ -34,7 +44,10 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locate = new SourceLocator(doc, lines, text);
   if (doc.errors.length) {
-    return { ok: false, diagnostics: doc.errors.map((e) => ({ ...linePos(lines, e.pos[0]), path: "(yaml)", message: e.message.split("\n")[0] ?? e.message })) };
+    return {
+      ok: false,
+      diagnostics: doc.errors.map((e) => ({ ...linePos(lines, e.pos[0]), path: "(yaml)", message: e.message.split("\n")[0] ?? e.message })),
+    };
   }
   const missing = substituteEnv(doc, env);
   const diagnostics: Diagnostic[] = missing.map((m) => locate.at(m.path, `environment variable ${m.name} is not set`));
@@ -43,7 +56,10 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const top = checkSchema(ConfigSchema, raw, [], locate, diagnostics);
   // A value left empty by an unset variable fails its schema too: say it once.
   const warnings: Diagnostic[] = [];
-  const failed = (): LoadResult => ({ ok: false, diagnostics: [...diagnostics.filter((d, i) => i < missing.length || !unset.has(d.path)), ...warnings] });
+  const failed = (): LoadResult => ({
+    ok: false,
+    diagnostics: [...diagnostics.filter((d, i) => i < missing.length || !unset.has(d.path)), ...warnings],
+  });
   // Auth schemes and routes are checked even when the top level has problems: every problem at once.
   const { auth: rawAuth, routes: rawRoutes, xmpp: rawXmpp, http: rawHttp, bots: rawBots } = raw as Record<string, unknown>;
   checkHttp(rawHttp, locate, { errors: diagnostics, warnings });
@@ -53,7 +69,9 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const xmpp = xmppDomains(rawXmpp);
   const served = new Map<string, string>();
   const claimed = new Map<string, { route: string; line: number; col: number }>();
-  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap((r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served, claimed }) ?? []);
+  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap(
+    (r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served, claimed }) ?? [],
+  );
   const bots = checkBots(rawBots, { component: xmpp?.component, locate, diagnostics, claimed });
   if (top?.metrics) checkMetrics(top.metrics, auth, routes, locate, diagnostics);
   if (top?.openapi) checkMetrics(top.openapi, auth, routes, locate, diagnostics, "openapi");
@@ -81,7 +99,9 @@ function checkAuthSchemes(raw: Record<string, unknown>, locate: SourceLocator, o
     const kind = (value as { kind?: unknown } | null)?.kind;
     const schema = AUTH_SCHEMAS[kind as keyof typeof AUTH_SCHEMAS];
     if (!schema) {
-      out.push(locate.at(["auth", name, "kind"], `unknown auth kind ${JSON.stringify(kind)} (known: ${Object.keys(AUTH_SCHEMAS).join(", ")})`));
+      out.push(
+        locate.at(["auth", name, "kind"], `unknown auth kind ${JSON.stringify(kind)} (known: ${Object.keys(AUTH_SCHEMAS).join(", ")})`),
+      );
       continue;
     }
     const scheme = checkSchema(schema, value, ["auth", name], locate, out);

@@ -9,101 +9,217 @@ import { Type, type Static, type TObject, type TProperties } from "@sinclair/typ
 export const Closed = <T extends TProperties>(props: T, description?: string): TObject<T> =>
   Type.Object(props, { additionalProperties: false, ...(description ? { description } : {}) });
 
-export const ReconnectSchema = Closed({
-  initial_ms: Type.Integer({ minimum: 10, default: 250, description: "First delay before reconnecting after the link drops." }),
-  max_ms: Type.Integer({ minimum: 10, default: 30_000, description: "Cap of the exponential backoff between attempts." }),
-}, "Reconnection after the link drops: capped exponential backoff with jitter, forever.");
+export const ReconnectSchema = Closed(
+  {
+    initial_ms: Type.Integer({ minimum: 10, default: 250, description: "First delay before reconnecting after the link drops." }),
+    max_ms: Type.Integer({ minimum: 10, default: 30_000, description: "Cap of the exponential backoff between attempts." }),
+  },
+  "Reconnection after the link drops: capped exponential backoff with jitter, forever.",
+);
 
-const TlsSchema = Closed({
-  ca_file: Type.Optional(Type.String({ minLength: 1, description: "A PEM file of the CA certificates to trust for the server's certificate (e.g. a private CA), instead of the system store. Read at every connection attempt, so a renewed file needs no restart." })),
-  server_name: Type.Optional(Type.String({ minLength: 1, description: "The name the server's certificate must carry (also sent as TLS SNI), when it is not the host of xmpp.server: e.g. xmpps://10.0.0.5:5275 with a certificate for xmpp.example.org." })),
-}, "How an xmpps:// link checks the server's certificate. Without it: the system's CA store and the host of xmpp.server. The certificate is always verified; there is no switch to turn that off.");
+const TlsSchema = Closed(
+  {
+    ca_file: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "A PEM file of the CA certificates to trust for the server's certificate (e.g. a private CA), instead of the system store. Read at every connection attempt, so a renewed file needs no restart.",
+      }),
+    ),
+    server_name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "The name the server's certificate must carry (also sent as TLS SNI), when it is not the host of xmpp.server: e.g. xmpps://10.0.0.5:5275 with a certificate for xmpp.example.org.",
+      }),
+    ),
+  },
+  "How an xmpps:// link checks the server's certificate. Without it: the system's CA store and the host of xmpp.server. The certificate is always verified; there is no switch to turn that off.",
+);
 
-const XmppSchema = Closed({
-  server: Type.String({
-    pattern: "^xmpps?://",
-    description:
-      "The server's component port (XEP-0114): xmpp://host:port for plain TCP, or xmpps://host:port for direct TLS (the server's certificate verified, its name checked; see xmpp.tls). `check` warns when a plain xmpp:// link leaves the machine.",
-  }),
-  component: Type.String({ minLength: 1, description: "The component's domain, as declared on the server." }),
-  secret: Type.String({ minLength: 1, description: "The component secret shared with the server. Use ${VAR} to read it from the environment." }),
-  host: Type.String({ minLength: 1, description: "The user domain served: the default host for bare user names." }),
-  hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), {
-    description:
-      "The server's other virtual hosts whose XEP-0356 privilege advertisements are believed, besides xmpp.host. Unset: xmpp.host and its subdomains (other.example.com for example.com). An advertisement from any other domain is refused and logged: a remote server could send one.",
-  })),
-  tls: Type.Optional(TlsSchema),
-  reconnect: Type.Optional(ReconnectSchema),
-  iq_timeout_ms: Type.Integer({ minimum: 100, default: 10_000, description: "How long to wait for the answer to an iq Stanzagate sends." }),
-  max_rooms: Type.Integer({ minimum: 1, default: 100, description: "Most MUC rooms the gateway is in at once (routes posting groupchat stay joined; muc_kick's lingering rooms count too). Each costs one occupant list in memory; past it a new room is refused with 503 ROOMS_FULL." }),
-  max_stanza_bytes: Type.Integer({
-    minimum: 1_024,
-    default: 500_000,
-    description:
-      "Larger stanzas (serialized, in bytes) are refused with 413 before they reach the outbox or the stream: the server would close the stream instead. The default stays under Prosody 0.12's component limit (component_stanza_size_limit, falling back to s2s_stanza_size_limit: 524288) and ejabberd's suggested s2s max_stanza_size (524288; ejabberd_service itself defaults to infinity, its c2s example to 262144). Raise it only with the server's limit.",
-  }),
-}, "The XEP-0114 link to the XMPP server.");
+const XmppSchema = Closed(
+  {
+    server: Type.String({
+      pattern: "^xmpps?://",
+      description:
+        "The server's component port (XEP-0114): xmpp://host:port for plain TCP, or xmpps://host:port for direct TLS (the server's certificate verified, its name checked; see xmpp.tls). `check` warns when a plain xmpp:// link leaves the machine.",
+    }),
+    component: Type.String({ minLength: 1, description: "The component's domain, as declared on the server." }),
+    secret: Type.String({
+      minLength: 1,
+      description: "The component secret shared with the server. Use ${VAR} to read it from the environment.",
+    }),
+    host: Type.String({ minLength: 1, description: "The user domain served: the default host for bare user names." }),
+    hosts: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description:
+          "The server's other virtual hosts whose XEP-0356 privilege advertisements are believed, besides xmpp.host. Unset: xmpp.host and its subdomains (other.example.com for example.com). An advertisement from any other domain is refused and logged: a remote server could send one.",
+      }),
+    ),
+    tls: Type.Optional(TlsSchema),
+    reconnect: Type.Optional(ReconnectSchema),
+    iq_timeout_ms: Type.Integer({
+      minimum: 100,
+      default: 10_000,
+      description: "How long to wait for the answer to an iq Stanzagate sends.",
+    }),
+    max_rooms: Type.Integer({
+      minimum: 1,
+      default: 100,
+      description:
+        "Most MUC rooms the gateway is in at once (routes posting groupchat stay joined; muc_kick's lingering rooms count too). Each costs one occupant list in memory; past it a new room is refused with 503 ROOMS_FULL.",
+    }),
+    max_stanza_bytes: Type.Integer({
+      minimum: 1_024,
+      default: 500_000,
+      description:
+        "Larger stanzas (serialized, in bytes) are refused with 413 before they reach the outbox or the stream: the server would close the stream instead. The default stays under Prosody 0.12's component limit (component_stanza_size_limit, falling back to s2s_stanza_size_limit: 524288) and ejabberd's suggested s2s max_stanza_size (524288; ejabberd_service itself defaults to infinity, its c2s example to 262144). Raise it only with the server's limit.",
+    }),
+  },
+  "The XEP-0114 link to the XMPP server.",
+);
 
-const ListenerTlsSchema = Closed({
-  cert_file: Type.String({ minLength: 1, description: "The certificate chain (PEM): the server's certificate first, then the intermediates (Let's Encrypt's fullchain.pem)." }),
-  key_file: Type.String({ minLength: 1, description: "The private key (PEM) of the certificate, readable by the gateway's user (Let's Encrypt's privkey.pem)." }),
-}, "Serve HTTPS instead of HTTP on http.listen. Both files are checked when the config loads; a reload (SIGHUP) reads them again, so a renewed certificate needs no restart.");
+const ListenerTlsSchema = Closed(
+  {
+    cert_file: Type.String({
+      minLength: 1,
+      description: "The certificate chain (PEM): the server's certificate first, then the intermediates (Let's Encrypt's fullchain.pem).",
+    }),
+    key_file: Type.String({
+      minLength: 1,
+      description: "The private key (PEM) of the certificate, readable by the gateway's user (Let's Encrypt's privkey.pem).",
+    }),
+  },
+  "Serve HTTPS instead of HTTP on http.listen. Both files are checked when the config loads; a reload (SIGHUP) reads them again, so a renewed certificate needs no restart.",
+);
 
-export const HttpSchema = Closed({
-  listen: Type.String({ default: "127.0.0.1:5280", description: "Address and port to serve HTTP on: host:port, [::1]:port for IPv6, :port for every interface. The port is 1-65535, or 0 for any free port." }),
-  max_body_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger request bodies are refused with 413." }),
-  cors: Type.Boolean({ default: true, description: "Access-Control-* headers on every response and OPTIONS on every path, as Prosody's mod_http does." }),
-  tls: Type.Optional(ListenerTlsSchema),
-  trusted_proxies: Type.Array(Type.String({ minLength: 1 }), {
-    default: [],
-    description:
-      "Reverse proxies whose forwarding header is believed: IP addresses or CIDR ranges (127.0.0.1, ::1, 10.0.0.0/8, fd00::/8). A request from one of them gets its client address from http.client_address_header, the right-most hop that is not itself a trusted proxy; from any other peer the header is ignored. That address is what the auth throttle counts and the request log shows. Empty: the TCP peer is the client.",
-  }),
-  client_address_header: Type.Union([Type.Literal("X-Forwarded-For"), Type.Literal("Forwarded")], {
-    default: "X-Forwarded-For",
-    description: "The header the trusted proxies append the client's address to: X-Forwarded-For (nginx, Caddy, most proxies) or Forwarded (RFC 7239). Only this one is read: the other could come from the client unchanged.",
-  }),
-}, "The HTTP server.");
+export const HttpSchema = Closed(
+  {
+    listen: Type.String({
+      default: "127.0.0.1:5280",
+      description:
+        "Address and port to serve HTTP on: host:port, [::1]:port for IPv6, :port for every interface. The port is 1-65535, or 0 for any free port.",
+    }),
+    max_body_bytes: Type.Integer({ minimum: 1, default: 1_048_576, description: "Larger request bodies are refused with 413." }),
+    cors: Type.Boolean({
+      default: true,
+      description: "Access-Control-* headers on every response and OPTIONS on every path, as Prosody's mod_http does.",
+    }),
+    tls: Type.Optional(ListenerTlsSchema),
+    trusted_proxies: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description:
+        "Reverse proxies whose forwarding header is believed: IP addresses or CIDR ranges (127.0.0.1, ::1, 10.0.0.0/8, fd00::/8). A request from one of them gets its client address from http.client_address_header, the right-most hop that is not itself a trusted proxy; from any other peer the header is ignored. That address is what the auth throttle counts and the request log shows. Empty: the TCP peer is the client.",
+    }),
+    client_address_header: Type.Union([Type.Literal("X-Forwarded-For"), Type.Literal("Forwarded")], {
+      default: "X-Forwarded-For",
+      description:
+        "The header the trusted proxies append the client's address to: X-Forwarded-For (nginx, Caddy, most proxies) or Forwarded (RFC 7239). Only this one is read: the other could come from the client unchanged.",
+    }),
+  },
+  "The HTTP server.",
+);
 
-export const OutboxSchema = Closed({
-  max_stanzas: Type.Integer({ minimum: 1, default: 100_000, description: "Stanzas kept while the XMPP server is unreachable; more are refused with 503." }),
-}, "Stanzas accepted while the link is down wait here (sqlite, in order).");
+export const OutboxSchema = Closed(
+  {
+    max_stanzas: Type.Integer({
+      minimum: 1,
+      default: 100_000,
+      description: "Stanzas kept while the XMPP server is unreachable; more are refused with 503.",
+    }),
+  },
+  "Stanzas accepted while the link is down wait here (sqlite, in order).",
+);
 
-export const ThrottleSchema = Closed({
-  max_failures: Type.Integer({ minimum: 1, default: 10, description: "Failed authentications allowed per client address and auth scheme within the window (http.trusted_proxies says where the address comes from behind a proxy); checks still running count too." }),
-  window_s: Type.Integer({ minimum: 1, default: 60, description: "The window, in seconds; past the limit the address gets 429 on that scheme until it ends." }),
-}, "Slows down password guessing on every auth scheme.");
+export const ThrottleSchema = Closed(
+  {
+    max_failures: Type.Integer({
+      minimum: 1,
+      default: 10,
+      description:
+        "Failed authentications allowed per client address and auth scheme within the window (http.trusted_proxies says where the address comes from behind a proxy); checks still running count too.",
+    }),
+    window_s: Type.Integer({
+      minimum: 1,
+      default: 60,
+      description: "The window, in seconds; past the limit the address gets 429 on that scheme until it ends.",
+    }),
+  },
+  "Slows down password guessing on every auth scheme.",
+);
 
-export const LogSchema = Closed({
-  level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info", description: "Lines below this level are dropped. Logs go to stderr; every HTTP request is one line at info, except health checks and scrapes answered below 400, at debug." }),
-  format: Type.Union([Type.Literal("json"), Type.Literal("text")], { default: "json", description: "json: one JSON object per line (for log collectors); text: one readable line per event (for a terminal)." }),
-}, "Logging. Read at start-up: a reload does not change it.");
+export const LogSchema = Closed(
+  {
+    level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], {
+      default: "info",
+      description:
+        "Lines below this level are dropped. Logs go to stderr; every HTTP request is one line at info, except health checks and scrapes answered below 400, at debug.",
+    }),
+    format: Type.Union([Type.Literal("json"), Type.Literal("text")], {
+      default: "json",
+      description: "json: one JSON object per line (for log collectors); text: one readable line per event (for a terminal).",
+    }),
+  },
+  "Logging. Read at start-up: a reload does not change it.",
+);
 
-export const MetricsSchema = Closed({
-  enabled: Type.Boolean({ default: true, description: "Serve Prometheus metrics on the HTTP listen address." }),
-  path: Type.String({ default: "/metrics", pattern: "^/", description: "The path of the metrics endpoint; it must not be a route's path." }),
-  auth: Type.Optional(Type.String({ description: "An auth scheme (a name under auth:) that scrapers must pass; none by default, whatever the routes use." })),
-}, "The Prometheus /metrics endpoint (text exposition format).");
+export const MetricsSchema = Closed(
+  {
+    enabled: Type.Boolean({ default: true, description: "Serve Prometheus metrics on the HTTP listen address." }),
+    path: Type.String({
+      default: "/metrics",
+      pattern: "^/",
+      description: "The path of the metrics endpoint; it must not be a route's path.",
+    }),
+    auth: Type.Optional(
+      Type.String({
+        description: "An auth scheme (a name under auth:) that scrapers must pass; none by default, whatever the routes use.",
+      }),
+    ),
+  },
+  "The Prometheus /metrics endpoint (text exposition format).",
+);
 
-export const OpenApiSchema = Closed({
-  enabled: Type.Boolean({ default: true, description: "Serve an OpenAPI 3.1 description of every route (declarative and plugin) on the HTTP listen address." }),
-  path: Type.String({ default: "/openapi.json", pattern: "^/", description: "The path of the description; it must not be a route's path." }),
-  auth: Type.Optional(Type.String({ description: "An auth scheme (a name under auth:) that readers must pass; none by default, whatever the routes use." })),
-}, "The generated OpenAPI document (GET /openapi.json).");
+export const OpenApiSchema = Closed(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description: "Serve an OpenAPI 3.1 description of every route (declarative and plugin) on the HTTP listen address.",
+    }),
+    path: Type.String({
+      default: "/openapi.json",
+      pattern: "^/",
+      description: "The path of the description; it must not be a route's path.",
+    }),
+    auth: Type.Optional(
+      Type.String({ description: "An auth scheme (a name under auth:) that readers must pass; none by default, whatever the routes use." }),
+    ),
+  },
+  "The generated OpenAPI document (GET /openapi.json).",
+);
 
 /** The top level. `auth` entries and `routes` items are checked by their own schemas (see load.ts). */
 export const ConfigSchema = Closed({
   xmpp: XmppSchema,
   http: Type.Optional(HttpSchema),
-  store: Type.String({ default: "./stanzagate.db", description: "The bun:sqlite file holding the outbox and caches; \":memory:\" keeps nothing across restarts." }),
+  store: Type.String({
+    default: "./stanzagate.db",
+    description: 'The bun:sqlite file holding the outbox and caches; ":memory:" keeps nothing across restarts.',
+  }),
   outbox: Type.Optional(OutboxSchema),
   auth_throttle: Type.Optional(ThrottleSchema),
   log: Type.Optional(LogSchema),
   metrics: Type.Optional(MetricsSchema),
   openapi: Type.Optional(OpenApiSchema),
-  auth: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Unknown(), { default: {}, description: "Named auth schemes that routes refer to." }),
+  auth: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Unknown(), {
+    default: {},
+    description: "Named auth schemes that routes refer to.",
+  }),
   routes: Type.Array(Type.Unknown(), { default: [], description: "The HTTP endpoints: built-in plugins and declarative routes." }),
-  bots: Type.Array(Type.Unknown(), { default: [], description: "Config-only bots: JIDs of the component answering chat commands (docs/bots.md)." }),
+  bots: Type.Array(Type.Unknown(), {
+    default: [],
+    description: "Config-only bots: JIDs of the component answering chat commands (docs/bots.md).",
+  }),
 });
 
 export type Xmpp = Static<typeof XmppSchema> & { reconnect: Static<typeof ReconnectSchema> };

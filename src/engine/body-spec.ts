@@ -80,7 +80,11 @@ function fieldSchema(f: FieldSpec): TSchema {
       return Type.Array(items, { ...opts, ...(f.max_items !== undefined ? { maxItems: f.max_items } : {}) });
     }
     default:
-      if (f.enum) return Type.Union(f.enum.map((v) => Type.Literal(v)), opts);
+      if (f.enum)
+        return Type.Union(
+          f.enum.map((v) => Type.Literal(v)),
+          opts,
+        );
       return Type.String({
         ...opts,
         ...(f.type === "jid" ? { format: "jid" } : {}),
@@ -142,6 +146,9 @@ function describe(e: ValueError): string {
 /** `/alerts/0/labels` -> `alerts[0].labels`, as a template would read it. */
 function fieldPath(pointer: string): string {
   if (!pointer) return "(body)";
-  return pointer.slice(1).split("/").map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"))
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"))
     .reduce((out, s) => (/^\d+$/.test(s) ? `${out}[${s}]` : out ? `${out}.${s}` : s), "");
 }

@@ -41,7 +41,8 @@ export function parseProxyRange(entry: string): ProxyRange | string {
   const family = version === 4 ? "ipv4" : "ipv6";
   if (prefixText === undefined) return { address, prefix: MAX_PREFIX[family], family };
   const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
-  if (!(prefix <= MAX_PREFIX[family])) return `the prefix of ${JSON.stringify(entry)} must be 0-${MAX_PREFIX[family]} for an ${family === "ipv4" ? "IPv4" : "IPv6"} range`;
+  if (!(prefix <= MAX_PREFIX[family]))
+    return `the prefix of ${JSON.stringify(entry)} must be 0-${MAX_PREFIX[family]} for an ${family === "ipv4" ? "IPv4" : "IPv6"} range`;
   return { address, prefix, family };
 }
 

@@ -21,7 +21,7 @@ export function compileCondition(expression: string): CompiledCondition {
   const source = `${prefix}${expression} %}1{% endif %}`;
   let program: Template[];
   try {
-    if (/%\}|\{%/.test(expression)) throw new TemplateError("a condition is an expression such as body.status == \"firing\", without {% %}");
+    if (/%\}|\{%/.test(expression)) throw new TemplateError('a condition is an expression such as body.status == "firing", without {% %}');
     program = liquid.parse(source);
   } catch (err) {
     if (err instanceof TemplateError) throw err;

@@ -49,7 +49,12 @@ export interface CompiledCorrection {
 }
 
 /** `key` is an expression (body.groupKey); `last` a condition like `when:`. */
-export function compileCorrection(namespace: string, key: string, last: string | undefined, limits = DEFAULT_THREAD_LIMITS): CompiledCorrection {
+export function compileCorrection(
+  namespace: string,
+  key: string,
+  last: string | undefined,
+  limits = DEFAULT_THREAD_LIMITS,
+): CompiledCorrection {
   const prefix = "{{ ";
   let program: Template[];
   try {
@@ -60,7 +65,10 @@ export function compileCorrection(namespace: string, key: string, last: string |
     const p = problemOf(err);
     throw new TemplateError(p.message, Math.max(0, p.offset - prefix.length));
   }
-  const references = referencesOf(liquid, program, `${prefix}${key} }}`).map((r) => ({ ...r, offset: Math.max(0, r.offset - prefix.length) }));
+  const references = referencesOf(liquid, program, `${prefix}${key} }}`).map((r) => ({
+    ...r,
+    offset: Math.max(0, r.offset - prefix.length),
+  }));
   const done: CompiledCondition | undefined = last === undefined ? undefined : compileCondition(last);
   return {
     namespace,

@@ -41,12 +41,20 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
       const url = new URL(request.url);
       const body = route.method === "GET" ? (route.body?.parse({}) ?? {}) : await routeBody(request, deps.maxBodyBytes, route.body);
-      const scope = { params, query: Object.fromEntries(url.searchParams), body, headers: headersOf(request.headers), user, id: deps.newId() };
+      const scope = {
+        params,
+        query: Object.fromEntries(url.searchParams),
+        body,
+        headers: headersOf(request.headers),
+        user,
+        id: deps.newId(),
+      };
       const { stanzas, cut } = renderRequest(route, scope, deps);
       if (!stanzas.length) return new Response(null, { status: 204 });
       for (const stanza of stanzas) requireMayAddress(user, stanza.attrs.to);
       const [first] = stanzas;
-      if (stanzas.length === 1 && first && isIqRequest(first)) return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
+      if (stanzas.length === 1 && first && isIqRequest(first))
+        return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
       const remember = route.correct?.apply(stanzas, scope, remembered, { strict: route.strict });
       const settings = routeRoomSettings(route, deps.iq.defaultTimeoutMs);
       const send = (stanza: Element) => (deps.groupchat && isGroupchat(stanza) ? deps.groupchat(stanza, settings) : deps.deliver(stanza));
@@ -62,7 +70,13 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
 }
 
 /** An iq get/set template: a round trip answered with the reply (never the outbox). */
-function askIq(route: DeclarativeRouteConfig, deps: DeclarativeDeps, iq: Element, request: Request, scope: Omit<RespondScope, "reply">): Promise<Response> {
+function askIq(
+  route: DeclarativeRouteConfig,
+  deps: DeclarativeDeps,
+  iq: Element,
+  request: Request,
+  scope: Omit<RespondScope, "reply">,
+): Promise<Response> {
   const timeoutMs = route.timeoutMs ?? deps.iq.defaultTimeoutMs;
   return iqRoundTrip({ iq, timeoutMs, accept: request.headers.get("accept"), respond: route.respond, scope }, deps.iq);
 }
@@ -83,7 +97,11 @@ function saveThreads(remember: () => void): { saved: false; error: string } | un
 }
 
 /** One after the other, each confirmed; a refusal midway says which were already delivered. */
-async function deliverAll(stanzas: Element[], cut: number, send: (stanza: Element) => Promise<"sent" | "queued">): Promise<{ status: 201 | 202; body: Record<string, unknown> }> {
+async function deliverAll(
+  stanzas: Element[],
+  cut: number,
+  send: (stanza: Element) => Promise<"sent" | "queued">,
+): Promise<{ status: 201 | 202; body: Record<string, unknown> }> {
   const ids: string[] = [];
   let queued = false;
   for (const stanza of stanzas) {

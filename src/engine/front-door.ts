@@ -48,7 +48,13 @@ export function enter(request: Request, peer: string, door: Door): GatewayReques
   const started = performance.now();
   const url = routable(request.url);
   const path = new URL(url).pathname;
-  const context: RequestContext = { peer, client: door.clientAddress(peer, request.headers), path, route: door.routeOf(request.method, path), started };
+  const context: RequestContext = {
+    peer,
+    client: door.clientAddress(peer, request.headers),
+    path,
+    route: door.routeOf(request.method, path),
+    started,
+  };
   return new GatewayRequest(url, limitBody(request, door.maxBodyBytes), context);
 }
 
@@ -62,7 +68,11 @@ export interface FrontDoorOptions {
 /** The answer to give without routing, if any (RFC 9110 §9.1: an unimplemented method is 501). */
 export function refuseEarly(request: Request, { implemented, maxBodyBytes }: FrontDoorOptions): Response | undefined {
   if (!implemented.has(request.method)) {
-    return errorResponse(new GatewayError("METHOD_NOT_IMPLEMENTED", `No route of this gateway uses ${request.method}`, { details: { method: request.method } }));
+    return errorResponse(
+      new GatewayError("METHOD_NOT_IMPLEMENTED", `No route of this gateway uses ${request.method}`, {
+        details: { method: request.method },
+      }),
+    );
   }
   if (Number(request.headers.get("content-length") ?? 0) > maxBodyBytes) return errorResponse(tooLarge(maxBodyBytes));
   return undefined;
@@ -83,12 +93,19 @@ function limitBody(request: Request, maxBodyBytes: number): RequestInit {
       else controller.enqueue(chunk);
     },
   });
-  return { method: request.method, headers: request.headers, body: request.body.pipeThrough(limiter), signal: request.signal, duplex: "half" } as RequestInit;
+  return {
+    method: request.method,
+    headers: request.headers,
+    body: request.body.pipeThrough(limiter),
+    signal: request.signal,
+    duplex: "half",
+  } as RequestInit;
 }
 
 /** A client that hangs up is routine (a timeout, a closed tab): debug, never error. */
 export function noteHangUp(request: Request, response: Response, log: Logger): void {
-  if (request.signal.aborted) log.debug("client closed the connection before the answer", { method: request.method, path: pathOf(request), status: response.status });
+  if (request.signal.aborted)
+    log.debug("client closed the connection before the answer", { method: request.method, path: pathOf(request), status: response.status });
 }
 
 /**

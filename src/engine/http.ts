@@ -62,16 +62,24 @@ export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes,
   for (const r of routes) {
     const methods = methodsByPath.get(r.path) ?? [];
     app.route(r.method, r.path, async ({ request, params }) =>
-      withHeaders(await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: clientOf(request) }), cors.headers(request, methods)),
+      withHeaders(
+        await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: clientOf(request) }),
+        cors.headers(request, methods),
+      ),
     );
   }
   for (const [path, methods] of methodsByPath) {
-    if (!methods.includes("OPTIONS")) app.options(path, ({ request }) => new Response(null, { status: 200, headers: cors.headers(request, methods) }));
+    if (!methods.includes("OPTIONS"))
+      app.options(path, ({ request }) => new Response(null, { status: 200, headers: cors.headers(request, methods) }));
     app.all(path, ({ request }) => methodNotAllowed(request, methods));
   }
   const front = { implemented: implementedMethods(routes), maxBodyBytes, log };
   // Bare requests are let in here, their client being the peer given: no proxy to trust.
-  const door: Door = { maxBodyBytes, clientAddress: (peer) => peer, routeOf: routeMatcher([...HEALTH_PATHS.map((path) => ({ method: "GET", path })), ...routes]) };
+  const door: Door = {
+    maxBodyBytes,
+    clientAddress: (peer) => peer,
+    routeOf: routeMatcher([...HEALTH_PATHS.map((path) => ({ method: "GET", path })), ...routes]),
+  };
   return {
     async handle(arrived: Request, client?: string) {
       const request = arrived instanceof GatewayRequest ? arrived : enter(arrived, client ?? "unknown", door);
@@ -85,7 +93,12 @@ export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes,
 /** RFC 9110 §15.5.6: a 405 MUST carry Allow, the methods the path does accept. */
 function methodNotAllowed(request: Request, methods: readonly string[]): Response {
   const allow = allowed(methods);
-  return errorResponse(new GatewayError("METHOD_NOT_ALLOWED", `${pathOf(request)} does not accept ${request.method}`, { details: { method: request.method, allow }, headers: { allow: allow.join(", ") } }));
+  return errorResponse(
+    new GatewayError("METHOD_NOT_ALLOWED", `${pathOf(request)} does not accept ${request.method}`, {
+      details: { method: request.method, allow },
+      headers: { allow: allow.join(", ") },
+    }),
+  );
 }
 
 /** HEAD is answered wherever GET is (RFC 9110 §9.3.2); OPTIONS on every routed path (cors.ts). */

@@ -39,7 +39,8 @@ export async function iqRoundTrip(call: IqCall, port: IqPort): Promise<Response>
   } catch (err) {
     throw asGatewayError(err, call);
   }
-  if (wantsXml(call.accept)) return new Response(reply.toString(), { status: 200, headers: { "content-type": "application/xml; charset=utf-8" } });
+  if (wantsXml(call.accept))
+    return new Response(reply.toString(), { status: 200, headers: { "content-type": "application/xml; charset=utf-8" } });
   if (call.respond) return jsonResponse(200, call.respond.render({ ...call.scope, reply }));
   return jsonResponse(200, { type: "result", from: reply.attrs.from ?? null, stanza: reply.toString() });
 }
@@ -47,11 +48,21 @@ export async function iqRoundTrip(call: IqCall, port: IqPort): Promise<Response>
 function asGatewayError(err: unknown, call: IqCall): unknown {
   if (err instanceof GatewayError) return err;
   if (err instanceof XmppStanzaError) {
-    const details = { condition: err.condition, type: err.type, ...(err.text ? { text: err.text } : {}), from: err.stanza.attrs.from ?? null };
-    return new GatewayError("XMPP_ERROR", err.text ?? `The XMPP entity answered ${err.condition}`, { status: httpStatusOfStanzaError(err.condition), details });
+    const details = {
+      condition: err.condition,
+      type: err.type,
+      ...(err.text ? { text: err.text } : {}),
+      from: err.stanza.attrs.from ?? null,
+    };
+    return new GatewayError("XMPP_ERROR", err.text ?? `The XMPP entity answered ${err.condition}`, {
+      status: httpStatusOfStanzaError(err.condition),
+      details,
+    });
   }
   if (err instanceof IqTimeoutError) {
-    return new GatewayError("XMPP_TIMEOUT", `No answer from ${err.to ?? "the server"} within ${call.timeoutMs} ms`, { details: { timeout_ms: call.timeoutMs } });
+    return new GatewayError("XMPP_TIMEOUT", `No answer from ${err.to ?? "the server"} within ${call.timeoutMs} ms`, {
+      details: { timeout_ms: call.timeoutMs },
+    });
   }
   // The link went down between the check and the answer (iq-caller.ts cancels what is pending).
   return new GatewayError("LINK_DOWN", "The connection to the XMPP server was lost before the answer");

@@ -91,7 +91,10 @@ export function createLiquid(escapeText: (text: string) => string = (text) => te
 function toText(value: unknown): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "object") {
-    throw new GatewayError("PAYLOAD_MISMATCH", `a value printed by the template is ${Array.isArray(value) ? "a list" : "an object"}: it must be a string, number or boolean (use | join: ", " or | json)`);
+    throw new GatewayError(
+      "PAYLOAD_MISMATCH",
+      `a value printed by the template is ${Array.isArray(value) ? "a list" : "an object"}: it must be a string, number or boolean (use | join: ", " or | json)`,
+    );
   }
   const text = String(value);
   if (!isXmlText(text)) throw new GatewayError("INVALID_XML_TEXT");

@@ -37,7 +37,9 @@ function capped(all: Element[], max: number): { stanzas: Element[]; cut: number 
   const first = all[max - 1] as Element;
   const cut = all.length - (max - 1);
   if (first.name !== "message") {
-    throw new GatewayError("PAYLOAD_MISMATCH", `This request would send ${all.length} stanzas, more than max_stanzas (${max})`, { details: { stanzas: all.length, max_stanzas: max } });
+    throw new GatewayError("PAYLOAD_MISMATCH", `This request would send ${all.length} stanzas, more than max_stanzas (${max})`, {
+      details: { stanzas: all.length, max_stanzas: max },
+    });
   }
   const summary = new Element("message", pick(first.attrs, ["to", "type", "from"]));
   summary.c("body").t(`… and ${cut} more (max_stanzas: ${max})`);

@@ -26,7 +26,10 @@ const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIO
 const MAX_REASON = 200;
 
 /** Everything the line says comes from the request's context (request-context.ts), or from the answer. */
-export function observeRequests(handle: (request: GatewayRequest) => Promise<Response>, deps: ObserveDeps): (request: GatewayRequest) => Promise<Response> {
+export function observeRequests(
+  handle: (request: GatewayRequest) => Promise<Response>,
+  deps: ObserveDeps,
+): (request: GatewayRequest) => Promise<Response> {
   return async function observedRequest(request) {
     let response: Response;
     deps.metrics.inFlight(1);
@@ -69,7 +72,8 @@ function reason(body: Uint8Array): { code?: unknown; error: unknown } {
       return code === undefined ? { error } : { code, error };
     }
     // /health's 503 body: its status says why ("degraded").
-    if (parsed && typeof parsed === "object" && "status" in parsed) return { error: `status ${String((parsed as { status: unknown }).status)}` };
+    if (parsed && typeof parsed === "object" && "status" in parsed)
+      return { error: `status ${String((parsed as { status: unknown }).status)}` };
   } catch {
     // Not JSON: the text itself says why.
   }

@@ -71,7 +71,8 @@ function compileString(raw: string, at: Array<string | number>, acc: Acc): Rende
     last = m.index + m[0].length;
   }
   pieces.push(raw.slice(last));
-  if (/\{\{|\}\}/.test(pieces.filter((p) => typeof p === "string").join(""))) acc.problems.push({ path: at, message: "unbalanced {{ or }}" });
+  if (/\{\{|\}\}/.test(pieces.filter((p) => typeof p === "string").join("")))
+    acc.problems.push({ path: at, message: "unbalanced {{ or }}" });
   return (scope) => pieces.map((p) => (typeof p === "string" ? p : asText(p(scope)))).join("");
 }
 
@@ -83,7 +84,10 @@ function lookup(expr: string, at: Array<string | number>, acc: Acc): Renderer {
   }
   const segment = root === "reply" ? REPLY_SEGMENT : PLAIN_SEGMENT;
   if (path.some((s) => !segment.test(s))) {
-    acc.problems.push({ path: at, message: `"{{ ${expr} }}" is not a path such as reply.query.version${root === "reply" ? " (reply.query.item* for every <item/>)" : ""}` });
+    acc.problems.push({
+      path: at,
+      message: `"{{ ${expr} }}" is not a path such as reply.query.version${root === "reply" ? " (reply.query.item* for every <item/>)" : ""}`,
+    });
     return () => null;
   }
   acc.expressions.push(expr);

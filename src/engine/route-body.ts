@@ -37,7 +37,8 @@ export async function routeBody(request: Request, maxBytes: number, spec: BodyVa
 }
 
 async function readFields(request: Request, maxBytes: number): Promise<ReadFields> {
-  if (!request.headers.has("content-type") && (!request.body || (await request.clone().arrayBuffer()).byteLength === 0)) return { fields: {}, type: undefined };
+  if (!request.headers.has("content-type") && (!request.body || (await request.clone().arrayBuffer()).byteLength === 0))
+    return { fields: {}, type: undefined };
   if (mediaType(request) === "form") {
     const text = await readText(request, maxBytes);
     return { fields: text !== "" && !text.includes("=") ? { text } : parseForm(text, charsetOf(request)), type: "form", text };

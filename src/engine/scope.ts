@@ -34,7 +34,10 @@ export function checkScopeText(scope: TemplateScope): void {
       value.forEach((v, i) => void stack.push([v, `${path}[${i}]`]));
     } else if (value !== null && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) {
-        if (!isXmlText(k)) throw new GatewayError("INVALID_XML_TEXT", "A field name contains characters that XML cannot carry", { details: { field: path } });
+        if (!isXmlText(k))
+          throw new GatewayError("INVALID_XML_TEXT", "A field name contains characters that XML cannot carry", {
+            details: { field: path },
+          });
         stack.push([v, /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`]);
       }
     }

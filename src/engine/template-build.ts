@@ -10,7 +10,15 @@ import { Element } from "ltx";
 import { GatewayError } from "../errors.ts";
 import { fitsJidPart, isJid, type JidPart } from "../kit/jid.ts";
 
-export const MARK = { OPEN: "\u0001", NAME_END: "\u0002", ATTR_END: "\u0003", CLOSE: "\u0004", DYN_START: "\u0005", DYN_MID: "\u0006", DYN_END: "\u0007" } as const;
+export const MARK = {
+  OPEN: "\u0001",
+  NAME_END: "\u0002",
+  ATTR_END: "\u0003",
+  CLOSE: "\u0004",
+  DYN_START: "\u0005",
+  DYN_MID: "\u0006",
+  DYN_END: "\u0007",
+} as const;
 
 export interface ElementDef {
   name: string;
@@ -88,9 +96,13 @@ function address(name: string, parts: Part[]): string {
   parts.forEach((p, i) => {
     const slot = slots[i];
     if (typeof p === "string" || !slot || slot === "jid" || fitsSlot(slot, p.text)) return;
-    throw new GatewayError("INVALID_JID", `"${name}": {{ ${p.expr} }} must be a JID ${slot === "bare" ? "without a resource" : slot + " only"}, not ${JSON.stringify(p.text)}`, {
-      details: { field: name, placeholder: p.expr, part: slot, value: p.text },
-    });
+    throw new GatewayError(
+      "INVALID_JID",
+      `"${name}": {{ ${p.expr} }} must be a JID ${slot === "bare" ? "without a resource" : slot + " only"}, not ${JSON.stringify(p.text)}`,
+      {
+        details: { field: name, placeholder: p.expr, part: slot, value: p.text },
+      },
+    );
   });
   if (!isJid(out)) throw new GatewayError("INVALID_JID", `"${name}" is not a valid JID`, { details: { field: name, value: out } });
   return out;

@@ -54,7 +54,11 @@ export function problemOf(err: unknown): TemplateProblem {
   const message = e.message.replace(/, line:\d+, col:\d+$/, "");
   const offset = e.token?.begin ?? 0;
   if (e.name === "TokenizationError" && /not closed/.test(message)) return { message: `unbalanced {{ }} or {% %}: ${message}`, offset };
-  if (e.name === "TokenizationError" && e.token) return { message: `"${e.token.getText()}" is not a valid expression (not a dotted name such as body.text, nor Liquid: ${message})`, offset };
+  if (e.name === "TokenizationError" && e.token)
+    return {
+      message: `"${e.token.getText()}" is not a valid expression (not a dotted name such as body.text, nor Liquid: ${message})`,
+      offset,
+    };
   if (!LiquidError.is(err)) throw err;
   return { message, offset };
 }
@@ -72,7 +76,9 @@ export function liquidFailure(err: unknown): GatewayError {
   if (e.name === "UndefinedVariableError") {
     const name = cause?.variableName ?? e.message.replace(/^undefined variable: /, "").replace(/, line:.*$/, "");
     const field = name.replace(/\.(\d+)(?=\.|$)/g, "[$1]");
-    return new GatewayError("MISSING_FIELD", `The payload has no ${field}, which this route's template reads (strict: true)`, { details: { field } });
+    return new GatewayError("MISSING_FIELD", `The payload has no ${field}, which this route's template reads (strict: true)`, {
+      details: { field },
+    });
   }
   if (e.name === "RenderError") {
     const reason = (cause?.message ?? e.message).replace(/, line:\d+, col:\d+$/, "");

@@ -49,7 +49,11 @@ export interface CompiledTemplate {
 /** A template that cannot compile; `problems` holds every problem found, this one first. */
 export class TemplateError extends Error {
   readonly problems: readonly TemplateProblem[];
-  constructor(message: string, readonly offset = 0, more: readonly TemplateProblem[] = []) {
+  constructor(
+    message: string,
+    readonly offset = 0,
+    more: readonly TemplateProblem[] = [],
+  ) {
     super(message);
     this.name = "TemplateError";
     this.problems = [{ message, offset }, ...more];
@@ -122,9 +126,11 @@ function compileProgram(marked: string, c: Compiling): Template[] | undefined {
     return undefined;
   }
   const elements = wrapper.children.filter((x): x is Element => typeof x !== "string");
-  if (elements.length !== 1) c.problems.push({ message: "a template must be exactly one element (send: takes a list for several)", offset: 0 });
+  if (elements.length !== 1)
+    c.problems.push({ message: "a template must be exactly one element (send: takes a list for several)", offset: 0 });
   const root = elements[0];
-  if (root && !STANZA_NAMES.has(root.name)) c.problems.push({ message: `the root element must be <message>, <presence> or <iq>, not <${root.name}>`, offset: 0 });
+  if (root && !STANZA_NAMES.has(root.name))
+    c.problems.push({ message: `the root element must be <message>, <presence> or <iq>, not <${root.name}>`, offset: 0 });
   const top = children(wrapper, c, true);
   if (c.problems.length) return undefined;
   try {
@@ -166,8 +172,11 @@ function children(el: Element, c: Compiling, top: boolean): string {
     }
     const structural = !/\S/.test(child.replace(TOKEN_MARK, (_m, i: string) => (isTag(c.tokens[Number(i)]) ? "" : "x")));
     for (const [, i] of child.matchAll(TOKEN_MARK)) if (isTag(c.tokens[Number(i)])) tags.push(i as string);
-    if (top && !structural) c.problems.push({ message: "text outside the stanza element: only Liquid tags may surround it", offset: firstOffset(child, c) });
-    out += structural ? child.replace(/\s+/g, "").replace(TOKEN_MARK, (_m, i: string) => c.tokens[Number(i)]?.getText() ?? "") : restore(child, c, false);
+    if (top && !structural)
+      c.problems.push({ message: "text outside the stanza element: only Liquid tags may surround it", offset: firstOffset(child, c) });
+    out += structural
+      ? child.replace(/\s+/g, "").replace(TOKEN_MARK, (_m, i: string) => c.tokens[Number(i)]?.getText() ?? "")
+      : restore(child, c, false);
   }
   checkBalanced(tags.map((i) => `\ue000${i}\ue001`).join(""), c, top ? "the top level" : `<${el.name}>`);
   return out;
@@ -177,7 +186,8 @@ function children(el: Element, c: Compiling, top: boolean): string {
 function restore(text: string, c: Compiling, address: boolean): string {
   const literal = text.replace(TOKEN_MARK, "");
   const delimiter = literal.search(/\{\{|\{%/);
-  if (delimiter !== -1) c.problems.push({ message: "an escaped {{ or {% would become Liquid: write it inside {% raw %}…{% endraw %}", offset: 0 });
+  if (delimiter !== -1)
+    c.problems.push({ message: "an escaped {{ or {% would become Liquid: write it inside {% raw %}…{% endraw %}", offset: 0 });
   return text.replace(TOKEN_MARK, (_m, i: string) => {
     const token = c.tokens[Number(i)];
     const source = token?.getText() ?? "";

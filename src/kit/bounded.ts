@@ -5,7 +5,11 @@
  */
 
 /** The body's bytes, or undefined past `maxBytes` (declared or actual); a read error rejects. */
-export async function readBoundedBytes(body: ReadableStream<Uint8Array> | null, maxBytes: number, declaredLength?: string | null): Promise<Uint8Array | undefined> {
+export async function readBoundedBytes(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  declaredLength?: string | null,
+): Promise<Uint8Array | undefined> {
   if (Number(declaredLength ?? 0) > maxBytes) {
     await body?.cancel().catch(() => {});
     return undefined;

@@ -36,7 +36,10 @@ export function parseJid(input: string): Jid | undefined {
  * straight back to this component (a loop) from one that leaves it.
  */
 function comparableDomain(domain: string): string {
-  const mapped = domain.replace(/[\u3002\uff0e\uff61]/g, ".").normalize("NFKC").toLowerCase();
+  const mapped = domain
+    .replace(/[\u3002\uff0e\uff61]/g, ".")
+    .normalize("NFKC")
+    .toLowerCase();
   return mapped.endsWith(".") ? mapped.slice(0, -1) : mapped;
 }
 

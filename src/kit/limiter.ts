@@ -51,10 +51,13 @@ export function createLimiter(maxActive: number, maxQueued = Number.POSITIVE_INF
       return new Promise<T>((resolve, reject) => {
         const waiter: Waiter = { start: () => void start(task).then(resolve, reject), timer: undefined };
         if (deadline !== undefined) {
-          waiter.timer = setTimeout(() => {
-            queue.splice(queue.indexOf(waiter), 1);
-            reject(new LimiterTimeout());
-          }, Math.max(0, deadline - now()));
+          waiter.timer = setTimeout(
+            () => {
+              queue.splice(queue.indexOf(waiter), 1);
+              reject(new LimiterTimeout());
+            },
+            Math.max(0, deadline - now()),
+          );
         }
         queue.push(waiter);
       });

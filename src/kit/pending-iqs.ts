@@ -28,7 +28,11 @@ export class PendingIqs {
    * Sets the id of `iq` (unless it has one) and resolves with what `answer` makes of its answers;
    * rejects with `timedOut()` after `timeoutMs`, or with the error `send` rejects with.
    */
-  wait<T>(iq: Element, send: (iq: Element) => Promise<void>, options: { timeoutMs: number; timedOut: () => Error; strictFrom?: boolean; answer: (el: Element) => AnswerVerdict<T> }): Promise<T> {
+  wait<T>(
+    iq: Element,
+    send: (iq: Element) => Promise<void>,
+    options: { timeoutMs: number; timedOut: () => Error; strictFrom?: boolean; answer: (el: Element) => AnswerVerdict<T> },
+  ): Promise<T> {
     const id = iq.attrs.id ?? `${this.tag}-${this.prefix}-${++this.counter}`;
     iq.attrs.id = id;
     const answered = new Promise<T>((resolve, reject) => {

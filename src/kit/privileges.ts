@@ -30,7 +30,7 @@ export const NS_PRIVILEGE_2: PrivilegeNamespace = "urn:xmpp:privilege:2";
 /** The newest namespace: used until a server advertises another. */
 const NS_PRIVILEGE = NS_PRIVILEGE_2;
 const NS_FORWARD = "urn:xmpp:forward:0";
-export const KNOWN_NAMESPACES: readonly string[] = [NS_PRIVILEGE_1, NS_PRIVILEGE_2];
+const KNOWN_NAMESPACES: readonly string[] = [NS_PRIVILEGE_1, NS_PRIVILEGE_2];
 
 export const NO_PRIVILEGES: Privileges = Object.freeze({ roster: "none", message: "none", presence: "none" });
 
@@ -42,7 +42,12 @@ export function isPrivilegeNamespace(ns: string | undefined): ns is PrivilegeNam
  * §5.2 (message permission "outgoing"): the component sends a <message> to the server, wrapping
  * the stanza in <privilege><forwarded/></privilege>; the server then sends it as if the user had.
  */
-export function wrapPrivilegedMessage(message: Element, server: string, component: string, namespace: PrivilegeNamespace = NS_PRIVILEGE): Element {
+export function wrapPrivilegedMessage(
+  message: Element,
+  server: string,
+  component: string,
+  namespace: PrivilegeNamespace = NS_PRIVILEGE,
+): Element {
   return xml(
     "message",
     { from: component, to: server },

@@ -87,9 +87,7 @@ function decode(bytes: Uint8Array, charset = "utf-8"): string {
   }
 }
 
-export type ParsedBody =
-  | { type: "text"; text: string }
-  | { type: "form" | "json"; fields: Record<string, unknown> };
+export type ParsedBody = { type: "text"; text: string } | { type: "form" | "json"; fields: Record<string, unknown> };
 
 /** Parses by Content-Type; JSON must be an object (fields), as with a form. */
 export async function readBody(request: Request, maxBytes: number): Promise<ParsedBody> {
@@ -150,7 +148,8 @@ function nestedDeeperThan(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character, quotes included
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character, quotes included
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {

@@ -8,7 +8,6 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { NS_STANZAS, type StanzaErrorSpec } from "../errors.ts";
 
-
 export function isError(stanza: Element): boolean {
   return stanza.attrs.type === "error";
 }

@@ -18,7 +18,10 @@ export class GenerationRooms implements RoomsPort {
   private readonly holds = new Set<HeldRoom>();
   private stopped = false;
 
-  constructor(private readonly rooms: Rooms, private readonly deps: GenerationRoomsDeps) {
+  constructor(
+    private readonly rooms: Rooms,
+    private readonly deps: GenerationRoomsDeps,
+  ) {
     rooms.setMaxRooms(deps.maxRooms);
   }
 
@@ -38,7 +41,17 @@ export class GenerationRooms implements RoomsPort {
       this.holds.delete(held);
       held.release();
     };
-    return { from: held.from, occupants: held.occupants, created: held.created, get nick() { return held.nick; }, say: (m, t) => held.say(m, t), refresh: (forget) => held.refresh(forget), release };
+    return {
+      from: held.from,
+      occupants: held.occupants,
+      created: held.created,
+      get nick() {
+        return held.nick;
+      },
+      say: (m, t) => held.say(m, t),
+      refresh: (forget) => held.refresh(forget),
+      release,
+    };
   }
 
   isJoined(room: string): boolean {

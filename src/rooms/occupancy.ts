@@ -70,7 +70,17 @@ export class Occupancy {
     };
     const say = (message: Element, timeoutMs: number) => this.say(room, message, timeoutMs);
     const refresh = (forget: boolean) => this.refresh(room, forget);
-    return { from: this.deps.from, occupants: room.occupants, created: room.created, get nick() { return room.nick; }, release, say, refresh };
+    return {
+      from: this.deps.from,
+      occupants: room.occupants,
+      created: room.created,
+      get nick() {
+        return room.nick;
+      },
+      release,
+      say,
+      refresh,
+    };
   }
 
   /**
@@ -180,7 +190,9 @@ export class Occupancy {
     const { promise, resolve } = Promise.withResolvers<void>();
     const timer = setTimeout(resolve, this.deps.timeoutMs);
     this.refreshing.set(room, () => (clearTimeout(timer), resolve()));
-    this.deps.send(joinPresence(room.jid, room.nick, this.deps.from, room.password)).catch((err: unknown) => this.deps.log.debug("could not read the room's occupants again", { room: room.jid, err: String(err) }));
+    this.deps
+      .send(joinPresence(room.jid, room.nick, this.deps.from, room.password))
+      .catch((err: unknown) => this.deps.log.debug("could not read the room's occupants again", { room: room.jid, err: String(err) }));
     return promise.finally(() => this.refreshing.delete(room));
   }
 
@@ -204,6 +216,8 @@ export class Occupancy {
   }
 
   private sendLeave(jid: string, nick: string): void {
-    this.deps.send(leavePresence(jid, nick, this.deps.from)).catch((err: unknown) => this.deps.log.debug("could not leave the room", { room: jid, err: String(err) }));
+    this.deps
+      .send(leavePresence(jid, nick, this.deps.from))
+      .catch((err: unknown) => this.deps.log.debug("could not leave the room", { room: jid, err: String(err) }));
   }
 }

@@ -22,9 +22,13 @@ export function told(err: unknown, room: string): unknown {
   if (err instanceof XmppStanzaError) {
     const reason = REASONS[err.condition] ?? "the room refused";
     const status = httpStatusOfStanzaError(err.condition);
-    return new GatewayError("ROOM_REFUSED", `The room ${room} refused: ${reason}`, { status, details: { room, condition: err.condition, ...(err.text ? { text: err.text } : {}) } });
+    return new GatewayError("ROOM_REFUSED", `The room ${room} refused: ${reason}`, {
+      status,
+      details: { room, condition: err.condition, ...(err.text ? { text: err.text } : {}) },
+    });
   }
-  if (err instanceof IqTimeoutError) return new GatewayError("XMPP_TIMEOUT", `The room ${room} did not answer in time`, { details: { room } });
+  if (err instanceof IqTimeoutError)
+    return new GatewayError("XMPP_TIMEOUT", `The room ${room} did not answer in time`, { details: { room } });
   return err;
 }
 

@@ -72,7 +72,10 @@ export class RouteRooms {
   /** A groupchat message to a room: sent once the gateway is in it, confirmed by the echo. */
   async send(stanza: Element, settings: RouteRoomSettings): Promise<"sent" | "queued"> {
     const room = (stanza.attrs.to ?? "").toLowerCase();
-    if (room.includes("/")) throw new GatewayError("BAD_REQUEST", `a groupchat goes to the room's bare JID, not "${stanza.attrs.to}"`, { details: { field: "to" } });
+    if (room.includes("/"))
+      throw new GatewayError("BAD_REQUEST", `a groupchat goes to the room's bare JID, not "${stanza.attrs.to}"`, {
+        details: { field: "to" },
+      });
     stanza.attrs.from = this.deps.from;
     if (!this.deps.isOnline()) return this.queue(room, stanza, settings);
     try {

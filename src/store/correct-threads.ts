@@ -29,12 +29,16 @@ export const slotOf = (key: string): string => createHash("sha256").update(key).
 
 export function correctThreads(db: Database, options: ThreadStoreOptions): Remembered {
   const { route, limits, failed, now = Date.now } = options;
-  const select = db.query<{ first_id: string }, [string, number]>("SELECT first_id FROM correct_threads WHERE slot = ? AND remembered_at > ?");
+  const select = db.query<{ first_id: string }, [string, number]>(
+    "SELECT first_id FROM correct_threads WHERE slot = ? AND remembered_at > ?",
+  );
   const upsert = db.query("INSERT OR REPLACE INTO correct_threads (slot, route, first_id, remembered_at) VALUES (?, ?, ?, ?)");
   const remove = db.query("DELETE FROM correct_threads WHERE slot = ?");
   const expire = db.query("DELETE FROM correct_threads WHERE route = ? AND remembered_at <= ?");
   // Past the newest max_threads of this route: the oldest go first (rowid breaks a tie in time).
-  const evict = db.query("DELETE FROM correct_threads WHERE rowid IN (SELECT rowid FROM correct_threads WHERE route = ? ORDER BY remembered_at DESC, rowid DESC LIMIT -1 OFFSET ?)");
+  const evict = db.query(
+    "DELETE FROM correct_threads WHERE rowid IN (SELECT rowid FROM correct_threads WHERE route = ? ORDER BY remembered_at DESC, rowid DESC LIMIT -1 OFFSET ?)",
+  );
   const oldest = () => now() - limits.ttlS * 1000;
   const attempt = <T>(op: string, fn: () => T): T => {
     try {
@@ -75,7 +79,9 @@ export function migrateThreadsTable(db: Database): void {
      remembered_at INTEGER NOT NULL
    )`);
   db.run("CREATE INDEX correct_threads_by_age ON correct_threads (route, remembered_at)");
-  const old = db.query<{ key: string; value: string; updated_at: number }, []>("SELECT key, value, updated_at FROM plugin_data WHERE plugin = '(correct)' AND collection = 'threads'");
+  const old = db.query<{ key: string; value: string; updated_at: number }, []>(
+    "SELECT key, value, updated_at FROM plugin_data WHERE plugin = '(correct)' AND collection = 'threads'",
+  );
   const insert = db.query("INSERT OR REPLACE INTO correct_threads (slot, route, first_id, remembered_at) VALUES (?, ?, ?, ?)");
   for (const row of old.iterate()) {
     const moved = parseOldRow(row.key, row.value);

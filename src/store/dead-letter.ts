@@ -19,7 +19,9 @@ export interface DeadLetter {
 export function buryRow(db: Database, seq: number, reason: string): boolean {
   return db.transaction(() => {
     const moved = db
-      .query("INSERT INTO dead_letter (seq, stanza, queued_at, failed_at, attempts, reason) SELECT seq, stanza, queued_at, ?, attempts, ? FROM outbox WHERE seq = ?")
+      .query(
+        "INSERT INTO dead_letter (seq, stanza, queued_at, failed_at, attempts, reason) SELECT seq, stanza, queued_at, ?, attempts, ? FROM outbox WHERE seq = ?",
+      )
       .run(Date.now(), reason, seq);
     db.query("DELETE FROM outbox WHERE seq = ?").run(seq);
     return moved.changes > 0;

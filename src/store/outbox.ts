@@ -41,9 +41,13 @@ export function createOutbox(db: Database, max: number, health: StoreHealth): Ou
   // Changes only when another connection (the `stanzagate outbox` CLI) commits to the file.
   const dataVersion = db.query<{ data_version: number }, []>("PRAGMA data_version");
   const insert = db.query("INSERT INTO outbox (stanza, queued_at) VALUES (?, ?)");
-  const selectAfter = db.query<QueuedStanza, [number, number]>("SELECT seq, stanza, attempts FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+  const selectAfter = db.query<QueuedStanza, [number, number]>(
+    "SELECT seq, stanza, attempts FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+  );
   const remove = db.query("DELETE FROM outbox WHERE seq <= ?");
-  const failOne = db.query<{ attempts: number }, [string, number]>("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ? RETURNING attempts");
+  const failOne = db.query<{ attempts: number }, [string, number]>(
+    "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ? RETURNING attempts",
+  );
   // The count is kept in memory and read again only when another process changed the file.
   let version = dataVersion.get()?.data_version;
   let size = count.get()?.n ?? 0;

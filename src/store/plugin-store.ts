@@ -7,7 +7,9 @@ import type { Database } from "bun:sqlite";
 import type { Keyed, Migration, MigrationContext, PluginStore } from "../plugin-api/store.ts";
 
 export function pluginStore(db: Database, plugin: string): PluginStore {
-  const select = db.query<{ value: string }, [string, string, string]>("SELECT value FROM plugin_data WHERE plugin = ? AND collection = ? AND key = ?");
+  const select = db.query<{ value: string }, [string, string, string]>(
+    "SELECT value FROM plugin_data WHERE plugin = ? AND collection = ? AND key = ?",
+  );
   const upsert = db.query("INSERT OR REPLACE INTO plugin_data (plugin, collection, key, value, updated_at) VALUES (?, ?, ?, ?, ?)");
   const remove = db.query("DELETE FROM plugin_data WHERE plugin = ? AND collection = ? AND key = ?");
   return {
@@ -41,7 +43,8 @@ export function migratePlugin(db: Database, plugin: string, migrations: readonly
 
 function migrationContext(db: Database, plugin: string): MigrationContext {
   const own = (table: string) => {
-    if (!table.startsWith(`${plugin}_`) || !/^[a-z0-9_]+$/.test(table)) throw new Error(`${plugin} may only migrate its own tables, not ${table}`);
+    if (!table.startsWith(`${plugin}_`) || !/^[a-z0-9_]+$/.test(table))
+      throw new Error(`${plugin} may only migrate its own tables, not ${table}`);
     return table;
   };
   const exists = (table: string) => db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== null;

@@ -111,7 +111,9 @@ export class Delivery {
     const from = stanza.attrs.from ?? "";
     const domain = parseJid(from)?.domain;
     if (domain !== this.options.component.toLowerCase()) {
-      throw new GatewayError("BAD_REQUEST", `"from" must be the component's domain or an address at it, not "${from}"`, { details: { field: "from", component: this.options.component } });
+      throw new GatewayError("BAD_REQUEST", `"from" must be the component's domain or an address at it, not "${from}"`, {
+        details: { field: "from", component: this.options.component },
+      });
     }
   }
 
@@ -180,7 +182,11 @@ export class Delivery {
     }
     if (refused === undefined) return true;
     this.outbox.bury(row.seq, refused);
-    this.log.error("outbox stanza moved to the dead letters: it cannot be delivered", { seq: row.seq, id: idOf(row.stanza), reason: refused });
+    this.log.error("outbox stanza moved to the dead letters: it cannot be delivered", {
+      seq: row.seq,
+      id: idOf(row.stanza),
+      reason: refused,
+    });
     return false;
   }
 

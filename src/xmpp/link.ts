@@ -71,8 +71,15 @@ export class XmppLink {
   lastError: string | undefined;
 
   constructor(private options: LinkOptions) {
-    this.grants = new Grants(() => ({ host: this.options.host, ...(this.options.hosts ? { hosts: this.options.hosts } : {}) }), options.log);
-    this.software = new ServerIdentity((iq) => this.request(iq), () => ({ from: this.options.component, to: this.options.host }), options.log);
+    this.grants = new Grants(
+      () => ({ host: this.options.host, ...(this.options.hosts ? { hosts: this.options.hosts } : {}) }),
+      options.log,
+    );
+    this.software = new ServerIdentity(
+      (iq) => this.request(iq),
+      () => ({ from: this.options.component, to: this.options.host }),
+      options.log,
+    );
     const create = options.createEntity ?? componentFactory(options.tls);
     this.entity = create({ service: options.server, domain: options.component });
     this.backoff = createBackoff(options.reconnect.initial_ms, options.reconnect.max_ms);
@@ -230,7 +237,10 @@ export class XmppLink {
       await this.entity.authenticate(header.attrs.id ?? "", this.options.secret);
     } catch (err) {
       this.lastError = `handshake failed: ${(err as Error).message || (err as Error).name}`;
-      this.options.log.error("the XMPP server refused the component handshake (check xmpp.secret and xmpp.component)", { component: this.options.component, err: this.lastError });
+      this.options.log.error("the XMPP server refused the component handshake (check xmpp.secret and xmpp.component)", {
+        component: this.options.component,
+        err: this.lastError,
+      });
       this.abandon("handshake failed");
     }
   }
@@ -241,7 +251,8 @@ export class XmppLink {
     this.lastError = undefined;
     this.backoff.reset();
     this.options.log.info("component online", { component: this.options.component });
-    if (!this.privilegesSettled) this.settleTimer = setTimeout(() => this.settle(), this.options.privilegeGraceMs ?? ADVERTISEMENT_GRACE_MS);
+    if (!this.privilegesSettled)
+      this.settleTimer = setTimeout(() => this.settle(), this.options.privilegeGraceMs ?? ADVERTISEMENT_GRACE_MS);
     this.emit("online");
     void this.software.learn();
   }

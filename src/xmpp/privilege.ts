@@ -46,7 +46,6 @@ function pick<T extends string>(value: string | undefined, allowed: readonly T[]
   return allowed.includes(value as T) ? (value as T) : fallback;
 }
 
-
 /** The hosts the server serves, as far as the configuration says (xmpp.host, xmpp.hosts). */
 export interface ServedHosts {
   host: string;
@@ -83,7 +82,10 @@ export class Grants {
   private readonly refused = new Set<string>();
 
   /** `served` is read at each advertisement: xmpp.host (whose grants plugins check) and xmpp.hosts may change on reload. */
-  constructor(private readonly served: () => ServedHosts, private readonly log: Logger) {}
+  constructor(
+    private readonly served: () => ServedHosts,
+    private readonly log: Logger,
+  ) {}
 
   private defaultHost(): string {
     return this.served().host;
@@ -124,7 +126,11 @@ export class Grants {
     }
     if (ns !== undefined && !this.unknownNamespaces.has(ns)) {
       this.unknownNamespaces.add(ns);
-      this.log.warn("XEP-0356 advertisement in an unknown namespace: no privileges assumed", { host: from, namespace: ns, known: [NS_PRIVILEGE_1, NS_PRIVILEGE_2] });
+      this.log.warn("XEP-0356 advertisement in an unknown namespace: no privileges assumed", {
+        host: from,
+        namespace: ns,
+        known: [NS_PRIVILEGE_1, NS_PRIVILEGE_2],
+      });
     }
     return "ignored";
   }
@@ -138,7 +144,11 @@ export class Grants {
     const first = !this.refused.has(domain) && this.refused.size < MAX_REFUSED_LOGGED;
     if (first) this.refused.add(domain);
     const { host, hosts } = this.served();
-    this.log[first ? "warn" : "debug"]("XEP-0356 advertisement refused: not from a host of the server (xmpp.host, xmpp.hosts)", { from, host, ...(hosts ? { hosts } : {}) });
+    this.log[first ? "warn" : "debug"]("XEP-0356 advertisement refused: not from a host of the server (xmpp.host, xmpp.hosts)", {
+      from,
+      host,
+      ...(hosts ? { hosts } : {}),
+    });
     return "refused";
   }
 }

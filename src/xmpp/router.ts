@@ -42,7 +42,9 @@ export class StanzaRouter {
   add(handler: StanzaHandler, claim: StanzaClaim = { catchAll: true }): void {
     if ("address" in claim) this.addresses.set(claim.address.toLowerCase(), handler);
     else if ("answers" in claim) this.answers.push(handler);
-    else if ("localParts" in claim) for (const local of claim.localParts) this.localParts.set(local.toLowerCase(), [...(this.localParts.get(local.toLowerCase()) ?? []), handler]);
+    else if ("localParts" in claim)
+      for (const local of claim.localParts)
+        this.localParts.set(local.toLowerCase(), [...(this.localParts.get(local.toLowerCase()) ?? []), handler]);
     else this.catchAll.push(handler);
   }
 

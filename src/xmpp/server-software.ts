@@ -10,7 +10,6 @@ import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
 import type { ServerSoftware } from "../plugin-api/server-software.ts";
 
-
 const NS_VERSION = "jabber:iq:version";
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 
@@ -37,7 +36,10 @@ export class ServerIdentity {
     const [version, info] = await Promise.allSettled([ask(NS_VERSION), ask(NS_DISCO_INFO)]);
     if (epoch !== this.epoch) return;
     this.known = readVersion(version) ?? readIdentity(info);
-    this.log.info("XMPP server software", this.known ? { ...this.known } : { name: "unknown (no XEP-0092 answer, no disco#info server identity)" });
+    this.log.info(
+      "XMPP server software",
+      this.known ? { ...this.known } : { name: "unknown (no XEP-0092 answer, no disco#info server identity)" },
+    );
   }
 
   forget(): void {
@@ -57,6 +59,9 @@ function readVersion(answer: PromiseSettledResult<Element>): ServerSoftware | un
 
 function readIdentity(answer: PromiseSettledResult<Element>): ServerSoftware | undefined {
   if (answer.status !== "fulfilled") return undefined;
-  const identity = answer.value.getChild("query", NS_DISCO_INFO)?.getChildren("identity").find((i) => i.attrs.category === "server" && i.attrs.name);
+  const identity = answer.value
+    .getChild("query", NS_DISCO_INFO)
+    ?.getChildren("identity")
+    .find((i) => i.attrs.category === "server" && i.attrs.name);
   return identity ? { name: String(identity.attrs.name) } : undefined;
 }

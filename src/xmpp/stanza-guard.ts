@@ -15,7 +15,8 @@ import { isXmlText } from "../kit/xml-text.ts";
  * XML 1.0 §2.3 [4]/[4a]/[5]: element and attribute names. A lenient parser (a webhook's `stanza`
  * answer) can yield names such as `to]]>`, which serialize into markup the server cannot parse.
  */
-const NAME_START = ":A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}";
+const NAME_START =
+  ":A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}";
 const XML_NAME = new RegExp(`^[${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*$`, "u");
 
 /** RFC 6120 §8.1.1/§8.1.2 addresses, and the `jid` of MUC items (XEP-0045), rosters and the like. */
@@ -31,20 +32,31 @@ export function guardStanza(stanza: Element, maxBytes: number): string {
 }
 
 function checkTree(el: Element): void {
-  if (!XML_NAME.test(el.name)) throw new GatewayError("INVALID_MARKUP", "an element name is not an XML name", { details: { element: el.name.slice(0, 100) } });
+  if (!XML_NAME.test(el.name))
+    throw new GatewayError("INVALID_MARKUP", "an element name is not an XML name", { details: { element: el.name.slice(0, 100) } });
   for (const [name, value] of Object.entries(el.attrs)) {
-    if (!XML_NAME.test(name)) throw new GatewayError("INVALID_MARKUP", `an attribute name of <${el.name}> is not an XML name`, { details: { element: el.name, attribute: name.slice(0, 100) } });
+    if (!XML_NAME.test(name))
+      throw new GatewayError("INVALID_MARKUP", `an attribute name of <${el.name}> is not an XML name`, {
+        details: { element: el.name, attribute: name.slice(0, 100) },
+      });
     if (typeof value !== "string") continue;
     if (ADDRESS_ATTRIBUTES.has(name) && !(isXmlText(value) && isJid(value))) {
-      throw new GatewayError("INVALID_JID", `"${name}" of <${el.name}> is not a valid JID`, { details: { element: el.name, attribute: name } });
+      throw new GatewayError("INVALID_JID", `"${name}" of <${el.name}> is not a valid JID`, {
+        details: { element: el.name, attribute: name },
+      });
     }
     if (!isXmlText(value)) {
-      throw new GatewayError("INVALID_XML_TEXT", `attribute "${name}" of <${el.name}> contains characters that XML cannot carry`, { details: { element: el.name, attribute: name } });
+      throw new GatewayError("INVALID_XML_TEXT", `attribute "${name}" of <${el.name}> contains characters that XML cannot carry`, {
+        details: { element: el.name, attribute: name },
+      });
     }
   }
   for (const child of el.children) {
     if (typeof child === "string") {
-      if (!isXmlText(child)) throw new GatewayError("INVALID_XML_TEXT", `the text of <${el.name}> contains characters that XML cannot carry`, { details: { element: el.name } });
+      if (!isXmlText(child))
+        throw new GatewayError("INVALID_XML_TEXT", `the text of <${el.name}> contains characters that XML cannot carry`, {
+          details: { element: el.name },
+        });
     } else checkTree(child);
   }
 }

@@ -77,9 +77,12 @@ function explain(err: Error & { code?: string }): Error {
   const code = err.code ?? "";
   const detail = `${err.message}${code ? ` (${code})` : ""}`;
   let message: string | undefined;
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") message = `TLS: the server's certificate is not for the name checked: ${detail}; set xmpp.tls.server_name to a name the certificate carries`;
-  else if (/CERT|SIGN|ISSUER/.test(code)) message = `TLS: the server's certificate is not trusted: ${detail}; check xmpp.tls.ca_file (or the system CA store)`;
-  else if (code.startsWith("ERR_SSL") || /SSL|TLS/.test(err.message)) message = `TLS handshake failed: ${detail}; is the port of xmpp.server a TLS listener?`;
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
+    message = `TLS: the server's certificate is not for the name checked: ${detail}; set xmpp.tls.server_name to a name the certificate carries`;
+  else if (/CERT|SIGN|ISSUER/.test(code))
+    message = `TLS: the server's certificate is not trusted: ${detail}; check xmpp.tls.ca_file (or the system CA store)`;
+  else if (code.startsWith("ERR_SSL") || /SSL|TLS/.test(err.message))
+    message = `TLS handshake failed: ${detail}; is the port of xmpp.server a TLS listener?`;
   if (!message) return err;
   return Object.assign(new Error(message), { code });
 }

@@ -34,7 +34,8 @@ export function answerProblem(a: Answer, originalBodies = false): string | null 
     return `${a.status} without a JSON body: ${JSON.stringify(a.text.slice(0, 200))}`;
   }
   const { error, code } = (body ?? {}) as { error?: unknown; code?: unknown };
-  if (typeof error !== "string" || (typeof code !== "string" && !originalBodies)) return `${a.status} without string error and code: ${a.text.slice(0, 200)}`;
+  if (typeof error !== "string" || (typeof code !== "string" && !originalBodies))
+    return `${a.status} without string error and code: ${a.text.slice(0, 200)}`;
   if (a.status >= 500 && !SERVER_SIDE.has(`${a.status} ${String(code)}`)) return `${a.status} ${code}: ${a.text.slice(0, 200)}`;
   return null;
 }
@@ -87,10 +88,11 @@ export async function fuzz<T>(name: string, arb: fc.Arbitrary<T>, check: (input:
 }
 
 function describeFailure(counterexample: unknown, error: unknown): string {
-  const raw = JSON.stringify(counterexample, (_k, v: unknown) => (v instanceof Uint8Array ? `bytes(latin1):${Buffer.from(v).toString("latin1")}` : v));
+  const raw = JSON.stringify(counterexample, (_k, v: unknown) =>
+    v instanceof Uint8Array ? `bytes(latin1):${Buffer.from(v).toString("latin1")}` : v,
+  );
   // Huge inputs are one character repeated: say so instead of printing it 600,000 times.
   const input = raw.replace(/(.{1,12}?)\1{20,}/gsu, (run: string, unit: string) => `«${unit} ×${run.length / unit.length}»`);
   const why = error instanceof Error ? error.message : String(error);
   return `${why}\n  input (${input.length} chars): ${input.length > 1_500 ? `${input.slice(0, 1_500)}…` : input}`;
 }
-

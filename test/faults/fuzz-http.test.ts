@@ -66,14 +66,23 @@ const bodyFor = (fields: string[]) =>
     return fc.record({ contentType: fc.constant(contentType), body: fc.oneof({ arbitrary: matching, weight: 4 }, json, form, text) });
   });
 
-const recipient = fc.oneof(fc.constant("bob"), fc.constant("bob%40localhost"), urlPart, weirdString().map((s) => `bob%40localhost%2F${encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, "x"))}`));
+const recipient = fc.oneof(
+  fc.constant("bob"),
+  fc.constant("bob%40localhost"),
+  urlPart,
+  weirdString().map((s) => `bob%40localhost%2F${encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, "x"))}`),
+);
 
 const declarative: fc.Arbitrary<Req> = fc.oneof(
-  fc.record({ user: fc.oneof(fc.constant("bob"), urlPart), q: urlPart, b: bodyFor(["text", "n", "flag"]) }).map(({ user, q, b }) => ({ path: `/d/${user}?q=${q}`, ...b })),
+  fc
+    .record({ user: fc.oneof(fc.constant("bob"), urlPart), q: urlPart, b: bodyFor(["text", "n", "flag"]) })
+    .map(({ user, q, b }) => ({ path: `/d/${user}?q=${q}`, ...b })),
   bodyFor(["to", "text"]).map((b) => ({ path: "/j", ...b })),
 );
 
-const postMsg: fc.Arbitrary<Req> = fc.record({ to: fc.oneof(recipient, fc.constant("")), b: bodyFor(["to", "type", "body", "html"]) }).map(({ to, b }) => ({ path: to === "" ? "/msg" : `/msg/${to}`, ...b }));
+const postMsg: fc.Arbitrary<Req> = fc
+  .record({ to: fc.oneof(recipient, fc.constant("")), b: bodyFor(["to", "type", "body", "html"]) })
+  .map(({ to, b }) => ({ path: to === "" ? "/msg" : `/msg/${to}`, ...b }));
 
 async function check(req: Req): Promise<string | null> {
   if (gw === undefined) throw new Error("no gateway");
@@ -86,14 +95,21 @@ async function check(req: Req): Promise<string | null> {
 
 // (the first failing input of the fixed seed is in the lead's checklist). Run them with `--todo`.
 describe("fuzzing the routes that send stanzas", () => {
-  test("a declarative route answers every body, path and query with 2xx or a JSON error, and the stream stays up", async () => {
-    gw = await startGateway(prosody, { routes: ROUTES, waitForPrivileges: true });
-    await fuzz("declarative", declarative, check);
-  }, TEST_TIMEOUT_MS);
+  test(
+    "a declarative route answers every body, path and query with 2xx or a JSON error, and the stream stays up",
+    async () => {
+      gw = await startGateway(prosody, { routes: ROUTES, waitForPrivileges: true });
+      await fuzz("declarative", declarative, check);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  test("post_msg answers every body and recipient with 2xx or a JSON error, and the stream stays up", async () => {
-    gw = await startGateway(prosody, { routes: ROUTES, waitForPrivileges: true });
-    await fuzz("post_msg", postMsg, check);
-  }, TEST_TIMEOUT_MS);
+  test(
+    "post_msg answers every body and recipient with 2xx or a JSON error, and the stream stays up",
+    async () => {
+      gw = await startGateway(prosody, { routes: ROUTES, waitForPrivileges: true });
+      await fuzz("post_msg", postMsg, check);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
-

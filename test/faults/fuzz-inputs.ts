@@ -4,14 +4,43 @@
 import fc from "fast-check";
 
 /** XML-hostile or address-hostile characters, each a known way to break a stream or a JID. */
-const NASTY = ["\uFFFE", "\uFFFF", "\uD800", "\uDFFF", "\u0000", "\u0001", "\u001B", "\u007F", "\u0085", "\u2028", "\u200B",
-  "\u{10FFFF}", "\u{1F600}", "<", ">", "&", '"', "'", "]]>", "@", "/", "%", "\\", " ", "\t", "\r\n", "{{ body.text }}"];
+const NASTY = [
+  "\uFFFE",
+  "\uFFFF",
+  "\uD800",
+  "\uDFFF",
+  "\u0000",
+  "\u0001",
+  "\u001B",
+  "\u007F",
+  "\u0085",
+  "\u2028",
+  "\u200B",
+  "\u{10FFFF}",
+  "\u{1F600}",
+  "<",
+  ">",
+  "&",
+  '"',
+  "'",
+  "]]>",
+  "@",
+  "/",
+  "%",
+  "\\",
+  " ",
+  "\t",
+  "\r\n",
+  "{{ body.text }}",
+];
 
 const nastyChar = fc.constantFrom(...NASTY);
 
 /** Short strings mixing plain text, any code unit, and the characters above. */
 export const weirdString = (maxPieces = 6): fc.Arbitrary<string> =>
-  fc.array(fc.oneof(nastyChar, fc.string({ unit: "binary", maxLength: 6 }), fc.string({ maxLength: 6 })), { maxLength: maxPieces }).map((p) => p.join(""));
+  fc
+    .array(fc.oneof(nastyChar, fc.string({ unit: "binary", maxLength: 6 }), fc.string({ maxLength: 6 })), { maxLength: maxPieces })
+    .map((p) => p.join(""));
 
 /** A valid value with one hostile character put somewhere in it: hits what a wholly weird string hides. */
 export const nearlyValid = (...valid: string[]): fc.Arbitrary<string> =>
@@ -29,7 +58,11 @@ const hugeString: fc.Arbitrary<string> = fc
   .map(({ ch, n }) => ch.repeat(Math.ceil(n / ch.length)).slice(0, n));
 
 export const textInput = (hugeWeight = 1): fc.Arbitrary<string> =>
-  fc.oneof({ arbitrary: weirdString(), weight: 10 }, { arbitrary: nearlyValid("hello", "x"), weight: 10 }, { arbitrary: hugeString, weight: hugeWeight });
+  fc.oneof(
+    { arbitrary: weirdString(), weight: 10 },
+    { arbitrary: nearlyValid("hello", "x"), weight: 10 },
+    { arbitrary: hugeString, weight: hugeWeight },
+  );
 
 /** JSON nested `depth` deep, arrays or objects. */
 const deepJson: fc.Arbitrary<string> = fc
@@ -38,7 +71,10 @@ const deepJson: fc.Arbitrary<string> = fc
 
 /** Bytes with invalid UTF-8 sequences among ASCII. */
 const badUtf8: fc.Arbitrary<Uint8Array> = fc
-  .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xed, 0xa0, 0xf5, 0xfe, 0xff)), { minLength: 1, maxLength: 40 })
+  .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xed, 0xa0, 0xf5, 0xfe, 0xff)), {
+    minLength: 1,
+    maxLength: 40,
+  })
   .map((bytes) => new Uint8Array(bytes));
 
 /**
@@ -62,7 +98,8 @@ function wtf8(text: string): Uint8Array {
 /** Percent-encodes every byte but the URI unreserved ones (RFC 3986 §2.3). */
 function pctEncode(bytes: Uint8Array): string {
   let out = "";
-  for (const b of bytes) out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  for (const b of bytes)
+    out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
   return out;
 }
 
@@ -73,18 +110,37 @@ export const urlPart: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: badUtf8.map(pctEncode), weight: 1 },
 );
 
-export const CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain", "text/plain; charset=utf-8", "text/plain; charset=iso-8859-1", "application/xml", ""] as const;
+export const CONTENT_TYPES = [
+  "application/json",
+  "application/x-www-form-urlencoded",
+  "text/plain",
+  "text/plain; charset=utf-8",
+  "text/plain; charset=iso-8859-1",
+  "application/xml",
+  "",
+] as const;
 
 /** Fields as a form body, each name and value a weird string. */
 export const formBody = (names: string[]): fc.Arbitrary<string> =>
   fc.dictionary(fc.oneof(fc.constantFrom(...names), weirdString(2)), textInput(), { maxKeys: 5 }).map((fields) =>
-    Object.entries(fields).map(([k, v]) => `${pctEncode(wtf8(k))}=${pctEncode(wtf8(v))}`).join("&"),
+    Object.entries(fields)
+      .map(([k, v]) => `${pctEncode(wtf8(k))}=${pctEncode(wtf8(v))}`)
+      .join("&"),
   );
 
 /** A JSON object with these field names (values of any JSON type), or any JSON, or deep JSON. */
 export const jsonBody = (names: string[]): fc.Arbitrary<string> =>
   fc.oneof(
-    { arbitrary: fc.dictionary(fc.constantFrom(...names), fc.oneof(textInput(), nearlyValid("bob@localhost", "bob@localhost/res", "chat"), fc.jsonValue({ maxDepth: 2 })), { maxKeys: names.length }).map((o) => JSON.stringify(o)), weight: 8 },
+    {
+      arbitrary: fc
+        .dictionary(
+          fc.constantFrom(...names),
+          fc.oneof(textInput(), nearlyValid("bob@localhost", "bob@localhost/res", "chat"), fc.jsonValue({ maxDepth: 2 })),
+          { maxKeys: names.length },
+        )
+        .map((o) => JSON.stringify(o)),
+      weight: 8,
+    },
     { arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), weight: 2 },
     { arbitrary: deepJson, weight: 1 },
     { arbitrary: weirdString(), weight: 1 },

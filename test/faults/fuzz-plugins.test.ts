@@ -72,7 +72,11 @@ function gateway(): TestGateway {
 
 async function postChecked(path: string, body: Uint8Array, originalBodies = false): Promise<string | null> {
   const mark = await markLink(prosody, gateway());
-  const answer = await send(gateway().url + path, { method: "POST", headers: { authorization: SECRET, "content-type": "application/json" }, body });
+  const answer = await send(gateway().url + path, {
+    method: "POST",
+    headers: { authorization: SECRET, "content-type": "application/json" },
+    body,
+  });
   const problem = answerProblem(answer, originalBodies) ?? (await linkProblem(prosody, gateway(), mark));
   return problem === null ? null : `POST ${path} → ${answer.status} ${answer.text.slice(0, 200)}: ${problem}`;
 }
@@ -80,13 +84,36 @@ async function postChecked(path: string, body: Uint8Array, originalBodies = fals
 const jid = (...valid: string[]) => fc.oneof(nearlyValid(...valid), weirdString(), fc.jsonValue({ maxDepth: 1 }));
 
 const mucKickBody: fc.Arbitrary<Uint8Array> = fc.oneof(
-  { arbitrary: fc.record({ muc: jid("room@muc.localhost", "muc.localhost"), nickname: fc.oneof(textInput(), fc.integer()), reason: textInput(), jid: jid("bob@localhost") }, { requiredKeys: [] }).map((o) => new TextEncoder().encode(JSON.stringify(o))), weight: 8 },
+  {
+    arbitrary: fc
+      .record(
+        {
+          muc: jid("room@muc.localhost", "muc.localhost"),
+          nickname: fc.oneof(textInput(), fc.integer()),
+          reason: textInput(),
+          jid: jid("bob@localhost"),
+        },
+        { requiredKeys: [] },
+      )
+      .map((o) => new TextEncoder().encode(JSON.stringify(o))),
+    weight: 8,
+  },
   { arbitrary: bodyBytes(jsonBody(["muc", "nickname", "reason", "jid"])), weight: 2 },
 );
 
 const contact = fc.record({ name: textInput(), groups: fc.array(weirdString(), { maxLength: 3 }) }, { requiredKeys: [] });
 const rosterRun = fc.record({
-  users: fc.oneof({ arbitrary: fc.array(fc.oneof(fc.constantFrom("alice", "bob"), nearlyValid("bob"), weirdString(), fc.jsonValue({ maxDepth: 1 })), { maxLength: 4 }).map((a) => JSON.stringify(a)), weight: 8 }, { arbitrary: jsonBody(["users"]), weight: 2 }),
+  users: fc.oneof(
+    {
+      arbitrary: fc
+        .array(fc.oneof(fc.constantFrom("alice", "bob"), nearlyValid("bob"), weirdString(), fc.jsonValue({ maxDepth: 1 })), {
+          maxLength: 4,
+        })
+        .map((a) => JSON.stringify(a)),
+      weight: 8,
+    },
+    { arbitrary: jsonBody(["users"]), weight: 2 },
+  ),
   contacts: fc.dictionary(fc.oneof(nearlyValid("carol@localhost"), weirdString()), contact, { maxKeys: 3 }),
   status: fc.constantFrom(200, 200, 200, 404, 500),
 });
@@ -95,39 +122,75 @@ const webhookAnswer = fc.record({
   status: fc.constantFrom(200, 200, 200, 200, 201, 204, 302, 400, 404, 500, 503),
   contentType: fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain"),
   body: fc.oneof(
-    { arbitrary: fc.record({ body: fc.oneof(textInput(), fc.jsonValue({ maxDepth: 1 })), kind: fc.constantFrom("message", "presence", "iq", "x"), to: jid("alice@localhost", "alice@localhost/r"), from: jid("bot@gateway.localhost", "gateway.localhost"), type: fc.constantFrom("chat", "normal", "error", "result", "weird") }, { requiredKeys: [] }).map((o) => JSON.stringify(o)), weight: 6 },
-    { arbitrary: fc.record({ stanza: fc.oneof(nearlyValid('<message to="alice@localhost"><body>hi</body></message>', '<iq type="result"/>'), weirdString()) }).map((o) => JSON.stringify(o)), weight: 3 },
+    {
+      arbitrary: fc
+        .record(
+          {
+            body: fc.oneof(textInput(), fc.jsonValue({ maxDepth: 1 })),
+            kind: fc.constantFrom("message", "presence", "iq", "x"),
+            to: jid("alice@localhost", "alice@localhost/r"),
+            from: jid("bot@gateway.localhost", "gateway.localhost"),
+            type: fc.constantFrom("chat", "normal", "error", "result", "weird"),
+          },
+          { requiredKeys: [] },
+        )
+        .map((o) => JSON.stringify(o)),
+      weight: 6,
+    },
+    {
+      arbitrary: fc
+        .record({
+          stanza: fc.oneof(nearlyValid('<message to="alice@localhost"><body>hi</body></message>', '<iq type="result"/>'), weirdString()),
+        })
+        .map((o) => JSON.stringify(o)),
+      weight: 3,
+    },
     { arbitrary: jsonBody(["body", "stanza"]), weight: 1 },
   ),
 });
 
 // (the first failing input of the fixed seed is in the lead's checklist). Run them with `--todo`.
 describe("fuzzing the plugins", () => {
-  test("muc_kick answers every JSON body with 2xx or a JSON error, and the stream stays up", async () => {
-    await fuzz("muc_kick", mucKickBody, (body) => postChecked("/muc_kick", body, true));
-  }, TEST_TIMEOUT_MS);
+  test(
+    "muc_kick answers every JSON body with 2xx or a JSON error, and the stream stays up",
+    async () => {
+      await fuzz("muc_kick", mucKickBody, (body) => postChecked("/muc_kick", body, true));
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  test("roster_admin refresh answers every array (and every contact list the web app returns) with 2xx or a JSON error", async () => {
-    await fuzz("roster_admin", rosterRun, async ({ users, contacts, status }) => {
-      appAnswer = () => Response.json(contacts, { status });
-      return await postChecked("/roster_admin/refresh", new TextEncoder().encode(users));
-    });
-  }, TEST_TIMEOUT_MS);
+  test(
+    "roster_admin refresh answers every array (and every contact list the web app returns) with 2xx or a JSON error",
+    async () => {
+      await fuzz("roster_admin", rosterRun, async ({ users, contacts, status }) => {
+        appAnswer = () => Response.json(contacts, { status });
+        return await postChecked("/roster_admin/refresh", new TextEncoder().encode(users));
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  test("component_http survives every webhook answer: the next stanza is still answered and the stream stays up", async () => {
-    let n = 0;
-    await fuzz("component_http", webhookAnswer, async ({ status, contentType, body }) => {
-      const client = alice;
-      if (client === undefined) throw new Error("no client");
-      const mark = await markLink(prosody, gateway());
-      appAnswer = () => new Response(body, { status, headers: { "content-type": contentType } });
-      n++;
-      await client.send(xml("message", { to: `bot@${prosody.componentDomain}`, type: "chat" }, xml("body", {}, `fuzz-${n}`)));
-      await client.send(xml("message", { to: `bot@${prosody.componentDomain}`, type: "chat" }, xml("body", {}, `probe-${n}`)));
-      const probe = await client.nextStanza(messageWithBody(`probe-${n}`), PROBE_TIMEOUT_MS).then(() => null, (err: Error) => `the next stanza got no answer: ${err.message.slice(0, 200)}`);
-      client.clearBuffer(); // the fuzz answers, whatever they were, are not waited for
-      const problem = (await linkProblem(prosody, gateway(), mark)) ?? probe;
-      return problem === null ? null : `webhook answered ${status} ${contentType} ${body.slice(0, 300)}: ${problem}`;
-    });
-  }, TEST_TIMEOUT_MS);
+  test(
+    "component_http survives every webhook answer: the next stanza is still answered and the stream stays up",
+    async () => {
+      let n = 0;
+      await fuzz("component_http", webhookAnswer, async ({ status, contentType, body }) => {
+        const client = alice;
+        if (client === undefined) throw new Error("no client");
+        const mark = await markLink(prosody, gateway());
+        appAnswer = () => new Response(body, { status, headers: { "content-type": contentType } });
+        n++;
+        await client.send(xml("message", { to: `bot@${prosody.componentDomain}`, type: "chat" }, xml("body", {}, `fuzz-${n}`)));
+        await client.send(xml("message", { to: `bot@${prosody.componentDomain}`, type: "chat" }, xml("body", {}, `probe-${n}`)));
+        const probe = await client.nextStanza(messageWithBody(`probe-${n}`), PROBE_TIMEOUT_MS).then(
+          () => null,
+          (err: Error) => `the next stanza got no answer: ${err.message.slice(0, 200)}`,
+        );
+        client.clearBuffer(); // the fuzz answers, whatever they were, are not waited for
+        const problem = (await linkProblem(prosody, gateway(), mark)) ?? probe;
+        return problem === null ? null : `webhook answered ${status} ${contentType} ${body.slice(0, 300)}: ${problem}`;
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

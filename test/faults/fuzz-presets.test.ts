@@ -33,7 +33,22 @@ afterAll(async () => {
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   weirdString(),
-  fc.constantFrom("<x/>", "{{ body.status }}", "{% endfor %}", "]]>", "\u0001", "javascript:alert(1)", "resolved", "firing", 0, 1, 3, null, [], {}),
+  fc.constantFrom(
+    "<x/>",
+    "{{ body.status }}",
+    "{% endfor %}",
+    "]]>",
+    "\u0001",
+    "javascript:alert(1)",
+    "resolved",
+    "firing",
+    0,
+    1,
+    3,
+    null,
+    [],
+    {},
+  ),
 );
 
 type Json = unknown;
@@ -66,7 +81,12 @@ interface Change {
   n: number;
 }
 
-const change: fc.Arbitrary<Change> = fc.record({ pick: fc.nat(), op: fc.constantFrom("set" as const, "delete" as const, "grow" as const), value: anyValue, n: fc.integer({ min: 2, max: 2_000 }) });
+const change: fc.Arbitrary<Change> = fc.record({
+  pick: fc.nat(),
+  op: fc.constantFrom("set" as const, "delete" as const, "grow" as const),
+  value: anyValue,
+  n: fc.integer({ min: 2, max: 2_000 }),
+});
 
 function apply(payload: Json, c: Change): Json {
   const all = places(payload);
@@ -74,7 +94,9 @@ function apply(payload: Json, c: Change): Json {
   if (!place) return payload;
   if (c.op === "delete") return edit(payload, place, () => undefined);
   if (c.op === "set") return edit(payload, place, () => c.value);
-  return edit(payload, place, (old) => Array.from({ length: c.n }, (_, i) => (Array.isArray(old) ? old[i % Math.max(1, old.length)] ?? c.value : old)));
+  return edit(payload, place, (old) =>
+    Array.from({ length: c.n }, (_, i) => (Array.isArray(old) ? (old[i % Math.max(1, old.length)] ?? c.value) : old)),
+  );
 }
 
 const fixtures = presetFixtures();
@@ -83,10 +105,21 @@ const statuses = new Map<number, number>();
 const input = fc.record({
   fixture: fc.nat(fixtures.length - 1),
   changes: fc.array(change, { minLength: 1, maxLength: 4 }),
-  event: fc.option(fc.oneof(fc.constantFrom("push", "issues", "issue_comment", "pull_request", "release", "workflow_run", "ping", "star"), weirdString(2)), { nil: undefined }),
+  event: fc.option(
+    fc.oneof(fc.constantFrom("push", "issues", "issue_comment", "pull_request", "release", "workflow_run", "ping", "star"), weirdString(2)),
+    { nil: undefined },
+  ),
 });
 
-async function check({ fixture, changes, event }: { fixture: number; changes: Change[]; event: string | undefined }): Promise<string | null> {
+async function check({
+  fixture,
+  changes,
+  event,
+}: {
+  fixture: number;
+  changes: Change[];
+  event: string | undefined;
+}): Promise<string | null> {
   if (gw === undefined) throw new Error("no gateway");
   const f = fixtures[fixture];
   if (!f) throw new Error(`no fixture ${fixture}`);
@@ -102,9 +135,13 @@ async function check({ fixture, changes, event }: { fixture: number; changes: Ch
 }
 
 describe("fuzzing the presets", () => {
-  test("every mutation of every recorded payload gets 2xx or a JSON 4xx, and the stream stays up", async () => {
-    gw = await startGateway(prosody, { routes: ROUTES, waitForPrivileges: true });
-    await fuzz("presets", input, check);
-    console.log(`faults fuzz presets: answers ${JSON.stringify(Object.fromEntries(statuses))}`);
-  }, TEST_TIMEOUT_MS);
+  test(
+    "every mutation of every recorded payload gets 2xx or a JSON 4xx, and the stream stays up",
+    async () => {
+      gw = await startGateway(prosody, { routes: ROUTES, waitForPrivileges: true });
+      await fuzz("presets", input, check);
+      console.log(`faults fuzz presets: answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

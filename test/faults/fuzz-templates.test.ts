@@ -50,7 +50,7 @@ afterAll(async () => {
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   weirdString(),
-  fc.constantFrom("<x/>", "{{ body.status }}", "{% endfor %}", "]]>", "\u0001", "chat\" evil=\"1", "groupchat", "error", "headline"),
+  fc.constantFrom("<x/>", "{{ body.status }}", "{% endfor %}", "]]>", "\u0001", 'chat" evil="1', "groupchat", "error", "headline"),
 );
 
 type Payload = Record<string, unknown>;
@@ -59,17 +59,23 @@ const alerts = base.alerts as Payload[];
 
 /** One change to the payload or to one alert: a field replaced, removed, or an alert repeated many times. */
 const mutation: fc.Arbitrary<(p: Payload) => Payload> = fc.oneof(
-  fc.record({ key: fc.constantFrom("status", "alerts", "commonLabels", "truncatedAlerts"), value: anyValue }).map(({ key, value }) => (p: Payload) => ({ ...p, [key]: value })),
+  fc
+    .record({ key: fc.constantFrom("status", "alerts", "commonLabels", "truncatedAlerts"), value: anyValue })
+    .map(({ key, value }) => (p: Payload) => ({ ...p, [key]: value })),
   fc.constantFrom("status", "alerts", "commonLabels").map((key) => (p: Payload) => {
     const { [key]: _gone, ...rest } = p;
     return rest;
   }),
-  fc.record({ i: fc.nat(2), key: fc.constantFrom("status", "labels", "annotations", "startsAt", "generatorURL", "type"), value: anyValue }).map(({ i, key, value }) => (p: Payload) => {
-    const list = Array.isArray(p.alerts) ? [...(p.alerts as Payload[])] : [...alerts];
-    list[i] = { ...(list[i] ?? {}), [key]: value };
-    return { ...p, alerts: list };
-  }),
-  fc.integer({ min: 6, max: 3_000 }).map((n) => (p: Payload) => ({ ...p, alerts: Array.from({ length: n }, (_, i) => alerts[i % alerts.length]) })),
+  fc
+    .record({ i: fc.nat(2), key: fc.constantFrom("status", "labels", "annotations", "startsAt", "generatorURL", "type"), value: anyValue })
+    .map(({ i, key, value }) => (p: Payload) => {
+      const list = Array.isArray(p.alerts) ? [...(p.alerts as Payload[])] : [...alerts];
+      list[i] = { ...(list[i] ?? {}), [key]: value };
+      return { ...p, alerts: list };
+    }),
+  fc
+    .integer({ min: 6, max: 3_000 })
+    .map((n) => (p: Payload) => ({ ...p, alerts: Array.from({ length: n }, (_, i) => alerts[i % alerts.length]) })),
 );
 
 const payload = fc.array(mutation, { minLength: 1, maxLength: 4 }).map((changes) => changes.reduce((p, change) => change(p), base));
@@ -77,14 +83,22 @@ const payload = fc.array(mutation, { minLength: 1, maxLength: 4 }).map((changes)
 async function check(body: Payload): Promise<string | null> {
   if (gw === undefined) throw new Error("no gateway");
   const mark = await markLink(prosody, gw);
-  const answer = await send(`${gw.url}/am/bob`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const answer = await send(`${gw.url}/am/bob`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const problem = answerProblem(answer) ?? (await linkProblem(prosody, gw, mark));
   return problem === null ? null : `POST /am/bob → ${answer.status} ${answer.text.slice(0, 300)}: ${problem}`;
 }
 
 describe("fuzzing a template with loops and filters", () => {
-  test("every mutation of an Alertmanager payload gets 2xx or a JSON 4xx, and the stream stays up", async () => {
-    gw = await startGateway(prosody, { routes: ROUTES, waitForPrivileges: true });
-    await fuzz("templates", payload, check);
-  }, TEST_TIMEOUT_MS);
+  test(
+    "every mutation of an Alertmanager payload gets 2xx or a JSON 4xx, and the stream stays up",
+    async () => {
+      gw = await startGateway(prosody, { routes: ROUTES, waitForPrivileges: true });
+      await fuzz("templates", payload, check);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

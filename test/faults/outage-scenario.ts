@@ -63,13 +63,17 @@ async function drainedUpToMarker(s: Scenario): Promise<void> {
   const res = await s.send(s.gateway().url, marker);
   if (res.status !== 201) {
     const health = await s.gateway().health();
-    throw new Error(`the marker got ${res.status} ${await res.text()}; /health ${JSON.stringify(health)}\n${s.gateway().stderr().slice(-3000)}`);
+    throw new Error(
+      `the marker got ${res.status} ${await res.text()}; /health ${JSON.stringify(health)}\n${s.gateway().stderr().slice(-3000)}`,
+    );
   }
   expect(await s.ledger.waitForAll([marker], DELIVERY_DEADLINE_MS)).toEqual([]);
 }
 
 function printCounts(name: string, load: LoadResult, report: DeliveryReport): void {
-  const statuses = Object.entries(load.counts).map(([k, v]) => `${k}=${v}`).join(" ");
+  const statuses = Object.entries(load.counts)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
   console.log(
     `faults ${name}: requests=${load.outcomes.size} ${statuses} accepted=${report.accepted} received=${report.received} lost=${report.lost.length} duplicated=${report.duplicated}`,
   );

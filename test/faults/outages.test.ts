@@ -34,7 +34,11 @@ routes:
 const SCENARIO_TIMEOUT_MS = 240_000;
 
 const say = (url: string, text: string) =>
-  fetch(`${url}/say`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ text }) });
+  fetch(`${url}/say`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ text }),
+  });
 const postMsg = (url: string, text: string) =>
   fetch(`${url}/msg/bob`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body: text });
 
@@ -76,44 +80,52 @@ async function untilOnline(gw: GatewayProcess): Promise<void> {
 }
 
 describe("under load, nothing answered 201/202 is lost", () => {
-  test("A: SIGKILL of the gateway, restarted on the same store", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "sg-faults-a-"));
-    const ledger = new DeliveryLedger();
-    await bobListening(ledger);
-    let gw = await gatewayOn(dir);
-    const { report } = await runScenario({
-      name: "A gateway SIGKILL",
-      ledger,
-      gateway: () => gw,
-      send: say,
-      async fault() {
-        await gw.kill("SIGKILL");
-        gw = await gatewayOn(dir);
-      },
-    });
-    expect(report.lost).toEqual([]);
-  }, SCENARIO_TIMEOUT_MS);
-
-  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
-    const name = signal === "SIGTERM" ? "B server stop" : "C server SIGKILL";
-    test(`${name[0]}: Prosody ${signal === "SIGTERM" ? "stopped (SIGTERM)" : "SIGKILLed"} and started again`, async () => {
+  test(
+    "A: SIGKILL of the gateway, restarted on the same store",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "sg-faults-a-"));
       const ledger = new DeliveryLedger();
       await bobListening(ledger);
-      const gw = await gatewayOn(mkdtempSync(join(tmpdir(), "sg-faults-bc-")));
-      const { report, load } = await runScenario({
-        name,
+      let gw = await gatewayOn(dir);
+      const { report } = await runScenario({
+        name: "A gateway SIGKILL",
         ledger,
         gateway: () => gw,
-        send: postMsg,
+        send: say,
         async fault() {
-          if (signal === "SIGKILL" && prosody.pid !== null) process.kill(prosody.pid, "SIGKILL");
-          await prosody.stopProcess();
-          await prosody.startProcess();
-          await bobListening(ledger);
+          await gw.kill("SIGKILL");
+          gw = await gatewayOn(dir);
         },
       });
       expect(report.lost).toEqual([]);
-      expect(load.counts["500"]).toBeUndefined();
-    }, SCENARIO_TIMEOUT_MS);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    const name = signal === "SIGTERM" ? "B server stop" : "C server SIGKILL";
+    test(
+      `${name[0]}: Prosody ${signal === "SIGTERM" ? "stopped (SIGTERM)" : "SIGKILLed"} and started again`,
+      async () => {
+        const ledger = new DeliveryLedger();
+        await bobListening(ledger);
+        const gw = await gatewayOn(mkdtempSync(join(tmpdir(), "sg-faults-bc-")));
+        const { report, load } = await runScenario({
+          name,
+          ledger,
+          gateway: () => gw,
+          send: postMsg,
+          async fault() {
+            if (signal === "SIGKILL" && prosody.pid !== null) process.kill(prosody.pid, "SIGKILL");
+            await prosody.stopProcess();
+            await prosody.startProcess();
+            await bobListening(ledger);
+          },
+        });
+        expect(report.lost).toEqual([]);
+        expect(load.counts["500"]).toBeUndefined();
+      },
+      SCENARIO_TIMEOUT_MS,
+    );
   }
 });

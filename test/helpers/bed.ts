@@ -75,7 +75,9 @@ export function useTestBed<const C extends string = never>(kind: TestServerKind,
 }
 
 function notRunning(part: string): never {
-  throw new Error(`bed.${part} is not running: the bed starts in beforeAll (read it in a test or hook), and a gateway the bed does not start is one a test assigns to bed.gw`);
+  throw new Error(
+    `bed.${part} is not running: the bed starts in beforeAll (read it in a test or hook), and a gateway the bed does not start is one a test assigns to bed.gw`,
+  );
 }
 
 /** Stops each part, the next one even after a failure; then throws what failed, every error kept. */

@@ -6,7 +6,7 @@ import type { TestClient } from "../../testbed/xmpp-client.ts";
 const TEN_MB = 10 * 1024 * 1024;
 
 /** An HTML page, as a proxy or a misconfigured service answers instead of JSON. */
-export const HTML_PAGE = '<html><head><title>502</title></head><body><h1>Bad Gateway</h1><p>a & b < c</p></body></html>';
+export const HTML_PAGE = "<html><head><title>502</title></head><body><h1>Bad Gateway</h1><p>a & b < c</p></body></html>";
 
 /** 10 MB in 1 MB chunks, without a content-length: the client must stop reading by itself. */
 function tenMegabytesChunked(): ReadableStream<Uint8Array> {
@@ -47,5 +47,12 @@ export function startSensors(stop: AbortSignal) {
 export async function say(client: TestClient, bot: string, body: string) {
   const thread = `t-${crypto.randomUUID()}`;
   await client.send(xml("message", { to: bot, type: "chat", id: thread }, xml("body", {}, body), xml("thread", {}, thread)));
-  return { thread, reply: (timeoutMs?: number) => client.nextStanza((s) => s.attrs.from?.startsWith(bot) === true && (s.getChildText("thread") === thread || s.attrs.id === thread), timeoutMs) };
+  return {
+    thread,
+    reply: (timeoutMs?: number) =>
+      client.nextStanza(
+        (s) => s.attrs.from?.startsWith(bot) === true && (s.getChildText("thread") === thread || s.attrs.id === thread),
+        timeoutMs,
+      ),
+  };
 }

@@ -48,6 +48,7 @@ function around(fragment: unknown, text: string): Map {
 export function inContext(text: string): string {
   const file = around(YAML.parse(text), text);
   const auth: Map = { ...(file.auth as Map | undefined) };
-  for (const [, name] of text.matchAll(/\bauth: (\w+)/g)) if (name && !(name in auth)) auth[name] = { kind: "bearer", tokens: [{ name, token: `token-of-${name}-0123456789` }] };
+  for (const [, name] of text.matchAll(/\bauth: (\w+)/g))
+    if (name && !(name in auth)) auth[name] = { kind: "bearer", tokens: [{ name, token: `token-of-${name}-0123456789` }] };
   return YAML.stringify({ xmpp: XMPP, ...file, auth });
 }

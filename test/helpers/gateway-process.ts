@@ -32,7 +32,12 @@ export interface SpawnOptions {
 }
 
 /** Writes routes.yaml (with a sqlite file store in a temp dir) and starts the gateway on it. */
-export async function spawnGateway(prosody: XmppServer, routes: string, dir = mkdtempSync(join(tmpdir(), "sg-gw-")), opts: SpawnOptions = {}): Promise<GatewayProcess> {
+export async function spawnGateway(
+  prosody: XmppServer,
+  routes: string,
+  dir = mkdtempSync(join(tmpdir(), "sg-gw-")),
+  opts: SpawnOptions = {},
+): Promise<GatewayProcess> {
   const port = opts.port ?? (await freePort());
   const text = configHead(prosody, join(dir, "stanzagate.db")).replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`) + routes;
   writeFileSync(join(dir, "routes.yaml"), text);
@@ -64,7 +69,10 @@ export async function spawnGateway(prosody: XmppServer, routes: string, dir = mk
 async function waitServing(gw: GatewayProcess, timeoutMs: number): Promise<void> {
   const serving = () => {
     if (gw.proc.exitCode !== null) throw new Error(`gateway exited with ${gw.proc.exitCode}:\n${gw.stderr()}`);
-    return gw.health().then(() => true, () => false);
+    return gw.health().then(
+      () => true,
+      () => false,
+    );
   };
   try {
     await waitFor(serving, timeoutMs, "the gateway to serve HTTP", () => gw.stderr(), 25);

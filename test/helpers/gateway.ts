@@ -65,9 +65,16 @@ export async function startGateway(prosody: XmppServer, opts: GatewayOptions): P
   const gateway = await createGateway(config, { log });
   const port = gateway.listen();
   const url = `http://127.0.0.1:${port}`;
-  if (opts.waitOnline !== false) await waitFor(() => gateway.link.status === "online", ONLINE_TIMEOUT_MS, "the gateway to come online", logTail(logs));
+  if (opts.waitOnline !== false)
+    await waitFor(() => gateway.link.status === "online", ONLINE_TIMEOUT_MS, "the gateway to come online", logTail(logs));
   const wantPrivileges = opts.waitForPrivileges ?? false;
-  if (wantPrivileges) await waitFor(() => gateway.link.privileges().message !== "none" || gateway.link.privileges().roster !== "none", ONLINE_TIMEOUT_MS, "the XEP-0356 advertisement", logTail(logs));
+  if (wantPrivileges)
+    await waitFor(
+      () => gateway.link.privileges().message !== "none" || gateway.link.privileges().roster !== "none",
+      ONLINE_TIMEOUT_MS,
+      "the XEP-0356 advertisement",
+      logTail(logs),
+    );
   let stopped = false;
   return {
     gateway,
@@ -85,5 +92,9 @@ export async function startGateway(prosody: XmppServer, opts: GatewayOptions): P
 
 /** The last log lines of an in-process gateway, for a `waitFor` that runs out. */
 export function logTail(logs: unknown[]): Detail {
-  return () => `last log lines:\n${logs.slice(-10).map((l) => JSON.stringify(l)).join("\n")}`;
+  return () =>
+    `last log lines:\n${logs
+      .slice(-10)
+      .map((l) => JSON.stringify(l))
+      .join("\n")}`;
 }

@@ -25,7 +25,9 @@ auth:
 metrics: { auth: scrapers }
 `);
   const logs: Array<Record<string, unknown>> = [];
-  const gateway = await createGateway(config, { log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l) as Record<string, unknown>) }) });
+  const gateway = await createGateway(config, {
+    log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l) as Record<string, unknown>) }),
+  });
   const port = gateway.listen();
   return { gateway, port, clients: () => logs.filter((l) => l.msg === "http request").map((l) => l.client) };
 }

@@ -10,7 +10,7 @@ export const OFFLINE_HEAD = [
   "  component: gw.example",
   "  secret: s3cret-component",
   "  host: example",
-  "store: \":memory:\"",
+  'store: ":memory:"',
   "",
 ].join("\n");
 

@@ -17,17 +17,21 @@ export interface PresetFixture {
 }
 
 export function presetFixtures(): PresetFixture[] {
-  return readdirSync(PRESET_FIXTURES).sort().flatMap((preset) =>
-    readdirSync(join(PRESET_FIXTURES, preset)).sort().map((file) => {
-      const header = EVENT_HEADER[preset];
-      const path = join(PRESET_FIXTURES, preset, file);
-      return {
-        preset,
-        file,
-        headers: header ? [[header, file.replace(/[-.].*$/, "")] as [string, string]] : [],
-        json: () => Bun.file(path).json() as Promise<unknown>,
-        bytes: () => Bun.file(path).bytes(),
-      };
-    }),
-  );
+  return readdirSync(PRESET_FIXTURES)
+    .sort()
+    .flatMap((preset) =>
+      readdirSync(join(PRESET_FIXTURES, preset))
+        .sort()
+        .map((file) => {
+          const header = EVENT_HEADER[preset];
+          const path = join(PRESET_FIXTURES, preset, file);
+          return {
+            preset,
+            file,
+            headers: header ? [[header, file.replace(/[-.].*$/, "")] as [string, string]] : [],
+            json: () => Bun.file(path).json() as Promise<unknown>,
+            bytes: () => Bun.file(path).bytes(),
+          };
+        }),
+    );
 }

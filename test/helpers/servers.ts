@@ -48,9 +48,13 @@ const KINDS: Record<ServerName, TestServerKind> = {
 
 /** The servers picked by STANZAGATE_SERVERS (comma-separated), all by default; an unknown name throws. */
 export function testServers(env: Record<string, string | undefined> = process.env): TestServerKind[] {
-  const wanted = (env.STANZAGATE_SERVERS ?? SERVER_NAMES.join(",")).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const wanted = (env.STANZAGATE_SERVERS ?? SERVER_NAMES.join(","))
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   return wanted.map((name) => {
-    if (!SERVER_NAMES.includes(name as ServerName)) throw new Error(`STANZAGATE_SERVERS: unknown server "${name}" (known: ${SERVER_NAMES.join(", ")})`);
+    if (!SERVER_NAMES.includes(name as ServerName))
+      throw new Error(`STANZAGATE_SERVERS: unknown server "${name}" (known: ${SERVER_NAMES.join(", ")})`);
     return KINDS[name as ServerName];
   });
 }
@@ -66,12 +70,19 @@ function common(opts: ServerOptions): EjabberdOptions {
 }
 
 function prosodyOptions(opts: ServerOptions): ProsodyOptions {
-  const mucs = (opts.extraMucServices ?? []).map((m) => `Component "${m.domain}" "muc"\n  admins = { ${m.admins.map((a) => `"${a}"`).join("; ")} }\n`);
+  const mucs = (opts.extraMucServices ?? []).map(
+    (m) => `Component "${m.domain}" "muc"\n  admins = { ${m.admins.map((a) => `"${a}"`).join("; ")} }\n`,
+  );
   const components = (opts.extraComponents ?? []).map((c) => `Component "${c.domain}"\n  component_secret = "${c.secret}"\n`);
   const extraConfig = [opts.prosody?.extraConfig ?? "", ...mucs, ...components].join("\n");
   return { ...common(opts), ...opts.prosody, extraConfig };
 }
 
 function ejabberdOptions(opts: ServerOptions): EjabberdOptions {
-  return { ...common(opts), extraMucServices: opts.extraMucServices ?? [], ...(opts.extraComponents ? { extraComponents: opts.extraComponents } : {}), ...opts.ejabberd };
+  return {
+    ...common(opts),
+    extraMucServices: opts.extraMucServices ?? [],
+    ...(opts.extraComponents ? { extraComponents: opts.extraComponents } : {}),
+    ...opts.ejabberd,
+  };
 }

@@ -17,15 +17,57 @@ export function makeTestCa(label: string): TestCa {
   const dir = mkdtempSync(join(tmpdir(), `stanzagate-ca-${label}-`));
   registerForCleanup(dir);
   const caFile = join(dir, "ca.pem");
-  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "ca.key"), "-out", caFile, "-days", "2", "-subj", `/CN=Stanzagate test CA ${label}`]);
+  openssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    join(dir, "ca.key"),
+    "-out",
+    caFile,
+    "-days",
+    "2",
+    "-subj",
+    `/CN=Stanzagate test CA ${label}`,
+  ]);
   let serial = 0;
   return {
     caFile,
     issue(names) {
       const base = join(dir, `server-${++serial}`);
-      openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${base}.key`, "-out", `${base}.csr`, "-subj", `/CN=${names[0] ?? "localhost"}`]);
+      openssl([
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        `${base}.key`,
+        "-out",
+        `${base}.csr`,
+        "-subj",
+        `/CN=${names[0] ?? "localhost"}`,
+      ]);
       writeFileSync(`${base}.ext`, `subjectAltName=${names.map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(",")}\n`);
-      openssl(["x509", "-req", "-in", `${base}.csr`, "-CA", caFile, "-CAkey", join(dir, "ca.key"), "-set_serial", String(serial), "-out", `${base}.pem`, "-days", "2", "-extfile", `${base}.ext`]);
+      openssl([
+        "x509",
+        "-req",
+        "-in",
+        `${base}.csr`,
+        "-CA",
+        caFile,
+        "-CAkey",
+        join(dir, "ca.key"),
+        "-set_serial",
+        String(serial),
+        "-out",
+        `${base}.pem`,
+        "-days",
+        "2",
+        "-extfile",
+        `${base}.ext`,
+      ]);
       writeFileSync(`${base}.bundle.pem`, readFileSync(`${base}.pem`, "utf8") + readFileSync(`${base}.key`, "utf8"));
       return { cert: `${base}.pem`, key: `${base}.key`, bundle: `${base}.bundle.pem` };
     },

@@ -40,12 +40,15 @@ describe("the built executable", () => {
     const dir = mkdtempSync(join(tmpdir(), "sg-bin-re-"));
     copyFileSync(BIN, join(dir, "stanzagate"));
     const config = join(dir, "routes.yaml");
-    writeFileSync(config, `xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.localhost, secret: s, host: localhost }
+    writeFileSync(
+      config,
+      `xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.localhost, secret: s, host: localhost }
 routes:
   - path: /deploy
     body: { version: { type: string, pattern: "^(\\\\d+\\\\.?)+$" }, build: { type: string, pattern: "^\\\\d+(\\\\.\\\\d+)*$" } }
     send: <message to="ops@localhost"><body>{{ body.version }}</body></message>
-`);
+`,
+    );
     const check = Bun.spawnSync([join(dir, "stanzagate"), "check", "--config", config], { cwd: dir, env: {} });
     expect(check.exitCode).toBe(1);
     const lines = check.stderr.toString().trim().split("\n");
@@ -59,16 +62,26 @@ routes:
     copyFileSync(BIN, join(dir, "stanzagate"));
     process.env.STANZAGATE_BIN = join(dir, "stanzagate");
     try {
-      gw = await spawnGateway(prosody, `
+      gw = await spawnGateway(
+        prosody,
+        `
 routes:
   - path: /hello
     send: <message to="bob@localhost" type="chat"><body>hello from the binary</body></message>
-`, dir);
+`,
+        dir,
+      );
     } finally {
       delete process.env.STANZAGATE_BIN;
     }
     const bob = await connectClient(prosody, "bob");
-    await waitFor(async () => (await gw!.health()).status === 200, 10_000, "the binary's link to come up", () => gw!.stderr(), 50);
+    await waitFor(
+      async () => (await gw!.health()).status === 200,
+      10_000,
+      "the binary's link to come up",
+      () => gw!.stderr(),
+      50,
+    );
     const res = await fetch(`${gw.url}/hello`, { method: "POST" });
     expect(res.status).toBe(201);
     expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("hello from the binary");

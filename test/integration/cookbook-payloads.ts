@@ -26,7 +26,11 @@ export function alertPayload(): unknown {
         project: 2,
         message: "",
         metadata: { type: "TypeError", value: "cart is undefined", filename: "app/cart.js" },
-        tags: [["level", "error"], ["browser", "Firefox 133.0"], ["handled", "no"]],
+        tags: [
+          ["level", "error"],
+          ["browser", "Firefox 133.0"],
+          ["handled", "no"],
+        ],
         exception: { values: [{ type: "TypeError", value: "cart is undefined", mechanism: { type: "onerror", handled: false } }] },
         timestamp: 1733520000.5,
       },
@@ -71,7 +75,14 @@ export function installationPayload(): unknown {
   return {
     action: "created",
     actor: { id: 1, name: "Alice", type: "user" },
-    data: { installation: { uuid: INSTALLATION.uuid, status: "installed", app: { uuid: "64bf2cf4-37ca-4365-8dd3-6b6e56d741b8", slug: "stanzagate" }, organization: { slug: "shop" } } },
+    data: {
+      installation: {
+        uuid: INSTALLATION.uuid,
+        status: "installed",
+        app: { uuid: "64bf2cf4-37ca-4365-8dd3-6b6e56d741b8", slug: "stanzagate" },
+        organization: { slug: "shop" },
+      },
+    },
     installation: INSTALLATION,
   };
 }
@@ -89,7 +100,12 @@ export function legacyPayload(): unknown {
     message: "cart is undefined",
     url: `${ISSUE_URL}?referrer=webhooks_plugin`,
     triggering_rules: ["Checkout errors"],
-    event: { event_id: "9f2c41d8e7b34c0e9a51c2b7d3e8f604", id: "9f2c41d8e7b34c0e9a51c2b7d3e8f604", tags: [["level", "error"]], platform: "javascript" },
+    event: {
+      event_id: "9f2c41d8e7b34c0e9a51c2b7d3e8f604",
+      id: "9f2c41d8e7b34c0e9a51c2b7d3e8f604",
+      tags: [["level", "error"]],
+      platform: "javascript",
+    },
   };
 }
 

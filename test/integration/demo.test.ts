@@ -63,7 +63,10 @@ async function startDemo(env: Record<string, string> = {}): Promise<Demo> {
  * Everything a stream ever yields, read by one reader for the stream's whole life, so output that
  * arrives while nobody waits is kept; `until` waits for a marker in what has accumulated.
  */
-function accumulate(stream: ReadableStream<Uint8Array>): { text(): string; until(marker: string | ((out: string) => boolean), timeoutMs: number): Promise<boolean> } {
+function accumulate(stream: ReadableStream<Uint8Array>): {
+  text(): string;
+  until(marker: string | ((out: string) => boolean), timeoutMs: number): Promise<boolean>;
+} {
   let out = "";
   let ended = false;
   const waiters = new Set<() => void>();
@@ -101,7 +104,10 @@ function accumulate(stream: ReadableStream<Uint8Array>): { text(): string; until
 }
 
 function printedCommands(output: string): string[] {
-  return output.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("curl "));
+  return output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("curl "));
 }
 
 function curl(command: string): { status: string; body: string } {
@@ -129,7 +135,13 @@ test("every curl command the demo prints succeeds, and bob sees the results", as
   for (const command of commands) {
     expect({ command, status: curl(command).status }).toEqual({ command, status: expect.stringMatching(/^20[012]$/) });
   }
-  for (const text of ["bob was kicked out of room@muc.localhost (demo)", ": disk full", ": Server@host has just crashed!", ": hello from a form", ": hello from JSON"]) {
+  for (const text of [
+    "bob was kicked out of room@muc.localhost (demo)",
+    ": disk full",
+    ": Server@host has just crashed!",
+    ": hello from a form",
+    ": hello from JSON",
+  ]) {
     expect({ text, seen: await demo.output.until(text, 10_000) }).toEqual({ text, seen: true });
   }
   // The bot: what the demo says to type, typed, answers from the demo's sensor.

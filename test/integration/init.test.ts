@@ -67,11 +67,18 @@ for (const kind of testServers()) {
       const dir = mkdtempSync(join(tmpdir(), "sg-init-"));
       const [componentPort, httpPort] = [await freePort(), await freePort()];
       const file = join(dir, "routes.yaml");
-      const init = Bun.spawnSync([...CLI, "init", "--server", kind.name, "--port", String(componentPort), "--listen", `127.0.0.1:${httpPort}`, "--config", file], { env: {} });
+      const init = Bun.spawnSync(
+        [...CLI, "init", "--server", kind.name, "--port", String(componentPort), "--listen", `127.0.0.1:${httpPort}`, "--config", file],
+        { env: {} },
+      );
       expect({ code: init.exitCode, err: init.stderr.toString() }).toEqual({ code: 0, err: "" });
       const printed = snippets(init.stdout.toString());
       const check = Bun.spawnSync([...CLI, "check", "--config", file], { env: {} });
-      expect({ code: check.exitCode, out: check.stdout.toString(), err: check.stderr.toString() }).toEqual({ code: 0, out: `${file}: ok (1 route)\n`, err: "" });
+      expect({ code: check.exitCode, out: check.stdout.toString(), err: check.stderr.toString() }).toEqual({
+        code: 0,
+        out: `${file}: ok (1 route)\n`,
+        err: "",
+      });
 
       server = await kind.start(serverOptions(kind, componentPort, printed));
       gateway = Bun.spawn([...CLI, "--config", file], { cwd: dir, env: {}, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
@@ -80,10 +87,17 @@ for (const kind of testServers()) {
       const online = async (proc: Subprocess<"ignore", "ignore", "pipe">) => {
         seen = await health(url);
         if (seen?.status === 200 && seen.privileges?.message === "outgoing") return true;
-        if (proc.exitCode !== null) throw new Error(`exited ${proc.exitCode} (${JSON.stringify(seen)}): ${await new Response(proc.stderr).text()}`);
+        if (proc.exitCode !== null)
+          throw new Error(`exited ${proc.exitCode} (${JSON.stringify(seen)}): ${await new Response(proc.stderr).text()}`);
         return false;
       };
-      await waitFor(() => online(gateway!), ONLINE_TIMEOUT_MS, "online and privileged", () => JSON.stringify(seen), 50);
+      await waitFor(
+        () => online(gateway!),
+        ONLINE_TIMEOUT_MS,
+        "online and privileged",
+        () => JSON.stringify(seen),
+        50,
+      );
 
       // The users' passwords are checked on the server's client port, 5222 by default: the test
       // bed's is elsewhere, so the route is shown to be served and to ask who is calling.

@@ -44,7 +44,9 @@ describe.if(withEjabberd)("ejabberd: the component link over direct TLS (xmpps:/
   async function gatewayWith(tls: string, host = "127.0.0.1") {
     const head = configHead(ejabberd).replace(/server: xmpp:\/\/127\.0\.0\.1:(\d+)/, `server: xmpps://${host}:$1\n  tls: ${tls}`);
     const logs: Array<Record<string, unknown>> = [];
-    const gw = await createGateway(loadTestConfig(head + ROUTES), { log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l)) }) });
+    const gw = await createGateway(loadTestConfig(head + ROUTES), {
+      log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l)) }),
+    });
     gateways.push(gw);
     const url = `http://127.0.0.1:${gw.listen()}`;
     const health = async () => (await (await fetch(`${url}/health`)).json()) as Health;
@@ -56,7 +58,11 @@ describe.if(withEjabberd)("ejabberd: the component link over direct TLS (xmpps:/
   test("with the CA trusted, the link comes up over TLS and bob receives the message", async () => {
     const { gw, url, logs, health } = await gatewayWith(`{ ca_file: "${ca.caFile}" }`);
     await waitFor(() => gw.link.status === "online", 10_000, "the TLS link", logTail(logs));
-    const res = await fetch(`${url}/notify/bob`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "over TLS" }) });
+    const res = await fetch(`${url}/notify/bob`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "over TLS" }),
+    });
     expect(res.status).toBe(201);
     await bob.nextStanza(messageWithBody("over TLS"));
     expect((await health()).xmpp.state).toBe("online");

@@ -39,7 +39,14 @@ describe.if(prosodyKind !== undefined)("prosody: the component link through a TL
     const { bundle } = ca.issue(["localhost", "127.0.0.1"]);
     tlsPort = await freePort();
     // The command docs/operations.md shows, on loopback ports.
-    socat = Bun.spawn(["socat", `OPENSSL-LISTEN:${tlsPort},bind=127.0.0.1,reuseaddr,fork,cert=${bundle},verify=0`, `TCP:127.0.0.1:${prosody.componentPort}`], { stdout: "ignore", stderr: "pipe" });
+    socat = Bun.spawn(
+      [
+        "socat",
+        `OPENSSL-LISTEN:${tlsPort},bind=127.0.0.1,reuseaddr,fork,cert=${bundle},verify=0`,
+        `TCP:127.0.0.1:${prosody.componentPort}`,
+      ],
+      { stdout: "ignore", stderr: "pipe" },
+    );
     trackProcess(socat);
     await waitListening(tlsPort);
     bob = await connectClient(prosody, "bob");
@@ -57,13 +64,22 @@ describe.if(prosodyKind !== undefined)("prosody: the component link through a TL
   });
 
   test("Stanzagate dials xmpps:// to the terminator, verifies its certificate, and bob receives the message", async () => {
-    const head = configHead(prosody).replace(/server: xmpp:\/\/[^\n]+/, `server: xmpps://127.0.0.1:${tlsPort}\n  tls: { ca_file: "${caFile}" }`);
+    const head = configHead(prosody).replace(
+      /server: xmpp:\/\/[^\n]+/,
+      `server: xmpps://127.0.0.1:${tlsPort}\n  tls: { ca_file: "${caFile}" }`,
+    );
     const logs: Array<Record<string, unknown>> = [];
-    gw = await createGateway(loadTestConfig(head + ROUTES), { log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l)) }) });
+    gw = await createGateway(loadTestConfig(head + ROUTES), {
+      log: createLogger({ level: "debug", write: (l) => void logs.push(JSON.parse(l)) }),
+    });
     const url = `http://127.0.0.1:${gw.listen()}`;
     const link = gw.link;
     await waitFor(() => link.status === "online", 10_000, "the link through the terminator", logTail(logs));
-    const res = await fetch(`${url}/notify/bob`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "through the tunnel" }) });
+    const res = await fetch(`${url}/notify/bob`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "through the tunnel" }),
+    });
     expect(res.status).toBe(201);
     await bob.nextStanza(messageWithBody("through the tunnel"));
   });

@@ -35,18 +35,32 @@ afterAll(async () => {
 async function start(stderr: number | "closed pipe"): Promise<{ url: string; proc: Subprocess }> {
   const dir = mkdtempSync(join(tmpdir(), "sg-logfault-"));
   const port = await freePort();
-  writeFileSync(join(dir, "routes.yaml"), configHead(prosody, join(dir, "s.db")).replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`) + ROUTES);
+  writeFileSync(
+    join(dir, "routes.yaml"),
+    configHead(prosody, join(dir, "s.db")).replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`) + ROUTES,
+  );
   const cmd = process.env.STANZAGATE_BIN ? [process.env.STANZAGATE_BIN] : [process.execPath, join(ROOT, "src/main.ts")];
   const args = [...cmd, "--config", join(dir, "routes.yaml")];
   // A closed pipe: bash points stderr at a reader that has already exited, then becomes the gateway.
-  const proc = stderr === "closed pipe"
-    ? Bun.spawn(["bash", "-c", 'exec 2> >(true); wait $!; exec "$@"', "bash", ...args], { cwd: dir, stdout: "ignore" })
-    : Bun.spawn(args, { cwd: dir, stdout: "ignore", stderr });
+  const proc =
+    stderr === "closed pipe"
+      ? Bun.spawn(["bash", "-c", 'exec 2> >(true); wait $!; exec "$@"', "bash", ...args], { cwd: dir, stdout: "ignore" })
+      : Bun.spawn(args, { cwd: dir, stdout: "ignore", stderr });
   procs.push(proc);
   const url = `http://127.0.0.1:${port}`;
-  const lastHealth = () => fetch(`${url}/health`).then((r) => r.text(), (e: Error) => e.message);
+  const lastHealth = () =>
+    fetch(`${url}/health`).then(
+      (r) => r.text(),
+      (e: Error) => e.message,
+    );
   const online = async () => {
-    if ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) === 200) return true;
+    if (
+      (await fetch(`${url}/health`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      return true;
     if (proc.exitCode !== null) throw new Error(`gateway exited ${proc.exitCode}; /health ${await lastHealth()}`);
     return false;
   };
@@ -56,7 +70,11 @@ async function start(stderr: number | "closed pipe"): Promise<{ url: string; pro
 
 async function serves(url: string, text: string): Promise<void> {
   for (let i = 0; i < 20; i++) {
-    const res = await fetch(`${url}/say`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body: `${text} ${i}` });
+    const res = await fetch(`${url}/say`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" },
+      body: `${text} ${i}`,
+    });
     expect(res.status).toBe(201);
   }
   await bob.nextStanza(messageWithBody(`${text} 19`));

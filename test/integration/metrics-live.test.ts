@@ -37,8 +37,13 @@ const scrape = async () => (await fetch(`${bed.gw.url}/metrics`)).text();
 describe("a scrape after traffic", () => {
   test("counts N delivered requests as N 201s, N messages sent and N confirmations", async () => {
     const N = 25;
-    const statuses = await Promise.all(Array.from({ length: N }, (_, i) =>
-      bed.gw.post("/say", { headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body: `m${i}` }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        bed.gw
+          .post("/say", { headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body: `m${i}` })
+          .then((r) => r.status),
+      ),
+    );
     expect(statuses).toEqual(Array(N).fill(201));
     await bed.bob.collect((s) => s.name === "message" && /^m\d+$/.test(s.getChildText("body") ?? ""), N);
     const text = await scrape();

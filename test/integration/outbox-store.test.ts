@@ -40,30 +40,33 @@ const health = async () => {
 describe("a store that cannot be written", () => {
   const canChattr = Bun.which("chattr") !== null && process.getuid?.() === 0;
 
-  test.skipIf(!canChattr)("an immutable store file (and WAL; not the mmap.d -shm, which would SIGBUS) answers 503 STORE_UNAVAILABLE, and recovers once writable", async () => {
-    prosody = await startProsody();
-    const dir = mkdtempSync(join(tmpdir(), "sg-ro-"));
-    gw = await startGateway(prosody, { routes: ROUTES, store: join(dir, "s.db") });
-    await prosody.stopProcess();
-    await waitFor(() => gw!.gateway.link.status !== "online", 15_000, "the link to drop");
-    expect((await say(1)).status).toBe(202);
+  test.skipIf(!canChattr)(
+    "an immutable store file (and WAL; not the mmap.d -shm, which would SIGBUS) answers 503 STORE_UNAVAILABLE, and recovers once writable",
+    async () => {
+      prosody = await startProsody();
+      const dir = mkdtempSync(join(tmpdir(), "sg-ro-"));
+      gw = await startGateway(prosody, { routes: ROUTES, store: join(dir, "s.db") });
+      await prosody.stopProcess();
+      await waitFor(() => gw!.gateway.link.status !== "online", 15_000, "the link to drop");
+      expect((await say(1)).status).toBe(202);
 
-    immutable = ["s.db", "s.db-wal"].map((f) => join(dir, f));
-    expect(chattr("+i", immutable)).toBe(0);
-    const refused = await say(2);
-    expect(refused.status).toBe(503);
-    expect(await refused.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
-    const faulty = await health();
-    expect(faulty.status).toBe(503);
-    expect(faulty.body.store.ok).toBe(false);
+      immutable = ["s.db", "s.db-wal"].map((f) => join(dir, f));
+      expect(chattr("+i", immutable)).toBe(0);
+      const refused = await say(2);
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
+      const faulty = await health();
+      expect(faulty.status).toBe(503);
+      expect(faulty.body.store.ok).toBe(false);
 
-    chattr("-i", immutable);
-    immutable = [];
-    await waitFor(() => gw!.gateway.link.status === "offline" && gw!.gateway.delivery.queued === 1, 15_000, "the queue to be intact");
-    await waitFor(async () => (await health()).body.store.ok === true, 10_000, "the store to be ok again", undefined, 100);
-    expect((await health()).body.store).toEqual({ ok: true });
-    expect((await say(3)).status).toBe(202);
-  });
+      chattr("-i", immutable);
+      immutable = [];
+      await waitFor(() => gw!.gateway.link.status === "offline" && gw!.gateway.delivery.queued === 1, 15_000, "the queue to be intact");
+      await waitFor(async () => (await health()).body.store.ok === true, 10_000, "the store to be ok again", undefined, 100);
+      expect((await health()).body.store).toEqual({ ok: true });
+      expect((await say(3)).status).toBe(202);
+    },
+  );
 });
 
 describe("start-up", () => {
@@ -76,6 +79,8 @@ describe("start-up", () => {
     const proc = Bun.spawn([process.execPath, "src/main.ts", "--config", config], { stderr: "pipe", stdout: "pipe" });
     const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
     expect(code).toBe(1);
-    expect(stderr.trim().split("\n")).toEqual([`${config}: cannot start: the store directory ${missing} does not exist (store: ${join(missing, "s.db")})`]);
+    expect(stderr.trim().split("\n")).toEqual([
+      `${config}: cannot start: the store directory ${missing} does not exist (store: ${join(missing, "s.db")})`,
+    ]);
   });
 });

@@ -63,7 +63,6 @@ async function requestsInFlight(url: string): Promise<number> {
   return Number(/^stanzagate_http_requests_in_flight (\S+)$/m.exec(text)?.[1] ?? NaN);
 }
 
-
 const expected = Array.from({ length: COUNT }, (_, i) => `message ${i + 1}`);
 
 /**
@@ -81,65 +80,78 @@ const SERVER_TEST_MS = 150_000;
 /** mod_offline on Prosody (ejabberd's test bed has it): what arrives while bob is away is kept. */
 const OFFLINE = { prosody: { extraModules: ["offline"] } };
 
-for (const server of testServers()) describe(`the outbox, ${server.name}`, () => {
-  test("queues while the server is down (202) and delivers everything in order once it is back", async () => {
-    prosody = await server.start(OFFLINE);
-    gw = await startGateway(prosody, { routes: ROUTES, store: join(mkdtempSync(join(tmpdir(), "sg-ob-")), "s.db") });
-    await prosody.stopProcess();
-    await waitFor(() => gw!.gateway.link.status !== "online", 15_000, "the link to drop");
+for (const server of testServers())
+  describe(`the outbox, ${server.name}`, () => {
+    test(
+      "queues while the server is down (202) and delivers everything in order once it is back",
+      async () => {
+        prosody = await server.start(OFFLINE);
+        gw = await startGateway(prosody, { routes: ROUTES, store: join(mkdtempSync(join(tmpdir(), "sg-ob-")), "s.db") });
+        await prosody.stopProcess();
+        await waitFor(() => gw!.gateway.link.status !== "online", 15_000, "the link to drop");
 
-    for (let n = 1; n <= COUNT; n++) {
-      const res = await say(gw.url, n);
-      expect(res.status).toBe(202);
-      expect(await res.json()).toMatchObject({ status: "queued" });
-    }
-    const health = await fetch(`${gw.url}/health`);
-    expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ status: "degraded", outbox: { queued: COUNT } });
+        for (let n = 1; n <= COUNT; n++) {
+          const res = await say(gw.url, n);
+          expect(res.status).toBe(202);
+          expect(await res.json()).toMatchObject({ status: "queued" });
+        }
+        const health = await fetch(`${gw.url}/health`);
+        expect(health.status).toBe(503);
+        expect(await health.json()).toMatchObject({ status: "degraded", outbox: { queued: COUNT } });
 
-    await prosody.startProcess();
-    bob = await bobLogsInAfterDrain(gw.url);
-    expect(await bobReceives(bob, COUNT, gw.url)).toEqual(expected);
-    expect(gw.gateway.delivery.queued).toBe(0);
-  }, SERVER_TEST_MS);
-
-  test("survives SIGKILL of the gateway while stanzas are queued", async () => {
-    prosody = await server.start(OFFLINE);
-    const dir = mkdtempSync(join(tmpdir(), "sg-kill-"));
-    proc = await spawnGateway(prosody, ROUTES, dir);
-    await prosody.stopProcess();
-    for (let n = 1; n <= COUNT; n++) expect((await say(proc.url, n)).status).toBe(202);
-
-    expect(await proc.kill("SIGKILL")).not.toBe(0);
-    proc = await spawnGateway(prosody, ROUTES, dir);
-    expect((await proc.health()).body).toMatchObject({ outbox: { queued: COUNT } });
-
-    await prosody.startProcess();
-    bob = await bobLogsInAfterDrain(proc.url);
-    expect(await bobReceives(bob, COUNT, proc.url)).toEqual(expected);
-  }, SERVER_TEST_MS);
-
-  test("SIGTERM finishes the request in flight, delivers it, and exits 0", async () => {
-    prosody = await server.start(OFFLINE);
-    proc = await spawnGateway(prosody, ROUTES);
-    bob = await connectClient(prosody, "bob");
-    // A request whose body is still arriving when the signal comes.
-    const body = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        controller.enqueue(new TextEncoder().encode('{"n":'));
-        await Bun.sleep(400);
-        controller.enqueue(new TextEncoder().encode("42}"));
-        controller.close();
+        await prosody.startProcess();
+        bob = await bobLogsInAfterDrain(gw.url);
+        expect(await bobReceives(bob, COUNT, gw.url)).toEqual(expected);
+        expect(gw.gateway.delivery.queued).toBe(0);
       },
-    });
-    const busy = await requestsInFlight(proc.url);
-    const inFlight = fetch(`${proc.url}/say`, { method: "POST", headers: { "content-type": "application/json" }, body });
-    // The gateway is handling it (its in-flight gauge rose) before the signal, not a fixed wait.
-    await waitFor(async () => (await requestsInFlight(proc!.url)) > busy, 10_000, "the request to be in flight");
-    proc.proc.kill("SIGTERM");
-    expect((await inFlight).status).toBe(201);
-    expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("message 42");
-    expect(await proc.proc.exited).toBe(0);
-    expect(proc.stderr()).toContain('"msg":"shutting down"');
-  }, SERVER_TEST_MS);
-});
+      SERVER_TEST_MS,
+    );
+
+    test(
+      "survives SIGKILL of the gateway while stanzas are queued",
+      async () => {
+        prosody = await server.start(OFFLINE);
+        const dir = mkdtempSync(join(tmpdir(), "sg-kill-"));
+        proc = await spawnGateway(prosody, ROUTES, dir);
+        await prosody.stopProcess();
+        for (let n = 1; n <= COUNT; n++) expect((await say(proc.url, n)).status).toBe(202);
+
+        expect(await proc.kill("SIGKILL")).not.toBe(0);
+        proc = await spawnGateway(prosody, ROUTES, dir);
+        expect((await proc.health()).body).toMatchObject({ outbox: { queued: COUNT } });
+
+        await prosody.startProcess();
+        bob = await bobLogsInAfterDrain(proc.url);
+        expect(await bobReceives(bob, COUNT, proc.url)).toEqual(expected);
+      },
+      SERVER_TEST_MS,
+    );
+
+    test(
+      "SIGTERM finishes the request in flight, delivers it, and exits 0",
+      async () => {
+        prosody = await server.start(OFFLINE);
+        proc = await spawnGateway(prosody, ROUTES);
+        bob = await connectClient(prosody, "bob");
+        // A request whose body is still arriving when the signal comes.
+        const body = new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"n":'));
+            await Bun.sleep(400);
+            controller.enqueue(new TextEncoder().encode("42}"));
+            controller.close();
+          },
+        });
+        const busy = await requestsInFlight(proc.url);
+        const inFlight = fetch(`${proc.url}/say`, { method: "POST", headers: { "content-type": "application/json" }, body });
+        // The gateway is handling it (its in-flight gauge rose) before the signal, not a fixed wait.
+        await waitFor(async () => (await requestsInFlight(proc!.url)) > busy, 10_000, "the request to be in flight");
+        proc.proc.kill("SIGTERM");
+        expect((await inFlight).status).toBe(201);
+        expect((await bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("message 42");
+        expect(await proc.proc.exited).toBe(0);
+        expect(proc.stderr()).toContain('"msg":"shutting down"');
+      },
+      SERVER_TEST_MS,
+    );
+  });

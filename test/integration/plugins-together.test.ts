@@ -56,7 +56,8 @@ describe("component_http and roster_admin on one component", () => {
     const alice = await connectClient(prosody, "alice");
     clients.push(alice);
     // The sync runs when the server forwards alice's presence; her roster shows it (bounded wait).
-    const rosterItem = async () => (await alice.iq(xml("iq", { type: "get" }, xml("query", { xmlns: NS_ROSTER })))).getChild("query", NS_ROSTER)?.getChild("item");
+    const rosterItem = async () =>
+      (await alice.iq(xml("iq", { type: "get" }, xml("query", { xmlns: NS_ROSTER })))).getChild("query", NS_ROSTER)?.getChild("item");
     const item = await waitFor(rosterItem, 5_000, "bob in alice's roster", undefined, 100);
     expect(item?.attrs).toMatchObject({ jid: "bob@localhost", name: "Bob", subscription: "both" });
   });
@@ -76,7 +77,10 @@ describe("muc_kick behind a component_http route that serves every JID", () => {
     const bob = await connectClient(prosody, "bob");
     clients.push(bob);
     await joinRoom(bob, room, "Bob");
-    const res = await gw.post("/muc_kick", { headers: { authorization: "Secret ops", "content-type": "application/json" }, body: JSON.stringify({ nickname: "Bob", muc: room }) });
+    const res = await gw.post("/muc_kick", {
+      headers: { authorization: "Secret ops", "content-type": "application/json" },
+      body: JSON.stringify({ nickname: "Bob", muc: room }),
+    });
     expect(res.status).toBe(200);
     const kicked = await bob.nextStanza((s) => s.name === "presence" && s.attrs.type === "unavailable" && hasMucStatus("307")(s), 10_000);
     expect(kicked.attrs.from).toBe(`${room}/Bob`);

@@ -39,9 +39,15 @@ function steps(markdown: string): Step[] {
   const out: Step[] = [];
   for (const [i, part] of markdown.split(/^```/m).entries()) {
     if (i % 2 === 0) {
-      for (const m of part.matchAll(/[Tt]ype `([^`]+)`|`(curl [^`]+)`/g)) out.push(m[1] ? { kind: "type", line: m[1] } : { kind: "sh", line: m[2] as string });
+      for (const m of part.matchAll(/[Tt]ype `([^`]+)`|`(curl [^`]+)`/g))
+        out.push(m[1] ? { kind: "type", line: m[1] } : { kind: "sh", line: m[2] as string });
     } else if (part.startsWith("yaml fragment\n")) out.push({ kind: "yaml", text: part.slice("yaml fragment\n".length) });
-    else if (part.startsWith("sh\n")) for (const line of part.slice(3).split("\n").filter((l) => l.trim())) out.push({ kind: "sh", line });
+    else if (part.startsWith("sh\n"))
+      for (const line of part
+        .slice(3)
+        .split("\n")
+        .filter((l) => l.trim()))
+        out.push({ kind: "sh", line });
   }
   return out;
 }
@@ -60,7 +66,10 @@ beforeAll(async () => {
   prosody = await startProsody({ users: { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" } });
   apps = demoWebApps();
   port = await freePort();
-  writeFileSync(routesFile, demoRoutes(() => true));
+  writeFileSync(
+    routesFile,
+    demoRoutes(() => true),
+  );
   // The demo's routes.yaml reads this run's ports from the environment the demo gives the gateway.
   const env = { ...process.env, ...demoEnv({ prosody, httpPort: port, apps: apps.url }) };
   gateway = Bun.spawn([...GATEWAY, "--config", routesFile], { cwd: dir, env, stdout: "ignore", stderr: "pipe" });
@@ -107,11 +116,13 @@ async function reload(): Promise<void> {
 
 /** A shell line of the tutorial, run at the root of the checkout against this test's gateway. */
 function run(line: string): { code: number; out: string } {
-  const command = line.replaceAll("127.0.0.1:5280", `127.0.0.1:${port}`).replaceAll(".demo/routes.yaml", routesFile).replaceAll("dist/stanzagate", GATEWAY.join(" "));
+  const command = line
+    .replaceAll("127.0.0.1:5280", `127.0.0.1:${port}`)
+    .replaceAll(".demo/routes.yaml", routesFile)
+    .replaceAll("dist/stanzagate", GATEWAY.join(" "));
   const result = Bun.spawnSync(["sh", "-c", command], { cwd: ROOT });
   return { code: result.exitCode, out: result.stdout.toString() + result.stderr.toString() };
 }
-
 
 test("the README's first 10 minutes work as written", async () => {
   const delivered: string[] = [];
@@ -123,7 +134,10 @@ test("the README's first 10 minutes work as written", async () => {
     else if (step.kind === "type") {
       // In its own <thread>: the demo bot's job also writes to bob, about 10 s after start.
       const reply = (await (await say(bob, house, step.line)).reply(WAIT_MS)).getChildText("body");
-      expect({ typed: step.line, reply }).toEqual({ typed: step.line, reply: BOT_REPLIES[step.line] ?? expect.not.stringContaining("Unknown command") });
+      expect({ typed: step.line, reply }).toEqual({
+        typed: step.line,
+        reply: BOT_REPLIES[step.line] ?? expect.not.stringContaining("Unknown command"),
+      });
     } else if (step.line.startsWith("pkill -HUP")) await reload();
     else if (step.line.startsWith("curl ")) {
       const { out } = run(`${step.line} -o /dev/null -w '%{http_code}'`);
@@ -153,7 +167,12 @@ test("the bot in the demo's room, as the README's step 4 says", async () => {
   await reload();
   await entered;
   expect(TUTORIAL).toContain("`house: temp kitchen`");
-  await alice.send(xml("message", { to: room, type: "groupchat", id: `tutorial-${crypto.randomUUID()}` }, xml("body", {}, "house: temp kitchen")));
-  const reply = await alice.nextStanza((s) => s.name === "message" && s.attrs.type === "groupchat" && (s.getChildText("body") ?? "").includes("kitchen: 21.5 °C"), WAIT_MS);
+  await alice.send(
+    xml("message", { to: room, type: "groupchat", id: `tutorial-${crypto.randomUUID()}` }, xml("body", {}, "house: temp kitchen")),
+  );
+  const reply = await alice.nextStanza(
+    (s) => s.name === "message" && s.attrs.type === "groupchat" && (s.getChildText("body") ?? "").includes("kitchen: 21.5 °C"),
+    WAIT_MS,
+  );
   expect(reply.getChildText("body")).toBe(`Alice: ${BOT_REPLIES["temp kitchen"]}`);
 }, 60_000);

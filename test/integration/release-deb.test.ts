@@ -45,14 +45,24 @@ afterAll(async () => {
 
 describe(`dist/stanzagate_${pkg.version}_amd64.deb`, () => {
   test("installs the executable, the unit, the conffile and the copyright where Debian puts them", () => {
-    const files = sh(["dpkg", "-L", "stanzagate"]).out.trim().split("\n").filter((f) => !statSync(f).isDirectory());
-    expect(files.sort()).toEqual(["/etc/stanzagate/routes.yaml", "/lib/systemd/system/stanzagate.service", "/usr/bin/stanzagate", "/usr/share/doc/stanzagate/copyright"]);
+    const files = sh(["dpkg", "-L", "stanzagate"])
+      .out.trim()
+      .split("\n")
+      .filter((f) => !statSync(f).isDirectory());
+    expect(files.sort()).toEqual([
+      "/etc/stanzagate/routes.yaml",
+      "/lib/systemd/system/stanzagate.service",
+      "/usr/bin/stanzagate",
+      "/usr/share/doc/stanzagate/copyright",
+    ]);
     expect(sh(["dpkg-query", "-W", "-f", "${Conffiles}", "stanzagate"]).out).toMatch(/^ \/etc\/stanzagate\/routes\.yaml [0-9a-f]{32}$/);
     expect(sh(["/usr/bin/stanzagate", "--version"]).out).toBe(`stanzagate ${pkg.version}\n`);
   });
 
   test("makes the stanzagate system user, its state directory, and a secret file only root reads", () => {
-    expect(sh(["getent", "passwd", "stanzagate"]).out).toMatch(/^stanzagate:x:\d{1,3}:\d+:[^:]*:\/var\/lib\/stanzagate:\/usr\/sbin\/nologin\n$/);
+    expect(sh(["getent", "passwd", "stanzagate"]).out).toMatch(
+      /^stanzagate:x:\d{1,3}:\d+:[^:]*:\/var\/lib\/stanzagate:\/usr\/sbin\/nologin\n$/,
+    );
     expect(ownerOf("/var/lib/stanzagate")).toBe("stanzagate:stanzagate 700");
     expect(ownerOf("/etc/stanzagate/stanzagate.env")).toBe("root:root 600");
     expect(readFileSync("/etc/stanzagate/stanzagate.env", "utf8")).toMatch(/^STANZAGATE_SECRET=[A-Za-z0-9]{32,40}$/m);
@@ -68,7 +78,9 @@ describe(`dist/stanzagate_${pkg.version}_amd64.deb`, () => {
 
   test("the conffile passes `check` run as the stanzagate user with the secret file's environment", () => {
     const secret = /^STANZAGATE_SECRET=(.*)$/m.exec(readFileSync("/etc/stanzagate/stanzagate.env", "utf8"))?.[1] ?? "";
-    const r = sh(["runuser", "-u", "stanzagate", "--", "/usr/bin/stanzagate", "check", "--config", "/etc/stanzagate/routes.yaml"], { STANZAGATE_SECRET: secret });
+    const r = sh(["runuser", "-u", "stanzagate", "--", "/usr/bin/stanzagate", "check", "--config", "/etc/stanzagate/routes.yaml"], {
+      STANZAGATE_SECRET: secret,
+    });
     expect(r).toEqual({ code: 0, out: "/etc/stanzagate/routes.yaml: ok (1 route)\n", err: "" });
   });
 
@@ -84,10 +96,20 @@ describe(`dist/stanzagate_${pkg.version}_amd64.deb`, () => {
     };
     // setpriv execs the gateway in its own place (no parent in between): the signal reaches it.
     const asUser = ["setpriv", "--reuid=stanzagate", "--regid=stanzagate", "--init-groups", "--"];
-    gateway = Bun.spawn([...asUser, "/usr/bin/stanzagate", "--config", "/etc/stanzagate/routes.yaml"], { cwd: "/", env: { PATH, ...env }, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+    gateway = Bun.spawn([...asUser, "/usr/bin/stanzagate", "--config", "/etc/stanzagate/routes.yaml"], {
+      cwd: "/",
+      env: { PATH, ...env },
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: "pipe",
+    });
     await waitOnline(gateway, `http://127.0.0.1:${port}`);
     expect(ownerOf("/var/lib/stanzagate/stanzagate.db")).toMatch(/^stanzagate:stanzagate /);
-    expect(sh(["/usr/bin/stanzagate", "outbox", "list", "--config", "/etc/stanzagate/routes.yaml"])).toEqual({ code: 0, out: "queued: 0\ndead letters: 0\n", err: "" });
+    expect(sh(["/usr/bin/stanzagate", "outbox", "list", "--config", "/etc/stanzagate/routes.yaml"])).toEqual({
+      code: 0,
+      out: "queued: 0\ndead letters: 0\n",
+      err: "",
+    });
     gateway.kill("SIGTERM");
     expect(await gateway.exited).toBe(0);
   });
@@ -105,7 +127,9 @@ describe(`dist/stanzagate_${pkg.version}_amd64.deb`, () => {
   test("`dpkg -r` keeps the configuration and the outbox; `dpkg --purge` leaves nothing, not even the user", () => {
     expect(sh(["dpkg", "-r", "stanzagate"]).code).toBe(0);
     expect(["/usr/bin/stanzagate", "/lib/systemd/system/stanzagate.service"].filter(existsSync)).toEqual([]);
-    expect(["/etc/stanzagate/routes.yaml", "/etc/stanzagate/stanzagate.env", "/var/lib/stanzagate/stanzagate.db"].filter(existsSync)).toHaveLength(3);
+    expect(
+      ["/etc/stanzagate/routes.yaml", "/etc/stanzagate/stanzagate.env", "/var/lib/stanzagate/stanzagate.db"].filter(existsSync),
+    ).toHaveLength(3);
     expect(sh(["dpkg", "--purge", "stanzagate"]).code).toBe(0);
     expect(["/etc/stanzagate", "/var/lib/stanzagate", "/usr/share/doc/stanzagate"].filter(existsSync)).toEqual([]);
     expect(sh(["getent", "passwd", "stanzagate"]).code).toBe(2);
@@ -120,13 +144,18 @@ describe("the other release packages", () => {
   test("the arm64 .deb carries the arm64 executable `make release` built, not a rebuild", () => {
     const deb = join(DIST, `stanzagate_${pkg.version}_arm64.deb`);
     expect(sh(["dpkg-deb", "-f", deb, "Package", "Architecture"]).out).toBe("Package: stanzagate\nArchitecture: arm64\n");
-    expect(sha256(`dpkg-deb --fsys-tarfile ${deb} | tar -xO ./usr/bin/stanzagate`)).toBe(sha256(`cat ${join(DIST, "stanzagate-linux-arm64")}`));
+    expect(sha256(`dpkg-deb --fsys-tarfile ${deb} | tar -xO ./usr/bin/stanzagate`)).toBe(
+      sha256(`cat ${join(DIST, "stanzagate-linux-arm64")}`),
+    );
   });
 
   test("each .tar.gz holds the executable, the unit, the example routes.yaml and the LICENSE in one directory", () => {
     for (const arch of ["x64", "arm64"]) {
       const name = `stanzagate-${pkg.version}-linux-${arch}`;
-      const files = sh(["tar", "-tzf", join(DIST, `${name}.tar.gz`)]).out.trim().split("\n").sort();
+      const files = sh(["tar", "-tzf", join(DIST, `${name}.tar.gz`)])
+        .out.trim()
+        .split("\n")
+        .sort();
       expect(files).toEqual([`${name}/`, `${name}/LICENSE`, `${name}/routes.yaml`, `${name}/stanzagate`, `${name}/stanzagate.service`]);
     }
   });
@@ -135,14 +164,24 @@ describe("the other release packages", () => {
     const r = Bun.spawnSync(["sha256sum", "-c", "SHA256SUMS"], { cwd: DIST });
     const ok = r.stdout.toString().trim().split("\n").sort();
     const v = pkg.version;
-    expect(ok).toEqual([`stanzagate-${v}-linux-arm64.tar.gz: OK`, `stanzagate-${v}-linux-x64.tar.gz: OK`, "stanzagate-linux-arm64: OK", "stanzagate-linux-x64: OK", `stanzagate_${v}_amd64.deb: OK`, `stanzagate_${v}_arm64.deb: OK`]);
+    expect(ok).toEqual([
+      `stanzagate-${v}-linux-arm64.tar.gz: OK`,
+      `stanzagate-${v}-linux-x64.tar.gz: OK`,
+      "stanzagate-linux-arm64: OK",
+      "stanzagate-linux-x64: OK",
+      `stanzagate_${v}_amd64.deb: OK`,
+      `stanzagate_${v}_arm64.deb: OK`,
+    ]);
     expect(r.exitCode).toBe(0);
   });
 });
 
 async function waitOnline(proc: Subprocess<"ignore", "ignore", "pipe">, url: string): Promise<void> {
   const online = async () => {
-    const status = await fetch(`${url}/health`).then((r) => r.status, () => 0);
+    const status = await fetch(`${url}/health`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status !== 200 && proc.exitCode !== null) throw new Error(`exited ${proc.exitCode}: ${await new Response(proc.stderr).text()}`);
     return status === 200;
   };

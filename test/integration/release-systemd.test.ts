@@ -32,12 +32,19 @@ describe("packaging/stanzagate.service", () => {
   });
 
   test("runs as a throw-away user with one writable state directory, restarts on failure, reloads with SIGHUP", () => {
-    for (const d of ["DynamicUser=yes", "StateDirectory=stanzagate", "ProtectSystem=strict", "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID", "NoNewPrivileges=yes"]) {
+    for (const d of [
+      "DynamicUser=yes",
+      "StateDirectory=stanzagate",
+      "ProtectSystem=strict",
+      "Restart=on-failure",
+      "ExecReload=/bin/kill -HUP $MAINPID",
+      "NoNewPrivileges=yes",
+    ]) {
       expect(directives).toContain(d);
     }
   });
 
-  test("is rated at most 2.0 (\"OK\") by `systemd-analyze security` on its exposure scale of 0 to 10", () => {
+  test('is rated at most 2.0 ("OK") by `systemd-analyze security` on its exposure scale of 0 to 10', () => {
     const r = analyze(["security", "--offline=yes", "--threshold=20", installedCopy()]);
     expect(r.out).toMatch(/Overall exposure level for stanzagate\.service: [01]\.\d|Overall exposure level for stanzagate\.service: 2\.0/);
     expect(r.code).toBe(0);

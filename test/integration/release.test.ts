@@ -58,7 +58,13 @@ function run(command: string[], args: string[], timeoutMs: number) {
 async function waitOnline(gw: GatewayProcess, deadlineMs: number): Promise<void> {
   const privileged = (h: { status: number; body: Record<string, unknown> }) =>
     h.status === 200 && (h.body.xmpp as { privileges?: { message?: string } } | undefined)?.privileges?.message === "outgoing";
-  await waitFor(async () => privileged(await gw.health()), deadlineMs, "online and privileged", () => gw.stderr(), 50);
+  await waitFor(
+    async () => privileged(await gw.health()),
+    deadlineMs,
+    "online and privileged",
+    () => gw.stderr(),
+    50,
+  );
 }
 
 for (const target of TARGETS) {
@@ -67,47 +73,73 @@ for (const target of TARGETS) {
       expect(existsSync(join(DIST, `stanzagate-${target.name}`))).toBe(true);
     });
 
-    test("prints its version", () => {
-      const r = run(target.command, ["--version"], target.deadlineMs);
-      expect(r.err).toBe("");
-      expect(r.out).toMatch(/^stanzagate \d+\.\d+\.\d+\n$/);
-    }, target.deadlineMs);
+    test(
+      "prints its version",
+      () => {
+        const r = run(target.command, ["--version"], target.deadlineMs);
+        expect(r.err).toBe("");
+        expect(r.out).toMatch(/^stanzagate \d+\.\d+\.\d+\n$/);
+      },
+      target.deadlineMs,
+    );
 
-    test("checks the shipped routes.yaml", () => {
-      const r = run(target.command, ["check", "--config", join(import.meta.dir, "../../routes.yaml")], target.deadlineMs);
-      expect(r.err).toBe("");
-      expect(r.out).toMatch(/routes\.yaml: ok \(\d+ routes?\)/);
-      expect(r.code).toBe(0);
-    }, target.deadlineMs);
+    test(
+      "checks the shipped routes.yaml",
+      () => {
+        const r = run(target.command, ["check", "--config", join(import.meta.dir, "../../routes.yaml")], target.deadlineMs);
+        expect(r.err).toBe("");
+        expect(r.out).toMatch(/routes\.yaml: ok \(\d+ routes?\)/);
+        expect(r.code).toBe(0);
+      },
+      target.deadlineMs,
+    );
 
-    test("renders a Liquid template with a loop, without connecting (LiquidJS runs in the binary)", () => {
-      const dir = join(import.meta.dir, "../../.cache/release-render");
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, "routes.yaml"), RENDER_ROUTES);
-      writeFileSync(join(dir, "body.json"), JSON.stringify({ alerts: [{ name: "disk" }, { name: "cpu <90%>" }] }));
-      const r = run(target.command, ["render", "--config", join(dir, "routes.yaml"), "--route", "/am/bob", "--body", join(dir, "body.json")], target.deadlineMs);
-      expect(r).toEqual({
-        code: 0,
-        err: "",
-        out: `<message to="bob@localhost" from="gw.localhost" id="render-1"><body>DISK</body></message>\n<message to="bob@localhost" from="gw.localhost" id="render-2"><body>CPU &lt;90%&gt;</body></message>\n`,
-      });
-    }, target.deadlineMs);
+    test(
+      "renders a Liquid template with a loop, without connecting (LiquidJS runs in the binary)",
+      () => {
+        const dir = join(import.meta.dir, "../../.cache/release-render");
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "routes.yaml"), RENDER_ROUTES);
+        writeFileSync(join(dir, "body.json"), JSON.stringify({ alerts: [{ name: "disk" }, { name: "cpu <90%>" }] }));
+        const r = run(
+          target.command,
+          ["render", "--config", join(dir, "routes.yaml"), "--route", "/am/bob", "--body", join(dir, "body.json")],
+          target.deadlineMs,
+        );
+        expect(r).toEqual({
+          code: 0,
+          err: "",
+          out: `<message to="bob@localhost" from="gw.localhost" id="render-1"><body>DISK</body></message>\n<message to="bob@localhost" from="gw.localhost" id="render-2"><body>CPU &lt;90%&gt;</body></message>\n`,
+        });
+      },
+      target.deadlineMs,
+    );
 
-    test("connects to Prosody, and bob receives what alice POSTs to post_msg", async () => {
-      const gw = await spawnGateway(prosody, ROUTES(prosody.c2sPort), undefined, { command: target.command, readyTimeoutMs: target.deadlineMs });
-      running.push(gw);
-      await waitOnline(gw, target.deadlineMs);
-      const text = `hello from ${target.name}`;
-      const arrived = bob.nextStanza(allOf(isMessageFrom("alice@localhost"), messageWithBody(text)), target.deadlineMs);
-      const res = await fetch(`${gw.url}/msg/bob`, {
-        method: "POST",
-        headers: { "content-type": "text/plain", authorization: `Basic ${btoa("alice@localhost:alice-pw")}` },
-        body: text,
-      });
-      expect({ status: res.status, body: await res.json() }).toMatchObject({ status: 201, body: { status: "sent", from: "alice@localhost" } });
-      expect((await arrived).getChildText("body")).toBe(text);
-      expect(await gw.kill("SIGTERM")).toBe(0);
-    }, target.deadlineMs * 3);
+    test(
+      "connects to Prosody, and bob receives what alice POSTs to post_msg",
+      async () => {
+        const gw = await spawnGateway(prosody, ROUTES(prosody.c2sPort), undefined, {
+          command: target.command,
+          readyTimeoutMs: target.deadlineMs,
+        });
+        running.push(gw);
+        await waitOnline(gw, target.deadlineMs);
+        const text = `hello from ${target.name}`;
+        const arrived = bob.nextStanza(allOf(isMessageFrom("alice@localhost"), messageWithBody(text)), target.deadlineMs);
+        const res = await fetch(`${gw.url}/msg/bob`, {
+          method: "POST",
+          headers: { "content-type": "text/plain", authorization: `Basic ${btoa("alice@localhost:alice-pw")}` },
+          body: text,
+        });
+        expect({ status: res.status, body: await res.json() }).toMatchObject({
+          status: 201,
+          body: { status: "sent", from: "alice@localhost" },
+        });
+        expect((await arrived).getChildText("body")).toBe(text);
+        expect(await gw.kill("SIGTERM")).toBe(0);
+      },
+      target.deadlineMs * 3,
+    );
   });
 }
 
@@ -160,10 +192,13 @@ routes:
     const first = await spawnGateway(prosody, HELLO, undefined, { command: x64!.command });
     running.push(first);
     const second = Bun.spawn([...x64!.command, "--config", join(first.dir, "routes.yaml")], { stdout: "ignore", stderr: "pipe" });
-    const [code, err] = await Promise.all([withTimeout<number | string>(second.exited, 15_000, () => {
-      second.kill("SIGKILL");
-      return "still running";
-    }), new Response(second.stderr).text()]);
+    const [code, err] = await Promise.all([
+      withTimeout<number | string>(second.exited, 15_000, () => {
+        second.kill("SIGKILL");
+        return "still running";
+      }),
+      new Response(second.stderr).text(),
+    ]);
     expect({ code, err }).toMatchObject({ code: 1, err: expect.stringMatching(/cannot start: .*(in use|EADDRINUSE)/i) });
     expect(await keepAliveRequests(first, 1)).toEqual([200]);
     expect(await first.kill("SIGTERM")).toBe(0);

@@ -52,7 +52,13 @@ async function hup(marker: string): Promise<string> {
   const before = count(marker);
   gw.proc.kill("SIGHUP");
   await until(() => count(marker) > before, `"${marker}" after SIGHUP`);
-  return gw.stderr().split("\n").filter((l) => l.includes(marker)).at(-1) ?? "";
+  return (
+    gw
+      .stderr()
+      .split("\n")
+      .filter((l) => l.includes(marker))
+      .at(-1) ?? ""
+  );
 }
 
 const count = (text: string) => gw.stderr().split(text).length - 1;
@@ -60,7 +66,8 @@ const count = (text: string) => gw.stderr().split(text).length - 1;
 const until = (condition: () => boolean | Promise<boolean>, what: string) =>
   waitFor(condition, DEADLINE_MS, what, () => `log:\n${gw.stderr().split("\n").slice(-8).join("\n")}`);
 
-const post = (path: string, text: string, base = gw.url) => fetch(base + path, { method: "POST", headers: { authorization: AUTH, "content-type": "text/plain" }, body: text });
+const post = (path: string, text: string, base = gw.url) =>
+  fetch(base + path, { method: "POST", headers: { authorization: AUTH, "content-type": "text/plain" }, body: text });
 const scrape = async (base = gw.url) => (await fetch(`${base}/metrics`)).text();
 
 describe("SIGHUP", () => {
@@ -68,12 +75,18 @@ describe("SIGHUP", () => {
     // The old request: headers and half its body now, the rest after the reload.
     const chunks: string[] = [];
     const socket = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data: (_s, d) => void chunks.push(d.toString()) } });
-    socket.write(`POST /old HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${AUTH}\r\nContent-Type: text/plain\r\nContent-Length: 23\r\nConnection: close\r\n\r\nin flight `);
+    socket.write(
+      `POST /old HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${AUTH}\r\nContent-Type: text/plain\r\nContent-Length: 23\r\nConnection: close\r\n\r\nin flight `,
+    );
     await until(async () => (sample(await scrape(), "stanzagate_http_requests_in_flight") ?? 0) >= 2, "the old request to be in flight");
 
     writeRoutes(routes("/new"));
     const line = await hup("configuration reloaded");
-    expect(JSON.parse(line)).toMatchObject({ routes: { added: ["POST /new"], removed: ["POST /old"] }, xmpp: "unchanged", http: "unchanged" });
+    expect(JSON.parse(line)).toMatchObject({
+      routes: { added: ["POST /new"], removed: ["POST /old"] },
+      xmpp: "unchanged",
+      http: "unchanged",
+    });
     expect((await post("/old", "refused")).status).toBe(404);
     expect((await post("/new", "new route")).status).toBe(201);
     await bob.nextStanza(messageWithBody("new route"));
@@ -89,7 +102,9 @@ describe("SIGHUP", () => {
   });
 
   test("a broken routes.yaml is refused with file:line:col, and the running routes keep serving", async () => {
-    writeRoutes(`${auth}routes:\n  - name: broken\n    path: /broken\n    auth: nobody\n    send: '<message to="bob@localhost"><body>x</body></message>'\n`);
+    writeRoutes(
+      `${auth}routes:\n  - name: broken\n    path: /broken\n    auth: nobody\n    send: '<message to="bob@localhost"><body>x</body></message>'\n`,
+    );
     const line = await hup("reload refused");
     const { errors } = JSON.parse(line) as { errors: string[] };
     expect(errors[0]).toMatch(/routes\.yaml:\d+:\d+ +error +routes\[0\]\.auth +no auth scheme named "nobody"/);
@@ -135,7 +150,14 @@ describe("SIGHUP", () => {
     const moved = `http://127.0.0.1:${next}`;
     expect((await post("/moved", "on the new port", moved)).status).toBe(201);
     await bob.nextStanza(messageWithBody("on the new port"));
-    await until(() => fetch(`${gw.url}/healthz`).then(() => false, () => true), "the old port to close");
+    await until(
+      () =>
+        fetch(`${gw.url}/healthz`).then(
+          () => false,
+          () => true,
+        ),
+      "the old port to close",
+    );
     expect(gw.proc.exitCode).toBeNull();
     gw = { ...gw, url: moved };
     port = next;

@@ -42,7 +42,11 @@ routes:
 const BINARY = join(import.meta.dir, "../../dist/stanzagate");
 
 const say = (url: string, text: string) =>
-  fetch(`${url}/say`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ text }) });
+  fetch(`${url}/say`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ text }),
+  });
 const text = (i: number) => `replica load ${i}`;
 
 const withEjabberd = testServers().some((s) => s.name === "ejabberd");
@@ -68,7 +72,10 @@ describe.if(withEjabberd)("ejabberd: replicas behind one balancer, a component d
   async function replicaOn(dir: string, component: { domain: string; secret: string }): Promise<GatewayProcess> {
     const command = process.env.STANZAGATE_BIN ? [process.env.STANZAGATE_BIN] : existsSync(BINARY) ? [BINARY] : undefined;
     // The same server, seen from a replica: its own component domain and secret.
-    const server: XmppServer = Object.assign(Object.create(ejabberd) as XmppServer, { componentDomain: component.domain, componentSecret: component.secret });
+    const server: XmppServer = Object.assign(Object.create(ejabberd) as XmppServer, {
+      componentDomain: component.domain,
+      componentSecret: component.secret,
+    });
     const gw = await spawnGateway(server, ROUTES, dir, command ? { command } : {});
     await untilOnline(gw);
     return gw;
@@ -131,13 +138,18 @@ describe.if(withEjabberd)("ejabberd: replicas behind one balancer, a component d
 
   test("ejabberd difference: two replicas on ONE domain get each other's ping answers, so confirmations time out (202, then resent)", async () => {
     const shared = { domain: ejabberd.componentDomain, secret: ejabberd.componentSecret };
-    const pair = [await replicaOn(mkdtempSync(join(tmpdir(), "sg-shared-")), shared), await replicaOn(mkdtempSync(join(tmpdir(), "sg-shared-")), shared)];
+    const pair = [
+      await replicaOn(mkdtempSync(join(tmpdir(), "sg-shared-")), shared),
+      await replicaOn(mkdtempSync(join(tmpdir(), "sg-shared-")), shared),
+    ];
     replicas.push(...pair);
     // ejabberd picks the connection at random per stanza: a handful of requests meets a misrouted answer.
     const statuses: number[] = [];
     for (let i = 0; i < 40 && !statuses.includes(202); i++) statuses.push((await say(pair[i % 2]!.url, `shared ${i}`)).status);
     expect(statuses).toContain(202);
-    expect(pair.some((r) => r.stderr().includes('"send not confirmed; queueing"') && r.stderr().includes("no answer from localhost in time"))).toBe(true);
+    expect(
+      pair.some((r) => r.stderr().includes('"send not confirmed; queueing"') && r.stderr().includes("no answer from localhost in time")),
+    ).toBe(true);
   }, 60_000);
 });
 
@@ -155,6 +167,12 @@ async function drained(gw: GatewayProcess): Promise<void> {
     body = health.body;
     return health.status === 200 && (body.outbox as { queued?: number } | undefined)?.queued === 0;
   };
-  const detail = () => `${JSON.stringify(body)}\n${gw.stderr().split("\n").filter((l) => !l.includes('"http request"')).slice(-15).join("\n")}`;
+  const detail = () =>
+    `${JSON.stringify(body)}\n${gw
+      .stderr()
+      .split("\n")
+      .filter((l) => !l.includes('"http request"'))
+      .slice(-15)
+      .join("\n")}`;
   await waitFor(empty, DELIVERY_DEADLINE_MS, "the replica's outbox to drain", detail, 100);
 }

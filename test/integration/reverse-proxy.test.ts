@@ -76,7 +76,25 @@ async function listening(port: number, proxy: Subprocess, name: string): Promise
 
 /** GET /metrics through the proxy with curl, from a chosen loopback address; the status. */
 async function scrape(port: number, from: string, token: string, headers: string[] = []): Promise<number> {
-  const curl = Bun.spawn(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca.caFile, "--interface", from, "-H", `authorization: Bearer ${token}`, ...headers.flatMap((h) => ["-H", h]), `https://127.0.0.1:${port}/metrics`], { stdout: "pipe" });
+  const curl = Bun.spawn(
+    [
+      "curl",
+      "-s",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "--cacert",
+      ca.caFile,
+      "--interface",
+      from,
+      "-H",
+      `authorization: Bearer ${token}`,
+      ...headers.flatMap((h) => ["-H", h]),
+      `https://127.0.0.1:${port}/metrics`,
+    ],
+    { stdout: "pipe" },
+  );
   const status = Number(await new Response(curl.stdout).text());
   await curl.exited;
   return status;
@@ -94,7 +112,11 @@ for (const [name, command] of Object.entries(PROXIES)) {
       ({ gateway, clients } = guarded);
       const upstream = guarded.port;
       port = await freePort();
-      proxy = Bun.spawn(command(port, upstream), { stdout: "ignore", stderr: "pipe", env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir } });
+      proxy = Bun.spawn(command(port, upstream), {
+        stdout: "ignore",
+        stderr: "pipe",
+        env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+      });
       trackProcess(proxy);
       await listening(port, proxy, name);
     });

@@ -30,45 +30,50 @@ const SERVER_TEST_MS = 150_000;
 const groupchatFrom = (occupant: string, text: string) => (s: Element) =>
   s.name === "message" && s.attrs.type === "groupchat" && s.attrs.from === occupant && s.getChildText("body") === text;
 
-for (const server of testServers()) describe(server.name, () => {
-  const bed = useTestBed(server, { server: { extraMucServices: [{ domain: MUC2, admins: [] }] }, clients: ["bob"] });
+for (const server of testServers())
+  describe(server.name, () => {
+    const bed = useTestBed(server, { server: { extraMucServices: [{ domain: MUC2, admins: [] }] }, clients: ["bob"] });
 
-  test("with the link down: no such room, members-only and past max_rooms end in the dead letters with the room's reason; the rest arrive", async () => {
-    const store = join(mkdtempSync(join(tmpdir(), "sg-rooms-ob-")), "s.db");
-    bed.gw = await startGateway(bed.server, { routes: ROUTES, store, xmpp: ["max_rooms: 2"] });
-    // Rooms that survive the server's restart: bob owns them all.
-    for (const name of ["here", "club", "there", "full"]) {
-      await joinRoom(bed.bob, room(name), "Bob");
-      await configureRoom(bed.bob, room(name), name === "club" ? { ...PERSISTENT, "muc#roomconfig_membersonly": "1" } : PERSISTENT);
-    }
-    expect((await postJson(bed.gw, `/room/${room("here")}`, { text: "before" })).status).toBe(201);
+    test(
+      "with the link down: no such room, members-only and past max_rooms end in the dead letters with the room's reason; the rest arrive",
+      async () => {
+        const store = join(mkdtempSync(join(tmpdir(), "sg-rooms-ob-")), "s.db");
+        bed.gw = await startGateway(bed.server, { routes: ROUTES, store, xmpp: ["max_rooms: 2"] });
+        // Rooms that survive the server's restart: bob owns them all.
+        for (const name of ["here", "club", "there", "full"]) {
+          await joinRoom(bed.bob, room(name), "Bob");
+          await configureRoom(bed.bob, room(name), name === "club" ? { ...PERSISTENT, "muc#roomconfig_membersonly": "1" } : PERSISTENT);
+        }
+        expect((await postJson(bed.gw, `/room/${room("here")}`, { text: "before" })).status).toBe(201);
 
-    await bed.server.stopProcess();
-    await waitFor(() => bed.gw.gateway.link.status !== "online", 15_000, "the link to drop", logTail(bed.gw.logs));
-    // In this order: "here" is entered again (1 room), "nowhere" and "club" refuse, "there" is
-    // the second room, so "full" is one past max_rooms: 2.
-    for (const name of ["nowhere", "club", "there", "full", "here"]) {
-      const res = await postJson(bed.gw, `/room/${room(name)}`, { text: `to ${name}` });
-      expect([name, res.status]).toEqual([name, 202]);
-    }
-    await bed.server.startProcess();
-    await waitFor(() => bed.gw.gateway.delivery.queued === 0, 30_000, "the outbox to drain", logTail(bed.gw.logs));
+        await bed.server.stopProcess();
+        await waitFor(() => bed.gw.gateway.link.status !== "online", 15_000, "the link to drop", logTail(bed.gw.logs));
+        // In this order: "here" is entered again (1 room), "nowhere" and "club" refuse, "there" is
+        // the second room, so "full" is one past max_rooms: 2.
+        for (const name of ["nowhere", "club", "there", "full", "here"]) {
+          const res = await postJson(bed.gw, `/room/${room(name)}`, { text: `to ${name}` });
+          expect([name, res.status]).toEqual([name, 202]);
+        }
+        await bed.server.startProcess();
+        await waitFor(() => bed.gw.gateway.delivery.queued === 0, 30_000, "the outbox to drain", logTail(bed.gw.logs));
 
-    const db = new Database(store, { readonly: true });
-    const dead = db.query<{ stanza: string; reason: string }, []>("SELECT stanza, reason FROM dead_letter ORDER BY seq").all();
-    db.close();
-    expect(dead.map((d) => [/<body>(.*)<\/body>/.exec(d.stanza)?.[1], d.reason.split(":")[0]])).toEqual([
-      ["to nowhere", "ROOM_REFUSED item-not-found"],
-      ["to club", "ROOM_REFUSED registration-required"],
-      ["to full", "ROOMS_FULL"],
-    ]);
-    // The others reached their rooms: bob, back, finds them in the rooms' history (§7.2.15).
-    const gone = bed.bob;
-    const bob = (bed.bob = await connectClient(bed.server, "bob"));
-    await gone.stop().catch(() => {}); // its stream went with the server
-    for (const name of ["there", "here"]) {
-      await joinRoom(bob, room(name), "Bob", { noHistory: false });
-      await bob.nextStanza(groupchatFrom(`${room(name)}/Alerts`, `to ${name}`));
-    }
-  }, SERVER_TEST_MS);
-});
+        const db = new Database(store, { readonly: true });
+        const dead = db.query<{ stanza: string; reason: string }, []>("SELECT stanza, reason FROM dead_letter ORDER BY seq").all();
+        db.close();
+        expect(dead.map((d) => [/<body>(.*)<\/body>/.exec(d.stanza)?.[1], d.reason.split(":")[0]])).toEqual([
+          ["to nowhere", "ROOM_REFUSED item-not-found"],
+          ["to club", "ROOM_REFUSED registration-required"],
+          ["to full", "ROOMS_FULL"],
+        ]);
+        // The others reached their rooms: bob, back, finds them in the rooms' history (§7.2.15).
+        const gone = bed.bob;
+        const bob = (bed.bob = await connectClient(bed.server, "bob"));
+        await gone.stop().catch(() => {}); // its stream went with the server
+        for (const name of ["there", "here"]) {
+          await joinRoom(bob, room(name), "Bob", { noHistory: false });
+          await bob.nextStanza(groupchatFrom(`${room(name)}/Alerts`, `to ${name}`));
+        }
+      },
+      SERVER_TEST_MS,
+    );
+  });

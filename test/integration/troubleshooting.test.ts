@@ -86,7 +86,9 @@ describe("prosody", () => {
 
   test("JSON without its Content-Type: 415, 400 with a hint, or the JSON as the text", async () => {
     const form = { ...auth, "content-type": "application/x-www-form-urlencoded" };
-    expectOnPage(await answer(await bed.gw.post("/pair", { headers: { ...auth, "content-type": "application/octet-stream" }, body: '{"text":"hi"}' })));
+    expectOnPage(
+      await answer(await bed.gw.post("/pair", { headers: { ...auth, "content-type": "application/octet-stream" }, body: '{"text":"hi"}' })),
+    );
     expectOnPage(await answer(await bed.gw.post("/pair", { headers: form, body: '{"to":"bob","text":"hi"}' })));
     expect((await bed.gw.post("/notify/bob", { headers: form, body: '{"text":"hi"}' })).status).toBe(201);
     const arrived = await bed.bob.nextStanza((s) => isMessageWithBody(s) && s.attrs.type === "chat");

@@ -10,7 +10,9 @@ const ROOT = join(import.meta.dir, "../..");
 
 /** Each file of the tree and its imports; the tree obeys every rule except where a test says. */
 const TREE: Record<string, string> = {
-  "tsconfig.json": JSON.stringify({ compilerOptions: { module: "Preserve", moduleResolution: "bundler", allowImportingTsExtensions: true, noEmit: true } }),
+  "tsconfig.json": JSON.stringify({
+    compilerOptions: { module: "Preserve", moduleResolution: "bundler", allowImportingTsExtensions: true, noEmit: true },
+  }),
   "node_modules/elysia/package.json": JSON.stringify({ name: "elysia", main: "index.js" }),
   "node_modules/elysia/index.js": "module.exports = {};",
   "node_modules/@xmpp/xml/package.json": JSON.stringify({ name: "@xmpp/xml", main: "index.js" }),
@@ -27,11 +29,13 @@ const TREE: Record<string, string> = {
     'import { jid } from "./kit/jid.ts";',
     "export { ERRORS, jid, route, type Port };",
   ].join("\n"),
-  "src/kit/jid.ts": 'import { ERRORS } from "../errors.ts";\nimport type { Port } from "../plugin-api/ports.ts";\nexport const jid: Port | object = ERRORS;',
+  "src/kit/jid.ts":
+    'import { ERRORS } from "../errors.ts";\nimport type { Port } from "../plugin-api/ports.ts";\nexport const jid: Port | object = ERRORS;',
   "src/kit/limiter.ts": 'import { log } from "../log.ts";\nimport { jid } from "./jid.ts";\nexport const limiter = [log, jid];',
   "src/config/schema.ts": "export const schema = 1;",
   // The engine implements the contract's types (allowed) and takes no value from it (refused).
-  "src/store/keyed.ts": 'import type { Port } from "../plugin-api/ports.ts";\nimport { ERRORS } from "../plugin-api.ts";\nexport const keyed: Port | object = ERRORS;',
+  "src/store/keyed.ts":
+    'import type { Port } from "../plugin-api/ports.ts";\nimport { ERRORS } from "../plugin-api.ts";\nexport const keyed: Port | object = ERRORS;',
   // src/engine <-> src/config and src/rooms -> src/config are known folder cycles (the config lists them).
   "src/engine/http.ts": 'import { schema } from "../config/schema.ts";\nexport const route = schema;',
   "src/rooms/occupant.ts": 'import { schema } from "../config/schema.ts";\nexport const occupant = schema;',
@@ -44,7 +48,8 @@ const TREE: Record<string, string> = {
     "export const check = [xml, route, link, Component, occupant];",
   ].join("\n"),
   "src/relay.ts": 'import { route } from "./engine/http.ts";\nexport const relay = route;',
-  "src/xmpp/link.ts": 'import { log } from "../log.ts";\nimport { relay } from "../relay.ts";\nimport Elysia from "elysia";\nexport const link = [log, relay, Elysia];',
+  "src/xmpp/link.ts":
+    'import { log } from "../log.ts";\nimport { relay } from "../relay.ts";\nimport Elysia from "elysia";\nexport const link = [log, relay, Elysia];',
   "src/a.ts": 'import type { B } from "./b.ts";\nexport type A = { b?: B };',
   "src/b.ts": 'import type { A } from "./a.ts";\nexport type B = { a?: A };',
   "src/alpha/a.ts": 'import { b } from "../beta/b.ts";\nexport const a = b;',
@@ -58,7 +63,8 @@ const TREE: Record<string, string> = {
     'import { Database } from "bun:sqlite";',
     "export default [jid, limiter, route, two, Database];",
   ].join("\n"),
-  "plugins/two/index.ts": 'import { jid } from "../../src/kit/jid.ts";\nimport { ERRORS } from "../../src/errors.ts";\nexport const two = [jid, ERRORS];',
+  "plugins/two/index.ts":
+    'import { jid } from "../../src/kit/jid.ts";\nimport { ERRORS } from "../../src/errors.ts";\nexport const two = [jid, ERRORS];',
 };
 
 let dir = "";
@@ -70,8 +76,21 @@ beforeAll(() => {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
   }
-  const run = Bun.spawnSync([join(ROOT, "node_modules/.bin/depcruise"), "--config", join(ROOT, ".dependency-cruiser.cjs"), "--output-type", "json", "src", "plugins"], { cwd: dir });
-  const result = JSON.parse(run.stdout.toString()) as { summary: { violations: Array<{ rule: { name: string }; from: string; to: string }> } };
+  const run = Bun.spawnSync(
+    [
+      join(ROOT, "node_modules/.bin/depcruise"),
+      "--config",
+      join(ROOT, ".dependency-cruiser.cjs"),
+      "--output-type",
+      "json",
+      "src",
+      "plugins",
+    ],
+    { cwd: dir },
+  );
+  const result = JSON.parse(run.stdout.toString()) as {
+    summary: { violations: Array<{ rule: { name: string }; from: string; to: string }> };
+  };
   found = result.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
 });
 
@@ -79,16 +98,25 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** What the build refuses, each with the violations it reports on TREE: rule: from -> to. */
 const REFUSED: Array<[string, string[]]> = [
-  ["an import cycle between files, even through type imports", ["no-cycles: src/a.ts -> src/b.ts", "no-cycles: src/alpha/a.ts -> src/beta/b.ts"]],
+  [
+    "an import cycle between files, even through type imports",
+    ["no-cycles: src/a.ts -> src/b.ts", "no-cycles: src/alpha/a.ts -> src/beta/b.ts"],
+  ],
   ["two folders importing each other", ["no-folder-cycles: src/alpha -> src/beta", "no-folder-cycles: src/beta -> src/alpha"]],
   ["a new edge closing a cycle through a folder with known cycles", ["no-folder-cycles: src/config -> src/rooms"]],
-  ["a plugin importing anything of src/ but the contract and the kit", ["plugins-only-contract: plugins/one/index.ts -> src/engine/http.ts"]],
+  [
+    "a plugin importing anything of src/ but the contract and the kit",
+    ["plugins-only-contract: plugins/one/index.ts -> src/engine/http.ts"],
+  ],
   ["a plugin opening the database itself", ["plugins-no-raw-store: plugins/one/index.ts -> bun:sqlite"]],
   ["a plugin importing another plugin", ["no-plugin-to-plugin: plugins/one/index.ts -> plugins/two/index.ts"]],
   ["the contract importing engine internals", ["contract-stands-alone: src/plugin-api.ts -> src/engine/http.ts"]],
   ["the contract re-exporting the kit's helpers", ["contract-stands-alone: src/plugin-api.ts -> src/kit/jid.ts"]],
   ["the kit importing anything of the engine", ["kit-stands-alone: src/kit/limiter.ts -> src/log.ts"]],
-  ["the engine importing a value (a helper) from the contract", ["core-takes-types-from-contract: src/store/keyed.ts -> src/plugin-api.ts"]],
+  [
+    "the engine importing a value (a helper) from the contract",
+    ["core-takes-types-from-contract: src/store/keyed.ts -> src/plugin-api.ts"],
+  ],
   [
     "the XMPP link reaching HTTP code or an HTTP library, even through another module",
     ["xmpp-link-no-http: src/xmpp/link.ts -> src/engine/http.ts", "xmpp-link-no-http: src/xmpp/link.ts -> node_modules/elysia/index.js"],

@@ -12,7 +12,11 @@ import { silentLogger } from "../../src/log.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
 
 // The example of GitHub's docs ("Validating webhook deliveries", testing the validation).
-const GITHUB_DOC = { secret: "It's a Secret to Everybody", body: "Hello, World!", signature: "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17" };
+const GITHUB_DOC = {
+  secret: "It's a Secret to Everybody",
+  body: "Hello, World!",
+  signature: "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+};
 // The test vector the Standard Webhooks reference libraries publish.
 const SW_VECTOR = {
   secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
@@ -25,7 +29,12 @@ const SW_VECTOR = {
 const scheme = (raw: Record<string, unknown>) => Value.Default(HmacAuthSchema, { kind: "hmac", ...raw }) as HmacAuth;
 
 function authenticator(raw: Record<string, unknown>, now = () => SW_VECTOR.timestamp * 1000, maxFailures = 100) {
-  return createAuthenticator("hook", scheme(raw), { host: "localhost", server: "xmpp://127.0.0.1:1", throttle: createThrottle(maxFailures, 60), now });
+  return createAuthenticator("hook", scheme(raw), {
+    host: "localhost",
+    server: "xmpp://127.0.0.1:1",
+    throttle: createThrottle(maxFailures, 60),
+    now,
+  });
 }
 
 const post = (body: string | Uint8Array, headers: Record<string, string>) =>
@@ -65,13 +74,24 @@ describe("format: github", () => {
 
   test("a body changed by one byte is 401 AUTH_FAILED naming the header, not the expected value", async () => {
     const r = await refusal(github.authenticate(post("Hello, World?", { "x-hub-signature-256": GITHUB_DOC.signature }), "1.1.1.1"));
-    expect(r).toEqual({ status: 401, code: "AUTH_FAILED", details: { reason: "X-Hub-Signature-256 does not match the body", header: "X-Hub-Signature-256" } });
+    expect(r).toEqual({
+      status: 401,
+      code: "AUTH_FAILED",
+      details: { reason: "X-Hub-Signature-256 does not match the body", header: "X-Hub-Signature-256" },
+    });
     expect(JSON.stringify(r)).not.toContain(hex(GITHUB_DOC.secret, "Hello, World?"));
   });
 
   test("the sha1 header alone, or a malformed value, is refused", async () => {
-    expect(await refusal(github.authenticate(post("x", { "x-hub-signature": "sha1=00" }), "1.1.1.1"))).toMatchObject({ status: 401, code: "AUTH_REQUIRED", details: { header: "X-Hub-Signature-256" } });
-    expect(await refusal(github.authenticate(post("x", { "x-hub-signature-256": "md5=abc" }), "1.1.1.1"))).toMatchObject({ code: "AUTH_FAILED", details: { reason: "X-Hub-Signature-256 is not sha256=<64 hex digits>" } });
+    expect(await refusal(github.authenticate(post("x", { "x-hub-signature": "sha1=00" }), "1.1.1.1"))).toMatchObject({
+      status: 401,
+      code: "AUTH_REQUIRED",
+      details: { header: "X-Hub-Signature-256" },
+    });
+    expect(await refusal(github.authenticate(post("x", { "x-hub-signature-256": "md5=abc" }), "1.1.1.1"))).toMatchObject({
+      code: "AUTH_FAILED",
+      details: { reason: "X-Hub-Signature-256 is not sha256=<64 hex digits>" },
+    });
   });
 });
 
@@ -90,18 +110,29 @@ describe("format: gitea", () => {
   });
 
   test("no signature header is 401 AUTH_REQUIRED naming the header", async () => {
-    expect(await refusal(gitea.authenticate(post(body, {}), "1.1.1.1"))).toEqual({ status: 401, code: "AUTH_REQUIRED", details: { reason: "missing X-Gitea-Signature header", header: "X-Gitea-Signature" } });
+    expect(await refusal(gitea.authenticate(post(body, {}), "1.1.1.1"))).toEqual({
+      status: 401,
+      code: "AUTH_REQUIRED",
+      details: { reason: "missing X-Gitea-Signature header", header: "X-Gitea-Signature" },
+    });
   });
 });
 
 describe("format: standard_webhooks", () => {
-  const headers = (over: Record<string, string> = {}) => ({ "webhook-id": SW_VECTOR.id, "webhook-timestamp": String(SW_VECTOR.timestamp), "webhook-signature": SW_VECTOR.signature, ...over });
+  const headers = (over: Record<string, string> = {}) => ({
+    "webhook-id": SW_VECTOR.id,
+    "webhook-timestamp": String(SW_VECTOR.timestamp),
+    "webhook-signature": SW_VECTOR.signature,
+    ...over,
+  });
 
   test("accepts the published test vector, once: the same webhook-id again is a replay", async () => {
     const sw = authenticator({ format: "standard_webhooks", secret: SW_VECTOR.secret });
     expect((await sw.authenticate(post(SW_VECTOR.body, headers()), "1.1.1.1")).name).toBe("hook");
     expect(await refusal(sw.authenticate(post(SW_VECTOR.body, headers()), "1.1.1.1"))).toEqual({
-      status: 401, code: "AUTH_FAILED", details: { reason: "webhook-id was already accepted within the replay window", header: "webhook-id" },
+      status: 401,
+      code: "AUTH_FAILED",
+      details: { reason: "webhook-id was already accepted within the replay window", header: "webhook-id" },
     });
   });
 
@@ -113,25 +144,44 @@ describe("format: standard_webhooks", () => {
 
   test("a timestamp outside the window, either way, is refused; the window is configurable", async () => {
     const at = (offsetS: number, tolerance?: number) =>
-      authenticator({ format: "standard_webhooks", secret: SW_VECTOR.secret, ...(tolerance ? { tolerance_s: tolerance } : {}) }, () => (SW_VECTOR.timestamp + offsetS) * 1000);
-    expect(await refusal(at(301).authenticate(post(SW_VECTOR.body, headers()), "1.1.1.1"))).toMatchObject({ code: "AUTH_FAILED", details: { reason: "webhook-timestamp is older than the 300 s window allows" } });
-    expect(await refusal(at(-301).authenticate(post(SW_VECTOR.body, headers()), "1.1.1.1"))).toMatchObject({ code: "AUTH_FAILED", details: { reason: "webhook-timestamp is later than the 300 s window allows" } });
+      authenticator(
+        { format: "standard_webhooks", secret: SW_VECTOR.secret, ...(tolerance ? { tolerance_s: tolerance } : {}) },
+        () => (SW_VECTOR.timestamp + offsetS) * 1000,
+      );
+    expect(await refusal(at(301).authenticate(post(SW_VECTOR.body, headers()), "1.1.1.1"))).toMatchObject({
+      code: "AUTH_FAILED",
+      details: { reason: "webhook-timestamp is older than the 300 s window allows" },
+    });
+    expect(await refusal(at(-301).authenticate(post(SW_VECTOR.body, headers()), "1.1.1.1"))).toMatchObject({
+      code: "AUTH_FAILED",
+      details: { reason: "webhook-timestamp is later than the 300 s window allows" },
+    });
     expect((await at(299).authenticate(post(SW_VECTOR.body, headers()), "1.1.1.1")).name).toBe("hook");
     expect((await at(3_000, 3_600).authenticate(post(SW_VECTOR.body, headers()), "1.1.1.1")).name).toBe("hook");
   });
 
   test("a tampered body, or a missing header, is refused naming the header", async () => {
     const sw = authenticator({ format: "standard_webhooks", secret: SW_VECTOR.secret });
-    expect(await refusal(sw.authenticate(post('{"test": 2432232315}', headers()), "1.1.1.1"))).toMatchObject({ code: "AUTH_FAILED", details: { header: "webhook-signature" } });
+    expect(await refusal(sw.authenticate(post('{"test": 2432232315}', headers()), "1.1.1.1"))).toMatchObject({
+      code: "AUTH_FAILED",
+      details: { header: "webhook-signature" },
+    });
     const { "webhook-timestamp": _t, ...noTimestamp } = headers();
-    expect(await refusal(sw.authenticate(post(SW_VECTOR.body, noTimestamp), "1.1.1.1"))).toMatchObject({ status: 401, code: "AUTH_REQUIRED", details: { header: "webhook-timestamp" } });
+    expect(await refusal(sw.authenticate(post(SW_VECTOR.body, noTimestamp), "1.1.1.1"))).toMatchObject({
+      status: 401,
+      code: "AUTH_REQUIRED",
+      details: { header: "webhook-timestamp" },
+    });
   });
 });
 
 test("failed signatures count against the shared failure throttle (429 past the limit)", async () => {
   const gitea = authenticator({ format: "gitea", secret: "s" }, Date.now, 2);
   for (let i = 0; i < 2; i++) await refusal(gitea.authenticate(post("x", { "x-gitea-signature": "0".repeat(64) }), "9.9.9.9"));
-  expect(await refusal(gitea.authenticate(post("x", { "x-gitea-signature": hex("s", "x") }), "9.9.9.9"))).toMatchObject({ status: 429, code: "RATE_LIMITED" });
+  expect(await refusal(gitea.authenticate(post("x", { "x-gitea-signature": hex("s", "x") }), "9.9.9.9"))).toMatchObject({
+    status: 429,
+    code: "RATE_LIMITED",
+  });
 });
 
 test("the replay memory is bounded: past max ids the oldest is forgotten first", () => {
@@ -143,7 +193,8 @@ test("the replay memory is bounded: past max ids the oldest is forgotten first",
 
 test("a declarative route behind a GitHub signature renders the body it verified", async () => {
   const secret = "route-secret";
-  const gateway = await createGateway(loadTestConfig(`
+  const gateway = await createGateway(
+    loadTestConfig(`
 xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }
 store: ":memory:"
 auth:
@@ -152,14 +203,21 @@ routes:
   - path: /hook
     auth: github
     send: '<message to="ops@localhost"><body>{{ body.zen }}</body></message>'
-`), { log: silentLogger });
+`),
+    { log: silentLogger },
+  );
   try {
     const body = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 });
     const signed = await gateway.handle(post(body, { "x-hub-signature-256": `sha256=${hex(secret, body)}` }));
     expect(signed.status).toBe(202);
     const forged = await gateway.handle(post(body, { "x-hub-signature-256": `sha256=${hex("guess", body)}` }));
     expect(forged.status).toBe(401);
-    expect(await forged.json()).toEqual({ error: "Webhook signature check failed", code: "AUTH_FAILED", reason: "X-Hub-Signature-256 does not match the body", header: "X-Hub-Signature-256" });
+    expect(await forged.json()).toEqual({
+      error: "Webhook signature check failed",
+      code: "AUTH_FAILED",
+      reason: "X-Hub-Signature-256 does not match the body",
+      header: "X-Hub-Signature-256",
+    });
   } finally {
     await gateway.stop({ flushTimeoutMs: 0 });
   }

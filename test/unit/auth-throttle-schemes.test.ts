@@ -11,7 +11,8 @@ import { outcome, tally } from "../helpers/auth-outcome.ts";
 
 const MAX_FAILURES = 10;
 const basicHeader = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-const withAuth = (authorization: string, headers: Record<string, string> = {}) => new Request("http://x/", { method: "POST", headers: { authorization, ...headers }, body: "{}" });
+const withAuth = (authorization: string, headers: Record<string, string> = {}) =>
+  new Request("http://x/", { method: "POST", headers: { authorization, ...headers }, body: "{}" });
 // A cheap argon2id cost keeps the test light; the bound does not depend on the cost.
 const CHEAP = { algorithm: "argon2id", memoryCost: 256, timeCost: 1 } as const;
 const HASH = Bun.password.hashSync("right", CHEAP);

@@ -17,9 +17,21 @@ type Check = (local: string, domain: string, password: string) => Promise<boolea
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 const req = (user: string, password: string) => new Request("http://x/", { headers: { authorization: basic(user, password) } });
 
-const SCHEME: XmppAuth = { kind: "xmpp", realm: "r", cache_s: 60, timeout_ms: 1_000, failure_cache_s: 30, max_checks: 8, max_queued_checks: 256, offline_grace_s: 86_400 };
+const SCHEME: XmppAuth = {
+  kind: "xmpp",
+  realm: "r",
+  cache_s: 60,
+  timeout_ms: 1_000,
+  failure_cache_s: 30,
+  max_checks: 8,
+  max_queued_checks: 256,
+  offline_grace_s: 86_400,
+};
 
-function authenticator(check: Check, opts: { scheme?: Partial<XmppAuth>; maxFailures?: number; store?: Database; online?: () => boolean } = {}) {
+function authenticator(
+  check: Check,
+  opts: { scheme?: Partial<XmppAuth>; maxFailures?: number; store?: Database; online?: () => boolean } = {},
+) {
   const throttle = createThrottle(opts.maxFailures ?? 10, 60);
   const scheme = Value.Parse(XmppAuthSchema, { ...SCHEME, ...opts.scheme });
   return createAuthenticator("users", scheme, {
@@ -143,11 +155,15 @@ describe("when the server cannot be reached", () => {
       return true;
     };
     const store = openStore(":memory:");
-    expect(await outcome(authenticator(check, { store, scheme: { cache_s: 0, offline_grace_s: 1 } }).authenticate(req("alice", "pw"), "1"))).toBe("ok");
+    expect(
+      await outcome(authenticator(check, { store, scheme: { cache_s: 0, offline_grace_s: 1 } }).authenticate(req("alice", "pw"), "1")),
+    ).toBe("ok");
     await remembered(store, "alice@localhost");
     store.run("UPDATE auth_grace SET valid_at = valid_at - 2000");
     up = false;
-    expect(await outcome(authenticator(check, { store, scheme: { cache_s: 0, offline_grace_s: 1 } }).authenticate(req("alice", "pw"), "1"))).toBe("AUTH_UNAVAILABLE");
+    expect(
+      await outcome(authenticator(check, { store, scheme: { cache_s: 0, offline_grace_s: 1 } }).authenticate(req("alice", "pw"), "1")),
+    ).toBe("AUTH_UNAVAILABLE");
     store.close();
   });
 });

@@ -11,7 +11,12 @@ const req = (authorization?: string) => new Request("http://x/", { headers: auth
 
 function authenticator(scheme: AuthScheme, passwordCheck?: (l: string, d: string, p: string) => Promise<boolean>) {
   const throttle = createThrottle(3, 60);
-  return createAuthenticator("s", scheme, { host: "localhost", server: "xmpp://127.0.0.1:5347", throttle, ...(passwordCheck ? { passwordCheck } : {}) });
+  return createAuthenticator("s", scheme, {
+    host: "localhost",
+    server: "xmpp://127.0.0.1:5347",
+    throttle,
+    ...(passwordCheck ? { passwordCheck } : {}),
+  });
 }
 
 describe("header scheme", () => {
@@ -41,7 +46,10 @@ describe("basic scheme (argon2id)", () => {
 });
 
 describe("bearer scheme", () => {
-  const auth = authenticator({ kind: "bearer", tokens: [{ token: "t".repeat(20), name: "ci", allow: ["*@localhost", "ops@muc.localhost"] }] });
+  const auth = authenticator({
+    kind: "bearer",
+    tokens: [{ token: "t".repeat(20), name: "ci", allow: ["*@localhost", "ops@muc.localhost"] }],
+  });
   test("accepts the token and carries its allow list", async () => {
     const id = await auth.authenticate(req(`Bearer ${"t".repeat(20)}`), "1");
     expect(id.name).toBe("ci");
@@ -57,10 +65,22 @@ describe("bearer scheme", () => {
 describe("xmpp scheme", () => {
   test("checks user@host:password with the server once, then from a cache", async () => {
     const calls: string[] = [];
-    const auth = authenticator({ kind: "xmpp", realm: "r", cache_s: 60, timeout_ms: 1000, failure_cache_s: 30, max_checks: 8, max_queued_checks: 256, offline_grace_s: 0 }, async (l, d, p) => {
-      calls.push(`${l}@${d}`);
-      return p === "pw";
-    });
+    const auth = authenticator(
+      {
+        kind: "xmpp",
+        realm: "r",
+        cache_s: 60,
+        timeout_ms: 1000,
+        failure_cache_s: 30,
+        max_checks: 8,
+        max_queued_checks: 256,
+        offline_grace_s: 0,
+      },
+      async (l, d, p) => {
+        calls.push(`${l}@${d}`);
+        return p === "pw";
+      },
+    );
     expect((await auth.authenticate(req(basic("alice", "pw")), "1")).jid).toBe("alice@localhost");
     expect((await auth.authenticate(req(basic("alice@localhost", "pw")), "1")).jid).toBe("alice@localhost");
     expect(calls).toEqual(["alice@localhost"]);

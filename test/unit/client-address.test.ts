@@ -45,7 +45,7 @@ describe("X-Forwarded-For", () => {
     expect(address("::ffff:10.1.2.3", "203.0.113.5")).toBe("203.0.113.5");
   });
 
-  test("in-process requests (peer \"local\") never read the header", () => {
+  test('in-process requests (peer "local") never read the header', () => {
     expect(address("local", "203.0.113.5")).toBe("local");
   });
 });
@@ -75,7 +75,9 @@ describe("http.trusted_proxies entries", () => {
   });
 
   test("a name, a prefix out of range or a stray slash says why in a sentence", () => {
-    expect(parseProxyRange("localhost")).toBe('"localhost" is not an IP address or a CIDR range such as 10.0.0.0/8 or fd00::/8 (names are not resolved: write 127.0.0.1 or ::1 for this machine)');
+    expect(parseProxyRange("localhost")).toBe(
+      '"localhost" is not an IP address or a CIDR range such as 10.0.0.0/8 or fd00::/8 (names are not resolved: write 127.0.0.1 or ::1 for this machine)',
+    );
     expect(parseProxyRange("10.0.0.0/33")).toBe('the prefix of "10.0.0.0/33" must be 0-32 for an IPv4 range');
     expect(parseProxyRange("fd00::/129")).toBe('the prefix of "fd00::/129" must be 0-128 for an IPv6 range');
     expect(parseProxyRange("10.0.0.0/8/8")).toContain("is not an IP address or a CIDR range");

@@ -35,7 +35,10 @@ function tree(): { dir: string; tmp: string; env: Record<string, string> } {
   return { dir, tmp, env: { PATH: process.env.PATH ?? "", BUN: "bun", TMPDIR: tmp } };
 }
 
-const leftovers = (dir: string) => readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".bun-build"));
+const leftovers = (dir: string) =>
+  readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith(".bun-build"));
 
 test("every compile of the Makefile goes through scripts/compile.sh", async () => {
   const makefile = await Bun.file(join(ROOT, "Makefile")).text();

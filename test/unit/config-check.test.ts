@@ -22,7 +22,10 @@ describe("check reports every problem with file:line:col, key path, expected and
       const expected = file.replace(/\.yaml$/, ".expected");
       const golden = Bun.file(join(DIR, expected));
       if (process.env.STANZAGATE_GOLDEN === "write") await Bun.write(golden, actual);
-      else if (!(await golden.exists())) throw new Error(`test/golden/check/${expected} is missing: run \`make golden\` to write it from the current output, then review it`);
+      else if (!(await golden.exists()))
+        throw new Error(
+          `test/golden/check/${expected} is missing: run \`make golden\` to write it from the current output, then review it`,
+        );
       expect(actual).toBe(await golden.text());
     });
   }
@@ -37,7 +40,11 @@ describe("check on the shipped routes.yaml", () => {
 
 describe("http.listen", () => {
   const withListen = (listen: string) =>
-    loadConfig(`xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.localhost, secret: s, host: localhost }\nhttp: { listen: "${listen}" }\n`, ENV, BUILTIN_PLUGINS);
+    loadConfig(
+      `xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.localhost, secret: s, host: localhost }\nhttp: { listen: "${listen}" }\n`,
+      ENV,
+      BUILTIN_PLUGINS,
+    );
 
   test.each(["127.0.0.1:5280", "[::1]:65535", ":8080", "127.0.0.1:0"])("accepts %s (0 is any free port)", (listen) => {
     expect(withListen(listen).ok).toBe(true);
@@ -52,13 +59,17 @@ describe("http.listen", () => {
 
 describe("the CLI", () => {
   test("check exits 1 and prints the diagnostics on stderr", () => {
-    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", join(DIR, "unknown-auth.yaml")], { env: { ...ENV, PATH: process.env.PATH ?? "" } });
+    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", join(DIR, "unknown-auth.yaml")], {
+      env: { ...ENV, PATH: process.env.PATH ?? "" },
+    });
     expect(proc.exitCode).toBe(1);
     expect(proc.stderr.toString()).toContain(`routes[0].auth  no auth scheme named "opps" (did you mean "ops"?) (defined: ops, users)`);
   });
 
   test("check reports an invalid regular expression as a diagnostic, not a stack trace", () => {
-    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", join(DIR, "bad-pattern.yaml")], { env: { ...ENV, PATH: process.env.PATH ?? "" } });
+    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", join(DIR, "bad-pattern.yaml")], {
+      env: { ...ENV, PATH: process.env.PATH ?? "" },
+    });
     expect(proc.exitCode).toBe(1);
     const lines = proc.stderr.toString().trim().split("\n");
     expect(lines).toHaveLength(3);
@@ -67,7 +78,9 @@ describe("the CLI", () => {
   });
 
   test("check exits 0 on a valid file", () => {
-    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", "routes.yaml"], { env: { STANZAGATE_SECRET: "x", PATH: process.env.PATH ?? "" } });
+    const proc = Bun.spawnSync([process.execPath, "src/main.ts", "check", "--config", "routes.yaml"], {
+      env: { STANZAGATE_SECRET: "x", PATH: process.env.PATH ?? "" },
+    });
     expect(proc.stdout.toString()).toContain("routes.yaml: ok");
     expect(proc.exitCode).toBe(0);
   });

@@ -35,7 +35,10 @@ describe("readConfigFile", () => {
 
   test("an unset variable fails a strict read (check, serve) and not an offline one (outbox, render)", async () => {
     const file = configFile(HEAD);
-    expect(await readConfigFile(file, {})).toMatchObject({ ok: false, errors: [expect.stringContaining("environment variable STANZAGATE_SECRET is not set"), "1 error — not started"] });
+    expect(await readConfigFile(file, {})).toMatchObject({
+      ok: false,
+      errors: [expect.stringContaining("environment variable STANZAGATE_SECRET is not set"), "1 error — not started"],
+    });
     expect(await readConfigFile(file, {}, { offline: true })).toMatchObject({ ok: true });
   });
 
@@ -47,6 +50,9 @@ describe("readConfigFile", () => {
 
   test("offline, a placeholder that does not fit where it is used falls back to the strict read's errors", async () => {
     const file = configFile(`xmpp: { server: "\${SERVER}", component: gw.localhost, secret: s, host: localhost }\n`);
-    expect(await readConfigFile(file, {}, { offline: true })).toMatchObject({ ok: false, errors: [expect.stringContaining("environment variable SERVER is not set"), "1 error — not started"] });
+    expect(await readConfigFile(file, {}, { offline: true })).toMatchObject({
+      ok: false,
+      errors: [expect.stringContaining("environment variable SERVER is not set"), "1 error — not started"],
+    });
   });
 });

@@ -65,36 +65,46 @@ describe("a huge correct: key", () => {
 });
 
 describe("a store whose disk is full, with the link up", () => {
-  test.skipIf(!canMountTmpfs())("a delivered message is answered 201 saying its thread was not saved; /health fails until the disk has room", async () => {
-    const disk = mountTinyDisk();
-    cleanup.push(disk.remove);
-    gw = await fakeGateway(ROUTES, { store: join(disk.dir, "s.db") });
-    expect((await post("g0")).status).toBe(201);
-    disk.fill();
+  test.skipIf(!canMountTmpfs())(
+    "a delivered message is answered 201 saying its thread was not saved; /health fails until the disk has room",
+    async () => {
+      const disk = mountTinyDisk();
+      cleanup.push(disk.remove);
+      gw = await fakeGateway(ROUTES, { store: join(disk.dir, "s.db") });
+      expect((await post("g0")).status).toBe(201);
+      disk.fill();
 
-    const res = await post("g1");
-    expect(res.status).toBe(201);
-    const answer = (await res.json()) as { status: string; id: string; correction: { saved: boolean; error: string } };
-    expect(answer).toMatchObject({ status: "sent", correction: { saved: false } });
-    expect(answer.correction.error).toContain("the correction key could not be saved");
-    expect(gw.stanzas().at(-1)?.attrs.id).toBe(answer.id);
-    expect(gw.logs.some((l) => l.level === "warn" && l.route === "POST /alert" && String(l.msg).includes("could not be saved"))).toBe(true);
-    expect(await (await gw.request("/metrics")).text()).toContain('stanzagate_correct_store_failures_total{route="POST /alert"} 1');
-    expect(await health()).toMatchObject({ status: 503, store: { ok: false } });
+      const res = await post("g1");
+      expect(res.status).toBe(201);
+      const answer = (await res.json()) as { status: string; id: string; correction: { saved: boolean; error: string } };
+      expect(answer).toMatchObject({ status: "sent", correction: { saved: false } });
+      expect(answer.correction.error).toContain("the correction key could not be saved");
+      expect(gw.stanzas().at(-1)?.attrs.id).toBe(answer.id);
+      expect(gw.logs.some((l) => l.level === "warn" && l.route === "POST /alert" && String(l.msg).includes("could not be saved"))).toBe(
+        true,
+      );
+      expect(await (await gw.request("/metrics")).text()).toContain('stanzagate_correct_store_failures_total{route="POST /alert"} 1');
+      expect(await health()).toMatchObject({ status: 503, store: { ok: false } });
 
-    // Refused before anything is sent: a 503 a client may retry without sending twice.
-    const sent = gw.stanzas().length;
-    const refused = await post("g2");
-    expect(refused.status).toBe(503);
-    expect(await refused.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
-    expect(gw.stanzas()).toHaveLength(sent);
+      // Refused before anything is sent: a 503 a client may retry without sending twice.
+      const sent = gw.stanzas().length;
+      const refused = await post("g2");
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
+      expect(gw.stanzas()).toHaveLength(sent);
 
-    disk.free();
-    await waitFor(() => gw!.logs.some((l) => l.msg === "the store can be written again"), 15_000, "the store probe to succeed", logTail(gw.logs));
-    expect(await health()).toEqual({ status: 200, store: { ok: true } });
-    expect((await post("g0", "still firing")).status).toBe(201);
-    expect(replaces()).toBe(gw.stanzas()[0]?.attrs.id);
-  });
+      disk.free();
+      await waitFor(
+        () => gw!.logs.some((l) => l.msg === "the store can be written again"),
+        15_000,
+        "the store probe to succeed",
+        logTail(gw.logs),
+      );
+      expect(await health()).toEqual({ status: 200, store: { ok: true } });
+      expect((await post("g0", "still firing")).status).toBe(201);
+      expect(replaces()).toBe(gw.stanzas()[0]?.attrs.id);
+    },
+  );
 });
 
 describe("a thread that cannot be looked up (before anything is sent)", () => {

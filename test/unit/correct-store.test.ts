@@ -39,7 +39,8 @@ function threads(db: Database, limits = { maxThreads: 3, ttlS: 60 }) {
   return { memory, clock, failures };
 }
 const slot = (thread: string) => JSON.stringify([ROUTE, thread, "ops@localhost"]);
-const rows = (db: Database) => db.query<{ slot: string; first_id: string }, []>("SELECT slot, first_id FROM correct_threads ORDER BY rowid").all();
+const rows = (db: Database) =>
+  db.query<{ slot: string; first_id: string }, []>("SELECT slot, first_id FROM correct_threads ORDER BY rowid").all();
 
 describe("a thread's key", () => {
   test("is stored as its SHA-256, never whole: a 400 kB key makes a row like any other", () => {
@@ -106,8 +107,15 @@ describe("a store written before threads were hashed", () => {
     pluginStore(old, "(correct)").keyed<string>("threads").set(slot("g1"), "first-before-upgrade");
     old.close();
 
-    gw = await fakeGateway(`routes:\n  - path: /alert\n    correct: { key: body.group }\n    send: <message to="ops@localhost"><body>{{ body.group }}</body></message>\n`, { store: path });
-    const res = await gw.request("/alert", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ group: "g1" }) });
+    gw = await fakeGateway(
+      `routes:\n  - path: /alert\n    correct: { key: body.group }\n    send: <message to="ops@localhost"><body>{{ body.group }}</body></message>\n`,
+      { store: path },
+    );
+    const res = await gw.request("/alert", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ group: "g1" }),
+    });
     expect(res.status).toBe(201);
     expect(gw.stanzas().at(-1)?.getChild("replace")?.attrs.id).toBe("first-before-upgrade");
 

@@ -22,9 +22,24 @@ function route(yaml: string, outcome: (i: number) => "sent" | "queued" = () => "
     newId: () => `id${++n}`,
     iq: { isOnline: () => true, defaultTimeoutMs: 1_000, request: () => Promise.reject(new Error("no iq routes here")) },
   });
-  const call = async (body: string, { type = "application/json", params = {}, headers = {} }: { type?: string; params?: Record<string, string>; headers?: Record<string, string> } = {}) => {
-    const res = await handler({ request: new Request("http://gw/r", { method: "POST", body, headers: { "content-type": type, ...headers } }), params, ip: "127.0.0.1" });
-    return { status: res.status, json: res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>), sent: sent.splice(0).map(String) };
+  const call = async (
+    body: string,
+    {
+      type = "application/json",
+      params = {},
+      headers = {},
+    }: { type?: string; params?: Record<string, string>; headers?: Record<string, string> } = {},
+  ) => {
+    const res = await handler({
+      request: new Request("http://gw/r", { method: "POST", body, headers: { "content-type": type, ...headers } }),
+      params,
+      ip: "127.0.0.1",
+    });
+    return {
+      status: res.status,
+      json: res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>),
+      sent: sent.splice(0).map(String),
+    };
   };
   return call;
 }
@@ -130,17 +145,23 @@ describe("what the request gives the template", () => {
   test("a real GitHub payload passes, and headers are readable by lower-cased name", async () => {
     const res = await route(GITHUB)(JSON.stringify(githubIssue), { headers: { "X-GitHub-Event": "issues" } });
     expect(res.status).toBe(201);
-    expect(res.sent[0]).toContain(`<body>[issues] #42 Crash when the body has {{ braces }} by octocat https://github.com/example/repo/issues/42</body>`);
+    expect(res.sent[0]).toContain(
+      `<body>[issues] #42 Crash when the body has {{ braces }} by octocat https://github.com/example/repo/issues/42</body>`,
+    );
   });
 
   test("credentials are not among the headers a template reads", async () => {
-    const call = route(`  - path: /h\n    send: <message to="a@localhost"><body>[{{ headers.authorization }}{{ headers.cookie }}]</body></message>\n`);
+    const call = route(
+      `  - path: /h\n    send: <message to="a@localhost"><body>[{{ headers.authorization }}{{ headers.cookie }}]</body></message>\n`,
+    );
     const res = await call("{}", { headers: { authorization: "Bearer secret", cookie: "c=1" } });
     expect(res.sent[0]).toContain("<body>[]</body>");
   });
 
-  test("curl -d \"backup done\" (a form body without =) is body.text", async () => {
-    const call = route(`  - path: /notify\n    body: { text: string }\n    send: <message to="a@localhost"><body>{{ body.text }}</body></message>\n`);
+  test('curl -d "backup done" (a form body without =) is body.text', async () => {
+    const call = route(
+      `  - path: /notify\n    body: { text: string }\n    send: <message to="a@localhost"><body>{{ body.text }}</body></message>\n`,
+    );
     const res = await call("backup done", { type: "application/x-www-form-urlencoded" });
     expect(res.status).toBe(201);
     expect(res.sent[0]).toContain("<body>backup done</body>");
@@ -155,12 +176,16 @@ describe("what the request gives the template", () => {
   });
 
   test("undeclared fields are refused unless additional_properties says otherwise", async () => {
-    const closed = route(`  - path: /c\n    body: { text: string }\n    send: <message to="a@localhost"><body>{{ body.text }}</body></message>\n`);
+    const closed = route(
+      `  - path: /c\n    body: { text: string }\n    send: <message to="a@localhost"><body>{{ body.text }}</body></message>\n`,
+    );
     expect((await closed(JSON.stringify({ text: "x", extra: 1 }))).status).toBe(400);
   });
 
   test("strict: a field the payload lacks is 400 MISSING_FIELD naming it", async () => {
-    const call = route(`  - path: /s\n    strict: true\n    send: <message to="a@localhost"><body>{{ body.alerts[0].labels.x }}</body></message>\n`);
+    const call = route(
+      `  - path: /s\n    strict: true\n    send: <message to="a@localhost"><body>{{ body.alerts[0].labels.x }}</body></message>\n`,
+    );
     const res = await call(JSON.stringify({ alerts: [{ labels: {} }] }));
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ code: "MISSING_FIELD", field: "body.alerts[0].labels.x" });

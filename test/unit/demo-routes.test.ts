@@ -22,7 +22,13 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 test("the demo's routes.yaml passes check with the variables the demo sets", () => {
-  const env = { DEMO_COMPONENT_PORT: "5347", DEMO_C2S_PORT: "5222", DEMO_SECRET: "s", DEMO_HTTP_PORT: "5280", DEMO_APPS: "http://127.0.0.1:9" };
+  const env = {
+    DEMO_COMPONENT_PORT: "5347",
+    DEMO_C2S_PORT: "5222",
+    DEMO_SECRET: "s",
+    DEMO_HTTP_PORT: "5280",
+    DEMO_APPS: "http://127.0.0.1:9",
+  };
   const result = loadConfig(DEMO, env, BUILTIN_PLUGINS);
   expect(result.ok ? "ok" : formatDiagnostics("demo routes.yaml", result.diagnostics)).toBe("ok");
 });

@@ -49,7 +49,27 @@ function withTestTls(yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), "stanzagate-docs-tls-"));
   registerForCleanup(dir);
   const [cert, key] = [join(dir, "cert.pem"), join(dir, "key.pem")];
-  const made = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=docs", "-days", "1", "-keyout", key, "-out", cert], { stderr: "pipe" });
+  const made = Bun.spawnSync(
+    [
+      "openssl",
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-subj",
+      "/CN=docs",
+      "-days",
+      "1",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
+    { stderr: "pipe" },
+  );
   if (made.exitCode !== 0) throw new Error(`openssl: ${made.stderr.toString()}`);
   return yaml.replace(/^(\s*cert_file:).*$/m, `$1 "${cert}"`).replace(/^(\s*key_file:).*$/m, `$1 "${key}"`);
 }
@@ -69,17 +89,23 @@ describe("YAML examples in README.md and docs/", () => {
     expect(result.ok ? "ok" : formatDiagnostics(label(block), result.diagnostics)).toBe("ok");
   });
 
-  test.each(blocks.filter((b) => b.info === "fragment").map((b) => [label(b), b] as const))("%s is a piece of a routes.yaml that passes check in the smallest file around it", (_, block) => {
-    const whole = withTestTls(inContext(block.text));
-    const result = loadConfig(whole, placeholders(whole), BUILTIN_PLUGINS);
-    expect(result.ok ? "ok" : `${formatDiagnostics(label(block), result.diagnostics)}\n${whole}`).toBe("ok");
-  });
+  test.each(blocks.filter((b) => b.info === "fragment").map((b) => [label(b), b] as const))(
+    "%s is a piece of a routes.yaml that passes check in the smallest file around it",
+    (_, block) => {
+      const whole = withTestTls(inContext(block.text));
+      const result = loadConfig(whole, placeholders(whole), BUILTIN_PLUGINS);
+      expect(result.ok ? "ok" : `${formatDiagnostics(label(block), result.diagnostics)}\n${whole}`).toBe("ok");
+    },
+  );
 
-  test.each(blocks.filter((b) => b.info !== "" && b.info !== "fragment").map((b) => [label(b), b] as const))("%s is another program's file, and valid YAML", (_, block) => {
-    expect({ info: block.info, valid: /^file=[\w.-]+$/.test(block.info) }).toEqual({ info: block.info, valid: true });
-    // Home Assistant's files read secrets with its own !secret tag.
-    expect(() => YAML.parse(block.text, { customTags: [{ tag: "!secret", resolve: (name: string) => name }] })).not.toThrow();
-  });
+  test.each(blocks.filter((b) => b.info !== "" && b.info !== "fragment").map((b) => [label(b), b] as const))(
+    "%s is another program's file, and valid YAML",
+    (_, block) => {
+      expect({ info: block.info, valid: /^file=[\w.-]+$/.test(block.info) }).toEqual({ info: block.info, valid: true });
+      // Home Assistant's files read secrets with its own !secret tag.
+      expect(() => YAML.parse(block.text, { customTags: [{ tag: "!secret", resolve: (name: string) => name }] })).not.toThrow();
+    },
+  );
 });
 
 test("README.md stays a pitch and a quick start: at most 300 lines", async () => {

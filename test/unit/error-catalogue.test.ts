@@ -8,9 +8,21 @@ import { GatewayError, errorCatalogue, errorResponse, ownErrors } from "../../sr
 
 describe("a plugin's own error codes", () => {
   test("are in the catalogue once the built-in plugins register, with their status and sentence", () => {
-    expect(ERROR_CATALOGUE.http.get("WEB_APP_FAILED")).toMatchObject({ code: "WEB_APP_FAILED", status: 502, message: "The web app did not answer usable contacts" });
-    expect(ERROR_CATALOGUE.http.get("MISSING_RECIPIENT")).toMatchObject({ code: "MISSING_RECIPIENT", status: 422, message: "No recipient given" });
-    expect(ERROR_CATALOGUE.stanza.get("WEBHOOK_TIMEOUT")).toEqual({ type: "wait", condition: "remote-server-timeout", text: "Webhook timed out" });
+    expect(ERROR_CATALOGUE.http.get("WEB_APP_FAILED")).toMatchObject({
+      code: "WEB_APP_FAILED",
+      status: 502,
+      message: "The web app did not answer usable contacts",
+    });
+    expect(ERROR_CATALOGUE.http.get("MISSING_RECIPIENT")).toMatchObject({
+      code: "MISSING_RECIPIENT",
+      status: 422,
+      message: "No recipient given",
+    });
+    expect(ERROR_CATALOGUE.stanza.get("WEBHOOK_TIMEOUT")).toEqual({
+      type: "wait",
+      condition: "remote-server-timeout",
+      text: "Webhook timed out",
+    });
     expect(ERROR_CATALOGUE.http.get("NOT_FOUND")).toEqual({ status: 404, message: "Not found" });
   });
 
@@ -23,11 +35,18 @@ describe("a plugin's own error codes", () => {
 
   test("are refused when the core or another plugin already has the code", () => {
     const twice = ownErrors({ NOT_FOUND: { status: 404, message: "Gone fishing" } });
-    expect(() => errorCatalogue([{ name: "fishing", errors: { http: twice } }])).toThrow("fishing declares the error code NOT_FOUND, which the catalogue already has");
+    expect(() => errorCatalogue([{ name: "fishing", errors: { http: twice } }])).toThrow(
+      "fishing declares the error code NOT_FOUND, which the catalogue already has",
+    );
     const mine = ownErrors({ MINE: { status: 409, message: "Mine" } });
-    const both = [{ name: "one", errors: { http: mine } }, { name: "two", errors: { http: mine } }];
+    const both = [
+      { name: "one", errors: { http: mine } },
+      { name: "two", errors: { http: mine } },
+    ];
     expect(() => errorCatalogue(both)).toThrow("two declares the error code MINE");
-    expect(() => errorCatalogue([{ name: "x", errors: { stanza: { NO_HANDLER: { type: "cancel", condition: "gone" } } } }])).toThrow("x declares the error code NO_HANDLER");
+    expect(() => errorCatalogue([{ name: "x", errors: { stanza: { NO_HANDLER: { type: "cancel", condition: "gone" } } } }])).toThrow(
+      "x declares the error code NO_HANDLER",
+    );
   });
 });
 

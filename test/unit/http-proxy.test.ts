@@ -16,7 +16,8 @@ afterEach(async () => {
 async function gatewayWith(http: string) {
   const { gateway, port, clients } = await guardedMetrics(http);
   running = gateway;
-  const scrape = async (token: string, headers: Record<string, string>) => (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}`, ...headers } })).status;
+  const scrape = async (token: string, headers: Record<string, string>) =>
+    (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}`, ...headers } })).status;
   return { scrape, clients };
 }
 
@@ -34,7 +35,8 @@ describe("behind a trusted reverse proxy", () => {
   test("a sender cannot escape its throttle by writing its own X-Forwarded-For: the hop the proxy appended counts", async () => {
     const gw = await gatewayWith(`trusted_proxies: ["127.0.0.0/8"]`);
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push(await gw.scrape("wrong-token-0123456789", { "x-forwarded-for": `198.51.100.${i}, 203.0.113.5` }));
+    for (let i = 0; i < 4; i++)
+      statuses.push(await gw.scrape("wrong-token-0123456789", { "x-forwarded-for": `198.51.100.${i}, 203.0.113.5` }));
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 

@@ -11,7 +11,8 @@ afterAll(() => gateway?.stop({ flushTimeoutMs: 0 }));
 
 test("a new http.max_body_bytes on a fixed port is applied by a reload, on the same port", async () => {
   const port = await freePort();
-  const config = (maxBody: number) => loadTestConfig(`
+  const config = (maxBody: number) =>
+    loadTestConfig(`
 xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }
 http: { listen: "127.0.0.1:${port}", max_body_bytes: ${maxBody} }
 store: ":memory:"
@@ -22,7 +23,12 @@ routes:
 `);
   gateway = await createGateway(config(100), { log: createLogger({ level: "error", write: () => {} }) });
   gateway.listen();
-  const post = (bytes: number) => fetch(`http://127.0.0.1:${port}/notify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "x".repeat(bytes) }) });
+  const post = (bytes: number) =>
+    fetch(`http://127.0.0.1:${port}/notify`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "x".repeat(bytes) }),
+    });
   expect((await post(500)).status).toBe(413);
   await gateway.reload(config(1_000));
   expect((await post(500)).status).toBe(202);

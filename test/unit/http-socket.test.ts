@@ -93,7 +93,18 @@ describe("bodies over http.max_body_bytes get a JSON 413, not a dropped connecti
 
   test("chunked", async () => {
     const chunked = `${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`;
-    const answer = await raw(["POST /msg/bob HTTP/1.1", "Host: gw", "Authorization: Bearer t", "Content-Type: text/plain", "Transfer-Encoding: chunked", "Connection: close", "", chunked].join("\r\n"));
+    const answer = await raw(
+      [
+        "POST /msg/bob HTTP/1.1",
+        "Host: gw",
+        "Authorization: Bearer t",
+        "Content-Type: text/plain",
+        "Transfer-Encoding: chunked",
+        "Connection: close",
+        "",
+        chunked,
+      ].join("\r\n"),
+    );
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toMatchObject({ code: "BODY_TOO_LARGE", max_bytes: MAX_BODY });
   });
@@ -148,7 +159,9 @@ describe("pipelined requests", () => {
 
   beforeAll(async () => {
     // Online on a fake server: a delivery waits for the stream, so its answer is asynchronous.
-    const config = loadTestConfig(`${FAKE_HEAD}http: { listen: "127.0.0.1:0" }\nroutes:\n  - path: /notify\n    send: '<message to="bob@localhost"><body>{{ body.text }}</body></message>'\n`);
+    const config = loadTestConfig(
+      `${FAKE_HEAD}http: { listen: "127.0.0.1:0" }\nroutes:\n  - path: /notify\n    send: '<message to="bob@localhost"><body>{{ body.text }}</body></message>'\n`,
+    );
     online = await createGateway(config, { log: createLogger({ level: "error", write: () => {} }), createEntity: () => sent });
     onlinePort = online.listen();
     await waitFor(() => online.link.status === "online", ANSWER_TIMEOUT_MS, "the fake link to come online");
@@ -156,7 +169,16 @@ describe("pipelined requests", () => {
 
   afterAll(() => online.stop({ flushTimeoutMs: 0 }));
 
-  const post = (text: string, close = false) => ["POST /notify HTTP/1.1", "Host: gw", "Content-Type: text/plain", `Content-Length: ${text.length}`, ...(close ? ["Connection: close"] : []), "", text].join("\r\n");
+  const post = (text: string, close = false) =>
+    [
+      "POST /notify HTTP/1.1",
+      "Host: gw",
+      "Content-Type: text/plain",
+      `Content-Length: ${text.length}`,
+      ...(close ? ["Connection: close"] : []),
+      "",
+      text,
+    ].join("\r\n");
   const bodies = () => sent.sent.flatMap((s) => s.getChildText("body") ?? []);
 
   test("three POSTs in one write: the first is delivered, Bun closes without any answer, the others never run", async () => {
@@ -182,7 +204,15 @@ describe("a client that hangs up mid-request", () => {
   test("is logged at debug, not error", async () => {
     const socket = connect(port, "127.0.0.1");
     socket.on("error", () => {});
-    const head = ["POST /msg/bob HTTP/1.1", "Host: gw", "Authorization: Bearer t", "Content-Type: text/plain", "Content-Length: 500", "", "hel"];
+    const head = [
+      "POST /msg/bob HTTP/1.1",
+      "Host: gw",
+      "Authorization: Bearer t",
+      "Content-Type: text/plain",
+      "Content-Length: 500",
+      "",
+      "hel",
+    ];
     // Hang up once the head and 3 of the 500 bytes are on the wire: the server reads them before the close.
     await new Promise<void>((resolve) => socket.write(head.join("\r\n"), () => resolve()));
     socket.destroy();

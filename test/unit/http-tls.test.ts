@@ -114,7 +114,11 @@ describe("http.tls is checked when the config loads", () => {
     spawnSync("mkfifo", [fifo]);
     const huge = join(dir, "huge.pem");
     writeFileSync(huge, Buffer.alloc(2 * 1024 * 1024, 0x41));
-    const refused: Array<[string, string]> = [[fifo, "not a regular file"], ["/dev/zero", "not a regular file"], [huge, "2097152 bytes, more than a PEM file holds (at most 1048576)"]];
+    const refused: Array<[string, string]> = [
+      [fifo, "not a regular file"],
+      ["/dev/zero", "not a regular file"],
+      [huge, "2097152 bytes, more than a PEM file holds (at most 1048576)"],
+    ];
     for (const [file, why] of refused) {
       const tls = `cert_file: "${file}", key_file: "${keyFile}"`;
       expect(problems(tls)).toEqual([`3:${col(tls, file)} http.tls.cert_file cannot read ${file}: ${why}`]);
@@ -126,11 +130,15 @@ describe("http.tls is checked when the config loads", () => {
     const leaf = readFileSync(certFile, "utf8");
     writeFileSync(chain, `${leaf}-----BEGIN CERTIFICATE-----\nTUlJQnJva2Vu\n-----END CERTIFICATE-----\n`);
     const tls = `cert_file: "${chain}", key_file: "${keyFile}"`;
-    expect(problems(tls)).toEqual([`3:${col(tls, chain)} http.tls.cert_file ${chain} is not a PEM certificate (certificate 2 of the chain: decode error)`]);
+    expect(problems(tls)).toEqual([
+      `3:${col(tls, chain)} http.tls.cert_file ${chain} is not a PEM certificate (certificate 2 of the chain: decode error)`,
+    ]);
   });
 
   test("a key that does not belong to the certificate", () => {
     const tls = `cert_file: "${certFile}", key_file: "${stranger.key}"`;
-    expect(problems(tls)).toEqual([`3:${col(tls, stranger.key)} http.tls.key_file ${stranger.key} is not the private key of the certificate in ${certFile}`]);
+    expect(problems(tls)).toEqual([
+      `3:${col(tls, stranger.key)} http.tls.key_file ${stranger.key} is not the private key of the certificate in ${certFile}`,
+    ]);
   });
 });

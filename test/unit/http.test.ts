@@ -55,7 +55,12 @@ describe("methods", () => {
     const res = await gateway.handle(new Request("http://gw/healthz", { method: "POST" }));
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
-    expect(await res.json()).toEqual({ error: "/healthz does not accept POST", code: "METHOD_NOT_ALLOWED", method: "POST", allow: ["GET", "HEAD", "OPTIONS"] });
+    expect(await res.json()).toEqual({
+      error: "/healthz does not accept POST",
+      code: "METHOD_NOT_ALLOWED",
+      method: "POST",
+      allow: ["GET", "HEAD", "OPTIONS"],
+    });
   });
 
   test("a method no route uses is 501", async () => {
@@ -113,7 +118,11 @@ describe("JSON nested deeper than MAX_JSON_DEPTH is 400 INVALID_JSON", () => {
 
 describe("text must decode in its charset (UTF-8 unless Content-Type says otherwise)", () => {
   const latin1 = new Uint8Array([0x68, 0xe9]); // "hé" in ISO-8859-1; not UTF-8
-  const invalid = { error: "Body is not valid text in its declared charset (UTF-8 unless Content-Type says otherwise)", code: "INVALID_ENCODING", charset: "utf-8" };
+  const invalid = {
+    error: "Body is not valid text in its declared charset (UTF-8 unless Content-Type says otherwise)",
+    code: "INVALID_ENCODING",
+    charset: "utf-8",
+  };
 
   for (const path of ["/notify", "/msg/bob"]) {
     test(`${path}: non-UTF-8 bytes are 400, never U+FFFD`, async () => {
@@ -148,7 +157,13 @@ describe("an unexpected error", () => {
     const boom = () => {
       throw new Error("boom");
     };
-    const app = createHttpApp({ routes: [{ method: "GET", path: "/boom", handler: boom }], health: () => ({ ready: true, body: {} }), cors: false, maxBodyBytes: MAX_BODY, log });
+    const app = createHttpApp({
+      routes: [{ method: "GET", path: "/boom", handler: boom }],
+      health: () => ({ ready: true, body: {} }),
+      cors: false,
+      maxBodyBytes: MAX_BODY,
+      log,
+    });
     const res = await app.handle(new Request("http://gw/boom"), "local");
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ error: "Internal error", code: "INTERNAL" });

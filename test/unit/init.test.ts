@@ -19,8 +19,12 @@ function run(args: Partial<InitArgs> = {}, file = join(mkdtempSync(join(tmpdir()
 describe("stanzagate init", () => {
   test("is listed by --help and parses its options", () => {
     expect(USAGE).toContain("  init ");
-    expect(parseArgs(["init", "--domain", "gw.example.com", "--server", "ejabberd", "--port", "5348", "--force", "--config", "r.yaml"])).toEqual({
-      command: "init", config: "r.yaml", init: { server: "ejabberd", port: 5348, force: true, domain: "gw.example.com" },
+    expect(
+      parseArgs(["init", "--domain", "gw.example.com", "--server", "ejabberd", "--port", "5348", "--force", "--config", "r.yaml"]),
+    ).toEqual({
+      command: "init",
+      config: "r.yaml",
+      init: { server: "ejabberd", port: 5348, force: true, domain: "gw.example.com" },
     });
     expect(parseArgs(["init", "--server", "openfire"])).toEqual({ error: "--server is prosody or ejabberd, not openfire" });
     expect(parseArgs(["init", "--port", "70000"])).toEqual({ error: "--port needs a port number (1-65535), not 70000" });
@@ -42,7 +46,10 @@ describe("stanzagate init", () => {
   test("never overwrites a file unless --force", () => {
     const file = join(mkdtempSync(join(tmpdir(), "sg-init-")), "routes.yaml");
     writeFileSync(file, "mine\n");
-    expect(run({}, file)).toMatchObject({ code: 1, err: `${file} exists: not overwritten (--force replaces it, or --config FILE writes another)` });
+    expect(run({}, file)).toMatchObject({
+      code: 1,
+      err: `${file} exists: not overwritten (--force replaces it, or --config FILE writes another)`,
+    });
     expect(readFileSync(file, "utf8")).toBe("mine\n");
     expect(run({ force: true }, file).code).toBe(0);
     expect(readFileSync(file, "utf8")).toContain("plugin: post_msg");
@@ -50,7 +57,11 @@ describe("stanzagate init", () => {
 
   test("a directory that is missing or cannot be written is one error line, never a crash", () => {
     const dir = mkdtempSync(join(tmpdir(), "sg-init-"));
-    expect(run({}, join(dir, "missing", "routes.yaml"))).toMatchObject({ code: 1, err: expect.stringMatching(/^cannot write .*routes\.yaml: ENOENT/), out: "" });
+    expect(run({}, join(dir, "missing", "routes.yaml"))).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/^cannot write .*routes\.yaml: ENOENT/),
+      out: "",
+    });
     expect(run({ force: true }, dir)).toMatchObject({ code: 1, err: expect.stringMatching(/^cannot write .*: (EISDIR|EEXIST|ENOTEMPTY)/) });
   });
 
@@ -75,12 +86,17 @@ describe("stanzagate init", () => {
     expect(r.out).toContain('VirtualHost "localhost"');
     expect(r.out).toContain('["gateway.localhost"] = {');
     // ${ in a given secret is written as the literal $${ in YAML, not read from the environment.
-    expect(await readConfigFile(r.file, {})).toMatchObject({ ok: true, config: { xmpp: { secret: 'a "b" ${X}', server: "xmpp://127.0.0.1:15347" } } });
+    expect(await readConfigFile(r.file, {})).toMatchObject({
+      ok: true,
+      config: { xmpp: { secret: 'a "b" ${X}', server: "xmpp://127.0.0.1:15347" } },
+    });
   });
 
   test("prints ejabberd's listener, ACL and mod_privilege rules for the same component", () => {
     const r = run({ server: "ejabberd", domain: "gw.example.com", secret: "s3cret" });
-    expect(r.out).toContain('# ejabberd.yml: this item in listen\nlisten:\n  - port: 5347\n    ip: "127.0.0.1"\n    module: ejabberd_service\n    hosts:\n      gw.example.com:\n        password: "s3cret"');
+    expect(r.out).toContain(
+      '# ejabberd.yml: this item in listen\nlisten:\n  - port: 5347\n    ip: "127.0.0.1"\n    module: ejabberd_service\n    hosts:\n      gw.example.com:\n        password: "s3cret"',
+    );
     expect(r.out).toContain("# ejabberd.yml: this entry in acl\nacl:\n  gateway:\n    server: gw.example.com");
     expect(r.out).toContain("      outgoing:\n        - allow: gateway");
   });

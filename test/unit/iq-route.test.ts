@@ -43,7 +43,10 @@ function harness(online = true) {
   const handler = (path: string) => {
     const route = routes.find((r) => r.path === path) as DeclarativeRouteConfig;
     return declarativeHandler(route, {
-      auth: undefined, component: "gw.localhost", maxBodyBytes: 1_000, newId: () => "id-1",
+      auth: undefined,
+      component: "gw.localhost",
+      maxBodyBytes: 1_000,
+      newId: () => "id-1",
       deliver: () => Promise.reject(new Error("an iq must never reach the outbox")),
       iq: { request: (iq, ms) => caller.request(iq, ms), isOnline: () => online, defaultTimeoutMs: 5_000 },
     });
@@ -60,13 +63,18 @@ function harness(online = true) {
   return { sent, handler, answer };
 }
 
-const get = (url: string, headers: Record<string, string> = {}) => ({ request: new Request(`http://gw${url}`, { headers }), ip: "1.1.1.1" });
+const get = (url: string, headers: Record<string, string> = {}) => ({
+  request: new Request(`http://gw${url}`, { headers }),
+  ip: "1.1.1.1",
+});
 
 describe("a result", () => {
   test("GET /version/:host sends the XEP-0092 query and answers respond: as JSON", async () => {
     const { handler, answer } = harness();
     const pending = handler("/version/:host")({ ...get("/version/localhost"), params: { host: "localhost" } });
-    const iq = await answer(`<iq type="result"><query xmlns="jabber:iq:version"><name>Prosody</name><version>0.12.4</version><os>Linux</os></query></iq>`);
+    const iq = await answer(
+      `<iq type="result"><query xmlns="jabber:iq:version"><name>Prosody</name><version>0.12.4</version><os>Linux</os></query></iq>`,
+    );
     expect(iq.toString()).toBe(`<iq type="get" to="localhost" from="gw.localhost" id="id-1"><query xmlns="jabber:iq:version"/></iq>`);
     const res = await pending;
     expect(res.status).toBe(200);
@@ -84,7 +92,11 @@ describe("a result", () => {
     const { handler, answer } = harness();
     const pending = handler("/raw/:host")({ ...get("/raw/localhost"), params: { host: "localhost" } });
     await answer(`<iq type="result"/>`);
-    expect(await (await pending).json()).toEqual({ type: "result", from: "localhost", stanza: `<iq type="result" id="id-1" from="localhost" to="gw.localhost"/>` });
+    expect(await (await pending).json()).toEqual({
+      type: "result",
+      from: "localhost",
+      stanza: `<iq type="result" id="id-1" from="localhost" to="gw.localhost"/>`,
+    });
   });
 
   test("Accept: application/xml (or text/xml) gets the stanza as XML", async () => {
@@ -101,7 +113,9 @@ describe("a result", () => {
   test("disco#items: item* is every <item/> as a list of attribute objects; params and text mix", async () => {
     const { handler, answer } = harness();
     const pending = handler("/items/:host")({ ...get("/items/localhost"), params: { host: "localhost" } });
-    await answer(`<iq type="result"><query xmlns="http://jabber.org/protocol/disco#items"><item jid="muc.localhost" name="Rooms"/><item jid="upload.localhost"/></query></iq>`);
+    await answer(
+      `<iq type="result"><query xmlns="http://jabber.org/protocol/disco#items"><item jid="muc.localhost" name="Rooms"/><item jid="upload.localhost"/></query></iq>`,
+    );
     expect(await (await pending).json()).toEqual({
       host: "localhost",
       items: [{ jid: "muc.localhost", name: "Rooms" }, { jid: "upload.localhost" }],
@@ -112,14 +126,23 @@ describe("a result", () => {
 
 describe("an error reply", () => {
   const cases: Array<[string, number]> = [
-    ["item-not-found", 404], ["forbidden", 403], ["not-authorized", 403], ["service-unavailable", 503],
-    ["remote-server-timeout", 504], ["feature-not-implemented", 501], ["bad-request", 400], ["conflict", 409], ["some-future-condition", 502],
+    ["item-not-found", 404],
+    ["forbidden", 403],
+    ["not-authorized", 403],
+    ["service-unavailable", 503],
+    ["remote-server-timeout", 504],
+    ["feature-not-implemented", 501],
+    ["bad-request", 400],
+    ["conflict", 409],
+    ["some-future-condition", 502],
   ];
   for (const [condition, status] of cases) {
     test(`${condition} is ${status} with the condition, type and text`, async () => {
       const { handler, answer } = harness();
       const pending = handler("/raw/:host")({ ...get("/raw/localhost"), params: { host: "localhost" } });
-      await answer(`<iq type="error"><error type="cancel"><${condition} xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/><text xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">why</text></error></iq>`);
+      await answer(
+        `<iq type="error"><error type="cancel"><${condition} xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/><text xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">why</text></error></iq>`,
+      );
       const res = await pending;
       expect(res.status).toBe(status);
       expect(await res.json()).toEqual({ error: "why", code: "XMPP_ERROR", condition, type: "cancel", text: "why", from: "localhost" });
@@ -127,7 +150,30 @@ describe("an error reply", () => {
   }
 
   test("the table maps every RFC 6120 §8.3.3 condition", () => {
-    const rfc6120 = ["bad-request", "conflict", "feature-not-implemented", "forbidden", "gone", "internal-server-error", "item-not-found", "jid-malformed", "not-acceptable", "not-allowed", "not-authorized", "policy-violation", "recipient-unavailable", "redirect", "registration-required", "remote-server-not-found", "remote-server-timeout", "resource-constraint", "service-unavailable", "subscription-required", "undefined-condition", "unexpected-request"];
+    const rfc6120 = [
+      "bad-request",
+      "conflict",
+      "feature-not-implemented",
+      "forbidden",
+      "gone",
+      "internal-server-error",
+      "item-not-found",
+      "jid-malformed",
+      "not-acceptable",
+      "not-allowed",
+      "not-authorized",
+      "policy-violation",
+      "recipient-unavailable",
+      "redirect",
+      "registration-required",
+      "remote-server-not-found",
+      "remote-server-timeout",
+      "resource-constraint",
+      "service-unavailable",
+      "subscription-required",
+      "undefined-condition",
+      "unexpected-request",
+    ];
     expect(rfc6120.filter((c) => HTTP_STATUS_OF_STANZA_ERROR[c] === undefined)).toEqual([]);
   });
 });
@@ -157,15 +203,23 @@ describe("check", () => {
   };
 
   test("respond: and timeout_ms on a route that sends a message are errors", () => {
-    const out = problems(`routes:\n  - path: /m\n    timeout_ms: 500\n    respond: { a: "{{ reply.type }}" }\n    send: <message to="a@localhost"><body>x</body></message>\n`);
-    expect(out).toContain("routes[0].timeout_ms  timeout_ms applies only when send: is an <iq type=\"get\"> or <iq type=\"set\">");
-    expect(out).toContain("routes[0].respond  respond applies only when send: is an <iq type=\"get\">");
+    const out = problems(
+      `routes:\n  - path: /m\n    timeout_ms: 500\n    respond: { a: "{{ reply.type }}" }\n    send: <message to="a@localhost"><body>x</body></message>\n`,
+    );
+    expect(out).toContain('routes[0].timeout_ms  timeout_ms applies only when send: is an <iq type="get"> or <iq type="set">');
+    expect(out).toContain('routes[0].respond  respond applies only when send: is an <iq type="get">');
   });
 
   test("a respond placeholder with an unknown root or a missing param is reported where it is", () => {
-    const out = problems(`routes:\n  - path: /v/:host\n    method: GET\n    send: <iq type="get" to="{{ params.host }}"><query xmlns="jabber:iq:version"/></iq>\n    respond: { a: "{{ replay.query }}" }\n`);
-    expect(out).toContain(`routes.yaml:7:19  error  routes[0].respond.a  bad respond template: "{{ replay.query }}" must start with one of reply, params, query, body, user`);
-    const params = problems(`routes:\n  - path: /v/:host\n    method: GET\n    send: <iq type="get" to="{{ params.host }}"><query xmlns="jabber:iq:version"/></iq>\n    respond: { b: "{{ params.hots }}" }\n`);
+    const out = problems(
+      `routes:\n  - path: /v/:host\n    method: GET\n    send: <iq type="get" to="{{ params.host }}"><query xmlns="jabber:iq:version"/></iq>\n    respond: { a: "{{ replay.query }}" }\n`,
+    );
+    expect(out).toContain(
+      `routes.yaml:7:19  error  routes[0].respond.a  bad respond template: "{{ replay.query }}" must start with one of reply, params, query, body, user`,
+    );
+    const params = problems(
+      `routes:\n  - path: /v/:host\n    method: GET\n    send: <iq type="get" to="{{ params.host }}"><query xmlns="jabber:iq:version"/></iq>\n    respond: { b: "{{ params.hots }}" }\n`,
+    );
     expect(params).toContain("routes[0].respond  respond uses {{ params.hots }} but the path /v/:host has no :hots");
   });
 });

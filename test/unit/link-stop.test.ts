@@ -25,7 +25,9 @@ function serverGoingAway(): TCPSocketListener {
       data(socket, data) {
         const text = data.toString();
         if (text.includes("<stream:stream")) {
-          socket.write(`<stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='${COMPONENT}'>`);
+          socket.write(
+            `<stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='${COMPONENT}'>`,
+          );
         }
         if (text.includes("<handshake")) socket.write("<handshake/>");
         if (text.includes("</stream:stream>")) socket.end();

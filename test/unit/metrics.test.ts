@@ -20,7 +20,8 @@ describe("GET /metrics", () => {
   test("after N requests the request and delivery counters say N, labelled by the route's pattern", async () => {
     const gw = await offlineGateway(ROUTES);
     const N = 7;
-    for (let i = 0; i < N; i++) expect((await gw.request(`/notify/user${i}`, { method: "POST", headers: ALICE, body: "hi" })).status).toBe(202);
+    for (let i = 0; i < N; i++)
+      expect((await gw.request(`/notify/user${i}`, { method: "POST", headers: ALICE, body: "hi" })).status).toBe(202);
     const text = await gw.scrape();
     expect(sample(text, 'stanzagate_http_requests_total{route="/notify/:to",method="POST",status="202"}')).toBe(N);
     expect(sample(text, 'stanzagate_http_request_duration_seconds_count{route="/notify/:to",method="POST"}')).toBe(N);
@@ -36,7 +37,14 @@ describe("GET /metrics", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toStartWith("text/plain; version=0.0.4");
     const text = await res.text();
-    for (const name of ["stanzagate_http_requests_total", "stanzagate_stanzas_total", "stanzagate_xmpp_link_state", "stanzagate_process_resident_memory_bytes", "stanzagate_event_loop_lag_seconds", "stanzagate_confirmation_seconds"]) {
+    for (const name of [
+      "stanzagate_http_requests_total",
+      "stanzagate_stanzas_total",
+      "stanzagate_xmpp_link_state",
+      "stanzagate_process_resident_memory_bytes",
+      "stanzagate_event_loop_lag_seconds",
+      "stanzagate_confirmation_seconds",
+    ]) {
       expect(text).toContain(`# HELP ${name} `);
       expect(text).toMatch(new RegExp(`# TYPE ${name} (counter|gauge|histogram)`));
     }
@@ -76,7 +84,8 @@ describe("GET /metrics", () => {
 });
 
 describe("the plugin metrics facility", () => {
-  const metrics = () => createMetrics({ outbox: () => ({ depth: 0, oldestQueuedAt: undefined }), link: () => ({ state: "offline", onlineSince: undefined }) });
+  const metrics = () =>
+    createMetrics({ outbox: () => ({ depth: 0, oldestQueuedAt: undefined }), link: () => ({ state: "offline", onlineSince: undefined }) });
 
   test("names a plugin's metrics stanzagate_<plugin>_<name>", async () => {
     const m = metrics();
@@ -98,7 +107,8 @@ describe("the plugin metrics facility", () => {
 });
 
 describe("the bot series", () => {
-  const metrics = () => createMetrics({ outbox: () => ({ depth: 0, oldestQueuedAt: undefined }), link: () => ({ state: "offline", onlineSince: undefined }) });
+  const metrics = () =>
+    createMetrics({ outbox: () => ({ depth: 0, oldestQueuedAt: undefined }), link: () => ({ state: "offline", onlineSince: undefined }) });
 
   test("count commands, HTTP calls and job runs under the labels they were given", async () => {
     const m = metrics();

@@ -34,7 +34,19 @@ routes:
 type Doc = {
   openapi: string;
   info: { title: string; version: string };
-  paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; parameters?: Array<{ name: string; in: string; required: boolean }>; security?: unknown[]; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId: string;
+        responses: Record<string, unknown>;
+        parameters?: Array<{ name: string; in: string; required: boolean }>;
+        security?: unknown[];
+        requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+      }
+    >
+  >;
   components: { securitySchemes: Record<string, Record<string, unknown>> };
 };
 
@@ -67,7 +79,8 @@ describe("GET /openapi.json", () => {
         // Every {param} of the path template is declared, as a required path parameter.
         const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
         expect((op.parameters ?? []).filter((p) => p.in === "path" && p.required).map((p) => p.name)).toEqual(templated as string[]);
-        for (const s of op.security ?? []) for (const name of Object.keys(s as object)) expect(doc.components.securitySchemes[name]).toBeDefined();
+        for (const s of op.security ?? [])
+          for (const name of Object.keys(s as object)) expect(doc.components.securitySchemes[name]).toBeDefined();
       }
     }
   });
@@ -76,7 +89,9 @@ describe("GET /openapi.json", () => {
     const alert = doc.paths["/alert/{who}"]?.post;
     expect(alert?.security).toEqual([{ ops: [] }]);
     expect(alert?.requestBody?.content["application/json"]?.schema).toMatchObject({
-      type: "object", required: ["text"], additionalProperties: false,
+      type: "object",
+      required: ["text"],
+      additionalProperties: false,
       properties: { text: { type: "string" }, level: { default: "info", anyOf: [{ const: "info" }, { const: "critical" }] } },
     });
     expect(Object.keys(alert?.responses ?? {})).toEqual(expect.arrayContaining(["201", "202", "400", "401", "503"]));

@@ -17,7 +17,11 @@ function capture() {
 
 describe("the outbox command", () => {
   test("parses list, retry ID and drop ID, and refuses anything else", () => {
-    expect(parseArgs(["outbox", "list", "--config", "x.yaml"])).toEqual({ command: "outbox", config: "x.yaml", outbox: { action: "list" } });
+    expect(parseArgs(["outbox", "list", "--config", "x.yaml"])).toEqual({
+      command: "outbox",
+      config: "x.yaml",
+      outbox: { action: "list" },
+    });
     expect(parseArgs(["outbox", "retry", "7"])).toMatchObject({ outbox: { action: "retry", id: 7 } });
     expect(parseArgs(["outbox", "drop", "x"])).toEqual({ error: "outbox drop needs the id of a dead letter (see outbox list)" });
     expect(parseArgs(["outbox"])).toEqual({ error: "outbox needs list, retry ID or drop ID" });

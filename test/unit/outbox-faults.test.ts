@@ -25,22 +25,29 @@ function poisonServer(poison: string) {
   let pending: string[] = [];
   const server = {
     delivered,
-    link: { status: "online", get settled() {
-      return server.link.status === "online";
-    }, lastError: undefined as string | undefined, sendRaw: async (s: string) => {
-      if (server.link.status !== "online") throw new Error("XMPP link is not online");
-      pending.push(s);
-    } },
-    barrier: { after: async () => {
-      const batch = pending;
-      pending = [];
-      const cut = batch.findIndex((s) => s.includes(poison));
-      if (cut === -1) return void delivered.push(...batch);
-      delivered.push(...batch.slice(0, cut));
-      server.link.status = "offline";
-      server.link.lastError = "stream error: policy-violation";
-      throw new Error("XMPP link lost");
-    } },
+    link: {
+      status: "online",
+      get settled() {
+        return server.link.status === "online";
+      },
+      lastError: undefined as string | undefined,
+      sendRaw: async (s: string) => {
+        if (server.link.status !== "online") throw new Error("XMPP link is not online");
+        pending.push(s);
+      },
+    },
+    barrier: {
+      after: async () => {
+        const batch = pending;
+        pending = [];
+        const cut = batch.findIndex((s) => s.includes(poison));
+        if (cut === -1) return void delivered.push(...batch);
+        delivered.push(...batch.slice(0, cut));
+        server.link.status = "offline";
+        server.link.lastError = "stream error: policy-violation";
+        throw new Error("XMPP link lost");
+      },
+    },
     reconnect() {
       server.link.status = "online";
       server.link.lastError = undefined;
@@ -89,9 +96,14 @@ describe("a stanza the server closes the stream on", () => {
 
 /** A link that records what it writes; the server confirms everything. */
 function recordingLink() {
-  const link = { status: "offline", get settled() {
-    return link.status === "online";
-  }, written: [] as string[], sendRaw: async (s: string) => void link.written.push(s) };
+  const link = {
+    status: "offline",
+    get settled() {
+      return link.status === "online";
+    },
+    written: [] as string[],
+    sendRaw: async (s: string) => void link.written.push(s),
+  };
   return link;
 }
 const confirmed = { after: async () => {} };

@@ -12,7 +12,8 @@ import type { GatewayError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";
 
 const COMPONENT = "gateway.localhost";
-const message = (attrs: Record<string, string>, text = "hi") => xml("message", { from: COMPONENT, to: "bob@localhost", ...attrs }, xml("body", {}, text));
+const message = (attrs: Record<string, string>, text = "hi") =>
+  xml("message", { from: COMPONENT, to: "bob@localhost", ...attrs }, xml("body", {}, text));
 const refusal = (fn: () => unknown): GatewayError => {
   try {
     fn();
@@ -54,14 +55,19 @@ describe("the stanza guard", () => {
 
 describe("names a lenient parser lets through", () => {
   test("an attribute or element name that is not an XML name (a webhook's `to]]>`) is 400 INVALID_MARKUP", () => {
-    expect(refusal(() => guardStanza(parse(`<message to]]>="alice@localhost"><body>hi</body></message>`), 1_000))).toMatchObject({ code: "INVALID_MARKUP", status: 400 });
+    expect(refusal(() => guardStanza(parse(`<message to]]>="alice@localhost"><body>hi</body></message>`), 1_000))).toMatchObject({
+      code: "INVALID_MARKUP",
+      status: 400,
+    });
     const odd = message({});
     odd.cnode(xml("a<b"));
     expect(refusal(() => guardStanza(odd, 1_000))).toMatchObject({ code: "INVALID_MARKUP" });
   });
 
   test("prefixed, xml: and non-ASCII names are XML names", () => {
-    const ok = parse(`<message xml:lang="en" from="${COMPONENT}" to="bob@localhost"><body>é</body><x:y xmlns:x="urn:x"/><données/></message>`);
+    const ok = parse(
+      `<message xml:lang="en" from="${COMPONENT}" to="bob@localhost"><body>é</body><x:y xmlns:x="urn:x"/><données/></message>`,
+    );
     expect(() => guardStanza(ok, 1_000)).not.toThrow();
   });
 });
@@ -71,7 +77,10 @@ describe("delivery refuses before the outbox", () => {
     const db = openStore(":memory:");
     const outbox = createOutbox(db, 10, createStoreHealth(db, ":memory:", silentLogger));
     const link = { status: "offline", settled: false, sendRaw: async () => {} };
-    return { outbox, delivery: new Delivery(link, outbox, { after: async () => {} }, silentLogger, { component: COMPONENT, maxStanzaBytes: 1_024 }) };
+    return {
+      outbox,
+      delivery: new Delivery(link, outbox, { after: async () => {} }, silentLogger, { component: COMPONENT, maxStanzaBytes: 1_024 }),
+    };
   };
 
   test("an oversized stanza is 413, not 202 queued", async () => {

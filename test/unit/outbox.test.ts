@@ -96,7 +96,9 @@ describe("asked before sending (DeliveryOptions.beforeSend: a groupchat's room)"
     await d.drain();
     expect(link.written.map((s) => s.match(/id="(\d)"/)?.[1])).toEqual(["1", "3"]);
     expect([d.queued, d.dead]).toEqual([0, 1]);
-    expect(listDead(db).map((r) => [r.stanza.match(/id="(\d)"/)?.[1], r.reason])).toEqual([["2", "ROOM_REFUSED item-not-found: no such room"]]);
+    expect(listDead(db).map((r) => [r.stanza.match(/id="(\d)"/)?.[1], r.reason])).toEqual([
+      ["2", "ROOM_REFUSED item-not-found: no such room"],
+    ]);
   });
 
   test("a check that fails (the link dropped while the room was entered) keeps the row for the next drain", async () => {
@@ -152,7 +154,9 @@ describe("what the link may carry", () => {
     link.status = "offline";
     const outbox = newOutbox(openStore(":memory:"), 10);
     const d = new Delivery(link, outbox, confirmed, silentLogger, OPTIONS);
-    const err = (await d.deliver(xml("message", { to: "bob@localhost", from: "alice@localhost" })).catch((e: GatewayError) => e)) as GatewayError;
+    const err = (await d
+      .deliver(xml("message", { to: "bob@localhost", from: "alice@localhost" }))
+      .catch((e: GatewayError) => e)) as GatewayError;
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.details).toMatchObject({ field: "from" });
     expect(outbox.size()).toBe(0);
@@ -174,7 +178,17 @@ describe("delivery confirmation", () => {
     link.status = "offline";
     const outbox = newOutbox(openStore(":memory:"), 10);
     let confirm = false;
-    const d = new Delivery(link, outbox, { after: async () => { if (!confirm) throw new Error("link lost"); } }, silentLogger, OPTIONS);
+    const d = new Delivery(
+      link,
+      outbox,
+      {
+        after: async () => {
+          if (!confirm) throw new Error("link lost");
+        },
+      },
+      silentLogger,
+      OPTIONS,
+    );
     await d.deliver(msg(1));
     link.status = "online";
     await d.drain();

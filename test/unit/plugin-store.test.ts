@@ -29,6 +29,8 @@ describe("a store written by the previous version (plugins with tables of their 
 
   test("a plugin's migration cannot reach another plugin's tables", () => {
     const db = openStore(":memory:");
-    expect(() => migratePlugin(db, "post_msg", [(store) => store.drop("roster_admin_snapshots")])).toThrow("post_msg may only migrate its own tables");
+    expect(() => migratePlugin(db, "post_msg", [(store) => store.drop("roster_admin_snapshots")])).toThrow(
+      "post_msg may only migrate its own tables",
+    );
   });
 });

@@ -21,10 +21,21 @@ async function render(preset: string, body: Uint8Array, headers: Array<[string, 
   const config = loadTestConfig(`${HEAD}routes:\n  - { preset: ${preset}, to: ops@localhost }\n`);
   const route = config.routes[0];
   const lines: string[] = [];
-  const code = await renderCommand(config, { route: route?.kind === "declarative" ? route.path : "/", headers, query: [], pretty: true, body, ...(remembered ? { remembered } : {}) }, {
-    out: (l) => lines.push(l),
-    err: (l) => lines.push(`(stderr) ${l}`),
-  });
+  const code = await renderCommand(
+    config,
+    {
+      route: route?.kind === "declarative" ? route.path : "/",
+      headers,
+      query: [],
+      pretty: true,
+      body,
+      ...(remembered ? { remembered } : {}),
+    },
+    {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(`(stderr) ${l}`),
+    },
+  );
   lines.push(`(exit ${code})`);
   return lines;
 }
@@ -49,7 +60,8 @@ describe("each preset renders each recorded payload as its golden message", () =
 describe("alertmanager: the resolved notification corrects the firing message in place (XEP-0308)", () => {
   test("the resolved message replaces the firing one's id; the next firing starts a new message", async () => {
     const memory = memoryRemembered();
-    const send = async (file: string) => (await render("alertmanager", await Bun.file(join(FIXTURES, "alertmanager", file)).bytes(), [], memory)).join("\n");
+    const send = async (file: string) =>
+      (await render("alertmanager", await Bun.file(join(FIXTURES, "alertmanager", file)).bytes(), [], memory)).join("\n");
     const firing = await send("group-firing.json");
     expect(firing).not.toContain("<replace");
     const resolved = await send("group-resolved.json");
@@ -71,7 +83,9 @@ describe("a preset route in routes.yaml", () => {
   });
 
   test("a mistake is reported at the user's own key", () => {
-    expect(check(`  - { preset: githib, to: a@localhost }\n`)).toEqual([`routes.yaml:4:15  error  routes[0].preset  no preset named "githib" (did you mean "github"?) (known: ${Object.keys(PRESETS).join(", ")})`]);
+    expect(check(`  - { preset: githib, to: a@localhost }\n`)).toEqual([
+      `routes.yaml:4:15  error  routes[0].preset  no preset named "githib" (did you mean "github"?) (known: ${Object.keys(PRESETS).join(", ")})`,
+    ]);
     expect(check(`  - { preset: github, to: [a@localhost, "not a jid"] }\n`)[0]).toMatch(/routes\[0\]\.to\[1\]  "not a jid" is not a JID/);
     expect(check(`  - { preset: github, to: a@localhost, auth: nope }\n`)[0]).toMatch(/routes\[0\]\.auth  no auth scheme named "nope"/);
     expect(check(`  - { preset: github }\n`)[0]).toMatch(/routes\[0\]/);
@@ -97,7 +111,11 @@ describe("stanzagate preset NAME", () => {
 
   test("without a name lists the presets; an unknown name is exit 2 with the known ones", () => {
     expect(run().out.map((l) => l.split(" ")[0])).toEqual(Object.keys(PRESETS));
-    expect(run("githb")).toEqual({ code: 2, out: [], err: [`no preset named "githb" (did you mean "github"?) (known: ${Object.keys(PRESETS).join(", ")})`] });
+    expect(run("githb")).toEqual({
+      code: 2,
+      out: [],
+      err: [`no preset named "githb" (did you mean "github"?) (known: ${Object.keys(PRESETS).join(", ")})`],
+    });
   });
 });
 
@@ -105,8 +123,12 @@ describe("docs/presets.md", () => {
   test("every example message it shows is a golden message, so the real-server tests deliver it", async () => {
     const section = await Bun.file(join(import.meta.dir, "../../docs/presets.md")).text();
     const shown = [...section.matchAll(/```text\n([\s\S]*?)\n```/g)].map((m) => m[1]);
-    const goldens = await Promise.all(presetFixtures().map(async (f) => Bun.file(join(import.meta.dir, "../golden/presets", f.preset, f.file.replace(/\.json$/, ".expected"))).text()));
-    const bodies = goldens.flatMap((g) => [.../<body>([\s\S]*?)<\/body>/.exec(g)?.slice(1, 2) ?? []]).map(unescapeXml);
+    const goldens = await Promise.all(
+      presetFixtures().map(async (f) =>
+        Bun.file(join(import.meta.dir, "../golden/presets", f.preset, f.file.replace(/\.json$/, ".expected"))).text(),
+      ),
+    );
+    const bodies = goldens.flatMap((g) => [...(/<body>([\s\S]*?)<\/body>/.exec(g)?.slice(1, 2) ?? [])]).map(unescapeXml);
     expect(shown.length).toBeGreaterThanOrEqual(Object.keys(PRESETS).length);
     for (const text of shown) expect(bodies).toContain(text as string);
   });
@@ -120,7 +142,11 @@ describe("correct: on any declarative route", () => {
   const ROUTE = `${HEAD}routes:\n  - path: /deploy\n    correct: { key: body.run, last: body.state == "done" }\n    send: <message to="ops@localhost"><body>{{ body.run }} {{ body.state }}</body></message>\n`;
   const step = async (memory: Remembered, body: unknown) => {
     const out: string[] = [];
-    await renderCommand(loadTestConfig(ROUTE), { route: "/deploy", headers: [], query: [], pretty: false, body: new TextEncoder().encode(JSON.stringify(body)), remembered: memory }, { out: (l) => out.push(l), err: (l) => out.push(l) });
+    await renderCommand(
+      loadTestConfig(ROUTE),
+      { route: "/deploy", headers: [], query: [], pretty: false, body: new TextEncoder().encode(JSON.stringify(body)), remembered: memory },
+      { out: (l) => out.push(l), err: (l) => out.push(l) },
+    );
     return out.join("\n");
   };
 
@@ -145,7 +171,13 @@ describe("correct: on any declarative route", () => {
 describe("XHTML-IM bodies (XEP-0071) link only http(s) URLs", () => {
   test.each(["alertmanager", "grafana"])("%s: a javascript: URL stays text, never an href", async (preset) => {
     // The fields both sources require (title and state are Grafana's), and a hostile alert.
-    const payload = { status: "firing", groupKey: "k", title: "t", state: "alerting", alerts: [{ status: "firing", labels: { instance: "x" }, generatorURL: "javascript:alert(1)", silenceURL: "JavaScript:alert(2)" }] };
+    const payload = {
+      status: "firing",
+      groupKey: "k",
+      title: "t",
+      state: "alerting",
+      alerts: [{ status: "firing", labels: { instance: "x" }, generatorURL: "javascript:alert(1)", silenceURL: "JavaScript:alert(2)" }],
+    };
     const out = (await render(preset, new TextEncoder().encode(JSON.stringify(payload)), [])).join("\n");
     expect(out).toContain("<li>[firing] ");
     expect(out).not.toContain("href");
@@ -187,7 +219,11 @@ describe("a preset never answers 2xx with a message built from nothing", () => {
     const problems = fields.map((field) => ({ field, problem: "required" }));
     expect(out).toHaveLength(2);
     expect(out[0]).toStartWith("(stderr) 400 ");
-    expect(JSON.parse((out[0] ?? "").slice("(stderr) 400 ".length))).toMatchObject({ code: "INVALID_BODY", problems, template: expect.stringContaining("required") });
+    expect(JSON.parse((out[0] ?? "").slice("(stderr) 400 ".length))).toMatchObject({
+      code: "INVALID_BODY",
+      problems,
+      template: expect.stringContaining("required"),
+    });
     expect(out[1]).toBe("(exit 1)");
   });
 

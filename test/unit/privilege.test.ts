@@ -11,7 +11,11 @@ import { FakeEntity } from "../helpers/fake-entity.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 
 const advert = (ns: string, perms: Record<string, string>, from = "example.com") =>
-  xml("message", { from, to: "gw.example.com" }, xml("privilege", { xmlns: ns }, ...Object.entries(perms).map(([access, type]) => xml("perm", { access, type }))));
+  xml(
+    "message",
+    { from, to: "gw.example.com" },
+    xml("privilege", { xmlns: ns }, ...Object.entries(perms).map(([access, type]) => xml("perm", { access, type }))),
+  );
 
 describe("reading an advertisement", () => {
   for (const ns of ["urn:xmpp:privilege:1", "urn:xmpp:privilege:2"]) {
@@ -33,7 +37,12 @@ describe("reading an advertisement", () => {
   });
 
   test("a privileged message is wrapped in the namespace asked for (§5.2)", () => {
-    const wrapped = wrapPrivilegedMessage(xml("message", { to: "bob@example.com" }), "example.com", "gw.example.com", "urn:xmpp:privilege:1");
+    const wrapped = wrapPrivilegedMessage(
+      xml("message", { to: "bob@example.com" }),
+      "example.com",
+      "gw.example.com",
+      "urn:xmpp:privilege:1",
+    );
     expect(wrapped.getChild("privilege")?.attrs.xmlns).toBe("urn:xmpp:privilege:1");
   });
 });
@@ -41,14 +50,17 @@ describe("reading an advertisement", () => {
 describe("who may advertise (a remote server can send the component a bare-domain from)", () => {
   test("without xmpp.hosts: xmpp.host and its subdomains, in any case; never a sibling, a parent or a look-alike", () => {
     const served = { host: "example.com" };
-    for (const from of ["example.com", "EXAMPLE.com", "second.example.com", "a.b.example.com"]) expect([from, mayAdvertise(from, served)]).toEqual([from, true]);
-    for (const from of ["evil.example", "com", "example.org", "badexample.com", "example.com.evil.example"]) expect([from, mayAdvertise(from, served)]).toEqual([from, false]);
+    for (const from of ["example.com", "EXAMPLE.com", "second.example.com", "a.b.example.com"])
+      expect([from, mayAdvertise(from, served)]).toEqual([from, true]);
+    for (const from of ["evil.example", "com", "example.org", "badexample.com", "example.com.evil.example"])
+      expect([from, mayAdvertise(from, served)]).toEqual([from, false]);
   });
 
   test("with xmpp.hosts: xmpp.host and exactly the hosts listed", () => {
     const served = { host: "example.com", hosts: ["example.org", "Chat.Example.net"] };
     for (const from of ["example.com", "example.org", "chat.example.net"]) expect([from, mayAdvertise(from, served)]).toEqual([from, true]);
-    for (const from of ["second.example.com", "example.net", "evil.example"]) expect([from, mayAdvertise(from, served)]).toEqual([from, false]);
+    for (const from of ["second.example.com", "example.net", "evil.example"])
+      expect([from, mayAdvertise(from, served)]).toEqual([from, false]);
   });
 });
 
@@ -84,7 +96,10 @@ describe("the link and the advertisements", () => {
     await until(() => link.status === "online");
     entity.receive(advert("urn:xmpp:privilege:1", { message: "outgoing", roster: "both" }));
     expect(link.privileges()).toEqual({ roster: "both", message: "outgoing", presence: "none", namespace: "urn:xmpp:privilege:1" });
-    expect(logs.find((l) => l.msg === "XEP-0356 privileges granted")).toMatchObject({ namespace: "urn:xmpp:privilege:1", message: "outgoing" });
+    expect(logs.find((l) => l.msg === "XEP-0356 privileges granted")).toMatchObject({
+      namespace: "urn:xmpp:privilege:1",
+      message: "outgoing",
+    });
     expect(passedOn).toEqual([]);
     await link.stop();
   });
@@ -145,7 +160,9 @@ describe("the link and the advertisements", () => {
     // A ping round trip after them: an answer would have been written before its pong came.
     await link.request(xml("iq", { type: "get", to: "example.com", from: "gw.example.com" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
     expect(entity.sent.filter((el) => el.name !== "iq")).toEqual([]);
-    const warnings = logs.filter((l) => l.msg === "XEP-0356 advertisement refused: not from a host of the server (xmpp.host, xmpp.hosts)" && l.level === "warn");
+    const warnings = logs.filter(
+      (l) => l.msg === "XEP-0356 advertisement refused: not from a host of the server (xmpp.host, xmpp.hosts)" && l.level === "warn",
+    );
     expect(warnings.map((l) => l.from)).toEqual(["evil.example", "example.org"]);
     await link.stop();
   });

@@ -11,12 +11,15 @@ test("docs/reference.md lists every routes.yaml key exactly as the schema define
   expect(withReference(reference)).toBe(reference);
 });
 
-test.each([...BUILTIN_PLUGINS.keys()])("plugins/%s/README.md lists every option exactly as the plugin's schema defines it", async (name) => {
-  const readme = await Bun.file(join(import.meta.dir, `../../plugins/${name}/README.md`)).text();
-  const plugin = BUILTIN_PLUGINS.get(name);
-  if (!plugin) throw new Error(`no plugin ${name}`);
-  expect(section(readme, "plugin-options")).toBe(pluginOptionsTable(plugin.options));
-});
+test.each([...BUILTIN_PLUGINS.keys()])(
+  "plugins/%s/README.md lists every option exactly as the plugin's schema defines it",
+  async (name) => {
+    const readme = await Bun.file(join(import.meta.dir, `../../plugins/${name}/README.md`)).text();
+    const plugin = BUILTIN_PLUGINS.get(name);
+    if (!plugin) throw new Error(`no plugin ${name}`);
+    expect(section(readme, "plugin-options")).toBe(pluginOptionsTable(plugin.options));
+  },
+);
 
 test("every generated file is up to date (what --write would write is what is there)", async () => {
   for (const { file, regenerate } of GENERATED) {

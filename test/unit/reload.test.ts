@@ -5,7 +5,8 @@ import { createReloader, diffConfigs, snapshot, type ConfigChanges, type ReadRes
 import { loadTestConfig } from "../helpers/gateway.ts";
 import { OFFLINE_HEAD } from "../helpers/offline-gateway.ts";
 
-const routes = (...paths: string[]) => `routes:\n${paths.map((p) => `  - name: r${p.slice(1)}\n    path: ${p}\n    send: '<message to="bob@example"><body>x</body></message>'\n`).join("")}`;
+const routes = (...paths: string[]) =>
+  `routes:\n${paths.map((p) => `  - name: r${p.slice(1)}\n    path: ${p}\n    send: '<message to="bob@example"><body>x</body></message>'\n`).join("")}`;
 const text = (...paths: string[]) => OFFLINE_HEAD + routes(...paths);
 const NO_CHANGES: ConfigChanges = { xmpp: false, listen: false, throttle: false, restartOnly: [], refused: [] };
 
@@ -55,25 +56,43 @@ describe("the reloader", () => {
 
   test("a broken file is not applied; its errors are logged with their locations", async () => {
     const h = harness(text("/a"));
-    h.break(["routes.yaml:9:11  error  routes[0].auth  no auth scheme named \"x\""]);
+    h.break(['routes.yaml:9:11  error  routes[0].auth  no auth scheme named "x"']);
     await h.reloader.request();
     expect(h.applied).toEqual([]);
-    expect(h.logs.at(-1)).toMatchObject({ level: "error", msg: "reload refused: routes.yaml has errors; the running configuration stays", errors: ["routes.yaml:9:11  error  routes[0].auth  no auth scheme named \"x\""] });
+    expect(h.logs.at(-1)).toMatchObject({
+      level: "error",
+      msg: "reload refused: routes.yaml has errors; the running configuration stays",
+      errors: ['routes.yaml:9:11  error  routes[0].auth  no auth scheme named "x"'],
+    });
   });
 
   test("the log line names the routes added, removed and changed", async () => {
     const h = harness(text("/a", "/b"));
-    h.write(text("/b", "/c").replace("/b\n    send: '<message to=\"bob@example\"><body>x", "/b\n    send: '<message to=\"bob@example\"><body>y"));
+    h.write(
+      text("/b", "/c").replace('/b\n    send: \'<message to="bob@example"><body>x', '/b\n    send: \'<message to="bob@example"><body>y'),
+    );
     await h.reloader.request();
-    expect(h.logs.at(-1)).toMatchObject({ msg: "configuration reloaded", routes: { added: ["POST /c"], removed: ["POST /a"], changed: ["POST /b"] }, auth: {}, bots: {}, xmpp: "unchanged", http: "unchanged" });
+    expect(h.logs.at(-1)).toMatchObject({
+      msg: "configuration reloaded",
+      routes: { added: ["POST /c"], removed: ["POST /a"], changed: ["POST /b"] },
+      auth: {},
+      bots: {},
+      xmpp: "unchanged",
+      http: "unchanged",
+    });
   });
 
   test("and the bots added, removed and changed, by JID", async () => {
-    const bot = (local: string, reply: string) => `  - jid: ${local}@gw.example\n    allow: ["*"]\n    commands: [{ match: '^ping$', reply: ${reply} }]\n`;
+    const bot = (local: string, reply: string) =>
+      `  - jid: ${local}@gw.example\n    allow: ["*"]\n    commands: [{ match: '^ping$', reply: ${reply} }]\n`;
     const h = harness(`${text("/a")}bots:\n${bot("house", "pong")}${bot("shed", "pong")}`);
     h.write(`${text("/a")}bots:\n${bot("house", "PONG")}${bot("barn", "pong")}`);
     await h.reloader.request();
-    expect(h.logs.at(-1)).toMatchObject({ msg: "configuration reloaded", routes: {}, bots: { added: ["barn@gw.example"], removed: ["shed@gw.example"], changed: ["house@gw.example"] } });
+    expect(h.logs.at(-1)).toMatchObject({
+      msg: "configuration reloaded",
+      routes: {},
+      bots: { added: ["barn@gw.example"], removed: ["shed@gw.example"], changed: ["house@gw.example"] },
+    });
   });
 });
 

@@ -24,16 +24,25 @@ async function render(req: Partial<Omit<RenderRequest, "body">> & { body?: strin
   const out: string[] = [];
   const err: string[] = [];
   const { body, ...rest } = req;
-  const code = await renderCommand(loadTestConfig(CONFIG), { route: "/", headers: [], query: [], pretty: false, ...rest, ...(body !== undefined ? { body: new TextEncoder().encode(body) } : {}) }, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-  });
+  const code = await renderCommand(
+    loadTestConfig(CONFIG),
+    { route: "/", headers: [], query: [], pretty: false, ...rest, ...(body !== undefined ? { body: new TextEncoder().encode(body) } : {}) },
+    {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+    },
+  );
   return { code, out, err };
 }
 
 describe("stanzagate render", () => {
   test("prints one stanza per line, with params, query and headers filled", async () => {
-    const res = await render({ route: "/am/ops", body: `{"alerts":[{"name":"a"},{"name":"b"}]}`, headers: [["X-Source", "prom"]], query: [["type", "normal"]] });
+    const res = await render({
+      route: "/am/ops",
+      body: `{"alerts":[{"name":"a"},{"name":"b"}]}`,
+      headers: [["X-Source", "prom"]],
+      query: [["type", "normal"]],
+    });
     expect(res).toEqual({
       code: 0,
       err: [],
@@ -46,7 +55,9 @@ describe("stanzagate render", () => {
 
   test("--pretty indents child elements", async () => {
     const res = await render({ route: "/am/ops", body: `{"alerts":[{"name":"a"}]}`, pretty: true });
-    expect(res.out).toEqual([`<message to="ops@localhost" type="chat" from="gw.localhost" id="render-1">\n  <body>a (?)</body>\n</message>`]);
+    expect(res.out).toEqual([
+      `<message to="ops@localhost" type="chat" from="gw.localhost" id="render-1">\n  <body>a (?)</body>\n</message>`,
+    ]);
   });
 
   test("when: false says 204 and prints nothing", async () => {
@@ -69,10 +80,39 @@ describe("stanzagate render", () => {
   });
 
   test("arguments: repeated --header and --query, --route required", () => {
-    expect(parseArgs(["render", "--config", "r.yaml", "--route", "/x", "--header", "X-A: 1", "--header", "b:2", "--query", "k=v", "--body", "f.json", "--method", "post", "--pretty"])).toEqual({
+    expect(
+      parseArgs([
+        "render",
+        "--config",
+        "r.yaml",
+        "--route",
+        "/x",
+        "--header",
+        "X-A: 1",
+        "--header",
+        "b:2",
+        "--query",
+        "k=v",
+        "--body",
+        "f.json",
+        "--method",
+        "post",
+        "--pretty",
+      ]),
+    ).toEqual({
       command: "render",
       config: "r.yaml",
-      render: { route: "/x", headers: [["X-A", "1"], ["b", "2"]], query: [["k", "v"]], bodyFile: "f.json", method: "post", pretty: true },
+      render: {
+        route: "/x",
+        headers: [
+          ["X-A", "1"],
+          ["b", "2"],
+        ],
+        query: [["k", "v"]],
+        bodyFile: "f.json",
+        method: "post",
+        pretty: true,
+      },
     });
     expect(parseArgs(["render"])).toEqual({ error: expect.stringContaining("--route") });
     expect(parseArgs(["render", "--route", "/x", "--header", "nocolon"])).toEqual({ error: expect.stringContaining("Name:value") });
@@ -82,8 +122,25 @@ describe("stanzagate render", () => {
     const dir = join(import.meta.dir, "../../.cache/render-test");
     await Bun.write(join(dir, "routes.yaml"), CONFIG);
     await Bun.write(join(dir, "body.json"), `{"alerts":[{"name":"disk <full>"}]}`);
-    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "render", "--config", join(dir, "routes.yaml"), "--route", "/am/ops", "--body", join(dir, "body.json")], { stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn(
+      [
+        process.execPath,
+        join(import.meta.dir, "../../src/main.ts"),
+        "render",
+        "--config",
+        join(dir, "routes.yaml"),
+        "--route",
+        "/am/ops",
+        "--body",
+        join(dir, "body.json"),
+      ],
+      { stdout: "pipe", stderr: "pipe" },
+    );
     const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-    expect({ out, err, code }).toEqual({ out: `<message to="ops@localhost" type="chat" from="gw.localhost" id="render-1"><body>disk &lt;full&gt; (?)</body></message>\n`, err: "", code: 0 });
+    expect({ out, err, code }).toEqual({
+      out: `<message to="ops@localhost" type="chat" from="gw.localhost" id="render-1"><body>disk &lt;full&gt; (?)</body></message>\n`,
+      err: "",
+      code: 0,
+    });
   });
 });

@@ -31,7 +31,10 @@ afterAll(() => gw.stop());
 async function post(path: string, body: string, headers: Record<string, string> = { "content-type": "application/json" }) {
   const before = gw.stanzas().length;
   const res = await gw.request(path, { method: "POST", body, headers });
-  const sent = gw.stanzas().slice(before).map((s) => s.getChildText("body"));
+  const sent = gw
+    .stanzas()
+    .slice(before)
+    .map((s) => s.getChildText("body"));
   return { status: res.status, json: (await res.json()) as Record<string, unknown>, sent };
 }
 
@@ -40,7 +43,15 @@ const FORM = { "content-type": "application/x-www-form-urlencoded" };
 describe("INVALID_BODY lists one problem per field and cause", () => {
   test("a missing JID field is `required`, once", async () => {
     const res = await post("/typed", JSON.stringify({ text: "hi" }));
-    expect(res).toEqual({ status: 400, json: { error: "Body does not match what this route accepts", code: "INVALID_BODY", problems: [{ field: "to", problem: "required" }] }, sent: [] });
+    expect(res).toEqual({
+      status: 400,
+      json: {
+        error: "Body does not match what this route accepts",
+        code: "INVALID_BODY",
+        problems: [{ field: "to", problem: "required" }],
+      },
+      sent: [],
+    });
   });
 
   test("a missing string field is `required`, not also `Expected string`", async () => {
@@ -96,10 +107,17 @@ describe("JSON sent under another Content-Type is told which one it needs", () =
 describe("an integer field refuses what a double cannot hold exactly (beyond ±(2^53-1))", () => {
   const problem = `Expected an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (2^53-1): a larger one loses digits`;
 
-  test.each(["123456789012345678901234567890", "-123456789012345678901234567890", "9007199254740992"])("JSON %s: 400 naming the field", async (n) => {
-    const res = await post("/typed", `{"to":"bob@localhost","text":"hi","count":${n}}`);
-    expect(res).toEqual({ status: 400, json: { error: "Body does not match what this route accepts", code: "INVALID_BODY", problems: [{ field: "count", problem }] }, sent: [] });
-  });
+  test.each(["123456789012345678901234567890", "-123456789012345678901234567890", "9007199254740992"])(
+    "JSON %s: 400 naming the field",
+    async (n) => {
+      const res = await post("/typed", `{"to":"bob@localhost","text":"hi","count":${n}}`);
+      expect(res).toEqual({
+        status: 400,
+        json: { error: "Body does not match what this route accepts", code: "INVALID_BODY", problems: [{ field: "count", problem }] },
+        sent: [],
+      });
+    },
+  );
 
   test("a form field: the same 400", async () => {
     const res = await post("/typed", "to=bob@localhost&text=hi&count=123456789012345678901234567890", FORM);
@@ -107,8 +125,12 @@ describe("an integer field refuses what a double cannot hold exactly (beyond ±(
   });
 
   test("the largest safe integer is accepted, from JSON and from a form", async () => {
-    expect((await post("/typed", `{"to":"bob@localhost","text":"hi","count":${Number.MAX_SAFE_INTEGER}}`)).sent).toEqual([`hi ${Number.MAX_SAFE_INTEGER}`]);
-    expect((await post("/typed", `to=bob@localhost&text=hi&count=-${Number.MAX_SAFE_INTEGER}`, FORM)).sent).toEqual([`hi -${Number.MAX_SAFE_INTEGER}`]);
+    expect((await post("/typed", `{"to":"bob@localhost","text":"hi","count":${Number.MAX_SAFE_INTEGER}}`)).sent).toEqual([
+      `hi ${Number.MAX_SAFE_INTEGER}`,
+    ]);
+    expect((await post("/typed", `to=bob@localhost&text=hi&count=-${Number.MAX_SAFE_INTEGER}`, FORM)).sent).toEqual([
+      `hi -${Number.MAX_SAFE_INTEGER}`,
+    ]);
   });
 
   test("a form's 1.5 is not an integer (it was read as 1)", async () => {
@@ -126,7 +148,10 @@ describe("JSON in a form's payload= field (GitHub's default content type, Slack'
   const payload = (value: unknown) => `payload=${encodeURIComponent(JSON.stringify(value))}`;
 
   test("is the body of a route that declares body: fields", async () => {
-    expect(await post("/typed", payload({ to: "bob@localhost", text: "hi", count: 3 }), FORM)).toMatchObject({ status: 201, sent: ["hi 3"] });
+    expect(await post("/typed", payload({ to: "bob@localhost", text: "hi", count: 3 }), FORM)).toMatchObject({
+      status: 201,
+      sent: ["hi 3"],
+    });
   });
 
   test("stays a field where the route declares one named payload", async () => {

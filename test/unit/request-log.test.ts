@@ -19,13 +19,24 @@ routes:
 describe("request logs", () => {
   test("a served request is one info line with route pattern, path, status, duration, client, identity and bytes", async () => {
     const gw = await offlineGateway(ROUTES);
-    const res = await gw.request("/notify/bob?token=query-secret", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain", "content-length": "5" }, body: "hello" });
+    const res = await gw.request("/notify/bob?token=query-secret", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain", "content-length": "5" },
+      body: "hello",
+    });
     const body = await res.text();
     const lines = gw.requestLines();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
-      level: "info", route: "/notify/:to", method: "POST", path: "/notify/bob", status: 202,
-      client: "local", identity: "alice", bytes_in: 5, bytes_out: body.length,
+      level: "info",
+      route: "/notify/:to",
+      method: "POST",
+      path: "/notify/bob",
+      status: 202,
+      client: "local",
+      identity: "alice",
+      bytes_in: 5,
+      bytes_out: body.length,
     });
     expect(lines[0]?.duration_ms).toBeNumber();
     expect(lines[0]).not.toHaveProperty("error");
@@ -34,7 +45,11 @@ describe("request logs", () => {
   test("a body streamed without Content-Length (chunked) still logs who authenticated", async () => {
     const gw = await offlineGateway(ROUTES);
     const body = new Blob(["hello"]).stream();
-    const res = await gw.request("/notify/bob", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body });
+    const res = await gw.request("/notify/bob", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" },
+      body,
+    });
     expect(res.status).toBe(202);
     expect(gw.requestLines()[0]).toMatchObject({ route: "/notify/:to", status: 202, client: "local", identity: "alice" });
   });
@@ -51,7 +66,11 @@ describe("request logs", () => {
 
   test("never contains a token, a password or an Authorization value, not even from the query string", async () => {
     const gw = await offlineGateway(ROUTES);
-    await gw.request("/notify/bob?password=hunter2", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body: "x" });
+    await gw.request("/notify/bob?password=hunter2", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" },
+      body: "x",
+    });
     await gw.request("/notify/bob", { method: "POST", headers: { authorization: "Bearer guessed-token-0123456789" }, body: "x" });
     await gw.request("/notify/bob", { method: "POST", headers: { authorization: `Basic ${btoa("alice:hunter2")}` }, body: "x" });
     const all = JSON.stringify(gw.logs);
@@ -65,7 +84,10 @@ describe("request logs", () => {
       for (const path of ["/healthz", "/health", "/readyz", "/metrics"]) await gw.request(path);
       return gw.requestLines().map((l) => [l.level, l.route, l.status, l.error]);
     };
-    expect(await probe("info")).toEqual([["info", "/health", 503, "status degraded"], ["info", "/readyz", 503, "status degraded"]]);
+    expect(await probe("info")).toEqual([
+      ["info", "/health", 503, "status degraded"],
+      ["info", "/readyz", 503, "status degraded"],
+    ]);
     expect(await probe("debug")).toEqual([
       ["debug", "/healthz", 200, undefined],
       ["info", "/health", 503, "status degraded"],
@@ -78,18 +100,32 @@ describe("request logs", () => {
 describe("log.format", () => {
   test("text writes one readable line: time, level, message, key=value pairs", () => {
     const lines: string[] = [];
-    createLogger({ format: "text", write: (l) => void lines.push(l) }).info("http request", { route: "/notify/:to", status: 201, error: "Body too large" });
+    createLogger({ format: "text", write: (l) => void lines.push(l) }).info("http request", {
+      route: "/notify/:to",
+      status: 201,
+      error: "Body too large",
+    });
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z INFO  http request route=\/notify\/:to status=201 error="Body too large"$/);
   });
 
   test("a writer that throws (a full disk) loses the line, not the caller", () => {
-    const log = createLogger({ write: () => { throw new Error("ENOSPC: no space left on device"); } });
+    const log = createLogger({
+      write: () => {
+        throw new Error("ENOSPC: no space left on device");
+      },
+    });
     expect(() => log.error("still here")).not.toThrow();
   });
 
   test("is checked by the schema", () => {
     const result = loadConfig(`${OFFLINE_HEAD}log: { format: yaml }\n`, {}, BUILTIN_PLUGINS);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.diagnostics[0]).toMatchObject({ line: 7, col: 16, path: "log.format", message: 'expected "json" or "text", found "yaml"' });
+    if (!result.ok)
+      expect(result.diagnostics[0]).toMatchObject({
+        line: 7,
+        col: 16,
+        path: "log.format",
+        message: 'expected "json" or "text", found "yaml"',
+      });
   });
 });

@@ -19,10 +19,18 @@ function setup() {
   const sent: Element[] = [];
   const rooms = new Rooms({ send: async (el) => void sent.push(el), maxRooms: 10, log: silentLogger });
   const claims = new Map<string, StanzaHandler>();
-  const generation = () => new GenerationRooms(rooms, { claim: (address, handler) => void claims.set(address.toLowerCase(), handler), maxRooms: 10 });
+  const generation = () =>
+    new GenerationRooms(rooms, { claim: (address, handler) => void claims.set(address.toLowerCase(), handler), maxRooms: 10 });
   const joined = (to: string, nick: string, room = ROOM) =>
-    claims.get(to)?.(xml("presence", { from: `${room}/${nick}`, to }, xml("x", { xmlns: "http://jabber.org/protocol/muc#user" }, xml("item", { jid: to }), xml("status", { code: "110" }))));
-  const echo = (to: string, nick: string, room: string, id: string) => claims.get(to)?.(xml("message", { from: `${room}/${nick}`, to, type: "groupchat", id }));
+    claims.get(to)?.(
+      xml(
+        "presence",
+        { from: `${room}/${nick}`, to },
+        xml("x", { xmlns: "http://jabber.org/protocol/muc#user" }, xml("item", { jid: to }), xml("status", { code: "110" })),
+      ),
+    );
+  const echo = (to: string, nick: string, room: string, id: string) =>
+    claims.get(to)?.(xml("message", { from: `${room}/${nick}`, to, type: "groupchat", id }));
   const presences = (type?: string) => sent.filter((s) => s.name === "presence" && s.attrs.type === type);
   return { rooms, generation, joined, echo, presences };
 }
@@ -69,7 +77,15 @@ describe("the routes' seats across a reload (RouteRooms.handover / adopt)", () =
   function configuration(t: ReturnType<typeof setup>, routes: ReturnType<typeof route>[]) {
     const g = t.generation();
     g.occupant({ ...settings, from: ROUTES });
-    const rr = new RouteRooms({ rooms: g, from: ROUTES, deliver: async () => "queued", isOnline: () => true, log: silentLogger, routes: new Map(routes.map((r) => [r.route, r])), timeoutMs: 1_000 });
+    const rr = new RouteRooms({
+      rooms: g,
+      from: ROUTES,
+      deliver: async () => "queued",
+      isOnline: () => true,
+      log: silentLogger,
+      routes: new Map(routes.map((r) => [r.route, r])),
+      timeoutMs: 1_000,
+    });
     return { g, rr };
   }
 

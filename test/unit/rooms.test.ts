@@ -23,7 +23,13 @@ function rooms(maxRooms = 10) {
   const deliver = (stanza: Element) => r.handle(stanza);
   /** Our own presence in `room` (status 110), to the occupant JID that asked. */
   const joined = (to: string, room = ROOM, ...codes: string[]) =>
-    deliver(xml("presence", { from: `${room}/Stanzagate`, to }, xml("x", { xmlns: MUC_USER }, xml("item", { jid: to }), ...["110", ...codes].map((code) => xml("status", { code })))));
+    deliver(
+      xml(
+        "presence",
+        { from: `${room}/Stanzagate`, to },
+        xml("x", { xmlns: MUC_USER }, xml("item", { jid: to }), ...["110", ...codes].map((code) => xml("status", { code }))),
+      ),
+    );
   return { r, sent, deliver, joined, settle: () => Bun.sleep(0) };
 }
 
@@ -71,7 +77,13 @@ describe("a groupchat is confirmed by the room's echo", () => {
   test("an error message with the same id rejects it with the room's condition", async () => {
     const { held, deliver } = await seated();
     const said = held.say(message("m2"), 1_000);
-    deliver(xml("message", { from: ROOM, to: ROUTES, type: "error", id: "m2" }, xml("error", { type: "modify" }, xml("not-acceptable", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }))));
+    deliver(
+      xml(
+        "message",
+        { from: ROOM, to: ROUTES, type: "error", id: "m2" },
+        xml("error", { type: "modify" }, xml("not-acceptable", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })),
+      ),
+    );
     await expect(said).rejects.toBeInstanceOf(XmppStanzaError);
   });
 
@@ -85,7 +97,15 @@ describe("a route's refusals", () => {
   function routeRooms() {
     const t = rooms();
     const settings = { route: "POST /room", nick: undefined, password: () => undefined, timeoutMs: 1_000 };
-    const rr = new RouteRooms({ rooms: t.r, from: ROUTES, deliver: async () => "queued", isOnline: () => true, log: silentLogger, routes: new Map([[settings.route, settings]]), timeoutMs: 1_000 });
+    const rr = new RouteRooms({
+      rooms: t.r,
+      from: ROUTES,
+      deliver: async () => "queued",
+      isOnline: () => true,
+      log: silentLogger,
+      routes: new Map([[settings.route, settings]]),
+      timeoutMs: 1_000,
+    });
     return { ...t, rr, settings };
   }
 
@@ -93,7 +113,13 @@ describe("a route's refusals", () => {
     const { rr, settings, deliver, settle } = routeRooms();
     const sending = rr.send(xml("message", { to: ROOM, type: "groupchat", id: "x" }), settings);
     await settle();
-    deliver(xml("presence", { from: `${ROOM}/Stanzagate`, to: ROUTES, type: "error" }, xml("error", { type: "auth" }, xml("registration-required", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }))));
+    deliver(
+      xml(
+        "presence",
+        { from: `${ROOM}/Stanzagate`, to: ROUTES, type: "error" },
+        xml("error", { type: "auth" }, xml("registration-required", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })),
+      ),
+    );
     const err = await sending.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect(err).toMatchObject({ code: "ROOM_REFUSED", status: 403, details: { condition: "registration-required", room: ROOM } });
@@ -115,14 +141,18 @@ describe("the occupant list read again (HeldRoom.refresh, for XEP-0045 §10.2.1 
     const { r, sent, deliver, joined, settle } = rooms();
     const entering = r.enter(ROOM, { as: ROUTES });
     await settle();
-    deliver(xml("presence", { from: `${ROOM}/Alice`, to: ROUTES }, xml("x", { xmlns: MUC_USER }, xml("item", { jid: "alice@example/phone" }))));
+    deliver(
+      xml("presence", { from: `${ROOM}/Alice`, to: ROUTES }, xml("x", { xmlns: MUC_USER }, xml("item", { jid: "alice@example/phone" }))),
+    );
     joined(ROUTES);
     const held = await entering;
     let done = false;
     const refreshed = held.refresh(true).then(() => void (done = true));
     expect(held.occupants.get("Alice")).toBeUndefined();
     expect(sent.filter((s) => s.name === "presence" && s.attrs.to === `${ROOM}/Stanzagate`)).toHaveLength(2);
-    deliver(xml("presence", { from: `${ROOM}/Alice`, to: ROUTES }, xml("x", { xmlns: MUC_USER }, xml("item", { jid: "alice@example/phone" }))));
+    deliver(
+      xml("presence", { from: `${ROOM}/Alice`, to: ROUTES }, xml("x", { xmlns: MUC_USER }, xml("item", { jid: "alice@example/phone" }))),
+    );
     await settle();
     expect(done).toBe(false);
     joined(ROUTES);

@@ -7,8 +7,14 @@ import { silentLogger } from "../../src/log.ts";
 import { ServerIdentity } from "../../src/xmpp/server-software.ts";
 import { isServer } from "../../src/kit/server-software.ts";
 
-const version = (name: string, v?: string) => xml("iq", { type: "result" }, xml("query", { xmlns: "jabber:iq:version" }, xml("name", {}, name), ...(v ? [xml("version", {}, v)] : [])));
-const info = (...identities: Array<Record<string, string>>) => xml("iq", { type: "result" }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }, ...identities.map((i) => xml("identity", i))));
+const version = (name: string, v?: string) =>
+  xml("iq", { type: "result" }, xml("query", { xmlns: "jabber:iq:version" }, xml("name", {}, name), ...(v ? [xml("version", {}, v)] : [])));
+const info = (...identities: Array<Record<string, string>>) =>
+  xml(
+    "iq",
+    { type: "result" },
+    xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }, ...identities.map((i) => xml("identity", i))),
+  );
 const refused = () => Promise.reject(new Error("service-unavailable"));
 
 /** A server answering the two questions with `answers` (by namespace); records who asked whom. */
@@ -33,13 +39,19 @@ describe("ServerIdentity", () => {
   });
 
   test("XEP-0092's name and version win", async () => {
-    const { server } = identity({ version: async () => version("ejabberd", "23.01"), info: async () => info({ category: "server", type: "im", name: "other" }) });
+    const { server } = identity({
+      version: async () => version("ejabberd", "23.01"),
+      info: async () => info({ category: "server", type: "im", name: "other" }),
+    });
     await server.learn();
     expect(server.get()).toEqual({ name: "ejabberd", version: "23.01" });
   });
 
   test("without XEP-0092, the server identity's name", async () => {
-    const { server } = identity({ version: refused, info: async () => info({ category: "pubsub", type: "pep", name: "PEP" }, { category: "server", type: "im", name: "Prosody" }) });
+    const { server } = identity({
+      version: refused,
+      info: async () => info({ category: "pubsub", type: "pep", name: "PEP" }, { category: "server", type: "im", name: "Prosody" }),
+    });
     await server.learn();
     expect(server.get()).toEqual({ name: "Prosody" });
     expect(isServer(server.get(), "prosody")).toBe(true);

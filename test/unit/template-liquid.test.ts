@@ -5,7 +5,8 @@ import { compileCondition } from "../../src/engine/condition.ts";
 import { GatewayError } from "../../src/errors.ts";
 import alertmanager from "../fixtures/webhooks/alertmanager-firing.json";
 
-const all = (source: string, scope: Record<string, unknown>, strict = false) => compileTemplate(source).renderAll(scope, { strict }).map(String);
+const all = (source: string, scope: Record<string, unknown>, strict = false) =>
+  compileTemplate(source).renderAll(scope, { strict }).map(String);
 const one = (source: string, scope: Record<string, unknown>) => compileTemplate(source).render(scope).toString();
 const refusal = (fn: () => unknown): GatewayError => {
   try {
@@ -19,11 +20,15 @@ const refusal = (fn: () => unknown): GatewayError => {
 
 describe("what a template reads", () => {
   test("nested paths with indexes", () => {
-    expect(one(`<message to="a@b"><body>{{ body.alerts[1].labels.instance }}</body></message>`, { body: alertmanager })).toBe(`<message to="a@b"><body>db2:9100</body></message>`);
+    expect(one(`<message to="a@b"><body>{{ body.alerts[1].labels.instance }}</body></message>`, { body: alertmanager })).toBe(
+      `<message to="a@b"><body>db2:9100</body></message>`,
+    );
   });
 
   test("request headers by lower-cased name", () => {
-    expect(one(`<message to="a@b"><body>{{ headers["x-github-event"] }}</body></message>`, { headers: { "x-github-event": "issues" } })).toBe(`<message to="a@b"><body>issues</body></message>`);
+    expect(
+      one(`<message to="a@b"><body>{{ headers["x-github-event"] }}</body></message>`, { headers: { "x-github-event": "issues" } }),
+    ).toBe(`<message to="a@b"><body>issues</body></message>`);
   });
 
   test("a missing field renders empty unless the route is strict, then 400 MISSING_FIELD naming it", () => {
@@ -43,7 +48,11 @@ describe("what a template reads", () => {
 
   test("| parse_json on text that is not JSON is 422, and what it parses is still only text", () => {
     const source = `<message to="a@b"><body>{{ body.payload | parse_json }}</body></message>`;
-    expect(refusal(() => one(source, { body: { payload: "{nope" } }))).toMatchObject({ status: 422, code: "PAYLOAD_MISMATCH", message: "parse_json: the value is not JSON" });
+    expect(refusal(() => one(source, { body: { payload: "{nope" } }))).toMatchObject({
+      status: 422,
+      code: "PAYLOAD_MISMATCH",
+      message: "parse_json: the value is not JSON",
+    });
     expect(refusal(() => one(source, { body: { payload: '"\\u0001"' } })).code).toBe("INVALID_XML_TEXT");
     expect(one(source, { body: { payload: '"<b>"' } })).toBe(`<message to="a@b"><body>&lt;b&gt;</body></message>`);
   });
@@ -68,12 +77,16 @@ describe("logic", () => {
 
   test("a loop inside a body makes one summary", () => {
     const source = `<message to="ops@localhost"><body>{{ body.alerts.size }} alerts:{% for a in body.alerts %} {{ a.labels.instance }}{% unless forloop.last %},{% endunless %}{% endfor %}</body></message>`;
-    expect(all(source, { body: alertmanager })).toEqual([`<message to="ops@localhost"><body>3 alerts: db1:9100, db2:9100, db3:9100</body></message>`]);
+    expect(all(source, { body: alertmanager })).toEqual([
+      `<message to="ops@localhost"><body>3 alerts: db1:9100, db2:9100, db3:9100</body></message>`,
+    ]);
   });
 
   test("a loop or a condition around elements repeats or omits elements of the template", () => {
     const source = `<message to="a@b"><body>x</body>{% for l in body.links %}<x xmlns="jabber:x:oob"><url>{{ l }}</url></x>{% endfor %}{% if body.subject %}<subject>{{ body.subject }}</subject>{% endif %}</message>`;
-    expect(all(source, { body: { links: ["u1", "u2"] } })).toEqual([`<message to="a@b"><body>x</body><x xmlns="jabber:x:oob"><url>u1</url></x><x xmlns="jabber:x:oob"><url>u2</url></x></message>`]);
+    expect(all(source, { body: { links: ["u1", "u2"] } })).toEqual([
+      `<message to="a@b"><body>x</body><x xmlns="jabber:x:oob"><url>u1</url></x><x xmlns="jabber:x:oob"><url>u2</url></x></message>`,
+    ]);
   });
 
   test("an attribute that renders empty is left out", () => {
@@ -104,17 +117,20 @@ describe("logic", () => {
 });
 
 describe("invariants: input is text, never markup", () => {
-  test.each([`<x/>`, `{% for a in b %}<x/>{% endfor %}`, `{{ body.other }}`, `]]><!--`, `\u0001` + `0\u0002`])("a value %p renders as text", (value) => {
-    const scope = { body: { v: value, other: "o" } };
-    if (/[\u0001-\u0008]/.test(value)) {
-      expect(refusal(() => one(`<message to="a@b"><body>{{ body.v }}</body></message>`, scope)).code).toBe("INVALID_XML_TEXT");
-      return;
-    }
-    const el = compileTemplate(`<message to="a@b" id="{{ body.v }}"><body>{{ body.v }}</body></message>`).render(scope);
-    expect(el.getChildElements().map((c) => c.name)).toEqual(["body"]);
-    expect(el.getChildText("body")).toBe(value);
-    expect(el.attrs.id).toBe(value);
-  });
+  test.each([`<x/>`, `{% for a in b %}<x/>{% endfor %}`, `{{ body.other }}`, `]]><!--`, `\u0001` + `0\u0002`])(
+    "a value %p renders as text",
+    (value) => {
+      const scope = { body: { v: value, other: "o" } };
+      if (/[\u0001-\u0008]/.test(value)) {
+        expect(refusal(() => one(`<message to="a@b"><body>{{ body.v }}</body></message>`, scope)).code).toBe("INVALID_XML_TEXT");
+        return;
+      }
+      const el = compileTemplate(`<message to="a@b" id="{{ body.v }}"><body>{{ body.v }}</body></message>`).render(scope);
+      expect(el.getChildElements().map((c) => c.name)).toEqual(["body"]);
+      expect(el.getChildText("body")).toBe(value);
+      expect(el.attrs.id).toBe(value);
+    },
+  );
 
   test("a loop over input cannot create attributes or elements", () => {
     const evil = [`" evil="1`, `<evil/>`, `\u0003`, `x\u0006`];
@@ -123,7 +139,8 @@ describe("invariants: input is text, never markup", () => {
     expect(Object.keys(el.attrs)).toEqual(["to"]);
     expect(el.getChildElements().map((c) => c.name)).toEqual(["body", "x", "x"]);
     expect(el.getChildElements().map((c) => Object.keys(c.attrs))).toEqual([[], ["a"], ["a"]]);
-    for (const control of evil.slice(2)) expect(refusal(() => compileTemplate(source).render({ body: { list: [control] } })).details.field).toBe("body.list[0]");
+    for (const control of evil.slice(2))
+      expect(refusal(() => compileTemplate(source).render({ body: { list: [control] } })).details.field).toBe("body.list[0]");
   });
 
   test("a field that XML cannot carry is refused with its path, anywhere in the payload", () => {
@@ -133,13 +150,19 @@ describe("invariants: input is text, never markup", () => {
   });
 
   test("a value decoded by a filter into characters XML cannot carry is refused", () => {
-    expect(refusal(() => one(`<message to="a@b"><body>{{ body.s | url_decode }}</body></message>`, { body: { s: "%01" } })).code).toBe("INVALID_XML_TEXT");
+    expect(refusal(() => one(`<message to="a@b"><body>{{ body.s | url_decode }}</body></message>`, { body: { s: "%01" } })).code).toBe(
+      "INVALID_XML_TEXT",
+    );
   });
 
   test("an address from a loop is checked per part", () => {
     const t = compileTemplate(`{% for u in body.users %}<message to="{{ u }}@localhost"/>{% endfor %}`);
     expect(t.renderAll({ body: { users: ["a", "b"] } }).map((e) => e.attrs.to)).toEqual(["a@localhost", "b@localhost"]);
-    expect(refusal(() => t.renderAll({ body: { users: ["a", "x@evil.com"] } })).details).toMatchObject({ field: "to", part: "localpart", placeholder: "u" });
+    expect(refusal(() => t.renderAll({ body: { users: ["a", "x@evil.com"] } })).details).toMatchObject({
+      field: "to",
+      part: "localpart",
+      placeholder: "u",
+    });
   });
 
   test("an object or a list printed as text is 422 with a hint, not [object Object]", () => {
@@ -172,7 +195,11 @@ describe("template errors at load", () => {
   });
 
   test("loop variables and assigned names are not unknown roots", () => {
-    expect(() => compileTemplate(`{% assign n = body.x %}{% for a in body.l %}<message to="a@b"><body>{{ a }}{{ n }}{{ forloop.index }}</body></message>{% endfor %}`)).not.toThrow();
+    expect(() =>
+      compileTemplate(
+        `{% assign n = body.x %}{% for a in body.l %}<message to="a@b"><body>{{ a }}{{ n }}{{ forloop.index }}</body></message>{% endfor %}`,
+      ),
+    ).not.toThrow();
   });
 });
 
@@ -181,6 +208,11 @@ class DOMParserless {
   constructor(private readonly xml: string) {}
   get text(): string {
     const m = /<body>([\s\S]*)<\/body>/.exec(this.xml);
-    return (m?.[1] ?? "").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"').replaceAll("&apos;", "'").replaceAll("&amp;", "&");
+    return (m?.[1] ?? "")
+      .replaceAll("&lt;", "<")
+      .replaceAll("&gt;", ">")
+      .replaceAll("&quot;", '"')
+      .replaceAll("&apos;", "'")
+      .replaceAll("&amp;", "&");
   }
 }

@@ -16,7 +16,9 @@ describe("stanza templates", () => {
 
   test("escape every substituted value, so input cannot add elements or attributes", () => {
     const evil = `"/><x y='1'/>&amp;]]></body><body>`;
-    const el = compileTemplate(`<message to="a@b" id="{{ body.id }}"><body>{{ body.text }}</body></message>`).render({ body: { id: evil, text: evil } });
+    const el = compileTemplate(`<message to="a@b" id="{{ body.id }}"><body>{{ body.text }}</body></message>`).render({
+      body: { id: evil, text: evil },
+    });
     expect(el.attrs.id).toBe(evil);
     expect(el.getChildElements().map((c) => c.name)).toEqual(["body"]);
     expect(el.toString()).toBe(
@@ -25,7 +27,9 @@ describe("stanza templates", () => {
   });
 
   test("render a missing optional value as empty text", () => {
-    expect(render(`<message to="a@b"><body>[{{ body.tag }}]</body></message>`, { body: {} })).toBe(`<message to="a@b"><body>[]</body></message>`);
+    expect(render(`<message to="a@b"><body>[{{ body.tag }}]</body></message>`, { body: {} })).toBe(
+      `<message to="a@b"><body>[]</body></message>`,
+    );
   });
 
   test("drop the indentation between elements of a YAML block", () => {

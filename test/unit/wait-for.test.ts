@@ -10,7 +10,13 @@ test("returns the condition's first truthy value", async () => {
 });
 
 test("running out names what was awaited, with the caller's detail", async () => {
-  const err = await waitFor(() => false, 10, "the link to come online", () => "last log lines: none", 1).catch((e: unknown) => e);
+  const err = await waitFor(
+    () => false,
+    10,
+    "the link to come online",
+    () => "last log lines: none",
+    1,
+  ).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WaitTimedOut);
   expect((err as Error).message).toBe("timed out after 10 ms waiting for the link to come online\nlast log lines: none");
 });

@@ -24,13 +24,16 @@ const NO_GRACE: Grace = { remember: async () => {}, recall: async () => false };
 export function createGrace(store: Database | undefined, scheme: string, graceS: number, now: () => number = Date.now): Grace {
   if (!store || graceS <= 0) return NO_GRACE;
   store.run("DELETE FROM auth_grace WHERE scheme = ? AND valid_at < ?", [scheme, now() - graceS * 1000]);
-  const select = store.query<{ hash: string; valid_at: number }, [string, string]>("SELECT hash, valid_at FROM auth_grace WHERE scheme = ? AND jid = ?");
+  const select = store.query<{ hash: string; valid_at: number }, [string, string]>(
+    "SELECT hash, valid_at FROM auth_grace WHERE scheme = ? AND jid = ?",
+  );
   const touch = store.query("UPDATE auth_grace SET valid_at = ? WHERE scheme = ? AND jid = ?");
   const upsert = store.query("INSERT OR REPLACE INTO auth_grace (scheme, jid, hash, valid_at) VALUES (?, ?, ?, ?)");
   // Pairs whose hash this process wrote: refreshing them is one UPDATE, not another argon2id.
   const salt = randomBytes(16);
   const written = new LruMap<string, string>(MAX_WRITTEN);
-  const pairKey = (jid: string, password: string) => createHash("sha256").update(salt).update(jid).update("\0").update(password).digest("base64");
+  const pairKey = (jid: string, password: string) =>
+    createHash("sha256").update(salt).update(jid).update("\0").update(password).digest("base64");
   return {
     async remember(jid, password) {
       const k = pairKey(jid, password);

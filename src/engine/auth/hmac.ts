@@ -57,7 +57,10 @@ function verifier(scheme: HmacAuth, now: () => number): Verify {
       };
     case "gitea":
       return (request, body) => {
-        const header = request.headers.has("x-gitea-signature") || !request.headers.has("x-forgejo-signature") ? "X-Gitea-Signature" : "X-Forgejo-Signature";
+        const header =
+          request.headers.has("x-gitea-signature") || !request.headers.has("x-forgejo-signature")
+            ? "X-Gitea-Signature"
+            : "X-Forgejo-Signature";
         checkHex(header, required(request, header), hmacSha256(scheme.secret, body), "64 hex digits");
       };
     case "standard_webhooks":

@@ -69,7 +69,13 @@ function schemeCheck(name: string, scheme: AuthScheme, deps: AuthDeps): (request
       const service = scheme.server ?? `xmpp://${new URL(deps.server).hostname}:5222`;
       const { host, store, linkOnline, log } = deps;
       const check = deps.passwordCheck ?? saslPasswordCheck(service);
-      return xmppCheck(name, scheme, { host, check, ...(store ? { store } : {}), ...(linkOnline ? { linkOnline } : {}), ...(log ? { log: log.child({ auth: name }) } : {}) });
+      return xmppCheck(name, scheme, {
+        host,
+        check,
+        ...(store ? { store } : {}),
+        ...(linkOnline ? { linkOnline } : {}),
+        ...(log ? { log: log.child({ auth: name }) } : {}),
+      });
     }
     case "hmac":
       return hmacCheck(name, scheme, { maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, ...(deps.now ? { now: deps.now } : {}) });

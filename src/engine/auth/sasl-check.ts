@@ -45,7 +45,11 @@ export function saslPasswordCheck(service: string): PasswordCheck {
       };
       const credentials = async (authenticate: Authenticate, mechanisms: string[], _fast: unknown, entity: { isSecure(): boolean }) => {
         // RFC 6120 §6.4.2 / RFC 4616 §4: PLAIN sends the password itself, so only over TLS.
-        const mechanism = mechanisms.includes("SCRAM-SHA-1") ? NATIVE_SCRAM : entity.isSecure() && mechanisms.includes("PLAIN") ? "PLAIN" : undefined;
+        const mechanism = mechanisms.includes("SCRAM-SHA-1")
+          ? NATIVE_SCRAM
+          : entity.isSecure() && mechanisms.includes("PLAIN")
+            ? "PLAIN"
+            : undefined;
         if (!mechanism) throw new Error(`no usable SASL mechanism offered (${mechanisms.join(", ")})`);
         try {
           await authenticate({ username: local, password }, mechanism);

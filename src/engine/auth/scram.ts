@@ -51,7 +51,8 @@ export class ScramSha1 {
     const nonce = attrs.get("r") ?? "";
     const iterations = Number(attrs.get("i"));
     // §5.1: the server's nonce MUST start with ours; anything else is not our exchange.
-    if (!nonce.startsWith(this.#nonce) || !Number.isInteger(iterations) || iterations < 1) throw new Error("SCRAM: malformed server-first-message");
+    if (!nonce.startsWith(this.#nonce) || !Number.isInteger(iterations) || iterations < 1)
+      throw new Error("SCRAM: malformed server-first-message");
     const salted = await pbkdf2Async(Buffer.from(password, "utf8"), Buffer.from(attrs.get("s") ?? "", "base64"), iterations, 20, "sha1");
     const withoutProof = `c=${Buffer.from("n,,").toString("base64")},r=${nonce}`;
     const authMessage = `${this.#clientFirstBare},${this.#serverFirst},${withoutProof}`;

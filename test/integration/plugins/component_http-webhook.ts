@@ -51,7 +51,13 @@ export function startWebhook(): TestWebhook {
     port: 0,
     async fetch(request, srv) {
       const text = await request.text();
-      const req = { method: request.method, headers: request.headers, text, json: tryJson(text), clientPort: srv.requestIP(request)?.port ?? 0 };
+      const req = {
+        method: request.method,
+        headers: request.headers,
+        text,
+        json: tryJson(text),
+        clientPort: srv.requestIP(request)?.port ?? 0,
+      };
       received.push(req);
       const index = waiters.findIndex((w) => w.matches(req));
       if (index === -1) pending.push(req);
@@ -83,7 +89,10 @@ function takeNext(pending: WebhookRequest[], waiters: Waiter[], matches: Request
 }
 
 /** Requests for the stanza with this id. */
-export const forStanza = (id: string): RequestPredicate => (req) => String(req.json.stanza).includes(`id="${id}"`);
+export const forStanza =
+  (id: string): RequestPredicate =>
+  (req) =>
+    String(req.json.stanza).includes(`id="${id}"`);
 
 function tryJson(text: string): Record<string, unknown> {
   try {

@@ -37,7 +37,12 @@ export function leftWithStatus(occupant: string, code: string): StanzaPredicate 
 }
 
 export function statusCodes(presence: Element): string[] {
-  return presence.getChild("x", NS_MUC_USER)?.getChildren("status").map((s) => s.attrs.code ?? "") ?? [];
+  return (
+    presence
+      .getChild("x", NS_MUC_USER)
+      ?.getChildren("status")
+      .map((s) => s.attrs.code ?? "") ?? []
+  );
 }
 
 export function mucItem(presence: Element): Element | undefined {

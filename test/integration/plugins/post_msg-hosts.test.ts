@@ -28,7 +28,8 @@ VirtualHost "${SECOND}"
 VirtualHost "${THIRD}"
 `,
   });
-  for (const host of [SECOND, THIRD]) await registerUser({ prosodyctl: Bun.which("prosodyctl") ?? "prosodyctl", configFile: prosody.configFile, host }, "dora", "dora-pw");
+  for (const host of [SECOND, THIRD])
+    await registerUser({ prosodyctl: Bun.which("prosodyctl") ?? "prosodyctl", configFile: prosody.configFile, host }, "dora", "dora-pw");
   gw = await startGateway(prosody, {
     waitForPrivileges: true,
     routes: `
@@ -50,11 +51,13 @@ afterAll(async () => {
 
 const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
 // A recipient without @host goes to the sender's host (as the original): bob is named in full.
-const post = (text: string, authorization: string, to = "bob@localhost") => gw.post(`/msg/${to}`, { headers: { "content-type": "text/plain", authorization }, body: text });
+const post = (text: string, authorization: string, to = "bob@localhost") =>
+  gw.post(`/msg/${to}`, { headers: { "content-type": "text/plain", authorization }, body: text });
 
 describe("post_msg with two virtual hosts granting message permission", () => {
   test("/health lists each host's grants", async () => {
-    const hosts = async () => ((await (await fetch(`${gw.url}/health`)).json()) as { xmpp: { hosts: Record<string, { message: string }> } }).xmpp.hosts;
+    const hosts = async () =>
+      ((await (await fetch(`${gw.url}/health`)).json()) as { xmpp: { hosts: Record<string, { message: string }> } }).xmpp.hosts;
     // Each host advertises on its own: bounded polling of /health until the second one is in.
     await waitFor(async () => (await hosts())[SECOND] !== undefined, 10_000, `${SECOND} in /health`, undefined, 50);
     const seen = await hosts();

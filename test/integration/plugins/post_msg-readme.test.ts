@@ -43,7 +43,9 @@ test("every curl example for the demo succeeds, and bob receives the messages fr
   for (const command of commands) {
     expect(command).toContain(DEMO_URL);
     // Not spawnSync: the gateway answering curl runs in this process's event loop.
-    const run = Bun.spawn(["sh", "-c", `${command.replaceAll(DEMO_URL, bed.gw.url)} -s -m 10 -o /dev/null -w '%{http_code}'`], { stdout: "pipe" });
+    const run = Bun.spawn(["sh", "-c", `${command.replaceAll(DEMO_URL, bed.gw.url)} -s -m 10 -o /dev/null -w '%{http_code}'`], {
+      stdout: "pipe",
+    });
     statuses.push(await new Response(run.stdout).text());
     await run.exited;
   }

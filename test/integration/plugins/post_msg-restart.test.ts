@@ -43,7 +43,10 @@ describe("a message queued after a gateway restart, before the link is back", ()
     await prosody.stopProcess();
 
     gw = await startGateway(prosody, { routes: ROUTES, store, waitOnline: false });
-    const res = await gw.post("/msg/bob", { headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, body: "queued while down" });
+    const res = await gw.post("/msg/bob", {
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" },
+      body: "queued while down",
+    });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ status: "queued", to: "bob@localhost", from: "alice@localhost" });
 

@@ -50,7 +50,12 @@ describe("a default ejabberd", () => {
     const gateway = await connectRawComponent(ejabberd);
     try {
       const advert = await gateway.nextStanza((s) => isMessage(s) && s.getChild("privilege", NS_PRIVILEGE_1) !== undefined);
-      const perms = Object.fromEntries(advert.getChild("privilege", NS_PRIVILEGE_1)!.getChildren("perm").map((p) => [p.attrs.access, p.attrs.type]));
+      const perms = Object.fromEntries(
+        advert
+          .getChild("privilege", NS_PRIVILEGE_1)!
+          .getChildren("perm")
+          .map((p) => [p.attrs.access, p.attrs.type]),
+      );
       expect(perms).toEqual({ roster: "both", message: "outgoing", presence: "managed_entity" });
     } finally {
       await gateway.stop();
@@ -120,12 +125,19 @@ describe("the ejabberd.yml of docs/servers.md", () => {
 describe("every ejabberd sample in the READMEs and docs/", () => {
   test("grants mod_privilege permissions by inline rules naming an ACL of the sample (a bare name grants nothing)", async () => {
     const docs = [...new Bun.Glob("docs/*.md").scanSync(join(import.meta.dir, "../../.."))];
-    const files = ["README.md", ...docs, ...["post_msg", "roster_admin", "muc_kick", "component_http"].map((p) => `plugins/${p}/README.md`)];
+    const files = [
+      "README.md",
+      ...docs,
+      ...["post_msg", "roster_admin", "muc_kick", "component_http"].map((p) => `plugins/${p}/README.md`),
+    ];
     const checked: string[] = [];
     for (const file of files) {
       const text = await Bun.file(join(import.meta.dir, "../../..", file)).text();
       for (const [, block] of text.matchAll(/^```yaml[^\n]*\n([\s\S]*?)^```$/gm)) {
-        const sample = YAML.parse(block ?? "") as { acl?: Record<string, unknown>; modules?: { mod_privilege?: Record<string, Record<string, unknown>> } } | null;
+        const sample = YAML.parse(block ?? "") as {
+          acl?: Record<string, unknown>;
+          modules?: { mod_privilege?: Record<string, Record<string, unknown>> };
+        } | null;
         const grants = sample?.modules?.mod_privilege;
         if (grants === undefined) continue;
         checked.push(file);
@@ -139,6 +151,11 @@ describe("every ejabberd sample in the READMEs and docs/", () => {
       }
     }
     // The pages that show ejabberd's grants: a sample the pattern stopped finding fails here.
-    expect(checked.sort()).toEqual(["docs/servers.md", "docs/troubleshooting.md", "plugins/post_msg/README.md", "plugins/roster_admin/README.md"]);
+    expect(checked.sort()).toEqual([
+      "docs/servers.md",
+      "docs/troubleshooting.md",
+      "plugins/post_msg/README.md",
+      "plugins/roster_admin/README.md",
+    ]);
   });
 });

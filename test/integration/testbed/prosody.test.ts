@@ -157,9 +157,17 @@ describe("a default Prosody", () => {
       expect(roster.attrs.type).toBe("result");
 
       // message = outgoing: a <privilege><forwarded> message sent as alice reaches carol from alice's bare JID.
-      const onBehalf = xml("message", { xmlns: "jabber:client", from: "alice@localhost", to: carol.bare, type: "chat" }, xml("body", {}, "sent by the gateway"));
+      const onBehalf = xml(
+        "message",
+        { xmlns: "jabber:client", from: "alice@localhost", to: carol.bare, type: "chat" },
+        xml("body", {}, "sent by the gateway"),
+      );
       await gateway.send(
-        xml("message", { to: prosody.host }, xml("privilege", { xmlns: NS_PRIVILEGE }, xml("forwarded", { xmlns: "urn:xmpp:forward:0" }, onBehalf))),
+        xml(
+          "message",
+          { to: prosody.host },
+          xml("privilege", { xmlns: NS_PRIVILEGE }, xml("forwarded", { xmlns: "urn:xmpp:forward:0" }, onBehalf)),
+        ),
       );
       const got = await carol.nextStanza(messageWithBody("sent by the gateway"));
       expect(got.attrs.from).toBe("alice@localhost");

@@ -39,24 +39,39 @@ test.if(wanted.has("prosody"))("the prosody.cfg.lua of docs/servers.md passes pr
   expect({ code: run.exitCode, out }).toEqual({ code: 0, out: expect.stringContaining("All checks passed") });
 });
 
-test.if(wanted.has("ejabberd"))("ejabberd starts with the ejabberd.yml of docs/servers.md and grants the gateway what it names", async () => {
-  const dir = ejabberdDir;
-  const paths = ejabberdPaths(dir);
-  mkdirSync(paths.spoolDir);
-  const [c2s, componentPort] = await freePorts(2);
-  const config = YAML.parse(block("```yaml file=ejabberd.yml")) as { certfiles?: string[]; listen: Array<{ port: number; ip: string; module: string }> };
-  delete config.certfiles;
-  for (const listener of config.listen) Object.assign(listener, { ip: "127.0.0.1", port: listener.module === "ejabberd_service" ? componentPort : c2s });
-  writeFileSync(paths.configFile, YAML.stringify(config));
-  ejabberd = spawnEjabberd(findEjabberd(), paths, dir);
-  await waitUntilReady(ejabberd, { ports: [c2s as number, componentPort as number], paths, logOffset: 0 });
+test.if(wanted.has("ejabberd"))(
+  "ejabberd starts with the ejabberd.yml of docs/servers.md and grants the gateway what it names",
+  async () => {
+    const dir = ejabberdDir;
+    const paths = ejabberdPaths(dir);
+    mkdirSync(paths.spoolDir);
+    const [c2s, componentPort] = await freePorts(2);
+    const config = YAML.parse(block("```yaml file=ejabberd.yml")) as {
+      certfiles?: string[];
+      listen: Array<{ port: number; ip: string; module: string }>;
+    };
+    delete config.certfiles;
+    for (const listener of config.listen)
+      Object.assign(listener, { ip: "127.0.0.1", port: listener.module === "ejabberd_service" ? componentPort : c2s });
+    writeFileSync(paths.configFile, YAML.stringify(config));
+    ejabberd = spawnEjabberd(findEjabberd(), paths, dir);
+    await waitUntilReady(ejabberd, { ports: [c2s as number, componentPort as number], paths, logOffset: 0 });
 
-  const gateway = component({ service: `xmpp://127.0.0.1:${componentPort}`, domain: "gateway.example.com", password: "the secret" });
-  gateway.reconnect.stop();
-  // ejabberd 23.01 speaks XEP-0356 0.2 (urn:xmpp:privilege:1), advertised right after the handshake.
-  const advertised = new Promise<Element>((resolve) => gateway.on("stanza", (s: Element) => void (s.getChild("privilege", NS_PRIVILEGE_1) && resolve(s))));
-  await gateway.start();
-  const perms = Object.fromEntries(((await advertised).getChild("privilege", NS_PRIVILEGE_1)?.getChildren("perm") ?? []).map((p: Element) => [p.attrs.access, p.attrs.type]));
-  await gateway.stop();
-  expect(perms).toEqual({ roster: "both", message: "outgoing", presence: "managed_entity" });
-}, 90_000);
+    const gateway = component({ service: `xmpp://127.0.0.1:${componentPort}`, domain: "gateway.example.com", password: "the secret" });
+    gateway.reconnect.stop();
+    // ejabberd 23.01 speaks XEP-0356 0.2 (urn:xmpp:privilege:1), advertised right after the handshake.
+    const advertised = new Promise<Element>((resolve) =>
+      gateway.on("stanza", (s: Element) => void (s.getChild("privilege", NS_PRIVILEGE_1) && resolve(s))),
+    );
+    await gateway.start();
+    const perms = Object.fromEntries(
+      ((await advertised).getChild("privilege", NS_PRIVILEGE_1)?.getChildren("perm") ?? []).map((p: Element) => [
+        p.attrs.access,
+        p.attrs.type,
+      ]),
+    );
+    await gateway.stop();
+    expect(perms).toEqual({ roster: "both", message: "outgoing", presence: "managed_entity" });
+  },
+  90_000,
+);

@@ -13,10 +13,21 @@ function commandIq(attrs: Record<string, string>, from = BOB, ...children: Eleme
   return xml("iq", { from, to: HOUSE, type: "set", id: "c1" }, xml("command", { xmlns: NS, ...attrs }, ...children));
 }
 const submit = (fields: Record<string, string>) =>
-  xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...Object.entries(fields).map(([k, v]) => xml("field", { var: k }, xml("value", {}, v))));
+  xml(
+    "x",
+    { xmlns: "jabber:x:data", type: "submit" },
+    ...Object.entries(fields).map(([k, v]) => xml("field", { var: k }, xml("value", {}, v))),
+  );
 const errorOf = (el: Element | undefined) => {
   const e = el?.getChild("error");
-  return [e?.attrs.type, ...(e?.getChildElements().filter((c) => c.name !== "text").map((c) => c.name) ?? []), e?.getChildText("text")];
+  return [
+    e?.attrs.type,
+    ...(e
+      ?.getChildElements()
+      .filter((c) => c.name !== "text")
+      .map((c) => c.name) ?? []),
+    e?.getChildText("text"),
+  ];
 };
 
 /** Opens the temp form; returns the harness and the session id. */
@@ -30,8 +41,17 @@ async function openTemp() {
 describe("XEP-0050 ad-hoc commands", () => {
   test("disco#items on the commands node lists one item per command, named by its help", async () => {
     const h = harness();
-    h.handle(xml("iq", { from: BOB, to: HOUSE, type: "get", id: "i1" }, xml("query", { xmlns: "http://jabber.org/protocol/disco#items", node: NS })));
-    const items = (await sentCount(h.sent, 1))?.getChild("query")?.getChildren("item").map((i) => i.attrs);
+    h.handle(
+      xml(
+        "iq",
+        { from: BOB, to: HOUSE, type: "get", id: "i1" },
+        xml("query", { xmlns: "http://jabber.org/protocol/disco#items", node: NS }),
+      ),
+    );
+    const items = (await sentCount(h.sent, 1))
+      ?.getChild("query")
+      ?.getChildren("item")
+      .map((i) => i.attrs);
     expect(items).toEqual([
       { jid: HOUSE, node: "temp", name: "temp <room>" },
       { jid: HOUSE, node: "ping", name: "ping" },
@@ -83,7 +103,13 @@ describe("XEP-0050 ad-hoc commands", () => {
     expect(errorOf(await sentCount(h.sent, 1))).toEqual(["cancel", "item-not-found", "No such command"]);
     h.handle(commandIq({ node: "ping", action: "execute" }, "eve@elsewhere.example/x"));
     expect(errorOf(await sentCount(h.sent, 2))).toEqual(["auth", "forbidden", "You are not allowed to use this bot"]);
-    h.handle(xml("iq", { from: "eve@elsewhere.example/x", to: HOUSE, type: "get", id: "i1" }, xml("query", { xmlns: "http://jabber.org/protocol/disco#items", node: NS })));
+    h.handle(
+      xml(
+        "iq",
+        { from: "eve@elsewhere.example/x", to: HOUSE, type: "get", id: "i1" },
+        xml("query", { xmlns: "http://jabber.org/protocol/disco#items", node: NS }),
+      ),
+    );
     expect((await sentCount(h.sent, 3))?.getChild("query")?.getChildren("item")).toEqual([]);
   });
 

@@ -45,7 +45,13 @@ describe("a bot's metrics", () => {
 
   test("an ad-hoc command executed by a sender outside allow: is counted as forbidden too", async () => {
     const h = harness();
-    h.handle(xml("iq", { from: "mallory@evil.example/x", to: "house@gateway.localhost", type: "set", id: "c1" }, xml("command", { xmlns: "http://jabber.org/protocol/commands", node: "temp", action: "execute" })));
+    h.handle(
+      xml(
+        "iq",
+        { from: "mallory@evil.example/x", to: "house@gateway.localhost", type: "set", id: "c1" },
+        xml("command", { xmlns: "http://jabber.org/protocol/commands", node: "temp", action: "execute" }),
+      ),
+    );
     const refusal = await sentCount(h.sent, 1);
     expect(refusal?.getChild("error")?.getChild("forbidden")).toBeDefined();
     const text = await h.scrape();

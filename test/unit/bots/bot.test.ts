@@ -5,7 +5,8 @@ import type { Element } from "ltx";
 import { harness } from "./harness.ts";
 
 const bodyOf = (el: Element | undefined) => el?.getChildText("body");
-const chat = (body: string, from = "bob@localhost/phone") => xml("message", { from, to: "house@gateway.localhost", type: "chat", id: "m1" }, xml("body", {}, body));
+const chat = (body: string, from = "bob@localhost/phone") =>
+  xml("message", { from, to: "house@gateway.localhost", type: "chat", id: "m1" }, xml("body", {}, body));
 
 describe("a bot answers commands by chat", () => {
   test("a command without http: replies its text, keeping type and thread", async () => {
@@ -55,7 +56,9 @@ bots:
       - match: '^ping$'
         reply: pong
 `;
-    expect(bodyOf(await harness(undefined, undefined, bots).say("help"))).toBe("Commands:\n- temp <room>: the temperature in a room\n- ping\n- help");
+    expect(bodyOf(await harness(undefined, undefined, bots).say("help"))).toBe(
+      "Commands:\n- temp <room>: the temperature in a room\n- ping\n- help",
+    );
   });
 
   test("a sender outside allow gets a forbidden error", async () => {
@@ -111,7 +114,9 @@ describe("a failing HTTP call is a clear line, never silence", () => {
   });
 
   test("a timeout names the time bound", async () => {
-    const reply = await harness((_u, init) => new Promise((_, reject) => init.signal?.addEventListener("abort", () => reject(new Error("aborted"))))).say("temp attic");
+    const reply = await harness(
+      (_u, init) => new Promise((_, reject) => init.signal?.addEventListener("abort", () => reject(new Error("aborted")))),
+    ).say("temp attic");
     expect(bodyOf(reply)).toBe('Sorry, "temp <room>" failed: the service did not answer within 200 ms.');
   });
 
@@ -133,7 +138,9 @@ describe("a failing HTTP call is a clear line, never silence", () => {
   test("an HTML answer to a reply reading http.json.* fails the command with a clear line, not a blank value", async () => {
     const html = async () => new Response("<html><body>502 Bad Gateway</body></html>", { headers: { "content-type": "text/html" } });
     const reply = await harness(html).say("temp attic");
-    expect(bodyOf(reply)).toBe('Sorry, "temp <room>" failed: the reply could not be built (the service\'s answer is not JSON, and the reply reads http.json.celsius).');
+    expect(bodyOf(reply)).toBe(
+      'Sorry, "temp <room>" failed: the reply could not be built (the service\'s answer is not JSON, and the reply reads http.json.celsius).',
+    );
     expect(bodyOf(await harness(html).say("where x"))).toBe("<html><body>502 Bad Gateway</body></html>");
   });
 });
@@ -142,14 +149,27 @@ describe("a bot is a contact", () => {
   test("subscribe is answered with subscribed and available presence", () => {
     const h = harness();
     h.handle(xml("presence", { from: "bob@localhost/phone", to: "house@gateway.localhost", type: "subscribe" }));
-    expect(h.sent.map((s) => [s.attrs.from, s.attrs.type])).toEqual([["house@gateway.localhost", "subscribed"], ["house@gateway.localhost/bot", undefined]]);
+    expect(h.sent.map((s) => [s.attrs.from, s.attrs.type])).toEqual([
+      ["house@gateway.localhost", "subscribed"],
+      ["house@gateway.localhost/bot", undefined],
+    ]);
   });
 
   test("disco#info names a client/bot identity with ping and ad-hoc commands", () => {
     const h = harness();
-    h.handle(xml("iq", { from: "bob@localhost/phone", to: "house@gateway.localhost", type: "get", id: "d1" }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" })));
+    h.handle(
+      xml(
+        "iq",
+        { from: "bob@localhost/phone", to: "house@gateway.localhost", type: "get", id: "d1" },
+        xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }),
+      ),
+    );
     const query = h.sent[0]?.getChild("query");
     expect(query?.getChild("identity")?.attrs).toEqual({ category: "client", type: "bot", name: "house" });
-    expect(query?.getChildren("feature").map((f) => f.attrs.var)).toEqual(["http://jabber.org/protocol/disco#info", "urn:xmpp:ping", "http://jabber.org/protocol/commands"]);
+    expect(query?.getChildren("feature").map((f) => f.attrs.var)).toEqual([
+      "http://jabber.org/protocol/disco#info",
+      "urn:xmpp:ping",
+      "http://jabber.org/protocol/commands",
+    ]);
   });
 });

@@ -38,8 +38,16 @@ export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 
   const fetch = ((url: string, init: RequestInit) => (calls.push(url), fetcher(url, init))) as unknown as typeof globalThis.fetch;
   const bot = config.bots[0];
   if (!bot) throw new Error("no bot");
-  const metrics = createMetrics({ outbox: () => ({ depth: 0, oldestQueuedAt: undefined }), link: () => ({ state: "offline", onlineSince: undefined }) });
-  const handle = botHandler(bot, { send: async (el) => void sent.push(el), fetch, log: createLogger({ level: "error", write: () => {} }), metrics });
+  const metrics = createMetrics({
+    outbox: () => ({ depth: 0, oldestQueuedAt: undefined }),
+    link: () => ({ state: "offline", onlineSince: undefined }),
+  });
+  const handle = botHandler(bot, {
+    send: async (el) => void sent.push(el),
+    fetch,
+    log: createLogger({ level: "error", write: () => {} }),
+    metrics,
+  });
   const say = async (body: string, from = "bob@localhost/phone", extra: Element[] = []) => {
     const before = sent.length;
     handle(xml("message", { from, to: "house@gateway.localhost", type: "chat", id: "m1" }, xml("body", {}, body), ...extra));
@@ -52,13 +60,18 @@ export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 
    * sent since `since` (an index into `sent`).
    */
   const barrier = async (since: number) => {
-    handle(xml("iq", { from: "bob@localhost/phone", to: "house@gateway.localhost", type: "get", id: "barrier" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+    handle(
+      xml(
+        "iq",
+        { from: "bob@localhost/phone", to: "house@gateway.localhost", type: "get", id: "barrier" },
+        xml("ping", { xmlns: "urn:xmpp:ping" }),
+      ),
+    );
     await new Promise<void>((resolve) => setImmediate(resolve));
     return sent.slice(since).filter((s) => s.attrs.id !== "barrier").length;
   };
   return { sent, calls, say, handle, barrier, scrape: () => metrics.render() };
 }
-
 
 /** Waits (bounded) until the handler has sent `count` stanzas. */
 export async function sentCount(sent: Element[], count: number): Promise<Element | undefined> {

@@ -35,10 +35,18 @@ function world(answers: Record<string, () => Promise<Response>>) {
   const sent: Element[] = [];
   const stored = new Map<string, LastRun>();
   const hits: string[] = [];
-  const fetch = ((url: string) => (hits.push(url), (answers[new URL(url).pathname] ?? (async () => new Response("", { status: 404 })))())) as unknown as typeof globalThis.fetch;
+  const fetch = ((url: string) => (
+    hits.push(url), (answers[new URL(url).pathname] ?? (async () => new Response("", { status: 404 })))()
+  )) as unknown as typeof globalThis.fetch;
   const deps = {
-    deliver: async (el: Element) => void sent.push(el), fetch, log: createLogger({ level: "error", write: () => {} }),
-    last: { get: (k: string) => stored.get(k), set: (k: string, v: LastRun) => void stored.set(k, v), delete: (k: string) => void stored.delete(k) },
+    deliver: async (el: Element) => void sent.push(el),
+    fetch,
+    log: createLogger({ level: "error", write: () => {} }),
+    last: {
+      get: (k: string) => stored.get(k),
+      set: (k: string, v: LastRun) => void stored.set(k, v),
+      delete: (k: string) => void stored.delete(k),
+    },
   };
   return { bot, sent, stored, hits, deps };
 }
@@ -47,10 +55,14 @@ function fakeClock() {
   let now = 1_000_000;
   const timers = new Map<number, { at: number; run: () => void }>();
   let n = 0;
-  const clock: Clock = { now: () => now, setTimeout: (run, ms) => (timers.set(++n, { at: now + ms, run }), n), clearTimeout: (h) => void timers.delete(h as number) };
+  const clock: Clock = {
+    now: () => now,
+    setTimeout: (run, ms) => (timers.set(++n, { at: now + ms, run }), n),
+    clearTimeout: (h) => void timers.delete(h as number),
+  };
   const advance = (ms: number) => {
     now += ms;
-    for (const [id, t] of [...timers]) if (t.at <= now) (timers.delete(id), t.run());
+    for (const [id, t] of [...timers]) if (t.at <= now) timers.delete(id), t.run();
   };
   return { clock, timers, advance };
 }
@@ -76,12 +88,18 @@ describe("a bot's jobs", () => {
     await runJob(w.bot, w.bot.jobs[0]!, w.deps);
     const again = { ...world({ "/pump": async () => Response.json({ state: "jammed" }) }), stored: w.stored };
     const sent: Element[] = [];
-    expect(await runJob(again.bot, again.bot.jobs[0]!, { ...again.deps, last: w.deps.last, deliver: async (el) => void sent.push(el) })).toBe("quiet");
+    expect(
+      await runJob(again.bot, again.bot.jobs[0]!, { ...again.deps, last: w.deps.last, deliver: async (el) => void sent.push(el) }),
+    ).toBe("quiet");
     expect(sent).toHaveLength(0);
   });
 
   test("a failing check exposes error: a job can alert on it, once", async () => {
-    const w = world({ "/health": async () => { throw new Error("connection refused"); } });
+    const w = world({
+      "/health": async () => {
+        throw new Error("connection refused");
+      },
+    });
     const down = w.bot.jobs[1]!;
     expect(await runJob(w.bot, down, w.deps)).toBe("sent");
     expect(w.sent[0]?.getChildText("body")).toStartWith("health check: the service cannot be reached");
@@ -114,7 +132,11 @@ describe("a bot's jobs", () => {
     const c = fakeClock();
     const running = new Set<string>();
     const skipped: string[] = [];
-    const metrics = { botCommand: () => {}, botHttpCall: () => {}, botJob: (_: string, job: string, outcome: string) => void (outcome === "skipped_running" && skipped.push(job)) };
+    const metrics = {
+      botCommand: () => {},
+      botHttpCall: () => {},
+      botJob: (_: string, job: string, outcome: string) => void (outcome === "skipped_running" && skipped.push(job)),
+    };
     const only = [{ ...w.bot, jobs: [w.bot.jobs[0]!] }];
     const stopOld = startJobs(only, { ...w.deps, clock: c.clock, running, metrics });
     c.advance(5 * 60_000);
@@ -145,7 +167,9 @@ describe("a bot's jobs", () => {
     expect(bad('cron: "0 * * * *"', 'cron: "61 * * * *"')).toThrow(/bad cron expression/);
     expect(bad('cron: "0 * * * *"', 'cron: "* * *"')).toThrow(/expected 5 fields/);
     // Placed at the name in the expression itself (column 20 of "        on_change: match.room").
-    expect(bad("on_change: http.json.state", "on_change: match.room")).toThrow(/:20 {2}error {2}bots\[0\]\.jobs\[0\]\.on_change {2}bad expression: "match\.room"/);
+    expect(bad("on_change: http.json.state", "on_change: match.room")).toThrow(
+      /:20 {2}error {2}bots\[0\]\.jobs\[0\]\.on_change {2}bad expression: "match\.room"/,
+    );
     expect(bad("name: down", "name: pump")).toThrow(/another job of this bot is named "pump"/);
     expect(bad("every: 5m", "every: 5 minutes")).toThrow(/every/);
   });

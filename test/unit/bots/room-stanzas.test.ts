@@ -14,9 +14,12 @@ describe("addressedTo: the nick, then : or , then the command", () => {
     ["house", undefined],
   ])("%j -> %j", (body, text) => expect(addressedTo(body, "house")).toBe(text as string | undefined));
 
-  test.each(["temp kitchen", "houseboat: ping", "house ping", "my house: ping", "hous: ping", ""])("%j is not addressed to house", (body) => {
-    expect(addressedTo(body, "house")).toBeUndefined();
-  });
+  test.each(["temp kitchen", "houseboat: ping", "house ping", "my house: ping", "hous: ping", ""])(
+    "%j is not addressed to house",
+    (body) => {
+      expect(addressedTo(body, "house")).toBeUndefined();
+    },
+  );
 
   test("nicks with odd Unicode match case-insensitively; an empty nick addresses nothing", () => {
     expect(addressedTo("Élan 🦊: ping", "élan 🦊")).toBe("ping");
@@ -40,14 +43,30 @@ describe("addressedTo: the nick, then : or , then the command", () => {
 
 describe("readInvitation", () => {
   test("§7.8.2 mediated: from the room, naming the inviter and the password", () => {
-    const stanza = xml("message", { from: "Lounge@muc.example", to: "house@gw.example" },
-      xml("x", { xmlns: "http://jabber.org/protocol/muc#user" }, xml("invite", { from: "alice@example/phone" }, xml("reason", {}, "join us")), xml("password", {}, "sesame")));
-    expect(readInvitation(stanza)).toEqual({ invitation: { via: "mediated", room: "lounge@muc.example", inviter: "alice@example", password: "sesame" } });
+    const stanza = xml(
+      "message",
+      { from: "Lounge@muc.example", to: "house@gw.example" },
+      xml(
+        "x",
+        { xmlns: "http://jabber.org/protocol/muc#user" },
+        xml("invite", { from: "alice@example/phone" }, xml("reason", {}, "join us")),
+        xml("password", {}, "sesame"),
+      ),
+    );
+    expect(readInvitation(stanza)).toEqual({
+      invitation: { via: "mediated", room: "lounge@muc.example", inviter: "alice@example", password: "sesame" },
+    });
   });
 
   test("XEP-0249 direct: from the inviter, naming the room", () => {
-    const stanza = xml("message", { from: "alice@example/phone", to: "house@gw.example" }, xml("x", { xmlns: "jabber:x:conference", jid: "den@muc.example" }));
-    expect(readInvitation(stanza)).toEqual({ invitation: { via: "direct", room: "den@muc.example", inviter: "alice@example", password: undefined } });
+    const stanza = xml(
+      "message",
+      { from: "alice@example/phone", to: "house@gw.example" },
+      xml("x", { xmlns: "jabber:x:conference", jid: "den@muc.example" }),
+    );
+    expect(readInvitation(stanza)).toEqual({
+      invitation: { via: "direct", room: "den@muc.example", inviter: "alice@example", password: undefined },
+    });
   });
 
   test.each([
@@ -56,14 +75,26 @@ describe("readInvitation", () => {
     ["not a JID", "den@@muc"],
     ["no JID at all", undefined],
   ])("a direct invitation with %s is a problem, never a join", (_, jid) => {
-    const stanza = xml("message", { from: "alice@example/phone" }, xml("x", { xmlns: "jabber:x:conference", ...(jid === undefined ? {} : { jid }) }));
+    const stanza = xml(
+      "message",
+      { from: "alice@example/phone" },
+      xml("x", { xmlns: "jabber:x:conference", ...(jid === undefined ? {} : { jid }) }),
+    );
     expect(readInvitation(stanza)).toHaveProperty("problem");
   });
 
   test("a chat message, a groupchat and an error are no invitations", () => {
     expect(readInvitation(xml("message", { from: "alice@example", type: "chat" }, xml("body", {}, "hi")))).toBeUndefined();
-    expect(readInvitation(xml("message", { from: "den@muc.example/a", type: "groupchat" }, xml("x", { xmlns: "jabber:x:conference", jid: "x@muc.example" })))).toBeUndefined();
-    expect(readInvitation(xml("message", { from: "alice@example", type: "error" }, xml("x", { xmlns: "jabber:x:conference", jid: "x@muc.example" })))).toBeUndefined();
+    expect(
+      readInvitation(
+        xml("message", { from: "den@muc.example/a", type: "groupchat" }, xml("x", { xmlns: "jabber:x:conference", jid: "x@muc.example" })),
+      ),
+    ).toBeUndefined();
+    expect(
+      readInvitation(
+        xml("message", { from: "alice@example", type: "error" }, xml("x", { xmlns: "jabber:x:conference", jid: "x@muc.example" })),
+      ),
+    ).toBeUndefined();
   });
 });
 
@@ -83,7 +114,11 @@ describe("vouchedFor: whom a mediated invitation may name", () => {
 });
 
 test("the §7.8.2 decline goes to the room, for the inviter, with a reason", () => {
-  const decline = declineInvitation({ via: "mediated", room: "den@muc.example", inviter: "alice@example", password: undefined }, "house@gw.example", "no");
+  const decline = declineInvitation(
+    { via: "mediated", room: "den@muc.example", inviter: "alice@example", password: undefined },
+    "house@gw.example",
+    "no",
+  );
   expect(decline.attrs).toMatchObject({ to: "den@muc.example", from: "house@gw.example" });
   expect(decline.getChild("x", "http://jabber.org/protocol/muc#user")?.getChild("decline")?.attrs.to).toBe("alice@example");
 });

@@ -22,7 +22,15 @@ bots:
 /** Lets every promise chain and timer callback queued so far run (no fixed wait). */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function setup(command: (sender: string, text: string) => Promise<string>, allow = '"alice@localhost"', occupants: Array<[string, string]> = [["Alice", "alice@localhost/phone"], ["Bob", "bob@localhost/phone"]], disco: string[] = []) {
+function setup(
+  command: (sender: string, text: string) => Promise<string>,
+  allow = '"alice@localhost"',
+  occupants: Array<[string, string]> = [
+    ["Alice", "alice@localhost/phone"],
+    ["Bob", "bob@localhost/phone"],
+  ],
+  disco: string[] = [],
+) {
   const bot = loadTestConfig(FAKE_HEAD + BOT(allow)).bots[0];
   if (!bot) throw new Error("no bot");
   const said: string[] = [];
@@ -35,14 +43,25 @@ function setup(command: (sender: string, text: string) => Promise<string>, allow
   let forbidden = 0;
   let listener: RoomListener | undefined;
   const held: HeldRoom = {
-    from: "house@gateway.localhost/bot", nick: "house", created: false, release: () => {},
+    from: "house@gateway.localhost/bot",
+    nick: "house",
+    created: false,
+    release: () => {},
     occupants: new Map(occupants),
     say: async (m) => void said.push(m.getChildText("body") ?? ""),
     refresh: async (forget) => void refreshed.push(forget),
   };
-  const rooms: RoomsPort = { occupant: (s: OccupantSettings) => void (listener = s.listener), enter: async () => held, isJoined: () => true };
+  const rooms: RoomsPort = {
+    occupant: (s: OccupantSettings) => void (listener = s.listener),
+    enter: async () => held,
+    isJoined: () => true,
+  };
   const store = new Map<string, InvitedRoom[]>();
-  const invited = { get: (k: string) => store.get(k), set: (k: string, v: InvitedRoom[]) => void store.set(k, v), delete: (k: string) => void store.delete(k) };
+  const invited = {
+    get: (k: string) => store.get(k),
+    set: (k: string, v: InvitedRoom[]) => void store.set(k, v),
+    delete: (k: string) => void store.delete(k),
+  };
   const run = (sender: string, text: string) => {
     senders.push(sender);
     const p = command(sender, text).then((reply) => ({ reply }));
@@ -54,14 +73,40 @@ function setup(command: (sender: string, text: string) => Promise<string>, allow
   const ourNick = (_room: string, nick: string) => nick === "house" || nick === "Beta";
   const request = async (iq: Element) => {
     asked.push(iq);
-    return xml("iq", { type: "result" }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }, ...disco.map((v) => xml("feature", { var: v }))));
+    return xml(
+      "iq",
+      { type: "result" },
+      xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }, ...disco.map((v) => xml("feature", { var: v }))),
+    );
   };
   const log = createLogger({ level: "debug", write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const allowed = (j: string) => allow.split(",").some((a) => JSON.parse(a.trim()) === "*" || JSON.parse(a.trim()) === j);
-  new BotRooms(bot, { rooms, invited, send: (el) => void sent.push(el), isOnline: () => true, timeoutMs: 1_000, allowed, command: run, ours, ourNick, forbidden: () => void forbidden++, request, log });
-  const from = (nick: string, body: string, type = "groupchat") => listener?.message(ROOM, xml("message", { from: `${ROOM}/${nick}`, type }, xml("body", {}, body)));
+  new BotRooms(bot, {
+    rooms,
+    invited,
+    send: (el) => void sent.push(el),
+    isOnline: () => true,
+    timeoutMs: 1_000,
+    allowed,
+    command: run,
+    ours,
+    ourNick,
+    forbidden: () => void forbidden++,
+    request,
+    log,
+  });
+  const from = (nick: string, body: string, type = "groupchat") =>
+    listener?.message(ROOM, xml("message", { from: `${ROOM}/${nick}`, type }, xml("body", {}, body)));
   /** A message from the room itself (§10.2.1) with these status codes. */
-  const notice = (...codes: string[]) => listener?.message(ROOM, xml("message", { from: ROOM, type: "groupchat" }, xml("x", { xmlns: "http://jabber.org/protocol/muc#user" }, ...codes.map((code) => xml("status", { code })))));
+  const notice = (...codes: string[]) =>
+    listener?.message(
+      ROOM,
+      xml(
+        "message",
+        { from: ROOM, type: "groupchat" },
+        xml("x", { xmlns: "http://jabber.org/protocol/muc#user" }, ...codes.map((code) => xml("status", { code }))),
+      ),
+    );
   /** The bot has entered its room (its enter() resolved). */
   const entered = turn;
   /** Every command run has answered and its reply was said: nothing more can come. */
@@ -77,7 +122,9 @@ describe("the bot's replies in one room", () => {
     let n = 0;
     // The first two commands answer late, the rest (the "slow down" lines) at once.
     const late = Promise.withResolvers<void>();
-    const { said, from, entered, settled } = setup((_s, _t) => (++n <= 2 ? late.promise.then(() => "pong") : Promise.resolve("Please slow down")));
+    const { said, from, entered, settled } = setup((_s, _t) =>
+      ++n <= 2 ? late.promise.then(() => "pong") : Promise.resolve("Please slow down"),
+    );
     await entered();
     for (let i = 0; i < 20; i++) from("Alice", "house: ping");
     await turn();
@@ -101,10 +148,13 @@ describe("the bot's replies in one room", () => {
     await entered();
     for (let i = 0; i < 20; i++) from("Bob", "ping", "chat");
     await settled();
-    expect(sent.map((s) => s.getChildText("body"))).toEqual(["Sorry, I only take commands from people I know.", "Sorry, I only take commands from people I know."]);
+    expect(sent.map((s) => s.getChildText("body"))).toEqual([
+      "Sorry, I only take commands from people I know.",
+      "Sorry, I only take commands from people I know.",
+    ]);
   });
 
-  test("a semi-anonymous room (no real JIDs): refused, unless allow: [\"*\"] takes anyone, then keyed by room/nick", async () => {
+  test('a semi-anonymous room (no real JIDs): refused, unless allow: ["*"] takes anyone, then keyed by room/nick', async () => {
     const hidden = setup(async () => "pong", '"alice@localhost"', []);
     await hidden.entered();
     hidden.from("Alice", "house: ping");
@@ -153,7 +203,11 @@ describe("refusals in a room are counted and logged", () => {
     expect(r.forbidden()).toBe(5);
     const logged = r.logs.filter((l) => l.msg === "bot refused a room message");
     expect(logged.map((l) => [l.level, l.room, l.nick, l.answered])).toEqual([
-      ["info", ROOM, "Alice", true], ["info", ROOM, "Alice", true], ["debug", ROOM, "Alice", false], ["debug", ROOM, "Alice", false], ["debug", ROOM, "Alice", false],
+      ["info", ROOM, "Alice", true],
+      ["info", ROOM, "Alice", true],
+      ["debug", ROOM, "Alice", false],
+      ["debug", ROOM, "Alice", false],
+      ["debug", ROOM, "Alice", false],
     ]);
     expect(JSON.stringify(r.logs)).not.toContain("secret");
   });
@@ -181,7 +235,9 @@ describe("the room changes who sees real JIDs (XEP-0045 §10.2.1)", () => {
     await r.entered();
     r.notice("104");
     await r.settled();
-    expect(r.asked.map((iq) => [iq.attrs.to, iq.attrs.from, iq.getChild("query")?.attrs.xmlns])).toEqual([[ROOM, "house@gateway.localhost/bot", "http://jabber.org/protocol/disco#info"]]);
+    expect(r.asked.map((iq) => [iq.attrs.to, iq.attrs.from, iq.getChild("query")?.attrs.xmlns])).toEqual([
+      [ROOM, "house@gateway.localhost/bot", "http://jabber.org/protocol/disco#info"],
+    ]);
     expect(r.refreshed).toEqual([false]);
   });
 

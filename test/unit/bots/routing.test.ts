@@ -18,7 +18,8 @@ describe("a stanza to a bot's JID goes to", () => {
     router.add(took("catch-all"));
     router.add(took("local part"), { localParts: ["echo"] });
     router.addBot("House", took("bot"));
-    for (const to of ["house@gw.example.com", "HOUSE@gw.example.com/bot", "echo@gw.example.com", "x@gw.example.com"]) await router.dispatch(xml("message", { to, from: "a@example.com" }));
+    for (const to of ["house@gw.example.com", "HOUSE@gw.example.com/bot", "echo@gw.example.com", "x@gw.example.com"])
+      await router.dispatch(xml("message", { to, from: "a@example.com" }));
     expect(order).toEqual(["bot", "bot", "local part", "catch-all"]);
   });
 

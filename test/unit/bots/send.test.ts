@@ -26,8 +26,19 @@ function bot(json: unknown) {
   const config = loadTestConfig(FAKE_HEAD + BOT);
   const sent: Element[] = [];
   const fetch = (async () => Response.json(json)) as unknown as typeof globalThis.fetch;
-  const handle = botHandler(config.bots[0]!, { send: async (el) => void sent.push(el), fetch, log: createLogger({ level: "error", write: () => {} }) });
-  handle(xml("message", { from: "bob@localhost/phone", to: "house@gateway.localhost", type: "chat", id: "m1" }, xml("body", {}, "open garage"), xml("thread", {}, "t1")));
+  const handle = botHandler(config.bots[0]!, {
+    send: async (el) => void sent.push(el),
+    fetch,
+    log: createLogger({ level: "error", write: () => {} }),
+  });
+  handle(
+    xml(
+      "message",
+      { from: "bob@localhost/phone", to: "house@gateway.localhost", type: "chat", id: "m1" },
+      xml("body", {}, "open garage"),
+      xml("thread", {}, "t1"),
+    ),
+  );
   return sent;
 }
 

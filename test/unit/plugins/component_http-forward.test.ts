@@ -24,16 +24,41 @@ function check(routes: string): string {
 
 describe("routes.yaml", () => {
   test("several routes need no path, and get the documented defaults", () => {
-    const result = loadConfig(`${HEAD}routes:\n  - { plugin: component_http, options: { post_url: "http://a/", local_parts: [a] } }\n  - { plugin: component_http, options: { post_url: "http://b/" } }\n`, {}, BUILTIN_PLUGINS);
+    const result = loadConfig(
+      `${HEAD}routes:\n  - { plugin: component_http, options: { post_url: "http://a/", local_parts: [a] } }\n  - { plugin: component_http, options: { post_url: "http://b/" } }\n`,
+      {},
+      BUILTIN_PLUGINS,
+    );
     expect(result.ok && result.config.routes.map((r) => (r.kind === "plugin" ? r.options : undefined))).toEqual([
-      { post_url: "http://a/", local_parts: ["a"], stanzas: ["message"], timeout_ms: 10_000, max_concurrent: 16, max_queued: 1_000, content_type: "application/x-www-form-urlencoded", stanza_addresses: "swap" },
-      { post_url: "http://b/", stanzas: ["message"], timeout_ms: 10_000, max_concurrent: 16, max_queued: 1_000, content_type: "application/x-www-form-urlencoded", stanza_addresses: "swap" },
+      {
+        post_url: "http://a/",
+        local_parts: ["a"],
+        stanzas: ["message"],
+        timeout_ms: 10_000,
+        max_concurrent: 16,
+        max_queued: 1_000,
+        content_type: "application/x-www-form-urlencoded",
+        stanza_addresses: "swap",
+      },
+      {
+        post_url: "http://b/",
+        stanzas: ["message"],
+        timeout_ms: 10_000,
+        max_concurrent: 16,
+        max_queued: 1_000,
+        content_type: "application/x-www-form-urlencoded",
+        stanza_addresses: "swap",
+      },
     ]);
   });
 
   test("reports mistakes with file:line:col, the key path and what was expected", () => {
-    const report = check(`routes:\n  - plugin: component_http\n    options:\n      post_url: ftp://x\n      local_parts: ["a b"]\n      stanzas: [message, handshake]\n`);
-    expect(report).toContain('routes.yaml:7:26  error  routes[0].options.stanzas[1]  expected "message", "presence" or "iq", found "handshake"');
+    const report = check(
+      `routes:\n  - plugin: component_http\n    options:\n      post_url: ftp://x\n      local_parts: ["a b"]\n      stanzas: [message, handshake]\n`,
+    );
+    expect(report).toContain(
+      'routes.yaml:7:26  error  routes[0].options.stanzas[1]  expected "message", "presence" or "iq", found "handshake"',
+    );
     const fixedStanzas = check(`routes:\n  - plugin: component_http\n    options:\n      post_url: ftp://x\n      local_parts: ["a b"]\n`);
     expect(fixedStanzas).toContain("routes[0].options.post_url  must be an http:// or https:// URL");
     expect(fixedStanzas).toContain('routes[0].options.local_parts[0]  "a b" is not a valid JID local part');
@@ -48,7 +73,14 @@ describe("one forwarded stanza", () => {
     const sent: Element[] = [];
     const logs: string[] = [];
     const deps: ForwardDeps = {
-      target: { fetch: fakeFetch(respond), url: "http://hook/", contentType: "application/json", timeoutMs: 1_000, key: undefined, stopping: new AbortController().signal },
+      target: {
+        fetch: fakeFetch(respond),
+        url: "http://hook/",
+        contentType: "application/json",
+        timeoutMs: 1_000,
+        key: undefined,
+        stopping: new AbortController().signal,
+      },
       limiter: createLimiter(1, 0),
       addressing: "swap",
       component: "gw.example",
@@ -79,15 +111,14 @@ describe("one forwarded stanza", () => {
   });
 
   describe("an answer that cannot be sent (refused and logged)", () => {
-    const unusable = '<error type="cancel"><internal-server-error xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/><text xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">Unusable answer from the webhook</text></error>';
+    const unusable =
+      '<error type="cancel"><internal-server-error xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/><text xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">Unusable answer from the webhook</text></error>';
 
     test("answers an iq get or set with cancel/internal-server-error, since an iq MUST be answered (RFC 6120 §8.2.3)", async () => {
       for (const type of ["get", "set"]) {
         const { deps, sent, logs } = harness(() => Response.json({ kind: "iq", type: 5 }));
         await forward(deps, xml("iq", { to: "bot@gw.example", from: bob, type, id: `q-${type}` }, xml("query", { xmlns: "urn:example" })));
-        expect(sent.map(String)).toEqual([
-          `<iq to="${bob}" from="bot@gw.example" id="q-${type}" type="error">${unusable}</iq>`,
-        ]);
+        expect(sent.map(String)).toEqual([`<iq to="${bob}" from="bot@gw.example" id="q-${type}" type="error">${unusable}</iq>`]);
         expect(logs.some((l) => l.includes('"webhook answer refused"') && l.includes('\\"type\\" must be a string'))).toBe(true);
       }
     });
@@ -131,15 +162,27 @@ describe("shutdown", () => {
   test("stop() lets a call in flight end (here by its timeout) before it resolves, then takes no new stanza", async () => {
     let handler: StanzaHandler = () => false;
     const sent: Element[] = [];
-    const hang = fakeFetch((_url, init) => new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(new Error("aborted")))));
+    const hang = fakeFetch(
+      (_url, init) => new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(new Error("aborted")))),
+    );
     const xmpp = fakeXmppPort({ onStanza: (h) => void (handler = h), send: async (el) => void sent.push(el) });
-    const options: ComponentHttpOptions = { post_url: "http://hook/", stanzas: ["message"], timeout_ms: 50, max_concurrent: 1, max_queued: 1, content_type: "application/json", stanza_addresses: "swap" };
+    const options: ComponentHttpOptions = {
+      post_url: "http://hook/",
+      stanzas: ["message"],
+      timeout_ms: 50,
+      max_concurrent: 1,
+      max_queued: 1,
+      content_type: "application/json",
+      stanza_addresses: "swap",
+    };
     const ctx = fakePluginContext(options, { xmpp, fetch: hang });
     const plugin = await componentHttp.setup(ctx);
     const chat = xml("message", { to: "bot@gw.example", from: "bob@example.org/phone", type: "chat" }, xml("body", {}, "hi"));
     expect(await handler(chat)).toBe(true);
     await plugin.stop?.();
-    expect(sent.map((el) => el.getChild("error")?.getChildText("text", "urn:ietf:params:xml:ns:xmpp-stanzas"))).toEqual(["Webhook timed out"]);
+    expect(sent.map((el) => el.getChild("error")?.getChildText("text", "urn:ietf:params:xml:ns:xmpp-stanzas"))).toEqual([
+      "Webhook timed out",
+    ]);
     expect(await handler(chat)).toBe(false);
   });
 });

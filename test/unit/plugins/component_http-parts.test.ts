@@ -9,7 +9,11 @@ import { defaultPresenceReplies, isForwardedBroadcast } from "../../../plugins/c
 import { buildReply } from "../../../plugins/component_http/reply.ts";
 import { parseStanza } from "../../../plugins/component_http/reply.ts";
 
-const request = xml("message", { xmlns: "jabber:component:accept", to: "bot@gw.example", from: "bob@example.org/phone", type: "chat", id: "m1" }, xml("body", {}, "hi"));
+const request = xml(
+  "message",
+  { xmlns: "jabber:component:accept", to: "bot@gw.example", from: "bob@example.org/phone", type: "chat", id: "m1" },
+  xml("body", {}, "hi"),
+);
 const text = (el: { toString(): string } | undefined) => el?.toString();
 
 describe("the JSON posted", () => {
@@ -32,7 +36,9 @@ describe("the JSON posted", () => {
 
 describe("the reply built from a 200 JSON answer", () => {
   test("{body}: a chat message to the sender from the addressed JID", () => {
-    expect(text(ok(buildReply({ body: "yo" }, request, "swap")))).toBe('<message to="bob@example.org/phone" from="bot@gw.example" type="chat"><body>yo</body></message>');
+    expect(text(ok(buildReply({ body: "yo" }, request, "swap")))).toBe(
+      '<message to="bob@example.org/phone" from="bot@gw.example" type="chat"><body>yo</body></message>',
+    );
   });
 
   test("{}: an empty chat message, as the module sends; a numeric body becomes text", () => {
@@ -53,7 +59,9 @@ describe("the reply built from a 200 JSON answer", () => {
 
   test("an iq answer gets the request's id and, for a get/set, type result (RFC 6120 §8.1)", () => {
     const iq = xml("iq", { to: "bot@gw.example", from: "bob@example.org/phone", type: "get", id: "q7" });
-    expect(text(ok(buildReply({ kind: "iq" }, iq, "swap")))).toBe('<iq to="bob@example.org/phone" from="bot@gw.example" type="result" id="q7"/>');
+    expect(text(ok(buildReply({ kind: "iq" }, iq, "swap")))).toBe(
+      '<iq to="bob@example.org/phone" from="bot@gw.example" type="result" id="q7"/>',
+    );
     expect(ok(buildReply({ stanza: '<iq type="result"/>' }, iq, "swap"))?.attrs.id).toBe("q7");
   });
 
@@ -86,7 +94,8 @@ describe("a webhook-supplied stanza string", () => {
 });
 
 describe("the webhook's answer", () => {
-  const answered = (status: number, contentType: string | null, body?: string) => interpret({ kind: "answered", status, contentType, text: body }, request, "swap");
+  const answered = (status: number, contentType: string | null, body?: string) =>
+    interpret({ kind: "answered", status, contentType, text: body }, request, "swap");
 
   test("200 JSON with a charset parameter is a reply; 200 of another type and other 2xx are silence", () => {
     expect(answered(200, "application/json; charset=utf-8", '{"body":"x"}').kind).toBe("send");
@@ -96,7 +105,10 @@ describe("the webhook's answer", () => {
 
   test("a 200 JSON answer that is not an object, or too large to read, is internal-server-error", () => {
     for (const body of ["[1]", "null", '"s"', "", undefined]) {
-      expect(answered(200, "application/json", body)).toMatchObject({ kind: "error", error: { type: "cancel", condition: "internal-server-error" } });
+      expect(answered(200, "application/json", body)).toMatchObject({
+        kind: "error",
+        error: { type: "cancel", condition: "internal-server-error" },
+      });
     }
   });
 });
@@ -104,7 +116,9 @@ describe("the webhook's answer", () => {
 describe("the Standard Webhooks signature", () => {
   test("matches the specification's published test vector", () => {
     const key = signingKey("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
-    expect(sign(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, '{"test": 2432232314}')).toBe("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    expect(sign(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, '{"test": 2432232314}')).toBe(
+      "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    );
   });
 
   test("a secret without the whsec_ prefix is used as its UTF-8 bytes", () => {
@@ -128,12 +142,16 @@ describe("the concurrency bound", () => {
 describe("the module's presence replies", () => {
   const presence = (type?: string) => xml("presence", { to: "bot@gw.example", from: "bob@example.org", type });
   test("probe, subscribe and unsubscribe are answered from <jid>/default, the approval from the bare <jid> (RFC 6121 §3.1.5); the rest is ignored", () => {
-    expect(defaultPresenceReplies(presence("probe")).map(String)).toEqual(['<presence to="bob@example.org" from="bot@gw.example/default"/>']);
+    expect(defaultPresenceReplies(presence("probe")).map(String)).toEqual([
+      '<presence to="bob@example.org" from="bot@gw.example/default"/>',
+    ]);
     expect(defaultPresenceReplies(presence("subscribe")).map(String)).toEqual([
       '<presence to="bob@example.org" from="bot@gw.example" type="subscribed"/>',
       '<presence to="bob@example.org" from="bot@gw.example/default"/>',
     ]);
-    expect(defaultPresenceReplies(presence("unsubscribe")).map(String)).toEqual(['<presence to="bob@example.org" from="bot@gw.example/default" type="unavailable"/>']);
+    expect(defaultPresenceReplies(presence("unsubscribe")).map(String)).toEqual([
+      '<presence to="bob@example.org" from="bot@gw.example/default" type="unavailable"/>',
+    ]);
     expect(defaultPresenceReplies(presence(undefined))).toEqual([]);
   });
 });
@@ -149,7 +167,14 @@ describe("the users' presences a server forwards under XEP-0356 managed_entity",
   });
 
   test("are not other presence types, presence to a JID of the component, or other stanzas", () => {
-    const others = [p("gw.example", "probe"), p("gw.example", "subscribe"), p("gw.example", "error"), p("bot@gw.example"), p("gw.example/x"), p("other.example")];
+    const others = [
+      p("gw.example", "probe"),
+      p("gw.example", "subscribe"),
+      p("gw.example", "error"),
+      p("bot@gw.example"),
+      p("gw.example/x"),
+      p("other.example"),
+    ];
     expect(others.map((s) => isForwardedBroadcast(s, "gw.example"))).toEqual([false, false, false, false, false, false]);
     expect(isForwardedBroadcast(xml("message", { to: "gw.example" }), "gw.example")).toBe(false);
   });

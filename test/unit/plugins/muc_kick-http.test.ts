@@ -28,11 +28,19 @@ function kick(body: unknown, authorization: string | null = AUTH): Promise<Respo
 
 describe("refused before any stanza is sent, as the original answered", () => {
   test("no Authorization header: 401 Authorization failed", async () => {
-    expect(await answer(await kick({ nickname: "Bob", muc: "lounge@muc.localhost" }, null))).toEqual([401, "application/json", `{"error":"Authorization failed"}`]);
+    expect(await answer(await kick({ nickname: "Bob", muc: "lounge@muc.localhost" }, null))).toEqual([
+      401,
+      "application/json",
+      `{"error":"Authorization failed"}`,
+    ]);
   });
 
   test("a different Authorization header: 401 Authorization failed", async () => {
-    expect(await answer(await kick({ nickname: "Bob", muc: "lounge@muc.localhost" }, "Basic d3Jvbmc6d3Jvbmc="))).toEqual([401, "application/json", `{"error":"Authorization failed"}`]);
+    expect(await answer(await kick({ nickname: "Bob", muc: "lounge@muc.localhost" }, "Basic d3Jvbmc6d3Jvbmc="))).toEqual([
+      401,
+      "application/json",
+      `{"error":"Authorization failed"}`,
+    ]);
   });
 
   test("a body that is not JSON: 400 JSON body not found (the original's dead branch, revived)", async () => {
@@ -42,7 +50,16 @@ describe("refused before any stanza is sent, as the original answered", () => {
   });
 
   test("no nickname, or no muc: 400 Missing nickname and/or MUC", async () => {
-    for (const body of [{ muc: "lounge@muc.localhost" }, { nickname: "Bob" }, { nickname: null, muc: "lounge@muc.localhost" }, {}, [], null, '"text"', 5]) {
+    for (const body of [
+      { muc: "lounge@muc.localhost" },
+      { nickname: "Bob" },
+      { nickname: null, muc: "lounge@muc.localhost" },
+      {},
+      [],
+      null,
+      '"text"',
+      5,
+    ]) {
       expect(await answer(await kick(body))).toEqual([400, "application/json", `{"error":"Missing nickname and/or MUC"}`]);
     }
   });

@@ -18,7 +18,11 @@ const silent = createLogger({ write: () => {} });
 
 describe("the request body", () => {
   test("reads nickname, muc and reason; a missing reason is an empty one", () => {
-    expect(parseKickBody(`{"nickname":"Bob","muc":"Room@muc.localhost"}`)).toMatchObject({ target: { kind: "nick", nick: "Bob" }, reason: "", room: { local: "Room", domain: "muc.localhost" } });
+    expect(parseKickBody(`{"nickname":"Bob","muc":"Room@muc.localhost"}`)).toMatchObject({
+      target: { kind: "nick", nick: "Bob" },
+      reason: "",
+      room: { local: "Room", domain: "muc.localhost" },
+    });
   });
 
   test("takes a number as a nickname, as Lua's string concatenation did", () => {
@@ -36,7 +40,12 @@ describe("the request body", () => {
 });
 
 describe("occupants by real JID", () => {
-  const occupants = new Map([["Bob", "bob@localhost/phone"], ["Bobby", "bob@localhost/laptop"], ["Anon", undefined], ["Alice", "alice@localhost/x"]]);
+  const occupants = new Map([
+    ["Bob", "bob@localhost/phone"],
+    ["Bobby", "bob@localhost/laptop"],
+    ["Anon", undefined],
+    ["Alice", "alice@localhost/x"],
+  ]);
   test("a bare JID matches every resource; a full JID only itself", () => {
     expect(nicksWithJid(occupants, parseJid("Bob@localhost")!)).toEqual(["Bob", "Bobby"]);
     expect(nicksWithJid(occupants, parseJid("bob@localhost/laptop")!)).toEqual(["Bobby"]);
@@ -44,7 +53,12 @@ describe("occupants by real JID", () => {
 });
 
 describe("finding the room by disco#info", () => {
-  const result = (...features: string[]) => xml("iq", { type: "result" }, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }, ...features.map((f) => xml("feature", { var: f }))));
+  const result = (...features: string[]) =>
+    xml(
+      "iq",
+      { type: "result" },
+      xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }, ...features.map((f) => xml("feature", { var: f }))),
+    );
   const error = (condition: string) => new XmppStanzaError(condition, "cancel", undefined, xml("iq"));
   function locatorAnswering(answers: Record<string, Element | Error>) {
     const asked: string[] = [];
@@ -58,7 +72,12 @@ describe("finding the room by disco#info", () => {
   }
 
   test("tells no such host, not a MUC, and no such room apart", async () => {
-    const { locate } = locatorAnswering({ "muc.localhost": result("http://jabber.org/protocol/muc"), localhost: result(), "pubsub.localhost": error("service-unavailable"), [ROOM]: error("item-not-found") });
+    const { locate } = locatorAnswering({
+      "muc.localhost": result("http://jabber.org/protocol/muc"),
+      localhost: result(),
+      "pubsub.localhost": error("service-unavailable"),
+      [ROOM]: error("item-not-found"),
+    });
     expect(await locate(parseJid("r@nohost")!, { roomKnown: false })).toBe("No such host: nohost");
     expect(await locate(parseJid("r@localhost")!, { roomKnown: false })).toBe("Host 'localhost' is not a MUC service");
     expect(await locate(parseJid("r@pubsub.localhost")!, { roomKnown: false })).toBe("Host 'pubsub.localhost' is not a MUC service");
@@ -76,9 +95,25 @@ describe("finding the room by disco#info", () => {
 /** An Occupancy whose sent stanzas are recorded; `room(...)` feeds it presences from the room. */
 function occupancy(opts: { lingerMs?: number; maxLingering?: number; timeoutMs?: number } = {}) {
   const sent: Element[] = [];
-  const occ = new Occupancy({ send: async (el) => void sent.push(el), from: ME, nick: "Stanzagate", password: () => undefined, timeoutMs: opts.timeoutMs ?? 1_000, lingerMs: opts.lingerMs ?? 0, maxLingering: opts.maxLingering ?? 10, log: silent });
-  const presence = (room: string, nick: string, attrs: Record<string, string>, ...children: Element[]) => occ.handle(xml("presence", { from: `${room}/${nick}`, to: ME, ...attrs }, ...children));
-  const x = (jid: string | undefined, ...codes: string[]) => xml("x", { xmlns: "http://jabber.org/protocol/muc#user" }, xml("item", jid ? { jid } : {}), ...codes.map((code) => xml("status", { code })));
+  const occ = new Occupancy({
+    send: async (el) => void sent.push(el),
+    from: ME,
+    nick: "Stanzagate",
+    password: () => undefined,
+    timeoutMs: opts.timeoutMs ?? 1_000,
+    lingerMs: opts.lingerMs ?? 0,
+    maxLingering: opts.maxLingering ?? 10,
+    log: silent,
+  });
+  const presence = (room: string, nick: string, attrs: Record<string, string>, ...children: Element[]) =>
+    occ.handle(xml("presence", { from: `${room}/${nick}`, to: ME, ...attrs }, ...children));
+  const x = (jid: string | undefined, ...codes: string[]) =>
+    xml(
+      "x",
+      { xmlns: "http://jabber.org/protocol/muc#user" },
+      xml("item", jid ? { jid } : {}),
+      ...codes.map((code) => xml("status", { code })),
+    );
   const settle = () => Bun.sleep(0);
   return { occ, sent, presence, x, settle };
 }
@@ -88,7 +123,9 @@ describe("being in rooms", () => {
     const { occ, sent, presence, x, settle } = occupancy();
     const held = occ.acquire(ROOM);
     await settle();
-    expect(sent.map(String)).toEqual([`<presence to="${ROOM}/Stanzagate" from="${ME}"><x xmlns="http://jabber.org/protocol/muc"><history maxstanzas="0"/></x></presence>`]);
+    expect(sent.map(String)).toEqual([
+      `<presence to="${ROOM}/Stanzagate" from="${ME}"><x xmlns="http://jabber.org/protocol/muc"><history maxstanzas="0"/></x></presence>`,
+    ]);
     presence(ROOM, "Bob", {}, x("bob@localhost/phone"));
     presence(ROOM, "Stanzagate", {}, x(ME, "110"));
     expect([...(await held).occupants]).toEqual([["Bob", "bob@localhost/phone"]]);
@@ -109,7 +146,12 @@ describe("being in rooms", () => {
     const { occ, sent, presence, x, settle } = occupancy();
     const held = occ.acquire(ROOM);
     await settle();
-    presence(ROOM, "Stanzagate", { type: "error" }, xml("error", { type: "cancel" }, xml("conflict", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })));
+    presence(
+      ROOM,
+      "Stanzagate",
+      { type: "error" },
+      xml("error", { type: "cancel" }, xml("conflict", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })),
+    );
     await settle();
     const retry = sent[1]?.attrs.to ?? "";
     expect(retry).toMatch(/^room@muc\.localhost\/Stanzagate-\w+$/);

@@ -41,12 +41,14 @@ describe("a message accepted", () => {
     const res = await send("/msg/bob", "text/plain", "hi");
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ status: "sent", to: "bob@localhost", from: "gateway.localhost" });
-    expect(gw.stanzas().slice(before).map(String)).toEqual(['<message type="chat" to="bob@localhost" from="gateway.localhost"><body>hi</body></message>']);
+    expect(gw.stanzas().slice(before).map(String)).toEqual([
+      '<message type="chat" to="bob@localhost" from="gateway.localhost"><body>hi</body></message>',
+    ]);
   });
 });
 
 describe("errors, each with a JSON body saying what was wrong", () => {
-  test("no credentials: 401 with the original's challenge, Basic realm=\"localhost/post_msg\"", async () => {
+  test('no credentials: 401 with the original\'s challenge, Basic realm="localhost/post_msg"', async () => {
     const res = await send("/msg/bob", "text/plain", "x", null);
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toBe('Basic realm="localhost/post_msg"');
@@ -121,7 +123,10 @@ describe("errors, each with a JSON body saying what was wrong", () => {
     for (const path of ["/msg/", "/msg"]) {
       const res = await send(path, "text/plain", "to nobody");
       expect(res.status).toBe(422);
-      expect(await res.json()).toEqual({ error: "No recipient: put it in the path (/msg/user) or in the to field", code: "MISSING_RECIPIENT" });
+      expect(await res.json()).toEqual({
+        error: "No recipient: put it in the path (/msg/user) or in the to field",
+        code: "MISSING_RECIPIENT",
+      });
     }
     expect((await send("/msg", "application/json", '{"body":"x"}')).status).toBe(422);
   });
@@ -129,7 +134,12 @@ describe("errors, each with a JSON body saying what was wrong", () => {
   test("a recipient that is not a JID: 422 INVALID_JID", async () => {
     const res = await send("/msg/", FORM, form({ to: "bo b@@localhost", body: "x" }));
     expect(res.status).toBe(422);
-    expect(await res.json()).toEqual({ error: "Not a valid recipient: bo b@@localhost", code: "INVALID_JID", field: "to", to: "bo b@@localhost" });
+    expect(await res.json()).toEqual({
+      error: "Not a valid recipient: bo b@@localhost",
+      code: "INVALID_JID",
+      field: "to",
+      to: "bo b@@localhost",
+    });
   });
 
   test("GET is not served: 405 with Allow (the original answered 404)", async () => {
@@ -149,4 +159,3 @@ describe("OPTIONS", () => {
     }
   });
 });
-

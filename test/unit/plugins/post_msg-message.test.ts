@@ -20,7 +20,8 @@ function gatewayError(fn: () => unknown): GatewayError {
   throw new Error("expected a GatewayError");
 }
 
-const post = (type: string, body: string) => new Request("http://localhost/msg", { method: "POST", headers: { "content-type": type }, body });
+const post = (type: string, body: string) =>
+  new Request("http://localhost/msg", { method: "POST", headers: { "content-type": type }, body });
 
 describe("the message built from the fields", () => {
   test("is a chat message with the body and no id, as the original sent", () => {
@@ -99,7 +100,12 @@ describe("the request formats", () => {
       code: "INVALID_BODY",
       details: { field: "body" },
     });
-    expect(await readFields(post("application/x-www-form-urlencoded", ""), 100)).toEqual({ to: undefined, type: undefined, body: undefined, html: undefined });
+    expect(await readFields(post("application/x-www-form-urlencoded", ""), 100)).toEqual({
+      to: undefined,
+      type: undefined,
+      body: undefined,
+      html: undefined,
+    });
   });
 
   test("JSON gives to, type and body, and ignores html as the original did", async () => {
@@ -132,7 +138,8 @@ describe("routes.yaml", () => {
 
   test("refuses a fallback_from outside the component's domain, at its line in routes.yaml", () => {
     const auth = "auth:\n  users: { kind: xmpp }\n";
-    const route = (from: string) => load(`${auth}routes:\n  - plugin: post_msg\n    auth: users\n    options: { fallback_from: ${from} }\n`);
+    const route = (from: string) =>
+      load(`${auth}routes:\n  - plugin: post_msg\n    auth: users\n    options: { fallback_from: ${from} }\n`);
     const bad = route("notify@example.com");
     expect(bad.ok).toBe(false);
     if (!bad.ok) {

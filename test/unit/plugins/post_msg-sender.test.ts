@@ -45,115 +45,120 @@ function setup(graceMs = 20, memory: PermissionMemory = processMemory()) {
   const fake = fakePort(graceMs);
   const log = createLogger({ level: "info", write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
   const sender = createSender(fake.port, { fallbackFrom: "gw.example.com", log, memory });
-  const from = (jid?: string) => sender.address(xml("message", { to: "bob@example.com" }), { scheme: "s", name: "n", ...(jid ? { jid } : {}) });
+  const from = (jid?: string) =>
+    sender.address(xml("message", { to: "bob@example.com" }), { scheme: "s", name: "n", ...(jid ? { jid } : {}) });
   // The warning about a missing permission is the host's (plugin-host.ts), from post_msg's `privileges`.
   return { ...fake, sender, from, infos: () => lines.filter((l) => l.level === "info") };
 }
 
+for (const { namespace, server } of VERSIONS)
+  describe(`the sender of a post_msg message, with ${server}`, () => {
+    const OUTGOING: Privileges = { ...NONE, message: "outgoing", namespace };
 
-for (const { namespace, server } of VERSIONS) describe(`the sender of a post_msg message, with ${server}`, () => {
-  const OUTGOING: Privileges = { ...NONE, message: "outgoing", namespace };
+    test("is the user, wrapped for XEP-0356 §5.2 in the namespace the server advertised, once it granted message=outgoing", () => {
+      const s = setup();
+      s.online();
+      s.advertise(OUTGOING);
+      const { from, stanza } = s.from("Alice@example.com");
+      expect(from).toBe("alice@example.com");
+      expect(stanza.toString()).toBe(
+        `<message from="gw.example.com" to="example.com"><privilege xmlns="${namespace}"><forwarded xmlns="urn:xmpp:forward:0">` +
+          `<message to="bob@example.com" from="alice@example.com" xmlns="jabber:client"/></forwarded></privilege></message>`,
+      );
+      s.sender.stop();
+    });
 
-  test("is the user, wrapped for XEP-0356 §5.2 in the namespace the server advertised, once it granted message=outgoing", () => {
-    const s = setup();
-    s.online();
-    s.advertise(OUTGOING);
-    const { from, stanza } = s.from("Alice@example.com");
-    expect(from).toBe("alice@example.com");
-    expect(stanza.toString()).toBe(
-      `<message from="gw.example.com" to="example.com"><privilege xmlns="${namespace}"><forwarded xmlns="urn:xmpp:forward:0">` +
-        `<message to="bob@example.com" from="alice@example.com" xmlns="jabber:client"/></forwarded></privilege></message>`,
-    );
-    s.sender.stop();
+    test("of another virtual host is that host's user, wrapped to that host, when that host granted message=outgoing too", () => {
+      const s = setup();
+      s.online();
+      s.advertise(OUTGOING);
+      s.advertiseFrom("second.example", OUTGOING);
+      const { from, stanza } = s.from("dora@second.example");
+      expect(from).toBe("dora@second.example");
+      expect(stanza.attrs.to).toBe("second.example");
+      expect(stanza.getChild("privilege", namespace)?.getChild("forwarded")?.getChild("message")?.attrs.from).toBe("dora@second.example");
+      expect(s.from("eve@third.example").from).toBe("gw.example.com");
+      s.sender.stop();
+    });
+
+    test("of another virtual host is the user even when xmpp.host granted nothing, and only that host's", () => {
+      const s = setup();
+      s.online();
+      s.advertiseFrom("second.example", OUTGOING);
+      expect(s.from("dora@second.example").from).toBe("dora@second.example");
+      expect(s.from("alice@example.com").from).toBe("gw.example.com");
+      s.sender.stop();
+    });
+
+    test("stays the user across a reconnect, before the new advertisement arrives", () => {
+      const s = setup();
+      s.online();
+      s.advertise(OUTGOING);
+      s.online();
+      expect(s.from("alice@example.com").from).toBe("alice@example.com");
+      s.sender.stop();
+    });
+
+    test("stays the user after a gateway restart, while the link is still down: the last advertisement and its namespace are in the store", () => {
+      const db = pluginStore(openStore(":memory:"), "post_msg");
+      const before = setup(20, createPermissionMemory(db, "gw.example.com", "example.com"));
+      before.online();
+      before.advertise(OUTGOING);
+      before.sender.stop();
+      // A new process on the same store: no link yet, nothing advertised to it.
+      const after = setup(20, createPermissionMemory(db, "gw.example.com", "example.com"));
+      const queued = after.from("alice@example.com");
+      expect([queued.from, queued.stanza.getChild("privilege")?.attrs.xmlns]).toEqual(["alice@example.com", namespace]);
+      // The server withdrew the permission: the next advertisement says so, and that is remembered too.
+      after.online();
+      after.advertise(NONE);
+      expect(after.from("alice@example.com").from).toBe("gw.example.com");
+      after.sender.stop();
+      expect(setup(20, createPermissionMemory(db, "gw.example.com", "example.com")).from("alice@example.com").from).toBe("gw.example.com");
+    });
+
+    test("after a restart, still logs once what the server granted", () => {
+      const memory = processMemory();
+      memory.save(true);
+      const s = setup(20, memory);
+      s.online();
+      s.advertise(OUTGOING);
+      s.advertise(OUTGOING);
+      expect(s.infos()).toHaveLength(1);
+      s.sender.stop();
+    });
+
+    test("is fallback_from for identities without a JID and for users of another domain", () => {
+      const s = setup();
+      s.online();
+      s.advertise(OUTGOING);
+      expect(s.from().from).toBe("gw.example.com");
+      const other = s.from("alice@elsewhere.example");
+      expect([other.from, other.stanza.attrs.from, other.stanza.getChild("privilege")]).toEqual([
+        "gw.example.com",
+        "gw.example.com",
+        undefined,
+      ]);
+      s.sender.stop();
+    });
+
+    test("is fallback_from when no advertisement follows the link coming up (the host warns: plugin-host.ts)", async () => {
+      const memory = processMemory();
+      const s = setup(20, memory);
+      s.online();
+      await waitFor(() => memory.load() !== undefined, 1_000, "the permission to be remembered", undefined, 10);
+      expect([memory.load(), s.from("alice@example.com").from]).toEqual([false, "gw.example.com"]);
+      s.sender.stop();
+    });
+
+    test("is fallback_from after an advertisement without message permission", () => {
+      const s = setup();
+      s.online();
+      s.advertise({ ...NONE, roster: "both" });
+      expect(s.from("alice@example.com").from).toBe("gw.example.com");
+      s.sender.stop();
+    });
   });
-
-  test("of another virtual host is that host's user, wrapped to that host, when that host granted message=outgoing too", () => {
-    const s = setup();
-    s.online();
-    s.advertise(OUTGOING);
-    s.advertiseFrom("second.example", OUTGOING);
-    const { from, stanza } = s.from("dora@second.example");
-    expect(from).toBe("dora@second.example");
-    expect(stanza.attrs.to).toBe("second.example");
-    expect(stanza.getChild("privilege", namespace)?.getChild("forwarded")?.getChild("message")?.attrs.from).toBe("dora@second.example");
-    expect(s.from("eve@third.example").from).toBe("gw.example.com");
-    s.sender.stop();
-  });
-
-  test("of another virtual host is the user even when xmpp.host granted nothing, and only that host's", () => {
-    const s = setup();
-    s.online();
-    s.advertiseFrom("second.example", OUTGOING);
-    expect(s.from("dora@second.example").from).toBe("dora@second.example");
-    expect(s.from("alice@example.com").from).toBe("gw.example.com");
-    s.sender.stop();
-  });
-
-  test("stays the user across a reconnect, before the new advertisement arrives", () => {
-    const s = setup();
-    s.online();
-    s.advertise(OUTGOING);
-    s.online();
-    expect(s.from("alice@example.com").from).toBe("alice@example.com");
-    s.sender.stop();
-  });
-
-  test("stays the user after a gateway restart, while the link is still down: the last advertisement and its namespace are in the store", () => {
-    const db = pluginStore(openStore(":memory:"), "post_msg");
-    const before = setup(20, createPermissionMemory(db, "gw.example.com", "example.com"));
-    before.online();
-    before.advertise(OUTGOING);
-    before.sender.stop();
-    // A new process on the same store: no link yet, nothing advertised to it.
-    const after = setup(20, createPermissionMemory(db, "gw.example.com", "example.com"));
-    const queued = after.from("alice@example.com");
-    expect([queued.from, queued.stanza.getChild("privilege")?.attrs.xmlns]).toEqual(["alice@example.com", namespace]);
-    // The server withdrew the permission: the next advertisement says so, and that is remembered too.
-    after.online();
-    after.advertise(NONE);
-    expect(after.from("alice@example.com").from).toBe("gw.example.com");
-    after.sender.stop();
-    expect(setup(20, createPermissionMemory(db, "gw.example.com", "example.com")).from("alice@example.com").from).toBe("gw.example.com");
-  });
-
-  test("after a restart, still logs once what the server granted", () => {
-    const memory = processMemory();
-    memory.save(true);
-    const s = setup(20, memory);
-    s.online();
-    s.advertise(OUTGOING);
-    s.advertise(OUTGOING);
-    expect(s.infos()).toHaveLength(1);
-    s.sender.stop();
-  });
-
-  test("is fallback_from for identities without a JID and for users of another domain", () => {
-    const s = setup();
-    s.online();
-    s.advertise(OUTGOING);
-    expect(s.from().from).toBe("gw.example.com");
-    const other = s.from("alice@elsewhere.example");
-    expect([other.from, other.stanza.attrs.from, other.stanza.getChild("privilege")]).toEqual(["gw.example.com", "gw.example.com", undefined]);
-    s.sender.stop();
-  });
-
-  test("is fallback_from when no advertisement follows the link coming up (the host warns: plugin-host.ts)", async () => {
-    const memory = processMemory();
-    const s = setup(20, memory);
-    s.online();
-    await waitFor(() => memory.load() !== undefined, 1_000, "the permission to be remembered", undefined, 10);
-    expect([memory.load(), s.from("alice@example.com").from]).toEqual([false, "gw.example.com"]);
-    s.sender.stop();
-  });
-
-  test("is fallback_from after an advertisement without message permission", () => {
-    const s = setup();
-    s.online();
-    s.advertise({ ...NONE, roster: "both" });
-    expect(s.from("alice@example.com").from).toBe("gw.example.com");
-    s.sender.stop();
-  });
-});
 
 describe("fallback_from", () => {
   test("defaults to the component domain (a fallback_from elsewhere is refused at load: post_msg-message.test.ts)", () => {

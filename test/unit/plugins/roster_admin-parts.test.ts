@@ -53,9 +53,24 @@ function fakeServer(replies: ReplyCollector, opts: { failSetFor?: string } = {})
         const jid = el.attrs.jid ?? "";
         const refused = user === opts.failSetFor;
         if (!refused && el.attrs.subscription === "remove") rosterOf(user).delete(jid);
-        else if (!refused) rosterOf(user).set(jid, item(el.attrs.name, el.getChildren("group").map((g) => g.getText()).sort(), el.attrs.subscription));
+        else if (!refused)
+          rosterOf(user).set(
+            jid,
+            item(
+              el.attrs.name,
+              el
+                .getChildren("group")
+                .map((g) => g.getText())
+                .sort(),
+              el.attrs.subscription,
+            ),
+          );
         const answer = refused
-          ? xml("iq", { type: "error", id: iq.attrs.id, from: user }, xml("error", { type: "wait" }, xml("internal-server-error", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })))
+          ? xml(
+              "iq",
+              { type: "error", id: iq.attrs.id, from: user },
+              xml("error", { type: "wait" }, xml("internal-server-error", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })),
+            )
           : xml("iq", { type: "result", id: iq.attrs.id, from: user });
         queueMicrotask(() => replies.take(answer));
       }
@@ -93,7 +108,11 @@ const contacts = (entries: Record<string, { name?: string; groups?: string[] }>)
 describe("the web app's answer", () => {
   test("becomes contacts with names and sorted, deduplicated groups, from an array or an object", () => {
     const parsed = parseContacts(
-      { "Marie@Example.com": { name: "Marie", groups: ["b", "a", "b", ""] }, "michael@example.com": { groups: { Work: true, Old: false } }, "x@example.com": true },
+      {
+        "Marie@Example.com": { name: "Marie", groups: ["b", "a", "b", ""] },
+        "michael@example.com": { groups: { Work: true, Old: false } },
+        "x@example.com": true,
+      },
       "john@localhost",
       silentLogger,
     );
@@ -105,7 +124,11 @@ describe("the web app's answer", () => {
   });
 
   test("skips keys that are not bare JIDs and the user's own JID", () => {
-    const parsed = parseContacts({ "a@b/res": {}, "not a jid@x": {}, "john@localhost": {}, "ok@x.org": {} }, "john@localhost", silentLogger);
+    const parsed = parseContacts(
+      { "a@b/res": {}, "not a jid@x": {}, "john@localhost": {}, "ok@x.org": {} },
+      "john@localhost",
+      silentLogger,
+    );
     expect([...parsed.keys()]).toEqual(["ok@x.org"]);
   });
 
@@ -117,7 +140,10 @@ describe("the web app's answer", () => {
     const lines: Array<Record<string, unknown>> = [];
     const log = createLogger({ level: "warn", write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
     const parsed = parseContacts(
-      { "marie@example.com": { name: "Ma\u0001rie\ud800", groups: ["Fri\u0000ends", "\u0007", "Friends"] }, "bell@example.com": { name: "\u0007" } },
+      {
+        "marie@example.com": { name: "Ma\u0001rie\ud800", groups: ["Fri\u0000ends", "\u0007", "Friends"] },
+        "bell@example.com": { name: "\u0007" },
+      },
       "john@localhost",
       log,
     );
@@ -134,7 +160,9 @@ describe("the web app's answer", () => {
   });
 
   test("skips a contact JID holding text XML cannot carry", () => {
-    expect([...parseContacts({ "\ud800@example.com": {}, "ok@example.com": {} }, "john@localhost", silentLogger).keys()]).toEqual(["ok@example.com"]);
+    expect([...parseContacts({ "\ud800@example.com": {}, "ok@example.com": {} }, "john@localhost", silentLogger).keys()]).toEqual([
+      "ok@example.com",
+    ]);
   });
 
   test("is asked for at roster_url with the username URL-encoded", () => {
@@ -159,8 +187,14 @@ describe("fetching the web app's answer", () => {
 
   test("an answer larger than max_answer_bytes fails the sync with a clear message, declared or streamed", async () => {
     const big = JSON.stringify({ "marie@example.com": { name: "M".repeat(100) } });
-    const expected = { message: "web app answered more than 64 bytes (max_answer_bytes)", status: 502, details: { url: "http://app/contacts/john", max_bytes: 64 } };
-    await expect(fetchJohn(answering(() => new Response(big, { status: 200, headers: { "content-length": String(big.length) } })))).rejects.toMatchObject(expected);
+    const expected = {
+      message: "web app answered more than 64 bytes (max_answer_bytes)",
+      status: 502,
+      details: { url: "http://app/contacts/john", max_bytes: 64 },
+    };
+    await expect(
+      fetchJohn(answering(() => new Response(big, { status: 200, headers: { "content-length": String(big.length) } }))),
+    ).rejects.toMatchObject(expected);
     const streamed = () => new Response(new Blob([big]).stream(), { status: 200 });
     expect(streamed().headers.get("content-length")).toBeNull();
     await expect(fetchJohn(answering(streamed))).rejects.toMatchObject(expected);
@@ -177,12 +211,19 @@ describe("the plan", () => {
   const wanted = contacts({ "a@x": { name: "A" }, "b@x": { name: "B", groups: ["G"] } });
 
   test("is empty when the roster already shows the web app's contacts", () => {
-    const current = new Map([["a@x", item("A")], ["b@x", item("B", ["G"])]]);
+    const current = new Map([
+      ["a@x", item("A")],
+      ["b@x", item("B", ["G"])],
+    ]);
     expect(planChanges({ wanted, current, managed: new Set(), exclusive: false })).toEqual([]);
   });
 
   test("resets changed names, groups or subscriptions, and leaves the user's own items alone", () => {
-    const current = new Map([["a@x", item("A", [], "none")], ["b@x", item("Bee", ["G"])], ["own@y", item("Own")]]);
+    const current = new Map([
+      ["a@x", item("A", [], "none")],
+      ["b@x", item("Bee", ["G"])],
+      ["own@y", item("Own")],
+    ]);
     expect(planChanges({ wanted, current, managed: new Set(), exclusive: false })).toEqual([
       { jid: "a@x", set: { name: "A", groups: [] } },
       { jid: "b@x", set: { name: "B", groups: ["G"] } },
@@ -190,7 +231,12 @@ describe("the plan", () => {
   });
 
   test("removes managed contacts the web app no longer lists, and in exclusive mode every unlisted one", () => {
-    const current = new Map([["a@x", item("A")], ["b@x", item("B", ["G"])], ["gone@x", item("Gone")], ["own@y", item("Own")]]);
+    const current = new Map([
+      ["a@x", item("A")],
+      ["b@x", item("B", ["G"])],
+      ["gone@x", item("Gone")],
+      ["own@y", item("Own")],
+    ]);
     expect(planChanges({ wanted, current, managed: new Set(["gone@x"]), exclusive: false })).toEqual([{ jid: "gone@x", remove: true }]);
     expect(planChanges({ wanted, current, managed: new Set(), exclusive: true })).toEqual([
       { jid: "gone@x", remove: true },
@@ -206,7 +252,10 @@ describe("a sync", () => {
     expect(server.calls).toEqual({ gets: 1, sets: 2, items: 2 });
     expect(await syncUser("john", "refresh", deps)).toBe(0);
     expect(server.calls).toEqual({ gets: 1, sets: 2, items: 2 });
-    expect([...server.rosterOf("john@localhost")]).toEqual([["a@x", item("A")], ["b@x", item(undefined, ["G"])]]);
+    expect([...server.rosterOf("john@localhost")]).toEqual([
+      ["a@x", item("A")],
+      ["b@x", item(undefined, ["G"])],
+    ]);
   });
 
   test("keeps 32 sets in flight rather than waiting for each answer", async () => {
@@ -256,19 +305,33 @@ describe("the health of roster writes", () => {
       roster_writes: "failing",
       since: "2026-01-02T03:04:05.000Z",
       failed_sets: 1,
-      last_error: { code: "XMPP_ERROR", message: "XMPP server refused the roster set: internal-server-error", condition: "internal-server-error" },
+      last_error: {
+        code: "XMPP_ERROR",
+        message: "XMPP server refused the roster set: internal-server-error",
+        condition: "internal-server-error",
+      },
     });
   });
 });
 
 describe("the answers to a roster set", () => {
   const answer = (type: string, from: string, id: string, condition?: string) =>
-    xml("iq", { type, id, from }, condition ? xml("error", { type: "cancel" }, xml(condition, { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })) : null);
+    xml(
+      "iq",
+      { type, id, from },
+      condition ? xml("error", { type: "cancel" }, xml(condition, { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })) : null,
+    );
 
   test("count item-not-found on a removal as done, and ignore answers from anyone else", async () => {
     const replies = new ReplyCollector();
     let sent: Element | undefined;
-    const done = replies.call(async (el) => void (sent = el), xml("iq", { type: "set", to: "john@localhost" }), 2, 1_000, new Set(["item-not-found"]));
+    const done = replies.call(
+      async (el) => void (sent = el),
+      xml("iq", { type: "set", to: "john@localhost" }),
+      2,
+      1_000,
+      new Set(["item-not-found"]),
+    );
     const id = sent?.attrs.id ?? "";
     expect(replies.take(answer("result", "mallory@localhost", id))).toBe(false);
     expect(replies.take(answer("result", "john@localhost", id))).toBe(true);
@@ -278,7 +341,9 @@ describe("the answers to a roster set", () => {
 
   test("fail with 504 when they stop coming", async () => {
     const replies = new ReplyCollector();
-    const err = await replies.call(async () => {}, xml("iq", { type: "set", to: "john@localhost" }), 1, 20, new Set()).catch((e: unknown) => e);
+    const err = await replies
+      .call(async () => {}, xml("iq", { type: "set", to: "john@localhost" }), 1, 20, new Set())
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "SyncError", status: 504 });
   });
 });
