@@ -53,7 +53,16 @@ interface Seat {
   room: BotRoom;
   invited: boolean;
   held?: HeldRoom;
+  /**
+   * While enter() waits: the room's messages that came after our join completed but before enter()
+   * resumed. The join's last presence and the first live messages often arrive in one read of the
+   * stream, handled before any promise continuation runs; they are answered once the seat is held.
+   */
+  early?: Element[];
 }
+
+/** Far more than one read of the stream carries between a join's completion and enter() resuming. */
+const MAX_EARLY_MESSAGES = 50;
 
 export class BotRooms {
   private readonly seats = new Map<string, Seat>();
@@ -134,6 +143,7 @@ export class BotRooms {
   /** Enters one room; a refusal is logged once, with the reason. */
   private async enter(seat: Seat): Promise<boolean> {
     const { jid, nick, password } = seat.room;
+    seat.early = [];
     try {
       const held = await this.deps.rooms.enter(jid, { nick, password, as: this.from });
       // §10.1.1: our join created it, so there was no such room; the occupancy leaves it.
@@ -143,6 +153,7 @@ export class BotRooms {
           new XmppStanzaError("item-not-found", "cancel", "there is no such room", xml("presence", { from: jid, type: "error" }))
         );
       seat.held = held;
+      for (const stanza of seat.early.splice(0)) this.onRoomMessage(jid, stanza);
       return true;
     } catch (err) {
       const condition = err instanceof XmppStanzaError ? { condition: err.condition } : {};
@@ -154,6 +165,8 @@ export class BotRooms {
           ...condition,
         });
       return false;
+    } finally {
+      seat.early = undefined;
     }
   }
 
@@ -172,7 +185,12 @@ export class BotRooms {
   }
 
   private onRoomMessage(room: string, stanza: Element): void {
-    const held = this.seats.get(room)?.held;
+    const seat = this.seats.get(room);
+    if (seat?.early && !seat.held) {
+      if (seat.early.length < MAX_EARLY_MESSAGES) seat.early.push(stanza);
+      return;
+    }
+    const held = seat?.held;
     const from = stanza.attrs.from ?? "";
     const nick = from.slice(from.indexOf("/") + 1);
     // A message from the room itself: §10.2.1's configuration change makes the occupant list be read again.
