@@ -205,23 +205,29 @@ describe("a preset never answers 2xx with a message built from nothing", () => {
     ]);
   });
 
-  // GitHub sends a sender with every event, so `body:` alone let `{"sender":{…}}` through as
-  // "[GitHub] x pushed 0 commits to : ": each event's line requires its own fields.
+  // GitHub and Gitea send a sender with every event, so `body:` alone let `{"sender":{…}}` through
+  // as "[GitHub] x pushed 0 commits to : ": each event's line requires its own fields.
   test.each([
-    ["push", ["repository.full_name"]],
-    ["issues", ["action"]],
-    ["issue_comment", ["issue.number"]],
-    ["pull_request", ["action"]],
-    ["release", ["action"]],
-    ["ping", ["zen"]],
-  ])("github: a %s event that lacks its own fields is 400 naming the first, and nothing is sent", async (event, fields) => {
-    const out = await render("github", new TextEncoder().encode(JSON.stringify({ sender: { login: "x" } })), [["x-github-event", event]]);
-    const problems = fields.map((field) => ({ field, problem: "required" }));
+    ["github", "push", "repository.full_name"],
+    ["github", "issues", "action"],
+    ["github", "issue_comment", "issue.number"],
+    ["github", "pull_request", "action"],
+    ["github", "release", "action"],
+    ["github", "ping", "zen"],
+    ["gitea", "push", "repository.full_name"],
+    ["gitea", "create", "ref_type"],
+    ["gitea", "issues", "action"],
+    ["gitea", "issue_comment", "issue.number"],
+    ["gitea", "pull_request", "action"],
+    ["gitea", "release", "action"],
+  ])("%s: a %s event that lacks its own fields is 400 naming the first, and nothing is sent", async (preset, event, field) => {
+    const header = preset === "github" ? "x-github-event" : "x-gitea-event";
+    const out = await render(preset, new TextEncoder().encode(JSON.stringify({ sender: { login: "x" } })), [[header, event]]);
     expect(out).toHaveLength(2);
     expect(out[0]).toStartWith("(stderr) 400 ");
     expect(JSON.parse((out[0] ?? "").slice("(stderr) 400 ".length))).toMatchObject({
       code: "INVALID_BODY",
-      problems,
+      problems: [{ field, problem: "required" }],
       template: expect.stringContaining("required"),
     });
     expect(out[1]).toBe("(exit 1)");
