@@ -20,7 +20,7 @@ import { createAuthenticator } from "./engine/auth/index.ts";
 import { boundedVerifier } from "./engine/auth/password-verifier.ts";
 import { declarativeHandler } from "./engine/declarative.ts";
 import { pluginStore } from "./store/plugin-store.ts";
-import { createHttpApp, createRegistry, type HealthReport } from "./engine/http.ts";
+import { createHttpApp, createRegistry, HEALTH_PATHS, type HealthReport } from "./engine/http.ts";
 import { observeRequests } from "./engine/request-log.ts";
 import { clientAddresses } from "./engine/client-address.ts";
 import { enter, routeMatcher, type Door } from "./engine/front-door.ts";
@@ -79,8 +79,6 @@ export interface Generation {
   /** A queued stanza about to be sent (DeliveryOptions.beforeSend). */
   beforeSend(stanza: string): Promise<string | undefined> | undefined;
 }
-
-const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
 
 export async function buildGeneration(deps: GenerationDeps): Promise<Generation> {
   const { config, log } = deps;
@@ -170,11 +168,9 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   });
   const scrape = metricsEndpoint(config, authenticators, deps.metrics);
   const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined);
-  const fixed = [
-    ...HEALTH_PATHS,
-    ...(config.metrics.enabled ? [config.metrics.path] : []),
-    ...(config.openapi.enabled ? [config.openapi.path] : []),
-  ].map((path) => ({ method: "GET", path }));
+  // Probes (health, scrapes) are logged at debug when they succeed (request-log.ts).
+  const probes = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])];
+  const fixed = [...probes, ...(config.openapi.enabled ? [config.openapi.path] : [])].map((path) => ({ method: "GET", path }));
   let inFlight = 0;
   let retired: Promise<void> | undefined;
   // Started last, so a generation that fails to build leaves no timer behind.
@@ -203,7 +199,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     {
       log: log.child({ part: "http" }),
       metrics: deps.metrics,
-      probes: new Set([...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])]),
+      probes: new Set(probes),
     },
   );
   return {

@@ -53,7 +53,7 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   const work = createLimiter(bot.maxConcurrent, bot.maxConcurrent * 4);
   const send = (el: Element | undefined) =>
     void (el && deps.send(el).catch((err: unknown) => deps.log.warn("bot reply not sent", { err, bot: bot.jid })));
-  const allowed = (from: string) => isAllowed(bot.allow, bareJid(from) ?? from);
+  const allowed = (from: string) => isAllowed(bot.allow, bareJid(from));
   const answer = (stanza: Element, text: string | Element) => send(replyTo(stanza, text));
   const line = (reply: string, outcome?: BotCommandOutcome): Outcome => ({ reply, send: [], outcome });
   const count = (command: string, outcome: BotCommandOutcome) => deps.metrics?.botCommand(bot.jid, command, outcome);
@@ -86,7 +86,7 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
       reply: (await gate(found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe))).reply,
     };
   };
-  const ours = (jid: string) => domainOf(bareJid(jid) ?? jid) === domainOf(bot.jid);
+  const ours = (jid: string) => domainOf(bareJid(jid)) === domainOf(bot.jid);
   const message = (stanza: Element, body: string) => {
     const sender = bareJid(stanza.attrs.from ?? "");
     if (ours(sender)) return deps.log.debug("bot message from the gateway itself ignored", { bot: bot.jid, from: stanza.attrs.from });
@@ -111,8 +111,8 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
     forbidden: () => count(NO_COMMAND, "forbidden"),
     execute: (from, command, match) => {
       // An iq is always answered (RFC 6120 §8.2.3): an ad-hoc refusal cannot loop, so it always says why.
-      if (limited(bareJid(from), command.pattern.usage)) return Promise.resolve(slowDown);
       const sender = bareJid(from);
+      if (limited(sender, command.pattern.usage)) return Promise.resolve(slowDown);
       const run = gate(command.pattern.usage, () =>
         runCommand(
           command,

@@ -6,6 +6,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics, formatLines } from "../config/diagnostics.ts";
+import { variableReferences } from "../config/env.ts";
 import { loadConfig, type Config } from "../config/load.ts";
 
 export type ConfigFileResult = { ok: true; config: Config; text: string; warnings: string[] } | { ok: false; errors: string[] };
@@ -36,7 +37,10 @@ export async function readConfigFile(
 ): Promise<ConfigFileResult> {
   const source = Bun.file(file);
   if (!(await source.exists())) return { ok: false, errors: [`${file}: no such file (use --config FILE)`] };
-  const text = await source.text();
+  return checkText(file, await source.text(), env, opts);
+}
+
+function checkText(file: string, text: string, env: Record<string, string | undefined>, opts: ReadOptions): ConfigFileResult {
   const unset = new Set<string>();
   const result = loadConfig(text, opts.offline ? placeholders(text, env, unset) : env, BUILTIN_PLUGINS);
   if (result.ok) {
@@ -46,14 +50,11 @@ export async function readConfigFile(
     return { ok: true, config, text, warnings: formatLines(file, result.warnings) };
   }
   // A placeholder may not fit where the variable is used (a JID, a URL): the strict reading says why.
-  if (unset.size) return readConfigFile(file, env);
+  if (unset.size) return checkText(file, text, env, {});
   return { ok: false, errors: formatDiagnostics(file, result.diagnostics).split("\n") };
 }
 
 const placeholder = (name: string) => `unset-${name.toLowerCase().replaceAll("_", "-")}`;
-
-/** As config/env.ts reads a reference: `${VAR}`, `${VAR:-fallback}`, and `$${` for a literal. */
-const REFERENCE = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(:-)?/g;
 
 /**
  * The environment, plus a placeholder for each variable the text uses without a fallback and that
@@ -62,9 +63,7 @@ const REFERENCE = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(:-)?/g;
 function placeholders(text: string, env: Record<string, string | undefined>, unset: Set<string>): Record<string, string | undefined> {
   const bare = new Set<string>();
   const withFallback = new Set<string>();
-  for (const [, escaped, name, fallback] of text.matchAll(REFERENCE)) {
-    if (!escaped && name) (fallback ? withFallback : bare).add(name);
-  }
+  for (const { name, fallback } of variableReferences(text)) (fallback ? withFallback : bare).add(name);
   const filled: Record<string, string | undefined> = { ...env };
   for (const name of bare) {
     if (withFallback.has(name) || (env[name] !== undefined && env[name] !== "")) continue;

@@ -7,6 +7,15 @@ import { isScalar, visit, type Document } from "yaml";
 
 const REFERENCE = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
+/** The variables a text refers to (`$${` escapes excepted), and whether each reference has a fallback. */
+export function variableReferences(text: string): Array<{ name: string; fallback: boolean }> {
+  const found: Array<{ name: string; fallback: boolean }> = [];
+  for (const [, escaped, name, fallback] of text.matchAll(REFERENCE)) {
+    if (!escaped && name) found.push({ name, fallback: fallback !== undefined });
+  }
+  return found;
+}
+
 export interface MissingVariable {
   name: string;
   /** The scalar node's path in the document. */

@@ -21,13 +21,18 @@ const ROUTING_ORIGIN = "http://stanzagate.invalid";
 /** The first index where Elysia looks for the path (see above). */
 const ELYSIA_PATH_SEARCH_START = 11;
 
-/** The URL with an origin Elysia can route and `new URL()` can parse; itself when it has one. */
-function routable(url: string): string {
+/**
+ * The URL with an origin Elysia can route and `new URL()` can parse (itself when it has one), and
+ * its path: parsed once.
+ */
+function routable(url: string): { url: string; path: string } {
   const scheme = url.indexOf("://");
   const pathStart = scheme === -1 ? 0 : url.indexOf("/", scheme + 3);
-  if (scheme !== -1 && pathStart >= ELYSIA_PATH_SEARCH_START && URL.canParse(url)) return url;
+  const parsed = scheme !== -1 && pathStart >= ELYSIA_PATH_SEARCH_START ? URL.parse(url) : null;
+  if (parsed) return { url, path: parsed.pathname };
   const path = pathStart === -1 ? "/" : url.slice(pathStart);
-  return ROUTING_ORIGIN + (path.startsWith("/") ? path : `/${path}`);
+  const rebuilt = ROUTING_ORIGIN + (path.startsWith("/") ? path : `/${path}`);
+  return { url: rebuilt, path: new URL(rebuilt).pathname };
 }
 
 /** What the front door of one configuration knows. */
@@ -46,8 +51,7 @@ export interface Door {
  */
 export function enter(request: Request, peer: string, door: Door): GatewayRequest {
   const started = performance.now();
-  const url = routable(request.url);
-  const path = new URL(url).pathname;
+  const { url, path } = routable(request.url);
   const context: RequestContext = {
     peer,
     client: door.clientAddress(peer, request.headers),

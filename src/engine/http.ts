@@ -43,7 +43,7 @@ export interface HttpApp {
   handle(request: Request, client: string): Promise<Response>;
 }
 
-const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
+export const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
 
 export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes, log }: HttpAppOptions): HttpApp {
   const methodsByPath = new Map<string, string[]>(HEALTH_PATHS.map((p) => [p, ["GET"]]));
@@ -74,15 +74,18 @@ export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes,
     app.all(path, ({ request }) => methodNotAllowed(request, methods));
   }
   const front = { implemented: implementedMethods(routes), maxBodyBytes, log };
-  // Bare requests are let in here, their client being the peer given: no proxy to trust.
-  const door: Door = {
-    maxBodyBytes,
-    clientAddress: (peer) => peer,
-    routeOf: routeMatcher([...HEALTH_PATHS.map((path) => ({ method: "GET", path })), ...routes]),
-  };
+  // Bare requests are let in here, their client being the peer given: no proxy to trust. Only
+  // in-process callers send them, so their door (its route matcher) is built at the first one.
+  let door: Door | undefined;
+  const bareDoor = (): Door =>
+    (door ??= {
+      maxBodyBytes,
+      clientAddress: (peer) => peer,
+      routeOf: routeMatcher([...HEALTH_PATHS.map((path) => ({ method: "GET", path })), ...routes]),
+    });
   return {
     async handle(arrived: Request, client?: string) {
-      const request = arrived instanceof GatewayRequest ? arrived : enter(arrived, client ?? "unknown", door);
+      const request = arrived instanceof GatewayRequest ? arrived : enter(arrived, client ?? "unknown", bareDoor());
       const response = refuseEarly(request, front) ?? (await app.handle(request));
       noteHangUp(request, response, log);
       return response;

@@ -85,7 +85,7 @@ export function migrateThreadsTable(db: Database): void {
   const insert = db.query("INSERT OR REPLACE INTO correct_threads (slot, route, first_id, remembered_at) VALUES (?, ?, ?, ?)");
   for (const row of old.iterate()) {
     const moved = parseOldRow(row.key, row.value);
-    if (moved) insert.run(createHash("sha256").update(row.key).digest("hex"), moved.route, moved.id, row.updated_at);
+    if (moved) insert.run(slotOf(row.key), moved.route, moved.id, row.updated_at);
   }
   db.run("DELETE FROM plugin_data WHERE plugin = '(correct)'");
 }

@@ -191,11 +191,19 @@ export class Delivery {
   }
 
   private failedCheck(row: QueuedStanza, reason: string): void {
+    this.countFailure(row, reason, {
+      retry: "an outbox stanza could not be sent yet; it will be tried again",
+      buried: "outbox stanza moved to the dead letters: it could not be sent, attempt after attempt",
+    });
+  }
+
+  /** One more failed attempt for a row; the MAX_ATTEMPTS-th moves it to the dead letters. */
+  private countFailure(row: QueuedStanza, reason: string, say: { retry: string; buried: string }): void {
     const attempts = this.outbox.fail(row.seq, reason);
     const fields = { seq: row.seq, id: idOf(row.stanza), attempts, reason };
-    if (attempts < MAX_ATTEMPTS) return this.log.warn("an outbox stanza could not be sent yet; it will be tried again", fields);
+    if (attempts < MAX_ATTEMPTS) return this.log.warn(say.retry, fields);
     this.outbox.bury(row.seq, reason);
-    this.log.error("outbox stanza moved to the dead letters: it could not be sent, attempt after attempt", fields);
+    this.log.error(say.buried, fields);
   }
 
   private head(): QueuedStanza | undefined {
@@ -207,14 +215,10 @@ export class Delivery {
     // RFC 6120 §4.9.3: these conditions say the server is going away or moving, not that it
     // refused this stanza; a restart must not count against the row being probed.
     if (SERVER_GONE.some((condition) => reason === `stream error: ${condition}`)) return;
-    const attempts = this.outbox.fail(row.seq, reason);
-    const fields = { seq: row.seq, id: idOf(row.stanza), attempts, reason };
-    if (attempts < MAX_ATTEMPTS) {
-      this.log.warn("the server closed the stream right after an outbox stanza; it will be sent again", fields);
-      return;
-    }
-    this.outbox.bury(row.seq, reason);
-    this.log.error("outbox stanza moved to the dead letters: the server closed the stream on it every time", fields);
+    this.countFailure(row, reason, {
+      retry: "the server closed the stream right after an outbox stanza; it will be sent again",
+      buried: "outbox stanza moved to the dead letters: the server closed the stream on it every time",
+    });
   }
 
   /**
