@@ -26,7 +26,7 @@ export class Occupancy {
   private orphans: Array<{ jid: string; nick: string }> = [];
   private readonly echoes = new Echoes();
   /** Rooms whose occupant list is being read again (refresh), settled by our own presence. */
-  private readonly refreshing = new Map<Room, () => void>();
+  private readonly refreshing = new Map<Room, { promise: Promise<void>; settle: () => void }>();
 
   constructor(private deps: OccupancyDeps) {}
 
@@ -158,7 +158,7 @@ export class Occupancy {
       room.created = p.created;
       room.waiter?.resolve();
     } else if (p.available) {
-      this.refreshing.get(room)?.();
+      this.refreshing.get(room)?.settle();
     } else if (room.joined) {
       // Kicked, banned, or the room was destroyed (§7.2.8, §10.9): nothing to leave any more.
       this.deps.log.info("the gateway is no longer in the room", { room: room.jid, from: this.deps.from });
@@ -186,14 +186,21 @@ export class Occupancy {
    */
   private refresh(room: Room, forget: boolean): Promise<void> {
     if (!room.joined || this.rooms.get(room.jid) !== room) return Promise.resolve();
+    // A room repeating its configuration change costs one read, not one presence each; a read
+    // that must forget what is known starts again, and settles the one it replaces with it.
+    const pending = this.refreshing.get(room);
+    if (pending && !forget) return pending.promise;
     if (forget) for (const nick of room.occupants.keys()) room.occupants.set(nick, undefined);
     const { promise, resolve } = Promise.withResolvers<void>();
     const timer = setTimeout(resolve, this.deps.timeoutMs);
-    this.refreshing.set(room, () => (clearTimeout(timer), resolve()));
+    const entry = { promise, settle: () => (clearTimeout(timer), resolve(), pending?.settle()) };
+    this.refreshing.set(room, entry);
     this.deps
       .send(joinPresence(room.jid, room.nick, this.deps.from, room.password))
       .catch((err: unknown) => this.deps.log.debug("could not read the room's occupants again", { room: room.jid, err: String(err) }));
-    return promise.finally(() => this.refreshing.delete(room));
+    return promise.finally(() => {
+      if (this.refreshing.get(room) === entry) this.refreshing.delete(room);
+    });
   }
 
   private release(room: Room): void {

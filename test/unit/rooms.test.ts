@@ -159,4 +159,19 @@ describe("the occupant list read again (HeldRoom.refresh, for XEP-0045 §10.2.1 
     await refreshed;
     expect(held.occupants.get("Alice")).toBe("alice@example/phone");
   });
+
+  test("reads asked for while one is under way share it: one join presence, all settled by our own", async () => {
+    const { r, sent, joined, settle } = rooms();
+    const entering = r.enter(ROOM, { as: ROUTES });
+    await settle();
+    joined(ROUTES);
+    const held = await entering;
+    const joins = () => sent.filter((s) => s.name === "presence" && s.attrs.to === `${ROOM}/Stanzagate`).length;
+    const reads = Array.from({ length: 20 }, () => held.refresh(false));
+    expect(joins()).toBe(2);
+    reads.push(held.refresh(true));
+    expect(joins()).toBe(3);
+    joined(ROUTES);
+    await Promise.all(reads);
+  });
 });
