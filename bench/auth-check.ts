@@ -3,7 +3,7 @@
 // SASL-only check (src/engine/auth/sasl-check.ts) with a full @xmpp/client login (stream restart,
 // resource binding: what the check did before). BENCH_AUTH_N checks each (default 20).
 import { startProsody } from "../testbed/prosody.ts";
-import { saslPasswordCheck } from "../src/engine/auth/sasl-check.ts";
+import { saslPasswordCheck } from "../src/features/auth/xmpp/sasl-check.ts";
 import { round } from "./lib/stats.ts";
 
 const N = Number(process.env.BENCH_AUTH_N ?? 20);

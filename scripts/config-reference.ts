@@ -4,10 +4,10 @@
 import type { TSchema } from "@sinclair/typebox";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { ConfigSchema } from "../src/config/schema.ts";
-import { BotSchema } from "../src/bots/schema.ts";
-import { AUTH_SCHEMAS } from "../src/config/auth-schema.ts";
-import { DeclarativeRouteSchema, FieldSchema, PluginRouteSchema } from "../src/config/route-schema.ts";
-import { PresetRouteSchema } from "../src/presets/expand.ts";
+import { BotSchema } from "../src/features/bots/schema.ts";
+import { AUTH_SCHEMAS } from "../src/auth/schema.ts";
+import { DeclarativeRouteSchema, FieldSchema, PluginRouteSchema } from "../src/features/routes/schema.ts";
+import { PresetRouteSchema } from "../src/features/presets/expand.ts";
 
 type Row = [key: string, type: string, def: string, description: string];
 

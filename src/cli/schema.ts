@@ -7,9 +7,9 @@
  */
 import { Type, type TSchema } from "@sinclair/typebox";
 import { ConfigSchema } from "../config/schema.ts";
-import { AUTH_SCHEMAS } from "../config/auth-schema.ts";
-import { DeclarativeRouteSchema, PluginRouteSchema } from "../config/route-schema.ts";
-import { PresetRouteSchema } from "../presets/expand.ts";
+import { AUTH_SCHEMAS } from "../auth/schema.ts";
+import { DeclarativeRouteSchema, PluginRouteSchema } from "../features/routes/schema.ts";
+import { PresetRouteSchema } from "../features/presets/expand.ts";
 
 export const SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema";
 

@@ -4,7 +4,7 @@
  * would otherwise only fail at `serve` (or, for a proxy entry, silently trust nobody).
  */
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { parseProxyRange } from "../engine/client-address.ts";
+import { parseProxyRange } from "../http/client-address.ts";
 import type { Diagnostic, SourceLocator } from "./diagnostics.ts";
 import { certificateBlocks, readPemFile } from "./pem-file.ts";
 

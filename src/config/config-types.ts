@@ -5,15 +5,15 @@
  */
 import type { Static } from "@sinclair/typebox";
 import type { HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, MetricsSchema, OpenApiSchema, Xmpp } from "./schema.ts";
-import type { AuthScheme } from "./auth-schema.ts";
+import type { AuthScheme } from "../auth/schema.ts";
 import type { Diagnostic, SourceLocator } from "./diagnostics.ts";
-import type { CompiledTemplate } from "../engine/template.ts";
-import type { CompiledCondition } from "../engine/condition.ts";
-import type { BodyValidator } from "../engine/body-spec.ts";
-import type { CompiledRespond } from "../engine/respond.ts";
-import type { CompiledCorrection } from "../engine/correct.ts";
+import type { CompiledTemplate } from "../templates/template.ts";
+import type { CompiledCondition } from "../templates/condition.ts";
+import type { BodyValidator } from "../features/routes/body-spec.ts";
+import type { CompiledRespond } from "../features/routes/respond.ts";
+import type { CompiledCorrection } from "../features/routes/correct.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
-import type { BotConfig } from "../bots/compiled.ts";
+import type { BotConfig } from "../features/bots/compiled.ts";
 
 export interface PluginRouteConfig {
   kind: "plugin";

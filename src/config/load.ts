@@ -22,15 +22,15 @@ import {
   ReconnectSchema,
   type Xmpp,
 } from "./schema.ts";
-import { checkMetrics } from "./check-metrics.ts";
-import { AUTH_SCHEMAS, type AuthScheme } from "./auth-schema.ts";
+import { checkMetrics } from "../features/metrics/check.ts";
+import { AUTH_SCHEMAS, type AuthScheme } from "../auth/schema.ts";
 import { SourceLocator, type Diagnostic } from "./diagnostics.ts";
 import { substituteEnv } from "./env.ts";
 import { checkSchema } from "./check-schema.ts";
-import { checkRoute } from "./check-routes.ts";
+import { checkRoute } from "../features/routes/check.ts";
 import { checkXmppServer } from "./check-xmpp.ts";
 import { checkHttp } from "./check-http.ts";
-import { checkBots } from "./check-bots.ts";
+import { checkBots } from "../features/bots/check.ts";
 import type { Config, PluginRegistry } from "./config-types.ts";
 
 // Callers of the loader get the configuration's types where they get loadConfig.

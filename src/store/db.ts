@@ -6,7 +6,7 @@
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { migrateThreadsTable } from "./correct-threads.ts";
+import { migrateThreadsTable } from "../features/routes/correct-threads.ts";
 
 /** SQL, or a function for a migration that moves rows SQL alone cannot (hashing them). */
 type Migration = string | ((db: Database) => void);

@@ -3,8 +3,8 @@
 // a piece is comes from the schemas: a key of the file, of a declarative route or of a bot.
 import type { TSchema } from "@sinclair/typebox";
 import YAML from "yaml";
-import { BotSchema } from "../../src/bots/schema.ts";
-import { DeclarativeRouteSchema } from "../../src/config/route-schema.ts";
+import { BotSchema } from "../../src/features/bots/schema.ts";
+import { DeclarativeRouteSchema } from "../../src/features/routes/schema.ts";
 import { ConfigSchema } from "../../src/config/schema.ts";
 
 type Map = Record<string, unknown>;

@@ -11,7 +11,7 @@ import { testServers } from "../helpers/servers.ts";
 import { allOf, connectClient, isFrom, messageWithBody } from "../../testbed/xmpp-client.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 import { useTestBed } from "../helpers/bed.ts";
-import { saslPasswordCheck } from "../../src/engine/auth/sasl-check.ts";
+import { saslPasswordCheck } from "../../src/features/auth/xmpp/sasl-check.ts";
 
 for (const server of testServers())
   describe(server.name, () => {

@@ -58,7 +58,7 @@ const TREE: Record<string, string> = {
   "plugins/one/index.ts": [
     'import { jid } from "../../src/plugin-api.ts";',
     'import { limiter } from "../../src/kit/limiter.ts";',
-    'import { route } from "../../src/engine/http.ts";',
+    'import { route } from "../../src/http/app.ts";',
     'import { two } from "../two/index.ts";',
     'import { Database } from "bun:sqlite";',
     "export default [jid, limiter, route, two, Database];",

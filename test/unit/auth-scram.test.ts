@@ -1,6 +1,6 @@
 // The SCRAM-SHA-1 client of the password check, against the example exchange of RFC 5802 §5.
 import { expect, test } from "bun:test";
-import { ScramSha1 } from "../../src/engine/auth/scram.ts";
+import { ScramSha1 } from "../../src/features/auth/xmpp/scram.ts";
 
 test("computes RFC 5802 §5's client messages for user/pencil", async () => {
   const scram = new ScramSha1("fyko+d2lbbFgONRv9qkxdawL");

@@ -2,11 +2,11 @@
 // of concurrent guesses gets at most max_failures answers 401 whatever the scheme, valid bursts are
 // paced rather than refused, and argon2id verifications run with a bounded concurrency.
 import { describe, expect, test } from "bun:test";
-import { createAuthenticator } from "../../src/engine/auth/index.ts";
-import { createThrottle } from "../../src/engine/auth/throttle.ts";
-import { boundedVerifier } from "../../src/engine/auth/password-verifier.ts";
-import type { AuthScheme } from "../../src/config/auth-schema.ts";
-import type { Authenticator } from "../../src/engine/auth/types.ts";
+import { createAuthenticator } from "../../src/auth/authenticators.ts";
+import { createThrottle } from "../../src/auth/throttle.ts";
+import { boundedVerifier } from "../../src/features/auth/basic/password-verifier.ts";
+import type { AuthScheme } from "../../src/auth/schema.ts";
+import type { Authenticator } from "../../src/auth/types.ts";
 import { outcome, tally } from "../helpers/auth-outcome.ts";
 
 const MAX_FAILURES = 10;

@@ -1,7 +1,7 @@
 // The failure throttle with an injected clock: each address keeps its state until its own window
 // ends, whatever other addresses do; memory stays bounded.
 import { describe, expect, test } from "bun:test";
-import { createThrottle } from "../../src/engine/auth/throttle.ts";
+import { createThrottle } from "../../src/auth/throttle.ts";
 import type { GatewayError } from "../../src/errors.ts";
 
 function clock() {

@@ -1,7 +1,7 @@
 // The client address behind reverse proxies: the forwarding header is believed only from a trusted
 // peer, read from the right, and no client can pick its own address by sending a header.
 import { describe, expect, test } from "bun:test";
-import { clientAddress, parseProxyRange, trustedProxies, type ClientAddressHeader } from "../../src/engine/client-address.ts";
+import { clientAddress, parseProxyRange, trustedProxies, type ClientAddressHeader } from "../../src/http/client-address.ts";
 
 const PROXIES = trustedProxies(["127.0.0.1", "10.0.0.0/8", "fd00::/8"]);
 const address = (peer: string, value: string | undefined, header: ClientAddressHeader = "X-Forwarded-For") =>

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate, openStore } from "../../src/store/db.ts";
 import { pluginStore } from "../../src/store/plugin-store.ts";
-import { correctThreads, slotOf } from "../../src/store/correct-threads.ts";
+import { correctThreads, slotOf } from "../../src/features/routes/correct-threads.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { formatLines } from "../../src/config/diagnostics.ts";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import type { DeclarativeRouteConfig } from "../../src/config/load.ts";
-import { declarativeHandler } from "../../src/engine/declarative.ts";
+import { declarativeHandler } from "../../src/features/routes/handler.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
 import alertmanager from "../fixtures/webhooks/alertmanager-firing.json";
 import githubIssue from "../fixtures/webhooks/github-issues.json";

@@ -2,7 +2,7 @@
 // the method, the size, the depth or the encoding of the request.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createGateway, type Gateway } from "../../src/app.ts";
-import { createHttpApp } from "../../src/engine/http.ts";
+import { createHttpApp } from "../../src/http/app.ts";
 import { MAX_JSON_DEPTH, readText } from "../../src/kit/request-body.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";

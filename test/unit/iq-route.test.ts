@@ -2,7 +2,7 @@
 // In-process: the handler talks to a real IqCaller whose stanzas the test answers by hand.
 import { describe, expect, test } from "bun:test";
 import { parse, type Element } from "ltx";
-import { declarativeHandler } from "../../src/engine/declarative.ts";
+import { declarativeHandler } from "../../src/features/routes/handler.ts";
 import { IqCaller } from "../../src/xmpp/iq-caller.ts";
 import { HTTP_STATUS_OF_STANZA_ERROR } from "../../src/errors.ts";
 import type { DeclarativeRouteConfig } from "../../src/config/load.ts";

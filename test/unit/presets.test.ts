@@ -3,12 +3,12 @@
 // by `make golden` (STANZAGATE_GOLDEN=write): review the diff after.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { renderCommand } from "../../src/cli/render.ts";
-import { memoryRemembered, type Remembered } from "../../src/engine/correct.ts";
+import { renderCommand } from "../../src/features/routes/render-cli.ts";
+import { memoryRemembered, type Remembered } from "../../src/features/routes/correct.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { formatLines } from "../../src/config/diagnostics.ts";
-import { PRESETS } from "../../src/presets/index.ts";
-import { presetCommand } from "../../src/cli/preset.ts";
+import { PRESETS } from "../../src/features/presets/index.ts";
+import { presetCommand } from "../../src/features/presets/cli.ts";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
 import { presetFixtures } from "../helpers/preset-fixtures.ts";

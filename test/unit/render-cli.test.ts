@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
-import { renderCommand, type RenderRequest } from "../../src/cli/render.ts";
+import { renderCommand, type RenderRequest } from "../../src/features/routes/render-cli.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
 
 const CONFIG = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }

@@ -1,7 +1,7 @@
 // Liquid in stanza templates: what a template can do, and the invariants no input can break.
 import { describe, expect, test } from "bun:test";
-import { compileTemplate, TemplateError } from "../../src/engine/template.ts";
-import { compileCondition } from "../../src/engine/condition.ts";
+import { compileTemplate, TemplateError } from "../../src/templates/template.ts";
+import { compileCondition } from "../../src/templates/condition.ts";
 import { GatewayError } from "../../src/errors.ts";
 import alertmanager from "../fixtures/webhooks/alertmanager-firing.json";
 

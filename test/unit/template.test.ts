@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { compileTemplate, TemplateError } from "../../src/engine/template.ts";
+import { compileTemplate, TemplateError } from "../../src/templates/template.ts";
 import { GatewayError } from "../../src/errors.ts";
 
 const render = (source: string, scope: Record<string, unknown>) => compileTemplate(source).render(scope).toString();

@@ -2,7 +2,7 @@
 // its HTTP calls go to a fake fetch. No socket.
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { botHandler } from "../../../src/bots/bot.ts";
+import { botHandler } from "../../../src/features/bots/bot.ts";
 import { createLogger } from "../../../src/log.ts";
 import { createMetrics } from "../../../src/metrics.ts";
 import { loadTestConfig } from "../../helpers/gateway.ts";

@@ -3,7 +3,7 @@
 // Driven by an injected clock: the test decides when timers fire.
 import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import { runJob, startJobs, type Clock, type LastRun } from "../../../src/bots/jobs.ts";
+import { runJob, startJobs, type Clock, type LastRun } from "../../../src/features/bots/jobs.ts";
 import { createLogger } from "../../../src/log.ts";
 import { loadTestConfig } from "../../helpers/gateway.ts";
 import { FAKE_HEAD } from "../../helpers/fake-gateway.ts";

@@ -1,6 +1,6 @@
 // Commands per sender in a sliding window, with a bounded number of senders tracked.
 import { expect, test } from "bun:test";
-import { createRateLimit } from "../../../src/bots/rate-limit.ts";
+import { createRateLimit } from "../../../src/features/bots/rate-limit.ts";
 
 test("a sender past the limit is refused until the window slides past its oldest command", () => {
   let t = 0;

@@ -2,7 +2,7 @@
 // it) and invitations (XEP-0045 §7.8.2 mediated, XEP-0249 direct), and which inviters are believed.
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import { addressedTo, declineInvitation, readInvitation, vouchedFor } from "../../../src/bots/room-stanzas.ts";
+import { addressedTo, declineInvitation, readInvitation, vouchedFor } from "../../../src/features/bots/room-stanzas.ts";
 
 describe("addressedTo: the nick, then : or , then the command", () => {
   test.each([

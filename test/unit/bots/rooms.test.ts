@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { BotRooms, type InvitedRoom } from "../../../src/bots/rooms.ts";
+import { BotRooms, type InvitedRoom } from "../../../src/features/bots/rooms.ts";
 import { createLogger } from "../../../src/log.ts";
 import type { HeldRoom, OccupantSettings, RoomListener, RoomsPort } from "../../../src/plugin-api/rooms.ts";
 import { loadTestConfig } from "../../helpers/gateway.ts";

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { botHandler } from "../../../src/bots/bot.ts";
+import { botHandler } from "../../../src/features/bots/bot.ts";
 import { createLogger } from "../../../src/log.ts";
 import { loadTestConfig } from "../../helpers/gateway.ts";
 import { FAKE_HEAD } from "../../helpers/fake-gateway.ts";

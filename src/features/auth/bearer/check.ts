@@ -1,0 +1,18 @@
+/** `kind: bearer`: static tokens (RFC 6750), each optionally limited to some recipients. */
+import { GatewayError } from "../../../errors.ts";
+import type { BearerAuth } from "../../../auth/schema.ts";
+import type { Identity } from "../../../auth/types.ts";
+import { parseBearer, secretEquals } from "../../../auth/credentials.ts";
+
+export function bearerCheck(name: string, scheme: BearerAuth) {
+  return async function checkBearer(request: Request): Promise<Identity> {
+    const token = parseBearer(request.headers.get("authorization"));
+    const bearerChallenge = { "www-authenticate": `Bearer realm="Stanzagate"` };
+    if (!token) throw new GatewayError("AUTH_REQUIRED", undefined, { headers: bearerChallenge });
+    // Compare against every token (no early exit), so timing does not tell which one matched.
+    let match: BearerAuth["tokens"][number] | undefined;
+    for (const t of scheme.tokens) if (secretEquals(token, t.token)) match = t;
+    if (!match) throw new GatewayError("AUTH_FAILED", undefined, { headers: bearerChallenge });
+    return { scheme: name, name: match.name, ...(match.jid ? { jid: match.jid } : {}), ...(match.allow ? { allow: match.allow } : {}) };
+  };
+}

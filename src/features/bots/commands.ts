@@ -1,0 +1,87 @@
+/**
+ * One command run: the HTTP call (when the command has one), then the reply text. A failure is a
+ * line for the sender (the `error:` template or a default sentence), never silence.
+ */
+import type { Element } from "ltx";
+import { Drop } from "liquidjs";
+import { GatewayError } from "../../errors.ts";
+import type { BotCommandOutcome } from "../../metrics.ts";
+import { callHttp, HttpCallError, type HttpAnswer, type HttpObserver } from "./http-call.ts";
+import type { CompiledCommand, CompiledHttp } from "./compiled.ts";
+
+export type CommandInput = {
+  match: Record<string, string>;
+  sender: string;
+  body: string;
+};
+
+/** The reply (text, or a `<message>` to address), and the messages `send:` makes. */
+export interface Outcome {
+  reply: string | Element;
+  send: Element[];
+  /** What metrics count (metrics.ts BotCommandOutcome); "ok" when unset. */
+  outcome?: BotCommandOutcome;
+}
+
+export async function runCommand(
+  command: CompiledCommand,
+  input: CommandInput,
+  fetcher: typeof fetch,
+  observe?: HttpObserver,
+): Promise<Outcome> {
+  let http: HttpAnswer | undefined;
+  try {
+    if (command.http) http = await callHttp(fetcher, renderRequest(command.http, input), observe);
+    const scope = { ...input, http: http && { ...http, json: http.json ?? new NotJson() } };
+    // Everything is built before anything is sent: a template failing halfway sends nothing.
+    return { reply: command.reply.render(scope), send: command.send.map((s) => s.render(scope)) };
+  } catch (err) {
+    return {
+      reply: failureLine(command, input, err, http),
+      send: [],
+      outcome: err instanceof HttpCallError ? "http_error" : "reply_error",
+    };
+  }
+}
+
+function failureLine(command: CompiledCommand, input: CommandInput, err: unknown, http: HttpAnswer | undefined): string {
+  const error = reason(err);
+  const answer = err instanceof HttpCallError ? err.answer : http;
+  if (!command.error) return `Sorry, "${command.pattern.usage}" failed: ${error}.`;
+  try {
+    return command.error.render({ ...input, http: answer, error });
+  } catch (again) {
+    return `Sorry, "${command.pattern.usage}" failed: ${error} (and the error: template failed: ${reason(again)}).`;
+  }
+}
+
+/**
+ * `http.json` when the answer is not JSON (an HTML error page, plain text): empty and false as a
+ * whole (`{% if http.json %}`, `| default`), but reading a field of it fails the command, so a
+ * reply such as "{{ http.json.celsius }} °C" becomes the error: line instead of " °C".
+ */
+class NotJson extends Drop {
+  override liquidMethodMissing(key: unknown): never {
+    throw new GatewayError("PAYLOAD_MISMATCH", `the service's answer is not JSON, and the reply reads http.json.${String(key)}`);
+  }
+  override valueOf(): undefined {
+    return undefined;
+  }
+}
+
+export function renderRequest(http: CompiledHttp, input: Record<string, unknown>) {
+  return {
+    method: http.method,
+    url: http.url.render(input),
+    headers: Object.fromEntries(http.headers.map(([name, t]) => [name, t.render(input)])),
+    body: http.body?.render(input),
+    timeoutMs: http.timeoutMs,
+    maxBytes: http.maxBytes,
+  };
+}
+
+export function reason(err: unknown): string {
+  if (err instanceof HttpCallError) return err.message;
+  if (err instanceof GatewayError) return `the reply could not be built (${err.message})`;
+  return err instanceof Error ? err.message : String(err);
+}

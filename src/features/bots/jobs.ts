@@ -1,0 +1,121 @@
+/**
+ * A bot's `jobs:` (docs/bots.md, "Jobs"): on a schedule (`every:` or a cron expression), an optional
+ * HTTP check, then `send:` when `when:` holds and, with `on_change:`, only when its value differs
+ * from the last run's. The last run is kept in the store, so a restart does not repeat an alert.
+ * Bounded: a run that is still going when its next time comes is skipped (one run per job at a
+ * time), the check has the call's timeout, and stopping (reload, shutdown) clears every timer.
+ * "One run at a time" holds across a reload too: the set of running jobs is the gateway's
+ * (`running`), so a new configuration's run waits out the old one's that is still going.
+ */
+import type { Element } from "ltx";
+import type { Logger } from "../../log.ts";
+import type { BotJobOutcome, BotMetrics } from "../../metrics.ts";
+import type { Keyed } from "../../plugin-api/store.ts";
+import { callHttp, type HttpAnswer } from "./http-call.ts";
+import { reason, renderRequest } from "./commands.ts";
+import type { BotConfig, CompiledJob } from "./compiled.ts";
+
+/** What the store keeps of a job's last run; templates read it as `last.*`. */
+export interface LastRun {
+  value?: string;
+  status?: number;
+  held: boolean;
+  error?: string;
+  at: number;
+}
+
+export interface Clock {
+  now(): number;
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface JobDeps {
+  deliver(stanza: Element): Promise<unknown>;
+  fetch: typeof fetch;
+  log: Logger;
+  last: Keyed<LastRun>;
+  clock?: Clock;
+  metrics?: BotMetrics;
+  /** The jobs running now, by `<bot jid> <job name>`: shared by every generation of a gateway. */
+  running?: Set<string>;
+}
+
+const systemClock: Clock = {
+  now: Date.now,
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+/** setTimeout's limit (2^31 - 1 ms); a later run is reached in several waits. */
+const MAX_WAIT_MS = 2_147_483_647;
+
+/** Starts every job of every bot; returns what stops them all. */
+export function startJobs(bots: readonly BotConfig[], deps: JobDeps): () => void {
+  const clock = deps.clock ?? systemClock;
+  const handles = new Map<string, unknown>();
+  const running = deps.running ?? new Set<string>();
+  let stopped = false;
+  for (const bot of bots) {
+    for (const job of bot.jobs) {
+      const key = `${bot.jid} ${job.name}`;
+      const count = (outcome: BotJobOutcome) => deps.metrics?.botJob(bot.jid, job.name, outcome);
+      const plan = (from: number) => {
+        const at = job.next(from);
+        if (stopped || at === undefined) return;
+        handles.set(
+          key,
+          clock.setTimeout(() => (clock.now() >= at ? fire(at) : plan(from)), Math.min(MAX_WAIT_MS, Math.max(0, at - clock.now()))),
+        );
+      };
+      const fire = (at: number) => {
+        plan(Math.max(at, clock.now()));
+        if (running.has(key))
+          return (count("skipped_running"), deps.log.warn("bot job still running, this run is skipped", { bot: bot.jid, job: job.name }));
+        running.add(key);
+        void runJob(bot, job, deps, clock)
+          .then(count)
+          .finally(() => running.delete(key));
+      };
+      plan(clock.now());
+    }
+  }
+  return () => {
+    stopped = true;
+    for (const h of handles.values()) clock.clearTimeout(h);
+  };
+}
+
+/** One run: check, decide, send, remember. Never throws; a problem is logged. */
+export async function runJob(
+  bot: BotConfig,
+  job: CompiledJob,
+  deps: JobDeps,
+  clock: Clock = systemClock,
+): Promise<"sent" | "quiet" | "failed"> {
+  const key = `${bot.jid} ${job.name}`;
+  const last = deps.last.get(key);
+  let http: HttpAnswer | undefined;
+  let error: string | undefined;
+  try {
+    if (job.http)
+      http = await callHttp(deps.fetch, renderRequest(job.http, { last: last ?? {} }), (outcome, s) =>
+        deps.metrics?.botHttpCall(bot.jid, outcome, s),
+      );
+  } catch (err) {
+    error = reason(err);
+  }
+  try {
+    const scope = { http, error, last: last ?? {} };
+    const value = job.onChange?.render(scope);
+    const held = job.when ? job.when.render(scope) === "true" : true;
+    const changed = job.onChange === undefined || value !== last?.value;
+    const stanzas = held && changed ? job.send.map((s) => s.render(scope)) : [];
+    // Remembered only once the outbox has them: a crash before that repeats, never loses, an alert.
+    for (const stanza of stanzas) await deps.deliver(stanza);
+    deps.last.set(key, { value, status: http?.status, held, error, at: clock.now() });
+    return stanzas.length ? "sent" : "quiet";
+  } catch (err) {
+    deps.log.warn("bot job failed", { bot: bot.jid, job: job.name, err: reason(err) });
+    return "failed";
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * What a plugin is given: the XmppPort adapter over the link, delivery and router, and the
+ * context `setup` receives.
+ */
+import type { Database } from "bun:sqlite";
+import type { Element } from "ltx";
+import type { Config, PluginRouteConfig } from "../../config/load.ts";
+import type { Logger } from "../../log.ts";
+import type { Authenticator } from "../../auth/types.ts";
+import type { HttpRegistrar, PluginInstance, PluginMetrics, XmppPort } from "../../plugin-api.ts";
+import { GatewayError } from "../../errors.ts";
+import type { Delivery } from "../../xmpp/delivery.ts";
+import type { XmppLink } from "../../xmpp/link.ts";
+import type { StanzaRouter } from "../../xmpp/router.ts";
+import { migratePlugin, pluginStore } from "../../store/plugin-store.ts";
+import { isGranted, onGrants } from "../../kit/privileges.ts";
+import type { PrivilegeNeed } from "../../plugin-api/privileges.ts";
+
+export function xmppPort(
+  config: Config,
+  link: XmppLink,
+  delivery: Pick<Delivery, "deliver">,
+  router: StanzaRouter,
+): Omit<XmppPort, "rooms"> {
+  return {
+    component: config.xmpp.component,
+    host: config.xmpp.host,
+    isOnline: () => link.status === "online",
+    privileges: (host) => link.privileges(host),
+    serverSoftware: () => link.serverSoftware(),
+    send: async (el: Element) => {
+      if (link.status !== "online") throw new GatewayError("LINK_DOWN");
+      await link.send(el);
+    },
+    request: (iq, timeoutMs) => link.request(iq, timeoutMs),
+    deliver: (el) => delivery.deliver(el),
+    onStanza: (handler, options) => router.add(handler, options),
+    observe: (observer) => router.observe(observer),
+    on: (event, listener) => link.on(event, listener),
+  };
+}
+
+export interface PluginDeps {
+  xmpp: XmppPort;
+  registry: HttpRegistrar;
+  store: Database;
+  log: Logger;
+  fetch: typeof fetch;
+  /** The facility for one plugin (see metrics.ts forPlugin). */
+  metrics: (plugin: string) => PluginMetrics;
+}
+
+export async function setupPlugin(route: PluginRouteConfig, auth: Authenticator | undefined, deps: PluginDeps): Promise<PluginInstance> {
+  migratePlugin(deps.store, route.plugin.name, route.plugin.migrations ?? []);
+  const log = deps.log.child({ plugin: route.plugin.name, route: route.at });
+  warnMissingPrivileges(deps.xmpp, route.plugin.privileges?.(route.options, deps.xmpp) ?? [], log);
+  return route.plugin.setup({
+    options: route.options,
+    route: { path: route.path, auth, at: route.at },
+    xmpp: deps.xmpp,
+    http: deps.registry,
+    store: pluginStore(deps.store, route.plugin.name),
+    log,
+    fetch: deps.fetch,
+    metrics: deps.metrics(route.plugin.name),
+  });
+}
+
+/**
+ * Once this connection's grants are known, one warning per missing permission a plugin declared;
+ * said again only after it was granted and then lost (a reconnect with the same grants is quiet).
+ */
+function warnMissingPrivileges(xmpp: XmppPort, needs: readonly PrivilegeNeed[], log: Logger): void {
+  if (needs.length === 0) return;
+  const told = new Map<PrivilegeNeed, boolean>();
+  onGrants(xmpp, (granted) => {
+    for (const need of needs) {
+      const ok = isGranted(need, granted);
+      if (!ok && told.get(need) !== false) {
+        log.warn(`no XEP-0356 ${need.access} permission "${need.types.join('" or "')}": ${need.without}`, {
+          granted: granted[need.access],
+          ...need.fields,
+        });
+      }
+      told.set(need, ok);
+    }
+  });
+}

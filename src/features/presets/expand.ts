@@ -1,0 +1,91 @@
+/**
+ * `preset: NAME` on a route: the preset's YAML (src/presets/*.yaml) with the user's `path`,
+ * `auth`, `name` and `to` put in, checked as the ordinary declarative route it then is. A problem
+ * inside the preset itself (none should exist: the tests render every one) is reported at the
+ * user's `preset:` key, since that is the only place in their file it can point to.
+ */
+import { Type } from "@sinclair/typebox";
+import { parse } from "yaml";
+import { isJid } from "../../kit/jid.ts";
+import { Closed } from "../../config/schema.ts";
+import { checkSchema } from "../../config/check-schema.ts";
+import { didYouMean } from "../../config/suggest.ts";
+import type { Diagnostic, PathSegments, SourceLocator } from "../../config/diagnostics.ts";
+import type { RouteChecks, RouteConfig } from "../../config/config-types.ts";
+import { PRESETS, PRESET_NAMES, RECIPIENTS } from "./index.ts";
+
+export const PresetRouteSchema = Closed({
+  preset: Type.String({
+    description: `A built-in route for a well-known webhook source: ${PRESET_NAMES.join(", ")} (\`stanzagate preset NAME\` prints it).`,
+  }),
+  to: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+    description: "Who gets the messages: one JID or a list.",
+  }),
+  path: Type.Optional(Type.String({ pattern: "^/", description: "The HTTP path (default: the preset's, e.g. /alertmanager)." })),
+  auth: Type.Optional(
+    Type.String({ description: "The name of an auth scheme from `auth:` (docs/presets.md says which kind each source can use)." }),
+  ),
+  name: Type.Optional(Type.String({ description: "Shown in logs; defaults to the preset's name." })),
+});
+
+/** The keys the user wrote keep their own place in diagnostics; everything else is the preset's. */
+const USER_KEYS = new Set(["path", "auth", "name"]);
+
+type CheckDeclarative = (raw: Record<string, unknown>, at: PathSegments, c: RouteChecks) => RouteConfig | undefined;
+
+export function checkPresetRoute(
+  raw: Record<string, unknown>,
+  at: PathSegments,
+  c: RouteChecks,
+  checkDeclarative: CheckDeclarative,
+): RouteConfig | undefined {
+  const keys = checkSchema(PresetRouteSchema, raw, at, c.locate, c.diagnostics);
+  const name = raw.preset;
+  const source = typeof name === "string" ? PRESETS[name] : undefined;
+  if (typeof name === "string" && source === undefined) {
+    c.diagnostics.push(
+      c.locate.at([...at, "preset"], `no preset named "${name}"${didYouMean(name, PRESET_NAMES)} (known: ${PRESET_NAMES.join(", ")})`),
+    );
+  }
+  const to = recipients(raw.to, at, c);
+  if (!keys || source === undefined || !to) return undefined;
+  const route = { ...(parse(source) as Record<string, unknown>), ...pick(raw, ["path", "auth", "name"]) };
+  if (typeof route.send === "string")
+    route.send = route.send.replace(RECIPIENTS, (_m, a: string, b: string) => `${a}"${to.join(" ")}"${b}`);
+  return checkDeclarative(route, at, { ...c, locate: presetLocator(c.locate, at, name as string) });
+}
+
+/** Each address must be a JID, and the preset's template splits the list on spaces (no JID holds one outside a resource). */
+function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {
+  const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
+  const bad = list.findIndex((j) => typeof j !== "string" || !isJid(j) || /[\s"]/.test(j));
+  if (bad !== -1)
+    c.diagnostics.push(
+      c.locate.at(
+        typeof raw === "string" ? [...at, "to"] : [...at, "to", bad],
+        `${JSON.stringify(list[bad])} is not a JID (without spaces or quotes)`,
+      ),
+    );
+  return list.length && bad === -1 ? (list as string[]) : undefined;
+}
+
+function presetLocator(locate: SourceLocator, at: PathSegments, name: string): SourceLocator {
+  const place = (path: PathSegments): [PathSegments, string] => {
+    const key = path[at.length];
+    return typeof key === "string" && USER_KEYS.has(key) ? [path, ""] : [[...at, "preset"], `preset ${name}: `];
+  };
+  const mapped = Object.create(locate) as SourceLocator;
+  mapped.at = (path, message, options): Diagnostic => {
+    const [where, prefix] = place(path);
+    return locate.at(where, prefix + message, where === path ? options : {});
+  };
+  mapped.inValue = (path, message): Diagnostic => {
+    const [where, prefix] = place(path);
+    return locate.at(where, prefix + message);
+  };
+  return mapped;
+}
+
+function pick(raw: Record<string, unknown>, names: string[]): Record<string, unknown> {
+  return Object.fromEntries(names.filter((n) => raw[n] !== undefined).map((n) => [n, raw[n]]));
+}

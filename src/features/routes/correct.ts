@@ -1,0 +1,106 @@
+/**
+ * `correct:` on a declarative route: a later request corrects the message an earlier one sent,
+ * instead of sending another (XEP-0308 Last Message Correction), so a room does not fill with
+ * stale alerts. `key` (a Liquid expression, e.g. body.groupKey) names the thread; the id of its
+ * first message to each recipient is remembered in the store, and each later message of the same
+ * thread to that recipient carries `<replace id="first"/>` (XEP-0308 §4: a correction names the
+ * original message, not the previous correction). When `last` holds, the message is the thread's
+ * final correction and the key is forgotten: the next request starts a new message.
+ */
+import type { Element } from "ltx";
+import type { Template } from "liquidjs";
+import { createLiquid } from "../../templates/liquid.ts";
+import { compileCondition, type CompiledCondition } from "../../templates/condition.ts";
+import { liquidFailure, problemOf, referencesOf, type Reference } from "../../templates/template-check.ts";
+import { TemplateError, type RenderOptions } from "../../templates/template.ts";
+import type { TemplateScope } from "../../templates/scope.ts";
+
+const liquid = createLiquid();
+const CORRECT_NS = "urn:xmpp:message-correct:0";
+
+/**
+ * What the store remembers: thread key -> id of the thread's first message. A failed read throws
+ * STORE_UNAVAILABLE (nothing was sent yet); a failed write throws what the store threw.
+ */
+export interface Remembered {
+  get(key: string): string | undefined;
+  set(key: string, id: string): void;
+  delete(key: string): void;
+}
+
+/** How many threads a route keeps open, and for how long (store/correct-threads.ts). */
+export interface ThreadLimits {
+  maxThreads: number;
+  ttlS: number;
+}
+
+export const DEFAULT_THREAD_LIMITS: ThreadLimits = { maxThreads: 1000, ttlS: 86_400 };
+
+export interface CompiledCorrection {
+  /** `METHOD /path` of the route: its threads never mix with another route's. */
+  readonly namespace: string;
+  readonly limits: ThreadLimits;
+  readonly references: readonly Reference[];
+  /**
+   * Adds `<replace/>` where a thread is open; returns what to remember once the stanzas are
+   * delivered (it throws when the store cannot be written).
+   */
+  apply(stanzas: Element[], scope: TemplateScope, memory: Remembered, options?: RenderOptions): () => void;
+}
+
+/** `key` is an expression (body.groupKey); `last` a condition like `when:`. */
+export function compileCorrection(
+  namespace: string,
+  key: string,
+  last: string | undefined,
+  limits = DEFAULT_THREAD_LIMITS,
+): CompiledCorrection {
+  const prefix = "{{ ";
+  let program: Template[];
+  try {
+    if (/%\}|\{%|\{\{|\}\}/.test(key)) throw new TemplateError("a key is an expression such as body.groupKey, without {{ }}");
+    program = liquid.parse(`${prefix}${key} }}`);
+  } catch (err) {
+    if (err instanceof TemplateError) throw err;
+    const p = problemOf(err);
+    throw new TemplateError(p.message, Math.max(0, p.offset - prefix.length));
+  }
+  const references = referencesOf(liquid, program, `${prefix}${key} }}`).map((r) => ({
+    ...r,
+    offset: Math.max(0, r.offset - prefix.length),
+  }));
+  const done: CompiledCondition | undefined = last === undefined ? undefined : compileCondition(last);
+  return {
+    namespace,
+    limits,
+    references: [...references, ...(done?.references ?? [])],
+    apply(stanzas, scope, memory, options = {}) {
+      let thread: string;
+      try {
+        thread = liquid.renderSync(program, scope, { strictVariables: options.strict ?? false }) as string;
+      } catch (err) {
+        throw liquidFailure(err);
+      }
+      // No key in this payload: nothing to correct, nothing to remember.
+      if (thread === "") return () => undefined;
+      const final = done?.test(scope, options) ?? false;
+      const commits: Array<() => void> = [];
+      for (const stanza of stanzas) {
+        const to = stanza.attrs.to;
+        if (stanza.name !== "message" || typeof to !== "string") continue;
+        const slot = JSON.stringify([namespace, thread, to]);
+        const first = memory.get(slot);
+        if (first !== undefined) stanza.c("replace", { id: first, xmlns: CORRECT_NS });
+        if (final) commits.push(() => memory.delete(slot));
+        else if (first === undefined) commits.push(() => memory.set(slot, stanza.attrs.id as string));
+      }
+      return () => commits.forEach((c) => void c());
+    },
+  };
+}
+
+/** An in-memory memory, for `stanzagate render` and tests. */
+export function memoryRemembered(): Remembered {
+  const map = new Map<string, string>();
+  return { get: (k) => map.get(k), set: (k, v) => void map.set(k, v), delete: (k) => void map.delete(k) };
+}

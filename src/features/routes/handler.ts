@@ -1,0 +1,118 @@
+/**
+ * A declarative route: auth -> read and check the body -> `when:` -> render the stanza templates
+ * -> deliver each -> 201 {"status":"sent"} when all were sent, 202 {"status":"queued"} when any
+ * was queued, 204 when `when:` is false or the templates produced nothing. No code per integration.
+ */
+import type { Element } from "ltx";
+import type { DeclarativeRouteConfig } from "../../config/load.ts";
+import { GatewayError, errorResponse, jsonResponse } from "../../errors.ts";
+import type { HttpHandler } from "../../plugin-api.ts";
+import type { Authenticator } from "../../auth/types.ts";
+import { requireMayAddress } from "../../kit/auth.ts";
+import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
+import { renderRequest } from "./render-request.ts";
+import { routeBody } from "./route-body.ts";
+import { headersOf } from "../../templates/scope.ts";
+import type { RespondScope } from "./respond.ts";
+import { memoryRemembered, type Remembered } from "./correct.ts";
+import { routeRoomSettings, type RouteRoomSettings } from "./route-rooms.ts";
+
+/** XEP-0045 §7.4: a message to all occupants of a room. */
+const isGroupchat = (stanza: Element) => stanza.name === "message" && stanza.attrs.type === "groupchat";
+
+export interface DeclarativeDeps {
+  auth: Authenticator | undefined;
+  component: string;
+  maxBodyBytes: number;
+  deliver(stanza: Element): Promise<"sent" | "queued">;
+  /** A groupchat to a room: entered first, confirmed by the room's echo (rooms/route-rooms.ts); absent (render), `deliver`. */
+  groupchat?(stanza: Element, settings: RouteRoomSettings): Promise<"sent" | "queued">;
+  newId(): string;
+  /** Sends iq get/set templates and waits for the answer (iq-route.ts). */
+  iq: IqPort & { defaultTimeoutMs: number };
+  /** Where `correct:` remembers the first message of each thread (engine/correct.ts); memory when absent. */
+  remembered?: Remembered;
+}
+
+export function declarativeHandler(route: DeclarativeRouteConfig, deps: DeclarativeDeps): HttpHandler {
+  const remembered = deps.remembered ?? memoryRemembered();
+  return async function serveDeclarativeRoute({ request, params, ip }) {
+    try {
+      const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
+      const url = new URL(request.url);
+      const body = route.method === "GET" ? (route.body?.parse({}) ?? {}) : await routeBody(request, deps.maxBodyBytes, route.body);
+      const scope = {
+        params,
+        query: Object.fromEntries(url.searchParams),
+        body,
+        headers: headersOf(request.headers),
+        user,
+        id: deps.newId(),
+      };
+      const { stanzas, cut } = renderRequest(route, scope, deps);
+      if (!stanzas.length) return new Response(null, { status: 204 });
+      for (const stanza of stanzas) requireMayAddress(user, stanza.attrs.to);
+      const [first] = stanzas;
+      if (stanzas.length === 1 && first && isIqRequest(first))
+        return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
+      const remember = route.correct?.apply(stanzas, scope, remembered, { strict: route.strict });
+      const settings = routeRoomSettings(route, deps.iq.defaultTimeoutMs);
+      const send = (stanza: Element) => (deps.groupchat && isGroupchat(stanza) ? deps.groupchat(stanza, settings) : deps.deliver(stanza));
+      const { status, body: answer } = await deliverAll(stanzas, cut, send);
+      const unsaved = remember ? saveThreads(remember) : undefined;
+      return jsonResponse(status, unsaved ? { ...answer, correction: unsaved } : answer);
+    } catch (err) {
+      // Anything else is a fault: rethrown so the HTTP layer logs it with its stack and answers 500.
+      if (!(err instanceof GatewayError)) throw err;
+      return errorResponse(err);
+    }
+  };
+}
+
+/** An iq get/set template: a round trip answered with the reply (never the outbox). */
+function askIq(
+  route: DeclarativeRouteConfig,
+  deps: DeclarativeDeps,
+  iq: Element,
+  request: Request,
+  scope: Omit<RespondScope, "reply">,
+): Promise<Response> {
+  const timeoutMs = route.timeoutMs ?? deps.iq.defaultTimeoutMs;
+  return iqRoundTrip({ iq, timeoutMs, accept: request.headers.get("accept"), respond: route.respond, scope }, deps.iq);
+}
+
+/**
+ * After delivery: a thread the store could not remember (disk full) is said in the 2xx, never
+ * turned into a 5xx: the message went, and a client retrying a 5xx would send it twice. The
+ * store's health, a warning and a metric report it (store/correct-threads.ts); the thread's next
+ * message starts a new one (or, after a failed `last`, corrects the old one once more).
+ */
+function saveThreads(remember: () => void): { saved: false; error: string } | undefined {
+  try {
+    remember();
+    return undefined;
+  } catch (err) {
+    return { saved: false, error: `the correction key could not be saved: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** One after the other, each confirmed; a refusal midway says which were already delivered. */
+async function deliverAll(
+  stanzas: Element[],
+  cut: number,
+  send: (stanza: Element) => Promise<"sent" | "queued">,
+): Promise<{ status: 201 | 202; body: Record<string, unknown> }> {
+  const ids: string[] = [];
+  let queued = false;
+  for (const stanza of stanzas) {
+    try {
+      queued = (await send(stanza)) === "queued" || queued;
+    } catch (err) {
+      if (err instanceof GatewayError && ids.length) err.details.delivered = ids;
+      throw err;
+    }
+    ids.push(stanza.attrs.id as string);
+  }
+  const status = queued ? "queued" : "sent";
+  return { status: queued ? 202 : 201, body: { status, id: ids[0], ...(ids.length > 1 ? { ids } : {}), ...(cut ? { cut } : {}) } };
+}
