@@ -10,10 +10,11 @@ const CONTRACT = ["^src/plugin-api[.]ts$", "^src/plugin-api/", "^src/errors[.]ts
 /** The kit: helpers plugins and the engine share (JIDs, bounded readers, limiter, stanza errors...). */
 const KIT = ["^src/kit/"];
 
-/** The HTTP side: the front door, routes and built-in endpoints, and the HTTP libraries. */
+/** The HTTP side: the front door, the features (routes, endpoints), the HTTP entry files, and the HTTP libraries. */
 const HTTP = [
-  "^src/engine/",
-  "^src/(app|generation|http-server|health|openapi|openapi-endpoint)[.]ts$",
+  "^src/http/",
+  "^src/features/",
+  "^src/(app|generation)[.]ts$",
   "^plugins/",
   "(^|/)node_modules/elysia/",
   "^(http|https|http2)$",
@@ -26,7 +27,9 @@ const HTTP = [
 const CONNECTS = [
   "^src/xmpp/",
   "^src/store/",
-  "^src/(main|app|core|generation|reload|http-server|plugin-host)[.]ts$",
+  "^src/(main|app|core|generation|reload|feature-api)[.]ts$",
+  "^src/http/server[.]ts$",
+  "^src/features/",
   "^src/cli/",
   "^plugins/",
   "(^|/)node_modules/@xmpp/(?!xml/)",
@@ -45,11 +48,6 @@ const KNOWN_FOLDER_CYCLES = {
   src: ["plugins"],
   plugins: ["src", "src/kit"],
   "src/kit": ["src"],
-  "src/bots": ["src/config", "src/engine"],
-  "src/config": ["src/bots", "src/engine", "src/presets"],
-  "src/engine": ["src/config", "src/rooms"],
-  "src/presets": ["src/config"],
-  "src/rooms": ["src/config"],
 };
 
 const exactly = (folders) => folders.map((folder) => `^${folder}$`);
@@ -100,6 +98,13 @@ module.exports = {
       severity: "error",
       from: { path: "^plugins/([^/]+)/" },
       to: { path: "^plugins/", pathNot: "^plugins/$1/" },
+    },
+    {
+      name: "no-feature-to-feature",
+      comment: "A feature imports no other feature: each folder under src/features/ (each auth kind's too) stands alone, as a plugin does.",
+      severity: "error",
+      from: { path: "^src/features/((?:auth/)?[^/]+)/" },
+      to: { path: "^src/features/", pathNot: "^src/features/$1/" },
     },
     {
       name: "contract-stands-alone",

@@ -3,11 +3,8 @@
 // that plugin's options schema: test/unit/readme.test.ts compares them.
 import type { TSchema } from "@sinclair/typebox";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
-import { ConfigSchema } from "../src/config/schema.ts";
-import { BotSchema } from "../src/features/bots/schema.ts";
-import { AUTH_SCHEMAS } from "../src/auth/schema.ts";
-import { DeclarativeRouteSchema, FieldSchema, PluginRouteSchema } from "../src/features/routes/schema.ts";
-import { PresetRouteSchema } from "../src/features/presets/expand.ts";
+import { topSchema } from "../src/config/load.ts";
+import { FEATURE_REGISTRY } from "../src/features/index.ts";
 
 type Row = [key: string, type: string, def: string, description: string];
 
@@ -65,13 +62,10 @@ export function pluginOptionsTable(schema: TSchema): string {
 
 export function configReference(): string {
   return [
-    table("Top level", rows(ConfigSchema, "")),
-    ...Object.entries(AUTH_SCHEMAS).map(([kind, s]) => table(`auth.<name> with kind: ${kind}`, rows(s, ""))),
-    table("routes[] with plugin:", rows(PluginRouteSchema, "")),
-    table("routes[] with preset:", rows(PresetRouteSchema, "")),
-    table("routes[] declarative", rows(DeclarativeRouteSchema, "")),
-    table("routes[].body.<field> (long form)", rows(FieldSchema, "")),
-    table("bots[]", rows(BotSchema, "")),
+    table("Top level", rows(topSchema(FEATURE_REGISTRY), "")),
+    ...FEATURE_REGISTRY.authKinds.map((a) => table(`auth.<name> with kind: ${a.kind}`, rows(a.schema, ""))),
+    ...FEATURE_REGISTRY.routeKinds.map((k) => table(k.title, rows(k.schema, ""))),
+    ...FEATURE_REGISTRY.features.flatMap((f) => f.reference ?? []).map((r) => table(r.title, rows(r.schema, ""))),
   ].join("\n\n");
 }
 

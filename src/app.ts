@@ -7,7 +7,7 @@
  * (routes, auth, plugins: generation.ts), which a reload replaces while older ones retire.
  */
 import type { Element } from "ltx";
-import type { Config } from "./config/load.ts";
+import type { Config } from "./features/index.ts";
 import type { Logger } from "./log.ts";
 import { GatewayError, errorResponse } from "./errors.ts";
 import { createThrottle, type Throttle } from "./auth/throttle.ts";
@@ -77,8 +77,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       const changes = diffConfigs((generations.current as Generation).config, next);
       if (changes.refused.length) throw new GatewayError("BAD_REQUEST", changes.refused.join("; "));
       if (changes.throttle) throttle = newThrottle(next);
-      // The seats pass to the new configuration before the old one retires (rooms/route-rooms.ts).
-      const fresh = await buildGeneration({ ...common, throttle, config: next, seats: generations.current?.handover() });
+      // What features hand over (the routes' seats) passes to the new configuration before the old one retires.
+      const fresh = await buildGeneration({ ...common, throttle, config: next, handover: generations.current?.handover() });
       // Every reload reads http.tls's files again: a renewed certificate keeps its path.
       const socket = rebindOrRetire(() => http.rebind(next.http), fresh);
       generations.swap(fresh);
@@ -108,14 +108,14 @@ function sharedDeps(
     link: core.link,
     deliver: (el: Element) => core.deliver(el),
     store: core.store,
-    threads: (correction) => core.threads(correction),
+    storeFailed: (op, err) => core.storeFailed(op, err),
     log,
     metrics: core.metrics,
     fetch,
     health: () => core.health(pluginHealth()),
     linkOnline: () => core.link.status === "online",
     newId: () => `sg-${idPrefix}-${++ids}`,
-    runningJobs: new Set(),
+    kept: new Map(),
     // The rooms outlive a reload, as the link does (rooms/rooms.ts).
     rooms: new Rooms({
       send: async (el) => {

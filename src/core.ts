@@ -6,16 +6,14 @@
 import type { Database } from "bun:sqlite";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import type { Config } from "./config/load.ts";
-import type { HealthReport } from "./http/app.ts";
-import { health } from "./features/health/report.ts";
+import type { Config } from "./features/index.ts";
+import type { HealthReport } from "./feature-api.ts";
+import { health } from "./health-report.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { openStore } from "./store/db.ts";
 import { createOutbox } from "./store/outbox.ts";
 import { createStoreHealth } from "./store/store-health.ts";
-import { correctThreads } from "./features/routes/correct-threads.ts";
-import type { CompiledCorrection, Remembered } from "./features/routes/correct.ts";
 import { createBarrier } from "./xmpp/barrier.ts";
 import { Delivery, type DeliveryOptions } from "./xmpp/delivery.ts";
 import { XmppLink, type LinkOptions } from "./xmpp/link.ts";
@@ -30,8 +28,8 @@ export interface Core {
   readonly metrics: Metrics;
   readonly link: XmppLink;
   readonly delivery: Delivery;
-  /** Where a route's `correct:` remembers its threads; a failure is reported (health, log, metric). */
-  threads(correction: CompiledCorrection): Remembered;
+  /** A failed write to the store: /health reports it degraded until a write succeeds. */
+  storeFailed(op: string, err: unknown): void;
   /** Delivers a stanza that must not be lost, counted as sent (201) or queued (202). */
   deliver(stanza: Element): Promise<"sent" | "queued">;
   /** /health, with what the current configuration's plugins report. */
@@ -86,20 +84,7 @@ export function createCore(
     metrics,
     link,
     delivery,
-    threads: (correction) =>
-      correctThreads(store, {
-        route: correction.namespace,
-        limits: correction.limits,
-        failed(op, err) {
-          storeHealth.failed(op, err);
-          log.warn("a correct: thread could not be saved; its next message starts a new one", {
-            route: correction.namespace,
-            op,
-            err: err instanceof Error ? err.message : String(err),
-          });
-          metrics.correctStoreFailure(correction.namespace);
-        },
-      }),
+    storeFailed: (op, err) => storeHealth.failed(op, err),
     async deliver(stanza) {
       const outcome = await delivery.deliver(stanza);
       metrics.delivery(outcome);

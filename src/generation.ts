@@ -8,33 +8,27 @@
  */
 import type { Database } from "bun:sqlite";
 import type { Element } from "ltx";
-import type { Config } from "./config/load.ts";
-import type { Core } from "./core.ts";
+import type { Config } from "./features/index.ts";
+import { FEATURE_REGISTRY } from "./features/index.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Authenticator } from "./auth/types.ts";
 import type { Throttle } from "./auth/throttle.ts";
-import type { LinkEvent, PluginInstance, XmppPort } from "./plugin-api.ts";
-import { GatewayError, errorResponse } from "./errors.ts";
-import { createAuthenticator } from "./auth/authenticators.ts";
-import { boundedVerifier } from "./features/auth/basic/password-verifier.ts";
-import { declarativeHandler } from "./features/routes/handler.ts";
+import { authenticatorOf } from "./auth/authenticators.ts";
+import type { LinkEvent, XmppPort } from "./plugin-api.ts";
+import type { FeatureContext, FeatureRuntime, GatewayPorts, HealthReport, RouteBase } from "./feature-api.ts";
+import { GatewayError } from "./errors.ts";
 import { pluginStore } from "./store/plugin-store.ts";
-import { createHttpApp, createRegistry, HEALTH_PATHS, type HealthReport } from "./http/app.ts";
+import { createHttpApp, createRegistry } from "./http/app.ts";
 import { observeRequests } from "./http/request-log.ts";
 import { clientAddresses } from "./http/client-address.ts";
 import { enter, routeMatcher, type Door } from "./http/front-door.ts";
-import { noteIdentity, type GatewayRequest } from "./http/request-context.ts";
-import { setupPlugin, xmppPort } from "./features/plugin-routes/host.ts";
+import { noteIdentity } from "./http/request-context.ts";
+import { xmppPort } from "./xmpp/port.ts";
 import type { XmppLink } from "./xmpp/link.ts";
 import { StanzaRouter } from "./xmpp/router.ts";
 import type { Rooms } from "./rooms/rooms.ts";
 import { GenerationRooms } from "./rooms/generation-rooms.ts";
-import { RouteRooms, routeRoomSettings, type RouteSeats } from "./features/routes/route-rooms.ts";
-import { openApiEndpoint } from "./features/openapi/endpoint.ts";
-import { startBots } from "./features/bots/index.ts";
-import type { InvitedRoom } from "./features/bots/rooms.ts";
-import { startJobs, type LastRun } from "./features/bots/jobs.ts";
 
 export interface GenerationDeps {
   config: Config;
@@ -42,8 +36,8 @@ export interface GenerationDeps {
   /** Delivery, counted as sent (201) or queued (202). */
   deliver(stanza: Element): Promise<"sent" | "queued">;
   store: Database;
-  /** Where `correct:` remembers its threads (core.ts). */
-  threads: Core["threads"];
+  /** A failed write to the store, for /health (core.ts). */
+  storeFailed(op: string, err: unknown): void;
   log: Logger;
   metrics: Metrics;
   fetch: typeof fetch;
@@ -52,12 +46,12 @@ export interface GenerationDeps {
   /** Whether the component link is up (the xmpp auth scheme's offline grace). */
   linkOnline(): boolean;
   newId(): string;
-  /** The bot jobs running now, across generations: a reload never runs one job twice at once. */
-  runningJobs: Set<string>;
+  /** What features keep across generations, by feature (FeatureContext.gateway.keep). */
+  kept: Map<string, unknown>;
   /** The gateway's rooms, which outlive a generation as the link does (rooms/rooms.ts). */
   rooms: Rooms;
-  /** The seats of the configuration this one replaces (a reload): those still used are kept. */
-  seats?: RouteSeats | undefined;
+  /** What each feature's runtime of the configuration this one replaces handed over (a reload), by feature. */
+  handover?: ReadonlyMap<string, unknown> | undefined;
 }
 
 export interface Generation {
@@ -74,8 +68,8 @@ export interface Generation {
   retire(timeoutMs: number): Promise<void>;
   /** The plugins' own /health entries (PluginInstance.health), in route order. */
   pluginHealth(): Array<Record<string, unknown>>;
-  /** The routes' seats, for the configuration that replaces this one. */
-  handover(): RouteSeats;
+  /** What each feature hands the configuration that replaces this one (FeatureRuntime.handover). */
+  handover(): ReadonlyMap<string, unknown>;
   /** A queued stanza about to be sent (DeliveryOptions.beforeSend). */
   beforeSend(stanza: string): Promise<string | undefined> | undefined;
 }
@@ -91,116 +85,47 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     maxRooms: config.xmpp.max_rooms,
   });
   const xmpp: XmppPort = { ...port, on, rooms };
-  // XEP-0045: the declarative routes' occupant JID; plugins declare their own.
-  const routesFrom = `${config.xmpp.component}/stanzagate`;
-  rooms.occupant({
-    from: routesFrom,
-    nick: "Stanzagate",
-    password: () => undefined,
-    timeoutMs: config.xmpp.iq_timeout_ms,
-    lingerMs: 0,
-    maxLingering: 0,
-    log: log.child({ part: "rooms" }),
-  });
-  const routeRooms = new RouteRooms({
-    rooms,
-    from: routesFrom,
-    deliver: deps.deliver,
-    isOnline: () => deps.link.status === "online",
-    log: log.child({ part: "rooms" }),
-    routes: new Map(
-      config.routes.flatMap((r) => (r.kind === "plugin" ? [] : [routeRoomSettings(r, config.xmpp.iq_timeout_ms)])).map((s) => [s.route, s]),
-    ),
-    timeoutMs: config.xmpp.iq_timeout_ms,
-  });
-  if (deps.seats) await routeRooms.adopt(deps.seats);
-  on("offline", () => rooms.offline());
-  // Routes enter their rooms again first, so that the rooms left behind are not left once more.
-  on("online", () => routeRooms.online());
-  on("online", () => bots.online());
-  on("online", () => rooms.online());
-  // One bound on argon2id verifications for every basic scheme of the configuration.
-  const verifyPassword = boundedVerifier();
-  const authenticators = new Map(
-    Object.entries(config.auth).map(([name, scheme]) => [
-      name,
-      observedAuth(
-        createAuthenticator(name, scheme, {
-          host: config.xmpp.host,
-          server: config.xmpp.server,
-          throttle: deps.throttle,
-          maxBodyBytes: config.http.max_body_bytes,
-          store: deps.store,
-          linkOnline: deps.linkOnline,
-          log: log.child({ part: "auth" }),
-          verifyPassword,
-        }),
-        deps,
-      ),
-    ]),
-  );
-  const bots = startBots(config.bots, {
-    addBot: (local, handler) => router.addBot(local, handler),
-    send: deps.deliver,
-    fetch: deps.fetch,
-    log,
-    metrics: deps.metrics,
-    rooms,
-    invited: pluginStore(deps.store, "(bots)").keyed<InvitedRoom[]>("rooms"),
-    isOnline: () => deps.link.status === "online",
-    timeoutMs: config.xmpp.iq_timeout_ms,
-    request: (iq) => deps.link.request(iq),
-  });
+  const authenticators = createAuthenticators(deps);
   const registry = createRegistry();
-  const reporters: Array<() => Record<string, unknown>> = [];
-  const plugins = await setupRoutes(deps, authenticators, registry, xmpp, reporters, routeRooms).catch((err: unknown) => {
-    // A generation that fails to build gives back the seats its bots took.
-    bots.stop();
+  const runtimes = await startFeatures(deps, { xmpp, router, registry, authenticators }).catch((err: unknown) => {
+    // A generation that fails to build gives back the seats its features took.
     rooms.stop();
     throw err;
   });
+  on("offline", () => rooms.offline());
+  // Features enter their rooms again first (routes, then bots), so that the rooms left behind are not left once more.
+  for (const { runtime } of runtimes) if (runtime.online) on("online", () => runtime.online?.());
+  on("online", () => rooms.online());
   const app = createHttpApp({
-    routes: registry.routes,
-    health: deps.health,
+    routes: registry.all,
     cors: config.http.cors,
     maxBodyBytes: config.http.max_body_bytes,
     log: log.child({ part: "http" }),
   });
-  const scrape = metricsEndpoint(config, authenticators, deps.metrics);
-  const describe = openApiEndpoint(config, registry.routes, config.openapi.auth ? authenticators.get(config.openapi.auth) : undefined);
+  const endpoints = runtimes.flatMap(({ runtime }) => runtime.endpoints ?? []);
   // Probes (health, scrapes) are logged at debug when they succeed (request-log.ts).
-  const probes = [...HEALTH_PATHS, ...(config.metrics.enabled ? [config.metrics.path] : [])];
-  const fixed = [...probes, ...(config.openapi.enabled ? [config.openapi.path] : [])].map((path) => ({ method: "GET", path }));
+  const probes = [...registry.all.filter((r) => r.probe).map((r) => r.path), ...endpoints.filter((e) => e.probe).map((e) => e.path)];
   let inFlight = 0;
   let retired: Promise<void> | undefined;
-  // Started last, so a generation that fails to build leaves no timer behind.
-  const stopJobs = startJobs(config.bots, {
-    deliver: deps.deliver,
-    fetch: deps.fetch,
-    log: log.child({ part: "bot-jobs" }),
-    last: pluginStore(deps.store, "(bots)").keyed<LastRun>("jobs"),
-    metrics: deps.metrics,
-    running: deps.runningJobs,
-  });
   const door: Door = {
     maxBodyBytes: config.http.max_body_bytes,
     clientAddress: clientAddresses(config.http),
-    routeOf: routeMatcher([...fixed, ...registry.routes]),
+    routeOf: routeMatcher([...endpoints.map(({ path }) => ({ method: "GET", path })), ...registry.all]),
   };
   const serve = observeRequests(
     async (request) => {
       inFlight++;
       try {
-        return (await scrape(request)) ?? (await describe(request)) ?? (await app.handle(request));
+        for (const endpoint of endpoints) {
+          const answer = await endpoint.handle(request);
+          if (answer) return answer;
+        }
+        return await app.handle(request);
       } finally {
         inFlight--;
       }
     },
-    {
-      log: log.child({ part: "http" }),
-      metrics: deps.metrics,
-      probes: new Set(probes),
-    },
+    { log: log.child({ part: "http" }), metrics: deps.metrics, probes: new Set(probes) },
   );
   return {
     config,
@@ -213,17 +138,16 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     get inFlight() {
       return inFlight;
     },
-    pluginHealth: () => reporters.map((report) => report()),
-    handover: () => routeRooms.handover(),
-    beforeSend: (stanza) => routeRooms.beforeSend(stanza),
+    pluginHealth: () => runtimes.flatMap(({ runtime }) => runtime.health?.() ?? []),
+    handover: () => new Map(runtimes.flatMap(({ name, runtime }) => (runtime.handover ? [[name, runtime.handover()]] : []))),
+    beforeSend: (stanza) => beforeSend(runtimes, stanza),
     // Once: a reload and a shutdown may both retire the same generation.
     retire(timeoutMs) {
       retired ??= (async () => {
-        stopJobs();
+        for (const { runtime } of runtimes) runtime.quiesce?.();
         const deadline = Date.now() + timeoutMs;
         while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
-        for (const p of plugins) await p.stop?.();
-        bots.stop();
+        await stopAll(runtimes);
         // Gives back this generation's seats only: rooms the next one holds too are not left.
         rooms.stop();
       })();
@@ -232,58 +156,120 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   };
 }
 
-/** Plugins set up in route order; when one refuses to start, those already started are stopped. */
-async function setupRoutes(
-  deps: GenerationDeps,
-  authenticators: Map<string, Authenticator>,
-  registry: ReturnType<typeof createRegistry>,
-  xmpp: XmppPort,
-  reporters: Array<() => Record<string, unknown>>,
-  routeRooms: RouteRooms,
-): Promise<PluginInstance[]> {
-  const { config, log } = deps;
-  const plugins: PluginInstance[] = [];
+interface Started {
+  name: string;
+  runtime: FeatureRuntime;
+}
+
+interface GenerationParts {
+  xmpp: XmppPort;
+  router: StanzaRouter;
+  registry: ReturnType<typeof createRegistry>;
+  authenticators: Map<string, Authenticator>;
+}
+
+/**
+ * Each feature's runtime in registration order, then every route by its kind's feature in file
+ * order. When one refuses to start, those already started are stopped.
+ */
+async function startFeatures(deps: GenerationDeps, parts: GenerationParts): Promise<Started[]> {
+  const { config } = deps;
+  const started: Started[] = [];
+  const gateway = gatewayPorts(deps);
   try {
-    for (const route of config.routes) {
-      const auth = route.auth ? authenticators.get(route.auth) : undefined;
-      if (route.kind === "plugin") {
-        const instance = await setupPlugin(route, auth, {
-          xmpp,
-          registry,
-          store: deps.store,
-          log,
-          fetch: deps.fetch,
-          metrics: deps.metrics.forPlugin,
-        });
-        plugins.push(instance);
-        const report = instance.health?.bind(instance);
-        if (report) reporters.push(() => ({ plugin: route.plugin.name, path: route.path, ...report() }));
-      } else {
-        registry.add(
-          route.method,
-          route.path,
-          declarativeHandler(route, {
-            auth,
-            component: config.xmpp.component,
-            maxBodyBytes: config.http.max_body_bytes,
-            deliver: deps.deliver,
-            newId: deps.newId,
-            groupchat: (stanza, settings) => routeRooms.send(stanza, settings),
-            iq: {
-              request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs),
-              isOnline: () => deps.link.status === "online",
-              defaultTimeoutMs: config.xmpp.iq_timeout_ms,
-            },
-            ...(route.correct ? { remembered: deps.threads(route.correct) } : {}),
-          }),
-        );
-      }
+    for (const feature of FEATURE_REGISTRY.features) {
+      if (!feature.start) continue;
+      const ctx: FeatureContext = {
+        config,
+        part: (config as unknown as Record<string, unknown>)[feature.section?.key ?? ""],
+        routes: config.routes,
+        xmpp: parts.xmpp,
+        entity: (local, handler) => parts.router.addBot(local, handler),
+        http: parts.registry,
+        kinds: { route: (route) => FEATURE_REGISTRY.compiled(route).kind, auth: (kind) => FEATURE_REGISTRY.authKind(kind) },
+        auth: config.auth,
+        authenticators: parts.authenticators,
+        store: pluginStore(deps.store, `(${feature.name})`),
+        log: deps.log,
+        fetch: deps.fetch,
+        metrics: deps.metrics,
+        pluginMetrics: deps.metrics.forPlugin,
+        previous: deps.handover?.get(feature.name),
+        gateway,
+      };
+      started.push({ name: feature.name, runtime: await feature.start(ctx) });
     }
+    for (const route of config.routes) await runtimeOf(started, route).route?.(route);
   } catch (err) {
-    for (const p of plugins) await p.stop?.();
+    for (const { runtime } of started) runtime.quiesce?.();
+    await stopAll(started);
     throw err;
   }
-  return plugins;
+  return started;
+}
+
+function runtimeOf(started: readonly Started[], route: RouteBase): FeatureRuntime {
+  const { feature } = FEATURE_REGISTRY.compiled(route);
+  const found = started.find((s) => s.name === feature.name);
+  if (!found) throw new Error(`feature ${feature.name} compiles ${route.kind} routes but does not run`);
+  return found.runtime;
+}
+
+/** In reverse: what started last stops first. */
+async function stopAll(started: readonly Started[]): Promise<void> {
+  for (const { runtime } of [...started].reverse()) await runtime.stop?.();
+}
+
+/** The first feature that refuses a queued stanza says why it goes to the dead letters; undefined sends it. */
+function beforeSend(runtimes: readonly Started[], stanza: string): Promise<string | undefined> | undefined {
+  const checks = runtimes.flatMap(({ runtime }) => (runtime.beforeSend ? [runtime.beforeSend] : []));
+  if (checks.length === 0) return undefined;
+  return (async () => {
+    for (const check of checks) {
+      const refused = await check(stanza);
+      if (refused !== undefined) return refused;
+    }
+    return undefined;
+  })();
+}
+
+function gatewayPorts(deps: GenerationDeps): GatewayPorts {
+  return {
+    db: deps.store,
+    deliver: deps.deliver,
+    request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs),
+    isOnline: () => deps.link.status === "online",
+    newId: deps.newId,
+    health: deps.health,
+    storeFailed: deps.storeFailed,
+    keep<T>(feature: string, make: () => T): T {
+      if (!deps.kept.has(feature)) deps.kept.set(feature, make());
+      return deps.kept.get(feature) as T;
+    },
+  };
+}
+
+/** The configuration's auth schemes, each by its kind's feature; one bound on what they share (argon2id). */
+function createAuthenticators(deps: GenerationDeps): Map<string, Authenticator> {
+  const { config, log } = deps;
+  const shared = new Map<string, unknown>();
+  return new Map(
+    Object.entries(config.auth).map(([name, scheme]) => {
+      const kind = FEATURE_REGISTRY.authKind(scheme.kind);
+      if (!kind) throw new Error(`no feature checks auth schemes of kind ${scheme.kind}`);
+      const auth = authenticatorOf(kind, name, scheme, {
+        host: config.xmpp.host,
+        server: config.xmpp.server,
+        throttle: deps.throttle,
+        maxBodyBytes: config.http.max_body_bytes,
+        store: deps.store,
+        linkOnline: deps.linkOnline,
+        log: log.child({ part: "auth" }),
+        shared,
+      });
+      return [name, observedAuth(auth, deps)];
+    }),
+  );
 }
 
 /** Notes who authenticated (for the request log) and counts refusals (for metrics). */
@@ -303,20 +289,5 @@ function observedAuth(auth: Authenticator, deps: GenerationDeps): Authenticator 
         throw err;
       }
     },
-  };
-}
-
-/** GET <metrics.path>: the scrape, behind its own auth scheme when one is named; else undefined. */
-function metricsEndpoint(config: Config, authenticators: Map<string, Authenticator>, metrics: Metrics) {
-  const { enabled, path, auth: scheme } = config.metrics;
-  const auth = scheme ? authenticators.get(scheme) : undefined;
-  return async (request: GatewayRequest): Promise<Response | undefined> => {
-    if (!enabled || request.method !== "GET" || request.context.path !== path) return undefined;
-    try {
-      await auth?.authenticate(request, request.context.client);
-      return new Response(await metrics.render(), { headers: { "content-type": metrics.contentType } });
-    } catch (err) {
-      return errorResponse(err);
-    }
   };
 }

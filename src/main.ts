@@ -11,7 +11,7 @@ import { renderCommand } from "./features/routes/render-cli.ts";
 import { presetCommand } from "./features/presets/cli.ts";
 import { routesYamlSchema } from "./cli/schema.ts";
 import { readConfigFile, type ReadOptions } from "./cli/config-file.ts";
-import type { Config } from "./config/load.ts";
+import type { Config } from "./features/index.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createReloader, snapshot } from "./reload.ts";
 

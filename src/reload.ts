@@ -5,7 +5,8 @@
  * ends on the file as it was after the last signal.
  */
 import { parse } from "yaml";
-import type { Config, RouteConfig } from "./config/load.ts";
+import { FEATURE_REGISTRY, type Config } from "./features/index.ts";
+import type { RouteBase } from "./feature-api.ts";
 import type { Logger } from "./log.ts";
 
 /** What changed between two configurations, by name; `refused` lists changes a reload cannot make. */
@@ -40,11 +41,11 @@ export function diffConfigs(old: Config, next: Config): ConfigChanges {
   };
 }
 
-/** The parts of routes.yaml the log line names: routes by method and path, auth schemes by name. */
+/** The parts of routes.yaml the log line names: routes by their kind's label, auth schemes by name, sections' entries. */
 export interface Snapshot {
   config: Config;
-  /** routes.yaml as parsed YAML, before checks: what each route and scheme was written as. */
-  raw: { routes?: unknown[]; auth?: Record<string, unknown>; bots?: unknown[] };
+  /** routes.yaml as parsed YAML, before checks: what each route, scheme and entry was written as. */
+  raw: { routes?: unknown[]; auth?: Record<string, unknown>; [section: string]: unknown };
 }
 
 export function snapshot(config: Config, text: string): Snapshot {
@@ -60,19 +61,31 @@ function delta(old: Map<string, string>, next: Map<string, string>): Record<stri
   return Object.fromEntries(Object.entries({ added, removed, changed }).filter(([, v]) => v.length));
 }
 
-function routeKey(route: RouteConfig): string {
-  return route.kind === "plugin" ? `${route.plugin.name} ${route.path}` : `${route.method} ${route.path}`;
+/** How the log line names a route: as its kind labels it (`POST /alert`, `post_msg /msg`). */
+function routeKey(route: RouteBase): string {
+  return FEATURE_REGISTRY.compiled(route).kind.label?.(route) ?? `${route.kind} ${route.path}`;
+}
+
+/** A list section's entries (bots by JID) as its feature names them, each with what it was written as. */
+function sectionDeltas(old: Snapshot, next: Snapshot): Record<string, Record<string, string[]>> {
+  const entries = (s: Snapshot, section: (typeof FEATURE_REGISTRY.sections)[number]) => {
+    const raw = s.raw[section.key];
+    const names = section.entries?.((s.config as unknown as Record<string, unknown>)[section.key]) ?? [];
+    return new Map(names.map((name, i) => [name, JSON.stringify(Array.isArray(raw) ? raw[i] : undefined)]));
+  };
+  return Object.fromEntries(
+    FEATURE_REGISTRY.sections.filter((s) => s.entries).map((s) => [s.key, delta(entries(old, s), entries(next, s))]),
+  );
 }
 
 /** The fields of the "configuration reloaded" line. */
 function describeReload(old: Snapshot, next: Snapshot, changes: ConfigChanges): Record<string, unknown> {
   const routes = (s: Snapshot) => new Map(s.config.routes.map((r, i) => [routeKey(r), JSON.stringify(s.raw.routes?.[i])]));
   const auth = (s: Snapshot) => new Map(Object.keys(s.config.auth).map((name) => [name, JSON.stringify(s.raw.auth?.[name])]));
-  const bots = (s: Snapshot) => new Map(s.config.bots.map((b, i) => [b.jid, JSON.stringify(s.raw.bots?.[i])]));
   return {
     routes: delta(routes(old), routes(next)),
     auth: delta(auth(old), auth(next)),
-    bots: delta(bots(old), bots(next)),
+    ...sectionDeltas(old, next),
     xmpp: changes.xmpp ? "reconnecting with the new settings" : "unchanged",
     http: changes.listen ? `rebound to ${next.config.http.listen}` : changes.certificate ? "certificate reloaded" : "unchanged",
     ...(changes.restartOnly.length ? { not_applied_until_restart: changes.restartOnly } : {}),

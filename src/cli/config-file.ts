@@ -7,7 +7,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics, formatLines } from "../config/diagnostics.ts";
 import { variableReferences } from "../config/env.ts";
-import { loadConfig, type Config } from "../config/load.ts";
+import { loadConfig, type Config } from "../features/index.ts";
 
 export type ConfigFileResult = { ok: true; config: Config; text: string; warnings: string[] } | { ok: false; errors: string[] };
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import type { CliOutput } from "./outbox.ts";
+import type { CliOutput } from "../feature-api.ts";
 import { ejabberdSnippets, prosodySnippets, starterRoutes, type Component } from "./init-files.ts";
 
 type XmppServerKind = "prosody" | "ejabberd";

@@ -3,17 +3,13 @@
  * Safe while the gateway runs on the same file: each change is one sqlite transaction, and the
  * gateway notices other writers (store/outbox.ts reads PRAGMA data_version).
  */
+import type { CliOutput } from "../feature-api.ts";
 import { existsSync } from "node:fs";
 import { openStore } from "../store/db.ts";
 import { dropDead, listDead, retryDead, type DeadLetter } from "../store/dead-letter.ts";
 
 /** What the command line asks of the dead letters (args.ts parses it). */
 export type OutboxAction = { action: "list" } | { action: "retry" | "drop"; id: number };
-
-export interface CliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
 
 const PREVIEW_CHARS = 200;
 

@@ -6,25 +6,23 @@
  * cross-references, which a schema cannot.
  */
 import { Type, type TSchema } from "@sinclair/typebox";
-import { ConfigSchema } from "../config/schema.ts";
-import { AUTH_SCHEMAS } from "../auth/schema.ts";
-import { DeclarativeRouteSchema, PluginRouteSchema } from "../features/routes/schema.ts";
-import { PresetRouteSchema } from "../features/presets/expand.ts";
+import { topSchema } from "../config/load.ts";
+import { FEATURE_REGISTRY } from "../features/index.ts";
 
 export const SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema";
 
 export function routesYamlSchema(): TSchema {
-  const { auth, routes, ...rest } = ConfigSchema.properties;
+  const { auth, routes, ...rest } = topSchema(FEATURE_REGISTRY).properties as Record<string, TSchema>;
   const schema = Type.Object(
     {
       ...rest,
       auth: Type.Optional(
-        Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Union(Object.values(AUTH_SCHEMAS)), {
-          description: auth.description,
+        Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Union(FEATURE_REGISTRY.authKinds.map((a) => a.schema)), {
+          description: auth?.description,
         }),
       ),
       routes: Type.Optional(
-        Type.Array(Type.Union([PluginRouteSchema, PresetRouteSchema, DeclarativeRouteSchema]), { description: routes.description }),
+        Type.Array(Type.Union(FEATURE_REGISTRY.routeKinds.map((k) => k.schema)), { description: routes?.description }),
       ),
     },
     { additionalProperties: false, $schema: SCHEMA_DIALECT, title: "Stanzagate routes.yaml" },

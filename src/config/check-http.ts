@@ -6,7 +6,7 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { parseProxyRange } from "../http/client-address.ts";
 import type { Diagnostic, SourceLocator } from "./diagnostics.ts";
-import { certificateBlocks, readPemFile } from "./pem-file.ts";
+import { certificateBlocks, readPemFile } from "../http/pem-file.ts";
 
 export interface HttpChecks {
   errors: Diagnostic[];

@@ -10,36 +10,34 @@
 import { isRecord } from "../kit/bounded.ts";
 import { LineCounter, parseDocument } from "yaml";
 import { Value } from "@sinclair/typebox/value";
-import type { Static } from "@sinclair/typebox";
-import {
-  ConfigSchema,
-  HttpSchema,
-  OutboxSchema,
-  ThrottleSchema,
-  LogSchema,
-  MetricsSchema,
-  OpenApiSchema,
-  ReconnectSchema,
-  type Xmpp,
-} from "./schema.ts";
-import { checkMetrics } from "../features/metrics/check.ts";
-import { AUTH_SCHEMAS, type AuthScheme } from "../auth/schema.ts";
-import { SourceLocator, type Diagnostic } from "./diagnostics.ts";
+import type { Static, TSchema } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
+import { CoreSchema, HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, ReconnectSchema, type Xmpp } from "./schema.ts";
+import { SourceLocator, type Diagnostic, type PathSegments } from "./diagnostics.ts";
 import { substituteEnv } from "./env.ts";
 import { checkSchema } from "./check-schema.ts";
-import { checkRoute } from "../features/routes/check.ts";
 import { checkXmppServer } from "./check-xmpp.ts";
 import { checkHttp } from "./check-http.ts";
-import { checkBots } from "../features/bots/check.ts";
-import type { Config, PluginRegistry } from "./config-types.ts";
+import type { CoreConfig } from "./config-types.ts";
+import type { FeatureRegistry } from "./registry.ts";
+import type { RouteBase, RouteChecks, SchemeBase } from "./feature-shape.ts";
+import type { PluginDefinition } from "../plugin-api.ts";
 
-// Callers of the loader get the configuration's types where they get loadConfig.
-export type { Config, DeclarativeRouteConfig, PluginRegistry, PluginRouteConfig, RouteConfig } from "./config-types.ts";
+/** What the loader returns before src/features/index.ts gives it its type: the core's sections and the features' parts. */
+export type LoadedConfig = CoreConfig & {
+  auth: Readonly<Record<string, SchemeBase>>;
+  routes: readonly RouteBase[];
+};
 
 /** `warnings` do not stop the start (`check` prints them); a failed load lists them with the errors. */
-export type LoadResult = { ok: true; config: Config; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+export type LoadResult<C = LoadedConfig> = { ok: true; config: C; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
-export function loadConfig(text: string, env: Record<string, string | undefined>, plugins: PluginRegistry): LoadResult {
+export function loadWith(
+  text: string,
+  env: Record<string, string | undefined>,
+  registry: FeatureRegistry,
+  plugins: ReadonlyMap<string, PluginDefinition>,
+): LoadResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locate = new SourceLocator(doc, lines, text);
@@ -53,7 +51,7 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
   const diagnostics: Diagnostic[] = missing.map((m) => locate.at(m.path, `environment variable ${m.name} is not set`));
   const unset = new Set(diagnostics.map((d) => d.path));
   const raw: unknown = doc.toJS() ?? {};
-  const top = checkSchema(ConfigSchema, raw, [], locate, diagnostics);
+  const top = checkSchema(topSchema(registry), raw, [], locate, diagnostics);
   // A value left empty by an unset variable fails its schema too: say it once.
   const warnings: Diagnostic[] = [];
   const failed = (): LoadResult => ({
@@ -61,51 +59,80 @@ export function loadConfig(text: string, env: Record<string, string | undefined>
     diagnostics: [...diagnostics.filter((d, i) => i < missing.length || !unset.has(d.path)), ...warnings],
   });
   // Auth schemes and routes are checked even when the top level has problems: every problem at once.
-  const { auth: rawAuth, routes: rawRoutes, xmpp: rawXmpp, http: rawHttp, bots: rawBots } = raw as Record<string, unknown>;
-  checkHttp(rawHttp, locate, { errors: diagnostics, warnings });
-  checkXmppServer(rawXmpp, locate, { errors: diagnostics, warnings });
-  const authNames = isRecord(rawAuth) ? Object.keys(rawAuth) : [];
-  const auth = checkAuthSchemes(isRecord(rawAuth) ? rawAuth : {}, locate, diagnostics);
-  const xmpp = xmppDomains(rawXmpp);
-  const served = new Map<string, string>();
-  const claimed = new Map<string, { route: string; line: number; col: number }>();
-  const routes = (Array.isArray(rawRoutes) ? rawRoutes : []).flatMap(
-    (r, i) => checkRoute(r, i, { auth, authNames, xmpp, plugins, locate, diagnostics, served, claimed }) ?? [],
+  const fields = raw as Record<string, unknown>;
+  checkHttp(fields.http, locate, { errors: diagnostics, warnings });
+  checkXmppServer(fields.xmpp, locate, { errors: diagnostics, warnings });
+  const authNames = isRecord(fields.auth) ? Object.keys(fields.auth) : [];
+  const auth = checkAuthSchemes(isRecord(fields.auth) ? fields.auth : {}, registry, locate, diagnostics);
+  const xmpp = xmppDomains(fields.xmpp);
+  const checks: RouteChecks = {
+    auth,
+    authNames,
+    xmpp,
+    plugins,
+    locate,
+    diagnostics,
+    served: new Map(),
+    claimed: new Map(),
+    checkRoute: (entry, at, c) => registry.routeKindOf(entry).check(entry, at, c),
+  };
+  const routes = (Array.isArray(fields.routes) ? fields.routes : []).flatMap((r, i) => checkRoute(r, ["routes", i], checks) ?? []);
+  const parts = Object.fromEntries(
+    registry.sections.map((s) => [
+      s.key,
+      s.check(fields[s.key], { locate, diagnostics, warnings, auth, routes, xmpp, claimed: checks.claimed }),
+    ]),
   );
-  const bots = checkBots(rawBots, { component: xmpp?.component, locate, diagnostics, claimed });
-  if (top?.metrics) checkMetrics(top.metrics, auth, routes, locate, diagnostics);
-  if (top?.openapi) checkMetrics(top.openapi, auth, routes, locate, diagnostics, "openapi");
   if (!top || diagnostics.length) return failed();
 
-  const config: Config = {
+  const core: CoreConfig = {
     xmpp: { ...top.xmpp, reconnect: top.xmpp.reconnect ?? Value.Default(ReconnectSchema, {}) } as Xmpp,
     http: top.http ?? (Value.Default(HttpSchema, {}) as Static<typeof HttpSchema>),
     store: top.store,
     outbox: top.outbox ?? (Value.Default(OutboxSchema, {}) as Static<typeof OutboxSchema>),
     auth_throttle: top.auth_throttle ?? (Value.Default(ThrottleSchema, {}) as Static<typeof ThrottleSchema>),
     log: top.log ?? (Value.Default(LogSchema, {}) as Static<typeof LogSchema>),
-    metrics: top.metrics ?? (Value.Default(MetricsSchema, {}) as Static<typeof MetricsSchema>),
-    openapi: top.openapi ?? (Value.Default(OpenApiSchema, {}) as Static<typeof OpenApiSchema>),
-    auth,
-    routes,
-    bots,
   };
-  return { ok: true, config: deepFreeze(config), warnings };
+  return { ok: true, config: deepFreeze({ ...core, ...parts, auth, routes }), warnings };
 }
 
-function checkAuthSchemes(raw: Record<string, unknown>, locate: SourceLocator, out: Diagnostic[]): Record<string, AuthScheme> {
-  const schemes: Record<string, AuthScheme> = {};
+/** The top level: the core's sections and every feature's, each checked again by its own check. */
+export function topSchema(registry: FeatureRegistry): TSchema & { static: Static<typeof CoreSchema> } {
+  // A section without a default may be left out: its feature fills it in (its schema's own defaults).
+  const sections = Object.fromEntries(registry.sections.map((s) => [s.key, s.schema.default === undefined ? Type.Optional(s.schema) : s.schema]));
+  return Type.Object({ ...CoreSchema.properties, ...sections }, { additionalProperties: false }) as unknown as TSchema & {
+    static: Static<typeof CoreSchema>;
+  };
+}
+
+/** One routes[] entry as its kind checks it; every part of it is checked even when another part is wrong. */
+function checkRoute(raw: unknown, at: PathSegments, c: RouteChecks): RouteBase | undefined {
+  if (!isRecord(raw)) {
+    c.diagnostics.push(c.locate.at(at, `expected a route (path: and send:, plugin: or preset:), found ${JSON.stringify(raw)}`));
+    return undefined;
+  }
+  const before = c.diagnostics.length;
+  const route = c.checkRoute(raw, at, c);
+  return c.diagnostics.length === before ? route : undefined;
+}
+
+function checkAuthSchemes(
+  raw: Record<string, unknown>,
+  registry: FeatureRegistry,
+  locate: SourceLocator,
+  out: Diagnostic[],
+): Record<string, SchemeBase> {
+  const schemes: Record<string, SchemeBase> = {};
   for (const [name, value] of Object.entries(raw)) {
     const kind = (value as { kind?: unknown } | null)?.kind;
-    const schema = AUTH_SCHEMAS[kind as keyof typeof AUTH_SCHEMAS];
+    const schema = typeof kind === "string" ? registry.authKind(kind)?.schema : undefined;
     if (!schema) {
-      out.push(
-        locate.at(["auth", name, "kind"], `unknown auth kind ${JSON.stringify(kind)} (known: ${Object.keys(AUTH_SCHEMAS).join(", ")})`),
-      );
+      const known = registry.authKinds.map((a) => a.kind).join(", ");
+      out.push(locate.at(["auth", name, "kind"], `unknown auth kind ${JSON.stringify(kind)} (known: ${known})`));
       continue;
     }
     const scheme = checkSchema(schema, value, ["auth", name], locate, out);
-    if (scheme) schemes[name] = scheme as AuthScheme;
+    if (scheme) schemes[name] = scheme as SchemeBase;
   }
   return schemes;
 }

@@ -163,43 +163,11 @@ export const LogSchema = Closed(
   "Logging. Read at start-up: a reload does not change it.",
 );
 
-export const MetricsSchema = Closed(
-  {
-    enabled: Type.Boolean({ default: true, description: "Serve Prometheus metrics on the HTTP listen address." }),
-    path: Type.String({
-      default: "/metrics",
-      pattern: "^/",
-      description: "The path of the metrics endpoint; it must not be a route's path.",
-    }),
-    auth: Type.Optional(
-      Type.String({
-        description: "An auth scheme (a name under auth:) that scrapers must pass; none by default, whatever the routes use.",
-      }),
-    ),
-  },
-  "The Prometheus /metrics endpoint (text exposition format).",
-);
-
-export const OpenApiSchema = Closed(
-  {
-    enabled: Type.Boolean({
-      default: true,
-      description: "Serve an OpenAPI 3.1 description of every route (declarative and plugin) on the HTTP listen address.",
-    }),
-    path: Type.String({
-      default: "/openapi.json",
-      pattern: "^/",
-      description: "The path of the description; it must not be a route's path.",
-    }),
-    auth: Type.Optional(
-      Type.String({ description: "An auth scheme (a name under auth:) that readers must pass; none by default, whatever the routes use." }),
-    ),
-  },
-  "The generated OpenAPI document (GET /openapi.json).",
-);
-
-/** The top level. `auth` entries and `routes` items are checked by their own schemas (see load.ts). */
-export const ConfigSchema = Closed({
+/**
+ * The core's part of the top level. `auth` entries and `routes` items are checked by their kinds'
+ * schemas, the features' sections by their own (load.ts `topSchema` puts the whole level together).
+ */
+export const CoreSchema = Closed({
   xmpp: XmppSchema,
   http: Type.Optional(HttpSchema),
   store: Type.String({
@@ -209,17 +177,11 @@ export const ConfigSchema = Closed({
   outbox: Type.Optional(OutboxSchema),
   auth_throttle: Type.Optional(ThrottleSchema),
   log: Type.Optional(LogSchema),
-  metrics: Type.Optional(MetricsSchema),
-  openapi: Type.Optional(OpenApiSchema),
   auth: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Unknown(), {
     default: {},
     description: "Named auth schemes that routes refer to.",
   }),
   routes: Type.Array(Type.Unknown(), { default: [], description: "The HTTP endpoints: built-in plugins and declarative routes." }),
-  bots: Type.Array(Type.Unknown(), {
-    default: [],
-    description: "Config-only bots: JIDs of the component answering chat commands (docs/bots.md).",
-  }),
 });
 
 export type Xmpp = Static<typeof XmppSchema> & { reconnect: Static<typeof ReconnectSchema> };

@@ -1,11 +1,12 @@
 /**
- * The HTTP side: an Elysia app serving every registered handler plus the health endpoints.
+ * The HTTP side: an Elysia app serving every registered handler (routes, plugins, probes).
  * Handlers are plain `(req) => Response` functions (see plugin-api.ts), so plugins never depend
  * on Elysia and tests can call them with a bare Request.
  */
 import { Elysia } from "elysia";
-import { GatewayError, errorResponse, jsonResponse } from "../errors.ts";
-import type { HttpHandler, HttpRegistrar } from "../plugin-api.ts";
+import { GatewayError, errorResponse } from "../errors.ts";
+import type { HttpHandler } from "../plugin-api.ts";
+import type { CoreRegistrar } from "../feature-api.ts";
 import type { Logger } from "../log.ts";
 import { createCors, withHeaders } from "./cors.ts";
 import { enter, noteHangUp, refuseEarly, routeMatcher, type Door } from "./front-door.ts";
@@ -15,21 +16,26 @@ export interface Registered {
   method: string;
   path: string;
   handler: HttpHandler;
+  /** No CORS headers (the probes). */
+  bare?: boolean;
+  /** Logged at debug when it succeeds (request-log.ts). */
+  probe?: boolean;
 }
 
-export function createRegistry(): HttpRegistrar & { readonly routes: Registered[] } {
-  const routes: Registered[] = [];
-  return { routes, add: (method, path, handler) => void routes.push({ method: method.toUpperCase(), path, handler }) };
-}
-
-export interface HealthReport {
-  ready: boolean;
-  body: Record<string, unknown>;
+/** Everything one generation serves; `served` leaves out the bare probes, which no API description lists. */
+export function createRegistry(): CoreRegistrar & { readonly all: Registered[] } {
+  const all: Registered[] = [];
+  return {
+    all,
+    get routes() {
+      return all.filter((r) => !r.bare);
+    },
+    add: (method, path, handler, options) => void all.push({ method: method.toUpperCase(), path, handler, ...options }),
+  };
 }
 
 export interface HttpAppOptions {
   routes: readonly Registered[];
-  health: () => HealthReport;
   cors: boolean;
   /** http.max_body_bytes: larger bodies are refused with a JSON 413 (see front-door.ts). */
   maxBodyBytes: number;
@@ -43,10 +49,8 @@ export interface HttpApp {
   handle(request: Request, client: string): Promise<Response>;
 }
 
-export const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
-
-export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes, log }: HttpAppOptions): HttpApp {
-  const methodsByPath = new Map<string, string[]>(HEALTH_PATHS.map((p) => [p, ["GET"]]));
+export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log }: HttpAppOptions): HttpApp {
+  const methodsByPath = new Map<string, string[]>();
   for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
   const app = new Elysia()
     .onError(({ code, error, request }) => {
@@ -54,19 +58,14 @@ export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes,
       const err = error instanceof Error ? error : new Error(String(error));
       log.error("unhandled HTTP error", { err, method: request.method, path: pathOf(request) });
       return errorResponse(new GatewayError("INTERNAL"));
-    })
-    .get("/healthz", () => jsonResponse(200, { status: "alive" }))
-    .get("/health", () => healthResponse(health()))
-    .get("/readyz", () => healthResponse(health()));
+    });
   const cors = createCors(corsEnabled);
   for (const r of routes) {
     const methods = methodsByPath.get(r.path) ?? [];
-    app.route(r.method, r.path, async ({ request, params }) =>
-      withHeaders(
-        await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: clientOf(request) }),
-        cors.headers(request, methods),
-      ),
-    );
+    app.route(r.method, r.path, async ({ request, params }) => {
+      const response = await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: clientOf(request) });
+      return r.bare ? response : withHeaders(response, cors.headers(request, methods));
+    });
   }
   for (const [path, methods] of methodsByPath) {
     if (!methods.includes("OPTIONS"))
@@ -81,7 +80,7 @@ export function createHttpApp({ routes, health, cors: corsEnabled, maxBodyBytes,
     (door ??= {
       maxBodyBytes,
       clientAddress: (peer) => peer,
-      routeOf: routeMatcher([...HEALTH_PATHS.map((path) => ({ method: "GET", path })), ...routes]),
+      routeOf: routeMatcher(routes),
     });
   return {
     async handle(arrived: Request, client?: string) {
@@ -111,8 +110,4 @@ function allowed(methods: readonly string[]): string[] {
 
 function implementedMethods(routes: readonly Registered[]): ReadonlySet<string> {
   return new Set(["GET", "HEAD", "OPTIONS", ...routes.map((r) => r.method)]);
-}
-
-function healthResponse(report: HealthReport): Response {
-  return jsonResponse(report.ready ? 200 : 503, report.body);
 }

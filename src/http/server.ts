@@ -6,7 +6,7 @@
 import type { Server } from "bun";
 import { errorResponse } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { readPemFile } from "../config/pem-file.ts";
+import { readPemFile } from "./pem-file.ts";
 
 /** The parts of the http section the socket itself depends on. */
 interface ListenSettings {

@@ -8,7 +8,7 @@ import { startProsody } from "../../testbed/prosody.ts";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { presetFixtures } from "../helpers/preset-fixtures.ts";
-import { PRESET_NAMES } from "../../src/features/presets/index.ts";
+import { PRESET_NAMES } from "../../src/features/presets/sources.ts";
 import { weirdString } from "./fuzz-inputs.ts";
 import { answerProblem, fuzz, linkProblem, markLink, send } from "./fuzz-harness.ts";
 

@@ -5,7 +5,8 @@ import type { TSchema } from "@sinclair/typebox";
 import YAML from "yaml";
 import { BotSchema } from "../../src/features/bots/schema.ts";
 import { DeclarativeRouteSchema } from "../../src/features/routes/schema.ts";
-import { ConfigSchema } from "../../src/config/schema.ts";
+import { topSchema } from "../../src/config/load.ts";
+import { FEATURE_REGISTRY } from "../../src/features/index.ts";
 
 type Map = Record<string, unknown>;
 
@@ -13,7 +14,7 @@ const XMPP = { server: "xmpp://127.0.0.1:5347", component: "gateway.localhost", 
 const SEND = '<message to="someone@localhost"><body>hello</body></message>';
 const COMMAND = { match: "^ping$", reply: "pong" };
 const keysOf = (schema: TSchema) => new Set(Object.keys((schema.properties ?? {}) as Map));
-const FILE_KEYS = keysOf(ConfigSchema);
+const FILE_KEYS = keysOf(topSchema(FEATURE_REGISTRY));
 const ROUTE_KEYS = keysOf(DeclarativeRouteSchema);
 const BOT_KEYS = keysOf(BotSchema);
 

@@ -3,7 +3,7 @@
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
-import { loadConfig, type Config } from "../../src/config/load.ts";
+import { loadConfig, type Config } from "../../src/features/index.ts";
 import { createLogger } from "../../src/log.ts";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { type Detail, waitFor } from "../../testbed/timeouts.ts";

@@ -2,10 +2,10 @@
 import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { Value } from "@sinclair/typebox/value";
-import { createAuthenticator } from "../../src/auth/authenticators.ts";
+import { createAuthenticator } from "../../src/features/index.ts";
 import { createThrottle } from "../../src/auth/throttle.ts";
 import { createReplayGuard } from "../../src/features/auth/hmac/replay-guard.ts";
-import { HmacAuthSchema, type HmacAuth } from "../../src/auth/schema.ts";
+import { HmacAuthSchema, type HmacAuth } from "../../src/features/auth/hmac/schema.ts";
 import { GatewayError } from "../../src/errors.ts";
 import { createGateway } from "../../src/app.ts";
 import { silentLogger } from "../../src/log.ts";

@@ -2,10 +2,10 @@
 // of concurrent guesses gets at most max_failures answers 401 whatever the scheme, valid bursts are
 // paced rather than refused, and argon2id verifications run with a bounded concurrency.
 import { describe, expect, test } from "bun:test";
-import { createAuthenticator } from "../../src/auth/authenticators.ts";
+import { createAuthenticator } from "../../src/features/index.ts";
 import { createThrottle } from "../../src/auth/throttle.ts";
 import { boundedVerifier } from "../../src/features/auth/basic/password-verifier.ts";
-import type { AuthScheme } from "../../src/auth/schema.ts";
+import type { AuthScheme } from "../../src/features/index.ts";
 import type { Authenticator } from "../../src/auth/types.ts";
 import { outcome, tally } from "../helpers/auth-outcome.ts";
 

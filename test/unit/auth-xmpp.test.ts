@@ -3,10 +3,10 @@
 // cannot be reached, and what a 503 body tells the caller.
 import { describe, expect, test } from "bun:test";
 import type { Database } from "bun:sqlite";
-import { createAuthenticator } from "../../src/auth/authenticators.ts";
+import { createAuthenticator } from "../../src/features/index.ts";
 import { createThrottle } from "../../src/auth/throttle.ts";
 import { Value } from "@sinclair/typebox/value";
-import { XmppAuthSchema, type XmppAuth } from "../../src/auth/schema.ts";
+import { XmppAuthSchema, type XmppAuth } from "../../src/features/auth/xmpp/schema.ts";
 import type { GatewayError } from "../../src/errors.ts";
 import { outcome, tally } from "../helpers/auth-outcome.ts";
 import { openStore } from "../../src/store/db.ts";

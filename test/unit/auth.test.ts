@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { createAuthenticator } from "../../src/auth/authenticators.ts";
+import { createAuthenticator } from "../../src/features/index.ts";
 import { createThrottle } from "../../src/auth/throttle.ts";
 import { mayAddress } from "../../src/kit/auth.ts";
-import type { AuthScheme } from "../../src/auth/schema.ts";
+import type { AuthScheme } from "../../src/features/index.ts";
 import { GatewayError } from "../../src/errors.ts";
 import { outcome as code } from "../helpers/auth-outcome.ts";
 

@@ -5,7 +5,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
-import { loadConfig } from "../../src/config/load.ts";
+import { loadConfig } from "../../src/features/index.ts";
 
 const DIR = join(import.meta.dir, "../golden/check");
 const ENV = { GOLDEN_SECRET: "s3cret", STANZAGATE_SECRET: "s3cret" };

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics, formatLines } from "../../src/config/diagnostics.ts";
-import { loadConfig } from "../../src/config/load.ts";
+import { loadConfig } from "../../src/features/index.ts";
 import { isLoopback } from "../../src/config/check-xmpp.ts";
 import { tlsParameters } from "../../src/xmpp/tls-component.ts";
 

@@ -2,7 +2,7 @@
 // request, when:, max_stanzas, the answers, nested body shapes and real webhook payloads.
 import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import type { DeclarativeRouteConfig } from "../../src/config/load.ts";
+import type { DeclarativeRouteConfig } from "../../src/features/index.ts";
 import { declarativeHandler } from "../../src/features/routes/handler.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
 import alertmanager from "../fixtures/webhooks/alertmanager-firing.json";

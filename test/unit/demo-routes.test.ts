@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
-import { loadConfig } from "../../src/config/load.ts";
+import { loadConfig } from "../../src/features/index.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
 import { demoRoutes, writeRoutesFile } from "../../scripts/demo-config.ts";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
-import { loadConfig } from "../../src/config/load.ts";
+import { loadConfig } from "../../src/features/index.ts";
 import { inContext } from "../helpers/doc-fragments.ts";
 import { registerForCleanup } from "../../testbed/cleanup.ts";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { createGateway, type Gateway } from "../../src/app.ts";
-import { loadConfig } from "../../src/config/load.ts";
+import { loadConfig } from "../../src/features/index.ts";
 import { createLogger } from "../../src/log.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
 import { makeTestCa } from "../helpers/test-ca.ts";

@@ -159,7 +159,6 @@ describe("an unexpected error", () => {
     };
     const app = createHttpApp({
       routes: [{ method: "GET", path: "/boom", handler: boom }],
-      health: () => ({ ready: true, body: {} }),
       cors: false,
       maxBodyBytes: MAX_BODY,
       log,

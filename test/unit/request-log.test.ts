@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { createLogger } from "../../src/log.ts";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
-import { loadConfig } from "../../src/config/load.ts";
+import { loadConfig } from "../../src/features/index.ts";
 import { OFFLINE_HEAD, offlineGateway } from "../helpers/offline-gateway.ts";
 
 const TOKEN = "alice-token-0123456789";

@@ -5,7 +5,7 @@ import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics } from "../../src/config/diagnostics.ts";
-import { loadConfig } from "../../src/config/load.ts";
+import { loadConfig } from "../../src/features/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { StanzaRouter } from "../../src/xmpp/router.ts";
 

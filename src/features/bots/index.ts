@@ -1,69 +1,55 @@
 /**
- * Config-only bots (docs/bots.md): each `bots:` item becomes the stanza handler of its JID in
- * row 3 of the routing table (xmpp/router.ts). Files: bot.ts (messages), commands.ts (a command
- * run), http-call.ts (the bounded HTTP call), contact.ts (presence, disco, ping), match.ts
- * (patterns), text-template.ts and stanza-template.ts (templates), jobs.ts (scheduled checks),
- * rooms.ts and room-stanzas.ts (rooms and invitations); config/check-bots.ts and
- * check-bot-jobs.ts check and compile them.
+ * Config-only bots (`bots:` in routes.yaml): JIDs of the component that answer chat commands and
+ * XEP-0050 commands, sit in rooms, and run scheduled jobs. start.ts runs them, check.ts compiles
+ * them; their rooms and the jobs' last runs are kept in the store under `(bots)`.
  */
-import type { Element } from "ltx";
-import type { Logger } from "../../log.ts";
-import type { BotMetrics } from "../../metrics.ts";
-import type { StanzaHandler } from "../../plugin-api.ts";
-import type { RoomsPort } from "../../plugin-api/rooms.ts";
-import type { Keyed } from "../../plugin-api/store.ts";
-import { botHandler, type BotChat } from "./bot.ts";
+import { Type } from "@sinclair/typebox";
+import { defineFeature } from "../../feature-api.ts";
+import { checkBots } from "./check.ts";
 import type { BotConfig } from "./compiled.ts";
-import { BotRooms, type InvitedRoom } from "./rooms.ts";
+import { startJobs, type LastRun } from "./jobs.ts";
+import type { InvitedRoom } from "./rooms.ts";
+import { BotSchema } from "./schema.ts";
+import { startBots } from "./start.ts";
 
-export interface BotsDeps {
-  addBot(local: string, handler: StanzaHandler): void;
-  send(stanza: Element): Promise<unknown>;
-  fetch: typeof fetch;
-  log: Logger;
-  metrics?: BotMetrics;
-  rooms: RoomsPort;
-  /** Rooms the bots accepted invitations to, by bot JID. */
-  invited: Keyed<InvitedRoom[]>;
-  isOnline(): boolean;
-  timeoutMs: number;
-  /** Sends an iq and waits for its answer (XmppLink.request). */
-  request(iq: Element): Promise<Element>;
-}
-
-/** What the generation tells the bots: the link is back (enter the rooms again), or they stop. */
-export interface StartedBots {
-  online(): void;
-  stop(): void;
-}
-
-export function startBots(bots: readonly BotConfig[], deps: BotsDeps): StartedBots {
-  const inRooms: BotRooms[] = [];
-  for (const bot of bots) {
-    const log = deps.log.child({ part: "bot", bot: bot.jid });
-    const send = (el: Element) => void deps.send(el).catch((err: unknown) => log.warn("bot stanza not sent", { err }));
-    // Every bot has a seat of its own, if only to decline invitations when it accepts none.
-    const rooms = (chat: BotChat) => {
-      // Every bot knows the seats of the others: bots of one gateway never answer each other in a room.
-      const ourNick = (room: string, nick: string) => inRooms.some((other) => other.nickIn(room) === nick);
-      const r = new BotRooms(bot, {
-        ...chat,
-        ourNick,
-        rooms: deps.rooms,
-        invited: deps.invited,
-        send,
-        request: deps.request,
-        isOnline: deps.isOnline,
-        timeoutMs: deps.timeoutMs,
-        log,
-      });
-      inRooms.push(r);
-      return r;
-    };
-    deps.addBot(bot.local, botHandler(bot, { send: deps.send, fetch: deps.fetch, log, rooms, metrics: deps.metrics }));
-  }
-  return {
-    online: () => inRooms.forEach((r) => void r.online()),
-    stop: () => inRooms.forEach((r) => void r.stop()),
-  };
-}
+export default defineFeature<readonly BotConfig[]>({
+  name: "bots",
+  summary: "Chat bots from configuration.",
+  section: {
+    key: "bots",
+    // Each bot is checked by its own schema (check.ts), so that a mistake is located in it.
+    schema: Type.Array(Type.Unknown(), {
+      default: [],
+      description: "Config-only bots: JIDs of the component answering chat commands (docs/bots.md).",
+    }),
+    check: (raw, c) => checkBots(raw, { component: c.xmpp?.component, locate: c.locate, diagnostics: c.diagnostics, claimed: c.claimed }),
+    entries: (bots) => bots.map((b) => b.jid),
+  },
+  reference: [{ title: "bots[]", schema: BotSchema }],
+  start(ctx) {
+    const { config, gateway } = ctx;
+    // The bot jobs running now, across generations: a reload never runs one job twice at once.
+    const running = gateway.keep("bots", () => new Set<string>());
+    const bots = startBots(ctx.part, {
+      addBot: (local, handler) => ctx.entity(local, handler),
+      send: gateway.deliver,
+      fetch: ctx.fetch,
+      log: ctx.log,
+      metrics: ctx.metrics,
+      rooms: ctx.xmpp.rooms,
+      invited: ctx.store.keyed<InvitedRoom[]>("rooms"),
+      isOnline: gateway.isOnline,
+      timeoutMs: config.xmpp.iq_timeout_ms,
+      request: (iq) => gateway.request(iq),
+    });
+    const stopJobs = startJobs(ctx.part, {
+      deliver: gateway.deliver,
+      fetch: ctx.fetch,
+      log: ctx.log.child({ part: "bot-jobs" }),
+      last: ctx.store.keyed<LastRun>("jobs"),
+      metrics: ctx.metrics,
+      running,
+    });
+    return { quiesce: stopJobs, online: () => bots.online(), stop: () => bots.stop() };
+  },
+});

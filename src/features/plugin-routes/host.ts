@@ -1,44 +1,12 @@
-/**
- * What a plugin is given: the XmppPort adapter over the link, delivery and router, and the
- * context `setup` receives.
- */
+/** What a plugin is given: the context `setup` receives, with its store migrated and its permissions watched. */
 import type { Database } from "bun:sqlite";
-import type { Element } from "ltx";
-import type { Config, PluginRouteConfig } from "../../config/load.ts";
+import type { PluginRouteConfig } from "./types.ts";
 import type { Logger } from "../../log.ts";
 import type { Authenticator } from "../../auth/types.ts";
 import type { HttpRegistrar, PluginInstance, PluginMetrics, XmppPort } from "../../plugin-api.ts";
-import { GatewayError } from "../../errors.ts";
-import type { Delivery } from "../../xmpp/delivery.ts";
-import type { XmppLink } from "../../xmpp/link.ts";
-import type { StanzaRouter } from "../../xmpp/router.ts";
 import { migratePlugin, pluginStore } from "../../store/plugin-store.ts";
 import { isGranted, onGrants } from "../../kit/privileges.ts";
 import type { PrivilegeNeed } from "../../plugin-api/privileges.ts";
-
-export function xmppPort(
-  config: Config,
-  link: XmppLink,
-  delivery: Pick<Delivery, "deliver">,
-  router: StanzaRouter,
-): Omit<XmppPort, "rooms"> {
-  return {
-    component: config.xmpp.component,
-    host: config.xmpp.host,
-    isOnline: () => link.status === "online",
-    privileges: (host) => link.privileges(host),
-    serverSoftware: () => link.serverSoftware(),
-    send: async (el: Element) => {
-      if (link.status !== "online") throw new GatewayError("LINK_DOWN");
-      await link.send(el);
-    },
-    request: (iq, timeoutMs) => link.request(iq, timeoutMs),
-    deliver: (el) => delivery.deliver(el),
-    onStanza: (handler, options) => router.add(handler, options),
-    observe: (observer) => router.observe(observer),
-    on: (event, listener) => link.on(event, listener),
-  };
-}
 
 export interface PluginDeps {
   xmpp: XmppPort;

@@ -3,9 +3,9 @@
  * edit (its recipients are in the template's first line); without NAME, the list of presets.
  * What it prints is exactly what `preset: NAME` runs, the user's path, auth and to put in.
  */
-import { PRESETS, PRESET_NAMES } from "./index.ts";
+import { PRESETS, PRESET_NAMES } from "./sources.ts";
 import { didYouMean } from "../../config/suggest.ts";
-import type { CliOutput } from "../../cli/outbox.ts";
+import type { CliOutput } from "../../feature-api.ts";
 
 export function presetCommand(name: string | undefined, io: CliOutput): number {
   if (name === undefined) {

@@ -1,5 +1,5 @@
 /**
- * `preset: NAME` on a route: the preset's YAML (src/presets/*.yaml) with the user's `path`,
+ * `preset: NAME` on a route: the preset's YAML (*.yaml beside this file) with the user's `path`,
  * `auth`, `name` and `to` put in, checked as the ordinary declarative route it then is. A problem
  * inside the preset itself (none should exist: the tests render every one) is reported at the
  * user's `preset:` key, since that is the only place in their file it can point to.
@@ -11,8 +11,8 @@ import { Closed } from "../../config/schema.ts";
 import { checkSchema } from "../../config/check-schema.ts";
 import { didYouMean } from "../../config/suggest.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "../../config/diagnostics.ts";
-import type { RouteChecks, RouteConfig } from "../../config/config-types.ts";
-import { PRESETS, PRESET_NAMES, RECIPIENTS } from "./index.ts";
+import type { RouteBase, RouteChecks } from "../../feature-api.ts";
+import { PRESETS, PRESET_NAMES, RECIPIENTS } from "./sources.ts";
 
 export const PresetRouteSchema = Closed({
   preset: Type.String({
@@ -31,14 +31,8 @@ export const PresetRouteSchema = Closed({
 /** The keys the user wrote keep their own place in diagnostics; everything else is the preset's. */
 const USER_KEYS = new Set(["path", "auth", "name"]);
 
-type CheckDeclarative = (raw: Record<string, unknown>, at: PathSegments, c: RouteChecks) => RouteConfig | undefined;
-
-export function checkPresetRoute(
-  raw: Record<string, unknown>,
-  at: PathSegments,
-  c: RouteChecks,
-  checkDeclarative: CheckDeclarative,
-): RouteConfig | undefined {
+/** The preset as the declarative route it is, checked as any entry without `preset:` (RouteChecks.checkRoute). */
+export function checkPresetRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteBase | undefined {
   const keys = checkSchema(PresetRouteSchema, raw, at, c.locate, c.diagnostics);
   const name = raw.preset;
   const source = typeof name === "string" ? PRESETS[name] : undefined;
@@ -52,7 +46,7 @@ export function checkPresetRoute(
   const route = { ...(parse(source) as Record<string, unknown>), ...pick(raw, ["path", "auth", "name"]) };
   if (typeof route.send === "string")
     route.send = route.send.replace(RECIPIENTS, (_m, a: string, b: string) => `${a}"${to.join(" ")}"${b}`);
-  return checkDeclarative(route, at, { ...c, locate: presetLocator(c.locate, at, name as string) });
+  return c.checkRoute(route, at, { ...c, locate: presetLocator(c.locate, at, name as string) });
 }
 
 /** Each address must be a JID, and the preset's template splits the list on spaces (no JID holds one outside a resource). */

@@ -1,22 +1,19 @@
 /**
- * The presets: ordinary declarative routes (YAML, the same template language as routes.yaml)
- * compiled into the binary as text, so `stanzagate preset NAME` prints exactly what runs.
+ * `preset: NAME` routes: a built-in declarative route for a well-known webhook source, with the
+ * user's `to`, `path`, `auth` and `name` put in. It compiles to the declarative route it is.
  */
-import alertmanager from "./alertmanager.yaml" with { type: "text" };
-import gitea from "./gitea.yaml" with { type: "text" };
-import github from "./github.yaml" with { type: "text" };
-import grafana from "./grafana.yaml" with { type: "text" };
-import uptimeKuma from "./uptime_kuma.yaml" with { type: "text" };
+import { defineFeature, defineRouteKind } from "../../feature-api.ts";
+import { checkPresetRoute, PresetRouteSchema } from "./expand.ts";
 
-export const PRESETS: Readonly<Record<string, string>> = Object.freeze({
-  alertmanager,
-  grafana,
-  github,
-  gitea,
-  uptime_kuma: uptimeKuma,
+export default defineFeature({
+  name: "presets",
+  summary: "Built-in routes for well-known webhook sources.",
+  routeKinds: [
+    defineRouteKind({
+      key: "preset",
+      schema: PresetRouteSchema,
+      title: "routes[] with preset:",
+      check: checkPresetRoute,
+    }),
+  ],
 });
-
-export const PRESET_NAMES = Object.keys(PRESETS);
-
-/** The line of each preset's template that holds its recipients; `to:` replaces its string. */
-export const RECIPIENTS = /(\{%-? assign recipients = )"[^"]*"( \| split: " " -?%\})/;

@@ -1,4 +1,4 @@
-// A preset's YAML, imported `with { type: "text" }` (src/presets/index.ts): its text.
+// A preset's YAML, imported `with { type: "text" }` (sources.ts): its text.
 declare module "*.yaml" {
   const text: string;
   export default text;

@@ -4,8 +4,8 @@
  */
 import { compileRespond, type CompiledRespond } from "./respond.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
-import { pathParams } from "./check-template.ts";
-import type { RouteChecks } from "../../config/config-types.ts";
+import { pathParams } from "../../http/paths.ts";
+import type { RouteChecks } from "../../feature-api.ts";
 
 /** The root element's start tag, read from the source: enough to tell an iq request. */
 const IQ_REQUEST = /^\s*<iq\b[^>]*\btype\s*=\s*(["'])(?:get|set)\1/;

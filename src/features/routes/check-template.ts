@@ -4,6 +4,7 @@
  * give it: `params.X` needs `:X` in the path, `body.X` a declared field X (unless the route takes
  * undeclared fields), and a GET route reads no body at all.
  */
+import { pathParams } from "../../http/paths.ts";
 import { compileTemplate, TemplateError, type CompiledTemplate, type Reference } from "../../templates/template.ts";
 import { compileCondition, type CompiledCondition } from "../../templates/condition.ts";
 import { compileCorrection, DEFAULT_THREAD_LIMITS, type CompiledCorrection } from "./correct.ts";
@@ -96,9 +97,4 @@ function referenceProblem(path: ReadonlyArray<string | number>, expr: string, ro
     return `template uses {{ ${expr} }} but body declares no field "${name}"${hint(name, route.bodyFields)} (declared: ${route.bodyFields.join(", ")})`;
   }
   return undefined;
-}
-
-/** `:name` segments as the HTTP router reads them (`:name?` is an optional one). */
-export function pathParams(path: string): string[] {
-  return [...path.matchAll(/:([^/?]+)\??(?=\/|$)/g)].map((m) => m[1] as string);
 }

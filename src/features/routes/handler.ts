@@ -4,7 +4,7 @@
  * was queued, 204 when `when:` is false or the templates produced nothing. No code per integration.
  */
 import type { Element } from "ltx";
-import type { DeclarativeRouteConfig } from "../../config/load.ts";
+import type { DeclarativeRouteConfig } from "./types.ts";
 import { GatewayError, errorResponse, jsonResponse } from "../../errors.ts";
 import type { HttpHandler } from "../../plugin-api.ts";
 import type { Authenticator } from "../../auth/types.ts";

@@ -8,9 +8,10 @@
  * so `user` is empty in templates.
  */
 import { Element } from "ltx";
-import type { Config, DeclarativeRouteConfig } from "../../config/load.ts";
+import type { LoadedConfig } from "../../config/load.ts";
+import type { DeclarativeRouteConfig } from "./types.ts";
 import { declarativeHandler } from "./handler.ts";
-import type { CliOutput } from "../../cli/outbox.ts";
+import type { CliOutput } from "../../feature-api.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
 
 export interface RenderRequest {
@@ -26,13 +27,13 @@ export interface RenderRequest {
 }
 
 /** Returns the exit code: 0 when the request would succeed (201 or 204), 1 for its error answer, 2 for no such route. */
-export async function renderCommand(config: Config, req: RenderRequest, io: CliOutput): Promise<number> {
+export async function renderCommand(config: LoadedConfig, req: RenderRequest, io: CliOutput): Promise<number> {
   const url = new URL(req.route, "http://render.invalid");
   for (const [k, v] of req.query) url.searchParams.append(k, v);
   const method = (req.method ?? "").toUpperCase();
   const found = findRoute(config, url.pathname, method);
   if (!found) {
-    const known = config.routes.flatMap((r) => (r.kind === "declarative" ? [`${r.method} ${r.path}`] : []));
+    const known = declarative(config).map((r) => `${r.method} ${r.path}`);
     io.err(`no declarative route serves ${method || "any method"} ${url.pathname} (declarative routes: ${known.join(", ") || "none"})`);
     return 2;
   }
@@ -72,16 +73,20 @@ export async function renderCommand(config: Config, req: RenderRequest, io: CliO
 
 /** The declarative route a path and method reach, with its `:params`; the method defaults to the route's. */
 function findRoute(
-  config: Config,
+  config: LoadedConfig,
   path: string,
   method: string,
 ): { route: DeclarativeRouteConfig; params: Record<string, string> } | undefined {
-  for (const route of config.routes) {
-    if (route.kind !== "declarative" || (method && route.method !== method)) continue;
+  for (const route of declarative(config)) {
+    if (method && route.method !== method) continue;
     const params = matchPath(route.path, path);
     if (params) return { route, params };
   }
   return undefined;
+}
+
+function declarative(config: LoadedConfig): DeclarativeRouteConfig[] {
+  return config.routes.filter((r): r is DeclarativeRouteConfig => r.kind === "declarative");
 }
 
 function matchPath(pattern: string, path: string): Record<string, string> | undefined {

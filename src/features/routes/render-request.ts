@@ -3,7 +3,7 @@
  * HTTP handler (declarative.ts) and by `stanzagate render`, so both say exactly the same thing.
  */
 import { Element } from "ltx";
-import type { DeclarativeRouteConfig } from "../../config/load.ts";
+import type { DeclarativeRouteConfig } from "./types.ts";
 import { GatewayError } from "../../errors.ts";
 import type { TemplateScope } from "../../templates/scope.ts";
 

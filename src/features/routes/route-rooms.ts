@@ -13,7 +13,7 @@
  */
 import xml from "@xmpp/xml";
 import { parse, type Element } from "ltx";
-import type { DeclarativeRouteConfig } from "../../config/load.ts";
+import type { DeclarativeRouteConfig } from "./types.ts";
 import { GatewayError, XmppStanzaError } from "../../errors.ts";
 import type { Logger } from "../../plugin-api/log.ts";
 import type { EnterOptions, HeldRoom, RoomsPort } from "../../plugin-api/rooms.ts";

@@ -1,16 +1,9 @@
-/** The two shapes of a routes[] item: a built-in plugin, or a declarative endpoint. */
+/** A declarative routes[] entry: its keys, and the long form of a body field. */
 import { Type, type Static } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";
 
 const Path = Type.String({ pattern: "^/", description: "The HTTP path; `:name` segments become params.name." });
 const AuthRef = Type.String({ description: "The name of an auth scheme from `auth:`." });
-
-export const PluginRouteSchema = Closed({
-  plugin: Type.String({ description: "A built-in plugin's name." }),
-  path: Type.Optional(Path),
-  auth: Type.Optional(AuthRef),
-  options: Type.Optional(Type.Unknown({ description: "The plugin's options (see its README)." })),
-});
 
 export const FieldTypeSchema = Type.Union(
   [

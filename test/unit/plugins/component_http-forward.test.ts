@@ -7,7 +7,7 @@ import { BUILTIN_PLUGINS } from "../../../plugins/index.ts";
 import { forward, type ForwardDeps } from "../../../plugins/component_http/forward.ts";
 import { createLimiter } from "../../../src/kit/limiter.ts";
 import { formatDiagnostics } from "../../../src/config/diagnostics.ts";
-import { loadConfig } from "../../../src/config/load.ts";
+import { loadConfig } from "../../../src/features/index.ts";
 import { createLogger } from "../../../src/log.ts";
 import componentHttp from "../../../plugins/component_http/index.ts";
 import type { StanzaHandler } from "../../../src/plugin-api.ts";

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../../src/plugin-api.ts";
 import { buildMessage, pathRecipient, resolveRecipient } from "../../../plugins/post_msg/message.ts";
 import { readFields } from "../../../plugins/post_msg/request.ts";
-import { loadConfig } from "../../../src/config/load.ts";
+import { loadConfig } from "../../../src/features/index.ts";
 import { formatDiagnostics } from "../../../src/config/diagnostics.ts";
 import { BUILTIN_PLUGINS } from "../../../plugins/index.ts";
 import { readdirSync, readFileSync } from "node:fs";

@@ -4,7 +4,7 @@
  * Verifications run with a bounded concurrency (password-verifier.ts).
  */
 import { GatewayError } from "../../../errors.ts";
-import type { BasicAuth } from "../../../auth/schema.ts";
+import type { BasicAuth } from "./schema.ts";
 import type { Identity } from "../../../auth/types.ts";
 import { parseBasic } from "../../../auth/credentials.ts";
 import { challenge } from "../../../kit/auth.ts";

@@ -1,6 +1,6 @@
 /** `kind: bearer`: static tokens (RFC 6750), each optionally limited to some recipients. */
 import { GatewayError } from "../../../errors.ts";
-import type { BearerAuth } from "../../../auth/schema.ts";
+import type { BearerAuth } from "./schema.ts";
 import type { Identity } from "../../../auth/types.ts";
 import { parseBearer, secretEquals } from "../../../auth/credentials.ts";
 

@@ -1,6 +1,6 @@
 /** `kind: header`: the Authorization header must equal one configured value (mod_http_muc_kick). */
 import { GatewayError } from "../../../errors.ts";
-import type { HeaderAuth } from "../../../auth/schema.ts";
+import type { HeaderAuth } from "./schema.ts";
 import type { Identity } from "../../../auth/types.ts";
 import { secretEquals } from "../../../auth/credentials.ts";
 

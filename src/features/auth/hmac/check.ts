@@ -13,7 +13,7 @@
  * expected value.
  */
 import { GatewayError } from "../../../errors.ts";
-import type { HmacAuth } from "../../../auth/schema.ts";
+import type { HmacAuth } from "./schema.ts";
 import { readBytes } from "../../../kit/request-body.ts";
 import type { Identity } from "../../../auth/types.ts";
 import { digestEquals, hmacSha256, standardWebhooksDigest, standardWebhooksKey } from "./sign.ts";

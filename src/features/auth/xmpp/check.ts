@@ -14,7 +14,7 @@
 import type { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
 import { GatewayError } from "../../../errors.ts";
-import type { XmppAuth } from "../../../auth/schema.ts";
+import type { XmppAuth } from "./schema.ts";
 import type { Logger } from "../../../log.ts";
 import type { Identity } from "../../../auth/types.ts";
 import { parseBasic } from "../../../auth/credentials.ts";

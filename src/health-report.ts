@@ -1,8 +1,8 @@
 /** What /health tells: the link's state and privileges, the store, the outbox, and what plugins report. */
-import type { HealthReport } from "../../http/app.ts";
-import type { StoreHealth } from "../../store/store-health.ts";
-import type { Delivery } from "../../xmpp/delivery.ts";
-import type { XmppLink } from "../../xmpp/link.ts";
+import type { HealthReport } from "./feature-api.ts";
+import type { StoreHealth } from "./store/store-health.ts";
+import type { Delivery } from "./xmpp/delivery.ts";
+import type { XmppLink } from "./xmpp/link.ts";
 
 export function health(
   link: XmppLink,

@@ -1,0 +1,25 @@
+/**
+ * What every kind of routes[] entry checks the same way: its auth scheme's name, its path, and
+ * that no other route serves the same one.
+ */
+import type { PathSegments } from "./diagnostics.ts";
+import { didYouMean } from "./suggest.ts";
+import type { RouteChecks } from "./feature-shape.ts";
+
+export function checkAuthRef(name: unknown, at: PathSegments, c: RouteChecks): void {
+  if (typeof name !== "string" || c.authNames.includes(name)) return;
+  const defined = c.authNames.join(", ") || "none";
+  c.diagnostics.push(c.locate.at([...at, "auth"], `no auth scheme named "${name}"${didYouMean(name, c.authNames)} (defined: ${defined})`));
+}
+
+/** `key` is `METHOD path`, or `* path` for a route serving every method below its path. */
+export function checkDuplicate(key: string, path: string, at: PathSegments, c: RouteChecks): void {
+  const other = c.served.get(key);
+  if (other) c.diagnostics.push(c.locate.at([...at, "path"], `path ${path} is already served by ${other}`));
+  else c.served.set(key, routeLabel(at));
+}
+
+export const validPath = (p: unknown): string | undefined => (typeof p === "string" && p.startsWith("/") ? p : undefined);
+
+/** `routes[2]`: how log lines and diagnostics name a route. */
+export const routeLabel = (at: PathSegments) => `routes[${at[1]}]`;

@@ -1,0 +1,170 @@
+/**
+ * The feature contract: what every part of the gateway that routes.yaml turns on or off declares,
+ * as a plugin declares itself with `definePlugin` (plugin-api.ts). A feature is one folder under
+ * src/features/ whose index.ts default-exports `defineFeature({...})`, registered by one line in
+ * src/features/index.ts. The loader (config/load.ts) and a generation (generation.ts) are loops
+ * over the registered features: neither knows one by name.
+ *
+ * A feature may bring a section of routes.yaml (`bots:`, `metrics:`), kinds of routes[] entries
+ * (declarative, `preset:`, `plugin:`), kinds of auth schemes (`kind: basic`), its own error codes,
+ * and a runtime per generation: HTTP handlers, stanza handlers, endpoints, what it reports on
+ * /health and what it hands over to the generation that replaces it on a reload.
+ */
+import type { Database } from "bun:sqlite";
+import type { Static, TSchema } from "@sinclair/typebox";
+import type { Element } from "ltx";
+import type { CoreConfig } from "./config/config-types.ts";
+import type { AuthKindShape, FeatureShape, RouteBase, RouteKind, SchemeBase, SectionDefinition, ServedRoute } from "./config/feature-shape.ts";
+import type { Authenticator, Identity } from "./plugin-api/auth.ts";
+import type { Logger } from "./plugin-api/log.ts";
+import type { PluginStore } from "./plugin-api/store.ts";
+import type { HttpHandler, HttpRegistrar, PluginMetrics, StanzaHandler, XmppPort } from "./plugin-api.ts";
+import type { Metrics } from "./metrics.ts";
+import type { GatewayRequest } from "./http/request-context.ts";
+
+type Json = Record<string, unknown>;
+
+// The loader's half, which config checking reads alone.
+export type * from "./config/feature-shape.ts";
+
+/** What /health answers: 200 when ready, else 503, with the body. */
+export interface HealthReport {
+  ready: boolean;
+  body: Record<string, unknown>;
+}
+
+/** Where a command of a feature (`stanzagate preset`, `render`) writes. */
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** A kind of auth scheme (`kind: NAME` under `auth:`). */
+export interface AuthKind<S extends TSchema = TSchema> extends AuthKindShape<S> {
+  /** The check of one scheme: the identity, or a GatewayError (AUTH_FAILED, AUTH_UNAVAILABLE...). */
+  create(name: string, scheme: Static<S>, deps: AuthDeps): (request: Request) => Promise<Identity>;
+}
+
+/** What any auth kind may use to check a request. */
+export interface AuthDeps {
+  /** The user domain (xmpp.host): bare user names belong to it. */
+  host: string;
+  /** The component server URL, whose host is the default for the xmpp scheme's client port. */
+  server: string;
+  /** Keeps what a scheme must remember across restarts (the xmpp scheme's offline grace). */
+  store?: Database;
+  /** Whether the component link is up (the xmpp scheme's offline grace). */
+  linkOnline?: () => boolean;
+  log?: Logger;
+  /** http.max_body_bytes: how far a scheme that signs the body reads it. */
+  maxBodyBytes: number;
+  now?: () => number;
+  /** What the schemes of one configuration share (one bound on argon2id verifications), by a name of the kind's. */
+  shared: Map<string, unknown>;
+  /** A kind's own settings from its caller, by their names (tests replace the SASL login of `kind: xmpp`). */
+  [own: string]: unknown;
+}
+
+/** The plugins' registrar, with what only the core's endpoints need. */
+export interface CoreRegistrar extends HttpRegistrar {
+  /** `bare`: no CORS headers (probes); `probe`: logged at debug when it succeeds. */
+  add(method: string, path: string, handler: HttpHandler, options?: { bare?: boolean; probe?: boolean }): void;
+  /** Everything registered so far in this generation, in order. */
+  readonly routes: readonly ServedRoute[];
+}
+
+/** What the gateway lends a feature for one generation of the configuration. */
+export interface FeatureContext<Part = unknown> {
+  config: CoreConfig;
+  /** Its own section, checked (undefined when the feature has none). */
+  part: Part;
+  /** Every checked route, in file order: a feature starts those of its kinds (`route`). */
+  routes: readonly RouteBase[];
+  xmpp: XmppPort;
+  /** Stanzas to `local@component` for an entity of its own (a bot): row 3 of the router's table (xmpp/router.ts). */
+  entity(local: string, handler: StanzaHandler): void;
+  http: CoreRegistrar;
+  /** The registered kinds, for what describes every route or scheme (the OpenAPI document). */
+  kinds: {
+    route(route: RouteBase): RouteKind;
+    auth(kind: string): AuthKind | undefined;
+  };
+  /** The checked auth schemes by name, and the authenticators made of them. */
+  auth: Readonly<Record<string, SchemeBase>>;
+  authenticators: ReadonlyMap<string, Authenticator>;
+  /** The feature's keyed values in the gateway's store, named `(<feature name>)`. */
+  store: PluginStore;
+  log: Logger;
+  fetch: typeof fetch;
+  metrics: Metrics;
+  /** The facility plugins get, by plugin name (stanzagate_<plugin>_<name>). */
+  pluginMetrics(plugin: string): PluginMetrics;
+  /** What this feature's runtime of the configuration this one replaces handed over. */
+  previous: unknown;
+  /** The gateway's: outlive every generation. */
+  gateway: GatewayPorts;
+}
+
+/** What outlives generations and features borrow: the raw store, the outbox delivery, the report. */
+export interface GatewayPorts {
+  db: Database;
+  /** Delivery, counted as sent (201) or queued (202): never lost. */
+  deliver(stanza: Element): Promise<"sent" | "queued">;
+  request(iq: Element, timeoutMs?: number): Promise<Element>;
+  isOnline(): boolean;
+  newId(): string;
+  /** /health's report, with every feature's entries. */
+  health(): HealthReport;
+  /** A failed write to the store: /health reports the store degraded until a write succeeds. */
+  storeFailed(op: string, err: unknown): void;
+  /** What outlives a generation for one feature (bot jobs running, threads remembered): made at the first ask. */
+  keep<T>(feature: string, make: () => T): T;
+}
+
+/** A GET endpoint outside routes[] (/metrics, /openapi.json): answers its path, else undefined. */
+export interface Endpoint {
+  path: string;
+  /** A probe (health checks, scrapes): logged at debug when it succeeds. */
+  probe: boolean;
+  handle(request: GatewayRequest): Promise<Response | undefined>;
+}
+
+/** A feature running in one generation. */
+export interface FeatureRuntime {
+  /** Starts one route of the feature's kinds, in file order with the others. */
+  route?(route: RouteBase): Promise<void> | void;
+  endpoints?: readonly Endpoint[];
+  /** The generation retires: start nothing new (scheduled jobs), before its requests in flight end. */
+  quiesce?(): void;
+  /** The link came up again: rooms to enter, presences to send. */
+  online?(): void;
+  /** Called when the generation retires (after its requests) or fails to build. */
+  stop?(): Promise<void> | void;
+  /** Entries of /health's `plugins` list. */
+  health?(): Array<Record<string, unknown>>;
+  /** What the runtime of the next generation gets as `previous`. */
+  handover?(): unknown;
+  /**
+   * The outbox is about to send a queued stanza: undefined sends it, a reason sends it to the dead
+   * letters; a rejection keeps it queued for the next drain (xmpp/delivery.ts).
+   */
+  beforeSend?(stanza: string): Promise<string | undefined> | undefined;
+}
+
+export interface FeatureDefinition<Part = unknown> extends FeatureShape<Part> {
+  authKinds?: readonly AuthKind[];
+  /** Runs once at the start of a generation, in registration order; `stop` in reverse. */
+  start?(ctx: FeatureContext<Part>): FeatureRuntime | Promise<FeatureRuntime>;
+}
+
+export function defineFeature<Part>(definition: FeatureDefinition<Part>): FeatureDefinition<Part> {
+  return definition;
+}
+
+export function defineRouteKind<R extends RouteBase>(kind: RouteKind<R>): RouteKind {
+  return kind as unknown as RouteKind;
+}
+
+export function defineAuthKind<S extends TSchema>(kind: AuthKind<S>): AuthKind {
+  return kind as unknown as AuthKind;
+}

@@ -1,0 +1,79 @@
+/**
+ * The features of the gateway, in the order they start (health first: its paths are answered
+ * before any route's; routes before bots: they enter their rooms first when the link comes back).
+ * A new feature is one folder here and one line in FEATURES.
+ */
+import type { Static } from "@sinclair/typebox";
+import type { CoreConfig } from "../config/config-types.ts";
+import { loadWith, type LoadResult } from "../config/load.ts";
+import { FeatureRegistry } from "../config/registry.ts";
+import { authenticatorOf, type AuthenticatorDeps } from "../auth/authenticators.ts";
+import type { Authenticator } from "../auth/types.ts";
+import type { FeatureDefinition } from "../feature-api.ts";
+import type { PluginDefinition } from "../plugin-api.ts";
+import health from "./health/index.ts";
+import authHeader from "./auth/header/index.ts";
+import authBasic from "./auth/basic/index.ts";
+import authBearer from "./auth/bearer/index.ts";
+import authXmpp from "./auth/xmpp/index.ts";
+import authHmac from "./auth/hmac/index.ts";
+import pluginRoutes from "./plugin-routes/index.ts";
+import presets from "./presets/index.ts";
+import routes from "./routes/index.ts";
+import bots from "./bots/index.ts";
+import metrics from "./metrics/index.ts";
+import openapi from "./openapi/index.ts";
+import type { HeaderAuth } from "./auth/header/schema.ts";
+import type { BasicAuth } from "./auth/basic/schema.ts";
+import type { BearerAuth } from "./auth/bearer/schema.ts";
+import type { XmppAuth } from "./auth/xmpp/schema.ts";
+import type { HmacAuth } from "./auth/hmac/schema.ts";
+import type { PluginRouteConfig } from "./plugin-routes/types.ts";
+import type { DeclarativeRouteConfig } from "./routes/types.ts";
+import type { BotConfig } from "./bots/compiled.ts";
+import type { MetricsSchema } from "./metrics/schema.ts";
+import type { OpenApiSchema } from "./openapi/schema.ts";
+
+const FEATURES = [
+  health,
+  authHeader,
+  authBasic,
+  authBearer,
+  authXmpp,
+  authHmac,
+  pluginRoutes,
+  presets,
+  routes,
+  bots,
+  metrics,
+  openapi,
+] as FeatureDefinition[];
+
+export const FEATURE_REGISTRY = new FeatureRegistry<FeatureDefinition>(FEATURES);
+
+export type AuthScheme = HeaderAuth | BasicAuth | BearerAuth | XmppAuth | HmacAuth;
+export type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;
+export type { DeclarativeRouteConfig, PluginRouteConfig };
+
+/** routes.yaml checked: the core's sections and each feature's part. */
+export interface Config extends CoreConfig {
+  auth: Readonly<Record<string, AuthScheme>>;
+  routes: readonly RouteConfig[];
+  bots: readonly BotConfig[];
+  metrics: Static<typeof MetricsSchema>;
+  openapi: Static<typeof OpenApiSchema>;
+}
+
+export type PluginRegistry = ReadonlyMap<string, PluginDefinition>;
+
+/** routes.yaml -> a frozen, fully checked configuration, or every problem at once (config/load.ts). */
+export function loadConfig(text: string, env: Record<string, string | undefined>, plugins: PluginRegistry): LoadResult<Config> {
+  return loadWith(text, env, FEATURE_REGISTRY, plugins) as LoadResult<Config>;
+}
+
+/** One named scheme as its kind checks it, behind the throttle (for callers without a generation). */
+export function createAuthenticator(name: string, scheme: AuthScheme, deps: AuthenticatorDeps): Authenticator {
+  const kind = FEATURE_REGISTRY.authKind(scheme.kind);
+  if (!kind) throw new Error(`no feature checks auth schemes of kind ${scheme.kind}`);
+  return authenticatorOf(kind, name, scheme, deps);
+}

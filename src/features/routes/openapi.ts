@@ -1,0 +1,56 @@
+/** How a declarative route describes itself in the OpenAPI document: its body schema and answers. */
+import type { CoreConfig } from "../../config/config-types.ts";
+import { ERROR, jsonSchema, operationId } from "../../http/openapi.ts";
+import type { DeclarativeRouteConfig } from "./types.ts";
+
+type Json = Record<string, unknown>;
+
+export function declarativeOperation(route: DeclarativeRouteConfig, config: CoreConfig): Json {
+  const iq = route.iq;
+  const schema = route.body?.schema ?? { type: "object", additionalProperties: true };
+  const body =
+    route.method === "GET"
+      ? {}
+      : {
+          requestBody: {
+            required: route.body !== undefined,
+            content: {
+              "application/json": { schema: jsonSchema(schema) },
+              "application/x-www-form-urlencoded": { schema: jsonSchema(schema) },
+              "text/plain": { schema: { type: "string", description: "Taken as the field `text`." } },
+            },
+          },
+        };
+  const sent = { type: "object", required: ["status", "id"], properties: { status: { enum: ["sent", "queued"] }, id: { type: "string" } } };
+  const answers = iq
+    ? {
+        "200": {
+          description: "The iq's result (respond: shape, or type/from/stanza)",
+          content: { "application/json": { schema: { type: "object" } }, "application/xml": { schema: { type: "string" } } },
+        },
+        "404": ERROR,
+        "502": ERROR,
+        "504": ERROR,
+      }
+    : {
+        "201": { description: "Sent to the XMPP server", content: { "application/json": { schema: sent } } },
+        "202": { description: "Queued in the outbox: the server is unreachable", content: { "application/json": { schema: sent } } },
+      };
+  return {
+    operationId: operationId(route.method, route.path),
+    summary: route.name,
+    description: iq
+      ? `Sends an iq and answers its reply (timeout ${route.timeoutMs ?? config.xmpp.iq_timeout_ms} ms).`
+      : "Renders the stanza template and delivers it.",
+    ...body,
+    responses: {
+      ...answers,
+      "400": ERROR,
+      ...(route.auth ? { "401": ERROR, "403": ERROR, "429": ERROR } : {}),
+      "413": ERROR,
+      "415": ERROR,
+      "503": ERROR,
+    },
+  };
+}
+
