@@ -14,15 +14,13 @@ import type { Database } from "bun:sqlite";
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Element } from "ltx";
 import type { CoreConfig } from "./config/config-types.ts";
-import type { AuthKindShape, FeatureShape, RouteBase, RouteKind, SchemeBase, SectionDefinition, ServedRoute } from "./config/feature-shape.ts";
+import type { AuthKindShape, FeatureShape, RouteBase, RouteKind, SchemeBase, ServedRoute } from "./config/feature-shape.ts";
 import type { Authenticator, Identity } from "./plugin-api/auth.ts";
 import type { Logger } from "./plugin-api/log.ts";
 import type { PluginStore } from "./plugin-api/store.ts";
 import type { HttpHandler, HttpRegistrar, PluginMetrics, StanzaHandler, XmppPort } from "./plugin-api.ts";
 import type { Metrics } from "./metrics.ts";
 import type { GatewayRequest } from "./http/request-context.ts";
-
-type Json = Record<string, unknown>;
 
 // The loader's half, which config checking reads alone.
 export type * from "./config/feature-shape.ts";
@@ -122,7 +120,7 @@ export interface GatewayPorts {
 }
 
 /** A GET endpoint outside routes[] (/metrics, /openapi.json): answers its path, else undefined. */
-export interface Endpoint {
+interface Endpoint {
   path: string;
   /** A probe (health checks, scrapes): logged at debug when it succeeds. */
   probe: boolean;

@@ -21,9 +21,7 @@ export function routesYamlSchema(): TSchema {
           description: auth?.description,
         }),
       ),
-      routes: Type.Optional(
-        Type.Array(Type.Union(FEATURE_REGISTRY.routeKinds.map((k) => k.schema)), { description: routes?.description }),
-      ),
+      routes: Type.Optional(Type.Array(Type.Union(FEATURE_REGISTRY.routeKinds.map((k) => k.schema)), { description: routes?.description })),
     },
     { additionalProperties: false, $schema: SCHEMA_DIALECT, title: "Stanzagate routes.yaml" },
   );

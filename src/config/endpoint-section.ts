@@ -5,13 +5,13 @@ import type { Static, TSchema } from "@sinclair/typebox";
 import { suggest } from "./suggest.ts";
 
 /** The keys every endpoint section has. */
-export interface EndpointSettings {
+interface EndpointSettings {
   enabled: boolean;
   path: string;
   auth?: string | undefined;
 }
 
-export function checkEndpoint(settings: EndpointSettings, section: string, c: SectionChecks): void {
+function checkEndpoint(settings: EndpointSettings, section: string, c: SectionChecks): void {
   const { auth, locate, diagnostics: out } = c;
   if (settings.auth !== undefined && !(settings.auth in auth)) {
     const names = Object.keys(auth);

@@ -99,7 +99,9 @@ export function loadWith(
 /** The top level: the core's sections and every feature's, each checked again by its own check. */
 export function topSchema(registry: FeatureRegistry): TSchema & { static: Static<typeof CoreSchema> } {
   // A section without a default may be left out: its feature fills it in (its schema's own defaults).
-  const sections = Object.fromEntries(registry.sections.map((s) => [s.key, s.schema.default === undefined ? Type.Optional(s.schema) : s.schema]));
+  const sections = Object.fromEntries(
+    registry.sections.map((s) => [s.key, s.schema.default === undefined ? Type.Optional(s.schema) : s.schema]),
+  );
   return Type.Object({ ...CoreSchema.properties, ...sections }, { additionalProperties: false }) as unknown as TSchema & {
     static: Static<typeof CoreSchema>;
   };

@@ -15,19 +15,31 @@ export class FeatureRegistry<F extends FeatureShape = FeatureShape> {
 
   constructor(readonly features: readonly F[]) {
     this.sections = features.flatMap((f) => (f.section ? [{ ...(f.section as SectionDefinition<unknown>), feature: f.name }] : []));
-    unique("section", this.sections.map((s) => s.key));
+    unique(
+      "section",
+      this.sections.map((s) => s.key),
+    );
     const kinds = features.flatMap((feature) => (feature.routeKinds ?? []).map((kind) => ({ kind, feature })));
     for (const { kind, feature } of kinds) {
       if (kind.key) this.byKey.set(kind.key, kind);
       if (kind.kind) this.byKind.set(kind.kind, { kind, feature });
     }
-    unique("route key", kinds.flatMap(({ kind }) => (kind.key ? [kind.key] : [])));
-    unique("route kind", kinds.flatMap(({ kind }) => (kind.kind ? [kind.kind] : [])));
+    unique(
+      "route key",
+      kinds.flatMap(({ kind }) => (kind.key ? [kind.key] : [])),
+    );
+    unique(
+      "route kind",
+      kinds.flatMap(({ kind }) => (kind.kind ? [kind.kind] : [])),
+    );
     const defaults = kinds.filter(({ kind }) => !kind.key);
     if (defaults.length !== 1) throw new Error(`exactly one route kind must be selected by no key, found ${defaults.length}`);
     this.fallback = (defaults[0] as { kind: RouteKind }).kind;
     const auths = features.flatMap((f) => (f.authKinds ?? []) as ReadonlyArray<AuthOf<F>>);
-    unique("auth kind", auths.map((a) => a.kind));
+    unique(
+      "auth kind",
+      auths.map((a) => a.kind),
+    );
     for (const a of auths) this.auths.set(a.kind, a);
   }
 

@@ -52,8 +52,8 @@ const FEATURES = [
 export const FEATURE_REGISTRY = new FeatureRegistry<FeatureDefinition>(FEATURES);
 
 export type AuthScheme = HeaderAuth | BasicAuth | BearerAuth | XmppAuth | HmacAuth;
-export type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;
-export type { DeclarativeRouteConfig, PluginRouteConfig };
+type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;
+export type { DeclarativeRouteConfig };
 
 /** routes.yaml checked: the core's sections and each feature's part. */
 export interface Config extends CoreConfig {

@@ -52,13 +52,12 @@ export interface HttpApp {
 export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log }: HttpAppOptions): HttpApp {
   const methodsByPath = new Map<string, string[]>();
   for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
-  const app = new Elysia()
-    .onError(({ code, error, request }) => {
-      if (code === "NOT_FOUND") return errorResponse(new GatewayError("NOT_FOUND", undefined, { details: { path: pathOf(request) } }));
-      const err = error instanceof Error ? error : new Error(String(error));
-      log.error("unhandled HTTP error", { err, method: request.method, path: pathOf(request) });
-      return errorResponse(new GatewayError("INTERNAL"));
-    });
+  const app = new Elysia().onError(({ code, error, request }) => {
+    if (code === "NOT_FOUND") return errorResponse(new GatewayError("NOT_FOUND", undefined, { details: { path: pathOf(request) } }));
+    const err = error instanceof Error ? error : new Error(String(error));
+    log.error("unhandled HTTP error", { err, method: request.method, path: pathOf(request) });
+    return errorResponse(new GatewayError("INTERNAL"));
+  });
   const cors = createCors(corsEnabled);
   for (const r of routes) {
     const methods = methodsByPath.get(r.path) ?? [];

@@ -30,4 +30,3 @@ export function xmppPort(
     on: (event, listener) => link.on(event, listener),
   };
 }
-

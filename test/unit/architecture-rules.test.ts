@@ -108,15 +108,18 @@ const REFUSED: Array<[string, string[]]> = [
     ["no-cycles: src/a.ts -> src/b.ts", "no-cycles: src/alpha/a.ts -> src/beta/b.ts"],
   ],
   ["two folders importing each other", ["no-folder-cycles: src/alpha -> src/beta", "no-folder-cycles: src/beta -> src/alpha"]],
-  ["a new edge closing a cycle through a folder with known cycles", ["no-folder-cycles: src/kit -> src/config", "no-folder-cycles: src/config -> src/kit"]],
+  [
+    "a new edge closing a cycle through a folder with known cycles",
+    ["no-folder-cycles: src/kit -> src/config", "no-folder-cycles: src/config -> src/kit"],
+  ],
   [
     "a feature importing another feature, an auth kind another auth kind",
-    ["no-feature-to-feature: src/features/one/index.ts -> src/features/two/inside.ts", "no-feature-to-feature: src/features/auth/a/index.ts -> src/features/auth/b/index.ts"],
+    [
+      "no-feature-to-feature: src/features/one/index.ts -> src/features/two/inside.ts",
+      "no-feature-to-feature: src/features/auth/a/index.ts -> src/features/auth/b/index.ts",
+    ],
   ],
-  [
-    "a plugin importing anything of src/ but the contract and the kit",
-    ["plugins-only-contract: plugins/one/index.ts -> src/http/app.ts"],
-  ],
+  ["a plugin importing anything of src/ but the contract and the kit", ["plugins-only-contract: plugins/one/index.ts -> src/http/app.ts"]],
   ["a plugin opening the database itself", ["plugins-no-raw-store: plugins/one/index.ts -> bun:sqlite"]],
   ["a plugin importing another plugin", ["no-plugin-to-plugin: plugins/one/index.ts -> plugins/two/index.ts"]],
   ["the contract importing engine internals", ["contract-stands-alone: src/plugin-api.ts -> src/http/app.ts"]],

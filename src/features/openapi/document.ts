@@ -48,7 +48,9 @@ export function openApiDocument(gateway: DescribedGateway, served: readonly Serv
           content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
         },
       },
-      securitySchemes: Object.fromEntries(Object.entries(gateway.auth).map(([name, s]) => [name, gateway.kinds.auth(s.kind)?.securityScheme(s) ?? {}])),
+      securitySchemes: Object.fromEntries(
+        Object.entries(gateway.auth).map(([name, s]) => [name, gateway.kinds.auth(s.kind)?.securityScheme(s) ?? {}]),
+      ),
     },
   };
 }

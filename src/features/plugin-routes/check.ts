@@ -79,4 +79,3 @@ function checkClaims(plugin: PluginDefinition, options: unknown, path: string, a
     else c.claimed.set(what, { route: routeLabel(at), line: here.line, col: here.col });
   }
 }
-

@@ -24,4 +24,3 @@ export function pluginOperation(route: PluginRouteConfig, r: ServedRoute): Json 
     },
   };
 }
-

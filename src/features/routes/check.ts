@@ -4,7 +4,6 @@
  */
 import { isRecord } from "../../kit/bounded.ts";
 import { Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
 import { Closed } from "../../config/schema.ts";
 import { DeclarativeRouteSchema } from "./schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
@@ -13,7 +12,6 @@ import { checkBody } from "./check-body.ts";
 import { checkCondition, checkCorrection, checkTemplate, type RouteShape } from "./check-template.ts";
 import { checkIqKeys, isIqRequestTemplate } from "./check-iq.ts";
 import type { CompiledTemplate } from "../../templates/template.ts";
-import { didYouMean } from "../../config/suggest.ts";
 import type { RouteChecks } from "../../feature-api.ts";
 import { checkAuthRef, checkDuplicate, routeLabel, validPath } from "../../config/route-checks.ts";
 import type { DeclarativeRouteConfig } from "./types.ts";
@@ -92,4 +90,3 @@ function checkSends(send: unknown, at: PathSegments, shape: RouteShape, c: Route
   });
   return list.length && templates.every((t) => t !== undefined) ? (templates as CompiledTemplate[]) : undefined;
 }
-

@@ -24,7 +24,6 @@ export interface ThreadStoreOptions {
   now?: () => number;
 }
 
-
 export function correctThreads(db: Database, options: ThreadStoreOptions): Remembered {
   const { route, limits, failed, now = Date.now } = options;
   const select = db.query<{ first_id: string }, [string, number]>(

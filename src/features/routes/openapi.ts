@@ -53,4 +53,3 @@ export function declarativeOperation(route: DeclarativeRouteConfig, config: Core
     },
   };
 }
-
