@@ -43,6 +43,8 @@ export interface RouteChecks {
   served: Map<string, string>;
   /** A stanza claim (an address, a local part, the catch-all) -> the route and place claiming it first. */
   claimed: Map<string, { route: string; line: number; col: number }>;
+  /** The values of `key` that select a kind of their own (`preset: ntfy`), for what lists the known ones. */
+  selectable(key: string): string[];
   /** Checks an entry as whatever kind it is: a kind that expands into another (a preset) hands it back here. */
   checkRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteBase | undefined;
 }
@@ -64,6 +66,8 @@ export interface RouteKind<R extends RouteBase = RouteBase> {
   kind?: R["kind"];
   /** The key that selects it in an entry (`plugin`, `preset`); the one kind without is the default. */
   key?: string;
+  /** With `key`, the one value of it that selects this kind (`preset: ntfy`, a format written in code). */
+  value?: string;
   /** The schema of an entry, for `stanzagate schema`, and the reference's table of it under `title`. */
   schema: TSchema;
   title: string;

@@ -74,6 +74,7 @@ export function loadWith(
     diagnostics,
     served: new Map(),
     claimed: new Map(),
+    selectable: (key) => registry.selectable(key),
     checkRoute: (entry, at, c) => registry.routeKindOf(entry).check(entry, at, c),
   };
   const routes = (Array.isArray(fields.routes) ? fields.routes : []).flatMap((r, i) => checkRoute(r, ["routes", i], checks) ?? []);

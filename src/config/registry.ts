@@ -21,12 +21,12 @@ export class FeatureRegistry<F extends FeatureShape = FeatureShape> {
     );
     const kinds = features.flatMap((feature) => (feature.routeKinds ?? []).map((kind) => ({ kind, feature })));
     for (const { kind, feature } of kinds) {
-      if (kind.key) this.byKey.set(kind.key, kind);
+      if (kind.key) this.byKey.set(selector(kind.key, kind.value), kind);
       if (kind.kind) this.byKind.set(kind.kind, { kind, feature });
     }
     unique(
       "route key",
-      kinds.flatMap(({ kind }) => (kind.key ? [kind.key] : [])),
+      kinds.flatMap(({ kind }) => (kind.key ? [selector(kind.key, kind.value)] : [])),
     );
     unique(
       "route kind",
@@ -43,10 +43,24 @@ export class FeatureRegistry<F extends FeatureShape = FeatureShape> {
     for (const a of auths) this.auths.set(a.kind, a);
   }
 
-  /** The kind a routes[] entry is, by the first registered key it has; the default kind without one. */
+  /**
+   * The kind a routes[] entry is: by the first registered key it has, the kind registered for its
+   * value (`preset: ntfy`) before the one taking every other value (the YAML presets); the
+   * default kind for an entry with none.
+   */
   routeKindOf(raw: Record<string, unknown>): RouteKind {
-    for (const [key, kind] of this.byKey) if (key in raw) return kind;
+    for (const kind of this.byKey.values()) {
+      const key = kind.key as string;
+      if (!(key in raw)) continue;
+      const value = raw[key];
+      return (typeof value === "string" ? this.byKey.get(selector(key, value)) : undefined) ?? this.byKey.get(key) ?? kind;
+    }
     return this.fallback;
+  }
+
+  /** The values of `key` that select a kind of their own, for the messages that list what is known. */
+  selectable(key: string): string[] {
+    return this.routeKinds.flatMap((k) => (k.key === key && k.value !== undefined ? [k.value] : []));
   }
 
   /** The kind that compiled a checked route, with its feature. */
@@ -71,6 +85,8 @@ export class FeatureRegistry<F extends FeatureShape = FeatureShape> {
 
 /** The auth kinds the registered features declare, with whatever their type adds (feature-api.ts: their checks). */
 type AuthOf<F extends FeatureShape> = F["authKinds"] extends readonly (infer A)[] | undefined ? A & AuthKindShape : AuthKindShape;
+
+const selector = (key: string, value: string | undefined) => (value === undefined ? key : `${key}=${value}`);
 
 function unique(what: string, names: readonly string[]): void {
   const twice = names.find((n, i) => names.indexOf(n) !== i);

@@ -37,9 +37,9 @@ export function checkPresetRoute(raw: Record<string, unknown>, at: PathSegments,
   const name = raw.preset;
   const source = typeof name === "string" ? PRESETS[name] : undefined;
   if (typeof name === "string" && source === undefined) {
-    c.diagnostics.push(
-      c.locate.at([...at, "preset"], `no preset named "${name}"${didYouMean(name, PRESET_NAMES)} (known: ${PRESET_NAMES.join(", ")})`),
-    );
+    // Formats written in code (preset: ntfy) are presets to the user too.
+    const known = [...PRESET_NAMES, ...c.selectable("preset")];
+    c.diagnostics.push(c.locate.at([...at, "preset"], `no preset named "${name}"${didYouMean(name, known)} (known: ${known.join(", ")})`));
   }
   const to = recipients(raw.to, at, c);
   if (!keys || source === undefined || !to) return undefined;
