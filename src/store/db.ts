@@ -6,7 +6,7 @@
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { migrateThreadsTable } from "./correct-threads-table.ts";
+import { migrateThreadsTable } from "./threads.ts";
 
 /** SQL, or a function for a migration that moves rows SQL alone cannot (hashing them). */
 type Migration = string | ((db: Database) => void);
@@ -51,7 +51,7 @@ const MIGRATIONS: readonly Migration[] = [
      PRIMARY KEY (plugin, collection, key)
    )`,
   `CREATE TABLE plugin_versions (plugin TEXT PRIMARY KEY, version INTEGER NOT NULL)`,
-  // correct-threads-table.ts: `correct:` threads by the hash of their key, bounded and expiring.
+  // threads.ts: `correct:` threads by the hash of their key, bounded and expiring.
   migrateThreadsTable,
 ];
 

@@ -7,7 +7,8 @@
 import { pathParams } from "../../http/paths.ts";
 import { compileTemplate, TemplateError, type CompiledTemplate, type Reference } from "../../templates/template.ts";
 import { compileCondition, type CompiledCondition } from "../../templates/condition.ts";
-import { compileCorrection, DEFAULT_THREAD_LIMITS, type CompiledCorrection } from "./correct.ts";
+import { DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
+import { compileCorrection, type CompiledCorrection } from "./correct.ts";
 import type { DeclarativeRoute } from "./schema.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "../../config/diagnostics.ts";
 import { didYouMean as hint } from "../../config/suggest.ts";

@@ -14,27 +14,13 @@ import { compileCondition, type CompiledCondition } from "../../templates/condit
 import { liquidFailure, problemOf, referencesOf, type Reference } from "../../templates/template-check.ts";
 import { TemplateError, type RenderOptions } from "../../templates/template.ts";
 import type { TemplateScope } from "../../templates/scope.ts";
+import { DEFAULT_THREAD_LIMITS, type Remembered, type ThreadLimits } from "../../store/threads.ts";
+
+// Where a thread is remembered is the store's (store/threads.ts); the routes name it here too.
+export type { Remembered };
 
 const liquid = createLiquid();
 const CORRECT_NS = "urn:xmpp:message-correct:0";
-
-/**
- * What the store remembers: thread key -> id of the thread's first message. A failed read throws
- * STORE_UNAVAILABLE (nothing was sent yet); a failed write throws what the store threw.
- */
-export interface Remembered {
-  get(key: string): string | undefined;
-  set(key: string, id: string): void;
-  delete(key: string): void;
-}
-
-/** How many threads a route keeps open, and for how long (store/correct-threads.ts). */
-export interface ThreadLimits {
-  maxThreads: number;
-  ttlS: number;
-}
-
-export const DEFAULT_THREAD_LIMITS: ThreadLimits = { maxThreads: 1000, ttlS: 86_400 };
 
 export interface CompiledCorrection {
   /** `METHOD /path` of the route: its threads never mix with another route's. */

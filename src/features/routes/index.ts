@@ -6,7 +6,7 @@
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import { checkDeclarativeRoute } from "./check.ts";
-import { correctThreads } from "./correct-threads.ts";
+import { correctThreads } from "../../store/threads.ts";
 import type { CompiledCorrection, Remembered } from "./correct.ts";
 import { declarativeHandler } from "./handler.ts";
 import { declarativeOperation } from "./openapi.ts";

@@ -1,0 +1,29 @@
+/**
+ * A notification as the text of a chat message. Styling is XEP-0393 (Message Styling): `*bold*`
+ * for the title, which Conversations, Dino and Gajim show and other clients leave readable; URLs
+ * stand alone on their line so every client makes them clickable.
+ */
+import type { Notification } from "./notification.ts";
+
+/** XEP-0393 §6.2.2: a span does not start or end with whitespace, and a line break ends it. */
+function bold(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line === "" ? "" : `*${line}*`;
+}
+
+/** ntfy's urgent (5) and high (4) priorities, as its apps mark them. */
+function priorityMark(priority: number | undefined): string | undefined {
+  if (priority === undefined) return undefined;
+  if (priority >= 5) return "‼️";
+  if (priority >= 4) return "❗";
+  return undefined;
+}
+
+export function notificationText(n: Notification): string {
+  const head = [priorityMark(n.priority), ...(n.badges ?? []), n.title ? bold(n.title) : undefined]
+    .filter((part): part is string => part !== undefined && part !== "")
+    .join(" ");
+  const fields = (n.fields ?? []).map((f) => `${f.name}: ${f.value}`);
+  const links = (n.links ?? []).map((l) => (l.label && l.label !== l.url ? `${l.label}: ${l.url}` : l.url));
+  return [head, n.text.trim(), ...fields, ...links].filter((line) => line !== "").join("\n");
+}

@@ -1,0 +1,76 @@
+/**
+ * A notification to its recipients, one chat message each, delivered (sent, or queued in the
+ * outbox when the link is down: never lost). A message may correct an earlier one (XEP-0308) or
+ * withdraw it (XEP-0424): formats that update or delete what they sent (ntfy's sequence_id,
+ * Discord's PATCH and DELETE, Gotify's DELETE) remember the ids this returns (store/threads.ts).
+ */
+import type { Element } from "ltx";
+import { xml } from "../kit/xml.ts";
+import type { Notification } from "./notification.ts";
+import { notificationText } from "./render.ts";
+
+export interface NotifyPorts {
+  /** The component's domain: the messages come from it. */
+  component: string;
+  deliver(stanza: Element): Promise<"sent" | "queued">;
+  newId(): string;
+}
+
+/** What became of one notification: queued when any of its messages was. */
+export interface Notified {
+  outcome: "sent" | "queued";
+  /** The id of the message each recipient got, by JID. */
+  ids: Record<string, string>;
+}
+
+/** XEP-0424 §4: what a client without retraction shows instead. */
+const RETRACTED = "This message was withdrawn by its sender.";
+
+export async function sendNotification(
+  n: Notification,
+  to: readonly string[],
+  ports: NotifyPorts,
+  /** The message each recipient got first, when this one corrects it (XEP-0308 §4: always the first). */
+  replaces?: Readonly<Record<string, string>>,
+): Promise<Notified> {
+  const body = notificationText(n);
+  const stanzas = to.map((jid) => {
+    const id = ports.newId();
+    const first = replaces?.[jid];
+    return {
+      jid,
+      id,
+      stanza: message(jid, id, ports.component, body, first ? [xml("replace", { xmlns: "urn:xmpp:message-correct:0", id: first })] : []),
+    };
+  });
+  return deliverAll(stanzas, ports);
+}
+
+/** Withdraws the messages `ids` names (XEP-0424), each with a fallback body for older clients. */
+export async function retractNotification(ids: Readonly<Record<string, string>>, ports: NotifyPorts): Promise<Notified> {
+  const stanzas = Object.entries(ids).map(([jid, original]) => {
+    const id = ports.newId();
+    const payload = [
+      xml("retract", { xmlns: "urn:xmpp:message-retract:1", id: original }),
+      xml("fallback", { xmlns: "urn:xmpp:fallback:0", for: "urn:xmpp:message-retract:1" }),
+      xml("store", { xmlns: "urn:xmpp:hints" }),
+    ];
+    return { jid, id, stanza: message(jid, id, ports.component, RETRACTED, payload) };
+  });
+  return deliverAll(stanzas, ports);
+}
+
+/** origin-id (XEP-0359) carries the id the recipient's archive keeps, which a retraction names. */
+function message(to: string, id: string, from: string, body: string, extra: Element[]): Element {
+  return xml("message", { to, from, id, type: "chat" }, xml("body", {}, body), xml("origin-id", { xmlns: "urn:xmpp:sid:0", id }), ...extra);
+}
+
+async function deliverAll(stanzas: Array<{ jid: string; id: string; stanza: Element }>, ports: NotifyPorts): Promise<Notified> {
+  let outcome: Notified["outcome"] = "sent";
+  const ids: Record<string, string> = {};
+  for (const { jid, id, stanza } of stanzas) {
+    if ((await ports.deliver(stanza)) === "queued") outcome = "queued";
+    ids[jid] = id;
+  }
+  return { outcome, ids };
+}

@@ -1,0 +1,72 @@
+// A notification from any format (src/notify/) as a chat message: one text every format shares,
+// one message per recipient, delivered; corrections (XEP-0308) and withdrawals (XEP-0424).
+import { describe, expect, test } from "bun:test";
+import type { Element } from "ltx";
+import { notificationText } from "../../src/notify/render.ts";
+import { retractNotification, sendNotification } from "../../src/notify/send.ts";
+
+describe("the text of a notification", () => {
+  test("title in bold first, then the text, the fields and the links, one a line", () => {
+    expect(
+      notificationText({
+        title: "Backup  done\n(nightly)",
+        text: "  3 files copied ",
+        badges: ["✅"],
+        fields: [{ name: "host", value: "nas" }],
+        links: [{ url: "https://nas/log", label: "Log" }, { url: "https://nas/" }],
+      }),
+    ).toBe("✅ *Backup done (nightly)*\n3 files copied\nhost: nas\nLog: https://nas/log\nhttps://nas/");
+  });
+
+  test("priority 4 and 5 are marked before everything; lower ones are not", () => {
+    expect(notificationText({ text: "disk full", priority: 5 })).toBe("‼️\ndisk full");
+    expect(notificationText({ title: "Disk", text: "full", priority: 4 })).toBe("❗ *Disk*\nfull");
+    expect(notificationText({ title: "Disk", text: "full", priority: 3 })).toBe("*Disk*\nfull");
+  });
+
+  test("a blank title is left out rather than shown as two stars", () => {
+    expect(notificationText({ title: "  ", text: "hello" })).toBe("hello");
+  });
+});
+
+describe("sending it", () => {
+  const ports = (outcomes: Array<"sent" | "queued">) => {
+    const sent: Element[] = [];
+    let n = 0;
+    return {
+      sent,
+      component: "gw.localhost",
+      newId: () => `id${++n}`,
+      deliver: async (stanza: Element) => {
+        sent.push(stanza);
+        return outcomes.shift() ?? "sent";
+      },
+    };
+  };
+
+  test("one chat message per recipient, from the component, with its id as origin-id; queued when any was", async () => {
+    const p = ports(["sent", "queued"]);
+    const result = await sendNotification({ title: "T", text: "x" }, ["a@localhost", "b@localhost"], p);
+    expect(result).toEqual({ outcome: "queued", ids: { "a@localhost": "id1", "b@localhost": "id2" } });
+    expect(p.sent.map((s) => s.toString())).toEqual([
+      '<message to="a@localhost" from="gw.localhost" id="id1" type="chat"><body>*T*\nx</body><origin-id xmlns="urn:xmpp:sid:0" id="id1"/></message>',
+      '<message to="b@localhost" from="gw.localhost" id="id2" type="chat"><body>*T*\nx</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>',
+    ]);
+  });
+
+  test("an update corrects the first message each recipient got (XEP-0308 §4)", async () => {
+    const p = ports([]);
+    await sendNotification({ text: "now 90%" }, ["a@localhost"], p, { "a@localhost": "first" });
+    expect(p.sent[0]?.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe("first");
+  });
+
+  test("a withdrawal retracts each message, with a fallback body for clients without XEP-0424", async () => {
+    const p = ports([]);
+    const result = await retractNotification({ "a@localhost": "first" }, p);
+    expect(result.outcome).toBe("sent");
+    const stanza = p.sent[0] as Element;
+    expect(stanza.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id).toBe("first");
+    expect(stanza.getChild("fallback", "urn:xmpp:fallback:0")?.attrs.for).toBe("urn:xmpp:message-retract:1");
+    expect(stanza.getChildText("body")).toBe("This message was withdrawn by its sender.");
+  });
+});
