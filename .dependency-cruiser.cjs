@@ -1,13 +1,12 @@
 // The architecture rules `make deps-rules` (part of `make test`) enforces; docs/contributing.md,
-// "Rules the build enforces", says them in words. What the "one feature, one folder" restructure
-// (issue 19) will remove is tolerated and listed: file violations in
-// .dependency-cruiser-known-violations.json (`make deps-baseline` rewrites it from the tree),
+// "Rules the build enforces", says them in words. What is tolerated is listed: file violations in
+// .dependency-cruiser-known-violations.json (`make deps-baseline` rewrites it from the tree; empty),
 // folder cycles in KNOWN_FOLDER_CYCLES below. Any other violation fails the build.
 
 /** The plugin contract: its types, `definePlugin`, the ports' types and the shared error catalogue. */
 const CONTRACT = ["^src/plugin-api[.]ts$", "^src/plugin-api/", "^src/errors[.]ts$"];
 
-/** The kit: helpers plugins and the engine share (JIDs, bounded readers, limiter, stanza errors...). */
+/** The kit: helpers plugins, features and the core share (JIDs, bounded readers, limiter, stanza errors...). */
 const KIT = ["^src/kit/"];
 
 /** The HTTP side: the front door, the features (routes, endpoints), the HTTP entry files, and the HTTP libraries. */

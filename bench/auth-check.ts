@@ -1,6 +1,6 @@
 // `bun bench/auth-check.ts`: the CPU one `kind: xmpp` password check costs this process, against
 // a Prosody with its default 10,000 SCRAM iterations (as the README configures it). Compares the
-// SASL-only check (src/engine/auth/sasl-check.ts) with a full @xmpp/client login (stream restart,
+// SASL-only check (src/features/auth/xmpp/sasl-check.ts) with a full @xmpp/client login (stream restart,
 // resource binding: what the check did before). BENCH_AUTH_N checks each (default 20).
 import { startProsody } from "../testbed/prosody.ts";
 import { saslPasswordCheck } from "../src/features/auth/xmpp/sasl-check.ts";

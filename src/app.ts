@@ -3,7 +3,7 @@
  * environment or exits the process (that is main.ts); `listen` and `stop` are the caller's.
  *
  * A gateway is a core that outlives configurations (store, metrics, link, delivery: core.ts),
- * the listening socket (http-server.ts), and the current generation of the configuration
+ * the listening socket (http/server.ts), and the current generation of the configuration
  * (routes, auth, plugins: generation.ts), which a reload replaces while older ones retire.
  */
 import type { Element } from "ltx";
@@ -49,7 +49,7 @@ const RETIRE_TIMEOUT_MS = 30_000;
 
 export async function createGateway(config: Config, deps: GatewayDeps): Promise<Gateway> {
   const { log } = deps;
-  // Queued groupchat needs the current configuration's rooms (rooms/route-rooms.ts `beforeSend`).
+  // Queued groupchat needs the current configuration's rooms (the routes feature's `beforeSend`).
   const core = createCore(config, log, deps.createEntity, (stanza) => generations.current?.beforeSend(stanza));
   const generations = createGenerations(core.link, log);
   let accepting = true;

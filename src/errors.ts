@@ -44,14 +44,14 @@ const ERRORS = {
   ROOMS_FULL: { status: 503, message: "The gateway is in as many rooms as xmpp.max_rooms allows" },
   ROOM_REFUSED: { status: 403, message: "The room refused the gateway or its message" },
   XMPP_TIMEOUT: { status: 504, message: "The XMPP server did not answer in time" },
-  // The HTTP layer (src/engine/front-door.ts, request-body.ts): what Stanzagate answers before or
+  // The HTTP layer (src/http/front-door.ts, src/kit/request-body.ts): what Stanzagate answers before or
   // around any route. RFC 9110 §15 for the statuses.
   INVALID_ENCODING: { status: 400, message: "Body is not valid text in its declared charset (UTF-8 unless Content-Type says otherwise)" },
   METHOD_NOT_ALLOWED: { status: 405, message: "This path does not accept this method" },
   METHOD_NOT_IMPLEMENTED: { status: 501, message: "No route of this gateway uses this method" },
   /** nginx's 499: the client hung up before the answer; it only ever reaches the debug log. */
   CLIENT_GONE: { status: 499, message: "The client closed the connection before the answer" },
-  // Declarative templates (src/engine/template.ts): a payload that does not fit the template.
+  // Declarative templates (src/templates/template.ts): a payload that does not fit the template.
   MISSING_FIELD: { status: 400, message: "The payload lacks a field this route's template reads" },
   PAYLOAD_MISMATCH: { status: 422, message: "The payload does not fit this route's template" },
 } as const satisfies Record<string, { status: number; message: string }>;

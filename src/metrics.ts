@@ -28,7 +28,7 @@ export interface Metrics {
   authFailure(scheme: string, code: string): void;
   throttled(scheme: string): void;
   reload(outcome: "applied" | "rejected"): void;
-  /** A `correct:` route's thread could not be read or saved (store/correct-threads.ts). */
+  /** A `correct:` route's thread could not be read or saved (store/threads.ts). */
   correctStoreFailure(route: string): void;
   /** A bot's chat or XEP-0050 command answered; `command` is its usage, or "(none)" when none matched. */
   botCommand(bot: string, command: string, outcome: BotCommandOutcome): void;

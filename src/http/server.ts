@@ -1,7 +1,7 @@
 /**
  * The listening socket: Bun.serve on http.listen (HTTPS with http.tls), the TCP peer of each
  * request, and a rebind for reloads. The request and its peer go on to the front door
- * (engine/front-door.ts), where its context and client address are made.
+ * (front-door.ts), where its context and client address are made.
  */
 import type { Server } from "bun";
 import { errorResponse } from "../errors.ts";

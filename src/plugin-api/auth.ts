@@ -1,6 +1,6 @@
 /**
  * Who made a request, as plugins see it: the route's auth scheme (routes.yaml `auth:`) resolves
- * an Identity; the engine's schemes (src/engine/auth/) implement Authenticator. The helpers that
+ * an Identity; the auth kinds (src/features/auth/<kind>/) implement Authenticator. The helpers that
  * use them (challenge, requireMayAddress) are in the kit, src/kit/auth.ts.
  */
 /** Who made a request, as established by an auth scheme. Templates see it as `user`. */

@@ -13,7 +13,7 @@
  *   6. nobody     an error back when the sender waits for one (needsAnswer), else dropped
  *
  * Claims that collide (one address, one local part, two catch-alls) are refused by `check`
- * (config/check-routes.ts) with both places in routes.yaml; see docs/configuration.md, "Who gets a stanza".
+ * (the route kinds' checks, RouteChecks.claimed) with both places in routes.yaml; see docs/configuration.md, "Who gets a stanza".
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";

@@ -1,5 +1,5 @@
 /**
- * What a bot's commands (check-bots.ts) and its jobs (check-bot-jobs.ts) both check: `send:`
+ * What a bot's commands (check.ts) and its jobs (check-jobs.ts) both check: `send:`
  * items, `http:` calls and text templates, each problem placed in routes.yaml.
  */
 import { isRecord } from "../../kit/bounded.ts";
@@ -13,7 +13,7 @@ export interface BotChecks {
   component: string | undefined;
   locate: SourceLocator;
   diagnostics: Diagnostic[];
-  /** The stanza claims of routes (check-routes.ts), which bots join: `local part "x"`. */
+  /** The stanza claims of routes (RouteChecks.claimed, filled by the route kinds), which bots join: `local part "x"`. */
   claimed: Map<string, { route: string; line: number; col: number }>;
 }
 

@@ -1,4 +1,4 @@
-/** A bot as routes.yaml declares it, checked and compiled once at load (config/check-bots.ts). */
+/** A bot as routes.yaml declares it, checked and compiled once at load (check.ts). */
 import type { CommandPattern } from "./match.ts";
 import type { Element } from "ltx";
 import type { StanzaTemplate } from "./stanza-template.ts";

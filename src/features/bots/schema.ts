@@ -1,7 +1,7 @@
 /**
  * `bots:` in routes.yaml: config-only bots answering chat messages (issue 13). The schema is the
  * source of the types, the load-time validation and docs/reference.md; regular expressions,
- * templates and JIDs are checked further by config/check-bots.ts.
+ * templates and JIDs are checked further by check.ts.
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";

@@ -1,6 +1,6 @@
 /**
  * A bot's `<message>` templates (a `reply:` starting with `<message`, and `send:` items): the
- * stanza templates of declarative routes (engine/template.ts: the XML is parsed before anything
+ * stanza templates of declarative routes (templates/template.ts: the XML is parsed before anything
  * renders, so a value is only ever text, and to=/from= must render to valid JIDs), reading a
  * bot's names instead of a request's. `{ to, text }` items are the short form of the same.
  */

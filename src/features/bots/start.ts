@@ -3,8 +3,8 @@
  * row 3 of the routing table (xmpp/router.ts). Files: bot.ts (messages), commands.ts (a command
  * run), http-call.ts (the bounded HTTP call), contact.ts (presence, disco, ping), match.ts
  * (patterns), text-template.ts and stanza-template.ts (templates), jobs.ts (scheduled checks),
- * rooms.ts and room-stanzas.ts (rooms and invitations); config/check-bots.ts and
- * check-bot-jobs.ts check and compile them.
+ * rooms.ts and room-stanzas.ts (rooms and invitations); check.ts and
+ * check-jobs.ts check and compile them; index.ts registers the feature.
  */
 import type { Element } from "ltx";
 import type { Logger } from "../../log.ts";

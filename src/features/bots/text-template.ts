@@ -1,6 +1,6 @@
 /**
  * Plain-text templates of bots (reply:, error:, unknown:, and the URL, headers and body of an HTTP
- * call): the Liquid engine of the stanza templates (engine/liquid.ts: no files, bounded render,
+ * call): the Liquid engine of the stanza templates (templates/liquid.ts: no files, bounded render,
  * values must be text) without the XML around them. A URL template URL-encodes every printed
  * value and keeps the origin its literal text names (see `compileUrl`).
  */

@@ -30,7 +30,7 @@ export interface DescribedGateway {
 
 export function openApiDocument(gateway: DescribedGateway, served: readonly ServedRoute[], version: string): Json {
   const paths: Record<string, Record<string, Json>> = {};
-  // OPTIONS answers CORS preflights (engine/cors.ts): not an operation of the API.
+  // OPTIONS answers CORS preflights (http/cors.ts): not an operation of the API.
   for (const r of served.filter((s) => s.method !== "OPTIONS")) {
     const source = sourceOf(gateway, r);
     const operation = source?.kind.operation?.(source.route, r, gateway.config) ?? unknownOperation(r);

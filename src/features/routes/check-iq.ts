@@ -1,5 +1,5 @@
 /**
- * The keys of iq routes (engine/iq-route.ts): `timeout_ms` and `respond:` only mean something
+ * The keys of iq routes (iq-route.ts): `timeout_ms` and `respond:` only mean something
  * when `send:` is an `<iq type="get|set">`, and `respond:` placeholders must read what exists.
  */
 import { compileRespond, type CompiledRespond } from "./respond.ts";

@@ -25,12 +25,12 @@ export interface DeclarativeDeps {
   component: string;
   maxBodyBytes: number;
   deliver(stanza: Element): Promise<"sent" | "queued">;
-  /** A groupchat to a room: entered first, confirmed by the room's echo (rooms/route-rooms.ts); absent (render), `deliver`. */
+  /** A groupchat to a room: entered first, confirmed by the room's echo (route-rooms.ts); absent (render), `deliver`. */
   groupchat?(stanza: Element, settings: RouteRoomSettings): Promise<"sent" | "queued">;
   newId(): string;
   /** Sends iq get/set templates and waits for the answer (iq-route.ts). */
   iq: IqPort & { defaultTimeoutMs: number };
-  /** Where `correct:` remembers the first message of each thread (engine/correct.ts); memory when absent. */
+  /** Where `correct:` remembers the first message of each thread (correct.ts); memory when absent. */
   remembered?: Remembered;
 }
 
@@ -84,7 +84,7 @@ function askIq(
 /**
  * After delivery: a thread the store could not remember (disk full) is said in the 2xx, never
  * turned into a 5xx: the message went, and a client retrying a 5xx would send it twice. The
- * store's health, a warning and a metric report it (store/correct-threads.ts); the thread's next
+ * store's health, a warning and a metric report it (store/threads.ts); the thread's next
  * message starts a new one (or, after a failed `last`, corrects the old one once more).
  */
 function saveThreads(remember: () => void): { saved: false; error: string } | undefined {

@@ -1,6 +1,6 @@
 /**
  * One request of a declarative route -> the stanzas it sends, without sending them: used by the
- * HTTP handler (declarative.ts) and by `stanzagate render`, so both say exactly the same thing.
+ * HTTP handler (handler.ts) and by `stanzagate render`, so both say exactly the same thing.
  */
 import { Element } from "ltx";
 import type { DeclarativeRouteConfig } from "./types.ts";

@@ -1,4 +1,4 @@
-// The bot in rooms (src/bots/rooms.ts) driven in-process over a fake RoomsPort: room messages in,
+// The bot in rooms (src/features/bots/rooms.ts) driven in-process over a fake RoomsPort: room messages in,
 // the groupchat lines it says out. Its reply budget per room is taken in the room's order.
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";

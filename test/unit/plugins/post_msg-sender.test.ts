@@ -47,7 +47,7 @@ function setup(graceMs = 20, memory: PermissionMemory = processMemory()) {
   const sender = createSender(fake.port, { fallbackFrom: "gw.example.com", log, memory });
   const from = (jid?: string) =>
     sender.address(xml("message", { to: "bob@example.com" }), { scheme: "s", name: "n", ...(jid ? { jid } : {}) });
-  // The warning about a missing permission is the host's (plugin-host.ts), from post_msg's `privileges`.
+  // The warning about a missing permission is the host's (features/plugin-routes/host.ts), from post_msg's `privileges`.
   return { ...fake, sender, from, infos: () => lines.filter((l) => l.level === "info") };
 }
 
@@ -142,7 +142,7 @@ for (const { namespace, server } of VERSIONS)
       s.sender.stop();
     });
 
-    test("is fallback_from when no advertisement follows the link coming up (the host warns: plugin-host.ts)", async () => {
+    test("is fallback_from when no advertisement follows the link coming up (the host warns: plugin-routes/host.ts)", async () => {
       const memory = processMemory();
       const s = setup(20, memory);
       s.online();
