@@ -72,6 +72,7 @@ export function loadWith(
     plugins,
     locate,
     diagnostics,
+    warnings,
     served: new Map(),
     claimed: new Map(),
     selectable: (key) => registry.selectable(key),

@@ -23,6 +23,7 @@ import routes from "./routes/index.ts";
 import bots from "./bots/index.ts";
 import metrics from "./metrics/index.ts";
 import openapi from "./openapi/index.ts";
+import discord from "./discord/index.ts";
 import type { HeaderAuth } from "./auth/header/schema.ts";
 import type { BasicAuth } from "./auth/basic/schema.ts";
 import type { BearerAuth } from "./auth/bearer/schema.ts";
@@ -43,6 +44,7 @@ const FEATURES = [
   authHmac,
   pluginRoutes,
   presets,
+  discord,
   routes,
   bots,
   metrics,

@@ -1,0 +1,138 @@
+/**
+ * The HTTP side of one discord webhook, as Discord serves it (resources/webhook.mdx):
+ *
+ *   GET    <path>                       the webhook object (Uptime Kuma asks before every send)
+ *   POST   <path>[?wait=true]           execute: 204, or 200 with the message object
+ *   GET    <path>/messages/<id>         the message object of a message sent with ?wait=true
+ *   PATCH  <path>/messages/<id>         edit: an XEP-0308 correction of what each recipient saw
+ *   DELETE <path>/messages/<id>         delete: an XEP-0424 retraction, 204
+ *
+ * Everything is checked before anything is sent (the payload, the credential's recipients), so
+ * a refusal sends nothing. A 2xx means delivered or queued in the outbox, which Discord's senders
+ * (any 2xx) take as done.
+ */
+import type { Authenticator } from "../../auth/types.ts";
+import type { HttpHandler, HttpRequest, Identity } from "../../plugin-api.ts";
+import { requireMayAddress } from "../../kit/auth.ts";
+import { jsonResponse } from "../../errors.ts";
+import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import { discordFailure, emptyMessage, invalidFormBody, unknownMessage } from "./errors.ts";
+import { messageObject, webhookObject, type WebhookIdentity } from "./objects.ts";
+import { checkPayload, type DiscordMessage } from "./payload.ts";
+import { notificationOf } from "./read.ts";
+import { readDiscordBody } from "./request.ts";
+import type { DiscordRoute } from "./route.ts";
+import type { SentMessage, SentMessages } from "./sent.ts";
+
+export interface DiscordDeps {
+  auth: Authenticator | undefined;
+  notify: NotifyPorts;
+  maxBodyBytes: number;
+  sent: SentMessages;
+  hook: WebhookIdentity;
+  snowflake(): string;
+  now(): Date;
+  /** A message went but could not be remembered (the store): said in the log, not to the sender. */
+  unsaved(id: string, err: unknown): void;
+}
+
+type Handler = (req: HttpRequest, user: Identity | undefined) => Promise<Response>;
+
+export function discordHandlers(
+  route: DiscordRoute,
+  deps: DiscordDeps,
+): Record<"webhook" | "execute" | "message" | "edit" | "remove", HttpHandler> {
+  const guarded =
+    (handler: Handler): HttpHandler =>
+    async (req) => {
+      try {
+        return await handler(req, deps.auth ? await deps.auth.authenticate(req.request, req.ip) : undefined);
+      } catch (err) {
+        return discordFailure(err);
+      }
+    };
+  return {
+    webhook: guarded(async () => jsonResponse(200, webhookObject(deps.hook, "Stanzagate"))),
+    execute: guarded((req, user) => execute(route, deps, req, user)),
+    message: guarded(async ({ params }) => answer(deps, known(deps, params), params.message_id as string)),
+    edit: guarded((req) => edit(deps, req)),
+    remove: guarded(async ({ params }) => {
+      const sent = known(deps, params);
+      await retractNotification(sent.ids, deps.notify);
+      deps.sent.delete(params.message_id as string);
+      return new Response(null, { status: 204 });
+    }),
+  };
+}
+
+async function execute(route: DiscordRoute, deps: DiscordDeps, { request }: HttpRequest, user: Identity | undefined): Promise<Response> {
+  const { fields, files } = await readDiscordBody(request, deps.maxBodyBytes);
+  const message = checked(fields);
+  if (isEmpty(message) && !files.length) throw emptyMessage();
+  for (const jid of route.to) requireMayAddress(user, jid);
+  const { ids } = await sendNotification(notificationOf(message, files), route.to, deps.notify);
+  if (!waits(request)) return new Response(null, { status: 204 });
+  const id = deps.snowflake();
+  const sent: SentMessage = { ids, message, files, timestamp: deps.now().toISOString(), edited: null };
+  remember(deps, id, sent);
+  return answer(deps, sent, id);
+}
+
+/** PATCH: the fields it names replace the message's (null clears one); the rest stays as sent. */
+async function edit(deps: DiscordDeps, { request, params }: HttpRequest): Promise<Response> {
+  const id = params.message_id as string;
+  const before = known(deps, params);
+  const { fields, files } = await readDiscordBody(request, deps.maxBodyBytes);
+  const patch = checked(fields);
+  const message: DiscordMessage = { ...before.message };
+  for (const key of ["content", "embeds"] as const) {
+    if (fields[key] === null) delete message[key];
+    else if (patch[key] !== undefined) Object.assign(message, { [key]: patch[key] });
+  }
+  const all = [...before.files, ...files];
+  if (isEmpty(message) && !all.length) throw emptyMessage();
+  await sendNotification(notificationOf(message, all), Object.keys(before.ids), deps.notify, before.ids);
+  const after: SentMessage = { ...before, message, files: all, edited: deps.now().toISOString() };
+  remember(deps, id, after);
+  return answer(deps, after, id);
+}
+
+function checked(fields: Record<string, unknown>): DiscordMessage {
+  const result = checkPayload(fields);
+  if ("problems" in result) throw invalidFormBody(result.problems);
+  return result.message;
+}
+
+/** Nothing a client could show: Discord's 50006. Alertmanager's `"content": ""` beside embeds is not empty. */
+function isEmpty(message: DiscordMessage): boolean {
+  return notificationOf(message).text === "" && !(message.embeds ?? []).some((e) => e.title || e.fields?.length || e.url || e.image);
+}
+
+function known(deps: DiscordDeps, params: Record<string, string>): SentMessage {
+  const sent = deps.sent.get(params.message_id ?? "");
+  if (!sent) throw unknownMessage();
+  return sent;
+}
+
+/** After delivery a failed write is no refusal: the message went, and a retry would send it twice. */
+function remember(deps: DiscordDeps, id: string, sent: SentMessage): void {
+  try {
+    deps.sent.set(id, sent);
+  } catch (err) {
+    deps.unsaved(id, err);
+  }
+}
+
+const answer = (deps: DiscordDeps, sent: SentMessage, id: string) =>
+  jsonResponse(
+    200,
+    messageObject(
+      deps.hook,
+      sent.message,
+      { id, timestamp: sent.timestamp, edited: sent.edited },
+      sent.files.map((f) => f.filename),
+    ),
+  );
+
+/** `?wait=true` (Discord reads true/false; 1 and True are what Python senders write). */
+const waits = (request: Request) => /^(true|1)$/i.test(new URL(request.url).searchParams.get("wait") ?? "");

@@ -1,0 +1,71 @@
+/**
+ * `preset: discord`: Discord's execute-webhook format, so that a tool configured for a Discord
+ * webhook (Grafana, Alertmanager's discord_configs, Uptime Kuma, GitLab) posts to Stanzagate
+ * unchanged and its messages reach XMPP recipients; edits and deletions become corrections
+ * (XEP-0308) and retractions (XEP-0424) of what they saw.
+ */
+import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
+import { DISCORD_ERRORS } from "./errors.ts";
+import { discordHandlers } from "./handlers.ts";
+import { snowflakes, webhookIdentity } from "./objects.ts";
+import { discordOperation } from "./openapi.ts";
+import { checkDiscordRoute, DiscordRouteSchema, messagePath, type DiscordRoute } from "./route.ts";
+import { sentMessages } from "./sent.ts";
+
+export default defineFeature({
+  name: "discord",
+  summary: "Discord's execute-webhook format: messages, edits and deletions.",
+  errors: { http: DISCORD_ERRORS },
+  routeKinds: [
+    defineRouteKind<DiscordRoute>({
+      kind: "discord",
+      key: "preset",
+      value: "discord",
+      schema: DiscordRouteSchema,
+      title: "routes[] with preset: discord",
+      check: checkDiscordRoute,
+      label: (route) => `discord ${route.path}`,
+      serves: (route, r) => (r.path === route.path || r.path === messagePath(route.path) ? Number.MAX_SAFE_INTEGER : undefined),
+      operation: (route, served) => discordOperation(route, served),
+    }),
+  ],
+  start(ctx) {
+    // Snowflakes stay unique across reloads: one sequence for the gateway's life.
+    const snowflake = ctx.gateway.keep("discord", () => snowflakes());
+    return {
+      route(base) {
+        const route = base as DiscordRoute;
+        const handlers = discordHandlers(route, depsOf(route, snowflake, ctx));
+        ctx.http.add("GET", route.path, handlers.webhook);
+        ctx.http.add("POST", route.path, handlers.execute);
+        ctx.http.add("GET", messagePath(route.path), handlers.message);
+        ctx.http.add("PATCH", messagePath(route.path), handlers.edit);
+        ctx.http.add("DELETE", messagePath(route.path), handlers.remove);
+      },
+    };
+  },
+});
+
+function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContext) {
+  const namespace = `discord ${route.path}`;
+  const failed = (op: string, err: unknown) => {
+    ctx.gateway.storeFailed(op, err);
+    ctx.metrics.correctStoreFailure(namespace);
+  };
+  return {
+    auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
+    notify: { component: ctx.config.xmpp.component, deliver: ctx.gateway.deliver, newId: ctx.gateway.newId },
+    maxBodyBytes: ctx.config.http.max_body_bytes,
+    sent: sentMessages(correctThreads(ctx.gateway.db, { route: namespace, limits: DEFAULT_THREAD_LIMITS, failed }), namespace),
+    hook: webhookIdentity(route.path),
+    snowflake,
+    now: () => new Date(),
+    unsaved: (id: string, err: unknown) =>
+      ctx.log.warn("a discord message was sent but not remembered: it cannot be edited or deleted", {
+        route: route.path,
+        message_id: id,
+        err: err instanceof Error ? err.message : String(err),
+      }),
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * An execute-webhook request body as Discord reads it (resources/webhook.mdx "Execute Webhook",
+ * reference.mdx "Uploading Files"): JSON, a form, or multipart/form-data whose `payload_json`
+ * part holds the JSON of the non-file fields and whose file parts are `files[n]` — or, from
+ * Grafana, parts with an empty name (multipart.ts). Bounded by http.max_body_bytes; what cannot
+ * be read is Discord's error for it, never the gateway's own shape.
+ */
+import { isRecord } from "../../kit/bounded.ts";
+import { isXmlText } from "../../kit/xml-text.ts";
+import { mediaType, parseForm, parseJson, readBytes, readText, charsetOf } from "../../kit/request-body.ts";
+import { GatewayError } from "../../errors.ts";
+import { invalidFormBody, invalidJson } from "./errors.ts";
+import { boundaryOf, parseMultipart, type FormPart } from "./multipart.ts";
+import type { ReceivedFile } from "./read.ts";
+
+export interface DiscordRequestBody {
+  fields: Record<string, unknown>;
+  files: ReceivedFile[];
+}
+
+const ACCEPTED = "{'application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'}";
+
+export async function readDiscordBody(request: Request, maxBytes: number): Promise<DiscordRequestBody> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (/^\s*multipart\/form-data\s*(;|$)/i.test(contentType)) return readMultipart(request, contentType, maxBytes);
+  const type = mediaType(request);
+  if (type === "json") return { fields: jsonObject(await readText(request, maxBytes), invalidJson), files: [] };
+  if (type === "form") return withPayloadJson(parseForm(await readText(request, maxBytes), charsetOf(request)), []);
+  throw invalidFormBody([{ path: [], code: "CONTENT_TYPE_INVALID", message: `Expected "Content-Type" header to be one of ${ACCEPTED}.` }]);
+}
+
+async function readMultipart(request: Request, contentType: string, maxBytes: number): Promise<DiscordRequestBody> {
+  const boundary = boundaryOf(contentType);
+  const parts = boundary === undefined ? "the Content-Type has no boundary" : parseMultipart(await readBytes(request, maxBytes), boundary);
+  if (typeof parts === "string")
+    throw invalidFormBody([{ path: [], code: "MULTIPART_INVALID", message: `Invalid multipart body: ${parts}.` }]);
+  const fields: Record<string, unknown> = {};
+  const files: ReceivedFile[] = [];
+  for (const part of parts) {
+    if (part.filename !== undefined) files.push(receivedFile(part, part.filename));
+    else if (part.name !== "") fields[part.name] = fieldText(part);
+  }
+  return withPayloadJson(fields, files);
+}
+
+/** A file part as the message names it: its name and type must be text a chat message can carry. */
+function receivedFile(part: FormPart, filename: string): ReceivedFile {
+  if (!isXmlText(filename) || !isXmlText(part.type))
+    throw invalidFormBody([
+      {
+        path: [part.name || "files"],
+        code: "INVALID_CHARACTERS",
+        message: "The file name contains characters a chat message cannot carry.",
+      },
+    ]);
+  return { filename, type: part.type, size: part.data.byteLength };
+}
+
+/** A text part, decoded strictly: bytes that are not UTF-8 are refused, never turned into U+FFFD. */
+function fieldText(part: FormPart): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(part.data);
+  } catch {
+    throw invalidFormBody([{ path: [part.name], code: "BASE_TYPE_STRING", message: "Must be valid UTF-8 text." }]);
+  }
+}
+
+/** `payload_json` holds the JSON fields; a form's own fields count where it does not say them. */
+function withPayloadJson(fields: Record<string, unknown>, files: ReceivedFile[]): DiscordRequestBody {
+  const { payload_json: payload, ...rest } = fields;
+  if (payload === undefined) return { fields: rest, files };
+  const notJson = () =>
+    invalidFormBody([
+      { path: ["payload_json"], code: "PAYLOAD_JSON_INVALID", message: "Must be a JSON object (payload_json does not parse)." },
+    ]);
+  return { fields: { ...rest, ...jsonObject(String(payload), notJson) }, files };
+}
+
+function jsonObject(text: string, failure: () => GatewayError): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = parseJson(text);
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === "INVALID_JSON") throw failure();
+    throw err;
+  }
+  if (!isRecord(value))
+    throw invalidFormBody([{ path: [], code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType" }]);
+  return value;
+}

@@ -1,0 +1,46 @@
+/**
+ * The messages a discord route answered with an id (`?wait=true`), remembered so that a later
+ * `PATCH <path>/messages/<id>` corrects what each recipient saw (XEP-0308) and `DELETE` withdraws
+ * it (XEP-0424). Kept in the store's bounded, expiring thread memory (store/threads.ts): per
+ * route at most 1,000 messages for a day, the oldest forgotten first. A row holds the recipients'
+ * message ids and the message itself, whose size Discord's limits bound (2,000 characters of
+ * content, 6,000 of embeds), since a PATCH changes only the fields it names.
+ */
+import type { Remembered } from "../../store/threads.ts";
+import type { DiscordMessage } from "./payload.ts";
+import type { ReceivedFile } from "./read.ts";
+
+export interface SentMessage {
+  /** The id of the first message each recipient got, by JID: what corrections and retractions name. */
+  ids: Record<string, string>;
+  message: DiscordMessage;
+  /** The files it came with, named again in every correction (the message object's attachments). */
+  files: ReceivedFile[];
+  timestamp: string;
+  edited: string | null;
+}
+
+export interface SentMessages {
+  get(id: string): SentMessage | undefined;
+  set(id: string, sent: SentMessage): void;
+  delete(id: string): void;
+}
+
+/** `namespace` keeps the ids of one route apart from every other thread in the store. */
+export function sentMessages(memory: Remembered, namespace: string): SentMessages {
+  const key = (id: string) => `${namespace}\n${id}`;
+  return {
+    get(id) {
+      const row = memory.get(key(id));
+      if (row === undefined) return undefined;
+      try {
+        return JSON.parse(row) as SentMessage;
+      } catch {
+        // A row no version of this file wrote: the message is as unknown as a forgotten one.
+        return undefined;
+      }
+    },
+    set: (id, sent) => memory.set(key(id), JSON.stringify(sent)),
+    delete: (id) => memory.delete(key(id)),
+  };
+}
