@@ -40,13 +40,14 @@ export function checkDiscordRoute(raw: Record<string, unknown>, at: PathSegments
   const keys = checkSchema(DiscordRouteSchema, raw, at, c.locate, c.diagnostics);
   checkAuthRef(raw.auth, at, c);
   const to = recipients(raw.to, at, c);
-  if (!keys || !to) return undefined;
-  if (/\/[:*]/.test(keys.path)) {
+  const literal = typeof raw.path === "string" && !/\/[:*]/.test(raw.path);
+  if (!literal && typeof raw.path === "string")
     c.diagnostics.push(c.locate.at([...at, "path"], "a discord path is literal: no :param or * segments"));
-    return undefined;
-  }
-  for (const method of ["GET", "POST"]) checkDuplicate(`${method} ${keys.path}`, keys.path, at, c);
-  for (const method of ["GET", "PATCH", "DELETE"]) checkDuplicate(`${method} ${messagePath(keys.path)}`, keys.path, at, c);
+  if (!keys || !to || !literal) return undefined;
+  // One clash is one mistake: the first method and path another route serves is enough to say.
+  const served = servedKeys(keys.path);
+  const clash = served.find((key) => c.served.has(key));
+  for (const key of clash ? [clash] : served) checkDuplicate(key, keys.path, at, c);
   const secret =
     keys.path
       .split("/")
@@ -62,6 +63,11 @@ export function checkDiscordRoute(raw: Record<string, unknown>, at: PathSegments
     });
   return { kind: "discord", at: routeLabel(at), path: keys.path, auth: keys.auth, to };
 }
+
+const servedKeys = (path: string) => [
+  ...["GET", "POST"].map((method) => `${method} ${path}`),
+  ...["GET", "PATCH", "DELETE"].map((method) => `${method} ${messagePath(path)}`),
+];
 
 function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {
   const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
