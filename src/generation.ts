@@ -181,7 +181,7 @@ async function startFeatures(deps: GenerationDeps, parts: GenerationParts): Prom
       if (!feature.start) continue;
       const ctx: FeatureContext = {
         config,
-        part: (config as unknown as Record<string, unknown>)[feature.section?.key ?? ""],
+        part: FEATURE_REGISTRY.partOf(config, feature),
         routes: config.routes,
         xmpp: parts.xmpp,
         entity: (local, handler) => parts.router.addBot(local, handler),

@@ -74,6 +74,11 @@ export class FeatureRegistry<F extends FeatureShape = FeatureShape> {
     return this.features.flatMap((f) => f.routeKinds ?? []);
   }
 
+  /** A feature's checked section in a loaded configuration (the loader put it under its key); undefined without one. */
+  partOf(config: object, feature: F): unknown {
+    return feature.section ? (config as Record<string, unknown>)[feature.section.key] : undefined;
+  }
+
   authKind(kind: string): AuthOf<F> | undefined {
     return this.auths.get(kind);
   }
