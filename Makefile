@@ -147,7 +147,7 @@ faults: deps build
 
 # Rewrites the expected `check` output and preset messages in test/golden from the current code: review the diff.
 golden: node-deps
-	STANZAGATE_GOLDEN=write $(BUN) test test/unit/config-check.test.ts test/unit/presets.test.ts test/unit/discord.test.ts
+	STANZAGATE_GOLDEN=write $(BUN) test test/unit/config-check.test.ts test/unit/presets.test.ts test/unit/features/discord/discord.test.ts
 
 demo: deps build
 	$(BUN) scripts/demo.ts

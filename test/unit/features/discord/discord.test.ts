@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Element } from "ltx";
-import { fakeGateway, type FakeGateway } from "../helpers/fake-gateway.ts";
-import { DISCORD_GOLDEN, discordFixtures, multipart } from "../helpers/discord-fixtures.ts";
+import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
+import { DISCORD_GOLDEN, discordFixtures, multipart } from "../../../helpers/discord-fixtures.ts";
 
 const HOOK = "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nD";
 const ROUTES = `

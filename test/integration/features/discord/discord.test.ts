@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Element } from "ltx";
-import { testServers } from "../helpers/servers.ts";
-import { useTestBed } from "../helpers/bed.ts";
-import { isMessageWithBody } from "../../testbed/xmpp-client.ts";
-import { waitFor } from "../../testbed/timeouts.ts";
-import { startAlertmanager, type Alertmanager } from "../../testbed/alertmanager-discord.ts";
-import { DISCORD_GOLDEN, discordFixtures, multipart } from "../helpers/discord-fixtures.ts";
+import { testServers } from "../../../helpers/servers.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
+import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
+import { waitFor } from "../../../../testbed/timeouts.ts";
+import { startAlertmanager, type Alertmanager } from "../../../../testbed/alertmanager-discord.ts";
+import { DISCORD_GOLDEN, discordFixtures, multipart } from "../../../helpers/discord-fixtures.ts";
 
 const HOOK = "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nD";
 const ROUTES = `
