@@ -8,7 +8,7 @@ const FIXTURES = join(import.meta.dir, "../fixtures/discord");
 export const DISCORD_GOLDEN = join(import.meta.dir, "../golden/discord");
 
 /** A PNG's signature and a few bytes: what the message says of the file is its name, type and size. */
-export const TINY_PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+const TINY_PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
 
 export interface DiscordFixture {
   name: string;

@@ -7,7 +7,7 @@
  */
 
 /** A Discord timestamp or an ISO 8601 one, as `2026-12-07 01:02:03 UTC`; undefined when it is no date. */
-export function utcText(date: Date): string | undefined {
+function utcText(date: Date): string | undefined {
   const ms = date.getTime();
   return Number.isNaN(ms) ? undefined : `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }

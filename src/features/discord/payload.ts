@@ -10,7 +10,7 @@ import { isRecord } from "../../kit/bounded.ts";
 import { isXmlText } from "../../kit/xml-text.ts";
 import type { FieldProblem } from "./errors.ts";
 
-export interface EmbedField {
+interface EmbedField {
   name: string;
   value: string;
 }
