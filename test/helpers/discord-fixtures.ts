@@ -12,6 +12,8 @@ const TINY_PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
 
 export interface DiscordFixture {
   name: string;
+  /** The payload's JSON text, as recorded. */
+  payload: string;
   /** The request init its sender would POST. */
   init(): RequestInit;
 }
@@ -23,7 +25,7 @@ export function discordFixtures(): DiscordFixture[] {
     .map((file) => {
       const text = readFileSync(join(FIXTURES, file), "utf8");
       const files = [...text.matchAll(/attachment:\/\/([^"]+)/g)].map((m) => m[1] as string);
-      return { name: file.replace(/\.json$/, ""), init: () => (files.length ? multipart(text, files) : json(text)) };
+      return { name: file.replace(/\.json$/, ""), payload: text, init: () => (files.length ? multipart(text, files) : json(text)) };
     });
 }
 
