@@ -15,12 +15,14 @@ export const DISCORD_ERRORS = ownErrors({
   DISCORD_INVALID_FORM_BODY: { status: 400, message: "Invalid Form Body" },
   DISCORD_INVALID_JSON: { status: 400, message: "The request body contains invalid JSON." },
   DISCORD_UNKNOWN_MESSAGE: { status: 404, message: "Unknown Message" },
+  DISCORD_UNKNOWN_WEBHOOK: { status: 404, message: "Unknown Webhook" },
 });
 
 /** Discord's JSON error codes for the answers a webhook route gives. */
 const CODE = {
   GENERAL: 0,
   UNKNOWN_MESSAGE: 10008,
+  UNKNOWN_WEBHOOK: 10015,
   TOO_LARGE: 40005,
   EMPTY_MESSAGE: 50006,
   MISSING_PERMISSIONS: 50013,
@@ -59,6 +61,9 @@ export const emptyMessage = (): GatewayError =>
 
 export const unknownMessage = (): GatewayError =>
   new GatewayError(DISCORD_ERRORS.DISCORD_UNKNOWN_MESSAGE, undefined, { body: { message: "Unknown Message", code: CODE.UNKNOWN_MESSAGE } });
+
+export const unknownWebhook = (): GatewayError =>
+  new GatewayError(DISCORD_ERRORS.DISCORD_UNKNOWN_WEBHOOK, undefined, { body: { message: "Unknown Webhook", code: CODE.UNKNOWN_WEBHOOK } });
 
 export const invalidJson = (): GatewayError =>
   new GatewayError(DISCORD_ERRORS.DISCORD_INVALID_JSON, undefined, {

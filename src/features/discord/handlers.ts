@@ -1,6 +1,10 @@
 /**
  * The HTTP side of one discord webhook, as Discord serves it (resources/webhook.mdx):
  *
+ * (`<path>` is `<prefix>/<token>`: hooks.ts finds the webhook by its token)
+ *
+ * (`<path>` is `<prefix>/<token>`: hooks.ts finds the webhook by its token)
+ *
  *   GET    <path>                       the webhook object (Uptime Kuma asks before every send)
  *   POST   <path>[?wait=true]           execute: 204, or 200 with the message object
  *   GET    <path>/messages/<id>         the message object of a message sent with ?wait=true
@@ -38,10 +42,10 @@ export interface DiscordDeps {
 
 type Handler = (req: HttpRequest, user: Identity | undefined) => Promise<Response>;
 
-export function discordHandlers(
-  route: DiscordRoute,
-  deps: DiscordDeps,
-): Record<"webhook" | "execute" | "message" | "edit" | "remove", HttpHandler> {
+/** One webhook's handlers, by what they serve (hooks.ts registers them below its prefix). */
+export type DiscordHandlers = Record<"webhook" | "execute" | "message" | "edit" | "remove", HttpHandler>;
+
+export function discordHandlers(route: DiscordRoute, deps: DiscordDeps): DiscordHandlers {
   const guarded =
     (handler: Handler): HttpHandler =>
     async (req) => {

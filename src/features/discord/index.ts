@@ -4,13 +4,15 @@
  * unchanged and its messages reach XMPP recipients; edits and deletions become corrections
  * (XEP-0308) and retractions (XEP-0424) of what they saw.
  */
+import { createHash } from "node:crypto";
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
 import { DISCORD_ERRORS } from "./errors.ts";
 import { discordHandlers } from "./handlers.ts";
 import { snowflakes, webhookIdentity } from "./objects.ts";
 import { discordOperation } from "./openapi.ts";
-import { checkDiscordRoute, DiscordRouteSchema, messagePath, type DiscordRoute } from "./route.ts";
+import { checkDiscordRoute, discordLabel, DiscordRouteSchema, hookPattern, messagePattern, type DiscordRoute } from "./route.ts";
+import { DiscordHooks } from "./hooks.ts";
 import { sentMessages } from "./sent.ts";
 
 export default defineFeature({
@@ -25,30 +27,28 @@ export default defineFeature({
       schema: DiscordRouteSchema,
       title: "routes[] with preset: discord",
       check: checkDiscordRoute,
-      label: (route) => `discord ${route.path}`,
-      serves: (route, r) => (r.path === route.path || r.path === messagePath(route.path) ? Number.MAX_SAFE_INTEGER : undefined),
+      label: discordLabel,
+      serves: (route, r) =>
+        r.path === hookPattern(route.prefix) || r.path === messagePattern(route.prefix) ? Number.MAX_SAFE_INTEGER : undefined,
       operation: (route, served) => discordOperation(route, served),
     }),
   ],
   start(ctx) {
     // Snowflakes stay unique across reloads: one sequence for the gateway's life.
     const snowflake = ctx.gateway.keep("discord", () => snowflakes());
+    const hooks = new DiscordHooks(ctx.http);
     return {
       route(base) {
         const route = base as DiscordRoute;
-        const handlers = discordHandlers(route, depsOf(route, snowflake, ctx));
-        ctx.http.add("GET", route.path, handlers.webhook);
-        ctx.http.add("POST", route.path, handlers.execute);
-        ctx.http.add("GET", messagePath(route.path), handlers.message);
-        ctx.http.add("PATCH", messagePath(route.path), handlers.edit);
-        ctx.http.add("DELETE", messagePath(route.path), handlers.remove);
+        hooks.add(route.prefix, route.token, discordHandlers(route, depsOf(route, snowflake, ctx)));
       },
     };
   },
 });
 
 function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContext) {
-  const namespace = `discord ${route.path}`;
+  // The store bounds each webhook's messages apart; the metric's label must not carry the secret.
+  const namespace = `${discordLabel(route)} ${createHash("sha256").update(route.path).digest("hex").slice(0, 12)}`;
   const failed = (op: string, err: unknown) => {
     ctx.gateway.storeFailed(op, err);
     ctx.metrics.correctStoreFailure(namespace);
@@ -63,7 +63,7 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
     now: () => new Date(),
     unsaved: (id: string, err: unknown) =>
       ctx.log.warn("a discord message was sent but not remembered: it cannot be edited or deleted", {
-        route: route.path,
+        route: discordLabel(route),
         message_id: id,
         err: err instanceof Error ? err.message : String(err),
       }),

@@ -1,7 +1,7 @@
 /** How a discord route describes its five operations in the OpenAPI document. */
 import { ERROR, operationId } from "../../http/openapi.ts";
 import type { ServedRoute } from "../../feature-api.ts";
-import { messagePath, type DiscordRoute } from "./route.ts";
+import { messagePattern, type DiscordRoute } from "./route.ts";
 
 type Json = Record<string, unknown>;
 
@@ -18,7 +18,7 @@ const MESSAGE_OBJECT = {
 };
 
 export function discordOperation(route: DiscordRoute, served: ServedRoute): Json {
-  const which = served.path === messagePath(route.path) ? "message" : "webhook";
+  const which = served.path === messagePattern(route.prefix) ? "message" : "webhook";
   const responses: Json = { "400": ERROR, "404": ERROR, "413": ERROR, "503": ERROR, ...(route.auth ? { "401": ERROR, "429": ERROR } : {}) };
   if (served.method === "POST") {
     Object.assign(responses, MESSAGE_OBJECT, { "204": { description: "Sent or queued (without ?wait=true)" } });
@@ -26,7 +26,7 @@ export function discordOperation(route: DiscordRoute, served: ServedRoute): Json
   else Object.assign(responses, MESSAGE_OBJECT);
   return {
     operationId: operationId(served.method, served.path),
-    summary: SUMMARIES[`${served.method} ${which}`] ?? `discord ${route.path}`,
+    summary: SUMMARIES[`${served.method} ${which}`] ?? `discord ${route.prefix}/{token}`,
     ...(served.method === "POST" || served.method === "PATCH"
       ? {
           requestBody: {

@@ -28,46 +28,71 @@ export const DiscordRouteSchema = Closed({
 export interface DiscordRoute extends RouteBase {
   readonly kind: "discord";
   readonly to: readonly string[];
+  /** The path without its last segment: what the gateway registers, logs and counts (`/api/webhooks/1`). */
+  readonly prefix: string;
+  /** The last segment: the secret, never registered, logged or counted (hooks.ts). */
+  readonly token: string;
 }
 
 /** An unguessable path: as many characters as a Discord token needs to be out of reach (NIST SP 800-63B §5.1.1.2 asks 112 bits of a secret). */
 const MIN_SECRET_CHARS = 16;
 
-/** The messages of one webhook, below its path: PATCH and DELETE name one of them. */
-export const messagePath = (path: string) => `${path.replace(/\/$/, "")}/messages/:message_id`;
+/**
+ * What the gateway registers for every webhook below `prefix`: the token is a parameter, so the
+ * request log, the metrics and the OpenAPI document show `:token`, never a secret.
+ */
+export const hookPattern = (prefix: string) => `${prefix}/:token`;
+/** The messages of one webhook, below it: GET, PATCH and DELETE name one of them. */
+export const messagePattern = (prefix: string) => `${prefix}/:token/messages/:message_id`;
+
+/** How the reload log and the metrics name a route: its prefix, and `…` for its secret. */
+export const discordLabel = (route: { prefix: string }) => `discord ${route.prefix}/…`;
 
 export function checkDiscordRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): DiscordRoute | undefined {
   const keys = checkSchema(DiscordRouteSchema, raw, at, c.locate, c.diagnostics);
   checkAuthRef(raw.auth, at, c);
   const to = recipients(raw.to, at, c);
-  const literal = typeof raw.path === "string" && !/\/[:*]/.test(raw.path);
-  if (!literal && typeof raw.path === "string")
-    c.diagnostics.push(c.locate.at([...at, "path"], "a discord path is literal: no :param or * segments"));
-  if (!keys || !to || !literal) return undefined;
-  // One clash is one mistake: the first method and path another route serves is enough to say.
-  const served = servedKeys(keys.path);
-  const clash = served.find((key) => c.served.has(key));
-  for (const key of clash ? [clash] : served) checkDuplicate(key, keys.path, at, c);
-  const secret =
-    keys.path
-      .split("/")
-      .filter((s) => s !== "")
-      .at(-1) ?? "";
-  if (keys.auth === undefined && secret.length < MIN_SECRET_CHARS)
+  const split = typeof raw.path === "string" ? splitPath(raw.path) : undefined;
+  if (typeof split === "string") c.diagnostics.push(c.locate.at([...at, "path"], split));
+  if (!keys || !to || typeof split !== "object") return undefined;
+  checkServed(split.prefix, keys.path, at, c);
+  if (keys.auth === undefined && split.token.length < MIN_SECRET_CHARS)
     c.warnings.push({
       ...c.locate.at(
         [...at, "path"],
-        `the last segment of the path is the webhook's only secret, and "${secret}" has ${secret.length} characters: use ${MIN_SECRET_CHARS} or more random ones (openssl rand -hex 16), or an auth scheme`,
+        `the last segment of the path is the webhook's only secret, and "${split.token}" has ${split.token.length} characters: use ${MIN_SECRET_CHARS} or more random ones (openssl rand -hex 16), or an auth scheme`,
       ),
       severity: "warning",
     });
-  return { kind: "discord", at: routeLabel(at), path: keys.path, auth: keys.auth, to };
+  return { kind: "discord", at: routeLabel(at), path: keys.path, auth: keys.auth, to, ...split };
 }
 
-const servedKeys = (path: string) => [
-  ...["GET", "POST"].map((method) => `${method} ${path}`),
-  ...["GET", "PATCH", "DELETE"].map((method) => `${method} ${messagePath(path)}`),
-];
+/** `/api/webhooks/1/<token>` -> its prefix and token, or what is wrong with it. */
+function splitPath(path: string): { prefix: string; token: string } | string {
+  const segments = path.split("/").filter((s) => s !== "");
+  if (segments.some((s) => /^[:*]/.test(s))) return "a discord path is literal: no :param or * segments";
+  const token = segments.pop();
+  if (token === undefined || segments.length === 0)
+    return "a discord path has a prefix of its own before its secret (Discord's is /api/webhooks/<id>/<token>)";
+  return { prefix: `/${segments.join("/")}`, token };
+}
+
+/**
+ * The same path twice is one webhook configured twice; the patterns of a prefix are registered
+ * once for every webhook below it (hooks.ts), and clash only with another kind's route.
+ */
+function checkServed(prefix: string, path: string, at: PathSegments, c: RouteChecks): void {
+  checkDuplicate(`discord ${path}`, path, at, c);
+  if (c.served.has(`discord prefix ${prefix}`)) return;
+  c.served.set(`discord prefix ${prefix}`, routeLabel(at));
+  const patterns = [
+    ...["GET", "POST"].map((method) => `${method} ${hookPattern(prefix)}`),
+    ...["GET", "PATCH", "DELETE"].map((method) => `${method} ${messagePattern(prefix)}`),
+  ];
+  // One clash is one mistake: the first method and path another route serves is enough to say.
+  const clash = patterns.find((key) => c.served.has(key));
+  for (const key of clash ? [clash] : patterns) checkDuplicate(key, path, at, c);
+}
 
 function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {
   const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Element } from "ltx";
 import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
+import { offlineGateway } from "../../../helpers/offline-gateway.ts";
 import { DISCORD_GOLDEN, discordFixtures, multipart } from "../../../helpers/discord-fixtures.ts";
 
 const HOOK = "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nD";
@@ -17,6 +18,7 @@ routes:
   - { preset: discord, path: ${HOOK}, to: bob@localhost }
   - { preset: discord, path: /team/Qw8eR4tY6uI2oP0aS5dF, to: [alice@localhost, bob@localhost] }
   - { preset: discord, path: /guarded/hook, auth: ops, to: bob@localhost }
+  - { preset: discord, path: /api/webhooks/1189/Alice0only0token0x, to: alice@localhost }
 `;
 const json = (body: unknown, method = "POST"): RequestInit => ({
   method,
@@ -93,6 +95,28 @@ describe("Discord's answers", () => {
     const { res, sent } = await sentDuring(() => gw.request(HOOK, init));
     expect(res.status).toBe(204);
     expect(sent[0]?.getChildText("body")).toBe("hello there");
+  });
+});
+
+describe("the token is the secret", () => {
+  test("each webhook below one prefix reaches its own recipients; a wrong token is Discord's 404 Unknown Webhook", async () => {
+    const { sent } = await sentDuring(() => gw.request("/api/webhooks/1189/Alice0only0token0x", json({ content: "for alice" })));
+    expect(sent.map((s) => s.attrs.to)).toEqual(["alice@localhost"]);
+    for (const [method, path] of [
+      ["POST", "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nE"],
+      ["GET", "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3n"],
+      ["DELETE", "/api/webhooks/1189/guess/messages/1"],
+    ] as const) {
+      const { res, sent: none } = await sentDuring(() => gw.request(path, method === "POST" ? json({ content: "x" }) : { method }));
+      expect([res.status, await res.json()]).toEqual([404, { message: "Unknown Webhook", code: 10015 }]);
+      expect(none).toEqual([]);
+    }
+  });
+
+  test("no log line carries a token: requests are logged by the pattern <prefix>/:token", () => {
+    const lines = gw.logs.map((l) => JSON.stringify(l));
+    expect(lines.filter((l) => l.includes("Zx9fK2mQ7rT4vW8yB3nD") || l.includes("Alice0only0token0x"))).toEqual([]);
+    expect(lines.some((l) => l.includes("/api/webhooks/1189/:token"))).toBe(true);
   });
 });
 
@@ -201,5 +225,21 @@ describe("bad input gets Discord's error and sends nothing", () => {
     const init = json({ content: "hi" });
     const ok = await gw.request("/guarded/hook", { ...init, headers: { ...init.headers, authorization: "Bearer ci-token-0123456789" } });
     expect(ok.status).toBe(204);
+  });
+});
+
+describe("while the XMPP server is away", () => {
+  test("a message waits in the outbox and is answered as Discord answers a sent one: 204, or 200 with its id", async () => {
+    const offline = await offlineGateway(`routes:\n  - { preset: discord, path: ${HOOK}, to: bob@example }\n`);
+    try {
+      expect((await offline.request(HOOK, json({ content: "disk full" }))).status).toBe(204);
+      const res = await offline.request(`${HOOK}?wait=true`, json({ content: "disk 95%" }));
+      expect(res.status).toBe(200);
+      const { id } = (await res.json()) as { id: string };
+      expect((await offline.request(`${HOOK}/messages/${id}`, json({ content: "disk 99%" }, "PATCH"))).status).toBe(200);
+      expect(offline.gateway.delivery.queued).toBe(3);
+    } finally {
+      await offline.gateway.stop({ flushTimeoutMs: 0 });
+    }
   });
 });
