@@ -11,6 +11,8 @@ import { authenticatorOf, type AuthenticatorDeps } from "../auth/authenticators.
 import type { Authenticator } from "../auth/types.ts";
 import type { FeatureDefinition } from "../feature-api.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
+import { errorCatalogue } from "../errors.ts";
+import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import health from "./health/index.ts";
 import authHeader from "./auth/header/index.ts";
 import authBasic from "./auth/basic/index.ts";
@@ -34,7 +36,7 @@ import type { BotConfig } from "./bots/compiled.ts";
 import type { MetricsSchema } from "./metrics/schema.ts";
 import type { OpenApiSchema } from "./openapi/schema.ts";
 
-const FEATURES = [
+const FEATURES: readonly FeatureDefinition[] = [
   health,
   authHeader,
   authBasic,
@@ -47,9 +49,16 @@ const FEATURES = [
   bots,
   metrics,
   openapi,
-] as FeatureDefinition[];
+];
 
 export const FEATURE_REGISTRY = new FeatureRegistry<FeatureDefinition>(FEATURES);
+
+/**
+ * Every error code the gateway answers: the shared ones, and each plugin's and each feature's own
+ * (their definitions' `errors`). Built when the gateway loads, so a code two of them (or one of
+ * them and the core) declare stops it at once.
+ */
+export const ERROR_CATALOGUE = errorCatalogue([...BUILTIN_PLUGINS.values(), ...FEATURES]);
 
 export type AuthScheme = HeaderAuth | BasicAuth | BearerAuth | XmppAuth | HmacAuth;
 type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;
