@@ -32,6 +32,10 @@ function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | 
 
 /** The scheme's name, when it names a bearer scheme (a missing key is the schema's diagnostic). */
 function bearerScheme(name: unknown, at: PathSegments, c: RouteChecks): string | undefined {
+  if (name === undefined) {
+    c.diagnostics.push(c.locate.at(at, "a gotify route needs auth: the name of a kind: bearer scheme (Gotify accepts no message without an application token)"));
+    return undefined;
+  }
   if (typeof name !== "string") return undefined;
   checkAuthRef(name, at, c);
   const scheme = c.auth[name];

@@ -13,9 +13,12 @@ export const GotifyRouteSchema = Closed({
     default: "/",
     description: "Where the Gotify server would be: `/` serves POST /message and DELETE /message/<id>; `/gotify/` serves /gotify/message.",
   }),
-  auth: Type.String({
-    description: "The name of a `kind: bearer` scheme: its tokens are the application tokens senders give (?token=, X-Gotify-Key or Authorization: Bearer).",
-  }),
+  auth: Type.Optional(
+    Type.String({
+      description:
+        "Required. The name of a `kind: bearer` scheme: its tokens are the application tokens senders give (?token=, X-Gotify-Key or Authorization: Bearer).",
+    }),
+  ),
 });
 
 export interface GotifyRoute extends RouteBase {

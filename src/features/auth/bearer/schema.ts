@@ -3,7 +3,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { Closed } from "../../../config/schema.ts";
 
 /** At least 16 characters, or exactly a Gotify 2.x application token: `A` + 14 of `[A-Za-z0-9._-]`. */
-const GOTIFY_OR_16 = "^(?:[\\s\\S]{16,}|A[A-Za-z0-9._-]{14})$";
+const GOTIFY_OR_16 = "^(A[A-Za-z0-9._-]{14}|.{16,})$";
 
 const BearerTokenSchema = Closed({
   token: Type.String({
