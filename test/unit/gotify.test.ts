@@ -1,7 +1,11 @@
 // Gotify's message API on a gotify route, in-process: where senders put the token, the bodies
 // they send, what the created message answers, the errors in Gotify's shape, and DELETE.
 import { afterEach, describe, expect, test } from "bun:test";
-import { fakeGateway, type FakeGateway } from "../helpers/fake-gateway.ts";
+import { FAKE_HEAD, fakeGateway, type FakeGateway } from "../helpers/fake-gateway.ts";
+import { FakeEntity } from "../helpers/fake-entity.ts";
+import { loadTestConfig } from "../helpers/gateway.ts";
+import { createGateway } from "../../src/app.ts";
+import { createLogger } from "../../src/log.ts";
 import { ntfyPriority, plainLinks } from "../../src/features/gotify/notification.ts";
 
 /** A Gotify 2.x application token: `A` and 14 of [A-Za-z0-9._-]. */
@@ -114,6 +118,24 @@ describe("the message sent", () => {
     const res = await g.request(`/message?token=${TOKEN}`, json({ message: "**Backup** done, see [the log](https://nas01.example/log)", extras }));
     expect(((await res.json()) as { extras: unknown }).extras).toEqual(extras);
     expect(bodies(g)[0]).toBe("*backups*\n**Backup** done, see the log: https://nas01.example/log\nhttps://nas01.example/backups");
+  });
+});
+
+describe("while the XMPP server is unreachable", () => {
+  test("the message is queued in the outbox and answered 200, as apprise needs: queued is never lost", async () => {
+    // A gateway whose link never started: every delivery goes to the outbox.
+    const gateway = await createGateway(loadTestConfig(FAKE_HEAD + ROUTES), {
+      log: createLogger({ level: "error", write: () => {} }),
+      createEntity: () => new FakeEntity(),
+    });
+    try {
+      const res = await gateway.handle(new Request(`http://127.0.0.1/message?token=${TOKEN}`, json({ message: "later" })));
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { message: string }).message).toBe("later");
+      expect(gateway.link.status).not.toBe("online");
+    } finally {
+      await gateway.stop({ flushTimeoutMs: 100 });
+    }
   });
 });
 
