@@ -48,7 +48,10 @@ describe("each Gotify sender's payload gives its golden answer and message", () 
       const actual = await replay((await Bun.file(join(FIXTURES, file)).json()) as Fixture);
       const golden = Bun.file(join(GOLDEN, file.replace(/\.json$/, ".expected")));
       if (process.env.STANZAGATE_GOLDEN === "write") await Bun.write(golden, actual);
-      else if (!(await golden.exists())) throw new Error(`${golden.name} is missing: run \`STANZAGATE_GOLDEN=write bun test test/unit/gotify-golden.test.ts\`, then review it`);
+      else if (!(await golden.exists()))
+        throw new Error(
+          `${golden.name} is missing: run \`STANZAGATE_GOLDEN=write bun test test/unit/gotify-golden.test.ts\`, then review it`,
+        );
       expect(actual).toBe(await golden.text());
       expect(actual).toStartWith("status 200\n");
     });

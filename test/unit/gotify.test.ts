@@ -99,14 +99,22 @@ describe("the message sent", () => {
 
   test("a urlencoded form, a multipart form (curl -F) and the query string carry the fields too", async () => {
     const g = await start();
-    const form = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "title=T&message=from+a+form&priority=2" };
+    const form = {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "title=T&message=from+a+form&priority=2",
+    };
     expect((await g.request(`/message?token=${TOKEN}`, form)).status).toBe(200);
     const multipart = new FormData();
     multipart.set("message", "from curl -F");
     multipart.set("priority", "10");
     expect((await g.request(`/message?token=${TOKEN}`, { method: "POST", body: multipart })).status).toBe(200);
     expect((await g.request(`/message?token=${TOKEN}&message=from%20the%20query`, { method: "POST" })).status).toBe(200);
-    expect(bodies(g).filter((_b, i) => i % 2 === 0)).toEqual(["*T*\nfrom a form", "‼️ *backups*\nfrom curl -F", "*backups*\nfrom the query"]);
+    expect(bodies(g).filter((_b, i) => i % 2 === 0)).toEqual([
+      "*T*\nfrom a form",
+      "‼️ *backups*\nfrom curl -F",
+      "*backups*\nfrom the query",
+    ]);
   });
 
   test("extras: a Markdown message gets plain links; the click URL is added as a link", async () => {
@@ -115,7 +123,10 @@ describe("the message sent", () => {
       "client::display": { contentType: "text/markdown" },
       "client::notification": { click: { url: "https://nas01.example/backups" } },
     };
-    const res = await g.request(`/message?token=${TOKEN}`, json({ message: "**Backup** done, see [the log](https://nas01.example/log)", extras }));
+    const res = await g.request(
+      `/message?token=${TOKEN}`,
+      json({ message: "**Backup** done, see [the log](https://nas01.example/log)", extras }),
+    );
     expect(((await res.json()) as { extras: unknown }).extras).toEqual(extras);
     expect(bodies(g)[0]).toBe("*backups*\n**Backup** done, see the log: https://nas01.example/log\nhttps://nas01.example/backups");
   });
@@ -160,7 +171,11 @@ describe("bad input, in Gotify's error shape", () => {
     const g = await start();
     const bad = await g.request(`/message?token=${TOKEN}`, json({ message: "x", priority: "high" }));
     expect(bad.status).toBe(400);
-    const broken = await g.request(`/message?token=${TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    const broken = await g.request(`/message?token=${TOKEN}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
     expect(await broken.json()).toMatchObject({ error: "Bad Request", errorCode: 400 });
     const huge = await g.request(`/message?token=${TOKEN}`, json({ message: "x".repeat(2_000_000) }));
     expect(huge.status).toBe(413);
@@ -199,8 +214,10 @@ describe("mapping", () => {
   });
 
   test("Markdown links and images become label: url; autolinks lose their brackets", () => {
-    expect(plainLinks("[docs](https://x.example/d) ![graph](https://x.example/g.png) <https://x.example/> [https://y.example](https://y.example)")).toBe(
-      "docs: https://x.example/d graph: https://x.example/g.png https://x.example/ https://y.example",
-    );
+    expect(
+      plainLinks(
+        "[docs](https://x.example/d) ![graph](https://x.example/g.png) <https://x.example/> [https://y.example](https://y.example)",
+      ),
+    ).toBe("docs: https://x.example/d graph: https://x.example/g.png https://x.example/ https://y.example");
   });
 });

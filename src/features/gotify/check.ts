@@ -26,14 +26,21 @@ function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | 
   const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
   const bad = list.findIndex((j) => typeof j !== "string" || !isJid(j));
   if (bad !== -1)
-    c.diagnostics.push(c.locate.at(typeof raw === "string" ? [...at, "to"] : [...at, "to", bad], `${JSON.stringify(list[bad])} is not a JID`));
+    c.diagnostics.push(
+      c.locate.at(typeof raw === "string" ? [...at, "to"] : [...at, "to", bad], `${JSON.stringify(list[bad])} is not a JID`),
+    );
   return list.length && bad === -1 ? (list as string[]) : undefined;
 }
 
 /** The scheme's name, when it names a bearer scheme (a missing key is the schema's diagnostic). */
 function bearerScheme(name: unknown, at: PathSegments, c: RouteChecks): string | undefined {
   if (name === undefined) {
-    c.diagnostics.push(c.locate.at(at, "a gotify route needs auth: the name of a kind: bearer scheme (Gotify accepts no message without an application token)"));
+    c.diagnostics.push(
+      c.locate.at(
+        at,
+        "a gotify route needs auth: the name of a kind: bearer scheme (Gotify accepts no message without an application token)",
+      ),
+    );
     return undefined;
   }
   if (typeof name !== "string") return undefined;

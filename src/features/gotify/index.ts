@@ -46,7 +46,11 @@ function depsOf(route: GotifyRoute, ctx: FeatureContext): GotifyDeps {
   if (!auth) throw new Error(`${route.at}: no authenticator for the auth scheme "${route.auth}"`);
   const failed = (op: string, err: unknown) => {
     ctx.gateway.storeFailed(op, err);
-    ctx.log.warn("the gotify route could not write its store", { route: route.at, op, err: err instanceof Error ? err.message : String(err) });
+    ctx.log.warn("the gotify route could not write its store", {
+      route: route.at,
+      op,
+      err: err instanceof Error ? err.message : String(err),
+    });
   };
   return {
     auth,
@@ -54,7 +58,12 @@ function depsOf(route: GotifyRoute, ctx: FeatureContext): GotifyDeps {
     deliver: ctx.gateway.deliver,
     newId: ctx.gateway.newId,
     maxBodyBytes: ctx.config.http.max_body_bytes,
-    messages: gotifyMessages({ db: ctx.gateway.db, counter: ctx.store.keyed<number>("message-ids"), route: `POST ${messagePath(route)}`, failed }),
+    messages: gotifyMessages({
+      db: ctx.gateway.db,
+      counter: ctx.store.keyed<number>("message-ids"),
+      route: `POST ${messagePath(route)}`,
+      failed,
+    }),
     appId: appIds(ctx.auth[route.auth]),
     now: () => new Date(),
     unsaved: (err) =>

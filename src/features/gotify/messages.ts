@@ -11,7 +11,7 @@ import type { Keyed } from "../../plugin-api/store.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS, type Remembered } from "../../store/threads.ts";
 
 /** One message: the token holder that sent it, and the chat message id each recipient got. */
-export interface SentMessage {
+interface SentMessage {
   by: string;
   ids: Record<string, string>;
 }

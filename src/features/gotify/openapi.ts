@@ -46,7 +46,13 @@ const CREATED = {
 const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), GOTIFY_ERROR]));
 
 export function gotifyOperation(route: GotifyRoute, served: ServedRoute): Json {
-  const token = { name: "token", in: "query", required: false, schema: { type: "string" }, description: "The token (or X-Gotify-Key, or Authorization: Bearer)." };
+  const token = {
+    name: "token",
+    in: "query",
+    required: false,
+    schema: { type: "string" },
+    description: "The token (or X-Gotify-Key, or Authorization: Bearer).",
+  };
   if (served.path === messagePath(route))
     return {
       operationId: operationId(served.method, served.path),
@@ -54,9 +60,16 @@ export function gotifyOperation(route: GotifyRoute, served: ServedRoute): Json {
       parameters: [token],
       requestBody: {
         required: true,
-        content: { "application/json": { schema: MESSAGE }, "application/x-www-form-urlencoded": { schema: MESSAGE }, "multipart/form-data": { schema: MESSAGE } },
+        content: {
+          "application/json": { schema: MESSAGE },
+          "application/x-www-form-urlencoded": { schema: MESSAGE },
+          "multipart/form-data": { schema: MESSAGE },
+        },
       },
-      responses: { "200": { description: "Sent, or queued in the outbox", content: { "application/json": { schema: CREATED } } }, ...errors(400, 401, 403, 413, 415, 503) },
+      responses: {
+        "200": { description: "Sent, or queued in the outbox", content: { "application/json": { schema: CREATED } } },
+        ...errors(400, 401, 403, 413, 415, 503),
+      },
     };
   return {
     operationId: operationId(served.method, served.path),

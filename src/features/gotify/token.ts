@@ -6,7 +6,7 @@
  */
 
 /** The token a sender gave outside Authorization, when it gave one. */
-export function gotifyToken(request: Request, url: URL): string | undefined {
+function gotifyToken(request: Request, url: URL): string | undefined {
   const query = url.searchParams.get("token");
   if (query) return query;
   return request.headers.get("x-gotify-key") ?? undefined;
