@@ -25,6 +25,7 @@ import routes from "./routes/index.ts";
 import bots from "./bots/index.ts";
 import metrics from "./metrics/index.ts";
 import openapi from "./openapi/index.ts";
+import gotify from "./gotify/index.ts";
 import type { HeaderAuth } from "./auth/header/schema.ts";
 import type { BasicAuth } from "./auth/basic/schema.ts";
 import type { BearerAuth } from "./auth/bearer/schema.ts";
@@ -46,6 +47,7 @@ const FEATURES: readonly FeatureDefinition[] = [
   pluginRoutes,
   presets,
   routes,
+  gotify,
   bots,
   metrics,
   openapi,
