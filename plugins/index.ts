@@ -1,5 +1,5 @@
 /** The built-in plugins, by the name routes.yaml uses. Add a plugin here when its folder lands. */
-import { errorCatalogue, type PluginDefinition } from "../src/plugin-api.ts";
+import type { PluginDefinition } from "../src/plugin-api.ts";
 import rosterAdmin from "./roster_admin/index.ts";
 import componentHttp from "./component_http/index.ts";
 import mucKick from "./muc_kick/index.ts";
@@ -8,9 +8,3 @@ import postMsg from "./post_msg/index.ts";
 const DEFINITIONS = [rosterAdmin, componentHttp, mucKick, postMsg] as PluginDefinition[];
 
 export const BUILTIN_PLUGINS: ReadonlyMap<string, PluginDefinition> = new Map(DEFINITIONS.map((p) => [p.name, p]));
-
-/**
- * Every error code the gateway answers, the plugins' own included (their definitions' `errors`):
- * building it at registration refuses a code two of them, or a plugin and the core, declare.
- */
-export const ERROR_CATALOGUE = errorCatalogue(DEFINITIONS);

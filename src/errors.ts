@@ -267,20 +267,20 @@ export interface OwnErrors {
   stanza?: Readonly<Record<string, StanzaErrorSpec>>;
 }
 
-/** Every code the gateway answers, by name: the shared ones and each registered plugin's. */
+/** Every code the gateway answers, by name: the shared ones and each registered plugin's and feature's. */
 export interface ErrorCatalogue {
   http: ReadonlyMap<string, HttpErrorSpec>;
   stanza: ReadonlyMap<string, StanzaErrorSpec>;
 }
 
 /**
- * The shared codes plus each plugin's, added as the plugins register (plugins/index.ts). A code
- * declared twice throws: one name, one status and sentence, wherever it is answered.
+ * The shared codes plus each plugin's and feature's, added as they register (src/features/index.ts).
+ * A code declared twice throws: one name, one status and sentence, wherever it is answered.
  */
-export function errorCatalogue(plugins: Iterable<{ name: string; errors?: OwnErrors | undefined }>): ErrorCatalogue {
+export function errorCatalogue(owners: Iterable<{ name: string; errors?: OwnErrors | undefined }>): ErrorCatalogue {
   const http = new Map<string, HttpErrorSpec>(Object.entries(ERRORS));
   const stanza = new Map<string, StanzaErrorSpec>(Object.entries(STANZA_ERRORS));
-  for (const { name, errors } of plugins) {
+  for (const { name, errors } of owners) {
     addOwn(http, name, Object.entries(errors?.http ?? {}));
     addOwn(stanza, name, Object.entries(errors?.stanza ?? {}));
   }

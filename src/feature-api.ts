@@ -115,8 +115,8 @@ export interface GatewayPorts {
   health(): HealthReport;
   /** A failed write to the store: /health reports the store degraded until a write succeeds. */
   storeFailed(op: string, err: unknown): void;
-  /** What outlives a generation for one feature (bot jobs running, threads remembered): made at the first ask. */
-  keep<T>(feature: string, make: () => T): T;
+  /** What outlives a generation for this feature (the bot jobs running): made at its first ask, the same object after a reload. */
+  keep<T>(make: () => T): T;
 }
 
 /** A GET endpoint outside routes[] (/metrics, /openapi.json): answers its path, else undefined. */
@@ -127,18 +127,23 @@ interface Endpoint {
   handle(request: GatewayRequest): Promise<Response | undefined>;
 }
 
+/** Stops what one route started (a plugin): called in file order when the generation retires, before any feature stops. */
+export type RouteStop = () => Promise<void> | void;
+
 /** A feature running in one generation. */
 export interface FeatureRuntime {
-  /** Starts one route of the feature's kinds, in file order with the others. */
-  route?(route: RouteBase): Promise<void> | void;
+  /** Starts one route of the feature's kinds, in file order with the others; returns how to stop it, if it runs anything. */
+  route?(route: RouteBase): Promise<RouteStop | undefined> | RouteStop | undefined;
   endpoints?: readonly Endpoint[];
-  /** The generation retires: start nothing new (scheduled jobs), before its requests in flight end. */
+  /** The whole generation is built: start what runs by itself (scheduled jobs). */
+  ready?(): void;
+  /** The generation retires or failed to build: start nothing new (scheduled jobs), before its requests in flight end. */
   quiesce?(): void;
   /** The link came up again: rooms to enter, presences to send. */
   online?(): void;
-  /** Called when the generation retires (after its requests) or fails to build. */
+  /** Called in reverse of the start order when the generation retires (after its requests and its routes) or fails to build. */
   stop?(): Promise<void> | void;
-  /** Entries of /health's `plugins` list. */
+  /** Entries of /health's `plugins` list (the name is the plugins' by history: any feature may report there). */
   health?(): Array<Record<string, unknown>>;
   /** What the runtime of the next generation gets as `previous`. */
   handover?(): unknown;
@@ -159,10 +164,12 @@ export function defineFeature<Part>(definition: FeatureDefinition<Part>): Featur
   return definition;
 }
 
+/** Typed by its own route inside; the registry hands it only routes of its `kind` (config/registry.ts `compiled`). */
 export function defineRouteKind<R extends RouteBase>(kind: RouteKind<R>): RouteKind {
-  return kind as unknown as RouteKind;
+  return kind;
 }
 
+/** Typed by its own schema inside; the loader hands it only schemes its schema passed. */
 export function defineAuthKind<S extends TSchema>(kind: AuthKind<S>): AuthKind {
-  return kind as unknown as AuthKind;
+  return kind;
 }

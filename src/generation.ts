@@ -1,10 +1,14 @@
 /**
- * One generation of the configuration: what a reload replaces as a whole. Auth schemes, the HTTP
- * routes, the plugins with their stanza handlers and link listeners, and the /metrics endpoint.
- * The store, the XMPP link, the outbox and the metrics registry are the gateway's and outlive it.
+ * One generation of the configuration: what a reload replaces as a whole. Its auth schemes, every
+ * feature's runtime (src/features/), each route started by its kind's feature (plugins with their
+ * stanza handlers and link listeners among them), and the HTTP app over what they registered. The
+ * store, the XMPP link, the outbox and the metrics registry are the gateway's and outlive it.
  *
- * A retiring generation finishes its requests in flight, then stops its plugins; until then it
- * still takes the answers to its own requests (StanzaRouter.takeOwn).
+ * Built in this order: the features, the generation's link listeners, the routes in file order,
+ * the HTTP app; then `ready` (what runs by itself, scheduled jobs, starts only once all of it
+ * stands). A retiring generation starts nothing new (`quiesce`), finishes its requests in flight,
+ * stops its routes, then its features in reverse; until then it still takes the answers to its own
+ * requests (StanzaRouter.takeOwn). A generation that fails to build is undone the same way.
  */
 import type { Database } from "bun:sqlite";
 import type { Element } from "ltx";
@@ -16,7 +20,7 @@ import type { Authenticator } from "./auth/types.ts";
 import type { Throttle } from "./auth/throttle.ts";
 import { authenticatorOf } from "./auth/authenticators.ts";
 import type { LinkEvent, XmppPort } from "./plugin-api.ts";
-import type { FeatureContext, FeatureRuntime, GatewayPorts, HealthReport, RouteBase } from "./feature-api.ts";
+import type { FeatureContext, FeatureRuntime, GatewayPorts, HealthReport, RouteBase, RouteStop } from "./feature-api.ts";
 import { GatewayError } from "./errors.ts";
 import { pluginStore } from "./store/plugin-store.ts";
 import { createHttpApp, createRegistry } from "./http/app.ts";
@@ -64,9 +68,9 @@ export interface Generation {
   takeOwn(stanza: Element): Promise<boolean>;
   emit(event: LinkEvent): void;
   readonly inFlight: number;
-  /** Waits (bounded) for the requests in flight, then stops the plugins. */
+  /** Starts nothing new, waits (bounded) for the requests in flight, then stops its routes and features. */
   retire(timeoutMs: number): Promise<void>;
-  /** The plugins' own /health entries (PluginInstance.health), in route order. */
+  /** The entries the features give /health's `plugins` list (the plugins' PluginInstance.health), in route order. */
   pluginHealth(): Array<Record<string, unknown>>;
   /** What each feature hands the configuration that replaces this one (FeatureRuntime.handover). */
   handover(): ReadonlyMap<string, unknown>;
@@ -87,15 +91,22 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const xmpp: XmppPort = { ...port, on, rooms };
   const authenticators = createAuthenticators(deps);
   const registry = createRegistry();
-  const runtimes = await startFeatures(deps, { xmpp, router, registry, authenticators }).catch((err: unknown) => {
-    // A generation that fails to build gives back the seats its features took.
+  const running = new Running();
+  try {
+    running.features = await startFeatures(deps, { xmpp, router, registry, authenticators });
+    on("offline", () => rooms.offline());
+    // Before any plugin's listeners, as the routes' rooms and the bots' are the gateway's own.
+    // Features enter their rooms again first (routes, then bots), so that the rooms left behind are not left once more.
+    for (const { runtime } of running.features) if (runtime.online) on("online", () => runtime.online?.());
+    on("online", () => rooms.online());
+    for (const route of config.routes) running.routeStops.push((await runtimeOf(running.features, route).route?.(route)) ?? undefined);
+  } catch (err) {
+    // A generation that fails to build gives back the seats its features took, and leaves no timer.
+    await running.stop();
     rooms.stop();
     throw err;
-  });
-  on("offline", () => rooms.offline());
-  // Features enter their rooms again first (routes, then bots), so that the rooms left behind are not left once more.
-  for (const { runtime } of runtimes) if (runtime.online) on("online", () => runtime.online?.());
-  on("online", () => rooms.online());
+  }
+  const runtimes = running.features;
   const app = createHttpApp({
     routes: registry.all,
     cors: config.http.cors,
@@ -127,6 +138,8 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     },
     { log: log.child({ part: "http" }), metrics: deps.metrics, probes: new Set(probes) },
   );
+  // Started last, so a generation that fails to build leaves nothing running by itself.
+  for (const { runtime } of runtimes) runtime.ready?.();
   return {
     config,
     handle: (request, peer) => serve(enter(request, peer, door)),
@@ -144,10 +157,10 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     // Once: a reload and a shutdown may both retire the same generation.
     retire(timeoutMs) {
       retired ??= (async () => {
-        for (const { runtime } of runtimes) runtime.quiesce?.();
+        running.quiesce();
         const deadline = Date.now() + timeoutMs;
         while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
-        await stopAll(runtimes);
+        await running.stop();
         // Gives back this generation's seats only: rooms the next one holds too are not left.
         rooms.stop();
       })();
@@ -168,14 +181,28 @@ interface GenerationParts {
   authenticators: Map<string, Authenticator>;
 }
 
-/**
- * Each feature's runtime in registration order, then every route by its kind's feature in file
- * order. When one refuses to start, those already started are stopped.
- */
+/** What a generation runs: its features' runtimes, in start order, and its routes' stops. */
+class Running {
+  features: Started[] = [];
+  routeStops: Array<RouteStop | undefined> = [];
+
+  /** Nothing new starts: the scheduled jobs stop (they are started again by the next generation). */
+  quiesce(): void {
+    for (const { runtime } of this.features) runtime.quiesce?.();
+  }
+
+  /** The routes in file order (the plugins), then the features in reverse of their start. */
+  async stop(): Promise<void> {
+    this.quiesce();
+    for (const stop of this.routeStops) await stop?.();
+    for (const { runtime } of [...this.features].reverse()) await runtime.stop?.();
+  }
+}
+
+/** Each feature's runtime in registration order; when one refuses to start, those already started are stopped. */
 async function startFeatures(deps: GenerationDeps, parts: GenerationParts): Promise<Started[]> {
   const { config } = deps;
   const started: Started[] = [];
-  const gateway = gatewayPorts(deps);
   try {
     for (const feature of FEATURE_REGISTRY.features) {
       if (!feature.start) continue;
@@ -195,14 +222,14 @@ async function startFeatures(deps: GenerationDeps, parts: GenerationParts): Prom
         metrics: deps.metrics,
         pluginMetrics: deps.metrics.forPlugin,
         previous: deps.handover?.get(feature.name),
-        gateway,
+        gateway: gatewayPorts(deps, feature.name),
       };
       started.push({ name: feature.name, runtime: await feature.start(ctx) });
     }
-    for (const route of config.routes) await runtimeOf(started, route).route?.(route);
   } catch (err) {
-    for (const { runtime } of started) runtime.quiesce?.();
-    await stopAll(started);
+    const running = new Running();
+    running.features = started;
+    await running.stop();
     throw err;
   }
   return started;
@@ -213,11 +240,6 @@ function runtimeOf(started: readonly Started[], route: RouteBase): FeatureRuntim
   const found = started.find((s) => s.name === feature.name);
   if (!found) throw new Error(`feature ${feature.name} compiles ${route.kind} routes but does not run`);
   return found.runtime;
-}
-
-/** In reverse: what started last stops first. */
-async function stopAll(started: readonly Started[]): Promise<void> {
-  for (const { runtime } of [...started].reverse()) await runtime.stop?.();
 }
 
 /** The first feature that refuses a queued stanza says why it goes to the dead letters; undefined sends it. */
@@ -233,7 +255,7 @@ function beforeSend(runtimes: readonly Started[], stanza: string): Promise<strin
   })();
 }
 
-function gatewayPorts(deps: GenerationDeps): GatewayPorts {
+function gatewayPorts(deps: GenerationDeps, feature: string): GatewayPorts {
   return {
     db: deps.store,
     deliver: deps.deliver,
@@ -242,7 +264,7 @@ function gatewayPorts(deps: GenerationDeps): GatewayPorts {
     newId: deps.newId,
     health: deps.health,
     storeFailed: deps.storeFailed,
-    keep<T>(feature: string, make: () => T): T {
+    keep<T>(make: () => T): T {
       if (!deps.kept.has(feature)) deps.kept.set(feature, make());
       return deps.kept.get(feature) as T;
     },

@@ -70,7 +70,7 @@ function routeKey(route: RouteBase): string {
 function sectionDeltas(old: Snapshot, next: Snapshot): Record<string, Record<string, string[]>> {
   const entries = (s: Snapshot, section: (typeof FEATURE_REGISTRY.sections)[number]) => {
     const raw = s.raw[section.key];
-    const names = section.entries?.((s.config as object as Record<string, unknown>)[section.key]) ?? [];
+    const names = section.entries?.(FEATURE_REGISTRY.section(s.config, section.key)) ?? [];
     return new Map(names.map((name, i) => [name, JSON.stringify(Array.isArray(raw) ? raw[i] : undefined)]));
   };
   return Object.fromEntries(

@@ -31,11 +31,12 @@ function checkEndpoint(settings: EndpointSettings, section: string, c: SectionCh
 
 /**
  * A section whose schema the top level has checked already (its problems are reported there):
- * its value with the defaults filled in, checked against the rest; undefined when it is invalid.
+ * its value with the defaults filled in; undefined when it is invalid. Only a section the file
+ * writes is checked against the rest, once the top level is valid: the defaults never clash.
  */
 export function endpointSection<S extends TSchema>(schema: S, section: string, raw: unknown, c: SectionChecks): Static<S> | undefined {
   const value = Value.Default(schema, structuredClone(raw ?? {})) as Static<S>;
   if (!Value.Check(schema, value)) return undefined;
-  checkEndpoint(value as EndpointSettings, section, c);
+  if (raw !== undefined && c.topValid) checkEndpoint(value as EndpointSettings, section, c);
   return value;
 }

@@ -60,6 +60,8 @@ export interface SectionChecks {
   routes: readonly RouteBase[];
   xmpp: { component: string; host: string } | undefined;
   claimed: RouteChecks["claimed"];
+  /** Whether the top level passed its schema; cross-checks of an optional section wait for it, so one mistake is said once. */
+  topValid: boolean;
 }
 
 /** A kind of routes[] entry. */

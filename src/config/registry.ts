@@ -76,7 +76,12 @@ export class FeatureRegistry<F extends FeatureShape = FeatureShape> {
 
   /** A feature's checked section in a loaded configuration (the loader put it under its key); undefined without one. */
   partOf(config: object, feature: F): unknown {
-    return feature.section ? (config as Record<string, unknown>)[feature.section.key] : undefined;
+    return feature.section ? this.section(config, feature.section.key) : undefined;
+  }
+
+  /** The checked section `key` of a loaded configuration. */
+  section(config: object, key: string): unknown {
+    return (config as Record<string, unknown>)[key];
   }
 
   authKind(kind: string): AuthOf<F> | undefined {

@@ -11,6 +11,8 @@ import { authenticatorOf, type AuthenticatorDeps } from "../auth/authenticators.
 import type { Authenticator } from "../auth/types.ts";
 import type { FeatureDefinition } from "../feature-api.ts";
 import type { PluginDefinition } from "../plugin-api.ts";
+import { errorCatalogue } from "../errors.ts";
+import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import health from "./health/index.ts";
 import authHeader from "./auth/header/index.ts";
 import authBasic from "./auth/basic/index.ts";
@@ -24,6 +26,7 @@ import bots from "./bots/index.ts";
 import metrics from "./metrics/index.ts";
 import openapi from "./openapi/index.ts";
 import discord from "./discord/index.ts";
+import gotify from "./gotify/index.ts";
 import type { HeaderAuth } from "./auth/header/schema.ts";
 import type { BasicAuth } from "./auth/basic/schema.ts";
 import type { BearerAuth } from "./auth/bearer/schema.ts";
@@ -35,7 +38,7 @@ import type { BotConfig } from "./bots/compiled.ts";
 import type { MetricsSchema } from "./metrics/schema.ts";
 import type { OpenApiSchema } from "./openapi/schema.ts";
 
-const FEATURES = [
+const FEATURES: readonly FeatureDefinition[] = [
   health,
   authHeader,
   authBasic,
@@ -44,14 +47,22 @@ const FEATURES = [
   authHmac,
   pluginRoutes,
   presets,
-  discord,
   routes,
+  discord,
+  gotify,
   bots,
   metrics,
   openapi,
-] as FeatureDefinition[];
+];
 
 export const FEATURE_REGISTRY = new FeatureRegistry<FeatureDefinition>(FEATURES);
+
+/**
+ * Every error code the gateway answers: the shared ones, and each plugin's and each feature's own
+ * (their definitions' `errors`). Built when the gateway loads, so a code two of them (or one of
+ * them and the core) declare stops it at once.
+ */
+export const ERROR_CATALOGUE = errorCatalogue([...BUILTIN_PLUGINS.values(), ...FEATURES]);
 
 export type AuthScheme = HeaderAuth | BasicAuth | BearerAuth | XmppAuth | HmacAuth;
 type RouteConfig = PluginRouteConfig | DeclarativeRouteConfig;

@@ -22,7 +22,7 @@ export interface Registered {
   probe?: boolean;
 }
 
-/** Everything one generation serves; `served` leaves out the bare probes, which no API description lists. */
+/** Everything one generation serves (`all`); `routes` leaves out the bare probes, which no API description lists. */
 export function createRegistry(): CoreRegistrar & { readonly all: Registered[] } {
   const all: Registered[] = [];
   return {

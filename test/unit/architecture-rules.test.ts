@@ -97,7 +97,8 @@ beforeAll(() => {
     summary: { violations: Array<{ rule: { name: string }; from: string; to: string }> };
   };
   found = result.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
-});
+  // One run of dependency-cruiser takes about a second, several on a busy shared machine.
+}, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

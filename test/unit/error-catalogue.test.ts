@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ERROR_CATALOGUE } from "../../plugins/index.ts";
+import { ERROR_CATALOGUE } from "../../src/features/index.ts";
 import { GatewayError, errorCatalogue, errorResponse, ownErrors } from "../../src/errors.ts";
 
 describe("a plugin's own error codes", () => {

@@ -29,7 +29,7 @@ export default defineFeature<readonly BotConfig[]>({
   start(ctx) {
     const { config, gateway } = ctx;
     // The bot jobs running now, across generations: a reload never runs one job twice at once.
-    const running = gateway.keep("bots", () => new Set<string>());
+    const running = gateway.keep(() => new Set<string>());
     const bots = startBots(ctx.part, {
       addBot: (local, handler) => ctx.entity(local, handler),
       send: gateway.deliver,
@@ -42,14 +42,21 @@ export default defineFeature<readonly BotConfig[]>({
       timeoutMs: config.xmpp.iq_timeout_ms,
       request: (iq) => gateway.request(iq),
     });
-    const stopJobs = startJobs(ctx.part, {
-      deliver: gateway.deliver,
-      fetch: ctx.fetch,
-      log: ctx.log.child({ part: "bot-jobs" }),
-      last: ctx.store.keyed<LastRun>("jobs"),
-      metrics: ctx.metrics,
-      running,
-    });
-    return { quiesce: stopJobs, online: () => bots.online(), stop: () => bots.stop() };
+    let stopJobs: (() => void) | undefined;
+    return {
+      ready() {
+        stopJobs = startJobs(ctx.part, {
+          deliver: gateway.deliver,
+          fetch: ctx.fetch,
+          log: ctx.log.child({ part: "bot-jobs" }),
+          last: ctx.store.keyed<LastRun>("jobs"),
+          metrics: ctx.metrics,
+          running,
+        });
+      },
+      quiesce: () => stopJobs?.(),
+      online: () => bots.online(),
+      stop: () => bots.stop(),
+    };
   },
 });

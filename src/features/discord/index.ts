@@ -35,12 +35,14 @@ export default defineFeature({
   ],
   start(ctx) {
     // Snowflakes stay unique across reloads: one sequence for the gateway's life.
-    const snowflake = ctx.gateway.keep("discord", () => snowflakes());
+    const snowflake = ctx.gateway.keep(() => snowflakes());
     const hooks = new DiscordHooks(ctx.http);
     return {
       route(base) {
         const route = base as DiscordRoute;
         hooks.add(route.prefix, route.token, discordHandlers(route, depsOf(route, snowflake, ctx)));
+        // Nothing runs between requests: no stop.
+        return undefined;
       },
     };
   },

@@ -1,6 +1,6 @@
 /**
  * `plugin:` routes: each entry runs a built-in plugin (plugins/) with its options, set up in file
- * order with the other routes; its /health entries and its stop belong to the generation.
+ * order with the other routes; the generation stops each (its RouteStop) before any feature.
  */
 import { defineFeature, defineRouteKind } from "../../feature-api.ts";
 import type { PluginInstance } from "../../plugin-api.ts";
@@ -40,15 +40,13 @@ export default defineFeature({
           metrics: ctx.pluginMetrics,
         });
         started.push({ route, instance });
+        return instance.stop ? () => instance.stop?.() : undefined;
       },
       health: () =>
         started.flatMap(({ route, instance }) => {
           const report = instance.health?.();
           return report ? [{ plugin: route.plugin.name, path: route.path, ...report }] : [];
         }),
-      async stop() {
-        for (const { instance } of started) await instance.stop?.();
-      },
     };
   },
 });

@@ -1,0 +1,83 @@
+/**
+ * `preset: gotify` routes: a Gotify server's message API, for the tools that push to Gotify
+ * (apprise gotify://, Uptime Kuma, Proxmox, Healthchecks, curl). Each message becomes a chat
+ * message to the route's recipients; DELETE withdraws it (XEP-0424). docs/formats.md, ## Gotify.
+ */
+import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { checkGotifyRoute } from "./check.ts";
+import { GOTIFY_ERRORS } from "./errors.ts";
+import { createMessageHandler, deleteMessageHandler, type GotifyDeps } from "./handler.ts";
+import { gotifyMessages } from "./messages.ts";
+import { gotifyOperation } from "./openapi.ts";
+import { deletePath, GotifyRouteSchema, messagePath, type GotifyRoute } from "./schema.ts";
+
+export default defineFeature({
+  name: "gotify",
+  summary: "Gotify's message API (POST /message, DELETE /message/<id>) as chat messages.",
+  errors: { http: GOTIFY_ERRORS },
+  routeKinds: [
+    defineRouteKind<GotifyRoute>({
+      kind: "gotify",
+      key: "preset",
+      value: "gotify",
+      schema: GotifyRouteSchema,
+      title: "routes[] with preset: gotify",
+      check: checkGotifyRoute,
+      label: (route) => `gotify ${messagePath(route)}`,
+      serves: (route, r) => (r.path === messagePath(route) || r.path === deletePath(route) ? Number.MAX_SAFE_INTEGER : undefined),
+      operation: (route, served) => gotifyOperation(route, served),
+    }),
+  ],
+  start(ctx) {
+    return {
+      route(base) {
+        const route = base as GotifyRoute;
+        const deps = depsOf(route, ctx);
+        ctx.http.add("POST", messagePath(route), createMessageHandler(route, deps));
+        ctx.http.add("DELETE", deletePath(route), deleteMessageHandler(route, deps));
+        return undefined;
+      },
+    };
+  },
+});
+
+function depsOf(route: GotifyRoute, ctx: FeatureContext): GotifyDeps {
+  const auth = ctx.authenticators.get(route.auth);
+  // check refuses a route without a bearer scheme: none here is a fault of the gateway.
+  if (!auth) throw new Error(`${route.at}: no authenticator for the auth scheme "${route.auth}"`);
+  const failed = (op: string, err: unknown) => {
+    ctx.gateway.storeFailed(op, err);
+    ctx.log.warn("the gotify route could not write its store", {
+      route: route.at,
+      op,
+      err: err instanceof Error ? err.message : String(err),
+    });
+  };
+  return {
+    auth,
+    component: ctx.config.xmpp.component,
+    deliver: ctx.gateway.deliver,
+    newId: ctx.gateway.newId,
+    maxBodyBytes: ctx.config.http.max_body_bytes,
+    messages: gotifyMessages({
+      db: ctx.gateway.db,
+      counter: ctx.store.keyed<number>("message-ids"),
+      route: `POST ${messagePath(route)}`,
+      failed,
+    }),
+    appId: appIds(ctx.auth[route.auth]),
+    now: () => new Date(),
+    unsaved: (err) =>
+      ctx.log.warn("a gotify message was sent but not remembered: DELETE cannot withdraw it", {
+        route: route.at,
+        err: err instanceof Error ? err.message : String(err),
+      }),
+  };
+}
+
+/** Gotify numbers applications from 1; here each token of the scheme is one, in file order. */
+function appIds(scheme: unknown): (holder: string) => number {
+  const tokens = (scheme as { tokens?: ReadonlyArray<{ name?: unknown }> } | undefined)?.tokens ?? [];
+  const names = tokens.map((t) => t.name);
+  return (holder) => names.indexOf(holder) + 1;
+}

@@ -1,0 +1,57 @@
+/**
+ * What a gotify route remembers: the next message id (Gotify's ids are integers the server
+ * allocates, and senders delete by them), and for each message sent, who sent it and the id of
+ * the chat message each recipient got, so DELETE /message/<id> can withdraw them (XEP-0424).
+ * The ids are kept in the store across restarts and reloads; the messages in store/threads.ts,
+ * bounded per route and expiring (a retraction of a message long scrolled away helps nobody).
+ */
+import type { Database } from "bun:sqlite";
+import { GatewayError } from "../../errors.ts";
+import type { Keyed } from "../../plugin-api/store.ts";
+import { correctThreads, DEFAULT_THREAD_LIMITS, type Remembered } from "../../store/threads.ts";
+
+/** One message: the token holder that sent it, and the chat message id each recipient got. */
+interface SentMessage {
+  by: string;
+  ids: Record<string, string>;
+}
+
+export interface GotifyMessages {
+  /** The next id, stored before anything is sent: an id is never given twice, even after a crash. */
+  allocate(): number;
+  remember(id: number, sent: SentMessage): void;
+  recall(id: number): SentMessage | undefined;
+  forget(id: number): void;
+}
+
+export interface MessagesDeps {
+  db: Database;
+  counter: Keyed<number>;
+  /** The route's `POST <path>message`: its messages never mix with another route's. */
+  route: string;
+  failed(op: string, err: unknown): void;
+}
+
+export function gotifyMessages(deps: MessagesDeps): GotifyMessages {
+  const threads: Remembered = correctThreads(deps.db, { route: deps.route, limits: DEFAULT_THREAD_LIMITS, failed: deps.failed });
+  const key = (id: number) => `gotify ${deps.route} ${id}`;
+  return {
+    allocate() {
+      try {
+        const next = (deps.counter.get("last") ?? 0) + 1;
+        deps.counter.set("last", next);
+        return next;
+      } catch (err) {
+        // Nothing was sent yet: 503 is safe to retry.
+        deps.failed("allocating a gotify message id", err);
+        throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: err instanceof Error ? err.message : String(err) } });
+      }
+    },
+    remember: (id, sent) => threads.set(key(id), JSON.stringify(sent)),
+    recall(id) {
+      const stored = threads.get(key(id));
+      return stored === undefined ? undefined : (JSON.parse(stored) as SentMessage);
+    },
+    forget: (id) => threads.delete(key(id)),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * A Gotify message as a Notification (src/notify/): priority on ntfy's scale, the title, the
+ * text (Markdown links made plain when the sender says the message is Markdown) and the links
+ * Gotify's Android app opens (extras `client::notification`, docs/msgextras.md on gotify.net).
+ */
+import type { Notification } from "../../notify/notification.ts";
+import type { GotifyMessage } from "./read.ts";
+
+/**
+ * Gotify's 0..10 onto ntfy's 1..5, as Gotify's Android app groups them into channels
+ * (MessagingService: 0 min, 1-3 low, 4-7 default, 8-10 high); 10 (apprise's "emergency") is
+ * ntfy's max. Out-of-range values are clamped: Gotify stores any int.
+ */
+export function ntfyPriority(gotify: number): number {
+  if (gotify <= 0) return 1;
+  if (gotify <= 3) return 2;
+  if (gotify <= 7) return 3;
+  return gotify >= 10 ? 5 : 4;
+}
+
+/** `title` is the message's, or (blank, as Gotify does) its application's name: the token holder's. */
+export function gotifyNotification(m: GotifyMessage, application: string): Notification {
+  const markdown = path(m.extras, "client::display", "contentType") === "text/markdown";
+  const links = [
+    link(path(m.extras, "client::notification", "click", "url")),
+    link(path(m.extras, "client::notification", "bigImageUrl")),
+  ].flatMap((l) => l ?? []);
+  return {
+    title: m.title?.trim() ? m.title : application,
+    text: markdown ? plainLinks(m.message) : m.message,
+    ...(m.priority !== undefined ? { priority: ntfyPriority(m.priority) } : {}),
+    ...(links.length ? { links } : {}),
+  };
+}
+
+/**
+ * Markdown links as text a chat client links itself: `[label](url)` -> `label: url` (an image
+ * `![alt](url)` too), `<url>` -> `url`; a label that is the URL is said once.
+ */
+export function plainLinks(markdown: string): string {
+  return markdown
+    .replace(/!?\[([^\]\n]*)\]\(\s*<?([^\s()<>]+)>?(?:\s+"[^"\n]*")?\s*\)/g, (_m, label: string, url: string) =>
+      label.trim() === "" || label.trim() === url ? url : `${label.trim()}: ${url}`,
+    )
+    .replace(/<((?:https?|mailto|xmpp):[^\s<>]+)>/g, "$1");
+}
+
+function path(value: unknown, ...keys: string[]): unknown {
+  let v = value;
+  for (const key of keys) v = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
+  return v;
+}
+
+function link(url: unknown): { url: string } | undefined {
+  return typeof url === "string" && /^https?:\/\//i.test(url) ? { url } : undefined;
+}
