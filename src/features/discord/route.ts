@@ -8,9 +8,8 @@ import { Type } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";
 import { checkSchema } from "../../config/check-schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
-import { checkAuthRef, checkDuplicate, routeLabel } from "../../config/route-checks.ts";
+import { checkAuthRef, checkDuplicate, checkRecipients, RecipientsSchema, routeLabel } from "../../config/route-checks.ts";
 import type { RouteBase, RouteChecks } from "../../feature-api.ts";
-import { isJid } from "../../kit/jid.ts";
 
 export const DiscordRouteSchema = Closed({
   preset: Type.Literal("discord", { description: "Discord's execute-webhook format (docs/formats.md, Discord)." }),
@@ -19,9 +18,7 @@ export const DiscordRouteSchema = Closed({
     description:
       "The webhook URL's path, e.g. /discord/webhooks/1/<token>: its last segment is the secret (16 or more random characters), as Discord's token. Edits and deletions are served below it, at <path>/messages/<id>.",
   }),
-  to: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-    description: "Who gets the messages: one JID or a list.",
-  }),
+  to: RecipientsSchema,
   auth: Type.Optional(Type.String({ description: "The name of an auth scheme from `auth:`, for senders that can send a header." })),
 });
 
@@ -51,7 +48,7 @@ export const discordLabel = (route: { prefix: string }) => `discord ${route.pref
 export function checkDiscordRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): DiscordRoute | undefined {
   const keys = checkSchema(DiscordRouteSchema, raw, at, c.locate, c.diagnostics);
   checkAuthRef(raw.auth, at, c);
-  const to = recipients(raw.to, at, c);
+  const to = checkRecipients(raw.to, at, c);
   const split = typeof raw.path === "string" ? splitPath(raw.path) : undefined;
   if (typeof split === "string") c.diagnostics.push(c.locate.at([...at, "path"], split));
   if (!keys || !to || typeof split !== "object") return undefined;
@@ -92,14 +89,4 @@ function checkServed(prefix: string, path: string, at: PathSegments, c: RouteChe
   // One clash is one mistake: the first method and path another route serves is enough to say.
   const clash = patterns.find((key) => c.served.has(key));
   for (const key of clash ? [clash] : patterns) checkDuplicate(key, path, at, c);
-}
-
-function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {
-  const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
-  const bad = list.findIndex((j) => typeof j !== "string" || !isJid(j));
-  if (bad !== -1)
-    c.diagnostics.push(
-      c.locate.at(typeof raw === "string" ? [...at, "to"] : [...at, "to", bad], `${JSON.stringify(list[bad])} is not a JID`),
-    );
-  return list.length && bad === -1 ? (list as string[]) : undefined;
 }

@@ -3,16 +3,15 @@
  * a `kind: bearer` one. Gotify has no anonymous messages (router.go puts POST /message behind
  * an application token), so neither does this route: a sender of Gotify's always has a token.
  */
-import { isJid } from "../../kit/jid.ts";
 import { checkSchema } from "../../config/check-schema.ts";
-import { checkAuthRef, checkDuplicate, routeLabel } from "../../config/route-checks.ts";
+import { checkAuthRef, checkDuplicate, checkRecipients, routeLabel } from "../../config/route-checks.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import type { RouteChecks } from "../../feature-api.ts";
 import { deletePath, GotifyRouteSchema, messagePath, type GotifyRoute } from "./schema.ts";
 
 export function checkGotifyRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): GotifyRoute | undefined {
   const keys = checkSchema(GotifyRouteSchema, raw, at, c.locate, c.diagnostics);
-  const to = recipients(raw.to, at, c);
+  const to = checkRecipients(raw.to, at, c);
   const auth = bearerScheme(raw.auth, at, c);
   if (!keys || !to || !auth) return undefined;
   // `/gotify` and `/gotify/` both mean "the server is at /gotify": its messages are /gotify/message.
@@ -20,16 +19,6 @@ export function checkGotifyRoute(raw: Record<string, unknown>, at: PathSegments,
   checkDuplicate(`POST ${messagePath({ path })}`, messagePath({ path }), at, c);
   checkDuplicate(`DELETE ${deletePath({ path })}`, deletePath({ path }), at, c);
   return { kind: "gotify", at: routeLabel(at), path, auth, to };
-}
-
-function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {
-  const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
-  const bad = list.findIndex((j) => typeof j !== "string" || !isJid(j));
-  if (bad !== -1)
-    c.diagnostics.push(
-      c.locate.at(typeof raw === "string" ? [...at, "to"] : [...at, "to", bad], `${JSON.stringify(list[bad])} is not a JID`),
-    );
-  return list.length && bad === -1 ? (list as string[]) : undefined;
 }
 
 /** The scheme's name, when it names a bearer scheme (a missing key is the schema's diagnostic). */

@@ -1,13 +1,12 @@
 /** `preset: gotify` under routes: its keys, and the route they compile to. */
 import { Type } from "@sinclair/typebox";
+import { RecipientsSchema } from "../../config/route-checks.ts";
 import { Closed } from "../../config/schema.ts";
 import type { RouteBase } from "../../feature-api.ts";
 
 export const GotifyRouteSchema = Closed({
   preset: Type.Literal("gotify", { description: "A Gotify server's message API (POST /message, DELETE /message/<id>)." }),
-  to: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-    description: "Who gets the messages: one JID or a list.",
-  }),
+  to: RecipientsSchema,
   path: Type.String({
     pattern: "^/",
     default: "/",
