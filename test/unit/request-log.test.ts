@@ -42,6 +42,14 @@ describe("request logs", () => {
     expect(lines[0]).not.toHaveProperty("error");
   });
 
+  test("a path segment a :token parameter matches is logged as …: a webhook URL whose last segment is its secret", async () => {
+    const gw = await offlineGateway(
+      `routes:\n  - path: /hooks/:token\n    send: '<message to="bob@example" type="chat"><body>x</body></message>'\n`,
+    );
+    await gw.request("/hooks/s3cret-webhook-token", { method: "POST" });
+    expect(gw.requestLines()[0]).toMatchObject({ route: "/hooks/:token", path: "/hooks/…" });
+  });
+
   test("a body streamed without Content-Length (chunked) still logs who authenticated", async () => {
     const gw = await offlineGateway(ROUTES);
     const body = new Blob(["hello"]).stream();
