@@ -28,6 +28,7 @@ export function boundaryOf(contentType: string): string | undefined {
 export function parseMultipart(body: Uint8Array, boundary: string): FormPart[] | string {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const delimiter = Buffer.from(`--${boundary}`);
+  const nextDelimiter = Buffer.concat([CRLF, delimiter]);
   // RFC 2046 §5.1.1: a preamble may come before the first delimiter; it is ignored.
   let at = bytes.indexOf(delimiter);
   if (at === -1) return "the body has no multipart boundary";
@@ -36,7 +37,7 @@ export function parseMultipart(body: Uint8Array, boundary: string): FormPart[] |
     at += delimiter.length;
     if (bytes.subarray(at, at + 2).toString() === "--") return parts;
     if (!bytes.subarray(at, at + 2).equals(CRLF)) return "a multipart boundary is not followed by a line break";
-    const next = bytes.indexOf(Buffer.concat([CRLF, delimiter]), at);
+    const next = bytes.indexOf(nextDelimiter, at);
     if (next === -1) return "the multipart body has no final boundary";
     const part = readPart(bytes.subarray(at + 2, next));
     if (typeof part === "string") return part;
