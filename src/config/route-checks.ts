@@ -14,11 +14,17 @@ export function checkAuthRef(name: unknown, at: PathSegments, c: RouteChecks): v
   c.diagnostics.push(c.locate.at([...at, "auth"], `no auth scheme named "${name}"${didYouMean(name, c.authNames)} (defined: ${defined})`));
 }
 
+/**
+ * The key a route is served under: `:name` segments are one shape whatever their names, since the
+ * router cannot tell `/hooks/:id` from `/hooks/:token` (both taken, every request to either fails).
+ */
+export const servedKey = (key: string): string => key.replace(/\/:[^/]+/g, "/:");
+
 /** `key` is `METHOD path`, or `* path` for a route serving every method below its path. */
 export function checkDuplicate(key: string, path: string, at: PathSegments, c: RouteChecks): void {
-  const other = c.served.get(key);
+  const other = c.served.get(servedKey(key));
   if (other) c.diagnostics.push(c.locate.at([...at, "path"], `path ${path} is already served by ${other}`));
-  else c.served.set(key, routeLabel(at));
+  else c.served.set(servedKey(key), routeLabel(at));
 }
 
 export const validPath = (p: unknown): string | undefined => (typeof p === "string" && p.startsWith("/") ? p : undefined);

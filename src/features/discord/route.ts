@@ -8,7 +8,7 @@ import { Type } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";
 import { checkSchema } from "../../config/check-schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
-import { checkAuthRef, checkDuplicate, checkRecipients, RecipientsSchema, routeLabel } from "../../config/route-checks.ts";
+import { checkAuthRef, checkDuplicate, checkRecipients, RecipientsSchema, routeLabel, servedKey } from "../../config/route-checks.ts";
 import type { RouteBase, RouteChecks } from "../../feature-api.ts";
 
 export const DiscordRouteSchema = Closed({
@@ -87,6 +87,6 @@ function checkServed(prefix: string, path: string, at: PathSegments, c: RouteChe
     ...["GET", "PATCH", "DELETE"].map((method) => `${method} ${messagePattern(prefix)}`),
   ];
   // One clash is one mistake: the first method and path another route serves is enough to say.
-  const clash = patterns.find((key) => c.served.has(key));
+  const clash = patterns.find((key) => c.served.has(servedKey(key)));
   for (const key of clash ? [clash] : patterns) checkDuplicate(key, path, at, c);
 }
