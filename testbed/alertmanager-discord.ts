@@ -13,6 +13,17 @@ import { waitFor } from "./timeouts.ts";
 const BINARY = "/usr/bin/prometheus-alertmanager";
 const READY_TIMEOUT_MS = 20_000;
 
+/**
+ * Alertmanager under a watchdog shell: `bun test` runs no exit handler and a SIGKILLed runner runs
+ * nothing, so the shell checks every second that the runner ($PARENT) is alive and stops
+ * Alertmanager when it is not (as Prosody's watchdog module does, prosody-watchdog.ts). SIGTERM to
+ * the shell stops Alertmanager and waits for it.
+ */
+const WATCHDOG = `"$0" "$@" & am=$!
+trap 'kill $am 2>/dev/null; wait $am; exit 0' TERM INT
+while kill -0 "$PARENT" 2>/dev/null && kill -0 $am 2>/dev/null; do sleep 1 & wait $!; done
+kill $am 2>/dev/null; wait $am`;
+
 export interface Alertmanager {
   /** http://127.0.0.1:<port> */
   url: string;
@@ -49,17 +60,20 @@ export async function startAlertmanager(receiver: string): Promise<Alertmanager>
     ].join("\n"),
   );
   const log = join(dir, "alertmanager.log");
-  const proc = Bun.spawn(
-    [
-      BINARY,
-      `--config.file=${config}`,
-      `--storage.path=${join(dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--cluster.listen-address=",
-      "--log.level=debug",
-    ],
-    { cwd: dir, stdin: "ignore", stdout: Bun.file(log), stderr: Bun.file(log) },
-  );
+  const args = [
+    `--config.file=${config}`,
+    `--storage.path=${join(dir, "data")}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    "--cluster.listen-address=",
+    "--log.level=debug",
+  ];
+  const proc = Bun.spawn(["sh", "-c", WATCHDOG, BINARY, ...args], {
+    cwd: dir,
+    env: { ...process.env, PARENT: String(process.pid) },
+    stdin: "ignore",
+    stdout: Bun.file(log),
+    stderr: Bun.file(log),
+  });
   trackProcess(proc);
   const url = `http://127.0.0.1:${port}`;
   const logTail = async () => `--- alertmanager log ---\n${(await readFile(log, "utf8").catch(() => "")).slice(-4000)}`;
