@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { fakeGateway, type FakeGateway } from "../helpers/fake-gateway.ts";
+import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
 
-const FIXTURES = join(import.meta.dir, "../fixtures/gotify");
-const GOLDEN = join(import.meta.dir, "../golden/gotify");
+const FIXTURES = join(import.meta.dir, "../../../fixtures/gotify");
+const GOLDEN = join(import.meta.dir, "../../../golden/gotify");
 const TOKEN = "AGhVjJ3kKc0d.zm";
 
 interface Fixture {

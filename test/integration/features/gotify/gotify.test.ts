@@ -5,9 +5,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { testServers } from "../helpers/servers.ts";
-import { isMessageWithBody } from "../../testbed/xmpp-client.ts";
-import { useTestBed } from "../helpers/bed.ts";
+import { testServers } from "../../../helpers/servers.ts";
+import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
 
 /** A Gotify 2.x application token: `A` and 14 of [A-Za-z0-9._-]. */
 const TOKEN = "AGhVjJ3kKc0d.zm";

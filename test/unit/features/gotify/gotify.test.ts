@@ -1,12 +1,12 @@
 // Gotify's message API on a gotify route, in-process: where senders put the token, the bodies
 // they send, what the created message answers, the errors in Gotify's shape, and DELETE.
 import { afterEach, describe, expect, test } from "bun:test";
-import { FAKE_HEAD, fakeGateway, type FakeGateway } from "../helpers/fake-gateway.ts";
-import { FakeEntity } from "../helpers/fake-entity.ts";
-import { loadTestConfig } from "../helpers/gateway.ts";
-import { createGateway } from "../../src/app.ts";
-import { createLogger } from "../../src/log.ts";
-import { ntfyPriority, plainLinks } from "../../src/features/gotify/notification.ts";
+import { FAKE_HEAD, fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
+import { FakeEntity } from "../../../helpers/fake-entity.ts";
+import { loadTestConfig } from "../../../helpers/gateway.ts";
+import { createGateway } from "../../../../src/app.ts";
+import { createLogger } from "../../../../src/log.ts";
+import { ntfyPriority, plainLinks } from "../../../../src/features/gotify/notification.ts";
 
 /** A Gotify 2.x application token: `A` and 14 of [A-Za-z0-9._-]. */
 const TOKEN = "AGhVjJ3kKc0d.zm";
