@@ -39,6 +39,8 @@ export interface RouteChecks {
   plugins: ReadonlyMap<string, PluginDefinition>;
   locate: SourceLocator;
   diagnostics: Diagnostic[];
+  /** What is worth saying but does not stop the start (a guessable secret path): `check` prints them. */
+  warnings: Diagnostic[];
   /** `METHOD path` -> the route already serving it, to find duplicates. */
   served: Map<string, string>;
   /** A stanza claim (an address, a local part, the catch-all) -> the route and place claiming it first. */

@@ -52,8 +52,8 @@ export function loadWith(
   const unset = new Set(diagnostics.map((d) => d.path));
   const raw: unknown = doc.toJS() ?? {};
   const top = checkSchema(topSchema(registry), raw, [], locate, diagnostics);
-  // A value left empty by an unset variable fails its schema too: say it once.
   const warnings: Diagnostic[] = [];
+  // A value left empty by an unset variable fails its schema too: say it once.
   const failed = (): LoadResult => ({
     ok: false,
     diagnostics: [...diagnostics.filter((d, i) => i < missing.length || !unset.has(d.path)), ...warnings],
@@ -72,6 +72,7 @@ export function loadWith(
     plugins,
     locate,
     diagnostics,
+    warnings,
     served: new Map(),
     claimed: new Map(),
     selectable: (key) => registry.selectable(key),
