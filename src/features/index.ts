@@ -23,6 +23,7 @@ import routes from "./routes/index.ts";
 import bots from "./bots/index.ts";
 import metrics from "./metrics/index.ts";
 import openapi from "./openapi/index.ts";
+import apprise from "./apprise/index.ts";
 import type { HeaderAuth } from "./auth/header/schema.ts";
 import type { BasicAuth } from "./auth/basic/schema.ts";
 import type { BearerAuth } from "./auth/bearer/schema.ts";
@@ -44,6 +45,7 @@ const FEATURES = [
   pluginRoutes,
   presets,
   routes,
+  apprise,
   bots,
   metrics,
   openapi,

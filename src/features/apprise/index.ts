@@ -1,0 +1,51 @@
+/**
+ * `preset: apprise` routes: Apprise's own targets, for every tool that notifies through Apprise
+ * (Uptime Kuma's Apprise provider, changedetection, scripts calling `apprise`): `json://` posts to
+ * the route's path, `apprise://` (the Apprise API) to `<path>/notify/<key>`. Each notification is
+ * a chat message to the route's recipients. docs/formats.md, ## Apprise.
+ */
+import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { checkAppriseRoute } from "./check.ts";
+import { apiHandler, jsonHandler, type AppriseDeps } from "./handler.ts";
+import { appriseOperation } from "./openapi.ts";
+import { AppriseRouteSchema, notifyPath, type AppriseRoute } from "./schema.ts";
+
+export default defineFeature({
+  name: "apprise",
+  summary: "Apprise's json:// notifications and the Apprise API (POST /notify/<key>) as chat messages.",
+  routeKinds: [
+    defineRouteKind<AppriseRoute>({
+      kind: "apprise",
+      key: "preset",
+      value: "apprise",
+      schema: AppriseRouteSchema,
+      title: "routes[] with preset: apprise",
+      check: checkAppriseRoute,
+      label: (route) => `apprise ${route.path}`,
+      serves: (route, r) =>
+        r.method === "POST" && (r.path === route.path || r.path.startsWith(notifyPath(route))) ? Number.MAX_SAFE_INTEGER : undefined,
+      operation: (route, served) => appriseOperation(route, served),
+    }),
+  ],
+  start(ctx) {
+    return {
+      route(base) {
+        const route = base as AppriseRoute;
+        const deps = depsOf(route, ctx);
+        ctx.http.add("POST", route.path, jsonHandler(route, deps));
+        ctx.http.add("POST", notifyPath(route), apiHandler(route, deps));
+        ctx.http.add("POST", `${notifyPath(route)}/:key`, apiHandler(route, deps));
+      },
+    };
+  },
+});
+
+function depsOf(route: AppriseRoute, ctx: FeatureContext): AppriseDeps {
+  return {
+    auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
+    component: ctx.config.xmpp.component,
+    deliver: ctx.gateway.deliver,
+    newId: ctx.gateway.newId,
+    maxBodyBytes: ctx.config.http.max_body_bytes,
+  };
+}
