@@ -94,6 +94,8 @@ export interface AuthKindShape<S extends TSchema = TSchema> {
   schema: S;
   /** Its OpenAPI security scheme. */
   securityScheme(scheme: Static<S>): Json;
+  /** What the schema cannot say (one key that only some values of another allow): each problem's key and sentence. */
+  check?(scheme: Static<S>): Array<{ key: string; message: string }>;
 }
 
 /** A top-level section of routes.yaml a feature owns. */
