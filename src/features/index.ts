@@ -24,6 +24,7 @@ import bots from "./bots/index.ts";
 import metrics from "./metrics/index.ts";
 import openapi from "./openapi/index.ts";
 import apprise from "./apprise/index.ts";
+import teams from "./teams/index.ts";
 import type { HeaderAuth } from "./auth/header/schema.ts";
 import type { BasicAuth } from "./auth/basic/schema.ts";
 import type { BearerAuth } from "./auth/bearer/schema.ts";
@@ -46,6 +47,7 @@ const FEATURES = [
   presets,
   routes,
   apprise,
+  teams,
   bots,
   metrics,
   openapi,

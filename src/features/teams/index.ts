@@ -1,0 +1,47 @@
+/**
+ * `preset: teams` routes: a Microsoft Teams incoming webhook, for the tools that post cards to
+ * Teams (Grafana's Teams contact point, Uptime Kuma, Alertmanager 0.26+, scripts): Workflows'
+ * Adaptive Card messages and the legacy connector's MessageCards, each a chat message to the
+ * route's recipients. docs/formats.md, ## Microsoft Teams.
+ */
+import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { checkTeamsRoute } from "./check.ts";
+import { teamsHandler, type TeamsDeps } from "./handler.ts";
+import { teamsOperation } from "./openapi.ts";
+import { TeamsRouteSchema, type TeamsRoute } from "./schema.ts";
+
+export default defineFeature({
+  name: "teams",
+  summary: "Microsoft Teams webhooks (Workflows Adaptive Cards, legacy MessageCards) as chat messages.",
+  routeKinds: [
+    defineRouteKind<TeamsRoute>({
+      kind: "teams",
+      key: "preset",
+      value: "teams",
+      schema: TeamsRouteSchema,
+      title: "routes[] with preset: teams",
+      check: checkTeamsRoute,
+      label: (route) => `teams ${route.path}`,
+      serves: (route, r) => (r.method === "POST" && r.path === route.path ? Number.MAX_SAFE_INTEGER : undefined),
+      operation: (route, served) => teamsOperation(route, served),
+    }),
+  ],
+  start(ctx) {
+    return {
+      route(base) {
+        const route = base as TeamsRoute;
+        ctx.http.add("POST", route.path, teamsHandler(route, depsOf(route, ctx)));
+      },
+    };
+  },
+});
+
+function depsOf(route: TeamsRoute, ctx: FeatureContext): TeamsDeps {
+  return {
+    auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
+    component: ctx.config.xmpp.component,
+    deliver: ctx.gateway.deliver,
+    newId: ctx.gateway.newId,
+    maxBodyBytes: ctx.config.http.max_body_bytes,
+  };
+}
