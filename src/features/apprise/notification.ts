@@ -9,8 +9,8 @@ import { plainMarkdown, plainMarkdownTitle } from "../../notify/markdown.ts";
 import { htmlText } from "./html.ts";
 import type { AppriseAttachment, AppriseMessage } from "./read.ts";
 
-/** Apprise's NotifyType as the emoji a client shows before the title. */
-const BADGES: Record<AppriseMessage["type"], string> = { info: "ℹ️", success: "✅", warning: "⚠️", failure: "❌" };
+/** Apprise's NotifyType as the emoji a client shows before the title; `info`, the default, says nothing worth a badge. */
+const BADGES: Record<AppriseMessage["type"], string | undefined> = { info: undefined, success: "✅", warning: "⚠️", failure: "❌" };
 
 export function appriseNotification(m: AppriseMessage): Notification {
   const files = m.attachments.filter((a) => a.url === undefined);
@@ -18,7 +18,7 @@ export function appriseNotification(m: AppriseMessage): Notification {
   return {
     title: plain(m.title, m.format, true),
     text: plain(m.body, m.format, false),
-    badges: [BADGES[m.type]],
+    badges: BADGES[m.type] ? [BADGES[m.type] as string] : [],
     fields: files.map((a) => ({ name: "Attachment", value: describeFile(a) })),
     links,
   };

@@ -6,7 +6,7 @@ import type { AppriseRoute } from "./schema.ts";
 
 type Json = Record<string, unknown>;
 
-const TYPE = { enum: [...APPRISE_TYPES], description: "Shown as a badge: ℹ️ ✅ ⚠️ ❌." };
+const TYPE = { enum: [...APPRISE_TYPES], description: "Shown as a badge: ✅ success, ⚠️ warning, ❌ failure (info, the default, has none)." };
 
 const JSON_PAYLOAD = {
   type: "object",
