@@ -80,6 +80,11 @@ export interface RouteKind<R extends RouteBase = RouteBase> {
   serves?(route: R, served: ServedRoute): number | undefined;
   /** Its OpenAPI operation for a served `method path`. */
   operation?(route: R, served: ServedRoute, config: CoreConfig): Json;
+  /**
+   * Its path is its secret (a webhook URL that only the sender may know, as Slack's): left out of
+   * the OpenAPI document, which anyone may read unless openapi.auth is set.
+   */
+  secretPath?: boolean;
 }
 
 export interface ServedRoute {

@@ -7,7 +7,6 @@
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import { checkTeamsRoute } from "./check.ts";
 import { teamsHandler, type TeamsDeps } from "./handler.ts";
-import { teamsOperation } from "./openapi.ts";
 import { TeamsRouteSchema, type TeamsRoute } from "./schema.ts";
 
 export default defineFeature({
@@ -23,7 +22,8 @@ export default defineFeature({
       check: checkTeamsRoute,
       label: (route) => `teams ${route.path}`,
       serves: (route, r) => (r.method === "POST" && r.path === route.path ? Number.MAX_SAFE_INTEGER : undefined),
-      operation: (route, served) => teamsOperation(route, served),
+      // The path is the webhook's secret: /openapi.json must not publish it.
+      secretPath: true,
     }),
   ],
   start(ctx) {

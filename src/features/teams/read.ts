@@ -12,7 +12,7 @@ import type { Notification } from "../../notify/notification.ts";
 import { adaptiveCardNotification } from "./adaptive-card.ts";
 import { isMessageCard, messageCardNotification } from "./message-card.ts";
 
-export const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
+const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
 
 export type TeamsPayload = { shape: "connector"; card: Record<string, unknown> } | { shape: "workflows"; message: Record<string, unknown> };
 

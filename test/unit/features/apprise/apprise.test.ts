@@ -95,6 +95,13 @@ describe("answers", () => {
     expect((await json("/apprise", { message: big })).status).toBe(413);
   });
 
+  test("/openapi.json describes json:// and the Apprise API, with their answers", async () => {
+    const doc = (await (await gw.request("/openapi.json")).json()) as { paths: Record<string, Record<string, { responses: object }>> };
+    expect(Object.keys(doc.paths["/apprise"]?.post?.responses ?? {})).toContain("201");
+    expect(doc.paths["/apprise/notify/{key}"]?.post?.responses).toHaveProperty("200");
+    expect(doc.paths["/apprise/notify/{key}"]?.post?.responses).toHaveProperty("431");
+  });
+
   test("behind an auth scheme: no credentials is 401 on both endpoints, the right header passes", async () => {
     expect((await json("/guarded", { message: "x" })).status).toBe(401);
     expect((await json("/guarded/notify/k", { body: "x" })).status).toBe(401);

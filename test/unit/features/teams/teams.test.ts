@@ -146,6 +146,12 @@ describe("answers", () => {
     expect(gw.stanzas().length).toBe(before);
   });
 
+  test("/openapi.json leaves the route out: its path is the webhook's secret", async () => {
+    const doc = await (await gw.request("/openapi.json")).text();
+    expect(doc).not.toContain("x7f3kq9Lw2mZp4Qa");
+    expect(doc).not.toContain("/teams/guarded");
+  });
+
   test("behind an auth scheme, a request without credentials is 401 and nothing is sent", async () => {
     const before = gw.stanzas().length;
     const res = await post('{"@type":"MessageCard","text":"hi"}', "/teams/guarded");
