@@ -8,6 +8,8 @@ export function checkRecipients(raw: unknown, at: PathSegments, c: RouteChecks):
   const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
   const bad = list.findIndex((j) => typeof j !== "string" || !isJid(j));
   if (bad !== -1)
-    c.diagnostics.push(c.locate.at(typeof raw === "string" ? [...at, "to"] : [...at, "to", bad], `${JSON.stringify(list[bad])} is not a JID`));
+    c.diagnostics.push(
+      c.locate.at(typeof raw === "string" ? [...at, "to"] : [...at, "to", bad], `${JSON.stringify(list[bad])} is not a JID`),
+    );
   return list.length && bad === -1 ? (list as string[]) : undefined;
 }

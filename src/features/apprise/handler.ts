@@ -50,7 +50,8 @@ export function apiHandler(route: AppriseRoute, deps: AppriseDeps): HttpHandler 
     const json = /\bapplication\/json\b/i.test(req.request.headers.get("accept") ?? "");
     try {
       const key = req.params.key;
-      if (key !== undefined && key !== "" && !KEY.test(key)) throw new GatewayError("NOT_FOUND", "The key must be 1 to 128 of A-Z a-z 0-9 _ -");
+      if (key !== undefined && key !== "" && !KEY.test(key))
+        throw new GatewayError("NOT_FOUND", "The key must be 1 to 128 of A-Z a-z 0-9 _ -");
       const { outcome } = await notify(req, route, deps, readApiPayload);
       return json ? jsonResponse(200, { error: null, status: outcome }) : text(200, "Notification(s) sent.");
     } catch (err) {

@@ -6,7 +6,10 @@ import type { AppriseRoute } from "./schema.ts";
 
 type Json = Record<string, unknown>;
 
-const TYPE = { enum: [...APPRISE_TYPES], description: "Shown as a badge: ✅ success, ⚠️ warning, ❌ failure (info, the default, has none)." };
+const TYPE = {
+  enum: [...APPRISE_TYPES],
+  description: "Shown as a badge: ✅ success, ⚠️ warning, ❌ failure (info, the default, has none).",
+};
 
 const JSON_PAYLOAD = {
   type: "object",
@@ -17,7 +20,10 @@ const JSON_PAYLOAD = {
     type: TYPE,
     attachments: {
       type: "array",
-      items: { type: "object", properties: { filename: { type: "string" }, base64: { type: "string" }, mimetype: { type: "string" }, url: { type: "string" } } },
+      items: {
+        type: "object",
+        properties: { filename: { type: "string" }, base64: { type: "string" }, mimetype: { type: "string" }, url: { type: "string" } },
+      },
     },
   },
 };
@@ -29,14 +35,20 @@ const API_PAYLOAD = {
     title: { type: "string" },
     type: TYPE,
     format: { enum: ["text", "markdown", "html"] },
-    tag: { oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }], description: "Accepted; every notification goes to the route's `to`." },
+    tag: {
+      oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
+      description: "Accepted; every notification goes to the route's `to`.",
+    },
     attach: { oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }], description: "URLs, shown as links." },
   },
 };
 
 const API_ERROR = {
   description: "apprise-api's error: the sentence as text/plain, or {error, code, field} with Accept: application/json",
-  content: { "text/plain": { schema: { type: "string" } }, "application/json": { schema: { type: "object", properties: { error: { type: "string" } } } } },
+  content: {
+    "text/plain": { schema: { type: "string" } },
+    "application/json": { schema: { type: "object", properties: { error: { type: "string" } } } },
+  },
 };
 
 export function appriseOperation(route: AppriseRoute, served: ServedRoute): Json {

@@ -5,7 +5,8 @@ import type { RouteBase } from "../../feature-api.ts";
 
 export const AppriseRouteSchema = Closed({
   preset: Type.Literal("apprise", {
-    description: "Apprise's own targets: `json://` notifications posted to `path`, and the Apprise API (`apprise://`) at `<path>/notify/<key>`.",
+    description:
+      "Apprise's own targets: `json://` notifications posted to `path`, and the Apprise API (`apprise://`) at `<path>/notify/<key>`.",
   }),
   path: Type.String({
     pattern: "^/",

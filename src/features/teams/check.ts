@@ -11,7 +11,7 @@ import type { RouteChecks } from "../../feature-api.ts";
 import { TeamsRouteSchema, type TeamsRoute } from "./schema.ts";
 
 /** 16 random characters of [A-Za-z0-9] are about 95 bits: beyond guessing over HTTP. */
-export const MIN_SECRET_CHARS = 16;
+const MIN_SECRET_CHARS = 16;
 
 export function checkTeamsRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): TeamsRoute | undefined {
   const keys = checkSchema(TeamsRouteSchema, raw, at, c.locate, c.diagnostics);

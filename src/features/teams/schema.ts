@@ -15,7 +15,11 @@ export const TeamsRouteSchema = Closed({
   to: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
     description: "Who gets the cards: one JID or a list.",
   }),
-  auth: Type.Optional(Type.String({ description: "The name of an auth scheme from `auth:`, for senders that can add credentials (Grafana's HTTP settings)." })),
+  auth: Type.Optional(
+    Type.String({
+      description: "The name of an auth scheme from `auth:`, for senders that can add credentials (Grafana's HTTP settings).",
+    }),
+  ),
 });
 
 export interface TeamsRoute extends RouteBase {

@@ -78,7 +78,8 @@ function verifier(scheme: HmacAuth, now: () => number): Verify {
 function grafanaVerifier(scheme: HmacAuth, now: () => number): Verify {
   const header = HMAC_HEADERS.grafana;
   const stamp = scheme.timestamp_header;
-  if (stamp === undefined) return (request, body) => checkHex(header, required(request, header), hmacSha256(scheme.secret, body), "64 hex digits");
+  if (stamp === undefined)
+    return (request, body) => checkHex(header, required(request, header), hmacSha256(scheme.secret, body), "64 hex digits");
   return (request, body) => {
     const given = required(request, header);
     const timestamp = required(request, stamp);
@@ -91,7 +92,8 @@ function grafanaVerifier(scheme: HmacAuth, now: () => number): Verify {
 function checkFresh(header: string, timestamp: string, toleranceS: number, now: () => number): void {
   if (!TIMESTAMP.test(timestamp)) fail(header, `${header} is not a number of seconds since the epoch`);
   const skew = now() - Number(timestamp) * 1000;
-  if (Math.abs(skew) > toleranceS * 1000) fail(header, `${header} is ${skew > 0 ? "older" : "later"} than the ${toleranceS} s window allows`);
+  if (Math.abs(skew) > toleranceS * 1000)
+    fail(header, `${header} is ${skew > 0 ? "older" : "later"} than the ${toleranceS} s window allows`);
 }
 
 function standardWebhooksVerifier(scheme: HmacAuth, now: () => number): Verify {

@@ -22,7 +22,12 @@ export default defineFeature({
       // Only Grafana's signature names a timestamp header of the user's choosing.
       check: (scheme) =>
         scheme.timestamp_header !== undefined && scheme.format !== "grafana"
-          ? [{ key: "timestamp_header", message: `timestamp_header is read only with format: grafana (this scheme is format: ${scheme.format})` }]
+          ? [
+              {
+                key: "timestamp_header",
+                message: `timestamp_header is read only with format: grafana (this scheme is format: ${scheme.format})`,
+              },
+            ]
           : [],
     }),
   ],

@@ -17,7 +17,7 @@ export const HmacAuthSchema = Closed({
     Type.String({
       pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
       description:
-        "grafana only: the header Grafana's contact point names in its HMAC settings (\"Timestamp header\"; Grafana has no default). Grafana then signs `<timestamp>:<body>`; a request without the header, or further than tolerance_s from now, is refused.",
+        'grafana only: the header Grafana\'s contact point names in its HMAC settings ("Timestamp header"; Grafana has no default). Grafana then signs `<timestamp>:<body>`; a request without the header, or further than tolerance_s from now, is refused.',
     }),
   ),
   tolerance_s: Type.Integer({

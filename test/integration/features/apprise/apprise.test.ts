@@ -24,7 +24,11 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 /** `apprise ARGS…` to completion: its exit code (cli.py: 0 all sent, 1 one failed) and what it printed. */
 async function apprise(...args: string[]): Promise<{ code: number; output: string }> {
-  const proc = Bun.spawn(["apprise", "-vv", ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home }, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(["apprise", "-vv", ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, output: out + err };
 }
@@ -51,7 +55,15 @@ for (const server of testServers())
     });
 
     test("apprise apprise://HOST/apprise/KEY (POST /apprise/notify/KEY) exits 0 and bob receives it", async () => {
-      const run = await apprise("-t", "backup", "-b", "done in 4 min", "-n", "success", `apprise://${host()}/apprise/ops-key?tags=devops,nas`);
+      const run = await apprise(
+        "-t",
+        "backup",
+        "-b",
+        "done in 4 min",
+        "-n",
+        "success",
+        `apprise://${host()}/apprise/ops-key?tags=devops,nas`,
+      );
       expect(run).toMatchObject({ code: 0 });
       expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("✅ *backup*\ndone in 4 min");
     });
@@ -70,6 +82,8 @@ for (const server of testServers())
         const path = fixture.name.startsWith("api-") ? "/apprise/notify/ops-key" : "/apprise";
         const res = await bed.gw.post(path, { headers: { "content-type": "application/json" }, body: await fixture.text() });
         expect(res.status).toBe(fixture.name.startsWith("api-") ? 200 : 201);
-        expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe((await goldenBodies("apprise", fixture.name))[0] as string);
+        expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe(
+          (await goldenBodies("apprise", fixture.name))[0] as string,
+        );
       });
   });

@@ -28,7 +28,9 @@ for (const server of testServers())
         const res = await bed.gw.post(PATH, { headers: { "content-type": "application/json" }, body: await fixture.text() });
         const legacy = fixture.name.includes("messagecard");
         expect([res.status, await res.text()]).toEqual(legacy ? [200, "1"] : [202, ""]);
-        expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe((await goldenBodies("teams", fixture.name))[0] as string);
+        expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe(
+          (await goldenBodies("teams", fixture.name))[0] as string,
+        );
       });
 
     test("Grafana's webhook contact point, signed over <timestamp>:<body>, reaches bob through the grafana preset", async () => {
@@ -41,6 +43,8 @@ for (const server of testServers())
         body,
       });
       expect(res.status).toBe(201);
-      expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe((await goldenBodies("grafana-webhook", fixture!.name))[0] as string);
+      expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe(
+        (await goldenBodies("grafana-webhook", fixture!.name))[0] as string,
+      );
     });
   });

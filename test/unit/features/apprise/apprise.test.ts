@@ -7,10 +7,12 @@ import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts"
 
 describe("reading", () => {
   test("markdown: links keep their URL, strong emphasis is XEP-0393 bold, autolinks are bare", () => {
-    expect(plainMarkdown("**Disk** full, see [the graph](https://g.example/d/1 \"Graph\") or <https://g.example/>")).toBe(
+    expect(plainMarkdown('**Disk** full, see [the graph](https://g.example/d/1 "Graph") or <https://g.example/>')).toBe(
       "*Disk* full, see the graph (https://g.example/d/1) or https://g.example/",
     );
-    expect(plainMarkdown("[https://nas01.example](https://nas01.example) ![](https://i.example/x.png)")).toBe("https://nas01.example https://i.example/x.png");
+    expect(plainMarkdown("[https://nas01.example](https://nas01.example) ![](https://i.example/x.png)")).toBe(
+      "https://nas01.example https://i.example/x.png",
+    );
   });
 
   test("html: links keep their URL, blocks break lines, entities are decoded, other tags go", () => {

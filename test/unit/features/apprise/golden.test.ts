@@ -16,7 +16,11 @@ describe("each recorded Apprise notification gives its golden answer and message
       const gw = await fakeGateway("routes:\n  - { preset: apprise, path: /apprise, to: bob@localhost }\n");
       try {
         const path = fixture.name.startsWith("api-") ? "/apprise/notify/ops-key" : "/apprise";
-        const response = await gw.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: await fixture.text() });
+        const response = await gw.request(path, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: await fixture.text(),
+        });
         await expectGolden("apprise", fixture.name, await transcript(response, gw.stanzas()));
       } finally {
         await gw.stop();

@@ -44,8 +44,14 @@ test("signed with another secret, or with a timestamp older than tolerance_s, it
   const before = gw.stanzas().length;
   const now = Math.floor(Date.now() / 1000);
   const forged = await gw.request("/grafana", signed(body, "guess", now));
-  expect([forged.status, ((await forged.json()) as { reason: string }).reason]).toEqual([401, "X-Grafana-Alerting-Signature does not match the body"]);
+  expect([forged.status, ((await forged.json()) as { reason: string }).reason]).toEqual([
+    401,
+    "X-Grafana-Alerting-Signature does not match the body",
+  ]);
   const stale = await gw.request("/grafana", signed(body, SECRET, now - 3_600));
-  expect([stale.status, ((await stale.json()) as { reason: string }).reason]).toEqual([401, "X-Grafana-Timestamp is older than the 300 s window allows"]);
+  expect([stale.status, ((await stale.json()) as { reason: string }).reason]).toEqual([
+    401,
+    "X-Grafana-Timestamp is older than the 300 s window allows",
+  ]);
   expect(gw.stanzas().length).toBe(before);
 });

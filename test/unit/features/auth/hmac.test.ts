@@ -214,7 +214,12 @@ describe("format: grafana", () => {
   test("a stale or future timestamp is refused, even correctly signed; tolerance_s sets the window", async () => {
     const signedAt = (ts: number) => ({ "x-grafana-timestamp": String(ts), "x-grafana-alerting-signature": hex(secret, `${ts}:${body}`) });
     const grafana = (tolerance?: number) =>
-      authenticator({ format: "grafana", secret, timestamp_header: "X-Grafana-Timestamp", ...(tolerance ? { tolerance_s: tolerance } : {}) });
+      authenticator({
+        format: "grafana",
+        secret,
+        timestamp_header: "X-Grafana-Timestamp",
+        ...(tolerance ? { tolerance_s: tolerance } : {}),
+      });
     expect(await refusal(grafana().authenticate(post(body, signedAt(at - 301)), "1.1.1.1"))).toEqual({
       status: 401,
       code: "AUTH_FAILED",
@@ -237,7 +242,10 @@ describe("format: grafana", () => {
       code: "AUTH_REQUIRED",
       details: { header: "X-Grafana-Alerting-Signature" },
     });
-    const iso = { "x-grafana-timestamp": "2026-12-07T01:00:00Z", "x-grafana-alerting-signature": hex(secret, `2026-12-07T01:00:00Z:${body}`) };
+    const iso = {
+      "x-grafana-timestamp": "2026-12-07T01:00:00Z",
+      "x-grafana-alerting-signature": hex(secret, `2026-12-07T01:00:00Z:${body}`),
+    };
     expect(await refusal(grafana.authenticate(post(body, iso), "1.1.1.1"))).toMatchObject({
       code: "AUTH_FAILED",
       details: { reason: "X-Grafana-Timestamp is not a number of seconds since the epoch" },

@@ -18,7 +18,11 @@ describe("each recorded Teams card gives its golden answer and message", () => {
     test(fixture.name, async () => {
       const gw = await fakeGateway(`routes:\n  - { preset: teams, path: ${PATH}, to: bob@localhost }\n`);
       try {
-        const response = await gw.request(PATH, { method: "POST", headers: { "content-type": "application/json" }, body: await fixture.text() });
+        const response = await gw.request(PATH, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: await fixture.text(),
+        });
         await expectGolden("teams", fixture.name, await transcript(response, gw.stanzas()));
       } finally {
         await gw.stop();

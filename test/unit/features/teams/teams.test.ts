@@ -28,7 +28,10 @@ describe("check", () => {
   });
 
   test("a long secret segment, or an auth scheme, gives no warning", () => {
-    for (const route of [`{ preset: teams, path: ${PATH}, to: ops@localhost }`, "{ preset: teams, path: /teams, auth: ops, to: ops@localhost }"]) {
+    for (const route of [
+      `{ preset: teams, path: ${PATH}, to: ops@localhost }`,
+      "{ preset: teams, path: /teams, auth: ops, to: ops@localhost }",
+    ]) {
       const result = loadConfig(`${HEAD}auth:\n  ops: { kind: header, value: s3cret }\nroutes:\n  - ${route}\n`, {}, BUILTIN_PLUGINS);
       expect(result.ok && result.warnings).toEqual([]);
     }
@@ -58,7 +61,10 @@ describe("reading cards", () => {
             { type: "FactSet", facts: [{ title: "Log", value: "[tail](https://nas01.example/log)" }] },
             { type: "ImageSet", images: [{ type: "Image", url: "https://img.example/graph.png", altText: "graph" }] },
           ],
-          actions: [{ type: "Action.OpenUrl", title: "Open", url: "https://nas01.example" }, { type: "Action.Submit", title: "Ack" }],
+          actions: [
+            { type: "Action.OpenUrl", title: "Open", url: "https://nas01.example" },
+            { type: "Action.Submit", title: "Ack" },
+          ],
         },
       ],
       "ignored: the card has a title",
@@ -77,7 +83,13 @@ describe("reading cards", () => {
 
   test("a card without a heading is titled by the message's summary; ShowCard's inner card is read too", () => {
     const n = adaptiveCardNotification(
-      [{ type: "AdaptiveCard", body: [{ type: "TextBlock", text: "plain line" }], actions: [{ type: "Action.ShowCard", card: { body: [{ type: "TextBlock", text: "details" }] } }] }],
+      [
+        {
+          type: "AdaptiveCard",
+          body: [{ type: "TextBlock", text: "plain line" }],
+          actions: [{ type: "Action.ShowCard", card: { body: [{ type: "TextBlock", text: "details" }] } }],
+        },
+      ],
       "Nightly report",
     );
     expect([n.title, n.text]).toEqual(["Nightly report", "plain line\ndetails"]);
@@ -90,9 +102,22 @@ describe("reading cards", () => {
       summary: "Deploy",
       text: "Version **2.1** is live",
       themeColor: "2DC72D",
-      sections: [{ activityTitle: "by alice", facts: [{ name: "Env", value: "prod" }], images: [{ image: "https://i.example/a.png", title: "chart" }] }],
+      sections: [
+        {
+          activityTitle: "by alice",
+          facts: [{ name: "Env", value: "prod" }],
+          images: [{ image: "https://i.example/a.png", title: "chart" }],
+        },
+      ],
       potentialAction: [
-        { "@type": "OpenUri", name: "Open", targets: [{ os: "android", uri: "app://x" }, { os: "default", uri: "https://ci.example/1" }] },
+        {
+          "@type": "OpenUri",
+          name: "Open",
+          targets: [
+            { os: "android", uri: "app://x" },
+            { os: "default", uri: "https://ci.example/1" },
+          ],
+        },
         { "@type": "ViewAction", name: "Log", target: ["https://ci.example/1/log"] },
       ],
     });
@@ -110,24 +135,40 @@ describe("reading cards", () => {
   });
 
   test("themeColor: hues become colored circles, greys none", () => {
-    expect(["FF0000", "#FFA500", "00e804", "0078D7", "808080", "nope"].map(hexColorBadge)).toEqual(["🔴", "🟠", "🟢", "🔵", undefined, undefined]);
+    expect(["FF0000", "#FFA500", "00e804", "0078D7", "808080", "nope"].map(hexColorBadge)).toEqual([
+      "🔴",
+      "🟠",
+      "🟢",
+      "🔵",
+      undefined,
+      undefined,
+    ]);
   });
 });
 
 describe("answers", () => {
   let gw: FakeGateway;
   beforeAll(async () => {
-    gw = await fakeGateway(`auth:\n  grafana: { kind: basic, users: {} }\nroutes:\n  - { preset: teams, path: ${PATH}, to: bob@localhost }\n  - { preset: teams, path: /teams/guarded, auth: grafana, to: bob@localhost }\n`);
+    gw = await fakeGateway(
+      `auth:\n  grafana: { kind: basic, users: {} }\nroutes:\n  - { preset: teams, path: ${PATH}, to: bob@localhost }\n  - { preset: teams, path: /teams/guarded, auth: grafana, to: bob@localhost }\n`,
+    );
   });
   afterAll(() => gw.stop());
   const post = (body: string, path = PATH) => gw.request(path, { method: "POST", headers: { "content-type": "application/json" }, body });
 
   test("a Workflows message is 202 with no body; a MessageCard 200 with the body 1", async () => {
-    const workflows = await post('{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{"type":"AdaptiveCard","body":[{"type":"TextBlock","text":"hi"}]}}]}');
+    const workflows = await post(
+      '{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{"type":"AdaptiveCard","body":[{"type":"TextBlock","text":"hi"}]}}]}',
+    );
     expect([workflows.status, await workflows.text()]).toEqual([202, ""]);
     const legacy = await post('{"@type":"MessageCard","text":"hi"}');
     expect([legacy.status, await legacy.text(), legacy.headers.get("content-type")]).toEqual([200, "1", "text/plain; charset=utf-8"]);
-    expect(gw.stanzas().slice(-2).map((s) => s.getChildText("body"))).toEqual(["hi", "hi"]);
+    expect(
+      gw
+        .stanzas()
+        .slice(-2)
+        .map((s) => s.getChildText("body")),
+    ).toEqual(["hi", "hi"]);
   });
 
   test("a card Teams would refuse is 400 in the sender's shape, and nothing is sent", async () => {
