@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { renderCommand } from "../../src/features/routes/render-cli.ts";
 import { memoryRemembered, type Remembered } from "../../src/features/routes/correct.ts";
-import { loadConfig } from "../../src/features/index.ts";
+import { FEATURE_REGISTRY, loadConfig } from "../../src/features/index.ts";
 import { formatLines } from "../../src/config/diagnostics.ts";
 import { PRESETS } from "../../src/features/presets/sources.ts";
 import { presetCommand } from "../../src/features/presets/cli.ts";
@@ -84,7 +84,7 @@ describe("a preset route in routes.yaml", () => {
 
   test("a mistake is reported at the user's own key", () => {
     expect(check(`  - { preset: githib, to: a@localhost }\n`)).toEqual([
-      `routes.yaml:4:15  error  routes[0].preset  no preset named "githib" (did you mean "github"?) (known: ${Object.keys(PRESETS).join(", ")})`,
+      `routes.yaml:4:15  error  routes[0].preset  no preset named "githib" (did you mean "github"?) (known: ${[...Object.keys(PRESETS), ...FEATURE_REGISTRY.selectable("preset")].join(", ")})`,
     ]);
     expect(check(`  - { preset: github, to: [a@localhost, "not a jid"] }\n`)[0]).toMatch(/routes\[0\]\.to\[1\]  "not a jid" is not a JID/);
     expect(check(`  - { preset: github, to: a@localhost, auth: nope }\n`)[0]).toMatch(/routes\[0\]\.auth  no auth scheme named "nope"/);

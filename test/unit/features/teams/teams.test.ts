@@ -37,6 +37,13 @@ describe("check", () => {
     }
   });
 
+  test("a misspelt preset name is refused with the format suggested, among the known ones", () => {
+    const result = loadConfig(`${HEAD}routes:\n  - { preset: temas, path: ${PATH}, to: ops@localhost }\n`, {}, BUILTIN_PLUGINS);
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.diagnostics[0]?.message).toMatch(/^no preset named "temas" \(did you mean "teams"\?\) \(known: .*\bapprise, teams\b/);
+  });
+
   test("refuses a route without a path, a recipient that is not a JID, and an auth scheme that does not exist", () => {
     const result = loadConfig(`${HEAD}routes:\n  - { preset: teams, to: [ops@localhost, "not a jid"], auth: nope }\n`, {}, BUILTIN_PLUGINS);
     expect(result.ok).toBe(false);
