@@ -5,6 +5,7 @@ import { expect } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Element } from "ltx";
+import { fakeGateway } from "./fake-gateway.ts";
 
 const FIXTURES = join(import.meta.dir, "../fixtures/formats");
 const GOLDEN = join(import.meta.dir, "../golden/formats");
@@ -43,4 +44,19 @@ export async function expectGolden(format: string, name: string, actual: string)
   if (process.env.STANZAGATE_GOLDEN === "write") await Bun.write(golden, actual);
   else if (!(await golden.exists())) throw new Error(`${format}/${name}.expected is missing: run \`make golden\`, then review it`);
   expect(actual).toBe(await golden.text());
+}
+
+/** A gateway of its own with `routes`, the fixture posted to `path` as JSON, the transcript against the golden. */
+export async function expectFixtureGolden(fixture: FormatFixture, routes: string, path: string): Promise<void> {
+  const gw = await fakeGateway(routes);
+  try {
+    const response = await gw.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: await fixture.text(),
+    });
+    await expectGolden(fixture.format, fixture.name, await transcript(response, gw.stanzas()));
+  } finally {
+    await gw.stop();
+  }
 }

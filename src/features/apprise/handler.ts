@@ -8,32 +8,27 @@
  *   its 431.
  */
 import { GatewayError, errorResponse, jsonResponse } from "../../errors.ts";
-import type { Authenticator } from "../../auth/types.ts";
 import type { HttpHandler, HttpRequest } from "../../plugin-api.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
-import { sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import { sendNotification } from "../../notify/send.ts";
+import type { FormatPorts } from "../../notify/ports.ts";
 import { appriseNotification } from "./notification.ts";
 import { readApiPayload, readJsonPayload, type AppriseMessage } from "./read.ts";
 import type { AppriseRoute } from "./schema.ts";
-
-export interface AppriseDeps extends NotifyPorts {
-  auth: Authenticator | undefined;
-  maxBodyBytes: number;
-}
 
 /** apprise-api's `{KEY}` (urls.py): what a configuration is stored under. */
 const KEY = /^[A-Za-z0-9_-]{1,128}$/;
 
 type Read = (request: Request, maxBytes: number) => Promise<AppriseMessage>;
 
-async function notify(req: HttpRequest, route: AppriseRoute, deps: AppriseDeps, read: Read) {
+async function notify(req: HttpRequest, route: AppriseRoute, deps: FormatPorts, read: Read) {
   const user = deps.auth ? await deps.auth.authenticate(req.request, req.ip) : undefined;
   for (const jid of route.to) requireMayAddress(user, jid);
   const message = await read(req.request, deps.maxBodyBytes);
   return sendNotification(appriseNotification(message), route.to, deps);
 }
 
-export function jsonHandler(route: AppriseRoute, deps: AppriseDeps): HttpHandler {
+export function jsonHandler(route: AppriseRoute, deps: FormatPorts): HttpHandler {
   return async function serveAppriseJson(req) {
     try {
       const { outcome } = await notify(req, route, deps, readJsonPayload);
@@ -45,7 +40,7 @@ export function jsonHandler(route: AppriseRoute, deps: AppriseDeps): HttpHandler
   };
 }
 
-export function apiHandler(route: AppriseRoute, deps: AppriseDeps): HttpHandler {
+export function apiHandler(route: AppriseRoute, deps: FormatPorts): HttpHandler {
   return async function serveAppriseApi(req) {
     const json = /\bapplication\/json\b/i.test(req.request.headers.get("accept") ?? "");
     try {

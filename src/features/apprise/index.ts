@@ -4,9 +4,10 @@
  * the route's path, `apprise://` (the Apprise API) to `<path>/notify/<key>`. Each notification is
  * a chat message to the route's recipients. docs/formats.md, ## Apprise.
  */
-import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { defineFeature, defineRouteKind } from "../../feature-api.ts";
+import { formatPorts } from "../../notify/ports.ts";
 import { checkAppriseRoute } from "./check.ts";
-import { apiHandler, jsonHandler, type AppriseDeps } from "./handler.ts";
+import { apiHandler, jsonHandler } from "./handler.ts";
 import { appriseOperation } from "./openapi.ts";
 import { AppriseRouteSchema, notifyPath, type AppriseRoute } from "./schema.ts";
 
@@ -31,7 +32,7 @@ export default defineFeature({
     return {
       route(base) {
         const route = base as AppriseRoute;
-        const deps = depsOf(route, ctx);
+        const deps = formatPorts(route, ctx);
         ctx.http.add("POST", route.path, jsonHandler(route, deps));
         ctx.http.add("POST", notifyPath(route), apiHandler(route, deps));
         ctx.http.add("POST", `${notifyPath(route)}/:key`, apiHandler(route, deps));
@@ -39,13 +40,3 @@ export default defineFeature({
     };
   },
 });
-
-function depsOf(route: AppriseRoute, ctx: FeatureContext): AppriseDeps {
-  return {
-    auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
-    component: ctx.config.xmpp.component,
-    deliver: ctx.gateway.deliver,
-    newId: ctx.gateway.newId,
-    maxBodyBytes: ctx.config.http.max_body_bytes,
-  };
-}

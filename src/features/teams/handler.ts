@@ -8,19 +8,14 @@
  * Either success only once the message is sent or queued in the outbox (never lost).
  */
 import { GatewayError, jsonResponse } from "../../errors.ts";
-import type { Authenticator } from "../../auth/types.ts";
 import type { HttpHandler } from "../../plugin-api.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
-import { sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import { sendNotification } from "../../notify/send.ts";
+import type { FormatPorts } from "../../notify/ports.ts";
 import { readTeamsPayload, teamsNotification, type TeamsPayload } from "./read.ts";
 import type { TeamsRoute } from "./schema.ts";
 
-export interface TeamsDeps extends NotifyPorts {
-  auth: Authenticator | undefined;
-  maxBodyBytes: number;
-}
-
-export function teamsHandler(route: TeamsRoute, deps: TeamsDeps): HttpHandler {
+export function teamsHandler(route: TeamsRoute, deps: FormatPorts): HttpHandler {
   return async function serveTeams({ request, ip }) {
     let shape: TeamsPayload["shape"] = "workflows";
     try {

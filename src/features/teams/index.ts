@@ -4,9 +4,10 @@
  * Adaptive Card messages and the legacy connector's MessageCards, each a chat message to the
  * route's recipients. docs/formats.md, ## Microsoft Teams.
  */
-import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { defineFeature, defineRouteKind } from "../../feature-api.ts";
+import { formatPorts } from "../../notify/ports.ts";
 import { checkTeamsRoute } from "./check.ts";
-import { teamsHandler, type TeamsDeps } from "./handler.ts";
+import { teamsHandler } from "./handler.ts";
 import { TeamsRouteSchema, type TeamsRoute } from "./schema.ts";
 
 export default defineFeature({
@@ -30,18 +31,8 @@ export default defineFeature({
     return {
       route(base) {
         const route = base as TeamsRoute;
-        ctx.http.add("POST", route.path, teamsHandler(route, depsOf(route, ctx)));
+        ctx.http.add("POST", route.path, teamsHandler(route, formatPorts(route, ctx)));
       },
     };
   },
 });
-
-function depsOf(route: TeamsRoute, ctx: FeatureContext): TeamsDeps {
-  return {
-    auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
-    component: ctx.config.xmpp.component,
-    deliver: ctx.gateway.deliver,
-    newId: ctx.gateway.newId,
-    maxBodyBytes: ctx.config.http.max_body_bytes,
-  };
-}

@@ -7,23 +7,15 @@
 // - api-failure-markdown: `apprise -t nas01 -b "…" -n failure "apprise://HOST/apprise/ops-key?tags=devops,nas"`,
 //   which posts to /apprise/notify/ops-key.
 import { describe, test } from "bun:test";
-import { fakeGateway } from "../../../helpers/fake-gateway.ts";
-import { expectGolden, formatFixtures, transcript } from "../../../helpers/format-goldens.ts";
+import { expectFixtureGolden, formatFixtures } from "../../../helpers/format-goldens.ts";
 
 describe("each recorded Apprise notification gives its golden answer and message", () => {
   for (const fixture of formatFixtures("apprise"))
-    test(fixture.name, async () => {
-      const gw = await fakeGateway("routes:\n  - { preset: apprise, path: /apprise, to: bob@localhost }\n");
-      try {
-        const path = fixture.name.startsWith("api-") ? "/apprise/notify/ops-key" : "/apprise";
-        const response = await gw.request(path, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: await fixture.text(),
-        });
-        await expectGolden("apprise", fixture.name, await transcript(response, gw.stanzas()));
-      } finally {
-        await gw.stop();
-      }
-    });
+    test(fixture.name, () =>
+      expectFixtureGolden(
+        fixture,
+        "routes:\n  - { preset: apprise, path: /apprise, to: bob@localhost }\n",
+        fixture.name.startsWith("api-") ? "/apprise/notify/ops-key" : "/apprise",
+      ),
+    );
 });

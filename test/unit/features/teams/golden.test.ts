@@ -8,24 +8,11 @@
 //   earlier MessageCard: `@type`, summary, sections with activityTitle and facts);
 // - alertmanager-messagecard-firing: Alertmanager 0.26+ msteams_configs (`type` without `@`).
 import { describe, test } from "bun:test";
-import { fakeGateway } from "../../../helpers/fake-gateway.ts";
-import { expectGolden, formatFixtures, transcript } from "../../../helpers/format-goldens.ts";
+import { expectFixtureGolden, formatFixtures } from "../../../helpers/format-goldens.ts";
 
 const PATH = "/teams/x7f3kq9Lw2mZp4Qa";
 
 describe("each recorded Teams card gives its golden answer and message", () => {
   for (const fixture of formatFixtures("teams"))
-    test(fixture.name, async () => {
-      const gw = await fakeGateway(`routes:\n  - { preset: teams, path: ${PATH}, to: bob@localhost }\n`);
-      try {
-        const response = await gw.request(PATH, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: await fixture.text(),
-        });
-        await expectGolden("teams", fixture.name, await transcript(response, gw.stanzas()));
-      } finally {
-        await gw.stop();
-      }
-    });
+    test(fixture.name, () => expectFixtureGolden(fixture, `routes:\n  - { preset: teams, path: ${PATH}, to: bob@localhost }\n`, PATH));
 });
