@@ -26,6 +26,8 @@ import bots from "./bots/index.ts";
 import metrics from "./metrics/index.ts";
 import openapi from "./openapi/index.ts";
 import gotify from "./gotify/index.ts";
+import apprise from "./apprise/index.ts";
+import teams from "./teams/index.ts";
 import type { HeaderAuth } from "./auth/header/schema.ts";
 import type { BasicAuth } from "./auth/basic/schema.ts";
 import type { BearerAuth } from "./auth/bearer/schema.ts";
@@ -48,6 +50,8 @@ const FEATURES: readonly FeatureDefinition[] = [
   presets,
   routes,
   gotify,
+  apprise,
+  teams,
   bots,
   metrics,
   openapi,
