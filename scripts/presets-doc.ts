@@ -2,7 +2,7 @@
 // messages their recorded payloads give, all from the preset folders (src/features/presets/NAME/:
 // about.yaml, preset.yaml, fixtures/, golden/), so adding a preset adds its row and its example.
 // `bun scripts/config-reference.ts --write` writes it; test/unit/readme.test.ts keeps it current.
-import { goldenBody, type PresetFolder, presetFolders } from "../src/features/presets/about.ts";
+import { emptyBodyRequires, goldenBody, type PresetFolder, presetFolders } from "../src/features/presets/about.ts";
 
 const XMPP = `xmpp: { server: "xmpp://127.0.0.1:5347", component: gw.example.org, secret: "\${STANZAGATE_SECRET}", host: example.org }`;
 
@@ -29,11 +29,12 @@ function example(folders: PresetFolder[]): string[] {
   ];
 }
 
-/** `status` (`firing` or `resolved`), `groupKey`: what preset.yaml's `body:` requires. */
+/** `status` (`firing` or `resolved`), `groupKey`: what preset.yaml's `body:` (or its template) requires. */
 function required(f: PresetFolder): string {
-  return Object.entries(f.route.body ?? {})
-    .map(([key, spec]) => {
-      const values = (spec as { enum?: unknown[] }).enum;
+  const body = (f.route.body ?? {}) as Record<string, { enum?: unknown[] }>;
+  return emptyBodyRequires(f)
+    .map((key) => {
+      const values = body[key]?.enum;
       return values ? `\`${key}\` (${values.map((v) => `\`${v}\``).join(" or ")})` : `\`${key}\``;
     })
     .join(", ");

@@ -11,7 +11,7 @@ import { presetCommand } from "../../src/features/presets/cli.ts";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
 import { presetFixture, presetFixtures, requiredOnly } from "../helpers/preset-fixtures.ts";
-import { eventHeaders, type PresetFolder, presetFolders } from "../../src/features/presets/about.ts";
+import { emptyBodyRequires, eventHeaders, type PresetFolder, presetFolders } from "../../src/features/presets/about.ts";
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\n`;
 
 async function render(preset: string, body: Uint8Array, headers: Array<[string, string]>, remembered?: Remembered): Promise<string[]> {
@@ -220,7 +220,7 @@ describe("a preset never answers 2xx with a message built from nothing", () => {
     expect(line).toStartWith(`(stderr) 400 {"error":"The form's only field, \\"payload\\", is not a JSON object","code":"INVALID_JSON"`);
   });
 
-  test.each(presetFolders().map((f) => [f.name, Object.keys(f.route.body ?? {})] as const))(
+  test.each(presetFolders().map((f) => [f.name, emptyBodyRequires(f)] as const))(
     "%s: an empty JSON object is 400 INVALID_BODY naming each required field",
     async (preset, fields) => {
       const [line, exit] = await render(preset, new TextEncoder().encode("{}"), []);

@@ -41,9 +41,16 @@ const AboutSchema = Type.Object(
     tests: Type.Optional(
       Type.Object(
         {
-          event_requires: Type.Record(Type.String(), Type.String(), {
-            description: "An event -> its first own field: a body with only what `body:` requires is 400 naming it.",
-          }),
+          event_requires: Type.Optional(
+            Type.Record(Type.String(), Type.String(), {
+              description: "An event -> its first own field: a body with only what `body:` requires is 400 naming it.",
+            }),
+          ),
+          empty_body_requires: Type.Optional(
+            Type.Array(Type.String(), {
+              description: "The fields an empty JSON object is refused naming when the template requires them, not `body:`.",
+            }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -83,6 +90,11 @@ export function presetFolders(): PresetFolder[] {
       .sort();
     return { name, dir, route: parse(PRESETS[name] as string) as PresetRoute, about, fixtures };
   });
+}
+
+/** The fields an empty JSON object is 400 INVALID_BODY naming: `body:`'s, or about.yaml's when the template requires them. */
+export function emptyBodyRequires(folder: PresetFolder): string[] {
+  return folder.about.tests?.empty_body_requires ?? Object.keys(folder.route.body ?? {});
 }
 
 /** The event a fixture records: its name up to the first "-" or "." (push-deleted.json: push). */
