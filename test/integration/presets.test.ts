@@ -1,7 +1,7 @@
 // Presets end to end, on each real server: every recorded payload of each source, posted to its
 // preset route with the auth its folder pairs it with (about.yaml: github and gitea behind
-// `kind: hmac`, ...), reaches a real client as the message in its golden/ (the one README shows);
-// GitHub's form content type too; and Alertmanager's and Grafana's "resolved" correcting the
+// `kind: hmac`, …; without it, 401), reaches a real client as the message in its golden/ (the
+// one README shows); GitHub's form content type too; and Alertmanager's and Grafana's "resolved" correcting the
 // "firing" message in place (XEP-0308), remembered in the gateway's store.
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -64,6 +64,15 @@ for (const server of testServers())
         expect(msg.getChildText("body")).toBe(expected ?? "barrier");
       });
     }
+
+    for (const folder of FOLDERS)
+      test(`${folder.name}: without the credentials its sender adds, 401 and nothing is sent`, async () => {
+        const f = presetFixtures().find((x) => x.preset === folder.name) as PresetFixture;
+        const headers = { "content-type": "application/json", ...Object.fromEntries(f.headers) };
+        expect((await bed.gw.post(folder.route.path, { headers, body: await f.bytes() })).status).toBe(401);
+        expect((await bed.gw.post("/barrier", {})).status).toBe(201);
+        expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
+      });
 
     test("github: a wrong signature is 401 and nothing is sent", async () => {
       const push = presetFixture("github", "push.json");
