@@ -147,7 +147,7 @@ faults: deps build
 
 # Rewrites the expected `check` output (test/golden) and preset messages (src/features/presets/*/golden) from the current code: review the diff.
 golden: node-deps
-	STANZAGATE_GOLDEN=write $(BUN) test test/unit/config-check.test.ts test/unit/presets.test.ts
+	STANZAGATE_GOLDEN=write $(BUN) test test/unit/config-check.test.ts test/unit/features/presets/presets.test.ts
 
 demo: deps build
 	$(BUN) scripts/demo.ts

@@ -2,16 +2,17 @@
 // `stanzagate render` (the same handler `serve` runs), gives the message in its golden/. Golden
 // files are written only by `make golden` (STANZAGATE_GOLDEN=write): review the diff after.
 import { describe, expect, test } from "bun:test";
-import { renderCommand } from "../../src/features/routes/render-cli.ts";
-import { memoryRemembered, type Remembered } from "../../src/features/routes/correct.ts";
-import { FEATURE_REGISTRY, loadConfig } from "../../src/features/index.ts";
-import { formatLines } from "../../src/config/diagnostics.ts";
-import { PRESETS } from "../../src/features/presets/sources.ts";
-import { presetCommand } from "../../src/features/presets/cli.ts";
-import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
-import { loadTestConfig } from "../helpers/gateway.ts";
-import { presetFixture, presetFixtures, requiredOnly } from "../helpers/preset-fixtures.ts";
-import { emptyBodyRequires, eventHeaders, type PresetFolder, presetFolders } from "../../src/features/presets/about.ts";
+import { renderCommand } from "../../../../src/features/routes/render-cli.ts";
+import { memoryRemembered, type Remembered } from "../../../../src/features/routes/correct.ts";
+import { FEATURE_REGISTRY, loadConfig } from "../../../../src/features/index.ts";
+import { formatLines } from "../../../../src/config/diagnostics.ts";
+import { PRESETS } from "../../../../src/features/presets/sources.ts";
+import { presetCommand } from "../../../../src/features/presets/cli.ts";
+import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
+import { loadTestConfig } from "../../../helpers/gateway.ts";
+import { presetFixture, presetFixtures, requiredOnly } from "../../../helpers/preset-fixtures.ts";
+import { emptyBodyRequires, eventHeaders, type PresetFolder, presetFolders } from "../../../../src/features/presets/about.ts";
+
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\n`;
 
 async function render(preset: string, body: Uint8Array, headers: Array<[string, string]>, remembered?: Remembered): Promise<string[]> {
@@ -118,7 +119,7 @@ describe("stanzagate preset NAME", () => {
 
 describe("docs/presets.md", () => {
   test("every example message it shows is a golden message, so the real-server tests deliver it", async () => {
-    const section = await Bun.file(new URL("../../docs/presets.md", import.meta.url)).text();
+    const section = await Bun.file(new URL("../../../../docs/presets.md", import.meta.url)).text();
     const shown = [...section.matchAll(/```text\n([\s\S]*?)\n```/g)].map((m) => m[1]);
     const goldens = await Promise.all(presetFixtures().map(async (f) => Bun.file(f.golden).text()));
     const bodies = goldens.flatMap((g) => [...(/<body>([\s\S]*?)<\/body>/.exec(g)?.slice(1, 2) ?? [])]).map(unescapeXml);

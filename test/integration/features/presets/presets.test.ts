@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Element } from "ltx";
-import { testServers } from "../helpers/servers.ts";
-import { isMessageWithBody } from "../../testbed/xmpp-client.ts";
-import { useTestBed } from "../helpers/bed.ts";
-import { presetFixture, presetFixtures, type PresetFixture, senderAuth, senderCredentials } from "../helpers/preset-fixtures.ts";
-import { presetFolders } from "../../src/features/presets/about.ts";
+import { testServers } from "../../../helpers/servers.ts";
+import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
+import { presetFixture, presetFixtures, type PresetFixture, senderAuth, senderCredentials } from "../../../helpers/preset-fixtures.ts";
+import { presetFolders } from "../../../../src/features/presets/about.ts";
 
 const SECRET = "its-a-secret-to-everybody-0123";
 const FOLDERS = presetFolders();
@@ -127,7 +127,7 @@ for (const server of testServers())
   });
 
 describe("the release binary carries the presets", () => {
-  const BIN = join(import.meta.dir, "../../dist/stanzagate");
+  const BIN = join(import.meta.dir, "../../../../dist/stanzagate");
   const run = (args: string[], cwd: string) => {
     const p = Bun.spawnSync([BIN, ...args], { cwd, stdout: "pipe", stderr: "pipe", timeout: 30_000 });
     return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
