@@ -8,10 +8,11 @@
 import alertmanager from "./alertmanager/preset.yaml" with { type: "text" };
 import gitea from "./gitea/preset.yaml" with { type: "text" };
 import github from "./github/preset.yaml" with { type: "text" };
+import gitlab from "./gitlab/preset.yaml" with { type: "text" };
 import grafana from "./grafana/preset.yaml" with { type: "text" };
 import uptime_kuma from "./uptime_kuma/preset.yaml" with { type: "text" };
 
-export const PRESETS: Readonly<Record<string, string>> = Object.freeze({ alertmanager, grafana, github, gitea, uptime_kuma });
+export const PRESETS: Readonly<Record<string, string>> = Object.freeze({ alertmanager, grafana, github, gitea, gitlab, uptime_kuma });
 
 export const PRESET_NAMES = Object.keys(PRESETS);
 
