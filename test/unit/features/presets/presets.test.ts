@@ -1,20 +1,18 @@
-// Presets: each recorded payload of each source, rendered through `stanzagate render` (the same
-// handler `serve` runs), gives the message in test/golden/presets. Golden files are written only
-// by `make golden` (STANZAGATE_GOLDEN=write): review the diff after.
+// Presets: each recorded payload of each source (its folder's fixtures/), rendered through
+// `stanzagate render` (the same handler `serve` runs), gives the message in its golden/. Golden
+// files are written only by `make golden` (STANZAGATE_GOLDEN=write): review the diff after.
 import { describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { renderCommand } from "../../src/features/routes/render-cli.ts";
-import { memoryRemembered, type Remembered } from "../../src/features/routes/correct.ts";
-import { FEATURE_REGISTRY, loadConfig } from "../../src/features/index.ts";
-import { formatLines } from "../../src/config/diagnostics.ts";
-import { PRESETS } from "../../src/features/presets/sources.ts";
-import { presetCommand } from "../../src/features/presets/cli.ts";
-import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
-import { loadTestConfig } from "../helpers/gateway.ts";
-import { presetFixtures } from "../helpers/preset-fixtures.ts";
+import { renderCommand } from "../../../../src/features/routes/render-cli.ts";
+import { memoryRemembered, type Remembered } from "../../../../src/features/routes/correct.ts";
+import { FEATURE_REGISTRY, loadConfig } from "../../../../src/features/index.ts";
+import { formatLines } from "../../../../src/config/diagnostics.ts";
+import { PRESETS } from "../../../../src/features/presets/sources.ts";
+import { presetCommand } from "../../../../src/features/presets/cli.ts";
+import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
+import { loadTestConfig } from "../../../helpers/gateway.ts";
+import { presetFixture, presetFixtures, requiredOnly } from "../../../helpers/preset-fixtures.ts";
+import { emptyBodyRequires, eventHeaders, type PresetFolder, presetFolders } from "../../../../src/features/presets/about.ts";
 
-const FIXTURES = join(import.meta.dir, "../fixtures/presets");
-const GOLDEN = join(import.meta.dir, "../golden/presets");
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\n`;
 
 async function render(preset: string, body: Uint8Array, headers: Array<[string, string]>, remembered?: Remembered): Promise<string[]> {
@@ -41,10 +39,10 @@ async function render(preset: string, body: Uint8Array, headers: Array<[string, 
 }
 
 describe("each preset renders each recorded payload as its golden message", () => {
-  for (const { preset, file, headers, bytes } of presetFixtures()) {
+  for (const { preset, file, headers, bytes, golden: goldenPath } of presetFixtures()) {
     test(`${preset}/${file}`, async () => {
       const actual = `${(await render(preset, await bytes(), headers)).join("\n")}\n`;
-      const golden = Bun.file(join(GOLDEN, preset, file.replace(/\.json$/, ".expected")));
+      const golden = Bun.file(goldenPath);
       if (process.env.STANZAGATE_GOLDEN === "write") await Bun.write(golden, actual);
       else if (!(await golden.exists())) throw new Error(`${golden.name} is missing: run \`make golden\`, then review it`);
       expect(actual).toBe(await golden.text());
@@ -61,7 +59,7 @@ describe("alertmanager: the resolved notification corrects the firing message in
   test("the resolved message replaces the firing one's id; the next firing starts a new message", async () => {
     const memory = memoryRemembered();
     const send = async (file: string) =>
-      (await render("alertmanager", await Bun.file(join(FIXTURES, "alertmanager", file)).bytes(), [], memory)).join("\n");
+      (await render("alertmanager", await presetFixture("alertmanager", file).bytes(), [], memory)).join("\n");
     const firing = await send("group-firing.json");
     expect(firing).not.toContain("<replace");
     const resolved = await send("group-resolved.json");
@@ -121,13 +119,9 @@ describe("stanzagate preset NAME", () => {
 
 describe("docs/presets.md", () => {
   test("every example message it shows is a golden message, so the real-server tests deliver it", async () => {
-    const section = await Bun.file(join(import.meta.dir, "../../docs/presets.md")).text();
+    const section = await Bun.file(new URL("../../../../docs/presets.md", import.meta.url)).text();
     const shown = [...section.matchAll(/```text\n([\s\S]*?)\n```/g)].map((m) => m[1]);
-    const goldens = await Promise.all(
-      presetFixtures().map(async (f) =>
-        Bun.file(join(import.meta.dir, "../golden/presets", f.preset, f.file.replace(/\.json$/, ".expected"))).text(),
-      ),
-    );
+    const goldens = await Promise.all(presetFixtures().map(async (f) => Bun.file(f.golden).text()));
     const bodies = goldens.flatMap((g) => [...(/<body>([\s\S]*?)<\/body>/.exec(g)?.slice(1, 2) ?? [])]).map(unescapeXml);
     expect(shown.length).toBeGreaterThanOrEqual(Object.keys(PRESETS).length);
     for (const text of shown) expect(bodies).toContain(text as string);
@@ -189,8 +183,7 @@ describe("a preset never answers 2xx with a message built from nothing", () => {
   const FORM: [string, string] = ["content-type", "application/x-www-form-urlencoded"];
 
   test.each(["github", "gitea"])("%s: the form content type (JSON in payload=) gives the same message as JSON", async (preset) => {
-    const fixture = presetFixtures().find((f) => f.preset === preset && f.file === "push.json");
-    if (!fixture) throw new Error(`no ${preset}/push.json`);
+    const fixture = presetFixture(preset, "push.json");
     const json = await render(preset, await fixture.bytes(), fixture.headers);
     const payload = new TextDecoder().decode(await fixture.bytes());
     expect(await render(preset, form({ payload }), [...fixture.headers, FORM])).toEqual(json);
@@ -206,23 +199,13 @@ describe("a preset never answers 2xx with a message built from nothing", () => {
   });
 
   // GitHub and Gitea send a sender with every event, so `body:` alone let `{"sender":{…}}` through
-  // as "[GitHub] x pushed 0 commits to : ": each event's line requires its own fields.
-  test.each([
-    ["github", "push", "repository.full_name"],
-    ["github", "issues", "action"],
-    ["github", "issue_comment", "issue.number"],
-    ["github", "pull_request", "action"],
-    ["github", "release", "action"],
-    ["github", "ping", "zen"],
-    ["gitea", "push", "repository.full_name"],
-    ["gitea", "create", "ref_type"],
-    ["gitea", "issues", "action"],
-    ["gitea", "issue_comment", "issue.number"],
-    ["gitea", "pull_request", "action"],
-    ["gitea", "release", "action"],
-  ])("%s: a %s event that lacks its own fields is 400 naming the first, and nothing is sent", async (preset, event, field) => {
-    const header = preset === "github" ? "x-github-event" : "x-gitea-event";
-    const out = await render(preset, new TextEncoder().encode(JSON.stringify({ sender: { login: "x" } })), [[header, event]]);
+  // as "[GitHub] x pushed 0 commits to : ": each event's line requires its own fields (each
+  // folder's about.yaml names an event's first one).
+  test.each(
+    presetFolders().flatMap((f) => Object.entries(f.about.tests?.event_requires ?? {}).map(([event, field]) => [f.name, event, field])),
+  )("%s: a %s event that lacks its own fields is 400 naming the first, and nothing is sent", async (preset, event, field) => {
+    const folder = presetFolders().find((f) => f.name === preset) as PresetFolder;
+    const out = await render(preset, new TextEncoder().encode(JSON.stringify(requiredOnly(folder))), eventHeaders(folder, `${event}.json`));
     expect(out).toHaveLength(2);
     expect(out[0]).toStartWith("(stderr) 400 ");
     expect(JSON.parse((out[0] ?? "").slice("(stderr) 400 ".length))).toMatchObject({
@@ -238,17 +221,14 @@ describe("a preset never answers 2xx with a message built from nothing", () => {
     expect(line).toStartWith(`(stderr) 400 {"error":"The form's only field, \\"payload\\", is not a JSON object","code":"INVALID_JSON"`);
   });
 
-  test.each([
-    ["alertmanager", ["status", "groupKey", "alerts"]],
-    ["grafana", ["title", "state"]],
-    ["github", ["sender"]],
-    ["gitea", ["sender"]],
-    ["uptime_kuma", ["msg"]],
-  ])("%s: an empty JSON object is 400 INVALID_BODY naming each required field", async (preset, fields) => {
-    const [line, exit] = await render(preset, new TextEncoder().encode("{}"), []);
-    const body = JSON.parse(line?.replace(/^\(stderr\) 400 /, "") ?? "") as { code: string; problems: unknown };
-    expect(body.code).toBe("INVALID_BODY");
-    expect(body.problems).toEqual(fields.map((field) => ({ field, problem: "required" })));
-    expect(exit).toBe("(exit 1)");
-  });
+  test.each(presetFolders().map((f) => [f.name, emptyBodyRequires(f)] as const))(
+    "%s: an empty JSON object is 400 INVALID_BODY naming each required field",
+    async (preset, fields) => {
+      const [line, exit] = await render(preset, new TextEncoder().encode("{}"), []);
+      const body = JSON.parse(line?.replace(/^\(stderr\) 400 /, "") ?? "") as { code: string; problems: unknown };
+      expect(body.code).toBe("INVALID_BODY");
+      expect(body.problems).toEqual(fields.map((field) => ({ field, problem: "required" })));
+      expect(exit).toBe("(exit 1)");
+    },
+  );
 });

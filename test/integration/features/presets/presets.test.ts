@@ -1,44 +1,33 @@
 // Presets end to end, on each real server: every recorded payload of each source, posted to its
-// preset route, reaches a real client as the message in test/golden/presets (the one README
-// shows); github and gitea behind `kind: hmac`, GitHub's form content type too; and Alertmanager's and Grafana's "resolved"
-// correcting the "firing" message in place (XEP-0308), remembered in the gateway's store.
+// preset route with the auth its folder pairs it with (about.yaml: github and gitea behind
+// `kind: hmac`, …; without it, 401), reaches a real client as the message in its golden/ (the
+// one README shows); GitHub's form content type too; and Alertmanager's and Grafana's "resolved" correcting the
+// "firing" message in place (XEP-0308), remembered in the gateway's store.
 import { describe, expect, test } from "bun:test";
-import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Element } from "ltx";
-import { testServers } from "../helpers/servers.ts";
-import { isMessageWithBody } from "../../testbed/xmpp-client.ts";
-import { useTestBed } from "../helpers/bed.ts";
-import { presetFixtures, type PresetFixture } from "../helpers/preset-fixtures.ts";
+import { testServers } from "../../../helpers/servers.ts";
+import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
+import { presetFixture, presetFixtures, type PresetFixture, senderAuth, senderCredentials } from "../../../helpers/preset-fixtures.ts";
+import { presetFolders } from "../../../../src/features/presets/about.ts";
 
-const SECRET = "It's a Secret to Everybody";
+const SECRET = "its-a-secret-to-everybody-0123";
+const FOLDERS = presetFolders();
 const ROUTES = `
 auth:
-  github_hook: { kind: hmac, format: github, secret: "${SECRET}" }
-  gitea_hook: { kind: hmac, format: gitea, secret: "${SECRET}" }
+${FOLDERS.map((f) => `  ${f.name}_hook: ${senderAuth(f, SECRET)}`).join("\n")}
 routes:
-  - { preset: alertmanager, to: bob@localhost }
-  - { preset: github, auth: github_hook, to: [bob@localhost] }
-  - { preset: uptime_kuma, path: /kuma, to: bob@localhost }
-  - { preset: grafana, to: bob@localhost }
-  - { preset: gitea, auth: gitea_hook, to: bob@localhost }
+${FOLDERS.map((f) => `  - { preset: ${f.name}, auth: ${f.name}_hook, to: [bob@localhost] }`).join("\n")}
   - path: /barrier
     send: <message to="bob@localhost" type="chat"><body>barrier</body></message>
 `;
-const PATHS: Record<string, string> = {
-  alertmanager: "/alertmanager",
-  github: "/github",
-  uptime_kuma: "/kuma",
-  grafana: "/grafana",
-  gitea: "/gitea",
-};
-const GOLDEN = join(import.meta.dir, "../golden/presets");
 
 /** The <body> text of a golden message, or null when the golden says nothing is sent (204). */
 async function goldenBody(f: PresetFixture): Promise<string | null> {
-  const text = await Bun.file(join(GOLDEN, f.preset, f.file.replace(/\.json$/, ".expected"))).text();
+  const text = await Bun.file(f.golden).text();
   const m = /<body>([\s\S]*?)<\/body>/.exec(text);
   return m
     ? (m[1] as string)
@@ -56,11 +45,12 @@ for (const server of testServers())
 
     async function post(f: PresetFixture, body?: Uint8Array): Promise<Response> {
       const bytes = body ?? (await f.bytes());
-      const headers: Record<string, string> = { "content-type": "application/json", ...Object.fromEntries(f.headers) };
-      const mac = createHmac("sha256", SECRET).update(bytes).digest("hex");
-      if (f.preset === "github") headers["x-hub-signature-256"] = `sha256=${mac}`;
-      if (f.preset === "gitea") headers["x-gitea-signature"] = mac;
-      return bed.gw.post(PATHS[f.preset] as string, { headers, body: bytes });
+      const headers = {
+        "content-type": "application/json",
+        ...Object.fromEntries(f.headers),
+        ...senderCredentials(f.folder, SECRET, bytes),
+      };
+      return bed.gw.post(f.folder.route.path, { headers, body: bytes });
     }
 
     for (const f of presetFixtures()) {
@@ -75,8 +65,17 @@ for (const server of testServers())
       });
     }
 
+    for (const folder of FOLDERS)
+      test(`${folder.name}: without the credentials its sender adds, 401 and nothing is sent`, async () => {
+        const f = presetFixtures().find((x) => x.preset === folder.name) as PresetFixture;
+        const headers = { "content-type": "application/json", ...Object.fromEntries(f.headers) };
+        expect((await bed.gw.post(folder.route.path, { headers, body: await f.bytes() })).status).toBe(401);
+        expect((await bed.gw.post("/barrier", {})).status).toBe(201);
+        expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("barrier");
+      });
+
     test("github: a wrong signature is 401 and nothing is sent", async () => {
-      const push = presetFixtures().find((f) => f.preset === "github" && f.file === "push.json") as PresetFixture;
+      const push = presetFixture("github", "push.json");
       const res = await bed.gw.post("/github", {
         headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": `sha256=${"0".repeat(64)}` },
         body: await push.bytes(),
@@ -87,12 +86,12 @@ for (const server of testServers())
     });
 
     test("github: the form content type (GitHub's default, JSON in payload=) delivers the same message; a form without it is 400", async () => {
-      const push = presetFixtures().find((f) => f.preset === "github" && f.file === "push.json") as PresetFixture;
+      const push = presetFixture("github", "push.json");
       const form = (text: string) => new TextEncoder().encode(text);
       const signed = (bytes: Uint8Array) => ({
         "content-type": "application/x-www-form-urlencoded",
         "x-github-event": "push",
-        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(bytes).digest("hex")}`,
+        ...senderCredentials(push.folder, SECRET, bytes),
       });
       const payload = form(`payload=${encodeURIComponent(new TextDecoder().decode(await push.bytes()))}`);
       expect((await bed.gw.post("/github", { headers: signed(payload), body: payload })).status).toBe(201);
@@ -110,7 +109,7 @@ for (const server of testServers())
       ["grafana", "unified-firing.json", "unified-resolved.json", "✅ RESOLVED: High memory usage"],
     ] as const)
       test(`${preset}: resolved corrects the firing message in place, with an XHTML-IM body`, async () => {
-        const fixture = (file: string) => presetFixtures().find((f) => f.preset === preset && f.file === file) as PresetFixture;
+        const fixture = (file: string) => presetFixture(preset, file);
         // The group in a fresh state: its earlier tests may have left the thread open or closed.
         expect((await post(fixture(resolvedFile))).status).toBe(201);
         await bed.bob.nextStanza(isMessageWithBody);
@@ -128,7 +127,7 @@ for (const server of testServers())
   });
 
 describe("the release binary carries the presets", () => {
-  const BIN = join(import.meta.dir, "../../dist/stanzagate");
+  const BIN = join(import.meta.dir, "../../../../dist/stanzagate");
   const run = (args: string[], cwd: string) => {
     const p = Bun.spawnSync([BIN, ...args], { cwd, stdout: "pipe", stderr: "pipe", timeout: 30_000 });
     return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
@@ -140,7 +139,7 @@ describe("the release binary carries the presets", () => {
       const printed = run(["preset", "github"], dir);
       expect(printed).toMatchObject({ code: 0, err: "" });
       expect(printed.out).toContain("  - name: github\n");
-      const kuma = presetFixtures().find((f) => f.preset === "uptime_kuma" && f.file === "down.json") as PresetFixture;
+      const kuma = presetFixture("uptime_kuma", "down.json");
       await Bun.write(
         join(dir, "routes.yaml"),
         `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\nroutes:\n  - { preset: uptime_kuma, to: bob@localhost }\n`,
