@@ -145,9 +145,10 @@ integration: node-deps test-deps build release
 faults: deps build
 	STANZAGATE_BIN=$(CURDIR)/dist/stanzagate $(BUN) test --timeout 240000 test/faults
 
-# Rewrites the expected `check` output and preset messages in test/golden from the current code: review the diff.
+# Rewrites the expected `check` output (test/golden), preset messages (src/features/presets/*/golden)
+# and format messages (every golden.test.ts) from the current code: review the diff.
 golden: node-deps
-	STANZAGATE_GOLDEN=write $(BUN) test test/unit/config-check.test.ts test/unit/presets.test.ts test/unit/features/discord/discord.test.ts
+	STANZAGATE_GOLDEN=write $(BUN) test test/unit/config-check.test.ts test/unit/features/presets/presets.test.ts golden.test
 
 demo: deps build
 	$(BUN) scripts/demo.ts

@@ -5,6 +5,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { topSchema } from "../src/config/load.ts";
 import { FEATURE_REGISTRY } from "../src/features/index.ts";
+import { presetsSection } from "./presets-doc.ts";
 
 type Row = [key: string, type: string, def: string, description: string];
 
@@ -89,6 +90,11 @@ export function withReference(reference: string): string {
   return between(reference, "config-reference", configReference(), "docs/reference.md");
 }
 
+/** docs/presets.md with its generated section (scripts/presets-doc.ts) replaced by the current one. */
+function withPresets(doc: string): string {
+  return between(doc, "presets", presetsSection(), "docs/presets.md");
+}
+
 /** A plugin's README with its options table replaced by the one its schema gives. */
 export function withPluginOptions(readme: string, plugin: string): string {
   const definition = BUILTIN_PLUGINS.get(plugin);
@@ -99,13 +105,14 @@ export function withPluginOptions(readme: string, plugin: string): string {
 /** Every generated file: its path from the repository root, and how to regenerate its text. */
 export const GENERATED: ReadonlyArray<{ file: string; regenerate: (text: string) => string }> = [
   { file: "docs/reference.md", regenerate: withReference },
+  { file: "docs/presets.md", regenerate: withPresets },
   ...[...BUILTIN_PLUGINS.keys()].map((name) => ({
     file: `plugins/${name}/README.md`,
     regenerate: (text: string) => withPluginOptions(text, name),
   })),
 ];
 
-// `bun scripts/config-reference.ts --write` updates docs/reference.md and every plugin README in place;
+// `bun scripts/config-reference.ts --write` updates docs/reference.md, docs/presets.md and every plugin README in place;
 // without it, prints the routes.yaml reference.
 if (import.meta.main) {
   if (process.argv.includes("--write")) {

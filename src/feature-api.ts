@@ -133,7 +133,8 @@ export type RouteStop = () => Promise<void> | void;
 /** A feature running in one generation. */
 export interface FeatureRuntime {
   /** Starts one route of the feature's kinds, in file order with the others; returns how to stop it, if it runs anything. */
-  route?(route: RouteBase): Promise<RouteStop | undefined> | RouteStop | undefined;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a route that starts nothing (a handler) returns nothing.
+  route?(route: RouteBase): Promise<RouteStop | void> | RouteStop | void;
   endpoints?: readonly Endpoint[];
   /** The whole generation is built: start what runs by itself (scheduled jobs). */
   ready?(): void;

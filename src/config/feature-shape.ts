@@ -39,7 +39,7 @@ export interface RouteChecks {
   plugins: ReadonlyMap<string, PluginDefinition>;
   locate: SourceLocator;
   diagnostics: Diagnostic[];
-  /** What is worth saying but does not stop the start (a guessable secret path): `severity: "warning"`. */
+  /** What is worth saying but does not stop the start (a guessable secret path): `check` prints them. */
   warnings: Diagnostic[];
   /** `METHOD path` -> the route already serving it, to find duplicates. */
   served: Map<string, string>;
@@ -82,6 +82,11 @@ export interface RouteKind<R extends RouteBase = RouteBase> {
   serves?(route: R, served: ServedRoute): number | undefined;
   /** Its OpenAPI operation for a served `method path`. */
   operation?(route: R, served: ServedRoute, config: CoreConfig): Json;
+  /**
+   * Its path is its secret (a webhook URL that only the sender may know, as Slack's): left out of
+   * the OpenAPI document, which anyone may read unless openapi.auth is set.
+   */
+  secretPath?: boolean;
 }
 
 export interface ServedRoute {
@@ -96,6 +101,8 @@ export interface AuthKindShape<S extends TSchema = TSchema> {
   schema: S;
   /** Its OpenAPI security scheme. */
   securityScheme(scheme: Static<S>): Json;
+  /** What the schema cannot say (one key that only some values of another allow): each problem's key and sentence. */
+  check?(scheme: Static<S>): Array<{ key: string; message: string }>;
 }
 
 /** A top-level section of routes.yaml a feature owns. */

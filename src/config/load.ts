@@ -52,8 +52,8 @@ export function loadWith(
   const unset = new Set(diagnostics.map((d) => d.path));
   const raw: unknown = doc.toJS() ?? {};
   const top = checkSchema(topSchema(registry), raw, [], locate, diagnostics);
-  // A value left empty by an unset variable fails its schema too: say it once.
   const warnings: Diagnostic[] = [];
+  // A value left empty by an unset variable fails its schema too: say it once.
   const failed = (): LoadResult => ({
     ok: false,
     diagnostics: [...diagnostics.filter((d, i) => i < missing.length || !unset.has(d.path)), ...warnings],
@@ -129,14 +129,17 @@ function checkAuthSchemes(
   const schemes: Record<string, SchemeBase> = {};
   for (const [name, value] of Object.entries(raw)) {
     const kind = (value as { kind?: unknown } | null)?.kind;
-    const schema = typeof kind === "string" ? registry.authKind(kind)?.schema : undefined;
+    const authKind = typeof kind === "string" ? registry.authKind(kind) : undefined;
+    const schema = authKind?.schema;
     if (!schema) {
       const known = registry.authKinds.map((a) => a.kind).join(", ");
       out.push(locate.at(["auth", name, "kind"], `unknown auth kind ${JSON.stringify(kind)} (known: ${known})`));
       continue;
     }
     const scheme = checkSchema(schema, value, ["auth", name], locate, out);
-    if (scheme) schemes[name] = scheme as SchemeBase;
+    const problems = scheme ? (authKind?.check?.(scheme) ?? []) : [];
+    for (const p of problems) out.push(locate.at(["auth", name, p.key], p.message, { key: true }));
+    if (scheme && !problems.length) schemes[name] = scheme as SchemeBase;
   }
   return schemes;
 }

@@ -27,6 +27,8 @@ import metrics from "./metrics/index.ts";
 import openapi from "./openapi/index.ts";
 import discord from "./discord/index.ts";
 import gotify from "./gotify/index.ts";
+import apprise from "./apprise/index.ts";
+import teams from "./teams/index.ts";
 import type { HeaderAuth } from "./auth/header/schema.ts";
 import type { BasicAuth } from "./auth/basic/schema.ts";
 import type { BearerAuth } from "./auth/bearer/schema.ts";
@@ -50,6 +52,8 @@ const FEATURES: readonly FeatureDefinition[] = [
   routes,
   discord,
   gotify,
+  apprise,
+  teams,
   bots,
   metrics,
   openapi,

@@ -1,5 +1,5 @@
 // Property-based fuzzing of the discord format, fed random mutations of its senders' recorded
-// payloads (test/fixtures/discord), posted as JSON or as multipart payload_json, with or without
+// payloads (test/fixtures/formats/discord), posted as JSON or as multipart payload_json, with or without
 // ?wait=true, and edits of what was sent. Every answer is a 2xx or Discord's error shape
 // (`{"message": string, "code": number}`), never a 5xx, and the server never closes the
 // gateway's stream (no broken stanza).

@@ -1,11 +1,11 @@
-// The recorded Discord payloads (test/fixtures/discord/NAME.json) as their senders post them: JSON,
+// The recorded Discord payloads (test/fixtures/formats/discord/NAME.json) as their senders post them: JSON,
 // or, when an embed shows `attachment://FILE` (Grafana's panel images), multipart/form-data with
 // the JSON in `payload_json` and each file in a part whose form name is empty, as Grafana writes it.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const FIXTURES = join(import.meta.dir, "../fixtures/discord");
-export const DISCORD_GOLDEN = join(import.meta.dir, "../golden/discord");
+const FIXTURES = join(import.meta.dir, "../fixtures/formats/discord");
+export const DISCORD_GOLDEN = join(import.meta.dir, "../golden/formats/discord");
 
 /** A PNG's signature and a few bytes: what the message says of the file is its name, type and size. */
 const TINY_PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);

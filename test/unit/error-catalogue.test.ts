@@ -50,8 +50,8 @@ describe("a plugin's own error codes", () => {
   });
 });
 
-test("docs/configuration.md lists every HTTP error code an answer may carry, the plugins' included", () => {
-  const docs = readFileSync(join(import.meta.dir, "../../docs/configuration.md"), "utf8");
+test("docs/configuration.md lists every HTTP error code an answer may carry, the plugins' included (docs/formats.md the formats')", () => {
+  const docs = ["configuration.md", "formats.md"].map((file) => readFileSync(join(import.meta.dir, "../../docs", file), "utf8")).join("\n");
   // CLIENT_GONE only reaches the debug log: the client that would read it has hung up.
   const answered = [...ERROR_CATALOGUE.http.keys()].filter((code) => code !== "CLIENT_GONE");
   expect(answered.filter((code) => !docs.includes(`\`${code}\``))).toEqual([]);

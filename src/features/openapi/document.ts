@@ -33,6 +33,7 @@ export function openApiDocument(gateway: DescribedGateway, served: readonly Serv
   // OPTIONS answers CORS preflights (http/cors.ts): not an operation of the API.
   for (const r of served.filter((s) => s.method !== "OPTIONS")) {
     const source = sourceOf(gateway, r);
+    if (source?.kind.secretPath) continue;
     const operation = source?.kind.operation?.(source.route, r, gateway.config) ?? unknownOperation(r);
     (paths[openApiPath(r.path)] ??= {})[r.method.toLowerCase()] = { ...operation, ...parameters(r.path), ...security(source?.route.auth) };
   }

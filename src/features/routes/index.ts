@@ -60,8 +60,6 @@ export default defineFeature({
       route(base) {
         const route = base as DeclarativeRouteConfig;
         ctx.http.add(route.method, route.path, handlerOf(route, rooms, ctx));
-        // A handler runs nothing by itself: nothing to stop.
-        return undefined;
       },
       online: () => rooms.online(),
       handover: () => rooms.handover(),

@@ -1,12 +1,17 @@
-/** `kind: header`: the Authorization header must equal one configured value (mod_http_muc_kick). */
+/**
+ * `kind: header`: one header (Authorization unless `header:` names another, as GitLab's
+ * X-Gitlab-Token) must equal one configured value (mod_http_muc_kick). Header names are
+ * case-insensitive (RFC 9110 §5.1), as Headers.get is.
+ */
 import { GatewayError } from "../../../errors.ts";
-import type { HeaderAuth } from "./schema.ts";
+import { DEFAULT_HEADER, type HeaderAuth } from "./schema.ts";
 import type { Identity } from "../../../auth/types.ts";
 import { secretEquals } from "../../../auth/credentials.ts";
 
 export function headerCheck(name: string, scheme: HeaderAuth) {
+  const header = scheme.header ?? DEFAULT_HEADER;
   return async function checkHeader(request: Request): Promise<Identity> {
-    const given = request.headers.get("authorization");
+    const given = request.headers.get(header);
     if (given === null) throw new GatewayError("AUTH_REQUIRED");
     if (!secretEquals(given, scheme.value)) throw new GatewayError("AUTH_FAILED");
     return { scheme: name, name };

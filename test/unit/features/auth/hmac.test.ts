@@ -2,7 +2,8 @@
 import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { Value } from "@sinclair/typebox/value";
-import { createAuthenticator } from "../../../../src/features/index.ts";
+import { createAuthenticator, loadConfig } from "../../../../src/features/index.ts";
+import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
 import { createThrottle } from "../../../../src/auth/throttle.ts";
 import { createReplayGuard } from "../../../../src/features/auth/hmac/replay-guard.ts";
 import { HmacAuthSchema, type HmacAuth } from "../../../../src/features/auth/hmac/schema.ts";
@@ -172,6 +173,102 @@ describe("format: standard_webhooks", () => {
       code: "AUTH_REQUIRED",
       details: { header: "webhook-timestamp" },
     });
+  });
+});
+
+describe("format: grafana", () => {
+  // Grafana's webhook contact point (grafana/alerting http/hmac.go): hex HMAC-SHA256 of the body,
+  // or of `<timestamp>:<body>` once its HMAC settings name a timestamp header.
+  const secret = "grafana-hmac-secret";
+  const body = JSON.stringify({ receiver: "gw", status: "firing", title: "[FIRING:1] DiskFull" });
+  const at = SW_VECTOR.timestamp;
+
+  test("accepts the hex signature of the body in X-Grafana-Alerting-Signature", async () => {
+    const grafana = authenticator({ format: "grafana", secret });
+    const identity = await grafana.authenticate(post(body, { "x-grafana-alerting-signature": hex(secret, body) }), "1.1.1.1");
+    expect(identity).toEqual({ scheme: "hook", name: "hook" });
+  });
+
+  test("with timestamp_header, accepts the signature of `<timestamp>:<body>`, and not of the body alone", async () => {
+    const grafana = authenticator({ format: "grafana", secret, timestamp_header: "X-Grafana-Timestamp" });
+    const signed = { "x-grafana-timestamp": String(at), "x-grafana-alerting-signature": hex(secret, `${at}:${body}`) };
+    expect((await grafana.authenticate(post(body, signed), "1.1.1.1")).name).toBe("hook");
+    const bodyOnly = { "x-grafana-timestamp": String(at), "x-grafana-alerting-signature": hex(secret, body) };
+    expect(await refusal(grafana.authenticate(post(body, bodyOnly), "1.1.1.1"))).toEqual({
+      status: 401,
+      code: "AUTH_FAILED",
+      details: { reason: "X-Grafana-Alerting-Signature does not match the body", header: "X-Grafana-Alerting-Signature" },
+    });
+  });
+
+  test("a signature under another secret, or of another body, is 401 AUTH_FAILED", async () => {
+    const grafana = authenticator({ format: "grafana", secret });
+    for (const signature of [hex("guess", body), hex(secret, `${body} `)])
+      expect(await refusal(grafana.authenticate(post(body, { "x-grafana-alerting-signature": signature }), "1.1.1.1"))).toMatchObject({
+        status: 401,
+        code: "AUTH_FAILED",
+        details: { header: "X-Grafana-Alerting-Signature" },
+      });
+  });
+
+  test("a stale or future timestamp is refused, even correctly signed; tolerance_s sets the window", async () => {
+    const signedAt = (ts: number) => ({ "x-grafana-timestamp": String(ts), "x-grafana-alerting-signature": hex(secret, `${ts}:${body}`) });
+    const grafana = (tolerance?: number) =>
+      authenticator({
+        format: "grafana",
+        secret,
+        timestamp_header: "X-Grafana-Timestamp",
+        ...(tolerance ? { tolerance_s: tolerance } : {}),
+      });
+    expect(await refusal(grafana().authenticate(post(body, signedAt(at - 301)), "1.1.1.1"))).toEqual({
+      status: 401,
+      code: "AUTH_FAILED",
+      details: { reason: "X-Grafana-Timestamp is older than the 300 s window allows", header: "X-Grafana-Timestamp" },
+    });
+    expect(await refusal(grafana().authenticate(post(body, signedAt(at + 301)), "1.1.1.1"))).toMatchObject({
+      details: { reason: "X-Grafana-Timestamp is later than the 300 s window allows" },
+    });
+    expect((await grafana(3_600).authenticate(post(body, signedAt(at - 3_000)), "1.1.1.1")).name).toBe("hook");
+  });
+
+  test("a missing signature or timestamp header is 401 AUTH_REQUIRED naming it; a timestamp that is not seconds is refused", async () => {
+    const grafana = authenticator({ format: "grafana", secret, timestamp_header: "X-Grafana-Timestamp" });
+    expect(await refusal(grafana.authenticate(post(body, { "x-grafana-alerting-signature": hex(secret, body) }), "1.1.1.1"))).toEqual({
+      status: 401,
+      code: "AUTH_REQUIRED",
+      details: { reason: "missing X-Grafana-Timestamp header", header: "X-Grafana-Timestamp" },
+    });
+    expect(await refusal(grafana.authenticate(post(body, { "x-grafana-timestamp": String(at) }), "1.1.1.1"))).toMatchObject({
+      code: "AUTH_REQUIRED",
+      details: { header: "X-Grafana-Alerting-Signature" },
+    });
+    const iso = {
+      "x-grafana-timestamp": "2026-12-07T01:00:00Z",
+      "x-grafana-alerting-signature": hex(secret, `2026-12-07T01:00:00Z:${body}`),
+    };
+    expect(await refusal(grafana.authenticate(post(body, iso), "1.1.1.1"))).toMatchObject({
+      code: "AUTH_FAILED",
+      details: { reason: "X-Grafana-Timestamp is not a number of seconds since the epoch" },
+    });
+  });
+
+  test("check refuses timestamp_header on another format, at its line", () => {
+    const result = loadConfig(
+      `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }
+auth:
+  hook: { kind: hmac, format: github, secret: s, timestamp_header: X-Timestamp }
+`,
+      {},
+      BUILTIN_PLUGINS,
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.diagnostics).toContainEqual({
+        line: 3,
+        col: 50,
+        path: "auth.hook.timestamp_header",
+        message: "timestamp_header is read only with format: grafana (this scheme is format: github)",
+      });
   });
 });
 

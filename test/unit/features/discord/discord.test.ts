@@ -1,5 +1,5 @@
 // `preset: discord`: a tool configured for a Discord webhook posts to the gateway unchanged. Each
-// recorded payload becomes the chat message in test/golden/discord (written only by `make golden`,
+// recorded payload becomes the chat message in test/golden/formats/discord (written only by `make golden`,
 // STANZAGATE_GOLDEN=write); the answers are Discord's (204, or 200 with a message object for
 // ?wait=true); PATCH corrects (XEP-0308) and DELETE withdraws (XEP-0424) what recipients saw; bad
 // input gets Discord's error shape and sends nothing.

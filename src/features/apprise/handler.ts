@@ -1,0 +1,69 @@
+/**
+ * The two requests of an apprise route, each answered as its sender checks it:
+ * - json:// (NotifyJSON.py) takes any 2xx: 201 `{"status":"sent"}` once the server has the
+ *   message, 202 `{"status":"queued"}` while the outbox holds it; errors in the catalogue's shape;
+ * - the Apprise API (NotifyAppriseAPI.py) takes exactly 200 (`requests.codes.ok`): 200 once sent
+ *   or queued (never lost either way), and errors as apprise-api words them (responses.py): the
+ *   sentence as text/plain, or `{"error": …}` when the client accepts JSON; a body too large is
+ *   its 431.
+ */
+import { GatewayError, errorResponse, jsonResponse } from "../../errors.ts";
+import type { HttpHandler, HttpRequest } from "../../plugin-api.ts";
+import { requireMayAddress } from "../../kit/auth.ts";
+import { sendNotification } from "../../notify/send.ts";
+import type { FormatPorts } from "../../notify/ports.ts";
+import { appriseNotification } from "./notification.ts";
+import { readApiPayload, readJsonPayload, type AppriseMessage } from "./read.ts";
+import type { AppriseRoute } from "./schema.ts";
+
+/** apprise-api's `{KEY}` (urls.py): what a configuration is stored under. */
+const KEY = /^[A-Za-z0-9_-]{1,128}$/;
+
+type Read = (request: Request, maxBytes: number) => Promise<AppriseMessage>;
+
+async function notify(req: HttpRequest, route: AppriseRoute, deps: FormatPorts, read: Read) {
+  const user = deps.auth ? await deps.auth.authenticate(req.request, req.ip) : undefined;
+  for (const jid of route.to) requireMayAddress(user, jid);
+  const message = await read(req.request, deps.maxBodyBytes);
+  return sendNotification(appriseNotification(message), route.to, deps);
+}
+
+export function jsonHandler(route: AppriseRoute, deps: FormatPorts): HttpHandler {
+  return async function serveAppriseJson(req) {
+    try {
+      const { outcome } = await notify(req, route, deps, readJsonPayload);
+      return jsonResponse(outcome === "sent" ? 201 : 202, { status: outcome });
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      return errorResponse(err);
+    }
+  };
+}
+
+export function apiHandler(route: AppriseRoute, deps: FormatPorts): HttpHandler {
+  return async function serveAppriseApi(req) {
+    const json = /\bapplication\/json\b/i.test(req.request.headers.get("accept") ?? "");
+    try {
+      const key = req.params.key;
+      if (key !== undefined && key !== "" && !KEY.test(key))
+        throw new GatewayError("NOT_FOUND", "The key must be 1 to 128 of A-Z a-z 0-9 _ -");
+      const { outcome } = await notify(req, route, deps, readApiPayload);
+      return json ? jsonResponse(200, { error: null, status: outcome }) : text(200, "Notification(s) sent.");
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      return apiError(err, json);
+    }
+  };
+}
+
+function apiError(err: GatewayError, json: boolean): Response {
+  const status = err.code === "BODY_TOO_LARGE" ? 431 : err.status;
+  const problems = err.details.problems as Array<{ field: string }> | undefined;
+  const headers = err.headers;
+  if (!json) return text(status, err.message, headers);
+  return jsonResponse(status, { error: err.message, code: err.code, ...(problems?.[0] ? { field: problems[0].field } : {}) }, headers);
+}
+
+function text(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+}

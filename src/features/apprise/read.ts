@@ -1,0 +1,118 @@
+/**
+ * The two payloads Apprise posts, read into one message:
+ * - json:// (NotifyJSON.py in apprise 1.2.0): JSON `{version, title, message, type, attachments[]}`,
+ *   each attachment `{filename, base64, mimetype}`;
+ * - the Apprise API (NotifyAppriseAPI.py; apprise-api's `POST /notify/<key>`): JSON or a form with
+ *   `body` (required), `title`, `type`, `format` and `tag` (a list from apprise 1.2.0, a string
+ *   from curl), and `attach`/`attachment` URLs.
+ * A field of the wrong type, an unknown `type` or `format`, or nothing to show is INVALID_BODY
+ * naming the field: Apprise sends none of these, so a request carrying one is not Apprise's.
+ */
+import { GatewayError } from "../../errors.ts";
+import { readBody } from "../../kit/request-body.ts";
+
+/** apprise/common.py NotifyType. */
+export const APPRISE_TYPES = ["info", "success", "warning", "failure"] as const;
+/** apprise/common.py NotifyFormat. */
+const APPRISE_FORMATS = ["text", "markdown", "html"] as const;
+
+export interface AppriseAttachment {
+  name: string;
+  mimetype?: string | undefined;
+  /** Decoded size of a base64 attachment. */
+  bytes?: number | undefined;
+  url?: string | undefined;
+}
+
+export interface AppriseMessage {
+  title: string;
+  body: string;
+  type: (typeof APPRISE_TYPES)[number];
+  format: (typeof APPRISE_FORMATS)[number];
+  attachments: AppriseAttachment[];
+}
+
+type Fields = Record<string, unknown>;
+
+/** json://'s payload: always JSON. */
+export async function readJsonPayload(request: Request, maxBytes: number): Promise<AppriseMessage> {
+  const parsed = await readBody(request, maxBytes);
+  if (parsed.type !== "json") throw invalid("Content-Type", "json:// posts application/json");
+  const f = parsed.fields;
+  return checked({
+    title: text(f, "title"),
+    body: text(f, "message"),
+    type: oneOf(f, "type", APPRISE_TYPES, "info"),
+    format: "text",
+    attachments: list(f, "attachments").map((a, i) => jsonAttachment(a, i)),
+  });
+}
+
+/** The Apprise API's: JSON or a form (readBody refuses any other Content-Type with 415). */
+export async function readApiPayload(request: Request, maxBytes: number): Promise<AppriseMessage> {
+  const parsed = await readBody(request, maxBytes);
+  if (parsed.type === "text") throw invalid("Content-Type", "the Apprise API takes JSON or a form");
+  const f = parsed.fields;
+  const tag = f.tag ?? f.tags;
+  if (tag !== undefined && typeof tag !== "string" && !(Array.isArray(tag) && tag.every((t) => typeof t === "string")))
+    throw invalid("tag", "must be a string or a list of strings");
+  const urls = [...strings(f, "attach"), ...strings(f, "attachment")];
+  return checked({
+    title: text(f, "title"),
+    body: text(f, "body"),
+    type: oneOf(f, "type", APPRISE_TYPES, "info"),
+    format: oneOf(f, "format", APPRISE_FORMATS, "text"),
+    attachments: urls.map((url) => ({ name: url.split(/[/?#]/).filter(Boolean).at(-1) ?? url, url })),
+  });
+}
+
+/** Apprise itself refuses to notify with neither a title nor a body (cli.py exits 3): so does this. */
+function checked(m: AppriseMessage): AppriseMessage {
+  if (m.title.trim() === "" && m.body.trim() === "" && m.attachments.length === 0) throw invalid("body", "the notification is empty");
+  return m;
+}
+
+function jsonAttachment(raw: unknown, i: number): AppriseAttachment {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw invalid(`attachments[${i}]`, "must be an object");
+  const a = raw as Fields;
+  const name = text(a, "filename") || `attachment ${i + 1}`;
+  const mimetype = text(a, "mimetype") || undefined;
+  const url = text(a, "url") || undefined;
+  const base64 = text(a, "base64");
+  // What the JSON carried decodes to this many bytes: the size the message names.
+  const bytes = base64 ? Buffer.from(base64, "base64").length : undefined;
+  return { name, mimetype, bytes, url };
+}
+
+function text(f: Fields, name: string): string {
+  const v = f[name];
+  if (v === undefined || v === null) return "";
+  if (typeof v !== "string") throw invalid(name, "must be a string");
+  return v;
+}
+
+function strings(f: Fields, name: string): string[] {
+  const v = f[name];
+  if (v === undefined || v === null) return [];
+  if (typeof v === "string") return v.split(/[\s,]+/).filter(Boolean);
+  if (Array.isArray(v) && v.every((s) => typeof s === "string")) return v;
+  throw invalid(name, "must be a URL or a list of URLs");
+}
+
+function list(f: Fields, name: string): unknown[] {
+  const v = f[name];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw invalid(name, "must be a list");
+  return v;
+}
+
+function oneOf<T extends string>(f: Fields, name: string, allowed: readonly T[], fallback: T): T {
+  const v = f[name];
+  if (v === undefined || v === null || v === "") return fallback;
+  if (typeof v === "string" && (allowed as readonly string[]).includes(v.toLowerCase())) return v.toLowerCase() as T;
+  throw invalid(name, `must be one of ${allowed.join(", ")}`);
+}
+
+function invalid(field: string, problem: string): GatewayError {
+  return new GatewayError("INVALID_BODY", `${field} ${problem}`, { details: { problems: [{ field, problem }] } });
+}

@@ -1,0 +1,21 @@
+/** What a sender format's route needs to read and deliver a notification, from the generation that runs it. */
+import type { Authenticator } from "../auth/types.ts";
+import type { FeatureContext, RouteBase } from "../feature-api.ts";
+import type { NotifyPorts } from "./send.ts";
+
+export interface FormatPorts extends NotifyPorts {
+  /** The route's auth scheme, when it names one. */
+  auth: Authenticator | undefined;
+  /** http.max_body_bytes. */
+  maxBodyBytes: number;
+}
+
+export function formatPorts(route: RouteBase, ctx: FeatureContext): FormatPorts {
+  return {
+    auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
+    component: ctx.config.xmpp.component,
+    deliver: ctx.gateway.deliver,
+    newId: ctx.gateway.newId,
+    maxBodyBytes: ctx.config.http.max_body_bytes,
+  };
+}

@@ -1,0 +1,89 @@
+// preset: apprise end to end, on each real server: Debian's apprise CLI (1.2.0), run as a user
+// runs it, notifies through json:// and apprise:// (the Apprise API) and exits 0, and bob receives
+// the message; the recorded payloads reach him as their golden messages.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { testServers } from "../../../helpers/servers.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
+import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
+import { formatFixtures, goldenBodies } from "../../../helpers/format-goldens.ts";
+
+const ROUTES = `
+auth:
+  ops: { kind: header, value: s3cret-0123456789 }
+routes:
+  - { preset: apprise, path: /apprise, to: bob@localhost }
+  - { preset: apprise, path: /guarded, auth: ops, to: bob@localhost }
+`;
+
+// Apprise reads its configuration from the user's home: an empty one of its own keeps the user's out.
+const home = mkdtempSync(join(tmpdir(), "stanzagate-apprise-"));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+/** `apprise ARGS…` to completion: its exit code (cli.py: 0 all sent, 1 one failed) and what it printed. */
+async function apprise(...args: string[]): Promise<{ code: number; output: string }> {
+  const proc = Bun.spawn(["apprise", "-vv", ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, output: out + err };
+}
+
+for (const server of testServers())
+  describe(server.name, () => {
+    const bed = useTestBed(server, { gateway: { routes: ROUTES }, clients: ["bob"] });
+    const host = () => new URL(bed.gw.url).host;
+
+    test("apprise json:// exits 0 and bob receives the title, the type's badge and the body", async () => {
+      const run = await apprise("-t", "nas01", "-b", "Disk is 91% full", "-n", "warning", `json://${host()}/apprise`);
+      expect(run).toMatchObject({ code: 0 });
+      expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("⚠️ *nas01*\nDisk is 91% full");
+    });
+
+    test("apprise json:// with a file attached exits 0, and bob is told the file's name and size", async () => {
+      const file = join(home, "df.txt");
+      writeFileSync(file, "Filesystem 91%\n");
+      const run = await apprise("-b", "see the attachment", "--attach", file, `json://${host()}/apprise`);
+      expect(run).toMatchObject({ code: 0 });
+      expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe(
+        "see the attachment\nAttachment: df.txt (text/plain, 15 bytes), not forwarded: files do not reach XMPP yet",
+      );
+    });
+
+    test("apprise apprise://HOST/apprise/KEY (POST /apprise/notify/KEY) exits 0 and bob receives it", async () => {
+      const run = await apprise(
+        "-t",
+        "backup",
+        "-b",
+        "done in 4 min",
+        "-n",
+        "success",
+        `apprise://${host()}/apprise/ops-key?tags=devops,nas`,
+      );
+      expect(run).toMatchObject({ code: 0 });
+      expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("✅ *backup*\ndone in 4 min");
+    });
+
+    test("behind an auth scheme, apprise exits 1 without the header and 0 with it (+Authorization=…)", async () => {
+      expect(await apprise("-b", "no credentials", `apprise://${host()}/guarded/ops-key`)).toMatchObject({ code: 1 });
+      expect(await apprise("-b", "no credentials", `json://${host()}/guarded`)).toMatchObject({ code: 1 });
+      const run = await apprise("-b", "with credentials", `apprise://${host()}/guarded/ops-key?+Authorization=s3cret-0123456789`);
+      expect(run).toMatchObject({ code: 0 });
+      // The refused ones sent nothing: the next message bob receives is the accepted one.
+      expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("with credentials");
+    });
+
+    for (const fixture of formatFixtures("apprise"))
+      test(`the recorded ${fixture.name} reaches bob as its golden message`, async () => {
+        const path = fixture.name.startsWith("api-") ? "/apprise/notify/ops-key" : "/apprise";
+        const res = await bed.gw.post(path, { headers: { "content-type": "application/json" }, body: await fixture.text() });
+        expect(res.status).toBe(fixture.name.startsWith("api-") ? 200 : 201);
+        expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe(
+          (await goldenBodies("apprise", fixture.name))[0] as string,
+        );
+      });
+  });
