@@ -1,9 +1,7 @@
 /**
- * What every kind of routes[] entry checks the same way: its auth scheme's name, its path, that
- * no other route serves the same one, and (the sender formats') its recipients.
+ * What every kind of routes[] entry checks the same way: its auth scheme's name, its path, and
+ * that no other route serves the same one.
  */
-import { Type } from "@sinclair/typebox";
-import { isJid } from "../kit/jid.ts";
 import type { PathSegments } from "./diagnostics.ts";
 import { didYouMean } from "./suggest.ts";
 import type { RouteChecks } from "./feature-shape.ts";
@@ -31,19 +29,3 @@ export const validPath = (p: unknown): string | undefined => (typeof p === "stri
 
 /** `routes[2]`: how log lines and diagnostics name a route. */
 export const routeLabel = (at: PathSegments) => `routes[${at[1]}]`;
-
-/** `to:` of a sender format's route (ntfy, gotify, discord...): one JID or a list. */
-export const RecipientsSchema = Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-  description: "Who gets the messages: one JID or a list.",
-});
-
-/** The JIDs of `to:`, or undefined after saying which one is not a JID. */
-export function checkRecipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {
-  const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
-  const bad = list.findIndex((j) => typeof j !== "string" || !isJid(j));
-  if (bad !== -1)
-    c.diagnostics.push(
-      c.locate.at(typeof raw === "string" ? [...at, "to"] : [...at, "to", bad], `${JSON.stringify(list[bad])} is not a JID`),
-    );
-  return list.length && bad === -1 ? (list as string[]) : undefined;
-}

@@ -1,7 +1,13 @@
 /** `to:` of the routes that deliver notifications (the sender formats): one JID or a list of them. */
+import { Type } from "@sinclair/typebox";
 import { isJid } from "../kit/jid.ts";
 import type { PathSegments } from "./diagnostics.ts";
 import type { RouteChecks } from "./feature-shape.ts";
+
+/** The schema of `to:`, the same for every format. */
+export const RecipientsSchema = Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+  description: "Who gets the messages: one JID or a list.",
+});
 
 /** The recipients, or undefined after saying which entry is not a JID (a missing `to` is the schema's diagnostic). */
 export function checkRecipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {

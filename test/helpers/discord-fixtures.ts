@@ -5,7 +5,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const FIXTURES = join(import.meta.dir, "../fixtures/formats/discord");
-export const DISCORD_GOLDEN = join(import.meta.dir, "../golden/formats/discord");
 
 /** A PNG's signature and a few bytes: what the message says of the file is its name, type and size. */
 const TINY_PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);

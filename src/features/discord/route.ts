@@ -8,7 +8,8 @@ import { Type } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";
 import { checkSchema } from "../../config/check-schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
-import { checkAuthRef, checkDuplicate, checkRecipients, RecipientsSchema, routeLabel, servedKey } from "../../config/route-checks.ts";
+import { checkAuthRef, checkDuplicate, routeLabel, servedKey } from "../../config/route-checks.ts";
+import { checkRecipients, RecipientsSchema } from "../../config/route-recipients.ts";
 import type { RouteBase, RouteChecks } from "../../feature-api.ts";
 
 export const DiscordRouteSchema = Closed({

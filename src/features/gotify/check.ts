@@ -4,7 +4,8 @@
  * an application token), so neither does this route: a sender of Gotify's always has a token.
  */
 import { checkSchema } from "../../config/check-schema.ts";
-import { checkAuthRef, checkDuplicate, checkRecipients, routeLabel } from "../../config/route-checks.ts";
+import { checkAuthRef, checkDuplicate, routeLabel } from "../../config/route-checks.ts";
+import { checkRecipients } from "../../config/route-recipients.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import type { RouteChecks } from "../../feature-api.ts";
 import { deletePath, GotifyRouteSchema, messagePath, type GotifyRoute } from "./schema.ts";

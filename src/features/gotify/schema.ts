@@ -1,6 +1,6 @@
 /** `preset: gotify` under routes: its keys, and the route they compile to. */
 import { Type } from "@sinclair/typebox";
-import { RecipientsSchema } from "../../config/route-checks.ts";
+import { RecipientsSchema } from "../../config/route-recipients.ts";
 import { Closed } from "../../config/schema.ts";
 import type { RouteBase } from "../../feature-api.ts";
 

@@ -4,14 +4,14 @@
 // nothing; and a real Alertmanager 0.25, pointed at the gateway with discord_configs, delivers
 // its firing and resolved alerts without counting a single failure.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import type { Element } from "ltx";
 import { testServers } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
 import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
 import { startAlertmanager, type Alertmanager } from "../../../../testbed/alertmanager-discord.ts";
-import { DISCORD_GOLDEN, discordFixtures, multipart } from "../../../helpers/discord-fixtures.ts";
+import { discordFixtures, multipart } from "../../../helpers/discord-fixtures.ts";
+import { goldenBodies } from "../../../helpers/format-goldens.ts";
 
 const HOOK = "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nD";
 const ROUTES = `
@@ -43,9 +43,9 @@ for (const server of testServers())
 
     for (const f of discordFixtures())
       test(`${f.name}: bob receives the golden message`, async () => {
-        const golden = await Bun.file(join(DISCORD_GOLDEN, `${f.name}.expected`)).text();
+        const [golden] = await goldenBodies("discord", f.name);
         expect((await bed.gw.post(HOOK, f.init())).status).toBe(204);
-        expect(`${(await next()).getChildText("body")}\n`).toBe(golden);
+        expect((await next()).getChildText("body")).toBe(golden as string);
       });
 
     test("Uptime Kuma's order: GET the webhook (its avatar), then POST; bob gets the message", async () => {
