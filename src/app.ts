@@ -9,7 +9,7 @@
 import type { Element } from "ltx";
 import type { Config } from "./features/index.ts";
 import type { Logger } from "./log.ts";
-import { GatewayError, errorResponse } from "./errors.ts";
+import { GatewayError, errorResponse } from "./plugin-api/errors.ts";
 import { createThrottle, type Throttle } from "./auth/throttle.ts";
 import { IN_PROCESS_PEER } from "./http/request-context.ts";
 import { buildGeneration, type Generation, type GenerationDeps } from "./generation.ts";

@@ -1,6 +1,6 @@
 /**
  * The feature contract: what every part of the gateway that routes.yaml turns on or off declares,
- * as a plugin declares itself with `definePlugin` (plugin-api.ts). A feature is one folder under
+ * as a plugin declares itself with `definePlugin` (plugin-api/index.ts). A feature is one folder under
  * src/features/ whose index.ts default-exports `defineFeature({...})`, registered by one line in
  * src/features/index.ts. The loader (config/load.ts) and a generation (generation.ts) are loops
  * over the registered features: neither knows one by name.
@@ -18,7 +18,7 @@ import type { AuthKindShape, FeatureShape, RouteBase, RouteKind, SchemeBase, Ser
 import type { Authenticator, Identity } from "./plugin-api/auth.ts";
 import type { Logger } from "./plugin-api/log.ts";
 import type { PluginStore } from "./plugin-api/store.ts";
-import type { HttpHandler, HttpRegistrar, PluginMetrics, StanzaHandler, XmppPort } from "./plugin-api.ts";
+import type { HttpHandler, HttpRegistrar, PluginMetrics, StanzaHandler, XmppPort } from "./plugin-api/index.ts";
 import type { Metrics } from "./metrics.ts";
 import type { GatewayRequest } from "./http/request-context.ts";
 

@@ -9,7 +9,7 @@
  * by a sender or a body.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { PluginMetrics } from "./plugin-api.ts";
+import type { PluginMetrics } from "./plugin-api/index.ts";
 
 /** What the scrape reads from the running gateway. */
 export interface MetricSources {

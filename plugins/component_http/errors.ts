@@ -3,7 +3,7 @@
  * (definePlugin `errors`) and added to the catalogue when it registers. The webhook's own
  * failing statuses map through the catalogue's table, stanzaErrorForStatus.
  */
-import type { StanzaErrorSpec } from "../../src/plugin-api.ts";
+import type { StanzaErrorSpec } from "../../src/plugin-api/index.ts";
 
 export const WEBHOOK_ERRORS = {
   /** mod_component_http's entry for status 0: the webhook could not be reached. */

@@ -2,7 +2,7 @@
  * One forwarded stanza from start to end: POST it (through the concurrency bound), read the
  * answer, send the reply or the error. Never throws: every failure ends as a log line.
  */
-import { type Element, type Logger, stanzaErrorForStatus, type StanzaErrorSpec } from "../../src/plugin-api.ts";
+import { type Element, type Logger, stanzaErrorForStatus, type StanzaErrorSpec } from "../../src/plugin-api/index.ts";
 import { isError, needsAnswer, stanzaError } from "../../src/kit/stanza-error.ts";
 import { isRecord } from "../../src/kit/bounded.ts";
 import type { Limiter } from "../../src/kit/limiter.ts";
@@ -120,7 +120,7 @@ function addressProblem(stanza: Element, component: string): { reason: RefusalRe
 /**
  * What the webhook's answer means for the XMPP sender, as in mod_component_http: a 200
  * application/json answer is a reply, any other 2xx means "no reply", anything else is an error
- * reply from the module's status table (src/errors.ts, stanzaErrorForStatus).
+ * reply from the module's status table (src/plugin-api/errors.ts, stanzaErrorForStatus).
  */
 export type Action =
   | { kind: "none" }

@@ -8,7 +8,7 @@
  * webhook.ts (the JSON, the signature, the POST) and reply.ts (the answer as a stanza).
  */
 import { createLimiter } from "../../src/kit/limiter.ts";
-import { definePlugin, type Element, type PluginContext, STANZA_ERRORS } from "../../src/plugin-api.ts";
+import { definePlugin, type Element, type PluginContext, STANZA_ERRORS } from "../../src/plugin-api/index.ts";
 import { isError, stanzaError } from "../../src/kit/stanza-error.ts";
 import { parseJid } from "../../src/kit/jid.ts";
 import { xml } from "../../src/kit/xml.ts";

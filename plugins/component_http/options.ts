@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { parseJid } from "../../src/kit/jid.ts";
-import type { OptionProblem } from "../../src/plugin-api.ts";
+import type { OptionProblem } from "../../src/plugin-api/index.ts";
 
 const StanzaKindSchema = Type.Union([Type.Literal("message"), Type.Literal("presence"), Type.Literal("iq")]);
 

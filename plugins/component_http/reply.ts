@@ -4,7 +4,7 @@
  * message) is built from to/from (default: the request's, swapped), type (default chat for a
  * message) and body.
  */
-import type { Element } from "../../src/plugin-api.ts";
+import type { Element } from "../../src/plugin-api/index.ts";
 import { isXmlText } from "../../src/kit/xml-text.ts";
 import { parseXml as parse, xml } from "../../src/kit/xml.ts";
 import { STREAM_NAMESPACES } from "./webhook.ts";

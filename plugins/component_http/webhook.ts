@@ -6,7 +6,7 @@
  * is bounded in time and the answer in size. Bun's fetch reuses keep-alive connections to the
  * same origin by default, so a busy bot is not paying a TCP handshake per stanza.
  */
-import type { Element } from "../../src/plugin-api.ts";
+import type { Element } from "../../src/plugin-api/index.ts";
 import { readBoundedText } from "../../src/kit/bounded.ts";
 import { xml } from "../../src/kit/xml.ts";
 import { createHmac, randomUUID } from "node:crypto";

@@ -4,10 +4,10 @@
  * The room's refusal is returned, not thrown: it becomes "Couldn't kick user: <type>: <condition>".
  */
 import { xml } from "../../src/kit/xml.ts";
-import { XmppStanzaError, type Element } from "../../src/plugin-api.ts";
+import { XmppStanzaError, type Element } from "../../src/plugin-api/index.ts";
 import { parseJid } from "../../src/kit/jid.ts";
 import type { Jid, KickRequest } from "./body.ts";
-import type { HeldRoom } from "../../src/plugin-api.ts";
+import type { HeldRoom } from "../../src/plugin-api/index.ts";
 
 const NS_MUC_ADMIN = "http://jabber.org/protocol/muc#admin";
 

@@ -12,7 +12,7 @@ import {
   type Authenticator,
   type HttpHandler,
   type Logger,
-} from "../../src/plugin-api.ts";
+} from "../../src/plugin-api/index.ts";
 import { formatJid } from "../../src/kit/jid.ts";
 import { readText } from "../../src/kit/request-body.ts";
 import { ORIGINAL_BODIES } from "./errors.ts";

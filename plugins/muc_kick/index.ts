@@ -3,7 +3,7 @@
  * occupant; the gateway joins the room as a moderator (its domain must be an admin or owner
  * there), sends the §8.2 kick and leaves. `action: ban` makes a route that bans (§9.1) instead.
  */
-import { definePlugin } from "../../src/plugin-api.ts";
+import { definePlugin } from "../../src/plugin-api/index.ts";
 import { MucKickOptionsSchema, type MucKickOptions } from "./options.ts";
 import { createLocator } from "./locate.ts";
 import { ban, kick, type ActionDeps } from "./actions.ts";

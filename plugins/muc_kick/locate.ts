@@ -7,7 +7,7 @@
  */
 import { xml } from "../../src/kit/xml.ts";
 import { LruMap } from "../../src/kit/bounded.ts";
-import { XmppStanzaError, type Element } from "../../src/plugin-api.ts";
+import { XmppStanzaError, type Element } from "../../src/plugin-api/index.ts";
 import type { Jid } from "./body.ts";
 
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";

@@ -15,7 +15,7 @@ import {
   type HttpHandler,
   type Identity,
   type Logger,
-} from "../../src/plugin-api.ts";
+} from "../../src/plugin-api/index.ts";
 import { challenge, requireMayAddress } from "../../src/kit/auth.ts";
 import { parseJid } from "../../src/kit/jid.ts";
 import { POST_MSG_ERRORS } from "./errors.ts";

@@ -2,7 +2,7 @@
  * From the fields of a request to the <message/> mod_post_msg would send: recipient, type, body
  * and, for forms, an XHTML-IM payload. No id is set and nothing else is added, as in the original.
  */
-import { GatewayError, type Element } from "../../src/plugin-api.ts";
+import { GatewayError, type Element } from "../../src/plugin-api/index.ts";
 import { isXmlText } from "../../src/kit/xml-text.ts";
 import { parseJid, formatJid } from "../../src/kit/jid.ts";
 import { xml } from "../../src/kit/xml.ts";

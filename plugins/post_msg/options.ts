@@ -1,7 +1,7 @@
 /** The options of a `plugin: post_msg` route: the single source of their types, defaults and docs. */
 import { Type, type Static } from "@sinclair/typebox";
 import { parseJid } from "../../src/kit/jid.ts";
-import type { OptionProblem } from "../../src/plugin-api.ts";
+import type { OptionProblem } from "../../src/plugin-api/index.ts";
 
 export const PostMsgOptionsSchema = Type.Object(
   {

@@ -4,7 +4,7 @@
  * queued in the outbox) is then wrapped as the user, as it would have been before the restart.
  */
 import { isPrivilegeNamespace } from "../../src/kit/privileges.ts";
-import type { Migration, PluginStore, PrivilegeNamespace } from "../../src/plugin-api.ts";
+import type { Migration, PluginStore, PrivilegeNamespace } from "../../src/plugin-api/index.ts";
 
 export interface PermissionMemory {
   /** true: "outgoing" was granted; false: it was not; undefined: never advertised to this store. */

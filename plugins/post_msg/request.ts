@@ -5,7 +5,7 @@
  * - application/json: an object with to, type and body (html is ignored there, as in the original).
  * Parameters such as `; charset=utf-8` are accepted (the original wanted the bare type; see README).
  */
-import { GatewayError } from "../../src/plugin-api.ts";
+import { GatewayError } from "../../src/plugin-api/index.ts";
 import { charsetOf, mediaType, parseForm, readBody, readText } from "../../src/kit/request-body.ts";
 import type { MessageFields } from "./message.ts";
 

@@ -15,7 +15,7 @@
  */
 import { bareJid } from "../../src/kit/jid.ts";
 import { onGrants, wrapPrivilegedMessage } from "../../src/kit/privileges.ts";
-import type { Element, Identity, Logger, PrivilegeNamespace, XmppPort } from "../../src/plugin-api.ts";
+import type { Element, Identity, Logger, PrivilegeNamespace, XmppPort } from "../../src/plugin-api/index.ts";
 import { processMemory, type PermissionMemory } from "./permission-memory.ts";
 
 interface Addressed {

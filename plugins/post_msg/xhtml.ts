@@ -10,7 +10,7 @@
  */
 import { isXmlText } from "../../src/kit/xml-text.ts";
 import { parseXml } from "../../src/kit/xml.ts";
-import type { Element } from "../../src/plugin-api.ts";
+import type { Element } from "../../src/plugin-api/index.ts";
 
 export const NS_XHTML_IM = "http://jabber.org/protocol/xhtml-im";
 const NS_XHTML = "http://www.w3.org/1999/xhtml";

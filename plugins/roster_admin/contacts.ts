@@ -8,7 +8,7 @@
 import { isRecord, readBoundedText } from "../../src/kit/bounded.ts";
 import { isXmlText } from "../../src/kit/xml-text.ts";
 import { parseJid } from "../../src/kit/jid.ts";
-import type { Logger } from "../../src/plugin-api.ts";
+import type { Logger } from "../../src/plugin-api/index.ts";
 import { ROSTER_ADMIN_ERRORS, SyncError } from "./sync-error.ts";
 
 /** One contact as the roster should hold it: groups deduplicated and sorted, so equal means equal. */

@@ -3,7 +3,14 @@
  * usernames, and `GET <path>/refresh/<username>`. Bodies and statuses are the original's
  * (see README "Differences" for the cases where it hung, crashed or said the wrong thing).
  */
-import { GatewayError, errorResponse, jsonResponse, type HttpRequest, type PluginRoute, type XmppPort } from "../../src/plugin-api.ts";
+import {
+  GatewayError,
+  errorResponse,
+  jsonResponse,
+  type HttpRequest,
+  type PluginRoute,
+  type XmppPort,
+} from "../../src/plugin-api/index.ts";
 import { readText } from "../../src/kit/request-body.ts";
 
 /** A refresh body is a list of user names: a megabyte holds tens of thousands. */

@@ -3,7 +3,7 @@
  * through XEP-0356 roster permission "both", synced at login and on the web app's refresh calls.
  */
 import { Type } from "@sinclair/typebox";
-import { definePlugin, type Element, type OptionProblem, type PluginContext, type XmppPort } from "../../src/plugin-api.ts";
+import { definePlugin, type Element, type OptionProblem, type PluginContext, type XmppPort } from "../../src/plugin-api/index.ts";
 import { isServer } from "../../src/kit/server-software.ts";
 import { parseJid } from "../../src/kit/jid.ts";
 import { fetchContacts } from "./contacts.ts";

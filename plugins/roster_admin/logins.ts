@@ -5,7 +5,7 @@
  * (once per user: its roster was shared by the user's sessions).
  */
 import { parseJid } from "../../src/kit/jid.ts";
-import type { Element } from "../../src/plugin-api.ts";
+import type { Element } from "../../src/plugin-api/index.ts";
 
 export interface LoginWatcher {
   /** Takes a forwarded presence of one of `host`'s users; returns whether it did. */

@@ -7,7 +7,7 @@
  * them to `take`.
  */
 import { PendingIqs } from "../../src/kit/pending-iqs.ts";
-import { XmppStanzaError, type Element } from "../../src/plugin-api.ts";
+import { XmppStanzaError, type Element } from "../../src/plugin-api/index.ts";
 import { SyncError } from "./sync-error.ts";
 
 export class ReplyCollector {

@@ -4,8 +4,8 @@
  * from the component, answered by the server as if the user had asked (RFC 6121 §2).
  */
 import { xml } from "../../src/kit/xml.ts";
-import type { Element, XmppPort } from "../../src/plugin-api.ts";
-import { fromXmppFailure } from "../../src/plugin-api.ts";
+import type { Element, XmppPort } from "../../src/plugin-api/index.ts";
+import { fromXmppFailure } from "../../src/plugin-api/index.ts";
 import { normaliseBareJid, type Contact } from "./contacts.ts";
 import { SyncError } from "./sync-error.ts";
 

@@ -6,7 +6,7 @@
  * gateway has set on the server: only those are removed when the web app stops listing them.
  * `clean` is false after a failed sync, so the next refresh reconciles instead of skipping.
  */
-import type { Migration, PluginStore } from "../../src/plugin-api.ts";
+import type { Migration, PluginStore } from "../../src/plugin-api/index.ts";
 
 interface Snapshot {
   roster: string;

@@ -1,4 +1,4 @@
-import { GatewayError, ownErrors, type ErrorCode, type OwnedErrorCode } from "../../src/plugin-api.ts";
+import { GatewayError, ownErrors, type ErrorCode, type OwnedErrorCode } from "../../src/plugin-api/index.ts";
 
 /** The HTTP error code only roster_admin answers, added to the catalogue when the plugin registers. */
 export const ROSTER_ADMIN_ERRORS = ownErrors({

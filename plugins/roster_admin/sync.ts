@@ -7,7 +7,7 @@
  * and writes only the differences: one item per roster set unless the server is known to take
  * more (`items_per_set`), several sets in flight at once.
  */
-import type { Logger, XmppPort } from "../../src/plugin-api.ts";
+import type { Logger, XmppPort } from "../../src/plugin-api/index.ts";
 import { canonical, type Contacts } from "./contacts.ts";
 import { planChanges } from "./plan.ts";
 import type { ReplyCollector } from "./replies.ts";

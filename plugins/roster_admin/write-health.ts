@@ -3,7 +3,7 @@
  * "both" and still refuse every set (ejabberd 23.01 answers a privileged roster set with
  * wait/internal-server-error, its own bug): the grant alone would say all is well.
  */
-import { GatewayError } from "../../src/plugin-api.ts";
+import { GatewayError } from "../../src/plugin-api/index.ts";
 
 type WriteState = "untried" | "ok" | "failing";
 

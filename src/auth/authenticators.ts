@@ -4,7 +4,7 @@
  * failing one scheme (a webhook with a wrong secret) never locks out another scheme's senders at
  * the same address (a proxy).
  */
-import { GatewayError, type ErrorCode } from "../errors.ts";
+import { GatewayError, type ErrorCode } from "../plugin-api/errors.ts";
 import type { AuthDeps, AuthKind, SchemeBase } from "../feature-api.ts";
 import type { Authenticator } from "./types.ts";
 import type { Throttle } from "./throttle.ts";

@@ -16,7 +16,7 @@
  * new keys are throttled together, while the ones tracked before keep exactly their own state.
  * At most `maxWaiting` requests wait at once; past that they get 429 at once.
  */
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 
 export interface Throttle {
   /** Seconds until `key` may start a check, or 0 when it may start one now. */

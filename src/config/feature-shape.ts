@@ -6,8 +6,8 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import type { CoreConfig } from "./config-types.ts";
-import type { OwnErrors } from "../errors.ts";
-import type { PluginDefinition } from "../plugin-api.ts";
+import type { OwnErrors } from "../plugin-api/errors.ts";
+import type { PluginDefinition } from "../plugin-api/index.ts";
 
 type Json = Record<string, unknown>;
 

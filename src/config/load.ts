@@ -21,7 +21,7 @@ import { checkHttp } from "./check-http.ts";
 import type { CoreConfig } from "./config-types.ts";
 import type { FeatureRegistry } from "./registry.ts";
 import type { RouteBase, RouteChecks, SchemeBase } from "./feature-shape.ts";
-import type { PluginDefinition } from "../plugin-api.ts";
+import type { PluginDefinition } from "../plugin-api/index.ts";
 
 /** What the loader returns before src/features/index.ts gives it its type: the core's sections and the features' parts. */
 export type LoadedConfig = CoreConfig & {

@@ -1,11 +1,11 @@
 /**
  * The HTTP side: an Elysia app serving every registered handler (routes, plugins, probes).
- * Handlers are plain `(req) => Response` functions (see plugin-api.ts), so plugins never depend
+ * Handlers are plain `(req) => Response` functions (see plugin-api/index.ts), so plugins never depend
  * on Elysia and tests can call them with a bare Request.
  */
 import { Elysia } from "elysia";
-import { GatewayError, errorResponse } from "../errors.ts";
-import type { HttpHandler } from "../plugin-api.ts";
+import { GatewayError, errorResponse } from "../plugin-api/errors.ts";
+import type { HttpHandler } from "../plugin-api/index.ts";
 import type { CoreRegistrar } from "../feature-api.ts";
 import type { Logger } from "../log.ts";
 import { createCors, withHeaders } from "./cors.ts";

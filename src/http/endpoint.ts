@@ -3,7 +3,7 @@
  * behind its own auth scheme when one is named, and lets every other request fall through to the
  * routes (undefined), as a path no route serves would.
  */
-import { errorResponse } from "../errors.ts";
+import { errorResponse } from "../plugin-api/errors.ts";
 import type { Authenticator } from "../plugin-api/auth.ts";
 import type { GatewayRequest } from "./request-context.ts";
 

@@ -4,7 +4,7 @@
  * route implements (501), bodies over `http.max_body_bytes` (413, JSON, counted while they
  * stream), and a debug line when the client hangs up before the answer.
  */
-import { GatewayError, errorResponse } from "../errors.ts";
+import { GatewayError, errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
 import { tooLarge } from "../kit/request-body.ts";
 import { GatewayRequest, pathOf, type RequestContext } from "./request-context.ts";

@@ -7,7 +7,7 @@
  *
  * Why on the request: Elysia (1.4) `handle(request)` takes nothing else, its `store` and `decorate`
  * are shared by every request in flight, and `derive` can only compute from what the request
- * carries; and a plugin hands its Authenticator `(request, ip)` (plugin-api.ts): the request is
+ * carries; and a plugin hands its Authenticator `(request, ip)` (plugin-api/): the request is
  * what reaches it.
  */
 
@@ -50,7 +50,7 @@ export function clientOf(request: Request): string {
 
 /**
  * Notes who authenticated a request, for its log line. Auth schemes receive the request a handler
- * was given (plugin-api.ts Authenticator): the one that carries the context.
+ * was given (plugin-api/ Authenticator): the one that carries the context.
  */
 export function noteIdentity(request: Request, identity: string): void {
   if (request instanceof GatewayRequest) request.context.identity = identity;

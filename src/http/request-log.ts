@@ -8,7 +8,7 @@
  * Probes (health checks and metric scrapes, every few seconds) that succeed are logged at debug,
  * so that they do not bury the requests; a failing one (a 503 /health, a 401 scrape) at info.
  */
-import { errorResponse } from "../errors.ts";
+import { errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { GatewayRequest } from "./request-context.ts";

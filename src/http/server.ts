@@ -4,7 +4,7 @@
  * (front-door.ts), where its context and client address are made.
  */
 import type { Server } from "bun";
-import { errorResponse } from "../errors.ts";
+import { errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
 import { readPemFile } from "./pem-file.ts";
 

@@ -1,5 +1,5 @@
 /** Helpers for auth schemes and the routes they guard (the types are the contract's, src/plugin-api/auth.ts). */
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import type { Identity } from "../plugin-api/auth.ts";
 
 /** RFC 7617 §2: the challenge that tells HTTP clients (curl -u, browsers) to send Basic. */

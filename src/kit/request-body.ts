@@ -7,7 +7,7 @@
  * strictly (RFC 9110 §8.3.2: the charset parameter names the encoding; UTF-8 when none is given):
  * a byte sequence the charset cannot decode is 400 INVALID_ENCODING, never a silent U+FFFD.
  */
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import { readBoundedBytes } from "./bounded.ts";
 
 export type MediaType = "text" | "form" | "json";

@@ -6,7 +6,7 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { NS_STANZAS, type StanzaErrorSpec } from "../errors.ts";
+import { NS_STANZAS, type StanzaErrorSpec } from "../plugin-api/errors.ts";
 
 export function isError(stanza: Element): boolean {
   return stanza.attrs.type === "error";

@@ -5,7 +5,7 @@
  * (§7.4: not-acceptable when we are no occupant, forbidden when we are a visitor) is its refusal.
  */
 import type { Element } from "ltx";
-import { IqTimeoutError, XmppStanzaError } from "../errors.ts";
+import { IqTimeoutError, XmppStanzaError } from "../plugin-api/errors.ts";
 
 interface Waiter {
   room: string;

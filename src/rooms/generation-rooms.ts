@@ -5,7 +5,7 @@
  * room the new configuration believes it is in (the old one used to leave everything).
  */
 import type { EnterOptions, HeldRoom, OccupantSettings, RoomsPort } from "../plugin-api/rooms.ts";
-import type { StanzaHandler } from "../plugin-api.ts";
+import type { StanzaHandler } from "../plugin-api/index.ts";
 import type { Rooms } from "./rooms.ts";
 
 export interface GenerationRoomsDeps {

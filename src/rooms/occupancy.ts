@@ -6,7 +6,7 @@
  * follows the room's presences, so the occupant list (nick -> real JID) is the room's current one.
  */
 import type { Element } from "ltx";
-import { GatewayError, XmppStanzaError } from "../errors.ts";
+import { GatewayError, XmppStanzaError } from "../plugin-api/errors.ts";
 import type { EnterOptions, HeldRoom, OccupantSettings } from "../plugin-api/rooms.ts";
 import { Echoes } from "./echoes.ts";
 import { joinPresence, leavePresence, readOccupantPresence, type OccupantPresence } from "./muc-presence.ts";

@@ -2,7 +2,7 @@
  * What a room's refusal of the gateway means to whoever asked: an HTTP error for a route's caller
  * (`told`), or the reason a queued groupchat is kept in the dead letters (`deadLetterReason`).
  */
-import { GatewayError, IqTimeoutError, XmppStanzaError, httpStatusOfStanzaError } from "../errors.ts";
+import { GatewayError, IqTimeoutError, XmppStanzaError, httpStatusOfStanzaError } from "../plugin-api/errors.ts";
 
 /** §7.2 refusals, told as an HTTP caller can act on them. */
 const REASONS: Readonly<Record<string, string>> = {

@@ -10,7 +10,7 @@
  * GenerationRooms (generation-rooms.ts), which gives back only its own holds when it retires.
  */
 import type { Element } from "ltx";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
 import type { EnterOptions, HeldRoom, OccupantSettings, RoomsPort } from "../plugin-api/rooms.ts";
 import { Occupancy } from "./occupancy.ts";

@@ -3,7 +3,7 @@
  * presence, settled by our own presence (§7.2.3), an error presence, or the timeout.
  */
 import type { Element } from "ltx";
-import { IqTimeoutError, XmppStanzaError } from "../errors.ts";
+import { IqTimeoutError, XmppStanzaError } from "../plugin-api/errors.ts";
 import { joinPresence } from "./muc-presence.ts";
 
 export interface Room {

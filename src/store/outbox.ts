@@ -7,7 +7,7 @@
  * A failed write throws STORE_UNAVAILABLE and is recorded in the store's health (store-health.ts).
  */
 import type { Database } from "bun:sqlite";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import { buryRow } from "./dead-letter.ts";
 import type { StoreHealth } from "./store-health.ts";
 

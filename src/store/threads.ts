@@ -13,7 +13,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 
 /** The stored name of a thread slot: the same for a key written by any version. */
 export const slotOf = (key: string): string => createHash("sha256").update(key).digest("hex");

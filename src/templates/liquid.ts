@@ -15,7 +15,7 @@
  *   clear 422, never a stuck request.
  */
 import { Liquid, Tag, type FS } from "liquidjs";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import { isXmlText } from "../kit/xml-text.ts";
 import { parseJson } from "../kit/request-body.ts";
 

@@ -3,7 +3,7 @@
  * (or an object key) that XML cannot carry is refused here with the exact field that holds it,
  * which is also what keeps the element boundaries of template.ts out of reach of input.
  */
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import { isXmlText } from "../kit/xml-text.ts";
 
 /** The roots: `{{ params.room }}`, `{{ body.alerts[0].labels.alertname }}`, `{{ headers["x-github-event"] }}`... */

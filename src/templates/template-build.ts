@@ -7,7 +7,7 @@
  * which part of the address came from input and from which expression.
  */
 import { Element } from "ltx";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import { fitsJidPart, isJid, type JidPart } from "../kit/jid.ts";
 
 export const MARK = {

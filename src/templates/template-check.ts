@@ -4,7 +4,7 @@
  * field or the template expression, never a 500 for a payload that does not fit.
  */
 import { LiquidError, Variable, type Liquid, type Template } from "liquidjs";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import { suggest } from "../config/suggest.ts";
 import { TEMPLATE_ROOTS } from "./scope.ts";
 

@@ -9,7 +9,7 @@
  * waits one round trip. It also paces senders to the server's speed: a 201 "sent" waits for the
  * server, not for a local socket buffer.
  */
-import { XmppStanzaError } from "../errors.ts";
+import { XmppStanzaError } from "../plugin-api/errors.ts";
 
 export interface Barrier {
   /** Resolves once every stanza written before this call was handled by the server; rejects if the link drops first. */

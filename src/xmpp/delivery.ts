@@ -13,7 +13,7 @@
  * after MAX_ATTEMPTS moved to the dead letters (store/dead-letter.ts). No other row is dropped.
  */
 import type { Element } from "ltx";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import { parseJid } from "../kit/jid.ts";
 import type { Logger } from "../log.ts";
 import type { Outbox, QueuedStanza } from "../store/outbox.ts";

@@ -3,7 +3,7 @@
  * with XmppStanzaError so callers can map its condition (errors.ts fromXmppFailure).
  */
 import type { Element } from "ltx";
-import { IqTimeoutError, XmppStanzaError } from "../errors.ts";
+import { IqTimeoutError, XmppStanzaError } from "../plugin-api/errors.ts";
 import { PendingIqs } from "../kit/pending-iqs.ts";
 
 export class IqCaller {

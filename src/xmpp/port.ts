@@ -1,8 +1,8 @@
 /** The XmppPort plugins and features use, over the link, delivery and the stanza router. */
 import type { Element } from "ltx";
 import type { CoreConfig } from "../config/config-types.ts";
-import type { XmppPort } from "../plugin-api.ts";
-import { GatewayError } from "../errors.ts";
+import type { XmppPort } from "../plugin-api/index.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import type { Delivery } from "./delivery.ts";
 import type { XmppLink } from "./link.ts";
 import type { StanzaRouter } from "./router.ts";

@@ -17,8 +17,8 @@
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
-import type { StanzaClaim, StanzaHandler } from "../plugin-api.ts";
-import { STANZA_ERRORS } from "../errors.ts";
+import type { StanzaClaim, StanzaHandler } from "../plugin-api/index.ts";
+import { STANZA_ERRORS } from "../plugin-api/errors.ts";
 import { parseJid } from "../kit/jid.ts";
 import { needsAnswer, stanzaError } from "../kit/stanza-error.ts";
 

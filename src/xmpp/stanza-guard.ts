@@ -7,7 +7,7 @@
  * it were queued; so they are refused here, as a 4xx to the one caller who sent them.
  */
 import type { Element } from "ltx";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
 import { isJid } from "../kit/jid.ts";
 import { isXmlText } from "../kit/xml-text.ts";
 

@@ -1,6 +1,6 @@
 // What an authentication attempt came to, as one word: "ok", or the catalogue code it was refused
 // with; and how many attempts came to each, to compare bursts with one expectation.
-import { GatewayError } from "../../src/errors.ts";
+import { GatewayError } from "../../src/plugin-api/errors.ts";
 
 export async function outcome(attempt: Promise<unknown>): Promise<string> {
   try {

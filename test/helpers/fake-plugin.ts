@@ -3,7 +3,7 @@
 import { openStore } from "../../src/store/db.ts";
 import { pluginStore } from "../../src/store/plugin-store.ts";
 import { silentLogger } from "../../src/log.ts";
-import { noMetrics, type PluginContext, type XmppPort } from "../../src/plugin-api.ts";
+import { noMetrics, type PluginContext, type XmppPort } from "../../src/plugin-api/index.ts";
 import { fakeFetch } from "./fake-fetch.ts";
 
 const unused = (what: string) => () => {

@@ -2,7 +2,7 @@
 // ends, whatever other addresses do; memory stays bounded.
 import { describe, expect, test } from "bun:test";
 import { createThrottle } from "../../src/auth/throttle.ts";
-import type { GatewayError } from "../../src/errors.ts";
+import type { GatewayError } from "../../src/plugin-api/errors.ts";
 
 function clock() {
   const c = { t: 1_000_000, now: () => c.t };

@@ -1,10 +1,10 @@
-// The one error catalogue (src/errors.ts): the shared codes, and the codes each plugin owns in its
+// The one error catalogue (src/plugin-api/errors.ts): the shared codes, and the codes each plugin owns in its
 // folder and declares in its definition (`errors`), added to the catalogue as the plugins register.
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ERROR_CATALOGUE } from "../../src/features/index.ts";
-import { GatewayError, errorCatalogue, errorResponse, ownErrors } from "../../src/errors.ts";
+import { GatewayError, errorCatalogue, errorResponse, ownErrors } from "../../src/plugin-api/errors.ts";
 
 describe("a plugin's own error codes", () => {
   test("are in the catalogue once the built-in plugins register, with their status and sentence", () => {

@@ -8,7 +8,7 @@ import { createOutbox } from "../../src/store/outbox.ts";
 import { createStoreHealth } from "../../src/store/store-health.ts";
 import { Delivery } from "../../src/xmpp/delivery.ts";
 import { guardStanza } from "../../src/xmpp/stanza-guard.ts";
-import type { GatewayError } from "../../src/errors.ts";
+import type { GatewayError } from "../../src/plugin-api/errors.ts";
 import { silentLogger } from "../../src/log.ts";
 
 const COMPONENT = "gateway.localhost";

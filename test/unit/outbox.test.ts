@@ -9,9 +9,9 @@ import type { Database } from "bun:sqlite";
 import { Delivery, type DeliveryLink } from "../../src/xmpp/delivery.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createBackoff } from "../../src/xmpp/backoff.ts";
-import { GatewayError } from "../../src/errors.ts";
+import { GatewayError } from "../../src/plugin-api/errors.ts";
 import { createBarrier, type Barrier } from "../../src/xmpp/barrier.ts";
-import { XmppStanzaError } from "../../src/errors.ts";
+import { XmppStanzaError } from "../../src/plugin-api/errors.ts";
 
 /** A link that records what it writes and can be switched off. */
 function fakeLink(): DeliveryLink & { status: string; written: string[] } {

@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { silentLogger } from "../../src/log.ts";
-import type { StanzaHandler } from "../../src/plugin-api.ts";
+import type { StanzaHandler } from "../../src/plugin-api/index.ts";
 import { Rooms } from "../../src/rooms/rooms.ts";
 import { GenerationRooms } from "../../src/rooms/generation-rooms.ts";
 import { RouteRooms } from "../../src/features/routes/route-rooms.ts";

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { silentLogger } from "../../src/log.ts";
-import { GatewayError, IqTimeoutError, XmppStanzaError } from "../../src/errors.ts";
+import { GatewayError, IqTimeoutError, XmppStanzaError } from "../../src/plugin-api/errors.ts";
 import { Rooms } from "../../src/rooms/rooms.ts";
 import { RouteRooms } from "../../src/features/routes/route-rooms.ts";
 

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { compileTemplate, TemplateError } from "../../src/templates/template.ts";
 import { compileCondition } from "../../src/templates/condition.ts";
-import { GatewayError } from "../../src/errors.ts";
+import { GatewayError } from "../../src/plugin-api/errors.ts";
 import alertmanager from "../fixtures/webhooks/alertmanager-firing.json";
 
 const all = (source: string, scope: Record<string, unknown>, strict = false) =>

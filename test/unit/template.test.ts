@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { compileTemplate, TemplateError } from "../../src/templates/template.ts";
-import { GatewayError } from "../../src/errors.ts";
+import { GatewayError } from "../../src/plugin-api/errors.ts";
 
 const render = (source: string, scope: Record<string, unknown>) => compileTemplate(source).render(scope).toString();
 

@@ -7,8 +7,8 @@
  *   sentence as text/plain, or `{"error": …}` when the client accepts JSON; a body too large is
  *   its 431.
  */
-import { GatewayError, errorResponse, jsonResponse } from "../../errors.ts";
-import type { HttpHandler, HttpRequest } from "../../plugin-api.ts";
+import { GatewayError, errorResponse, jsonResponse } from "../../plugin-api/errors.ts";
+import type { HttpHandler, HttpRequest } from "../../plugin-api/index.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { sendNotification } from "../../notify/send.ts";
 import type { FormatPorts } from "../../notify/ports.ts";

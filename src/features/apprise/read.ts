@@ -8,7 +8,7 @@
  * A field of the wrong type, an unknown `type` or `format`, or nothing to show is INVALID_BODY
  * naming the field: Apprise sends none of these, so a request carrying one is not Apprise's.
  */
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import { readBody } from "../../kit/request-body.ts";
 
 /** apprise/common.py NotifyType. */

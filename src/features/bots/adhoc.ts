@@ -7,7 +7,7 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { STANZA_ERRORS } from "../../errors.ts";
+import { STANZA_ERRORS } from "../../plugin-api/errors.ts";
 import { stanzaError } from "../../kit/stanza-error.ts";
 import type { BotConfig, CompiledCommand } from "./compiled.ts";
 import { createSessions } from "./adhoc-sessions.ts";

@@ -8,7 +8,7 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { STANZA_ERRORS } from "../../errors.ts";
+import { STANZA_ERRORS } from "../../plugin-api/errors.ts";
 import type { Logger } from "../../log.ts";
 import { createLimiter } from "../../kit/limiter.ts";
 import { bareJid } from "../../kit/jid.ts";

@@ -4,7 +4,7 @@
  */
 import type { Element } from "ltx";
 import { Drop } from "liquidjs";
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import type { BotCommandOutcome } from "../../metrics.ts";
 import { callHttp, HttpCallError, type HttpAnswer, type HttpObserver } from "./http-call.ts";
 import type { CompiledCommand, CompiledHttp } from "./compiled.ts";

@@ -5,7 +5,7 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { STANZA_ERRORS } from "../../errors.ts";
+import { STANZA_ERRORS } from "../../plugin-api/errors.ts";
 import { isError, stanzaError } from "../../kit/stanza-error.ts";
 import type { BotConfig } from "./compiled.ts";
 

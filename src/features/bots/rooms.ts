@@ -10,7 +10,7 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
-import { XmppStanzaError } from "../../errors.ts";
+import { XmppStanzaError } from "../../plugin-api/errors.ts";
 import type { Logger } from "../../log.ts";
 import { bareJid } from "../../kit/jid.ts";
 import type { HeldRoom, RoomsPort } from "../../plugin-api/rooms.ts";

@@ -9,7 +9,7 @@
 import type { Element } from "ltx";
 import type { Logger } from "../../log.ts";
 import type { BotMetrics } from "../../metrics.ts";
-import type { StanzaHandler } from "../../plugin-api.ts";
+import type { StanzaHandler } from "../../plugin-api/index.ts";
 import type { RoomsPort } from "../../plugin-api/rooms.ts";
 import type { Keyed } from "../../plugin-api/store.ts";
 import { botHandler, type BotChat } from "./bot.ts";

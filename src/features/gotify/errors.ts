@@ -4,7 +4,7 @@
  * Senders show `errorDescription` to their user (apprise logs it, Uptime Kuma surfaces it), so the
  * gateway's own sentence goes there when Gotify has none for the case (413, 503...).
  */
-import { GatewayError, errorResponse, ownErrors } from "../../errors.ts";
+import { GatewayError, errorResponse, ownErrors } from "../../plugin-api/errors.ts";
 
 /** The codes only this route answers, in the catalogue beside the shared ones. */
 export const GOTIFY_ERRORS = ownErrors({

@@ -3,9 +3,9 @@
  * recipients and answers Gotify's created message; DELETE <path>message/<id> withdraws it.
  * Every refusal is in Gotify's error shape (errors.ts), since the sender reads that shape.
  */
-import { GatewayError, jsonResponse } from "../../errors.ts";
+import { GatewayError, jsonResponse } from "../../plugin-api/errors.ts";
 import type { Authenticator, Identity } from "../../auth/types.ts";
-import type { HttpHandler, HttpRequest } from "../../plugin-api.ts";
+import type { HttpHandler, HttpRequest } from "../../plugin-api/index.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
 import { GOTIFY_ERRORS, gotifyError } from "./errors.ts";

@@ -6,7 +6,7 @@
  * bounded per route and expiring (a retraction of a message long scrolled away helps nobody).
  */
 import type { Database } from "bun:sqlite";
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import type { Keyed } from "../../plugin-api/store.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS, type Remembered } from "../../store/threads.ts";
 

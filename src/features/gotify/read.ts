@@ -4,7 +4,7 @@
  * `-F`), chosen by Content-Type. `message` is required; `title`, `priority`; `extras` only in
  * JSON ("Only accepted in CreateMessage requests with application/json content-type").
  */
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import { charsetOf, jsonHint, parseForm, parseJsonObject, readBytes, readText, tooLarge } from "../../kit/request-body.ts";
 import { GOTIFY_ERRORS } from "./errors.ts";
 

@@ -3,7 +3,7 @@
  * 503 while not ready), as orchestrators and load balancers probe them. Answered without CORS
  * headers and logged at debug when they succeed.
  */
-import { jsonResponse } from "../../errors.ts";
+import { jsonResponse } from "../../plugin-api/errors.ts";
 import { defineFeature } from "../../feature-api.ts";
 import type { HealthReport } from "../../feature-api.ts";
 

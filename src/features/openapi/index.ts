@@ -2,7 +2,7 @@
 import type { Static } from "@sinclair/typebox";
 import pkg from "../../../package.json" with { type: "json" };
 import { endpointSection } from "../../config/endpoint-section.ts";
-import { jsonResponse } from "../../errors.ts";
+import { jsonResponse } from "../../plugin-api/errors.ts";
 import { defineFeature } from "../../feature-api.ts";
 import { getEndpoint } from "../../http/endpoint.ts";
 import { openApiDocument } from "./document.ts";

@@ -10,7 +10,7 @@ import { checkSchema } from "../../config/check-schema.ts";
 import { didYouMean } from "../../config/suggest.ts";
 import { checkAuthRef, checkDuplicate, routeLabel, validPath } from "../../config/route-checks.ts";
 import type { RouteChecks } from "../../feature-api.ts";
-import type { PluginDefinition } from "../../plugin-api.ts";
+import type { PluginDefinition } from "../../plugin-api/index.ts";
 import type { PluginRouteConfig } from "./types.ts";
 
 const Path = Type.String({ pattern: "^/", description: "The HTTP path; `:name` segments become params.name." });

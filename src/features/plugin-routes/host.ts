@@ -3,7 +3,7 @@ import type { Database } from "bun:sqlite";
 import type { PluginRouteConfig } from "./types.ts";
 import type { Logger } from "../../log.ts";
 import type { Authenticator } from "../../auth/types.ts";
-import type { HttpRegistrar, PluginInstance, PluginMetrics, XmppPort } from "../../plugin-api.ts";
+import type { HttpRegistrar, PluginInstance, PluginMetrics, XmppPort } from "../../plugin-api/index.ts";
 import { migratePlugin, pluginStore } from "../../store/plugin-store.ts";
 import { isGranted, onGrants } from "../../kit/privileges.ts";
 import type { PrivilegeNeed } from "../../plugin-api/privileges.ts";

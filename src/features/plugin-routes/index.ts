@@ -3,7 +3,7 @@
  * order with the other routes; the generation stops each (its RouteStop) before any feature.
  */
 import { defineFeature, defineRouteKind } from "../../feature-api.ts";
-import type { PluginInstance } from "../../plugin-api.ts";
+import type { PluginInstance } from "../../plugin-api/index.ts";
 import { checkPluginRoute, PluginRouteSchema } from "./check.ts";
 import { setupPlugin } from "./host.ts";
 import { pluginOperation } from "./openapi.ts";

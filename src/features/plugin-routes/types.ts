@@ -1,4 +1,4 @@
-import type { PluginDefinition } from "../../plugin-api.ts";
+import type { PluginDefinition } from "../../plugin-api/index.ts";
 
 /** A `plugin:` route, checked: its plugin's definition and its options as the plugin's schema gives them. */
 export interface PluginRouteConfig {

@@ -14,7 +14,7 @@ import { FormatRegistry, Type, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value, ValueErrorType, type ValueError } from "@sinclair/typebox/value";
 import type { FieldSpec } from "./schema.ts";
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import { isJid } from "../../kit/jid.ts";
 
 export interface BodyValidator {

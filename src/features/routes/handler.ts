@@ -5,8 +5,8 @@
  */
 import type { Element } from "ltx";
 import type { DeclarativeRouteConfig } from "./types.ts";
-import { GatewayError, errorResponse, jsonResponse } from "../../errors.ts";
-import type { HttpHandler } from "../../plugin-api.ts";
+import { GatewayError, errorResponse, jsonResponse } from "../../plugin-api/errors.ts";
+import type { HttpHandler } from "../../plugin-api/index.ts";
 import type { Authenticator } from "../../auth/types.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";

@@ -10,7 +10,7 @@
  *   silence -> 504 XMPP_TIMEOUT after the route's timeout_ms
  */
 import type { Element } from "ltx";
-import { GatewayError, IqTimeoutError, XmppStanzaError, httpStatusOfStanzaError, jsonResponse } from "../../errors.ts";
+import { GatewayError, IqTimeoutError, XmppStanzaError, httpStatusOfStanzaError, jsonResponse } from "../../plugin-api/errors.ts";
 import type { CompiledRespond, RespondScope } from "./respond.ts";
 
 export interface IqPort {

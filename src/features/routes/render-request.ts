@@ -4,7 +4,7 @@
  */
 import { Element } from "ltx";
 import type { DeclarativeRouteConfig } from "./types.ts";
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import type { TemplateScope } from "../../templates/scope.ts";
 
 export interface Rendered {

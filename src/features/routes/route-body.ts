@@ -9,7 +9,7 @@
  * type and Slack's legacy webhooks send their JSON that way. Templates of other routes can
  * still read it with `{{ body.payload | parse_json }}`.
  */
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import { charsetOf, jsonHint, mediaType, parseForm, parseJsonObject, readBody, readText, type MediaType } from "../../kit/request-body.ts";
 import type { BodyValidator } from "./body-spec.ts";
 

@@ -14,7 +14,7 @@
 import xml from "@xmpp/xml";
 import { parse, type Element } from "ltx";
 import type { DeclarativeRouteConfig } from "./types.ts";
-import { GatewayError, XmppStanzaError } from "../../errors.ts";
+import { GatewayError, XmppStanzaError } from "../../plugin-api/errors.ts";
 import type { Logger } from "../../plugin-api/log.ts";
 import type { EnterOptions, HeldRoom, RoomsPort } from "../../plugin-api/rooms.ts";
 import { deadLetterReason, mayPass, told } from "../../rooms/room-refusals.ts";

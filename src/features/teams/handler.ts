@@ -7,8 +7,8 @@
  *   in its `{"error": {"code", "message"}}` shape.
  * Either success only once the message is sent or queued in the outbox (never lost).
  */
-import { GatewayError, jsonResponse } from "../../errors.ts";
-import type { HttpHandler } from "../../plugin-api.ts";
+import { GatewayError, jsonResponse } from "../../plugin-api/errors.ts";
+import type { HttpHandler } from "../../plugin-api/index.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { sendNotification } from "../../notify/send.ts";
 import type { FormatPorts } from "../../notify/ports.ts";

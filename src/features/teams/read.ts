@@ -6,7 +6,7 @@
  * - the legacy connector: a MessageCard (`@type` or `type`: `MessageCard`).
  * Anything else, or a card with nothing to show, is INVALID_BODY saying what was expected.
  */
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import { parseJsonObject, readText } from "../../kit/request-body.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { adaptiveCardNotification } from "./adaptive-card.ts";

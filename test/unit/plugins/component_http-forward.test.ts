@@ -10,7 +10,7 @@ import { formatDiagnostics } from "../../../src/config/diagnostics.ts";
 import { loadConfig } from "../../../src/features/index.ts";
 import { createLogger } from "../../../src/log.ts";
 import componentHttp from "../../../plugins/component_http/index.ts";
-import type { StanzaHandler } from "../../../src/plugin-api.ts";
+import type { StanzaHandler } from "../../../src/plugin-api/index.ts";
 import type { ComponentHttpOptions } from "../../../plugins/component_http/options.ts";
 import { fakeFetch } from "../../helpers/fake-fetch.ts";
 import { fakePluginContext, fakeXmppPort } from "../../helpers/fake-plugin.ts";

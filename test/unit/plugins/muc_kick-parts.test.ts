@@ -8,7 +8,7 @@ import { createLocator } from "../../../plugins/muc_kick/locate.ts";
 import { Occupancy } from "../../../src/rooms/occupancy.ts";
 import { nicksWithJid } from "../../../plugins/muc_kick/actions.ts";
 import { resourceFromPath } from "../../../plugins/muc_kick/index.ts";
-import { XmppStanzaError } from "../../../src/plugin-api.ts";
+import { XmppStanzaError } from "../../../src/plugin-api/index.ts";
 import { parseJid } from "../../../src/kit/jid.ts";
 import { createLogger } from "../../../src/log.ts";
 

@@ -1,7 +1,7 @@
 // post_msg without a server: request fields -> the <message/> mod_post_msg would send, and the
 // routes.yaml checks. The real-server behaviour is in post_msg.test.ts.
 import { describe, expect, test } from "bun:test";
-import { GatewayError } from "../../../src/plugin-api.ts";
+import { GatewayError } from "../../../src/plugin-api/index.ts";
 import { buildMessage, pathRecipient, resolveRecipient } from "../../../plugins/post_msg/message.ts";
 import { readFields } from "../../../plugins/post_msg/request.ts";
 import { loadConfig } from "../../../src/features/index.ts";
@@ -161,13 +161,13 @@ describe("routes.yaml", () => {
 });
 
 describe("the plugin's code", () => {
-  // The contract (src/plugin-api.ts) and the kit (src/kit/, where xml and parseXml live) only.
+  // The contract (src/plugin-api/index.ts) and the kit (src/kit/, where xml and parseXml live) only.
   test("builds and parses XML through the plugin API only (no direct ltx or @xmpp/xml import)", () => {
     const dir = join(import.meta.dir, "../../../plugins/post_msg");
     const imported = readdirSync(dir)
       .filter((f) => f.endsWith(".ts"))
       .flatMap((f) => [...readFileSync(join(dir, f), "utf8").matchAll(/^import[^;]*? from "([^"]+)";/gms)].map((m) => m[1]));
     const outside = [...new Set(imported)].filter((spec) => !spec?.startsWith("./") && !spec?.startsWith("../../src/kit/")).sort();
-    expect(outside).toEqual(["../../src/plugin-api.ts", "@sinclair/typebox"]);
+    expect(outside).toEqual(["../../src/plugin-api/index.ts", "@sinclair/typebox"]);
   });
 });

@@ -2,7 +2,7 @@
 // granted message permission (remembered across reconnects), fallback_from otherwise.
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
-import type { LinkEvent, Privileges } from "../../../src/plugin-api.ts";
+import type { LinkEvent, Privileges } from "../../../src/plugin-api/index.ts";
 import { fakeXmppPort } from "../../helpers/fake-plugin.ts";
 import { createLogger } from "../../../src/log.ts";
 import { openStore } from "../../../src/store/db.ts";

@@ -8,7 +8,7 @@ import type { Element } from "ltx";
 import { createLogger, silentLogger } from "../../../src/log.ts";
 import { fakeFetch } from "../../helpers/fake-fetch.ts";
 import { unusedRooms } from "../../helpers/fake-plugin.ts";
-import type { Privileges, XmppPort } from "../../../src/plugin-api.ts";
+import type { Privileges, XmppPort } from "../../../src/plugin-api/index.ts";
 import { canonical, contactsUrl, fetchContacts, parseContacts, type Contacts } from "../../../plugins/roster_admin/contacts.ts";
 import { planChanges } from "../../../plugins/roster_admin/plan.ts";
 import { ReplyCollector } from "../../../plugins/roster_admin/replies.ts";

@@ -3,7 +3,7 @@
  * (`stanzagate hash-password` prints one). A user name without `@` acts as name@xmpp.host.
  * Verifications run with a bounded concurrency (password-verifier.ts).
  */
-import { GatewayError } from "../../../errors.ts";
+import { GatewayError } from "../../../plugin-api/errors.ts";
 import type { BasicAuth } from "./schema.ts";
 import type { Identity } from "../../../auth/types.ts";
 import { parseBasic } from "../../../auth/credentials.ts";

@@ -5,7 +5,7 @@
  * core and the memory of a small machine while a valid login waits behind it. Past the queue a
  * request gets 503 AUTH_BUSY at once instead of waiting without bound.
  */
-import { GatewayError } from "../../../errors.ts";
+import { GatewayError } from "../../../plugin-api/errors.ts";
 import { createLimiter } from "../../../kit/limiter.ts";
 
 export type VerifyPassword = (password: string, hash: string) => Promise<boolean>;

@@ -1,5 +1,5 @@
 /** `kind: bearer`: static tokens (RFC 6750), each optionally limited to some recipients. */
-import { GatewayError } from "../../../errors.ts";
+import { GatewayError } from "../../../plugin-api/errors.ts";
 import type { BearerAuth } from "./schema.ts";
 import type { Identity } from "../../../auth/types.ts";
 import { parseBearer, secretEquals } from "../../../auth/credentials.ts";

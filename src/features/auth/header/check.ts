@@ -3,7 +3,7 @@
  * X-Gitlab-Token) must equal one configured value (mod_http_muc_kick). Header names are
  * case-insensitive (RFC 9110 §5.1), as Headers.get is.
  */
-import { GatewayError } from "../../../errors.ts";
+import { GatewayError } from "../../../plugin-api/errors.ts";
 import { DEFAULT_HEADER, type HeaderAuth } from "./schema.ts";
 import type { Identity } from "../../../auth/types.ts";
 import { secretEquals } from "../../../auth/credentials.ts";

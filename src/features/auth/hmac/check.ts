@@ -16,7 +16,7 @@
  * Missing headers are AUTH_REQUIRED, wrong ones AUTH_FAILED; both say which header, never the
  * expected value.
  */
-import { GatewayError } from "../../../errors.ts";
+import { GatewayError } from "../../../plugin-api/errors.ts";
 import type { HmacAuth } from "./schema.ts";
 import { readBytes } from "../../../kit/request-body.ts";
 import type { Identity } from "../../../auth/types.ts";

@@ -13,7 +13,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
-import { GatewayError } from "../../../errors.ts";
+import { GatewayError } from "../../../plugin-api/errors.ts";
 import type { XmppAuth } from "./schema.ts";
 import type { Logger } from "../../../log.ts";
 import type { Identity } from "../../../auth/types.ts";

@@ -7,7 +7,7 @@ import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
 import { createThrottle } from "../../../../src/auth/throttle.ts";
 import { createReplayGuard } from "../../../../src/features/auth/hmac/replay-guard.ts";
 import { HmacAuthSchema, type HmacAuth } from "../../../../src/features/auth/hmac/schema.ts";
-import { GatewayError } from "../../../../src/errors.ts";
+import { GatewayError } from "../../../../src/plugin-api/errors.ts";
 import { createGateway } from "../../../../src/app.ts";
 import { silentLogger } from "../../../../src/log.ts";
 import { loadTestConfig } from "../../../helpers/gateway.ts";

@@ -3,7 +3,7 @@ import { createAuthenticator } from "../../../../src/features/index.ts";
 import { createThrottle } from "../../../../src/auth/throttle.ts";
 import { mayAddress } from "../../../../src/kit/auth.ts";
 import type { AuthScheme } from "../../../../src/features/index.ts";
-import { GatewayError } from "../../../../src/errors.ts";
+import { GatewayError } from "../../../../src/plugin-api/errors.ts";
 import { outcome as code } from "../../../helpers/auth-outcome.ts";
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;

@@ -7,7 +7,7 @@ import { createAuthenticator } from "../../../../src/features/index.ts";
 import { createThrottle } from "../../../../src/auth/throttle.ts";
 import { Value } from "@sinclair/typebox/value";
 import { XmppAuthSchema, type XmppAuth } from "../../../../src/features/auth/xmpp/schema.ts";
-import type { GatewayError } from "../../../../src/errors.ts";
+import type { GatewayError } from "../../../../src/plugin-api/errors.ts";
 import { outcome, tally } from "../../../helpers/auth-outcome.ts";
 import { openStore } from "../../../../src/store/db.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { parse, type Element } from "ltx";
 import { declarativeHandler } from "../../../../src/features/routes/handler.ts";
 import { IqCaller } from "../../../../src/xmpp/iq-caller.ts";
-import { HTTP_STATUS_OF_STANZA_ERROR } from "../../../../src/errors.ts";
+import { HTTP_STATUS_OF_STANZA_ERROR } from "../../../../src/plugin-api/errors.ts";
 import type { DeclarativeRouteConfig } from "../../../../src/features/index.ts";
 import { loadConfig } from "../../../../src/features/index.ts";
 import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";

@@ -5,7 +5,7 @@
  * codes, and `setup`, which receives the ports it uses and registers HTTP and stanza handlers.
  *
  * Only the contract: the types the engine implements (declared here and in src/plugin-api/),
- * `definePlugin`, and the shared error catalogue (src/errors.ts). The helpers a plugin may use
+ * `definePlugin`, and the shared error catalogue (errors.ts, beside it). The helpers a plugin may use
  * (JIDs, bounded readers, limiter, LRU, XML text, stanza errors, request bodies, XEP-0356) are the
  * kit, src/kit/, which the engine uses too. A plugin imports these two and nothing else of src/
  * (.dependency-cruiser.cjs enforces it).
@@ -13,12 +13,12 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Element } from "ltx";
 import type { OwnErrors } from "./errors.ts";
-import type { Authenticator } from "./plugin-api/auth.ts";
-import type { Logger } from "./plugin-api/log.ts";
-import type { PrivilegeNeed, Privileges } from "./plugin-api/privileges.ts";
-import type { Migration, PluginStore } from "./plugin-api/store.ts";
-import type { RoomsPort } from "./plugin-api/rooms.ts";
-import type { ServerSoftware } from "./plugin-api/server-software.ts";
+import type { Authenticator } from "./auth.ts";
+import type { Logger } from "./log.ts";
+import type { PrivilegeNeed, Privileges } from "./privileges.ts";
+import type { Migration, PluginStore } from "./store.ts";
+import type { RoomsPort } from "./rooms.ts";
+import type { ServerSoftware } from "./server-software.ts";
 
 // The error catalogue, shared with the engine: codes, statuses, stanza errors, both directions.
 export {
@@ -38,12 +38,12 @@ export {
   type StanzaErrorSpec,
 } from "./errors.ts";
 // The ports' types, declared under src/plugin-api/ (the engine implements them).
-export type { Authenticator, Identity } from "./plugin-api/auth.ts";
-export type { Logger } from "./plugin-api/log.ts";
-export type { PrivilegeNeed, Privileges, PrivilegeNamespace } from "./plugin-api/privileges.ts";
-export type { Migration, PluginStore } from "./plugin-api/store.ts";
-export type { EnterOptions, HeldRoom, OccupantSettings, RoomsPort } from "./plugin-api/rooms.ts";
-export type { ServerSoftware } from "./plugin-api/server-software.ts";
+export type { Authenticator, Identity } from "./auth.ts";
+export type { Logger } from "./log.ts";
+export type { PrivilegeNeed, Privileges, PrivilegeNamespace } from "./privileges.ts";
+export type { Migration, PluginStore } from "./store.ts";
+export type { EnterOptions, HeldRoom, OccupantSettings, RoomsPort } from "./rooms.ts";
+export type { ServerSoftware } from "./server-software.ts";
 export type { Element } from "ltx";
 
 /** One HTTP request as a plugin handler sees it. */
