@@ -8,7 +8,7 @@
  * Grafana logs `code` and `message` from this shape. Every answer of a discord route that is not
  * a success passes through `discordFailure`, so a sender never sees the gateway's own shape.
  */
-import { GatewayError, errorResponse, jsonResponse, ownErrors } from "../../errors.ts";
+import { GatewayError, errorResponse, jsonResponse, ownErrors } from "../../plugin-api/errors.ts";
 
 export const DISCORD_ERRORS = ownErrors({
   DISCORD_EMPTY_MESSAGE: { status: 400, message: "Cannot send an empty message" },

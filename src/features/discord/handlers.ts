@@ -16,9 +16,9 @@
  * (any 2xx) take as done.
  */
 import type { Authenticator } from "../../auth/types.ts";
-import type { HttpHandler, HttpRequest, Identity } from "../../plugin-api.ts";
+import type { HttpHandler, HttpRequest, Identity } from "../../plugin-api/index.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
-import { jsonResponse } from "../../errors.ts";
+import { jsonResponse } from "../../plugin-api/errors.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
 import { discordFailure, emptyMessage, invalidFormBody, unknownMessage } from "./errors.ts";
 import { messageObject, webhookObject, type WebhookIdentity } from "./objects.ts";

@@ -8,7 +8,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { CoreRegistrar } from "../../feature-api.ts";
-import type { HttpHandler } from "../../plugin-api.ts";
+import type { HttpHandler } from "../../plugin-api/index.ts";
 import { discordFailure, unknownWebhook } from "./errors.ts";
 import type { DiscordHandlers } from "./handlers.ts";
 import { hookPattern, messagePattern } from "./route.ts";

@@ -8,7 +8,7 @@
 import { isRecord } from "../../kit/bounded.ts";
 import { isXmlText } from "../../kit/xml-text.ts";
 import { mediaType, parseForm, parseJson, readBytes, readText, charsetOf } from "../../kit/request-body.ts";
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import { invalidFormBody, invalidJson } from "./errors.ts";
 import { boundaryOf, parseMultipart, type FormPart } from "./multipart.ts";
 import type { ReceivedFile } from "./read.ts";
