@@ -29,6 +29,7 @@ import discord from "./discord/index.ts";
 import gotify from "./gotify/index.ts";
 import apprise from "./apprise/index.ts";
 import teams from "./teams/index.ts";
+import slack from "./slack/index.ts";
 import type { HeaderAuth } from "./auth/header/schema.ts";
 import type { BasicAuth } from "./auth/basic/schema.ts";
 import type { BearerAuth } from "./auth/bearer/schema.ts";
@@ -54,6 +55,7 @@ const FEATURES: readonly FeatureDefinition[] = [
   gotify,
   apprise,
   teams,
+  slack,
   bots,
   metrics,
   openapi,

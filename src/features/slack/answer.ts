@@ -1,0 +1,50 @@
+/**
+ * What the sender is told, in its vendor's shape. Success is `200 ok` in text/plain, byte for
+ * byte: Grafana and Alertmanager ≥ 0.26 compare the body with `ok` (a trailing newline fails), and
+ * apprise's mmost:// needs status 200 exactly. Errors are Slack's plain-text strings
+ * (api.slack.com/changelog/2016-05-17-changes-to-errors-for-incoming-webhooks), or Mattermost's
+ * AppError JSON (model.AppError: id, message, detailed_error, request_id, status_code). Never `ok`
+ * with an error: Grafana reads the body even of a 4xx.
+ */
+import type { GatewayError } from "../../errors.ts";
+import type { Format } from "./schema.ts";
+
+const TEXT = { "content-type": "text/plain; charset=utf-8" };
+
+export const ok = (): Response => new Response("ok", { status: 200, headers: TEXT });
+
+const UNPARSED = "invalid_payload";
+
+/** The gateway's codes as Slack's strings; a code Slack has no word for is told in lower case. */
+const SLACK_STRINGS: Readonly<Record<string, string>> = {
+  SLACK_NO_TEXT: "no_text",
+  SLACK_INVALID_PAYLOAD: UNPARSED,
+  INVALID_JSON: UNPARSED,
+  INVALID_ENCODING: UNPARSED,
+  UNSUPPORTED_MEDIA_TYPE: UNPARSED,
+  SLACK_INVALID_BLOCKS: "invalid_blocks",
+  SLACK_INVALID_ATTACHMENTS: "invalid_attachments",
+  SLACK_TOO_MANY_ATTACHMENTS: "too_many_attachments",
+  BODY_TOO_LARGE: "request_too_large",
+  STANZA_TOO_LARGE: "msg_too_long",
+  AUTH_REQUIRED: "invalid_token",
+  AUTH_FAILED: "invalid_token",
+  FORBIDDEN: "action_prohibited",
+};
+
+/** Mattermost's message ids (i18n/en.json) for the two refusals its webhook handler makes. */
+const MATTERMOST_IDS: Readonly<Record<string, [id: string, message: string]>> = {
+  SLACK_NO_TEXT: ["web.incoming_webhook.text.app_error", "No text specified."],
+  [UNPARSED]: ["web.incoming_webhook.parse.app_error", "Unable to parse incoming data."],
+};
+
+export function refusal(format: Format, err: GatewayError): Response {
+  const word = SLACK_STRINGS[err.code] ?? err.code.toLowerCase();
+  if (format === "slack") return new Response(word, { status: err.status, headers: { ...err.headers, ...TEXT } });
+  const [id, message] = MATTERMOST_IDS[err.code] ?? MATTERMOST_IDS[word] ?? [`stanzagate.${err.code.toLowerCase()}`, err.message];
+  const body = { id, message, detailed_error: err.message, request_id: requestId(), status_code: err.status };
+  return new Response(JSON.stringify(body), { status: err.status, headers: { ...err.headers, "content-type": "application/json" } });
+}
+
+/** Mattermost's request ids are 26 lower-case characters (model.NewId). */
+const requestId = () => crypto.randomUUID().replaceAll("-", "").slice(0, 26);

@@ -1,0 +1,50 @@
+/**
+ * `preset: slack` and `preset: mattermost`: the incoming-webhook formats that Grafana,
+ * Alertmanager, Uptime Kuma, apprise (mmost://), GitLab, TrueNAS and many more already send,
+ * read into one notification per request and delivered to the route's recipients. The path is
+ * the secret, as in the vendors' URLs, so it stays out of the OpenAPI document.
+ */
+import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { checkFormatRoute } from "./check.ts";
+import { SLACK_ERRORS } from "./errors.ts";
+import { webhookHandler } from "./handler.ts";
+import { type Format, type FormatRouteConfig, formatRouteSchema } from "./schema.ts";
+
+const formatKind = (format: Format) =>
+  defineRouteKind<FormatRouteConfig>({
+    kind: format,
+    key: "preset",
+    value: format,
+    schema: formatRouteSchema(format),
+    title: `routes[] with preset: ${format}`,
+    check: checkFormatRoute(format),
+    label: (route) => `${format} POST ${route.path}`,
+    serves: (route, r) => (r.method === "POST" && r.path === route.path ? Number.MAX_SAFE_INTEGER : undefined),
+    secretPath: true,
+  });
+
+export default defineFeature({
+  name: "slack",
+  summary: "Slack and Mattermost incoming webhooks.",
+  routeKinds: [formatKind("slack"), formatKind("mattermost")],
+  errors: { http: SLACK_ERRORS },
+  start(ctx) {
+    return {
+      route(base) {
+        const route = base as FormatRouteConfig;
+        ctx.http.add("POST", route.path, webhookHandler(route, deps(route, ctx)));
+      },
+    };
+  },
+});
+
+function deps(route: FormatRouteConfig, ctx: FeatureContext) {
+  return {
+    auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
+    component: ctx.config.xmpp.component,
+    deliver: ctx.gateway.deliver,
+    newId: ctx.gateway.newId,
+    maxBodyBytes: ctx.config.http.max_body_bytes,
+    maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * The body of an incoming-webhook request: JSON, or a form whose field `payload` holds the JSON
+ * (Slack's and Mattermost's form encoding, which GitLab and older tools use). Mattermost reads
+ * any other Content-Type as JSON too (server/channels/web/webhook.go), and so does this.
+ */
+import { GatewayError } from "../../errors.ts";
+import { charsetOf, parseForm, parseJsonObject, readText } from "../../kit/request-body.ts";
+import { SLACK_ERRORS } from "./errors.ts";
+
+export async function readPayload(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  const text = await readText(request, maxBytes);
+  if (type !== "application/x-www-form-urlencoded") return jsonObject(text);
+  const { payload } = parseForm(text, charsetOf(request));
+  if (payload === undefined)
+    throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_PAYLOAD, "A form must carry the message as JSON in its field payload");
+  return jsonObject(payload);
+}
+
+function jsonObject(text: string): Record<string, unknown> {
+  try {
+    return parseJsonObject(text);
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_PAYLOAD, err.message, { details: err.details });
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * A Slack or Mattermost incoming-webhook payload as one Notification (src/notify/). Senders put
+ * their words in very different places: Alertmanager and Grafana send no `text`, only one
+ * attachment's title (Alertmanager's attachment `text` is even ""), Uptime Kuma's Mattermost
+ * provider only attachments with fields, its rich Slack messages Block Kit inside an attachment.
+ * So the title is the first header block, or, when there is no `text`, the first attachment's
+ * title; everything else is read in the order Slack shows it. Only a payload where nothing says
+ * anything is refused (no_text).
+ */
+import { GatewayError } from "../../errors.ts";
+import { isRecord } from "../../kit/bounded.ts";
+import type { Notification } from "../../notify/notification.ts";
+import { bold, type Link, list, readBlocks } from "./blocks.ts";
+import { colorBadge } from "./colors.ts";
+import { SLACK_ERRORS } from "./errors.ts";
+import { plainText, xmlSafe } from "./mrkdwn.ts";
+
+/** Slack: "You can include up to 50 blocks in each message" (Block Kit reference). */
+export const MAX_BLOCKS = 50;
+/** Slack: a message may have up to 100 attachments (chat.postMessage: too_many_attachments). */
+export const MAX_ATTACHMENTS = 100;
+/** Slack truncates a message's text past 40,000 characters; so does this, saying so with "…". */
+export const MAX_TEXT = 40_000;
+const MAX_TITLE = 1_000;
+const MAX_LINKS = 20;
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
+
+interface Part {
+  lines: string[];
+  links: Link[];
+  header?: string | undefined;
+  badge?: string | undefined;
+}
+
+export function readMessage(payload: Record<string, unknown>): Notification {
+  if (payload.text !== undefined && payload.text !== null && str(payload.text) === undefined)
+    throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_PAYLOAD, "text must be a string");
+  const text = plainText(str(payload.text) ?? "");
+  const top = readBlocks(blockList(payload.blocks), true);
+  const parts: Part[] = [{ lines: text.trim() ? [text] : [], links: [] }, top];
+  let header = top.header;
+  attachmentList(payload.attachments).forEach((attachment, i) => {
+    const part = readAttachment(attachment, { title: !text.trim() && header === undefined && i === 0, header: header === undefined });
+    header ??= part.header;
+    parts.push(part);
+  });
+  return notification(header, parts);
+}
+
+function notification(header: string | undefined, parts: readonly Part[]): Notification {
+  const body = truncate(
+    parts
+      .flatMap((p) => p.lines)
+      .join("\n")
+      .trim(),
+    MAX_TEXT,
+  );
+  const title = header?.trim() ? truncate(header.trim(), MAX_TITLE) : undefined;
+  if (!title && !body) throw new GatewayError(SLACK_ERRORS.SLACK_NO_TEXT);
+  const badge = parts.find((p) => p.badge)?.badge;
+  const links = unique(parts.flatMap((p) => p.links)).slice(0, MAX_LINKS);
+  // Without a title the badge leads the text, as it would lead the title.
+  return {
+    ...(title ? { title, badges: badge ? [badge] : [] } : {}),
+    text: !title && badge ? `${badge} ${body}` : body,
+    links,
+  };
+}
+
+/** A legacy attachment (api.slack.com/reference/messaging/attachments), in Slack's order. */
+function readAttachment(a: Record<string, unknown>, take: { title: boolean; header: boolean }): Part {
+  const lines: string[] = [];
+  const links: Link[] = [];
+  const push = (s: string) => void (s.trim() !== "" && lines.push(s));
+  push(plainText(str(a.pretext) ?? ""));
+  push(plainText(str(a.author_name) ?? ""));
+  const title = plainText(str(a.title) ?? "").trim();
+  const header = take.title && title ? title : undefined;
+  if (title && !header) push(bold(title));
+  for (const key of ["author_link", "title_link"]) {
+    const url = str(a[key]);
+    if (url) links.push({ url: xmlSafe(url), label: key === "title_link" && !header ? title : undefined });
+  }
+  push(plainText(str(a.text) ?? ""));
+  for (const field of list(a.fields)) push(fieldLine(field));
+  const inner = readBlocks(blockList(a.blocks), take.header && !header);
+  lines.push(...inner.lines);
+  links.push(...inner.links);
+  for (const key of ["image_url", "thumb_url"]) {
+    const url = str(a[key]);
+    if (url) links.push({ url: xmlSafe(url) });
+  }
+  push(plainText(str(a.footer) ?? ""));
+  // Slack shows `fallback` where it cannot show the attachment: here, where nothing else says anything.
+  if (!header && !inner.header && !lines.some((l) => l.trim())) push(plainText(str(a.fallback) ?? ""));
+  return { lines, links, header: header ?? inner.header, badge: colorBadge(a.color) };
+}
+
+function fieldLine(field: unknown): string {
+  if (!isRecord(field)) return "";
+  const title = plainText(str(field.title) ?? "").trim();
+  const value = plainText(str(field.value) ?? "");
+  return title && value.trim() ? `${title}: ${value}` : title || value;
+}
+
+function blockList(blocks: unknown): Array<Record<string, unknown>> {
+  if (blocks === undefined || blocks === null) return [];
+  if (!Array.isArray(blocks)) throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_BLOCKS, "blocks must be a list of blocks");
+  if (blocks.length > MAX_BLOCKS)
+    throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_BLOCKS, `${blocks.length} blocks: Slack allows ${MAX_BLOCKS} in a message`, {
+      details: { max_blocks: MAX_BLOCKS },
+    });
+  return blocks.filter(isRecord);
+}
+
+function attachmentList(attachments: unknown): Array<Record<string, unknown>> {
+  if (attachments === undefined || attachments === null) return [];
+  if (!Array.isArray(attachments)) throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_ATTACHMENTS);
+  if (attachments.length > MAX_ATTACHMENTS)
+    throw new GatewayError(SLACK_ERRORS.SLACK_TOO_MANY_ATTACHMENTS, undefined, { details: { max_attachments: MAX_ATTACHMENTS } });
+  return attachments.filter(isRecord);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max).toWellFormed().trimEnd()}…`;
+}
+
+function unique(links: readonly Link[]): Link[] {
+  const seen = new Set<string>();
+  return links.filter((l) => l.url.trim() !== "" && !seen.has(l.url) && seen.add(l.url));
+}
