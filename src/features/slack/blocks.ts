@@ -40,7 +40,7 @@ export function readBlocks(blocks: readonly unknown[], takeHeader: boolean): Rea
 }
 
 function readBlock(block: Record<string, unknown>, read: Read): void {
-  const line = (text: string) => void (text.trim() !== "" && read.lines.push(text));
+  const line = (text: string) => void (text.trim() !== "" && read.lines.push(text.replace(/^\s*\n/, "").trimEnd()));
   switch (block.type) {
     case "header":
       return line(bold(textObject(block.text)));

@@ -34,9 +34,9 @@ export function plainText(text: string): string {
     .replace(/&amp;/g, "&");
 }
 
-/** Text as it was written (Block Kit `plain_text`), only made safe for XML. */
+/** Text as it was written (Block Kit `plain_text`), only made safe for XML, with one kind of line break (apprise sends CRLF). */
 export function xmlSafe(text: string): string {
-  return text.toWellFormed().replace(NOT_XML_CHAR, "\ufffd");
+  return text.toWellFormed().replace(/\r\n?/g, "\n").replace(NOT_XML_CHAR, "\ufffd");
 }
 
 /** `url` shown with its label: the label alone says nothing a reader can follow. */

@@ -38,7 +38,7 @@ export function readMessage(payload: Record<string, unknown>): Notification {
     throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_PAYLOAD, "text must be a string");
   const text = plainText(str(payload.text) ?? "");
   const top = readBlocks(blockList(payload.blocks), true);
-  const parts: Part[] = [{ lines: text.trim() ? [text] : [], links: [] }, top];
+  const parts: Part[] = [{ lines: text.trim() ? [tidy(text)] : [], links: [] }, top];
   let header = top.header;
   attachmentList(payload.attachments).forEach((attachment, i) => {
     const part = readAttachment(attachment, { title: !text.trim() && header === undefined && i === 0, header: header === undefined });
@@ -72,7 +72,7 @@ function notification(header: string | undefined, parts: readonly Part[]): Notif
 function readAttachment(a: Record<string, unknown>, take: { title: boolean; header: boolean }): Part {
   const lines: string[] = [];
   const links: Link[] = [];
-  const push = (s: string) => void (s.trim() !== "" && lines.push(s));
+  const push = (s: string) => void (s.trim() !== "" && lines.push(tidy(s)));
   push(plainText(str(a.pretext) ?? ""));
   push(plainText(str(a.author_name) ?? ""));
   const title = plainText(str(a.title) ?? "").trim();
@@ -96,6 +96,9 @@ function readAttachment(a: Record<string, unknown>, take: { title: boolean; head
   if (!header && !inner.header && !lines.some((l) => l.trim())) push(plainText(str(a.fallback) ?? ""));
   return { lines, links, header: header ?? inner.header, badge: colorBadge(a.color) };
 }
+
+/** Blank lines around a piece (Grafana ends its text with one) would part it from the next. */
+const tidy = (text: string): string => text.replace(/^\s*\n/, "").trimEnd();
 
 function fieldLine(field: unknown): string {
   if (!isRecord(field)) return "";
