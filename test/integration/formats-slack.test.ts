@@ -37,7 +37,8 @@ for (const server of testServers())
         });
 
     test("a payload with nothing to show is 400 no_text, 10,000 blocks 400 invalid_blocks, and bob gets neither", async () => {
-      const post = (body: unknown) => bed.gw.post(PATHS.slack, { headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const post = (body: unknown) =>
+        bed.gw.post(PATHS.slack, { headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       const empty = await post({ username: "x", attachments: [{ color: "danger" }] });
       expect([empty.status, await empty.text()]).toEqual([400, "no_text"]);
       const blocks = await post({ text: "x", blocks: Array(10_000).fill({ type: "section", text: { type: "mrkdwn", text: "x" } }) });
@@ -54,7 +55,10 @@ for (const server of testServers())
       channel: "#ops"
 `);
       try {
-        await am.postAlert({ labels: { alertname: "DiskFull", instance: "nas01", severity: "critical" }, annotations: { summary: "Disk 91% full" } });
+        await am.postAlert({
+          labels: { alertname: "DiskFull", instance: "nas01", severity: "critical" },
+          annotations: { summary: "Disk 91% full" },
+        });
         const body = (await bed.bob.nextStanza(isMessageWithBody, DELIVERY_MS)).getChildText("body") ?? "";
         expect(body).toStartWith("🔴 *[FIRING:1] DiskFull");
         expect(body).toMatch(/\n\S+\/#\/alerts\?receiver=gw$/);

@@ -21,7 +21,7 @@ export interface Read {
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
 
 /** A composition text object: `mrkdwn` is converted, `plain_text` shown as written. */
-export function textObject(value: unknown): string {
+function textObject(value: unknown): string {
   if (typeof value === "string") return plainText(value);
   if (!isRecord(value)) return "";
   const text = str(value.text) ?? "";

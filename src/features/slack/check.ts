@@ -12,7 +12,7 @@ import { isJid } from "../../kit/jid.ts";
 import { type Format, type FormatRouteConfig, formatRouteSchema } from "./schema.ts";
 
 /** 16 characters of base32 are 80 bits; Mattermost's hook ids are 26, Slack's secrets 24. */
-export const MIN_SECRET_CHARS = 16;
+const MIN_SECRET_CHARS = 16;
 
 export function checkFormatRoute(format: Format) {
   const schema = formatRouteSchema(format);

@@ -16,11 +16,11 @@ import { SLACK_ERRORS } from "./errors.ts";
 import { plainText, xmlSafe } from "./mrkdwn.ts";
 
 /** Slack: "You can include up to 50 blocks in each message" (Block Kit reference). */
-export const MAX_BLOCKS = 50;
+const MAX_BLOCKS = 50;
 /** Slack: a message may have up to 100 attachments (chat.postMessage: too_many_attachments). */
-export const MAX_ATTACHMENTS = 100;
+const MAX_ATTACHMENTS = 100;
 /** Slack truncates a message's text past 40,000 characters; so does this, saying so with "…". */
-export const MAX_TEXT = 40_000;
+const MAX_TEXT = 40_000;
 const MAX_TITLE = 1_000;
 const MAX_LINKS = 20;
 

@@ -1,5 +1,5 @@
 /** A `preset: slack` or `preset: mattermost` entry of routes[], and what it compiles to. */
-import { Type, type Static } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";
 import type { RouteBase } from "../../feature-api.ts";
 
@@ -24,8 +24,6 @@ export function formatRouteSchema(format: Format) {
     auth: Type.Optional(Type.String({ description: "The name of an auth scheme from `auth:`, for senders that can send credentials." })),
   });
 }
-
-export type FormatRouteEntry = Static<ReturnType<typeof formatRouteSchema>>;
 
 /** A checked entry: POST at its path, delivered to `to`. */
 export interface FormatRouteConfig extends RouteBase {

@@ -1,0 +1,236 @@
+// preset: slack and preset: mattermost, the routes in-process: the answers senders check, bad input
+// refused in the vendor's own error shape with nothing sent, delivery (queued, too large, a full
+// outbox) and what `check` says of an entry. What payloads read as: formats-slack.test.ts.
+import { describe, expect, test } from "bun:test";
+import type { Element } from "ltx";
+import { GatewayError } from "../../src/errors.ts";
+import { webhookHandler, type WebhookDeps } from "../../src/features/slack/handler.ts";
+import type { FormatRouteConfig } from "../../src/features/slack/schema.ts";
+import { formatLines } from "../../src/config/diagnostics.ts";
+import { loadConfig } from "../../src/features/index.ts";
+import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
+import { fakeGateway } from "../helpers/fake-gateway.ts";
+
+const SLACK_PATH = "/slack/T0/B0/Qm9uZ2VyLXNlY3JldC0x";
+const MM_PATH = "/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2e";
+const ROUTES = `auth:
+  ops: { kind: bearer, tokens: [{ name: ci, token: "ops-token-0123456789" }] }
+routes:
+  - { preset: slack, path: ${SLACK_PATH}, to: bob@localhost }
+  - { preset: mattermost, path: ${MM_PATH}, to: [bob@localhost, alice@localhost] }
+  - { preset: slack, path: /slack/guarded, auth: ops, to: bob@localhost }
+`;
+const json = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+const bodies = (stanzas: Element[]) => stanzas.map((s) => [s.attrs.to, s.getChildText("body")]);
+
+describe("the routes", () => {
+  test("Slack: 200 and exactly `ok` in text/plain once delivered, from JSON or from a form's payload=", async () => {
+    const gw = await fakeGateway(ROUTES);
+    try {
+      const res = await gw.request(SLACK_PATH, json({ text: "one" }));
+      expect([res.status, res.headers.get("content-type"), await res.text()]).toEqual([200, "text/plain; charset=utf-8", "ok"]);
+      const form = await gw.request(SLACK_PATH, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: `payload=${encodeURIComponent(JSON.stringify({ text: "two <https://x.example|x>" }))}`,
+      });
+      expect([form.status, await form.text()]).toEqual([200, "ok"]);
+      expect(bodies(gw.stanzas())).toEqual([
+        ["bob@localhost", "one"],
+        ["bob@localhost", "two x <https://x.example>"],
+      ]);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test("Mattermost: 200 ok, one message to each recipient, JSON read whatever the Content-Type", async () => {
+    const gw = await fakeGateway(ROUTES);
+    try {
+      const res = await gw.request(MM_PATH, { method: "POST", body: '{"text":"**deploy** done"}' });
+      expect([res.status, await res.text()]).toEqual([200, "ok"]);
+      expect(bodies(gw.stanzas())).toEqual([
+        ["bob@localhost", "*deploy* done"],
+        ["alice@localhost", "*deploy* done"],
+      ]);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test("Slack's errors are its plain-text strings, and nothing is sent", async () => {
+    const gw = await fakeGateway(ROUTES);
+    try {
+      const cases: Array<[RequestInit, number, string]> = [
+        [json({ attachments: [{ color: "danger" }] }), 400, "no_text"],
+        [{ method: "POST", headers: { "content-type": "application/json" }, body: '{"text": "x"' }, 400, "invalid_payload"],
+        [
+          { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "payload=not%20json" },
+          400,
+          "invalid_payload",
+        ],
+        [{ method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "text=hello" }, 400, "invalid_payload"],
+        [json([{ text: "a list" }]), 400, "invalid_payload"],
+        [json({ blocks: Array(10_000).fill({ type: "divider" }) }), 400, "invalid_blocks"],
+        [json({ text: "x".repeat(1_100_000) }), 413, "request_too_large"],
+      ];
+      for (const [init, status, text] of cases) {
+        const res = await gw.request(SLACK_PATH, init);
+        expect([res.status, res.headers.get("content-type"), await res.text()]).toEqual([status, "text/plain; charset=utf-8", text]);
+      }
+      expect(gw.stanzas()).toEqual([]);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test("Mattermost's errors are its AppError JSON, and nothing is sent", async () => {
+    const gw = await fakeGateway(ROUTES);
+    try {
+      const noText = await gw.request(MM_PATH, json({ text: "" }));
+      expect(noText.status).toBe(400);
+      expect(await noText.json()).toMatchObject({
+        id: "web.incoming_webhook.text.app_error",
+        message: "No text specified.",
+        status_code: 400,
+      });
+      const parse = await gw.request(MM_PATH, { method: "POST", body: "text=hi" });
+      expect(await parse.json()).toMatchObject({ id: "web.incoming_webhook.parse.app_error", status_code: 400 });
+      const blocks = await gw.request(MM_PATH, json({ text: "x", blocks: Array(51).fill({ type: "divider" }) }));
+      expect(await blocks.json()).toMatchObject({ id: "stanzagate.slack_invalid_blocks", status_code: 400 });
+      expect(gw.stanzas()).toEqual([]);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test("a route with auth takes its token and refuses a request without one (invalid_token)", async () => {
+    const gw = await fakeGateway(ROUTES);
+    try {
+      const refused = await gw.request("/slack/guarded", json({ text: "x" }));
+      expect([refused.status, await refused.text()]).toEqual([401, "invalid_token"]);
+      const init = json({ text: "guarded" });
+      const res = await gw.request("/slack/guarded", {
+        ...init,
+        headers: { ...init.headers, authorization: "Bearer ops-token-0123456789" },
+      });
+      expect([res.status, await res.text()]).toEqual([200, "ok"]);
+      expect(bodies(gw.stanzas())).toEqual([["bob@localhost", "guarded"]]);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test("the secret paths are left out of /openapi.json", async () => {
+    const gw = await fakeGateway(ROUTES);
+    try {
+      const doc = await (await gw.request("/openapi.json")).text();
+      expect(doc).not.toContain("/slack/");
+      expect(doc).not.toContain("/hooks/");
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
+describe("delivery", () => {
+  const route: FormatRouteConfig = {
+    kind: "slack",
+    at: "routes[0]",
+    path: "/s",
+    method: "POST",
+    auth: undefined,
+    to: ["bob@localhost", `${"a".repeat(300)}@localhost`],
+  };
+  type Deliver = WebhookDeps["deliver"];
+  const post = (deliver: Deliver, text: string) =>
+    webhookHandler(route, {
+      auth: undefined,
+      component: "gw.localhost",
+      newId: () => "id",
+      deliver,
+      maxBodyBytes: 1_000_000,
+      maxStanzaBytes: 1_024,
+    })({ request: new Request("http://gw/s", json({ text })), params: {}, ip: "127.0.0.1" });
+  const recording =
+    (sent: Element[], outcome: "sent" | "queued" = "sent"): Deliver =>
+    async (stanza) => (sent.push(stanza), outcome);
+
+  test("a message that fits both recipients goes to both: 200 ok", async () => {
+    const sent: Element[] = [];
+    const res = await post(recording(sent), "x".repeat(100));
+    expect([res.status, await res.text()]).toEqual([200, "ok"]);
+    expect(sent.map((s) => s.attrs.to)).toEqual([...route.to]);
+  });
+
+  test("queued in the outbox while the server is away is 200 ok too: apprise and Grafana need exactly that", async () => {
+    const res = await post(recording([], "queued"), "x");
+    expect([res.status, await res.text()]).toEqual([200, "ok"]);
+  });
+
+  test("a message that would fit the short address but not the long one is refused before either gets it", async () => {
+    const sent: Element[] = [];
+    const res = await post(recording(sent), "x".repeat(500));
+    expect([res.status, await res.text()]).toEqual([413, "msg_too_long"]);
+    expect(sent).toEqual([]);
+  });
+
+  test("an outbox that cannot take it is 503 outbox_full, which senders retry", async () => {
+    const res = await post(async () => {
+      throw new GatewayError("OUTBOX_FULL");
+    }, "x");
+    expect([res.status, await res.text()]).toEqual([503, "outbox_full"]);
+  });
+});
+
+describe("routes.yaml", () => {
+  const HEAD = 'xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\n';
+  const check = (routes: string) => {
+    const result = loadConfig(`${HEAD}routes:\n${routes}`, {}, BUILTIN_PLUGINS);
+    return result.ok ? formatLines("r.yaml", result.warnings) : formatLines("r.yaml", result.diagnostics);
+  };
+
+  test("a long secret path loads without a word", () => {
+    expect(
+      check(
+        `  - { preset: slack, path: ${SLACK_PATH}, to: bob@localhost }\n  - { preset: mattermost, path: ${MM_PATH}, to: [a@localhost] }\n`,
+      ),
+    ).toEqual([]);
+  });
+
+  test("a short last segment is a warning, unless auth guards the route", () => {
+    expect(
+      check("  - { preset: mattermost, path: /hooks/x7f3kq, to: bob@localhost }\n  - { preset: slack, path: /s/, to: bob@localhost }\n"),
+    ).toEqual([
+      'r.yaml:3:33  warning  routes[0].path  the path is the only secret a webhook sender holds, and its last segment "x7f3kq" has 6 characters: end it with 16 or more random characters (openssl rand -hex 16), or set auth',
+      "r.yaml:4:28  warning  routes[1].path  the path is the only secret a webhook sender holds, and it ends with /: end it with 16 or more random characters (openssl rand -hex 16), or set auth",
+    ]);
+  });
+
+  test("a :param in the path, a recipient that is not a JID, an unknown auth, a path served twice and an unknown key are errors", () => {
+    expect(
+      check(
+        [
+          "  - { preset: slack, path: /slack/:secret, to: bob@localhost }",
+          `  - { preset: slack, path: ${SLACK_PATH}, to: [bob@localhost, "not a jid"], auth: opz }`,
+          `  - { preset: mattermost, path: ${SLACK_PATH}, to: bob@localhost, chanel: ops }`,
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual([
+      "r.yaml:3:28  error  routes[0].path  the path is the webhook's secret URL: it cannot have :params or a * tail",
+      'r.yaml:4:83  error  routes[1].to[1]  "not a jid" is not a JID',
+      'r.yaml:4:103  error  routes[1].auth  no auth scheme named "opz" (defined: none)',
+      "r.yaml:5:33  error  routes[2].path  path /slack/T0/B0/Qm9uZ2VyLXNlY3JldC0x is already served by routes[1]",
+      "r.yaml:5:87  error  routes[2].chanel  unknown key",
+    ]);
+  });
+
+  test("a misspelt preset name lists the formats among the known ones", () => {
+    expect(check("  - { preset: slak, to: bob@localhost }\n")[0]).toContain('no preset named "slak" (did you mean "slack"?)');
+  });
+});
