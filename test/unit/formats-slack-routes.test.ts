@@ -1,7 +1,7 @@
 // preset: slack and preset: mattermost, the routes in-process: the answers senders check, bad input
 // refused in the vendor's own error shape with nothing sent, delivery (queued, too large, a full
 // outbox) and what `check` says of an entry. What payloads read as: formats-slack.test.ts.
-import { describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { GatewayError } from "../../src/errors.ts";
 import { webhookHandler, type WebhookDeps } from "../../src/features/slack/handler.ts";
@@ -9,7 +9,7 @@ import type { FormatRouteConfig } from "../../src/features/slack/schema.ts";
 import { formatLines } from "../../src/config/diagnostics.ts";
 import { loadConfig } from "../../src/features/index.ts";
 import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
-import { fakeGateway } from "../helpers/fake-gateway.ts";
+import { type FakeGateway, fakeGateway } from "../helpers/fake-gateway.ts";
 
 const SLACK_PATH = "/slack/T0/B0/Qm9uZ2VyLXNlY3JldC0x";
 const MM_PATH = "/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2e";
@@ -28,112 +28,90 @@ const json = (body: unknown): RequestInit => ({
 const bodies = (stanzas: Element[]) => stanzas.map((s) => [s.attrs.to, s.getChildText("body")]);
 
 describe("the routes", () => {
+  let gw: FakeGateway;
+  let before = 0;
+  beforeAll(async () => void (gw = await fakeGateway(ROUTES)));
+  afterAll(() => gw.stop());
+  beforeEach(() => void (before = gw.stanzas().length));
+  /** What the gateway sent during this test. */
+  const sent = () => bodies(gw.stanzas().slice(before));
+
   test("Slack: 200 and exactly `ok` in text/plain once delivered, from JSON or from a form's payload=", async () => {
-    const gw = await fakeGateway(ROUTES);
-    try {
-      const res = await gw.request(SLACK_PATH, json({ text: "one" }));
-      expect([res.status, res.headers.get("content-type"), await res.text()]).toEqual([200, "text/plain; charset=utf-8", "ok"]);
-      const form = await gw.request(SLACK_PATH, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: `payload=${encodeURIComponent(JSON.stringify({ text: "two <https://x.example|x>" }))}`,
-      });
-      expect([form.status, await form.text()]).toEqual([200, "ok"]);
-      expect(bodies(gw.stanzas())).toEqual([
-        ["bob@localhost", "one"],
-        ["bob@localhost", "two x <https://x.example>"],
-      ]);
-    } finally {
-      await gw.stop();
-    }
+    const res = await gw.request(SLACK_PATH, json({ text: "one" }));
+    expect([res.status, res.headers.get("content-type"), await res.text()]).toEqual([200, "text/plain; charset=utf-8", "ok"]);
+    const form = await gw.request(SLACK_PATH, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `payload=${encodeURIComponent(JSON.stringify({ text: "two <https://x.example|x>" }))}`,
+    });
+    expect([form.status, await form.text()]).toEqual([200, "ok"]);
+    expect(sent()).toEqual([
+      ["bob@localhost", "one"],
+      ["bob@localhost", "two x <https://x.example>"],
+    ]);
   });
 
   test("Mattermost: 200 ok, one message to each recipient, JSON read whatever the Content-Type", async () => {
-    const gw = await fakeGateway(ROUTES);
-    try {
-      const res = await gw.request(MM_PATH, { method: "POST", body: '{"text":"**deploy** done"}' });
-      expect([res.status, await res.text()]).toEqual([200, "ok"]);
-      expect(bodies(gw.stanzas())).toEqual([
-        ["bob@localhost", "*deploy* done"],
-        ["alice@localhost", "*deploy* done"],
-      ]);
-    } finally {
-      await gw.stop();
-    }
+    const res = await gw.request(MM_PATH, { method: "POST", body: '{"text":"**deploy** done"}' });
+    expect([res.status, await res.text()]).toEqual([200, "ok"]);
+    expect(sent()).toEqual([
+      ["bob@localhost", "*deploy* done"],
+      ["alice@localhost", "*deploy* done"],
+    ]);
   });
 
   test("Slack's errors are its plain-text strings, and nothing is sent", async () => {
-    const gw = await fakeGateway(ROUTES);
-    try {
-      const cases: Array<[RequestInit, number, string]> = [
-        [json({ attachments: [{ color: "danger" }] }), 400, "no_text"],
-        [{ method: "POST", headers: { "content-type": "application/json" }, body: '{"text": "x"' }, 400, "invalid_payload"],
-        [
-          { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "payload=not%20json" },
-          400,
-          "invalid_payload",
-        ],
-        [{ method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "text=hello" }, 400, "invalid_payload"],
-        [json([{ text: "a list" }]), 400, "invalid_payload"],
-        [json({ blocks: Array(10_000).fill({ type: "divider" }) }), 400, "invalid_blocks"],
-        [json({ text: "x".repeat(1_100_000) }), 413, "request_too_large"],
-      ];
-      for (const [init, status, text] of cases) {
-        const res = await gw.request(SLACK_PATH, init);
-        expect([res.status, res.headers.get("content-type"), await res.text()]).toEqual([status, "text/plain; charset=utf-8", text]);
-      }
-      expect(gw.stanzas()).toEqual([]);
-    } finally {
-      await gw.stop();
+    const cases: Array<[RequestInit, number, string]> = [
+      [json({ attachments: [{ color: "danger" }] }), 400, "no_text"],
+      [{ method: "POST", headers: { "content-type": "application/json" }, body: '{"text": "x"' }, 400, "invalid_payload"],
+      [
+        { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "payload=not%20json" },
+        400,
+        "invalid_payload",
+      ],
+      [{ method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "text=hello" }, 400, "invalid_payload"],
+      [json([{ text: "a list" }]), 400, "invalid_payload"],
+      [json({ blocks: Array(10_000).fill({ type: "divider" }) }), 400, "invalid_blocks"],
+      [json({ text: "x".repeat(1_100_000) }), 413, "request_too_large"],
+    ];
+    for (const [init, status, text] of cases) {
+      const res = await gw.request(SLACK_PATH, init);
+      expect([res.status, res.headers.get("content-type"), await res.text()]).toEqual([status, "text/plain; charset=utf-8", text]);
     }
+    expect(sent()).toEqual([]);
   });
 
   test("Mattermost's errors are its AppError JSON, and nothing is sent", async () => {
-    const gw = await fakeGateway(ROUTES);
-    try {
-      const noText = await gw.request(MM_PATH, json({ text: "" }));
-      expect(noText.status).toBe(400);
-      expect(await noText.json()).toMatchObject({
-        id: "web.incoming_webhook.text.app_error",
-        message: "No text specified.",
-        status_code: 400,
-      });
-      const parse = await gw.request(MM_PATH, { method: "POST", body: "text=hi" });
-      expect(await parse.json()).toMatchObject({ id: "web.incoming_webhook.parse.app_error", status_code: 400 });
-      const blocks = await gw.request(MM_PATH, json({ text: "x", blocks: Array(51).fill({ type: "divider" }) }));
-      expect(await blocks.json()).toMatchObject({ id: "stanzagate.slack_invalid_blocks", status_code: 400 });
-      expect(gw.stanzas()).toEqual([]);
-    } finally {
-      await gw.stop();
-    }
+    const noText = await gw.request(MM_PATH, json({ text: "" }));
+    expect(noText.status).toBe(400);
+    expect(await noText.json()).toMatchObject({
+      id: "web.incoming_webhook.text.app_error",
+      message: "No text specified.",
+      status_code: 400,
+    });
+    const parse = await gw.request(MM_PATH, { method: "POST", body: "text=hi" });
+    expect(await parse.json()).toMatchObject({ id: "web.incoming_webhook.parse.app_error", status_code: 400 });
+    const blocks = await gw.request(MM_PATH, json({ text: "x", blocks: Array(51).fill({ type: "divider" }) }));
+    expect(await blocks.json()).toMatchObject({ id: "stanzagate.slack_invalid_blocks", status_code: 400 });
+    expect(sent()).toEqual([]);
   });
 
   test("a route with auth takes its token and refuses a request without one (invalid_token)", async () => {
-    const gw = await fakeGateway(ROUTES);
-    try {
-      const refused = await gw.request("/slack/guarded", json({ text: "x" }));
-      expect([refused.status, await refused.text()]).toEqual([401, "invalid_token"]);
-      const init = json({ text: "guarded" });
-      const res = await gw.request("/slack/guarded", {
-        ...init,
-        headers: { ...init.headers, authorization: "Bearer ops-token-0123456789" },
-      });
-      expect([res.status, await res.text()]).toEqual([200, "ok"]);
-      expect(bodies(gw.stanzas())).toEqual([["bob@localhost", "guarded"]]);
-    } finally {
-      await gw.stop();
-    }
+    const refused = await gw.request("/slack/guarded", json({ text: "x" }));
+    expect([refused.status, await refused.text()]).toEqual([401, "invalid_token"]);
+    const init = json({ text: "guarded" });
+    const res = await gw.request("/slack/guarded", {
+      ...init,
+      headers: { ...init.headers, authorization: "Bearer ops-token-0123456789" },
+    });
+    expect([res.status, await res.text()]).toEqual([200, "ok"]);
+    expect(sent()).toEqual([["bob@localhost", "guarded"]]);
   });
 
   test("the secret paths are left out of /openapi.json", async () => {
-    const gw = await fakeGateway(ROUTES);
-    try {
-      const doc = await (await gw.request("/openapi.json")).text();
-      expect(doc).not.toContain("/slack/");
-      expect(doc).not.toContain("/hooks/");
-    } finally {
-      await gw.stop();
-    }
+    const doc = await (await gw.request("/openapi.json")).text();
+    expect(doc).not.toContain("/slack/");
+    expect(doc).not.toContain("/hooks/");
   });
 });
 
