@@ -65,8 +65,11 @@ export interface AuthDeps {
 
 /** The plugins' registrar, with what only the core's endpoints need. */
 export interface CoreRegistrar extends HttpRegistrar {
-  /** `bare`: no CORS headers (probes); `probe`: logged at debug when it succeeds. */
-  add(method: string, path: string, handler: HttpHandler, options?: { bare?: boolean; probe?: boolean }): void;
+  /**
+   * `bare`: no CORS headers (probes); `probe`: logged at debug when it succeeds; `secret`: the path
+   * is a credential (a webhook URL), so logs and metric labels show it with its last segment hidden.
+   */
+  add(method: string, path: string, handler: HttpHandler, options?: { bare?: boolean; probe?: boolean; secret?: boolean }): void;
   /** Everything registered so far in this generation, in order. */
   readonly routes: readonly ServedRoute[];
 }

@@ -20,6 +20,8 @@ export interface Registered {
   bare?: boolean;
   /** Logged at debug when it succeeds (request-log.ts). */
   probe?: boolean;
+  /** The path is a credential: logs and metrics see it hidden (front-door.ts routeMatcher). */
+  secret?: boolean;
 }
 
 /** Everything one generation serves (`all`); `routes` leaves out the bare probes, which no API description lists. */

@@ -41,8 +41,8 @@ export interface Door {
   maxBodyBytes: number;
   /** The client address of a request from `peer` (client-address.ts). */
   clientAddress(peer: string, headers: Headers): string;
-  /** The path pattern of the route serving a path (routeMatcher). */
-  routeOf(method: string, path: string): string;
+  /** The path pattern of the route serving a path, and whether the path is a secret (routeMatcher). */
+  routeOf(method: string, path: string): { route: string; secret: boolean };
 }
 
 /**
@@ -52,11 +52,13 @@ export interface Door {
 export function enter(request: Request, peer: string, door: Door): GatewayRequest {
   const started = performance.now();
   const { url, path } = routable(request.url);
+  const { route, secret } = door.routeOf(request.method, path);
   const context: RequestContext = {
     peer,
     client: door.clientAddress(peer, request.headers),
-    path,
-    route: door.routeOf(request.method, path),
+    // A secret path (a webhook URL) is never logged: its route's label says which it was.
+    path: secret ? route : path,
+    route,
     started,
   };
   return new GatewayRequest(url, limitBody(request, door.maxBodyBytes), context);
@@ -114,14 +116,24 @@ export function noteHangUp(request: Request, response: Response, log: Logger): v
 
 /**
  * Path patterns of the served routes, matched against a request path: bounded metric labels.
- * `:name` matches one segment and `*` the rest, as in the routes' own syntax.
+ * `:name` matches one segment and `*` the rest, as in the routes' own syntax. A secret path (a
+ * webhook URL whose last segment is the credential) is labelled with that segment hidden.
  */
-export function routeMatcher(routes: ReadonlyArray<{ method: string; path: string }>): (method: string, pathname: string) => string {
+export function routeMatcher(
+  routes: ReadonlyArray<{ method: string; path: string; secret?: boolean }>,
+): (method: string, pathname: string) => { route: string; secret: boolean } {
   const compiled = routes.map((r) => ({ ...r, re: patternRegExp(r.path) }));
   return (method, pathname) => {
     const candidates = compiled.filter((r) => r.re.test(pathname));
-    return (candidates.find((r) => r.method === method) ?? candidates[0])?.path ?? "(unmatched)";
+    const found = candidates.find((r) => r.method === method) ?? candidates[0];
+    if (!found) return { route: "(unmatched)", secret: false };
+    return found.secret ? { route: hideSecret(found.path), secret: true } : { route: found.path, secret: false };
   };
+}
+
+/** `/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2e` -> `/hooks/b7rk…`: enough to tell two routes apart, not to call one. */
+export function hideSecret(path: string): string {
+  return path.replace(/([^/]{0,4})[^/]*$/, "$1…");
 }
 
 function patternRegExp(path: string): RegExp {

@@ -108,6 +108,23 @@ describe("the routes", () => {
     expect(sent()).toEqual([["bob@localhost", "guarded"]]);
   });
 
+  test("the secret paths are never logged nor metric labels: the last segment is hidden", async () => {
+    await gw.request(SLACK_PATH, json({ text: "logged?" }));
+    await gw.request(MM_PATH, json({}));
+    const logs = JSON.stringify(gw.logs);
+    const metrics = await (await gw.request("/metrics")).text();
+    for (const secret of [SLACK_PATH, MM_PATH].map((p) => p.split("/").at(-1) as string)) {
+      expect(logs).not.toContain(secret);
+      expect(metrics).not.toContain(secret);
+    }
+    expect(gw.logs.filter((l) => l.msg === "http request").map((l) => [l.path, l.route, l.status])).toContainEqual([
+      "/hooks/b7rk…",
+      "/hooks/b7rk…",
+      400,
+    ]);
+    expect(metrics).toContain('route="/slack/T0/B0/Qm9u…"');
+  });
+
   test("the secret paths are left out of /openapi.json", async () => {
     const doc = await (await gw.request("/openapi.json")).text();
     expect(doc).not.toContain("/slack/");

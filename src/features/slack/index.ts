@@ -2,9 +2,11 @@
  * `preset: slack` and `preset: mattermost`: the incoming-webhook formats that Grafana,
  * Alertmanager, Uptime Kuma, apprise (mmost://), GitLab, TrueNAS and many more already send,
  * read into one notification per request and delivered to the route's recipients. The path is
- * the secret, as in the vendors' URLs, so it stays out of the OpenAPI document.
+ * the secret, as in the vendors' URLs, so it stays out of the OpenAPI document, the logs and the
+ * metric labels.
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { hideSecret } from "../../http/front-door.ts";
 import { checkFormatRoute } from "./check.ts";
 import { SLACK_ERRORS } from "./errors.ts";
 import { webhookHandler } from "./handler.ts";
@@ -18,7 +20,7 @@ const formatKind = (format: Format) =>
     schema: formatRouteSchema(format),
     title: `routes[] with preset: ${format}`,
     check: checkFormatRoute(format),
-    label: (route) => `${format} POST ${route.path}`,
+    label: (route) => `${format} POST ${hideSecret(route.path)}`,
     serves: (route, r) => (r.method === "POST" && r.path === route.path ? Number.MAX_SAFE_INTEGER : undefined),
     secretPath: true,
   });
@@ -32,7 +34,7 @@ export default defineFeature({
     return {
       route(base) {
         const route = base as FormatRouteConfig;
-        ctx.http.add("POST", route.path, webhookHandler(route, deps(route, ctx)));
+        ctx.http.add("POST", route.path, webhookHandler(route, deps(route, ctx)), { secret: true });
       },
     };
   },
