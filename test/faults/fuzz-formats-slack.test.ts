@@ -3,14 +3,12 @@
 // the recorded sender payloads with parts replaced, any JSON, and bodies that are not JSON, as JSON
 // or in a form's payload=. Every answer is `200 ok` or a 4xx in the vendor's shape (Slack's error
 // string, Mattermost's AppError JSON), never a 5xx, and the server never closes the gateway's stream.
-import { afterAll, beforeAll, describe, test } from "bun:test";
+import { describe, test } from "bun:test";
 import fc from "fast-check";
-import { startProsody } from "../../testbed/prosody.ts";
-import type { XmppServer } from "../../testbed/xmpp-server.ts";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import type { TestGateway } from "../helpers/gateway.ts";
 import { formatFixtures } from "../helpers/format-fixtures.ts";
 import { weirdString } from "./fuzz-inputs.ts";
-import { type Answer, fuzz, linkProblem, markLink, send } from "./fuzz-harness.ts";
+import { type Answer, fuzz, linkProblem, markLink, send, useFuzzBed } from "./fuzz-harness.ts";
 
 const PATHS = { slack: "/slack/T0/B0/fuzz-secret-0123456789", mattermost: "/hooks/fuzzsecret0123456789abcdef" };
 const ROUTES = `routes:
@@ -18,18 +16,8 @@ const ROUTES = `routes:
   - { preset: mattermost, path: ${PATHS.mattermost}, to: bob@localhost }
 `;
 const TEST_TIMEOUT_MS = 120_000;
-
-let prosody: XmppServer;
+const bed = useFuzzBed();
 let gw: TestGateway | undefined;
-
-beforeAll(async () => {
-  prosody = await startProsody();
-}, 30_000);
-
-afterAll(async () => {
-  await gw?.stop();
-  await prosody?.stop();
-});
 
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   weirdString(),
@@ -118,13 +106,13 @@ function answerProblem(format: "slack" | "mattermost", a: Answer): string | null
 async function check({ format, body, form }: { format: "slack" | "mattermost"; body: unknown; form: boolean }): Promise<string | null> {
   if (gw === undefined) throw new Error("no gateway");
   const json = await bodyOf(body);
-  const mark = await markLink(prosody, gw);
+  const mark = await markLink(bed.prosody(), gw);
   const init = form
     ? { headers: { "content-type": "application/x-www-form-urlencoded" }, body: `payload=${encodeURIComponent(json.toWellFormed())}` }
     : { headers: { "content-type": "application/json" }, body: json };
   const answer = await send(`${gw.url}${PATHS[format]}`, { method: "POST", ...init });
   statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-  const problem = answerProblem(format, answer) ?? (await linkProblem(prosody, gw, mark));
+  const problem = answerProblem(format, answer) ?? (await linkProblem(bed.prosody(), gw, mark));
   return problem === null ? null : `POST ${format} → ${answer.status} ${answer.text.slice(0, 300)}: ${problem}`;
 }
 
@@ -132,7 +120,7 @@ describe("fuzzing the Slack and Mattermost formats", () => {
   test(
     "every payload gets 200 ok or a 4xx in the vendor's shape, and the stream stays up",
     async () => {
-      gw = await startGateway(prosody, { routes: ROUTES, waitForPrivileges: true });
+      gw = await bed.gateway(ROUTES);
       await fuzz("slack", input, check);
       console.log(`faults fuzz slack: answers ${JSON.stringify(Object.fromEntries(statuses))}`);
     },

@@ -1,9 +1,11 @@
 // What every fuzzed request must satisfy (issue 10, "What must exist" 6): no 500, no 5xx but the
 // ones about the server, a JSON `error` + `code` on every error, and the XMPP server never closing
 // the gateway's stream (its log stays free of stream errors, the link never goes offline).
+import { afterAll, beforeAll } from "bun:test";
 import fc from "fast-check";
+import { startProsody } from "../../testbed/prosody.ts";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
-import type { TestGateway } from "../helpers/gateway.ts";
+import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { logOffset, streamTroubleSince } from "../../testbed/prosody-log.ts";
 import { SIZES } from "./sizes.ts";
 
@@ -95,4 +97,24 @@ function describeFailure(counterexample: unknown, error: unknown): string {
   const input = raw.replace(/(.{1,12}?)\1{20,}/gsu, (run: string, unit: string) => `«${unit} ×${run.length / unit.length}»`);
   const why = error instanceof Error ? error.message : String(error);
   return `${why}\n  input (${input.length} chars): ${input.length > 1_500 ? `${input.slice(0, 1_500)}…` : input}`;
+}
+
+/** A file's Prosody (started before its properties, stopped after) and the one gateway a property starts on it. */
+export function useFuzzBed(): { prosody(): XmppServer; gateway(routes: string): Promise<TestGateway> } {
+  let prosody: XmppServer | undefined;
+  let gw: TestGateway | undefined;
+  beforeAll(async () => void (prosody = await startProsody()), 30_000);
+  afterAll(async () => {
+    await gw?.stop();
+    await prosody?.stop();
+  });
+  const server = () => prosody ?? notStarted();
+  return {
+    prosody: server,
+    gateway: async (routes) => (gw = await startGateway(server(), { routes, waitForPrivileges: true })),
+  };
+}
+
+function notStarted(): never {
+  throw new Error("the fuzz bed's Prosody starts in beforeAll: use it in a test");
 }
