@@ -1,10 +1,10 @@
-// Recorded payloads of the senders of a format (test/fixtures/formats/FORMAT/SENDER-EVENT.json) and
-// the message text a client must show for each (test/golden/formats/FORMAT/SENDER-EVENT.expected).
+// Recorded payloads of the senders of a format (test/fixtures/FORMAT/SENDER-EVENT.json) and
+// the message text a client must show for each (test/golden/FORMAT/SENDER-EVENT.expected).
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const FIXTURES = join(import.meta.dir, "../fixtures/formats");
-const GOLDEN = join(import.meta.dir, "../golden/formats");
+const FIXTURES = join(import.meta.dir, "../fixtures");
+const GOLDEN = join(import.meta.dir, "../golden");
 
 export interface FormatFixture {
   format: string;

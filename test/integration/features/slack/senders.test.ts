@@ -6,12 +6,12 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startAlertmanager } from "../../testbed/alertmanager.ts";
-import { waitFor } from "../../testbed/timeouts.ts";
-import { isMessageWithBody } from "../../testbed/xmpp-client.ts";
-import { useTestBed } from "../helpers/bed.ts";
-import { formatFixtures } from "../helpers/format-fixtures.ts";
-import { testServers } from "../helpers/servers.ts";
+import { startAlertmanager } from "../../../../testbed/alertmanager.ts";
+import { waitFor } from "../../../../testbed/timeouts.ts";
+import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
+import { formatFixtures } from "../../../helpers/format-fixtures.ts";
+import { testServers } from "../../../helpers/servers.ts";
 
 const PATHS = { slack: "/slack/T0/B0/Qm9uZ2VyLXNlY3JldC0x", mattermost: "/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2e" };
 const ROUTES = `

@@ -1,13 +1,13 @@
 // preset: slack and preset: mattermost, reading: what each payload shape reads as, how links and
 // styling become text a client shows, and the golden message of every recorded sender payload
-// (written only by `make golden`, STANZAGATE_GOLDEN=write). The routes: formats-slack-routes.test.ts.
+// (written only by `make golden`, STANZAGATE_GOLDEN=write). The routes: routes.test.ts.
 import { describe, expect, test } from "bun:test";
-import { GatewayError } from "../../src/errors.ts";
-import { colorBadge } from "../../src/features/slack/colors.ts";
-import { plainText } from "../../src/features/slack/mrkdwn.ts";
-import { readMessage } from "../../src/features/slack/read.ts";
-import { notificationText } from "../../src/notify/render.ts";
-import { formatFixtures } from "../helpers/format-fixtures.ts";
+import { GatewayError } from "../../../../src/errors.ts";
+import { colorBadge } from "../../../../src/features/slack/colors.ts";
+import { plainText } from "../../../../src/features/slack/mrkdwn.ts";
+import { readMessage } from "../../../../src/features/slack/read.ts";
+import { notificationText } from "../../../../src/notify/render.ts";
+import { formatFixtures } from "../../../helpers/format-fixtures.ts";
 
 const shown = (payload: Record<string, unknown>) => notificationText(readMessage(payload));
 const refusal = (payload: Record<string, unknown>) => {

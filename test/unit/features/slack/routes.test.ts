@@ -1,15 +1,15 @@
 // preset: slack and preset: mattermost, the routes in-process: the answers senders check, bad input
 // refused in the vendor's own error shape with nothing sent, delivery (queued, too large, a full
-// outbox) and what `check` says of an entry. What payloads read as: formats-slack.test.ts.
+// outbox) and what `check` says of an entry. What payloads read as: read.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import { GatewayError } from "../../src/errors.ts";
-import { webhookHandler, type WebhookDeps } from "../../src/features/slack/handler.ts";
-import type { FormatRouteConfig } from "../../src/features/slack/schema.ts";
-import { formatLines } from "../../src/config/diagnostics.ts";
-import { loadConfig } from "../../src/features/index.ts";
-import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
-import { type FakeGateway, fakeGateway } from "../helpers/fake-gateway.ts";
+import { GatewayError } from "../../../../src/errors.ts";
+import { webhookHandler, type WebhookDeps } from "../../../../src/features/slack/handler.ts";
+import type { FormatRouteConfig } from "../../../../src/features/slack/schema.ts";
+import { formatLines } from "../../../../src/config/diagnostics.ts";
+import { loadConfig } from "../../../../src/features/index.ts";
+import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
+import { type FakeGateway, fakeGateway } from "../../../helpers/fake-gateway.ts";
 
 const SLACK_PATH = "/slack/T0/B0/Qm9uZ2VyLXNlY3JldC0x";
 const MM_PATH = "/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2e";
