@@ -6,7 +6,7 @@
 import { describe, test } from "bun:test";
 import fc from "fast-check";
 import type { TestGateway } from "../helpers/gateway.ts";
-import { formatFixtures } from "../helpers/format-fixtures.ts";
+import { formatFixtures } from "../helpers/format-goldens.ts";
 import { weirdString } from "./fuzz-inputs.ts";
 import { type Answer, fuzz, linkProblem, markLink, send, useFuzzBed } from "./fuzz-harness.ts";
 
@@ -86,7 +86,7 @@ async function bodyOf(body: unknown): Promise<string> {
   if (body !== null && typeof body === "object" && "raw" in body) return String(body.raw);
   if (body !== null && typeof body === "object" && "fixture" in body && "over" in body) {
     const f = fixtures[body.fixture as number];
-    return JSON.stringify({ ...(await f?.json()), ...(body.over as object) });
+    return JSON.stringify({ ...(f ? (JSON.parse(await f.text()) as object) : {}), ...(body.over as object) });
   }
   return JSON.stringify(body);
 }

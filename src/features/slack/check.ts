@@ -7,8 +7,8 @@
 import { checkSchema } from "../../config/check-schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import { checkAuthRef, checkDuplicate, routeLabel } from "../../config/route-checks.ts";
+import { checkRecipients } from "../../config/route-recipients.ts";
 import type { RouteChecks } from "../../feature-api.ts";
-import { isJid } from "../../kit/jid.ts";
 import { type Format, type FormatRouteConfig, formatRouteSchema } from "./schema.ts";
 
 /** 16 characters of base32 are 80 bits; Mattermost's hook ids are 26, Slack's secrets 24. */
@@ -19,7 +19,7 @@ export function checkFormatRoute(format: Format) {
   return function checkRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): FormatRouteConfig | undefined {
     const entry = checkSchema(schema, raw, at, c.locate, c.diagnostics);
     checkAuthRef(raw.auth, at, c);
-    const to = recipients(raw.to, at, c);
+    const to = checkRecipients(raw.to, at, c);
     const path = typeof raw.path === "string" && raw.path.startsWith("/") ? raw.path : undefined;
     if (path && checkPath(path, at, c)) {
       checkDuplicate(`POST ${path}`, path, at, c);
@@ -47,14 +47,4 @@ function warnShortSecret(path: string, at: PathSegments, c: RouteChecks): void {
     ),
     severity: "warning",
   });
-}
-
-function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {
-  const list: unknown[] = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
-  const bad = list.findIndex((jid) => typeof jid !== "string" || !isJid(jid));
-  if (bad !== -1)
-    c.diagnostics.push(
-      c.locate.at(typeof raw === "string" ? [...at, "to"] : [...at, "to", bad], `${JSON.stringify(list[bad])} is not a JID`),
-    );
-  return list.length && bad === -1 ? (list as string[]) : undefined;
 }

@@ -1,13 +1,11 @@
-// preset: slack and preset: mattermost, reading: what each payload shape reads as, how links and
-// styling become text a client shows, and the golden message of every recorded sender payload
-// (written only by `make golden`, STANZAGATE_GOLDEN=write). The routes: routes.test.ts.
+// preset: slack and preset: mattermost, reading: what each payload shape reads as and how links and
+// styling become text a client shows. The routes: routes.test.ts; the recorded senders: golden.test.ts.
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../../../src/errors.ts";
 import { colorBadge } from "../../../../src/features/slack/colors.ts";
 import { plainText } from "../../../../src/features/slack/mrkdwn.ts";
 import { readMessage } from "../../../../src/features/slack/read.ts";
 import { notificationText } from "../../../../src/notify/render.ts";
-import { formatFixtures } from "../../../helpers/format-fixtures.ts";
 
 const shown = (payload: Record<string, unknown>) => notificationText(readMessage(payload));
 const refusal = (payload: Record<string, unknown>) => {
@@ -202,14 +200,4 @@ describe("reading a payload", () => {
     expect(refusal({ attachments: "[]" })).toBe("SLACK_INVALID_ATTACHMENTS");
     expect(refusal({ text: { a: 1 } })).toBe("SLACK_INVALID_PAYLOAD");
   });
-});
-
-describe("golden messages of the recorded sender payloads", () => {
-  for (const format of ["slack", "mattermost"])
-    for (const f of formatFixtures(format))
-      test(`${format}/${f.file}`, async () => {
-        const actual = `${shown(await f.json())}\n`;
-        if (process.env.STANZAGATE_GOLDEN === "write") await Bun.write(f.golden, actual);
-        expect(actual).toBe(await Bun.file(f.golden).text());
-      });
 });
