@@ -4,21 +4,19 @@
  * refuse the request is checked before the first message goes, so a refusal sends nothing.
  */
 import { GatewayError } from "../../errors.ts";
-import type { Authenticator } from "../../auth/types.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { xml } from "../../kit/xml.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { notificationText } from "../../notify/render.ts";
-import { type NotifyPorts, sendNotification } from "../../notify/send.ts";
+import type { FormatPorts } from "../../notify/ports.ts";
+import { sendNotification } from "../../notify/send.ts";
 import type { HttpHandler } from "../../plugin-api.ts";
 import { ok, refusal } from "./answer.ts";
 import { readPayload } from "./payload.ts";
 import { readMessage } from "./read.ts";
 import type { FormatRouteConfig } from "./schema.ts";
 
-export interface WebhookDeps extends NotifyPorts {
-  auth: Authenticator | undefined;
-  maxBodyBytes: number;
+export interface WebhookDeps extends FormatPorts {
   /** xmpp.max_stanza_bytes: the server closes the stream on a larger stanza. */
   maxStanzaBytes: number;
 }

@@ -7,9 +7,10 @@
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import { hideSecret } from "../../http/front-door.ts";
+import { formatPorts } from "../../notify/ports.ts";
 import { checkFormatRoute } from "./check.ts";
 import { SLACK_ERRORS } from "./errors.ts";
-import { webhookHandler } from "./handler.ts";
+import { type WebhookDeps, webhookHandler } from "./handler.ts";
 import { type Format, type FormatRouteConfig, formatRouteSchema } from "./schema.ts";
 
 const formatKind = (format: Format) =>
@@ -40,13 +41,6 @@ export default defineFeature({
   },
 });
 
-function deps(route: FormatRouteConfig, ctx: FeatureContext) {
-  return {
-    auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
-    component: ctx.config.xmpp.component,
-    deliver: ctx.gateway.deliver,
-    newId: ctx.gateway.newId,
-    maxBodyBytes: ctx.config.http.max_body_bytes,
-    maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
-  };
+function deps(route: FormatRouteConfig, ctx: FeatureContext): WebhookDeps {
+  return { ...formatPorts(route, ctx), maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes };
 }
