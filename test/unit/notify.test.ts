@@ -2,6 +2,7 @@
 // one message per recipient, delivered; corrections (XEP-0308) and withdrawals (XEP-0424).
 import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
+import { plainMarkdown, plainMarkdownTitle } from "../../src/notify/markdown.ts";
 import { notificationText } from "../../src/notify/render.ts";
 import { retractNotification, sendNotification } from "../../src/notify/send.ts";
 
@@ -26,6 +27,21 @@ describe("the text of a notification", () => {
 
   test("a blank title is left out rather than shown as two stars", () => {
     expect(notificationText({ title: "  ", text: "hello" })).toBe("hello");
+  });
+});
+
+describe("Markdown made plain", () => {
+  test("links, images and strong emphasis, in the text and in a title", () => {
+    expect(plainMarkdown("**Disk** __full__: [graph](https://g.example/1) ![x](https://i.example/x.png) <https://a.example/>")).toBe(
+      "*Disk* *full*: graph (https://g.example/1) x (https://i.example/x.png) https://a.example/",
+    );
+    expect(plainMarkdownTitle("**Disk** full")).toBe("Disk full");
+  });
+
+  test("a megabyte of unclosed brackets or stars is read in one pass (no match attempt runs past the next delimiter)", () => {
+    expect(plainMarkdown("[".repeat(1_000_000)).length).toBe(1_000_000);
+    expect(plainMarkdown("**a ".repeat(250_000)).length).toBe(1_000_000);
+    expect(plainMarkdown("__a ".repeat(250_000)).length).toBe(1_000_000);
   });
 });
 
