@@ -1,33 +1,24 @@
 /**
- * Slack mrkdwn and Mattermost Markdown as plain text that every XMPP client shows well: links
- * become `label <url>` (RFC 3986 Appendix C: angle brackets delimit a URI in plain text, and
- * clients make the URI inside clickable), mentions their names, Markdown's `**strong**` the
- * `*strong*` of XEP-0393 §5.2.2 (which is also Slack's own bold).
+ * Slack mrkdwn and Mattermost Markdown as plain text that every XMPP client shows well: a link reads
+ * as every format's does (`label (url)`, notify/markdown.ts), a mention as its name, Markdown's
+ * `**strong**` as the `*strong*` of XEP-0393 §5.2.2 (which is also Slack's own bold).
  * Slack: https://api.slack.com/reference/surfaces/formatting (controls `<…>` and the three escapes).
  */
+import { linkText, plainMarkdown } from "../../notify/markdown.ts";
 
-/** `<…>` holding a link (`scheme:`) or a control (`!here`, `@U123`, `#C123`): anything else stays as written. */
-const SLACK_CONTROL = /<((?:[a-zA-Z][a-zA-Z0-9+.-]*:|[!@#])[^<>\n]*)>/g;
 /**
- * `[label](url)` and `![alt](url)`: CommonMark inline links without a title, as senders write them.
- * No part may hold its own delimiter, so every match attempt stops at the next one: linear time
- * on a megabyte of `[[[[` or `****`, where a lazy `.*?` would take quadratic time.
+ * `<…>` holding a link (`scheme:`) or a control (`!here`, `@U123`, `#C123`): anything else stays as
+ * written. No `<` inside, so each attempt stops at the next one: linear time on any input.
  */
-const MARKDOWN_LINK = /!?\[([^[\]\n]*)\]\(([a-zA-Z][a-zA-Z0-9+.-]*:[^()\s]*)\)/g;
-/** CommonMark strong emphasis (`**x**`, `__x__`) and GFM strikethrough (`~~x~~`). */
-const STRONG_STARS = /\*\*([^*\s](?:[^*\n]*[^*\s])?)\*\*/g;
-const STRONG_UNDERSCORES = /__([^_\s](?:[^_\n]*[^_\s])?)__/g;
+const SLACK_CONTROL = /<((?:[a-zA-Z][a-zA-Z0-9+.-]*:|[!@#])[^<>\n]*)>/g;
+/** GFM strikethrough (`~~x~~`) as XEP-0393's `~x~` (Slack's own), linear as above. */
 const STRIKE = /~~([^~\s](?:[^~\n]*[^~\s])?)~~/g;
 /** XML 1.0 §2.2 forbids these; a sender's stray control byte is shown as U+FFFD rather than refused. */
 const NOT_XML_CHAR = /[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
 
 /** A mrkdwn or Markdown string as plain text with XEP-0393 styling. */
 export function plainText(text: string): string {
-  return xmlSafe(text)
-    .replace(SLACK_CONTROL, (_m, inner: string) => control(inner))
-    .replace(MARKDOWN_LINK, (_m, label: string, url: string) => link(url, label))
-    .replace(STRONG_STARS, "*$1*")
-    .replace(STRONG_UNDERSCORES, "*$1*")
+  return plainMarkdown(xmlSafe(text).replace(SLACK_CONTROL, (_m, inner: string) => control(inner)))
     .replace(STRIKE, "~$1~")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
@@ -39,11 +30,10 @@ export function xmlSafe(text: string): string {
   return text.toWellFormed().replace(/\r\n?/g, "\n").replace(NOT_XML_CHAR, "\ufffd");
 }
 
-/** `url` shown with its label: the label alone says nothing a reader can follow. */
-export function link(url: string, label?: string): string {
-  const name = label?.trim();
-  if (!name || name === url || `mailto:${name}` === url || url.replace(/^[a-z]+:\/\//i, "").replace(/\/$/, "") === name) return url;
-  return `${name} <${url}>`;
+/** `url` with its label, unless the label only repeats it (`<https://x.example/|x.example>`, `<mailto:a@b|a@b>`). */
+export function link(url: string, label = ""): string {
+  const bare = url.replace(/^[a-z]+:(\/\/)?/i, "").replace(/\/$/, "");
+  return linkText(label.trim() === bare ? "" : label, url);
 }
 
 /** `<!here>`, `<!subteam^ID|@team>`, `<!date^…|fallback>`, `<@U123|ana>`, `<#C1|ops>`, `<url|label>`. */

@@ -18,9 +18,9 @@ const refusal = (payload: Record<string, unknown>) => {
 };
 
 describe("links and styling as text clients make clickable", () => {
-  test("Slack's <url|label> is the label and the URL in angle brackets (RFC 3986 Appendix C); <url> the URL", () => {
+  test("Slack's <url|label> is the label and the URL in parentheses, as in every format; <url> the URL", () => {
     expect(plainText("see <https://x.example/run/1|run 1> or <https://x.example/log>")).toBe(
-      "see run 1 <https://x.example/run/1> or https://x.example/log",
+      "see run 1 (https://x.example/run/1) or https://x.example/log",
     );
   });
 
@@ -37,12 +37,12 @@ describe("links and styling as text clients make clickable", () => {
   });
 
   test("Slack's three escapes are undone after the links are read", () => {
-    expect(plainText("a &lt;b&gt; &amp; <https://x.example/?a=1&amp;b=2|q>")).toBe("a <b> & q <https://x.example/?a=1&b=2>");
+    expect(plainText("a &lt;b&gt; &amp; <https://x.example/?a=1&amp;b=2|q>")).toBe("a <b> & q (https://x.example/?a=1&b=2)");
   });
 
-  test("Markdown links and images (Mattermost) become label <url>", () => {
+  test("Markdown links and images (Mattermost) become label (url)", () => {
     expect(plainText("[#42](https://git.example/p/42) ![graph](https://g.example/p.png)")).toBe(
-      "#42 <https://git.example/p/42> graph <https://g.example/p.png>",
+      "#42 (https://git.example/p/42) graph (https://g.example/p.png)",
     );
   });
 
@@ -71,7 +71,7 @@ describe("colors as a badge", () => {
 
 describe("reading a payload", () => {
   test("text alone is the message", () => {
-    expect(shown({ text: "disk *full* on <https://nas01.example|nas01>" })).toBe("disk *full* on nas01 <https://nas01.example>");
+    expect(shown({ text: "disk *full* on <https://nas01.example|nas01>" })).toBe("disk *full* on nas01 (https://nas01.example)");
   });
 
   test("without text, the first attachment's title is the title, its color the badge and its title_link a link", () => {
@@ -164,7 +164,7 @@ describe("reading a payload", () => {
         ],
       }),
     ).toBe(
-      "*not bold* <x>\n*CPU*\n97%\n\nlogo · v1\nhi 🔥l <https://l.example/>\n• one\ngraph: https://i.example/g.png\nOpen: https://o.example/",
+      "*not bold* <x>\n*CPU*\n97%\n\nlogo · v1\nhi 🔥l (https://l.example/)\n• one\ngraph: https://i.example/g.png\nOpen: https://o.example/",
     );
   });
 

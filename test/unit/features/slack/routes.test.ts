@@ -47,7 +47,7 @@ describe("the routes", () => {
     expect([form.status, await form.text()]).toEqual([200, "ok"]);
     expect(sent()).toEqual([
       ["bob@localhost", "one"],
-      ["bob@localhost", "two x <https://x.example>"],
+      ["bob@localhost", "two x (https://x.example)"],
     ]);
   });
 
