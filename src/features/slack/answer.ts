@@ -6,7 +6,7 @@
  * AppError JSON (model.AppError: id, message, detailed_error, request_id, status_code). Never `ok`
  * with an error: Grafana reads the body even of a 4xx.
  */
-import type { GatewayError } from "../../errors.ts";
+import type { GatewayError } from "../../plugin-api/errors.ts";
 import type { Format } from "./schema.ts";
 
 const TEXT = { "content-type": "text/plain; charset=utf-8" };

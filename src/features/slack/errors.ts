@@ -2,7 +2,7 @@
  * The codes only the Slack and Mattermost formats answer. On the wire they are told in the
  * sender's own shape (answer.ts): Slack's plain-text error strings, Mattermost's AppError JSON.
  */
-import { ownErrors } from "../../errors.ts";
+import { ownErrors } from "../../plugin-api/errors.ts";
 
 export const SLACK_ERRORS = ownErrors({
   // Slack: no_text (also seen as missing_text_or_fallback_or_attachments) for a message with nothing to show.

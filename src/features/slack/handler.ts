@@ -3,14 +3,14 @@
  * one chat message per recipient, sent or queued in the outbox -> `200 ok`. Everything that can
  * refuse the request is checked before the first message goes, so a refusal sends nothing.
  */
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { xml } from "../../kit/xml.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { notificationText } from "../../notify/render.ts";
 import type { FormatPorts } from "../../notify/ports.ts";
 import { sendNotification } from "../../notify/send.ts";
-import type { HttpHandler } from "../../plugin-api.ts";
+import type { HttpHandler } from "../../plugin-api/index.ts";
 import { ok, refusal } from "./answer.ts";
 import { readPayload } from "./payload.ts";
 import { readMessage } from "./read.ts";

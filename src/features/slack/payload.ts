@@ -3,7 +3,7 @@
  * (Slack's and Mattermost's form encoding, which GitLab and older tools use). Mattermost reads
  * any other Content-Type as JSON too (server/channels/web/webhook.go), and so does this.
  */
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import { charsetOf, parseForm, parseJsonObject, readText } from "../../kit/request-body.ts";
 import { SLACK_ERRORS } from "./errors.ts";
 

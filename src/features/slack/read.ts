@@ -7,7 +7,7 @@
  * title; everything else is read in the order Slack shows it. Only a payload where nothing says
  * anything is refused (no_text).
  */
-import { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../plugin-api/errors.ts";
 import { isRecord } from "../../kit/bounded.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { bold, type Link, list, readBlocks } from "./blocks.ts";

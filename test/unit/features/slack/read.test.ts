@@ -1,7 +1,7 @@
 // preset: slack and preset: mattermost, reading: what each payload shape reads as and how links and
 // styling become text a client shows. The routes: routes.test.ts; the recorded senders: golden.test.ts.
 import { describe, expect, test } from "bun:test";
-import { GatewayError } from "../../../../src/errors.ts";
+import { GatewayError } from "../../../../src/plugin-api/errors.ts";
 import { colorBadge } from "../../../../src/features/slack/colors.ts";
 import { plainText } from "../../../../src/features/slack/mrkdwn.ts";
 import { readMessage } from "../../../../src/features/slack/read.ts";

@@ -3,7 +3,7 @@
 // outbox) and what `check` says of an entry. What payloads read as: read.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import { GatewayError } from "../../../../src/errors.ts";
+import { GatewayError } from "../../../../src/plugin-api/errors.ts";
 import { webhookHandler, type WebhookDeps } from "../../../../src/features/slack/handler.ts";
 import type { FormatRouteConfig } from "../../../../src/features/slack/schema.ts";
 import { formatLines } from "../../../../src/config/diagnostics.ts";
