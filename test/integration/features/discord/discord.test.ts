@@ -9,7 +9,7 @@ import { testServers } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
 import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
-import { startAlertmanager, type Alertmanager } from "../../../../testbed/alertmanager-discord.ts";
+import { startAlertmanager, type TestAlertmanager } from "../../../../testbed/alertmanager.ts";
 import { discordFixtures, multipart } from "../../../helpers/discord-fixtures.ts";
 import { goldenBodies } from "../../../helpers/format-goldens.ts";
 
@@ -77,29 +77,29 @@ for (const server of testServers())
     });
 
     describe("a real Alertmanager 0.25 with discord_configs", () => {
-      let am: Alertmanager;
+      let am: TestAlertmanager;
       beforeAll(async () => {
-        am = await startAlertmanager(["    discord_configs:", `      - webhook_url: ${bed.gw.url}${HOOK}`].join("\n"));
+        am = await startAlertmanager(["- name: gw", "  discord_configs:", `    - webhook_url: ${bed.gw.url}${HOOK}`].join("\n"));
       });
       afterAll(() => am?.stop());
 
       test("its firing and resolved alerts reach bob, and it counts no failed notification", async () => {
         const labels = { alertname: "DiskFull", instance: "nas01", severity: "critical" };
-        await am.postAlert(labels, { summary: "Disk 91% full" });
+        await am.postAlert({ labels, annotations: { summary: "Disk 91% full" } });
         const firing = (await bed.bob.nextStanza(isMessageWithBody, ALERT_TIMEOUT_MS)).getChildText("body") ?? "";
         expect(firing).toStartWith("🔴 *[FIRING:1] DiskFull (nas01 critical)*\nAlerts Firing:");
         expect(firing).toContain(" - summary = Disk 91% full");
-        await am.postAlert(labels, { summary: "Disk 91% full" }, new Date(Date.now() - 1_000));
+        await am.postAlert({ labels, annotations: { summary: "Disk 91% full" }, endsAt: new Date(Date.now() - 1_000).toISOString() });
         const resolved = (await bed.bob.nextStanza(isMessageWithBody, ALERT_TIMEOUT_MS)).getChildText("body") ?? "";
         expect(resolved).toStartWith("🟢 *[RESOLVED] DiskFull (nas01 critical)*");
         const discord = { integration: "discord" };
         await waitFor(
-          async () => (await am.counter("alertmanager_notifications_total", discord)) >= 2,
+          async () => (await am.metric("alertmanager_notifications_total", discord)) >= 2,
           ALERT_TIMEOUT_MS,
           "two notifications counted",
         );
-        expect(await am.counter("alertmanager_notifications_failed_total", discord)).toBe(0);
-        expect(await am.counter("alertmanager_notification_requests_failed_total", discord)).toBe(0);
+        expect(await am.metric("alertmanager_notifications_failed_total", discord)).toBe(0);
+        expect(await am.metric("alertmanager_notification_requests_failed_total", discord)).toBe(0);
       });
     });
   });
