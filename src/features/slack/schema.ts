@@ -1,6 +1,7 @@
 /** A `preset: slack` or `preset: mattermost` entry of routes[], and what it compiles to. */
 import { Type } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";
+import { RecipientsSchema } from "../../config/route-recipients.ts";
 import type { RouteBase } from "../../feature-api.ts";
 
 export type Format = "slack" | "mattermost";
@@ -18,9 +19,7 @@ export function formatRouteSchema(format: Format) {
       description:
         "The HTTP path, which senders only know as a whole URL: its last segment is the secret, as in the vendor's webhook URLs (check warns when it is shorter than 16 characters and no `auth` is set).",
     }),
-    to: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-      description: "Who gets the messages: one JID or a list.",
-    }),
+    to: RecipientsSchema,
     auth: Type.Optional(Type.String({ description: "The name of an auth scheme from `auth:`, for senders that can send credentials." })),
   });
 }
