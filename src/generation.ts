@@ -89,17 +89,18 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     maxRooms: config.xmpp.max_rooms,
   });
   const xmpp: XmppPort = { ...port, on, rooms };
-  const authenticators = createAuthenticators(deps);
   const registry = createRegistry();
   const running = new Running();
+  let http: HttpSide;
   try {
-    running.features = await startFeatures(deps, { xmpp, router, registry, authenticators });
+    running.features = await startFeatures(deps, { xmpp, router, registry, authenticators: createAuthenticators(deps) });
     on("offline", () => rooms.offline());
     // Before any plugin's listeners, as the routes' rooms and the bots' are the gateway's own.
     // Features enter their rooms again first (routes, then bots), so that the rooms left behind are not left once more.
     for (const { runtime } of running.features) if (runtime.online) on("online", () => runtime.online?.());
     on("online", () => rooms.online());
     for (const route of config.routes) running.routeStops.push((await runtimeOf(running.features, route).route?.(route)) ?? undefined);
+    http = httpSide(deps, registry, running.features);
   } catch (err) {
     // A generation that fails to build gives back the seats its features took, and leaves no timer.
     await running.stop();
@@ -107,6 +108,52 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     throw err;
   }
   const runtimes = running.features;
+  let retired: Promise<void> | undefined;
+  // Started last, so a generation that fails to build leaves nothing running by itself.
+  for (const { runtime } of runtimes) runtime.ready?.();
+  return {
+    config,
+    handle: (request, peer) => http.handle(request, peer),
+    dispatch: (stanza) => router.dispatch(stanza),
+    takeOwn: (stanza) => router.takeOwn(stanza),
+    emit: (event) => {
+      for (const listener of listeners.get(event) ?? []) listener();
+    },
+    get inFlight() {
+      return http.inFlight;
+    },
+    pluginHealth: () => runtimes.flatMap(({ runtime }) => runtime.health?.() ?? []),
+    handover: () => new Map(runtimes.flatMap(({ name, runtime }) => (runtime.handover ? [[name, runtime.handover()]] : []))),
+    beforeSend: (stanza) => beforeSend(runtimes, stanza),
+    // Once: a reload and a shutdown may both retire the same generation.
+    retire(timeoutMs) {
+      retired ??= (async () => {
+        running.quiesce();
+        const deadline = Date.now() + timeoutMs;
+        while (http.inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
+        await running.stop();
+        // Gives back this generation's seats only: rooms the next one holds too are not left.
+        rooms.stop();
+      })();
+      return retired;
+    },
+  };
+}
+
+interface Started {
+  name: string;
+  runtime: FeatureRuntime;
+}
+
+interface HttpSide {
+  /** Lets a request from `peer` in and answers it: the features' endpoints first, then the app. */
+  handle(request: Request, peer: string): Promise<Response>;
+  readonly inFlight: number;
+}
+
+/** The HTTP app over what the features and routes registered, behind the front door and the request log. */
+function httpSide(deps: GenerationDeps, registry: ReturnType<typeof createRegistry>, runtimes: readonly Started[]): HttpSide {
+  const { config, log } = deps;
   const app = createHttpApp({
     routes: registry.all,
     cors: config.http.cors,
@@ -116,13 +163,12 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const endpoints = runtimes.flatMap(({ runtime }) => runtime.endpoints ?? []);
   // Probes (health, scrapes) are logged at debug when they succeed (request-log.ts).
   const probes = [...registry.all.filter((r) => r.probe).map((r) => r.path), ...endpoints.filter((e) => e.probe).map((e) => e.path)];
-  let inFlight = 0;
-  let retired: Promise<void> | undefined;
   const door: Door = {
     maxBodyBytes: config.http.max_body_bytes,
     clientAddress: clientAddresses(config.http),
     routeOf: routeMatcher([...endpoints.map(({ path }) => ({ method: "GET", path })), ...registry.all]),
   };
+  let inFlight = 0;
   const serve = observeRequests(
     async (request) => {
       inFlight++;
@@ -138,40 +184,12 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     },
     { log: log.child({ part: "http" }), metrics: deps.metrics, probes: new Set(probes) },
   );
-  // Started last, so a generation that fails to build leaves nothing running by itself.
-  for (const { runtime } of runtimes) runtime.ready?.();
   return {
-    config,
     handle: (request, peer) => serve(enter(request, peer, door)),
-    dispatch: (stanza) => router.dispatch(stanza),
-    takeOwn: (stanza) => router.takeOwn(stanza),
-    emit: (event) => {
-      for (const listener of listeners.get(event) ?? []) listener();
-    },
     get inFlight() {
       return inFlight;
     },
-    pluginHealth: () => runtimes.flatMap(({ runtime }) => runtime.health?.() ?? []),
-    handover: () => new Map(runtimes.flatMap(({ name, runtime }) => (runtime.handover ? [[name, runtime.handover()]] : []))),
-    beforeSend: (stanza) => beforeSend(runtimes, stanza),
-    // Once: a reload and a shutdown may both retire the same generation.
-    retire(timeoutMs) {
-      retired ??= (async () => {
-        running.quiesce();
-        const deadline = Date.now() + timeoutMs;
-        while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
-        await running.stop();
-        // Gives back this generation's seats only: rooms the next one holds too are not left.
-        rooms.stop();
-      })();
-      return retired;
-    },
   };
-}
-
-interface Started {
-  name: string;
-  runtime: FeatureRuntime;
 }
 
 interface GenerationParts {
