@@ -4,7 +4,7 @@
  *
  * A gateway is a core that outlives configurations (store, metrics, link, delivery: core.ts),
  * the listening socket (http/server.ts), and the current generation of the configuration
- * (routes, auth, plugins: generation.ts), which a reload replaces while older ones retire.
+ * (routes, auth, plugins: generation/), which a reload replaces while older ones retire.
  */
 import type { Element } from "ltx";
 import type { Config } from "./features/index.ts";
@@ -12,7 +12,7 @@ import type { Logger } from "./log.ts";
 import { GatewayError, errorResponse } from "./plugin-api/errors.ts";
 import { createThrottle, type Throttle } from "./auth/throttle.ts";
 import { IN_PROCESS_PEER } from "./http/request-context.ts";
-import { buildGeneration, type Generation, type GenerationDeps } from "./generation.ts";
+import { buildGeneration, type Generation, type GenerationDeps } from "./generation/index.ts";
 import { createCore, linkOptions, type Core } from "./core.ts";
 import { createHttpServer, type Rebound } from "./http/server.ts";
 import { Rooms } from "./rooms/rooms.ts";

@@ -1,6 +1,6 @@
 /**
  * What outlives every configuration of a gateway: the store, the metrics registry, the XMPP link
- * and the delivery (with its outbox) over it. A reload swaps routes and plugins (generation.ts)
+ * and the delivery (with its outbox) over it. A reload swaps routes and plugins (generation/)
  * on top of one core; only a restart replaces it.
  */
 import type { Database } from "bun:sqlite";

@@ -2,7 +2,7 @@
  * The feature contract: what every part of the gateway that routes.yaml turns on or off declares,
  * as a plugin declares itself with `definePlugin` (plugin-api/index.ts). A feature is one folder under
  * src/features/ whose index.ts default-exports `defineFeature({...})`, registered by one line in
- * src/features/index.ts. The loader (config/load.ts) and a generation (generation.ts) are loops
+ * src/features/index.ts. The loader (config/load.ts) and a generation (generation/) are loops
  * over the registered features: neither knows one by name.
  *
  * A feature may bring a section of routes.yaml (`bots:`, `metrics:`), kinds of routes[] entries

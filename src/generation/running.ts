@@ -1,0 +1,115 @@
+/**
+ * What a generation runs: each feature's runtime, started in registration order with what it is
+ * lent (FeatureContext), and each route started by its kind's feature; stopped routes first, then
+ * the features in reverse.
+ */
+import { FEATURE_REGISTRY } from "../features/index.ts";
+import type { Authenticator } from "../auth/types.ts";
+import type { XmppPort } from "../plugin-api/index.ts";
+import type { FeatureContext, FeatureRuntime, GatewayPorts, RouteBase, RouteStop } from "../feature-api.ts";
+import { pluginStore } from "../store/plugin-store.ts";
+import type { createRegistry } from "../http/app.ts";
+import type { StanzaRouter } from "../xmpp/router.ts";
+
+import type { GenerationDeps } from "./deps.ts";
+export interface Started {
+  name: string;
+  runtime: FeatureRuntime;
+}
+
+export interface GenerationParts {
+  xmpp: XmppPort;
+  router: StanzaRouter;
+  registry: ReturnType<typeof createRegistry>;
+  authenticators: Map<string, Authenticator>;
+}
+
+/** What a generation runs: its features' runtimes, in start order, and its routes' stops. */
+export class Running {
+  features: Started[] = [];
+  routeStops: Array<RouteStop | undefined> = [];
+
+  /** Nothing new starts: the scheduled jobs stop (they are started again by the next generation). */
+  quiesce(): void {
+    for (const { runtime } of this.features) runtime.quiesce?.();
+  }
+
+  /** The routes in file order (the plugins), then the features in reverse of their start. */
+  async stop(): Promise<void> {
+    this.quiesce();
+    for (const stop of this.routeStops) await stop?.();
+    for (const { runtime } of [...this.features].reverse()) await runtime.stop?.();
+  }
+}
+
+/** Each feature's runtime in registration order; when one refuses to start, those already started are stopped. */
+export async function startFeatures(deps: GenerationDeps, parts: GenerationParts): Promise<Started[]> {
+  const { config } = deps;
+  const started: Started[] = [];
+  try {
+    for (const feature of FEATURE_REGISTRY.features) {
+      if (!feature.start) continue;
+      const ctx: FeatureContext = {
+        config,
+        part: FEATURE_REGISTRY.partOf(config, feature),
+        routes: config.routes,
+        xmpp: parts.xmpp,
+        entity: (local, handler) => parts.router.addBot(local, handler),
+        http: parts.registry,
+        kinds: { route: (route) => FEATURE_REGISTRY.compiled(route).kind, auth: (kind) => FEATURE_REGISTRY.authKind(kind) },
+        auth: config.auth,
+        authenticators: parts.authenticators,
+        store: pluginStore(deps.store, `(${feature.name})`),
+        log: deps.log,
+        fetch: deps.fetch,
+        metrics: deps.metrics,
+        pluginMetrics: deps.metrics.forPlugin,
+        previous: deps.handover?.get(feature.name),
+        gateway: gatewayPorts(deps, feature.name),
+      };
+      started.push({ name: feature.name, runtime: await feature.start(ctx) });
+    }
+  } catch (err) {
+    const running = new Running();
+    running.features = started;
+    await running.stop();
+    throw err;
+  }
+  return started;
+}
+
+export function runtimeOf(started: readonly Started[], route: RouteBase): FeatureRuntime {
+  const { feature } = FEATURE_REGISTRY.compiled(route);
+  const found = started.find((s) => s.name === feature.name);
+  if (!found) throw new Error(`feature ${feature.name} compiles ${route.kind} routes but does not run`);
+  return found.runtime;
+}
+
+/** The first feature that refuses a queued stanza says why it goes to the dead letters; undefined sends it. */
+export function beforeSend(runtimes: readonly Started[], stanza: string): Promise<string | undefined> | undefined {
+  const checks = runtimes.flatMap(({ runtime }) => (runtime.beforeSend ? [runtime.beforeSend] : []));
+  if (checks.length === 0) return undefined;
+  return (async () => {
+    for (const check of checks) {
+      const refused = await check(stanza);
+      if (refused !== undefined) return refused;
+    }
+    return undefined;
+  })();
+}
+
+function gatewayPorts(deps: GenerationDeps, feature: string): GatewayPorts {
+  return {
+    db: deps.store,
+    deliver: deps.deliver,
+    request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs),
+    isOnline: () => deps.link.status === "online",
+    newId: deps.newId,
+    health: deps.health,
+    storeFailed: deps.storeFailed,
+    keep<T>(make: () => T): T {
+      if (!deps.kept.has(feature)) deps.kept.set(feature, make());
+      return deps.kept.get(feature) as T;
+    },
+  };
+}
