@@ -1,0 +1,75 @@
+/**
+ * `preset: ntfy`: the gateway speaks ntfy's publish API (https://docs.ntfy.sh/publish/), so what
+ * ntfy's integrations and Apprise's or Shoutrrr's `ntfy://host/topic` URLs send reaches XMPP
+ * unchanged: each topic goes to its JIDs as a chat message; a sequence id corrects (XEP-0308) or
+ * withdraws (XEP-0424) an earlier one.
+ */
+import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
+import { checkNtfyRoute } from "./check.ts";
+import { NTFY_ERRORS } from "./errors.ts";
+import { ntfyHandlers } from "./handler.ts";
+import { ntfyOperation } from "./openapi.ts";
+import { servedPaths } from "./paths.ts";
+import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
+import { sequences } from "./sequences.ts";
+
+export default defineFeature({
+  name: "ntfy",
+  summary: "ntfy's publish API: topics to JIDs.",
+  errors: { http: NTFY_ERRORS },
+  routeKinds: [
+    defineRouteKind<NtfyRoute>({
+      kind: "ntfy",
+      key: "preset",
+      value: "ntfy",
+      schema: NtfyRouteSchema,
+      title: "routes[] with preset: ntfy",
+      check: checkNtfyRoute,
+      label: (route) => `ntfy ${route.path}`,
+      serves: (route, r) => (servedPaths(route.path).some((s) => s.method === r.method && s.path === r.path) ? r.path.length : undefined),
+      operation: (route, served) => ntfyOperation(route, served),
+    }),
+  ],
+  start(ctx) {
+    return {
+      route(base) {
+        const route = base as NtfyRoute;
+        const handlers = ntfyHandlers(route, {
+          auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
+          notify: { component: ctx.config.xmpp.component, deliver: ctx.gateway.deliver, newId: ctx.gateway.newId },
+          sequences: sequences(threadStore(route, ctx)),
+          ttlS: DEFAULT_THREAD_LIMITS.ttlS,
+        });
+        for (const { method, path } of servedPaths(route.path)) {
+          const handler =
+            method === "GET"
+              ? handlers.get
+              : method === "DELETE"
+                ? handlers.withdraw
+                : path === route.path
+                  ? handlers.json
+                  : handlers.topic;
+          ctx.http.add(method, path, handler);
+        }
+      },
+    };
+  },
+});
+
+/** The route's sequence ids, bounded and expiring (store/threads.ts); a failed write is reported, not hidden. */
+function threadStore(route: NtfyRoute, ctx: FeatureContext) {
+  const namespace = `ntfy ${route.path}`;
+  return correctThreads(ctx.gateway.db, {
+    route: namespace,
+    limits: DEFAULT_THREAD_LIMITS,
+    failed(op, err) {
+      ctx.gateway.storeFailed(op, err);
+      ctx.log.warn("a ntfy sequence id could not be saved; its next update starts a new message", {
+        route: namespace,
+        op,
+        err: err instanceof Error ? err.message : String(err),
+      });
+    },
+  });
+}
