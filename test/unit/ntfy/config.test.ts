@@ -1,0 +1,88 @@
+// preset: ntfy in routes.yaml: what `check` accepts, refuses and warns about, at file:line:col.
+import { describe, expect, test } from "bun:test";
+import { loadConfig } from "../../../src/features/index.ts";
+import { formatLines } from "../../../src/config/diagnostics.ts";
+import { BUILTIN_PLUGINS } from "../../../plugins/index.ts";
+
+const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\n`;
+
+function check(routes: string): { errors: string[]; warnings: string[] } {
+  const result = loadConfig(`${HEAD}routes:\n${routes}`, {}, BUILTIN_PLUGINS);
+  return result.ok
+    ? { errors: [], warnings: formatLines("routes.yaml", result.warnings) }
+    : { errors: formatLines("routes.yaml", result.diagnostics.filter((d) => !d.severity)), warnings: [] };
+}
+
+describe("a ntfy route in routes.yaml", () => {
+  test("takes the issue's example as written: path, to, topics of one JID or a list", () => {
+    const routes = [
+      "  - preset: ntfy",
+      "    path: /",
+      "    to: ops@localhost",
+      "    topics:",
+      "      backups: admin@localhost",
+      "      family: [alice@localhost, bob@localhost]",
+      "",
+    ].join("\n");
+    expect(check(routes)).toEqual({ errors: [], warnings: [] });
+  });
+
+  test("needs to: or topics:", () => {
+    expect(check("  - { preset: ntfy }\n").errors).toEqual([
+      "routes.yaml:3:5  error  routes[0]  a ntfy route needs to: (who gets every topic) or topics: (who gets each listed one), or both",
+    ]);
+  });
+
+  test("refuses a topic name ntfy would refuse, a reserved one, and an address that is not a JID", () => {
+    expect(check("  - { preset: ntfy, topics: { 'a b': x@localhost, v1: x@localhost, ok: 'not a jid@' } }\n").errors).toEqual([
+      'routes.yaml:3:31  error  routes[0].topics.a b  topic "a b" is not a ntfy topic name ([-_A-Za-z0-9], 1 to 64 characters)',
+      'routes.yaml:3:51  error  routes[0].topics.v1  topic "v1" is one ntfy keeps for itself',
+      'routes.yaml:3:72  error  routes[0].topics.ok  "not a jid@" is not a JID',
+    ]);
+  });
+
+  test("refuses a root with parameters: topics are the segments after it", () => {
+    expect(check("  - { preset: ntfy, path: /n/:x, to: a@localhost }\n").errors).toEqual([
+      "routes.yaml:3:27  error  routes[0].path  the ntfy root must be a fixed path (its topics are the segments after it), found /n/:x",
+    ]);
+  });
+
+  test("warns, never refuses, when another route, before or after it, serves a listed topic; the health endpoints too", () => {
+    const routes = [
+      "  - { path: /backups, send: '<message to=\"a@localhost\"><body>x</body></message>' }",
+      "  - { preset: ntfy, to: ops@localhost, topics: { backups: a@localhost, message: a@localhost, health: a@localhost, free: a@localhost } }",
+      "  - { path: /message, method: GET, send: '<message to=\"a@localhost\"><body>x</body></message>' }",
+      "",
+    ].join("\n");
+    expect(check(routes)).toEqual({
+      errors: [],
+      warnings: [
+        "routes.yaml:4:50  warning  routes[1].topics.backups  topic backups is unreachable: routes[0] serves /backups, and explicit routes win over topics",
+        "routes.yaml:4:72  warning  routes[1].topics.message  topic message is unreachable: routes[2] serves /message, and explicit routes win over topics",
+        "routes.yaml:4:94  warning  routes[1].topics.health  topic health is unreachable: /health is the gateway's health endpoint",
+      ],
+    });
+  });
+
+  test("refuses a route whose parameter stands where the ntfy route has :topic under another name", () => {
+    const routes = [
+      "  - { preset: ntfy, to: ops@localhost }",
+      "  - { path: '/:user', send: '<message to=\"{{ params.user }}@localhost\"><body>x</body></message>' }",
+      "",
+    ].join("\n");
+    expect(check(routes).errors).toEqual([
+      "routes.yaml:3:5  error  routes[0].path  routes[1] serves /:user, whose parameter stands where this ntfy route has one of /:topic: the router needs one name at one place (name it as here, or move one route)",
+    ]);
+  });
+
+  test("two ntfy routes at different roots live side by side; the same root twice is a duplicate", () => {
+    expect(check("  - { preset: ntfy, to: a@localhost }\n  - { preset: ntfy, path: /team/, to: b@localhost }\n").errors).toEqual([]);
+    expect(check("  - { preset: ntfy, to: a@localhost }\n  - { preset: ntfy, path: /, to: b@localhost }\n").errors[0]).toContain(
+      "path / is already served by routes[0]",
+    );
+  });
+
+  test("an unknown preset name lists ntfy with the YAML presets", () => {
+    expect(check("  - { preset: nfty, to: a@localhost }\n").errors[0]).toContain('no preset named "nfty" (did you mean "ntfy"?)');
+  });
+});
