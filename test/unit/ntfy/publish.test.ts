@@ -115,3 +115,13 @@ describe("publishing", () => {
     expect(await (await gw.request("/healthz")).json()).toEqual({ status: "alive" });
   });
 });
+
+describe("the request log names the route that served the request", () => {
+  test("a fixed path registered after ntfy's /:topic is labelled as itself", async () => {
+    await gw.request("/message", { method: "POST", body: "x", headers: { "Content-Type": "text/plain" } });
+    await gw.request("/backups", { method: "POST", body: "x" });
+    const routes = gw.logs.filter((l) => l.msg === "http request").map((l) => `${l.method} ${l.path} ${l.route}`);
+    expect(routes).toContain("POST /message /message");
+    expect(routes).toContain("POST /backups /:topic");
+  });
+});
