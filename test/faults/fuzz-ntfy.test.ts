@@ -18,8 +18,35 @@ const ROUTES = `routes:
 `;
 const TEST_TIMEOUT_MS = 120_000;
 /** ntfy's parameters, by one of their names each (server/server.go parsePublishParams). */
-const PARAMS = ["Title", "Priority", "Tags", "Click", "Attach", "Filename", "Icon", "Markdown", "Actions", "Message", "X-Sequence-ID", "Email", "Delay"];
-const FIELDS = ["topic", "message", "title", "priority", "tags", "click", "attach", "filename", "icon", "markdown", "actions", "sequence_id"];
+const PARAMS = [
+  "Title",
+  "Priority",
+  "Tags",
+  "Click",
+  "Attach",
+  "Filename",
+  "Icon",
+  "Markdown",
+  "Actions",
+  "Message",
+  "X-Sequence-ID",
+  "Email",
+  "Delay",
+];
+const FIELDS = [
+  "topic",
+  "message",
+  "title",
+  "priority",
+  "tags",
+  "click",
+  "attach",
+  "filename",
+  "icon",
+  "markdown",
+  "actions",
+  "sequence_id",
+];
 
 let prosody: XmppServer;
 let gw: TestGateway | undefined;
@@ -39,7 +66,11 @@ const headerValue: fc.Arbitrary<string> = fc
     weirdString(),
     fc.constantFrom("5", "urgent", "u=1, i", "https://x/", "view, a, https://x/", "[{}]", "=?UTF-8?B?w7w=?=", "=?UTF-8?Q?a_b?="),
   )
-  .map((s) => Buffer.from(s.toWellFormed(), "utf8").toString("latin1").replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, ""));
+  .map((s) =>
+    Buffer.from(s.toWellFormed(), "utf8")
+      .toString("latin1")
+      .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, ""),
+  );
 
 /** Half the time nothing: a run of hostile parameters alone would never reach a publish that succeeds. */
 const sometimes = (extra: fc.Arbitrary<Record<string, string>>) => fc.oneof(fc.constant({}), extra);
@@ -57,9 +88,17 @@ const input = fc.record({
   topic,
   sequence: fc.oneof(fc.constantFrom("seq-1", "seq-2"), urlPart),
   headers: sometimes(fc.dictionary(fc.constantFrom(...PARAMS), headerValue, { maxKeys: 4 })),
-  query: sometimes(fc.dictionary(fc.constantFrom("title", "p", "tags", "message", "sid", "auth", "attach", "actions"), urlPart, { maxKeys: 3 })),
-  body: fc.oneof(fc.string().map((s) => new TextEncoder().encode(s)), bodyBytes(textInput())),
-  json: fc.oneof(fc.record({ topic: fc.constantFrom("backups", "other"), message: fc.string() }).map((o) => JSON.stringify(o)), jsonBody(FIELDS)),
+  query: sometimes(
+    fc.dictionary(fc.constantFrom("title", "p", "tags", "message", "sid", "auth", "attach", "actions"), urlPart, { maxKeys: 3 }),
+  ),
+  body: fc.oneof(
+    fc.string().map((s) => new TextEncoder().encode(s)),
+    bodyBytes(textInput()),
+  ),
+  json: fc.oneof(
+    fc.record({ topic: fc.constantFrom("backups", "other"), message: fc.string() }).map((o) => JSON.stringify(o)),
+    jsonBody(FIELDS),
+  ),
 });
 
 type Input = typeof input extends fc.Arbitrary<infer T> ? T : never;

@@ -26,7 +26,11 @@ const BASIC = { Authorization: `Basic ${Buffer.from(`nas:${PASSWORD}`).toString(
 async function apprise(url: string, ...args: string[]): Promise<{ code: number; output: string }> {
   const home = mkdtempSync(join(tmpdir(), "apprise-home-"));
   try {
-    const proc = Bun.spawn(["apprise", "-vv", ...args, url], { env: { PATH: process.env.PATH ?? "", HOME: home }, stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn(["apprise", "-vv", ...args, url], {
+      env: { PATH: process.env.PATH ?? "", HOME: home },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
     return { code, output: out + err };
   } finally {
@@ -42,7 +46,13 @@ for (const server of testServers())
     const ntfyUrl = () => `ntfy://nas:${PASSWORD}@${new URL(bed.gw.url).host}`;
 
     test("apprise ntfy:// with priority and tags: exit 0, bob sees the title in bold, the marks and the click link", async () => {
-      const sent = await apprise(`${ntfyUrl()}/backups?priority=high&tags=warning,nas&click=https://nas01/`, "-t", "nas01", "-b", "Disk is 91% full");
+      const sent = await apprise(
+        `${ntfyUrl()}/backups?priority=high&tags=warning,nas&click=https://nas01/`,
+        "-t",
+        "nas01",
+        "-b",
+        "Disk is 91% full",
+      );
       expect(sent).toMatchObject({ code: 0 });
       expect(sent.output).toContain("Sent ntfy notification");
       expect(body(await bed.bob.nextStanza(isMessageWithBody))).toBe("❗ ⚠️ *nas01*\nDisk is 91% full\nTags: nas\nhttps://nas01/");
@@ -66,7 +76,10 @@ for (const server of testServers())
       const put = await bed.gw.post("/backups", { method: "PUT", headers: { ...BASIC, Title: "put", Tags: "tada" }, body: "one" });
       expect(put.status).toBe(200);
       expect(body(await bed.bob.nextStanza(isMessageWithBody))).toBe("🎉 *put*\none");
-      const json = await bed.gw.post("/", { headers: { ...BASIC, "Content-Type": "application/json" }, body: '{"topic":"backups","message":"two"}' });
+      const json = await bed.gw.post("/", {
+        headers: { ...BASIC, "Content-Type": "application/json" },
+        body: '{"topic":"backups","message":"two"}',
+      });
       expect(json.status).toBe(200);
       expect(body(await bed.bob.nextStanza(isMessageWithBody))).toBe("two");
       const auth = Buffer.from(BASIC.Authorization).toString("base64url");

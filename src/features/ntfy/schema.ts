@@ -1,5 +1,5 @@
 /** `preset: ntfy` in routes.yaml: the keys of the entry, and the route they check into. */
-import { Type, type Static } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";
 
 const recipients = (description?: string) =>
@@ -31,8 +31,6 @@ export const NtfyRouteSchema = Closed({
   ),
   name: Type.Optional(Type.String({ description: "Shown in logs; defaults to `ntfy <path>`." })),
 });
-
-export type NtfyRouteEntry = Static<typeof NtfyRouteSchema>;
 
 /** A `preset: ntfy` entry, checked. */
 export interface NtfyRoute {

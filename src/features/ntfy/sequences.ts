@@ -10,7 +10,7 @@
  */
 import type { Remembered } from "../../store/threads.ts";
 
-export type FirstIds = Readonly<Record<string, string>>;
+type FirstIds = Readonly<Record<string, string>>;
 
 export interface Sequences {
   /** The first message of each recipient, or undefined when none is remembered (never sent, withdrawn, expired). */

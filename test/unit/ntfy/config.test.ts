@@ -10,7 +10,13 @@ function check(routes: string): { errors: string[]; warnings: string[] } {
   const result = loadConfig(`${HEAD}routes:\n${routes}`, {}, BUILTIN_PLUGINS);
   return result.ok
     ? { errors: [], warnings: formatLines("routes.yaml", result.warnings) }
-    : { errors: formatLines("routes.yaml", result.diagnostics.filter((d) => !d.severity)), warnings: [] };
+    : {
+        errors: formatLines(
+          "routes.yaml",
+          result.diagnostics.filter((d) => !d.severity),
+        ),
+        warnings: [],
+      };
 }
 
 describe("a ntfy route in routes.yaml", () => {
