@@ -84,7 +84,7 @@ function fromShortForm(input: string): Array<Record<string, string>> {
 
 /** The first three sections may leave out their key: action, label, then url (for view and http). */
 function assign(action: Record<string, string>, section: number, key: string, value: string): void {
-  const implied = ["action", "label", KINDS.includes(action.action as never) && action.action !== "broadcast" ? "url" : ""][section] ?? "";
+  const implied = ["action", "label", action.action === "view" || action.action === "http" ? "url" : ""][section] ?? "";
   const name = (key || implied).toLowerCase();
   if (!name) throw invalid(`term '${value}' unknown`);
   if (name.startsWith("headers.") || name.startsWith("extras.")) return;

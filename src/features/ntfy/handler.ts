@@ -56,6 +56,8 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     json: guarded(async (request, _params, user) => {
       const text = await jsonBody(request);
       const { topic, message, params } = readJsonPublish(text, paramsOf(request.headers, query(request)));
+      // ntfy publishes the JSON's message as a body: past the message limit it is a file too.
+      if (Buffer.byteLength(message) > MESSAGE_LIMIT) throw ntfyError(NTFY.attachmentsDisallowed);
       return publish(readPublish(topicOf(topic), params, message), user);
     }),
     get: guarded(async (request, params, user) => {

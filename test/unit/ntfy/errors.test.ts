@@ -63,7 +63,7 @@ describe("bad input gets ntfy's error and sends nothing", () => {
     expect({ status, code: body.code, http: body.http }).toEqual({ status: 400, code, http: 400 });
   });
 
-  test("JSON to the root: not JSON (40024), no topic or a bad one (40009), wrong field types (40024), too large (41303)", async () => {
+  test("JSON to the root: not JSON (40024), no topic or a bad one (40009), wrong field types (40024), too large (41303), a message past 4,096 bytes (40014)", async () => {
     const json = async (body: string) => (await refused("/", { body, headers: { "Content-Type": "application/json" } })).body.code;
     expect(await json("{not json")).toBe(40024);
     expect(await json(`{"message":"x"}`)).toBe(40009);
@@ -72,6 +72,7 @@ describe("bad input gets ntfy's error and sends nothing", () => {
     expect(await json(`{"topic":"backups","tags":"a,b"}`)).toBe(40024);
     expect(await json(`[1,2]`)).toBe(40024);
     expect(await json(`{"topic":"backups","message":"${"x".repeat(8200)}"}`)).toBe(41303);
+    expect(await json(`{"topic":"backups","message":"${"x".repeat(4097)}"}`)).toBe(40014);
     expect(await json(`{"topic":"backups","actions":${"[".repeat(100)}}`)).toBe(40024);
   });
 
