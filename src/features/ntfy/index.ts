@@ -5,6 +5,7 @@
  * withdraws (XEP-0424) an earlier one.
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import type { HttpHandler } from "../../plugin-api.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
 import { checkNtfyRoute } from "./check.ts";
 import { NTFY_ERRORS } from "./errors.ts";
@@ -33,7 +34,8 @@ export default defineFeature({
   ],
   start(ctx) {
     return {
-      route(base) {
+      // Nothing runs by itself: a route's handlers end with its generation.
+      route(base): undefined {
         const route = base as NtfyRoute;
         const handlers = ntfyHandlers(route, {
           auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
@@ -42,14 +44,8 @@ export default defineFeature({
           ttlS: DEFAULT_THREAD_LIMITS.ttlS,
         });
         for (const { method, path } of servedPaths(route.path)) {
-          const handler =
-            method === "GET"
-              ? handlers.get
-              : method === "DELETE"
-                ? handlers.withdraw
-                : path === route.path
-                  ? handlers.json
-                  : handlers.topic;
+          const byMethod: Record<string, HttpHandler> = { GET: handlers.get, DELETE: handlers.withdraw };
+          const handler = byMethod[method] ?? (path === route.path ? handlers.json : handlers.topic);
           ctx.http.add(method, path, handler);
         }
       },

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Element } from "ltx";
-import { testServers } from "../helpers/servers.ts";
-import { useTestBed } from "../helpers/bed.ts";
-import { isMessageWithBody } from "../../testbed/predicates.ts";
+import { testServers } from "../../../helpers/servers.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
+import { isMessageWithBody } from "../../../../testbed/predicates.ts";
 
 const PASSWORD = "nas-password";
 const ROUTES = `

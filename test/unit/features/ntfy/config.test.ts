@@ -1,8 +1,8 @@
 // preset: ntfy in routes.yaml: what `check` accepts, refuses and warns about, at file:line:col.
 import { describe, expect, test } from "bun:test";
-import { loadConfig } from "../../../src/features/index.ts";
-import { formatLines } from "../../../src/config/diagnostics.ts";
-import { BUILTIN_PLUGINS } from "../../../plugins/index.ts";
+import { loadConfig } from "../../../../src/features/index.ts";
+import { formatLines } from "../../../../src/config/diagnostics.ts";
+import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\n`;
 

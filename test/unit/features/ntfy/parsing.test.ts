@@ -1,9 +1,9 @@
 // The parts of a ntfy publish read as ntfy reads them: action buttons in both forms
 // (server/actions.go), parameters by any of their names, headers as senders encode them.
 import { describe, expect, test } from "bun:test";
-import { parseActions } from "../../../src/features/ntfy/actions.ts";
-import { paramsOf } from "../../../src/features/ntfy/params.ts";
-import { GatewayError } from "../../../src/errors.ts";
+import { parseActions } from "../../../../src/features/ntfy/actions.ts";
+import { paramsOf } from "../../../../src/features/ntfy/params.ts";
+import { GatewayError } from "../../../../src/errors.ts";
 
 describe("action buttons", () => {
   test("the short form: implied action, label and url; key=value; quotes around commas and semicolons", () => {

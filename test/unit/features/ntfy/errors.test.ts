@@ -1,7 +1,7 @@
 // preset: ntfy refuses as ntfy refuses: its status, its code, its sentence and link
 // (server/errors.go of ntfy v2.13), and nothing reaches XMPP.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { fakeGateway, type FakeGateway } from "../../helpers/fake-gateway.ts";
+import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
 
 const ROUTES = `
 routes:

@@ -2,7 +2,7 @@
 // first (XEP-0308), DELETE withdraws it (XEP-0424); and tokens where ntfy's senders put them.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import { fakeGateway, type FakeGateway } from "../../helpers/fake-gateway.ts";
+import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
 
 const TOKEN = "tk_0123456789abcdefghijklmnopqrs";
 const ROUTES = `

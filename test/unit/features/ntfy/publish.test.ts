@@ -1,7 +1,7 @@
 // preset: ntfy, driven in-process: each way ntfy's senders publish gives one chat message per
 // recipient and ntfy's message JSON; each bad input ntfy's own error, and nothing sent.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { fakeGateway, type FakeGateway } from "../../helpers/fake-gateway.ts";
+import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
 
 const ROUTES = `
 routes:
