@@ -38,6 +38,7 @@ describe("action buttons", () => {
         return e;
       }
     })() as GatewayError;
+    expect(err).toBeInstanceOf(GatewayError);
     expect(err.body).toMatchObject({ code: 40018, http: 400 });
     expect((err.body as { error: string }).error).toContain(detail);
   });
