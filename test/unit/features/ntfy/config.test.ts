@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../../../src/features/index.ts";
 import { formatLines } from "../../../../src/config/diagnostics.ts";
 import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
+import { fakeGateway } from "../../../helpers/fake-gateway.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\n`;
 
@@ -90,5 +91,39 @@ describe("a ntfy route in routes.yaml", () => {
 
   test("an unknown preset name lists ntfy with the YAML presets", () => {
     expect(check("  - { preset: nfty, to: a@localhost }\n").errors[0]).toContain('no preset named "nfty" (did you mean "ntfy"?)');
+  });
+});
+
+describe("beside the gotify preset at / (the issue's example)", () => {
+  const file = [
+    "auth: { gotify: { kind: bearer, tokens: [{ name: app, token: AGhVjJ3kKc0dDzm-app-token }] } }",
+    "routes:",
+    "  - { preset: ntfy, path: /, to: ops@localhost, topics: { backups: admin@localhost } }",
+    "  - { preset: gotify, path: /, auth: gotify, to: ops@localhost }",
+    "",
+  ].join("\n");
+
+  test("check passes: gotify's /message and /message/:id are fixed where ntfy has parameters", () => {
+    const result = loadConfig(HEAD + file, {}, BUILTIN_PLUGINS);
+    expect(result.ok ? result.warnings : result.diagnostics).toEqual([]);
+  });
+
+  test("POST /message and DELETE /message/<id> are gotify's; /backups is ntfy's", async () => {
+    const gw = await fakeGateway(file);
+    try {
+      const headers = { "Content-Type": "application/json", "X-Gotify-Key": "AGhVjJ3kKc0dDzm-app-token" };
+      const sent = (await (await gw.request("/message", { method: "POST", body: '{"message":"hi"}', headers })).json()) as {
+        id: number;
+        appid: number;
+      };
+      expect(sent.appid).toBeDefined();
+      const withdrawn = await gw.request(`/message/${sent.id}`, { method: "DELETE", headers });
+      expect([withdrawn.status, await withdrawn.text()]).toEqual([200, ""]);
+      expect(((await (await gw.request("/backups", { method: "POST", body: "x" })).json()) as Record<string, unknown>).event).toBe(
+        "message",
+      );
+    } finally {
+      await gw.stop();
+    }
   });
 });
