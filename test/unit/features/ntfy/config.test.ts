@@ -127,3 +127,25 @@ describe("beside the gotify preset at / (the issue's example)", () => {
     }
   });
 });
+
+describe("two ntfy routes, at / and at /team", () => {
+  test("each serves its own topics and JSON root; the fixed /team wins over the root's topic of that name", async () => {
+    const gw = await fakeGateway("routes:\n  - { preset: ntfy, to: a@localhost }\n  - { preset: ntfy, path: /team, to: b@localhost }\n");
+    try {
+      const to = async (path: string, body: string) => {
+        const before = gw.stanzas().length;
+        expect((await gw.request(path, { method: "POST", body })).status).toBe(200);
+        return gw
+          .stanzas()
+          .slice(before)
+          .map((s) => s.attrs.to);
+      };
+      expect(await to("/deploys", "x")).toEqual(["a@localhost"]);
+      expect(await to("/team/deploys", "x")).toEqual(["b@localhost"]);
+      expect(await to("/team", '{"topic":"deploys","message":"x"}')).toEqual(["b@localhost"]);
+      expect(await to("/", '{"topic":"team","message":"x"}')).toEqual(["a@localhost"]);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
