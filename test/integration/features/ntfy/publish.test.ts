@@ -1,8 +1,9 @@
 // preset: ntfy end to end, on each real server: Debian's apprise CLI (1.2.0) sends ntfy:// to the
-// gateway and exits 0, each of ntfy's publish forms reaches a real client, and a sequence id
-// corrects (XEP-0308) then withdraws (XEP-0424) the message the client already shows.
+// gateway and exits 0, each of ntfy's publish forms reaches a real client, every recorded sender's
+// publish (test/fixtures/ntfy) arrives as its golden message, and a sequence id corrects
+// (XEP-0308) then withdraws (XEP-0424) the message the client already shows.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Element } from "ltx";
@@ -39,6 +40,26 @@ async function apprise(url: string, ...args: string[]): Promise<{ code: number; 
 }
 
 const body = (s: Element) => s.getChildText("body");
+
+const FIXTURES = join(import.meta.dir, "../../../fixtures/ntfy");
+const GOLDEN = join(import.meta.dir, "../../../golden/ntfy");
+
+interface Fixture {
+  method?: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A sender's recorded publish, its topic, and the message its golden file says a recipient gets. */
+async function recorded(file: string): Promise<{ fixture: Fixture; topic: string; expected: string }> {
+  const fixture = (await Bun.file(join(FIXTURES, file)).json()) as Fixture;
+  const topic = typeof fixture.body === "object" ? String((fixture.body as { topic: string }).topic) : fixture.path.slice(1);
+  const golden = await Bun.file(join(GOLDEN, file.replace(/\.json$/, ".expected"))).text();
+  const expected = /^--- to \S+\n([\s\S]*?)\n(?=--- to |$)/m.exec(golden)?.[1];
+  if (expected === undefined) throw new Error(`${file}: its golden file has no message`);
+  return { fixture, topic, expected };
+}
 
 for (const server of testServers())
   describe(server.name, () => {
@@ -86,6 +107,20 @@ for (const server of testServers())
       expect((await fetch(`${bed.gw.url}/backups/publish?message=three&auth=${auth}`)).status).toBe(200);
       expect(body(await bed.bob.nextStanza(isMessageWithBody))).toBe("three");
     });
+
+    for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith(".json")))
+      test(`${file}: the recipient sees the golden message`, async () => {
+        const { fixture, topic, expected } = await recorded(file);
+        const sent = typeof fixture.body === "string" ? fixture.body : JSON.stringify(fixture.body);
+        const res = await bed.gw.post(fixture.path, {
+          method: fixture.method ?? "POST",
+          headers: { ...fixture.headers, ...BASIC },
+          body: sent,
+        });
+        expect(res.status).toBe(200);
+        const client = topic === "backups" ? bed.bob : bed.alice;
+        expect(body(await client.nextStanza(isMessageWithBody))).toBe(expected);
+      });
 
     test("a sequence id: the update corrects the message bob sees, the DELETE withdraws it", async () => {
       const headers = { ...BASIC, "X-Sequence-ID": "backup-42" };
