@@ -1,15 +1,17 @@
 // preset: ntfy end to end, on each real server: Debian's apprise CLI (1.2.0) sends ntfy:// to the
 // gateway and exits 0, each of ntfy's publish forms reaches a real client, every recorded sender's
-// publish (test/fixtures/ntfy) arrives as its golden message, and a sequence id corrects
+// publish (test/fixtures/formats/ntfy) arrives as its golden message, and a sequence id corrects
 // (XEP-0308) then withdraws (XEP-0424) the message the client already shows.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Element } from "ltx";
 import { testServers } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
 import { isMessageWithBody } from "../../../../testbed/predicates.ts";
+import { formatFixtures, goldenBodies } from "../../../helpers/format-goldens.ts";
+import { ntfyRequest } from "../../../helpers/ntfy-fixtures.ts";
 
 const PASSWORD = "nas-password";
 const ROUTES = `
@@ -40,26 +42,6 @@ async function apprise(url: string, ...args: string[]): Promise<{ code: number; 
 }
 
 const body = (s: Element) => s.getChildText("body");
-
-const FIXTURES = join(import.meta.dir, "../../../fixtures/ntfy");
-const GOLDEN = join(import.meta.dir, "../../../golden/ntfy");
-
-interface Fixture {
-  method?: string;
-  path: string;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-/** A sender's recorded publish, its topic, and the message its golden file says a recipient gets. */
-async function recorded(file: string): Promise<{ fixture: Fixture; topic: string; expected: string }> {
-  const fixture = (await Bun.file(join(FIXTURES, file)).json()) as Fixture;
-  const topic = typeof fixture.body === "object" ? String((fixture.body as { topic: string }).topic) : fixture.path.slice(1);
-  const golden = await Bun.file(join(GOLDEN, file.replace(/\.json$/, ".expected"))).text();
-  const expected = /^--- to \S+\n([\s\S]*?)\n(?=--- to |$)/m.exec(golden)?.[1];
-  if (expected === undefined) throw new Error(`${file}: its golden file has no message`);
-  return { fixture, topic, expected };
-}
 
 for (const server of testServers())
   describe(server.name, () => {
@@ -108,18 +90,13 @@ for (const server of testServers())
       expect(body(await bed.bob.nextStanza(isMessageWithBody))).toBe("three");
     });
 
-    for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith(".json")))
-      test(`${file}: the recipient sees the golden message`, async () => {
-        const { fixture, topic, expected } = await recorded(file);
-        const sent = typeof fixture.body === "string" ? fixture.body : JSON.stringify(fixture.body);
-        const res = await bed.gw.post(fixture.path, {
-          method: fixture.method ?? "POST",
-          headers: { ...fixture.headers, ...BASIC },
-          body: sent,
-        });
-        expect(res.status).toBe(200);
+    for (const fixture of formatFixtures("ntfy"))
+      test(`${fixture.name}: the recipient sees the golden message`, async () => {
+        const { path, topic, init } = ntfyRequest(await fixture.text(), BASIC);
+        expect((await bed.gw.post(path, init)).status).toBe(200);
+        const [expected] = await goldenBodies("ntfy", fixture.name);
         const client = topic === "backups" ? bed.bob : bed.alice;
-        expect(body(await client.nextStanza(isMessageWithBody))).toBe(expected);
+        expect(body(await client.nextStanza(isMessageWithBody))).toBe(expected as string);
       });
 
     test("a sequence id: the update corrects the message bob sees, the DELETE withdraws it", async () => {
