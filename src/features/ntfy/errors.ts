@@ -4,7 +4,7 @@
  * binwiederhier/ntfy v2.13, whose codes and sentences these are). Senders log `code` and `error`
  * (Apprise does), so every answer of this route, the gateway's own refusals included, has this shape.
  */
-import { GatewayError, ownErrors } from "../../errors.ts";
+import { GatewayError, ownErrors } from "../../plugin-api/errors.ts";
 
 interface NtfyErrorSpec {
   code: number;
@@ -48,7 +48,7 @@ export const NTFY = {
   internal: { code: 50001, http: 500, error: "internal server error" },
 } as const satisfies Record<string, NtfyErrorSpec>;
 
-/** The catalogue's entry of every refusal this route makes itself (src/errors.ts `ownErrors`). */
+/** The catalogue's entry of every refusal this route makes itself (src/plugin-api/errors.ts `ownErrors`). */
 export const NTFY_ERRORS = ownErrors({
   NTFY_REFUSED: { status: 400, message: "Refused as ntfy refuses it" },
 });

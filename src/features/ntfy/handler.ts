@@ -5,8 +5,8 @@
  * reads the publish as ntfy does, and delivers it (sent, or queued in the outbox: never lost), then
  * answers 200 with ntfy's message JSON: Apprise and ntfy's clients need exactly 200.
  */
-import { GatewayError, errorResponse, jsonResponse } from "../../errors.ts";
-import type { HttpHandler } from "../../plugin-api.ts";
+import { GatewayError, errorResponse, jsonResponse } from "../../plugin-api/errors.ts";
+import type { HttpHandler } from "../../plugin-api/index.ts";
 import type { Authenticator, Identity } from "../../auth/types.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { readBytes } from "../../kit/request-body.ts";

@@ -5,7 +5,7 @@
  * withdraws (XEP-0424) an earlier one.
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
-import type { HttpHandler } from "../../plugin-api.ts";
+import type { HttpHandler } from "../../plugin-api/index.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
 import { checkNtfyRoute } from "./check.ts";
 import { NTFY_ERRORS } from "./errors.ts";

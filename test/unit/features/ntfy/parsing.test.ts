@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseActions } from "../../../../src/features/ntfy/actions.ts";
 import { paramsOf } from "../../../../src/features/ntfy/params.ts";
-import { GatewayError } from "../../../../src/errors.ts";
+import { GatewayError } from "../../../../src/plugin-api/errors.ts";
 
 describe("action buttons", () => {
   test("the short form: implied action, label and url; key=value; quotes around commas and semicolons", () => {
