@@ -1,9 +1,10 @@
 /**
  * A `preset: ntfy` entry: its keys, its recipients, its topic names, and the paths it serves,
  * which no other route may serve too. Once every route is checked: a route that serves a listed
- * topic's path takes it (explicit routes win; warned, never refused), and a route naming a path
- * parameter where this one has `:topic` cannot be served beside it (refused: the router needs one
- * name for a parameter at one place).
+ * topic's path takes it (explicit routes win; warned, never refused), and a route with a path
+ * parameter where this one has `:topic` or `:sequence_id`, for any method, is refused: the router
+ * answers every method of a path it knows (405) from one tree, where two parameters at one place
+ * cannot both be (every request would fail).
  */
 import type { PathSegments } from "../../config/diagnostics.ts";
 import { checkSchema } from "../../config/check-schema.ts";
@@ -83,7 +84,7 @@ function review(root: string, topics: string[], at: PathSegments, c: RouteChecks
       c.diagnostics.push(
         c.locate.at(
           [...at, "path"],
-          `${label} serves ${path}, whose parameter stands where this ntfy route has one of ${clash}: the router needs one name at one place (name it as here, or move one route)`,
+          `${label} serves ${method} ${path}, with a parameter where this ntfy route has one (${clash}): the router cannot hold both (put one under a fixed segment)`,
         ),
       );
     for (const topic of topics) {
@@ -102,15 +103,14 @@ function warn(c: RouteChecks, path: PathSegments, message: string): void {
   c.warnings.push({ ...c.locate.at(path, message, { key: true }), severity: "warning" });
 }
 
-/** Two paths the router would put a differently named parameter at the same place of. */
+/** Two paths with a parameter at one place after the same fixed segments (served keys name no parameter: `/:`). */
 function paramClash(a: string, b: string): boolean {
   const x = a.split("/");
   const y = b.split("/");
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
     const [p = "", q = ""] = [x[i], y[i]];
-    if (p.startsWith(":") && q.startsWith(":")) {
-      if (p.replace(/\?$/, "") !== q.replace(/\?$/, "")) return true;
-    } else if (p !== q || p.startsWith(":") || q.startsWith(":")) return false;
+    if (p.startsWith(":") && q.startsWith(":")) return true;
+    if (p !== q || p.startsWith(":") || q.startsWith(":")) return false;
   }
   return false;
 }

@@ -71,15 +71,21 @@ describe("a ntfy route in routes.yaml", () => {
     });
   });
 
-  test("refuses a route whose parameter stands where the ntfy route has :topic under another name", () => {
-    const routes = [
-      "  - { preset: ntfy, to: ops@localhost }",
-      "  - { path: '/:user', send: '<message to=\"{{ params.user }}@localhost\"><body>x</body></message>' }",
-      "",
-    ].join("\n");
-    expect(check(routes).errors).toEqual([
-      "routes.yaml:3:5  error  routes[0].path  routes[1] serves /:user, whose parameter stands where this ntfy route has one of /:topic: the router needs one name at one place (name it as here, or move one route)",
+  test("refuses a route with a parameter where the ntfy route has :topic, for any method (the router holds one per place)", () => {
+    const other = (method: string) =>
+      [
+        "  - { preset: ntfy, to: ops@localhost }",
+        `  - { path: '/:user/status', method: ${method}, send: '<message to="a@localhost"><body>x</body></message>' }`,
+        "",
+      ].join("\n");
+    expect(check(other("GET")).errors).toEqual([
+      "routes.yaml:3:5  error  routes[0].path  routes[1] serves GET /:/status, with a parameter where this ntfy route has one (/:topic): the router cannot hold both (put one under a fixed segment)",
     ]);
+    expect(
+      check(
+        "  - { preset: ntfy, to: ops@localhost }\n  - { path: '/:user', send: '<message to=\"a@localhost\"><body>x</body></message>' }\n",
+      ).errors,
+    ).toContain("routes.yaml:4:13  error  routes[1].path  path /:user is already served by routes[0]");
   });
 
   test("two ntfy routes at different roots live side by side; the same root twice is a duplicate", () => {
