@@ -2,11 +2,10 @@
 // GET /publish, DELETE of a sequence id) with hostile topics, headers, query parameters and
 // bodies. Every answer is a 200 with ntfy's message JSON or ntfy's error shape with its own status
 // (never a 5xx about the gateway), and the server never closes the gateway's stream.
-import { afterAll, beforeAll, describe, test } from "bun:test";
+import { describe, test } from "bun:test";
 import fc from "fast-check";
-import { startProsody } from "../../testbed/prosody.ts";
-import type { XmppServer } from "../../testbed/xmpp-server.ts";
-import { startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { useTestBed } from "../helpers/bed.ts";
+import { testServers } from "../helpers/servers.ts";
 import { bodyBytes, jsonBody, nearlyValid, textInput, urlPart, weirdString } from "./fuzz-inputs.ts";
 import { fuzz, linkProblem, markLink, send, type Answer } from "./fuzz-harness.ts";
 
@@ -48,17 +47,10 @@ const FIELDS = [
   "sequence_id",
 ];
 
-let prosody: XmppServer;
-let gw: TestGateway | undefined;
-
-beforeAll(async () => {
-  prosody = await startProsody();
-}, 30_000);
-
-afterAll(async () => {
-  await gw?.stop();
-  await prosody?.stop();
-});
+// Prosody: the harness reads its log for stream errors.
+const [prosody] = testServers({ STANZAGATE_SERVERS: "prosody" });
+if (!prosody) throw new Error("the fault suite runs on Prosody");
+const bed = useTestBed(prosody, { gateway: { routes: ROUTES, waitForPrivileges: true } });
 
 /** A header value as a sender's bytes: UTF-8 read as Latin-1 (what goes on the wire), without the controls fetch refuses. */
 const headerValue: fc.Arbitrary<string> = fc
@@ -136,12 +128,12 @@ function ntfyProblem(a: Answer): string | null {
 const statuses = new Map<number, number>();
 
 async function check(i: Input): Promise<string | null> {
-  if (gw === undefined) throw new Error("no gateway");
+  const { server, gw } = bed;
   const { path, init } = request(i);
-  const mark = await markLink(prosody, gw);
+  const mark = await markLink(server, gw);
   const answer = await send(`${gw.url}${path}`, init);
   statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-  const problem = ntfyProblem(answer) ?? (await linkProblem(prosody, gw, mark));
+  const problem = ntfyProblem(answer) ?? (await linkProblem(server, gw, mark));
   return problem === null ? null : `${init.method ?? "GET"} ${path} → ${answer.status} ${answer.text.slice(0, 300)}: ${problem}`;
 }
 
@@ -149,7 +141,6 @@ describe("fuzzing preset: ntfy", () => {
   test(
     "every publish, update and withdrawal gets ntfy's message or ntfy's error, and the stream stays up",
     async () => {
-      gw = await startGateway(prosody, { routes: ROUTES, waitForPrivileges: true });
       await fuzz("ntfy", input, check);
       console.log(`faults fuzz ntfy: answers ${JSON.stringify(Object.fromEntries(statuses))}`);
     },
