@@ -6,6 +6,7 @@
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import type { HttpHandler } from "../../plugin-api/index.ts";
+import { formatPorts } from "../../notify/ports.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
 import { checkNtfyRoute } from "./check.ts";
 import { NTFY_ERRORS } from "./errors.ts";
@@ -37,9 +38,10 @@ export default defineFeature({
       // Nothing runs by itself: a route's handlers end with its generation.
       route(base): undefined {
         const route = base as NtfyRoute;
+        const ports = formatPorts(route, ctx);
         const handlers = ntfyHandlers(route, {
-          auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
-          notify: { component: ctx.config.xmpp.component, deliver: ctx.gateway.deliver, newId: ctx.gateway.newId },
+          auth: ports.auth,
+          notify: ports,
           sequences: sequences(threadStore(route, ctx)),
           ttlS: DEFAULT_THREAD_LIMITS.ttlS,
         });

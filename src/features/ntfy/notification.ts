@@ -8,6 +8,7 @@
  * 81a486ad (v2.13, the table its e-mails use; built from github/gemoji's db/emoji.json, MIT),
  * written compact: `git show 81a486ad:server/mailer_emoji_map.json | jq -c .`
  */
+import { plainMarkdown } from "../../notify/markdown.ts";
 import type { Notification } from "../../notify/notification.ts";
 import EMOJI from "./emoji.json";
 import type { Publish } from "./publish.ts";
@@ -19,7 +20,8 @@ export function notificationOf(p: Publish): Notification {
   const words = p.tags.filter((t) => emojiOf(t) === undefined);
   return {
     title: p.title,
-    text: p.markdown ? fromMarkdown(p.message) : p.message,
+    // Markdown reads as every format's does (notify/markdown.ts): links as `label (url)`, bold as XEP-0393's.
+    text: p.markdown ? plainMarkdown(p.message) : p.message,
     priority: p.priority,
     badges: emojis,
     fields: words.length ? [{ name: "Tags", value: words.join(", ") }] : [],
@@ -29,12 +31,4 @@ export function notificationOf(p: Publish): Notification {
       ...p.actions.flatMap((a) => (a.url ? [{ url: a.url, label: a.label }] : [])),
     ],
   };
-}
-
-/**
- * The Markdown a person would otherwise read as punctuation: `[label](url)` becomes `label: url`
- * (a bare URL every client links) and `**bold**` XEP-0393's `*bold*` (§5.2.2).
- */
-function fromMarkdown(text: string): string {
-  return text.replace(/\[([^\]\n]+)\]\((https?:\/\/[^)\s]+)\)/g, "$1: $2").replace(/\*\*([^*\n]+)\*\*/g, "*$1*");
 }
