@@ -41,6 +41,8 @@ export interface RouteChecks {
   diagnostics: Diagnostic[];
   /** What is worth saying but does not stop the start (a guessable secret path): `check` prints them. */
   warnings: Diagnostic[];
+  /** Runs `review` once every route is checked: what an entry checks against the whole list (a later route shadowing one of its paths). */
+  afterRoutes(review: () => void): void;
   /** `METHOD path` -> the route already serving it, to find duplicates. */
   served: Map<string, string>;
   /** A stanza claim (an address, a local part, the catch-all) -> the route and place claiming it first. */

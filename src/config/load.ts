@@ -53,6 +53,7 @@ export function loadWith(
   const raw: unknown = doc.toJS() ?? {};
   const top = checkSchema(topSchema(registry), raw, [], locate, diagnostics);
   const warnings: Diagnostic[] = [];
+  const reviews: Array<() => void> = [];
   // A value left empty by an unset variable fails its schema too: say it once.
   const failed = (): LoadResult => ({
     ok: false,
@@ -73,12 +74,14 @@ export function loadWith(
     locate,
     diagnostics,
     warnings,
+    afterRoutes: (review) => void reviews.push(review),
     served: new Map(),
     claimed: new Map(),
     selectable: (key) => registry.selectable(key),
     checkRoute: (entry, at, c) => registry.routeKindOf(entry).check(entry, at, c),
   };
   const routes = (Array.isArray(fields.routes) ? fields.routes : []).flatMap((r, i) => checkRoute(r, ["routes", i], checks) ?? []);
+  for (const review of reviews) review();
   const parts = Object.fromEntries(
     registry.sections.map((s) => [
       s.key,

@@ -21,6 +21,7 @@ import authXmpp from "./auth/xmpp/index.ts";
 import authHmac from "./auth/hmac/index.ts";
 import pluginRoutes from "./plugin-routes/index.ts";
 import presets from "./presets/index.ts";
+import ntfy from "./ntfy/index.ts";
 import routes from "./routes/index.ts";
 import bots from "./bots/index.ts";
 import metrics from "./metrics/index.ts";
@@ -50,6 +51,7 @@ const FEATURES: readonly FeatureDefinition[] = [
   authHmac,
   pluginRoutes,
   presets,
+  ntfy,
   routes,
   discord,
   gotify,

@@ -117,12 +117,16 @@ export function noteHangUp(request: Request, response: Response, log: Logger): v
 /**
  * Path patterns of the served routes, matched against a request path: bounded metric labels.
  * `:name` matches one segment and `*` the rest, as in the routes' own syntax. A secret path (a
- * webhook URL whose last segment is the credential) is labelled with that segment hidden.
+ * webhook URL whose last segment is the credential) is labelled with that segment hidden. As the
+ * router does, a fixed path wins over one with parameters whatever their order (`/message` over
+ * ntfy's `/:topic`).
  */
 export function routeMatcher(
   routes: ReadonlyArray<{ method: string; path: string; secret?: boolean }>,
 ): (method: string, pathname: string) => { route: string; secret: boolean } {
-  const compiled = routes.map((r) => ({ ...r, re: patternRegExp(r.path) }));
+  const compiled = routes
+    .map((r) => ({ ...r, re: patternRegExp(r.path), looseness: looseness(r.path) }))
+    .sort((a, b) => a.looseness - b.looseness);
   return (method, pathname) => {
     const candidates = compiled.filter((r) => r.re.test(pathname));
     const found = candidates.find((r) => r.method === method) ?? candidates[0];
@@ -134,6 +138,11 @@ export function routeMatcher(
 /** `/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2e` -> `/hooks/b7rk…`: enough to tell two routes apart, not to call one. */
 export function hideSecret(path: string): string {
   return path.replace(/([^/]{0,4})[^/]*$/, "$1…");
+}
+
+/** How much of a path its pattern leaves open: a parameter a little, a wildcard everything after it. */
+function looseness(path: string): number {
+  return path.split("/").reduce((n, seg) => n + (seg === "*" ? 1_000 : seg.startsWith(":") ? 1 : 0), 0);
 }
 
 function patternRegExp(path: string): RegExp {

@@ -1,0 +1,116 @@
+/**
+ * A `preset: ntfy` entry: its keys, its recipients, its topic names, and the paths it serves,
+ * which no other route may serve too. Once every route is checked: a route that serves a listed
+ * topic's path takes it (explicit routes win; warned, never refused), and a route with a path
+ * parameter where this one has `:topic` or `:sequence_id`, for any method, is refused: the router
+ * answers every method of a path it knows (405) from one tree, where two parameters at one place
+ * cannot both be (every request would fail).
+ */
+import type { PathSegments } from "../../config/diagnostics.ts";
+import { checkSchema } from "../../config/check-schema.ts";
+import { checkAuthRef, checkDuplicate, routeLabel } from "../../config/route-checks.ts";
+import type { RouteChecks } from "../../feature-api.ts";
+import { isJid } from "../../kit/jid.ts";
+import { DISALLOWED, NAME } from "./publish.ts";
+import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
+import { servedPaths, topicPath } from "./paths.ts";
+
+/** The health endpoints' paths (src/features/health/): a topic of the same name at `/` is theirs. */
+const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
+
+export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): NtfyRoute | undefined {
+  const keys = checkSchema(NtfyRouteSchema, raw, at, c.locate, c.diagnostics);
+  checkAuthRef(raw.auth, at, c);
+  const path = rootOf(raw.path ?? "/", at, c);
+  const to = raw.to === undefined ? undefined : recipients(raw.to, [...at, "to"], c);
+  const topics = topicsOf(raw.topics, [...at, "topics"], c);
+  if (raw.to === undefined && raw.topics === undefined)
+    c.diagnostics.push(c.locate.at(at, "a ntfy route needs to: (who gets every topic) or topics: (who gets each listed one), or both"));
+  if (!path) return undefined;
+  const label = routeLabel(at);
+  for (const served of servedPaths(path)) checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
+  c.afterRoutes(() => review(path, Object.keys(topics ?? {}), at, c));
+  if (!keys || !topics || (raw.to !== undefined && !to)) return undefined;
+  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics };
+}
+
+/** A fixed path: its segments after it are the topics. `/ntfy/` is `/ntfy`. */
+function rootOf(raw: unknown, at: PathSegments, c: RouteChecks): string | undefined {
+  if (typeof raw !== "string" || !raw.startsWith("/")) return undefined;
+  if (/[:*?]/.test(raw)) {
+    c.diagnostics.push(
+      c.locate.at([...at, "path"], `the ntfy root must be a fixed path (its topics are the segments after it), found ${raw}`),
+    );
+    return undefined;
+  }
+  return raw === "/" ? raw : raw.replace(/\/+$/, "") || "/";
+}
+
+function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {
+  const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
+  const bad = list.findIndex((jid) => typeof jid !== "string" || !isJid(jid));
+  if (bad !== -1) c.diagnostics.push(c.locate.at(typeof raw === "string" ? at : [...at, bad], `${JSON.stringify(list[bad])} is not a JID`));
+  return list.length && bad === -1 ? (list as string[]) : undefined;
+}
+
+function topicsOf(raw: unknown, at: PathSegments, c: RouteChecks): Record<string, string[]> | undefined {
+  if (raw === undefined) return {};
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const topics: Record<string, string[]> = {};
+  let ok = true;
+  for (const [name, to] of Object.entries(raw)) {
+    const where = [...at, name];
+    if (!NAME.test(name) || DISALLOWED.has(name)) {
+      const why = NAME.test(name) ? "is one ntfy keeps for itself" : "is not a ntfy topic name ([-_A-Za-z0-9], 1 to 64 characters)";
+      c.diagnostics.push(c.locate.at(where, `topic ${JSON.stringify(name)} ${why}`, { key: true }));
+      ok = false;
+    }
+    const list = recipients(to, where, c);
+    if (list) topics[name] = list;
+    else ok = false;
+  }
+  return ok ? topics : undefined;
+}
+
+/** Against every route of the file: a clash of parameter names is an error, a listed topic another route serves a warning. */
+function review(root: string, topics: string[], at: PathSegments, c: RouteChecks): void {
+  const mine = routeLabel(at);
+  const patterns = servedPaths(root).map((s) => s.path);
+  for (const [key, label] of c.served) {
+    if (label === mine) continue;
+    const [method = "", path = ""] = key.split(" ", 2);
+    const clash = patterns.find((p) => paramClash(p, path));
+    if (clash)
+      c.diagnostics.push(
+        c.locate.at(
+          [...at, "path"],
+          `${label} serves ${method} ${path}, with a parameter where this ntfy route has one (${clash}): the router cannot hold both (put one under a fixed segment)`,
+        ),
+      );
+    for (const topic of topics) {
+      const p = topicPath(root, topic);
+      const covered = method === "*" ? p === path || p.startsWith(`${path.replace(/\/$/, "")}/`) : p === path;
+      if (covered)
+        warn(c, [...at, "topics", topic], `topic ${topic} is unreachable: ${label} serves ${path}, and explicit routes win over topics`);
+    }
+  }
+  for (const topic of topics)
+    if (HEALTH_PATHS.includes(topicPath(root, topic)))
+      warn(c, [...at, "topics", topic], `topic ${topic} is unreachable: ${topicPath(root, topic)} is the gateway's health endpoint`);
+}
+
+function warn(c: RouteChecks, path: PathSegments, message: string): void {
+  c.warnings.push({ ...c.locate.at(path, message, { key: true }), severity: "warning" });
+}
+
+/** Two paths with a parameter at one place after the same fixed segments (served keys name no parameter: `/:`). */
+function paramClash(a: string, b: string): boolean {
+  const x = a.split("/");
+  const y = b.split("/");
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const [p = "", q = ""] = [x[i], y[i]];
+    if (p.startsWith(":") && q.startsWith(":")) return true;
+    if (p !== q || p.startsWith(":") || q.startsWith(":")) return false;
+  }
+  return false;
+}

@@ -1,0 +1,83 @@
+/**
+ * ntfy's errors, as ntfy answers them: `{"code":40007,"http":400,"error":"invalid priority
+ * parameter","link":"https://ntfy.sh/docs/publish/#message-priority"}` (server/errors.go of
+ * binwiederhier/ntfy v2.13, whose codes and sentences these are). Senders log `code` and `error`
+ * (Apprise does), so every answer of this route, the gateway's own refusals included, has this shape.
+ */
+import { GatewayError, ownErrors } from "../../plugin-api/errors.ts";
+
+interface NtfyErrorSpec {
+  code: number;
+  http: number;
+  error: string;
+  link?: string;
+}
+
+const DOCS = "https://ntfy.sh/docs";
+
+/** ntfy's own, by the name its source gives them (errHTTP...). */
+export const NTFY = {
+  badRequest: { code: 40000, http: 400, error: "invalid request" },
+  emailDisabled: { code: 40001, http: 400, error: "e-mail notifications are not enabled", link: `${DOCS}/config/#e-mail-notifications` },
+  priorityInvalid: { code: 40007, http: 400, error: "invalid priority parameter", link: `${DOCS}/publish/#message-priority` },
+  topicInvalid: { code: 40009, http: 400, error: "invalid request: topic invalid" },
+  topicDisallowed: { code: 40010, http: 400, error: "invalid request: topic name is not allowed" },
+  messageNotUtf8: { code: 40011, http: 400, error: "invalid request: message must be UTF-8 encoded" },
+  attachmentUrlInvalid: {
+    code: 40013,
+    http: 400,
+    error: "invalid request: attachment URL is invalid",
+    link: `${DOCS}/publish/#attachments`,
+  },
+  attachmentsDisallowed: { code: 40014, http: 400, error: "invalid request: attachments not allowed", link: `${DOCS}/config/#attachments` },
+  messageJsonInvalid: {
+    code: 40017,
+    http: 400,
+    error: "invalid request: request body must be message JSON",
+    link: `${DOCS}/publish/#publish-as-json`,
+  },
+  actionsInvalid: { code: 40018, http: 400, error: "invalid request: actions invalid", link: `${DOCS}/publish/#action-buttons` },
+  iconUrlInvalid: { code: 40021, http: 400, error: "invalid request: icon URL is invalid", link: `${DOCS}/publish/#icons` },
+  jsonInvalid: { code: 40024, http: 400, error: "invalid request: request body must be valid JSON" },
+  callsDisabled: { code: 40032, http: 400, error: "invalid request: calling is disabled", link: `${DOCS}/config/#phone-calls` },
+  unauthorized: { code: 40101, http: 401, error: "unauthorized", link: `${DOCS}/publish/#authentication` },
+  forbidden: { code: 40301, http: 403, error: "forbidden", link: `${DOCS}/publish/#authentication` },
+  notFound: { code: 40401, http: 404, error: "page not found" },
+  jsonTooLarge: { code: 41303, http: 413, error: "JSON body too large" },
+  authFailures: { code: 42909, http: 429, error: "limit reached: too many auth failures", link: `${DOCS}/publish/#limitations` },
+  internal: { code: 50001, http: 500, error: "internal server error" },
+} as const satisfies Record<string, NtfyErrorSpec>;
+
+/** The catalogue's entry of every refusal this route makes itself (src/plugin-api/errors.ts `ownErrors`). */
+export const NTFY_ERRORS = ownErrors({
+  NTFY_REFUSED: { status: 400, message: "Refused as ntfy refuses it" },
+});
+
+/** A refusal in ntfy's words; `detail` is appended as ntfy's wrapErrHTTP does (`error, detail`). */
+export function ntfyError(spec: NtfyErrorSpec, detail?: string): GatewayError {
+  const error = detail ? `${spec.error}, ${detail}` : spec.error;
+  return new GatewayError(NTFY_ERRORS.NTFY_REFUSED, error, { status: spec.http, body: ntfyBody(spec, error) });
+}
+
+function ntfyBody(spec: NtfyErrorSpec, error: string): Record<string, unknown> {
+  return { code: spec.code, http: spec.http, error, ...(spec.link ? { link: spec.link } : {}) };
+}
+
+/** The gateway's own refusals (auth, body size, outbox, link) in ntfy's shape; its code where ntfy has one. */
+const BY_GATEWAY_CODE: Readonly<Record<string, NtfyErrorSpec>> = {
+  AUTH_REQUIRED: NTFY.unauthorized,
+  AUTH_FAILED: NTFY.unauthorized,
+  FORBIDDEN: NTFY.forbidden,
+  RATE_LIMITED: NTFY.authFailures,
+  INVALID_ENCODING: NTFY.messageNotUtf8,
+  INVALID_JSON: NTFY.jsonInvalid,
+};
+
+/** Any GatewayError as ntfy would say it; one already in ntfy's shape passes unchanged. */
+export function asNtfy(err: GatewayError): GatewayError {
+  if (err.code === NTFY_ERRORS.NTFY_REFUSED.code) return err;
+  const spec = BY_GATEWAY_CODE[err.code];
+  // ntfy has no code for an outbox or a link: its status and sentence stay, `code` is left out as ntfy omits a zero one.
+  const body = spec ? ntfyBody(spec, spec.error) : { http: err.status, error: err.message };
+  return new GatewayError(err.spec, err.message, { status: err.status, headers: err.headers, body });
+}

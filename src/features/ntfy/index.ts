@@ -1,0 +1,73 @@
+/**
+ * `preset: ntfy`: the gateway speaks ntfy's publish API (https://docs.ntfy.sh/publish/), so what
+ * ntfy's integrations and Apprise's or Shoutrrr's `ntfy://host/topic` URLs send reaches XMPP
+ * unchanged: each topic goes to its JIDs as a chat message; a sequence id corrects (XEP-0308) or
+ * withdraws (XEP-0424) an earlier one.
+ */
+import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import type { HttpHandler } from "../../plugin-api/index.ts";
+import { formatPorts } from "../../notify/ports.ts";
+import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
+import { checkNtfyRoute } from "./check.ts";
+import { NTFY_ERRORS } from "./errors.ts";
+import { ntfyHandlers } from "./handler.ts";
+import { ntfyOperation } from "./openapi.ts";
+import { servedPaths } from "./paths.ts";
+import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
+import { sequences } from "./sequences.ts";
+
+export default defineFeature({
+  name: "ntfy",
+  summary: "ntfy's publish API: topics to JIDs.",
+  errors: { http: NTFY_ERRORS },
+  routeKinds: [
+    defineRouteKind<NtfyRoute>({
+      kind: "ntfy",
+      key: "preset",
+      value: "ntfy",
+      schema: NtfyRouteSchema,
+      title: "routes[] with preset: ntfy",
+      check: checkNtfyRoute,
+      label: (route) => `ntfy ${route.path}`,
+      serves: (route, r) => (servedPaths(route.path).some((s) => s.method === r.method && s.path === r.path) ? r.path.length : undefined),
+      operation: (route, served) => ntfyOperation(route, served),
+    }),
+  ],
+  start(ctx) {
+    return {
+      // Nothing runs by itself: a route's handlers end with its generation.
+      route(base): undefined {
+        const route = base as NtfyRoute;
+        const ports = formatPorts(route, ctx);
+        const handlers = ntfyHandlers(route, {
+          auth: ports.auth,
+          notify: ports,
+          sequences: sequences(threadStore(route, ctx)),
+          ttlS: DEFAULT_THREAD_LIMITS.ttlS,
+        });
+        for (const { method, path } of servedPaths(route.path)) {
+          const byMethod: Record<string, HttpHandler> = { GET: handlers.get, DELETE: handlers.withdraw };
+          const handler = byMethod[method] ?? (path === route.path ? handlers.json : handlers.topic);
+          ctx.http.add(method, path, handler);
+        }
+      },
+    };
+  },
+});
+
+/** The route's sequence ids, bounded and expiring (store/threads.ts); a failed write is reported, not hidden. */
+function threadStore(route: NtfyRoute, ctx: FeatureContext) {
+  const namespace = `ntfy ${route.path}`;
+  return correctThreads(ctx.gateway.db, {
+    route: namespace,
+    limits: DEFAULT_THREAD_LIMITS,
+    failed(op, err) {
+      ctx.gateway.storeFailed(op, err);
+      ctx.log.warn("a ntfy sequence id could not be saved; its next update starts a new message", {
+        route: namespace,
+        op,
+        err: err instanceof Error ? err.message : String(err),
+      });
+    },
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * What ntfy answers a publish with: its `message` (server/types.go of binwiederhier/ntfy v2.13),
+ * fields left out when empty as Go's `omitempty` leaves them. `expires` is when this gateway
+ * forgets the message's sequence id: until then it can be updated or withdrawn.
+ */
+import { randomInt } from "node:crypto";
+import type { Publish } from "./publish.ts";
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** ntfy's util.RandomString: `length` characters of [A-Za-z0-9] (12 for a message, 10 for an action). */
+export function newMessageId(length = 12): string {
+  let id = "";
+  for (let i = 0; i < length; i++) id += ALPHABET[randomInt(ALPHABET.length)];
+  return id;
+}
+
+export function messageJson(p: Publish, at: { id: string; time: number; expires: number }): Record<string, unknown> {
+  return {
+    id: at.id,
+    time: at.time,
+    expires: at.expires,
+    event: "message",
+    topic: p.topic,
+    ...(p.title ? { title: p.title } : {}),
+    message: p.message,
+    ...(p.priority ? { priority: p.priority } : {}),
+    ...(p.tags.length ? { tags: p.tags } : {}),
+    ...(p.click ? { click: p.click } : {}),
+    ...(p.icon ? { icon: p.icon } : {}),
+    ...(p.actions.length ? { actions: p.actions.map((a) => ({ id: newMessageId(10), ...a })) } : {}),
+    ...(p.attach ? { attachment: { name: p.attach.name, url: p.attach.url } } : {}),
+    ...(p.markdown ? { content_type: "text/markdown" } : {}),
+    ...(p.sequenceId ? { sequence_id: p.sequenceId } : {}),
+  };
+}

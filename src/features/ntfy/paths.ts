@@ -1,0 +1,20 @@
+/** The paths a ntfy route serves under its root (ntfy's server/server.go `handleInternal`; sequence ids since ntfy 2.16). */
+
+export interface ServedPath {
+  method: string;
+  path: string;
+}
+
+const under = (root: string, rest: string) => (root === "/" ? rest : `${root}${rest}`);
+
+export const topicPath = (root: string, topic: string) => under(root, `/${topic}`);
+
+export function servedPaths(root: string): ServedPath[] {
+  const publishes = ["POST", "PUT"];
+  return [
+    ...publishes.map((method) => ({ method, path: root })),
+    ...publishes.map((method) => ({ method, path: under(root, "/:topic") })),
+    ...["publish", "send", "trigger"].map((verb) => ({ method: "GET", path: under(root, `/:topic/${verb}`) })),
+    ...[...publishes, "DELETE"].map((method) => ({ method, path: under(root, "/:topic/:sequence_id") })),
+  ];
+}

@@ -1,0 +1,46 @@
+/** `preset: ntfy` in routes.yaml: the keys of the entry, and the route they check into. */
+import { Type } from "@sinclair/typebox";
+import { Closed } from "../../config/schema.ts";
+
+const recipients = (description?: string) =>
+  Type.Union(
+    [Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })],
+    description ? { description } : {},
+  );
+
+export const NtfyRouteSchema = Closed({
+  preset: Type.Literal("ntfy", {
+    description: "Serves ntfy's publish API: what ntfy's integrations, Apprise's and Shoutrrr's `ntfy://` URLs send.",
+  }),
+  path: Type.Optional(
+    Type.String({
+      pattern: "^/",
+      description: "Where the ntfy server's root is: topics are `<path>/<topic>`, JSON publishes go to the path itself (default `/`).",
+    }),
+  ),
+  to: Type.Optional(recipients("Who gets the messages of every topic not listed under `topics`: one JID or a list.")),
+  topics: Type.Optional(
+    Type.Record(Type.String(), recipients(), {
+      description: "Topic name (ntfy's `[-_A-Za-z0-9]{1,64}`) -> one JID or a list: who gets that topic's messages instead of `to`.",
+    }),
+  ),
+  auth: Type.Optional(
+    Type.String({
+      description: "The name of an auth scheme from `auth:`; ntfy's `?auth=` parameter is read as the Authorization header it encodes.",
+    }),
+  ),
+  name: Type.Optional(Type.String({ description: "Shown in logs; defaults to `ntfy <path>`." })),
+});
+
+/** A `preset: ntfy` entry, checked. */
+export interface NtfyRoute {
+  kind: "ntfy";
+  at: string;
+  name: string;
+  /** The root, without a trailing slash but `/` itself. */
+  path: string;
+  auth: string | undefined;
+  /** Recipients of a topic not in `topics`; undefined: such a topic is refused (404). */
+  to: readonly string[] | undefined;
+  topics: Readonly<Record<string, readonly string[]>>;
+}
