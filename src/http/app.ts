@@ -9,7 +9,7 @@ import type { HttpHandler } from "../plugin-api/index.ts";
 import type { CoreRegistrar } from "../feature-api.ts";
 import type { Logger } from "../log.ts";
 import { createCors, withHeaders } from "./cors.ts";
-import { enter, noteHangUp, refuseEarly, routeMatcher, type Door } from "./front-door.ts";
+import { enter, hideSecret, noteHangUp, refuseEarly, routeMatcher, type Door } from "./front-door.ts";
 import { GatewayRequest, clientOf, pathOf } from "./request-context.ts";
 
 export interface Registered {
@@ -54,6 +54,7 @@ export interface HttpApp {
 export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log }: HttpAppOptions): HttpApp {
   const methodsByPath = new Map<string, string[]>();
   for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
+  const secrets = new Set(routes.filter((r) => r.secret).map((r) => r.path));
   const app = new Elysia().onError(({ code, error, request }) => {
     if (code === "NOT_FOUND") return errorResponse(new GatewayError("NOT_FOUND", undefined, { details: { path: pathOf(request) } }));
     const err = error instanceof Error ? error : new Error(String(error));
@@ -71,7 +72,9 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log }: 
   for (const [path, methods] of methodsByPath) {
     if (!methods.includes("OPTIONS"))
       app.options(path, ({ request }) => new Response(null, { status: 200, headers: cors.headers(request, methods) }));
-    app.all(path, ({ request }) => methodNotAllowed(request, methods));
+    // A secret path (a webhook URL) is named with its last segment hidden, as in the request log.
+    const named = secrets.has(path) ? hideSecret(path) : undefined;
+    app.all(path, ({ request }) => methodNotAllowed(request, methods, named));
   }
   const front = { implemented: implementedMethods(routes), maxBodyBytes, log };
   // Bare requests are let in here, their client being the peer given: no proxy to trust. Only
@@ -94,10 +97,10 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log }: 
 }
 
 /** RFC 9110 §15.5.6: a 405 MUST carry Allow, the methods the path does accept. */
-function methodNotAllowed(request: Request, methods: readonly string[]): Response {
+function methodNotAllowed(request: Request, methods: readonly string[], named = pathOf(request)): Response {
   const allow = allowed(methods);
   return errorResponse(
-    new GatewayError("METHOD_NOT_ALLOWED", `${pathOf(request)} does not accept ${request.method}`, {
+    new GatewayError("METHOD_NOT_ALLOWED", `${named} does not accept ${request.method}`, {
       details: { method: request.method, allow },
       headers: { allow: allow.join(", ") },
     }),

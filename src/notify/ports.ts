@@ -14,6 +14,7 @@ export function formatPorts(route: RouteBase, ctx: FeatureContext): FormatPorts 
   return {
     auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
     component: ctx.config.xmpp.component,
+    maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
     deliver: ctx.gateway.deliver,
     newId: ctx.gateway.newId,
     maxBodyBytes: ctx.config.http.max_body_bytes,

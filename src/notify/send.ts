@@ -6,12 +6,15 @@
  */
 import type { Element } from "ltx";
 import { xml } from "../kit/xml.ts";
+import { guardStanza } from "../xmpp/stanza-guard.ts";
 import type { Notification } from "./notification.ts";
 import { notificationText } from "./render.ts";
 
 export interface NotifyPorts {
   /** The component's domain: the messages come from it. */
   component: string;
+  /** xmpp.max_stanza_bytes: every message is checked against it before the first is delivered. */
+  maxStanzaBytes: number;
   deliver(stanza: Element): Promise<"sent" | "queued">;
   newId(): string;
 }
@@ -65,7 +68,13 @@ function message(to: string, id: string, from: string, body: string, extra: Elem
   return xml("message", { to, from, id, type: "chat" }, xml("body", {}, body), xml("origin-id", { xmlns: "urn:xmpp:sid:0", id }), ...extra);
 }
 
+/**
+ * Every message is checked (xmpp/stanza-guard.ts: the server's limit, what XML can carry) before
+ * any is delivered: a message too large for one recipient's longer address refuses the request,
+ * never after the others were sent (a sender retrying would send them twice).
+ */
 async function deliverAll(stanzas: Array<{ jid: string; id: string; stanza: Element }>, ports: NotifyPorts): Promise<Notified> {
+  for (const { stanza } of stanzas) guardStanza(stanza, ports.maxStanzaBytes);
   let outcome: Notified["outcome"] = "sent";
   const ids: Record<string, string> = {};
   for (const { jid, id, stanza } of stanzas) {

@@ -46,12 +46,13 @@ describe("Markdown made plain", () => {
 });
 
 describe("sending it", () => {
-  const ports = (outcomes: Array<"sent" | "queued">) => {
+  const ports = (outcomes: Array<"sent" | "queued">, maxStanzaBytes = 10_000) => {
     const sent: Element[] = [];
     let n = 0;
     return {
       sent,
       component: "gw.localhost",
+      maxStanzaBytes,
       newId: () => `id${++n}`,
       deliver: async (stanza: Element) => {
         sent.push(stanza);
@@ -68,6 +69,13 @@ describe("sending it", () => {
       '<message to="a@localhost" from="gw.localhost" id="id1" type="chat"><body>*T*\nx</body><origin-id xmlns="urn:xmpp:sid:0" id="id1"/></message>',
       '<message to="b@localhost" from="gw.localhost" id="id2" type="chat"><body>*T*\nx</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>',
     ]);
+  });
+
+  test("a message too large for any one recipient refuses the whole notification before the first is delivered", async () => {
+    const p = ports([], 260);
+    const to = ["a@localhost", `${"b".repeat(100)}@localhost`];
+    await expect(sendNotification({ text: "x".repeat(60) }, to, p)).rejects.toMatchObject({ code: "STANZA_TOO_LARGE", status: 413 });
+    expect(p.sent).toEqual([]);
   });
 
   test("an update corrects the first message each recipient got (XEP-0308 §4)", async () => {

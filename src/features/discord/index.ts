@@ -57,7 +57,12 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
   };
   return {
     auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
-    notify: { component: ctx.config.xmpp.component, deliver: ctx.gateway.deliver, newId: ctx.gateway.newId },
+    notify: {
+      component: ctx.config.xmpp.component,
+      maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
+      deliver: ctx.gateway.deliver,
+      newId: ctx.gateway.newId,
+    },
     maxBodyBytes: ctx.config.http.max_body_bytes,
     sent: sentMessages(correctThreads(ctx.gateway.db, { route: namespace, limits: DEFAULT_THREAD_LIMITS, failed }), namespace),
     hook: webhookIdentity(route.path),

@@ -56,6 +56,7 @@ function depsOf(route: GotifyRoute, ctx: FeatureContext): GotifyDeps {
   return {
     auth,
     component: ctx.config.xmpp.component,
+    maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
     deliver: ctx.gateway.deliver,
     newId: ctx.gateway.newId,
     maxBodyBytes: ctx.config.http.max_body_bytes,

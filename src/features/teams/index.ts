@@ -31,7 +31,8 @@ export default defineFeature({
     return {
       route(base) {
         const route = base as TeamsRoute;
-        ctx.http.add("POST", route.path, teamsHandler(route, formatPorts(route, ctx)));
+        // The path is the webhook's secret: logs and metric labels show it with its last segment hidden.
+        ctx.http.add("POST", route.path, teamsHandler(route, formatPorts(route, ctx)), { secret: true });
       },
     };
   },

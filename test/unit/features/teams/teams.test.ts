@@ -194,6 +194,17 @@ describe("answers", () => {
     expect(gw.stanzas().length).toBe(before);
   });
 
+  test("the secret path is never logged nor a metric label: its last segment is hidden", async () => {
+    await post('{"@type":"MessageCard","text":"logged?"}');
+    const metrics = await (await gw.request("/metrics")).text();
+    expect(JSON.stringify(gw.logs)).not.toContain("x7f3kq9Lw2mZp4Qa");
+    expect(metrics).not.toContain("x7f3kq9Lw2mZp4Qa");
+    expect(metrics).toContain('route="/teams/x7f3…"');
+    const get = await gw.request(PATH);
+    expect([get.status, ((await get.json()) as { error: string }).error]).toEqual([405, "/teams/x7f3… does not accept GET"]);
+    expect(JSON.stringify(gw.logs)).not.toContain("x7f3kq9Lw2mZp4Qa");
+  });
+
   test("/openapi.json leaves the route out: its path is the webhook's secret", async () => {
     const doc = await (await gw.request("/openapi.json")).text();
     expect(doc).not.toContain("x7f3kq9Lw2mZp4Qa");
