@@ -1,8 +1,9 @@
 /**
  * A Gotify message as a Notification (src/notify/): priority on ntfy's scale, the title, the
- * text (Markdown links made plain when the sender says the message is Markdown) and the links
+ * text (Markdown made plain, as every format makes it, when the sender says it is Markdown) and the links
  * Gotify's Android app opens (extras `client::notification`, docs/msgextras.md on gotify.net).
  */
+import { plainMarkdown } from "../../notify/markdown.ts";
 import type { Notification } from "../../notify/notification.ts";
 import type { GotifyMessage } from "./read.ts";
 
@@ -27,22 +28,10 @@ export function gotifyNotification(m: GotifyMessage, application: string): Notif
   ].flatMap((l) => l ?? []);
   return {
     title: m.title?.trim() ? m.title : application,
-    text: markdown ? plainLinks(m.message) : m.message,
+    text: markdown ? plainMarkdown(m.message) : m.message,
     ...(m.priority !== undefined ? { priority: ntfyPriority(m.priority) } : {}),
     ...(links.length ? { links } : {}),
   };
-}
-
-/**
- * Markdown links as text a chat client links itself: `[label](url)` -> `label: url` (an image
- * `![alt](url)` too), `<url>` -> `url`; a label that is the URL is said once.
- */
-export function plainLinks(markdown: string): string {
-  return markdown
-    .replace(/!?\[([^\]\n]*)\]\(\s*<?([^\s()<>]+)>?(?:\s+"[^"\n]*")?\s*\)/g, (_m, label: string, url: string) =>
-      label.trim() === "" || label.trim() === url ? url : `${label.trim()}: ${url}`,
-    )
-    .replace(/<((?:https?|mailto|xmpp):[^\s<>]+)>/g, "$1");
 }
 
 function path(value: unknown, ...keys: string[]): unknown {

@@ -6,7 +6,7 @@ import { FakeEntity } from "../../../helpers/fake-entity.ts";
 import { loadTestConfig } from "../../../helpers/gateway.ts";
 import { createGateway } from "../../../../src/app.ts";
 import { createLogger } from "../../../../src/log.ts";
-import { ntfyPriority, plainLinks } from "../../../../src/features/gotify/notification.ts";
+import { gotifyNotification, ntfyPriority } from "../../../../src/features/gotify/notification.ts";
 
 /** A Gotify 2.x application token: `A` and 14 of [A-Za-z0-9._-]. */
 const TOKEN = "AGhVjJ3kKc0d.zm";
@@ -128,7 +128,7 @@ describe("the message sent", () => {
       json({ message: "**Backup** done, see [the log](https://nas01.example/log)", extras }),
     );
     expect(((await res.json()) as { extras: unknown }).extras).toEqual(extras);
-    expect(bodies(g)[0]).toBe("*backups*\n**Backup** done, see the log: https://nas01.example/log\nhttps://nas01.example/backups");
+    expect(bodies(g)[0]).toBe("*backups*\n*Backup* done, see the log (https://nas01.example/log)\nhttps://nas01.example/backups");
   });
 });
 
@@ -213,11 +213,14 @@ describe("mapping", () => {
     expect([0, 1, 3, 4, 5, 7, 8, 9, 10, 42, -1].map(ntfyPriority)).toEqual([1, 2, 2, 3, 3, 3, 4, 4, 5, 5, 1]);
   });
 
-  test("Markdown links and images become label: url; autolinks lose their brackets", () => {
-    expect(
-      plainLinks(
-        "[docs](https://x.example/d) ![graph](https://x.example/g.png) <https://x.example/> [https://y.example](https://y.example)",
-      ),
-    ).toBe("docs: https://x.example/d graph: https://x.example/g.png https://x.example/ https://y.example");
+  test("a Markdown message reads as every format's does: links label (url), autolinks bare, **bold** as *bold*", () => {
+    const message =
+      "**Disk** [docs](https://x.example/d) ![graph](https://x.example/g.png) <https://x.example/> [https://y.example](https://y.example)";
+    const markdown = { "client::display": { contentType: "text/markdown" } };
+    expect(gotifyNotification({ message, extras: markdown }, "app").text).toBe(
+      "*Disk* docs (https://x.example/d) graph (https://x.example/g.png) https://x.example/ https://y.example",
+    );
+    // Without the Markdown content type the text is the sender's, as Gotify's clients show it.
+    expect(gotifyNotification({ message }, "app").text).toBe(message);
   });
 });
