@@ -80,7 +80,7 @@ for (const server of testServers())
       const { code, output } = await apprise("-t", "Backup", "-b", "Done, see [the log](https://nas01.example/log)", url);
       expect({ code, output }).toMatchObject({ code: 0 });
       const msg = await bob().nextStanza(isMessageWithBody);
-      expect(msg.getChildText("body")).toBe("‼️ *Backup*\nDone, see the log: https://nas01.example/log");
+      expect(msg.getChildText("body")).toBe("‼️ *Backup*\nDone, see the log (https://nas01.example/log)");
     });
 
     test("apprise with a wrong token exits 1: the gateway answered Gotify's 401", async () => {
