@@ -7,7 +7,7 @@
 import type { CoreConfig } from "../../config/config-types.ts";
 import type { AuthKind, RouteBase, RouteKind, SchemeBase, ServedRoute } from "../../feature-api.ts";
 import { pathParams } from "../../http/paths.ts";
-import { ERROR, openApiPath, operationId } from "../../http/openapi.ts";
+import { opaqueOperation, openApiPath } from "../../http/openapi.ts";
 
 type Json = Record<string, unknown>;
 const ERROR_SCHEMA = {
@@ -34,7 +34,7 @@ export function openApiDocument(gateway: DescribedGateway, served: readonly Serv
   for (const r of served.filter((s) => s.method !== "OPTIONS")) {
     const source = sourceOf(gateway, r);
     if (source?.kind.secretPath) continue;
-    const operation = source?.kind.operation?.(source.route, r, gateway.config) ?? unknownOperation(r);
+    const operation = source?.kind.operation?.(source.route, r, gateway.config) ?? opaqueOperation(r, "Plugin route");
     (paths[openApiPath(r.path)] ??= {})[r.method.toLowerCase()] = { ...operation, ...parameters(r.path), ...security(source?.route.auth) };
   }
   return {
@@ -65,25 +65,6 @@ function sourceOf(gateway: DescribedGateway, r: ServedRoute): { route: RouteBase
     if (score !== undefined && (!best || score > best.score)) best = { route, kind, score };
   }
   return best;
-}
-
-/** A route registered outside every routes.yaml entry's path. */
-function unknownOperation(r: ServedRoute): Json {
-  const body = r.method === "GET" || r.method === "HEAD" ? {} : { requestBody: { content: { "*/*": { schema: {} } } } };
-  return {
-    operationId: operationId(r.method, r.path),
-    summary: "Plugin route",
-    ...body,
-    responses: {
-      "200": { description: "See the plugin's README" },
-      "201": { description: "See the plugin's README" },
-      "202": { description: "Queued" },
-      "400": ERROR,
-      "401": ERROR,
-      "403": ERROR,
-      "503": ERROR,
-    },
-  };
 }
 
 function parameters(path: string): Json {
