@@ -9,7 +9,7 @@ import type { HttpHandler } from "../plugin-api/index.ts";
 import type { CoreRegistrar } from "../feature-api.ts";
 import type { Logger } from "../log.ts";
 import { createCors, withHeaders } from "./cors.ts";
-import { enter, hideSecret, noteHangUp, refuseEarly, routeMatcher, type Door } from "./front-door.ts";
+import { enter, hideSecret, noteHangUp, refuseEarly, routeMatcher, type Door, type Refuse } from "./front-door.ts";
 import { GatewayRequest, clientOf, pathOf } from "./request-context.ts";
 
 export interface Registered {
@@ -22,6 +22,8 @@ export interface Registered {
   probe?: boolean;
   /** The path is a credential: logs and metrics see it hidden (front-door.ts routeMatcher). */
   secret?: boolean;
+  /** The sender's shape of a refusal the front door makes for this route (front-door.ts `Refuse`). */
+  refuse?: Refuse;
 }
 
 /** Everything one generation serves (`all`); `routes` leaves out the bare probes, which no API description lists. */
