@@ -10,7 +10,7 @@ import { isXmlText } from "../../kit/xml-text.ts";
 import { mediaType, parseForm, parseJson, readBytes, readText, charsetOf } from "../../kit/request-body.ts";
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { invalidFormBody, invalidJson } from "./errors.ts";
-import { boundaryOf, parseMultipart, type FormPart } from "./multipart.ts";
+import { isMultipart, partText, readMultipart, type FormPart } from "../../kit/multipart.ts";
 import type { ReceivedFile } from "./read.ts";
 
 export interface DiscordRequestBody {
@@ -21,19 +21,19 @@ export interface DiscordRequestBody {
 const ACCEPTED = "{'application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'}";
 
 export async function readDiscordBody(request: Request, maxBytes: number): Promise<DiscordRequestBody> {
-  const contentType = request.headers.get("content-type") ?? "";
-  if (/^\s*multipart\/form-data\s*(;|$)/i.test(contentType)) return readMultipart(request, contentType, maxBytes);
+  if (isMultipart(request)) return multipartBody(request, maxBytes);
   const type = mediaType(request);
   if (type === "json") return { fields: jsonObject(await readText(request, maxBytes), invalidJson), files: [] };
   if (type === "form") return withPayloadJson(parseForm(await readText(request, maxBytes), charsetOf(request)), []);
   throw invalidFormBody([{ path: [], code: "CONTENT_TYPE_INVALID", message: `Expected "Content-Type" header to be one of ${ACCEPTED}.` }]);
 }
 
-async function readMultipart(request: Request, contentType: string, maxBytes: number): Promise<DiscordRequestBody> {
-  const boundary = boundaryOf(contentType);
-  const parts = boundary === undefined ? "the Content-Type has no boundary" : parseMultipart(await readBytes(request, maxBytes), boundary);
-  if (typeof parts === "string")
-    throw invalidFormBody([{ path: [], code: "MULTIPART_INVALID", message: `Invalid multipart body: ${parts}.` }]);
+async function multipartBody(request: Request, maxBytes: number): Promise<DiscordRequestBody> {
+  const parts = await readMultipart(request, maxBytes).catch((err: unknown) => {
+    if (err instanceof GatewayError && err.code === "BAD_REQUEST")
+      throw invalidFormBody([{ path: [], code: "MULTIPART_INVALID", message: err.message }]);
+    throw err;
+  });
   const fields: Record<string, unknown> = {};
   const files: ReceivedFile[] = [];
   for (const part of parts) {
@@ -59,7 +59,7 @@ function receivedFile(part: FormPart, filename: string): ReceivedFile {
 /** A text part, decoded strictly: bytes that are not UTF-8 are refused, never turned into U+FFFD. */
 function fieldText(part: FormPart): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(part.data);
+    return partText(part);
   } catch {
     throw invalidFormBody([{ path: [part.name], code: "BASE_TYPE_STRING", message: "Must be valid UTF-8 text." }]);
   }
