@@ -121,6 +121,27 @@ export function jsonHint(text: string, request: Request): string | undefined {
   return `The body is JSON but was sent ${sentAs ? `as ${sentAs}` : "without a Content-Type"}: send it with Content-Type: application/json`;
 }
 
+/**
+ * The body as a JSON object, read within `maxBytes`. What is not one is INVALID_JSON, or what
+ * `onError` makes of it: each format words it in its own shape (Slack's `invalid_payload`...).
+ */
+export async function readJsonObject(
+  request: Request,
+  maxBytes: number,
+  onError?: (err: GatewayError) => GatewayError,
+): Promise<Record<string, unknown>> {
+  return jsonObjectOf(await readText(request, maxBytes), onError);
+}
+
+/** `text` (a body, or a form field carrying JSON) as a JSON object: INVALID_JSON, or `onError`'s word for it. */
+export function jsonObjectOf(text: string, onError: (err: GatewayError) => GatewayError = (err) => err): Record<string, unknown> {
+  try {
+    return parseJsonObject(text);
+  } catch (err) {
+    throw err instanceof GatewayError && err.code === "INVALID_JSON" ? onError(err) : err;
+  }
+}
+
 export function parseJsonObject(text: string): Record<string, unknown> {
   const value = parseJson(text);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {

@@ -6,7 +6,7 @@
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { readMultipartForm } from "../../kit/multipart.ts";
-import { charsetOf, jsonHint, parseForm, parseJsonObject, readText } from "../../kit/request-body.ts";
+import { charsetOf, jsonHint, parseForm, readJsonObject, readText } from "../../kit/request-body.ts";
 import { GOTIFY_ERRORS } from "./errors.ts";
 
 export interface GotifyMessage {
@@ -25,7 +25,7 @@ const essence = (request: Request) => request.headers.get("content-type")?.split
  */
 export async function readGotifyMessage(request: Request, maxBytes: number, query: Record<string, string>): Promise<GotifyMessage> {
   const type = essence(request);
-  if (type === "application/json") return fromJson(parseJsonObject(await readText(request, maxBytes)));
+  if (type === "application/json") return fromJson(await readJsonObject(request, maxBytes));
   if (type === "multipart/form-data") return fromForm({ ...query, ...(await readMultipartForm(request, maxBytes)).fields });
   const text = await readText(request, maxBytes);
   if (type === "application/x-www-form-urlencoded") return fromForm({ ...query, ...parseForm(text, charsetOf(request)) });

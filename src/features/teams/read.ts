@@ -7,7 +7,7 @@
  * Anything else, or a card with nothing to show, is INVALID_BODY saying what was expected.
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
-import { parseJsonObject, readText } from "../../kit/request-body.ts";
+import { readJsonObject } from "../../kit/request-body.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { adaptiveCardNotification } from "./adaptive-card.ts";
 import { isMessageCard, messageCardNotification } from "./message-card.ts";
@@ -21,7 +21,7 @@ const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" 
 
 /** Any Content-Type: the JSON decides (curl users often leave it out). */
 export async function readTeamsPayload(request: Request, maxBytes: number): Promise<TeamsPayload> {
-  const json = parseJsonObject(await readText(request, maxBytes));
+  const json = await readJsonObject(request, maxBytes);
   return isMessageCard(json) ? { shape: "connector", card: json } : { shape: "workflows", message: json };
 }
 

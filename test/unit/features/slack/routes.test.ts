@@ -75,7 +75,7 @@ describe("the routes", () => {
       headers: { "content-type": "multipart/form-data; boundary=xyz" },
       body: "--xyz\r\nno disposition\r\n\r\nhi\r\n--xyz--\r\n",
     });
-    expect([broken.status, (await broken.json()).id]).toEqual([400, "web.incoming_webhook.parse.app_error"]);
+    expect([broken.status, ((await broken.json()) as { id: string }).id]).toEqual([400, "web.incoming_webhook.parse.app_error"]);
   });
 
   test("Slack's errors are its plain-text strings, and nothing is sent", async () => {
