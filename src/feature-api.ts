@@ -65,7 +65,7 @@ export interface AuthDeps {
 }
 
 /** What a route registered by a feature may add to its handler (CoreRegistrar.add). */
-export interface RouteOptions {
+interface RouteOptions {
   bare?: boolean;
   probe?: boolean;
   secret?: boolean;

@@ -7,7 +7,7 @@
  */
 import { isRecord } from "../../kit/bounded.ts";
 import { isXmlText } from "../../kit/xml-text.ts";
-import { mediaType, parseForm, parseJson, readBytes, readText, charsetOf } from "../../kit/request-body.ts";
+import { mediaType, parseForm, parseJson, readText, charsetOf } from "../../kit/request-body.ts";
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { invalidFormBody, invalidJson } from "./errors.ts";
 import { isMultipart, partText, readMultipart, type FormPart } from "../../kit/multipart.ts";
