@@ -1,8 +1,9 @@
 /**
  * What every request goes through before routing: a URL the router can read whatever the Host
  * header said, its context (request-context.ts: client address, route, start time), methods no
- * route implements (501), bodies over `http.max_body_bytes` (413, JSON, counted while they
- * stream), and a debug line when the client hangs up before the answer.
+ * route implements (501), bodies over `http.max_body_bytes` (413 in the matched route's shape
+ * when declared, counted while they stream when not), and a debug line when the client hangs up
+ * before the answer.
  */
 import { GatewayError, errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";

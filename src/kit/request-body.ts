@@ -2,8 +2,9 @@
  * Request bodies by Content-Type. Parameters such as `; charset=utf-8` are accepted; a type this
  * gateway does not read is UNSUPPORTED_MEDIA_TYPE (415), malformed JSON INVALID_JSON (400).
  *
- * Bytes are counted while they stream in, so a body over the limit is refused with a JSON 413 as
- * soon as it passes the limit, whether it came with a Content-Length or chunked. Text is decoded
+ * Bytes are counted while they stream in, so a body over the limit is refused with BODY_TOO_LARGE
+ * (413, each format in its shape) as soon as it passes the limit, whether it came with a
+ * Content-Length or chunked. Text is decoded
  * strictly (RFC 9110 §8.3.2: the charset parameter names the encoding; UTF-8 when none is given):
  * a byte sequence the charset cannot decode is 400 INVALID_ENCODING, never a silent U+FFFD.
  */

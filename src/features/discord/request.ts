@@ -2,7 +2,7 @@
  * An execute-webhook request body as Discord reads it (resources/webhook.mdx "Execute Webhook",
  * reference.mdx "Uploading Files"): JSON, a form, or multipart/form-data whose `payload_json`
  * part holds the JSON of the non-file fields and whose file parts are `files[n]` — or, from
- * Grafana, parts with an empty name (multipart.ts). Bounded by http.max_body_bytes; what cannot
+ * Grafana, parts with an empty name (kit/multipart.ts). Bounded by http.max_body_bytes; what cannot
  * be read is Discord's error for it, never the gateway's own shape.
  */
 import { isRecord } from "../../kit/bounded.ts";
