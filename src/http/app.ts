@@ -98,15 +98,15 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log }: 
   };
 }
 
-/** RFC 9110 §15.5.6: a 405 MUST carry Allow, the methods the path does accept. */
+/** RFC 9110 §15.5.6: a 405 MUST carry Allow, the methods the path does accept; in the shape of the path's route. */
 function methodNotAllowed(request: Request, methods: readonly string[], named = pathOf(request)): Response {
   const allow = allowed(methods);
-  return errorResponse(
-    new GatewayError("METHOD_NOT_ALLOWED", `${named} does not accept ${request.method}`, {
-      details: { method: request.method, allow },
-      headers: { allow: allow.join(", ") },
-    }),
-  );
+  const err = new GatewayError("METHOD_NOT_ALLOWED", `${named} does not accept ${request.method}`, {
+    details: { method: request.method, allow },
+    headers: { allow: allow.join(", ") },
+  });
+  const refuse = request instanceof GatewayRequest ? request.context.refuse : undefined;
+  return refuse ? refuse(err, request) : errorResponse(err);
 }
 
 /** HEAD is answered wherever GET is (RFC 9110 §9.3.2); OPTIONS on every routed path (cors.ts). */

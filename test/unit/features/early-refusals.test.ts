@@ -103,3 +103,15 @@ describe("a declared body over the limit, refused in the shape of the route it w
     expect([res.status, JSON.parse(res.body).code]).toEqual([413, "BODY_TOO_LARGE"]);
   });
 });
+
+describe("a method the path does not take: 405 with Allow, in the route's shape too", () => {
+  test("Slack: method_not_allowed as text; Gotify: its error JSON", async () => {
+    const slack = await gw.request("/slack/T0/B0/Qm9uZ2VyLXNlY3JldC0x", { method: "PUT", body: "{}" });
+    expect([slack.status, slack.headers.get("allow"), await slack.text()]).toEqual([405, "POST, OPTIONS", "method_not_allowed"]);
+    const gotify = await gw.request("/gotify/message", { method: "PUT", body: "{}" });
+    expect([gotify.status, await gotify.json()]).toEqual([
+      405,
+      { error: "Method Not Allowed", errorCode: 405, errorDescription: "/gotify/message does not accept PUT" },
+    ]);
+  });
+});
