@@ -83,7 +83,7 @@ export function isMultipart(request: Request): boolean {
 }
 
 /** The parts of a multipart request, read within `maxBytes`; BAD_REQUEST saying why it cannot be read. */
-export async function readMultipart(request: Request, maxBytes: number): Promise<FormPart[]> {
+async function readMultipart(request: Request, maxBytes: number): Promise<FormPart[]> {
   const boundary = boundaryOf(request.headers.get("content-type") ?? "");
   const parts = boundary === undefined ? "the Content-Type has no boundary" : parseMultipart(await readBytes(request, maxBytes), boundary);
   if (typeof parts === "string") throw new GatewayError("BAD_REQUEST", `Invalid multipart body: ${parts}.`, { details: { reason: parts } });
@@ -105,13 +105,13 @@ export async function readMultipartForm(request: Request, maxBytes: number): Pro
   const form: MultipartForm = { fields: {}, files: [] };
   for (const part of await readMultipart(request, maxBytes)) {
     if (part.filename !== undefined) form.files.push(part);
-    else if (part.name !== "" && !(part.name in form.fields)) form.fields[part.name] = partText(part);
+    else if (part.name !== "" && !Object.hasOwn(form.fields, part.name)) form.fields[part.name] = partText(part);
   }
   return form;
 }
 
-/** A text part, decoded strictly (RFC 7578 §4.4 defaults to UTF-8 here: every sender writes it). */
-export function partText(part: FormPart): string {
+/** A text part, decoded strictly as UTF-8 (RFC 7578 §5.1.2), which every sender writes. */
+function partText(part: FormPart): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(part.data);
   } catch {

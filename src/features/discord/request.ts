@@ -10,7 +10,7 @@ import { isXmlText } from "../../kit/xml-text.ts";
 import { mediaType, parseForm, parseJson, readText, charsetOf } from "../../kit/request-body.ts";
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { invalidFormBody, invalidJson } from "./errors.ts";
-import { isMultipart, partText, readMultipart, type FormPart } from "../../kit/multipart.ts";
+import { isMultipart, readMultipartForm, type FormPart } from "../../kit/multipart.ts";
 import type { ReceivedFile } from "./read.ts";
 
 export interface DiscordRequestBody {
@@ -29,18 +29,21 @@ export async function readDiscordBody(request: Request, maxBytes: number): Promi
 }
 
 async function multipartBody(request: Request, maxBytes: number): Promise<DiscordRequestBody> {
-  const parts = await readMultipart(request, maxBytes).catch((err: unknown) => {
-    if (err instanceof GatewayError && err.code === "BAD_REQUEST")
-      throw invalidFormBody([{ path: [], code: "MULTIPART_INVALID", message: err.message }]);
-    throw err;
+  const form = await readMultipartForm(request, maxBytes).catch((err: unknown) => {
+    throw err instanceof GatewayError ? asDiscordForm(err) : err;
   });
-  const fields: Record<string, unknown> = {};
-  const files: ReceivedFile[] = [];
-  for (const part of parts) {
-    if (part.filename !== undefined) files.push(receivedFile(part, part.filename));
-    else if (part.name !== "") fields[part.name] = fieldText(part);
-  }
-  return withPayloadJson(fields, files);
+  return withPayloadJson(
+    form.fields,
+    form.files.map((part) => receivedFile(part, part.filename ?? "")),
+  );
+}
+
+/** The multipart reader's refusals as Discord's 50035, naming the field. */
+function asDiscordForm(err: GatewayError): GatewayError {
+  if (err.code === "BAD_REQUEST") return invalidFormBody([{ path: [], code: "MULTIPART_INVALID", message: err.message }]);
+  if (err.code === "INVALID_ENCODING")
+    return invalidFormBody([{ path: [String(err.details.field)], code: "BASE_TYPE_STRING", message: "Must be valid UTF-8 text." }]);
+  return err;
 }
 
 /** A file part as the message names it: its name and type must be text a chat message can carry. */
@@ -54,15 +57,6 @@ function receivedFile(part: FormPart, filename: string): ReceivedFile {
       },
     ]);
   return { filename, type: part.type, size: part.data.byteLength };
-}
-
-/** A text part, decoded strictly: bytes that are not UTF-8 are refused, never turned into U+FFFD. */
-function fieldText(part: FormPart): string {
-  try {
-    return partText(part);
-  } catch {
-    throw invalidFormBody([{ path: [part.name], code: "BASE_TYPE_STRING", message: "Must be valid UTF-8 text." }]);
-  }
 }
 
 /** `payload_json` holds the JSON fields; a form's own fields count where it does not say them. */
