@@ -29,7 +29,14 @@ async function render(req: Partial<Omit<RenderRequest, "body">> & { body?: strin
   const out: string[] = [];
   const err: string[] = [];
   const { body, ...rest } = req;
-  const request = { route: "/", headers: [], query: [], pretty: false, ...rest, ...(body !== undefined ? { body: new TextEncoder().encode(body) } : {}) };
+  const request = {
+    route: "/",
+    headers: [],
+    query: [],
+    pretty: false,
+    ...rest,
+    ...(body !== undefined ? { body: new TextEncoder().encode(body) } : {}),
+  };
   const code = await renderOffline(loadTestConfig(routes), request, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out, err };
 }
@@ -40,7 +47,9 @@ describe("stanzagate render on a format route", () => {
   test("Gotify: the recorded Apprise payload gives the body its golden message holds, the recipient on stderr", async () => {
     const recorded = JSON.parse(await fixture("gotify/apprise-markdown.json")) as { body: unknown };
     const res = await render({ route: "/message", headers: [["X-Gotify-Key", TOKEN]], body: JSON.stringify(recorded.body) });
-    const golden = (await Bun.file(join(import.meta.dir, "../golden/gotify/apprise-markdown.expected")).text()).split("--- to ops@localhost\n")[1];
+    const golden = (await Bun.file(join(import.meta.dir, "../golden/gotify/apprise-markdown.expected")).text()).split(
+      "--- to ops@localhost\n",
+    )[1];
     expect(res).toEqual({ code: 0, out: [golden?.replace(/\n$/, "") ?? "(no golden)"], err: ["to ops@localhost:"] });
   });
 
