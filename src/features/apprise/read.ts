@@ -9,6 +9,7 @@
  * naming the field: Apprise sends none of these, so a request carrying one is not Apprise's.
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
+import { textOf } from "../../kit/bounded.ts";
 import { readBody } from "../../kit/request-body.ts";
 
 /** apprise/common.py NotifyType. */
@@ -87,8 +88,9 @@ function jsonAttachment(raw: unknown, i: number): AppriseAttachment {
 function text(f: Fields, name: string): string {
   const v = f[name];
   if (v === undefined || v === null) return "";
-  if (typeof v !== "string") throw invalid(name, "must be a string");
-  return v;
+  const s = textOf(v);
+  if (s === undefined) throw invalid(name, "must be a string");
+  return s;
 }
 
 function strings(f: Fields, name: string): string[] {

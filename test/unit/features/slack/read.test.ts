@@ -2,7 +2,6 @@
 // styling become text a client shows. The routes: routes.test.ts; the recorded senders: golden.test.ts.
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../../../src/plugin-api/errors.ts";
-import { colorBadge } from "../../../../src/features/slack/colors.ts";
 import { plainText } from "../../../../src/features/slack/mrkdwn.ts";
 import { readMessage } from "../../../../src/features/slack/read.ts";
 import { notificationText } from "../../../../src/notify/render.ts";
@@ -61,11 +60,12 @@ describe("links and styling as text clients make clickable", () => {
 });
 
 describe("colors as a badge", () => {
-  test("Slack's names and hex colors by hue; greys have none", () => {
+  const badge = (color: unknown) => readMessage({ text: "t", attachments: [{ color, text: "a" }] }).text.split(/\s/)[0];
+  test("Slack's names and hex colors by hue (notify/color.ts); greys have none", () => {
     expect(
-      ["danger", "warning", "good", "#D63232", "#e01e5a", "#32CD32", "#FF0000", "#36a64f", "#439FE0", "#DAA038"].map(colorBadge),
+      ["danger", "warning", "good", "#D63232", "#e01e5a", "#32CD32", "#FF0000", "#36a64f", "#439FE0", "#DAA038"].map(badge),
     ).toEqual(["🔴", "🟠", "🟢", "🔴", "🔴", "🟢", "🔴", "🟢", "🔵", "🟠"]);
-    expect([undefined, "#888888", "#000", "#fff", "blue-ish", 12].map(colorBadge)).toEqual(Array(6).fill(undefined));
+    expect([undefined, "#888888", "#000", "#fff", "blue-ish", 12, "constructor"].map(badge)).toEqual(Array(7).fill("t"));
   });
 });
 
