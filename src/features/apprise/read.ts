@@ -10,6 +10,7 @@
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { textOf } from "../../kit/bounded.ts";
+import { saysNothing } from "../../kit/xml-text.ts";
 import { readBody } from "../../kit/request-body.ts";
 
 /** apprise/common.py NotifyType. */
@@ -69,7 +70,7 @@ export async function readApiPayload(request: Request, maxBytes: number): Promis
 
 /** Apprise itself refuses to notify with neither a title nor a body (cli.py exits 3): so does this. */
 function checked(m: AppriseMessage): AppriseMessage {
-  if (m.title.trim() === "" && m.body.trim() === "" && m.attachments.length === 0) throw invalid("body", "the notification is empty");
+  if (saysNothing(m.title) && saysNothing(m.body) && m.attachments.length === 0) throw invalid("body", "the notification is empty");
   return m;
 }
 

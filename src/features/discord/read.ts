@@ -8,7 +8,7 @@
  */
 import { colorBadge } from "../../notify/color.ts";
 import type { Notification } from "../../notify/notification.ts";
-import { plainText, timestampText } from "./markup.ts";
+import { plainText, plainTitle, timestampText } from "./markup.ts";
 import type { DiscordMessage, Embed } from "./payload.ts";
 
 /** A file part of a multipart request: what a person is told of it. */
@@ -33,7 +33,7 @@ export function notificationOf(message: DiscordMessage, files: readonly Received
     ...files.map(fileLine),
   ];
   return {
-    title: first?.title === undefined ? undefined : plainText(first.title),
+    title: first?.title === undefined ? undefined : plainTitle(first.title),
     text: text.flatMap((chunk) => (chunk?.trim() ? [plainText(chunk.trim())] : [])).join("\n"),
     badges: badge ? [badge] : undefined,
     fields: embeds.flatMap((e) => e.fields ?? []).map((f) => ({ name: plainText(f.name), value: plainText(f.value) })),

@@ -7,6 +7,7 @@
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { charsetOf, jsonHint, parseForm, parseJsonObject, readBytes, readText, tooLarge } from "../../kit/request-body.ts";
 import { textOf } from "../../kit/bounded.ts";
+import { saysNothing } from "../../kit/xml-text.ts";
 import { GOTIFY_ERRORS } from "./errors.ts";
 
 export interface GotifyMessage {
@@ -83,6 +84,8 @@ function requiredMessage(value: unknown): string {
   if (value === undefined || value === null || value === "") throw new GatewayError(GOTIFY_ERRORS.GOTIFY_NO_MESSAGE);
   const text = textOf(value);
   if (text === undefined) throw new GatewayError("BAD_REQUEST", "Field 'message' must be a string");
+  // Bytes that were not UTF-8 read as U+FFFD: a message of nothing else says nothing.
+  if (text.includes("\ufffd") && saysNothing(text)) throw new GatewayError(GOTIFY_ERRORS.GOTIFY_NO_MESSAGE);
   return text;
 }
 

@@ -4,7 +4,7 @@
  * divider is a blank line; interactive inputs, which a chat message cannot hold, are left out.
  */
 import { isRecord, textOf } from "../../kit/bounded.ts";
-import { link, plainText, xmlSafe } from "./mrkdwn.ts";
+import { link, plainText, asWritten } from "./mrkdwn.ts";
 
 export interface Link {
   url: string;
@@ -23,7 +23,7 @@ function textObject(value: unknown): string {
   if (typeof value === "string") return plainText(value);
   if (!isRecord(value)) return "";
   const text = textOf(value.text) ?? "";
-  return value.type === "plain_text" ? xmlSafe(text) : plainText(text);
+  return value.type === "plain_text" ? asWritten(text) : plainText(text);
 }
 
 /** The blocks in order; the first header is handed back as `header` (the message's title) when `takeHeader`. */
@@ -62,7 +62,7 @@ function readBlock(block: Record<string, unknown>, read: Read): void {
 
 function contextElement(element: unknown): string {
   if (!isRecord(element)) return "";
-  return element.type === "image" ? xmlSafe(textOf(element.alt_text) ?? "") : textObject(element);
+  return element.type === "image" ? asWritten(textOf(element.alt_text) ?? "") : textObject(element);
 }
 
 /** A button with a URL, or an image, beside or under a section. */
@@ -70,12 +70,12 @@ function accessory(element: unknown, read: Read): void {
   if (!isRecord(element)) return;
   if (element.type === "image") return imageLink(element, read);
   const url = textOf(element.url);
-  if (element.type === "button" && url) read.links.push({ url: xmlSafe(url), label: textObject(element.text) });
+  if (element.type === "button" && url) read.links.push({ url: asWritten(url), label: textObject(element.text) });
 }
 
 function imageLink(image: Record<string, unknown>, read: Read): void {
   const url = textOf(image.image_url);
-  if (url) read.links.push({ url: xmlSafe(url), label: textObject(image.title) || xmlSafe(textOf(image.alt_text) ?? "") });
+  if (url) read.links.push({ url: asWritten(url), label: textObject(image.title) || asWritten(textOf(image.alt_text) ?? "") });
 }
 
 /** rich_text's sections, lists, quotes and preformatted parts (what Slack's own editor sends). */
@@ -101,10 +101,10 @@ function richElement(element: unknown): string {
 
 function richInline(element: unknown): string {
   if (!isRecord(element)) return "";
-  const text = xmlSafe(textOf(element.text) ?? "");
+  const text = asWritten(textOf(element.text) ?? "");
   switch (element.type) {
     case "link":
-      return link(xmlSafe(textOf(element.url) ?? ""), text);
+      return link(asWritten(textOf(element.url) ?? ""), text);
     case "emoji":
       return emoji(element);
     case "user":
@@ -121,8 +121,8 @@ function richInline(element: unknown): string {
 /** `{"type":"emoji","name":"fire","unicode":"1f525"}`: the character when its code points are sound, else `:fire:`. */
 function emoji(element: Record<string, unknown>): string {
   const points = (textOf(element.unicode) ?? "").split("-").map((hex) => Number.parseInt(hex, 16));
-  if (points.length <= 16 && points.every((p) => p >= 0x20 && p <= 0x10ffff)) return xmlSafe(String.fromCodePoint(...points));
-  return `:${xmlSafe(textOf(element.name) ?? "")}:`;
+  if (points.length <= 16 && points.every((p) => p >= 0x20 && p <= 0x10ffff)) return asWritten(String.fromCodePoint(...points));
+  return `:${asWritten(textOf(element.name) ?? "")}:`;
 }
 
 export const bold = (text: string): string => {

@@ -9,11 +9,13 @@
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { isRecord, textOf } from "../../kit/bounded.ts";
+import { isXmlText, saysNothing } from "../../kit/xml-text.ts";
 import { colorBadge, parseHexColor } from "../../notify/color.ts";
 import type { Notification } from "../../notify/notification.ts";
+import { notificationText } from "../../notify/render.ts";
 import { bold, type Link, list, readBlocks } from "./blocks.ts";
 import { SLACK_ERRORS } from "./errors.ts";
-import { plainText, xmlSafe } from "./mrkdwn.ts";
+import { plainText, asWritten } from "./mrkdwn.ts";
 
 /** Slack: "You can include up to 50 blocks in each message" (Block Kit reference). */
 const MAX_BLOCKS = 50;
@@ -55,15 +57,18 @@ function notification(header: string | undefined, parts: readonly Part[]): Notif
     MAX_TEXT,
   );
   const title = header?.trim() ? truncate(header.trim(), MAX_TITLE) : undefined;
-  if (!title && !body) throw new GatewayError(SLACK_ERRORS.SLACK_NO_TEXT);
+  if (saysNothing(title ?? "") && saysNothing(body)) throw new GatewayError(SLACK_ERRORS.SLACK_NO_TEXT);
   const badge = parts.find((p) => p.badge)?.badge;
   const links = unique(parts.flatMap((p) => p.links)).slice(0, MAX_LINKS);
   // Without a title the badge leads the text, as it would lead the title.
-  return {
+  const n: Notification = {
     ...(title ? { title, badges: badge ? [badge] : [] } : {}),
     text: !title && badge ? `${badge} ${body}` : body,
     links,
   };
+  // A control character is refused as every other format refuses it (XML 1.0 §2.2), not replaced.
+  if (!isXmlText(notificationText(n))) throw new GatewayError("INVALID_XML_TEXT");
+  return n;
 }
 
 /** A legacy attachment (api.slack.com/reference/messaging/attachments), in Slack's order. */
@@ -78,7 +83,7 @@ function readAttachment(a: Record<string, unknown>, take: { title: boolean; head
   if (title && !header) push(bold(title));
   for (const key of ["author_link", "title_link"]) {
     const url = textOf(a[key]);
-    if (url) links.push({ url: xmlSafe(url), label: key === "title_link" && !header ? title : undefined });
+    if (url) links.push({ url: asWritten(url), label: key === "title_link" && !header ? title : undefined });
   }
   push(plainText(textOf(a.text) ?? ""));
   for (const field of list(a.fields)) push(fieldLine(field));
@@ -87,7 +92,7 @@ function readAttachment(a: Record<string, unknown>, take: { title: boolean; head
   links.push(...inner.links);
   for (const key of ["image_url", "thumb_url"]) {
     const url = textOf(a[key]);
-    if (url) links.push({ url: xmlSafe(url) });
+    if (url) links.push({ url: asWritten(url) });
   }
   push(plainText(textOf(a.footer) ?? ""));
   // Slack shows `fallback` where it cannot show the attachment: here, where nothing else says anything.

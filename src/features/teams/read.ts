@@ -8,6 +8,7 @@
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { isRecord } from "../../kit/bounded.ts";
+import { saysNothing } from "../../kit/xml-text.ts";
 import { parseJsonObject, readText } from "../../kit/request-body.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { adaptiveCardNotification } from "./adaptive-card.ts";
@@ -50,5 +51,5 @@ function adaptiveCards(message: Json): Json[] {
 }
 
 function isEmpty(n: Notification): boolean {
-  return !n.title && n.text.trim() === "" && !n.fields?.length && !n.links?.length;
+  return saysNothing(n.title ?? "") && saysNothing(n.text) && !n.fields?.length && !n.links?.length;
 }
