@@ -26,6 +26,8 @@ export function notificationText(n: Notification): string {
     .join(" ");
   const fields = (n.fields ?? []).map((f) => `${f.name}: ${f.value}`);
   // A click target or button of another scheme (`javascript:`) is no link a person should follow.
-  const links = (n.links ?? []).filter((l) => isShownLink(l.url)).map((l) => (l.label && l.label !== l.url ? `${l.label}: ${l.url}` : l.url));
+  const links = (n.links ?? [])
+    .filter((l) => isShownLink(l.url))
+    .map((l) => (l.label && l.label !== l.url ? `${l.label}: ${l.url}` : l.url));
   return [head, n.text.trim(), ...fields, ...links].filter((line) => line !== "").join("\n");
 }

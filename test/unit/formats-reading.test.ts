@@ -40,7 +40,8 @@ const rejection = async (promise: Promise<unknown>): Promise<string> => {
   }
   throw new Error("not refused");
 };
-const json = (body: unknown) => new Request("http://gw/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const json = (body: unknown) =>
+  new Request("http://gw/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 describe("a title with markup is bold as a whole (finding 5)", () => {
   const title = "**T** [t](https://t.x)";

@@ -58,7 +58,8 @@ export function readJsonPublish(text: string, request: ParamSource): JsonPublish
     if (given === undefined || given === null) continue;
     if (!fits(given, spec.type)) throw ntfyError(NTFY.jsonInvalid);
     // transformBodyJSON skips Go's zero values: 0, false, "" and an empty list set no header.
-    if (given === "" || (spec.type !== "text" && (given === 0 || given === false || (Array.isArray(given) && given.length === 0)))) continue;
+    if (given === "" || (spec.type !== "text" && (given === 0 || given === false || (Array.isArray(given) && given.length === 0))))
+      continue;
     headers.set(spec.header, headerValue(given, spec.type));
   }
   const message = headers.get("x-message") ?? "";

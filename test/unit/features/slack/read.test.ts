@@ -62,9 +62,18 @@ describe("links and styling as text clients make clickable", () => {
 describe("colors as a badge", () => {
   const badge = (color: unknown) => readMessage({ text: "t", attachments: [{ color, text: "a" }] }).text.split(/\s/)[0];
   test("Slack's names and hex colors by hue (notify/color.ts); greys have none", () => {
-    expect(
-      ["danger", "warning", "good", "#D63232", "#e01e5a", "#32CD32", "#FF0000", "#36a64f", "#439FE0", "#DAA038"].map(badge),
-    ).toEqual(["🔴", "🟠", "🟢", "🔴", "🔴", "🟢", "🔴", "🟢", "🔵", "🟠"]);
+    expect(["danger", "warning", "good", "#D63232", "#e01e5a", "#32CD32", "#FF0000", "#36a64f", "#439FE0", "#DAA038"].map(badge)).toEqual([
+      "🔴",
+      "🟠",
+      "🟢",
+      "🔴",
+      "🔴",
+      "🟢",
+      "🔴",
+      "🟢",
+      "🔵",
+      "🟠",
+    ]);
     expect([undefined, "#888888", "#000", "#fff", "blue-ish", 12, "constructor"].map(badge)).toEqual(Array(7).fill("t"));
   });
 });

@@ -142,14 +142,7 @@ describe("reading cards", () => {
 
   test("themeColor: hues become colored circles, greys none", () => {
     const badge = (themeColor: string) => messageCardNotification({ "@type": "MessageCard", themeColor, text: "t" }).badges?.[0];
-    expect(["FF0000", "#FFA500", "00e804", "0078D7", "808080", "nope"].map(badge)).toEqual([
-      "🔴",
-      "🟠",
-      "🟢",
-      "🔵",
-      undefined,
-      undefined,
-    ]);
+    expect(["FF0000", "#FFA500", "00e804", "0078D7", "808080", "nope"].map(badge)).toEqual(["🔴", "🟠", "🟢", "🔵", undefined, undefined]);
   });
 });
 
