@@ -60,6 +60,11 @@ describe("a title with markup is bold as a whole (finding 5)", () => {
     expect(read("# Deploy __now__ <t:0:F>")).toBe("🟣 *Deploy now 1970-01-01 00:00:00 UTC*");
   });
 
+  test("Slack's header and attachment title: no bold span inside the bold either", () => {
+    expect(notificationText(slackMessage({ attachments: [{ title: "**T** <https://t.x|t>", text: "x" }] }))).toBe("*T t (https://t.x)*\nx");
+    expect(notificationText(slackMessage({ text: "x", blocks: [{ type: "header", text: "*FIRING* 2 * 3" }] }))).toBe("*FIRING 2 * 3*\nx");
+  });
+
   test("Teams reads the same title the same way", () => {
     expect(notificationText(messageCardNotification({ "@type": "MessageCard", title }))).toBe("*T t (https://t.x)*");
   });

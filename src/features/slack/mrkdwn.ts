@@ -11,6 +11,8 @@ import { linkText, plainMarkdown } from "../../notify/markdown.ts";
  * written. No `<` inside, so each attempt stops at the next one: linear time on any input.
  */
 const SLACK_CONTROL = /<((?:[a-zA-Z][a-zA-Z0-9+.-]*:|[!@#])[^<>\n]*)>/g;
+/** mrkdwn's `*bold*` (and Markdown's, once plainText made it so), with XEP-0393 §6.2.2's edges. */
+const BOLD = /\*([^*\s](?:[^*\n]*[^*\s])?)\*/g;
 /** GFM strikethrough (`~~x~~`) as XEP-0393's `~x~` (Slack's own), linear as above. */
 const STRIKE = /~~([^~\s](?:[^~\n]*[^~\s])?)~~/g;
 
@@ -22,6 +24,9 @@ export function plainText(text: string): string {
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
 }
+
+/** A title, which the renderer makes bold as a whole: a bold span inside would break it, as in every format (notify/markdown.ts plainMarkdownTitle). */
+export const unbold = (title: string): string => title.replace(BOLD, "$1");
 
 /**
  * Text as it was written (Block Kit `plain_text`), with one kind of line break (apprise sends

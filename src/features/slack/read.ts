@@ -15,7 +15,7 @@ import type { Notification } from "../../notify/notification.ts";
 import { notificationText } from "../../notify/render.ts";
 import { bold, type Link, list, readBlocks } from "./blocks.ts";
 import { SLACK_ERRORS } from "./errors.ts";
-import { plainText, asWritten } from "./mrkdwn.ts";
+import { asWritten, plainText, unbold } from "./mrkdwn.ts";
 
 /** Slack: "You can include up to 50 blocks in each message" (Block Kit reference). */
 const MAX_BLOCKS = 50;
@@ -56,7 +56,7 @@ function notification(header: string | undefined, parts: readonly Part[]): Notif
       .trim(),
     MAX_TEXT,
   );
-  const title = header?.trim() ? truncate(header.trim(), MAX_TITLE) : undefined;
+  const title = header?.trim() ? truncate(unbold(header.trim()), MAX_TITLE) : undefined;
   if (saysNothing(title ?? "") && saysNothing(body)) throw new GatewayError(SLACK_ERRORS.SLACK_NO_TEXT);
   const badge = parts.find((p) => p.badge)?.badge;
   const links = unique(parts.flatMap((p) => p.links)).slice(0, MAX_LINKS);
