@@ -9,6 +9,8 @@
  * naming the field: Apprise sends none of these, so a request carrying one is not Apprise's.
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
+import { textOf } from "../../kit/bounded.ts";
+import { saysNothing } from "../../kit/xml-text.ts";
 import { readBody } from "../../kit/request-body.ts";
 
 /** apprise/common.py NotifyType. */
@@ -68,7 +70,7 @@ export async function readApiPayload(request: Request, maxBytes: number): Promis
 
 /** Apprise itself refuses to notify with neither a title nor a body (cli.py exits 3): so does this. */
 function checked(m: AppriseMessage): AppriseMessage {
-  if (m.title.trim() === "" && m.body.trim() === "" && m.attachments.length === 0) throw invalid("body", "the notification is empty");
+  if (saysNothing(m.title) && saysNothing(m.body) && m.attachments.length === 0) throw invalid("body", "the notification is empty");
   return m;
 }
 
@@ -87,8 +89,9 @@ function jsonAttachment(raw: unknown, i: number): AppriseAttachment {
 function text(f: Fields, name: string): string {
   const v = f[name];
   if (v === undefined || v === null) return "";
-  if (typeof v !== "string") throw invalid(name, "must be a string");
-  return v;
+  const s = textOf(v);
+  if (s === undefined) throw invalid(name, "must be a string");
+  return s;
 }
 
 function strings(f: Fields, name: string): string[] {
