@@ -146,9 +146,11 @@ faults: deps build
 	STANZAGATE_BIN=$(CURDIR)/dist/stanzagate $(BUN) test --timeout 240000 test/faults
 
 # Rewrites the expected `check` output (test/golden), preset messages (src/features/presets/*/golden)
-# and format messages (every golden.test.ts) from the current code: review the diff.
+# and format messages (every golden.test.ts) from the current code, then the docs that quote them
+# (docs/presets.md, README.md's "What a person sees"): review the diff.
 golden: node-deps
 	STANZAGATE_GOLDEN=write $(BUN) test test/unit/config-check.test.ts test/unit/features/presets/presets.test.ts golden.test
+	$(BUN) scripts/config-reference.ts --write
 
 demo: deps build
 	$(BUN) scripts/demo.ts

@@ -6,6 +6,7 @@ import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { topSchema } from "../src/config/load.ts";
 import { FEATURE_REGISTRY } from "../src/features/index.ts";
 import { presetsSection } from "./presets-doc.ts";
+import { readmeFormatsSection } from "./readme-formats.ts";
 
 type Row = [key: string, type: string, def: string, description: string];
 
@@ -95,6 +96,11 @@ function withPresets(doc: string): string {
   return between(doc, "presets", presetsSection(), "docs/presets.md");
 }
 
+/** README.md with its "What a person sees" examples (scripts/readme-formats.ts) replaced by the current ones. */
+function withFormats(readme: string): string {
+  return between(readme, "formats-seen", readmeFormatsSection(), "README.md");
+}
+
 /** A plugin's README with its options table replaced by the one its schema gives. */
 export function withPluginOptions(readme: string, plugin: string): string {
   const definition = BUILTIN_PLUGINS.get(plugin);
@@ -106,13 +112,14 @@ export function withPluginOptions(readme: string, plugin: string): string {
 export const GENERATED: ReadonlyArray<{ file: string; regenerate: (text: string) => string }> = [
   { file: "docs/reference.md", regenerate: withReference },
   { file: "docs/presets.md", regenerate: withPresets },
+  { file: "README.md", regenerate: withFormats },
   ...[...BUILTIN_PLUGINS.keys()].map((name) => ({
     file: `plugins/${name}/README.md`,
     regenerate: (text: string) => withPluginOptions(text, name),
   })),
 ];
 
-// `bun scripts/config-reference.ts --write` updates docs/reference.md, docs/presets.md and every plugin README in place;
+// `bun scripts/config-reference.ts --write` updates docs/reference.md, docs/presets.md, README.md's examples and every plugin README in place;
 // without it, prints the routes.yaml reference.
 if (import.meta.main) {
   if (process.argv.includes("--write")) {

@@ -7,7 +7,8 @@ import { createGateway, type Gateway } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { initCommand } from "./cli/init.ts";
 import { outboxCommand } from "./cli/outbox.ts";
-import { renderCommand } from "./features/routes/render-cli.ts";
+import { renderCommand, servesDeclarative } from "./features/routes/render-cli.ts";
+import { renderOffline } from "./cli/render-offline.ts";
 import { presetCommand } from "./features/presets/cli.ts";
 import { routesYamlSchema } from "./cli/schema.ts";
 import { readConfigFile, type ReadOptions } from "./cli/config-file.ts";
@@ -60,7 +61,9 @@ async function main(argv: string[]): Promise<number> {
       const { bodyFile, ...request } = args.render;
       const body = bodyFile === undefined ? undefined : bodyFile === "-" ? await Bun.stdin.bytes() : await readBody(bodyFile);
       if (body === null) return 1;
-      return renderCommand(config, { ...request, ...(body ? { body } : {}) }, { out: (l) => console.log(l), err: (l) => console.error(l) });
+      // A declarative route renders its templates alone; any other kind runs its own handler offline.
+      const render = servesDeclarative(config, request) ? renderCommand : renderOffline;
+      return render(config, { ...request, ...(body ? { body } : {}) }, { out: (l) => console.log(l), err: (l) => console.error(l) });
     }
   }
 }

@@ -13,6 +13,7 @@ interface RenderArgs {
   headers: Array<[string, string]>;
   query: Array<[string, string]>;
   pretty: boolean;
+  xml: boolean;
 }
 
 export interface Args {
@@ -40,8 +41,9 @@ Commands:
   outbox list      the queue's size and every dead letter (stanzas the server refused)
   outbox retry ID  put dead letter ID back at the end of the queue
   outbox drop ID   forget dead letter ID for good
-  render           print the stanzas a request would produce, without connecting:
-                   render --route PATH [--method M] [--body FILE|-] [--header K:V]... [--query k=v]... [--pretty]
+  render           print what a request would send, without connecting: a declarative route's stanzas, a
+                   format route's (ntfy, Gotify, Slack...) message bodies as a client shows them (--xml: stanzas)
+                   render --route PATH [--method M] [--body FILE|-] [--header K:V]... [--query k=v]... [--pretty] [--xml]
   preset [NAME]    print a built-in route (alertmanager, github, ...) to copy into routes.yaml; without NAME, list them
 
 Options:
@@ -68,11 +70,12 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
     else if (a === "serve" || a === "check" || a === "hash-password" || a === "schema") command = a;
     else if (a === "render") {
       command = "render";
-      render = { headers: [], query: [], pretty: false };
+      render = { headers: [], query: [], pretty: false, xml: false };
     } else if (render && RENDER_OPTIONS.has(a)) {
       const error = renderOption(render, a, argv[++i]);
       if (error) return { error };
     } else if (render && a === "--pretty") render.pretty = true;
+    else if (render && a === "--xml") render.xml = true;
     else if (a === "init") {
       command = "init";
       init = { server: "prosody", port: DEFAULT_COMPONENT_PORT, force: false };

@@ -55,3 +55,24 @@ export class LruMap<K, V> extends Map<K, V> {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
+
+/**
+ * A JSON value where a sender's text is expected, as every format reads it: a string as written,
+ * a number or boolean as JSON spells it (Discord reads `"content": 5` as "5", Mattermost takes any
+ * attachment field value), anything else (an object, a list, null) undefined: the format says why.
+ */
+export function textOf(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean") return String(value);
+  return undefined;
+}
+
+/** `value.a.b.c` when each step is a JSON object, else undefined (extras, cards: nested optional keys). */
+export function pathOf(value: unknown, ...keys: readonly string[]): unknown {
+  let v = value;
+  for (const key of keys) v = isRecord(v) && Object.hasOwn(v, key) ? v[key] : undefined;
+  return v;
+}
+
+/** textOf, with "" for what says nothing (a card's optional texts). */
+export const textIn = (value: unknown): string => textOf(value) ?? "";

@@ -8,3 +8,11 @@ const NOT_XML_CHAR = /[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u
 export function isXmlText(s: string): boolean {
   return !NOT_XML_CHAR.test(s) && s.isWellFormed();
 }
+
+/**
+ * Text with nothing to read: blank, or only U+FFFD where a sender's bytes were not UTF-8 (the
+ * WHATWG decoder's replacement). Each format answers it with its own "no text" error.
+ */
+export function saysNothing(s: string): boolean {
+  return s.replace(/\ufffd/g, "").trim() === "";
+}

@@ -3,6 +3,7 @@
  * for the title, which Conversations, Dino and Gajim show and other clients leave readable; URLs
  * stand alone on their line so every client makes them clickable.
  */
+import { isShownLink } from "./markdown.ts";
 import type { Notification } from "./notification.ts";
 
 /** XEP-0393 §6.2.2: a span does not start or end with whitespace, and a line break ends it. */
@@ -24,6 +25,9 @@ export function notificationText(n: Notification): string {
     .filter((part): part is string => part !== undefined && part !== "")
     .join(" ");
   const fields = (n.fields ?? []).map((f) => `${f.name}: ${f.value}`);
-  const links = (n.links ?? []).map((l) => (l.label && l.label !== l.url ? `${l.label}: ${l.url}` : l.url));
+  // A click target or button of another scheme (`javascript:`) is no link a person should follow.
+  const links = (n.links ?? [])
+    .filter((l) => isShownLink(l.url))
+    .map((l) => (l.label && l.label !== l.url ? `${l.label}: ${l.url}` : l.url));
   return [head, n.text.trim(), ...fields, ...links].filter((line) => line !== "").join("\n");
 }

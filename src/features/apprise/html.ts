@@ -1,12 +1,15 @@
 /**
  * Apprise's `format: html` bodies as plain text: a chat body is text (RFC 6121 §5.2.3). Links keep
- * their URL (`label (url)`), block ends become line breaks, other tags go, and the entities HTML
- * senders use are decoded. One pass over the tags, so any input takes linear time.
+ * their URL (`label (url)`), block ends become line breaks, other tags go, the contents of
+ * `<script>` and `<style>` too (code, not text: HTML Living Standard §4.12.1, §4.2.6), and the
+ * entities HTML senders use are decoded. One pass over the tags, so any input takes linear time.
  */
 import { linkText } from "../../notify/markdown.ts";
 
 const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>/g;
 const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
+/** Elements whose contents are not text a reader sees. */
+const HIDDEN = new Set(["script", "style"]);
 const BREAKS = new Set(["br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"]);
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
 
@@ -14,12 +17,16 @@ export function htmlText(html: string): string {
   let out = "";
   let link: { href: string; start: number } | undefined;
   let last = 0;
+  let hidden: string | undefined;
   for (const m of html.matchAll(TAG)) {
-    out += decode(html.slice(last, m.index));
+    if (hidden === undefined) out += decode(html.slice(last, m.index));
     last = m.index + m[0].length;
     const [, closing, rawName, attrs = ""] = m;
     const name = (rawName as string).toLowerCase();
-    if (name === "a" && !closing) {
+    if (hidden !== undefined) {
+      if (closing && name === hidden) hidden = undefined;
+    } else if (HIDDEN.has(name) && !closing) hidden = name;
+    else if (name === "a" && !closing) {
       const href = HREF.exec(attrs);
       link = href ? { href: decode(href[1] ?? href[2] ?? href[3] ?? ""), start: out.length } : undefined;
     } else if (name === "a" && link) {
@@ -27,7 +34,7 @@ export function htmlText(html: string): string {
       link = undefined;
     } else if (BREAKS.has(name) && (closing || name === "br")) out += "\n";
   }
-  return (out + decode(html.slice(last))).replace(/\n{3,}/g, "\n\n").trim();
+  return (hidden === undefined ? out + decode(html.slice(last)) : out).replace(/\n{3,}/g, "\n\n").trim();
 }
 
 function decode(text: string): string {

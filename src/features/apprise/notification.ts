@@ -12,14 +12,22 @@ import type { AppriseAttachment, AppriseMessage } from "./read.ts";
 /** Apprise's NotifyType as the emoji a client shows before the title; `info`, the default, says nothing worth a badge. */
 const BADGES: Record<AppriseMessage["type"], string | undefined> = { info: undefined, success: "✅", warning: "⚠️", failure: "❌" };
 
+/** Lines naming attachments, as Slack's format caps its links: 10,000 files would make a message no server takes. */
+const MAX_ATTACHMENTS = 20;
+
 export function appriseNotification(m: AppriseMessage): Notification {
-  const files = m.attachments.filter((a) => a.url === undefined);
-  const links = m.attachments.flatMap((a) => (a.url === undefined ? [] : [{ url: a.url, label: a.name }]));
+  const shown = m.attachments.slice(0, MAX_ATTACHMENTS);
+  const more = m.attachments.length - shown.length;
+  const files = shown.filter((a) => a.url === undefined);
+  const links = shown.flatMap((a) => (a.url === undefined ? [] : [{ url: a.url, label: a.name }]));
   return {
     title: plain(m.title, m.format, true),
     text: plain(m.body, m.format, false),
     badges: BADGES[m.type] ? [BADGES[m.type] as string] : [],
-    fields: files.map((a) => ({ name: "Attachment", value: describeFile(a) })),
+    fields: [
+      ...files.map((a) => ({ name: "Attachment", value: describeFile(a) })),
+      ...(more > 0 ? [{ name: "Attachments", value: `and ${more} more, not named here` }] : []),
+    ],
     links,
   };
 }

@@ -10,8 +10,9 @@
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { isMultipart, readMultipartForm, type FormPart } from "../../kit/multipart.ts";
+import { textOf } from "../../kit/bounded.ts";
 import { readBody } from "../../kit/request-body.ts";
-import { isXmlText } from "../../kit/xml-text.ts";
+import { isXmlText, saysNothing } from "../../kit/xml-text.ts";
 
 /** apprise/common.py NotifyType. */
 export const APPRISE_TYPES = ["info", "success", "warning", "failure"] as const;
@@ -86,7 +87,7 @@ function fileAttachment(part: FormPart, i: number): AppriseAttachment {
 
 /** Apprise itself refuses to notify with neither a title nor a body (cli.py exits 3): so does this. */
 function checked(m: AppriseMessage): AppriseMessage {
-  if (m.title.trim() === "" && m.body.trim() === "" && m.attachments.length === 0) throw invalid("body", "the notification is empty");
+  if (saysNothing(m.title) && saysNothing(m.body) && m.attachments.length === 0) throw invalid("body", "the notification is empty");
   return m;
 }
 
@@ -105,8 +106,9 @@ function jsonAttachment(raw: unknown, i: number): AppriseAttachment {
 function text(f: Fields, name: string): string {
   const v = f[name];
   if (v === undefined || v === null) return "";
-  if (typeof v !== "string") throw invalid(name, "must be a string");
-  return v;
+  const s = textOf(v);
+  if (s === undefined) throw invalid(name, "must be a string");
+  return s;
 }
 
 function strings(f: Fields, name: string): string[] {

@@ -15,6 +15,7 @@
  * a refusal sends nothing. A 2xx means delivered or queued in the outbox, which Discord's senders
  * (any 2xx) take as done.
  */
+import { saysNothing } from "../../kit/xml-text.ts";
 import type { Authenticator } from "../../auth/types.ts";
 import type { HttpHandler, HttpRequest, Identity } from "../../plugin-api/index.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
@@ -109,7 +110,7 @@ function checked(fields: Record<string, unknown>): DiscordMessage {
 
 /** Nothing a client could show: Discord's 50006. Alertmanager's `"content": ""` beside embeds is not empty. */
 function isEmpty(message: DiscordMessage): boolean {
-  return notificationOf(message).text === "" && !(message.embeds ?? []).some((e) => e.title || e.fields?.length || e.url || e.image);
+  return saysNothing(notificationOf(message).text) && !(message.embeds ?? []).some((e) => e.title || e.fields?.length || e.url || e.image);
 }
 
 function known(deps: DiscordDeps, params: Record<string, string>): SentMessage {

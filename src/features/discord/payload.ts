@@ -6,7 +6,7 @@
  * and left out; null is "not given", as Discord reads it. Every string must be text XML can
  * carry (XEP-0114 streams close on anything else), so a message never fails half-way.
  */
-import { isRecord } from "../../kit/bounded.ts";
+import { isRecord, textOf } from "../../kit/bounded.ts";
 import { isXmlText } from "../../kit/xml-text.ts";
 import type { FieldProblem } from "./errors.ts";
 
@@ -109,8 +109,8 @@ class Checker {
       return undefined;
     }
     // Discord coerces numbers to strings where it wants one (a color-less embed field value of 3).
-    const s = typeof raw === "number" || typeof raw === "boolean" ? String(raw) : raw;
-    if (typeof s !== "string") return void this.problem(at, "BASE_TYPE_STRING", `Could not interpret "${short(raw)}" as string.`);
+    const s = textOf(raw);
+    if (s === undefined) return void this.problem(at, "BASE_TYPE_STRING", `Could not interpret "${short(raw)}" as string.`);
     if (s.length > max || s.length < min)
       return void this.problem(at, min ? "BASE_TYPE_BAD_LENGTH" : "BASE_TYPE_MAX_LENGTH", lengthSentence(min, max));
     if (!isXmlText(s)) return void this.problem(at, "INVALID_CHARACTERS", "Contains characters a chat message cannot carry.");

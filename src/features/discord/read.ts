@@ -6,8 +6,9 @@
  * forwarded, rather than nothing. An embed image that points at one of those files
  * (`attachment://graph.png`, as Grafana writes it) is that file, not a second link.
  */
+import { colorBadge } from "../../notify/color.ts";
 import type { Notification } from "../../notify/notification.ts";
-import { plainText, timestampText } from "./markup.ts";
+import { plainText, plainTitle, timestampText } from "./markup.ts";
 import type { DiscordMessage, Embed } from "./payload.ts";
 
 /** A file part of a multipart request: what a person is told of it. */
@@ -23,7 +24,8 @@ export function notificationOf(message: DiscordMessage, files: readonly Received
   const embeds = message.embeds ?? [];
   const [first, ...rest] = embeds;
   const color = embeds.find((e) => e.color !== undefined)?.color;
-  const badge = color === undefined ? undefined : severityEmoji(color);
+  // Alertmanager colours firing 0x992D22 (red) and resolved 0x2ECC71 (green); 0 is Discord's "no color".
+  const badge = color === undefined ? undefined : colorBadge(color);
   const text = [
     message.content,
     ...(first ? embedLines(first, false) : []),
@@ -31,7 +33,7 @@ export function notificationOf(message: DiscordMessage, files: readonly Received
     ...files.map(fileLine),
   ];
   return {
-    title: first?.title === undefined ? undefined : plainText(first.title),
+    title: first?.title === undefined ? undefined : plainTitle(first.title),
     text: text.flatMap((chunk) => (chunk?.trim() ? [plainText(chunk.trim())] : [])).join("\n"),
     badges: badge ? [badge] : undefined,
     fields: embeds.flatMap((e) => e.fields ?? []).map((f) => ({ name: plainText(f.name), value: plainText(f.value) })),
@@ -68,30 +70,4 @@ function sizeText(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/**
- * An embed's color as the emoji of its hue, as senders use it for severity: Alertmanager's
- * firing 0x992D22 is red, its resolved 0x2ECC71 green, its grey 0x95A5A6 white; 0 (Discord's
- * "no color") has none.
- */
-export function severityEmoji(color: number): string | undefined {
-  if (color === 0) return undefined;
-  const [r, g, b] = [(color >> 16) & 0xff, (color >> 8) & 0xff, color & 0xff].map((v) => v / 255) as [number, number, number];
-  const max = Math.max(r, g, b);
-  const min = Math.min(r, g, b);
-  if (max === 0 || (max - min) / max < 0.25) return "⚪";
-  const d = max - min;
-  const sector = max === r ? ((g - b) / d + 6) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
-  const hue = sector * 60;
-  const names: Array<[number, string]> = [
-    [15, "🔴"],
-    [40, "🟠"],
-    [70, "🟡"],
-    [170, "🟢"],
-    [260, "🔵"],
-    [330, "🟣"],
-    [360, "🔴"],
-  ];
-  return names.find(([limit]) => hue < limit)?.[1] ?? "🔴";
 }

@@ -3,6 +3,7 @@
  * text (Markdown made plain, as every format makes it, when the sender says it is Markdown) and the links
  * Gotify's Android app opens (extras `client::notification`, docs/msgextras.md on gotify.net).
  */
+import { pathOf } from "../../kit/bounded.ts";
 import { plainMarkdown } from "../../notify/markdown.ts";
 import type { Notification } from "../../notify/notification.ts";
 import type { GotifyMessage } from "./read.ts";
@@ -21,10 +22,10 @@ export function ntfyPriority(gotify: number): number {
 
 /** `title` is the message's, or (blank, as Gotify does) its application's name: the token holder's. */
 export function gotifyNotification(m: GotifyMessage, application: string): Notification {
-  const markdown = path(m.extras, "client::display", "contentType") === "text/markdown";
+  const markdown = pathOf(m.extras, "client::display", "contentType") === "text/markdown";
   const links = [
-    link(path(m.extras, "client::notification", "click", "url")),
-    link(path(m.extras, "client::notification", "bigImageUrl")),
+    link(pathOf(m.extras, "client::notification", "click", "url")),
+    link(pathOf(m.extras, "client::notification", "bigImageUrl")),
   ].flatMap((l) => l ?? []);
   return {
     title: m.title?.trim() ? m.title : application,
@@ -32,12 +33,6 @@ export function gotifyNotification(m: GotifyMessage, application: string): Notif
     ...(m.priority !== undefined ? { priority: ntfyPriority(m.priority) } : {}),
     ...(links.length ? { links } : {}),
   };
-}
-
-function path(value: unknown, ...keys: string[]): unknown {
-  let v = value;
-  for (const key of keys) v = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
-  return v;
 }
 
 function link(url: unknown): { url: string } | undefined {

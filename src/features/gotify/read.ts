@@ -7,6 +7,8 @@
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { readMultipartForm } from "../../kit/multipart.ts";
 import { charsetOf, jsonHint, parseForm, readJsonObject, readText } from "../../kit/request-body.ts";
+import { textOf } from "../../kit/bounded.ts";
+import { saysNothing } from "../../kit/xml-text.ts";
 import { GOTIFY_ERRORS } from "./errors.ts";
 
 export interface GotifyMessage {
@@ -37,7 +39,8 @@ export async function readGotifyMessage(request: Request, maxBytes: number, quer
 
 function fromJson(fields: Record<string, unknown>): GotifyMessage {
   const { priority, extras } = fields;
-  if (priority !== undefined && priority !== null && !Number.isInteger(priority))
+  // Gotify's priority is a Go int: 1e20 does not fit, and Gotify answers 400.
+  if (priority !== undefined && priority !== null && !Number.isSafeInteger(priority))
     throw new GatewayError("BAD_REQUEST", "Field 'priority' must be an integer");
   if (extras !== undefined && extras !== null && (typeof extras !== "object" || Array.isArray(extras)))
     throw new GatewayError("BAD_REQUEST", "Field 'extras' must be an object");
@@ -64,12 +67,16 @@ function fromForm(fields: Record<string, unknown>): GotifyMessage {
 /** gin's `binding:"required"` on a string: absent and "" are both missing. */
 function requiredMessage(value: unknown): string {
   if (value === undefined || value === null || value === "") throw new GatewayError(GOTIFY_ERRORS.GOTIFY_NO_MESSAGE);
-  if (typeof value !== "string") throw new GatewayError("BAD_REQUEST", "Field 'message' must be a string");
-  return value;
+  const text = textOf(value);
+  if (text === undefined) throw new GatewayError("BAD_REQUEST", "Field 'message' must be a string");
+  // Bytes that were not UTF-8 read as U+FFFD: a message of nothing else says nothing.
+  if (text.includes("\ufffd") && saysNothing(text)) throw new GatewayError(GOTIFY_ERRORS.GOTIFY_NO_MESSAGE);
+  return text;
 }
 
 function optionalText(value: unknown, name: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new GatewayError("BAD_REQUEST", `Field '${name}' must be a string`);
-  return value;
+  const text = textOf(value);
+  if (text === undefined) throw new GatewayError("BAD_REQUEST", `Field '${name}' must be a string`);
+  return text;
 }

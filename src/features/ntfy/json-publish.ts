@@ -5,7 +5,7 @@
  * so a field given wins over the request's header and the request's other headers still count
  * (Apprise 1.2.0 posts `{topic, title, message}` with `X-Priority`, `X-Tags` and `X-Click` headers).
  */
-import { isRecord } from "../../kit/bounded.ts";
+import { isRecord, textOf } from "../../kit/bounded.ts";
 import { parseJson } from "../../kit/request-body.ts";
 import { NTFY, ntfyError } from "./errors.ts";
 import { NAME } from "./publish.ts";
@@ -15,9 +15,10 @@ import type { ParamSource } from "./params.ts";
 export const JSON_LIMIT = 8192;
 
 /** Each field with the type Go's decoder requires of it, and the header it becomes. */
-const FIELDS: Readonly<Record<string, { type: "string" | "integer" | "strings" | "boolean" | "array"; header: string }>> = {
-  message: { type: "string", header: "x-message" },
-  title: { type: "string", header: "x-title" },
+/** `text` is what a person reads: a number or boolean there is read as every format reads it (kit/bounded.ts textOf). */
+const FIELDS: Readonly<Record<string, { type: "text" | "string" | "integer" | "strings" | "boolean" | "array"; header: string }>> = {
+  message: { type: "text", header: "x-message" },
+  title: { type: "text", header: "x-title" },
   priority: { type: "integer", header: "x-priority" },
   tags: { type: "strings", header: "x-tags" },
   click: { type: "string", header: "x-click" },
@@ -57,7 +58,8 @@ export function readJsonPublish(text: string, request: ParamSource): JsonPublish
     if (given === undefined || given === null) continue;
     if (!fits(given, spec.type)) throw ntfyError(NTFY.jsonInvalid);
     // transformBodyJSON skips Go's zero values: 0, false, "" and an empty list set no header.
-    if (given === 0 || given === false || given === "" || (Array.isArray(given) && given.length === 0)) continue;
+    if (given === "" || (spec.type !== "text" && (given === 0 || given === false || (Array.isArray(given) && given.length === 0))))
+      continue;
     headers.set(spec.header, headerValue(given, spec.type));
   }
   const message = headers.get("x-message") ?? "";
@@ -66,6 +68,7 @@ export function readJsonPublish(text: string, request: ParamSource): JsonPublish
 }
 
 function fits(value: unknown, type: string): boolean {
+  if (type === "text") return textOf(value) !== undefined;
   if (type === "integer") return Number.isInteger(value);
   if (type === "strings") return Array.isArray(value) && value.every((v) => typeof v === "string");
   if (type === "array") return Array.isArray(value);
@@ -74,6 +77,7 @@ function fits(value: unknown, type: string): boolean {
 
 /** As transformBodyJSON writes the header: tags comma-joined, actions as JSON, markdown as yes. */
 function headerValue(value: unknown, type: string): string {
+  if (type === "text") return textOf(value) ?? "";
   if (type === "strings") return (value as string[]).join(",");
   if (type === "array") return JSON.stringify(value);
   return value === true ? "yes" : String(value);

@@ -8,7 +8,7 @@
  * 81a486ad (v2.13, the table its e-mails use; built from github/gemoji's db/emoji.json, MIT),
  * written compact: `git show 81a486ad:server/mailer_emoji_map.json | jq -c .`
  */
-import { plainMarkdown } from "../../notify/markdown.ts";
+import { plainMarkdown, plainMarkdownTitle } from "../../notify/markdown.ts";
 import type { Notification } from "../../notify/notification.ts";
 import EMOJI from "./emoji.json";
 import type { Publish } from "./publish.ts";
@@ -19,7 +19,7 @@ export function notificationOf(p: Publish): Notification {
   const emojis = p.tags.flatMap((t) => emojiOf(t) ?? []);
   const words = p.tags.filter((t) => emojiOf(t) === undefined);
   return {
-    title: p.title,
+    title: p.markdown && p.title !== undefined ? plainMarkdownTitle(p.title) : p.title,
     // Markdown reads as every format's does (notify/markdown.ts): links as `label (url)`, bold as XEP-0393's.
     text: p.markdown ? plainMarkdown(p.message) : p.message,
     priority: p.priority,

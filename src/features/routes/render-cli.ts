@@ -22,6 +22,8 @@ export interface RenderRequest {
   headers: Array<[string, string]>;
   query: Array<[string, string]>;
   pretty: boolean;
+  /** A format route's stanzas instead of its bodies (a declarative route's are always printed: they are what it writes). */
+  xml?: boolean;
   /** `correct:` threads across several renders (tests); one render alone has none open. */
   remembered?: Remembered;
 }
@@ -71,6 +73,11 @@ export async function renderCommand(config: LoadedConfig, req: RenderRequest, io
   return response.ok ? 0 : 1;
 }
 
+/** Whether a declarative route (a preset written in YAML among them) answers the request; else render-offline.ts does. */
+export function servesDeclarative(config: LoadedConfig, req: Pick<RenderRequest, "route" | "method">): boolean {
+  return findRoute(config, new URL(req.route, "http://render.invalid").pathname, (req.method ?? "").toUpperCase()) !== undefined;
+}
+
 /** The declarative route a path and method reach, with its `:params`; the method defaults to the route's. */
 function findRoute(
   config: LoadedConfig,
@@ -106,7 +113,7 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
 }
 
 /** JSON when the bytes are a JSON object, else plain text (what `curl -d @file` users mean). */
-function guessType(body: Uint8Array): string {
+export function guessType(body: Uint8Array): string {
   try {
     const v: unknown = JSON.parse(new TextDecoder().decode(body));
     if (v !== null && typeof v === "object") return "application/json";
@@ -117,7 +124,7 @@ function guessType(body: Uint8Array): string {
 }
 
 /** One element per line, children indented; text stays on its element's line. */
-function pretty(el: Element, depth = 0): string {
+export function pretty(el: Element, depth = 0): string {
   const pad = "  ".repeat(depth);
   const elements = el.children.filter((c): c is Element => typeof c !== "string");
   const mixed = el.children.some((c) => typeof c === "string" && c.trim() !== "");

@@ -3,8 +3,8 @@
  * Layout blocks that carry text are read (header, section, context, rich_text, image, actions);
  * divider is a blank line; interactive inputs, which a chat message cannot hold, are left out.
  */
-import { isRecord } from "../../kit/bounded.ts";
-import { link, plainText, xmlSafe } from "./mrkdwn.ts";
+import { isRecord, textOf } from "../../kit/bounded.ts";
+import { link, plainText, asWritten } from "./mrkdwn.ts";
 
 export interface Link {
   url: string;
@@ -18,14 +18,12 @@ export interface Read {
   header?: string | undefined;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
-
 /** A composition text object: `mrkdwn` is converted, `plain_text` shown as written. */
 function textObject(value: unknown): string {
   if (typeof value === "string") return plainText(value);
   if (!isRecord(value)) return "";
-  const text = str(value.text) ?? "";
-  return value.type === "plain_text" ? xmlSafe(text) : plainText(text);
+  const text = textOf(value.text) ?? "";
+  return value.type === "plain_text" ? asWritten(text) : plainText(text);
 }
 
 /** The blocks in order; the first header is handed back as `header` (the message's title) when `takeHeader`. */
@@ -64,20 +62,20 @@ function readBlock(block: Record<string, unknown>, read: Read): void {
 
 function contextElement(element: unknown): string {
   if (!isRecord(element)) return "";
-  return element.type === "image" ? xmlSafe(str(element.alt_text) ?? "") : textObject(element);
+  return element.type === "image" ? asWritten(textOf(element.alt_text) ?? "") : textObject(element);
 }
 
 /** A button with a URL, or an image, beside or under a section. */
 function accessory(element: unknown, read: Read): void {
   if (!isRecord(element)) return;
   if (element.type === "image") return imageLink(element, read);
-  const url = str(element.url);
-  if (element.type === "button" && url) read.links.push({ url: xmlSafe(url), label: textObject(element.text) });
+  const url = textOf(element.url);
+  if (element.type === "button" && url) read.links.push({ url: asWritten(url), label: textObject(element.text) });
 }
 
 function imageLink(image: Record<string, unknown>, read: Read): void {
-  const url = str(image.image_url);
-  if (url) read.links.push({ url: xmlSafe(url), label: textObject(image.title) || xmlSafe(str(image.alt_text) ?? "") });
+  const url = textOf(image.image_url);
+  if (url) read.links.push({ url: asWritten(url), label: textObject(image.title) || asWritten(textOf(image.alt_text) ?? "") });
 }
 
 /** rich_text's sections, lists, quotes and preformatted parts (what Slack's own editor sends). */
@@ -103,18 +101,18 @@ function richElement(element: unknown): string {
 
 function richInline(element: unknown): string {
   if (!isRecord(element)) return "";
-  const text = xmlSafe(str(element.text) ?? "");
+  const text = asWritten(textOf(element.text) ?? "");
   switch (element.type) {
     case "link":
-      return link(xmlSafe(str(element.url) ?? ""), text);
+      return link(asWritten(textOf(element.url) ?? ""), text);
     case "emoji":
       return emoji(element);
     case "user":
-      return `@${str(element.user_id) ?? ""}`;
+      return `@${textOf(element.user_id) ?? ""}`;
     case "channel":
-      return `#${str(element.channel_id) ?? ""}`;
+      return `#${textOf(element.channel_id) ?? ""}`;
     case "broadcast":
-      return `@${str(element.range) ?? ""}`;
+      return `@${textOf(element.range) ?? ""}`;
     default:
       return isRecord(element.style) && element.style.bold === true && text.trim() ? bold(text) : text;
   }
@@ -122,9 +120,9 @@ function richInline(element: unknown): string {
 
 /** `{"type":"emoji","name":"fire","unicode":"1f525"}`: the character when its code points are sound, else `:fire:`. */
 function emoji(element: Record<string, unknown>): string {
-  const points = (str(element.unicode) ?? "").split("-").map((hex) => Number.parseInt(hex, 16));
-  if (points.length <= 16 && points.every((p) => p >= 0x20 && p <= 0x10ffff)) return xmlSafe(String.fromCodePoint(...points));
-  return `:${xmlSafe(str(element.name) ?? "")}:`;
+  const points = (textOf(element.unicode) ?? "").split("-").map((hex) => Number.parseInt(hex, 16));
+  if (points.length <= 16 && points.every((p) => p >= 0x20 && p <= 0x10ffff)) return asWritten(String.fromCodePoint(...points));
+  return `:${asWritten(textOf(element.name) ?? "")}:`;
 }
 
 export const bold = (text: string): string => {

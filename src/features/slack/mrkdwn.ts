@@ -11,23 +11,29 @@ import { linkText, plainMarkdown } from "../../notify/markdown.ts";
  * written. No `<` inside, so each attempt stops at the next one: linear time on any input.
  */
 const SLACK_CONTROL = /<((?:[a-zA-Z][a-zA-Z0-9+.-]*:|[!@#])[^<>\n]*)>/g;
+/** mrkdwn's `*bold*` (and Markdown's, once plainText made it so), with XEP-0393 §6.2.2's edges. */
+const BOLD = /\*([^*\s](?:[^*\n]*[^*\s])?)\*/g;
 /** GFM strikethrough (`~~x~~`) as XEP-0393's `~x~` (Slack's own), linear as above. */
 const STRIKE = /~~([^~\s](?:[^~\n]*[^~\s])?)~~/g;
-/** XML 1.0 §2.2 forbids these; a sender's stray control byte is shown as U+FFFD rather than refused. */
-const NOT_XML_CHAR = /[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
 
 /** A mrkdwn or Markdown string as plain text with XEP-0393 styling. */
 export function plainText(text: string): string {
-  return plainMarkdown(xmlSafe(text).replace(SLACK_CONTROL, (_m, inner: string) => control(inner)))
+  return plainMarkdown(asWritten(text).replace(SLACK_CONTROL, (_m, inner: string) => control(inner)))
     .replace(STRIKE, "~$1~")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
 }
 
-/** Text as it was written (Block Kit `plain_text`), only made safe for XML, with one kind of line break (apprise sends CRLF). */
-export function xmlSafe(text: string): string {
-  return text.toWellFormed().replace(/\r\n?/g, "\n").replace(NOT_XML_CHAR, "\ufffd");
+/** A title, which the renderer makes bold as a whole: a bold span inside would break it, as in every format (notify/markdown.ts plainMarkdownTitle). */
+export const unbold = (title: string): string => title.replace(BOLD, "$1");
+
+/**
+ * Text as it was written (Block Kit `plain_text`), with one kind of line break (apprise sends
+ * CRLF). Characters XML cannot carry are not replaced here: read.ts refuses them, as every format does.
+ */
+export function asWritten(text: string): string {
+  return text.replace(/\r\n?/g, "\n");
 }
 
 /** `url` with its label, unless the label only repeats it (`<https://x.example/|x.example>`, `<mailto:a@b|a@b>`). */

@@ -8,12 +8,14 @@
  * anything is refused (no_text).
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
-import { isRecord } from "../../kit/bounded.ts";
+import { isRecord, textOf } from "../../kit/bounded.ts";
+import { isXmlText, saysNothing } from "../../kit/xml-text.ts";
+import { colorBadge, parseHexColor } from "../../notify/color.ts";
 import type { Notification } from "../../notify/notification.ts";
+import { notificationText } from "../../notify/render.ts";
 import { bold, type Link, list, readBlocks } from "./blocks.ts";
-import { colorBadge } from "./colors.ts";
 import { SLACK_ERRORS } from "./errors.ts";
-import { plainText, xmlSafe } from "./mrkdwn.ts";
+import { asWritten, plainText, unbold } from "./mrkdwn.ts";
 
 /** Slack: "You can include up to 50 blocks in each message" (Block Kit reference). */
 const MAX_BLOCKS = 50;
@@ -24,8 +26,6 @@ const MAX_TEXT = 40_000;
 const MAX_TITLE = 1_000;
 const MAX_LINKS = 20;
 
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
-
 interface Part {
   lines: string[];
   links: Link[];
@@ -34,9 +34,9 @@ interface Part {
 }
 
 export function readMessage(payload: Record<string, unknown>): Notification {
-  if (payload.text !== undefined && payload.text !== null && str(payload.text) === undefined)
+  if (payload.text !== undefined && payload.text !== null && textOf(payload.text) === undefined)
     throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_PAYLOAD, "text must be a string");
-  const text = plainText(str(payload.text) ?? "");
+  const text = plainText(textOf(payload.text) ?? "");
   const top = readBlocks(blockList(payload.blocks), true);
   const parts: Part[] = [{ lines: text.trim() ? [tidy(text)] : [], links: [] }, top];
   let header = top.header;
@@ -56,16 +56,19 @@ function notification(header: string | undefined, parts: readonly Part[]): Notif
       .trim(),
     MAX_TEXT,
   );
-  const title = header?.trim() ? truncate(header.trim(), MAX_TITLE) : undefined;
-  if (!title && !body) throw new GatewayError(SLACK_ERRORS.SLACK_NO_TEXT);
+  const title = header?.trim() ? truncate(unbold(header.trim()), MAX_TITLE) : undefined;
+  if (saysNothing(title ?? "") && saysNothing(body)) throw new GatewayError(SLACK_ERRORS.SLACK_NO_TEXT);
   const badge = parts.find((p) => p.badge)?.badge;
   const links = unique(parts.flatMap((p) => p.links)).slice(0, MAX_LINKS);
   // Without a title the badge leads the text, as it would lead the title.
-  return {
+  const n: Notification = {
     ...(title ? { title, badges: badge ? [badge] : [] } : {}),
     text: !title && badge ? `${badge} ${body}` : body,
     links,
   };
+  // A control character is refused as every other format refuses it (XML 1.0 §2.2), not replaced.
+  if (!isXmlText(notificationText(n))) throw new GatewayError("INVALID_XML_TEXT");
+  return n;
 }
 
 /** A legacy attachment (api.slack.com/reference/messaging/attachments), in Slack's order. */
@@ -73,28 +76,40 @@ function readAttachment(a: Record<string, unknown>, take: { title: boolean; head
   const lines: string[] = [];
   const links: Link[] = [];
   const push = (s: string) => void (s.trim() !== "" && lines.push(tidy(s)));
-  push(plainText(str(a.pretext) ?? ""));
-  push(plainText(str(a.author_name) ?? ""));
-  const title = plainText(str(a.title) ?? "").trim();
+  push(plainText(textOf(a.pretext) ?? ""));
+  push(plainText(textOf(a.author_name) ?? ""));
+  const title = plainText(textOf(a.title) ?? "").trim();
   const header = take.title && title ? title : undefined;
   if (title && !header) push(bold(title));
   for (const key of ["author_link", "title_link"]) {
-    const url = str(a[key]);
-    if (url) links.push({ url: xmlSafe(url), label: key === "title_link" && !header ? title : undefined });
+    const url = textOf(a[key]);
+    if (url) links.push({ url: asWritten(url), label: key === "title_link" && !header ? title : undefined });
   }
-  push(plainText(str(a.text) ?? ""));
+  push(plainText(textOf(a.text) ?? ""));
   for (const field of list(a.fields)) push(fieldLine(field));
   const inner = readBlocks(blockList(a.blocks), take.header && !header);
   lines.push(...inner.lines);
   links.push(...inner.links);
   for (const key of ["image_url", "thumb_url"]) {
-    const url = str(a[key]);
-    if (url) links.push({ url: xmlSafe(url) });
+    const url = textOf(a[key]);
+    if (url) links.push({ url: asWritten(url) });
   }
-  push(plainText(str(a.footer) ?? ""));
+  push(plainText(textOf(a.footer) ?? ""));
   // Slack shows `fallback` where it cannot show the attachment: here, where nothing else says anything.
-  if (!header && !inner.header && !lines.some((l) => l.trim())) push(plainText(str(a.fallback) ?? ""));
-  return { lines, links, header: header ?? inner.header, badge: colorBadge(a.color) };
+  if (!header && !inner.header && !lines.some((l) => l.trim())) push(plainText(textOf(a.fallback) ?? ""));
+  return { lines, links, header: header ?? inner.header, badge: attachmentBadge(a.color) };
+}
+
+/** Slack's three color names (#2EB886, #DAA038, #A30200 in its attachment reference) or a hex color. */
+const SLACK_COLORS = new Map([
+  ["good", 0x2eb886],
+  ["warning", 0xdaa038],
+  ["danger", 0xa30200],
+]);
+
+function attachmentBadge(color: unknown): string | undefined {
+  const rgb = typeof color === "string" ? (SLACK_COLORS.get(color.trim().toLowerCase()) ?? parseHexColor(color)) : undefined;
+  return rgb === undefined ? undefined : colorBadge(rgb);
 }
 
 /** Blank lines around a piece (Grafana ends its text with one) would part it from the next. */
@@ -102,8 +117,8 @@ const tidy = (text: string): string => text.replace(/^\s*\n/, "").trimEnd();
 
 function fieldLine(field: unknown): string {
   if (!isRecord(field)) return "";
-  const title = plainText(str(field.title) ?? "").trim();
-  const value = plainText(str(field.value) ?? "");
+  const title = plainText(textOf(field.title) ?? "").trim();
+  const value = plainText(textOf(field.value) ?? "");
   return title && value.trim() ? `${title}: ${value}` : title || value;
 }
 

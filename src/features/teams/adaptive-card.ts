@@ -7,9 +7,9 @@
  * (Uptime Kuma), so nothing is assumed flat. Decorative images (`style: Person`, an avatar) are
  * left out.
  */
+import { isRecord, textIn } from "../../kit/bounded.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { plainMarkdown, plainMarkdownTitle } from "../../notify/markdown.ts";
-import { namedColorBadge } from "./color.ts";
 
 type Json = Record<string, unknown>;
 
@@ -21,9 +21,19 @@ interface Walk {
   links: Array<{ url: string; label?: string | undefined }>;
 }
 
-const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
-const str = (v: unknown): string => (typeof v === "string" ? v : "");
-const lower = (v: unknown): string => str(v).toLowerCase();
+const lower = (v: unknown): string => textIn(v).toLowerCase();
+
+/**
+ * Adaptive Cards name their colors (TextBlock.color, Container.style: adaptivecards.io) rather
+ * than give RGB: the names that mean a severity get its badge; default, light, dark, emphasis none.
+ */
+const NAMED = new Map([
+  ["attention", "🔴"],
+  ["good", "🟢"],
+  ["warning", "🟠"],
+  ["accent", "🔵"],
+]);
+const namedColorBadge = (name: unknown): string | undefined => NAMED.get(lower(name));
 
 /** What a card shows; `summary` (the message's) titles a card that has no title of its own. */
 export function adaptiveCardNotification(cards: readonly Json[], summary: string): Notification {
@@ -42,37 +52,37 @@ function each(list: unknown, out: Walk): void {
 }
 
 function element(el: unknown, out: Walk): void {
-  if (!isObject(el)) return;
+  if (!isRecord(el)) return;
   out.badge ??= namedColorBadge(el.style);
   switch (el.type) {
     case "TextBlock":
       return textBlock(el, out);
     case "RichTextBlock":
       return line(
-        (Array.isArray(el.inlines) ? el.inlines : []).map((i) => (typeof i === "string" ? i : str(isObject(i) ? i.text : ""))).join(""),
+        (Array.isArray(el.inlines) ? el.inlines : []).map((i) => (typeof i === "string" ? i : textIn(isRecord(i) ? i.text : ""))).join(""),
         out,
       );
     case "FactSet":
       for (const f of Array.isArray(el.facts) ? el.facts : [])
-        if (isObject(f)) out.fields.push({ name: plainMarkdownTitle(str(f.title)), value: plainMarkdown(str(f.value)) });
+        if (isRecord(f)) out.fields.push({ name: plainMarkdownTitle(textIn(f.title)), value: plainMarkdown(textIn(f.value)) });
       return;
     case "Image":
-      if (lower(el.style) !== "person" && str(el.url)) out.links.push({ url: str(el.url), label: str(el.altText) || undefined });
+      if (lower(el.style) !== "person" && textIn(el.url)) out.links.push({ url: textIn(el.url), label: textIn(el.altText) || undefined });
       return;
     case "Action.OpenUrl":
-      if (str(el.url)) out.links.push({ url: str(el.url), label: str(el.title) || undefined });
+      if (textIn(el.url)) out.links.push({ url: textIn(el.url), label: textIn(el.title) || undefined });
       return;
     case "Action.ShowCard":
-      return isObject(el.card) ? (each(el.card.body, out), each(el.card.actions, out)) : undefined;
+      return isRecord(el.card) ? (each(el.card.body, out), each(el.card.actions, out)) : undefined;
     case "Badge":
-      return line(str(el.text), out);
+      return line(textIn(el.text), out);
   }
   // Containers: Container and Column `items`, ColumnSet `columns`, ImageSet `images`, ActionSet `actions`, Table rows and cells.
   for (const key of ["items", "columns", "images", "actions", "rows", "cells"]) each(el[key], out);
 }
 
 function textBlock(el: Json, out: Walk): void {
-  const text = str(el.text);
+  const text = textIn(el.text);
   const heading = lower(el.weight) === "bolder" || ["large", "extralarge"].includes(lower(el.size));
   if (out.title === undefined && out.lines.length === 0 && heading && text.trim() !== "") {
     out.title = plainMarkdownTitle(text);

@@ -4,37 +4,37 @@
  * lines, text, facts and images, and `potentialAction` OpenUri / ViewAction links. `themeColor`
  * is the badge. Alertmanager 0.26+ writes `type` where the reference says `@type`: both count.
  */
+import { isRecord, textIn } from "../../kit/bounded.ts";
+import { colorBadge, parseHexColor } from "../../notify/color.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { plainMarkdown, plainMarkdownTitle } from "../../notify/markdown.ts";
-import { hexColorBadge } from "./color.ts";
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
-const str = (v: unknown): string => (typeof v === "string" ? v : "");
-const objects = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObject) : []);
+const objects = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
 export const isMessageCard = (card: Json) => card["@type"] === "MessageCard" || card.type === "MessageCard";
 
 export function messageCardNotification(card: Json): Notification {
-  const title = plainMarkdownTitle(str(card.title) || str(card.summary)).trim();
+  const title = plainMarkdownTitle(textIn(card.title) || textIn(card.summary)).trim();
   const lines: string[] = [];
   const fields: Array<{ name: string; value: string }> = [];
   const links: Array<{ url: string; label?: string | undefined }> = [];
   const add = (text: unknown) => {
-    const plain = plainMarkdown(str(text)).trim();
+    const plain = plainMarkdown(textIn(text)).trim();
     // A section often repeats the summary the title already shows (Uptime Kuma's does).
-    if (plain !== "" && plainMarkdownTitle(str(text)).trim() !== title) lines.push(plain);
+    if (plain !== "" && plainMarkdownTitle(textIn(text)).trim() !== title) lines.push(plain);
   };
   add(card.text);
   for (const s of objects(card.sections)) {
     for (const key of ["activityTitle", "activitySubtitle", "activityText", "title", "text"]) add(s[key]);
-    for (const f of objects(s.facts)) fields.push({ name: plainMarkdownTitle(str(f.name)), value: plainMarkdown(str(f.value)) });
-    for (const i of objects(s.images)) if (str(i.image)) links.push({ url: str(i.image), label: str(i.title) || undefined });
+    for (const f of objects(s.facts)) fields.push({ name: plainMarkdownTitle(textIn(f.name)), value: plainMarkdown(textIn(f.value)) });
+    for (const i of objects(s.images)) if (textIn(i.image)) links.push({ url: textIn(i.image), label: textIn(i.title) || undefined });
     links.push(...actionLinks(s.potentialAction));
   }
   links.push(...actionLinks(card.potentialAction));
-  const badge = hexColorBadge(card.themeColor);
+  const rgb = parseHexColor(card.themeColor);
+  const badge = rgb === undefined ? undefined : colorBadge(rgb);
   return { title, text: lines.join("\n"), badges: badge && !title.includes(badge) ? [badge] : [], fields, links };
 }
 
@@ -42,7 +42,7 @@ export function messageCardNotification(card: Json): Notification {
 function actionLinks(actions: unknown): Array<{ url: string; label?: string | undefined }> {
   return objects(actions).flatMap((a) => {
     const targets = objects(a.targets);
-    const uri = str((targets.find((t) => t.os === "default") ?? targets[0])?.uri) || str(Array.isArray(a.target) ? a.target[0] : "");
-    return uri ? [{ url: uri, label: str(a.name) || undefined }] : [];
+    const uri = textIn((targets.find((t) => t.os === "default") ?? targets[0])?.uri) || textIn(Array.isArray(a.target) ? a.target[0] : "");
+    return uri ? [{ url: uri, label: textIn(a.name) || undefined }] : [];
   });
 }

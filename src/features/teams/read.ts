@@ -7,6 +7,8 @@
  * Anything else, or a card with nothing to show, is INVALID_BODY saying what was expected.
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
+import { isRecord } from "../../kit/bounded.ts";
+import { saysNothing } from "../../kit/xml-text.ts";
 import { readJsonObject } from "../../kit/request-body.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { adaptiveCardNotification } from "./adaptive-card.ts";
@@ -17,7 +19,6 @@ const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
 export type TeamsPayload = { shape: "connector"; card: Record<string, unknown> } | { shape: "workflows"; message: Record<string, unknown> };
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Any Content-Type: the JSON decides (curl users often leave it out). */
 export async function readTeamsPayload(request: Request, maxBytes: number): Promise<TeamsPayload> {
@@ -46,9 +47,9 @@ export function teamsNotification(payload: TeamsPayload): Notification {
 function adaptiveCards(message: Json): Json[] {
   if (message.type === "AdaptiveCard") return [message];
   if (message.type !== "message" || !Array.isArray(message.attachments)) return [];
-  return message.attachments.flatMap((a) => (isObject(a) && a.contentType === ADAPTIVE_CARD && isObject(a.content) ? [a.content] : []));
+  return message.attachments.flatMap((a) => (isRecord(a) && a.contentType === ADAPTIVE_CARD && isRecord(a.content) ? [a.content] : []));
 }
 
 function isEmpty(n: Notification): boolean {
-  return !n.title && n.text.trim() === "" && !n.fields?.length && !n.links?.length;
+  return saysNothing(n.title ?? "") && saysNothing(n.text) && !n.fields?.length && !n.links?.length;
 }

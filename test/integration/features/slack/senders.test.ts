@@ -36,13 +36,17 @@ for (const server of testServers())
           expect([await nextBody()]).toEqual(await goldenBodies(format, f.name));
         });
 
-    test("a payload with nothing to show is 400 no_text, 10,000 blocks 400 invalid_blocks, and bob gets neither", async () => {
+    test("nothing to show (or only U+FFFD) is 400 no_text, a control character 400 invalid_xml_text, 10,000 blocks 400 invalid_blocks, and bob gets none", async () => {
       const post = (body: unknown) =>
         bed.gw.post(PATHS.slack, { headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       const empty = await post({ username: "x", attachments: [{ color: "danger" }] });
       expect([empty.status, await empty.text()]).toEqual([400, "no_text"]);
       const blocks = await post({ text: "x", blocks: Array(10_000).fill({ type: "section", text: { type: "mrkdwn", text: "x" } }) });
       expect([blocks.status, await blocks.text()]).toEqual([400, "invalid_blocks"]);
+      const replaced = await post({ text: "\ufffd\ufffd" });
+      expect([replaced.status, await replaced.text()]).toEqual([400, "no_text"]);
+      const control = await post({ text: "a\u0001b" });
+      expect([control.status, await control.text()]).toEqual([400, "invalid_xml_text"]);
       expect((await bed.gw.post("/barrier", {})).status).toBe(201);
       expect(await nextBody()).toBe("barrier");
     });

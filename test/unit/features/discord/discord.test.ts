@@ -154,6 +154,7 @@ describe("bad input gets Discord's error and sends nothing", () => {
   const cases: Array<[string, () => RequestInit, number, Record<string, unknown>]> = [
     ["an empty object", () => json({}), 400, { message: "Cannot send an empty message", code: 50006 }],
     ["empty content and no embeds", () => json({ content: "  ", embeds: [] }), 400, { code: 50006 }],
+    ["content of nothing but U+FFFD (bytes that were not UTF-8)", () => json({ content: "\ufffd\ufffd" }), 400, { code: 50006 }],
     ["JSON that does not parse", () => ({ ...json(null), body: '{"content": "x"' }), 400, { code: 50109 }],
     [
       "a payload_json that does not parse",

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { boundaryOf, parseMultipart } from "../../../../src/kit/multipart.ts";
 import { plainText, timestampText } from "../../../../src/features/discord/markup.ts";
-import { notificationOf, severityEmoji } from "../../../../src/features/discord/read.ts";
+import { notificationOf } from "../../../../src/features/discord/read.ts";
 import { checkPayload } from "../../../../src/features/discord/payload.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -66,10 +66,12 @@ describe("Discord's markup as plain text", () => {
 });
 
 describe("colors as severity", () => {
-  test("Alertmanager's, Grafana's and Uptime Kuma's colors; 0 is no color", () => {
+  test("Alertmanager's, Grafana's and Uptime Kuma's colors (notify/color.ts); greys and 0 have none", () => {
     expect(
-      [0x992d22, 0x2ecc71, 0x95a5a6, 0xd63232, 0x36a64f, 0xff0000, 0x00ff00, 0xffa500, 0xffff00, 0x3498db, 0x9b59b6, 0].map(severityEmoji),
-    ).toEqual(["🔴", "🟢", "⚪", "🔴", "🟢", "🔴", "🟢", "🟠", "🟡", "🔵", "🟣", undefined]);
+      [0x992d22, 0x2ecc71, 0x95a5a6, 0xd63232, 0x36a64f, 0xff0000, 0x00ff00, 0xffa500, 0xffff00, 0x3498db, 0x9b59b6, 0].map(
+        (color) => notificationOf({ embeds: [{ title: "t", color }] }).badges?.[0],
+      ),
+    ).toEqual(["🔴", "🟢", undefined, "🔴", "🟢", "🔴", "🟢", "🟠", "🟡", "🔵", "🟣", undefined]);
   });
 });
 

@@ -98,6 +98,7 @@ describe("stanzagate render", () => {
         "--method",
         "post",
         "--pretty",
+        "--xml",
       ]),
     ).toEqual({
       command: "render",
@@ -112,6 +113,7 @@ describe("stanzagate render", () => {
         bodyFile: "f.json",
         method: "post",
         pretty: true,
+        xml: true,
       },
     });
     expect(parseArgs(["render"])).toEqual({ error: expect.stringContaining("--route") });

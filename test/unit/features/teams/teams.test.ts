@@ -4,7 +4,6 @@ import { loadConfig } from "../../../../src/features/index.ts";
 import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
 import { adaptiveCardNotification } from "../../../../src/features/teams/adaptive-card.ts";
 import { messageCardNotification } from "../../../../src/features/teams/message-card.ts";
-import { hexColorBadge } from "../../../../src/features/teams/color.ts";
 import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }\n`;
@@ -142,14 +141,8 @@ describe("reading cards", () => {
   });
 
   test("themeColor: hues become colored circles, greys none", () => {
-    expect(["FF0000", "#FFA500", "00e804", "0078D7", "808080", "nope"].map(hexColorBadge)).toEqual([
-      "🔴",
-      "🟠",
-      "🟢",
-      "🔵",
-      undefined,
-      undefined,
-    ]);
+    const badge = (themeColor: string) => messageCardNotification({ "@type": "MessageCard", themeColor, text: "t" }).badges?.[0];
+    expect(["FF0000", "#FFA500", "00e804", "0078D7", "808080", "nope"].map(badge)).toEqual(["🔴", "🟠", "🟢", "🔵", undefined, undefined]);
   });
 });
 
