@@ -21,6 +21,7 @@ import type { PluginStore } from "./plugin-api/store.ts";
 import type { HttpHandler, HttpRegistrar, PluginMetrics, StanzaHandler, XmppPort } from "./plugin-api/index.ts";
 import type { Metrics } from "./metrics.ts";
 import type { GatewayRequest } from "./http/request-context.ts";
+import type { GatewayError } from "./plugin-api/errors.ts";
 
 // The loader's half, which config checking reads alone.
 export type * from "./config/feature-shape.ts";
@@ -63,13 +64,23 @@ export interface AuthDeps {
   [own: string]: unknown;
 }
 
+/** What a route registered by a feature may add to its handler (CoreRegistrar.add). */
+interface RouteOptions {
+  bare?: boolean;
+  probe?: boolean;
+  secret?: boolean;
+  refuse?: (error: GatewayError, request: Request) => Response;
+}
+
 /** The plugins' registrar, with what only the core's endpoints need. */
 export interface CoreRegistrar extends HttpRegistrar {
   /**
    * `bare`: no CORS headers (probes); `probe`: logged at debug when it succeeds; `secret`: the path
-   * is a credential (a webhook URL), so logs and metric labels show it with its last segment hidden.
+   * is a credential (a webhook URL), so logs and metric labels show it with its last segment hidden;
+   * `refuse`: how the route's sender is told a refusal the front door makes before the handler
+   * runs (a declared body over http.max_body_bytes), in the shape the handler answers its own.
    */
-  add(method: string, path: string, handler: HttpHandler, options?: { bare?: boolean; probe?: boolean; secret?: boolean }): void;
+  add(method: string, path: string, handler: HttpHandler, options?: RouteOptions): void;
   /** Everything registered so far in this generation, in order. */
   readonly routes: readonly ServedRoute[];
 }

@@ -9,7 +9,7 @@ import type { HttpHandler } from "../plugin-api/index.ts";
 import type { CoreRegistrar } from "../feature-api.ts";
 import type { Logger } from "../log.ts";
 import { createCors, withHeaders } from "./cors.ts";
-import { enter, hideSecret, noteHangUp, refuseEarly, routeMatcher, type Door } from "./front-door.ts";
+import { enter, hideSecret, noteHangUp, refuseEarly, routeMatcher, type Door, type Refuse } from "./front-door.ts";
 import { GatewayRequest, clientOf, pathOf } from "./request-context.ts";
 
 export interface Registered {
@@ -22,6 +22,8 @@ export interface Registered {
   probe?: boolean;
   /** The path is a credential: logs and metrics see it hidden (front-door.ts routeMatcher). */
   secret?: boolean;
+  /** The sender's shape of a refusal the front door makes for this route (front-door.ts `Refuse`). */
+  refuse?: Refuse;
 }
 
 /** Everything one generation serves (`all`); `routes` leaves out the bare probes, which no API description lists. */
@@ -96,15 +98,15 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log }: 
   };
 }
 
-/** RFC 9110 §15.5.6: a 405 MUST carry Allow, the methods the path does accept. */
+/** RFC 9110 §15.5.6: a 405 MUST carry Allow, the methods the path does accept; in the shape of the path's route. */
 function methodNotAllowed(request: Request, methods: readonly string[], named = pathOf(request)): Response {
   const allow = allowed(methods);
-  return errorResponse(
-    new GatewayError("METHOD_NOT_ALLOWED", `${named} does not accept ${request.method}`, {
-      details: { method: request.method, allow },
-      headers: { allow: allow.join(", ") },
-    }),
-  );
+  const err = new GatewayError("METHOD_NOT_ALLOWED", `${named} does not accept ${request.method}`, {
+    details: { method: request.method, allow },
+    headers: { allow: allow.join(", ") },
+  });
+  const refuse = request instanceof GatewayRequest ? request.context.refuse : undefined;
+  return refuse ? refuse(err, request) : errorResponse(err);
 }
 
 /** HEAD is answered wherever GET is (RFC 9110 §9.3.2); OPTIONS on every routed path (cors.ts). */

@@ -1,8 +1,9 @@
 /**
  * What every request goes through before routing: a URL the router can read whatever the Host
  * header said, its context (request-context.ts: client address, route, start time), methods no
- * route implements (501), bodies over `http.max_body_bytes` (413, JSON, counted while they
- * stream), and a debug line when the client hangs up before the answer.
+ * route implements (501), bodies over `http.max_body_bytes` (413 in the matched route's shape
+ * when declared, counted while they stream when not), and a debug line when the client hangs up
+ * before the answer.
  */
 import { GatewayError, errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
@@ -35,14 +36,20 @@ function routable(url: string): { url: string; path: string } {
   return { url: rebuilt, path: new URL(rebuilt).pathname };
 }
 
+/**
+ * How a route tells a refusal in its sender's shape (Slack's `request_too_large`, Gotify's error
+ * JSON...): the front door answers with it when it refuses a request the route would have served.
+ */
+export type Refuse = (error: GatewayError, request: Request) => Response;
+
 /** What the front door of one configuration knows. */
 export interface Door {
   /** http.max_body_bytes. */
   maxBodyBytes: number;
   /** The client address of a request from `peer` (client-address.ts). */
   clientAddress(peer: string, headers: Headers): string;
-  /** The path pattern of the route serving a path, and whether the path is a secret (routeMatcher). */
-  routeOf(method: string, path: string): { route: string; secret: boolean };
+  /** The path pattern of the route serving a path, whether the path is a secret, and its refusals' shape (routeMatcher). */
+  routeOf(method: string, path: string): { route: string; secret: boolean; refuse?: Refuse | undefined };
 }
 
 /**
@@ -52,7 +59,7 @@ export interface Door {
 export function enter(request: Request, peer: string, door: Door): GatewayRequest {
   const started = performance.now();
   const { url, path } = routable(request.url);
-  const { route, secret } = door.routeOf(request.method, path);
+  const { route, secret, refuse } = door.routeOf(request.method, path);
   const context: RequestContext = {
     peer,
     client: door.clientAddress(peer, request.headers),
@@ -60,6 +67,7 @@ export function enter(request: Request, peer: string, door: Door): GatewayReques
     path: secret ? route : path,
     route,
     started,
+    refuse,
   };
   return new GatewayRequest(url, limitBody(request, door.maxBodyBytes), context);
 }
@@ -71,7 +79,11 @@ export interface FrontDoorOptions {
   log: Logger;
 }
 
-/** The answer to give without routing, if any (RFC 9110 §9.1: an unimplemented method is 501). */
+/**
+ * The answer to give without routing, if any (RFC 9110 §9.1: an unimplemented method is 501). A
+ * declared body over the limit is refused unread, in the shape of the route it was sent to: every
+ * real sender declares Content-Length, so this is the 413 they see.
+ */
 export function refuseEarly(request: Request, { implemented, maxBodyBytes }: FrontDoorOptions): Response | undefined {
   if (!implemented.has(request.method)) {
     return errorResponse(
@@ -80,7 +92,10 @@ export function refuseEarly(request: Request, { implemented, maxBodyBytes }: Fro
       }),
     );
   }
-  if (Number(request.headers.get("content-length") ?? 0) > maxBodyBytes) return errorResponse(tooLarge(maxBodyBytes));
+  if (Number(request.headers.get("content-length") ?? 0) > maxBodyBytes) {
+    const refuse = request instanceof GatewayRequest ? request.context.refuse : undefined;
+    return refuse ? refuse(tooLarge(maxBodyBytes), request) : errorResponse(tooLarge(maxBodyBytes));
+  }
   return undefined;
 }
 
@@ -121,9 +136,7 @@ export function noteHangUp(request: Request, response: Response, log: Logger): v
  * router does, a fixed path wins over one with parameters whatever their order (`/message` over
  * ntfy's `/:topic`).
  */
-export function routeMatcher(
-  routes: ReadonlyArray<{ method: string; path: string; secret?: boolean }>,
-): (method: string, pathname: string) => { route: string; secret: boolean } {
+export function routeMatcher(routes: ReadonlyArray<{ method: string; path: string; secret?: boolean; refuse?: Refuse }>): Door["routeOf"] {
   const compiled = routes
     .map((r) => ({ ...r, re: patternRegExp(r.path), looseness: looseness(r.path) }))
     .sort((a, b) => a.looseness - b.looseness);
@@ -131,7 +144,7 @@ export function routeMatcher(
     const candidates = compiled.filter((r) => r.re.test(pathname));
     const found = candidates.find((r) => r.method === method) ?? candidates[0];
     if (!found) return { route: "(unmatched)", secret: false };
-    return found.secret ? { route: hideSecret(found.path), secret: true } : { route: found.path, secret: false };
+    return { route: found.secret ? hideSecret(found.path) : found.path, secret: found.secret === true, refuse: found.refuse };
   };
 }
 

@@ -10,6 +10,7 @@
  * carries; and a plugin hands its Authenticator `(request, ip)` (plugin-api/): the request is
  * what reaches it.
  */
+import type { GatewayError } from "../plugin-api/errors.ts";
 
 /** The peer of a request handled in-process (Gateway.handle, tests): no socket, no address. */
 export const IN_PROCESS_PEER = "local";
@@ -28,6 +29,8 @@ export interface RequestContext {
   readonly route: string;
   /** performance.now() when the request came in: the request log's duration. */
   readonly started: number;
+  /** How the matched route words a refusal (front-door.ts `Refuse`); the gateway's JSON when none. */
+  readonly refuse?: ((error: GatewayError, request: Request) => Response) | undefined;
   /** Who an auth scheme found (Identity.name), once one has: for the request log. */
   identity?: string;
 }

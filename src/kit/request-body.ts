@@ -2,8 +2,9 @@
  * Request bodies by Content-Type. Parameters such as `; charset=utf-8` are accepted; a type this
  * gateway does not read is UNSUPPORTED_MEDIA_TYPE (415), malformed JSON INVALID_JSON (400).
  *
- * Bytes are counted while they stream in, so a body over the limit is refused with a JSON 413 as
- * soon as it passes the limit, whether it came with a Content-Length or chunked. Text is decoded
+ * Bytes are counted while they stream in, so a body over the limit is refused with BODY_TOO_LARGE
+ * (413, each format in its shape) as soon as it passes the limit, whether it came with a
+ * Content-Length or chunked. Text is decoded
  * strictly (RFC 9110 §8.3.2: the charset parameter names the encoding; UTF-8 when none is given):
  * a byte sequence the charset cannot decode is 400 INVALID_ENCODING, never a silent U+FFFD.
  */
@@ -119,6 +120,27 @@ export function jsonHint(text: string, request: Request): string | undefined {
   }
   const sentAs = request.headers.get("content-type")?.split(";")[0]?.trim();
   return `The body is JSON but was sent ${sentAs ? `as ${sentAs}` : "without a Content-Type"}: send it with Content-Type: application/json`;
+}
+
+/**
+ * The body as a JSON object, read within `maxBytes`. What is not one is INVALID_JSON, or what
+ * `onError` makes of it: each format words it in its own shape (Slack's `invalid_payload`...).
+ */
+export async function readJsonObject(
+  request: Request,
+  maxBytes: number,
+  onError?: (err: GatewayError) => GatewayError,
+): Promise<Record<string, unknown>> {
+  return jsonObjectOf(await readText(request, maxBytes), onError);
+}
+
+/** `text` (a body, or a form field carrying JSON) as a JSON object: INVALID_JSON, or `onError`'s word for it. */
+export function jsonObjectOf(text: string, onError: (err: GatewayError) => GatewayError = (err) => err): Record<string, unknown> {
+  try {
+    return parseJsonObject(text);
+  } catch (err) {
+    throw err instanceof GatewayError && err.code === "INVALID_JSON" ? onError(err) : err;
+  }
 }
 
 export function parseJsonObject(text: string): Record<string, unknown> {

@@ -37,9 +37,9 @@ type Shape = "catalogue" | "text" | "teams";
 function shapeProblem(a: Answer, shape: Shape): string | null {
   if (a.status < 400) return a.status >= 200 ? null : `${a.status}: not an answer a sender takes`;
   if (a.status >= 500) return `${a.status}: ${a.text.slice(0, 200)}`;
-  // A body declared over http.max_body_bytes is refused before any route, in the gateway's shape
+  // A body declared over http.max_body_bytes is refused before any route, in the route's shape
   // (http/front-door.ts), and past 4 times the limit by Bun itself, bare (http/server.ts).
-  if (a.status === 413 && (a.text === "" || a.text.includes('"code":"BODY_TOO_LARGE"'))) return null;
+  if (a.status === 413 && a.text === "") return null;
   if (shape === "catalogue") return answerProblem(a);
   if (a.text.trim() === "") return `${a.status} without a word of why`;
   if (shape === "text" || !a.text.startsWith("{")) return null;

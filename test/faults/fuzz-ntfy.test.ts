@@ -116,9 +116,9 @@ function ntfyProblem(a: Answer): string | null {
     return `${a.status} without a JSON body`;
   }
   if (a.status === 200) return typeof body.id === "string" && typeof body.event === "string" ? null : "200 without ntfy's message";
-  // What the front door and the router answer before any route (a body past http.max_body_bytes, a
-  // `/` in the topic, a method no ntfy path takes) keeps the gateway's shape.
-  if (["404 NOT_FOUND", "413 BODY_TOO_LARGE", "405 METHOD_NOT_ALLOWED", "501 METHOD_NOT_IMPLEMENTED"].includes(`${a.status} ${body.code}`))
+  // What the router answers before any route (a `/` in the topic, a method no ntfy path takes)
+  // keeps the gateway's shape; a body past http.max_body_bytes is ntfy's (http/front-door.ts).
+  if (["404 NOT_FOUND", "405 METHOD_NOT_ALLOWED", "501 METHOD_NOT_IMPLEMENTED"].includes(`${a.status} ${body.code}`))
     return typeof body.error === "string" ? null : `${a.status} without error`;
   if (typeof body.error !== "string" || body.http !== a.status) return `not ntfy's error shape (http ${String(body.http)})`;
   if (body.code !== undefined && (typeof body.code !== "number" || Math.floor(body.code / 100) !== a.status)) return `code ${body.code}`;

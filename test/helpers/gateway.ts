@@ -33,10 +33,12 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** More `xmpp:` keys, one "key: value" line each (e.g. "max_rooms: 2"). */
   xmpp?: string[];
+  /** More `http:` keys, the same way (e.g. "max_body_bytes: 4096"). */
+  http?: string[];
 }
 
 /** The xmpp/http/store head of a routes.yaml for this Prosody. */
-export function configHead(prosody: XmppServer, store = ":memory:", xmpp: string[] = []): string {
+export function configHead(prosody: XmppServer, store = ":memory:", xmpp: string[] = [], http: string[] = []): string {
   return [
     "xmpp:",
     ...xmpp.map((line) => `  ${line}`),
@@ -47,6 +49,7 @@ export function configHead(prosody: XmppServer, store = ":memory:", xmpp: string
     "  reconnect: { initial_ms: 50, max_ms: 500 }",
     "http:",
     "  listen: 127.0.0.1:0",
+    ...http.map((line) => `  ${line}`),
     `store: "${store}"`,
     "",
   ].join("\n");
@@ -59,7 +62,7 @@ export function loadTestConfig(text: string, env: Record<string, string> = {}): 
 }
 
 export async function startGateway(prosody: XmppServer, opts: GatewayOptions): Promise<TestGateway> {
-  const config = loadTestConfig(configHead(prosody, opts.store, opts.xmpp) + opts.routes, opts.env);
+  const config = loadTestConfig(configHead(prosody, opts.store, opts.xmpp, opts.http) + opts.routes, opts.env);
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const gateway = await createGateway(config, { log });

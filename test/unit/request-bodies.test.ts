@@ -2,7 +2,8 @@
 // JSON under the wrong Content-Type told so, integers refused before they lose digits, and JSON
 // carried in a form's `payload=` field. In-process, on a fake XMPP entity.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ACCEPTED_TYPES } from "../../src/kit/request-body.ts";
+import { GatewayError } from "../../src/plugin-api/errors.ts";
+import { ACCEPTED_TYPES, readJsonObject } from "../../src/kit/request-body.ts";
 import { fakeGateway, type FakeGateway } from "../helpers/fake-gateway.ts";
 
 let gw: FakeGateway;
@@ -170,5 +171,26 @@ describe("JSON in a form's payload= field (GitHub's default content type, Slack'
       { field: "payload", problem: "Unexpected property" },
       { field: "x", problem: "Unexpected property" },
     ]);
+  });
+});
+
+describe("readJsonObject: one reader of a JSON object body, each format wording its refusal", () => {
+  const post = (body: string) => new Request("http://x/", { method: "POST", body });
+  const codeOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => "read",
+      (err: unknown) => (err instanceof GatewayError ? err.code : "fault"),
+    );
+
+  test("an object is its fields; not JSON, or JSON that is no object, is INVALID_JSON", async () => {
+    expect(await readJsonObject(post('{"text":"hi"}'), 100)).toEqual({ text: "hi" });
+    expect(await codeOf(readJsonObject(post("{"), 100))).toBe("INVALID_JSON");
+    expect(await codeOf(readJsonObject(post("[1]"), 100))).toBe("INVALID_JSON");
+  });
+
+  test("onError words INVALID_JSON in the format's terms; a body too large stays BODY_TOO_LARGE", async () => {
+    const mine = () => new GatewayError("BAD_REQUEST", "not mine");
+    expect(await codeOf(readJsonObject(post("nope"), 100, mine))).toBe("BAD_REQUEST");
+    expect(await codeOf(readJsonObject(post(`{"text":"${"x".repeat(200)}"}`), 100, mine))).toBe("BODY_TOO_LARGE");
   });
 });

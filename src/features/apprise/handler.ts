@@ -4,8 +4,8 @@
  *   message, 202 `{"status":"queued"}` while the outbox holds it; errors in the catalogue's shape;
  * - the Apprise API (NotifyAppriseAPI.py) takes exactly 200 (`requests.codes.ok`): 200 once sent
  *   or queued (never lost either way), and errors as apprise-api words them (responses.py): the
- *   sentence as text/plain, or `{"error": …}` when the client accepts JSON; a body too large is
- *   its 431.
+ *   sentence as text/plain, or apprise-api's `{"error": null | sentence, "details": …}` when the
+ *   client accepts JSON; a body too large is its 431.
  */
 import { GatewayError, errorResponse, jsonResponse } from "../../plugin-api/errors.ts";
 import type { HttpHandler, HttpRequest } from "../../plugin-api/index.ts";
@@ -40,15 +40,18 @@ export function jsonHandler(route: AppriseRoute, deps: FormatPorts): HttpHandler
   };
 }
 
+/** apprise-api answers JSON to a client that accepts it (responses.py), else text. */
+const acceptsJson = (request: Request) => /\bapplication\/json\b/i.test(request.headers.get("accept") ?? "");
+
 export function apiHandler(route: AppriseRoute, deps: FormatPorts): HttpHandler {
   return async function serveAppriseApi(req) {
-    const json = /\bapplication\/json\b/i.test(req.request.headers.get("accept") ?? "");
+    const json = acceptsJson(req.request);
     try {
       const key = req.params.key;
       if (key !== undefined && key !== "" && !KEY.test(key))
         throw new GatewayError("NOT_FOUND", "The key must be 1 to 128 of A-Z a-z 0-9 _ -");
       const { outcome } = await notify(req, route, deps, readApiPayload);
-      return json ? jsonResponse(200, { error: null, status: outcome }) : text(200, "Notification(s) sent.");
+      return json ? jsonResponse(200, { error: null, details: { status: outcome } }) : text(200, "Notification(s) sent.");
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       return apiError(err, json);
@@ -56,12 +59,16 @@ export function apiHandler(route: AppriseRoute, deps: FormatPorts): HttpHandler 
   };
 }
 
+/** A refusal the front door makes for the Apprise API (a body too large), as apprise-api words it. */
+export const apiRefusal = (err: GatewayError, request: Request): Response => apiError(err, acceptsJson(request));
+
 function apiError(err: GatewayError, json: boolean): Response {
   const status = err.code === "BODY_TOO_LARGE" ? 431 : err.status;
   const problems = err.details.problems as Array<{ field: string }> | undefined;
   const headers = err.headers;
   if (!json) return text(status, err.message, headers);
-  return jsonResponse(status, { error: err.message, code: err.code, ...(problems?.[0] ? { field: problems[0].field } : {}) }, headers);
+  const details = { code: err.code, ...(problems?.[0] ? { field: problems[0].field } : {}) };
+  return jsonResponse(status, { error: err.message, details }, headers);
 }
 
 function text(status: number, body: string, headers: Record<string, string> = {}): Response {

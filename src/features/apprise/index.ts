@@ -7,7 +7,7 @@
 import { defineFeature, defineRouteKind } from "../../feature-api.ts";
 import { formatPorts } from "../../notify/ports.ts";
 import { checkAppriseRoute } from "./check.ts";
-import { apiHandler, jsonHandler } from "./handler.ts";
+import { apiHandler, apiRefusal, jsonHandler } from "./handler.ts";
 import { appriseOperation } from "./openapi.ts";
 import { AppriseRouteSchema, notifyPath, type AppriseRoute } from "./schema.ts";
 
@@ -34,8 +34,8 @@ export default defineFeature({
         const route = base as AppriseRoute;
         const deps = formatPorts(route, ctx);
         ctx.http.add("POST", route.path, jsonHandler(route, deps));
-        ctx.http.add("POST", notifyPath(route), apiHandler(route, deps));
-        ctx.http.add("POST", `${notifyPath(route)}/:key`, apiHandler(route, deps));
+        ctx.http.add("POST", notifyPath(route), apiHandler(route, deps), { refuse: apiRefusal });
+        ctx.http.add("POST", `${notifyPath(route)}/:key`, apiHandler(route, deps), { refuse: apiRefusal });
       },
     };
   },

@@ -44,10 +44,10 @@ const API_PAYLOAD = {
 };
 
 const API_ERROR = {
-  description: "apprise-api's error: the sentence as text/plain, or {error, code, field} with Accept: application/json",
+  description: "apprise-api's error: the sentence as text/plain, or {error, details: {code, field}} with Accept: application/json",
   content: {
     "text/plain": { schema: { type: "string" } },
-    "application/json": { schema: { type: "object", properties: { error: { type: "string" } } } },
+    "application/json": { schema: { type: "object", properties: { error: { type: "string" }, details: { type: "object" } } } },
   },
 };
 
@@ -74,7 +74,12 @@ export function appriseOperation(route: AppriseRoute, served: ServedRoute): Json
     summary: "Apprise API: send a notification",
     requestBody: {
       required: true,
-      content: { "application/json": { schema: API_PAYLOAD }, "application/x-www-form-urlencoded": { schema: API_PAYLOAD } },
+      content: {
+        "application/json": { schema: API_PAYLOAD },
+        "application/x-www-form-urlencoded": { schema: API_PAYLOAD },
+        // Newer Apprise sends its attachments as files: each is named in the message.
+        "multipart/form-data": { schema: API_PAYLOAD },
+      },
     },
     responses: {
       "200": { description: "Sent, or queued in the outbox (Apprise takes exactly 200)" },

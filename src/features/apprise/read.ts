@@ -9,9 +9,10 @@
  * naming the field: Apprise sends none of these, so a request carrying one is not Apprise's.
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
+import { isMultipart, readMultipartForm, type FormPart } from "../../kit/multipart.ts";
 import { textOf } from "../../kit/bounded.ts";
-import { saysNothing } from "../../kit/xml-text.ts";
 import { readBody } from "../../kit/request-body.ts";
+import { isXmlText, saysNothing } from "../../kit/xml-text.ts";
 
 /** apprise/common.py NotifyType. */
 export const APPRISE_TYPES = ["info", "success", "warning", "failure"] as const;
@@ -50,11 +51,9 @@ export async function readJsonPayload(request: Request, maxBytes: number): Promi
   });
 }
 
-/** The Apprise API's: JSON or a form (readBody refuses any other Content-Type with 415). */
+/** The Apprise API's: JSON, a form or a multipart form (readBody refuses any other Content-Type with 415). */
 export async function readApiPayload(request: Request, maxBytes: number): Promise<AppriseMessage> {
-  const parsed = await readBody(request, maxBytes);
-  if (parsed.type === "text") throw invalid("Content-Type", "the Apprise API takes JSON or a form");
-  const f = parsed.fields;
+  const { fields: f, files } = await apiBody(request, maxBytes);
   const tag = f.tag ?? f.tags;
   if (tag !== undefined && typeof tag !== "string" && !(Array.isArray(tag) && tag.every((t) => typeof t === "string")))
     throw invalid("tag", "must be a string or a list of strings");
@@ -64,8 +63,26 @@ export async function readApiPayload(request: Request, maxBytes: number): Promis
     body: text(f, "body"),
     type: oneOf(f, "type", APPRISE_TYPES, "info"),
     format: oneOf(f, "format", APPRISE_FORMATS, "text"),
-    attachments: urls.map((url) => ({ name: url.split(/[/?#]/).filter(Boolean).at(-1) ?? url, url })),
+    attachments: [...urls.map((url) => ({ name: url.split(/[/?#]/).filter(Boolean).at(-1) ?? url, url })), ...files],
   });
+}
+
+/** Newer Apprise posts attachments as multipart files (`attach`, `attachN`): named in the message, not kept. */
+async function apiBody(request: Request, maxBytes: number): Promise<{ fields: Fields; files: AppriseAttachment[] }> {
+  if (isMultipart(request)) {
+    const form = await readMultipartForm(request, maxBytes);
+    return { fields: form.fields, files: form.files.map((part, i) => fileAttachment(part, i)) };
+  }
+  const parsed = await readBody(request, maxBytes);
+  if (parsed.type === "text") throw invalid("Content-Type", "the Apprise API takes JSON or a form");
+  return { fields: parsed.fields, files: [] };
+}
+
+function fileAttachment(part: FormPart, i: number): AppriseAttachment {
+  const name = part.filename || `attachment ${i + 1}`;
+  if (!isXmlText(name) || !isXmlText(part.type))
+    throw invalid(part.name || "attach", "names a file with characters a chat message cannot carry");
+  return { name, mimetype: part.type, bytes: part.data.byteLength };
 }
 
 /** Apprise itself refuses to notify with neither a title nor a body (cli.py exits 3): so does this. */

@@ -41,10 +41,12 @@ export class DiscordHooks {
         const found = hooks.filter((h) => timingSafeEqual(h.digest, wanted))[0];
         return found ? found.handlers[which](req) : discordFailure(unknownWebhook());
       };
-    this.http.add("GET", hookPattern(prefix), dispatch("webhook"));
-    this.http.add("POST", hookPattern(prefix), dispatch("execute"));
-    this.http.add("GET", messagePattern(prefix), dispatch("message"));
-    this.http.add("PATCH", messagePattern(prefix), dispatch("edit"));
-    this.http.add("DELETE", messagePattern(prefix), dispatch("remove"));
+    // A refusal the front door makes (a body too large) is Discord's too.
+    const discordShaped = { refuse: discordFailure };
+    this.http.add("GET", hookPattern(prefix), dispatch("webhook"), discordShaped);
+    this.http.add("POST", hookPattern(prefix), dispatch("execute"), discordShaped);
+    this.http.add("GET", messagePattern(prefix), dispatch("message"), discordShaped);
+    this.http.add("PATCH", messagePattern(prefix), dispatch("edit"), discordShaped);
+    this.http.add("DELETE", messagePattern(prefix), dispatch("remove"), discordShaped);
   }
 }

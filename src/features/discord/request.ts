@@ -2,15 +2,15 @@
  * An execute-webhook request body as Discord reads it (resources/webhook.mdx "Execute Webhook",
  * reference.mdx "Uploading Files"): JSON, a form, or multipart/form-data whose `payload_json`
  * part holds the JSON of the non-file fields and whose file parts are `files[n]` — or, from
- * Grafana, parts with an empty name (multipart.ts). Bounded by http.max_body_bytes; what cannot
+ * Grafana, parts with an empty name (kit/multipart.ts). Bounded by http.max_body_bytes; what cannot
  * be read is Discord's error for it, never the gateway's own shape.
  */
 import { isRecord } from "../../kit/bounded.ts";
 import { isXmlText } from "../../kit/xml-text.ts";
-import { mediaType, parseForm, parseJson, readBytes, readText, charsetOf } from "../../kit/request-body.ts";
+import { mediaType, parseForm, parseJson, readText, charsetOf } from "../../kit/request-body.ts";
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { invalidFormBody, invalidJson } from "./errors.ts";
-import { boundaryOf, parseMultipart, type FormPart } from "./multipart.ts";
+import { isMultipart, readMultipartForm, type FormPart } from "../../kit/multipart.ts";
 import type { ReceivedFile } from "./read.ts";
 
 export interface DiscordRequestBody {
@@ -21,26 +21,29 @@ export interface DiscordRequestBody {
 const ACCEPTED = "{'application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'}";
 
 export async function readDiscordBody(request: Request, maxBytes: number): Promise<DiscordRequestBody> {
-  const contentType = request.headers.get("content-type") ?? "";
-  if (/^\s*multipart\/form-data\s*(;|$)/i.test(contentType)) return readMultipart(request, contentType, maxBytes);
+  if (isMultipart(request)) return multipartBody(request, maxBytes);
   const type = mediaType(request);
   if (type === "json") return { fields: jsonObject(await readText(request, maxBytes), invalidJson), files: [] };
   if (type === "form") return withPayloadJson(parseForm(await readText(request, maxBytes), charsetOf(request)), []);
   throw invalidFormBody([{ path: [], code: "CONTENT_TYPE_INVALID", message: `Expected "Content-Type" header to be one of ${ACCEPTED}.` }]);
 }
 
-async function readMultipart(request: Request, contentType: string, maxBytes: number): Promise<DiscordRequestBody> {
-  const boundary = boundaryOf(contentType);
-  const parts = boundary === undefined ? "the Content-Type has no boundary" : parseMultipart(await readBytes(request, maxBytes), boundary);
-  if (typeof parts === "string")
-    throw invalidFormBody([{ path: [], code: "MULTIPART_INVALID", message: `Invalid multipart body: ${parts}.` }]);
-  const fields: Record<string, unknown> = {};
-  const files: ReceivedFile[] = [];
-  for (const part of parts) {
-    if (part.filename !== undefined) files.push(receivedFile(part, part.filename));
-    else if (part.name !== "") fields[part.name] = fieldText(part);
-  }
-  return withPayloadJson(fields, files);
+async function multipartBody(request: Request, maxBytes: number): Promise<DiscordRequestBody> {
+  const form = await readMultipartForm(request, maxBytes).catch((err: unknown) => {
+    throw err instanceof GatewayError ? asDiscordForm(err) : err;
+  });
+  return withPayloadJson(
+    form.fields,
+    form.files.map((part) => receivedFile(part, part.filename ?? "")),
+  );
+}
+
+/** The multipart reader's refusals as Discord's 50035, naming the field. */
+function asDiscordForm(err: GatewayError): GatewayError {
+  if (err.code === "BAD_REQUEST") return invalidFormBody([{ path: [], code: "MULTIPART_INVALID", message: err.message }]);
+  if (err.code === "INVALID_ENCODING")
+    return invalidFormBody([{ path: [String(err.details.field)], code: "BASE_TYPE_STRING", message: "Must be valid UTF-8 text." }]);
+  return err;
 }
 
 /** A file part as the message names it: its name and type must be text a chat message can carry. */
@@ -54,15 +57,6 @@ function receivedFile(part: FormPart, filename: string): ReceivedFile {
       },
     ]);
   return { filename, type: part.type, size: part.data.byteLength };
-}
-
-/** A text part, decoded strictly: bytes that are not UTF-8 are refused, never turned into U+FFFD. */
-function fieldText(part: FormPart): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(part.data);
-  } catch {
-    throw invalidFormBody([{ path: [part.name], code: "BASE_TYPE_STRING", message: "Must be valid UTF-8 text." }]);
-  }
 }
 
 /** `payload_json` holds the JSON fields; a form's own fields count where it does not say them. */

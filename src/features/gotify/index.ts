@@ -5,7 +5,7 @@
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import { checkGotifyRoute } from "./check.ts";
-import { GOTIFY_ERRORS } from "./errors.ts";
+import { GOTIFY_ERRORS, gotifyError } from "./errors.ts";
 import { createMessageHandler, deleteMessageHandler, type GotifyDeps } from "./handler.ts";
 import { gotifyMessages } from "./messages.ts";
 import { gotifyOperation } from "./openapi.ts";
@@ -33,8 +33,8 @@ export default defineFeature({
       route(base) {
         const route = base as GotifyRoute;
         const deps = depsOf(route, ctx);
-        ctx.http.add("POST", messagePath(route), createMessageHandler(route, deps));
-        ctx.http.add("DELETE", deletePath(route), deleteMessageHandler(route, deps));
+        ctx.http.add("POST", messagePath(route), createMessageHandler(route, deps), { refuse: gotifyError });
+        ctx.http.add("DELETE", deletePath(route), deleteMessageHandler(route, deps), { refuse: gotifyError });
         return undefined;
       },
     };

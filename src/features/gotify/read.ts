@@ -5,7 +5,8 @@
  * JSON ("Only accepted in CreateMessage requests with application/json content-type").
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
-import { charsetOf, jsonHint, parseForm, parseJsonObject, readBytes, readText, tooLarge } from "../../kit/request-body.ts";
+import { readMultipartForm } from "../../kit/multipart.ts";
+import { charsetOf, jsonHint, parseForm, readJsonObject, readText } from "../../kit/request-body.ts";
 import { textOf } from "../../kit/bounded.ts";
 import { saysNothing } from "../../kit/xml-text.ts";
 import { GOTIFY_ERRORS } from "./errors.ts";
@@ -26,30 +27,14 @@ const essence = (request: Request) => request.headers.get("content-type")?.split
  */
 export async function readGotifyMessage(request: Request, maxBytes: number, query: Record<string, string>): Promise<GotifyMessage> {
   const type = essence(request);
-  if (type === "application/json") return fromJson(parseJsonObject(await readText(request, maxBytes)));
-  if (type === "multipart/form-data") return fromForm({ ...query, ...(await multipartFields(request, maxBytes)) });
+  if (type === "application/json") return fromJson(await readJsonObject(request, maxBytes));
+  if (type === "multipart/form-data") return fromForm({ ...query, ...(await readMultipartForm(request, maxBytes)).fields });
   const text = await readText(request, maxBytes);
   if (type === "application/x-www-form-urlencoded") return fromForm({ ...query, ...parseForm(text, charsetOf(request)) });
   // Any other body is not read by Gotify either; a JSON one sent without its type is told why.
   const hint = jsonHint(text, request);
   if (hint && query.message === undefined) throw new GatewayError(GOTIFY_ERRORS.GOTIFY_NO_MESSAGE, `Field 'message' is required. ${hint}`);
   return fromForm(query);
-}
-
-/** Read within the limit first: FormData would buffer any size. File parts are not Gotify fields. */
-async function multipartFields(request: Request, maxBytes: number): Promise<Record<string, string>> {
-  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge(maxBytes);
-  const bytes = await readBytes(request, maxBytes);
-  let entries: Array<[string, unknown]>;
-  try {
-    const form = await new Response(bytes, { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData();
-    entries = [...form.entries()];
-  } catch {
-    throw new GatewayError("BAD_REQUEST", "the multipart body cannot be read");
-  }
-  const fields: Record<string, string> = {};
-  for (const [name, value] of entries) if (typeof value === "string" && !(name in fields)) fields[name] = value;
-  return fields;
 }
 
 function fromJson(fields: Record<string, unknown>): GotifyMessage {

@@ -4,7 +4,7 @@
  * binwiederhier/ntfy v2.13, whose codes and sentences these are). Senders log `code` and `error`
  * (Apprise does), so every answer of this route, the gateway's own refusals included, has this shape.
  */
-import { GatewayError, ownErrors } from "../../plugin-api/errors.ts";
+import { GatewayError, errorResponse, ownErrors } from "../../plugin-api/errors.ts";
 
 interface NtfyErrorSpec {
   code: number;
@@ -80,4 +80,9 @@ export function asNtfy(err: GatewayError): GatewayError {
   // ntfy has no code for an outbox or a link: its status and sentence stay, `code` is left out as ntfy omits a zero one.
   const body = spec ? ntfyBody(spec, spec.error) : { http: err.status, error: err.message };
   return new GatewayError(err.spec, err.message, { status: err.status, headers: err.headers, body });
+}
+
+/** A refusal the front door makes, in ntfy's shape; a body too large is `tooLarge` when ntfy has its own words for it. */
+export function ntfyRefusal(tooLarge?: NtfyErrorSpec): (err: GatewayError) => Response {
+  return (err) => errorResponse(tooLarge && err.code === "BODY_TOO_LARGE" ? ntfyError(tooLarge) : asNtfy(err));
 }

@@ -9,7 +9,7 @@ import type { HttpHandler } from "../../plugin-api/index.ts";
 import { formatPorts } from "../../notify/ports.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
 import { checkNtfyRoute } from "./check.ts";
-import { NTFY_ERRORS } from "./errors.ts";
+import { NTFY, NTFY_ERRORS, ntfyRefusal } from "./errors.ts";
 import { ntfyHandlers } from "./handler.ts";
 import { ntfyOperation } from "./openapi.ts";
 import { servedPaths } from "./paths.ts";
@@ -48,7 +48,10 @@ export default defineFeature({
         for (const { method, path } of servedPaths(route.path)) {
           const byMethod: Record<string, HttpHandler> = { GET: handlers.get, DELETE: handlers.withdraw };
           const handler = byMethod[method] ?? (path === route.path ? handlers.json : handlers.topic);
-          ctx.http.add(method, path, handler);
+          // A body too large for the front door is what ntfy says of one too large for that request.
+          const tooLarge =
+            handler === handlers.json ? NTFY.jsonTooLarge : handler === handlers.topic ? NTFY.attachmentsDisallowed : undefined;
+          ctx.http.add(method, path, handler, { refuse: ntfyRefusal(tooLarge) });
         }
       },
     };

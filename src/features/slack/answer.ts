@@ -22,6 +22,7 @@ const SLACK_STRINGS: Readonly<Record<string, string>> = {
   INVALID_JSON: UNPARSED,
   INVALID_ENCODING: UNPARSED,
   UNSUPPORTED_MEDIA_TYPE: UNPARSED,
+  BAD_REQUEST: UNPARSED,
   SLACK_INVALID_BLOCKS: "invalid_blocks",
   SLACK_INVALID_ATTACHMENTS: "invalid_attachments",
   SLACK_TOO_MANY_ATTACHMENTS: "too_many_attachments",

@@ -29,7 +29,7 @@ export function webhookHandler(route: FormatRouteConfig, deps: WebhookDeps): Htt
     try {
       const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
       for (const jid of route.to) requireMayAddress(user, jid);
-      const notification = readMessage(await readPayload(request, deps.maxBodyBytes));
+      const notification = readMessage(await readPayload(request, deps.maxBodyBytes, route.kind));
       checkFits(notification, route.to, deps);
       await sendNotification(notification, route.to, deps);
       return ok();

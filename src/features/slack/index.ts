@@ -10,6 +10,7 @@ import { hideSecret } from "../../http/front-door.ts";
 import { formatPorts } from "../../notify/ports.ts";
 import { checkFormatRoute } from "./check.ts";
 import { SLACK_ERRORS } from "./errors.ts";
+import { refusal } from "./answer.ts";
 import { type WebhookDeps, webhookHandler } from "./handler.ts";
 import { type Format, type FormatRouteConfig, formatRouteSchema } from "./schema.ts";
 
@@ -35,7 +36,10 @@ export default defineFeature({
     return {
       route(base) {
         const route = base as FormatRouteConfig;
-        ctx.http.add("POST", route.path, webhookHandler(route, deps(route, ctx)), { secret: true });
+        ctx.http.add("POST", route.path, webhookHandler(route, deps(route, ctx)), {
+          secret: true,
+          refuse: (err) => refusal(route.kind, err),
+        });
       },
     };
   },

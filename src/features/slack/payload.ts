@@ -1,27 +1,23 @@
 /**
  * The body of an incoming-webhook request: JSON, or a form whose field `payload` holds the JSON
- * (Slack's and Mattermost's form encoding, which GitLab and older tools use). Mattermost reads
- * any other Content-Type as JSON too (server/channels/web/webhook.go), and so does this.
+ * (Slack's and Mattermost's form encoding, which GitLab and older tools use). Mattermost also
+ * takes multipart/form-data whose fields are the payload's own (`curl -F text=hi`), and reads
+ * any other Content-Type as JSON (server/channels/web/webhook.go): so does this.
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
-import { charsetOf, parseForm, parseJsonObject, readText } from "../../kit/request-body.ts";
+import { charsetOf, jsonObjectOf, parseForm, readJsonObject, readText } from "../../kit/request-body.ts";
+import { isMultipart, readMultipartForm } from "../../kit/multipart.ts";
 import { SLACK_ERRORS } from "./errors.ts";
+import type { Format } from "./schema.ts";
 
-export async function readPayload(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
+export async function readPayload(request: Request, maxBytes: number, format: Format): Promise<Record<string, unknown>> {
+  if (format === "mattermost" && isMultipart(request)) return (await readMultipartForm(request, maxBytes)).fields;
   const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-  const text = await readText(request, maxBytes);
-  if (type !== "application/x-www-form-urlencoded") return jsonObject(text);
-  const { payload } = parseForm(text, charsetOf(request));
+  if (type !== "application/x-www-form-urlencoded") return readJsonObject(request, maxBytes, unparsed);
+  const { payload } = parseForm(await readText(request, maxBytes), charsetOf(request));
   if (payload === undefined)
     throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_PAYLOAD, "A form must carry the message as JSON in its field payload");
-  return jsonObject(payload);
+  return jsonObjectOf(payload, unparsed);
 }
 
-function jsonObject(text: string): Record<string, unknown> {
-  try {
-    return parseJsonObject(text);
-  } catch (err) {
-    if (!(err instanceof GatewayError)) throw err;
-    throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_PAYLOAD, err.message, { details: err.details });
-  }
-}
+const unparsed = (err: GatewayError) => new GatewayError(SLACK_ERRORS.SLACK_INVALID_PAYLOAD, err.message, { details: err.details });

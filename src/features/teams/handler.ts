@@ -29,9 +29,14 @@ export function teamsHandler(route: TeamsRoute, deps: FormatPorts): HttpHandler 
         : new Response(null, { status: 202 });
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
-      return shape === "connector"
-        ? new Response(err.message, { status: err.status, headers: { "content-type": "text/plain; charset=utf-8", ...err.headers } })
-        : jsonResponse(err.status, { error: { code: err.code, message: err.message, ...err.details } }, err.headers);
+      return teamsRefusal(shape, err);
     }
   };
+}
+
+/** A refusal as each sender reads it: the connector's text, or the Workflows `{"error": …}`. */
+export function teamsRefusal(shape: TeamsPayload["shape"], err: GatewayError): Response {
+  return shape === "connector"
+    ? new Response(err.message, { status: err.status, headers: { "content-type": "text/plain; charset=utf-8", ...err.headers } })
+    : jsonResponse(err.status, { error: { code: err.code, message: err.message, ...err.details } }, err.headers);
 }

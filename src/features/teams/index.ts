@@ -7,7 +7,7 @@
 import { defineFeature, defineRouteKind } from "../../feature-api.ts";
 import { formatPorts } from "../../notify/ports.ts";
 import { checkTeamsRoute } from "./check.ts";
-import { teamsHandler } from "./handler.ts";
+import { teamsHandler, teamsRefusal } from "./handler.ts";
 import { TeamsRouteSchema, type TeamsRoute } from "./schema.ts";
 
 export default defineFeature({
@@ -32,7 +32,11 @@ export default defineFeature({
       route(base) {
         const route = base as TeamsRoute;
         // The path is the webhook's secret: logs and metric labels show it with its last segment hidden.
-        ctx.http.add("POST", route.path, teamsHandler(route, formatPorts(route, ctx)), { secret: true });
+        // A refusal before the body is read cannot know the card: it is in the Workflows shape.
+        ctx.http.add("POST", route.path, teamsHandler(route, formatPorts(route, ctx)), {
+          secret: true,
+          refuse: (err) => teamsRefusal("workflows", err),
+        });
       },
     };
   },

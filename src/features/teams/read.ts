@@ -9,7 +9,7 @@
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { isRecord } from "../../kit/bounded.ts";
 import { saysNothing } from "../../kit/xml-text.ts";
-import { parseJsonObject, readText } from "../../kit/request-body.ts";
+import { readJsonObject } from "../../kit/request-body.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { adaptiveCardNotification } from "./adaptive-card.ts";
 import { isMessageCard, messageCardNotification } from "./message-card.ts";
@@ -22,7 +22,7 @@ type Json = Record<string, unknown>;
 
 /** Any Content-Type: the JSON decides (curl users often leave it out). */
 export async function readTeamsPayload(request: Request, maxBytes: number): Promise<TeamsPayload> {
-  const json = parseJsonObject(await readText(request, maxBytes));
+  const json = await readJsonObject(request, maxBytes);
   return isMessageCard(json) ? { shape: "connector", card: json } : { shape: "workflows", message: json };
 }
 

@@ -10,6 +10,7 @@ import { useTestBed } from "../../../helpers/bed.ts";
 import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { formatFixtures, goldenBodies } from "../../../helpers/format-goldens.ts";
 
+const MAX_BODY = 4096;
 const ROUTES = `
 auth:
   ops: { kind: header, value: s3cret-0123456789 }
@@ -35,7 +36,7 @@ async function apprise(...args: string[]): Promise<{ code: number; output: strin
 
 for (const server of testServers())
   describe(server.name, () => {
-    const bed = useTestBed(server, { gateway: { routes: ROUTES }, clients: ["bob"] });
+    const bed = useTestBed(server, { gateway: { routes: ROUTES, http: [`max_body_bytes: ${MAX_BODY}`] }, clients: ["bob"] });
     const host = () => new URL(bed.gw.url).host;
 
     test("apprise json:// exits 0 and bob receives the title, the type's badge and the body", async () => {
@@ -75,6 +76,13 @@ for (const server of testServers())
       expect(run).toMatchObject({ code: 0 });
       // The refused ones sent nothing: the next message bob receives is the accepted one.
       expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("with credentials");
+    });
+
+    test("a body over http.max_body_bytes: apprise:// is told apprise-api's 431, over real HTTP with its Content-Length", async () => {
+      const run = await apprise("-vv", "-b", "x".repeat(MAX_BODY + 1), `apprise://${host()}/apprise/ops-key`);
+      expect(run.code).toBe(1);
+      expect(run.output).toContain("error=431");
+      expect(run.output).toContain(`Body larger than ${MAX_BODY} bytes`);
     });
 
     for (const fixture of formatFixtures("apprise"))

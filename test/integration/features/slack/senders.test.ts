@@ -1,7 +1,7 @@
 // preset: slack and preset: mattermost end to end, on each real server: every recorded sender
 // payload reaches bob as its golden message; a real Alertmanager 0.25 (slack_configs) notifies
-// through the gateway and counts no failure; the real apprise CLI's mmost:// exits 0; and a refused
-// payload sends nothing.
+// through the gateway and counts no failure; the real apprise CLI's mmost:// exits 0; curl -F
+// reaches a mattermost route; and a refused payload sends nothing.
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -92,5 +92,15 @@ for (const server of testServers())
       } finally {
         rmSync(home, { recursive: true, force: true });
       }
+    });
+
+    test("curl -F text=… to a mattermost route (multipart/form-data, as Mattermost decodes it): 200 ok, bob receives it", async () => {
+      const curl = Bun.spawn(["curl", "-sS", "-X", "POST", `${bed.gw.url}${PATHS.mattermost}`, "-F", "text=hi from **curl**"], {
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [out, code] = await Promise.all([new Response(curl.stdout).text(), curl.exited]);
+      expect({ code, out }).toEqual({ code: 0, out: "ok" });
+      expect(await nextBody()).toBe("hi from *curl*");
     });
   });

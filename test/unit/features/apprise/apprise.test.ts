@@ -68,8 +68,21 @@ describe("answers", () => {
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: "body=see+%3Ca+href%3D%22https%3A%2F%2Fx.example%22%3Ex%3C%2Fa%3E&format=html&tag=a,b",
     });
-    expect([stateless.status, await stateless.json()]).toEqual([200, { error: null, status: "sent" }]);
+    expect([stateless.status, await stateless.json()]).toEqual([200, { error: null, details: { status: "sent" } }]);
     expect(lastBody()).toBe("see x (https://x.example)");
+  });
+
+  test("the Apprise API takes a multipart form, as newer Apprise sends it with files: fields read, files named", async () => {
+    const form = new FormData();
+    form.append("title", "nas01");
+    form.append("body", "Disk is 91% full");
+    form.append("type", "warning");
+    form.append("attach", new File(["Filesystem..."], "df.txt", { type: "text/plain" }));
+    const res = await gw.request("/apprise/notify/ops-key", { method: "POST", body: form });
+    expect([res.status, await res.text()]).toEqual([200, "Notification(s) sent."]);
+    expect(lastBody()).toBe(
+      "⚠️ *nas01*\nDisk is 91% full\nAttachment: df.txt (text/plain;charset=utf-8, 13 bytes), not forwarded: files do not reach XMPP yet",
+    );
   });
 
   test("bad input is a 400 naming the field, in each sender's shape, and nothing is sent", async () => {
@@ -79,7 +92,7 @@ describe("answers", () => {
     const badType = await json("/apprise/notify/k", { body: "x", type: "critical" }, { accept: "application/json" });
     expect([badType.status, await badType.json()]).toEqual([
       400,
-      { error: "type must be one of info, success, warning, failure", code: "INVALID_BODY", field: "type" },
+      { error: "type must be one of info, success, warning, failure", details: { code: "INVALID_BODY", field: "type" } },
     ]);
     const badAttachments = await json("/apprise", { message: "x", attachments: "df.txt" });
     expect([badAttachments.status, await badAttachments.json()]).toEqual([

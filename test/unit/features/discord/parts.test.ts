@@ -2,7 +2,7 @@
 // Discord's markup as XEP-0393 text, embed colors as severity emojis, and Discord's checks of a
 // payload, each problem at its field's path.
 import { describe, expect, test } from "bun:test";
-import { boundaryOf, parseMultipart } from "../../../../src/features/discord/multipart.ts";
+import { boundaryOf, parseMultipart } from "../../../../src/kit/multipart.ts";
 import { plainText, timestampText } from "../../../../src/features/discord/markup.ts";
 import { notificationOf } from "../../../../src/features/discord/read.ts";
 import { checkPayload } from "../../../../src/features/discord/payload.ts";

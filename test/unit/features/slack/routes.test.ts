@@ -60,6 +60,24 @@ describe("the routes", () => {
     ]);
   });
 
+  test("Mattermost: a multipart form's fields are the payload (curl -F text=hi)", async () => {
+    const form = new FormData();
+    form.append("text", "hi from **curl**");
+    form.append("username", "ci");
+    const res = await gw.request(MM_PATH, { method: "POST", body: form });
+    expect([res.status, await res.text()]).toEqual([200, "ok"]);
+    expect(sent()).toEqual([
+      ["bob@localhost", "hi from *curl*"],
+      ["alice@localhost", "hi from *curl*"],
+    ]);
+    const broken = await gw.request(MM_PATH, {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data; boundary=xyz" },
+      body: "--xyz\r\nno disposition\r\n\r\nhi\r\n--xyz--\r\n",
+    });
+    expect([broken.status, ((await broken.json()) as { id: string }).id]).toEqual([400, "web.incoming_webhook.parse.app_error"]);
+  });
+
   test("Slack's errors are its plain-text strings, and nothing is sent", async () => {
     const cases: Array<[RequestInit, number, string]> = [
       [json({ attachments: [{ color: "danger" }] }), 400, "no_text"],

@@ -194,7 +194,11 @@ describe("answers", () => {
     expect(metrics).not.toContain("x7f3kq9Lw2mZp4Qa");
     expect(metrics).toContain('route="/teams/x7f3…"');
     const get = await gw.request(PATH);
-    expect([get.status, ((await get.json()) as { error: string }).error]).toEqual([405, "/teams/x7f3… does not accept GET"]);
+    // In the Workflows shape, as every refusal of the route.
+    expect([get.status, ((await get.json()) as { error: { message: string } }).error.message]).toEqual([
+      405,
+      "/teams/x7f3… does not accept GET",
+    ]);
     expect(JSON.stringify(gw.logs)).not.toContain("x7f3kq9Lw2mZp4Qa");
   });
 

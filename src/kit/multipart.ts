@@ -1,9 +1,13 @@
 /**
- * multipart/form-data (RFC 7578) read into its parts, every part kept. Written here because Bun's
- * `Request.formData()` drops a part whose name is empty, and Grafana's Discord contact point sends
- * its panel images exactly so (`w.CreateFormFile("", name)` in grafana/alerting
- * receivers/discord/v1/discord.go): the images would vanish without a word.
+ * multipart/form-data (RFC 7578) read into its parts, every part kept: the one reader of every
+ * format that takes it (Discord's payload_json and files, Gotify's and Mattermost's fields, the
+ * Apprise API's). Written here because Bun's `Request.formData()` drops a part whose name is
+ * empty, and Grafana's Discord contact point sends its panel images exactly so
+ * (`w.CreateFormFile("", name)` in grafana/alerting receivers/discord/v1/discord.go): the images
+ * would vanish without a word. The body is read within http.max_body_bytes first.
  */
+import { GatewayError } from "../plugin-api/errors.ts";
+import { readBytes } from "./request-body.ts";
 
 export interface FormPart {
   /** The `name` parameter of Content-Disposition: may be "" (Grafana's images). */
@@ -71,4 +75,46 @@ function param(disposition: string, name: string): string | undefined {
   const m = new RegExp(`;\\s*${name}=(?:"((?:[^"\\\\]|\\\\.)*)"|([^;\\s]*))`, "i").exec(disposition);
   if (!m) return undefined;
   return m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2];
+}
+
+/** Whether a request says it carries multipart/form-data. */
+export function isMultipart(request: Request): boolean {
+  return /^\s*multipart\/form-data\s*(;|$)/i.test(request.headers.get("content-type") ?? "");
+}
+
+/** The parts of a multipart request, read within `maxBytes`; BAD_REQUEST saying why it cannot be read. */
+async function readMultipart(request: Request, maxBytes: number): Promise<FormPart[]> {
+  const boundary = boundaryOf(request.headers.get("content-type") ?? "");
+  const parts = boundary === undefined ? "the Content-Type has no boundary" : parseMultipart(await readBytes(request, maxBytes), boundary);
+  if (typeof parts === "string") throw new GatewayError("BAD_REQUEST", `Invalid multipart body: ${parts}.`, { details: { reason: parts } });
+  return parts;
+}
+
+/** A multipart form: its text fields by name, and its file parts. */
+export interface MultipartForm {
+  fields: Record<string, string>;
+  files: FormPart[];
+}
+
+/**
+ * A multipart request's text fields by name (the first of a repeated name winning, as Go's
+ * `FormValue` does) and its file parts. A field that is not UTF-8 is INVALID_ENCODING, never
+ * turned into U+FFFD.
+ */
+export async function readMultipartForm(request: Request, maxBytes: number): Promise<MultipartForm> {
+  const form: MultipartForm = { fields: {}, files: [] };
+  for (const part of await readMultipart(request, maxBytes)) {
+    if (part.filename !== undefined) form.files.push(part);
+    else if (part.name !== "" && !Object.hasOwn(form.fields, part.name)) form.fields[part.name] = partText(part);
+  }
+  return form;
+}
+
+/** A text part, decoded strictly as UTF-8 (RFC 7578 §5.1.2), which every sender writes. */
+function partText(part: FormPart): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(part.data);
+  } catch {
+    throw new GatewayError("INVALID_ENCODING", `The multipart field "${part.name}" is not UTF-8 text`, { details: { field: part.name } });
+  }
 }
