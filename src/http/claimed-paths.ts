@@ -21,6 +21,8 @@ export interface ClaimedPaths {
    * segment took it (`pattern`), or when no route did (`pattern` undefined); else undefined.
    */
   answer(path: string, pattern: string | undefined, request: HttpRequest): ReturnType<HttpHandler> | undefined;
+  /** Whether `path`, which `pattern` matched (undefined: none did), is a claimed path's: `answer` answers it. */
+  claims(path: string, pattern: string | undefined): boolean;
   /** Whether a pattern can take a claimed path (a parameter where another path is fixed): the others need no look. */
   open(pattern: string): boolean;
 }
@@ -29,7 +31,11 @@ const segments = (path: string): string[] => path.toLowerCase().split("/").filte
 const isParam = (segment: string) => segment.startsWith(":") || segment === "*";
 
 /** `notFound` answers a claimed path whose owner has no responder (a declarative route's, Teams', Apprise's). */
-export function claimedPaths(patterns: readonly string[], responders: readonly UnknownResponder[], notFound: HttpHandler): ClaimedPaths {
+export function claimedPaths(
+  patterns: readonly string[],
+  responders: readonly UnknownResponder[] = [],
+  notFound?: HttpHandler,
+): ClaimedPaths {
   const fixed = new Set<string>();
   for (const pattern of patterns) {
     const prefix: string[] = [];
@@ -39,6 +45,17 @@ export function claimedPaths(patterns: readonly string[], responders: readonly U
       fixed.add(prefix.join("/"));
     }
   }
+  const claims = (path: string, pattern: string | undefined): boolean => {
+    const at = pattern === undefined ? 0 : segments(pattern).findIndex(isParam);
+    return (
+      at !== -1 &&
+      fixed.has(
+        segments(path)
+          .slice(0, at + 1)
+          .join("/"),
+      )
+    );
+  };
   const owners = responders.map((r) => ({ prefix: segments(r.prefix), handler: r.handler })).filter((r) => r.prefix.length > 0);
   return {
     open(pattern) {
@@ -48,11 +65,10 @@ export function claimedPaths(patterns: readonly string[], responders: readonly U
       const before = parts.slice(0, at).join("/");
       return [...fixed].some((f) => f.split("/").length === at + 1 && (at === 0 || f.startsWith(`${before}/`)));
     },
+    claims,
     answer(path, pattern, request) {
-      const asked = segments(path);
-      const at = pattern === undefined ? 0 : segments(pattern).findIndex(isParam);
-      if (at === -1 || !fixed.has(asked.slice(0, at + 1).join("/"))) return undefined;
-      return (ownerOf(owners, asked) ?? notFound)(request);
+      if (!claims(path, pattern)) return undefined;
+      return (ownerOf(owners, segments(path)) ?? notFound)?.(request);
     },
   };
 }

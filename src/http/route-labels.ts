@@ -6,8 +6,11 @@
  * with its last literal segment cut to four characters, or with its parameters as `…`; a
  * `:token` parameter of any route is shown as `…`; and a path no route of its own serves, that
  * starts as a secret route's does (a mistyped webhook URL, a wrong secret), keeps only that first
- * segment: it is most likely a near miss of the secret.
+ * segment: it is most likely a near miss of the secret. A path another route's fixed segments
+ * claim (claimed-paths.ts) is "(unmatched)" even where a parameter matched it (ntfy's `/:topic`):
+ * it is answered as no route's.
  */
+import { claimedPaths } from "./claimed-paths.ts";
 
 import type { GatewayError } from "../plugin-api/errors.ts";
 
@@ -37,13 +40,15 @@ const UNMATCHED = "(unmatched)";
  * a fixed path wins over one with parameters whatever their order (`/message` over ntfy's `/:topic`).
  */
 export function routeMatcher(routes: readonly Pattern[]): (method: string, pathname: string) => RouteLabel {
+  const claimed = claimedPaths(routes.map((r) => r.path));
   const compiled = routes
-    .map((r) => ({ ...r, re: patternRegExp(r.path), looseness: looseness(r.path) }))
+    .map((r) => ({ ...r, re: patternRegExp(r.path), looseness: looseness(r.path), open: claimed.open(r.path) }))
     .sort((a, b) => a.looseness - b.looseness);
   const secretRoots = new Set(routes.filter((r) => r.secret).map((r) => firstSegment(r.path)));
   return (method, pathname) => {
     const candidates = compiled.filter((r) => r.re.test(pathname));
-    const found = candidates.find((r) => r.method === method) ?? candidates[0];
+    const matched = candidates.find((r) => r.method === method) ?? candidates[0];
+    const found = matched?.open && claimed.claims(pathname, matched.path) ? undefined : matched;
     if (found?.secret) {
       const route = secretLabel(found.path);
       return { route, path: route === found.path ? maskParams(found.path, pathname, () => true) : route, refuse: found.refuse };

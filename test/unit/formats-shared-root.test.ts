@@ -75,9 +75,14 @@ describe("a mistyped URL of another format is answered by that format, never pub
     }
   });
 
-  test("a near miss of a secret path is logged with its first segment only", async () => {
+  test("each is logged as no route's, and a near miss of a secret path with its first segment only", async () => {
     await gw.request("/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2f", post('{"text":"a"}'));
-    expect(gw.logs.filter((l) => l.msg === "http request").at(-1)).toMatchObject({ path: "/hooks/…", status: 400 });
+    await gw.request("/APPRISE", post('{"message":"m"}'));
+    const lines = gw.logs.filter((l) => l.msg === "http request").slice(-2);
+    expect(lines.map((l) => [l.route, l.path, l.status])).toEqual([
+      ["(unmatched)", "/hooks/…", 400],
+      ["(unmatched)", "/APPRISE", 404],
+    ]);
   });
 });
 
