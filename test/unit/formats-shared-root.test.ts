@@ -103,3 +103,17 @@ test("check warns, without refusing, that the catch-all's root is shared, naming
       "routes[0].to  to: takes every topic under /, which other routes' paths start under too (/gotify/…, /hooks/…, /slack/…, /discord/…, /apprise/…, /teams/…, /status/…): a topic named as one of them is theirs (404, never published); a root of ntfy's own (path: /ntfy) keeps a mistyped URL of theirs from ever being a topic",
     ]);
 });
+
+test("a listed topic named as another route's first segment is unreachable: said once, without the rest of its path (a secret)", () => {
+  const withTopics = ROUTES.replace(
+    "{ preset: ntfy, path: /, to: ops@localhost }",
+    "{ preset: ntfy, path: /, topics: { hooks: a@localhost, Discord: a@localhost, backups: a@localhost } }",
+  );
+  const result = loadConfig(FAKE_HEAD + withTopics, {}, BUILTIN_PLUGINS);
+  expect(result.ok).toBe(true);
+  if (result.ok)
+    expect(result.warnings.map((w) => `${w.path}  ${w.message}`)).toEqual([
+      "routes[0].topics.hooks  topic hooks is unreachable: routes[2] serves paths under /hooks/, and explicit routes win over topics",
+      "routes[0].topics.Discord  topic Discord is unreachable: routes[4] serves paths under /Discord/, and explicit routes win over topics",
+    ]);
+});

@@ -90,18 +90,26 @@ function review(root: string, topics: string[], at: PathSegments, c: RouteChecks
           `${label} serves ${method} ${path}, with a parameter where this ntfy route has one (${clash}): the router cannot hold both (put one under a fixed segment)`,
         ),
       );
-    for (const topic of topics) {
-      const p = topicPath(root, topic);
-      const covered =
-        (method === "*" ? p === path || p.startsWith(`${path.replace(/\/$/, "")}/`) : p === path) ||
-        nextSegment(root, path) === topic.toLowerCase();
-      if (covered)
-        warn(c, [...at, "topics", topic], `topic ${topic} is unreachable: ${label} serves ${path}, and explicit routes win over topics`);
-    }
   }
-  for (const topic of topics)
-    if (HEALTH_PATHS.includes(topicPath(root, topic)))
-      warn(c, [...at, "topics", topic], `topic ${topic} is unreachable: ${topicPath(root, topic)} is the gateway's health endpoint`);
+  for (const topic of topics) {
+    const why = unreachable(root, topic, mine, c);
+    if (why) warn(c, [...at, "topics", topic], `topic ${topic} is unreachable: ${why}`);
+  }
+}
+
+/** Why a listed topic never reaches this route: another route serves its path, or paths below it, or it is a health endpoint. */
+function unreachable(root: string, topic: string, mine: string, c: RouteChecks): string | undefined {
+  const p = topicPath(root, topic);
+  if (HEALTH_PATHS.includes(p)) return `${p} is the gateway's health endpoint`;
+  for (const [key, label] of c.served) {
+    if (label === mine) continue;
+    const [method = "", path = ""] = key.split(" ", 2);
+    const covered = method === "*" ? p === path || p.startsWith(`${path.replace(/\/$/, "")}/`) : p === path;
+    // Only the shared segment is named: the rest of the path may be a webhook's secret.
+    const where = covered ? path : nextSegment(root, path) === topic.toLowerCase() ? `paths under ${p}/` : undefined;
+    if (where) return `${label} serves ${where}, and explicit routes win over topics`;
+  }
+  return undefined;
 }
 
 /** The catch-all takes every topic but those other routes' paths start with: said once, with those paths. */
