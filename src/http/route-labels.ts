@@ -10,9 +10,8 @@
  * claim (claimed-paths.ts) is "(unmatched)" even where a parameter matched it (ntfy's `/:topic`):
  * it is answered as no route's.
  */
-import { claimedPaths } from "./claimed-paths.ts";
-
 import type { GatewayError } from "../plugin-api/errors.ts";
+import { claimedPaths } from "./claimed-paths.ts";
 
 type Refuse = (error: GatewayError, request: Request) => Response;
 

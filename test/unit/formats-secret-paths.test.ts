@@ -79,7 +79,8 @@ test("Discord's GET webhook (its token in the body) answers no CORS headers eith
 
 test("the 405 names the path as the log does: Discord's token hidden", async () => {
   const res = await gw.request(PATH.discord, json(BODY.discord, "PATCH"));
+  expect(await res.json()).toEqual({ message: "/discord/webhooks/1/… does not accept PATCH", code: 0 });
   const line = gw.logs.filter((l) => l.msg === "http request").at(-1);
-  expect(line).toMatchObject({ status: 405, path: "/discord/webhooks/1/…", error: "/discord/webhooks/1/… does not accept PATCH" });
-  expect(await res.json()).toMatchObject({ code: "METHOD_NOT_ALLOWED", error: "/discord/webhooks/1/… does not accept PATCH" });
+  expect(line).toMatchObject({ status: 405, path: "/discord/webhooks/1/…" });
+  expect(String(line?.error)).toContain("/discord/webhooks/1/… does not accept PATCH");
 });
