@@ -68,19 +68,24 @@ export interface AuthDeps {
 interface RouteOptions {
   bare?: boolean;
   probe?: boolean;
-  secret?: boolean;
   refuse?: (error: GatewayError, request: Request) => Response;
 }
 
 /** The plugins' registrar, with what only the core's endpoints need. */
 export interface CoreRegistrar extends HttpRegistrar {
   /**
-   * `bare`: no CORS headers (probes); `probe`: logged at debug when it succeeds; `secret`: the path
-   * is a credential (a webhook URL), so logs and metric labels show it with its last segment hidden;
-   * `refuse`: how the route's sender is told a refusal the front door makes before the handler
-   * runs (a declared body over http.max_body_bytes), in the shape the handler answers its own.
+   * `bare`: no CORS headers (probes); `probe`: logged at debug when it succeeds; `refuse`: how the
+   * route's sender is told a refusal the front door makes before the handler runs (a declared body
+   * over http.max_body_bytes), in the shape the handler answers its own. Whether a path is a
+   * secret is its route kind's `secretPath`, for everything it registers: logs, metrics, /openapi.json.
    */
   add(method: string, path: string, handler: HttpHandler, options?: RouteOptions): void;
+  /**
+   * The answer for paths below `prefix` that no route of it serves (a wrong webhook secret, a
+   * typo): the format's own "unknown webhook". They never reach a route with a parameter there
+   * (ntfy's `/:topic` at `/`), whatever the order of the routes (http/claimed-paths.ts).
+   */
+  unknown(prefix: string, handler: HttpHandler): void;
   /** Everything registered so far in this generation, in order. */
   readonly routes: readonly ServedRoute[];
 }

@@ -85,8 +85,10 @@ export interface RouteKind<R extends RouteBase = RouteBase> {
   /** Its OpenAPI operation for a served `method path`. */
   operation?(route: R, served: ServedRoute, config: CoreConfig): Json;
   /**
-   * Its path is its secret (a webhook URL that only the sender may know, as Slack's): left out of
-   * the OpenAPI document, which anyone may read unless openapi.auth is set.
+   * Its path is its secret (a webhook URL that only the sender may know, as Slack's): every path
+   * its routes register is hidden in logs, metric labels and messages, answers no CORS headers,
+   * and is left out of the OpenAPI document (which anyone may read unless openapi.auth is set)
+   * unless the secret is a parameter of it (Discord's `:token`).
    */
   secretPath?: boolean;
 }
@@ -94,6 +96,8 @@ export interface RouteKind<R extends RouteBase = RouteBase> {
 export interface ServedRoute {
   method: string;
   path: string;
+  /** Registered by a route of a `secretPath` kind. */
+  secret?: boolean;
 }
 
 /** A kind of auth scheme (`kind: NAME` under `auth:`) as checking sees it; feature-api.ts adds its check of requests. */

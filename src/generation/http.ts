@@ -2,7 +2,8 @@
 import { createHttpApp, type createRegistry } from "../http/app.ts";
 import { observeRequests } from "../http/request-log.ts";
 import { clientAddresses } from "../http/client-address.ts";
-import { enter, routeMatcher, type Door } from "../http/front-door.ts";
+import { enter, type Door } from "../http/front-door.ts";
+import { routeMatcher } from "../http/route-labels.ts";
 
 import type { GenerationDeps } from "./deps.ts";
 import type { Started } from "./running.ts";
@@ -20,6 +21,7 @@ export function httpSide(deps: GenerationDeps, registry: ReturnType<typeof creat
     cors: config.http.cors,
     maxBodyBytes: config.http.max_body_bytes,
     log: log.child({ part: "http" }),
+    unknowns: registry.unknowns,
   });
   const endpoints = runtimes.flatMap(({ runtime }) => runtime.endpoints ?? []);
   // Probes (health, scrapes) are logged at debug when they succeed (request-log.ts).

@@ -20,7 +20,7 @@ import { GenerationRooms } from "../rooms/generation-rooms.ts";
 import { createAuthenticators } from "./auth.ts";
 import type { GenerationDeps } from "./deps.ts";
 import { httpSide, type HttpSide } from "./http.ts";
-import { beforeSend, Running, runtimeOf, startFeatures } from "./running.ts";
+import { beforeSend, Running, startFeatures, startRoute } from "./running.ts";
 
 export type { GenerationDeps };
 
@@ -65,7 +65,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
     // Features enter their rooms again first (routes, then bots), so that the rooms left behind are not left once more.
     for (const { runtime } of running.features) if (runtime.online) on("online", () => runtime.online?.());
     on("online", () => rooms.online());
-    for (const route of config.routes) running.routeStops.push((await runtimeOf(running.features, route).route?.(route)) ?? undefined);
+    for (const route of config.routes) running.routeStops.push(await startRoute(route, running, registry));
     http = httpSide(deps, registry, running.features);
   } catch (err) {
     // A generation that fails to build gives back the seats its features took, and leaves no timer.

@@ -78,11 +78,27 @@ export async function startFeatures(deps: GenerationDeps, parts: GenerationParts
   return started;
 }
 
-export function runtimeOf(started: readonly Started[], route: RouteBase): FeatureRuntime {
+function runtimeOf(started: readonly Started[], route: RouteBase): FeatureRuntime {
   const { feature } = FEATURE_REGISTRY.compiled(route);
   const found = started.find((s) => s.name === feature.name);
   if (!found) throw new Error(`feature ${feature.name} compiles ${route.kind} routes but does not run`);
   return found.runtime;
+}
+
+/**
+ * Starts one route with its kind's feature. A kind whose path is its secret (RouteKind.secretPath)
+ * has every path the route registers marked secret here, once for all its formats: none can
+ * register one and forget to hide it.
+ */
+export async function startRoute(
+  route: RouteBase,
+  running: Running,
+  registry: ReturnType<typeof createRegistry>,
+): Promise<RouteStop | undefined> {
+  const from = registry.all.length;
+  const stop = await runtimeOf(running.features, route).route?.(route);
+  if (FEATURE_REGISTRY.compiled(route).kind.secretPath) for (const r of registry.all.slice(from)) r.secret = true;
+  return stop ?? undefined;
 }
 
 /** The first feature that refuses a queued stanza says why it goes to the dead letters; undefined sends it. */

@@ -9,8 +9,10 @@ import type { HttpHandler } from "../plugin-api/index.ts";
 import type { CoreRegistrar } from "../feature-api.ts";
 import type { Logger } from "../log.ts";
 import { createCors, withHeaders } from "./cors.ts";
-import { enter, hideSecret, noteHangUp, refuseEarly, routeMatcher, type Door, type Refuse } from "./front-door.ts";
+import { claimedPaths, type ClaimedPaths, type UnknownResponder } from "./claimed-paths.ts";
+import { enter, noteHangUp, refuseEarly, type Door, type Refuse } from "./front-door.ts";
 import { GatewayRequest, clientOf, pathOf } from "./request-context.ts";
+import { routeMatcher } from "./route-labels.ts";
 
 export interface Registered {
   method: string;
@@ -20,21 +22,28 @@ export interface Registered {
   bare?: boolean;
   /** Logged at debug when it succeeds (request-log.ts). */
   probe?: boolean;
-  /** The path is a credential: logs and metrics see it hidden (front-door.ts routeMatcher). */
+  /**
+   * The path is a credential: logs, metrics and messages see it hidden (route-labels.ts), and it
+   * answers no CORS headers. Set by the generation for every path a route of a `secretPath` kind
+   * registers: the kind's one flag, never a registration's.
+   */
   secret?: boolean;
   /** The sender's shape of a refusal the front door makes for this route (front-door.ts `Refuse`). */
   refuse?: Refuse;
 }
 
 /** Everything one generation serves (`all`); `routes` leaves out the bare probes, which no API description lists. */
-export function createRegistry(): CoreRegistrar & { readonly all: Registered[] } {
+export function createRegistry(): CoreRegistrar & { readonly all: Registered[]; readonly unknowns: UnknownResponder[] } {
   const all: Registered[] = [];
+  const unknowns: UnknownResponder[] = [];
   return {
     all,
+    unknowns,
     get routes() {
       return all.filter((r) => !r.bare);
     },
     add: (method, path, handler, options) => void all.push({ method: method.toUpperCase(), path, handler, ...options }),
+    unknown: (prefix, handler) => void unknowns.push({ prefix, handler }),
   };
 }
 
@@ -44,6 +53,8 @@ export interface HttpAppOptions {
   /** http.max_body_bytes: larger bodies are refused with a JSON 413 (see front-door.ts). */
   maxBodyBytes: number;
   log: Logger;
+  /** The formats' answers for unknown paths below their prefixes (claimed-paths.ts). */
+  unknowns?: readonly UnknownResponder[];
 }
 
 export interface HttpApp {
@@ -53,12 +64,15 @@ export interface HttpApp {
   handle(request: Request, client: string): Promise<Response>;
 }
 
-export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log }: HttpAppOptions): HttpApp {
+export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, unknowns = [] }: HttpAppOptions): HttpApp {
   const methodsByPath = new Map<string, string[]>();
   for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
   const secrets = new Set(routes.filter((r) => r.secret).map((r) => r.path));
+  const notFound = ({ request }: { request: Request }) =>
+    errorResponse(new GatewayError("NOT_FOUND", undefined, { details: { path: pathOf(request) } }));
+  const claims = claimedPaths([...methodsByPath.keys()], unknowns, notFound);
   const app = new Elysia().onError(({ code, error, request }) => {
-    if (code === "NOT_FOUND") return errorResponse(new GatewayError("NOT_FOUND", undefined, { details: { path: pathOf(request) } }));
+    if (code === "NOT_FOUND") return claimed(claims, undefined, request) ?? notFound({ request });
     const err = error instanceof Error ? error : new Error(String(error));
     log.error("unhandled HTTP error", { err, method: request.method, path: pathOf(request) });
     return errorResponse(new GatewayError("INTERNAL"));
@@ -66,17 +80,21 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log }: 
   const cors = createCors(corsEnabled);
   for (const r of routes) {
     const methods = methodsByPath.get(r.path) ?? [];
+    const open = claims.open(r.path);
+    // A secret path answers no CORS headers: no sender of a webhook is a browser, and a page must not read it.
+    const plain = r.bare || r.secret;
     app.route(r.method, r.path, async ({ request, params }) => {
-      const response = await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: clientOf(request) });
-      return r.bare ? response : withHeaders(response, cors.headers(request, methods));
+      const response =
+        (open ? await claimed(claims, r.path, request) : undefined) ??
+        (await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: clientOf(request) }));
+      return plain ? response : withHeaders(response, cors.headers(request, methods));
     });
   }
   for (const [path, methods] of methodsByPath) {
-    if (!methods.includes("OPTIONS"))
-      app.options(path, ({ request }) => new Response(null, { status: 200, headers: cors.headers(request, methods) }));
-    // A secret path (a webhook URL) is named with its last segment hidden, as in the request log.
-    const named = secrets.has(path) ? hideSecret(path) : undefined;
-    app.all(path, ({ request }) => methodNotAllowed(request, methods, named));
+    const headers = (request: Request) => (secrets.has(path) ? {} : cors.headers(request, methods));
+    if (!methods.includes("OPTIONS")) app.options(path, ({ request }) => new Response(null, { status: 200, headers: headers(request) }));
+    const open = claims.open(path);
+    app.all(path, ({ request }) => (open ? claimed(claims, path, request) : undefined) ?? methodNotAllowed(request, methods));
   }
   const front = { implemented: implementedMethods(routes), maxBodyBytes, log };
   // Bare requests are let in here, their client being the peer given: no proxy to trust. Only
@@ -98,10 +116,19 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log }: 
   };
 }
 
-/** RFC 9110 §15.5.6: a 405 MUST carry Allow, the methods the path does accept; in the shape of the path's route. */
-function methodNotAllowed(request: Request, methods: readonly string[], named = pathOf(request)): Response {
+/** A claimed path's answer (claimed-paths.ts), when a route took it only through a parameter or none took it. */
+function claimed(claims: ClaimedPaths, pattern: string | undefined, request: Request) {
+  const path = URL.parse(request.url)?.pathname ?? "/";
+  return claims.answer(path, pattern, { request, params: {}, ip: clientOf(request) });
+}
+
+/**
+ * RFC 9110 §15.5.6: a 405 MUST carry Allow, the methods the path does accept; in the shape of the
+ * path's route. Its sentence names the path as the log does: secrets hidden.
+ */
+function methodNotAllowed(request: Request, methods: readonly string[]): Response {
   const allow = allowed(methods);
-  const err = new GatewayError("METHOD_NOT_ALLOWED", `${named} does not accept ${request.method}`, {
+  const err = new GatewayError("METHOD_NOT_ALLOWED", `${pathOf(request)} does not accept ${request.method}`, {
     details: { method: request.method, allow },
     headers: { allow: allow.join(", ") },
   });

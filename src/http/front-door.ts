@@ -9,6 +9,7 @@ import { GatewayError, errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
 import { tooLarge } from "../kit/request-body.ts";
 import { GatewayRequest, pathOf, type RequestContext } from "./request-context.ts";
+import type { RouteLabel } from "./route-labels.ts";
 
 /**
  * The origin requests are routed under when the one they came with cannot be. Elysia (1.4) finds
@@ -48,8 +49,8 @@ export interface Door {
   maxBodyBytes: number;
   /** The client address of a request from `peer` (client-address.ts). */
   clientAddress(peer: string, headers: Headers): string;
-  /** The path pattern of the route serving a path, whether the path is a secret, and its refusals' shape (routeMatcher). */
-  routeOf(method: string, path: string): { route: string; secret: boolean; refuse?: Refuse | undefined };
+  /** The path pattern of the route serving a path, the path as it may be logged, and its refusals' shape (route-labels.ts). */
+  routeOf(method: string, path: string): RouteLabel;
 }
 
 /**
@@ -59,15 +60,12 @@ export interface Door {
 export function enter(request: Request, peer: string, door: Door): GatewayRequest {
   const started = performance.now();
   const { url, path } = routable(request.url);
-  const { route, secret, refuse } = door.routeOf(request.method, path);
   const context: RequestContext = {
     peer,
     client: door.clientAddress(peer, request.headers),
-    // A secret path (a webhook URL) is never logged: its route's label says which it was.
-    path: secret ? route : path,
-    route,
+    // A secret path (a webhook URL) is never logged, nor told in a message: the label has it hidden.
+    ...door.routeOf(request.method, path),
     started,
-    refuse,
   };
   return new GatewayRequest(url, limitBody(request, door.maxBodyBytes), context);
 }
@@ -127,41 +125,4 @@ function limitBody(request: Request, maxBodyBytes: number): RequestInit {
 export function noteHangUp(request: Request, response: Response, log: Logger): void {
   if (request.signal.aborted)
     log.debug("client closed the connection before the answer", { method: request.method, path: pathOf(request), status: response.status });
-}
-
-/**
- * Path patterns of the served routes, matched against a request path: bounded metric labels.
- * `:name` matches one segment and `*` the rest, as in the routes' own syntax. A secret path (a
- * webhook URL whose last segment is the credential) is labelled with that segment hidden. As the
- * router does, a fixed path wins over one with parameters whatever their order (`/message` over
- * ntfy's `/:topic`).
- */
-export function routeMatcher(routes: ReadonlyArray<{ method: string; path: string; secret?: boolean; refuse?: Refuse }>): Door["routeOf"] {
-  const compiled = routes
-    .map((r) => ({ ...r, re: patternRegExp(r.path), looseness: looseness(r.path) }))
-    .sort((a, b) => a.looseness - b.looseness);
-  return (method, pathname) => {
-    const candidates = compiled.filter((r) => r.re.test(pathname));
-    const found = candidates.find((r) => r.method === method) ?? candidates[0];
-    if (!found) return { route: "(unmatched)", secret: false };
-    return { route: found.secret ? hideSecret(found.path) : found.path, secret: found.secret === true, refuse: found.refuse };
-  };
-}
-
-/** `/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2e` -> `/hooks/b7rk…`: enough to tell two routes apart, not to call one. */
-export function hideSecret(path: string): string {
-  return path.replace(/([^/]{0,4})[^/]*$/, "$1…");
-}
-
-/** How much of a path its pattern leaves open: a parameter a little, a wildcard everything after it. */
-function looseness(path: string): number {
-  return path.split("/").reduce((n, seg) => n + (seg === "*" ? 1_000 : seg.startsWith(":") ? 1 : 0), 0);
-}
-
-function patternRegExp(path: string): RegExp {
-  const body = path
-    .split("/")
-    .map((seg) => (seg === "*" ? ".*" : seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-    .join("/");
-  return new RegExp(`^${body}/?$`);
 }

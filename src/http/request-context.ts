@@ -23,7 +23,10 @@ export interface RequestContext {
    * http.trusted_proxies and forwarded another. The throttle, the log and plugins all see this one.
    */
   readonly client: string;
-  /** The URL's path, without the query string (where callers may put tokens). */
+  /**
+   * The URL's path, without the query string (where callers may put tokens), and with what is a
+   * secret hidden (route-labels.ts): what the log and every message built from the path show.
+   */
   readonly path: string;
   /** The path pattern of the route serving the path, or "(unmatched)": a bounded metric label. */
   readonly route: string;

@@ -1,8 +1,8 @@
 /**
  * One log line and one metric sample per HTTP request, taken around the whole app so that every
  * answer is seen (routes, health, /metrics, 404s). The line carries the route's path pattern, the
- * path without its query string (where callers may put tokens) and with the segment a `:token`
- * parameter matches shown as `…` (a webhook URL whose last segment is its secret), the status, the duration, the
+ * path without its query string (where callers may put tokens) and with its secrets hidden
+ * (route-labels.ts: webhook URLs, `:token` segments), the status, the duration, the
  * client address, who authenticated, and bytes in and out; a 4xx/5xx line also carries the `code`
  * and `error` sentence of its JSON body, so it says why. Header values are never logged.
  * Probes (health checks and metric scrapes, every few seconds) that succeed are logged at debug,
@@ -50,7 +50,7 @@ export function observeRequests(
     deps.log[level]("http request", {
       route,
       method: request.method,
-      path: withoutTokens(route, path),
+      path,
       status: response.status,
       duration_ms: Math.round(seconds * 100_000) / 100,
       client,
@@ -61,16 +61,6 @@ export function observeRequests(
     });
     return response;
   };
-}
-
-/** `path` with the segments the route pattern names `:token` masked: URL-only senders' secrets. */
-function withoutTokens(route: string, path: string): string {
-  if (!route.includes("/:token")) return path;
-  const pattern = route.split("/");
-  return path
-    .split("/")
-    .map((segment, i) => (pattern[i] === ":token" ? "…" : segment))
-    .join("/");
 }
 
 /** The `code` and `error` of an error body (errors.ts shape), or the start of its text. */

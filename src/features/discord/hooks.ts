@@ -48,5 +48,7 @@ export class DiscordHooks {
     this.http.add("GET", messagePattern(prefix), dispatch("message"), discordShaped);
     this.http.add("PATCH", messagePattern(prefix), dispatch("edit"), discordShaped);
     this.http.add("DELETE", messagePattern(prefix), dispatch("remove"), discordShaped);
+    // Any other path below the prefix (a token with a slash too many, a mistyped id) is no webhook either.
+    this.http.unknown(prefix, () => discordFailure(unknownWebhook()));
   }
 }

@@ -31,6 +31,8 @@ export default defineFeature({
       serves: (route, r) =>
         r.path === hookPattern(route.prefix) || r.path === messagePattern(route.prefix) ? Number.MAX_SAFE_INTEGER : undefined,
       operation: (route, served) => discordOperation(route, served),
+      // The token is a parameter of every registered path: logs and metrics hide it, /openapi.json names it {token}.
+      secretPath: true,
     }),
   ],
   start(ctx) {

@@ -10,6 +10,7 @@ import { checkSchema } from "../../config/check-schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import { checkAuthRef, checkDuplicate, routeLabel, servedKey } from "../../config/route-checks.ts";
 import { checkRecipients, RecipientsSchema } from "../../config/route-recipients.ts";
+import { checkSecretPath } from "../../config/secret-path.ts";
 import type { RouteBase, RouteChecks } from "../../feature-api.ts";
 
 export const DiscordRouteSchema = Closed({
@@ -32,12 +33,10 @@ export interface DiscordRoute extends RouteBase {
   readonly token: string;
 }
 
-/** An unguessable path: as many characters as a Discord token needs to be out of reach (NIST SP 800-63B §5.1.1.2 asks 112 bits of a secret). */
-const MIN_SECRET_CHARS = 16;
-
 /**
  * What the gateway registers for every webhook below `prefix`: the token is a parameter, so the
- * request log, the metrics and the OpenAPI document show `:token`, never a secret.
+ * OpenAPI document shows `{token}`, and the request log and the metrics (the kind's secretPath)
+ * the pattern and `…`, never a secret.
  */
 export const hookPattern = (prefix: string) => `${prefix}/:token`;
 /** The messages of one webhook, below it: GET, PATCH and DELETE name one of them. */
@@ -50,25 +49,17 @@ export function checkDiscordRoute(raw: Record<string, unknown>, at: PathSegments
   const keys = checkSchema(DiscordRouteSchema, raw, at, c.locate, c.diagnostics);
   checkAuthRef(raw.auth, at, c);
   const to = checkRecipients(raw.to, at, c);
-  const split = typeof raw.path === "string" ? splitPath(raw.path) : undefined;
+  const literal = typeof raw.path === "string" && checkSecretPath(raw.path, raw.auth, at, c);
+  const split = literal ? splitPath(raw.path as string) : undefined;
   if (typeof split === "string") c.diagnostics.push(c.locate.at([...at, "path"], split));
   if (!keys || !to || typeof split !== "object") return undefined;
   checkServed(split.prefix, keys.path, at, c);
-  if (keys.auth === undefined && split.token.length < MIN_SECRET_CHARS)
-    c.warnings.push({
-      ...c.locate.at(
-        [...at, "path"],
-        `the last segment of the path is the webhook's only secret, and "${split.token}" has ${split.token.length} characters: use ${MIN_SECRET_CHARS} or more random ones (openssl rand -hex 16), or an auth scheme`,
-      ),
-      severity: "warning",
-    });
   return { kind: "discord", at: routeLabel(at), path: keys.path, auth: keys.auth, to, ...split };
 }
 
 /** `/api/webhooks/1/<token>` -> its prefix and token, or what is wrong with it. */
 function splitPath(path: string): { prefix: string; token: string } | string {
   const segments = path.split("/").filter((s) => s !== "");
-  if (segments.some((s) => /^[:*]/.test(s))) return "a discord path is literal: no :param or * segments";
   const token = segments.pop();
   if (token === undefined || segments.length === 0)
     return "a discord path has a prefix of its own before its secret (Discord's is /api/webhooks/<id>/<token>)";

@@ -37,6 +37,11 @@ const DESCRIPTIONS: Record<string, string> = {
   FORBIDDEN: "you are not allowed to access this api",
 };
 
+/** A path below a gotify route's root that Gotify has no route for: its router's 404 (error/notfound.go). */
+export function gotifyPageNotFound(): Response {
+  return gotifyError(new GatewayError("NOT_FOUND", "page not found"));
+}
+
 /** Any refusal of a gotify route, in Gotify's shape, keeping the gateway's headers (Retry-After). */
 export function gotifyError(err: GatewayError): Response {
   const description = DESCRIPTIONS[err.code] ?? err.message;

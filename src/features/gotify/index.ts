@@ -5,7 +5,7 @@
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import { checkGotifyRoute } from "./check.ts";
-import { GOTIFY_ERRORS, gotifyError } from "./errors.ts";
+import { GOTIFY_ERRORS, gotifyError, gotifyPageNotFound } from "./errors.ts";
 import { createMessageHandler, deleteMessageHandler, type GotifyDeps } from "./handler.ts";
 import { gotifyMessages } from "./messages.ts";
 import { gotifyOperation } from "./openapi.ts";
@@ -35,6 +35,7 @@ export default defineFeature({
         const deps = depsOf(route, ctx);
         ctx.http.add("POST", messagePath(route), createMessageHandler(route, deps), { refuse: gotifyError });
         ctx.http.add("DELETE", deletePath(route), deleteMessageHandler(route, deps), { refuse: gotifyError });
+        ctx.http.unknown(route.path, gotifyPageNotFound);
         return undefined;
       },
     };

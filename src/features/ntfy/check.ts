@@ -1,7 +1,9 @@
 /**
  * A `preset: ntfy` entry: its keys, its recipients, its topic names, and the paths it serves,
  * which no other route may serve too. Once every route is checked: a route that serves a listed
- * topic's path takes it (explicit routes win; warned, never refused), and a route with a path
+ * topic's path, or paths below it, takes it (explicit routes win; warned, never refused), a
+ * catch-all `to:` at a root other routes' paths start under is warned of (a topic named as their
+ * first segment is theirs, http/claimed-paths.ts), and a route with a path
  * parameter where this one has `:topic` or `:sequence_id`, for any method, is refused: the router
  * answers every method of a path it knows (405) from one tree, where two parameters at one place
  * cannot both be (every request would fail).
@@ -30,6 +32,7 @@ export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c
   const label = routeLabel(at);
   for (const served of servedPaths(path)) checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
   c.afterRoutes(() => review(path, Object.keys(topics ?? {}), at, c));
+  if (raw.to !== undefined) c.afterRoutes(() => reviewCatchAll(path, at, c));
   if (!keys || !topics || (raw.to !== undefined && !to)) return undefined;
   return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics };
 }
@@ -87,20 +90,57 @@ function review(root: string, topics: string[], at: PathSegments, c: RouteChecks
           `${label} serves ${method} ${path}, with a parameter where this ntfy route has one (${clash}): the router cannot hold both (put one under a fixed segment)`,
         ),
       );
-    for (const topic of topics) {
-      const p = topicPath(root, topic);
-      const covered = method === "*" ? p === path || p.startsWith(`${path.replace(/\/$/, "")}/`) : p === path;
-      if (covered)
-        warn(c, [...at, "topics", topic], `topic ${topic} is unreachable: ${label} serves ${path}, and explicit routes win over topics`);
-    }
   }
-  for (const topic of topics)
-    if (HEALTH_PATHS.includes(topicPath(root, topic)))
-      warn(c, [...at, "topics", topic], `topic ${topic} is unreachable: ${topicPath(root, topic)} is the gateway's health endpoint`);
+  for (const topic of topics) {
+    const why = unreachable(root, topic, mine, c);
+    if (why) warn(c, [...at, "topics", topic], `topic ${topic} is unreachable: ${why}`);
+  }
 }
 
-function warn(c: RouteChecks, path: PathSegments, message: string): void {
-  c.warnings.push({ ...c.locate.at(path, message, { key: true }), severity: "warning" });
+/** Why a listed topic never reaches this route: another route serves its path, or paths below it, or it is a health endpoint. */
+function unreachable(root: string, topic: string, mine: string, c: RouteChecks): string | undefined {
+  const p = topicPath(root, topic);
+  if (HEALTH_PATHS.includes(p)) return `${p} is the gateway's health endpoint`;
+  for (const [key, label] of c.served) {
+    if (label === mine) continue;
+    const [method = "", path = ""] = key.split(" ", 2);
+    const covered = method === "*" ? p === path || p.startsWith(`${path.replace(/\/$/, "")}/`) : p === path;
+    // Only the shared segment is named: the rest of the path may be a webhook's secret.
+    const where = covered ? path : nextSegment(root, path) === topic.toLowerCase() ? `paths under ${p}/` : undefined;
+    if (where) return `${label} serves ${where}, and explicit routes win over topics`;
+  }
+  return undefined;
+}
+
+/** The catch-all takes every topic but those other routes' paths start with: said once, with those paths. */
+function reviewCatchAll(root: string, at: PathSegments, c: RouteChecks): void {
+  const mine = routeLabel(at);
+  const shared = new Set<string>();
+  for (const [key, label] of c.served) {
+    const segment = label === mine ? undefined : nextSegment(root, key.slice(key.indexOf(" ") + 1));
+    if (segment) shared.add(topicPath(root, segment));
+  }
+  if (shared.size === 0) return;
+  const paths = [...shared].map((p) => `${p}/…`).join(", ");
+  warn(
+    c,
+    [...at, "to"],
+    `to: takes every topic under ${root}, which other routes' paths start under too (${paths}): a topic named as one of them is theirs (404, never published); a root of ntfy's own (path: /ntfy) keeps a mistyped URL of theirs from ever being a topic`,
+    false,
+  );
+}
+
+/** The fixed segment of `path` right after `root` (lower-cased, as claimed paths compare), if it is under it. */
+function nextSegment(root: string, path: string): string | undefined {
+  if (!path.startsWith("/")) return undefined;
+  const base = root === "/" ? "" : root;
+  if (!path.toLowerCase().startsWith(`${base.toLowerCase()}/`)) return undefined;
+  const segment = path.slice(base.length + 1).split("/")[0] ?? "";
+  return segment === "" || /^[:*]/.test(segment) ? undefined : segment.toLowerCase();
+}
+
+function warn(c: RouteChecks, path: PathSegments, message: string, key = true): void {
+  c.warnings.push({ ...c.locate.at(path, message, { key }), severity: "warning" });
 }
 
 /** Two paths with a parameter at one place after the same fixed segments (served keys name no parameter: `/:`). */

@@ -32,8 +32,9 @@ export function openApiDocument(gateway: DescribedGateway, served: readonly Serv
   const paths: Record<string, Record<string, Json>> = {};
   // OPTIONS answers CORS preflights (http/cors.ts): not an operation of the API.
   for (const r of served.filter((s) => s.method !== "OPTIONS")) {
+    // A secret path is never published; one whose secret is a parameter (Discord's {token}) carries none.
+    if (r.secret && pathParams(r.path).length === 0) continue;
     const source = sourceOf(gateway, r);
-    if (source?.kind.secretPath) continue;
     const operation = source?.kind.operation?.(source.route, r, gateway.config) ?? opaqueOperation(r, "Plugin route");
     (paths[openApiPath(r.path)] ??= {})[r.method.toLowerCase()] = { ...operation, ...parameters(r.path), ...security(source?.route.auth) };
   }

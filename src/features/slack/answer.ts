@@ -43,8 +43,22 @@ export function refusal(format: Format, err: GatewayError): Response {
   const word = SLACK_STRINGS[err.code] ?? err.code.toLowerCase();
   if (format === "slack") return new Response(word, { status: err.status, headers: { ...err.headers, ...TEXT } });
   const [id, message] = MATTERMOST_IDS[err.code] ?? MATTERMOST_IDS[word] ?? [`stanzagate.${err.code.toLowerCase()}`, err.message];
-  const body = { id, message, detailed_error: err.message, request_id: requestId(), status_code: err.status };
-  return new Response(JSON.stringify(body), { status: err.status, headers: { ...err.headers, "content-type": "application/json" } });
+  return appError(err.status, id, message, err.message, err.headers);
+}
+
+/**
+ * A path below a route's prefix that is no webhook (a wrong secret, a typo): what the vendor
+ * answers an unknown hook, Slack's `no_service` and Mattermost's invalid-webhook AppError
+ * (web/webhook.go; research §3.1, §3.2), so the sender's log says the URL is wrong.
+ */
+export function unknownHook(format: Format): Response {
+  if (format === "slack") return new Response("no_service", { status: 404, headers: TEXT });
+  return appError(400, "web.incoming_webhook.invalid.app_error", "Invalid webhook.", "no webhook is at this path");
+}
+
+function appError(status: number, id: string, message: string, detailed: string, headers: Record<string, string> = {}): Response {
+  const body = { id, message, detailed_error: detailed, request_id: requestId(), status_code: status };
+  return new Response(JSON.stringify(body), { status, headers: { ...headers, "content-type": "application/json" } });
 }
 
 /** Mattermost's request ids are 26 lower-case characters (model.NewId). */

@@ -6,11 +6,11 @@
  * metric labels.
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
-import { hideSecret } from "../../http/front-door.ts";
+import { hideSecret } from "../../http/route-labels.ts";
 import { formatPorts } from "../../notify/ports.ts";
 import { checkFormatRoute } from "./check.ts";
 import { SLACK_ERRORS } from "./errors.ts";
-import { refusal } from "./answer.ts";
+import { refusal, unknownHook } from "./answer.ts";
 import { type WebhookDeps, webhookHandler } from "./handler.ts";
 import { type Format, type FormatRouteConfig, formatRouteSchema } from "./schema.ts";
 
@@ -37,9 +37,9 @@ export default defineFeature({
       route(base) {
         const route = base as FormatRouteConfig;
         ctx.http.add("POST", route.path, webhookHandler(route, deps(route, ctx)), {
-          secret: true,
           refuse: (err) => refusal(route.kind, err),
         });
+        ctx.http.unknown(route.path.replace(/[^/]*$/, ""), () => unknownHook(route.kind));
       },
     };
   },

@@ -15,6 +15,11 @@ import type { FormatPorts } from "../../notify/ports.ts";
 import { readTeamsPayload, teamsNotification, type TeamsPayload } from "./read.ts";
 import type { TeamsRoute } from "./schema.ts";
 
+/** A path below a teams route's prefix that is no webhook (a wrong secret): 404 in the Workflows shape. */
+export function unknownTeamsHook(): Response {
+  return teamsRefusal("workflows", new GatewayError("NOT_FOUND", "No Teams webhook at this path"));
+}
+
 export function teamsHandler(route: TeamsRoute, deps: FormatPorts): HttpHandler {
   return async function serveTeams({ request, ip }) {
     let shape: TeamsPayload["shape"] = "workflows";

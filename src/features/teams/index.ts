@@ -7,7 +7,7 @@
 import { defineFeature, defineRouteKind } from "../../feature-api.ts";
 import { formatPorts } from "../../notify/ports.ts";
 import { checkTeamsRoute } from "./check.ts";
-import { teamsHandler, teamsRefusal } from "./handler.ts";
+import { teamsHandler, teamsRefusal, unknownTeamsHook } from "./handler.ts";
 import { TeamsRouteSchema, type TeamsRoute } from "./schema.ts";
 
 export default defineFeature({
@@ -23,7 +23,7 @@ export default defineFeature({
       check: checkTeamsRoute,
       label: (route) => `teams ${route.path}`,
       serves: (route, r) => (r.method === "POST" && r.path === route.path ? Number.MAX_SAFE_INTEGER : undefined),
-      // The path is the webhook's secret: /openapi.json must not publish it.
+      // The path is the webhook's secret: hidden in logs, metrics and /openapi.json (RouteKind.secretPath).
       secretPath: true,
     }),
   ],
@@ -31,12 +31,11 @@ export default defineFeature({
     return {
       route(base) {
         const route = base as TeamsRoute;
-        // The path is the webhook's secret: logs and metric labels show it with its last segment hidden.
         // A refusal before the body is read cannot know the card: it is in the Workflows shape.
         ctx.http.add("POST", route.path, teamsHandler(route, formatPorts(route, ctx)), {
-          secret: true,
           refuse: (err) => teamsRefusal("workflows", err),
         });
+        ctx.http.unknown(route.path.replace(/[^/]*$/, ""), unknownTeamsHook);
       },
     };
   },
