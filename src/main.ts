@@ -12,7 +12,7 @@ import { renderOffline } from "./cli/render-offline.ts";
 import { presetCommand } from "./features/presets/cli.ts";
 import { routesYamlSchema } from "./cli/schema.ts";
 import { readConfigFile, type ReadOptions } from "./cli/config-file.ts";
-import type { Config } from "./features/index.ts";
+import { CODE_FORMATS, type Config } from "./features/index.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createReloader, snapshot } from "./reload.ts";
 
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     case "hash-password":
       return hashPassword();
     case "preset":
-      return presetCommand(args.preset, { out: (l) => console.log(l), err: (l) => console.error(l) });
+      return presetCommand(args.preset, { out: (l) => console.log(l), err: (l) => console.error(l) }, CODE_FORMATS);
     case "schema":
       console.log(JSON.stringify(routesYamlSchema(), null, 2));
       return 0;

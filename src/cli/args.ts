@@ -44,7 +44,7 @@ Commands:
   render           print what a request would send, without connecting: a declarative route's stanzas, a
                    format route's (ntfy, Gotify, Slack...) message bodies as a client shows them (--xml: stanzas)
                    render --route PATH [--method M] [--body FILE|-] [--header K:V]... [--query k=v]... [--pretty] [--xml]
-  preset [NAME]    print a built-in route (alertmanager, github, ...) to copy into routes.yaml; without NAME, list them
+  preset [NAME]    print a built-in route (alertmanager, ntfy, slack, ...) to copy into routes.yaml; without NAME, list them
 
 Options:
   --config FILE    the routes file (default ./routes.yaml; for init, the file it writes)

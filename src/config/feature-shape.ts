@@ -74,6 +74,11 @@ export interface RouteKind<R extends RouteBase = RouteBase> {
   key?: string;
   /** With `key`, the one value of it that selects this kind (`preset: ntfy`, a format written in code). */
   value?: string;
+  /**
+   * A routes[] entry of this kind as YAML (comments first), for `stanzagate preset NAME` to print:
+   * a format written in code has no template to show, so it shows how it is declared.
+   */
+  example?: string;
   /** The schema of an entry, for `stanzagate schema`, and the reference's table of it under `title`. */
   schema: TSchema;
   title: string;

@@ -65,6 +65,13 @@ const FEATURES: readonly FeatureDefinition[] = [
 
 export const FEATURE_REGISTRY = new FeatureRegistry<FeatureDefinition>(FEATURES);
 
+/** `preset: NAME` kinds written in code and their example entries, for `stanzagate preset`. */
+export const CODE_FORMATS: Readonly<Record<string, string>> = Object.fromEntries(
+  FEATURE_REGISTRY.routeKinds.flatMap((k) =>
+    k.key === "preset" && k.value !== undefined && k.example !== undefined ? [[k.value, k.example]] : [],
+  ),
+);
+
 /**
  * Every error code the gateway answers: the shared ones, and each plugin's and each feature's own
  * (their definitions' `errors`). Built when the gateway loads, so a code two of them (or one of

@@ -10,6 +10,7 @@ import { checkAppriseRoute } from "./check.ts";
 import { apiHandler, apiRefusal, jsonHandler } from "./handler.ts";
 import { appriseOperation } from "./openapi.ts";
 import { AppriseRouteSchema, notifyPath, type AppriseRoute } from "./schema.ts";
+import example from "./example.yaml" with { type: "text" };
 
 export default defineFeature({
   name: "apprise",
@@ -19,6 +20,7 @@ export default defineFeature({
       kind: "apprise",
       key: "preset",
       value: "apprise",
+      example,
       schema: AppriseRouteSchema,
       title: "routes[] with preset: apprise",
       check: checkAppriseRoute,

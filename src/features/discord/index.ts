@@ -14,6 +14,7 @@ import { discordOperation } from "./openapi.ts";
 import { checkDiscordRoute, discordLabel, DiscordRouteSchema, hookPattern, messagePattern, type DiscordRoute } from "./route.ts";
 import { DiscordHooks } from "./hooks.ts";
 import { sentMessages } from "./sent.ts";
+import example from "./example.yaml" with { type: "text" };
 
 export default defineFeature({
   name: "discord",
@@ -24,6 +25,7 @@ export default defineFeature({
       kind: "discord",
       key: "preset",
       value: "discord",
+      example,
       schema: DiscordRouteSchema,
       title: "routes[] with preset: discord",
       check: checkDiscordRoute,

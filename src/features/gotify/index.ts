@@ -10,6 +10,7 @@ import { createMessageHandler, deleteMessageHandler, type GotifyDeps } from "./h
 import { gotifyMessages } from "./messages.ts";
 import { gotifyOperation } from "./openapi.ts";
 import { deletePath, GotifyRouteSchema, messagePath, type GotifyRoute } from "./schema.ts";
+import example from "./example.yaml" with { type: "text" };
 
 export default defineFeature({
   name: "gotify",
@@ -20,6 +21,7 @@ export default defineFeature({
       kind: "gotify",
       key: "preset",
       value: "gotify",
+      example,
       schema: GotifyRouteSchema,
       title: "routes[] with preset: gotify",
       check: checkGotifyRoute,

@@ -15,6 +15,7 @@ import { ntfyOperation } from "./openapi.ts";
 import { servedPaths } from "./paths.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { sequences } from "./sequences.ts";
+import example from "./example.yaml" with { type: "text" };
 
 export default defineFeature({
   name: "ntfy",
@@ -25,6 +26,7 @@ export default defineFeature({
       kind: "ntfy",
       key: "preset",
       value: "ntfy",
+      example,
       schema: NtfyRouteSchema,
       title: "routes[] with preset: ntfy",
       check: checkNtfyRoute,

@@ -1,20 +1,26 @@
 /**
  * `stanzagate preset [NAME]`: a preset's route as a routes[] item, to paste under `routes:` and
  * edit (its recipients are in the template's first line); without NAME, the list of presets.
- * What it prints is exactly what `preset: NAME` runs, the user's path, auth and to put in.
+ * What it prints for a template preset is exactly what `preset: NAME` runs; for a format written
+ * in code (ntfy, slack, ...), which has no template, the example entry its route kind declares.
  */
 import { PRESETS, PRESET_NAMES } from "./sources.ts";
 import { didYouMean } from "../../config/suggest.ts";
 import type { CliOutput } from "../../feature-api.ts";
 
-export function presetCommand(name: string | undefined, io: CliOutput): number {
+/** `preset: NAME` kinds written in code, by name: their example routes[] entry (feature-shape.ts `example`). */
+export type CodeFormats = Readonly<Record<string, string>>;
+
+export function presetCommand(name: string | undefined, io: CliOutput, formats: CodeFormats = {}): number {
+  const sources: Record<string, string> = { ...PRESETS, ...formats };
+  const names = [...PRESET_NAMES, ...Object.keys(formats)];
   if (name === undefined) {
-    for (const n of PRESET_NAMES) io.out(`${n.padEnd(14)}${firstComment(PRESETS[n] as string)}`);
+    for (const n of names) io.out(`${n.padEnd(14)}${firstComment(sources[n] as string)}`);
     return 0;
   }
-  const source = PRESETS[name];
+  const source = sources[name];
   if (source === undefined) {
-    io.err(`no preset named "${name}"${didYouMean(name, PRESET_NAMES)} (known: ${PRESET_NAMES.join(", ")})`);
+    io.err(`no preset named "${name}"${didYouMean(name, names)} (known: ${names.join(", ")})`);
     return 2;
   }
   io.out(asListItem(source));

@@ -13,12 +13,15 @@ import { SLACK_ERRORS } from "./errors.ts";
 import { refusal, unknownHook } from "./answer.ts";
 import { type WebhookDeps, webhookHandler } from "./handler.ts";
 import { type Format, type FormatRouteConfig, formatRouteSchema } from "./schema.ts";
+import mattermostExample from "./mattermost.example.yaml" with { type: "text" };
+import slackExample from "./slack.example.yaml" with { type: "text" };
 
 const formatKind = (format: Format) =>
   defineRouteKind<FormatRouteConfig>({
     kind: format,
     key: "preset",
     value: format,
+    example: format === "slack" ? slackExample : mattermostExample,
     schema: formatRouteSchema(format),
     title: `routes[] with preset: ${format}`,
     check: checkFormatRoute(format),

@@ -9,6 +9,7 @@ import { formatPorts } from "../../notify/ports.ts";
 import { checkTeamsRoute } from "./check.ts";
 import { teamsHandler, teamsRefusal, unknownTeamsHook } from "./handler.ts";
 import { TeamsRouteSchema, type TeamsRoute } from "./schema.ts";
+import example from "./example.yaml" with { type: "text" };
 
 export default defineFeature({
   name: "teams",
@@ -18,6 +19,7 @@ export default defineFeature({
       kind: "teams",
       key: "preset",
       value: "teams",
+      example,
       schema: TeamsRouteSchema,
       title: "routes[] with preset: teams",
       check: checkTeamsRoute,

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { renderCommand } from "../../../../src/features/routes/render-cli.ts";
 import { memoryRemembered, type Remembered } from "../../../../src/features/routes/correct.ts";
-import { FEATURE_REGISTRY, loadConfig } from "../../../../src/features/index.ts";
+import { CODE_FORMATS, FEATURE_REGISTRY, loadConfig } from "../../../../src/features/index.ts";
 import { formatLines } from "../../../../src/config/diagnostics.ts";
 import { PRESETS } from "../../../../src/features/presets/sources.ts";
 import { presetCommand } from "../../../../src/features/presets/cli.ts";
@@ -107,7 +107,26 @@ describe("stanzagate preset NAME", () => {
     }
   });
 
-  test("without a name lists the presets; an unknown name is exit 2 with the known ones", () => {
+  test("a format written in code prints its example entry, which loads as it is (with the auth it names)", () => {
+    const formats = Object.keys(CODE_FORMATS);
+    expect(formats).toEqual(expect.arrayContaining(["ntfy", "gotify", "slack", "mattermost", "discord", "apprise", "teams"]));
+    const auth = `auth:\n  gotify: { kind: bearer, tokens: [{ name: app, token: AGhVjJ3kKc0dDzm }] }\n`;
+    for (const name of formats) {
+      const out: string[] = [];
+      expect(presetCommand(name, { out: (l) => out.push(l), err: () => undefined }, CODE_FORMATS)).toBe(0);
+      const config = loadTestConfig(`${HEAD}${auth}routes:\n${out.join("\n")}\n`);
+      expect(config.routes[0]?.kind).toBe(name);
+    }
+  });
+
+  test("without a name lists the presets, then the formats; an unknown name is exit 2 with the known ones", () => {
+    const names = [...Object.keys(PRESETS), ...Object.keys(CODE_FORMATS)];
+    const listed = (() => {
+      const out: string[] = [];
+      presetCommand(undefined, { out: (l) => out.push(l), err: () => undefined }, CODE_FORMATS);
+      return out;
+    })();
+    expect(listed.map((l) => l.split(" ")[0])).toEqual(names);
     expect(run().out.map((l) => l.split(" ")[0])).toEqual(Object.keys(PRESETS));
     expect(run("githb")).toEqual({
       code: 2,
