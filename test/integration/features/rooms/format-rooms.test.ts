@@ -1,0 +1,93 @@
+// Room entries in a sender format's `to:` (issue 20 §1), on each real server's MUC (XEP-0045): the
+// gateway enters the room and posts groupchat, as a declarative route's groupchat does. bob, an
+// occupant, receives a ntfy publish and a Slack post there; a ntfy sequence id corrects (XEP-0308)
+// and withdraws (XEP-0424) the room message; a room that refuses the gateway is the format's error.
+import { describe, expect, test } from "bun:test";
+import type { Element } from "ltx";
+import { joinRoom } from "../../../../testbed/xmpp-client.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
+import { testServers } from "../../../helpers/servers.ts";
+
+const SLACK = "/slack/T0/B0/Qm9uZ2VyLXNlY3JldC0x";
+const ROUTES = `
+routes:
+  - preset: ntfy
+    path: /ntfy
+    to: alice@localhost
+    topics:
+      ops: { room: ops@muc.localhost, nick: Alerts }
+      both: [alice@localhost, { room: ops@muc.localhost, nick: Alerts }]
+      nowhere: [alice@localhost, { room: nowhere@muc.localhost }]
+  - { preset: slack, path: ${SLACK}, to: [{ room: deploys@muc.localhost, nick: Deploys }] }
+  - { preset: slack, path: /slack/T0/B0/bm93aGVyZS1zZWNyZXQtMg, to: { room: elsewhere@muc.localhost } }
+`;
+
+const groupchat = (room: string, text: string) => (s: Element) =>
+  s.name === "message" && s.attrs.type === "groupchat" && (s.attrs.from ?? "").startsWith(`${room}/`) && s.getChildText("body") === text;
+
+for (const server of testServers())
+  describe(server.name, () => {
+    const bed = useTestBed(server, { gateway: { routes: ROUTES }, clients: ["alice", "bob"] });
+
+    test("a ntfy publish to a topic whose recipient is a room: 200, and bob sees it in the room from the entry's nick", async () => {
+      await joinRoom(bed.bob, "ops@muc.localhost", "Bob");
+      const res = await bed.gw.post("/ntfy/ops", { body: "disk full" });
+      expect(res.status).toBe(200);
+      const got = await bed.bob.nextStanza(groupchat("ops@muc.localhost", "disk full"));
+      expect(got.attrs.from).toBe("ops@muc.localhost/Alerts");
+    });
+
+    test("a topic mixing a JID and a room: alice gets a chat message, bob the groupchat", async () => {
+      await joinRoom(bed.bob, "ops@muc.localhost", "Bob");
+      expect((await bed.gw.post("/ntfy/both", { body: "to both" })).status).toBe(200);
+      const chat = await bed.alice.nextStanza((s) => s.name === "message" && s.getChildText("body") === "to both");
+      expect(chat.attrs.type).toBe("chat");
+      await bed.bob.nextStanza(groupchat("ops@muc.localhost", "to both"));
+    });
+
+    test("a Slack post to a room: 200 ok, and bob sees it in the room", async () => {
+      await joinRoom(bed.bob, "deploys@muc.localhost", "Bob");
+      const res = await bed.gw.post(SLACK, {
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text: "v2 shipped" }),
+      });
+      expect([res.status, await res.text()]).toEqual([200, "ok"]);
+      const got = await bed.bob.nextStanza(groupchat("deploys@muc.localhost", "v2 shipped"));
+      expect(got.attrs.from).toBe("deploys@muc.localhost/Deploys");
+    });
+
+    test("a ntfy sequence id in a room: the update corrects the message bob saw, the DELETE withdraws it", async () => {
+      await joinRoom(bed.bob, "ops@muc.localhost", "Bob");
+      const headers = { "X-Sequence-ID": "backup-7" };
+      expect((await bed.gw.post("/ntfy/ops", { headers, body: "backup running" })).status).toBe(200);
+      const first = await bed.bob.nextStanza(groupchat("ops@muc.localhost", "backup running"));
+      expect((await bed.gw.post("/ntfy/ops", { headers, body: "backup done" })).status).toBe(200);
+      const update = await bed.bob.nextStanza(groupchat("ops@muc.localhost", "backup done"));
+      // XEP-0308: the id the original was sent with, which the room keeps on its reflection.
+      expect(update.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(first.attrs.id);
+      expect((await bed.gw.post("/ntfy/ops/backup-7", { method: "DELETE" })).status).toBe(200);
+      const withdrawal = await bed.bob.nextStanza(
+        (s) => s.name === "message" && s.attrs.type === "groupchat" && s.getChild("retract", "urn:xmpp:message-retract:1") !== undefined,
+      );
+      // XEP-0424: in a room, the stanza-id the room gave the original (else the id it was sent with).
+      const roomId = first.getChildren("stanza-id", "urn:xmpp:sid:0").find((e) => e.attrs.by === "ops@muc.localhost")?.attrs.id;
+      expect(withdrawal.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id).toBe(roomId ?? first.attrs.id);
+    });
+
+    test("a room that does not exist: ntfy answers 404 in its shape, Slack its error text, and nothing is sent", async () => {
+      const ntfy = await bed.gw.post("/ntfy/nowhere", { body: "anyone?" });
+      expect(ntfy.status).toBe(404);
+      expect(await ntfy.json()).toMatchObject({ http: 404, error: expect.stringContaining("nowhere@muc.localhost") });
+      // The room is entered before anyone gets a message: alice, listed too, got none.
+      expect((await bed.gw.post("/ntfy/barrier", { body: "barrier" })).status).toBe(200);
+      const next = await bed.alice.nextStanza((s) => s.name === "message" && s.getChild("body") !== undefined);
+      expect(next.getChildText("body")).toBe("barrier");
+      const slack = await bed.gw.post("/slack/T0/B0/bm93aGVyZS1zZWNyZXQtMg", {
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text: "anyone?" }),
+      });
+      expect(slack.status).toBe(404);
+      // Slack's error shape is a short text code; the log and /health carry the room's reason.
+      expect(await slack.text()).toBe("room_refused");
+    });
+  });
