@@ -63,7 +63,10 @@ export function checkRecipientList(raw: unknown, at: PathSegments, c: RouteCheck
 /** One entry: a JID, or a room entry (remembered in `rooms`); undefined after a diagnostic. */
 function recipient(entry: unknown, at: PathSegments, c: RouteChecks, rooms: RouteRoomEntries): string | undefined {
   if (typeof entry === "string") {
-    if (isJid(entry)) return entry;
+    if (isJid(entry)) {
+      warnLooksLikeRoom(entry, at, c);
+      return entry;
+    }
     c.diagnostics.push(c.locate.at(at, `${JSON.stringify(entry)} is not a JID`));
     return undefined;
   }
@@ -87,4 +90,13 @@ function recipient(entry: unknown, at: PathSegments, c: RouteChecks, rooms: Rout
   }
   rooms[jid] = settings;
   return jid;
+}
+
+/** A room's JID as a plain string is a chat message to the room, which it refuses (§7.4): likely a mistake. */
+function warnLooksLikeRoom(jid: string, at: PathSegments, c: RouteChecks): void {
+  if (!/^[^@/]+@(conference|muc|rooms?)\./i.test(jid)) return;
+  c.warnings.push({
+    ...c.locate.at(at, `${jid} looks like a room: a string gets a chat message; write { room: ${jid} } to post in the room`),
+    severity: "warning",
+  });
 }

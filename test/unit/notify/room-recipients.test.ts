@@ -88,3 +88,12 @@ describe("room entries in to:", () => {
     ]);
   });
 });
+
+describe("a room's JID written as a plain string", () => {
+  test("is a chat message to it: check warns where it is written, and says how to write a room", () => {
+    const result = load(`  - { preset: slack, path: ${SLACK}, to: [bob@localhost, ops@conference.localhost] }\n`);
+    expect(result.ok && formatLines("routes.yaml", result.warnings)).toEqual([
+      "routes.yaml:5:83  warning  routes[0].to[1]  ops@conference.localhost looks like a room: a string gets a chat message; write { room: ops@conference.localhost } to post in the room",
+    ]);
+  });
+});
