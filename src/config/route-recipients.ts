@@ -9,7 +9,7 @@ import type { PathSegments } from "./diagnostics.ts";
 import type { RouteChecks } from "./feature-shape.ts";
 
 /** How the gateway enters one room: the nick it asks for and the room's password (§7.2.6). */
-export interface RoomEntry {
+interface RoomEntry {
   readonly nick?: string;
   readonly password?: string;
 }

@@ -11,7 +11,7 @@ import type { FeatureContext, FeatureRuntime, RouteBase } from "../feature-api.t
 import { RouteRooms, type RouteRoomSettings, type RouteSeats } from "../rooms/route-rooms.ts";
 
 /** A checked route of a sender format: its room entries, by bare JID (config/route-recipients.ts). */
-export interface RoomRoute extends RouteBase {
+interface RoomRoute extends RouteBase {
   readonly rooms?: RouteRoomEntries;
 }
 

@@ -82,7 +82,7 @@ function message(to: string, id: string, ports: NotifyPorts, body: string, extra
 }
 
 /** A remembered id: ours, and the room's stanza-id after a space when a room assigned one. */
-export function roomIds(remembered: string): { ours: string; room?: string } {
+function roomIds(remembered: string): { ours: string; room?: string } {
   const [ours = remembered, room] = remembered.split(" ", 2);
   return room ? { ours, room } : { ours };
 }

@@ -8,7 +8,7 @@ import type { RouteRoomEntries } from "../../config/route-recipients.ts";
 import type { RouteChecks } from "../../feature-api.ts";
 
 /** The message line every preset loops its recipients over (the tests hold each preset to it). */
-export const MESSAGE_LINE = '<message to="{{ to }}" type="chat">';
+const MESSAGE_LINE = '<message to="{{ to }}" type="chat">';
 const GROUPCHAT_LINE = '<message to="{{ to }}" type="{% if groupchat_rooms contains to %}groupchat{% else %}chat{% endif %}">';
 
 /** The keys the route gets for its rooms (`send`, `nick`, `rooms`), or undefined after a diagnostic. */
