@@ -1,7 +1,8 @@
 // Room entries in a sender format's `to:` (issue 20 §1), on each real server's MUC (XEP-0045): the
 // gateway enters the room and posts groupchat, as a declarative route's groupchat does. bob, an
-// occupant, receives a ntfy publish and a Slack post there; a ntfy sequence id corrects (XEP-0308)
-// and withdraws (XEP-0424) the room message; a room that refuses the gateway is the format's error.
+// occupant, receives a ntfy publish and a Slack post there; a ntfy sequence id, a Discord edit and
+// deletion, a Gotify deletion correct (XEP-0308) and withdraw (XEP-0424) the room message; a room
+// that refuses the gateway is the format's error.
 import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { joinRoom } from "../../../../testbed/xmpp-client.ts";
@@ -9,8 +10,14 @@ import { useTestBed } from "../../../helpers/bed.ts";
 import { testServers } from "../../../helpers/servers.ts";
 
 const SLACK = "/slack/T0/B0/Qm9uZ2VyLXNlY3JldC0x";
+const HOOK = "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nD";
+const TOKEN = "AGhVjJ3kKc0d.zm";
 const ROUTES = `
+auth:
+  apps: { kind: bearer, tokens: [{ token: "${TOKEN}", name: monitoring }] }
 routes:
+  - { preset: discord, path: ${HOOK}, to: { room: ops@muc.localhost, nick: Alerts } }
+  - { preset: gotify, to: { room: ops@muc.localhost, nick: Alerts }, auth: apps }
   - preset: ntfy
     path: /ntfy
     to: alice@localhost
@@ -21,6 +28,17 @@ routes:
   - { preset: slack, path: ${SLACK}, to: [{ room: deploys@muc.localhost, nick: Deploys }] }
   - { preset: slack, path: /slack/T0/B0/bm93aGVyZS1zZWNyZXQtMg, to: { room: elsewhere@muc.localhost } }
 `;
+
+const json = (body: unknown, method = "POST"): RequestInit => ({
+  method,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+const retraction = (s: Element) =>
+  s.name === "message" && s.attrs.type === "groupchat" && s.getChild("retract", "urn:xmpp:message-retract:1") !== undefined;
+/** XEP-0424 in a room: the stanza-id the room gave the original, else the id it was sent with. */
+const retractId = (original: Element) =>
+  original.getChildren("stanza-id", "urn:xmpp:sid:0").find((e) => e.attrs.by === "ops@muc.localhost")?.attrs.id ?? original.attrs.id;
 
 const groupchat = (room: string, text: string) => (s: Element) =>
   s.name === "message" && s.attrs.type === "groupchat" && (s.attrs.from ?? "").startsWith(`${room}/`) && s.getChildText("body") === text;
@@ -66,12 +84,36 @@ for (const server of testServers())
       // XEP-0308: the id the original was sent with, which the room keeps on its reflection.
       expect(update.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(first.attrs.id);
       expect((await bed.gw.post("/ntfy/ops/backup-7", { method: "DELETE" })).status).toBe(200);
-      const withdrawal = await bed.bob.nextStanza(
-        (s) => s.name === "message" && s.attrs.type === "groupchat" && s.getChild("retract", "urn:xmpp:message-retract:1") !== undefined,
-      );
-      // XEP-0424: in a room, the stanza-id the room gave the original (else the id it was sent with).
-      const roomId = first.getChildren("stanza-id", "urn:xmpp:sid:0").find((e) => e.attrs.by === "ops@muc.localhost")?.attrs.id;
-      expect(withdrawal.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id).toBe(roomId ?? first.attrs.id);
+      const withdrawal = await bed.bob.nextStanza(retraction);
+      expect(withdrawal.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id).toBe(retractId(first));
+    });
+
+    test("a Discord edit corrects the room message, its deletion retracts it", async () => {
+      await joinRoom(bed.bob, "ops@muc.localhost", "Bob");
+      const res = await bed.gw.post(`${HOOK}?wait=true`, json({ content: "deploy 10%" }));
+      expect(res.status).toBe(200);
+      const { id } = (await res.json()) as { id: string };
+      const first = await bed.bob.nextStanza(groupchat("ops@muc.localhost", "deploy 10%"));
+      expect((await bed.gw.post(`${HOOK}/messages/${id}`, json({ content: "deploy done" }, "PATCH"))).status).toBe(200);
+      const update = await bed.bob.nextStanza(groupchat("ops@muc.localhost", "deploy done"));
+      expect(update.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(first.attrs.id);
+      expect((await bed.gw.post(`${HOOK}/messages/${id}`, { method: "DELETE" })).status).toBe(204);
+      expect((await bed.bob.nextStanza(retraction)).getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id).toBe(retractId(first));
+    });
+
+    test("a Gotify DELETE retracts the room message", async () => {
+      await joinRoom(bed.bob, "ops@muc.localhost", "Bob");
+      const res = await bed.gw.post("/message", {
+        headers: { "content-type": "application/json", "x-gotify-key": TOKEN },
+        body: JSON.stringify({ message: "sent by mistake" }),
+      });
+      expect(res.status).toBe(200);
+      const { id } = (await res.json()) as { id: number };
+      // Gotify's title is the application's name (the token's).
+      const first = await bed.bob.nextStanza(groupchat("ops@muc.localhost", "*monitoring*\nsent by mistake"));
+      const deleted = await fetch(`${bed.gw.url}/message/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(deleted.status).toBe(200);
+      expect((await bed.bob.nextStanza(retraction)).getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id).toBe(retractId(first));
     });
 
     test("a room that does not exist: ntfy answers 404 in its shape, Slack its error text, and nothing is sent", async () => {
