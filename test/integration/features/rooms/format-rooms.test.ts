@@ -6,6 +6,8 @@
 import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { joinRoom } from "../../../../testbed/xmpp-client.ts";
+import { waitFor } from "../../../../testbed/timeouts.ts";
+import { logTail } from "../../../helpers/gateway.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
 import { testServers } from "../../../helpers/servers.ts";
 
@@ -114,6 +116,22 @@ for (const server of testServers())
       const deleted = await fetch(`${bed.gw.url}/message/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${TOKEN}` } });
       expect(deleted.status).toBe(200);
       expect((await bed.bob.nextStanza(retraction)).getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id).toBe(retractId(first));
+    });
+
+    test("a reload that changes nothing keeps the seat: bob sees no leave and no new join of the gateway", async () => {
+      await joinRoom(bed.bob, "ops@muc.localhost", "Bob");
+      expect((await bed.gw.post("/ntfy/ops", { body: "before the reload" })).status).toBe(200);
+      await bed.bob.nextStanza(groupchat("ops@muc.localhost", "before the reload"));
+      const from = bed.bob.received.length;
+      const stopped = () => bed.gw.logs.filter((l) => l.msg === "the replaced configuration stopped").length;
+      const before = stopped();
+      await bed.gw.gateway.reload(bed.gw.config);
+      // Barrier: once the old configuration has stopped, whatever it would send (a leave) was sent.
+      await waitFor(() => stopped() > before, 15_000, "the replaced configuration to stop", logTail(bed.gw.logs));
+      expect((await bed.gw.post("/ntfy/ops", { body: "after the reload" })).status).toBe(200);
+      await bed.bob.nextStanza(groupchat("ops@muc.localhost", "after the reload"));
+      const presences = bed.bob.received.slice(from).filter((s) => s.name === "presence" && s.attrs.from === "ops@muc.localhost/Alerts");
+      expect(presences.map((p) => p.toString())).toEqual([]);
     });
 
     test("a room that does not exist: ntfy answers 404 in its shape, Slack its error text, and nothing is sent", async () => {
