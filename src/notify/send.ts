@@ -1,8 +1,9 @@
 /**
  * A notification to its recipients, one chat message each (a groupchat message to a room among
- * them, notify/rooms.ts), delivered (sent, or queued in the outbox when the link is down: never lost). A message may correct an earlier one (XEP-0308) or
- * withdraw it (XEP-0424): formats that update or delete what they sent (ntfy's sequence_id,
- * Discord's PATCH and DELETE, Gotify's DELETE) remember the ids this returns (store/threads.ts).
+ * them, notify/rooms.ts), delivered (sent, or queued in the outbox when the link is down: never
+ * lost). A message may correct an earlier one (XEP-0308) or withdraw it (XEP-0424): formats that
+ * update or delete what they sent (ntfy's sequence_id, Discord's PATCH and DELETE, Gotify's
+ * DELETE) remember the ids this returns (store/threads.ts).
  */
 import type { Element } from "ltx";
 import { xml } from "../kit/xml.ts";
@@ -46,7 +47,7 @@ export async function sendNotification(
   const stanzas = to.map((jid) => {
     const id = ports.newId();
     const first = replaces?.[jid];
-    // XEP-0308 §5 (groupchat too): the id the original message was sent with.
+    // XEP-0308 §4: the id the original was sent with (§5: in a room, from the same occupant, as here).
     const replace = first ? [xml("replace", { xmlns: "urn:xmpp:message-correct:0", id: roomIds(first).ours })] : [];
     return { jid, id, stanza: message(jid, id, ports, body, replace) };
   });
@@ -59,7 +60,7 @@ export async function retractNotification(ids: Readonly<Record<string, string>>,
     const id = ports.newId();
     const { ours, room } = roomIds(original);
     const payload = [
-      // XEP-0424 §3: in a groupchat the room's stanza-id (XEP-0359), else the origin-id we sent.
+      // XEP-0424 0.4: in a group chat the stanza-id the room assigned (XEP-0359), else the origin-id we sent.
       xml("retract", { xmlns: "urn:xmpp:message-retract:1", id: room ?? ours }),
       xml("fallback", { xmlns: "urn:xmpp:fallback:0", for: "urn:xmpp:message-retract:1" }),
       xml("store", { xmlns: "urn:xmpp:hints" }),

@@ -22,20 +22,20 @@ import { deadLetterReason, mayPass, told } from "./room-refusals.ts";
 
 export interface RouteRoomsDeps {
   rooms: RoomsPort;
-  /** The routes' occupant JID (declared to `rooms` by the caller). */
+  /** The occupant JID of these routes (declared to `rooms` by the caller). */
   from: string;
   deliver(stanza: Element): Promise<"sent" | "queued">;
   isOnline(): boolean;
   log: Logger;
-  /** This configuration's declarative routes by `RouteRoomSettings.route`. */
+  /** This configuration's routes that post to rooms, by `RouteRoomSettings.route`. */
   routes: ReadonlyMap<string, RouteRoomSettings>;
   /** xmpp.iq_timeout_ms: how long a join for a room queued before a restart may take. */
   timeoutMs: number;
 }
 
-/** One route's settings: its nick and room passwords (routes.yaml `nick`, `room_password`, `rooms`). */
+/** One route's settings: its nick and room passwords (routes.yaml `nick`, `room_password`, `rooms`; a room entry's `nick`, `password`). */
 export interface RouteRoomSettings {
-  /** The route as `METHOD /path`: a reload keeps the seats of the routes it still has. */
+  /** The route (`METHOD /path`, or a format route and its room): a reload keeps the seats of the routes it still has. */
   route: string;
   nick: string | undefined;
   password(room: string): string | undefined;
@@ -73,7 +73,7 @@ export class RouteRooms {
 
   /**
    * `send`, with the room's echo when it was sent: its stanza-id (XEP-0359 §6, `by` the room) is
-   * the id a retraction in the room names (XEP-0424 §3: in a groupchat, the stanza-id the room assigned).
+   * the id a retraction in the room names (XEP-0424 0.4: in a group chat, the stanza-id the room assigned).
    */
   async post(stanza: Element, settings: RouteRoomSettings): Promise<{ outcome: "sent" | "queued"; echo?: Element }> {
     const room = (stanza.attrs.to ?? "").toLowerCase();
