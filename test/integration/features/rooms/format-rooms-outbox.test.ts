@@ -3,13 +3,13 @@
 // reaches the message (as for routes' groupchat, rooms-outbox.test.ts), and a room that will not
 // have the gateway sends that message to the dead letters with the room's reason.
 import { describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureRoom, connectClient, joinRoom } from "../../../../testbed/xmpp-client.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
+import { deadLetters } from "../../../helpers/dead-letters.ts";
 import { logTail, startGateway } from "../../../helpers/gateway.ts";
 import { testServers } from "../../../helpers/servers.ts";
 
@@ -43,12 +43,7 @@ for (const server of testServers())
         await bed.server.startProcess();
         await waitFor(() => bed.gw.gateway.delivery.queued === 0, 30_000, "the outbox to drain", logTail(bed.gw.logs));
 
-        const db = new Database(store, { readonly: true });
-        const dead = db.query<{ stanza: string; reason: string }, []>("SELECT stanza, reason FROM dead_letter ORDER BY seq").all();
-        db.close();
-        expect(dead.map((d) => [/<body>(.*)<\/body>/.exec(d.stanza)?.[1], d.reason.split(":")[0]])).toEqual([
-          ["no room for it", "ROOM_REFUSED item-not-found"],
-        ]);
+        expect(deadLetters(store)).toEqual([["no room for it", "ROOM_REFUSED item-not-found"]]);
         // bob, back, finds the queued one in the room's history (§7.2.15), from the entry's nick.
         const gone = bed.bob;
         const bob = (bed.bob = await connectClient(bed.server, "bob"));
