@@ -8,6 +8,7 @@ import type { Element } from "ltx";
 import { joinRoom } from "../../../../testbed/xmpp-client.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
 import { logTail } from "../../../helpers/gateway.ts";
+import { presetFixture } from "../../../helpers/preset-fixtures.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
 import { testServers } from "../../../helpers/servers.ts";
 
@@ -20,6 +21,7 @@ auth:
 routes:
   - { preset: discord, path: ${HOOK}, to: { room: ops@muc.localhost, nick: Alerts } }
   - { preset: gotify, to: { room: ops@muc.localhost, nick: Alerts }, auth: apps }
+  - { preset: gitlab, to: [{ room: ops@muc.localhost, nick: Alerts }] }
   - preset: ntfy
     path: /ntfy
     to: alice@localhost
@@ -116,6 +118,21 @@ for (const server of testServers())
       const deleted = await fetch(`${bed.gw.url}/message/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${TOKEN}` } });
       expect(deleted.status).toBe(200);
       expect((await bed.bob.nextStanza(retraction)).getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id).toBe(retractId(first));
+    });
+
+    test("a preset (gitlab) with a room in to: posts its line there as a groupchat", async () => {
+      await joinRoom(bed.bob, "ops@muc.localhost", "Bob");
+      const push = presetFixture("gitlab", "push.json");
+      const res = await bed.gw.post("/gitlab", {
+        headers: [...push.headers, ["content-type", "application/json"]],
+        body: await push.bytes(),
+      });
+      expect(res.status).toBe(201);
+      const got = await bed.bob.nextStanza(
+        (s) => s.name === "message" && s.attrs.type === "groupchat" && s.attrs.from === "ops@muc.localhost/Alerts",
+      );
+      // The preset's own line (golden/push.expected), in the room.
+      expect(got.getChildText("body")).toStartWith("[mike/diaspora] jsmith pushed 4 commits to master: ");
     });
 
     test("a reload that changes nothing keeps the seat: bob sees no leave and no new join of the gateway", async () => {
