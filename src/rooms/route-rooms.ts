@@ -14,10 +14,11 @@
  * Declarative routes and the sender formats' room recipients (notify/rooms.ts) use it alike.
  */
 import xml from "@xmpp/xml";
-import { parse, type Element } from "ltx";
+import type { Element } from "ltx";
 import { GatewayError, XmppStanzaError } from "../plugin-api/errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
 import type { EnterOptions, HeldRoom, RoomsPort } from "../plugin-api/rooms.ts";
+import { queuedGroupchatRoom } from "./queued-groupchat.ts";
 import { deadLetterReason, mayPass, told } from "./room-refusals.ts";
 
 export interface RouteRoomsDeps {
@@ -226,20 +227,4 @@ function optionsOf(room: string, settings: RouteRoomSettings): EnterOptions {
 
 function sameOptions(a: EnterOptions, b: EnterOptions): boolean {
   return a.nick === b.nick && a.password === b.password;
-}
-
-/**
- * The room a queued row is a groupchat of the routes to; undefined for any other row. Rows are
- * ltx's serialization (stanza-guard.ts), so most are told apart by their first characters alone.
- */
-function queuedGroupchatRoom(row: string, from: string): string | undefined {
-  if (!row.startsWith("<message") || !row.includes('type="groupchat"')) return undefined;
-  let stanza: Element;
-  try {
-    stanza = parse(row);
-  } catch {
-    return undefined;
-  }
-  if (stanza.attrs.type !== "groupchat" || stanza.attrs.from?.toLowerCase() !== from.toLowerCase()) return undefined;
-  return stanza.attrs.to?.toLowerCase();
 }
