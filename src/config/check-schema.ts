@@ -46,7 +46,9 @@ function describe(message: string, found: unknown, pointer: string, schema: TSch
 
 /** A union's alternatives in words: `"a", "b" or an object`. */
 function alternatives(options: TSchema[]): string {
-  const words = options.map((o) => (o.const !== undefined ? JSON.stringify(o.const) : o.type === "object" ? "an object" : `a ${o.type}`));
+  const words = options.map((o) =>
+    o.const !== undefined ? JSON.stringify(o.const) : `${/^[aeiou]/.test(String(o.type)) ? "an" : "a"} ${o.type}`,
+  );
   return words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)}` : (words[0] ?? "something else");
 }
 

@@ -1,6 +1,7 @@
 /** What a sender format's route needs to read and deliver a notification, from the generation that runs it. */
 import type { Authenticator } from "../auth/types.ts";
 import type { FeatureContext, RouteBase } from "../feature-api.ts";
+import type { GroupchatPort } from "./rooms.ts";
 import type { NotifyPorts } from "./send.ts";
 
 export interface FormatPorts extends NotifyPorts {
@@ -10,7 +11,8 @@ export interface FormatPorts extends NotifyPorts {
   maxBodyBytes: number;
 }
 
-export function formatPorts(route: RouteBase, ctx: FeatureContext): FormatPorts {
+/** `groupchat`: the route's rooms (notify/rooms.ts `FormatRooms.port`), when its recipients name any. */
+export function formatPorts(route: RouteBase, ctx: FeatureContext, groupchat?: GroupchatPort): FormatPorts {
   return {
     auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
     component: ctx.config.xmpp.component,
@@ -18,5 +20,6 @@ export function formatPorts(route: RouteBase, ctx: FeatureContext): FormatPorts 
     deliver: ctx.gateway.deliver,
     newId: ctx.gateway.newId,
     maxBodyBytes: ctx.config.http.max_body_bytes,
+    groupchat,
   };
 }

@@ -1,14 +1,16 @@
 /**
- * A notification to its recipients, one chat message each, delivered (sent, or queued in the
- * outbox when the link is down: never lost). A message may correct an earlier one (XEP-0308) or
- * withdraw it (XEP-0424): formats that update or delete what they sent (ntfy's sequence_id,
- * Discord's PATCH and DELETE, Gotify's DELETE) remember the ids this returns (store/threads.ts).
+ * A notification to its recipients, one chat message each (a groupchat message to a room among
+ * them, notify/rooms.ts), delivered (sent, or queued in the outbox when the link is down: never
+ * lost). A message may correct an earlier one (XEP-0308) or withdraw it (XEP-0424): formats that
+ * update or delete what they sent (ntfy's sequence_id, Discord's PATCH and DELETE, Gotify's
+ * DELETE) remember the ids this returns (store/threads.ts).
  */
 import type { Element } from "ltx";
 import { xml } from "../kit/xml.ts";
 import { guardStanza } from "../xmpp/stanza-guard.ts";
 import type { Notification } from "./notification.ts";
 import { notificationText } from "./render.ts";
+import type { GroupchatPort } from "./rooms.ts";
 
 export interface NotifyPorts {
   /** The component's domain: the messages come from it. */
@@ -17,12 +19,17 @@ export interface NotifyPorts {
   maxStanzaBytes: number;
   deliver(stanza: Element): Promise<"sent" | "queued">;
   newId(): string;
+  /** The route's rooms, when its recipients name any. */
+  groupchat?: GroupchatPort | undefined;
 }
 
 /** What became of one notification: queued when any of its messages was. */
 export interface Notified {
   outcome: "sent" | "queued";
-  /** The id of the message each recipient got, by JID. */
+  /**
+   * The id of the message each recipient got, by JID. In a room, `<ours> <the room's stanza-id>`
+   * when the room assigned one (`roomIds`): a correction names ours, a retraction the room's.
+   */
   ids: Record<string, string>;
 }
 
@@ -40,11 +47,9 @@ export async function sendNotification(
   const stanzas = to.map((jid) => {
     const id = ports.newId();
     const first = replaces?.[jid];
-    return {
-      jid,
-      id,
-      stanza: message(jid, id, ports.component, body, first ? [xml("replace", { xmlns: "urn:xmpp:message-correct:0", id: first })] : []),
-    };
+    // XEP-0308 §4: the id the original was sent with (§5: in a room, from the same occupant, as here).
+    const replace = first ? [xml("replace", { xmlns: "urn:xmpp:message-correct:0", id: roomIds(first).ours })] : [];
+    return { jid, id, stanza: message(jid, id, ports, body, replace) };
   });
   return deliverAll(stanzas, ports);
 }
@@ -53,19 +58,41 @@ export async function sendNotification(
 export async function retractNotification(ids: Readonly<Record<string, string>>, ports: NotifyPorts): Promise<Notified> {
   const stanzas = Object.entries(ids).map(([jid, original]) => {
     const id = ports.newId();
+    const { ours, room } = roomIds(original);
     const payload = [
-      xml("retract", { xmlns: "urn:xmpp:message-retract:1", id: original }),
+      // XEP-0424 0.4: in a group chat the stanza-id the room assigned (XEP-0359), else the origin-id we sent.
+      xml("retract", { xmlns: "urn:xmpp:message-retract:1", id: room ?? ours }),
       xml("fallback", { xmlns: "urn:xmpp:fallback:0", for: "urn:xmpp:message-retract:1" }),
       xml("store", { xmlns: "urn:xmpp:hints" }),
     ];
-    return { jid, id, stanza: message(jid, id, ports.component, RETRACTED, payload) };
+    return { jid, id, stanza: message(jid, id, ports, RETRACTED, payload) };
   });
   return deliverAll(stanzas, ports);
 }
 
 /** origin-id (XEP-0359) carries the id the recipient's archive keeps, which a retraction names. */
-function message(to: string, id: string, from: string, body: string, extra: Element[]): Element {
-  return xml("message", { to, from, id, type: "chat" }, xml("body", {}, body), xml("origin-id", { xmlns: "urn:xmpp:sid:0", id }), ...extra);
+function message(to: string, id: string, ports: NotifyPorts, body: string, extra: Element[]): Element {
+  const type = ports.groupchat?.isRoom(to) ? "groupchat" : "chat";
+  return xml(
+    "message",
+    { to, from: ports.component, id, type },
+    xml("body", {}, body),
+    xml("origin-id", { xmlns: "urn:xmpp:sid:0", id }),
+    ...extra,
+  );
+}
+
+/** A remembered id: ours, and the room's stanza-id after a space when a room assigned one. */
+function roomIds(remembered: string): { ours: string; room?: string } {
+  const [ours = remembered, room] = remembered.split(" ", 2);
+  return room ? { ours, room } : { ours };
+}
+
+/** The stanza-id (XEP-0359 §4) the room put on its echo, `by` the room itself. */
+function stanzaIdOf(echo: Element | undefined, room: string): string | undefined {
+  const sid = echo?.getChildren("stanza-id", "urn:xmpp:sid:0").find((e) => e.attrs.by?.toLowerCase() === room.toLowerCase());
+  const id = sid?.attrs.id;
+  return typeof id === "string" && id && !id.includes(" ") ? id : undefined;
 }
 
 /**
@@ -75,11 +102,21 @@ function message(to: string, id: string, from: string, body: string, extra: Elem
  */
 async function deliverAll(stanzas: Array<{ jid: string; id: string; stanza: Element }>, ports: NotifyPorts): Promise<Notified> {
   for (const { stanza } of stanzas) guardStanza(stanza, ports.maxStanzaBytes);
+  const rooms = ports.groupchat;
+  // A room that refuses the gateway refuses the request before anyone got a message.
+  if (rooms) for (const { jid } of stanzas) if (rooms.isRoom(jid)) await rooms.enter(jid);
   let outcome: Notified["outcome"] = "sent";
   const ids: Record<string, string> = {};
   for (const { jid, id, stanza } of stanzas) {
-    if ((await ports.deliver(stanza)) === "queued") outcome = "queued";
-    ids[jid] = id;
+    if (rooms?.isRoom(jid)) {
+      const posted = await rooms.post(stanza);
+      const sid = stanzaIdOf(posted.echo, jid);
+      if (posted.outcome === "queued") outcome = "queued";
+      ids[jid] = sid ? `${id} ${sid}` : id;
+    } else {
+      if ((await ports.deliver(stanza)) === "queued") outcome = "queued";
+      ids[jid] = id;
+    }
   }
   return { outcome, ids };
 }

@@ -16,8 +16,11 @@ export interface HeldRoom {
   /** Our nick there (the service may have changed the one asked for, §7.2.9, §7.2.11). */
   readonly nick: string;
   release(): void;
-  /** Sends a groupchat message (its `from` set to ours) and waits for the room's echo (§7.4). */
-  say(message: Element, timeoutMs: number): Promise<void>;
+  /**
+   * Sends a groupchat message (its `from` set to ours) and waits for the room's echo (§7.4), which
+   * it resolves with: the echo carries the room's stanza-id (XEP-0359), if the room assigns one.
+   */
+  say(message: Element, timeoutMs: number): Promise<Element>;
   /**
    * Reads the occupant list again: the join presence once more, which both Prosody and ejabberd
    * answer with every occupant's presence, as at a join (§7.2.3). For a room that changed who

@@ -9,7 +9,7 @@ import { IqTimeoutError, XmppStanzaError } from "../plugin-api/errors.ts";
 
 interface Waiter {
   room: string;
-  resolve(): void;
+  resolve(echo: Element): void;
   reject(err: Error): void;
 }
 
@@ -17,16 +17,16 @@ export class Echoes {
   /** By message id; bounded by the requests in flight, each with its own timeout. */
   private readonly waiting = new Map<string, Waiter>();
 
-  /** Resolves on the echo of message `id` from `room` (bare, lowercased), else rejects. */
-  wait(id: string, room: string, timeoutMs: number): Promise<void> {
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
+  /** Resolves with the echo of message `id` from `room` (bare, lowercased), else rejects. */
+  wait(id: string, room: string, timeoutMs: number): Promise<Element> {
+    const { promise, resolve, reject } = Promise.withResolvers<Element>();
     const timer = setTimeout(() => settle(() => reject(new IqTimeoutError(room))), timeoutMs);
     const settle = (then: () => void) => {
       clearTimeout(timer);
       this.waiting.delete(id);
       then();
     };
-    this.waiting.set(id, { room, resolve: () => settle(resolve), reject: (err) => settle(() => reject(err)) });
+    this.waiting.set(id, { room, resolve: (echo) => settle(() => resolve(echo)), reject: (err) => settle(() => reject(err)) });
     return promise;
   }
 
@@ -36,7 +36,7 @@ export class Echoes {
     const room = (stanza.attrs.from ?? "").split("/")[0]?.toLowerCase();
     if (stanza.name !== "message" || !waiter || waiter.room !== room) return false;
     if (stanza.attrs.type === "error") waiter.reject(XmppStanzaError.from(stanza));
-    else if (stanza.attrs.type === "groupchat") waiter.resolve();
+    else if (stanza.attrs.type === "groupchat") waiter.resolve(stanza);
     else return false;
     return true;
   }

@@ -168,7 +168,7 @@ export class Occupancy {
     // Unavailable while joining: the echo of an earlier leave of this room.
   }
 
-  private async say(room: Room, message: Element, timeoutMs: number): Promise<void> {
+  private async say(room: Room, message: Element, timeoutMs: number): Promise<Element> {
     if (!room.joined || this.rooms.get(room.jid) !== room) throw new GatewayError("LINK_DOWN", "The gateway is no longer in the room");
     message.attrs.from = this.deps.from;
     const echoed = this.echoes.wait(message.attrs.id as string, room.jid, timeoutMs);

@@ -35,7 +35,7 @@ export interface DeliveryOptions {
   component: string;
   maxStanzaBytes: number;
   /**
-   * Asked about each queued stanza just before the drain sends it (features/routes/route-rooms.ts: a
+   * Asked about each queued stanza just before the drain sends it (rooms/route-rooms.ts: a
    * groupchat needs its room entered first). Undefined sends it; a string is why it goes to the
    * dead letters instead (what was answered 202 is delivered or kept with its reason, never
    * dropped); a rejection stops the drain and the row stays, counted as an attempt while the link

@@ -3,13 +3,13 @@
 // message, in order, and a room that will not have the gateway (no such room, members-only,
 // xmpp.max_rooms reached) sends that message to the dead letters instead of into the void.
 import { describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Element } from "ltx";
 import { testServers } from "../helpers/servers.ts";
 import { useTestBed } from "../helpers/bed.ts";
+import { deadLetters } from "../helpers/dead-letters.ts";
 import { connectClient, joinRoom } from "../../testbed/xmpp-client.ts";
 import { logTail, startGateway } from "../helpers/gateway.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
@@ -57,10 +57,7 @@ for (const server of testServers())
         await bed.server.startProcess();
         await waitFor(() => bed.gw.gateway.delivery.queued === 0, 30_000, "the outbox to drain", logTail(bed.gw.logs));
 
-        const db = new Database(store, { readonly: true });
-        const dead = db.query<{ stanza: string; reason: string }, []>("SELECT stanza, reason FROM dead_letter ORDER BY seq").all();
-        db.close();
-        expect(dead.map((d) => [/<body>(.*)<\/body>/.exec(d.stanza)?.[1], d.reason.split(":")[0]])).toEqual([
+        expect(deadLetters(store)).toEqual([
           ["to nowhere", "ROOM_REFUSED item-not-found"],
           ["to club", "ROOM_REFUSED registration-required"],
           ["to full", "ROOMS_FULL"],

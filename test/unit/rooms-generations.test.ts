@@ -8,7 +8,7 @@ import { silentLogger } from "../../src/log.ts";
 import type { StanzaHandler } from "../../src/plugin-api/index.ts";
 import { Rooms } from "../../src/rooms/rooms.ts";
 import { GenerationRooms } from "../../src/rooms/generation-rooms.ts";
-import { RouteRooms } from "../../src/features/routes/route-rooms.ts";
+import { RouteRooms } from "../../src/rooms/route-rooms.ts";
 
 const ROOM = "ops@muc.example";
 const ROUTES = "gw.example/stanzagate";

@@ -6,7 +6,7 @@ import type { Element } from "ltx";
 import { silentLogger } from "../../src/log.ts";
 import { GatewayError, IqTimeoutError, XmppStanzaError } from "../../src/plugin-api/errors.ts";
 import { Rooms } from "../../src/rooms/rooms.ts";
-import { RouteRooms } from "../../src/features/routes/route-rooms.ts";
+import { RouteRooms } from "../../src/rooms/route-rooms.ts";
 
 const ROOM = "ops@muc.example";
 const KICK = "gw.example/muc_kick";

@@ -6,6 +6,7 @@
  */
 import { defineFeature, defineRouteKind } from "../../feature-api.ts";
 import { formatPorts } from "../../notify/ports.ts";
+import { formatRooms } from "../../notify/rooms.ts";
 import { checkAppriseRoute } from "./check.ts";
 import { apiHandler, apiRefusal, jsonHandler } from "./handler.ts";
 import { appriseOperation } from "./openapi.ts";
@@ -30,11 +31,13 @@ export default defineFeature({
       operation: (route, served) => appriseOperation(route, served),
     }),
   ],
-  start(ctx) {
+  async start(ctx) {
+    const rooms = await formatRooms(ctx, "apprise", ["apprise"]);
     return {
+      ...rooms.runtime,
       route(base) {
         const route = base as AppriseRoute;
-        const deps = formatPorts(route, ctx);
+        const deps = formatPorts(route, ctx, rooms.port(route));
         ctx.http.add("POST", route.path, jsonHandler(route, deps));
         ctx.http.add("POST", notifyPath(route), apiHandler(route, deps), { refuse: apiRefusal });
         ctx.http.add("POST", `${notifyPath(route)}/:key`, apiHandler(route, deps), { refuse: apiRefusal });

@@ -1,5 +1,6 @@
 /** `preset: apprise` under routes: its keys, and the route they compile to. */
 import { Type } from "@sinclair/typebox";
+import { RecipientsSchema, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { Closed } from "../../config/schema.ts";
 import type { RouteBase } from "../../feature-api.ts";
 
@@ -13,9 +14,7 @@ export const AppriseRouteSchema = Closed({
     description:
       "Where Apprise posts: `json://host:port/apprise` posts to /apprise; `apprise://host:port/apprise/KEY` to /apprise/notify/KEY.",
   }),
-  to: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-    description: "Who gets the notifications: one JID or a list.",
-  }),
+  to: RecipientsSchema,
   auth: Type.Optional(
     Type.String({
       description:
@@ -29,6 +28,7 @@ export interface AppriseRoute extends RouteBase {
   /** Where json:// posts; never ends with `/` but the root. */
   readonly path: string;
   readonly to: readonly string[];
+  readonly rooms: RouteRoomEntries;
 }
 
 /** `/apprise/` and `/apprise` are one place: json:// posts there, the Apprise API below it. */

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
+import { formatRooms, type GroupchatPort } from "../../notify/rooms.ts";
 import { DISCORD_ERRORS } from "./errors.ts";
 import { discordHandlers } from "./handlers.ts";
 import { snowflakes, webhookIdentity } from "./objects.ts";
@@ -37,14 +38,16 @@ export default defineFeature({
       secretPath: true,
     }),
   ],
-  start(ctx) {
+  async start(ctx) {
     // Snowflakes stay unique across reloads: one sequence for the gateway's life.
     const snowflake = ctx.gateway.keep(() => snowflakes());
     const hooks = new DiscordHooks(ctx.http);
+    const rooms = await formatRooms(ctx, "discord", ["discord"]);
     return {
+      ...rooms.runtime,
       route(base) {
         const route = base as DiscordRoute;
-        hooks.add(route.prefix, route.token, discordHandlers(route, depsOf(route, snowflake, ctx)));
+        hooks.add(route.prefix, route.token, discordHandlers(route, depsOf(route, snowflake, ctx, rooms.port(route))));
         // Nothing runs between requests: no stop.
         return undefined;
       },
@@ -52,7 +55,7 @@ export default defineFeature({
   },
 });
 
-function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContext) {
+function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContext, groupchat: GroupchatPort | undefined) {
   // The store bounds each webhook's messages apart; the metric's label must not carry the secret.
   const namespace = `${discordLabel(route)} ${createHash("sha256").update(route.path).digest("hex").slice(0, 12)}`;
   const failed = (op: string, err: unknown) => {
@@ -66,6 +69,7 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
       maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
       deliver: ctx.gateway.deliver,
       newId: ctx.gateway.newId,
+      groupchat,
     },
     maxBodyBytes: ctx.config.http.max_body_bytes,
     sent: sentMessages(correctThreads(ctx.gateway.db, { route: namespace, limits: DEFAULT_THREAD_LIMITS, failed }), namespace),

@@ -9,7 +9,7 @@ import { Closed } from "../../config/schema.ts";
 import { checkSchema } from "../../config/check-schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import { checkAuthRef, checkDuplicate, routeLabel, servedKey } from "../../config/route-checks.ts";
-import { checkRecipients, RecipientsSchema } from "../../config/route-recipients.ts";
+import { checkRecipients, RecipientsSchema, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { checkSecretPath } from "../../config/secret-path.ts";
 import type { RouteBase, RouteChecks } from "../../feature-api.ts";
 
@@ -27,6 +27,7 @@ export const DiscordRouteSchema = Closed({
 export interface DiscordRoute extends RouteBase {
   readonly kind: "discord";
   readonly to: readonly string[];
+  readonly rooms: RouteRoomEntries;
   /** The path without its last segment: what the gateway registers, logs and counts (`/api/webhooks/1`). */
   readonly prefix: string;
   /** The last segment: the secret, never registered, logged or counted (hooks.ts). */
@@ -48,13 +49,14 @@ export const discordLabel = (route: { prefix: string }) => `discord ${route.pref
 export function checkDiscordRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): DiscordRoute | undefined {
   const keys = checkSchema(DiscordRouteSchema, raw, at, c.locate, c.diagnostics);
   checkAuthRef(raw.auth, at, c);
-  const to = checkRecipients(raw.to, at, c);
+  const rooms: RouteRoomEntries = {};
+  const to = checkRecipients(raw.to, at, c, rooms);
   const literal = typeof raw.path === "string" && checkSecretPath(raw.path, raw.auth, at, c);
   const split = literal ? splitPath(raw.path as string) : undefined;
   if (typeof split === "string") c.diagnostics.push(c.locate.at([...at, "path"], split));
   if (!keys || !to || typeof split !== "object") return undefined;
   checkServed(split.prefix, keys.path, at, c);
-  return { kind: "discord", at: routeLabel(at), path: keys.path, auth: keys.auth, to, ...split };
+  return { kind: "discord", at: routeLabel(at), path: keys.path, auth: keys.auth, to, rooms, ...split };
 }
 
 /** `/api/webhooks/1/<token>` -> its prefix and token, or what is wrong with it. */

@@ -5,21 +5,22 @@
  */
 import { checkSchema } from "../../config/check-schema.ts";
 import { checkAuthRef, checkDuplicate, routeLabel } from "../../config/route-checks.ts";
-import { checkRecipients } from "../../config/route-recipients.ts";
+import { checkRecipients, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import type { RouteChecks } from "../../feature-api.ts";
 import { deletePath, GotifyRouteSchema, messagePath, type GotifyRoute } from "./schema.ts";
 
 export function checkGotifyRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): GotifyRoute | undefined {
   const keys = checkSchema(GotifyRouteSchema, raw, at, c.locate, c.diagnostics);
-  const to = checkRecipients(raw.to, at, c);
+  const rooms: RouteRoomEntries = {};
+  const to = checkRecipients(raw.to, at, c, rooms);
   const auth = bearerScheme(raw.auth, at, c);
   if (!keys || !to || !auth) return undefined;
   // `/gotify` and `/gotify/` both mean "the server is at /gotify": its messages are /gotify/message.
   const path = keys.path.endsWith("/") ? keys.path : `${keys.path}/`;
   checkDuplicate(`POST ${messagePath({ path })}`, messagePath({ path }), at, c);
   checkDuplicate(`DELETE ${deletePath({ path })}`, deletePath({ path }), at, c);
-  return { kind: "gotify", at: routeLabel(at), path, auth, to };
+  return { kind: "gotify", at: routeLabel(at), path, auth, to, rooms };
 }
 
 /** The scheme's name, when it names a bearer scheme (a missing key is the schema's diagnostic). */

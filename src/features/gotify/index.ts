@@ -4,6 +4,7 @@
  * message to the route's recipients; DELETE withdraws it (XEP-0424). docs/formats.md, ## Gotify.
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { formatRooms, type GroupchatPort } from "../../notify/rooms.ts";
 import { checkGotifyRoute } from "./check.ts";
 import { GOTIFY_ERRORS, gotifyError, gotifyPageNotFound } from "./errors.ts";
 import { createMessageHandler, deleteMessageHandler, type GotifyDeps } from "./handler.ts";
@@ -30,11 +31,13 @@ export default defineFeature({
       operation: (route, served) => gotifyOperation(route, served),
     }),
   ],
-  start(ctx) {
+  async start(ctx) {
+    const rooms = await formatRooms(ctx, "gotify", ["gotify"]);
     return {
+      ...rooms.runtime,
       route(base) {
         const route = base as GotifyRoute;
-        const deps = depsOf(route, ctx);
+        const deps = depsOf(route, ctx, rooms.port(route));
         ctx.http.add("POST", messagePath(route), createMessageHandler(route, deps), { refuse: gotifyError });
         ctx.http.add("DELETE", deletePath(route), deleteMessageHandler(route, deps), { refuse: gotifyError });
         ctx.http.unknown(route.path, gotifyPageNotFound);
@@ -44,7 +47,7 @@ export default defineFeature({
   },
 });
 
-function depsOf(route: GotifyRoute, ctx: FeatureContext): GotifyDeps {
+function depsOf(route: GotifyRoute, ctx: FeatureContext, groupchat: GroupchatPort | undefined): GotifyDeps {
   const auth = ctx.authenticators.get(route.auth);
   // check refuses a route without a bearer scheme: none here is a fault of the gateway.
   if (!auth) throw new Error(`${route.at}: no authenticator for the auth scheme "${route.auth}"`);
@@ -62,6 +65,7 @@ function depsOf(route: GotifyRoute, ctx: FeatureContext): GotifyDeps {
     maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
     deliver: ctx.gateway.deliver,
     newId: ctx.gateway.newId,
+    groupchat,
     maxBodyBytes: ctx.config.http.max_body_bytes,
     messages: gotifyMessages({
       db: ctx.gateway.db,

@@ -1,6 +1,6 @@
 /** `preset: gotify` under routes: its keys, and the route they compile to. */
 import { Type } from "@sinclair/typebox";
-import { RecipientsSchema } from "../../config/route-recipients.ts";
+import { RecipientsSchema, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { Closed } from "../../config/schema.ts";
 import type { RouteBase } from "../../feature-api.ts";
 
@@ -26,6 +26,7 @@ export interface GotifyRoute extends RouteBase {
   readonly path: string;
   readonly auth: string;
   readonly to: readonly string[];
+  readonly rooms: RouteRoomEntries;
 }
 
 /** The two paths a route serves (Gotify's router.go: POST /message, DELETE /message/:id). */

@@ -12,7 +12,7 @@ import type { PathSegments } from "../../config/diagnostics.ts";
 import { checkSchema } from "../../config/check-schema.ts";
 import { checkAuthRef, checkDuplicate, routeLabel } from "../../config/route-checks.ts";
 import type { RouteChecks } from "../../feature-api.ts";
-import { isJid } from "../../kit/jid.ts";
+import { checkRecipientList, checkRecipients, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { DISALLOWED, NAME } from "./publish.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { servedPaths, topicPath } from "./paths.ts";
@@ -24,8 +24,9 @@ export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c
   const keys = checkSchema(NtfyRouteSchema, raw, at, c.locate, c.diagnostics);
   checkAuthRef(raw.auth, at, c);
   const path = rootOf(raw.path ?? "/", at, c);
-  const to = raw.to === undefined ? undefined : recipients(raw.to, [...at, "to"], c);
-  const topics = topicsOf(raw.topics, [...at, "topics"], c);
+  const rooms: RouteRoomEntries = {};
+  const to = raw.to === undefined ? undefined : checkRecipients(raw.to, at, c, rooms);
+  const topics = topicsOf(raw.topics, [...at, "topics"], c, rooms);
   if (raw.to === undefined && raw.topics === undefined)
     c.diagnostics.push(c.locate.at(at, "a ntfy route needs to: (who gets every topic) or topics: (who gets each listed one), or both"));
   if (!path) return undefined;
@@ -34,7 +35,7 @@ export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c
   c.afterRoutes(() => review(path, Object.keys(topics ?? {}), at, c));
   if (raw.to !== undefined) c.afterRoutes(() => reviewCatchAll(path, at, c));
   if (!keys || !topics || (raw.to !== undefined && !to)) return undefined;
-  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics };
+  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics, rooms };
 }
 
 /** A fixed path: its segments after it are the topics. `/ntfy/` is `/ntfy`. */
@@ -49,14 +50,7 @@ function rootOf(raw: unknown, at: PathSegments, c: RouteChecks): string | undefi
   return raw === "/" ? raw : raw.replace(/\/+$/, "") || "/";
 }
 
-function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {
-  const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
-  const bad = list.findIndex((jid) => typeof jid !== "string" || !isJid(jid));
-  if (bad !== -1) c.diagnostics.push(c.locate.at(typeof raw === "string" ? at : [...at, bad], `${JSON.stringify(list[bad])} is not a JID`));
-  return list.length && bad === -1 ? (list as string[]) : undefined;
-}
-
-function topicsOf(raw: unknown, at: PathSegments, c: RouteChecks): Record<string, string[]> | undefined {
+function topicsOf(raw: unknown, at: PathSegments, c: RouteChecks, rooms: RouteRoomEntries): Record<string, string[]> | undefined {
   if (raw === undefined) return {};
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
   const topics: Record<string, string[]> = {};
@@ -68,7 +62,7 @@ function topicsOf(raw: unknown, at: PathSegments, c: RouteChecks): Record<string
       c.diagnostics.push(c.locate.at(where, `topic ${JSON.stringify(name)} ${why}`, { key: true }));
       ok = false;
     }
-    const list = recipients(to, where, c);
+    const list = checkRecipientList(to, where, c, rooms);
     if (list) topics[name] = list;
     else ok = false;
   }

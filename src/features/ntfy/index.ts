@@ -7,6 +7,7 @@
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import type { HttpHandler } from "../../plugin-api/index.ts";
 import { formatPorts } from "../../notify/ports.ts";
+import { formatRooms } from "../../notify/rooms.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
 import { checkNtfyRoute } from "./check.ts";
 import { NTFY, NTFY_ERRORS, ntfyRefusal } from "./errors.ts";
@@ -35,12 +36,14 @@ export default defineFeature({
       operation: (route, served) => ntfyOperation(route, served),
     }),
   ],
-  start(ctx) {
+  async start(ctx) {
+    const rooms = await formatRooms(ctx, "ntfy", ["ntfy"]);
     return {
+      ...rooms.runtime,
       // Nothing runs by itself: a route's handlers end with its generation.
       route(base): undefined {
         const route = base as NtfyRoute;
-        const ports = formatPorts(route, ctx);
+        const ports = formatPorts(route, ctx, rooms.port(route));
         const handlers = ntfyHandlers(route, {
           auth: ports.auth,
           notify: ports,

@@ -1,12 +1,7 @@
 /** `preset: ntfy` in routes.yaml: the keys of the entry, and the route they check into. */
 import { Type } from "@sinclair/typebox";
+import { recipientsSchema as recipients, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { Closed } from "../../config/schema.ts";
-
-const recipients = (description?: string) =>
-  Type.Union(
-    [Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })],
-    description ? { description } : {},
-  );
 
 export const NtfyRouteSchema = Closed({
   preset: Type.Literal("ntfy", {
@@ -18,10 +13,15 @@ export const NtfyRouteSchema = Closed({
       description: "Where the ntfy server's root is: topics are `<path>/<topic>`, JSON publishes go to the path itself (default `/`).",
     }),
   ),
-  to: Type.Optional(recipients("Who gets the messages of every topic not listed under `topics`: one JID or a list.")),
+  to: Type.Optional(
+    recipients(
+      "Who gets the messages of every topic not listed under `topics`: one JID, a room entry `{ room: JID, nick?, password? }`, or a list of them.",
+    ),
+  ),
   topics: Type.Optional(
     Type.Record(Type.String(), recipients(), {
-      description: "Topic name (ntfy's `[-_A-Za-z0-9]{1,64}`) -> one JID or a list: who gets that topic's messages instead of `to`.",
+      description:
+        "Topic name (ntfy's `[-_A-Za-z0-9]{1,64}`) -> one JID, a room entry or a list: who gets that topic's messages instead of `to`.",
     }),
   ),
   auth: Type.Optional(
@@ -43,4 +43,6 @@ export interface NtfyRoute {
   /** Recipients of a topic not in `topics`; undefined: such a topic is refused (404). */
   to: readonly string[] | undefined;
   topics: Readonly<Record<string, readonly string[]>>;
+  /** The rooms among `to` and `topics`, by bare JID: entered, posted to as groupchat. */
+  rooms: RouteRoomEntries;
 }

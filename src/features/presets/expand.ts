@@ -6,21 +6,20 @@
  */
 import { Type } from "@sinclair/typebox";
 import { parse } from "yaml";
-import { isJid } from "../../kit/jid.ts";
+import { checkRecipients, RecipientsSchema, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { Closed } from "../../config/schema.ts";
 import { checkSchema } from "../../config/check-schema.ts";
 import { didYouMean } from "../../config/suggest.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "../../config/diagnostics.ts";
 import type { RouteBase, RouteChecks } from "../../feature-api.ts";
+import { presetRooms } from "./rooms.ts";
 import { PRESETS, PRESET_NAMES, RECIPIENTS } from "./sources.ts";
 
 export const PresetRouteSchema = Closed({
   preset: Type.String({
     description: `A built-in route for a well-known webhook source: ${PRESET_NAMES.join(", ")} (\`stanzagate preset NAME\` prints it).`,
   }),
-  to: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-    description: "Who gets the messages: one JID or a list.",
-  }),
+  to: RecipientsSchema,
   path: Type.Optional(Type.String({ pattern: "^/", description: "The HTTP path (default: the preset's, e.g. /alertmanager)." })),
   auth: Type.Optional(
     Type.String({ description: "The name of an auth scheme from `auth:` (docs/presets.md says which kind each source can use)." }),
@@ -41,26 +40,35 @@ export function checkPresetRoute(raw: Record<string, unknown>, at: PathSegments,
     const known = [...PRESET_NAMES, ...c.selectable("preset")];
     c.diagnostics.push(c.locate.at([...at, "preset"], `no preset named "${name}"${didYouMean(name, known)} (known: ${known.join(", ")})`));
   }
-  const to = recipients(raw.to, at, c);
+  const rooms: RouteRoomEntries = {};
+  const to = recipients(raw.to, at, c, rooms);
   if (!keys || source === undefined || !to) return undefined;
   const route = { ...(parse(source) as Record<string, unknown>), ...pick(raw, ["path", "auth", "name"]) };
-  if (typeof route.send === "string")
-    route.send = route.send.replace(RECIPIENTS, (_m, a: string, b: string) => `${a}"${to.join(" ")}"${b}`);
+  if (typeof route.send === "string") {
+    const groupchat = presetRooms(
+      route.send.replace(RECIPIENTS, (_m, a: string, b: string) => `${a}"${to.join(" ")}"${b}`),
+      rooms,
+      at,
+      c,
+    );
+    if (!groupchat) return undefined;
+    Object.assign(route, groupchat);
+  }
   return c.checkRoute(route, at, { ...c, locate: presetLocator(c.locate, at, name as string) });
 }
 
-/** Each address must be a JID, and the preset's template splits the list on spaces (no JID holds one outside a resource). */
-function recipients(raw: unknown, at: PathSegments, c: RouteChecks): string[] | undefined {
-  const list = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
-  const bad = list.findIndex((j) => typeof j !== "string" || !isJid(j) || /[\s"]/.test(j));
+/** Each address must be a JID or a room, and the preset's template splits the list on spaces (no JID holds one outside a resource). */
+function recipients(raw: unknown, at: PathSegments, c: RouteChecks, rooms: RouteRoomEntries): string[] | undefined {
+  const list = checkRecipients(raw, at, c, rooms);
+  const bad = list?.findIndex((j) => /[\s"]/.test(j)) ?? -1;
   if (bad !== -1)
     c.diagnostics.push(
       c.locate.at(
-        typeof raw === "string" ? [...at, "to"] : [...at, "to", bad],
-        `${JSON.stringify(list[bad])} is not a JID (without spaces or quotes)`,
+        Array.isArray(raw) ? [...at, "to", bad] : [...at, "to"],
+        `${JSON.stringify(list?.[bad])} is not a JID (without spaces or quotes)`,
       ),
     );
-  return list.length && bad === -1 ? (list as string[]) : undefined;
+  return bad === -1 ? list : undefined;
 }
 
 function presetLocator(locate: SourceLocator, at: PathSegments, name: string): SourceLocator {

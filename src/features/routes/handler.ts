@@ -15,7 +15,8 @@ import { routeBody } from "./route-body.ts";
 import { headersOf } from "../../templates/scope.ts";
 import type { RespondScope } from "./respond.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
-import { routeRoomSettings, type RouteRoomSettings } from "./route-rooms.ts";
+import type { RouteRoomSettings } from "../../rooms/route-rooms.ts";
+import { routeRoomSettings } from "./room-settings.ts";
 
 /** XEP-0045 §7.4: a message to all occupants of a room. */
 const isGroupchat = (stanza: Element) => stanza.name === "message" && stanza.attrs.type === "groupchat";

@@ -10,7 +10,8 @@ import { correctThreads } from "../../store/threads.ts";
 import type { CompiledCorrection, Remembered } from "./correct.ts";
 import { declarativeHandler } from "./handler.ts";
 import { declarativeOperation } from "./openapi.ts";
-import { RouteRooms, routeRoomSettings, type RouteSeats } from "./route-rooms.ts";
+import { RouteRooms, type RouteSeats } from "../../rooms/route-rooms.ts";
+import { routeRoomSettings } from "./room-settings.ts";
 import { DeclarativeRouteSchema, FieldSchema } from "./schema.ts";
 import type { DeclarativeRouteConfig } from "./types.ts";
 

@@ -8,6 +8,7 @@
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import { hideSecret } from "../../http/route-labels.ts";
 import { formatPorts } from "../../notify/ports.ts";
+import { formatRooms, type GroupchatPort } from "../../notify/rooms.ts";
 import { checkFormatRoute } from "./check.ts";
 import { SLACK_ERRORS } from "./errors.ts";
 import { refusal, unknownHook } from "./answer.ts";
@@ -35,11 +36,13 @@ export default defineFeature({
   summary: "Slack and Mattermost incoming webhooks.",
   routeKinds: [formatKind("slack"), formatKind("mattermost")],
   errors: { http: SLACK_ERRORS },
-  start(ctx) {
+  async start(ctx) {
+    const rooms = await formatRooms(ctx, "slack", ["slack", "mattermost"]);
     return {
+      ...rooms.runtime,
       route(base) {
         const route = base as FormatRouteConfig;
-        ctx.http.add("POST", route.path, webhookHandler(route, deps(route, ctx)), {
+        ctx.http.add("POST", route.path, webhookHandler(route, deps(route, ctx, rooms.port(route))), {
           refuse: (err) => refusal(route.kind, err),
         });
         ctx.http.unknown(route.path.replace(/[^/]*$/, ""), () => unknownHook(route.kind));
@@ -48,6 +51,6 @@ export default defineFeature({
   },
 });
 
-function deps(route: FormatRouteConfig, ctx: FeatureContext): WebhookDeps {
-  return { ...formatPorts(route, ctx), maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes };
+function deps(route: FormatRouteConfig, ctx: FeatureContext, groupchat: GroupchatPort | undefined): WebhookDeps {
+  return { ...formatPorts(route, ctx, groupchat), maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes };
 }

@@ -1,7 +1,7 @@
 /** A `preset: slack` or `preset: mattermost` entry of routes[], and what it compiles to. */
 import { Type } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";
-import { RecipientsSchema } from "../../config/route-recipients.ts";
+import { RecipientsSchema, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import type { RouteBase } from "../../feature-api.ts";
 
 export type Format = "slack" | "mattermost";
@@ -29,4 +29,5 @@ export interface FormatRouteConfig extends RouteBase {
   readonly kind: Format;
   readonly method: "POST";
   readonly to: readonly string[];
+  readonly rooms: RouteRoomEntries;
 }

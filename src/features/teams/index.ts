@@ -6,6 +6,7 @@
  */
 import { defineFeature, defineRouteKind } from "../../feature-api.ts";
 import { formatPorts } from "../../notify/ports.ts";
+import { formatRooms } from "../../notify/rooms.ts";
 import { checkTeamsRoute } from "./check.ts";
 import { teamsHandler, teamsRefusal, unknownTeamsHook } from "./handler.ts";
 import { TeamsRouteSchema, type TeamsRoute } from "./schema.ts";
@@ -29,12 +30,14 @@ export default defineFeature({
       secretPath: true,
     }),
   ],
-  start(ctx) {
+  async start(ctx) {
+    const rooms = await formatRooms(ctx, "teams", ["teams"]);
     return {
+      ...rooms.runtime,
       route(base) {
         const route = base as TeamsRoute;
         // A refusal before the body is read cannot know the card: it is in the Workflows shape.
-        ctx.http.add("POST", route.path, teamsHandler(route, formatPorts(route, ctx)), {
+        ctx.http.add("POST", route.path, teamsHandler(route, formatPorts(route, ctx, rooms.port(route))), {
           refuse: (err) => teamsRefusal("workflows", err),
         });
         ctx.http.unknown(route.path.replace(/[^/]*$/, ""), unknownTeamsHook);

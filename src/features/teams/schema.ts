@@ -1,5 +1,6 @@
 /** `preset: teams` under routes: its keys, and the route they compile to. */
 import { Type } from "@sinclair/typebox";
+import { RecipientsSchema, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { Closed } from "../../config/schema.ts";
 import type { RouteBase } from "../../feature-api.ts";
 
@@ -12,9 +13,7 @@ export const TeamsRouteSchema = Closed({
     description:
       "The webhook URL's path. Teams senders give no credentials, so the path is the secret: end it with a long random segment (`check` warns under 16 characters).",
   }),
-  to: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-    description: "Who gets the cards: one JID or a list.",
-  }),
+  to: RecipientsSchema,
   auth: Type.Optional(
     Type.String({
       description: "The name of an auth scheme from `auth:`, for senders that can add credentials (Grafana's HTTP settings).",
@@ -25,4 +24,5 @@ export const TeamsRouteSchema = Closed({
 export interface TeamsRoute extends RouteBase {
   readonly kind: "teams";
   readonly to: readonly string[];
+  readonly rooms: RouteRoomEntries;
 }

@@ -48,7 +48,10 @@ function setup(
     created: false,
     release: () => {},
     occupants: new Map(occupants),
-    say: async (m) => void said.push(m.getChildText("body") ?? ""),
+    say: async (m) => {
+      said.push(m.getChildText("body") ?? "");
+      return m;
+    },
     refresh: async (forget) => void refreshed.push(forget),
   };
   const rooms: RoomsPort = {

@@ -158,6 +158,7 @@ describe("delivery", () => {
     method: "POST",
     auth: undefined,
     to: ["bob@localhost", `${"a".repeat(300)}@localhost`],
+    rooms: {},
   };
   type Deliver = WebhookDeps["deliver"];
   const post = (deliver: Deliver, text: string) =>

@@ -10,39 +10,37 @@
  *
  * A reload hands the seats over (`handover`, `adopt`): the next configuration enters the rooms its
  * routes still use before the old one gives its seats back, so a room sees no leave and no join.
+ *
+ * Declarative routes and the sender formats' room recipients (notify/rooms.ts) use it alike.
  */
 import xml from "@xmpp/xml";
-import { parse, type Element } from "ltx";
-import type { DeclarativeRouteConfig } from "./types.ts";
-import { GatewayError, XmppStanzaError } from "../../plugin-api/errors.ts";
-import type { Logger } from "../../plugin-api/log.ts";
-import type { EnterOptions, HeldRoom, RoomsPort } from "../../plugin-api/rooms.ts";
-import { deadLetterReason, mayPass, told } from "../../rooms/room-refusals.ts";
+import type { Element } from "ltx";
+import { GatewayError, XmppStanzaError } from "../plugin-api/errors.ts";
+import type { Logger } from "../plugin-api/log.ts";
+import type { EnterOptions, HeldRoom, RoomsPort } from "../plugin-api/rooms.ts";
+import { queuedGroupchatRoom } from "./queued-groupchat.ts";
+import { deadLetterReason, mayPass, told } from "./room-refusals.ts";
 
 export interface RouteRoomsDeps {
   rooms: RoomsPort;
-  /** The routes' occupant JID (declared to `rooms` by the caller). */
+  /** The occupant JID of these routes (declared to `rooms` by the caller). */
   from: string;
   deliver(stanza: Element): Promise<"sent" | "queued">;
   isOnline(): boolean;
   log: Logger;
-  /** This configuration's declarative routes by `RouteRoomSettings.route`. */
+  /** This configuration's routes that post to rooms, by `RouteRoomSettings.route`. */
   routes: ReadonlyMap<string, RouteRoomSettings>;
   /** xmpp.iq_timeout_ms: how long a join for a room queued before a restart may take. */
   timeoutMs: number;
 }
 
-/** One route's settings: its nick and room passwords (routes.yaml `nick`, `room_password`, `rooms`). */
+/** One route's settings: its nick and room passwords (routes.yaml `nick`, `room_password`, `rooms`; a room entry's `nick`, `password`). */
 export interface RouteRoomSettings {
-  /** The route as `METHOD /path`: a reload keeps the seats of the routes it still has. */
+  /** The route (`METHOD /path`, or a format route and its room): a reload keeps the seats of the routes it still has. */
   route: string;
   nick: string | undefined;
   password(room: string): string | undefined;
   timeoutMs: number;
-}
-
-export function routeRoomSettings(route: DeclarativeRouteConfig, defaultTimeoutMs: number): RouteRoomSettings {
-  return { route: `${route.method} ${route.path}`, ...route.rooms, timeoutMs: route.timeoutMs ?? defaultTimeoutMs };
 }
 
 /** A room the routes are in (or were, when the link dropped), and the routes that posted there. */
@@ -71,20 +69,43 @@ export class RouteRooms {
 
   /** A groupchat message to a room: sent once the gateway is in it, confirmed by the echo. */
   async send(stanza: Element, settings: RouteRoomSettings): Promise<"sent" | "queued"> {
+    return (await this.post(stanza, settings)).outcome;
+  }
+
+  /**
+   * `send`, with the room's echo when it was sent: its stanza-id (XEP-0359 §6, `by` the room) is
+   * the id a retraction in the room names (XEP-0424 0.4: in a group chat, the stanza-id the room assigned).
+   */
+  async post(stanza: Element, settings: RouteRoomSettings): Promise<{ outcome: "sent" | "queued"; echo?: Element }> {
     const room = (stanza.attrs.to ?? "").toLowerCase();
     if (room.includes("/"))
       throw new GatewayError("BAD_REQUEST", `a groupchat goes to the room's bare JID, not "${stanza.attrs.to}"`, {
         details: { field: "to" },
       });
     stanza.attrs.from = this.deps.from;
-    if (!this.deps.isOnline()) return this.queue(room, stanza, settings);
+    if (!this.deps.isOnline()) return { outcome: await this.queue(room, stanza, settings) };
     try {
       const held = await this.seat(room, settings);
       stanza.attrs.from = held.from;
-      await held.say(stanza, settings.timeoutMs);
-      return "sent";
+      return { outcome: "sent", echo: await held.say(stanza, settings.timeoutMs) };
     } catch (err) {
-      if (err instanceof GatewayError && err.code === "LINK_DOWN" && !this.deps.isOnline()) return this.queue(room, stanza, settings);
+      if (err instanceof GatewayError && err.code === "LINK_DOWN" && !this.deps.isOnline())
+        return { outcome: await this.queue(room, stanza, settings) };
+      throw told(err, room);
+    }
+  }
+
+  /**
+   * Enters `room` now when the link is up (a no-op when the gateway is in it or offline), or rejects
+   * with the room's refusal: a notification to several recipients enters its rooms before it sends
+   * anything, so a refusal never follows messages already delivered (a retry would repeat them).
+   */
+  async enter(room: string, settings: RouteRoomSettings): Promise<void> {
+    if (!this.deps.isOnline()) return;
+    try {
+      await this.seat(room.toLowerCase(), settings);
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === "LINK_DOWN" && !this.deps.isOnline()) return;
       throw told(err, room);
     }
   }
@@ -206,20 +227,4 @@ function optionsOf(room: string, settings: RouteRoomSettings): EnterOptions {
 
 function sameOptions(a: EnterOptions, b: EnterOptions): boolean {
   return a.nick === b.nick && a.password === b.password;
-}
-
-/**
- * The room a queued row is a groupchat of the routes to; undefined for any other row. Rows are
- * ltx's serialization (stanza-guard.ts), so most are told apart by their first characters alone.
- */
-function queuedGroupchatRoom(row: string, from: string): string | undefined {
-  if (!row.startsWith("<message") || !row.includes('type="groupchat"')) return undefined;
-  let stanza: Element;
-  try {
-    stanza = parse(row);
-  } catch {
-    return undefined;
-  }
-  if (stanza.attrs.type !== "groupchat" || stanza.attrs.from?.toLowerCase() !== from.toLowerCase()) return undefined;
-  return stanza.attrs.to?.toLowerCase();
 }
