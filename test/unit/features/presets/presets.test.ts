@@ -115,7 +115,7 @@ describe("stanzagate preset NAME", () => {
       const out: string[] = [];
       expect(presetCommand(name, { out: (l) => out.push(l), err: () => undefined }, CODE_FORMATS)).toBe(0);
       const config = loadTestConfig(`${HEAD}${auth}routes:\n${out.join("\n")}\n`);
-      expect(config.routes[0]?.kind).toBe(name);
+      expect(config.routes[0]).toMatchObject({ kind: name });
     }
   });
 
