@@ -23,8 +23,16 @@ export function presetCommand(name: string | undefined, io: CliOutput, formats: 
     io.err(`no preset named "${name}"${didYouMean(name, names)} (known: ${names.join(", ")})`);
     return 2;
   }
-  io.out(asListItem(source));
+  io.out(asListItem(freshSecrets(source)));
   return 0;
+}
+
+/**
+ * A format whose path is its secret (Slack's, Teams') shows RANDOM_SECRET in its example: each
+ * printing gets 128 random bits, so a pasted entry never carries a secret everyone has read.
+ */
+function freshSecrets(source: string): string {
+  return source.replaceAll("RANDOM_SECRET", () => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex"));
 }
 
 /** The YAML mapping as one item of a list two spaces in: `- ` on its first key. */

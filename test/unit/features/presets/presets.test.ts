@@ -119,6 +119,20 @@ describe("stanzagate preset NAME", () => {
     }
   });
 
+  test("a format whose path is its secret prints a fresh one each time, never one from the docs", () => {
+    const printed = (name: string) => {
+      const out: string[] = [];
+      presetCommand(name, { out: (l) => out.push(l), err: () => undefined }, CODE_FORMATS);
+      return out.join("\n");
+    };
+    for (const name of ["slack", "mattermost", "teams", "discord"]) {
+      const [first, second] = [printed(name), printed(name)];
+      expect(first).toMatch(/path: \/\S*\/[0-9a-f]{32}\n/);
+      expect(first).not.toBe(second);
+      expect(first).not.toContain("RANDOM_SECRET");
+    }
+  });
+
   test("without a name lists the presets, then the formats; an unknown name is exit 2 with the known ones", () => {
     const names = [...Object.keys(PRESETS), ...Object.keys(CODE_FORMATS)];
     const listed = (() => {
