@@ -96,6 +96,13 @@ export interface RouteKind<R extends RouteBase = RouteBase> {
    * unless the secret is a parameter of it (Discord's `:token`).
    */
   secretPath?: boolean;
+  /**
+   * Its path parameters are a catch-all (ntfy's `/:topic` at `/`): they never take a path below
+   * another route's fixed segments (`/hooks/…` when Mattermost serves `/hooks/<id>`), which is
+   * answered as that route's unknown path instead (http/claimed-paths.ts). Every other kind keeps
+   * what the router gives it, and its `check` warns of what it gives up.
+   */
+  catchAll?: boolean;
 }
 
 export interface ServedRoute {

@@ -28,6 +28,11 @@ export interface Registered {
    * registers: the kind's one flag, never a registration's.
    */
   secret?: boolean;
+  /**
+   * Its parameters are a catch-all's (RouteKind.catchAll, ntfy's `/:topic`): a path below another
+   * route's fixed segments is answered as that route's unknown path instead (claimed-paths.ts).
+   */
+  catchAll?: boolean;
   /** The sender's shape of a refusal the front door makes for this route (front-door.ts `Refuse`). */
   refuse?: Refuse;
 }
@@ -68,6 +73,7 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
   const methodsByPath = new Map<string, string[]>();
   for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
   const secrets = new Set(routes.filter((r) => r.secret).map((r) => r.path));
+  const catchAlls = new Set(routes.filter((r) => r.catchAll).map((r) => r.path));
   const notFound = ({ request }: { request: Request }) =>
     errorResponse(new GatewayError("NOT_FOUND", undefined, { details: { path: pathOf(request) } }));
   const claims = claimedPaths([...methodsByPath.keys()], unknowns, notFound);
@@ -80,7 +86,7 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
   const cors = createCors(corsEnabled);
   for (const r of routes) {
     const methods = methodsByPath.get(r.path) ?? [];
-    const open = claims.open(r.path);
+    const open = catchAlls.has(r.path) && claims.open(r.path);
     // A secret path answers no CORS headers: no sender of a webhook is a browser, and a page must not read it.
     const plain = r.bare || r.secret;
     app.route(r.method, r.path, async ({ request, params }) => {
@@ -93,7 +99,7 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
   for (const [path, methods] of methodsByPath) {
     const headers = (request: Request) => (secrets.has(path) ? {} : cors.headers(request, methods));
     if (!methods.includes("OPTIONS")) app.options(path, ({ request }) => new Response(null, { status: 200, headers: headers(request) }));
-    const open = claims.open(path);
+    const open = catchAlls.has(path) && claims.open(path);
     app.all(path, ({ request }) => (open ? claimed(claims, path, request) : undefined) ?? methodNotAllowed(request, methods));
   }
   const front = { implemented: implementedMethods(routes), maxBodyBytes, log };

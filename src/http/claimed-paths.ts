@@ -1,11 +1,13 @@
 /**
  * Whose a path is when no route of its own serves it. Every fixed segment a route's path starts
  * with claims the paths below it: `/hooks/<id>` claims `/hooks/…`. A request below a claimed
- * prefix that a route took only through a parameter at that place (ntfy's `/:topic` at `/`: a
- * Mattermost URL with a wrong id would be published as topic "hooks" and answered 200), or that
- * no route takes, is answered by the claim instead: the owning format's own "unknown webhook"
- * answer (CoreRegistrar.unknown), else the gateway's 404. Segments compare without case, as a
- * mistyped `/APPRISE` is still Apprise's.
+ * prefix that a catch-all route (RouteKind.catchAll: ntfy's `/:topic` at `/`) took through a
+ * parameter at that place (a Mattermost URL with a wrong id would be published as topic "hooks"
+ * and answered 200), or that no route takes, is answered by the claim instead: the owning
+ * format's own "unknown webhook" answer (CoreRegistrar.unknown), else the gateway's 404. Any
+ * other route keeps what the router gives it (a declarative `/:svc/up` serves `/status/up` beside
+ * `/status/ping`). Segments compare decoded and without case, as the router's parameters are
+ * decoded (`/%68ooks/…` is topic "hooks") and a mistyped `/APPRISE` is still Apprise's.
  */
 import type { HttpHandler, HttpRequest } from "../plugin-api/index.ts";
 
@@ -23,7 +25,7 @@ export interface ClaimedPaths {
   answer(path: string, pattern: string | undefined, request: HttpRequest): ReturnType<HttpHandler> | undefined;
   /** Whether `path`, which `pattern` matched (undefined: none did), is a claimed path's: `answer` answers it. */
   claims(path: string, pattern: string | undefined): boolean;
-  /** Whether a pattern can take a claimed path (a parameter where another path is fixed): the others need no look. */
+  /** Whether a catch-all's pattern can take a claimed path (a parameter where another path is fixed): the others need no look. */
   open(pattern: string): boolean;
 }
 

@@ -28,6 +28,7 @@ interface Pattern {
   method: string;
   path: string;
   secret?: boolean;
+  catchAll?: boolean;
   refuse?: Refuse;
 }
 
@@ -41,7 +42,7 @@ const UNMATCHED = "(unmatched)";
 export function routeMatcher(routes: readonly Pattern[]): (method: string, pathname: string) => RouteLabel {
   const claimed = claimedPaths(routes.map((r) => r.path));
   const compiled = routes
-    .map((r) => ({ ...r, re: patternRegExp(r.path), looseness: looseness(r.path), open: claimed.open(r.path) }))
+    .map((r) => ({ ...r, re: patternRegExp(r.path), looseness: looseness(r.path), open: r.catchAll === true && claimed.open(r.path) }))
     .sort((a, b) => a.looseness - b.looseness);
   const secretRoots = new Set(routes.filter((r) => r.secret).map((r) => firstSegment(r.path)));
   return (method, pathname) => {

@@ -31,6 +31,8 @@ export default defineFeature({
       schema: NtfyRouteSchema,
       title: "routes[] with preset: ntfy",
       check: checkNtfyRoute,
+      // A topic named as another route's first segment is theirs (a mistyped webhook URL is never a topic).
+      catchAll: true,
       label: (route) => `ntfy ${route.path}`,
       serves: (route, r) => (servedPaths(route.path).some((s) => s.method === r.method && s.path === r.path) ? r.path.length : undefined),
       operation: (route, served) => ntfyOperation(route, served),
