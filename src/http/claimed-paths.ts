@@ -29,7 +29,24 @@ export interface ClaimedPaths {
   open(pattern: string): boolean;
 }
 
-const segments = (path: string): string[] => path.toLowerCase().split("/").filter(Boolean);
+/**
+ * A path's segments as the router's parameters see them, in lower case: each decoded once (the
+ * router hands `:topic` of `/%68ooks/…` over as `hooks`), empty ones dropped (`//hooks/…` is
+ * under `/hooks`). A segment that does not decode stays as it came.
+ */
+export function pathSegments(path: string): string[] {
+  return path.split("/").flatMap((segment) => (segment === "" ? [] : [decodeOnce(segment).toLowerCase()]));
+}
+
+function decodeOnce(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+const segments = pathSegments;
 const isParam = (segment: string) => segment.startsWith(":") || segment === "*";
 
 /** `notFound` answers a claimed path whose owner has no responder (a declarative route's, Teams', Apprise's). */

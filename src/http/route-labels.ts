@@ -11,7 +11,7 @@
  * it is answered as no route's.
  */
 import type { GatewayError } from "../plugin-api/errors.ts";
-import { claimedPaths } from "./claimed-paths.ts";
+import { claimedPaths, pathSegments } from "./claimed-paths.ts";
 
 type Refuse = (error: GatewayError, request: Request) => Response;
 
@@ -46,8 +46,11 @@ export function routeMatcher(routes: readonly Pattern[]): (method: string, pathn
     .sort((a, b) => a.looseness - b.looseness);
   const secretRoots = new Set(routes.filter((r) => r.secret).map((r) => firstSegment(r.path)));
   return (method, pathname) => {
+    // The router takes the tightest pattern whatever the method (every path answers all of them,
+    // a 405 at least): the method only tells apart the routes of that one pattern.
     const candidates = compiled.filter((r) => r.re.test(pathname));
-    const matched = candidates.find((r) => r.method === method) ?? candidates[0];
+    const tightest = candidates.filter((r) => r.looseness === candidates[0]?.looseness);
+    const matched = tightest.find((r) => r.method === method) ?? tightest[0];
     const found = matched?.open && claimed.claims(pathname, matched.path) ? undefined : matched;
     if (found?.secret) {
       const route = secretLabel(found.path);
@@ -82,9 +85,13 @@ function maskParams(pattern: string, pathname: string, hide: (param: string) => 
     .join("/");
 }
 
-/** The first segment, lower-cased and cut at an encoded slash: `/SLACK%2FT0/x` is under `/slack`. */
+/**
+ * The first segment as the router's parameters and the claims see it (claimed-paths.ts
+ * `pathSegments`: decoded, empty ones dropped, lower-cased), cut at a decoded slash:
+ * `/SLACK%2FT0/x`, `/%73lack/x` and `//slack/x` are all under `/slack`.
+ */
 function firstSegment(path: string): string {
-  return (path.split("/")[1] ?? "").split(/%2f/i)[0]?.toLowerCase() ?? "";
+  return (pathSegments(path)[0] ?? "").split("/")[0] ?? "";
 }
 
 /** How much of a path its pattern leaves open: a parameter a little, a wildcard everything after it. */
