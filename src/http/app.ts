@@ -41,6 +41,8 @@ export interface Registered {
 export function createRegistry(): CoreRegistrar & { readonly all: Registered[]; readonly unknowns: UnknownResponder[] } {
   const all: Registered[] = [];
   const unknowns: UnknownResponder[] = [];
+  // Asked while serving, once every route is registered: made at the first ask, as the app's are.
+  let claims: { of: number; paths: ClaimedPaths } | undefined;
   return {
     all,
     unknowns,
@@ -49,6 +51,10 @@ export function createRegistry(): CoreRegistrar & { readonly all: Registered[]; 
     },
     add: (method, path, handler, options) => void all.push({ method: method.toUpperCase(), path, handler, ...options }),
     unknown: (prefix, handler) => void unknowns.push({ prefix, handler }),
+    claims(path, pattern) {
+      if (claims?.of !== all.length) claims = { of: all.length, paths: claimedPaths(all.map((r) => r.path)) };
+      return claims.paths.claims(path, pattern);
+    },
   };
 }
 

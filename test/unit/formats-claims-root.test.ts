@@ -1,6 +1,7 @@
-// ntfy at `/` beside formats under their own prefixes (formats review 2, N4, N6): a method the
-// exact webhook path does not take is that format's 405, and a path the router decodes or
-// reaches through an empty segment is claimed, and hidden in the log, as the plain one is.
+// ntfy at `/` beside formats under their own prefixes (formats review 2, N4, N6, N10): a method
+// the exact webhook path does not take is that format's 405; a path the router decodes or reaches
+// through an empty segment is claimed, and hidden in the log, as the plain one is; and a JSON
+// publish is held to what a topic's URL is.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type FakeGateway, fakeGateway } from "../helpers/fake-gateway.ts";
 
@@ -21,9 +22,9 @@ beforeAll(async () => {
 afterAll(() => gw.stop());
 
 /** The answer, what it sent, and its request log line's route and path. */
-async function ask(method: string, path: string) {
+async function ask(method: string, path: string, sent = "hi", type = "text/plain") {
   const before = gw.stanzas().length;
-  const res = await gw.request(path, { method, headers: { "content-type": "text/plain" }, body: "hi" });
+  const res = await gw.request(path, { method, headers: { "content-type": type }, body: sent });
   const body = (await res.json()) as Record<string, unknown>;
   const line = gw.logs.filter((l) => l.msg === "http request").at(-1);
   return { status: res.status, body, sent: gw.stanzas().length - before, route: line?.route, path: line?.path };
@@ -59,4 +60,22 @@ describe("a path is claimed and hidden as the router reads it: decoded, empty se
       ]);
     });
   }
+});
+
+describe("a ntfy JSON publish is refused where the topic's URL would not publish", () => {
+  test("a topic another route's path starts with is ntfy's 40010, nothing sent", async () => {
+    const a = await ask("POST", "/", '{"topic":"HOOKS","message":"x"}', "application/json");
+    expect([a.status, a.body.code, a.sent]).toEqual([400, 40010, 0]);
+  });
+
+  test("a message of nothing but U+FFFD is ntfy's 40011 (not UTF-8), by JSON or by the topic's URL", async () => {
+    const json = await ask("POST", "/", '{"topic":"backups","message":"\\ufffd \\ufffd"}', "application/json");
+    const url = await ask("POST", "/backups", "\ufffd\ufffd");
+    expect([json.status, json.body.code, json.sent, url.status, url.body.code, url.sent]).toEqual([400, 40011, 0, 400, 40011, 0]);
+  });
+
+  test("any other topic is published", async () => {
+    const a = await ask("POST", "/", '{"topic":"backups","message":"x"}', "application/json");
+    expect([a.status, a.body.topic, a.sent]).toEqual([200, "backups", 1]);
+  });
 });

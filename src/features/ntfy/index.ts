@@ -13,7 +13,7 @@ import { checkNtfyRoute } from "./check.ts";
 import { NTFY, NTFY_ERRORS, ntfyRefusal } from "./errors.ts";
 import { ntfyHandlers } from "./handler.ts";
 import { ntfyOperation } from "./openapi.ts";
-import { servedPaths } from "./paths.ts";
+import { servedPaths, topicPath } from "./paths.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { sequences } from "./sequences.ts";
 import example from "./example.yaml" with { type: "text" };
@@ -51,6 +51,7 @@ export default defineFeature({
           notify: ports,
           sequences: sequences(threadStore(route, ctx)),
           ttlS: DEFAULT_THREAD_LIMITS.ttlS,
+          claimed: (topic) => ctx.http.claims(topicPath(route.path, topic), topicPath(route.path, ":topic")),
         });
         for (const { method, path } of servedPaths(route.path)) {
           const byMethod: Record<string, HttpHandler> = { GET: handlers.get, DELETE: handlers.withdraw };
