@@ -83,7 +83,7 @@ export interface RouteKind<R extends RouteBase = RouteBase> {
   schema: TSchema;
   title: string;
   check(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteBase | undefined;
-  /** How the reload log line names it: `POST /alert`, `post_msg /msg`. */
+  /** How the reload log line names it: `POST /alert`, `post_msg /msg` (a `secretPath` kind's path hidden there, reload.ts). */
   label?(route: R): string;
   /** How well it is the source of a served `method path` (higher wins), or undefined when it is not. */
   serves?(route: R, served: ServedRoute): number | undefined;

@@ -128,7 +128,7 @@ test("shared_root: true says the shared root is meant (Apprise's ntfy:// needs /
   const quiet = await fakeGateway(meant);
   try {
     const res = await quiet.request("/hooks/nope", post('{"text":"a"}'));
-    expect([res.status, (await res.json()).id]).toEqual([400, "web.incoming_webhook.invalid.app_error"]);
+    expect([res.status, ((await res.json()) as { id: string }).id]).toEqual([400, "web.incoming_webhook.invalid.app_error"]);
   } finally {
     await quiet.stop();
   }
