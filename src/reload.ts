@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { parse } from "yaml";
-import { hideSecret } from "./config/secret-path.ts";
+import { hideSecret } from "./http/route-labels.ts";
 import { FEATURE_REGISTRY, type Config } from "./features/index.ts";
 import type { RouteBase } from "./feature-api.ts";
 import type { Logger } from "./log.ts";

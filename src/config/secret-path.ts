@@ -7,6 +7,7 @@
  */
 import type { PathSegments } from "./diagnostics.ts";
 import type { RouteChecks } from "./feature-shape.ts";
+export { hideSecret } from "../http/route-labels.ts";
 
 /**
  * 16 random characters are 80 bits of base32, 95 of [A-Za-z0-9]: out of reach of guessing over
@@ -29,12 +30,4 @@ export function checkSecretPath(path: string, auth: unknown, at: PathSegments, c
   const message = `the path is the only secret a webhook sender holds, and ${found}: end it with ${MIN_SECRET_CHARS} or more random characters (openssl rand -hex 16), or set auth`;
   c.warnings.push({ ...c.locate.at(where, message), severity: "warning" });
   return true;
-}
-
-/**
- * `/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2e` -> `/hooks/b7rk…`: enough to tell two routes apart, not to
- * call one. How logs, metrics and diagnostics show a secret path.
- */
-export function hideSecret(path: string): string {
-  return path.replace(/([^/]{0,4})[^/]*$/, "$1…");
 }
