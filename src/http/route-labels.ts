@@ -45,6 +45,13 @@ export function routeMatcher(routes: readonly Pattern[]): (method: string, pathn
     .map((r) => ({ ...r, re: patternRegExp(r.path), looseness: looseness(r.path), open: r.catchAll === true && claimed.open(r.path) }))
     .sort((a, b) => a.looseness - b.looseness);
   const secretRoots = new Set(routes.filter((r) => r.secret).map((r) => firstSegment(r.path)));
+  // A path no route serves below a route's fixed first segment is that route's unknown path
+  // (claimed-paths.ts): the front door's refusals of it are in that route's shape too.
+  const owners = new Map<string, Refuse>();
+  for (const r of routes) {
+    const root = firstSegment(r.path);
+    if (r.refuse && root !== "" && !/^[:*]/.test(root) && !owners.has(root)) owners.set(root, r.refuse);
+  }
   return (method, pathname) => {
     // The router takes the tightest pattern whatever the method (every path answers all of them,
     // a 405 at least): the method only tells apart the routes of that one pattern.
@@ -58,9 +65,10 @@ export function routeMatcher(routes: readonly Pattern[]): (method: string, pathn
     }
     const route = found?.path ?? UNMATCHED;
     const root = firstSegment(pathname);
+    const refuse = found ? found.refuse : owners.get(root);
     // A fixed first segment is the route's own; a parameter there (ntfy's /:topic) or no route at all is not.
-    if (secretRoots.has(root) && (!found || firstSegment(found.path) !== root)) return { route, path: `/${root}/…`, refuse: found?.refuse };
-    if (!found) return { route, path: pathname };
+    if (secretRoots.has(root) && (!found || firstSegment(found.path) !== root)) return { route, path: `/${root}/…`, refuse };
+    if (!found) return { route, path: pathname, refuse };
     return { route, path: maskParams(found.path, pathname, (name) => name === ":token"), refuse: found.refuse };
   };
 }
