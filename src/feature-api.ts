@@ -86,6 +86,12 @@ export interface CoreRegistrar extends HttpRegistrar {
    * (ntfy's `/:topic` at `/`), whatever the order of the routes (http/claimed-paths.ts).
    */
   unknown(prefix: string, handler: HttpHandler): void;
+  /**
+   * Whether `path`, taken by a catch-all's `pattern` (ntfy's `/:topic`), is another route's by
+   * its fixed segments (http/claimed-paths.ts), as a request to it would be answered: for what
+   * names a path without requesting it (a ntfy JSON publish's topic). Asked while serving.
+   */
+  claims(path: string, pattern: string): boolean;
   /** Everything registered so far in this generation, in order. */
   readonly routes: readonly ServedRoute[];
 }

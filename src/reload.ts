@@ -4,10 +4,18 @@
  * Signals that arrive during a reload are coalesced into one more reload, so a storm of them
  * ends on the file as it was after the last signal.
  */
+import { createHash } from "node:crypto";
 import { parse } from "yaml";
+import { hideSecret } from "./http/route-labels.ts";
 import { FEATURE_REGISTRY, type Config } from "./features/index.ts";
 import type { RouteBase } from "./feature-api.ts";
 import type { Logger } from "./log.ts";
+
+/**
+ * 24 bits of the path's SHA-256: enough to tell two secrets apart in a log, too few to single one
+ * out (the 12 hidden hex digits of a 16-character secret leave millions of others with this hash).
+ */
+const SECRET_HASH_HEX = 6;
 
 /** What changed between two configurations, by name; `refused` lists changes a reload cannot make. */
 export interface ConfigChanges {
@@ -61,9 +69,18 @@ function delta(old: Map<string, string>, next: Map<string, string>): Record<stri
   return Object.fromEntries(Object.entries({ added, removed, changed }).filter(([, v]) => v.length));
 }
 
-/** How the log line names a route: as its kind labels it (`POST /alert`, `post_msg /msg`). */
+/**
+ * How the log line names a route: as its kind labels it (`POST /alert`, `post_msg /msg`). A kind
+ * whose path is its secret (RouteKind.secretPath) is named with the secret cut, as the request
+ * log shows it, and a short hash of the path after it: a rotated secret is a route removed and
+ * one added, and two routes whose secrets start alike stay two, without the log holding either.
+ */
 function routeKey(route: RouteBase): string {
-  return FEATURE_REGISTRY.compiled(route).kind.label?.(route) ?? `${route.kind} ${route.path}`;
+  const { kind } = FEATURE_REGISTRY.compiled(route);
+  const label = kind.label?.(route) ?? `${route.kind} ${route.path}`;
+  if (!kind.secretPath) return label;
+  const hash = createHash("sha256").update(route.path).digest("hex").slice(0, SECRET_HASH_HEX);
+  return `${label.replaceAll(route.path, hideSecret(route.path))} #${hash}`;
 }
 
 /** A list section's entries (bots by JID) as its feature names them, each with what it was written as. */

@@ -83,7 +83,7 @@ export interface RouteKind<R extends RouteBase = RouteBase> {
   schema: TSchema;
   title: string;
   check(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): RouteBase | undefined;
-  /** How the reload log line names it: `POST /alert`, `post_msg /msg`. */
+  /** How the reload log line names it: `POST /alert`, `post_msg /msg` (a `secretPath` kind's path hidden there, reload.ts). */
   label?(route: R): string;
   /** How well it is the source of a served `method path` (higher wins), or undefined when it is not. */
   serves?(route: R, served: ServedRoute): number | undefined;
@@ -96,6 +96,13 @@ export interface RouteKind<R extends RouteBase = RouteBase> {
    * unless the secret is a parameter of it (Discord's `:token`).
    */
   secretPath?: boolean;
+  /**
+   * Its path parameters are a catch-all (ntfy's `/:topic` at `/`): they never take a path below
+   * another route's fixed segments (`/hooks/…` when Mattermost serves `/hooks/<id>`), which is
+   * answered as that route's unknown path instead (http/claimed-paths.ts). Every other kind keeps
+   * what the router gives it, and its `check` warns of what it gives up.
+   */
+  catchAll?: boolean;
 }
 
 export interface ServedRoute {

@@ -7,6 +7,7 @@
  */
 import type { PathSegments } from "./diagnostics.ts";
 import type { RouteChecks } from "./feature-shape.ts";
+export { hideSecret } from "../http/route-labels.ts";
 
 /**
  * 16 random characters are 80 bits of base32, 95 of [A-Za-z0-9]: out of reach of guessing over
@@ -24,7 +25,8 @@ export function checkSecretPath(path: string, auth: unknown, at: PathSegments, c
   }
   const secret = path.split("/").at(-1) ?? "";
   if (auth !== undefined || secret.length >= MIN_SECRET_CHARS) return true;
-  const found = secret === "" ? "it ends with /" : `its last segment ${JSON.stringify(secret)} has ${secret.length} characters`;
+  // Its length only: a warning reaches the server log, which never shows a secret.
+  const found = secret === "" ? "it ends with /" : `its last segment has ${secret.length} characters`;
   const message = `the path is the only secret a webhook sender holds, and ${found}: end it with ${MIN_SECRET_CHARS} or more random characters (openssl rand -hex 16), or set auth`;
   c.warnings.push({ ...c.locate.at(where, message), severity: "warning" });
   return true;

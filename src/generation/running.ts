@@ -88,7 +88,7 @@ function runtimeOf(started: readonly Started[], route: RouteBase): FeatureRuntim
 /**
  * Starts one route with its kind's feature. A kind whose path is its secret (RouteKind.secretPath)
  * has every path the route registers marked secret here, once for all its formats: none can
- * register one and forget to hide it.
+ * register one and forget to hide it. A catch-all kind's (RouteKind.catchAll) are marked so too.
  */
 export async function startRoute(
   route: RouteBase,
@@ -97,7 +97,11 @@ export async function startRoute(
 ): Promise<RouteStop | undefined> {
   const from = registry.all.length;
   const stop = await runtimeOf(running.features, route).route?.(route);
-  if (FEATURE_REGISTRY.compiled(route).kind.secretPath) for (const r of registry.all.slice(from)) r.secret = true;
+  const { kind } = FEATURE_REGISTRY.compiled(route);
+  for (const r of registry.all.slice(from)) {
+    if (kind.secretPath) r.secret = true;
+    if (kind.catchAll) r.catchAll = true;
+  }
   return stop ?? undefined;
 }
 

@@ -28,6 +28,11 @@ export interface Registered {
    * registers: the kind's one flag, never a registration's.
    */
   secret?: boolean;
+  /**
+   * Its parameters are a catch-all's (RouteKind.catchAll, ntfy's `/:topic`): a path below another
+   * route's fixed segments is answered as that route's unknown path instead (claimed-paths.ts).
+   */
+  catchAll?: boolean;
   /** The sender's shape of a refusal the front door makes for this route (front-door.ts `Refuse`). */
   refuse?: Refuse;
 }
@@ -36,6 +41,8 @@ export interface Registered {
 export function createRegistry(): CoreRegistrar & { readonly all: Registered[]; readonly unknowns: UnknownResponder[] } {
   const all: Registered[] = [];
   const unknowns: UnknownResponder[] = [];
+  // Asked while serving, once every route is registered: made at the first ask, as the app's are.
+  let claims: { of: number; paths: ClaimedPaths } | undefined;
   return {
     all,
     unknowns,
@@ -44,6 +51,10 @@ export function createRegistry(): CoreRegistrar & { readonly all: Registered[]; 
     },
     add: (method, path, handler, options) => void all.push({ method: method.toUpperCase(), path, handler, ...options }),
     unknown: (prefix, handler) => void unknowns.push({ prefix, handler }),
+    claims(path, pattern) {
+      if (claims?.of !== all.length) claims = { of: all.length, paths: claimedPaths(all.map((r) => r.path)) };
+      return claims.paths.claims(path, pattern);
+    },
   };
 }
 
@@ -68,6 +79,7 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
   const methodsByPath = new Map<string, string[]>();
   for (const r of routes) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
   const secrets = new Set(routes.filter((r) => r.secret).map((r) => r.path));
+  const catchAlls = new Set(routes.filter((r) => r.catchAll).map((r) => r.path));
   const notFound = ({ request }: { request: Request }) =>
     errorResponse(new GatewayError("NOT_FOUND", undefined, { details: { path: pathOf(request) } }));
   const claims = claimedPaths([...methodsByPath.keys()], unknowns, notFound);
@@ -80,7 +92,7 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
   const cors = createCors(corsEnabled);
   for (const r of routes) {
     const methods = methodsByPath.get(r.path) ?? [];
-    const open = claims.open(r.path);
+    const open = catchAlls.has(r.path) && claims.open(r.path);
     // A secret path answers no CORS headers: no sender of a webhook is a browser, and a page must not read it.
     const plain = r.bare || r.secret;
     app.route(r.method, r.path, async ({ request, params }) => {
@@ -93,7 +105,7 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
   for (const [path, methods] of methodsByPath) {
     const headers = (request: Request) => (secrets.has(path) ? {} : cors.headers(request, methods));
     if (!methods.includes("OPTIONS")) app.options(path, ({ request }) => new Response(null, { status: 200, headers: headers(request) }));
-    const open = claims.open(path);
+    const open = catchAlls.has(path) && claims.open(path);
     app.all(path, ({ request }) => (open ? claimed(claims, path, request) : undefined) ?? methodNotAllowed(request, methods));
   }
   const front = { implemented: implementedMethods(routes), maxBodyBytes, log };

@@ -1,11 +1,13 @@
 /**
  * Whose a path is when no route of its own serves it. Every fixed segment a route's path starts
  * with claims the paths below it: `/hooks/<id>` claims `/hooks/…`. A request below a claimed
- * prefix that a route took only through a parameter at that place (ntfy's `/:topic` at `/`: a
- * Mattermost URL with a wrong id would be published as topic "hooks" and answered 200), or that
- * no route takes, is answered by the claim instead: the owning format's own "unknown webhook"
- * answer (CoreRegistrar.unknown), else the gateway's 404. Segments compare without case, as a
- * mistyped `/APPRISE` is still Apprise's.
+ * prefix that a catch-all route (RouteKind.catchAll: ntfy's `/:topic` at `/`) took through a
+ * parameter at that place (a Mattermost URL with a wrong id would be published as topic "hooks"
+ * and answered 200), or that no route takes, is answered by the claim instead: the owning
+ * format's own "unknown webhook" answer (CoreRegistrar.unknown), else the gateway's 404. Any
+ * other route keeps what the router gives it (a declarative `/:svc/up` serves `/status/up` beside
+ * `/status/ping`). Segments compare decoded and without case, as the router's parameters are
+ * decoded (`/%68ooks/…` is topic "hooks") and a mistyped `/APPRISE` is still Apprise's.
  */
 import type { HttpHandler, HttpRequest } from "../plugin-api/index.ts";
 
@@ -23,11 +25,28 @@ export interface ClaimedPaths {
   answer(path: string, pattern: string | undefined, request: HttpRequest): ReturnType<HttpHandler> | undefined;
   /** Whether `path`, which `pattern` matched (undefined: none did), is a claimed path's: `answer` answers it. */
   claims(path: string, pattern: string | undefined): boolean;
-  /** Whether a pattern can take a claimed path (a parameter where another path is fixed): the others need no look. */
+  /** Whether a catch-all's pattern can take a claimed path (a parameter where another path is fixed): the others need no look. */
   open(pattern: string): boolean;
 }
 
-const segments = (path: string): string[] => path.toLowerCase().split("/").filter(Boolean);
+/**
+ * A path's segments as the router's parameters see them, in lower case: each decoded once (the
+ * router hands `:topic` of `/%68ooks/…` over as `hooks`), empty ones dropped (`//hooks/…` is
+ * under `/hooks`). A segment that does not decode stays as it came.
+ */
+export function pathSegments(path: string): string[] {
+  return path.split("/").flatMap((segment) => (segment === "" ? [] : [decodeOnce(segment).toLowerCase()]));
+}
+
+function decodeOnce(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+const segments = pathSegments;
 const isParam = (segment: string) => segment.startsWith(":") || segment === "*";
 
 /** `notFound` answers a claimed path whose owner has no responder (a declarative route's, Teams', Apprise's). */

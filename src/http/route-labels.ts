@@ -11,7 +11,7 @@
  * it is answered as no route's.
  */
 import type { GatewayError } from "../plugin-api/errors.ts";
-import { claimedPaths } from "./claimed-paths.ts";
+import { claimedPaths, pathSegments } from "./claimed-paths.ts";
 
 type Refuse = (error: GatewayError, request: Request) => Response;
 
@@ -28,6 +28,7 @@ interface Pattern {
   method: string;
   path: string;
   secret?: boolean;
+  catchAll?: boolean;
   refuse?: Refuse;
 }
 
@@ -41,12 +42,22 @@ const UNMATCHED = "(unmatched)";
 export function routeMatcher(routes: readonly Pattern[]): (method: string, pathname: string) => RouteLabel {
   const claimed = claimedPaths(routes.map((r) => r.path));
   const compiled = routes
-    .map((r) => ({ ...r, re: patternRegExp(r.path), looseness: looseness(r.path), open: claimed.open(r.path) }))
+    .map((r) => ({ ...r, re: patternRegExp(r.path), looseness: looseness(r.path), open: r.catchAll === true && claimed.open(r.path) }))
     .sort((a, b) => a.looseness - b.looseness);
   const secretRoots = new Set(routes.filter((r) => r.secret).map((r) => firstSegment(r.path)));
+  // A path no route serves below a route's fixed first segment is that route's unknown path
+  // (claimed-paths.ts): the front door's refusals of it are in that route's shape too.
+  const owners = new Map<string, Refuse>();
+  for (const r of routes) {
+    const root = firstSegment(r.path);
+    if (r.refuse && root !== "" && !/^[:*]/.test(root) && !owners.has(root)) owners.set(root, r.refuse);
+  }
   return (method, pathname) => {
+    // The router takes the tightest pattern whatever the method (every path answers all of them,
+    // a 405 at least): the method only tells apart the routes of that one pattern.
     const candidates = compiled.filter((r) => r.re.test(pathname));
-    const matched = candidates.find((r) => r.method === method) ?? candidates[0];
+    const tightest = candidates.filter((r) => r.looseness === candidates[0]?.looseness);
+    const matched = tightest.find((r) => r.method === method) ?? tightest[0];
     const found = matched?.open && claimed.claims(pathname, matched.path) ? undefined : matched;
     if (found?.secret) {
       const route = secretLabel(found.path);
@@ -54,14 +65,18 @@ export function routeMatcher(routes: readonly Pattern[]): (method: string, pathn
     }
     const route = found?.path ?? UNMATCHED;
     const root = firstSegment(pathname);
+    const refuse = found ? found.refuse : owners.get(root);
     // A fixed first segment is the route's own; a parameter there (ntfy's /:topic) or no route at all is not.
-    if (secretRoots.has(root) && (!found || firstSegment(found.path) !== root)) return { route, path: `/${root}/…`, refuse: found?.refuse };
-    if (!found) return { route, path: pathname };
+    if (secretRoots.has(root) && (!found || firstSegment(found.path) !== root)) return { route, path: `/${root}/…`, refuse };
+    if (!found) return { route, path: pathname, refuse };
     return { route, path: maskParams(found.path, pathname, (name) => name === ":token"), refuse: found.refuse };
   };
 }
 
-/** `/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2e` -> `/hooks/b7rk…`: enough to tell two routes apart, not to call one. */
+/**
+ * `/hooks/b7rk3w9zq1xg5pd4ma8ycnhf2e` -> `/hooks/b7rk…`: enough to tell two routes apart, not to
+ * call one. How logs, metrics and diagnostics show a secret path.
+ */
 export function hideSecret(path: string): string {
   return path.replace(/([^/]{0,4})[^/]*$/, "$1…");
 }
@@ -81,9 +96,13 @@ function maskParams(pattern: string, pathname: string, hide: (param: string) => 
     .join("/");
 }
 
-/** The first segment, lower-cased and cut at an encoded slash: `/SLACK%2FT0/x` is under `/slack`. */
+/**
+ * The first segment as the router's parameters and the claims see it (claimed-paths.ts
+ * `pathSegments`: decoded, empty ones dropped, lower-cased), cut at a decoded slash:
+ * `/SLACK%2FT0/x`, `/%73lack/x` and `//slack/x` are all under `/slack`.
+ */
 function firstSegment(path: string): string {
-  return (path.split("/")[1] ?? "").split(/%2f/i)[0]?.toLowerCase() ?? "";
+  return (pathSegments(path)[0] ?? "").split("/")[0] ?? "";
 }
 
 /** How much of a path its pattern leaves open: a parameter a little, a wildcard everything after it. */

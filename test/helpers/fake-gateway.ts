@@ -33,10 +33,12 @@ export interface FakeGateway {
 
 /**
  * `rest` is the routes.yaml after the xmpp/store head: auth, routes; `store` a file instead of
- * memory. Resolves once the link is online.
+ * memory; `maxStanzaBytes` the xmpp section's. Resolves once the link is online.
  */
-export async function fakeGateway(rest: string, options: { store?: string } = {}): Promise<FakeGateway> {
-  const head = options.store === undefined ? FAKE_HEAD : FAKE_HEAD.replace('store: ":memory:"', `store: ${JSON.stringify(options.store)}`);
+export async function fakeGateway(rest: string, options: { store?: string; maxStanzaBytes?: number } = {}): Promise<FakeGateway> {
+  let head = options.store === undefined ? FAKE_HEAD : FAKE_HEAD.replace('store: ":memory:"', `store: ${JSON.stringify(options.store)}`);
+  if (options.maxStanzaBytes !== undefined)
+    head = head.replace("  host: localhost", `  host: localhost\n  max_stanza_bytes: ${options.maxStanzaBytes}`);
   const config = loadTestConfig(head + rest);
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });

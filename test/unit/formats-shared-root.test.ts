@@ -100,7 +100,7 @@ test("check warns, without refusing, that the catch-all's root is shared, naming
   expect(result.ok).toBe(true);
   if (result.ok)
     expect(result.warnings.map((w) => `${w.path}  ${w.message}`)).toEqual([
-      "routes[0].to  to: takes every topic under /, which other routes' paths start under too (/gotify/…, /hooks/…, /slack/…, /discord/…, /apprise/…, /teams/…, /status/…): a topic named as one of them is theirs (404, never published); a root of ntfy's own (path: /ntfy) keeps a mistyped URL of theirs from ever being a topic",
+      "routes[0].to  to: takes every topic under /, which other routes' paths start under too (/gotify/…, /hooks/…, /slack/…, /discord/…, /apprise/…, /teams/…, /status/…): a topic named as one of them is theirs (answered as their unknown path, never published); a root of ntfy's own (path: /ntfy) keeps them apart, or shared_root: true says it is meant (Apprise's ntfy:// posts to /)",
     ]);
 });
 
@@ -114,6 +114,22 @@ test("a listed topic named as another route's first segment is unreachable: said
   if (result.ok)
     expect(result.warnings.map((w) => `${w.path}  ${w.message}`)).toEqual([
       "routes[0].topics.hooks  topic hooks is unreachable: routes[2] serves paths under /hooks/, and explicit routes win over topics",
-      "routes[0].topics.Discord  topic Discord is unreachable: routes[4] serves paths under /Discord/, and explicit routes win over topics",
+      "routes[0].topics.Discord  topic Discord is unreachable: routes[4] serves paths under /discord/, and explicit routes win over topics",
     ]);
+});
+
+test("shared_root: true says the shared root is meant (Apprise's ntfy:// needs /): no warning, the claims unchanged", async () => {
+  const meant = ROUTES.replace(
+    "{ preset: ntfy, path: /, to: ops@localhost }",
+    "{ preset: ntfy, path: /, to: ops@localhost, shared_root: true }",
+  );
+  const result = loadConfig(FAKE_HEAD + meant, {}, BUILTIN_PLUGINS);
+  expect(result.ok && result.warnings).toEqual([]);
+  const quiet = await fakeGateway(meant);
+  try {
+    const res = await quiet.request("/hooks/nope", post('{"text":"a"}'));
+    expect([res.status, ((await res.json()) as { id: string }).id]).toEqual([400, "web.incoming_webhook.invalid.app_error"]);
+  } finally {
+    await quiet.stop();
+  }
 });

@@ -82,6 +82,31 @@ describe("the reloader", () => {
     });
   });
 
+  test("secret paths are named hidden, a short hash telling them apart: a rotated secret is removed and added", async () => {
+    const secrets = ["5d41402abc4b2a76b9719d91aaaa", "b7rk3w9zq1xg5pd4ma8ycnhf2e", "9f86d081884c7d659a2feaa0", "3f9c2a7be41d4e8f9b0c6d5a"];
+    const file = (tail: string) =>
+      `${OFFLINE_HEAD}routes:
+  - { preset: teams, path: /teams/${secrets[0]}${tail}, to: bob@example }
+  - { preset: mattermost, path: /hooks/${secrets[1]}${tail}, to: bob@example }
+  - { preset: slack, path: /slack/T0/B0/${secrets[2]}, to: bob@example }
+  - { preset: discord, path: /discord/webhooks/1/${secrets[3]}${tail}, to: bob@example }
+`;
+    const h = harness(file(""));
+    h.write(file("X"));
+    await h.reloader.request();
+    const line = h.logs.at(-1) as { routes: Record<string, string[]> };
+    const hidden = (label: string) => new RegExp(`^${label.replace(/[/.]/g, "\\$&")} #[0-9a-f]{6}$`);
+    expect(Object.keys(line.routes).sort()).toEqual(["added", "removed"]);
+    for (const list of [line.routes.added, line.routes.removed])
+      expect(list).toEqual([
+        expect.stringMatching(hidden("teams /teams/5d41…")),
+        expect.stringMatching(hidden("mattermost POST /hooks/b7rk…")),
+        expect.stringMatching(hidden("discord /discord/webhooks/1/…")),
+      ]);
+    expect(line.routes.added).not.toEqual(line.routes.removed);
+    for (const secret of secrets) expect(JSON.stringify(h.logs)).not.toContain(secret.slice(4, 12));
+  });
+
   test("and the bots added, removed and changed, by JID", async () => {
     const bot = (local: string, reply: string) =>
       `  - jid: ${local}@gw.example\n    allow: ["*"]\n    commands: [{ match: '^ping$', reply: ${reply} }]\n`;

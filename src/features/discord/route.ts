@@ -10,7 +10,7 @@ import { checkSchema } from "../../config/check-schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import { checkAuthRef, checkDuplicate, routeLabel, servedKey } from "../../config/route-checks.ts";
 import { checkRecipients, RecipientsSchema, type RouteRoomEntries } from "../../config/route-recipients.ts";
-import { checkSecretPath } from "../../config/secret-path.ts";
+import { checkSecretPath, hideSecret } from "../../config/secret-path.ts";
 import type { RouteBase, RouteChecks } from "../../feature-api.ts";
 
 export const DiscordRouteSchema = Closed({
@@ -73,7 +73,7 @@ function splitPath(path: string): { prefix: string; token: string } | string {
  * once for every webhook below it (hooks.ts), and clash only with another kind's route.
  */
 function checkServed(prefix: string, path: string, at: PathSegments, c: RouteChecks): void {
-  checkDuplicate(`discord ${path}`, path, at, c);
+  checkDuplicate(`discord ${path}`, hideSecret(path), at, c);
   if (c.served.has(`discord prefix ${prefix}`)) return;
   c.served.set(`discord prefix ${prefix}`, routeLabel(at));
   const patterns = [
@@ -82,5 +82,5 @@ function checkServed(prefix: string, path: string, at: PathSegments, c: RouteChe
   ];
   // One clash is one mistake: the first method and path another route serves is enough to say.
   const clash = patterns.find((key) => c.served.has(servedKey(key)));
-  for (const key of clash ? [clash] : patterns) checkDuplicate(key, path, at, c);
+  for (const key of clash ? [clash] : patterns) checkDuplicate(key, hideSecret(path), at, c);
 }

@@ -33,7 +33,7 @@ export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c
   const label = routeLabel(at);
   for (const served of servedPaths(path)) checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
   c.afterRoutes(() => review(path, Object.keys(topics ?? {}), at, c));
-  if (raw.to !== undefined) c.afterRoutes(() => reviewCatchAll(path, at, c));
+  if (raw.to !== undefined && keys?.shared_root !== true) c.afterRoutes(() => reviewCatchAll(path, at, c));
   if (!keys || !topics || (raw.to !== undefined && !to)) return undefined;
   return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics, rooms };
 }
@@ -100,7 +100,12 @@ function unreachable(root: string, topic: string, mine: string, c: RouteChecks):
     const [method = "", path = ""] = key.split(" ", 2);
     const covered = method === "*" ? p === path || p.startsWith(`${path.replace(/\/$/, "")}/`) : p === path;
     // Only the shared segment is named: the rest of the path may be a webhook's secret.
-    const where = covered ? path : nextSegment(root, path) === topic.toLowerCase() ? `paths under ${p}/` : undefined;
+    const segment = nextSegment(root, path);
+    const where = covered
+      ? path
+      : segment?.toLowerCase() === topic.toLowerCase()
+        ? `paths under ${topicPath(root, segment ?? "")}/`
+        : undefined;
     if (where) return `${label} serves ${where}, and explicit routes win over topics`;
   }
   return undefined;
@@ -112,25 +117,25 @@ function reviewCatchAll(root: string, at: PathSegments, c: RouteChecks): void {
   const shared = new Set<string>();
   for (const [key, label] of c.served) {
     const segment = label === mine ? undefined : nextSegment(root, key.slice(key.indexOf(" ") + 1));
-    if (segment) shared.add(topicPath(root, segment));
+    if (segment) shared.add(topicPath(root, segment.toLowerCase()));
   }
   if (shared.size === 0) return;
   const paths = [...shared].map((p) => `${p}/…`).join(", ");
   warn(
     c,
     [...at, "to"],
-    `to: takes every topic under ${root}, which other routes' paths start under too (${paths}): a topic named as one of them is theirs (404, never published); a root of ntfy's own (path: /ntfy) keeps a mistyped URL of theirs from ever being a topic`,
+    `to: takes every topic under ${root}, which other routes' paths start under too (${paths}): a topic named as one of them is theirs (answered as their unknown path, never published); a root of ntfy's own (path: /ntfy) keeps them apart, or shared_root: true says it is meant (Apprise's ntfy:// posts to /)`,
     false,
   );
 }
 
-/** The fixed segment of `path` right after `root` (lower-cased, as claimed paths compare), if it is under it. */
+/** The fixed segment of `path` right after `root` (as written: claimed paths compare it lower-cased), if it is under it. */
 function nextSegment(root: string, path: string): string | undefined {
   if (!path.startsWith("/")) return undefined;
   const base = root === "/" ? "" : root;
   if (!path.toLowerCase().startsWith(`${base.toLowerCase()}/`)) return undefined;
   const segment = path.slice(base.length + 1).split("/")[0] ?? "";
-  return segment === "" || /^[:*]/.test(segment) ? undefined : segment.toLowerCase();
+  return segment === "" || /^[:*]/.test(segment) ? undefined : segment;
 }
 
 function warn(c: RouteChecks, path: PathSegments, message: string, key = true): void {

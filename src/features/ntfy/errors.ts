@@ -77,8 +77,9 @@ const BY_GATEWAY_CODE: Readonly<Record<string, NtfyErrorSpec>> = {
 export function asNtfy(err: GatewayError): GatewayError {
   if (err.code === NTFY_ERRORS.NTFY_REFUSED.code) return err;
   const spec = BY_GATEWAY_CODE[err.code];
-  // ntfy has no code for an outbox or a link: its status and sentence stay, `code` is left out as ntfy omits a zero one.
-  const body = spec ? ntfyBody(spec, spec.error) : { http: err.status, error: err.message };
+  // ntfy has no code for a method, a stanza's size, an outbox or a link: its status and sentence
+  // stay, and the code is the status's generic one, as ntfy's own 40000 is 400's (code = http × 100 + n).
+  const body = ntfyBody(spec ?? { code: err.status * 100, http: err.status, error: err.message }, spec?.error ?? err.message);
   return new GatewayError(err.spec, err.message, { status: err.status, headers: err.headers, body });
 }
 

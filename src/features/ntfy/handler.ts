@@ -30,6 +30,11 @@ export interface NtfyDeps {
   /** How long a sequence id is remembered: the message's `expires`. */
   ttlS: number;
   now?: () => number;
+  /**
+   * Whether a topic is another route's (its path starts as theirs: CoreRegistrar.claims). Its
+   * URL is answered as theirs; a JSON publish naming it is refused as a disallowed topic.
+   */
+  claimed?: (topic: string) => boolean;
 }
 
 export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
@@ -58,6 +63,7 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
       const { topic, message, params } = readJsonPublish(text, paramsOf(request.headers, query(request)));
       // ntfy publishes the JSON's message as a body: past the message limit it is a file too.
       if (Buffer.byteLength(message) > MESSAGE_LIMIT) throw ntfyError(NTFY.attachmentsDisallowed);
+      if (deps.claimed?.(topic)) throw ntfyError(NTFY.topicDisallowed, `${topic} is another route's path`);
       return publish(readPublish(topicOf(topic), params, message), user);
     }),
     get: guarded(async (request, params, user) => {

@@ -13,7 +13,7 @@ import { checkNtfyRoute } from "./check.ts";
 import { NTFY, NTFY_ERRORS, ntfyRefusal } from "./errors.ts";
 import { ntfyHandlers } from "./handler.ts";
 import { ntfyOperation } from "./openapi.ts";
-import { servedPaths } from "./paths.ts";
+import { servedPaths, topicPath } from "./paths.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { sequences } from "./sequences.ts";
 import example from "./example.yaml" with { type: "text" };
@@ -31,6 +31,8 @@ export default defineFeature({
       schema: NtfyRouteSchema,
       title: "routes[] with preset: ntfy",
       check: checkNtfyRoute,
+      // A topic named as another route's first segment is theirs (a mistyped webhook URL is never a topic).
+      catchAll: true,
       label: (route) => `ntfy ${route.path}`,
       serves: (route, r) => (servedPaths(route.path).some((s) => s.method === r.method && s.path === r.path) ? r.path.length : undefined),
       operation: (route, served) => ntfyOperation(route, served),
@@ -49,6 +51,7 @@ export default defineFeature({
           notify: ports,
           sequences: sequences(threadStore(route, ctx)),
           ttlS: DEFAULT_THREAD_LIMITS.ttlS,
+          claimed: (topic) => ctx.http.claims(topicPath(route.path, topic), topicPath(route.path, ":topic")),
         });
         for (const { method, path } of servedPaths(route.path)) {
           const byMethod: Record<string, HttpHandler> = { GET: handlers.get, DELETE: handlers.withdraw };

@@ -5,6 +5,7 @@
  * (e-mail, phone calls, scheduled delivery, templates, file attachments) is refused as a ntfy
  * server without that feature refuses it, never accepted and dropped.
  */
+import { saysNothing } from "../../kit/xml-text.ts";
 import { NTFY, ntfyError } from "./errors.ts";
 import { parseActions, type NtfyAction } from "./actions.ts";
 import { commaList, isTrue, type ParamSource } from "./params.ts";
@@ -75,6 +76,8 @@ export function readPublish(topic: string, p: ParamSource, body: string, pathSeq
   const actions = p.get("x-actions", "actions", "action");
   const contentType = p.get("content-type", "content_type").split(";")[0]?.trim().toLowerCase();
   const message = body.trim() || p.get("x-message", "message", "m").replaceAll("\\n", "\n");
+  // Nothing but U+FFFD: the sender's bytes were not UTF-8 (the decoder replaced them), as ntfy says.
+  if (message.includes("\ufffd") && saysNothing(message)) throw ntfyError(NTFY.messageNotUtf8);
   return {
     topic,
     message: message || (attach ? `You received a file: ${attach.name}` : EMPTY_MESSAGE),

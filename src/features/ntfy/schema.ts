@@ -30,6 +30,12 @@ export const NtfyRouteSchema = Closed({
     }),
   ),
   name: Type.Optional(Type.String({ description: "Shown in logs; defaults to `ntfy <path>`." })),
+  shared_root: Type.Optional(
+    Type.Boolean({
+      description:
+        "`true`: other routes' paths under this root are meant (Apprise's `ntfy://` posts to `/`), so `check` does not warn that `to:` shares it. A topic named as their first segment stays theirs either way.",
+    }),
+  ),
 });
 
 /** A `preset: ntfy` entry, checked. */

@@ -7,7 +7,7 @@ import { checkSchema } from "../../config/check-schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import { checkAuthRef, checkDuplicate, routeLabel } from "../../config/route-checks.ts";
 import { checkRecipients, type RouteRoomEntries } from "../../config/route-recipients.ts";
-import { checkSecretPath } from "../../config/secret-path.ts";
+import { checkSecretPath, hideSecret } from "../../config/secret-path.ts";
 import type { RouteChecks } from "../../feature-api.ts";
 import { type Format, type FormatRouteConfig, formatRouteSchema } from "./schema.ts";
 
@@ -19,7 +19,7 @@ export function checkFormatRoute(format: Format) {
     const rooms: RouteRoomEntries = {};
     const to = checkRecipients(raw.to, at, c, rooms);
     const path = typeof raw.path === "string" && raw.path.startsWith("/") ? raw.path : undefined;
-    if (path && checkSecretPath(path, raw.auth, at, c)) checkDuplicate(`POST ${path}`, path, at, c);
+    if (path && checkSecretPath(path, raw.auth, at, c)) checkDuplicate(`POST ${path}`, hideSecret(path), at, c);
     if (!entry || !to || !path) return undefined;
     return { kind: format, at: routeLabel(at), path, method: "POST", auth: entry.auth, to, rooms };
   };

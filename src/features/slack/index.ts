@@ -6,7 +6,6 @@
  * metric labels.
  */
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
-import { hideSecret } from "../../http/route-labels.ts";
 import { formatPorts } from "../../notify/ports.ts";
 import { formatRooms, type GroupchatPort } from "../../notify/rooms.ts";
 import { checkFormatRoute } from "./check.ts";
@@ -26,7 +25,7 @@ const formatKind = (format: Format) =>
     schema: formatRouteSchema(format),
     title: `routes[] with preset: ${format}`,
     check: checkFormatRoute(format),
-    label: (route) => `${format} POST ${hideSecret(route.path)}`,
+    label: (route) => `${format} POST ${route.path}`,
     serves: (route, r) => (r.method === "POST" && r.path === route.path ? Number.MAX_SAFE_INTEGER : undefined),
     secretPath: true,
   });

@@ -6,7 +6,7 @@
 import { checkSchema } from "../../config/check-schema.ts";
 import { checkAuthRef, checkDuplicate, routeLabel } from "../../config/route-checks.ts";
 import { checkRecipients, type RouteRoomEntries } from "../../config/route-recipients.ts";
-import { checkSecretPath } from "../../config/secret-path.ts";
+import { checkSecretPath, hideSecret } from "../../config/secret-path.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import type { RouteChecks } from "../../feature-api.ts";
 import { TeamsRouteSchema, type TeamsRoute } from "./schema.ts";
@@ -19,6 +19,6 @@ export function checkTeamsRoute(raw: Record<string, unknown>, at: PathSegments, 
   if (!keys || !to) return undefined;
   const path = keys.path.length > 1 ? keys.path.replace(/\/+$/, "") : keys.path;
   if (!checkSecretPath(path, keys.auth, at, c)) return undefined;
-  checkDuplicate(`POST ${path}`, path, at, c);
+  checkDuplicate(`POST ${path}`, hideSecret(path), at, c);
   return { kind: "teams", at: routeLabel(at), path, auth: keys.auth, to, rooms };
 }

@@ -40,6 +40,13 @@ async function oversize(path: string, headers: Record<string, string> = {}) {
 }
 
 describe("a declared body over the limit, refused in the shape of the route it was sent to", () => {
+  test("a path below a format's prefix that no route serves (a wrong secret): in that format's shape too", async () => {
+    const res = await oversize("/hooks/wrong");
+    expect([res.status, JSON.parse(res.body).id]).toEqual([413, "stanzagate.body_too_large"]);
+    const slack = await oversize("/slack/T0/B0/wrong");
+    expect([slack.status, slack.body]).toEqual([413, "request_too_large"]);
+  });
+
   test("Slack: 413 and its plain-text string request_too_large", async () => {
     const res = await oversize("/slack/T0/B0/Qm9uZ2VyLXNlY3JldC0x");
     expect([res.status, res.type, res.body]).toEqual([413, "text/plain; charset=utf-8", "request_too_large"]);

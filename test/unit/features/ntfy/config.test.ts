@@ -64,7 +64,7 @@ describe("a ntfy route in routes.yaml", () => {
     expect(check(routes)).toEqual({
       errors: [],
       warnings: [
-        "routes.yaml:4:25  warning  routes[1].to  to: takes every topic under /, which other routes' paths start under too (/backups/…, /message/…): a topic named as one of them is theirs (404, never published); a root of ntfy's own (path: /ntfy) keeps a mistyped URL of theirs from ever being a topic",
+        "routes.yaml:4:25  warning  routes[1].to  to: takes every topic under /, which other routes' paths start under too (/backups/…, /message/…): a topic named as one of them is theirs (answered as their unknown path, never published); a root of ntfy's own (path: /ntfy) keeps them apart, or shared_root: true says it is meant (Apprise's ntfy:// posts to /)",
         "routes.yaml:4:50  warning  routes[1].topics.backups  topic backups is unreachable: routes[0] serves /backups, and explicit routes win over topics",
         "routes.yaml:4:72  warning  routes[1].topics.message  topic message is unreachable: routes[2] serves /message, and explicit routes win over topics",
         "routes.yaml:4:94  warning  routes[1].topics.health  topic health is unreachable: /health is the gateway's health endpoint",
@@ -113,7 +113,7 @@ describe("beside the gotify preset at / (the issue's example)", () => {
   test("check passes, warning that topic message is gotify's: /message and /message/:id are fixed where ntfy has parameters", () => {
     const result = loadConfig(HEAD + file, {}, BUILTIN_PLUGINS);
     expect(result.ok ? result.warnings.map((w) => `${w.path}  ${w.message}`) : result.diagnostics).toEqual([
-      "routes[0].to  to: takes every topic under /, which other routes' paths start under too (/message/…): a topic named as one of them is theirs (404, never published); a root of ntfy's own (path: /ntfy) keeps a mistyped URL of theirs from ever being a topic",
+      "routes[0].to  to: takes every topic under /, which other routes' paths start under too (/message/…): a topic named as one of them is theirs (answered as their unknown path, never published); a root of ntfy's own (path: /ntfy) keeps them apart, or shared_root: true says it is meant (Apprise's ntfy:// posts to /)",
     ]);
   });
 
@@ -138,7 +138,7 @@ describe("beside the gotify preset at / (the issue's example)", () => {
 });
 
 describe("two ntfy routes, at / and at /team", () => {
-  test("each serves its own topics and JSON root; the fixed /team wins over the root's topic of that name", async () => {
+  test("each serves its own topics and JSON root; the fixed /team wins over the root's topic of that name, by URL or JSON", async () => {
     const gw = await fakeGateway("routes:\n  - { preset: ntfy, to: a@localhost }\n  - { preset: ntfy, path: /team, to: b@localhost }\n");
     try {
       const to = async (path: string, body: string) => {
@@ -152,7 +152,9 @@ describe("two ntfy routes, at / and at /team", () => {
       expect(await to("/deploys", "x")).toEqual(["a@localhost"]);
       expect(await to("/team/deploys", "x")).toEqual(["b@localhost"]);
       expect(await to("/team", '{"topic":"deploys","message":"x"}')).toEqual(["b@localhost"]);
-      expect(await to("/", '{"topic":"team","message":"x"}')).toEqual(["a@localhost"]);
+      // Topic team's URL is the /team route's root, so a JSON publish naming it is refused as its URL would be.
+      const claimed = await gw.request("/", { method: "POST", body: '{"topic":"team","message":"x"}' });
+      expect([claimed.status, ((await claimed.json()) as { code: number }).code]).toEqual([400, 40010]);
     } finally {
       await gw.stop();
     }

@@ -80,3 +80,25 @@ describe("bad input gets ntfy's error and sends nothing", () => {
     expect((await refused("/backups", { body: "a\u0000b" })).body.code).toBe(40000);
   });
 });
+
+describe("the gateway's own refusals carry a code too, the status's generic one where ntfy has none", () => {
+  test("a method the root does not take: 405 with Allow, code 40500", async () => {
+    const response = await gw.request("/", { method: "DELETE" });
+    expect([response.status, response.headers.get("allow"), await response.json()]).toEqual([
+      405,
+      "POST, PUT, OPTIONS",
+      { code: 40500, http: 405, error: "/ does not accept DELETE" },
+    ]);
+  });
+
+  test("a stanza over xmpp.max_stanza_bytes: 413, code 41300", async () => {
+    const small = await fakeGateway(ROUTES, { maxStanzaBytes: 1_024 });
+    try {
+      const response = await small.request("/backups", { method: "POST", body: "x".repeat(1_500) });
+      const body = (await response.json()) as Record<string, unknown>;
+      expect([response.status, body.code, body.http]).toEqual([413, 41300, 413]);
+    } finally {
+      await small.stop();
+    }
+  });
+});

@@ -220,7 +220,7 @@ describe("routes.yaml", () => {
     expect(
       check("  - { preset: mattermost, path: /hooks/x7f3kq, to: bob@localhost }\n  - { preset: slack, path: /s/, to: bob@localhost }\n"),
     ).toEqual([
-      'r.yaml:3:33  warning  routes[0].path  the path is the only secret a webhook sender holds, and its last segment "x7f3kq" has 6 characters: end it with 16 or more random characters (openssl rand -hex 16), or set auth',
+      "r.yaml:3:33  warning  routes[0].path  the path is the only secret a webhook sender holds, and its last segment has 6 characters: end it with 16 or more random characters (openssl rand -hex 16), or set auth",
       "r.yaml:4:28  warning  routes[1].path  the path is the only secret a webhook sender holds, and it ends with /: end it with 16 or more random characters (openssl rand -hex 16), or set auth",
     ]);
   });
@@ -239,7 +239,7 @@ describe("routes.yaml", () => {
       "r.yaml:3:28  error  routes[0].path  the path is the webhook's secret URL: it cannot have :params or a * tail",
       'r.yaml:4:83  error  routes[1].to[1]  "not a jid" is not a JID',
       'r.yaml:4:103  error  routes[1].auth  no auth scheme named "opz" (defined: none)',
-      "r.yaml:5:33  error  routes[2].path  path /slack/T0/B0/Qm9uZ2VyLXNlY3JldC0x is already served by routes[1]",
+      "r.yaml:5:33  error  routes[2].path  path /slack/T0/B0/Qm9u… is already served by routes[1]",
       "r.yaml:5:87  error  routes[2].chanel  unknown key",
     ]);
   });

@@ -20,7 +20,7 @@ describe("check", () => {
           col: 28,
           path: "routes[0].path",
           message:
-            'the path is the only secret a webhook sender holds, and its last segment "x7f3kq" has 6 characters: end it with 16 or more random characters (openssl rand -hex 16), or set auth',
+            "the path is the only secret a webhook sender holds, and its last segment has 6 characters: end it with 16 or more random characters (openssl rand -hex 16), or set auth",
           severity: "warning",
         },
       ]);
