@@ -1,4 +1,7 @@
-/** The built gateway as the benchmark runs it: dist/stanzagate on a generated routes.yaml. */
+/**
+ * The built gateway as the benchmark runs it: dist/stanzagate on a generated routes.yaml. `bin`
+ * may be a whole command (the profiler runs the sources under `bun --cpu-prof`).
+ */
 import { mkdtempSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,7 +29,7 @@ export async function startBenchGateway(
   port: number,
   routes: string,
   dir = mkdtempSync(join(tmpdir(), "sg-bench-")),
-  bin = BIN,
+  bin: string | string[] = BIN,
   env: Record<string, string> = {},
 ): Promise<BenchGateway> {
   const config = `xmpp:
@@ -44,7 +47,7 @@ auth_throttle: { max_failures: 1000000, window_s: 1 }
 ${routes}`;
   writeFileSync(join(dir, "routes.yaml"), config);
   const t0 = performance.now();
-  const proc = Bun.spawn([bin, "--config", join(dir, "routes.yaml")], {
+  const proc = Bun.spawn([...[bin].flat(), "--config", join(dir, "routes.yaml")], {
     cwd: dir,
     env: { ...process.env, ...env },
     stdout: "ignore",
