@@ -5,7 +5,7 @@
  */
 
 /** The body's bytes, or undefined past `maxBytes` (declared or actual); a read error rejects. */
-export async function readBoundedBytes(
+async function readBoundedBytes(
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
   declaredLength?: string | null,
