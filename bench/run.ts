@@ -17,7 +17,8 @@ import { componentHttpRun, echoWebhook } from "./phases/component-http.ts";
 import { mucKickRun } from "./phases/muc-kick.ts";
 import { outboxRun } from "./phases/outbox.ts";
 import { postMsgRun, type DeliveryRun } from "./phases/post-msg.ts";
-import { DECLARATIVE_PATH, declarativeRoute, declarativeRun } from "./phases/declarative.ts";
+import { DECLARATIVE_PATH, declarativeRun } from "./phases/declarative.ts";
+import { OPS, benchRoutes } from "./lib/routes.ts";
 import { rosterRun, rosterWebApp } from "./phases/roster.ts";
 import { registerUsers } from "./lib/users.ts";
 import { checkTargets, checksMarkdown, lostOrDuplicated } from "./lib/targets.ts";
@@ -28,10 +29,11 @@ const N = Number(process.env.BENCH_N ?? 20_000);
 const LEVELS = [1, 32, 256];
 const LOAD_DOMAIN = "load.localhost";
 const LOAD_SECRET = "bench-load-secret";
-const OPS = "Basic YmVuY2g6YmVuY2g=";
 const ROSTER_USERS = Number(process.env.BENCH_ROSTER_USERS ?? 1_000);
 const ROSTER_CONTACTS = 50;
 const OUTBOX_N = Number(process.env.BENCH_OUTBOX_N ?? 10_000);
+/** Where latest.{json,md} go: bench/results, or BENCH_RESULTS_DIR (a run of an older build). */
+const RESULTS = process.env.BENCH_RESULTS_DIR ?? join(import.meta.dir, "results");
 const metricChecks: MetricCheck[] = [];
 /** Runs a phase between two scrapes of the gateway's /metrics and checks the increase. */
 async function scraped<T>(phase: string, url: string, run: () => Promise<T>, expected: (r: T) => Record<string, number>): Promise<T> {
@@ -54,15 +56,10 @@ const prosody = await startProsody({
 });
 const webhook = echoWebhook();
 const rosterApp = rosterWebApp(ROSTER_CONTACTS);
-const routes = `auth:
-  users: { kind: xmpp, server: "xmpp://127.0.0.1:${prosody.c2sPort}", cache_s: 3600 }
-  ops: { kind: header, value: "${OPS}" }
-routes:
-  - { plugin: post_msg, path: /msg, auth: users }
-  - { plugin: component_http, options: { post_url: "${webhook.url}", max_concurrent: 64, max_queued: 100000 } }
-  - { plugin: muc_kick, auth: ops, options: { linger_ms: 60000 } }
-  - { plugin: roster_admin, auth: ops, options: { roster_url: "${rosterApp.url}" } }
-${declarativeRoute("ops", prosody.host)}`;
+const routes = benchRoutes(prosody, webhook.url, [
+  "{ plugin: muc_kick, auth: ops, options: { linger_ms: 60000 } }",
+  `{ plugin: roster_admin, auth: ops, options: { roster_url: "${rosterApp.url}" } }`,
+]);
 try {
   const port = await freePort();
   let gw = await startBenchGateway(prosody, port, routes);
@@ -212,7 +209,7 @@ results.targets = checks;
 results.metrics = metricChecks;
 const wrongCounts = mismatches(metricChecks);
 write(
-  join(import.meta.dir, "results"),
+  RESULTS,
   results,
   `${markdown(results)}\n${checksMarkdown(checks)}\n/metrics after each phase against the benchmark's own counts:\n\n${metricsMarkdown(metricChecks)}`,
 );
@@ -221,6 +218,6 @@ for (const c of checks) console.log(`  ${c.ok ? "met    " : "MISSED "} ${c.targe
 console.log(`\n/metrics against the benchmark's counts: ${wrongCounts === 0 ? "all match" : `${wrongCounts} MISMATCHED`}`);
 for (const c of metricChecks)
   for (const r of c.rows) if (!r.ok) console.log(`  ${c.phase}: ${r.series} counted ${r.expected}, scraped ${r.scraped}`);
-console.log("\nwritten: bench/results/latest.json and bench/results/latest.md");
+console.log(`\nwritten: ${join(RESULTS, "latest.json")} and ${join(RESULTS, "latest.md")}`);
 // Speed targets are reported; correctness is not negotiable.
 process.exit(lostOrDuplicated(results) === 0 && wrongCounts === 0 ? 0 : 1);

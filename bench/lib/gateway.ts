@@ -9,7 +9,8 @@ import type { Subprocess } from "bun";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { unlessTimedOut, waitFor } from "../../testbed/timeouts.ts";
 
-export const BIN = join(import.meta.dir, "../../dist/stanzagate");
+/** The build measured: dist/stanzagate, or BENCH_BIN (an older build, to compare). */
+export const BIN = process.env.BENCH_BIN ?? join(import.meta.dir, "../../dist/stanzagate");
 
 export interface BenchGateway {
   url: string;

@@ -12,24 +12,18 @@ import { BIN, startBenchGateway } from "../lib/gateway.ts";
 import { memoryMb, withCpu } from "../lib/process.ts";
 import { startReceiver } from "../lib/remote-receiver.ts";
 import { componentHttpRun, echoWebhook } from "../phases/component-http.ts";
-import { declarativeRoute, declarativeRun } from "../phases/declarative.ts";
+import { declarativeRun } from "../phases/declarative.ts";
+import { OPS, benchRoutes } from "../lib/routes.ts";
 import { postMsgRun } from "../phases/post-msg.ts";
 
 const BASELINE = process.env.BENCH_BASELINE_BIN;
 if (!BASELINE) throw new Error("set BENCH_BASELINE_BIN to the older build");
 const N = Math.min(100_000, Number(process.env.BENCH_N ?? 5_000));
 const ROUNDS = Math.min(10, Number(process.env.BENCH_ROUNDS ?? 2));
-const OPS = "Basic YmVuY2g6YmVuY2g=";
 
 const prosody = await startProsody({ logLevel: "error", scramIterations: 10_000 });
 const webhook = echoWebhook();
-const routes = `auth:
-  users: { kind: xmpp, server: "xmpp://127.0.0.1:${prosody.c2sPort}", cache_s: 3600 }
-  ops: { kind: header, value: "${OPS}" }
-routes:
-  - { plugin: post_msg, path: /msg, auth: users }
-  - { plugin: component_http, options: { post_url: "${webhook.url}", max_concurrent: 64, max_queued: 100000 } }
-${declarativeRoute("ops", prosody.host)}`;
+const routes = benchRoutes(prosody, webhook.url);
 /** figure -> build -> one value per round. */
 const figures = new Map<string, Record<string, number[]>>();
 const note = (build: string, values: Record<string, number>) => {

@@ -14,12 +14,12 @@ import { cpuSeconds } from "../lib/process.ts";
 import { startReceiver } from "../lib/remote-receiver.ts";
 import { summarizeProfile, type CpuProfile } from "../lib/cpu-profile.ts";
 import { componentHttpRun, echoWebhook } from "../phases/component-http.ts";
-import { declarativeRoute, declarativeRun } from "../phases/declarative.ts";
+import { declarativeRun } from "../phases/declarative.ts";
+import { OPS, benchRoutes } from "../lib/routes.ts";
 import { postMsgRun } from "../phases/post-msg.ts";
 
 const N = Math.min(100_000, Number(process.env.BENCH_N ?? 5_000));
 const LABEL = process.env.PROFILE_LABEL ?? "profile";
-const OPS = "Basic YmVuY2g6YmVuY2g=";
 const OUT = join(import.meta.dir, "../profiles");
 /** Sampling interval (µs): finer than the default 1 ms, for a few thousand samples per phase. */
 const INTERVAL_US = 250;
@@ -27,13 +27,7 @@ const MAIN = join(import.meta.dir, "../../src/main.ts");
 
 const prosody = await startProsody({ logLevel: "error", scramIterations: 10_000 });
 const webhook = echoWebhook();
-const routes = `auth:
-  users: { kind: xmpp, server: "xmpp://127.0.0.1:${prosody.c2sPort}", cache_s: 3600 }
-  ops: { kind: header, value: "${OPS}" }
-routes:
-  - { plugin: post_msg, path: /msg, auth: users }
-  - { plugin: component_http, options: { post_url: "${webhook.url}", max_concurrent: 64, max_queued: 100000 } }
-${declarativeRoute("ops", prosody.host)}`;
+const routes = benchRoutes(prosody, webhook.url);
 try {
   const bob = await startReceiver(prosody, "bob");
   const alice = await connectClient(prosody, "alice", { resource: "profile" });
