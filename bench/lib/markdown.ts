@@ -9,7 +9,7 @@ const fmt = (v: unknown) => (v === undefined ? "n/a" : typeof v === "number" ? v
 export function markdown(r: Results): string {
   const m = r.machine as Row;
   const lines = [
-    `Measured ${m.date} on ${m.cores} cores (${m.cpu}), ${m.memory_gb} GB, Bun ${m.bun}, Prosody ${m.prosody}; ${fmt(r.messages_per_level)} messages per level, all on 127.0.0.1.`,
+    `Measured ${m.date} on ${m.cores} cores (${m.cpu}), ${m.memory_gb} GB, Linux ${m.kernel ?? "?"} (load average ${m.load_average_1m ?? "?"} at the start), Bun ${m.bun}, Prosody ${m.prosody}; ${fmt(r.messages_per_level)} messages per level, all on 127.0.0.1.`,
     "",
     "| measure | result |",
     "| --- | --- |",
