@@ -4,10 +4,21 @@
  * (`ops`); `more` adds plugin entries (`make bench`: muc_kick and roster_admin).
  */
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
-import { declarativeRoute } from "../phases/declarative.ts";
 
 /** The `ops` scheme's Authorization value (bench:bench). */
 export const OPS = "Basic YmVuY2g6YmVuY2g=";
+
+export const DECLARATIVE_PATH = "/notify/:user";
+
+/** The declarative entry: the template of the cookbook's Home Assistant route. */
+function declarativeRoute(auth: string, host: string): string {
+  return `  - path: ${DECLARATIVE_PATH}
+    method: POST
+    auth: ${auth}
+    body: { text: string }
+    send: <message to="{{ params.user }}@${host}" type="chat"><body>{{ body.text }}</body></message>
+`;
+}
 
 export function benchRoutes(prosody: XmppServer, webhookUrl: string, more: readonly string[] = []): string {
   return `auth:

@@ -6,18 +6,6 @@
 import type { RemoteReceiver } from "../lib/remote-receiver.ts";
 import { httpDeliveryRun, type DeliveryRun } from "./post-msg.ts";
 
-export const DECLARATIVE_PATH = "/notify/:user";
-
-/** The routes.yaml entry: the template the cookbook's Home Assistant route has. */
-export function declarativeRoute(auth: string, host: string): string {
-  return `  - path: ${DECLARATIVE_PATH}
-    method: POST
-    auth: ${auth}
-    body: { text: string }
-    send: <message to="{{ params.user }}@${host}" type="chat"><body>{{ body.text }}</body></message>
-`;
-}
-
 export function declarativeRun(
   url: string,
   authorization: string,
