@@ -4,7 +4,7 @@
 // from other days' machines), and for measuring what a change buys: the gateway's CPU per
 // message (/proc/<pid>/stat) disturbs less than rates on a busy machine; the last line gives the
 // median ratio current/baseline of each figure over the rounds.
-//   BENCH_BASELINE_BIN=/path/to/old/stanzagate [BENCH_N=5000] [BENCH_ROUNDS=2] bun bench/probes/builds.ts
+//   BENCH_BASELINE_BIN=/path/to/old/stanzagate [BENCH_N=5000] [BENCH_ROUNDS=2] [BENCH_CONCURRENCY=32] bun bench/probes/builds.ts
 import { startProsody } from "../../testbed/prosody.ts";
 import { connectClient } from "../../testbed/xmpp-client.ts";
 import { freePort } from "../../testbed/ports.ts";
@@ -20,6 +20,8 @@ const BASELINE = process.env.BENCH_BASELINE_BIN;
 if (!BASELINE) throw new Error("set BENCH_BASELINE_BIN to the older build");
 const N = Math.min(100_000, Number(process.env.BENCH_N ?? 5_000));
 const ROUNDS = Math.min(10, Number(process.env.BENCH_ROUNDS ?? 2));
+/** Requests (and component_http messages) in flight: 32 unless BENCH_CONCURRENCY says otherwise. */
+const C = Math.min(1024, Number(process.env.BENCH_CONCURRENCY ?? 32));
 
 const prosody = await startProsody({ logLevel: "error", scramIterations: 10_000 });
 const webhook = echoWebhook();
@@ -48,17 +50,17 @@ try {
         const pid = gw.proc.pid;
         const post = await withCpu(
           pid,
-          () => postMsgRun(gw.url, bob, N, 32),
+          () => postMsgRun(gw.url, bob, N, C),
           (x) => x.delivered,
         );
         const decl = await withCpu(
           pid,
-          () => declarativeRun(gw.url, OPS, bob, N, 32),
+          () => declarativeRun(gw.url, OPS, bob, N, C),
           (x) => x.delivered,
         );
         const ch = await withCpu(
           pid,
-          () => componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32),
+          () => componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, C),
           (x) => x.replies,
         );
         const row = {
