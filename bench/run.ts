@@ -9,7 +9,7 @@ import { connectClient } from "../testbed/xmpp-client.ts";
 import { startReceiver } from "./lib/remote-receiver.ts";
 import { freePort } from "../testbed/ports.ts";
 import { binarySizeMb, startBenchGateway } from "./lib/gateway.ts";
-import { memoryMb } from "./lib/process.ts";
+import { memoryMb, withCpu } from "./lib/process.ts";
 import { machine, progress, write, type Results } from "./lib/report.ts";
 import { markdown } from "./lib/markdown.ts";
 import { ceilingRun } from "./phases/ceiling.ts";
@@ -17,20 +17,23 @@ import { componentHttpRun, echoWebhook } from "./phases/component-http.ts";
 import { mucKickRun } from "./phases/muc-kick.ts";
 import { outboxRun } from "./phases/outbox.ts";
 import { postMsgRun, type DeliveryRun } from "./phases/post-msg.ts";
+import { declarativeRun } from "./phases/declarative.ts";
+import { DECLARATIVE_PATH, OPS, benchRoutes } from "./lib/routes.ts";
 import { rosterRun, rosterWebApp } from "./phases/roster.ts";
 import { registerUsers } from "./lib/users.ts";
 import { checkTargets, checksMarkdown, lostOrDuplicated } from "./lib/targets.ts";
 import { compare, metricsMarkdown, mismatches, scrape, type MetricCheck } from "./lib/scrape.ts";
-import { componentHttpExpected, mucKickExpected, postMsgExpected, rosterExpected } from "./lib/expected.ts";
+import { componentHttpExpected, deliveryExpected, mucKickExpected, postMsgExpected, rosterExpected } from "./lib/expected.ts";
 
 const N = Number(process.env.BENCH_N ?? 20_000);
 const LEVELS = [1, 32, 256];
 const LOAD_DOMAIN = "load.localhost";
 const LOAD_SECRET = "bench-load-secret";
-const OPS = "Basic YmVuY2g6YmVuY2g=";
 const ROSTER_USERS = Number(process.env.BENCH_ROSTER_USERS ?? 1_000);
 const ROSTER_CONTACTS = 50;
 const OUTBOX_N = Number(process.env.BENCH_OUTBOX_N ?? 10_000);
+/** Where latest.{json,md} go: bench/results, or BENCH_RESULTS_DIR (a run of an older build). */
+const RESULTS = process.env.BENCH_RESULTS_DIR ?? join(import.meta.dir, "results");
 const metricChecks: MetricCheck[] = [];
 /** Runs a phase between two scrapes of the gateway's /metrics and checks the increase. */
 async function scraped<T>(phase: string, url: string, run: () => Promise<T>, expected: (r: T) => Record<string, number>): Promise<T> {
@@ -53,15 +56,10 @@ const prosody = await startProsody({
 });
 const webhook = echoWebhook();
 const rosterApp = rosterWebApp(ROSTER_CONTACTS);
-const routes = `auth:
-  users: { kind: xmpp, server: "xmpp://127.0.0.1:${prosody.c2sPort}", cache_s: 3600 }
-  ops: { kind: header, value: "${OPS}" }
-routes:
-  - { plugin: post_msg, path: /msg, auth: users }
-  - { plugin: component_http, options: { post_url: "${webhook.url}", max_concurrent: 64, max_queued: 100000 } }
-  - { plugin: muc_kick, auth: ops, options: { linger_ms: 60000 } }
-  - { plugin: roster_admin, auth: ops, options: { roster_url: "${rosterApp.url}" } }
-`;
+const routes = benchRoutes(prosody, webhook.url, [
+  "{ plugin: muc_kick, auth: ops, options: { linger_ms: 60000 } }",
+  `{ plugin: roster_admin, auth: ops, options: { roster_url: "${rosterApp.url}" } }`,
+]);
 try {
   const port = await freePort();
   let gw = await startBenchGateway(prosody, port, routes);
@@ -86,13 +84,19 @@ try {
     const r = await scraped(
       `post_msg c=${c}`,
       gw.url,
-      () => postMsgRun(gw.url, bob, N, c),
+      () =>
+        withCpu(
+          gw.proc.pid,
+          () => postMsgRun(gw.url, bob, N, c),
+          (x) => x.delivered,
+        ),
       (x) => postMsgExpected(x.statuses ?? {}),
     );
     runs.push(r);
     const first = r.first_requests;
     progress(`post_msg c=${c}`, {
       msgs_per_s: r.msgs_per_s,
+      cpu_ms_per_msg: r.gateway_cpu_ms_per_msg,
       p50_ms: r.latency.p50_ms,
       p99_ms: r.latency.p99_ms,
       lost: r.lost,
@@ -102,28 +106,59 @@ try {
       first_requests_max_ms: first?.max_ms,
     });
     if (c === 1) footprint.after_load_1 = memoryMb(gw.proc.pid);
+    if (c === 256) footprint.after_load_256 = memoryMb(gw.proc.pid);
   }
   results.post_msg = runs;
 
-  const ceiling = await ceilingRun(prosody, bob, N, LOAD_DOMAIN, LOAD_SECRET);
-  const c32 = runs.find((r) => r.concurrency === 32)?.msgs_per_s ?? 0;
-  results.ceiling = { ...ceiling, post_msg_c32_share_pct: Math.round((c32 / ceiling.msgs_per_s) * 100) };
-  progress("ceiling (bare component)", {
-    msgs_per_s: ceiling.msgs_per_s,
-    p99_ms: ceiling.latency.p99_ms,
-    post_msg_share_pct: Math.round((c32 / ceiling.msgs_per_s) * 100),
+  // A declarative route (a template, no plugin) under `header` auth, at c=32.
+  const declarative = await scraped(
+    "declarative c=32",
+    gw.url,
+    () =>
+      withCpu(
+        gw.proc.pid,
+        () => declarativeRun(gw.url, OPS, bob, N, 32),
+        (x) => x.delivered,
+      ),
+    (x) => deliveryExpected(DECLARATIVE_PATH, x.statuses ?? {}),
+  );
+  results.declarative = declarative;
+  progress("declarative c=32", {
+    msgs_per_s: declarative.msgs_per_s,
+    cpu_ms_per_msg: declarative.gateway_cpu_ms_per_msg,
+    p50_ms: declarative.latency.p50_ms,
+    p99_ms: declarative.latency.p99_ms,
+    lost: declarative.lost,
+    dup: declarative.duplicates,
+    errors: declarative.http_errors,
   });
+
+  const ceiling = await ceilingRun(prosody, bob, N, LOAD_DOMAIN, LOAD_SECRET);
+  const share = (rate = 0) => Math.round((rate / ceiling.msgs_per_s) * 100);
+  const shares = {
+    post_msg_c32_share_pct: share(runs.find((r) => r.concurrency === 32)?.msgs_per_s),
+    post_msg_c256_share_pct: share(runs.find((r) => r.concurrency === 256)?.msgs_per_s),
+    declarative_c32_share_pct: share(declarative.msgs_per_s),
+  };
+  results.ceiling = { ...ceiling, ...shares };
+  progress("ceiling (bare component)", { msgs_per_s: ceiling.msgs_per_s, p99_ms: ceiling.latency.p99_ms, ...shares });
 
   const alice = await connectClient(prosody, "alice", { resource: "bench" });
   const ch = await scraped(
     "component_http",
     gw.url,
-    () => componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32),
+    () =>
+      withCpu(
+        gw.proc.pid,
+        () => componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32),
+        (x) => x.replies,
+      ),
     componentHttpExpected,
   );
   results.component_http = ch;
   progress("component_http window=32", {
     replies_per_s: ch.replies_per_s,
+    cpu_ms_per_reply: ch.gateway_cpu_ms_per_msg,
     p50_ms: ch.latency.p50_ms,
     p99_ms: ch.latency.p99_ms,
     lost: ch.lost,
@@ -174,7 +209,7 @@ results.targets = checks;
 results.metrics = metricChecks;
 const wrongCounts = mismatches(metricChecks);
 write(
-  join(import.meta.dir, "results"),
+  RESULTS,
   results,
   `${markdown(results)}\n${checksMarkdown(checks)}\n/metrics after each phase against the benchmark's own counts:\n\n${metricsMarkdown(metricChecks)}`,
 );
@@ -183,6 +218,6 @@ for (const c of checks) console.log(`  ${c.ok ? "met    " : "MISSED "} ${c.targe
 console.log(`\n/metrics against the benchmark's counts: ${wrongCounts === 0 ? "all match" : `${wrongCounts} MISMATCHED`}`);
 for (const c of metricChecks)
   for (const r of c.rows) if (!r.ok) console.log(`  ${c.phase}: ${r.series} counted ${r.expected}, scraped ${r.scraped}`);
-console.log("\nwritten: bench/results/latest.json and bench/results/latest.md");
+console.log(`\nwritten: ${join(RESULTS, "latest.json")} and ${join(RESULTS, "latest.md")}`);
 // Speed targets are reported; correctness is not negotiable.
 process.exit(lostOrDuplicated(results) === 0 && wrongCounts === 0 ? 0 : 1);

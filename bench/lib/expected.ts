@@ -9,8 +9,13 @@ const n = (statuses: Record<number, number>, status: number) => statuses[status]
 
 /** post_msg (and the outbox phase): each 201 was sent, each 202 queued, and every accepted message written once. */
 export function postMsgExpected(statuses: Record<number, number>): Record<string, number> {
+  return deliveryExpected("/msg/*", statuses);
+}
+
+/** A route that delivers one message per request (post_msg, a declarative route), by its path pattern. */
+export function deliveryExpected(route: string, statuses: Record<number, number>): Record<string, number> {
   return {
-    ...httpByStatus("/msg/*", "POST", statuses),
+    ...httpByStatus(route, "POST", statuses),
     [deliveries("sent")]: n(statuses, 201),
     [deliveries("queued")]: n(statuses, 202),
     [messagesSent]: n(statuses, 201) + n(statuses, 202),

@@ -1,4 +1,7 @@
-/** The built gateway as the benchmark runs it: dist/stanzagate on a generated routes.yaml. */
+/**
+ * The built gateway as the benchmark runs it: dist/stanzagate on a generated routes.yaml. `bin`
+ * may be a whole command (the profiler runs the sources under `bun --cpu-prof`).
+ */
 import { mkdtempSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +9,8 @@ import type { Subprocess } from "bun";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { unlessTimedOut, waitFor } from "../../testbed/timeouts.ts";
 
-export const BIN = join(import.meta.dir, "../../dist/stanzagate");
+/** The build measured: dist/stanzagate, or BENCH_BIN (an older build, to compare). */
+export const BIN = process.env.BENCH_BIN ?? join(import.meta.dir, "../../dist/stanzagate");
 
 export interface BenchGateway {
   url: string;
@@ -26,7 +30,7 @@ export async function startBenchGateway(
   port: number,
   routes: string,
   dir = mkdtempSync(join(tmpdir(), "sg-bench-")),
-  bin = BIN,
+  bin: string | string[] = BIN,
   env: Record<string, string> = {},
 ): Promise<BenchGateway> {
   const config = `xmpp:
@@ -44,7 +48,7 @@ auth_throttle: { max_failures: 1000000, window_s: 1 }
 ${routes}`;
   writeFileSync(join(dir, "routes.yaml"), config);
   const t0 = performance.now();
-  const proc = Bun.spawn([bin, "--config", join(dir, "routes.yaml")], {
+  const proc = Bun.spawn([...[bin].flat(), "--config", join(dir, "routes.yaml")], {
     cwd: dir,
     env: { ...process.env, ...env },
     stdout: "ignore",

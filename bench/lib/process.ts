@@ -17,3 +17,18 @@ export function cpuSeconds(pid: number): number {
 }
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
+
+/**
+ * Runs `run` and adds `gateway_cpu_ms_per_msg`: the CPU time process `pid` spent meanwhile
+ * (every thread: JIT, GC and I/O included), per message `count(result)` says was handled.
+ */
+export async function withCpu<T extends object>(
+  pid: number,
+  run: () => Promise<T>,
+  count: (result: T) => number,
+): Promise<T & { gateway_cpu_ms_per_msg: number }> {
+  const before = cpuSeconds(pid);
+  const result = await run();
+  const ms = (cpuSeconds(pid) - before) * 1000;
+  return { ...result, gateway_cpu_ms_per_msg: Math.round((ms / Math.max(1, count(result))) * 1000) / 1000 };
+}

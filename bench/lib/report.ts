@@ -1,5 +1,5 @@
 /** Results: a JSON file for machines, a markdown table for the README, a short line per step. */
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, release, totalmem } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -10,6 +10,9 @@ export function machine(prosodyVersion: string): Record<string, string | number>
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
     memory_gb: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    // A shared machine: how busy it was when the run started.
+    load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
     bun: Bun.version,
     prosody: prosodyVersion,
     date: new Date().toISOString().slice(0, 10),

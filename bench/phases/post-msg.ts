@@ -25,12 +25,25 @@ export interface DeliveryRun {
 
 const AUTH = `Basic ${Buffer.from("alice:alice-pw").toString("base64")}`;
 
-export async function postMsgRun(url: string, bob: RemoteReceiver, total: number, concurrency: number): Promise<DeliveryRun> {
-  const run = `pm${concurrency}-${Date.now()}`;
-  await bob.listen(run);
-  const load = await runLoad(total, concurrency, 180_000, (seq) =>
-    fetch(`${url}/msg/bob`, { method: "POST", headers: { authorization: AUTH, "content-type": "text/plain" }, body: `${run}:${seq}` }),
+export function postMsgRun(url: string, bob: RemoteReceiver, total: number, concurrency: number): Promise<DeliveryRun> {
+  return httpDeliveryRun(bob, `pm${concurrency}-${Date.now()}`, total, concurrency, (text) =>
+    fetch(`${url}/msg/bob`, { method: "POST", headers: { authorization: AUTH, "content-type": "text/plain" }, body: text }),
   );
+}
+
+/**
+ * A closed loop of HTTP requests that each should deliver one message to bob: `send` posts the
+ * text "<run>:<seq>" in the route's own body shape; bob counts the arrivals.
+ */
+export async function httpDeliveryRun(
+  bob: RemoteReceiver,
+  run: string,
+  total: number,
+  concurrency: number,
+  send: (text: string) => Promise<Response>,
+): Promise<DeliveryRun> {
+  await bob.listen(run);
+  const load = await runLoad(total, concurrency, 180_000, (seq) => send(`${run}:${seq}`));
   const arrivals = await bob.arrivals(load.sent, 30_000);
   const delivery = deliveryRun(concurrency, load.sent, load.failed, absolute(load.started), arrivals.at, arrivals.duplicates);
   return { ...delivery, statuses: load.statuses, first_requests: firstRequests(load, concurrency) };

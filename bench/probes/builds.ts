@@ -1,29 +1,40 @@
-// Two builds of the gateway on one machine, alternated: post_msg at c=32 and component_http
-// round trips, each round on the same Prosody, each build restarted before its turn. For telling
-// a regression from a slower machine (the published figures come from other days' machines).
-//   BENCH_BASELINE_BIN=/path/to/old/stanzagate [BENCH_N=5000] [BENCH_ROUNDS=2] bun bench/probes/builds.ts
+// Two builds of the gateway on one machine, alternated: post_msg at c=32, a declarative route at
+// c=32 and component_http round trips, each round on the same Prosody, each build restarted
+// before its turn. For telling a regression from a slower machine (the published figures come
+// from other days' machines), and for measuring what a change buys: the gateway's CPU per
+// message (/proc/<pid>/stat) disturbs less than rates on a busy machine; the last line gives the
+// median ratio current/baseline of each figure over the rounds.
+//   BENCH_BASELINE_BIN=/path/to/old/stanzagate [BENCH_N=5000] [BENCH_ROUNDS=2] [BENCH_CONCURRENCY=32] bun bench/probes/builds.ts
 import { startProsody } from "../../testbed/prosody.ts";
 import { connectClient } from "../../testbed/xmpp-client.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { BIN, startBenchGateway } from "../lib/gateway.ts";
-import { cpuSeconds, memoryMb } from "../lib/process.ts";
+import { memoryMb, withCpu } from "../lib/process.ts";
 import { startReceiver } from "../lib/remote-receiver.ts";
 import { componentHttpRun, echoWebhook } from "../phases/component-http.ts";
+import { declarativeRun } from "../phases/declarative.ts";
+import { OPS, benchRoutes } from "../lib/routes.ts";
 import { postMsgRun } from "../phases/post-msg.ts";
 
 const BASELINE = process.env.BENCH_BASELINE_BIN;
 if (!BASELINE) throw new Error("set BENCH_BASELINE_BIN to the older build");
 const N = Math.min(100_000, Number(process.env.BENCH_N ?? 5_000));
 const ROUNDS = Math.min(10, Number(process.env.BENCH_ROUNDS ?? 2));
+/** Requests (and component_http messages) in flight: 32 unless BENCH_CONCURRENCY says otherwise. */
+const C = Math.min(1024, Number(process.env.BENCH_CONCURRENCY ?? 32));
 
 const prosody = await startProsody({ logLevel: "error", scramIterations: 10_000 });
 const webhook = echoWebhook();
-const routes = `auth:
-  users: { kind: xmpp, server: "xmpp://127.0.0.1:${prosody.c2sPort}", cache_s: 3600 }
-routes:
-  - { plugin: post_msg, path: /msg, auth: users }
-  - { plugin: component_http, options: { post_url: "${webhook.url}", max_concurrent: 64, max_queued: 100000 } }
-`;
+const routes = benchRoutes(prosody, webhook.url);
+/** figure -> build -> one value per round. */
+const figures = new Map<string, Record<string, number[]>>();
+const note = (build: string, values: Record<string, number>) => {
+  for (const [k, v] of Object.entries(values)) {
+    const byBuild = figures.get(k) ?? {};
+    (byBuild[build] ??= []).push(v);
+    figures.set(k, byBuild);
+  }
+};
 try {
   const bob = await startReceiver(prosody, "bob");
   const alice = await connectClient(prosody, "alice", { resource: "probe" });
@@ -36,31 +47,35 @@ try {
       try {
         await Bun.sleep(2_500); // as the benchmark: after the post-start-up GC
         const idle = memoryMb(gw.proc.pid).rss_mb;
-        const cpu0 = cpuSeconds(gw.proc.pid);
-        const post = await postMsgRun(gw.url, bob, N, 32);
-        const cpu1 = cpuSeconds(gw.proc.pid);
-        const ch = await componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32);
-        const cpu2 = cpuSeconds(gw.proc.pid);
-        console.log(
-          JSON.stringify({
-            round,
-            build: name,
-            startup_ms: gw.startup_ms,
-            idle_rss_mb: idle,
-            post_msg: {
-              msgs_per_s: post.msgs_per_s,
-              p99_ms: post.latency.p99_ms,
-              lost: post.lost,
-              gateway_cpu_ms_per_msg: Math.round(((cpu1 - cpu0) * 1e6) / N) / 1000,
-            },
-            component_http: {
-              replies_per_s: ch.replies_per_s,
-              p99_ms: ch.latency.p99_ms,
-              lost: ch.lost,
-              gateway_cpu_ms_per_reply: Math.round(((cpu2 - cpu1) * 1e6) / N) / 1000,
-            },
-          }),
+        const pid = gw.proc.pid;
+        const post = await withCpu(
+          pid,
+          () => postMsgRun(gw.url, bob, N, C),
+          (x) => x.delivered,
         );
+        const decl = await withCpu(
+          pid,
+          () => declarativeRun(gw.url, OPS, bob, N, C),
+          (x) => x.delivered,
+        );
+        const ch = await withCpu(
+          pid,
+          () => componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, C),
+          (x) => x.replies,
+        );
+        const row = {
+          startup_ms: gw.startup_ms,
+          idle_rss_mb: idle,
+          post_msg_cpu_ms: post.gateway_cpu_ms_per_msg,
+          post_msg_per_s: post.msgs_per_s,
+          declarative_cpu_ms: decl.gateway_cpu_ms_per_msg,
+          declarative_per_s: decl.msgs_per_s,
+          component_http_cpu_ms: ch.gateway_cpu_ms_per_msg,
+          component_http_per_s: ch.replies_per_s,
+        };
+        note(name, row);
+        const lost = post.lost + decl.lost + ch.lost + post.duplicates + decl.duplicates + ch.duplicates;
+        console.log(JSON.stringify({ round, build: name, ...row, lost_or_duplicated: lost }));
       } finally {
         await gw.stop();
       }
@@ -70,4 +85,14 @@ try {
 } finally {
   webhook.stop();
   await prosody.stop();
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+console.log("\nmedian ratio current/baseline, round by round (lower CPU is better):");
+for (const [k, byBuild] of figures) {
+  const cur = byBuild.current ?? [];
+  const base = byBuild.baseline ?? [];
+  const ratios = cur.map((v, i) => v / (base[i] ?? NaN));
+  console.log(
+    `  ${k.padEnd(24)} ${median(cur)} vs ${median(base)}  ratio ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(2)).join(" ")}]`,
+  );
 }

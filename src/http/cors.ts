@@ -13,13 +13,22 @@ const BASE_METHODS = ["GET", "OPTIONS"];
 const ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 export function createCors(enabled: boolean): CorsPolicy {
+  // A route's methods are fixed when the app is built: their header is spelled once, not per request.
+  const spelled = new WeakMap<readonly string[], string>();
+  const allowMethods = (methods: readonly string[]) => {
+    let header = spelled.get(methods);
+    if (header === undefined) {
+      header = [...new Set([...BASE_METHODS, ...methods])].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b)).join(", ");
+      spelled.set(methods, header);
+    }
+    return header;
+  };
   return {
     headers(request, methods): Record<string, string> {
       if (!enabled) return {};
-      const all = [...new Set([...BASE_METHODS, ...methods])].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
       return {
         "access-control-allow-origin": request.headers.get("origin") ?? "*",
-        "access-control-allow-methods": all.join(", "),
+        "access-control-allow-methods": allowMethods(methods),
         "access-control-allow-headers": "Content-Type",
         "access-control-max-age": "7200",
         vary: "Origin",

@@ -8,7 +8,7 @@
 import { GatewayError, errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
 import { tooLarge } from "../kit/request-body.ts";
-import { GatewayRequest, pathOf, type RequestContext } from "./request-context.ts";
+import { GatewayRequest, adoptRequest, pathOf, type RequestContext } from "./request-context.ts";
 import type { RouteLabel } from "./route-labels.ts";
 
 /**
@@ -67,7 +67,8 @@ export function enter(request: Request, peer: string, door: Door): GatewayReques
     ...door.routeOf(request.method, path),
     started,
   };
-  return new GatewayRequest(url, limitBody(request, door.maxBodyBytes), context);
+  const init = limitBody(request, door.maxBodyBytes);
+  return url === request.url && init === request ? adoptRequest(request, context) : new GatewayRequest(url, init, context);
 }
 
 export interface FrontDoorOptions {

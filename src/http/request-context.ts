@@ -49,6 +49,19 @@ export class GatewayRequest extends Request {
   }
 }
 
+/**
+ * The request as it came, made a GatewayRequest in place: its prototype and its context set, its
+ * body, headers and signal untouched. Rebuilding it (`new GatewayRequest(url, request)`) turns
+ * the server's native body into a JavaScript stream that every read then pulls through: measured
+ * 30-70 µs per request, about a tenth of a message's whole cost. The front door rebuilds only a
+ * request whose URL or body it must change (front-door.ts).
+ */
+export function adoptRequest(request: Request, context: RequestContext): GatewayRequest {
+  Object.setPrototypeOf(request, GatewayRequest.prototype);
+  Object.defineProperty(request, "context", { value: context, enumerable: true, configurable: true });
+  return request as GatewayRequest;
+}
+
 /** The client address of a request; "unknown" for one that never went through the front door. */
 export function clientOf(request: Request): string {
   return request instanceof GatewayRequest ? request.context.client : "unknown";

@@ -9,7 +9,7 @@
  * a byte sequence the charset cannot decode is 400 INVALID_ENCODING, never a silent U+FFFD.
  */
 import { GatewayError } from "../plugin-api/errors.ts";
-import { readBoundedBytes } from "./bounded.ts";
+import { readBoundedBody } from "./bounded.ts";
 
 export type MediaType = "text" | "form" | "json";
 
@@ -57,7 +57,7 @@ export function tooLarge(maxBytes: number): GatewayError {
 export async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   let bytes: Uint8Array | undefined;
   try {
-    bytes = await readBoundedBytes(request.body, maxBytes);
+    bytes = await readBoundedBody(request, maxBytes);
   } catch (err) {
     throw readFailure(request, err);
   }

@@ -35,6 +35,9 @@ export interface Outbox {
   readonly health: StoreHealth;
 }
 
+/** How often the count is checked for another process's commits (the `stanzagate outbox` CLI), at most. */
+const EXTERNAL_CHECK_MS = 1;
+
 export function createOutbox(db: Database, max: number, health: StoreHealth): Outbox {
   const count = db.query<{ n: number }, []>("SELECT count(*) AS n FROM outbox");
   const deadCount = db.query<{ n: number }, []>("SELECT count(*) AS n FROM dead_letter");
@@ -59,7 +62,15 @@ export function createOutbox(db: Database, max: number, health: StoreHealth): Ou
       throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: health.fault() } });
     }
   };
+  // Another process's commit is looked for at most once a millisecond: every delivery asks the
+  // size, and the query was 4% of post_msg's JavaScript samples under load. The CLI commits from
+  // another process, unordered with HTTP requests anyway; this process's own rows are counted
+  // exactly in memory.
+  let checkedAt = Number.NEGATIVE_INFINITY;
   const currentSize = () => {
+    const now = performance.now();
+    if (now - checkedAt < EXTERNAL_CHECK_MS) return size;
+    checkedAt = now;
     const v = dataVersion.get()?.data_version;
     if (v !== version) [version, size] = [v, count.get()?.n ?? 0];
     return size;

@@ -20,26 +20,44 @@ export function headersOf(headers: Headers): Record<string, string> {
   return out;
 }
 
+/** Where a value sits in the scope: its parent and its key, so that a path is spelled only for the field refused. */
+interface Place {
+  parent: Place | undefined;
+  key: string | number;
+}
+
 /**
  * Throws 400 INVALID_XML_TEXT naming the first field (`body.alerts[2].labels.x`) whose text or
  * key XML cannot carry. Iterative, so no payload depth can overflow the stack.
  */
 export function checkScopeText(scope: TemplateScope): void {
-  const stack: Array<[unknown, string]> = Object.entries(scope).map(([k, v]) => [v, k]);
+  const stack: Array<[unknown, Place]> = Object.entries(scope).map(([k, v]) => [v, { parent: undefined, key: k }]);
   for (let next = stack.pop(); next; next = stack.pop()) {
-    const [value, path] = next;
+    const [value, place] = next;
     if (typeof value === "string") {
-      if (!isXmlText(value)) throw new GatewayError("INVALID_XML_TEXT", undefined, { details: { field: path } });
+      if (!isXmlText(value)) throw new GatewayError("INVALID_XML_TEXT", undefined, { details: { field: pathOf(place) } });
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => void stack.push([v, `${path}[${i}]`]));
+      value.forEach((v, i) => void stack.push([v, { parent: place, key: i }]));
     } else if (value !== null && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) {
         if (!isXmlText(k))
           throw new GatewayError("INVALID_XML_TEXT", "A field name contains characters that XML cannot carry", {
-            details: { field: path },
+            details: { field: pathOf(place) },
           });
-        stack.push([v, /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`]);
+        stack.push([v, { parent: place, key: k }]);
       }
     }
   }
+}
+
+/** `body.alerts[2].labels.x`, `headers["x-github-event"]`: as a template would read the field. */
+function pathOf(place: Place): string {
+  let path = "";
+  for (let at: Place | undefined = place; at; at = at.parent) {
+    const { key } = at;
+    if (!at.parent) path = String(key) + path;
+    else if (typeof key === "number") path = `[${key}]${path}`;
+    else path = (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`) + path;
+  }
+  return path;
 }

@@ -19,6 +19,21 @@ const NAME_START =
   ":A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}";
 const XML_NAME = new RegExp(`^[${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*$`, "u");
 
+/**
+ * Element and attribute names found to be XML names: stanzas repeat a few dozen (`message`,
+ * `body`, `to`, `xmlns`), and the test above is a Unicode regular expression. Bounded, as input
+ * picks names; past the bound a name is simply tested again.
+ */
+const NAMES_KEPT = 1_024;
+const xmlNames = new Set<string>();
+
+function isXmlName(name: string): boolean {
+  if (xmlNames.has(name)) return true;
+  if (!XML_NAME.test(name)) return false;
+  if (xmlNames.size < NAMES_KEPT) xmlNames.add(name);
+  return true;
+}
+
 /** RFC 6120 §8.1.1/§8.1.2 addresses, and the `jid` of MUC items (XEP-0045), rosters and the like. */
 const ADDRESS_ATTRIBUTES = new Set(["to", "from", "jid"]);
 
@@ -26,16 +41,18 @@ const ADDRESS_ATTRIBUTES = new Set(["to", "from", "jid"]);
 export function guardStanza(stanza: Element, maxBytes: number): string {
   checkTree(stanza);
   const xml = stanza.toString();
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: a short stanza needs no count.
+  if (xml.length * 3 <= maxBytes) return xml;
   const size = Buffer.byteLength(xml, "utf8");
   if (size > maxBytes) throw new GatewayError("STANZA_TOO_LARGE", undefined, { details: { size, limit: maxBytes } });
   return xml;
 }
 
 function checkTree(el: Element): void {
-  if (!XML_NAME.test(el.name))
+  if (!isXmlName(el.name))
     throw new GatewayError("INVALID_MARKUP", "an element name is not an XML name", { details: { element: el.name.slice(0, 100) } });
   for (const [name, value] of Object.entries(el.attrs)) {
-    if (!XML_NAME.test(name))
+    if (!isXmlName(name))
       throw new GatewayError("INVALID_MARKUP", `an attribute name of <${el.name}> is not an XML name`, {
         details: { element: el.name, attribute: name.slice(0, 100) },
       });

@@ -1,7 +1,10 @@
 /**
  * Stanzas written in the same turn of the event loop leave in one socket write: a write per
  * stanza costs a system call each, while a burst of concurrent HTTP requests joined costs one.
- * Order is kept: the queue is the link's only writer.
+ * The turn ends at setImmediate, after the I/O callbacks of this loop iteration: the requests
+ * that came in together (one callback each, their microtasks drained in between) share the
+ * write, where a microtask flush wrote once per request. Order is kept: the queue is the link's
+ * only writer.
  */
 export interface WriteQueue {
   /** Resolves when the write that carries `xml` has been handed to the socket. */
@@ -23,7 +26,7 @@ export function createWriteQueue(writeOut: (chunk: string) => Promise<void>): Wr
       pending.push(xml);
       if (!flushed) {
         flushed = Promise.withResolvers<void>();
-        queueMicrotask(flush);
+        setImmediate(flush);
       }
       return flushed.promise;
     },
