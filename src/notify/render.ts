@@ -3,6 +3,7 @@
  * for the title, which Conversations, Dino and Gajim show and other clients leave readable; URLs
  * stand alone on their line so every client makes them clickable.
  */
+import { saysNothing } from "../kit/xml-text.ts";
 import { isShownLink } from "./markdown.ts";
 import type { Notification } from "./notification.ts";
 
@@ -19,6 +20,18 @@ function priorityMark(priority: number | undefined): string | undefined {
   if (priority >= 4) return "❗";
   return undefined;
 }
+
+/**
+ * Whether a client would show anything but badges and priority marks: a title, text, a field or
+ * a link that is shown (not one to `javascript:`). Checked on what formats made plain, so a
+ * Markdown link to nowhere or HTML that strips to nothing is no text either.
+ */
+export function hasText(n: Notification): boolean {
+  const parts = [n.title ?? "", n.text, ...(n.fields ?? []).flatMap((f) => [f.name, f.value]), ...shownLinks(n)];
+  return parts.some((part) => !saysNothing(part));
+}
+
+const shownLinks = (n: Notification): string[] => (n.links ?? []).filter((l) => isShownLink(l.url)).map((l) => l.url);
 
 export function notificationText(n: Notification): string {
   const head = [priorityMark(n.priority), ...(n.badges ?? []), n.title ? bold(n.title) : undefined]

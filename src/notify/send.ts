@@ -9,7 +9,8 @@ import type { Element } from "ltx";
 import { xml } from "../kit/xml.ts";
 import { guardStanza } from "../xmpp/stanza-guard.ts";
 import type { Notification } from "./notification.ts";
-import { notificationText } from "./render.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
+import { hasText, notificationText } from "./render.ts";
 import type { GroupchatPort } from "./rooms.ts";
 
 export interface NotifyPorts {
@@ -45,6 +46,8 @@ export async function sendNotification(
   /** The message each recipient got first, when this one corrects it (XEP-0308 §4: always the first). */
   replaces?: Readonly<Record<string, string>>,
 ): Promise<Notified> {
+  // One check for every format, on what a client would show: the format answers it as its own "no text".
+  if (!hasText(n)) throw new GatewayError("NO_TEXT");
   const body = notificationText(n);
   const stanzas = to.map((jid) => {
     const id = ports.newId();

@@ -18,6 +18,7 @@ const UNPARSED = "invalid_payload";
 /** The gateway's codes as Slack's strings; a code Slack has no word for is told in lower case. */
 const SLACK_STRINGS: Readonly<Record<string, string>> = {
   SLACK_NO_TEXT: "no_text",
+  NO_TEXT: "no_text",
   SLACK_INVALID_PAYLOAD: UNPARSED,
   INVALID_JSON: UNPARSED,
   INVALID_ENCODING: UNPARSED,
@@ -36,6 +37,7 @@ const SLACK_STRINGS: Readonly<Record<string, string>> = {
 /** Mattermost's message ids (i18n/en.json) for the two refusals its webhook handler makes. */
 const MATTERMOST_IDS: Readonly<Record<string, [id: string, message: string]>> = {
   SLACK_NO_TEXT: ["web.incoming_webhook.text.app_error", "No text specified."],
+  NO_TEXT: ["web.incoming_webhook.text.app_error", "No text specified."],
   [UNPARSED]: ["web.incoming_webhook.parse.app_error", "Unable to parse incoming data."],
 };
 
