@@ -7,11 +7,19 @@ import { saysNothing } from "../kit/xml-text.ts";
 import { isShownLink } from "./markdown.ts";
 import type { Notification } from "./notification.ts";
 
-/** XEP-0393 §6.2.2: a span does not start or end with whitespace, and a line break ends it. */
+/**
+ * XEP-0393 §6.2.2: a span does not start or end with whitespace, and a line break ends it. A span
+ * ends at the first `*` not preceded by whitespace (§6.2), and there is no escape: a title holding
+ * such a star of its own (a plain title: Gotify's `**T**`, `a*b`) is shown as written, not
+ * wrapped, as `***T***` or `*a*b*` would bold a part and show stray stars. `2 * 3` is wrapped.
+ */
 function bold(text: string): string {
   const line = text.replace(/\s+/g, " ").trim();
-  return line === "" ? "" : `*${line}*`;
+  return line === "" || CLOSES_SPAN.test(line) ? line : `*${line}*`;
 }
+
+/** A star that would close a span opened just before the line (§6.2: not after whitespace). */
+const CLOSES_SPAN = /(?:^|\S)\*/;
 
 /** ntfy's urgent (5) and high (4) priorities, as its apps mark them. */
 function priorityMark(priority: number | undefined): string | undefined {

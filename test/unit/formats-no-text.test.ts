@@ -110,3 +110,39 @@ describe("the Apprise API needs a body, as apprise-api's NotifyView does (N12)",
     expect(gw.stanzas().at(-1)?.getChildText("body")).toBe("*T*");
   });
 });
+
+describe("multipart: only the fields a format reads are decoded (N13)", () => {
+  /** A multipart body by hand: `fields` as raw bytes, so one can be Latin-1. */
+  function multipart(fields: Record<string, Uint8Array | string>): RequestInit {
+    const boundary = "b0undary";
+    const chunks: Uint8Array[] = [];
+    const enc = new TextEncoder();
+    for (const [name, value] of Object.entries(fields)) {
+      chunks.push(enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`));
+      chunks.push(typeof value === "string" ? enc.encode(value) : value);
+      chunks.push(enc.encode("\r\n"));
+    }
+    chunks.push(enc.encode(`--${boundary}--\r\n`));
+    return { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body: Buffer.concat(chunks) };
+  }
+  const latin1 = new Uint8Array([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1: not UTF-8
+
+  test("a field the format ignores may hold any bytes; one it reads must be UTF-8", async () => {
+    const discord = await answer(gw.request(DISCORD, multipart({ content: "hi", message: latin1 })));
+    expect([discord.status, discord.sent]).toEqual([204, 1]);
+    expect(gw.stanzas().at(-1)?.getChildText("body")).toBe("hi");
+    const bad = await answer(gw.request(DISCORD, multipart({ content: latin1 })));
+    expect([bad.status, bodyOf(bad.body).code, bad.sent]).toEqual([400, 50035, 0]);
+    const gotify = await answer(gw.request("/gotify/message", { ...multipart({ message: "m", appid: latin1 }), headers: { ...multipart({}).headers, "x-gotify-key": TOKEN } }));
+    expect([gotify.status, gotify.sent]).toEqual([200, 1]);
+    const apprise = await answer(gw.request("/apprise/notify/k", multipart({ body: "b", urls: latin1 })));
+    expect([apprise.status, apprise.sent]).toEqual([200, 1]);
+    const mm = await answer(gw.request(MATTERMOST, multipart({ text: "t", icon_url: latin1 })));
+    expect([mm.status, mm.body, mm.sent]).toEqual([200, "ok", 1]);
+  });
+
+  test("Mattermost: attachments as a multipart field is its own api.webhook.incoming.error, as its form decoder fails", async () => {
+    const a = await answer(gw.request(MATTERMOST, multipart({ text: "t", attachments: '[{"text":"x"}]' })));
+    expect([a.status, bodyOf(a.body).id, a.sent]).toEqual([400, "api.webhook.incoming.error", 0]);
+  });
+});

@@ -50,8 +50,10 @@ describe("a title with markup is bold as a whole (finding 5)", () => {
     expect(ntfy({ Markdown: "yes", Title: title })).toBe("*T t (https://t.x)*\nx");
   });
 
-  test("ntfy without Markdown shows the title as written", () => {
-    expect(ntfy({ Title: "2 ** 3" })).toBe("*2 ** 3*\nx");
+  test("ntfy without Markdown shows the title as written: in bold, unless a star of its own would end the bold (XEP-0393 §6.2)", () => {
+    expect(ntfy({ Title: "2 * 3" })).toBe("*2 * 3*\nx");
+    expect(ntfy({ Title: "2 ** 3" })).toBe("2 ** 3\nx");
+    expect(ntfy({ Title: "**T**" })).toBe("**T**\nx");
   });
 
   test("Discord's embed title: no `**` or heading left inside the bold, timestamps still dates", () => {

@@ -25,6 +25,12 @@ describe("the text of a notification", () => {
     expect(notificationText({ title: "Disk", text: "full", priority: 3 })).toBe("*Disk*\nfull");
   });
 
+  test("a title with a star that would end the bold (XEP-0393 §6.2: one not after whitespace) is shown as written, not wrapped", () => {
+    expect(notificationText({ title: "**T**", text: "x", priority: 4 })).toBe("❗ **T**\nx");
+    expect(notificationText({ title: "a*b", text: "x" })).toBe("a*b\nx");
+    expect(notificationText({ title: "a-b", text: "x" })).toBe("*a-b*\nx");
+  });
+
   test("a blank title is left out rather than shown as two stars", () => {
     expect(notificationText({ title: "  ", text: "hello" })).toBe("hello");
   });

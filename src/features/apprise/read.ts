@@ -67,10 +67,13 @@ export async function readApiPayload(request: Request, maxBytes: number): Promis
   });
 }
 
+/** What the Apprise API reads of a form (apprise-api's NotifyView.post). */
+const API_FIELDS = ["title", "body", "type", "format", "tag", "tags", "attach", "attachment"];
+
 /** Newer Apprise posts attachments as multipart files (`attach`, `attachN`): named in the message, not kept. */
 async function apiBody(request: Request, maxBytes: number): Promise<{ fields: Fields; files: AppriseAttachment[] }> {
   if (isMultipart(request)) {
-    const form = await readMultipartForm(request, maxBytes);
+    const form = await readMultipartForm(request, maxBytes, API_FIELDS);
     return { fields: form.fields, files: form.files.map((part, i) => fileAttachment(part, i)) };
   }
   const parsed = await readBody(request, maxBytes);
