@@ -89,8 +89,7 @@ export class Delivery {
   reserve(stanzas: readonly Element[]): () => void {
     const fault = this.outbox.health.fault();
     if (fault) throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: fault } });
-    if (!this.outbox.reserve(stanzas.length))
-      throw new GatewayError("OUTBOX_FULL", undefined, { details: { queued: this.outbox.size() } });
+    if (!this.outbox.reserve(stanzas.length)) throw new GatewayError("OUTBOX_FULL", undefined, { details: { queued: this.outbox.size() } });
     for (const stanza of stanzas) this.reserved.add(stanza);
     return () => {
       for (const stanza of stanzas) if (this.reserved.delete(stanza)) this.outbox.release(1);

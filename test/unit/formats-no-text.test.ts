@@ -56,14 +56,25 @@ describe("a message that shows nothing once unsafe links and markup are dropped 
     for (const card of [action, image]) {
       const a = await answer(post(TEAMS, card));
       expect([a.status, a.sent]).toEqual([400, 0]);
-      expect(bodyOf(a.body)).toMatchObject({ error: { code: "INVALID_BODY", message: "The Adaptive Card has no text, fact, image or link to show" } });
+      expect(bodyOf(a.body)).toMatchObject({
+        error: { code: "INVALID_BODY", message: "The Adaptive Card has no text, fact, image or link to show" },
+      });
     }
-    const connector = await answer(post(TEAMS, { "@type": "MessageCard", potentialAction: [{ "@type": "OpenUri", name: "", targets: [{ os: "default", uri: "javascript:x" }] }] }));
+    const connector = await answer(
+      post(TEAMS, {
+        "@type": "MessageCard",
+        potentialAction: [{ "@type": "OpenUri", name: "", targets: [{ os: "default", uri: "javascript:x" }] }],
+      }),
+    );
     expect([connector.status, connector.body, connector.sent]).toEqual([400, "Summary or Text is required.", 0]);
   });
 
   test("Apprise: Markdown or HTML that strips to nothing is 'the notification is empty', nothing sent", async () => {
-    for (const [body, format] of [["[](javascript:x)", "markdown"], ["<script>x</script>", "html"], ["<p> </p>", "html"]]) {
+    for (const [body, format] of [
+      ["[](javascript:x)", "markdown"],
+      ["<script>x</script>", "html"],
+      ["<p> </p>", "html"],
+    ]) {
       const a = await answer(post("/apprise/notify/k", { body, format, type: "failure" }));
       expect([a.status, a.body, a.sent]).toEqual([400, "body the notification is empty", 0]);
     }
@@ -73,7 +84,11 @@ describe("a message that shows nothing once unsafe links and markup are dropped 
 
   test("Gotify: a message of nothing but U+FFFD is its 'message is required'; a link to nowhere leaves the title (the app's name)", async () => {
     const a = await answer(post("/gotify/message", { message: "\ufffd" }, { "x-gotify-key": TOKEN }));
-    expect([a.status, bodyOf(a.body), a.sent]).toEqual([400, { error: "Bad Request", errorCode: 400, errorDescription: "Field 'message' is required" }, 0]);
+    expect([a.status, bodyOf(a.body), a.sent]).toEqual([
+      400,
+      { error: "Bad Request", errorCode: 400, errorDescription: "Field 'message' is required" },
+      0,
+    ]);
     const markdown = { message: "[](javascript:x)", extras: { "client::display": { contentType: "text/markdown" } } };
     const titled = await answer(post("/gotify/message", markdown, { "x-gotify-key": TOKEN }));
     expect([titled.status, titled.sent]).toEqual([200, 1]);
@@ -133,7 +148,12 @@ describe("multipart: only the fields a format reads are decoded (N13)", () => {
     expect(gw.stanzas().at(-1)?.getChildText("body")).toBe("hi");
     const bad = await answer(gw.request(DISCORD, multipart({ content: latin1 })));
     expect([bad.status, bodyOf(bad.body).code, bad.sent]).toEqual([400, 50035, 0]);
-    const gotify = await answer(gw.request("/gotify/message", { ...multipart({ message: "m", appid: latin1 }), headers: { ...multipart({}).headers, "x-gotify-key": TOKEN } }));
+    const gotify = await answer(
+      gw.request("/gotify/message", {
+        ...multipart({ message: "m", appid: latin1 }),
+        headers: { ...multipart({}).headers, "x-gotify-key": TOKEN },
+      }),
+    );
     expect([gotify.status, gotify.sent]).toEqual([200, 1]);
     const apprise = await answer(gw.request("/apprise/notify/k", multipart({ body: "b", urls: latin1 })));
     expect([apprise.status, apprise.sent]).toEqual([200, 1]);

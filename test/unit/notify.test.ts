@@ -46,7 +46,7 @@ describe("Markdown made plain", () => {
 
   test("a URL may hold balanced parentheses (CommonMark §6.3): an unsafe one reads as its label, a safe one stays whole", () => {
     expect(plainMarkdown("[a](javascript:alert(1)) b [c](https://ok.x/(x))")).toBe("a b c (https://ok.x/(x))");
-    expect(plainMarkdown("[Mercury](https://en.wikipedia.org/wiki/Mercury_(planet) \"t\")")).toBe(
+    expect(plainMarkdown('[Mercury](https://en.wikipedia.org/wiki/Mercury_(planet) "t")')).toBe(
       "Mercury (https://en.wikipedia.org/wiki/Mercury_(planet))",
     );
     // Parentheses that do not balance are no URL: the text stays as written.

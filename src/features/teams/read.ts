@@ -54,4 +54,3 @@ function adaptiveCards(message: Json): Json[] {
   if (message.type !== "message" || !Array.isArray(message.attachments)) return [];
   return message.attachments.flatMap((a) => (isRecord(a) && a.contentType === ADAPTIVE_CARD && isRecord(a.content) ? [a.content] : []));
 }
-
