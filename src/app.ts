@@ -107,6 +107,7 @@ function sharedDeps(
   return {
     link: core.link,
     deliver: (el: Element) => core.deliver(el),
+    reserve: (stanzas) => core.reserve(stanzas),
     store: core.store,
     storeFailed: (op, err) => core.storeFailed(op, err),
     log,

@@ -32,6 +32,8 @@ export interface Core {
   storeFailed(op: string, err: unknown): void;
   /** Delivers a stanza that must not be lost, counted as sent (201) or queued (202). */
   deliver(stanza: Element): Promise<"sent" | "queued">;
+  /** Room in the outbox for every one of `stanzas`, or OUTBOX_FULL (xmpp/delivery.ts `reserve`). */
+  reserve(stanzas: readonly Element[]): () => void;
   /** /health, with what the current configuration's plugins report. */
   health(plugins: ReadonlyArray<Record<string, unknown>>): HealthReport;
   /** Flushes the outbox (bounded), closes the stream and the store. */
@@ -90,6 +92,7 @@ export function createCore(
       metrics.delivery(outcome);
       return outcome;
     },
+    reserve: (stanzas) => delivery.reserve(stanzas),
     health: (plugins) => health(link, delivery, storeHealth, plugins),
     async close(flushTimeoutMs) {
       clearInterval(storeTimer);

@@ -133,6 +133,12 @@ export interface GatewayPorts {
   db: Database;
   /** Delivery, counted as sent (201) or queued (202): never lost. */
   deliver(stanza: Element): Promise<"sent" | "queued">;
+  /**
+   * Room in the outbox for every one of `stanzas` before the first is delivered, or OUTBOX_FULL:
+   * several messages answered by one request are queued whole or refused whole. Returns what
+   * gives back the room not taken (the stanzas sent at once).
+   */
+  reserve(stanzas: readonly Element[]): () => void;
   request(iq: Element, timeoutMs?: number): Promise<Element>;
   isOnline(): boolean;
   newId(): string;

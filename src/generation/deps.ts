@@ -14,6 +14,8 @@ export interface GenerationDeps {
   link: XmppLink;
   /** Delivery, counted as sent (201) or queued (202). */
   deliver(stanza: Element): Promise<"sent" | "queued">;
+  /** Room in the outbox for every one of `stanzas` (xmpp/delivery.ts `reserve`). */
+  reserve(stanzas: readonly Element[]): () => void;
   store: Database;
   /** A failed write to the store, for /health (core.ts). */
   storeFailed(op: string, err: unknown): void;

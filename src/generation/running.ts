@@ -122,6 +122,7 @@ function gatewayPorts(deps: GenerationDeps, feature: string): GatewayPorts {
   return {
     db: deps.store,
     deliver: deps.deliver,
+    reserve: deps.reserve,
     request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs),
     isOnline: () => deps.link.status === "online",
     newId: deps.newId,

@@ -97,15 +97,16 @@ export interface MultipartForm {
 }
 
 /**
- * A multipart request's text fields by name (the first of a repeated name winning, as Go's
- * `FormValue` does) and its file parts. A field that is not UTF-8 is INVALID_ENCODING, never
- * turned into U+FFFD.
+ * A multipart request's text fields named in `reads`, the fields the format reads (the first of a
+ * repeated name winning, as Go's `FormValue` does), and its file parts. A field read that is not
+ * UTF-8 is INVALID_ENCODING, never turned into U+FFFD; a field the format ignores is not decoded
+ * (the service ignores it too, whatever its bytes).
  */
-export async function readMultipartForm(request: Request, maxBytes: number): Promise<MultipartForm> {
+export async function readMultipartForm(request: Request, maxBytes: number, reads: readonly string[]): Promise<MultipartForm> {
   const form: MultipartForm = { fields: {}, files: [] };
   for (const part of await readMultipart(request, maxBytes)) {
     if (part.filename !== undefined) form.files.push(part);
-    else if (part.name !== "" && !Object.hasOwn(form.fields, part.name)) form.fields[part.name] = partText(part);
+    else if (reads.includes(part.name) && !Object.hasOwn(form.fields, part.name)) form.fields[part.name] = partText(part);
   }
   return form;
 }

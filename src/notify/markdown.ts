@@ -7,11 +7,15 @@
 
 /**
  * `[label](url)` and `![alt](url)`, with an optional `"title"` after the URL (CommonMark §6.3, §6.4).
- * No part may hold its own opening delimiter, so each match attempt stops at the next one: linear
- * time on a body of `[[[[` or `**a **a`, where `[^\]]*` or a lazy `.*?` took quadratic time (a
- * megabyte held the event loop for minutes).
+ * The URL may hold balanced parentheses one level deep, up to 8 pairs (§6.3 allows any: these
+ * cover Wikipedia's `…_(planet)` and `javascript:alert(1)`, which must read as its label).
+ * No part may hold its own opening delimiter (a pair no `(`), so each match attempt stops at the
+ * next one, and the pairs are written unrolled and bounded (`run (pair run){0,8}`), so a failed
+ * attempt gives back at most 8 of them: linear time on a body of `[[[[`, `((((`, `[a](` and a
+ * megabyte of `(x)`, or `**a **a`, where `[^\]]*` or a lazy `.*?` took quadratic time (a megabyte
+ * held the event loop for minutes) and an unbounded `(…)*` a second.
  */
-const LINK = /!?\[([^[\]\n]*)\]\(\s*<?([^()\s>]+)>?(?:\s+"[^"\n]*")?\s*\)/g;
+const LINK = /!?\[([^[\]\n]*)\]\(\s*<?((?=[^)\s>])[^()\s>]*(?:\([^()\s>]*\)[^()\s>]*){0,8})>?(?:\s+"[^"\n]*")?\s*\)/g;
 /** `<https://…>` autolinks (CommonMark §6.5). */
 const AUTOLINK = /<((?:https?|mailto|xmpp):[^<>\s]+)>/gi;
 /** `**strong**` and `__strong__` on one line (CommonMark §6.2). */

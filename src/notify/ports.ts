@@ -18,6 +18,7 @@ export function formatPorts(route: RouteBase, ctx: FeatureContext, groupchat?: G
     component: ctx.config.xmpp.component,
     maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
     deliver: ctx.gateway.deliver,
+    reserve: ctx.gateway.reserve,
     newId: ctx.gateway.newId,
     maxBodyBytes: ctx.config.http.max_body_bytes,
     groupchat,

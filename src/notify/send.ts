@@ -9,7 +9,8 @@ import type { Element } from "ltx";
 import { xml } from "../kit/xml.ts";
 import { guardStanza } from "../xmpp/stanza-guard.ts";
 import type { Notification } from "./notification.ts";
-import { notificationText } from "./render.ts";
+import { GatewayError } from "../plugin-api/errors.ts";
+import { hasText, notificationText } from "./render.ts";
 import type { GroupchatPort } from "./rooms.ts";
 
 export interface NotifyPorts {
@@ -18,6 +19,8 @@ export interface NotifyPorts {
   /** xmpp.max_stanza_bytes: every message is checked against it before the first is delivered. */
   maxStanzaBytes: number;
   deliver(stanza: Element): Promise<"sent" | "queued">;
+  /** Room in the outbox for every message before the first is delivered (GatewayPorts.reserve); absent where nothing is queued (render). */
+  reserve?(stanzas: readonly Element[]): () => void;
   newId(): string;
   /** The route's rooms, when its recipients name any. */
   groupchat?: GroupchatPort | undefined;
@@ -43,6 +46,8 @@ export async function sendNotification(
   /** The message each recipient got first, when this one corrects it (XEP-0308 §4: always the first). */
   replaces?: Readonly<Record<string, string>>,
 ): Promise<Notified> {
+  // One check for every format, on what a client would show: the format answers it as its own "no text".
+  if (!hasText(n)) throw new GatewayError("NO_TEXT");
   const body = notificationText(n);
   const stanzas = to.map((jid) => {
     const id = ports.newId();
@@ -96,12 +101,22 @@ function stanzaIdOf(echo: Element | undefined, room: string): string | undefined
 }
 
 /**
- * Every message is checked (xmpp/stanza-guard.ts: the server's limit, what XML can carry) before
- * any is delivered: a message too large for one recipient's longer address refuses the request,
- * never after the others were sent (a sender retrying would send them twice).
+ * Every message is checked (xmpp/stanza-guard.ts: the server's limit, what XML can carry) and
+ * room in the outbox set aside for all of them before any is delivered: a message too large for
+ * one recipient's longer address, or an outbox without room for every message, refuses the
+ * request, never after the others were sent (a sender retrying would send them twice).
  */
 async function deliverAll(stanzas: Array<{ jid: string; id: string; stanza: Element }>, ports: NotifyPorts): Promise<Notified> {
   for (const { stanza } of stanzas) guardStanza(stanza, ports.maxStanzaBytes);
+  const release = ports.reserve?.(stanzas.map((s) => s.stanza));
+  try {
+    return await deliverEach(stanzas, ports);
+  } finally {
+    release?.();
+  }
+}
+
+async function deliverEach(stanzas: Array<{ jid: string; id: string; stanza: Element }>, ports: NotifyPorts): Promise<Notified> {
   const rooms = ports.groupchat;
   // A room that refuses the gateway refuses the request before anyone got a message.
   if (rooms) for (const { jid } of stanzas) if (rooms.isRoom(jid)) await rooms.enter(jid);

@@ -23,6 +23,9 @@ const ERRORS = {
   INVALID_JID: { status: 400, message: "Not a valid JID" },
   INVALID_XML_TEXT: { status: 400, message: "Text contains characters that XML cannot carry" },
   INVALID_MARKUP: { status: 400, message: "Markup is not well-formed XML" },
+  // notify/send.ts: checked on the rendered message, after unsafe links and markup are dropped;
+  // each sender format answers it as its own "no text" (Slack no_text, Discord 50006...).
+  NO_TEXT: { status: 400, message: "The message has nothing to show: no text, title, field or link is left" },
   AUTH_REQUIRED: { status: 401, message: "Authentication required" },
   AUTH_FAILED: { status: 401, message: "Authentication failed" },
   FORBIDDEN: { status: 403, message: "Not allowed" },

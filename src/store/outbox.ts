@@ -20,8 +20,15 @@ export interface QueuedStanza {
 
 export interface Outbox {
   size(): number;
-  /** Appends; returns the row's seq, or undefined when the outbox already holds `max` stanzas. */
-  push(stanza: string): number | undefined;
+  /**
+   * Appends; returns the row's seq, or undefined when the outbox already holds `max` stanzas
+   * (counting the room `reserve` set aside). `reserved`: takes one of those places instead.
+   */
+  push(stanza: string, reserved?: boolean): number | undefined;
+  /** Sets room for `n` stanzas aside (a notification's every message), or false when there is none. */
+  reserve(n: number): boolean;
+  /** Gives back `n` places set aside and not taken. */
+  release(n: number): void;
   /** The oldest `limit` stanzas queued after `seq` (those not yet sent in this drain). */
   peekAfter(seq: number, limit: number): QueuedStanza[];
   /** Forgets every stanza up to and including `seq`. */
@@ -54,6 +61,7 @@ export function createOutbox(db: Database, max: number, health: StoreHealth): Ou
   // The count is kept in memory and read again only when another process changed the file.
   let version = dataVersion.get()?.data_version;
   let size = count.get()?.n ?? 0;
+  let reserved = 0;
   const write = <T>(op: string, fn: () => T): T => {
     try {
       return fn();
@@ -78,11 +86,20 @@ export function createOutbox(db: Database, max: number, health: StoreHealth): Ou
   return {
     health,
     size: currentSize,
-    push(stanza) {
-      if (currentSize() >= max) return undefined;
+    push(stanza, fromReserve = false) {
+      if (!fromReserve && currentSize() + reserved >= max) return undefined;
       const { lastInsertRowid } = write("queueing a stanza", () => insert.run(stanza, Date.now()));
+      if (fromReserve) reserved = Math.max(0, reserved - 1);
       size++;
       return Number(lastInsertRowid);
+    },
+    reserve(n) {
+      if (currentSize() + reserved + n > max) return false;
+      reserved += n;
+      return true;
+    },
+    release(n) {
+      reserved = Math.max(0, reserved - n);
     },
     peekAfter: (seq, limit) => selectAfter.all(seq, limit),
     ack(seq) {

@@ -61,6 +61,8 @@ export class Delivery {
   private draining: Promise<void> | undefined;
   /** Rows up to this seq were unconfirmed when the stream closed: sent one at a time next. */
   private suspectsUpTo = 0;
+  /** Stanzas a `reserve` set room aside for: queued, each takes its place (never OUTBOX_FULL). */
+  private readonly reserved = new WeakSet<Element>();
 
   constructor(
     private readonly link: DeliveryLink,
@@ -76,6 +78,22 @@ export class Delivery {
 
   get dead(): number {
     return this.outbox.dead();
+  }
+
+  /**
+   * Sets room in the outbox aside for every one of `stanzas` before the first is delivered (by
+   * `deliver`, here or through a room), or throws OUTBOX_FULL / STORE_UNAVAILABLE: a notification
+   * to several recipients is queued whole or refused whole, never half (a sender retrying a 503
+   * would repeat it to those who got it). Returns what gives back the room not taken.
+   */
+  reserve(stanzas: readonly Element[]): () => void {
+    const fault = this.outbox.health.fault();
+    if (fault) throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: fault } });
+    if (!this.outbox.reserve(stanzas.length)) throw new GatewayError("OUTBOX_FULL", undefined, { details: { queued: this.outbox.size() } });
+    for (const stanza of stanzas) this.reserved.add(stanza);
+    return () => {
+      for (const stanza of stanzas) if (this.reserved.delete(stanza)) this.outbox.release(1);
+    };
   }
 
   async deliver(stanza: Element): Promise<"sent" | "queued"> {
@@ -94,7 +112,7 @@ export class Delivery {
         this.log.warn("send not confirmed; queueing", { err: (err as Error).message });
       }
     }
-    const seq = this.outbox.push(xml);
+    const seq = this.outbox.push(xml, this.reserved.delete(stanza));
     if (seq === undefined) throw new GatewayError("OUTBOX_FULL", undefined, { details: { queued: this.outbox.size() } });
     // It may be what the server closed the stream on: probed like an outbox row that was cut off.
     if (cutOff) this.suspectsUpTo = Math.max(this.suspectsUpTo, seq);

@@ -25,6 +25,12 @@ describe("the text of a notification", () => {
     expect(notificationText({ title: "Disk", text: "full", priority: 3 })).toBe("*Disk*\nfull");
   });
 
+  test("a title with a star that would end the bold (XEP-0393 §6.2: one not after whitespace) is shown as written, not wrapped", () => {
+    expect(notificationText({ title: "**T**", text: "x", priority: 4 })).toBe("❗ **T**\nx");
+    expect(notificationText({ title: "a*b", text: "x" })).toBe("a*b\nx");
+    expect(notificationText({ title: "a-b", text: "x" })).toBe("*a-b*\nx");
+  });
+
   test("a blank title is left out rather than shown as two stars", () => {
     expect(notificationText({ title: "  ", text: "hello" })).toBe("hello");
   });
@@ -36,6 +42,25 @@ describe("Markdown made plain", () => {
       "*Disk* *full*: graph (https://g.example/1) x (https://i.example/x.png) https://a.example/",
     );
     expect(plainMarkdownTitle("**Disk** full")).toBe("Disk full");
+  });
+
+  test("a URL may hold balanced parentheses (CommonMark §6.3): an unsafe one reads as its label, a safe one stays whole", () => {
+    expect(plainMarkdown("[a](javascript:alert(1)) b [c](https://ok.x/(x))")).toBe("a b c (https://ok.x/(x))");
+    expect(plainMarkdown('[Mercury](https://en.wikipedia.org/wiki/Mercury_(planet) "t")')).toBe(
+      "Mercury (https://en.wikipedia.org/wiki/Mercury_(planet))",
+    );
+    // Parentheses that do not balance are no URL: the text stays as written.
+    expect(plainMarkdown("[a](https://x.y/(b) [c](https://x.y/b))")).toBe("[a](https://x.y/(b) c (https://x.y/b))");
+  });
+
+  test("a megabyte of brackets and parentheses that never close a link is read in one pass", () => {
+    for (const unit of ["(", "[](", "[a](b(c)", "[]((x)", "](", "[a]()"]) {
+      const bomb = unit.repeat(Math.floor(1_000_000 / unit.length));
+      expect(plainMarkdown(bomb)).toBe(bomb);
+    }
+    const groups = `[a](${"(x)".repeat(333_000)}`;
+    expect(plainMarkdown(groups)).toBe(groups);
+    expect(plainMarkdown(`[a](${"[b](x)".repeat(166_000)}`)).toBe(`[a](${"b".repeat(166_000)}`);
   });
 
   test("a megabyte of unclosed brackets or stars is read in one pass (no match attempt runs past the next delimiter)", () => {

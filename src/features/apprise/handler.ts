@@ -13,7 +13,7 @@ import { requireMayAddress } from "../../kit/auth.ts";
 import { sendNotification } from "../../notify/send.ts";
 import type { FormatPorts } from "../../notify/ports.ts";
 import { appriseNotification } from "./notification.ts";
-import { readApiPayload, readJsonPayload, type AppriseMessage } from "./read.ts";
+import { invalid, readApiPayload, readJsonPayload, type AppriseMessage } from "./read.ts";
 import type { AppriseRoute } from "./schema.ts";
 
 /** apprise-api's `{KEY}` (urls.py): what a configuration is stored under. */
@@ -25,7 +25,13 @@ async function notify(req: HttpRequest, route: AppriseRoute, deps: FormatPorts, 
   const user = deps.auth ? await deps.auth.authenticate(req.request, req.ip) : undefined;
   for (const jid of route.to) requireMayAddress(user, jid);
   const message = await read(req.request, deps.maxBodyBytes);
-  return sendNotification(appriseNotification(message), route.to, deps);
+  try {
+    return await sendNotification(appriseNotification(message), route.to, deps);
+  } catch (err) {
+    // Apprise refuses to notify with nothing to say (cli.py exits 3): also markup that strips to nothing.
+    if (err instanceof GatewayError && err.code === "NO_TEXT") throw invalid("body", "the notification is empty");
+    throw err;
+  }
 }
 
 export function jsonHandler(route: AppriseRoute, deps: FormatPorts): HttpHandler {

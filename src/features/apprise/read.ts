@@ -5,14 +5,14 @@
  * - the Apprise API (NotifyAppriseAPI.py; apprise-api's `POST /notify/<key>`): JSON or a form with
  *   `body` (required), `title`, `type`, `format` and `tag` (a list from apprise 1.2.0, a string
  *   from curl), and `attach`/`attachment` URLs.
- * A field of the wrong type, an unknown `type` or `format`, or nothing to show is INVALID_BODY
- * naming the field: Apprise sends none of these, so a request carrying one is not Apprise's.
+ * A field of the wrong type, an unknown `type` or `format`, or an API payload without `body` is
+ * INVALID_BODY naming the field: Apprise sends none of these, so a request carrying one is not Apprise's.
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { isMultipart, readMultipartForm, type FormPart } from "../../kit/multipart.ts";
 import { textOf } from "../../kit/bounded.ts";
 import { readBody } from "../../kit/request-body.ts";
-import { isXmlText, saysNothing } from "../../kit/xml-text.ts";
+import { isXmlText } from "../../kit/xml-text.ts";
 
 /** apprise/common.py NotifyType. */
 export const APPRISE_TYPES = ["info", "success", "warning", "failure"] as const;
@@ -42,13 +42,13 @@ export async function readJsonPayload(request: Request, maxBytes: number): Promi
   const parsed = await readBody(request, maxBytes);
   if (parsed.type !== "json") throw invalid("Content-Type", "json:// posts application/json");
   const f = parsed.fields;
-  return checked({
+  return {
     title: text(f, "title"),
     body: text(f, "message"),
     type: oneOf(f, "type", APPRISE_TYPES, "info"),
     format: "text",
     attachments: list(f, "attachments").map((a, i) => jsonAttachment(a, i)),
-  });
+  };
 }
 
 /** The Apprise API's: JSON, a form or a multipart form (readBody refuses any other Content-Type with 415). */
@@ -58,7 +58,7 @@ export async function readApiPayload(request: Request, maxBytes: number): Promis
   if (tag !== undefined && typeof tag !== "string" && !(Array.isArray(tag) && tag.every((t) => typeof t === "string")))
     throw invalid("tag", "must be a string or a list of strings");
   const urls = [...strings(f, "attach"), ...strings(f, "attachment")];
-  return checked({
+  return withBody({
     title: text(f, "title"),
     body: text(f, "body"),
     type: oneOf(f, "type", APPRISE_TYPES, "info"),
@@ -67,10 +67,13 @@ export async function readApiPayload(request: Request, maxBytes: number): Promis
   });
 }
 
+/** What the Apprise API reads of a form (apprise-api's NotifyView.post). */
+const API_FIELDS = ["title", "body", "type", "format", "tag", "tags", "attach", "attachment"];
+
 /** Newer Apprise posts attachments as multipart files (`attach`, `attachN`): named in the message, not kept. */
 async function apiBody(request: Request, maxBytes: number): Promise<{ fields: Fields; files: AppriseAttachment[] }> {
   if (isMultipart(request)) {
-    const form = await readMultipartForm(request, maxBytes);
+    const form = await readMultipartForm(request, maxBytes, API_FIELDS);
     return { fields: form.fields, files: form.files.map((part, i) => fileAttachment(part, i)) };
   }
   const parsed = await readBody(request, maxBytes);
@@ -85,9 +88,16 @@ function fileAttachment(part: FormPart, i: number): AppriseAttachment {
   return { name, mimetype: part.type, bytes: part.data.byteLength };
 }
 
-/** Apprise itself refuses to notify with neither a title nor a body (cli.py exits 3): so does this. */
-function checked(m: AppriseMessage): AppriseMessage {
-  if (saysNothing(m.title) && saysNothing(m.body) && m.attachments.length === 0) throw invalid("body", "the notification is empty");
+/**
+ * apprise-api's NotifyView.post refuses a payload without a `body` (absent or "") unless it has an
+ * attachment, whatever its title: "Payload lacks minimum requirements", 400. json:// (Apprise's own
+ * payload) may carry a title alone; a message that shows nothing is the shared check's (NO_TEXT).
+ */
+function withBody(m: AppriseMessage): AppriseMessage {
+  if (m.body === "" && m.attachments.length === 0)
+    throw new GatewayError("INVALID_BODY", "Payload lacks minimum requirements", {
+      details: { problems: [{ field: "body", problem: "is required, unless an attachment is given" }] },
+    });
   return m;
 }
 
@@ -133,6 +143,6 @@ function oneOf<T extends string>(f: Fields, name: string, allowed: readonly T[],
   throw invalid(name, `must be one of ${allowed.join(", ")}`);
 }
 
-function invalid(field: string, problem: string): GatewayError {
+export function invalid(field: string, problem: string): GatewayError {
   return new GatewayError("INVALID_BODY", `${field} ${problem}`, { details: { problems: [{ field, problem }] } });
 }

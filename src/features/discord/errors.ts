@@ -11,7 +11,6 @@
 import { GatewayError, errorResponse, jsonResponse, ownErrors } from "../../plugin-api/errors.ts";
 
 export const DISCORD_ERRORS = ownErrors({
-  DISCORD_EMPTY_MESSAGE: { status: 400, message: "Cannot send an empty message" },
   DISCORD_INVALID_FORM_BODY: { status: 400, message: "Invalid Form Body" },
   DISCORD_INVALID_JSON: { status: 400, message: "The request body contains invalid JSON." },
   DISCORD_UNKNOWN_MESSAGE: { status: 404, message: "Unknown Message" },
@@ -54,11 +53,6 @@ export function invalidFormBody(problems: readonly FieldProblem[]): GatewayError
   });
 }
 
-export const emptyMessage = (): GatewayError =>
-  new GatewayError(DISCORD_ERRORS.DISCORD_EMPTY_MESSAGE, undefined, {
-    body: { message: "Cannot send an empty message", code: CODE.EMPTY_MESSAGE },
-  });
-
 export const unknownMessage = (): GatewayError =>
   new GatewayError(DISCORD_ERRORS.DISCORD_UNKNOWN_MESSAGE, undefined, { body: { message: "Unknown Message", code: CODE.UNKNOWN_MESSAGE } });
 
@@ -79,6 +73,8 @@ const SHARED: Readonly<Record<string, { code: number; message: string }>> = {
   STANZA_TOO_LARGE: { code: CODE.TOO_LARGE, message: "Request entity too large" },
   INVALID_JSON: { code: CODE.INVALID_JSON, message: "The request body contains invalid JSON." },
   INVALID_ENCODING: { code: CODE.INVALID_FORM_BODY, message: "Invalid Form Body" },
+  // Nothing a client would show (notify/send.ts): also a lone embed whose only link is unsafe.
+  NO_TEXT: { code: CODE.EMPTY_MESSAGE, message: "Cannot send an empty message" },
 };
 
 /**

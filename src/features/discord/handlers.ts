@@ -15,13 +15,12 @@
  * a refusal sends nothing. A 2xx means delivered or queued in the outbox, which Discord's senders
  * (any 2xx) take as done.
  */
-import { saysNothing } from "../../kit/xml-text.ts";
 import type { Authenticator } from "../../auth/types.ts";
 import type { HttpHandler, HttpRequest, Identity } from "../../plugin-api/index.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { jsonResponse } from "../../plugin-api/errors.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
-import { discordFailure, emptyMessage, invalidFormBody, unknownMessage } from "./errors.ts";
+import { discordFailure, invalidFormBody, unknownMessage } from "./errors.ts";
 import { messageObject, webhookObject, type WebhookIdentity } from "./objects.ts";
 import { checkPayload, type DiscordMessage } from "./payload.ts";
 import { notificationOf } from "./read.ts";
@@ -73,7 +72,6 @@ export function discordHandlers(route: DiscordRoute, deps: DiscordDeps): Discord
 async function execute(route: DiscordRoute, deps: DiscordDeps, { request }: HttpRequest, user: Identity | undefined): Promise<Response> {
   const { fields, files } = await readDiscordBody(request, deps.maxBodyBytes);
   const message = checked(fields);
-  if (isEmpty(message) && !files.length) throw emptyMessage();
   for (const jid of route.to) requireMayAddress(user, jid);
   const { ids } = await sendNotification(notificationOf(message, files), route.to, deps.notify);
   if (!waits(request)) return new Response(null, { status: 204 });
@@ -95,7 +93,6 @@ async function edit(deps: DiscordDeps, { request, params }: HttpRequest): Promis
     else if (patch[key] !== undefined) Object.assign(message, { [key]: patch[key] });
   }
   const all = [...before.files, ...files];
-  if (isEmpty(message) && !all.length) throw emptyMessage();
   await sendNotification(notificationOf(message, all), Object.keys(before.ids), deps.notify, before.ids);
   const after: SentMessage = { ...before, message, files: all, edited: deps.now().toISOString() };
   remember(deps, id, after);
@@ -106,11 +103,6 @@ function checked(fields: Record<string, unknown>): DiscordMessage {
   const result = checkPayload(fields);
   if ("problems" in result) throw invalidFormBody(result.problems);
   return result.message;
-}
-
-/** Nothing a client could show: Discord's 50006. Alertmanager's `"content": ""` beside embeds is not empty. */
-function isEmpty(message: DiscordMessage): boolean {
-  return saysNothing(notificationOf(message).text) && !(message.embeds ?? []).some((e) => e.title || e.fields?.length || e.url || e.image);
 }
 
 function known(deps: DiscordDeps, params: Record<string, string>): SentMessage {

@@ -68,6 +68,7 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
       component: ctx.config.xmpp.component,
       maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
       deliver: ctx.gateway.deliver,
+      reserve: ctx.gateway.reserve,
       newId: ctx.gateway.newId,
       groupchat,
     },

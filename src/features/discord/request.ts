@@ -28,8 +28,11 @@ export async function readDiscordBody(request: Request, maxBytes: number): Promi
   throw invalidFormBody([{ path: [], code: "CONTENT_TYPE_INVALID", message: `Expected "Content-Type" header to be one of ${ACCEPTED}.` }]);
 }
 
+/** The form fields Discord's Execute Webhook reads that a message shows (payload.ts), and payload_json. */
+const FIELDS = ["payload_json", "content", "username", "avatar_url", "embeds"];
+
 async function multipartBody(request: Request, maxBytes: number): Promise<DiscordRequestBody> {
-  const form = await readMultipartForm(request, maxBytes).catch((err: unknown) => {
+  const form = await readMultipartForm(request, maxBytes, FIELDS).catch((err: unknown) => {
     throw err instanceof GatewayError ? asDiscordForm(err) : err;
   });
   return withPayloadJson(

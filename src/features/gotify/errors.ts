@@ -35,6 +35,9 @@ const DESCRIPTIONS: Record<string, string> = {
   AUTH_REQUIRED: "you need to provide a valid access token or user credentials to access this api",
   AUTH_FAILED: "you need to provide a valid access token or user credentials to access this api",
   FORBIDDEN: "you are not allowed to access this api",
+  // Nothing a client would show (notify/send.ts); the title (the application's name when blank)
+  // normally prevents it, and a message of U+FFFD alone is refused as missing when read (read.ts).
+  NO_TEXT: GOTIFY_ERRORS.GOTIFY_NO_MESSAGE.message,
 };
 
 /** A path below a gotify route's root that Gotify has no route for: its router's 404 (error/notfound.go). */

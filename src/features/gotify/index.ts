@@ -64,6 +64,7 @@ function depsOf(route: GotifyRoute, ctx: FeatureContext, groupchat: GroupchatPor
     component: ctx.config.xmpp.component,
     maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
     deliver: ctx.gateway.deliver,
+    reserve: ctx.gateway.reserve,
     newId: ctx.gateway.newId,
     groupchat,
     maxBodyBytes: ctx.config.http.max_body_bytes,

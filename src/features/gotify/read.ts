@@ -28,7 +28,8 @@ const essence = (request: Request) => request.headers.get("content-type")?.split
 export async function readGotifyMessage(request: Request, maxBytes: number, query: Record<string, string>): Promise<GotifyMessage> {
   const type = essence(request);
   if (type === "application/json") return fromJson(await readJsonObject(request, maxBytes));
-  if (type === "multipart/form-data") return fromForm({ ...query, ...(await readMultipartForm(request, maxBytes)).fields });
+  if (type === "multipart/form-data")
+    return fromForm({ ...query, ...(await readMultipartForm(request, maxBytes, ["message", "title", "priority"])).fields });
   const text = await readText(request, maxBytes);
   if (type === "application/x-www-form-urlencoded") return fromForm({ ...query, ...parseForm(text, charsetOf(request)) });
   // Any other body is not read by Gotify either; a JSON one sent without its type is told why.

@@ -10,12 +10,23 @@
  */
 import { plainMarkdown, plainMarkdownTitle } from "../../notify/markdown.ts";
 import type { Notification } from "../../notify/notification.ts";
+import { hasText } from "../../notify/render.ts";
 import EMOJI from "./emoji.json";
-import type { Publish } from "./publish.ts";
+import { EMPTY_MESSAGE, type Publish } from "./publish.ts";
 
 const emojiOf = (tag: string): string | undefined => (Object.hasOwn(EMOJI, tag) ? (EMOJI as Record<string, string>)[tag] : undefined);
 
+/**
+ * ntfy has no "no text" refusal: a message with nothing to show (Markdown that strips to nothing,
+ * `[](javascript:x)`, or only U+FFFD) reads as ntfy's empty message does, `triggered`, rather
+ * than the shared check's NO_TEXT (notify/send.ts).
+ */
 export function notificationOf(p: Publish): Notification {
+  const n = readNotification(p);
+  return hasText(n) ? n : { ...n, text: EMPTY_MESSAGE };
+}
+
+function readNotification(p: Publish): Notification {
   const emojis = p.tags.flatMap((t) => emojiOf(t) ?? []);
   const words = p.tags.filter((t) => emojiOf(t) === undefined);
   return {

@@ -44,7 +44,7 @@ export const DISALLOWED: ReadonlySet<string> = new Set([
 /** ntfy's DefaultMessageSizeLimit: a longer body is an attachment. */
 export const MESSAGE_LIMIT = 4096;
 /** ntfy's emptyMessageBody. */
-const EMPTY_MESSAGE = "triggered";
+export const EMPTY_MESSAGE = "triggered";
 const PRIORITIES: Readonly<Record<string, number>> = {
   1: 1,
   min: 1,

@@ -18,6 +18,7 @@ const UNPARSED = "invalid_payload";
 /** The gateway's codes as Slack's strings; a code Slack has no word for is told in lower case. */
 const SLACK_STRINGS: Readonly<Record<string, string>> = {
   SLACK_NO_TEXT: "no_text",
+  NO_TEXT: "no_text",
   SLACK_INVALID_PAYLOAD: UNPARSED,
   INVALID_JSON: UNPARSED,
   INVALID_ENCODING: UNPARSED,
@@ -33,10 +34,13 @@ const SLACK_STRINGS: Readonly<Record<string, string>> = {
   FORBIDDEN: "action_prohibited",
 };
 
-/** Mattermost's message ids (i18n/en.json) for the two refusals its webhook handler makes. */
+/** Mattermost's message ids (i18n/en.json) for the refusals its webhook handler makes. */
 const MATTERMOST_IDS: Readonly<Record<string, [id: string, message: string]>> = {
   SLACK_NO_TEXT: ["web.incoming_webhook.text.app_error", "No text specified."],
+  NO_TEXT: ["web.incoming_webhook.text.app_error", "No text specified."],
   [UNPARSED]: ["web.incoming_webhook.parse.app_error", "Unable to parse incoming data."],
+  // server/channels/web/webhook.go, multipart decoding (the English text from i18n/en.json, unverified).
+  MATTERMOST_MULTIPART_UNDECODABLE: ["api.webhook.incoming.error", "Could not decode the multipart payload of incoming webhook."],
 };
 
 export function refusal(format: Format, err: GatewayError): Response {

@@ -12,4 +12,10 @@ export const SLACK_ERRORS = ownErrors({
   SLACK_INVALID_BLOCKS: { status: 400, message: "blocks is not a list of at most 50 blocks" },
   SLACK_INVALID_ATTACHMENTS: { status: 400, message: "attachments is not a list" },
   SLACK_TOO_MANY_ATTACHMENTS: { status: 400, message: "More attachments than Slack allows in a message (100)" },
+  // Mattermost decodes a multipart form into its request with gorilla/schema (web/webhook.go): a
+  // text field cannot become the attachment list, and it answers api.webhook.incoming.error.
+  MATTERMOST_MULTIPART_UNDECODABLE: {
+    status: 400,
+    message: "attachments cannot be a multipart field: send them in a JSON body",
+  },
 });

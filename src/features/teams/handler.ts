@@ -12,7 +12,7 @@ import type { HttpHandler } from "../../plugin-api/index.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { sendNotification } from "../../notify/send.ts";
 import type { FormatPorts } from "../../notify/ports.ts";
-import { readTeamsPayload, teamsNotification, type TeamsPayload } from "./read.ts";
+import { noText, readTeamsPayload, teamsNotification, type TeamsPayload } from "./read.ts";
 import type { TeamsRoute } from "./schema.ts";
 
 /** A path below a teams route's prefix that is no webhook (a wrong secret): 404 in the Workflows shape. */
@@ -34,7 +34,7 @@ export function teamsHandler(route: TeamsRoute, deps: FormatPorts): HttpHandler 
         : new Response(null, { status: 202 });
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
-      return teamsRefusal(shape, err);
+      return teamsRefusal(shape, err.code === "NO_TEXT" ? noText(shape) : err);
     }
   };
 }

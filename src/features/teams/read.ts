@@ -8,7 +8,6 @@
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { isRecord } from "../../kit/bounded.ts";
-import { saysNothing } from "../../kit/xml-text.ts";
 import { readJsonObject } from "../../kit/request-body.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { adaptiveCardNotification } from "./adaptive-card.ts";
@@ -28,10 +27,7 @@ export async function readTeamsPayload(request: Request, maxBytes: number): Prom
 
 export function teamsNotification(payload: TeamsPayload): Notification {
   if (payload.shape === "connector") {
-    const n = messageCardNotification(payload.card);
-    // The connector's own refusal (OfficeDev/outlook-dev-docs#423).
-    if (isEmpty(n)) throw new GatewayError("INVALID_BODY", "Summary or Text is required.");
-    return n;
+    return messageCardNotification(payload.card);
   }
   const cards = adaptiveCards(payload.message);
   if (!cards.length)
@@ -39,17 +35,22 @@ export function teamsNotification(payload: TeamsPayload): Notification {
       "INVALID_BODY",
       `Expected a Workflows message ({"type": "message", "attachments": [{"contentType": "${ADAPTIVE_CARD}", "content": {...}}]}) or a MessageCard ("@type": "MessageCard")`,
     );
-  const n = adaptiveCardNotification(cards, typeof payload.message.summary === "string" ? payload.message.summary : "");
-  if (isEmpty(n)) throw new GatewayError("INVALID_BODY", "The Adaptive Card has no text, fact, image or link to show");
-  return n;
+  return adaptiveCardNotification(cards, typeof payload.message.summary === "string" ? payload.message.summary : "");
+}
+
+/**
+ * A card with nothing a client would show (notify/send.ts NO_TEXT, also when its only link or
+ * image is unsafe): the connector's own refusal (OfficeDev/outlook-dev-docs#423), or INVALID_BODY
+ * in the Workflows shape.
+ */
+export function noText(shape: TeamsPayload["shape"]): GatewayError {
+  return shape === "connector"
+    ? new GatewayError("INVALID_BODY", "Summary or Text is required.")
+    : new GatewayError("INVALID_BODY", "The Adaptive Card has no text, fact, image or link to show");
 }
 
 function adaptiveCards(message: Json): Json[] {
   if (message.type === "AdaptiveCard") return [message];
   if (message.type !== "message" || !Array.isArray(message.attachments)) return [];
   return message.attachments.flatMap((a) => (isRecord(a) && a.contentType === ADAPTIVE_CARD && isRecord(a.content) ? [a.content] : []));
-}
-
-function isEmpty(n: Notification): boolean {
-  return saysNothing(n.title ?? "") && saysNothing(n.text) && !n.fields?.length && !n.links?.length;
 }

@@ -88,7 +88,7 @@ describe("answers", () => {
   test("bad input is a 400 naming the field, in each sender's shape, and nothing is sent", async () => {
     const before = gw.stanzas().length;
     const noBody = await json("/apprise/notify/k", { title: "", body: "" });
-    expect([noBody.status, await noBody.text()]).toEqual([400, "body the notification is empty"]);
+    expect([noBody.status, await noBody.text()]).toEqual([400, "Payload lacks minimum requirements"]);
     const badType = await json("/apprise/notify/k", { body: "x", type: "critical" }, { accept: "application/json" });
     expect([badType.status, await badType.json()]).toEqual([
       400,

@@ -188,9 +188,20 @@ describe("delivery", () => {
 
   test("a message that would fit the short address but not the long one is refused before either gets it", async () => {
     const sent: Element[] = [];
-    const res = await post(recording(sent), "x".repeat(500));
+    const res = await post(recording(sent), "x".repeat(700));
     expect([res.status, await res.text()]).toEqual([413, "msg_too_long"]);
     expect(sent).toEqual([]);
+  });
+
+  test("the size limit is the one every format shares: a message that fits the longest address exactly goes out", async () => {
+    const envelope = `<message to="${route.to[1]}" from="gw.localhost" id="id" type="chat"><body></body><origin-id xmlns="urn:xmpp:sid:0" id="id"/></message>`;
+    const fits = 1_024 - Buffer.byteLength(envelope);
+    const sent: Element[] = [];
+    const res = await post(recording(sent), "x".repeat(fits));
+    expect([res.status, await res.text()]).toEqual([200, "ok"]);
+    expect(sent.map((s) => s.toString().length)).toEqual([1_024 - 300 + "bob".length, 1_024]);
+    const over = await post(recording([]), "x".repeat(fits + 1));
+    expect([over.status, await over.text()]).toEqual([413, "msg_too_long"]);
   });
 
   test("an outbox that cannot take it is 503 outbox_full, which senders retry", async () => {
