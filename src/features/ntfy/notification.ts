@@ -18,8 +18,8 @@ const emojiOf = (tag: string): string | undefined => (Object.hasOwn(EMOJI, tag) 
 
 /**
  * ntfy has no "no text" refusal: a message with nothing to show (Markdown that strips to nothing,
- * `[](javascript:x)`, or only U+FFFD) reads as ntfy's empty message does, `triggered`, rather
- * than the shared check's NO_TEXT (notify/send.ts).
+ * `[](javascript:x)`) reads as ntfy's empty message does, `triggered`, rather than the shared
+ * check's NO_TEXT (notify/send.ts). Only U+FFFD never gets here: publish.ts refuses it (40011).
  */
 export function notificationOf(p: Publish): Notification {
   const n = readNotification(p);
