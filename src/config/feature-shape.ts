@@ -45,6 +45,8 @@ export interface RouteChecks {
   afterRoutes(review: () => void): void;
   /** `METHOD path` -> the route already serving it, to find duplicates. */
   served: Map<string, string>;
+  /** The fixed part before a `:name` segment (names erased) -> that name and the route: the router takes one name per place. */
+  parameters: Map<string, { name: string; route: string }>;
   /** A stanza claim (an address, a local part, the catch-all) -> the route and place claiming it first. */
   claimed: Map<string, { route: string; line: number; col: number }>;
   /** The values of `key` that select a kind of their own (`preset: ntfy`), for what lists the known ones. */

@@ -76,6 +76,7 @@ export function loadWith(
     warnings,
     afterRoutes: (review) => void reviews.push(review),
     served: new Map(),
+    parameters: new Map(),
     claimed: new Map(),
     selectable: (key) => registry.selectable(key),
     checkRoute: (entry, at, c) => registry.routeKindOf(entry).check(entry, at, c),

@@ -98,6 +98,7 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
     app.route(r.method, r.path, async ({ request, params }) => {
       const response =
         (open ? await claimed(claims, r.path, request) : undefined) ??
+        undecodable(request, params) ??
         (await r.handler({ request, params: (params ?? {}) as Record<string, string>, ip: clientOf(request) }));
       return plain ? response : withHeaders(response, cors.headers(request, methods));
     });
@@ -108,6 +109,9 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
     const open = catchAlls.has(path) && claims.open(path);
     app.all(path, ({ request }) => (open ? claimed(claims, path, request) : undefined) ?? methodNotAllowed(request, methods));
   }
+  // Elysia builds its router at the first request: a path it cannot hold would fail every request
+  // from then on. Built now, such a generation fails to start (or to reload) and says why.
+  app.compile();
   const front = { implemented: implementedMethods(routes), maxBodyBytes, log };
   // Bare requests are let in here, their client being the peer given: no proxy to trust. Only
   // in-process callers send them, so their door (its route matcher) is built at the first one.
@@ -144,6 +148,21 @@ function methodNotAllowed(request: Request, methods: readonly string[]): Respons
     details: { method: request.method, allow },
     headers: { allow: allow.join(", ") },
   });
+  return inRouteShape(err, request);
+}
+
+/**
+ * A `%` escape that is not UTF-8 (`/%zz`) comes out of the router as a null parameter: refused in
+ * the route's shape, never handed on as a topic named "null" or an empty name.
+ */
+function undecodable(request: Request, params: Record<string, unknown> | undefined): Response | undefined {
+  // An optional parameter left out is undefined, and no mistake.
+  const bad = Object.entries(params ?? {}).find(([, value]) => value === null);
+  if (!bad) return undefined;
+  return inRouteShape(new GatewayError("BAD_REQUEST", `path segment :${bad[0]} is not valid percent-encoded UTF-8`), request);
+}
+
+function inRouteShape(err: GatewayError, request: Request): Response {
   const refuse = request instanceof GatewayRequest ? request.context.refuse : undefined;
   return refuse ? refuse(err, request) : errorResponse(err);
 }

@@ -171,3 +171,40 @@ describe("an unexpected error", () => {
     expect(String((lines[0]!.err as { stack?: string }).stack)).toContain("boom");
   });
 });
+
+describe("paths the router cannot hold", () => {
+  test("fail when the app is built, not at every request after the first (check refuses them first)", () => {
+    const ok = () => new Response("ok");
+    const build = () =>
+      createHttpApp({
+        routes: [
+          { method: "POST", path: "/:svc/up", handler: ok },
+          { method: "POST", path: "/:tenant/alert", handler: ok },
+        ],
+        cors: false,
+        maxBodyBytes: MAX_BODY,
+        log: createLogger({ write: () => undefined }),
+      });
+    expect(build).toThrow(/different parameter name/);
+  });
+});
+
+describe("a path parameter that is not percent-encoded UTF-8", () => {
+  test("is 400 BAD_REQUEST naming the parameter, and the route's handler never runs", async () => {
+    const seen: Array<Record<string, string>> = [];
+    const app = createHttpApp({
+      routes: [{ method: "POST", path: "/:topic", handler: ({ params }) => (seen.push(params), new Response("published")) }],
+      cors: false,
+      maxBodyBytes: MAX_BODY,
+      log: createLogger({ write: () => undefined }),
+    });
+    for (const path of ["/%zz", "/%E9", "/a%"]) {
+      const res = await app.handle(new Request(`http://gw${path}`, { method: "POST", body: "x" }), "local");
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: "BAD_REQUEST", error: "path segment :topic is not valid percent-encoded UTF-8" });
+    }
+    const ok = await app.handle(new Request("http://gw/caf%C3%A9", { method: "POST", body: "x" }), "local");
+    expect(await ok.text()).toBe("published");
+    expect(seen).toEqual([{ topic: "café" }]);
+  });
+});

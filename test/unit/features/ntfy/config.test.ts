@@ -81,6 +81,7 @@ describe("a ntfy route in routes.yaml", () => {
       ].join("\n");
     expect(check(other("GET")).errors).toEqual([
       "routes.yaml:3:5  error  routes[0].path  routes[1] serves GET /:/status, with a parameter where this ntfy route has one (/:topic): the router cannot hold both (put one under a fixed segment)",
+      "routes.yaml:4:13  error  routes[1].path  parameter :user sits where routes[0] has :topic (after /): the router takes one name at one place, so name it :topic too",
     ]);
     expect(
       check(
