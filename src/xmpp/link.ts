@@ -102,6 +102,7 @@ export class XmppLink {
     if (this.onlineSince) this.emit("offline");
     this.onlineSince = undefined;
     try {
+      await this.writes.drain().catch(() => undefined);
       await closeStream(old);
     } catch (err) {
       this.options.log.debug("closing the XMPP stream failed", { err });
@@ -152,6 +153,8 @@ export class XmppLink {
     clearTimeout(this.timer);
     this.iq.cancelAll("link stopped");
     try {
+      // What was written last (the bots' leave presences) goes before the closing tag.
+      await this.writes.drain().catch(() => undefined);
       await closeStream(this.entity);
     } catch (err) {
       this.options.log.debug("closing the XMPP stream failed", { err });
