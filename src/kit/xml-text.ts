@@ -10,9 +10,10 @@ export function isXmlText(s: string): boolean {
 }
 
 /**
- * Text with nothing to read: blank, or only U+FFFD where a sender's bytes were not UTF-8 (the
+ * Text with nothing to read: blank, only invisible format characters (U+200B zero-width space,
+ * U+2060, U+FEFF: Unicode category Cf), or only U+FFFD where a sender's bytes were not UTF-8 (the
  * WHATWG decoder's replacement). Each format answers it with its own "no text" error.
  */
 export function saysNothing(s: string): boolean {
-  return s.replace(/\ufffd/g, "").trim() === "";
+  return s.replace(/[\ufffd\p{Cf}]/gu, "").trim() === "";
 }

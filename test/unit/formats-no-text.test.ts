@@ -71,6 +71,7 @@ describe("a message that shows nothing once unsafe links and markup are dropped 
 
   test("Apprise: Markdown or HTML that strips to nothing is 'the notification is empty', nothing sent", async () => {
     for (const [body, format] of [
+      ["\u200b\u2060\ufeff", "text"],
       ["[](javascript:x)", "markdown"],
       ["<script>x</script>", "html"],
       ["<p> </p>", "html"],
