@@ -5,6 +5,7 @@
  * (XEP-0308) and retractions (XEP-0424) of what they saw.
  */
 import { createHash } from "node:crypto";
+import { formatPorts } from "../../notify/ports.ts";
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
 import { formatRooms, type GroupchatPort } from "../../notify/rooms.ts";
@@ -62,17 +63,11 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
     ctx.gateway.storeFailed(op, err);
     ctx.metrics.correctStoreFailure(namespace);
   };
+  const { auth, maxBodyBytes, ...notify } = formatPorts(route, ctx, groupchat);
   return {
-    auth: route.auth ? ctx.authenticators.get(route.auth) : undefined,
-    notify: {
-      component: ctx.config.xmpp.component,
-      maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
-      deliver: ctx.gateway.deliver,
-      reserve: ctx.gateway.reserve,
-      newId: ctx.gateway.newId,
-      groupchat,
-    },
-    maxBodyBytes: ctx.config.http.max_body_bytes,
+    auth,
+    notify,
+    maxBodyBytes,
     sent: sentMessages(correctThreads(ctx.gateway.db, { route: namespace, limits: DEFAULT_THREAD_LIMITS, failed }), namespace),
     hook: webhookIdentity(route.path),
     snowflake,

@@ -3,6 +3,7 @@
  * (apprise gotify://, Uptime Kuma, Proxmox, Healthchecks, curl). Each message becomes a chat
  * message to the route's recipients; DELETE withdraws it (XEP-0424). docs/formats.md, ## Gotify.
  */
+import { formatPorts } from "../../notify/ports.ts";
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import { formatRooms, type GroupchatPort } from "../../notify/rooms.ts";
 import { checkGotifyRoute } from "./check.ts";
@@ -60,14 +61,8 @@ function depsOf(route: GotifyRoute, ctx: FeatureContext, groupchat: GroupchatPor
     });
   };
   return {
+    ...formatPorts(route, ctx, groupchat),
     auth,
-    component: ctx.config.xmpp.component,
-    maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes,
-    deliver: ctx.gateway.deliver,
-    reserve: ctx.gateway.reserve,
-    newId: ctx.gateway.newId,
-    groupchat,
-    maxBodyBytes: ctx.config.http.max_body_bytes,
     messages: gotifyMessages({
       db: ctx.gateway.db,
       counter: ctx.store.keyed<number>("message-ids"),

@@ -51,5 +51,5 @@ export default defineFeature({
 });
 
 function deps(route: FormatRouteConfig, ctx: FeatureContext, groupchat: GroupchatPort | undefined): WebhookDeps {
-  return { ...formatPorts(route, ctx, groupchat), maxStanzaBytes: ctx.config.xmpp.max_stanza_bytes };
+  return formatPorts(route, ctx, groupchat);
 }
