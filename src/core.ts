@@ -66,7 +66,7 @@ export function createCore(
     return answer;
   };
   const outbox = createOutbox(store, config.outbox.max_stanzas, storeHealth);
-  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), {
+  const delivery = new Delivery(link, outbox, createBarrier(ping, { schedule: (send) => link.beforeWrite(send) }), log.child({ part: "outbox" }), {
     component: config.xmpp.component,
     maxStanzaBytes: config.xmpp.max_stanza_bytes,
     beforeSend,

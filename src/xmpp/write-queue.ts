@@ -9,26 +9,46 @@
 export interface WriteQueue {
   /** Resolves when the write that carries `xml` has been handed to the socket. */
   write(xml: string): Promise<void>;
+  /**
+   * Runs `hook` once, just before the next write is joined: what it writes rides in that same
+   * write, after everything queued so far (the confirmation ping of barrier.ts).
+   */
+  beforeFlush(hook: () => void): void;
 }
 
 export function createWriteQueue(writeOut: (chunk: string) => Promise<void>): WriteQueue {
   let pending: string[] = [];
+  let hooks: Array<() => void> = [];
   let flushed: PromiseWithResolvers<void> | undefined;
+  let scheduled = false;
   const flush = () => {
+    scheduled = false;
+    const due = hooks;
+    hooks = [];
+    for (const hook of due) hook();
     const chunk = pending.join("");
-    const done = flushed as PromiseWithResolvers<void>;
+    const done = flushed;
     pending = [];
     flushed = undefined;
-    writeOut(chunk).then(done.resolve, done.reject);
+    if (done) writeOut(chunk).then(done.resolve, done.reject);
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
   };
   return {
     write(xml) {
       pending.push(xml);
       if (!flushed) {
         flushed = Promise.withResolvers<void>();
-        setImmediate(flush);
+        schedule();
       }
       return flushed.promise;
+    },
+    beforeFlush(hook) {
+      hooks.push(hook);
+      schedule();
     },
   };
 }
