@@ -68,7 +68,9 @@ export function createCore(
     return answer;
   };
   const outbox = createOutbox(store, config.outbox.max_stanzas, storeHealth);
-  const delivery = new Delivery(link, outbox, createBarrier(ping), log.child({ part: "outbox" }), {
+  // The ping rides in the socket write of the stanzas it confirms (xmpp/write-queue.ts).
+  const barrier = createBarrier(ping, { schedule: (send) => link.beforeWrite(send) });
+  const delivery = new Delivery(link, outbox, barrier, log.child({ part: "outbox" }), {
     component: config.xmpp.component,
     maxStanzaBytes: config.xmpp.max_stanza_bytes,
     beforeSend,

@@ -8,6 +8,10 @@
  * load a ping thus covers many stanzas (the server's cost stays small), and when idle a stanza
  * waits one round trip. It also paces senders to the server's speed: a 201 "sent" waits for the
  * server, not for a local socket buffer.
+ *
+ * The ping goes out where `schedule` says: the link runs it just before its next socket write
+ * (write-queue.ts beforeFlush), so a batch's ping leaves in the same write as its stanzas rather
+ * than in one of its own a turn later.
  */
 import { XmppStanzaError } from "../plugin-api/errors.ts";
 
@@ -22,7 +26,15 @@ interface Batch {
   reject(err: unknown): void;
 }
 
-export function createBarrier(ping: () => Promise<unknown>, maxInFlight = 1): Barrier {
+export interface BarrierOptions {
+  /** Pings unanswered at once, at most. */
+  maxInFlight?: number;
+  /** Runs the ping's send later in this turn, once the batch's stanzas are queued (default setImmediate). */
+  schedule?: (send: () => void) => void;
+}
+
+export function createBarrier(ping: () => Promise<unknown>, options: BarrierOptions = {}): Barrier {
+  const { maxInFlight = 1, schedule = (send) => void setImmediate(send) } = options;
   let waiting: Batch | undefined;
   let inFlight = 0;
 
@@ -47,7 +59,7 @@ export function createBarrier(ping: () => Promise<unknown>, maxInFlight = 1): Ba
       if (!waiting) {
         waiting = { ...Promise.withResolvers<void>() };
         // Let the rest of this turn's stanzas join the batch before its ping goes out.
-        setImmediate(flush);
+        schedule(flush);
       }
       return waiting.promise;
     },

@@ -104,8 +104,10 @@ export class Delivery {
     let cutOff = false;
     if (this.link.status === "online" && !this.draining && this.outbox.size() === 0) {
       try {
-        await this.link.sendRaw(xml);
-        await this.barrier.after();
+        // Asked for before the write leaves, so the confirmation ping shares the stanza's socket
+        // write (barrier.ts); the stanza is queued first, so the ping still follows it.
+        const written = this.link.sendRaw(xml);
+        await Promise.all([written, this.barrier.after()]);
         return "sent";
       } catch (err) {
         cutOff = this.link.status !== "online";

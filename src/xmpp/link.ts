@@ -175,6 +175,11 @@ export class XmppLink {
     this.options.onTraffic?.("sent", xml.slice(1, xml.search(/[\s/>]/)));
   }
 
+  /** Runs `hook` just before the next socket write; what it sends rides in that write (barrier.ts). */
+  beforeWrite(hook: () => void): void {
+    this.writes.beforeFlush(hook);
+  }
+
   request(iq: Element, timeoutMs?: number): Promise<Element> {
     return this.iq.request(iq, timeoutMs);
   }

@@ -10,35 +10,54 @@
 export interface WriteQueue {
   /** Resolves when the write that carries `xml` has been handed to the socket. */
   write(xml: string): Promise<void>;
+  /**
+   * Runs `hook` once, just before the next write is joined: what it writes rides in that same
+   * write, after everything queued so far (the confirmation ping of barrier.ts).
+   */
+  beforeFlush(hook: () => void): void;
   /** Writes what is pending now; resolves when it is handed to the socket (at once when nothing is). */
   drain(): Promise<void>;
 }
 
 export function createWriteQueue(writeOut: (chunk: string) => Promise<void>): WriteQueue {
   let pending: string[] = [];
+  let hooks: Array<() => void> = [];
   let flushed: PromiseWithResolvers<void> | undefined;
-  const flush = () => {
+  let scheduled = false;
+  const flush = (): Promise<void> => {
+    const due = hooks;
+    hooks = [];
+    for (const hook of due) hook();
+    // Cleared after the hooks: what they write joins this chunk instead of scheduling another.
+    scheduled = false;
+    if (hooks.length > 0) schedule();
     const done = flushed;
     // `drain` may have written it already: the scheduled flush then finds nothing.
-    if (done === undefined) return;
+    if (done === undefined) return Promise.resolve();
     const chunk = pending.join("");
     pending = [];
     flushed = undefined;
     writeOut(chunk).then(done.resolve, done.reject);
+    return done.promise;
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
   };
   return {
-    drain() {
-      const pendingWrite = flushed?.promise ?? Promise.resolve();
-      if (flushed) flush();
-      return pendingWrite;
-    },
+    drain: flush,
     write(xml) {
       pending.push(xml);
       if (!flushed) {
         flushed = Promise.withResolvers<void>();
-        setImmediate(flush);
+        schedule();
       }
       return flushed.promise;
+    },
+    beforeFlush(hook) {
+      hooks.push(hook);
+      schedule();
     },
   };
 }
