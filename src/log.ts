@@ -41,6 +41,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     info: emit("info"),
     warn: emit("warn"),
     error: emit("error"),
+    enabled: (level) => RANK[level] >= min,
     child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
   };
 }

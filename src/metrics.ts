@@ -8,7 +8,11 @@
  * bots by their JID, commands by their usage and jobs by their name, all from routes.yaml, never
  * by a sender or a body.
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+// Each class from its own file: the package index loads much the gateway never uses (types/prom-client-lib.d.ts).
+import Counter from "prom-client/lib/counter";
+import Gauge from "prom-client/lib/gauge";
+import Histogram from "prom-client/lib/histogram";
+import Registry from "prom-client/lib/registry";
 import type { PluginMetrics } from "./plugin-api/index.ts";
 
 /** What the scrape reads from the running gateway. */

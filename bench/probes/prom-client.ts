@@ -1,5 +1,8 @@
-// Footprint probe: what prom-client adds to the floor (serve-only.ts): a registry, a counter, a histogram.
-import { Counter, Histogram, Registry } from "prom-client";
+// Footprint probe: what prom-client adds to the floor (serve-only.ts): a registry, a counter, a histogram,
+// imported from their own files as src/metrics.ts does.
+import Registry from "prom-client/lib/registry";
+import Counter from "prom-client/lib/counter";
+import Histogram from "prom-client/lib/histogram";
 import { probePort } from "./port.ts";
 
 const registry = new Registry();

@@ -37,6 +37,8 @@ export function httpSide(deps: GenerationDeps, registry: ReturnType<typeof creat
       inFlight++;
       try {
         for (const endpoint of endpoints) {
+          // Its own path only: an endpoint's answer is awaited for no other request.
+          if (endpoint.path !== request.context.path) continue;
           const answer = await endpoint.handle(request);
           if (answer) return answer;
         }

@@ -45,8 +45,10 @@ export function observeRequests(
     const { route, path, client, identity, started } = request.context;
     const seconds = (performance.now() - started) / 1000;
     deps.metrics.http(route, METHODS.has(request.method) ? request.method : "OTHER", response.status, seconds);
-    const body = new Uint8Array(await response.clone().arrayBuffer());
     const level = deps.probes.has(route) && response.status < 400 ? "debug" : "info";
+    // The body is read (from a clone) only for a line that is written: at log.level warn, not at all.
+    if (!deps.log.enabled(level)) return response;
+    const body = new Uint8Array(await response.clone().arrayBuffer());
     deps.log[level]("http request", {
       route,
       method: request.method,

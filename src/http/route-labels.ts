@@ -11,6 +11,7 @@
  * it is answered as no route's.
  */
 import type { GatewayError } from "../plugin-api/errors.ts";
+import { LruMap } from "../kit/bounded.ts";
 import { claimedPaths, pathSegments } from "./claimed-paths.ts";
 
 type Refuse = (error: GatewayError, request: Request) => Response;
@@ -33,6 +34,8 @@ interface Pattern {
 }
 
 const UNMATCHED = "(unmatched)";
+/** Paths whose labels are remembered, per configuration. */
+const LABELS_REMEMBERED = 1_024;
 
 /**
  * Path patterns of the served routes, matched against a request path: bounded metric labels.
@@ -52,7 +55,7 @@ export function routeMatcher(routes: readonly Pattern[]): (method: string, pathn
     const root = firstSegment(r.path);
     if (r.refuse && root !== "" && !/^[:*]/.test(root) && !owners.has(root)) owners.set(root, r.refuse);
   }
-  return (method, pathname) => {
+  const label = (method: string, pathname: string): RouteLabel => {
     // The router takes the tightest pattern whatever the method (every path answers all of them,
     // a 405 at least): the method only tells apart the routes of that one pattern.
     const candidates = compiled.filter((r) => r.re.test(pathname));
@@ -70,6 +73,17 @@ export function routeMatcher(routes: readonly Pattern[]): (method: string, pathn
     if (secretRoots.has(root) && (!found || firstSegment(found.path) !== root)) return { route, path: `/${root}/…`, refuse };
     if (!found) return { route, path: pathname, refuse };
     return { route, path: maskParams(found.path, pathname, (name) => name === ":token"), refuse: found.refuse };
+  };
+  // Every request asks, mostly for the same few paths: each regular expression test is done once
+  // per path, not once per request. Bounded: random paths push out only the oldest answers.
+  const known = new LruMap<string, RouteLabel>(LABELS_REMEMBERED);
+  return (method, pathname) => {
+    const key = `${method} ${pathname}`;
+    const remembered = known.get(key);
+    if (remembered) return remembered;
+    const answer = label(method, pathname);
+    known.set(key, answer);
+    return answer;
   };
 }
 
