@@ -114,14 +114,16 @@ export function createThrottle(maxFailures: number, windowS: number, options: Th
         });
         waiting--;
       }
-      return throttle.track(key, async () => {
-        try {
-          return await check();
-        } catch (err) {
-          if (isFailure(err)) throttle.fail(key);
-          throw err;
-        }
-      });
+      // `track` and the failure count in one frame: this runs for every authenticated request.
+      inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+      try {
+        return await check();
+      } catch (err) {
+        if (isFailure(err)) throttle.fail(key);
+        throw err;
+      } finally {
+        ended(key);
+      }
     },
     size: () => failures.size,
   };
