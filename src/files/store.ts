@@ -36,7 +36,7 @@ export interface FileRow {
 }
 
 /** 128 random bits (hex): an id nobody guesses, so a link is as private as the chat it is in. */
-export const newFileId = (): string => randomBytes(16).toString("hex");
+const newFileId = (): string => randomBytes(16).toString("hex");
 
 export class FileStore {
   readonly blobs: Blobs;
