@@ -24,12 +24,14 @@ export function serveFile(store: FileStore): HttpHandler {
     if (range === "unsatisfiable") {
       return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${row.size}` } });
     }
+    // HEAD gets the same answer: the HTTP server sends its headers, the length of the body, and no body (RFC 9110 §9.3.2).
     const file = Bun.file(store.blobs.path(row.sha256));
-    const head = request.method === "HEAD";
-    if (!range) return new Response(head ? null : file, { headers: { ...headers, "content-length": String(row.size) } });
+    if (!range) return new Response(file, { headers });
     const { start, end } = range;
-    const partial = { ...headers, "content-range": `bytes ${start}-${end}/${row.size}`, "content-length": String(end - start + 1) };
-    return new Response(head ? null : file.slice(start, end + 1), { status: 206, headers: partial });
+    return new Response(file.slice(start, end + 1), {
+      status: 206,
+      headers: { ...headers, "content-range": `bytes ${start}-${end}/${row.size}` },
+    });
   };
 }
 
