@@ -35,6 +35,9 @@ export interface FileRow {
   expires_at: number;
 }
 
+/** Far longer than any upload between its rename and its row, far shorter than any expiry. */
+const UNNAMED_GRACE_MS = 10 * 60_000;
+
 /** 128 random bits (hex): an id nobody guesses, so a link is as private as the chat it is in. */
 const newFileId = (): string => randomBytes(16).toString("hex");
 
@@ -45,12 +48,14 @@ export class FileStore {
   /** Blobs renamed into place whose row is not written yet: a sweep leaves them. */
   readonly #landing = new Map<string, number>();
 
+  /** `graceMs`: a file younger than this is never swept unnamed (blobs.ts); tests give 0. */
   constructor(
     readonly db: Database,
     dir: string,
     readonly now: () => number = Date.now,
+    graceMs = UNNAMED_GRACE_MS,
   ) {
-    this.blobs = new Blobs(dir);
+    this.blobs = new Blobs(dir, graceMs);
     this.sweep();
   }
 
@@ -140,6 +145,6 @@ export class FileStore {
         .all()
         .map((r) => r.sha256),
     );
-    for (const sha256 of this.blobs.list()) if (!named.has(sha256) && !this.#landing.has(sha256)) this.blobs.remove(sha256);
+    for (const sha256 of this.blobs.list()) if (!named.has(sha256) && !this.#landing.has(sha256)) this.blobs.removeUnnamed(sha256);
   }
 }

@@ -22,7 +22,7 @@ export interface TestFiles {
 export function testFiles(settings: Record<string, unknown> = {}, dir?: string, uploader?: Uploader): TestFiles {
   const root = dir ?? mkdtempSync(join(tmpdir(), "sg-files-"));
   const clock = { now: Date.UTC(2026, 0, 1) };
-  const store = new FileStore(openStore(":memory:"), join(root, "files"), () => clock.now);
+  const store = new FileStore(openStore(":memory:"), join(root, "files"), () => clock.now, 0);
   const files = filesService({ settings: attachmentsOf(settings), store, publicUrl: PUBLIC_URL, uploader });
   return { files, dir: join(root, "files"), clock, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

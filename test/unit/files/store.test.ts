@@ -1,10 +1,12 @@
 // The file store and its limits (src/files/store.ts, service.ts): files stream to disk, are
 // content-addressed and named by 128 random bits, and every limit is a clear error.
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GatewayError } from "../../../src/plugin-api/errors.ts";
 import type { Uploader } from "../../../src/files/uploader.ts";
+import { FileStore } from "../../../src/files/store.ts";
+import { openStore } from "../../../src/store/db.ts";
 import { PNG_1X1, PUBLIC_URL, brokenStream, bytesStream, sha256, streamOf, testFiles, type TestFiles } from "../../helpers/file-store.ts";
 
 let t: TestFiles | undefined;
@@ -44,6 +46,18 @@ describe("a file is stored", () => {
     expect(t.files.store.find(file.id)).toBeUndefined();
     t.files.store.sweep();
     expect(existsSync(join(t.dir, file.sha256))).toBe(false);
+  });
+});
+
+describe("what a sweep leaves", () => {
+  test("a blob no row names yet, written within the last 10 minutes (another gateway on the store landing it), stays", () => {
+    t = testFiles();
+    const sha = "ab".repeat(32);
+    writeFileSync(join(t.dir, sha), "landing");
+    new FileStore(openStore(":memory:"), t.dir).sweep();
+    expect(existsSync(join(t.dir, sha))).toBe(true);
+    t.files.store.sweep(); // no grace (the test store's)
+    expect(existsSync(join(t.dir, sha))).toBe(false);
   });
 });
 
