@@ -30,8 +30,13 @@ export function checkAttachments(
   fields: Record<string, unknown>,
   routes: readonly RouteBase[],
   locate: SourceLocator,
-  out: Diagnostic[],
+  { errors: out, warnings }: { errors: Diagnostic[]; warnings: Diagnostic[] },
 ): void {
+  // Files follow the store: in memory, they are kept in a temporary folder that dies with the process.
+  if (publicUrlOf(fields) !== undefined && fields.store === ":memory:") {
+    const message = 'with store: ":memory:" files are kept in a temporary folder: their links die when the gateway stops';
+    warnings.push({ ...locate.at(["store"], message), severity: "warning" });
+  }
   const raw = fields.attachments;
   if (!isRecord(raw)) return;
   if (publicUrlOf(fields) === undefined) {

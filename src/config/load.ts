@@ -85,7 +85,7 @@ export function loadWith(
   };
   const routes = (Array.isArray(fields.routes) ? fields.routes : []).flatMap((r, i) => checkRoute(r, ["routes", i], checks) ?? []);
   for (const review of reviews) review();
-  checkAttachments(fields, routes, locate, diagnostics);
+  checkAttachments(fields, routes, locate, { errors: diagnostics, warnings });
   const parts = Object.fromEntries(
     registry.sections.map((s) => [
       s.key,

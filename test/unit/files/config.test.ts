@@ -6,7 +6,8 @@ import { FAKE_HEAD } from "../../helpers/fake-gateway.ts";
 
 const problems = (rest: string) => {
   const result = loadConfig(FAKE_HEAD + rest, {}, BUILTIN_PLUGINS);
-  return result.ok ? [] : result.diagnostics.map((d) => `${d.line}:${d.path} ${d.message}`);
+  // A failed load lists the warnings too (the in-memory store's here): the errors are what these test.
+  return result.ok ? [] : result.diagnostics.filter((d) => d.severity !== "warning").map((d) => `${d.line}:${d.path} ${d.message}`);
 };
 
 describe("attachments in routes.yaml", () => {
@@ -50,4 +51,11 @@ describe("attachments in routes.yaml", () => {
       expect.stringContaining("/files is where files are served, but routes[0] serves /files/upload"),
     ]);
   });
+});
+
+test('store: ":memory:" with http.public_url: check warns that the links die with the process', () => {
+  const result = loadConfig(`${FAKE_HEAD}http:\n  public_url: https://gw.example.org\n`, {}, BUILTIN_PLUGINS);
+  expect(result.ok ? result.warnings.map((w) => `${w.path}: ${w.message}`) : []).toEqual([
+    'store: with store: ":memory:" files are kept in a temporary folder: their links die when the gateway stops',
+  ]);
 });
