@@ -85,7 +85,9 @@ class Files implements FilesService {
     try {
       return await this.store.add(file.body, file.name, this.#ttlS, admit);
     } catch (err) {
-      throw over ?? writeFailure(err);
+      // The front door's own cut of a chunked body (fileBodyLimit) can come first: the file is what was too large.
+      const frontDoor = err instanceof BlobCut && err.cause instanceof GatewayError && err.cause.code === "BODY_TOO_LARGE";
+      throw over ?? (frontDoor ? tooLarge(max) : writeFailure(err));
     }
   }
 

@@ -103,6 +103,14 @@ describe("limits", () => {
     expect(readdirSync(join(t.dir, "tmp"))).toEqual([]);
   });
 
+  test("a body the front door cuts first (a chunked upload past the route's limit) is FILE_TOO_LARGE too", async () => {
+    t = testFiles();
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.error(new GatewayError("BODY_TOO_LARGE", "Body larger than 16777216 bytes")),
+    });
+    expect(await codeOf(t.files.put({ body }, "alice"))).toBe("FILE_TOO_LARGE");
+  });
+
   test("a remote URL is passed through as a link while remote.fetch is off", async () => {
     t = testFiles();
     expect(await t.files.remote("https://cam.example/snap.jpg", "alice", "snap.jpg")).toEqual({
