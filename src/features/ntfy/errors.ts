@@ -4,7 +4,7 @@
  * binwiederhier/ntfy v2.13, whose codes and sentences these are). Senders log `code` and `error`
  * (Apprise does), so every answer of this route, the gateway's own refusals included, has this shape.
  */
-import { GatewayError, errorResponse, ownErrors } from "../../plugin-api/errors.ts";
+import { GatewayError, errorResponse, ownErrors, type ErrorCode, type OwnedErrorCode } from "../../plugin-api/errors.ts";
 
 interface NtfyErrorSpec {
   code: number;
@@ -43,6 +43,12 @@ export const NTFY = {
   unauthorized: { code: 40101, http: 401, error: "unauthorized", link: `${DOCS}/publish/#authentication` },
   forbidden: { code: 40301, http: 403, error: "forbidden", link: `${DOCS}/publish/#authentication` },
   notFound: { code: 40401, http: 404, error: "page not found" },
+  attachmentTooLarge: {
+    code: 41301,
+    http: 413,
+    error: "invalid request: attachment too large, or bandwidth limit reached",
+    link: `${DOCS}/publish/#limitations`,
+  },
   jsonTooLarge: { code: 41303, http: 413, error: "JSON body too large" },
   authFailures: { code: 42909, http: 429, error: "limit reached: too many auth failures", link: `${DOCS}/publish/#limitations` },
   internal: { code: 50001, http: 500, error: "internal server error" },
@@ -53,10 +59,13 @@ export const NTFY_ERRORS = ownErrors({
   NTFY_REFUSED: { status: 400, message: "Refused as ntfy refuses it" },
 });
 
-/** A refusal in ntfy's words; `detail` is appended as ntfy's wrapErrHTTP does (`error, detail`). */
-export function ntfyError(spec: NtfyErrorSpec, detail?: string): GatewayError {
+/**
+ * A refusal in ntfy's words; `detail` is appended as ntfy's wrapErrHTTP does (`error, detail`).
+ * `as`: the catalogue's code when it has one for the case (ATTACHMENTS_OFF), for logs and metrics.
+ */
+export function ntfyError(spec: NtfyErrorSpec, detail?: string, as: ErrorCode | OwnedErrorCode = NTFY_ERRORS.NTFY_REFUSED): GatewayError {
   const error = detail ? `${spec.error}, ${detail}` : spec.error;
-  return new GatewayError(NTFY_ERRORS.NTFY_REFUSED, error, { status: spec.http, body: ntfyBody(spec, error) });
+  return new GatewayError(as, error, { status: spec.http, body: ntfyBody(spec, error) });
 }
 
 function ntfyBody(spec: NtfyErrorSpec, error: string): Record<string, unknown> {
@@ -71,11 +80,13 @@ const BY_GATEWAY_CODE: Readonly<Record<string, NtfyErrorSpec>> = {
   RATE_LIMITED: NTFY.authFailures,
   INVALID_ENCODING: NTFY.messageNotUtf8,
   INVALID_JSON: NTFY.jsonInvalid,
+  FILE_TOO_LARGE: NTFY.attachmentTooLarge,
 };
 
 /** Any GatewayError as ntfy would say it; one already in ntfy's shape passes unchanged. */
 export function asNtfy(err: GatewayError): GatewayError {
-  if (err.code === NTFY_ERRORS.NTFY_REFUSED.code) return err;
+  // Made by ntfyError (in ntfy's shape already, whatever its catalogue code).
+  if (err.code === NTFY_ERRORS.NTFY_REFUSED.code || err.body !== undefined) return err;
   const spec = BY_GATEWAY_CODE[err.code];
   // ntfy has no code for a method, a stanza's size, an outbox or a link: its status and sentence
   // stay, and the code is the status's generic one, as ntfy's own 40000 is 400's (code = http × 100 + n).

@@ -1,0 +1,146 @@
+/**
+ * The files of one generation: the FilesPort the formats attach through, with the generation's
+ * limits (attachments:), over the store that outlives it. Each limit is a GatewayError the
+ * format answers in its own shape: FILE_TOO_LARGE (declared or cut while streaming), FILES_RATE,
+ * FILES_QUOTA, FILES_STORE_FULL (the disk), UPLOAD_FAILED (the server's upload service).
+ */
+import { GatewayError } from "../plugin-api/errors.ts";
+import { BlobCut } from "./blobs.ts";
+import { fileRate, type FileRate } from "./rate.ts";
+import { expireSeconds, type AttachmentsConfig } from "./schema.ts";
+import type { FileRow, FileStore } from "./store.ts";
+import type { Attachment, FilesPort, IncomingFile, StoredFile } from "./types.ts";
+import type { UploadSource, Uploader } from "./uploader.ts";
+
+/** What the serving feature needs besides the port. */
+export interface FilesService extends FilesPort {
+  readonly settings: AttachmentsConfig;
+  readonly store: FileStore;
+}
+
+export interface FilesDeps {
+  settings: AttachmentsConfig;
+  store: FileStore;
+  /** http.public_url, without its trailing slash. */
+  publicUrl: string;
+  /** `upload: xep0363`: the server's upload service (absent: files are served from here). */
+  uploader?: Uploader | undefined;
+  /** `remote.fetch: true`: fetches and stores a URL (files/remote.ts); absent: a URL stays a link. */
+  fetchRemote?: ((url: string, sender: string, name?: string) => Promise<IncomingFile>) | undefined;
+}
+
+export function filesService(deps: FilesDeps): FilesService {
+  return new Files(deps);
+}
+
+class Files implements FilesService {
+  readonly settings: AttachmentsConfig;
+  readonly store: FileStore;
+  readonly #rate: FileRate;
+  readonly #ttlS: number;
+
+  constructor(readonly deps: FilesDeps) {
+    this.settings = deps.settings;
+    this.store = deps.store;
+    this.#rate = fileRate(deps.settings.rate);
+    this.#ttlS = expireSeconds(deps.settings.expire);
+  }
+
+  async put(file: IncomingFile, sender: string): Promise<StoredFile> {
+    const refused = this.#refusal(file, sender);
+    if (refused) {
+      void file.body.cancel().catch(() => {});
+      throw refused;
+    }
+    const row = await this.#stored(file);
+    return this.deps.uploader ? this.#upload(row, this.deps.uploader) : this.#local(row);
+  }
+
+  async remote(url: string, sender: string, name?: string): Promise<Attachment> {
+    if (!this.settings.remote.fetch || !this.deps.fetchRemote) return { kind: "link", url, name };
+    return { kind: "file", file: await this.put(await this.deps.fetchRemote(url, sender, name), sender) };
+  }
+
+  /** What is refused before a byte is read: a declared size over the limit, the sender's rate, a full quota. */
+  #refusal(file: IncomingFile, sender: string): GatewayError | undefined {
+    const { max_file_bytes: max, quota_bytes: quota } = this.settings;
+    if (file.declaredSize !== undefined && file.declaredSize > max) return tooLarge(max);
+    const wait = this.#rate.take(sender);
+    if (wait !== undefined) {
+      return new GatewayError("FILES_RATE", undefined, { headers: { "retry-after": String(wait) }, details: { retry_after_s: wait } });
+    }
+    if (this.store.used() + (file.declaredSize ?? 1) > quota) return quotaReached(quota);
+    return undefined;
+  }
+
+  /** Streams it in, cut as it passes the file limit or the quota. */
+  async #stored(file: IncomingFile): Promise<FileRow> {
+    const { max_file_bytes: max, quota_bytes: quota } = this.settings;
+    let over: GatewayError | undefined;
+    const admit = (total: number, others: number) => {
+      if (total > max) over = tooLarge(max);
+      else if (others + total > quota) over = quotaReached(quota);
+      return over === undefined;
+    };
+    try {
+      return await this.store.add(file.body, file.name, this.#ttlS, admit);
+    } catch (err) {
+      // The front door's own cut of a chunked body (fileBodyLimit) can come first: the file is what was too large.
+      const frontDoor = err instanceof BlobCut && err.cause instanceof GatewayError && err.cause.code === "BODY_TOO_LARGE";
+      throw over ?? (frontDoor ? tooLarge(max) : writeFailure(err));
+    }
+  }
+
+  #local(row: FileRow): StoredFile {
+    return { ...fileOf(row), url: urlOf(this.deps.publicUrl, this.settings.path, row) };
+  }
+
+  /** `upload: xep0363`: the server keeps it; when its service fails, `fallback` says local or UPLOAD_FAILED. */
+  async #upload(row: FileRow, uploader: Uploader): Promise<StoredFile> {
+    try {
+      const source: UploadSource = { ...fileOf(row), path: this.store.blobs.path(row.sha256) };
+      const url = await uploader.upload(source);
+      this.store.forget(row.id);
+      return { ...fileOf(row), url };
+    } catch (err) {
+      if (this.settings.fallback === "local") return this.#local(row);
+      this.store.forget(row.id);
+      throw new GatewayError("UPLOAD_FAILED", undefined, { details: { reason: err instanceof Error ? err.message : String(err) } });
+    }
+  }
+}
+
+/**
+ * What the front door lets into a route that takes files (RouteOptions.maxBodyBytes): a file at
+ * the limit with room for a multipart body's other fields and headers. The file itself is held
+ * to max_file_bytes as it streams (FILE_TOO_LARGE).
+ */
+const FILE_BODY_MARGIN = 1_048_576;
+export const fileBodyLimit = (settings: { max_file_bytes: number }): number => settings.max_file_bytes + FILE_BODY_MARGIN;
+
+function fileOf(row: FileRow): Omit<StoredFile, "url"> {
+  return { id: row.id, name: row.name, type: row.type, size: row.size, sha256: row.sha256 };
+}
+
+/** `<public_url><path>/<id>/<name>`: the name in the URL is what a client saves the file as. */
+function urlOf(publicUrl: string, path: string, row: { id: string; name: string }): string {
+  return `${publicUrl.replace(/\/+$/, "")}${path}/${row.id}/${encodeURIComponent(row.name)}`;
+}
+
+const tooLarge = (max: number) =>
+  new GatewayError("FILE_TOO_LARGE", `The file is larger than ${max} bytes (attachments.max_file_bytes)`, { details: { max_bytes: max } });
+
+const quotaReached = (quota: number) => new GatewayError("FILES_QUOTA", undefined, { details: { quota_bytes: quota } });
+
+function writeFailure(err: unknown): GatewayError {
+  if (err instanceof BlobCut && err.reason === "disk-full") return new GatewayError("FILES_STORE_FULL");
+  if (err instanceof BlobCut && err.reason === "body") {
+    // A reader of the format (multipart) says what was wrong; a stream that broke off is the sender's.
+    if (err.cause instanceof GatewayError) return err.cause;
+    return new GatewayError("BAD_REQUEST", "The file ended before it was whole (the upload was cut off)");
+  }
+  if (err instanceof GatewayError) return err;
+  const cause = err instanceof BlobCut ? err.cause : err;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new GatewayError("STORE_UNAVAILABLE", "The file could not be written to the store", { details: { reason } });
+}
