@@ -18,7 +18,14 @@ import type { ProsodyLogLevel, ProsodySettings } from "./prosody-config.ts";
 import { findBinaries } from "./prosody-process.ts";
 import { ProsodyServer } from "./prosody-server.ts";
 import { registerForCleanup } from "./cleanup.ts";
-import { DEFAULT_PRIVILEGES, DEFAULT_USERS, type Privileges, type XmppServer } from "./xmpp-server.ts";
+import {
+  DEFAULT_PRIVILEGES,
+  DEFAULT_USERS,
+  resolveUpload,
+  type HttpUploadOptions,
+  type Privileges,
+  type XmppServer,
+} from "./xmpp-server.ts";
 
 export interface ProsodyOptions {
   /** The VirtualHost; default "localhost". */
@@ -43,6 +50,8 @@ export interface ProsodyOptions {
    * `VirtualHost "localhost"` again to add options to the host (reopening works).
    */
   extraConfig?: string;
+  /** An XEP-0363 upload component (mod_http_file_share) at upload.<host>; default none. */
+  httpUpload?: HttpUploadOptions;
   /** username -> password; default alice, bob, carol. */
   users?: Record<string, string>;
   /** The component port; default a free one. Given when a test's own lines (extraGlobalConfig) name it too. */
@@ -92,6 +101,7 @@ async function resolveSettings(opts: ProsodyOptions, dir: string): Promise<Proso
     extraModules: opts.extraModules ?? [],
     extraGlobalConfig: opts.extraGlobalConfig ?? "",
     extraConfig: opts.extraConfig ?? "",
+    httpUpload: resolveUpload(opts.httpUpload, host, opts.componentDomain ?? `gateway.${host}`),
     logLevel: opts.logLevel ?? "info",
     scramIterations: opts.scramIterations ?? DEFAULT_SCRAM_ITERATIONS,
     c2sPort,
