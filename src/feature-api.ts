@@ -70,6 +70,8 @@ interface RouteOptions {
   bare?: boolean;
   probe?: boolean;
   refuse?: (error: GatewayError, request: Request) => Response;
+  /** A route that takes files: its bodies may be this large instead of http.max_body_bytes (files/service.ts `fileBodyLimit`). */
+  maxBodyBytes?: number;
 }
 
 /** The plugins' registrar, with what only the core's endpoints need. */

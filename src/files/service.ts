@@ -87,6 +87,14 @@ export function filesService(deps: FilesDeps): FilesService {
   };
 }
 
+/**
+ * What the front door lets into a route that takes files (RouteOptions.maxBodyBytes): a file at
+ * the limit with room for a multipart body's other fields and headers. The file itself is held
+ * to max_file_bytes as it streams (FILE_TOO_LARGE).
+ */
+export const FILE_BODY_MARGIN = 1_048_576;
+export const fileBodyLimit = (settings: { max_file_bytes: number }): number => settings.max_file_bytes + FILE_BODY_MARGIN;
+
 function fileOf(row: FileRow): Omit<StoredFile, "url"> {
   return { id: row.id, name: row.name, type: row.type, size: row.size, sha256: row.sha256 };
 }
