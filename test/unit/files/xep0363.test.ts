@@ -31,8 +31,10 @@ function server(answers: Record<string, Answer | (() => Answer)>) {
     host: "example.org",
     async request(iq) {
       const child = iq.getChildElements()[0] as Element;
-      const key = `${iq.attrs.to} ${child.attrs.xmlns}`;
-      asked.push({ to: iq.attrs.to, ns: child.attrs.xmlns, el: iq });
+      const to = String(iq.attrs.to);
+      const ns = String(child.attrs.xmlns);
+      asked.push({ to, ns, el: iq });
+      const key = `${to} ${ns}`;
       const scripted = answers[key];
       const answer = typeof scripted === "function" ? scripted() : scripted;
       if (answer === undefined) throw stanzaError("service-unavailable");
