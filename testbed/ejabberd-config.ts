@@ -88,11 +88,11 @@ function mucHostOf(mucDomain: string): string {
 export function httpUploadSample(upload: HttpUploadSettings, urls: string, docroot: string) {
   const grant = upload.allow !== null;
   return {
-    acl: upload.allow === null ? {} : { upload_gateway: { server: upload.allow } },
+    acl: upload.allow === null ? {} : { upload_gateway: { server: upload.allow.length === 1 ? upload.allow[0] : upload.allow } },
     access_rules: grant ? { upload: [{ allow: "upload_gateway" }] } : {},
     modules: {
       mod_http_upload: {
-        host: upload.domain,
+        hosts: [upload.domain],
         put_url: urls,
         get_url: urls,
         docroot,
