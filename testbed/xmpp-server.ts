@@ -34,7 +34,7 @@ export interface HttpUploadOptions {
 }
 
 /** The test bed's upload limit unless told otherwise: small, so that a test can pass it cheaply. */
-export const DEFAULT_UPLOAD_MAX_BYTES = 1_048_576;
+const DEFAULT_UPLOAD_MAX_BYTES = 1_048_576;
 
 /** HttpUploadOptions with the defaults filled in; `allow` null: the access option left out. */
 export interface HttpUploadSettings {

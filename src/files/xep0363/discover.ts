@@ -50,7 +50,7 @@ function offersUpload(info: Element): boolean {
  * The max-file-size of the form whose FORM_TYPE is the namespace (XEP-0128 §3): ejabberd sends
  * one form per namespace it speaks (the older `urn:xmpp:http:upload` too), each with its own.
  */
-export function maxFileSize(info: Element): number | undefined {
+function maxFileSize(info: Element): number | undefined {
   const form = info.getChildren("x", NS_DATA).find((x) => fieldValue(x, "FORM_TYPE") === NS_HTTP_UPLOAD);
   const value = form ? fieldValue(form, "max-file-size") : undefined;
   if (value === undefined || !/^\d+$/.test(value)) return undefined;
