@@ -5,8 +5,15 @@
  * when it is UTF-8 of at most 4,096 bytes (case 5) and a file when it is longer or not UTF-8
  * (case 7: a long log piped to curl arrives as `attachment.txt`). Only the first 4,097 bytes are
  * read to decide: a file streams on into the store from there, never held whole.
+ *
+ * One departure: a file sent as multipart/form-data is its file part, not the whole form. ntfy
+ * would store the form's bytes, boundaries and all; Apprise 1.2.0 (Debian bookworm's) sends its
+ * `--attach` exactly so (`requests.post(files={"file": ...})`, plugins/NotifyNtfy.py), and the
+ * chat should show the picture, not a broken file.
  */
 import type { IncomingFile } from "../../files/types.ts";
+import { boundaryOf, isMultipart } from "../../kit/multipart.ts";
+import { MultipartStream } from "../../kit/multipart-stream.ts";
 import { NTFY, ntfyError } from "./errors.ts";
 import { MESSAGE_LIMIT } from "./publish.ts";
 import type { ParamSource } from "./params.ts";
@@ -25,7 +32,8 @@ export async function readTopicBody(request: Request, p: ParamSource): Promise<T
   const name = p.get("x-filename", "filename", "file", "f") || undefined;
   const body = request.body ?? new Blob([]).stream();
   const attach = p.get("x-attach", "attach", "a") !== "";
-  if (name !== undefined && !attach) return { file: { body, name, declaredSize } };
+  if (name !== undefined && !attach)
+    return { file: isMultipart(request) ? await firstFilePart(request, body, name) : { body, name, declaredSize } };
   const { head, rest } = await peek(body, MESSAGE_LIMIT + 1);
   if (attach && rest !== undefined) {
     void rest.cancel().catch(() => {});
@@ -34,6 +42,15 @@ export async function readTopicBody(request: Request, p: ParamSource): Promise<T
   if (attach || (rest === undefined && isUtf8(head))) return { text: head };
   // ntfy's name for a file sent without one: "attachment" and the extension of its type (the store adds it).
   return { file: { body: prefixed(head, rest), name: "attachment", declaredSize } };
+}
+
+/** The first part of a form that is a file; a form without one is refused. */
+async function firstFilePart(request: Request, body: ReadableStream<Uint8Array>, name: string): Promise<IncomingFile> {
+  const form = new MultipartStream(body, boundaryOf(request.headers.get("content-type") ?? "") ?? "");
+  for (let part = await form.next(); part; part = await form.next()) {
+    if (part.filename !== undefined) return { body: part.body, name: part.filename || name };
+  }
+  throw ntfyError(NTFY.badRequest, "the multipart body has no file part");
 }
 
 /** The first `bytes` of a stream (or all of it, `rest` undefined when it ended before). */

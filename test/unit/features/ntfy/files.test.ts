@@ -50,7 +50,7 @@ describe("a file published to ntfy", () => {
     expect(attachment).toMatchObject({ name: "door.png", type: "image/png", size: PNG_1X1.length });
     expect(attachment.url).toMatch(/^https:\/\/gw\.example\.org\/files\/[0-9a-f]{32}\/door\.png$/);
     expect(json.message).toBe("You received a file: door.png");
-    expect(sent.map((s) => s.getChildText("body"))).toEqual(["*Ding dong*\nYou received a file: door.png", attachment.url]);
+    expect(sent.map((s) => s.getChildText("body"))).toEqual(["*Ding dong*\nYou received a file: door.png", attachment.url as string]);
     expect(oobOf(sent[1])?.getChildText("url")).toBe(attachment.url as string);
     expect(oobOf(sent[1])?.getChildText("desc")).toBe("door.png");
     const served = await fetched(attachment.url as string);
