@@ -19,7 +19,8 @@
 //    Erlang distribution, which the test bed does not start.
 import { join } from "node:path";
 import YAML from "yaml";
-import type { HttpUploadSettings, Privileges } from "./xmpp-server.ts";
+import type { Privileges } from "./xmpp-server.ts";
+import type { HttpUploadSettings } from "./http-upload.ts";
 
 export const LOOPBACK = "127.0.0.1";
 

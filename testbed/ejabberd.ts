@@ -12,14 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { freePorts } from "./ports.ts";
-import {
-  DEFAULT_PRIVILEGES,
-  DEFAULT_USERS,
-  resolveUpload,
-  type HttpUploadOptions,
-  type Privileges,
-  type XmppServer,
-} from "./xmpp-server.ts";
+import { DEFAULT_PRIVILEGES, DEFAULT_USERS, type Privileges, type XmppServer } from "./xmpp-server.ts";
+import { resolveUpload, type HttpUploadOptions } from "./http-upload.ts";
 import type { EjabberdSettings } from "./ejabberd-config.ts";
 import { findEjabberd } from "./ejabberd-process.ts";
 import { EjabberdServer } from "./ejabberd-server.ts";

@@ -25,7 +25,8 @@
 //  - New MUC rooms are locked (XEP-0045 §10.1) until the owner configures them;
 //    we keep that default (realistic) and joinRoom() in xmpp-client.ts unlocks.
 import { join } from "node:path";
-import type { HttpUploadSettings, Privileges } from "./xmpp-server.ts";
+import type { Privileges } from "./xmpp-server.ts";
+import type { HttpUploadSettings } from "./http-upload.ts";
 import { WATCHDOG_MODULE } from "./prosody-watchdog.ts";
 
 export const LOOPBACK = "127.0.0.1";

@@ -18,14 +18,8 @@ import type { ProsodyLogLevel, ProsodySettings } from "./prosody-config.ts";
 import { findBinaries } from "./prosody-process.ts";
 import { ProsodyServer } from "./prosody-server.ts";
 import { registerForCleanup } from "./cleanup.ts";
-import {
-  DEFAULT_PRIVILEGES,
-  DEFAULT_USERS,
-  resolveUpload,
-  type HttpUploadOptions,
-  type Privileges,
-  type XmppServer,
-} from "./xmpp-server.ts";
+import { DEFAULT_PRIVILEGES, DEFAULT_USERS, type Privileges, type XmppServer } from "./xmpp-server.ts";
+import { resolveUpload, type HttpUploadOptions } from "./http-upload.ts";
 
 export interface ProsodyOptions {
   /** The VirtualHost; default "localhost". */

@@ -9,7 +9,8 @@
 // STANZAGATE_SERVERS=prosody,ejabberd picks them (default: both). A case that one server cannot
 // pass (its bug or its difference) names the server and asserts its actual answer, via `server.is`.
 import { startProsody, type ProsodyOptions } from "../../testbed/prosody.ts";
-import type { HttpUploadOptions, Privileges, XmppServer } from "../../testbed/xmpp-server.ts";
+import type { Privileges, XmppServer } from "../../testbed/xmpp-server.ts";
+import type { HttpUploadOptions } from "../../testbed/http-upload.ts";
 import { startEjabberd, type EjabberdOptions } from "../../testbed/ejabberd.ts";
 
 export type ServerName = "prosody" | "ejabberd";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { httpUploadSample } from "../../../testbed/ejabberd-config.ts";
 import { httpFileShareSample } from "../../../testbed/prosody-config.ts";
-import { resolveUpload } from "../../../testbed/xmpp-server.ts";
+import { resolveUpload } from "../../../testbed/http-upload.ts";
 
 const PAGE = await Bun.file(join(import.meta.dir, "../../../docs/files-xep0363.md")).text();
 const block = (fence: string) => PAGE.split(`\n${fence}\n`)[1]?.split("\n```")[0] ?? "";
