@@ -7,6 +7,7 @@
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
+import { XmppStanzaError } from "../../plugin-api/errors.ts";
 
 export const NS_HTTP_UPLOAD = "urn:xmpp:http:upload:0";
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
@@ -24,9 +25,15 @@ export interface UploadService {
   maxFileBytes: number | undefined;
 }
 
-/** The first upload service of `host` in disco order, or undefined when there is none. */
+/**
+ * The first upload service of `host` in disco order, or undefined when there is none. A server
+ * that cannot be asked (the link is down, no answer) is an error, not a server without one.
+ */
 export async function discoverUploadService(ask: Ask, host: string): Promise<UploadService | undefined> {
-  const items = await ask(host, xml("query", { xmlns: NS_DISCO_ITEMS })).then(itemJids, () => []);
+  const items = await ask(host, xml("query", { xmlns: NS_DISCO_ITEMS })).then(itemJids, (err: unknown) => {
+    if (err instanceof XmppStanzaError) return []; // answered: it lists no items
+    throw err;
+  });
   const candidates = [host, ...items.filter((jid) => jid !== host)].slice(0, MAX_CANDIDATES);
   const answers = await Promise.allSettled(candidates.map((jid) => ask(jid, xml("query", { xmlns: NS_DISCO_INFO }))));
   for (const [i, answer] of answers.entries()) {

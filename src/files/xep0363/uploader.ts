@@ -42,7 +42,11 @@ export function createXep0363Uploader(link: UploadLink, options: Xep0363Options 
   let found: Promise<UploadService> | undefined;
   const service = (): Promise<UploadService> => {
     if (found) return found;
-    const finding = discoverUploadService(ask, link.host).then((s) => s ?? Promise.reject(new Error(noService(link.host))));
+    const finding = discoverUploadService(ask, link.host).then(
+      (s) => s ?? Promise.reject(new Error(noService(link.host))),
+      (err: unknown) =>
+        Promise.reject(new Error(`the XMPP server ${link.host} could not be asked for its upload service: ${reasonOf(err)}`)),
+    );
     finding.catch(() => found === finding && (found = undefined));
     found = finding;
     return finding;
@@ -66,7 +70,7 @@ export function createXep0363Uploader(link: UploadLink, options: Xep0363Options 
       try {
         return await upload(file);
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
+        const reason = reasonOf(err);
         options.log?.warn("XEP-0363 upload failed", { reason, bytes: file.size });
         throw new GatewayError("UPLOAD_FAILED", `The XMPP server's upload service did not take the file: ${reason}`, {
           details: { reason },
@@ -75,6 +79,8 @@ export function createXep0363Uploader(link: UploadLink, options: Xep0363Options 
     },
   };
 }
+
+const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function noService(host: string): string {
   return `the XMPP server ${host} offers no upload service: neither it nor its disco#items list urn:xmpp:http:upload:0 (load mod_http_file_share or mod_http_upload, docs/files-xep0363.md)`;

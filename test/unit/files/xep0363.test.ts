@@ -185,6 +185,17 @@ describe("XEP-0363 uploader", () => {
     expect(await failure(createXep0363Uploader(link).upload(FILE))).toContain("offers no upload service");
   });
 
+  test("a server that cannot be asked (the link is down) is said so, not taken for one without a service", async () => {
+    const link: UploadLink = {
+      component: "gateway.example.org",
+      host: "example.org",
+      request: () => Promise.reject(new Error("XMPP link is not online")),
+    };
+    expect(await failure(createXep0363Uploader(link).upload(FILE))).toContain(
+      "the XMPP server example.org could not be asked for its upload service: XMPP link is not online",
+    );
+  });
+
   test("a PUT the service does not answer with 2xx is UPLOAD_FAILED with its status, the slot's secret path left out", async () => {
     const { link } = server({ ...SERVICE, [`upload.example.org ${NS}`]: slot(PUT_URL, GET_URL) });
     const message = await failure(createXep0363Uploader(link, { fetch: recordingFetch(413).fetcher }).upload(FILE));
