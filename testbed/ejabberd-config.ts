@@ -9,12 +9,18 @@
 //    every connect of the component.
 //  - MUC: `access_admin` makes the gateway an owner of every room; an ACL `server:` entry matches
 //    the bare component domain too.
+//  - XEP-0363 (mod_http_upload): `access` names an access rule (default `local`, which this config
+//    does not define, so nobody gets a slot); the rule is matched against the slot request's sender,
+//    the component's bare domain, which an ACL `server:` entry matches. The module serves PUT and GET
+//    on the HTTP listener under the path of `put_url`, and picks the service by the Host of the
+//    request, so put_url names 127.0.0.1 as the test's HTTP client does.
 //  - Accounts are made through mod_http_api on the loopback HTTP port (`register`), which answers
 //    in milliseconds; an `ejabberdctl` call starts a whole Erlang node (seconds) and needs
 //    Erlang distribution, which the test bed does not start.
 import { join } from "node:path";
 import YAML from "yaml";
 import type { Privileges } from "./xmpp-server.ts";
+import type { HttpUploadSettings } from "./http-upload.ts";
 
 export const LOOPBACK = "127.0.0.1";
 
@@ -36,6 +42,8 @@ export interface EjabberdSettings {
    * to the map (acl, modules), anything else set. E.g. the lines `stanzagate init` prints.
    */
   extraConfig?: string;
+  /** An XEP-0363 upload service (mod_http_upload); absent: none. `allow` null leaves `access` out. */
+  httpUpload?: HttpUploadSettings;
   /** The component port speaks direct TLS with this PEM (certificate, key, chain) when set. */
   componentTls?: { certfile: string };
   c2sPort: number;
@@ -49,6 +57,7 @@ export interface EjabberdPaths {
   spoolDir: string;
   logFile: string;
   consoleLog: string;
+  uploadDir: string;
 }
 
 export function ejabberdPaths(dir: string): EjabberdPaths {
@@ -57,6 +66,7 @@ export function ejabberdPaths(dir: string): EjabberdPaths {
     spoolDir: join(dir, "spool"),
     logFile: join(dir, "ejabberd.log"),
     consoleLog: join(dir, "console.log"),
+    uploadDir: join(dir, "upload"),
   };
 }
 
@@ -75,9 +85,35 @@ function mucHostOf(mucDomain: string): string {
   return `users-of-${mucDomain}`;
 }
 
+/** The ACL, access rule and mod_http_upload options docs/files-xep0363.md shows (`allow` null: `access` left out). */
+export function httpUploadSample(upload: HttpUploadSettings, urls: string, docroot: string) {
+  const grant = upload.allow !== null;
+  return {
+    acl: upload.allow === null ? {} : { upload_gateway: { server: upload.allow.length === 1 ? upload.allow[0] : upload.allow } },
+    access_rules: grant ? { upload: [{ allow: "upload_gateway" }] } : {},
+    modules: {
+      mod_http_upload: {
+        hosts: [upload.domain],
+        put_url: urls,
+        get_url: urls,
+        docroot,
+        max_size: upload.maxFileBytes,
+        ...(grant ? { access: "upload" } : {}),
+      },
+    },
+  };
+}
+
+/** The upload service's parts of the config, on the test bed's HTTP port; empty without one. */
+function uploadParts(s: EjabberdSettings) {
+  if (!s.httpUpload) return { acl: {}, access_rules: {}, modules: {} };
+  return httpUploadSample(s.httpUpload, `http://${LOOPBACK}:${s.httpPort}/upload`, ejabberdPaths(s.dir).uploadDir);
+}
+
 export function renderEjabberdConfig(s: EjabberdSettings): string {
   const sample = s.privileges === null ? { acl: {}, modules: {} } : privilegeSample(s.componentDomain, s.privileges);
   const extraHosts = s.extraMucServices.map((m) => mucHostOf(m.domain));
+  const upload = uploadParts(s);
   const config = {
     hosts: [s.host, ...extraHosts],
     loglevel: "info",
@@ -85,10 +121,11 @@ export function renderEjabberdConfig(s: EjabberdSettings): string {
     auth_method: "internal",
     auth_password_format: "plain",
     s2s_access: "none",
-    acl: { ...sample.acl, muc_gateway: { server: s.componentDomain }, ...mucAdminAcls(s) },
+    acl: { ...sample.acl, muc_gateway: { server: s.componentDomain }, ...mucAdminAcls(s), ...upload.acl },
     access_rules: {
       muc_admin: ["muc_gateway", ...(s.mucAdmins.length ? ["muc_admins"] : [])].map((acl) => ({ allow: acl })),
       ...extraMucRules(s),
+      ...upload.access_rules,
     },
     api_permissions: { "test bed": { from: ["mod_http_api"], who: { ip: "127.0.0.0/8" }, what: ["register"] } },
     listen: listeners(s),
@@ -101,6 +138,7 @@ export function renderEjabberdConfig(s: EjabberdSettings): string {
       mod_offline: {},
       mod_http_api: {},
       mod_muc: { host: s.mucDomain, access_admin: "muc_admin", default_room_options: { mam: false } },
+      ...upload.modules,
     },
     host_config: Object.fromEntries(
       s.extraMucServices.map((m, i) => [mucHostOf(m.domain), { modules: { mod_muc: { host: m.domain, access_admin: `muc_admin_${i}` } } }]),
@@ -140,7 +178,12 @@ function listeners(s: EjabberdSettings): object[] {
       ...globalRoutes(s),
       hosts: componentHosts(s),
     },
-    { port: s.httpPort, ip: LOOPBACK, module: "ejabberd_http", request_handlers: { "/api": "mod_http_api" } },
+    {
+      port: s.httpPort,
+      ip: LOOPBACK,
+      module: "ejabberd_http",
+      request_handlers: { "/api": "mod_http_api", ...(s.httpUpload ? { "/upload": "mod_http_upload" } : {}) },
+    },
   ];
 }
 

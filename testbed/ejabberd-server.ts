@@ -19,6 +19,7 @@ export class EjabberdServer implements XmppServer {
   readonly c2sPort: number;
   readonly componentPort: number;
   readonly httpPort: number;
+  readonly uploadDomain: string | undefined;
   readonly dir: string;
   readonly configFile: string;
   readonly logFile: string;
@@ -41,6 +42,7 @@ export class EjabberdServer implements XmppServer {
     this.c2sPort = settings.c2sPort;
     this.componentPort = settings.componentPort;
     this.httpPort = settings.httpPort;
+    this.uploadDomain = settings.httpUpload?.domain;
     this.dir = settings.dir;
     this.paths = ejabberdPaths(settings.dir);
     this.configFile = this.paths.configFile;
@@ -59,6 +61,7 @@ export class EjabberdServer implements XmppServer {
   /** Write the config; done once, before the first start. */
   async prepare(): Promise<void> {
     await mkdir(this.paths.spoolDir, { recursive: true });
+    await mkdir(this.paths.uploadDir, { recursive: true });
     await writeFile(this.paths.configFile, renderEjabberdConfig(this.settings));
   }
 

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { freePorts } from "./ports.ts";
 import { DEFAULT_PRIVILEGES, DEFAULT_USERS, type Privileges, type XmppServer } from "./xmpp-server.ts";
+import { resolveUpload, type HttpUploadOptions } from "./http-upload.ts";
 import type { EjabberdSettings } from "./ejabberd-config.ts";
 import { findEjabberd } from "./ejabberd-process.ts";
 import { EjabberdServer } from "./ejabberd-server.ts";
@@ -35,6 +36,8 @@ export interface EjabberdOptions {
   componentTls?: { certfile: string };
   /** More component domains on the same port, each with its own secret. */
   extraComponents?: Array<{ domain: string; secret: string }>;
+  /** An XEP-0363 upload service (mod_http_upload) at upload.<host>; default none. */
+  httpUpload?: HttpUploadOptions;
   /** ejabberd.yml text added as an administrator adds it (see `EjabberdSettings.extraConfig`). */
   extraConfig?: string;
 }
@@ -56,13 +59,15 @@ export async function startEjabberd(opts: EjabberdOptions = {}): Promise<XmppSer
 
 async function resolveSettings(opts: EjabberdOptions, dir: string): Promise<EjabberdSettings> {
   const host = opts.host ?? "localhost";
+  const componentDomain = opts.componentDomain ?? `gateway.${host}`;
+  const upload = resolveUpload(opts.httpUpload, host, componentDomain);
   const [c2sPort, componentPort, httpPort] = await freePorts(3);
   if (c2sPort === undefined || componentPort === undefined || httpPort === undefined)
     throw new Error("startEjabberd: could not allocate ports");
   return {
     host,
     mucDomain: opts.mucDomain ?? `muc.${host}`,
-    componentDomain: opts.componentDomain ?? `gateway.${host}`,
+    componentDomain,
     componentSecret: opts.componentSecret ?? randomBytes(16).toString("hex"),
     mucAdmins: opts.mucAdmins ?? [],
     privileges: opts.privileges === undefined ? DEFAULT_PRIVILEGES : opts.privileges,
@@ -70,6 +75,7 @@ async function resolveSettings(opts: EjabberdOptions, dir: string): Promise<Ejab
     ...(opts.componentTls ? { componentTls: opts.componentTls } : {}),
     ...(opts.extraComponents ? { extraComponents: opts.extraComponents } : {}),
     ...(opts.extraConfig ? { extraConfig: opts.extraConfig } : {}),
+    ...(upload ? { httpUpload: upload } : {}),
     c2sPort,
     componentPort,
     httpPort,

@@ -15,10 +15,18 @@
 //  - mod_privilege quirk: every c2s user, privileged or not, gets an empty
 //    <message from=host><privilege xmlns="urn:xmpp:privilege:2"/></message> after
 //    initial presence (on_auth stores {} for them and {} is truthy in Lua).
+//  - XEP-0363 (mod_http_file_share): `http_file_share_access` lists who may get a slot, bare JIDs
+//    or hosts; the slot request's sender is the component's bare domain, so naming the domain
+//    grants it. Left out (empty), any host of this Prosody may upload, and an external component
+//    is such a host: the component gets slots by default (test/integration/files/upload-xep0363.test.ts).
+//    The module serves HTTP under its own host name; `http_host` files its routes under the
+//    VirtualHost, which is `http_default_host` (a request to 127.0.0.1 lands there), and
+//    `http_external_url` makes the slot URLs point at 127.0.0.1 (upload.localhost resolves nowhere).
 //  - New MUC rooms are locked (XEP-0045 §10.1) until the owner configures them;
 //    we keep that default (realistic) and joinRoom() in xmpp-client.ts unlocks.
 import { join } from "node:path";
 import type { Privileges } from "./xmpp-server.ts";
+import type { HttpUploadSettings } from "./http-upload.ts";
 import { WATCHDOG_MODULE } from "./prosody-watchdog.ts";
 
 export const LOOPBACK = "127.0.0.1";
@@ -36,6 +44,8 @@ export interface ProsodySettings {
   extraModules: string[];
   extraGlobalConfig: string;
   extraConfig: string;
+  /** An XEP-0363 upload component (mod_http_file_share); null: none. `allow` null leaves the access option out. */
+  httpUpload: HttpUploadSettings | null;
   logLevel: ProsodyLogLevel;
   scramIterations: number;
   c2sPort: number;
@@ -138,5 +148,25 @@ export function renderProsodyConfig(s: ProsodySettings): string {
     "",
     s.extraConfig,
     "",
+    ...(s.httpUpload === null ? [] : uploadComponent(s.httpUpload, s)),
   ].join("\n");
+}
+
+/** The upload component, last: extraConfig may have reopened any section, a Component opens its own. */
+function uploadComponent(upload: HttpUploadSettings, s: ProsodySettings): string[] {
+  return [
+    ...httpFileShareSample(upload.domain, upload.allow, upload.maxFileBytes),
+    `  http_host = ${lua(s.host)} -- the default HTTP host: a request to 127.0.0.1 reaches it`,
+    `  http_external_url = ${lua(`http://${LOOPBACK}:${s.httpPort}/`)}`,
+    "",
+  ];
+}
+
+/** The lines docs/files-xep0363.md shows: the upload component and who may get a slot. */
+export function httpFileShareSample(domain: string, allow: string[] | null, maxFileBytes: number): string[] {
+  return [
+    `Component ${lua(domain)} "http_file_share"`,
+    ...(allow === null ? [] : [`  http_file_share_access = ${luaList(allow)}`]),
+    `  http_file_share_size_limit = ${Math.trunc(maxFileBytes)}`,
+  ];
 }

@@ -17,6 +17,7 @@ export class ProsodyServer implements XmppServer {
   readonly c2sPort: number;
   readonly componentPort: number;
   readonly httpPort: number;
+  readonly uploadDomain: string | undefined;
   readonly dir: string;
   readonly configFile: string;
   readonly logFile: string;
@@ -37,6 +38,7 @@ export class ProsodyServer implements XmppServer {
     this.c2sPort = settings.c2sPort;
     this.componentPort = settings.componentPort;
     this.httpPort = settings.httpPort;
+    this.uploadDomain = settings.httpUpload?.domain;
     this.dir = settings.dir;
     this.paths = prosodyPaths(settings.dir);
     this.configFile = this.paths.configFile;

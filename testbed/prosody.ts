@@ -19,6 +19,7 @@ import { findBinaries } from "./prosody-process.ts";
 import { ProsodyServer } from "./prosody-server.ts";
 import { registerForCleanup } from "./cleanup.ts";
 import { DEFAULT_PRIVILEGES, DEFAULT_USERS, type Privileges, type XmppServer } from "./xmpp-server.ts";
+import { resolveUpload, type HttpUploadOptions } from "./http-upload.ts";
 
 export interface ProsodyOptions {
   /** The VirtualHost; default "localhost". */
@@ -43,6 +44,8 @@ export interface ProsodyOptions {
    * `VirtualHost "localhost"` again to add options to the host (reopening works).
    */
   extraConfig?: string;
+  /** An XEP-0363 upload component (mod_http_file_share) at upload.<host>; default none. */
+  httpUpload?: HttpUploadOptions;
   /** username -> password; default alice, bob, carol. */
   users?: Record<string, string>;
   /** The component port; default a free one. Given when a test's own lines (extraGlobalConfig) name it too. */
@@ -92,6 +95,7 @@ async function resolveSettings(opts: ProsodyOptions, dir: string): Promise<Proso
     extraModules: opts.extraModules ?? [],
     extraGlobalConfig: opts.extraGlobalConfig ?? "",
     extraConfig: opts.extraConfig ?? "",
+    httpUpload: resolveUpload(opts.httpUpload, host, opts.componentDomain ?? `gateway.${host}`),
     logLevel: opts.logLevel ?? "info",
     scramIterations: opts.scramIterations ?? DEFAULT_SCRAM_ITERATIONS,
     c2sPort,

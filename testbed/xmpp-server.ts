@@ -26,6 +26,8 @@ export interface XmppServer {
   readonly c2sPort: number;
   readonly componentPort: number;
   readonly httpPort: number;
+  /** The XEP-0363 upload service's domain when the bed has one (`httpUpload`), else undefined. */
+  readonly uploadDomain: string | undefined;
   /** Temp dir holding config, data, logs and pidfile. */
   readonly dir: string;
   readonly configFile: string;

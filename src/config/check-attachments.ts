@@ -53,14 +53,6 @@ export function checkAttachments(
   if (taken)
     out.push(locate.at(["attachments", "path"], `${settings.path} is where files are served, but ${taken.at} serves ${taken.path}`));
   checkRemote(raw.remote, locate, out);
-  if (raw.upload === "xep0363") {
-    out.push(
-      locate.at(
-        ["attachments", "upload"],
-        "upload: xep0363 is not available in this build yet; leave it out (local) to serve files from here",
-      ),
-    );
-  }
 }
 
 function checkRemote(raw: unknown, locate: SourceLocator, out: Diagnostic[]): void {

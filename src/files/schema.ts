@@ -77,7 +77,7 @@ export const AttachmentsSchema = Closed(
     upload: Type.Union([Type.Literal("local"), Type.Literal("xep0363")], {
       default: "local",
       description:
-        "local: the gateway serves the files at http.public_url. xep0363: the XMPP server's upload service takes them (XEP-0363), where it grants the component a slot.",
+        "local: the gateway serves the files at http.public_url. xep0363: the XMPP server's upload service takes them (XEP-0363), where it grants the component a slot (docs/files-xep0363.md: the server settings).",
     }),
     fallback: Type.Union([Type.Literal("local"), Type.Literal("refuse")], {
       default: "local",

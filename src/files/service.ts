@@ -105,6 +105,8 @@ class Files implements FilesService {
     } catch (err) {
       if (this.settings.fallback === "local") return this.#local(row);
       this.store.forget(row.id);
+      // The XEP-0363 uploader says why in its own UPLOAD_FAILED; the sender's answer keeps that sentence.
+      if (err instanceof GatewayError && err.code === "UPLOAD_FAILED") throw err;
       throw new GatewayError("UPLOAD_FAILED", undefined, { details: { reason: err instanceof Error ? err.message : String(err) } });
     }
   }

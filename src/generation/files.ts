@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { filesService, type FilesService } from "../files/service.ts";
 import { FileStore } from "../files/store.ts";
+import { createXep0363Uploader } from "../files/xep0363/uploader.ts";
 import type { GenerationDeps } from "./deps.ts";
 
 /** Its key among what the gateway keeps across generations (a name no feature has). */
@@ -21,7 +22,17 @@ export function generationFiles(deps: GenerationDeps): FilesService | undefined 
     settings: config.attachments,
     store: deps.kept.get(KEPT) as FileStore,
     publicUrl: config.http.public_url,
+    uploader: config.attachments.upload === "xep0363" ? xep0363(deps) : undefined,
   });
+}
+
+/** The server's upload service, asked by the component as itself (docs/files-xep0363.md). */
+function xep0363(deps: GenerationDeps) {
+  const { component, host } = deps.config.xmpp;
+  return createXep0363Uploader(
+    { component, host, request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs) },
+    { fetch: deps.fetch, log: deps.log },
+  );
 }
 
 /** `<dir of the store file>/files`; a store in memory keeps its files in a temporary folder, gone with the machine's tmp. */

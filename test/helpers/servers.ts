@@ -10,6 +10,7 @@
 // pass (its bug or its difference) names the server and asserts its actual answer, via `server.is`.
 import { startProsody, type ProsodyOptions } from "../../testbed/prosody.ts";
 import type { Privileges, XmppServer } from "../../testbed/xmpp-server.ts";
+import type { HttpUploadOptions } from "../../testbed/http-upload.ts";
 import { startEjabberd, type EjabberdOptions } from "../../testbed/ejabberd.ts";
 
 export type ServerName = "prosody" | "ejabberd";
@@ -28,6 +29,8 @@ export interface ServerOptions {
   extraMucServices?: Array<{ domain: string; admins: string[] }>;
   /** More XEP-0114 component domains, each with its own secret (e.g. a fake service a test connects). */
   extraComponents?: Array<{ domain: string; secret: string }>;
+  /** An XEP-0363 upload service at upload.<host> (Prosody mod_http_file_share, ejabberd mod_http_upload). */
+  httpUpload?: HttpUploadOptions;
   /** Prosody only: anything else prosody.ts takes (modules, Lua). */
   prosody?: ProsodyOptions;
   /** ejabberd only: ejabberd.yml lines added to the generated config (lists appended, maps merged). */
