@@ -7,6 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { filesService, type FilesService } from "../files/service.ts";
+import { remoteFetcher } from "../files/remote.ts";
 import { FileStore } from "../files/store.ts";
 import type { GenerationDeps } from "./deps.ts";
 
@@ -21,6 +22,7 @@ export function generationFiles(deps: GenerationDeps): FilesService | undefined 
     settings: config.attachments,
     store: deps.kept.get(KEPT) as FileStore,
     publicUrl: config.http.public_url,
+    fetchRemote: remoteFetcher(config.attachments.remote),
   });
 }
 
