@@ -10,7 +10,7 @@ import { fileRate } from "./rate.ts";
 import { expireSeconds, type AttachmentsConfig } from "./schema.ts";
 import type { FileRow, FileStore } from "./store.ts";
 import type { Attachment, FilesPort, IncomingFile, StoredFile } from "./types.ts";
-import type { Uploader } from "./uploader.ts";
+import type { UploadSource, Uploader } from "./uploader.ts";
 
 /** What the serving feature needs besides the port. */
 export interface FilesService extends FilesPort {
@@ -67,7 +67,8 @@ export function filesService(deps: FilesDeps): FilesService {
   const local = (row: FileRow): StoredFile => ({ ...fileOf(row), url: urlOf(deps.publicUrl, settings.path, row) });
   const upload = async (row: FileRow): Promise<StoredFile> => {
     try {
-      const url = await (deps.uploader as Uploader).upload({ ...fileOf(row), path: store.blobs.path(row.sha256) });
+      const source: UploadSource = { ...fileOf(row), path: store.blobs.path(row.sha256) };
+      const url = await (deps.uploader as Uploader).upload(source);
       store.forget(row.id);
       return { ...fileOf(row), url };
     } catch (err) {
@@ -92,7 +93,7 @@ export function filesService(deps: FilesDeps): FilesService {
  * the limit with room for a multipart body's other fields and headers. The file itself is held
  * to max_file_bytes as it streams (FILE_TOO_LARGE).
  */
-export const FILE_BODY_MARGIN = 1_048_576;
+const FILE_BODY_MARGIN = 1_048_576;
 export const fileBodyLimit = (settings: { max_file_bytes: number }): number => settings.max_file_bytes + FILE_BODY_MARGIN;
 
 function fileOf(row: FileRow): Omit<StoredFile, "url"> {
@@ -100,7 +101,7 @@ function fileOf(row: FileRow): Omit<StoredFile, "url"> {
 }
 
 /** `<public_url><path>/<id>/<name>`: the name in the URL is what a client saves the file as. */
-export function urlOf(publicUrl: string, path: string, row: { id: string; name: string }): string {
+function urlOf(publicUrl: string, path: string, row: { id: string; name: string }): string {
   return `${publicUrl.replace(/\/+$/, "")}${path}/${row.id}/${encodeURIComponent(row.name)}`;
 }
 

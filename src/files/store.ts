@@ -36,7 +36,7 @@ export interface FileRow {
 }
 
 /** 128 random bits (hex): an id nobody guesses, so a link is as private as the chat it is in. */
-export const newFileId = (): string => randomBytes(16).toString("hex");
+const newFileId = (): string => randomBytes(16).toString("hex");
 
 export class FileStore {
   readonly blobs: Blobs;
@@ -56,11 +56,15 @@ export class FileStore {
 
   /** Bytes of every blob (each counted once) plus those streaming in. */
   used(): number {
-    const row = this.db
-      .query<{ total: number | null }, []>("SELECT sum(size) AS total FROM (SELECT DISTINCT sha256, size FROM files)")
-      .get();
-    return (row?.total ?? 0) + this.#inFlight;
+    // Asked at every chunk of every upload: the stored part is summed again only after a change.
+    this.#stored ??=
+      this.db.query<{ total: number | null }, []>("SELECT sum(size) AS total FROM (SELECT DISTINCT sha256, size FROM files)").get()
+        ?.total ?? 0;
+    return this.#stored + this.#inFlight;
   }
+
+  /** The stored bytes, undefined when a row was added or removed since they were summed. */
+  #stored: number | undefined;
 
   /**
    * Streams `body` in; `admit(total, others)` cuts it (see Blobs.write), `others` being what the
@@ -104,6 +108,7 @@ export class FileStore {
       this.db
         .query("INSERT INTO files (id, sha256, name, type, size, stored_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(row.id, row.sha256, row.name, row.type, row.size, row.stored_at, row.expires_at);
+      this.#stored = undefined;
       return row;
     } finally {
       const left = (this.#landing.get(blob.sha256) ?? 1) - 1;
@@ -121,12 +126,14 @@ export class FileStore {
   /** Forgets one file (an upload service took it instead); its blob goes with its last row. */
   forget(id: string): void {
     this.db.query("DELETE FROM files WHERE id = ?").run(id);
+    this.#stored = undefined;
     this.sweep();
   }
 
   /** Removes expired rows, then every blob no row names (nor a write about to name). */
   sweep(): void {
     this.db.query("DELETE FROM files WHERE expires_at <= ?").run(this.now());
+    this.#stored = undefined;
     const named = new Set(
       this.db
         .query<{ sha256: string }, []>("SELECT DISTINCT sha256 FROM files")

@@ -15,7 +15,7 @@ import { attachmentContent } from "../../notify/attachments.ts";
 import { tooLarge } from "../../kit/request-body.ts";
 
 /** `attach: body`: the whole request body is the file. */
-export const RAW_BODY = "body";
+const RAW_BODY = "body";
 
 export interface AttachedRequest {
   /** The multipart text fields (the templates' `body`), undefined for a raw body: no fields. */
