@@ -179,7 +179,8 @@ function aborted(signal: AbortSignal): Promise<never> {
   });
 }
 
+/** Why a request failed, by its code where it has one: Bun's messages quote the whole URL, token and all. */
 function messageOf(err: unknown): string {
-  if (err instanceof Error) return "code" in err && typeof err.code === "string" ? `${err.code} (${err.message})` : err.message;
+  if (err instanceof Error) return "code" in err && typeof err.code === "string" ? err.code : err.message;
   return String(err);
 }

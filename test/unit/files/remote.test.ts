@@ -77,6 +77,13 @@ describe("fetching", () => {
     await drain(file);
   });
 
+  test("a server that cannot be reached is REMOTE_FAILED, naming the origin and the cause", async () => {
+    const closed = serve(() => new Response());
+    closed.server.stop(true);
+    const error = await refusal(fetcher()(`${closed.origin}/x.png?token=s3cret`));
+    expect([error.code, error.message]).toEqual(["REMOTE_FAILED", `${closed.origin} could not be reached: ECONNREFUSED`]);
+  });
+
   test("an answer other than 2xx is REMOTE_FAILED, saying the status", async () => {
     const gone = serve(() => new Response("no", { status: 404 }));
     const error = await refusal(fetcher()(`${gone.origin}/x.png`));
