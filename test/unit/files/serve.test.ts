@@ -94,11 +94,13 @@ describe("a stored file as a client fetches it", () => {
 });
 
 describe("the files path in a gateway", () => {
-  test("is served only when http.public_url is set", async () => {
+  test("is served only when http.public_url is set, and /health says how full the store is", async () => {
     gw = await fakeGateway("http:\n  public_url: https://gw.example.org\nroutes: []\n");
     const unknown = await gw.request(`/files/${"a".repeat(32)}/x.png`);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: "Not found", code: "NOT_FOUND" });
+    const health = (await (await gw.request("/health")).json()) as { plugins: unknown[] };
+    expect(health.plugins).toContainEqual({ plugin: "files", path: "/files", used_bytes: 0, quota_bytes: 1_073_741_824 });
     await gw.stop();
     gw = await fakeGateway("routes: []\n");
     expect((await gw.request(`/files/${"a".repeat(32)}/x.png`)).status).toBe(404);

@@ -95,3 +95,14 @@ describe("a file published to ntfy", () => {
     expect(streamed.sent).toEqual([]);
   });
 });
+
+describe("a file under a sequence id", () => {
+  test("an update corrects the text and the file's message; a withdrawal retracts both", async () => {
+    const first = await publish("/door/snap-1", { method: "PUT", body: PNG_1X1, headers: { Filename: "a.png" } });
+    const [text, file] = first.sent.map((s) => s.attrs.id as string);
+    const update = await publish("/door/snap-1", { method: "PUT", body: PNG_1X1, headers: { Filename: "b.png" } });
+    expect(update.sent.map((s) => s.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id)).toEqual([text, file]);
+    const withdrawn = await publish("/door/snap-1", { method: "DELETE" });
+    expect(withdrawn.sent.map((s) => s.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id)).toEqual([text, file]);
+  });
+});

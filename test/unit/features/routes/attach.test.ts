@@ -79,6 +79,16 @@ describe("attach: on a declarative route", () => {
     expect(json.error).toBe('The file field "other" is not one this route attaches (attach: file)');
   });
 
+  test("/openapi.json describes the multipart form with the file field, and the raw body", async () => {
+    const doc = (await (await gw.request("/openapi.json")).json()) as {
+      paths: Record<string, { post: { requestBody: { content: Record<string, unknown> } } }>;
+    };
+    expect(doc.paths["/snapshot"]?.post.requestBody.content["multipart/form-data"]).toEqual({
+      schema: { type: "object", properties: { text: expect.anything(), file: { type: "string", format: "binary" } } },
+    });
+    expect(Object.keys(doc.paths["/camera"]?.post.requestBody.content ?? {})).toContain("*/*");
+  });
+
   test("without http.public_url, check refuses attach: and says what to set", () => {
     const result = loadConfig(
       `${FAKE_HEAD}routes:\n  - path: /s\n    attach: file\n    send: <message to="a@localhost"><body>x</body></message>\n`,
