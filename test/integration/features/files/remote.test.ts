@@ -8,29 +8,16 @@ import { useTestBed } from "../../../helpers/bed.ts";
 import { isMessageWithBody } from "../../../../testbed/predicates.ts";
 import { freePort } from "../../../../testbed/ports.ts";
 import { PNG_1X1, sha256 } from "../../../helpers/file-store.ts";
-
-const ROUTES = `
-attachments:
-  remote:
-    fetch: true
-    allow: [127.0.0.1/32]
-routes:
-  - preset: ntfy
-    topics: { door: bob@localhost }
-`;
+import { FETCHING_NTFY, startCamera } from "../../../helpers/remote-files.ts";
 
 for (const server of testServers())
   describe(server.name, () => {
-    const camera = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      fetch: () => new Response(PNG_1X1, { headers: { "content-type": "image/jpeg" } }),
-    });
+    const camera = startCamera();
     afterAll(() => camera.stop(true));
     const bed = useTestBed(server, {
       gateway: async () => {
         const port = await freePort();
-        return { routes: ROUTES, http: [`listen: 127.0.0.1:${port}`, `public_url: http://127.0.0.1:${port}`] };
+        return { routes: FETCHING_NTFY, http: [`listen: 127.0.0.1:${port}`, `public_url: http://127.0.0.1:${port}`] };
       },
       clients: ["bob"],
     });

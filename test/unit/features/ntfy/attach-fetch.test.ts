@@ -4,21 +4,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
 import { PNG_1X1, sha256 } from "../../../helpers/file-store.ts";
+import { FETCHING_NTFY, startCamera } from "../../../helpers/remote-files.ts";
 
-// The camera stands for an intranet one: on loopback, fetched only because allow lists 127.0.0.1.
-const camera = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(PNG_1X1) });
+const camera = startCamera();
 const ROUTES = `
 http:
   public_url: https://gw.example.org
-attachments:
-  remote:
-    fetch: true
-    allow: [127.0.0.1/32]
-routes:
-  - preset: ntfy
-    topics:
-      door: alice@localhost
-`;
+${FETCHING_NTFY}`;
 
 let gw: FakeGateway;
 beforeAll(async () => void (gw = await fakeGateway(ROUTES)));
