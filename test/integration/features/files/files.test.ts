@@ -54,6 +54,13 @@ for (const server of testServers())
       expect(file.getChild("x", "jabber:x:oob")?.getChildText("desc")).toBe("door.png");
       const fetched = await download(url);
       expect(fetched).toMatchObject({ type: "image/png", sha256: sha256(PNG_1X1) });
+      // HEAD: the headers and the length a GET would have, no body (RFC 9110 §9.3.2).
+      const head = await fetch(url, { method: "HEAD" });
+      expect([head.status, head.headers.get("content-length"), (await head.arrayBuffer()).byteLength]).toEqual([
+        200,
+        String(PNG_1X1.length),
+        0,
+      ]);
     });
 
     test("a ntfy message over 4,096 bytes arrives as attachment.txt with every byte", async () => {

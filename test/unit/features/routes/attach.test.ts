@@ -71,6 +71,15 @@ describe("attach: on a declarative route", () => {
     expect(sent).toEqual([]);
   });
 
+  test("text fields are held to http.max_body_bytes together, cut as they stream: 413", async () => {
+    const form = new FormData();
+    form.append("text", "x".repeat(2_000_000));
+    form.append("file", new Blob([PNG_1X1]), "a.png");
+    const { status, json, sent } = await post("/snapshot", { body: form });
+    expect([status, json.code]).toEqual([413, "BODY_TOO_LARGE"]);
+    expect(sent).toEqual([]);
+  });
+
   test("a file in a field the route does not attach is refused, naming it", async () => {
     const form = new FormData();
     form.append("other", new Blob(["x"]), "x.txt");
