@@ -57,14 +57,6 @@ export function checkAttachments(
 
 function checkRemote(raw: unknown, locate: SourceLocator, out: Diagnostic[]): void {
   if (!isRecord(raw)) return;
-  if (raw.fetch === true) {
-    out.push(
-      locate.at(
-        ["attachments", "remote", "fetch"],
-        "fetching remote URLs is not available in this build yet; with fetch: false they are sent as links the client opens",
-      ),
-    );
-  }
   if (!Array.isArray(raw.allow)) return;
   raw.allow.forEach((entry, i) => {
     const range = typeof entry === "string" ? parseProxyRange(entry) : undefined;

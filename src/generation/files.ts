@@ -7,6 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { filesService, type FilesService } from "../files/service.ts";
+import { remoteFetcher } from "../files/remote.ts";
 import { FileStore } from "../files/store.ts";
 import { createXep0363Uploader } from "../files/xep0363/uploader.ts";
 import type { GenerationDeps } from "./deps.ts";
@@ -23,6 +24,7 @@ export function generationFiles(deps: GenerationDeps): FilesService | undefined 
     store: deps.kept.get(KEPT) as FileStore,
     publicUrl: config.http.public_url,
     uploader: config.attachments.upload === "xep0363" ? xep0363(deps) : undefined,
+    fetchRemote: remoteFetcher(config.attachments.remote),
   });
 }
 
