@@ -1,52 +1,10 @@
-// The parts of the discord format on their own: multipart bodies as Grafana and curl write them,
-// Discord's markup as XEP-0393 text, embed colors as severity emojis, and Discord's checks of a
-// payload, each problem at its field's path.
+// The parts of the discord format on their own: Discord's markup as XEP-0393 text, embed colors as
+// severity emojis, and Discord's checks of a payload, each problem at its field's path (multipart
+// bodies as Grafana and curl write them: test/unit/multipart.test.ts).
 import { describe, expect, test } from "bun:test";
-import { boundaryOf, parseMultipart } from "../../../../src/kit/multipart.ts";
 import { plainText, timestampText } from "../../../../src/features/discord/markup.ts";
 import { notificationOf } from "../../../../src/features/discord/read.ts";
 import { checkPayload } from "../../../../src/features/discord/payload.ts";
-
-const bytes = (text: string) => new TextEncoder().encode(text);
-
-describe("multipart/form-data (RFC 7578)", () => {
-  test("every part is kept: an empty name (Grafana's images), quoted names with escapes, a preamble", () => {
-    const body = [
-      "preamble to ignore",
-      "--B",
-      'Content-Disposition: form-data; name="payload_json"',
-      "",
-      '{"content":"x"}',
-      "--B",
-      'Content-Disposition: form-data; name=""; filename="a \\"b\\".png"',
-      "Content-Type: image/png",
-      "",
-      "PNG",
-      "--B--",
-      "",
-    ].join("\r\n");
-    expect(parseMultipart(bytes(body), "B")).toEqual([
-      { name: "payload_json", filename: undefined, type: "text/plain", data: bytes('{"content":"x"}') },
-      { name: "", filename: 'a "b".png', type: "image/png", data: bytes("PNG") },
-    ]);
-  });
-
-  test("a body that is not multipart says why", () => {
-    expect(parseMultipart(bytes("no boundary here"), "B")).toBe("the body has no multipart boundary");
-    expect(parseMultipart(bytes("--B\r\nContent-Disposition: form-data; name=a\r\n\r\nx"), "B")).toBe(
-      "the multipart body has no final boundary",
-    );
-    expect(parseMultipart(bytes("--B\r\nX-Other: 1\r\n\r\nx\r\n--B--"), "B")).toBe(
-      "a multipart part has no Content-Disposition: form-data",
-    );
-  });
-
-  test("the boundary parameter, quoted or not", () => {
-    expect(boundaryOf('multipart/form-data; boundary="a b"')).toBe("a b");
-    expect(boundaryOf("multipart/form-data; charset=utf-8; boundary=xyz")).toBe("xyz");
-    expect(boundaryOf("multipart/form-data")).toBeUndefined();
-  });
-});
 
 describe("Discord's markup as plain text", () => {
   test("bold, headings, underline, strike and masked links", () => {
