@@ -22,6 +22,7 @@ import type { HttpHandler, HttpRegistrar, PluginMetrics, StanzaHandler, XmppPort
 import type { Metrics } from "./metrics.ts";
 import type { GatewayRequest } from "./http/request-context.ts";
 import type { GatewayError } from "./plugin-api/errors.ts";
+import type { FilesPort } from "./files/types.ts";
 
 // The loader's half, which config checking reads alone.
 export type * from "./config/feature-shape.ts";
@@ -126,6 +127,8 @@ export interface FeatureContext<Part = unknown> {
   previous: unknown;
   /** The gateway's: outlive every generation. */
   gateway: GatewayPorts;
+  /** Files and images a route attaches (src/files/): undefined when attachments are off (no http.public_url). */
+  files?: FilesPort | undefined;
 }
 
 /** What outlives generations and features borrow: the raw store, the outbox delivery, the report. */

@@ -1,3 +1,5 @@
+import type { Attachment } from "../files/types.ts";
+
 /**
  * A notification as the formats other tools send (ntfy, Gotify, Slack, Discord, Teams, Apprise...)
  * give it, before it is a chat message: each format's feature (src/features/<format>/) reads its
@@ -16,4 +18,6 @@ export interface Notification {
   fields?: ReadonlyArray<{ name: string; value: string }> | undefined;
   /** Links after the fields: the click target, actions, images and files (until files are sent as files). */
   links?: ReadonlyArray<{ url: string; label?: string | undefined }> | undefined;
+  /** Files and images: one chat message each after the text (XEP-0066 OOB; notify/send.ts). */
+  attachments?: readonly Attachment[] | undefined;
 }

@@ -57,6 +57,15 @@ const ERRORS = {
   // Declarative templates (src/templates/template.ts): a payload that does not fit the template.
   MISSING_FIELD: { status: 400, message: "The payload lacks a field this route's template reads" },
   PAYLOAD_MISMATCH: { status: 422, message: "The payload does not fit this route's template" },
+  // Files and images (issue 21, src/files/): limits of the store, its upload service and remote fetches.
+  ATTACHMENTS_OFF: { status: 400, message: "This gateway does not take files: set http.public_url to turn attachments on" },
+  FILE_TOO_LARGE: { status: 413, message: "The file is larger than attachments.max_file_bytes" },
+  FILES_QUOTA: { status: 507, message: "The file store is at attachments.quota_bytes; retry when older files expire" },
+  FILES_RATE: { status: 429, message: "Too many files from this sender; retry later (attachments.rate)" },
+  FILES_STORE_FULL: { status: 507, message: "The disk under the file store is full" },
+  REMOTE_FAILED: { status: 502, message: "The remote URL could not be fetched" },
+  REMOTE_REFUSED: { status: 400, message: "The remote URL points where the gateway does not fetch from" },
+  UPLOAD_FAILED: { status: 502, message: "The XMPP server's upload service did not take the file" },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -164,6 +164,7 @@ describe("delivery", () => {
   const post = (deliver: Deliver, text: string) =>
     webhookHandler(route, {
       auth: undefined,
+      files: undefined,
       component: "gw.localhost",
       newId: () => "id",
       deliver,
