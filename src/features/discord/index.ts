@@ -63,11 +63,12 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
     ctx.gateway.storeFailed(op, err);
     ctx.metrics.correctStoreFailure(namespace);
   };
-  const { auth, maxBodyBytes, ...notify } = formatPorts(route, ctx, groupchat);
+  const { auth, maxBodyBytes, files, ...notify } = formatPorts(route, ctx, groupchat);
   return {
     auth,
     notify,
     maxBodyBytes,
+    files,
     sent: sentMessages(correctThreads(ctx.gateway.db, { route: namespace, limits: DEFAULT_THREAD_LIMITS, failed }), namespace),
     hook: webhookIdentity(route.path),
     snowflake,

@@ -3,7 +3,7 @@
 // bodies as Grafana and curl write them: test/unit/multipart.test.ts).
 import { describe, expect, test } from "bun:test";
 import { plainText, timestampText } from "../../../../src/features/discord/markup.ts";
-import { notificationOf } from "../../../../src/features/discord/read.ts";
+import { embedImages, notificationOf } from "../../../../src/features/discord/read.ts";
 import { checkPayload } from "../../../../src/features/discord/payload.ts";
 
 describe("Discord's markup as plain text", () => {
@@ -52,13 +52,17 @@ describe("a payload as a notification", () => {
       ],
     });
     if (!("message" in checked)) throw new Error(JSON.stringify(checked));
-    expect(notificationOf(checked.message, [{ filename: "log.txt", type: "text/plain", size: 2048 }])).toEqual({
+    const log = { kind: "link", url: "https://gw.example/files/0f/log.txt", name: "log.txt" } as const;
+    expect(notificationOf(checked.message, [log])).toEqual({
       title: "v2",
-      text: "deploy\nci\nall green\nCI • 2026-12-07 01:02:03 UTC\nlogs\n📎 log.txt (text/plain, 2.0 kB): received, not forwarded",
+      text: "deploy\nci\nall green\nCI • 2026-12-07 01:02:03 UTC\nlogs",
       badges: undefined,
       fields: [{ name: "took", value: "42" }],
-      links: [{ url: "https://ci/2" }, { url: "https://ci/", label: "ci" }, { url: "https://ci/t.png", label: "Thumbnail" }],
+      links: [{ url: "https://ci/2" }, { url: "https://ci/", label: "ci" }],
+      attachments: [log],
     });
+    // The thumbnail is a picture to show; attachment://log.txt is the request's own file, already attached.
+    expect(embedImages(checked.message)).toEqual([{ url: "https://ci/t.png" }]);
   });
 
   test("every problem at its path; null is not given", () => {
