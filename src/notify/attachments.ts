@@ -88,3 +88,21 @@ export async function remoteAttachments(
   }
   return out;
 }
+
+/**
+ * A notification's link attachments as the route's store takes remote URLs (`attachments.remote`:
+ * kept links, or fetched and stored); what is stored already stays. A format reads a payload's
+ * image URLs as links (sync, the same for render), then hands them through this before sending.
+ */
+export async function viaStore(
+  files: FilesPort | undefined,
+  attachments: readonly Attachment[] | undefined,
+  sender: string,
+): Promise<Attachment[]> {
+  const out: Attachment[] = [];
+  for (const a of attachments ?? []) {
+    const through = a.kind === "link" ? await remoteAttachment(files, a.url, sender, a.name) : a;
+    if (through) out.push(through);
+  }
+  return out;
+}
