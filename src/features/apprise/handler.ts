@@ -13,7 +13,7 @@ import { requireMayAddress } from "../../kit/auth.ts";
 import { sendNotification } from "../../notify/send.ts";
 import type { FormatPorts } from "../../notify/ports.ts";
 import { appriseNotification } from "./notification.ts";
-import { fileSender } from "../../notify/attachments.ts";
+import { fileSender } from "../../notify/incoming-files.ts";
 import { invalid, readApiPayload, readJsonPayload, type AppriseMessage, type AttachInput } from "./read.ts";
 import type { AppriseRoute } from "./schema.ts";
 

@@ -6,14 +6,14 @@
  *   `body` (required), `title`, `type`, `format` and `tag` (a list from apprise 1.2.0, a string
  *   from curl), and `attach`/`attachment` URLs; or a multipart form whose file parts (`attach`,
  *   `attachN`, `attachment`, as apprise-api takes them) stream into the file store.
- * Files and URLs become the message's attachments (notify/attachments.ts).
+ * Files and URLs become the message's attachments (notify/incoming-files.ts).
  * A field of the wrong type, an unknown `type` or `format`, or an API payload without `body` is
  * INVALID_BODY naming the field: Apprise sends none of these, so a request carrying one is not Apprise's.
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { isMultipart, readMultipartForm } from "../../kit/multipart.ts";
 import type { Attachment, FilesPort } from "../../files/types.ts";
-import { checkCount, remoteAttachments, storeBytes, storeParts } from "../../notify/attachments.ts";
+import { checkCount, remoteAttachments, storeBytes, storeParts } from "../../notify/incoming-files.ts";
 import { textOf } from "../../kit/bounded.ts";
 import { readBody } from "../../kit/request-body.ts";
 import { isXmlText } from "../../kit/xml-text.ts";

@@ -21,7 +21,7 @@ import { requireMayAddress } from "../../kit/auth.ts";
 import { jsonResponse } from "../../plugin-api/errors.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
 import type { Attachment, FilesPort } from "../../files/types.ts";
-import { fileSender, remoteAttachments, storeParts } from "../../notify/attachments.ts";
+import { fileSender, remoteAttachments, storeParts } from "../../notify/incoming-files.ts";
 import { discordFailure, invalidFormBody, unknownMessage } from "./errors.ts";
 import { messageObject, webhookObject, type WebhookIdentity } from "./objects.ts";
 import { checkPayload, type DiscordMessage } from "./payload.ts";

@@ -3,7 +3,7 @@
  * reference.mdx "Uploading Files"): JSON, a form, or multipart/form-data whose `payload_json`
  * part holds the JSON of the non-file fields and whose file parts are `files[n]` — or, from
  * Grafana, parts with an empty name, and from Apprise `file` (kit/multipart.ts): every file part
- * streams into the file store as it arrives (`store`: notify/attachments.ts). The fields are
+ * streams into the file store as it arrives (`store`: notify/incoming-files.ts). The fields are
  * bounded by http.max_body_bytes, each file by the store; what cannot be read is Discord's error
  * for it, never the gateway's own shape.
  */

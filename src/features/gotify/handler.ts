@@ -9,7 +9,7 @@ import type { HttpHandler, HttpRequest } from "../../plugin-api/index.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
 import type { FilesPort } from "../../files/types.ts";
-import { fileSender, viaStore } from "../../notify/attachments.ts";
+import { fileSender, viaStore } from "../../notify/incoming-files.ts";
 import { GOTIFY_ERRORS, gotifyError } from "./errors.ts";
 import type { GotifyMessages } from "./messages.ts";
 import { gotifyNotification } from "./notification.ts";

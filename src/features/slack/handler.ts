@@ -9,7 +9,7 @@ import { GatewayError } from "../../plugin-api/errors.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import type { FormatPorts } from "../../notify/ports.ts";
 import { sendNotification } from "../../notify/send.ts";
-import { fileSender, viaStore } from "../../notify/attachments.ts";
+import { fileSender, viaStore } from "../../notify/incoming-files.ts";
 import type { HttpHandler } from "../../plugin-api/index.ts";
 import { ok, refusal } from "./answer.ts";
 import { readPayload } from "./payload.ts";

@@ -15,7 +15,7 @@ import { isXmlText, saysNothing } from "../../kit/xml-text.ts";
 import { colorBadge, parseHexColor } from "../../notify/color.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { notificationText } from "../../notify/render.ts";
-import { MAX_ATTACHMENTS as MAX_IMAGES } from "../../notify/attachments.ts";
+import { MAX_ATTACHMENTS as MAX_IMAGES } from "../../notify/incoming-files.ts";
 import { bold, type Link, list, readBlocks } from "./blocks.ts";
 import { SLACK_ERRORS } from "./errors.ts";
 import { asWritten, plainText, unbold } from "./mrkdwn.ts";
