@@ -12,6 +12,7 @@ import type { Logger } from "./log.ts";
 import { GatewayError, errorResponse } from "./plugin-api/errors.ts";
 import { createThrottle, type Throttle } from "./auth/throttle.ts";
 import { IN_PROCESS_PEER } from "./http/request-context.ts";
+import { fileBodyLimit } from "./files/service.ts";
 import { buildGeneration, type Generation, type GenerationDeps } from "./generation/index.ts";
 import { createCore, linkOptions, type Core } from "./core.ts";
 import { createHttpServer, type Rebound } from "./http/server.ts";
@@ -71,7 +72,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     handle,
     listen() {
       core.link.start();
-      return http.bind(config.http);
+      return http.bind(listenSettings(config));
     },
     async reload(next) {
       const changes = diffConfigs((generations.current as Generation).config, next);
@@ -80,7 +81,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       // What features hand over (the routes' seats) passes to the new configuration before the old one retires.
       const fresh = await buildGeneration({ ...common, throttle, config: next, handover: generations.current?.handover() });
       // Every reload reads http.tls's files again: a renewed certificate keeps its path.
-      const socket = rebindOrRetire(() => http.rebind(next.http), fresh);
+      const socket = rebindOrRetire(() => http.rebind(listenSettings(next)), fresh);
       generations.swap(fresh);
       if (changes.xmpp) await core.link.reconfigure(linkOptions(next, log));
       return { ...changes, certificate: socket === "certificate_reloaded" };
@@ -177,4 +178,10 @@ function createGenerations(link: XmppLink, log: Logger) {
       await Promise.all(all.map((g) => g.retire(timeoutMs)));
     },
   };
+}
+
+/** The socket's settings: its body backstop (server.ts) above the largest body a route takes, files included. */
+function listenSettings(config: Config): Config["http"] {
+  if (config.http.public_url === undefined) return config.http;
+  return { ...config.http, max_body_bytes: Math.max(config.http.max_body_bytes, fileBodyLimit(config.attachments)) };
 }

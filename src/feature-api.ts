@@ -22,7 +22,7 @@ import type { HttpHandler, HttpRegistrar, PluginMetrics, StanzaHandler, XmppPort
 import type { Metrics } from "./metrics.ts";
 import type { GatewayRequest } from "./http/request-context.ts";
 import type { GatewayError } from "./plugin-api/errors.ts";
-import type { FilesPort } from "./files/types.ts";
+import type { FilesService } from "./files/service.ts";
 
 // The loader's half, which config checking reads alone.
 export type * from "./config/feature-shape.ts";
@@ -70,6 +70,8 @@ interface RouteOptions {
   bare?: boolean;
   probe?: boolean;
   refuse?: (error: GatewayError, request: Request) => Response;
+  /** A route that takes files: its bodies may be this large instead of http.max_body_bytes (files/service.ts `fileBodyLimit`). */
+  maxBodyBytes?: number;
 }
 
 /** The plugins' registrar, with what only the core's endpoints need. */
@@ -128,7 +130,7 @@ export interface FeatureContext<Part = unknown> {
   /** The gateway's: outlive every generation. */
   gateway: GatewayPorts;
   /** Files and images a route attaches (src/files/): undefined when attachments are off (no http.public_url). */
-  files?: FilesPort | undefined;
+  files?: FilesService | undefined;
 }
 
 /** What outlives generations and features borrow: the raw store, the outbox delivery, the report. */

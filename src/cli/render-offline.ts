@@ -82,6 +82,9 @@ function print(stanza: Element, req: RenderRequest, io: CliOutput): void {
     io.out(req.pretty ? pretty(stanza) : stanza.toString());
     return;
   }
-  io.err(`to ${stanza.attrs.to}:`);
+  // A file's message (XEP-0066): its body is the URL a client shows as the image or file itself.
+  const oob = stanza.getChild("x", "jabber:x:oob");
+  const desc = oob?.getChildText("desc");
+  io.err(oob ? `to ${stanza.attrs.to}, a file${desc ? ` (${desc})` : ""}, shown by clients as the file itself:` : `to ${stanza.attrs.to}:`);
   io.out(body);
 }

@@ -4,6 +4,7 @@
  * auth kind is a feature's (src/feature-api.ts): src/features/index.ts puts the whole type together.
  */
 import type { Static } from "@sinclair/typebox";
+import type { AttachmentsConfig } from "../files/schema.ts";
 import type { HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, Xmpp } from "./schema.ts";
 
 export interface CoreConfig {
@@ -11,6 +12,8 @@ export interface CoreConfig {
   http: Static<typeof HttpSchema>;
   store: string;
   outbox: Static<typeof OutboxSchema>;
+  /** Files and images (src/files/): with every default filled in, whether or not http.public_url turns them on. */
+  attachments: AttachmentsConfig;
   auth_throttle: Static<typeof ThrottleSchema>;
   log: Static<typeof LogSchema>;
 }

@@ -37,6 +37,8 @@ export interface RouteChecks {
   /** The xmpp section when it is valid: plugins check addresses against the component domain. */
   xmpp: { component: string; host: string } | undefined;
   plugins: ReadonlyMap<string, PluginDefinition>;
+  /** http.public_url is set, so files can be linked to: an entry that attaches files (`attach:`) needs it. */
+  attachments: boolean;
   locate: SourceLocator;
   diagnostics: Diagnostic[];
   /** What is worth saying but does not stop the start (a guessable secret path): `check` prints them. */

@@ -18,6 +18,7 @@ import { substituteEnv } from "./env.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkXmppServer } from "./check-xmpp.ts";
 import { checkHttp } from "./check-http.ts";
+import { attachmentsOf, checkAttachments, publicUrlOf } from "./check-attachments.ts";
 import type { CoreConfig } from "./config-types.ts";
 import type { FeatureRegistry } from "./registry.ts";
 import type { RouteBase, RouteChecks, SchemeBase } from "./feature-shape.ts";
@@ -71,6 +72,7 @@ export function loadWith(
     authNames,
     xmpp,
     plugins,
+    attachments: publicUrlOf(isRecord(fields) ? fields : {}) !== undefined,
     locate,
     diagnostics,
     warnings,
@@ -83,6 +85,7 @@ export function loadWith(
   };
   const routes = (Array.isArray(fields.routes) ? fields.routes : []).flatMap((r, i) => checkRoute(r, ["routes", i], checks) ?? []);
   for (const review of reviews) review();
+  checkAttachments(fields, routes, locate, diagnostics);
   const parts = Object.fromEntries(
     registry.sections.map((s) => [
       s.key,
@@ -96,6 +99,7 @@ export function loadWith(
     http: top.http ?? (Value.Default(HttpSchema, {}) as Static<typeof HttpSchema>),
     store: top.store,
     outbox: top.outbox ?? (Value.Default(OutboxSchema, {}) as Static<typeof OutboxSchema>),
+    attachments: attachmentsOf(top.attachments),
     auth_throttle: top.auth_throttle ?? (Value.Default(ThrottleSchema, {}) as Static<typeof ThrottleSchema>),
     log: top.log ?? (Value.Default(LogSchema, {}) as Static<typeof LogSchema>),
   };

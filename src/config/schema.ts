@@ -4,6 +4,7 @@
  * so a misspelt key is an error, never silently ignored.
  */
 import { Type, type Static, type TObject, type TProperties } from "@sinclair/typebox";
+import { AttachmentsSchema } from "../files/schema.ts";
 
 /** `Type.Object` closed to unknown keys: the house default for config objects. */
 export const Closed = <T extends TProperties>(props: T, description?: string): TObject<T> =>
@@ -106,6 +107,13 @@ export const HttpSchema = Closed(
       description: "Access-Control-* headers on every response and OPTIONS on every path, as Prosody's mod_http does.",
     }),
     tls: Type.Optional(ListenerTlsSchema),
+    public_url: Type.Optional(
+      Type.String({
+        pattern: "^https?://[^/?#\\s]+(/[^?#\\s]*)?$",
+        description:
+          "The absolute http(s) URL at which chat clients reach this listener (through a reverse proxy, usually https://). Setting it turns attachments on (files and images in notifications, docs/files.md): the links in the messages start with it.",
+      }),
+    ),
     trusted_proxies: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
       description:
@@ -175,6 +183,7 @@ export const CoreSchema = Closed({
     description: 'The bun:sqlite file holding the outbox and caches; ":memory:" keeps nothing across restarts.',
   }),
   outbox: Type.Optional(OutboxSchema),
+  attachments: Type.Optional(AttachmentsSchema),
   auth_throttle: Type.Optional(ThrottleSchema),
   log: Type.Optional(LogSchema),
   auth: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Unknown(), {

@@ -31,6 +31,7 @@ import gotify from "./gotify/index.ts";
 import apprise from "./apprise/index.ts";
 import teams from "./teams/index.ts";
 import slack from "./slack/index.ts";
+import files from "./files/index.ts";
 import type { HeaderAuth } from "./auth/header/schema.ts";
 import type { BasicAuth } from "./auth/basic/schema.ts";
 import type { BearerAuth } from "./auth/bearer/schema.ts";
@@ -44,6 +45,7 @@ import type { OpenApiSchema } from "./openapi/schema.ts";
 
 const FEATURES: readonly FeatureDefinition[] = [
   health,
+  files,
   authHeader,
   authBasic,
   authBearer,

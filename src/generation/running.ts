@@ -12,6 +12,7 @@ import type { createRegistry } from "../http/app.ts";
 import type { StanzaRouter } from "../xmpp/router.ts";
 
 import type { GenerationDeps } from "./deps.ts";
+import { generationFiles } from "./files.ts";
 export interface Started {
   name: string;
   runtime: FeatureRuntime;
@@ -46,6 +47,7 @@ export class Running {
 export async function startFeatures(deps: GenerationDeps, parts: GenerationParts): Promise<Started[]> {
   const { config } = deps;
   const started: Started[] = [];
+  const files = generationFiles(deps);
   try {
     for (const feature of FEATURE_REGISTRY.features) {
       if (!feature.start) continue;
@@ -66,6 +68,7 @@ export async function startFeatures(deps: GenerationDeps, parts: GenerationParts
         pluginMetrics: deps.metrics.forPlugin,
         previous: deps.handover?.get(feature.name),
         gateway: gatewayPorts(deps, feature.name),
+        files,
       };
       started.push({ name: feature.name, runtime: await feature.start(ctx) });
     }

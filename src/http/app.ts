@@ -35,6 +35,8 @@ export interface Registered {
   catchAll?: boolean;
   /** The sender's shape of a refusal the front door makes for this route (front-door.ts `Refuse`). */
   refuse?: Refuse;
+  /** Bodies this large are let in instead of http.max_body_bytes: a route that takes files. */
+  maxBodyBytes?: number;
 }
 
 /** Everything one generation serves (`all`); `routes` leaves out the bare probes, which no API description lists. */

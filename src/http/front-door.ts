@@ -67,7 +67,7 @@ export function enter(request: Request, peer: string, door: Door): GatewayReques
     ...door.routeOf(request.method, path),
     started,
   };
-  const init = limitBody(request, door.maxBodyBytes);
+  const init = limitBody(request, context.maxBodyBytes ?? door.maxBodyBytes);
   return url === request.url && init === request ? adoptRequest(request, context) : new GatewayRequest(url, init, context);
 }
 
@@ -91,9 +91,10 @@ export function refuseEarly(request: Request, { implemented, maxBodyBytes }: Fro
       }),
     );
   }
-  if (Number(request.headers.get("content-length") ?? 0) > maxBodyBytes) {
+  const limit = (request instanceof GatewayRequest ? request.context.maxBodyBytes : undefined) ?? maxBodyBytes;
+  if (Number(request.headers.get("content-length") ?? 0) > limit) {
     const refuse = request instanceof GatewayRequest ? request.context.refuse : undefined;
-    return refuse ? refuse(tooLarge(maxBodyBytes), request) : errorResponse(tooLarge(maxBodyBytes));
+    return refuse ? refuse(tooLarge(limit), request) : errorResponse(tooLarge(limit));
   }
   return undefined;
 }

@@ -34,6 +34,8 @@ export interface RequestContext {
   readonly started: number;
   /** How the matched route words a refusal (front-door.ts `Refuse`); the gateway's JSON when none. */
   readonly refuse?: ((error: GatewayError, request: Request) => Response) | undefined;
+  /** The matched route's body limit when it takes files (route-labels.ts); else http.max_body_bytes holds. */
+  readonly maxBodyBytes?: number | undefined;
   /** Who an auth scheme found (Identity.name), once one has: for the request log. */
   identity?: string;
 }

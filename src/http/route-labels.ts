@@ -22,6 +22,8 @@ export interface RouteLabel {
   path: string;
   /** The shape of the route's refusals, for those the front door makes (front-door.ts `Refuse`). */
   refuse?: Refuse | undefined;
+  /** The route's own body limit (a route that takes files), instead of http.max_body_bytes. */
+  maxBodyBytes?: number | undefined;
 }
 
 interface Pattern {
@@ -30,6 +32,7 @@ interface Pattern {
   secret?: boolean;
   catchAll?: boolean;
   refuse?: Refuse;
+  maxBodyBytes?: number;
 }
 
 const UNMATCHED = "(unmatched)";
@@ -69,7 +72,8 @@ export function routeMatcher(routes: readonly Pattern[]): (method: string, pathn
     // A fixed first segment is the route's own; a parameter there (ntfy's /:topic) or no route at all is not.
     if (secretRoots.has(root) && (!found || firstSegment(found.path) !== root)) return { route, path: `/${root}/…`, refuse };
     if (!found) return { route, path: pathname, refuse };
-    return { route, path: maskParams(found.path, pathname, (name) => name === ":token"), refuse: found.refuse };
+    const path = maskParams(found.path, pathname, (name) => name === ":token");
+    return { route, path, refuse: found.refuse, maxBodyBytes: found.maxBodyBytes };
   };
 }
 

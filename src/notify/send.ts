@@ -11,6 +11,8 @@ import { guardStanza } from "../xmpp/stanza-guard.ts";
 import type { Notification } from "./notification.ts";
 import { GatewayError } from "../plugin-api/errors.ts";
 import { hasText, notificationText } from "./render.ts";
+import type { Attachment } from "../files/types.ts";
+import { attachmentContent, readRemembered, writeRemembered, type RememberedMessages } from "./attachments.ts";
 import type { GroupchatPort } from "./rooms.ts";
 
 export interface NotifyPorts {
@@ -32,6 +34,8 @@ export interface Notified {
   /**
    * The id of the message each recipient got, by JID. In a room, `<ours> <the room's stanza-id>`
    * when the room assigned one (`roomIds`): a correction names ours, a retraction the room's.
+   * The text message's first; a notification's files add their messages' after commas
+   * (attachments.ts), so that correcting or withdrawing it reaches them too.
    */
   ids: Record<string, string>;
 }
@@ -46,33 +50,74 @@ export async function sendNotification(
   /** The message each recipient got first, when this one corrects it (XEP-0308 §4: always the first). */
   replaces?: Readonly<Record<string, string>>,
 ): Promise<Notified> {
+  const attachments = n.attachments ?? [];
   // One check for every format, on what a client would show: the format answers it as its own "no text".
-  if (!hasText(n)) throw new GatewayError("NO_TEXT");
-  const body = notificationText(n);
-  const stanzas = to.map((jid) => {
+  const text = hasText(n) ? notificationText(n) : undefined;
+  if (text === undefined && attachments.length === 0) throw new GatewayError("NO_TEXT");
+  return deliverAll(
+    to.flatMap((jid) => planned(jid, text, attachments, ports, readRemembered(replaces?.[jid]))),
+    ports,
+  );
+}
+
+/**
+ * One recipient's messages: the text, then one per attachment (attachments.ts). A correction
+ * (XEP-0308 §4) replaces each earlier message by its place (text by text, the n-th file by the
+ * n-th) and withdraws those it has nothing for; what the earlier one lacked is sent new.
+ */
+function planned(
+  jid: string,
+  text: string | undefined,
+  attachments: readonly Attachment[],
+  ports: NotifyPorts,
+  before: RememberedMessages,
+): Planned[] {
+  const corrected = (first: string | undefined, slot: number, body: string, extra: Element[]): Planned => {
     const id = ports.newId();
-    const first = replaces?.[jid];
     // XEP-0308 §4: the id the original was sent with (§5: in a room, from the same occupant, as here).
     const replace = first ? [xml("replace", { xmlns: "urn:xmpp:message-correct:0", id: roomIds(first).ours })] : [];
-    return { jid, id, stanza: message(jid, id, ports, body, replace) };
+    return { jid, id, slot, stanza: message(jid, id, ports, body, [...extra, ...replace]) };
+  };
+  const out: Planned[] = [];
+  if (text !== undefined) out.push(corrected(before.text, 0, text, []));
+  else if (before.text) out.push(retraction(jid, before.text, ports));
+  attachments.forEach((a, i) => {
+    const { body, extra } = attachmentContent(a);
+    out.push(corrected(before.files[i], i + 1, body, extra));
+  });
+  for (const gone of before.files.slice(attachments.length)) out.push(retraction(jid, gone, ports));
+  return out;
+}
+
+/** A message and where its id is remembered: 0 the text, n the n-th attachment, undefined not at all (a retraction). */
+interface Planned {
+  jid: string;
+  id: string;
+  slot?: number | undefined;
+  stanza: Element;
+}
+
+/** Withdraws the messages `ids` names (XEP-0424), each with a fallback body for older clients: a notification's files too. */
+export async function retractNotification(ids: Readonly<Record<string, string>>, ports: NotifyPorts): Promise<Notified> {
+  const stanzas = Object.entries(ids).flatMap(([jid, remembered]) => {
+    const { text, files } = readRemembered(remembered);
+    return [text, ...files].flatMap((original, i) =>
+      original ? [{ ...retraction(jid, original, ports), slot: i === 0 ? 0 : undefined }] : [],
+    );
   });
   return deliverAll(stanzas, ports);
 }
 
-/** Withdraws the messages `ids` names (XEP-0424), each with a fallback body for older clients. */
-export async function retractNotification(ids: Readonly<Record<string, string>>, ports: NotifyPorts): Promise<Notified> {
-  const stanzas = Object.entries(ids).map(([jid, original]) => {
-    const id = ports.newId();
-    const { ours, room } = roomIds(original);
-    const payload = [
-      // XEP-0424 0.4: in a group chat the stanza-id the room assigned (XEP-0359), else the origin-id we sent.
-      xml("retract", { xmlns: "urn:xmpp:message-retract:1", id: room ?? ours }),
-      xml("fallback", { xmlns: "urn:xmpp:fallback:0", for: "urn:xmpp:message-retract:1" }),
-      xml("store", { xmlns: "urn:xmpp:hints" }),
-    ];
-    return { jid, id, stanza: message(jid, id, ports, RETRACTED, payload) };
-  });
-  return deliverAll(stanzas, ports);
+function retraction(jid: string, original: string, ports: NotifyPorts): Planned {
+  const id = ports.newId();
+  const { ours, room } = roomIds(original);
+  const payload = [
+    // XEP-0424 0.4: in a group chat the stanza-id the room assigned (XEP-0359), else the origin-id we sent.
+    xml("retract", { xmlns: "urn:xmpp:message-retract:1", id: room ?? ours }),
+    xml("fallback", { xmlns: "urn:xmpp:fallback:0", for: "urn:xmpp:message-retract:1" }),
+    xml("store", { xmlns: "urn:xmpp:hints" }),
+  ];
+  return { jid, id, stanza: message(jid, id, ports, RETRACTED, payload) };
 }
 
 /** origin-id (XEP-0359) carries the id the recipient's archive keeps, which a retraction names. */
@@ -97,7 +142,8 @@ function roomIds(remembered: string): { ours: string; room?: string } {
 function stanzaIdOf(echo: Element | undefined, room: string): string | undefined {
   const sid = echo?.getChildren("stanza-id", "urn:xmpp:sid:0").find((e) => e.attrs.by?.toLowerCase() === room.toLowerCase());
   const id = sid?.attrs.id;
-  return typeof id === "string" && id && !id.includes(" ") ? id : undefined;
+  // A space or a comma would split what is remembered of the message (attachments.ts).
+  return typeof id === "string" && id && !/[ ,]/.test(id) ? id : undefined;
 }
 
 /**
@@ -106,7 +152,7 @@ function stanzaIdOf(echo: Element | undefined, room: string): string | undefined
  * one recipient's longer address, or an outbox without room for every message, refuses the
  * request, never after the others were sent (a sender retrying would send them twice).
  */
-async function deliverAll(stanzas: Array<{ jid: string; id: string; stanza: Element }>, ports: NotifyPorts): Promise<Notified> {
+async function deliverAll(stanzas: Planned[], ports: NotifyPorts): Promise<Notified> {
   for (const { stanza } of stanzas) guardStanza(stanza, ports.maxStanzaBytes);
   const release = ports.reserve?.(stanzas.map((s) => s.stanza));
   try {
@@ -116,22 +162,24 @@ async function deliverAll(stanzas: Array<{ jid: string; id: string; stanza: Elem
   }
 }
 
-async function deliverEach(stanzas: Array<{ jid: string; id: string; stanza: Element }>, ports: NotifyPorts): Promise<Notified> {
+async function deliverEach(stanzas: Planned[], ports: NotifyPorts): Promise<Notified> {
   const rooms = ports.groupchat;
   // A room that refuses the gateway refuses the request before anyone got a message.
   if (rooms) for (const { jid } of stanzas) if (rooms.isRoom(jid)) await rooms.enter(jid);
   let outcome: Notified["outcome"] = "sent";
-  const ids: Record<string, string> = {};
-  for (const { jid, id, stanza } of stanzas) {
+  const kept = new Map<string, RememberedMessages>();
+  for (const { jid, id, slot, stanza } of stanzas) {
+    let remembered = id;
     if (rooms?.isRoom(jid)) {
       const posted = await rooms.post(stanza);
       const sid = stanzaIdOf(posted.echo, jid);
       if (posted.outcome === "queued") outcome = "queued";
-      ids[jid] = sid ? `${id} ${sid}` : id;
-    } else {
-      if ((await ports.deliver(stanza)) === "queued") outcome = "queued";
-      ids[jid] = id;
-    }
+      remembered = sid ? `${id} ${sid}` : id;
+    } else if ((await ports.deliver(stanza)) === "queued") outcome = "queued";
+    const messages = kept.get(jid) ?? { text: undefined, files: [] };
+    if (slot === 0) messages.text = remembered;
+    else if (slot !== undefined) messages.files[slot - 1] = remembered;
+    kept.set(jid, messages);
   }
-  return { outcome, ids };
+  return { outcome, ids: Object.fromEntries([...kept].map(([jid, m]) => [jid, writeRemembered(m)])) };
 }

@@ -7,6 +7,7 @@ import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { migrateThreadsTable } from "./threads.ts";
+import { FILES_TABLE } from "../files/store.ts";
 
 /** SQL, or a function for a migration that moves rows SQL alone cannot (hashing them). */
 type Migration = string | ((db: Database) => void);
@@ -53,6 +54,8 @@ const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE plugin_versions (plugin TEXT PRIMARY KEY, version INTEGER NOT NULL)`,
   // threads.ts: `correct:` threads by the hash of their key, bounded and expiring.
   migrateThreadsTable,
+  // files/store.ts: one row per file a notification attached (issue 21).
+  FILES_TABLE,
 ];
 
 /**

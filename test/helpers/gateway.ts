@@ -48,7 +48,8 @@ export function configHead(prosody: XmppServer, store = ":memory:", xmpp: string
     `  host: ${prosody.host}`,
     "  reconnect: { initial_ms: 50, max_ms: 500 }",
     "http:",
-    "  listen: 127.0.0.1:0",
+    // A test that names its port (a public_url must say it) gives its own listen: line.
+    ...(http.some((line) => line.startsWith("listen:")) ? [] : ["  listen: 127.0.0.1:0"]),
     ...http.map((line) => `  ${line}`),
     `store: "${store}"`,
     "",

@@ -43,6 +43,12 @@ export const NTFY = {
   unauthorized: { code: 40101, http: 401, error: "unauthorized", link: `${DOCS}/publish/#authentication` },
   forbidden: { code: 40301, http: 403, error: "forbidden", link: `${DOCS}/publish/#authentication` },
   notFound: { code: 40401, http: 404, error: "page not found" },
+  attachmentTooLarge: {
+    code: 41301,
+    http: 413,
+    error: "invalid request: attachment too large, or bandwidth limit reached",
+    link: `${DOCS}/publish/#limitations`,
+  },
   jsonTooLarge: { code: 41303, http: 413, error: "JSON body too large" },
   authFailures: { code: 42909, http: 429, error: "limit reached: too many auth failures", link: `${DOCS}/publish/#limitations` },
   internal: { code: 50001, http: 500, error: "internal server error" },
@@ -71,6 +77,7 @@ const BY_GATEWAY_CODE: Readonly<Record<string, NtfyErrorSpec>> = {
   RATE_LIMITED: NTFY.authFailures,
   INVALID_ENCODING: NTFY.messageNotUtf8,
   INVALID_JSON: NTFY.jsonInvalid,
+  FILE_TOO_LARGE: NTFY.attachmentTooLarge,
 };
 
 /** Any GatewayError as ntfy would say it; one already in ntfy's shape passes unchanged. */

@@ -10,6 +10,8 @@ import type { HttpHandler } from "../../plugin-api/index.ts";
 import type { Authenticator, Identity } from "../../auth/types.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { readBytes } from "../../kit/request-body.ts";
+import type { Attachment, FilesPort, IncomingFile, StoredFile } from "../../files/types.ts";
+import { readTopicBody } from "./file-body.ts";
 import { isXmlText } from "../../kit/xml-text.ts";
 import { notificationText } from "../../notify/render.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
@@ -35,17 +37,20 @@ export interface NtfyDeps {
    * URL is answered as theirs; a JSON publish naming it is refused as a disallowed topic.
    */
   claimed?: (topic: string) => boolean;
+  /** Where a file body goes (src/files/); undefined when attachments are off: a file is then ntfy's 40014. */
+  files?: FilesPort | undefined;
 }
 
 export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
   const guarded = (
-    serve: (request: Request, params: Record<string, string>, user: Identity | undefined) => Promise<Response>,
+    serve: (request: Request, params: Record<string, string>, user: Identity | undefined, sender: string) => Promise<Response>,
   ): HttpHandler =>
     async function serveNtfy({ request, params, ip }) {
       try {
         const authorized = deps.auth ? withNtfyAuthorization(request) : request;
         const user = deps.auth ? await deps.auth.authenticate(authorized, ip) : undefined;
-        return await serve(authorized, params, user);
+        // Whom attachments.rate counts: the identity the scheme found, else the client address.
+        return await serve(authorized, params, user, user?.name ?? ip);
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
         return errorResponse(asNtfy(err));
@@ -53,21 +58,28 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     };
   const query = (request: Request) => new URL(request.url).searchParams;
   return {
-    topic: guarded(async (request, params, user) => {
+    topic: guarded(async (request, params, user, sender) => {
       const topic = topicOf(params.topic);
-      const body = await messageBody(request);
-      return publish(readPublish(topic, paramsOf(request.headers, query(request)), body, params.sequence_id), user);
+      const p = paramsOf(request.headers, query(request));
+      // Before a byte of a file is stored: who may publish here, and to whom.
+      mayPublish(topic, user);
+      const body = await readTopicBody(request, p);
+      if ("text" in body) return publish(readPublish(topic, p, messageText(body.text), params.sequence_id), user, sender);
+      const file = await storeFile(body.file, sender);
+      return publish(readPublish(topic, p, "", params.sequence_id, file), user, sender);
     }),
-    json: guarded(async (request, _params, user) => {
+    json: guarded(async (request, _params, user, sender) => {
       const text = await jsonBody(request);
       const { topic, message, params } = readJsonPublish(text, paramsOf(request.headers, query(request)));
-      // ntfy publishes the JSON's message as a body: past the message limit it is a file too.
-      if (Buffer.byteLength(message) > MESSAGE_LIMIT) throw ntfyError(NTFY.attachmentsDisallowed);
       if (deps.claimed?.(topic)) throw ntfyError(NTFY.topicDisallowed, `${topic} is another route's path`);
-      return publish(readPublish(topicOf(topic), params, message), user);
+      // ntfy publishes the JSON's message as a body: past the message limit it is a file too.
+      if (Buffer.byteLength(message) <= MESSAGE_LIMIT) return publish(readPublish(topicOf(topic), params, message), user, sender);
+      mayPublish(topicOf(topic), user);
+      const file = await storeFile({ body: new Blob([message]).stream(), name: "attachment.txt" }, sender);
+      return publish(readPublish(topicOf(topic), params, "", undefined, file), user, sender);
     }),
-    get: guarded(async (request, params, user) => {
-      return publish(readPublish(topicOf(params.topic), paramsOf(request.headers, query(request)), ""), user);
+    get: guarded(async (request, params, user, sender) => {
+      return publish(readPublish(topicOf(params.topic), paramsOf(request.headers, query(request)), ""), user, sender);
     }),
     withdraw: guarded(async (_request, params) => withdraw(topicOf(params.topic), sequenceIdOf(params.sequence_id ?? "") ?? "")),
   };
@@ -84,10 +96,31 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     return to;
   }
 
-  async function publish(p: Publish, user: Identity | undefined): Promise<Response> {
-    const to = recipientsOf(p.topic);
+  function mayPublish(topic: string, user: Identity | undefined): readonly string[] {
+    const to = recipientsOf(topic);
     for (const jid of to) requireMayAddress(user, jid);
-    const notification = notificationOf(p);
+    return to;
+  }
+
+  /** A file body into the store; a gateway without one refuses it as a ntfy server without attachments does (40014). */
+  async function storeFile(file: IncomingFile, sender: string): Promise<StoredFile> {
+    if (!deps.files) {
+      void file.body.cancel().catch(() => {});
+      throw ntfyError(NTFY.attachmentsDisallowed, "set http.public_url to let this gateway keep files");
+    }
+    return deps.files.put(file, sender);
+  }
+
+  /** The file or the `Attach:` URL as the message after the text (a link unless attachments.remote.fetch). */
+  async function attachmentsOf(p: Publish, sender: string): Promise<Attachment[]> {
+    if (p.file) return [{ kind: "file", file: p.file }];
+    if (!p.attach) return [];
+    return [deps.files ? await deps.files.remote(p.attach.url, sender, p.attach.name) : { kind: "link", ...p.attach }];
+  }
+
+  async function publish(p: Publish, user: Identity | undefined, sender: string): Promise<Response> {
+    const to = mayPublish(p.topic, user);
+    const notification = notificationOf(p, await attachmentsOf(p, sender));
     if (!isXmlText(notificationText(notification)))
       throw ntfyError(NTFY.badRequest, "the message, title or tags hold characters XML cannot carry (control characters, U+FFFE, U+FFFF)");
     const id = newMessageId();
@@ -123,15 +156,8 @@ function remember(write: () => void): { sequence_saved?: false } {
   }
 }
 
-/** ntfy's case 7: a body past the message limit, or not UTF-8, is a file, and this gateway stores none. */
-async function messageBody(request: Request): Promise<string> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readBytes(request, MESSAGE_LIMIT);
-  } catch (err) {
-    if (err instanceof GatewayError && err.code === "BODY_TOO_LARGE") throw ntfyError(NTFY.attachmentsDisallowed);
-    throw err;
-  }
+/** A body file-body.ts found to be the message; with `Attach:` it must be UTF-8 (ntfy's case 4). */
+function messageText(bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {

@@ -7,6 +7,7 @@
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
 import type { HttpHandler } from "../../plugin-api/index.ts";
 import { formatPorts } from "../../notify/ports.ts";
+import { fileBodyLimit } from "../../files/service.ts";
 import { formatRooms } from "../../notify/rooms.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
 import { checkNtfyRoute } from "./check.ts";
@@ -52,14 +53,17 @@ export default defineFeature({
           sequences: sequences(threadStore(route, ctx)),
           ttlS: DEFAULT_THREAD_LIMITS.ttlS,
           claimed: (topic) => ctx.http.claims(topicPath(route.path, topic), topicPath(route.path, ":topic")),
+          files: ports.files,
         });
+        // A file body may be as large as attachments.max_file_bytes, where attachments are on.
+        const fileBody = ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : {};
         for (const { method, path } of servedPaths(route.path)) {
           const byMethod: Record<string, HttpHandler> = { GET: handlers.get, DELETE: handlers.withdraw };
           const handler = byMethod[method] ?? (path === route.path ? handlers.json : handlers.topic);
           // A body too large for the front door is what ntfy says of one too large for that request.
-          const tooLarge =
-            handler === handlers.json ? NTFY.jsonTooLarge : handler === handlers.topic ? NTFY.attachmentsDisallowed : undefined;
-          ctx.http.add(method, path, handler, { refuse: ntfyRefusal(tooLarge) });
+          const topicTooLarge = ctx.files ? NTFY.attachmentTooLarge : NTFY.attachmentsDisallowed;
+          const tooLarge = handler === handlers.json ? NTFY.jsonTooLarge : handler === handlers.topic ? topicTooLarge : undefined;
+          ctx.http.add(method, path, handler, { refuse: ntfyRefusal(tooLarge), ...(handler === handlers.topic ? fileBody : {}) });
         }
       },
     };

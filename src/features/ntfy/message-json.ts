@@ -29,8 +29,14 @@ export function messageJson(p: Publish, at: { id: string; time: number; expires:
     ...(p.click ? { click: p.click } : {}),
     ...(p.icon ? { icon: p.icon } : {}),
     ...(p.actions.length ? { actions: p.actions.map((a) => ({ id: newMessageId(10), ...a })) } : {}),
-    ...(p.attach ? { attachment: { name: p.attach.name, url: p.attach.url } } : {}),
+    ...attachmentJson(p),
     ...(p.markdown ? { content_type: "text/markdown" } : {}),
     ...(p.sequenceId ? { sequence_id: p.sequenceId } : {}),
   };
+}
+
+/** ntfy's `attachment`: a stored file's name, type, size and URL; an `Attach:` URL's name and URL. */
+function attachmentJson(p: Publish): { attachment?: Record<string, unknown> } {
+  if (p.file) return { attachment: { name: p.file.name, type: p.file.type, size: p.file.size, url: p.file.url } };
+  return p.attach ? { attachment: { name: p.attach.name, url: p.attach.url } } : {};
 }

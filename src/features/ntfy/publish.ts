@@ -2,10 +2,11 @@
  * One ntfy publish, read as ntfy reads it (server/server.go `parsePublishParams` and
  * `handlePublishBody` of binwiederhier/ntfy v2.13): its parameters from headers or the query
  * string, its message from the body, checked with ntfy's errors. What this gateway cannot do
- * (e-mail, phone calls, scheduled delivery, templates, file attachments) is refused as a ntfy
- * server without that feature refuses it, never accepted and dropped.
+ * (e-mail, phone calls, scheduled delivery, templates; files while http.public_url is unset) is
+ * refused as a ntfy server without that feature refuses it, never accepted and dropped.
  */
 import { saysNothing } from "../../kit/xml-text.ts";
+import type { StoredFile } from "../../files/types.ts";
 import { NTFY, ntfyError } from "./errors.ts";
 import { parseActions, type NtfyAction } from "./actions.ts";
 import { commaList, isTrue, type ParamSource } from "./params.ts";
@@ -21,6 +22,8 @@ export interface Publish {
   icon: string | undefined;
   /** An attachment by URL (`Attach:`): ntfy keeps the body as the message. */
   attach: { url: string; name: string } | undefined;
+  /** The body as a file (file-body.ts), stored: its message is the one sent with it, or ntfy's "You received a file". */
+  file: StoredFile | undefined;
   markdown: boolean;
   actions: NtfyAction[];
   sequenceId: string | undefined;
@@ -68,9 +71,9 @@ export function sequenceIdOf(value: string): string | undefined {
   return value;
 }
 
-export function readPublish(topic: string, p: ParamSource, body: string, pathSequenceId?: string): Publish {
+export function readPublish(topic: string, p: ParamSource, body: string, pathSequenceId?: string, file?: StoredFile): Publish {
   refuseUnsupported(p);
-  const attach = attachmentOf(p);
+  const attach = attachmentOf(p, file !== undefined);
   const icon = p.get("x-icon", "icon");
   if (icon && !HTTP_URL.test(icon)) throw ntfyError(NTFY.iconUrlInvalid);
   const actions = p.get("x-actions", "actions", "action");
@@ -80,13 +83,14 @@ export function readPublish(topic: string, p: ParamSource, body: string, pathSeq
   if (message.includes("\ufffd") && saysNothing(message)) throw ntfyError(NTFY.messageNotUtf8);
   return {
     topic,
-    message: message || (attach ? `You received a file: ${attach.name}` : EMPTY_MESSAGE),
+    message: message || (attach || file ? `You received a file: ${file?.name ?? attach?.name}` : EMPTY_MESSAGE),
     title: p.get("x-title", "title", "t") || undefined,
     priority: priorityOf(p.get("x-priority", "priority", "prio", "p")),
     tags: commaList(p.get("x-tags", "tags", "tag", "ta")),
     click: p.get("x-click", "click") || undefined,
     icon: icon || undefined,
     attach,
+    file,
     markdown: isTrue(p.get("x-markdown", "markdown", "md")) || contentType === "text/markdown",
     actions: actions ? parseActions(actions) : [],
     sequenceId: sequenceIdOf(pathSequenceId ?? p.get("x-sequence-id", "sequence-id", "sequence_id", "sid")),
@@ -100,11 +104,11 @@ function priorityOf(value: string): number | undefined {
   return priority;
 }
 
-function attachmentOf(p: ParamSource): Publish["attach"] {
+function attachmentOf(p: ParamSource, bodyIsFile: boolean): Publish["attach"] {
   const url = p.get("x-attach", "attach", "a");
-  // A file name without a URL makes the body a file (ntfy's case 4): there is no file store here.
+  // A file name without a URL makes the body a file (ntfy's case 6): refused where there is no file store.
   if (!url) {
-    if (p.get("x-filename", "filename", "file", "f")) throw ntfyError(NTFY.attachmentsDisallowed);
+    if (!bodyIsFile && p.get("x-filename", "filename", "file", "f")) throw ntfyError(NTFY.attachmentsDisallowed);
     return undefined;
   }
   if (!HTTP_URL.test(url)) throw ntfyError(NTFY.attachmentUrlInvalid);

@@ -37,6 +37,7 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
   const when = typeof raw.when === "string" ? checkCondition(raw.when, [...at, "when"], shape, c.locate, c.diagnostics) : undefined;
   if (path) checkDuplicate(`${method} ${path}`, path, at, c);
   const respond = checkIqKeys(raw, at, path, c);
+  const attach = keys?.attach === undefined ? undefined : checkAttach(keys.attach, method, isIqRequestTemplate(raw.send), at, c);
   const correct = keys?.correct
     ? checkCorrection(`${method} ${path}`, keys.correct, [...at, "correct"], shape, c.locate, c.diagnostics)
     : undefined;
@@ -45,7 +46,8 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
     !templates ||
     (raw.body !== undefined && body === undefined) ||
     (raw.when !== undefined && !when) ||
-    (keys.correct && !correct)
+    (keys.correct && !correct) ||
+    attach === null
   )
     return undefined;
   return {
@@ -65,7 +67,23 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
     respond,
     correct,
     rooms: { nick: keys.nick, password: roomPasswords(keys.rooms, keys.room_password) },
+    attach: attach ?? undefined,
   };
+}
+
+/** `attach:` as a list; null (after saying why) where the route cannot send files. */
+function checkAttach(attach: string | string[], method: string, iq: boolean, at: PathSegments, c: RouteChecks): string[] | null {
+  const where = [...at, "attach"];
+  const problem = !c.attachments
+    ? "attach: needs http.public_url: the URL chat clients reach this listener at, which the links to the files start with"
+    : method === "GET"
+      ? "a GET route reads no body: attach: needs POST or PUT"
+      : iq
+        ? "an iq route answers with its reply: attach: needs message templates to send the files after"
+        : undefined;
+  if (problem === undefined) return Array.isArray(attach) ? attach : [attach];
+  c.diagnostics.push(c.locate.at(where, problem, { key: true }));
+  return null;
 }
 
 /** XEP-0045 §7.2.6: a room's password, by room JID (case-insensitive), else the route's. */

@@ -12,6 +12,8 @@ import { requireMayAddress } from "../../kit/auth.ts";
 import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
 import { renderRequest } from "./render-request.ts";
 import { routeBody } from "./route-body.ts";
+import { attachmentMessages, carriesFiles, readAttached } from "./attach.ts";
+import type { FilesPort } from "../../files/types.ts";
 import { headersOf } from "../../templates/scope.ts";
 import type { RespondScope } from "./respond.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
@@ -33,6 +35,8 @@ export interface DeclarativeDeps {
   iq: IqPort & { defaultTimeoutMs: number };
   /** Where `correct:` remembers the first message of each thread (correct.ts); memory when absent. */
   remembered?: Remembered;
+  /** Where `attach:` files go (src/files/); undefined when attachments are off. */
+  files?: FilesPort | undefined;
 }
 
 export function declarativeHandler(route: DeclarativeRouteConfig, deps: DeclarativeDeps): HttpHandler {
@@ -41,7 +45,8 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
     try {
       const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
       const url = new URL(request.url);
-      const body = route.method === "GET" ? (route.body?.parse({}) ?? {}) : await routeBody(request, deps.maxBodyBytes, route.body);
+      const attached = await filesOf(route, deps, request, user?.name ?? ip);
+      const body = attached ? (route.body?.parse(attached.fields ?? {}) ?? attached.fields ?? {}) : await bodyOf(route, deps, request);
       const scope = {
         params,
         query: Object.fromEntries(url.searchParams),
@@ -50,8 +55,11 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
         user,
         id: deps.newId(),
       };
-      const { stanzas, cut } = renderRequest(route, scope, deps);
-      if (!stanzas.length) return new Response(null, { status: 204 });
+      const rendered = renderRequest(route, scope, deps);
+      const { cut } = rendered;
+      if (!rendered.stanzas.length) return new Response(null, { status: 204 });
+      const stored = attached?.files ?? [];
+      const stanzas = [...rendered.stanzas, ...attachmentMessages(rendered.stanzas, stored, deps.component, deps.newId)];
       for (const stanza of stanzas) requireMayAddress(user, stanza.attrs.to);
       const [first] = stanzas;
       if (stanzas.length === 1 && first && isIqRequest(first))
@@ -61,13 +69,25 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
       const send = (stanza: Element) => (deps.groupchat && isGroupchat(stanza) ? deps.groupchat(stanza, settings) : deps.deliver(stanza));
       const { status, body: answer } = await deliverAll(stanzas, cut, send);
       const unsaved = remember ? saveThreads(remember) : undefined;
-      return jsonResponse(status, unsaved ? { ...answer, correction: unsaved } : answer);
+      const files = stored.length ? { files: stored.map(({ name, type, size, sha256, url }) => ({ name, type, size, sha256, url })) } : {};
+      return jsonResponse(status, { ...answer, ...files, ...(unsaved ? { correction: unsaved } : {}) });
     } catch (err) {
       // Anything else is a fault: rethrown so the HTTP layer logs it with its stack and answers 500.
       if (!(err instanceof GatewayError)) throw err;
       return errorResponse(err);
     }
   };
+}
+
+function bodyOf(route: DeclarativeRouteConfig, deps: DeclarativeDeps, request: Request): Promise<Record<string, unknown>> {
+  return route.method === "GET" ? Promise.resolve(route.body?.parse({}) ?? {}) : routeBody(request, deps.maxBodyBytes, route.body);
+}
+
+/** `attach:`: the files of a request that carries some (attach.ts), stored before anything is rendered. */
+async function filesOf(route: DeclarativeRouteConfig, deps: DeclarativeDeps, request: Request, sender: string) {
+  if (!route.attach || route.method === "GET" || !carriesFiles(request, route.attach)) return undefined;
+  if (!deps.files) throw new GatewayError("ATTACHMENTS_OFF");
+  return readAttached(request, route.attach, deps.files, sender, deps.maxBodyBytes);
 }
 
 /** An iq get/set template: a round trip answered with the reply (never the outbox). */

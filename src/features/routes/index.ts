@@ -9,6 +9,7 @@ import { checkDeclarativeRoute } from "./check.ts";
 import { correctThreads } from "../../store/threads.ts";
 import type { CompiledCorrection, Remembered } from "./correct.ts";
 import { declarativeHandler } from "./handler.ts";
+import { fileBodyLimit } from "../../files/service.ts";
 import { declarativeOperation } from "./openapi.ts";
 import { RouteRooms, type RouteSeats } from "../../rooms/route-rooms.ts";
 import { routeRoomSettings } from "./room-settings.ts";
@@ -60,7 +61,9 @@ export default defineFeature({
     return {
       route(base) {
         const route = base as DeclarativeRouteConfig;
-        ctx.http.add(route.method, route.path, handlerOf(route, rooms, ctx));
+        // A route that attaches files takes bodies up to attachments.max_file_bytes.
+        const files = route.attach && ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : undefined;
+        ctx.http.add(route.method, route.path, handlerOf(route, rooms, ctx), files);
       },
       online: () => rooms.online(),
       handover: () => rooms.handover(),
@@ -80,6 +83,7 @@ function handlerOf(route: DeclarativeRouteConfig, rooms: RouteRooms, ctx: Featur
     groupchat: (stanza, settings) => rooms.send(stanza, settings),
     iq: { request: gateway.request, isOnline: gateway.isOnline, defaultTimeoutMs: config.xmpp.iq_timeout_ms },
     ...(route.correct ? { remembered: threads(route.correct, ctx) } : {}),
+    files: ctx.files,
   });
 }
 

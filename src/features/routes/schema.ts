@@ -3,6 +3,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";
 
 const Path = Type.String({ pattern: "^/", description: "The HTTP path; `:name` segments become params.name." });
+const AttachName = Type.String({ pattern: "^[A-Za-z0-9_.\\[\\]-]+$" });
 const AuthRef = Type.String({ description: "The name of an auth scheme from `auth:`." });
 
 export const FieldTypeSchema = Type.Union(
@@ -167,6 +168,12 @@ export const DeclarativeRouteSchema = Closed({
   rooms: Type.Optional(
     Type.Record(Type.String({ minLength: 1 }), Type.String(), {
       description: "Groupchat: passwords by room JID (`room@conference.example: secret`); wins over `room_password`.",
+    }),
+  ),
+  attach: Type.Optional(
+    Type.Union([AttachName, Type.Array(AttachName, { minItems: 1 })], {
+      description:
+        "Files this route takes and sends after its messages, one chat message each that clients show as the image or file (XEP-0066; docs/files.md): multipart field names (`file` for `curl -F file=@snapshot.jpg`, the other fields being the body), or `body` for a whole non-multipart body (named by `?filename=`). Needs http.public_url.",
     }),
   ),
   respond: Type.Optional(

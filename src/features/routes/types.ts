@@ -29,4 +29,6 @@ export interface DeclarativeRouteConfig {
   correct: CompiledCorrection | undefined;
   /** Groupchat: the nick and room passwords (XEP-0045 §7.2, §7.2.6). */
   rooms: { nick: string | undefined; password(room: string): string | undefined };
+  /** `attach:`: the multipart fields (and `body`, the raw body) whose files are sent after the messages (attach.ts). */
+  attach?: readonly string[] | undefined;
 }

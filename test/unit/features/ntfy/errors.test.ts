@@ -21,10 +21,15 @@ async function refused(path: string, init: RequestInit = {}) {
 }
 
 describe("bad input gets ntfy's error and sends nothing", () => {
-  test("a message over 4,096 bytes is an attachment, which a server without file storage refuses (40014)", async () => {
+  test("a message over 4,096 bytes is an attachment, which a server without file storage refuses (40014, saying what turns it on)", async () => {
     expect(await refused("/backups", { body: "x".repeat(4097) })).toEqual({
       status: 400,
-      body: { code: 40014, http: 400, error: "invalid request: attachments not allowed", link: "https://ntfy.sh/docs/config/#attachments" },
+      body: {
+        code: 40014,
+        http: 400,
+        error: "invalid request: attachments not allowed, set http.public_url to let this gateway keep files",
+        link: "https://ntfy.sh/docs/config/#attachments",
+      },
     });
   });
 

@@ -79,7 +79,7 @@ describe("publishing", () => {
     expect((await publish("/backups")).sent).toEqual(["admin@localhost: triggered"]);
   });
 
-  test("Markdown links become label (URL); attachments by URL and view actions are links", async () => {
+  test("Markdown links become label (URL); view actions are links; an attachment by URL is a message of its own (XEP-0066)", async () => {
     const { sent, json } = await publish("/backups", {
       body: "see **the [log](https://nas01/log)**",
       headers: {
@@ -89,7 +89,8 @@ describe("publishing", () => {
       },
     });
     expect(sent).toEqual([
-      "admin@localhost: see *the log (https://nas01/log)*\ndf.txt: https://nas01/df.txt\nOpen NAS: https://nas01/\nRetry: https://nas01/retry",
+      "admin@localhost: see *the log (https://nas01/log)*\nOpen NAS: https://nas01/\nRetry: https://nas01/retry",
+      "admin@localhost: https://nas01/df.txt",
     ]);
     expect(json).toMatchObject({ content_type: "text/markdown", attachment: { name: "df.txt", url: "https://nas01/df.txt" } });
     expect((json.actions as Array<Record<string, unknown>>).map((a) => [a.action, a.label, a.method])).toEqual([

@@ -1,0 +1,37 @@
+/**
+ * Serving the files notifications attach (issue 21, docs/files.md): GET/HEAD
+ * `<attachments.path>/<id>/<name>` when http.public_url turns attachments on, and the sweep that
+ * forgets them when they expire. What stores them is src/files/, lent to every format's route.
+ */
+import { defineFeature } from "../../feature-api.ts";
+import { serveFile } from "./serve.ts";
+
+/** How often expired files are removed: a minute late at most, against days of life. */
+const SWEEP_MS = 60_000;
+
+export default defineFeature({
+  name: "files",
+  summary: "Serves the files and images notifications attach.",
+  start({ files, http, log }) {
+    if (!files) return {};
+    const path = `${files.settings.path}/:id/:name`;
+    const serve = serveFile(files.store);
+    http.add("GET", path, serve);
+    http.add("HEAD", path, serve);
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const sweep = () => {
+      try {
+        files.store.sweep();
+      } catch (err) {
+        log.warn("expired files could not be removed", { err: err instanceof Error ? err.message : String(err) });
+      }
+    };
+    return {
+      ready() {
+        timer = setInterval(sweep, SWEEP_MS);
+        timer.unref();
+      },
+      stop: () => clearInterval(timer),
+    };
+  },
+});

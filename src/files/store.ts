@@ -1,0 +1,138 @@
+/**
+ * The file store: blobs on disk (blobs.ts) and one row per file sent in the gateway's SQLite
+ * store, which names the blob, the safe name, the sniffed type and when the link dies. Two
+ * senders sending the same bytes share one blob (content addressing), each with its own id, name
+ * and expiry; a blob goes when no row names it any more.
+ */
+import type { Database } from "bun:sqlite";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { Blobs, type WrittenBlob } from "./blobs.ts";
+import { safeName } from "./names.ts";
+import { sniffType } from "./sniff.ts";
+
+/** The files table (store/db.ts runs it once as a migration). */
+export const FILES_TABLE = `CREATE TABLE files (
+  id TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  stored_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX files_by_expiry ON files (expires_at);
+CREATE INDEX files_by_blob ON files (sha256);`;
+
+/** A file row: what serving it needs. */
+export interface FileRow {
+  id: string;
+  sha256: string;
+  name: string;
+  type: string;
+  size: number;
+  stored_at: number;
+  expires_at: number;
+}
+
+/** 128 random bits (hex): an id nobody guesses, so a link is as private as the chat it is in. */
+export const newFileId = (): string => randomBytes(16).toString("hex");
+
+export class FileStore {
+  readonly blobs: Blobs;
+  /** Bytes being written now, not yet in a row: counted against the quota too. */
+  #inFlight = 0;
+  /** Blobs renamed into place whose row is not written yet: a sweep leaves them. */
+  readonly #landing = new Map<string, number>();
+
+  constructor(
+    readonly db: Database,
+    dir: string,
+    readonly now: () => number = Date.now,
+  ) {
+    this.blobs = new Blobs(dir);
+    this.sweep();
+  }
+
+  /** Bytes of every blob (each counted once) plus those streaming in. */
+  used(): number {
+    const row = this.db
+      .query<{ total: number | null }, []>("SELECT sum(size) AS total FROM (SELECT DISTINCT sha256, size FROM files)")
+      .get();
+    return (row?.total ?? 0) + this.#inFlight;
+  }
+
+  /**
+   * Streams `body` in; `admit(total, others)` cuts it (see Blobs.write), `others` being what the
+   * store holds besides this file. The row is written once the blob is whole: an id is never
+   * served before its bytes are all on disk.
+   */
+  async add(
+    body: ReadableStream<Uint8Array>,
+    rawName: string | undefined,
+    ttlS: number,
+    admit: (total: number, others: number) => boolean,
+  ): Promise<FileRow> {
+    let counted = 0;
+    const blob = await this.blobs
+      .write(body, (total) => {
+        if (!admit(total, this.used() - counted)) return false;
+        this.#inFlight += total - counted;
+        counted = total;
+        return true;
+      })
+      .finally(() => {
+        this.#inFlight -= counted;
+      });
+    return this.#index(blob, rawName, ttlS);
+  }
+
+  async #index(blob: WrittenBlob, rawName: string | undefined, ttlS: number): Promise<FileRow> {
+    this.#landing.set(blob.sha256, (this.#landing.get(blob.sha256) ?? 0) + 1);
+    try {
+      const sniffed = await sniffType(blob.head);
+      const now = this.now();
+      const row: FileRow = {
+        id: newFileId(),
+        sha256: blob.sha256,
+        name: safeName(rawName, sniffed.ext),
+        type: sniffed.type,
+        size: blob.size,
+        stored_at: now,
+        expires_at: now + ttlS * 1000,
+      };
+      this.db
+        .query("INSERT INTO files (id, sha256, name, type, size, stored_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(row.id, row.sha256, row.name, row.type, row.size, row.stored_at, row.expires_at);
+      return row;
+    } finally {
+      const left = (this.#landing.get(blob.sha256) ?? 1) - 1;
+      if (left > 0) this.#landing.set(blob.sha256, left);
+      else this.#landing.delete(blob.sha256);
+    }
+  }
+
+  /** A file still served: its row unexpired and its blob on disk. */
+  find(id: string): FileRow | undefined {
+    const row = this.db.query<FileRow, [string, number]>("SELECT * FROM files WHERE id = ? AND expires_at > ?").get(id, this.now());
+    return row && existsSync(this.blobs.path(row.sha256)) ? row : undefined;
+  }
+
+  /** Forgets one file (an upload service took it instead); its blob goes with its last row. */
+  forget(id: string): void {
+    this.db.query("DELETE FROM files WHERE id = ?").run(id);
+    this.sweep();
+  }
+
+  /** Removes expired rows, then every blob no row names (nor a write about to name). */
+  sweep(): void {
+    this.db.query("DELETE FROM files WHERE expires_at <= ?").run(this.now());
+    const named = new Set(
+      this.db
+        .query<{ sha256: string }, []>("SELECT DISTINCT sha256 FROM files")
+        .all()
+        .map((r) => r.sha256),
+    );
+    for (const sha256 of this.blobs.list()) if (!named.has(sha256) && !this.#landing.has(sha256)) this.blobs.remove(sha256);
+  }
+}

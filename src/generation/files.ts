@@ -1,0 +1,31 @@
+/**
+ * The files a generation's routes attach: on when http.public_url is set. The store (rows in the
+ * gateway's database, blobs in the files/ folder beside its file) outlives the generation, as
+ * the outbox does; the limits are the generation's.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { filesService, type FilesService } from "../files/service.ts";
+import { FileStore } from "../files/store.ts";
+import type { GenerationDeps } from "./deps.ts";
+
+/** Its key among what the gateway keeps across generations (a name no feature has). */
+const KEPT = "(files)";
+
+export function generationFiles(deps: GenerationDeps): FilesService | undefined {
+  const { config } = deps;
+  if (config.http.public_url === undefined) return undefined;
+  if (!deps.kept.has(KEPT)) deps.kept.set(KEPT, new FileStore(deps.store, filesDir(config.store)));
+  return filesService({
+    settings: config.attachments,
+    store: deps.kept.get(KEPT) as FileStore,
+    publicUrl: config.http.public_url,
+  });
+}
+
+/** `<dir of the store file>/files`; a store in memory keeps its files in a temporary folder, gone with the machine's tmp. */
+export function filesDir(store: string): string {
+  if (store === ":memory:") return mkdtempSync(join(tmpdir(), "stanzagate-files-"));
+  return join(dirname(resolve(store)), "files");
+}

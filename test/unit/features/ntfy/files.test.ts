@@ -1,0 +1,97 @@
+// ntfy's files (issue 21 §1), with http.public_url set: a PUT of a file, a file name header or
+// query, a body over 4,096 bytes, and a JSON message over it each become a stored file the chat
+// gets as an XEP-0066 message after ntfy's "You received a file" text; the file is served back.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Element } from "ltx";
+import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
+import { PNG_1X1, sha256 } from "../../../helpers/file-store.ts";
+
+const ROUTES = `
+http:
+  public_url: https://gw.example.org
+attachments:
+  max_file_bytes: 100000
+routes:
+  - preset: ntfy
+    topics:
+      door: alice@localhost
+`;
+
+let gw: FakeGateway;
+beforeAll(async () => void (gw = await fakeGateway(ROUTES)));
+afterAll(() => gw.stop());
+
+async function publish(path: string, init: RequestInit) {
+  const before = gw.stanzas().length;
+  const response = await gw.request(path, init);
+  const sent = gw
+    .stanzas()
+    .slice(before)
+    .filter((s) => s.name === "message");
+  return { status: response.status, json: (await response.json()) as Record<string, unknown>, sent };
+}
+
+const oobOf = (s: Element | undefined) => s?.getChild("x", "jabber:x:oob");
+
+/** The served bytes of a URL the gateway made (its path, asked of the gateway itself). */
+async function fetched(url: string): Promise<Response> {
+  return gw.request(new URL(url).pathname);
+}
+
+describe("a file published to ntfy", () => {
+  test("PUT with Filename: stored under its sniffed type, ntfy's attachment JSON, the text then the file's message", async () => {
+    const { status, json, sent } = await publish("/door", {
+      method: "PUT",
+      body: PNG_1X1,
+      headers: { Filename: "door.exe", Title: "Ding dong" },
+    });
+    expect(status).toBe(200);
+    const attachment = json.attachment as Record<string, unknown>;
+    expect(attachment).toMatchObject({ name: "door.png", type: "image/png", size: PNG_1X1.length });
+    expect(attachment.url).toMatch(/^https:\/\/gw\.example\.org\/files\/[0-9a-f]{32}\/door\.png$/);
+    expect(json.message).toBe("You received a file: door.png");
+    expect(sent.map((s) => s.getChildText("body"))).toEqual(["*Ding dong*\nYou received a file: door.png", attachment.url as string]);
+    expect(oobOf(sent[1])?.getChildText("url")).toBe(attachment.url as string);
+    expect(oobOf(sent[1])?.getChildText("desc")).toBe("door.png");
+    const served = await fetched(attachment.url as string);
+    expect(served.headers.get("content-type")).toBe("image/png");
+    expect(sha256(await served.arrayBuffer())).toBe(sha256(PNG_1X1));
+  });
+
+  test("?filename= names it too, and X-Message is the text sent with it", async () => {
+    const { json, sent } = await publish("/door?filename=build.log", {
+      method: "POST",
+      body: "ok\n",
+      headers: { "X-Message": "nightly build" },
+    });
+    expect((json.attachment as Record<string, unknown>).name).toBe("build.log");
+    expect(sent.map((s) => s.getChildText("body"))[0]).toBe("nightly build");
+  });
+
+  test("a body over 4,096 bytes is attachment.txt, as ntfy names it", async () => {
+    const log = "line of a long log\n".repeat(300);
+    const { json, sent } = await publish("/door", { method: "POST", body: log });
+    expect(json.attachment).toMatchObject({ name: "attachment.txt", type: "text/plain; charset=utf-8", size: log.length });
+    expect(sent).toHaveLength(2);
+    expect(await (await fetched((json.attachment as { url: string }).url)).text()).toBe(log);
+  });
+
+  test("a JSON publish whose message passes 4,096 bytes is a text file too", async () => {
+    const message = "x".repeat(5000);
+    const { status, json } = await publish("/", { method: "POST", body: JSON.stringify({ topic: "door", message }) });
+    expect(status).toBe(200);
+    expect(json.attachment).toMatchObject({ name: "attachment.txt", size: 5000 });
+  });
+
+  test("a file over attachments.max_file_bytes is ntfy's 41301, declared or not, and nothing is sent", async () => {
+    const declared = await publish("/door", { method: "PUT", body: new Uint8Array(100_001), headers: { Filename: "big.bin" } });
+    expect(declared.status).toBe(413);
+    expect(declared.json).toMatchObject({ code: 41301, http: 413 });
+    expect(declared.sent).toEqual([]);
+    const chunked = new Blob([new Uint8Array(200_000)]).stream();
+    const streamed = await publish("/door", { method: "PUT", body: chunked, headers: { Filename: "big.bin" } });
+    expect(streamed.status).toBe(413);
+    expect(streamed.json.code).toBe(41301);
+    expect(streamed.sent).toEqual([]);
+  });
+});

@@ -1,0 +1,99 @@
+// The file store and its limits (src/files/store.ts, service.ts): files stream to disk, are
+// content-addressed and named by 128 random bits, and every limit is a clear error.
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { GatewayError } from "../../../src/plugin-api/errors.ts";
+import { PNG_1X1, PUBLIC_URL, brokenStream, bytesStream, sha256, streamOf, testFiles, type TestFiles } from "../../helpers/file-store.ts";
+
+let t: TestFiles | undefined;
+afterEach(() => t?.remove());
+
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "stored",
+    (err: unknown) => (err instanceof GatewayError ? err.code : String(err)),
+  );
+
+describe("a file is stored", () => {
+  test("its bytes land under their SHA-256, its id is 128 random bits, its URL is public_url + path + id + name", async () => {
+    t = testFiles();
+    const file = await t.files.put({ body: bytesStream(PNG_1X1), name: "door.exe" }, "alice");
+    expect(file).toMatchObject({ name: "door.png", type: "image/png", size: PNG_1X1.length, sha256: sha256(PNG_1X1) });
+    expect(file.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(file.url).toBe(`${PUBLIC_URL}/files/${file.id}/door.png`);
+    expect(sha256(await Bun.file(join(t.dir, file.sha256)).arrayBuffer())).toBe(file.sha256);
+  });
+
+  test("the same bytes twice are one blob under two ids", async () => {
+    t = testFiles();
+    const a = await t.files.put({ body: bytesStream(PNG_1X1) }, "alice");
+    const b = await t.files.put({ body: bytesStream(PNG_1X1) }, "bob");
+    expect(a.id).not.toBe(b.id);
+    expect(readdirSync(t.dir).filter((n) => n !== "tmp")).toEqual([a.sha256]);
+    expect(t.files.store.used()).toBe(PNG_1X1.length);
+  });
+
+  test("an expired file is not found, and its blob goes at the sweep once no file names it", async () => {
+    t = testFiles({ expire: "1h" });
+    const file = await t.files.put({ body: bytesStream(PNG_1X1) }, "alice");
+    t.clock.now += 3_599_000;
+    expect(t.files.store.find(file.id)?.name).toBe("file.png");
+    t.clock.now += 1_000;
+    expect(t.files.store.find(file.id)).toBeUndefined();
+    t.files.store.sweep();
+    expect(existsSync(join(t.dir, file.sha256))).toBe(false);
+  });
+});
+
+describe("limits", () => {
+  test("a declared size over max_file_bytes is refused before a byte is read", async () => {
+    t = testFiles({ max_file_bytes: 1000 });
+    let pulled = false;
+    const body = new ReadableStream<Uint8Array>({ pull: () => void (pulled = true) });
+    expect(await codeOf(t.files.put({ body, declaredSize: 1001 }, "alice"))).toBe("FILE_TOO_LARGE");
+    expect(pulled).toBe(false);
+  });
+
+  test("an undeclared body is cut as it passes the limit, and leaves no file behind", async () => {
+    t = testFiles({ max_file_bytes: 100_000 });
+    expect(await codeOf(t.files.put({ body: streamOf(10_000_000) }, "alice"))).toBe("FILE_TOO_LARGE");
+    expect(readdirSync(t.dir)).toEqual(["tmp"]);
+    expect(readdirSync(join(t.dir, "tmp"))).toEqual([]);
+    expect(t.files.store.used()).toBe(0);
+  });
+
+  test("the quota counts every stored file and the ones streaming in", async () => {
+    t = testFiles({ quota_bytes: 250_000 });
+    await t.files.put({ body: streamOf(100_000, 1) }, "alice");
+    await t.files.put({ body: streamOf(100_000, 2) }, "alice");
+    expect(await codeOf(t.files.put({ body: streamOf(100_000, 3) }, "alice"))).toBe("FILES_QUOTA");
+    expect(await codeOf(t.files.put({ body: streamOf(10, 4), declaredSize: 60_000 }, "alice"))).toBe("FILES_QUOTA");
+    expect(await codeOf(t.files.put({ body: streamOf(40_000, 5) }, "alice"))).toBe("stored");
+  });
+
+  test("past rate.files in a window a sender gets FILES_RATE with Retry-After; another sender does not", async () => {
+    t = testFiles({ rate: { files: 2, window_s: 60 } });
+    for (let i = 0; i < 2; i++) await t.files.put({ body: bytesStream(PNG_1X1) }, "alice");
+    const refused = await t.files.put({ body: bytesStream(PNG_1X1) }, "alice").catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(GatewayError);
+    expect((refused as GatewayError).headers["retry-after"]).toBe("60");
+    expect(await codeOf(t.files.put({ body: bytesStream(PNG_1X1) }, "bob"))).toBe("stored");
+  });
+
+  test("a body that breaks off mid-upload is BAD_REQUEST and no half file is ever served", async () => {
+    t = testFiles();
+    expect(await codeOf(t.files.put({ body: brokenStream(new Uint8Array(5000)) }, "alice"))).toBe("BAD_REQUEST");
+    expect(readdirSync(t.dir)).toEqual(["tmp"]);
+    expect(readdirSync(join(t.dir, "tmp"))).toEqual([]);
+  });
+
+  test("a remote URL is passed through as a link while remote.fetch is off", async () => {
+    t = testFiles();
+    expect(await t.files.remote("https://cam.example/snap.jpg", "alice", "snap.jpg")).toEqual({
+      kind: "link",
+      url: "https://cam.example/snap.jpg",
+      name: "snap.jpg",
+    });
+  });
+});
