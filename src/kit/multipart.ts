@@ -6,13 +6,15 @@
  * so (`w.CreateFormFile("", name)` in grafana/alerting receivers/discord/v1/discord.go): the
  * images would vanish without a word. Text fields are bounded by http.max_body_bytes together; a
  * file part is either kept within that bound too, or handed on as a stream (`onFile`: into the
- * file store), so a file of any size costs a chunk of memory, never the whole body.
+ * file store), so a file of any size costs a chunk of memory, never the whole body. The parts
+ * come from multipart-stream.ts, which reads the body as it arrives.
  */
 import { GatewayError } from "../plugin-api/errors.ts";
 import { tooLarge } from "./request-body.ts";
-import { MultipartError, PartReader, type PartHead } from "./multipart-parts.ts";
+import { MultipartStream, type StreamPart } from "./multipart-stream.ts";
 
-export type { PartHead } from "./multipart-parts.ts";
+/** A part's name and file name (RFC 7578 §4.2): what a form reads before its data. */
+export type PartHead = Omit<StreamPart, "body">;
 
 export interface FormPart extends PartHead {
   data: Uint8Array;
@@ -60,21 +62,17 @@ export async function readMultipartForm<F>(
 ): Promise<MultipartForm<F | FormPart>> {
   if (!onFile && Number(request.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge(maxBytes);
   const boundary = boundaryOf(request.headers.get("content-type") ?? "");
-  if (boundary === undefined) throw unreadable(new MultipartError("the Content-Type has no boundary"));
+  if (boundary === undefined) throw unreadable("the Content-Type has no boundary");
   const form: MultipartForm<F | FormPart> = { fields: {}, files: [] };
   const budget = { left: maxBytes, max: maxBytes };
-  const parts = new PartReader(request, boundary);
-  try {
-    for (let head = await parts.next(); head !== undefined; head = await parts.next()) {
-      if (head.filename !== undefined && onFile) form.files.push(await onFile(head, parts.body()));
-      else if (head.filename !== undefined) form.files.push({ ...head, data: await kept(parts.body(), budget) });
-      else if (reads.includes(head.name) && !Object.hasOwn(form.fields, head.name))
-        form.fields[head.name] = partText(head, await kept(parts.body(), budget));
-      else await kept(parts.body(), budget);
-    }
-  } catch (err) {
-    parts.stop();
-    throw err instanceof MultipartError ? unreadable(err) : err;
+  const parts = new MultipartStream(request.body ?? new Blob([]).stream(), boundary);
+  for (let part = await parts.next(); part !== undefined; part = await parts.next()) {
+    const { body, ...head } = part;
+    if (head.filename !== undefined && onFile) form.files.push(await onFile(head, body));
+    else if (head.filename !== undefined) form.files.push({ ...head, data: await kept(body, budget) });
+    else if (reads.includes(head.name) && !Object.hasOwn(form.fields, head.name))
+      form.fields[head.name] = partText(head, await kept(body, budget));
+    else await kept(body, budget);
   }
   return form;
 }
@@ -90,7 +88,7 @@ async function kept(body: ReadableStream<Uint8Array>, budget: { left: number; ma
   return Buffer.concat(chunks);
 }
 
-function unreadable({ message: reason }: MultipartError): GatewayError {
+function unreadable(reason: string): GatewayError {
   return new GatewayError("BAD_REQUEST", `Invalid multipart body: ${reason}.`, { details: { reason } });
 }
 

@@ -1,5 +1,5 @@
 // multipart/form-data (RFC 7578) as every format reads it (src/kit/multipart.ts): bodies as Grafana
-// and curl write them, in any chunking, and file parts handed on as streams while the body is
+// and curl write them, in any chunking (parts from src/kit/multipart-stream.ts), and file parts handed on as streams while the body is
 // still arriving, so a file never has to fit in memory.
 import { describe, expect, test } from "bun:test";
 import { boundaryOf, readMultipartForm } from "../../src/kit/multipart.ts";
@@ -51,7 +51,7 @@ describe("multipart/form-data (RFC 7578)", () => {
     test(`every part is kept, however the body is cut (${chunk}-byte chunks): an empty name, quoted names with escapes, a preamble`, async () => {
       expect(await readMultipartForm(post(GRAFANA, chunk), 10_000, ["payload_json"])).toEqual({
         fields: { payload_json: '{"content":"x"}' },
-        files: [{ name: "", filename: 'a "b".png', type: "image/png", data: bytes("PNG\r\n-- B, -B: no delimiter\r\n") }],
+        files: [{ name: "", filename: 'a "b".png', data: bytes("PNG\r\n-- B, -B: no delimiter\r\n") }],
       });
     });
 
@@ -100,7 +100,7 @@ describe("file parts handed on as streams (onFile)", () => {
       data: new Uint8Array(await new Response(stream).arrayBuffer()),
     }));
     expect(form.fields).toEqual({ title: "snapshot", body: "someone at the door" });
-    expect(form.files.map((f) => [f.name, f.filename, f.type, f.data.length])).toEqual([["file", "door.jpg", "image/jpeg", file.length]]);
+    expect(form.files.map((f) => [f.name, f.filename, f.data.length])).toEqual([["file", "door.jpg", file.length]]);
     expect(Buffer.from(form.files[0]?.data ?? []).equals(Buffer.from(file))).toBe(true);
   });
 
