@@ -59,5 +59,3 @@ export function tempFiles(maxFileBytes = 1_000_000): TempFiles {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
-
-export const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readApiPayload, readJsonPayload } from "../../../../src/features/apprise/read.ts";
 import { GatewayError } from "../../../../src/plugin-api/errors.ts";
-import { sha256, tempFiles, type TempFiles } from "../../../helpers/temp-files.ts";
+import { tempFiles, type TempFiles } from "../../../helpers/temp-files.ts";
+import { sha256 } from "../../../helpers/file-store.ts";
 
 let store: TempFiles;
 afterEach(() => store?.remove());
@@ -35,8 +36,8 @@ describe("json:// attachments[]", () => {
     };
     const m = await readJsonPayload(json(payload), 100_000, { files: store, sender: "basic:apprise" });
     expect(store.stored.map((f) => [f.name, f.size, f.sha256, f.sender])).toEqual([
-      ["df.txt", df.length, sha256(df), "basic:apprise"],
-      ["empty.log", 0, sha256(""), "basic:apprise"],
+      ["df.txt", df.length, sha256(Buffer.from(df)), "basic:apprise"],
+      ["empty.log", 0, sha256(new Uint8Array(0)), "basic:apprise"],
     ]);
     expect(m.attachments).toEqual(store.stored.map(({ sender: _, ...file }) => ({ kind: "file", file })));
   });
@@ -84,9 +85,9 @@ describe("the Apprise API", () => {
     const request = new Request("http://gw/apprise/notify/k", { method: "POST", body: form });
     const m = await readApiPayload(request, 1000, { files: store, sender: "192.0.2.9" });
     expect(store.stored.map((f) => [f.name, f.sha256])).toEqual([
-      ["door.jpg", sha256("JPEG1")],
-      ["yard.jpg", sha256("JPEG2")],
-      ["motion.log", sha256("log")],
+      ["door.jpg", sha256(Buffer.from("JPEG1"))],
+      ["yard.jpg", sha256(Buffer.from("JPEG2"))],
+      ["motion.log", sha256(Buffer.from("log"))],
     ]);
     expect([m.title, m.body, m.attachments.map((a) => a.kind)]).toEqual(["door", "", ["file", "file", "file"]]);
   });

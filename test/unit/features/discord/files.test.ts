@@ -10,7 +10,8 @@ import type { DiscordRoute } from "../../../../src/features/discord/route.ts";
 import type { SentMessage } from "../../../../src/features/discord/sent.ts";
 import type { FilesPort } from "../../../../src/files/types.ts";
 import { multipart } from "../../../helpers/discord-fixtures.ts";
-import { sha256, tempFiles, type TempFiles } from "../../../helpers/temp-files.ts";
+import { tempFiles, type TempFiles } from "../../../helpers/temp-files.ts";
+import { sha256 } from "../../../helpers/file-store.ts";
 
 const PATH = "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nD";
 const ROUTE = { kind: "discord", at: "routes[0]", path: PATH, to: ["bob@localhost"], rooms: {}, prefix: "/api/webhooks/1189", token: "x" };
