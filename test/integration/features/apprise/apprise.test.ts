@@ -45,14 +45,15 @@ for (const server of testServers())
       expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("⚠️ *nas01*\nDisk is 91% full");
     });
 
-    test("apprise json:// with a file attached exits 0, and bob is told the file's name and size", async () => {
+    test("apprise --attach without http.public_url exits 1 (a 400); bob gets nothing (with it: files/inputs.test.ts)", async () => {
       const file = join(home, "df.txt");
       writeFileSync(file, "Filesystem 91%\n");
       const run = await apprise("-b", "see the attachment", "--attach", file, `json://${host()}/apprise`);
-      expect(run).toMatchObject({ code: 0 });
-      expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe(
-        "see the attachment\nAttachment: df.txt (text/plain, 15 bytes), not forwarded: files do not reach XMPP yet",
-      );
+      expect(run.code).toBe(1);
+      expect(run.output).toContain("error=400");
+      // The refused one sent nothing: the next message bob receives is this one.
+      expect(await apprise("-b", "after the refusal", `json://${host()}/apprise`)).toMatchObject({ code: 0 });
+      expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("after the refusal");
     });
 
     test("apprise apprise://HOST/apprise/KEY (POST /apprise/notify/KEY) exits 0 and bob receives it", async () => {
@@ -85,7 +86,8 @@ for (const server of testServers())
       expect(run.output).toContain(`Body larger than ${MAX_BODY} bytes`);
     });
 
-    for (const fixture of formatFixtures("apprise"))
+    // The recorded --attach needs attachments on: files/inputs.test.ts runs the CLI with them.
+    for (const fixture of formatFixtures("apprise").filter((f) => !f.name.endsWith("-attachment")))
       test(`the recorded ${fixture.name} reaches bob as its golden message`, async () => {
         const path = fixture.name.startsWith("api-") ? "/apprise/notify/ops-key" : "/apprise";
         const res = await bed.gw.post(path, { headers: { "content-type": "application/json" }, body: await fixture.text() });

@@ -41,7 +41,8 @@ for (const server of testServers())
       expect((await next()).getChildText("body")).toBe("barrier");
     }
 
-    for (const f of discordFixtures())
+    // Grafana's panel image needs attachments on: files/inputs.test.ts posts it with them.
+    for (const f of discordFixtures().filter((f) => !f.payload.includes("attachment://")))
       test(`${f.name}: bob receives the golden message`, async () => {
         const [golden] = await goldenBodies("discord", f.name);
         expect((await bed.gw.post(HOOK, f.init())).status).toBe(204);
@@ -70,7 +71,7 @@ for (const server of testServers())
     });
 
     test("a payload_json that does not parse is 400 50035 and nothing is sent", async () => {
-      const res = await bed.gw.post(HOOK, multipart('{"content":', ["graph.png"]));
+      const res = await bed.gw.post(HOOK, multipart('{"content":', []));
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ code: 50035, message: "Invalid Form Body", errors: { payload_json: {} } });
       await nothingSent();
