@@ -21,7 +21,7 @@ export const MAX_ATTACHMENTS = 10;
 export const fileSender = (user: Identity | undefined, ip: string): string => (user ? `${user.scheme}:${user.name}` : ip);
 
 /** The route's file store, or ATTACHMENTS_OFF: a file came and this gateway has nowhere to keep it. */
-export function filesOn(files: FilesPort | undefined): FilesPort {
+function filesOn(files: FilesPort | undefined): FilesPort {
   if (!files) throw new GatewayError("ATTACHMENTS_OFF");
   return files;
 }
@@ -61,7 +61,7 @@ export async function storeBytes(files: FilesPort | undefined, bytes: Uint8Array
  * them); anything else is not one. With attachments off it is still a link: an OOB link needs
  * no store (XEP-0066 §3, the client fetches it), only fetching it into the store does.
  */
-export async function remoteAttachment(
+async function remoteAttachment(
   files: FilesPort | undefined,
   url: string,
   sender: string,

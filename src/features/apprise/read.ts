@@ -16,7 +16,6 @@ import type { Attachment, FilesPort } from "../../files/types.ts";
 import { checkCount, remoteAttachments, storeBytes, storeParts } from "../../notify/incoming-files.ts";
 import { textOf } from "../../kit/bounded.ts";
 import { readBody } from "../../kit/request-body.ts";
-import { isXmlText } from "../../kit/xml-text.ts";
 
 /** apprise/common.py NotifyType. */
 export const APPRISE_TYPES = ["info", "success", "warning", "failure"] as const;

@@ -183,13 +183,13 @@ function isChatLike(stanza: Element): boolean {
 }
 
 /** A text reply, or a `<message>` reply template's children, addressed to the sender. */
-export function replyTo(stanza: Element, reply: string | Element): Element {
+function replyTo(stanza: Element, reply: string | Element): Element {
   const { from, to, type } = stanza.attrs;
   return xml("message", { to: from, from: to, type: type ?? "chat", id: `bot-${crypto.randomUUID()}` }, ...replyContent(stanza, reply));
 }
 
 /** What a reply carries: the text as its body (or a template's children), and the sender's <thread>. */
-export function replyContent(stanza: Element, reply: string | Element): Element[] {
+function replyContent(stanza: Element, reply: string | Element): Element[] {
   const thread = stanza.getChild("thread");
   const children = typeof reply === "string" ? [xml("body", {}, reply)] : reply.getChildElements().filter((c) => c.name !== "thread");
   return [...children, ...(thread ? [xml("thread", thread.attrs, thread.getText())] : [])];
