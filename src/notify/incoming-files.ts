@@ -61,12 +61,7 @@ export async function storeBytes(files: FilesPort | undefined, bytes: Uint8Array
  * them); anything else is not one. With attachments off it is still a link: an OOB link needs
  * no store (XEP-0066 §3, the client fetches it), only fetching it into the store does.
  */
-async function remoteAttachment(
-  files: FilesPort | undefined,
-  url: string,
-  sender: string,
-  name?: string,
-): Promise<Attachment | undefined> {
+async function remoteAttachment(files: FilesPort | undefined, url: string, sender: string, name?: string): Promise<Attachment | undefined> {
   if (!/^https?:\/\/[^\s]+$/i.test(url)) return undefined;
   if (!files) return { kind: "link", url, ...(name ? { name } : {}) };
   return files.remote(url, sender, name);

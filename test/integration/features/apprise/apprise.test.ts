@@ -1,12 +1,13 @@
 // preset: apprise end to end, on each real server: Debian's apprise CLI (1.2.0), run as a user
 // runs it, notifies through json:// and apprise:// (the Apprise API) and exits 0, and bob receives
 // the message; the recorded payloads reach him as their golden messages.
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testServers } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
+import { apprise } from "../../../helpers/apprise-cli.ts";
 import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { formatFixtures, goldenBodies } from "../../../helpers/format-goldens.ts";
 
@@ -18,21 +19,6 @@ routes:
   - { preset: apprise, path: /apprise, to: bob@localhost }
   - { preset: apprise, path: /guarded, auth: ops, to: bob@localhost }
 `;
-
-// Apprise reads its configuration from the user's home: an empty one of its own keeps the user's out.
-const home = mkdtempSync(join(tmpdir(), "stanzagate-apprise-"));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-/** `apprise ARGS…` to completion: its exit code (cli.py: 0 all sent, 1 one failed) and what it printed. */
-async function apprise(...args: string[]): Promise<{ code: number; output: string }> {
-  const proc = Bun.spawn(["apprise", "-vv", ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, output: out + err };
-}
 
 for (const server of testServers())
   describe(server.name, () => {
@@ -46,9 +32,11 @@ for (const server of testServers())
     });
 
     test("apprise --attach without http.public_url exits 1 (a 400); bob gets nothing (with it: files/inputs.test.ts)", async () => {
-      const file = join(home, "df.txt");
+      const dir = mkdtempSync(join(tmpdir(), "apprise-attach-"));
+      const file = join(dir, "df.txt");
       writeFileSync(file, "Filesystem 91%\n");
       const run = await apprise("-b", "see the attachment", "--attach", file, `json://${host()}/apprise`);
+      rmSync(dir, { recursive: true, force: true });
       expect(run.code).toBe(1);
       expect(run.output).toContain("error=400");
       // The refused one sent nothing: the next message bob receives is this one.

@@ -14,8 +14,9 @@ import { useTestBed } from "../../../helpers/bed.ts";
 import { isMessageWithBody } from "../../../../testbed/predicates.ts";
 import { freePort } from "../../../../testbed/ports.ts";
 import { PNG_1X1, sha256 } from "../../../helpers/file-store.ts";
-import { multipart } from "../../../helpers/discord-fixtures.ts";
+import { discordFixture, multipart } from "../../../helpers/discord-fixtures.ts";
 import { say } from "../../../helpers/bot-chat.ts";
+import { apprise } from "../../../helpers/apprise-cli.ts";
 
 const HOOK = "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nD";
 const GOTIFY_TOKEN = "AGhVjJ3kKc0d.zm";
@@ -47,22 +48,6 @@ async function download(url: string): Promise<{ type: string | null; sha256: str
   const response = await fetch(url);
   expect(response.status).toBe(200);
   return { type: response.headers.get("content-type"), sha256: sha256(new Uint8Array(await response.arrayBuffer())) };
-}
-
-/** `apprise ARGS…` with a home of its own: its exit code (cli.py: 0 all sent) and what it printed. */
-async function apprise(...args: string[]): Promise<{ code: number; output: string }> {
-  const home = mkdtempSync(join(tmpdir(), "apprise-home-"));
-  try {
-    const proc = Bun.spawn(["apprise", "-vv", ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: home },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-    return { code, output: out + err };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
 }
 
 for (const server of testServers())
@@ -105,19 +90,9 @@ for (const server of testServers())
     });
 
     test('Grafana\'s Discord multipart: payload_json, then the panel PNG in a part named "": the alert, then the image', async () => {
-      const payload = JSON.stringify({
-        username: "Grafana",
-        content: "",
-        embeds: [
-          { title: "[FIRING:1] DiskFull (nas01)", type: "rich", url: "http://grafana.example:3000/alerting/list", color: 14037554 },
-          { image: { url: "attachment://Ab3dE5fG7hI9.png" }, color: 14037554, title: "DiskFull" },
-        ],
-      });
-      const init = multipart(payload, ["Ab3dE5fG7hI9.png"]);
-      // discord-fixtures writes a stand-in; Grafana sends the rendered panel: a real PNG here.
-      const body = Buffer.from(init.body as Uint8Array).toString("latin1");
-      const real = body.replace(/\x89PNG\r\n\x1a\n\x01\x02\x03\x04/, Buffer.from(PNG_1X1).toString("latin1"));
-      expect((await bed.gw.post(HOOK, { ...init, body: Buffer.from(real, "latin1") })).status).toBe(204);
+      // The recorded payload, with a real PNG where Grafana puts the rendered panel.
+      const init = multipart(discordFixture("grafana-image").payload, ["Ab3dE5fG7hI9.png"], "", PNG_1X1);
+      expect((await bed.gw.post(HOOK, init)).status).toBe(204);
       expect((await next()).getChildText("body")).toStartWith("🔴 *[FIRING:1] DiskFull (nas01)*");
       const image = await next();
       expect(image.getChild("x", "jabber:x:oob")?.getChildText("desc")).toBe("Ab3dE5fG7hI9.png");

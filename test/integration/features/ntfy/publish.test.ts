@@ -3,12 +3,10 @@
 // publish (test/fixtures/formats/ntfy) arrives as its golden message, and a sequence id corrects
 // (XEP-0308) then withdraws (XEP-0424) the message the client already shows.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Element } from "ltx";
 import { testServers } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
+import { apprise } from "../../../helpers/apprise-cli.ts";
 import { isMessageWithBody } from "../../../../testbed/predicates.ts";
 import { formatFixtures, goldenBodies } from "../../../helpers/format-goldens.ts";
 import { ntfyRequest } from "../../../helpers/ntfy-fixtures.ts";
@@ -24,22 +22,6 @@ routes:
     topics: { backups: bob@localhost }
 `;
 const BASIC = { Authorization: `Basic ${Buffer.from(`nas:${PASSWORD}`).toString("base64")}` };
-
-/** The apprise CLI, with a home of its own (no user configuration), against the gateway. */
-async function apprise(url: string, ...args: string[]): Promise<{ code: number; output: string }> {
-  const home = mkdtempSync(join(tmpdir(), "apprise-home-"));
-  try {
-    const proc = Bun.spawn(["apprise", "-vv", ...args, url], {
-      env: { PATH: process.env.PATH ?? "", HOME: home },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-    return { code, output: out + err };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
-}
 
 const body = (s: Element) => s.getChildText("body");
 

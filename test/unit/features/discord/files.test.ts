@@ -9,7 +9,7 @@ import { webhookIdentity } from "../../../../src/features/discord/objects.ts";
 import type { DiscordRoute } from "../../../../src/features/discord/route.ts";
 import type { SentMessage } from "../../../../src/features/discord/sent.ts";
 import type { FilesPort } from "../../../../src/files/types.ts";
-import { multipart } from "../../../helpers/discord-fixtures.ts";
+import { discordFixture, multipart } from "../../../helpers/discord-fixtures.ts";
 import { tempFiles, type TempFiles } from "../../../helpers/temp-files.ts";
 import { sha256 } from "../../../helpers/file-store.ts";
 
@@ -45,16 +45,8 @@ function webhook(files: FilesPort | undefined) {
 describe("file parts go into the store", () => {
   test('Grafana\'s shape: payload_json, then the panel image in a part named "" (grafana/alerting receivers/discord/v1)', async () => {
     store = tempFiles();
-    const payload = JSON.stringify({
-      username: "Grafana",
-      content: "",
-      embeds: [
-        { title: "[FIRING:1] DiskFull (nas01)", type: "rich", url: "http://grafana:3000/alerting/list", color: 14037554 },
-        { image: { url: "attachment://Ab3dE5fG7hI9.png" }, color: 14037554, title: "DiskFull" },
-      ],
-    });
     const { post } = webhook(store);
-    const res = await post(multipart(payload, ["Ab3dE5fG7hI9.png"]), "?wait=true");
+    const res = await post(multipart(discordFixture("grafana-image").payload, ["Ab3dE5fG7hI9.png"]), "?wait=true");
     expect(res.status).toBe(200);
     expect(store.stored.map((f) => [f.name, f.size, f.sha256, f.sender])).toEqual([
       ["Ab3dE5fG7hI9.png", 12, sha256(TINY_PNG), "192.0.2.7"],
