@@ -5,7 +5,7 @@
  * or a full disk mid-upload leaves only a temporary file, removed at the next start.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SNIFF_BYTES } from "./sniff.ts";
@@ -34,11 +34,31 @@ const HEX = /^[0-9a-f]{64}$/;
 export class Blobs {
   readonly #tmp: string;
 
-  constructor(readonly dir: string) {
+  /**
+   * `graceMs`: how old a file must be before a sweep removes it unnamed. Another gateway on the
+   * same store (replicas) may be between writing a blob and naming it in its row.
+   */
+  constructor(
+    readonly dir: string,
+    readonly graceMs: number,
+  ) {
     this.#tmp = join(dir, "tmp");
     mkdirSync(this.#tmp, { recursive: true, mode: 0o700 });
     // Left by a crash or a full disk: never served, never counted.
-    for (const name of readdirSync(this.#tmp)) rmSync(join(this.#tmp, name), { force: true });
+    for (const name of readdirSync(this.#tmp)) if (this.#settled(join(this.#tmp, name))) rmSync(join(this.#tmp, name), { force: true });
+  }
+
+  /** Removes a blob no row names, unless it was written within the grace. */
+  removeUnnamed(sha256: string): void {
+    if (this.#settled(this.path(sha256))) rmSync(this.path(sha256), { force: true });
+  }
+
+  #settled(path: string): boolean {
+    try {
+      return statSync(path).mtimeMs <= Date.now() - this.graceMs;
+    } catch {
+      return false; // gone already
+    }
   }
 
   path(sha256: string): string {
@@ -48,10 +68,6 @@ export class Blobs {
   /** The hashes on disk (a sweep removes those no row names). */
   list(): string[] {
     return readdirSync(this.dir).filter((name) => HEX.test(name));
-  }
-
-  remove(sha256: string): void {
-    rmSync(this.path(sha256), { force: true });
   }
 
   /**

@@ -6,11 +6,11 @@
  */
 import { GatewayError } from "../plugin-api/errors.ts";
 import { BlobCut } from "./blobs.ts";
-import { fileRate } from "./rate.ts";
+import { fileRate, type FileRate } from "./rate.ts";
 import { expireSeconds, type AttachmentsConfig } from "./schema.ts";
 import type { FileRow, FileStore } from "./store.ts";
 import type { Attachment, FilesPort, IncomingFile, StoredFile } from "./types.ts";
-import type { Uploader } from "./uploader.ts";
+import type { UploadSource, Uploader } from "./uploader.ts";
 
 /** What the serving feature needs besides the port. */
 export interface FilesService extends FilesPort {
@@ -30,61 +30,82 @@ export interface FilesDeps {
 }
 
 export function filesService(deps: FilesDeps): FilesService {
-  const { settings, store } = deps;
-  const rate = fileRate(settings.rate);
-  const ttlS = expireSeconds(settings.expire);
-  const put = async (file: IncomingFile, sender: string): Promise<StoredFile> => {
-    const refused = refusal(file, sender);
+  return new Files(deps);
+}
+
+class Files implements FilesService {
+  readonly settings: AttachmentsConfig;
+  readonly store: FileStore;
+  readonly #rate: FileRate;
+  readonly #ttlS: number;
+
+  constructor(readonly deps: FilesDeps) {
+    this.settings = deps.settings;
+    this.store = deps.store;
+    this.#rate = fileRate(deps.settings.rate);
+    this.#ttlS = expireSeconds(deps.settings.expire);
+  }
+
+  async put(file: IncomingFile, sender: string): Promise<StoredFile> {
+    const refused = this.#refusal(file, sender);
     if (refused) {
       void file.body.cancel().catch(() => {});
       throw refused;
     }
-    const row = await stored(file);
-    return deps.uploader ? upload(row) : local(row);
-  };
-  const refusal = (file: IncomingFile, sender: string): GatewayError | undefined => {
-    if (file.declaredSize !== undefined && file.declaredSize > settings.max_file_bytes) return tooLarge(settings.max_file_bytes);
-    const wait = rate.take(sender);
+    const row = await this.#stored(file);
+    return this.deps.uploader ? this.#upload(row, this.deps.uploader) : this.#local(row);
+  }
+
+  async remote(url: string, sender: string, name?: string): Promise<Attachment> {
+    if (!this.settings.remote.fetch || !this.deps.fetchRemote) return { kind: "link", url, name };
+    return { kind: "file", file: await this.put(await this.deps.fetchRemote(url, sender, name), sender) };
+  }
+
+  /** What is refused before a byte is read: a declared size over the limit, the sender's rate, a full quota. */
+  #refusal(file: IncomingFile, sender: string): GatewayError | undefined {
+    const { max_file_bytes: max, quota_bytes: quota } = this.settings;
+    if (file.declaredSize !== undefined && file.declaredSize > max) return tooLarge(max);
+    const wait = this.#rate.take(sender);
     if (wait !== undefined) {
       return new GatewayError("FILES_RATE", undefined, { headers: { "retry-after": String(wait) }, details: { retry_after_s: wait } });
     }
-    if (store.used() + (file.declaredSize ?? 1) > settings.quota_bytes) return quotaReached(settings.quota_bytes);
+    if (this.store.used() + (file.declaredSize ?? 1) > quota) return quotaReached(quota);
     return undefined;
-  };
-  const stored = async (file: IncomingFile): Promise<FileRow> => {
+  }
+
+  /** Streams it in, cut as it passes the file limit or the quota. */
+  async #stored(file: IncomingFile): Promise<FileRow> {
+    const { max_file_bytes: max, quota_bytes: quota } = this.settings;
     let over: GatewayError | undefined;
     const admit = (total: number, others: number) => {
-      if (total > settings.max_file_bytes) over = tooLarge(settings.max_file_bytes);
-      else if (others + total > settings.quota_bytes) over = quotaReached(settings.quota_bytes);
+      if (total > max) over = tooLarge(max);
+      else if (others + total > quota) over = quotaReached(quota);
       return over === undefined;
     };
     try {
-      return await store.add(file.body, file.name, ttlS, admit);
+      return await this.store.add(file.body, file.name, this.#ttlS, admit);
     } catch (err) {
       throw over ?? writeFailure(err);
     }
-  };
-  const local = (row: FileRow): StoredFile => ({ ...fileOf(row), url: urlOf(deps.publicUrl, settings.path, row) });
-  const upload = async (row: FileRow): Promise<StoredFile> => {
+  }
+
+  #local(row: FileRow): StoredFile {
+    return { ...fileOf(row), url: urlOf(this.deps.publicUrl, this.settings.path, row) };
+  }
+
+  /** `upload: xep0363`: the server keeps it; when its service fails, `fallback` says local or UPLOAD_FAILED. */
+  async #upload(row: FileRow, uploader: Uploader): Promise<StoredFile> {
     try {
-      const url = await (deps.uploader as Uploader).upload({ ...fileOf(row), path: store.blobs.path(row.sha256) });
-      store.forget(row.id);
+      const source: UploadSource = { ...fileOf(row), path: this.store.blobs.path(row.sha256) };
+      const url = await uploader.upload(source);
+      this.store.forget(row.id);
       return { ...fileOf(row), url };
     } catch (err) {
-      if (settings.fallback === "local") return local(row);
-      store.forget(row.id);
+      if (this.settings.fallback === "local") return this.#local(row);
+      this.store.forget(row.id);
       throw new GatewayError("UPLOAD_FAILED", undefined, { details: { reason: err instanceof Error ? err.message : String(err) } });
     }
-  };
-  return {
-    settings,
-    store,
-    put,
-    async remote(url, sender, name): Promise<Attachment> {
-      if (!settings.remote.fetch || !deps.fetchRemote) return { kind: "link", url, name };
-      return { kind: "file", file: await put(await deps.fetchRemote(url, sender, name), sender) };
-    },
-  };
+  }
 }
 
 /**
@@ -92,7 +113,7 @@ export function filesService(deps: FilesDeps): FilesService {
  * the limit with room for a multipart body's other fields and headers. The file itself is held
  * to max_file_bytes as it streams (FILE_TOO_LARGE).
  */
-export const FILE_BODY_MARGIN = 1_048_576;
+const FILE_BODY_MARGIN = 1_048_576;
 export const fileBodyLimit = (settings: { max_file_bytes: number }): number => settings.max_file_bytes + FILE_BODY_MARGIN;
 
 function fileOf(row: FileRow): Omit<StoredFile, "url"> {
@@ -100,7 +121,7 @@ function fileOf(row: FileRow): Omit<StoredFile, "url"> {
 }
 
 /** `<public_url><path>/<id>/<name>`: the name in the URL is what a client saves the file as. */
-export function urlOf(publicUrl: string, path: string, row: { id: string; name: string }): string {
+function urlOf(publicUrl: string, path: string, row: { id: string; name: string }): string {
   return `${publicUrl.replace(/\/+$/, "")}${path}/${row.id}/${encodeURIComponent(row.name)}`;
 }
 

@@ -16,8 +16,8 @@ export interface Sniffed {
   ext: string | undefined;
 }
 
-export const OCTET_STREAM = "application/octet-stream";
-export const TEXT_PLAIN = "text/plain; charset=utf-8";
+const OCTET_STREAM = "application/octet-stream";
+const TEXT_PLAIN = "text/plain; charset=utf-8";
 
 export async function sniffType(head: Uint8Array): Promise<Sniffed> {
   const found = head.length > 0 ? await fileTypeFromBuffer(head) : undefined;

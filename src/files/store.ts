@@ -35,8 +35,11 @@ export interface FileRow {
   expires_at: number;
 }
 
+/** Far longer than any upload between its rename and its row, far shorter than any expiry. */
+const UNNAMED_GRACE_MS = 10 * 60_000;
+
 /** 128 random bits (hex): an id nobody guesses, so a link is as private as the chat it is in. */
-export const newFileId = (): string => randomBytes(16).toString("hex");
+const newFileId = (): string => randomBytes(16).toString("hex");
 
 export class FileStore {
   readonly blobs: Blobs;
@@ -45,22 +48,28 @@ export class FileStore {
   /** Blobs renamed into place whose row is not written yet: a sweep leaves them. */
   readonly #landing = new Map<string, number>();
 
+  /** `graceMs`: a file younger than this is never swept unnamed (blobs.ts); tests give 0. */
   constructor(
     readonly db: Database,
     dir: string,
     readonly now: () => number = Date.now,
+    graceMs = UNNAMED_GRACE_MS,
   ) {
-    this.blobs = new Blobs(dir);
+    this.blobs = new Blobs(dir, graceMs);
     this.sweep();
   }
 
   /** Bytes of every blob (each counted once) plus those streaming in. */
   used(): number {
-    const row = this.db
-      .query<{ total: number | null }, []>("SELECT sum(size) AS total FROM (SELECT DISTINCT sha256, size FROM files)")
-      .get();
-    return (row?.total ?? 0) + this.#inFlight;
+    // Asked at every chunk of every upload: the stored part is summed again only after a change.
+    this.#stored ??=
+      this.db.query<{ total: number | null }, []>("SELECT sum(size) AS total FROM (SELECT DISTINCT sha256, size FROM files)").get()
+        ?.total ?? 0;
+    return this.#stored + this.#inFlight;
   }
+
+  /** The stored bytes, undefined when a row was added or removed since they were summed. */
+  #stored: number | undefined;
 
   /**
    * Streams `body` in; `admit(total, others)` cuts it (see Blobs.write), `others` being what the
@@ -104,6 +113,7 @@ export class FileStore {
       this.db
         .query("INSERT INTO files (id, sha256, name, type, size, stored_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(row.id, row.sha256, row.name, row.type, row.size, row.stored_at, row.expires_at);
+      this.#stored = undefined;
       return row;
     } finally {
       const left = (this.#landing.get(blob.sha256) ?? 1) - 1;
@@ -121,18 +131,20 @@ export class FileStore {
   /** Forgets one file (an upload service took it instead); its blob goes with its last row. */
   forget(id: string): void {
     this.db.query("DELETE FROM files WHERE id = ?").run(id);
+    this.#stored = undefined;
     this.sweep();
   }
 
   /** Removes expired rows, then every blob no row names (nor a write about to name). */
   sweep(): void {
     this.db.query("DELETE FROM files WHERE expires_at <= ?").run(this.now());
+    this.#stored = undefined;
     const named = new Set(
       this.db
         .query<{ sha256: string }, []>("SELECT DISTINCT sha256 FROM files")
         .all()
         .map((r) => r.sha256),
     );
-    for (const sha256 of this.blobs.list()) if (!named.has(sha256) && !this.#landing.has(sha256)) this.blobs.remove(sha256);
+    for (const sha256 of this.blobs.list()) if (!named.has(sha256) && !this.#landing.has(sha256)) this.blobs.removeUnnamed(sha256);
   }
 }

@@ -25,7 +25,7 @@ export function generationFiles(deps: GenerationDeps): FilesService | undefined 
 }
 
 /** `<dir of the store file>/files`; a store in memory keeps its files in a temporary folder, gone with the machine's tmp. */
-export function filesDir(store: string): string {
+function filesDir(store: string): string {
   if (store === ":memory:") return mkdtempSync(join(tmpdir(), "stanzagate-files-"));
   return join(dirname(resolve(store)), "files");
 }

@@ -15,10 +15,10 @@ import { xml } from "../kit/xml.ts";
 import type { Attachment } from "../files/types.ts";
 
 /** XEP-0066 §3: the x:oob element of a message. */
-export const NS_OOB = "jabber:x:oob";
+const NS_OOB = "jabber:x:oob";
 
 /** The URL a client fetches, and the name shown for it. */
-export function attachmentLink(a: Attachment): { url: string; name: string | undefined } {
+function attachmentLink(a: Attachment): { url: string; name: string | undefined } {
   return a.kind === "file" ? { url: a.file.url, name: a.file.name } : { url: a.url, name: a.name };
 }
 

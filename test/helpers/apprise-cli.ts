@@ -1,15 +1,15 @@
-// Debian's apprise CLI (1.2.0), run as a user runs it, with a home of its own: no user
-// configuration reaches the test (Apprise reads ~/.apprise and ~/.config/apprise).
+// Debian's apprise CLI (1.2.0), run as a sender would run it, with a home of its own (no user
+// configuration): `-vv` so that a failure says why in `output`.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** `apprise -vv ARGS…` (URLs anywhere among them) to completion: its exit code (cli.py: 0 all sent, 1 one failed, 3 nothing to notify) and what it printed. */
-export async function apprise(...args: string[]): Promise<{ code: number; output: string }> {
+/** `apprise -vv ...args` (the URL last); its exit code and everything it printed. */
+export async function appriseCli(args: readonly string[]): Promise<{ code: number; output: string }> {
   const home = mkdtempSync(join(tmpdir(), "apprise-home-"));
   try {
     const proc = Bun.spawn(["apprise", "-vv", ...args], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
+      env: { PATH: process.env.PATH ?? "", HOME: home },
       stdout: "pipe",
       stderr: "pipe",
     });

@@ -7,6 +7,7 @@ import { openStore } from "../../src/store/db.ts";
 import { attachmentsOf } from "../../src/config/check-attachments.ts";
 import { filesService, type FilesService } from "../../src/files/service.ts";
 import { FileStore } from "../../src/files/store.ts";
+import type { Uploader } from "../../src/files/uploader.ts";
 
 export const PUBLIC_URL = "https://gw.example.org/base";
 
@@ -18,11 +19,11 @@ export interface TestFiles {
 }
 
 /** `settings`: keys of attachments: as routes.yaml gives them; `dir` a folder of the test's (a tmpfs). */
-export function testFiles(settings: Record<string, unknown> = {}, dir?: string): TestFiles {
+export function testFiles(settings: Record<string, unknown> = {}, dir?: string, uploader?: Uploader): TestFiles {
   const root = dir ?? mkdtempSync(join(tmpdir(), "sg-files-"));
   const clock = { now: Date.UTC(2026, 0, 1) };
-  const store = new FileStore(openStore(":memory:"), join(root, "files"), () => clock.now);
-  const files = filesService({ settings: attachmentsOf(settings), store, publicUrl: PUBLIC_URL });
+  const store = new FileStore(openStore(":memory:"), join(root, "files"), () => clock.now, 0);
+  const files = filesService({ settings: attachmentsOf(settings), store, publicUrl: PUBLIC_URL, uploader });
   return { files, dir: join(root, "files"), clock, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 

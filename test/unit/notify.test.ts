@@ -5,6 +5,7 @@ import type { Element } from "ltx";
 import { plainMarkdown, plainMarkdownTitle } from "../../src/notify/markdown.ts";
 import { notificationText } from "../../src/notify/render.ts";
 import { retractNotification, sendNotification } from "../../src/notify/send.ts";
+import { collectingPorts } from "../helpers/notify-ports.ts";
 
 describe("the text of a notification", () => {
   test("title in bold first, then the text, the fields and the links, one a line", () => {
@@ -71,20 +72,7 @@ describe("Markdown made plain", () => {
 });
 
 describe("sending it", () => {
-  const ports = (outcomes: Array<"sent" | "queued">, maxStanzaBytes = 10_000) => {
-    const sent: Element[] = [];
-    let n = 0;
-    return {
-      sent,
-      component: "gw.localhost",
-      maxStanzaBytes,
-      newId: () => `id${++n}`,
-      deliver: async (stanza: Element) => {
-        sent.push(stanza);
-        return outcomes.shift() ?? "sent";
-      },
-    };
-  };
+  const ports = collectingPorts;
 
   test("one chat message per recipient, from the component, with its id as origin-id; queued when any was", async () => {
     const p = ports(["sent", "queued"]);

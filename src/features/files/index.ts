@@ -32,6 +32,10 @@ export default defineFeature({
         timer.unref();
       },
       stop: () => clearInterval(timer),
+      // How full the store is, for whoever watches /health: a quota reached refuses every file.
+      health: () => [
+        { plugin: "files", path: files.settings.path, used_bytes: files.store.used(), quota_bytes: files.settings.quota_bytes },
+      ],
     };
   },
 });

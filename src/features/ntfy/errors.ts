@@ -4,7 +4,7 @@
  * binwiederhier/ntfy v2.13, whose codes and sentences these are). Senders log `code` and `error`
  * (Apprise does), so every answer of this route, the gateway's own refusals included, has this shape.
  */
-import { GatewayError, errorResponse, ownErrors } from "../../plugin-api/errors.ts";
+import { GatewayError, errorResponse, ownErrors, type ErrorCode, type OwnedErrorCode } from "../../plugin-api/errors.ts";
 
 interface NtfyErrorSpec {
   code: number;
@@ -59,10 +59,13 @@ export const NTFY_ERRORS = ownErrors({
   NTFY_REFUSED: { status: 400, message: "Refused as ntfy refuses it" },
 });
 
-/** A refusal in ntfy's words; `detail` is appended as ntfy's wrapErrHTTP does (`error, detail`). */
-export function ntfyError(spec: NtfyErrorSpec, detail?: string): GatewayError {
+/**
+ * A refusal in ntfy's words; `detail` is appended as ntfy's wrapErrHTTP does (`error, detail`).
+ * `as`: the catalogue's code when it has one for the case (ATTACHMENTS_OFF), for logs and metrics.
+ */
+export function ntfyError(spec: NtfyErrorSpec, detail?: string, as: ErrorCode | OwnedErrorCode = NTFY_ERRORS.NTFY_REFUSED): GatewayError {
   const error = detail ? `${spec.error}, ${detail}` : spec.error;
-  return new GatewayError(NTFY_ERRORS.NTFY_REFUSED, error, { status: spec.http, body: ntfyBody(spec, error) });
+  return new GatewayError(as, error, { status: spec.http, body: ntfyBody(spec, error) });
 }
 
 function ntfyBody(spec: NtfyErrorSpec, error: string): Record<string, unknown> {
@@ -82,7 +85,8 @@ const BY_GATEWAY_CODE: Readonly<Record<string, NtfyErrorSpec>> = {
 
 /** Any GatewayError as ntfy would say it; one already in ntfy's shape passes unchanged. */
 export function asNtfy(err: GatewayError): GatewayError {
-  if (err.code === NTFY_ERRORS.NTFY_REFUSED.code) return err;
+  // Made by ntfyError (in ntfy's shape already, whatever its catalogue code).
+  if (err.code === NTFY_ERRORS.NTFY_REFUSED.code || err.body !== undefined) return err;
   const spec = BY_GATEWAY_CODE[err.code];
   // ntfy has no code for a method, a stanza's size, an outbox or a link: its status and sentence
   // stay, and the code is the status's generic one, as ntfy's own 40000 is 400's (code = http × 100 + n).

@@ -46,7 +46,10 @@ export async function readTopicBody(request: Request, p: ParamSource): Promise<T
 
 /** The first part of a form that is a file; a form without one is refused. */
 async function firstFilePart(request: Request, body: ReadableStream<Uint8Array>, name: string): Promise<IncomingFile> {
-  const form = new MultipartStream(body, boundaryOf(request.headers.get("content-type") ?? "") ?? "");
+  const boundary = boundaryOf(request.headers.get("content-type") ?? "");
+  // No boundary: no form to take a part of, so the body is the file, as ntfy takes it.
+  if (boundary === undefined) return { body, name };
+  const form = new MultipartStream(body, boundary);
   for (let part = await form.next(); part; part = await form.next()) {
     if (part.filename !== undefined) return { body: part.body, name: part.filename || name };
   }

@@ -106,7 +106,7 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
   async function storeFile(file: IncomingFile, sender: string): Promise<StoredFile> {
     if (!deps.files) {
       void file.body.cancel().catch(() => {});
-      throw ntfyError(NTFY.attachmentsDisallowed, "set http.public_url to let this gateway keep files");
+      throw ntfyError(NTFY.attachmentsDisallowed, "set http.public_url to let this gateway keep files", "ATTACHMENTS_OFF");
     }
     return deps.files.put(file, sender);
   }

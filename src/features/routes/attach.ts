@@ -15,7 +15,7 @@ import { attachmentContent } from "../../notify/attachments.ts";
 import { tooLarge } from "../../kit/request-body.ts";
 
 /** `attach: body`: the whole request body is the file. */
-export const RAW_BODY = "body";
+const RAW_BODY = "body";
 
 export interface AttachedRequest {
   /** The multipart text fields (the templates' `body`), undefined for a raw body: no fields. */
@@ -50,13 +50,24 @@ export async function readAttached(
       await part.body.cancel();
       throw new GatewayError("INVALID_BODY", `The file field "${part.name}" is not one this route attaches (attach: ${attach.join(", ")})`);
     } else {
-      const bytes = new Uint8Array(await new Response(part.body).arrayBuffer());
+      const bytes = await readBounded(part.body, maxFieldBytes - fieldBytes, maxFieldBytes);
       fieldBytes += bytes.byteLength;
-      if (fieldBytes > maxFieldBytes) throw tooLarge(maxFieldBytes);
       if (!Object.hasOwn(fields, part.name)) fields[part.name] = fieldText(part.name, bytes);
     }
   }
   return { fields, files: stored };
+}
+
+/** A text field, refused (BODY_TOO_LARGE, http.max_body_bytes for all of them) as it passes `room`. */
+async function readBounded(body: ReadableStream<Uint8Array>, room: number, max: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > room) throw tooLarge(max);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 function rawFile(request: Request) {

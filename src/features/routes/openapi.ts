@@ -18,6 +18,7 @@ export function declarativeOperation(route: DeclarativeRouteConfig, config: Core
               "application/json": { schema: jsonSchema(schema) },
               "application/x-www-form-urlencoded": { schema: jsonSchema(schema) },
               "text/plain": { schema: { type: "string", description: "Taken as the field `text`." } },
+              ...attachContent(route, schema),
             },
           },
         };
@@ -50,6 +51,21 @@ export function declarativeOperation(route: DeclarativeRouteConfig, config: Core
       "413": ERROR,
       "415": ERROR,
       "503": ERROR,
+      ...(route.attach ? { "429": ERROR, "507": ERROR } : {}),
     },
   };
+}
+
+/** `attach:`: a multipart form whose file fields are the files, or any body that is the file (attach.ts). */
+function attachContent(route: DeclarativeRouteConfig, schema: Parameters<typeof jsonSchema>[0]): Json {
+  if (!route.attach) return {};
+  const names = route.attach.filter((name) => name !== "body");
+  const files = Object.fromEntries(names.map((name) => [name, { type: "string", format: "binary" }]));
+  const fields = jsonSchema(schema) as { properties?: Json };
+  const form = { type: "object", properties: { ...(fields.properties ?? {}), ...files } };
+  const multipart = names.length ? { "multipart/form-data": { schema: form } } : {};
+  const raw = route.attach.includes("body")
+    ? { "*/*": { schema: { type: "string", format: "binary", description: "The file itself (name it with ?filename=)." } } }
+    : {};
+  return { ...multipart, ...raw };
 }

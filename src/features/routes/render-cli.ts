@@ -13,6 +13,8 @@ import type { DeclarativeRouteConfig } from "./types.ts";
 import { declarativeHandler } from "./handler.ts";
 import type { CliOutput } from "../../feature-api.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
+import type { FilesPort } from "../../files/types.ts";
+import { renderFiles } from "./render-files.ts";
 
 export interface RenderRequest {
   route: string;
@@ -40,6 +42,24 @@ export async function renderCommand(config: LoadedConfig, req: RenderRequest, io
     return 2;
   }
   const { route, params } = found;
+  // `attach:`: files go to a store in a temporary folder, gone when the command ends.
+  const files = route.attach ? renderFiles(config) : undefined;
+  try {
+    return await render(config, route, params, url, req, io, files?.port);
+  } finally {
+    files?.remove();
+  }
+}
+
+async function render(
+  config: LoadedConfig,
+  route: DeclarativeRouteConfig,
+  params: Record<string, string>,
+  url: URL,
+  req: RenderRequest,
+  io: CliOutput,
+  files: FilesPort | undefined,
+): Promise<number> {
   const sent: Element[] = [];
   let n = 0;
   const handler = declarativeHandler(route, {
@@ -49,6 +69,7 @@ export async function renderCommand(config: LoadedConfig, req: RenderRequest, io
     deliver: async (stanza) => (sent.push(stanza), "sent"),
     newId: () => `render-${++n}`,
     remembered: req.remembered ?? memoryRemembered(),
+    files,
     // render never connects: an iq route's request is printed, and answered as an empty result.
     iq: {
       isOnline: () => true,

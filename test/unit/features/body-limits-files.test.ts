@@ -24,7 +24,11 @@ let gw: FakeGateway;
 beforeAll(async () => void (gw = await fakeGateway(ROUTES)));
 afterAll(() => gw.stop());
 
-const oobMessages = (from: number) => gw.stanzas().slice(from).filter((s) => s.getChild("x", "jabber:x:oob"));
+const oobMessages = (from: number) =>
+  gw
+    .stanzas()
+    .slice(from)
+    .filter((s) => s.getChild("x", "jabber:x:oob"));
 
 describe("bodies as large as their files", () => {
   test("Discord: a 2 MB panel image passes http.max_body_bytes (64 KiB) and arrives as a file", async () => {

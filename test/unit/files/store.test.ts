@@ -1,9 +1,12 @@
 // The file store and its limits (src/files/store.ts, service.ts): files stream to disk, are
 // content-addressed and named by 128 random bits, and every limit is a clear error.
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GatewayError } from "../../../src/plugin-api/errors.ts";
+import type { Uploader } from "../../../src/files/uploader.ts";
+import { FileStore } from "../../../src/files/store.ts";
+import { openStore } from "../../../src/store/db.ts";
 import { PNG_1X1, PUBLIC_URL, brokenStream, bytesStream, sha256, streamOf, testFiles, type TestFiles } from "../../helpers/file-store.ts";
 
 let t: TestFiles | undefined;
@@ -43,6 +46,18 @@ describe("a file is stored", () => {
     expect(t.files.store.find(file.id)).toBeUndefined();
     t.files.store.sweep();
     expect(existsSync(join(t.dir, file.sha256))).toBe(false);
+  });
+});
+
+describe("what a sweep leaves", () => {
+  test("a blob no row names yet, written within the last 10 minutes (another gateway on the store landing it), stays", () => {
+    t = testFiles();
+    const sha = "ab".repeat(32);
+    writeFileSync(join(t.dir, sha), "landing");
+    new FileStore(openStore(":memory:"), t.dir).sweep();
+    expect(existsSync(join(t.dir, sha))).toBe(true);
+    t.files.store.sweep(); // no grace (the test store's)
+    expect(existsSync(join(t.dir, sha))).toBe(false);
   });
 });
 
@@ -95,5 +110,33 @@ describe("limits", () => {
       url: "https://cam.example/snap.jpg",
       name: "snap.jpg",
     });
+  });
+});
+
+describe("an upload service in place of local serving (the XEP-0363 seam)", () => {
+  const took: string[] = [];
+  const service = (answer: string | Error): Uploader => ({
+    async upload(source) {
+      took.push(sha256(await Bun.file(source.path).arrayBuffer()));
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+  });
+
+  test("it gets the stored bytes and its URL is the file's; the local copy is let go", async () => {
+    t = testFiles({}, undefined, service("https://upload.example/slot/door.png"));
+    const file = await t.files.put({ body: bytesStream(PNG_1X1), name: "door.png" }, "alice");
+    expect(took.at(-1)).toBe(sha256(PNG_1X1));
+    expect(file.url).toBe("https://upload.example/slot/door.png");
+    expect(t.files.store.find(file.id)).toBeUndefined();
+  });
+
+  test("when it fails: served from here with fallback: local, 502 UPLOAD_FAILED with fallback: refuse", async () => {
+    t = testFiles({}, undefined, service(new Error("slot refused")));
+    expect((await t.files.put({ body: bytesStream(PNG_1X1) }, "alice")).url).toStartWith(`${PUBLIC_URL}/files/`);
+    t.remove();
+    t = testFiles({ fallback: "refuse" }, undefined, service(new Error("slot refused")));
+    const refused = await t.files.put({ body: bytesStream(PNG_1X1) }, "alice").catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: "UPLOAD_FAILED", status: 502, details: { reason: "slot refused" } });
   });
 });

@@ -2,21 +2,11 @@
 // first, then one message per file whose body is exactly the URL and whose XEP-0066 OOB element
 // carries it; corrections and retractions reach those messages too.
 import { describe, expect, test } from "bun:test";
-import type { Element } from "ltx";
 import type { Attachment } from "../../../src/files/types.ts";
 import { retractNotification, sendNotification } from "../../../src/notify/send.ts";
+import { collectingPorts } from "../../helpers/notify-ports.ts";
 
-function ports(maxStanzaBytes = 10_000) {
-  const sent: Element[] = [];
-  let n = 0;
-  return {
-    sent,
-    component: "gw.localhost",
-    maxStanzaBytes,
-    newId: () => `id${++n}`,
-    deliver: async (stanza: Element) => (sent.push(stanza), "sent" as const),
-  };
-}
+const ports = (maxStanzaBytes?: number) => collectingPorts([], maxStanzaBytes);
 
 const snapshot: Attachment = {
   kind: "file",

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testServers } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
-import { apprise } from "../../../helpers/apprise-cli.ts";
+import { appriseCli } from "../../../helpers/apprise-cli.ts";
 import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { formatFixtures, goldenBodies } from "../../../helpers/format-goldens.ts";
 
@@ -26,7 +26,7 @@ for (const server of testServers())
     const host = () => new URL(bed.gw.url).host;
 
     test("apprise json:// exits 0 and bob receives the title, the type's badge and the body", async () => {
-      const run = await apprise("-t", "nas01", "-b", "Disk is 91% full", "-n", "warning", `json://${host()}/apprise`);
+      const run = await appriseCli(["-t", "nas01", "-b", "Disk is 91% full", "-n", "warning", `json://${host()}/apprise`]);
       expect(run).toMatchObject({ code: 0 });
       expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("⚠️ *nas01*\nDisk is 91% full");
     });
@@ -35,17 +35,17 @@ for (const server of testServers())
       const dir = mkdtempSync(join(tmpdir(), "apprise-attach-"));
       const file = join(dir, "df.txt");
       writeFileSync(file, "Filesystem 91%\n");
-      const run = await apprise("-b", "see the attachment", "--attach", file, `json://${host()}/apprise`);
+      const run = await appriseCli(["-b", "see the attachment", "--attach", file, `json://${host()}/apprise`]);
       rmSync(dir, { recursive: true, force: true });
       expect(run.code).toBe(1);
       expect(run.output).toContain("error=400");
       // The refused one sent nothing: the next message bob receives is this one.
-      expect(await apprise("-b", "after the refusal", `json://${host()}/apprise`)).toMatchObject({ code: 0 });
+      expect(await appriseCli(["-b", "after the refusal", `json://${host()}/apprise`])).toMatchObject({ code: 0 });
       expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("after the refusal");
     });
 
     test("apprise apprise://HOST/apprise/KEY (POST /apprise/notify/KEY) exits 0 and bob receives it", async () => {
-      const run = await apprise(
+      const run = await appriseCli([
         "-t",
         "backup",
         "-b",
@@ -53,22 +53,22 @@ for (const server of testServers())
         "-n",
         "success",
         `apprise://${host()}/apprise/ops-key?tags=devops,nas`,
-      );
+      ]);
       expect(run).toMatchObject({ code: 0 });
       expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("✅ *backup*\ndone in 4 min");
     });
 
     test("behind an auth scheme, apprise exits 1 without the header and 0 with it (+Authorization=…)", async () => {
-      expect(await apprise("-b", "no credentials", `apprise://${host()}/guarded/ops-key`)).toMatchObject({ code: 1 });
-      expect(await apprise("-b", "no credentials", `json://${host()}/guarded`)).toMatchObject({ code: 1 });
-      const run = await apprise("-b", "with credentials", `apprise://${host()}/guarded/ops-key?+Authorization=s3cret-0123456789`);
+      expect(await appriseCli(["-b", "no credentials", `apprise://${host()}/guarded/ops-key`])).toMatchObject({ code: 1 });
+      expect(await appriseCli(["-b", "no credentials", `json://${host()}/guarded`])).toMatchObject({ code: 1 });
+      const run = await appriseCli(["-b", "with credentials", `apprise://${host()}/guarded/ops-key?+Authorization=s3cret-0123456789`]);
       expect(run).toMatchObject({ code: 0 });
       // The refused ones sent nothing: the next message bob receives is the accepted one.
       expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("with credentials");
     });
 
     test("a body over http.max_body_bytes: apprise:// is told apprise-api's 431, over real HTTP with its Content-Length", async () => {
-      const run = await apprise("-vv", "-b", "x".repeat(MAX_BODY + 1), `apprise://${host()}/apprise/ops-key`);
+      const run = await appriseCli(["-vv", "-b", "x".repeat(MAX_BODY + 1), `apprise://${host()}/apprise/ops-key`]);
       expect(run.code).toBe(1);
       expect(run.output).toContain("error=431");
       expect(run.output).toContain(`Body larger than ${MAX_BODY} bytes`);

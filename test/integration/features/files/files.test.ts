@@ -12,6 +12,7 @@ import { useTestBed } from "../../../helpers/bed.ts";
 import { isMessageWithBody } from "../../../../testbed/predicates.ts";
 import { freePort } from "../../../../testbed/ports.ts";
 import { PNG_1X1, sha256 } from "../../../helpers/file-store.ts";
+import { appriseCli } from "../../../helpers/apprise-cli.ts";
 
 const ROUTES = `
 routes:
@@ -31,22 +32,6 @@ async function download(url: string): Promise<{ type: string | null; sha256: str
   expect(response.status).toBe(200);
   const bytes = new Uint8Array(await response.arrayBuffer());
   return { type: response.headers.get("content-type"), sha256: sha256(bytes), bytes };
-}
-
-/** The apprise CLI with a home of its own, against the gateway. */
-async function apprise(...args: string[]): Promise<{ code: number; output: string }> {
-  const home = mkdtempSync(join(tmpdir(), "apprise-home-"));
-  try {
-    const proc = Bun.spawn(["apprise", "-vv", ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: home },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-    return { code, output: out + err };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
 }
 
 for (const server of testServers())
@@ -69,6 +54,13 @@ for (const server of testServers())
       expect(file.getChild("x", "jabber:x:oob")?.getChildText("desc")).toBe("door.png");
       const fetched = await download(url);
       expect(fetched).toMatchObject({ type: "image/png", sha256: sha256(PNG_1X1) });
+      // HEAD: the headers and the length a GET would have, no body (RFC 9110 §9.3.2).
+      const head = await fetch(url, { method: "HEAD" });
+      expect([head.status, head.headers.get("content-length"), (await head.arrayBuffer()).byteLength]).toEqual([
+        200,
+        String(PNG_1X1.length),
+        0,
+      ]);
     });
 
     test("a ntfy message over 4,096 bytes arrives as attachment.txt with every byte", async () => {
@@ -84,7 +76,7 @@ for (const server of testServers())
       try {
         const path = join(dir, "panel.png");
         writeFileSync(path, PNG_1X1);
-        const sent = await apprise("-b", "Panel attached", "--attach", path, `ntfy://${new URL(bed.gw.url).host}/door`);
+        const sent = await appriseCli(["-b", "Panel attached", "--attach", path, `ntfy://${new URL(bed.gw.url).host}/door`]);
         expect(sent).toMatchObject({ code: 0 });
         const messages = [await bed.bob.nextStanza(isMessageWithBody), await bed.bob.nextStanza(isMessageWithBody)];
         const file = messages.find((m) => oobUrl(m) !== undefined) as Element;

@@ -16,7 +16,7 @@ import { freePort } from "../../../../testbed/ports.ts";
 import { PNG_1X1, sha256 } from "../../../helpers/file-store.ts";
 import { discordFixture, multipart } from "../../../helpers/discord-fixtures.ts";
 import { say } from "../../../helpers/bot-chat.ts";
-import { apprise } from "../../../helpers/apprise-cli.ts";
+import { appriseCli } from "../../../helpers/apprise-cli.ts";
 
 const HOOK = "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nD";
 const GOTIFY_TOKEN = "AGhVjJ3kKc0d.zm";
@@ -77,7 +77,13 @@ for (const server of testServers())
       const dir = mkdtempSync(join(tmpdir(), "apprise-attach-"));
       try {
         writeFileSync(join(dir, "panel.png"), PNG_1X1);
-        const run = await apprise("-b", "Panel attached", "--attach", join(dir, "panel.png"), `json://${new URL(bed.gw.url).host}/apprise`);
+        const run = await appriseCli([
+          "-b",
+          "Panel attached",
+          "--attach",
+          join(dir, "panel.png"),
+          `json://${new URL(bed.gw.url).host}/apprise`,
+        ]);
         expect(run).toMatchObject({ code: 0 });
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -6,10 +6,10 @@ import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { testServers } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
-import { apprise } from "../../../helpers/apprise-cli.ts";
 import { isMessageWithBody } from "../../../../testbed/predicates.ts";
 import { formatFixtures, goldenBodies } from "../../../helpers/format-goldens.ts";
 import { ntfyRequest } from "../../../helpers/ntfy-fixtures.ts";
+import { appriseCli } from "../../../helpers/apprise-cli.ts";
 
 const PASSWORD = "nas-password";
 const ROUTES = `
@@ -22,6 +22,9 @@ routes:
     topics: { backups: bob@localhost }
 `;
 const BASIC = { Authorization: `Basic ${Buffer.from(`nas:${PASSWORD}`).toString("base64")}` };
+
+/** The apprise CLI against the gateway, the URL last. */
+const apprise = (url: string, ...args: string[]) => appriseCli([...args, url]);
 
 const body = (s: Element) => s.getChildText("body");
 

@@ -95,3 +95,38 @@ describe("a file published to ntfy", () => {
     expect(streamed.sent).toEqual([]);
   });
 });
+
+describe("a file under a sequence id", () => {
+  test("an update corrects the text and the file's message; a withdrawal retracts both", async () => {
+    const first = await publish("/door/snap-1", { method: "PUT", body: PNG_1X1, headers: { Filename: "a.png" } });
+    const [text, file] = first.sent.map((s) => s.attrs.id as string);
+    const update = await publish("/door/snap-1", { method: "PUT", body: PNG_1X1, headers: { Filename: "b.png" } });
+    expect(update.sent.map((s) => s.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id)).toEqual([text, file]);
+    const withdrawn = await publish("/door/snap-1", { method: "DELETE" });
+    expect(withdrawn.sent.map((s) => s.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id)).toEqual([text, file]);
+  });
+});
+
+describe("a file to a route with auth", () => {
+  test("refused before it is stored: no credentials (401), a token that may not address the topic's JIDs (403)", async () => {
+    const locked = await fakeGateway(`
+http:
+  public_url: https://gw.example.org
+auth:
+  ntfy: { kind: bearer, tokens: [{ name: cam, token: tk_0123456789abcdef0123, allow: ["*@elsewhere"] }] }
+routes:
+  - { preset: ntfy, auth: ntfy, topics: { door: alice@localhost } }
+`);
+    const put = (headers: Record<string, string>) =>
+      locked.request("/door", { method: "PUT", body: PNG_1X1, headers: { Filename: "a.png", ...headers } });
+    try {
+      expect((await put({})).status).toBe(401);
+      const forbidden = await put({ Authorization: "Bearer tk_0123456789abcdef0123" });
+      expect([forbidden.status, ((await forbidden.json()) as { code: number }).code]).toEqual([403, 40301]);
+      const health = (await (await locked.request("/health")).json()) as { plugins: Array<{ plugin: string; used_bytes?: number }> };
+      expect(health.plugins.find((p) => p.plugin === "files")?.used_bytes).toBe(0);
+    } finally {
+      await locked.stop();
+    }
+  });
+});

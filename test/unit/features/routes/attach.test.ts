@@ -71,12 +71,31 @@ describe("attach: on a declarative route", () => {
     expect(sent).toEqual([]);
   });
 
+  test("text fields are held to http.max_body_bytes together, cut as they stream: 413", async () => {
+    const form = new FormData();
+    form.append("text", "x".repeat(2_000_000));
+    form.append("file", new Blob([PNG_1X1]), "a.png");
+    const { status, json, sent } = await post("/snapshot", { body: form });
+    expect([status, json.code]).toEqual([413, "BODY_TOO_LARGE"]);
+    expect(sent).toEqual([]);
+  });
+
   test("a file in a field the route does not attach is refused, naming it", async () => {
     const form = new FormData();
     form.append("other", new Blob(["x"]), "x.txt");
     const { status, json } = await post("/snapshot", { body: form });
     expect(status).toBe(400);
     expect(json.error).toBe('The file field "other" is not one this route attaches (attach: file)');
+  });
+
+  test("/openapi.json describes the multipart form with the file field, and the raw body", async () => {
+    const doc = (await (await gw.request("/openapi.json")).json()) as {
+      paths: Record<string, { post: { requestBody: { content: Record<string, unknown> } } }>;
+    };
+    expect(doc.paths["/snapshot"]?.post.requestBody.content["multipart/form-data"]).toEqual({
+      schema: { type: "object", properties: { text: expect.anything(), file: { type: "string", format: "binary" } } },
+    });
+    expect(Object.keys(doc.paths["/camera"]?.post.requestBody.content ?? {})).toContain("*/*");
   });
 
   test("without http.public_url, check refuses attach: and says what to set", () => {
