@@ -61,10 +61,11 @@ function notification(header: string | undefined, parts: readonly Part[]): Notif
     MAX_TEXT,
   );
   const title = header?.trim() ? truncate(unbold(header.trim()), MAX_TITLE) : undefined;
-  if (saysNothing(title ?? "") && saysNothing(body)) throw new GatewayError(SLACK_ERRORS.SLACK_NO_TEXT);
+  const images = unique(parts.flatMap((p) => p.images)).slice(0, MAX_IMAGES);
+  // A picture alone is a message (an image block is one in Slack): it is sent without text.
+  if (saysNothing(title ?? "") && saysNothing(body) && images.length === 0) throw new GatewayError(SLACK_ERRORS.SLACK_NO_TEXT);
   const badge = parts.find((p) => p.badge)?.badge;
   const links = unique(parts.flatMap((p) => p.links)).slice(0, MAX_LINKS);
-  const images = unique(parts.flatMap((p) => p.images)).slice(0, MAX_IMAGES);
   // Without a title the badge leads the text, as it would lead the title.
   const n: Notification = {
     ...(title ? { title, badges: badge ? [badge] : [] } : {}),

@@ -204,16 +204,20 @@ describe("reading a payload", () => {
     expect(text).toBe(`${"a".repeat(40_000)}…`);
   });
 
-  test("nothing that says anything is no_text: {}, empty text, a colored attachment, a divider, a lone image", () => {
+  test("nothing that says anything is no_text: {}, empty text, a colored attachment, a divider (a lone image is a picture)", () => {
     for (const payload of [
       {},
       { text: "  " },
       { text: null, attachments: [] },
       { attachments: [{ color: "danger", text: "", fallback: "" }] },
       { blocks: [{ type: "divider" }] },
-      { attachments: [{ image_url: "https://i.example/a.png" }] },
     ])
       expect(refusal(payload)).toBe("SLACK_NO_TEXT");
+    // Issue 21: the picture is the message, sent without a text message before it.
+    expect(readMessage({ attachments: [{ image_url: "https://i.example/a.png" }] })).toMatchObject({
+      text: "",
+      attachments: [{ kind: "link", url: "https://i.example/a.png" }],
+    });
   });
 
   test("more than 50 blocks (10,000 too), blocks that are not a list, 101 attachments and a text that is an object are refused", () => {
