@@ -37,8 +37,12 @@ export interface MultipartForm<F = FormPart> {
   files: F[];
 }
 
-/** What becomes of a file part's bytes: read to its end (or cancelled, failing the request) before the next part. */
-export type OnFile<F> = (head: PartHead, body: ReadableStream<Uint8Array>) => Promise<F>;
+/**
+ * What becomes of a file part's bytes: read to its end (or cancelled, failing the request) before
+ * the next part. `fields` are the fields read so far: a format can refuse what they say before a
+ * file is stored (Grafana writes payload_json first).
+ */
+export type OnFile<F> = (head: PartHead, body: ReadableStream<Uint8Array>, fields: Readonly<Record<string, string>>) => Promise<F>;
 
 /**
  * A multipart request's text fields named in `reads`, the fields the format reads (the first of a
@@ -68,7 +72,7 @@ export async function readMultipartForm<F>(
   const parts = new MultipartStream(request.body ?? new Blob([]).stream(), boundary);
   for (let part = await parts.next(); part !== undefined; part = await parts.next()) {
     const { body, ...head } = part;
-    if (head.filename !== undefined && onFile) form.files.push(await onFile(head, body));
+    if (head.filename !== undefined && onFile) form.files.push(await onFile(head, body, form.fields));
     else if (head.filename !== undefined) form.files.push({ ...head, data: await kept(body, budget) });
     else if (reads.includes(head.name) && !Object.hasOwn(form.fields, head.name))
       form.fields[head.name] = partText(head, await kept(body, budget));

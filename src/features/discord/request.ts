@@ -13,6 +13,7 @@ import { GatewayError } from "../../plugin-api/errors.ts";
 import { invalidFormBody, invalidJson } from "./errors.ts";
 import { isMultipart, readMultipartForm, type OnFile } from "../../kit/multipart.ts";
 import type { Attachment } from "../../files/types.ts";
+import { checkPayload } from "./payload.ts";
 
 export interface DiscordRequestBody {
   fields: Record<string, unknown>;
@@ -34,10 +35,31 @@ export async function readDiscordBody(request: Request, maxBytes: number, store:
 const FIELDS = ["payload_json", "content", "username", "avatar_url", "embeds"];
 
 async function multipartBody(request: Request, maxBytes: number, store: OnFile<Attachment>): Promise<DiscordRequestBody> {
-  const form = await readMultipartForm(request, maxBytes, FIELDS, store).catch((err: unknown) => {
+  const form = await readMultipartForm(request, maxBytes, FIELDS, checkedFirst(store)).catch((err: unknown) => {
     throw err instanceof GatewayError ? asDiscordForm(err) : err;
   });
   return withPayloadJson(form.fields, form.files);
+}
+
+/**
+ * The fields before the first file are checked before it is stored: a payload Discord refuses
+ * (a payload_json that does not parse, a field too long) leaves no file behind.
+ */
+function checkedFirst(store: OnFile<Attachment>): OnFile<Attachment> {
+  let checked = false;
+  return async (head, body, fields) => {
+    if (!checked) {
+      checked = true;
+      try {
+        const result = checkPayload(withPayloadJson(fields, []).fields);
+        if ("problems" in result) throw invalidFormBody(result.problems);
+      } catch (err) {
+        await body.cancel().catch(() => {});
+        throw err;
+      }
+    }
+    return store(head, body, fields);
+  };
 }
 
 /** The multipart reader's refusals as Discord's 50035, naming the field. */

@@ -71,7 +71,7 @@ for (const server of testServers())
     });
 
     test("a payload_json that does not parse is 400 50035 and nothing is sent", async () => {
-      const res = await bed.gw.post(HOOK, multipart('{"content":', []));
+      const res = await bed.gw.post(HOOK, multipart('{"content":', ["graph.png"]));
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ code: 50035, message: "Invalid Form Body", errors: { payload_json: {} } });
       await nothingSent();

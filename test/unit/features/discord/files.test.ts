@@ -106,6 +106,16 @@ describe("refusals in Discord's shape, before anything is sent", () => {
     expect(stanzas).toEqual([]);
   });
 
+  test("a payload_json Discord refuses, before the file: 400 50035 naming it, and the file is not stored", async () => {
+    store = tempFiles();
+    const { post, stanzas } = webhook(store);
+    const res = await post(multipart('{"content":', ["graph.png"]));
+    expect([res.status, await res.json()]).toMatchObject([400, { code: 50035, errors: { payload_json: {} } }]);
+    const long = await post(multipart(JSON.stringify({ content: "x".repeat(2001) }), ["graph.png"]));
+    expect([long.status, await long.json()]).toMatchObject([400, { code: 50035, errors: { content: {} } }]);
+    expect([store.stored, stanzas]).toEqual([[], []]);
+  });
+
   test("eleven files: 400 Invalid Form Body naming files (Discord takes 10 in a message), and the eleventh is not stored", async () => {
     store = tempFiles();
     const { post, stanzas } = webhook(store);
