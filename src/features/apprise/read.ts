@@ -84,7 +84,17 @@ const API_FIELDS = ["title", "body", "type", "format", "tag", "tags", "attach", 
 /** Newer Apprise posts attachments as multipart files (`attach`, `attachN`): each streams into the store. */
 async function apiBody(request: Request, maxBytes: number, attach: AttachInput): Promise<{ fields: Fields; files: Attachment[] }> {
   if (isMultipart(request)) {
-    const form = await readMultipartForm(request, maxBytes, API_FIELDS, storeParts(attach.files, attach.sender));
+    const store = storeParts(attach.files, attach.sender);
+    // The fields before a file are checked before it is stored: a refused request leaves no file behind.
+    const checked: typeof store = (head, body, fields) => {
+      for (const [name, allowed] of [
+        ["type", APPRISE_TYPES],
+        ["format", APPRISE_FORMATS],
+      ] as const)
+        oneOf(fields, name, allowed, allowed[0]);
+      return store(head, body, fields);
+    };
+    const form = await readMultipartForm(request, maxBytes, API_FIELDS, checked);
     return { fields: form.fields, files: form.files };
   }
   const parsed = await readBody(request, maxBytes);

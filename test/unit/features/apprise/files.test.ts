@@ -92,6 +92,19 @@ describe("the Apprise API", () => {
     expect([m.title, m.body, m.attachments.map((a) => a.kind)]).toEqual(["door", "", ["file", "file", "file"]]);
   });
 
+  test("a type Apprise does not have, before the file: 400 naming it, and the file is not stored", async () => {
+    store = tempFiles();
+    const form = new FormData();
+    form.append("body", "b");
+    form.append("type", "critical");
+    form.append("attach", new File(["JPEG1"], "door.jpg"));
+    const request = new Request("http://gw/apprise/notify/k", { method: "POST", body: form });
+    expect(await refusal(readApiPayload(request, 1000, { files: store, sender: "s" }))).toBe(
+      "400 INVALID_BODY: type must be one of info, success, warning, failure",
+    );
+    expect(store.stored).toEqual([]);
+  });
+
   test("attach URLs (JSON or form) are remote attachments: links unless attachments.remote fetches them", async () => {
     store = tempFiles();
     const request = new Request("http://gw/apprise/notify/k", {
