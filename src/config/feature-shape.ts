@@ -66,6 +66,8 @@ export interface SectionChecks {
   routes: readonly RouteBase[];
   xmpp: { component: string; host: string } | undefined;
   claimed: RouteChecks["claimed"];
+  /** As RouteChecks.attachments: a section whose entries attach files (a bot's `attach:`) needs http.public_url. */
+  attachments: boolean;
   /** Whether the top level passed its schema; cross-checks of an optional section wait for it, so one mistake is said once. */
   topValid: boolean;
 }

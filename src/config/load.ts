@@ -89,7 +89,17 @@ export function loadWith(
   const parts = Object.fromEntries(
     registry.sections.map((s) => [
       s.key,
-      s.check(fields[s.key], { locate, diagnostics, warnings, auth, routes, xmpp, claimed: checks.claimed, topValid: top !== undefined }),
+      s.check(fields[s.key], {
+        locate,
+        diagnostics,
+        warnings,
+        auth,
+        routes,
+        xmpp,
+        claimed: checks.claimed,
+        attachments: checks.attachments,
+        topValid: top !== undefined,
+      }),
     ]),
   );
   if (!top || diagnostics.length) return failed();

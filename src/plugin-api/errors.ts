@@ -63,6 +63,7 @@ const ERRORS = {
   FILES_QUOTA: { status: 507, message: "The file store is at attachments.quota_bytes; retry when older files expire" },
   FILES_RATE: { status: 429, message: "Too many files from this sender; retry later (attachments.rate)" },
   FILES_STORE_FULL: { status: 507, message: "The disk under the file store is full" },
+  FILES_TOO_MANY: { status: 400, message: "More files than one notification carries (10, as Discord allows in a message)" },
   REMOTE_FAILED: { status: 502, message: "The remote URL could not be fetched" },
   REMOTE_REFUSED: { status: 400, message: "The remote URL points where the gateway does not fetch from" },
   UPLOAD_FAILED: { status: 502, message: "The XMPP server's upload service did not take the file" },

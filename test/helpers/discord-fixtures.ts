@@ -17,6 +17,13 @@ export interface DiscordFixture {
   init(): RequestInit;
 }
 
+/** The recorded payload NAME (test/fixtures/formats/discord/NAME.json). */
+export const discordFixture = (name: string): DiscordFixture => {
+  const found = discordFixtures().find((f) => f.name === name);
+  if (!found) throw new Error(`no discord fixture ${name}`);
+  return found;
+};
+
 export function discordFixtures(): DiscordFixture[] {
   return readdirSync(FIXTURES)
     .filter((f) => f.endsWith(".json"))
@@ -30,8 +37,8 @@ export function discordFixtures(): DiscordFixture[] {
 
 const json = (text: string): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: text });
 
-/** Go's mime/multipart as Grafana uses it: CreateFormField("payload_json"), then CreateFormFile("", name). */
-export function multipart(payloadJson: string, files: readonly string[], fileField = ""): RequestInit {
+/** Go's mime/multipart as Grafana uses it: CreateFormField("payload_json"), then CreateFormFile("", name), each holding `bytes`. */
+export function multipart(payloadJson: string, files: readonly string[], fileField = "", bytes: Uint8Array = TINY_PNG): RequestInit {
   const boundary = "a9c3f1e2b7d64c0f8e5a1b2c3d4e5f60718293a4b5c6d7e8f9";
   const enc = new TextEncoder();
   const chunks: Uint8Array[] = [
@@ -42,7 +49,7 @@ export function multipart(payloadJson: string, files: readonly string[], fileFie
       enc.encode(
         `--${boundary}\r\nContent-Disposition: form-data; name="${fileField}"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
       ),
-      TINY_PNG,
+      bytes,
       enc.encode("\r\n"),
     );
   chunks.push(enc.encode(`--${boundary}--\r\n`));

@@ -24,10 +24,19 @@ export function formatFixtures(format: string): FormatFixture[] {
     .map((file) => ({ format, name: file.replace(/\.json$/, ""), text: () => Bun.file(join(FIXTURES, format, file)).text() }));
 }
 
-/** The answer as a sender sees it, then each message as a client shows it. */
+/**
+ * The answer as a sender sees it, then each message as a client shows it; an attachment's message
+ * (XEP-0066) says its description after the URL. A stored file's id is random: `<id>` stands for it.
+ */
 export async function transcript(response: Response, messages: readonly Element[]): Promise<string> {
   const answer = `HTTP ${response.status} ${JSON.stringify(await response.text())}`;
-  return `${[answer, ...messages.map((m) => `to ${m.attrs.to}:\n${m.getChildText("body")}`)].join("\n\n")}\n`;
+  return `${[answer, ...messages.map(shown)].join("\n\n")}\n`.replace(/\/[0-9a-f]{32}\//g, "/<id>/");
+}
+
+function shown(m: Element): string {
+  const oob = m.getChild("x", "jabber:x:oob");
+  const desc = oob ? `\n[XEP-0066 ${oob.getChildText("desc") ?? "link"}]` : "";
+  return `to ${m.attrs.to}:\n${m.getChildText("body")}${desc}`;
 }
 
 /** The <body> of each message in a golden transcript (for the real-server tests). */

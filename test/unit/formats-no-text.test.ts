@@ -119,8 +119,9 @@ describe("the Apprise API needs a body, as apprise-api's NotifyView does (N12)",
       const a = await answer(gw.request("/apprise/notify/k", { method: "POST", ...init }));
       expect([a.status, a.body, a.sent]).toEqual([400, "Payload lacks minimum requirements", 0]);
     }
+    // An attachment is enough: the title's message, then the link's (issue 21).
     const withFile = await answer(post("/apprise/notify/k", { title: "T", attach: "https://f.example/df.txt" }));
-    expect([withFile.status, withFile.sent]).toEqual([200, 1]);
+    expect([withFile.status, withFile.sent]).toEqual([200, 2]);
     const json = await answer(post("/apprise/", { version: "1.0", title: "T", message: "", type: "info" }));
     expect([json.status, json.sent]).toEqual([201, 1]);
     expect(gw.stanzas().at(-1)?.getChildText("body")).toBe("*T*");

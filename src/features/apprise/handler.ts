@@ -13,18 +13,19 @@ import { requireMayAddress } from "../../kit/auth.ts";
 import { sendNotification } from "../../notify/send.ts";
 import type { FormatPorts } from "../../notify/ports.ts";
 import { appriseNotification } from "./notification.ts";
-import { invalid, readApiPayload, readJsonPayload, type AppriseMessage } from "./read.ts";
+import { fileSender } from "../../notify/incoming-files.ts";
+import { invalid, readApiPayload, readJsonPayload, type AppriseMessage, type AttachInput } from "./read.ts";
 import type { AppriseRoute } from "./schema.ts";
 
 /** apprise-api's `{KEY}` (urls.py): what a configuration is stored under. */
 const KEY = /^[A-Za-z0-9_-]{1,128}$/;
 
-type Read = (request: Request, maxBytes: number) => Promise<AppriseMessage>;
+type Read = (request: Request, maxBytes: number, attach: AttachInput) => Promise<AppriseMessage>;
 
 async function notify(req: HttpRequest, route: AppriseRoute, deps: FormatPorts, read: Read) {
   const user = deps.auth ? await deps.auth.authenticate(req.request, req.ip) : undefined;
   for (const jid of route.to) requireMayAddress(user, jid);
-  const message = await read(req.request, deps.maxBodyBytes);
+  const message = await read(req.request, deps.maxBodyBytes, { files: deps.files, sender: fileSender(user, req.ip) });
   try {
     return await sendNotification(appriseNotification(message), route.to, deps);
   } catch (err) {
@@ -69,7 +70,8 @@ export function apiHandler(route: AppriseRoute, deps: FormatPorts): HttpHandler 
 export const apiRefusal = (err: GatewayError, request: Request): Response => apiError(err, acceptsJson(request));
 
 function apiError(err: GatewayError, json: boolean): Response {
-  const status = err.code === "BODY_TOO_LARGE" ? 431 : err.status;
+  // apprise-api's one answer to a payload too large, a file included (README "API Response Codes").
+  const status = err.code === "BODY_TOO_LARGE" || err.code === "FILE_TOO_LARGE" ? 431 : err.status;
   const problems = err.details.problems as Array<{ field: string }> | undefined;
   const headers = err.headers;
   if (!json) return text(status, err.message, headers);

@@ -39,7 +39,11 @@ const API_PAYLOAD = {
       oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
       description: "Accepted; every notification goes to the route's `to`.",
     },
-    attach: { oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }], description: "URLs, shown as links." },
+    attach: {
+      oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
+      description:
+        "URLs: each a chat message of its own, an XEP-0066 link (fetched into the file store when attachments.remote.fetch is on).",
+    },
   },
 };
 
@@ -66,6 +70,8 @@ export function appriseOperation(route: AppriseRoute, served: ServedRoute): Json
         "413": ERROR,
         "415": ERROR,
         "503": ERROR,
+        // The file store is full (attachments.quota_bytes, or the disk).
+        "507": ERROR,
       },
     };
   const apiAuth = route.auth ? { "401": API_ERROR, "403": API_ERROR, "429": API_ERROR } : {};
@@ -77,7 +83,7 @@ export function appriseOperation(route: AppriseRoute, served: ServedRoute): Json
       content: {
         "application/json": { schema: API_PAYLOAD },
         "application/x-www-form-urlencoded": { schema: API_PAYLOAD },
-        // Newer Apprise sends its attachments as files: each is named in the message.
+        // Newer Apprise sends its attachments as files: each goes into the file store (attach, attachN, attachment).
         "multipart/form-data": { schema: API_PAYLOAD },
       },
     },
@@ -89,6 +95,7 @@ export function appriseOperation(route: AppriseRoute, served: ServedRoute): Json
       "415": API_ERROR,
       "431": API_ERROR,
       "503": API_ERROR,
+      "507": API_ERROR,
     },
   };
 }

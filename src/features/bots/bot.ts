@@ -20,6 +20,8 @@ import type { HttpObserver } from "./http-call.ts";
 import { iqReply, presenceReplies } from "./contact.ts";
 import { adhocCommands } from "./adhoc.ts";
 import { createRateLimit } from "./rate-limit.ts";
+import type { Attachment, FilesPort } from "../../files/types.ts";
+import { attachmentContent } from "../../notify/attachments.ts";
 
 export interface BotDeps {
   send(stanza: Element): Promise<unknown>;
@@ -28,6 +30,8 @@ export interface BotDeps {
   metrics?: BotMetrics;
   /** The bot in rooms (rooms.ts), given the chat path; it takes invitations. */
   rooms?: (chat: BotChat) => { take(stanza: Element): boolean };
+  /** The file store, for commands with `attach: true`. */
+  files?: FilesPort | undefined;
 }
 
 export interface BotChat {
@@ -43,7 +47,7 @@ export interface BotChat {
  * What a command comes to: a reply; the one notice of a sender over the rate limit in this window;
  * or nothing (past that notice the bot is quiet, so no loop through the server can go on).
  */
-export type Answer = { reply: string | Element } | { slowDown: string } | undefined;
+export type Answer = { reply: string | Element; attachments?: readonly Attachment[] | undefined } | { slowDown: string } | undefined;
 
 /** The command label of a message no command matched, or one refused before it was read. */
 const NO_COMMAND = "(none)";
@@ -54,7 +58,7 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
   const send = (el: Element | undefined) =>
     void (el && deps.send(el).catch((err: unknown) => deps.log.warn("bot reply not sent", { err, bot: bot.jid })));
   const allowed = (from: string) => isAllowed(bot.allow, bareJid(from));
-  const answer = (stanza: Element, text: string | Element) => send(replyTo(stanza, text));
+  const answer = (stanza: Element, a: NonNullable<Answer>) => answerMessages(stanza, a).forEach(send);
   const line = (reply: string, outcome?: BotCommandOutcome): Outcome => ({ reply, send: [], outcome });
   const count = (command: string, outcome: BotCommandOutcome) => deps.metrics?.botCommand(bot.jid, command, outcome);
   const observe: HttpObserver = (outcome, seconds) => deps.metrics?.botHttpCall(bot.jid, outcome, seconds);
@@ -82,9 +86,8 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
       return (count(NO_COMMAND, "too_long"), { reply: `Your message is too long for me (at most ${bot.maxInputChars} characters).` });
     if (limited(sender, NO_COMMAND)) return limit.notice(sender) ? { slowDown } : undefined;
     const found = matchCommand(bot, body);
-    return {
-      reply: (await gate(found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps.fetch, observe))).reply,
-    };
+    const outcome = await gate(found?.command.pattern.usage ?? NO_COMMAND, () => respond(bot, found, sender, body, deps, observe));
+    return { reply: outcome.reply, attachments: outcome.attachments };
   };
   const ours = (jid: string) => domainOf(bareJid(jid)) === domainOf(bot.jid);
   const message = (stanza: Element, body: string) => {
@@ -94,8 +97,7 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
     // The notice is an error (RFC 6120 §8.3.3.12, type wait): nobody answers an error (§8.3.1),
     // neither our bots nor another gateway's, and clients show it against the message refused.
     void command(sender, body).then(
-      (a) =>
-        a && ("reply" in a ? answer(stanza, a.reply) : send(stanzaError(stanza, { ...STANZA_ERRORS.BOT_SLOW_DOWN, text: a.slowDown }))),
+      (a) => a && ("reply" in a ? answer(stanza, a) : send(stanzaError(stanza, { ...STANZA_ERRORS.BOT_SLOW_DOWN, text: a.slowDown }))),
     );
   };
   const rooms = deps.rooms?.({
@@ -119,9 +121,12 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
           { match, sender, body: command.pattern.usage.replace(/<([^>]+)>/g, (_, g: string) => match[g] ?? "") },
           deps.fetch,
           observe,
+          deps.files,
         ),
       );
-      return run.then((o) => (typeof o.reply === "string" ? o.reply : (o.reply.getChildText("body") ?? "")));
+      // A command's note is text (XEP-0050 §6.5): an attached file is its URL on a line of its own.
+      const urls = (o: Outcome) => (o.attachments ?? []).map((a) => attachmentContent(a).body);
+      return run.then((o) => [typeof o.reply === "string" ? o.reply : (o.reply.getChildText("body") ?? ""), ...urls(o)].join("\n"));
     },
   });
   return function botStanza(stanza) {
@@ -154,10 +159,10 @@ async function respond(
   found: Found | undefined,
   sender: string,
   body: string,
-  fetcher: typeof fetch,
+  deps: Pick<BotDeps, "fetch" | "files">,
   observe: HttpObserver,
 ): Promise<Outcome> {
-  if (found) return runCommand(found.command, { match: found.match, sender, body }, fetcher, observe);
+  if (found) return runCommand(found.command, { match: found.match, sender, body }, deps.fetch, observe, deps.files);
   return { reply: fallback(bot, sender, body), send: [], outcome: body.toLowerCase() === "help" ? "help" : "unknown" };
 }
 
@@ -178,16 +183,32 @@ function isChatLike(stanza: Element): boolean {
 }
 
 /** A text reply, or a `<message>` reply template's children, addressed to the sender. */
-export function replyTo(stanza: Element, reply: string | Element): Element {
+function replyTo(stanza: Element, reply: string | Element): Element {
   const { from, to, type } = stanza.attrs;
   return xml("message", { to: from, from: to, type: type ?? "chat", id: `bot-${crypto.randomUUID()}` }, ...replyContent(stanza, reply));
 }
 
 /** What a reply carries: the text as its body (or a template's children), and the sender's <thread>. */
-export function replyContent(stanza: Element, reply: string | Element): Element[] {
+function replyContent(stanza: Element, reply: string | Element): Element[] {
   const thread = stanza.getChild("thread");
   const children = typeof reply === "string" ? [xml("body", {}, reply)] : reply.getChildElements().filter((c) => c.name !== "thread");
   return [...children, ...(thread ? [xml("thread", thread.attrs, thread.getText())] : [])];
+}
+
+/**
+ * The files a reply attaches, each a message of its own to the sender after the reply: the body
+ * exactly the URL and the XEP-0066 element carrying it (notify/attachments.ts), the <thread> kept.
+ */
+function attachmentReplies(stanza: Element, attachments: readonly Attachment[] = []): Element[] {
+  return attachments.map((a) => {
+    const { body, extra } = attachmentContent(a);
+    return replyTo(stanza, xml("message", {}, xml("body", {}, body), ...extra));
+  });
+}
+
+/** An answer's messages to the sender: the reply (or the slow-down notice), then its files. */
+export function answerMessages(stanza: Element, a: NonNullable<Answer>): Element[] {
+  return "reply" in a ? [replyTo(stanza, a.reply), ...attachmentReplies(stanza, a.attachments)] : [replyTo(stanza, a.slowDown)];
 }
 
 /**

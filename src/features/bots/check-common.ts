@@ -15,6 +15,8 @@ export interface BotChecks {
   diagnostics: Diagnostic[];
   /** The stanza claims of routes (RouteChecks.claimed, filled by the route kinds), which bots join: `local part "x"`. */
   claimed: Map<string, { route: string; line: number; col: number }>;
+  /** http.public_url is set, so files can be linked to: a command that attaches (`attach:`) needs it. */
+  attachments: boolean;
 }
 
 /** A `send:` item: `{ to, text }` (to a literal JID) or a `<message>` template. */

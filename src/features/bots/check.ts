@@ -136,16 +136,30 @@ function checkCommand(cmd: BotCommandOptions, at: PathSegments, c: BotChecks, bo
   const send = Array.isArray(cmd.send) ? cmd.send.map((item: unknown, i) => checkSend(item, bot, [...at, "send", i], c)) : [];
   const error = typeof cmd.error === "string" ? text(cmd.error, ROOTS.error, [...at, "error"], c) : undefined;
   const http = isRecord(cmd.http) ? checkHttp(cmd.http, [...at, "http"], c) : undefined;
+  const attach = cmd.attach === true && checkAttach(cmd, [...at, "attach"], c);
   if (!pattern || !reply || (cmd.http !== undefined && !http) || (cmd.error !== undefined && !error) || send.some((s) => !s))
     return undefined;
   return {
     pattern,
     help: typeof cmd.help === "string" ? `${pattern.usage}: ${cmd.help}` : pattern.usage,
     http,
+    attach,
     reply,
     error,
     send: send as StanzaTemplate[],
   };
+}
+
+/** `attach: true` needs the call whose answer is the file, and a public URL to link it at. */
+function checkAttach(cmd: BotCommandOptions, at: PathSegments, c: BotChecks): boolean {
+  const problem = !isRecord(cmd.http)
+    ? "attach: true attaches the answer of the command's http: call, and this command has none"
+    : !c.attachments
+      ? "attach: needs http.public_url: the URL chat clients reach this listener at, which the links to the files start with"
+      : undefined;
+  if (problem === undefined) return true;
+  c.diagnostics.push(c.locate.at(at, problem, { key: true }));
+  return false;
 }
 
 function checkPattern(source: string, at: PathSegments, c: BotChecks): CommandPattern | undefined {

@@ -1,12 +1,14 @@
 /**
- * One command run: the HTTP call (when the command has one), then the reply text. A failure is a
- * line for the sender (the `error:` template or a default sentence), never silence.
+ * One command run: the HTTP call (when the command has one), then the reply text, and with
+ * `attach: true` the file the call fetched. A failure is a line for the sender (the `error:`
+ * template or a default sentence), never silence.
  */
 import type { Element } from "ltx";
 import { Drop } from "liquidjs";
 import { GatewayError } from "../../plugin-api/errors.ts";
 import type { BotCommandOutcome } from "../../metrics.ts";
-import { callHttp, HttpCallError, type HttpAnswer, type HttpObserver } from "./http-call.ts";
+import { callHttp, callHttpFile, HttpCallError, type HttpAnswer, type HttpObserver } from "./http-call.ts";
+import type { Attachment, FilesPort, IncomingFile } from "../../files/types.ts";
 import type { CompiledCommand, CompiledHttp } from "./compiled.ts";
 
 export type CommandInput = {
@@ -19,6 +21,8 @@ export type CommandInput = {
 export interface Outcome {
   reply: string | Element;
   send: Element[];
+  /** The file the HTTP call fetched (`attach: true`): a message of its own after the reply. */
+  attachments?: Attachment[];
   /** What metrics count (metrics.ts BotCommandOutcome); "ok" when unset. */
   outcome?: BotCommandOutcome;
 }
@@ -28,13 +32,22 @@ export async function runCommand(
   input: CommandInput,
   fetcher: typeof fetch,
   observe?: HttpObserver,
+  /** The file store, for `attach: true` (undefined when attachments are off: check refuses such a command). */
+  files?: FilesPort,
 ): Promise<Outcome> {
   let http: HttpAnswer | undefined;
+  let attachments: Attachment[] = [];
   try {
-    if (command.http) http = await callHttp(fetcher, renderRequest(command.http, input), observe);
+    if (command.http && command.attach) {
+      const keep = files ? (f: IncomingFile) => files.put(f, `xmpp:${input.sender}`) : undefined;
+      if (!keep) throw new HttpCallError("this gateway does not take files (set http.public_url)");
+      const fetched = await callHttpFile(fetcher, renderRequest(command.http, input), keep, observe);
+      http = fetched.answer;
+      attachments = [{ kind: "file", file: fetched.file }];
+    } else if (command.http) http = await callHttp(fetcher, renderRequest(command.http, input), observe);
     const scope = { ...input, http: http && { ...http, json: http.json ?? new NotJson() } };
     // Everything is built before anything is sent: a template failing halfway sends nothing.
-    return { reply: command.reply.render(scope), send: command.send.map((s) => s.render(scope)) };
+    return { reply: command.reply.render(scope), send: command.send.map((s) => s.render(scope)), attachments };
   } catch (err) {
     return {
       reply: failureLine(command, input, err, http),

@@ -20,6 +20,8 @@ export interface CompiledCommand {
   /** The line of the generated help. */
   help: string;
   http: CompiledHttp | undefined;
+  /** `attach: true`: the HTTP answer is a file the reply attaches (commands.ts). */
+  attach: boolean;
   /** Text, or a whole `<message>` (stanza-template.ts) whose addressing the reply sets. */
   reply: { render(scope: Record<string, unknown>): string | Element };
   error: TextTemplate | undefined;

@@ -22,7 +22,14 @@ export default defineFeature<readonly BotConfig[]>({
       default: [],
       description: "Config-only bots: JIDs of the component answering chat commands (docs/bots.md).",
     }),
-    check: (raw, c) => checkBots(raw, { component: c.xmpp?.component, locate: c.locate, diagnostics: c.diagnostics, claimed: c.claimed }),
+    check: (raw, c) =>
+      checkBots(raw, {
+        component: c.xmpp?.component,
+        locate: c.locate,
+        diagnostics: c.diagnostics,
+        claimed: c.claimed,
+        attachments: c.attachments,
+      }),
     entries: (bots) => bots.map((b) => b.jid),
   },
   reference: [{ title: "bots[]", schema: BotSchema }],
@@ -41,6 +48,7 @@ export default defineFeature<readonly BotConfig[]>({
       isOnline: gateway.isOnline,
       timeoutMs: config.xmpp.iq_timeout_ms,
       request: (iq) => gateway.request(iq),
+      files: ctx.files,
     });
     let stopJobs: (() => void) | undefined;
     return {

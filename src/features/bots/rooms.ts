@@ -16,7 +16,7 @@ import { bareJid } from "../../kit/jid.ts";
 import type { HeldRoom, RoomsPort } from "../../plugin-api/rooms.ts";
 import type { Keyed } from "../../plugin-api/store.ts";
 import type { BotConfig, BotRoom } from "./compiled.ts";
-import { replyContent, replyTo, type Answer } from "./bot.ts";
+import { answerMessages, type Answer } from "./bot.ts";
 import { BOT_RESOURCE } from "./contact.ts";
 import { createRateLimit } from "./rate-limit.ts";
 import { followConfigChange } from "./room-config.ts";
@@ -223,21 +223,19 @@ export class BotRooms {
     if (sender === undefined || !this.deps.allowed(sender)) {
       const why = sender === undefined ? "this room does not show me who you are" : "you are not on my list";
       if (!this.refused(room, nick, why) || !this.replySlot(room)) return;
-      return this.say(room, held, stanza, `${nick}: Sorry, I only take commands from people I know, and ${why}.`);
+      return this.say(room, held, stanza, { reply: `${nick}: Sorry, I only take commands from people I know, and ${why}.` });
     }
     // The slot is taken as the message arrives, in the room's order: a quick refusal must not
     // use up the slot of an earlier command still running, and a command whose answer would be
     // dropped is not run (no HTTP call for nothing).
     if (!this.replySlot(room)) return;
-    void this.deps
-      .command(sender, text === "" ? "help" : text)
-      .then((a) => a && this.say(room, held, stanza, "reply" in a ? a.reply : a.slowDown, nick));
+    void this.deps.command(sender, text === "" ? "help" : text).then((a) => a && this.say(room, held, stanza, a, nick));
   }
 
   /** A private message from an occupant (§7.5): the chat path, the sender as the room shows it. */
   private onPrivate(room: string, held: HeldRoom, stanza: Element, nick: string, body: string): void {
     const sender = this.senderOf(room, held, nick);
-    const reply = (a: Answer) => a && this.deps.send(replyTo(stanza, "reply" in a ? a.reply : a.slowDown));
+    const reply = (a: Answer) => a && answerMessages(stanza, a).forEach(this.deps.send);
     // Refusals share the room's budget: private messages must not be a way round it.
     if (sender === undefined || !this.deps.allowed(sender))
       return void (this.refused(room, nick, "private") && reply({ reply: "Sorry, I only take commands from people I know." }));
@@ -275,16 +273,19 @@ export class BotRooms {
     return false;
   }
 
-  /** A groupchat reply to the room, from our seat; the sender's nick first, the <thread> kept. Its slot was taken. */
-  private say(room: string, held: HeldRoom, stanza: Element, reply: string | Element, to?: string): void {
+  /** A groupchat reply to the room (and the files it attaches), from our seat; the sender's nick first, the <thread> kept. Its slot was taken. */
+  private say(room: string, held: HeldRoom, stanza: Element, answer: NonNullable<Answer>, to?: string): void {
+    const reply = "reply" in answer ? answer.reply : answer.slowDown;
     const text = typeof reply === "string" && to !== undefined ? `${to}: ${reply}` : reply;
-    const message = xml("message", { to: room, type: "groupchat", id: `bot-${crypto.randomUUID()}` }, ...replyContent(stanza, text));
-    held.say(message, this.deps.timeoutMs).catch((err: unknown) =>
-      this.deps.log.warn("bot room reply not taken", {
-        bot: this.bot.jid,
-        room,
-        reason: err instanceof Error ? err.message : String(err),
-      }),
-    );
+    for (const m of answerMessages(stanza, { ...answer, reply: text })) {
+      const message = xml("message", { to: room, type: "groupchat", id: `bot-${crypto.randomUUID()}` }, ...m.getChildElements());
+      held.say(message, this.deps.timeoutMs).catch((err: unknown) =>
+        this.deps.log.warn("bot room reply not taken", {
+          bot: this.bot.jid,
+          room,
+          reason: err instanceof Error ? err.message : String(err),
+        }),
+      );
+    }
   }
 }

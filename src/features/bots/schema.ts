@@ -68,6 +68,12 @@ const BotCommandSchema = Closed(
       description:
         "The reply: a text template reading match.*, http.status, http.json, http.text, sender, body; or, when it starts with `<message`, a whole message template (as in routes' `template:`) whose to, from and type the reply sets.",
     }),
+    attach: Type.Optional(
+      Type.Boolean({
+        description:
+          "The answer of `http:` is a file (a camera's JPEG, a chart's PNG): it is kept in the file store, not read as text, and sent after the reply as a message of its own (XEP-0066) that clients show inline. Its size is bounded by attachments.max_file_bytes, not max_answer_bytes; the reply reads http.status only. Needs http: and http.public_url (docs/files.md).",
+      }),
+    ),
     error: Type.Optional(
       Type.String({
         description:

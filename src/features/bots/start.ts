@@ -10,6 +10,7 @@ import type { Element } from "ltx";
 import type { Logger } from "../../log.ts";
 import type { BotMetrics } from "../../metrics.ts";
 import type { StanzaHandler } from "../../plugin-api/index.ts";
+import type { FilesPort } from "../../files/types.ts";
 import type { RoomsPort } from "../../plugin-api/rooms.ts";
 import type { Keyed } from "../../plugin-api/store.ts";
 import { botHandler, type BotChat } from "./bot.ts";
@@ -29,6 +30,8 @@ export interface BotsDeps {
   timeoutMs: number;
   /** Sends an iq and waits for its answer (XmppLink.request). */
   request(iq: Element): Promise<Element>;
+  /** The file store, for commands with `attach: true` (undefined when attachments are off). */
+  files?: FilesPort | undefined;
 }
 
 /** What the generation tells the bots: the link is back (enter the rooms again), or they stop. */
@@ -60,7 +63,7 @@ export function startBots(bots: readonly BotConfig[], deps: BotsDeps): StartedBo
       inRooms.push(r);
       return r;
     };
-    deps.addBot(bot.local, botHandler(bot, { send: deps.send, fetch: deps.fetch, log, rooms, metrics: deps.metrics }));
+    deps.addBot(bot.local, botHandler(bot, { send: deps.send, fetch: deps.fetch, log, rooms, metrics: deps.metrics, files: deps.files }));
   }
   return {
     online: () => inRooms.forEach((r) => void r.online()),

@@ -70,6 +70,8 @@ const SHARED: Readonly<Record<string, { code: number; message: string }>> = {
   AUTH_FAILED: { code: CODE.GENERAL, message: "401: Unauthorized" },
   FORBIDDEN: { code: CODE.MISSING_PERMISSIONS, message: "Missing Permissions" },
   BODY_TOO_LARGE: { code: CODE.TOO_LARGE, message: "Request entity too large" },
+  // Discord answers an upload past its limit so (413 with 40005), whatever the file.
+  FILE_TOO_LARGE: { code: CODE.TOO_LARGE, message: "Request entity too large" },
   STANZA_TOO_LARGE: { code: CODE.TOO_LARGE, message: "Request entity too large" },
   INVALID_JSON: { code: CODE.INVALID_JSON, message: "The request body contains invalid JSON." },
   INVALID_ENCODING: { code: CODE.INVALID_FORM_BODY, message: "Invalid Form Body" },
@@ -86,6 +88,10 @@ const SHARED: Readonly<Record<string, { code: number; message: string }>> = {
 export function discordFailure(err: unknown): Response {
   if (!(err instanceof GatewayError)) throw err;
   if (err.body !== undefined) return errorResponse(err);
+  if (err.code === "FILES_TOO_MANY")
+    return errorResponse(
+      invalidFormBody([{ path: ["files"], code: "BASE_TYPE_MAX_LENGTH", message: `Must be ${err.details.max_files} or fewer in length.` }]),
+    );
   if (err.status === 429) {
     const retryAfter = Number(err.headers["retry-after"] ?? 1);
     return jsonResponse(429, { message: "You are being rate limited.", retry_after: retryAfter, global: false }, err.headers);

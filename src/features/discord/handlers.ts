@@ -20,10 +20,12 @@ import type { HttpHandler, HttpRequest, Identity } from "../../plugin-api/index.
 import { requireMayAddress } from "../../kit/auth.ts";
 import { jsonResponse } from "../../plugin-api/errors.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import type { Attachment, FilesPort } from "../../files/types.ts";
+import { fileSender, remoteAttachments, storeParts } from "../../notify/incoming-files.ts";
 import { discordFailure, invalidFormBody, unknownMessage } from "./errors.ts";
 import { messageObject, webhookObject, type WebhookIdentity } from "./objects.ts";
 import { checkPayload, type DiscordMessage } from "./payload.ts";
-import { notificationOf } from "./read.ts";
+import { embedImages, notificationOf } from "./read.ts";
 import { readDiscordBody } from "./request.ts";
 import type { DiscordRoute } from "./route.ts";
 import type { SentMessage, SentMessages } from "./sent.ts";
@@ -32,6 +34,8 @@ export interface DiscordDeps {
   auth: Authenticator | undefined;
   notify: NotifyPorts;
   maxBodyBytes: number;
+  /** Where the request's files go (src/files/): undefined when attachments are off. */
+  files: FilesPort | undefined;
   sent: SentMessages;
   hook: WebhookIdentity;
   snowflake(): string;
@@ -59,7 +63,7 @@ export function discordHandlers(route: DiscordRoute, deps: DiscordDeps): Discord
     webhook: guarded(async () => jsonResponse(200, webhookObject(deps.hook, "Stanzagate"))),
     execute: guarded((req, user) => execute(route, deps, req, user)),
     message: guarded(async ({ params }) => answer(deps, known(deps, params), params.message_id as string)),
-    edit: guarded((req) => edit(deps, req)),
+    edit: guarded((req, user) => edit(deps, req, user)),
     remove: guarded(async ({ params }) => {
       const sent = known(deps, params);
       await retractNotification(sent.ids, deps.notify);
@@ -69,11 +73,14 @@ export function discordHandlers(route: DiscordRoute, deps: DiscordDeps): Discord
   };
 }
 
-async function execute(route: DiscordRoute, deps: DiscordDeps, { request }: HttpRequest, user: Identity | undefined): Promise<Response> {
-  const { fields, files } = await readDiscordBody(request, deps.maxBodyBytes);
-  const message = checked(fields);
+async function execute(route: DiscordRoute, deps: DiscordDeps, req: HttpRequest, user: Identity | undefined): Promise<Response> {
+  const { request } = req;
+  // Refused before a byte of a file is stored.
   for (const jid of route.to) requireMayAddress(user, jid);
-  const { ids } = await sendNotification(notificationOf(message, files), route.to, deps.notify);
+  const sender = fileSender(user, req.ip);
+  const { fields, files } = await readDiscordBody(request, deps.maxBodyBytes, storeParts(deps.files, sender));
+  const message = checked(fields);
+  const { ids } = await sendNotification(notificationOf(message, await withImages(deps, message, files, sender)), route.to, deps.notify);
   if (!waits(request)) return new Response(null, { status: 204 });
   const id = deps.snowflake();
   const sent: SentMessage = { ids, message, files, timestamp: deps.now().toISOString(), edited: null };
@@ -82,10 +89,12 @@ async function execute(route: DiscordRoute, deps: DiscordDeps, { request }: Http
 }
 
 /** PATCH: the fields it names replace the message's (null clears one); the rest stays as sent. */
-async function edit(deps: DiscordDeps, { request, params }: HttpRequest): Promise<Response> {
+async function edit(deps: DiscordDeps, req: HttpRequest, user: Identity | undefined): Promise<Response> {
+  const { request, params } = req;
   const id = params.message_id as string;
   const before = known(deps, params);
-  const { fields, files } = await readDiscordBody(request, deps.maxBodyBytes);
+  const sender = fileSender(user, req.ip);
+  const { fields, files } = await readDiscordBody(request, deps.maxBodyBytes, storeParts(deps.files, sender));
   const patch = checked(fields);
   const message: DiscordMessage = { ...before.message };
   for (const key of ["content", "embeds"] as const) {
@@ -93,10 +102,16 @@ async function edit(deps: DiscordDeps, { request, params }: HttpRequest): Promis
     else if (patch[key] !== undefined) Object.assign(message, { [key]: patch[key] });
   }
   const all = [...before.files, ...files];
-  await sendNotification(notificationOf(message, all), Object.keys(before.ids), deps.notify, before.ids);
+  const attachments = await withImages(deps, message, all, sender);
+  await sendNotification(notificationOf(message, attachments), Object.keys(before.ids), deps.notify, before.ids);
   const after: SentMessage = { ...before, message, files: all, edited: deps.now().toISOString() };
   remember(deps, id, after);
   return answer(deps, after, id);
+}
+
+/** The request's files, then the embeds' images given by URL (links, or fetched where attachments.remote says). */
+async function withImages(deps: DiscordDeps, message: DiscordMessage, files: Attachment[], sender: string): Promise<Attachment[]> {
+  return [...files, ...(await remoteAttachments(deps.files, embedImages(message), sender, files.length))];
 }
 
 function checked(fields: Record<string, unknown>): DiscordMessage {
@@ -121,15 +136,7 @@ function remember(deps: DiscordDeps, id: string, sent: SentMessage): void {
 }
 
 const answer = (deps: DiscordDeps, sent: SentMessage, id: string) =>
-  jsonResponse(
-    200,
-    messageObject(
-      deps.hook,
-      sent.message,
-      { id, timestamp: sent.timestamp, edited: sent.edited },
-      sent.files.map((f) => f.filename),
-    ),
-  );
+  jsonResponse(200, messageObject(deps.hook, sent.message, { id, timestamp: sent.timestamp, edited: sent.edited }, sent.files));
 
 /** `?wait=true` (Discord reads true/false; 1 and True are what Python senders write). */
 const waits = (request: Request) => /^(true|1)$/i.test(new URL(request.url).searchParams.get("wait") ?? "");

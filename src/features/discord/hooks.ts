@@ -19,7 +19,11 @@ const digest = (token: string) => createHash("sha256").update(token).digest();
 export class DiscordHooks {
   private readonly byPrefix = new Map<string, Array<{ digest: Buffer; handlers: DiscordHandlers }>>();
 
-  constructor(private readonly http: CoreRegistrar) {}
+  /** `fileBody`: the body limit of the requests that carry files (POST, PATCH), where attachments are on. */
+  constructor(
+    private readonly http: CoreRegistrar,
+    private readonly fileBody: { maxBodyBytes?: number } = {},
+  ) {}
 
   /** Adds one webhook; the first one below a prefix registers the prefix's patterns. */
   add(prefix: string, token: string, handlers: DiscordHandlers): void {
@@ -44,9 +48,9 @@ export class DiscordHooks {
     // A refusal the front door makes (a body too large) is Discord's too.
     const discordShaped = { refuse: discordFailure };
     this.http.add("GET", hookPattern(prefix), dispatch("webhook"), discordShaped);
-    this.http.add("POST", hookPattern(prefix), dispatch("execute"), discordShaped);
+    this.http.add("POST", hookPattern(prefix), dispatch("execute"), { ...discordShaped, ...this.fileBody });
     this.http.add("GET", messagePattern(prefix), dispatch("message"), discordShaped);
-    this.http.add("PATCH", messagePattern(prefix), dispatch("edit"), discordShaped);
+    this.http.add("PATCH", messagePattern(prefix), dispatch("edit"), { ...discordShaped, ...this.fileBody });
     this.http.add("DELETE", messagePattern(prefix), dispatch("remove"), discordShaped);
     // Any other path below the prefix (a token with a slash too many, a mistyped id) is no webhook either.
     this.http.unknown(prefix, () => discordFailure(unknownWebhook()));

@@ -15,6 +15,7 @@ import { snowflakes, webhookIdentity } from "./objects.ts";
 import { discordOperation } from "./openapi.ts";
 import { checkDiscordRoute, discordLabel, DiscordRouteSchema, hookPattern, messagePattern, type DiscordRoute } from "./route.ts";
 import { DiscordHooks } from "./hooks.ts";
+import { fileBodyLimit } from "../../files/service.ts";
 import { sentMessages } from "./sent.ts";
 import example from "./example.yaml" with { type: "text" };
 
@@ -42,7 +43,8 @@ export default defineFeature({
   async start(ctx) {
     // Snowflakes stay unique across reloads: one sequence for the gateway's life.
     const snowflake = ctx.gateway.keep(() => snowflakes());
-    const hooks = new DiscordHooks(ctx.http);
+    // The request's files together may be as large as attachments.max_file_bytes (its fields stay within http.max_body_bytes).
+    const hooks = new DiscordHooks(ctx.http, ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : {});
     const rooms = await formatRooms(ctx, "discord", ["discord"]);
     return {
       ...rooms.runtime,
@@ -63,11 +65,12 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
     ctx.gateway.storeFailed(op, err);
     ctx.metrics.correctStoreFailure(namespace);
   };
-  const { auth, maxBodyBytes, ...notify } = formatPorts(route, ctx, groupchat);
+  const { auth, maxBodyBytes, files, ...notify } = formatPorts(route, ctx, groupchat);
   return {
     auth,
     notify,
     maxBodyBytes,
+    files,
     sent: sentMessages(correctThreads(ctx.gateway.db, { route: namespace, limits: DEFAULT_THREAD_LIMITS, failed }), namespace),
     hook: webhookIdentity(route.path),
     snowflake,

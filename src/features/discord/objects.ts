@@ -6,6 +6,7 @@
  * that parses them as Discord's gets what it expects.
  */
 import { createHash, randomInt } from "node:crypto";
+import type { Attachment } from "../../files/types.ts";
 import type { DiscordMessage, Embed } from "./payload.ts";
 
 /** reference.mdx: the first second of 2015, Discord's epoch. */
@@ -74,14 +75,14 @@ export interface MessageStamp {
 }
 
 /** The message object Discord answers: type 0 (a default message), authored by the webhook as a bot. */
-export function messageObject(hook: WebhookIdentity, message: DiscordMessage, stamp: MessageStamp, files: readonly string[]) {
+export function messageObject(hook: WebhookIdentity, message: DiscordMessage, stamp: MessageStamp, files: readonly Attachment[]) {
   return {
     id: stamp.id,
     type: 0,
     content: message.content ?? "",
     channel_id: hook.channelId,
     author: { id: hook.id, username: message.username ?? "Stanzagate", avatar: null, discriminator: "0000", bot: true },
-    attachments: files.map((filename, i) => ({ id: `${stamp.id}${i}`, filename })),
+    attachments: files.map((a, i) => attachmentObject(a, `${stamp.id}${i}`)),
     embeds: (message.embeds ?? []).map(asDiscordEmbed),
     mentions: [],
     mention_roles: [],
@@ -94,4 +95,11 @@ export function messageObject(hook: WebhookIdentity, message: DiscordMessage, st
     components: [],
     webhook_id: hook.id,
   };
+}
+
+/** Discord's attachment object (resources/message.mdx): the stored file's name, size, type and where it is served. */
+function attachmentObject(a: Attachment, id: string): Record<string, unknown> {
+  if (a.kind === "link") return { id, filename: a.name ?? a.url.split("/").at(-1) ?? "", url: a.url, proxy_url: a.url };
+  const { name, size, type, url } = a.file;
+  return { id, filename: name, size, url, proxy_url: url, content_type: type };
 }

@@ -20,6 +20,8 @@ const MESSAGE_OBJECT = {
 export function discordOperation(route: DiscordRoute, served: ServedRoute): Json {
   const which = served.path === messagePattern(route.prefix) ? "message" : "webhook";
   const responses: Json = { "400": ERROR, "404": ERROR, "413": ERROR, "503": ERROR, ...(route.auth ? { "401": ERROR, "429": ERROR } : {}) };
+  // Files (issue 21): a sender's rate (FILES_RATE) and a full store (FILES_QUOTA, FILES_STORE_FULL).
+  if (served.method === "POST" || served.method === "PATCH") Object.assign(responses, { "429": ERROR, "507": ERROR });
   if (served.method === "POST") {
     Object.assign(responses, MESSAGE_OBJECT, { "204": { description: "Sent or queued (without ?wait=true)" } });
   } else if (served.method === "DELETE") responses["204"] = { description: "Withdrawn" };

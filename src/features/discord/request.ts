@@ -2,26 +2,29 @@
  * An execute-webhook request body as Discord reads it (resources/webhook.mdx "Execute Webhook",
  * reference.mdx "Uploading Files"): JSON, a form, or multipart/form-data whose `payload_json`
  * part holds the JSON of the non-file fields and whose file parts are `files[n]` — or, from
- * Grafana, parts with an empty name (kit/multipart.ts). Bounded by http.max_body_bytes; what cannot
- * be read is Discord's error for it, never the gateway's own shape.
+ * Grafana, parts with an empty name, and from Apprise `file` (kit/multipart.ts): every file part
+ * streams into the file store as it arrives (`store`: notify/incoming-files.ts). The fields are
+ * bounded by http.max_body_bytes, each file by the store; what cannot be read is Discord's error
+ * for it, never the gateway's own shape.
  */
 import { isRecord } from "../../kit/bounded.ts";
-import { isXmlText } from "../../kit/xml-text.ts";
 import { mediaType, parseForm, parseJson, readText, charsetOf } from "../../kit/request-body.ts";
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { invalidFormBody, invalidJson } from "./errors.ts";
-import { isMultipart, readMultipartForm, type FormPart } from "../../kit/multipart.ts";
-import type { ReceivedFile } from "./read.ts";
+import { isMultipart, readMultipartForm, type OnFile } from "../../kit/multipart.ts";
+import type { Attachment } from "../../files/types.ts";
+import { checkPayload } from "./payload.ts";
 
 export interface DiscordRequestBody {
   fields: Record<string, unknown>;
-  files: ReceivedFile[];
+  /** The request's files, stored: Discord's message attachments. */
+  files: Attachment[];
 }
 
 const ACCEPTED = "{'application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'}";
 
-export async function readDiscordBody(request: Request, maxBytes: number): Promise<DiscordRequestBody> {
-  if (isMultipart(request)) return multipartBody(request, maxBytes);
+export async function readDiscordBody(request: Request, maxBytes: number, store: OnFile<Attachment>): Promise<DiscordRequestBody> {
+  if (isMultipart(request)) return multipartBody(request, maxBytes, store);
   const type = mediaType(request);
   if (type === "json") return { fields: jsonObject(await readText(request, maxBytes), invalidJson), files: [] };
   if (type === "form") return withPayloadJson(parseForm(await readText(request, maxBytes), charsetOf(request)), []);
@@ -31,14 +34,32 @@ export async function readDiscordBody(request: Request, maxBytes: number): Promi
 /** The form fields Discord's Execute Webhook reads that a message shows (payload.ts), and payload_json. */
 const FIELDS = ["payload_json", "content", "username", "avatar_url", "embeds"];
 
-async function multipartBody(request: Request, maxBytes: number): Promise<DiscordRequestBody> {
-  const form = await readMultipartForm(request, maxBytes, FIELDS).catch((err: unknown) => {
+async function multipartBody(request: Request, maxBytes: number, store: OnFile<Attachment>): Promise<DiscordRequestBody> {
+  const form = await readMultipartForm(request, maxBytes, FIELDS, checkedFirst(store)).catch((err: unknown) => {
     throw err instanceof GatewayError ? asDiscordForm(err) : err;
   });
-  return withPayloadJson(
-    form.fields,
-    form.files.map((part) => receivedFile(part, part.filename ?? "")),
-  );
+  return withPayloadJson(form.fields, form.files);
+}
+
+/**
+ * The fields before the first file are checked before it is stored: a payload Discord refuses
+ * (a payload_json that does not parse, a field too long) leaves no file behind.
+ */
+function checkedFirst(store: OnFile<Attachment>): OnFile<Attachment> {
+  let checked = false;
+  return async (head, body, fields) => {
+    if (!checked) {
+      checked = true;
+      try {
+        const result = checkPayload(withPayloadJson(fields, []).fields);
+        if ("problems" in result) throw invalidFormBody(result.problems);
+      } catch (err) {
+        await body.cancel().catch(() => {});
+        throw err;
+      }
+    }
+    return store(head, body, fields);
+  };
 }
 
 /** The multipart reader's refusals as Discord's 50035, naming the field. */
@@ -49,21 +70,8 @@ function asDiscordForm(err: GatewayError): GatewayError {
   return err;
 }
 
-/** A file part as the message names it: its name and type must be text a chat message can carry. */
-function receivedFile(part: FormPart, filename: string): ReceivedFile {
-  if (!isXmlText(filename) || !isXmlText(part.type))
-    throw invalidFormBody([
-      {
-        path: [part.name || "files"],
-        code: "INVALID_CHARACTERS",
-        message: "The file name contains characters a chat message cannot carry.",
-      },
-    ]);
-  return { filename, type: part.type, size: part.data.byteLength };
-}
-
 /** `payload_json` holds the JSON fields; a form's own fields count where it does not say them. */
-function withPayloadJson(fields: Record<string, unknown>, files: ReceivedFile[]): DiscordRequestBody {
+function withPayloadJson(fields: Record<string, unknown>, files: Attachment[]): DiscordRequestBody {
   const { payload_json: payload, ...rest } = fields;
   if (payload === undefined) return { fields: rest, files };
   const notJson = () =>

@@ -8,14 +8,14 @@
  */
 import type { Remembered } from "../../store/threads.ts";
 import type { DiscordMessage } from "./payload.ts";
-import type { ReceivedFile } from "./read.ts";
+import type { Attachment } from "../../files/types.ts";
 
 export interface SentMessage {
   /** The id of the first message each recipient got, by JID: what corrections and retractions name. */
   ids: Record<string, string>;
   message: DiscordMessage;
-  /** The files it came with, named again in every correction (the message object's attachments). */
-  files: ReceivedFile[];
+  /** The files it came with (stored), attached again to every correction: the message object's attachments. */
+  files: Attachment[];
   timestamp: string;
   edited: string | null;
 }
@@ -34,7 +34,9 @@ export function sentMessages(memory: Remembered, namespace: string): SentMessage
       const row = memory.get(key(id));
       if (row === undefined) return undefined;
       try {
-        return JSON.parse(row) as SentMessage;
+        const sent = JSON.parse(row) as SentMessage;
+        // Rows of versions that named files without storing them carry no attachment to send again.
+        return { ...sent, files: (sent.files ?? []).filter((f) => typeof f === "object" && f !== null && "kind" in f) };
       } catch {
         // A row no version of this file wrote: the message is as unknown as a forgotten one.
         return undefined;

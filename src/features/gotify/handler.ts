@@ -8,6 +8,8 @@ import type { Authenticator, Identity } from "../../auth/types.ts";
 import type { HttpHandler, HttpRequest } from "../../plugin-api/index.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import type { FilesPort } from "../../files/types.ts";
+import { fileSender, viaStore } from "../../notify/incoming-files.ts";
 import { GOTIFY_ERRORS, gotifyError } from "./errors.ts";
 import type { GotifyMessages } from "./messages.ts";
 import { gotifyNotification } from "./notification.ts";
@@ -19,6 +21,8 @@ export interface GotifyDeps extends NotifyPorts {
   auth: Authenticator;
   messages: GotifyMessages;
   maxBodyBytes: number;
+  /** Where bigImageUrl goes when attachments.remote fetches (src/files/); a link otherwise. */
+  files: FilesPort | undefined;
   /** Gotify's application id for a token holder: its place in the scheme's list, from 1. */
   appId(holder: string): number;
   now(): Date;
@@ -50,7 +54,8 @@ export function createMessageHandler(route: GotifyRoute, deps: GotifyDeps): Http
     const query = Object.fromEntries([...url.searchParams].filter(([name]) => name !== "token"));
     const message = await readGotifyMessage(req.request, deps.maxBodyBytes, query);
     const id = deps.messages.allocate();
-    const notification = gotifyNotification(message, user.name);
+    const read = gotifyNotification(message, user.name);
+    const notification = { ...read, attachments: await viaStore(deps.files, read.attachments, fileSender(user, req.ip)) };
     const sent = await sendNotification(notification, route.to, deps);
     try {
       deps.messages.remember(id, { by: user.name, ids: sent.ids });

@@ -1,7 +1,9 @@
 /**
  * A Gotify message as a Notification (src/notify/): priority on ntfy's scale, the title, the
- * text (Markdown made plain, as every format makes it, when the sender says it is Markdown) and the links
- * Gotify's Android app opens (extras `client::notification`, docs/msgextras.md on gotify.net).
+ * text (Markdown made plain, as every format makes it, when the sender says it is Markdown), the link
+ * Gotify's Android app opens on a tap and the picture it shows expanded (extras
+ * `client::notification` click.url and bigImageUrl, docs/msgextras.md on gotify.net): the
+ * picture is an attachment, a chat message of its own that clients show inline.
  */
 import { pathOf } from "../../kit/bounded.ts";
 import { plainMarkdown } from "../../notify/markdown.ts";
@@ -23,15 +25,14 @@ export function ntfyPriority(gotify: number): number {
 /** `title` is the message's, or (blank, as Gotify does) its application's name: the token holder's. */
 export function gotifyNotification(m: GotifyMessage, application: string): Notification {
   const markdown = pathOf(m.extras, "client::display", "contentType") === "text/markdown";
-  const links = [
-    link(pathOf(m.extras, "client::notification", "click", "url")),
-    link(pathOf(m.extras, "client::notification", "bigImageUrl")),
-  ].flatMap((l) => l ?? []);
+  const click = link(pathOf(m.extras, "client::notification", "click", "url"));
+  const image = link(pathOf(m.extras, "client::notification", "bigImageUrl"));
   return {
     title: m.title?.trim() ? m.title : application,
     text: markdown ? plainMarkdown(m.message) : m.message,
     ...(m.priority !== undefined ? { priority: ntfyPriority(m.priority) } : {}),
-    ...(links.length ? { links } : {}),
+    ...(click ? { links: [click] } : {}),
+    ...(image ? { attachments: [{ kind: "link", url: image.url }] } : {}),
   };
 }
 

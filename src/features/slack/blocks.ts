@@ -1,7 +1,7 @@
 /**
- * Slack Block Kit (https://api.slack.com/reference/block-kit/blocks) as lines of text and links.
- * Layout blocks that carry text are read (header, section, context, rich_text, image, actions);
- * divider is a blank line; interactive inputs, which a chat message cannot hold, are left out.
+ * Slack Block Kit (https://api.slack.com/reference/block-kit/blocks) as lines of text, links and
+ * images. Layout blocks that carry text are read (header, section, context, rich_text, image,
+ * actions); divider is a blank line; interactive inputs, which a chat message cannot hold, are left out.
  */
 import { isRecord, textOf } from "../../kit/bounded.ts";
 import { link, plainText, asWritten } from "./mrkdwn.ts";
@@ -11,10 +11,12 @@ export interface Link {
   label?: string | undefined;
 }
 
-/** What a list of blocks says: lines in order, the header that titles it, the links it carries. */
+/** What a list of blocks says: lines in order, the header that titles it, the links and images it carries. */
 export interface Read {
   lines: string[];
   links: Link[];
+  /** Image blocks and image accessories: the notification's attachments (labelled by title or alt text). */
+  images: Link[];
   header?: string | undefined;
 }
 
@@ -28,7 +30,7 @@ function textObject(value: unknown): string {
 
 /** The blocks in order; the first header is handed back as `header` (the message's title) when `takeHeader`. */
 export function readBlocks(blocks: readonly unknown[], takeHeader: boolean): Read {
-  const read: Read = { lines: [], links: [] };
+  const read: Read = { lines: [], links: [], images: [] };
   for (const block of blocks) {
     if (!isRecord(block)) continue;
     if (block.type === "header" && takeHeader && read.header === undefined) read.header = textObject(block.text);
@@ -51,7 +53,7 @@ function readBlock(block: Record<string, unknown>, read: Read): void {
     case "divider":
       return void read.lines.push("");
     case "image":
-      return imageLink(block, read);
+      return image(block, read);
     case "actions":
       for (const element of list(block.elements)) accessory(element, read);
       return;
@@ -68,14 +70,15 @@ function contextElement(element: unknown): string {
 /** A button with a URL, or an image, beside or under a section. */
 function accessory(element: unknown, read: Read): void {
   if (!isRecord(element)) return;
-  if (element.type === "image") return imageLink(element, read);
+  if (element.type === "image") return image(element, read);
   const url = textOf(element.url);
   if (element.type === "button" && url) read.links.push({ url: asWritten(url), label: textObject(element.text) });
 }
 
-function imageLink(image: Record<string, unknown>, read: Read): void {
-  const url = textOf(image.image_url);
-  if (url) read.links.push({ url: asWritten(url), label: textObject(image.title) || asWritten(textOf(image.alt_text) ?? "") });
+function image(block: Record<string, unknown>, read: Read): void {
+  const url = textOf(block.image_url);
+  if (url)
+    read.images.push({ url: asWritten(url), label: textObject(block.title) || asWritten(textOf(block.alt_text) ?? "") || undefined });
 }
 
 /** rich_text's sections, lists, quotes and preformatted parts (what Slack's own editor sends). */

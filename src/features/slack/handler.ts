@@ -9,6 +9,7 @@ import { GatewayError } from "../../plugin-api/errors.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import type { FormatPorts } from "../../notify/ports.ts";
 import { sendNotification } from "../../notify/send.ts";
+import { fileSender, viaStore } from "../../notify/incoming-files.ts";
 import type { HttpHandler } from "../../plugin-api/index.ts";
 import { ok, refusal } from "./answer.ts";
 import { readPayload } from "./payload.ts";
@@ -26,7 +27,8 @@ export function webhookHandler(route: FormatRouteConfig, deps: WebhookDeps): Htt
       const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
       for (const jid of route.to) requireMayAddress(user, jid);
       const notification = readMessage(await readPayload(request, deps.maxBodyBytes, route.kind));
-      await sendNotification(notification, route.to, deps);
+      const attachments = await viaStore(deps.files, notification.attachments, fileSender(user, ip));
+      await sendNotification({ ...notification, attachments }, route.to, deps);
       return ok();
     } catch (err) {
       // Anything else is a fault: rethrown so the HTTP layer logs it with its stack.

@@ -4,8 +4,10 @@
  * attachment's title (Alertmanager's attachment `text` is even ""), Uptime Kuma's Mattermost
  * provider only attachments with fields, its rich Slack messages Block Kit inside an attachment.
  * So the title is the first header block, or, when there is no `text`, the first attachment's
- * title; everything else is read in the order Slack shows it. Only a payload where nothing says
- * anything is refused (no_text).
+ * title; everything else is read in the order Slack shows it. Images (image_url and thumb_url of
+ * attachments, image blocks) are the notification's attachments, each a chat message of its own
+ * (links: the handler passes them through the file store's remote rule). Only a payload where
+ * nothing says anything is refused (no_text).
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
 import { isRecord, textOf } from "../../kit/bounded.ts";
@@ -13,6 +15,7 @@ import { isXmlText, saysNothing } from "../../kit/xml-text.ts";
 import { colorBadge, parseHexColor } from "../../notify/color.ts";
 import type { Notification } from "../../notify/notification.ts";
 import { notificationText } from "../../notify/render.ts";
+import { MAX_ATTACHMENTS as MAX_IMAGES } from "../../notify/incoming-files.ts";
 import { bold, type Link, list, readBlocks } from "./blocks.ts";
 import { SLACK_ERRORS } from "./errors.ts";
 import { asWritten, plainText, unbold } from "./mrkdwn.ts";
@@ -29,6 +32,7 @@ const MAX_LINKS = 20;
 interface Part {
   lines: string[];
   links: Link[];
+  images: Link[];
   header?: string | undefined;
   badge?: string | undefined;
 }
@@ -38,7 +42,7 @@ export function readMessage(payload: Record<string, unknown>): Notification {
     throw new GatewayError(SLACK_ERRORS.SLACK_INVALID_PAYLOAD, "text must be a string");
   const text = plainText(textOf(payload.text) ?? "");
   const top = readBlocks(blockList(payload.blocks), true);
-  const parts: Part[] = [{ lines: text.trim() ? [tidy(text)] : [], links: [] }, top];
+  const parts: Part[] = [{ lines: text.trim() ? [tidy(text)] : [], links: [], images: [] }, top];
   let header = top.header;
   attachmentList(payload.attachments).forEach((attachment, i) => {
     const part = readAttachment(attachment, { title: !text.trim() && header === undefined && i === 0, header: header === undefined });
@@ -57,7 +61,9 @@ function notification(header: string | undefined, parts: readonly Part[]): Notif
     MAX_TEXT,
   );
   const title = header?.trim() ? truncate(unbold(header.trim()), MAX_TITLE) : undefined;
-  if (saysNothing(title ?? "") && saysNothing(body)) throw new GatewayError(SLACK_ERRORS.SLACK_NO_TEXT);
+  const images = unique(parts.flatMap((p) => p.images)).slice(0, MAX_IMAGES);
+  // A picture alone is a message (an image block is one in Slack): it is sent without text.
+  if (saysNothing(title ?? "") && saysNothing(body) && images.length === 0) throw new GatewayError(SLACK_ERRORS.SLACK_NO_TEXT);
   const badge = parts.find((p) => p.badge)?.badge;
   const links = unique(parts.flatMap((p) => p.links)).slice(0, MAX_LINKS);
   // Without a title the badge leads the text, as it would lead the title.
@@ -65,6 +71,7 @@ function notification(header: string | undefined, parts: readonly Part[]): Notif
     ...(title ? { title, badges: badge ? [badge] : [] } : {}),
     text: !title && badge ? `${badge} ${body}` : body,
     links,
+    attachments: images.map(({ url, label }) => ({ kind: "link", url, ...(label ? { name: label } : {}) })),
   };
   // A control character is refused as every other format refuses it (XML 1.0 §2.2), not replaced.
   if (!isXmlText(notificationText(n))) throw new GatewayError("INVALID_XML_TEXT");
@@ -75,6 +82,7 @@ function notification(header: string | undefined, parts: readonly Part[]): Notif
 function readAttachment(a: Record<string, unknown>, take: { title: boolean; header: boolean }): Part {
   const lines: string[] = [];
   const links: Link[] = [];
+  const images: Link[] = [];
   const push = (s: string) => void (s.trim() !== "" && lines.push(tidy(s)));
   push(plainText(textOf(a.pretext) ?? ""));
   push(plainText(textOf(a.author_name) ?? ""));
@@ -90,14 +98,15 @@ function readAttachment(a: Record<string, unknown>, take: { title: boolean; head
   const inner = readBlocks(blockList(a.blocks), take.header && !header);
   lines.push(...inner.lines);
   links.push(...inner.links);
+  images.push(...inner.images);
   for (const key of ["image_url", "thumb_url"]) {
     const url = textOf(a[key]);
-    if (url) links.push({ url: asWritten(url) });
+    if (url) images.push({ url: asWritten(url) });
   }
   push(plainText(textOf(a.footer) ?? ""));
   // Slack shows `fallback` where it cannot show the attachment: here, where nothing else says anything.
   if (!header && !inner.header && !lines.some((l) => l.trim())) push(plainText(textOf(a.fallback) ?? ""));
-  return { lines, links, header: header ?? inner.header, badge: attachmentBadge(a.color) };
+  return { lines, links, images, header: header ?? inner.header, badge: attachmentBadge(a.color) };
 }
 
 /** Slack's three color names (#2EB886, #DAA038, #A30200 in its attachment reference) or a hex color. */

@@ -1,12 +1,13 @@
 // preset: apprise end to end, on each real server: Debian's apprise CLI (1.2.0), run as a user
 // runs it, notifies through json:// and apprise:// (the Apprise API) and exits 0, and bob receives
 // the message; the recorded payloads reach him as their golden messages.
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testServers } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
+import { appriseCli } from "../../../helpers/apprise-cli.ts";
 import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { formatFixtures, goldenBodies } from "../../../helpers/format-goldens.ts";
 
@@ -19,44 +20,32 @@ routes:
   - { preset: apprise, path: /guarded, auth: ops, to: bob@localhost }
 `;
 
-// Apprise reads its configuration from the user's home: an empty one of its own keeps the user's out.
-const home = mkdtempSync(join(tmpdir(), "stanzagate-apprise-"));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-/** `apprise ARGS…` to completion: its exit code (cli.py: 0 all sent, 1 one failed) and what it printed. */
-async function apprise(...args: string[]): Promise<{ code: number; output: string }> {
-  const proc = Bun.spawn(["apprise", "-vv", ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, output: out + err };
-}
-
 for (const server of testServers())
   describe(server.name, () => {
     const bed = useTestBed(server, { gateway: { routes: ROUTES, http: [`max_body_bytes: ${MAX_BODY}`] }, clients: ["bob"] });
     const host = () => new URL(bed.gw.url).host;
 
     test("apprise json:// exits 0 and bob receives the title, the type's badge and the body", async () => {
-      const run = await apprise("-t", "nas01", "-b", "Disk is 91% full", "-n", "warning", `json://${host()}/apprise`);
+      const run = await appriseCli(["-t", "nas01", "-b", "Disk is 91% full", "-n", "warning", `json://${host()}/apprise`]);
       expect(run).toMatchObject({ code: 0 });
       expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("⚠️ *nas01*\nDisk is 91% full");
     });
 
-    test("apprise json:// with a file attached exits 0, and bob is told the file's name and size", async () => {
-      const file = join(home, "df.txt");
+    test("apprise --attach without http.public_url exits 1 (a 400); bob gets nothing (with it: files/inputs.test.ts)", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "apprise-attach-"));
+      const file = join(dir, "df.txt");
       writeFileSync(file, "Filesystem 91%\n");
-      const run = await apprise("-b", "see the attachment", "--attach", file, `json://${host()}/apprise`);
-      expect(run).toMatchObject({ code: 0 });
-      expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe(
-        "see the attachment\nAttachment: df.txt (text/plain, 15 bytes), not forwarded: files do not reach XMPP yet",
-      );
+      const run = await appriseCli(["-b", "see the attachment", "--attach", file, `json://${host()}/apprise`]);
+      rmSync(dir, { recursive: true, force: true });
+      expect(run.code).toBe(1);
+      expect(run.output).toContain("error=400");
+      // The refused one sent nothing: the next message bob receives is this one.
+      expect(await appriseCli(["-b", "after the refusal", `json://${host()}/apprise`])).toMatchObject({ code: 0 });
+      expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("after the refusal");
     });
 
     test("apprise apprise://HOST/apprise/KEY (POST /apprise/notify/KEY) exits 0 and bob receives it", async () => {
-      const run = await apprise(
+      const run = await appriseCli([
         "-t",
         "backup",
         "-b",
@@ -64,28 +53,29 @@ for (const server of testServers())
         "-n",
         "success",
         `apprise://${host()}/apprise/ops-key?tags=devops,nas`,
-      );
+      ]);
       expect(run).toMatchObject({ code: 0 });
       expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("✅ *backup*\ndone in 4 min");
     });
 
     test("behind an auth scheme, apprise exits 1 without the header and 0 with it (+Authorization=…)", async () => {
-      expect(await apprise("-b", "no credentials", `apprise://${host()}/guarded/ops-key`)).toMatchObject({ code: 1 });
-      expect(await apprise("-b", "no credentials", `json://${host()}/guarded`)).toMatchObject({ code: 1 });
-      const run = await apprise("-b", "with credentials", `apprise://${host()}/guarded/ops-key?+Authorization=s3cret-0123456789`);
+      expect(await appriseCli(["-b", "no credentials", `apprise://${host()}/guarded/ops-key`])).toMatchObject({ code: 1 });
+      expect(await appriseCli(["-b", "no credentials", `json://${host()}/guarded`])).toMatchObject({ code: 1 });
+      const run = await appriseCli(["-b", "with credentials", `apprise://${host()}/guarded/ops-key?+Authorization=s3cret-0123456789`]);
       expect(run).toMatchObject({ code: 0 });
       // The refused ones sent nothing: the next message bob receives is the accepted one.
       expect((await bed.bob.nextStanza(isMessageWithBody)).getChildText("body")).toBe("with credentials");
     });
 
     test("a body over http.max_body_bytes: apprise:// is told apprise-api's 431, over real HTTP with its Content-Length", async () => {
-      const run = await apprise("-vv", "-b", "x".repeat(MAX_BODY + 1), `apprise://${host()}/apprise/ops-key`);
+      const run = await appriseCli(["-vv", "-b", "x".repeat(MAX_BODY + 1), `apprise://${host()}/apprise/ops-key`]);
       expect(run.code).toBe(1);
       expect(run.output).toContain("error=431");
       expect(run.output).toContain(`Body larger than ${MAX_BODY} bytes`);
     });
 
-    for (const fixture of formatFixtures("apprise"))
+    // The recorded --attach needs attachments on: files/inputs.test.ts runs the CLI with them.
+    for (const fixture of formatFixtures("apprise").filter((f) => !f.name.endsWith("-attachment")))
       test(`the recorded ${fixture.name} reaches bob as its golden message`, async () => {
         const path = fixture.name.startsWith("api-") ? "/apprise/notify/ops-key" : "/apprise";
         const res = await bed.gw.post(path, { headers: { "content-type": "application/json" }, body: await fixture.text() });

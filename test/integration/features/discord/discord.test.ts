@@ -41,7 +41,8 @@ for (const server of testServers())
       expect((await next()).getChildText("body")).toBe("barrier");
     }
 
-    for (const f of discordFixtures())
+    // Grafana's panel image needs attachments on: files/inputs.test.ts posts it with them.
+    for (const f of discordFixtures().filter((f) => !f.payload.includes("attachment://")))
       test(`${f.name}: bob receives the golden message`, async () => {
         const [golden] = await goldenBodies("discord", f.name);
         expect((await bed.gw.post(HOOK, f.init())).status).toBe(204);

@@ -21,24 +21,19 @@ describe("reading", () => {
     );
   });
 
-  test("a type is a badge; inline files are named with their size, URLs are links", () => {
+  test("a type is a badge; files and URLs are the notification's attachments, in order", () => {
+    const attachments = [
+      { kind: "link", url: "https://i.example/graph.png" },
+      { kind: "link", url: "https://i.example/df.txt", name: "df.txt" },
+    ] as const;
     const n = appriseNotification({
       title: "**nas01**",
       body: "see [log](https://nas01.example/log)",
       type: "failure",
       format: "markdown",
-      attachments: [
-        { name: "df.txt", mimetype: "text/plain", bytes: 2048 },
-        { name: "graph.png", url: "https://i.example/graph.png" },
-      ],
+      attachments: [...attachments],
     });
-    expect(n).toEqual({
-      title: "nas01",
-      text: "see log (https://nas01.example/log)",
-      badges: ["❌"],
-      fields: [{ name: "Attachment", value: "df.txt (text/plain, 2.0 KiB), not forwarded: files do not reach XMPP yet" }],
-      links: [{ url: "https://i.example/graph.png", label: "graph.png" }],
-    });
+    expect(n).toEqual({ title: "nas01", text: "see log (https://nas01.example/log)", badges: ["❌"], attachments: [...attachments] });
   });
 });
 
@@ -72,17 +67,16 @@ describe("answers", () => {
     expect(lastBody()).toBe("see x (https://x.example)");
   });
 
-  test("the Apprise API takes a multipart form, as newer Apprise sends it with files: fields read, files named", async () => {
+  test("a file when attachments are off (no http.public_url) is 400 in apprise-api's words, saying so; nothing is sent", async () => {
+    const before = gw.stanzas().length;
     const form = new FormData();
-    form.append("title", "nas01");
     form.append("body", "Disk is 91% full");
-    form.append("type", "warning");
     form.append("attach", new File(["Filesystem..."], "df.txt", { type: "text/plain" }));
     const res = await gw.request("/apprise/notify/ops-key", { method: "POST", body: form });
-    expect([res.status, await res.text()]).toEqual([200, "Notification(s) sent."]);
-    expect(lastBody()).toBe(
-      "⚠️ *nas01*\nDisk is 91% full\nAttachment: df.txt (text/plain;charset=utf-8, 13 bytes), not forwarded: files do not reach XMPP yet",
-    );
+    expect([res.status, await res.text()]).toEqual([400, "This gateway does not take files: set http.public_url to turn attachments on"]);
+    const inline = await json("/apprise", { message: "x", attachments: [{ filename: "df.txt", base64: "eA==", mimetype: "text/plain" }] });
+    expect([inline.status, await inline.json()]).toMatchObject([400, { code: "ATTACHMENTS_OFF" }]);
+    expect(gw.stanzas().length).toBe(before);
   });
 
   test("bad input is a 400 naming the field, in each sender's shape, and nothing is sent", async () => {

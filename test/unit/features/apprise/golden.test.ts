@@ -14,7 +14,8 @@ describe("each recorded Apprise notification gives its golden answer and message
     test(fixture.name, () =>
       expectFixtureGolden(
         fixture,
-        "routes:\n  - { preset: apprise, path: /apprise, to: bob@localhost }\n",
+        // public_url turns attachments on: the file `apprise --attach` sends is stored and sent after the text.
+        "http:\n  public_url: https://gw.example.org\nroutes:\n  - { preset: apprise, path: /apprise, to: bob@localhost }\n",
         fixture.name.startsWith("api-") ? "/apprise/notify/ops-key" : "/apprise",
       ),
     );

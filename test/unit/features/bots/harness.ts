@@ -8,6 +8,7 @@ import { createMetrics } from "../../../../src/metrics.ts";
 import { loadTestConfig } from "../../../helpers/gateway.ts";
 import { FAKE_HEAD } from "../../../helpers/fake-gateway.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
+import type { FilesPort } from "../../../../src/files/types.ts";
 
 const BOT = `
 bots:
@@ -30,8 +31,13 @@ bots:
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
-/** `allow` fills the bot's allow: list; `bots` replaces the bot above (a `bots:` section of routes.yaml). */
-export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 21.5 }), allow = ["*@localhost"], bots = BOT) {
+/** `allow` fills the bot's allow: list; `bots` replaces the bot above (a `bots:` section of routes.yaml); `files` is the file store. */
+export function harness(
+  fetcher: Fetcher = async () => Response.json({ celsius: 21.5 }),
+  allow = ["*@localhost"],
+  bots = BOT,
+  files?: FilesPort,
+) {
   const config = loadTestConfig(FAKE_HEAD + bots.replace("ALLOW", JSON.stringify(allow)));
   const sent: Element[] = [];
   const calls: string[] = [];
@@ -47,6 +53,7 @@ export function harness(fetcher: Fetcher = async () => Response.json({ celsius: 
     fetch,
     log: createLogger({ level: "error", write: () => {} }),
     metrics,
+    files,
   });
   const say = async (body: string, from = "bob@localhost/phone", extra: Element[] = []) => {
     const before = sent.length;

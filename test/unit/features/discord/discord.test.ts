@@ -68,10 +68,13 @@ describe("Discord's answers", () => {
     expect((await gw.request(`${HOOK}/messages/${message.id}`)).status).toBe(200);
   });
 
-  test("a multipart body: payload_json and files[n], each file named in the message as received", async () => {
+  test("a file when attachments are off (no http.public_url) is 400 in Discord's shape saying so, and nothing is sent", async () => {
     const { res, sent } = await sentDuring(() => gw.request(HOOK, multipart('{"content":"see graph"}', ["cpu.png"], "files[0]")));
-    expect(res.status).toBe(204);
-    expect(sent[0]?.getChildText("body")).toBe("see graph\n📎 cpu.png (application/octet-stream, 12 B): received, not forwarded");
+    expect([res.status, await res.json()]).toEqual([
+      400,
+      { message: "This gateway does not take files: set http.public_url to turn attachments on", code: 0 },
+    ]);
+    expect(sent).toEqual([]);
   });
 
   test("a form body with content, as curl -F or -d sends it", async () => {

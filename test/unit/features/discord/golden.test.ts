@@ -12,7 +12,9 @@ import { expectGolden, transcript } from "../../../helpers/format-goldens.ts";
 const HOOK = "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nD";
 
 let gw: FakeGateway;
-beforeAll(async () => void (gw = await fakeGateway(`routes:\n  - { preset: discord, path: ${HOOK}, to: bob@localhost }\n`)));
+// public_url turns attachments on: Grafana's panel image is stored and sent after the text.
+const ROUTES = `http:\n  public_url: https://gw.example.org\nroutes:\n  - { preset: discord, path: ${HOOK}, to: bob@localhost }\n`;
+beforeAll(async () => void (gw = await fakeGateway(ROUTES)));
 afterAll(() => gw.stop());
 
 describe("each recorded Discord payload gives its golden answer and message", () => {

@@ -1,52 +1,10 @@
-// The parts of the discord format on their own: multipart bodies as Grafana and curl write them,
-// Discord's markup as XEP-0393 text, embed colors as severity emojis, and Discord's checks of a
-// payload, each problem at its field's path.
+// The parts of the discord format on their own: Discord's markup as XEP-0393 text, embed colors as
+// severity emojis, and Discord's checks of a payload, each problem at its field's path (multipart
+// bodies as Grafana and curl write them: test/unit/multipart.test.ts).
 import { describe, expect, test } from "bun:test";
-import { boundaryOf, parseMultipart } from "../../../../src/kit/multipart.ts";
 import { plainText, timestampText } from "../../../../src/features/discord/markup.ts";
-import { notificationOf } from "../../../../src/features/discord/read.ts";
+import { embedImages, notificationOf } from "../../../../src/features/discord/read.ts";
 import { checkPayload } from "../../../../src/features/discord/payload.ts";
-
-const bytes = (text: string) => new TextEncoder().encode(text);
-
-describe("multipart/form-data (RFC 7578)", () => {
-  test("every part is kept: an empty name (Grafana's images), quoted names with escapes, a preamble", () => {
-    const body = [
-      "preamble to ignore",
-      "--B",
-      'Content-Disposition: form-data; name="payload_json"',
-      "",
-      '{"content":"x"}',
-      "--B",
-      'Content-Disposition: form-data; name=""; filename="a \\"b\\".png"',
-      "Content-Type: image/png",
-      "",
-      "PNG",
-      "--B--",
-      "",
-    ].join("\r\n");
-    expect(parseMultipart(bytes(body), "B")).toEqual([
-      { name: "payload_json", filename: undefined, type: "text/plain", data: bytes('{"content":"x"}') },
-      { name: "", filename: 'a "b".png', type: "image/png", data: bytes("PNG") },
-    ]);
-  });
-
-  test("a body that is not multipart says why", () => {
-    expect(parseMultipart(bytes("no boundary here"), "B")).toBe("the body has no multipart boundary");
-    expect(parseMultipart(bytes("--B\r\nContent-Disposition: form-data; name=a\r\n\r\nx"), "B")).toBe(
-      "the multipart body has no final boundary",
-    );
-    expect(parseMultipart(bytes("--B\r\nX-Other: 1\r\n\r\nx\r\n--B--"), "B")).toBe(
-      "a multipart part has no Content-Disposition: form-data",
-    );
-  });
-
-  test("the boundary parameter, quoted or not", () => {
-    expect(boundaryOf('multipart/form-data; boundary="a b"')).toBe("a b");
-    expect(boundaryOf("multipart/form-data; charset=utf-8; boundary=xyz")).toBe("xyz");
-    expect(boundaryOf("multipart/form-data")).toBeUndefined();
-  });
-});
 
 describe("Discord's markup as plain text", () => {
   test("bold, headings, underline, strike and masked links", () => {
@@ -94,13 +52,17 @@ describe("a payload as a notification", () => {
       ],
     });
     if (!("message" in checked)) throw new Error(JSON.stringify(checked));
-    expect(notificationOf(checked.message, [{ filename: "log.txt", type: "text/plain", size: 2048 }])).toEqual({
+    const log = { kind: "link", url: "https://gw.example/files/0f/log.txt", name: "log.txt" } as const;
+    expect(notificationOf(checked.message, [log])).toEqual({
       title: "v2",
-      text: "deploy\nci\nall green\nCI • 2026-12-07 01:02:03 UTC\nlogs\n📎 log.txt (text/plain, 2.0 kB): received, not forwarded",
+      text: "deploy\nci\nall green\nCI • 2026-12-07 01:02:03 UTC\nlogs",
       badges: undefined,
       fields: [{ name: "took", value: "42" }],
-      links: [{ url: "https://ci/2" }, { url: "https://ci/", label: "ci" }, { url: "https://ci/t.png", label: "Thumbnail" }],
+      links: [{ url: "https://ci/2" }, { url: "https://ci/", label: "ci" }],
+      attachments: [log],
     });
+    // The thumbnail is a picture to show; attachment://log.txt is the request's own file, already attached.
+    expect(embedImages(checked.message)).toEqual([{ url: "https://ci/t.png" }]);
   });
 
   test("every problem at its path; null is not given", () => {

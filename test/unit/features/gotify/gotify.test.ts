@@ -223,4 +223,17 @@ describe("mapping", () => {
     // Without the Markdown content type the text is the sender's, as Gotify's clients show it.
     expect(gotifyNotification({ message }, "app").text).toBe(message);
   });
+
+  test("bigImageUrl (the picture Gotify's app shows expanded) is an attachment; click.url a link; other schemes neither (issue 21)", () => {
+    const extras = (bigImageUrl: string) => ({
+      "client::notification": { bigImageUrl, click: { url: "https://cam.example/live" } },
+    });
+    expect(gotifyNotification({ message: "someone at the door", extras: extras("https://cam.example/door.jpg") }, "doorbell")).toEqual({
+      title: "doorbell",
+      text: "someone at the door",
+      links: [{ url: "https://cam.example/live" }],
+      attachments: [{ kind: "link", url: "https://cam.example/door.jpg" }],
+    });
+    expect(gotifyNotification({ message: "m", extras: extras("file:///etc/passwd") }, "a").attachments).toBeUndefined();
+  });
 });

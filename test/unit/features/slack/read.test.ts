@@ -91,7 +91,7 @@ describe("reading a payload", () => {
     ).toBe("🔴 *DiskFull*\nhttps://am.example/");
   });
 
-  test("an attachment reads in Slack's order: pretext, author, title, text, fields, blocks, images, footer", () => {
+  test("an attachment reads in Slack's order: pretext, author, title, text, fields, blocks, footer (its images are attachments)", () => {
     expect(
       shown({
         text: "Deploy",
@@ -113,15 +113,11 @@ describe("reading a payload", () => {
           },
         ],
       }),
-    ).toBe(
-      "Deploy\n@here\nci\n*api v2*\nall green\nEnv: prod\nno title\nTook: 93\nby *ana*\nCI 4.1\napi v2: https://ci.example/9\nhttps://ci.example/graph.png",
-    );
+    ).toBe("Deploy\n@here\nci\n*api v2*\nall green\nEnv: prod\nno title\nTook: 93\nby *ana*\nCI 4.1\napi v2: https://ci.example/9");
   });
 
   test("an attachment's fallback is shown only where nothing else of it says anything", () => {
-    expect(shown({ text: "x", attachments: [{ fallback: "only this", image_url: "https://i.example/a.png" }] })).toBe(
-      "x\nonly this\nhttps://i.example/a.png",
-    );
+    expect(shown({ text: "x", attachments: [{ fallback: "only this", image_url: "https://i.example/a.png" }] })).toBe("x\nonly this");
   });
 
   test("the first header block is the title, even inside an attachment; the badge leads the text when there is no title", () => {
@@ -134,7 +130,7 @@ describe("reading a payload", () => {
     expect(shown({ text: "down", attachments: [{ color: "danger", text: "more" }] })).toBe("🔴 down\nmore");
   });
 
-  test("blocks: section text and fields, context joined, divider a blank line, buttons and images as links, rich_text", () => {
+  test("blocks: section text and fields, context joined, divider a blank line, buttons as links, rich_text (images are attachments)", () => {
     expect(
       shown({
         blocks: [
@@ -172,9 +168,31 @@ describe("reading a payload", () => {
           { type: "input", label: { type: "plain_text", text: "never shown" } },
         ],
       }),
-    ).toBe(
-      "*not bold* <x>\n*CPU*\n97%\n\nlogo · v1\nhi 🔥l (https://l.example/)\n• one\ngraph: https://i.example/g.png\nOpen: https://o.example/",
-    );
+    ).toBe("*not bold* <x>\n*CPU*\n97%\n\nlogo · v1\nhi 🔥l (https://l.example/)\n• one\nOpen: https://o.example/");
+  });
+
+  test("images are the notification's attachments, each once, in order, named by title or alt text (issue 21)", () => {
+    const n = readMessage({
+      text: "cameras",
+      blocks: [
+        { type: "image", image_url: "https://cam.example/door.jpg", alt_text: "door", title: { type: "plain_text", text: "Front door" } },
+        {
+          type: "section",
+          text: { type: "mrkdwn", text: "yard" },
+          accessory: { type: "image", image_url: "https://cam.example/yard.jpg", alt_text: "yard" },
+        },
+      ],
+      attachments: [
+        { text: "graph", image_url: "https://g.example/p.png", thumb_url: "https://g.example/t.png" },
+        { image_url: "https://cam.example/door.jpg" },
+      ],
+    });
+    expect(n.attachments).toEqual([
+      { kind: "link", url: "https://cam.example/door.jpg", name: "Front door" },
+      { kind: "link", url: "https://cam.example/yard.jpg", name: "yard" },
+      { kind: "link", url: "https://g.example/p.png" },
+      { kind: "link", url: "https://g.example/t.png" },
+    ]);
   });
 
   test("username, icons and channel are not shown (the message comes from the gateway's address)", () => {
@@ -186,16 +204,20 @@ describe("reading a payload", () => {
     expect(text).toBe(`${"a".repeat(40_000)}…`);
   });
 
-  test("nothing that says anything is no_text: {}, empty text, a colored attachment, a divider, a lone image", () => {
+  test("nothing that says anything is no_text: {}, empty text, a colored attachment, a divider (a lone image is a picture)", () => {
     for (const payload of [
       {},
       { text: "  " },
       { text: null, attachments: [] },
       { attachments: [{ color: "danger", text: "", fallback: "" }] },
       { blocks: [{ type: "divider" }] },
-      { attachments: [{ image_url: "https://i.example/a.png" }] },
     ])
       expect(refusal(payload)).toBe("SLACK_NO_TEXT");
+    // Issue 21: the picture is the message, sent without a text message before it.
+    expect(readMessage({ attachments: [{ image_url: "https://i.example/a.png" }] })).toMatchObject({
+      text: "",
+      attachments: [{ kind: "link", url: "https://i.example/a.png" }],
+    });
   });
 
   test("more than 50 blocks (10,000 too), blocks that are not a list, 101 attachments and a text that is an object are refused", () => {
