@@ -67,7 +67,8 @@ export function routeMatcher(routes: readonly Pattern[]): (method: string, pathn
     const found = matched?.open && claimed.claims(pathname, matched.path) ? undefined : matched;
     if (found?.secret) {
       const route = secretLabel(found.path);
-      return { route, path: route === found.path ? maskParams(found.path, pathname, () => true) : route, refuse: found.refuse };
+      const path = route === found.path ? maskParams(found.path, pathname, () => true) : route;
+      return { route, path, refuse: found.refuse, maxBodyBytes: found.maxBodyBytes };
     }
     const route = found?.path ?? UNMATCHED;
     const root = firstSegment(pathname);
