@@ -45,8 +45,11 @@ export default defineFeature({
   ],
   async start(ctx) {
     const rooms = await formatRooms(ctx, "ntfy", ["ntfy"]);
+    const subscribing = ctx.routes.some((r) => r.kind === "ntfy" && (r as NtfyRoute).subscribe !== undefined);
     return {
       ...rooms.runtime,
+      // /health's figures of the subscribe API, where a route serves it.
+      health: () => (subscribing ? [{ name: "ntfy topics", ...ctx.topics.stats() }] : []),
       // Nothing runs by itself: a route's handlers end with its generation.
       route(base): undefined {
         const route = base as NtfyRoute;
