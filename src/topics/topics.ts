@@ -68,6 +68,11 @@ export class GatewayTopics implements Topics {
     return this.bus.stats();
   }
 
+  /** Closes every live subscriber with `reason` (not counted as dropped). */
+  closeAll(reason: string): void {
+    this.bus.closeAll(reason);
+  }
+
   /** A reload's limits: for the events published from now on. */
   configure(limits: CacheLimits): void {
     this.cache.limits = limits;

@@ -9,6 +9,7 @@ import type { ServerWebSocket } from "bun";
 import { GatewayError, errorResponse } from "../../plugin-api/errors.ts";
 import type { HttpHandler } from "../../plugin-api/index.ts";
 import { upgradeWebSocket, type SocketHandlers } from "../../http/upgrade.ts";
+import { SHUTTING_DOWN } from "../../topics/bus.ts";
 import { NTFY, asNtfy, ntfyError } from "./errors.ts";
 import type { NtfyRoute } from "./schema.ts";
 import { liveFeed, subscribeChecks, tooSlow, type Checked, type SubscribeDeps } from "./subscribe.ts";
@@ -17,7 +18,8 @@ import { controlEvent, wireJson } from "./wire.ts";
 
 /** ntfy's wsReadLimit: "We only ever receive PINGs". */
 const READ_LIMIT = 64;
-/** RFC 6455 §7.4.1: 1008 policy violation (too slow), 1009 message too big. */
+/** RFC 6455 §7.4.1: 1001 going away (shutdown), 1008 policy violation (too slow), 1009 message too big. */
+const GOING_AWAY = 1001;
 const TOO_SLOW = 1008;
 const TOO_BIG = 1009;
 
@@ -65,6 +67,6 @@ function stream(ws: ServerWebSocket<SocketHandlers>, sub: Checked, settings: Sub
     },
     tick: () => void ws.ping(),
     // A close reason is at most 123 bytes (RFC 6455 §5.5).
-    end: (reason) => (reason ? ws.close(TOO_SLOW, reason.slice(0, 123)) : undefined),
+    end: (reason) => (reason ? ws.close(reason === SHUTTING_DOWN ? GOING_AWAY : TOO_SLOW, reason.slice(0, 123)) : undefined),
   });
 }

@@ -82,7 +82,7 @@ function openStream(
   const stop = liveFeed(sub, settings, deps, {
     send: (e) => queue.push(encode(kind, e), tooSlow(settings)),
     tick: () => queue.push(encode(kind, controlEvent("keepalive", sub.named)), tooSlow(settings)),
-    end: (reason) => (reason ? queue.abort(reason) : queue.end()),
+    end: (reason) => (reason ? queue.abort() : queue.end()),
   });
   return queue.stream;
 }

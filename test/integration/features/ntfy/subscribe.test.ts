@@ -124,30 +124,43 @@ for (const server of testServers())
       }
     });
 
-    test("a restart between a disconnect and since=<last id>: every message in between, once", async () => {
+    test("a restart while subscribed: the streams end (a stalled one too), and since=<last id> gets every message in between, once", async () => {
       const store = join(mkdtempSync(join(tmpdir(), "sg-topics-")), "stanzagate.db");
       // One component connection at a time: the bed's gateway makes way for one with a store file.
       await bed.gw.stop();
       let gw = await startGateway(bed.server, { routes: ROUTES, store });
+      const post = async (body: string) => (await (await gw.post("/restart", { body })).json()) as Event;
+      const before = curl(`${gw.url}/restart/json`);
+      await waitFor(() => before.events().some((e) => e.event === "open"), WAIT_MS, "the open event");
+      await post("seen before the restart");
+      await waitFor(() => before.events().some((e) => e.event === "message"), WAIT_MS, "the first message");
+      await post("missed 1");
+      const stalled = createConnection({ host: "127.0.0.1", port: Number(new URL(gw.url).port) });
+      stalled.write("GET /restart/json HTTP/1.1\r\nHost: x\r\n\r\n");
+      stalled.pause();
+      await waitFor(
+        async () => (await fetch(`${gw.url}/metrics`).then((r) => r.text())).includes("stanzagate_topic_subscribers 2"),
+        WAIT_MS,
+        "both",
+      );
+      // Subscribers still connected, one of them reading nothing, never hold the shutdown up.
+      await gw.stop();
+      stalled.destroy();
+      await before.proc.exited;
+      gw = await startGateway(bed.server, { routes: ROUTES, store });
+      bed.gw = gw;
+      await post("missed 2");
+      // Whatever the stream had not sent when it ended ("missed 1", or not) comes after the last id it got.
+      const got = before.events().filter((e) => e.event === "message");
+      const after = curl(`${gw.url}/restart/json?since=${got.at(-1)?.id}`);
       try {
-        const post = async (body: string) => (await (await gw.post("/restart", { body })).json()) as Event;
-        const last = await post("seen before the disconnect");
-        await post("missed 1");
-        await gw.stop();
-        gw = await startGateway(bed.server, { routes: ROUTES, store });
-        bed.gw = gw;
-        await post("missed 2");
-        const sub = curl(`${gw.url}/restart/json?since=${last.id}`);
-        try {
-          await waitFor(() => sub.events().filter((e) => e.event === "message").length === 2, WAIT_MS, "the missed messages");
-          await post("live");
-          await waitFor(() => sub.events().some((e) => e.message === "live"), WAIT_MS, "the live message");
-          expect(sub.events().flatMap((e) => (e.event === "message" ? [e.message] : []))).toEqual(["missed 1", "missed 2", "live"]);
-        } finally {
-          sub.proc.kill();
-        }
+        await waitFor(() => after.events().some((e) => e.message === "missed 2"), WAIT_MS, "the missed messages");
+        await post("live");
+        await waitFor(() => after.events().some((e) => e.message === "live"), WAIT_MS, "the live message");
+        const messages = [...before.events(), ...after.events()].flatMap((e) => (e.event === "message" ? [e.message] : []));
+        expect(messages).toEqual(["seen before the restart", "missed 1", "missed 2", "live"]);
       } finally {
-        await gw.stop();
+        after.proc.kill();
       }
     });
   });
