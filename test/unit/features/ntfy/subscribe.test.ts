@@ -114,6 +114,14 @@ describe("streaming", () => {
     await stream.cancel();
   });
 
+  test("/health counts the live subscribers under ntfy topics", async () => {
+    const stream = events(await gw.request("/counted/json"));
+    await stream.next();
+    const health = (await (await gw.request("/health")).json()) as { plugins?: Array<Record<string, unknown>> };
+    expect(health.plugins?.find((p) => p.name === "ntfy topics")).toEqual({ name: "ntfy topics", subscribers: 1, dropped: 0 });
+    await stream.cancel();
+  });
+
   test("a stream outlives a reload: what the new configuration's route publishes reaches it", async () => {
     const stream = events(await gw.request("/reloaded/json"));
     expect(await stream.next()).toMatchObject({ event: "open" });
