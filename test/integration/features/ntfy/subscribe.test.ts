@@ -77,6 +77,13 @@ for (const server of testServers())
       }
     });
 
+    test("too many topics: past max_topics ntfy's 40009; a URL past Bun's 16 KiB request head, a bare 431 from Bun itself", async () => {
+      const topics = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`).join(",");
+      const some = await fetch(`${bed.gw.url}/${topics(1000)}/json`);
+      expect([some.status, ((await some.json()) as { code: number }).code]).toEqual([400, 40009]);
+      expect((await fetch(`${bed.gw.url}/${topics(10_000)}/json`)).status).toBe(431);
+    });
+
     test("a WebSocket: open and messages as text frames; a junk frame past 64 bytes closes it with 1009", async () => {
       const ws = new WebSocket(`${bed.gw.url.replace("http", "ws")}/chat/ws`);
       const got: Event[] = [];
