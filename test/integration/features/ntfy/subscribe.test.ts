@@ -97,6 +97,37 @@ for (const server of testServers())
       expect(await closed).toBe(1009);
     });
 
+    /** Publishes to `topic` until a subscriber is dropped (loopback socket buffers hold megabytes first); the ids published. */
+    async function publishUntilDropped(topic: string): Promise<string[]> {
+      const ids: string[] = [];
+      const before = await metric("stanzagate_topic_subscribers_dropped_total");
+      for (let n = 0; n < 5000 && (await metric("stanzagate_topic_subscribers_dropped_total")) === before; n++)
+        for (let k = 0; k < 20; k++) ids.push((await publish(topic, `${n}-${k} ${"x".repeat(3000)}`)).id);
+      expect(await metric("stanzagate_topic_subscribers_dropped_total")).toBe(before + 1);
+      return ids;
+    }
+
+    test("a WebSocket that never reads is dropped; another WebSocket gets every message in order", async () => {
+      const got: Event[] = [];
+      const ws = new WebSocket(`${bed.gw.url.replace("http", "ws")}/wsload/ws`);
+      ws.onmessage = (m) => got.push(JSON.parse(String(m.data)) as Event);
+      const stalled = createConnection({ host: "127.0.0.1", port: Number(new URL(bed.gw.url).port) });
+      const key = Buffer.from("0123456789abcdef").toString("base64");
+      stalled.write(
+        `GET /wsload/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      stalled.pause();
+      try {
+        await waitFor(async () => (await metric("stanzagate_topic_subscribers")) === 2, WAIT_MS, "both subscribers");
+        const ids = await publishUntilDropped("wsload");
+        await waitFor(() => got.filter((e) => e.event === "message").length === ids.length, WAIT_MS, "every message");
+        expect(got.filter((e) => e.event === "message").map((e) => e.id)).toEqual(ids);
+      } finally {
+        ws.close();
+        stalled.destroy();
+      }
+    });
+
     test("a subscriber that never reads is dropped; another gets every message in order; since= resumes", async () => {
       const healthy = curl(`${bed.gw.url}/load/json`);
       const stalled = createConnection({ host: "127.0.0.1", port: Number(new URL(bed.gw.url).port) });
@@ -105,12 +136,7 @@ for (const server of testServers())
       try {
         await waitFor(() => healthy.events().some((e) => e.event === "open"), WAIT_MS, "the healthy subscriber's open");
         await waitFor(async () => (await metric("stanzagate_topic_subscribers")) === 2, WAIT_MS, "both subscribers");
-        const ids: string[] = [];
-        const before = await metric("stanzagate_topic_subscribers_dropped_total");
-        // Until the stalled one's socket and then its 8 KiB buffer are full (loopback buffers hold megabytes).
-        for (let n = 0; n < 5000 && (await metric("stanzagate_topic_subscribers_dropped_total")) === before; n++)
-          for (let k = 0; k < 20; k++) ids.push((await publish("load", `${n}-${k} ${"x".repeat(3000)}`)).id);
-        expect(await metric("stanzagate_topic_subscribers_dropped_total")).toBe(before + 1);
+        const ids = await publishUntilDropped("load");
         await waitFor(() => healthy.events().filter((e) => e.event === "message").length === ids.length, WAIT_MS, "every message");
         expect(
           healthy
