@@ -15,6 +15,7 @@ import { readTopicBody } from "./file-body.ts";
 import { isXmlText } from "../../kit/xml-text.ts";
 import { notificationText } from "../../notify/render.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import { rememberedAfter } from "../../notify/attachments.ts";
 import { withNtfyAuthorization } from "./auth.ts";
 import { NTFY, asNtfy, ntfyError } from "./errors.ts";
 import { JSON_LIMIT, readJsonPublish } from "./json-publish.ts";
@@ -128,7 +129,7 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const replaces = p.sequenceId ? deps.sequences.first(p.topic, p.sequenceId) : undefined;
     const sent = await sendNotification(notification, to, deps.notify, replaces);
     const time = Math.floor((deps.now?.() ?? Date.now()) / 1000);
-    const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, sent.ids));
+    const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, rememberedAfter(replaces, sent.ids)));
     return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }), ...unsaved });
   }
 
