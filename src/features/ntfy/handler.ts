@@ -121,7 +121,8 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
 
   async function publish(p: Publish, user: Identity | undefined, sender: string): Promise<Response> {
     const to = mayPublish(p.topic, user);
-    const notification = notificationOf(p, await attachmentsOf(p, sender));
+    const attachments = await attachmentsOf(p, sender);
+    const notification = notificationOf(p, attachments);
     if (!isXmlText(notificationText(notification)))
       throw ntfyError(NTFY.badRequest, "the message, title or tags hold characters XML cannot carry (control characters, U+FFFE, U+FFFF)");
     const id = newMessageId();
@@ -130,7 +131,7 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const sent = await sendNotification(notification, to, deps.notify, replaces);
     const time = Math.floor((deps.now?.() ?? Date.now()) / 1000);
     const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, rememberedAfter(replaces, sent.ids)));
-    return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }), ...unsaved });
+    return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }, attachments[0]), ...unsaved });
   }
 
   async function withdraw(topic: string, sequenceId: string): Promise<Response> {
