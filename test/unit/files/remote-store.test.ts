@@ -25,10 +25,11 @@ let asked = 0;
 const camera = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
-  fetch: (req) =>
-    ++asked && new URL(req.url).pathname === "/endless"
-      ? new Response(new ReadableStream({ pull: (c) => c.enqueue(endless) }))
-      : new Response(PNG_1X1),
+  fetch(req) {
+    asked++;
+    if (new URL(req.url).pathname !== "/endless") return new Response(PNG_1X1);
+    return new Response(new ReadableStream({ pull: (c) => c.enqueue(endless) }));
+  },
 });
 afterAll(() => camera.stop(true));
 const roots: string[] = [];
