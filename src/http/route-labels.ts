@@ -77,8 +77,8 @@ export function routeMatcher(routes: readonly Pattern[]): (method: string, pathn
     // A fixed first segment is the route's own; a parameter there (ntfy's /:topic) or no route at all is not.
     if (secretRoots.has(root) && (!found || firstSegment(found.path) !== root)) return { route, path: `/${root}/…`, refuse };
     if (!found) return { route, path: pathname, refuse };
-    const secret = (name: string) => name === ":token" || (found.secretParams?.includes(name.slice(1)) ?? false);
-    const path = maskParams(found.path, pathname, secret);
+    const hidden = (name: string) => name === ":token" || (found.secretParams?.includes(name.slice(1)) ?? false);
+    const path = maskParams(found.path, pathname, hidden);
     return { route, path, refuse: found.refuse, maxBodyBytes: found.maxBodyBytes };
   };
   // Every request asks, mostly for the same few paths: each regular expression test is done once

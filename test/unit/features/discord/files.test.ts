@@ -40,7 +40,11 @@ function webhook(files: FilesPort | undefined) {
   const post = (init: RequestInit, query = "") =>
     handlers.execute({ request: new Request(`http://gw${PATH}${query}`, init), params: { token: "x" }, ip: "192.0.2.7" });
   const onMessage = (handler: "edit" | "remove", id: string, init: RequestInit) =>
-    handlers[handler]({ request: new Request(`http://gw${PATH}/messages/${id}`, init), params: { token: "x", message_id: id }, ip: "192.0.2.7" });
+    handlers[handler]({
+      request: new Request(`http://gw${PATH}/messages/${id}`, init),
+      params: { token: "x", message_id: id },
+      ip: "192.0.2.7",
+    });
   return { post, onMessage, stanzas, sent };
 }
 

@@ -108,8 +108,10 @@ describe("a file under a sequence id", () => {
 });
 
 describe("a sequence whose corrections add and drop files", () => {
-  const replaced = (r: { sent: Element[] }) => r.sent.map((s) => s.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id ?? null) as Array<string | null>;
-  const retracted = (r: { sent: Element[] }) => r.sent.map((s) => s.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id ?? null) as Array<string | null>;
+  const replaced = (r: { sent: Element[] }) =>
+    r.sent.map((s) => s.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id ?? null) as Array<string | null>;
+  const retracted = (r: { sent: Element[] }) =>
+    r.sent.map((s) => s.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id ?? null) as Array<string | null>;
 
   test("each correction's file messages are remembered: corrected, withdrawn, and a file after a withdrawal is new", async () => {
     const first = await publish("/door/s-merge", { method: "POST", body: "first" });
