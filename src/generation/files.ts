@@ -23,6 +23,7 @@ export function generationFiles(deps: GenerationDeps): FilesService | undefined 
     settings: config.attachments,
     store: deps.kept.get(KEPT) as FileStore,
     publicUrl: config.http.public_url,
+    log: deps.log,
     uploader: config.attachments.upload === "xep0363" ? xep0363(deps) : undefined,
     fetchRemote: remoteFetcher(config.attachments.remote),
   });
