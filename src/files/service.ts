@@ -64,6 +64,10 @@ class Files implements FilesService {
     return { kind: "file", file: await this.put(await this.deps.fetchRemote(url, sender, name), sender) };
   }
 
+  forget(files: readonly StoredFile[]): void {
+    for (const file of files) this.store.forget(file.id);
+  }
+
   /** What is refused before a byte is read: a declared size over the limit, the sender's rate, a full quota. */
   #refusal(file: IncomingFile, sender: string): GatewayError | undefined {
     const { max_file_bytes: max, quota_bytes: quota } = this.settings;
