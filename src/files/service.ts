@@ -5,6 +5,7 @@
  * FILES_QUOTA, FILES_STORE_FULL (the disk), UPLOAD_FAILED (the server's upload service).
  */
 import { GatewayError } from "../plugin-api/errors.ts";
+import type { Logger } from "../log.ts";
 import { BlobCut } from "./blobs.ts";
 import { fileRate, type FileRate, type Taken } from "./rate.ts";
 import { expireSeconds, type AttachmentsConfig } from "./schema.ts";
@@ -23,6 +24,8 @@ export interface FilesDeps {
   store: FileStore;
   /** http.public_url, without its trailing slash. */
   publicUrl: string;
+  /** Where a failed write says why (the sender is told only that it failed). */
+  log: Logger;
   /** `upload: xep0363`: the server's upload service (absent: files are served from here). */
   uploader?: Uploader | undefined;
   /** `remote.fetch: true`: fetches and stores a URL (files/remote.ts); absent: a URL stays a link. */
@@ -60,6 +63,10 @@ class Files implements FilesService {
       throw err;
     });
     return { kind: "file", file: await this.#kept(taken, file) };
+  }
+
+  forget(files: readonly StoredFile[]): void {
+    for (const file of files) this.store.forget(file.id);
   }
 
   /**
@@ -123,7 +130,7 @@ class Files implements FilesService {
     } catch (err) {
       // The front door's own cut of a chunked body (fileBodyLimit) can come first: the file is what was too large.
       const frontDoor = err instanceof BlobCut && err.cause instanceof GatewayError && err.cause.code === "BODY_TOO_LARGE";
-      throw over ?? (frontDoor ? tooLarge(max) : writeFailure(err));
+      throw over ?? (frontDoor ? tooLarge(max) : writeFailure(err, this.deps.log));
     }
   }
 
@@ -173,7 +180,7 @@ const rateReached = (wait: number) =>
 
 const quotaReached = (quota: number) => new GatewayError("FILES_QUOTA", undefined, { details: { quota_bytes: quota } });
 
-function writeFailure(err: unknown): GatewayError {
+function writeFailure(err: unknown, log: Logger): GatewayError {
   if (err instanceof BlobCut && err.reason === "disk-full") return new GatewayError("FILES_STORE_FULL");
   if (err instanceof BlobCut && err.reason === "body") {
     // A reader of the format (multipart) says what was wrong; a stream that broke off is the sender's.
@@ -181,7 +188,8 @@ function writeFailure(err: unknown): GatewayError {
     return new GatewayError("BAD_REQUEST", "The file ended before it was whole (the upload was cut off)");
   }
   if (err instanceof GatewayError) return err;
+  // Why names the server's paths (EROFS: ... open '/var/lib/...'): the log has it, the sender only that it failed.
   const cause = err instanceof BlobCut ? err.cause : err;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new GatewayError("STORE_UNAVAILABLE", "The file could not be written to the store", { details: { reason } });
+  log.warn("a file could not be written to the store", { err: cause instanceof Error ? cause.message : String(cause) });
+  return new GatewayError("STORE_UNAVAILABLE", "The file could not be written to the store");
 }

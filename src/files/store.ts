@@ -151,7 +151,7 @@ export class FileStore {
     return row && existsSync(this.blobs.path(row.sha256)) ? row : undefined;
   }
 
-  /** Forgets one file (an upload service took it instead); its blob goes with its last row. */
+  /** Forgets one file (an upload service took it instead, or its request was refused); its blob goes with its last row. */
   forget(id: string): void {
     this.db.query("DELETE FROM files WHERE id = ?").run(id);
     this.#stored = undefined;
