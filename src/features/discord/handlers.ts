@@ -20,6 +20,7 @@ import type { HttpHandler, HttpRequest, Identity } from "../../plugin-api/index.
 import { requireMayAddress } from "../../kit/auth.ts";
 import { jsonResponse } from "../../plugin-api/errors.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import { rememberedAfter } from "../../notify/attachments.ts";
 import type { Attachment, FilesPort } from "../../files/types.ts";
 import { fileSender, remoteAttachments, storeParts } from "../../notify/incoming-files.ts";
 import { withRequestFiles } from "../../files/request-files.ts";
@@ -106,8 +107,9 @@ async function edit(deps: DiscordDeps, req: HttpRequest, user: Identity | undefi
   }
   const all = [...before.files, ...files];
   const attachments = await withImages(deps, message, all, sender);
-  await sendNotification(notificationOf(message, attachments), Object.keys(before.ids), deps.notify, before.ids);
-  const after: SentMessage = { ...before, message, files: all, edited: deps.now().toISOString() };
+  const sent = await sendNotification(notificationOf(message, attachments), Object.keys(before.ids), deps.notify, before.ids);
+  const ids = rememberedAfter(before.ids, sent.ids);
+  const after: SentMessage = { ...before, ids, message, files: all, edited: deps.now().toISOString() };
   remember(deps, id, after);
   return answer(deps, after, id);
 }

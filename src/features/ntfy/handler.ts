@@ -16,6 +16,7 @@ import { readTopicBody } from "./file-body.ts";
 import { isXmlText } from "../../kit/xml-text.ts";
 import { notificationText } from "../../notify/render.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import { rememberedAfter } from "../../notify/attachments.ts";
 import { withNtfyAuthorization } from "./auth.ts";
 import { NTFY, asNtfy, ntfyError } from "./errors.ts";
 import { JSON_LIMIT, readJsonPublish } from "./json-publish.ts";
@@ -126,7 +127,8 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
 
   async function publish(p: Publish, by: Publisher): Promise<Response> {
     const to = mayPublish(p.topic, by.user);
-    const notification = notificationOf(p, await attachmentsOf(p, by));
+    const attachments = await attachmentsOf(p, by);
+    const notification = notificationOf(p, attachments);
     if (!isXmlText(notificationText(notification)))
       throw ntfyError(NTFY.badRequest, "the message, title or tags hold characters XML cannot carry (control characters, U+FFFE, U+FFFF)");
     const id = newMessageId();
@@ -134,8 +136,8 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const replaces = p.sequenceId ? deps.sequences.first(p.topic, p.sequenceId) : undefined;
     const sent = await sendNotification(notification, to, deps.notify, replaces);
     const time = Math.floor((deps.now?.() ?? Date.now()) / 1000);
-    const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, sent.ids));
-    return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }), ...unsaved });
+    const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, rememberedAfter(replaces, sent.ids)));
+    return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }, attachments[0]), ...unsaved });
   }
 
   async function withdraw(topic: string, sequenceId: string): Promise<Response> {

@@ -4,6 +4,7 @@
  * forgets the message's sequence id: until then it can be updated or withdrawn.
  */
 import { randomInt } from "node:crypto";
+import type { Attachment } from "../../files/types.ts";
 import type { Publish } from "./publish.ts";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -15,7 +16,12 @@ export function newMessageId(length = 12): string {
   return id;
 }
 
-export function messageJson(p: Publish, at: { id: string; time: number; expires: number }): Record<string, unknown> {
+/** `attachment`: what the chat got: the stored file, an `Attach:` URL's link, or the gateway's copy of it (remote.fetch). */
+export function messageJson(
+  p: Publish,
+  at: { id: string; time: number; expires: number },
+  attachment: Attachment | undefined,
+): Record<string, unknown> {
   return {
     id: at.id,
     time: at.time,
@@ -29,14 +35,14 @@ export function messageJson(p: Publish, at: { id: string; time: number; expires:
     ...(p.click ? { click: p.click } : {}),
     ...(p.icon ? { icon: p.icon } : {}),
     ...(p.actions.length ? { actions: p.actions.map((a) => ({ id: newMessageId(10), ...a })) } : {}),
-    ...attachmentJson(p),
+    ...(attachment ? { attachment: attachmentJson(attachment) } : {}),
     ...(p.markdown ? { content_type: "text/markdown" } : {}),
     ...(p.sequenceId ? { sequence_id: p.sequenceId } : {}),
   };
 }
 
-/** ntfy's `attachment`: a stored file's name, type, size and URL; an `Attach:` URL's name and URL. */
-function attachmentJson(p: Publish): { attachment?: Record<string, unknown> } {
-  if (p.file) return { attachment: { name: p.file.name, type: p.file.type, size: p.file.size, url: p.file.url } };
-  return p.attach ? { attachment: { name: p.attach.name, url: p.attach.url } } : {};
+/** ntfy's `attachment`: a stored file's name, type, size and URL; a link's name and URL. */
+function attachmentJson(a: Attachment): Record<string, unknown> {
+  if (a.kind === "file") return { name: a.file.name, type: a.file.type, size: a.file.size, url: a.file.url };
+  return { name: a.name, url: a.url };
 }
