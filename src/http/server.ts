@@ -7,6 +7,7 @@ import type { Server } from "bun";
 import { errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
 import { readPemFile } from "./pem-file.ts";
+import { rememberServer, WEBSOCKETS, type SocketHandlers } from "./upgrade.ts";
 
 /** The parts of the http section the socket itself depends on. */
 interface ListenSettings {
@@ -37,8 +38,11 @@ interface Pem {
 interface Bound {
   settings: ListenSettings;
   tls: Pem | undefined;
-  server: Server<unknown>;
+  server: Server<SocketHandlers>;
 }
+
+/** How long a stop waits for the requests in flight before it closes the connections left. */
+const STOP_GRACE_MS = 5_000;
 
 /** `handle` answers each request, given its TCP peer's address (Bun.serve knows it). */
 export function createHttpServer(handle: (request: Request, peer: string) => Promise<Response>, log: Logger): HttpServer {
@@ -50,7 +54,12 @@ export function createHttpServer(handle: (request: Request, peer: string) => Pro
       port,
       maxRequestBodySize: bunBodyBackstop(settings.max_body_bytes),
       ...(tls ? { tls } : {}),
-      fetch: (req, srv) => handle(req, srv.requestIP(req)?.address ?? "unknown"),
+      fetch: (req, srv) => {
+        rememberServer(req, srv);
+        return handle(req, srv.requestIP(req)?.address ?? "unknown");
+      },
+      // ntfy's /<topic>/ws subscriptions (http/upgrade.ts).
+      websocket: WEBSOCKETS,
       // Only reached if `handle` itself throws: still a JSON answer, and the stack in the log.
       error(err) {
         log.error("unhandled HTTP error", { err });
@@ -90,7 +99,16 @@ export function createHttpServer(handle: (request: Request, peer: string) => Pro
       }
       return renewed ? "certificate_reloaded" : "rebound";
     },
-    stop: async () => void (await bound?.server.stop(false)),
+    async stop() {
+      const server = bound?.server;
+      if (!server) return;
+      // Requests in flight finish; a connection whose client stopped reading would hold the stop forever.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const graceEnds = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), STOP_GRACE_MS)));
+      const stopped = await Promise.race([server.stop(false).then(() => "stopped" as const), graceEnds]);
+      clearTimeout(timer);
+      if (stopped === "late") await server.stop(true);
+    },
   };
 }
 

@@ -18,12 +18,14 @@ import { notificationText } from "../../notify/render.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
 import { rememberedAfter } from "../../notify/attachments.ts";
 import { withNtfyAuthorization } from "./auth.ts";
+import { requireAccess } from "./access.ts";
 import { NTFY, asNtfy, ntfyError } from "./errors.ts";
 import { JSON_LIMIT, readJsonPublish } from "./json-publish.ts";
 import { notificationOf } from "./notification.ts";
 import { paramsOf } from "./params.ts";
 import { DISALLOWED, MESSAGE_LIMIT, NAME, readPublish, sequenceIdOf, type Publish } from "./publish.ts";
-import { messageJson, newMessageId } from "./message-json.ts";
+import { messageJson, newMessageId, topicEventOf } from "./message-json.ts";
+import type { Topics } from "../../topics/types.ts";
 import type { Sequences } from "./sequences.ts";
 import type { NtfyRoute } from "./schema.ts";
 
@@ -41,6 +43,8 @@ export interface NtfyDeps {
   claimed?: (topic: string) => boolean;
   /** Where a file body goes (src/files/); undefined when attachments are off: a file is then ntfy's 40014. */
   files?: FilesPort | undefined;
+  /** The topics' cache and live bus: every accepted publish and withdrawal reaches the topic's subscribers (issue 22). */
+  topics?: Topics | undefined;
 }
 
 /** Who publishes: the identity the scheme found; whom attachments.rate counts; where this request's files go. */
@@ -88,7 +92,11 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     get: guarded(async (request, params, by) => {
       return publish(readPublish(topicOf(params.topic), paramsOf(request.headers, query(request)), ""), by);
     }),
-    withdraw: guarded(async (_request, params) => withdraw(topicOf(params.topic), sequenceIdOf(params.sequence_id ?? "") ?? "")),
+    withdraw: guarded(async (_request, params, by) => {
+      const topic = topicOf(params.topic);
+      requireAccess(route.access, by.user, [topic], "write");
+      return withdraw(topic, sequenceIdOf(params.sequence_id ?? "") ?? "");
+    }),
   };
 
   function topicOf(name: string | undefined): string {
@@ -105,6 +113,7 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
 
   function mayPublish(topic: string, user: Identity | undefined): readonly string[] {
     const to = recipientsOf(topic);
+    requireAccess(route.access, user, [topic], "write");
     for (const jid of to) requireMayAddress(user, jid);
     return to;
   }
@@ -131,11 +140,11 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const notification = notificationOf(p, attachments);
     if (!isXmlText(notificationText(notification)))
       throw ntfyError(NTFY.badRequest, "the message, title or tags hold characters XML cannot carry (control characters, U+FFFE, U+FFFF)");
-    const id = newMessageId();
-    const sequence = p.sequenceId ?? id;
     const replaces = p.sequenceId ? deps.sequences.first(p.topic, p.sequenceId) : undefined;
     const sent = await sendNotification(notification, to, deps.notify, replaces);
-    const time = Math.floor((deps.now?.() ?? Date.now()) / 1000);
+    // Once delivered (or queued): the id the publisher is answered is the cursor its subscribers resume after.
+    const { id, time } = streamed(topicEventOf(p, attachments[0]));
+    const sequence = p.sequenceId ?? id;
     const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, rememberedAfter(replaces, sent.ids)));
     return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }, attachments[0]), ...unsaved });
   }
@@ -146,8 +155,14 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
       throw ntfyError(NTFY.notFound, `no message with sequence ID ${sequenceId} in topic ${topic} (withdrawn already, or forgotten)`);
     await retractNotification(first, deps.notify);
     const unsaved = remember(() => deps.sequences.forget(topic, sequenceId));
-    const time = Math.floor((deps.now?.() ?? Date.now()) / 1000);
-    return jsonResponse(200, { id: newMessageId(), time, event: "message_delete", topic, sequence_id: sequenceId, ...unsaved });
+    const { id, time } = streamed({ event: "message_delete", topic, sequence_id: sequenceId, source: "http" });
+    return jsonResponse(200, { id, time, event: "message_delete", topic, sequence_id: sequenceId, ...unsaved });
+  }
+
+  /** The event cached and streamed to the topic's subscribers; without topics (unit tests), a fresh id. */
+  function streamed(event: Parameters<Topics["publish"]>[0]): { id: string; time: number } {
+    if (deps.topics) return deps.topics.publish(event);
+    return { id: newMessageId(), time: Math.floor((deps.now?.() ?? Date.now()) / 1000) };
   }
 }
 

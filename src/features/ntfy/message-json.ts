@@ -3,18 +3,13 @@
  * fields left out when empty as Go's `omitempty` leaves them. `expires` is when this gateway
  * forgets the message's sequence id: until then it can be updated or withdrawn.
  */
-import { randomInt } from "node:crypto";
+import { newEventId } from "../../topics/topics.ts";
+import type { TopicEvent } from "../../topics/types.ts";
 import type { Attachment } from "../../files/types.ts";
 import type { Publish } from "./publish.ts";
 
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-/** ntfy's util.RandomString: `length` characters of [A-Za-z0-9] (12 for a message, 10 for an action). */
-export function newMessageId(length = 12): string {
-  let id = "";
-  for (let i = 0; i < length; i++) id += ALPHABET[randomInt(ALPHABET.length)];
-  return id;
-}
+/** ntfy's util.RandomString (12 characters for a message, 10 for an action): the topics' ids. */
+export const newMessageId = newEventId;
 
 /** `attachment`: what the chat got: the stored file, an `Attach:` URL's link, or the gateway's copy of it (remote.fetch). */
 export function messageJson(
@@ -41,8 +36,25 @@ export function messageJson(
   };
 }
 
+/** What the topic's subscribers get of a publish (issue 22): the fields ntfy's subscribe API streams, the attachment as answered. */
+export function topicEventOf(p: Publish, attachment: Attachment | undefined): Omit<TopicEvent, "id" | "time" | "expires"> {
+  return {
+    event: "message",
+    topic: p.topic,
+    message: p.message,
+    title: p.title,
+    priority: p.priority,
+    ...(p.tags.length ? { tags: p.tags } : {}),
+    click: p.click,
+    ...(attachment ? { attachment: attachmentJson(attachment) } : {}),
+    sequence_id: p.sequenceId,
+    source: "http",
+  };
+}
+
 /** ntfy's `attachment`: a stored file's name, type, size and URL; a link's name and URL. */
-function attachmentJson(a: Attachment): Record<string, unknown> {
+function attachmentJson(a: Attachment): NonNullable<TopicEvent["attachment"]> {
   if (a.kind === "file") return { name: a.file.name, type: a.file.type, size: a.file.size, url: a.file.url };
-  return { name: a.name, url: a.url };
+  // ntfy's attachment always has a name: a link's own, else ntfy's default.
+  return { name: a.name ?? "attachment", url: a.url };
 }
