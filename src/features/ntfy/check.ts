@@ -16,6 +16,7 @@ import { checkRecipientList, checkRecipients, type RouteRoomEntries } from "../.
 import { DISALLOWED, NAME } from "./publish.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { servedPaths, topicPath } from "./paths.ts";
+import { checkWriters } from "./check-writers.ts";
 
 /** The health endpoints' paths (src/features/health/): a topic of the same name at `/` is theirs. */
 const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
@@ -34,8 +35,9 @@ export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c
   for (const served of servedPaths(path)) checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
   c.afterRoutes(() => review(path, Object.keys(topics ?? {}), at, c));
   if (raw.to !== undefined && keys?.shared_root !== true) c.afterRoutes(() => reviewCatchAll(path, at, c));
-  if (!keys || !topics || (raw.to !== undefined && !to)) return undefined;
-  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics, rooms };
+  const addresses = topics && checkWriters(raw.from_xmpp, { topics, to, rooms }, at, c);
+  if (!keys || !topics || !addresses || (raw.to !== undefined && !to)) return undefined;
+  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics, rooms, addresses };
 }
 
 /** A fixed path: its segments after it are the topics. `/ntfy/` is `/ntfy`. */

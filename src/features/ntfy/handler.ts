@@ -39,6 +39,8 @@ export interface NtfyDeps {
   claimed?: (topic: string) => boolean;
   /** Where a file body goes (src/files/); undefined when attachments are off: a file is then ntfy's 40014. */
   files?: FilesPort | undefined;
+  /** The address a topic's messages come from (its XMPP address, check-writers.ts), else the component's domain. */
+  fromOf?: (topic: string) => string | undefined;
 }
 
 export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
@@ -84,6 +86,11 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     withdraw: guarded(async (_request, params) => withdraw(topicOf(params.topic), sequenceIdOf(params.sequence_id ?? "") ?? "")),
   };
 
+  function portsOf(topic: string): NotifyPorts {
+    const from = deps.fromOf?.(topic);
+    return from ? { ...deps.notify, component: from } : deps.notify;
+  }
+
   function topicOf(name: string | undefined): string {
     if (name === undefined || !NAME.test(name)) throw ntfyError(NTFY.topicInvalid);
     if (DISALLOWED.has(name)) throw ntfyError(NTFY.topicDisallowed);
@@ -126,7 +133,7 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const id = newMessageId();
     const sequence = p.sequenceId ?? id;
     const replaces = p.sequenceId ? deps.sequences.first(p.topic, p.sequenceId) : undefined;
-    const sent = await sendNotification(notification, to, deps.notify, replaces);
+    const sent = await sendNotification(notification, to, portsOf(p.topic), replaces);
     const time = Math.floor((deps.now?.() ?? Date.now()) / 1000);
     const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, sent.ids));
     return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }), ...unsaved });
@@ -136,7 +143,7 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const first = deps.sequences.first(topic, sequenceId);
     if (!first)
       throw ntfyError(NTFY.notFound, `no message with sequence ID ${sequenceId} in topic ${topic} (withdrawn already, or forgotten)`);
-    await retractNotification(first, deps.notify);
+    await retractNotification(first, portsOf(topic));
     const unsaved = remember(() => deps.sequences.forget(topic, sequenceId));
     const time = Math.floor((deps.now?.() ?? Date.now()) / 1000);
     return jsonResponse(200, { id: newMessageId(), time, event: "message_delete", topic, sequence_id: sequenceId, ...unsaved });

@@ -17,6 +17,8 @@ import { ntfyOperation } from "./openapi.ts";
 import { servedPaths, topicPath } from "./paths.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { sequences } from "./sequences.ts";
+import { topicWriter } from "./writers.ts";
+import type { Element } from "ltx";
 import example from "./example.yaml" with { type: "text" };
 
 export default defineFeature({
@@ -54,7 +56,10 @@ export default defineFeature({
           ttlS: DEFAULT_THREAD_LIMITS.ttlS,
           claimed: (topic) => ctx.http.claims(topicPath(route.path, topic), topicPath(route.path, ":topic")),
           files: ports.files,
+          // A topic with an address speaks from it: a reply a person sends goes back to the topic.
+          fromOf: (topic) => route.addresses[topic]?.jid,
         });
+        writeToTopics(route, ctx);
         // A file body may be as large as attachments.max_file_bytes, where attachments are on.
         const fileBody = ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : {};
         for (const { method, path } of servedPaths(route.path)) {
@@ -69,6 +74,17 @@ export default defineFeature({
     };
   },
 });
+
+/** Each topic's address takes what people write to it (writers.ts); a stanza error goes out at once, never queued. */
+function writeToTopics(route: NtfyRoute, ctx: FeatureContext): void {
+  const deps = {
+    publish: (event: Parameters<typeof ctx.topics.publish>[0]) => ctx.topics.publish(event),
+    reply: (stanza: Element) => void ctx.xmpp.send(stanza).catch(() => {}),
+    log: ctx.log,
+  };
+  for (const [topic, address] of Object.entries(route.addresses))
+    ctx.xmpp.onStanza(topicWriter(topic, address, deps), { localParts: [address.local] });
+}
 
 /** The route's sequence ids, bounded and expiring (store/threads.ts); a failed write is reported, not hidden. */
 function threadStore(route: NtfyRoute, ctx: FeatureContext) {

@@ -1,0 +1,102 @@
+/**
+ * The XMPP side of a ntfy route's topics: each topic under `topics:`, and each under `from_xmpp:`,
+ * gets an address people write to (`<topic>@<component>` unless `jid:` says another) and the
+ * list of who may (`allow:`, by default the topic's own JIDs). Once the whole file is checked, a
+ * topic whose address a bot or a component_http route claims is left without one: the explicit
+ * address wins, and `check` warns of the topic it shadows rather than refusing the file.
+ */
+import type { PathSegments } from "../../config/diagnostics.ts";
+import type { RouteChecks } from "../../feature-api.ts";
+import type { RouteRoomEntries } from "../../config/route-recipients.ts";
+import { parseJid } from "../../kit/jid.ts";
+import { routeLabel } from "../../config/route-checks.ts";
+import { DISALLOWED, NAME } from "./publish.ts";
+import { RECIPIENTS, type TopicAddress } from "./writers-schema.ts";
+
+interface Listed {
+  topics: Readonly<Record<string, readonly string[]>>;
+  to: readonly string[] | undefined;
+  rooms: RouteRoomEntries;
+}
+
+/** The addresses of the route's topics; the later review deletes the shadowed ones from the record returned. */
+export function checkWriters(raw: unknown, listed: Listed, at: PathSegments, c: RouteChecks): Record<string, TopicAddress> | undefined {
+  const settings = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const component = c.xmpp?.component.toLowerCase();
+  if (component === undefined) return {};
+  const addresses: Record<string, TopicAddress> = {};
+  let ok = true;
+  for (const topic of new Set([...Object.keys(listed.topics), ...Object.keys(settings)])) {
+    const one = settings[topic] !== null && typeof settings[topic] === "object" ? (settings[topic] as Record<string, unknown>) : {};
+    const address = addressOf(topic, one, listed, component, [...at, "from_xmpp", topic], c);
+    if (address) addresses[topic] = address;
+    else ok = false;
+  }
+  const place = (topic: string) => [...at, listed.topics[topic] ? "topics" : "from_xmpp", topic];
+  c.afterRoutes(() => shadowed(addresses, place, at, c));
+  return ok ? addresses : undefined;
+}
+
+function addressOf(topic: string, one: Record<string, unknown>, listed: Listed, component: string, at: PathSegments, c: RouteChecks) {
+  const recipients = listed.topics[topic] ?? listed.to;
+  if (!NAME.test(topic) || DISALLOWED.has(topic))
+    return fail(c, at, `topic ${JSON.stringify(topic)} is not a ntfy topic this route can serve`, true);
+  if (!recipients) return fail(c, at, `topic ${topic} is not under topics:, and the route has no to: to give it recipients`, true);
+  const own = recipients.filter((r) => listed.rooms[r.toLowerCase()] === undefined);
+  const allow = Array.isArray(one.allow) ? allowOf(one.allow, own, [...at, "allow"], c) : own.map((r) => r.toLowerCase());
+  const written = typeof one.jid === "string" ? one.jid : `${topic}@${component}`;
+  const jid = parseJid(written);
+  if (!jid || jid.resource !== "" || jid.local === "" || jid.domain !== component)
+    return fail(c, [...at, "jid"], `expected a bare JID on the component's domain (name@${component}), found ${JSON.stringify(written)}`);
+  if (!allow) return undefined;
+  const local = jid.local.toLowerCase();
+  return { jid: `${local}@${component}`, local, allow };
+}
+
+/** `allow:` as the handler matches it: `recipients` replaced by the topic's JIDs. */
+function allowOf(list: readonly unknown[], own: readonly string[], at: PathSegments, c: RouteChecks): string[] | undefined {
+  const allow: string[] = [];
+  for (const [i, entry] of list.entries()) {
+    if (typeof entry !== "string") return undefined;
+    if (entry === RECIPIENTS || entry === "*") allow.push(...(entry === "*" ? ["*"] : own.map((r) => r.toLowerCase())));
+    else {
+      const wildcard = entry.startsWith("*@");
+      const jid = parseJid(wildcard ? entry.slice(2) : entry);
+      if (jid?.resource !== "" || (wildcard && jid.local !== ""))
+        return fail(c, [...at, i], `expected a bare JID, *@domain, * or ${RECIPIENTS}, found ${JSON.stringify(entry)}`);
+      allow.push(entry.toLowerCase());
+    }
+  }
+  return allow;
+}
+
+/**
+ * Against the whole file (bots included): an address a bot or a component_http route claims is
+ * theirs (xmpp/router.ts rows 3 and 4 come first anyway); two topics of one address, the first's.
+ */
+function shadowed(addresses: Record<string, TopicAddress>, place: (topic: string) => PathSegments, at: PathSegments, c: RouteChecks): void {
+  for (const [topic, { jid, local }] of Object.entries(addresses)) {
+    const owner = c.claimed.get(`local part "${local}"`) ?? c.claimed.get(`address ${jid}`);
+    const other = c.claimed.get(`ntfy topic ${jid}`);
+    const where = c.locate.at(place(topic), "", { key: true });
+    const first = owner ?? other;
+    if (!first) {
+      c.claimed.set(`ntfy topic ${jid}`, { route: `${topic} of ${routeLabel(at)}`, line: where.line, col: where.col });
+      continue;
+    }
+    delete addresses[topic];
+    const who = owner
+      ? `${first.route} (line ${first.line}, col ${first.col}), which wins`
+      : `topic ${first.route} (line ${first.line}, col ${first.col}) first`;
+    c.warnings.push({
+      ...where,
+      message: `topic ${topic} takes no XMPP messages: its address ${jid} is ${who}; give it another (from_xmpp: { ${topic}: { jid: … } })`,
+      severity: "warning",
+    });
+  }
+}
+
+function fail(c: RouteChecks, at: PathSegments, message: string, key = false): undefined {
+  c.diagnostics.push(c.locate.at(at, message, key ? { key: true } : {}));
+  return undefined;
+}

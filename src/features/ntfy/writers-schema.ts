@@ -1,0 +1,32 @@
+/** `from_xmpp:` of a `preset: ntfy` entry: the XMPP side of two-way topics, and what it checks into. */
+import { Type } from "@sinclair/typebox";
+import { Closed } from "../../config/schema.ts";
+
+/** The `allow:` entry that stands for the topic's own recipients (its JIDs, not its rooms). */
+export const RECIPIENTS = "recipients";
+
+export const TopicWritersSchema = Closed({
+  jid: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "The topic's address, a bare JID on the component's domain (default `<topic>@<component>`): messages to it are published to the topic, and its messages come from it.",
+    }),
+  ),
+  allow: Type.Optional(
+    Type.Array(Type.String({ minLength: 1 }), {
+      description:
+        "Who may write to the topic: bare JIDs, `*@domain`, `*`, and `recipients` (the topic's own JIDs, the default). `[]` lets nobody; anyone else gets a `forbidden` error.",
+    }),
+  ),
+});
+
+/** A topic's address as checked. */
+export interface TopicAddress {
+  /** The bare JID, lower-cased. */
+  jid: string;
+  /** Its local part (the router's row 4, xmpp/router.ts), lower-cased. */
+  local: string;
+  /** Bare JIDs, `*@domain` or `*`, lower-cased; `recipients` already replaced by the topic's JIDs. */
+  allow: readonly string[];
+}
