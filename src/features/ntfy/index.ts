@@ -58,6 +58,7 @@ export default defineFeature({
           files: ports.files,
           // A topic with an address speaks from it: a reply a person sends goes back to the topic.
           fromOf: (topic) => route.addresses[topic]?.jid,
+          topics: ctx.topics,
         });
         writeToTopics(route, ctx);
         // A file body may be as large as attachments.max_file_bytes, where attachments are on.
