@@ -46,7 +46,7 @@ function addressOf(topic: string, one: Record<string, unknown>, listed: Listed, 
   const allow = Array.isArray(one.allow) ? allowOf(one.allow, own, [...at, "allow"], c) : own.map((r) => r.toLowerCase());
   const written = typeof one.jid === "string" ? one.jid : `${topic}@${component}`;
   const jid = parseJid(written);
-  if (!jid || jid.resource !== "" || jid.local === "" || jid.domain !== component)
+  if (jid?.resource !== "" || jid.local === "" || jid.domain !== component)
     return fail(c, [...at, "jid"], `expected a bare JID on the component's domain (name@${component}), found ${JSON.stringify(written)}`);
   if (!allow) return undefined;
   const local = jid.local.toLowerCase();

@@ -14,13 +14,13 @@ import { MESSAGE_LIMIT, NAME } from "./publish.ts";
 import type { TopicAddress } from "./writers-schema.ts";
 
 /** RFC 6120 §8.3.3.5: a sender outside the topic's allow: list. */
-export const TOPIC_FORBIDDEN: StanzaErrorSpec = {
+const TOPIC_FORBIDDEN: StanzaErrorSpec = {
   type: "auth",
   condition: "forbidden",
   text: "You are not allowed to write to this topic",
 };
 /** RFC 6120 §8.3.3.12: longer than a ntfy message may be (its subscribers read it as one). */
-export const TOPIC_TOO_LONG: StanzaErrorSpec = {
+const TOPIC_TOO_LONG: StanzaErrorSpec = {
   type: "modify",
   condition: "not-acceptable",
   text: `A topic's message holds at most ${MESSAGE_LIMIT} bytes`,
@@ -83,7 +83,7 @@ function bareOf(from: string): string {
 }
 
 /** A bare JID against `allow:` entries: exact, `*@domain`, `*`. */
-export function mayWrite(sender: string, allow: readonly string[]): boolean {
+function mayWrite(sender: string, allow: readonly string[]): boolean {
   if (sender === "") return false;
   const domain = sender.slice(sender.indexOf("@") + 1);
   return allow.some((entry) => entry === "*" || entry === sender || entry === `*@${domain}`);
