@@ -13,6 +13,9 @@ import { routeLabel } from "../../config/route-checks.ts";
 import { DISALLOWED, NAME } from "./publish.ts";
 import { RECIPIENTS, type TopicAddress } from "./writers-schema.ts";
 
+/** How plugin-routes/check.ts names the claim of a component_http route without local_parts. */
+const CATCH_ALL = "every JID of the component (no local_parts)";
+
 interface Listed {
   topics: Readonly<Record<string, readonly string[]>>;
   to: readonly string[] | undefined;
@@ -30,18 +33,27 @@ export function checkWriters(raw: unknown, listed: Listed, at: PathSegments, c: 
     const one = settings[topic] !== null && typeof settings[topic] === "object" ? (settings[topic] as Record<string, unknown>) : {};
     const address = addressOf(topic, one, listed, component, [...at, "from_xmpp", topic], c);
     if (address) addresses[topic] = address;
-    else ok = false;
+    else if (address === undefined) ok = false;
   }
   const place = (topic: string) => [...at, listed.topics[topic] ? "topics" : "from_xmpp", topic];
   c.afterRoutes(() => shadowed(addresses, place, at, c));
   return ok ? addresses : undefined;
 }
 
-function addressOf(topic: string, one: Record<string, unknown>, listed: Listed, component: string, at: PathSegments, c: RouteChecks) {
+/** The topic's address; false when `jid: false` gives it none, undefined after saying what is wrong. */
+function addressOf(
+  topic: string,
+  one: Record<string, unknown>,
+  listed: Listed,
+  component: string,
+  at: PathSegments,
+  c: RouteChecks,
+): TopicAddress | false | undefined {
   const recipients = listed.topics[topic] ?? listed.to;
   if (!NAME.test(topic) || DISALLOWED.has(topic))
     return fail(c, at, `topic ${JSON.stringify(topic)} is not a ntfy topic this route can serve`, true);
   if (!recipients) return fail(c, at, `topic ${topic} is not under topics:, and the route has no to: to give it recipients`, true);
+  if (one.jid === false) return false;
   const own = recipients.filter((r) => listed.rooms[r.toLowerCase()] === undefined);
   const allow = Array.isArray(one.allow) ? allowOf(one.allow, own, [...at, "allow"], c) : own.map((r) => r.toLowerCase());
   const written = typeof one.jid === "string" ? one.jid : `${topic}@${component}`;
@@ -94,6 +106,14 @@ function shadowed(addresses: Record<string, TopicAddress>, place: (topic: string
       severity: "warning",
     });
   }
+  const catchAll = c.claimed.get(CATCH_ALL);
+  const taken = Object.values(addresses).map((a) => a.jid);
+  if (catchAll && taken.length)
+    c.warnings.push({
+      ...c.locate.at(place(Object.keys(addresses)[0] ?? ""), "", { key: true }),
+      message: `the stanzas to ${taken.join(", ")} go to these topics, not to ${catchAll.route} (line ${catchAll.line}, col ${catchAll.col}), which takes every other JID of the component; from_xmpp: { <topic>: { jid: false } } leaves a topic without an address`,
+      severity: "warning",
+    });
 }
 
 function fail(c: RouteChecks, at: PathSegments, message: string, key = false): undefined {

@@ -7,10 +7,9 @@ export const RECIPIENTS = "recipients";
 
 export const TopicWritersSchema = Closed({
   jid: Type.Optional(
-    Type.String({
-      minLength: 1,
+    Type.Union([Type.String({ minLength: 1 }), Type.Literal(false)], {
       description:
-        "The topic's address, a bare JID on the component's domain (default `<topic>@<component>`): messages to it are published to the topic, and its messages come from it.",
+        "The topic's address, a bare JID on the component's domain (default `<topic>@<component>`): messages to it are published to the topic, and its messages come from it. `false`: no address (its messages come from the component's domain).",
     }),
   ),
   allow: Type.Optional(

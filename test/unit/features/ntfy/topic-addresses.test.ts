@@ -97,4 +97,24 @@ describe("a topic's XMPP address", () => {
       "routes.yaml:4:40  warning  routes[0].topics.deploys  topic deploys takes no XMPP messages: its address deploys@gw.localhost is routes[1] (line 7, col 64), which wins; give it another (from_xmpp: { deploys: { jid: … } })",
     ]);
   });
+
+  test("jid: false leaves a topic without an address; of two topics with one address the first keeps it; a catch-all component_http is told what it no longer gets", () => {
+    const { route, warnings } = load(
+      [
+        "routes:",
+        "  - preset: ntfy",
+        "    topics: { Alerts: alice@localhost, alerts: bob@localhost, quiet: alice@localhost }",
+        "    from_xmpp: { quiet: { jid: false } }",
+        "  - plugin: component_http",
+        "    path: /hook",
+        "    options: { post_url: 'http://127.0.0.1:9/x' }",
+        "",
+      ].join("\n"),
+    );
+    expect(route?.addresses).toEqual({ Alerts: { jid: "alerts@gw.localhost", local: "alerts", allow: ["alice@localhost"] } });
+    expect(warnings).toEqual([
+      "routes.yaml:4:15  warning  routes[0].topics.Alerts  the stanzas to alerts@gw.localhost go to these topics, not to routes[1] (line 6, col 13), which takes every other JID of the component; from_xmpp: { <topic>: { jid: false } } leaves a topic without an address",
+      "routes.yaml:4:40  warning  routes[0].topics.alerts  topic alerts takes no XMPP messages: its address alerts@gw.localhost is topic Alerts of routes[0] (line 4, col 15) first; give it another (from_xmpp: { alerts: { jid: … } })",
+    ]);
+  });
 });
