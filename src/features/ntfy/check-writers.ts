@@ -11,7 +11,7 @@ import type { RouteRoomEntries } from "../../config/route-recipients.ts";
 import { parseJid } from "../../kit/jid.ts";
 import { routeLabel } from "../../config/route-checks.ts";
 import { DISALLOWED, NAME } from "./publish.ts";
-import { RECIPIENTS, type TopicAddress } from "./writers-schema.ts";
+import { RECIPIENTS, type TopicAddress, type TopicRoom } from "./writers-schema.ts";
 
 /** How plugin-routes/check.ts names the claim of a component_http route without local_parts. */
 const CATCH_ALL = "every JID of the component (no local_parts)";
@@ -22,22 +22,42 @@ interface Listed {
   rooms: RouteRoomEntries;
 }
 
-/** The addresses of the route's topics; the later review deletes the shadowed ones from the record returned. */
-export function checkWriters(raw: unknown, listed: Listed, at: PathSegments, c: RouteChecks): Record<string, TopicAddress> | undefined {
+/** The XMPP side of the route's topics: their addresses and rooms, by topic. */
+export interface Writers {
+  /** The later review deletes the shadowed ones from it. */
+  addresses: Record<string, TopicAddress>;
+  rooms: Record<string, TopicRoom>;
+}
+
+export function checkWriters(raw: unknown, listed: Listed, at: PathSegments, c: RouteChecks): Writers | undefined {
   const settings = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const component = c.xmpp?.component.toLowerCase();
-  if (component === undefined) return {};
-  const addresses: Record<string, TopicAddress> = {};
+  const writers: Writers = { addresses: {}, rooms: {} };
+  if (component === undefined) return writers;
   let ok = true;
   for (const topic of new Set([...Object.keys(listed.topics), ...Object.keys(settings)])) {
     const one = settings[topic] !== null && typeof settings[topic] === "object" ? (settings[topic] as Record<string, unknown>) : {};
-    const address = addressOf(topic, one, listed, component, [...at, "from_xmpp", topic], c);
-    if (address) addresses[topic] = address;
+    const where = [...at, "from_xmpp", topic];
+    const address = addressOf(topic, one, listed, component, where, c);
+    if (address) writers.addresses[topic] = address;
     else if (address === undefined) ok = false;
+    const room = typeof one.room === "string" ? roomOf(one.room, [...where, "room"], c) : undefined;
+    if (room && address) writers.rooms[topic] = { room, allow: address.allow };
+    else if (room === null) ok = false;
   }
   const place = (topic: string) => [...at, listed.topics[topic] ? "topics" : "from_xmpp", topic];
-  c.afterRoutes(() => shadowed(addresses, place, at, c));
-  return ok ? addresses : undefined;
+  c.afterRoutes(() => shadowed(writers.addresses, place, at, c));
+  return ok ? writers : undefined;
+}
+
+/** A room's bare JID, lower-cased; null after saying it is not one. */
+function roomOf(written: string, at: PathSegments, c: RouteChecks): string | null {
+  const jid = parseJid(written);
+  if (jid?.resource !== "" || jid.local === "") {
+    c.diagnostics.push(c.locate.at(at, `expected a room's bare JID (room@conference.example.org), found ${JSON.stringify(written)}`));
+    return null;
+  }
+  return `${jid.local.toLowerCase()}@${jid.domain}`;
 }
 
 /** The topic's address; false when `jid: false` gives it none, undefined after saying what is wrong. */

@@ -35,9 +35,10 @@ export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c
   for (const served of servedPaths(path)) checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
   c.afterRoutes(() => review(path, Object.keys(topics ?? {}), at, c));
   if (raw.to !== undefined && keys?.shared_root !== true) c.afterRoutes(() => reviewCatchAll(path, at, c));
-  const addresses = topics && checkWriters(raw.from_xmpp, { topics, to, rooms }, at, c);
-  if (!keys || !topics || !addresses || (raw.to !== undefined && !to)) return undefined;
-  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics, rooms, addresses };
+  const writers = topics && checkWriters(raw.from_xmpp, { topics, to, rooms }, at, c);
+  if (!keys || !topics || !writers || (raw.to !== undefined && !to)) return undefined;
+  const { addresses, rooms: writerRooms } = writers;
+  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics, rooms, addresses, writerRooms };
 }
 
 /** A fixed path: its segments after it are the topics. `/ntfy/` is `/ntfy`. */

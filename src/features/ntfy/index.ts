@@ -18,6 +18,7 @@ import { servedPaths, topicPath } from "./paths.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { sequences } from "./sequences.ts";
 import { topicWriter } from "./writers.ts";
+import { roomWriters } from "./room-writers.ts";
 import type { Element } from "ltx";
 import example from "./example.yaml" with { type: "text" };
 
@@ -43,8 +44,28 @@ export default defineFeature({
   ],
   async start(ctx) {
     const rooms = await formatRooms(ctx, "ntfy", ["ntfy"]);
+    const writers = roomWriters(
+      ctx.routes.flatMap((r) =>
+        r.kind === "ntfy" ? Object.entries((r as NtfyRoute).writerRooms).map(([topic, w]) => ({ topic, ...w })) : [],
+      ),
+      {
+        rooms: ctx.xmpp.rooms,
+        component: ctx.config.xmpp.component,
+        publish: (event) => ctx.topics.publish(event),
+        isOnline: ctx.gateway.isOnline,
+        timeoutMs: ctx.config.xmpp.iq_timeout_ms,
+        log: ctx.log.child({ part: "topic rooms" }),
+      },
+    );
     return {
       ...rooms.runtime,
+      // The topics' rooms are entered once the generation is built, and again after each reconnect.
+      ready: () => writers.start(),
+      online() {
+        rooms.runtime.online?.();
+        writers.online();
+      },
+      stop: () => writers.stop(),
       // Nothing runs by itself: a route's handlers end with its generation.
       route(base): undefined {
         const route = base as NtfyRoute;

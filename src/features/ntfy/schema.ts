@@ -2,7 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { recipientsSchema as recipients, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { Closed } from "../../config/schema.ts";
-import { TopicWritersSchema, type TopicAddress } from "./writers-schema.ts";
+import { TopicWritersSchema, type TopicAddress, type TopicRoom } from "./writers-schema.ts";
 
 export const NtfyRouteSchema = Closed({
   preset: Type.Literal("ntfy", {
@@ -60,4 +60,6 @@ export interface NtfyRoute {
   rooms: RouteRoomEntries;
   /** The topics people write to over XMPP, by name: those an explicit address shadows are left out (check-writers.ts). */
   addresses: Readonly<Record<string, TopicAddress>>;
+  /** The rooms whose messages are published to a topic, by topic (`from_xmpp.<topic>.room`). */
+  writerRooms: Readonly<Record<string, TopicRoom>>;
 }

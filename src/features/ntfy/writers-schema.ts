@@ -12,6 +12,13 @@ export const TopicWritersSchema = Closed({
         "The topic's address, a bare JID on the component's domain (default `<topic>@<component>`): messages to it are published to the topic, and its messages come from it. `false`: no address (its messages come from the component's domain).",
     }),
   ),
+  room: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "A room (bare JID) the gateway sits in: what people in `allow:` say there (their real JID must show, XEP-0045 §7.2.3) is published to the topic too.",
+    }),
+  ),
   allow: Type.Optional(
     Type.Array(Type.String({ minLength: 1 }), {
       description:
@@ -27,5 +34,13 @@ export interface TopicAddress {
   /** Its local part (the router's row 4, xmpp/router.ts), lower-cased. */
   local: string;
   /** Bare JIDs, `*@domain` or `*`, lower-cased; `recipients` already replaced by the topic's JIDs. */
+  allow: readonly string[];
+}
+
+/** A room whose messages are published to a topic. */
+export interface TopicRoom {
+  /** Its bare JID, lower-cased. */
+  room: string;
+  /** As the topic's address's. */
   allow: readonly string[];
 }

@@ -83,7 +83,7 @@ function bareOf(from: string): string {
 }
 
 /** A bare JID against `allow:` entries: exact, `*@domain`, `*`. */
-function mayWrite(sender: string, allow: readonly string[]): boolean {
+export function mayWrite(sender: string, allow: readonly string[]): boolean {
   if (sender === "") return false;
   const domain = sender.slice(sender.indexOf("@") + 1);
   return allow.some((entry) => entry === "*" || entry === sender || entry === `*@${domain}`);

@@ -55,15 +55,16 @@ describe("a topic's XMPP address", () => {
     });
   });
 
-  test("a jid off the component's domain, a bad allow entry and a topic with no recipients are refused where they are", () => {
+  test("a jid off the component's domain, a bad allow entry, a topic with no recipients and a room that is not a bare JID are refused where they are", () => {
     const { errors } = load(
       [
         "routes:",
         "  - preset: ntfy",
-        "    topics: { alerts: alice@localhost }",
+        "    topics: { alerts: alice@localhost, alerts2: alice@localhost }",
         "    from_xmpp:",
         "      alerts: { jid: alerts@localhost, allow: [alice@localhost/phone] }",
         "      other: {}",
+        "      alerts2: { room: ops@conference.localhost/nick }",
         "",
       ].join("\n"),
     );
@@ -71,6 +72,7 @@ describe("a topic's XMPP address", () => {
       'routes.yaml:6:22  error  routes[0].from_xmpp.alerts.jid  expected a bare JID on the component\'s domain (name@gw.localhost), found "alerts@localhost"',
       'routes.yaml:6:48  error  routes[0].from_xmpp.alerts.allow[0]  expected a bare JID, *@domain, * or recipients, found "alice@localhost/phone"',
       "routes.yaml:7:7  error  routes[0].from_xmpp.other  topic other is not under topics:, and the route has no to: to give it recipients",
+      'routes.yaml:8:24  error  routes[0].from_xmpp.alerts2.room  expected a room\'s bare JID (room@conference.example.org), found "ops@conference.localhost/nick"',
     ]);
   });
 
