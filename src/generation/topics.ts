@@ -7,6 +7,10 @@ import type { GenerationDeps } from "./deps.ts";
 const KEPT = "(topics)";
 
 export function gatewayTopics(deps: GenerationDeps): Topics {
-  if (!deps.kept.has(KEPT)) deps.kept.set(KEPT, new GatewayTopics(deps.store, { failed: deps.storeFailed }));
+  if (!deps.kept.has(KEPT)) {
+    const topics = new GatewayTopics(deps.store, { failed: deps.storeFailed });
+    deps.metrics.topics(() => topics.stats());
+    deps.kept.set(KEPT, topics);
+  }
   return deps.kept.get(KEPT) as Topics;
 }

@@ -17,6 +17,7 @@ import { DISALLOWED, NAME } from "./publish.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { servedPaths, topicPath } from "./paths.ts";
 import { checkWriters } from "./check-writers.ts";
+import { checkAccess } from "./check-access.ts";
 
 /** The health endpoints' paths (src/features/health/): a topic of the same name at `/` is theirs. */
 const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
@@ -32,13 +33,18 @@ export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c
     c.diagnostics.push(c.locate.at(at, "a ntfy route needs to: (who gets every topic) or topics: (who gets each listed one), or both"));
   if (!path) return undefined;
   const label = routeLabel(at);
-  for (const served of servedPaths(path)) checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
+  for (const served of servedPaths(path, raw.subscribe !== undefined))
+    checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
   c.afterRoutes(() => review(path, Object.keys(topics ?? {}), at, c));
   if (raw.to !== undefined && keys?.shared_root !== true) c.afterRoutes(() => reviewCatchAll(path, at, c));
   const writers = topics && checkWriters(raw.from_xmpp, { topics, to, rooms }, at, c);
-  if (!keys || !topics || !writers || (raw.to !== undefined && !to)) return undefined;
+  if (!keys || !topics || (raw.to !== undefined && !to)) return undefined;
+  checkAccess(keys.access, keys.auth, [...at, "access"], c);
+  if (!writers) return undefined;
+  const { subscribe, access } = keys;
   const { addresses, rooms: writerRooms } = writers;
-  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics, rooms, addresses, writerRooms };
+  const name = keys.name ?? `ntfy ${path}`;
+  return { kind: "ntfy", at: label, name, path, auth: keys.auth, to, topics, rooms, subscribe, access, addresses, writerRooms };
 }
 
 /** A fixed path: its segments after it are the topics. `/ntfy/` is `/ntfy`. */

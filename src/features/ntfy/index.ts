@@ -20,6 +20,7 @@ import { sequences } from "./sequences.ts";
 import { topicWriter } from "./writers.ts";
 import { roomWriters } from "./room-writers.ts";
 import type { Element } from "ltx";
+import { subscribeRoutes } from "./subscribe-routes.ts";
 import example from "./example.yaml" with { type: "text" };
 
 export default defineFeature({
@@ -38,12 +39,16 @@ export default defineFeature({
       // A topic named as another route's first segment is theirs (a mistyped webhook URL is never a topic).
       catchAll: true,
       label: (route) => `ntfy ${route.path}`,
-      serves: (route, r) => (servedPaths(route.path).some((s) => s.method === r.method && s.path === r.path) ? r.path.length : undefined),
+      serves: (route, r) =>
+        servedPaths(route.path, route.subscribe !== undefined).some((s) => s.method === r.method && s.path === r.path)
+          ? r.path.length
+          : undefined,
       operation: (route, served) => ntfyOperation(route, served),
     }),
   ],
   async start(ctx) {
     const rooms = await formatRooms(ctx, "ntfy", ["ntfy"]);
+    const subscribing = ctx.routes.some((r) => r.kind === "ntfy" && (r as NtfyRoute).subscribe !== undefined);
     const writers = roomWriters(
       ctx.routes.flatMap((r) =>
         r.kind === "ntfy" ? Object.entries((r as NtfyRoute).writerRooms).map(([topic, w]) => ({ topic, ...w })) : [],
@@ -66,6 +71,8 @@ export default defineFeature({
         writers.online();
       },
       stop: () => writers.stop(),
+      // /health's figures of the subscribe API, where a route serves it.
+      health: () => (subscribing ? [{ name: "ntfy topics", ...ctx.topics.stats() }] : []),
       // Nothing runs by itself: a route's handlers end with its generation.
       route(base): undefined {
         const route = base as NtfyRoute;
@@ -84,6 +91,7 @@ export default defineFeature({
         writeToTopics(route, ctx);
         // A file body may be as large as attachments.max_file_bytes, where attachments are on.
         const fileBody = ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : {};
+        if (route.subscribe) subscribeRoutes(route, route.subscribe, ctx, ports.auth);
         for (const { method, path } of servedPaths(route.path)) {
           const byMethod: Record<string, HttpHandler> = { GET: handlers.get, DELETE: handlers.withdraw };
           const handler = byMethod[method] ?? (path === route.path ? handlers.json : handlers.topic);

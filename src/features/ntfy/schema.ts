@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import { recipientsSchema as recipients, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { Closed } from "../../config/schema.ts";
 import { TopicWritersSchema, type TopicAddress, type TopicRoom } from "./writers-schema.ts";
+import { AccessSchema, SubscribeSchema, type SubscribeSettings, type TopicAccess } from "./subscribe-schema.ts";
 
 export const NtfyRouteSchema = Closed({
   preset: Type.Literal("ntfy", {
@@ -36,6 +37,8 @@ export const NtfyRouteSchema = Closed({
       description: "The name of an auth scheme from `auth:`; ntfy's `?auth=` parameter is read as the Authorization header it encodes.",
     }),
   ),
+  subscribe: Type.Optional(SubscribeSchema),
+  access: Type.Optional(AccessSchema),
   name: Type.Optional(Type.String({ description: "Shown in logs; defaults to `ntfy <path>`." })),
   shared_root: Type.Optional(
     Type.Boolean({
@@ -62,4 +65,8 @@ export interface NtfyRoute {
   addresses: Readonly<Record<string, TopicAddress>>;
   /** The rooms whose messages are published to a topic, by topic (`from_xmpp.<topic>.room`). */
   writerRooms: Readonly<Record<string, TopicRoom>>;
+  /** ntfy's subscribe API, when served (issue 22). */
+  subscribe: SubscribeSettings | undefined;
+  /** Who may read and write each topic; undefined: every identity the scheme lets in. */
+  access: TopicAccess | undefined;
 }
