@@ -1,7 +1,8 @@
 /**
- * The XMPP side of a ntfy route's topics: each topic under `topics:`, and each under `from_xmpp:`,
- * gets an address people write to (`<topic>@<component>` unless `jid:` says another) and the
- * list of who may (`allow:`, by default the topic's own JIDs). Once the whole file is checked, a
+ * The XMPP side of the topics of a ntfy route that serves the subscribe API (without it, nobody
+ * would read what people write): each topic under `topics:`, and each under `from_xmpp:`, gets an
+ * address people write to (`<topic>@<component>` unless `jid:` says another) and the list of who
+ * may (`allow:`, by default the topic's own JIDs). Once the whole file is checked, a
  * topic whose address a bot or a component_http route claims is left without one: the explicit
  * address wins, and `check` warns of the topic it shadows rather than refusing the file.
  */
@@ -20,6 +21,8 @@ interface Listed {
   topics: Readonly<Record<string, readonly string[]>>;
   to: readonly string[] | undefined;
   rooms: RouteRoomEntries;
+  /** The route serves the subscribe API. */
+  subscribing: boolean;
 }
 
 /** The XMPP side of the route's topics: their addresses and rooms, by topic. */
@@ -34,6 +37,17 @@ export function checkWriters(raw: unknown, listed: Listed, at: PathSegments, c: 
   const component = c.xmpp?.component.toLowerCase();
   const writers: Writers = { addresses: {}, rooms: {} };
   if (component === undefined) return writers;
+  // What people write is read through the subscribe API: without it, nobody would, and the route stays as it was.
+  if (!listed.subscribing) {
+    if (raw !== undefined)
+      return fail(
+        c,
+        [...at, "from_xmpp"],
+        "from_xmpp: needs subscribe: (what people write to a topic is read through the subscribe API)",
+        true,
+      );
+    return writers;
+  }
   let ok = true;
   for (const topic of new Set([...Object.keys(listed.topics), ...Object.keys(settings)])) {
     const one = settings[topic] !== null && typeof settings[topic] === "object" ? (settings[topic] as Record<string, unknown>) : {};

@@ -37,7 +37,7 @@ export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c
     checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
   c.afterRoutes(() => review(path, Object.keys(topics ?? {}), at, c));
   if (raw.to !== undefined && keys?.shared_root !== true) c.afterRoutes(() => reviewCatchAll(path, at, c));
-  const writers = topics && checkWriters(raw.from_xmpp, { topics, to, rooms }, at, c);
+  const writers = topics && checkWriters(raw.from_xmpp, { topics, to, rooms, subscribing: raw.subscribe !== undefined }, at, c);
   if (!keys || !topics || (raw.to !== undefined && !to)) return undefined;
   checkAccess(keys.access, keys.auth, [...at, "access"], c);
   if (!writers) return undefined;

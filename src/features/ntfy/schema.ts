@@ -29,7 +29,7 @@ export const NtfyRouteSchema = Closed({
   from_xmpp: Type.Optional(
     Type.Record(Type.String(), TopicWritersSchema, {
       description:
-        "Topic name -> who may write to it over XMPP and at which address. Every topic under `topics:` has an address anyway (`<topic>@<component>`, its recipients may write); list a topic here to change that, or to give a topic of `to:` one.",
+        "Topic name -> who may write to it over XMPP and at which address (needs `subscribe:`). With `subscribe:`, every topic under `topics:` has an address anyway (`<topic>@<component>`, its recipients may write); list a topic here to change that, or to give a topic of `to:` one.",
     }),
   ),
   auth: Type.Optional(

@@ -29,7 +29,14 @@ function load(rest: string) {
 describe("a topic's XMPP address", () => {
   test("every listed topic has one, <topic>@<component>, where its own JIDs (not its rooms) may write", () => {
     const { route, warnings } = load(
-      ["routes:", "  - preset: ntfy", "    topics:", "      Backups: [Admin@localhost, { room: ops@conference.localhost }]", ""].join("\n"),
+      [
+        "routes:",
+        "  - preset: ntfy",
+        "    subscribe: {}",
+        "    topics:",
+        "      Backups: [Admin@localhost, { room: ops@conference.localhost }]",
+        "",
+      ].join("\n"),
     );
     expect(warnings).toEqual([]);
     expect(route?.addresses).toEqual({ Backups: { jid: "backups@gw.localhost", local: "backups", allow: ["admin@localhost"] } });
@@ -40,6 +47,7 @@ describe("a topic's XMPP address", () => {
       [
         "routes:",
         "  - preset: ntfy",
+        "    subscribe: {}",
         "    to: ops@localhost",
         "    topics: { alerts: alice@localhost }",
         "    from_xmpp:",
@@ -60,6 +68,7 @@ describe("a topic's XMPP address", () => {
       [
         "routes:",
         "  - preset: ntfy",
+        "    subscribe: {}",
         "    topics: { alerts: alice@localhost, alerts2: alice@localhost }",
         "    from_xmpp:",
         "      alerts: { jid: alerts@localhost, allow: [alice@localhost/phone] }",
@@ -69,10 +78,10 @@ describe("a topic's XMPP address", () => {
       ].join("\n"),
     );
     expect(errors).toEqual([
-      'routes.yaml:6:22  error  routes[0].from_xmpp.alerts.jid  expected a bare JID on the component\'s domain (name@gw.localhost), found "alerts@localhost"',
-      'routes.yaml:6:48  error  routes[0].from_xmpp.alerts.allow[0]  expected a bare JID, *@domain, * or recipients, found "alice@localhost/phone"',
-      "routes.yaml:7:7  error  routes[0].from_xmpp.other  topic other is not under topics:, and the route has no to: to give it recipients",
-      'routes.yaml:8:24  error  routes[0].from_xmpp.alerts2.room  expected a room\'s bare JID (room@conference.example.org), found "ops@conference.localhost/nick"',
+      'routes.yaml:7:22  error  routes[0].from_xmpp.alerts.jid  expected a bare JID on the component\'s domain (name@gw.localhost), found "alerts@localhost"',
+      'routes.yaml:7:48  error  routes[0].from_xmpp.alerts.allow[0]  expected a bare JID, *@domain, * or recipients, found "alice@localhost/phone"',
+      "routes.yaml:8:7  error  routes[0].from_xmpp.other  topic other is not under topics:, and the route has no to: to give it recipients",
+      'routes.yaml:9:24  error  routes[0].from_xmpp.alerts2.room  expected a room\'s bare JID (room@conference.example.org), found "ops@conference.localhost/nick"',
     ]);
   });
 
@@ -81,6 +90,7 @@ describe("a topic's XMPP address", () => {
       [
         "routes:",
         "  - preset: ntfy",
+        "    subscribe: {}",
         "    topics: { alerts: alice@localhost, deploys: alice@localhost, quiet: alice@localhost }",
         "  - plugin: component_http",
         "    path: /hook",
@@ -95,8 +105,8 @@ describe("a topic's XMPP address", () => {
     expect(errors).toEqual([]);
     expect(Object.keys(route?.addresses ?? {})).toEqual(["quiet"]);
     expect(warnings).toEqual([
-      "routes.yaml:4:15  warning  routes[0].topics.alerts  topic alerts takes no XMPP messages: its address alerts@gw.localhost is bots[0] (line 9, col 10), which wins; give it another (from_xmpp: { alerts: { jid: … } })",
-      "routes.yaml:4:40  warning  routes[0].topics.deploys  topic deploys takes no XMPP messages: its address deploys@gw.localhost is routes[1] (line 7, col 64), which wins; give it another (from_xmpp: { deploys: { jid: … } })",
+      "routes.yaml:5:15  warning  routes[0].topics.alerts  topic alerts takes no XMPP messages: its address alerts@gw.localhost is bots[0] (line 10, col 10), which wins; give it another (from_xmpp: { alerts: { jid: … } })",
+      "routes.yaml:5:40  warning  routes[0].topics.deploys  topic deploys takes no XMPP messages: its address deploys@gw.localhost is routes[1] (line 8, col 64), which wins; give it another (from_xmpp: { deploys: { jid: … } })",
     ]);
   });
 
@@ -105,6 +115,7 @@ describe("a topic's XMPP address", () => {
       [
         "routes:",
         "  - preset: ntfy",
+        "    subscribe: {}",
         "    topics: { Alerts: alice@localhost, alerts: bob@localhost, quiet: alice@localhost }",
         "    from_xmpp: { quiet: { jid: false } }",
         "  - plugin: component_http",
@@ -115,8 +126,19 @@ describe("a topic's XMPP address", () => {
     );
     expect(route?.addresses).toEqual({ Alerts: { jid: "alerts@gw.localhost", local: "alerts", allow: ["alice@localhost"] } });
     expect(warnings).toEqual([
-      "routes.yaml:4:15  warning  routes[0].topics.Alerts  the stanzas to alerts@gw.localhost go to these topics, not to routes[1] (line 6, col 13), which takes every other JID of the component; from_xmpp: { <topic>: { jid: false } } leaves a topic without an address",
-      "routes.yaml:4:40  warning  routes[0].topics.alerts  topic alerts takes no XMPP messages: its address alerts@gw.localhost is topic Alerts of routes[0] (line 4, col 15) first; give it another (from_xmpp: { alerts: { jid: … } })",
+      "routes.yaml:5:15  warning  routes[0].topics.Alerts  the stanzas to alerts@gw.localhost go to these topics, not to routes[1] (line 7, col 13), which takes every other JID of the component; from_xmpp: { <topic>: { jid: false } } leaves a topic without an address",
+      "routes.yaml:5:40  warning  routes[0].topics.alerts  topic alerts takes no XMPP messages: its address alerts@gw.localhost is topic Alerts of routes[0] (line 5, col 15) first; give it another (from_xmpp: { alerts: { jid: … } })",
+    ]);
+  });
+
+  test("a route without subscribe: has no addresses, as before, and from_xmpp: there is refused", () => {
+    const plain = load(["routes:", "  - preset: ntfy", "    topics: { alerts: alice@localhost }", ""].join("\n"));
+    expect(plain.route?.addresses).toEqual({});
+    const refused = load(
+      ["routes:", "  - preset: ntfy", "    topics: { alerts: alice@localhost }", "    from_xmpp: { alerts: {} }", ""].join("\n"),
+    );
+    expect(refused.errors).toEqual([
+      "routes.yaml:5:5  error  routes[0].from_xmpp  from_xmpp: needs subscribe: (what people write to a topic is read through the subscribe API)",
     ]);
   });
 });

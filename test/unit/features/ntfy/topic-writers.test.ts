@@ -16,6 +16,7 @@ import { waitFor } from "../../../../testbed/timeouts.ts";
 const ROUTES = `
 routes:
   - preset: ntfy
+    subscribe: {}
     to: ops@localhost
     topics:
       backups: [alice@localhost, bob@localhost]
