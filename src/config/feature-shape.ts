@@ -43,7 +43,7 @@ export interface RouteChecks {
   diagnostics: Diagnostic[];
   /** What is worth saying but does not stop the start (a guessable secret path): `check` prints them. */
   warnings: Diagnostic[];
-  /** Runs `review` once every route is checked: what an entry checks against the whole list (a later route shadowing one of its paths). */
+  /** Runs `review` once every route and section is checked: what an entry checks against the whole file (a later route shadowing one of its paths, a bot its topic's address). */
   afterRoutes(review: () => void): void;
   /** `METHOD path` -> the route already serving it, to find duplicates. */
   served: Map<string, string>;

@@ -16,6 +16,7 @@ import { checkRecipientList, checkRecipients, type RouteRoomEntries } from "../.
 import { DISALLOWED, NAME } from "./publish.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { servedPaths, topicPath } from "./paths.ts";
+import { checkWriters } from "./check-writers.ts";
 import { checkAccess } from "./check-access.ts";
 
 /** The health endpoints' paths (src/features/health/): a topic of the same name at `/` is theirs. */
@@ -36,10 +37,14 @@ export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c
     checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
   c.afterRoutes(() => review(path, Object.keys(topics ?? {}), at, c));
   if (raw.to !== undefined && keys?.shared_root !== true) c.afterRoutes(() => reviewCatchAll(path, at, c));
+  const writers = topics && checkWriters(raw.from_xmpp, { topics, to, rooms, subscribing: raw.subscribe !== undefined }, at, c);
   if (!keys || !topics || (raw.to !== undefined && !to)) return undefined;
   checkAccess(keys.access, keys.auth, [...at, "access"], c);
+  if (!writers) return undefined;
   const { subscribe, access } = keys;
-  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics, rooms, subscribe, access };
+  const { addresses, rooms: writerRooms } = writers;
+  const name = keys.name ?? `ntfy ${path}`;
+  return { kind: "ntfy", at: label, name, path, auth: keys.auth, to, topics, rooms, subscribe, access, addresses, writerRooms };
 }
 
 /** A fixed path: its segments after it are the topics. `/ntfy/` is `/ntfy`. */

@@ -43,6 +43,8 @@ export interface NtfyDeps {
   claimed?: (topic: string) => boolean;
   /** Where a file body goes (src/files/); undefined when attachments are off: a file is then ntfy's 40014. */
   files?: FilesPort | undefined;
+  /** The address a topic's messages come from (its XMPP address, check-writers.ts), else the component's domain. */
+  fromOf?: (topic: string) => string | undefined;
   /** The topics' cache and live bus: every accepted publish and withdrawal reaches the topic's subscribers (issue 22). */
   topics?: Topics | undefined;
 }
@@ -99,6 +101,11 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     }),
   };
 
+  function portsOf(topic: string): NotifyPorts {
+    const from = deps.fromOf?.(topic);
+    return from ? { ...deps.notify, component: from } : deps.notify;
+  }
+
   function topicOf(name: string | undefined): string {
     if (name === undefined || !NAME.test(name)) throw ntfyError(NTFY.topicInvalid);
     if (DISALLOWED.has(name)) throw ntfyError(NTFY.topicDisallowed);
@@ -141,7 +148,7 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     if (!isXmlText(notificationText(notification)))
       throw ntfyError(NTFY.badRequest, "the message, title or tags hold characters XML cannot carry (control characters, U+FFFE, U+FFFF)");
     const replaces = p.sequenceId ? deps.sequences.first(p.topic, p.sequenceId) : undefined;
-    const sent = await sendNotification(notification, to, deps.notify, replaces);
+    const sent = await sendNotification(notification, to, portsOf(p.topic), replaces);
     // Once delivered (or queued): the id the publisher is answered is the cursor its subscribers resume after.
     const { id, time } = streamed(topicEventOf(p, attachments[0]));
     const sequence = p.sequenceId ?? id;
@@ -153,7 +160,7 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const first = deps.sequences.first(topic, sequenceId);
     if (!first)
       throw ntfyError(NTFY.notFound, `no message with sequence ID ${sequenceId} in topic ${topic} (withdrawn already, or forgotten)`);
-    await retractNotification(first, deps.notify);
+    await retractNotification(first, portsOf(topic));
     const unsaved = remember(() => deps.sequences.forget(topic, sequenceId));
     const { id, time } = streamed({ event: "message_delete", topic, sequence_id: sequenceId, source: "http" });
     return jsonResponse(200, { id, time, event: "message_delete", topic, sequence_id: sequenceId, ...unsaved });

@@ -17,6 +17,9 @@ import { ntfyOperation } from "./openapi.ts";
 import { servedPaths, topicPath } from "./paths.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { sequences } from "./sequences.ts";
+import { topicWriter } from "./writers.ts";
+import { roomWriters } from "./room-writers.ts";
+import type { Element } from "ltx";
 import { subscribeRoutes } from "./subscribe-routes.ts";
 import example from "./example.yaml" with { type: "text" };
 
@@ -46,8 +49,28 @@ export default defineFeature({
   async start(ctx) {
     const rooms = await formatRooms(ctx, "ntfy", ["ntfy"]);
     const subscribing = ctx.routes.some((r) => r.kind === "ntfy" && (r as NtfyRoute).subscribe !== undefined);
+    const writers = roomWriters(
+      ctx.routes.flatMap((r) =>
+        r.kind === "ntfy" ? Object.entries((r as NtfyRoute).writerRooms).map(([topic, w]) => ({ topic, ...w })) : [],
+      ),
+      {
+        rooms: ctx.xmpp.rooms,
+        component: ctx.config.xmpp.component,
+        publish: (event) => ctx.topics.publish(event),
+        isOnline: ctx.gateway.isOnline,
+        timeoutMs: ctx.config.xmpp.iq_timeout_ms,
+        log: ctx.log.child({ part: "topic rooms" }),
+      },
+    );
     return {
       ...rooms.runtime,
+      // The topics' rooms are entered once the generation is built, and again after each reconnect.
+      ready: () => writers.start(),
+      online() {
+        rooms.runtime.online?.();
+        writers.online();
+      },
+      stop: () => writers.stop(),
       // /health's figures of the subscribe API, where a route serves it.
       health: () => (subscribing ? [{ name: "ntfy topics", ...ctx.topics.stats() }] : []),
       // Nothing runs by itself: a route's handlers end with its generation.
@@ -61,8 +84,11 @@ export default defineFeature({
           ttlS: DEFAULT_THREAD_LIMITS.ttlS,
           claimed: (topic) => ctx.http.claims(topicPath(route.path, topic), topicPath(route.path, ":topic")),
           files: ports.files,
+          // A topic with an address speaks from it: a reply a person sends goes back to the topic.
+          fromOf: (topic) => route.addresses[topic]?.jid,
           topics: ctx.topics,
         });
+        writeToTopics(route, ctx);
         // A file body may be as large as attachments.max_file_bytes, where attachments are on.
         const fileBody = ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : {};
         if (route.subscribe) subscribeRoutes(route, route.subscribe, ctx, ports.auth);
@@ -78,6 +104,17 @@ export default defineFeature({
     };
   },
 });
+
+/** Each topic's address takes what people write to it (writers.ts); a stanza error goes out at once, never queued. */
+function writeToTopics(route: NtfyRoute, ctx: FeatureContext): void {
+  const deps = {
+    publish: (event: Parameters<typeof ctx.topics.publish>[0]) => ctx.topics.publish(event),
+    reply: (stanza: Element) => void ctx.xmpp.send(stanza).catch(() => {}),
+    log: ctx.log,
+  };
+  for (const [topic, address] of Object.entries(route.addresses))
+    ctx.xmpp.onStanza(topicWriter(topic, address, deps), { localParts: [address.local] });
+}
 
 /** The route's sequence ids, bounded and expiring (store/threads.ts); a failed write is reported, not hidden. */
 function threadStore(route: NtfyRoute, ctx: FeatureContext) {

@@ -2,6 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { recipientsSchema as recipients, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { Closed } from "../../config/schema.ts";
+import { TopicWritersSchema, type TopicAddress, type TopicRoom } from "./writers-schema.ts";
 import { AccessSchema, SubscribeSchema, type SubscribeSettings, type TopicAccess } from "./subscribe-schema.ts";
 
 export const NtfyRouteSchema = Closed({
@@ -23,6 +24,12 @@ export const NtfyRouteSchema = Closed({
     Type.Record(Type.String(), recipients(), {
       description:
         "Topic name (ntfy's `[-_A-Za-z0-9]{1,64}`) -> one JID, a room entry or a list: who gets that topic's messages instead of `to`.",
+    }),
+  ),
+  from_xmpp: Type.Optional(
+    Type.Record(Type.String(), TopicWritersSchema, {
+      description:
+        "Topic name -> who may write to it over XMPP and at which address (needs `subscribe:`). With `subscribe:`, every topic under `topics:` has an address anyway (`<topic>@<component>`, its recipients may write); list a topic here to change that, or to give a topic of `to:` one.",
     }),
   ),
   auth: Type.Optional(
@@ -54,6 +61,10 @@ export interface NtfyRoute {
   topics: Readonly<Record<string, readonly string[]>>;
   /** The rooms among `to` and `topics`, by bare JID: entered, posted to as groupchat. */
   rooms: RouteRoomEntries;
+  /** The topics people write to over XMPP, by name: those an explicit address shadows are left out (check-writers.ts). */
+  addresses: Readonly<Record<string, TopicAddress>>;
+  /** The rooms whose messages are published to a topic, by topic (`from_xmpp.<topic>.room`). */
+  writerRooms: Readonly<Record<string, TopicRoom>>;
   /** ntfy's subscribe API, when served (issue 22). */
   subscribe: SubscribeSettings | undefined;
   /** Who may read and write each topic; undefined: every identity the scheme lets in. */

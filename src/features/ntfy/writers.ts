@@ -1,0 +1,90 @@
+/**
+ * A topic's address over XMPP: a chat message an allowed person sends to it is published to the
+ * topic (cached, streamed to its subscribers: src/topics/). Whoever `allow:` leaves out gets a
+ * stanza error and nothing is published. A correction (XEP-0308) publishes the new text under the
+ * first message's sequence id, a retraction (XEP-0424) its deletion, as ntfy's updates do.
+ */
+import type { Element } from "ltx";
+import type { StanzaErrorSpec, StanzaHandler } from "../../plugin-api/index.ts";
+import type { Logger } from "../../plugin-api/log.ts";
+import { isError, stanzaError } from "../../kit/stanza-error.ts";
+import { parseJid } from "../../kit/jid.ts";
+import type { TopicEvent } from "../../topics/types.ts";
+import { MESSAGE_LIMIT, NAME } from "./publish.ts";
+import type { TopicAddress } from "./writers-schema.ts";
+
+/** RFC 6120 §8.3.3.5: a sender outside the topic's allow: list. */
+const TOPIC_FORBIDDEN: StanzaErrorSpec = {
+  type: "auth",
+  condition: "forbidden",
+  text: "You are not allowed to write to this topic",
+};
+/** RFC 6120 §8.3.3.12: longer than a ntfy message may be (its subscribers read it as one). */
+const TOPIC_TOO_LONG: StanzaErrorSpec = {
+  type: "modify",
+  condition: "not-acceptable",
+  text: `A topic's message holds at most ${MESSAGE_LIMIT} bytes`,
+};
+const NS_CORRECT = "urn:xmpp:message-correct:0";
+const NS_RETRACT = "urn:xmpp:message-retract:1";
+
+export interface WriterDeps {
+  publish(event: Omit<TopicEvent, "id" | "time" | "expires">): TopicEvent;
+  /** Sends a stanza error back (never queued: the sender is online now, or it does not matter). */
+  reply(stanza: Element): void;
+  log: Logger;
+}
+
+/** The router's handler for one topic's address (row 4, xmpp/router.ts: bots and explicit local parts come first). */
+export function topicWriter(topic: string, address: TopicAddress, deps: WriterDeps): StanzaHandler {
+  return function writeToTopic(stanza) {
+    // Presences and iqs go on down the table (nobody: an iq gets service-unavailable).
+    if (stanza.name !== "message") return false;
+    // RFC 6120 §8.3.1: an error is never answered; groupchat and headline are never answered either (needsAnswer).
+    const type = stanza.attrs.type ?? "normal";
+    if (isError(stanza) || (type !== "chat" && type !== "normal")) return true;
+    const event = eventOf(topic, stanza);
+    // Chat states, receipts, markers: nothing to publish, nothing to refuse.
+    if (!event) return true;
+    const sender = bareOf(stanza.attrs.from ?? "");
+    if (!mayWrite(sender, address.allow)) {
+      deps.log.info("a message to a topic from a sender outside its allow: list was refused", { topic, sender });
+      deps.reply(stanzaError(stanza, TOPIC_FORBIDDEN));
+      return true;
+    }
+    if (Buffer.byteLength(event.message ?? "") > MESSAGE_LIMIT) {
+      deps.reply(stanzaError(stanza, TOPIC_TOO_LONG));
+      return true;
+    }
+    deps.publish({ ...event, source: sender });
+    return true;
+  };
+}
+
+/** The event a message makes: a message, its correction, or its retraction; undefined when it has no text. */
+function eventOf(topic: string, stanza: Element): Omit<TopicEvent, "id" | "time" | "expires" | "source"> | undefined {
+  const retract = stanza.getChild("retract", NS_RETRACT)?.attrs.id;
+  const sequence = sequenceOf(stanza.getChild("replace", NS_CORRECT)?.attrs.id ?? retract ?? stanza.attrs.id);
+  if (retract !== undefined) return sequence ? { event: "message_delete", topic, sequence_id: sequence } : undefined;
+  const message = stanza.getChildText("body")?.trim();
+  if (!message) return undefined;
+  return { event: "message", topic, message, ...(sequence ? { sequence_id: sequence } : {}) };
+}
+
+/** A message id as a ntfy sequence id, when it has that shape (ntfy's topic name pattern). */
+function sequenceOf(id: unknown): string | undefined {
+  return typeof id === "string" && NAME.test(id) ? id : undefined;
+}
+
+function bareOf(from: string): string {
+  const jid = parseJid(from);
+  if (!jid) return "";
+  return (jid.local ? `${jid.local}@${jid.domain}` : jid.domain).toLowerCase();
+}
+
+/** A bare JID against `allow:` entries: exact, `*@domain`, `*`. */
+export function mayWrite(sender: string, allow: readonly string[]): boolean {
+  if (sender === "") return false;
+  const domain = sender.slice(sender.indexOf("@") + 1);
+  return allow.some((entry) => entry === "*" || entry === sender || entry === `*@${domain}`);
+}
