@@ -1,0 +1,265 @@
+// ntfy's subscribe API (issue 22 §3, §6) as real clients use it, written from ntfy's documentation
+// (docs/subscribe/api.md) and server (server/server.go handleSubscribe*, types.go) of
+// binwiederhier/ntfy v2.13: curl -N on /json and /raw, the `eventsource` npm client on /sse, the
+// `ws` npm client on /ws, and the requests Home Assistant's ntfy integration makes
+// (test/fixtures/subscribe/home-assistant.json). The streams are HTTP only, so one server (Prosody)
+// carries the publishes; the XMPP side of topics is tested on both servers by its own files.
+import { describe, expect, test } from "bun:test";
+import { EventSource } from "eventsource";
+import WebSocket from "ws";
+import { serverKind } from "../../../helpers/servers.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
+import { curlStream, fetchStream, NTFY_ID, type NtfyEvent } from "../../../helpers/ntfy-streams.ts";
+import { BEARER, publish, SUBSCRIBE_ROUTES, TOKENS } from "../../../helpers/ntfy-subscribe-routes.ts";
+import { withTimeout } from "../../../../testbed/timeouts.ts";
+
+const HA = (await Bun.file(`${import.meta.dir}/../../../fixtures/subscribe/home-assistant.json`).json()) as {
+  requests: Array<{ step: string; path: string; query?: Record<string, string>; headers: Record<string, string> }>;
+};
+const EVENT_TIMEOUT_MS = 15_000;
+
+/** A `ws` client's next text frames, parsed; pings counted. */
+function wsClient(url: string, headers: Record<string, string> = {}) {
+  const socket = new WebSocket(url, { headers });
+  const frames: NtfyEvent[] = [];
+  let pings = 0;
+  let waiter: (() => void) | undefined;
+  socket.on("message", (data, isBinary) => {
+    if (!isBinary) frames.push(JSON.parse(String(data)) as NtfyEvent);
+    waiter?.();
+  });
+  socket.on("ping", () => {
+    pings++;
+    waiter?.();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on("close", (code, reason) => resolve({ code, reason: String(reason) })),
+  );
+  const until = async <T>(value: () => T | undefined, what: string): Promise<T> => {
+    for (;;) {
+      const got = value();
+      if (got !== undefined) return got;
+      await withTimeout(new Promise<void>((r) => (waiter = r)), EVENT_TIMEOUT_MS, () => {
+        throw new Error(`WebSocket: no ${what} within ${EVENT_TIMEOUT_MS} ms`);
+      });
+    }
+  };
+  return {
+    socket,
+    closed,
+    opened: new Promise<void>((resolve, reject) => {
+      socket.once("open", () => resolve());
+      socket.once("error", reject);
+    }),
+    next: (kind: string) =>
+      until(() => {
+        const i = frames.findIndex((f) => f.event === kind);
+        return i < 0 ? undefined : frames.splice(i, 1)[0];
+      }, `${kind} event`),
+    ping: () => until(() => (pings > 0 ? pings : undefined), "ping"),
+  };
+}
+
+describe("prosody", () => {
+  const bed = useTestBed(serverKind("prosody"), { gateway: { routes: SUBSCRIBE_ROUTES } });
+  const url = (path: string) => `${bed.gw.url}${path}`;
+
+  test("curl -N /backups/json: an open event, then each message as one JSON line, ntfy's fields and no others", async () => {
+    const curl = curlStream(url("/backups/json"), BEARER.reader);
+    try {
+      const open = await curl.nextEvent();
+      expect(open).toMatchObject({ event: "open", topic: "backups" });
+      expect(open.id).toMatch(NTFY_ID);
+      const sent = await publish(bed.gw.url, "backups", "Disk full", {
+        Title: "nas01",
+        Priority: "high",
+        Tags: "warning,nas",
+        Click: "https://nas01/",
+      });
+      const message = await curl.nextOf("message");
+      expect(message).toEqual({
+        id: sent.id,
+        time: sent.time,
+        expires: expect.any(Number),
+        event: "message",
+        topic: "backups",
+        title: "nas01",
+        message: "Disk full",
+        priority: 4,
+        tags: ["warning", "nas"],
+        click: "https://nas01/",
+      });
+      expect(message.id).toMatch(NTFY_ID);
+      expect(message.expires as number).toBeGreaterThan(message.time);
+    } finally {
+      await curl.stop();
+    }
+  });
+
+  test("two topics comma-separated: the open event names both, each message its own topic; the headers are ntfy's", async () => {
+    const stream = await fetchStream(url("/backups,alerts/json"), BEARER.reader);
+    try {
+      expect(stream.res.status).toBe(200);
+      expect(stream.res.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8");
+      expect(await stream.lines.nextEvent()).toMatchObject({ event: "open", topic: "backups,alerts" });
+      await publish(bed.gw.url, "alerts", "one");
+      await publish(bed.gw.url, "backups", "two");
+      expect(await stream.lines.nextOf("message")).toMatchObject({ topic: "alerts", message: "one" });
+      expect(await stream.lines.nextOf("message")).toMatchObject({ topic: "backups", message: "two" });
+    } finally {
+      stream.stop();
+    }
+  });
+
+  test("keepalive events come every keepalive_s on /json; /raw sends them as empty lines and a message as one line", async () => {
+    const json = curlStream(url("/alerts/json"), BEARER.reader);
+    const raw = curlStream(url("/alerts/raw"), BEARER.reader);
+    try {
+      expect(await json.nextEvent()).toMatchObject({ event: "open" });
+      expect(await json.nextEvent()).toMatchObject({ event: "keepalive", topic: "alerts", id: expect.stringMatching(NTFY_ID) });
+      expect(await raw.next()).toBe("");
+      await publish(bed.gw.url, "alerts", "line one\nline two");
+      let line = await raw.next();
+      while (line === "") line = await raw.next();
+      expect(line).toBe("line one line two");
+    } finally {
+      await json.stop();
+      await raw.stop();
+    }
+  });
+
+  test("eventsource on /sse: open and message_delete are named events, a message is the default one", async () => {
+    // The eventsource package sends headers only through its fetch option (a browser's EventSource sends none: ?auth= then).
+    const source = new EventSource(url("/backups/sse"), {
+      fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...BEARER.reader } }),
+    });
+    const seen: Array<{ type: string; data: NtfyEvent }> = [];
+    let wake: (() => void) | undefined;
+    const record = (type: string) => (e: MessageEvent) => {
+      seen.push({ type, data: JSON.parse(e.data as string) as NtfyEvent });
+      wake?.();
+    };
+    source.addEventListener("open", record("open"));
+    source.onmessage = record("message");
+    source.addEventListener("message_delete", record("message_delete"));
+    const until = async (type: string) => {
+      while (!seen.some((e) => e.type === type))
+        await withTimeout(new Promise<void>((r) => (wake = r)), EVENT_TIMEOUT_MS, () => {
+          throw new Error(`no SSE ${type} event; seen ${JSON.stringify(seen)}`);
+        });
+      return seen.find((e) => e.type === type)?.data;
+    };
+    try {
+      expect(await until("open")).toMatchObject({ event: "open", topic: "backups" });
+      const sent = await publish(bed.gw.url, "backups", "over SSE", { "X-Sequence-ID": "sse-1" });
+      expect(await until("message")).toMatchObject({ id: sent.id, event: "message", message: "over SSE" });
+      const deleted = await fetch(url("/backups/sse-1"), { method: "DELETE", headers: BEARER.writer });
+      expect(deleted.status).toBe(200);
+      expect(await until("message_delete")).toMatchObject({ event: "message_delete", topic: "backups", sequence_id: "sse-1" });
+    } finally {
+      source.close();
+    }
+  });
+
+  test("ws on /ws: JSON text frames (open, message), and WebSocket pings as its keepalive", async () => {
+    const ws = wsClient(url("/backups/ws").replace("http", "ws"), BEARER.reader);
+    try {
+      await ws.opened;
+      expect(await ws.next("open")).toMatchObject({ topic: "backups" });
+      const sent = await publish(bed.gw.url, "backups", "over ws", { Tags: "tada" });
+      expect(await ws.next("message")).toMatchObject({ id: sent.id, message: "over ws", tags: ["tada"] });
+      expect(await ws.ping()).toBeGreaterThan(0);
+    } finally {
+      ws.socket.close();
+    }
+  });
+
+  test("poll=1 answers what is cached and ends; since= takes all, latest, an id, a unix time and a duration", async () => {
+    const a = await publish(bed.gw.url, "polled", "a");
+    const b = await publish(bed.gw.url, "polled", "b");
+    const c = await publish(bed.gw.url, "polled", "c");
+    const poll = async (query: string) => {
+      const res = await fetch(url(`/polled/json?poll=1${query}`), { headers: BEARER.reader });
+      expect(res.status).toBe(200);
+      return (await res.text())
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => (JSON.parse(l) as NtfyEvent).message);
+    };
+    expect(await poll("")).toEqual(["a", "b", "c"]);
+    expect(await poll("&since=all")).toEqual(["a", "b", "c"]);
+    expect(await poll("&since=latest")).toEqual(["c"]);
+    expect(await poll(`&since=${a.id}`)).toEqual(["b", "c"]);
+    expect(await poll(`&since=${c.id}`)).toEqual([]);
+    expect(await poll(`&since=${a.time}`)).toEqual(["a", "b", "c"]);
+    expect(await poll("&since=10m")).toEqual(["a", "b", "c"]);
+    expect(b.id).not.toBe(a.id);
+  });
+
+  test("filters: priority is any of, tags all of, title and message exact, id one; open and keepalive pass", async () => {
+    const x = await publish(bed.gw.url, "filtered", "zfs", { Priority: "5", Tags: "zfs-error,error", Title: "pool" });
+    await publish(bed.gw.url, "filtered", "low", { Priority: "2", Tags: "error" });
+    await publish(bed.gw.url, "filtered", "plain");
+    const poll = async (query: string) =>
+      (await (await fetch(url(`/filtered/json?poll=1&${query}`), { headers: BEARER.reader })).text())
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => (JSON.parse(l) as NtfyEvent).message);
+    expect(await poll("priority=high,urgent")).toEqual(["zfs"]);
+    expect(await poll("p=3")).toEqual(["plain"]);
+    expect(await poll("tags=error")).toEqual(["zfs", "low"]);
+    expect(await poll("tags=error,zfs-error")).toEqual(["zfs"]);
+    expect(await poll("title=pool")).toEqual(["zfs"]);
+    expect(await poll("message=low")).toEqual(["low"]);
+    expect(await poll(`id=${x.id}`)).toEqual(["zfs"]);
+    const res = await fetch(url("/filtered/json?poll=1&priority=loud"), { headers: BEARER.reader });
+    expect([res.status, await res.json()]).toEqual([
+      400,
+      { code: 40007, http: 400, error: "invalid priority parameter", link: "https://ntfy.sh/docs/publish/#message-priority" },
+    ]);
+  });
+
+  describe("Home Assistant (test/fixtures/subscribe/home-assistant.json)", () => {
+    const step = (name: string) => {
+      const found = HA.requests.find((r) => r.step === name);
+      if (!found) throw new Error(`fixture has no ${name} step`);
+      const headers = { ...found.headers, Authorization: `Bearer ${TOKENS.reader}` };
+      return { ...found, path: found.path.replace("{topic}", "backups"), headers };
+    };
+
+    test("can_subscribe: GET /<topic>/auth answers 200 {success: true}", async () => {
+      const auth = step("can_subscribe");
+      const res = await fetch(url(auth.path), { headers: auth.headers });
+      expect([res.status, await res.json()]).toEqual([200, { success: true }]);
+    });
+
+    test("can_subscribe without read permission: 403 with exactly code, http, error, link (aiontfy's raise_http_error keywords)", async () => {
+      const auth = step("can_subscribe");
+      const res = await fetch(url(auth.path), { headers: { ...auth.headers, Authorization: `Bearer ${TOKENS.writer}` } });
+      expect(res.status).toBe(403);
+      expect(Object.keys((await res.json()) as object).sort()).toEqual(["code", "error", "http", "link"]);
+    });
+
+    test("the WebSocket with its filters: only the matching message arrives, each frame a valid aiontfy Notification", async () => {
+      const sub = step("subscribe");
+      const query = new URLSearchParams({ title: "nas01", priority: "4,5", tags: "warning" });
+      const ws = wsClient(`${url(sub.path).replace("http", "ws")}?${query}`, sub.headers);
+      try {
+        await ws.opened;
+        const open = await ws.next("open");
+        await publish(bed.gw.url, "backups", "filtered out", { Title: "nas01", Priority: "3", Tags: "warning" });
+        await publish(bed.gw.url, "backups", "for HA", { Title: "nas01", Priority: "4", Tags: "warning,nas" });
+        const message = await ws.next("message");
+        expect(message).toMatchObject({ event: "message", topic: "backups", title: "nas01", message: "for HA", priority: 4 });
+        for (const frame of [open, message]) {
+          expect(typeof frame.id).toBe("string");
+          expect(Number.isInteger(frame.time)).toBe(true);
+          expect(["open", "keepalive", "message", "poll_request", "message_clear", "message_delete"]).toContain(frame.event);
+          if (frame.priority !== undefined) expect(frame.priority).toBeWithin(1, 6);
+        }
+      } finally {
+        ws.socket.close();
+      }
+    });
+  });
+});
