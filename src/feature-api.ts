@@ -23,6 +23,7 @@ import type { Metrics } from "./metrics.ts";
 import type { GatewayRequest } from "./http/request-context.ts";
 import type { GatewayError } from "./plugin-api/errors.ts";
 import type { FilesService } from "./files/service.ts";
+import type { Topics } from "./topics/types.ts";
 
 // The loader's half, which config checking reads alone.
 export type * from "./config/feature-shape.ts";
@@ -131,6 +132,8 @@ export interface FeatureContext<Part = unknown> {
   gateway: GatewayPorts;
   /** Files and images a route attaches (src/files/): undefined when attachments are off (no http.public_url). */
   files?: FilesService | undefined;
+  /** The topics' cache and live bus (src/topics/, issue 22): one per gateway, the same across reloads. */
+  topics: Topics;
 }
 
 /** What outlives generations and features borrow: the raw store, the outbox delivery, the report. */

@@ -13,6 +13,7 @@ import type { StanzaRouter } from "../xmpp/router.ts";
 
 import type { GenerationDeps } from "./deps.ts";
 import { generationFiles } from "./files.ts";
+import { gatewayTopics } from "./topics.ts";
 export interface Started {
   name: string;
   runtime: FeatureRuntime;
@@ -48,6 +49,7 @@ export async function startFeatures(deps: GenerationDeps, parts: GenerationParts
   const { config } = deps;
   const started: Started[] = [];
   const files = generationFiles(deps);
+  const topics = gatewayTopics(deps);
   try {
     for (const feature of FEATURE_REGISTRY.features) {
       if (!feature.start) continue;
@@ -69,6 +71,7 @@ export async function startFeatures(deps: GenerationDeps, parts: GenerationParts
         previous: deps.handover?.get(feature.name),
         gateway: gatewayPorts(deps, feature.name),
         files,
+        topics,
       };
       started.push({ name: feature.name, runtime: await feature.start(ctx) });
     }

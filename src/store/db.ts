@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { migrateThreadsTable } from "./threads.ts";
 import { FILES_TABLE } from "../files/store.ts";
+import { migrateTopicEvents } from "../topics/cache.ts";
 
 /** SQL, or a function for a migration that moves rows SQL alone cannot (hashing them). */
 type Migration = string | ((db: Database) => void);
@@ -56,6 +57,8 @@ const MIGRATIONS: readonly Migration[] = [
   migrateThreadsTable,
   // files/store.ts: one row per file a notification attached (issue 21).
   FILES_TABLE,
+  // topics/cache.ts: the events of ntfy topics, for subscribers' `since=` (issue 22).
+  migrateTopicEvents,
 ];
 
 /**

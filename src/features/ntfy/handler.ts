@@ -21,7 +21,8 @@ import { JSON_LIMIT, readJsonPublish } from "./json-publish.ts";
 import { notificationOf } from "./notification.ts";
 import { paramsOf } from "./params.ts";
 import { DISALLOWED, MESSAGE_LIMIT, NAME, readPublish, sequenceIdOf, type Publish } from "./publish.ts";
-import { messageJson, newMessageId } from "./message-json.ts";
+import { messageJson, newMessageId, topicEventOf } from "./message-json.ts";
+import type { Topics } from "../../topics/types.ts";
 import type { Sequences } from "./sequences.ts";
 import type { NtfyRoute } from "./schema.ts";
 
@@ -39,6 +40,8 @@ export interface NtfyDeps {
   claimed?: (topic: string) => boolean;
   /** Where a file body goes (src/files/); undefined when attachments are off: a file is then ntfy's 40014. */
   files?: FilesPort | undefined;
+  /** The topics' cache and live bus: every accepted publish and withdrawal reaches the topic's subscribers (issue 22). */
+  topics?: Topics | undefined;
 }
 
 export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
@@ -123,11 +126,11 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const notification = notificationOf(p, await attachmentsOf(p, sender));
     if (!isXmlText(notificationText(notification)))
       throw ntfyError(NTFY.badRequest, "the message, title or tags hold characters XML cannot carry (control characters, U+FFFE, U+FFFF)");
-    const id = newMessageId();
-    const sequence = p.sequenceId ?? id;
     const replaces = p.sequenceId ? deps.sequences.first(p.topic, p.sequenceId) : undefined;
     const sent = await sendNotification(notification, to, deps.notify, replaces);
-    const time = Math.floor((deps.now?.() ?? Date.now()) / 1000);
+    // Once delivered (or queued): the id the publisher is answered is the cursor its subscribers resume after.
+    const { id, time } = streamed(topicEventOf(p));
+    const sequence = p.sequenceId ?? id;
     const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, sent.ids));
     return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }), ...unsaved });
   }
@@ -138,8 +141,14 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
       throw ntfyError(NTFY.notFound, `no message with sequence ID ${sequenceId} in topic ${topic} (withdrawn already, or forgotten)`);
     await retractNotification(first, deps.notify);
     const unsaved = remember(() => deps.sequences.forget(topic, sequenceId));
-    const time = Math.floor((deps.now?.() ?? Date.now()) / 1000);
-    return jsonResponse(200, { id: newMessageId(), time, event: "message_delete", topic, sequence_id: sequenceId, ...unsaved });
+    const { id, time } = streamed({ event: "message_delete", topic, sequence_id: sequenceId, source: "http" });
+    return jsonResponse(200, { id, time, event: "message_delete", topic, sequence_id: sequenceId, ...unsaved });
+  }
+
+  /** The event cached and streamed to the topic's subscribers; without topics (unit tests), a fresh id. */
+  function streamed(event: Parameters<Topics["publish"]>[0]): { id: string; time: number } {
+    if (deps.topics) return deps.topics.publish(event);
+    return { id: newMessageId(), time: Math.floor((deps.now?.() ?? Date.now()) / 1000) };
   }
 }
 

@@ -54,6 +54,7 @@ export default defineFeature({
           ttlS: DEFAULT_THREAD_LIMITS.ttlS,
           claimed: (topic) => ctx.http.claims(topicPath(route.path, topic), topicPath(route.path, ":topic")),
           files: ports.files,
+          topics: ctx.topics,
         });
         // A file body may be as large as attachments.max_file_bytes, where attachments are on.
         const fileBody = ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : {};

@@ -4,6 +4,7 @@
  * forgets the message's sequence id: until then it can be updated or withdrawn.
  */
 import { randomInt } from "node:crypto";
+import type { TopicEvent } from "../../topics/types.ts";
 import type { Publish } from "./publish.ts";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -35,8 +36,24 @@ export function messageJson(p: Publish, at: { id: string; time: number; expires:
   };
 }
 
+/** What the topic's subscribers get of a publish (issue 22): the fields ntfy's subscribe API streams. */
+export function topicEventOf(p: Publish): Omit<TopicEvent, "id" | "time" | "expires"> {
+  return {
+    event: "message",
+    topic: p.topic,
+    message: p.message,
+    title: p.title,
+    priority: p.priority,
+    ...(p.tags.length ? { tags: p.tags } : {}),
+    click: p.click,
+    ...attachmentJson(p),
+    sequence_id: p.sequenceId,
+    source: "http",
+  };
+}
+
 /** ntfy's `attachment`: a stored file's name, type, size and URL; an `Attach:` URL's name and URL. */
-function attachmentJson(p: Publish): { attachment?: Record<string, unknown> } {
+function attachmentJson(p: Publish): { attachment?: NonNullable<TopicEvent["attachment"]> } {
   if (p.file) return { attachment: { name: p.file.name, type: p.file.type, size: p.file.size, url: p.file.url } };
   return p.attach ? { attachment: { name: p.attach.name, url: p.attach.url } } : {};
 }

@@ -1,0 +1,83 @@
+/**
+ * One gateway's topics (types.ts `Topics`): the cache in the store and the live bus together.
+ * An event is cached before it is delivered, so a subscriber that is told an id can resume after
+ * it; ids are ntfy's: 12 random letters and digits (server/util.go, messageIDLength).
+ */
+import type { Database } from "bun:sqlite";
+import { randomInt } from "node:crypto";
+import { TopicBus } from "./bus.ts";
+import { type CacheLimits, DEFAULT_CACHE_LIMITS, TopicCache } from "./cache.ts";
+import type { Cursor, EventFilter, TopicEvent, Topics } from "./types.ts";
+
+const ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const ID_LENGTH = 12;
+/** Seconds between two sweeps of expired events, run by a publish: reads skip them anyway. */
+const SWEEP_EVERY_S = 60;
+
+export function newEventId(): string {
+  let id = "";
+  for (let i = 0; i < ID_LENGTH; i++) id += ID_CHARS[randomInt(ID_CHARS.length)];
+  return id;
+}
+
+export interface TopicsOptions {
+  limits?: CacheLimits;
+  now?: () => number;
+  /** A failed write to the store (storeFailed): the event still reaches live subscribers. */
+  failed?(op: string, err: unknown): void;
+}
+
+export class GatewayTopics implements Topics {
+  private readonly cache: TopicCache;
+  private readonly bus = new TopicBus();
+  private readonly now: () => number;
+  private swept = 0;
+
+  constructor(
+    db: Database,
+    private readonly options: TopicsOptions = {},
+  ) {
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.cache = new TopicCache(db, options.limits ?? DEFAULT_CACHE_LIMITS, this.now);
+  }
+
+  publish(event: Omit<TopicEvent, "id" | "time" | "expires">): TopicEvent {
+    const time = this.now();
+    const full: TopicEvent = { id: newEventId(), time, expires: time + this.cache.durationS, ...event };
+    try {
+      this.cache.put(full);
+    } catch (err) {
+      // A full disk costs the replay, not the live delivery: the publisher's message was accepted.
+      this.options.failed?.("topics cache", err);
+    }
+    this.bus.deliver(full);
+    if (time - this.swept >= SWEEP_EVERY_S) this.sweepQuietly(time);
+    return full;
+  }
+
+  cached(topics: readonly string[], cursor: Cursor, filter?: EventFilter): TopicEvent[] {
+    return this.cache.read(topics, cursor, filter);
+  }
+
+  subscribe(topics: readonly string[], onEvent: (e: TopicEvent) => void, onClose: (reason: string) => void): { close(): void } {
+    return this.bus.subscribe(topics, onEvent, onClose);
+  }
+
+  stats(): { subscribers: number; dropped: number } {
+    return this.bus.stats();
+  }
+
+  /** Forgets expired events. */
+  sweep(): number {
+    return this.cache.sweep();
+  }
+
+  private sweepQuietly(time: number): void {
+    this.swept = time;
+    try {
+      this.cache.sweep();
+    } catch (err) {
+      this.options.failed?.("topics sweep", err);
+    }
+  }
+}
