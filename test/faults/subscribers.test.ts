@@ -16,7 +16,7 @@ import { swarm, swarmMessage, type SwarmReport } from "../../testbed/ntfy-swarm.
 import { waitFor, withTimeout } from "../../testbed/timeouts.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { fetchStream, type NtfyEvent } from "../helpers/ntfy-streams.ts";
-import { responseBody, stalledSubscriber } from "../helpers/stalled-subscriber.ts";
+import { responseBody, stalledSubscriber } from "../../testbed/stalled-subscriber.ts";
 import { SIZES } from "./sizes.ts";
 
 const TOKEN = "tk_faults0123456789abcdefghijklmn";

@@ -26,6 +26,8 @@ sys.stdout.buffer.write(data)
 export interface StalledSubscriber {
   /** Starts reading; resolves with the raw response (status line, headers, body) once the gateway closed it. */
   readToEnd(): Promise<Buffer>;
+  /** Ends it without reading (its process is killed). */
+  close(): Promise<void>;
 }
 
 export async function stalledSubscriber(base: string, path: string, headers: Record<string, string>): Promise<StalledSubscriber> {
@@ -35,8 +37,13 @@ export async function stalledSubscriber(base: string, path: string, headers: Rec
   const proc = Bun.spawn(["python3", "-c", SCRIPT, hostname, port, request], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
   const stdout = proc.stdout.getReader();
   const first = await stdout.read();
-  if (new TextDecoder().decode(first.value) !== "sent\n") throw new Error("the stalled subscriber did not connect");
+  if (new TextDecoder().decode(first.value) !== "sent\n")
+    throw new Error(`the stalled subscriber did not connect: ${await new Response(proc.stderr).text()}`);
   return {
+    async close() {
+      proc.kill("SIGKILL");
+      await proc.exited;
+    },
     async readToEnd() {
       proc.stdin.write("read\n");
       await proc.stdin.end();
