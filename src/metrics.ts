@@ -14,6 +14,7 @@ import Gauge from "prom-client/lib/gauge";
 import Histogram from "prom-client/lib/histogram";
 import Registry from "prom-client/lib/registry";
 import type { PluginMetrics } from "./plugin-api/index.ts";
+import { topicMetrics, type TopicStats } from "./topics/metrics.ts";
 
 /** What the scrape reads from the running gateway. */
 export interface MetricSources {
@@ -32,6 +33,8 @@ export interface Metrics {
   authFailure(scheme: string, code: string): void;
   throttled(scheme: string): void;
   reload(outcome: "applied" | "rejected"): void;
+  /** Where /metrics reads the topics' subscribers from (the gateway's one Topics). */
+  topics(source: TopicStats): void;
   /** A `correct:` route's thread could not be read or saved (store/threads.ts). */
   correctStoreFailure(route: string): void;
   /** A bot's chat or XEP-0050 command answered; `command` is its usage, or "(none)" when none matched. */
@@ -145,6 +148,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   });
   const bots = botMetrics(registry);
   scrapeGauges(registry, sources);
+  const topics = topicMetrics(registry);
   const plugins = pluginFacility(registry);
   return {
     http(route, method, status, seconds) {
@@ -160,6 +164,7 @@ export function createMetrics(sources: MetricSources): Metrics {
     throttled: (scheme) => throttled.inc({ scheme }),
     reload: (outcome) => reloads.inc({ outcome }),
     correctStoreFailure: (route) => correctFailures.inc({ route }),
+    topics,
     ...bots,
     forPlugin: plugins,
     render: () => registry.metrics(),

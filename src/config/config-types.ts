@@ -5,6 +5,7 @@
  */
 import type { Static } from "@sinclair/typebox";
 import type { AttachmentsConfig } from "../files/schema.ts";
+import type { TopicsConfig } from "../topics/schema.ts";
 import type { HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, Xmpp } from "./schema.ts";
 
 export interface CoreConfig {
@@ -14,6 +15,8 @@ export interface CoreConfig {
   outbox: Static<typeof OutboxSchema>;
   /** Files and images (src/files/): with every default filled in, whether or not http.public_url turns them on. */
   attachments: AttachmentsConfig;
+  /** The topics' cache (src/topics/), every default filled in. */
+  topics: TopicsConfig;
   auth_throttle: Static<typeof ThrottleSchema>;
   log: Static<typeof LogSchema>;
 }

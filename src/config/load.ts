@@ -18,6 +18,7 @@ import { substituteEnv } from "./env.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkXmppServer } from "./check-xmpp.ts";
 import { checkHttp } from "./check-http.ts";
+import { TopicsSchema, type TopicsConfig } from "../topics/schema.ts";
 import { attachmentsOf, checkAttachments, publicUrlOf } from "./check-attachments.ts";
 import type { CoreConfig } from "./config-types.ts";
 import type { FeatureRegistry } from "./registry.ts";
@@ -110,6 +111,7 @@ export function loadWith(
     store: top.store,
     outbox: top.outbox ?? (Value.Default(OutboxSchema, {}) as Static<typeof OutboxSchema>),
     attachments: attachmentsOf(top.attachments),
+    topics: top.topics ?? (Value.Default(TopicsSchema, {}) as TopicsConfig),
     auth_throttle: top.auth_throttle ?? (Value.Default(ThrottleSchema, {}) as Static<typeof ThrottleSchema>),
     log: top.log ?? (Value.Default(LogSchema, {}) as Static<typeof LogSchema>),
   };

@@ -1,4 +1,7 @@
-/** The topics (src/topics/): one per gateway, kept across reloads as the files store is, so that live subscribers outlive a reload. */
+/**
+ * The topics (src/topics/): one per gateway, kept across reloads as the files store is, so that
+ * live subscribers outlive a reload; each generation sets the cache's limits (`topics:`).
+ */
 import { GatewayTopics } from "../topics/topics.ts";
 import type { Topics } from "../topics/types.ts";
 import type { GenerationDeps } from "./deps.ts";
@@ -7,6 +10,13 @@ import type { GenerationDeps } from "./deps.ts";
 const KEPT = "(topics)";
 
 export function gatewayTopics(deps: GenerationDeps): Topics {
-  if (!deps.kept.has(KEPT)) deps.kept.set(KEPT, new GatewayTopics(deps.store, { failed: deps.storeFailed }));
-  return deps.kept.get(KEPT) as Topics;
+  if (!deps.kept.has(KEPT)) {
+    const topics = new GatewayTopics(deps.store, { failed: deps.storeFailed });
+    deps.metrics.topics(() => topics.stats());
+    deps.kept.set(KEPT, topics);
+  }
+  const topics = deps.kept.get(KEPT) as GatewayTopics;
+  const { cache_duration_s, max_events, max_bytes } = deps.config.topics;
+  topics.configure({ durationS: cache_duration_s, maxRows: max_events, maxBytes: max_bytes });
+  return topics;
 }

@@ -9,6 +9,7 @@ import { GatewayError, errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
 import { tooLarge } from "../kit/request-body.ts";
 import { GatewayRequest, adoptRequest, pathOf, type RequestContext } from "./request-context.ts";
+import { carrySocket } from "./upgrade.ts";
 import type { RouteLabel } from "./route-labels.ts";
 
 /**
@@ -68,7 +69,10 @@ export function enter(request: Request, peer: string, door: Door): GatewayReques
     started,
   };
   const init = limitBody(request, context.maxBodyBytes ?? door.maxBodyBytes);
-  return url === request.url && init === request ? adoptRequest(request, context) : new GatewayRequest(url, init, context);
+  if (url === request.url && init === request) return adoptRequest(request, context);
+  const rebuilt = new GatewayRequest(url, init, context);
+  carrySocket(request, rebuilt);
+  return rebuilt;
 }
 
 export interface FrontDoorOptions {

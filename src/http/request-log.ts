@@ -8,6 +8,7 @@
  * Probes (health checks and metric scrapes, every few seconds) that succeed are logged at debug,
  * so that they do not bury the requests; a failing one (a 503 /health, a 401 scrape) at info.
  */
+import { isStreaming } from "./upgrade.ts";
 import { errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
@@ -48,7 +49,8 @@ export function observeRequests(
     const level = deps.probes.has(route) && response.status < 400 ? "debug" : "info";
     // The body is read (from a clone) only for a line that is written: at log.level warn, not at all.
     if (!deps.log.enabled(level)) return response;
-    const body = new Uint8Array(await response.clone().arrayBuffer());
+    // A subscription's stream ends when its client goes: cloning it would buffer all of it.
+    const body = isStreaming(response) ? new Uint8Array() : new Uint8Array(await response.clone().arrayBuffer());
     deps.log[level]("http request", {
       route,
       method: request.method,

@@ -7,6 +7,7 @@ import type { Server } from "bun";
 import { errorResponse } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
 import { readPemFile } from "./pem-file.ts";
+import { rememberServer, WEBSOCKETS, type SocketHandlers } from "./upgrade.ts";
 
 /** The parts of the http section the socket itself depends on. */
 interface ListenSettings {
@@ -37,7 +38,7 @@ interface Pem {
 interface Bound {
   settings: ListenSettings;
   tls: Pem | undefined;
-  server: Server<unknown>;
+  server: Server<SocketHandlers>;
 }
 
 /** `handle` answers each request, given its TCP peer's address (Bun.serve knows it). */
@@ -50,7 +51,12 @@ export function createHttpServer(handle: (request: Request, peer: string) => Pro
       port,
       maxRequestBodySize: bunBodyBackstop(settings.max_body_bytes),
       ...(tls ? { tls } : {}),
-      fetch: (req, srv) => handle(req, srv.requestIP(req)?.address ?? "unknown"),
+      fetch: (req, srv) => {
+        rememberServer(req, srv);
+        return handle(req, srv.requestIP(req)?.address ?? "unknown");
+      },
+      // ntfy's /<topic>/ws subscriptions (http/upgrade.ts).
+      websocket: WEBSOCKETS,
       // Only reached if `handle` itself throws: still a JSON answer, and the stack in the log.
       error(err) {
         log.error("unhandled HTTP error", { err });

@@ -45,7 +45,8 @@ type Row = { event: string };
 export class TopicCache {
   constructor(
     private readonly db: Database,
-    private readonly limits: CacheLimits,
+    /** The current configuration's (a reload may change them: the rows kept stay until trimmed or expired). */
+    public limits: CacheLimits,
     private readonly now: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
 
@@ -55,6 +56,7 @@ export class TopicCache {
 
   /** Keeps `event` (its id, time and expires set), then trims its topic to the bounds. */
   put(event: TopicEvent): void {
+    if (this.limits.durationS === 0) return;
     const json = JSON.stringify(event);
     const bytes = Buffer.byteLength(json);
     this.db.transaction(() => {

@@ -9,8 +9,8 @@ import type { EventFilter, TopicEvent } from "./types.ts";
 const DEFAULT_PRIORITY = 3;
 
 export function matches(event: TopicEvent, filter: EventFilter): boolean {
-  // A deletion carries no text: it passes the text filters so that a client hears of it (ntfy's Pass only looks at messages).
-  if (event.event !== "message") return filter.ids === undefined || filter.ids.includes(event.id);
+  // "filters only apply to messages" (queryFilter.Pass): a deletion reaches every subscriber of the topic.
+  if (event.event !== "message") return true;
   if (filter.ids !== undefined && !filter.ids.includes(event.id)) return false;
   if (filter.message !== undefined && event.message !== filter.message) return false;
   if (filter.title !== undefined && event.title !== filter.title) return false;

@@ -67,6 +67,11 @@ export class GatewayTopics implements Topics {
     return this.bus.stats();
   }
 
+  /** A reload's limits: for the events published from now on. */
+  configure(limits: CacheLimits): void {
+    this.cache.limits = limits;
+  }
+
   /** Forgets expired events. */
   sweep(): number {
     return this.cache.sweep();

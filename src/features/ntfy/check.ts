@@ -16,6 +16,7 @@ import { checkRecipientList, checkRecipients, type RouteRoomEntries } from "../.
 import { DISALLOWED, NAME } from "./publish.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { servedPaths, topicPath } from "./paths.ts";
+import { checkAccess } from "./check-access.ts";
 
 /** The health endpoints' paths (src/features/health/): a topic of the same name at `/` is theirs. */
 const HEALTH_PATHS = ["/healthz", "/health", "/readyz"];
@@ -31,11 +32,14 @@ export function checkNtfyRoute(raw: Record<string, unknown>, at: PathSegments, c
     c.diagnostics.push(c.locate.at(at, "a ntfy route needs to: (who gets every topic) or topics: (who gets each listed one), or both"));
   if (!path) return undefined;
   const label = routeLabel(at);
-  for (const served of servedPaths(path)) checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
+  for (const served of servedPaths(path, raw.subscribe !== undefined))
+    checkDuplicate(`${served.method} ${served.path}`, served.path, at, c);
   c.afterRoutes(() => review(path, Object.keys(topics ?? {}), at, c));
   if (raw.to !== undefined && keys?.shared_root !== true) c.afterRoutes(() => reviewCatchAll(path, at, c));
   if (!keys || !topics || (raw.to !== undefined && !to)) return undefined;
-  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics, rooms };
+  checkAccess(keys.access, keys.auth, [...at, "access"], c);
+  const { subscribe, access } = keys;
+  return { kind: "ntfy", at: label, name: keys.name ?? `ntfy ${path}`, path, auth: keys.auth, to, topics, rooms, subscribe, access };
 }
 
 /** A fixed path: its segments after it are the topics. `/ntfy/` is `/ntfy`. */

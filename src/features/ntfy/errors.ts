@@ -20,6 +20,7 @@ export const NTFY = {
   badRequest: { code: 40000, http: 400, error: "invalid request" },
   emailDisabled: { code: 40001, http: 400, error: "e-mail notifications are not enabled", link: `${DOCS}/config/#e-mail-notifications` },
   priorityInvalid: { code: 40007, http: 400, error: "invalid priority parameter", link: `${DOCS}/publish/#message-priority` },
+  sinceInvalid: { code: 40008, http: 400, error: "invalid since parameter", link: `${DOCS}/subscribe/api/#fetch-cached-messages` },
   topicInvalid: { code: 40009, http: 400, error: "invalid request: topic invalid" },
   topicDisallowed: { code: 40010, http: 400, error: "invalid request: topic name is not allowed" },
   messageNotUtf8: { code: 40011, http: 400, error: "invalid request: message must be UTF-8 encoded" },
@@ -36,6 +37,12 @@ export const NTFY = {
     error: "invalid request: request body must be message JSON",
     link: `${DOCS}/publish/#publish-as-json`,
   },
+  webSocketUpgradeMissing: {
+    code: 40016,
+    http: 400,
+    error: "invalid request: client not using the websocket protocol",
+    link: `${DOCS}/subscribe/api/#websockets`,
+  },
   actionsInvalid: { code: 40018, http: 400, error: "invalid request: actions invalid", link: `${DOCS}/publish/#action-buttons` },
   iconUrlInvalid: { code: 40021, http: 400, error: "invalid request: icon URL is invalid", link: `${DOCS}/publish/#icons` },
   jsonInvalid: { code: 40024, http: 400, error: "invalid request: request body must be valid JSON" },
@@ -50,6 +57,12 @@ export const NTFY = {
     link: `${DOCS}/publish/#limitations`,
   },
   jsonTooLarge: { code: 41303, http: 413, error: "JSON body too large" },
+  tooManySubscriptions: {
+    code: 42903,
+    http: 429,
+    error: "limit reached: too many active subscriptions",
+    link: `${DOCS}/publish/#limitations`,
+  },
   authFailures: { code: 42909, http: 429, error: "limit reached: too many auth failures", link: `${DOCS}/publish/#limitations` },
   internal: { code: 50001, http: 500, error: "internal server error" },
 } as const satisfies Record<string, NtfyErrorSpec>;

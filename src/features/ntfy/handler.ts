@@ -16,6 +16,7 @@ import { isXmlText } from "../../kit/xml-text.ts";
 import { notificationText } from "../../notify/render.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
 import { withNtfyAuthorization } from "./auth.ts";
+import { requireAccess } from "./access.ts";
 import { NTFY, asNtfy, ntfyError } from "./errors.ts";
 import { JSON_LIMIT, readJsonPublish } from "./json-publish.ts";
 import { notificationOf } from "./notification.ts";
@@ -84,7 +85,11 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     get: guarded(async (request, params, user, sender) => {
       return publish(readPublish(topicOf(params.topic), paramsOf(request.headers, query(request)), ""), user, sender);
     }),
-    withdraw: guarded(async (_request, params) => withdraw(topicOf(params.topic), sequenceIdOf(params.sequence_id ?? "") ?? "")),
+    withdraw: guarded(async (_request, params, user) => {
+      const topic = topicOf(params.topic);
+      requireAccess(route.access, user, [topic], "write");
+      return withdraw(topic, sequenceIdOf(params.sequence_id ?? "") ?? "");
+    }),
   };
 
   function topicOf(name: string | undefined): string {
@@ -101,6 +106,7 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
 
   function mayPublish(topic: string, user: Identity | undefined): readonly string[] {
     const to = recipientsOf(topic);
+    requireAccess(route.access, user, [topic], "write");
     for (const jid of to) requireMayAddress(user, jid);
     return to;
   }

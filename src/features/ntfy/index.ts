@@ -17,6 +17,7 @@ import { ntfyOperation } from "./openapi.ts";
 import { servedPaths, topicPath } from "./paths.ts";
 import { NtfyRouteSchema, type NtfyRoute } from "./schema.ts";
 import { sequences } from "./sequences.ts";
+import { subscribeRoutes } from "./subscribe-routes.ts";
 import example from "./example.yaml" with { type: "text" };
 
 export default defineFeature({
@@ -35,14 +36,20 @@ export default defineFeature({
       // A topic named as another route's first segment is theirs (a mistyped webhook URL is never a topic).
       catchAll: true,
       label: (route) => `ntfy ${route.path}`,
-      serves: (route, r) => (servedPaths(route.path).some((s) => s.method === r.method && s.path === r.path) ? r.path.length : undefined),
+      serves: (route, r) =>
+        servedPaths(route.path, route.subscribe !== undefined).some((s) => s.method === r.method && s.path === r.path)
+          ? r.path.length
+          : undefined,
       operation: (route, served) => ntfyOperation(route, served),
     }),
   ],
   async start(ctx) {
     const rooms = await formatRooms(ctx, "ntfy", ["ntfy"]);
+    const subscribing = ctx.routes.some((r) => r.kind === "ntfy" && (r as NtfyRoute).subscribe !== undefined);
     return {
       ...rooms.runtime,
+      // /health's figures of the subscribe API, where a route serves it.
+      health: () => (subscribing ? [{ name: "ntfy topics", ...ctx.topics.stats() }] : []),
       // Nothing runs by itself: a route's handlers end with its generation.
       route(base): undefined {
         const route = base as NtfyRoute;
@@ -58,6 +65,7 @@ export default defineFeature({
         });
         // A file body may be as large as attachments.max_file_bytes, where attachments are on.
         const fileBody = ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : {};
+        if (route.subscribe) subscribeRoutes(route, route.subscribe, ctx, ports.auth);
         for (const { method, path } of servedPaths(route.path)) {
           const byMethod: Record<string, HttpHandler> = { GET: handlers.get, DELETE: handlers.withdraw };
           const handler = byMethod[method] ?? (path === route.path ? handlers.json : handlers.topic);

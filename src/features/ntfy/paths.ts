@@ -9,9 +9,14 @@ const under = (root: string, rest: string) => (root === "/" ? rest : `${root}${r
 
 export const topicPath = (root: string, topic: string) => under(root, `/${topic}`);
 
-export function servedPaths(root: string): ServedPath[] {
+/** The subscribe API's streams (server.go: `/<topics>/json`, `/sse`, `/raw`, `/ws`). */
+export const STREAMS = ["json", "sse", "raw", "ws"] as const;
+
+/** `subscribe`: the route serves the subscribe API too. */
+export function servedPaths(root: string, subscribe = false): ServedPath[] {
   const publishes = ["POST", "PUT"];
   return [
+    ...(subscribe ? STREAMS.map((stream) => ({ method: "GET", path: under(root, `/:topic/${stream}`) })) : []),
     ...publishes.map((method) => ({ method, path: root })),
     ...publishes.map((method) => ({ method, path: under(root, "/:topic") })),
     ...["publish", "send", "trigger"].map((verb) => ({ method: "GET", path: under(root, `/:topic/${verb}`) })),

@@ -97,7 +97,7 @@ export function readPublish(topic: string, p: ParamSource, body: string, pathSeq
   };
 }
 
-function priorityOf(value: string): number | undefined {
+export function priorityOf(value: string): number | undefined {
   if (value === "") return undefined;
   const priority = PRIORITIES[value.toLowerCase()];
   if (priority === undefined) throw ntfyError(NTFY.priorityInvalid);

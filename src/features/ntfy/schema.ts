@@ -2,6 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { recipientsSchema as recipients, type RouteRoomEntries } from "../../config/route-recipients.ts";
 import { Closed } from "../../config/schema.ts";
+import { AccessSchema, SubscribeSchema, type SubscribeSettings, type TopicAccess } from "./subscribe-schema.ts";
 
 export const NtfyRouteSchema = Closed({
   preset: Type.Literal("ntfy", {
@@ -29,6 +30,8 @@ export const NtfyRouteSchema = Closed({
       description: "The name of an auth scheme from `auth:`; ntfy's `?auth=` parameter is read as the Authorization header it encodes.",
     }),
   ),
+  subscribe: Type.Optional(SubscribeSchema),
+  access: Type.Optional(AccessSchema),
   name: Type.Optional(Type.String({ description: "Shown in logs; defaults to `ntfy <path>`." })),
   shared_root: Type.Optional(
     Type.Boolean({
@@ -51,4 +54,8 @@ export interface NtfyRoute {
   topics: Readonly<Record<string, readonly string[]>>;
   /** The rooms among `to` and `topics`, by bare JID: entered, posted to as groupchat. */
   rooms: RouteRoomEntries;
+  /** ntfy's subscribe API, when served (issue 22). */
+  subscribe: SubscribeSettings | undefined;
+  /** Who may read and write each topic; undefined: every identity the scheme lets in. */
+  access: TopicAccess | undefined;
 }

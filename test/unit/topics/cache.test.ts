@@ -143,3 +143,26 @@ describe("the topics' live bus", () => {
     expect(topics.stats()).toEqual({ subscribers: 0, dropped: 0 });
   });
 });
+
+describe("the cache's limits (topics:)", () => {
+  test("cache_duration_s: 0 keeps nothing: subscribers get live events only", () => {
+    const topics = topicsAt({ t: 1000 }, { durationS: 0, maxRows: 10, maxBytes: 10_000 });
+    const live: string[] = [];
+    topics.subscribe(
+      ["a"],
+      (e) => live.push(e.message ?? ""),
+      () => {},
+    );
+    topics.publish(msg("a", "1"));
+    expect(live).toEqual(["1"]);
+    expect(topics.cached(["a"], "all")).toEqual([]);
+  });
+
+  test("a reload's limits apply to what is published next", () => {
+    const topics = topicsAt({ t: 1000 });
+    topics.configure({ durationS: 3600, maxRows: 1, maxBytes: 10_000 });
+    topics.publish(msg("a", "1"));
+    topics.publish(msg("a", "2"));
+    expect(topics.cached(["a"], "all").map((e) => e.message)).toEqual(["2"]);
+  });
+});

@@ -1,0 +1,17 @@
+/** The subscribe API's paths of a ntfy route with `subscribe:` (paths.ts STREAMS), each in ntfy's error shape. */
+import type { FeatureContext } from "../../feature-api.ts";
+import type { Authenticator } from "../../auth/types.ts";
+import { ntfyRefusal } from "./errors.ts";
+import { topicPath } from "./paths.ts";
+import type { NtfyRoute } from "./schema.ts";
+import { streamHandler, type SubscribeDeps } from "./subscribe.ts";
+import { webSocketHandler } from "./subscribe-ws.ts";
+import type { SubscribeSettings } from "./subscribe-schema.ts";
+
+export function subscribeRoutes(route: NtfyRoute, settings: SubscribeSettings, ctx: FeatureContext, auth: Authenticator | undefined): void {
+  const deps: SubscribeDeps = { auth, topics: ctx.topics, log: ctx.log, open: { count: 0 } };
+  const path = (stream: string) => topicPath(route.path, `:topic/${stream}`);
+  for (const kind of ["json", "sse", "raw"] as const)
+    ctx.http.add("GET", path(kind), streamHandler(kind, route, settings, deps), { refuse: ntfyRefusal() });
+  ctx.http.add("GET", path("ws"), webSocketHandler(route, settings, deps), { refuse: ntfyRefusal() });
+}

@@ -1,0 +1,89 @@
+/**
+ * `GET /<topics>/ws`: the subscription over a WebSocket (server/server.go handleSubscribeWS of
+ * binwiederhier/ntfy v2.13). Each event is one text frame of ntfy's message JSON; idle, the
+ * server pings every keepalive_s. The client only ever sends pings: a frame of more than 64 bytes
+ * (ntfy's wsReadLimit) closes it with 1009, smaller ones are read and ignored, as ntfy does.
+ * Bun's `server.upgrade` takes the connection over (http/upgrade.ts).
+ */
+import type { ServerWebSocket } from "bun";
+import { GatewayError, errorResponse } from "../../plugin-api/errors.ts";
+import type { HttpHandler } from "../../plugin-api/index.ts";
+import { upgradeWebSocket, type SocketHandlers } from "../../http/upgrade.ts";
+import { matches } from "../../topics/filter.ts";
+import type { TopicEvent } from "../../topics/types.ts";
+import { NTFY, asNtfy, ntfyError } from "./errors.ts";
+import type { NtfyRoute } from "./schema.ts";
+import { subscribeChecks, type Checked, type SubscribeDeps } from "./subscribe.ts";
+import type { SubscribeSettings } from "./subscribe-schema.ts";
+import { controlEvent, wireJson } from "./wire.ts";
+
+/** ntfy's wsReadLimit: "We only ever receive PINGs". */
+const READ_LIMIT = 64;
+/** RFC 6455 §7.4.1: 1008 policy violation (too slow), 1009 message too big. */
+const TOO_SLOW = 1008;
+const TOO_BIG = 1009;
+
+export function webSocketHandler(route: NtfyRoute, settings: SubscribeSettings, deps: SubscribeDeps): HttpHandler {
+  const check = subscribeChecks(route, settings, deps);
+  return async (req) => {
+    try {
+      if (req.request.headers.get("upgrade")?.toLowerCase() !== "websocket") throw ntfyError(NTFY.webSocketUpgradeMissing);
+      const sub = await check(req);
+      if (!upgradeWebSocket(req.request, socketHandlers(sub, settings, deps)))
+        throw ntfyError(NTFY.webSocketUpgradeMissing, "this request came without a socket to take over");
+      // Bun ignores the answer of an upgraded request; this one is for the request log.
+      return new Response(null, { status: 101 });
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      return errorResponse(asNtfy(err));
+    }
+  };
+}
+
+function socketHandlers(sub: Checked, settings: SubscribeSettings, deps: SubscribeDeps): SocketHandlers {
+  let stop: ((reason?: string) => void) | undefined;
+  return {
+    open(ws) {
+      stop = stream(ws, sub, settings, deps);
+    },
+    message(ws, data) {
+      if (data.length > READ_LIMIT) ws.close(TOO_BIG, "message too big: this socket only takes pings");
+    },
+    close() {
+      stop?.();
+    },
+  };
+}
+
+/** `open`, the replay, then live events; returns how to stop it. */
+function stream(ws: ServerWebSocket<SocketHandlers>, sub: Checked, settings: SubscribeSettings, deps: SubscribeDeps) {
+  const send = (e: TopicEvent) => {
+    // Bun queues what the socket cannot take yet: past the bound this subscriber is too slow.
+    if (ws.getBufferedAmount() > settings.buffer_bytes)
+      throw new Error(`subscriber too slow: more than ${settings.buffer_bytes} bytes unsent`);
+    ws.send(wireJson(e));
+  };
+  ws.send(wireJson(controlEvent("open", sub.named)));
+  for (const e of deps.topics.cached(sub.topics, sub.cursor, sub.filter)) ws.send(wireJson(e));
+  const live = deps.topics.subscribe(
+    sub.topics,
+    (e) => (matches(e, sub.filter) ? send(e) : undefined),
+    (reason) => stop(reason),
+  );
+  deps.open.count++;
+  const ping = setInterval(() => ws.ping(), settings.keepalive_s * 1000);
+  let stopped = false;
+  function stop(reason?: string): void {
+    if (stopped) return;
+    stopped = true;
+    deps.open.count--;
+    clearInterval(ping);
+    live.close();
+    if (reason) {
+      deps.log.info("ntfy subscriber closed", { topics: sub.named, reason });
+      // A close reason is at most 123 bytes (RFC 6455 §5.5).
+      ws.close(TOO_SLOW, reason.slice(0, 123));
+    }
+  }
+  return stop;
+}

@@ -1,0 +1,112 @@
+/**
+ * ntfy's subscribe API on a ntfy route (docs/subscribe/api.md; server/server.go
+ * handleSubscribeHTTP of binwiederhier/ntfy v2.13): `GET /<topics>/json|sse|raw` streams `open`,
+ * the cached events `since=` asks for, then each new one, with a `keepalive` every keepalive_s;
+ * `poll=1` answers the cached events and ends. `/ws` is subscribe-ws.ts. Each request is checked
+ * as a publish is (the route's auth scheme, ntfy's `?auth=`), then for read access to every topic.
+ */
+import { GatewayError, errorResponse } from "../../plugin-api/errors.ts";
+import type { HttpHandler, HttpRequest } from "../../plugin-api/index.ts";
+import type { Authenticator } from "../../auth/types.ts";
+import { holdOpen, streamingResponse } from "../../http/upgrade.ts";
+import { matches } from "../../topics/filter.ts";
+import { StreamQueue } from "../../topics/stream-queue.ts";
+import type { Topics } from "../../topics/types.ts";
+import type { Logger } from "../../plugin-api/log.ts";
+import { requireAccess } from "./access.ts";
+import { withNtfyAuthorization } from "./auth.ts";
+import { NTFY, asNtfy, ntfyError } from "./errors.ts";
+import { paramsOf } from "./params.ts";
+import type { NtfyRoute } from "./schema.ts";
+import { readSubscription, type Subscription } from "./subscribe-params.ts";
+import type { SubscribeSettings } from "./subscribe-schema.ts";
+import { CONTENT_TYPES, controlEvent, encode, type StreamKind } from "./wire.ts";
+
+export interface SubscribeDeps {
+  auth: Authenticator | undefined;
+  topics: Topics;
+  log: Logger;
+  /** Streams of this route open now (counted against max_subscribers). */
+  open: { count: number };
+}
+
+/** The request checked: who asks, for which topics, from where. */
+export interface Checked extends Subscription {
+  /** The topics as the path wrote them: the `topic` of `open` and `keepalive`. */
+  named: string;
+}
+
+export function subscribeChecks(route: NtfyRoute, settings: SubscribeSettings, deps: SubscribeDeps) {
+  return async function check({ request, params, ip }: HttpRequest): Promise<Checked> {
+    const authorized = deps.auth ? withNtfyAuthorization(request) : request;
+    const user = deps.auth ? await deps.auth.authenticate(authorized, ip) : undefined;
+    const sub = readSubscription(params.topic ?? "", paramsOf(request.headers, new URL(request.url).searchParams), settings.max_topics);
+    const unknown = route.to ? undefined : sub.topics.find((t) => route.topics[t] === undefined);
+    if (unknown !== undefined)
+      throw ntfyError(NTFY.notFound, `topic ${unknown} is not one of this route's (not under topics:, and the route has no to:)`);
+    requireAccess(route.access, user, sub.topics, "read");
+    if (!sub.poll && deps.open.count >= settings.max_subscribers) throw ntfyError(NTFY.tooManySubscriptions);
+    return { ...sub, named: params.topic ?? "" };
+  };
+}
+
+export function streamHandler(kind: StreamKind, route: NtfyRoute, settings: SubscribeSettings, deps: SubscribeDeps): HttpHandler {
+  const check = subscribeChecks(route, settings, deps);
+  return async (req) => {
+    let sub: Checked;
+    try {
+      sub = await check(req);
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      return errorResponse(asNtfy(err));
+    }
+    const headers = { "content-type": CONTENT_TYPES[kind], "cache-control": "no-cache", "x-accel-buffering": "no" };
+    const cached = deps.topics.cached(sub.topics, sub.cursor, sub.filter);
+    if (sub.poll) return new Response(cached.map((e) => encode(kind, e)).join(""), { status: 200, headers });
+    holdOpen(req.request);
+    return streamingResponse(openStream(kind, sub, cached, settings, deps), { status: 200, headers });
+  };
+}
+
+/** `open`, the replay, then live events; closed when the client goes or falls behind. */
+function openStream(
+  kind: StreamKind,
+  sub: Checked,
+  cached: ReturnType<Topics["cached"]>,
+  settings: SubscribeSettings,
+  deps: SubscribeDeps,
+): ReadableStream<Uint8Array> {
+  const queue = new StreamQueue(settings.buffer_bytes, () => close());
+  queue.pushReplay(encode(kind, controlEvent("open", sub.named)));
+  for (const e of cached) queue.pushReplay(encode(kind, e));
+  // Subscribed in the same turn as the cache was read: no event falls between the two.
+  const live = deps.topics.subscribe(
+    sub.topics,
+    (e) => {
+      if (matches(e, sub.filter)) queue.push(encode(kind, e), `subscriber too slow: more than ${settings.buffer_bytes} bytes unsent`);
+    },
+    (reason) => {
+      deps.log.info("ntfy subscriber closed", { topics: sub.named, reason });
+      close(reason);
+    },
+  );
+  deps.open.count++;
+  const keepalive = setInterval(() => {
+    try {
+      queue.push(encode(kind, controlEvent("keepalive", sub.named)));
+    } catch (err) {
+      close(err instanceof Error ? err.message : String(err));
+    }
+  }, settings.keepalive_s * 1000);
+  let closed = false;
+  function close(reason?: string): void {
+    if (closed) return;
+    closed = true;
+    deps.open.count--;
+    clearInterval(keepalive);
+    live.close();
+    if (reason) queue.abort(reason);
+    else queue.end();
+  }
+  return queue.stream;
+}
