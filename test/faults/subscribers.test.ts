@@ -24,10 +24,12 @@ const HEADERS = { Authorization: `Bearer ${TOKEN}` };
 const ROUTES = `
 auth:
   ntfy: { kind: bearer, tokens: [{ name: reader, token: "${TOKEN}", jid: alice@localhost }] }
+topics: { max_events: 10000, max_bytes: 16777216 }
 routes:
   - preset: ntfy
     auth: ntfy
     topics: { load: bob@localhost, resume: bob@localhost }
+    subscribe: { buffer_bytes: 65536, max_subscribers: 2000 }
 `;
 const SCENARIO_TIMEOUT_MS = 240_000;
 const LOAD_READ_MS = 180_000;

@@ -22,9 +22,10 @@ auth:
 routes:
   - preset: ntfy
     auth: ntfy
-    keepalive_s: 1
     topics: { backups: bob@localhost, alerts: bob@localhost, polled: bob@localhost, filtered: bob@localhost }
-    read: [reader]
+    subscribe: { keepalive_s: 1 }
+    access:
+      "*": { read: [reader], write: [writer] }
 `;
 
 /** Publishes as the writer (headers as ntfy's publish API takes them); the 200's event JSON. */

@@ -19,6 +19,14 @@ describe("prosody", () => {
     return [res.status, await res.json()];
   };
 
+  /** The status a WebSocket upgrade is refused with (the `ws` client's unexpected-response). */
+  const refusedUpgrade = (path: string, headers: Record<string, string>) =>
+    new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`${bed.gw.url.replace("http", "ws")}${path}`, { headers });
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on("open", () => reject(new Error(`${path}: the upgrade was accepted`)));
+    });
+
   /** A live subscriber still hears the topic: the misbehaviour cost it nothing. */
   async function othersStillServed(): Promise<void> {
     const stream = await fetchStream(`${bed.gw.url}/alerts/json`, BEARER.reader);
@@ -32,9 +40,11 @@ describe("prosody", () => {
   }
 
   test("an unknown topic: 404, ntfy's page not found, on every form", async () => {
-    for (const form of ["json", "sse", "raw", "ws"])
-      expect(await get(`/nosuch/${form}`)).toEqual([404, { code: 40401, http: 404, error: "page not found" }]);
-    expect(await get("/backups,nosuch/json")).toEqual([404, { code: 40401, http: 404, error: "page not found" }]);
+    const notFound = { code: 40401, http: 404, error: expect.stringMatching(/^page not found/) };
+    for (const form of ["json", "sse", "raw"]) expect(await get(`/nosuch/${form}`)).toEqual([404, notFound]);
+    // Without an upgrade /ws answers 40016 first, as ntfy's handleSubscribeWS checks that before the topics.
+    expect(await refusedUpgrade("/nosuch/ws", BEARER.reader)).toBe(404);
+    expect(await get("/backups,nosuch/json")).toEqual([404, notFound]);
   });
 
   test("a malformed since: 400 40008, as ntfy's parseSince refuses it", async () => {
@@ -42,14 +52,24 @@ describe("prosody", () => {
       400,
       { code: 40008, http: 400, error: "invalid since parameter", link: `${DOCS}/subscribe/api/#fetch-cached-messages` },
     ];
-    for (const since of ["yesterday", "10x", "-5m", "abc%00"]) expect(await get(`/backups/json?poll=1&since=${since}`)).toEqual(invalid);
+    // Go's time.ParseDuration takes "-5m" (a cursor in the future): that one is not malformed.
+    for (const since of ["yesterday", "10x", "5 minutes", "abc%00"])
+      expect(await get(`/backups/json?poll=1&since=${since}`)).toEqual(invalid);
   });
 
+  // ntfy itself has no bound but its server's 15,000 topics (config.go DefaultTotalTopicLimit); the
+  // issue asks for a clear 400. 10,000 names make a 59 KB request line, past Bun's 16 KiB of headers.
   test("10,000 topics in one URL: a clear 400 in ntfy's shape, and the gateway serves on", async () => {
     const topics = Array.from({ length: 10_000 }, (_, i) => `t${i}`).join(",");
     const res = await fetch(`${bed.gw.url}/${topics}/json`, { headers: BEARER.reader });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: expect.any(Number), http: 400, error: expect.stringContaining("topic") });
+    expect([res.status, await res.text()]).toEqual([400, expect.stringContaining('"code":40009')]);
+    await othersStillServed();
+  });
+
+  test("more topics than max_topics (1,001 names that fit in a request line): 400 40009", async () => {
+    const topics = Array.from({ length: 1_001 }, (_, i) => `t${i}`).join(",");
+    const [status, body] = await get(`/${topics}/json`);
+    expect([status, body]).toEqual([400, expect.objectContaining({ code: 40009, http: 400 })]);
     await othersStillServed();
   });
 
@@ -64,13 +84,11 @@ describe("prosody", () => {
     ]);
     expect(await get("/backups/json?poll=1", BEARER.writer)).toEqual([
       403,
-      { code: 40301, http: 403, error: "forbidden", link: `${DOCS}/publish/#authentication` },
+      { code: 40301, http: 403, error: expect.stringMatching(/^forbidden/), link: `${DOCS}/publish/#authentication` },
     ]);
     const auth = Buffer.from(BEARER.reader.Authorization).toString("base64url");
     expect((await fetch(`${bed.gw.url}/backups/json?poll=1&auth=${auth}`)).status).toBe(200);
-    const ws = new WebSocket(`${bed.gw.url.replace("http", "ws")}/backups/ws`, { headers: BEARER.writer });
-    const refused = await new Promise<number>((resolve) => ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
-    expect(refused).toBe(403);
+    expect(await refusedUpgrade("/backups/ws", BEARER.writer)).toBe(403);
   });
 
   test("GET /<topic>/ws without the Upgrade header: 400 40016", async () => {
@@ -97,7 +115,7 @@ describe("prosody", () => {
   });
 
   test("bytes that are not WebSocket frames after the upgrade: the connection is closed, others are served", async () => {
-    const { host, port } = new URL(bed.gw.url);
+    const { hostname: host, port } = new URL(bed.gw.url);
     const socket = connect({ host, port: Number(port) });
     const ended = new Promise<string>((resolve) => {
       let text = "";

@@ -136,7 +136,9 @@ describe("prosody", () => {
     const seen: Array<{ type: string; data: NtfyEvent }> = [];
     let wake: (() => void) | undefined;
     const record = (type: string) => (e: MessageEvent) => {
-      seen.push({ type, data: JSON.parse(e.data as string) as NtfyEvent });
+      // EventSource's own "open" (the connection, no data) shares its name with ntfy's open event.
+      if (typeof e.data !== "string") return;
+      seen.push({ type, data: JSON.parse(e.data) as NtfyEvent });
       wake?.();
     };
     source.addEventListener("open", record("open"));
@@ -226,6 +228,19 @@ describe("prosody", () => {
       const headers = { ...found.headers, Authorization: `Bearer ${TOKENS.reader}` };
       return { ...found, path: found.path.replace("{topic}", "backups"), headers };
     };
+
+    // Home Assistant sets the integration up only once this answers 200 (__init__.py async_setup_entry:
+    // any other answer retries the set-up forever), and aiontfy's Account needs `username` and these
+    // `stats` (types.py Account, AccountStats); ntfy answers it to anyone (server.go: "Allowed by anonymous").
+    test("setup: GET /v1/account answers an account aiontfy can read", async () => {
+      const setup = step("setup");
+      const res = await fetch(url(setup.path), { headers: setup.headers });
+      expect(res.status).toBe(200);
+      const account = (await res.json()) as { username?: unknown; stats?: Record<string, unknown> };
+      expect(typeof account.username).toBe("string");
+      const stats = ["messages", "emails", "calls", "reservations", "attachment_total_size"].flatMap((k) => [k, `${k}_remaining`]);
+      for (const key of stats) expect(typeof account.stats?.[key]).toBe("number");
+    });
 
     test("can_subscribe: GET /<topic>/auth answers 200 {success: true}", async () => {
       const auth = step("can_subscribe");
