@@ -128,6 +128,27 @@ describe("prosody", () => {
     }
   });
 
+  test("curl -N /sse: ntfy's framing, `event: open` before its data, a message as `data:` alone, a blank line after each", async () => {
+    const curl = curlStream(url("/backups/sse"), BEARER.reader);
+    /** The next SSE record's lines, up to the blank line that ends it; keepalives skipped. */
+    const nextRecord = async (): Promise<string[]> => {
+      const lines: string[] = [];
+      for (let line = await curl.next(); line !== ""; line = await curl.next()) lines.push(line ?? "(end)");
+      return lines[0] === "event: keepalive" ? nextRecord() : lines;
+    };
+    try {
+      const [name, open] = await nextRecord();
+      expect([name, JSON.parse(open?.replace(/^data: /, "") ?? "")]).toEqual(["event: open", expect.objectContaining({ event: "open" })]);
+      await publish(bed.gw.url, "backups", "framed");
+      const message = await nextRecord();
+      expect(message).toHaveLength(1);
+      expect(message[0]).toStartWith("data: ");
+      expect(JSON.parse(message[0]?.slice(6) ?? "")).toMatchObject({ event: "message", message: "framed" });
+    } finally {
+      await curl.stop();
+    }
+  });
+
   test("eventsource on /sse: open and message_delete are named events, a message is the default one", async () => {
     // The eventsource package sends headers only through its fetch option (a browser's EventSource sends none: ?auth= then).
     const source = new EventSource(url("/backups/sse"), {
@@ -195,6 +216,8 @@ describe("prosody", () => {
     expect(await poll(`&since=${c.id}`)).toEqual([]);
     expect(await poll(`&since=${a.time}`)).toEqual(["a", "b", "c"]);
     expect(await poll("&since=10m")).toEqual(["a", "b", "c"]);
+    // An id the cache does not hold starts at the beginning (message_cache.go messagesSinceID).
+    expect(await poll("&since=NotCached000")).toEqual(["a", "b", "c"]);
     expect(b.id).not.toBe(a.id);
   });
 
