@@ -1,8 +1,11 @@
 // Many ntfy subscribers in one child process (`bun testbed/ntfy-swarm.ts '<json options>'`), for the
 // subscriber load of the fault suite and the benchmark: each one GETs `<url>` (ntfy's /json stream),
-// checks that the messages it reads are numbered 1, 2, 3... (bodies `m<n> <publish ms>`) and times
+// counts the messages it reads (bodies `m<n> <publish ms>`, n from 1), each once, and times
 // each from its publish. A child process of its own because Bun's fetch holds at most
 // BUN_CONFIG_MAX_HTTP_REQUESTS (256 by default) requests at once: `swarm()` raises it for the child.
+//
+// Messages may be published concurrently: each subscriber's order is digested, and the report says
+// whether all read the same one (the test compares it with the cache's, poll=1).
 //
 // stdout: `opened <n>` once every stream has its open event, then one JSON line (SwarmReport) when
 // every subscriber has read `expect` messages, or at once when a line arrives on stdin.
@@ -17,10 +20,14 @@ export interface SwarmOptions {
 
 export interface SwarmReport {
   subscribers: number;
-  /** Subscribers that read every message, in order, each once. */
+  /** Subscribers that read every message, each once. */
   complete: number;
-  /** Messages read out of order or twice, over all subscribers. */
-  disordered: number;
+  /** How many different orders the complete ones read them in (1: all the same). */
+  orders: number;
+  /** orderDigest() of that order (of the first complete subscriber). */
+  digest: number;
+  /** Messages read a second time, over all subscribers. */
+  duplicates: number;
   /** Streams that ended before the last message. */
   ended: number;
   /** Fewest messages one subscriber read. */
@@ -31,10 +38,21 @@ export interface SwarmReport {
 }
 
 interface Tally {
-  next: number;
-  disordered: number;
+  read: number;
+  duplicates: number;
+  digest: number;
+  seen: Uint8Array;
   ended: boolean;
 }
+
+/** A digest of an order of message numbers: equal orders, equal digests (FNV-1a over the numbers). */
+export function orderDigest(numbers: Iterable<number>): number {
+  let digest = 0x811c9dc5;
+  for (const n of numbers) digest = step(digest, n);
+  return digest;
+}
+
+const step = (digest: number, n: number): number => Math.imul(digest ^ n, 0x01000193) >>> 0;
 
 async function subscribe(opts: SwarmOptions, tally: Tally, opened: () => void, latencies: number[], done: () => void): Promise<void> {
   const res = await fetch(opts.url, { headers: opts.headers });
@@ -48,7 +66,7 @@ async function subscribe(opts: SwarmOptions, tally: Tally, opened: () => void, l
       for (const line of lines) if (line !== "") readLine(line, tally, opened, latencies, opts.expect, done);
     }
   } finally {
-    tally.ended = tally.next <= opts.expect;
+    tally.ended = tally.read < opts.expect;
   }
 }
 
@@ -57,10 +75,15 @@ function readLine(line: string, tally: Tally, opened: () => void, latencies: num
   if (event.event === "open") return opened();
   if (event.event !== "message" || !event.message) return;
   const [label = "", sentAt = "0"] = event.message.split(" ");
-  if (Number(label.slice(1)) === tally.next) tally.next++;
-  else tally.disordered++;
+  const n = Number(label.slice(1));
   latencies.push(performance.timeOrigin + performance.now() - Number(sentAt));
-  if (tally.next === expect + 1) done();
+  if (tally.seen[n]) {
+    tally.duplicates++;
+    return;
+  }
+  tally.seen[n] = 1;
+  tally.digest = step(tally.digest, n);
+  if (++tally.read === expect) done();
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -70,7 +93,13 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 async function main(opts: SwarmOptions): Promise<void> {
-  const tallies: Tally[] = Array.from({ length: opts.subscribers }, () => ({ next: 1, disordered: 0, ended: false }));
+  const tallies: Tally[] = Array.from({ length: opts.subscribers }, () => ({
+    read: 0,
+    duplicates: 0,
+    digest: orderDigest([]),
+    seen: new Uint8Array(opts.expect + 1),
+    ended: false,
+  }));
   const latencies: number[] = [];
   let open = 0;
   let finished = 0;
@@ -83,12 +112,15 @@ async function main(opts: SwarmOptions): Promise<void> {
   })();
   await Promise.race([allDone, stdin]);
   latencies.sort((a, b) => a - b);
+  const complete = tallies.filter((t) => t.read === opts.expect && t.duplicates === 0);
   const report: SwarmReport = {
     subscribers: opts.subscribers,
-    complete: tallies.filter((t) => t.next === opts.expect + 1 && t.disordered === 0).length,
-    disordered: tallies.reduce((sum, t) => sum + t.disordered, 0),
+    complete: complete.length,
+    orders: new Set(complete.map((t) => t.digest)).size,
+    digest: complete[0]?.digest ?? 0,
+    duplicates: tallies.reduce((sum, t) => sum + t.duplicates, 0),
     ended: tallies.filter((t) => t.ended).length,
-    minRead: Math.min(...tallies.map((t) => t.next - 1)),
+    minRead: Math.min(...tallies.map((t) => t.read)),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
   };
