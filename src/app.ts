@@ -6,6 +6,7 @@
  * the listening socket (http/server.ts), and the current generation of the configuration
  * (routes, auth, plugins: generation/), which a reload replaces while older ones retire.
  */
+import { closeTopics } from "./generation/topics.ts";
 import type { Element } from "ltx";
 import type { Config } from "./features/index.ts";
 import type { Logger } from "./log.ts";
@@ -88,6 +89,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     },
     async stop({ flushTimeoutMs = 5_000 } = {}) {
       accepting = false;
+      // A subscriber's stream never ends by itself: the listener would wait for it forever.
+      closeTopics(common.kept);
       await http.stop();
       await generations.retireAll(10_000);
       common.rooms.stop();

@@ -2,6 +2,7 @@
  * The topics (src/topics/): one per gateway, kept across reloads as the files store is, so that
  * live subscribers outlive a reload; each generation sets the cache's limits (`topics:`).
  */
+import { SHUTTING_DOWN } from "../topics/bus.ts";
 import { GatewayTopics } from "../topics/topics.ts";
 import type { Topics } from "../topics/types.ts";
 import type { GenerationDeps } from "./deps.ts";
@@ -19,4 +20,9 @@ export function gatewayTopics(deps: GenerationDeps): Topics {
   const { cache_duration_s, max_events, max_bytes } = deps.config.topics;
   topics.configure({ durationS: cache_duration_s, maxRows: max_events, maxBytes: max_bytes });
   return topics;
+}
+
+/** Shutdown: every live subscriber is closed (it resumes with since= from the next gateway). */
+export function closeTopics(kept: ReadonlyMap<string, unknown>): void {
+  (kept.get(KEPT) as GatewayTopics | undefined)?.closeAll(SHUTTING_DOWN);
 }

@@ -41,6 +41,9 @@ interface Bound {
   server: Server<SocketHandlers>;
 }
 
+/** How long a stop waits for the requests in flight before it closes the connections left. */
+const STOP_GRACE_MS = 5_000;
+
 /** `handle` answers each request, given its TCP peer's address (Bun.serve knows it). */
 export function createHttpServer(handle: (request: Request, peer: string) => Promise<Response>, log: Logger): HttpServer {
   let bound: Bound | undefined;
@@ -96,7 +99,16 @@ export function createHttpServer(handle: (request: Request, peer: string) => Pro
       }
       return renewed ? "certificate_reloaded" : "rebound";
     },
-    stop: async () => void (await bound?.server.stop(false)),
+    async stop() {
+      const server = bound?.server;
+      if (!server) return;
+      // Requests in flight finish; a connection whose client stopped reading would hold the stop forever.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const graceEnds = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), STOP_GRACE_MS)));
+      const stopped = await Promise.race([server.stop(false).then(() => "stopped" as const), graceEnds]);
+      clearTimeout(timer);
+      if (stopped === "late") await server.stop(true);
+    },
   };
 }
 

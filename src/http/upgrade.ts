@@ -16,7 +16,8 @@ export interface SocketHandlers {
   drain?(ws: ServerWebSocket<SocketHandlers>): void;
 }
 
-const servers = new WeakMap<Request, Server<SocketHandlers>>();
+/** The listener a request came on, and the request as Bun made it: only that one can be upgraded or held open. */
+const sockets = new WeakMap<Request, { server: Server<SocketHandlers>; native: Request }>();
 const streams = new WeakSet<Response>();
 
 /** An answer that streams until the client goes (a subscription): the request log must not wait to read it. */
@@ -30,23 +31,25 @@ export const isStreaming = (response: Response): boolean => streams.has(response
 
 /** Called by the listener for each request. */
 export function rememberServer(request: Request, server: Server<SocketHandlers>): void {
-  servers.set(request, server);
+  sockets.set(request, { server, native: request });
 }
 
 /** A request rebuilt (front-door.ts) keeps its socket. */
 export function carrySocket(from: Request, to: Request): void {
-  const server = servers.get(from);
-  if (server) servers.set(to, server);
+  const socket = sockets.get(from);
+  if (socket) sockets.set(to, socket);
 }
 
 /** No idle timeout for this request's connection: a stream that sends its own keepalives. */
 export function holdOpen(request: Request): void {
-  servers.get(request)?.timeout(request, 0);
+  const socket = sockets.get(request);
+  socket?.server.timeout(socket.native, 0);
 }
 
 /** Takes the connection over as a WebSocket; false when the request came in-process or is no upgrade. */
 export function upgradeWebSocket(request: Request, handlers: SocketHandlers): boolean {
-  return servers.get(request)?.upgrade(request, { data: handlers }) ?? false;
+  const socket = sockets.get(request);
+  return socket?.server.upgrade(socket.native, { data: handlers }) ?? false;
 }
 
 /** Bun.serve's `websocket`: each socket's calls go to the handlers its upgrade set. */

@@ -12,6 +12,9 @@ interface Subscriber {
   onClose(reason: string): void;
 }
 
+/** The reason subscribers are closed with when the gateway stops (a WebSocket's 1001, going away). */
+export const SHUTTING_DOWN = "the gateway is shutting down";
+
 export class TopicBus {
   private readonly byTopic = new Map<string, Set<Subscriber>>();
   private live = 0;
@@ -41,6 +44,11 @@ export class TopicBus {
         sub.onClose(err instanceof Error ? err.message : String(err));
       }
     }
+  }
+
+  closeAll(reason: string): void {
+    const all = new Set([...this.byTopic.values()].flatMap((subs) => [...subs]));
+    for (const sub of all) if (this.remove(sub)) sub.onClose(reason);
   }
 
   stats(): { subscribers: number; dropped: number } {

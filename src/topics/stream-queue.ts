@@ -57,13 +57,14 @@ export class StreamQueue {
   }
 
   /** Ends the stream at once, unsent text dropped: the connection closes even if the client reads nothing. */
-  abort(reason: string): void {
+  abort(): void {
     this.ended = true;
     this.aborted = true;
     this.chunks = [];
     this.wake?.();
     try {
-      this.controller?.error(new Error(reason));
+      // Errored without an Error object: Bun prints an Error a stream ends with to stderr, outside the log (the caller logs `reason`).
+      this.controller?.error(undefined);
     } catch {
       // Already closed: nothing left to abort.
     }

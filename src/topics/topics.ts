@@ -14,9 +14,10 @@ const ID_LENGTH = 12;
 /** Seconds between two sweeps of expired events, run by a publish: reads skip them anyway. */
 const SWEEP_EVERY_S = 60;
 
-export function newEventId(): string {
+/** ntfy's util.RandomString: 12 characters of [A-Za-z0-9] for a message (10 for an action). */
+export function newEventId(length = ID_LENGTH): string {
   let id = "";
-  for (let i = 0; i < ID_LENGTH; i++) id += ID_CHARS[randomInt(ID_CHARS.length)];
+  for (let i = 0; i < length; i++) id += ID_CHARS[randomInt(ID_CHARS.length)];
   return id;
 }
 
@@ -65,6 +66,11 @@ export class GatewayTopics implements Topics {
 
   stats(): { subscribers: number; dropped: number } {
     return this.bus.stats();
+  }
+
+  /** Closes every live subscriber with `reason` (not counted as dropped). */
+  closeAll(reason: string): void {
+    this.bus.closeAll(reason);
   }
 
   /** A reload's limits: for the events published from now on. */

@@ -11,7 +11,7 @@ import type { TopicAccess } from "./subscribe-schema.ts";
 export type Permission = "read" | "write";
 
 /** Whether `user` may `permission` on `topic`; no `access:` lets every identity in. */
-export function allowed(access: TopicAccess | undefined, user: Identity | undefined, topic: string, permission: Permission): boolean {
+function allowed(access: TopicAccess | undefined, user: Identity | undefined, topic: string, permission: Permission): boolean {
   if (!access) return true;
   const names = (access[topic] ?? access["*"])?.[permission] ?? [];
   return user !== undefined && (names.includes("*") || names.includes(user.name));

@@ -3,18 +3,12 @@
  * fields left out when empty as Go's `omitempty` leaves them. `expires` is when this gateway
  * forgets the message's sequence id: until then it can be updated or withdrawn.
  */
-import { randomInt } from "node:crypto";
+import { newEventId } from "../../topics/topics.ts";
 import type { TopicEvent } from "../../topics/types.ts";
 import type { Publish } from "./publish.ts";
 
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-/** ntfy's util.RandomString: `length` characters of [A-Za-z0-9] (12 for a message, 10 for an action). */
-export function newMessageId(length = 12): string {
-  let id = "";
-  for (let i = 0; i < length; i++) id += ALPHABET[randomInt(ALPHABET.length)];
-  return id;
-}
+/** ntfy's util.RandomString (12 characters for a message, 10 for an action): the topics' ids. */
+export const newMessageId = newEventId;
 
 export function messageJson(p: Publish, at: { id: string; time: number; expires: number }): Record<string, unknown> {
   return {

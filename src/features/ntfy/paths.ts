@@ -10,7 +10,7 @@ const under = (root: string, rest: string) => (root === "/" ? rest : `${root}${r
 export const topicPath = (root: string, topic: string) => under(root, `/${topic}`);
 
 /** The subscribe API's streams (server.go: `/<topics>/json`, `/sse`, `/raw`, `/ws`). */
-export const STREAMS = ["json", "sse", "raw", "ws"] as const;
+const STREAMS = ["json", "sse", "raw", "ws"] as const;
 
 /** `subscribe`: the route serves the subscribe API too. */
 export function servedPaths(root: string, subscribe = false): ServedPath[] {

@@ -46,7 +46,7 @@ function topicsOf(path: string, maxTopics: number): string[] {
 }
 
 /** ntfy's parseSince; without `since`, a poll gets everything cached and a stream only what comes. */
-export function sinceOf(since: string, poll: boolean, nowMs: number): Cursor {
+function sinceOf(since: string, poll: boolean, nowMs: number): Cursor {
   if (since === "") return poll ? "all" : "none";
   if (since === "all" || since === "latest" || since === "none") return since;
   if (MESSAGE_ID.test(since)) return { after: since };

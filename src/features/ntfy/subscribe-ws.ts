@@ -9,17 +9,17 @@ import type { ServerWebSocket } from "bun";
 import { GatewayError, errorResponse } from "../../plugin-api/errors.ts";
 import type { HttpHandler } from "../../plugin-api/index.ts";
 import { upgradeWebSocket, type SocketHandlers } from "../../http/upgrade.ts";
-import { matches } from "../../topics/filter.ts";
-import type { TopicEvent } from "../../topics/types.ts";
+import { SHUTTING_DOWN } from "../../topics/bus.ts";
 import { NTFY, asNtfy, ntfyError } from "./errors.ts";
 import type { NtfyRoute } from "./schema.ts";
-import { subscribeChecks, type Checked, type SubscribeDeps } from "./subscribe.ts";
+import { liveFeed, subscribeChecks, tooSlow, type Checked, type SubscribeDeps } from "./subscribe.ts";
 import type { SubscribeSettings } from "./subscribe-schema.ts";
 import { controlEvent, wireJson } from "./wire.ts";
 
 /** ntfy's wsReadLimit: "We only ever receive PINGs". */
 const READ_LIMIT = 64;
-/** RFC 6455 §7.4.1: 1008 policy violation (too slow), 1009 message too big. */
+/** RFC 6455 §7.4.1: 1001 going away (shutdown), 1008 policy violation (too slow), 1009 message too big. */
+const GOING_AWAY = 1001;
 const TOO_SLOW = 1008;
 const TOO_BIG = 1009;
 
@@ -57,33 +57,16 @@ function socketHandlers(sub: Checked, settings: SubscribeSettings, deps: Subscri
 
 /** `open`, the replay, then live events; returns how to stop it. */
 function stream(ws: ServerWebSocket<SocketHandlers>, sub: Checked, settings: SubscribeSettings, deps: SubscribeDeps) {
-  const send = (e: TopicEvent) => {
-    // Bun queues what the socket cannot take yet: past the bound this subscriber is too slow.
-    if (ws.getBufferedAmount() > settings.buffer_bytes)
-      throw new Error(`subscriber too slow: more than ${settings.buffer_bytes} bytes unsent`);
-    ws.send(wireJson(e));
-  };
   ws.send(wireJson(controlEvent("open", sub.named)));
   for (const e of deps.topics.cached(sub.topics, sub.cursor, sub.filter)) ws.send(wireJson(e));
-  const live = deps.topics.subscribe(
-    sub.topics,
-    (e) => (matches(e, sub.filter) ? send(e) : undefined),
-    (reason) => stop(reason),
-  );
-  deps.open.count++;
-  const ping = setInterval(() => ws.ping(), settings.keepalive_s * 1000);
-  let stopped = false;
-  function stop(reason?: string): void {
-    if (stopped) return;
-    stopped = true;
-    deps.open.count--;
-    clearInterval(ping);
-    live.close();
-    if (reason) {
-      deps.log.info("ntfy subscriber closed", { topics: sub.named, reason });
-      // A close reason is at most 123 bytes (RFC 6455 §5.5).
-      ws.close(TOO_SLOW, reason.slice(0, 123));
-    }
-  }
-  return stop;
+  return liveFeed(sub, settings, deps, {
+    send(e) {
+      // Bun queues what the socket cannot take yet: past the bound this subscriber is too slow.
+      if (ws.getBufferedAmount() > settings.buffer_bytes) throw new Error(tooSlow(settings));
+      ws.send(wireJson(e));
+    },
+    tick: () => void ws.ping(),
+    // A close reason is at most 123 bytes (RFC 6455 §5.5).
+    end: (reason) => (reason ? ws.close(reason === SHUTTING_DOWN ? GOING_AWAY : TOO_SLOW, reason.slice(0, 123)) : undefined),
+  });
 }

@@ -11,7 +11,7 @@ import type { Authenticator } from "../../auth/types.ts";
 import { holdOpen, streamingResponse } from "../../http/upgrade.ts";
 import { matches } from "../../topics/filter.ts";
 import { StreamQueue } from "../../topics/stream-queue.ts";
-import type { Topics } from "../../topics/types.ts";
+import type { TopicEvent, Topics } from "../../topics/types.ts";
 import type { Logger } from "../../plugin-api/log.ts";
 import { requireAccess } from "./access.ts";
 import { withNtfyAuthorization } from "./auth.ts";
@@ -76,37 +76,53 @@ function openStream(
   settings: SubscribeSettings,
   deps: SubscribeDeps,
 ): ReadableStream<Uint8Array> {
-  const queue = new StreamQueue(settings.buffer_bytes, () => close());
+  const queue = new StreamQueue(settings.buffer_bytes, () => stop());
   queue.pushReplay(encode(kind, controlEvent("open", sub.named)));
   for (const e of cached) queue.pushReplay(encode(kind, e));
-  // Subscribed in the same turn as the cache was read: no event falls between the two.
-  const live = deps.topics.subscribe(
-    sub.topics,
-    (e) => {
-      if (matches(e, sub.filter)) queue.push(encode(kind, e), `subscriber too slow: more than ${settings.buffer_bytes} bytes unsent`);
-    },
-    (reason) => {
-      deps.log.info("ntfy subscriber closed", { topics: sub.named, reason });
-      close(reason);
-    },
-  );
+  const stop = liveFeed(sub, settings, deps, {
+    send: (e) => queue.push(encode(kind, e), tooSlow(settings)),
+    tick: () => queue.push(encode(kind, controlEvent("keepalive", sub.named)), tooSlow(settings)),
+    end: (reason) => (reason ? queue.abort() : queue.end()),
+  });
+  return queue.stream;
+}
+
+export const tooSlow = (settings: SubscribeSettings) => `subscriber too slow: more than ${settings.buffer_bytes} bytes unsent`;
+
+/** What a stream does with its live side: send an event, mark a keepalive, end (with a reason: dropped). */
+export interface Feed {
+  send(e: TopicEvent): void;
+  tick(): void;
+  end(reason?: string): void;
+}
+
+/**
+ * Subscribes `feed` to the topics (the caller has just read the cache, in this same turn: no event
+ * falls between the two) with a tick every keepalive_s; a send or tick that throws ends it with
+ * the reason. Returns how to end it (the client went: no reason).
+ */
+export function liveFeed(sub: Checked, settings: SubscribeSettings, deps: SubscribeDeps, feed: Feed): (reason?: string) => void {
+  const dropped = (reason: string) => {
+    deps.log.info("ntfy subscriber closed", { topics: sub.named, reason });
+    stop(reason);
+  };
+  const live = deps.topics.subscribe(sub.topics, (e) => (matches(e, sub.filter) ? feed.send(e) : undefined), dropped);
   deps.open.count++;
-  const keepalive = setInterval(() => {
+  const ticks = setInterval(() => {
     try {
-      queue.push(encode(kind, controlEvent("keepalive", sub.named)));
+      feed.tick();
     } catch (err) {
-      close(err instanceof Error ? err.message : String(err));
+      dropped(err instanceof Error ? err.message : String(err));
     }
   }, settings.keepalive_s * 1000);
-  let closed = false;
-  function close(reason?: string): void {
-    if (closed) return;
-    closed = true;
+  let stopped = false;
+  function stop(reason?: string): void {
+    if (stopped) return;
+    stopped = true;
     deps.open.count--;
-    clearInterval(keepalive);
+    clearInterval(ticks);
     live.close();
-    if (reason) queue.abort(reason);
-    else queue.end();
+    feed.end(reason);
   }
-  return queue.stream;
+  return stop;
 }

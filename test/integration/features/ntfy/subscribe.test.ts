@@ -77,6 +77,13 @@ for (const server of testServers())
       }
     });
 
+    test("too many topics: past max_topics ntfy's 40009; a URL past Bun's 16 KiB request head, a bare 431 from Bun itself", async () => {
+      const topics = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`).join(",");
+      const some = await fetch(`${bed.gw.url}/${topics(1000)}/json`);
+      expect([some.status, ((await some.json()) as { code: number }).code]).toEqual([400, 40009]);
+      expect((await fetch(`${bed.gw.url}/${topics(10_000)}/json`)).status).toBe(431);
+    });
+
     test("a WebSocket: open and messages as text frames; a junk frame past 64 bytes closes it with 1009", async () => {
       const ws = new WebSocket(`${bed.gw.url.replace("http", "ws")}/chat/ws`);
       const got: Event[] = [];
@@ -90,6 +97,37 @@ for (const server of testServers())
       expect(await closed).toBe(1009);
     });
 
+    /** Publishes to `topic` until a subscriber is dropped (loopback socket buffers hold megabytes first); the ids published. */
+    async function publishUntilDropped(topic: string): Promise<string[]> {
+      const ids: string[] = [];
+      const before = await metric("stanzagate_topic_subscribers_dropped_total");
+      for (let n = 0; n < 5000 && (await metric("stanzagate_topic_subscribers_dropped_total")) === before; n++)
+        for (let k = 0; k < 20; k++) ids.push((await publish(topic, `${n}-${k} ${"x".repeat(3000)}`)).id);
+      expect(await metric("stanzagate_topic_subscribers_dropped_total")).toBe(before + 1);
+      return ids;
+    }
+
+    test("a WebSocket that never reads is dropped; another WebSocket gets every message in order", async () => {
+      const got: Event[] = [];
+      const ws = new WebSocket(`${bed.gw.url.replace("http", "ws")}/wsload/ws`);
+      ws.onmessage = (m) => got.push(JSON.parse(String(m.data)) as Event);
+      const stalled = createConnection({ host: "127.0.0.1", port: Number(new URL(bed.gw.url).port) });
+      const key = Buffer.from("0123456789abcdef").toString("base64");
+      stalled.write(
+        `GET /wsload/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      stalled.pause();
+      try {
+        await waitFor(async () => (await metric("stanzagate_topic_subscribers")) === 2, WAIT_MS, "both subscribers");
+        const ids = await publishUntilDropped("wsload");
+        await waitFor(() => got.filter((e) => e.event === "message").length === ids.length, WAIT_MS, "every message");
+        expect(got.filter((e) => e.event === "message").map((e) => e.id)).toEqual(ids);
+      } finally {
+        ws.close();
+        stalled.destroy();
+      }
+    });
+
     test("a subscriber that never reads is dropped; another gets every message in order; since= resumes", async () => {
       const healthy = curl(`${bed.gw.url}/load/json`);
       const stalled = createConnection({ host: "127.0.0.1", port: Number(new URL(bed.gw.url).port) });
@@ -98,12 +136,7 @@ for (const server of testServers())
       try {
         await waitFor(() => healthy.events().some((e) => e.event === "open"), WAIT_MS, "the healthy subscriber's open");
         await waitFor(async () => (await metric("stanzagate_topic_subscribers")) === 2, WAIT_MS, "both subscribers");
-        const ids: string[] = [];
-        const before = await metric("stanzagate_topic_subscribers_dropped_total");
-        // Until the stalled one's socket and then its 8 KiB buffer are full (loopback buffers hold megabytes).
-        for (let n = 0; n < 5000 && (await metric("stanzagate_topic_subscribers_dropped_total")) === before; n++)
-          for (let k = 0; k < 20; k++) ids.push((await publish("load", `${n}-${k} ${"x".repeat(3000)}`)).id);
-        expect(await metric("stanzagate_topic_subscribers_dropped_total")).toBe(before + 1);
+        const ids = await publishUntilDropped("load");
         await waitFor(() => healthy.events().filter((e) => e.event === "message").length === ids.length, WAIT_MS, "every message");
         expect(
           healthy
@@ -124,30 +157,43 @@ for (const server of testServers())
       }
     });
 
-    test("a restart between a disconnect and since=<last id>: every message in between, once", async () => {
+    test("a restart while subscribed: the streams end (a stalled one too), and since=<last id> gets every message in between, once", async () => {
       const store = join(mkdtempSync(join(tmpdir(), "sg-topics-")), "stanzagate.db");
       // One component connection at a time: the bed's gateway makes way for one with a store file.
       await bed.gw.stop();
       let gw = await startGateway(bed.server, { routes: ROUTES, store });
+      const post = async (body: string) => (await (await gw.post("/restart", { body })).json()) as Event;
+      const before = curl(`${gw.url}/restart/json`);
+      await waitFor(() => before.events().some((e) => e.event === "open"), WAIT_MS, "the open event");
+      await post("seen before the restart");
+      await waitFor(() => before.events().some((e) => e.event === "message"), WAIT_MS, "the first message");
+      await post("missed 1");
+      const stalled = createConnection({ host: "127.0.0.1", port: Number(new URL(gw.url).port) });
+      stalled.write("GET /restart/json HTTP/1.1\r\nHost: x\r\n\r\n");
+      stalled.pause();
+      await waitFor(
+        async () => (await fetch(`${gw.url}/metrics`).then((r) => r.text())).includes("stanzagate_topic_subscribers 2"),
+        WAIT_MS,
+        "both",
+      );
+      // Subscribers still connected, one of them reading nothing, never hold the shutdown up.
+      await gw.stop();
+      stalled.destroy();
+      await before.proc.exited;
+      gw = await startGateway(bed.server, { routes: ROUTES, store });
+      bed.gw = gw;
+      await post("missed 2");
+      // Whatever the stream had not sent when it ended ("missed 1", or not) comes after the last id it got.
+      const got = before.events().filter((e) => e.event === "message");
+      const after = curl(`${gw.url}/restart/json?since=${got.at(-1)?.id}`);
       try {
-        const post = async (body: string) => (await (await gw.post("/restart", { body })).json()) as Event;
-        const last = await post("seen before the disconnect");
-        await post("missed 1");
-        await gw.stop();
-        gw = await startGateway(bed.server, { routes: ROUTES, store });
-        bed.gw = gw;
-        await post("missed 2");
-        const sub = curl(`${gw.url}/restart/json?since=${last.id}`);
-        try {
-          await waitFor(() => sub.events().filter((e) => e.event === "message").length === 2, WAIT_MS, "the missed messages");
-          await post("live");
-          await waitFor(() => sub.events().some((e) => e.message === "live"), WAIT_MS, "the live message");
-          expect(sub.events().flatMap((e) => (e.event === "message" ? [e.message] : []))).toEqual(["missed 1", "missed 2", "live"]);
-        } finally {
-          sub.proc.kill();
-        }
+        await waitFor(() => after.events().some((e) => e.message === "missed 2"), WAIT_MS, "the missed messages");
+        await post("live");
+        await waitFor(() => after.events().some((e) => e.message === "live"), WAIT_MS, "the live message");
+        const messages = [...before.events(), ...after.events()].flatMap((e) => (e.event === "message" ? [e.message] : []));
+        expect(messages).toEqual(["seen before the restart", "missed 1", "missed 2", "live"]);
       } finally {
-        await gw.stop();
+        after.proc.kill();
       }
     });
   });

@@ -1,7 +1,8 @@
 // preset: ntfy with subscribe:, driven in-process: what ntfy's subscribe API answers a poll and a
 // stream, each bad request in ntfy's error shape, and read and write access kept apart.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
+import { FAKE_HEAD, fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
+import { loadTestConfig } from "../../../helpers/gateway.ts";
 
 const ROUTES = `
 auth:
@@ -29,6 +30,32 @@ afterAll(() => gw.stop());
 
 const basic = (user: string) => ({ authorization: `Bearer ${user}-token-0123456789` });
 const lines = async (r: Response) => (await r.text()).split("\n").filter((l) => l !== "");
+/** A stream's events, one at a time, whatever chunks they come in. */
+function events(r: Response) {
+  const reader = r.body?.getReader();
+  if (!reader) throw new Error("no body");
+  const queued: Array<Record<string, unknown>> = [];
+  let rest = "";
+  return {
+    async next(): Promise<Record<string, unknown>> {
+      while (queued.length === 0) {
+        const lines = (rest + new TextDecoder().decode((await reader.read()).value)).split("\n");
+        rest = lines.pop() ?? "";
+        queued.push(...lines.filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>));
+      }
+      return queued.shift() as Record<string, unknown>;
+    },
+    /** The next `message` event, past keepalives. */
+    async message(): Promise<Record<string, unknown>> {
+      for (;;) {
+        const e = await this.next();
+        if (e.event === "message") return e;
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
 const publish = async (path: string, body: string, headers: Record<string, string> = {}) =>
   (await (await gw.request(path, { method: "POST", body, headers })).json()) as { id: string; time: number };
 
@@ -75,17 +102,33 @@ describe("polling (poll=1)", () => {
 });
 
 describe("streaming", () => {
-  test("/json sends open, then each message as it is published", async () => {
+  test("/json sends open, then each message as it is published, and keepalives while idle", async () => {
     const r = await gw.request("/live/json");
     expect(r.status).toBe(200);
-    const reader = r.body?.getReader();
-    if (!reader) throw new Error("no body");
-    const read = async () => new TextDecoder().decode((await reader.read()).value);
-    expect(JSON.parse(await read())).toMatchObject({ event: "open", topic: "live" });
+    const stream = events(r);
+    expect(await stream.next()).toMatchObject({ event: "open", topic: "live" });
     const sent = await publish("/live", "hello");
-    expect(JSON.parse(await read())).toMatchObject({ id: sent.id, event: "message", message: "hello" });
-    expect(JSON.parse(await read())).toMatchObject({ event: "keepalive", topic: "live" });
-    await reader.cancel();
+    expect(await stream.message()).toMatchObject({ id: sent.id, event: "message", message: "hello" });
+    // Nothing more is published: the next event is a keepalive (keepalive_s: 1).
+    expect(await stream.next()).toMatchObject({ event: "keepalive", topic: "live" });
+    await stream.cancel();
+  });
+
+  test("/health counts the live subscribers under ntfy topics", async () => {
+    const stream = events(await gw.request("/counted/json"));
+    await stream.next();
+    const health = (await (await gw.request("/health")).json()) as { plugins?: Array<Record<string, unknown>> };
+    expect(health.plugins?.find((p) => p.name === "ntfy topics")).toEqual({ name: "ntfy topics", subscribers: 1, dropped: 0 });
+    await stream.cancel();
+  });
+
+  test("a stream outlives a reload: what the new configuration's route publishes reaches it", async () => {
+    const stream = events(await gw.request("/reloaded/json"));
+    expect(await stream.next()).toMatchObject({ event: "open" });
+    await gw.gateway.reload(loadTestConfig(FAKE_HEAD + ROUTES.replace("keepalive_s: 1", "keepalive_s: 2")));
+    const sent = await publish("/reloaded", "after the reload");
+    expect(await stream.message()).toMatchObject({ id: sent.id, message: "after the reload" });
+    await stream.cancel();
   });
 });
 
