@@ -56,7 +56,11 @@ const step = (digest: number, n: number): number => Math.imul(digest ^ n, 0x0100
 
 async function subscribe(opts: SwarmOptions, tally: Tally, opened: () => void, latencies: number[], done: () => void): Promise<void> {
   const res = await fetch(opts.url, { headers: opts.headers });
-  if (!res.body) throw new Error(`${opts.url}: ${res.status}`);
+  if (res.status !== 200 || !res.body) {
+    // One refused stream would leave `opened` unsaid for ever: say why and stop the swarm.
+    console.error(`ntfy-swarm: ${opts.url} answered ${res.status} ${await res.text()}`);
+    process.exit(1);
+  }
   const decoder = new TextDecoder();
   let rest = "";
   try {

@@ -265,6 +265,9 @@ describe("prosody", () => {
       for (const key of stats) expect(typeof account.stats?.[key]).toBe("number");
     });
 
+    // aiontfy's subscribe() calls can_subscribe() before it opens the WebSocket; ntfy serves it as
+    // GET /<topics>/auth behind authorizeTopicRead (server.go authPathRegex, handleTopicAuth:
+    // {"success":true}). Any error there and Home Assistant never subscribes (event.py ws_connect).
     test("can_subscribe: GET /<topic>/auth answers 200 {success: true}", async () => {
       const auth = step("can_subscribe");
       const res = await fetch(url(auth.path), { headers: auth.headers });
