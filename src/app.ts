@@ -93,6 +93,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       closeTopics(common.kept);
       await http.stop();
       await generations.retireAll(10_000);
+      disposeKept(common.kept);
       common.rooms.stop();
       await core.close(flushTimeoutMs);
     },
@@ -131,6 +132,13 @@ function sharedDeps(
       log: log.child({ part: "rooms" }),
     }),
   };
+}
+
+/** What the generations kept that ends with the gateway (a store in memory's files folder: generation/files.ts). */
+function disposeKept(kept: ReadonlyMap<string, unknown>): void {
+  for (const value of kept.values()) {
+    if (typeof value === "object" && value !== null && Symbol.dispose in value) (value as Disposable)[Symbol.dispose]();
+  }
 }
 
 function newThrottle(config: Config): Throttle {

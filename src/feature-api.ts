@@ -73,6 +73,8 @@ interface RouteOptions {
   refuse?: (error: GatewayError, request: Request) => Response;
   /** A route that takes files: its bodies may be this large instead of http.max_body_bytes (files/service.ts `fileBodyLimit`). */
   maxBodyBytes?: number;
+  /** Parameters that are credentials (a file's id: whoever has it fetches the file), by name: `…` wherever the path is logged. */
+  secretParams?: readonly string[];
 }
 
 /** The plugins' registrar, with what only the core's endpoints need. */

@@ -18,7 +18,7 @@
 //  - XEP-0363 (mod_http_file_share): `http_file_share_access` lists who may get a slot, bare JIDs
 //    or hosts; the slot request's sender is the component's bare domain, so naming the domain
 //    grants it. Left out (empty), any host of this Prosody may upload, and an external component
-//    is such a host: the component gets slots by default (test/integration/files/upload-xep0363.test.ts).
+//    is such a host: the component gets slots by default (test/integration/features/files/upload-xep0363.test.ts).
 //    The module serves HTTP under its own host name; `http_host` files its routes under the
 //    VirtualHost, which is `http_default_host` (a request to 127.0.0.1 lands there), and
 //    `http_external_url` makes the slot URLs point at 127.0.0.1 (upload.localhost resolves nowhere).

@@ -32,6 +32,8 @@ export async function startBenchGateway(
   dir = mkdtempSync(join(tmpdir(), "sg-bench-")),
   bin: string | string[] = BIN,
   env: Record<string, string> = {},
+  /** More keys of the http: section, one per line (the files probe's public_url). */
+  httpKeys: readonly string[] = [],
 ): Promise<BenchGateway> {
   const config = `xmpp:
   server: xmpp://127.0.0.1:${prosody.componentPort}
@@ -41,7 +43,7 @@ export async function startBenchGateway(
   reconnect: { initial_ms: 50, max_ms: 250 }
 http:
   listen: 127.0.0.1:${port}
-store: ${join(dir, "stanzagate.db")}
+${httpKeys.map((k) => `  ${k}\n`).join("")}store: ${join(dir, "stanzagate.db")}
 outbox: { max_stanzas: 50000 }
 log: { level: warn }
 auth_throttle: { max_failures: 1000000, window_s: 1 }

@@ -15,12 +15,11 @@ const MB = Math.min(100, Number(process.env.FILES_MB ?? 10));
 const prosody = await startProsody({ logLevel: "error" });
 try {
   const port = await freePort();
-  const routes = `http: { public_url: "http://127.0.0.1:${port}" }
-attachments: { max_file_bytes: ${(MB + 1) * 1_048_576}, quota_bytes: ${N * (MB + 1) * 1_048_576}, rate: { files: ${N * 2}, window_s: 60 } }
+  const routes = `attachments: { max_file_bytes: ${(MB + 1) * 1_048_576}, quota_bytes: ${N * (MB + 1) * 1_048_576}, rate: { files: ${N * 2}, window_s: 60 } }
 routes:
   - { preset: ntfy, topics: { door: bob@${prosody.host} } }
 `;
-  const gw = await startBenchGateway(prosody, port, routes);
+  const gw = await startBenchGateway(prosody, port, routes, undefined, undefined, {}, [`public_url: "http://127.0.0.1:${port}"`]);
   try {
     await Bun.sleep(2_500);
     const before = memoryMb(gw.proc.pid).rss_mb;

@@ -8,7 +8,7 @@ import { Value } from "@sinclair/typebox/value";
 import { isRecord } from "../kit/bounded.ts";
 import { parseProxyRange } from "../http/client-address.ts";
 import { AttachmentsSchema, type AttachmentsConfig } from "../files/schema.ts";
-import type { Diagnostic, SourceLocator } from "./diagnostics.ts";
+import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
 import type { RouteBase } from "./feature-shape.ts";
 
 /** The section with every default filled in (also when it is absent). */
@@ -38,7 +38,11 @@ export function checkAttachments(
     warnings.push({ ...locate.at(["store"], message), severity: "warning" });
   }
   const raw = fields.attachments;
-  if (!isRecord(raw)) return;
+  // http.public_url alone turns files on at the default path: that path is as taken as a configured one.
+  if (!isRecord(raw)) {
+    if (publicUrlOf(fields) !== undefined) checkFilesPath(attachmentsOf(undefined).path, routes, ["http", "public_url"], locate, out);
+    return;
+  }
   if (publicUrlOf(fields) === undefined) {
     out.push(
       locate.at(
@@ -48,11 +52,14 @@ export function checkAttachments(
       ),
     );
   }
-  const settings = attachmentsOf(raw);
-  const taken = routes.find((r) => r.path === settings.path || r.path.startsWith(`${settings.path}/`));
-  if (taken)
-    out.push(locate.at(["attachments", "path"], `${settings.path} is where files are served, but ${taken.at} serves ${taken.path}`));
+  checkFilesPath(attachmentsOf(raw).path, routes, ["attachments", "path"], locate, out);
   checkRemote(raw.remote, locate, out);
+}
+
+/** Nothing is served below the files path but the files (`key`: what set that path, to point at). */
+function checkFilesPath(path: string, routes: readonly RouteBase[], key: PathSegments, locate: SourceLocator, out: Diagnostic[]): void {
+  const taken = routes.find((r) => r.path === path || r.path.startsWith(`${path}/`));
+  if (taken) out.push(locate.at(key, `${path} is where files are served, but ${taken.at} serves ${taken.path}`));
 }
 
 function checkRemote(raw: unknown, locate: SourceLocator, out: Diagnostic[]): void {

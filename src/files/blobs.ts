@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SNIFF_BYTES } from "./sniff.ts";
 
@@ -89,9 +89,11 @@ export class Blobs {
         if (!admit(size)) throw new BlobCut("limit");
         hash.update(chunk.value);
         head.add(chunk.value);
-        await file.write(chunk.value);
+        await writeAll(file, chunk.value);
       }
       await file.sync();
+      // What is on disk is what was hashed, or the file is not named by that hash.
+      if ((await file.stat()).size !== size) throw new BlobCut("failed", new Error(`wrote a different size than the ${size} bytes hashed`));
       await file.close();
       const sha256 = hash.digest("hex");
       await rename(tmp, this.path(sha256));
@@ -102,6 +104,19 @@ export class Blobs {
       await rm(tmp, { force: true });
       throw cut(err);
     }
+  }
+}
+
+/**
+ * Writes every byte of `bytes`: write(2) may write fewer than asked without an error (a disk that
+ * fills mid-write answers a short count; ENOSPC comes only at the next write), so it is called
+ * again for the rest, and a write that takes nothing is a full disk.
+ */
+async function writeAll(file: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.byteLength; ) {
+    const { bytesWritten } = await file.write(bytes, done, bytes.byteLength - done);
+    if (bytesWritten <= 0) throw new BlobCut("disk-full");
+    done += bytesWritten;
   }
 }
 

@@ -3,7 +3,8 @@
  * message, a URL path and a Content-Disposition header, and is saved by clients under it, so it
  * keeps no path (`../`), no control character (NUL, line breaks: header injection), no bidi
  * control (U+202E makes `gpj.exe` read `exe.jpg`, CVE-2009-3376's trick) and no character a file
- * system refuses; its extension is the one of the sniffed type (a PNG named `.exe` is `.png`).
+ * system refuses; its extension is the one of the sniffed type (a PNG named `.exe` is `.png`,
+ * bytes of no known type `.bin`: an HTML page with one binary byte is no page to open).
  */
 
 /** The longest name kept, in characters: long enough for any real name, short enough for any file system. */
@@ -40,18 +41,24 @@ function split(name: string): { stem: string; extension: string | undefined } {
   return { stem: name.slice(0, dot), extension: name.slice(dot + 1) };
 }
 
-/** The extension the name ends with: the sniffed one unless the name's agrees with it. */
-function extensionFor(given: string | undefined, sniffed: string | undefined): string | undefined {
-  const lower = given?.toLowerCase();
-  if (sniffed === undefined) return given;
-  if (sniffed === "txt") return lower !== undefined && TEXT_EXTENSIONS.has(lower) ? given : "txt";
+/**
+ * What a file of no known type ends with: application/octet-stream's registered extension
+ * (IANA's media type registration, Apache's mime.types), so no program a name claims opens it.
+ */
+const UNKNOWN_EXTENSION = "bin";
+
+/** The extension the name ends with: the sniffed one (`.bin` for no known type) unless the name's agrees with it. */
+function extensionFor(given: string | undefined, sniffed = UNKNOWN_EXTENSION): string {
+  if (given === undefined) return sniffed;
+  const lower = given.toLowerCase();
+  if (sniffed === "txt") return TEXT_EXTENSIONS.has(lower) ? given : "txt";
   if (lower === sniffed || (sniffed === "jpg" && lower === "jpeg") || (sniffed === "tif" && lower === "tiff")) return given;
   return sniffed;
 }
 
 /** Cut to MAX_NAME_CHARS code points, the extension kept whole. */
-function fit(stem: string, extension: string | undefined): string {
-  const suffix = extension ? `.${[...extension].slice(0, 16).join("")}` : "";
+function fit(stem: string, extension: string): string {
+  const suffix = `.${[...extension].slice(0, 16).join("")}`;
   const room = MAX_NAME_CHARS - [...suffix].length;
   return [...stem].slice(0, room).join("").trim() + suffix;
 }

@@ -5,8 +5,9 @@
  * FILES_QUOTA, FILES_STORE_FULL (the disk), UPLOAD_FAILED (the server's upload service).
  */
 import { GatewayError } from "../plugin-api/errors.ts";
+import type { Logger } from "../log.ts";
 import { BlobCut } from "./blobs.ts";
-import { fileRate, type FileRate } from "./rate.ts";
+import { fileRate, type FileRate, type Taken } from "./rate.ts";
 import { expireSeconds, type AttachmentsConfig } from "./schema.ts";
 import type { FileRow, FileStore } from "./store.ts";
 import type { Attachment, FilesPort, IncomingFile, StoredFile } from "./types.ts";
@@ -23,6 +24,8 @@ export interface FilesDeps {
   store: FileStore;
   /** http.public_url, without its trailing slash. */
   publicUrl: string;
+  /** Where a failed write says why (the sender is told only that it failed). */
+  log: Logger;
   /** `upload: xep0363`: the server's upload service (absent: files are served from here). */
   uploader?: Uploader | undefined;
   /** `remote.fetch: true`: fetches and stores a URL (files/remote.ts); absent: a URL stays a link. */
@@ -47,47 +50,87 @@ class Files implements FilesService {
   }
 
   async put(file: IncomingFile, sender: string): Promise<StoredFile> {
-    const refused = this.#refusal(file, sender);
-    if (refused) {
-      void file.body.cancel().catch(() => {});
-      throw refused;
-    }
-    const row = await this.#stored(file);
-    return this.deps.uploader ? this.#upload(row, this.deps.uploader) : this.#local(row);
+    return this.#kept(this.#take(sender, file), file);
   }
 
   async remote(url: string, sender: string, name?: string): Promise<Attachment> {
-    if (!this.settings.remote.fetch || !this.deps.fetchRemote) return { kind: "link", url, name };
-    return { kind: "file", file: await this.put(await this.deps.fetchRemote(url, sender, name), sender) };
+    const fetchRemote = this.settings.remote.fetch ? this.deps.fetchRemote : undefined;
+    if (!fetchRemote) return { kind: "link", url, name };
+    // Before the fetch: a sender past its rate, or a store without room, costs the remote server nothing.
+    const taken = this.#take(sender);
+    const file = await fetchRemote(url, sender, name).catch((err: unknown) => {
+      taken.giveBack();
+      throw err;
+    });
+    return { kind: "file", file: await this.#kept(taken, file) };
   }
 
-  /** What is refused before a byte is read: a declared size over the limit, the sender's rate, a full quota. */
-  #refusal(file: IncomingFile, sender: string): GatewayError | undefined {
-    const { max_file_bytes: max, quota_bytes: quota } = this.settings;
-    if (file.declaredSize !== undefined && file.declaredSize > max) return tooLarge(max);
-    const wait = this.#rate.take(sender);
-    if (wait !== undefined) {
-      return new GatewayError("FILES_RATE", undefined, { headers: { "retry-after": String(wait) }, details: { retry_after_s: wait } });
+  forget(files: readonly StoredFile[]): void {
+    for (const file of files) this.store.forget(file.id);
+  }
+
+  /**
+   * What is refused before a byte is read (or fetched), in this order: a declared size over the
+   * limit (the sender's own mistake); a store with no room even for bytes it holds already (a
+   * 507 is everyone's, and a 429 would only send the sender back to it); then the sender's rate,
+   * taken last so that nothing refused before counts, and given back by #kept if the file is
+   * refused later.
+   */
+  #take(sender: string, file?: IncomingFile): Taken {
+    try {
+      const { max_file_bytes: max, quota_bytes: quota } = this.settings;
+      const declared = file?.declaredSize;
+      if (declared !== undefined && declared > max) throw tooLarge(max);
+      if (this.store.used() + (declared ?? 1) > quota + max) throw quotaReached(quota);
+      const taken = this.#rate.take(sender);
+      if ("wait" in taken) throw rateReached(taken.wait);
+      return taken;
+    } catch (err) {
+      void file?.body.cancel().catch(() => {});
+      throw err;
     }
-    if (this.store.used() + (file.declaredSize ?? 1) > quota) return quotaReached(quota);
-    return undefined;
   }
 
-  /** Streams it in, cut as it passes the file limit or the quota. */
+  /** Stores the file; one refused after all gives the sender's place back: only files kept count against the rate. */
+  async #kept(taken: Taken, file: IncomingFile): Promise<StoredFile> {
+    try {
+      const max = this.settings.max_file_bytes;
+      // A fetched file's size is declared only once it is fetched.
+      if ((file.declaredSize ?? 0) > max) {
+        void file.body.cancel().catch(() => {});
+        throw tooLarge(max);
+      }
+      const row = await this.#stored(file);
+      return await (this.deps.uploader ? this.#upload(row, this.deps.uploader) : this.#local(row));
+    } catch (err) {
+      taken.giveBack();
+      throw err;
+    }
+  }
+
+  /**
+   * Streams it in, cut as it passes the file limit. The quota is judged once the file is whole:
+   * bytes the store holds already are kept once and add nothing (a camera sending the same
+   * frame); until then, what streams in past the quota is held to one file's limit in all.
+   */
   async #stored(file: IncomingFile): Promise<FileRow> {
     const { max_file_bytes: max, quota_bytes: quota } = this.settings;
     let over: GatewayError | undefined;
     const admit = (total: number, others: number) => {
       if (total > max) over = tooLarge(max);
-      else if (others + total > quota) over = quotaReached(quota);
+      else if (others + total > quota + max) over = quotaReached(quota);
+      return over === undefined;
+    };
+    const fits = (added: number, stored: number) => {
+      if (stored + added > quota) over = quotaReached(quota);
       return over === undefined;
     };
     try {
-      return await this.store.add(file.body, file.name, this.#ttlS, admit);
+      return await this.store.add(file.body, file.name, this.#ttlS, admit, fits);
     } catch (err) {
       // The front door's own cut of a chunked body (fileBodyLimit) can come first: the file is what was too large.
       const frontDoor = err instanceof BlobCut && err.cause instanceof GatewayError && err.cause.code === "BODY_TOO_LARGE";
-      throw over ?? (frontDoor ? tooLarge(max) : writeFailure(err));
+      throw over ?? (frontDoor ? tooLarge(max) : writeFailure(err, this.deps.log));
     }
   }
 
@@ -132,9 +175,12 @@ function urlOf(publicUrl: string, path: string, row: { id: string; name: string 
 const tooLarge = (max: number) =>
   new GatewayError("FILE_TOO_LARGE", `The file is larger than ${max} bytes (attachments.max_file_bytes)`, { details: { max_bytes: max } });
 
+const rateReached = (wait: number) =>
+  new GatewayError("FILES_RATE", undefined, { headers: { "retry-after": String(wait) }, details: { retry_after_s: wait } });
+
 const quotaReached = (quota: number) => new GatewayError("FILES_QUOTA", undefined, { details: { quota_bytes: quota } });
 
-function writeFailure(err: unknown): GatewayError {
+function writeFailure(err: unknown, log: Logger): GatewayError {
   if (err instanceof BlobCut && err.reason === "disk-full") return new GatewayError("FILES_STORE_FULL");
   if (err instanceof BlobCut && err.reason === "body") {
     // A reader of the format (multipart) says what was wrong; a stream that broke off is the sender's.
@@ -142,7 +188,8 @@ function writeFailure(err: unknown): GatewayError {
     return new GatewayError("BAD_REQUEST", "The file ended before it was whole (the upload was cut off)");
   }
   if (err instanceof GatewayError) return err;
+  // Why names the server's paths (EROFS: ... open '/var/lib/...'): the log has it, the sender only that it failed.
   const cause = err instanceof BlobCut ? err.cause : err;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new GatewayError("STORE_UNAVAILABLE", "The file could not be written to the store", { details: { reason } });
+  log.warn("a file could not be written to the store", { err: cause instanceof Error ? cause.message : String(cause) });
+  return new GatewayError("STORE_UNAVAILABLE", "The file could not be written to the store");
 }

@@ -6,8 +6,8 @@
  */
 import type { Database } from "bun:sqlite";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { Blobs, type WrittenBlob } from "./blobs.ts";
+import { existsSync, rmSync } from "node:fs";
+import { BlobCut, Blobs, type WrittenBlob } from "./blobs.ts";
 import { safeName } from "./names.ts";
 import { sniffType } from "./sniff.ts";
 
@@ -61,11 +61,20 @@ export class FileStore {
 
   /** Bytes of every blob (each counted once) plus those streaming in. */
   used(): number {
+    return this.#storedBytes() + this.#inFlight;
+  }
+
+  #storedBytes(): number {
     // Asked at every chunk of every upload: the stored part is summed again only after a change.
     this.#stored ??=
       this.db.query<{ total: number | null }, []>("SELECT sum(size) AS total FROM (SELECT DISTINCT sha256, size FROM files)").get()
         ?.total ?? 0;
-    return this.#stored + this.#inFlight;
+    return this.#stored;
+  }
+
+  /** Whether a row names these bytes already: a file of them adds nothing to the store. */
+  #named(sha256: string): boolean {
+    return this.db.query("SELECT 1 FROM files WHERE sha256 = ? LIMIT 1").get(sha256) !== null;
   }
 
   /** The stored bytes, undefined when a row was added or removed since they were summed. */
@@ -73,14 +82,17 @@ export class FileStore {
 
   /**
    * Streams `body` in; `admit(total, others)` cuts it (see Blobs.write), `others` being what the
-   * store holds besides this file. The row is written once the blob is whole: an id is never
-   * served before its bytes are all on disk.
+   * store holds besides this file. Once the blob is whole, `fits(added, stored)` says whether it
+   * is kept: `added` is 0 when a row names the same bytes already, `stored` what the rows hold;
+   * a file it refuses (BlobCut "limit") leaves no blob of its own. The row is written once the
+   * blob is whole: an id is never served before its bytes are all on disk.
    */
   async add(
     body: ReadableStream<Uint8Array>,
     rawName: string | undefined,
     ttlS: number,
     admit: (total: number, others: number) => boolean,
+    fits: (added: number, stored: number) => boolean = () => true,
   ): Promise<FileRow> {
     let counted = 0;
     const blob = await this.blobs
@@ -93,13 +105,22 @@ export class FileStore {
       .finally(() => {
         this.#inFlight -= counted;
       });
-    return this.#index(blob, rawName, ttlS);
+    return this.#index(blob, rawName, ttlS, fits);
   }
 
-  async #index(blob: WrittenBlob, rawName: string | undefined, ttlS: number): Promise<FileRow> {
+  async #index(
+    blob: WrittenBlob,
+    rawName: string | undefined,
+    ttlS: number,
+    fits: (added: number, stored: number) => boolean,
+  ): Promise<FileRow> {
     this.#landing.set(blob.sha256, (this.#landing.get(blob.sha256) ?? 0) + 1);
+    let refused = false;
     try {
       const sniffed = await sniffType(blob.head);
+      // Checked with the row's insert, nothing awaited between: two files of the same new bytes count them once.
+      refused = !fits(this.#named(blob.sha256) ? 0 : blob.size, this.#storedBytes());
+      if (refused) throw new BlobCut("limit");
       const now = this.now();
       const row: FileRow = {
         id: newFileId(),
@@ -119,6 +140,8 @@ export class FileStore {
       const left = (this.#landing.get(blob.sha256) ?? 1) - 1;
       if (left > 0) this.#landing.set(blob.sha256, left);
       else this.#landing.delete(blob.sha256);
+      // Refused bytes are not left on disk for a sweep ten minutes later: the quota bounds the disk.
+      if (refused && left <= 0 && !this.#named(blob.sha256)) rmSync(this.blobs.path(blob.sha256), { force: true });
     }
   }
 
@@ -128,7 +151,7 @@ export class FileStore {
     return row && existsSync(this.blobs.path(row.sha256)) ? row : undefined;
   }
 
-  /** Forgets one file (an upload service took it instead); its blob goes with its last row. */
+  /** Forgets one file (an upload service took it instead, or its request was refused); its blob goes with its last row. */
   forget(id: string): void {
     this.db.query("DELETE FROM files WHERE id = ?").run(id);
     this.#stored = undefined;

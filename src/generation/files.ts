@@ -3,7 +3,7 @@
  * gateway's database, blobs in the files/ folder beside its file) outlives the generation, as
  * the outbox does; the limits are the generation's.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { filesService, type FilesService } from "../files/service.ts";
@@ -18,11 +18,12 @@ const KEPT = "(files)";
 export function generationFiles(deps: GenerationDeps): FilesService | undefined {
   const { config } = deps;
   if (config.http.public_url === undefined) return undefined;
-  if (!deps.kept.has(KEPT)) deps.kept.set(KEPT, new FileStore(deps.store, filesDir(config.store)));
+  if (!deps.kept.has(KEPT)) deps.kept.set(KEPT, new FileStore(deps.store, filesDir(config.store, deps.kept)));
   return filesService({
     settings: config.attachments,
     store: deps.kept.get(KEPT) as FileStore,
     publicUrl: config.http.public_url,
+    log: deps.log,
     uploader: config.attachments.upload === "xep0363" ? xep0363(deps) : undefined,
     fetchRemote: remoteFetcher(config.attachments.remote),
   });
@@ -37,8 +38,14 @@ function xep0363(deps: GenerationDeps) {
   );
 }
 
-/** `<dir of the store file>/files`; a store in memory keeps its files in a temporary folder, gone with the machine's tmp. */
-function filesDir(store: string): string {
-  if (store === ":memory:") return mkdtempSync(join(tmpdir(), "stanzagate-files-"));
-  return join(dirname(resolve(store)), "files");
+/**
+ * `<dir of the store file>/files`; a store in memory keeps its files in a temporary folder, which
+ * the gateway removes when it stops (app.ts disposes what it kept): the rows naming them die with it.
+ */
+function filesDir(store: string, kept: GenerationDeps["kept"]): string {
+  if (store !== ":memory:") return join(dirname(resolve(store)), "files");
+  const dir = mkdtempSync(join(tmpdir(), "stanzagate-files-"));
+  const folder: Disposable = { [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
+  kept.set(`${KEPT} folder`, folder);
+  return dir;
 }

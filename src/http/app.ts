@@ -37,6 +37,8 @@ export interface Registered {
   refuse?: Refuse;
   /** Bodies this large are let in instead of http.max_body_bytes: a route that takes files. */
   maxBodyBytes?: number;
+  /** Parameters that are credentials (RouteOptions.secretParams): hidden as a `:token` is (route-labels.ts). */
+  secretParams?: readonly string[];
 }
 
 /** Everything one generation serves (`all`); `routes` leaves out the bare probes, which no API description lists. */

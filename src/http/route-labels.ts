@@ -4,7 +4,7 @@
  * label, and the path with whatever is a secret hidden. A route of a kind whose path is its secret
  * (RouteKind.secretPath: Slack's, Mattermost's, Teams' webhook URLs, Discord's `:token`) is shown
  * with its last literal segment cut to four characters, or with its parameters as `…`; a
- * `:token` parameter of any route is shown as `…`; and a path no route of its own serves, that
+ * `:token` parameter of any route, and those it registers as secret (a file's id), are shown as `…`; and a path no route of its own serves, that
  * starts as a secret route's does (a mistyped webhook URL, a wrong secret), keeps only that first
  * segment: it is most likely a near miss of the secret. A path another route's fixed segments
  * claim (claimed-paths.ts) is "(unmatched)" even where a parameter matched it (ntfy's `/:topic`):
@@ -34,6 +34,7 @@ interface Pattern {
   catchAll?: boolean;
   refuse?: Refuse;
   maxBodyBytes?: number;
+  secretParams?: readonly string[];
 }
 
 const UNMATCHED = "(unmatched)";
@@ -76,7 +77,8 @@ export function routeMatcher(routes: readonly Pattern[]): (method: string, pathn
     // A fixed first segment is the route's own; a parameter there (ntfy's /:topic) or no route at all is not.
     if (secretRoots.has(root) && (!found || firstSegment(found.path) !== root)) return { route, path: `/${root}/…`, refuse };
     if (!found) return { route, path: pathname, refuse };
-    const path = maskParams(found.path, pathname, (name) => name === ":token");
+    const hidden = (name: string) => name === ":token" || (found.secretParams?.includes(name.slice(1)) ?? false);
+    const path = maskParams(found.path, pathname, hidden);
     return { route, path, refuse: found.refuse, maxBodyBytes: found.maxBodyBytes };
   };
   // Every request asks, mostly for the same few paths: each regular expression test is done once

@@ -44,3 +44,26 @@ export function readRemembered(remembered: string | undefined): RememberedMessag
 export function writeRemembered(m: RememberedMessages): string {
   return [m.text ?? "", ...m.files].join(",");
 }
+
+type Ids = Readonly<Record<string, string>>;
+
+/**
+ * What a format remembers after a correction sent `sent` (Notified.ids) in place of `before`, per
+ * recipient and per place (the text, the n-th file): a place corrected keeps the first message's
+ * id (XEP-0308 §4: a correction always names the first), a place sent new adds its message's, a
+ * place withdrawn is forgotten, so a file later put there is a new message, never a correction
+ * of a retracted one. A recipient this send did not reach keeps what it had: a withdrawal still
+ * reaches it. Every format that corrects (ntfy's sequence ids, Discord's PATCH) remembers this.
+ */
+export function rememberedAfter(before: Ids | undefined, sent: Ids): Record<string, string> {
+  const merged: Record<string, string> = { ...before };
+  for (const [jid, ids] of Object.entries(sent)) {
+    const was = readRemembered(before?.[jid]);
+    const now = readRemembered(ids);
+    merged[jid] = writeRemembered({
+      text: now.text === undefined ? undefined : (was.text ?? now.text),
+      files: now.files.map((id, i) => was.files[i] || id),
+    });
+  }
+  return merged;
+}

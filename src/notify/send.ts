@@ -3,7 +3,8 @@
  * them, notify/rooms.ts), delivered (sent, or queued in the outbox when the link is down: never
  * lost). A message may correct an earlier one (XEP-0308) or withdraw it (XEP-0424): formats that
  * update or delete what they sent (ntfy's sequence_id, Discord's PATCH and DELETE, Gotify's
- * DELETE) remember the ids this returns (store/threads.ts).
+ * DELETE) remember the ids this returns (store/threads.ts), after a correction merged with what
+ * they remembered before (attachments.ts `rememberedAfter`).
  */
 import type { Element } from "ltx";
 import { xml } from "../kit/xml.ts";

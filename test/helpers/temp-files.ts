@@ -14,6 +14,8 @@ export interface TempFiles extends FilesPort {
   stored: Array<StoredFile & { sender: string }>;
   /** Every remote URL asked for. */
   remotes: Array<{ url: string; sender: string; name?: string | undefined }>;
+  /** The ids of every file forgotten (a refused request's). */
+  forgotten: string[];
   remove(): void;
 }
 
@@ -21,9 +23,11 @@ export function tempFiles(maxFileBytes = 1_000_000): TempFiles {
   const dir = mkdtempSync(join(tmpdir(), "stanzagate-files-"));
   const stored: TempFiles["stored"] = [];
   const remotes: TempFiles["remotes"] = [];
+  const forgotten: string[] = [];
   return {
     stored,
     remotes,
+    forgotten,
     async put(file: IncomingFile, sender: string): Promise<StoredFile> {
       if ((file.declaredSize ?? 0) > maxFileBytes) throw new GatewayError("FILE_TOO_LARGE");
       const hash = createHash("sha256");
@@ -56,6 +60,7 @@ export function tempFiles(maxFileBytes = 1_000_000): TempFiles {
       remotes.push({ url, sender, name });
       return { kind: "link", url, name };
     },
+    forget: (files) => void forgotten.push(...files.map((f) => f.id)),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -50,6 +50,14 @@ describe("request logs", () => {
     expect(gw.requestLines()[0]).toMatchObject({ route: "/hooks/:token", path: "/hooks/…" });
   });
 
+  test("a file's id is logged as …: the id is what lets anyone fetch the file, as a webhook's token lets anyone post", async () => {
+    const gw = await offlineGateway(
+      `http: { public_url: "https://gw.example.org" }\nroutes:\n  - path: /x\n    send: '<message to="bob@example" type="chat"><body>x</body></message>'\n`,
+    );
+    await gw.request(`/files/${"5d83".repeat(8)}/a.png`);
+    expect(gw.requestLines()[0]).toMatchObject({ route: "/files/:id/:name", path: "/files/…/a.png" });
+  });
+
   test("a body streamed without Content-Length (chunked) still logs who authenticated", async () => {
     const gw = await offlineGateway(ROUTES);
     const body = new Blob(["hello"]).stream();

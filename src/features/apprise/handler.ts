@@ -14,6 +14,7 @@ import { sendNotification } from "../../notify/send.ts";
 import type { FormatPorts } from "../../notify/ports.ts";
 import { appriseNotification } from "./notification.ts";
 import { fileSender } from "../../notify/incoming-files.ts";
+import { withRequestFiles } from "../../files/request-files.ts";
 import { invalid, readApiPayload, readJsonPayload, type AppriseMessage, type AttachInput } from "./read.ts";
 import type { AppriseRoute } from "./schema.ts";
 
@@ -25,14 +26,16 @@ type Read = (request: Request, maxBytes: number, attach: AttachInput) => Promise
 async function notify(req: HttpRequest, route: AppriseRoute, deps: FormatPorts, read: Read) {
   const user = deps.auth ? await deps.auth.authenticate(req.request, req.ip) : undefined;
   for (const jid of route.to) requireMayAddress(user, jid);
-  const message = await read(req.request, deps.maxBodyBytes, { files: deps.files, sender: fileSender(user, req.ip) });
-  try {
-    return await sendNotification(appriseNotification(message), route.to, deps);
-  } catch (err) {
-    // Apprise refuses to notify with nothing to say (cli.py exits 3): also markup that strips to nothing.
-    if (err instanceof GatewayError && err.code === "NO_TEXT") throw invalid("body", "the notification is empty");
-    throw err;
-  }
+  return withRequestFiles(deps.files, async (files) => {
+    const message = await read(req.request, deps.maxBodyBytes, { files, sender: fileSender(user, req.ip) });
+    try {
+      return await sendNotification(appriseNotification(message), route.to, deps);
+    } catch (err) {
+      // Apprise refuses to notify with nothing to say (cli.py exits 3): also markup that strips to nothing.
+      if (err instanceof GatewayError && err.code === "NO_TEXT") throw invalid("body", "the notification is empty");
+      throw err;
+    }
+  });
 }
 
 export function jsonHandler(route: AppriseRoute, deps: FormatPorts): HttpHandler {

@@ -20,8 +20,10 @@ import type { HttpHandler, HttpRequest, Identity } from "../../plugin-api/index.
 import { requireMayAddress } from "../../kit/auth.ts";
 import { jsonResponse } from "../../plugin-api/errors.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import { rememberedAfter } from "../../notify/attachments.ts";
 import type { Attachment, FilesPort } from "../../files/types.ts";
 import { fileSender, remoteAttachments, storeParts } from "../../notify/incoming-files.ts";
+import { withRequestFiles } from "../../files/request-files.ts";
 import { discordFailure, invalidFormBody, unknownMessage } from "./errors.ts";
 import { messageObject, webhookObject, type WebhookIdentity } from "./objects.ts";
 import { checkPayload, type DiscordMessage } from "./payload.ts";
@@ -44,7 +46,8 @@ export interface DiscordDeps {
   unsaved(id: string, err: unknown): void;
 }
 
-type Handler = (req: HttpRequest, user: Identity | undefined) => Promise<Response>;
+/** `deps` with this request's files (files/request-files.ts: forgotten when the request is refused). */
+type Handler = (req: HttpRequest, user: Identity | undefined, deps: DiscordDeps) => Promise<Response>;
 
 /** One webhook's handlers, by what they serve (hooks.ts registers them below its prefix). */
 export type DiscordHandlers = Record<"webhook" | "execute" | "message" | "edit" | "remove", HttpHandler>;
@@ -54,16 +57,17 @@ export function discordHandlers(route: DiscordRoute, deps: DiscordDeps): Discord
     (handler: Handler): HttpHandler =>
     async (req) => {
       try {
-        return await handler(req, deps.auth ? await deps.auth.authenticate(req.request, req.ip) : undefined);
+        const user = deps.auth ? await deps.auth.authenticate(req.request, req.ip) : undefined;
+        return await withRequestFiles(deps.files, (files) => handler(req, user, { ...deps, files }));
       } catch (err) {
         return discordFailure(err);
       }
     };
   return {
     webhook: guarded(async () => jsonResponse(200, webhookObject(deps.hook, "Stanzagate"))),
-    execute: guarded((req, user) => execute(route, deps, req, user)),
+    execute: guarded((req, user, scoped) => execute(route, scoped, req, user)),
     message: guarded(async ({ params }) => answer(deps, known(deps, params), params.message_id as string)),
-    edit: guarded((req, user) => edit(deps, req, user)),
+    edit: guarded((req, user, scoped) => edit(scoped, req, user)),
     remove: guarded(async ({ params }) => {
       const sent = known(deps, params);
       await retractNotification(sent.ids, deps.notify);
@@ -103,8 +107,9 @@ async function edit(deps: DiscordDeps, req: HttpRequest, user: Identity | undefi
   }
   const all = [...before.files, ...files];
   const attachments = await withImages(deps, message, all, sender);
-  await sendNotification(notificationOf(message, attachments), Object.keys(before.ids), deps.notify, before.ids);
-  const after: SentMessage = { ...before, message, files: all, edited: deps.now().toISOString() };
+  const sent = await sendNotification(notificationOf(message, attachments), Object.keys(before.ids), deps.notify, before.ids);
+  const ids = rememberedAfter(before.ids, sent.ids);
+  const after: SentMessage = { ...before, ids, message, files: all, edited: deps.now().toISOString() };
   remember(deps, id, after);
   return answer(deps, after, id);
 }

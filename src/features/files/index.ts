@@ -16,8 +16,9 @@ export default defineFeature({
     if (!files) return {};
     const path = `${files.settings.path}/:id/:name`;
     const serve = serveFile(files.store);
-    http.add("GET", path, serve);
-    http.add("HEAD", path, serve);
+    // The id is the file's only key (128 random bits): a log reader must not be handed it.
+    http.add("GET", path, serve, { secretParams: ["id"] });
+    http.add("HEAD", path, serve, { secretParams: ["id"] });
     let timer: ReturnType<typeof setInterval> | undefined;
     const sweep = () => {
       try {

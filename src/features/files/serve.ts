@@ -64,7 +64,8 @@ function matches(header: string | null, etag: string): boolean {
 
 /**
  * One byte range (RFC 9110 §14.1.2: `a-b`, `a-`, `-n`), undefined to answer the whole file (no
- * Range, several ranges, a stale If-Range, a unit other than bytes), or "unsatisfiable" (416).
+ * Range, several ranges, an invalid one, a stale If-Range, a unit other than bytes), or
+ * "unsatisfiable" (416).
  */
 function rangeOf(request: Request, row: FileRow): { start: number; end: number } | "unsatisfiable" | undefined {
   const header = request.headers.get("range");
@@ -78,6 +79,8 @@ function rangeOf(request: Request, row: FileRow): { start: number; end: number }
     return suffix === 0 || row.size === 0 ? "unsatisfiable" : { start: Math.max(0, row.size - suffix), end: last };
   }
   const start = Number(m[1]);
+  // §14.1.1: a last-pos before the first-pos makes the range invalid, and an invalid Range is ignored (§14.2).
+  if (m[2] !== "" && Number(m[2]) < start) return undefined;
   if (start > last) return "unsatisfiable";
   return { start, end: m[2] === "" ? last : Math.min(Number(m[2]), last) };
 }

@@ -10,6 +10,7 @@ import { requireMayAddress } from "../../kit/auth.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
 import type { FilesPort } from "../../files/types.ts";
 import { fileSender, viaStore } from "../../notify/incoming-files.ts";
+import { withRequestFiles } from "../../files/request-files.ts";
 import { GOTIFY_ERRORS, gotifyError } from "./errors.ts";
 import type { GotifyMessages } from "./messages.ts";
 import { gotifyNotification } from "./notification.ts";
@@ -55,8 +56,10 @@ export function createMessageHandler(route: GotifyRoute, deps: GotifyDeps): Http
     const message = await readGotifyMessage(req.request, deps.maxBodyBytes, query);
     const id = deps.messages.allocate();
     const read = gotifyNotification(message, user.name);
-    const notification = { ...read, attachments: await viaStore(deps.files, read.attachments, fileSender(user, req.ip)) };
-    const sent = await sendNotification(notification, route.to, deps);
+    const { notification, sent } = await withRequestFiles(deps.files, async (files) => {
+      const notification = { ...read, attachments: await viaStore(files, read.attachments, fileSender(user, req.ip)) };
+      return { notification, sent: await sendNotification(notification, route.to, deps) };
+    });
     try {
       deps.messages.remember(id, { by: user.name, ids: sent.ids });
     } catch (err) {

@@ -11,10 +11,12 @@ import type { Authenticator, Identity } from "../../auth/types.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { readBytes } from "../../kit/request-body.ts";
 import type { Attachment, FilesPort, IncomingFile, StoredFile } from "../../files/types.ts";
+import { withRequestFiles } from "../../files/request-files.ts";
 import { readTopicBody } from "./file-body.ts";
 import { isXmlText } from "../../kit/xml-text.ts";
 import { notificationText } from "../../notify/render.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import { rememberedAfter } from "../../notify/attachments.ts";
 import { withNtfyAuthorization } from "./auth.ts";
 import { requireAccess } from "./access.ts";
 import { NTFY, asNtfy, ntfyError } from "./errors.ts";
@@ -45,16 +47,21 @@ export interface NtfyDeps {
   topics?: Topics | undefined;
 }
 
+/** Who publishes: the identity the scheme found; whom attachments.rate counts; where this request's files go. */
+interface Publisher {
+  user: Identity | undefined;
+  sender: string;
+  files: FilesPort | undefined;
+}
+
 export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
-  const guarded = (
-    serve: (request: Request, params: Record<string, string>, user: Identity | undefined, sender: string) => Promise<Response>,
-  ): HttpHandler =>
+  const guarded = (serve: (request: Request, params: Record<string, string>, by: Publisher) => Promise<Response>): HttpHandler =>
     async function serveNtfy({ request, params, ip }) {
       try {
         const authorized = deps.auth ? withNtfyAuthorization(request) : request;
         const user = deps.auth ? await deps.auth.authenticate(authorized, ip) : undefined;
         // Whom attachments.rate counts: the identity the scheme found, else the client address.
-        return await serve(authorized, params, user, user?.name ?? ip);
+        return await withRequestFiles(deps.files, (files) => serve(authorized, params, { user, sender: user?.name ?? ip, files }));
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
         return errorResponse(asNtfy(err));
@@ -62,32 +69,32 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     };
   const query = (request: Request) => new URL(request.url).searchParams;
   return {
-    topic: guarded(async (request, params, user, sender) => {
+    topic: guarded(async (request, params, by) => {
       const topic = topicOf(params.topic);
       const p = paramsOf(request.headers, query(request));
       // Before a byte of a file is stored: who may publish here, and to whom.
-      mayPublish(topic, user);
+      mayPublish(topic, by.user);
       const body = await readTopicBody(request, p);
-      if ("text" in body) return publish(readPublish(topic, p, messageText(body.text), params.sequence_id), user, sender);
-      const file = await storeFile(body.file, sender);
-      return publish(readPublish(topic, p, "", params.sequence_id, file), user, sender);
+      if ("text" in body) return publish(readPublish(topic, p, messageText(body.text), params.sequence_id), by);
+      const file = await storeFile(body.file, by);
+      return publish(readPublish(topic, p, "", params.sequence_id, file), by);
     }),
-    json: guarded(async (request, _params, user, sender) => {
+    json: guarded(async (request, _params, by) => {
       const text = await jsonBody(request);
       const { topic, message, params } = readJsonPublish(text, paramsOf(request.headers, query(request)));
       if (deps.claimed?.(topic)) throw ntfyError(NTFY.topicDisallowed, `${topic} is another route's path`);
       // ntfy publishes the JSON's message as a body: past the message limit it is a file too.
-      if (Buffer.byteLength(message) <= MESSAGE_LIMIT) return publish(readPublish(topicOf(topic), params, message), user, sender);
-      mayPublish(topicOf(topic), user);
-      const file = await storeFile({ body: new Blob([message]).stream(), name: "attachment.txt" }, sender);
-      return publish(readPublish(topicOf(topic), params, "", undefined, file), user, sender);
+      if (Buffer.byteLength(message) <= MESSAGE_LIMIT) return publish(readPublish(topicOf(topic), params, message), by);
+      mayPublish(topicOf(topic), by.user);
+      const file = await storeFile({ body: new Blob([message]).stream(), name: "attachment.txt" }, by);
+      return publish(readPublish(topicOf(topic), params, "", undefined, file), by);
     }),
-    get: guarded(async (request, params, user, sender) => {
-      return publish(readPublish(topicOf(params.topic), paramsOf(request.headers, query(request)), ""), user, sender);
+    get: guarded(async (request, params, by) => {
+      return publish(readPublish(topicOf(params.topic), paramsOf(request.headers, query(request)), ""), by);
     }),
-    withdraw: guarded(async (_request, params, user) => {
+    withdraw: guarded(async (_request, params, by) => {
       const topic = topicOf(params.topic);
-      requireAccess(route.access, user, [topic], "write");
+      requireAccess(route.access, by.user, [topic], "write");
       return withdraw(topic, sequenceIdOf(params.sequence_id ?? "") ?? "");
     }),
   };
@@ -112,33 +119,34 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
   }
 
   /** A file body into the store; a gateway without one refuses it as a ntfy server without attachments does (40014). */
-  async function storeFile(file: IncomingFile, sender: string): Promise<StoredFile> {
-    if (!deps.files) {
+  async function storeFile(file: IncomingFile, { files, sender }: Publisher): Promise<StoredFile> {
+    if (!files) {
       void file.body.cancel().catch(() => {});
       throw ntfyError(NTFY.attachmentsDisallowed, "set http.public_url to let this gateway keep files", "ATTACHMENTS_OFF");
     }
-    return deps.files.put(file, sender);
+    return files.put(file, sender);
   }
 
   /** The file or the `Attach:` URL as the message after the text (a link unless attachments.remote.fetch). */
-  async function attachmentsOf(p: Publish, sender: string): Promise<Attachment[]> {
+  async function attachmentsOf(p: Publish, { files, sender }: Publisher): Promise<Attachment[]> {
     if (p.file) return [{ kind: "file", file: p.file }];
     if (!p.attach) return [];
-    return [deps.files ? await deps.files.remote(p.attach.url, sender, p.attach.name) : { kind: "link", ...p.attach }];
+    return [files ? await files.remote(p.attach.url, sender, p.attach.name) : { kind: "link", ...p.attach }];
   }
 
-  async function publish(p: Publish, user: Identity | undefined, sender: string): Promise<Response> {
-    const to = mayPublish(p.topic, user);
-    const notification = notificationOf(p, await attachmentsOf(p, sender));
+  async function publish(p: Publish, by: Publisher): Promise<Response> {
+    const to = mayPublish(p.topic, by.user);
+    const attachments = await attachmentsOf(p, by);
+    const notification = notificationOf(p, attachments);
     if (!isXmlText(notificationText(notification)))
       throw ntfyError(NTFY.badRequest, "the message, title or tags hold characters XML cannot carry (control characters, U+FFFE, U+FFFF)");
     const replaces = p.sequenceId ? deps.sequences.first(p.topic, p.sequenceId) : undefined;
     const sent = await sendNotification(notification, to, deps.notify, replaces);
     // Once delivered (or queued): the id the publisher is answered is the cursor its subscribers resume after.
-    const { id, time } = streamed(topicEventOf(p));
+    const { id, time } = streamed(topicEventOf(p, attachments[0]));
     const sequence = p.sequenceId ?? id;
-    const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, sent.ids));
-    return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }), ...unsaved });
+    const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, rememberedAfter(replaces, sent.ids)));
+    return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }, attachments[0]), ...unsaved });
   }
 
   async function withdraw(topic: string, sequenceId: string): Promise<Response> {

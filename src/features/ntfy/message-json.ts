@@ -5,12 +5,18 @@
  */
 import { newEventId } from "../../topics/topics.ts";
 import type { TopicEvent } from "../../topics/types.ts";
+import type { Attachment } from "../../files/types.ts";
 import type { Publish } from "./publish.ts";
 
 /** ntfy's util.RandomString (12 characters for a message, 10 for an action): the topics' ids. */
 export const newMessageId = newEventId;
 
-export function messageJson(p: Publish, at: { id: string; time: number; expires: number }): Record<string, unknown> {
+/** `attachment`: what the chat got: the stored file, an `Attach:` URL's link, or the gateway's copy of it (remote.fetch). */
+export function messageJson(
+  p: Publish,
+  at: { id: string; time: number; expires: number },
+  attachment: Attachment | undefined,
+): Record<string, unknown> {
   return {
     id: at.id,
     time: at.time,
@@ -24,14 +30,14 @@ export function messageJson(p: Publish, at: { id: string; time: number; expires:
     ...(p.click ? { click: p.click } : {}),
     ...(p.icon ? { icon: p.icon } : {}),
     ...(p.actions.length ? { actions: p.actions.map((a) => ({ id: newMessageId(10), ...a })) } : {}),
-    ...attachmentJson(p),
+    ...(attachment ? { attachment: attachmentJson(attachment) } : {}),
     ...(p.markdown ? { content_type: "text/markdown" } : {}),
     ...(p.sequenceId ? { sequence_id: p.sequenceId } : {}),
   };
 }
 
-/** What the topic's subscribers get of a publish (issue 22): the fields ntfy's subscribe API streams. */
-export function topicEventOf(p: Publish): Omit<TopicEvent, "id" | "time" | "expires"> {
+/** What the topic's subscribers get of a publish (issue 22): the fields ntfy's subscribe API streams, the attachment as answered. */
+export function topicEventOf(p: Publish, attachment: Attachment | undefined): Omit<TopicEvent, "id" | "time" | "expires"> {
   return {
     event: "message",
     topic: p.topic,
@@ -40,14 +46,15 @@ export function topicEventOf(p: Publish): Omit<TopicEvent, "id" | "time" | "expi
     priority: p.priority,
     ...(p.tags.length ? { tags: p.tags } : {}),
     click: p.click,
-    ...attachmentJson(p),
+    ...(attachment ? { attachment: attachmentJson(attachment) } : {}),
     sequence_id: p.sequenceId,
     source: "http",
   };
 }
 
-/** ntfy's `attachment`: a stored file's name, type, size and URL; an `Attach:` URL's name and URL. */
-function attachmentJson(p: Publish): { attachment?: NonNullable<TopicEvent["attachment"]> } {
-  if (p.file) return { attachment: { name: p.file.name, type: p.file.type, size: p.file.size, url: p.file.url } };
-  return p.attach ? { attachment: { name: p.attach.name, url: p.attach.url } } : {};
+/** ntfy's `attachment`: a stored file's name, type, size and URL; a link's name and URL. */
+function attachmentJson(a: Attachment): NonNullable<TopicEvent["attachment"]> {
+  if (a.kind === "file") return { name: a.file.name, type: a.file.type, size: a.file.size, url: a.file.url };
+  // ntfy's attachment always has a name: a link's own, else ntfy's default.
+  return { name: a.name ?? "attachment", url: a.url };
 }

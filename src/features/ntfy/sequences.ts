@@ -15,7 +15,7 @@ type FirstIds = Readonly<Record<string, string>>;
 export interface Sequences {
   /** The first message of each recipient, or undefined when none is remembered (never sent, withdrawn, expired). */
   first(topic: string, sequenceId: string): FirstIds | undefined;
-  /** Remembers who got which message first; ids already remembered stay (a correction names the first). */
+  /** Remembers who got which message first (notify/attachments.ts `rememberedAfter` after a correction). */
   remember(topic: string, sequenceId: string, ids: FirstIds): void;
   forget(topic: string, sequenceId: string): void;
 }
@@ -23,15 +23,12 @@ export interface Sequences {
 const keyOf = (topic: string, sequenceId: string) => `${topic}\u0000${sequenceId}`;
 
 export function sequences(store: Remembered): Sequences {
-  const first = (topic: string, sequenceId: string): FirstIds | undefined => {
-    const stored = store.get(keyOf(topic, sequenceId));
-    return stored === undefined ? undefined : parseIds(stored);
-  };
   return {
-    first,
-    remember(topic, sequenceId, ids) {
-      store.set(keyOf(topic, sequenceId), JSON.stringify({ ...ids, ...first(topic, sequenceId) }));
+    first(topic, sequenceId) {
+      const stored = store.get(keyOf(topic, sequenceId));
+      return stored === undefined ? undefined : parseIds(stored);
     },
+    remember: (topic, sequenceId, ids) => store.set(keyOf(topic, sequenceId), JSON.stringify(ids)),
     forget: (topic, sequenceId) => store.delete(keyOf(topic, sequenceId)),
   };
 }

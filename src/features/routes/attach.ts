@@ -12,6 +12,7 @@ import { boundaryOf, isMultipart } from "../../kit/multipart.ts";
 import { MultipartStream } from "../../kit/multipart-stream.ts";
 import { xml } from "../../kit/xml.ts";
 import { attachmentContent } from "../../notify/attachments.ts";
+import { checkCount } from "../../notify/incoming-files.ts";
 import { tooLarge } from "../../kit/request-body.ts";
 
 /** `attach: body`: the whole request body is the file. */
@@ -45,6 +46,7 @@ export async function readAttached(
   let fieldBytes = 0;
   for (let part = await form.next(); part; part = await form.next()) {
     if (part.filename !== undefined && attach.includes(part.name)) {
+      await beforeReading(part.body, () => checkCount(stored.length + 1));
       stored.push(await files.put({ body: part.body, name: part.filename }, sender));
     } else if (part.filename !== undefined) {
       await part.body.cancel();
@@ -56,6 +58,19 @@ export async function readAttached(
     }
   }
   return { fields, files: stored };
+}
+
+/**
+ * Each file is a chat message to every recipient: a request carries at most as many as any
+ * format's (FILES_TOO_MANY), refused before the one too many is read.
+ */
+async function beforeReading(body: ReadableStream<Uint8Array>, check: () => void): Promise<void> {
+  try {
+    check();
+  } catch (err) {
+    await body.cancel().catch(() => {});
+    throw err;
+  }
 }
 
 /** A text field, refused (BODY_TOO_LARGE, http.max_body_bytes for all of them) as it passes `room`. */

@@ -7,13 +7,14 @@ import type { Element } from "ltx";
 import type { DeclarativeRouteConfig } from "./types.ts";
 import { GatewayError, errorResponse, jsonResponse } from "../../plugin-api/errors.ts";
 import type { HttpHandler } from "../../plugin-api/index.ts";
-import type { Authenticator } from "../../auth/types.ts";
+import type { Authenticator, Identity } from "../../auth/types.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { iqRoundTrip, isIqRequest, type IqPort } from "./iq-route.ts";
 import { renderRequest } from "./render-request.ts";
 import { routeBody } from "./route-body.ts";
 import { attachmentMessages, carriesFiles, readAttached } from "./attach.ts";
 import type { FilesPort } from "../../files/types.ts";
+import { withRequestFiles } from "../../files/request-files.ts";
 import { headersOf } from "../../templates/scope.ts";
 import type { RespondScope } from "./respond.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
@@ -44,39 +45,55 @@ export function declarativeHandler(route: DeclarativeRouteConfig, deps: Declarat
   return async function serveDeclarativeRoute({ request, params, ip }) {
     try {
       const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
-      const url = new URL(request.url);
-      const attached = await filesOf(route, deps, request, user?.name ?? ip);
-      const body = attached ? (route.body?.parse(attached.fields ?? {}) ?? attached.fields ?? {}) : await bodyOf(route, deps, request);
-      const scope = {
-        params,
-        query: Object.fromEntries(url.searchParams),
-        body,
-        headers: headersOf(request.headers),
-        user,
-        id: deps.newId(),
-      };
-      const rendered = renderRequest(route, scope, deps);
-      const { cut } = rendered;
-      if (!rendered.stanzas.length) return new Response(null, { status: 204 });
-      const stored = attached?.files ?? [];
-      const stanzas = [...rendered.stanzas, ...attachmentMessages(rendered.stanzas, stored, deps.component, deps.newId)];
-      for (const stanza of stanzas) requireMayAddress(user, stanza.attrs.to);
-      const [first] = stanzas;
-      if (stanzas.length === 1 && first && isIqRequest(first))
-        return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
-      const remember = route.correct?.apply(stanzas, scope, remembered, { strict: route.strict });
-      const settings = routeRoomSettings(route, deps.iq.defaultTimeoutMs);
-      const send = (stanza: Element) => (deps.groupchat && isGroupchat(stanza) ? deps.groupchat(stanza, settings) : deps.deliver(stanza));
-      const { status, body: answer } = await deliverAll(stanzas, cut, send);
-      const unsaved = remember ? saveThreads(remember) : undefined;
-      const files = stored.length ? { files: stored.map(({ name, type, size, sha256, url }) => ({ name, type, size, sha256, url })) } : {};
-      return jsonResponse(status, { ...answer, ...files, ...(unsaved ? { correction: unsaved } : {}) });
+      // What the request stores is forgotten when it is refused (files/request-files.ts).
+      return await withRequestFiles(deps.files, (files) => serve(route, { ...deps, files, remembered }, { request, params, ip, user }));
     } catch (err) {
       // Anything else is a fault: rethrown so the HTTP layer logs it with its stack and answers 500.
       if (!(err instanceof GatewayError)) throw err;
       return errorResponse(err);
     }
   };
+}
+
+interface Caller {
+  request: Request;
+  params: Record<string, string>;
+  ip: string;
+  user: Identity | undefined;
+}
+
+async function serve(
+  route: DeclarativeRouteConfig,
+  deps: DeclarativeDeps & { remembered: Remembered },
+  { request, params, ip, user }: Caller,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const attached = await filesOf(route, deps, request, user?.name ?? ip);
+  const body = attached ? (route.body?.parse(attached.fields ?? {}) ?? attached.fields ?? {}) : await bodyOf(route, deps, request);
+  const scope = {
+    params,
+    query: Object.fromEntries(url.searchParams),
+    body,
+    headers: headersOf(request.headers),
+    user,
+    id: deps.newId(),
+  };
+  const rendered = renderRequest(route, scope, deps);
+  const { cut } = rendered;
+  if (!rendered.stanzas.length) return new Response(null, { status: 204 });
+  const stored = attached?.files ?? [];
+  const stanzas = [...rendered.stanzas, ...attachmentMessages(rendered.stanzas, stored, deps.component, deps.newId)];
+  for (const stanza of stanzas) requireMayAddress(user, stanza.attrs.to);
+  const [first] = stanzas;
+  if (stanzas.length === 1 && first && isIqRequest(first))
+    return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
+  const remember = route.correct?.apply(stanzas, scope, deps.remembered, { strict: route.strict });
+  const settings = routeRoomSettings(route, deps.iq.defaultTimeoutMs);
+  const send = (stanza: Element) => (deps.groupchat && isGroupchat(stanza) ? deps.groupchat(stanza, settings) : deps.deliver(stanza));
+  const { status, body: answer } = await deliverAll(stanzas, cut, send);
+  const unsaved = remember ? saveThreads(remember) : undefined;
+  const files = stored.length ? { files: stored.map(({ name, type, size, sha256, url }) => ({ name, type, size, sha256, url })) } : {};
+  return jsonResponse(status, { ...answer, ...files, ...(unsaved ? { correction: unsaved } : {}) });
 }
 
 function bodyOf(route: DeclarativeRouteConfig, deps: DeclarativeDeps, request: Request): Promise<Record<string, unknown>> {

@@ -11,6 +11,7 @@ import { filesService } from "../../files/service.ts";
 import { FileStore } from "../../files/store.ts";
 import type { FilesPort } from "../../files/types.ts";
 import { openStore } from "../../store/db.ts";
+import { silentLogger } from "../../log.ts";
 
 export function renderFiles(config: LoadedConfig): { port: FilesPort | undefined; remove(): void } {
   const publicUrl = config.http.public_url;
@@ -19,7 +20,8 @@ export function renderFiles(config: LoadedConfig): { port: FilesPort | undefined
   const db = openStore(":memory:");
   const store = new FileStore(db, join(dir, "files"));
   return {
-    port: filesService({ settings: config.attachments, store, publicUrl }),
+    // A write that fails answers STORE_UNAVAILABLE, which render prints; why is of a temporary folder of its own.
+    port: filesService({ settings: config.attachments, store, publicUrl, log: silentLogger }),
     remove() {
       db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { requireMayAddress } from "../../kit/auth.ts";
 import type { FormatPorts } from "../../notify/ports.ts";
 import { sendNotification } from "../../notify/send.ts";
 import { fileSender, viaStore } from "../../notify/incoming-files.ts";
+import { withRequestFiles } from "../../files/request-files.ts";
 import type { HttpHandler } from "../../plugin-api/index.ts";
 import { ok, refusal } from "./answer.ts";
 import { readPayload } from "./payload.ts";
@@ -27,8 +28,10 @@ export function webhookHandler(route: FormatRouteConfig, deps: WebhookDeps): Htt
       const user = deps.auth ? await deps.auth.authenticate(request, ip) : undefined;
       for (const jid of route.to) requireMayAddress(user, jid);
       const notification = readMessage(await readPayload(request, deps.maxBodyBytes, route.kind));
-      const attachments = await viaStore(deps.files, notification.attachments, fileSender(user, ip));
-      await sendNotification({ ...notification, attachments }, route.to, deps);
+      await withRequestFiles(deps.files, async (files) => {
+        const attachments = await viaStore(files, notification.attachments, fileSender(user, ip));
+        await sendNotification({ ...notification, attachments }, route.to, deps);
+      });
       return ok();
     } catch (err) {
       // Anything else is a fault: rethrown so the HTTP layer logs it with its stack.

@@ -3,7 +3,7 @@
  * `urn:xmpp:http:upload:0`. "A user's server SHOULD include any known entities that provide such
  * services into its service discovery items", so the candidates are the server's disco#items
  * (XEP-0030 §4), after the server itself (Prosody can load mod_http_file_share on a VirtualHost).
- * Prosody and ejabberd both list their upload component there (test/integration/files/upload-xep0363.test.ts).
+ * Prosody and ejabberd both list their upload component there (test/integration/features/files/upload-xep0363.test.ts).
  */
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";

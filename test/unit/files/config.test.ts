@@ -48,6 +48,15 @@ describe("attachments in routes.yaml", () => {
       expect.stringContaining("/files is where files are served, but routes[0] serves /files/upload"),
     ]);
   });
+
+  test("the files path must not be a route's with http.public_url alone too (no attachments: section)", () => {
+    for (const path of ["/files/:id/:name", "/files/x"]) {
+      const routes = `routes:\n  - path: ${path}\n    method: GET\n    send: <message to="bob@localhost"><body>hi</body></message>\n`;
+      expect(problems(`http:\n  public_url: https://gw.example.org\n${routes}`)).toEqual([
+        expect.stringContaining(`http.public_url /files is where files are served, but routes[0] serves ${path}`),
+      ]);
+    }
+  });
 });
 
 test('store: ":memory:" with http.public_url: check warns that the links die with the process', () => {

@@ -7,14 +7,14 @@ import { PNG_1X1 } from "../../helpers/file-store.ts";
 
 describe("a sender's file name is made safe", () => {
   test("no path: ../ and backslashes leave the last segment only", () => {
-    expect(safeName("../../etc/passwd", undefined)).toBe("passwd");
+    expect(safeName("../../etc/passwd", "txt")).toBe("passwd.txt");
     expect(safeName("..\\..\\boot.ini", "txt")).toBe("boot.ini");
-    expect(safeName("..", undefined)).toBe("file");
+    expect(safeName("..", undefined)).toBe("file.bin");
   });
 
   test("NUL, line breaks and bidi controls are dropped (RTL override cannot disguise an extension)", () => {
     expect(safeName("a\u0000b\r\nc.png", "png")).toBe("abc.png");
-    expect(safeName("invoice\u202egnp.exe", undefined)).toBe("invoicegnp.exe");
+    expect(safeName("invoice\u202egnp.exe", "png")).toBe("invoicegnp.png");
     expect(safeName("\u2066x\u2069\u200f.txt", "txt")).toBe("x.txt");
   });
 
@@ -28,6 +28,13 @@ describe("a sender's file name is made safe", () => {
     expect(safeName("setup.exe", "png")).toBe("setup.png");
     expect(safeName("photo.JPEG", "jpg")).toBe("photo.JPEG");
     expect(safeName(undefined, "png")).toBe("file.png");
+  });
+
+  test("a file of no known type is .bin whatever its name said: invoice.html with a binary byte is invoice.bin", () => {
+    expect(safeName("invoice.html", undefined)).toBe("invoice.bin");
+    expect(safeName("image.svg", undefined)).toBe("image.bin");
+    expect(safeName("firmware.BIN", undefined)).toBe("firmware.BIN");
+    expect(safeName(undefined, undefined)).toBe("file.bin");
   });
 
   test("text keeps its usual extensions, any other becomes .txt (an HTML upload is page.txt)", () => {

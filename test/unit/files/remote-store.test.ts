@@ -12,6 +12,7 @@ import { filesService } from "../../../src/files/service.ts";
 import { FileStore } from "../../../src/files/store.ts";
 import { GatewayError } from "../../../src/plugin-api/errors.ts";
 import { openStore } from "../../../src/store/db.ts";
+import { silentLogger } from "../../../src/log.ts";
 import { PUBLIC_URL } from "../../helpers/file-store.ts";
 
 const PNG_1X1 = Buffer.from(
@@ -20,13 +21,16 @@ const PNG_1X1 = Buffer.from(
   "hex",
 );
 const endless = new Uint8Array(64 * 1024);
+/** Requests the camera answered: a refusal before the fetch leaves it untouched. */
+let asked = 0;
 const camera = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
-  fetch: (req) =>
-    new URL(req.url).pathname === "/endless"
-      ? new Response(new ReadableStream({ pull: (c) => c.enqueue(endless) }))
-      : new Response(PNG_1X1),
+  fetch(req) {
+    asked++;
+    if (new URL(req.url).pathname !== "/endless") return new Response(PNG_1X1);
+    return new Response(new ReadableStream({ pull: (c) => c.enqueue(endless) }));
+  },
 });
 afterAll(() => camera.stop(true));
 const roots: string[] = [];
@@ -35,12 +39,12 @@ afterEach(() => {
 });
 
 /** A files service as a generation builds it, with `remote:` as routes.yaml gives it. */
-function filesWith(remote: Record<string, unknown>) {
+function filesWith(remote: Record<string, unknown>, limits: Record<string, unknown> = {}) {
   const root = mkdtempSync(join(tmpdir(), "sg-remote-"));
   roots.push(root);
-  const settings = attachmentsOf({ remote });
+  const settings = attachmentsOf({ remote, ...limits });
   const store = new FileStore(openStore(":memory:"), join(root, "files"));
-  const files = filesService({ settings, store, publicUrl: PUBLIC_URL, fetchRemote: remoteFetcher(settings.remote) });
+  const files = filesService({ settings, store, publicUrl: PUBLIC_URL, fetchRemote: remoteFetcher(settings.remote), log: silentLogger });
   return { files, dir: join(root, "files") };
 }
 
@@ -70,4 +74,12 @@ test("a remote file past remote.max_bytes is cut while it streams: FILE_TOO_LARG
     `The file at http://127.0.0.1:${camera.port} is larger than attachments.remote.max_bytes (200000 bytes): it sent more than 200000 bytes`,
   ]);
   expect(readdirSync(dir).flatMap((entry) => (entry === "tmp" ? readdirSync(join(dir, "tmp")) : [entry]))).toEqual([]);
+});
+
+test("a sender past its rate is refused before the fetch: the remote server is not asked", async () => {
+  const { files } = filesWith({ fetch: true, allow: ["127.0.0.1/32"] }, { rate: { files: 1, window_s: 60 } });
+  expect((await files.remote(`http://127.0.0.1:${camera.port}/a.png`, "alice")).kind).toBe("file");
+  const before = asked;
+  const refused = await files.remote(`http://127.0.0.1:${camera.port}/b.png`, "alice").catch((err: unknown) => err);
+  expect([(refused as GatewayError).code, asked - before]).toEqual(["FILES_RATE", 0]);
 });

@@ -78,6 +78,14 @@ describe("a stored file as a client fetches it", () => {
     expect((await get({ range: "bytes=2-4", "if-range": '"old"' })).status).toBe(200);
   });
 
+  test("a range whose last byte is before its first (bytes=5-2) is invalid: the whole file, 200", async () => {
+    const { get } = await stored(new TextEncoder().encode("0123456789"), "digits.txt");
+    const whole = await get({ range: "bytes=5-2" });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get("content-range")).toBeNull();
+    expect(await whole.text()).toBe("0123456789");
+  });
+
   test("an unknown or expired id is 404 with the catalogue's body only", async () => {
     const { get, file } = await stored(PNG_1X1, "a.png", { expire: "1m" });
     const unknown = await get({}, "GET", "0".repeat(32));

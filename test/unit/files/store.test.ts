@@ -83,7 +83,7 @@ describe("limits", () => {
     await t.files.put({ body: streamOf(100_000, 1) }, "alice");
     await t.files.put({ body: streamOf(100_000, 2) }, "alice");
     expect(await codeOf(t.files.put({ body: streamOf(100_000, 3) }, "alice"))).toBe("FILES_QUOTA");
-    expect(await codeOf(t.files.put({ body: streamOf(10, 4), declaredSize: 60_000 }, "alice"))).toBe("FILES_QUOTA");
+    expect(await codeOf(t.files.put({ body: streamOf(60_000, 4), declaredSize: 60_000 }, "alice"))).toBe("FILES_QUOTA");
     expect(await codeOf(t.files.put({ body: streamOf(40_000, 5) }, "alice"))).toBe("stored");
   });
 
@@ -94,6 +94,29 @@ describe("limits", () => {
     expect(refused).toBeInstanceOf(GatewayError);
     expect((refused as GatewayError).headers["retry-after"]).toBe("60");
     expect(await codeOf(t.files.put({ body: bytesStream(PNG_1X1) }, "bob"))).toBe("stored");
+  });
+
+  test("bytes the store holds already are kept at a full quota: they add nothing to it", async () => {
+    t = testFiles({ quota_bytes: 250_000, max_file_bytes: 200_000 });
+    await t.files.put({ body: streamOf(200_000, 1) }, "alice");
+    await t.files.put({ body: streamOf(50_000, 2) }, "alice");
+    expect(await codeOf(t.files.put({ body: streamOf(200_000, 1), declaredSize: 200_000 }, "bob"))).toBe("stored");
+    expect(await codeOf(t.files.put({ body: streamOf(200_000, 3) }, "bob"))).toBe("FILES_QUOTA");
+    // The refused file left nothing behind; the store holds what it held.
+    expect(readdirSync(t.dir).filter((n) => n !== "tmp")).toHaveLength(2);
+    expect(t.files.store.used()).toBe(250_000);
+  });
+
+  test("a refused file does not use up the sender's rate: only files kept count", async () => {
+    t = testFiles({ rate: { files: 1, window_s: 60 }, max_file_bytes: 1000, quota_bytes: 2000 });
+    expect(await codeOf(t.files.put({ body: streamOf(5000) }, "alice"))).toBe("FILE_TOO_LARGE");
+    expect(await codeOf(t.files.put({ body: brokenStream(new Uint8Array(10)) }, "alice"))).toBe("BAD_REQUEST");
+    await t.files.put({ body: streamOf(1000, 1) }, "bob");
+    await t.files.put({ body: streamOf(1000, 2) }, "carol");
+    expect(await codeOf(t.files.put({ body: streamOf(1000, 3) }, "alice"))).toBe("FILES_QUOTA");
+    // Each refusal gave its place back: alice's first kept file is still within her rate.
+    expect(await codeOf(t.files.put({ body: streamOf(1000, 1) }, "alice"))).toBe("stored");
+    expect(await codeOf(t.files.put({ body: streamOf(1000, 1) }, "alice"))).toBe("FILES_RATE");
   });
 
   test("a body that breaks off mid-upload is BAD_REQUEST and no half file is ever served", async () => {

@@ -1,6 +1,6 @@
 // The XEP-0363 uploader against a scripted server: what it asks (disco, then a slot), what it PUTs,
 // and the sentence each refusal ends in. The real services are in
-// test/integration/files/upload-xep0363.test.ts.
+// test/integration/features/files/upload-xep0363.test.ts.
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -4,6 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Attachment } from "../../../src/files/types.ts";
 import { retractNotification, sendNotification } from "../../../src/notify/send.ts";
+import { rememberedAfter } from "../../../src/notify/attachments.ts";
 import { collectingPorts } from "../../helpers/notify-ports.ts";
 
 const ports = (maxStanzaBytes?: number) => collectingPorts([], maxStanzaBytes);
@@ -64,5 +65,22 @@ describe("a notification with files", () => {
     const p = ports();
     await retractNotification({ "a@localhost": "t0,f1 room-f1" }, p);
     expect(p.sent.map((s) => s.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id)).toEqual(["t0", "room-f1"]);
+  });
+});
+
+describe("what is remembered after a correction (rememberedAfter)", () => {
+  test("a place corrected keeps the first id (a room's too), a place sent new adds its id, a place withdrawn is dropped", () => {
+    // Before: text t0, one file f1 (in a room: ours and the room's). Sent: text and two files, the second new.
+    expect(rememberedAfter({ "r@muc": "t0,f1 room-f1" }, { "r@muc": "c1,c2,n3" })).toEqual({ "r@muc": "t0,f1 room-f1,n3" });
+    // Sent without text and with one file of two: the text and the second file were withdrawn.
+    expect(rememberedAfter({ "a@localhost": "t0,f1,f2" }, { "a@localhost": ",c1" })).toEqual({ "a@localhost": ",f1" });
+  });
+
+  test("a first send is remembered as it is; a recipient the correction did not reach keeps what it had", () => {
+    expect(rememberedAfter(undefined, { "a@localhost": "id1,id2" })).toEqual({ "a@localhost": "id1,id2" });
+    expect(rememberedAfter({ "a@localhost": "t0", "b@localhost": "u0" }, { "a@localhost": "c1" })).toEqual({
+      "a@localhost": "t0",
+      "b@localhost": "u0",
+    });
   });
 });

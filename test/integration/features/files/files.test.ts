@@ -25,6 +25,9 @@ routes:
 `;
 
 const oobUrl = (s: Element) => s.getChild("x", "jabber:x:oob")?.getChildText("url");
+const NS_CORRECT = "urn:xmpp:message-correct:0";
+const NS_RETRACT = "urn:xmpp:message-retract:1";
+const isRetraction = (s: Element) => s.name === "message" && s.getChild("retract", NS_RETRACT) !== undefined;
 
 /** What a client does with an OOB message: fetch its URL (from the gateway, over a real socket). */
 async function download(url: string): Promise<{ type: string | null; sha256: string; bytes: Uint8Array }> {
@@ -84,6 +87,20 @@ for (const server of testServers())
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    test("a ntfy sequence corrected with a file: DELETE withdraws the text and the file's message", async () => {
+      expect((await bed.gw.post("/door/door-bell", { body: "Someone at the door" })).status).toBe(200);
+      const text = await bed.bob.nextStanza(isMessageWithBody);
+      const put = await bed.gw.post("/door/door-bell", { method: "PUT", body: PNG_1X1, headers: { Filename: "a.png" } });
+      expect(put.status).toBe(200);
+      const corrected = await bed.bob.nextStanza(isMessageWithBody);
+      expect(corrected.getChild("replace", NS_CORRECT)?.attrs.id).toBe(text.attrs.id);
+      const file = await bed.bob.nextStanza(isMessageWithBody);
+      expect(oobUrl(file)).toBeDefined();
+      expect((await bed.gw.post("/door/door-bell", { method: "DELETE" })).status).toBe(200);
+      const withdrawn = [await bed.bob.nextStanza(isRetraction), await bed.bob.nextStanza(isRetraction)];
+      expect(withdrawn.map((s) => s.getChild("retract", NS_RETRACT)?.attrs.id)).toEqual([text.attrs.id, file.attrs.id]);
     });
 
     test("curl -F file=@snapshot to a declarative route: the template's message, then the file", async () => {

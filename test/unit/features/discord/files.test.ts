@@ -39,7 +39,13 @@ function webhook(files: FilesPort | undefined) {
   const handlers = discordHandlers(ROUTE as unknown as DiscordRoute, deps);
   const post = (init: RequestInit, query = "") =>
     handlers.execute({ request: new Request(`http://gw${PATH}${query}`, init), params: { token: "x" }, ip: "192.0.2.7" });
-  return { post, stanzas, sent };
+  const onMessage = (handler: "edit" | "remove", id: string, init: RequestInit) =>
+    handlers[handler]({
+      request: new Request(`http://gw${PATH}/messages/${id}`, init),
+      params: { token: "x", message_id: id },
+      ip: "192.0.2.7",
+    });
+  return { post, onMessage, stanzas, sent };
 }
 
 describe("file parts go into the store", () => {
@@ -84,6 +90,25 @@ describe("file parts go into the store", () => {
     const res = await post({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     expect(res.status).toBe(204);
     expect(store.remotes.map((r) => r.url)).toEqual(["https://img.example/a.png", "https://img.example/t.png"]);
+  });
+});
+
+describe("a message edited with more files", () => {
+  test("PATCH adds a file: its message is remembered with the others, and DELETE withdraws every one", async () => {
+    store = tempFiles();
+    const { post, onMessage, stanzas } = webhook(store);
+    const posted = await post(multipart('{"content":"graphs"}', ["a.png"], "files[0]"), "?wait=true");
+    const { id } = (await posted.json()) as { id: string };
+    const [text, aFile] = stanzas.map((s) => s.attrs.id as string);
+    const patched = await onMessage("edit", id, { ...multipart('{"content":"graphs, later"}', ["b.png"], "files[0]"), method: "PATCH" });
+    expect(patched.status).toBe(200);
+    const bFile = stanzas.at(-1);
+    // b.png is a message of its own, new: the edit corrects the text and a.png's message.
+    expect(bFile?.getChild("replace", "urn:xmpp:message-correct:0")).toBeUndefined();
+    const before = stanzas.length;
+    expect((await onMessage("remove", id, { method: "DELETE" })).status).toBe(204);
+    const retracted = stanzas.slice(before).map((s) => s.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id);
+    expect(retracted).toEqual([text, aFile, bFile?.attrs.id]);
   });
 });
 

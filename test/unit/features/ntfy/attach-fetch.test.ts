@@ -31,10 +31,10 @@ describe("Attach: fetched by the gateway", () => {
     const url = `http://127.0.0.1:${camera.port}/snapshot.png`;
     const { status, json, sent } = await publish(url);
     expect(status).toBe(200);
-    // ntfy's answer names the attachment as the sender gave it, as ntfy does for an external one.
-    expect(json.attachment).toEqual({ name: "snapshot.png", url });
     const copy = sent[1]?.getChildText("body") ?? "";
     expect(copy).toMatch(/^https:\/\/gw\.example\.org\/files\/[0-9a-f]{32}\/snapshot\.png$/);
+    // ntfy's answer describes what the chat got, as for a file sent in the body: the stored copy.
+    expect(json.attachment).toEqual({ name: "snapshot.png", type: "image/png", size: PNG_1X1.length, url: copy });
     expect(sent.map((s) => s.getChildText("body"))).toEqual(["Someone at the door", copy]);
     expect(sent[1]?.getChild("x", "jabber:x:oob")?.getChildText("url")).toBe(copy);
     const served = await gw.request(new URL(copy).pathname);

@@ -107,6 +107,38 @@ describe("a file under a sequence id", () => {
   });
 });
 
+describe("a sequence whose corrections add and drop files", () => {
+  const replaced = (r: { sent: Element[] }) =>
+    r.sent.map((s) => s.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id ?? null) as Array<string | null>;
+  const retracted = (r: { sent: Element[] }) =>
+    r.sent.map((s) => s.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id ?? null) as Array<string | null>;
+
+  test("each correction's file messages are remembered: corrected, withdrawn, and a file after a withdrawal is new", async () => {
+    const first = await publish("/door/s-merge", { method: "POST", body: "first" });
+    const text = first.sent[0]?.attrs.id as string;
+    // A file added by a correction: the text corrected, the file a new message.
+    const a = await publish("/door/s-merge", { method: "PUT", body: PNG_1X1, headers: { Filename: "a.png" } });
+    expect(replaced(a)).toEqual([text, null]);
+    const aFile = a.sent[1]?.attrs.id as string;
+    // The next file corrects a.png's message, not a new one.
+    const b = await publish("/door/s-merge", { method: "PUT", body: PNG_1X1, headers: { Filename: "b.png" } });
+    expect(replaced(b)).toEqual([text, aFile]);
+    // Text alone: the file's message is withdrawn, and forgotten.
+    const third = await publish("/door/s-merge", { method: "POST", body: "third" });
+    expect([replaced(third), retracted(third)]).toEqual([
+      [text, null],
+      [null, aFile],
+    ]);
+    // A file after that is a new message, never a correction of the withdrawn one.
+    const c = await publish("/door/s-merge", { method: "PUT", body: PNG_1X1, headers: { Filename: "c.png" } });
+    expect(replaced(c)).toEqual([text, null]);
+    const cFile = c.sent[1]?.attrs.id as string;
+    // The withdrawal reaches the text and the file the sequence shows now.
+    const withdrawn = await publish("/door/s-merge", { method: "DELETE" });
+    expect(retracted(withdrawn)).toEqual([text, cFile]);
+  });
+});
+
 describe("a file to a route with auth", () => {
   test("refused before it is stored: no credentials (401), a token that may not address the topic's JIDs (403)", async () => {
     const locked = await fakeGateway(`

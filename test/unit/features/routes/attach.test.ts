@@ -88,6 +88,24 @@ describe("attach: on a declarative route", () => {
     expect(json.error).toBe('The file field "other" is not one this route attaches (attach: file)');
   });
 
+  test("more than 10 files: 400 FILES_TOO_MANY in the route's shape, the eleventh not stored, nothing sent", async () => {
+    const form = new FormData();
+    for (let i = 0; i < 12; i++) form.append("file", new Blob([PNG_1X1, new Uint8Array([i])]), `f${i}.png`);
+    const used = async () => {
+      const health = (await (await gw.request("/health")).json()) as { plugins: Array<{ plugin: string; used_bytes?: number }> };
+      return health.plugins.find((p) => p.plugin === "files")?.used_bytes ?? 0;
+    };
+    const before = await used();
+    const { status, json, sent } = await post("/snapshot", { body: form });
+    expect([status, json]).toEqual([
+      400,
+      { error: "More files than one notification carries (10, as Discord allows in a message)", code: "FILES_TOO_MANY", max_files: 10 },
+    ]);
+    expect(sent).toEqual([]);
+    // Refused before the eleventh is read: ten stored at most (forgetting those is the refusal's cleanup).
+    expect((await used()) - before).toBeLessThanOrEqual(10 * (PNG_1X1.length + 1));
+  });
+
   test("/openapi.json describes the multipart form with the file field, and the raw body", async () => {
     const doc = (await (await gw.request("/openapi.json")).json()) as {
       paths: Record<string, { post: { requestBody: { content: Record<string, unknown> } } }>;

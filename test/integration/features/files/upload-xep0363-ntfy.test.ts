@@ -7,11 +7,11 @@
 import { describe, expect, test } from "bun:test";
 import { createHash, randomBytes } from "node:crypto";
 import type { Element } from "ltx";
-import { isMessageWithBody } from "../../../testbed/predicates.ts";
-import { useTestBed } from "../../helpers/bed.ts";
-import { PNG_1X1 } from "../../helpers/file-store.ts";
-import { configHead, loadTestConfig } from "../../helpers/gateway.ts";
-import { testServers } from "../../helpers/servers.ts";
+import { isMessageWithBody } from "../../../../testbed/predicates.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
+import { PNG_1X1 } from "../../../helpers/file-store.ts";
+import { configHead, loadTestConfig } from "../../../helpers/gateway.ts";
+import { testServers } from "../../../helpers/servers.ts";
 
 const MAX_BYTES = 65_536;
 const PUBLIC_URL = "https://gw.example.org";
