@@ -10,6 +10,10 @@
 // stdout: `opened <n>` once every stream has its open event, then one JSON line (SwarmReport) when
 // every subscriber has read `expect` messages, or at once when a line arrives on stdin.
 import { fileURLToPath } from "node:url";
+import { withTimeout } from "./timeouts.ts";
+
+/** A bound on opening every stream: far above what 1,000 take on a busy machine (~1 s). */
+const OPEN_TIMEOUT_MS = 60_000;
 
 export interface SwarmOptions {
   url: string;
@@ -155,7 +159,10 @@ export async function swarm(opts: SwarmOptions): Promise<{ report(now?: boolean)
     text = rest.join("\n");
     return first;
   };
-  const first = await line();
+  const first = await withTimeout(line(), OPEN_TIMEOUT_MS, () => {
+    proc.kill("SIGKILL");
+    throw new Error(`the swarm's ${opts.subscribers} streams did not all open within ${OPEN_TIMEOUT_MS} ms (exit: ${proc.exitCode})`);
+  });
   if (first !== `opened ${opts.subscribers}`) throw new Error(`the swarm said ${first}`);
   const last = line().then((json) => JSON.parse(json) as SwarmReport);
   return {

@@ -1,14 +1,19 @@
 // A subscriber that never reads: a separate process (python3's socket, with a 4 KB receive buffer
-// set before connecting, so the kernel cannot hide the stall behind megabytes of buffering) sends
-// one GET and reads nothing until told to; then it reads to the end and hands back the body.
+// set before connecting; the sending side's kernel still holds ~2.8 MB on loopback) sends one GET
+// and reads nothing until told to; then it reads to the end and hands back the response.
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { waitFor } from "./timeouts.ts";
+
 const SCRIPT = `
 import socket, sys
-host, port, request = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+host, port, request, marker = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect((host, port))
 s.sendall(request.encode("latin-1"))
-print("sent", flush=True)
+open(marker, "w").close()
 sys.stdin.readline()
 s.settimeout(60)
 data = b""
@@ -34,11 +39,18 @@ export async function stalledSubscriber(base: string, path: string, headers: Rec
   const { hostname, port } = new URL(base);
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   const request = `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n${head.join("")}\r\n`;
-  const proc = Bun.spawn(["python3", "-c", SCRIPT, hostname, port, request], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
-  const stdout = proc.stdout.getReader();
-  const first = await stdout.read();
-  if (new TextDecoder().decode(first.value) !== "sent\n")
-    throw new Error(`the stalled subscriber did not connect: ${await new Response(proc.stderr).text()}`);
+  // The request is sent once the marker file exists: a file, because a first read of the child's
+  // stdout was seen never to resolve in a process that had run other children (Bun 1.4.5).
+  const marker = join(mkdtempSync(join(tmpdir(), "sg-stalled-")), "sent");
+  const proc = Bun.spawn(["python3", "-c", SCRIPT, hostname, port, request, marker], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+  await waitFor(
+    () => {
+      if (proc.exitCode !== null) throw new Error(`the stalled subscriber exited with ${proc.exitCode}`);
+      return existsSync(marker);
+    },
+    15_000,
+    "the stalled subscriber to send its request",
+  );
   return {
     async close() {
       proc.kill("SIGKILL");
@@ -47,10 +59,8 @@ export async function stalledSubscriber(base: string, path: string, headers: Rec
     async readToEnd() {
       proc.stdin.write("read\n");
       await proc.stdin.end();
-      const parts: Uint8Array[] = [];
-      for (let part = await stdout.read(); !part.done; part = await stdout.read()) parts.push(part.value);
-      await proc.exited;
-      return Buffer.concat(parts);
+      const [body] = await Promise.all([new Response(proc.stdout).arrayBuffer(), proc.exited]);
+      return Buffer.from(body);
     },
   };
 }
