@@ -1,9 +1,11 @@
 // The client ends of ntfy's subscribe API (docs/subscribe/api.md of binwiederhier/ntfy v2.13): a
 // line reader over any byte stream (curl -N's stdout, a fetch body), curl -N itself, and the event
 // JSON every form carries, so tests read what a script would read.
+import WebSocket from "ws";
 import { withTimeout } from "../../testbed/timeouts.ts";
 
 const LINE_TIMEOUT_MS = 15_000;
+const EVENT_TIMEOUT_MS = 15_000;
 
 /** ntfy's event JSON as subscribers see it (server/types.go `message`). */
 export interface NtfyEvent {
@@ -120,3 +122,45 @@ export async function fetchStream(
 
 /** ntfy's message ids: 12 random characters of [A-Za-z0-9] (server/types.go `messageIDLength`). */
 export const NTFY_ID = /^[A-Za-z0-9]{12}$/;
+
+/** A `ws` client's next text frames, parsed; pings counted. */
+export function wsClient(url: string, headers: Record<string, string> = {}) {
+  const socket = new WebSocket(url, { headers });
+  const frames: NtfyEvent[] = [];
+  let pings = 0;
+  let waiter: (() => void) | undefined;
+  socket.on("message", (data, isBinary) => {
+    if (!isBinary) frames.push(JSON.parse(String(data)) as NtfyEvent);
+    waiter?.();
+  });
+  socket.on("ping", () => {
+    pings++;
+    waiter?.();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on("close", (code, reason) => resolve({ code, reason: String(reason) })),
+  );
+  const until = async <T>(value: () => T | undefined, what: string): Promise<T> => {
+    for (;;) {
+      const got = value();
+      if (got !== undefined) return got;
+      await withTimeout(new Promise<void>((r) => (waiter = r)), EVENT_TIMEOUT_MS, () => {
+        throw new Error(`WebSocket: no ${what} within ${EVENT_TIMEOUT_MS} ms`);
+      });
+    }
+  };
+  return {
+    socket,
+    closed,
+    opened: new Promise<void>((resolve, reject) => {
+      socket.once("open", () => resolve());
+      socket.once("error", reject);
+    }),
+    next: (kind: string) =>
+      until(() => {
+        const i = frames.findIndex((f) => f.event === kind);
+        return i < 0 ? undefined : frames.splice(i, 1)[0];
+      }, `${kind} event`),
+    ping: () => until(() => (pings > 0 ? pings : undefined), "ping"),
+  };
+}

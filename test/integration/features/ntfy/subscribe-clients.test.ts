@@ -1,64 +1,17 @@
 // ntfy's subscribe API (issue 22 §3, §6) as real clients use it, written from ntfy's documentation
 // (docs/subscribe/api.md) and server (server/server.go handleSubscribe*, types.go) of
 // binwiederhier/ntfy v2.13: curl -N on /json and /raw, the `eventsource` npm client on /sse, the
-// `ws` npm client on /ws, and the requests Home Assistant's ntfy integration makes
-// (test/fixtures/subscribe/home-assistant.json). The streams are HTTP only, so one server (Prosody)
+// `ws` npm client on /ws (Home Assistant's requests: subscribe-home-assistant.test.ts). The streams are HTTP only, so one server (Prosody)
 // carries the publishes; the XMPP side of topics is tested on both servers by its own files.
 import { describe, expect, test } from "bun:test";
 import { EventSource } from "eventsource";
-import WebSocket from "ws";
 import { serverKind } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
-import { curlStream, fetchStream, NTFY_ID, type NtfyEvent } from "../../../helpers/ntfy-streams.ts";
-import { BEARER, publish, SUBSCRIBE_ROUTES, TOKENS } from "../../../helpers/ntfy-subscribe-routes.ts";
+import { curlStream, fetchStream, NTFY_ID, type NtfyEvent, wsClient } from "../../../helpers/ntfy-streams.ts";
+import { BEARER, publish, SUBSCRIBE_ROUTES } from "../../../helpers/ntfy-subscribe-routes.ts";
 import { withTimeout } from "../../../../testbed/timeouts.ts";
 
-const HA = (await Bun.file(`${import.meta.dir}/../../../fixtures/subscribe/home-assistant.json`).json()) as {
-  requests: Array<{ step: string; path: string; query?: Record<string, string>; headers: Record<string, string> }>;
-};
 const EVENT_TIMEOUT_MS = 15_000;
-
-/** A `ws` client's next text frames, parsed; pings counted. */
-function wsClient(url: string, headers: Record<string, string> = {}) {
-  const socket = new WebSocket(url, { headers });
-  const frames: NtfyEvent[] = [];
-  let pings = 0;
-  let waiter: (() => void) | undefined;
-  socket.on("message", (data, isBinary) => {
-    if (!isBinary) frames.push(JSON.parse(String(data)) as NtfyEvent);
-    waiter?.();
-  });
-  socket.on("ping", () => {
-    pings++;
-    waiter?.();
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.on("close", (code, reason) => resolve({ code, reason: String(reason) })),
-  );
-  const until = async <T>(value: () => T | undefined, what: string): Promise<T> => {
-    for (;;) {
-      const got = value();
-      if (got !== undefined) return got;
-      await withTimeout(new Promise<void>((r) => (waiter = r)), EVENT_TIMEOUT_MS, () => {
-        throw new Error(`WebSocket: no ${what} within ${EVENT_TIMEOUT_MS} ms`);
-      });
-    }
-  };
-  return {
-    socket,
-    closed,
-    opened: new Promise<void>((resolve, reject) => {
-      socket.once("open", () => resolve());
-      socket.once("error", reject);
-    }),
-    next: (kind: string) =>
-      until(() => {
-        const i = frames.findIndex((f) => f.event === kind);
-        return i < 0 ? undefined : frames.splice(i, 1)[0];
-      }, `${kind} event`),
-    ping: () => until(() => (pings > 0 ? pings : undefined), "ping"),
-  };
-}
 
 describe("prosody", () => {
   const bed = useTestBed(serverKind("prosody"), { gateway: { routes: SUBSCRIBE_ROUTES } });
@@ -242,68 +195,5 @@ describe("prosody", () => {
       400,
       { code: 40007, http: 400, error: "invalid priority parameter", link: "https://ntfy.sh/docs/publish/#message-priority" },
     ]);
-  });
-
-  describe("Home Assistant (test/fixtures/subscribe/home-assistant.json)", () => {
-    const step = (name: string) => {
-      const found = HA.requests.find((r) => r.step === name);
-      if (!found) throw new Error(`fixture has no ${name} step`);
-      const headers = { ...found.headers, Authorization: `Bearer ${TOKENS.reader}` };
-      return { ...found, path: found.path.replace("{topic}", "backups"), headers };
-    };
-
-    // Home Assistant sets the integration up only once this answers 200 (__init__.py async_setup_entry:
-    // any other answer retries the set-up forever), and aiontfy's Account needs `username` and these
-    // `stats` (types.py Account, AccountStats); ntfy answers it to anyone (server.go: "Allowed by anonymous").
-    // FAILING: topics-core serves no GET /v1/account (405 40500 at 2026-12-07 09:30): Home Assistant's set-up fails before any subscription.
-    test.failing("setup: GET /v1/account answers an account aiontfy can read", async () => {
-      const setup = step("setup");
-      const res = await fetch(url(setup.path), { headers: setup.headers });
-      expect(res.status).toBe(200);
-      const account = (await res.json()) as { username?: unknown; stats?: Record<string, unknown> };
-      expect(typeof account.username).toBe("string");
-      const stats = ["messages", "emails", "calls", "reservations", "attachment_total_size"].flatMap((k) => [k, `${k}_remaining`]);
-      for (const key of stats) expect(typeof account.stats?.[key]).toBe("number");
-    });
-
-    // aiontfy's subscribe() calls can_subscribe() before it opens the WebSocket; ntfy serves it as
-    // GET /<topics>/auth behind authorizeTopicRead (server.go authPathRegex, handleTopicAuth:
-    // {"success":true}). Any error there and Home Assistant never subscribes (event.py ws_connect).
-    // FAILING: topics-core serves no GET /<topics>/auth (405 40500 at 2026-12-07 09:30): aiontfy never opens its WebSocket.
-    test.failing("can_subscribe: GET /<topic>/auth answers 200 {success: true}", async () => {
-      const auth = step("can_subscribe");
-      const res = await fetch(url(auth.path), { headers: auth.headers });
-      expect([res.status, await res.json()]).toEqual([200, { success: true }]);
-    });
-
-    // FAILING: the same missing /auth: a 405, not ntfy's 403 that Home Assistant reads as a protected topic.
-    test.failing("can_subscribe without read permission: 403 with exactly code, http, error, link (aiontfy's raise_http_error keywords)", async () => {
-      const auth = step("can_subscribe");
-      const res = await fetch(url(auth.path), { headers: { ...auth.headers, Authorization: `Bearer ${TOKENS.writer}` } });
-      expect(res.status).toBe(403);
-      expect(Object.keys((await res.json()) as object).sort()).toEqual(["code", "error", "http", "link"]);
-    });
-
-    test("the WebSocket with its filters: only the matching message arrives, each frame a valid aiontfy Notification", async () => {
-      const sub = step("subscribe");
-      const query = new URLSearchParams({ title: "nas01", priority: "4,5", tags: "warning" });
-      const ws = wsClient(`${url(sub.path).replace("http", "ws")}?${query}`, sub.headers);
-      try {
-        await ws.opened;
-        const open = await ws.next("open");
-        await publish(bed.gw.url, "backups", "filtered out", { Title: "nas01", Priority: "3", Tags: "warning" });
-        await publish(bed.gw.url, "backups", "for HA", { Title: "nas01", Priority: "4", Tags: "warning,nas" });
-        const message = await ws.next("message");
-        expect(message).toMatchObject({ event: "message", topic: "backups", title: "nas01", message: "for HA", priority: 4 });
-        for (const frame of [open, message]) {
-          expect(typeof frame.id).toBe("string");
-          expect(Number.isInteger(frame.time)).toBe(true);
-          expect(["open", "keepalive", "message", "poll_request", "message_clear", "message_delete"]).toContain(frame.event);
-          if (frame.priority !== undefined) expect(frame.priority).toBeWithin(1, 6);
-        }
-      } finally {
-        ws.socket.close();
-      }
-    });
   });
 });
