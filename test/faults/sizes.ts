@@ -18,4 +18,8 @@ export const SIZES = {
   seed: intFromEnv("FAULTS_SEED", 20_251_010),
   /** fast-check runs per route kind. */
   runs: intFromEnv("FAULTS_RUNS", 200),
+  /** Live ntfy subscribers of one topic during the subscriber load (issue 22 §6). */
+  subscribers: intFromEnv("FAULTS_SUBSCRIBERS", 1_000),
+  /** Messages published to that topic meanwhile. */
+  topicMessages: intFromEnv("FAULTS_TOPIC_MESSAGES", 5_000),
 } as const;
