@@ -6,6 +6,7 @@ import { topicPath } from "./paths.ts";
 import type { NtfyRoute } from "./schema.ts";
 import { streamHandler, type SubscribeDeps } from "./subscribe.ts";
 import { webSocketHandler } from "./subscribe-ws.ts";
+import { accountHandler, topicAuthHandler } from "./subscribe-account.ts";
 import type { SubscribeSettings } from "./subscribe-schema.ts";
 
 export function subscribeRoutes(route: NtfyRoute, settings: SubscribeSettings, ctx: FeatureContext, auth: Authenticator | undefined): void {
@@ -14,4 +15,7 @@ export function subscribeRoutes(route: NtfyRoute, settings: SubscribeSettings, c
   for (const kind of ["json", "sse", "raw"] as const)
     ctx.http.add("GET", path(kind), streamHandler(kind, route, settings, deps), { refuse: ntfyRefusal() });
   ctx.http.add("GET", path("ws"), webSocketHandler(route, settings, deps), { refuse: ntfyRefusal() });
+  // What Home Assistant asks before it subscribes (subscribe-account.ts).
+  ctx.http.add("GET", path("auth"), topicAuthHandler(route, settings, deps), { refuse: ntfyRefusal() });
+  ctx.http.add("GET", topicPath(route.path, "v1/account"), accountHandler(deps), { refuse: ntfyRefusal() });
 }

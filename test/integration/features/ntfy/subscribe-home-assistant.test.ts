@@ -27,8 +27,7 @@ describe("prosody", () => {
     // Home Assistant sets the integration up only once this answers 200 (__init__.py async_setup_entry:
     // any other answer retries the set-up forever), and aiontfy's Account needs `username` and these
     // `stats` (types.py Account, AccountStats); ntfy answers it to anyone (server.go: "Allowed by anonymous").
-    // FAILING: topics-core serves no GET /v1/account (405 40500 at 2026-12-07 09:30): Home Assistant's set-up fails before any subscription.
-    test.failing("setup: GET /v1/account answers an account aiontfy can read", async () => {
+    test("setup: GET /v1/account answers an account aiontfy can read", async () => {
       const setup = step("setup");
       const res = await fetch(url(setup.path), { headers: setup.headers });
       expect(res.status).toBe(200);
@@ -41,15 +40,13 @@ describe("prosody", () => {
     // aiontfy's subscribe() calls can_subscribe() before it opens the WebSocket; ntfy serves it as
     // GET /<topics>/auth behind authorizeTopicRead (server.go authPathRegex, handleTopicAuth:
     // {"success":true}). Any error there and Home Assistant never subscribes (event.py ws_connect).
-    // FAILING: topics-core serves no GET /<topics>/auth (405 40500 at 2026-12-07 09:30): aiontfy never opens its WebSocket.
-    test.failing("can_subscribe: GET /<topic>/auth answers 200 {success: true}", async () => {
+    test("can_subscribe: GET /<topic>/auth answers 200 {success: true}", async () => {
       const auth = step("can_subscribe");
       const res = await fetch(url(auth.path), { headers: auth.headers });
       expect([res.status, await res.json()]).toEqual([200, { success: true }]);
     });
 
-    // FAILING: the same missing /auth: a 405, not ntfy's 403 that Home Assistant reads as a protected topic.
-    test.failing("can_subscribe without read permission: 403 with exactly code, http, error, link (aiontfy's raise_http_error keywords)", async () => {
+    test("can_subscribe without read permission: 403 with exactly code, http, error, link (aiontfy's raise_http_error keywords)", async () => {
       const auth = step("can_subscribe");
       const res = await fetch(url(auth.path), { headers: { ...auth.headers, Authorization: `Bearer ${TOKENS.writer}` } });
       expect(res.status).toBe(403);
