@@ -1,8 +1,8 @@
 /**
- * The text of a message without its reply fallback: an XEP-0461 reply (§4) may quote what it
+ * The text of a message without its reply fallback: an XEP-0461 reply may quote what it
  * answers at the start of its body ("> earlier words\n") for clients without replies, and marks
  * that quote with an XEP-0428 fallback for "urn:xmpp:reply:0". The quote is not what the person
- * wrote, so it is left out of what a topic publishes. Ranges count code points (XEP-0428 §4); a
+ * wrote, so it is left out of what a topic publishes. Ranges count code points (XEP-0428); a
  * fallback <body/> without start and end covers the whole body.
  */
 import type { Element } from "ltx";

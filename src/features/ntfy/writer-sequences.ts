@@ -3,8 +3,8 @@
  * one sequence_id as one message updated, and XMPP ids are chosen by each sender's client, so
  * two senders may well use the same one. An id becomes the sequence id as it is while the topic's
  * cache holds no message of it from someone else; otherwise a gateway-made one (a hash of sender
- * and id, so the sender's later correction finds it again). A correction (XEP-0308 §5) or a
- * retraction (XEP-0424 §4) then only reaches a message the topic saw from that same sender.
+ * and id, so the sender's later correction finds it again). A correction (XEP-0308) or a
+ * retraction (XEP-0424) then only reaches a message the topic saw from that same sender.
  */
 import { createHash } from "node:crypto";
 import { NAME } from "./publish.ts";

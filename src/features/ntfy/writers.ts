@@ -73,8 +73,8 @@ type Written = Omit<TopicEvent, "id" | "time" | "expires" | "source">;
 /**
  * The event a message makes: a message, its correction, or its retraction; undefined when it has
  * no text. A correction of a message the topic never saw from this sender is published as a new
- * message (XEP-0308 §5 lets a recipient show it so; its text is what the person means now), a
- * retraction of one publishes nothing (XEP-0424 §4: only the original sender retracts).
+ * message (its text is what the person means now: dropping it would lose it), a retraction of one
+ * publishes nothing and is not answered (XEP-0424 defines no error; only the original sender retracts).
  */
 function eventOf(topic: string, sender: string, stanza: Element, origin: OriginOf): Written | undefined {
   const retract = stanza.getChild("retract", NS_RETRACT)?.attrs.id;
