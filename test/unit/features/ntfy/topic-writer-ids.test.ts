@@ -5,44 +5,27 @@
 // anyone else's correction is a new message, anyone else's retraction, or one of an id never
 // sent, publishes nothing and gets no answer. A reply's fallback quote (XEP-0461, XEP-0428) is
 // left out; a blank body publishes nothing and gets no answer, as chat states.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { xml } from "../../../../src/kit/xml.ts";
-import { GatewayTopics } from "../../../../src/topics/topics.ts";
-import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
+import { useTopicWritersGateway } from "../../../helpers/topic-writers-gateway.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
 
 const ROUTES = `
 routes:
   - preset: ntfy
-    subscribe: {}
-    to: ops@localhost
     topics:
       news: [alice@localhost, bob@localhost]
+    subscribe: {}
 `;
 const STANZA_TIMEOUT_MS = 5_000;
 const TOPIC = "news@gateway.localhost";
 
-let dir: string;
-let gw: FakeGateway;
-let cache: GatewayTopics;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "sg-topic-writer-ids-"));
-  gw = await fakeGateway(ROUTES, { store: join(dir, "store.db") });
-  cache = new GatewayTopics(new Database(join(dir, "store.db")));
-});
-afterAll(async () => {
-  await gw.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const bed = useTopicWritersGateway(ROUTES);
 
 function send(from: string, id: string, body: string | undefined, ...extra: Element[]): void {
   const bodies = body === undefined ? [] : [xml("body", {}, body)];
-  gw.entity.receive(xml("message", { from, to: TOPIC, type: "chat", id }, ...bodies, ...extra));
+  bed.gw.entity.receive(xml("message", { from, to: TOPIC, type: "chat", id }, ...bodies, ...extra));
 }
 const correct = (id: string) => xml("replace", { xmlns: "urn:xmpp:message-correct:0", id });
 const retract = (id: string) => xml("retract", { xmlns: "urn:xmpp:message-retract:1", id });
@@ -52,11 +35,11 @@ let barriers = 0;
 async function cachedAfterBarrier(): Promise<string[]> {
   const barrier = `barrier ${++barriers}`;
   send("alice@localhost/phone", `barrier-${barriers}`, barrier);
-  const shown = () => cache.cached(["news"], "all").map((e) => `${e.source}: ${e.message ?? `(${e.event})`} (${e.sequence_id})`);
+  const shown = () => bed.cache.cached(["news"], "all").map((e) => `${e.source}: ${e.message ?? `(${e.event})`} (${e.sequence_id})`);
   await waitFor(() => shown().some((line) => line.includes(barrier)), STANZA_TIMEOUT_MS, barrier);
   return shown().filter((line) => !line.includes("barrier"));
 }
-const sequenceOf = (message: string) => cache.cached(["news"], "all").find((e) => e.message === message)?.sequence_id;
+const sequenceOf = (message: string) => bed.cache.cached(["news"], "all").find((e) => e.message === message)?.sequence_id;
 
 describe("a stanza id as a topic's sequence id", () => {
   test("two senders using the same stanza id never share a sequence id", async () => {
@@ -77,11 +60,11 @@ describe("a stanza id as a topic's sequence id", () => {
   });
 
   test("bob cannot retract alice's message, nor one never sent: nothing is published, nothing answered", async () => {
-    const before = gw.stanzas().length;
+    const before = bed.gw.stanzas().length;
     send("bob@localhost/pc", "b-del-1", undefined, retract("alice-2"));
     send("bob@localhost/pc", "b-del-2", undefined, retract("never-sent"));
     expect((await cachedAfterBarrier()).filter((line) => line.includes("message_delete"))).toEqual([]);
-    expect(gw.stanzas().slice(before)).toEqual([]);
+    expect(bed.gw.stanzas().slice(before)).toEqual([]);
   });
 
   test("each sender's own correction and retraction still reach their own message", async () => {
@@ -107,11 +90,11 @@ describe("what a message's text is", () => {
   });
 
   test("an empty or whitespace-only body publishes nothing and gets no answer, as a chat state", async () => {
-    const before = gw.stanzas().length;
+    const before = bed.gw.stanzas().length;
     const count = (await cachedAfterBarrier()).length;
     send("alice@localhost/phone", "e-1", "");
     send("alice@localhost/phone", "e-2", " \n\t ");
     expect(await cachedAfterBarrier()).toHaveLength(count);
-    expect(gw.stanzas().slice(before)).toEqual([]);
+    expect(bed.gw.stanzas().slice(before)).toEqual([]);
   });
 });
