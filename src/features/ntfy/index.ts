@@ -110,6 +110,9 @@ function writeToTopics(route: NtfyRoute, ctx: FeatureContext): void {
   const deps = {
     publish: (event: Parameters<typeof ctx.topics.publish>[0]) => ctx.topics.publish(event),
     reply: (stanza: Element) => void ctx.xmpp.send(stanza).catch(() => {}),
+    // The topic's cache is its memory of who started a sequence: what it let go is no longer theirs to change.
+    origin: (topic: string, sequence: string) =>
+      ctx.topics.cached([topic], "all").find((e) => e.event === "message" && e.sequence_id === sequence)?.source,
     log: ctx.log,
   };
   for (const [topic, address] of Object.entries(route.addresses))

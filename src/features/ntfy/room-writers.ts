@@ -12,6 +12,7 @@ import type { Logger } from "../../plugin-api/log.ts";
 import { parseJid } from "../../kit/jid.ts";
 import type { TopicEvent } from "../../topics/types.ts";
 import { mayWrite } from "./writers.ts";
+import { bodyWithoutReplyFallback } from "./reply-fallback.ts";
 import type { TopicRoom } from "./writers-schema.ts";
 
 const NS_DELAY = "urn:xmpp:delay";
@@ -81,7 +82,8 @@ export function roomWriters(entries: ReadonlyArray<TopicRoom & { topic: string }
     const nick = parseJid(stanza.attrs.from ?? "")?.resource ?? "";
     const real = seat.held.occupants.get(nick);
     const sender = real ? parseJid(real) : undefined;
-    const body = stanza.getChildText("body")?.trim();
+    // A reply's quote of what it answers (XEP-0461) is not what the occupant said.
+    const body = bodyWithoutReplyFallback(stanza);
     // Our own seats (their real JID is of our domain, or the nick ours) never publish what the gateway posted.
     if (!body || nick === "" || nick === seat.held.nick || sender?.domain === deps.component.toLowerCase()) return;
     const bare = sender ? `${sender.local}@${sender.domain}`.toLowerCase() : "";

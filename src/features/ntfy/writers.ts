@@ -2,7 +2,10 @@
  * A topic's address over XMPP: a chat message an allowed person sends to it is published to the
  * topic (cached, streamed to its subscribers: src/topics/). Whoever `allow:` leaves out gets a
  * stanza error and nothing is published. A correction (XEP-0308) publishes the new text under the
- * first message's sequence id, a retraction (XEP-0424) its deletion, as ntfy's updates do.
+ * first message's sequence id, a retraction (XEP-0424) its deletion, as ntfy's updates do; both
+ * only of a message the topic saw from the same sender (writer-sequences.ts). A body that is empty
+ * once its reply fallback (XEP-0461, reply-fallback.ts) is left out publishes nothing, unanswered,
+ * as chat states do: clients send bodiless and blank messages for their own reasons.
  */
 import type { Element } from "ltx";
 import type { StanzaErrorSpec, StanzaHandler } from "../../plugin-api/index.ts";
@@ -10,7 +13,9 @@ import type { Logger } from "../../plugin-api/log.ts";
 import { isError, stanzaError } from "../../kit/stanza-error.ts";
 import { parseJid } from "../../kit/jid.ts";
 import type { TopicEvent } from "../../topics/types.ts";
-import { MESSAGE_LIMIT, NAME } from "./publish.ts";
+import { MESSAGE_LIMIT } from "./publish.ts";
+import { bodyWithoutReplyFallback } from "./reply-fallback.ts";
+import { newSequence, type OriginOf, ownSequence } from "./writer-sequences.ts";
 import type { TopicAddress } from "./writers-schema.ts";
 
 /** RFC 6120 §8.3.3.5: a sender outside the topic's allow: list. */
@@ -32,6 +37,8 @@ export interface WriterDeps {
   publish(event: Omit<TopicEvent, "id" | "time" | "expires">): TopicEvent;
   /** Sends a stanza error back (never queued: the sender is online now, or it does not matter). */
   reply(stanza: Element): void;
+  /** Who wrote the message that started a sequence in the topic's cache (corrections and retractions check it). */
+  origin: OriginOf;
   log: Logger;
 }
 
@@ -43,10 +50,10 @@ export function topicWriter(topic: string, address: TopicAddress, deps: WriterDe
     // RFC 6120 §8.3.1: an error is never answered; groupchat and headline are never answered either (needsAnswer).
     const type = stanza.attrs.type ?? "normal";
     if (isError(stanza) || (type !== "chat" && type !== "normal")) return true;
-    const event = eventOf(topic, stanza);
-    // Chat states, receipts, markers: nothing to publish, nothing to refuse.
-    if (!event) return true;
     const sender = bareOf(stanza.attrs.from ?? "");
+    const event = eventOf(topic, sender, stanza, deps.origin);
+    // Chat states, receipts, markers, blank bodies, retractions of what this sender never wrote here: nothing to publish, nothing to refuse.
+    if (!event) return true;
     if (!mayWrite(sender, address.allow)) {
       deps.log.info("a message to a topic from a sender outside its allow: list was refused", { topic, sender });
       deps.reply(stanzaError(stanza, TOPIC_FORBIDDEN));
@@ -61,19 +68,25 @@ export function topicWriter(topic: string, address: TopicAddress, deps: WriterDe
   };
 }
 
-/** The event a message makes: a message, its correction, or its retraction; undefined when it has no text. */
-function eventOf(topic: string, stanza: Element): Omit<TopicEvent, "id" | "time" | "expires" | "source"> | undefined {
-  const retract = stanza.getChild("retract", NS_RETRACT)?.attrs.id;
-  const sequence = sequenceOf(stanza.getChild("replace", NS_CORRECT)?.attrs.id ?? retract ?? stanza.attrs.id);
-  if (retract !== undefined) return sequence ? { event: "message_delete", topic, sequence_id: sequence } : undefined;
-  const message = stanza.getChildText("body")?.trim();
-  if (!message) return undefined;
-  return { event: "message", topic, message, ...(sequence ? { sequence_id: sequence } : {}) };
-}
+type Written = Omit<TopicEvent, "id" | "time" | "expires" | "source">;
 
-/** A message id as a ntfy sequence id, when it has that shape (ntfy's topic name pattern). */
-function sequenceOf(id: unknown): string | undefined {
-  return typeof id === "string" && NAME.test(id) ? id : undefined;
+/**
+ * The event a message makes: a message, its correction, or its retraction; undefined when it has
+ * no text. A correction of a message the topic never saw from this sender is published as a new
+ * message (its text is what the person means now: dropping it would lose it), a retraction of one
+ * publishes nothing and is not answered (XEP-0424 defines no error; only the original sender retracts).
+ */
+function eventOf(topic: string, sender: string, stanza: Element, origin: OriginOf): Written | undefined {
+  const retract = stanza.getChild("retract", NS_RETRACT)?.attrs.id;
+  if (retract !== undefined) {
+    const sequence = ownSequence(origin, topic, sender, retract);
+    return sequence ? { event: "message_delete", topic, sequence_id: sequence } : undefined;
+  }
+  const message = bodyWithoutReplyFallback(stanza);
+  if (!message) return undefined;
+  const corrected = ownSequence(origin, topic, sender, stanza.getChild("replace", NS_CORRECT)?.attrs.id);
+  const sequence = corrected ?? newSequence(origin, topic, sender, stanza.attrs.id);
+  return { event: "message", topic, message, ...(sequence ? { sequence_id: sequence } : {}) };
 }
 
 function bareOf(from: string): string {

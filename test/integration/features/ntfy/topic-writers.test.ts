@@ -1,7 +1,8 @@
 // Topics people write to, on each real server: alice, one of the topic's JIDs, writes to
 // backups@<component> and a subscriber's open /json stream gets it; carol, outside allow:, gets a
 // forbidden stanza error and nothing is cached (a poll shows it); a ntfy publish reaches bob from
-// the topic's address, and bob's plain reply goes back to the topic.
+// the topic's address, and bob's plain reply goes back to the topic. Bob cannot update or withdraw
+// alice's message: his correction of her id is a new message, his retraction publishes nothing.
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import { testServers } from "../../../helpers/servers.ts";
@@ -79,5 +80,26 @@ for (const server of testServers())
       await bed.bob.send(xml("message", { to: got.attrs.from, type: "chat" }, xml("body", {}, "on it")));
       await until("on it");
       expect((await polled()).slice(-2)).toEqual(["backup failed", "on it"]);
+    });
+
+    test("bob cannot update or withdraw alice's message (XEP-0308, XEP-0424: the original sender only)", async () => {
+      await bed.alice.send(xml("message", { to: topic(), type: "chat", id: "shared-1" }, xml("body", {}, "alice's note")));
+      await until("alice's note");
+      const NS_CORRECT = "urn:xmpp:message-correct:0";
+      const fix = xml("replace", { xmlns: NS_CORRECT, id: "shared-1" });
+      await bed.bob.send(xml("message", { to: topic(), type: "chat", id: "bob-fix" }, xml("body", {}, "bob's rewrite"), fix));
+      const withdraw = xml("retract", { xmlns: "urn:xmpp:message-retract:1", id: "shared-1" });
+      await bed.bob.send(xml("message", { to: topic(), type: "chat", id: "bob-del" }, withdraw));
+      // Bob's own stream carries his stanzas in order: once this one is cached, the retraction was handled.
+      await bed.bob.send(xml("message", { to: topic(), type: "chat", id: "after-1" }, xml("body", {}, "after bob")));
+      await until("after bob");
+      const text = await (await fetch(`${bed.gw.url}/backups/json?poll=1`)).text();
+      const polledEvents = text.split("\n").flatMap((line) => (line ? [JSON.parse(line) as Record<string, unknown>] : []));
+      const shown = polledEvents.slice(-3).map((e) => [e.event, e.message, e.sequence_id]);
+      expect(shown).toEqual([
+        ["message", "alice's note", "shared-1"],
+        ["message", "bob's rewrite", "bob-fix"],
+        ["message", "after bob", "after-1"],
+      ]);
     });
   });

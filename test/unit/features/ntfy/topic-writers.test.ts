@@ -2,15 +2,10 @@
 // to the topic's address is published to the topic (cached for its subscribers); anyone outside
 // allow: gets a forbidden stanza error and nothing is cached; a topic's messages come from its
 // address, so answering one goes back to the topic.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { xml } from "../../../../src/kit/xml.ts";
-import { GatewayTopics } from "../../../../src/topics/topics.ts";
-import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
+import { useTopicWritersGateway } from "../../../helpers/topic-writers-gateway.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
 
 const ROUTES = `
@@ -26,29 +21,18 @@ routes:
 `;
 const STANZA_TIMEOUT_MS = 5_000;
 
-let dir: string;
-let gw: FakeGateway;
-let cache: GatewayTopics;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "sg-topic-writers-"));
-  gw = await fakeGateway(ROUTES, { store: join(dir, "store.db") });
-  cache = new GatewayTopics(new Database(join(dir, "store.db")));
-});
-afterAll(async () => {
-  await gw.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const bed = useTopicWritersGateway(ROUTES);
 
 let ids = 0;
 function chat(from: string, to: string, body: string | undefined, ...extra: Element[]): Element {
   const id = `m${++ids}`;
   const stanza = xml("message", { from, to, type: "chat", id }, ...(body === undefined ? [] : [xml("body", {}, body)]), ...extra);
-  gw.entity.receive(stanza);
+  bed.gw.entity.receive(stanza);
   return stanza;
 }
 
 /** What the topic's subscribers would replay (since=all), as `source: message`. */
-const cached = (topic: string) => cache.cached([topic], "all").map((e) => `${e.source}: ${e.message ?? `(${e.event})`}`);
+const cached = (topic: string) => bed.cache.cached([topic], "all").map((e) => `${e.source}: ${e.message ?? `(${e.event})`}`);
 
 async function waitCached(topic: string, count: number) {
   await waitFor(() => cached(topic).length >= count, STANZA_TIMEOUT_MS, `${count} events cached in ${topic}`);
@@ -59,16 +43,16 @@ describe("writing to a topic's address", () => {
   test("a recipient's chat message is published to the topic, from its bare JID", async () => {
     chat("alice@localhost/phone", "backups@gateway.localhost", "restore done");
     expect(await waitCached("backups", 1)).toEqual(["alice@localhost: restore done"]);
-    const [event] = cache.cached(["backups"], "all");
+    const [event] = bed.cache.cached(["backups"], "all");
     expect(event).toMatchObject({ event: "message", topic: "backups", sequence_id: `m${ids}` });
   });
 
   test("a sender outside allow: gets forbidden (RFC 6120 §8.3.3.5) and nothing is cached", async () => {
-    const before = gw.stanzas().length;
+    const before = bed.gw.stanzas().length;
     chat("mallory@evil.example/x", "Backups@gateway.localhost", "rm -rf");
     chat("alice@localhost/phone", "quiet@gateway.localhost", "not mine to write");
-    await waitFor(() => gw.stanzas().length >= before + 2, STANZA_TIMEOUT_MS, "two stanza errors");
-    const errors = gw.stanzas().slice(before);
+    await waitFor(() => bed.gw.stanzas().length >= before + 2, STANZA_TIMEOUT_MS, "two stanza errors");
+    const errors = bed.gw.stanzas().slice(before);
     expect(errors.map((e) => [e.attrs.to, e.attrs.from, e.attrs.type, e.getChild("error")?.attrs.type])).toEqual([
       ["mallory@evil.example/x", "Backups@gateway.localhost", "error", "auth"],
       ["alice@localhost/phone", "quiet@gateway.localhost", "error", "auth"],
@@ -81,7 +65,7 @@ describe("writing to a topic's address", () => {
   });
 
   test("chat states and receipts publish nothing and get no error; a correction keeps the first message's sequence id", async () => {
-    const before = gw.stanzas().length;
+    const before = bed.gw.stanzas().length;
     chat("bob@localhost/pc", "backups@gateway.localhost", undefined, xml("composing", { xmlns: "http://jabber.org/protocol/chatstates" }));
     const first = chat("bob@localhost/pc", "backups@gateway.localhost", "disk 91%");
     chat(
@@ -103,20 +87,20 @@ describe("writing to a topic's address", () => {
       "bob@localhost: (message_delete)",
     ]);
     expect(
-      cache
+      bed.cache
         .cached(["backups"], "all")
         .slice(1)
         .map((e) => e.sequence_id),
     ).toEqual([first.attrs.id, first.attrs.id, first.attrs.id]);
-    expect(gw.stanzas().slice(before)).toEqual([]);
+    expect(bed.gw.stanzas().slice(before)).toEqual([]);
   });
 
   test("a topic's messages come from its address, so a reply goes back to the topic; a topic of to: from the component", async () => {
-    const before = gw.stanzas().length;
-    expect((await gw.request("/backups", { method: "POST", body: "backup failed" })).status).toBe(200);
-    expect((await gw.request("/deploys", { method: "POST", body: "v2 shipped" })).status).toBe(200);
+    const before = bed.gw.stanzas().length;
+    expect((await bed.gw.request("/backups", { method: "POST", body: "backup failed" })).status).toBe(200);
+    expect((await bed.gw.request("/deploys", { method: "POST", body: "v2 shipped" })).status).toBe(200);
     expect(
-      gw
+      bed.gw
         .stanzas()
         .slice(before)
         .map((s) => `${s.attrs.from} -> ${s.attrs.to}`),
@@ -125,7 +109,7 @@ describe("writing to a topic's address", () => {
       "backups@gateway.localhost -> bob@localhost",
       "gateway.localhost -> ops@localhost",
     ]);
-    const sent = gw.stanzas()[before];
+    const sent = bed.gw.stanzas()[before];
     chat("alice@localhost/phone", sent?.attrs.from ?? "", "on it");
     expect((await waitCached("backups", 6)).slice(-2)).toEqual(["http: backup failed", "alice@localhost: on it"]);
   });
