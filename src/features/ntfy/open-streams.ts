@@ -9,7 +9,6 @@ import { GatewayError } from "../../plugin-api/errors.ts";
 import { requireAccess } from "./access.ts";
 import type { NtfyRoute } from "./schema.ts";
 
-
 export interface OpenStream {
   /** The route it was opened on (its path), the auth scheme that let it in, who, which topics. */
   path: string;
@@ -28,7 +27,10 @@ export const RELOADED = "ended by a reload";
 /** Ends each stream the new routes refuse; the others go on untouched. */
 export function recheckStreams(streams: OpenStreams, routes: readonly NtfyRoute[]): void {
   for (const stream of [...streams]) {
-    const refused = refusal(stream, routes.find((r) => r.path === stream.path));
+    const refused = refusal(
+      stream,
+      routes.find((r) => r.path === stream.path),
+    );
     if (refused !== undefined) stream.end(`${RELOADED}: ${refused}`);
   }
 }

@@ -17,7 +17,14 @@ export function subscribeRoutes(
   auth: Authenticator | undefined,
   streams: OpenStreams,
 ): void {
-  const deps: SubscribeDeps = { auth, topics: ctx.topics, log: ctx.log, open: { count: 0 }, streams, route: { path: route.path, auth: route.auth } };
+  const deps: SubscribeDeps = {
+    auth,
+    topics: ctx.topics,
+    log: ctx.log,
+    open: { count: 0 },
+    streams,
+    route: { path: route.path, auth: route.auth },
+  };
   const path = (stream: string) => topicPath(route.path, `:topic/${stream}`);
   for (const kind of ["json", "sse", "raw"] as const)
     ctx.http.add("GET", path(kind), streamHandler(kind, route, settings, deps), { refuse: ntfyRefusal() });

@@ -127,7 +127,13 @@ export function liveFeed(sub: Checked, settings: SubscribeSettings, deps: Subscr
       dropped(err instanceof Error ? err.message : String(err));
     }
   }, settings.keepalive_s * 1000);
-  const entry = { path: deps.route.path, auth: deps.route.auth, user: sub.user, topics: sub.topics, end: (reason: string) => dropped(reason) };
+  const entry = {
+    path: deps.route.path,
+    auth: deps.route.auth,
+    user: sub.user,
+    topics: sub.topics,
+    end: (reason: string) => dropped(reason),
+  };
   deps.streams.add(entry);
   let stopped = false;
   function stop(reason?: string): void {

@@ -36,7 +36,12 @@ const reload = (routes: string) => gw.gateway.reload(loadTestConfig(FAKE_HEAD + 
 async function opened(path: string, init: RequestInit = {}) {
   const r = await gw.request(path, init);
   expect(r.status).toBe(200);
-  const body = r.text().then((text) => text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { event: string }));
+  const body = r.text().then((text) =>
+    text
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as { event: string }),
+  );
   return { body, status: r.status };
 }
 const events = async (s: { body: Promise<Array<{ event: string }>> }) => (await s.body).map((e) => e.event);
@@ -48,7 +53,9 @@ describe("a reload checks the open streams again", () => {
     const admin = await opened("/private/alerts/json", as("admin"));
     await reload(ROUTES.replace("alerts: { read: [reader, admin]", "alerts: { read: [admin]"));
     expect(await events(reader)).toEqual(["open"]);
-    expect(gw.logs.filter((l) => l.msg === "ntfy subscriber closed").map((l) => l.reason)).toEqual(["ended by a reload: forbidden, reader may not read topic alerts"]);
+    expect(gw.logs.filter((l) => l.msg === "ntfy subscriber closed").map((l) => l.reason)).toEqual([
+      "ended by a reload: forbidden, reader may not read topic alerts",
+    ]);
     // The admin's is still open: a new message reaches it, and it ends only at the stop.
     expect((await gw.request("/private/alerts", { method: "POST", body: "still read", ...as("admin") })).status).toBe(200);
     await gw.stop();

@@ -1,0 +1,79 @@
+// What a reload and a stop do to `curl -N` streams on a real gateway, on each real server: a reload
+// that takes read access away, or the route's subscribe:, ends those streams; a stop ends every
+// stream with the chunked body's last chunk, so curl sees a normal end (exit 0), never a reset.
+import { describe, expect, test } from "bun:test";
+import { testServers } from "../../../helpers/servers.ts";
+import { useTestBed } from "../../../helpers/bed.ts";
+import { configHead, loadTestConfig, startGateway } from "../../../helpers/gateway.ts";
+import { waitFor } from "../../../../testbed/timeouts.ts";
+
+const WAIT_MS = 10_000;
+const ROUTES = `
+auth:
+  users:
+    kind: bearer
+    tokens:
+      - { name: reader, token: "reader-token-0123456789" }
+      - { name: admin, token: "admin-token-0123456789" }
+routes:
+  - preset: ntfy
+    path: /private
+    auth: users
+    topics: { alerts: alice@localhost }
+    subscribe: {}
+    access:
+      alerts: { read: [reader, admin], write: [admin] }
+  - preset: ntfy
+    path: /open
+    topics: { t1: alice@localhost }
+    subscribe: {}
+`;
+
+/** `curl -sN <url>` with a bearer token or none: its output as it comes, and how it ended. */
+function curl(url: string, user?: string) {
+  const auth = user ? ["-H", `Authorization: Bearer ${user}-token-0123456789`] : [];
+  const proc = Bun.spawn(["curl", "-sN", ...auth, url], { stdout: "pipe", stderr: "ignore" });
+  let text = "";
+  void (async () => {
+    for await (const chunk of proc.stdout) text += new TextDecoder().decode(chunk);
+  })();
+  const events = () => text.split("\n").flatMap((l) => (l.startsWith("{") ? [(JSON.parse(l) as { event: string }).event] : []));
+  return { proc, events };
+}
+
+for (const server of testServers())
+  describe(server.name, () => {
+    const bed = useTestBed(server, { gateway: { routes: ROUTES } });
+    const opened = async (url: string, user?: string) => {
+      const sub = curl(url, user);
+      await waitFor(() => sub.events().includes("open"), WAIT_MS, "the open event");
+      return sub;
+    };
+
+    test("a reload that takes read access and subscribe: away ends those streams (curl exits 0); the admin's goes on", async () => {
+      const reader = await opened(`${bed.gw.url}/private/alerts/json`, "reader");
+      const admin = await opened(`${bed.gw.url}/private/alerts/json`, "admin");
+      const open = await opened(`${bed.gw.url}/open/t1/json`);
+      try {
+        const next = ROUTES.replace("read: [reader, admin]", "read: [admin]").replace(/subscribe: \{\}\n$/, "to: alice@localhost\n");
+        await bed.gw.gateway.reload(loadTestConfig(configHead(bed.server) + next));
+        expect([await reader.proc.exited, await open.proc.exited]).toEqual([0, 0]);
+        expect(
+          (await bed.gw.post("/private/alerts", { body: "after", headers: { authorization: "Bearer admin-token-0123456789" } })).status,
+        ).toBe(200);
+        await waitFor(() => admin.events().includes("message"), WAIT_MS, "the admin's message");
+        expect(admin.proc.exitCode).toBeNull();
+      } finally {
+        for (const p of [reader, admin, open]) p.proc.kill();
+      }
+    });
+
+    test("a stop ends a curl -N stream with the last chunk: curl exits 0", async () => {
+      // The admin may read under the configuration before the reload and after it.
+      const sub = await opened(`${bed.gw.url}/private/alerts/json`, "admin");
+      await bed.gw.stop();
+      expect(await sub.proc.exited).toBe(0);
+      // The bed's own gateway, back for the bed's teardown.
+      bed.gw = await startGateway(bed.server, { routes: ROUTES });
+    });
+  });
