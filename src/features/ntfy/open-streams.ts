@@ -9,7 +9,7 @@ import { GatewayError } from "../../plugin-api/errors.ts";
 import { requireAccess } from "./access.ts";
 import type { NtfyRoute } from "./schema.ts";
 
-export interface OpenStream {
+interface OpenStream {
   /** The route it was opened on (its path), the auth scheme that let it in, who, which topics. */
   path: string;
   auth: string | undefined;

@@ -97,7 +97,7 @@ function openStream(
 }
 
 /** The reasons that end a stream with its terminating chunk rather than a reset: the gateway stops, a reload ends it. */
-export const endsCleanly = (reason: string): boolean => reason === SHUTTING_DOWN || reason.startsWith(RELOADED);
+const endsCleanly = (reason: string): boolean => reason === SHUTTING_DOWN || reason.startsWith(RELOADED);
 
 export const tooSlow = (settings: SubscribeSettings) => `subscriber too slow: more than ${settings.buffer_bytes} bytes unsent`;
 
