@@ -5,33 +5,15 @@ import { describe, expect, test } from "bun:test";
 import { testServers } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
 import { configHead, loadTestConfig, startGateway } from "../../../helpers/gateway.ts";
+import { bearerOf, reloadRoutes } from "../../../helpers/ntfy-reload-routes.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
 
 const WAIT_MS = 10_000;
-const ROUTES = `
-auth:
-  users:
-    kind: bearer
-    tokens:
-      - { name: reader, token: "reader-token-0123456789" }
-      - { name: admin, token: "admin-token-0123456789" }
-routes:
-  - preset: ntfy
-    path: /private
-    auth: users
-    topics: { alerts: alice@localhost }
-    subscribe: {}
-    access:
-      alerts: { read: [reader, admin], write: [admin] }
-  - preset: ntfy
-    path: /open
-    topics: { t1: alice@localhost }
-    subscribe: {}
-`;
+const ROUTES = reloadRoutes("alice@localhost");
 
 /** `curl -sN <url>` with a bearer token or none: its output as it comes, and how it ended. */
-function curl(url: string, user?: string) {
-  const auth = user ? ["-H", `Authorization: Bearer ${user}-token-0123456789`] : [];
+function curl(url: string, user?: "reader" | "admin") {
+  const auth = user ? ["-H", `Authorization: ${bearerOf(user).authorization}`] : [];
   const proc = Bun.spawn(["curl", "-sN", ...auth, url], { stdout: "pipe", stderr: "ignore" });
   let text = "";
   void (async () => {
@@ -44,7 +26,7 @@ function curl(url: string, user?: string) {
 for (const server of testServers())
   describe(server.name, () => {
     const bed = useTestBed(server, { gateway: { routes: ROUTES } });
-    const opened = async (url: string, user?: string) => {
+    const opened = async (url: string, user?: "reader" | "admin") => {
       const sub = curl(url, user);
       await waitFor(() => sub.events().includes("open"), WAIT_MS, "the open event");
       return sub;
@@ -55,12 +37,10 @@ for (const server of testServers())
       const admin = await opened(`${bed.gw.url}/private/alerts/json`, "admin");
       const open = await opened(`${bed.gw.url}/open/t1/json`);
       try {
-        const next = ROUTES.replace("read: [reader, admin]", "read: [admin]").replace(/subscribe: \{\}\n$/, "to: alice@localhost\n");
+        const next = reloadRoutes("alice@localhost", { alertsFromReader: true, openSubscribe: true });
         await bed.gw.gateway.reload(loadTestConfig(configHead(bed.server) + next));
         expect([await reader.proc.exited, await open.proc.exited]).toEqual([0, 0]);
-        expect(
-          (await bed.gw.post("/private/alerts", { body: "after", headers: { authorization: "Bearer admin-token-0123456789" } })).status,
-        ).toBe(200);
+        expect((await bed.gw.post("/private/alerts", { body: "after", headers: bearerOf("admin") })).status).toBe(200);
         await waitFor(() => admin.events().includes("message"), WAIT_MS, "the admin's message");
         expect(admin.proc.exitCode).toBeNull();
       } finally {

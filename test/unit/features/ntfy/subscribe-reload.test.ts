@@ -4,33 +4,14 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { FAKE_HEAD, fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
 import { loadTestConfig } from "../../../helpers/gateway.ts";
+import { bearerOf, reloadRoutes } from "../../../helpers/ntfy-reload-routes.ts";
 
-const ROUTES = `
-auth:
-  users:
-    kind: bearer
-    tokens:
-      - { name: reader, token: "reader-token-0123456789" }
-      - { name: admin, token: "admin-token-0123456789" }
-routes:
-  - preset: ntfy
-    path: /private
-    auth: users
-    topics: { alerts: ops@localhost, news: ops@localhost }
-    subscribe: {}
-    access:
-      alerts: { read: [reader, admin], write: [admin] }
-      news: { read: [reader, admin], write: [admin] }
-  - preset: ntfy
-    path: /open
-    topics: { t1: ops@localhost }
-    subscribe: {}
-`;
+const ROUTES = reloadRoutes("ops@localhost");
 
 let gw: FakeGateway;
 afterEach(() => gw.stop());
 
-const as = (user: string) => ({ headers: { authorization: `Bearer ${user}-token-0123456789` } });
+const as = (user: "reader" | "admin") => ({ headers: bearerOf(user) });
 const reload = (routes: string) => gw.gateway.reload(loadTestConfig(FAKE_HEAD + routes));
 /** A stream's lines once it has ended: rejects where the stream was reset (errored) instead. */
 async function opened(path: string, init: RequestInit = {}) {
@@ -51,7 +32,7 @@ describe("a reload checks the open streams again", () => {
     gw = await fakeGateway(ROUTES);
     const reader = await opened("/private/alerts/json", as("reader"));
     const admin = await opened("/private/alerts/json", as("admin"));
-    await reload(ROUTES.replace("alerts: { read: [reader, admin]", "alerts: { read: [admin]"));
+    await reload(reloadRoutes("ops@localhost", { alertsFromReader: true }));
     expect(await events(reader)).toEqual(["open"]);
     expect(gw.logs.filter((l) => l.msg === "ntfy subscriber closed").map((l) => l.reason)).toEqual([
       "ended by a reload: forbidden, reader may not read topic alerts",
@@ -67,11 +48,7 @@ describe("a reload checks the open streams again", () => {
     const open = await opened("/open/t1/json");
     const news = await opened("/private/news/json", as("reader"));
     const alerts = await opened("/private/alerts/json", as("reader"));
-    const next = ROUTES.replace(/subscribe: \{\}\n$/, "to: ops@localhost\n")
-      .replace("alerts: ops@localhost, news: ops@localhost", "alerts: ops@localhost")
-      .replace("      news: { read: [reader, admin], write: [admin] }\n", "");
-    expect(next).not.toContain("news");
-    await reload(next);
+    await reload(reloadRoutes("ops@localhost", { news: true, openSubscribe: true }));
     expect(await events(open)).toEqual(["open"]);
     expect(await events(news)).toEqual(["open"]);
     expect((await gw.request("/private/alerts", { method: "POST", body: "kept", ...as("admin") })).status).toBe(200);
