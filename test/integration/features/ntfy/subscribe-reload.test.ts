@@ -6,6 +6,7 @@ import { testServers } from "../../../helpers/servers.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
 import { configHead, loadTestConfig, startGateway } from "../../../helpers/gateway.ts";
 import { bearerOf, reloadRoutes } from "../../../helpers/ntfy-reload-routes.ts";
+import { wsClient } from "../../../helpers/ntfy-streams.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
 
 const WAIT_MS = 10_000;
@@ -32,14 +33,17 @@ for (const server of testServers())
       return sub;
     };
 
-    test("a reload that takes read access and subscribe: away ends those streams (curl exits 0); the admin's goes on", async () => {
+    test("a reload that takes read access and subscribe: away ends those streams (curl exits 0, a WebSocket 1008); the admin's goes on", async () => {
       const reader = await opened(`${bed.gw.url}/private/alerts/json`, "reader");
+      const socket = wsClient(`${bed.gw.url.replace("http", "ws")}/private/alerts/ws`, bearerOf("reader"));
+      await socket.next("open");
       const admin = await opened(`${bed.gw.url}/private/alerts/json`, "admin");
       const open = await opened(`${bed.gw.url}/open/t1/json`);
       try {
         const next = reloadRoutes("alice@localhost", { alertsFromReader: true, openSubscribe: true });
         await bed.gw.gateway.reload(loadTestConfig(configHead(bed.server) + next));
         expect([await reader.proc.exited, await open.proc.exited]).toEqual([0, 0]);
+        expect(await socket.closed).toEqual({ code: 1008, reason: "ended by a reload: forbidden, reader may not read topic alerts" });
         expect((await bed.gw.post("/private/alerts", { body: "after", headers: bearerOf("admin") })).status).toBe(200);
         await waitFor(() => admin.events().includes("message"), WAIT_MS, "the admin's message");
         expect(admin.proc.exitCode).toBeNull();
