@@ -21,6 +21,7 @@ import { topicWriter } from "./writers.ts";
 import { roomWriters } from "./room-writers.ts";
 import type { Element } from "ltx";
 import { subscribeRoutes } from "./subscribe-routes.ts";
+import { recheckStreams, type OpenStreams } from "./open-streams.ts";
 import example from "./example.yaml" with { type: "text" };
 
 export default defineFeature({
@@ -47,8 +48,12 @@ export default defineFeature({
     }),
   ],
   async start(ctx) {
-    const rooms = await formatRooms(ctx, "ntfy", ["ntfy"]);
-    const subscribing = ctx.routes.some((r) => r.kind === "ntfy" && (r as NtfyRoute).subscribe !== undefined);
+    // What the previous generation hands over: its rooms' seats and the subscribe API's open streams.
+    const previous = ctx.previous as Handover | undefined;
+    const rooms = await formatRooms({ ...ctx, previous: previous?.rooms }, "ntfy", ["ntfy"]);
+    const streams: OpenStreams = previous?.streams ?? new Set();
+    const ntfyRoutes = ctx.routes.filter((r) => r.kind === "ntfy") as NtfyRoute[];
+    const subscribing = ntfyRoutes.some((r) => r.subscribe !== undefined);
     const writers = roomWriters(
       ctx.routes.flatMap((r) =>
         r.kind === "ntfy" ? Object.entries((r as NtfyRoute).writerRooms).map(([topic, w]) => ({ topic, ...w })) : [],
@@ -65,7 +70,12 @@ export default defineFeature({
     return {
       ...rooms.runtime,
       // The topics' rooms are entered once the generation is built, and again after each reconnect.
-      ready: () => writers.start(),
+      // Streams opened before a reload go on only where the new routes would let them in.
+      ready() {
+        recheckStreams(streams, ntfyRoutes);
+        writers.start();
+      },
+      handover: (): Handover => ({ rooms: rooms.runtime.handover?.(), streams }),
       online() {
         rooms.runtime.online?.();
         writers.online();
@@ -91,7 +101,7 @@ export default defineFeature({
         writeToTopics(route, ctx);
         // A file body may be as large as attachments.max_file_bytes, where attachments are on.
         const fileBody = ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : {};
-        if (route.subscribe) subscribeRoutes(route, route.subscribe, ctx, ports.auth);
+        if (route.subscribe) subscribeRoutes(route, route.subscribe, ctx, ports.auth, streams);
         for (const { method, path } of servedPaths(route.path)) {
           const byMethod: Record<string, HttpHandler> = { GET: handlers.get, DELETE: handlers.withdraw };
           const handler = byMethod[method] ?? (path === route.path ? handlers.json : handlers.topic);
@@ -104,6 +114,11 @@ export default defineFeature({
     };
   },
 });
+
+interface Handover {
+  rooms: unknown;
+  streams: OpenStreams;
+}
 
 /** Each topic's address takes what people write to it (writers.ts); a stanza error goes out at once, never queued. */
 function writeToTopics(route: NtfyRoute, ctx: FeatureContext): void {

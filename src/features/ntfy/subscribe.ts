@@ -13,9 +13,12 @@ import { matches } from "../../topics/filter.ts";
 import { StreamQueue } from "../../topics/stream-queue.ts";
 import type { TopicEvent, Topics } from "../../topics/types.ts";
 import type { Logger } from "../../plugin-api/log.ts";
+import type { Identity } from "../../plugin-api/auth.ts";
+import { SHUTTING_DOWN } from "../../topics/bus.ts";
 import { requireAccess } from "./access.ts";
 import { withNtfyAuthorization } from "./auth.ts";
 import { NTFY, asNtfy, ntfyError } from "./errors.ts";
+import { RELOADED, type OpenStreams } from "./open-streams.ts";
 import { paramsOf } from "./params.ts";
 import type { NtfyRoute } from "./schema.ts";
 import { readSubscription, type Subscription } from "./subscribe-params.ts";
@@ -28,12 +31,17 @@ export interface SubscribeDeps {
   log: Logger;
   /** Streams of this route open now (counted against max_subscribers). */
   open: { count: number };
+  /** Every open stream of the feature, checked again at each reload (open-streams.ts). */
+  streams: OpenStreams;
+  /** The route's path and auth scheme: what a reload compares. */
+  route: { path: string; auth: string | undefined };
 }
 
 /** The request checked: who asks, for which topics, from where. */
 export interface Checked extends Subscription {
   /** The topics as the path wrote them: the `topic` of `open` and `keepalive`. */
   named: string;
+  user: Identity | undefined;
 }
 
 export function subscribeChecks(route: NtfyRoute, settings: SubscribeSettings, deps: SubscribeDeps) {
@@ -46,7 +54,7 @@ export function subscribeChecks(route: NtfyRoute, settings: SubscribeSettings, d
       throw ntfyError(NTFY.notFound, `topic ${unknown} is not one of this route's (not under topics:, and the route has no to:)`);
     requireAccess(route.access, user, sub.topics, "read");
     if (!sub.poll && deps.open.count >= settings.max_subscribers) throw ntfyError(NTFY.tooManySubscriptions);
-    return { ...sub, named: params.topic ?? "" };
+    return { ...sub, named: params.topic ?? "", user };
   };
 }
 
@@ -82,10 +90,14 @@ function openStream(
   const stop = liveFeed(sub, settings, deps, {
     send: (e) => queue.push(encode(kind, e), tooSlow(settings)),
     tick: () => queue.push(encode(kind, controlEvent("keepalive", sub.named)), tooSlow(settings)),
-    end: (reason) => (reason ? queue.abort() : queue.end()),
+    // Only a subscriber too slow is cut off; a stop or a reload ends the body cleanly (its last chunk).
+    end: (reason) => (reason && !endsCleanly(reason) ? queue.abort() : queue.end()),
   });
   return queue.stream;
 }
+
+/** The reasons that end a stream with its terminating chunk rather than a reset: the gateway stops, a reload ends it. */
+const endsCleanly = (reason: string): boolean => reason === SHUTTING_DOWN || reason.startsWith(RELOADED);
 
 export const tooSlow = (settings: SubscribeSettings) => `subscriber too slow: more than ${settings.buffer_bytes} bytes unsent`;
 
@@ -115,10 +127,19 @@ export function liveFeed(sub: Checked, settings: SubscribeSettings, deps: Subscr
       dropped(err instanceof Error ? err.message : String(err));
     }
   }, settings.keepalive_s * 1000);
+  const entry = {
+    path: deps.route.path,
+    auth: deps.route.auth,
+    user: sub.user,
+    topics: sub.topics,
+    end: (reason: string) => dropped(reason),
+  };
+  deps.streams.add(entry);
   let stopped = false;
   function stop(reason?: string): void {
     if (stopped) return;
     stopped = true;
+    deps.streams.delete(entry);
     deps.open.count--;
     clearInterval(ticks);
     live.close();
