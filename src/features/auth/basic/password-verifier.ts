@@ -12,6 +12,7 @@
  */
 import { GatewayError } from "../../../plugin-api/errors.ts";
 import { createLimiter, LimiterTimeout } from "../../../kit/limiter.ts";
+import { IDLE_TIMEOUT_S } from "../../../http/server.ts";
 
 export type VerifyPassword = (password: string, hash: string) => Promise<boolean>;
 
@@ -20,10 +21,10 @@ const MAX_ACTIVE = 2;
 /** A memory bound on waiters; the time bound below is usually reached first. */
 const MAX_QUEUED = 64;
 /**
- * Half of Bun's 10 s idle timeout (IDLE_TIMEOUT_S in src/http/server.ts): the wait plus one check
- * (~0.25 s) plus the route's own work stay well inside it.
+ * Half of Bun's idle timeout (10 s, src/http/server.ts): the wait plus one check (~0.25 s) plus
+ * the route's own work stay well inside it.
  */
-export const WAIT_BUDGET_MS = 5_000;
+export const WAIT_BUDGET_MS = (IDLE_TIMEOUT_S * 1000) / 2;
 /** Until a check is measured: the slow end seen on a 2-core machine (review, finding 3). */
 const FIRST_ESTIMATE_MS = 250;
 /** Weight of the newest measurement in the running estimate: follows load within a few checks. */
