@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { boundedVerifier, WAIT_BUDGET_MS } from "../../src/features/auth/basic/password-verifier.ts";
 import { GatewayError } from "../../src/plugin-api/errors.ts";
+import { createThrottle } from "../../src/auth/throttle.ts";
 
 const CHECK_MS = 200;
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -67,6 +68,26 @@ describe("kind: basic, 150 subscribers reconnecting at once with slow argon2id c
     const second = answer(verifyPassword("hello", "hash"), Date.now);
     expect((await second).code).toBe("AUTH_BUSY");
     for (const end of ends) end(true);
+    expect((await first).code).toBe("ok");
+  });
+});
+
+describe("a burst from one address, paced by the throttle", () => {
+  test("a request waiting for its address's checks in flight past the wait bound gets AUTH_BUSY, not silence", async () => {
+    const throttle = createThrottle(1, 60, { maxWaitMs: 50 });
+    let end: (ok: boolean) => void = () => {};
+    const hanging = () => new Promise<boolean>((resolve) => (end = resolve));
+    const first = answer(
+      throttle.guard("127.0.0.1 users", hanging, () => false),
+      Date.now,
+    );
+    const second = await answer(
+      throttle.guard("127.0.0.1 users", hanging, () => false),
+      Date.now,
+    );
+    expect(second.code).toBe("AUTH_BUSY");
+    expect(Number(second.retryAfter)).toBeGreaterThanOrEqual(1);
+    end(true);
     expect((await first).code).toBe("ok");
   });
 });
