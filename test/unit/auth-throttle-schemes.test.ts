@@ -35,7 +35,7 @@ describe("kind: basic under a burst", () => {
     expect(await good).toBe("ok");
   });
 
-  test("30 concurrent valid logins from one address are all served: checks in flight pace them, never refuse them", async () => {
+  test("30 concurrent valid logins from one address are all served: checks in flight pace them, none is refused within the 2.5 s wait bound", async () => {
     const { ops } = schemes({ ops: BASIC }) as { ops: Authenticator };
     const burst = Array.from({ length: 30 }, () => outcome(ops.authenticate(withAuth(basicHeader("ci", "right")), "10.0.0.1")));
     expect(tally(await Promise.all(burst))).toEqual({ ok: 30 });
