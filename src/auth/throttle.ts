@@ -39,7 +39,17 @@ export interface ThrottleOptions {
   maxTracked?: number;
   /** Default 1,000 requests waiting for a check of their key to end. */
   maxWaiting?: number;
+  /** How long one may wait so, in ms; then 503 AUTH_BUSY. Default MAX_WAIT_MS. */
+  maxWaitMs?: number;
 }
+
+/**
+ * A burst from one address (120 subscribers behind one NAT reconnecting at once) is paced
+ * `maxFailures` checks at a time; at ~250 ms per argon2id check the last waited past Bun's 10 s
+ * idle timeout and got no answer (subscriptions review, finding 3). This wait, plus the argon2id
+ * queue's (5 s, features/auth/basic/password-verifier.ts), plus one check stays under 10 s.
+ */
+const MAX_WAIT_MS = 2_500;
 
 interface Window {
   count: number;
@@ -50,7 +60,7 @@ interface Window {
 const OVERFLOW = "*overflow*";
 
 export function createThrottle(maxFailures: number, windowS: number, options: ThrottleOptions = {}): Throttle {
-  const { now = Date.now, maxTracked = 10_000, maxWaiting = 1_000 } = options;
+  const { now = Date.now, maxTracked = 10_000, maxWaiting = 1_000, maxWaitMs = MAX_WAIT_MS } = options;
   const failures = new Map<string, Window>();
   const inFlight = new Map<string, number>();
   const waiters = new Map<string, Array<() => void>>();
@@ -80,6 +90,25 @@ export function createThrottle(maxFailures: number, windowS: number, options: Th
     waiters.delete(key);
     for (const wake of woken) wake();
   };
+  /** True when a check of `key` ended, false when `ms` passed first (the waiter is then dropped). */
+  const wakeOrTimeout = (key: string, ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const queue = waiters.get(key) ?? [];
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(
+        () => {
+          const left = waiters.get(key) ?? [];
+          if (left.includes(wake)) left.splice(left.indexOf(wake), 1);
+          resolve(false);
+        },
+        Math.max(0, ms),
+      );
+      queue.push(wake);
+      waiters.set(key, queue);
+    });
   const throttle: Throttle = {
     retryAfter(key) {
       const w = windowOf(key);
@@ -101,18 +130,16 @@ export function createThrottle(maxFailures: number, windowS: number, options: Th
       }
     },
     async guard(key, check, isFailure) {
+      const deadline = now() + maxWaitMs;
       for (let wait = throttle.retryAfter(key); wait > 0; wait = throttle.retryAfter(key)) {
         if ((windowOf(key)?.count ?? 0) >= maxFailures || waiting >= maxWaiting) {
           throw new GatewayError("RATE_LIMITED", undefined, { headers: { "retry-after": String(wait) } });
         }
         // Below the limit on failures, so a check of this key is in flight: it will wake us.
         waiting++;
-        await new Promise<void>((resolve) => {
-          const queue = waiters.get(key) ?? [];
-          queue.push(resolve);
-          waiters.set(key, queue);
-        });
+        const woken = await wakeOrTimeout(key, deadline - now());
         waiting--;
+        if (!woken) throw new GatewayError("AUTH_BUSY", undefined, { headers: { "retry-after": String(wait) } });
       }
       // `track` and the failure count in one frame: this runs for every authenticated request.
       inFlight.set(key, (inFlight.get(key) ?? 0) + 1);

@@ -41,6 +41,17 @@ interface Bound {
   server: Server<SocketHandlers>;
 }
 
+/**
+ * Bun's idle timeout, in seconds, set here so that the auth wait budget can be derived from it:
+ * a request that sends and receives nothing this long is closed with no answer. Kept at Bun's
+ * default 10 s rather than raised for requests being authenticated: the argon2id queue now waits
+ * at most half of it (features/auth/basic/password-verifier.ts: 5 s, then one check of
+ * ~160-240 ms on a slow 2-core machine, then 503 AUTH_BUSY), so 120-200 subscribers reconnecting
+ * at once all get an answer; a higher value would only let stalled or slow-loris clients hold
+ * connections longer. Streams lift it per request once answered (upgrade.ts holdOpen).
+ */
+export const IDLE_TIMEOUT_S = 10;
+
 /** How long a stop waits for the requests in flight before it closes the connections left. */
 const STOP_GRACE_MS = 5_000;
 
@@ -52,6 +63,7 @@ export function createHttpServer(handle: (request: Request, peer: string) => Pro
     const server = Bun.serve({
       hostname,
       port,
+      idleTimeout: IDLE_TIMEOUT_S,
       maxRequestBodySize: bunBodyBackstop(settings.max_body_bytes),
       ...(tls ? { tls } : {}),
       fetch: (req, srv) => {
