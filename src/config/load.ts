@@ -74,6 +74,7 @@ export function loadWith(
     xmpp,
     plugins,
     attachments: publicUrlOf(isRecord(fields) ? fields : {}) !== undefined,
+    sections: isRecord(fields) ? Object.keys(fields) : [],
     locate,
     diagnostics,
     warnings,
