@@ -94,7 +94,7 @@ function checkFilter(topic: string, at: PathSegments, c: RouteChecks): string | 
 function checkUniqueName(name: string, where: PathSegments, c: RouteChecks): void {
   const key = `MQTT ${name}`;
   const other = c.served.get(key);
-  if (other) c.diagnostics.push(c.locate.at(where, `${other} is already named "${name}": give one of them its own name:`));
+  if (other) c.diagnostics.push(c.locate.at(where, `${other} is already named "${name}": give one of them its own name:`, { key: true }));
   else c.served.set(key, routeLabel(where));
 }
 
