@@ -32,7 +32,13 @@ export function fakeMqtt(): FakeMqtt {
     async publish() {},
     status: () => status,
     async deliver(topic, payload, options = {}) {
-      const message = { topic, payload: bytes(payload), qos: 1 as const, retain: options.retain ?? false, properties: options.properties ?? {} };
+      const message = {
+        topic,
+        payload: bytes(payload),
+        qos: 1 as const,
+        retain: options.retain ?? false,
+        properties: options.properties ?? {},
+      };
       await Promise.all([...subscriptions].filter((s) => matchTopic(s.filter, topic)).map((s) => s.handle(message)));
     },
     retain: (topic, payload) => void retained.set(topic, bytes(payload)),

@@ -42,7 +42,9 @@ export interface MqttRouteDeps {
 export function mqttHandler(route: MqttRouteConfig, deps: MqttRouteDeps): (message: MqttMessage) => Promise<void> {
   const settings = mqttRoomSettings(route, deps.roomTimeoutMs);
   const send = (stanza: Element) =>
-    deps.groupchat && stanza.name === "message" && stanza.attrs.type === "groupchat" ? deps.groupchat(stanza, settings) : deps.deliver(stanza);
+    deps.groupchat && stanza.name === "message" && stanza.attrs.type === "groupchat"
+      ? deps.groupchat(stanza, settings)
+      : deps.deliver(stanza);
   return async function handleMqttMessage(message) {
     const scope = messageScope(message, route.mqtt.topic, route.mqtt.binary, deps.newId());
     if (!scope) return refuse(route, deps, message, "the payload is not UTF-8 (mqtt.binary: base64 takes it as base64 text)");

@@ -69,7 +69,9 @@ for (const server of testServers())
     afterAll(() => broker.stop());
 
     const pubFile = async (topic: string, file: string) => {
-      const run = Bun.spawn(["mosquitto_pub", ...broker.clientArgs(), "-q", "1", "-t", topic, "-f", join(FIXTURES, file)], { stderr: "pipe" });
+      const run = Bun.spawn(["mosquitto_pub", ...broker.clientArgs(), "-q", "1", "-t", topic, "-f", join(FIXTURES, file)], {
+        stderr: "pipe",
+      });
       expect(await run.exited).toBe(0);
     };
     const next = async () => (await bed.bob.nextStanza(isMessageWithBody)).getChildText("body");

@@ -54,7 +54,9 @@ describe("an MQTT route's check", () => {
   });
 
   test("an MQTT route without the mqtt: section says so at its mqtt: key", () => {
-    expect(check(`${FAKE_HEAD}routes:\n  - mqtt: { topic: "a/b" }\n    send: <message to="bob@localhost"><body>x</body></message>\n`)).toEqual([
+    expect(
+      check(`${FAKE_HEAD}routes:\n  - mqtt: { topic: "a/b" }\n    send: <message to="bob@localhost"><body>x</body></message>\n`),
+    ).toEqual([
       "routes.yaml:8:5  error  routes[0].mqtt  an MQTT route needs the broker: add an mqtt: section (url: mqtt://...) at the top",
     ]);
   });

@@ -79,7 +79,10 @@ routes:
   - mqtt: { topic: "tele/#", retained: true }
     send: <message to="bob@localhost"><body>{{ wildcards[0] }} {{ body.ENERGY.Power }}W retain={{ retain }} unit={{ properties.userProperties.unit }}</body></message>
 `);
-    await w.mqtt.deliver("tele/plug_1/SENSOR", fixture("tasmota-sensor.json"), { retain: true, properties: { userProperties: { unit: "W" } } });
+    await w.mqtt.deliver("tele/plug_1/SENSOR", fixture("tasmota-sensor.json"), {
+      retain: true,
+      properties: { userProperties: { unit: "W" } },
+    });
     expect(w.bodies()).toEqual(["plug_1/SENSOR 42W retain=true unit=W"]);
   });
 });
