@@ -35,7 +35,9 @@ describe("the mqtt: section", () => {
   });
 
   test("the password comes from the environment", () => {
-    const result = load("  url: mqtts://broker.example.org:8883\n  username: gateway\n  password: ${MQTT_PASSWORD}\n", { MQTT_PASSWORD: "pw" });
+    const result = load("  url: mqtts://broker.example.org:8883\n  username: gateway\n  password: ${MQTT_PASSWORD}\n", {
+      MQTT_PASSWORD: "pw",
+    });
     expect(result.ok && result.config.mqtt?.password).toBe("pw");
   });
 
@@ -66,6 +68,8 @@ describe("the mqtt: section", () => {
   });
 
   test("a misspelt key is refused with a hint", () => {
-    expect(problems("  url: mqtt://127.0.0.1\n  keepalive: 30\n")).toEqual(['routes.yaml:8:3  error  mqtt.keepalive  unknown key (did you mean "keepalive_s"?)']);
+    expect(problems("  url: mqtt://127.0.0.1\n  keepalive: 30\n")).toEqual([
+      'routes.yaml:8:3  error  mqtt.keepalive  unknown key (did you mean "keepalive_s"?)',
+    ]);
   });
 });

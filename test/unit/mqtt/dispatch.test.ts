@@ -6,7 +6,13 @@ import { Dispatcher } from "../../../src/mqtt/dispatch.ts";
 import type { MqttMessage } from "../../../src/mqtt/types.ts";
 import { GatewayError } from "../../../src/plugin-api/errors.ts";
 
-const message = (topic: string, retain = false): MqttMessage => ({ topic, payload: new TextEncoder().encode("{}"), qos: 1, retain, properties: {} });
+const message = (topic: string, retain = false): MqttMessage => ({
+  topic,
+  payload: new TextEncoder().encode("{}"),
+  qos: 1,
+  retain,
+  properties: {},
+});
 const dispatcher = (live = () => true) => new Dispatcher({ log: silentLogger, retryDelay: () => 1, live });
 const LIVE = { qos: 1, retained: false } as const;
 
