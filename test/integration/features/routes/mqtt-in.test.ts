@@ -12,7 +12,7 @@ import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { startMosquitto, type TestMosquitto } from "../../../../testbed/mosquitto.ts";
 import { registerForCleanup } from "../../../../testbed/cleanup.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
-import { startGateway } from "../../../helpers/gateway.ts";
+import { configHead, loadTestConfig, startGateway } from "../../../helpers/gateway.ts";
 import { testServers } from "../../../helpers/servers.ts";
 
 const FIXTURES = new URL("../../../fixtures/mqtt/", import.meta.url).pathname;
@@ -144,5 +144,17 @@ for (const server of testServers())
       // §3.3.1.3, Retain Handling 0), and the last marker again if the stop came before its PUBACK (at least once).
       const stale = (b: string | null) => b?.startsWith("alarm ") || b?.startsWith("marker ");
       expect(arrived.filter((b) => !stale(b))).toEqual(["garage_door open", "plug_2 switched ON"]);
+    });
+
+    test("a reload renders with the new templates and drops a route it removed", async () => {
+      const changed = routes(broker.url)
+        .replace("<body>{{ wildcards[0] }} {% if", "<body>door {{ wildcards[0] }} {% if")
+        .replace(/  - name: power\n(    .*\n){2}/, "");
+      await bed.gw.gateway.reload(loadTestConfig(configHead(bed.server, store) + changed));
+      await pubFile("zigbee2mqtt/shed_door", "z2m-door-open.json");
+      expect(await next()).toBe("door shed_door open");
+      await broker.pub("stat/plug_3/POWER", "ON", { qos: 1 });
+      const m = await marker();
+      expect(await next()).toBe(m);
     });
   });
