@@ -39,6 +39,8 @@ interface ClientOptions {
   retain?: boolean;
   /** Log in as this user of `users` (default: the first one, if any). */
   user?: string;
+  /** The client id (default: mosquitto's random one): the broker's log names the client by it. */
+  id?: string;
 }
 
 export interface TestMosquitto {
@@ -198,7 +200,7 @@ async function stopProcess(proc: Subprocess, signal: "SIGTERM" | "SIGKILL"): Pro
 }
 
 function qosArgs(o: ClientOptions): string[] {
-  return [...(o.qos === undefined ? [] : ["-q", String(o.qos)]), ...(o.retain ? ["-r"] : [])];
+  return [...(o.qos === undefined ? [] : ["-q", String(o.qos)]), ...(o.retain ? ["-r"] : []), ...(o.id === undefined ? [] : ["-i", o.id])];
 }
 
 async function runClient(binary: string, args: string[]): Promise<void> {

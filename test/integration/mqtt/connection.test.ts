@@ -152,6 +152,19 @@ describe("staying connected", () => {
   });
 });
 
+describe("publishing", () => {
+  test("resolves once the broker acknowledged it, and a subscriber gets the message", async () => {
+    const { c } = connection({ url: broker.url, client_id: "t-pub" });
+    c.view().ready();
+    await online(c);
+    const seen = broker.sub("zigbee2mqtt/kitchen/set", { count: 1, user: "sensor", id: "t-pub-watcher" });
+    await waitFor(() => broker.log().includes("t-pub-watcher 0 zigbee2mqtt/kitchen/set"), 5_000, "the watcher subscribed", broker.log);
+    await c.publish("zigbee2mqtt/kitchen/set", '{"state":"ON"}', { qos: 1, retain: false });
+    expect(await seen).toEqual(['zigbee2mqtt/kitchen/set {"state":"ON"}']);
+    expect(c.stats().published).toBe(1);
+  });
+});
+
 describe("the persistent session", () => {
   test("a QoS 1 message is acknowledged only once handled: one not handled when the gateway stops comes again", async () => {
     const filters = memoryKeyed<Record<string, number>>();
