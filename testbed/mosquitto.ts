@@ -13,7 +13,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { forgetProcess, registerForCleanup, removeDir, trackProcess } from "./cleanup.ts";
+import { forgetProcess, registerForCleanup, removeDir, trackProcess, watchRunner } from "./cleanup.ts";
 import { freePorts } from "./ports.ts";
 import { settlesWithin, waitFor } from "./timeouts.ts";
 
@@ -164,15 +164,6 @@ function spawn(dir: string): Subprocess {
   } finally {
     closeSync(out);
   }
-}
-
-/** `bun test` runs no exit handler: a watchdog shell ends mosquitto once the runner is gone (as for Alertmanager). */
-function watchRunner(pid: number): void {
-  const watchdog = Bun.spawn(
-    ["sh", "-c", `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 1; done; kill ${pid} 2>/dev/null`],
-    { stdin: "ignore", stdout: "ignore", stderr: "ignore" },
-  );
-  watchdog.unref();
 }
 
 async function listening(proc: Subprocess | undefined, port: number): Promise<boolean> {
