@@ -62,10 +62,9 @@ for (const server of testServers())
       await broker.pub("lights/hall", "on", { qos: 1, retain: true });
       await broker.pub("alarms/garage", "armed", { qos: 1, retain: true });
     });
-    const bed = useTestBed(server, {
-      gateway: () => ({ routes: routes(broker.url), store }),
-      clients: ["bob"],
-    });
+    // The gateway starts once bob is online: the retained alarm is rendered as soon as it subscribes.
+    const bed = useTestBed(server, { clients: ["bob"] });
+    beforeAll(async () => void (bed.gw = await startGateway(bed.server, { routes: routes(broker.url), store })));
     afterAll(() => broker.stop());
 
     const pubFile = async (topic: string, file: string) => {
