@@ -87,6 +87,17 @@ routes:
   });
 });
 
+test("binary MQTT 5 properties (correlationData) are base64 text; a JSON string or number payload is that value", async () => {
+  const w = world(`
+routes:
+  - mqtt: { topic: "rpc/+" }
+    send: <message to="bob@localhost"><body>{{ body }} {{ properties.correlationData }} {{ properties.responseTopic }}</body></message>
+`);
+  await w.mqtt.deliver("rpc/a", "42", { properties: { correlationData: new Uint8Array([1, 2, 3]), responseTopic: "rpc/a/reply" } });
+  await w.mqtt.deliver("rpc/b", '"quoted"');
+  expect(w.bodies()).toEqual(["42 AQID rpc/a/reply", "quoted  "]);
+});
+
 describe("payloads that are not UTF-8", () => {
   const BINARY = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]);
 
