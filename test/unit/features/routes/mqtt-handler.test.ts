@@ -198,6 +198,18 @@ describe("when the broker may acknowledge the message", () => {
     expect(w.counted).toEqual([]);
   });
 
+  test("a topic or payload with text XML cannot carry is refused once and settles", async () => {
+    const w = world(DOOR);
+    await w.mqtt.deliver("zigbee2mqtt/\u0001door", '{"contact":true}');
+    await w.mqtt.deliver("zigbee2mqtt/door", '{"contact":true,"name":"\\u0007"}');
+    expect(w.sent).toEqual([]);
+    expect(w.counted).toEqual(["refused", "refused"]);
+    expect(w.logs.filter((l) => l.reason !== undefined).map((l) => String(l.reason).split(":")[0])).toEqual([
+      "INVALID_XML_TEXT",
+      "INVALID_XML_TEXT",
+    ]);
+  });
+
   test("a payload the route cannot render (strict: a missing field) is refused once and settles", async () => {
     const w = world(DOOR.replace("    when: body.contact != nil\n", "    strict: true\n"));
     await w.mqtt.deliver("zigbee2mqtt/front_door", '{"contact":true}');
