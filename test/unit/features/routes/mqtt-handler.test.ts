@@ -18,7 +18,13 @@ import { waitFor } from "../../../../testbed/timeouts.ts";
 const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/mqtt/${name}`, import.meta.url));
 const BROKER = "mqtt:\n  url: mqtt://127.0.0.1:1883\n";
 
-function world(routes: string, options: { deliver?: (stanza: Element) => Promise<"sent" | "queued"> } = {}) {
+interface WorldOptions {
+  deliver?: (stanza: Element) => Promise<"sent" | "queued">;
+  /** The outbox's room: throws when it has none for all of a message's stanzas. */
+  reserve?: (stanzas: readonly Element[]) => () => void;
+}
+
+function world(routes: string, options: WorldOptions = {}) {
   const config = loadTestConfig(FAKE_HEAD + BROKER + routes);
   const sent: Element[] = [];
   const counted: MqttRouteOutcome[] = [];
@@ -32,6 +38,7 @@ function world(routes: string, options: { deliver?: (stanza: Element) => Promise
       component: "gateway.localhost",
       newId: () => `id-${++n}`,
       deliver: options.deliver ?? (async (stanza) => (sent.push(stanza), "sent")),
+      reserve: options.reserve ?? (() => () => undefined),
       roomTimeoutMs: 1_000,
       remembered: memoryRemembered(),
       lastValues: { get: (k) => stored.get(k), set: (k, v) => void stored.set(k, v), delete: (k) => void stored.delete(k) },
@@ -208,6 +215,26 @@ describe("when the broker may acknowledge the message", () => {
       "INVALID_XML_TEXT",
       "INVALID_XML_TEXT",
     ]);
+  });
+
+  test("a message of several stanzas with no outbox room for all of them sends none and is retried whole", async () => {
+    const w = world(
+      `
+routes:
+  - mqtt: { topic: "alarms/+" }
+    send:
+      - <message to="bob@localhost"><body>{{ wildcards[0] }} {{ body }}</body></message>
+      - <message to="carol@localhost"><body>{{ wildcards[0] }} {{ body }}</body></message>
+`,
+      {
+        reserve: (stanzas) => {
+          throw new GatewayError("OUTBOX_FULL", undefined, { details: { stanzas: stanzas.length } });
+        },
+      },
+    );
+    await expect(w.mqtt.deliver("alarms/garage", "armed")).rejects.toMatchObject({ code: "OUTBOX_FULL", details: { stanzas: 2 } });
+    expect(w.sent).toEqual([]);
+    expect(w.counted).toEqual([]);
   });
 
   test("a payload the route cannot render (strict: a missing field) is refused once and settles", async () => {
