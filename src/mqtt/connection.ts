@@ -140,7 +140,8 @@ export class MqttConnection {
     const current = () => !this.#stopped && this.#client === client;
     client.handleMessage = (packet, done) => void this.#receiver.take(packet, current).then((ack) => ack && done());
     client.on("connect", (connack) => this.#online(client, connack));
-    client.on("error", (err) => this.#failed(err));
+    // Kept on a forgotten client too: an error event without a listener would throw.
+    client.on("error", (err) => client === this.#client && this.#failed(err));
     client.on("close", () => this.#closed(client));
   }
 
