@@ -39,6 +39,8 @@ export interface RouteChecks {
   plugins: ReadonlyMap<string, PluginDefinition>;
   /** http.public_url is set, so files can be linked to: an entry that attaches files (`attach:`) needs it. */
   attachments: boolean;
+  /** routes.yaml has an `mqtt:` section (a broker): an entry that publishes (`publish:`) needs it. */
+  mqtt: boolean;
   locate: SourceLocator;
   diagnostics: Diagnostic[];
   /** What is worth saying but does not stop the start (a guessable secret path): `check` prints them. */
@@ -68,6 +70,8 @@ export interface SectionChecks {
   claimed: RouteChecks["claimed"];
   /** As RouteChecks.attachments: a section whose entries attach files (a bot's `attach:`) needs http.public_url. */
   attachments: boolean;
+  /** As RouteChecks.mqtt: a bot that publishes or watches a topic needs the `mqtt:` section. */
+  mqtt: boolean;
   /** Whether the top level passed its schema; cross-checks of an optional section wait for it, so one mistake is said once. */
   topValid: boolean;
 }

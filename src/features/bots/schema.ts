@@ -42,6 +42,37 @@ const BotHttpSchema = Closed(
   "An HTTP call a command makes before it replies. Redirects are not followed (a 3xx is a failure).",
 );
 
+const Qos = (description: string) =>
+  Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1, description });
+
+const BotMqttSchema = Closed(
+  {
+    topic: Type.String({
+      minLength: 1,
+      description:
+        "A template of the topic to publish to (`zigbee2mqtt/{{ match.room }}/set`). Its literal text has no wildcards (`+`, `#`), and a value it prints must stay one level (no `/`, `+`, `#`): such a value fails the command, so nothing a sender writes can publish elsewhere.",
+    }),
+    payload: Type.String({
+      default: "",
+      description: 'A template of the payload, sent as UTF-8 text (`{"state":"{{ match.state | upcase }}"}`; use `| json` to print JSON values).',
+    }),
+    qos: Qos("MQTT QoS (0, 1 or 2): at 1 and 2 the reply waits for the broker's acknowledgement (PUBACK, PUBCOMP)."),
+    retain: Type.Boolean({ default: false, description: "Publish as a retained message: the broker keeps it for later subscribers." }),
+  },
+  "A message the command publishes to the broker of `mqtt:` (docs/mqtt.md), after its http: call when it has one. Needs the top-level `mqtt:` section.",
+);
+
+const BotWatchSchema = Closed(
+  {
+    topic: Type.String({
+      minLength: 1,
+      description: "The topic filter to watch (MQTT wildcards: `+` one level, `#` the rest, last): `zigbee2mqtt/+`, `tele/+/SENSOR`.",
+    }),
+    qos: Qos("The subscription's QoS: at 1 a message is acknowledged to the broker only once what it sends is delivered or queued."),
+  },
+  "A topic the job watches instead of a schedule: each message runs it (retained messages the broker holds at subscribe time do not).",
+);
+
 const BotNoticeSchema = Closed(
   {
     to: Type.String({ minLength: 1, description: "A literal JID (bare or full) to notify." }),
@@ -64,9 +95,10 @@ const BotCommandSchema = Closed(
       }),
     ),
     http: Type.Optional(BotHttpSchema),
+    mqtt: Type.Optional(BotMqttSchema),
     reply: Type.String({
       description:
-        "The reply: a text template reading match.*, http.status, http.json, http.text, sender, body; or, when it starts with `<message`, a whole message template (as in routes' `template:`) whose to, from and type the reply sets.",
+        "The reply: a text template reading match.*, http.status, http.json, http.text, mqtt.topic, mqtt.payload, sender, body; or, when it starts with `<message`, a whole message template (as in routes' `template:`) whose to, from and type the reply sets.",
     }),
     attach: Type.Optional(
       Type.Boolean({
@@ -77,7 +109,7 @@ const BotCommandSchema = Closed(
     error: Type.Optional(
       Type.String({
         description:
-          "The reply text when the HTTP call fails (timeout, refused, non-2xx, too large): a template reading error (a sentence), match.*, and http.* when an answer came.",
+          "The reply text when the HTTP call or the MQTT publish fails (timeout, refused, non-2xx, too large, broker unavailable): a template reading error (a sentence), match.*, http.* when an answer came, and mqtt.topic when the topic was rendered.",
       }),
     ),
     send: Type.Optional(
@@ -127,7 +159,8 @@ const BotJobSchema = Closed(
     every: Type.Optional(
       Type.String({
         pattern: "^[1-9][0-9]*[smh]$",
-        description: "Runs every so long: `30s`, `5m`, `1h` (the first run one period after start). Exactly one of every: and cron:.",
+        description:
+          "Runs every so long: `30s`, `5m`, `1h` (the first run one period after start). Exactly one of every:, cron: and mqtt:.",
       }),
     ),
     cron: Type.Optional(
@@ -137,18 +170,19 @@ const BotJobSchema = Closed(
       }),
     ),
     http: Type.Optional(BotHttpSchema),
+    mqtt: Type.Optional(BotWatchSchema),
     when: Type.Optional(
       Type.String({
         minLength: 1,
         description:
-          "A Liquid condition (as in `{% if %}`) over http.status, http.json, http.text, error (a sentence when the check failed) and last.*; send: only when it holds.",
+          "A Liquid condition (as in `{% if %}`) over http.status, http.json, http.text, error (a sentence when the check failed) and last.* (a watching job: topic, wildcards, body, retain and last.*); send: only when it holds.",
       }),
     ),
     on_change: Type.Optional(
       Type.String({
         minLength: 1,
         description:
-          "A Liquid expression (no {{ }}) over the same names; send: only when its value differs from the last run's (kept in the store: a restart does not repeat an alert).",
+          "A Liquid expression (no {{ }}) over the same names; send: only when its value differs from the last run's (kept in the store: a restart does not repeat an alert). A watching job compares per topic.",
       }),
     ),
     send: SendItemsSchema("http.*, error and last.*"),
