@@ -12,14 +12,14 @@ import { createLiquid } from "./liquid.ts";
 /** The engine of topic templates: a printed value that would leave its level is refused (422). */
 export const topicLiquid = createLiquid((text) => {
   if (validTopicLevel(text)) return text;
-  throw new GatewayError("PAYLOAD_MISMATCH", `a value printed into the MQTT topic contains /, +, # or NUL: ${preview(text)}`);
+  throw new GatewayError("MQTT_TOPIC_INVALID", `a value printed into the MQTT topic contains /, +, # or NUL: ${preview(text)}`);
 });
 
 /** The rendered topic, or a refusal naming why it cannot be published to. */
 export function publishableTopic(rendered: string): string {
   const problem = topicProblem(rendered);
   if (problem === undefined) return rendered;
-  throw new GatewayError("PAYLOAD_MISMATCH", `the rendered MQTT topic ${preview(rendered)} cannot be published to: ${problem}`);
+  throw new GatewayError("MQTT_TOPIC_INVALID", `the rendered MQTT topic ${preview(rendered)} cannot be published to: ${problem}`);
 }
 
 /**

@@ -59,7 +59,7 @@ export function checkCorrection(
   return checkCompiled(() => compileCorrection(namespace, raw.key, raw.last, limits), "key", [...at, "key"], route, locate, out);
 }
 
-function checkCompiled<T extends { references: readonly Reference[] }>(
+export function checkCompiled<T extends { references: readonly Reference[] }>(
   compile: () => T,
   what: string,
   at: PathSegments,
