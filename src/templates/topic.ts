@@ -32,7 +32,10 @@ export function topicTemplateProblem(source: string): { message: string; offset:
   const literal = source.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (tag) => " ".repeat(tag.length));
   const at = literal.search(/[+#\u0000]/);
   if (at >= 0)
-    return { message: "a topic to publish to cannot contain the wildcards + or # (MQTT 5 §4.7.1): use a template value for a level", offset: at };
+    return {
+      message: "a topic to publish to cannot contain the wildcards + or # (MQTT 5 §4.7.1): use a template value for a level",
+      offset: at,
+    };
   return undefined;
 }
 

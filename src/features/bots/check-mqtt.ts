@@ -36,7 +36,9 @@ export function checkWatch(raw: unknown, at: PathSegments, c: BotChecks): Compil
 
 function needsBroker(at: PathSegments, c: BotChecks): boolean {
   if (c.mqtt) return true;
-  c.diagnostics.push(c.locate.at(at, "mqtt: needs the broker: add the top-level mqtt: section (url: mqtt://host:1883, docs/mqtt.md)", { key: true }));
+  c.diagnostics.push(
+    c.locate.at(at, "mqtt: needs the broker: add the top-level mqtt: section (url: mqtt://host:1883, docs/mqtt.md)", { key: true }),
+  );
   return false;
 }
 

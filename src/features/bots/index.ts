@@ -55,7 +55,17 @@ export default defineFeature<readonly BotConfig[]>({
       mqtt: ctx.mqtt,
     });
     let stopJobs: (() => void) | undefined;
-    let stopWatches: (() => void) | undefined;
+    // Jobs that watch a topic subscribe as the generation is built, before the connection starts
+    // (mqtt/view.ts): the subscriptions are there from its first message. The next generation opens its own.
+    const stopWatches =
+      ctx.mqtt &&
+      startWatches(ctx.part, {
+        mqtt: ctx.mqtt,
+        deliver: gateway.deliver,
+        log: ctx.log.child({ part: "bot-jobs" }),
+        last: ctx.store.keyed<LastRun>("jobs"),
+        metrics: ctx.metrics,
+      });
     return {
       ready() {
         stopJobs = startJobs(ctx.part, {
@@ -66,19 +76,10 @@ export default defineFeature<readonly BotConfig[]>({
           metrics: ctx.metrics,
           running,
         });
-        // Jobs that watch a topic subscribe per generation: a reload closes these, the next opens its own.
-        if (ctx.mqtt)
-          stopWatches = startWatches(ctx.part, {
-            mqtt: ctx.mqtt,
-            deliver: gateway.deliver,
-            log: ctx.log.child({ part: "bot-jobs" }),
-            last: ctx.store.keyed<LastRun>("jobs"),
-            metrics: ctx.metrics,
-          });
       },
-      quiesce: () => (stopJobs?.(), stopWatches?.()),
+      quiesce: () => stopJobs?.(),
       online: () => bots.online(),
-      stop: () => bots.stop(),
+      stop: () => (stopWatches?.(), bots.stop()),
     };
   },
 });

@@ -26,7 +26,11 @@ export class PublishError extends Error {
   }
 }
 
-export async function publish(spec: CompiledMqtt, scope: Record<string, unknown>, mqtt: Pick<Mqtt, "publish"> | undefined): Promise<Published> {
+export async function publish(
+  spec: CompiledMqtt,
+  scope: Record<string, unknown>,
+  mqtt: Pick<Mqtt, "publish"> | undefined,
+): Promise<Published> {
   const topic = built("topic", () => spec.topic.render(scope));
   const payload = built("payload", () => spec.payload.render(scope), topic);
   const { qos, retain } = spec;

@@ -42,8 +42,7 @@ const BotHttpSchema = Closed(
   "An HTTP call a command makes before it replies. Redirects are not followed (a 3xx is a failure).",
 );
 
-const Qos = (description: string) =>
-  Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1, description });
+const Qos = (description: string) => Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1, description });
 
 const BotMqttSchema = Closed(
   {
@@ -54,7 +53,8 @@ const BotMqttSchema = Closed(
     }),
     payload: Type.String({
       default: "",
-      description: 'A template of the payload, sent as UTF-8 text (`{"state":"{{ match.state | upcase }}"}`; use `| json` to print JSON values).',
+      description:
+        'A template of the payload, sent as UTF-8 text (`{"state":"{{ match.state | upcase }}"}`; use `| json` to print JSON values).',
     }),
     qos: Qos("MQTT QoS (0, 1 or 2): at 1 and 2 the reply waits for the broker's acknowledgement (PUBACK, PUBCOMP)."),
     retain: Type.Boolean({ default: false, description: "Publish as a retained message: the broker keeps it for later subscribers." }),

@@ -66,7 +66,10 @@ export function startBots(bots: readonly BotConfig[], deps: BotsDeps): StartedBo
       inRooms.push(r);
       return r;
     };
-    deps.addBot(bot.local, botHandler(bot, { send: deps.send, fetch: deps.fetch, log, rooms, metrics: deps.metrics, files: deps.files, mqtt: deps.mqtt }));
+    deps.addBot(
+      bot.local,
+      botHandler(bot, { send: deps.send, fetch: deps.fetch, log, rooms, metrics: deps.metrics, files: deps.files, mqtt: deps.mqtt }),
+    );
   }
   return {
     online: () => inRooms.forEach((r) => void r.online()),

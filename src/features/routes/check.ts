@@ -36,7 +36,9 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
   const shape = { path, method, bodyFields };
   const publish = isRecord(raw.publish) ? checkPublish(raw.publish, [...at, "publish"], shape, c) : undefined;
   if (raw.publish !== undefined && raw.send !== undefined)
-    c.diagnostics.push(c.locate.at([...at, "publish"], "a route either sends stanzas (send:) or publishes to MQTT (publish:), not both", { key: true }));
+    c.diagnostics.push(
+      c.locate.at([...at, "publish"], "a route either sends stanzas (send:) or publishes to MQTT (publish:), not both", { key: true }),
+    );
   const templates = raw.publish === undefined ? checkSends(raw.send, at, shape, c) : [];
   const when = typeof raw.when === "string" ? checkCondition(raw.when, [...at, "when"], shape, c.locate, c.diagnostics) : undefined;
   if (path) checkDuplicate(`${method} ${path}`, path, at, c);

@@ -33,9 +33,16 @@ export interface CompiledPublish {
 const text = createLiquid();
 
 /** `publish:`, its templates checked against what the route gives them, each problem at its place. */
-export function checkPublish(raw: Record<string, unknown>, at: PathSegments, shape: RouteShape, c: RouteChecks): CompiledPublish | undefined {
+export function checkPublish(
+  raw: Record<string, unknown>,
+  at: PathSegments,
+  shape: RouteShape,
+  c: RouteChecks,
+): CompiledPublish | undefined {
   if (!c.mqtt)
-    c.diagnostics.push(c.locate.at(at, "publish: needs the broker: add the top-level mqtt: section (url: mqtt://host:1883, docs/mqtt.md)", { key: true }));
+    c.diagnostics.push(
+      c.locate.at(at, "publish: needs the broker: add the top-level mqtt: section (url: mqtt://host:1883, docs/mqtt.md)", { key: true }),
+    );
   const compile = (key: string, engine: Liquid) =>
     typeof raw[key] === "string"
       ? checkCompiled(() => compileRequestText(raw[key] as string, engine), key, [...at, key], shape, c.locate, c.diagnostics)

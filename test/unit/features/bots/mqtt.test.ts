@@ -93,11 +93,16 @@ function house(refuse?: () => Error) {
     return sent.at(-1)?.getChildText("body");
   };
   let deliver = async (el: Element) => void sent.push(el);
-  const last = { get: (k: string) => stored.get(k), set: (k: string, v: LastRun) => void stored.set(k, v), delete: (k: string) => void stored.delete(k) };
+  const last = {
+    get: (k: string) => stored.get(k),
+    set: (k: string, v: LastRun) => void stored.set(k, v),
+    delete: (k: string) => void stored.delete(k),
+  };
   const stop = startWatches(config.bots, { mqtt: broker.mqtt, deliver: (el) => deliver(el), log, last, metrics });
   /** One message through every open subscription whose filter is `filter`. */
   const arrive = async (filter: string, topic: string, payload: string | Uint8Array, retain = false) => {
-    for (const s of broker.subscriptions.filter((x) => x.open && x.filter === filter)) await s.handle(broker.message(topic, payload, retain));
+    for (const s of broker.subscriptions.filter((x) => x.open && x.filter === filter))
+      await s.handle(broker.message(topic, payload, retain));
   };
   const setDeliver = (d: typeof deliver) => void (deliver = d);
   return { ...broker, sent, stored, say, arrive, stop, setDeliver, scrape: () => metrics.render() };
@@ -106,7 +111,7 @@ function house(refuse?: () => Error) {
 const bodies = (sent: Element[]) => sent.map((s) => s.getChildText("body"));
 
 describe("a command with mqtt:", () => {
-  test("`light kitchen on` publishes {\"state\":\"ON\"} to zigbee2mqtt/kitchen/set at QoS 1 and replies with the topic", async () => {
+  test('`light kitchen on` publishes {"state":"ON"} to zigbee2mqtt/kitchen/set at QoS 1 and replies with the topic', async () => {
     const h = house();
     expect(await h.say("light kitchen on")).toBe("kitchen: on (published to zigbee2mqtt/kitchen/set)");
     expect(h.published).toEqual([{ topic: "zigbee2mqtt/kitchen/set", payload: '{"state":"ON"}', options: { qos: 1, retain: false } }]);
@@ -122,7 +127,9 @@ describe("a command with mqtt:", () => {
     const h = house();
     for (const room of ["a/b", "+", "#"]) {
       const reply = await h.say(`light ${room} on`);
-      expect(reply).toStartWith(`${room} not switched: the MQTT topic could not be built (a value printed into the MQTT topic contains /, +, # or NUL`);
+      expect(reply).toStartWith(
+        `${room} not switched: the MQTT topic could not be built (a value printed into the MQTT topic contains /, +, # or NUL`,
+      );
     }
     expect(h.published).toEqual([]);
   });
@@ -130,7 +137,9 @@ describe("a command with mqtt:", () => {
   test("with the broker away the error: template reads the reason and the topic; counted as mqtt_error", async () => {
     const h = house(() => new GatewayError("MQTT_UNAVAILABLE", undefined, { details: { reason: "connection refused" } }));
     expect(await h.say("light hall off")).toBe("hall not switched: the MQTT broker is unavailable (connection refused)");
-    expect(await h.scrape()).toContain('stanzagate_bot_commands_total{bot="house@gateway.localhost",command="light <room> <state>",outcome="mqtt_error"} 1');
+    expect(await h.scrape()).toContain(
+      'stanzagate_bot_commands_total{bot="house@gateway.localhost",command="light <room> <state>",outcome="mqtt_error"} 1',
+    );
   });
 });
 
@@ -186,7 +195,12 @@ describe("a job watching a topic", () => {
 describe("check", () => {
   const problems = (yaml: string) => {
     const result = loadConfig(FAKE_HEAD + yaml, {}, BUILTIN_PLUGINS);
-    return result.ok ? "" : formatDiagnostics("routes.yaml", result.diagnostics.filter((d) => d.severity === undefined));
+    return result.ok
+      ? ""
+      : formatDiagnostics(
+          "routes.yaml",
+          result.diagnostics.filter((d) => d.severity === undefined),
+        );
   };
 
   test("mqtt: on a command or a job needs the top-level mqtt: section", () => {

@@ -103,7 +103,12 @@ describe("a route with publish:", () => {
 describe("check", () => {
   const problems = (yaml: string) => {
     const result = loadConfig(yaml, {}, BUILTIN_PLUGINS);
-    return result.ok ? "" : formatDiagnostics("routes.yaml", result.diagnostics.filter((d) => d.severity === undefined));
+    return result.ok
+      ? ""
+      : formatDiagnostics(
+          "routes.yaml",
+          result.diagnostics.filter((d) => d.severity === undefined),
+        );
   };
 
   test("publish: needs the mqtt: section", () => {
@@ -125,7 +130,7 @@ describe("check", () => {
     expect(problems(yaml)).toBe(
       [
         "routes.yaml:5:26  error  routes[0].publish.topic  a topic to publish to cannot contain the wildcards + or # (MQTT 5 §4.7.1): use a template value for a level",
-        "routes.yaml:5:43  error  routes[0].publish.payload  template uses {{ params.y }} but the path /a/:x has no :y (did you mean \"x\"?) (params: x)",
+        'routes.yaml:5:43  error  routes[0].publish.payload  template uses {{ params.y }} but the path /a/:x has no :y (did you mean "x"?) (params: x)',
         "routes.yaml:8:5  error  routes[1].publish  a route either sends stanzas (send:) or publishes to MQTT (publish:), not both",
         "3 errors — not started",
       ].join("\n"),
