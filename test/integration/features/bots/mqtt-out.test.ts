@@ -95,7 +95,7 @@ for (const server of testServers())
       await broker.pub("test/ready", "yes", { qos: 1, retain: true });
     });
     const bed = useTestBed(server, {
-      gateway: () => ({ routes: routes(broker.url, bed.server.componentDomain) }),
+      gateway: (xmpp) => ({ routes: routes(broker.url, xmpp.componentDomain) }),
       clients: ["bob"],
     });
     afterAll(() => broker.stop());
