@@ -39,7 +39,8 @@ export function checkPublish(
   shape: RouteShape,
   c: RouteChecks,
 ): CompiledPublish | undefined {
-  if (!c.mqtt)
+  const broker = c.sections.includes("mqtt");
+  if (!broker)
     c.diagnostics.push(
       c.locate.at(at, "publish: needs the broker: add the top-level mqtt: section (url: mqtt://host:1883, docs/mqtt.md)", { key: true }),
     );
@@ -51,7 +52,7 @@ export function checkPublish(
   if (literal) c.diagnostics.push(c.locate.inValue([...at, "topic"], literal.message, literal.offset));
   const topic = literal ? undefined : compile("topic", topicLiquid);
   const payload = compile("payload", text);
-  if (!c.mqtt || !topic || !payload) return undefined;
+  if (!broker || !topic || !payload) return undefined;
   return { topic, payload, qos: raw.qos === 0 || raw.qos === 2 ? raw.qos : 1, retain: raw.retain === true };
 }
 
