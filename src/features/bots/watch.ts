@@ -43,7 +43,7 @@ export function startWatches(bots: readonly BotConfig[], deps: WatchDeps): () =>
 type WatchingJob = CompiledJob & { watch: NonNullable<CompiledJob["watch"]> };
 
 /** One message: the job's run. Never throws but what the connection should retry. */
-export async function watched(bot: BotConfig, job: WatchingJob, message: MqttMessage, deps: WatchDeps): Promise<void> {
+async function watched(bot: BotConfig, job: WatchingJob, message: MqttMessage, deps: WatchDeps): Promise<void> {
   const count = (outcome: "sent" | "quiet" | "failed") => deps.metrics?.botJob(bot.jid, job.name, outcome);
   const key = `${bot.jid} ${job.name} ${message.topic}`;
   try {
@@ -63,7 +63,7 @@ export async function watched(bot: BotConfig, job: WatchingJob, message: MqttMes
 }
 
 /** The payload as templates read it: JSON when it parses, else the UTF-8 text; other bytes are refused. */
-export function bodyOf(payload: Uint8Array): unknown {
+function bodyOf(payload: Uint8Array): unknown {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(payload);

@@ -34,11 +34,7 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
   const body = raw.body === undefined ? undefined : checkBody(raw.body, [...at, "body"], c.locate, c.diagnostics, open);
   const bodyFields = isRecord(raw.body) && !open ? Object.keys(raw.body) : undefined;
   const shape = { path, method, bodyFields };
-  const publish = isRecord(raw.publish) ? checkPublish(raw.publish, [...at, "publish"], shape, c) : undefined;
-  if (raw.publish !== undefined && raw.send !== undefined)
-    c.diagnostics.push(
-      c.locate.at([...at, "publish"], "a route either sends stanzas (send:) or publishes to MQTT (publish:), not both", { key: true }),
-    );
+  const publish = raw.publish === undefined ? undefined : checkPublish(raw, at, shape, c);
   const templates = raw.publish === undefined ? checkSends(raw.send, at, shape, c) : [];
   const when = typeof raw.when === "string" ? checkCondition(raw.when, [...at, "when"], shape, c.locate, c.diagnostics) : undefined;
   if (path) checkDuplicate(`${method} ${path}`, path, at, c);

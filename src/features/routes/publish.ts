@@ -7,6 +7,7 @@
  * once, nothing kept for later (a 2xx means it happened).
  */
 import type { Liquid, Template } from "liquidjs";
+import { isRecord } from "../../kit/bounded.ts";
 import { GatewayError, jsonResponse } from "../../plugin-api/errors.ts";
 import type { Mqtt } from "../../mqtt/types.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
@@ -32,13 +33,23 @@ export interface CompiledPublish {
 
 const text = createLiquid();
 
-/** `publish:`, its templates checked against what the route gives them, each problem at its place. */
+/**
+ * A route's `publish:`: instead of `send:` (and so of `attach:`, which sends files after the
+ * messages), its templates checked against what the route gives them, each problem at its place.
+ */
 export function checkPublish(
-  raw: Record<string, unknown>,
-  at: PathSegments,
+  route: Record<string, unknown>,
+  routeAt: PathSegments,
   shape: RouteShape,
   c: RouteChecks,
 ): CompiledPublish | undefined {
+  const at = [...routeAt, "publish"];
+  for (const [key, what] of [
+    ["send", "a route either sends stanzas (send:) or publishes to MQTT (publish:), not both"],
+    ["attach", "a route that publishes to MQTT sends no message to attach files to: attach: needs send:"],
+  ] as const)
+    if (route[key] !== undefined) c.diagnostics.push(c.locate.at([...routeAt, key], what, { key: true }));
+  const raw = isRecord(route.publish) ? route.publish : {};
   const broker = c.sections.includes("mqtt");
   if (!broker)
     c.diagnostics.push(
@@ -52,7 +63,7 @@ export function checkPublish(
   if (literal) c.diagnostics.push(c.locate.inValue([...at, "topic"], literal.message, literal.offset));
   const topic = literal ? undefined : compile("topic", topicLiquid);
   const payload = compile("payload", text);
-  if (!broker || !topic || !payload) return undefined;
+  if (!broker || !topic || !payload || route.send !== undefined || route.attach !== undefined) return undefined;
   return { topic, payload, qos: raw.qos === 0 || raw.qos === 2 ? raw.qos : 1, retain: raw.retain === true };
 }
 

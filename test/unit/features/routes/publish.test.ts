@@ -10,6 +10,8 @@ import { formatDiagnostics } from "../../../../src/config/diagnostics.ts";
 import { GatewayError } from "../../../../src/plugin-api/errors.ts";
 import type { MqttPublishOptions } from "../../../../src/mqtt/types.ts";
 import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
+import { renderCommand } from "../../../../src/features/routes/render-cli.ts";
+import { declarativeOperation } from "../../../../src/features/routes/openapi.ts";
 import { loadTestConfig } from "../../../helpers/gateway.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }
@@ -100,6 +102,33 @@ describe("a route with publish:", () => {
   });
 });
 
+describe("stanzagate render and /openapi.json", () => {
+  test("render prints the message a request would publish, as mosquitto_sub -v shows it, without connecting", async () => {
+    const out: string[] = [];
+    const code = await renderCommand(
+      loadTestConfig(HEAD + LIGHTS),
+      { route: "/lights/porch", headers: [], query: [], pretty: false, body: new TextEncoder().encode('{"state":"off"}') },
+      { out: (l) => out.push(l), err: (l) => out.push(`err: ${l}`) },
+    );
+    expect({ code, out }).toEqual({ code: 0, out: ['zigbee2mqtt/porch/set {"state":"OFF"}  (qos 1)'] });
+  });
+
+  test("the operation's 201 is the published answer", () => {
+    const config = loadTestConfig(HEAD + LIGHTS);
+    const operation = declarativeOperation(config.routes[0] as DeclarativeRouteConfig, config) as {
+      responses: Record<string, { content?: Record<string, { schema: { properties: Record<string, unknown> } }> }>;
+    };
+    expect(Object.keys(operation.responses["201"]?.content?.["application/json"]?.schema.properties ?? {})).toEqual([
+      "status",
+      "topic",
+      "qos",
+      "retain",
+      "bytes",
+    ]);
+    expect(operation.responses["202"]).toBeUndefined();
+  });
+});
+
 describe("check", () => {
   const problems = (yaml: string) => {
     const result = loadConfig(yaml, {}, BUILTIN_PLUGINS);
@@ -131,7 +160,7 @@ describe("check", () => {
       [
         "routes.yaml:5:26  error  routes[0].publish.topic  a topic to publish to cannot contain the wildcards + or # (MQTT 5 §4.7.1): use a template value for a level",
         'routes.yaml:5:43  error  routes[0].publish.payload  template uses {{ params.y }} but the path /a/:x has no :y (did you mean "x"?) (params: x)',
-        "routes.yaml:8:5  error  routes[1].publish  a route either sends stanzas (send:) or publishes to MQTT (publish:), not both",
+        "routes.yaml:7:5  error  routes[1].send  a route either sends stanzas (send:) or publishes to MQTT (publish:), not both",
         "3 errors — not started",
       ].join("\n"),
     );
