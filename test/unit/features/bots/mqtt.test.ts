@@ -8,15 +8,12 @@ import type { Element } from "ltx";
 import { botHandler } from "../../../../src/features/bots/bot.ts";
 import { startWatches } from "../../../../src/features/bots/watch.ts";
 import type { LastRun } from "../../../../src/features/bots/jobs.ts";
-import { loadConfig } from "../../../../src/features/index.ts";
-import { formatDiagnostics } from "../../../../src/config/diagnostics.ts";
 import { createLogger } from "../../../../src/log.ts";
 import { createMetrics } from "../../../../src/metrics.ts";
 import { GatewayError } from "../../../../src/plugin-api/errors.ts";
 import type { Mqtt, MqttMessage, MqttPublishOptions, MqttSubscribeOptions } from "../../../../src/mqtt/types.ts";
-import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
 import { FAKE_HEAD } from "../../../helpers/fake-gateway.ts";
-import { loadTestConfig } from "../../../helpers/gateway.ts";
+import { checkErrors, loadTestConfig } from "../../../helpers/gateway.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
 
 const BROKER = "mqtt:\n  url: mqtt://127.0.0.1:1883\n";
@@ -193,15 +190,7 @@ describe("a job watching a topic", () => {
 });
 
 describe("check", () => {
-  const problems = (yaml: string) => {
-    const result = loadConfig(FAKE_HEAD + yaml, {}, BUILTIN_PLUGINS);
-    return result.ok
-      ? ""
-      : formatDiagnostics(
-          "routes.yaml",
-          result.diagnostics.filter((d) => d.severity === undefined),
-        );
-  };
+  const problems = (yaml: string) => checkErrors(FAKE_HEAD + yaml);
 
   test("mqtt: on a command or a job needs the top-level mqtt: section", () => {
     const out = problems(HOUSE);

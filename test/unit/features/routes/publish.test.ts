@@ -5,14 +5,11 @@
 import { describe, expect, test } from "bun:test";
 import type { DeclarativeRouteConfig } from "../../../../src/features/index.ts";
 import { declarativeHandler } from "../../../../src/features/routes/handler.ts";
-import { loadConfig } from "../../../../src/features/index.ts";
-import { formatDiagnostics } from "../../../../src/config/diagnostics.ts";
 import { GatewayError } from "../../../../src/plugin-api/errors.ts";
 import type { MqttPublishOptions } from "../../../../src/mqtt/types.ts";
-import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
 import { renderCommand } from "../../../../src/features/routes/render-cli.ts";
 import { declarativeOperation } from "../../../../src/features/routes/openapi.ts";
-import { loadTestConfig } from "../../../helpers/gateway.ts";
+import { checkErrors, loadTestConfig } from "../../../helpers/gateway.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }
 mqtt: { url: "mqtt://127.0.0.1:1883" }
@@ -130,15 +127,7 @@ describe("stanzagate render and /openapi.json", () => {
 });
 
 describe("check", () => {
-  const problems = (yaml: string) => {
-    const result = loadConfig(yaml, {}, BUILTIN_PLUGINS);
-    return result.ok
-      ? ""
-      : formatDiagnostics(
-          "routes.yaml",
-          result.diagnostics.filter((d) => d.severity === undefined),
-        );
-  };
+  const problems = checkErrors;
 
   test("publish: needs the mqtt: section", () => {
     expect(problems(HEAD.replace('mqtt: { url: "mqtt://127.0.0.1:1883" }\n', "") + LIGHTS)).toBe(
