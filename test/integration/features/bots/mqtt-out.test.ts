@@ -1,9 +1,10 @@
 // MQTT out (issue 23 §3) against a real mosquitto and a real XMPP server: bob's chat command
 // publishes to the broker and `mosquitto_sub` (the real receiver) sees it; a door sensor published
 // with `mosquitto_pub` reaches bob through the house bot's watching job, once per change; an HTTP
-// route's `publish:` is answered 201 once the broker has the message; with the broker stopped the
-// command says so and the route answers 503 MQTT_UNAVAILABLE. Waits only on observable events:
-// lines printed by mosquitto_sub, stanzas bob receives, a marker message through the job.
+// route's `publish:` is answered 201 once the broker has the message; a reload's job renders with
+// its new template, once per message; with the broker killed the command says so and the route
+// answers 503 MQTT_UNAVAILABLE. Waits only on observable events: lines printed by mosquitto_sub,
+// stanzas bob receives, a marker message through the job.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
@@ -11,7 +12,7 @@ import { startMosquitto, type TestMosquitto } from "../../../../testbed/mosquitt
 import { waitFor } from "../../../../testbed/timeouts.ts";
 import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
-import { logTail } from "../../../helpers/gateway.ts";
+import { configHead, loadTestConfig, logTail } from "../../../helpers/gateway.ts";
 import { testServers } from "../../../helpers/servers.ts";
 
 const TOKEN = "mqtt-out-token-0123456789";
@@ -172,6 +173,15 @@ for (const server of testServers())
           code: "MQTT_TOPIC_INVALID",
         });
       }
+    });
+
+    test("a reload: the watching job renders with its new template, once per message (the old subscription is closed)", async () => {
+      const changed = routes(broker.url, bed.server.componentDomain).replace('text: "marker {{ body }}"', 'text: "marker v2 {{ body }}"');
+      await bed.gw.gateway.reload(loadTestConfig(configHead(bed.server) + changed));
+      await broker.pub("test/marker", "after", { qos: 1 });
+      expect(await next()).toBe("marker v2 after");
+      await say("light kitchen off");
+      expect(await next()).toBe("kitchen light off (zigbee2mqtt/kitchen/set)");
     });
 
     test("with the broker killed: the route answers 503 MQTT_UNAVAILABLE and the command says the broker is unavailable", async () => {
