@@ -62,10 +62,9 @@ for (const server of testServers())
       await broker.pub("lights/hall", "on", { qos: 1, retain: true });
       await broker.pub("alarms/garage", "armed", { qos: 1, retain: true });
     });
-    const bed = useTestBed(server, {
-      gateway: () => ({ routes: routes(broker.url), store }),
-      clients: ["bob"],
-    });
+    // The gateway starts once bob is online: the retained alarm is rendered as soon as it subscribes.
+    const bed = useTestBed(server, { clients: ["bob"] });
+    beforeAll(async () => void (bed.gw = await startGateway(bed.server, { routes: routes(broker.url), store })));
     afterAll(() => broker.stop());
 
     const pubFile = async (topic: string, file: string) => {
@@ -119,6 +118,9 @@ for (const server of testServers())
       await broker.pub("stat/plug_1/POWER", "OFF", { qos: 1 });
       const m = await marker();
       expect(await next()).toBe(m);
+      const metrics = await (await fetch(`${bed.gw.url}/metrics`)).text();
+      expect(metrics).toContain('stanzagate_mqtt_route_messages_total{route="power",outcome="skipped_interval"} 1');
+      expect(metrics).toContain('stanzagate_mqtt_route_messages_total{route="power",outcome="sent"} 1');
     });
 
     test("a payload that is not UTF-8 is refused, logged, and the next message still goes", async () => {
@@ -127,7 +129,10 @@ for (const server of testServers())
       expect(await next()).toBe(m);
       expect(bed.gw.logs.find((l) => l.msg === "an MQTT message was refused by its route; nothing sent")).toMatchObject({
         topic: "zigbee2mqtt/camera",
+        reason: "the payload is not UTF-8 (mqtt.binary: base64 takes it as base64 text)",
       });
+      const metrics = await (await fetch(`${bed.gw.url}/metrics`)).text();
+      expect(metrics).toContain('stanzagate_mqtt_route_messages_total{route="doors",outcome="refused"} 1');
     });
 
     test("QoS 1 messages published while the gateway is stopped arrive after it starts; on_change remembers across it", async () => {

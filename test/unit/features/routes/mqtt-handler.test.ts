@@ -87,6 +87,17 @@ routes:
   });
 });
 
+test("binary MQTT 5 properties (correlationData) are base64 text; a JSON string or number payload is that value", async () => {
+  const w = world(`
+routes:
+  - mqtt: { topic: "rpc/+" }
+    send: <message to="bob@localhost"><body>{{ body }} {{ properties.correlationData }} {{ properties.responseTopic }}</body></message>
+`);
+  await w.mqtt.deliver("rpc/a", "42", { properties: { correlationData: new Uint8Array([1, 2, 3]), responseTopic: "rpc/a/reply" } });
+  await w.mqtt.deliver("rpc/b", '"quoted"');
+  expect(w.bodies()).toEqual(["42 AQID rpc/a/reply", "quoted  "]);
+});
+
 describe("payloads that are not UTF-8", () => {
   const BINARY = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]);
 
@@ -185,6 +196,18 @@ describe("when the broker may acknowledge the message", () => {
     const w = world(DOOR, { deliver: () => Promise.reject(new GatewayError("OUTBOX_FULL")) });
     await expect(w.mqtt.deliver("zigbee2mqtt/front_door", fixture("z2m-door-open.json"))).rejects.toMatchObject({ code: "OUTBOX_FULL" });
     expect(w.counted).toEqual([]);
+  });
+
+  test("a topic or payload with text XML cannot carry is refused once and settles", async () => {
+    const w = world(DOOR);
+    await w.mqtt.deliver("zigbee2mqtt/\u0001door", '{"contact":true}');
+    await w.mqtt.deliver("zigbee2mqtt/door", '{"contact":true,"name":"\\u0007"}');
+    expect(w.sent).toEqual([]);
+    expect(w.counted).toEqual(["refused", "refused"]);
+    expect(w.logs.filter((l) => l.reason !== undefined).map((l) => String(l.reason).split(":")[0])).toEqual([
+      "INVALID_XML_TEXT",
+      "INVALID_XML_TEXT",
+    ]);
   });
 
   test("a payload the route cannot render (strict: a missing field) is refused once and settles", async () => {
