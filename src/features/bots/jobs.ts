@@ -123,6 +123,8 @@ export async function conclude(
   deps: Pick<JobDeps, "deliver" | "last">,
   key: string,
   run: Omit<LastRun, "value" | "held">,
+  /** A watched topic's flood repeating itself writes nothing: only a run that sent or changed value or held is kept. */
+  keep: "every run" | "changes" = "every run",
 ): Promise<"sent" | "quiet"> {
   const value = job.onChange?.render(scope);
   const held = job.when ? job.when.render(scope) === "true" : true;
@@ -130,6 +132,7 @@ export async function conclude(
   const stanzas = held && changed ? job.send.map((s) => s.render(scope)) : [];
   // Remembered only once the outbox has them: a crash before that repeats, never loses, an alert.
   for (const stanza of stanzas) await deps.deliver(stanza);
-  deps.last.set(key, { ...run, value, held });
+  const same = !stanzas.length && value === scope.last.value && held === scope.last.held;
+  if (keep === "every run" || !same) deps.last.set(key, { ...run, value, held });
   return stanzas.length ? "sent" : "quiet";
 }

@@ -3,7 +3,8 @@
  * message the broker delivers on the filter runs the job, its `when:`, `on_change:` and `send:`
  * reading `topic`, `wildcards` (what `+` and `#` matched, in order), `body` (the payload: parsed
  * when it is JSON, else its text) and `retain`. `on_change:` compares per topic: one job over
- * `zigbee2mqtt/+` tells each sensor's changes apart.
+ * `zigbee2mqtt/+` tells each sensor's changes apart. A message that sends nothing and changes
+ * neither value nor condition writes nothing to the store: a sensor repeating itself costs no write.
  *
  * A message's `handle` resolves once its messages are delivered or queued (the broker gets its
  * PUBACK only then, src/mqtt/types.ts); a payload or template that can never make a message is
@@ -54,7 +55,7 @@ async function watched(bot: BotConfig, job: WatchingJob, message: MqttMessage, d
       retain: message.retain,
       last: deps.last.get(key) ?? {},
     };
-    count(await conclude(job, scope, deps, key, { at: (deps.now ?? Date.now)() }));
+    count(await conclude(job, scope, deps, key, { at: (deps.now ?? Date.now)() }, "changes"));
   } catch (err) {
     if (err instanceof GatewayError && TRANSIENT.has(err.code)) throw err;
     count("failed");

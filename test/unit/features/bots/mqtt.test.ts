@@ -77,6 +77,7 @@ function house(refuse?: () => Error) {
   const broker = fakeBroker(refuse);
   const sent: Element[] = [];
   const stored = new Map<string, LastRun>();
+  const writes = { n: 0 };
   const metrics = createMetrics({
     outbox: () => ({ depth: 0, oldestQueuedAt: undefined }),
     link: () => ({ state: "offline", onlineSince: undefined }),
@@ -92,7 +93,7 @@ function house(refuse?: () => Error) {
   let deliver = async (el: Element) => void sent.push(el);
   const last = {
     get: (k: string) => stored.get(k),
-    set: (k: string, v: LastRun) => void stored.set(k, v),
+    set: (k: string, v: LastRun) => void (writes.n++, stored.set(k, v)),
     delete: (k: string) => void stored.delete(k),
   };
   const stop = startWatches(config.bots, { mqtt: broker.mqtt, deliver: (el) => deliver(el), log, last, metrics });
@@ -102,7 +103,7 @@ function house(refuse?: () => Error) {
       await s.handle(broker.message(topic, payload, retain));
   };
   const setDeliver = (d: typeof deliver) => void (deliver = d);
-  return { ...broker, sent, stored, say, arrive, stop, setDeliver, scrape: () => metrics.render() };
+  return { ...broker, sent, stored, writes, say, arrive, stop, setDeliver, scrape: () => metrics.render() };
 }
 
 const bodies = (sent: Element[]) => sent.map((s) => s.getChildText("body"));
@@ -157,6 +158,15 @@ describe("a job watching a topic", () => {
     await h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/front_door/contact", '{"contact":true,"battery":96}');
     expect(bodies(h.sent)).toEqual(["front_door open (battery 97%)", "back_door open (battery 80%)", "front_door closed (battery 96%)"]);
     expect(h.sent[0]?.attrs).toMatchObject({ from: "house@gateway.localhost", to: "bob@localhost", type: "chat" });
+  });
+
+  test("a sensor repeating itself sends nothing and writes nothing to the store; a change is written", async () => {
+    const h = house();
+    await h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/door/contact", '{"contact":true}');
+    for (let i = 0; i < 5; i++) await h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/door/contact", '{"contact":true}');
+    expect({ sent: h.sent.length, writes: h.writes.n }).toEqual({ sent: 1, writes: 1 });
+    await h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/door/contact", '{"contact":false}');
+    expect({ sent: h.sent.length, writes: h.writes.n }).toEqual({ sent: 2, writes: 2 });
   });
 
   test("a Tasmota text payload is read as text; when: decides; retain is readable", async () => {
