@@ -51,6 +51,7 @@ async function renderOne(
     component: config.xmpp.component,
     newId: () => `render-${++n}`,
     deliver: async (stanza) => (sent.push(stanza), "sent"),
+    reserve: () => () => undefined,
     roomTimeoutMs: config.xmpp.iq_timeout_ms,
     remembered: memoryRemembered(),
     lastValues: { get: () => undefined, set: () => undefined, delete: () => undefined },
