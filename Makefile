@@ -36,17 +36,17 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 # Debian packages, installed by scripts/debian-packages.sh when missing (one apt-get update).
-# The demo and the benchmark: Prosody 0.12 with prosody-modules (mod_privilege), and curl for the
-# demo's printed commands.
-DEMO_PACKAGES := prosody prosody-modules curl
+# The demo and the benchmark: Prosody 0.12 with prosody-modules (mod_privilege), curl for the
+# demo's printed commands, and mosquitto and mosquitto-clients: the demo's MQTT broker and the
+# mosquitto_pub/mosquitto_sub it prints (also the MQTT tests' broker and clients, testbed/mosquitto.ts, issue 23).
+DEMO_PACKAGES := prosody prosody-modules curl mosquitto mosquitto-clients
 # The tests also run against ejabberd 23.01, run the arm64 release under qemu-user (with the arm64
 # C library from libc6-arm64-cross), and verify the unit file with systemd-analyze (systemd).
 RELEASE_PACKAGES := qemu-user libc6-arm64-cross systemd
 # socat terminates TLS in front of Prosody's component port, as docs/operations.md shows (link-tunnel test);
 # nginx-light and caddy run the reverse-proxy recipes of docs/operations.md (reverse-proxy test);
 # apprise (1.2) and prometheus-alertmanager (0.25) are real senders of the formats the gateway speaks.
-# mosquitto and mosquitto-clients: the real MQTT broker and clients of the MQTT tests (testbed/mosquitto.ts, issue 23).
-TEST_PACKAGES := $(DEMO_PACKAGES) ejabberd socat nginx-light caddy apprise prometheus-alertmanager mosquitto mosquitto-clients $(RELEASE_PACKAGES)
+TEST_PACKAGES := $(DEMO_PACKAGES) ejabberd socat nginx-light caddy apprise prometheus-alertmanager $(RELEASE_PACKAGES)
 
 prosody-deps:
 	@scripts/debian-packages.sh $(DEMO_PACKAGES)

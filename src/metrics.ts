@@ -55,13 +55,14 @@ export interface Metrics {
 
 /**
  * What became of a bot command: `ok`, `http_error` (its HTTP call failed: the error: reply went),
- * `reply_error` (a template failed), `crashed`, or refused before running: `forbidden` (not in
+ * `mqtt_error` (its MQTT publish failed), `reply_error` (a template failed), `crashed`, or refused before running: `forbidden` (not in
  * allow:), `too_long`, `rate_limited`, `busy` (max_concurrent reached); no command matched:
  * `help` or `unknown`.
  */
 export type BotCommandOutcome =
   | "ok"
   | "http_error"
+  | "mqtt_error"
   | "reply_error"
   | "crashed"
   | "forbidden"

@@ -70,6 +70,8 @@ export interface SectionChecks {
   claimed: RouteChecks["claimed"];
   /** As RouteChecks.attachments: a section whose entries attach files (a bot's `attach:`) needs http.public_url. */
   attachments: boolean;
+  /** routes.yaml has an `mqtt:` section (RouteChecks.sections): a bot that publishes or watches a topic needs it. */
+  mqtt: boolean;
   /** Whether the top level passed its schema; cross-checks of an optional section wait for it, so one mistake is said once. */
   topValid: boolean;
 }

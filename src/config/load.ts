@@ -102,6 +102,7 @@ export function loadWith(
         xmpp,
         claimed: checks.claimed,
         attachments: checks.attachments,
+        mqtt: checks.sections.includes("mqtt"),
         topValid: top !== undefined,
       }),
     ]),

@@ -70,7 +70,7 @@ export function checkCorrection(
   );
 }
 
-function checkCompiled<T extends { references: readonly Reference[] }>(
+export function checkCompiled<T extends { references: readonly Reference[] }>(
   compile: () => T,
   what: string,
   at: PathSegments,

@@ -15,6 +15,7 @@ import type { CompiledTemplate } from "../../templates/template.ts";
 import type { RouteChecks } from "../../feature-api.ts";
 import { checkAuthRef, checkDuplicate, routeLabel, validPath } from "../../config/route-checks.ts";
 import type { DeclarativeRouteConfig } from "./types.ts";
+import { checkPublish } from "./publish.ts";
 
 /** The route's own keys; `body`, `send` and `when` are checked by their own functions below. */
 const DeclarativeKeysSchema = Closed({
@@ -33,7 +34,8 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
   const body = raw.body === undefined ? undefined : checkBody(raw.body, [...at, "body"], c.locate, c.diagnostics, open);
   const bodyFields = isRecord(raw.body) && !open ? Object.keys(raw.body) : undefined;
   const shape = { path, method, bodyFields };
-  const templates = checkSends(raw.send, at, shape, c);
+  const publish = raw.publish === undefined ? undefined : checkPublish(raw, at, shape, c);
+  const templates = raw.publish === undefined ? checkSends(raw.send, at, shape, c) : [];
   const when = typeof raw.when === "string" ? checkCondition(raw.when, [...at, "when"], shape, c.locate, c.diagnostics) : undefined;
   if (path) checkDuplicate(`${method} ${path}`, path, at, c);
   const respond = checkIqKeys(raw, at, path, c);
@@ -44,6 +46,7 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
   if (
     !keys ||
     !templates ||
+    (raw.publish !== undefined && !publish) ||
     (raw.body !== undefined && body === undefined) ||
     (raw.when !== undefined && !when) ||
     (keys.correct && !correct) ||
@@ -68,6 +71,7 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
     correct,
     rooms: { nick: keys.nick, password: roomPasswords(keys.rooms, keys.room_password) },
     attach: attach ?? undefined,
+    ...(publish ? { publish } : {}),
   };
 }
 

@@ -103,6 +103,7 @@ function handlerOf(route: DeclarativeRouteConfig, rooms: RouteRooms, ctx: Featur
     iq: { request: gateway.request, isOnline: gateway.isOnline, defaultTimeoutMs: config.xmpp.iq_timeout_ms },
     ...(route.correct ? { remembered: threads(route.correct, ctx) } : {}),
     files: ctx.files,
+    mqtt: ctx.mqtt,
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * `stanzagate render --config FILE --route PATH [--method M] [--body FILE] [--header K:V]...
- * [--query k=v]... [--pretty]`: the stanzas one request would produce, without connecting
- * (`--route mqtt:TOPIC`: one MQTT message's, render-mqtt.ts).
+ * [--query k=v]... [--pretty]`: the stanzas one request would produce (or, for a `publish:`
+ * route, the MQTT message), without connecting (`--route mqtt:TOPIC`: one MQTT message's,
+ * render-mqtt.ts).
  *
  * The request goes through the same handler as `serve` (body check, `when:`, templates,
  * max_stanzas), with a delivery that only collects: what it prints is what would be sent, and an
@@ -68,6 +69,7 @@ async function render(
   files: FilesPort | undefined,
 ): Promise<number> {
   const sent: Element[] = [];
+  const published: string[] = [];
   let n = 0;
   const handler = declarativeHandler(route, {
     auth: undefined,
@@ -77,6 +79,11 @@ async function render(
     newId: () => `render-${++n}`,
     remembered: req.remembered ?? memoryRemembered(),
     files,
+    // `publish:`: what would go to the broker, printed as `mosquitto_sub -v` shows a message.
+    mqtt: {
+      publish: async (topic, payload, { qos, retain }) =>
+        void published.push(`${topic} ${String(payload)}  (qos ${qos}${retain ? ", retained" : ""})`),
+    },
     // render never connects: an iq route's request is printed, and answered as an empty result.
     iq: {
       isOnline: () => true,
@@ -96,6 +103,7 @@ async function render(
   });
   const response = await handler({ request, params, ip: "127.0.0.1" });
   for (const stanza of sent) io.out(req.pretty ? pretty(stanza) : stanza.toString());
+  for (const line of published) io.out(line);
   if (response.status === 204) io.err("204: nothing would be sent (when: is false, or the templates produced no stanza)");
   else if (!response.ok) io.err(`${response.status} ${await response.text()}`);
   return response.ok ? 0 : 1;
