@@ -2,10 +2,11 @@
 // tiny program per library that imports it the way src/ does, keeps every export alive (so the
 // bundler drops nothing) and idles behind Bun.serve; its RSS 2.5 s after start (after the
 // program's GC at 1 s, as the gateway's) minus the floor (the same program importing nothing).
+// The programs are built under bench/tmp/library-rss and removed at the end.
 // Programs start round-robin, ROUNDS times each; medians. Loading costs, not use: a library that
 // builds tables when first called (TypeBox's compiler) adds more once used.
 //   [BENCH_ROUNDS=3] [LIBRARIES=regex] bun bench/probes/library-rss.ts
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { memoryMb } from "../lib/process.ts";
 
@@ -77,6 +78,8 @@ for (let round = 0; round < ROUNDS; round++) {
     await proc.exited;
   }
 }
+// Each program is a whole runtime (~120 MB): left behind, the thirteen would take 1.4 GB.
+rmSync(DIR, { recursive: true, force: true });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const floor = median(rss.get("floor") ?? []);
 console.log(`floor (Bun.serve only): ${floor} MB [${rss.get("floor")?.join(" ")}]`);
