@@ -1,0 +1,204 @@
+// Issue 23 §4-§6: MQTT in under faults and hostile input, on the built gateway, a real mosquitto
+// (testbed/mosquitto.ts) and mosquitto_pub as the sender.
+//   restart  the broker is restarted with QoS 1 messages in flight
+//   kill     the gateway is SIGKILLed with QoS 1 messages in flight, more are published while it
+//            is down, it restarts on the same store and client id (a persistent session)
+//            Both print sent (acknowledged by the broker), received, lost (must be 0), duplicated.
+//   hostile  non-UTF-8 and binary payloads, one byte over max_payload_bytes, a topic of 100 levels,
+//            FAULTS_MQTT_FLOOD messages as fast as the broker takes them, refused credentials.
+// Counts, never timings, are asserted; a wait is for an observable event (a stanza, /health).
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Element } from "ltx";
+import { startProsody } from "../../testbed/prosody.ts";
+import { startMosquitto, type Mosquitto } from "../../testbed/mosquitto.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
+import { connectClient, isMessageWithBody, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
+import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
+import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
+import { MAX_PAYLOAD_BYTES, metricSum, mqttGateway, mqttHealth, mqttRoutes, rssMb, TOKEN, untilMqttOnline } from "./mqtt-gateway.ts";
+import { type BrokerAddress, flood, publishBytes, publishText } from "./mqtt-publish.ts";
+import { runMqttScenario } from "./mqtt-scenario.ts";
+import { SIZES } from "./sizes.ts";
+
+const USERS = { gateway: "gateway-secret-1", sensor: "sensor-secret-2" };
+const SCENARIO_TIMEOUT_MS = 60_000;
+
+let prosody: XmppServer;
+let mosquitto: Mosquitto;
+let gatewayAt: BrokerAddress;
+let sensor: BrokerAddress;
+const clients: TestClient[] = [];
+const gateways: GatewayProcess[] = [];
+
+beforeAll(async () => {
+  [prosody, mosquitto] = await Promise.all([startProsody({ extraModules: ["offline"] }), startMosquitto({ users: USERS })]);
+  gatewayAt = { url: mosquitto.url, username: "gateway", password: USERS.gateway };
+  sensor = { url: mosquitto.url, username: "sensor", password: USERS.sensor };
+}, 30_000);
+
+// One component connection at a time: the server refuses a second one for the same domain.
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.stop();
+  for (const g of gateways.splice(0)) if (g.proc.exitCode === null && g.proc.signalCode === null) await g.kill("SIGKILL");
+});
+
+afterAll(async () => {
+  await Promise.all([prosody?.stop(), mosquitto?.stop()]);
+});
+
+async function bob(): Promise<TestClient> {
+  const client = await connectClient(prosody, "bob");
+  clients.push(client);
+  return client;
+}
+
+async function gatewayOn(dir = mkdtempSync(join(tmpdir(), "sg-faults-mqtt-")), broker = gatewayAt): Promise<GatewayProcess> {
+  const gw = await mqttGateway(prosody, broker, dir);
+  gateways.push(gw);
+  return gw;
+}
+
+const bodies = (stanzas: Element[]) => stanzas.filter(isMessageWithBody).map((s) => s.getChildText("body"));
+
+describe("MQTT in under faults: nothing the broker acknowledged is lost", () => {
+  test(
+    "restart: the broker is restarted with QoS 1 messages in flight",
+    async () => {
+      const ledger = new DeliveryLedger();
+      ledger.attach(await bob());
+      const gw = await gatewayOn();
+      const { report } = await runMqttScenario({
+        name: "mqtt broker restart",
+        ledger,
+        broker: sensor,
+        topic: "faults/load/restart",
+        gateway: () => gw,
+        async fault(publishRest) {
+          await mosquitto.restart();
+          await untilMqttOnline(gw);
+          await publishRest();
+        },
+      });
+      expect(report.lost).toEqual([]);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  test(
+    "kill: the gateway is SIGKILLed with QoS 1 messages in flight, more are published while it is down",
+    async () => {
+      const ledger = new DeliveryLedger();
+      ledger.attach(await bob());
+      const dir = mkdtempSync(join(tmpdir(), "sg-faults-mqtt-kill-"));
+      let gw = await gatewayOn(dir);
+      const { report } = await runMqttScenario({
+        name: "mqtt gateway SIGKILL",
+        ledger,
+        broker: sensor,
+        topic: "faults/load/kill",
+        gateway: () => gw,
+        async fault(publishRest) {
+          await gw.kill("SIGKILL");
+          await publishRest();
+          gw = await gatewayOn(dir);
+        },
+      });
+      expect(report.lost).toEqual([]);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+});
+
+describe("MQTT in, hostile input: refused or delivered, never a crash; the link and the broker connection stay up", () => {
+  /** Publishes `payload`, then a marker; returns what bob got in between (the marker last). */
+  async function throughMarker(gw: GatewayProcess, client: TestClient, payload: Uint8Array, marker: string): Promise<string[]> {
+    const from = client.received.length;
+    await publishBytes(sensor, "faults/hostile", payload);
+    await publishText(sensor, "faults/hostile", marker);
+    await client.nextStanza(messageWithBody(`hostile ${marker}`));
+    expect(gw.proc.exitCode).toBeNull();
+    return bodies(client.received.slice(from));
+  }
+
+  test("non-UTF-8 and binary payloads, one byte over max_payload_bytes", async () => {
+    const client = await bob();
+    const gw = await gatewayOn();
+    const reconnects = await metricSum(gw, /^stanzagate_mqtt_reconnects/);
+    const refusedBefore = await metricSum(gw, /^stanzagate_mqtt_refused/);
+
+    const notUtf8 = await throughMarker(gw, client, Uint8Array.from([0xff, 0xfe, 0x80, 0x41, 0xc3]), "after-not-utf8");
+    // §5 "refused, logged, counted": not a message of replacement characters.
+    expect(notUtf8).toEqual(["hostile after-not-utf8"]);
+    const binary = Uint8Array.from({ length: 512 }, (_, i) => (i * 37) % 256); // NULs and every byte value
+    expect(await throughMarker(gw, client, binary, "after-binary")).toEqual(["hostile after-binary"]);
+    const tooLarge = new TextEncoder().encode("x".repeat(MAX_PAYLOAD_BYTES + 1));
+    expect(await throughMarker(gw, client, tooLarge, "after-too-large")).toEqual(["hostile after-too-large"]);
+
+    const refused = (await metricSum(gw, /^stanzagate_mqtt_refused/)) - refusedBefore;
+    const tooLargeCount = await metricSum(gw, /^stanzagate_mqtt_refused.*(large|size|payload)/);
+    console.log(`faults mqtt hostile: refused=${refused} too_large=${tooLargeCount} stderr_lines=${gw.stderr().split("\n").length}`);
+    expect(refused).toBe(3);
+    expect(tooLargeCount).toBe(1);
+    expect(gw.stderr()).toContain(String(MAX_PAYLOAD_BYTES));
+    expect(await metricSum(gw, /^stanzagate_mqtt_reconnects/)).toBe(reconnects);
+    expect(await mqttHealth(gw)).toMatchObject({ state: "online" });
+  }, SCENARIO_TIMEOUT_MS);
+
+  test("a topic of 100 levels reaches its route whole", async () => {
+    const client = await bob();
+    await gatewayOn();
+    const topic = ["faults", "deep", ...Array.from({ length: 98 }, (_, i) => `l${i}`)].join("/");
+    await publishText(sensor, topic, "{}");
+    expect((await client.nextStanza(isMessageWithBody)).getChildText("body")).toBe("deep levels=100");
+  }, SCENARIO_TIMEOUT_MS);
+
+  test(`a flood of ${SIZES.mqttFlood} messages on two topics: bounded RSS, one message per topic and interval, HTTP served meanwhile`, async () => {
+    const client = await bob();
+    const gw = await gatewayOn();
+    const before = rssMb(gw.proc.pid).now;
+    const from = client.received.length;
+    const half = Math.floor(SIZES.mqttFlood / 2);
+    const say = (text: string) =>
+      fetch(`${gw.url}/say`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ text }) });
+    const [rateA, rateB, answers] = await Promise.all([
+      flood(sensor, "faults/flood/a", half, (i) => String(i)),
+      flood(sensor, "faults/flood/b", SIZES.mqttFlood - half, (i) => String(i)),
+      Promise.all(Array.from({ length: 20 }, (_, i) => say(`during flood ${i}`).then((r) => r.status))),
+    ]);
+    // The barrier: published after the flood on a route of its own, handled after it.
+    await publishText(sensor, "faults/hostile", "after-flood");
+    await client.nextStanza(messageWithBody("hostile after-flood"));
+    const handled = await metricSum(gw, /^stanzagate_mqtt_received/);
+    const rss = rssMb(gw.proc.pid);
+    const floods = bodies(client.received.slice(from)).filter((b) => b?.startsWith("flood "));
+    console.log(
+      `faults mqtt flood: published=${SIZES.mqttFlood} rate_per_s=${rateA + rateB} received_by_gateway=${handled} to_bob=${floods.length} ` +
+        `rss_before_mb=${before.toFixed(1)} peak_rss_mb=${rss.peak.toFixed(1)} http_answers=${JSON.stringify(answers)}`,
+    );
+    expect(answers.every((s) => s === 201)).toBe(true);
+    expect(floods.sort()).toEqual(["flood a first=0", "flood b first=0"]);
+    expect(rss.peak - before).toBeLessThan(SIZES.mqttFloodRssMb);
+  }, SCENARIO_TIMEOUT_MS);
+
+  test("refused credentials: /health says so with last_error, and the gateway keeps retrying", async () => {
+    const gw = await spawnGateway(prosody, mqttRoutes({ ...gatewayAt, password: "not-the-password" }));
+    gateways.push(gw);
+    const refused = async () => {
+      const mqtt = await mqttHealth(gw);
+      return mqtt.last_error === undefined ? undefined : mqtt;
+    };
+    const mqtt = await waitFor(refused, 20_000, "/health to give the broker's refusal", () => gw.stderr().slice(-2000), 50);
+    // Two more attempts after the first refusal: it retries (with backoff) rather than giving up.
+    const attempts = await metricSum(gw, /^stanzagate_mqtt_reconnects/);
+    await waitFor(async () => (await metricSum(gw, /^stanzagate_mqtt_reconnects/)) >= attempts + 2, 30_000, "two more attempts");
+    const health = await gw.health();
+    console.log(`faults mqtt credentials: health=${health.status} mqtt=${JSON.stringify(health.body.mqtt)}`);
+    expect(mqtt.state).not.toBe("online");
+    expect(mqtt.last_error).toMatch(/not authori[sz]ed|bad user ?name or password|credentials/i);
+    expect(await mqttHealth(gw)).toMatchObject({ state: expect.not.stringMatching(/^online$/) });
+  }, SCENARIO_TIMEOUT_MS);
+});
