@@ -39,6 +39,8 @@ export interface RouteChecks {
   plugins: ReadonlyMap<string, PluginDefinition>;
   /** http.public_url is set, so files can be linked to: an entry that attaches files (`attach:`) needs it. */
   attachments: boolean;
+  /** The top-level keys routes.yaml writes, valid or not: an entry that needs a section (an `mqtt:` route, the broker) says so at its place. */
+  sections: readonly string[];
   locate: SourceLocator;
   diagnostics: Diagnostic[];
   /** What is worth saying but does not stop the start (a guessable secret path): `check` prints them. */

@@ -77,6 +77,7 @@ export function loadWith(
     xmpp,
     plugins,
     attachments: publicUrlOf(isRecord(fields) ? fields : {}) !== undefined,
+    sections: isRecord(fields) ? Object.keys(fields) : [],
     locate,
     diagnostics,
     warnings,

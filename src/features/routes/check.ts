@@ -87,13 +87,13 @@ function checkAttach(attach: string | string[], method: string, iq: boolean, at:
 }
 
 /** XEP-0045 §7.2.6: a room's password, by room JID (case-insensitive), else the route's. */
-function roomPasswords(byRoom: Record<string, string> | undefined, fallback: string | undefined): (room: string) => string | undefined {
+export function roomPasswords(byRoom: Record<string, string> | undefined, fallback: string | undefined): (room: string) => string | undefined {
   const map = new Map(Object.entries(byRoom ?? {}).map(([room, pw]) => [room.toLowerCase(), pw]));
   return (room) => map.get(room.toLowerCase()) ?? fallback;
 }
 
 /** `send:` is one template or a list of them; each is compiled and checked at its own place. */
-function checkSends(send: unknown, at: PathSegments, shape: RouteShape, c: RouteChecks): CompiledTemplate[] | undefined {
+export function checkSends(send: unknown, at: PathSegments, shape: RouteShape, c: RouteChecks): CompiledTemplate[] | undefined {
   const list = Array.isArray(send) ? send.map((s, i) => [s, [...at, "send", i]] as const) : [[send, [...at, "send"]] as const];
   if (!list.length) c.diagnostics.push(c.locate.at([...at, "send"], "expected at least one stanza template"));
   const templates = list.map(([source, where]) => {
