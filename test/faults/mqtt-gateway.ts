@@ -19,6 +19,7 @@ mqtt:
   username: ${broker.username}
   password: "${broker.password}"
   keepalive_s: 5
+  reconnect: { initial_ms: 50, max_ms: 500 }
   max_payload_bytes: ${MAX_PAYLOAD_BYTES}
 auth:
   app: { kind: bearer, tokens: [{ name: app, token: "${TOKEN}", jid: alice@localhost }] }
@@ -26,15 +27,15 @@ routes:
   - path: /say
     auth: app
     body: { text: string }
-    send: ${BOB}{{ body.text }}</body></message>
+    send: '${BOB}{{ body.text }}</body></message>'
   - mqtt: { topic: "faults/load/+", qos: 1 }
-    send: ${BOB}{{ body }}</body></message>
+    send: '${BOB}{{ body }}</body></message>'
   - mqtt: { topic: "faults/flood/+", qos: 1, min_interval: 1h }
-    send: ${BOB}flood {{ wildcards[0] }} first={{ body }}</body></message>
+    send: '${BOB}flood {{ wildcards[0] }} first={{ body }}</body></message>'
   - mqtt: { topic: "faults/deep/#", qos: 1 }
-    send: ${BOB}deep levels={{ topic | split: "/" | size }}</body></message>
+    send: '${BOB}deep levels={{ topic | split: "/" | size }}</body></message>'
   - mqtt: { topic: "faults/hostile", qos: 1 }
-    send: ${BOB}hostile {{ body }}</body></message>
+    send: '${BOB}hostile {{ body }}</body></message>'
 `;
 }
 
@@ -64,7 +65,7 @@ export async function untilMqttOnline(gw: GatewayProcess): Promise<void> {
 
 /**
  * The sum of every /metrics series whose line (name and labels) matches `pattern`: the tests
- * name what a series counts (`stanzagate_mqtt_.*refused`), not the exact labels mqtt-core picked.
+ * name what a series counts (`^stanzagate_mqtt_.*refused`), not the exact labels mqtt-core picked.
  */
 export async function metricSum(gw: GatewayProcess, pattern: RegExp): Promise<number> {
   const text = await (await fetch(`${gw.url}/metrics`)).text();
