@@ -137,7 +137,10 @@ export interface FeatureContext<Part = unknown> {
   files?: FilesService | undefined;
   /** The topics' cache and live bus (src/topics/, issue 22): one per gateway, the same across reloads. */
   topics: Topics;
-  /** The MQTT broker connection (src/mqtt/, issue 23): one per gateway, kept across reloads; undefined without an `mqtt:` section. */
+  /**
+   * The MQTT broker connection (src/mqtt/, issue 23): undefined when routes.yaml has no `mqtt:`.
+   * One per gateway, kept across reloads; its subscriptions are this generation's (closed when it retires).
+   */
   mqtt?: Mqtt | undefined;
 }
 
