@@ -60,7 +60,14 @@ export function checkCorrection(
 ): CompiledCorrection | undefined {
   if (raw.last !== undefined && !checkCondition(raw.last, [...at, "last"], route, locate, out)) return undefined;
   const limits = { maxThreads: raw.max_threads ?? DEFAULT_THREAD_LIMITS.maxThreads, ttlS: raw.ttl_s ?? DEFAULT_THREAD_LIMITS.ttlS };
-  return checkCompiled(() => compileCorrection(namespace, raw.key, raw.last, limits, route.roots), "key", [...at, "key"], route, locate, out);
+  return checkCompiled(
+    () => compileCorrection(namespace, raw.key, raw.last, limits, route.roots),
+    "key",
+    [...at, "key"],
+    route,
+    locate,
+    out,
+  );
 }
 
 function checkCompiled<T extends { references: readonly Reference[] }>(

@@ -87,7 +87,10 @@ function checkAttach(attach: string | string[], method: string, iq: boolean, at:
 }
 
 /** XEP-0045 §7.2.6: a room's password, by room JID (case-insensitive), else the route's. */
-export function roomPasswords(byRoom: Record<string, string> | undefined, fallback: string | undefined): (room: string) => string | undefined {
+export function roomPasswords(
+  byRoom: Record<string, string> | undefined,
+  fallback: string | undefined,
+): (room: string) => string | undefined {
   const map = new Map(Object.entries(byRoom ?? {}).map(([room, pw]) => [room.toLowerCase(), pw]));
   return (room) => map.get(room.toLowerCase()) ?? fallback;
 }

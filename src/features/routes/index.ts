@@ -68,9 +68,10 @@ export default defineFeature({
       isOnline: ctx.gateway.isOnline,
       log: ctx.log.child({ part: "rooms" }),
       routes: new Map(
-        [...declarative.map((r) => routeRoomSettings(r, config.xmpp.iq_timeout_ms)), ...mqtt.map((r) => mqttRoomSettings(r, config.xmpp.iq_timeout_ms))].map(
-          (s) => [s.route, s],
-        ),
+        [
+          ...declarative.map((r) => routeRoomSettings(r, config.xmpp.iq_timeout_ms)),
+          ...mqtt.map((r) => mqttRoomSettings(r, config.xmpp.iq_timeout_ms)),
+        ].map((s) => [s.route, s]),
       ),
       timeoutMs: config.xmpp.iq_timeout_ms,
     });

@@ -45,7 +45,9 @@ const KeysSchema = Closed({ ...MqttRouteSchema.properties, send: Type.Optional(T
 export function checkMqttRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): MqttRouteConfig | undefined {
   const keys = checkSchema(KeysSchema, raw, at, c.locate, c.diagnostics);
   if (!c.sections.includes("mqtt"))
-    c.diagnostics.push(c.locate.at([...at, "mqtt"], "an MQTT route needs the broker: add an mqtt: section (url: mqtt://...) at the top", { key: true }));
+    c.diagnostics.push(
+      c.locate.at([...at, "mqtt"], "an MQTT route needs the broker: add an mqtt: section (url: mqtt://...) at the top", { key: true }),
+    );
   const topic = keys ? checkFilter(keys.mqtt.topic, at, c) : undefined;
   const name = keys?.name ?? `mqtt ${keys?.mqtt.topic ?? ""}`;
   if (keys) checkUniqueName(name, [...at, keys.name === undefined ? "mqtt" : "name"], c);
@@ -79,7 +81,7 @@ function compiled(
     },
     strict: keys.strict ?? false,
     maxStanzas: keys.max_stanzas ?? 50,
-      rooms: { nick: keys.nick, password: roomPasswords(keys.rooms, keys.room_password) },
+    rooms: { nick: keys.nick, password: roomPasswords(keys.rooms, keys.room_password) },
   };
 }
 
@@ -94,7 +96,7 @@ function checkFilter(topic: string, at: PathSegments, c: RouteChecks): string | 
 function checkUniqueName(name: string, where: PathSegments, c: RouteChecks): void {
   const key = `MQTT ${name}`;
   const other = c.served.get(key);
-  if (other) c.diagnostics.push(c.locate.at(where, `${other} is already named "${name}": give one of them its own name:`));
+  if (other) c.diagnostics.push(c.locate.at(where, `${other} is already named "${name}": give one of them its own name:`, { key: true }));
   else c.served.set(key, routeLabel(where));
 }
 

@@ -1,6 +1,6 @@
 /**
- * One message of an MQTT route: read the payload (mqtt-message.ts) -> `when:` -> `on_change:` ->
- * `min_interval` -> render `send:` -> `correct:` -> deliver each stanza. The returned promise is
+ * One message of an MQTT route: `min_interval` -> read the payload (mqtt-message.ts) -> `when:` ->
+ * `on_change:` -> render `send:` -> `correct:` -> deliver each stanza. The returned promise is
  * what the broker connection waits for before it acknowledges a QoS 1/2 message (src/mqtt/types.ts
  * `subscribe`): it resolves once every stanza is sent or in the outbox, or the message was
  * deliberately skipped or refused; a delivery failure rejects (OUTBOX_FULL: retried before the
@@ -42,11 +42,15 @@ export interface MqttRouteDeps {
 export function mqttHandler(route: MqttRouteConfig, deps: MqttRouteDeps): (message: MqttMessage) => Promise<void> {
   const settings = mqttRoomSettings(route, deps.roomTimeoutMs);
   const send = (stanza: Element) =>
-    deps.groupchat && stanza.name === "message" && stanza.attrs.type === "groupchat" ? deps.groupchat(stanza, settings) : deps.deliver(stanza);
+    deps.groupchat && stanza.name === "message" && stanza.attrs.type === "groupchat"
+      ? deps.groupchat(stanza, settings)
+      : deps.deliver(stanza);
   return async function handleMqttMessage(message) {
+    const slot = JSON.stringify([route.name, message.topic]);
+    // First, before the payload is even read: a flood on one topic costs a map lookup per message.
+    if (tooSoon(route, deps, slot)) return deps.count("skipped_interval");
     const scope = messageScope(message, route.mqtt.topic, route.mqtt.binary, deps.newId());
     if (!scope) return refuse(route, deps, message, "the payload is not UTF-8 (mqtt.binary: base64 takes it as base64 text)");
-    const slot = JSON.stringify([route.name, message.topic]);
     let decided: { stanzas: Element[]; value: string | undefined; remember: (() => void) | undefined } | MqttRouteOutcome;
     try {
       decided = decide(route, deps, scope, slot);
@@ -69,13 +73,17 @@ function decide(route: MqttRouteConfig, deps: MqttRouteDeps, scope: MqttScope, s
   if (route.when && !route.when.test(scope, options)) return "skipped_when";
   const value = route.onChange?.render(scope, options);
   if (value !== undefined && deps.lastValues.get(slot) === value) return "skipped_unchanged";
-  const last = deps.lastSent.get(slot);
-  const interval = route.mqtt.minIntervalMs;
-  if (interval !== undefined && last !== undefined && deps.now() - last < interval) return "skipped_interval";
   const { stanzas } = renderRequest({ ...route, when: undefined }, scope, deps);
   if (!stanzas.length) return "skipped_when";
   const remember = route.correct?.apply(stanzas, scope, deps.remembered, options);
   return { stanzas, value, remember };
+}
+
+/** `min_interval`: the topic's last message was sent less than the interval ago. */
+function tooSoon(route: MqttRouteConfig, deps: MqttRouteDeps, slot: string): boolean {
+  const last = deps.lastSent.get(slot);
+  const interval = route.mqtt.minIntervalMs;
+  return interval !== undefined && last !== undefined && deps.now() - last < interval;
 }
 
 /** After delivery: what the next message of the topic compares with. A store that fails is reported by its own callback (index.ts). */

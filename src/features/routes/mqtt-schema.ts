@@ -10,9 +10,9 @@ import { DeclarativeRouteSchema } from "./schema.ts";
 const shared = DeclarativeRouteSchema.properties;
 
 /** `30s`, `5m`, `1h`, `500ms`: the spacing of min_interval. */
-export const DURATION = "^[1-9][0-9]*(ms|s|m|h)$";
+const DURATION = "^[1-9][0-9]*(ms|s|m|h)$";
 
-export const MqttSubscriptionSchema = Closed(
+const MqttSubscriptionSchema = Closed(
   {
     topic: Type.String({
       minLength: 1,
