@@ -9,6 +9,8 @@ import type { BrokerAddress } from "./mqtt-publish.ts";
 export const TOKEN = "faults-mqtt-token-0123456789";
 /** The gateway refuses larger payloads (issue 23 §5); the hostile test sends one byte more. */
 export const MAX_PAYLOAD_BYTES = 4_096;
+/** A small outbox, so that a server outage under load fills it (OUTBOX_FULL: held back at the broker). */
+export const OUTBOX_MAX = 100;
 const BOB = `<message to="bob@localhost" type="chat"><body>`;
 
 /** Every route the MQTT fault tests use, on `broker` as user `gateway`. */
@@ -21,6 +23,7 @@ mqtt:
   keepalive_s: 5
   reconnect: { initial_ms: 50, max_ms: 500 }
   max_payload_bytes: ${MAX_PAYLOAD_BYTES}
+outbox: { max_stanzas: ${OUTBOX_MAX} }
 auth:
   app: { kind: bearer, tokens: [{ name: app, token: "${TOKEN}", jid: alice@localhost }] }
 routes:

@@ -8,7 +8,7 @@
 //            FAULTS_MQTT_FLOOD messages as fast as the broker takes them, refused credentials.
 // Counts, never timings, are asserted; a wait is for an observable event (a stanza, /health).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { appendFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Element } from "ltx";
@@ -20,7 +20,7 @@ import { waitFor } from "../../testbed/timeouts.ts";
 import { logOffset, streamTroubleSince } from "../../testbed/prosody-log.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
-import { metricSum, mqttGateway, mqttHealth, mqttRoutes, rssMb, TOKEN, untilMqttOnline } from "./mqtt-gateway.ts";
+import { metricSum, mqttGateway, OUTBOX_MAX, mqttHealth, mqttRoutes, rssMb, TOKEN, untilMqttOnline } from "./mqtt-gateway.ts";
 import { type BrokerAddress, flood, publishBytes, publishText } from "./mqtt-publish.ts";
 import { HOSTILE } from "./mqtt-hostile.ts";
 import { runMqttScenario } from "./mqtt-scenario.ts";
@@ -66,6 +66,7 @@ async function gatewayOn(dir = mkdtempSync(join(tmpdir(), "sg-faults-mqtt-")), b
   return gw;
 }
 
+const outboxFull = async (gw: GatewayProcess) => ((await gw.health()).body.outbox as { queued?: number } | undefined)?.queued === OUTBOX_MAX;
 const bodies = (stanzas: Element[]) => stanzas.filter(isMessageWithBody).map((s) => s.getChildText("body") ?? "");
 
 describe("MQTT in under faults: nothing the broker acknowledged is lost", () => {
@@ -109,6 +110,92 @@ describe("MQTT in under faults: nothing the broker acknowledged is lost", () => 
           await gw.kill("SIGKILL");
           await publishRest();
           gw = await gatewayOn(dir);
+        },
+      });
+      expect(report.lost).toEqual([]);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+  test(
+    "reload: routes.yaml changes (SIGHUP) with QoS 1 messages in flight; the new generation's subscriptions take over",
+    async () => {
+      const ledger = new DeliveryLedger();
+      ledger.attach(await bob());
+      const gw = await gatewayOn();
+      const { report } = await runMqttScenario({
+        name: "mqtt reload",
+        ledger,
+        broker: sensor,
+        topic: "faults/load/reload",
+        gateway: () => gw,
+        async fault(publishRest) {
+          // A route more: a new generation, subscribing to one filter more (the old ones stay).
+          const file = join(gw.dir, "routes.yaml");
+          appendFileSync(file, `  - mqtt: { topic: "faults/extra/+", qos: 1 }\n    send: '<message to="bob@localhost" type="chat"><body>extra</body></message>'\n`);
+          gw.proc.kill("SIGHUP");
+          await Promise.all([
+            publishRest(),
+            waitFor(async () => (await metricSum(gw, /^stanzagate_reloads_total\{outcome="applied"/)) === 1, 20_000, "the reload", () => gw.stderr().slice(-2000)),
+          ]);
+        },
+      });
+      expect(report.lost).toEqual([]);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  test(
+    "server down: Prosody is stopped with QoS 1 messages in flight; the outbox fills and the rest wait at the broker",
+    async () => {
+      const ledger = new DeliveryLedger();
+      ledger.attach(await bob());
+      const gw = await gatewayOn();
+      const { report } = await runMqttScenario({
+        name: "mqtt server down",
+        ledger,
+        broker: sensor,
+        topic: "faults/load/server",
+        gateway: () => gw,
+        async fault(publishRest) {
+          await prosody.stopProcess();
+          await publishRest();
+          // OUTBOX_FULL is transient: the message behind it is retried, unacknowledged (src/mqtt/types.ts).
+          await waitFor(() => outboxFull(gw), 20_000, `the outbox to hold ${OUTBOX_MAX}`, () => gw.stderr().slice(-2000), 50);
+          await prosody.startProcess();
+          ledger.attach(await bob());
+        },
+      });
+      const heldBack = gw.stderr().split("\n").filter((l) => l.includes("retrying before it is acknowledged")).length;
+      console.log(`faults mqtt server down: retries of a message held back at the broker=${heldBack}`);
+      expect(heldBack).toBeGreaterThan(0);
+      expect(report.lost).toEqual([]);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  test(
+    "server down and gateway SIGKILL: killed with a full outbox and messages held back, restarted, then Prosody returns",
+    async () => {
+      const ledger = new DeliveryLedger();
+      ledger.attach(await bob());
+      const dir = mkdtempSync(join(tmpdir(), "sg-faults-mqtt-both-"));
+      let gw = await gatewayOn(dir);
+      const { report } = await runMqttScenario({
+        name: "mqtt server down and gateway SIGKILL",
+        ledger,
+        broker: sensor,
+        topic: "faults/load/both",
+        gateway: () => gw,
+        async fault(publishRest) {
+          await prosody.stopProcess();
+          await publishRest();
+          await waitFor(() => outboxFull(gw), 20_000, `the outbox to hold ${OUTBOX_MAX}`, () => gw.stderr().slice(-2000), 50);
+          await gw.kill("SIGKILL");
+          gw = await spawnGateway(prosody, mqttRoutes(gatewayAt), dir);
+          gateways.push(gw);
+          await prosody.startProcess();
+          ledger.attach(await bob());
+          await untilMqttOnline(gw);
         },
       });
       expect(report.lost).toEqual([]);
