@@ -6,7 +6,7 @@
 //     second delivered to bob and latency p50/p99 (a line written to mosquitto_pub -l -> the
 //     stanza at bob), N (5,000) messages each, counted lost and duplicated;
 //   - a flood: N messages written to mosquitto_pub at once, first write -> last arrival;
-//   - RSS after all that.
+//   - the gateway's CPU per message delivered in each (bench/lib/process.ts withCpu), and RSS after all that.
 //   [N=5000] [WINDOW=32] bun bench/probes/mqtt.ts      (after make build; BENCH_BIN= another build)
 import type { FileSink } from "bun";
 import { startProsody } from "../../testbed/prosody.ts";
@@ -14,7 +14,7 @@ import { startMosquitto } from "../../testbed/mosquitto.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { connectClient } from "../../testbed/xmpp-client.ts";
 import { type BenchGateway, startBenchGateway } from "../lib/gateway.ts";
-import { memoryMb } from "../lib/process.ts";
+import { memoryMb, withCpu } from "../lib/process.ts";
 import { type Arrivals, listen } from "../lib/receiver.ts";
 import { summarize } from "../lib/stats.ts";
 
@@ -100,11 +100,13 @@ try {
     const bob = await connectClient(prosody, "bob");
     for (const window of [1, WINDOW]) {
       const arrivals = listen(bob, `w${window}`);
-      console.log(JSON.stringify({ measure: "mqtt -> xmpp", ...(await windowed(broker.url, arrivals, `w${window}`, N, window)) }));
+      const run = () => windowed(broker.url, arrivals, `w${window}`, N, window);
+      console.log(JSON.stringify({ measure: "mqtt -> xmpp", ...(await withCpu(gw.proc.pid, run, (r) => r.count)) }));
       arrivals.detach();
     }
     const arrivals = listen(bob, "flood");
-    console.log(JSON.stringify({ measure: "mqtt -> xmpp flood", ...(await floodRun(broker.url, arrivals, "flood", N)) }));
+    const flooded = await withCpu(gw.proc.pid, () => floodRun(broker.url, arrivals, "flood", N), (r) => r.messages - r.lost);
+    console.log(JSON.stringify({ measure: "mqtt -> xmpp flood", ...flooded }));
     console.log(JSON.stringify({ measure: "after", ...memoryMb(gw.proc.pid) }));
     await bob.stop();
   } finally {
