@@ -32,6 +32,8 @@ const CONNECTS = [
   "^src/cli/",
   "^plugins/",
   "(^|/)node_modules/@xmpp/(?!xml/)",
+  "(^|/)node_modules/mqtt/",
+  "^src/mqtt/(connection|view|broker-filters|options)[.]ts$",
   "(^|/)node_modules/elysia/",
   "^(tls|http|https|http2|dgram|dns)$",
   "^bun:sqlite$",

@@ -1,10 +1,11 @@
 // A real MQTT broker (Debian's mosquitto 2.0) for the MQTT tests (issue 23 §6): started with its
 // own config, data dir (persistence on, so a restart keeps sessions and queued QoS 1 messages),
 // password file and free loopback ports, never as the system service, and stopped by pid. With
-// `tls`, a second listener serves a certificate for `localhost` signed by a CA the test makes
-// with openssl (`caFile`).
+// `tls`, a second listener serves a certificate for `localhost` signed by a CA the test made with
+// openssl (test/helpers/test-ca.ts).
 //
-//   const broker = await startMosquitto({ users: { gateway: "s3cret" }, tls: true });
+//   const ca = makeTestCa("mqtt");
+//   const broker = await startMosquitto({ users: { gateway: "s3cret" }, tls: { caFile: ca.caFile, ...ca.issue(["localhost"]) } });
 //   await broker.pub("zigbee2mqtt/door", '{"contact":false}', { qos: 1 });
 //   const seen = await broker.sub("stanzagate/+/status", { count: 1 });
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,7 +13,6 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { makeTestCa } from "../test/helpers/test-ca.ts";
 import { forgetProcess, registerForCleanup, removeDir, trackProcess } from "./cleanup.ts";
 import { freePorts } from "./ports.ts";
 import { settlesWithin, waitFor } from "./timeouts.ts";
@@ -24,11 +24,17 @@ const HOST = "127.0.0.1";
 export interface MosquittoOptions {
   /** Users of the password file (made with `mosquitto_passwd -b`); none: anonymous clients allowed. */
   users?: Readonly<Record<string, string>>;
-  /** A TLS listener too, with a CA made by the test (server name `localhost`). */
-  tls?: boolean;
+  /** A TLS listener too, with this certificate (for `localhost`) and key, signed by `caFile`. */
+  tls?: TlsFiles;
 }
 
-export interface ClientOptions {
+interface TlsFiles {
+  caFile: string;
+  cert: string;
+  key: string;
+}
+
+interface ClientOptions {
   qos?: 0 | 1 | 2;
   retain?: boolean;
   /** Log in as this user of `users` (default: the first one, if any). */
@@ -38,7 +44,7 @@ export interface ClientOptions {
 export interface TestMosquitto {
   /** mqtt://127.0.0.1:PORT */
   url: string;
-  /** mqtts://localhost:PORT when `tls` (the certificate is for localhost). */
+  /** mqtts://localhost:PORT when `tls` (its certificate is for localhost). */
   tlsUrl?: string | undefined;
   /** The CA certificate (PEM) that signed the TLS listener's, when `tls`. */
   caFile?: string | undefined;
@@ -67,7 +73,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   const dir = mkdtempSync(join(tmpdir(), "sg-mosquitto-"));
   registerForCleanup(dir);
   const [port = 0, tlsPort = 0] = await freePorts(2);
-  const tls = options.tls ? tlsFiles() : undefined;
+  const tls = options.tls;
   writeConfig(dir, { port, tlsPort, tls, users: options.users ?? {} });
   let proc: Subprocess | undefined;
   const users = Object.entries(options.users ?? {});
@@ -113,16 +119,10 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   return broker;
 }
 
-function tlsFiles(): { caFile: string; cert: string; key: string } {
-  const ca = makeTestCa("mosquitto");
-  const { cert, key } = ca.issue(["localhost"]);
-  return { caFile: ca.caFile, cert, key };
-}
-
 interface ConfigParts {
   port: number;
   tlsPort: number;
-  tls: { caFile: string; cert: string; key: string } | undefined;
+  tls: TlsFiles | undefined;
   users: Readonly<Record<string, string>>;
 }
 

@@ -41,7 +41,7 @@ export function checkMqtt(raw: unknown, locate: SourceLocator, out: MqttChecks):
 }
 
 /** The broker of an mqtt(s):// URL; credentials belong in username/password, not in the URL (they would be logged). */
-export function parseBroker(url: string): { secure: boolean; host: string; port: number } | undefined {
+function parseBroker(url: string): { secure: boolean; host: string; port: number } | undefined {
   try {
     const u = new URL(url);
     if (!u.hostname || u.username || u.password || u.search || u.hash || (u.pathname !== "" && u.pathname !== "/")) return undefined;

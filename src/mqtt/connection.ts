@@ -10,7 +10,7 @@ import mqtt, { type IConnackPacket, type IPublishPacket, type MqttClient } from 
 import { GatewayError } from "../plugin-api/errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
 import type { Keyed } from "../plugin-api/store.ts";
-import { createBackoff, type Backoff } from "../xmpp/backoff.ts";
+import { createBackoff, type Backoff } from "../kit/backoff.ts";
 import { BrokerFilters } from "./broker-filters.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { noMqttStats, type MqttStats, type RefusalReason } from "./metrics.ts";

@@ -10,13 +10,15 @@ import type { MqttMessage } from "../../../src/mqtt/types.ts";
 import type { Keyed } from "../../../src/plugin-api/store.ts";
 import { startMosquitto, type TestMosquitto } from "../../../testbed/mosquitto.ts";
 import { waitFor } from "../../../testbed/timeouts.ts";
+import { makeTestCa } from "../../helpers/test-ca.ts";
 
 const USERS = { gateway: "gw-s3cret", sensor: "sensor-pw" };
 let broker: TestMosquitto;
 const open: MqttConnection[] = [];
 
 beforeAll(async () => {
-  broker = await startMosquitto({ users: USERS, tls: true });
+  const ca = makeTestCa("mqtt");
+  broker = await startMosquitto({ users: USERS, tls: { caFile: ca.caFile, ...ca.issue(["localhost"]) } });
 });
 afterEach(async () => {
   for (const c of open.splice(0)) await c.stop();
