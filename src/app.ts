@@ -93,8 +93,10 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       // A subscriber's stream never ends by itself: the listener would wait for it forever.
       closeTopics(common.kept);
       await http.stop();
-      await generations.retireAll(10_000);
+      // Before the routes retire: their subscriptions closing would unsubscribe them at the broker,
+      // and the persistent session would keep nothing for the next start (issue 23 §4).
       await closeMqtt(common.kept);
+      await generations.retireAll(10_000);
       disposeKept(common.kept);
       common.rooms.stop();
       await core.close(flushTimeoutMs);

@@ -140,7 +140,9 @@ for (const server of testServers())
       const m = await marker();
       const arrived: Array<string | null> = [];
       for (let body = await next(); body !== m; body = await next()) arrived.push(body);
-      // The new subscription may be sent the retained alarm again (MQTT 5 §3.3.1.3, Retain Handling 0): not what this test is about.
-      expect(arrived.filter((b) => !b?.startsWith("alarm "))).toEqual(["garage_door open", "plug_2 switched ON"]);
+      // Not what this test is about: the new subscription may be sent the retained alarm again (MQTT 5
+      // §3.3.1.3, Retain Handling 0), and the last marker again if the stop came before its PUBACK (at least once).
+      const stale = (b: string | null) => b?.startsWith("alarm ") || b?.startsWith("marker ");
+      expect(arrived.filter((b) => !stale(b))).toEqual(["garage_door open", "plug_2 switched ON"]);
     });
   });
