@@ -26,6 +26,8 @@ import { HOSTILE } from "./mqtt-hostile.ts";
 import { runMqttScenario } from "./mqtt-scenario.ts";
 import { SIZES } from "./sizes.ts";
 
+/** The default status topic: stanzagate/<xmpp.component>/status. */
+const STATUS_TOPIC = "stanzagate/gateway.localhost/status";
 const USERS = { gateway: "gateway-secret-1", sensor: "sensor-secret-2" };
 const SCENARIO_TIMEOUT_MS = 60_000;
 /** Every series that counts a refused message: the connection's (too_large) and the routes' (not UTF-8, unrenderable). */
@@ -93,29 +95,35 @@ describe("MQTT in under faults: nothing the broker acknowledged is lost", () => 
     SCENARIO_TIMEOUT_MS,
   );
 
-  test(
-    "kill: the gateway is SIGKILLed with QoS 1 messages in flight, more are published while it is down",
-    async () => {
-      const ledger = new DeliveryLedger();
-      ledger.attach(await bob());
-      const dir = mkdtempSync(join(tmpdir(), "sg-faults-mqtt-kill-"));
-      let gw = await gatewayOn(dir);
-      const { report } = await runMqttScenario({
-        name: "mqtt gateway SIGKILL",
-        ledger,
-        broker: sensor,
-        topic: "faults/load/kill",
-        gateway: () => gw,
-        async fault(publishRest) {
-          await gw.kill("SIGKILL");
-          await publishRest();
-          gw = await gatewayOn(dir);
-        },
-      });
-      expect(report.lost).toEqual([]);
-    },
-    SCENARIO_TIMEOUT_MS,
-  );
+  for (const signal of ["SIGKILL", "SIGTERM"] as const) {
+    test(
+      `${signal === "SIGKILL" ? "kill: the gateway is SIGKILLed" : "stop: the gateway is stopped (SIGTERM)"} with QoS 1 messages in flight, more are published while it is down`,
+      async () => {
+        const ledger = new DeliveryLedger();
+        ledger.attach(await bob());
+        const dir = mkdtempSync(join(tmpdir(), "sg-faults-mqtt-kill-"));
+        let gw = await gatewayOn(dir);
+        const { report } = await runMqttScenario({
+          name: `mqtt gateway ${signal}`,
+          ledger,
+          broker: sensor,
+          topic: `faults/load/${signal}`,
+          gateway: () => gw,
+          async fault(publishRest) {
+            await gw.kill(signal);
+            // Retained "offline" on the status topic: said at a clean stop, the last will after a crash.
+            const status = () => mosquitto.sub(STATUS_TOPIC, { count: 1, user: "sensor" });
+            await waitFor(async () => (await status()).includes(`${STATUS_TOPIC} offline`), 15_000, "a retained offline", mosquitto.log);
+            await publishRest();
+            gw = await gatewayOn(dir);
+          },
+        });
+        expect(report.lost).toEqual([]);
+      },
+      SCENARIO_TIMEOUT_MS,
+    );
+  }
+
   test(
     "reload: routes.yaml changes (SIGHUP) with QoS 1 messages in flight; the new generation's subscriptions take over",
     async () => {
