@@ -138,6 +138,13 @@ module.exports = {
       to: { reachable: true, path: CONNECTS },
     },
     {
+      name: "mqtt-on-demand",
+      comment: "mqtt.js is loaded only when routes.yaml has an mqtt: section: outside src/mqtt/ the connection is imported dynamically (generation/mqtt.ts) or for its types (issue 24's idle memory).",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/mqtt/" },
+      to: { path: ["^src/mqtt/(connection|view|broker-filters|options)[.]ts$", "(^|/)node_modules/mqtt/"], dependencyTypesNot: ["dynamic-import", "type-only"] },
+    },
+    {
       name: "not-to-unresolvable",
       comment: "Every import resolves: an import the tool cannot follow would be a hole in every rule above.",
       severity: "error",

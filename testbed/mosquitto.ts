@@ -13,7 +13,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { forgetProcess, registerForCleanup, removeDir, trackProcess } from "./cleanup.ts";
+import { forgetProcess, registerForCleanup, removeDir, trackProcess, watchRunner } from "./cleanup.ts";
 import { freePorts } from "./ports.ts";
 import { settlesWithin, waitFor } from "./timeouts.ts";
 
@@ -39,6 +39,8 @@ interface ClientOptions {
   retain?: boolean;
   /** Log in as this user of `users` (default: the first one, if any). */
   user?: string;
+  /** The client id (default: mosquitto's random one): the broker's log names the client by it. */
+  id?: string;
 }
 
 export interface TestMosquitto {
@@ -164,15 +166,6 @@ function spawn(dir: string): Subprocess {
   }
 }
 
-/** `bun test` runs no exit handler: a watchdog shell ends mosquitto once the runner is gone (as for Alertmanager). */
-function watchRunner(pid: number): void {
-  const watchdog = Bun.spawn(
-    ["sh", "-c", `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 1; done; kill ${pid} 2>/dev/null`],
-    { stdin: "ignore", stdout: "ignore", stderr: "ignore" },
-  );
-  watchdog.unref();
-}
-
 async function listening(proc: Subprocess | undefined, port: number): Promise<boolean> {
   if (!proc || proc.exitCode !== null || proc.signalCode !== null)
     throw new Error(`mosquitto exited during startup (${proc?.exitCode ?? proc?.signalCode})`);
@@ -198,7 +191,7 @@ async function stopProcess(proc: Subprocess, signal: "SIGTERM" | "SIGKILL"): Pro
 }
 
 function qosArgs(o: ClientOptions): string[] {
-  return [...(o.qos === undefined ? [] : ["-q", String(o.qos)]), ...(o.retain ? ["-r"] : [])];
+  return [...(o.qos === undefined ? [] : ["-q", String(o.qos)]), ...(o.retain ? ["-r"] : []), ...(o.id === undefined ? [] : ["-i", o.id])];
 }
 
 async function runClient(binary: string, args: string[]): Promise<void> {

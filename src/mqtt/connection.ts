@@ -119,7 +119,9 @@ export class MqttConnection {
     clearTimeout(this.#timer);
     const client = this.#client;
     if (client && this.#status.state === "online") {
-      const said = client.publishAsync(this.#settings.status_topic as string, "offline", { qos: 1, retain: true }).catch(() => undefined);
+      // QoS 0: written before the DISCONNECT on the same connection, which the broker reads in order
+      // (a PUBACK could not be read while a held message blocks what comes in).
+      const said = client.publishAsync(this.#settings.status_topic as string, "offline", { qos: 0, retain: true }).catch(() => undefined);
       await Promise.race([said, Bun.sleep(OFFLINE_WAIT_MS)]);
       await Promise.race([client.endAsync().catch(() => undefined), Bun.sleep(OFFLINE_WAIT_MS)]);
     }

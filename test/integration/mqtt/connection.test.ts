@@ -54,6 +54,17 @@ const online = (c: MqttConnection) =>
     "the connection to come online",
     () => JSON.stringify(c.status()),
   );
+/** Started, refused, and tried again at least once more: never online. */
+async function refusedTwice(c: MqttConnection): Promise<void> {
+  c.view().ready();
+  await waitFor(
+    () => c.stats().reconnects >= 2,
+    10_000,
+    "two attempts",
+    () => JSON.stringify(c.status()),
+  );
+  expect(c.status().state).not.toBe("online");
+}
 const text = (m: MqttMessage) => new TextDecoder().decode(m.payload);
 
 describe("connecting", () => {
@@ -74,27 +85,13 @@ describe("connecting", () => {
   test("a broker whose certificate does not carry the name dialled is refused, and tried again", async () => {
     const tlsIp = (broker.tlsUrl as string).replace("localhost", "127.0.0.1");
     const { c } = connection({ url: tlsIp, ca_file: broker.caFile as string, client_id: "t-tls-name" });
-    c.view().ready();
-    await waitFor(
-      () => c.stats().reconnects >= 2,
-      10_000,
-      "two attempts",
-      () => JSON.stringify(c.status()),
-    );
-    expect(c.status().state).not.toBe("online");
+    await refusedTwice(c);
     expect(c.status().lastError).toMatch(/127\.0\.0\.1|altnames|certificate/i);
   });
 
   test("refused credentials: last_error says so, and the connection keeps trying", async () => {
     const { c } = connection({ url: broker.url, password: "wrong", client_id: "t-creds" });
-    c.view().ready();
-    await waitFor(
-      () => c.stats().reconnects >= 2,
-      10_000,
-      "two attempts",
-      () => JSON.stringify(c.status()),
-    );
-    expect(c.status().state).not.toBe("online");
+    await refusedTwice(c);
     expect(c.status().lastError).toContain("the broker refused the credentials");
   });
 
@@ -149,6 +146,19 @@ describe("staying connected", () => {
     expect(got).toEqual(["small"]);
     expect(c.stats().refused.too_large).toBe(1);
     expect(c.status().state).toBe("online");
+  });
+});
+
+describe("publishing", () => {
+  test("resolves once the broker acknowledged it, and a subscriber gets the message", async () => {
+    const { c } = connection({ url: broker.url, client_id: "t-pub" });
+    c.view().ready();
+    await online(c);
+    const seen = broker.sub("zigbee2mqtt/kitchen/set", { count: 1, user: "sensor", id: "t-pub-watcher" });
+    await waitFor(() => broker.log().includes("t-pub-watcher 0 zigbee2mqtt/kitchen/set"), 5_000, "the watcher subscribed", broker.log);
+    await c.publish("zigbee2mqtt/kitchen/set", '{"state":"ON"}', { qos: 1, retain: false });
+    expect(await seen).toEqual(['zigbee2mqtt/kitchen/set {"state":"ON"}']);
+    expect(c.stats().published).toBe(1);
   });
 });
 
