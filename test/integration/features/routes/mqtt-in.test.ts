@@ -12,7 +12,7 @@ import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { startMosquitto, type TestMosquitto } from "../../../../testbed/mosquitto.ts";
 import { registerForCleanup } from "../../../../testbed/cleanup.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
-import { startGateway } from "../../../helpers/gateway.ts";
+import { configHead, loadTestConfig, startGateway } from "../../../helpers/gateway.ts";
 import { testServers } from "../../../helpers/servers.ts";
 
 const FIXTURES = new URL("../../../fixtures/mqtt/", import.meta.url).pathname;
@@ -119,6 +119,9 @@ for (const server of testServers())
       await broker.pub("stat/plug_1/POWER", "OFF", { qos: 1 });
       const m = await marker();
       expect(await next()).toBe(m);
+      const metrics = await (await fetch(`${bed.gw.url}/metrics`)).text();
+      expect(metrics).toContain('stanzagate_mqtt_route_messages_total{route="power",outcome="skipped_interval"} 1');
+      expect(metrics).toContain('stanzagate_mqtt_route_messages_total{route="power",outcome="sent"} 1');
     });
 
     test("a payload that is not UTF-8 is refused, logged, and the next message still goes", async () => {
@@ -127,7 +130,10 @@ for (const server of testServers())
       expect(await next()).toBe(m);
       expect(bed.gw.logs.find((l) => l.msg === "an MQTT message was refused by its route; nothing sent")).toMatchObject({
         topic: "zigbee2mqtt/camera",
+        reason: "the payload is not UTF-8 (mqtt.binary: base64 takes it as base64 text)",
       });
+      const metrics = await (await fetch(`${bed.gw.url}/metrics`)).text();
+      expect(metrics).toContain('stanzagate_mqtt_route_messages_total{route="doors",outcome="refused"} 1');
     });
 
     test("QoS 1 messages published while the gateway is stopped arrive after it starts; on_change remembers across it", async () => {
@@ -144,5 +150,17 @@ for (const server of testServers())
       // §3.3.1.3, Retain Handling 0), and the last marker again if the stop came before its PUBACK (at least once).
       const stale = (b: string | null) => b?.startsWith("alarm ") || b?.startsWith("marker ");
       expect(arrived.filter((b) => !stale(b))).toEqual(["garage_door open", "plug_2 switched ON"]);
+    });
+
+    test("a reload renders with the new templates and drops a route it removed", async () => {
+      const changed = routes(broker.url)
+        .replace("<body>{{ wildcards[0] }} {% if", "<body>door {{ wildcards[0] }} {% if")
+        .replace(/  - name: power\n(    .*\n){2}/, "");
+      await bed.gw.gateway.reload(loadTestConfig(configHead(bed.server, store) + changed));
+      await pubFile("zigbee2mqtt/shed_door", "z2m-door-open.json");
+      expect(await next()).toBe("door shed_door open");
+      await broker.pub("stat/plug_3/POWER", "ON", { qos: 1 });
+      const m = await marker();
+      expect(await next()).toBe(m);
     });
   });
