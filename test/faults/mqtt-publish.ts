@@ -38,11 +38,15 @@ export async function publishLines(broker: BrokerAddress, topic: string, lines: 
   return acked;
 }
 
-/** Publishes `count` lines at QoS 0 as fast as the broker reads them; returns messages per second. */
+/**
+ * Publishes `count` lines at QoS 1 as fast as the broker acknowledges them (20 in flight, mosquitto_pub's
+ * window); returns messages per second. QoS 1, not 0: a broker may drop QoS 0 messages for a slow
+ * subscriber (at most once, MQTT 5 §4.3.1), and the flood's count must be exact.
+ */
 export async function flood(broker: BrokerAddress, topic: string, count: number, line: (i: number) => string): Promise<number> {
   const text = `${Array.from({ length: count }, (_, i) => line(i)).join("\n")}\n`;
   const t0 = performance.now();
-  const { code, err } = await run([...clientArgs(broker, topic, 0), "-l"], text);
+  const { code, err } = await run([...clientArgs(broker, topic, 1), "-l"], text);
   if (code !== 0) throw new Error(`mosquitto_pub -l exited ${code}: ${err}`);
   return Math.round(count / ((performance.now() - t0) / 1000));
 }

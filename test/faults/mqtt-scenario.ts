@@ -52,9 +52,12 @@ export async function runMqttScenario(s: MqttScenario): Promise<MqttScenarioResu
   );
   await drainedUpToMarker(s);
   const report = s.ledger.report(acked, text);
+  const twice = [...acked].filter((i) => s.ledger.copiesOf(text(i)) > 1);
   console.log(
     `faults ${s.name}: published=${SIZES.mqttLoad} acked_by_broker=${acked.size} at_bob_before_fault=${beforeFault} ` +
-      `received=${report.received} lost=${report.lost.length} duplicated=${report.duplicated}`,
+      `received=${report.received} lost=${report.lost.length} duplicated=${report.duplicated}` +
+      (twice.length > 0 ? ` duplicated_indexes=${twice[0]}-${twice.at(-1)} (${twice.length} messages)` : "") +
+      (report.lost.length > 0 ? ` lost_indexes=${report.lost.slice(0, 20).join(",")} (the first batch is 0-${half - 1})` : ""),
   );
   return { report, beforeFault };
 }
