@@ -33,7 +33,7 @@ const CONNECTS = [
   "^plugins/",
   "(^|/)node_modules/@xmpp/(?!xml/)",
   "(^|/)node_modules/mqtt/",
-  "^src/mqtt/(connection|view|broker-filters|options)[.]ts$",
+  "^src/mqtt/(connection|view|broker-filters|options|receive)[.]ts$",
   "(^|/)node_modules/elysia/",
   "^(tls|http|https|http2|dgram|dns)$",
   "^bun:sqlite$",
@@ -142,7 +142,7 @@ module.exports = {
       comment: "mqtt.js is loaded only when routes.yaml has an mqtt: section: outside src/mqtt/ the connection is imported dynamically (generation/mqtt.ts) or for its types (issue 24's idle memory).",
       severity: "error",
       from: { path: "^src/", pathNot: "^src/mqtt/" },
-      to: { path: ["^src/mqtt/(connection|view|broker-filters|options)[.]ts$", "(^|/)node_modules/mqtt/"], dependencyTypesNot: ["dynamic-import", "type-only"] },
+      to: { path: ["^src/mqtt/(connection|view|broker-filters|options|receive)[.]ts$", "(^|/)node_modules/mqtt/"], dependencyTypesNot: ["dynamic-import", "type-only"] },
     },
     {
       name: "not-to-unresolvable",

@@ -6,19 +6,20 @@
  * only once they are done with it: mqtt.js sends the PUBACK when `handleMessage` calls back
  * (mqtt.js src/lib/handlers/publish.ts), and reads nothing more from the socket meanwhile.
  */
-import mqtt, { type IConnackPacket, type IPublishPacket, type MqttClient } from "mqtt";
+import mqtt, { type IConnackPacket, type MqttClient } from "mqtt";
 import { GatewayError } from "../plugin-api/errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
 import type { Keyed } from "../plugin-api/store.ts";
 import { createBackoff, type Backoff } from "../kit/backoff.ts";
 import { BrokerFilters } from "./broker-filters.ts";
 import { Dispatcher } from "./dispatch.ts";
-import { noMqttStats, type MqttStats, type RefusalReason } from "./metrics.ts";
+import { noMqttStats, type MqttStats } from "./metrics.ts";
+import { Receiver } from "./receive.ts";
 import { clientOptions, shownUrl, type ProtocolVersion } from "./options.ts";
 import type { MqttConfig } from "./schema.ts";
 import { connackProblem, unavailable } from "./refusals.ts";
 import { topicProblem } from "./topic.ts";
-import type { MqttMessage, MqttPublishOptions, MqttStatus } from "./types.ts";
+import type { MqttPublishOptions, MqttStatus } from "./types.ts";
 import { GenerationMqtt } from "./view.ts";
 
 export interface ConnectionDeps {
@@ -47,7 +48,7 @@ export class MqttConnection {
   readonly #broker: BrokerFilters;
   readonly #pending = new Set<(err: GatewayError) => void>();
   readonly #stats = noMqttStats();
-  readonly #refused: Record<RefusalReason, number> = { too_large: 0, unrouted: 0, failed: 0 };
+  readonly #receiver: Receiver;
 
   constructor(
     settings: MqttConfig,
@@ -59,6 +60,7 @@ export class MqttConnection {
     this.#retry = createBackoff(settings.reconnect.initial_ms, settings.reconnect.max_ms, deps.random);
     this.#dispatcher = new Dispatcher({ log: deps.log, retryDelay: () => this.#retry.next(), live: () => !this.#stopped });
     this.#broker = new BrokerFilters(deps.filters, deps.log);
+    this.#receiver = new Receiver(this.#dispatcher, deps.log, () => this.#settings.max_payload_bytes);
   }
 
   /** Connects, once the first generation stands: a persistent session's queued messages need its routes. */
@@ -90,7 +92,8 @@ export class MqttConnection {
   }
 
   stats(): MqttStats {
-    return { ...this.#stats, connected: this.#status.state === "online", refused: { ...this.#refused } };
+    const { received, refused } = this.#receiver;
+    return { ...this.#stats, received, connected: this.#status.state === "online", refused: { ...refused } };
   }
 
   async publish(topic: string, payload: string | Uint8Array, options: MqttPublishOptions): Promise<void> {
@@ -133,9 +136,12 @@ export class MqttConnection {
     this.#set("connecting");
     const client = mqtt.connect(this.#settings.url, clientOptions(this.#settings, this.#version));
     this.#client = client;
-    client.handleMessage = (packet, done) => void this.#receive(packet).then((ack) => ack && done());
+    // Retried and acknowledged only while this connection is the current one: after a drop the broker delivers it again.
+    const current = () => !this.#stopped && this.#client === client;
+    client.handleMessage = (packet, done) => void this.#receiver.take(packet, current).then((ack) => ack && done());
     client.on("connect", (connack) => this.#online(client, connack));
-    client.on("error", (err) => this.#failed(err));
+    // Kept on a forgotten client too: an error event without a listener would throw.
+    client.on("error", (err) => client === this.#client && this.#failed(err));
     client.on("close", () => this.#closed(client));
   }
 
@@ -183,33 +189,6 @@ export class MqttConnection {
     client?.end(true);
     for (const reject of this.#pending) reject(unavailable(`the connection dropped before the broker acknowledged: ${reason}`));
     this.#pending.clear();
-  }
-
-  /** A message from the broker; true when it is to be acknowledged. */
-  async #receive(packet: IPublishPacket): Promise<boolean> {
-    this.#stats.received++;
-    const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-    if (payload.byteLength > this.#settings.max_payload_bytes) {
-      this.#refuse("too_large", packet.topic, { bytes: payload.byteLength, max_payload_bytes: this.#settings.max_payload_bytes });
-      return true;
-    }
-    const message: MqttMessage = {
-      topic: packet.topic,
-      payload,
-      qos: packet.qos,
-      retain: packet.retain,
-      properties: packet.properties ?? {},
-    };
-    const outcome = await this.#dispatcher.dispatch(message);
-    if (outcome !== "handled") this.#refuse(outcome, packet.topic, {});
-    // A stopping gateway leaves it unacknowledged: the broker delivers it again to the next one.
-    return !this.#stopped;
-  }
-
-  #refuse(reason: RefusalReason, topic: string, fields: Record<string, unknown>): void {
-    this.#refused[reason]++;
-    const level = reason === "unrouted" ? "debug" : "warn";
-    this.deps.log[level]("an MQTT message was not handed to a route", { reason, topic, ...fields });
   }
 
   /** The broker's subscriptions brought in line with the generations' (broker-filters.ts). */

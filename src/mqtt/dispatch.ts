@@ -67,12 +67,13 @@ export class Dispatcher {
     return all;
   }
 
-  async dispatch(m: MqttMessage): Promise<Outcome> {
+  /** `live`: whether retrying this message still makes sense (its connection is the current one); the deps' by default. */
+  async dispatch(m: MqttMessage, live: () => boolean = this.deps.live): Promise<Outcome> {
     const targets = this.#targets(m.topic);
     if (targets.length === 0) return "unrouted";
     // MQTT 5 §3.3.1.3: RETAIN set on delivery marks a retained message sent because of a new subscription.
     const wanted = targets.filter((s) => !m.retain || s.options.retained);
-    const results = await Promise.all(wanted.map((s) => this.#handle(s, m)));
+    const results = await Promise.all(wanted.map((s) => this.#handle(s, m, live)));
     return results.every(Boolean) ? "handled" : "failed";
   }
 
@@ -87,14 +88,14 @@ export class Dispatcher {
   }
 
   /** True when handled; a failure is logged (and retried first when it passes). */
-  async #handle(s: Subscription, m: MqttMessage): Promise<boolean> {
+  async #handle(s: Subscription, m: MqttMessage, live: () => boolean): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         await s.handle(m);
         return true;
       } catch (err) {
         const transient = err instanceof GatewayError && TRANSIENT.has(err.code);
-        if (!transient || !this.deps.live()) {
+        if (!transient || !live()) {
           this.deps.log.warn("an MQTT message could not be handled: acknowledged anyway", { topic: m.topic, filter: s.filter, err });
           return false;
         }

@@ -187,6 +187,25 @@ describe("the persistent session", () => {
     expect(got).toEqual(["open"]);
   });
 
+  test("QoS 1 messages published while the gateway is stopped arrive when it starts again, in order", async () => {
+    const filters = memoryKeyed<Record<string, number>>();
+    const first = connection({ url: broker.url, client_id: "t-queued" }, filters);
+    const view = first.c.view();
+    view.mqtt.subscribe("stat/+/POWER", { qos: 1, retained: false }, async () => {});
+    view.ready();
+    await online(first.c);
+    await waitFor(() => filters.map.get("t-queued")?.["stat/+/POWER"] === 1, 5_000, "the subscription made");
+    await first.c.stop();
+    for (const state of ["ON", "OFF", "ON"]) await broker.pub("stat/plug1/POWER", state, { qos: 1, user: "sensor" });
+    const second = connection({ url: broker.url, client_id: "t-queued" }, filters);
+    const again = second.c.view();
+    const got: string[] = [];
+    again.mqtt.subscribe("stat/+/POWER", { qos: 1, retained: false }, async (m) => void got.push(text(m)));
+    again.ready();
+    await waitFor(() => got.length === 3, 10_000, "the queued messages");
+    expect(got).toEqual(["ON", "OFF", "ON"]);
+  });
+
   test("a filter no longer subscribed by any generation is unsubscribed at the broker and forgotten", async () => {
     const { c, filters } = connection({ url: broker.url, client_id: "t-stale" });
     const old = c.view();
