@@ -14,6 +14,7 @@ import type { CompiledTemplate } from "../../templates/template.ts";
 import type { CompiledCondition } from "../../templates/condition.ts";
 import { checkCondition, checkCorrection, type RouteShape } from "./check-template.ts";
 import { checkSends, roomPasswords } from "./check.ts";
+import { isIqRequestTemplate } from "./check-iq.ts";
 import type { CompiledCorrection } from "./correct.ts";
 import { MQTT_ROOTS } from "./mqtt-message.ts";
 import { checkOnChange, type CompiledValue } from "./mqtt-on-change.ts";
@@ -53,10 +54,23 @@ export function checkMqttRoute(raw: Record<string, unknown>, at: PathSegments, c
   if (keys) checkUniqueName(name, [...at, keys.name === undefined ? "mqtt" : "name"], c);
   const shape: RouteShape = { path: undefined, method: "MQTT", bodyFields: undefined, roots: MQTT_ROOTS, wildcards: wildcardsOf(topic) };
   const templates = checkSends(raw.send, at, shape, c);
+  // An iq round trip answers its HTTP caller with the reply (iq-route.ts): a message has no caller to answer.
+  if (isIqRequestTemplate(raw.send))
+    c.diagnostics.push(
+      c.locate.at([...at, "send"], 'an MQTT route has no caller to answer: an <iq type="get|set"> round trip needs an HTTP route'),
+    );
   const when = typeof raw.when === "string" ? checkCondition(raw.when, [...at, "when"], shape, c.locate, c.diagnostics) : undefined;
   const onChange = keys?.on_change === undefined ? undefined : checkOnChange(keys.on_change, [...at, "on_change"], c);
   const correct = keys?.correct ? checkCorrection(name, keys.correct, [...at, "correct"], shape, c.locate, c.diagnostics) : undefined;
-  if (!keys || !topic || !templates || (raw.when !== undefined && !when) || (keys.on_change && !onChange) || (keys.correct && !correct))
+  if (
+    !keys ||
+    !topic ||
+    !templates ||
+    isIqRequestTemplate(raw.send) ||
+    (raw.when !== undefined && !when) ||
+    (keys.on_change && !onChange) ||
+    (keys.correct && !correct)
+  )
     return undefined;
   return compiled(keys, { at, name, templates, when, onChange, correct });
 }

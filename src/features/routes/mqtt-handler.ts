@@ -25,6 +25,8 @@ export interface MqttRouteDeps {
   component: string;
   newId(): string;
   deliver(stanza: Element): Promise<"sent" | "queued">;
+  /** Outbox room for every stanza of a message before the first goes (GatewayPorts.reserve): a message is queued whole or retried whole. */
+  reserve(stanzas: readonly Element[]): () => void;
   /** A groupchat to a room, entered first (rooms/route-rooms.ts); absent: `deliver`. */
   groupchat?(stanza: Element, settings: RouteRoomSettings): Promise<"sent" | "queued">;
   roomTimeoutMs: number;
@@ -61,7 +63,12 @@ export function mqttHandler(route: MqttRouteConfig, deps: MqttRouteDeps): (messa
     }
     if (typeof decided === "string") return deps.count(decided);
     let queued = false;
-    for (const stanza of decided.stanzas) queued = (await send(stanza)) === "queued" || queued;
+    const release = deps.reserve(decided.stanzas);
+    try {
+      for (const stanza of decided.stanzas) queued = (await send(stanza)) === "queued" || queued;
+    } finally {
+      release();
+    }
     remember(route, deps, slot, decided);
     deps.count(queued ? "queued" : "sent");
   };

@@ -36,6 +36,7 @@ export function startMqttRoute(
     component: ctx.config.xmpp.component,
     newId: ctx.gateway.newId,
     deliver: ctx.gateway.deliver,
+    reserve: ctx.gateway.reserve,
     groupchat: (stanza, settings) => rooms.send(stanza, settings),
     roomTimeoutMs: ctx.config.xmpp.iq_timeout_ms,
     remembered: remembered(route),

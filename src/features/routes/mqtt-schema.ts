@@ -27,7 +27,7 @@ const MqttSubscriptionSchema = Closed(
     retained: Type.Boolean({
       default: false,
       description:
-        "Render the retained message the broker sends when the gateway subscribes (at every start and reconnection). Default false: only messages published from then on.",
+        "Render the retained message the broker sends when the gateway subscribes to the filter (a route added, a session the broker no longer had). Default false: only messages published from then on.",
     }),
     min_interval: Type.Optional(
       Type.String({

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
+import { isMessageWithBody, joinRoom } from "../../../../testbed/xmpp-client.ts";
 import { startMosquitto, type TestMosquitto } from "../../../../testbed/mosquitto.ts";
 import { registerForCleanup } from "../../../../testbed/cleanup.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
@@ -44,6 +44,11 @@ routes:
   - name: alarms
     mqtt: { topic: "alarms/+", retained: true }
     send: ${BOB}<body>alarm {{ wildcards[0] }} {{ body }} retain={{ retain }}</body></message>
+  - name: cameras
+    mqtt: { topic: "frigate/events" }
+    when: body.type == "new"
+    nick: Cameras
+    send: <message to="cameras@muc.localhost" type="groupchat"><body>{{ body.after.label }} on {{ body.after.camera }} (in {{ body.after.current_zones | first }})</body></message>
   - name: marker
     mqtt: { topic: "test/marker" }
     send: ${BOB}<body>marker {{ body }}</body></message>
@@ -62,10 +67,9 @@ for (const server of testServers())
       await broker.pub("lights/hall", "on", { qos: 1, retain: true });
       await broker.pub("alarms/garage", "armed", { qos: 1, retain: true });
     });
-    const bed = useTestBed(server, {
-      gateway: () => ({ routes: routes(broker.url), store }),
-      clients: ["bob"],
-    });
+    // The gateway starts once bob is online: the retained alarm is rendered as soon as it subscribes.
+    const bed = useTestBed(server, { clients: ["bob"] });
+    beforeAll(async () => void (bed.gw = await startGateway(bed.server, { routes: routes(broker.url), store })));
     afterAll(() => broker.stop());
 
     const pubFile = async (topic: string, file: string) => {
@@ -122,6 +126,13 @@ for (const server of testServers())
       const metrics = await (await fetch(`${bed.gw.url}/metrics`)).text();
       expect(metrics).toContain('stanzagate_mqtt_route_messages_total{route="power",outcome="skipped_interval"} 1');
       expect(metrics).toContain('stanzagate_mqtt_route_messages_total{route="power",outcome="sent"} 1');
+    });
+
+    test("a Frigate event reaches a room from the routes' occupant, with the route's nick", async () => {
+      await joinRoom(bed.bob, "cameras@muc.localhost", "Bob");
+      await pubFile("frigate/events", "frigate-event.json");
+      const said = await bed.bob.nextStanza((s) => s.attrs.type === "groupchat" && s.attrs.from === "cameras@muc.localhost/Cameras");
+      expect(said.getChildText("body")).toBe("person on porch (in driveway)");
     });
 
     test("a payload that is not UTF-8 is refused, logged, and the next message still goes", async () => {

@@ -53,6 +53,13 @@ describe("an MQTT route's check", () => {
     ]);
   });
 
+  test("an iq round trip is refused: a message has no caller to answer", () => {
+    const send = `<iq type="get" to="localhost"><query xmlns="jabber:iq:version"/></iq>`;
+    expect(check(`${FAKE_HEAD + BROKER}routes:\n  - mqtt: { topic: "a/b" }\n    send: '${send}'\n`)).toEqual([
+      'routes.yaml:11:11  error  routes[0].send  an MQTT route has no caller to answer: an <iq type="get|set"> round trip needs an HTTP route',
+    ]);
+  });
+
   test("an MQTT route without the mqtt: section says so at its mqtt: key", () => {
     expect(
       check(`${FAKE_HEAD}routes:\n  - mqtt: { topic: "a/b" }\n    send: <message to="bob@localhost"><body>x</body></message>\n`),

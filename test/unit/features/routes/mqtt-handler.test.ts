@@ -18,7 +18,13 @@ import { waitFor } from "../../../../testbed/timeouts.ts";
 const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/mqtt/${name}`, import.meta.url));
 const BROKER = "mqtt:\n  url: mqtt://127.0.0.1:1883\n";
 
-function world(routes: string, options: { deliver?: (stanza: Element) => Promise<"sent" | "queued"> } = {}) {
+interface WorldOptions {
+  deliver?: (stanza: Element) => Promise<"sent" | "queued">;
+  /** The outbox's room: throws when it has none for all of a message's stanzas. */
+  reserve?: (stanzas: readonly Element[]) => () => void;
+}
+
+function world(routes: string, options: WorldOptions = {}) {
   const config = loadTestConfig(FAKE_HEAD + BROKER + routes);
   const sent: Element[] = [];
   const counted: MqttRouteOutcome[] = [];
@@ -32,6 +38,7 @@ function world(routes: string, options: { deliver?: (stanza: Element) => Promise
       component: "gateway.localhost",
       newId: () => `id-${++n}`,
       deliver: options.deliver ?? (async (stanza) => (sent.push(stanza), "sent")),
+      reserve: options.reserve ?? (() => () => undefined),
       roomTimeoutMs: 1_000,
       remembered: memoryRemembered(),
       lastValues: { get: (k) => stored.get(k), set: (k, v) => void stored.set(k, v), delete: (k) => void stored.delete(k) },
@@ -85,6 +92,17 @@ routes:
     });
     expect(w.bodies()).toEqual(["plug_1/SENSOR 42W retain=true unit=W"]);
   });
+});
+
+test("binary MQTT 5 properties (correlationData) are base64 text; a JSON string or number payload is that value", async () => {
+  const w = world(`
+routes:
+  - mqtt: { topic: "rpc/+" }
+    send: <message to="bob@localhost"><body>{{ body }} {{ properties.correlationData }} {{ properties.responseTopic }}</body></message>
+`);
+  await w.mqtt.deliver("rpc/a", "42", { properties: { correlationData: new Uint8Array([1, 2, 3]), responseTopic: "rpc/a/reply" } });
+  await w.mqtt.deliver("rpc/b", '"quoted"');
+  expect(w.bodies()).toEqual(["42 AQID rpc/a/reply", "quoted  "]);
 });
 
 describe("payloads that are not UTF-8", () => {
@@ -184,6 +202,38 @@ describe("when the broker may acknowledge the message", () => {
   test("a delivery the outbox refuses rejects, so the message is retried, not acknowledged", async () => {
     const w = world(DOOR, { deliver: () => Promise.reject(new GatewayError("OUTBOX_FULL")) });
     await expect(w.mqtt.deliver("zigbee2mqtt/front_door", fixture("z2m-door-open.json"))).rejects.toMatchObject({ code: "OUTBOX_FULL" });
+    expect(w.counted).toEqual([]);
+  });
+
+  test("a topic or payload with text XML cannot carry is refused once and settles", async () => {
+    const w = world(DOOR);
+    await w.mqtt.deliver("zigbee2mqtt/\u0001door", '{"contact":true}');
+    await w.mqtt.deliver("zigbee2mqtt/door", '{"contact":true,"name":"\\u0007"}');
+    expect(w.sent).toEqual([]);
+    expect(w.counted).toEqual(["refused", "refused"]);
+    expect(w.logs.filter((l) => l.reason !== undefined).map((l) => String(l.reason).split(":")[0])).toEqual([
+      "INVALID_XML_TEXT",
+      "INVALID_XML_TEXT",
+    ]);
+  });
+
+  test("a message of several stanzas with no outbox room for all of them sends none and is retried whole", async () => {
+    const w = world(
+      `
+routes:
+  - mqtt: { topic: "alarms/+" }
+    send:
+      - <message to="bob@localhost"><body>{{ wildcards[0] }} {{ body }}</body></message>
+      - <message to="carol@localhost"><body>{{ wildcards[0] }} {{ body }}</body></message>
+`,
+      {
+        reserve: (stanzas) => {
+          throw new GatewayError("OUTBOX_FULL", undefined, { details: { stanzas: stanzas.length } });
+        },
+      },
+    );
+    await expect(w.mqtt.deliver("alarms/garage", "armed")).rejects.toMatchObject({ code: "OUTBOX_FULL", details: { stanzas: 2 } });
+    expect(w.sent).toEqual([]);
     expect(w.counted).toEqual([]);
   });
 
