@@ -84,10 +84,13 @@ async function floodRun(url: string, arrivals: Arrivals, run: string, count: num
 
 const counts = (a: Arrivals, count: number) => ({ lost: count - a.at.size, duplicated: a.duplicates });
 
-async function idleRss(prosody: Awaited<ReturnType<typeof startProsody>>, url: string | undefined): Promise<BenchGateway & { rss_mb: number }> {
+async function idleRss(
+  prosody: Awaited<ReturnType<typeof startProsody>>,
+  url: string | undefined,
+): Promise<BenchGateway & { idle: ReturnType<typeof memoryMb> }> {
   const gw = await startBenchGateway(prosody, await freePort(), routes(url));
   await Bun.sleep(SETTLE_MS);
-  return Object.assign(gw, { rss_mb: memoryMb(gw.proc.pid).rss_mb });
+  return Object.assign(gw, { idle: memoryMb(gw.proc.pid) });
 }
 
 const [prosody, broker] = await Promise.all([startProsody({ logLevel: "error" }), startMosquitto({ users: USERS })]);
@@ -96,7 +99,7 @@ try {
   await off.stop();
   const gw = await idleRss(prosody, broker.url);
   try {
-    console.log(JSON.stringify({ measure: "idle rss", mqtt_off_mb: off.rss_mb, mqtt_on_mb: gw.rss_mb, startup_ms: gw.startup_ms }));
+    console.log(JSON.stringify({ measure: "idle memory", mqtt_off: off.idle, mqtt_on: gw.idle, startup_ms: gw.startup_ms }));
     const bob = await connectClient(prosody, "bob");
     for (const window of [1, WINDOW]) {
       const arrivals = listen(bob, `w${window}`);
@@ -105,7 +108,11 @@ try {
       arrivals.detach();
     }
     const arrivals = listen(bob, "flood");
-    const flooded = await withCpu(gw.proc.pid, () => floodRun(broker.url, arrivals, "flood", N), (r) => r.messages - r.lost);
+    const flooded = await withCpu(
+      gw.proc.pid,
+      () => floodRun(broker.url, arrivals, "flood", N),
+      (r) => r.messages - r.lost,
+    );
     console.log(JSON.stringify({ measure: "mqtt -> xmpp flood", ...flooded }));
     console.log(JSON.stringify({ measure: "after", ...memoryMb(gw.proc.pid) }));
     await bob.stop();
