@@ -4,12 +4,14 @@
 // at about 10,000/s (bounded RSS, the per-topic interval, HTTP served meanwhile), refused
 // credentials. Counts, never timings, are asserted; each prints one line of them.
 import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { logOffset, streamTroubleSince } from "../../testbed/prosody-log.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 import { isMessageWithBody, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { bodies, SCENARIO_TIMEOUT_MS, useMqttBed } from "./mqtt-bed.ts";
-import { metricSum, mqttHealth, mqttRoutes, rssMb, TOKEN } from "./mqtt-gateway.ts";
+import { metricSum, mqttHealth, mqttRoutes, rssMb, TOKEN, untilMqttOnline } from "./mqtt-gateway.ts";
 import { flood, publishBytes, publishText } from "./mqtt-publish.ts";
 import { HOSTILE } from "./mqtt-payloads.ts";
 import { SIZES } from "./sizes.ts";
@@ -134,7 +136,7 @@ describe("MQTT in, hostile input: refused or delivered, never a crash; the link 
   );
 
   test(
-    "refused credentials: /health says so with last_error, and the gateway keeps retrying",
+    "refused credentials: /health says so with last_error, the gateway keeps retrying, and a reload with the right password connects",
     async () => {
       const gw = await spawnGateway(bed.prosody, mqttRoutes({ ...bed.gatewayAt, password: "not-the-password" }));
       bed.track(gw);
@@ -151,6 +153,15 @@ describe("MQTT in, hostile input: refused or delivered, never a crash; the link 
       expect(mqtt.state).not.toBe("online");
       expect(mqtt.last_error).toMatch(/not authori[sz]ed|bad user ?name or password|credentials/i);
       expect(await mqttHealth(gw)).toMatchObject({ state: expect.not.stringMatching(/^online$/) });
+
+      // The operator fixes the password: a reload that changes the connection settings reconnects.
+      writeFileSync(
+        join(gw.dir, "routes.yaml"),
+        readFileSync(join(gw.dir, "routes.yaml"), "utf8").replace("not-the-password", bed.gatewayAt.password ?? ""),
+      );
+      gw.proc.kill("SIGHUP");
+      await untilMqttOnline(gw);
+      expect((await mqttHealth(gw)).last_error).toBeUndefined();
     },
     SCENARIO_TIMEOUT_MS,
   );
