@@ -7,7 +7,8 @@
 import { expect } from "bun:test";
 import type { DeliveryLedger, DeliveryReport } from "../helpers/delivery-ledger.ts";
 import type { GatewayProcess } from "../helpers/gateway-process.ts";
-import { unlessTimedOut, waitFor } from "../../testbed/timeouts.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
+import { outboxEmptied } from "./outage-scenario.ts";
 import { type BrokerAddress, publishLines } from "./mqtt-publish.ts";
 import { SIZES } from "./sizes.ts";
 
@@ -68,11 +69,7 @@ export async function runMqttScenario(s: MqttScenario): Promise<MqttScenarioResu
  * duplicate count is read at a known point rather than after a guessed pause.
  */
 async function drainedUpToMarker(s: MqttScenario): Promise<void> {
-  const empty = async () => {
-    const { status, body } = await s.gateway().health();
-    return status === 200 && (body.outbox as { queued?: number } | undefined)?.queued === 0;
-  };
-  await waitFor(empty, DELIVERY_DEADLINE_MS, "the outbox to empty", undefined, 100).catch(unlessTimedOut);
+  await outboxEmptied(s.gateway(), DELIVERY_DEADLINE_MS);
   const marker = `${s.name} marker`;
   expect((await publishLines(s.broker, s.topic, [marker])).size).toBe(1);
   expect(await s.ledger.waitForAll([marker], DELIVERY_DEADLINE_MS)).toEqual([]);
