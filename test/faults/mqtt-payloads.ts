@@ -14,6 +14,8 @@ export interface HostileCase {
   expect: string[] | undefined;
   /** With expect undefined: what a delivered copy may look like. */
   delivered?: (body: string) => boolean;
+  /** false: nothing reaches the gateway to count (the broker drops it); default: counted when nothing is sent. */
+  counted?: false;
 }
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -28,6 +30,10 @@ export const HOSTILE: HostileCase[] = [
   // UTF-8's encoding of a lone surrogate (CESU-8), which a strict decoder refuses.
   { name: "lone surrogate", payload: Uint8Array.from([0x61, 0xed, 0xa0, 0x80, 0x62]), expect: [] },
   { name: "one byte over max_payload_bytes", payload: text("x".repeat(MAX_PAYLOAD_BYTES + 1)), expect: [] },
+  // Past the Maximum Packet Size the gateway asks of the broker (16 times the limit, plus room for
+  // the topic: src/mqtt/options.ts), the broker discards it (MQTT 5 §3.1.2.11.4) and no client
+  // hears of it: only the broker's log has it. Nothing to count, but the link and connection stay up.
+  { name: "past the maximum packet size", payload: text("y".repeat(MAX_PAYLOAD_BYTES * 16 + 65_537)), expect: [], counted: false },
   // Markup in the payload is text in the stanza, never elements.
   {
     name: "markup",
