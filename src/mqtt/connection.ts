@@ -29,7 +29,7 @@ export interface ConnectionDeps {
   random?: () => number;
 }
 
-/** How long stop() waits for the broker to take the retained "offline". */
+/** How long stop() waits for the retained "offline" to be written, and then for a clean end. */
 const OFFLINE_WAIT_MS = 2_000;
 
 export class MqttConnection {
@@ -116,20 +116,39 @@ export class MqttConnection {
     }).finally(() => this.#pending.delete(refuse));
   }
 
-  /** Says "offline" (retained), disconnects cleanly (no last will then: MQTT 5 §3.1.2.5) and stops reconnecting. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking messages, lets those being handled finish (at most `graceMs`) and acknowledges
+   * them, says "offline" (retained), disconnects and stops reconnecting. A message acknowledged
+   * after its stanzas left is not delivered again by the broker; one cut off by the grace is (at
+   * least once, MQTT 5 §4.3.2). A clean DISCONNECT sends no last will (MQTT 5 §3.1.2.5).
+   */
+  async stop({ graceMs = 0 }: { graceMs?: number } = {}): Promise<void> {
+    await this.#receiver.close(graceMs);
     this.#stopped = true;
     clearTimeout(this.#timer);
     const client = this.#client;
     if (client && this.#status.state === "online") {
-      // QoS 0: written before the DISCONNECT on the same connection, which the broker reads in order
-      // (a PUBACK could not be read while a held message blocks what comes in).
+      // QoS 0: written after the PUBACKs, before the DISCONNECT, on one connection the broker reads in order.
       const said = client.publishAsync(this.#settings.status_topic as string, "offline", { qos: 0, retain: true }).catch(() => undefined);
       await Promise.race([said, Bun.sleep(OFFLINE_WAIT_MS)]);
-      await Promise.race([client.endAsync().catch(() => undefined), Bun.sleep(OFFLINE_WAIT_MS)]);
+      await this.#end(client);
     }
     this.#drop(client, "the gateway stopped");
     this.#set("offline");
+  }
+
+  /**
+   * While a message is held mqtt.js reads nothing, so a clean end would wait for acknowledgements
+   * it cannot read: the socket is half-closed at once instead, after what was written (the PUBACKs,
+   * "offline": mqtt-packet corks its writes until the next tick), and the last will says "offline" too.
+   */
+  async #end(client: MqttClient): Promise<void> {
+    if (this.#receiver.held > 0) {
+      await Promise.race([new Promise<void>((flushed) => client.stream.end(() => flushed())), Bun.sleep(OFFLINE_WAIT_MS)]);
+      client.end(true);
+      return;
+    }
+    await Promise.race([client.endAsync().catch(() => undefined), Bun.sleep(OFFLINE_WAIT_MS)]);
   }
 
   #connect(): void {
@@ -138,7 +157,7 @@ export class MqttConnection {
     this.#client = client;
     // Retried and acknowledged only while this connection is the current one: after a drop the broker delivers it again.
     const current = () => !this.#stopped && this.#client === client;
-    client.handleMessage = (packet, done) => void this.#receiver.take(packet, current).then((ack) => ack && done());
+    client.handleMessage = (packet, done) => void this.#receiver.take(packet, current, () => done());
     client.on("connect", (connack) => this.#online(client, connack));
     // Kept on a forgotten client too: an error event without a listener would throw.
     client.on("error", (err) => client === this.#client && this.#failed(err));
