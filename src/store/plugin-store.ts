@@ -6,6 +6,9 @@
 import type { Database } from "bun:sqlite";
 import type { Keyed, Migration, MigrationContext, PluginStore } from "../plugin-api/store.ts";
 
+/** The name a feature's `ctx.store` has among the plugins' (generation/running.ts). */
+export const featureStoreName = (feature: string): string => `(${feature})`;
+
 export function pluginStore(db: Database, plugin: string): PluginStore {
   const select = db.query<{ value: string }, [string, string, string]>(
     "SELECT value FROM plugin_data WHERE plugin = ? AND collection = ? AND key = ?",
