@@ -15,7 +15,7 @@ import { BrokerFilters } from "./broker-filters.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { noMqttStats, type MqttStats } from "./metrics.ts";
 import { Receiver } from "./receive.ts";
-import { clientOptions, shownUrl, type ProtocolVersion } from "./options.ts";
+import { clientOptions, liftPacketSizeCheck, shownUrl, type ProtocolVersion } from "./options.ts";
 import type { MqttConfig } from "./schema.ts";
 import { connackProblem, unavailable } from "./refusals.ts";
 import { topicProblem } from "./topic.ts";
@@ -154,6 +154,7 @@ export class MqttConnection {
   #connect(): void {
     this.#set("connecting");
     const client = mqtt.connect(this.#settings.url, clientOptions(this.#settings, this.#version));
+    liftPacketSizeCheck(client);
     this.#client = client;
     // Retried and acknowledged only while this connection is the current one: after a drop the broker delivers it again.
     const current = () => !this.#stopped && this.#client === client;
