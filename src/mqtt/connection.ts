@@ -13,6 +13,7 @@ import type { Keyed } from "../plugin-api/store.ts";
 import { createBackoff, type Backoff } from "../kit/backoff.ts";
 import { BrokerFilters } from "./broker-filters.ts";
 import { Dispatcher } from "./dispatch.ts";
+import { sayOfflineAndEnd } from "./goodbye.ts";
 import { noMqttStats, type MqttStats } from "./metrics.ts";
 import { Receiver } from "./receive.ts";
 import { clientOptions, liftPacketSizeCheck, shownUrl, type ProtocolVersion } from "./options.ts";
@@ -28,9 +29,6 @@ export interface ConnectionDeps {
   filters: Keyed<Record<string, number>>;
   random?: () => number;
 }
-
-/** How long stop() waits for the retained "offline" to be written, and then for a clean end. */
-const OFFLINE_WAIT_MS = 2_000;
 
 export class MqttConnection {
   #settings: MqttConfig;
@@ -120,7 +118,7 @@ export class MqttConnection {
    * Stops taking messages, lets those being handled finish (at most `graceMs`) and acknowledges
    * them, says "offline" (retained), disconnects and stops reconnecting. A message acknowledged
    * after its stanzas left is not delivered again by the broker; one cut off by the grace is (at
-   * least once, MQTT 5 §4.3.2). A clean DISCONNECT sends no last will (MQTT 5 §3.1.2.5).
+   * least once, MQTT 5 §4.3.2).
    */
   async stop({ graceMs = 0 }: { graceMs?: number } = {}): Promise<void> {
     await this.#receiver.close(graceMs);
@@ -128,27 +126,10 @@ export class MqttConnection {
     clearTimeout(this.#timer);
     const client = this.#client;
     if (client && this.#status.state === "online") {
-      // QoS 0: written after the PUBACKs, before the DISCONNECT, on one connection the broker reads in order.
-      const said = client.publishAsync(this.#settings.status_topic as string, "offline", { qos: 0, retain: true }).catch(() => undefined);
-      await Promise.race([said, Bun.sleep(OFFLINE_WAIT_MS)]);
-      await this.#end(client);
+      await sayOfflineAndEnd(client, this.#settings.status_topic as string, () => this.#receiver.held);
     }
     this.#drop(client, "the gateway stopped");
     this.#set("offline");
-  }
-
-  /**
-   * While a message is held mqtt.js reads nothing, so a clean end would wait for acknowledgements
-   * it cannot read: the socket is half-closed at once instead, after what was written (the PUBACKs,
-   * "offline": mqtt-packet corks its writes until the next tick), and the last will says "offline" too.
-   */
-  async #end(client: MqttClient): Promise<void> {
-    if (this.#receiver.held > 0) {
-      await Promise.race([new Promise<void>((flushed) => client.stream.end(() => flushed())), Bun.sleep(OFFLINE_WAIT_MS)]);
-      client.end(true);
-      return;
-    }
-    await Promise.race([client.endAsync().catch(() => undefined), Bun.sleep(OFFLINE_WAIT_MS)]);
   }
 
   #connect(): void {

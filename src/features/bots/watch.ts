@@ -34,7 +34,7 @@ export interface WatchDeps extends Pick<JobDeps, "deliver" | "log" | "metrics"> 
 }
 
 /** Most topics a watching job keeps a last run for (docs/bots.md). */
-export const MAX_WATCHED_TOPICS = 10_000;
+const MAX_WATCHED_TOPICS = 10_000;
 
 /** A watching job's last runs in the bots' store (keys `<bot> <job> <topic>`, as jobs' are), bounded. */
 export function watchedRuns(db: Database, metrics: PluginMetrics): WatchDeps["last"] {

@@ -17,7 +17,7 @@ import type { RouteRooms } from "../../rooms/route-rooms.ts";
 /** Most (route, topic) pairs whose last send time min_interval keeps; past it the oldest is forgotten (its next message goes). */
 const MAX_SPACED_TOPICS = 10_000;
 /** Most topics whose on_change: value a route keeps in the store; past it the least recently written is forgotten (docs/mqtt.md). */
-export const MAX_ON_CHANGE_TOPICS = 10_000;
+const MAX_ON_CHANGE_TOPICS = 10_000;
 
 interface Spacing {
   lastSent: Map<string, number>;
