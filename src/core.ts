@@ -3,7 +3,6 @@
  * and the delivery (with its outbox) over it. A reload swaps routes and plugins (generation/)
  * on top of one core; only a restart replaces it.
  */
-import type { Database } from "bun:sqlite";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import type { Config } from "./features/index.ts";
@@ -12,6 +11,8 @@ import { health } from "./health-report.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { openStore } from "./store/db.ts";
+import { sqliteStore } from "./store/sqlite/index.ts";
+import type { Store } from "./store/types.ts";
 import { createOutbox } from "./store/outbox.ts";
 import { createStoreHealth } from "./store/store-health.ts";
 import { createBarrier } from "./xmpp/barrier.ts";
@@ -24,7 +25,7 @@ const NS_PING = "urn:xmpp:ping";
 const STORE_CHECK_MS = 1_000;
 
 export interface Core {
-  readonly store: Database;
+  readonly store: Store;
   readonly metrics: Metrics;
   readonly link: XmppLink;
   readonly delivery: Delivery;
@@ -47,11 +48,10 @@ export function createCore(
   createEntity?: LinkOptions["createEntity"],
   beforeSend?: DeliveryOptions["beforeSend"],
 ): Core {
-  const store = openStore(config.store);
+  const store = sqliteStore(openStore(config.store));
   const storeHealth = createStoreHealth(store, config.store, log.child({ part: "store" }));
-  const oldestQueued = store.query<{ at: number | null }, []>("SELECT min(queued_at) AS at FROM outbox");
   const metrics = createMetrics({
-    outbox: () => ({ depth: delivery.queued, oldestQueuedAt: oldestQueued.get()?.at ?? undefined }),
+    outbox: () => ({ depth: delivery.queued, oldestQueuedAt: store.outbox.oldestQueuedAt() }),
     link: () => ({ state: link.status, onlineSince: link.onlineSince }),
   });
   const link = new XmppLink({
@@ -77,8 +77,7 @@ export function createCore(
   });
   // Also picks up rows the `stanzagate outbox retry` CLI put back while the link was idle.
   const storeTimer = setInterval(() => {
-    storeHealth.check();
-    void delivery.drain();
+    void storeHealth.check().then(() => delivery.drain());
   }, STORE_CHECK_MS);
   storeTimer.unref();
   link.on("online", () => metrics.linkOnline());
@@ -100,7 +99,7 @@ export function createCore(
       clearInterval(storeTimer);
       await Promise.race([delivery.drain(), Bun.sleep(flushTimeoutMs)]);
       await link.stop();
-      store.close();
+      await store.close();
     },
   };
 }
