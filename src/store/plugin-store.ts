@@ -18,14 +18,24 @@ export type StoreFailed = (op: string, err: unknown) => void;
 type Values = Map<string, Map<string, string>>;
 
 /** `failed`: by default the write's error is thrown again (an unhandled rejection: tests see it). */
-export async function pluginStore(store: Store, plugin: string, failed: StoreFailed = rethrow): Promise<PluginStore> {
+/** The engine's side of a plugin store: when the writes made so far are in the store. */
+export interface EnginePluginStore extends PluginStore {
+  flushed(): Promise<void>;
+}
+
+export async function pluginStore(store: Store, plugin: string, failed: StoreFailed = rethrow): Promise<EnginePluginStore> {
   const values: Values = new Map();
   for (const row of await store.keyed.all(plugin)) collection(values, row.collection).set(row.key, row.json);
-  const report = (p: Promise<void>) => void p.catch((err: unknown) => failed(`writing ${plugin}'s keyed values`, err));
-  return inMemory(values, (w) => {
+  // Started at once (SQLite: done when set returns); the store applies its keyed writes in call order.
+  let last: Promise<unknown> = Promise.resolve();
+  const keyed = inMemory(values, (w) => {
     const at = { plugin, collection: w.collection, key: w.key };
-    report(w.json === undefined ? store.keyed.delete(at) : store.keyed.set(at, w.json));
+    const write = (w.json === undefined ? store.keyed.delete(at) : store.keyed.set(at, w.json)).catch((err: unknown) =>
+      failed(`writing ${plugin}'s keyed values`, err),
+    );
+    last = Promise.all([last, write]);
   });
+  return { ...keyed, flushed: async () => void (await last) };
 }
 
 const rethrow: StoreFailed = (_op, err) => {

@@ -96,6 +96,7 @@ export interface KeyedWrite {
 export interface KeyedRows {
   /** Every value of `plugin` (read once, when its store is opened). */
   all(plugin: string): Promise<Array<{ collection: string; key: string; json: string }>>;
+  /** set and delete are applied in the order they are called, whatever the backend. */
   set(at: KeyedAddress, json: string): Promise<void>;
   delete(at: KeyedAddress): Promise<void>;
   /** Migrations of `plugin` already run (0 when none). */
