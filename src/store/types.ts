@@ -47,9 +47,12 @@ export interface OutboxRows {
   dead(): number;
   /** Appends; returns the row's seq. */
   push(stanza: string): Promise<number>;
-  /** The oldest `limit` rows queued after `seq`. */
+  /**
+   * The oldest `limit` rows queued after `seq`, handed to this store to send: replicas sharing
+   * the store are not handed the same rows while this one's claim lasts (PostgreSQL).
+   */
   peekAfter(seq: number, limit: number): Promise<QueuedStanza[]>;
-  /** Forgets every row up to and including `seq`. */
+  /** Forgets every row up to and including `seq` that peekAfter handed to this store. */
   ack(seq: number): Promise<void>;
   /** Counts a failed attempt of one row (with why); returns its attempts so far, 0 if no such row. */
   fail(seq: number, reason: string): Promise<number>;

@@ -33,11 +33,12 @@ function describeOutbox(open: OpenStore): void {
     await store.close();
   });
 
-  test("ack forgets every row up to and including its seq", async () => {
+  test("ack forgets every row handed out up to and including its seq", async () => {
     const store = await open();
     const a = await store.outbox.push("<a/>");
     const b = await store.outbox.push("<b/>");
     await store.outbox.push("<c/>");
+    expect((await store.outbox.peekAfter(0, 2)).map((r) => r.seq)).toEqual([a, b]);
     await store.outbox.ack(b);
     expect(await seqs(store)).toEqual(["<c/>"]);
     expect(store.outbox.size()).toBe(1);

@@ -75,6 +75,10 @@ const SQLITE_MIGRATIONS: readonly Migration[] = [
    );
    CREATE INDEX topic_events_by_topic ON topic_events (topic, seq);
    CREATE INDEX topic_events_by_expiry ON topic_events (expires);`,
+  // Issue 26: which replica claimed a row to send it, and when. One gateway per SQLite file
+  // never sets them; they keep the numbering of PostgreSQL's migrations, and `store copy` a column for each.
+  `ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+   ALTER TABLE outbox ADD COLUMN claimed_at INTEGER;`,
 ];
 
 /** Runs the migrations the file has not seen, up to `target` (an older schema, for upgrade tests). */

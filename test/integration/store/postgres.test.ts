@@ -1,0 +1,70 @@
+// The store's specification (test/helpers/store-conformance.ts) against PostgreSQL: the test
+// bed's own server (testbed/postgres.ts), a fresh database per test. Then what only a store that
+// replicas share must do: rows claimed by one replica are not handed to another until the claim
+// lapses, and each acks only what it claimed (issue 26 §2).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { postgresStore } from "../../../src/store/postgres/index.ts";
+import type { Store } from "../../../src/store/types.ts";
+import { type Postgres, startPostgres } from "../../../testbed/postgres.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
+import { describeStore } from "../../helpers/store-conformance.ts";
+
+let pg: Postgres;
+let admin: SQL;
+let databases = 0;
+beforeAll(async () => {
+  pg = await startPostgres();
+  admin = new SQL(pg.url);
+});
+afterAll(async () => {
+  await admin?.close();
+  await pg?.stop();
+});
+
+/** A new empty database on the test bed's server, and its URL. */
+async function freshDatabase(): Promise<string> {
+  const name = `spec_${++databases}`;
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  return pg.url.replace(/\/stanzagate$/, `/${name}`);
+}
+
+describeStore("PostgreSQL", async () => postgresStore(await freshDatabase(), { replica: "gw.localhost", max: 2 }));
+
+describe("PostgreSQL: replicas sharing the outbox", () => {
+  const stanzas = async (store: Store, after = 0) => (await store.outbox.peekAfter(after, 10)).map((r) => r.stanza);
+
+  test("rows one replica holds are skipped by another; each acks only its own; a lapsed claim is taken over", async () => {
+    const url = await freshDatabase();
+    const a = await postgresStore(url, { replica: "a.gw.localhost", max: 2, leaseMs: 60_000 });
+    const b = await postgresStore(url, { replica: "b.gw.localhost", max: 2, leaseMs: 60_000 });
+    for (const s of ["<1/>", "<2/>", "<3/>"]) await a.outbox.push(s);
+    const held = await a.outbox.peekAfter(0, 2);
+    expect(held.map((r) => r.stanza)).toEqual(["<1/>", "<2/>"]);
+    expect(await stanzas(b)).toEqual(["<3/>"]);
+    await b.outbox.ack(held[1]?.seq ?? 0); // b never held 1 and 2: they stay
+    expect(await stanzas(a)).toEqual(["<1/>", "<2/>"]);
+    const claims = new SQL(url);
+    const rows = await claims`SELECT stanza, claimed_by FROM outbox ORDER BY seq`;
+    expect(rows.map((r: { claimed_by: string }) => r.claimed_by)).toEqual(["a.gw.localhost", "a.gw.localhost", "b.gw.localhost"]);
+    // a dies holding 1 and 2: once its claim is older than the lease, b sends them.
+    await claims`UPDATE outbox SET claimed_at = claimed_at - 120000 WHERE claimed_by = 'a.gw.localhost'`;
+    expect(await stanzas(b)).toEqual(["<1/>", "<2/>", "<3/>"]);
+    await b.outbox.ack(held[1]?.seq ?? 0);
+    expect(await stanzas(b)).toEqual(["<3/>"]);
+    await claims.close();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  test("every replica sees the other's rows in its count, within a refresh", async () => {
+    const url = await freshDatabase();
+    const a = await postgresStore(url, { replica: "a.gw.localhost", max: 2 });
+    const b = await postgresStore(url, { replica: "b.gw.localhost", max: 2 });
+    expect(b.outbox.size()).toBe(0);
+    await a.outbox.push("<1/>");
+    expect(a.outbox.size()).toBe(1);
+    // size() answers at once from what b last counted, and counts again at most once a second.
+    expect(await waitFor(() => b.outbox.size() === 1, 5_000, "b to count a's row")).toBe(true);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
