@@ -10,8 +10,8 @@ import type { HealthReport } from "./feature-api.ts";
 import { health } from "./health-report.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
-import { openStore } from "./store/db.ts";
-import { sqliteStore } from "./store/sqlite/index.ts";
+import { openStoreAt } from "./store/location.ts";
+import { storeFile } from "./kit/store-url.ts";
 import type { Store } from "./store/types.ts";
 import { createOutbox } from "./store/outbox.ts";
 import { createStoreHealth } from "./store/store-health.ts";
@@ -42,14 +42,14 @@ export interface Core {
 }
 
 /** `beforeSend`: asked about each queued stanza before the drain sends it (DeliveryOptions). */
-export function createCore(
+export async function createCore(
   config: Config,
   log: Logger,
   createEntity?: LinkOptions["createEntity"],
   beforeSend?: DeliveryOptions["beforeSend"],
-): Core {
-  const store = sqliteStore(openStore(config.store));
-  const storeHealth = createStoreHealth(store, config.store, log.child({ part: "store" }));
+): Promise<Core> {
+  const store = await openStoreAt(config.store, config.xmpp.component);
+  const storeHealth = createStoreHealth(store, storeFile(config.store), log.child({ part: "store" }));
   const metrics = createMetrics({
     outbox: () => ({ depth: delivery.queued, oldestQueuedAt: store.outbox.oldestQueuedAt() }),
     link: () => ({ state: link.status, onlineSince: link.onlineSince }),

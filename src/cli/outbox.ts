@@ -1,12 +1,12 @@
 /**
  * `stanzagate outbox list | retry ID | drop ID`: the dead letters of the store a config names.
- * Safe while the gateway runs on the same file: each change is one sqlite transaction, and the
- * gateway notices other writers (store/sqlite/outbox.ts reads PRAGMA data_version).
+ * Safe while the gateway runs on the same store: each change is one transaction, and the gateway
+ * notices other writers (store/sqlite/outbox.ts reads PRAGMA data_version; PostgreSQL counts again).
  */
 import type { CliOutput } from "../feature-api.ts";
 import { existsSync } from "node:fs";
-import { openStore } from "../store/db.ts";
-import { sqliteStore } from "../store/sqlite/index.ts";
+import { openStoreAt } from "../store/location.ts";
+import { isPostgresUrl } from "../kit/store-url.ts";
 import type { DeadLetter } from "../store/types.ts";
 
 /** What the command line asks of the dead letters (args.ts parses it). */
@@ -16,11 +16,12 @@ const PREVIEW_CHARS = 200;
 
 /** Runs one action on the store file; returns the exit code. */
 export async function outboxCommand(store: string, action: OutboxAction, io: CliOutput): Promise<number> {
-  if (store === ":memory:" || !existsSync(store)) {
+  if (!isPostgresUrl(store) && (store === ":memory:" || !existsSync(store))) {
     io.err(`no store file at ${store} (the "store" key of the config): nothing is queued there`);
     return 1;
   }
-  const db = sqliteStore(openStore(store));
+  // The CLI claims no outbox row: it only reads the count and moves dead letters.
+  const db = await openStoreAt(store, "stanzagate-cli");
   try {
     if (action.action === "list") return list(db.outbox.size(), await db.dead.list(), io);
     const done = action.action === "retry" ? await db.dead.retry(action.id) : await db.dead.drop(action.id);
