@@ -32,6 +32,8 @@ const CONNECTS = [
   "^src/cli/",
   "^plugins/",
   "(^|/)node_modules/@xmpp/(?!xml/)",
+  "(^|/)node_modules/mqtt/",
+  "^src/mqtt/(connection|view|broker-filters|options|receive)[.]ts$",
   "(^|/)node_modules/elysia/",
   "^(tls|http|https|http2|dgram|dns)$",
   "^bun:sqlite$",
@@ -134,6 +136,13 @@ module.exports = {
       severity: "error",
       from: { path: "^src/config/" },
       to: { reachable: true, path: CONNECTS },
+    },
+    {
+      name: "mqtt-on-demand",
+      comment: "mqtt.js is loaded only when routes.yaml has an mqtt: section: outside src/mqtt/ the connection is imported dynamically (generation/mqtt.ts) or for its types (issue 24's idle memory).",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/mqtt/" },
+      to: { path: ["^src/mqtt/(connection|view|broker-filters|options|receive)[.]ts$", "(^|/)node_modules/mqtt/"], dependencyTypesNot: ["dynamic-import", "type-only"] },
     },
     {
       name: "not-to-unresolvable",

@@ -36,9 +36,10 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 # Debian packages, installed by scripts/debian-packages.sh when missing (one apt-get update).
-# The demo and the benchmark: Prosody 0.12 with prosody-modules (mod_privilege), and curl for the
-# demo's printed commands.
-DEMO_PACKAGES := prosody prosody-modules curl
+# The demo and the benchmark: Prosody 0.12 with prosody-modules (mod_privilege), curl for the
+# demo's printed commands, and mosquitto and mosquitto-clients: the demo's MQTT broker and the
+# mosquitto_pub/mosquitto_sub it prints (also the MQTT tests' broker and clients, testbed/mosquitto.ts, issue 23).
+DEMO_PACKAGES := prosody prosody-modules curl mosquitto mosquitto-clients
 # The tests also run against ejabberd 23.01, run the arm64 release under qemu-user (with the arm64
 # C library from libc6-arm64-cross), and verify the unit file with systemd-analyze (systemd).
 RELEASE_PACKAGES := qemu-user libc6-arm64-cross systemd

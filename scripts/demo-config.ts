@@ -11,8 +11,9 @@ import type { XmppServer } from "../testbed/xmpp-server.ts";
 export const DEMO_ROOM_NAME = "room";
 
 /** The variables routes.yaml reads: what this run's servers listen on. */
-export function demoEnv(d: { prosody: XmppServer; httpPort: number; apps: string }): Record<string, string> {
+export function demoEnv(d: { prosody: XmppServer; httpPort: number; apps: string; mqttPort: number }): Record<string, string> {
   return {
+    DEMO_MQTT_PORT: String(d.mqttPort),
     DEMO_COMPONENT_PORT: String(d.prosody.componentPort),
     DEMO_C2S_PORT: String(d.prosody.c2sPort),
     DEMO_SECRET: d.prosody.componentSecret,
@@ -21,7 +22,10 @@ export function demoEnv(d: { prosody: XmppServer; httpPort: number; apps: string
   };
 }
 
-/** The demo bot (docs/bots.md): commands reading the demo's sensors, and a job watching one. */
+/**
+ * The demo bot (docs/bots.md): commands reading the demo's sensors and switching a light over
+ * MQTT, a job polling one sensor and one watching the door sensors on the demo's broker.
+ */
 export function demoBot(): string {
   return `bots:
   - jid: house@gateway.localhost
@@ -32,6 +36,11 @@ export function demoBot(): string {
         http: { url: "\${DEMO_APPS:-http://127.0.0.1:8080}/sensors/{{ match.room }}", timeout_ms: 3000 }
         reply: "{{ match.room }}: {{ http.json.celsius }} °C"
         error: "{{ match.room }}: {{ http.json.error | default: error }}"
+      - match: '^light (?<room>\\w+) (?<state>on|off)$'
+        help: "switch a light (Zigbee2MQTT's zigbee2mqtt/<room>/set over MQTT)"
+        mqtt: { topic: "zigbee2mqtt/{{ match.room }}/set", payload: '{"state":"{{ match.state | upcase }}"}' }
+        reply: "{{ match.room }} light {{ match.state }} (published to {{ mqtt.topic }})"
+        error: "{{ match.room }} light not switched: {{ error }}"
       - match: '^ping$'
         reply: pong
     unknown: "I know: {{ commands }}"
@@ -41,6 +50,11 @@ export function demoBot(): string {
         http: { url: "\${DEMO_APPS:-http://127.0.0.1:8080}/sensors/kitchen", timeout_ms: 3000 }
         on_change: http.json.celsius
         send: [{ to: "bob@localhost", text: "kitchen is now {{ http.json.celsius }} °C" }]
+      - name: doors
+        mqtt: { topic: "zigbee2mqtt/+" }
+        when: body.contact != nil
+        on_change: body.contact
+        send: [{ to: "bob@localhost", text: "{{ wildcards[0] }} is {% if body.contact %}closed{% else %}open{% endif %} (battery {{ body.battery }} %)" }]
 `;
 }
 
@@ -60,6 +74,10 @@ export function demoRoutes(has: (plugin: string) => boolean): string {
     body: { to: jid, text: string }
     send: <message to="{{ body.to }}" type="chat"><body>{{ body.text }}</body></message>`,
     VERSION_ROUTE,
+    `  - path: /lights/:room
+    auth: ops
+    body: { state: string }
+    publish: { topic: "zigbee2mqtt/{{ params.room }}/set", payload: '{"state":"{{ body.state | upcase }}"}' }`,
   ];
   if (has("post_msg")) routes.push("  - plugin: post_msg\n    path: /msg\n    auth: users");
   if (has("component_http"))
@@ -78,6 +96,8 @@ xmpp:
 http:
   listen: 127.0.0.1:\${DEMO_HTTP_PORT:-5280}
 store: stanzagate.db
+mqtt:
+  url: mqtt://127.0.0.1:\${DEMO_MQTT_PORT:-1883}
 auth:
   users: { kind: xmpp, server: "xmpp://127.0.0.1:\${DEMO_C2S_PORT:-5222}" }
   kick: { kind: header, value: "Basic dXNlcm5hbWU6cGFzc3dvcmQ=" }   # mod_http_muc_kick's README example

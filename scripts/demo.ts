@@ -1,14 +1,16 @@
-// `make demo`: a local Prosody and the built Stanzagate on 127.0.0.1, a demo webhook and roster
-// web app, and bob logged in (and sitting in the demo's room) to show what arrives. Prints curl
-// commands that work; Ctrl-C stops everything. Stanzagate listens on 127.0.0.1:5280
+// `make demo`: a local Prosody, a local mosquitto (the house's MQTT bus) and the built Stanzagate
+// on 127.0.0.1, a demo webhook and roster web app, and bob logged in (and sitting in the demo's
+// room) to show what arrives. Prints curl, mosquitto_pub and mosquitto_sub commands that work;
+// Ctrl-C stops everything. Stanzagate listens on 127.0.0.1:5280
 // (DEMO_HTTP_PORT to change it), so the curl examples in README.md's "first 10 minutes" work as written.
 // DEMO_SECONDS=N stops by itself after N seconds; DEMO_RESET=1 (`make demo-reset`) writes the
 // demo's own routes.yaml over the user's; DEMO_DIR is where it works (default .demo/).
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { startProsody } from "../testbed/prosody.ts";
+import { startMosquitto } from "../testbed/mosquitto.ts";
 import { settlesWithin } from "../testbed/timeouts.ts";
 import type { TestClient } from "../testbed/xmpp-client.ts";
 import { relayStdin, startBob } from "./demo-bob.ts";
@@ -29,6 +31,8 @@ let stopping = false;
 freshState();
 const prosody = await startProsody({ users: { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" }, extraModules: ["version"] });
 const apps = demoWebApps();
+// The house's MQTT bus (issue 23): its own config, data and free port, never the system service.
+const broker = await startMosquitto();
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 const httpPort = Number(process.env.DEMO_HTTP_PORT ?? 5280);
@@ -39,7 +43,7 @@ const has = (name: string) => BUILTIN_PLUGINS.has(name);
 const routes = writeRoutesFile(ROUTES, demoRoutes(has), process.env.DEMO_RESET === "1");
 gateway = Bun.spawn([BIN, "--config", ROUTES], {
   cwd: DIR,
-  env: { ...process.env, ...demoEnv({ prosody, httpPort, apps: apps.url }) },
+  env: { ...process.env, ...demoEnv({ prosody, httpPort, apps: apps.url, mqttPort: broker.port }) },
   stdout: "inherit",
   stderr: Bun.file(LOG),
 });
@@ -97,6 +101,7 @@ Try:
       `  curl -s -X POST ${url}/roster_admin/refresh -H 'Authorization: Bearer demo-token-0123456789' -H 'Content-Type: application/json' -d '["bob"]'`,
     );
   printBot(pid);
+  printMqtt(outcome);
   console.log("\nCtrl-C to stop.");
 }
 
@@ -112,13 +117,29 @@ Talk to the bot ${house} (its commands read the demo's sensors on 127.0.0.1):
   then type  > house: temp kitchen  (a line starting with > is said by bob in ${room}).`);
 }
 
+/** The house on MQTT: a door sensor to publish as, the lights' topic to watch, and the HTTP route that publishes. */
+function printMqtt(outcome: RoutesFileOutcome): void {
+  const mq = `-h 127.0.0.1 -p ${broker.port}`;
+  console.log(`
+MQTT (a local mosquitto on 127.0.0.1:${broker.port}, the house's bus):
+  Watch the lights' topic in another terminal, then type  light kitchen on  here:
+    mosquitto_sub ${mq} -v -t 'zigbee2mqtt/+/set'
+  Be a Zigbee door sensor: the bot's job "doors" tells bob when a door opens or closes:
+    mosquitto_pub ${mq} -t zigbee2mqtt/front_door -m '{"contact":false,"battery":97}'
+    mosquitto_pub ${mq} -t zigbee2mqtt/front_door -m '{"contact":true,"battery":97}'
+  HTTP -> MQTT: a route that publishes (answered 201 once the broker has it):
+    curl -s -X POST ${url}/lights/hall -H 'Authorization: Bearer demo-token-0123456789' -H 'Content-Type: application/json' -d '{"state":"on"}'`);
+  if (outcome === "kept" && !readFileSync(ROUTES, "utf8").includes("DEMO_MQTT_PORT"))
+    console.log(`  (your ${ROUTES} has no mqtt: section yet: make demo-reset writes the demo's own, with it)`);
+}
+
 /** Everything stops at once, each part bounded: bob and the gateway leave while Prosody is still up. */
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await Promise.all([bob?.stop(), stopGateway()]);
     apps.stop();
-    await prosody.stop();
+    await Promise.all([prosody.stop(), broker.stop()]);
   }
   process.exit(code);
 }

@@ -7,6 +7,7 @@
  * (routes, auth, plugins: generation/), which a reload replaces while older ones retire.
  */
 import { closeTopics } from "./generation/topics.ts";
+import { closeMqtt, mqttStatus } from "./generation/mqtt.ts";
 import type { Element } from "ltx";
 import type { Config } from "./features/index.ts";
 import type { Logger } from "./log.ts";
@@ -92,6 +93,9 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       // A subscriber's stream never ends by itself: the listener would wait for it forever.
       closeTopics(common.kept);
       await http.stop();
+      // Before the routes retire: their subscriptions closing would unsubscribe them at the broker,
+      // and the persistent session would keep nothing for the next start (issue 23 §4).
+      await closeMqtt(common.kept);
       await generations.retireAll(10_000);
       disposeKept(common.kept);
       common.rooms.stop();
@@ -109,6 +113,7 @@ function sharedDeps(
 ): Omit<GenerationDeps, "config" | "throttle"> {
   let ids = 0;
   const idPrefix = Math.random().toString(36).slice(2, 8);
+  const kept = new Map<string, unknown>();
   return {
     link: core.link,
     deliver: (el: Element) => core.deliver(el),
@@ -118,10 +123,10 @@ function sharedDeps(
     log,
     metrics: core.metrics,
     fetch,
-    health: () => core.health(pluginHealth()),
+    health: () => core.health(pluginHealth(), mqttStatus(kept)),
     linkOnline: () => core.link.status === "online",
     newId: () => `sg-${idPrefix}-${++ids}`,
-    kept: new Map(),
+    kept,
     // The rooms outlive a reload, as the link does (rooms/rooms.ts).
     rooms: new Rooms({
       send: async (el) => {

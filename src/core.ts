@@ -9,6 +9,7 @@ import type { Config } from "./features/index.ts";
 import type { HealthReport } from "./feature-api.ts";
 import { health } from "./health-report.ts";
 import type { Logger } from "./log.ts";
+import type { MqttStatus } from "./mqtt/types.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { openStoreAt } from "./store/location.ts";
 import { storeFile } from "./kit/store-url.ts";
@@ -35,8 +36,8 @@ export interface Core {
   deliver(stanza: Element): Promise<"sent" | "queued">;
   /** Room in the outbox for every one of `stanzas`, or OUTBOX_FULL (xmpp/delivery.ts `reserve`). */
   reserve(stanzas: readonly Element[]): () => void;
-  /** /health, with what the current configuration's plugins report. */
-  health(plugins: ReadonlyArray<Record<string, unknown>>): HealthReport;
+  /** /health, with what the current configuration's plugins report and the MQTT broker connection's state. */
+  health(plugins: ReadonlyArray<Record<string, unknown>>, mqtt?: MqttStatus): HealthReport;
   /** Flushes the outbox (bounded), closes the stream and the store. */
   close(flushTimeoutMs: number): Promise<void>;
 }
@@ -94,7 +95,7 @@ export async function createCore(
       return outcome;
     },
     reserve: (stanzas) => delivery.reserve(stanzas),
-    health: (plugins) => health(link, delivery, storeHealth, plugins),
+    health: (plugins, mqtt) => health(link, delivery, storeHealth, plugins, mqtt),
     async close(flushTimeoutMs) {
       clearInterval(storeTimer);
       await Promise.race([delivery.drain(), Bun.sleep(flushTimeoutMs)]);

@@ -24,6 +24,7 @@ import type { GatewayRequest } from "./http/request-context.ts";
 import type { GatewayError } from "./plugin-api/errors.ts";
 import type { FilesService } from "./files/service.ts";
 import type { Topics } from "./topics/types.ts";
+import type { Mqtt } from "./mqtt/types.ts";
 
 // The loader's half, which config checking reads alone.
 export type * from "./config/feature-shape.ts";
@@ -136,6 +137,11 @@ export interface FeatureContext<Part = unknown> {
   files?: FilesService | undefined;
   /** The topics' cache and live bus (src/topics/, issue 22): one per gateway, the same across reloads. */
   topics: Topics;
+  /**
+   * The MQTT broker connection (src/mqtt/, issue 23): undefined when routes.yaml has no `mqtt:`.
+   * One per gateway, kept across reloads; its subscriptions are this generation's (closed when it retires).
+   */
+  mqtt?: Mqtt | undefined;
 }
 
 /** What outlives generations and features borrow: the store, the outbox delivery, the report. */

@@ -1,5 +1,6 @@
 /** What /health tells: the link's state and privileges, the store, the outbox, and what plugins report. */
 import type { HealthReport } from "./feature-api.ts";
+import type { MqttStatus } from "./mqtt/types.ts";
 import type { StoreHealth } from "./store/store-health.ts";
 import type { Delivery } from "./xmpp/delivery.ts";
 import type { XmppLink } from "./xmpp/link.ts";
@@ -9,10 +10,12 @@ export function health(
   delivery: Delivery,
   store: StoreHealth,
   plugins: ReadonlyArray<Record<string, unknown>> = [],
+  mqtt?: MqttStatus,
 ): HealthReport {
   const online = link.status === "online";
   const storeFault = store.fault();
-  const ready = online && storeFault === undefined;
+  // A gateway with an `mqtt:` section is ready only with its broker too: its routes and bots need it.
+  const ready = online && storeFault === undefined && (mqtt === undefined || mqtt.state === "online");
   const software = link.serverSoftware();
   return {
     ready,
@@ -29,7 +32,18 @@ export function health(
       },
       store: storeFault === undefined ? { ok: true } : { ok: false, error: storeFault },
       outbox: { queued: delivery.queued, dead: delivery.dead },
+      ...(mqtt ? { mqtt: mqttHealth(mqtt) } : {}),
       ...(plugins.length > 0 ? { plugins } : {}),
     },
+  };
+}
+
+function mqttHealth(status: MqttStatus): Record<string, unknown> {
+  return {
+    state: status.state,
+    url: status.url,
+    client_id: status.clientId,
+    since: new Date(status.since).toISOString(),
+    ...(status.lastError ? { last_error: status.lastError } : {}),
   };
 }

@@ -15,6 +15,7 @@ import Histogram from "prom-client/lib/histogram";
 import Registry from "prom-client/lib/registry";
 import type { PluginMetrics } from "./plugin-api/index.ts";
 import { topicMetrics, type TopicStats } from "./topics/metrics.ts";
+import { mqttMetrics, type MqttStats } from "./mqtt/metrics.ts";
 
 /** What the scrape reads from the running gateway. */
 export interface MetricSources {
@@ -35,6 +36,8 @@ export interface Metrics {
   reload(outcome: "applied" | "rejected"): void;
   /** Where /metrics reads the topics' subscribers from (the gateway's one Topics). */
   topics(source: TopicStats): void;
+  /** Where /metrics reads the MQTT broker connection's figures from (the gateway's one connection). */
+  mqtt(source: () => MqttStats): void;
   /** A `correct:` route's thread could not be read or saved (store/threads.ts). */
   correctStoreFailure(route: string): void;
   /** A bot's chat or XEP-0050 command answered; `command` is its usage, or "(none)" when none matched. */
@@ -52,13 +55,14 @@ export interface Metrics {
 
 /**
  * What became of a bot command: `ok`, `http_error` (its HTTP call failed: the error: reply went),
- * `reply_error` (a template failed), `crashed`, or refused before running: `forbidden` (not in
+ * `mqtt_error` (its MQTT publish failed), `reply_error` (a template failed), `crashed`, or refused before running: `forbidden` (not in
  * allow:), `too_long`, `rate_limited`, `busy` (max_concurrent reached); no command matched:
  * `help` or `unknown`.
  */
 export type BotCommandOutcome =
   | "ok"
   | "http_error"
+  | "mqtt_error"
   | "reply_error"
   | "crashed"
   | "forbidden"
@@ -149,6 +153,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   const bots = botMetrics(registry);
   scrapeGauges(registry, sources);
   const topics = topicMetrics(registry);
+  const mqtt = mqttMetrics(registry);
   const plugins = pluginFacility(registry);
   return {
     http(route, method, status, seconds) {
@@ -165,6 +170,7 @@ export function createMetrics(sources: MetricSources): Metrics {
     reload: (outcome) => reloads.inc({ outcome }),
     correctStoreFailure: (route) => correctFailures.inc({ route }),
     topics,
+    mqtt,
     ...bots,
     forPlugin: plugins,
     render: () => registry.metrics(),

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { parse } from "yaml";
-import { registerForCleanup, removeDir, trackProcess, forgetProcess } from "./cleanup.ts";
+import { registerForCleanup, removeDir, trackProcess, forgetProcess, watchRunner } from "./cleanup.ts";
 import { freePort } from "./ports.ts";
 import { settlesWithin, waitFor } from "./timeouts.ts";
 
@@ -86,18 +86,6 @@ function spawn(binary: string, dir: string, port: number): Subprocess {
   } finally {
     closeSync(out);
   }
-}
-
-/**
- * `bun test` runs no exit handler and a SIGKILLed runner runs nothing: a watchdog shell ends
- * Alertmanager once the runner is gone (as prosody-watchdog.ts does for Prosody).
- */
-function watchRunner(pid: number): void {
-  const watchdog = Bun.spawn(
-    ["sh", "-c", `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 1; done; kill ${pid} 2>/dev/null`],
-    { stdin: "ignore", stdout: "ignore", stderr: "ignore" },
-  );
-  watchdog.unref();
 }
 
 async function ready(proc: Subprocess, url: string): Promise<boolean> {

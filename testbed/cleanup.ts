@@ -18,6 +18,18 @@ export function forgetProcess(proc: Subprocess): void {
   liveProcesses.delete(proc);
 }
 
+/**
+ * `bun test` runs no exit handler and a SIGKILLed runner runs nothing: a watchdog shell ends the
+ * server `pid` (Alertmanager, mosquitto) once the runner is gone (as prosody-watchdog.ts does for Prosody).
+ */
+export function watchRunner(pid: number): void {
+  const watchdog = Bun.spawn(
+    ["sh", "-c", `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 1; done; kill ${pid} 2>/dev/null`],
+    { stdin: "ignore", stdout: "ignore", stderr: "ignore" },
+  );
+  watchdog.unref();
+}
+
 /** STANZAGATE_KEEP_PROSODY=1 keeps temp dirs (config, log, data) for post-mortems. */
 function keepDirs(): boolean {
   return process.env.STANZAGATE_KEEP_PROSODY === "1";

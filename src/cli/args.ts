@@ -44,6 +44,7 @@ Commands:
   render           print what a request would send, without connecting: a declarative route's stanzas, a
                    format route's (ntfy, Gotify, Slack...) message bodies as a client shows them (--xml: stanzas)
                    render --route PATH [--method M] [--body FILE|-] [--header K:V]... [--query k=v]... [--pretty] [--xml]
+                   (--route mqtt:TOPIC: what a message published on TOPIC would send through the MQTT routes)
   preset [NAME]    print a built-in route (alertmanager, ntfy, slack, ...) to copy into routes.yaml; without NAME, list them
 
 Options:

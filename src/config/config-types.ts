@@ -6,6 +6,7 @@
 import type { Static } from "@sinclair/typebox";
 import type { AttachmentsConfig } from "../files/schema.ts";
 import type { TopicsConfig } from "../topics/schema.ts";
+import type { MqttConfig } from "../mqtt/schema.ts";
 import type { HttpSchema, OutboxSchema, ThrottleSchema, LogSchema, Xmpp } from "./schema.ts";
 
 export interface CoreConfig {
@@ -17,6 +18,8 @@ export interface CoreConfig {
   attachments: AttachmentsConfig;
   /** The topics' cache (src/topics/), every default filled in. */
   topics: TopicsConfig;
+  /** The MQTT broker connection (src/mqtt/, issue 23), its computed defaults filled in; undefined: no MQTT at all. */
+  mqtt?: MqttConfig | undefined;
   auth_throttle: Static<typeof ThrottleSchema>;
   log: Static<typeof LogSchema>;
 }

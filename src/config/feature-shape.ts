@@ -39,6 +39,8 @@ export interface RouteChecks {
   plugins: ReadonlyMap<string, PluginDefinition>;
   /** http.public_url is set, so files can be linked to: an entry that attaches files (`attach:`) needs it. */
   attachments: boolean;
+  /** The top-level keys routes.yaml writes, valid or not: an entry that needs a section (an `mqtt:` route, the broker) says so at its place. */
+  sections: readonly string[];
   locate: SourceLocator;
   diagnostics: Diagnostic[];
   /** What is worth saying but does not stop the start (a guessable secret path): `check` prints them. */
@@ -68,6 +70,8 @@ export interface SectionChecks {
   claimed: RouteChecks["claimed"];
   /** As RouteChecks.attachments: a section whose entries attach files (a bot's `attach:`) needs http.public_url. */
   attachments: boolean;
+  /** routes.yaml has an `mqtt:` section (RouteChecks.sections): a bot that publishes or watches a topic needs it. */
+  mqtt: boolean;
   /** Whether the top level passed its schema; cross-checks of an optional section wait for it, so one mistake is said once. */
   topValid: boolean;
 }

@@ -18,6 +18,8 @@ import { substituteEnv } from "./env.ts";
 import { checkSchema } from "./check-schema.ts";
 import { checkXmppServer } from "./check-xmpp.ts";
 import { checkHttp } from "./check-http.ts";
+import { checkMqtt } from "./check-mqtt.ts";
+import { mqttDefaults } from "../mqtt/schema.ts";
 import { TopicsSchema, type TopicsConfig } from "../topics/schema.ts";
 import { attachmentsOf, checkAttachments, publicUrlOf } from "./check-attachments.ts";
 import type { CoreConfig } from "./config-types.ts";
@@ -65,6 +67,7 @@ export function loadWith(
   const fields = raw as Record<string, unknown>;
   checkHttp(fields.http, locate, { errors: diagnostics, warnings });
   checkXmppServer(fields.xmpp, locate, { errors: diagnostics, warnings });
+  checkMqtt(fields.mqtt, locate, { errors: diagnostics, warnings });
   const authNames = isRecord(fields.auth) ? Object.keys(fields.auth) : [];
   const auth = checkAuthSchemes(isRecord(fields.auth) ? fields.auth : {}, registry, locate, diagnostics);
   const xmpp = xmppDomains(fields.xmpp);
@@ -74,6 +77,7 @@ export function loadWith(
     xmpp,
     plugins,
     attachments: publicUrlOf(isRecord(fields) ? fields : {}) !== undefined,
+    sections: isRecord(fields) ? Object.keys(fields) : [],
     locate,
     diagnostics,
     warnings,
@@ -98,6 +102,7 @@ export function loadWith(
         xmpp,
         claimed: checks.claimed,
         attachments: checks.attachments,
+        mqtt: checks.sections.includes("mqtt"),
         topValid: top !== undefined,
       }),
     ]),
@@ -113,6 +118,7 @@ export function loadWith(
     outbox: top.outbox ?? (Value.Default(OutboxSchema, {}) as Static<typeof OutboxSchema>),
     attachments: attachmentsOf(top.attachments),
     topics: top.topics ?? (Value.Default(TopicsSchema, {}) as TopicsConfig),
+    ...(top.mqtt ? { mqtt: mqttDefaults(top.mqtt, top.xmpp.component) } : {}),
     auth_throttle: top.auth_throttle ?? (Value.Default(ThrottleSchema, {}) as Static<typeof ThrottleSchema>),
     log: top.log ?? (Value.Default(LogSchema, {}) as Static<typeof LogSchema>),
   };

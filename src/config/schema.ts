@@ -6,6 +6,7 @@
 import { Type, type Static, type TObject, type TProperties } from "@sinclair/typebox";
 import { AttachmentsSchema } from "../files/schema.ts";
 import { TopicsSchema } from "../topics/schema.ts";
+import { MqttSchema } from "../mqtt/schema.ts";
 
 /** `Type.Object` closed to unknown keys: the house default for config objects. */
 export const Closed = <T extends TProperties>(props: T, description?: string): TObject<T> =>
@@ -187,6 +188,7 @@ export const CoreSchema = Closed({
   outbox: Type.Optional(OutboxSchema),
   attachments: Type.Optional(AttachmentsSchema),
   topics: Type.Optional(TopicsSchema),
+  mqtt: Type.Optional(MqttSchema),
   auth_throttle: Type.Optional(ThrottleSchema),
   log: Type.Optional(LogSchema),
   auth: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }), Type.Unknown(), {

@@ -20,6 +20,7 @@ import { GenerationRooms } from "../rooms/generation-rooms.ts";
 import { createAuthenticators } from "./auth.ts";
 import type { GenerationDeps } from "./deps.ts";
 import { httpSide, type HttpSide } from "./http.ts";
+import { generationMqtt } from "./mqtt.ts";
 import { beforeSend, Running, startFeatures, startRoute } from "./running.ts";
 
 export type { GenerationDeps };
@@ -57,9 +58,10 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   const xmpp: XmppPort = { ...port, on, rooms };
   const registry = createRegistry();
   const running = new Running();
+  const mqtt = await generationMqtt(deps);
   let http: HttpSide;
   try {
-    running.features = await startFeatures(deps, { xmpp, router, registry, authenticators: createAuthenticators(deps) });
+    running.features = await startFeatures(deps, { xmpp, router, registry, authenticators: createAuthenticators(deps), mqtt: mqtt?.mqtt });
     on("offline", () => rooms.offline());
     // Before any plugin's listeners, as the routes' rooms and the bots' are the gateway's own.
     // Features enter their rooms again first (routes, then bots), so that the rooms left behind are not left once more.
@@ -70,6 +72,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   } catch (err) {
     // A generation that fails to build gives back the seats its features took, and leaves no timer.
     await running.stop();
+    mqtt?.close();
     rooms.stop();
     throw err;
   }
@@ -77,6 +80,8 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
   let retired: Promise<void> | undefined;
   // Started last, so a generation that fails to build leaves nothing running by itself.
   for (const { runtime } of runtimes) runtime.ready?.();
+  // Its routes subscribed: the broker connection starts (once per gateway) or follows the new subscriptions.
+  mqtt?.ready();
   return {
     config,
     handle: (request, peer) => http.handle(request, peer),
@@ -98,6 +103,7 @@ export async function buildGeneration(deps: GenerationDeps): Promise<Generation>
         const deadline = Date.now() + timeoutMs;
         while (http.inFlight > 0 && Date.now() < deadline) await Bun.sleep(10);
         await running.stop();
+        mqtt?.close();
         // Gives back this generation's seats only: rooms the next one holds too are not left.
         rooms.stop();
       })();

@@ -10,6 +10,7 @@ import type { FeatureContext, FeatureRuntime, GatewayPorts, RouteBase, RouteStop
 import { pluginStore } from "../store/plugin-store.ts";
 import type { createRegistry } from "../http/app.ts";
 import type { StanzaRouter } from "../xmpp/router.ts";
+import type { Mqtt } from "../mqtt/types.ts";
 
 import type { GenerationDeps } from "./deps.ts";
 import { generationFiles } from "./files.ts";
@@ -24,6 +25,8 @@ export interface GenerationParts {
   router: StanzaRouter;
   registry: ReturnType<typeof createRegistry>;
   authenticators: Map<string, Authenticator>;
+  /** This generation's view of the broker connection, when routes.yaml has `mqtt:`. */
+  mqtt?: Mqtt | undefined;
 }
 
 /** What a generation runs: its features' runtimes, in start order, and its routes' stops. */
@@ -72,6 +75,7 @@ export async function startFeatures(deps: GenerationDeps, parts: GenerationParts
         gateway: gatewayPorts(deps, feature.name),
         files,
         topics,
+        mqtt: parts.mqtt,
       };
       started.push({ name: feature.name, runtime: await feature.start(ctx) });
     }

@@ -67,6 +67,10 @@ const ERRORS = {
   REMOTE_FAILED: { status: 502, message: "The remote URL could not be fetched" },
   REMOTE_REFUSED: { status: 400, message: "The remote URL points where the gateway does not fetch from" },
   UPLOAD_FAILED: { status: 502, message: "The XMPP server's upload service did not take the file" },
+  // MQTT (issue 23, src/mqtt/): the broker connection is not online (the reason in details), or a
+  // rendered topic would leave its level or hold a wildcard (MQTT 5 §4.7.1).
+  MQTT_UNAVAILABLE: { status: 503, message: "Not connected to the MQTT broker" },
+  MQTT_TOPIC_INVALID: { status: 400, message: "The MQTT topic is not one the gateway publishes to" },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -15,8 +15,8 @@ export interface CompiledCondition {
   test(scope: TemplateScope, options?: RenderOptions): boolean;
 }
 
-/** `when:`: a Liquid condition, as `{% if %}` reads it; offsets are those of the expression. */
-export function compileCondition(expression: string): CompiledCondition {
+/** `when:`: a Liquid condition, as `{% if %}` reads it; offsets are those of the expression. `roots`: the names it may read (an MQTT route's). */
+export function compileCondition(expression: string, roots?: readonly string[]): CompiledCondition {
   const prefix = "{% if ";
   const source = `${prefix}${expression} %}1{% endif %}`;
   let program: Template[];
@@ -28,7 +28,7 @@ export function compileCondition(expression: string): CompiledCondition {
     const p = problemOf(err);
     throw new TemplateError(p.message, Math.max(0, p.offset - prefix.length));
   }
-  const references = referencesOf(liquid, program, source).map((r) => ({ ...r, offset: Math.max(0, r.offset - prefix.length) }));
+  const references = referencesOf(liquid, program, source, roots).map((r) => ({ ...r, offset: Math.max(0, r.offset - prefix.length) }));
   const bad = references.filter((r) => r.problem).map((r) => ({ message: r.problem ?? "", offset: r.offset }));
   const [first, ...more] = bad;
   if (first) throw new TemplateError(first.message, first.offset, more);

@@ -8,7 +8,7 @@
  */
 import type { Element } from "ltx";
 import type { Logger } from "../log.ts";
-import { createBackoff } from "./backoff.ts";
+import { createBackoff } from "../kit/backoff.ts";
 import type { Privileges } from "../plugin-api/privileges.ts";
 import { Grants } from "./privilege.ts";
 import type { ServerSoftware } from "../plugin-api/server-software.ts";

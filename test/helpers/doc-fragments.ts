@@ -40,14 +40,15 @@ function around(fragment: unknown, text: string): Map {
   if (!isMap(fragment)) throw new Error(`a YAML fragment is a list or a map, not ${JSON.stringify(fragment)}`);
   const keys = Object.keys(fragment);
   if (all(keys, FILE_KEYS)) return { ...fragment, xmpp: { ...XMPP, ...(fragment.xmpp as Map | undefined) } };
-  if (all(keys, ROUTE_KEYS)) return { routes: [{ path: pathFor(text), send: SEND, ...fragment }] };
+  if (all(keys, ROUTE_KEYS)) return { routes: [{ path: pathFor(text), ...("publish" in fragment ? {} : { send: SEND }), ...fragment }] };
   if (all(keys, BOT_KEYS)) return { bots: [bot(fragment)] };
   throw new Error(`keys ${keys.join(", ")} belong to no part of routes.yaml`);
 }
 
-/** The fragment as a whole routes.yaml: the link, and a bearer scheme for each auth name it uses. */
+/** The fragment as a whole routes.yaml: the link, a broker when it publishes or watches MQTT, and a bearer scheme for each auth name it uses. */
 export function inContext(text: string): string {
   const file = around(YAML.parse(text), text);
+  if (/\b(mqtt|publish):/.test(text) && !("mqtt" in file)) file.mqtt = { url: "mqtt://127.0.0.1:1883" };
   const auth: Map = { ...(file.auth as Map | undefined) };
   for (const [, name] of text.matchAll(/\bauth: (\w+)/g))
     if (name && !(name in auth)) auth[name] = { kind: "bearer", tokens: [{ name, token: `token-of-${name}-0123456789` }] };

@@ -62,6 +62,17 @@ export function loadTestConfig(text: string, env: Record<string, string> = {}): 
   return result.config;
 }
 
+/** What `stanzagate check` prints for a routes.yaml, errors only (warnings left out), as `routes.yaml:L:C  error  path  message` lines; "" when it passes. */
+export function checkErrors(text: string): string {
+  const result = loadConfig(text, {}, BUILTIN_PLUGINS);
+  return result.ok
+    ? ""
+    : formatDiagnostics(
+        "routes.yaml",
+        result.diagnostics.filter((d) => d.severity === undefined),
+      );
+}
+
 export async function startGateway(prosody: XmppServer, opts: GatewayOptions): Promise<TestGateway> {
   const config = loadTestConfig(configHead(prosody, opts.store, opts.xmpp, opts.http) + opts.routes, opts.env);
   const logs: Array<Record<string, unknown>> = [];

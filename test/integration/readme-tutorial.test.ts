@@ -12,6 +12,7 @@ import xml from "@xmpp/xml";
 import type { Subprocess } from "bun";
 import YAML, { type YAMLSeq } from "yaml";
 import { demoEnv, demoRoutes, demoWebApps } from "../../scripts/demo-config.ts";
+import { startMosquitto, type TestMosquitto } from "../../testbed/mosquitto.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { startProsody } from "../../testbed/prosody.ts";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
@@ -54,6 +55,7 @@ function steps(markdown: string): Step[] {
 
 let prosody: XmppServer;
 let apps: ReturnType<typeof demoWebApps>;
+let broker: TestMosquitto;
 let gateway: Subprocess;
 let bob: TestClient;
 let alice: TestClient;
@@ -65,13 +67,15 @@ const routesFile = join(dir, "routes.yaml");
 beforeAll(async () => {
   prosody = await startProsody({ users: { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw" } });
   apps = demoWebApps();
+  // The demo's broker (its house bot switches lights and watches doors over MQTT).
+  broker = await startMosquitto();
   port = await freePort();
   writeFileSync(
     routesFile,
     demoRoutes(() => true),
   );
   // The demo's routes.yaml reads this run's ports from the environment the demo gives the gateway.
-  const env = { ...process.env, ...demoEnv({ prosody, httpPort: port, apps: apps.url }) };
+  const env = { ...process.env, ...demoEnv({ prosody, httpPort: port, apps: apps.url, mqttPort: broker.port }) };
   gateway = Bun.spawn([...GATEWAY, "--config", routesFile], { cwd: dir, env, stdout: "ignore", stderr: "pipe" });
   void (async () => {
     for await (const chunk of gateway.stderr as ReadableStream<Uint8Array>) log += new TextDecoder().decode(chunk);
@@ -90,6 +94,7 @@ afterAll(async () => {
   gateway?.kill("SIGTERM");
   await gateway?.exited;
   apps?.stop();
+  await broker?.stop();
   await prosody?.stop();
   rmSync(dir, { recursive: true, force: true });
 });

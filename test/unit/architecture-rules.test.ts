@@ -19,6 +19,12 @@ const TREE: Record<string, string> = {
   "node_modules/@xmpp/xml/index.js": "module.exports = {};",
   "node_modules/@xmpp/component-core/package.json": JSON.stringify({ name: "@xmpp/component-core", main: "index.js" }),
   "node_modules/@xmpp/component-core/index.js": "module.exports = {};",
+  "node_modules/mqtt/package.json": JSON.stringify({ name: "mqtt", main: "index.js" }),
+  "node_modules/mqtt/index.js": "module.exports = {};",
+  // mqtt.js and the broker connection: loaded on demand (allowed), never by a static import outside src/mqtt/ (refused).
+  "src/mqtt/connection.ts": 'import mqtt from "mqtt";\nexport const connection = mqtt;',
+  "src/generation/mqtt.ts": 'export const load = () => import("../mqtt/connection.ts");',
+  "src/wire.ts": 'import { connection } from "./mqtt/connection.ts";\nimport mqtt from "mqtt";\nexport const wire = [connection, mqtt];',
   "src/log.ts": "export const log = 1;",
   "src/plugin-api/errors.ts": "export const ERRORS = {};",
   "src/plugin-api/ports.ts": "export type Port = { name: string };",
@@ -157,6 +163,10 @@ const REFUSED: Array<[string, string[]]> = [
       "config-never-connects: src/config/check.ts -> node_modules/@xmpp/component-core/index.js",
       "config-never-connects: src/config/check.ts -> node_modules/elysia/index.js",
     ],
+  ],
+  [
+    "mqtt.js or the broker connection imported outside src/mqtt/ other than on demand",
+    ["mqtt-on-demand: src/wire.ts -> src/mqtt/connection.ts", "mqtt-on-demand: src/wire.ts -> node_modules/mqtt/index.js"],
   ],
   ["an import that does not resolve", ["not-to-unresolvable: src/lost.ts -> ./gone.ts"]],
 ];

@@ -8,7 +8,7 @@ import { createStoreHealth } from "../../src/store/store-health.ts";
 import type { Database } from "bun:sqlite";
 import { Delivery, type DeliveryLink } from "../../src/xmpp/delivery.ts";
 import { silentLogger } from "../../src/log.ts";
-import { createBackoff } from "../../src/xmpp/backoff.ts";
+import { createBackoff } from "../../src/kit/backoff.ts";
 import { GatewayError } from "../../src/plugin-api/errors.ts";
 import { createBarrier, type Barrier } from "../../src/xmpp/barrier.ts";
 import { XmppStanzaError } from "../../src/plugin-api/errors.ts";

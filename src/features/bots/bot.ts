@@ -22,6 +22,7 @@ import { adhocCommands } from "./adhoc.ts";
 import { createRateLimit } from "./rate-limit.ts";
 import type { Attachment, FilesPort } from "../../files/types.ts";
 import { attachmentContent } from "../../notify/attachments.ts";
+import type { Mqtt } from "../../mqtt/types.ts";
 
 export interface BotDeps {
   send(stanza: Element): Promise<unknown>;
@@ -32,6 +33,8 @@ export interface BotDeps {
   rooms?: (chat: BotChat) => { take(stanza: Element): boolean };
   /** The file store, for commands with `attach: true`. */
   files?: FilesPort | undefined;
+  /** The broker, for commands with `mqtt:`. */
+  mqtt?: Pick<Mqtt, "publish"> | undefined;
 }
 
 export interface BotChat {
@@ -122,6 +125,7 @@ export function botHandler(bot: BotConfig, deps: BotDeps): (stanza: Element) => 
           deps.fetch,
           observe,
           deps.files,
+          deps.mqtt,
         ),
       );
       // A command's note is text (XEP-0050 §6.5): an attached file is its URL on a line of its own.
@@ -159,10 +163,10 @@ async function respond(
   found: Found | undefined,
   sender: string,
   body: string,
-  deps: Pick<BotDeps, "fetch" | "files">,
+  deps: Pick<BotDeps, "fetch" | "files" | "mqtt">,
   observe: HttpObserver,
 ): Promise<Outcome> {
-  if (found) return runCommand(found.command, { match: found.match, sender, body }, deps.fetch, observe, deps.files);
+  if (found) return runCommand(found.command, { match: found.match, sender, body }, deps.fetch, observe, deps.files, deps.mqtt);
   return { reply: fallback(bot, sender, body), send: [], outcome: body.toLowerCase() === "help" ? "help" : "unknown" };
 }
 

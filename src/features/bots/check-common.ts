@@ -17,6 +17,8 @@ export interface BotChecks {
   claimed: Map<string, { route: string; line: number; col: number }>;
   /** http.public_url is set, so files can be linked to: a command that attaches (`attach:`) needs it. */
   attachments: boolean;
+  /** routes.yaml has an `mqtt:` section: a command that publishes or a job that watches a topic needs it. */
+  mqtt: boolean;
 }
 
 /** A `send:` item: `{ to, text }` (to a literal JID) or a `<message>` template. */

@@ -14,6 +14,7 @@ import type { PathSegments } from "../../config/diagnostics.ts";
 import { checkSchema } from "../../config/check-schema.ts";
 import { checkJobs } from "./check-jobs.ts";
 import { checkHttp, checkSend, fail, message, text, type BotChecks } from "./check-common.ts";
+import { checkPublish } from "./check-mqtt.ts";
 
 export function checkBots(raw: unknown, c: BotChecks): BotConfig[] {
   return (Array.isArray(raw) ? raw : []).flatMap((item: unknown, i) => checkBot(item, ["bots", i], c) ?? []);
@@ -136,13 +137,22 @@ function checkCommand(cmd: BotCommandOptions, at: PathSegments, c: BotChecks, bo
   const send = Array.isArray(cmd.send) ? cmd.send.map((item: unknown, i) => checkSend(item, bot, [...at, "send", i], c)) : [];
   const error = typeof cmd.error === "string" ? text(cmd.error, ROOTS.error, [...at, "error"], c) : undefined;
   const http = isRecord(cmd.http) ? checkHttp(cmd.http, [...at, "http"], c) : undefined;
+  const mqtt = cmd.mqtt === undefined ? undefined : checkPublish(cmd.mqtt, [...at, "mqtt"], c);
   const attach = cmd.attach === true && checkAttach(cmd, [...at, "attach"], c);
-  if (!pattern || !reply || (cmd.http !== undefined && !http) || (cmd.error !== undefined && !error) || send.some((s) => !s))
+  if (
+    !pattern ||
+    !reply ||
+    (cmd.http !== undefined && !http) ||
+    (cmd.mqtt !== undefined && !mqtt) ||
+    (cmd.error !== undefined && !error) ||
+    send.some((s) => !s)
+  )
     return undefined;
   return {
     pattern,
     help: typeof cmd.help === "string" ? `${pattern.usage}: ${cmd.help}` : pattern.usage,
     http,
+    mqtt,
     attach,
     reply,
     error,

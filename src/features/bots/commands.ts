@@ -1,6 +1,6 @@
 /**
- * One command run: the HTTP call (when the command has one), then the reply text, and with
- * `attach: true` the file the call fetched. A failure is a line for the sender (the `error:`
+ * One command run: the HTTP call (when the command has one), the MQTT publish (publish.ts, when it
+ * has `mqtt:`), then the reply text, and with `attach: true` the file the call fetched. A failure is a line for the sender (the `error:`
  * template or a default sentence), never silence.
  */
 import type { Element } from "ltx";
@@ -10,6 +10,8 @@ import type { BotCommandOutcome } from "../../metrics.ts";
 import { callHttp, callHttpFile, HttpCallError, type HttpAnswer, type HttpObserver } from "./http-call.ts";
 import type { Attachment, FilesPort, IncomingFile } from "../../files/types.ts";
 import type { CompiledCommand, CompiledHttp } from "./compiled.ts";
+import type { Mqtt } from "../../mqtt/types.ts";
+import { publish, PublishError, type Published } from "./publish.ts";
 
 export type CommandInput = {
   match: Record<string, string>;
@@ -34,8 +36,11 @@ export async function runCommand(
   observe?: HttpObserver,
   /** The file store, for `attach: true` (undefined when attachments are off: check refuses such a command). */
   files?: FilesPort,
+  /** The broker, for `mqtt:` (undefined without the mqtt: section: check refuses such a command). */
+  mqtt?: Pick<Mqtt, "publish">,
 ): Promise<Outcome> {
   let http: HttpAnswer | undefined;
+  let published: Published | undefined;
   let attachments: Attachment[] = [];
   try {
     if (command.http && command.attach) {
@@ -45,14 +50,16 @@ export async function runCommand(
       http = fetched.answer;
       attachments = [{ kind: "file", file: fetched.file }];
     } else if (command.http) http = await callHttp(fetcher, renderRequest(command.http, input), observe);
-    const scope = { ...input, http: http && { ...http, json: http.json ?? new NotJson() } };
+    const answered = { ...input, http: http && { ...http, json: http.json ?? new NotJson() } };
+    if (command.mqtt) published = await publish(command.mqtt, answered, mqtt);
+    const scope = { ...answered, mqtt: published };
     // Everything is built before anything is sent: a template failing halfway sends nothing.
     return { reply: command.reply.render(scope), send: command.send.map((s) => s.render(scope)), attachments };
   } catch (err) {
     return {
       reply: failureLine(command, input, err, http),
       send: [],
-      outcome: err instanceof HttpCallError ? "http_error" : "reply_error",
+      outcome: err instanceof HttpCallError ? "http_error" : err instanceof PublishError ? "mqtt_error" : "reply_error",
     };
   }
 }
@@ -62,7 +69,7 @@ function failureLine(command: CompiledCommand, input: CommandInput, err: unknown
   const answer = err instanceof HttpCallError ? err.answer : http;
   if (!command.error) return `Sorry, "${command.pattern.usage}" failed: ${error}.`;
   try {
-    return command.error.render({ ...input, http: answer, error });
+    return command.error.render({ ...input, http: answer, mqtt: err instanceof PublishError ? { topic: err.topic } : undefined, error });
   } catch (again) {
     return `Sorry, "${command.pattern.usage}" failed: ${error} (and the error: template failed: ${reason(again)}).`;
   }
@@ -94,7 +101,7 @@ export function renderRequest(http: CompiledHttp, input: Record<string, unknown>
 }
 
 export function reason(err: unknown): string {
-  if (err instanceof HttpCallError) return err.message;
+  if (err instanceof HttpCallError || err instanceof PublishError) return err.message;
   if (err instanceof GatewayError) return `the reply could not be built (${err.message})`;
   return err instanceof Error ? err.message : String(err);
 }

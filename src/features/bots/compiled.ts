@@ -13,6 +13,15 @@ export interface CompiledHttp {
   maxBytes: number;
 }
 
+/** A command's `mqtt:`: what it publishes (commands.ts). */
+export interface CompiledMqtt {
+  /** Renders a topic whose printed values stayed one level each (templates/topic.ts). */
+  topic: TextTemplate;
+  payload: TextTemplate;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+}
+
 export interface CompiledCommand {
   pattern: CommandPattern;
   /** Its XEP-0050 node: the first word of its usage (`temp`), unique within the bot. */
@@ -20,6 +29,8 @@ export interface CompiledCommand {
   /** The line of the generated help. */
   help: string;
   http: CompiledHttp | undefined;
+  /** `mqtt:`: published after the HTTP call (when there is one), before the reply. */
+  mqtt?: CompiledMqtt | undefined;
   /** `attach: true`: the HTTP answer is a file the reply attaches (commands.ts). */
   attach: boolean;
   /** Text, or a whole `<message>` (stanza-template.ts) whose addressing the reply sets. */
@@ -63,6 +74,8 @@ export interface CompiledJob {
   /** The next run after `from` (ms since the epoch); undefined when there is none. */
   next(from: number): number | undefined;
   http: CompiledHttp | undefined;
+  /** `mqtt:`: a topic filter watched instead of a schedule (watch.ts); `next` then gives no run. */
+  watch?: { filter: string; qos: 0 | 1 | 2 } | undefined;
   /** Renders "true" when the condition holds. */
   when: TextTemplate | undefined;
   onChange: TextTemplate | undefined;
@@ -72,10 +85,12 @@ export interface CompiledJob {
 /** What each template may read (docs/bots.md). */
 export const ROOTS = {
   request: ["match", "sender", "body"],
-  reply: ["match", "http", "sender", "body"],
-  error: ["match", "http", "sender", "body", "error"],
-  send: ["match", "http", "sender", "body"],
+  publish: ["match", "http", "sender", "body"],
+  reply: ["match", "http", "mqtt", "sender", "body"],
+  error: ["match", "http", "mqtt", "sender", "body", "error"],
+  send: ["match", "http", "mqtt", "sender", "body"],
   jobRequest: ["last"],
   job: ["http", "error", "last"],
+  watch: ["topic", "wildcards", "body", "retain", "last"],
   unknown: ["commands", "sender", "body"],
 } as const;

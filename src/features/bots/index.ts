@@ -1,7 +1,8 @@
 /**
  * Config-only bots (`bots:` in routes.yaml): JIDs of the component that answer chat commands and
- * XEP-0050 commands, sit in rooms, and run scheduled jobs. start.ts runs them, check.ts compiles
- * them; their rooms and the jobs' last runs are kept in the store under `(bots)`.
+ * XEP-0050 commands, sit in rooms, run scheduled jobs and watch MQTT topics (watch.ts). start.ts
+ * runs them, check.ts compiles them; their rooms and the jobs' last runs are kept in the store
+ * under `(bots)`.
  */
 import { Type } from "@sinclair/typebox";
 import { defineFeature } from "../../feature-api.ts";
@@ -11,6 +12,7 @@ import { startJobs, type LastRun } from "./jobs.ts";
 import type { InvitedRoom } from "./rooms.ts";
 import { BotSchema } from "./schema.ts";
 import { startBots } from "./start.ts";
+import { startWatches } from "./watch.ts";
 
 export default defineFeature<readonly BotConfig[]>({
   name: "bots",
@@ -29,6 +31,7 @@ export default defineFeature<readonly BotConfig[]>({
         diagnostics: c.diagnostics,
         claimed: c.claimed,
         attachments: c.attachments,
+        mqtt: c.mqtt,
       }),
     entries: (bots) => bots.map((b) => b.jid),
   },
@@ -49,8 +52,20 @@ export default defineFeature<readonly BotConfig[]>({
       timeoutMs: config.xmpp.iq_timeout_ms,
       request: (iq) => gateway.request(iq),
       files: ctx.files,
+      mqtt: ctx.mqtt,
     });
     let stopJobs: (() => void) | undefined;
+    // Jobs that watch a topic subscribe as the generation is built, before the connection starts
+    // (mqtt/view.ts): the subscriptions are there from its first message. The next generation opens its own.
+    const stopWatches =
+      ctx.mqtt &&
+      startWatches(ctx.part, {
+        mqtt: ctx.mqtt,
+        deliver: gateway.deliver,
+        log: ctx.log.child({ part: "bot-jobs" }),
+        last: ctx.store.keyed<LastRun>("jobs"),
+        metrics: ctx.metrics,
+      });
     return {
       ready() {
         stopJobs = startJobs(ctx.part, {
@@ -64,7 +79,7 @@ export default defineFeature<readonly BotConfig[]>({
       },
       quiesce: () => stopJobs?.(),
       online: () => bots.online(),
-      stop: () => bots.stop(),
+      stop: () => (stopWatches?.(), bots.stop()),
     };
   },
 });

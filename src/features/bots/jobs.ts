@@ -105,17 +105,34 @@ export async function runJob(
     error = reason(err);
   }
   try {
-    const scope = { http, error, last: last ?? {} };
-    const value = job.onChange?.render(scope);
-    const held = job.when ? job.when.render(scope) === "true" : true;
-    const changed = job.onChange === undefined || value !== last?.value;
-    const stanzas = held && changed ? job.send.map((s) => s.render(scope)) : [];
-    // Remembered only once the outbox has them: a crash before that repeats, never loses, an alert.
-    for (const stanza of stanzas) await deps.deliver(stanza);
-    deps.last.set(key, { value, status: http?.status, held, error, at: clock.now() });
-    return stanzas.length ? "sent" : "quiet";
+    return await conclude(job, { http, error, last: last ?? {} }, deps, key, { status: http?.status, error, at: clock.now() });
   } catch (err) {
     deps.log.warn("bot job failed", { bot: bot.jid, job: job.name, err: reason(err) });
     return "failed";
   }
+}
+
+/**
+ * What a scheduled run and a watched message (watch.ts) share once the scope is known: `when:`,
+ * `on_change:` against the last value kept under `key`, the `send:` messages delivered, then the
+ * run remembered. Throws what a template or the delivery throws.
+ */
+export async function conclude(
+  job: CompiledJob,
+  scope: Record<string, unknown> & { last: Partial<LastRun> },
+  deps: Pick<JobDeps, "deliver" | "last">,
+  key: string,
+  run: Omit<LastRun, "value" | "held">,
+  /** A watched topic's flood repeating itself writes nothing: only a run that sent or changed value or held is kept. */
+  keep: "every run" | "changes" = "every run",
+): Promise<"sent" | "quiet"> {
+  const value = job.onChange?.render(scope);
+  const held = job.when ? job.when.render(scope) === "true" : true;
+  const changed = job.onChange === undefined || value !== scope.last.value;
+  const stanzas = held && changed ? job.send.map((s) => s.render(scope)) : [];
+  // Remembered only once the outbox has them: a crash before that repeats, never loses, an alert.
+  for (const stanza of stanzas) await deps.deliver(stanza);
+  const same = !stanzas.length && value === scope.last.value && held === scope.last.held;
+  if (keep === "every run" || !same) deps.last.set(key, { ...run, value, held });
+  return stanzas.length ? "sent" : "quiet";
 }

@@ -14,6 +14,7 @@ import { XmppStanzaError } from "../../plugin-api/errors.ts";
 import type { Logger } from "../../log.ts";
 import { bareJid } from "../../kit/jid.ts";
 import type { HeldRoom, RoomsPort } from "../../plugin-api/rooms.ts";
+import { ownOccupant } from "../../rooms/own-occupant.ts";
 import type { Keyed } from "../../plugin-api/store.ts";
 import type { BotConfig, BotRoom } from "./compiled.ts";
 import { answerMessages, type Answer } from "./bot.ts";
@@ -81,17 +82,15 @@ export class BotRooms {
     for (const room of bot.rooms) this.seats.set(room.jid, { room, invited: false });
     for (const room of deps.invited.get(bot.jid) ?? [])
       if (!this.seats.has(room.jid) && this.seats.size < bot.maxRooms) this.seats.set(room.jid, { room, invited: true });
-    deps.rooms.occupant({
-      from: this.from,
-      nick: bot.name,
-      password: () => undefined,
-      timeoutMs: deps.timeoutMs,
-      lingerMs: 0,
-      maxLingering: 0,
-      log: deps.log,
-      exclusive: true,
-      listener: { message: (room, stanza) => this.onRoomMessage(room, stanza), removed: (room) => this.onRemoved(room) },
-    });
+    deps.rooms.occupant(
+      ownOccupant({
+        from: this.from,
+        nick: bot.name,
+        timeoutMs: deps.timeoutMs,
+        log: deps.log,
+        listener: { message: (room, stanza) => this.onRoomMessage(room, stanza), removed: (room) => this.onRemoved(room) },
+      }),
+    );
     if (deps.isOnline()) this.online();
   }
 

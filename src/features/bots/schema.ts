@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { Closed } from "../../config/schema.ts";
+import { BotMqttSchema, BotWatchSchema } from "./mqtt-schema.ts";
 
 const BotHttpSchema = Closed(
   {
@@ -64,9 +65,10 @@ const BotCommandSchema = Closed(
       }),
     ),
     http: Type.Optional(BotHttpSchema),
+    mqtt: Type.Optional(BotMqttSchema),
     reply: Type.String({
       description:
-        "The reply: a text template reading match.*, http.status, http.json, http.text, sender, body; or, when it starts with `<message`, a whole message template (as in routes' `template:`) whose to, from and type the reply sets.",
+        "The reply: a text template reading match.*, http.status, http.json, http.text, mqtt.topic, mqtt.payload, sender, body; or, when it starts with `<message`, a whole message template (as in routes' `template:`) whose to, from and type the reply sets.",
     }),
     attach: Type.Optional(
       Type.Boolean({
@@ -77,7 +79,7 @@ const BotCommandSchema = Closed(
     error: Type.Optional(
       Type.String({
         description:
-          "The reply text when the HTTP call fails (timeout, refused, non-2xx, too large): a template reading error (a sentence), match.*, and http.* when an answer came.",
+          "The reply text when the HTTP call or the MQTT publish fails (timeout, refused, non-2xx, too large, broker unavailable): a template reading error (a sentence), match.*, http.* when an answer came, and mqtt.topic when the topic was rendered.",
       }),
     ),
     send: Type.Optional(
@@ -127,7 +129,8 @@ const BotJobSchema = Closed(
     every: Type.Optional(
       Type.String({
         pattern: "^[1-9][0-9]*[smh]$",
-        description: "Runs every so long: `30s`, `5m`, `1h` (the first run one period after start). Exactly one of every: and cron:.",
+        description:
+          "Runs every so long: `30s`, `5m`, `1h` (the first run one period after start). Exactly one of every:, cron: and mqtt:.",
       }),
     ),
     cron: Type.Optional(
@@ -137,18 +140,19 @@ const BotJobSchema = Closed(
       }),
     ),
     http: Type.Optional(BotHttpSchema),
+    mqtt: Type.Optional(BotWatchSchema),
     when: Type.Optional(
       Type.String({
         minLength: 1,
         description:
-          "A Liquid condition (as in `{% if %}`) over http.status, http.json, http.text, error (a sentence when the check failed) and last.*; send: only when it holds.",
+          "A Liquid condition (as in `{% if %}`) over http.status, http.json, http.text, error (a sentence when the check failed) and last.* (a watching job: topic, wildcards, body, retain and last.*); send: only when it holds.",
       }),
     ),
     on_change: Type.Optional(
       Type.String({
         minLength: 1,
         description:
-          "A Liquid expression (no {{ }}) over the same names; send: only when its value differs from the last run's (kept in the store: a restart does not repeat an alert).",
+          "A Liquid expression (no {{ }}) over the same names; send: only when its value differs from the last run's (kept in the store: a restart does not repeat an alert). A watching job compares per topic.",
       }),
     ),
     send: SendItemsSchema("http.*, error and last.*"),

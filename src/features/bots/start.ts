@@ -11,6 +11,7 @@ import type { Logger } from "../../log.ts";
 import type { BotMetrics } from "../../metrics.ts";
 import type { StanzaHandler } from "../../plugin-api/index.ts";
 import type { FilesPort } from "../../files/types.ts";
+import type { Mqtt } from "../../mqtt/types.ts";
 import type { RoomsPort } from "../../plugin-api/rooms.ts";
 import type { Keyed } from "../../plugin-api/store.ts";
 import { botHandler, type BotChat } from "./bot.ts";
@@ -32,6 +33,8 @@ export interface BotsDeps {
   request(iq: Element): Promise<Element>;
   /** The file store, for commands with `attach: true` (undefined when attachments are off). */
   files?: FilesPort | undefined;
+  /** The broker, for commands with `mqtt:` (undefined without the mqtt: section). */
+  mqtt?: Pick<Mqtt, "publish"> | undefined;
 }
 
 /** What the generation tells the bots: the link is back (enter the rooms again), or they stop. */
@@ -63,7 +66,10 @@ export function startBots(bots: readonly BotConfig[], deps: BotsDeps): StartedBo
       inRooms.push(r);
       return r;
     };
-    deps.addBot(bot.local, botHandler(bot, { send: deps.send, fetch: deps.fetch, log, rooms, metrics: deps.metrics, files: deps.files }));
+    deps.addBot(
+      bot.local,
+      botHandler(bot, { send: deps.send, fetch: deps.fetch, log, rooms, metrics: deps.metrics, files: deps.files, mqtt: deps.mqtt }),
+    );
   }
   return {
     online: () => inRooms.forEach((r) => void r.online()),

@@ -14,6 +14,7 @@ import type { TopicEvent } from "../../topics/types.ts";
 import { mayWrite } from "./writers.ts";
 import { bodyWithoutReplyFallback } from "./reply-fallback.ts";
 import type { TopicRoom } from "./writers-schema.ts";
+import { ownOccupant } from "../../rooms/own-occupant.ts";
 
 const NS_DELAY = "urn:xmpp:delay";
 /** Far more than one read of the stream carries between a join's completion and enter() resuming. */
@@ -47,17 +48,15 @@ export function roomWriters(entries: ReadonlyArray<TopicRoom & { topic: string }
   const from = `${deps.component}/stanzagate-ntfy-topics`;
   let stopped = false;
   if (seats.size > 0)
-    deps.rooms.occupant({
-      from,
-      nick: "Stanzagate topics",
-      password: () => undefined,
-      timeoutMs: deps.timeoutMs,
-      lingerMs: 0,
-      maxLingering: 0,
-      log: deps.log,
-      exclusive: true,
-      listener: { message: (room, stanza) => heard(room, stanza), removed: (room) => removed(seats.get(room)) },
-    });
+    deps.rooms.occupant(
+      ownOccupant({
+        from,
+        nick: "Stanzagate topics",
+        timeoutMs: deps.timeoutMs,
+        log: deps.log,
+        listener: { message: (room, stanza) => heard(room, stanza), removed: (room) => removed(seats.get(room)) },
+      }),
+    );
 
   async function enter(room: string, seat: Seat): Promise<void> {
     seat.early = [];

@@ -19,6 +19,10 @@ export interface RouteShape {
   method: string;
   /** The declared body fields, or undefined when any field may come (no `body:`, or open to undeclared fields). */
   bodyFields: readonly string[] | undefined;
+  /** The names its templates read, when not an HTTP route's (an MQTT route's: topic, wildcards, body...). */
+  roots?: readonly string[];
+  /** An MQTT route: how many levels its filter's wildcards match, so wildcards[n] past them is refused. */
+  wildcards?: number;
 }
 
 export function checkTemplate(
@@ -28,7 +32,7 @@ export function checkTemplate(
   locate: SourceLocator,
   out: Diagnostic[],
 ): CompiledTemplate | undefined {
-  return checkCompiled(() => compileTemplate(source), "template", at, route, locate, out);
+  return checkCompiled(() => compileTemplate(source, route.roots), "template", at, route, locate, out);
 }
 
 /** `when:`, checked like a template: syntax, then every name it reads. */
@@ -39,7 +43,7 @@ export function checkCondition(
   locate: SourceLocator,
   out: Diagnostic[],
 ): CompiledCondition | undefined {
-  return checkCompiled(() => compileCondition(source), "condition", at, route, locate, out);
+  return checkCompiled(() => compileCondition(source, route.roots), "condition", at, route, locate, out);
 }
 
 /** `correct:` as routes.yaml writes it. */
@@ -56,10 +60,17 @@ export function checkCorrection(
 ): CompiledCorrection | undefined {
   if (raw.last !== undefined && !checkCondition(raw.last, [...at, "last"], route, locate, out)) return undefined;
   const limits = { maxThreads: raw.max_threads ?? DEFAULT_THREAD_LIMITS.maxThreads, ttlS: raw.ttl_s ?? DEFAULT_THREAD_LIMITS.ttlS };
-  return checkCompiled(() => compileCorrection(namespace, raw.key, raw.last, limits), "key", [...at, "key"], route, locate, out);
+  return checkCompiled(
+    () => compileCorrection(namespace, raw.key, raw.last, limits, route.roots),
+    "key",
+    [...at, "key"],
+    route,
+    locate,
+    out,
+  );
 }
 
-function checkCompiled<T extends { references: readonly Reference[] }>(
+export function checkCompiled<T extends { references: readonly Reference[] }>(
   compile: () => T,
   what: string,
   at: PathSegments,
@@ -86,6 +97,8 @@ function checkCompiled<T extends { references: readonly Reference[] }>(
 function referenceProblem(path: ReadonlyArray<string | number>, expr: string, route: RouteShape): string | undefined {
   const [root, second] = path;
   const name = second === undefined ? undefined : String(second);
+  if (root === "wildcards" && route.wildcards !== undefined && typeof second === "number" && second >= route.wildcards)
+    return `template uses {{ ${expr} }} but the topic filter has ${route.wildcards ? `${route.wildcards} wildcard level${route.wildcards === 1 ? "" : "s"} (+ or #): wildcards[0] to wildcards[${route.wildcards - 1}]` : "no wildcard (+ or #)"}`;
   if (root === "params" && route.path !== undefined) {
     const params = pathParams(route.path);
     if (name === undefined || params.includes(name)) return undefined;

@@ -15,6 +15,7 @@ import type { CompiledTemplate } from "../../templates/template.ts";
 import type { RouteChecks } from "../../feature-api.ts";
 import { checkAuthRef, checkDuplicate, routeLabel, validPath } from "../../config/route-checks.ts";
 import type { DeclarativeRouteConfig } from "./types.ts";
+import { checkPublish } from "./publish.ts";
 
 /** The route's own keys; `body`, `send` and `when` are checked by their own functions below. */
 const DeclarativeKeysSchema = Closed({
@@ -33,7 +34,8 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
   const body = raw.body === undefined ? undefined : checkBody(raw.body, [...at, "body"], c.locate, c.diagnostics, open);
   const bodyFields = isRecord(raw.body) && !open ? Object.keys(raw.body) : undefined;
   const shape = { path, method, bodyFields };
-  const templates = checkSends(raw.send, at, shape, c);
+  const publish = raw.publish === undefined ? undefined : checkPublish(raw, at, shape, c);
+  const templates = raw.publish === undefined ? checkSends(raw.send, at, shape, c) : [];
   const when = typeof raw.when === "string" ? checkCondition(raw.when, [...at, "when"], shape, c.locate, c.diagnostics) : undefined;
   if (path) checkDuplicate(`${method} ${path}`, path, at, c);
   const respond = checkIqKeys(raw, at, path, c);
@@ -44,6 +46,7 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
   if (
     !keys ||
     !templates ||
+    (raw.publish !== undefined && !publish) ||
     (raw.body !== undefined && body === undefined) ||
     (raw.when !== undefined && !when) ||
     (keys.correct && !correct) ||
@@ -68,6 +71,7 @@ export function checkDeclarativeRoute(raw: Record<string, unknown>, at: PathSegm
     correct,
     rooms: { nick: keys.nick, password: roomPasswords(keys.rooms, keys.room_password) },
     attach: attach ?? undefined,
+    ...(publish ? { publish } : {}),
   };
 }
 
@@ -87,13 +91,16 @@ function checkAttach(attach: string | string[], method: string, iq: boolean, at:
 }
 
 /** XEP-0045 §7.2.6: a room's password, by room JID (case-insensitive), else the route's. */
-function roomPasswords(byRoom: Record<string, string> | undefined, fallback: string | undefined): (room: string) => string | undefined {
+export function roomPasswords(
+  byRoom: Record<string, string> | undefined,
+  fallback: string | undefined,
+): (room: string) => string | undefined {
   const map = new Map(Object.entries(byRoom ?? {}).map(([room, pw]) => [room.toLowerCase(), pw]));
   return (room) => map.get(room.toLowerCase()) ?? fallback;
 }
 
 /** `send:` is one template or a list of them; each is compiled and checked at its own place. */
-function checkSends(send: unknown, at: PathSegments, shape: RouteShape, c: RouteChecks): CompiledTemplate[] | undefined {
+export function checkSends(send: unknown, at: PathSegments, shape: RouteShape, c: RouteChecks): CompiledTemplate[] | undefined {
   const list = Array.isArray(send) ? send.map((s, i) => [s, [...at, "send", i]] as const) : [[send, [...at, "send"]] as const];
   if (!list.length) c.diagnostics.push(c.locate.at([...at, "send"], "expected at least one stanza template"));
   const templates = list.map(([source, where]) => {

@@ -34,12 +34,13 @@ export interface CompiledCorrection {
   apply(stanzas: Element[], scope: TemplateScope, memory: Remembered, options?: RenderOptions): Promise<() => Promise<void>>;
 }
 
-/** `key` is an expression (body.groupKey); `last` a condition like `when:`. */
+/** `key` is an expression (body.groupKey); `last` a condition like `when:`; `roots` the names both may read (an MQTT route's). */
 export function compileCorrection(
   namespace: string,
   key: string,
   last: string | undefined,
   limits = DEFAULT_THREAD_LIMITS,
+  roots?: readonly string[],
 ): CompiledCorrection {
   const prefix = "{{ ";
   let program: Template[];
@@ -51,11 +52,11 @@ export function compileCorrection(
     const p = problemOf(err);
     throw new TemplateError(p.message, Math.max(0, p.offset - prefix.length));
   }
-  const references = referencesOf(liquid, program, `${prefix}${key} }}`).map((r) => ({
+  const references = referencesOf(liquid, program, `${prefix}${key} }}`, roots).map((r) => ({
     ...r,
     offset: Math.max(0, r.offset - prefix.length),
   }));
-  const done: CompiledCondition | undefined = last === undefined ? undefined : compileCondition(last);
+  const done: CompiledCondition | undefined = last === undefined ? undefined : compileCondition(last, roots);
   return {
     namespace,
     limits,

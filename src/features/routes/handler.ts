@@ -1,7 +1,8 @@
 /**
  * A declarative route: auth -> read and check the body -> `when:` -> render the stanza templates
  * -> deliver each -> 201 {"status":"sent"} when all were sent, 202 {"status":"queued"} when any
- * was queued, 204 when `when:` is false or the templates produced nothing. No code per integration.
+ * was queued, 204 when `when:` is false or the templates produced nothing; with `publish:`, one
+ * MQTT message instead (publish.ts). No code per integration.
  */
 import type { Element } from "ltx";
 import type { DeclarativeRouteConfig } from "./types.ts";
@@ -20,6 +21,9 @@ import type { RespondScope } from "./respond.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
 import type { RouteRoomSettings } from "../../rooms/route-rooms.ts";
 import { routeRoomSettings } from "./room-settings.ts";
+import { publishRequest, type CompiledPublish } from "./publish.ts";
+import type { Mqtt } from "../../mqtt/types.ts";
+import type { TemplateScope } from "../../templates/scope.ts";
 
 /** XEP-0045 §7.4: a message to all occupants of a room. */
 const isGroupchat = (stanza: Element) => stanza.name === "message" && stanza.attrs.type === "groupchat";
@@ -38,6 +42,8 @@ export interface DeclarativeDeps {
   remembered?: Remembered;
   /** Where `attach:` files go (src/files/); undefined when attachments are off. */
   files?: FilesPort | undefined;
+  /** The broker, for a route with `publish:` (undefined without the mqtt: section). */
+  mqtt?: Pick<Mqtt, "publish"> | undefined;
 }
 
 export function declarativeHandler(route: DeclarativeRouteConfig, deps: DeclarativeDeps): HttpHandler {
@@ -78,6 +84,7 @@ async function serve(
     user,
     id: deps.newId(),
   };
+  if (route.publish) return publishOnce(route, route.publish, scope, deps.mqtt);
   const rendered = renderRequest(route, scope, deps);
   const { cut } = rendered;
   if (!rendered.stanzas.length) return new Response(null, { status: 204 });
@@ -94,6 +101,13 @@ async function serve(
   const unsaved = remember ? await saveThreads(remember) : undefined;
   const files = stored.length ? { files: stored.map(({ name, type, size, sha256, url }) => ({ name, type, size, sha256, url })) } : {};
   return jsonResponse(status, { ...answer, ...files, ...(unsaved ? { correction: unsaved } : {}) });
+}
+
+/** `publish:` (publish.ts): `when:` false is 204 and nothing published, as for `send:`. */
+function publishOnce(route: DeclarativeRouteConfig, spec: CompiledPublish, scope: TemplateScope, mqtt: DeclarativeDeps["mqtt"]) {
+  const options = { strict: route.strict };
+  if (route.when && !route.when.test(scope, options)) return new Response(null, { status: 204 });
+  return publishRequest(spec, scope, options, mqtt);
 }
 
 function bodyOf(route: DeclarativeRouteConfig, deps: DeclarativeDeps, request: Request): Promise<Record<string, unknown>> {

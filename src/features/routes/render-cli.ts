@@ -1,6 +1,8 @@
 /**
  * `stanzagate render --config FILE --route PATH [--method M] [--body FILE] [--header K:V]...
- * [--query k=v]... [--pretty]`: the stanzas one request would produce, without connecting.
+ * [--query k=v]... [--pretty]`: the stanzas one request would produce (or, for a `publish:`
+ * route, the MQTT message), without connecting (`--route mqtt:TOPIC`: one MQTT message's,
+ * render-mqtt.ts).
  *
  * The request goes through the same handler as `serve` (body check, `when:`, templates,
  * max_stanzas), with a delivery that only collects: what it prints is what would be sent, and an
@@ -15,6 +17,7 @@ import type { CliOutput } from "../../feature-api.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
 import type { FilesPort } from "../../files/types.ts";
 import { renderFiles } from "./render-files.ts";
+import { MQTT_RENDER, renderMqtt } from "./render-mqtt.ts";
 
 export interface RenderRequest {
   route: string;
@@ -32,6 +35,11 @@ export interface RenderRequest {
 
 /** Returns the exit code: 0 when the request would succeed (201 or 204), 1 for its error answer, 2 for no such route. */
 export async function renderCommand(config: LoadedConfig, req: RenderRequest, io: CliOutput): Promise<number> {
+  if (req.route.startsWith(MQTT_RENDER))
+    return renderMqtt(config, req.route.slice(MQTT_RENDER.length), req.body, {
+      ...io,
+      pretty: (el) => (req.pretty ? pretty(el) : el.toString()),
+    });
   const url = new URL(req.route, "http://render.invalid");
   for (const [k, v] of req.query) url.searchParams.append(k, v);
   const method = (req.method ?? "").toUpperCase();
@@ -61,6 +69,7 @@ async function render(
   files: FilesPort | undefined,
 ): Promise<number> {
   const sent: Element[] = [];
+  const published: string[] = [];
   let n = 0;
   const handler = declarativeHandler(route, {
     auth: undefined,
@@ -70,6 +79,11 @@ async function render(
     newId: () => `render-${++n}`,
     remembered: req.remembered ?? memoryRemembered(),
     files,
+    // `publish:`: what would go to the broker, printed as `mosquitto_sub -v` shows a message.
+    mqtt: {
+      publish: async (topic, payload, { qos, retain }) =>
+        void published.push(`${topic} ${String(payload)}  (qos ${qos}${retain ? ", retained" : ""})`),
+    },
     // render never connects: an iq route's request is printed, and answered as an empty result.
     iq: {
       isOnline: () => true,
@@ -89,6 +103,7 @@ async function render(
   });
   const response = await handler({ request, params, ip: "127.0.0.1" });
   for (const stanza of sent) io.out(req.pretty ? pretty(stanza) : stanza.toString());
+  for (const line of published) io.out(line);
   if (response.status === 204) io.err("204: nothing would be sent (when: is false, or the templates produced no stanza)");
   else if (!response.ok) io.err(`${response.status} ${await response.text()}`);
   return response.ok ? 0 : 1;
@@ -96,6 +111,7 @@ async function render(
 
 /** Whether a declarative route (a preset written in YAML among them) answers the request; else render-offline.ts does. */
 export function servesDeclarative(config: LoadedConfig, req: Pick<RenderRequest, "route" | "method">): boolean {
+  if (req.route.startsWith(MQTT_RENDER)) return true;
   return findRoute(config, new URL(req.route, "http://render.invalid").pathname, (req.method ?? "").toUpperCase()) !== undefined;
 }
 

@@ -15,7 +15,10 @@ export interface Rendered {
   cut: number;
 }
 
-export function renderRequest(route: DeclarativeRouteConfig, scope: TemplateScope, ids: { component: string; newId(): string }): Rendered {
+/** What rendering reads of a route: a declarative route's, or an MQTT route's (mqtt-handler.ts). */
+type Renders = Pick<DeclarativeRouteConfig, "when" | "templates" | "strict" | "maxStanzas">;
+
+export function renderRequest(route: Renders, scope: TemplateScope, ids: { component: string; newId(): string }): Rendered {
   const options = { strict: route.strict };
   if (route.when && !route.when.test(scope, options)) return { skipped: true, stanzas: [], cut: 0 };
   const all = route.templates.flatMap((t) => t.renderAll(scope, options));

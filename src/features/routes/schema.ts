@@ -85,10 +85,32 @@ export const DeclarativeRouteSchema = Closed({
       description: "Accept top-level body fields that `body:` does not declare (a template reads them as body.NAME).",
     }),
   ),
-  send: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-    description:
-      "The stanza template (XML with Liquid: {{ body.x }}, {% for %}, {% if %}, filters), or a list of them: each gives zero, one or many stanzas.",
-  }),
+  send: Type.Optional(
+    Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+      description:
+        "The stanza template (XML with Liquid: {{ body.x }}, {% for %}, {% if %}, filters), or a list of them: each gives zero, one or many stanzas. Required unless the route has `publish:`.",
+    }),
+  ),
+  publish: Type.Optional(
+    Closed(
+      {
+        topic: Type.String({
+          minLength: 1,
+          description:
+            "A template of the MQTT topic (`zigbee2mqtt/{{ params.device }}/set`): no wildcards in its literal text, and each printed value must stay one level (a value with `/`, `+` or `#` is refused, 400 MQTT_TOPIC_INVALID).",
+        }),
+        payload: Type.String({
+          description: "A template of the payload, published as UTF-8 text (`{{ body | json }}` for the JSON body, `{{ body.state }}`).",
+        }),
+        qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], {
+          default: 1,
+          description: "MQTT QoS: at 1 and 2 the request is answered once the broker acknowledged the message (PUBACK, PUBCOMP).",
+        }),
+        retain: Type.Boolean({ default: false, description: "Publish as a retained message." }),
+      },
+      "HTTP -> MQTT instead of `send:`: the request publishes one message to the broker of `mqtt:` and is answered 201 once the broker has it (docs/mqtt.md).",
+    ),
+  ),
   when: Type.Optional(
     Type.String({
       minLength: 1,

@@ -3,6 +3,7 @@ import type { CompiledCondition } from "../../templates/condition.ts";
 import type { BodyValidator } from "./body-spec.ts";
 import type { CompiledRespond } from "./respond.ts";
 import type { CompiledCorrection } from "./correct.ts";
+import type { CompiledPublish } from "./publish.ts";
 
 /** A declarative route, checked and compiled once at load (check.ts). */
 export interface DeclarativeRouteConfig {
@@ -29,6 +30,8 @@ export interface DeclarativeRouteConfig {
   correct: CompiledCorrection | undefined;
   /** Groupchat: the nick and room passwords (XEP-0045 §7.2, §7.2.6). */
   rooms: { nick: string | undefined; password(room: string): string | undefined };
+  /** `publish:` instead of `send:`: the request publishes to MQTT (publish.ts); `templates` is then empty. */
+  publish?: CompiledPublish | undefined;
   /** `attach:`: the multipart fields (and `body`, the raw body) whose files are sent after the messages (attach.ts). */
   attach?: readonly string[] | undefined;
 }

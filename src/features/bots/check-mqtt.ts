@@ -1,0 +1,56 @@
+/**
+ * A bot's MQTT keys (issue 23): a command's `mqtt:` (what it publishes) and a job's `mqtt:` (the
+ * topic filter it watches). Both need the broker of the top-level `mqtt:` section; a topic to
+ * publish to has no wildcards in its literal text (MQTT 5 §4.7.1) and its printed values stay one
+ * level each (templates/topic.ts); a filter follows §4.7.1.2-3.
+ */
+import { isRecord } from "../../kit/bounded.ts";
+import { filterProblem } from "../../mqtt/topic.ts";
+import { publishableTopic, topicLiquid, topicTemplateProblem } from "../../templates/topic.ts";
+import type { PathSegments } from "../../config/diagnostics.ts";
+import { ROOTS, type CompiledJob, type CompiledMqtt } from "./compiled.ts";
+import { BotTemplateError, compileText, type TextTemplate } from "./text-template.ts";
+import { fail, text, type BotChecks } from "./check-common.ts";
+
+type Qos = 0 | 1 | 2;
+const qosOf = (value: unknown): Qos => (value === 0 || value === 2 ? value : 1);
+
+/** A command's `mqtt: { topic, payload, qos, retain }`. */
+export function checkPublish(raw: unknown, at: PathSegments, c: BotChecks): CompiledMqtt | undefined {
+  if (!isRecord(raw)) return undefined;
+  const broker = needsBroker(at, c);
+  const topic = typeof raw.topic === "string" ? topicTemplate(raw.topic, [...at, "topic"], c) : undefined;
+  const payload = text(typeof raw.payload === "string" ? raw.payload : "", ROOTS.publish, [...at, "payload"], c);
+  if (!broker || !topic || !payload) return undefined;
+  return { topic, payload, qos: qosOf(raw.qos), retain: raw.retain === true };
+}
+
+/** A job's `mqtt: { topic, qos }`: the filter it watches. */
+export function checkWatch(raw: unknown, at: PathSegments, c: BotChecks): CompiledJob["watch"] {
+  if (!isRecord(raw) || typeof raw.topic !== "string") return undefined;
+  const broker = needsBroker(at, c);
+  const problem = filterProblem(raw.topic);
+  if (problem !== undefined) return fail(c, [...at, "topic"], `not a topic filter: ${problem}`);
+  return broker ? { filter: raw.topic, qos: qosOf(raw.qos) } : undefined;
+}
+
+function needsBroker(at: PathSegments, c: BotChecks): boolean {
+  if (c.mqtt) return true;
+  c.diagnostics.push(
+    c.locate.at(at, "mqtt: needs the broker: add the top-level mqtt: section (url: mqtt://host:1883, docs/mqtt.md)", { key: true }),
+  );
+  return false;
+}
+
+function topicTemplate(source: string, at: PathSegments, c: BotChecks): TextTemplate | undefined {
+  const literal = topicTemplateProblem(source);
+  if (literal) return void c.diagnostics.push(c.locate.inValue(at, literal.message, literal.offset));
+  try {
+    const template = compileText(source, ROOTS.publish, topicLiquid);
+    return { render: (scope) => publishableTopic(template.render(scope)) };
+  } catch (err) {
+    if (!(err instanceof BotTemplateError)) throw err;
+    for (const p of err.problems) c.diagnostics.push(c.locate.inValue(at, `bad template: ${p.message}`, p.offset));
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The filters subscribed at the broker, brought in line with what the generations subscribe to.
+ * A persistent session keeps a subscription until it is undone (MQTT 5 §4.1), even across our
+ * restarts: the store remembers what was subscribed per client id, so a filter no longer in
+ * routes.yaml is unsubscribed, not left queueing messages at the broker forever.
+ */
+import type { MqttClient } from "mqtt";
+import type { Logger } from "../plugin-api/log.ts";
+import type { Keyed } from "../plugin-api/store.ts";
+import type { ProtocolVersion } from "./options.ts";
+import type { MqttSubscribeOptions } from "./types.ts";
+
+/** MQTT 5 §3.9.3: a SUBACK reason code of 0x80 or more refuses the subscription. */
+const REFUSED = 0x80;
+
+export class BrokerFilters {
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Keyed<Record<string, number>>,
+    private readonly log: Logger,
+  ) {}
+
+  /** One after the other: a sync sees what the one before it left. `fresh`: the broker has no session (knows no filter). */
+  sync(
+    client: MqttClient,
+    clientId: string,
+    wanted: ReadonlyMap<string, MqttSubscribeOptions>,
+    fresh: boolean,
+    version: ProtocolVersion,
+  ): Promise<void> {
+    this.#chain = this.#chain
+      .then(() => this.#apply(client, clientId, wanted, fresh, version))
+      .catch((err: unknown) => this.log.warn("the MQTT subscriptions could not be brought up to date", { err }));
+    return this.#chain;
+  }
+
+  async #apply(
+    client: MqttClient,
+    clientId: string,
+    wanted: ReadonlyMap<string, MqttSubscribeOptions>,
+    fresh: boolean,
+    version: ProtocolVersion,
+  ) {
+    const known = fresh ? {} : (this.store.get(clientId) ?? {});
+    const add = [...wanted].filter(([filter, o]) => known[filter] !== o.qos);
+    const gone = Object.keys(known).filter((filter) => !wanted.has(filter));
+    if (add.length > 0) {
+      // MQTT 5 §3.8.3.1 Retain Handling: 1 sends retained messages only to a new subscription, 2 never.
+      const map = Object.fromEntries(
+        add.map(([filter, o]) => [filter, { qos: o.qos, ...(version === 5 ? { rh: o.retained ? 1 : 2 } : {}) }]),
+      );
+      const grants = await client.subscribeAsync(map);
+      for (const g of grants)
+        if (g.qos >= REFUSED) this.log.warn("the MQTT broker refused a subscription", { filter: g.topic, code: g.qos });
+    }
+    if (gone.length > 0) {
+      await client.unsubscribeAsync(gone);
+      this.log.info("MQTT filters no longer configured were unsubscribed", { filters: gone });
+    }
+    this.store.set(clientId, Object.fromEntries([...wanted].map(([filter, o]) => [filter, o.qos])));
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The gateway's one broker connection (issue 23 §1), kept across reloads: connects with MQTT 5
+ * (3.1.1 once a broker refuses 5), keeps a persistent session, reconnects with backoff and
+ * jitter, says "online" on the status topic (the last will says "offline"), and hands every
+ * message to the subscriptions of the generations (dispatch.ts), acknowledging a QoS 1/2 message
+ * only once they are done with it: mqtt.js sends the PUBACK when `handleMessage` calls back
+ * (mqtt.js src/lib/handlers/publish.ts), and reads nothing more from the socket meanwhile.
+ */
+import mqtt, { type IConnackPacket, type MqttClient } from "mqtt";
+import { GatewayError } from "../plugin-api/errors.ts";
+import type { Logger } from "../plugin-api/log.ts";
+import type { Keyed } from "../plugin-api/store.ts";
+import { createBackoff, type Backoff } from "../kit/backoff.ts";
+import { BrokerFilters } from "./broker-filters.ts";
+import { Dispatcher } from "./dispatch.ts";
+import { noMqttStats, type MqttStats } from "./metrics.ts";
+import { Receiver } from "./receive.ts";
+import { clientOptions, shownUrl, type ProtocolVersion } from "./options.ts";
+import type { MqttConfig } from "./schema.ts";
+import { connackProblem, unavailable } from "./refusals.ts";
+import { topicProblem } from "./topic.ts";
+import type { MqttPublishOptions, MqttStatus } from "./types.ts";
+import { GenerationMqtt } from "./view.ts";
+
+export interface ConnectionDeps {
+  log: Logger;
+  /** The filters subscribed at the broker, by client id: what a persistent session keeps across restarts. */
+  filters: Keyed<Record<string, number>>;
+  random?: () => number;
+}
+
+/** How long stop() waits for the broker to take the retained "offline". */
+const OFFLINE_WAIT_MS = 2_000;
+
+export class MqttConnection {
+  #settings: MqttConfig;
+  #version: ProtocolVersion = 5;
+  #client: MqttClient | undefined;
+  #status: MqttStatus;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #started = false;
+  /** The broker refused MQTT 5: the next attempt, with 3.1.1, goes at once. */
+  #fellBack = false;
+  #stopped = false;
+  readonly #backoff: Backoff;
+  readonly #retry: Backoff;
+  readonly #dispatcher: Dispatcher;
+  readonly #broker: BrokerFilters;
+  readonly #pending = new Set<(err: GatewayError) => void>();
+  readonly #stats = noMqttStats();
+  readonly #receiver: Receiver;
+
+  constructor(
+    settings: MqttConfig,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.#settings = settings;
+    this.#status = { state: "connecting", url: shownUrl(settings.url), clientId: settings.client_id as string, since: Date.now() };
+    this.#backoff = createBackoff(settings.reconnect.initial_ms, settings.reconnect.max_ms, deps.random);
+    this.#retry = createBackoff(settings.reconnect.initial_ms, settings.reconnect.max_ms, deps.random);
+    this.#dispatcher = new Dispatcher({ log: deps.log, retryDelay: () => this.#retry.next(), live: () => !this.#stopped });
+    this.#broker = new BrokerFilters(deps.filters, deps.log);
+    this.#receiver = new Receiver(this.#dispatcher, deps.log, () => this.#settings.max_payload_bytes);
+  }
+
+  /** Connects, once the first generation stands: a persistent session's queued messages need its routes. */
+  start(): void {
+    if (this.#started || this.#stopped) return;
+    this.#started = true;
+    this.#connect();
+  }
+
+  /** The connection for one generation: its subscriptions, closed when it retires. */
+  view(): GenerationMqtt {
+    return new GenerationMqtt(this.#dispatcher, this, () => this.#sync(false));
+  }
+
+  /** A reload: other settings reconnect at once with them; the same ones change nothing. */
+  reconfigure(settings: MqttConfig): void {
+    if (JSON.stringify(settings) === JSON.stringify(this.#settings)) return;
+    this.#settings = settings;
+    this.#version = 5;
+    this.#status = { ...this.#status, url: shownUrl(settings.url), clientId: settings.client_id as string };
+    if (!this.#started) return;
+    this.#drop(this.#client, "the settings changed");
+    this.#backoff.reset();
+    this.#connect();
+  }
+
+  status(): MqttStatus {
+    return { ...this.#status };
+  }
+
+  stats(): MqttStats {
+    const { received, refused } = this.#receiver;
+    return { ...this.#stats, received, connected: this.#status.state === "online", refused: { ...refused } };
+  }
+
+  async publish(topic: string, payload: string | Uint8Array, options: MqttPublishOptions): Promise<void> {
+    const problem = topicProblem(topic);
+    if (problem) throw new GatewayError("MQTT_TOPIC_INVALID", undefined, { details: { topic, reason: problem } });
+    const client = this.#client;
+    if (this.#status.state !== "online" || !client)
+      throw unavailable(this.#status.lastError ?? `the broker connection is ${this.#status.state}`);
+    let refuse: (err: GatewayError) => void = () => {};
+    await new Promise<void>((resolve, reject) => {
+      refuse = reject;
+      this.#pending.add(reject);
+      client.publishAsync(topic, Buffer.from(payload), options).then(
+        () => {
+          this.#stats.published++;
+          resolve();
+        },
+        (err: unknown) => reject(unavailable(`the broker did not take the message: ${describe(err)}`)),
+      );
+    }).finally(() => this.#pending.delete(refuse));
+  }
+
+  /** Says "offline" (retained), disconnects cleanly (no last will then: MQTT 5 §3.1.2.5) and stops reconnecting. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    const client = this.#client;
+    if (client && this.#status.state === "online") {
+      // QoS 0: written before the DISCONNECT on the same connection, which the broker reads in order
+      // (a PUBACK could not be read while a held message blocks what comes in).
+      const said = client.publishAsync(this.#settings.status_topic as string, "offline", { qos: 0, retain: true }).catch(() => undefined);
+      await Promise.race([said, Bun.sleep(OFFLINE_WAIT_MS)]);
+      await Promise.race([client.endAsync().catch(() => undefined), Bun.sleep(OFFLINE_WAIT_MS)]);
+    }
+    this.#drop(client, "the gateway stopped");
+    this.#set("offline");
+  }
+
+  #connect(): void {
+    this.#set("connecting");
+    const client = mqtt.connect(this.#settings.url, clientOptions(this.#settings, this.#version));
+    this.#client = client;
+    // Retried and acknowledged only while this connection is the current one: after a drop the broker delivers it again.
+    const current = () => !this.#stopped && this.#client === client;
+    client.handleMessage = (packet, done) => void this.#receiver.take(packet, current).then((ack) => ack && done());
+    client.on("connect", (connack) => this.#online(client, connack));
+    // Kept on a forgotten client too: an error event without a listener would throw.
+    client.on("error", (err) => client === this.#client && this.#failed(err));
+    client.on("close", () => this.#closed(client));
+  }
+
+  #online(client: MqttClient, connack: IConnackPacket): void {
+    if (client !== this.#client) return;
+    this.#backoff.reset();
+    this.#retry.reset();
+    this.#status = { ...this.#status, lastError: undefined };
+    this.#set("online");
+    this.deps.log.info("connected to the MQTT broker", {
+      url: this.#status.url,
+      session_present: connack.sessionPresent,
+      mqtt_version: this.#version === 5 ? "5" : "3.1.1",
+    });
+    void client.publishAsync(this.#settings.status_topic as string, "online", { qos: 1, retain: true }).catch(() => undefined);
+    // Without a session the broker knows no subscription: all of them again (MQTT 5 §3.2.2.1.2).
+    void this.#sync(!connack.sessionPresent);
+  }
+
+  #failed(err: Error): void {
+    const problem = connackProblem(err, this.#version);
+    if (problem.fallBack) {
+      this.#version = 4;
+      this.#fellBack = true;
+    }
+    this.#status = { ...this.#status, lastError: problem.text };
+    this.deps.log.warn("the MQTT broker connection failed", { url: this.#status.url, error: problem.text });
+  }
+
+  #closed(client: MqttClient): void {
+    if (client !== this.#client) return;
+    this.#drop(client, this.#status.lastError ?? "the broker closed the connection");
+    if (this.#stopped) return;
+    this.#set("offline");
+    this.#stats.reconnects++;
+    const delay = this.#fellBack ? 0 : this.#backoff.next();
+    this.#fellBack = false;
+    this.#timer = setTimeout(() => this.#connect(), delay);
+  }
+
+  /** Forgets a client: what waits for its acknowledgements is refused now (it may still have reached the broker). */
+  #drop(client: MqttClient | undefined, reason: string): void {
+    if (client === this.#client) this.#client = undefined;
+    client?.removeAllListeners("close");
+    client?.end(true);
+    for (const reject of this.#pending) reject(unavailable(`the connection dropped before the broker acknowledged: ${reason}`));
+    this.#pending.clear();
+  }
+
+  /** The broker's subscriptions brought in line with the generations' (broker-filters.ts). */
+  #sync(fresh: boolean): Promise<void> {
+    const client = this.#client;
+    if (!client || this.#status.state !== "online") return Promise.resolve();
+    return this.#broker.sync(client, this.#settings.client_id as string, this.#dispatcher.filters(), fresh, this.#version);
+  }
+
+  #set(state: MqttStatus["state"]): void {
+    if (this.#status.state !== state) this.#status = { ...this.#status, state, since: Date.now() };
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,59 @@
+/**
+ * The settings of one connection attempt, as mqtt.js takes them: MQTT 5 (or 3.1.1 once a broker
+ * refused 5), the persistent session, the last will on the status topic, and TLS that checks the
+ * broker's certificate and name. The reconnection is ours (connection.ts: backoff with jitter).
+ */
+import { readFileSync } from "node:fs";
+import type { IClientOptions } from "mqtt";
+import type { MqttConfig } from "./schema.ts";
+
+/** MQTT 5 §3.1.2.2 / 3.1.1 §3.1.2.2: the protocol level in CONNECT. */
+export type ProtocolVersion = 4 | 5;
+
+/** What a connection attempt waits for the CONNACK before it gives up and backs off. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The broker is asked to send nothing larger than this many times max_payload_bytes (MQTT 5 §3.1.2.11.4). */
+const PACKET_SIZE_FACTOR = 16;
+
+export function clientOptions(settings: MqttConfig, version: ProtocolVersion): IClientOptions {
+  const secure = settings.url.startsWith("mqtts:");
+  return {
+    protocolVersion: version,
+    clientId: settings.client_id as string,
+    clean: settings.clean,
+    keepalive: settings.keepalive_s,
+    ...(settings.username === undefined ? {} : { username: settings.username }),
+    ...(settings.password === undefined ? {} : { password: settings.password }),
+    // Ours: connection.ts reconnects with backoff and subscribes itself (the store knows the filters).
+    reconnectPeriod: 0,
+    resubscribe: false,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    queueQoSZero: false,
+    // MQTT 5 §3.1.2.5: the broker publishes this when the connection ends without a DISCONNECT.
+    will: { topic: settings.status_topic as string, payload: Buffer.from("offline"), qos: 1, retain: true },
+    ...(version === 5 ? { properties: sessionProperties(settings) } : {}),
+    ...(secure ? tlsOptions(settings) : {}),
+  };
+}
+
+function sessionProperties(settings: MqttConfig): NonNullable<IClientOptions["properties"]> {
+  return {
+    // §3.1.2.11.2: 0 ends the session with the connection, which a persistent session must not.
+    sessionExpiryInterval: settings.clean ? 0 : settings.session_expiry_s,
+    maximumPacketSize: Math.min(268_435_455, settings.max_payload_bytes * PACKET_SIZE_FACTOR + 65_536),
+  };
+}
+
+/** The certificate is always verified; ca_file is read at each attempt, so a renewed file needs no restart. */
+function tlsOptions(settings: MqttConfig): Partial<IClientOptions> {
+  return {
+    rejectUnauthorized: true,
+    ...(settings.ca_file === undefined ? {} : { ca: readFileSync(settings.ca_file) }),
+  };
+}
+
+/** The URL without what must not be logged (the schema already refuses credentials in it). */
+export function shownUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//");
+}

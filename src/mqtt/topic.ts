@@ -1,0 +1,78 @@
+/**
+ * MQTT topic names and topic filters (MQTT 5 §4.7, same rules in 3.1.1 §4.7).
+ * One helper for `check` (config), the client's local dispatch and the templates that print
+ * values into a publishing topic.
+ */
+
+/** §1.5.4: a UTF-8 string is at most 65,535 bytes (two-byte length prefix). */
+const MAX_TOPIC_BYTES = 65_535;
+const NUL = "\u0000";
+
+/** Why `topic` cannot be published to (§4.7.1: no wildcards in a Topic Name), or undefined. */
+export function topicProblem(topic: string): string | undefined {
+  const common = commonProblem(topic);
+  if (common !== undefined) return common;
+  if (topic.includes("+") || topic.includes("#")) {
+    return "a topic to publish to cannot contain the wildcards + or # (MQTT 5 §4.7.1)";
+  }
+  return undefined;
+}
+
+/** Why `filter` cannot be subscribed to, or undefined (§4.7.1.2, §4.7.1.3). */
+export function filterProblem(filter: string): string | undefined {
+  const common = commonProblem(filter);
+  if (common !== undefined) return common;
+  const levels = filter.split("/");
+  for (const [i, level] of levels.entries()) {
+    // §4.7.1.2: "#" MUST be specified on its own level and be the last character.
+    if (level.includes("#") && (level !== "#" || i !== levels.length - 1)) {
+      return "# must be a whole level and the last one (MQTT 5 §4.7.1.2)";
+    }
+    // §4.7.1.3: "+" MUST occupy an entire level of the filter.
+    if (level.includes("+") && level !== "+") return "+ must be a whole level (MQTT 5 §4.7.1.3)";
+  }
+  return undefined;
+}
+
+function commonProblem(text: string): string | undefined {
+  // §4.7.3: at least one character, no NUL, at most 65,535 bytes.
+  if (text.length === 0) return "a topic must not be empty (MQTT 5 §4.7.3)";
+  if (text.includes(NUL)) return "a topic must not contain NUL (MQTT 5 §4.7.3)";
+  if (Buffer.byteLength(text, "utf8") > MAX_TOPIC_BYTES) {
+    return `a topic is at most ${MAX_TOPIC_BYTES} bytes (MQTT 5 §1.5.4)`;
+  }
+  return undefined;
+}
+
+export const validTopic = (topic: string): boolean => topicProblem(topic) === undefined;
+export const validFilter = (filter: string): boolean => filterProblem(filter) === undefined;
+
+/**
+ * Whether a value printed by a template into a topic stays inside one level: no `/`, `+`, `#`
+ * or NUL, so a sender can never make the gateway publish to another topic.
+ */
+export const validTopicLevel = (value: string): boolean => !/[/+#\u0000]/.test(value);
+
+/**
+ * The segments the wildcards of `filter` matched in `topic`, in order, or undefined when it does
+ * not match. `+` gives its level; `#` gives the rest of the topic joined by `/` ("" when it
+ * matched the parent level alone, §4.7.1.2: "sport/#" matches "sport").
+ */
+export function matchTopic(filter: string, topic: string): string[] | undefined {
+  // §4.7.2: a filter starting with a wildcard does not match a topic starting with "$".
+  if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) return undefined;
+  const want = filter.split("/");
+  const have = topic.split("/");
+  const found: string[] = [];
+  for (const [i, level] of want.entries()) {
+    if (level === "#") {
+      found.push(have.slice(i).join("/"));
+      return found;
+    }
+    const got = have[i];
+    if (got === undefined) return undefined;
+    if (level === "+") found.push(got);
+    else if (level !== got) return undefined;
+  }
+  return want.length === have.length ? found : undefined;
+}

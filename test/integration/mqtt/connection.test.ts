@@ -1,0 +1,228 @@
+// The broker connection alone (src/mqtt/connection.ts) against a real mosquitto: TLS with the
+// test's CA and the broker's name checked, refused credentials told in last_error and retried, a
+// broker restart survived, messages acknowledged once handled, and filters no longer subscribed
+// removed from the persistent session.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { createLogger } from "../../../src/log.ts";
+import { MqttConnection } from "../../../src/mqtt/connection.ts";
+import { mqttDefaults, type MqttConfig } from "../../../src/mqtt/schema.ts";
+import type { MqttMessage } from "../../../src/mqtt/types.ts";
+import type { Keyed } from "../../../src/plugin-api/store.ts";
+import { startMosquitto, type TestMosquitto } from "../../../testbed/mosquitto.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
+import { makeTestCa } from "../../helpers/test-ca.ts";
+
+const USERS = { gateway: "gw-s3cret", sensor: "sensor-pw" };
+let broker: TestMosquitto;
+const open: MqttConnection[] = [];
+
+beforeAll(async () => {
+  const ca = makeTestCa("mqtt");
+  broker = await startMosquitto({ users: USERS, tls: { caFile: ca.caFile, ...ca.issue(["localhost"]) } });
+});
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.stop();
+});
+afterAll(() => broker.stop());
+
+function memoryKeyed<V>(): Keyed<V> & { map: Map<string, V> } {
+  const map = new Map<string, V>();
+  return { map, get: (k) => map.get(k), set: (k, v) => void map.set(k, v), delete: (k) => void map.delete(k) };
+}
+
+function connection(settings: Partial<MqttConfig> & { url: string }, filters = memoryKeyed<Record<string, number>>()) {
+  const raw = {
+    clean: false,
+    session_expiry_s: 600,
+    keepalive_s: 30,
+    max_payload_bytes: 1024,
+    username: "gateway",
+    password: USERS.gateway,
+    ...settings,
+  };
+  const config = mqttDefaults({ ...raw, reconnect: { initial_ms: 50, max_ms: 200 } }, "gw.localhost");
+  const logs: string[] = [];
+  const c = new MqttConnection(config, { log: createLogger({ level: "debug", write: (l) => void logs.push(l) }), filters });
+  open.push(c);
+  return { c, logs, filters };
+}
+
+const online = (c: MqttConnection) =>
+  waitFor(
+    () => c.status().state === "online",
+    10_000,
+    "the connection to come online",
+    () => JSON.stringify(c.status()),
+  );
+/** Started, refused, and tried again at least once more: never online. */
+async function refusedTwice(c: MqttConnection): Promise<void> {
+  c.view().ready();
+  await waitFor(
+    () => c.stats().reconnects >= 2,
+    10_000,
+    "two attempts",
+    () => JSON.stringify(c.status()),
+  );
+  expect(c.status().state).not.toBe("online");
+}
+const text = (m: MqttMessage) => new TextDecoder().decode(m.payload);
+
+describe("connecting", () => {
+  test("over TLS with the test's CA, the broker's name checked: online, and a message comes through", async () => {
+    const { c } = connection({ url: broker.tlsUrl as string, ca_file: broker.caFile as string, client_id: "t-tls" });
+    const view = c.view();
+    const got: MqttMessage[] = [];
+    view.mqtt.subscribe("zigbee2mqtt/+/contact", { qos: 1, retained: false }, async (m) => void got.push(m));
+    view.ready();
+    await online(c);
+    await waitFor(() => broker.log().includes("t-tls 1 zigbee2mqtt/+/contact"), 5_000, "the subscription at the broker", broker.log);
+    await broker.pub("zigbee2mqtt/door/contact", '{"contact":false,"battery":97}', { qos: 1, user: "sensor" });
+    await waitFor(() => got.length === 1, 5_000, "the message");
+    expect(got[0]).toMatchObject({ topic: "zigbee2mqtt/door/contact", qos: 1, retain: false });
+    expect(text(got[0] as MqttMessage)).toBe('{"contact":false,"battery":97}');
+  });
+
+  test("a broker whose certificate does not carry the name dialled is refused, and tried again", async () => {
+    const tlsIp = (broker.tlsUrl as string).replace("localhost", "127.0.0.1");
+    const { c } = connection({ url: tlsIp, ca_file: broker.caFile as string, client_id: "t-tls-name" });
+    await refusedTwice(c);
+    expect(c.status().lastError).toMatch(/127\.0\.0\.1|altnames|certificate/i);
+  });
+
+  test("refused credentials: last_error says so, and the connection keeps trying", async () => {
+    const { c } = connection({ url: broker.url, password: "wrong", client_id: "t-creds" });
+    await refusedTwice(c);
+    expect(c.status().lastError).toContain("the broker refused the credentials");
+  });
+
+  test("publishing while not online is refused at once with MQTT_UNAVAILABLE", async () => {
+    const { c } = connection({ url: broker.url, password: "wrong", client_id: "t-pub-down" });
+    c.view().ready();
+    await expect(c.publish("a/b", "x", { qos: 1, retain: false })).rejects.toMatchObject({ code: "MQTT_UNAVAILABLE", status: 503 });
+    await expect(c.publish("a/+", "x", { qos: 1, retain: false })).rejects.toMatchObject({ code: "MQTT_TOPIC_INVALID" });
+  });
+});
+
+describe("staying connected", () => {
+  test("a broker restart is survived: back online, and a QoS 1 message published after it arrives", async () => {
+    const { c } = connection({ url: broker.url, client_id: "t-restart" });
+    const view = c.view();
+    const got: string[] = [];
+    view.mqtt.subscribe("tele/+/SENSOR", { qos: 1, retained: false }, async (m) => void got.push(text(m)));
+    view.ready();
+    await online(c);
+    await broker.restart();
+    await waitFor(
+      () => c.stats().reconnects >= 1 && c.status().state === "online",
+      10_000,
+      "the connection back online",
+      () => JSON.stringify(c.status()),
+    );
+    await broker.pub("tele/plug1/SENSOR", '{"ENERGY":{"Power":42}}', { qos: 1, user: "sensor" });
+    await waitFor(() => got.length === 1, 5_000, "the message after the restart");
+    expect(got).toEqual(['{"ENERGY":{"Power":42}}']);
+  });
+
+  test("the status topic says online (retained) while connected, offline after a clean stop", async () => {
+    const { c } = connection({ url: broker.url, client_id: "t-status", status_topic: "stanzagate/t-status/status" });
+    c.view().ready();
+    await online(c);
+    expect(await broker.sub("stanzagate/t-status/status", { count: 1, user: "sensor" })).toEqual(["stanzagate/t-status/status online"]);
+    await c.stop();
+    expect(await broker.sub("stanzagate/t-status/status", { count: 1, user: "sensor" })).toEqual(["stanzagate/t-status/status offline"]);
+  });
+
+  test("a payload over max_payload_bytes is refused and counted; the connection stays up and the next message passes", async () => {
+    const { c } = connection({ url: broker.url, client_id: "t-big", max_payload_bytes: 100 });
+    const view = c.view();
+    const got: string[] = [];
+    view.mqtt.subscribe("big/#", { qos: 1, retained: false }, async (m) => void got.push(text(m)));
+    view.ready();
+    await online(c);
+    await waitFor(() => broker.log().includes("t-big 1 big/#"), 5_000, "the subscription at the broker", broker.log);
+    await broker.pub("big/one", "x".repeat(1000), { qos: 1, user: "sensor" });
+    await broker.pub("big/two", "small", { qos: 1, user: "sensor" });
+    await waitFor(() => got.length === 1, 5_000, "the small message");
+    expect(got).toEqual(["small"]);
+    expect(c.stats().refused.too_large).toBe(1);
+    expect(c.status().state).toBe("online");
+  });
+});
+
+describe("publishing", () => {
+  test("resolves once the broker acknowledged it, and a subscriber gets the message", async () => {
+    const { c } = connection({ url: broker.url, client_id: "t-pub" });
+    c.view().ready();
+    await online(c);
+    const seen = broker.sub("zigbee2mqtt/kitchen/set", { count: 1, user: "sensor", id: "t-pub-watcher" });
+    await waitFor(() => broker.log().includes("t-pub-watcher 0 zigbee2mqtt/kitchen/set"), 5_000, "the watcher subscribed", broker.log);
+    await c.publish("zigbee2mqtt/kitchen/set", '{"state":"ON"}', { qos: 1, retain: false });
+    expect(await seen).toEqual(['zigbee2mqtt/kitchen/set {"state":"ON"}']);
+    expect(c.stats().published).toBe(1);
+  });
+});
+
+describe("the persistent session", () => {
+  test("a QoS 1 message is acknowledged only once handled: one not handled when the gateway stops comes again", async () => {
+    const filters = memoryKeyed<Record<string, number>>();
+    const first = connection({ url: broker.url, client_id: "t-ack" }, filters);
+    const view = first.c.view();
+    let arrived = 0;
+    view.mqtt.subscribe("door/#", { qos: 1, retained: false }, () => {
+      arrived++;
+      return new Promise<void>(() => {}); // never safe: never acknowledged
+    });
+    view.ready();
+    await online(first.c);
+    await waitFor(() => broker.log().includes("t-ack 1 door/#"), 5_000, "the subscription at the broker", broker.log);
+    await broker.pub("door/front", "open", { qos: 1, user: "sensor" });
+    await waitFor(() => arrived === 1, 5_000, "the message handed to the route");
+    await first.c.stop();
+    const second = connection({ url: broker.url, client_id: "t-ack" }, filters);
+    const again = second.c.view();
+    const got: string[] = [];
+    again.mqtt.subscribe("door/#", { qos: 1, retained: false }, async (m) => void got.push(text(m)));
+    again.ready();
+    await waitFor(() => got.length === 1, 10_000, "the message delivered again");
+    expect(got).toEqual(["open"]);
+  });
+
+  test("QoS 1 messages published while the gateway is stopped arrive when it starts again, in order", async () => {
+    const filters = memoryKeyed<Record<string, number>>();
+    const first = connection({ url: broker.url, client_id: "t-queued" }, filters);
+    const view = first.c.view();
+    view.mqtt.subscribe("stat/+/POWER", { qos: 1, retained: false }, async () => {});
+    view.ready();
+    await online(first.c);
+    await waitFor(() => filters.map.get("t-queued")?.["stat/+/POWER"] === 1, 5_000, "the subscription made");
+    await first.c.stop();
+    for (const state of ["ON", "OFF", "ON"]) await broker.pub("stat/plug1/POWER", state, { qos: 1, user: "sensor" });
+    const second = connection({ url: broker.url, client_id: "t-queued" }, filters);
+    const again = second.c.view();
+    const got: string[] = [];
+    again.mqtt.subscribe("stat/+/POWER", { qos: 1, retained: false }, async (m) => void got.push(text(m)));
+    again.ready();
+    await waitFor(() => got.length === 3, 10_000, "the queued messages");
+    expect(got).toEqual(["ON", "OFF", "ON"]);
+  });
+
+  test("a filter no longer subscribed by any generation is unsubscribed at the broker and forgotten", async () => {
+    const { c, filters } = connection({ url: broker.url, client_id: "t-stale" });
+    const old = c.view();
+    old.mqtt.subscribe("old/#", { qos: 1, retained: false }, async () => {});
+    old.ready();
+    await online(c);
+    await waitFor(() => filters.map.get("t-stale")?.["old/#"] === 1, 5_000, "old/# remembered");
+    const next = c.view();
+    next.mqtt.subscribe("new/#", { qos: 1, retained: false }, async () => {});
+    next.ready();
+    old.close();
+    await waitFor(
+      () => JSON.stringify(filters.map.get("t-stale")) === '{"new/#":1}',
+      5_000,
+      "only new/# remembered",
+      () => JSON.stringify([...filters.map]),
+    );
+    await waitFor(() => broker.log().includes("Received UNSUBSCRIBE from t-stale"), 5_000, "the UNSUBSCRIBE at the broker", broker.log);
+  });
+});

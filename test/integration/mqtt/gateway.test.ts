@@ -1,0 +1,103 @@
+// The gateway with an mqtt: section, as a process on a real XMPP server and a real mosquitto:
+// /health and /metrics show the broker connection, the status topic says "online" (retained), a
+// SIGKILLed gateway leaves "offline" there by its last will, and refused credentials are told
+// on /health while the gateway keeps trying.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnGateway, type GatewayProcess } from "../../helpers/gateway-process.ts";
+import { configHead, loadTestConfig, startGateway } from "../../helpers/gateway.ts";
+import { testServers } from "../../helpers/servers.ts";
+import { startMosquitto, type TestMosquitto } from "../../../testbed/mosquitto.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
+import type { XmppServer } from "../../../testbed/xmpp-server.ts";
+
+const USERS = { gateway: "gw-s3cret", watcher: "watch-pw" };
+
+const mqttSection = (broker: TestMosquitto, password: string, topic: string) =>
+  [
+    "mqtt:",
+    `  url: ${broker.url}`,
+    "  username: gateway",
+    `  password: "${password}"`,
+    `  status_topic: ${topic}`,
+    "  keepalive_s: 5",
+    "  reconnect: { initial_ms: 50, max_ms: 500 }",
+    "",
+  ].join("\n");
+
+async function metric(gw: GatewayProcess, name: string): Promise<number> {
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(" ")[1] ?? Number.NaN);
+}
+
+for (const server of testServers()) {
+  describe(server.name, () => {
+    let xmpp: XmppServer;
+    let broker: TestMosquitto;
+    beforeAll(async () => {
+      xmpp = await server.start();
+      broker = await startMosquitto({ users: USERS });
+    });
+    afterAll(async () => {
+      await broker?.stop();
+      await xmpp?.stop();
+    });
+
+    test("online: /health and /metrics say so, the status topic holds a retained online; SIGKILL leaves offline by the last will", async () => {
+      const topic = `stanzagate/${server.name}-kill/status`;
+      const gw = await spawnGateway(xmpp, mqttSection(broker, USERS.gateway, topic));
+      try {
+        await waitFor(async () => (await gw.health()).status === 200, 10_000, "/health 200", gw.stderr);
+        const { body } = await gw.health();
+        expect(body.mqtt).toMatchObject({ state: "online", url: broker.url, client_id: `stanzagate-${xmpp.componentDomain}` });
+        expect(await metric(gw, "stanzagate_mqtt_connected")).toBe(1);
+        expect(await broker.sub(topic, { count: 1, user: "watcher" })).toEqual([`${topic} online`]);
+      } finally {
+        await gw.kill("SIGKILL");
+      }
+      // MQTT 5 §3.1.2.5: the connection closed without DISCONNECT, so the broker publishes the will.
+      await waitFor(
+        async () => (await broker.sub(topic, { count: 1, user: "watcher" }))[0] === `${topic} offline`,
+        10_000,
+        "the last will",
+      );
+    });
+
+    test("refused credentials: /health is 503 with the reason in mqtt.last_error, and the gateway keeps trying", async () => {
+      const gw = await spawnGateway(xmpp, mqttSection(broker, "wrong", `stanzagate/${server.name}-creds/status`));
+      try {
+        await waitFor(async () => (await metric(gw, "stanzagate_mqtt_reconnects_total")) >= 2, 10_000, "two attempts", gw.stderr);
+        const { status, body } = await gw.health();
+        expect(status).toBe(503);
+        expect(body.status).toBe("degraded");
+        expect((body.mqtt as Record<string, unknown>).state).not.toBe("online");
+        expect((body.mqtt as Record<string, unknown>).last_error).toContain("the broker refused the credentials");
+        expect(await metric(gw, "stanzagate_mqtt_connected")).toBe(0);
+      } finally {
+        await gw.kill("SIGTERM");
+      }
+    });
+
+    test("a reload with other settings reconnects with them; one without mqtt: says offline and disconnects", async () => {
+      const first = `stanzagate/${server.name}-reload-1/status`;
+      const second = `stanzagate/${server.name}-reload-2/status`;
+      const gw = await startGateway(xmpp, { routes: mqttSection(broker, USERS.gateway, first) });
+      try {
+        const health = () =>
+          gw.gateway.handle(new Request("http://gw/health")).then((r) => r.json() as Promise<{ mqtt?: { state: string } }>);
+        await waitFor(async () => (await health()).mqtt?.state === "online", 10_000, "online");
+        await gw.gateway.reload(loadTestConfig(configHead(xmpp) + mqttSection(broker, USERS.gateway, second)));
+        await waitFor(
+          async () => (await broker.sub(second, { count: 1, user: "watcher" }))[0] === `${second} online`,
+          10_000,
+          "online on the new status topic",
+        );
+        await gw.gateway.reload(loadTestConfig(configHead(xmpp)));
+        expect((await health()).mqtt).toBeUndefined();
+        expect(await broker.sub(second, { count: 1, user: "watcher" })).toEqual([`${second} offline`]);
+      } finally {
+        await gw.stop();
+      }
+    });
+  });
+}

@@ -1,0 +1,68 @@
+// `stanzagate render --route mqtt:TOPIC`: what one MQTT message would send through the routes
+// whose filter takes it, offline, with the same handler as serve.
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { renderCommand } from "../../../../src/features/routes/render-cli.ts";
+import { loadTestConfig } from "../../../helpers/gateway.ts";
+import { FAKE_HEAD } from "../../../helpers/fake-gateway.ts";
+
+const config = loadTestConfig(`${FAKE_HEAD}mqtt:
+  url: mqtt://127.0.0.1:1883
+routes:
+  - name: doors
+    mqtt: { topic: "zigbee2mqtt/+" }
+    when: body.contact != nil
+    send: <message to="bob@localhost"><body>{{ wildcards[0] }} {% if body.contact %}closed{% else %}open{% endif %}</body></message>
+  - name: all
+    mqtt: { topic: "zigbee2mqtt/#" }
+    send: <message to="bob@localhost"><body>{{ topic }}</body></message>
+`);
+
+async function render(route: string, body?: string | Uint8Array) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  const code = await renderCommand(
+    config,
+    { route, headers: [], query: [], pretty: false, ...(bytes ? { body: bytes } : {}) },
+    { out: (l) => void out.push(l), err: (l) => void err.push(l) },
+  );
+  return { code, out, err };
+}
+
+describe("render --route mqtt:TOPIC", () => {
+  test("prints what every route taking the topic would send", async () => {
+    const door = readFileSync(new URL("../../../fixtures/mqtt/z2m-door-open.json", import.meta.url));
+    expect(await render("mqtt:zigbee2mqtt/front_door", door)).toEqual({
+      code: 0,
+      out: [
+        '<message to="bob@localhost" from="gateway.localhost" id="render-1"><body>front_door open</body></message>',
+        '<message to="bob@localhost" from="gateway.localhost" id="render-1"><body>zigbee2mqtt/front_door</body></message>',
+      ],
+      err: [],
+    });
+  });
+
+  test("says when: held a message back, and why a route refuses one (exit 1)", async () => {
+    expect(await render("mqtt:zigbee2mqtt/cam", new Uint8Array([0xff]))).toEqual({
+      code: 1,
+      out: [],
+      err: [
+        "doors: the payload is not UTF-8 (mqtt.binary: base64 takes it as base64 text)",
+        "all: the payload is not UTF-8 (mqtt.binary: base64 takes it as base64 text)",
+      ],
+    });
+    expect((await render("mqtt:zigbee2mqtt/bridge", "{}")).err).toEqual([
+      "doors: nothing would be sent (when: is false, or the templates produced no stanza)",
+    ]);
+  });
+
+  test("a topic no route takes, or one that is not a topic, exits 2 saying so", async () => {
+    expect(await render("mqtt:tele/plug/SENSOR")).toEqual({
+      code: 2,
+      out: [],
+      err: ["no MQTT route takes tele/plug/SENSOR (their topics: zigbee2mqtt/+, zigbee2mqtt/#)"],
+    });
+    expect((await render("mqtt:zigbee2mqtt/+")).err).toEqual(["a topic to publish to cannot contain the wildcards + or # (MQTT 5 §4.7.1)"]);
+  });
+});

@@ -1,0 +1,75 @@
+// The mqtt: section of routes.yaml (issue 23 §1): its defaults, and what `check` refuses at file:line:col.
+import { describe, expect, test } from "bun:test";
+import { BUILTIN_PLUGINS } from "../../../plugins/index.ts";
+import { formatLines } from "../../../src/config/diagnostics.ts";
+import { loadConfig } from "../../../src/features/index.ts";
+
+const HEAD = "xmpp:\n  server: xmpp://127.0.0.1:5347\n  component: gw.example.org\n  secret: s\n  host: example.org\n";
+const load = (mqtt: string, env: Record<string, string> = {}) => loadConfig(`${HEAD}mqtt:\n${mqtt}`, env, BUILTIN_PLUGINS);
+const problems = (mqtt: string) => {
+  const result = load(mqtt);
+  if (result.ok) return formatLines("routes.yaml", result.warnings);
+  return formatLines("routes.yaml", result.diagnostics);
+};
+
+describe("the mqtt: section", () => {
+  test("a url alone gets a persistent session whose client id and status topic stay the same across restarts", () => {
+    const result = load("  url: mqtt://127.0.0.1:1883\n");
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.mqtt).toEqual({
+      url: "mqtt://127.0.0.1:1883",
+      client_id: "stanzagate-gw.example.org",
+      clean: false,
+      session_expiry_s: 604_800,
+      keepalive_s: 30,
+      status_topic: "stanzagate/gw.example.org/status",
+      max_payload_bytes: 262_144,
+      reconnect: { initial_ms: 1_000, max_ms: 30_000 },
+    });
+  });
+
+  test("without the section there is no MQTT at all", () => {
+    const result = loadConfig(HEAD, {}, BUILTIN_PLUGINS);
+    expect(result.ok && result.config.mqtt).toBeUndefined();
+  });
+
+  test("the password comes from the environment", () => {
+    const result = load("  url: mqtts://broker.example.org:8883\n  username: gateway\n  password: ${MQTT_PASSWORD}\n", {
+      MQTT_PASSWORD: "pw",
+    });
+    expect(result.ok && result.config.mqtt?.password).toBe("pw");
+  });
+
+  test("a status topic with a wildcard is refused where it is written", () => {
+    expect(problems("  url: mqtt://127.0.0.1\n  status_topic: stanzagate/+/status\n")).toEqual([
+      "routes.yaml:8:17  error  mqtt.status_topic  a topic to publish to cannot contain the wildcards + or # (MQTT 5 §4.7.1)",
+    ]);
+  });
+
+  test("credentials in the URL are refused (they would be logged): username and password are the place", () => {
+    expect(problems("  url: mqtt://user:pw@127.0.0.1:1883\n")).toEqual([
+      'routes.yaml:7:8  error  mqtt.url  expected mqtt://host:port or mqtts://host:port (no user, path or query), found "mqtt://user:pw@127.0.0.1:1883"',
+    ]);
+  });
+
+  test("another scheme, ca_file with plain mqtt:// and a missing CA file are each refused", () => {
+    expect(problems("  url: http://127.0.0.1\n")[0]).toContain("mqtt.url");
+    expect(problems("  url: mqtt://127.0.0.1\n  ca_file: /nonexistent/ca.pem\n")).toEqual([
+      "routes.yaml:8:12  error  mqtt.ca_file  no such file: /nonexistent/ca.pem",
+      "routes.yaml:8:12  error  mqtt.ca_file  mqtt.ca_file applies to mqtts:// only; mqtt.url is mqtt://127.0.0.1",
+    ]);
+  });
+
+  test("a password over plain mqtt:// to another machine is a warning", () => {
+    expect(problems("  url: mqtt://broker.example.org\n  username: u\n  password: p\n")).toEqual([
+      "routes.yaml:7:8  warning  mqtt.url  plain mqtt:// to broker.example.org sends the password and every message unencrypted: use mqtts://",
+    ]);
+  });
+
+  test("a misspelt key is refused with a hint", () => {
+    expect(problems("  url: mqtt://127.0.0.1\n  keepalive: 30\n")).toEqual([
+      'routes.yaml:8:3  error  mqtt.keepalive  unknown key (did you mean "keepalive_s"?)',
+    ]);
+  });
+});
