@@ -62,6 +62,31 @@ describe("a gateway whose store is PostgreSQL", () => {
     await rows.close();
   });
 
+  test("PostgreSQL stopped: 503 STORE_UNAVAILABLE and /health says why; started again, it queues again by itself", async () => {
+    const url = await freshDatabase();
+    const config = loadTestConfig(FAKE_HEAD.replace('store: ":memory:"', `store: ${JSON.stringify(url)}`) + ROUTES);
+    const offline = await createGateway(config, { log: silentLogger });
+    const alert = () => offline.handle(new Request("http://127.0.0.1/alert", post({ text: "disk full" })));
+    const health = async () =>
+      (await (await offline.handle(new Request("http://127.0.0.1/health"))).json()) as { store: { ok: boolean; error?: string } };
+    try {
+      expect((await alert()).status).toBe(202);
+      await pg.halt();
+      const refused = await alert();
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { code: string }).code).toBe("STORE_UNAVAILABLE");
+      expect((await health()).store).toMatchObject({ ok: false, error: expect.stringContaining("queueing a stanza failed") });
+      await pg.start();
+      await waitFor(async () => (await health()).store.ok, 15_000, "the store to be reported writable again");
+      expect((await alert()).status).toBe(202);
+      const rows = new SQL(url);
+      expect(await rows`SELECT count(*)::int AS n FROM outbox`).toEqual([{ n: 2 }]);
+      await rows.close();
+    } finally {
+      await offline.stop({ flushTimeoutMs: 0 });
+    }
+  });
+
   test("a correct: thread opened by one gateway is corrected by the next one on the same database", async () => {
     const url = await freshDatabase();
     gw = await fakeGateway(ROUTES, { store: url });
