@@ -16,7 +16,8 @@ import type { Report } from "scslre";
 
 /**
  * scslre (with refa's Unicode tables) costs about 5 MB of resident memory once loaded: it is
- * required on the first pattern, so a routes.yaml without any pays nothing.
+ * required on the first pattern that repeats a group (repeatsGroup), so a routes.yaml without
+ * any pays nothing.
  */
 let scslre: typeof import("scslre") | undefined;
 const analyse: typeof import("scslre").analyse = (...args) => (scslre ??= require("scslre") as typeof import("scslre")).analyse(...args);
@@ -29,8 +30,30 @@ const BACKREFERENCE = /\\[1-9]|\\k</;
  */
 export function explosiveRegex(source: string, flags = ""): string | undefined {
   if (BACKREFERENCE.test(source)) return "backreferences are not allowed (they can take exponential time on hostile input)";
+  if (!repeatsGroup(source, flags)) return undefined;
   const report = analyse({ source, flags }, { reportTypes: { Move: false } }).reports.find((r) => r.exponential);
   return report && describe(report);
+}
+
+/**
+ * Whether a group (or lookaround) of `source` carries a quantifier. Exponential time needs one:
+ * both of scslre's exponential reports (Self, Trade) are quantifiers inside a repeated group, and
+ * a quantifier on a single character or class holds no other. So a pattern without one (`^ping$`,
+ * `^temp (?<room>\w+)$`: most bot commands) is cleared without loading scslre, whose Unicode
+ * tables then stay out of memory (about 5 MB of idle RSS with a bot). Conservative: any `)`
+ * followed by `*`, `+`, `?` or `{`, and any `v`-flag pattern (nested classes), is analysed.
+ */
+function repeatsGroup(source: string, flags: string): boolean {
+  if (flags.includes("v")) return true;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "\\") i++;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === ")" && "*+?{".includes(source[i + 1] ?? "_")) return true;
+  }
+  return false;
 }
 
 function describe(report: Report): string {

@@ -37,16 +37,17 @@ export function createCors(enabled: boolean): CorsPolicy {
   };
 }
 
-/** Adds `headers` to a response (a new one when its headers are immutable). */
+/**
+ * Adds `headers` to a response (a new one when its headers are immutable). Walked with `for...in`:
+ * this runs for every answer, and `Object.entries` made an array of pairs each time.
+ */
 export function withHeaders(res: Response, headers: Record<string, string>): Response {
-  const entries = Object.entries(headers);
-  if (entries.length === 0) return res;
   try {
-    for (const [k, v] of entries) if (!res.headers.has(k)) res.headers.set(k, v);
+    for (const k in headers) if (!res.headers.has(k)) res.headers.set(k, headers[k] as string);
     return res;
   } catch {
     const copy = new Response(res.body, res);
-    for (const [k, v] of entries) if (!copy.headers.has(k)) copy.headers.set(k, v);
+    for (const k in headers) if (!copy.headers.has(k)) copy.headers.set(k, headers[k] as string);
     return copy;
   }
 }

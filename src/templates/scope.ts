@@ -28,9 +28,35 @@ interface Place {
 
 /**
  * Throws 400 INVALID_XML_TEXT naming the first field (`body.alerts[2].labels.x`) whose text or
- * key XML cannot carry. Iterative, so no payload depth can overflow the stack.
+ * key XML cannot carry. Iterative, so no payload depth can overflow the stack. Every request of a
+ * templated route passes here with all its headers: the common case is a walk that only tests,
+ * and only a scope that fails is walked again with the places that name the field.
  */
 export function checkScopeText(scope: TemplateScope): void {
+  if (!allXmlText(scope)) placeFirstBadText(scope);
+}
+
+/** Whether every text and every key below the scope's own keys is text XML can carry. */
+function allXmlText(scope: TemplateScope): boolean {
+  const stack: unknown[] = Object.values(scope);
+  for (let value = stack.pop(); stack.length > 0 || value !== undefined; value = stack.pop()) {
+    if (typeof value === "string") {
+      if (!isXmlText(value)) return false;
+    } else if (Array.isArray(value)) {
+      for (const v of value) stack.push(v);
+    } else if (value !== null && typeof value === "object") {
+      const fields = value as Record<string, unknown>;
+      for (const k of Object.keys(fields)) {
+        if (!isXmlText(k)) return false;
+        stack.push(fields[k]);
+      }
+    }
+  }
+  return true;
+}
+
+/** The walk with places: throws for the first field found. */
+function placeFirstBadText(scope: TemplateScope): void {
   const stack: Array<[unknown, Place]> = Object.entries(scope).map(([k, v]) => [v, { parent: undefined, key: k }]);
   for (let next = stack.pop(); next; next = stack.pop()) {
     const [value, place] = next;

@@ -37,10 +37,18 @@ function isXmlName(name: string): boolean {
 /** RFC 6120 §8.1.1/§8.1.2 addresses, and the `jid` of MUC items (XEP-0045), rosters and the like. */
 const ADDRESS_ATTRIBUTES = new Set(["to", "from", "jid"]);
 
-/** Returns the stanza serialized, or throws the GatewayError that says why the server would refuse it. */
+/**
+ * Returns the stanza serialized, or throws the GatewayError that says why the server would refuse it.
+ * Every stanza passes here, so the common case is cheap: names and addresses are checked in one
+ * walk, and the characters of every text and attribute value in one test of the serialized
+ * string (serializing only escapes `&<>"'`, so a character XML cannot carry is in the string
+ * exactly when it is in a value). Only a stanza that fails is walked again, value by value, for
+ * the error that names where.
+ */
 export function guardStanza(stanza: Element, maxBytes: number): string {
-  checkTree(stanza);
+  const plain = namesAndAddressesValid(stanza);
   const xml = stanza.toString();
+  if (!plain || !isXmlText(xml)) checkTree(stanza);
   // UTF-8 takes at most 3 bytes per UTF-16 unit: a short stanza needs no count.
   if (xml.length * 3 <= maxBytes) return xml;
   const size = Buffer.byteLength(xml, "utf8");
@@ -48,6 +56,29 @@ export function guardStanza(stanza: Element, maxBytes: number): string {
   return xml;
 }
 
+/**
+ * Whether every name is an XML name and every address a JID, and no element has two text children
+ * in a row (two halves of a surrogate pair, each refused alone, would pass as one in the string):
+ * when true, the values' characters are left to the test of the whole string.
+ */
+function namesAndAddressesValid(el: Element): boolean {
+  if (!isXmlName(el.name)) return false;
+  const attrs = el.attrs as Record<string, unknown>;
+  for (const name in attrs) {
+    if (!isXmlName(name)) return false;
+    const value = attrs[name];
+    if (typeof value === "string" && ADDRESS_ATTRIBUTES.has(name) && !isJid(value)) return false;
+  }
+  let textBefore = false;
+  for (const child of el.children) {
+    const text = typeof child === "string";
+    if (text ? textBefore : !namesAndAddressesValid(child)) return false;
+    textBefore = text;
+  }
+  return true;
+}
+
+/** The check value by value, in document order: throws the first problem with where it is. */
 function checkTree(el: Element): void {
   if (!isXmlName(el.name))
     throw new GatewayError("INVALID_MARKUP", "an element name is not an XML name", { details: { element: el.name.slice(0, 100) } });

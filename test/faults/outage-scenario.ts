@@ -53,12 +53,7 @@ export async function runScenario(s: Scenario): Promise<{ load: LoadResult; repo
  * send, so the duplicate count is read at a known point rather than after a guessed pause.
  */
 async function drainedUpToMarker(s: Scenario): Promise<void> {
-  const empty = async () => {
-    const { status, body } = await s.gateway().health();
-    return status === 200 && (body.outbox as { queued?: number } | undefined)?.queued === 0;
-  };
-  // Polling /health until it says so; a queue still full at the deadline shows in the counts below.
-  await waitFor(empty, DELIVERY_DEADLINE_MS, "the outbox to empty", undefined, 100).catch(unlessTimedOut);
+  await outboxEmptied(s.gateway(), DELIVERY_DEADLINE_MS);
   const marker = `${s.name} marker`;
   const res = await s.send(s.gateway().url, marker);
   if (res.status !== 201) {
@@ -78,4 +73,13 @@ function printCounts(name: string, load: LoadResult, report: DeliveryReport): vo
     `faults ${name}: requests=${load.outcomes.size} ${statuses} accepted=${report.accepted} received=${report.received} lost=${report.lost.length} duplicated=${report.duplicated}`,
   );
   for (const [status, sample] of Object.entries(load.samples)) console.log(`faults ${name}: first ${status} answer: ${sample}`);
+}
+
+/** Polls /health until the link is up and the outbox empty; a queue still full at the deadline shows in the counts. */
+export async function outboxEmptied(gw: GatewayProcess, timeoutMs: number): Promise<void> {
+  const empty = async () => {
+    const { status, body } = await gw.health();
+    return status === 200 && (body.outbox as { queued?: number } | undefined)?.queued === 0;
+  };
+  await waitFor(empty, timeoutMs, "the outbox to empty", undefined, 100).catch(unlessTimedOut);
 }

@@ -22,4 +22,10 @@ export const SIZES = {
   subscribers: intFromEnv("FAULTS_SUBSCRIBERS", 1_000),
   /** Messages published to that topic meanwhile. */
   topicMessages: intFromEnv("FAULTS_TOPIC_MESSAGES", 5_000),
+  /** QoS 1 messages published per MQTT kill/restart scenario (issue 23 §6). */
+  mqttLoad: intFromEnv("FAULTS_MQTT_LOAD", 600),
+  /** Messages of the MQTT flood, published as fast as the broker takes them (issue 23 §5: 10,000/s). */
+  mqttFlood: intFromEnv("FAULTS_MQTT_FLOOD", 10_000),
+  /** How far the gateway's peak RSS may rise above its RSS before the flood, MB. */
+  mqttFloodRssMb: intFromEnv("FAULTS_MQTT_FLOOD_RSS_MB", 64),
 } as const;

@@ -34,6 +34,11 @@ export class DeliveryLedger {
     return this.copies.has(text);
   }
 
+  /** How many copies of `text` arrived. */
+  copiesOf(text: string): number {
+    return this.copies.get(text) ?? 0;
+  }
+
   /** Resolves once every text is in, or at the deadline; returns the texts still missing. */
   async waitForAll(texts: string[], timeoutMs: number): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;

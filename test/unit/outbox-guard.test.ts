@@ -44,6 +44,11 @@ describe("the stanza guard", () => {
     }
   });
 
+  test("a lone surrogate is refused even where the next text child would complete it in the string", () => {
+    const split = xml("message", { from: COMPONENT, to: "bob@localhost" }, xml("body", {}, "\ud83d", "\ude00"));
+    expect(refusal(() => guardStanza(split, 10_000))).toMatchObject({ code: "INVALID_XML_TEXT", details: { element: "body" } });
+  });
+
   test("to, from and jid attributes must be JIDs that XML can carry: 400 INVALID_JID", () => {
     expect(refusal(() => guardStanza(message({ to: "bob@localhost/\uffff" }), 10_000)).code).toBe("INVALID_JID");
     expect(refusal(() => guardStanza(message({ to: "\uffff@localhost" }), 10_000)).code).toBe("INVALID_JID");
