@@ -1,14 +1,14 @@
 // A whole gateway on `store: postgres://…` (issue 26 §1), in process with a fake XMPP server,
 // on the test bed's PostgreSQL: what it queues while its link is down is sent by the gateway
 // started next on the same database, and a `correct:` thread outlives the gateway that opened it.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { createGateway } from "../../../src/app.ts";
 import { silentLogger } from "../../../src/log.ts";
-import { type Postgres, startPostgres } from "../../../testbed/postgres.ts";
 import { waitFor } from "../../../testbed/timeouts.ts";
 import { FAKE_HEAD, type FakeGateway, fakeGateway } from "../../helpers/fake-gateway.ts";
 import { loadTestConfig } from "../../helpers/gateway.ts";
+import { usePostgresDatabases } from "../../helpers/postgres-databases.ts";
 
 const ROUTES = `routes:
   - path: /alert
@@ -21,28 +21,13 @@ const post = (body: Record<string, string>) => ({
   body: JSON.stringify(body),
 });
 
-let pg: Postgres;
-let admin: SQL;
-let databases = 0;
+const databases = usePostgresDatabases("gateway");
+const freshDatabase = () => databases.fresh();
 let gw: FakeGateway | undefined;
-beforeAll(async () => {
-  pg = await startPostgres();
-  admin = new SQL(pg.url);
-});
 afterEach(async () => {
   await gw?.stop();
   gw = undefined;
 });
-afterAll(async () => {
-  await admin?.close();
-  await pg?.stop();
-});
-
-async function freshDatabase(): Promise<string> {
-  const name = `gateway_${++databases}`;
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  return pg.url.replace(/\/stanzagate$/, `/${name}`);
-}
 
 describe("a gateway whose store is PostgreSQL", () => {
   test("queues while its link is down (202); the next gateway on the database sends it, and the row goes", async () => {
@@ -71,12 +56,12 @@ describe("a gateway whose store is PostgreSQL", () => {
       (await (await offline.handle(new Request("http://127.0.0.1/health"))).json()) as { store: { ok: boolean; error?: string } };
     try {
       expect((await alert()).status).toBe(202);
-      await pg.halt();
+      await databases.server().halt();
       const refused = await alert();
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as { code: string }).code).toBe("STORE_UNAVAILABLE");
       expect((await health()).store).toMatchObject({ ok: false, error: expect.stringContaining("queueing a stanza failed") });
-      await pg.start();
+      await databases.server().start();
       await waitFor(async () => (await health()).store.ok, 15_000, "the store to be reported writable again");
       expect((await alert()).status).toBe(202);
       const rows = new SQL(url);

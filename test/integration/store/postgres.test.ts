@@ -2,32 +2,16 @@
 // bed's own server (testbed/postgres.ts), a fresh database per test. Then what only a store that
 // replicas share must do: rows claimed by one replica are not handed to another until the claim
 // lapses, and each acks only what it claimed (issue 26 §2).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { postgresStore } from "../../../src/store/postgres/index.ts";
 import type { Store } from "../../../src/store/types.ts";
-import { type Postgres, startPostgres } from "../../../testbed/postgres.ts";
 import { waitFor } from "../../../testbed/timeouts.ts";
+import { usePostgresDatabases } from "../../helpers/postgres-databases.ts";
 import { describeStore } from "../../helpers/store-conformance.ts";
 
-let pg: Postgres;
-let admin: SQL;
-let databases = 0;
-beforeAll(async () => {
-  pg = await startPostgres();
-  admin = new SQL(pg.url);
-});
-afterAll(async () => {
-  await admin?.close();
-  await pg?.stop();
-});
-
-/** A new empty database on the test bed's server, and its URL. */
-async function freshDatabase(): Promise<string> {
-  const name = `spec_${++databases}`;
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  return pg.url.replace(/\/stanzagate$/, `/${name}`);
-}
+const databases = usePostgresDatabases("spec");
+const freshDatabase = () => databases.fresh();
 
 describeStore("PostgreSQL", async () => postgresStore(await freshDatabase(), { replica: "gw.localhost", max: 2 }));
 
