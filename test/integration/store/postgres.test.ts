@@ -4,9 +4,13 @@
 // lapses, and each acks only what it claimed (issue 26 §2).
 import { describe, expect, test } from "bun:test";
 import { SQL } from "bun";
+import { silentLogger } from "../../../src/log.ts";
+import { createOutbox } from "../../../src/store/outbox.ts";
 import { postgresStore } from "../../../src/store/postgres/index.ts";
+import { createStoreHealth } from "../../../src/store/store-health.ts";
 import type { Store } from "../../../src/store/types.ts";
 import { waitFor } from "../../../testbed/timeouts.ts";
+import { Delivery } from "../../../src/xmpp/delivery.ts";
 import { usePostgresDatabases } from "../../helpers/postgres-databases.ts";
 import { describeStore } from "../../helpers/store-conformance.ts";
 
@@ -40,6 +44,19 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test("two replicas draining one outbox at once send every row once between them, in order each", async () => {
+    const url = await freshDatabase();
+    const a = await postgresStore(url, { replica: "a.gw.localhost", max: 4 });
+    const b = await postgresStore(url, { replica: "b.gw.localhost", max: 4 });
+    for (let n = 1; n <= 300; n++) await a.outbox.push(`<message id="${n}"/>`);
+    const [sentA, sentB] = await Promise.all([drainer(a).drain(), drainer(b).drain()]);
+    const ids = (sent: string[]) => sent.map((s) => Number(s.match(/id="(\d+)"/)?.[1]));
+    expect([...ids(sentA), ...ids(sentB)].sort((x, y) => x - y)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    for (const sent of [ids(sentA), ids(sentB)]) expect(sent).toEqual([...sent].sort((x, y) => x - y));
+    expect(await a.outbox.peekAfter(0, 10)).toEqual([]);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   test("every replica sees the other's rows in its count, within a refresh", async () => {
     const url = await freshDatabase();
     const a = await postgresStore(url, { replica: "a.gw.localhost", max: 2 });
@@ -52,3 +69,15 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
     await Promise.all([a.close(), b.close()]);
   });
 });
+
+/** A Delivery on `store` whose link is up and confirms at once: what it sends, once drained. */
+function drainer(store: Store): { drain(): Promise<string[]> } {
+  const sent: string[] = [];
+  const link = { status: "online", settled: true, sendRaw: async (stanza: string) => void sent.push(stanza) };
+  const outbox = createOutbox(store, 10_000, createStoreHealth(store, undefined, silentLogger));
+  const delivery = new Delivery(link, outbox, { after: async () => {} }, silentLogger, {
+    component: "gw.localhost",
+    maxStanzaBytes: 10_000,
+  });
+  return { drain: async () => (await delivery.drain(), sent) };
+}
