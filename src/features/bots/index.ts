@@ -63,7 +63,7 @@ export default defineFeature<readonly BotConfig[]>({
         mqtt: ctx.mqtt,
         deliver: gateway.deliver,
         log: ctx.log.child({ part: "bot-jobs" }),
-        last: watchedRuns(gateway.db, ctx.pluginMetrics("mqtt")),
+        last: watchedRuns(ctx.store.keyed<LastRun>("jobs"), ctx.pluginMetrics("mqtt")),
         metrics: ctx.metrics,
       });
     return {

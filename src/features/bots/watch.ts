@@ -13,12 +13,11 @@
  * logged, counted and acknowledged, while a full outbox or a failing store is thrown back for the
  * connection to retry (the message is not lost).
  */
-import type { Database } from "bun:sqlite";
 import { GatewayError } from "../../plugin-api/errors.ts";
 import type { Keyed } from "../../plugin-api/store.ts";
 import type { PluginMetrics } from "../../plugin-api/index.ts";
 import { boundedKeyed } from "../../store/bounded-keyed.ts";
-import { featureStoreName } from "../../store/plugin-store.ts";
+import type { HeldKeyed } from "../../store/plugin-store.ts";
 import { parseJson } from "../../kit/request-body.ts";
 import { matchTopic } from "../../mqtt/topic.ts";
 import type { Mqtt, MqttMessage } from "../../mqtt/types.ts";
@@ -36,20 +35,18 @@ export interface WatchDeps extends Pick<JobDeps, "deliver" | "log" | "metrics"> 
 /** Most topics a watching job keeps a last run for (docs/bots.md). */
 const MAX_WATCHED_TOPICS = 10_000;
 
-/** A watching job's last runs in the bots' store (keys `<bot> <job> <topic>`, as jobs' are), bounded. */
-export function watchedRuns(db: Database, metrics: PluginMetrics): WatchDeps["last"] {
+/** A watching job's last runs in the bots' `jobs` collection (keys `<bot> <job> <topic>`, as jobs' are), bounded. */
+export function watchedRuns(jobs: HeldKeyed<LastRun>, metrics: PluginMetrics): WatchDeps["last"] {
   const forgotten = metrics.counter({
     name: "watch_forgotten_total",
     help: `Topics whose last run a bot job watching MQTT forgot, the least recently written first, to keep at most ${MAX_WATCHED_TOPICS} per job.`,
     labels: ["bot", "job"],
   });
   return (bot, job) =>
-    boundedKeyed<LastRun>(db, {
-      plugin: featureStoreName("bots"),
-      collection: "jobs",
+    boundedKeyed(jobs, {
       prefix: `${bot.jid} ${job.name} `,
       max: MAX_WATCHED_TOPICS,
-      forgotten: (rows) => forgotten.inc({ bot: bot.jid, job: job.name }, rows),
+      forgotten: (keys) => forgotten.inc({ bot: bot.jid, job: job.name }, keys),
     });
 }
 

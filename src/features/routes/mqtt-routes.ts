@@ -8,7 +8,6 @@
 import type { FeatureContext, RouteStop } from "../../feature-api.ts";
 import { LruMap } from "../../kit/bounded.ts";
 import { boundedKeyed } from "../../store/bounded-keyed.ts";
-import { featureStoreName } from "../../store/plugin-store.ts";
 import type { Remembered } from "./correct.ts";
 import type { MqttRouteConfig } from "./mqtt-check.ts";
 import { mqttHandler, type MqttRouteDeps } from "./mqtt-handler.ts";
@@ -62,11 +61,9 @@ function onChangeValues(route: MqttRouteConfig, ctx: FeatureContext) {
     help: `Topics whose on_change: value an MQTT route forgot, the least recently written first, to keep at most ${MAX_ON_CHANGE_TOPICS} per route.`,
     labels: ["route"],
   });
-  return boundedKeyed<string>(ctx.gateway.db, {
-    plugin: featureStoreName("routes"),
-    collection: "mqtt_on_change",
+  return boundedKeyed(ctx.store.keyed<string>("mqtt_on_change"), {
     prefix: `${JSON.stringify([route.name]).slice(0, -1)},`,
     max: MAX_ON_CHANGE_TOPICS,
-    forgotten: (rows) => forgotten.inc({ route: route.name }, rows),
+    forgotten: (keys) => forgotten.inc({ route: route.name }, keys),
   });
 }
