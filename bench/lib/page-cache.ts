@@ -9,7 +9,10 @@
  */
 export function evictFromPageCache(...files: string[]): void {
   for (const file of files) {
-    for (const command of [["sync", file], ["dd", `if=${file}`, "iflag=nocache", "count=0", "status=none"]]) {
+    for (const command of [
+      ["sync", file],
+      ["dd", `if=${file}`, "iflag=nocache", "count=0", "status=none"],
+    ]) {
       const run = Bun.spawnSync(command);
       if (run.exitCode !== 0) throw new Error(`${command.join(" ")}: ${run.stderr.toString().trim()}`);
     }
