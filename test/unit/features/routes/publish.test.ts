@@ -99,6 +99,64 @@ describe("a route with publish:", () => {
   });
 });
 
+// docs/mqtt.md "publish: of a route": a payload written as a mapping is JSON the gateway writes.
+const SAFE = `
+  - path: /lights/:room
+    body: { state: string, level: { type: number, required: false } }
+    publish:
+      topic: "zigbee2mqtt/{{ params.room }}/set"
+      payload: { state: "{{ body.state | upcase }}", brightness: "{{ body.level }}", source: "http {{ body.level }}", fixed: [1, true, null] }
+`;
+
+const DEV = `
+  - path: /dev
+    publish: { topic: "dev/{{ body.room }}/set", payload: "{{ body.v }}" }
+`;
+
+describe("a publish: payload and topic hold what the caller sends in its place", () => {
+  test("a mapping payload is JSON the gateway writes: a value with quotes stays one string, adding no key", async () => {
+    const r = route(SAFE);
+    expect((await r.call('{"state":"on\\",\\"evil\\":\\"1","level":42}', { room: "x" })).status).toBe(201);
+    expect(JSON.parse(r.published[0]?.payload ?? "")).toEqual({
+      state: 'ON","EVIL":"1',
+      brightness: 42,
+      source: "http 42",
+      fixed: [1, true, null],
+    });
+  });
+
+  test("a leaf that is exactly one {{ expr }} printing a string or nothing stays a string", async () => {
+    const r = route(SAFE);
+    await r.call('{"state":"off"}', { room: "x" });
+    expect(r.published[0]?.payload).toBe('{"state":"OFF","brightness":"","source":"http ","fixed":[1,true,null]}');
+  });
+
+  test("an empty or missing value printed into the topic is 400 MQTT_TOPIC_INVALID naming it; nothing is published", async () => {
+    const r = route(DEV);
+    for (const body of ["{}", '{"room":""}']) {
+      const { status, json } = await r.call(body, {});
+      expect({ status, code: json?.code }).toEqual({ status: 400, code: "MQTT_TOPIC_INVALID" });
+      expect(String(json?.error)).toContain("{{ body.room }}");
+    }
+    expect(r.published).toEqual([]);
+  });
+
+  test("NUL or a control character in a topic value is MQTT_TOPIC_INVALID, not an XML error", async () => {
+    const r = route(DEV);
+    for (const room of ["a\\u0000b", "a\\u0001b", "a\\u007fb"]) {
+      const { status, json } = await r.call(`{"room":"${room}"}`, {});
+      expect({ status, code: json?.code }).toEqual({ status: 400, code: "MQTT_TOPIC_INVALID" });
+    }
+    expect(r.published).toEqual([]);
+  });
+
+  test("a payload is bytes, not XML: control characters a value prints are published as they are", async () => {
+    const r = route(DEV);
+    expect((await r.call('{"room":"serial","v":"Backlog\\u0001x\\u0000"}', {})).status).toBe(201);
+    expect(r.published[0]?.payload).toBe("Backlog\u0001x\u0000");
+  });
+});
+
 describe("stanzagate render and /openapi.json", () => {
   test("render prints the message a request would publish, as mosquitto_sub -v shows it, without connecting", async () => {
     const out: string[] = [];
@@ -151,6 +209,18 @@ describe("check", () => {
         'routes.yaml:5:43  error  routes[0].publish.payload  template uses {{ params.y }} but the path /a/:x has no :y (did you mean "x"?) (params: x)',
         "routes.yaml:7:5  error  routes[1].send  a route either sends stanzas (send:) or publishes to MQTT (publish:), not both",
         "3 errors — not started",
+      ].join("\n"),
+    );
+  });
+
+  test("a string in a mapping payload is checked as a template, at its place", () => {
+    const yaml = `${HEAD}  - path: /a/:x
+    publish: { topic: "a/{{ params.x }}", payload: { ok: "{{ params.x }}", list: [1, "{{ params.y }}"] } }
+`;
+    expect(problems(yaml)).toBe(
+      [
+        'routes.yaml:5:90  error  routes[0].publish.payload.list[1]  template uses {{ params.y }} but the path /a/:x has no :y (did you mean "x"?) (params: x)',
+        "1 error — not started",
       ].join("\n"),
     );
   });
