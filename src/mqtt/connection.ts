@@ -207,4 +207,3 @@ export class MqttConnection {
     if (this.#status.state !== state) this.#status = { ...this.#status, state, since: Date.now() };
   }
 }
-

@@ -24,10 +24,21 @@ afterEach(async () => {
 afterAll(() => broker.stop());
 
 function connection(settings: Partial<MqttConfig>) {
-  const raw = { clean: false, session_expiry_s: 600, keepalive_s: 30, max_payload_bytes: 1024, username: "gateway", password: USERS.gateway };
+  const raw = {
+    clean: false,
+    session_expiry_s: 600,
+    keepalive_s: 30,
+    max_payload_bytes: 1024,
+    username: "gateway",
+    password: USERS.gateway,
+  };
   const config = mqttDefaults({ url: broker.url, ...raw, ...settings, reconnect: { initial_ms: 50, max_ms: 200 } }, "gw.localhost");
   const memory = new Map<string, Record<string, number>>();
-  const filters = { get: (k: string) => memory.get(k), set: (k: string, v: Record<string, number>) => void memory.set(k, v), delete: (k: string) => void memory.delete(k) };
+  const filters = {
+    get: (k: string) => memory.get(k),
+    set: (k: string, v: Record<string, number>) => void memory.set(k, v),
+    delete: (k: string) => void memory.delete(k),
+  };
   const c = new MqttConnection(config, { log: createLogger({ level: "error", write: () => {} }), filters });
   open.push(c);
   return c;
@@ -47,7 +58,12 @@ function heldRoute(c: MqttConnection, filter: string) {
 }
 
 async function holdOne(c: MqttConnection, id: string, topic: string) {
-  await waitFor(() => c.status().state === "online", 10_000, "online", () => JSON.stringify(c.status()));
+  await waitFor(
+    () => c.status().state === "online",
+    10_000,
+    "online",
+    () => JSON.stringify(c.status()),
+  );
   await waitFor(() => broker.log().includes(`${id} 1 ${topic.replace(/\/[^/]+$/, "/#")}`), 5_000, "the subscription", broker.log);
   await broker.pub(topic, "1", { qos: 1, user: "sensor" });
 }
