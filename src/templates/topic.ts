@@ -36,7 +36,7 @@ export function renderTopic(render: () => string): string {
 }
 
 /** The rendered topic, or a refusal naming why it cannot be published to. */
-export function publishableTopic(rendered: string): string {
+function publishableTopic(rendered: string): string {
   const problem = topicProblem(rendered);
   if (problem === undefined) return rendered;
   throw new GatewayError("MQTT_TOPIC_INVALID", `the rendered MQTT topic ${preview(rendered)} cannot be published to: ${problem}`);
