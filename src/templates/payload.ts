@@ -71,3 +71,17 @@ function singleOutput(source: string): string | undefined {
   if (inner === undefined || inner.includes("{{") || inner.includes("}}")) return undefined;
   return inner.trim();
 }
+
+/** What `check` says of a text payload that writes JSON and prints a value without `| json`. */
+export const JSON_TEXT_WARNING =
+  'this payload writes JSON as text and prints a value without | json: a value holding a quote adds keys of its own. Write payload: as a mapping (payload: { state: "{{ ... }}" }, JSON the gateway writes) or end each output with | json';
+
+/**
+ * The offset of the first output of a text payload that writes JSON (its text starts with `{` or
+ * `[`) and does not end with `| json`, or undefined: a value printed there is not escaped.
+ */
+export function unescapedJsonOutput(source: string): number | undefined {
+  if (!/^\s*(\[|\{(?![{%]))/.test(source)) return undefined;
+  for (const output of source.matchAll(/\{\{-?([\s\S]*?)-?\}\}/g)) if (!/\|\s*json\s*$/.test(output[1] ?? "")) return output.index;
+  return undefined;
+}

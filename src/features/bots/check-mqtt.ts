@@ -6,7 +6,7 @@
  */
 import { isRecord } from "../../kit/bounded.ts";
 import { filterProblem } from "../../mqtt/topic.ts";
-import { compileJsonPayload, payloadLiquid, type LeafPath } from "../../templates/payload.ts";
+import { compileJsonPayload, JSON_TEXT_WARNING, payloadLiquid, unescapedJsonOutput, type LeafPath } from "../../templates/payload.ts";
 import { renderTopic, topicLiquid, topicTemplateProblem } from "../../templates/topic.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import { ROOTS, type CompiledJob, type CompiledMqtt } from "./compiled.ts";
@@ -52,7 +52,11 @@ function topicTemplate(source: string, at: PathSegments, c: BotChecks): TextTemp
 
 /** A text template, or JSON the gateway writes from a mapping or list (templates/payload.ts). */
 function payloadTemplate(value: unknown, at: PathSegments, c: BotChecks): TextTemplate | undefined {
-  if (typeof value === "string") return compiled(value, payloadLiquid, at, c);
+  if (typeof value === "string") {
+    const unescaped = unescapedJsonOutput(value);
+    if (unescaped !== undefined) c.warnings.push({ ...c.locate.inValue(at, JSON_TEXT_WARNING, unescaped), severity: "warning" });
+    return compiled(value, payloadLiquid, at, c);
+  }
   const leaf = (source: string, path: LeafPath) => compiled(source, payloadLiquid, [...at, ...path], c)?.render;
   const render = compileJsonPayload<Record<string, unknown>, undefined>(value, leaf);
   return render && { render: (scope) => render(scope, undefined) };

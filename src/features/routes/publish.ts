@@ -12,7 +12,7 @@ import { GatewayError, jsonResponse } from "../../plugin-api/errors.ts";
 import type { Mqtt } from "../../mqtt/types.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import type { RouteChecks } from "../../feature-api.ts";
-import { compileJsonPayload, payloadLiquid, type LeafPath } from "../../templates/payload.ts";
+import { compileJsonPayload, JSON_TEXT_WARNING, payloadLiquid, unescapedJsonOutput, type LeafPath } from "../../templates/payload.ts";
 import { renderTopic, topicLiquid, topicTemplateProblem } from "../../templates/topic.ts";
 import { liquidFailure, problemOf, referencesOf, type Reference } from "../../templates/template-check.ts";
 import { TemplateError, type RenderOptions } from "../../templates/template.ts";
@@ -62,6 +62,9 @@ export function checkPublish(
   if (literal) c.diagnostics.push(c.locate.inValue([...at, "topic"], literal.message, literal.offset));
   const topic = literal ? undefined : compile("topic", topicLiquid);
   const payload = typeof raw.payload === "string" ? compile("payload", payloadLiquid) : jsonPayload(raw.payload, at, shape, c);
+  const unescaped = typeof raw.payload === "string" ? unescapedJsonOutput(raw.payload) : undefined;
+  if (unescaped !== undefined)
+    c.warnings.push({ ...c.locate.inValue([...at, "payload"], JSON_TEXT_WARNING, unescaped), severity: "warning" });
   if (!broker || !topic || !payload || route.send !== undefined || route.attach !== undefined) return undefined;
   return { topic, payload, qos: raw.qos === 0 || raw.qos === 2 ? raw.qos : 1, retain: raw.retain === true };
 }

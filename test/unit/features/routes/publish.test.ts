@@ -10,6 +10,10 @@ import type { MqttPublishOptions } from "../../../../src/mqtt/types.ts";
 import { renderCommand } from "../../../../src/features/routes/render-cli.ts";
 import { declarativeOperation } from "../../../../src/features/routes/openapi.ts";
 import { checkErrors, loadTestConfig } from "../../../helpers/gateway.ts";
+import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
+import { formatLines } from "../../../../src/config/diagnostics.ts";
+import { loadConfig } from "../../../../src/features/index.ts";
+import { JSON_TEXT_WARNING } from "../../../../src/templates/payload.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }
 mqtt: { url: "mqtt://127.0.0.1:1883" }
@@ -22,7 +26,7 @@ const LIGHTS = `
     when: body.state != "keep"
     publish:
       topic: "zigbee2mqtt/{{ params.room }}/set"
-      payload: '{"state":"{{ body.state | upcase }}"}'
+      payload: '{"state":{{ body.state | upcase | json }}}'
 `;
 
 function route(yaml: string, refuse?: () => Error) {
@@ -223,6 +227,18 @@ describe("check", () => {
         "1 error — not started",
       ].join("\n"),
     );
+  });
+
+  test("a text payload that writes JSON and prints a value without | json is warned about, at the value", () => {
+    const yaml = `${HEAD}  - path: /a/:x
+    publish: { topic: "a", payload: '{"state":"{{ params.x }}"}' }
+  - path: /b/:x
+    publish: { topic: "b", payload: '{"state":{{ params.x | json }}}' }
+`;
+    const result = loadConfig(yaml, {}, BUILTIN_PLUGINS);
+    expect(result.ok && formatLines("routes.yaml", result.warnings)).toEqual([
+      `routes.yaml:5:48  warning  routes[0].publish.payload  ${JSON_TEXT_WARNING}`,
+    ]);
   });
 
   test("a route with neither send: nor publish: still says send: is required", () => {
