@@ -38,7 +38,7 @@ export function demoBot(): string {
         error: "{{ match.room }}: {{ http.json.error | default: error }}"
       - match: '^light (?<room>\\w+) (?<state>on|off)$'
         help: "switch a light (Zigbee2MQTT's zigbee2mqtt/<room>/set over MQTT)"
-        mqtt: { topic: "zigbee2mqtt/{{ match.room }}/set", payload: '{"state":"{{ match.state | upcase }}"}' }
+        mqtt: { topic: "zigbee2mqtt/{{ match.room }}/set", payload: { state: "{{ match.state | upcase }}" } }
         reply: "{{ match.room }} light {{ match.state }} (published to {{ mqtt.topic }})"
         error: "{{ match.room }} light not switched: {{ error }}"
       - match: '^ping$'
@@ -76,8 +76,8 @@ export function demoRoutes(has: (plugin: string) => boolean): string {
     VERSION_ROUTE,
     `  - path: /lights/:room
     auth: ops
-    body: { state: string }
-    publish: { topic: "zigbee2mqtt/{{ params.room }}/set", payload: '{"state":"{{ body.state | upcase }}"}' }`,
+    body: { state: { type: string, enum: ["on", "off"] } }
+    publish: { topic: "zigbee2mqtt/{{ params.room }}/set", payload: { state: "{{ body.state | upcase }}" } }`,
   ];
   if (has("post_msg")) routes.push("  - plugin: post_msg\n    path: /msg\n    auth: users");
   if (has("component_http"))

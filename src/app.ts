@@ -56,10 +56,11 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const core = await createCore(config, log, deps.createEntity, (stanza) => generations.current?.beforeSend(stanza));
   const generations = createGenerations(core.link, log);
   let accepting = true;
-  // Requests from the socket and in-process ones alike: the current generation lets them in.
-  const handle = async (request: Request, peer = IN_PROCESS_PEER): Promise<Response> => {
+  // Requests from the socket and in-process ones alike: the current generation lets them in. Not
+  // an async function: returning the generation's promise from one costs two more promise jobs.
+  const handle = (request: Request, peer = IN_PROCESS_PEER): Promise<Response> => {
     const current = generations.current;
-    if (!accepting || !current) return errorResponse(new GatewayError("SHUTTING_DOWN"));
+    if (!accepting || !current) return Promise.resolve(errorResponse(new GatewayError("SHUTTING_DOWN")));
     return current.handle(request, peer);
   };
   const http = createHttpServer(handle, log);

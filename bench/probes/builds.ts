@@ -15,6 +15,7 @@ import { componentHttpRun, echoWebhook } from "../phases/component-http.ts";
 import { declarativeRun } from "../phases/declarative.ts";
 import { OPS, benchRoutes } from "../lib/routes.ts";
 import { postMsgRun } from "../phases/post-msg.ts";
+import { evictFromPageCache } from "../lib/page-cache.ts";
 
 const BASELINE = process.env.BENCH_BASELINE_BIN;
 if (!BASELINE) throw new Error("set BENCH_BASELINE_BIN to the older build");
@@ -23,6 +24,8 @@ const ROUNDS = Math.min(10, Number(process.env.BENCH_ROUNDS ?? 2));
 /** Requests (and component_http messages) in flight: 32 unless BENCH_CONCURRENCY says otherwise. */
 const C = Math.min(1024, Number(process.env.BENCH_CONCURRENCY ?? 32));
 
+// Both read back from disk alike: what of a binary is cached moves its idle RSS (page-cache.ts).
+evictFromPageCache(BASELINE, BIN);
 const prosody = await startProsody({ logLevel: "error", scramIterations: 10_000 });
 const webhook = echoWebhook();
 const routes = benchRoutes(prosody, webhook.url);

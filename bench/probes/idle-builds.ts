@@ -1,18 +1,22 @@
 // Two builds' start-up to online and idle RSS, alternated on one Prosody, with the benchmark's
 // routes plus one entry of every sender format and a bot (the issue's "every feature configured"):
-// what a change to start-up or to what is loaded buys, on a machine whose page cache and load move.
+// what a change to start-up or to what is loaded buys, on a machine whose page cache and load move
+// (both builds are evicted from the page cache first: lib/page-cache.ts).
 //   BENCH_BASELINE_BIN=/path/to/old/stanzagate [BENCH_ROUNDS=5] bun bench/probes/idle-builds.ts
 import { startProsody } from "../../testbed/prosody.ts";
 import { freePort } from "../../testbed/ports.ts";
 import { BIN, startBenchGateway } from "../lib/gateway.ts";
 import { memoryMb } from "../lib/process.ts";
 import { benchRoutes } from "../lib/routes.ts";
+import { evictFromPageCache } from "../lib/page-cache.ts";
 
 const BASELINE = process.env.BENCH_BASELINE_BIN;
 if (!BASELINE) throw new Error("set BENCH_BASELINE_BIN to the older build");
 const ROUNDS = Math.min(20, Number(process.env.BENCH_ROUNDS ?? 5));
 const HOOK = "http://127.0.0.1:9/hook";
 
+// Both read back from disk alike: what of a binary is cached moves its resident pages (page-cache.ts).
+evictFromPageCache(BASELINE, BIN);
 const prosody = await startProsody({ logLevel: "error" });
 try {
   const every = [

@@ -1,9 +1,10 @@
 /** A generation's HTTP side: the app over what its features and routes registered, behind the front door and the request log. */
-import { createHttpApp, type createRegistry } from "../http/app.ts";
+import { createHttpApp, type createRegistry, type HttpApp } from "../http/app.ts";
 import { observeRequests } from "../http/request-log.ts";
 import { clientAddresses } from "../http/client-address.ts";
 import { enter, type Door } from "../http/front-door.ts";
 import { routeMatcher } from "../http/route-labels.ts";
+import type { GatewayRequest } from "../http/request-context.ts";
 
 import type { GenerationDeps } from "./deps.ts";
 import type { Started } from "./running.ts";
@@ -32,22 +33,19 @@ export function httpSide(deps: GenerationDeps, registry: ReturnType<typeof creat
     routeOf: routeMatcher([...endpoints.map(({ path }) => ({ method: "GET", path })), ...registry.all]),
   };
   let inFlight = 0;
+  // Its own path only: an endpoint's answer is awaited for no other request, and a routed request
+  // goes to the app without an async frame of its own (a promise job less per request).
+  const endpointAt = (path: string) => endpoints.find((endpoint) => endpoint.path === path);
   const serve = observeRequests(
-    async (request) => {
-      inFlight++;
-      try {
-        for (const endpoint of endpoints) {
-          // Its own path only: an endpoint's answer is awaited for no other request.
-          if (endpoint.path !== request.context.path) continue;
-          const answer = await endpoint.handle(request);
-          if (answer) return answer;
-        }
-        return await app.handle(request);
-      } finally {
-        inFlight--;
-      }
+    (request) => (endpointAt(request.context.path) ? viaEndpoints(endpoints, app, request) : app.handle(request)),
+    {
+      log: log.child({ part: "http" }),
+      metrics: deps.metrics,
+      probes: new Set(probes),
+      flight: (delta) => {
+        inFlight += delta;
+      },
     },
-    { log: log.child({ part: "http" }), metrics: deps.metrics, probes: new Set(probes) },
   );
   return {
     handle: (request, peer) => serve(enter(request, peer, door)),
@@ -55,4 +53,16 @@ export function httpSide(deps: GenerationDeps, registry: ReturnType<typeof creat
       return inFlight;
     },
   };
+}
+
+type HttpSideEndpoints = NonNullable<Started["runtime"]["endpoints"]>;
+
+/** The endpoints at the request's path in turn; the app answers when none does. */
+async function viaEndpoints(endpoints: HttpSideEndpoints, app: HttpApp, request: GatewayRequest): Promise<Response> {
+  for (const endpoint of endpoints) {
+    if (endpoint.path !== request.context.path) continue;
+    const answer = await endpoint.handle(request);
+    if (answer) return answer;
+  }
+  return app.handle(request);
 }

@@ -19,6 +19,8 @@ export interface ObserveDeps {
   metrics: Metrics;
   /** Path patterns of the probe endpoints (/healthz, /health, /readyz, the metrics path). */
   probes: ReadonlySet<string>;
+  /** Told +1 when a request comes in and -1 once it is answered (the generation's count in flight). */
+  flight?: (delta: 1 | -1) => void;
 }
 
 /** Methods kept as metric labels; any other is counted as OTHER (labels stay bounded). */
@@ -35,6 +37,7 @@ export function observeRequests(
   return async function observedRequest(request) {
     let response: Response;
     deps.metrics.inFlight(1);
+    deps.flight?.(1);
     try {
       response = await handle(request);
     } catch (err) {
@@ -42,6 +45,7 @@ export function observeRequests(
       response = errorResponse(err);
     } finally {
       deps.metrics.inFlight(-1);
+      deps.flight?.(-1);
     }
     const { route, path, client, identity, started } = request.context;
     const seconds = (performance.now() - started) / 1000;

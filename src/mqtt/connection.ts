@@ -4,7 +4,9 @@
  * jitter, says "online" on the status topic (the last will says "offline"), and hands every
  * message to the subscriptions of the generations (dispatch.ts), acknowledging a QoS 1/2 message
  * only once they are done with it: mqtt.js sends the PUBACK when `handleMessage` calls back
- * (mqtt.js src/lib/handlers/publish.ts), and reads nothing more from the socket meanwhile.
+ * (mqtt.js src/lib/handlers/publish.ts), and reads nothing more from the socket meanwhile. So
+ * publishing goes over a second connection (publisher.ts), and a held message is no keepalive
+ * failure (#connect).
  */
 import mqtt, { type IConnackPacket, type MqttClient } from "mqtt";
 import { GatewayError } from "../plugin-api/errors.ts";
@@ -15,6 +17,7 @@ import { BrokerFilters } from "./broker-filters.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { sayOfflineAndEnd } from "./goodbye.ts";
 import { noMqttStats, type MqttStats } from "./metrics.ts";
+import { Publisher } from "./publisher.ts";
 import { Receiver } from "./receive.ts";
 import { clientOptions, liftPacketSizeCheck, shownUrl, type ProtocolVersion } from "./options.ts";
 import type { MqttConfig } from "./schema.ts";
@@ -44,7 +47,7 @@ export class MqttConnection {
   readonly #retry: Backoff;
   readonly #dispatcher: Dispatcher;
   readonly #broker: BrokerFilters;
-  readonly #pending = new Set<(err: GatewayError) => void>();
+  readonly #publisher: Publisher;
   readonly #stats = noMqttStats();
   readonly #receiver: Receiver;
 
@@ -59,6 +62,7 @@ export class MqttConnection {
     this.#dispatcher = new Dispatcher({ log: deps.log, retryDelay: () => this.#retry.next(), live: () => !this.#stopped });
     this.#broker = new BrokerFilters(deps.filters, deps.log);
     this.#receiver = new Receiver(this.#dispatcher, deps.log, () => this.#settings.max_payload_bytes);
+    this.#publisher = new Publisher(deps.log);
   }
 
   /** Connects, once the first generation stands: a persistent session's queued messages need its routes. */
@@ -97,21 +101,10 @@ export class MqttConnection {
   async publish(topic: string, payload: string | Uint8Array, options: MqttPublishOptions): Promise<void> {
     const problem = topicProblem(topic);
     if (problem) throw new GatewayError("MQTT_TOPIC_INVALID", undefined, { details: { topic, reason: problem } });
-    const client = this.#client;
-    if (this.#status.state !== "online" || !client)
+    if (this.#status.state !== "online" || !this.#client)
       throw unavailable(this.#status.lastError ?? `the broker connection is ${this.#status.state}`);
-    let refuse: (err: GatewayError) => void = () => {};
-    await new Promise<void>((resolve, reject) => {
-      refuse = reject;
-      this.#pending.add(reject);
-      client.publishAsync(topic, Buffer.from(payload), options).then(
-        () => {
-          this.#stats.published++;
-          resolve();
-        },
-        (err: unknown) => reject(unavailable(`the broker did not take the message: ${describe(err)}`)),
-      );
-    }).finally(() => this.#pending.delete(refuse));
+    await this.#publisher.publish(topic, payload, options);
+    this.#stats.published++;
   }
 
   /**
@@ -139,7 +132,16 @@ export class MqttConnection {
     this.#client = client;
     // Retried and acknowledged only while this connection is the current one: after a drop the broker delivers it again.
     const current = () => !this.#stopped && this.#client === client;
-    client.handleMessage = (packet, done) => void this.#receiver.take(packet, current, () => done());
+    let held = 0;
+    client.handleMessage = (packet, done) => {
+      held++;
+      void this.#receiver.take(packet, current, () => done()).finally(() => held--);
+    };
+    // While a message is held mqtt.js reads nothing, the broker's PINGRESPs included: their absence
+    // says nothing about the broker then (PINGREQs still go out and keep the session alive, MQTT 5
+    // §3.1.2.10). Once the message is done the waiting answers are read and the check resumes.
+    const keepaliveTimeout = client.onKeepaliveTimeout.bind(client);
+    client.onKeepaliveTimeout = () => (held > 0 ? client.reschedulePing(true) : keepaliveTimeout());
     client.on("connect", (connack) => this.#online(client, connack));
     // Kept on a forgotten client too: an error event without a listener would throw.
     client.on("error", (err) => client === this.#client && this.#failed(err));
@@ -158,6 +160,7 @@ export class MqttConnection {
       mqtt_version: this.#version === 5 ? "5" : "3.1.1",
     });
     void client.publishAsync(this.#settings.status_topic as string, "online", { qos: 1, retain: true }).catch(() => undefined);
+    this.#publisher.open(this.#settings, this.#version);
     // Without a session the broker knows no subscription: all of them again (MQTT 5 §3.2.2.1.2).
     void this.#sync(!connack.sessionPresent);
   }
@@ -188,8 +191,7 @@ export class MqttConnection {
     if (client === this.#client) this.#client = undefined;
     client?.removeAllListeners("close");
     client?.end(true);
-    for (const reject of this.#pending) reject(unavailable(`the connection dropped before the broker acknowledged: ${reason}`));
-    this.#pending.clear();
+    this.#publisher.close(reason);
   }
 
   /** The broker's subscriptions brought in line with the generations' (broker-filters.ts). */
@@ -202,8 +204,4 @@ export class MqttConnection {
   #set(state: MqttStatus["state"]): void {
     if (this.#status.state !== state) this.#status = { ...this.#status, state, since: Date.now() };
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -15,6 +15,18 @@ export function topicProblem(topic: string): string | undefined {
   if (topic.includes("+") || topic.includes("#")) {
     return "a topic to publish to cannot contain the wildcards + or # (MQTT 5 §4.7.1)";
   }
+  return unfitText(topic);
+}
+
+/**
+ * §1.5.4: control characters (U+0001-U+001F, U+007F-U+009F) and non-characters SHOULD NOT be in
+ * a UTF-8 string, and a lone surrogate cannot be encoded at all; brokers such as mosquitto close
+ * the connection of a client that publishes to such a topic, so the gateway refuses it first.
+ */
+function unfitText(text: string): string | undefined {
+  if (/[\u0001-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff]/.test(text))
+    return "a topic must not contain control characters or non-characters (MQTT 5 §1.5.4)";
+  if (!text.isWellFormed()) return "a topic must be UTF-8 text: it holds a lone surrogate (MQTT 5 §1.5.4)";
   return undefined;
 }
 
@@ -48,10 +60,19 @@ export const validTopic = (topic: string): boolean => topicProblem(topic) === un
 export const validFilter = (filter: string): boolean => filterProblem(filter) === undefined;
 
 /**
- * Whether a value printed by a template into a topic stays inside one level: no `/`, `+`, `#`
- * or NUL, so a sender can never make the gateway publish to another topic.
+ * Why a value printed by a template into a topic would not stay one level of its own, or
+ * undefined: no `/`, `+`, `#` (it would publish elsewhere), not empty (`dev//set` is another
+ * topic, §4.7.1.1: an empty level is a level), no NUL or what §1.5.4 rules out.
  */
-export const validTopicLevel = (value: string): boolean => !/[/+#\u0000]/.test(value);
+export function levelProblem(value: string): string | undefined {
+  if (value === "") return "is empty (a missing value would leave an empty topic level)";
+  if (/[/+#]/.test(value)) return "contains /, +, # or NUL";
+  if (value.includes(NUL)) return "contains /, +, # or NUL";
+  const unfit = unfitText(value);
+  return unfit === undefined ? undefined : `cannot be in a topic (${unfit.replace(/^a topic /, "")})`;
+}
+
+export const validTopicLevel = (value: string): boolean => levelProblem(value) === undefined;
 
 /**
  * The segments the wildcards of `filter` matched in `topic`, in order, or undefined when it does

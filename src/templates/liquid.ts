@@ -69,8 +69,12 @@ function parseJsonText(value: unknown): unknown {
   }
 }
 
-/** `escapeText` post-processes each printed value after the text check (bots URL-encode into URLs). */
-export function createLiquid(escapeText: (text: string) => string = (text) => text): Liquid {
+/**
+ * `escapeText` post-processes each printed value after the text check (bots URL-encode into URLs).
+ * `xml: false` leaves out the XML text check, for templates whose output is no XML (an MQTT topic
+ * or payload: its escapeText applies that format's own rules).
+ */
+export function createLiquid(escapeText: (text: string) => string = (text) => text, { xml = true } = {}): Liquid {
   const liquid = new Liquid({
     strictFilters: true,
     strictVariables: false,
@@ -78,7 +82,7 @@ export function createLiquid(escapeText: (text: string) => string = (text) => te
     lenientIf: true,
     fs: NO_FILES,
     relativeReference: false,
-    outputEscape: (value: unknown) => escapeText(toText(value)),
+    outputEscape: (value: unknown) => escapeText(toText(value, xml)),
     renderLimit: RENDER_LIMIT_MS,
     memoryLimit: MEMORY_LIMIT,
   });
@@ -88,7 +92,7 @@ export function createLiquid(escapeText: (text: string) => string = (text) => te
 }
 
 /** The text one output puts in the stanza; what cannot be text is refused with a reason. */
-function toText(value: unknown): string {
+function toText(value: unknown, xml: boolean): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "object") {
     throw new GatewayError(
@@ -97,7 +101,7 @@ function toText(value: unknown): string {
     );
   }
   const text = String(value);
-  if (!isXmlText(text)) throw new GatewayError("INVALID_XML_TEXT");
+  if (xml && !isXmlText(text)) throw new GatewayError("INVALID_XML_TEXT");
   return text;
 }
 

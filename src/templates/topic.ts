@@ -6,17 +6,37 @@
  * (no wildcards: a Topic Name has none, §4.7.1), the rendered topic once more before publishing.
  */
 import { GatewayError } from "../plugin-api/errors.ts";
-import { topicProblem, validTopicLevel } from "../mqtt/topic.ts";
+import { levelProblem, topicProblem } from "../mqtt/topic.ts";
 import { createLiquid } from "./liquid.ts";
 
-/** The engine of topic templates: a printed value that would leave its level is refused (422). */
-export const topicLiquid = createLiquid((text) => {
-  if (validTopicLevel(text)) return text;
-  throw new GatewayError("MQTT_TOPIC_INVALID", `a value printed into the MQTT topic contains /, +, # or NUL: ${preview(text)}`);
-});
+/**
+ * The engine of topic templates: a printed value that would not stay one level of its own is
+ * refused (400 MQTT_TOPIC_INVALID). Topics are no XML: MQTT's rules apply, not XML's.
+ */
+export const topicLiquid = createLiquid(
+  (text) => {
+    const problem = levelProblem(text);
+    if (problem === undefined) return text;
+    throw new GatewayError("MQTT_TOPIC_INVALID", `a value printed into the MQTT topic ${problem}: ${preview(text)}`);
+  },
+  { xml: false },
+);
+
+/**
+ * Renders a topic template and checks the result; a refused value is named by the expression
+ * that printed it (`{{ body.room }}`), which liquidFailure puts in details.template.
+ */
+export function renderTopic(render: () => string): string {
+  try {
+    return publishableTopic(render());
+  } catch (err) {
+    if (!(err instanceof GatewayError) || err.code !== "MQTT_TOPIC_INVALID" || typeof err.details.template !== "string") throw err;
+    throw new GatewayError("MQTT_TOPIC_INVALID", `${err.message} (printed by ${err.details.template})`, { details: err.details });
+  }
+}
 
 /** The rendered topic, or a refusal naming why it cannot be published to. */
-export function publishableTopic(rendered: string): string {
+function publishableTopic(rendered: string): string {
   const problem = topicProblem(rendered);
   if (problem === undefined) return rendered;
   throw new GatewayError("MQTT_TOPIC_INVALID", `the rendered MQTT topic ${preview(rendered)} cannot be published to: ${problem}`);

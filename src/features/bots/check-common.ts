@@ -13,6 +13,8 @@ export interface BotChecks {
   component: string | undefined;
   locate: SourceLocator;
   diagnostics: Diagnostic[];
+  /** What `check` prints without stopping the start (a payload that writes JSON unescaped). */
+  warnings: Diagnostic[];
   /** The stanza claims of routes (RouteChecks.claimed, filled by the route kinds), which bots join: `local part "x"`. */
   claimed: Map<string, { route: string; line: number; col: number }>;
   /** http.public_url is set, so files can be linked to: a command that attaches (`attach:`) needs it. */

@@ -29,6 +29,7 @@ export default defineFeature<readonly BotConfig[]>({
         component: c.xmpp?.component,
         locate: c.locate,
         diagnostics: c.diagnostics,
+        warnings: c.warnings,
         claimed: c.claimed,
         attachments: c.attachments,
         mqtt: c.mqtt,

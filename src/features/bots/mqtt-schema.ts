@@ -14,10 +14,10 @@ export const BotMqttSchema = Closed(
       description:
         "A template of the topic to publish to (`zigbee2mqtt/{{ match.room }}/set`). Its literal text has no wildcards (`+`, `#`), and a value it prints must stay one level (no `/`, `+`, `#`): such a value fails the command, so nothing a sender writes can publish elsewhere.",
     }),
-    payload: Type.String({
+    payload: Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown())], {
       default: "",
       description:
-        'A template of the payload, sent as UTF-8 text (`{"state":"{{ match.state | upcase }}"}`; use `| json` to print JSON values).',
+        'The payload. A mapping or list is JSON the gateway writes (`{ state: "{{ match.state | upcase }}" }`): each string in it is a template whose output stays a JSON string, except one that is exactly `{{ expr }}` printing a number or boolean; no value can add keys. A string is a text template sent as UTF-8; JSON written as text must print values with `| json`.',
     }),
     qos: Qos("MQTT QoS (0, 1 or 2): at 1 and 2 the reply waits for the broker's acknowledgement (PUBACK, PUBCOMP)."),
     retain: Type.Boolean({ default: false, description: "Publish as a retained message: the broker keeps it for later subscribers." }),

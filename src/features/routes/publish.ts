@@ -12,8 +12,8 @@ import { GatewayError, jsonResponse } from "../../plugin-api/errors.ts";
 import type { Mqtt } from "../../mqtt/types.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import type { RouteChecks } from "../../feature-api.ts";
-import { createLiquid } from "../../templates/liquid.ts";
-import { publishableTopic, topicLiquid, topicTemplateProblem } from "../../templates/topic.ts";
+import { compileJsonPayload, JSON_TEXT_WARNING, payloadLiquid, unescapedJsonOutput, type LeafPath } from "../../templates/payload.ts";
+import { renderTopic, topicLiquid, topicTemplateProblem } from "../../templates/topic.ts";
 import { liquidFailure, problemOf, referencesOf, type Reference } from "../../templates/template-check.ts";
 import { TemplateError, type RenderOptions } from "../../templates/template.ts";
 import type { TemplateScope } from "../../templates/scope.ts";
@@ -26,12 +26,11 @@ interface RequestText {
 
 export interface CompiledPublish {
   topic: RequestText;
-  payload: RequestText;
+  /** A text template, or JSON the gateway writes from a mapping or list (templates/payload.ts). */
+  payload: Pick<RequestText, "render">;
   qos: 0 | 1 | 2;
   retain: boolean;
 }
-
-const text = createLiquid();
 
 /**
  * A route's `publish:`: instead of `send:` (and so of `attach:`, which sends files after the
@@ -62,9 +61,21 @@ export function checkPublish(
   const literal = typeof raw.topic === "string" ? topicTemplateProblem(raw.topic) : undefined;
   if (literal) c.diagnostics.push(c.locate.inValue([...at, "topic"], literal.message, literal.offset));
   const topic = literal ? undefined : compile("topic", topicLiquid);
-  const payload = compile("payload", text);
+  const payload = typeof raw.payload === "string" ? compile("payload", payloadLiquid) : jsonPayload(raw.payload, at, shape, c);
+  const unescaped = typeof raw.payload === "string" ? unescapedJsonOutput(raw.payload) : undefined;
+  if (unescaped !== undefined)
+    c.warnings.push({ ...c.locate.inValue([...at, "payload"], JSON_TEXT_WARNING, unescaped), severity: "warning" });
   if (!broker || !topic || !payload || route.send !== undefined || route.attach !== undefined) return undefined;
   return { topic, payload, qos: raw.qos === 0 || raw.qos === 2 ? raw.qos : 1, retain: raw.retain === true };
+}
+
+/** A mapping or list as payload: JSON the gateway writes, each string leaf a template (templates/payload.ts). */
+function jsonPayload(value: unknown, at: PathSegments, shape: RouteShape, c: RouteChecks): CompiledPublish["payload"] | undefined {
+  const leaf = (source: string, path: LeafPath) =>
+    checkCompiled(() => compileRequestText(source, payloadLiquid), "payload", [...at, "payload", ...path], shape, c.locate, c.diagnostics)
+      ?.render;
+  const render = compileJsonPayload<TemplateScope, RenderOptions>(value, leaf);
+  return render && { render };
 }
 
 /** Publishes what the request renders; answered 201 once the broker has it. */
@@ -74,7 +85,7 @@ export async function publishRequest(
   options: RenderOptions,
   mqtt: Pick<Mqtt, "publish"> | undefined,
 ): Promise<Response> {
-  const topic = publishableTopic(spec.topic.render(scope, options));
+  const topic = renderTopic(() => spec.topic.render(scope, options));
   const payload = spec.payload.render(scope, options);
   if (!mqtt) throw new GatewayError("MQTT_UNAVAILABLE", "This gateway has no MQTT broker (no mqtt: section)");
   const { qos, retain } = spec;

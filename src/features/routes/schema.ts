@@ -99,8 +99,9 @@ export const DeclarativeRouteSchema = Closed({
           description:
             "A template of the MQTT topic (`zigbee2mqtt/{{ params.device }}/set`): no wildcards in its literal text, and each printed value must stay one level (a value with `/`, `+` or `#` is refused, 400 MQTT_TOPIC_INVALID).",
         }),
-        payload: Type.String({
-          description: "A template of the payload, published as UTF-8 text (`{{ body | json }}` for the JSON body, `{{ body.state }}`).",
+        payload: Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown())], {
+          description:
+            'The payload. A mapping or list is JSON the gateway writes (`{ state: "{{ body.state | upcase }}" }`): each string in it is a template whose output stays a JSON string, except one that is exactly `{{ expr }}` printing a number or boolean; no value can add keys. A string is a text template published as UTF-8 (`{{ body | json }}`); JSON written as text must print values with `| json`.',
         }),
         qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], {
           default: 1,

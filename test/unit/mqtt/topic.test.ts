@@ -34,6 +34,15 @@ describe("topics to publish to", () => {
     expect(validTopicLevel("living room")).toBe(true);
     for (const bad of ["a/b", "+", "#", "x\u0000"]) expect(validTopicLevel(bad)).toBe(false);
   });
+
+  test("an empty value, a control character, a non-character or a lone surrogate is no level of its own", () => {
+    expect(validTopicLevel("salle à manger")).toBe(true);
+    for (const bad of ["", "a\u0001", "a\u001f", "a\u007f", "a\u0085", "a\uffff", "a\ud800"]) expect(validTopicLevel(bad)).toBe(false);
+  });
+
+  test.each(["a\u0001/b", "dev/\u0085", "x/\ud800"])("a topic to publish to with %j is refused (MQTT 5 §1.5.4)", (t) => {
+    expect(topicProblem(t)).toBeDefined();
+  });
 });
 
 describe("matching a topic against a filter, with the wildcard segments in order", () => {

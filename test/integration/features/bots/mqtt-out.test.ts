@@ -30,7 +30,7 @@ bots:
       - match: '^light (?<room>\\S+) (?<state>on|off)$'
         mqtt:
           topic: "zigbee2mqtt/{{ match.room }}/set"
-          payload: '{"state":"{{ match.state | upcase }}"}'
+          payload: { state: "{{ match.state | upcase }}" }
         reply: "{{ match.room }} light {{ match.state }} ({{ mqtt.topic }})"
         error: "{{ match.room }} light not switched: {{ error }}"
     jobs:
@@ -47,7 +47,7 @@ routes:
     body: { state: string }
     publish:
       topic: "zigbee2mqtt/{{ params.room }}/set"
-      payload: '{"state":"{{ body.state | upcase }}"}'
+      payload: { state: "{{ body.state | upcase }}" }
 `;
 
 /** A mosquitto_sub kept running: every `topic payload` line it prints, in order. */
@@ -160,6 +160,17 @@ for (const server of testServers())
           body: { status: "published", topic: "zigbee2mqtt/hall/set", qos: 1, retain: false, bytes: 15 },
         });
         expect(await sub.next("zigbee2mqtt/")).toBe('zigbee2mqtt/hall/set {"state":"OFF"}');
+      } finally {
+        sub.stop();
+      }
+    });
+
+    test("a state with quotes adds no key: the mapping payload is JSON the gateway writes (mosquitto_sub shows one string)", async () => {
+      const sub = receiver(broker, "zigbee2mqtt/+/set");
+      try {
+        await sub.ready();
+        expect((await lights("hall", 'on","evil":"1')).status).toBe(201);
+        expect(await sub.next("zigbee2mqtt/")).toBe('zigbee2mqtt/hall/set {"state":"ON\\",\\"EVIL\\":\\"1"}');
       } finally {
         sub.stop();
       }

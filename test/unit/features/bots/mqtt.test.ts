@@ -14,6 +14,9 @@ import { GatewayError } from "../../../../src/plugin-api/errors.ts";
 import type { Mqtt, MqttMessage, MqttPublishOptions, MqttSubscribeOptions } from "../../../../src/mqtt/types.ts";
 import { FAKE_HEAD } from "../../../helpers/fake-gateway.ts";
 import { checkErrors, loadTestConfig } from "../../../helpers/gateway.ts";
+import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
+import { formatLines } from "../../../../src/config/diagnostics.ts";
+import { loadConfig } from "../../../../src/features/index.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
 
 const BROKER = "mqtt:\n  url: mqtt://127.0.0.1:1883\n";
@@ -26,9 +29,16 @@ bots:
       - match: '^light (?<room>\\S+) (?<state>on|off)$'
         mqtt:
           topic: "zigbee2mqtt/{{ match.room }}/set"
-          payload: '{"state":"{{ match.state | upcase }}"}'
+          payload: '{"state":{{ match.state | upcase | json }}}'
         reply: "{{ match.room }}: {{ match.state }} (published to {{ mqtt.topic }})"
         error: "{{ match.room }} not switched: {{ error }}"
+      - match: '^say (?<text>.+)$'
+        mqtt: { topic: house/say, payload: { text: "{{ match.text }}", ok: [true] } }
+        reply: "said {{ mqtt.payload }}"
+      - match: '^lamp ?(?<room>[a-z]*) (?<state>on|off)$'
+        mqtt: { topic: "lamps/{{ match.room }}/set", payload: "{{ match.state }}" }
+        reply: "lamp {{ match.state }}"
+        error: "lamp not switched: {{ error }}"
       - match: '^ring$'
         mqtt: { topic: house/bell, payload: ding, qos: 0, retain: true }
         reply: "rung"
@@ -132,6 +142,20 @@ describe("a command with mqtt:", () => {
     expect(h.published).toEqual([]);
   });
 
+  test("a mapping payload is JSON the gateway writes: quotes a sender types stay inside one string", async () => {
+    const h = house();
+    expect(await h.say('say hi","evil":"1')).toBe('said {"text":"hi\\",\\"evil\\":\\"1","ok":[true]}');
+    expect(JSON.parse(h.published[0]?.payload ?? "")).toEqual({ text: 'hi","evil":"1', ok: [true] });
+  });
+
+  test("an empty value printed into the topic publishes nothing: the error: line names it", async () => {
+    const h = house();
+    expect(await h.say("lamp on")).toBe(
+      'lamp not switched: the MQTT topic could not be built (a value printed into the MQTT topic is empty (a missing value would leave an empty topic level): "" (printed by {{ match.room }}))',
+    );
+    expect(h.published).toEqual([]);
+  });
+
   test("with the broker away the error: template reads the reason and the topic; counted as mqtt_error", async () => {
     const h = house(() => new GatewayError("MQTT_UNAVAILABLE", undefined, { details: { reason: "connection refused" } }));
     expect(await h.say("light hall off")).toBe("hall not switched: the MQTT broker is unavailable (connection refused)");
@@ -205,7 +229,25 @@ describe("check", () => {
   test("mqtt: on a command or a job needs the top-level mqtt: section", () => {
     const out = problems(HOUSE);
     expect(out).toContain("routes.yaml:13:9  error  bots[0].commands[0].mqtt  mqtt: needs the broker: add the top-level mqtt: section");
-    expect(out).toContain("routes.yaml:23:9  error  bots[0].jobs[0].mqtt  mqtt: needs the broker");
+    expect(out).toContain("routes.yaml:30:9  error  bots[0].jobs[0].mqtt  mqtt: needs the broker");
+  });
+
+  test("a text payload that writes JSON and prints a value without | json is warned about, at the value", () => {
+    const yaml = `${FAKE_HEAD}${BROKER}
+bots:
+  - jid: house@gateway.localhost
+    allow: ["*"]
+    commands:
+      - { match: '^x (?<s>.+)$', mqtt: { topic: "a", payload: '{"s":"{{ match.s }}"}' }, reply: ok }
+      - { match: '^y (?<s>.+)$', mqtt: { topic: "b", payload: '{"s":{{ match.s | json }}}' }, reply: ok }
+`;
+    const result = loadConfig(yaml, {}, BUILTIN_PLUGINS);
+    const warnings = result.ok ? formatLines("routes.yaml", result.warnings) : formatLines("routes.yaml", result.diagnostics);
+    expect(warnings.filter((w) => w.includes("payload"))).toEqual([
+      expect.stringMatching(
+        /^routes\.yaml:\d+:\d+ {2}warning {2}bots\[0\]\.commands\[0\]\.mqtt\.payload {2}this payload writes JSON as text/,
+      ),
+    ]);
   });
 
   test("a wildcard in a topic to publish to, a bad filter, a job with both a schedule and a topic: each at its place", () => {

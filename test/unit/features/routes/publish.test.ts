@@ -10,6 +10,10 @@ import type { MqttPublishOptions } from "../../../../src/mqtt/types.ts";
 import { renderCommand } from "../../../../src/features/routes/render-cli.ts";
 import { declarativeOperation } from "../../../../src/features/routes/openapi.ts";
 import { checkErrors, loadTestConfig } from "../../../helpers/gateway.ts";
+import { BUILTIN_PLUGINS } from "../../../../plugins/index.ts";
+import { formatLines } from "../../../../src/config/diagnostics.ts";
+import { loadConfig } from "../../../../src/features/index.ts";
+import { JSON_TEXT_WARNING } from "../../../../src/templates/payload.ts";
 
 const HEAD = `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: s, host: localhost }
 mqtt: { url: "mqtt://127.0.0.1:1883" }
@@ -22,7 +26,7 @@ const LIGHTS = `
     when: body.state != "keep"
     publish:
       topic: "zigbee2mqtt/{{ params.room }}/set"
-      payload: '{"state":"{{ body.state | upcase }}"}'
+      payload: '{"state":{{ body.state | upcase | json }}}'
 `;
 
 function route(yaml: string, refuse?: () => Error) {
@@ -99,6 +103,64 @@ describe("a route with publish:", () => {
   });
 });
 
+// docs/mqtt.md "publish: of a route": a payload written as a mapping is JSON the gateway writes.
+const SAFE = `
+  - path: /lights/:room
+    body: { state: string, level: { type: number, required: false } }
+    publish:
+      topic: "zigbee2mqtt/{{ params.room }}/set"
+      payload: { state: "{{ body.state | upcase }}", brightness: "{{ body.level }}", source: "http {{ body.level }}", fixed: [1, true, null] }
+`;
+
+const DEV = `
+  - path: /dev
+    publish: { topic: "dev/{{ body.room }}/set", payload: "{{ body.v }}" }
+`;
+
+describe("a publish: payload and topic hold what the caller sends in its place", () => {
+  test("a mapping payload is JSON the gateway writes: a value with quotes stays one string, adding no key", async () => {
+    const r = route(SAFE);
+    expect((await r.call('{"state":"on\\",\\"evil\\":\\"1","level":42}', { room: "x" })).status).toBe(201);
+    expect(JSON.parse(r.published[0]?.payload ?? "")).toEqual({
+      state: 'ON","EVIL":"1',
+      brightness: 42,
+      source: "http 42",
+      fixed: [1, true, null],
+    });
+  });
+
+  test("a leaf that is exactly one {{ expr }} printing a string or nothing stays a string", async () => {
+    const r = route(SAFE);
+    await r.call('{"state":"off"}', { room: "x" });
+    expect(r.published[0]?.payload).toBe('{"state":"OFF","brightness":"","source":"http ","fixed":[1,true,null]}');
+  });
+
+  test("an empty or missing value printed into the topic is 400 MQTT_TOPIC_INVALID naming it; nothing is published", async () => {
+    const r = route(DEV);
+    for (const body of ["{}", '{"room":""}']) {
+      const { status, json } = await r.call(body, {});
+      expect({ status, code: json?.code }).toEqual({ status: 400, code: "MQTT_TOPIC_INVALID" });
+      expect(String(json?.error)).toContain("{{ body.room }}");
+    }
+    expect(r.published).toEqual([]);
+  });
+
+  test("NUL or a control character in a topic value is MQTT_TOPIC_INVALID, not an XML error", async () => {
+    const r = route(DEV);
+    for (const room of ["a\\u0000b", "a\\u0001b", "a\\u007fb"]) {
+      const { status, json } = await r.call(`{"room":"${room}"}`, {});
+      expect({ status, code: json?.code }).toEqual({ status: 400, code: "MQTT_TOPIC_INVALID" });
+    }
+    expect(r.published).toEqual([]);
+  });
+
+  test("a payload is bytes, not XML: control characters a value prints are published as they are", async () => {
+    const r = route(DEV);
+    expect((await r.call('{"room":"serial","v":"Backlog\\u0001x\\u0000"}', {})).status).toBe(201);
+    expect(r.published[0]?.payload).toBe("Backlog\u0001x\u0000");
+  });
+});
+
 describe("stanzagate render and /openapi.json", () => {
   test("render prints the message a request would publish, as mosquitto_sub -v shows it, without connecting", async () => {
     const out: string[] = [];
@@ -153,6 +215,30 @@ describe("check", () => {
         "3 errors — not started",
       ].join("\n"),
     );
+  });
+
+  test("a string in a mapping payload is checked as a template, at its place", () => {
+    const yaml = `${HEAD}  - path: /a/:x
+    publish: { topic: "a/{{ params.x }}", payload: { ok: "{{ params.x }}", list: [1, "{{ params.y }}"] } }
+`;
+    expect(problems(yaml)).toBe(
+      [
+        'routes.yaml:5:90  error  routes[0].publish.payload.list[1]  template uses {{ params.y }} but the path /a/:x has no :y (did you mean "x"?) (params: x)',
+        "1 error — not started",
+      ].join("\n"),
+    );
+  });
+
+  test("a text payload that writes JSON and prints a value without | json is warned about, at the value", () => {
+    const yaml = `${HEAD}  - path: /a/:x
+    publish: { topic: "a", payload: '{"state":"{{ params.x }}"}' }
+  - path: /b/:x
+    publish: { topic: "b", payload: '{"state":{{ params.x | json }}}' }
+`;
+    const result = loadConfig(yaml, {}, BUILTIN_PLUGINS);
+    expect(result.ok && formatLines("routes.yaml", result.warnings)).toEqual([
+      `routes.yaml:5:48  warning  routes[0].publish.payload  ${JSON_TEXT_WARNING}`,
+    ]);
   });
 
   test("a route with neither send: nor publish: still says send: is required", () => {
