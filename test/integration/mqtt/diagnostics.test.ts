@@ -1,63 +1,28 @@
-// What the broker connection tells the operator (src/mqtt/connection.ts, takeover.ts, refusals.ts)
+// What the broker connection tells the operator (src/mqtt/connection.ts, diagnosis.ts)
 // against a real mosquitto (review of issue 23, findings 9, 14, 16c-d): a session another client
 // took over, a TLS handshake with a plain port, a certificate for another name, and a session
 // ended on purpose when the `mqtt:` section is removed.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { createLogger } from "../../../src/log.ts";
-import { MqttConnection } from "../../../src/mqtt/connection.ts";
-import { mqttDefaults, type MqttConfig } from "../../../src/mqtt/schema.ts";
-import type { Keyed } from "../../../src/plugin-api/store.ts";
-import { startMosquitto, type TestMosquitto } from "../../../testbed/mosquitto.ts";
+import { beforeAll, describe, expect, test } from "bun:test";
+import type { MqttConnection } from "../../../src/mqtt/connection.ts";
+import type { MqttConfig } from "../../../src/mqtt/schema.ts";
+import type { TestMosquitto } from "../../../testbed/mosquitto.ts";
 import { waitFor } from "../../../testbed/timeouts.ts";
-import { makeTestCa } from "../../helpers/test-ca.ts";
+import { memoryKeyed, online, useMqttBroker } from "../../helpers/mqtt-connection.ts";
 
-const USERS = { gateway: "gw-s3cret", sensor: "sensor-pw" };
 /** Long enough that a test never sees a second attempt after a takeover. */
 const MAX_MS = 600_000;
+const bed = useMqttBroker("mqtt-diag");
 let broker: TestMosquitto;
-const open: MqttConnection[] = [];
+beforeAll(() => void (broker = bed.broker()));
+const store = memoryKeyed<Record<string, number>>();
 
-beforeAll(async () => {
-  const ca = makeTestCa("mqtt-diag");
-  broker = await startMosquitto({ users: USERS, tls: { caFile: ca.caFile, ...ca.issue(["localhost"]) } });
-});
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.stop();
-});
-afterAll(() => broker.stop());
-
-const filters = new Map<string, Record<string, number>>();
-const store: Keyed<Record<string, number>> = {
-  get: (k) => filters.get(k),
-  set: (k, v) => void filters.set(k, v),
-  delete: (k) => void filters.delete(k),
-};
-
+/** Started at once; a session taken over waits MAX_MS before its next attempt. */
 function connection(settings: Partial<MqttConfig> & { url: string; client_id: string }) {
-  const raw = {
-    clean: false,
-    session_expiry_s: 600,
-    keepalive_s: 30,
-    max_payload_bytes: 1024,
-    username: "gateway",
-    password: USERS.gateway,
-    ...settings,
-  };
-  const config = mqttDefaults({ ...raw, reconnect: { initial_ms: 50, max_ms: MAX_MS } }, "gw.localhost");
-  const logs: string[] = [];
-  const c = new MqttConnection(config, { log: createLogger({ level: "debug", write: (l) => void logs.push(l) }), filters: store });
-  open.push(c);
-  c.view().ready();
-  return { c, logs };
+  const opened = bed.connection(settings, { filters: store, reconnect: { initial_ms: 50, max_ms: MAX_MS } });
+  opened.c.view().ready();
+  return opened;
 }
 
-const online = (c: MqttConnection) =>
-  waitFor(
-    () => c.status().state === "online",
-    10_000,
-    "the connection to come online",
-    () => JSON.stringify(c.status()),
-  );
 const failedWith = (c: MqttConnection) =>
   waitFor(
     () => c.status().lastError !== undefined,
@@ -124,9 +89,9 @@ describe("ending the persistent session", () => {
     const first = connection({ url: broker.url, client_id: "t-end" });
     first.c.view().mqtt.subscribe("gone/#", { qos: 1, retained: false }, async () => {});
     await online(first.c);
-    await waitFor(() => filters.get("t-end")?.["gone/#"] === 1, 5_000, "gone/# subscribed");
+    await waitFor(() => store.map.get("t-end")?.["gone/#"] === 1, 5_000, "gone/# subscribed");
     await first.c.stop({ endSession: true });
-    expect(filters.get("t-end")).toBeUndefined();
+    expect(store.map.get("t-end")).toBeUndefined();
     const again = connection({ url: broker.url, client_id: "t-end" });
     await online(again.c);
     expect(again.logs.map((l) => JSON.parse(l)).find((l) => l.msg === "connected to the MQTT broker")).toMatchObject({
