@@ -13,7 +13,7 @@ import { startMosquitto, type TestMosquitto } from "../../testbed/mosquitto.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
 import { makeTestCa } from "./test-ca.ts";
 
-export const MQTT_USERS = { gateway: "gw-s3cret", sensor: "sensor-pw" };
+const MQTT_USERS = { gateway: "gw-s3cret", sensor: "sensor-pw" };
 
 export function memoryKeyed<V>(): Keyed<V> & { map: Map<string, V> } {
   const map = new Map<string, V>();
