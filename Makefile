@@ -46,7 +46,7 @@ RELEASE_PACKAGES := qemu-user libc6-arm64-cross systemd
 # socat terminates TLS in front of Prosody's component port, as docs/operations.md shows (link-tunnel test);
 # nginx-light and caddy run the reverse-proxy recipes of docs/operations.md (reverse-proxy test);
 # apprise (1.2) and prometheus-alertmanager (0.25) are real senders of the formats the gateway speaks.
-TEST_PACKAGES := $(DEMO_PACKAGES) ejabberd socat nginx-light caddy apprise prometheus-alertmanager $(RELEASE_PACKAGES)
+TEST_PACKAGES := $(DEMO_PACKAGES) ejabberd socat nginx-light caddy apprise prometheus-alertmanager postgresql $(RELEASE_PACKAGES)
 
 prosody-deps:
 	@scripts/debian-packages.sh $(DEMO_PACKAGES)

@@ -53,7 +53,7 @@ const RETIRE_TIMEOUT_MS = 30_000;
 export async function createGateway(config: Config, deps: GatewayDeps): Promise<Gateway> {
   const { log } = deps;
   // Queued groupchat needs the current configuration's rooms (the routes feature's `beforeSend`).
-  const core = createCore(config, log, deps.createEntity, (stanza) => generations.current?.beforeSend(stanza));
+  const core = await createCore(config, log, deps.createEntity, (stanza) => generations.current?.beforeSend(stanza));
   const generations = createGenerations(core.link, log);
   let accepting = true;
   // Requests from the socket and in-process ones alike: the current generation lets them in.

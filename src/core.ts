@@ -3,7 +3,6 @@
  * and the delivery (with its outbox) over it. A reload swaps routes and plugins (generation/)
  * on top of one core; only a restart replaces it.
  */
-import type { Database } from "bun:sqlite";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import type { Config } from "./features/index.ts";
@@ -12,7 +11,9 @@ import { health } from "./health-report.ts";
 import type { Logger } from "./log.ts";
 import type { MqttStatus } from "./mqtt/types.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
-import { openStore } from "./store/db.ts";
+import { openStoreAt } from "./store/location.ts";
+import { storeFile } from "./kit/store-url.ts";
+import type { Store } from "./store/types.ts";
 import { createOutbox } from "./store/outbox.ts";
 import { createStoreHealth } from "./store/store-health.ts";
 import { createBarrier } from "./xmpp/barrier.ts";
@@ -25,7 +26,7 @@ const NS_PING = "urn:xmpp:ping";
 const STORE_CHECK_MS = 1_000;
 
 export interface Core {
-  readonly store: Database;
+  readonly store: Store;
   readonly metrics: Metrics;
   readonly link: XmppLink;
   readonly delivery: Delivery;
@@ -42,17 +43,16 @@ export interface Core {
 }
 
 /** `beforeSend`: asked about each queued stanza before the drain sends it (DeliveryOptions). */
-export function createCore(
+export async function createCore(
   config: Config,
   log: Logger,
   createEntity?: LinkOptions["createEntity"],
   beforeSend?: DeliveryOptions["beforeSend"],
-): Core {
-  const store = openStore(config.store);
-  const storeHealth = createStoreHealth(store, config.store, log.child({ part: "store" }));
-  const oldestQueued = store.query<{ at: number | null }, []>("SELECT min(queued_at) AS at FROM outbox");
+): Promise<Core> {
+  const store = await openStoreAt(config.store, config.xmpp.component);
+  const storeHealth = createStoreHealth(store, storeFile(config.store), log.child({ part: "store" }));
   const metrics = createMetrics({
-    outbox: () => ({ depth: delivery.queued, oldestQueuedAt: oldestQueued.get()?.at ?? undefined }),
+    outbox: () => ({ depth: delivery.queued, oldestQueuedAt: store.outbox.oldestQueuedAt() }),
     link: () => ({ state: link.status, onlineSince: link.onlineSince }),
   });
   const link = new XmppLink({
@@ -78,8 +78,7 @@ export function createCore(
   });
   // Also picks up rows the `stanzagate outbox retry` CLI put back while the link was idle.
   const storeTimer = setInterval(() => {
-    storeHealth.check();
-    void delivery.drain();
+    void storeHealth.check().then(() => delivery.drain());
   }, STORE_CHECK_MS);
   storeTimer.unref();
   link.on("online", () => metrics.linkOnline());
@@ -101,7 +100,7 @@ export function createCore(
       clearInterval(storeTimer);
       await Promise.race([delivery.drain(), Bun.sleep(flushTimeoutMs)]);
       await link.stop();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -10,7 +10,6 @@
  * and a runtime per generation: HTTP handlers, stanza handlers, endpoints, what it reports on
  * /health and what it hands over to the generation that replaces it on a reload.
  */
-import type { Database } from "bun:sqlite";
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Element } from "ltx";
 import type { CoreConfig } from "./config/config-types.ts";
@@ -18,6 +17,7 @@ import type { AuthKindShape, FeatureShape, RouteBase, RouteKind, SchemeBase, Ser
 import type { Authenticator, Identity } from "./plugin-api/auth.ts";
 import type { Logger } from "./plugin-api/log.ts";
 import type { PluginStore } from "./plugin-api/store.ts";
+import type { Store } from "./store/types.ts";
 import type { HttpHandler, HttpRegistrar, PluginMetrics, StanzaHandler, XmppPort } from "./plugin-api/index.ts";
 import type { Metrics } from "./metrics.ts";
 import type { GatewayRequest } from "./http/request-context.ts";
@@ -54,7 +54,7 @@ export interface AuthDeps {
   /** The component server URL, whose host is the default for the xmpp scheme's client port. */
   server: string;
   /** Keeps what a scheme must remember across restarts (the xmpp scheme's offline grace). */
-  store?: Database;
+  store?: Store;
   /** Whether the component link is up (the xmpp scheme's offline grace). */
   linkOnline?: () => boolean;
   log?: Logger;
@@ -144,9 +144,9 @@ export interface FeatureContext<Part = unknown> {
   mqtt?: Mqtt | undefined;
 }
 
-/** What outlives generations and features borrow: the raw store, the outbox delivery, the report. */
+/** What outlives generations and features borrow: the store, the outbox delivery, the report. */
 export interface GatewayPorts {
-  db: Database;
+  store: Store;
   /** Delivery, counted as sent (201) or queued (202): never lost. */
   deliver(stanza: Element): Promise<"sent" | "queued">;
   /**

@@ -19,7 +19,7 @@ import { mqttMetrics, type MqttStats } from "./mqtt/metrics.ts";
 
 /** What the scrape reads from the running gateway. */
 export interface MetricSources {
-  outbox(): { depth: number; oldestQueuedAt: number | undefined };
+  outbox(): { depth: number; oldestQueuedAt: number | undefined | Promise<number | undefined> };
   link(): { state: string; onlineSince: Date | undefined };
 }
 
@@ -228,8 +228,8 @@ function scrapeGauges(registry: Registry, sources: MetricSources): void {
       },
     });
   gauge("stanzagate_outbox_depth", "Stanzas waiting in the outbox.", () => sources.outbox().depth);
-  gauge("stanzagate_outbox_oldest_age_seconds", "Age of the oldest stanza in the outbox (0 when empty).", () => {
-    const at = sources.outbox().oldestQueuedAt;
+  gauge("stanzagate_outbox_oldest_age_seconds", "Age of the oldest stanza in the outbox (0 when empty).", async () => {
+    const at = await sources.outbox().oldestQueuedAt;
     return at === undefined ? 0 : Math.max(0, (Date.now() - at) / 1000);
   });
   gauge(

@@ -8,6 +8,7 @@ import { BUILTIN_PLUGINS } from "../../plugins/index.ts";
 import { formatDiagnostics, formatLines } from "../config/diagnostics.ts";
 import { variableReferences } from "../config/env.ts";
 import { loadConfig, type Config } from "../features/index.ts";
+import { isPostgresUrl } from "../kit/store-url.ts";
 
 export type ConfigFileResult = { ok: true; config: Config; text: string; warnings: string[] } | { ok: false; errors: string[] };
 
@@ -25,7 +26,7 @@ export interface ReadOptions {
  * anywhere opens the file the service writes. `:memory:` is not a path.
  */
 export function resolveStorePath(configFile: string, store: string): string {
-  if (store === ":memory:" || isAbsolute(store)) return store;
+  if (store === ":memory:" || isAbsolute(store) || isPostgresUrl(store)) return store;
   return resolve(dirname(resolve(configFile)), store);
 }
 

@@ -1,12 +1,13 @@
 /**
  * `stanzagate outbox list | retry ID | drop ID`: the dead letters of the store a config names.
- * Safe while the gateway runs on the same file: each change is one sqlite transaction, and the
- * gateway notices other writers (store/outbox.ts reads PRAGMA data_version).
+ * Safe while the gateway runs on the same store: each change is one transaction, and the gateway
+ * notices other writers (store/sqlite/outbox.ts reads PRAGMA data_version; PostgreSQL counts again).
  */
 import type { CliOutput } from "../feature-api.ts";
 import { existsSync } from "node:fs";
-import { openStore } from "../store/db.ts";
-import { dropDead, listDead, retryDead, type DeadLetter } from "../store/dead-letter.ts";
+import { openStoreAt } from "../store/location.ts";
+import { isPostgresUrl } from "../kit/store-url.ts";
+import type { DeadLetter } from "../store/types.ts";
 
 /** What the command line asks of the dead letters (args.ts parses it). */
 export type OutboxAction = { action: "list" } | { action: "retry" | "drop"; id: number };
@@ -14,16 +15,16 @@ export type OutboxAction = { action: "list" } | { action: "retry" | "drop"; id: 
 const PREVIEW_CHARS = 200;
 
 /** Runs one action on the store file; returns the exit code. */
-export function outboxCommand(store: string, action: OutboxAction, io: CliOutput): number {
-  if (store === ":memory:" || !existsSync(store)) {
+export async function outboxCommand(store: string, action: OutboxAction, io: CliOutput): Promise<number> {
+  if (!isPostgresUrl(store) && (store === ":memory:" || !existsSync(store))) {
     io.err(`no store file at ${store} (the "store" key of the config): nothing is queued there`);
     return 1;
   }
-  const db = openStore(store);
+  // The CLI claims no outbox row: it only reads the count and moves dead letters.
+  const db = await openStoreAt(store, "stanzagate-cli");
   try {
-    if (action.action === "list")
-      return list(db.query<{ n: number }, []>("SELECT count(*) AS n FROM outbox").get()?.n ?? 0, listDead(db), io);
-    const done = action.action === "retry" ? retryDead(db, action.id) : dropDead(db, action.id);
+    if (action.action === "list") return list(db.outbox.size(), await db.dead.list(), io);
+    const done = action.action === "retry" ? await db.dead.retry(action.id) : await db.dead.drop(action.id);
     if (!done) {
       io.err(`no dead letter with id ${action.id} (see stanzagate outbox list)`);
       return 1;
@@ -31,7 +32,7 @@ export function outboxCommand(store: string, action: OutboxAction, io: CliOutput
     io.out(action.action === "retry" ? `dead letter ${action.id} queued again` : `dead letter ${action.id} dropped`);
     return 0;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

@@ -20,6 +20,7 @@ import type { Config } from "../features/index.ts";
 import { guessType, pretty, type RenderRequest } from "../features/routes/render-cli.ts";
 import { createLogger } from "../log.ts";
 import { openStore } from "../store/db.ts";
+import { sqliteStore } from "../store/sqlite/index.ts";
 
 /** Returns the exit code: 0 when the route's answer is a success, 1 for its error answer. */
 export async function renderOffline(config: Config, req: RenderRequest, io: CliOutput): Promise<number> {
@@ -27,7 +28,7 @@ export async function renderOffline(config: Config, req: RenderRequest, io: CliO
   try {
     const store = join(dir, "render.db");
     const response = await answer({ ...config, store, bots: [] }, toRequest(req), io);
-    const stanzas = queued(store);
+    const stanzas = await queued(store);
     for (const stanza of stanzas) print(stanza, req, io);
     if (!response.ok) io.err(`${response.status} ${response.text}`);
     else if (stanzas.length === 0) io.err(`${response.status}: nothing would be sent`);
@@ -62,13 +63,13 @@ function toRequest(req: RenderRequest): Request {
 }
 
 /** The stanzas waiting in the outbox of the store file, in the order they were queued. */
-function queued(store: string): Element[] {
-  const db = openStore(store);
+async function queued(store: string): Promise<Element[]> {
+  const db = sqliteStore(openStore(store));
   try {
-    const rows = db.query<{ stanza: string }, []>("SELECT stanza FROM outbox ORDER BY seq").all();
+    const rows = await db.outbox.peekAfter(0, Number.MAX_SAFE_INTEGER);
     return rows.map((row) => parse(row.stanza));
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

@@ -182,7 +182,8 @@ export const CoreSchema = Closed({
   http: Type.Optional(HttpSchema),
   store: Type.String({
     default: "./stanzagate.db",
-    description: 'The bun:sqlite file holding the outbox and caches; ":memory:" keeps nothing across restarts.',
+    description:
+      'Where the outbox and caches are kept: a bun:sqlite file (":memory:" keeps nothing across restarts), or a PostgreSQL URL that replicas share, postgres://user:${PASSWORD}@host:5432/db?sslmode=verify-full (TLS as sslmode says).',
   }),
   outbox: Type.Optional(OutboxSchema),
   attachments: Type.Optional(AttachmentsSchema),

@@ -32,7 +32,7 @@ export async function withRequestFiles<T>(files: FilesPort | undefined, handle: 
   try {
     return await handle(noting);
   } catch (err) {
-    if (!(err instanceof GatewayError && err.details.delivered)) files.forget(stored);
+    if (!(err instanceof GatewayError && err.details.delivered)) await files.forget(stored);
     throw err;
   }
 }

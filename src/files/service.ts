@@ -65,8 +65,8 @@ class Files implements FilesService {
     return { kind: "file", file: await this.#kept(taken, file) };
   }
 
-  forget(files: readonly StoredFile[]): void {
-    for (const file of files) this.store.forget(file.id);
+  async forget(files: readonly StoredFile[]): Promise<void> {
+    for (const file of files) await this.store.forget(file.id);
   }
 
   /**
@@ -143,11 +143,11 @@ class Files implements FilesService {
     try {
       const source: UploadSource = { ...fileOf(row), path: this.store.blobs.path(row.sha256) };
       const url = await uploader.upload(source);
-      this.store.forget(row.id);
+      await this.store.forget(row.id);
       return { ...fileOf(row), url };
     } catch (err) {
       if (this.settings.fallback === "local") return this.#local(row);
-      this.store.forget(row.id);
+      await this.store.forget(row.id);
       // The XEP-0363 uploader says why in its own UPLOAD_FAILED; the sender's answer keeps that sentence.
       if (err instanceof GatewayError && err.code === "UPLOAD_FAILED") throw err;
       throw new GatewayError("UPLOAD_FAILED", undefined, { details: { reason: err instanceof Error ? err.message : String(err) } });

@@ -1,39 +1,17 @@
 /**
- * The file store: blobs on disk (blobs.ts) and one row per file sent in the gateway's SQLite
- * store, which names the blob, the safe name, the sniffed type and when the link dies. Two
+ * The file store: blobs on disk (blobs.ts) and one row per file sent in the gateway's store
+ * (store/types.ts FileRows), which names the blob, the safe name, the sniffed type and when the link dies. Two
  * senders sending the same bytes share one blob (content addressing), each with its own id, name
  * and expiry; a blob goes when no row names it any more.
  */
-import type { Database } from "bun:sqlite";
 import { randomBytes } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
+import type { FileRow, Store } from "../store/types.ts";
 import { BlobCut, Blobs, type WrittenBlob } from "./blobs.ts";
 import { safeName } from "./names.ts";
 import { sniffType } from "./sniff.ts";
 
-/** The files table (store/db.ts runs it once as a migration). */
-export const FILES_TABLE = `CREATE TABLE files (
-  id TEXT PRIMARY KEY,
-  sha256 TEXT NOT NULL,
-  name TEXT NOT NULL,
-  type TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  stored_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
-);
-CREATE INDEX files_by_expiry ON files (expires_at);
-CREATE INDEX files_by_blob ON files (sha256);`;
-
-/** A file row: what serving it needs. */
-export interface FileRow {
-  id: string;
-  sha256: string;
-  name: string;
-  type: string;
-  size: number;
-  stored_at: number;
-  expires_at: number;
-}
+export type { FileRow };
 
 /** Far longer than any upload between its rename and its row, far shorter than any expiry. */
 const UNNAMED_GRACE_MS = 10 * 60_000;
@@ -47,38 +25,29 @@ export class FileStore {
   #inFlight = 0;
   /** Blobs renamed into place whose row is not written yet: a sweep leaves them. */
   readonly #landing = new Map<string, number>();
+  /** The bytes the rows name (each blob once), summed again after a row goes. */
+  #stored = 0;
+  /** The first sweep and sum; every change waits for it. */
+  readonly #ready: Promise<void>;
+  /** Checking a file's room and writing its row, one file at a time (see #index). */
+  #indexing: Promise<unknown> = Promise.resolve();
 
   /** `graceMs`: a file younger than this is never swept unnamed (blobs.ts); tests give 0. */
   constructor(
-    readonly db: Database,
+    readonly store: Store,
     dir: string,
     readonly now: () => number = Date.now,
     graceMs = UNNAMED_GRACE_MS,
   ) {
     this.blobs = new Blobs(dir, graceMs);
-    this.sweep();
+    // A store that fails here fails again at the next sweep or row, where it is reported.
+    this.#ready = this.sweep().catch(() => {});
   }
 
   /** Bytes of every blob (each counted once) plus those streaming in. */
   used(): number {
-    return this.#storedBytes() + this.#inFlight;
+    return this.#stored + this.#inFlight;
   }
-
-  #storedBytes(): number {
-    // Asked at every chunk of every upload: the stored part is summed again only after a change.
-    this.#stored ??=
-      this.db.query<{ total: number | null }, []>("SELECT sum(size) AS total FROM (SELECT DISTINCT sha256, size FROM files)").get()
-        ?.total ?? 0;
-    return this.#stored;
-  }
-
-  /** Whether a row names these bytes already: a file of them adds nothing to the store. */
-  #named(sha256: string): boolean {
-    return this.db.query("SELECT 1 FROM files WHERE sha256 = ? LIMIT 1").get(sha256) !== null;
-  }
-
-  /** The stored bytes, undefined when a row was added or removed since they were summed. */
-  #stored: number | undefined;
 
   /**
    * Streams `body` in; `admit(total, others)` cuts it (see Blobs.write), `others` being what the
@@ -94,6 +63,7 @@ export class FileStore {
     admit: (total: number, others: number) => boolean,
     fits: (added: number, stored: number) => boolean = () => true,
   ): Promise<FileRow> {
+    await this.#ready;
     let counted = 0;
     const blob = await this.blobs
       .write(body, (total) => {
@@ -105,7 +75,10 @@ export class FileStore {
       .finally(() => {
         this.#inFlight -= counted;
       });
-    return this.#index(blob, rawName, ttlS, fits);
+    // Two files of the same new bytes must count them once: their checks and rows go one at a time.
+    const indexed = this.#indexing.then(() => this.#index(blob, rawName, ttlS, fits));
+    this.#indexing = indexed.catch(() => {});
+    return indexed;
   }
 
   async #index(
@@ -118,8 +91,8 @@ export class FileStore {
     let refused = false;
     try {
       const sniffed = await sniffType(blob.head);
-      // Checked with the row's insert, nothing awaited between: two files of the same new bytes count them once.
-      refused = !fits(this.#named(blob.sha256) ? 0 : blob.size, this.#storedBytes());
+      const added = (await this.store.files.names(blob.sha256)) ? 0 : blob.size;
+      refused = !fits(added, this.#stored);
       if (refused) throw new BlobCut("limit");
       const now = this.now();
       const row: FileRow = {
@@ -131,43 +104,37 @@ export class FileStore {
         stored_at: now,
         expires_at: now + ttlS * 1000,
       };
-      this.db
-        .query("INSERT INTO files (id, sha256, name, type, size, stored_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .run(row.id, row.sha256, row.name, row.type, row.size, row.stored_at, row.expires_at);
-      this.#stored = undefined;
+      await this.store.files.insert(row);
+      this.#stored += added;
       return row;
     } finally {
       const left = (this.#landing.get(blob.sha256) ?? 1) - 1;
       if (left > 0) this.#landing.set(blob.sha256, left);
       else this.#landing.delete(blob.sha256);
       // Refused bytes are not left on disk for a sweep ten minutes later: the quota bounds the disk.
-      if (refused && left <= 0 && !this.#named(blob.sha256)) rmSync(this.blobs.path(blob.sha256), { force: true });
+      if (refused && left <= 0 && !(await this.store.files.names(blob.sha256))) rmSync(this.blobs.path(blob.sha256), { force: true });
     }
   }
 
   /** A file still served: its row unexpired and its blob on disk. */
-  find(id: string): FileRow | undefined {
-    const row = this.db.query<FileRow, [string, number]>("SELECT * FROM files WHERE id = ? AND expires_at > ?").get(id, this.now());
+  async find(id: string): Promise<FileRow | undefined> {
+    const row = await this.store.files.find(id, this.now());
     return row && existsSync(this.blobs.path(row.sha256)) ? row : undefined;
   }
 
   /** Forgets one file (an upload service took it instead, or its request was refused); its blob goes with its last row. */
-  forget(id: string): void {
-    this.db.query("DELETE FROM files WHERE id = ?").run(id);
-    this.#stored = undefined;
-    this.sweep();
+  async forget(id: string): Promise<void> {
+    await this.store.files.delete(id);
+    await this.sweep();
   }
 
   /** Removes expired rows, then every blob no row names (nor a write about to name). */
-  sweep(): void {
-    this.db.query("DELETE FROM files WHERE expires_at <= ?").run(this.now());
-    this.#stored = undefined;
-    const named = new Set(
-      this.db
-        .query<{ sha256: string }, []>("SELECT DISTINCT sha256 FROM files")
-        .all()
-        .map((r) => r.sha256),
-    );
-    for (const sha256 of this.blobs.list()) if (!named.has(sha256) && !this.#landing.has(sha256)) this.blobs.removeUnnamed(sha256);
+  async sweep(): Promise<void> {
+    // The blobs there when the sweep starts: one written while the store answers is not its to judge.
+    const present = this.blobs.list();
+    await this.store.files.expire(this.now());
+    this.#stored = await this.store.files.storedBytes();
+    const named = await this.store.files.blobs();
+    for (const sha256 of present) if (!named.has(sha256) && !this.#landing.has(sha256)) this.blobs.removeUnnamed(sha256);
   }
 }

@@ -36,5 +36,5 @@ export interface FilesPort {
   /** A remote URL: a `link` by default; fetched and stored when `attachments.remote.fetch` is on (SSRF-guarded). */
   remote(url: string, sender: string, name?: string): Promise<Attachment>;
   /** Forgets files a refused request stored (request-files.ts): no message links to them. */
-  forget(files: readonly StoredFile[]): void;
+  forget(files: readonly StoredFile[]): Promise<void>;
 }

@@ -1,5 +1,4 @@
 /** What a generation borrows from the gateway (core.ts, app.ts): what outlives it. */
-import type { Database } from "bun:sqlite";
 import type { Element } from "ltx";
 import type { Config } from "../features/index.ts";
 import type { Logger } from "../log.ts";
@@ -8,6 +7,7 @@ import type { Throttle } from "../auth/throttle.ts";
 import type { HealthReport } from "../feature-api.ts";
 import type { XmppLink } from "../xmpp/link.ts";
 import type { Rooms } from "../rooms/rooms.ts";
+import type { Store } from "../store/types.ts";
 
 export interface GenerationDeps {
   config: Config;
@@ -16,7 +16,7 @@ export interface GenerationDeps {
   deliver(stanza: Element): Promise<"sent" | "queued">;
   /** Room in the outbox for every one of `stanzas` (xmpp/delivery.ts `reserve`). */
   reserve(stanzas: readonly Element[]): () => void;
-  store: Database;
+  store: Store;
   /** A failed write to the store, for /health (core.ts). */
   storeFailed(op: string, err: unknown): void;
   log: Logger;

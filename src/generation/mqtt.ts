@@ -32,7 +32,10 @@ export async function generationMqtt(deps: GenerationDeps): Promise<GenerationMq
   }
   const { MqttConnection } = await import("../mqtt/connection.ts");
   const log = deps.log.child({ part: "mqtt" });
-  const connection = new MqttConnection(settings, { log, filters: pluginStore(deps.store, "(mqtt)").keyed("filters") });
+  const connection = new MqttConnection(settings, {
+    log,
+    filters: (await pluginStore(deps.store, "(mqtt)", deps.storeFailed)).keyed("filters"),
+  });
   deps.metrics.mqtt(() => connection.stats());
   deps.kept.set(KEPT, connection);
   return connection.view();

@@ -66,7 +66,7 @@ export async function startFeatures(deps: GenerationDeps, parts: GenerationParts
         kinds: { route: (route) => FEATURE_REGISTRY.compiled(route).kind, auth: (kind) => FEATURE_REGISTRY.authKind(kind) },
         auth: config.auth,
         authenticators: parts.authenticators,
-        store: pluginStore(deps.store, `(${feature.name})`),
+        store: await pluginStore(deps.store, `(${feature.name})`, deps.storeFailed),
         log: deps.log,
         fetch: deps.fetch,
         metrics: deps.metrics,
@@ -130,7 +130,7 @@ export function beforeSend(runtimes: readonly Started[], stanza: string): Promis
 
 function gatewayPorts(deps: GenerationDeps, feature: string): GatewayPorts {
   return {
-    db: deps.store,
+    store: deps.store,
     deliver: deps.deliver,
     reserve: deps.reserve,
     request: (iq, timeoutMs) => deps.link.request(iq, timeoutMs),

@@ -1,24 +1,70 @@
 /**
- * The plugins' store (src/plugin-api/store.ts) over the gateway's sqlite file: one table of JSON
- * values keyed by plugin, collection and key, and a version per plugin so each plugin's
- * migrations run once. A plugin reaches only its own rows and its own legacy tables.
+ * The plugins' store (src/plugin-api/store.ts) over the gateway's store: JSON values keyed by
+ * plugin, collection and key, and a version per plugin so each plugin's migrations run once. A
+ * plugin reaches only its own rows and its own legacy tables.
+ *
+ * The plugin API is synchronous (a value is read in the middle of building a stanza), the store
+ * is not (store/types.ts): a plugin's values are read once when its store is opened, served from
+ * memory, and every write goes through to the store at once. On SQLite the write is done when
+ * `set` returns; on PostgreSQL it lands within a round trip, and a failed one is reported to the
+ * store's health (`failed`).
  */
-import type { Database } from "bun:sqlite";
 import type { Keyed, Migration, MigrationContext, PluginStore } from "../plugin-api/store.ts";
+import type { KeyedWrite, Store } from "./types.ts";
 
-export function pluginStore(db: Database, plugin: string): PluginStore {
-  const select = db.query<{ value: string }, [string, string, string]>(
-    "SELECT value FROM plugin_data WHERE plugin = ? AND collection = ? AND key = ?",
-  );
-  const upsert = db.query("INSERT OR REPLACE INTO plugin_data (plugin, collection, key, value, updated_at) VALUES (?, ?, ?, ?, ?)");
-  const remove = db.query("DELETE FROM plugin_data WHERE plugin = ? AND collection = ? AND key = ?");
+/** Told of a write that failed (the gateway's store health): the value stays in memory only. */
+export type StoreFailed = (op: string, err: unknown) => void;
+
+type Values = Map<string, Map<string, string>>;
+
+/** `failed`: by default the write's error is thrown again (an unhandled rejection: tests see it). */
+/** The engine's side of a plugin store: when the writes made so far are in the store. */
+export interface EnginePluginStore extends PluginStore {
+  flushed(): Promise<void>;
+}
+
+export async function pluginStore(store: Store, plugin: string, failed: StoreFailed = rethrow): Promise<EnginePluginStore> {
+  const values: Values = new Map();
+  for (const row of await store.keyed.all(plugin)) collection(values, row.collection).set(row.key, row.json);
+  // Started at once (SQLite: done when set returns); the store applies its keyed writes in call order.
+  let last: Promise<unknown> = Promise.resolve();
+  const keyed = inMemory(values, (w) => {
+    const at = { plugin, collection: w.collection, key: w.key };
+    const write = (w.json === undefined ? store.keyed.delete(at) : store.keyed.set(at, w.json)).catch((err: unknown) =>
+      failed(`writing ${plugin}'s keyed values`, err),
+    );
+    last = Promise.all([last, write]);
+  });
+  return { ...keyed, flushed: async () => void (await last) };
+}
+
+const rethrow: StoreFailed = (_op, err) => {
+  throw err;
+};
+
+function collection(values: Values, name: string): Map<string, string> {
+  let c = values.get(name);
+  if (!c) values.set(name, (c = new Map()));
+  return c;
+}
+
+/** Keyed values served from `values`, each write applied there and handed to `write`. */
+function inMemory(values: Values, write: (w: KeyedWrite) => void): PluginStore {
   return {
     keyed<V>(name: string): Keyed<V> {
+      const c = collection(values, name);
       return {
         // The plugin wrote this value as a V (or its migration did): JSON gives it back as one.
-        get: (key) => parse<V>(select.get(plugin, name, key)?.value),
-        set: (key, value) => void upsert.run(plugin, name, key, JSON.stringify(value), Date.now()),
-        delete: (key) => void remove.run(plugin, name, key),
+        get: (key) => parse<V>(c.get(key)),
+        set(key, value) {
+          const json = JSON.stringify(value);
+          c.set(key, json);
+          write({ collection: name, key, json });
+        },
+        delete(key) {
+          c.delete(key);
+          write({ collection: name, key, json: undefined });
+        },
       };
     },
   };
@@ -28,29 +74,49 @@ function parse<V>(text: string | undefined): V | undefined {
   return text === undefined ? undefined : (JSON.parse(text) as V);
 }
 
-/** Runs the migrations of `plugin` the store has not seen yet, each in a transaction with its version bump. */
-export function migratePlugin(db: Database, plugin: string, migrations: readonly Migration[]): void {
-  const row = db.query<{ version: number }, [string]>("SELECT version FROM plugin_versions WHERE plugin = ?").get(plugin);
-  const context = migrationContext(db, plugin);
-  for (let v = row?.version ?? 0; v < migrations.length; v++) {
-    const migration = migrations[v] as Migration;
-    db.transaction(() => {
-      migration(context);
-      db.run("INSERT OR REPLACE INTO plugin_versions (plugin, version) VALUES (?, ?)", [plugin, v + 1]);
-    })();
+/**
+ * Runs the migrations of `plugin` the store has not seen yet. Each runs over what the store holds
+ * (its values and legacy tables, read first) and its writes are committed with its version bump
+ * in one transaction, so a migration that throws leaves nothing half done.
+ */
+export async function migratePlugin(store: Store, plugin: string, migrations: readonly Migration[]): Promise<void> {
+  const from = await store.keyed.version(plugin);
+  if (from >= migrations.length) return;
+  const values: Values = new Map();
+  for (const row of await store.keyed.all(plugin)) collection(values, row.collection).set(row.key, row.json);
+  const legacy = await store.keyed.legacyTables(plugin);
+  for (let v = from; v < migrations.length; v++) {
+    const writes: KeyedWrite[] = [];
+    const drops: string[] = [];
+    (migrations[v] as Migration)(
+      migrationContext(
+        plugin,
+        inMemory(values, (w) => writes.push(w)),
+        legacy,
+        drops,
+      ),
+    );
+    await store.keyed.migrated(plugin, v + 1, writes, drops);
   }
 }
 
-function migrationContext(db: Database, plugin: string): MigrationContext {
+function migrationContext(
+  plugin: string,
+  keyed: PluginStore,
+  legacy: Map<string, Array<Record<string, unknown>>>,
+  drops: string[],
+): MigrationContext {
   const own = (table: string) => {
     if (!table.startsWith(`${plugin}_`) || !/^[a-z0-9_]+$/.test(table))
       throw new Error(`${plugin} may only migrate its own tables, not ${table}`);
     return table;
   };
-  const exists = (table: string) => db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== null;
   return {
-    ...pluginStore(db, plugin),
-    rows: (table) => (exists(own(table)) ? db.query<Record<string, unknown>, []>(`SELECT * FROM ${table}`).all() : []),
-    drop: (table) => void db.run(`DROP TABLE IF EXISTS ${own(table)}`),
+    ...keyed,
+    rows: (table) => legacy.get(own(table)) ?? [],
+    drop(table) {
+      drops.push(own(table));
+      legacy.delete(table);
+    },
   };
 }

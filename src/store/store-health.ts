@@ -4,9 +4,9 @@
  * while running is a fault until restart, since whatever is queued from then on would be lost at
  * the next start. Either way callers are told (503) instead of getting a 202 that may not hold.
  */
-import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import type { Logger } from "../log.ts";
+import type { Store } from "./types.ts";
 
 export interface StoreHealth {
   /** Why the store cannot be trusted now, or undefined. */
@@ -16,12 +16,12 @@ export interface StoreHealth {
   /** Records a failed write. */
   failed(op: string, err: unknown): void;
   /** The periodic check: is the file still the one open, and can a failed store be written again? */
-  check(): void;
+  check(): Promise<void>;
 }
 
-export function createStoreHealth(db: Database, path: string, log: Logger): StoreHealth {
-  const identity = fileIdentity(path);
-  const probe = db.query("INSERT OR REPLACE INTO store_probe (id, at) VALUES (1, ?)");
+/** `path`: the SQLite file whose replacement is a fault; none for a PostgreSQL store. */
+export function createStoreHealth(store: Store, path: string | undefined, log: Logger): StoreHealth {
+  const identity = path === undefined ? undefined : fileIdentity(path);
   let writeFault: string | undefined;
   let gone: string | undefined;
   return {
@@ -32,14 +32,14 @@ export function createStoreHealth(db: Database, path: string, log: Logger): Stor
       if (writeFault === undefined) log.error("the store cannot be written; queueing and draining stop until it recovers", { reason });
       writeFault = reason;
     },
-    check() {
-      if (identity !== undefined && gone === undefined && fileIdentity(path) !== identity) {
+    async check() {
+      if (path !== undefined && identity !== undefined && gone === undefined && fileIdentity(path) !== identity) {
         gone = `the store file ${path} was removed or replaced while running; restart Stanzagate once it is back`;
         log.error("store file lost", { store: path });
       }
       if (writeFault === undefined) return;
       try {
-        probe.run(Date.now());
+        await store.probe();
         log.info("the store can be written again", { was: writeFault });
         writeFault = undefined;
       } catch {

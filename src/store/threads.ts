@@ -11,55 +11,21 @@
  * A failed write (disk full, read-only file) is reported through `failed` (the store's health, a
  * warning and a metric) and thrown; the caller decides what the request is answered.
  */
-import type { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
 import { GatewayError } from "../plugin-api/errors.ts";
+import type { Store } from "./types.ts";
 
 /** The stored name of a thread slot: the same for a key written by any version. */
 export const slotOf = (key: string): string => createHash("sha256").update(key).digest("hex");
-
-/**
- * Schema migration: the rows the first `correct:` kept in the plugins' table, keyed by the whole
- * key, move to `correct_threads` under its hash, so threads open before an upgrade still correct.
- */
-export function migrateThreadsTable(db: Database): void {
-  db.run(`CREATE TABLE correct_threads (
-     slot TEXT PRIMARY KEY,
-     route TEXT NOT NULL,
-     first_id TEXT NOT NULL,
-     remembered_at INTEGER NOT NULL
-   )`);
-  db.run("CREATE INDEX correct_threads_by_age ON correct_threads (route, remembered_at)");
-  const old = db.query<{ key: string; value: string; updated_at: number }, []>(
-    "SELECT key, value, updated_at FROM plugin_data WHERE plugin = '(correct)' AND collection = 'threads'",
-  );
-  const insert = db.query("INSERT OR REPLACE INTO correct_threads (slot, route, first_id, remembered_at) VALUES (?, ?, ?, ?)");
-  for (const row of old.iterate()) {
-    const moved = parseOldRow(row.key, row.value);
-    if (moved) insert.run(slotOf(row.key), moved.route, moved.id, row.updated_at);
-  }
-  db.run("DELETE FROM plugin_data WHERE plugin = '(correct)'");
-}
-
-/** An old row: key JSON [route, thread, recipient], value the JSON of the first message's id. */
-function parseOldRow(key: string, value: string): { route: string; id: string } | undefined {
-  try {
-    const [route] = JSON.parse(key) as unknown[];
-    const id = JSON.parse(value) as unknown;
-    return typeof route === "string" && typeof id === "string" ? { route, id } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * What the store remembers: thread key -> id of the thread's first message. A failed read throws
  * STORE_UNAVAILABLE (nothing was sent yet); a failed write throws what the store threw.
  */
 export interface Remembered {
-  get(key: string): string | undefined;
-  set(key: string, id: string): void;
-  delete(key: string): void;
+  get(key: string): Promise<string | undefined>;
+  set(key: string, id: string): Promise<void>;
+  delete(key: string): Promise<void>;
 }
 
 /** How many threads a route keeps open, and for how long (correctThreads below). */
@@ -79,42 +45,31 @@ export interface ThreadStoreOptions {
   now?: () => number;
 }
 
-export function correctThreads(db: Database, options: ThreadStoreOptions): Remembered {
+export function correctThreads(store: Store, options: ThreadStoreOptions): Remembered {
   const { route, limits, failed, now = Date.now } = options;
-  const select = db.query<{ first_id: string }, [string, number]>(
-    "SELECT first_id FROM correct_threads WHERE slot = ? AND remembered_at > ?",
-  );
-  const upsert = db.query("INSERT OR REPLACE INTO correct_threads (slot, route, first_id, remembered_at) VALUES (?, ?, ?, ?)");
-  const remove = db.query("DELETE FROM correct_threads WHERE slot = ?");
-  const expire = db.query("DELETE FROM correct_threads WHERE route = ? AND remembered_at <= ?");
-  // Past the newest max_threads of this route: the oldest go first (rowid breaks a tie in time).
-  const evict = db.query(
-    "DELETE FROM correct_threads WHERE rowid IN (SELECT rowid FROM correct_threads WHERE route = ? ORDER BY remembered_at DESC, rowid DESC LIMIT -1 OFFSET ?)",
-  );
+  const rows = store.threads;
   const oldest = () => now() - limits.ttlS * 1000;
-  const attempt = <T>(op: string, fn: () => T): T => {
+  const attempt = async <T>(op: string, fn: () => Promise<T>): Promise<T> => {
     try {
-      return fn();
+      return await fn();
     } catch (err) {
       failed(op, err);
       throw err;
     }
   };
-  const remember = db.transaction((slot: string, id: string) => {
-    upsert.run(slot, route, id, now());
-    expire.run(route, oldest());
-    evict.run(route, limits.maxThreads);
-  });
   return {
-    get(key) {
+    async get(key) {
       // Before anything is sent: refusing (503) is safe to retry, sending uncorrected would repeat the alert.
       try {
-        return attempt("reading a correct: thread", () => select.get(slotOf(key), oldest())?.first_id);
+        return await attempt("reading a correct: thread", () => rows.get(slotOf(key), oldest()));
       } catch (err) {
         throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: err instanceof Error ? err.message : String(err) } });
       }
     },
-    set: (key, id) => attempt("remembering a correct: thread", () => void remember(slotOf(key), id)),
-    delete: (key) => attempt("forgetting a correct: thread", () => void remove.run(slotOf(key))),
+    set: (key, id) =>
+      attempt("remembering a correct: thread", () =>
+        rows.remember({ slot: slotOf(key), route, id, at: now() }, { expiredUpTo: oldest(), max: limits.maxThreads }),
+      ),
+    delete: (key) => attempt("forgetting a correct: thread", () => rows.delete(slotOf(key))),
   };
 }

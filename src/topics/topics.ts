@@ -3,10 +3,10 @@
  * An event is cached before it is delivered, so a subscriber that is told an id can resume after
  * it; ids are ntfy's: 12 random letters and digits (server/util.go, messageIDLength).
  */
-import type { Database } from "bun:sqlite";
 import { randomInt } from "node:crypto";
 import { TopicBus } from "./bus.ts";
 import { type CacheLimits, DEFAULT_CACHE_LIMITS, TopicCache } from "./cache.ts";
+import type { Store } from "../store/types.ts";
 import type { Cursor, EventFilter, TopicEvent, Topics } from "./types.ts";
 
 const ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -35,28 +35,28 @@ export class GatewayTopics implements Topics {
   private swept = 0;
 
   constructor(
-    db: Database,
+    store: Store,
     private readonly options: TopicsOptions = {},
   ) {
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
-    this.cache = new TopicCache(db, options.limits ?? DEFAULT_CACHE_LIMITS, this.now);
+    this.cache = new TopicCache(store, options.limits ?? DEFAULT_CACHE_LIMITS, this.now);
   }
 
-  publish(event: Omit<TopicEvent, "id" | "time" | "expires">): TopicEvent {
+  async publish(event: Omit<TopicEvent, "id" | "time" | "expires">): Promise<TopicEvent> {
     const time = this.now();
     const full: TopicEvent = { id: newEventId(), time, expires: time + this.cache.durationS, ...event };
     try {
-      this.cache.put(full);
+      await this.cache.put(full);
     } catch (err) {
       // A full disk costs the replay, not the live delivery: the publisher's message was accepted.
       this.options.failed?.("topics cache", err);
     }
     this.bus.deliver(full);
-    if (time - this.swept >= SWEEP_EVERY_S) this.sweepQuietly(time);
+    if (time - this.swept >= SWEEP_EVERY_S) void this.sweepQuietly(time);
     return full;
   }
 
-  cached(topics: readonly string[], cursor: Cursor, filter?: EventFilter): TopicEvent[] {
+  cached(topics: readonly string[], cursor: Cursor, filter?: EventFilter): Promise<TopicEvent[]> {
     return this.cache.read(topics, cursor, filter);
   }
 
@@ -79,14 +79,14 @@ export class GatewayTopics implements Topics {
   }
 
   /** Forgets expired events. */
-  sweep(): number {
+  sweep(): Promise<number> {
     return this.cache.sweep();
   }
 
-  private sweepQuietly(time: number): void {
+  private async sweepQuietly(time: number): Promise<void> {
     this.swept = time;
     try {
-      this.cache.sweep();
+      await this.cache.sweep();
     } catch (err) {
       this.options.failed?.("topics sweep", err);
     }

@@ -36,10 +36,10 @@ export interface EventFilter {
 
 /** The topics' message cache (in the store: survives restarts) and live bus, one per gateway. */
 export interface Topics {
-  /** Caches and delivers to live subscribers; returns the event with its id and time set. */
-  publish(event: Omit<TopicEvent, "id" | "time" | "expires">): TopicEvent;
+  /** Caches, then delivers to live subscribers; returns the event with its id and time set. */
+  publish(event: Omit<TopicEvent, "id" | "time" | "expires">): Promise<TopicEvent>;
   /** Cached events of `topics` from `cursor`, oldest first, filtered (poll=1, and a stream's start). */
-  cached(topics: readonly string[], cursor: Cursor, filter?: EventFilter): TopicEvent[];
+  cached(topics: readonly string[], cursor: Cursor, filter?: EventFilter): Promise<TopicEvent[]>;
   /**
    * Live events of `topics` from now on; `onEvent` must not block: a subscriber that falls behind
    * more than the bound is closed with `onClose(reason)` (it resumes with since=<last id>).

@@ -125,7 +125,7 @@ export class Delivery {
         this.log.warn("send not confirmed; queueing", { err: (err as Error).message });
       }
     }
-    const seq = this.outbox.push(xml, this.reserved.delete(stanza));
+    const seq = await this.outbox.push(xml, this.reserved.delete(stanza));
     if (seq === undefined) throw new GatewayError("OUTBOX_FULL", undefined, { details: { queued: this.outbox.size() } });
     // It may be what the server closed the stream on: probed like an outbox row that was cut off.
     if (cutOff) this.suspectsUpTo = Math.max(this.suspectsUpTo, seq);
@@ -183,17 +183,17 @@ export class Delivery {
   /** Sends the suspects one at a time, each confirmed before the next. */
   private async probe(): Promise<number> {
     let sent = 0;
-    for (let row = this.head(); row && row.seq <= this.suspectsUpTo; row = this.head()) {
+    for (let row = await this.head(); row && row.seq <= this.suspectsUpTo; row = await this.head()) {
       if (row.attempts > 0) await Bun.sleep(Math.min(PROBE_MAX_WAIT_MS, PROBE_WAIT_MS * 2 ** (row.attempts - 1)));
       if (!(await this.write(row))) continue;
       try {
         await this.barrier.after();
       } catch (err) {
         // The stream closed with only this stanza unconfirmed: the server refused it (or went away).
-        if (this.link.status !== "online") this.refused(row);
+        if (this.link.status !== "online") await this.refused(row);
         throw err;
       }
-      this.confirmed(row.seq);
+      await this.confirmed(row.seq);
       sent++;
     }
     this.suspectsUpTo = 0;
@@ -221,8 +221,8 @@ export class Delivery {
   }
 
   /** The server handled every row up to `seq`: forgotten by the outbox and by `written`. */
-  private confirmed(seq: number): void {
-    this.outbox.ack(seq);
+  private async confirmed(seq: number): Promise<void> {
+    await this.outbox.ack(seq);
     for (const written of this.written.seqs) if (written <= seq) this.written.seqs.delete(written);
   }
 
@@ -234,11 +234,11 @@ export class Delivery {
     } catch (err) {
       // The link dropped: the row waits for the next drain. A check that fails with the link up
       // (a room that does not answer) is an attempt, so it cannot hold the queue forever.
-      if (this.link.status === "online") this.failedCheck(row, (err as Error).message);
+      if (this.link.status === "online") await this.failedCheck(row, (err as Error).message);
       throw err;
     }
     if (refused === undefined) return true;
-    this.outbox.bury(row.seq, refused);
+    await this.outbox.bury(row.seq, refused);
     this.log.error("outbox stanza moved to the dead letters: it cannot be delivered", {
       seq: row.seq,
       id: idOf(row.stanza),
@@ -247,32 +247,32 @@ export class Delivery {
     return false;
   }
 
-  private failedCheck(row: QueuedStanza, reason: string): void {
-    this.countFailure(row, reason, {
+  private failedCheck(row: QueuedStanza, reason: string): Promise<void> {
+    return this.countFailure(row, reason, {
       retry: "an outbox stanza could not be sent yet; it will be tried again",
       buried: "outbox stanza moved to the dead letters: it could not be sent, attempt after attempt",
     });
   }
 
   /** One more failed attempt for a row; the MAX_ATTEMPTS-th moves it to the dead letters. */
-  private countFailure(row: QueuedStanza, reason: string, say: { retry: string; buried: string }): void {
-    const attempts = this.outbox.fail(row.seq, reason);
+  private async countFailure(row: QueuedStanza, reason: string, say: { retry: string; buried: string }): Promise<void> {
+    const attempts = await this.outbox.fail(row.seq, reason);
     const fields = { seq: row.seq, id: idOf(row.stanza), attempts, reason };
     if (attempts < MAX_ATTEMPTS) return this.log.warn(say.retry, fields);
-    this.outbox.bury(row.seq, reason);
+    await this.outbox.bury(row.seq, reason);
     this.log.error(say.buried, fields);
   }
 
-  private head(): QueuedStanza | undefined {
-    return this.link.status === "online" ? this.outbox.peekAfter(0, 1)[0] : undefined;
+  private async head(): Promise<QueuedStanza | undefined> {
+    return this.link.status === "online" ? (await this.outbox.peekAfter(0, 1))[0] : undefined;
   }
 
-  private refused(row: QueuedStanza): void {
+  private async refused(row: QueuedStanza): Promise<void> {
     const reason = this.link.lastError ?? "the server closed the stream inside the confirmation window";
     // RFC 6120 §4.9.3: these conditions say the server is going away or moving, not that it
     // refused this stanza; a restart must not count against the row being probed.
     if (SERVER_GONE.some((condition) => reason === `stream error: ${condition}`)) return;
-    this.countFailure(row, reason, {
+    await this.countFailure(row, reason, {
       retry: "the server closed the stream right after an outbox stanza; it will be sent again",
       buried: "outbox stanza moved to the dead letters: the server closed the stream on it every time",
     });
@@ -289,7 +289,7 @@ export class Delivery {
     const confirmations: Array<Promise<void>> = [];
     try {
       while (this.link.status === "online" && this.outbox.health.writable() && this.outbox.size() > 0) {
-        const rows = this.outbox.peekAfter(sentUpTo, BATCH);
+        const rows = await this.outbox.peekAfter(sentUpTo, BATCH);
         if (rows.length === 0) {
           if (confirmations.length === 0) break;
           await confirmations.shift();

@@ -1,9 +1,7 @@
 // Typed stand-ins for what the host gives a plugin, for tests that call a plugin's parts directly.
 // Each is a whole XmppPort / PluginContext: when the plugin API gains a member, these stop compiling.
-import { openStore } from "../../src/store/db.ts";
-import { pluginStore } from "../../src/store/plugin-store.ts";
 import { silentLogger } from "../../src/log.ts";
-import { noMetrics, type PluginContext, type XmppPort } from "../../src/plugin-api/index.ts";
+import { noMetrics, type PluginContext, type PluginStore, type XmppPort } from "../../src/plugin-api/index.ts";
 import { fakeFetch } from "./fake-fetch.ts";
 
 const unused = (what: string) => () => {
@@ -36,6 +34,24 @@ export function fakeXmppPort(parts: Partial<XmppPort> = {}): XmppPort {
   };
 }
 
+/** A fresh plugin store in memory, as a plugin sees it (JSON in, JSON out): the store's own tests are test/unit/store/. */
+export function memoryPluginStore(): PluginStore {
+  const values = new Map<string, string>();
+  return {
+    keyed<V>(name: string) {
+      const at = (key: string) => `${name}\n${key}`;
+      return {
+        get: (key: string) => {
+          const json = values.get(at(key));
+          return json === undefined ? undefined : (JSON.parse(json) as V);
+        },
+        set: (key: string, value: V) => void values.set(at(key), JSON.stringify(value)),
+        delete: (key: string) => void values.delete(at(key)),
+      };
+    },
+  };
+}
+
 /** A PluginContext on a fresh in-memory store, mounted at /test; `parts` replaces what the test drives. */
 export function fakePluginContext<Options>(options: Options, parts: Partial<PluginContext<Options>> = {}): PluginContext<Options> {
   return {
@@ -43,7 +59,7 @@ export function fakePluginContext<Options>(options: Options, parts: Partial<Plug
     route: { path: "/test", auth: undefined, at: "routes[0]" },
     xmpp: fakeXmppPort(),
     http: { add: () => {} },
-    store: pluginStore(openStore(":memory:"), "test"),
+    store: memoryPluginStore(),
     log: silentLogger,
     fetch: fakeFetch(unused("fetch")),
     metrics: noMetrics,

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore } from "../../src/store/db.ts";
+import { sqliteStore } from "../../src/store/sqlite/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { attachmentsOf } from "../../src/config/check-attachments.ts";
 import { filesService, type FilesService } from "../../src/files/service.ts";
@@ -23,7 +24,7 @@ export interface TestFiles {
 export function testFiles(settings: Record<string, unknown> = {}, dir?: string, uploader?: Uploader): TestFiles {
   const root = dir ?? mkdtempSync(join(tmpdir(), "sg-files-"));
   const clock = { now: Date.UTC(2026, 0, 1) };
-  const store = new FileStore(openStore(":memory:"), join(root, "files"), () => clock.now, 0);
+  const store = new FileStore(sqliteStore(openStore(":memory:")), join(root, "files"), () => clock.now, 0);
   const files = filesService({ settings: attachmentsOf(settings), store, publicUrl: PUBLIC_URL, uploader, log: silentLogger });
   return { files, dir: join(root, "files"), clock, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -60,7 +60,7 @@ export function tempFiles(maxFileBytes = 1_000_000): TempFiles {
       remotes.push({ url, sender, name });
       return { kind: "link", url, name };
     },
-    forget: (files) => void forgotten.push(...files.map((f) => f.id)),
+    forget: async (files) => void forgotten.push(...files.map((f) => f.id)),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { GatewayTopics } from "../../src/topics/topics.ts";
+import { sqliteStore } from "../../src/store/sqlite/index.ts";
 import { fakeGateway, type FakeGateway } from "./fake-gateway.ts";
 
 export interface TopicWritersGateway {
@@ -21,7 +22,7 @@ export function useTopicWritersGateway(routes: string): TopicWritersGateway {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "sg-topic-writers-"));
     gw = await fakeGateway(routes, { store: join(dir, "store.db") });
-    cache = new GatewayTopics(new Database(join(dir, "store.db")));
+    cache = new GatewayTopics(sqliteStore(new Database(join(dir, "store.db"))));
   });
   afterAll(async () => {
     await gw?.stop();

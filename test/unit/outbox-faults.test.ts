@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore } from "../../src/store/db.ts";
+import { sqliteStore } from "../../src/store/sqlite/index.ts";
 import { createOutbox, type Outbox } from "../../src/store/outbox.ts";
 import { createStoreHealth } from "../../src/store/store-health.ts";
-import { listDead } from "../../src/store/dead-letter.ts";
 import { Delivery, MAX_ATTEMPTS } from "../../src/xmpp/delivery.ts";
 import { silentLogger } from "../../src/log.ts";
 
@@ -57,8 +57,8 @@ function poisonServer(poison: string) {
 }
 
 function setup(db: Database = openStore(":memory:"), path = ":memory:") {
-  const health = createStoreHealth(db, path, silentLogger);
-  const outbox = createOutbox(db, 1_000, health);
+  const health = createStoreHealth(sqliteStore(db), path, silentLogger);
+  const outbox = createOutbox(sqliteStore(db), 1_000, health);
   return { db, health, outbox };
 }
 
@@ -76,7 +76,7 @@ describe("a stanza the server closes the stream on", () => {
     expect(outbox.size()).toBe(0);
     // At least once: 1 and 2 went out in the batch the stream closed on, so they repeat once.
     expect(server.delivered.map(idOf)).toEqual(["1", "2", "1", "2", "3", "4"]);
-    const dead = listDead(db);
+    const dead = await sqliteStore(db).dead.list();
     expect(dead.map((r) => [idOf(r.stanza), r.attempts, r.reason])).toEqual([["POISON", MAX_ATTEMPTS, "stream error: policy-violation"]]);
     expect(d.dead).toBe(1);
   }, 30_000);
@@ -118,10 +118,10 @@ describe("a store that cannot be written", () => {
     await expect(d.deliver(msg(1))).rejects.toMatchObject({ code: "STORE_UNAVAILABLE", status: 503 });
     expect(health.fault()).toContain("queueing a stanza failed");
     await expect(d.deliver(msg(2))).rejects.toMatchObject({ code: "STORE_UNAVAILABLE" });
-    health.check();
+    await health.check();
     expect(health.fault()).toBeDefined();
     db.exec("PRAGMA query_only = OFF");
-    health.check();
+    await health.check();
     expect(health.fault()).toBeUndefined();
     expect(await d.deliver(msg(3))).toBe("queued");
   });
@@ -138,7 +138,7 @@ describe("a store that cannot be written", () => {
     expect(link.written).toHaveLength(3);
     expect(health.writable()).toBe(false);
     db.exec("PRAGMA query_only = OFF");
-    health.check();
+    await health.check();
     await d.drain();
     expect(outbox.size()).toBe(0);
   });
@@ -150,7 +150,7 @@ describe("a store that cannot be written", () => {
     const d = delivery(recordingLink(), outbox);
     expect(await d.deliver(msg(1))).toBe("queued");
     rmSync(dir, { recursive: true });
-    health.check();
+    await health.check();
     expect(health.fault()).toContain(`${path} was removed`);
     await expect(d.deliver(msg(2))).rejects.toMatchObject({ code: "STORE_UNAVAILABLE" });
   });

@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import { parse } from "ltx";
 import { openStore } from "../../src/store/db.ts";
+import { sqliteStore } from "../../src/store/sqlite/index.ts";
 import { createOutbox } from "../../src/store/outbox.ts";
 import { createStoreHealth } from "../../src/store/store-health.ts";
 import { Delivery } from "../../src/xmpp/delivery.ts";
@@ -80,7 +81,7 @@ describe("names a lenient parser lets through", () => {
 describe("delivery refuses before the outbox", () => {
   const offlineDelivery = () => {
     const db = openStore(":memory:");
-    const outbox = createOutbox(db, 10, createStoreHealth(db, ":memory:", silentLogger));
+    const outbox = createOutbox(sqliteStore(db), 10, createStoreHealth(sqliteStore(db), ":memory:", silentLogger));
     const link = { status: "offline", settled: false, sendRaw: async () => {} };
     return {
       outbox,

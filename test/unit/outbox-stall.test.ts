@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import { openStore } from "../../src/store/db.ts";
+import { sqliteStore } from "../../src/store/sqlite/index.ts";
 import { createOutbox } from "../../src/store/outbox.ts";
 import { createStoreHealth } from "../../src/store/store-health.ts";
 import { Delivery } from "../../src/xmpp/delivery.ts";
@@ -51,8 +52,8 @@ function stallingServer() {
 }
 
 function delivery(server: ReturnType<typeof stallingServer>) {
-  const db = openStore(":memory:");
-  const outbox = createOutbox(db, 1_000, createStoreHealth(db, ":memory:", silentLogger));
+  const store = sqliteStore(openStore(":memory:"));
+  const outbox = createOutbox(store, 1_000, createStoreHealth(store, ":memory:", silentLogger));
   return { outbox, d: new Delivery(server.link, outbox, server.barrier, silentLogger, { component: COMPONENT, maxStanzaBytes: 100_000 }) };
 }
 

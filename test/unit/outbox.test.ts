@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { openStore } from "../../src/store/db.ts";
+import { sqliteStore } from "../../src/store/sqlite/index.ts";
 import { createOutbox } from "../../src/store/outbox.ts";
-import { listDead } from "../../src/store/dead-letter.ts";
 import { createStoreHealth } from "../../src/store/store-health.ts";
 import type { Database } from "bun:sqlite";
 import { Delivery, type DeliveryLink } from "../../src/xmpp/delivery.ts";
@@ -39,7 +39,8 @@ const confirmed: Barrier = { after: async () => {} };
 
 const COMPONENT = "gateway.localhost";
 const OPTIONS = { component: COMPONENT, maxStanzaBytes: 500_000 };
-const newOutbox = (db: Database, max: number) => createOutbox(db, max, createStoreHealth(db, ":memory:", silentLogger));
+const newOutbox = (db: Database, max: number) =>
+  createOutbox(sqliteStore(db), max, createStoreHealth(sqliteStore(db), ":memory:", silentLogger));
 const msg = (n: number) => xml("message", { to: "bob@localhost", from: COMPONENT, id: String(n) }, xml("body", {}, `m${n}`));
 
 describe("delivery and the outbox", () => {
@@ -80,7 +81,7 @@ describe("delivery and the outbox", () => {
     await new Delivery(link, newOutbox(openStore(file), 10), confirmed, silentLogger, OPTIONS).deliver(msg(7));
     const reopened = newOutbox(openStore(file), 10);
     expect(reopened.size()).toBe(1);
-    expect(reopened.peekAfter(0, 5)[0]?.stanza).toContain('id="7"');
+    expect((await reopened.peekAfter(0, 5))[0]?.stanza).toContain('id="7"');
   });
 });
 
@@ -96,7 +97,7 @@ describe("asked before sending (DeliveryOptions.beforeSend: a groupchat's room)"
     await d.drain();
     expect(link.written.map((s) => s.match(/id="(\d)"/)?.[1])).toEqual(["1", "3"]);
     expect([d.queued, d.dead]).toEqual([0, 1]);
-    expect(listDead(db).map((r) => [r.stanza.match(/id="(\d)"/)?.[1], r.reason])).toEqual([
+    expect((await sqliteStore(db).dead.list()).map((r) => [r.stanza.match(/id="(\d)"/)?.[1], r.reason])).toEqual([
       ["2", "ROOM_REFUSED item-not-found: no such room"],
     ]);
   });
@@ -118,7 +119,7 @@ describe("asked before sending (DeliveryOptions.beforeSend: a groupchat's room)"
     link.status = "online";
     await d.drain();
     expect([link.written.length, d.queued, d.dead]).toEqual([0, 1, 0]);
-    expect(outbox.peekAfter(0, 1)[0]?.attempts).toBe(0); // a link drop is no attempt
+    expect((await outbox.peekAfter(0, 1))[0]?.attempts).toBe(0); // a link drop is no attempt
     link.status = "online";
     await d.drain();
     expect([link.written.length, d.queued, d.dead]).toEqual([1, 0, 0]);
@@ -142,7 +143,10 @@ describe("asked before sending (DeliveryOptions.beforeSend: a groupchat's room)"
     }
     await d.drain();
     expect([d.queued, d.dead]).toEqual([1, 1]);
-    expect(listDead(db)[0]).toMatchObject({ attempts: 5, reason: "XMPP_TIMEOUT: The room ops@muc.localhost did not answer in time" });
+    expect((await sqliteStore(db).dead.list())[0]).toMatchObject({
+      attempts: 5,
+      reason: "XMPP_TIMEOUT: The room ops@muc.localhost did not answer in time",
+    });
     await d.drain();
     expect(link.written.map((s) => s.match(/id="(\d)"/)?.[1])).toEqual(["2"]);
   });

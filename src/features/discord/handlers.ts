@@ -66,12 +66,12 @@ export function discordHandlers(route: DiscordRoute, deps: DiscordDeps): Discord
   return {
     webhook: guarded(async () => jsonResponse(200, webhookObject(deps.hook, "Stanzagate"))),
     execute: guarded((req, user, scoped) => execute(route, scoped, req, user)),
-    message: guarded(async ({ params }) => answer(deps, known(deps, params), params.message_id as string)),
+    message: guarded(async ({ params }) => answer(deps, await known(deps, params), params.message_id as string)),
     edit: guarded((req, user, scoped) => edit(scoped, req, user)),
     remove: guarded(async ({ params }) => {
-      const sent = known(deps, params);
+      const sent = await known(deps, params);
       await retractNotification(sent.ids, deps.notify);
-      deps.sent.delete(params.message_id as string);
+      await deps.sent.delete(params.message_id as string);
       return new Response(null, { status: 204 });
     }),
   };
@@ -88,7 +88,7 @@ async function execute(route: DiscordRoute, deps: DiscordDeps, req: HttpRequest,
   if (!waits(request)) return new Response(null, { status: 204 });
   const id = deps.snowflake();
   const sent: SentMessage = { ids, message, files, timestamp: deps.now().toISOString(), edited: null };
-  remember(deps, id, sent);
+  await remember(deps, id, sent);
   return answer(deps, sent, id);
 }
 
@@ -96,7 +96,7 @@ async function execute(route: DiscordRoute, deps: DiscordDeps, req: HttpRequest,
 async function edit(deps: DiscordDeps, req: HttpRequest, user: Identity | undefined): Promise<Response> {
   const { request, params } = req;
   const id = params.message_id as string;
-  const before = known(deps, params);
+  const before = await known(deps, params);
   const sender = fileSender(user, req.ip);
   const { fields, files } = await readDiscordBody(request, deps.maxBodyBytes, storeParts(deps.files, sender));
   const patch = checked(fields);
@@ -110,7 +110,7 @@ async function edit(deps: DiscordDeps, req: HttpRequest, user: Identity | undefi
   const sent = await sendNotification(notificationOf(message, attachments), Object.keys(before.ids), deps.notify, before.ids);
   const ids = rememberedAfter(before.ids, sent.ids);
   const after: SentMessage = { ...before, ids, message, files: all, edited: deps.now().toISOString() };
-  remember(deps, id, after);
+  await remember(deps, id, after);
   return answer(deps, after, id);
 }
 
@@ -125,16 +125,16 @@ function checked(fields: Record<string, unknown>): DiscordMessage {
   return result.message;
 }
 
-function known(deps: DiscordDeps, params: Record<string, string>): SentMessage {
-  const sent = deps.sent.get(params.message_id ?? "");
+async function known(deps: DiscordDeps, params: Record<string, string>): Promise<SentMessage> {
+  const sent = await deps.sent.get(params.message_id ?? "");
   if (!sent) throw unknownMessage();
   return sent;
 }
 
 /** After delivery a failed write is no refusal: the message went, and a retry would send it twice. */
-function remember(deps: DiscordDeps, id: string, sent: SentMessage): void {
+async function remember(deps: DiscordDeps, id: string, sent: SentMessage): Promise<void> {
   try {
-    deps.sent.set(id, sent);
+    await deps.sent.set(id, sent);
   } catch (err) {
     deps.unsaved(id, err);
   }

@@ -71,7 +71,7 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
     notify,
     maxBodyBytes,
     files,
-    sent: sentMessages(correctThreads(ctx.gateway.db, { route: namespace, limits: DEFAULT_THREAD_LIMITS, failed }), namespace),
+    sent: sentMessages(correctThreads(ctx.gateway.store, { route: namespace, limits: DEFAULT_THREAD_LIMITS, failed }), namespace),
     hook: webhookIdentity(route.path),
     snowflake,
     now: () => new Date(),

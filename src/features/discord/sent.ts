@@ -21,17 +21,17 @@ export interface SentMessage {
 }
 
 export interface SentMessages {
-  get(id: string): SentMessage | undefined;
-  set(id: string, sent: SentMessage): void;
-  delete(id: string): void;
+  get(id: string): Promise<SentMessage | undefined>;
+  set(id: string, sent: SentMessage): Promise<void>;
+  delete(id: string): Promise<void>;
 }
 
 /** `namespace` keeps the ids of one route apart from every other thread in the store. */
 export function sentMessages(memory: Remembered, namespace: string): SentMessages {
   const key = (id: string) => `${namespace}\n${id}`;
   return {
-    get(id) {
-      const row = memory.get(key(id));
+    async get(id) {
+      const row = await memory.get(key(id));
       if (row === undefined) return undefined;
       try {
         const sent = JSON.parse(row) as SentMessage;

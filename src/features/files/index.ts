@@ -20,13 +20,10 @@ export default defineFeature({
     http.add("GET", path, serve, { secretParams: ["id"] });
     http.add("HEAD", path, serve, { secretParams: ["id"] });
     let timer: ReturnType<typeof setInterval> | undefined;
-    const sweep = () => {
-      try {
-        files.store.sweep();
-      } catch (err) {
+    const sweep = () =>
+      void files.store.sweep().catch((err: unknown) => {
         log.warn("expired files could not be removed", { err: err instanceof Error ? err.message : String(err) });
-      }
-    };
+      });
     return {
       ready() {
         timer = setInterval(sweep, SWEEP_MS);

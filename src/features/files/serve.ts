@@ -15,8 +15,8 @@ import { shownInline } from "../../files/sniff.ts";
 import type { FileRow, FileStore } from "../../files/store.ts";
 
 export function serveFile(store: FileStore): HttpHandler {
-  return ({ request, params }) => {
-    const row = /^[0-9a-f]{32}$/.test(params.id ?? "") ? store.find(params.id as string) : undefined;
+  return async ({ request, params }) => {
+    const row = /^[0-9a-f]{32}$/.test(params.id ?? "") ? await store.find(params.id as string) : undefined;
     if (!row) return errorResponse(new GatewayError("NOT_FOUND"));
     const headers = fileHeaders(row, store.now());
     if (matches(request.headers.get("if-none-match"), `"${row.sha256}"`)) return new Response(null, { status: 304, headers });

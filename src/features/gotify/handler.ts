@@ -61,7 +61,7 @@ export function createMessageHandler(route: GotifyRoute, deps: GotifyDeps): Http
       return { notification, sent: await sendNotification(notification, route.to, deps) };
     });
     try {
-      deps.messages.remember(id, { by: user.name, ids: sent.ids });
+      await deps.messages.remember(id, { by: user.name, ids: sent.ids });
     } catch (err) {
       deps.unsaved(err);
     }
@@ -89,11 +89,11 @@ export function deleteMessageHandler(route: GotifyRoute, deps: GotifyDeps): Http
     const raw = req.params.id ?? "";
     if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new GatewayError(GOTIFY_ERRORS.GOTIFY_INVALID_ID);
     const id = Number(raw);
-    const sent = deps.messages.recall(id);
+    const sent = await deps.messages.recall(id);
     if (!sent || sent.by !== user.name) throw new GatewayError(GOTIFY_ERRORS.GOTIFY_UNKNOWN_MESSAGE);
     await retractNotification(sent.ids, deps);
     try {
-      deps.messages.forget(id);
+      await deps.messages.forget(id);
     } catch (err) {
       deps.unsaved(err);
     }

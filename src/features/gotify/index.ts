@@ -64,7 +64,7 @@ function depsOf(route: GotifyRoute, ctx: FeatureContext, groupchat: GroupchatPor
     ...formatPorts(route, ctx, groupchat),
     auth,
     messages: gotifyMessages({
-      db: ctx.gateway.db,
+      store: ctx.gateway.store,
       counter: ctx.store.keyed<number>("message-ids"),
       route: `POST ${messagePath(route)}`,
       failed,

@@ -5,10 +5,10 @@
  * The ids are kept in the store across restarts and reloads; the messages in store/threads.ts,
  * bounded per route and expiring (a retraction of a message long scrolled away helps nobody).
  */
-import type { Database } from "bun:sqlite";
 import { GatewayError } from "../../plugin-api/errors.ts";
 import type { Keyed } from "../../plugin-api/store.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS, type Remembered } from "../../store/threads.ts";
+import type { Store } from "../../store/types.ts";
 
 /** One message: the token holder that sent it, and the chat message id each recipient got. */
 interface SentMessage {
@@ -19,13 +19,13 @@ interface SentMessage {
 export interface GotifyMessages {
   /** The next id, stored before anything is sent: an id is never given twice, even after a crash. */
   allocate(): number;
-  remember(id: number, sent: SentMessage): void;
-  recall(id: number): SentMessage | undefined;
-  forget(id: number): void;
+  remember(id: number, sent: SentMessage): Promise<void>;
+  recall(id: number): Promise<SentMessage | undefined>;
+  forget(id: number): Promise<void>;
 }
 
 export interface MessagesDeps {
-  db: Database;
+  store: Store;
   counter: Keyed<number>;
   /** The route's `POST <path>message`: its messages never mix with another route's. */
   route: string;
@@ -33,7 +33,7 @@ export interface MessagesDeps {
 }
 
 export function gotifyMessages(deps: MessagesDeps): GotifyMessages {
-  const threads: Remembered = correctThreads(deps.db, { route: deps.route, limits: DEFAULT_THREAD_LIMITS, failed: deps.failed });
+  const threads: Remembered = correctThreads(deps.store, { route: deps.route, limits: DEFAULT_THREAD_LIMITS, failed: deps.failed });
   const key = (id: number) => `gotify ${deps.route} ${id}`;
   return {
     allocate() {
@@ -48,8 +48,8 @@ export function gotifyMessages(deps: MessagesDeps): GotifyMessages {
       }
     },
     remember: (id, sent) => threads.set(key(id), JSON.stringify(sent)),
-    recall(id) {
-      const stored = threads.get(key(id));
+    async recall(id) {
+      const stored = await threads.get(key(id));
       return stored === undefined ? undefined : (JSON.parse(stored) as SentMessage);
     },
     forget: (id) => threads.delete(key(id)),

@@ -147,27 +147,27 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const notification = notificationOf(p, attachments);
     if (!isXmlText(notificationText(notification)))
       throw ntfyError(NTFY.badRequest, "the message, title or tags hold characters XML cannot carry (control characters, U+FFFE, U+FFFF)");
-    const replaces = p.sequenceId ? deps.sequences.first(p.topic, p.sequenceId) : undefined;
+    const replaces = p.sequenceId ? await deps.sequences.first(p.topic, p.sequenceId) : undefined;
     const sent = await sendNotification(notification, to, portsOf(p.topic), replaces);
     // Once delivered (or queued): the id the publisher is answered is the cursor its subscribers resume after.
-    const { id, time } = streamed(topicEventOf(p, attachments[0]));
+    const { id, time } = await streamed(topicEventOf(p, attachments[0]));
     const sequence = p.sequenceId ?? id;
-    const unsaved = remember(() => deps.sequences.remember(p.topic, sequence, rememberedAfter(replaces, sent.ids)));
+    const unsaved = await remember(() => deps.sequences.remember(p.topic, sequence, rememberedAfter(replaces, sent.ids)));
     return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }, attachments[0]), ...unsaved });
   }
 
   async function withdraw(topic: string, sequenceId: string): Promise<Response> {
-    const first = deps.sequences.first(topic, sequenceId);
+    const first = await deps.sequences.first(topic, sequenceId);
     if (!first)
       throw ntfyError(NTFY.notFound, `no message with sequence ID ${sequenceId} in topic ${topic} (withdrawn already, or forgotten)`);
     await retractNotification(first, portsOf(topic));
-    const unsaved = remember(() => deps.sequences.forget(topic, sequenceId));
-    const { id, time } = streamed({ event: "message_delete", topic, sequence_id: sequenceId, source: "http" });
+    const unsaved = await remember(() => deps.sequences.forget(topic, sequenceId));
+    const { id, time } = await streamed({ event: "message_delete", topic, sequence_id: sequenceId, source: "http" });
     return jsonResponse(200, { id, time, event: "message_delete", topic, sequence_id: sequenceId, ...unsaved });
   }
 
   /** The event cached and streamed to the topic's subscribers; without topics (unit tests), a fresh id. */
-  function streamed(event: Parameters<Topics["publish"]>[0]): { id: string; time: number } {
+  async function streamed(event: Parameters<Topics["publish"]>[0]): Promise<{ id: string; time: number }> {
     if (deps.topics) return deps.topics.publish(event);
     return { id: newMessageId(), time: Math.floor((deps.now?.() ?? Date.now()) / 1000) };
   }
@@ -177,9 +177,9 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
  * After delivery a failed write to the store is said in the 200, never turned into an error: the
  * message went, and a sender retrying would send it twice. The store's health reports it.
  */
-function remember(write: () => void): { sequence_saved?: false } {
+async function remember(write: () => Promise<void>): Promise<{ sequence_saved?: false }> {
   try {
-    write();
+    await write();
     return {};
   } catch {
     return { sequence_saved: false };

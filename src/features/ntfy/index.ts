@@ -126,8 +126,8 @@ function writeToTopics(route: NtfyRoute, ctx: FeatureContext): void {
     publish: (event: Parameters<typeof ctx.topics.publish>[0]) => ctx.topics.publish(event),
     reply: (stanza: Element) => void ctx.xmpp.send(stanza).catch(() => {}),
     // The topic's cache is its memory of who started a sequence: what it let go is no longer theirs to change.
-    origin: (topic: string, sequence: string) =>
-      ctx.topics.cached([topic], "all").find((e) => e.event === "message" && e.sequence_id === sequence)?.source,
+    origin: async (topic: string, sequence: string) =>
+      (await ctx.topics.cached([topic], "all")).find((e) => e.event === "message" && e.sequence_id === sequence)?.source,
     log: ctx.log,
   };
   for (const [topic, address] of Object.entries(route.addresses))
@@ -137,7 +137,7 @@ function writeToTopics(route: NtfyRoute, ctx: FeatureContext): void {
 /** The route's sequence ids, bounded and expiring (store/threads.ts); a failed write is reported, not hidden. */
 function threadStore(route: NtfyRoute, ctx: FeatureContext) {
   const namespace = `ntfy ${route.path}`;
-  return correctThreads(ctx.gateway.db, {
+  return correctThreads(ctx.gateway.store, {
     route: namespace,
     limits: DEFAULT_THREAD_LIMITS,
     failed(op, err) {

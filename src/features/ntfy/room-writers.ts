@@ -24,7 +24,7 @@ export interface RoomWritersDeps {
   rooms: RoomsPort;
   /** The component's domain: occupants whose real JID is on it are the gateway's own seats. */
   component: string;
-  publish(event: Omit<TopicEvent, "id" | "time" | "expires">): TopicEvent;
+  publish(event: Omit<TopicEvent, "id" | "time" | "expires">): Promise<TopicEvent>;
   isOnline(): boolean;
   timeoutMs: number;
   log: Logger;
@@ -87,7 +87,10 @@ export function roomWriters(entries: ReadonlyArray<TopicRoom & { topic: string }
     if (!body || nick === "" || nick === seat.held.nick || sender?.domain === deps.component.toLowerCase()) return;
     const bare = sender ? `${sender.local}@${sender.domain}`.toLowerCase() : "";
     for (const { topic, allow } of seat.topics)
-      if (mayWrite(bare, allow)) deps.publish({ event: "message", topic, message: body, source: bare });
+      if (mayWrite(bare, allow))
+        void deps
+          .publish({ event: "message", topic, message: body, source: bare })
+          .catch((err: unknown) => deps.log.warn("a room message was not published to its topic", { topic, err: String(err) }));
       else deps.log.info("a room message to a topic from an occupant outside its allow: list was left out", { topic, room, nick });
   }
 

@@ -14,18 +14,18 @@ type FirstIds = Readonly<Record<string, string>>;
 
 export interface Sequences {
   /** The first message of each recipient, or undefined when none is remembered (never sent, withdrawn, expired). */
-  first(topic: string, sequenceId: string): FirstIds | undefined;
+  first(topic: string, sequenceId: string): Promise<FirstIds | undefined>;
   /** Remembers who got which message first (notify/attachments.ts `rememberedAfter` after a correction). */
-  remember(topic: string, sequenceId: string, ids: FirstIds): void;
-  forget(topic: string, sequenceId: string): void;
+  remember(topic: string, sequenceId: string, ids: FirstIds): Promise<void>;
+  forget(topic: string, sequenceId: string): Promise<void>;
 }
 
 const keyOf = (topic: string, sequenceId: string) => `${topic}\u0000${sequenceId}`;
 
 export function sequences(store: Remembered): Sequences {
   return {
-    first(topic, sequenceId) {
-      const stored = store.get(keyOf(topic, sequenceId));
+    async first(topic, sequenceId) {
+      const stored = await store.get(keyOf(topic, sequenceId));
       return stored === undefined ? undefined : parseIds(stored);
     },
     remember: (topic, sequenceId, ids) => store.set(keyOf(topic, sequenceId), JSON.stringify(ids)),

@@ -42,23 +42,32 @@ export function webSocketHandler(route: NtfyRoute, settings: SubscribeSettings, 
 
 function socketHandlers(sub: Checked, settings: SubscribeSettings, deps: SubscribeDeps): SocketHandlers {
   let stop: ((reason?: string) => void) | undefined;
+  let closed = false;
   return {
     open(ws) {
-      stop = stream(ws, sub, settings, deps);
+      stream(ws, sub, settings, deps).then(
+        (end) => {
+          if (closed) end();
+          else stop = end;
+        },
+        // RFC 6455 §7.4.1: 1011, the server met a condition that kept it from serving the request.
+        () => ws.close(1011, "the topic's cache cannot be read"),
+      );
     },
     message(ws, data) {
       if (data.length > READ_LIMIT) ws.close(TOO_BIG, "message too big: this socket only takes pings");
     },
     close() {
+      closed = true;
       stop?.();
     },
   };
 }
 
 /** `open`, the replay, then live events; returns how to stop it. */
-function stream(ws: ServerWebSocket<SocketHandlers>, sub: Checked, settings: SubscribeSettings, deps: SubscribeDeps) {
+async function stream(ws: ServerWebSocket<SocketHandlers>, sub: Checked, settings: SubscribeSettings, deps: SubscribeDeps) {
   ws.send(wireJson(controlEvent("open", sub.named)));
-  for (const e of deps.topics.cached(sub.topics, sub.cursor, sub.filter)) ws.send(wireJson(e));
+  for (const e of await deps.topics.cached(sub.topics, sub.cursor, sub.filter)) ws.send(wireJson(e));
   return liveFeed(sub, settings, deps, {
     send(e) {
       // Bun queues what the socket cannot take yet: past the bound this subscriber is too slow.

@@ -69,7 +69,7 @@ export function streamHandler(kind: StreamKind, route: NtfyRoute, settings: Subs
       return errorResponse(asNtfy(err));
     }
     const headers = { "content-type": CONTENT_TYPES[kind], "cache-control": "no-cache", "x-accel-buffering": "no" };
-    const cached = deps.topics.cached(sub.topics, sub.cursor, sub.filter);
+    const cached = await deps.topics.cached(sub.topics, sub.cursor, sub.filter);
     if (sub.poll) return new Response(cached.map((e) => encode(kind, e)).join(""), { status: 200, headers });
     holdOpen(req.request);
     return streamingResponse(openStream(kind, sub, cached, settings, deps), { status: 200, headers });
@@ -80,7 +80,7 @@ export function streamHandler(kind: StreamKind, route: NtfyRoute, settings: Subs
 function openStream(
   kind: StreamKind,
   sub: Checked,
-  cached: ReturnType<Topics["cached"]>,
+  cached: readonly TopicEvent[],
   settings: SubscribeSettings,
   deps: SubscribeDeps,
 ): ReadableStream<Uint8Array> {

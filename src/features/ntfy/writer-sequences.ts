@@ -10,19 +10,20 @@ import { createHash } from "node:crypto";
 import { NAME } from "./publish.ts";
 
 /** Who wrote the message that started a sequence in a topic's cache, if it is still there. */
-export type OriginOf = (topic: string, sequence: string) => string | undefined;
+export type OriginOf = (topic: string, sequence: string) => Promise<string | undefined>;
 
 /** The sequence a new message with stanza id `id` starts (undefined: ntfy's own, the event's id). */
-export function newSequence(origin: OriginOf, topic: string, sender: string, id: unknown): string | undefined {
+export async function newSequence(origin: OriginOf, topic: string, sender: string, id: unknown): Promise<string | undefined> {
   if (typeof id !== "string" || !NAME.test(id)) return undefined;
-  const owner = origin(topic, id);
+  const owner = await origin(topic, id);
   return owner === undefined || owner === sender ? id : scoped(sender, id);
 }
 
 /** The sequence of the sender's earlier message `id` in this topic, or undefined when the topic never saw it from them. */
-export function ownSequence(origin: OriginOf, topic: string, sender: string, id: unknown): string | undefined {
+export async function ownSequence(origin: OriginOf, topic: string, sender: string, id: unknown): Promise<string | undefined> {
   if (typeof id !== "string" || id === "") return undefined;
-  return [id, scoped(sender, id)].find((sequence) => NAME.test(sequence) && origin(topic, sequence) === sender);
+  for (const sequence of [id, scoped(sender, id)]) if (NAME.test(sequence) && (await origin(topic, sequence)) === sender) return sequence;
+  return undefined;
 }
 
 /** 22 base64url characters (132 bits): within ntfy's sequence id pattern, never one a sender guesses. */

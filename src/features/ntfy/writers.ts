@@ -34,7 +34,7 @@ const NS_CORRECT = "urn:xmpp:message-correct:0";
 const NS_RETRACT = "urn:xmpp:message-retract:1";
 
 export interface WriterDeps {
-  publish(event: Omit<TopicEvent, "id" | "time" | "expires">): TopicEvent;
+  publish(event: Omit<TopicEvent, "id" | "time" | "expires">): Promise<TopicEvent>;
   /** Sends a stanza error back (never queued: the sender is online now, or it does not matter). */
   reply(stanza: Element): void;
   /** Who wrote the message that started a sequence in the topic's cache (corrections and retractions check it). */
@@ -44,28 +44,32 @@ export interface WriterDeps {
 
 /** The router's handler for one topic's address (row 4, xmpp/router.ts: bots and explicit local parts come first). */
 export function topicWriter(topic: string, address: TopicAddress, deps: WriterDeps): StanzaHandler {
+  // The cache is asked about sequences (a round trip to the store): messages are still published in the order they came.
+  let inOrder: Promise<void> = Promise.resolve();
   return function writeToTopic(stanza) {
     // Presences and iqs go on down the table (nobody: an iq gets service-unavailable).
     if (stanza.name !== "message") return false;
     // RFC 6120 §8.3.1: an error is never answered; groupchat and headline are never answered either (needsAnswer).
     const type = stanza.attrs.type ?? "normal";
     if (isError(stanza) || (type !== "chat" && type !== "normal")) return true;
-    const sender = bareOf(stanza.attrs.from ?? "");
-    const event = eventOf(topic, sender, stanza, deps.origin);
-    // Chat states, receipts, markers, blank bodies, retractions of what this sender never wrote here: nothing to publish, nothing to refuse.
-    if (!event) return true;
-    if (!mayWrite(sender, address.allow)) {
-      deps.log.info("a message to a topic from a sender outside its allow: list was refused", { topic, sender });
-      deps.reply(stanzaError(stanza, TOPIC_FORBIDDEN));
-      return true;
-    }
-    if (Buffer.byteLength(event.message ?? "") > MESSAGE_LIMIT) {
-      deps.reply(stanzaError(stanza, TOPIC_TOO_LONG));
-      return true;
-    }
-    deps.publish({ ...event, source: sender });
+    inOrder = inOrder
+      .then(() => write(topic, address, deps, stanza))
+      .catch((err: unknown) => deps.log.warn("a message to a topic was not published", { topic, err: String(err) }));
     return true;
   };
+}
+
+async function write(topic: string, address: TopicAddress, deps: WriterDeps, stanza: Element): Promise<void> {
+  const sender = bareOf(stanza.attrs.from ?? "");
+  const event = await eventOf(topic, sender, stanza, deps.origin);
+  // Chat states, receipts, markers, blank bodies, retractions of what this sender never wrote here: nothing to publish, nothing to refuse.
+  if (!event) return;
+  if (!mayWrite(sender, address.allow)) {
+    deps.log.info("a message to a topic from a sender outside its allow: list was refused", { topic, sender });
+    return deps.reply(stanzaError(stanza, TOPIC_FORBIDDEN));
+  }
+  if (Buffer.byteLength(event.message ?? "") > MESSAGE_LIMIT) return deps.reply(stanzaError(stanza, TOPIC_TOO_LONG));
+  await deps.publish({ ...event, source: sender });
 }
 
 type Written = Omit<TopicEvent, "id" | "time" | "expires" | "source">;
@@ -76,16 +80,16 @@ type Written = Omit<TopicEvent, "id" | "time" | "expires" | "source">;
  * message (its text is what the person means now: dropping it would lose it), a retraction of one
  * publishes nothing and is not answered (XEP-0424 defines no error; only the original sender retracts).
  */
-function eventOf(topic: string, sender: string, stanza: Element, origin: OriginOf): Written | undefined {
+async function eventOf(topic: string, sender: string, stanza: Element, origin: OriginOf): Promise<Written | undefined> {
   const retract = stanza.getChild("retract", NS_RETRACT)?.attrs.id;
   if (retract !== undefined) {
-    const sequence = ownSequence(origin, topic, sender, retract);
+    const sequence = await ownSequence(origin, topic, sender, retract);
     return sequence ? { event: "message_delete", topic, sequence_id: sequence } : undefined;
   }
   const message = bodyWithoutReplyFallback(stanza);
   if (!message) return undefined;
-  const corrected = ownSequence(origin, topic, sender, stanza.getChild("replace", NS_CORRECT)?.attrs.id);
-  const sequence = corrected ?? newSequence(origin, topic, sender, stanza.attrs.id);
+  const corrected = await ownSequence(origin, topic, sender, stanza.getChild("replace", NS_CORRECT)?.attrs.id);
+  const sequence = corrected ?? (await newSequence(origin, topic, sender, stanza.attrs.id));
   return { event: "message", topic, message, ...(sequence ? { sequence_id: sequence } : {}) };
 }
 

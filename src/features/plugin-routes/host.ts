@@ -1,5 +1,4 @@
 /** What a plugin is given: the context `setup` receives, with its store migrated and its permissions watched. */
-import type { Database } from "bun:sqlite";
 import type { PluginRouteConfig } from "./types.ts";
 import type { Logger } from "../../log.ts";
 import type { Authenticator } from "../../auth/types.ts";
@@ -7,11 +6,14 @@ import type { HttpRegistrar, PluginInstance, PluginMetrics, XmppPort } from "../
 import { migratePlugin, pluginStore } from "../../store/plugin-store.ts";
 import { isGranted, onGrants } from "../../kit/privileges.ts";
 import type { PrivilegeNeed } from "../../plugin-api/privileges.ts";
+import type { Store } from "../../store/types.ts";
 
 export interface PluginDeps {
   xmpp: XmppPort;
   registry: HttpRegistrar;
-  store: Database;
+  store: Store;
+  /** A failed write of the plugin's keyed values, for /health. */
+  storeFailed(op: string, err: unknown): void;
   log: Logger;
   fetch: typeof fetch;
   /** The facility for one plugin (see metrics.ts forPlugin). */
@@ -19,7 +21,7 @@ export interface PluginDeps {
 }
 
 export async function setupPlugin(route: PluginRouteConfig, auth: Authenticator | undefined, deps: PluginDeps): Promise<PluginInstance> {
-  migratePlugin(deps.store, route.plugin.name, route.plugin.migrations ?? []);
+  await migratePlugin(deps.store, route.plugin.name, route.plugin.migrations ?? []);
   const log = deps.log.child({ plugin: route.plugin.name, route: route.at });
   warnMissingPrivileges(deps.xmpp, route.plugin.privileges?.(route.options, deps.xmpp) ?? [], log);
   return route.plugin.setup({
@@ -27,7 +29,7 @@ export async function setupPlugin(route: PluginRouteConfig, auth: Authenticator 
     route: { path: route.path, auth, at: route.at },
     xmpp: deps.xmpp,
     http: deps.registry,
-    store: pluginStore(deps.store, route.plugin.name),
+    store: await pluginStore(deps.store, route.plugin.name, deps.storeFailed),
     log,
     fetch: deps.fetch,
     metrics: deps.metrics(route.plugin.name),

@@ -34,7 +34,8 @@ export default defineFeature({
         const instance = await setupPlugin(route, route.auth ? ctx.authenticators.get(route.auth) : undefined, {
           xmpp: ctx.xmpp,
           registry: ctx.http,
-          store: ctx.gateway.db,
+          store: ctx.gateway.store,
+          storeFailed: ctx.gateway.storeFailed,
           log: ctx.log,
           fetch: ctx.fetch,
           metrics: ctx.pluginMetrics,

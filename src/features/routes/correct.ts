@@ -31,7 +31,7 @@ export interface CompiledCorrection {
    * Adds `<replace/>` where a thread is open; returns what to remember once the stanzas are
    * delivered (it throws when the store cannot be written).
    */
-  apply(stanzas: Element[], scope: TemplateScope, memory: Remembered, options?: RenderOptions): () => void;
+  apply(stanzas: Element[], scope: TemplateScope, memory: Remembered, options?: RenderOptions): Promise<() => Promise<void>>;
 }
 
 /** `key` is an expression (body.groupKey); `last` a condition like `when:`; `roots` the names both may read (an MQTT route's). */
@@ -61,7 +61,7 @@ export function compileCorrection(
     namespace,
     limits,
     references: [...references, ...(done?.references ?? [])],
-    apply(stanzas, scope, memory, options = {}) {
+    async apply(stanzas, scope, memory, options = {}) {
       let thread: string;
       try {
         thread = liquid.renderSync(program, scope, { strictVariables: options.strict ?? false }) as string;
@@ -69,19 +69,21 @@ export function compileCorrection(
         throw liquidFailure(err);
       }
       // No key in this payload: nothing to correct, nothing to remember.
-      if (thread === "") return () => undefined;
+      if (thread === "") return async () => undefined;
       const final = done?.test(scope, options) ?? false;
-      const commits: Array<() => void> = [];
+      const commits: Array<() => Promise<void>> = [];
       for (const stanza of stanzas) {
         const to = stanza.attrs.to;
         if (stanza.name !== "message" || typeof to !== "string") continue;
         const slot = JSON.stringify([namespace, thread, to]);
-        const first = memory.get(slot);
+        const first = await memory.get(slot);
         if (first !== undefined) stanza.c("replace", { id: first, xmlns: CORRECT_NS });
         if (final) commits.push(() => memory.delete(slot));
         else if (first === undefined) commits.push(() => memory.set(slot, stanza.attrs.id as string));
       }
-      return () => commits.forEach((c) => void c());
+      return async () => {
+        for (const commit of commits) await commit();
+      };
     },
   };
 }
@@ -89,5 +91,5 @@ export function compileCorrection(
 /** An in-memory memory, for `stanzagate render` and tests. */
 export function memoryRemembered(): Remembered {
   const map = new Map<string, string>();
-  return { get: (k) => map.get(k), set: (k, v) => void map.set(k, v), delete: (k) => void map.delete(k) };
+  return { get: async (k) => map.get(k), set: async (k, v) => void map.set(k, v), delete: async (k) => void map.delete(k) };
 }

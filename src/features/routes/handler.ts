@@ -94,11 +94,11 @@ async function serve(
   const [first] = stanzas;
   if (stanzas.length === 1 && first && isIqRequest(first))
     return await askIq(route, deps, first, request, { params, query: scope.query, body, user: user ?? null });
-  const remember = route.correct?.apply(stanzas, scope, deps.remembered, { strict: route.strict });
+  const remember = await route.correct?.apply(stanzas, scope, deps.remembered, { strict: route.strict });
   const settings = routeRoomSettings(route, deps.iq.defaultTimeoutMs);
   const send = (stanza: Element) => (deps.groupchat && isGroupchat(stanza) ? deps.groupchat(stanza, settings) : deps.deliver(stanza));
   const { status, body: answer } = await deliverAll(stanzas, cut, send);
-  const unsaved = remember ? saveThreads(remember) : undefined;
+  const unsaved = remember ? await saveThreads(remember) : undefined;
   const files = stored.length ? { files: stored.map(({ name, type, size, sha256, url }) => ({ name, type, size, sha256, url })) } : {};
   return jsonResponse(status, { ...answer, ...files, ...(unsaved ? { correction: unsaved } : {}) });
 }
@@ -139,9 +139,9 @@ function askIq(
  * store's health, a warning and a metric report it (store/threads.ts); the thread's next
  * message starts a new one (or, after a failed `last`, corrects the old one once more).
  */
-function saveThreads(remember: () => void): { saved: false; error: string } | undefined {
+async function saveThreads(remember: () => Promise<void>): Promise<{ saved: false; error: string } | undefined> {
   try {
-    remember();
+    await remember();
     return undefined;
   } catch (err) {
     return { saved: false, error: `the correction key could not be saved: ${err instanceof Error ? err.message : String(err)}` };

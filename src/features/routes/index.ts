@@ -115,7 +115,7 @@ function threadsOf(correction: CompiledCorrection | undefined, ctx: FeatureConte
 
 /** Where a route's `correct:` remembers its threads; a failure is reported (health, log, metric). */
 function threads(correction: CompiledCorrection, ctx: FeatureContext): Remembered {
-  return correctThreads(ctx.gateway.db, {
+  return correctThreads(ctx.gateway.store, {
     route: correction.namespace,
     limits: correction.limits,
     failed(op, err) {

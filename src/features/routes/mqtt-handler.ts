@@ -53,9 +53,9 @@ export function mqttHandler(route: MqttRouteConfig, deps: MqttRouteDeps): (messa
     if (tooSoon(route, deps, slot)) return deps.count("skipped_interval");
     const scope = messageScope(message, route.mqtt.topic, route.mqtt.binary, deps.newId());
     if (!scope) return refuse(route, deps, message, "the payload is not UTF-8 (mqtt.binary: base64 takes it as base64 text)");
-    let decided: { stanzas: Element[]; value: string | undefined; remember: (() => void) | undefined } | MqttRouteOutcome;
+    let decided: { stanzas: Element[]; value: string | undefined; remember: (() => Promise<void>) | undefined } | MqttRouteOutcome;
     try {
-      decided = decide(route, deps, scope, slot);
+      decided = await decide(route, deps, scope, slot);
     } catch (err) {
       // The route cannot render this payload (strict: a missing field, text XML cannot carry): the sender's mistake, said once.
       if (err instanceof GatewayError) return refuse(route, deps, message, `${err.code}: ${err.message}`);
@@ -69,20 +69,20 @@ export function mqttHandler(route: MqttRouteConfig, deps: MqttRouteDeps): (messa
     } finally {
       release();
     }
-    remember(route, deps, slot, decided);
+    await remember(route, deps, slot, decided);
     deps.count(queued ? "queued" : "sent");
   };
 }
 
 /** Whether the message sends, and what: the stanzas, the on_change value and the correct: threads to remember once delivered. */
-function decide(route: MqttRouteConfig, deps: MqttRouteDeps, scope: MqttScope, slot: string) {
+async function decide(route: MqttRouteConfig, deps: MqttRouteDeps, scope: MqttScope, slot: string) {
   const options = { strict: route.strict };
   if (route.when && !route.when.test(scope, options)) return "skipped_when";
   const value = route.onChange?.render(scope, options);
   if (value !== undefined && deps.lastValues.get(slot) === value) return "skipped_unchanged";
   const { stanzas } = renderRequest({ ...route, when: undefined }, scope, deps);
   if (!stanzas.length) return "skipped_when";
-  const remember = route.correct?.apply(stanzas, scope, deps.remembered, options);
+  const remember = await route.correct?.apply(stanzas, scope, deps.remembered, options);
   return { stanzas, value, remember };
 }
 
@@ -94,16 +94,16 @@ function tooSoon(route: MqttRouteConfig, deps: MqttRouteDeps, slot: string): boo
 }
 
 /** After delivery: what the next message of the topic compares with. A store that fails is reported by its own callback (index.ts). */
-function remember(
+async function remember(
   route: MqttRouteConfig,
   deps: MqttRouteDeps,
   slot: string,
-  done: { value: string | undefined; remember: (() => void) | undefined },
-): void {
+  done: { value: string | undefined; remember: (() => Promise<void>) | undefined },
+): Promise<void> {
   deps.lastSent.set(slot, deps.now());
   try {
     if (done.value !== undefined) deps.lastValues.set(slot, done.value);
-    done.remember?.();
+    await done.remember?.();
   } catch (err) {
     deps.log.warn("an MQTT route's on_change value or correct: thread could not be saved", {
       route: route.name,

@@ -11,6 +11,7 @@ import { filesService } from "../../files/service.ts";
 import { FileStore } from "../../files/store.ts";
 import type { FilesPort } from "../../files/types.ts";
 import { openStore } from "../../store/db.ts";
+import { sqliteStore } from "../../store/sqlite/index.ts";
 import { silentLogger } from "../../log.ts";
 
 export function renderFiles(config: LoadedConfig): { port: FilesPort | undefined; remove(): void } {
@@ -18,7 +19,7 @@ export function renderFiles(config: LoadedConfig): { port: FilesPort | undefined
   if (publicUrl === undefined) return { port: undefined, remove: () => {} };
   const dir = mkdtempSync(join(tmpdir(), "stanzagate-render-files-"));
   const db = openStore(":memory:");
-  const store = new FileStore(db, join(dir, "files"));
+  const store = new FileStore(sqliteStore(db), join(dir, "files"));
   return {
     // A write that fails answers STORE_UNAVAILABLE, which render prints; why is of a temporary folder of its own.
     port: filesService({ settings: config.attachments, store, publicUrl, log: silentLogger }),

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileStore } from "../../../src/files/store.ts";
 import { openStore } from "../../../src/store/db.ts";
+import { sqliteStore } from "../../../src/store/sqlite/index.ts";
 import { bytesStream, PNG_1X1 } from "../../helpers/file-store.ts";
 
 const doc = (name: string) => Bun.file(join(import.meta.dir, "../../../docs", name)).text();
@@ -25,11 +26,11 @@ test("files.md: an expired file's bytes stay until 10 minutes after they were st
   dir = mkdtempSync(join(tmpdir(), "sg-files-"));
   const clock = { now: Date.now() };
   // The store's own grace (no graceMs given): a blob younger than it is never swept.
-  const store = new FileStore(openStore(":memory:"), join(dir, "files"), () => clock.now);
+  const store = new FileStore(sqliteStore(openStore(":memory:")), join(dir, "files"), () => clock.now);
   const row = await store.add(bytesStream(PNG_1X1), "a.png", 60, () => true);
   clock.now += 120_000;
-  store.sweep();
-  expect(store.find(row.id)).toBeUndefined();
+  await store.sweep();
+  expect(await store.find(row.id)).toBeUndefined();
   expect(existsSync(store.blobs.path(row.sha256))).toBe(true);
   const expireRow = (await doc("files.md")).split("\n").find((line) => line.startsWith("| `attachments.expire`")) ?? "";
   expect(expireRow).toContain("never sooner than 10 minutes after");

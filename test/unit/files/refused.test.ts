@@ -106,7 +106,7 @@ describe("withRequestFiles, which every format runs a request through", () => {
       forgotten,
       put: async (f) => file(f.name ?? "put"),
       remote: async (url) => ({ kind: "file", file: file(url) }),
-      forget: (files) => void forgotten.push(...files.map((f) => f.id)),
+      forget: async (files) => void forgotten.push(...files.map((f) => f.id)),
     };
   };
   const body = () => new Blob(["x"]).stream();

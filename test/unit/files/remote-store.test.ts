@@ -12,6 +12,7 @@ import { filesService } from "../../../src/files/service.ts";
 import { FileStore } from "../../../src/files/store.ts";
 import { GatewayError } from "../../../src/plugin-api/errors.ts";
 import { openStore } from "../../../src/store/db.ts";
+import { sqliteStore } from "../../../src/store/sqlite/index.ts";
 import { silentLogger } from "../../../src/log.ts";
 import { PUBLIC_URL } from "../../helpers/file-store.ts";
 
@@ -43,7 +44,7 @@ function filesWith(remote: Record<string, unknown>, limits: Record<string, unkno
   const root = mkdtempSync(join(tmpdir(), "sg-remote-"));
   roots.push(root);
   const settings = attachmentsOf({ remote, ...limits });
-  const store = new FileStore(openStore(":memory:"), join(root, "files"));
+  const store = new FileStore(sqliteStore(openStore(":memory:")), join(root, "files"));
   const files = filesService({ settings, store, publicUrl: PUBLIC_URL, fetchRemote: remoteFetcher(settings.remote), log: silentLogger });
   return { files, dir: join(root, "files") };
 }

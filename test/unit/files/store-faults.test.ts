@@ -10,6 +10,7 @@ import { testFiles } from "../../helpers/file-store.ts";
 import { createLogger } from "../../../src/log.ts";
 import { errorResponse } from "../../../src/plugin-api/errors.ts";
 import { openStore } from "../../../src/store/db.ts";
+import { sqliteStore } from "../../../src/store/sqlite/index.ts";
 import { attachmentsOf } from "../../../src/config/check-attachments.ts";
 import { filesService } from "../../../src/files/service.ts";
 import { FileStore } from "../../../src/files/store.ts";
@@ -53,7 +54,7 @@ test.skipIf(!tmpfs)("a last chunk the disk takes only part of: 507 FILES_STORE_F
 test.skipIf(!tmpfs)("a folder that refuses writes: 503 STORE_UNAVAILABLE without the server's path, which the log has", async () => {
   const lines: Array<Record<string, unknown>> = [];
   const log = createLogger({ write: (line) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-  const store = new FileStore(openStore(":memory:"), join(disk.dir, "files"));
+  const store = new FileStore(sqliteStore(openStore(":memory:")), join(disk.dir, "files"));
   const files = filesService({ settings: attachmentsOf({}), store, publicUrl: "https://gw.example.org", log });
   expect(Bun.spawnSync(["mount", "-o", "remount,ro", disk.dir]).exitCode).toBe(0);
   const refused = await files.put({ body: chunks(100) }, "cam").catch((err: unknown) => err);

@@ -7,6 +7,7 @@ import { GatewayError } from "../../../src/plugin-api/errors.ts";
 import type { Uploader } from "../../../src/files/uploader.ts";
 import { FileStore } from "../../../src/files/store.ts";
 import { openStore } from "../../../src/store/db.ts";
+import { sqliteStore } from "../../../src/store/sqlite/index.ts";
 import { PNG_1X1, PUBLIC_URL, brokenStream, bytesStream, sha256, streamOf, testFiles, type TestFiles } from "../../helpers/file-store.ts";
 
 let t: TestFiles | undefined;
@@ -41,22 +42,22 @@ describe("a file is stored", () => {
     t = testFiles({ expire: "1h" });
     const file = await t.files.put({ body: bytesStream(PNG_1X1) }, "alice");
     t.clock.now += 3_599_000;
-    expect(t.files.store.find(file.id)?.name).toBe("file.png");
+    expect((await t.files.store.find(file.id))?.name).toBe("file.png");
     t.clock.now += 1_000;
-    expect(t.files.store.find(file.id)).toBeUndefined();
-    t.files.store.sweep();
+    expect(await t.files.store.find(file.id)).toBeUndefined();
+    await t.files.store.sweep();
     expect(existsSync(join(t.dir, file.sha256))).toBe(false);
   });
 });
 
 describe("what a sweep leaves", () => {
-  test("a blob no row names yet, written within the last 10 minutes (another gateway on the store landing it), stays", () => {
+  test("a blob no row names yet, written within the last 10 minutes (another gateway on the store landing it), stays", async () => {
     t = testFiles();
     const sha = "ab".repeat(32);
     writeFileSync(join(t.dir, sha), "landing");
-    new FileStore(openStore(":memory:"), t.dir).sweep();
+    await new FileStore(sqliteStore(openStore(":memory:")), t.dir).sweep();
     expect(existsSync(join(t.dir, sha))).toBe(true);
-    t.files.store.sweep(); // no grace (the test store's)
+    await t.files.store.sweep(); // no grace (the test store's)
     expect(existsSync(join(t.dir, sha))).toBe(false);
   });
 });
@@ -159,7 +160,7 @@ describe("an upload service in place of local serving (the XEP-0363 seam)", () =
     const file = await t.files.put({ body: bytesStream(PNG_1X1), name: "door.png" }, "alice");
     expect(took.at(-1)).toBe(sha256(PNG_1X1));
     expect(file.url).toBe("https://upload.example/slot/door.png");
-    expect(t.files.store.find(file.id)).toBeUndefined();
+    expect(await t.files.store.find(file.id)).toBeUndefined();
   });
 
   test("when it fails: served from here with fallback: local, 502 UPLOAD_FAILED with fallback: refuse", async () => {

@@ -7,6 +7,7 @@ import { fakeXmppPort } from "../../helpers/fake-plugin.ts";
 import { createLogger } from "../../../src/log.ts";
 import { openStore } from "../../../src/store/db.ts";
 import { pluginStore } from "../../../src/store/plugin-store.ts";
+import { sqliteStore } from "../../../src/store/sqlite/index.ts";
 import { createSender } from "../../../plugins/post_msg/sender.ts";
 import { createPermissionMemory, processMemory, type PermissionMemory } from "../../../plugins/post_msg/permission-memory.ts";
 import { fallbackFrom } from "../../../plugins/post_msg/options.ts";
@@ -99,8 +100,8 @@ for (const { namespace, server } of VERSIONS)
       s.sender.stop();
     });
 
-    test("stays the user after a gateway restart, while the link is still down: the last advertisement and its namespace are in the store", () => {
-      const db = pluginStore(openStore(":memory:"), "post_msg");
+    test("stays the user after a gateway restart, while the link is still down: the last advertisement and its namespace are in the store", async () => {
+      const db = await pluginStore(sqliteStore(openStore(":memory:")), "post_msg");
       const before = setup(20, createPermissionMemory(db, "gw.example.com", "example.com"));
       before.online();
       before.advertise(OUTGOING);

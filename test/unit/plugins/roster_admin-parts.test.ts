@@ -1,13 +1,11 @@
 // roster_admin in-process: the web app's answer, the diff, the sync against a fake server that
 // answers roster gets and sets as mod_privilege does (one answer per item of a set).
 import { describe, expect, test } from "bun:test";
-import { openStore } from "../../../src/store/db.ts";
-import { pluginStore } from "../../../src/store/plugin-store.ts";
 import xml from "@xmpp/xml";
 import type { Element } from "ltx";
 import { createLogger, silentLogger } from "../../../src/log.ts";
 import { fakeFetch } from "../../helpers/fake-fetch.ts";
-import { unusedRooms } from "../../helpers/fake-plugin.ts";
+import { memoryPluginStore, unusedRooms } from "../../helpers/fake-plugin.ts";
 import type { Privileges, XmppPort } from "../../../src/plugin-api/index.ts";
 import { canonical, contactsUrl, fetchContacts, parseContacts, type Contacts } from "../../../plugins/roster_admin/contacts.ts";
 import { planChanges } from "../../../plugins/roster_admin/plan.ts";
@@ -90,7 +88,7 @@ function setup(web: Record<string, Contacts>, opts: { exclusive?: boolean; failS
   const server = fakeServer(replies, opts);
   const deps: SyncDeps = {
     xmpp: server.xmpp,
-    snapshots: createSnapshotStore(pluginStore(openStore(":memory:"), "roster_admin")),
+    snapshots: createSnapshotStore(memoryPluginStore()),
     replies,
     fetchContacts: async (username) => web[username] ?? new Map(),
     exclusive: opts.exclusive ?? false,

@@ -11,7 +11,6 @@
  * - when the server cannot answer, a password that logged in within `offline_grace_s` is still
  *   accepted (grace.ts), so that post_msg queues instead of answering 503.
  */
-import type { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
 import { GatewayError } from "../../../plugin-api/errors.ts";
 import type { XmppAuth } from "./schema.ts";
@@ -22,6 +21,7 @@ import { challenge } from "../../../kit/auth.ts";
 import { createLimiter, LimiterTimeout } from "../../../kit/limiter.ts";
 import { LruMap } from "../../../kit/bounded.ts";
 import { createGrace } from "./grace.ts";
+import type { Store } from "../../../store/types.ts";
 import { parseJid } from "../../../kit/jid.ts";
 
 /**
@@ -35,7 +35,7 @@ export interface XmppCheckDeps {
   host: string;
   check: PasswordCheck;
   /** Where offline grace is kept; without it there is none. */
-  store?: Database;
+  store?: Store;
   /** Whether the component link is up; while it is down, grace is tried before a login. */
   linkOnline?: () => boolean;
   log?: Logger;

@@ -4,9 +4,9 @@
  * The store keeps, per user, the last password that logged in as an argon2id hash (salted, slow
  * to guess from a stolen file) and when it last did; it survives a restart like the outbox.
  */
-import type { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
 import { LruMap } from "../../../kit/bounded.ts";
+import type { Store } from "../../../store/types.ts";
 
 export interface Grace {
   /** After the server accepted `password` for `jid`. */
@@ -21,14 +21,12 @@ const MAX_WRITTEN = 10_000;
 
 const NO_GRACE: Grace = { remember: async () => {}, recall: async () => false };
 
-export function createGrace(store: Database | undefined, scheme: string, graceS: number, now: () => number = Date.now): Grace {
+export function createGrace(store: Store | undefined, scheme: string, graceS: number, now: () => number = Date.now): Grace {
   if (!store || graceS <= 0) return NO_GRACE;
-  store.run("DELETE FROM auth_grace WHERE scheme = ? AND valid_at < ?", [scheme, now() - graceS * 1000]);
-  const select = store.query<{ hash: string; valid_at: number }, [string, string]>(
-    "SELECT hash, valid_at FROM auth_grace WHERE scheme = ? AND jid = ?",
-  );
-  const touch = store.query("UPDATE auth_grace SET valid_at = ? WHERE scheme = ? AND jid = ?");
-  const upsert = store.query("INSERT OR REPLACE INTO auth_grace (scheme, jid, hash, valid_at) VALUES (?, ?, ?, ?)");
+  const rows = store.grace;
+  // Forgotten before the first recall: every recall waits for it.
+  const expired = rows.expire(scheme, now() - graceS * 1000);
+  expired.catch(() => {}); // told to the first remember or recall, which await it
   // Pairs whose hash this process wrote: refreshing them is one UPDATE, not another argon2id.
   const salt = randomBytes(16);
   const written = new LruMap<string, string>(MAX_WRITTEN);
@@ -36,13 +34,15 @@ export function createGrace(store: Database | undefined, scheme: string, graceS:
     createHash("sha256").update(salt).update(jid).update("\0").update(password).digest("base64");
   return {
     async remember(jid, password) {
+      await expired;
       const k = pairKey(jid, password);
-      if (written.get(jid) === k) return void touch.run(now(), scheme, jid);
-      upsert.run(scheme, jid, await Bun.password.hash(password, ARGON2), now());
+      if (written.get(jid) === k) return rows.touch(scheme, jid, now());
+      await rows.put(scheme, jid, await Bun.password.hash(password, ARGON2), now());
       written.set(jid, k);
     },
     async recall(jid, password) {
-      const row = select.get(scheme, jid);
+      await expired;
+      const row = await rows.get(scheme, jid);
       if (!row || row.valid_at < now() - graceS * 1000) return false;
       return Bun.password.verify(password, row.hash);
     },

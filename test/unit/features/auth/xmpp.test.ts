@@ -10,6 +10,7 @@ import { XmppAuthSchema, type XmppAuth } from "../../../../src/features/auth/xmp
 import type { GatewayError } from "../../../../src/plugin-api/errors.ts";
 import { outcome, tally } from "../../../helpers/auth-outcome.ts";
 import { openStore } from "../../../../src/store/db.ts";
+import { sqliteStore } from "../../../../src/store/sqlite/index.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
 
 type Check = (local: string, domain: string, password: string) => Promise<boolean>;
@@ -39,7 +40,7 @@ function authenticator(
     server: "xmpp://127.0.0.1:5347",
     throttle,
     passwordCheck: check,
-    ...(opts.store ? { store: opts.store } : {}),
+    ...(opts.store ? { store: sqliteStore(opts.store) } : {}),
     ...(opts.online ? { linkOnline: opts.online } : {}),
   });
 }

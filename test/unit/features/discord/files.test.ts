@@ -30,7 +30,7 @@ function webhook(files: FilesPort | undefined) {
     notify: { component: "gw.localhost", maxStanzaBytes: 262_144, deliver: async (s) => (stanzas.push(s), "sent"), newId: () => `m${++n}` },
     maxBodyBytes: 4096,
     files,
-    sent: { get: (id) => sent.get(id), set: (id, m) => void sent.set(id, m), delete: (id) => void sent.delete(id) },
+    sent: { get: async (id) => sent.get(id), set: async (id, m) => void sent.set(id, m), delete: async (id) => void sent.delete(id) },
     hook: webhookIdentity(PATH),
     snowflake: () => String(1_000 + ++n),
     now: () => new Date("2026-12-07T08:00:00Z"),

@@ -35,28 +35,29 @@ let barriers = 0;
 async function cachedAfterBarrier(): Promise<string[]> {
   const barrier = `barrier ${++barriers}`;
   send("alice@localhost/phone", `barrier-${barriers}`, barrier);
-  const shown = () => bed.cache.cached(["news"], "all").map((e) => `${e.source}: ${e.message ?? `(${e.event})`} (${e.sequence_id})`);
-  await waitFor(() => shown().some((line) => line.includes(barrier)), STANZA_TIMEOUT_MS, barrier);
-  return shown().filter((line) => !line.includes("barrier"));
+  const shown = async () =>
+    (await bed.cache.cached(["news"], "all")).map((e) => `${e.source}: ${e.message ?? `(${e.event})`} (${e.sequence_id})`);
+  await waitFor(async () => (await shown()).some((line) => line.includes(barrier)), STANZA_TIMEOUT_MS, barrier);
+  return (await shown()).filter((line) => !line.includes("barrier"));
 }
-const sequenceOf = (message: string) => bed.cache.cached(["news"], "all").find((e) => e.message === message)?.sequence_id;
+const sequenceOf = async (message: string) => (await bed.cache.cached(["news"], "all")).find((e) => e.message === message)?.sequence_id;
 
 describe("a stanza id as a topic's sequence id", () => {
   test("two senders using the same stanza id never share a sequence id", async () => {
     send("alice@localhost/phone", "same-1", "alice's words");
     send("bob@localhost/pc", "same-1", "bob's words");
     expect(await cachedAfterBarrier()).toHaveLength(2);
-    expect(sequenceOf("alice's words")).toBe("same-1");
-    expect(sequenceOf("bob's words")).toMatch(/^[-_A-Za-z0-9]{1,64}$/);
-    expect(sequenceOf("bob's words")).not.toBe("same-1");
+    expect(await sequenceOf("alice's words")).toBe("same-1");
+    expect(await sequenceOf("bob's words")).toMatch(/^[-_A-Za-z0-9]{1,64}$/);
+    expect(await sequenceOf("bob's words")).not.toBe("same-1");
   });
 
   test("bob cannot correct alice's message: his correction is published as a new message", async () => {
     send("alice@localhost/phone", "alice-2", "alice's only words");
     send("bob@localhost/pc", "b-fix-1", "alice was wrong", correct("alice-2"));
     await cachedAfterBarrier();
-    expect(sequenceOf("alice's only words")).toBe("alice-2");
-    expect(sequenceOf("alice was wrong")).toBe("b-fix-1");
+    expect(await sequenceOf("alice's only words")).toBe("alice-2");
+    expect(await sequenceOf("alice was wrong")).toBe("b-fix-1");
   });
 
   test("bob cannot retract alice's message, nor one never sent: nothing is published, nothing answered", async () => {
@@ -68,7 +69,7 @@ describe("a stanza id as a topic's sequence id", () => {
   });
 
   test("each sender's own correction and retraction still reach their own message", async () => {
-    const bobs = sequenceOf("bob's words");
+    const bobs = await sequenceOf("bob's words");
     send("alice@localhost/phone", "a-fix", "alice's better words", correct("same-1"));
     send("bob@localhost/pc", "b-fix-2", "bob's better words", correct("same-1"));
     send("bob@localhost/pc", "b-del-3", undefined, retract("same-1"));

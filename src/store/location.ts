@@ -1,0 +1,16 @@
+/**
+ * Where the store is, as routes.yaml's `store:` says: a bun:sqlite file (or ":memory:"), or a
+ * PostgreSQL URL that replicas share (issue 26): `postgres://user:${PASSWORD}@host:5432/db`, TLS
+ * as its `sslmode=` says (Bun's client reads it: disable, prefer, require, verify-ca, verify-full).
+ */
+import { openStore } from "./db.ts";
+import { postgresStore } from "./postgres/index.ts";
+import { sqliteStore } from "./sqlite/index.ts";
+import { isPostgresUrl } from "../kit/store-url.ts";
+import type { Store } from "./types.ts";
+
+/** Opens and migrates the store; `replica` (the component address) stamps the outbox rows it claims. */
+export async function openStoreAt(store: string, replica: string): Promise<Store> {
+  if (isPostgresUrl(store)) return postgresStore(store, { replica });
+  return sqliteStore(openStore(store));
+}

@@ -1,0 +1,66 @@
+/**
+ * The PostgreSQL store's schema: the same migrations as SQLite's (sqlite/migrations.ts), in
+ * PostgreSQL's dialect and numbered the same, so migration N makes the same tables on both.
+ * BIGINT for every time in milliseconds; BIGSERIAL where SQLite has AUTOINCREMENT. Steps that
+ * only moved rows of an older SQLite layout create the table alone (a PostgreSQL store is born
+ * with today's layout). Replicas starting together migrate one at a time (an advisory lock).
+ */
+import type { SQL } from "bun";
+
+/** pg_advisory_xact_lock's key: "stanzagate schema" hashed once, a constant all versions share. */
+const MIGRATION_LOCK = 0x53_47_53_43;
+
+const POSTGRES_MIGRATIONS: readonly string[] = [
+  "CREATE TABLE outbox (seq BIGSERIAL PRIMARY KEY, stanza TEXT NOT NULL, queued_at BIGINT NOT NULL)",
+  "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+  "ALTER TABLE outbox ADD COLUMN last_error TEXT",
+  `CREATE TABLE dead_letter (
+     seq BIGINT PRIMARY KEY, stanza TEXT NOT NULL, queued_at BIGINT NOT NULL, failed_at BIGINT NOT NULL,
+     attempts INTEGER NOT NULL, reason TEXT NOT NULL
+   )`,
+  "CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at BIGINT NOT NULL)",
+  `CREATE TABLE auth_grace (
+     scheme TEXT NOT NULL, jid TEXT NOT NULL, hash TEXT NOT NULL, valid_at BIGINT NOT NULL, PRIMARY KEY (scheme, jid)
+   )`,
+  `CREATE TABLE plugin_data (
+     plugin TEXT NOT NULL, collection TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at BIGINT NOT NULL,
+     PRIMARY KEY (plugin, collection, key)
+   )`,
+  "CREATE TABLE plugin_versions (plugin TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+  // SQLite's step also moved the first `correct:` rows out of plugin_data: none exist here. `n`
+  // orders rows remembered in the same millisecond, as SQLite's rowid does.
+  `CREATE TABLE correct_threads (
+     slot TEXT PRIMARY KEY, route TEXT NOT NULL, first_id TEXT NOT NULL, remembered_at BIGINT NOT NULL, n BIGSERIAL
+   );
+   CREATE INDEX correct_threads_by_age ON correct_threads (route, remembered_at)`,
+  `CREATE TABLE files (
+     id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, size BIGINT NOT NULL,
+     stored_at BIGINT NOT NULL, expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX files_by_expiry ON files (expires_at);
+   CREATE INDEX files_by_blob ON files (sha256)`,
+  `CREATE TABLE topic_events (
+     seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, topic TEXT NOT NULL, time BIGINT NOT NULL,
+     expires BIGINT NOT NULL, bytes INTEGER NOT NULL, event TEXT NOT NULL
+   );
+   CREATE INDEX topic_events_by_topic ON topic_events (topic, seq);
+   CREATE INDEX topic_events_by_expiry ON topic_events (expires)`,
+  // Issue 26: which replica (its component address) claimed a row to send it, and when; a row
+  // whose claim is older than the lease goes to whichever replica is online.
+  "ALTER TABLE outbox ADD COLUMN claimed_by TEXT; ALTER TABLE outbox ADD COLUMN claimed_at BIGINT",
+];
+
+/** Runs the migrations the database has not seen, each in a transaction with its version. */
+export async function migratePostgres(sql: SQL): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+    await tx`CREATE TABLE IF NOT EXISTS stanzagate_schema (version INTEGER NOT NULL)`;
+    const [row] = await tx`SELECT version FROM stanzagate_schema`;
+    const from = row ? Number(row.version) : 0;
+    if (!row) await tx`INSERT INTO stanzagate_schema (version) VALUES (0)`;
+    for (let v = from; v < POSTGRES_MIGRATIONS.length; v++) {
+      await tx.unsafe(POSTGRES_MIGRATIONS[v] as string);
+      await tx`UPDATE stanzagate_schema SET version = ${v + 1}`;
+    }
+  });
+}

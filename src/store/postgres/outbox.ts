@@ -1,0 +1,110 @@
+/**
+ * The outbox and dead letters in PostgreSQL (store/types.ts), shared by replicas (issue 26 §2).
+ * A replica reads rows by claiming them: `FOR UPDATE SKIP LOCKED` lets two replicas draining at
+ * once take different rows, and the claim (the replica's component address and when) keeps the
+ * others off them until it is older than the lease; an ack deletes only the rows this replica
+ * claimed. A replica that dies holding a claim delays its rows by the lease, never loses them.
+ *
+ * size() and dead() answer from counters: this replica's own writes exactly, the others' at the
+ * next refresh, started by a read of the count at most once a second.
+ */
+import type { SQL } from "bun";
+import type { DeadLetter, DeadLetterRows, OutboxRows, QueuedStanza } from "../types.ts";
+
+/** A claim older than this is taken over: longer than a batch's confirmation, short next to an outage. */
+export const CLAIM_LEASE_MS = 30_000;
+const REFRESH_MS = 1_000;
+
+type Row = { seq: string; stanza: string; attempts: number };
+const queued = (r: Row): QueuedStanza => ({ seq: Number(r.seq), stanza: r.stanza, attempts: Number(r.attempts) });
+
+/** This replica's component address, and how long its claims keep the others off its rows. */
+export interface Claims {
+  replica: string;
+  leaseMs: number;
+}
+
+export function postgresOutbox(sql: SQL, claims: Claims, counts: { size: number; dead: number }): OutboxRows {
+  const { replica, leaseMs } = claims;
+  let refreshedAt = Number.NEGATIVE_INFINITY;
+  const refresh = () => {
+    const now = performance.now();
+    if (now - refreshedAt < REFRESH_MS) return;
+    refreshedAt = now;
+    void sql`SELECT (SELECT count(*) FROM outbox)::int AS size, (SELECT count(*) FROM dead_letter)::int AS dead`.then(
+      ([row]) => Object.assign(counts, { size: Number(row.size), dead: Number(row.dead) }),
+      () => {}, // unreachable: the next write reports it to the store's health
+    );
+  };
+  return {
+    size: () => (refresh(), counts.size),
+    dead: () => (refresh(), counts.dead),
+    async push(stanza) {
+      const [row] = await sql`INSERT INTO outbox (stanza, queued_at) VALUES (${stanza}, ${Date.now()}) RETURNING seq`;
+      counts.size++;
+      return Number(row.seq);
+    },
+    async peekAfter(seq, limit) {
+      const now = Date.now();
+      const rows: Row[] = await sql`
+        UPDATE outbox SET claimed_by = ${replica}, claimed_at = ${now}
+        WHERE seq IN (
+          SELECT seq FROM outbox
+          WHERE seq > ${seq} AND (claimed_by IS NULL OR claimed_by = ${replica} OR claimed_at < ${now - leaseMs})
+          ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
+        )
+        RETURNING seq, stanza, attempts`;
+      return rows.map(queued).sort((a, b) => a.seq - b.seq);
+    },
+    async ack(seq) {
+      const done = await sql`DELETE FROM outbox WHERE seq <= ${seq} AND claimed_by = ${replica}`;
+      counts.size = Math.max(0, counts.size - done.count);
+    },
+    async fail(seq, reason) {
+      const [row] = await sql`UPDATE outbox SET attempts = attempts + 1, last_error = ${reason} WHERE seq = ${seq} RETURNING attempts`;
+      return row ? Number(row.attempts) : 0;
+    },
+    async bury(seq, reason) {
+      const moved = await sql.begin(async (tx) => {
+        const [row] = await tx`DELETE FROM outbox WHERE seq = ${seq} RETURNING seq, stanza, queued_at, attempts`;
+        if (!row) return false;
+        await tx`INSERT INTO dead_letter (seq, stanza, queued_at, failed_at, attempts, reason)
+                 VALUES (${row.seq}, ${row.stanza}, ${row.queued_at}, ${Date.now()}, ${row.attempts}, ${reason})`;
+        return true;
+      });
+      if (moved) [counts.size, counts.dead] = [Math.max(0, counts.size - 1), counts.dead + 1];
+      return moved;
+    },
+    async oldestQueuedAt() {
+      const [row] = await sql`SELECT min(queued_at) AS at FROM outbox`;
+      return row?.at == null ? undefined : Number(row.at);
+    },
+  };
+}
+
+type DeadRow = Record<keyof DeadLetter, string | number>;
+
+export function postgresDeadLetters(sql: SQL): DeadLetterRows {
+  return {
+    count: async () => Number((await sql`SELECT count(*)::int AS n FROM dead_letter`)[0].n),
+    async list() {
+      const rows: DeadRow[] = await sql`SELECT seq, stanza, queued_at, failed_at, attempts, reason FROM dead_letter ORDER BY seq`;
+      return rows.map((r) => ({
+        seq: Number(r.seq),
+        stanza: String(r.stanza),
+        queued_at: Number(r.queued_at),
+        failed_at: Number(r.failed_at),
+        attempts: Number(r.attempts),
+        reason: String(r.reason),
+      }));
+    },
+    retry: (seq) =>
+      sql.begin(async (tx) => {
+        const [row] = await tx`DELETE FROM dead_letter WHERE seq = ${seq} RETURNING stanza`;
+        if (!row) return false;
+        await tx`INSERT INTO outbox (stanza, queued_at) VALUES (${row.stanza}, ${Date.now()})`;
+        return true;
+      }),
+    drop: async (seq) => (await sql`DELETE FROM dead_letter WHERE seq = ${seq}`).count > 0,
+  };
+}

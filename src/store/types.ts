@@ -1,0 +1,184 @@
+/**
+ * The store, whichever database holds it (issue 26): the bun:sqlite file of one gateway, or a
+ * PostgreSQL that replicas share. Every operation is asynchronous, since PostgreSQL can only be
+ * reached so; the SQLite implementation runs its statements synchronously inside and returns
+ * promises already resolved, so the hot path (outbox push/peek/ack) costs what it did.
+ *
+ * Each section is what one part of Stanzagate keeps; the parts above it (store/outbox.ts,
+ * store/threads.ts, topics/cache.ts, files/store.ts, auth/xmpp/grace.ts, store/plugin-store.ts)
+ * keep their logic (hashing, bounds, JSON, blobs) and reach the rows only through this.
+ * test/unit/store/ holds one specification run against each backend.
+ */
+
+type StoreKind = "sqlite" | "postgres";
+
+export interface Store {
+  readonly kind: StoreKind;
+  readonly outbox: OutboxRows;
+  readonly dead: DeadLetterRows;
+  readonly keyed: KeyedRows;
+  readonly threads: ThreadRows;
+  readonly topics: TopicRows;
+  readonly files: FileRows;
+  readonly grace: GraceRows;
+  /** One write that changes nothing else: whether the store can be written (again). */
+  probe(): Promise<void>;
+  /** Ends every connection; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** A stanza waiting in the outbox. */
+export interface QueuedStanza {
+  seq: number;
+  stanza: string;
+  /** Times the server closed the stream right after this stanza. */
+  attempts: number;
+}
+
+/** The outbox's rows, in the order they were queued (`seq`). */
+export interface OutboxRows {
+  /**
+   * Rows queued, as last known, without a round trip (asked at every delivery): exact for this
+   * process's writes; another writer's commits are seen within a millisecond (SQLite) or at the
+   * next read (PostgreSQL).
+   */
+  size(): number;
+  /** Dead letters, as last known, without a round trip (/health asks it synchronously). */
+  dead(): number;
+  /** Appends; returns the row's seq. */
+  push(stanza: string): Promise<number>;
+  /**
+   * The oldest `limit` rows queued after `seq`, handed to this store to send: replicas sharing
+   * the store are not handed the same rows while this one's claim lasts (PostgreSQL).
+   */
+  peekAfter(seq: number, limit: number): Promise<QueuedStanza[]>;
+  /** Forgets every row up to and including `seq` that peekAfter handed to this store. */
+  ack(seq: number): Promise<void>;
+  /** Counts a failed attempt of one row (with why); returns its attempts so far, 0 if no such row. */
+  fail(seq: number, reason: string): Promise<number>;
+  /** Moves one row to the dead letters; false if there was no such row. */
+  bury(seq: number, reason: string): Promise<boolean>;
+  /** When the oldest row was queued (ms since the epoch), undefined when empty. */
+  oldestQueuedAt(): Promise<number | undefined>;
+}
+
+/** A stanza the server kept refusing, out of the queue (`stanzagate outbox`). */
+export interface DeadLetter {
+  seq: number;
+  stanza: string;
+  queued_at: number;
+  failed_at: number;
+  attempts: number;
+  reason: string;
+}
+
+export interface DeadLetterRows {
+  count(): Promise<number>;
+  list(): Promise<DeadLetter[]>;
+  /** Back at the end of the queue with a fresh attempt count; false if no such seq. */
+  retry(seq: number): Promise<boolean>;
+  /** Forgotten for good; false if no such seq. */
+  drop(seq: number): Promise<boolean>;
+}
+
+/** Where one keyed value lives: a plugin's (or feature's) collection. */
+interface KeyedAddress {
+  plugin: string;
+  collection: string;
+  key: string;
+}
+
+/** One keyed value as stored: `json` undefined deletes it. */
+export interface KeyedWrite {
+  collection: string;
+  key: string;
+  json: string | undefined;
+}
+
+/** The plugins' and features' keyed values (JSON text), and how far each one's migrations ran. */
+export interface KeyedRows {
+  /** Every value of `plugin` (read once, when its store is opened). */
+  all(plugin: string): Promise<Array<{ collection: string; key: string; json: string }>>;
+  /** set and delete are applied in the order they are called, whatever the backend. */
+  set(at: KeyedAddress, json: string): Promise<void>;
+  delete(at: KeyedAddress): Promise<void>;
+  /** Migrations of `plugin` already run (0 when none). */
+  version(plugin: string): Promise<number>;
+  /** The rows of the tables of the plugin's own from before the keyed API (named `<plugin>_...`). */
+  legacyTables(plugin: string): Promise<Map<string, Array<Record<string, unknown>>>>;
+  /** One migration's outcome, in one transaction: its writes, the legacy tables it dropped, the version. */
+  migrated(plugin: string, version: number, writes: readonly KeyedWrite[], drops: readonly string[]): Promise<void>;
+}
+
+/** The `correct:` threads: the hash of a thread's key -> its first message's id. */
+export interface ThreadRows {
+  /** The id remembered under `slot`, if it was remembered after `after` (ms). */
+  get(slot: string, after: number): Promise<string | undefined>;
+  /**
+   * Remembers `slot` for `route` at `at`, then, in the same transaction, forgets the route's rows
+   * remembered at `expiredUpTo` or before and those past its newest `max` (the oldest first).
+   */
+  remember(row: { slot: string; route: string; id: string; at: number }, bounds: { expiredUpTo: number; max: number }): Promise<void>;
+  delete(slot: string): Promise<void>;
+}
+
+/** One topic event as the cache keeps it: its JSON, as subscribers get it. */
+interface TopicEventRow {
+  id: string;
+  topic: string;
+  time: number;
+  expires: number;
+  json: string;
+}
+
+/** Where a read of the cache starts (topics/types.ts Cursor, resolved). */
+export type TopicStart = { afterId: string } | { fromTime: number } | "all" | "latest";
+
+export interface TopicRows {
+  /** Keeps `event`, then trims its topic to `maxRows` and `maxBytes` of JSON (the oldest first), in one transaction. */
+  put(event: TopicEventRow, bounds: { maxRows: number; maxBytes: number }): Promise<void>;
+  /**
+   * The JSON of the events of `topics` unexpired at `now`, in publication order, at most `limit`.
+   * `afterId` an id the cache no longer holds starts at the beginning; `latest` is each topic's last.
+   */
+  read(topics: readonly string[], start: TopicStart, now: number, limit: number): Promise<string[]>;
+  /** Forgets what expired at `now`; returns how many. */
+  sweep(now: number): Promise<number>;
+}
+
+/** A file row: what serving it needs. */
+export interface FileRow {
+  id: string;
+  sha256: string;
+  name: string;
+  type: string;
+  size: number;
+  stored_at: number;
+  expires_at: number;
+}
+
+/** The files' index; the bytes themselves are blobs on disk (files/blobs.ts). */
+export interface FileRows {
+  insert(row: FileRow): Promise<void>;
+  /** The row of `id` unexpired at `now`. */
+  find(id: string, now: number): Promise<FileRow | undefined>;
+  delete(id: string): Promise<void>;
+  /** Forgets the rows expired at `now`; returns how many. */
+  expire(now: number): Promise<number>;
+  /** Whether a row names the blob `sha256`. */
+  names(sha256: string): Promise<boolean>;
+  /** Every blob some row names. */
+  blobs(): Promise<Set<string>>;
+  /** Bytes of the blobs the rows name, each blob counted once. */
+  storedBytes(): Promise<number>;
+}
+
+/** auth/xmpp/grace.ts: per scheme and user, the hash of the last password that logged in. */
+export interface GraceRows {
+  get(scheme: string, jid: string): Promise<{ hash: string; valid_at: number } | undefined>;
+  put(scheme: string, jid: string, hash: string, validAt: number): Promise<void>;
+  /** Moves `valid_at` of a row already there. */
+  touch(scheme: string, jid: string, validAt: number): Promise<void>;
+  /** Forgets the scheme's rows valid before `before`. */
+  expire(scheme: string, before: number): Promise<void>;
+}

@@ -1,0 +1,86 @@
+// A whole gateway on `store: postgres://…` (issue 26 §1), in process with a fake XMPP server,
+// on the test bed's PostgreSQL: what it queues while its link is down is sent by the gateway
+// started next on the same database, and a `correct:` thread outlives the gateway that opened it.
+import { afterEach, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { createGateway } from "../../../src/app.ts";
+import { silentLogger } from "../../../src/log.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
+import { FAKE_HEAD, type FakeGateway, fakeGateway } from "../../helpers/fake-gateway.ts";
+import { loadTestConfig } from "../../helpers/gateway.ts";
+import { usePostgresDatabases } from "../../helpers/postgres-databases.ts";
+
+const ROUTES = `routes:
+  - path: /alert
+    correct: { key: body.group }
+    send: <message to="ops@localhost"><body>{{ body.text }}</body></message>
+`;
+const post = (body: Record<string, string>) => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+const databases = usePostgresDatabases("gateway");
+const freshDatabase = () => databases.fresh();
+let gw: FakeGateway | undefined;
+afterEach(async () => {
+  await gw?.stop();
+  gw = undefined;
+});
+
+describe("a gateway whose store is PostgreSQL", () => {
+  test("queues while its link is down (202); the next gateway on the database sends it, and the row goes", async () => {
+    const url = await freshDatabase();
+    const config = loadTestConfig(FAKE_HEAD.replace('store: ":memory:"', `store: ${JSON.stringify(url)}`) + ROUTES);
+    // Never connected: its link stays down.
+    const offline = await createGateway(config, { log: silentLogger });
+    const queued = await offline.handle(new Request("http://127.0.0.1/alert", post({ text: "disk full" })));
+    expect(queued.status).toBe(202);
+    await offline.stop({ flushTimeoutMs: 0 });
+    const rows = new SQL(url);
+    expect(await rows`SELECT count(*)::int AS n FROM outbox`).toEqual([{ n: 1 }]);
+
+    gw = await fakeGateway(ROUTES, { store: url });
+    await waitFor(() => gw?.stanzas().some((s) => s.getChildText("body") === "disk full"), 15_000, "the queued message to be sent");
+    await waitFor(async () => (await rows`SELECT count(*)::int AS n FROM outbox`)[0].n === 0, 15_000, "its row to be forgotten");
+    await rows.close();
+  });
+
+  test("PostgreSQL stopped: 503 STORE_UNAVAILABLE and /health says why; started again, it queues again by itself", async () => {
+    const url = await freshDatabase();
+    const config = loadTestConfig(FAKE_HEAD.replace('store: ":memory:"', `store: ${JSON.stringify(url)}`) + ROUTES);
+    const offline = await createGateway(config, { log: silentLogger });
+    const alert = () => offline.handle(new Request("http://127.0.0.1/alert", post({ text: "disk full" })));
+    const health = async () =>
+      (await (await offline.handle(new Request("http://127.0.0.1/health"))).json()) as { store: { ok: boolean; error?: string } };
+    try {
+      expect((await alert()).status).toBe(202);
+      await databases.server().halt();
+      const refused = await alert();
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { code: string }).code).toBe("STORE_UNAVAILABLE");
+      expect((await health()).store).toMatchObject({ ok: false, error: expect.stringContaining("queueing a stanza failed") });
+      await databases.server().start();
+      await waitFor(async () => (await health()).store.ok, 15_000, "the store to be reported writable again");
+      expect((await alert()).status).toBe(202);
+      const rows = new SQL(url);
+      expect(await rows`SELECT count(*)::int AS n FROM outbox`).toEqual([{ n: 2 }]);
+      await rows.close();
+    } finally {
+      await offline.stop({ flushTimeoutMs: 0 });
+    }
+  });
+
+  test("a correct: thread opened by one gateway is corrected by the next one on the same database", async () => {
+    const url = await freshDatabase();
+    gw = await fakeGateway(ROUTES, { store: url });
+    expect((await gw.request("/alert", post({ group: "g1", text: "disk 90%" }))).status).toBe(201);
+    const first = gw.stanzas().at(-1)?.attrs.id;
+    await gw.stop();
+    gw = await fakeGateway(ROUTES, { store: url });
+    expect((await gw.request("/alert", post({ group: "g1", text: "disk 95%" }))).status).toBe(201);
+    expect(first).toBeString();
+    expect(gw.stanzas().at(-1)?.getChild("replace")?.attrs.id).toBe(first);
+  });
+});
