@@ -8,12 +8,13 @@
  * publishing goes over a second connection (publisher.ts), and a held message is no keepalive
  * failure (#connect).
  */
-import mqtt, { type IConnackPacket, type MqttClient } from "mqtt";
+import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient } from "mqtt";
 import { GatewayError } from "../plugin-api/errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
 import type { Keyed } from "../plugin-api/store.ts";
 import { createBackoff, type Backoff } from "../kit/backoff.ts";
 import { BrokerFilters } from "./broker-filters.ts";
+import { disconnectProblem, type Drop, QUICK_CLOSE_MS, quietClose, tlsProblem } from "./diagnosis.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { noMqttStats, type MqttStats } from "./metrics.ts";
 import { Publisher } from "./publisher.ts";
@@ -45,6 +46,11 @@ export class MqttConnection {
   /** The broker refused MQTT 5: the next attempt, with 3.1.1, goes at once. */
   #fellBack = false;
   #stopped = false;
+  /** When the connection last came online, and whether the broker then gave its session to another client. */
+  #onlineAt = 0;
+  #takenOver = false;
+  /** Closes with no reason, each right after the CONNACK, in a row (diagnosis.ts). */
+  #quickCloses = 0;
   readonly #backoff: Backoff;
   readonly #retry: Backoff;
   readonly #dispatcher: Dispatcher;
@@ -109,8 +115,13 @@ export class MqttConnection {
     this.#stats.published++;
   }
 
-  /** Says "offline" (retained), disconnects cleanly (no last will then: MQTT 5 §3.1.2.5) and stops reconnecting. */
-  async stop(): Promise<void> {
+  /**
+   * Says "offline" (retained), disconnects cleanly (no last will then: MQTT 5 §3.1.2.5) and stops
+   * reconnecting. `endSession` (the `mqtt:` section removed): the DISCONNECT sets the session
+   * expiry to 0 (MQTT 5 §3.14.2.2.2), so the broker stops queueing for the session's filters.
+   */
+  async stop(options: { endSession?: boolean } = {}): Promise<void> {
+    const end = options.endSession === true && this.#version === 5;
     this.#stopped = true;
     clearTimeout(this.#timer);
     const client = this.#client;
@@ -119,7 +130,9 @@ export class MqttConnection {
       // (a PUBACK could not be read while a held message blocks what comes in).
       const said = client.publishAsync(this.#settings.status_topic as string, "offline", { qos: 0, retain: true }).catch(() => undefined);
       await Promise.race([said, Bun.sleep(OFFLINE_WAIT_MS)]);
-      await Promise.race([client.endAsync().catch(() => undefined), Bun.sleep(OFFLINE_WAIT_MS)]);
+      const disconnect = end ? { reasonCode: 0, properties: { sessionExpiryInterval: 0 } } : {};
+      await Promise.race([client.endAsync(false, disconnect).catch(() => undefined), Bun.sleep(OFFLINE_WAIT_MS)]);
+      if (end) this.deps.filters.delete(this.#settings.client_id as string);
     }
     this.#drop(client, "the gateway stopped");
     this.#set("offline");
@@ -145,6 +158,7 @@ export class MqttConnection {
     const keepaliveTimeout = client.onKeepaliveTimeout.bind(client);
     client.onKeepaliveTimeout = () => (held > 0 ? client.reschedulePing(true) : keepaliveTimeout());
     client.on("connect", (connack) => this.#online(client, connack));
+    client.on("disconnect", (packet) => client === this.#client && this.#told(packet));
     // Kept on a forgotten client too: an error event without a listener would throw.
     client.on("error", (err) => client === this.#client && this.#failed(err));
     client.on("close", () => this.#closed(client));
@@ -155,6 +169,8 @@ export class MqttConnection {
     this.#backoff.reset();
     this.#retry.reset();
     this.#status = { ...this.#status, lastError: undefined };
+    this.#onlineAt = Date.now();
+    this.#takenOver = false;
     this.#set("online");
     this.deps.log.info("connected to the MQTT broker", {
       url: this.#status.url,
@@ -168,7 +184,8 @@ export class MqttConnection {
   }
 
   #failed(err: Error): void {
-    const problem = connackProblem(err, this.#version);
+    const tls = this.#settings.url.startsWith("mqtts:") && this.#status.state === "connecting" ? tlsProblem(err) : undefined;
+    const problem = tls === undefined ? connackProblem(err, this.#version) : { text: tls, fallBack: false };
     if (problem.fallBack) {
       this.#version = 4;
       this.#fellBack = true;
@@ -177,15 +194,44 @@ export class MqttConnection {
     this.deps.log.warn("the MQTT broker connection failed", { url: this.#status.url, error: problem.text });
   }
 
+  /** The broker's DISCONNECT (MQTT 5 §3.14; 0x8E: another connection took the session). */
+  #told(packet: IDisconnectPacket): void {
+    this.#dropped(disconnectProblem(packet, this.#settings.client_id as string));
+  }
+
+  /** Why the broker dropped an online connection: the last error; a takeover is warned about when the retry is set. */
+  #dropped(drop: Drop): void {
+    this.#status = { ...this.#status, lastError: drop.text };
+    this.#takenOver = drop.takenOver;
+    if (!drop.takenOver) this.deps.log.warn("the MQTT broker disconnected the gateway", { url: this.#status.url, error: drop.text });
+  }
+
   #closed(client: MqttClient): void {
     if (client !== this.#client) return;
+    // No DISCONNECT and no error on an online connection: the broker closed it (diagnosis.ts).
+    const quiet = !this.#stopped && this.#status.state === "online" && this.#status.lastError === undefined;
+    this.#quickCloses = quiet && Date.now() - this.#onlineAt < QUICK_CLOSE_MS ? this.#quickCloses + 1 : 0;
+    if (quiet) this.#dropped(quietClose(this.#quickCloses, this.#settings.client_id as string));
     this.#drop(client, this.#status.lastError ?? "the broker closed the connection");
     if (this.#stopped) return;
     this.#set("offline");
     this.#stats.reconnects++;
-    const delay = this.#fellBack ? 0 : this.#backoff.next();
+    this.#timer = setTimeout(() => this.#connect(), this.#retryDelay());
+  }
+
+  /** A session taken over waits the longest delay, so two gateways sharing a client id do not swap it every second. */
+  #retryDelay(): number {
+    const delay = this.#takenOver ? this.#settings.reconnect.max_ms : this.#fellBack ? 0 : this.#backoff.next();
     this.#fellBack = false;
-    this.#timer = setTimeout(() => this.#connect(), delay);
+    if (this.#takenOver) {
+      const { client_id, reconnect } = this.#settings;
+      this.deps.log.warn("the MQTT session was taken over by another client", {
+        client_id,
+        error: this.#status.lastError,
+        retry_in_ms: reconnect.max_ms,
+      });
+    }
+    return delay;
   }
 
   /** Forgets a client: what waits for its acknowledgements is refused now (it may still have reached the broker). */

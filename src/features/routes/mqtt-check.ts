@@ -44,7 +44,13 @@ export interface MqttRouteConfig {
 const KeysSchema = Closed({ ...MqttRouteSchema.properties, send: Type.Optional(Type.Unknown()), when: Type.Optional(Type.Unknown()) });
 
 export function checkMqttRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): MqttRouteConfig | undefined {
-  const keys = checkSchema(KeysSchema, raw, at, c.locate, c.diagnostics);
+  // `mqtt:` chose this kind: a `path:` beside it is a choice to make, not a typo.
+  const { path, ...rest } = raw;
+  if (path !== undefined)
+    c.diagnostics.push(
+      c.locate.at([...at, "path"], "a route takes either path: (HTTP requests) or mqtt: (a topic's messages), not both", { key: true }),
+    );
+  const keys = checkSchema(KeysSchema, rest, at, c.locate, c.diagnostics);
   if (!c.sections.includes("mqtt"))
     c.diagnostics.push(
       c.locate.at([...at, "mqtt"], "an MQTT route needs the broker: add an mqtt: section (url: mqtt://...) at the top", { key: true }),

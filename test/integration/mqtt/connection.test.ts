@@ -2,59 +2,22 @@
 // test's CA and the broker's name checked, refused credentials told in last_error and retried, a
 // broker restart survived, messages acknowledged once handled, and filters no longer subscribed
 // removed from the persistent session.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { createLogger } from "../../../src/log.ts";
-import { MqttConnection } from "../../../src/mqtt/connection.ts";
-import { mqttDefaults, type MqttConfig } from "../../../src/mqtt/schema.ts";
+import { beforeAll, describe, expect, test } from "bun:test";
+import type { MqttConnection } from "../../../src/mqtt/connection.ts";
+import type { MqttConfig } from "../../../src/mqtt/schema.ts";
 import type { MqttMessage } from "../../../src/mqtt/types.ts";
 import { GatewayError } from "../../../src/plugin-api/errors.ts";
-import type { Keyed } from "../../../src/plugin-api/store.ts";
-import { startMosquitto, type TestMosquitto } from "../../../testbed/mosquitto.ts";
+import type { TestMosquitto } from "../../../testbed/mosquitto.ts";
 import { waitFor } from "../../../testbed/timeouts.ts";
-import { makeTestCa } from "../../helpers/test-ca.ts";
+import { memoryKeyed, online, useMqttBroker } from "../../helpers/mqtt-connection.ts";
 
-const USERS = { gateway: "gw-s3cret", sensor: "sensor-pw" };
+const bed = useMqttBroker("mqtt");
 let broker: TestMosquitto;
-const open: MqttConnection[] = [];
+beforeAll(() => void (broker = bed.broker()));
 
-beforeAll(async () => {
-  const ca = makeTestCa("mqtt");
-  broker = await startMosquitto({ users: USERS, tls: { caFile: ca.caFile, ...ca.issue(["localhost"]) } });
-});
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.stop();
-});
-afterAll(() => broker.stop());
+const connection = (settings: Partial<MqttConfig> & { url: string }, filters = memoryKeyed<Record<string, number>>()) =>
+  bed.connection(settings, { filters });
 
-function memoryKeyed<V>(): Keyed<V> & { map: Map<string, V> } {
-  const map = new Map<string, V>();
-  return { map, get: (k) => map.get(k), set: (k, v) => void map.set(k, v), delete: (k) => void map.delete(k) };
-}
-
-function connection(settings: Partial<MqttConfig> & { url: string }, filters = memoryKeyed<Record<string, number>>()) {
-  const raw = {
-    clean: false,
-    session_expiry_s: 600,
-    keepalive_s: 30,
-    max_payload_bytes: 1024,
-    username: "gateway",
-    password: USERS.gateway,
-    ...settings,
-  };
-  const config = mqttDefaults({ ...raw, reconnect: { initial_ms: 50, max_ms: 200 } }, "gw.localhost");
-  const logs: string[] = [];
-  const c = new MqttConnection(config, { log: createLogger({ level: "debug", write: (l) => void logs.push(l) }), filters });
-  open.push(c);
-  return { c, logs, filters };
-}
-
-const online = (c: MqttConnection) =>
-  waitFor(
-    () => c.status().state === "online",
-    10_000,
-    "the connection to come online",
-    () => JSON.stringify(c.status()),
-  );
 /** Started, refused, and tried again at least once more: never online. */
 async function refusedTwice(c: MqttConnection): Promise<void> {
   c.view().ready();
