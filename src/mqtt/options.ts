@@ -3,8 +3,8 @@
  * refused 5), the persistent session, the last will on the status topic, and TLS that checks the
  * broker's certificate and name. The reconnection is ours (connection.ts: backoff with jitter).
  */
-import { readFileSync } from "node:fs";
 import type { IClientOptions } from "mqtt";
+import { readCaFile } from "./ca-file.ts";
 import type { MqttConfig } from "./schema.ts";
 
 /** MQTT 5 §3.1.2.2 / 3.1.1 §3.1.2.2: the protocol level in CONNECT. */
@@ -45,11 +45,11 @@ function sessionProperties(settings: MqttConfig): NonNullable<IClientOptions["pr
   };
 }
 
-/** The certificate is always verified; ca_file is read at each attempt, so a renewed file needs no restart. */
+/** The certificate is always verified; ca_file is read (and checked) at each attempt, so a renewed file needs no restart. */
 function tlsOptions(settings: MqttConfig): Partial<IClientOptions> {
   return {
     rejectUnauthorized: true,
-    ...(settings.ca_file === undefined ? {} : { ca: readFileSync(settings.ca_file) }),
+    ...(settings.ca_file === undefined ? {} : { ca: readCaFile(settings.ca_file) }),
   };
 }
 
