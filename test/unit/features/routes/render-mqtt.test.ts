@@ -16,6 +16,9 @@ routes:
   - name: all
     mqtt: { topic: "zigbee2mqtt/#" }
     send: <message to="bob@localhost"><body>{{ topic }}</body></message>
+  - name: meters
+    mqtt: { topic: "meters/+" }
+    send: <message to="bob@localhost"><body>{{ body.id }} {{ body.kwh }} {{ body | json }}</body></message>
 `);
 
 async function render(route: string, body?: string | Uint8Array) {
@@ -43,6 +46,16 @@ describe("render --route mqtt:TOPIC", () => {
     });
   });
 
+  test("an integer past 2^53 in a payload prints with every digit (as text); other numbers as JSON reads them", async () => {
+    expect(await render("mqtt:meters/m1", '{"id":12345678901234567890,"kwh":1234.5}')).toEqual({
+      code: 0,
+      out: [
+        '<message to="bob@localhost" from="gateway.localhost" id="render-1"><body>12345678901234567890 1234.5 {"id":"12345678901234567890","kwh":1234.5}</body></message>',
+      ],
+      err: [],
+    });
+  });
+
   test("says when: held a message back, and why a route refuses one (exit 1)", async () => {
     expect(await render("mqtt:zigbee2mqtt/cam", new Uint8Array([0xff]))).toEqual({
       code: 1,
@@ -61,7 +74,7 @@ describe("render --route mqtt:TOPIC", () => {
     expect(await render("mqtt:tele/plug/SENSOR")).toEqual({
       code: 2,
       out: [],
-      err: ["no MQTT route takes tele/plug/SENSOR (their topics: zigbee2mqtt/+, zigbee2mqtt/#)"],
+      err: ["no MQTT route takes tele/plug/SENSOR (their topics: zigbee2mqtt/+, zigbee2mqtt/#, meters/+)"],
     });
     expect((await render("mqtt:zigbee2mqtt/+")).err).toEqual(["a topic to publish to cannot contain the wildcards + or # (MQTT 5 §4.7.1)"]);
   });
