@@ -136,7 +136,7 @@ export class MqttConnection {
     this.#set("connecting");
     let client: MqttClient;
     try {
-      client = mqtt.connect(this.#settings.url, clientOptions(this.#settings, this.#version));
+      client = mqtt.connect(clientOptions(this.#settings, this.#version));
     } catch (err) {
       // A ca_file gone bad since the last attempt (ca-file.ts), or TLS settings Node refuses while
       // mqtt.js dials: this attempt fails and the next one comes, the gateway stays up.

@@ -19,6 +19,7 @@ const PACKET_SIZE_FACTOR = 16;
 export function clientOptions(settings: MqttConfig, version: ProtocolVersion): IClientOptions {
   const secure = settings.url.startsWith("mqtts:");
   return {
+    ...broker(settings.url),
     protocolVersion: version,
     clientId: settings.client_id as string,
     clean: settings.clean,
@@ -34,6 +35,22 @@ export function clientOptions(settings: MqttConfig, version: ProtocolVersion): I
     will: { topic: settings.status_topic as string, payload: Buffer.from("offline"), qos: 1, retain: true },
     ...(version === 5 ? { properties: sessionProperties(settings) } : {}),
     ...(secure ? tlsOptions(settings) : {}),
+  };
+}
+
+/**
+ * The broker as options, never as a URL string: mqtt.js parses a string with Node's url.parse(),
+ * which prints a DeprecationWarning (DEP0169) on stderr, a line that is not JSON in the log.
+ * `check` has already refused a URL with credentials, a path or a query (config/check-mqtt.ts).
+ */
+function broker(url: string): Pick<IClientOptions, "protocol" | "host" | "port"> {
+  const u = new URL(url);
+  const secure = u.protocol === "mqtts:";
+  return {
+    protocol: secure ? "mqtts" : "mqtt",
+    // WHATWG keeps an IPv6 address in brackets; a socket wants it bare.
+    host: u.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: u.port ? Number(u.port) : secure ? 8883 : 1883,
   };
 }
 
