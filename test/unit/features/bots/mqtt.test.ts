@@ -231,4 +231,30 @@ bots:
       ].join("\n"),
     );
   });
+
+  test("wildcards[n] past the job's filter is refused at its place in when:, on_change: and send:, as for a route", () => {
+    const yaml = `${BROKER}
+bots:
+  - jid: house@gateway.localhost
+    allow: ["*"]
+    commands: [{ match: '^x$', reply: ok }]
+    jobs:
+      - name: a
+        mqtt: { topic: "a/+" }
+        when: wildcards[1] != nil
+        on_change: wildcards[2]
+        send: [{ to: bob@localhost, text: "{{ wildcards[0] }} {{ wildcards[3] }}" }, '<message to="bob@localhost"><body>{{ wildcards[1] }}</body></message>']
+      - { name: b, mqtt: { topic: "b/+/#" }, send: [{ to: bob@localhost, text: "{{ wildcards[0] }} {{ wildcards[1] }}" }] }
+`;
+    const one = "the topic filter has 1 wildcard level (+ or #): wildcards[0] to wildcards[0]";
+    expect(problems(yaml)).toBe(
+      [
+        `routes.yaml:17:15  error  bots[0].jobs[0].when  template uses {{ wildcards[1] }} but ${one}`,
+        `routes.yaml:18:20  error  bots[0].jobs[0].on_change  template uses {{ wildcards[2] }} but ${one}`,
+        `routes.yaml:19:66  error  bots[0].jobs[0].send[0].text  template uses {{ wildcards[3] }} but ${one}`,
+        `routes.yaml:19:124  error  bots[0].jobs[0].send[1]  template uses {{ wildcards[1] }} but ${one}`,
+        "4 errors — not started",
+      ].join("\n"),
+    );
+  });
 });
