@@ -71,8 +71,8 @@ function fakeBroker(refuse?: () => Error) {
   return { mqtt, published, subscriptions, message };
 }
 
-function house(refuse?: () => Error) {
-  const config = loadTestConfig(FAKE_HEAD + BROKER + HOUSE);
+function house(refuse?: () => Error, bots = HOUSE) {
+  const config = loadTestConfig(FAKE_HEAD + BROKER + bots);
   const bot = config.bots[0]!;
   const broker = fakeBroker(refuse);
   const sent: Element[] = [];
@@ -196,6 +196,42 @@ describe("a job watching a topic", () => {
     const h = house();
     h.stop();
     expect(h.subscriptions.every((s) => !s.open)).toBe(true);
+  });
+});
+
+describe("a bot with jobs alone (no commands:)", () => {
+  const REPORTER = `
+bots:
+  - jid: house@gateway.localhost
+    allow: ["*@localhost"]
+    jobs:
+      - name: doors
+        mqtt: { topic: "zigbee2mqtt/+" }
+        send: [{ to: bob@localhost, text: "{{ wildcards[0] }} {{ body.contact }}" }]
+`;
+
+  test("loads, reports what its job watches, and answers any chat message (help too) that it takes no commands", async () => {
+    const h = house(undefined, REPORTER);
+    await h.arrive("zigbee2mqtt/+", "zigbee2mqtt/garage", '{"contact":false}');
+    expect(bodies(h.sent)).toEqual(["garage false"]);
+    const none = "I take no commands: I only send what my jobs report (doors).";
+    expect(await h.say("light kitchen on")).toBe(none);
+    expect(await h.say("help")).toBe(none);
+    h.stop();
+  });
+
+  test("its unknown: is its own answer when given", async () => {
+    const h = house(undefined, REPORTER.replace("    jobs:", '    unknown: "I only watch the doors, {{ sender }}."\n    jobs:'));
+    expect(await h.say("hello")).toBe("I only watch the doors, bob@localhost.");
+    h.stop();
+  });
+
+  test("a bot with neither commands: nor jobs: is refused where it is written", () => {
+    expect(checkErrors(FAKE_HEAD + "bots:\n  - jid: house@gateway.localhost\n    allow: ['*']\n")).toBe(
+      ["routes.yaml:8:5  error  bots[0]  a bot needs commands: (what it answers), jobs: (what it reports), or both", "1 error — not started"].join(
+        "\n",
+      ),
+    );
   });
 });
 
