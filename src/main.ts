@@ -66,7 +66,11 @@ async function main(argv: string[]): Promise<number> {
       const render = servesDeclarative(config, request) ? renderCommand : renderOffline;
       // mqtt:TOPIC: the bots' watching jobs are rendered with the MQTT routes.
       const watchers = jobWatchers(config.bots);
-      return render(config, { ...request, watchers, ...(body ? { body } : {}) }, { out: (l) => console.log(l), err: (l) => console.error(l) });
+      return render(
+        config,
+        { ...request, watchers, ...(body ? { body } : {}) },
+        { out: (l) => console.log(l), err: (l) => console.error(l) },
+      );
     }
   }
 }

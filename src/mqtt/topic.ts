@@ -82,6 +82,8 @@ export const wildcardCount = (filter: string): number => filter.split("/").filte
 
 /** What `check` says of `{{ expr }}` reading wildcards[index] past a filter's `count` wildcard levels (routes and bot jobs alike). */
 export function wildcardsProblem(expr: string, count: number): string {
-  const has = count ? `${count} wildcard level${count === 1 ? "" : "s"} (+ or #): wildcards[0] to wildcards[${count - 1}]` : "no wildcard (+ or #)";
+  const has = count
+    ? `${count} wildcard level${count === 1 ? "" : "s"} (+ or #): wildcards[0] to wildcards[${count - 1}]`
+    : "no wildcard (+ or #)";
   return `template uses {{ ${expr} }} but the topic filter has ${has}`;
 }

@@ -13,7 +13,10 @@ import type { BotChecks } from "./check-common.ts";
 const liquid = createLiquid();
 
 /** Each template source of the job, with what wraps it when it is an expression (when:, on_change:). */
-function sources(job: Record<string, unknown>, at: PathSegments): Array<{ source: string; before: string; after: string; at: PathSegments }> {
+function sources(
+  job: Record<string, unknown>,
+  at: PathSegments,
+): Array<{ source: string; before: string; after: string; at: PathSegments }> {
   const found: Array<{ source: string; before: string; after: string; at: PathSegments }> = [];
   const add = (source: unknown, where: PathSegments, before = "", after = "") =>
     typeof source === "string" && found.push({ source, before, after, at: where });

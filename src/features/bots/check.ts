@@ -37,7 +37,11 @@ function checkBot(raw: unknown, at: PathSegments, c: BotChecks): BotConfig | und
   const jobs = checkJobs(r.jobs, at, c, typeof r.jid === "string" ? r.jid.toLowerCase() : "");
   const reportsOnly = commands.length === 0;
   if (bot && reportsOnly && (!Array.isArray(r.jobs) || r.jobs.length === 0))
-    fail(c, Array.isArray(r.commands) ? [...at, "commands"] : at, "a bot needs commands: (what it answers), jobs: (what it reports), or both");
+    fail(
+      c,
+      Array.isArray(r.commands) ? [...at, "commands"] : at,
+      "a bot needs commands: (what it answers), jobs: (what it reports), or both",
+    );
   const unknown =
     typeof r.unknown === "string"
       ? text(r.unknown, ROOTS.unknown, [...at, "unknown"], c)

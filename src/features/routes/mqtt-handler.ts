@@ -104,7 +104,13 @@ function decide(route: MqttRouteConfig, deps: MqttRouteDeps, scope: MqttScope, s
  * message is held as the topic's newest for when the interval ends (a newer one replaces it);
  * otherwise an older one still held is dropped: this one is newer and goes now.
  */
-function held(route: MqttRouteConfig, deps: MqttRouteDeps, slot: string, message: MqttMessage, later: (m: MqttMessage) => unknown): boolean {
+function held(
+  route: MqttRouteConfig,
+  deps: MqttRouteDeps,
+  slot: string,
+  message: MqttMessage,
+  later: (m: MqttMessage) => unknown,
+): boolean {
   const last = deps.lastSent.get(slot);
   const interval = route.mqtt.minIntervalMs;
   const wait = interval === undefined || last === undefined ? 0 : last + interval - deps.now();

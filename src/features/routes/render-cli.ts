@@ -39,10 +39,16 @@ export interface RenderRequest {
 /** Returns the exit code: 0 when the request would succeed (201 or 204), 1 for its error answer, 2 for no such route. */
 export async function renderCommand(config: LoadedConfig, req: RenderRequest, io: CliOutput): Promise<number> {
   if (req.route.startsWith(MQTT_RENDER))
-    return renderMqtt(config, req.route.slice(MQTT_RENDER.length), req.body, {
-      ...io,
-      pretty: (el) => (req.pretty ? pretty(el) : el.toString()),
-    }, req.watchers);
+    return renderMqtt(
+      config,
+      req.route.slice(MQTT_RENDER.length),
+      req.body,
+      {
+        ...io,
+        pretty: (el) => (req.pretty ? pretty(el) : el.toString()),
+      },
+      req.watchers,
+    );
   const url = new URL(req.route, "http://render.invalid");
   for (const [k, v] of req.query) url.searchParams.append(k, v);
   const method = (req.method ?? "").toUpperCase();

@@ -43,13 +43,7 @@ export async function renderMqtt(
 }
 
 /** True when the route refuses the message. */
-async function renderOne(
-  config: LoadedConfig,
-  route: MqttRouteConfig,
-  topic: string,
-  payload: Uint8Array,
-  io: RenderIo,
-) {
+async function renderOne(config: LoadedConfig, route: MqttRouteConfig, topic: string, payload: Uint8Array, io: RenderIo) {
   const sent: Element[] = [];
   let outcome: MqttRouteOutcome | undefined;
   let n = 0;

@@ -110,7 +110,10 @@ describe("connecting", () => {
         "two attempts with the bad file",
         () => JSON.stringify(c.status()),
       );
-      expect(c.status()).toMatchObject({ state: "offline", lastError: `mqtt.ca_file ${caFile}: no PEM certificate in it (expected -----BEGIN CERTIFICATE----- blocks)` });
+      expect(c.status()).toMatchObject({
+        state: "offline",
+        lastError: `mqtt.ca_file ${caFile}: no PEM certificate in it (expected -----BEGIN CERTIFICATE----- blocks)`,
+      });
       copyFileSync(broker.caFile as string, caFile);
       await online(c);
     } finally {

@@ -78,7 +78,10 @@ for (const server of testServers()) {
       } finally {
         await gw.kill("SIGTERM");
       }
-      const lines = gw.stderr().split("\n").filter((l) => l.trim() !== "");
+      const lines = gw
+        .stderr()
+        .split("\n")
+        .filter((l) => l.trim() !== "");
       expect(lines.filter((l) => l.includes("connected to the MQTT broker"))).toHaveLength(1);
       expect(lines.filter((l) => !isJson(l))).toEqual([]);
     });

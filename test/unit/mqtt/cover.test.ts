@@ -10,27 +10,68 @@ const cover = (entries: Array<[string, MqttSubscribeOptions]>) => Object.fromEnt
 
 describe("which filters the broker gets", () => {
   test("a filter covered by another is left to it: sensors/# under #, zigbee2mqtt/+ under zigbee2mqtt/#", () => {
-    expect(cover([["sensors/#", Q1], ["#", Q1]])).toEqual({ "#": Q1 });
-    expect(cover([["zigbee2mqtt/+", Q1], ["zigbee2mqtt/#", Q1], ["tele/+/SENSOR", Q1]])).toEqual({
+    expect(
+      cover([
+        ["sensors/#", Q1],
+        ["#", Q1],
+      ]),
+    ).toEqual({ "#": Q1 });
+    expect(
+      cover([
+        ["zigbee2mqtt/+", Q1],
+        ["zigbee2mqtt/#", Q1],
+        ["tele/+/SENSOR", Q1],
+      ]),
+    ).toEqual({
       "zigbee2mqtt/#": Q1,
       "tele/+/SENSOR": Q1,
     });
   });
 
   test("two filters that only overlap become one that covers both", () => {
-    expect(cover([["a/+/c", Q1], ["a/b/+", Q1]])).toEqual({ "a/+/+": Q1 });
-    expect(cover([["a/+/c", Q1], ["a/b/#", Q1]])).toEqual({ "a/+/#": Q1 });
-    expect(cover([["a", Q1], ["a/#", Q1]])).toEqual({ "a/#": Q1 });
+    expect(
+      cover([
+        ["a/+/c", Q1],
+        ["a/b/+", Q1],
+      ]),
+    ).toEqual({ "a/+/+": Q1 });
+    expect(
+      cover([
+        ["a/+/c", Q1],
+        ["a/b/#", Q1],
+      ]),
+    ).toEqual({ "a/+/#": Q1 });
+    expect(
+      cover([
+        ["a", Q1],
+        ["a/#", Q1],
+      ]),
+    ).toEqual({ "a/#": Q1 });
   });
 
   test("the folded filter takes the highest QoS and asks for retained messages when any of its filters does", () => {
-    expect(cover([["s/#", { qos: 2, retained: false }], ["#", { qos: 0, retained: true }]])).toEqual({ "#": { qos: 2, retained: true } });
+    expect(
+      cover([
+        ["s/#", { qos: 2, retained: false }],
+        ["#", { qos: 0, retained: true }],
+      ]),
+    ).toEqual({ "#": { qos: 2, retained: true } });
   });
 
   test("filters that share no topic stay as they are, $ topics apart from wildcards (MQTT 5 §4.7.2)", () => {
-    const apart: Array<[string, MqttSubscribeOptions]> = [["#", Q1], ["$SYS/broker/uptime", Q1], ["a/b", Q1]];
+    const apart: Array<[string, MqttSubscribeOptions]> = [
+      ["#", Q1],
+      ["$SYS/broker/uptime", Q1],
+      ["a/b", Q1],
+    ];
     expect(cover(apart.slice(0, 2))).toEqual({ "#": Q1, "$SYS/broker/uptime": Q1 });
-    expect(cover([["a/+", Q1], ["a/b/c", Q1], ["b/#", Q1]])).toEqual({ "a/+": Q1, "a/b/c": Q1, "b/#": Q1 });
+    expect(
+      cover([
+        ["a/+", Q1],
+        ["a/b/c", Q1],
+        ["b/#", Q1],
+      ]),
+    ).toEqual({ "a/+": Q1, "a/b/c": Q1, "b/#": Q1 });
   });
 
   test("whatever the filters, no topic matches two broker filters and each wanted filter's topics match one", () => {

@@ -33,10 +33,7 @@ for (const server of testServers())
 
     test("the last reading of a burst is sent when the interval ends, correcting the first; the one between never", async () => {
       await waitFor(
-        async () => (
-          await broker.pub("test/marker", "0", { qos: 1 }),
-          bed.bob.received.some((s) => s.getChildText("body") === "marker 0")
-        ),
+        async () => (await broker.pub("test/marker", "0", { qos: 1 }), bed.bob.received.some((s) => s.getChildText("body") === "marker 0")),
         15_000,
         "the routes subscribed",
         logTail(bed.gw.logs),

@@ -228,9 +228,10 @@ bots:
 
   test("a bot with neither commands: nor jobs: is refused where it is written", () => {
     expect(checkErrors(FAKE_HEAD + "bots:\n  - jid: house@gateway.localhost\n    allow: ['*']\n")).toBe(
-      ["routes.yaml:8:5  error  bots[0]  a bot needs commands: (what it answers), jobs: (what it reports), or both", "1 error — not started"].join(
-        "\n",
-      ),
+      [
+        "routes.yaml:8:5  error  bots[0]  a bot needs commands: (what it answers), jobs: (what it reports), or both",
+        "1 error — not started",
+      ].join("\n"),
     );
   });
 });
