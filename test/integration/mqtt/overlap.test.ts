@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { startMosquitto, type TestMosquitto } from "../../../testbed/mosquitto.ts";
-import { waitFor } from "../../../testbed/timeouts.ts";
 import { isMessageWithBody } from "../../../testbed/xmpp-client.ts";
 import { useTestBed } from "../../helpers/bed.ts";
 import { logTail } from "../../helpers/gateway.ts";
+import { MARKER_ROUTE, routesSubscribed } from "../../helpers/mqtt-marker.ts";
 import { testServers } from "../../helpers/servers.ts";
 
 const BOB = '<message to="bob@localhost" type="chat">';
@@ -19,7 +19,6 @@ mqtt:
 bots:
   - jid: house@${domain}
     allow: ["bob@localhost"]
-    commands: [{ match: "^ping$", reply: "pong" }]
     jobs:
       - name: doors
         mqtt: { topic: "zigbee2mqtt/+" }
@@ -35,10 +34,7 @@ routes:
   - name: z-all
     mqtt: { topic: "zigbee2mqtt/#" }
     send: ${BOB}<body>Z {{ topic }}</body></message>
-  - name: marker
-    mqtt: { topic: "test/marker" }
-    send: ${BOB}<body>marker {{ body }}</body></message>
-`;
+${MARKER_ROUTE}`;
 
 for (const server of testServers())
   describe(server.name, () => {
@@ -65,15 +61,7 @@ for (const server of testServers())
     };
 
     test("every route and job whose filter matches handles a message once, whatever other filters also match it", async () => {
-      // Subscribed once a marker comes back; markers before it are read past.
-      await waitFor(
-        async () => (await broker.pub("test/marker", "0", { qos: 1 }), bed.bob.received.some((s) => body(s) === "marker 0")),
-        15_000,
-        "the routes subscribed",
-        logTail(bed.gw.logs),
-        300,
-      );
-      await upToMarker();
+      await routesSubscribed(broker, bed.bob, logTail(bed.gw.logs));
       await broker.pub("sensors", "bare", { qos: 1 });
       await broker.pub("sensors/kitchen/temp", "21", { qos: 1 });
       expect(await upToMarker()).toEqual(["ALL sensors", "ALL sensors/kitchen/temp", "IN sensors", "IN sensors/kitchen/temp"]);

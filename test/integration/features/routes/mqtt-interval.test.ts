@@ -3,10 +3,10 @@
 // interval ends, as a correction of the first (correct: key topic), and never the one between.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startMosquitto, type TestMosquitto } from "../../../../testbed/mosquitto.ts";
-import { waitFor } from "../../../../testbed/timeouts.ts";
 import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
 import { logTail } from "../../../helpers/gateway.ts";
+import { MARKER_ROUTE, routesSubscribed } from "../../../helpers/mqtt-marker.ts";
 import { testServers } from "../../../helpers/servers.ts";
 
 const BOB = '<message to="bob@localhost" type="chat">';
@@ -19,10 +19,7 @@ routes:
     mqtt: { topic: "clim/+", min_interval: 1s }
     correct: { key: topic }
     send: ${BOB}<body>{{ wildcards[0] }} {{ body.temperature }}</body></message>
-  - name: marker
-    mqtt: { topic: "test/marker" }
-    send: ${BOB}<body>marker {{ body }}</body></message>
-`;
+${MARKER_ROUTE}`;
 
 for (const server of testServers())
   describe(server.name, () => {
@@ -32,17 +29,7 @@ for (const server of testServers())
     afterAll(() => broker.stop());
 
     test("the last reading of a burst is sent when the interval ends, correcting the first; the one between never", async () => {
-      await waitFor(
-        async () => (await broker.pub("test/marker", "0", { qos: 1 }), bed.bob.received.some((s) => s.getChildText("body") === "marker 0")),
-        15_000,
-        "the routes subscribed",
-        logTail(bed.gw.logs),
-        300,
-      );
-      await broker.pub("test/marker", "1", { qos: 1 });
-      await bed.bob.nextStanza((s) => s.getChildText("body") === "marker 1");
-      // Markers published while waiting may still be buffered: everything up to marker 1 is read past.
-      bed.bob.clearBuffer();
+      await routesSubscribed(broker, bed.bob, logTail(bed.gw.logs));
       for (const t of [20, 21, 22]) await broker.pub("clim/hall", `{"temperature":${t}}`, { qos: 1 });
       const first = await bed.bob.nextStanza(isMessageWithBody);
       expect(first.getChildText("body")).toBe("hall 20");

@@ -274,7 +274,6 @@ bots:
 bots:
   - jid: house@gateway.localhost
     allow: ["*"]
-    commands: [{ match: '^x$', reply: ok }]
     jobs:
       - name: a
         mqtt: { topic: "a/+" }
@@ -286,10 +285,10 @@ bots:
     const one = "the topic filter has 1 wildcard level (+ or #): wildcards[0] to wildcards[0]";
     expect(problems(yaml)).toBe(
       [
-        `routes.yaml:17:15  error  bots[0].jobs[0].when  template uses {{ wildcards[1] }} but ${one}`,
-        `routes.yaml:18:20  error  bots[0].jobs[0].on_change  template uses {{ wildcards[2] }} but ${one}`,
-        `routes.yaml:19:66  error  bots[0].jobs[0].send[0].text  template uses {{ wildcards[3] }} but ${one}`,
-        `routes.yaml:19:124  error  bots[0].jobs[0].send[1]  template uses {{ wildcards[1] }} but ${one}`,
+        `routes.yaml:16:15  error  bots[0].jobs[0].when  template uses {{ wildcards[1] }} but ${one}`,
+        `routes.yaml:17:20  error  bots[0].jobs[0].on_change  template uses {{ wildcards[2] }} but ${one}`,
+        `routes.yaml:18:66  error  bots[0].jobs[0].send[0].text  template uses {{ wildcards[3] }} but ${one}`,
+        `routes.yaml:18:124  error  bots[0].jobs[0].send[1]  template uses {{ wildcards[1] }} but ${one}`,
         "4 errors — not started",
       ].join("\n"),
     );
