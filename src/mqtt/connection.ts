@@ -140,7 +140,15 @@ export class MqttConnection {
 
   #connect(): void {
     this.#set("connecting");
-    const client = mqtt.connect(this.#settings.url, clientOptions(this.#settings, this.#version));
+    let client: MqttClient;
+    try {
+      client = mqtt.connect(clientOptions(this.#settings, this.#version));
+    } catch (err) {
+      // A ca_file gone bad since the last attempt (ca-file.ts), or TLS settings Node refuses while
+      // mqtt.js dials: this attempt fails and the next one comes, the gateway stays up.
+      this.#failed(err instanceof Error ? err : new Error(String(err)));
+      return this.#retryLater();
+    }
     this.#client = client;
     // Retried and acknowledged only while this connection is the current one: after a drop the broker delivers it again.
     const current = () => !this.#stopped && this.#client === client;
@@ -214,6 +222,10 @@ export class MqttConnection {
     if (quiet) this.#dropped(quietClose(this.#quickCloses, this.#settings.client_id as string));
     this.#drop(client, this.#status.lastError ?? "the broker closed the connection");
     if (this.#stopped) return;
+    this.#retryLater();
+  }
+
+  #retryLater(): void {
     this.#set("offline");
     this.#stats.reconnects++;
     this.#timer = setTimeout(() => this.#connect(), this.#retryDelay());

@@ -12,7 +12,7 @@
  * connection to retry (the message is not lost).
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
-import { parseJson } from "../../kit/request-body.ts";
+import { parsePayloadJson } from "../../mqtt/payload-json.ts";
 import { matchTopic } from "../../mqtt/topic.ts";
 import type { Mqtt, MqttMessage } from "../../mqtt/types.ts";
 import type { BotConfig, CompiledJob } from "./compiled.ts";
@@ -73,7 +73,7 @@ function bodyOf(payload: Uint8Array): unknown {
   }
   if (!/^\s*[[{"0-9tfn-]/.test(text)) return text;
   try {
-    return parseJson(text);
+    return parsePayloadJson(text);
   } catch {
     return text;
   }

@@ -9,7 +9,7 @@ import { checkSchema } from "../../config/check-schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import { routeLabel } from "../../config/route-checks.ts";
 import type { RouteChecks } from "../../feature-api.ts";
-import { filterProblem } from "../../mqtt/topic.ts";
+import { filterProblem, wildcardCount } from "../../mqtt/topic.ts";
 import type { CompiledTemplate } from "../../templates/template.ts";
 import type { CompiledCondition } from "../../templates/condition.ts";
 import { checkCondition, checkCorrection, type RouteShape } from "./check-template.ts";
@@ -122,7 +122,7 @@ function checkUniqueName(name: string, where: PathSegments, c: RouteChecks): voi
 
 /** How many levels the filter's wildcards give the templates: one per `+`, one for `#`. */
 function wildcardsOf(topic: string | undefined): number | undefined {
-  return topic === undefined ? undefined : topic.split("/").filter((level) => level === "+" || level === "#").length;
+  return topic === undefined ? undefined : wildcardCount(topic);
 }
 
 function durationMs(text: string): number {

@@ -10,6 +10,7 @@ import { LruMap } from "../../kit/bounded.ts";
 import type { Remembered } from "./correct.ts";
 import type { MqttRouteConfig } from "./mqtt-check.ts";
 import { mqttHandler, type MqttRouteDeps } from "./mqtt-handler.ts";
+import { Trailing } from "./mqtt-trailing.ts";
 import type { RouteRooms } from "../../rooms/route-rooms.ts";
 
 /** Most (route, topic) pairs whose last send time min_interval keeps; past it the oldest is forgotten (its next message goes). */
@@ -32,6 +33,7 @@ export function startMqttRoute(
     labels: ["route", "outcome"],
   });
   const spacing = ctx.gateway.keep<Spacing>(() => ({ lastSent: new LruMap(MAX_SPACED_TOPICS) }));
+  const trailing = new Trailing();
   const deps: MqttRouteDeps = {
     component: ctx.config.xmpp.component,
     newId: ctx.gateway.newId,
@@ -42,11 +44,15 @@ export function startMqttRoute(
     remembered: remembered(route),
     lastValues: ctx.store.keyed<string>("mqtt_on_change"),
     lastSent: spacing.lastSent,
+    trailing,
     now: Date.now,
     count: (outcome) => messages.inc({ route: route.name, outcome }),
     log: ctx.log.child({ part: "mqtt-routes" }),
   };
   const { qos, retained } = route.mqtt;
   const subscription = ctx.mqtt.subscribe(route.mqtt.topic, { qos, retained }, mqttHandler(route, deps));
-  return () => subscription.close();
+  return () => {
+    subscription.close();
+    trailing.clear();
+  };
 }

@@ -44,6 +44,14 @@ async function sessionPresent(broker: TestMosquitto, clientId: string): Promise<
   return present;
 }
 
+function isJson(line: string): boolean {
+  try {
+    return typeof JSON.parse(line) === "object";
+  } catch {
+    return false;
+  }
+}
+
 async function metric(gw: GatewayProcess, name: string): Promise<number> {
   const text = await (await fetch(`${gw.url}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));
@@ -81,6 +89,21 @@ for (const server of testServers()) {
         10_000,
         "the last will",
       );
+    });
+
+    test("stderr holds JSON log lines only: no DeprecationWarning from the MQTT client at start", async () => {
+      const gw = await spawnGateway(xmpp, mqttSection(broker, USERS.gateway, `stanzagate/${server.name}-stderr/status`));
+      try {
+        await waitFor(async () => (await gw.health()).status === 200, 10_000, "/health 200", gw.stderr);
+      } finally {
+        await gw.kill("SIGTERM");
+      }
+      const lines = gw
+        .stderr()
+        .split("\n")
+        .filter((l) => l.trim() !== "");
+      expect(lines.filter((l) => l.includes("connected to the MQTT broker"))).toHaveLength(1);
+      expect(lines.filter((l) => !isJson(l))).toEqual([]);
     });
 
     test("refused credentials: /health is 503 with the reason in mqtt.last_error, and the gateway keeps trying", async () => {
