@@ -9,6 +9,7 @@ import { initCommand } from "./cli/init.ts";
 import { outboxCommand } from "./cli/outbox.ts";
 import { renderCommand, servesDeclarative } from "./features/routes/render-cli.ts";
 import { renderOffline } from "./cli/render-offline.ts";
+import { jobWatchers } from "./features/bots/render-watch.ts";
 import { presetCommand } from "./features/presets/cli.ts";
 import { routesYamlSchema } from "./cli/schema.ts";
 import { readConfigFile, type ReadOptions } from "./cli/config-file.ts";
@@ -63,7 +64,13 @@ async function main(argv: string[]): Promise<number> {
       if (body === null) return 1;
       // A declarative route renders its templates alone; any other kind runs its own handler offline.
       const render = servesDeclarative(config, request) ? renderCommand : renderOffline;
-      return render(config, { ...request, ...(body ? { body } : {}) }, { out: (l) => console.log(l), err: (l) => console.error(l) });
+      // mqtt:TOPIC: the bots' watching jobs are rendered with the MQTT routes.
+      const watchers = jobWatchers(config.bots);
+      return render(
+        config,
+        { ...request, watchers, ...(body ? { body } : {}) },
+        { out: (l) => console.log(l), err: (l) => console.error(l) },
+      );
     }
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The `mqtt:` section beyond its schema: a broker URL the client can dial, ca_file only where TLS
- * is, and a status topic one can publish to (MQTT 5 §4.7.1: no wildcards).
+ * is and only PEM CA certificates (ca-file.ts), and a status topic one can publish to (MQTT 5 §4.7.1: no wildcards).
  */
-import { existsSync } from "node:fs";
+import { caFileProblem } from "../mqtt/ca-file.ts";
 import { topicProblem } from "../mqtt/topic.ts";
 import type { Diagnostic, SourceLocator } from "./diagnostics.ts";
 import { isLoopback } from "./check-xmpp.ts";
@@ -19,9 +19,8 @@ export function checkMqtt(raw: unknown, locate: SourceLocator, out: MqttChecks):
     const problem = topicProblem(status_topic);
     if (problem) out.errors.push(locate.at(["mqtt", "status_topic"], problem));
   }
-  if (typeof ca_file === "string" && !existsSync(ca_file)) {
-    out.errors.push(locate.at(["mqtt", "ca_file"], `no such file: ${ca_file}`));
-  }
+  const caProblem = typeof ca_file === "string" ? caFileProblem(ca_file) : undefined;
+  if (typeof caProblem === "string") out.errors.push(locate.at(["mqtt", "ca_file"], `${ca_file}: ${caProblem}`));
   if (typeof url !== "string" || !/^mqtts?:\/\//.test(url)) return; // the schema says so
   const broker = parseBroker(url);
   if (!broker) {

@@ -2,7 +2,8 @@
  * The MQTT broker connection (src/mqtt/, issue 23): one per gateway, kept across reloads as the
  * topics are; each generation gets its own view (its subscriptions). mqtt.js is imported only
  * when routes.yaml has an `mqtt:` section, so a gateway without MQTT never loads it (issue 24's
- * idle memory). A reload that changes the settings reconnects; one that removes the section stops it.
+ * idle memory). A reload that changes the settings reconnects; one that removes the section stops it
+ * and ends the persistent session.
  */
 import type { MqttConnection } from "../mqtt/connection.ts";
 import type { MqttStatus } from "../mqtt/types.ts";
@@ -19,7 +20,9 @@ export async function generationMqtt(deps: GenerationDeps): Promise<GenerationMq
   if (!settings) {
     if (kept) {
       deps.kept.delete(KEPT);
-      await kept.stop();
+      // The section removed: the persistent session ends too, or the broker would queue for its
+      // filters for session_expiry_s (review of issue 23, finding 9). A shutdown keeps it.
+      await kept.stop({ endSession: true });
     }
     return undefined;
   }

@@ -2,11 +2,13 @@
  * The filters subscribed at the broker, brought in line with what the generations subscribe to.
  * A persistent session keeps a subscription until it is undone (MQTT 5 §4.1), even across our
  * restarts: the store remembers what was subscribed per client id, so a filter no longer in
- * routes.yaml is unsubscribed, not left queueing messages at the broker forever.
+ * routes.yaml is unsubscribed, not left queueing messages at the broker forever. What is
+ * subscribed is the routes' filters folded so that none overlaps another (cover.ts).
  */
 import type { MqttClient } from "mqtt";
 import type { Logger } from "../plugin-api/log.ts";
 import type { Keyed } from "../plugin-api/store.ts";
+import { brokerCover } from "./cover.ts";
 import type { ProtocolVersion } from "./options.ts";
 import type { MqttSubscribeOptions } from "./types.ts";
 
@@ -38,10 +40,12 @@ export class BrokerFilters {
   async #apply(
     client: MqttClient,
     clientId: string,
-    wanted: ReadonlyMap<string, MqttSubscribeOptions>,
+    routed: ReadonlyMap<string, MqttSubscribeOptions>,
     fresh: boolean,
     version: ProtocolVersion,
   ) {
+    // One copy per message: no two broker filters overlap (cover.ts); dispatch.ts finds every route it matches.
+    const wanted = brokerCover(routed);
     const known = fresh ? {} : (this.store.get(clientId) ?? {});
     const add = [...wanted].filter(([filter, o]) => known[filter] !== o.qos);
     const gone = Object.keys(known).filter((filter) => !wanted.has(filter));

@@ -8,12 +8,13 @@
  * publishing goes over a second connection (publisher.ts), and a held message is no keepalive
  * failure (#connect).
  */
-import mqtt, { type IConnackPacket, type MqttClient } from "mqtt";
+import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient } from "mqtt";
 import { GatewayError } from "../plugin-api/errors.ts";
 import type { Logger } from "../plugin-api/log.ts";
 import type { Keyed } from "../plugin-api/store.ts";
 import { createBackoff, type Backoff } from "../kit/backoff.ts";
 import { BrokerFilters } from "./broker-filters.ts";
+import { disconnectProblem, type Drop, QUICK_CLOSE_MS, quietClose, tlsProblem } from "./diagnosis.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { sayOfflineAndEnd } from "./goodbye.ts";
 import { noMqttStats, type MqttStats } from "./metrics.ts";
@@ -43,6 +44,11 @@ export class MqttConnection {
   /** The broker refused MQTT 5: the next attempt, with 3.1.1, goes at once. */
   #fellBack = false;
   #stopped = false;
+  /** When the connection last came online, and whether the broker then gave its session to another client. */
+  #onlineAt = 0;
+  #takenOver = false;
+  /** Closes with no reason, each right after the CONNACK, in a row (diagnosis.ts). */
+  #quickCloses = 0;
   readonly #backoff: Backoff;
   readonly #retry: Backoff;
   readonly #dispatcher: Dispatcher;
@@ -111,15 +117,18 @@ export class MqttConnection {
    * Stops taking messages, lets those being handled finish (at most `graceMs`) and acknowledges
    * them, says "offline" (retained), disconnects and stops reconnecting. A message acknowledged
    * after its stanzas left is not delivered again by the broker; one cut off by the grace is (at
-   * least once, MQTT 5 §4.3.2).
+   * least once, MQTT 5 §4.3.2). `endSession` (the `mqtt:` section removed): the DISCONNECT sets the
+   * session expiry to 0 (MQTT 5 §3.14.2.2.2), so the broker stops queueing for the session's filters.
    */
-  async stop({ graceMs = 0 }: { graceMs?: number } = {}): Promise<void> {
+  async stop({ graceMs = 0, endSession = false }: { graceMs?: number; endSession?: boolean } = {}): Promise<void> {
     await this.#receiver.close(graceMs);
+    const end = endSession && this.#version === 5;
     this.#stopped = true;
     clearTimeout(this.#timer);
     const client = this.#client;
     if (client && this.#status.state === "online") {
-      await sayOfflineAndEnd(client, this.#settings.status_topic as string, () => this.#receiver.held);
+      const ended = await sayOfflineAndEnd(client, this.#settings.status_topic as string, () => this.#receiver.held, end);
+      if (end && ended) this.deps.filters.delete(this.#settings.client_id as string);
     }
     this.#drop(client, "the gateway stopped");
     this.#set("offline");
@@ -127,7 +136,15 @@ export class MqttConnection {
 
   #connect(): void {
     this.#set("connecting");
-    const client = mqtt.connect(this.#settings.url, clientOptions(this.#settings, this.#version));
+    let client: MqttClient;
+    try {
+      client = mqtt.connect(clientOptions(this.#settings, this.#version));
+    } catch (err) {
+      // A ca_file gone bad since the last attempt (ca-file.ts), or TLS settings Node refuses while
+      // mqtt.js dials: this attempt fails and the next one comes, the gateway stays up.
+      this.#failed(err instanceof Error ? err : new Error(String(err)));
+      return this.#retryLater();
+    }
     liftPacketSizeCheck(client);
     this.#client = client;
     // Retried and acknowledged only while this connection is the current one: after a drop the broker delivers it again.
@@ -143,6 +160,7 @@ export class MqttConnection {
     const keepaliveTimeout = client.onKeepaliveTimeout.bind(client);
     client.onKeepaliveTimeout = () => (held > 0 ? client.reschedulePing(true) : keepaliveTimeout());
     client.on("connect", (connack) => this.#online(client, connack));
+    client.on("disconnect", (packet) => client === this.#client && this.#told(packet));
     // Kept on a forgotten client too: an error event without a listener would throw.
     client.on("error", (err) => client === this.#client && this.#failed(err));
     client.on("close", () => this.#closed(client));
@@ -153,6 +171,8 @@ export class MqttConnection {
     this.#backoff.reset();
     this.#retry.reset();
     this.#status = { ...this.#status, lastError: undefined };
+    this.#onlineAt = Date.now();
+    this.#takenOver = false;
     this.#set("online");
     this.deps.log.info("connected to the MQTT broker", {
       url: this.#status.url,
@@ -166,7 +186,8 @@ export class MqttConnection {
   }
 
   #failed(err: Error): void {
-    const problem = connackProblem(err, this.#version);
+    const tls = this.#settings.url.startsWith("mqtts:") && this.#status.state === "connecting" ? tlsProblem(err) : undefined;
+    const problem = tls === undefined ? connackProblem(err, this.#version) : { text: tls, fallBack: false };
     if (problem.fallBack) {
       this.#version = 4;
       this.#fellBack = true;
@@ -175,15 +196,48 @@ export class MqttConnection {
     this.deps.log.warn("the MQTT broker connection failed", { url: this.#status.url, error: problem.text });
   }
 
+  /** The broker's DISCONNECT (MQTT 5 §3.14; 0x8E: another connection took the session). */
+  #told(packet: IDisconnectPacket): void {
+    this.#dropped(disconnectProblem(packet, this.#settings.client_id as string));
+  }
+
+  /** Why the broker dropped an online connection: the last error; a takeover is warned about when the retry is set. */
+  #dropped(drop: Drop): void {
+    this.#status = { ...this.#status, lastError: drop.text };
+    this.#takenOver = drop.takenOver;
+    if (!drop.takenOver) this.deps.log.warn("the MQTT broker disconnected the gateway", { url: this.#status.url, error: drop.text });
+  }
+
   #closed(client: MqttClient): void {
     if (client !== this.#client) return;
+    // No DISCONNECT and no error on an online connection: the broker closed it (diagnosis.ts).
+    const quiet = !this.#stopped && this.#status.state === "online" && this.#status.lastError === undefined;
+    this.#quickCloses = quiet && Date.now() - this.#onlineAt < QUICK_CLOSE_MS ? this.#quickCloses + 1 : 0;
+    if (quiet) this.#dropped(quietClose(this.#quickCloses, this.#settings.client_id as string));
     this.#drop(client, this.#status.lastError ?? "the broker closed the connection");
     if (this.#stopped) return;
+    this.#retryLater();
+  }
+
+  #retryLater(): void {
     this.#set("offline");
     this.#stats.reconnects++;
-    const delay = this.#fellBack ? 0 : this.#backoff.next();
+    this.#timer = setTimeout(() => this.#connect(), this.#retryDelay());
+  }
+
+  /** A session taken over waits the longest delay, so two gateways sharing a client id do not swap it every second. */
+  #retryDelay(): number {
+    const delay = this.#takenOver ? this.#settings.reconnect.max_ms : this.#fellBack ? 0 : this.#backoff.next();
     this.#fellBack = false;
-    this.#timer = setTimeout(() => this.#connect(), delay);
+    if (this.#takenOver) {
+      const { client_id, reconnect } = this.#settings;
+      this.deps.log.warn("the MQTT session was taken over by another client", {
+        client_id,
+        error: this.#status.lastError,
+        retry_in_ms: reconnect.max_ms,
+      });
+    }
+    return delay;
   }
 
   /** Forgets a client: what waits for its acknowledgements is refused now (it may still have reached the broker). */

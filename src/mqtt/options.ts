@@ -3,8 +3,8 @@
  * refused 5), the persistent session, the last will on the status topic, and TLS that checks the
  * broker's certificate and name. The reconnection is ours (connection.ts: backoff with jitter).
  */
-import { readFileSync } from "node:fs";
 import type { IClientOptions, MqttClient } from "mqtt";
+import { readCaFile } from "./ca-file.ts";
 import type { MqttConfig } from "./schema.ts";
 
 /** MQTT 5 §3.1.2.2 / 3.1.1 §3.1.2.2: the protocol level in CONNECT. */
@@ -19,6 +19,7 @@ const PACKET_SIZE_FACTOR = 16;
 export function clientOptions(settings: MqttConfig, version: ProtocolVersion): IClientOptions {
   const secure = settings.url.startsWith("mqtts:");
   return {
+    ...broker(settings.url),
     protocolVersion: version,
     clientId: settings.client_id as string,
     clean: settings.clean,
@@ -34,6 +35,22 @@ export function clientOptions(settings: MqttConfig, version: ProtocolVersion): I
     will: { topic: settings.status_topic as string, payload: Buffer.from("offline"), qos: 1, retain: true },
     ...(version === 5 ? { properties: sessionProperties(settings) } : {}),
     ...(secure ? tlsOptions(settings) : {}),
+  };
+}
+
+/**
+ * The broker as options, never as a URL string: mqtt.js parses a string with Node's url.parse(),
+ * which prints a DeprecationWarning (DEP0169) on stderr, a line that is not JSON in the log.
+ * `check` has already refused a URL with credentials, a path or a query (config/check-mqtt.ts).
+ */
+function broker(url: string): Pick<IClientOptions, "protocol" | "host" | "port"> {
+  const u = new URL(url);
+  const secure = u.protocol === "mqtts:";
+  return {
+    protocol: secure ? "mqtts" : "mqtt",
+    // WHATWG keeps an IPv6 address in brackets; a socket wants it bare.
+    host: u.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: u.port ? Number(u.port) : secure ? 8883 : 1883,
   };
 }
 
@@ -57,11 +74,11 @@ export function liftPacketSizeCheck(client: MqttClient): void {
   if (client.options.properties) delete client.options.properties.maximumPacketSize;
 }
 
-/** The certificate is always verified; ca_file is read at each attempt, so a renewed file needs no restart. */
+/** The certificate is always verified; ca_file is read (and checked) at each attempt, so a renewed file needs no restart. */
 function tlsOptions(settings: MqttConfig): Partial<IClientOptions> {
   return {
     rejectUnauthorized: true,
-    ...(settings.ca_file === undefined ? {} : { ca: readFileSync(settings.ca_file) }),
+    ...(settings.ca_file === undefined ? {} : { ca: readCaFile(settings.ca_file) }),
   };
 }
 

@@ -55,7 +55,7 @@ export const MqttSchema = Type.Object(
       Type.String({
         minLength: 1,
         description:
-          "mqtts:// only: a PEM file of the CA certificates to trust for the broker (a private CA), instead of the system's. Read at every connection attempt.",
+          "mqtts:// only: a PEM file of the CA certificates to trust for the broker (a private CA), instead of the system's. Read at every connection attempt; check refuses a file that is not PEM certificates, and one that goes bad later fails the attempts (/health last_error) until it is good again.",
       }),
     ),
     status_topic: Type.Optional(

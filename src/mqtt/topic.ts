@@ -97,3 +97,14 @@ export function matchTopic(filter: string, topic: string): string[] | undefined 
   }
   return want.length === have.length ? found : undefined;
 }
+
+/** How many entries `wildcards` has for a filter: one per `+`, one for `#`. */
+export const wildcardCount = (filter: string): number => filter.split("/").filter((level) => level === "+" || level === "#").length;
+
+/** What `check` says of `{{ expr }}` reading wildcards[index] past a filter's `count` wildcard levels (routes and bot jobs alike). */
+export function wildcardsProblem(expr: string, count: number): string {
+  const has = count
+    ? `${count} wildcard level${count === 1 ? "" : "s"} (+ or #): wildcards[0] to wildcards[${count - 1}]`
+    : "no wildcard (+ or #)";
+  return `template uses {{ ${expr} }} but the topic filter has ${has}`;
+}

@@ -5,7 +5,10 @@
  *
  * "Sent" means the server has handled the stanza (see barrier.ts), not only that it left this
  * process: a stanza whose confirmation the link drop cut off goes to the outbox and is sent again.
- * Delivery is at least once: a stanza can repeat after an outage, never vanish.
+ * Delivery is at least once: a stanza can repeat after an outage, never vanish. A stanza whose
+ * confirmation timed out on a stream that is still open (a stalled server) is not written on it
+ * again: the server handles it in order when it wakes (RFC 6120 §10.1), and a later ping's answer
+ * confirms it. Only a new stream makes it a suspect to send again.
  *
  * A stanza the server answers by closing the stream must not block the queue forever. After a
  * drain is cut off, the rows that were unconfirmed ("suspects") are sent one at a time, each
@@ -27,6 +30,8 @@ export interface DeliveryLink {
   readonly settled: boolean;
   /** Why the link last failed (a stream error's condition), cleared when it comes back. */
   readonly lastError?: string | undefined;
+  /** The current stream: a new object at each connection (XmppLink's); without it every retry writes again. */
+  readonly onlineSince?: Date | undefined;
   sendRaw(xml: string): Promise<void>;
 }
 
@@ -63,6 +68,8 @@ export class Delivery {
   private suspectsUpTo = 0;
   /** Stanzas a `reserve` set room aside for: queued, each takes its place (never OUTBOX_FULL). */
   private readonly reserved = new WeakSet<Element>();
+  /** Outbox rows written on `stream` and not yet confirmed: a retry on the same stream only confirms them. */
+  private written: { stream: Date | undefined; seqs: Set<number> } = { stream: undefined, seqs: new Set() };
 
   constructor(
     private readonly link: DeliveryLink,
@@ -102,6 +109,9 @@ export class Delivery {
     const fault = this.outbox.health.fault();
     if (fault) throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: fault } });
     let cutOff = false;
+    /** Written on this stream, which is still open: the confirmation timed out (a stalled server). */
+    let onStream = false;
+    const stream = this.link.onlineSince;
     if (this.link.status === "online" && !this.draining && this.outbox.size() === 0) {
       try {
         // Asked for before the write leaves, so the confirmation ping shares the stanza's socket
@@ -111,6 +121,7 @@ export class Delivery {
         return "sent";
       } catch (err) {
         cutOff = this.link.status !== "online";
+        onStream = !cutOff && stream === this.link.onlineSince;
         this.log.warn("send not confirmed; queueing", { err: (err as Error).message });
       }
     }
@@ -118,6 +129,7 @@ export class Delivery {
     if (seq === undefined) throw new GatewayError("OUTBOX_FULL", undefined, { details: { queued: this.outbox.size() } });
     // It may be what the server closed the stream on: probed like an outbox row that was cut off.
     if (cutOff) this.suspectsUpTo = Math.max(this.suspectsUpTo, seq);
+    else if (onStream && stream !== undefined) this.onStream().add(seq);
     void this.drain();
     return "queued";
   }
@@ -173,8 +185,7 @@ export class Delivery {
     let sent = 0;
     for (let row = await this.head(); row && row.seq <= this.suspectsUpTo; row = await this.head()) {
       if (row.attempts > 0) await Bun.sleep(Math.min(PROBE_MAX_WAIT_MS, PROBE_WAIT_MS * 2 ** (row.attempts - 1)));
-      if (!(await this.cleared(row))) continue;
-      await this.link.sendRaw(row.stanza);
+      if (!(await this.write(row))) continue;
       try {
         await this.barrier.after();
       } catch (err) {
@@ -182,11 +193,37 @@ export class Delivery {
         if (this.link.status !== "online") await this.refused(row);
         throw err;
       }
-      await this.outbox.ack(row.seq);
+      await this.confirmed(row.seq);
       sent++;
     }
     this.suspectsUpTo = 0;
     return sent;
+  }
+
+  /**
+   * Writes a row, unless it is already on this stream unconfirmed (written before a confirmation
+   * timed out): the next confirmation covers it. False when the row became a dead letter instead.
+   */
+  private async write(row: QueuedStanza): Promise<boolean> {
+    const written = this.onStream();
+    if (written.has(row.seq)) return true;
+    if (!(await this.cleared(row))) return false;
+    await this.link.sendRaw(row.stanza);
+    if (this.link.onlineSince !== undefined) written.add(row.seq);
+    return true;
+  }
+
+  /** The rows written on the current stream and not yet confirmed; none after a reconnect. */
+  private onStream(): Set<number> {
+    const stream = this.link.onlineSince;
+    if (stream !== this.written.stream) this.written = { stream, seqs: new Set() };
+    return this.written.seqs;
+  }
+
+  /** The server handled every row up to `seq`: forgotten by the outbox and by `written`. */
+  private async confirmed(seq: number): Promise<void> {
+    await this.outbox.ack(seq);
+    for (const written of this.written.seqs) if (written <= seq) this.written.seqs.delete(written);
   }
 
   /** Whether `row` may go out now (DeliveryOptions.beforeSend); if not, it is a dead letter. */
@@ -259,13 +296,12 @@ export class Delivery {
           continue;
         }
         for (const row of rows) {
-          if (!(await this.cleared(row))) continue;
-          await this.link.sendRaw(row.stanza);
+          if (!(await this.write(row))) continue;
           sentUpTo = row.seq;
           sent++;
         }
         const upTo = sentUpTo;
-        confirmations.push(this.barrier.after().then(() => this.outbox.ack(upTo)));
+        confirmations.push(this.barrier.after().then(() => this.confirmed(upTo)));
         if (confirmations.length >= PIPELINE) await confirmations.shift();
       }
       await Promise.all(confirmations);

@@ -102,7 +102,7 @@ describe("a watching bot job's last runs", () => {
       histogram: () => ({ observe: () => {} }),
     };
     const bot = { jid: "house@bots.localhost" } as BotConfig;
-    const runs = watchedRuns(jobs, metrics);
+    const runs = watchedRuns(jobs, () => metrics);
     const [door, light] = [runs(bot, { name: "door" } as CompiledJob), runs(bot, { name: "light" } as CompiledJob)];
     light.set("house@bots.localhost light zigbee2mqtt/lamp", { at: 1, value: "ON", held: false });
     for (let i = 0; i <= 10_000; i++) door.set(`house@bots.localhost door zigbee2mqtt/${i}`, { at: i, value: "open", held: false });

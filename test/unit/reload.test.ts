@@ -107,6 +107,19 @@ describe("the reloader", () => {
     for (const secret of secrets) expect(JSON.stringify(h.logs)).not.toContain(secret.slice(4, 12));
   });
 
+  test("MQTT routes by their name:, or mqtt <topic> without one", async () => {
+    const route = (topic: string, name?: string) =>
+      `  - ${name ? `name: ${name}\n    ` : ""}mqtt: { topic: "${topic}" }\n    send: '<message to="bob@example"><body>x</body></message>'\n`;
+    const head = `${OFFLINE_HEAD}mqtt:\n  url: mqtt://127.0.0.1:1883\nroutes:\n`;
+    const h = harness(head + route("sensors/#", "sensors"));
+    h.write(head + route("late/+", "late") + route("plain/+"));
+    await h.reloader.request();
+    expect(h.logs.at(-1)).toMatchObject({
+      msg: "configuration reloaded",
+      routes: { added: ["late", "mqtt plain/+"], removed: ["sensors"] },
+    });
+  });
+
   test("and the bots added, removed and changed, by JID", async () => {
     const bot = (local: string, reply: string) =>
       `  - jid: ${local}@gw.example\n    allow: ["*"]\n    commands: [{ match: '^ping$', reply: ${reply} }]\n`;

@@ -172,7 +172,9 @@ async function respond(
 
 function fallback(bot: BotConfig, sender: string, body: string): string {
   const usages = bot.commands.map((c) => c.pattern.usage);
-  if (body.toLowerCase() === "help") return ["Commands:", ...bot.commands.map((c) => `- ${c.help}`), "- help"].join("\n");
+  // A bot with jobs alone has no commands to list: "help" gets unknown: like anything else.
+  if (body.toLowerCase() === "help" && bot.commands.length > 0)
+    return ["Commands:", ...bot.commands.map((c) => `- ${c.help}`), "- help"].join("\n");
   try {
     return bot.unknown.render({ commands: [...usages, "help"].join(", "), sender, body });
   } catch {

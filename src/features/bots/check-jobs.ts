@@ -11,6 +11,7 @@ import type { PathSegments } from "../../config/diagnostics.ts";
 import { BotTemplateError, compileText, type TextTemplate } from "./text-template.ts";
 import { checkHttp, checkSend, fail, type BotChecks } from "./check-common.ts";
 import { checkWatch } from "./check-mqtt.ts";
+import { checkJobWildcards } from "./check-wildcards.ts";
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
@@ -40,6 +41,9 @@ function checkJob(job: Record<string, unknown>, at: PathSegments, c: BotChecks, 
       : undefined;
   const onChange = typeof job.on_change === "string" ? expression("{{ ", job.on_change, " }}", [...at, "on_change"], c, roots) : undefined;
   const send = Array.isArray(job.send) ? job.send.map((item: unknown, i) => checkSend(item, jid, [...at, "send", i], c, roots)) : [];
+  // Only once every template compiled: a source that does not parse was said once already.
+  const compiled = (job.when === undefined || when) && (job.on_change === undefined || onChange) && send.every((s) => s);
+  if (watch && compiled && !checkJobWildcards(job, watch.filter, at, c)) return undefined;
   if (
     !next ||
     (job.mqtt !== undefined && !watch) ||

@@ -7,7 +7,7 @@
 import { isRecord } from "../../kit/bounded.ts";
 import { parseJid } from "../../kit/jid.ts";
 import { BotSchema, type BotCommandOptions, type BotOptions } from "./schema.ts";
-import { ROOTS, type BotConfig, type CompiledCommand } from "./compiled.ts";
+import { ROOTS, type BotConfig, type CompiledCommand, type CompiledJob } from "./compiled.ts";
 import { compilePattern, type CommandPattern } from "./match.ts";
 import { isMessageTemplate, type StanzaTemplate } from "./stanza-template.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
@@ -15,6 +15,7 @@ import { checkSchema } from "../../config/check-schema.ts";
 import { checkJobs } from "./check-jobs.ts";
 import { checkHttp, checkSend, fail, message, text, type BotChecks } from "./check-common.ts";
 import { checkPublish } from "./check-mqtt.ts";
+import type { TextTemplate } from "./text-template.ts";
 
 export function checkBots(raw: unknown, c: BotChecks): BotConfig[] {
   return (Array.isArray(raw) ? raw : []).flatMap((item: unknown, i) => checkBot(item, ["bots", i], c) ?? []);
@@ -33,13 +34,22 @@ function checkBot(raw: unknown, at: PathSegments, c: BotChecks): BotConfig | und
           : undefined,
       )
     : [];
+  const jobs = checkJobs(r.jobs, at, c, typeof r.jid === "string" ? r.jid.toLowerCase() : "");
+  const reportsOnly = commands.length === 0;
+  if (bot && reportsOnly && (!Array.isArray(r.jobs) || r.jobs.length === 0))
+    fail(
+      c,
+      Array.isArray(r.commands) ? [...at, "commands"] : at,
+      "a bot needs commands: (what it answers), jobs: (what it reports), or both",
+    );
   const unknown =
     typeof r.unknown === "string"
       ? text(r.unknown, ROOTS.unknown, [...at, "unknown"], c)
-      : bot
-        ? text(bot.unknown, ROOTS.unknown, [...at, "unknown"], c)
-        : undefined;
-  const jobs = checkJobs(r.jobs, at, c, typeof r.jid === "string" ? r.jid.toLowerCase() : "");
+      : bot && reportsOnly
+        ? noCommands(jobs)
+        : bot
+          ? text(bot.unknown, ROOTS.unknown, [...at, "unknown"], c)
+          : undefined;
   const rooms = checkRooms(r.rooms, at, c);
   if (bot && rooms.length > bot.max_rooms) fail(c, [...at, "rooms"], `${rooms.length} rooms, more than max_rooms (${bot.max_rooms})`);
   if (!bot || local === undefined || !unknown || c.diagnostics.length !== before) return undefined;
@@ -62,6 +72,12 @@ function checkBot(raw: unknown, at: PathSegments, c: BotChecks): BotConfig | und
 }
 
 /** `rooms:` items: bare room JIDs, each once, no more than max_rooms. */
+/** What a bot with jobs alone answers a chat message, unless unknown: says otherwise: no command list to offer. */
+function noCommands(jobs: readonly CompiledJob[]): TextTemplate {
+  const reply = `I take no commands: I only send what my jobs report (${jobs.map((j) => j.name).join(", ")}).`;
+  return { render: () => reply };
+}
+
 function checkRooms(raw: unknown, at: PathSegments, c: BotChecks): Array<{ jid: string; nick?: string; password?: string }> {
   const items = Array.isArray(raw) ? raw.filter(isRecord) : [];
   const seen = new Set<string>();

@@ -64,7 +64,7 @@ export default defineFeature<readonly BotConfig[]>({
         mqtt: ctx.mqtt,
         deliver: gateway.deliver,
         log: ctx.log.child({ part: "bot-jobs" }),
-        last: watchedRuns(ctx.store.keyed<LastRun>("jobs"), ctx.pluginMetrics("mqtt")),
+        last: watchedRuns(ctx.store.keyed<LastRun>("jobs"), ctx.pluginMetrics),
         metrics: ctx.metrics,
       });
     return {

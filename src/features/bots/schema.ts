@@ -183,7 +183,12 @@ export const BotSchema = Closed(
       description: "Who may talk to the bot: bare JIDs, `*@domain`, or `*` for anyone. Others get a <forbidden/> error.",
     }),
     name: Type.Optional(Type.String({ description: "The name in disco#info (default: the local part)." })),
-    commands: Type.Array(BotCommandSchema, { minItems: 1, description: "Tried in order; the first whose match: matches the body runs." }),
+    commands: Type.Optional(
+      Type.Array(BotCommandSchema, {
+        description:
+          "Tried in order; the first whose match: matches the body runs. May be left out when the bot has jobs: (a bot that only reports): it then answers every chat message with unknown:, by default that it takes no commands and which jobs it runs.",
+      }),
+    ),
     unknown: Type.String({
       default: "Unknown command. I know: {{ commands }}",
       description: "The reply to a body no command matches: a template reading commands (the usages, comma-separated), body, sender.",

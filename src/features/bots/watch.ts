@@ -18,7 +18,7 @@ import type { Keyed } from "../../plugin-api/store.ts";
 import type { PluginMetrics } from "../../plugin-api/index.ts";
 import { boundedKeyed } from "../../store/bounded-keyed.ts";
 import type { HeldKeyed } from "../../store/plugin-store.ts";
-import { parseJson } from "../../kit/request-body.ts";
+import { parsePayloadJson } from "../../mqtt/payload-json.ts";
 import { matchTopic } from "../../mqtt/topic.ts";
 import type { Mqtt, MqttMessage } from "../../mqtt/types.ts";
 import type { BotConfig, CompiledJob } from "./compiled.ts";
@@ -36,11 +36,11 @@ export interface WatchDeps extends Pick<JobDeps, "deliver" | "log" | "metrics"> 
 const MAX_WATCHED_TOPICS = 10_000;
 
 /** A watching job's last runs in the bots' `jobs` collection (keys `<bot> <job> <topic>`, as jobs' are), bounded. */
-export function watchedRuns(jobs: HeldKeyed<LastRun>, metrics: PluginMetrics): WatchDeps["last"] {
-  const forgotten = metrics.counter({
+export function watchedRuns(jobs: HeldKeyed<LastRun>, pluginMetrics: (plugin: string) => PluginMetrics): WatchDeps["last"] {
+  const forgotten = pluginMetrics("mqtt").counter({
     name: "watch_forgotten_total",
-    help: `Topics whose last run a bot job watching MQTT forgot, the least recently written first, to keep at most ${MAX_WATCHED_TOPICS} per job.`,
     labels: ["bot", "job"],
+    help: `Topics whose last run a bot job watching MQTT forgot, the least recently written first, to keep at most ${MAX_WATCHED_TOPICS} per job.`,
   });
   return (bot, job) =>
     boundedKeyed(jobs, {
@@ -102,7 +102,7 @@ function bodyOf(payload: Uint8Array): unknown {
   }
   if (!/^\s*[[{"0-9tfn-]/.test(text)) return text;
   try {
-    return parseJson(text);
+    return parsePayloadJson(text);
   } catch {
     return text;
   }

@@ -5,6 +5,7 @@
  * undeclared fields), and a GET route reads no body at all.
  */
 import { pathParams } from "../../http/paths.ts";
+import { wildcardsProblem } from "../../mqtt/topic.ts";
 import { compileTemplate, TemplateError, type CompiledTemplate, type Reference } from "../../templates/template.ts";
 import { compileCondition, type CompiledCondition } from "../../templates/condition.ts";
 import { DEFAULT_THREAD_LIMITS } from "../../store/threads.ts";
@@ -98,7 +99,7 @@ function referenceProblem(path: ReadonlyArray<string | number>, expr: string, ro
   const [root, second] = path;
   const name = second === undefined ? undefined : String(second);
   if (root === "wildcards" && route.wildcards !== undefined && typeof second === "number" && second >= route.wildcards)
-    return `template uses {{ ${expr} }} but the topic filter has ${route.wildcards ? `${route.wildcards} wildcard level${route.wildcards === 1 ? "" : "s"} (+ or #): wildcards[0] to wildcards[${route.wildcards - 1}]` : "no wildcard (+ or #)"}`;
+    return wildcardsProblem(expr, route.wildcards);
   if (root === "params" && route.path !== undefined) {
     const params = pathParams(route.path);
     if (name === undefined || params.includes(name)) return undefined;

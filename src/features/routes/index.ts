@@ -42,7 +42,8 @@ export default defineFeature({
       schema: MqttRouteSchema,
       title: "routes[] mqtt",
       check: checkMqttRoute,
-      label: (route) => `mqtt ${route.mqtt.topic}`,
+      // Its name (default `mqtt <topic>`): what the reload log and the metrics call it.
+      label: (route) => route.name,
     }),
   ],
   reference: [{ title: "routes[].body.<field> (long form)", schema: FieldSchema }],

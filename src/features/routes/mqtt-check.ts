@@ -9,7 +9,7 @@ import { checkSchema } from "../../config/check-schema.ts";
 import type { PathSegments } from "../../config/diagnostics.ts";
 import { routeLabel } from "../../config/route-checks.ts";
 import type { RouteChecks } from "../../feature-api.ts";
-import { filterProblem } from "../../mqtt/topic.ts";
+import { filterProblem, wildcardCount } from "../../mqtt/topic.ts";
 import type { CompiledTemplate } from "../../templates/template.ts";
 import type { CompiledCondition } from "../../templates/condition.ts";
 import { checkCondition, checkCorrection, type RouteShape } from "./check-template.ts";
@@ -44,7 +44,13 @@ export interface MqttRouteConfig {
 const KeysSchema = Closed({ ...MqttRouteSchema.properties, send: Type.Optional(Type.Unknown()), when: Type.Optional(Type.Unknown()) });
 
 export function checkMqttRoute(raw: Record<string, unknown>, at: PathSegments, c: RouteChecks): MqttRouteConfig | undefined {
-  const keys = checkSchema(KeysSchema, raw, at, c.locate, c.diagnostics);
+  // `mqtt:` chose this kind: a `path:` beside it is a choice to make, not a typo.
+  const { path, ...rest } = raw;
+  if (path !== undefined)
+    c.diagnostics.push(
+      c.locate.at([...at, "path"], "a route takes either path: (HTTP requests) or mqtt: (a topic's messages), not both", { key: true }),
+    );
+  const keys = checkSchema(KeysSchema, rest, at, c.locate, c.diagnostics);
   if (!c.sections.includes("mqtt"))
     c.diagnostics.push(
       c.locate.at([...at, "mqtt"], "an MQTT route needs the broker: add an mqtt: section (url: mqtt://...) at the top", { key: true }),
@@ -116,7 +122,7 @@ function checkUniqueName(name: string, where: PathSegments, c: RouteChecks): voi
 
 /** How many levels the filter's wildcards give the templates: one per `+`, one for `#`. */
 function wildcardsOf(topic: string | undefined): number | undefined {
-  return topic === undefined ? undefined : topic.split("/").filter((level) => level === "+" || level === "#").length;
+  return topic === undefined ? undefined : wildcardCount(topic);
 }
 
 function durationMs(text: string): number {

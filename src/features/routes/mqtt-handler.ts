@@ -1,5 +1,6 @@
 /**
- * One message of an MQTT route: `min_interval` -> read the payload (mqtt-message.ts) -> `when:` ->
+ * One message of an MQTT route: `min_interval` (the newest skipped one held for when it ends:
+ * mqtt-trailing.ts) -> read the payload (mqtt-message.ts) -> `when:` ->
  * `on_change:` -> render `send:` -> `correct:` -> deliver each stanza. The returned promise is
  * what the broker connection waits for before it acknowledges a QoS 1/2 message (src/mqtt/types.ts
  * `subscribe`): it resolves once every stanza is sent or in the outbox, or the message was
@@ -17,6 +18,7 @@ import { messageScope, type MqttScope } from "./mqtt-message.ts";
 import type { MqttRouteConfig } from "./mqtt-check.ts";
 import { renderRequest } from "./render-request.ts";
 import { mqttRoomSettings } from "./room-settings.ts";
+import type { Trailing } from "./mqtt-trailing.ts";
 
 /** What became of one message, counted by route (stanzagate_mqtt_route_messages_total). */
 export type MqttRouteOutcome = "sent" | "queued" | "skipped_when" | "skipped_unchanged" | "skipped_interval" | "refused";
@@ -36,6 +38,8 @@ export interface MqttRouteDeps {
   lastValues: Keyed<string>;
   /** `min_interval`: when the last message was sent, by route and topic (bounded, the gateway's). */
   lastSent: Map<string, number>;
+  /** `min_interval`'s trailing edge (mqtt-trailing.ts); absent: skipped messages are only counted (render). */
+  trailing?: Trailing;
   now(): number;
   count(outcome: MqttRouteOutcome): void;
   log: Logger;
@@ -47,10 +51,18 @@ export function mqttHandler(route: MqttRouteConfig, deps: MqttRouteDeps): (messa
     deps.groupchat && stanza.name === "message" && stanza.attrs.type === "groupchat"
       ? deps.groupchat(stanza, settings)
       : deps.deliver(stanza);
-  return async function handleMqttMessage(message) {
+  const later = (message: MqttMessage) =>
+    handleMqttMessage(message).catch((err: unknown) =>
+      deps.log.warn("the newest message held by min_interval could not be sent", {
+        route: route.name,
+        topic: message.topic,
+        err: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  async function handleMqttMessage(message: MqttMessage): Promise<void> {
     const slot = JSON.stringify([route.name, message.topic]);
     // First, before the payload is even read: a flood on one topic costs a map lookup per message.
-    if (tooSoon(route, deps, slot)) return deps.count("skipped_interval");
+    if (held(route, deps, slot, message, later)) return deps.count("skipped_interval");
     const scope = messageScope(message, route.mqtt.topic, route.mqtt.binary, deps.newId());
     if (!scope) return refuse(route, deps, message, "the payload is not UTF-8 (mqtt.binary: base64 takes it as base64 text)");
     let decided: { stanzas: Element[]; value: string | undefined; remember: (() => Promise<void>) | undefined } | MqttRouteOutcome;
@@ -71,7 +83,8 @@ export function mqttHandler(route: MqttRouteConfig, deps: MqttRouteDeps): (messa
     }
     await remember(route, deps, slot, decided);
     deps.count(queued ? "queued" : "sent");
-  };
+  }
+  return handleMqttMessage;
 }
 
 /** Whether the message sends, and what: the stanzas, the on_change value and the correct: threads to remember once delivered. */
@@ -86,11 +99,24 @@ async function decide(route: MqttRouteConfig, deps: MqttRouteDeps, scope: MqttSc
   return { stanzas, value, remember };
 }
 
-/** `min_interval`: the topic's last message was sent less than the interval ago. */
-function tooSoon(route: MqttRouteConfig, deps: MqttRouteDeps, slot: string): boolean {
+/**
+ * `min_interval`: true when the topic's last message was sent less than the interval ago. Then this
+ * message is held as the topic's newest for when the interval ends (a newer one replaces it);
+ * otherwise an older one still held is dropped: this one is newer and goes now.
+ */
+function held(
+  route: MqttRouteConfig,
+  deps: MqttRouteDeps,
+  slot: string,
+  message: MqttMessage,
+  later: (m: MqttMessage) => unknown,
+): boolean {
   const last = deps.lastSent.get(slot);
   const interval = route.mqtt.minIntervalMs;
-  return interval !== undefined && last !== undefined && deps.now() - last < interval;
+  const wait = interval === undefined || last === undefined ? 0 : last + interval - deps.now();
+  if (wait <= 0) return (deps.trailing?.drop(slot), false);
+  deps.trailing?.hold(slot, message, wait, (m) => void later(m));
+  return true;
 }
 
 /** After delivery: what the next message of the topic compares with. A store that fails is reported by its own callback (index.ts). */

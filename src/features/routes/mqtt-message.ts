@@ -5,7 +5,7 @@
  * and `properties` (MQTT 5 §3.3.2.3: userProperties, contentType, ...; binary ones as base64).
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
-import { parseJson } from "../../kit/request-body.ts";
+import { parsePayloadJson } from "../../mqtt/payload-json.ts";
 import { matchTopic } from "../../mqtt/topic.ts";
 import type { MqttMessage } from "../../mqtt/types.ts";
 
@@ -46,10 +46,10 @@ function textOf(payload: Uint8Array, binary: "refuse" | "base64"): { value: stri
   }
 }
 
-/** JSON (depth-bounded, as request bodies: kit/request-body.ts) when it parses, else the text as it came (Tasmota's `ON`). */
+/** JSON (depth-bounded, as request bodies; big integers exact: payload-json.ts) when it parses, else the text as it came (Tasmota's `ON`). */
 function bodyOf(text: string): unknown {
   try {
-    return parseJson(text);
+    return parsePayloadJson(text);
   } catch (err) {
     if (err instanceof GatewayError) return text;
     throw err;

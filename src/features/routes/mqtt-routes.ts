@@ -11,6 +11,7 @@ import { boundedKeyed } from "../../store/bounded-keyed.ts";
 import type { Remembered } from "./correct.ts";
 import type { MqttRouteConfig } from "./mqtt-check.ts";
 import { mqttHandler, type MqttRouteDeps } from "./mqtt-handler.ts";
+import { Trailing } from "./mqtt-trailing.ts";
 import type { RouteRooms } from "../../rooms/route-rooms.ts";
 
 /** Most (route, topic) pairs whose last send time min_interval keeps; past it the oldest is forgotten (its next message goes). */
@@ -35,6 +36,7 @@ export function startMqttRoute(
     labels: ["route", "outcome"],
   });
   const spacing = ctx.gateway.keep<Spacing>(() => ({ lastSent: new LruMap(MAX_SPACED_TOPICS) }));
+  const trailing = new Trailing();
   const deps: MqttRouteDeps = {
     component: ctx.config.xmpp.component,
     newId: ctx.gateway.newId,
@@ -45,21 +47,25 @@ export function startMqttRoute(
     remembered: remembered(route),
     lastValues: onChangeValues(route, ctx),
     lastSent: spacing.lastSent,
+    trailing,
     now: Date.now,
     count: (outcome) => messages.inc({ route: route.name, outcome }),
     log: ctx.log.child({ part: "mqtt-routes" }),
   };
   const { qos, retained } = route.mqtt;
   const subscription = ctx.mqtt.subscribe(route.mqtt.topic, { qos, retained }, mqttHandler(route, deps));
-  return () => subscription.close();
+  return () => {
+    subscription.close();
+    trailing.clear();
+  };
 }
 
 /** The route's on_change: values by topic (keys as mqtt-handler.ts makes them: JSON [route, topic]), bounded. */
 function onChangeValues(route: MqttRouteConfig, ctx: FeatureContext) {
   const forgotten = ctx.pluginMetrics("mqtt").counter({
     name: "on_change_forgotten_total",
-    help: `Topics whose on_change: value an MQTT route forgot, the least recently written first, to keep at most ${MAX_ON_CHANGE_TOPICS} per route.`,
     labels: ["route"],
+    help: `Topics whose on_change: value an MQTT route forgot, the least recently written first, to keep at most ${MAX_ON_CHANGE_TOPICS} per route.`,
   });
   return boundedKeyed(ctx.store.keyed<string>("mqtt_on_change"), {
     prefix: `${JSON.stringify([route.name]).slice(0, -1)},`,

@@ -17,6 +17,7 @@ import type { CliOutput } from "../../feature-api.ts";
 import { memoryRemembered, type Remembered } from "./correct.ts";
 import type { FilesPort } from "../../files/types.ts";
 import { renderFiles } from "./render-files.ts";
+import type { TopicWatchers } from "../../mqtt/render.ts";
 import { MQTT_RENDER, renderMqtt } from "./render-mqtt.ts";
 
 export interface RenderRequest {
@@ -31,15 +32,23 @@ export interface RenderRequest {
   xml?: boolean;
   /** `correct:` threads across several renders (tests); one render alone has none open. */
   remembered?: Remembered;
+  /** `--route mqtt:TOPIC`: the bot jobs watching topics, rendered with the MQTT routes. */
+  watchers?: TopicWatchers;
 }
 
 /** Returns the exit code: 0 when the request would succeed (201 or 204), 1 for its error answer, 2 for no such route. */
 export async function renderCommand(config: LoadedConfig, req: RenderRequest, io: CliOutput): Promise<number> {
   if (req.route.startsWith(MQTT_RENDER))
-    return renderMqtt(config, req.route.slice(MQTT_RENDER.length), req.body, {
-      ...io,
-      pretty: (el) => (req.pretty ? pretty(el) : el.toString()),
-    });
+    return renderMqtt(
+      config,
+      req.route.slice(MQTT_RENDER.length),
+      req.body,
+      {
+        ...io,
+        pretty: (el) => (req.pretty ? pretty(el) : el.toString()),
+      },
+      req.watchers,
+    );
   const url = new URL(req.route, "http://render.invalid");
   for (const [k, v] of req.query) url.searchParams.append(k, v);
   const method = (req.method ?? "").toUpperCase();

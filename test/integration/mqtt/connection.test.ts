@@ -2,23 +2,24 @@
 // test's CA and the broker's name checked, refused credentials told in last_error and retried, a
 // broker restart survived, messages acknowledged once handled, and filters no longer subscribed
 // removed from the persistent session.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { MqttConnection } from "../../../src/mqtt/connection.ts";
+import type { MqttConfig } from "../../../src/mqtt/schema.ts";
 import type { MqttMessage } from "../../../src/mqtt/types.ts";
 import { GatewayError } from "../../../src/plugin-api/errors.ts";
-import { startMosquitto, type TestMosquitto } from "../../../testbed/mosquitto.ts";
+import type { TestMosquitto } from "../../../testbed/mosquitto.ts";
 import { waitFor } from "../../../testbed/timeouts.ts";
-import { makeTestCa } from "../../helpers/test-ca.ts";
-import { memoryKeyed, online, text, useConnections, USERS } from "./connections.ts";
+import { memoryKeyed, online, text, useMqttBroker } from "../../helpers/mqtt-connection.ts";
 
+const bed = useMqttBroker("mqtt");
 let broker: TestMosquitto;
-const connection = useConnections();
+beforeAll(() => void (broker = bed.broker()));
 
-beforeAll(async () => {
-  const ca = makeTestCa("mqtt");
-  broker = await startMosquitto({ users: USERS, tls: { caFile: ca.caFile, ...ca.issue(["localhost"]) } });
-});
-afterAll(() => broker.stop());
+const connection = (settings: Partial<MqttConfig> & { url: string }, filters = memoryKeyed<Record<string, number>>()) =>
+  bed.connection(settings, { filters });
 
 /** Started, refused, and tried again at least once more: never online. */
 async function refusedTwice(c: MqttConnection): Promise<void> {
@@ -52,6 +53,35 @@ describe("connecting", () => {
     const { c } = connection({ url: tlsIp, ca_file: broker.caFile as string, client_id: "t-tls-name" });
     await refusedTwice(c);
     expect(c.status().lastError).toMatch(/127\.0\.0\.1|altnames|certificate/i);
+  });
+
+  test("a ca_file gone bad before a reconnect fails the attempts with the file and why in last_error; a good file again brings it back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-mqtt-ca-"));
+    const caFile = join(dir, "ca.pem");
+    copyFileSync(broker.caFile as string, caFile);
+    try {
+      const { c } = connection({ url: broker.tlsUrl as string, ca_file: caFile, client_id: "t-tls-bad-ca" });
+      c.view().ready();
+      await online(c);
+      // A renewal half written: the next attempt reads it.
+      writeFileSync(caFile, "junk\n");
+      const before = c.stats().reconnects;
+      await broker.restart();
+      await waitFor(
+        () => c.stats().reconnects >= before + 2,
+        10_000,
+        "two attempts with the bad file",
+        () => JSON.stringify(c.status()),
+      );
+      expect(c.status()).toMatchObject({
+        state: "offline",
+        lastError: `mqtt.ca_file ${caFile}: no PEM certificate in it (expected -----BEGIN CERTIFICATE----- blocks)`,
+      });
+      copyFileSync(broker.caFile as string, caFile);
+      await online(c);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   test("refused credentials: last_error says so, and the connection keeps trying", async () => {

@@ -3,6 +3,7 @@
 // SIGKILLed gateway leaves "offline" there by its last will, and refused credentials are told
 // on /health while the gateway keeps trying.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import mqtt from "mqtt";
 import { spawnGateway, type GatewayProcess } from "../../helpers/gateway-process.ts";
 import { configHead, loadTestConfig, startGateway } from "../../helpers/gateway.ts";
 import { testServers } from "../../helpers/servers.ts";
@@ -23,6 +24,33 @@ const mqttSection = (broker: TestMosquitto, password: string, topic: string) =>
     "  reconnect: { initial_ms: 50, max_ms: 500 }",
     "",
   ].join("\n");
+
+/** Whether the broker still keeps a session for `clientId` (a probe that leaves none: expiry 0). */
+async function sessionPresent(broker: TestMosquitto, clientId: string): Promise<boolean> {
+  const probe = mqtt.connect(broker.url, {
+    clientId,
+    clean: false,
+    protocolVersion: 5,
+    properties: { sessionExpiryInterval: 0 },
+    username: "gateway",
+    password: USERS.gateway,
+    reconnectPeriod: 0,
+  });
+  const present = await new Promise<boolean>((resolve, reject) => {
+    probe.once("connect", (connack) => resolve(connack.sessionPresent));
+    probe.once("error", reject);
+  });
+  await probe.endAsync();
+  return present;
+}
+
+function isJson(line: string): boolean {
+  try {
+    return typeof JSON.parse(line) === "object";
+  } catch {
+    return false;
+  }
+}
 
 async function metric(gw: GatewayProcess, name: string): Promise<number> {
   const text = await (await fetch(`${gw.url}/metrics`)).text();
@@ -63,6 +91,21 @@ for (const server of testServers()) {
       );
     });
 
+    test("stderr holds JSON log lines only: no DeprecationWarning from the MQTT client at start", async () => {
+      const gw = await spawnGateway(xmpp, mqttSection(broker, USERS.gateway, `stanzagate/${server.name}-stderr/status`));
+      try {
+        await waitFor(async () => (await gw.health()).status === 200, 10_000, "/health 200", gw.stderr);
+      } finally {
+        await gw.kill("SIGTERM");
+      }
+      const lines = gw
+        .stderr()
+        .split("\n")
+        .filter((l) => l.trim() !== "");
+      expect(lines.filter((l) => l.includes("connected to the MQTT broker"))).toHaveLength(1);
+      expect(lines.filter((l) => !isJson(l))).toEqual([]);
+    });
+
     test("refused credentials: /health is 503 with the reason in mqtt.last_error, and the gateway keeps trying", async () => {
       const gw = await spawnGateway(xmpp, mqttSection(broker, "wrong", `stanzagate/${server.name}-creds/status`));
       try {
@@ -78,7 +121,7 @@ for (const server of testServers()) {
       }
     });
 
-    test("a reload with other settings reconnects with them; one without mqtt: says offline and disconnects", async () => {
+    test("a reload with other settings reconnects with them; one without mqtt: says offline, disconnects and ends the session", async () => {
       const first = `stanzagate/${server.name}-reload-1/status`;
       const second = `stanzagate/${server.name}-reload-2/status`;
       const gw = await startGateway(xmpp, { routes: mqttSection(broker, USERS.gateway, first) });
@@ -95,6 +138,8 @@ for (const server of testServers()) {
         await gw.gateway.reload(loadTestConfig(configHead(xmpp)));
         expect((await health()).mqtt).toBeUndefined();
         expect(await broker.sub(second, { count: 1, user: "watcher" })).toEqual([`${second} offline`]);
+        // The section removed ends the persistent session too (review of issue 23, finding 9).
+        expect(await sessionPresent(broker, `stanzagate-${xmpp.componentDomain}`)).toBe(false);
       } finally {
         await gw.stop();
       }

@@ -3,19 +3,19 @@
 // deliver it again) while taking no new one, and a stop with a message held unacknowledged closes
 // the socket at once: mqtt.js reads nothing while a message is held, so a clean end would wait
 // for acknowledgements it cannot read.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
+import type { MqttConfig } from "../../../src/mqtt/schema.ts";
 import type { MqttMessage } from "../../../src/mqtt/types.ts";
-import { startMosquitto, type TestMosquitto } from "../../../testbed/mosquitto.ts";
+import type { TestMosquitto } from "../../../testbed/mosquitto.ts";
 import { waitFor } from "../../../testbed/timeouts.ts";
-import { memoryKeyed, online, text, useConnections, USERS } from "./connections.ts";
+import { memoryKeyed, online, text, useMqttBroker } from "../../helpers/mqtt-connection.ts";
 
+const bed = useMqttBroker("mqtt-stop");
 let broker: TestMosquitto;
-const connection = useConnections();
+beforeAll(() => void (broker = bed.broker()));
 
-beforeAll(async () => {
-  broker = await startMosquitto({ users: USERS });
-});
-afterAll(() => broker.stop());
+const connection = (settings: Partial<MqttConfig> & { url: string }, filters = memoryKeyed<Record<string, number>>()) =>
+  bed.connection(settings, { filters });
 
 const subscribed = (id: string, filter: string) =>
   waitFor(() => broker.log().includes(`${id} 1 ${filter}`), 5_000, `${filter} subscribed at the broker`, broker.log);

@@ -67,6 +67,20 @@ describe("bringing the broker's subscriptions in line", () => {
     expect(s.map.get("gw")).toEqual({ "keep/#": 1, "qos/#": 1 });
   });
 
+  test("overlapping filters are subscribed as one (cover.ts): a session holding both loses the covered one", async () => {
+    const { calls, client } = fakeClient();
+    const s = store();
+    s.set("gw", { "sensors/#": 1, "#": 1 });
+    const both = wanted([
+      ["sensors/#", { qos: 1, retained: false }],
+      ["#", { qos: 1, retained: false }],
+      ["zigbee2mqtt/+", { qos: 1, retained: false }],
+    ]);
+    await new BrokerFilters(s, silentLogger).sync(client, "gw", both, false, 5);
+    expect(calls).toEqual(["UNSUBSCRIBE sensors/#"]);
+    expect(s.map.get("gw")).toEqual({ "#": 1 });
+  });
+
   test("MQTT 3.1.1 has no Retain Handling: the option is left out", async () => {
     const { calls, client } = fakeClient();
     await new BrokerFilters(store(), silentLogger).sync(client, "gw", wanted([["a/#", { qos: 1, retained: false }]]), true, 4);

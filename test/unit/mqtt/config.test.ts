@@ -1,5 +1,8 @@
 // The mqtt: section of routes.yaml (issue 23 §1): its defaults, and what `check` refuses at file:line:col.
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../../../plugins/index.ts";
 import { formatLines } from "../../../src/config/diagnostics.ts";
 import { loadConfig } from "../../../src/features/index.ts";
@@ -56,9 +59,26 @@ describe("the mqtt: section", () => {
   test("another scheme, ca_file with plain mqtt:// and a missing CA file are each refused", () => {
     expect(problems("  url: http://127.0.0.1\n")[0]).toContain("mqtt.url");
     expect(problems("  url: mqtt://127.0.0.1\n  ca_file: /nonexistent/ca.pem\n")).toEqual([
-      "routes.yaml:8:12  error  mqtt.ca_file  no such file: /nonexistent/ca.pem",
+      "routes.yaml:8:12  error  mqtt.ca_file  /nonexistent/ca.pem: cannot read it: ENOENT: no such file or directory, open '/nonexistent/ca.pem'",
       "routes.yaml:8:12  error  mqtt.ca_file  mqtt.ca_file applies to mqtts:// only; mqtt.url is mqtt://127.0.0.1",
     ]);
+  });
+
+  test("a ca_file that is not PEM certificates is refused where it is written, naming the file and why", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-mqtt-ca-"));
+    const junk = join(dir, "junk.pem");
+    writeFileSync(junk, "junk\n");
+    const broken = join(dir, "broken.pem");
+    writeFileSync(broken, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n");
+    try {
+      expect(problems(`  url: mqtts://localhost:8883\n  ca_file: ${junk}\n`)).toEqual([
+        `routes.yaml:8:12  error  mqtt.ca_file  ${junk}: no PEM certificate in it (expected -----BEGIN CERTIFICATE----- blocks)`,
+      ]);
+      const [line] = problems(`  url: mqtts://localhost:8883\n  ca_file: ${broken}\n`);
+      expect(line).toStartWith(`routes.yaml:8:12  error  mqtt.ca_file  ${broken}: certificate 1 does not parse: `);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   test("a password over plain mqtt:// to another machine is a warning", () => {

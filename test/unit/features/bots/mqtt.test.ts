@@ -81,8 +81,8 @@ function fakeBroker(refuse?: () => Error) {
   return { mqtt, published, subscriptions, message };
 }
 
-function house(refuse?: () => Error) {
-  const config = loadTestConfig(FAKE_HEAD + BROKER + HOUSE);
+function house(refuse?: () => Error, bots = HOUSE) {
+  const config = loadTestConfig(FAKE_HEAD + BROKER + bots);
   const bot = config.bots[0]!;
   const broker = fakeBroker(refuse);
   const sent: Element[] = [];
@@ -223,6 +223,43 @@ describe("a job watching a topic", () => {
   });
 });
 
+describe("a bot with jobs alone (no commands:)", () => {
+  const REPORTER = `
+bots:
+  - jid: house@gateway.localhost
+    allow: ["*@localhost"]
+    jobs:
+      - name: doors
+        mqtt: { topic: "zigbee2mqtt/+" }
+        send: [{ to: bob@localhost, text: "{{ wildcards[0] }} {{ body.contact }}" }]
+`;
+
+  test("loads, reports what its job watches, and answers any chat message (help too) that it takes no commands", async () => {
+    const h = house(undefined, REPORTER);
+    await h.arrive("zigbee2mqtt/+", "zigbee2mqtt/garage", '{"contact":false}');
+    expect(bodies(h.sent)).toEqual(["garage false"]);
+    const none = "I take no commands: I only send what my jobs report (doors).";
+    expect(await h.say("light kitchen on")).toBe(none);
+    expect(await h.say("help")).toBe(none);
+    h.stop();
+  });
+
+  test("its unknown: is its own answer when given", async () => {
+    const h = house(undefined, REPORTER.replace("    jobs:", '    unknown: "I only watch the doors, {{ sender }}."\n    jobs:'));
+    expect(await h.say("hello")).toBe("I only watch the doors, bob@localhost.");
+    h.stop();
+  });
+
+  test("a bot with neither commands: nor jobs: is refused where it is written", () => {
+    expect(checkErrors(FAKE_HEAD + "bots:\n  - jid: house@gateway.localhost\n    allow: ['*']\n")).toBe(
+      [
+        "routes.yaml:8:5  error  bots[0]  a bot needs commands: (what it answers), jobs: (what it reports), or both",
+        "1 error — not started",
+      ].join("\n"),
+    );
+  });
+});
+
 describe("check", () => {
   const problems = (yaml: string) => checkErrors(FAKE_HEAD + yaml);
 
@@ -270,6 +307,31 @@ bots:
         "routes.yaml:18:9  error  bots[0].jobs[1]  a job needs exactly one of every: (30s, 5m, 1h), cron: and mqtt: (a topic to watch)",
         'routes.yaml:18:93  error  bots[0].jobs[1].send[0].text  bad template: "http.status" is not something a bot template can read (known: topic, wildcards, body, retain, last)',
         "5 errors — not started",
+      ].join("\n"),
+    );
+  });
+
+  test("wildcards[n] past the job's filter is refused at its place in when:, on_change: and send:, as for a route", () => {
+    const yaml = `${BROKER}
+bots:
+  - jid: house@gateway.localhost
+    allow: ["*"]
+    jobs:
+      - name: a
+        mqtt: { topic: "a/+" }
+        when: wildcards[1] != nil
+        on_change: wildcards[2]
+        send: [{ to: bob@localhost, text: "{{ wildcards[0] }} {{ wildcards[3] }}" }, '<message to="bob@localhost"><body>{{ wildcards[1] }}</body></message>']
+      - { name: b, mqtt: { topic: "b/+/#" }, send: [{ to: bob@localhost, text: "{{ wildcards[0] }} {{ wildcards[1] }}" }] }
+`;
+    const one = "the topic filter has 1 wildcard level (+ or #): wildcards[0] to wildcards[0]";
+    expect(problems(yaml)).toBe(
+      [
+        `routes.yaml:16:15  error  bots[0].jobs[0].when  template uses {{ wildcards[1] }} but ${one}`,
+        `routes.yaml:17:20  error  bots[0].jobs[0].on_change  template uses {{ wildcards[2] }} but ${one}`,
+        `routes.yaml:18:66  error  bots[0].jobs[0].send[0].text  template uses {{ wildcards[3] }} but ${one}`,
+        `routes.yaml:18:124  error  bots[0].jobs[0].send[1]  template uses {{ wildcards[1] }} but ${one}`,
+        "4 errors — not started",
       ].join("\n"),
     );
   });

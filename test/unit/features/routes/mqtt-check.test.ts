@@ -53,6 +53,13 @@ describe("an MQTT route's check", () => {
     ]);
   });
 
+  test("path: beside mqtt: is told as the choice it is, at the key, not as an unknown key", () => {
+    const send = `<message to="bob@localhost"><body>x</body></message>`;
+    expect(check(`${FAKE_HEAD + BROKER}routes:\n  - path: /both\n    mqtt: { topic: "a/b" }\n    send: '${send}'\n`)).toEqual([
+      "routes.yaml:10:5  error  routes[0].path  a route takes either path: (HTTP requests) or mqtt: (a topic's messages), not both",
+    ]);
+  });
+
   test("an iq round trip is refused: a message has no caller to answer", () => {
     const send = `<iq type="get" to="localhost"><query xmlns="jabber:iq:version"/></iq>`;
     expect(check(`${FAKE_HEAD + BROKER}routes:\n  - mqtt: { topic: "a/b" }\n    send: '${send}'\n`)).toEqual([

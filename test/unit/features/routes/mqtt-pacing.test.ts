@@ -38,6 +38,36 @@ describe("taming sensor spam", () => {
     expect(w.counted).toEqual(["sent", "skipped_interval", "sent", "sent"]);
   });
 
+  test("min_interval's trailing edge: the newest message it skipped is sent when the interval ends", async () => {
+    const w = world(TEMPERATURE);
+    await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":21.5}');
+    w.clock.now += 10_000;
+    await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":22}');
+    await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":22.5}');
+    await w.mqtt.deliver("zigbee2mqtt/bedroom", '{"temperature":19}');
+    w.tick(20_000);
+    await waitFor(() => w.sent.length === 3, 1_000, "the held reading");
+    expect(w.bodies()).toEqual(["kitchen 21.5°C", "bedroom 19°C", "kitchen 22.5°C"]);
+    expect(w.counted).toEqual(["sent", "skipped_interval", "skipped_interval", "sent", "sent"]);
+    // Sent at the end of the interval: the next one opens a new interval, and is held in turn.
+    await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":23}');
+    w.tick(30_000);
+    await waitFor(() => w.sent.length === 4, 1_000, "the next held reading");
+    expect(w.bodies().at(-1)).toBe("kitchen 23°C");
+  });
+
+  test("a message after the interval goes at once; an older one still held is then never sent after it", async () => {
+    const w = world(TEMPERATURE);
+    await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":21.5}');
+    w.clock.now += 10_000;
+    await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":22}');
+    w.clock.now += 25_000;
+    await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":23}');
+    w.tick(60_000);
+    await w.mqtt.deliver("zigbee2mqtt/marker", '{"temperature":0}');
+    expect(w.bodies()).toEqual(["kitchen 21.5°C", "kitchen 23°C", "marker 0°C"]);
+  });
+
   test("when: false sends nothing and remembers nothing", async () => {
     const w = world(DOOR);
     await w.mqtt.deliver("zigbee2mqtt/bridge", '{"state":"online"}');

@@ -8,6 +8,7 @@ import { LruMap } from "../../../../src/kit/bounded.ts";
 import { memoryRemembered } from "../../../../src/features/routes/correct.ts";
 import type { MqttRouteConfig } from "../../../../src/features/routes/mqtt-check.ts";
 import { mqttHandler, type MqttRouteOutcome } from "../../../../src/features/routes/mqtt-handler.ts";
+import { Trailing, type Schedule } from "../../../../src/features/routes/mqtt-trailing.ts";
 import { loadTestConfig } from "../../../helpers/gateway.ts";
 import { FAKE_HEAD } from "../../../helpers/fake-gateway.ts";
 import { fakeMqtt } from "../../../helpers/fake-mqtt.ts";
@@ -30,6 +31,20 @@ export function world(routes: string, options: WorldOptions = {}) {
   const clock = { now: 1_000_000 };
   let n = 0;
   const mqtt = fakeMqtt();
+  // min_interval's trailing edge runs on the test's clock: `tick` moves it and runs what is due.
+  const timers: Array<{ run: () => void; at: number; done: boolean }> = [];
+  const schedule: Schedule = (run, ms) => {
+    const t = { run, at: clock.now + ms, done: false };
+    timers.push(t);
+    return { cancel: () => void (t.done = true) };
+  };
+  const tick = (ms: number) => {
+    clock.now += ms;
+    for (const t of timers.filter((x) => !x.done && x.at <= clock.now)) {
+      t.done = true;
+      t.run();
+    }
+  };
   for (const route of config.routes as unknown as MqttRouteConfig[]) {
     const handle = mqttHandler(route, {
       component: "gateway.localhost",
@@ -40,6 +55,7 @@ export function world(routes: string, options: WorldOptions = {}) {
       remembered: memoryRemembered(),
       lastValues: { get: (k) => stored.get(k), set: (k, v) => void stored.set(k, v), delete: (k) => void stored.delete(k) },
       lastSent: new LruMap(100),
+      trailing: new Trailing(schedule),
       now: () => clock.now,
       count: (outcome) => void counted.push(outcome),
       log: createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) }),
@@ -47,7 +63,7 @@ export function world(routes: string, options: WorldOptions = {}) {
     mqtt.subscribe(route.mqtt.topic, { qos: route.mqtt.qos, retained: route.mqtt.retained }, handle);
   }
   const bodies = () => sent.map((s) => s.getChildText("body"));
-  return { mqtt, sent, bodies, counted, logs, stored, clock };
+  return { mqtt, sent, bodies, counted, logs, stored, clock, tick };
 }
 
 export const DOOR = `
