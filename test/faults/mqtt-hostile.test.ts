@@ -112,12 +112,15 @@ describe("MQTT in, hostile input: refused or delivered, never a crash; the link 
       // MQTT 5 §4.6: a marker on another topic is no barrier).
       const outcome = (o: string) =>
         metricSum(gw, new RegExp(`^stanzagate_mqtt_route_messages_total\\{[^}]*faults/flood[^}]*outcome="${o}"`));
-      const taken = async () => (await outcome("sent")) + (await outcome("skipped_interval")) >= SIZES.mqttFlood;
+      // Sent or queued: on a loaded machine a confirmation may outlast iq_timeout_ms and the stanza
+      // waits in the outbox instead (202 for HTTP): delivered either way, never lost.
+      const delivered = async () => (await outcome("sent")) + (await outcome("queued"));
+      const taken = async () => (await delivered()) + (await outcome("skipped_interval")) >= SIZES.mqttFlood;
       const counts = async () =>
-        `received=${await metricSum(gw, /^stanzagate_mqtt_received/)} sent=${await outcome("sent")} skipped=${await outcome("skipped_interval")}\n${gw.stderr().slice(-1500)}`;
+        `received=${await metricSum(gw, /^stanzagate_mqtt_received/)} sent_or_queued=${await delivered()} skipped=${await outcome("skipped_interval")}\n${gw.stderr().slice(-1500)}`;
       await waitFor(taken, 30_000, `the flood route to take ${SIZES.mqttFlood} messages`, counts, 50);
       const [sent, skipped, received] = [
-        await outcome("sent"),
+        await delivered(),
         await outcome("skipped_interval"),
         await metricSum(gw, /^stanzagate_mqtt_received/),
       ];
@@ -129,7 +132,7 @@ describe("MQTT in, hostile input: refused or delivered, never a crash; the link 
           `to_bob=${floods.length} rss_before_mb=${before.toFixed(1)} peak_rss_mb=${rss.peak.toFixed(1)} http_answers=${JSON.stringify(answers)}`,
       );
       expect({ sent, skipped }).toEqual({ sent: FLOOD_TOPICS.length, skipped: SIZES.mqttFlood - FLOOD_TOPICS.length });
-      expect(answers.every((s) => s === 201)).toBe(true);
+      expect(answers.every((s) => s === 201 || s === 202)).toBe(true);
       expect(floods.sort()).toEqual(FLOOD_TOPICS.map((t) => `flood ${t} first=0`));
       expect(rss.peak - before).toBeLessThan(SIZES.mqttFloodRssMb);
     },
