@@ -17,7 +17,7 @@ import { IN_PROCESS_PEER } from "./http/request-context.ts";
 import { fileBodyLimit } from "./files/service.ts";
 import { buildGeneration, type Generation, type GenerationDeps } from "./generation/index.ts";
 import { createCore, linkOptions, type Core } from "./core.ts";
-import { createHttpServer, type Rebound } from "./http/server.ts";
+import { createHttpServer, STOP_GRACE_MS, type Rebound } from "./http/server.ts";
 import { Rooms } from "./rooms/rooms.ts";
 import type { Metrics } from "./metrics.ts";
 import { diffConfigs, type ConfigChanges } from "./reload.ts";
@@ -95,8 +95,9 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       closeTopics(common.kept);
       await http.stop();
       // Before the routes retire: their subscriptions closing would unsubscribe them at the broker,
-      // and the persistent session would keep nothing for the next start (issue 23 §4).
-      await closeMqtt(common.kept);
+      // and the persistent session would keep nothing for the next start (issue 23 §4). Before the
+      // link closes: a message being handled gets its stanza confirmed and its PUBACK, or neither.
+      await closeMqtt(common.kept, STOP_GRACE_MS);
       await generations.retireAll(10_000);
       disposeKept(common.kept);
       common.rooms.stop();

@@ -16,7 +16,7 @@ import type { CoreConfig } from "./config/config-types.ts";
 import type { AuthKindShape, FeatureShape, RouteBase, RouteKind, SchemeBase, ServedRoute } from "./config/feature-shape.ts";
 import type { Authenticator, Identity } from "./plugin-api/auth.ts";
 import type { Logger } from "./plugin-api/log.ts";
-import type { PluginStore } from "./plugin-api/store.ts";
+import type { FeatureStore } from "./store/plugin-store.ts";
 import type { Store } from "./store/types.ts";
 import type { HttpHandler, HttpRegistrar, PluginMetrics, StanzaHandler, XmppPort } from "./plugin-api/index.ts";
 import type { Metrics } from "./metrics.ts";
@@ -123,7 +123,7 @@ export interface FeatureContext<Part = unknown> {
   auth: Readonly<Record<string, SchemeBase>>;
   authenticators: ReadonlyMap<string, Authenticator>;
   /** The feature's keyed values in the gateway's store, named `(<feature name>)`. */
-  store: PluginStore;
+  store: FeatureStore;
   log: Logger;
   fetch: typeof fetch;
   metrics: Metrics;

@@ -46,9 +46,12 @@ export function mqttStatus(kept: ReadonlyMap<string, unknown>): MqttStatus | und
   return (kept.get(KEPT) as MqttConnection | undefined)?.status();
 }
 
-/** Shutdown: "offline" on the status topic, a clean DISCONNECT. */
-export async function closeMqtt(kept: Map<string, unknown>): Promise<void> {
+/**
+ * Shutdown: no new message taken, those being handled finished (at most `graceMs`) and
+ * acknowledged while the XMPP link is still up, then "offline" on the status topic and a DISCONNECT.
+ */
+export async function closeMqtt(kept: Map<string, unknown>, graceMs: number): Promise<void> {
   const connection = kept.get(KEPT) as MqttConnection | undefined;
   kept.delete(KEPT);
-  await connection?.stop();
+  await connection?.stop({ graceMs });
 }

@@ -7,7 +7,7 @@ import { FEATURE_REGISTRY } from "../features/index.ts";
 import type { Authenticator } from "../auth/types.ts";
 import type { XmppPort } from "../plugin-api/index.ts";
 import type { FeatureContext, FeatureRuntime, GatewayPorts, RouteBase, RouteStop } from "../feature-api.ts";
-import { pluginStore } from "../store/plugin-store.ts";
+import { featureStoreName, pluginStore } from "../store/plugin-store.ts";
 import type { createRegistry } from "../http/app.ts";
 import type { StanzaRouter } from "../xmpp/router.ts";
 import type { Mqtt } from "../mqtt/types.ts";
@@ -66,7 +66,7 @@ export async function startFeatures(deps: GenerationDeps, parts: GenerationParts
         kinds: { route: (route) => FEATURE_REGISTRY.compiled(route).kind, auth: (kind) => FEATURE_REGISTRY.authKind(kind) },
         auth: config.auth,
         authenticators: parts.authenticators,
-        store: await pluginStore(deps.store, `(${feature.name})`, deps.storeFailed),
+        store: await pluginStore(deps.store, featureStoreName(feature.name), deps.storeFailed),
         log: deps.log,
         fetch: deps.fetch,
         metrics: deps.metrics,

@@ -52,8 +52,8 @@ interface Bound {
  */
 export const IDLE_TIMEOUT_S = 10;
 
-/** How long a stop waits for the requests in flight before it closes the connections left. */
-const STOP_GRACE_MS = 5_000;
+/** How long a stop waits for the requests in flight before it closes the connections left (and for MQTT messages being handled, app.ts). */
+export const STOP_GRACE_MS = 5_000;
 
 /** `handle` answers each request, given its TCP peer's address (Bun.serve knows it). */
 export function createHttpServer(handle: (request: Request, peer: string) => Promise<Response>, log: Logger): HttpServer {

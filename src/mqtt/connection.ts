@@ -16,10 +16,11 @@ import { createBackoff, type Backoff } from "../kit/backoff.ts";
 import { BrokerFilters } from "./broker-filters.ts";
 import { disconnectProblem, type Drop, QUICK_CLOSE_MS, quietClose, tlsProblem } from "./diagnosis.ts";
 import { Dispatcher } from "./dispatch.ts";
+import { sayOfflineAndEnd } from "./goodbye.ts";
 import { noMqttStats, type MqttStats } from "./metrics.ts";
 import { Publisher } from "./publisher.ts";
 import { Receiver } from "./receive.ts";
-import { clientOptions, shownUrl, type ProtocolVersion } from "./options.ts";
+import { clientOptions, liftPacketSizeCheck, shownUrl, type ProtocolVersion } from "./options.ts";
 import type { MqttConfig } from "./schema.ts";
 import { connackProblem, unavailable } from "./refusals.ts";
 import { topicProblem } from "./topic.ts";
@@ -32,9 +33,6 @@ export interface ConnectionDeps {
   filters: Keyed<Record<string, number>>;
   random?: () => number;
 }
-
-/** How long stop() waits for the broker to take the retained "offline". */
-const OFFLINE_WAIT_MS = 2_000;
 
 export class MqttConnection {
   #settings: MqttConfig;
@@ -116,23 +114,21 @@ export class MqttConnection {
   }
 
   /**
-   * Says "offline" (retained), disconnects cleanly (no last will then: MQTT 5 §3.1.2.5) and stops
-   * reconnecting. `endSession` (the `mqtt:` section removed): the DISCONNECT sets the session
-   * expiry to 0 (MQTT 5 §3.14.2.2.2), so the broker stops queueing for the session's filters.
+   * Stops taking messages, lets those being handled finish (at most `graceMs`) and acknowledges
+   * them, says "offline" (retained), disconnects and stops reconnecting. A message acknowledged
+   * after its stanzas left is not delivered again by the broker; one cut off by the grace is (at
+   * least once, MQTT 5 §4.3.2). `endSession` (the `mqtt:` section removed): the DISCONNECT sets the
+   * session expiry to 0 (MQTT 5 §3.14.2.2.2), so the broker stops queueing for the session's filters.
    */
-  async stop(options: { endSession?: boolean } = {}): Promise<void> {
-    const end = options.endSession === true && this.#version === 5;
+  async stop({ graceMs = 0, endSession = false }: { graceMs?: number; endSession?: boolean } = {}): Promise<void> {
+    await this.#receiver.close(graceMs);
+    const end = endSession && this.#version === 5;
     this.#stopped = true;
     clearTimeout(this.#timer);
     const client = this.#client;
     if (client && this.#status.state === "online") {
-      // QoS 0: written before the DISCONNECT on the same connection, which the broker reads in order
-      // (a PUBACK could not be read while a held message blocks what comes in).
-      const said = client.publishAsync(this.#settings.status_topic as string, "offline", { qos: 0, retain: true }).catch(() => undefined);
-      await Promise.race([said, Bun.sleep(OFFLINE_WAIT_MS)]);
-      const disconnect = end ? { reasonCode: 0, properties: { sessionExpiryInterval: 0 } } : {};
-      await Promise.race([client.endAsync(false, disconnect).catch(() => undefined), Bun.sleep(OFFLINE_WAIT_MS)]);
-      if (end) this.deps.filters.delete(this.#settings.client_id as string);
+      const ended = await sayOfflineAndEnd(client, this.#settings.status_topic as string, () => this.#receiver.held, end);
+      if (end && ended) this.deps.filters.delete(this.#settings.client_id as string);
     }
     this.#drop(client, "the gateway stopped");
     this.#set("offline");
@@ -149,16 +145,14 @@ export class MqttConnection {
       this.#failed(err instanceof Error ? err : new Error(String(err)));
       return this.#retryLater();
     }
+    liftPacketSizeCheck(client);
     this.#client = client;
     // Retried and acknowledged only while this connection is the current one: after a drop the broker delivers it again.
     const current = () => !this.#stopped && this.#client === client;
     let held = 0;
     client.handleMessage = (packet, done) => {
       held++;
-      void this.#receiver
-        .take(packet, current)
-        .then((ack) => ack && done())
-        .finally(() => held--);
+      void this.#receiver.take(packet, current, () => done()).finally(() => held--);
     };
     // While a message is held mqtt.js reads nothing, the broker's PINGRESPs included: their absence
     // says nothing about the broker then (PINGREQs still go out and keep the session alive, MQTT 5

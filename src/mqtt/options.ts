@@ -3,7 +3,7 @@
  * refused 5), the persistent session, the last will on the status topic, and TLS that checks the
  * broker's certificate and name. The reconnection is ours (connection.ts: backoff with jitter).
  */
-import type { IClientOptions } from "mqtt";
+import type { IClientOptions, MqttClient } from "mqtt";
 import { readCaFile } from "./ca-file.ts";
 import type { MqttConfig } from "./schema.ts";
 
@@ -60,6 +60,18 @@ function sessionProperties(settings: MqttConfig): NonNullable<IClientOptions["pr
     sessionExpiryInterval: settings.clean ? 0 : settings.session_expiry_s,
     maximumPacketSize: Math.min(268_435_455, settings.max_payload_bytes * PACKET_SIZE_FACTOR + 65_536),
   };
+}
+
+/**
+ * The Maximum Packet Size stays in the CONNECT the client has just built (mqtt.js copies its
+ * properties then), but mqtt.js stops checking packets that arrive against it. Its check drops the
+ * connection over a packet it has already read, so it saves no memory, and mosquitto lets a packet
+ * one byte over through (it leaves the fixed header's first byte out of the size): that message
+ * would come back at every reconnect, the connection never up again. Arriving, it is refused as
+ * too large like anything over max_payload_bytes (receive.ts): counted, acknowledged.
+ */
+export function liftPacketSizeCheck(client: MqttClient): void {
+  if (client.options.properties) delete client.options.properties.maximumPacketSize;
 }
 
 /** The certificate is always verified; ca_file is read (and checked) at each attempt, so a renewed file needs no restart. */

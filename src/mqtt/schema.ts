@@ -69,7 +69,7 @@ export const MqttSchema = Type.Object(
       minimum: 1,
       default: 262_144,
       description:
-        'Larger payloads received are refused: logged, counted (stanzagate_mqtt_refused_total{reason="too_large"}) and acknowledged, the connection stays up. The broker is also asked to send nothing over 16 times this (MQTT 5 Maximum Packet Size).',
+        'Larger payloads received are refused: logged, counted (stanzagate_mqtt_refused_total{reason="too_large"}) and acknowledged, the connection stays up. The broker is also asked to send no packet over 16 times this plus 64 KB (MQTT 5 Maximum Packet Size): it drops larger messages without telling the gateway, so they are not counted (only the broker logs them).',
     }),
     reconnect: Type.Optional(ReconnectSchema),
   },

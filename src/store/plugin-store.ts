@@ -12,16 +12,31 @@
 import type { Keyed, Migration, MigrationContext, PluginStore } from "../plugin-api/store.ts";
 import type { KeyedWrite, Store } from "./types.ts";
 
+/** The name a feature's `ctx.store` has among the plugins' (generation/running.ts). */
+export const featureStoreName = (feature: string): string => `(${feature})`;
+
 /** Told of a write that failed (the gateway's store health): the value stays in memory only. */
 export type StoreFailed = (op: string, err: unknown) => void;
 
 type Values = Map<string, Map<string, string>>;
 
-/** `failed`: by default the write's error is thrown again (an unhandled rejection: tests see it). */
+/** A collection as the engine serves it: also the keys it holds (store/bounded-keyed.ts seeds from them). */
+export interface HeldKeyed<V> extends Keyed<V> {
+  /** The store's keys oldest written first (when opened), then those new since, in the order first written. */
+  keys(): IterableIterator<string>;
+}
+
+/** A feature's store (feature-api.ts): a plugin store whose collections list their keys. */
+export interface FeatureStore extends PluginStore {
+  keyed<V>(name: string): HeldKeyed<V>;
+}
+
 /** The engine's side of a plugin store: when the writes made so far are in the store. */
-export interface EnginePluginStore extends PluginStore {
+export interface EnginePluginStore extends FeatureStore {
   flushed(): Promise<void>;
 }
+
+/** `failed`: by default the write's error is thrown again (an unhandled rejection: tests see it). */
 
 export async function pluginStore(store: Store, plugin: string, failed: StoreFailed = rethrow): Promise<EnginePluginStore> {
   const values: Values = new Map();
@@ -49,9 +64,9 @@ function collection(values: Values, name: string): Map<string, string> {
 }
 
 /** Keyed values served from `values`, each write applied there and handed to `write`. */
-function inMemory(values: Values, write: (w: KeyedWrite) => void): PluginStore {
+function inMemory(values: Values, write: (w: KeyedWrite) => void): FeatureStore {
   return {
-    keyed<V>(name: string): Keyed<V> {
+    keyed<V>(name: string): HeldKeyed<V> {
       const c = collection(values, name);
       return {
         // The plugin wrote this value as a V (or its migration did): JSON gives it back as one.
@@ -65,6 +80,7 @@ function inMemory(values: Values, write: (w: KeyedWrite) => void): PluginStore {
           c.delete(key);
           write({ collection: name, key, json: undefined });
         },
+        keys: () => c.keys(),
       };
     },
   };

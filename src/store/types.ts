@@ -97,7 +97,10 @@ export interface KeyedWrite {
 
 /** The plugins' and features' keyed values (JSON text), and how far each one's migrations ran. */
 export interface KeyedRows {
-  /** Every value of `plugin` (read once, when its store is opened). */
+  /**
+   * Every value of `plugin` (read once, when its store is opened), each collection's oldest written
+   * first (to the millisecond; SQLite also within one): store/bounded-keyed.ts forgets in that order.
+   */
   all(plugin: string): Promise<Array<{ collection: string; key: string; json: string }>>;
   /** set and delete are applied in the order they are called, whatever the backend. */
   set(at: KeyedAddress, json: string): Promise<void>;

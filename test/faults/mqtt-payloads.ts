@@ -19,6 +19,15 @@ export interface HostileCase {
 }
 
 const text = (s: string) => new TextEncoder().encode(s);
+
+/** The Maximum Packet Size the gateway asks of the broker: 16 times max_payload_bytes and 64 KB (src/mqtt/options.ts). */
+const MAX_PACKET = MAX_PAYLOAD_BYTES * 16 + 65_536;
+/**
+ * What a PUBLISH to faults/hostile adds to its payload as the broker sends it (MQTT 5 §3.3): the
+ * fixed header (1 byte, and 3 of remaining length at this size), the topic (2 + 14), the packet
+ * identifier (2) and the properties' length (1: none).
+ */
+const LARGEST_DELIVERED = MAX_PACKET - (1 + 3 + 2 + "faults/hostile".length + 2 + 1);
 /** XML 1.0 §2.2 excludes these: a stanza carrying them would make the server close the stream. */
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 
@@ -30,10 +39,15 @@ export const HOSTILE: HostileCase[] = [
   // UTF-8's encoding of a lone surrogate (CESU-8), which a strict decoder refuses.
   { name: "lone surrogate", payload: Uint8Array.from([0x61, 0xed, 0xa0, 0x80, 0x62]), expect: [] },
   { name: "one byte over max_payload_bytes", payload: text("x".repeat(MAX_PAYLOAD_BYTES + 1)), expect: [] },
-  // Past the Maximum Packet Size the gateway asks of the broker (16 times the limit, plus room for
-  // the topic: src/mqtt/options.ts), the broker discards it (MQTT 5 §3.1.2.11.4) and no client
-  // hears of it: only the broker's log has it. Nothing to count, but the link and connection stay up.
-  { name: "past the maximum packet size", payload: text("y".repeat(MAX_PAYLOAD_BYTES * 16 + 65_537)), expect: [], counted: false },
+  // Its PUBLISH exactly the Maximum Packet Size the gateway asks for: the broker delivers it, and
+  // the gateway refuses and counts it like anything over max_payload_bytes.
+  { name: "a packet of the maximum size", payload: text("w".repeat(LARGEST_DELIVERED)), expect: [] },
+  // One byte more: mosquitto still sends it (its size check leaves a byte out), and the gateway
+  // must not drop the connection over it, or the message would come back at every reconnect.
+  { name: "a packet one byte over the maximum size", payload: text("v".repeat(LARGEST_DELIVERED + 1)), expect: [] },
+  // Larger, the broker discards it (MQTT 5 §3.1.2.11.4): no client hears of it, only the broker's
+  // log has it (docs/mqtt.md). Nothing to count, but the link and connection stay up.
+  { name: "a packet past the maximum size", payload: text("y".repeat(LARGEST_DELIVERED + 2)), expect: [], counted: false },
   // Markup in the payload is text in the stanza, never elements.
   {
     name: "markup",

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll } from "bun:test";
 import { createLogger } from "../../src/log.ts";
 import { MqttConnection } from "../../src/mqtt/connection.ts";
 import { mqttDefaults, type MqttConfig } from "../../src/mqtt/schema.ts";
+import type { MqttMessage } from "../../src/mqtt/types.ts";
 import type { Keyed } from "../../src/plugin-api/store.ts";
 import { startMosquitto, type TestMosquitto } from "../../testbed/mosquitto.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
@@ -66,3 +67,6 @@ export const online = (c: MqttConnection) =>
     "the connection to come online",
     () => JSON.stringify(c.status()),
   );
+
+/** A message's payload as text. */
+export const text = (m: MqttMessage) => new TextDecoder().decode(m.payload);

@@ -12,7 +12,7 @@ import { startJobs, type LastRun } from "./jobs.ts";
 import type { InvitedRoom } from "./rooms.ts";
 import { BotSchema } from "./schema.ts";
 import { startBots } from "./start.ts";
-import { startWatches } from "./watch.ts";
+import { startWatches, watchedRuns } from "./watch.ts";
 
 export default defineFeature<readonly BotConfig[]>({
   name: "bots",
@@ -64,7 +64,7 @@ export default defineFeature<readonly BotConfig[]>({
         mqtt: ctx.mqtt,
         deliver: gateway.deliver,
         log: ctx.log.child({ part: "bot-jobs" }),
-        last: ctx.store.keyed<LastRun>("jobs"),
+        last: watchedRuns(ctx.store.keyed<LastRun>("jobs"), ctx.pluginMetrics),
         metrics: ctx.metrics,
       });
     return {

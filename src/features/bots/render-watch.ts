@@ -39,7 +39,7 @@ async function renderJob(bot: BotConfig, message: MqttMessage, io: RenderIo): Pr
     mqtt: { subscribe: (_filter, _options, handle) => (handlers.push(handle), { close: () => undefined }) },
     deliver: async (stanza) => void sent.push(stanza),
     log: createLogger({ level: "warn", write: (line) => io.err(`${who}: ${said(line)}`) }),
-    last: { get: () => undefined, set: () => undefined, delete: () => undefined },
+    last: () => ({ get: () => undefined, set: () => undefined, delete: () => undefined }),
     metrics: { botJob: (_bot, _job, o) => void (outcome = o), botCommand: () => undefined, botHttpCall: () => undefined },
   });
   try {

@@ -7,6 +7,7 @@
  */
 import type { FeatureContext, RouteStop } from "../../feature-api.ts";
 import { LruMap } from "../../kit/bounded.ts";
+import { boundedKeyed } from "../../store/bounded-keyed.ts";
 import type { Remembered } from "./correct.ts";
 import type { MqttRouteConfig } from "./mqtt-check.ts";
 import { mqttHandler, type MqttRouteDeps } from "./mqtt-handler.ts";
@@ -15,6 +16,8 @@ import type { RouteRooms } from "../../rooms/route-rooms.ts";
 
 /** Most (route, topic) pairs whose last send time min_interval keeps; past it the oldest is forgotten (its next message goes). */
 const MAX_SPACED_TOPICS = 10_000;
+/** Most topics whose on_change: value a route keeps in the store; past it the least recently written is forgotten (docs/mqtt.md). */
+const MAX_ON_CHANGE_TOPICS = 10_000;
 
 interface Spacing {
   lastSent: Map<string, number>;
@@ -42,7 +45,7 @@ export function startMqttRoute(
     groupchat: (stanza, settings) => rooms.send(stanza, settings),
     roomTimeoutMs: ctx.config.xmpp.iq_timeout_ms,
     remembered: remembered(route),
-    lastValues: ctx.store.keyed<string>("mqtt_on_change"),
+    lastValues: onChangeValues(route, ctx),
     lastSent: spacing.lastSent,
     trailing,
     now: Date.now,
@@ -55,4 +58,18 @@ export function startMqttRoute(
     subscription.close();
     trailing.clear();
   };
+}
+
+/** The route's on_change: values by topic (keys as mqtt-handler.ts makes them: JSON [route, topic]), bounded. */
+function onChangeValues(route: MqttRouteConfig, ctx: FeatureContext) {
+  const forgotten = ctx.pluginMetrics("mqtt").counter({
+    name: "on_change_forgotten_total",
+    labels: ["route"],
+    help: `Topics whose on_change: value an MQTT route forgot, the least recently written first, to keep at most ${MAX_ON_CHANGE_TOPICS} per route.`,
+  });
+  return boundedKeyed(ctx.store.keyed<string>("mqtt_on_change"), {
+    prefix: `${JSON.stringify([route.name]).slice(0, -1)},`,
+    max: MAX_ON_CHANGE_TOPICS,
+    forgotten: (keys) => forgotten.inc({ route: route.name }, keys),
+  });
 }

@@ -24,7 +24,7 @@ export function postgresKeyed(sql: SQL): KeyedRows {
   };
   return {
     all: async (plugin) =>
-      (await sql`SELECT collection, key, value FROM plugin_data WHERE plugin = ${plugin} ORDER BY collection, key`).map(
+      (await sql`SELECT collection, key, value FROM plugin_data WHERE plugin = ${plugin} ORDER BY collection, updated_at, key`).map(
         (r: { collection: string; key: string; value: string }) => ({ collection: r.collection, key: r.key, json: r.value }),
       ),
     set: (at, json) => inOrder(() => write(sql, at.plugin, { ...at, json })),

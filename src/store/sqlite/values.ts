@@ -20,7 +20,7 @@ export function sqliteKeyed(db: Database): KeyedRows {
     all: async (plugin) =>
       db
         .query<{ collection: string; key: string; json: string }, [string]>(
-          "SELECT collection, key, value AS json FROM plugin_data WHERE plugin = ? ORDER BY collection, key",
+          "SELECT collection, key, value AS json FROM plugin_data WHERE plugin = ? ORDER BY collection, updated_at, rowid",
         )
         .all(plugin),
     set: async (at, json) => void write(at.plugin, { ...at, json }),

@@ -12,7 +12,7 @@ import type { MqttMessage } from "../../../src/mqtt/types.ts";
 import { GatewayError } from "../../../src/plugin-api/errors.ts";
 import type { TestMosquitto } from "../../../testbed/mosquitto.ts";
 import { waitFor } from "../../../testbed/timeouts.ts";
-import { memoryKeyed, online, useMqttBroker } from "../../helpers/mqtt-connection.ts";
+import { memoryKeyed, online, text, useMqttBroker } from "../../helpers/mqtt-connection.ts";
 
 const bed = useMqttBroker("mqtt");
 let broker: TestMosquitto;
@@ -32,7 +32,6 @@ async function refusedTwice(c: MqttConnection): Promise<void> {
   );
   expect(c.status().state).not.toBe("online");
 }
-const text = (m: MqttMessage) => new TextDecoder().decode(m.payload);
 
 describe("connecting", () => {
   test("over TLS with the test's CA, the broker's name checked: online, and a message comes through", async () => {

@@ -106,7 +106,7 @@ function house(refuse?: () => Error, bots = HOUSE) {
     set: (k: string, v: LastRun) => void (writes.n++, stored.set(k, v)),
     delete: (k: string) => void stored.delete(k),
   };
-  const stop = startWatches(config.bots, { mqtt: broker.mqtt, deliver: (el) => deliver(el), log, last, metrics });
+  const stop = startWatches(config.bots, { mqtt: broker.mqtt, deliver: (el) => deliver(el), log, last: () => last, metrics });
   /** One message through every open subscription whose filter is `filter`. */
   const arrive = async (filter: string, topic: string, payload: string | Uint8Array, retain = false) => {
     for (const s of broker.subscriptions.filter((x) => x.open && x.filter === filter))
