@@ -21,6 +21,7 @@ export interface Store {
   readonly topics: TopicRows;
   readonly files: FileRows;
   readonly grace: GraceRows;
+  readonly jobs: JobRuns;
   /** One write that changes nothing else: whether the store can be written (again). */
   probe(): Promise<void>;
   /** Ends every connection; the store is unusable afterwards. */
@@ -181,4 +182,16 @@ export interface GraceRows {
   touch(scheme: string, jid: string, validAt: number): Promise<void>;
   /** Forgets the scheme's rows valid before `before`. */
   expire(scheme: string, before: number): Promise<void>;
+}
+
+/**
+ * Which replica runs a bot job's scheduled run (issue 26 §2: a job configured on three replicas
+ * runs once). A lease of the job's name for a part of its period, taken in one statement.
+ */
+export interface JobRuns {
+  /**
+   * Whether the run of `job` due at `at` is this store's to run: true unless some replica claimed
+   * a run of it less than `gapMs` before `at`. SQLite's store is one gateway's alone: always true.
+   */
+  claim(job: string, at: number, gapMs: number): Promise<boolean>;
 }

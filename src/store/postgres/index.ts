@@ -7,6 +7,7 @@
 import { SQL } from "bun";
 import type { Store } from "../types.ts";
 import { postgresFiles, postgresTopics } from "./caches.ts";
+import { postgresJobs } from "./jobs.ts";
 import { migratePostgres } from "./migrations.ts";
 import { CLAIM_LEASE_MS, postgresDeadLetters, postgresOutbox } from "./outbox.ts";
 import { postgresGrace, postgresKeyed, postgresThreads } from "./values.ts";
@@ -35,6 +36,7 @@ export async function postgresStore(url: string, options: PostgresOptions): Prom
       topics: postgresTopics(sql),
       files: postgresFiles(sql),
       grace: postgresGrace(sql),
+      jobs: postgresJobs(sql, options.replica),
       probe: async () =>
         void (await sql`INSERT INTO store_probe (id, at) VALUES (1, ${Date.now()}) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at`),
       close: () => sql.close(),
