@@ -22,6 +22,7 @@ export interface Store {
   readonly files: FileRows;
   readonly grace: GraceRows;
   readonly jobs: JobRuns;
+  readonly fanout: TopicFanout;
   /** One write that changes nothing else: whether the store can be written (again). */
   probe(): Promise<void>;
   /** Ends every connection; the store is unusable afterwards. */
@@ -121,6 +122,17 @@ export interface ThreadRows {
    */
   remember(row: { slot: string; route: string; id: string; at: number }, bounds: { expiredUpTo: number; max: number }): Promise<void>;
   delete(slot: string): Promise<void>;
+}
+
+/**
+ * Topic events between replicas sharing the store (issue 26 §2): each replica's live subscribers
+ * see what any replica published. PostgreSQL's LISTEN/NOTIFY; a SQLite file has one gateway: no-ops.
+ */
+export interface TopicFanout {
+  /** Tells the other replicas of an event (its JSON as cached; already in the cache). */
+  announce(id: string, json: string): Promise<void>;
+  /** `onEvent` gets the JSON of every event another replica announces, from when this resolves. */
+  listen(onEvent: (json: string) => void): Promise<void>;
 }
 
 /** One topic event as the cache keeps it: its JSON, as subscribers get it. */
