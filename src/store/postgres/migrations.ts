@@ -52,6 +52,9 @@ const POSTGRES_MIGRATIONS: readonly string[] = [
   // Issue 26: the last run of each bot job claimed by a replica (postgres/jobs.ts). PostgreSQL
   // only: a SQLite store is one gateway's, whose jobs need no claim.
   "CREATE TABLE job_runs (job TEXT PRIMARY KEY, at BIGINT NOT NULL, replica TEXT NOT NULL)",
+  // Issue 26 §2: which replica queued a row; another that sends it puts its own address in the
+  // stanza's from (postgres/outbox.ts), since a server takes from a component only its own domain.
+  "ALTER TABLE outbox ADD COLUMN queued_by TEXT",
 ];
 
 /** Runs the migrations the database has not seen, each in a transaction with its version. */
