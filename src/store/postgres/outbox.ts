@@ -26,7 +26,7 @@ const ROOT_FROM = /^(<[^\s>/]+(?:\s+[^\s=>]+="[^"]*")*?\s+from=")([^"]*)"/;
  * becomes this replica's own (RFC 6120 §8.1.2.1: the server checks a component's from against its
  * domain; Prosody closes the stream with invalid-from). Bots and routes keep their local part.
  */
-export function restamped(stanza: string, by: string | null | undefined, replica: string): string {
+function restamped(stanza: string, by: string | null | undefined, replica: string): string {
   if (!by || by === replica) return stanza;
   return stanza.replace(ROOT_FROM, (whole, head: string, from: string) => {
     const m = /^([^@/]*@)?([^/]*)(\/.*)?$/.exec(from);

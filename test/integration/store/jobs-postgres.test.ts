@@ -5,11 +5,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import type { Element } from "ltx";
-import { type Clock, startJobs } from "../../../src/features/bots/jobs.ts";
+import { startJobs, type Clock } from "../../../src/features/bots/jobs.ts";
 import { silentLogger } from "../../../src/log.ts";
 import { postgresStore } from "../../../src/store/postgres/index.ts";
 import type { Store } from "../../../src/store/types.ts";
 import { waitFor } from "../../../testbed/timeouts.ts";
+import { fakeClock } from "../../helpers/fake-clock.ts";
 import { type FakeGateway, FAKE_HEAD, fakeGateway } from "../../helpers/fake-gateway.ts";
 import { loadTestConfig } from "../../helpers/gateway.ts";
 import { usePostgresDatabases } from "../../helpers/postgres-databases.ts";
@@ -25,23 +26,6 @@ bots:
         send: [{ to: bob@localhost, text: tick }]
 `;
 const bot = () => loadTestConfig(FAKE_HEAD + JOB).bots[0]!;
-
-/** A clock of one replica: `advance` fires what is due; several replicas may share `now`. */
-function replicaClock(start: number) {
-  let now = start;
-  const timers = new Map<number, { at: number; run: () => void }>();
-  let n = 0;
-  const clock: Clock = {
-    now: () => now,
-    setTimeout: (run, ms) => (timers.set(++n, { at: now + ms, run }), n),
-    clearTimeout: (h) => void timers.delete(h as number),
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const [id, t] of [...timers]) if (t.at <= now) timers.delete(id), t.run();
-  };
-  return { clock, advance };
-}
 
 /** One replica's jobs on `store`: what it sent, how many runs it has been answered about, what stops them. */
 function replicaJobs(store: Store, clock: Clock) {
@@ -76,7 +60,7 @@ describe("bot jobs on replicas sharing one PostgreSQL store", () => {
   test("two replicas, clocks 200 ms apart: each run of the job happens once; the survivor runs them all when one stops", async () => {
     const url = await databases.fresh();
     const [a, b] = [await open(url, "a.gw.localhost"), await open(url, "b.gw.localhost")];
-    const [ca, cb] = [replicaClock(1_000_000), replicaClock(1_000_200)];
+    const [ca, cb] = [fakeClock(1_000_000), fakeClock(1_000_200)];
     const [ja, jb] = [replicaJobs(a, ca.clock), replicaJobs(b, cb.clock)];
     const total = () => ja.sent.length + jb.sent.length;
     for (let run = 1; run <= 5; run++) {
