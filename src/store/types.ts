@@ -21,6 +21,8 @@ export interface Store {
   readonly topics: TopicRows;
   readonly files: FileRows;
   readonly grace: GraceRows;
+  readonly jobs: JobRuns;
+  readonly fanout: TopicFanout;
   /** One write that changes nothing else: whether the store can be written (again). */
   probe(): Promise<void>;
   /** Ends every connection; the store is unusable afterwards. */
@@ -125,6 +127,17 @@ export interface ThreadRows {
   delete(slot: string): Promise<void>;
 }
 
+/**
+ * Topic events between replicas sharing the store (issue 26 §2): each replica's live subscribers
+ * see what any replica published. PostgreSQL's LISTEN/NOTIFY; a SQLite file has one gateway: no-ops.
+ */
+export interface TopicFanout {
+  /** Tells the other replicas of an event (its JSON as cached; already in the cache). */
+  announce(id: string, json: string): Promise<void>;
+  /** `onEvent` gets the JSON of every event another replica announces, from when this resolves. */
+  listen(onEvent: (json: string) => void): Promise<void>;
+}
+
 /** One topic event as the cache keeps it: its JSON, as subscribers get it. */
 interface TopicEventRow {
   id: string;
@@ -184,4 +197,16 @@ export interface GraceRows {
   touch(scheme: string, jid: string, validAt: number): Promise<void>;
   /** Forgets the scheme's rows valid before `before`. */
   expire(scheme: string, before: number): Promise<void>;
+}
+
+/**
+ * Which replica runs a bot job's scheduled run (issue 26 §2: a job configured on three replicas
+ * runs once). A lease of the job's name for a part of its period, taken in one statement.
+ */
+export interface JobRuns {
+  /**
+   * Whether the run of `job` due at `at` is this store's to run: true unless some replica claimed
+   * a run of it less than `gapMs` before `at`. SQLite's store is one gateway's alone: always true.
+   */
+  claim(job: string, at: number, gapMs: number): Promise<boolean>;
 }

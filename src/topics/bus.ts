@@ -10,6 +10,7 @@ interface Subscriber {
   topics: ReadonlySet<string>;
   onEvent(e: TopicEvent): void;
   onClose(reason: string): void;
+  counted: boolean;
 }
 
 /** The reason subscribers are closed with when the gateway stops (a WebSocket's 1001, going away). */
@@ -20,14 +21,20 @@ export class TopicBus {
   private live = 0;
   private dropped = 0;
 
-  subscribe(topics: readonly string[], onEvent: (e: TopicEvent) => void, onClose: (reason: string) => void): { close(): void } {
-    const sub: Subscriber = { topics: new Set(topics), onEvent, onClose };
+  /** `counted: false`: a listener of the gateway's own (a replay's gap), not a subscriber in the stats. */
+  subscribe(
+    topics: readonly string[],
+    onEvent: (e: TopicEvent) => void,
+    onClose: (reason: string) => void,
+    { counted = true }: { counted?: boolean } = {},
+  ): { close(): void } {
+    const sub: Subscriber = { topics: new Set(topics), onEvent, onClose, counted };
     for (const topic of sub.topics) {
       let set = this.byTopic.get(topic);
       if (!set) this.byTopic.set(topic, (set = new Set()));
       set.add(sub);
     }
-    this.live++;
+    if (counted) this.live++;
     return { close: () => this.remove(sub) };
   }
 
@@ -64,7 +71,7 @@ export class TopicBus {
       found = true;
       if (set.size === 0) this.byTopic.delete(topic);
     }
-    if (found) this.live--;
+    if (found && sub.counted) this.live--;
     return found;
   }
 }

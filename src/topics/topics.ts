@@ -1,10 +1,13 @@
 /**
  * One gateway's topics (types.ts `Topics`): the cache in the store and the live bus together.
  * An event is cached before it is delivered, so a subscriber that is told an id can resume after
- * it; ids are ntfy's: 12 random letters and digits (server/util.go, messageIDLength).
+ * it; ids are ntfy's: 12 random letters and digits (server/util.go, messageIDLength). Replicas
+ * sharing a PostgreSQL store hear each other's events (store.fanout, issue 26 §2): delivered
+ * here as if published here.
  */
 import { randomInt } from "node:crypto";
 import { TopicBus } from "./bus.ts";
+import { matches } from "./filter.ts";
 import { type CacheLimits, DEFAULT_CACHE_LIMITS, TopicCache } from "./cache.ts";
 import type { Store } from "../store/types.ts";
 import type { Cursor, EventFilter, TopicEvent, Topics } from "./types.ts";
@@ -35,12 +38,17 @@ export class GatewayTopics implements Topics {
   private swept = 0;
 
   constructor(
-    store: Store,
+    private readonly store: Store,
     private readonly options: TopicsOptions = {},
   ) {
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.cache = new TopicCache(store, options.limits ?? DEFAULT_CACHE_LIMITS, this.now);
+    this.listening = store.fanout.listen((json) => this.bus.deliver(JSON.parse(json) as TopicEvent));
+    this.listening.catch((err: unknown) => options.failed?.("topics from other replicas", err));
   }
+
+  /** Resolves once events of other replicas reach this one's subscribers. */
+  readonly listening: Promise<void>;
 
   async publish(event: Omit<TopicEvent, "id" | "time" | "expires">): Promise<TopicEvent> {
     const time = this.now();
@@ -52,12 +60,33 @@ export class GatewayTopics implements Topics {
       this.options.failed?.("topics cache", err);
     }
     this.bus.deliver(full);
+    await this.announce(full);
     if (time - this.swept >= SWEEP_EVERY_S) void this.sweepQuietly(time);
     return full;
   }
 
-  cached(topics: readonly string[], cursor: Cursor, filter?: EventFilter): Promise<TopicEvent[]> {
-    return this.cache.read(topics, cursor, filter);
+  /**
+   * The cache's events, then those delivered while it was being read (an event published
+   * meanwhile, here or on another replica, would reach neither the read nor a subscriber made
+   * after it), each id once. Callers subscribe in the turn this resolves: no event falls between.
+   */
+  async cached(topics: readonly string[], cursor: Cursor, filter?: EventFilter): Promise<TopicEvent[]> {
+    if (cursor === "none") return [];
+    const during: TopicEvent[] = [];
+    const recorder = this.bus.subscribe(
+      topics,
+      (e) => void during.push(e),
+      () => {},
+      { counted: false },
+    );
+    let read: TopicEvent[];
+    try {
+      read = await this.cache.read(topics, cursor, filter);
+    } finally {
+      recorder.close();
+    }
+    const seen = new Set(read.map((e) => e.id));
+    return [...read, ...during.filter((e) => !seen.has(e.id) && (!filter || matches(e, filter)))];
   }
 
   subscribe(topics: readonly string[], onEvent: (e: TopicEvent) => void, onClose: (reason: string) => void): { close(): void } {
@@ -81,6 +110,15 @@ export class GatewayTopics implements Topics {
   /** Forgets expired events. */
   sweep(): Promise<number> {
     return this.cache.sweep();
+  }
+
+  /** A replica that misses it still has the event in the cache: its subscribers resume with since=. */
+  private async announce(event: TopicEvent): Promise<void> {
+    try {
+      await this.store.fanout.announce(event.id, JSON.stringify(event));
+    } catch (err) {
+      this.options.failed?.("topics to other replicas", err);
+    }
   }
 
   private async sweepQuietly(time: number): Promise<void> {

@@ -10,6 +10,8 @@ function intFromEnv(name: string, fallback: number): number {
 }
 
 export const SIZES = {
+  /** Requests of the replicas-on-PostgreSQL test (issue 26 §4 asks 5,000: FAULTS_STORE_REPLICAS_LOAD=5000 by hand). */
+  storeReplicas: intFromEnv("FAULTS_STORE_REPLICAS_LOAD", 600),
   /** Requests per kill/stop scenario. */
   load: intFromEnv("FAULTS_LOAD", 2_000),
   /** Requests in flight at once during a scenario. */

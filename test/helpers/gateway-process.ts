@@ -29,6 +29,8 @@ export interface SpawnOptions {
   command?: string[];
   /** How long it may take to answer /health at all (default 10 s; an emulated CPU needs more). */
   readyTimeoutMs?: number;
+  /** The store: `postgres://…` for replicas sharing one (default: a SQLite file in `dir`). */
+  store?: string;
 }
 
 /** Writes routes.yaml (with a sqlite file store in a temp dir) and starts the gateway on it. */
@@ -39,7 +41,8 @@ export async function spawnGateway(
   opts: SpawnOptions = {},
 ): Promise<GatewayProcess> {
   const port = opts.port ?? (await freePort());
-  const text = configHead(prosody, join(dir, "stanzagate.db")).replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`) + routes;
+  const text =
+    configHead(prosody, opts.store ?? join(dir, "stanzagate.db")).replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`) + routes;
   writeFileSync(join(dir, "routes.yaml"), text);
   const cmd = opts.command ?? (process.env.STANZAGATE_BIN ? [process.env.STANZAGATE_BIN] : [process.execPath, join(ROOT, "src/main.ts")]);
   const proc = Bun.spawn([...cmd, "--config", join(dir, "routes.yaml")], { cwd: dir, stdout: "ignore", stderr: "pipe" });

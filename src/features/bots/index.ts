@@ -76,6 +76,7 @@ export default defineFeature<readonly BotConfig[]>({
           last: ctx.store.keyed<LastRun>("jobs"),
           metrics: ctx.metrics,
           running,
+          claim: (key, at, gapMs) => gateway.store.jobs.claim(key, at, gapMs),
         });
       },
       quiesce: () => stopJobs?.(),

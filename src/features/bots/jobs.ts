@@ -39,6 +39,11 @@ export interface JobDeps {
   metrics?: BotMetrics;
   /** The jobs running now, by `<bot jid> <job name>`: shared by every generation of a gateway. */
   running?: Set<string>;
+  /**
+   * Whether this replica runs the job's run due at `at` (store/types.ts JobRuns): replicas sharing
+   * a PostgreSQL store run it once. Absent: always (one gateway).
+   */
+  claim?(key: string, at: number, gapMs: number): Promise<boolean>;
 }
 
 const systemClock: Clock = {
@@ -72,9 +77,11 @@ export function startJobs(bots: readonly BotConfig[], deps: JobDeps): () => void
         if (running.has(key))
           return (count("skipped_running"), deps.log.warn("bot job still running, this run is skipped", { bot: bot.jid, job: job.name }));
         running.add(key);
-        void runJob(bot, job, deps, clock)
-          .then(count)
-          .finally(() => running.delete(key));
+        const run = () => runJob(bot, job, deps, clock).then(count);
+        // Without replicas to ask, the run starts at once (as it always did).
+        const claim = deps.claim;
+        const decided = claim ? claimRun(claim, key, at, job, deps.log).then((mine) => (mine ? run() : undefined)) : run();
+        void decided.finally(() => running.delete(key));
       };
       plan(clock.now());
     }
@@ -83,6 +90,25 @@ export function startJobs(bots: readonly BotConfig[], deps: JobDeps): () => void
     stopped = true;
     for (const h of handles.values()) clock.clearTimeout(h);
   };
+}
+
+/** The part of a period a claimed run keeps other replicas off the job: half, so clocks a little apart agree. */
+const CLAIM_SHARE = 0.5;
+// every: is 1s at least; a job whose next run is unknown (cron past its last) keeps this much.
+const MIN_GAP_MS = 500;
+
+/**
+ * Whether this replica runs the run due at `at`. A store that cannot be asked skips the run (a
+ * warning): two replicas could not agree, and a run repeated is the alert a job must not repeat.
+ */
+async function claimRun(claim: NonNullable<JobDeps["claim"]>, key: string, at: number, job: CompiledJob, log: Logger): Promise<boolean> {
+  const gap = Math.max(MIN_GAP_MS, ((job.next(at) ?? at) - at) * CLAIM_SHARE);
+  try {
+    return await claim(key, at, gap);
+  } catch (err) {
+    log.warn("bot job skipped: the store could not say which replica runs it", { job: key, err: reason(err) });
+    return false;
+  }
 }
 
 /** One run: check, decide, send, remember. Never throws; a problem is logged. */

@@ -1,12 +1,14 @@
 /**
  * The store (store/types.ts) in PostgreSQL, shared by replicas (issue 26): `store:
  * postgres://user:${PASSWORD}@host/db?sslmode=verify-full`, through Bun's built-in client (no
- * dependency; TLS from the URL's sslmode, LISTEN/NOTIFY for what comes next). Each replica names
+ * dependency; TLS from the URL's sslmode, LISTEN/NOTIFY for topics across replicas). Each replica names
  * itself by its component address, which stamps the outbox rows it claims (postgres/outbox.ts).
  */
 import { SQL } from "bun";
 import type { Store } from "../types.ts";
 import { postgresFiles, postgresTopics } from "./caches.ts";
+import { postgresFanout } from "./fanout.ts";
+import { postgresJobs } from "./jobs.ts";
 import { migratePostgres } from "./migrations.ts";
 import { CLAIM_LEASE_MS, postgresDeadLetters, postgresOutbox } from "./outbox.ts";
 import { postgresGrace, postgresKeyed, postgresThreads } from "./values.ts";
@@ -35,6 +37,8 @@ export async function postgresStore(url: string, options: PostgresOptions): Prom
       topics: postgresTopics(sql),
       files: postgresFiles(sql),
       grace: postgresGrace(sql),
+      jobs: postgresJobs(sql, options.replica),
+      fanout: postgresFanout(sql),
       probe: async () =>
         void (await sql`INSERT INTO store_probe (id, at) VALUES (1, ${Date.now()}) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at`),
       close: () => sql.close(),

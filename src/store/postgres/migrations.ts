@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL store's schema: the same migrations as SQLite's (sqlite/migrations.ts), in
- * PostgreSQL's dialect and numbered the same, so migration N makes the same tables on both.
+ * PostgreSQL's dialect and numbered the same, so migration N makes the same tables on both; the
+ * ones past SQLite's last are for what only replicas sharing a store need (job_runs).
  * BIGINT for every time in milliseconds; BIGSERIAL where SQLite has AUTOINCREMENT. Steps that
  * only moved rows of an older SQLite layout create the table alone (a PostgreSQL store is born
  * with today's layout). Replicas starting together migrate one at a time (an advisory lock).
@@ -48,6 +49,12 @@ const POSTGRES_MIGRATIONS: readonly string[] = [
   // Issue 26: which replica (its component address) claimed a row to send it, and when; a row
   // whose claim is older than the lease goes to whichever replica is online.
   "ALTER TABLE outbox ADD COLUMN claimed_by TEXT; ALTER TABLE outbox ADD COLUMN claimed_at BIGINT",
+  // Issue 26: the last run of each bot job claimed by a replica (postgres/jobs.ts). PostgreSQL
+  // only: a SQLite store is one gateway's, whose jobs need no claim.
+  "CREATE TABLE job_runs (job TEXT PRIMARY KEY, at BIGINT NOT NULL, replica TEXT NOT NULL)",
+  // Issue 26 §2: which replica queued a row; another that sends it puts its own address in the
+  // stanza's from (postgres/outbox.ts), since a server takes from a component only its own domain.
+  "ALTER TABLE outbox ADD COLUMN queued_by TEXT",
 ];
 
 /** Runs the migrations the database has not seen, each in a transaction with its version. */

@@ -15,8 +15,24 @@ import type { DeadLetter, DeadLetterRows, OutboxRows, QueuedStanza } from "../ty
 export const CLAIM_LEASE_MS = 30_000;
 const REFRESH_MS = 1_000;
 
-type Row = { seq: string; stanza: string; attempts: number };
+type Row = { seq: string; stanza: string; attempts: number; queued_by?: string | null };
 const queued = (r: Row): QueuedStanza => ({ seq: Number(r.seq), stanza: r.stanza, attempts: Number(r.attempts) });
+
+/** The root element's from attribute, as ltx writes it (double quotes; a JID needs no escape in its domain). */
+const ROOT_FROM = /^(<[^\s>/]+(?:\s+[^\s=>]+="[^"]*")*?\s+from=")([^"]*)"/;
+
+/**
+ * `stanza`, queued by the replica `by`, as this replica sends it: from `by` or a JID of it
+ * becomes this replica's own (RFC 6120 §8.1.2.1: the server checks a component's from against its
+ * domain; Prosody closes the stream with invalid-from). Bots and routes keep their local part.
+ */
+function restamped(stanza: string, by: string | null | undefined, replica: string): string {
+  if (!by || by === replica) return stanza;
+  return stanza.replace(ROOT_FROM, (whole, head: string, from: string) => {
+    const m = /^([^@/]*@)?([^/]*)(\/.*)?$/.exec(from);
+    return m && m[2] === by ? `${head}${m[1] ?? ""}${replica}${m[3] ?? ""}"` : whole;
+  });
+}
 
 /** This replica's component address, and how long its claims keep the others off its rows. */
 export interface Claims {
@@ -40,7 +56,8 @@ export function postgresOutbox(sql: SQL, claims: Claims, counts: { size: number;
     size: () => (refresh(), counts.size),
     dead: () => (refresh(), counts.dead),
     async push(stanza) {
-      const [row] = await sql`INSERT INTO outbox (stanza, queued_at) VALUES (${stanza}, ${Date.now()}) RETURNING seq`;
+      const [row] =
+        await sql`INSERT INTO outbox (stanza, queued_at, queued_by) VALUES (${stanza}, ${Date.now()}, ${replica}) RETURNING seq`;
       counts.size++;
       return Number(row.seq);
     },
@@ -53,8 +70,8 @@ export function postgresOutbox(sql: SQL, claims: Claims, counts: { size: number;
           WHERE seq > ${seq} AND (claimed_by IS NULL OR claimed_by = ${replica} OR claimed_at < ${now - leaseMs})
           ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
         )
-        RETURNING seq, stanza, attempts`;
-      return rows.map(queued).sort((a, b) => a.seq - b.seq);
+        RETURNING seq, stanza, attempts, queued_by`;
+      return rows.map((r) => queued({ ...r, stanza: restamped(r.stanza, r.queued_by, replica) })).sort((a, b) => a.seq - b.seq);
     },
     async ack(seq) {
       const done = await sql`DELETE FROM outbox WHERE seq <= ${seq} AND claimed_by = ${replica}`;

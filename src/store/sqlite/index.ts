@@ -26,6 +26,9 @@ export function sqliteStore(db: Database): SqliteStore {
     topics: sqliteTopics(db),
     files: sqliteFiles(db),
     grace: sqliteGrace(db),
+    // One gateway per file: its jobs' one-run-at-a-time is bots/jobs.ts's own (`running`).
+    jobs: { claim: async () => true },
+    fanout: { announce: async () => {}, listen: async () => {} },
     probe: async () => void probe.run(Date.now()),
     close: async () => db.close(),
   };

@@ -57,6 +57,21 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test("a row queued by one replica is sent by another from its own address (a server takes only its own domain)", async () => {
+    const url = await freshDatabase();
+    const a = await postgresStore(url, { replica: "a.gw.localhost", max: 2 });
+    const b = await postgresStore(url, { replica: "b.gw.localhost", max: 2 });
+    await a.outbox.push('<message from="a.gw.localhost" to="bob@localhost"><body>from="a.gw.localhost"</body></message>');
+    await a.outbox.push('<message from="house@a.gw.localhost/bot" to="bob@localhost"/>');
+    await a.outbox.push('<message from="elsewhere.localhost" to="bob@localhost"/>');
+    expect(await stanzas(b)).toEqual([
+      '<message from="b.gw.localhost" to="bob@localhost"><body>from="a.gw.localhost"</body></message>',
+      '<message from="house@b.gw.localhost/bot" to="bob@localhost"/>',
+      '<message from="elsewhere.localhost" to="bob@localhost"/>',
+    ]);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   test("every replica sees the other's rows in its count, within a refresh", async () => {
     const url = await freshDatabase();
     const a = await postgresStore(url, { replica: "a.gw.localhost", max: 2 });

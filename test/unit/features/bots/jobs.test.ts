@@ -3,11 +3,12 @@
 // Driven by an injected clock: the test decides when timers fire.
 import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import { runJob, startJobs, type Clock, type LastRun } from "../../../../src/features/bots/jobs.ts";
+import { runJob, startJobs, type LastRun } from "../../../../src/features/bots/jobs.ts";
 import { createLogger } from "../../../../src/log.ts";
 import { loadTestConfig } from "../../../helpers/gateway.ts";
 import { FAKE_HEAD } from "../../../helpers/fake-gateway.ts";
 import { waitFor } from "../../../../testbed/timeouts.ts";
+import { fakeClock } from "../../../helpers/fake-clock.ts";
 
 const JOBS = `
 bots:
@@ -49,22 +50,6 @@ function world(answers: Record<string, () => Promise<Response>>) {
     },
   };
   return { bot, sent, stored, hits, deps };
-}
-
-function fakeClock() {
-  let now = 1_000_000;
-  const timers = new Map<number, { at: number; run: () => void }>();
-  let n = 0;
-  const clock: Clock = {
-    now: () => now,
-    setTimeout: (run, ms) => (timers.set(++n, { at: now + ms, run }), n),
-    clearTimeout: (h) => void timers.delete(h as number),
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const [id, t] of [...timers]) if (t.at <= now) timers.delete(id), t.run();
-  };
-  return { clock, timers, advance };
 }
 
 describe("a bot's jobs", () => {

@@ -1,0 +1,218 @@
+// Issue 26 §4: three replicas on ONE PostgreSQL store behind a round-robin balancer
+// (testbed/balancer.ts), each with its own component domain, on Prosody and on ejabberd. Under
+// load the XMPP server is stopped for a while (every replica queues: 202), started again, and
+// as the replicas drain, one of them is SIGKILLed and never restarted: the rows it had
+// claimed are delivered by the others once its claim lapses (CLAIM_LEASE_MS). Every message
+// answered 201/202 must reach bob; copies are counted (delivery is at least once: a row sent by
+// the dead replica whose ack never reached the store is sent again by a survivor).
+// Sized by FAULTS_STORE_REPLICAS_LOAD (sizes.ts): short in the fault tier, 5,000 by hand.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SQL } from "bun";
+import { type Balancer, startBalancer } from "../../testbed/balancer.ts";
+import { startEjabberd } from "../../testbed/ejabberd.ts";
+import { startProsody } from "../../testbed/prosody.ts";
+import { unlessTimedOut, waitFor } from "../../testbed/timeouts.ts";
+import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
+import type { XmppServer } from "../../testbed/xmpp-server.ts";
+import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
+import { type GatewayProcess, spawnGateway } from "../helpers/gateway-process.ts";
+import { runLoad } from "../helpers/load.ts";
+import { usePostgresDatabases } from "../helpers/postgres-databases.ts";
+import { testServers } from "../helpers/servers.ts";
+import { SIZES } from "./sizes.ts";
+
+const REPLICAS = 3;
+const VICTIM = 1;
+const TOTAL = SIZES.storeReplicas;
+const CONCURRENCY = 24;
+const LOAD_DEADLINE_MS = 240_000;
+/** Past the dead replica's claim lease (30 s): its rows are only then taken over. */
+const DELIVERY_DEADLINE_MS = 120_000;
+const TOKEN = "store-replicas-token-0123456789";
+const ROUTES = `
+auth:
+  app:
+    kind: bearer
+    tokens: [{ name: app, token: "${TOKEN}" }]
+routes:
+  - path: /say
+    auth: app
+    body: { text: string }
+    send: <message to="bob@localhost" type="chat"><body>{{ body.text }}</body></message>
+`;
+const text = (i: number) => `pg replica load ${i}`;
+const domains = Array.from({ length: REPLICAS }, (_, n) => ({ domain: `replica-${n}.localhost`, secret: `replica-${n}-secret` }));
+
+const databases = usePostgresDatabases("replicas");
+const SERVERS: Record<string, () => Promise<XmppServer>> = {
+  prosody: () =>
+    startProsody({
+      extraModules: ["offline"],
+      extraConfig: domains.map((c) => `\nComponent "${c.domain}"\n  component_secret = "${c.secret}"\n`).join(""),
+    }),
+  ejabberd: () => startEjabberd({ extraComponents: domains }),
+};
+
+for (const { name } of testServers()) {
+  describe(`${name}: ${REPLICAS} replicas on one PostgreSQL store behind a round-robin balancer`, () => {
+    const running: { server?: XmppServer; bob?: TestClient; balancer?: Balancer; replicas: GatewayProcess[] } = { replicas: [] };
+    afterAll(async () => {
+      await running.bob?.stop();
+      await running.balancer?.stop();
+      for (const r of running.replicas) if (r.proc.exitCode === null && r.proc.signalCode === null) await r.kill("SIGKILL");
+      await running.server?.stop();
+    });
+
+    test(`${TOTAL} requests; the server stopped a while; one replica SIGKILLed for good: 0 lost`, async () => {
+      const server = (running.server = await (SERVERS[name] as () => Promise<XmppServer>)());
+      const url = await databases.fresh();
+      const replicaOn = async (c: { domain: string; secret: string }) => {
+        const seen = Object.assign(Object.create(server) as XmppServer, { componentDomain: c.domain, componentSecret: c.secret });
+        const gw = await spawnGateway(seen, ROUTES, mkdtempSync(join(tmpdir(), "sg-pg-replica-")), { store: url });
+        await untilOnline(gw);
+        return gw;
+      };
+      for (const c of domains) running.replicas.push(await replicaOn(c));
+      const balancer = (running.balancer = await startBalancer(() => running.replicas.map((r) => r.url)));
+      const ledger = new DeliveryLedger();
+      const bobIn = async () => {
+        await running.bob?.stop();
+        running.bob = await connectClient(server, "bob");
+        ledger.attach(running.bob);
+      };
+      await bobIn();
+      const rows = new SQL(url);
+      const faults = new Faults(server, running.replicas[VICTIM] as GatewayProcess, rows, bobIn);
+      // The server down from 25 % to 50 % of the requests: every replica answers 202 meanwhile.
+      const load = await runLoad({
+        total: TOTAL,
+        concurrency: CONCURRENCY,
+        deadlineMs: LOAD_DEADLINE_MS,
+        // Request i waits for the faults due before it: they fall at fixed points of the load, whatever its size.
+        send: async (i) => (
+          await faults.before(i / TOTAL),
+          fetch(`${balancer.url}/say`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+            body: JSON.stringify({ text: text(i) }),
+          })
+        ),
+      });
+      await faults.done();
+      const missing = await ledger.waitForAll([...load.accepted].map(text), DELIVERY_DEADLINE_MS);
+      console.log(`store replicas ${name}: missing after the load: ${missing.length}`);
+      const deadRowsS = await faults.deadRowsDelivered();
+      // The outbox empty, then a marker through each survivor: every copy they will send is in.
+      const outboxLeft = async () =>
+        JSON.stringify(await rows`SELECT claimed_by, count(*)::int AS n, min(seq)::int AS first FROM outbox GROUP BY claimed_by`) +
+        JSON.stringify(await Promise.all(running.replicas.filter((_, n) => n !== VICTIM).map(async (r) => (await r.health()).body))) +
+        running.replicas
+          .map((r) =>
+            r
+              .stderr()
+              .split("\n")
+              .filter((l) => /"(warn|error)"/.test(l))
+              .slice(-8)
+              .join("\n"),
+          )
+          .join("\n---\n");
+      await waitFor(
+        async () => (await rows`SELECT count(*)::int AS n FROM outbox`)[0].n === 0,
+        DELIVERY_DEADLINE_MS,
+        "the outbox to empty",
+        outboxLeft,
+        100,
+      );
+      const survivors = running.replicas.filter((_, n) => n !== VICTIM);
+      const markers = survivors.map((_, n) => `pg replica marker ${n}`);
+      const markerStatuses = await Promise.all(
+        survivors.map(
+          async (r, n) =>
+            (
+              await fetch(`${r.url}/say`, {
+                method: "POST",
+                headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+                body: JSON.stringify({ text: markers[n] }),
+              })
+            ).status,
+        ),
+      );
+      expect(await ledger.waitForAll(markers, DELIVERY_DEADLINE_MS)).toEqual([]);
+      const report = ledger.report(load.accepted, text);
+      const other = Object.fromEntries(Object.entries(load.counts).filter(([k]) => k !== "201" && k !== "202"));
+      console.log(
+        `store replicas ${name}: replicas=${REPLICAS} sent=${load.outcomes.size} 201=${load.counts["201"] ?? 0} 202=${load.counts["202"] ?? 0} other=${JSON.stringify(other)} received=${report.received} lost=${report.lost.length} duplicated=${report.duplicated} handed=${JSON.stringify(balancer.handed)} dead_replica_rows=${faults.deadRows} delivered_after_s=${deadRowsS.toFixed(1)}`,
+      );
+      for (const [status, sample] of Object.entries(load.samples)) console.log(`store replicas ${name}: first ${status} answer: ${sample}`);
+      await rows.close();
+      // 202 too: a survivor whose count still holds others' rows queues behind them (order kept).
+      expect(markerStatuses.filter((s) => s !== 201 && s !== 202)).toEqual([]);
+      expect(missing.length).toBe(report.lost.length);
+      expect(report.lost).toEqual([]);
+      expect(load.outcomes.size).toBe(TOTAL);
+      expect(load.counts["500"]).toBeUndefined();
+    }, 400_000);
+  });
+}
+
+/**
+ * The faults, by how far the load went: at 25 % the server stops, at 50 % it starts again and,
+ * once the victim holds rows it claimed to send them (the replicas draining what they queued), the
+ * victim is SIGKILLed for good.
+ */
+class Faults {
+  private step = 0;
+  private pending: Promise<void> = Promise.resolve();
+  private delivered: Promise<number> = Promise.resolve(0);
+  /** Rows the victim had claimed when it died. */
+  deadRows = 0;
+
+  constructor(
+    private readonly server: XmppServer,
+    private readonly victim: GatewayProcess,
+    private readonly rows: SQL,
+    private readonly bobIn: () => Promise<void>,
+  ) {}
+
+  /** Starts the faults due at `share` of the load; resolves once every one started so far is done. */
+  before(share: number): Promise<void> {
+    const steps: Array<[number, () => Promise<void>]> = [
+      [0.25, () => this.server.stopProcess()],
+      [0.5, async () => (await this.server.startProcess(), await this.kill(), await this.bobIn())],
+    ];
+    for (let due = steps[this.step]; due && share >= due[0]; due = steps[this.step]) {
+      this.step++;
+      this.pending = this.pending.then(due[1]);
+    }
+    return this.pending;
+  }
+
+  done(): Promise<void> {
+    return this.before(1);
+  }
+
+  private async kill(): Promise<void> {
+    const left = async () => (await this.rows`SELECT count(*)::int AS n FROM outbox WHERE claimed_by = ${domains[VICTIM]?.domain}`)[0].n;
+    // Its rows may all be sent before a claim is seen: then it dies holding none (reported as 0).
+    await waitFor(async () => (await left()) > 0, 10_000, "the victim to claim rows", undefined, 5).catch(unlessTimedOut);
+    await this.victim.kill("SIGKILL");
+    const killedAt = performance.now();
+    this.deadRows = await left();
+    const gone = waitFor(async () => (await left()) === 0, DELIVERY_DEADLINE_MS, "the dead replica's rows to be delivered", undefined, 100);
+    this.delivered = gone.then(() => (performance.now() - killedAt) / 1000);
+  }
+
+  /** Seconds from the kill until no row claimed by the dead replica was left (each sent by another). */
+  deadRowsDelivered(): Promise<number> {
+    return this.delivered;
+  }
+}
+
+/** Polls /health (bounded) until the replica's link is up. */
+async function untilOnline(gw: GatewayProcess): Promise<void> {
+  const up = async () => (await gw.health()).status === 200;
+  await waitFor(up, 20_000, "the replica's link to come up", () => gw.stderr().slice(-2000), 50);
+}

@@ -1,0 +1,75 @@
+// ntfy topics on replicas sharing one PostgreSQL store (issue 26 §2): a subscriber on one replica
+// gets what is published on another, once (LISTEN/NOTIFY, store/postgres/fanout.ts), and a stream
+// that opens with since=all while another replica publishes gets every message exactly once: the
+// replay and the live events meet without a gap or a repeat (topics/topics.ts `cached`).
+import { afterEach, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { waitFor } from "../../../testbed/timeouts.ts";
+import { type FakeGateway, fakeGateway } from "../../helpers/fake-gateway.ts";
+import { LineReader, type NtfyEvent } from "../../helpers/ntfy-streams.ts";
+import { BEARER, SUBSCRIBE_ROUTES } from "../../helpers/ntfy-subscribe-routes.ts";
+import { usePostgresDatabases } from "../../helpers/postgres-databases.ts";
+
+const databases = usePostgresDatabases("topics");
+const gateways: FakeGateway[] = [];
+afterEach(async () => {
+  for (const gw of gateways.splice(0)) await gw.stop();
+});
+
+/** `count` gateways on one fresh database, each listening to the others (seen in pg_stat_activity). */
+async function replicas(count: number): Promise<FakeGateway[]> {
+  const url = await databases.fresh();
+  for (let i = 0; i < count; i++) gateways.push(await fakeGateway(SUBSCRIBE_ROUTES, { store: url }));
+  const admin = new SQL(url);
+  const listening = async () =>
+    (await admin`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'`)[0].n;
+  await waitFor(async () => (await listening()) === count, 15_000, `${count} replicas to listen`);
+  await admin.close();
+  return [...gateways];
+}
+
+async function publish(gw: FakeGateway, topic: string, message: string): Promise<NtfyEvent> {
+  const res = await gw.request(`/${topic}`, { method: "POST", headers: BEARER.writer, body: message });
+  expect(res.status).toBe(200);
+  return (await res.json()) as NtfyEvent;
+}
+
+/** A JSON stream of `topic` on `gw` (`since` as ntfy takes it), once its `open` line came. */
+async function subscribe(gw: FakeGateway, topic: string, since?: string): Promise<LineReader> {
+  const res = await gw.request(`/${topic}/json${since ? `?since=${since}` : ""}`, { headers: BEARER.reader });
+  expect(res.status).toBe(200);
+  // Ended by the gateway's stop (its subscribers are closed as it shuts down).
+  const reader = new LineReader(res.body as ReadableStream<Uint8Array>);
+  expect((await reader.nextEvent()).event).toBe("open");
+  return reader;
+}
+
+describe("topics across replicas sharing one PostgreSQL store", () => {
+  test("what one replica publishes reaches the subscribers of the others, and its own, once each", async () => {
+    const [a, b, c] = await replicas(3);
+    const onA = await subscribe(a!, "alerts");
+    const onC = await subscribe(c!, "alerts");
+    const fromB = await publish(b!, "alerts", "from b");
+    const fromA = await publish(a!, "alerts", "from a");
+    for (const stream of [onA, onC]) {
+      expect(await stream.nextOf("message")).toMatchObject({ id: fromB.id, message: "from b" });
+      expect(await stream.nextOf("message")).toMatchObject({ id: fromA.id, message: "from a" });
+    }
+  });
+
+  test("streams opened with since=all while another replica publishes get every message exactly once, in order", async () => {
+    const [a, b] = await replicas(2);
+    const published: string[] = [];
+    const streams: Promise<LineReader>[] = [];
+    for (let i = 0; i < 60; i++) {
+      published.push((await publish(b!, "backups", `m${i}`)).id);
+      // Streams open while the publishing goes on: their replay reads overlap new events.
+      if (i % 12 === 5) streams.push(subscribe(a!, "backups", "all"));
+    }
+    for (const stream of await Promise.all(streams)) {
+      const seen: string[] = [];
+      while (seen.length < published.length) seen.push((await stream.nextOf("message")).id);
+      expect(seen).toEqual(published);
+    }
+  });
+});
