@@ -18,6 +18,7 @@ import { unlessTimedOut, waitFor } from "../../testbed/timeouts.ts";
 import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
+import { REPLICA_ROUTES, REPLICA_TOKEN, replicaDomains } from "../helpers/replica-bed.ts";
 import { type GatewayProcess, spawnGateway } from "../helpers/gateway-process.ts";
 import { runLoad } from "../helpers/load.ts";
 import { usePostgresDatabases } from "../helpers/postgres-databases.ts";
@@ -31,20 +32,10 @@ const CONCURRENCY = 24;
 const LOAD_DEADLINE_MS = 240_000;
 /** Past the dead replica's claim lease (30 s): its rows are only then taken over. */
 const DELIVERY_DEADLINE_MS = 120_000;
-const TOKEN = "store-replicas-token-0123456789";
-const ROUTES = `
-auth:
-  app:
-    kind: bearer
-    tokens: [{ name: app, token: "${TOKEN}" }]
-routes:
-  - path: /say
-    auth: app
-    body: { text: string }
-    send: <message to="bob@localhost" type="chat"><body>{{ body.text }}</body></message>
-`;
+const TOKEN = REPLICA_TOKEN;
+const ROUTES = REPLICA_ROUTES;
 const text = (i: number) => `pg replica load ${i}`;
-const domains = Array.from({ length: REPLICAS }, (_, n) => ({ domain: `replica-${n}.localhost`, secret: `replica-${n}-secret` }));
+const domains = replicaDomains(REPLICAS);
 
 const databases = usePostgresDatabases("replicas");
 const SERVERS: Record<string, () => Promise<XmppServer>> = {

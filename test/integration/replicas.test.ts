@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
+import { REPLICA_ROUTES, REPLICA_TOKEN, replicaDomains } from "../helpers/replica-bed.ts";
 import { startEjabberd } from "../../testbed/ejabberd.ts";
 import { spawnGateway, type GatewayProcess } from "../helpers/gateway-process.ts";
 import { gate, runLoad } from "../helpers/load.ts";
@@ -27,18 +28,8 @@ const TOTAL = Number(process.env.REPLICAS_LOAD ?? 5_000);
 const CONCURRENCY = 24;
 const LOAD_DEADLINE_MS = 90_000;
 const DELIVERY_DEADLINE_MS = 30_000;
-const TOKEN = "replicas-app-token-0123456789";
-const ROUTES = `
-auth:
-  app:
-    kind: bearer
-    tokens: [{ name: app, token: "${TOKEN}" }]
-routes:
-  - path: /say
-    auth: app
-    body: { text: string }
-    send: <message to="bob@localhost" type="chat"><body>{{ body.text }}</body></message>
-`;
+const TOKEN = REPLICA_TOKEN;
+const ROUTES = REPLICA_ROUTES;
 const BINARY = join(import.meta.dir, "../../dist/stanzagate");
 
 const say = (url: string, text: string) =>
@@ -56,7 +47,7 @@ describe.if(withEjabberd)("ejabberd: replicas behind one balancer, a component d
   let bob: TestClient;
   const replicas: GatewayProcess[] = [];
 
-  const domains = Array.from({ length: REPLICAS }, (_, n) => ({ domain: `replica-${n}.localhost`, secret: `replica-${n}-secret` }));
+  const domains = replicaDomains(REPLICAS);
 
   beforeAll(async () => {
     ejabberd = await startEjabberd({ extraComponents: domains });
