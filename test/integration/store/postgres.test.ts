@@ -1,7 +1,7 @@
 // The store's specification (test/helpers/store-conformance.ts) against PostgreSQL: the test
 // bed's own server (testbed/postgres.ts), a fresh database per test. Then what only a store that
 // replicas share must do: rows claimed by one replica are not handed to another until the claim
-// lapses, and each acks only what it claimed (issue 26 §2).
+// lapses (a drain renews it), and each acks only what it claimed (issue 26 §2).
 import { describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { silentLogger } from "../../../src/log.ts";
@@ -40,6 +40,38 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
     expect(await stanzas(b)).toEqual(["<1/>", "<2/>", "<3/>"]);
     await b.outbox.ack(held[1]?.seq ?? 0);
     expect(await stanzas(b)).toEqual(["<3/>"]);
+    await claims.close();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  test("a replica draining renews its claims however slow its send; once it stops, another takes them after the lease", async () => {
+    const url = await freshDatabase();
+    const leaseMs = 1_500;
+    const a = await postgresStore(url, { replica: "a.gw.localhost", max: 2, leaseMs });
+    const b = await postgresStore(url, { replica: "b.gw.localhost", max: 2, leaseMs });
+    for (const s of ["<1/>", "<2/>"]) await a.outbox.push(s);
+    const claims = new SQL(url);
+    const claimedAt = async () => Number((await claims`SELECT min(claimed_at) AS at FROM outbox`)[0].at);
+    const claimedBy = async () => (await claims`SELECT claimed_by FROM outbox ORDER BY seq`).map((r: { claimed_by: string }) => r.claimed_by);
+    // a's drain claims both rows, then waits on a confirmation that does not come (a stalled server).
+    const confirmation = Promise.withResolvers<void>();
+    const claimed = Promise.withResolvers<void>();
+    const drain = a.outbox.holding(async () => {
+      await a.outbox.peekAfter(0, 10);
+      claimed.resolve();
+      await confirmation.promise;
+    });
+    await claimed.promise;
+    const first = await claimedAt();
+    await waitFor(async () => (await claimedAt()) > first + leaseMs, 20_000, "a to renew its claims past the lease");
+    expect(await stanzas(b)).toEqual([]);
+    expect(await claimedBy()).toEqual(["a.gw.localhost", "a.gw.localhost"]);
+    // The drain ends unconfirmed (its link dropped, or it died): a renews nothing more.
+    confirmation.resolve();
+    await drain;
+    expect(await waitFor(async () => (await stanzas(b)).length > 0, 20_000, "b to take the lapsed claims")).toBe(true);
+    expect(await stanzas(b)).toEqual(["<1/>", "<2/>"]);
+    expect(await claimedBy()).toEqual(["b.gw.localhost", "b.gw.localhost"]);
     await claims.close();
     await Promise.all([a.close(), b.close()]);
   });
