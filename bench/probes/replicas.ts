@@ -81,12 +81,16 @@ try {
   await prosody.stop();
 }
 
-console.log(`\npost_msg at c=${C}, ${N} requests per setup, one Prosody, through testbed/balancer.ts (load average 1/5/15 min, before -> after):\n`);
+console.log(
+  `\npost_msg at c=${C}, ${N} requests per setup, one Prosody, through testbed/balancer.ts (load average 1/5/15 min, before -> after):\n`,
+);
 console.log("| setup | msgs/s | p50 ms | p99 ms | gateway CPU ms/msg | lost | duplicated | load average |");
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const { setup, run, load: l } of rows) {
   const { msgs_per_s, latency, lost, duplicates, gateway_cpu_ms_per_msg } = run;
-  console.log(`| ${setup} | ${msgs_per_s} | ${latency.p50_ms} | ${latency.p99_ms} | ${gateway_cpu_ms_per_msg} | ${lost} | ${duplicates} | ${l} |`);
+  console.log(
+    `| ${setup} | ${msgs_per_s} | ${latency.p50_ms} | ${latency.p99_ms} | ${gateway_cpu_ms_per_msg} | ${lost} | ${duplicates} | ${l} |`,
+  );
 }
 
 /** A gateway under component `c` (its own domain and secret) on `store` (default: its own SQLite file). */

@@ -153,12 +153,14 @@ export class Delivery {
   drain(): Promise<void> {
     if (!this.canDrain()) return this.draining ?? Promise.resolve();
     // Replicas on one store: the rows this drain claimed stay its own while it runs, however slow.
-    this.draining ??= this.outbox.holding(() => this.drainLoop()).finally(() => {
-      this.draining = undefined;
-      // Cut off while the link stayed up (a confirmation timed out), or rows arrived at the very
-      // end: try again shortly rather than wait for the next stanza or reconnect.
-      if (this.canDrain()) setTimeout(() => void this.drain(), RETRY_MS).unref();
-    });
+    this.draining ??= this.outbox
+      .holding(() => this.drainLoop())
+      .finally(() => {
+        this.draining = undefined;
+        // Cut off while the link stayed up (a confirmation timed out), or rows arrived at the very
+        // end: try again shortly rather than wait for the next stanza or reconnect.
+        if (this.canDrain()) setTimeout(() => void this.drain(), RETRY_MS).unref();
+      });
     return this.draining;
   }
 

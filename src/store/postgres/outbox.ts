@@ -115,7 +115,10 @@ export function postgresOutbox(sql: SQL, claims: Claims, counts: { size: number;
 function keeper(sql: SQL, { replica, leaseMs }: Claims): OutboxRows["holding"] {
   let holders = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
-  const renew = () => void sql`UPDATE outbox SET claimed_at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint WHERE claimed_by = ${replica}`.catch(() => {});
+  const renew = () =>
+    void sql`UPDATE outbox SET claimed_at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint WHERE claimed_by = ${replica}`.catch(
+      () => {},
+    );
   return async (work) => {
     if (holders++ === 0) {
       timer = setInterval(renew, leaseMs / RENEWALS_PER_LEASE);

@@ -52,7 +52,8 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
     for (const s of ["<1/>", "<2/>"]) await a.outbox.push(s);
     const claims = new SQL(url);
     const claimedAt = async () => Number((await claims`SELECT min(claimed_at) AS at FROM outbox`)[0].at);
-    const claimedBy = async () => (await claims`SELECT claimed_by FROM outbox ORDER BY seq`).map((r: { claimed_by: string }) => r.claimed_by);
+    const claimedBy = async () =>
+      (await claims`SELECT claimed_by FROM outbox ORDER BY seq`).map((r: { claimed_by: string }) => r.claimed_by);
     // a's drain claims both rows, then waits on a confirmation that does not come (a stalled server).
     const confirmation = Promise.withResolvers<void>();
     const claimed = Promise.withResolvers<void>();
