@@ -15,7 +15,7 @@ import { SQL } from "bun";
 import { type Balancer, startBalancer } from "../../testbed/balancer.ts";
 import { startEjabberd } from "../../testbed/ejabberd.ts";
 import { startProsody } from "../../testbed/prosody.ts";
-import { unlessTimedOut, waitFor } from "../../testbed/timeouts.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
@@ -24,6 +24,7 @@ import { type GatewayProcess, spawnGateway } from "../helpers/gateway-process.ts
 import { runLoad } from "../helpers/load.ts";
 import { usePostgresDatabases } from "../helpers/postgres-databases.ts";
 import { testServers } from "../helpers/servers.ts";
+import { ReplicaFaults } from "./replica-faults.ts";
 import { SIZES } from "./sizes.ts";
 
 const REPLICAS = 3;
@@ -79,7 +80,12 @@ for (const { name } of testServers()) {
       };
       await bobIn();
       const rows = new SQL(url);
-      const faults = new Faults(server, running.replicas, rows, bobIn);
+      const faults = new ReplicaFaults(server, running.replicas, rows, bobIn, {
+        victim: VICTIM,
+        victimDomain: domains[VICTIM]?.domain ?? "",
+        total: TOTAL,
+        deadlineMs: DELIVERY_DEADLINE_MS,
+      });
       // The server down from 25 % to 50 % of the requests: every replica answers 202 meanwhile.
       const load = await runLoad({
         total: TOTAL,
@@ -153,76 +159,6 @@ for (const { name } of testServers()) {
       expect(load.counts["500"]).toBeUndefined();
     }, 400_000);
   });
-}
-
-/**
- * The faults, by how far the load went: at 25 % the server stops; at 50 % the survivors are paused
- * (SIGSTOP), the server starts, and the victim, alone to reconnect, claims the rows queued meanwhile
- * to send them: SIGKILLed for good at its first claim, then the survivors resumed (SIGCONT).
- */
-class Faults {
-  private step = 0;
-  private pending: Promise<void> = Promise.resolve();
-  private delivered: Promise<number> = Promise.resolve(0);
-  /** Rows the victim had claimed when it died. */
-  deadRows = 0;
-  /** Requests answered so far. */
-  answered = 0;
-
-  constructor(
-    private readonly server: XmppServer,
-    private readonly replicas: GatewayProcess[],
-    private readonly rows: SQL,
-    private readonly bobIn: () => Promise<void>,
-  ) {}
-
-  /** Starts the faults due at `share` of the load; resolves once every one started so far is done. */
-  before(share: number): Promise<void> {
-    const steps: Array<[number, () => Promise<void>]> = [
-      [0.25, () => this.server.stopProcess()],
-      [0.5, async () => (await this.restartKillingVictim(), await this.bobIn())],
-    ];
-    for (let due = steps[this.step]; due && share >= due[0]; due = steps[this.step]) {
-      this.step++;
-      this.pending = this.pending.then(due[1]);
-    }
-    return this.pending;
-  }
-
-  done(): Promise<void> {
-    return this.before(1);
-  }
-
-  private async restartKillingVictim(): Promise<void> {
-    const survivors = this.replicas.filter((_, n) => n !== VICTIM);
-    // Paused with no request in hand: a template render cut by the pause would pass its time
-    // limit (templates/liquid.ts) and the request would fail for the pause, not for the store.
-    await waitFor(() => this.answered >= Math.ceil(TOTAL / 2), LOAD_DEADLINE_MS, "the requests before the restart to be answered");
-    for (const r of survivors) r.proc.kill("SIGSTOP");
-    try {
-      await this.server.startProcess();
-      await this.kill(this.replicas[VICTIM] as GatewayProcess);
-    } finally {
-      for (const r of survivors) r.proc.kill("SIGCONT");
-    }
-  }
-
-  private async kill(victim: GatewayProcess): Promise<void> {
-    const left = async () => (await this.rows`SELECT count(*)::int AS n FROM outbox WHERE claimed_by = ${domains[VICTIM]?.domain}`)[0].n;
-    // Polled: a claim lasts from its batch's peek to its confirmation (a round trip through the
-    // server); a victim that sent and confirmed everything in between dies holding none (reported).
-    await waitFor(async () => (await left()) > 0, 20_000, "the victim to claim rows", undefined, 2).catch(unlessTimedOut);
-    await victim.kill("SIGKILL");
-    const killedAt = performance.now();
-    this.deadRows = await left();
-    const gone = waitFor(async () => (await left()) === 0, DELIVERY_DEADLINE_MS, "the dead replica's rows to be delivered", undefined, 100);
-    this.delivered = gone.then(() => (performance.now() - killedAt) / 1000);
-  }
-
-  /** Seconds from the kill until no row claimed by the dead replica was left (each sent by another). */
-  deadRowsDelivered(): Promise<number> {
-    return this.delivered;
-  }
 }
 
 /** Polls /health (bounded) until the replica's link is up. */
