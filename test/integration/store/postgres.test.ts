@@ -44,7 +44,7 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
-  test("a replica draining renews its claims however slow its send; once it stops, another takes them after the lease", async () => {
+  test("a replica's drain keeps its rows past the lease while a confirmation is slow; cut off, another takes them after the lease", async () => {
     const url = await freshDatabase();
     const leaseMs = 1_500;
     const a = await postgresStore(url, { replica: "a.gw.localhost", max: 2, leaseMs });
@@ -54,22 +54,19 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
     const claimedAt = async () => Number((await claims`SELECT min(claimed_at) AS at FROM outbox`)[0].at);
     const claimedBy = async () =>
       (await claims`SELECT claimed_by FROM outbox ORDER BY seq`).map((r: { claimed_by: string }) => r.claimed_by);
-    // a's drain claims both rows, then waits on a confirmation that does not come (a stalled server).
+    // a sends both rows, then waits for a confirmation that does not come (a stalled server).
     const confirmation = Promise.withResolvers<void>();
-    const claimed = Promise.withResolvers<void>();
-    const drain = a.outbox.holding(async () => {
-      await a.outbox.peekAfter(0, 10);
-      claimed.resolve();
-      await confirmation.promise;
-    });
-    await claimed.promise;
+    const a1 = drainer(a, () => confirmation.promise);
+    const drained = a1.drain();
+    await waitFor(() => a1.sent.length === 2, 10_000, "a to send its rows");
     const first = await claimedAt();
     await waitFor(async () => (await claimedAt()) > first + leaseMs, 20_000, "a to renew its claims past the lease");
     expect(await stanzas(b)).toEqual([]);
     expect(await claimedBy()).toEqual(["a.gw.localhost", "a.gw.localhost"]);
-    // The drain ends unconfirmed (its link dropped, or it died): a renews nothing more.
-    confirmation.resolve();
-    await drain;
+    // a's link drops: the drain ends unconfirmed and a renews nothing more; b sends the rows once the lease passes.
+    Object.assign(a1.link, { status: "offline", settled: false });
+    confirmation.reject(new Error("the stream closed"));
+    await drained;
     expect(await waitFor(async () => (await stanzas(b)).length > 0, 20_000, "b to take the lapsed claims")).toBe(true);
     expect(await stanzas(b)).toEqual(["<1/>", "<2/>"]);
     expect(await claimedBy()).toEqual(["b.gw.localhost", "b.gw.localhost"]);
@@ -118,14 +115,14 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
   });
 });
 
-/** A Delivery on `store` whose link is up and confirms at once: what it sends, once drained. */
-function drainer(store: Store): { drain(): Promise<string[]> } {
+/** A Delivery on `store` whose link is up and confirms at once (or when `confirm` resolves): what it sends, once drained. */
+function drainer(store: Store, confirm: () => Promise<void> = async () => {}) {
   const sent: string[] = [];
   const link = { status: "online", settled: true, sendRaw: async (stanza: string) => void sent.push(stanza) };
   const outbox = createOutbox(store, 10_000, createStoreHealth(store, undefined, silentLogger));
-  const delivery = new Delivery(link, outbox, { after: async () => {} }, silentLogger, {
+  const delivery = new Delivery(link, outbox, { after: confirm }, silentLogger, {
     component: "gw.localhost",
     maxStanzaBytes: 10_000,
   });
-  return { drain: async () => (await delivery.drain(), sent) };
+  return { sent, link, drain: async () => (await delivery.drain(), sent) };
 }
