@@ -21,6 +21,9 @@ const queued = (r: Row): QueuedStanza => ({ seq: Number(r.seq), stanza: r.stanza
 /** The root element's from attribute, as ltx writes it (double quotes; a JID needs no escape in its domain). */
 const ROOT_FROM = /^(<[^\s>/]+(?:\s+[^\s=>]+="[^"]*")*?\s+from=")([^"]*)"/;
 
+/** A JID's `local@`, domain and `/resource`. */
+const JID_PARTS = /^([^@/]*@)?([^/]*)(\/.*)?$/;
+
 /**
  * `stanza`, queued by the replica `by`, as this replica sends it: from `by` or a JID of it
  * becomes this replica's own (RFC 6120 §8.1.2.1: the server checks a component's from against its
@@ -29,10 +32,19 @@ const ROOT_FROM = /^(<[^\s>/]+(?:\s+[^\s=>]+="[^"]*")*?\s+from=")([^"]*)"/;
 function restamped(stanza: string, by: string | null | undefined, replica: string): string {
   if (!by || by === replica) return stanza;
   return stanza.replace(ROOT_FROM, (whole, head: string, from: string) => {
-    const m = /^([^@/]*@)?([^/]*)(\/.*)?$/.exec(from);
+    const m = JID_PARTS.exec(from);
     return m && m[2] === by ? `${head}${m[1] ?? ""}${replica}${m[3] ?? ""}"` : whole;
   });
 }
+
+/**
+ * The domain of a stanza's from: the component that queued it. `store copy` writes it as
+ * queued_by of a row a SQLite gateway queued, so that any replica sends it under its own address.
+ */
+export const senderDomain = (stanza: string): string | null => {
+  const from = ROOT_FROM.exec(stanza)?.[2];
+  return from === undefined ? null : (JID_PARTS.exec(from)?.[2] ?? null);
+};
 
 /** This replica's component address, and how long its claims keep the others off its rows. */
 export interface Claims {
