@@ -7,14 +7,15 @@
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { SQL } from "bun";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { createGateway } from "../../../src/app.ts";
 import { silentLogger } from "../../../src/log.ts";
 import { migrate } from "../../../src/store/db.ts";
 import { SQLITE_SCHEMA_VERSION } from "../../../src/store/sqlite/migrations.ts";
 import { freePort } from "../../../testbed/ports.ts";
+import { waitFor } from "../../../testbed/timeouts.ts";
 import { isMessageWithBody } from "../../../testbed/xmpp-client.ts";
 import { useTestBed } from "../../helpers/bed.ts";
 import { configHead, loadTestConfig, startGateway } from "../../helpers/gateway.ts";
@@ -95,7 +96,6 @@ for (const server of testServers()) {
 }
 
 async function waitEmpty(rows: SQL): Promise<void> {
-  const { waitFor } = await import("../../../testbed/timeouts.ts");
   await waitFor(async () => (await rows`SELECT count(*)::int AS n FROM outbox`)[0].n === 0, 15_000, "the copied outbox to be sent");
 }
 
@@ -143,7 +143,7 @@ describe("store copy refuses, and says why", () => {
     }
   });
 
-  test("a source at an older schema is migrated, then copied", async () => {
+  test("a source at an older schema, named by the config's store: (relative to it), is migrated, then copied", async () => {
     const file = sqliteFile();
     const old = new Database(file, { create: true, strict: true });
     migrate(old, 9); // before the files' index and the topics' cache
@@ -153,8 +153,19 @@ describe("store copy refuses, and says why", () => {
     ]);
     old.close();
     const target = await databases.fresh();
+    // The installation's routes.yaml, whose store: gives --from; the secret is not needed to copy.
+    const config = join(dirname(file), "routes.yaml");
+    writeFileSync(
+      config,
+      `xmpp: { server: "xmpp://127.0.0.1:1", component: gw.localhost, secret: "\${STANZAGATE_SECRET}", host: localhost }
+store: ${basename(file)}
+routes:
+  - path: /say
+    send: <message to="bob@localhost"><body>hi</body></message>
+`,
+    );
 
-    const run = await storeCopy(["--from", `sqlite:${file}`, "--to", target]);
+    const run = await storeCopy(["--config", config, "--to", target]);
     expect({ code: run.code, err: run.err }).toEqual({ code: 0, err: "" });
     expect(run.out).toContain(`migrated ${file} from schema 9 to ${SQLITE_SCHEMA_VERSION} first`);
     expect(summaryCounts(run.out)).toMatchObject(
