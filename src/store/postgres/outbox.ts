@@ -131,7 +131,9 @@ export function postgresDeadLetters(sql: SQL): DeadLetterRows {
       sql.begin(async (tx) => {
         const [row] = await tx`DELETE FROM dead_letter WHERE seq = ${seq} RETURNING stanza`;
         if (!row) return false;
-        await tx`INSERT INTO outbox (stanza, queued_at) VALUES (${row.stanza}, ${Date.now()})`;
+        // Queued again by the stanza's own component (a replica, or the SQLite gateway `store copy`
+        // moved it from): whichever replica sends it puts its own address in the from.
+        await tx`INSERT INTO outbox (stanza, queued_at, queued_by) VALUES (${row.stanza}, ${Date.now()}, ${senderDomain(row.stanza)})`;
         return true;
       }),
     drop: async (seq) => (await sql`DELETE FROM dead_letter WHERE seq = ${seq}`).count > 0,
