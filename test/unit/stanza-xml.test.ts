@@ -104,7 +104,9 @@ describe("a stanza's XML in one walk", () => {
 
   test("escapes & < > \" ' in attribute values and & < > in text, as ltx does", () => {
     const el = xml("message", { to: "bob@localhost", type: `a&b<c>d"e'f` }, xml("body", {}, `a&b<c>d"e'f`));
-    expect(writeStanza(el).xml).toBe(`<message to="bob@localhost" type="a&amp;b&lt;c&gt;d&quot;e&apos;f"><body>a&amp;b&lt;c&gt;d"e'f</body></message>`);
+    expect(writeStanza(el).xml).toBe(
+      `<message to="bob@localhost" type="a&amp;b&lt;c&gt;d&quot;e&apos;f"><body>a&amp;b&lt;c&gt;d"e'f</body></message>`,
+    );
     expect(writeStanza(el).xml).toBe(el.toString());
   });
 
