@@ -12,9 +12,10 @@
 import { GatewayError, errorResponse } from "../../plugin-api/errors.ts";
 import type { HttpHandler } from "../../plugin-api/index.ts";
 import { shownInline } from "../../files/sniff.ts";
+import type { BlobStore } from "../../files/blob-store.ts";
 import type { FileRow, FileStore } from "../../files/store.ts";
 
-export function serveFile(store: FileStore): HttpHandler {
+export function serveFile(store: FileStore<BlobStore>): HttpHandler {
   return async ({ request, params }) => {
     const row = /^[0-9a-f]{32}$/.test(params.id ?? "") ? await store.find(params.id as string) : undefined;
     if (!row) return errorResponse(new GatewayError("NOT_FOUND"));
@@ -24,14 +25,15 @@ export function serveFile(store: FileStore): HttpHandler {
     if (range === "unsatisfiable") {
       return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${row.size}` } });
     }
-    // HEAD gets the same answer: the HTTP server sends its headers, the length of the body, and no body (RFC 9110 §9.3.2).
-    const file = Bun.file(store.blobs.path(row.sha256));
-    if (!range) return new Response(file, { headers });
-    const { start, end } = range;
-    return new Response(file.slice(start, end + 1), {
-      status: 206,
-      headers: { ...headers, "content-range": `bytes ${start}-${end}/${row.size}` },
-    });
+    const status = range ? 206 : 200;
+    const { start, end } = range ?? { start: 0, end: row.size - 1 };
+    if (range) headers["content-range"] = `bytes ${start}-${end}/${row.size}`;
+    // Given, not counted: a body streamed from the store has no length of its own to send.
+    headers["content-length"] = String(end - start + 1);
+    // HEAD: the headers a GET would have, its length, no body (RFC 9110 §9.3.2); nothing read from the store.
+    if (request.method === "HEAD") return new Response(null, { status, headers });
+    const body = await store.blobs.read(row.sha256, range);
+    return body ? new Response(body, { status, headers }) : errorResponse(new GatewayError("NOT_FOUND"));
   };
 }
 
