@@ -30,8 +30,7 @@ export function serveFile(store: FileStore<BlobStore>): HttpHandler {
     if (range) headers["content-range"] = `bytes ${start}-${end}/${row.size}`;
     // Given, not counted: a body streamed from the store has no length of its own to send.
     headers["content-length"] = String(end - start + 1);
-    // HEAD: the headers a GET would have, its length, no body (RFC 9110 §9.3.2); nothing read from the store.
-    if (request.method === "HEAD") return new Response(null, { status, headers });
+    // HEAD gets the same answer: the router counts the body for its length and sends none (RFC 9110 §9.3.2).
     const body = await store.blobs.read(row.sha256, range);
     return body ? new Response(body, { status, headers }) : errorResponse(new GatewayError("NOT_FOUND"));
   };
