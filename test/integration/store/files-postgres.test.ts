@@ -5,6 +5,7 @@
 // answered in the existing error shape with nothing left to see.
 import { describe, expect, test } from "bun:test";
 import { SQL } from "bun";
+import { existsSync, readFileSync } from "node:fs";
 import { attachmentsOf } from "../../../src/config/check-attachments.ts";
 import { DbBlobs } from "../../../src/files/db-blobs.ts";
 import { filesService } from "../../../src/files/service.ts";
@@ -85,6 +86,24 @@ describe("PostgreSQL: replicas sharing the files", () => {
     expect([await count(url, "files"), await count(url, "file_blobs"), await count(url, "file_chunks")]).toEqual([0, 0, 0]);
     expect(await a.files.blobs.has(stored.sha256)).toBe(false);
     await Promise.all([a.store.close(), b.store.close()]);
+  });
+
+  test("the server's upload service (XEP-0363) is handed the bytes as a file, removed once it has them", async () => {
+    const url = await databases.fresh();
+    const store = await postgresStore(url, { replica: "a.gw.localhost", max: 2 });
+    const files = new FileStore(store, new DbBlobs(blobRowsOf(store), 0));
+    const handed: string[] = [];
+    const uploader = {
+      async upload(source: { path: string; sha256: string }) {
+        handed.push(source.path);
+        expect(sha256(readFileSync(source.path))).toBe(source.sha256);
+        return "https://upload.example/slot/cam.bin";
+      },
+    };
+    const service = filesService({ settings: attachmentsOf({}), store: files, publicUrl: PUBLIC_URL, log: silentLogger, uploader });
+    expect((await service.put({ body: streamOf(300_000, 5) }, "alice")).url).toBe("https://upload.example/slot/cam.bin");
+    expect([handed.length, existsSync(handed[0] as string)]).toEqual([1, false]);
+    await store.close();
   });
 
   test("PostgreSQL gone mid-upload: 503 STORE_UNAVAILABLE, nothing named; the chunks left are swept once it is back", async () => {
