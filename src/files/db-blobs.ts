@@ -17,7 +17,7 @@ import type { BlobRows } from "../store/types.ts";
 import { BlobCut, BlobTally, type BlobStore, type ByteRange, type WrittenBlob, bodyChunks, cut } from "./blob-store.ts";
 
 /** 256 KiB: a few round trips per megabyte, and what one upload holds in memory at most. */
-export const CHUNK_BYTES = 262_144;
+const CHUNK_BYTES = 262_144;
 
 export class DbBlobs implements BlobStore {
   /** `graceMs`: how long a blob no row names is kept (another replica may be naming it, blobs.ts). */
