@@ -10,13 +10,27 @@
  * An unknown or expired id is 404 with the catalogue's body and nothing else.
  */
 import { GatewayError, errorResponse } from "../../plugin-api/errors.ts";
-import type { HttpHandler } from "../../plugin-api/index.ts";
+import type { HttpHandler, HttpRequest } from "../../plugin-api/index.ts";
 import { shownInline } from "../../files/sniff.ts";
 import type { BlobStore } from "../../files/blob-store.ts";
+import { type Logger, silentLogger } from "../../log.ts";
 import type { FileRow, FileStore } from "../../files/store.ts";
 
-export function serveFile(store: FileStore<BlobStore>): HttpHandler {
-  return async ({ request, params }) => {
+/**
+ * A store that cannot be read (a PostgreSQL store unreachable) is 503 STORE_UNAVAILABLE, as a
+ * write is (files/service.ts): the client may try again; why goes to the log.
+ */
+export function serveFile(store: FileStore<BlobStore>, log: Logger = silentLogger): HttpHandler {
+  const served = fileAnswer(store);
+  return (context) =>
+    served(context).catch((err: unknown) => {
+      log.warn("a file could not be read from the store", { err: err instanceof Error ? err.message : String(err) });
+      return errorResponse(new GatewayError("STORE_UNAVAILABLE", "The file could not be read from the store"));
+    });
+}
+
+function fileAnswer(store: FileStore<BlobStore>) {
+  return async ({ request, params }: HttpRequest): Promise<Response> => {
     const row = /^[0-9a-f]{32}$/.test(params.id ?? "") ? await store.find(params.id as string) : undefined;
     if (!row) return errorResponse(new GatewayError("NOT_FOUND"));
     const headers = fileHeaders(row, store.now());
