@@ -25,6 +25,8 @@ export interface WrittenBlob {
   size: number;
   /** The first SNIFF_BYTES bytes, to sniff the type from. */
   head: Uint8Array;
+  /** When the store named it (db-blobs.ts), to tell a later naming of the same bytes by another replica. */
+  namedAt?: number;
 }
 
 /** Bytes `start` to `end`, both included (RFC 9110 §14.1.2's first-pos and last-pos). */
@@ -50,8 +52,11 @@ export interface BlobStore {
   list(): Promise<string[]>;
   /** Removes a blob no row names, unless it was written within the grace (another replica may be naming it). */
   removeUnnamed(sha256: string): Promise<void>;
-  /** Removes a blob a refused file wrote, at once (the quota bounds what is kept). */
-  remove(sha256: string): Promise<void>;
+  /**
+   * Removes what a refused write named, at once (the quota bounds what is kept), unless another
+   * write (another replica's) named the same bytes since.
+   */
+  remove(blob: WrittenBlob): Promise<void>;
   /** Forgets what writes cut by a crash left, unnamed, longer ago than the grace. */
   sweepCut(): Promise<void>;
 }

@@ -34,8 +34,8 @@ export class Blobs implements BlobStore {
     if (this.#settled(this.path(sha256))) rmSync(this.path(sha256), { force: true });
   }
 
-  async remove(sha256: string): Promise<void> {
-    rmSync(this.path(sha256), { force: true });
+  async remove(blob: WrittenBlob): Promise<void> {
+    rmSync(this.path(blob.sha256), { force: true });
   }
 
   async has(sha256: string): Promise<boolean> {

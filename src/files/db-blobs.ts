@@ -41,9 +41,9 @@ export class DbBlobs implements BlobStore {
       const last = pending.rest();
       if (last.byteLength > 0) await this.rows.putChunk(upload, n++, last);
       const blob = tally.written();
-      const named = await this.rows.name(upload, { sha256: blob.sha256, size: blob.size, chunks: n, chunkBytes: this.chunkBytes });
-      if (!named) throw new BlobCut("failed", new Error("chunks of the file went missing before it was whole"));
-      return blob;
+      const namedAt = await this.rows.name(upload, { sha256: blob.sha256, size: blob.size, chunks: n, chunkBytes: this.chunkBytes });
+      if (namedAt === undefined) throw new BlobCut("failed", new Error("chunks of the file went missing before it was whole"));
+      return { ...blob, namedAt };
     } catch (err) {
       // The store unreachable: the chunks stay unnamed, unseen, until a sweep forgets them.
       await this.rows.drop(upload).catch(() => {});
@@ -101,8 +101,8 @@ export class DbBlobs implements BlobStore {
     await this.rows.removeUnnamed(sha256, Date.now() - this.graceMs);
   }
 
-  async remove(sha256: string): Promise<void> {
-    await this.rows.removeUnnamed(sha256, Number.MAX_SAFE_INTEGER);
+  async remove(blob: WrittenBlob): Promise<void> {
+    await this.rows.removeUnnamed(blob.sha256, blob.namedAt ?? Number.MAX_SAFE_INTEGER);
   }
 
   async sweepCut(): Promise<void> {

@@ -117,7 +117,7 @@ export class FileStore<B extends BlobStore = Blobs> {
       if (left > 0) this.#landing.set(blob.sha256, left);
       else this.#landing.delete(blob.sha256);
       // Refused bytes are not left on disk for a sweep ten minutes later: the quota bounds the disk.
-      if (refused && left <= 0 && !(await this.store.files.names(blob.sha256))) await this.blobs.remove(blob.sha256);
+      if (refused && left <= 0 && !(await this.store.files.names(blob.sha256))) await this.blobs.remove(blob);
     }
   }
 

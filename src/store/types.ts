@@ -210,11 +210,12 @@ export interface BlobRows {
   /** Chunk `n` of the upload `upload` (chunks are numbered from 0, each `chunkBytes` but the last). */
   putChunk(upload: string, n: number, data: Uint8Array): Promise<void>;
   /**
-   * Names the upload's `chunks` chunks, `size` bytes in all, as the blob `sha256`; false (and
-   * nothing named) if they are not all there. A blob of the same bytes named already is kept,
-   * marked written now (as a rename over it would be), and the upload's chunks go.
+   * Names the upload's `chunks` chunks, `size` bytes in all, as the blob `sha256`, and answers
+   * when (ms, later than any naming of the same bytes before); undefined (nothing named) if they
+   * are not all there. A blob of the same bytes named already is kept, marked named now (as a
+   * rename over it would be), and the upload's chunks go.
    */
-  name(upload: string, blob: { sha256: string; size: number; chunks: number; chunkBytes: number }): Promise<boolean>;
+  name(upload: string, blob: { sha256: string; size: number; chunks: number; chunkBytes: number }): Promise<number | undefined>;
   /** Forgets an upload's chunks (a cut upload). */
   drop(upload: string): Promise<void>;
   /** Where the blob's chunks are, if it is named. */
@@ -223,7 +224,7 @@ export interface BlobRows {
   chunks(upload: string, from: number, to: number): Promise<Uint8Array[]>;
   /** The named blobs. */
   list(): Promise<string[]>;
-  /** Forgets the blob `sha256` unless a file row names it or it was named after `writtenBefore` (ms). */
+  /** Forgets the blob `sha256` unless a file row names it or it was named after `writtenBefore` (ms, as `name` answers). */
   removeUnnamed(sha256: string, writtenBefore: number): Promise<void>;
   /** Forgets uploads never named whose last chunk was written before `writtenBefore` (ms): cut by a crash. */
   sweepUploads(writtenBefore: number): Promise<number>;

@@ -68,7 +68,7 @@ export function describeBlobs(open: OpenBlobs): void {
     await blobs.removeUnnamed(sha);
     expect(await blobs.has(sha)).toBe(false);
     const again = await blobs.write(bytesStream(BYTES.slice(1)), () => true);
-    await blobs.remove(again.sha256);
+    await blobs.remove(again);
     expect(await blobs.list()).toEqual([]);
     await close();
   });

@@ -22,13 +22,16 @@ export function postgresBlobs(sql: SQL): BlobRows {
         await tx`SELECT pg_advisory_xact_lock(${FILES_LOCK})`;
         const [have] = await tx`SELECT count(*)::int AS chunks, coalesce(sum(length(data)), 0)::bigint AS bytes
                                 FROM file_chunks WHERE upload = ${upload}`;
-        if (Number(have.chunks) !== blob.chunks || Number(have.bytes) !== blob.size) return false;
-        // The same bytes named already: that blob stays, written now as far as a sweep is concerned.
+        if (Number(have.chunks) !== blob.chunks || Number(have.bytes) !== blob.size) return undefined;
+        // The same bytes named already: that blob stays, named now as far as a sweep is concerned,
+        // and later than before, so that the replica that named it first and was refused room
+        // does not take it from under this one (DbBlobs.remove).
         const [kept] = await tx`INSERT INTO file_blobs (sha256, upload, size, chunk_bytes, stored_at)
                                 VALUES (${blob.sha256}, ${upload}, ${blob.size}, ${blob.chunkBytes}, ${Date.now()})
-                                ON CONFLICT (sha256) DO UPDATE SET stored_at = EXCLUDED.stored_at RETURNING upload`;
+                                ON CONFLICT (sha256) DO UPDATE SET stored_at = greatest(EXCLUDED.stored_at, file_blobs.stored_at + 1)
+                                RETURNING upload, stored_at`;
         if (kept.upload !== upload) await tx`DELETE FROM file_chunks WHERE upload = ${upload}`;
-        return true;
+        return Number(kept.stored_at);
       }),
     drop: async (upload) => void (await sql`DELETE FROM file_chunks WHERE upload = ${upload}`),
     async find(sha256) {

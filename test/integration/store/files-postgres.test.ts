@@ -63,6 +63,18 @@ describe("PostgreSQL: replicas sharing the files", () => {
     await Promise.all([a.store.close(), b.store.close()]);
   });
 
+  test("bytes one replica named and was refused room for stay while another has named them since", async () => {
+    const url = await databases.fresh();
+    const [a, b] = [await replica(url, "a.gw.localhost"), await replica(url, "b.gw.localhost")];
+    const first = await a.files.blobs.write(streamOf(300_000, 4), () => true);
+    const second = await b.files.blobs.write(streamOf(300_000, 4), () => true);
+    await a.files.blobs.remove(first);
+    expect(await b.files.blobs.has(second.sha256)).toBe(true);
+    await b.files.blobs.remove(second);
+    expect(await count(url, "file_chunks")).toBe(0);
+    await Promise.all([a.store.close(), b.store.close()]);
+  });
+
   test("the quota holds across replicas: what one stored leaves the other no room", async () => {
     const url = await databases.fresh();
     const settings = { quota_bytes: 500_000, max_file_bytes: 400_000 };
