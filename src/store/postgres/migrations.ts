@@ -67,6 +67,9 @@ const POSTGRES_MIGRATIONS: readonly string[] = [
    )`,
 ];
 
+/** The schema version this build writes: a database at a higher one was migrated by a newer Stanzagate. */
+export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
+
 /** Runs the migrations the database has not seen, each in a transaction with its version. */
 export async function migratePostgres(sql: SQL): Promise<void> {
   await sql.begin(async (tx) => {
