@@ -5,7 +5,9 @@
 // answered in the existing error shape with nothing left to see.
 import { describe, expect, test } from "bun:test";
 import { SQL } from "bun";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { attachmentsOf } from "../../../src/config/check-attachments.ts";
 import { serveFile } from "../../../src/features/files/serve.ts";
 import { DbBlobs } from "../../../src/files/db-blobs.ts";
@@ -13,11 +15,14 @@ import { filesService } from "../../../src/files/service.ts";
 import { FileStore } from "../../../src/files/store.ts";
 import { silentLogger } from "../../../src/log.ts";
 import { errorResponse } from "../../../src/plugin-api/errors.ts";
+import { openStore } from "../../../src/store/db.ts";
 import { postgresStore } from "../../../src/store/postgres/index.ts";
+import { sqliteStore } from "../../../src/store/sqlite/index.ts";
 import type { Store } from "../../../src/store/types.ts";
 import { describeBlobs } from "../../helpers/blob-conformance.ts";
 import { PUBLIC_URL, bytesStream, sha256, streamOf } from "../../helpers/file-store.ts";
 import { usePostgresDatabases } from "../../helpers/postgres-databases.ts";
+import { storeCopy } from "../../helpers/store-copy.ts";
 
 const databases = usePostgresDatabases("files");
 
@@ -148,5 +153,24 @@ describe("PostgreSQL: replicas sharing the files", () => {
     await a.files.sweep();
     expect(await count(url, "file_chunks")).toBe(0);
     await a.store.close();
+  });
+});
+
+describe("PostgreSQL: store copy brings the files' bytes", () => {
+  test("a file stored on SQLite is served from PostgreSQL after the copy, byte for byte", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-copy-files-"));
+    const sqlite = sqliteStore(openStore(join(dir, "stanzagate.db")));
+    const before = new FileStore(sqlite, join(dir, "files"));
+    const row = await before.add(streamOf(400_000, 6), "cam.bin", 3600, () => true);
+    await sqlite.close();
+    const url = await databases.fresh();
+    const run = await storeCopy(["--from", `sqlite:${join(dir, "stanzagate.db")}`, "--to", url]);
+    expect([run.code, run.err]).toEqual([0, ""]);
+    expect(run.out).toContain(`files: their bytes copied from ${join(dir, "files")} into PostgreSQL (1 new)`);
+    const after = await replica(url, "a.gw.localhost");
+    expect((await after.files.find(row.id))?.sha256).toBe(row.sha256);
+    expect(sha256(new Uint8Array(await new Response(await after.files.blobs.read(row.sha256)).arrayBuffer()))).toBe(row.sha256);
+    await after.store.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
