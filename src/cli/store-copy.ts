@@ -6,10 +6,10 @@
  * docs/operations.md "Moving from SQLite" is the procedure around it.
  */
 import { SQL } from "bun";
-import { dirname, resolve } from "node:path";
 import type { CliOutput } from "../feature-api.ts";
 import { CopyRefused, type CopySource, openSource } from "../store/copy/source.ts";
 import { type CopyOutcome, copyInto } from "../store/copy/target.ts";
+import { type BlobsCopied, copyBlobs } from "./store-copy-blobs.ts";
 import { copyLocations, redacted, type StoreCopyArgs } from "./store-locations.ts";
 
 /** How long reaching the target may take before the copy gives up on it. */
@@ -34,7 +34,8 @@ export async function storeCopyCommand(
   const sql = new SQL(where.to, { max: 1, connectionTimeout: CONNECT_TIMEOUT_S });
   try {
     source = openSource(where.from);
-    summary(source, where.to, await copyInto(sql, source, { force: args.force }), io);
+    const blobs = await copyBlobs(sql, source);
+    summary(source, where.to, await copyInto(sql, source, { force: args.force }), blobs, io);
     return 0;
   } catch (err) {
     io.err(refusal(err, where.to));
@@ -54,7 +55,7 @@ function refusal(err: unknown, to: string): string {
   return `store copy failed, nothing was copied into ${redacted(to)}: ${why}`;
 }
 
-function summary(source: CopySource, to: string, outcome: CopyOutcome, io: CliOutput): void {
+function summary(source: CopySource, to: string, outcome: CopyOutcome, blobs: BlobsCopied, io: CliOutput): void {
   if (source.migratedFrom !== undefined) io.out(`migrated ${source.path} from schema ${source.migratedFrom} to ${source.version} first`);
   if (outcome.replaced.size > 0) {
     io.out(`--force: replaced what the target held (${[...outcome.replaced].map(([t, n]) => `${t} ${n}`).join(", ")})`);
@@ -64,7 +65,8 @@ function summary(source: CopySource, to: string, outcome: CopyOutcome, io: CliOu
   for (const [table, n] of outcome.counts) io.out(`  ${table.padEnd(width)}  ${n}`);
   io.out(`the outbox's next seq: ${outcome.nextSeq}`);
   if ((outcome.counts.get("files") ?? 0) > 0) {
-    io.out(`files: their index is copied; their bytes stay in ${resolve(dirname(source.path), "files")} (docs/files.md)`);
+    const missing = blobs.missing > 0 ? `; ${blobs.missing} named by a row were not in it (their links answered 404 already)` : "";
+    io.out(`files: their bytes copied from ${blobs.dir} into PostgreSQL (${blobs.copied} new)${missing}`);
   }
   io.out("next: set store: to the PostgreSQL URL in routes.yaml and start the gateways on it");
 }
