@@ -84,5 +84,10 @@ export function liquidFailure(err: unknown): GatewayError {
     const reason = (cause?.message ?? e.message).replace(/, line:\d+, col:\d+$/, "");
     return new GatewayError("PAYLOAD_MISMATCH", undefined, { details: { reason, ...(where ? { template: where } : {}) } });
   }
+  // LiquidJS also checks its time limit (wall clock) as a render starts, outside the RenderError
+  // it wraps the rest in: a process paused past the limit (GC, SIGSTOP, a starved host) lands here.
+  if (e.name === "AssertionError" && / limit exceeded$/.test(e.message)) {
+    return new GatewayError("PAYLOAD_MISMATCH", undefined, { details: { reason: e.message } });
+  }
   throw err;
 }

@@ -63,6 +63,27 @@ describe("what a template reads", () => {
   });
 });
 
+describe("bounds", () => {
+  test("a render past its time limit is 422 PAYLOAD_MISMATCH, also when the limit ran out before the template began", () => {
+    const source = `<message to="a@b"><body>{% for x in body.list %}{{ x }}{% endfor %}</body></message>`;
+    const real = performance.now;
+    let now = real.call(performance);
+    // Every reading of the clock a second and a half later than the last: a process paused (or a
+    // template too slow) at whichever check comes first.
+    performance.now = () => (now += 1_500);
+    try {
+      expect(refusal(() => one(source, { body: { list: [1, 2, 3] } }))).toMatchObject({
+        status: 422,
+        code: "PAYLOAD_MISMATCH",
+        details: { reason: "template render limit exceeded" },
+      });
+    } finally {
+      performance.now = real;
+    }
+    expect(one(source, { body: { list: [1, 2, 3] } })).toBe(`<message to="a@b"><body>123</body></message>`);
+  });
+});
+
 describe("logic", () => {
   test("a top-level loop gives one stanza per item", () => {
     const source = `{% for a in body.alerts %}
