@@ -55,6 +55,9 @@ const POSTGRES_MIGRATIONS: readonly string[] = [
   // Issue 26 §2: which replica queued a row; another that sends it puts its own address in the
   // stanza's from (postgres/outbox.ts), since a server takes from a component only its own domain.
   "ALTER TABLE outbox ADD COLUMN queued_by TEXT",
+  // Issue 26: keyed values fresh across replicas (postgres/keyed.ts): each write's place in the
+  // order of writes of its key, taken under the row's lock from one sequence.
+  "CREATE SEQUENCE plugin_data_rev; ALTER TABLE plugin_data ADD COLUMN rev BIGINT NOT NULL DEFAULT 0",
 ];
 
 /** Runs the migrations the database has not seen, each in a transaction with its version. */
