@@ -26,20 +26,19 @@ export interface HeldKeyed<V> extends Keyed<V> {
   keys(): IterableIterator<string>;
 }
 
-/** A feature's store (feature-api.ts): a plugin store whose collections list their keys. */
-export interface FeatureStore extends PluginStore {
-  keyed<V>(name: string): HeldKeyed<V>;
-}
-
 /** A collection that can also be asked what the store holds now (another replica may have written it since). */
 export interface FreshKeyed<V> extends HeldKeyed<V> {
   /** The value of `key` read from the store, and kept in this view unless it holds a newer one. */
   fresh(key: string): Promise<V | undefined>;
 }
 
+/** A feature's store (feature-api.ts): a plugin store whose collections list their keys and read fresh. */
+export interface FeatureStore extends PluginStore {
+  keyed<V>(name: string): FreshKeyed<V>;
+}
+
 /** The engine's side of a plugin store: when the writes made so far are in the store. */
 export interface EnginePluginStore extends FeatureStore {
-  keyed<V>(name: string): FreshKeyed<V>;
   flushed(): Promise<void>;
 }
 
@@ -96,7 +95,7 @@ const rethrow: StoreFailed = (_op, err) => {
 };
 
 /** Keyed values served from `values`, each write applied there and handed to `write`. */
-function inMemory(values: Values, write: (w: KeyedWrite) => void): FeatureStore {
+function inMemory(values: Values, write: (w: KeyedWrite) => void): { keyed<V>(name: string): HeldKeyed<V> } {
   return {
     keyed<V>(name: string): HeldKeyed<V> {
       const c = collection(values, name);
