@@ -27,7 +27,7 @@ export interface HeldKeyed<V> extends Keyed<V> {
 }
 
 /** A collection that can also be asked what the store holds now (another replica may have written it since). */
-export interface FreshKeyed<V> extends HeldKeyed<V> {
+interface FreshKeyed<V> extends HeldKeyed<V> {
   /** The value of `key` read from the store, and kept in this view unless it holds a newer one. */
   fresh(key: string): Promise<V | undefined>;
 }
