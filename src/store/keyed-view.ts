@@ -33,6 +33,12 @@ export interface KeyedView {
   offer(collection: string, key: string, json: string | undefined, rev: number): void;
   /** This replica wrote `w` (already in `values`); the answer is told the write's rev, undefined if it failed. */
   wrote(w: KeyedWrite): (rev: number | undefined) => void;
+  /**
+   * Catches up with the store after announcements were lost: `read` gives every value as the store
+   * holds it now. Newer values are kept; a key the store no longer holds is forgotten unless it was
+   * written here, or announced, since the read began (then the view's is the newer).
+   */
+  resync(read: () => Promise<Array<{ collection: string; key: string; json: string; rev?: number }>>): Promise<void>;
 }
 
 export function collection(values: Values, name: string): Map<string, string> {
@@ -72,8 +78,27 @@ export function keyedView(values: Values): KeyedView {
     else collection(values, c).set(k, json);
     remember(s, json);
   };
+  const resync: KeyedView["resync"] = async (read) => {
+    const before = new Map<string, number>();
+    for (const [c, held] of values) for (const k of held.keys()) before.set(slot(c, k), state(slot(c, k)).rev);
+    const rows = await read();
+    const present = new Set<string>();
+    for (const row of rows) {
+      present.add(slot(row.collection, row.key));
+      offer(row.collection, row.key, row.json, row.rev ?? 0);
+    }
+    for (const [c, held] of values)
+      for (const k of [...held.keys()]) {
+        const s = slot(c, k);
+        const st = state(s);
+        if (present.has(s) || st.pending > 0 || st.rev !== before.get(s)) continue;
+        held.delete(k);
+        remember(s, undefined);
+      }
+  };
   return {
     offer,
+    resync,
     wrote(w) {
       const s = slot(w.collection, w.key);
       const st = state(s);

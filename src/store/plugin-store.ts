@@ -48,7 +48,7 @@ export async function pluginStore(store: Store, plugin: string, failed: StoreFai
   const values: Values = new Map();
   const view = keyedView(values);
   // Before the read: what another replica writes meanwhile is not missed (the newer rev stays).
-  await followOthers(store, plugin, view);
+  await followOthers(store, plugin, view, failed);
   for (const row of await store.keyed.all(plugin)) view.offer(row.collection, row.key, row.json, row.rev ?? 0);
   // Started at once (SQLite: done when set returns); the store applies its keyed writes in call order.
   let last: Promise<unknown> = Promise.resolve();
@@ -78,16 +78,20 @@ export async function pluginStore(store: Store, plugin: string, failed: StoreFai
 
 /**
  * Other replicas' writes of `plugin`'s values, applied to `view` while the view is in use: the
- * listener holds the view weakly and stops once a reload has let go of it.
+ * listener holds the view weakly and stops once a reload has let go of it. After the listener
+ * was away, the view reads every value again (what was announced meanwhile is lost).
  */
-async function followOthers(store: Store, plugin: string, view: KeyedView): Promise<void> {
+async function followOthers(store: Store, plugin: string, view: KeyedView, failed: StoreFailed): Promise<void> {
   const held = new WeakRef(view);
   let stop: (() => void) | undefined;
-  stop = await store.keyed.follow((change) => {
-    const v = held.deref();
-    if (!v) return stop?.();
-    if (change.plugin === plugin) v.offer(change.collection, change.key, change.json, change.rev);
-  });
+  const alive = () => held.deref() ?? void stop?.();
+  stop = await store.keyed.follow(
+    (change) => change.plugin === plugin && alive()?.offer(change.collection, change.key, change.json, change.rev),
+    () =>
+      void alive()
+        ?.resync(() => store.keyed.all(plugin))
+        .catch((err: unknown) => failed(`reading ${plugin}'s keyed values again`, err)),
+  );
 }
 
 const rethrow: StoreFailed = (_op, err) => {

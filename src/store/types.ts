@@ -125,9 +125,10 @@ export interface KeyedRows {
   increment(at: KeyedAddress): Promise<number>;
   /**
    * `onChange` gets what other replicas write from when this resolves (PostgreSQL LISTEN/NOTIFY;
-   * a SQLite file has one gateway: never called); the answer stops it.
+   * a SQLite file has one gateway: never called); the answer stops it. `onResumed` is told when
+   * the listening connection is back after it dropped: what was announced meanwhile was lost.
    */
-  follow(onChange: (change: KeyedChange) => void): Promise<() => void>;
+  follow(onChange: (change: KeyedChange) => void, onResumed?: () => void): Promise<() => void>;
   /** set and delete are applied in the order they are called, whatever the backend. */
   set(at: KeyedAddress, json: string): Promise<void>;
   delete(at: KeyedAddress): Promise<void>;

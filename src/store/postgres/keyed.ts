@@ -99,17 +99,24 @@ export function postgresKeyedValues(sql: SQL): Pick<KeyedRows, "all" | "set" | "
                     RETURNING value`
         )[0]?.value,
       ),
-    async follow(onChange) {
-      const subscription = await sql.listen(CHANNEL, (payload) => {
-        const change = parse(payload, origin);
-        if (!change) return;
-        if (!("read" in change)) return onChange(change);
-        // Too large to announce: read back, with the rev of what is read (a later write's, maybe).
-        void read(sql, change.at).then(
-          (row) => row && onChange({ ...change.at, json: row.json, rev: row.rev }),
-          () => {},
-        );
-      });
+    async follow(onChange, onResumed) {
+      let listened = false;
+      // Bun.SQL re-listens after the connection drops and runs this again: the first time is no resumption.
+      const onListen = () => (listened ? onResumed?.() : void (listened = true));
+      const subscription = await sql.listen(
+        CHANNEL,
+        (payload) => {
+          const change = parse(payload, origin);
+          if (!change) return;
+          if (!("read" in change)) return onChange(change);
+          // Too large to announce: read back, with the rev of what is read (a later write's, maybe).
+          void read(sql, change.at).then(
+            (row) => row && onChange({ ...change.at, json: row.json, rev: row.rev }),
+            () => {},
+          );
+        },
+        onListen,
+      );
       return () => void subscription.unlisten().catch(() => {});
     },
   };

@@ -3,6 +3,7 @@
 // and writes of one key from both at once leave every view with the value the store holds (each
 // write's rev, store/keyed-view.ts). Two stores on one database stand for two replicas.
 import { afterEach, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
 import { pluginStore } from "../../../src/store/plugin-store.ts";
 import { postgresStore } from "../../../src/store/postgres/index.ts";
 import type { Store } from "../../../src/store/types.ts";
@@ -15,11 +16,11 @@ afterEach(async () => {
   for (const s of opened.splice(0)) await s.close();
 });
 
-/** Two replicas' stores on one fresh database. */
-async function replicas(): Promise<[Store, Store]> {
+/** Two replicas' stores on one fresh database (its name last, for the test that shuts it). */
+async function replicas(): Promise<[Store, Store, string]> {
   const url = await databases.fresh();
   for (const name of ["a", "b"]) opened.push(await postgresStore(url, { replica: `${name}.gw.localhost`, max: 3 }));
-  return opened as [Store, Store];
+  return [opened[0] as Store, opened[1] as Store, new URL(url).pathname.slice(1)];
 }
 
 describe("keyed values on replicas sharing one PostgreSQL store", () => {
@@ -62,5 +63,27 @@ describe("keyed values on replicas sharing one PostgreSQL store", () => {
     await onA.flushed();
     expect(await onB.keyed<number>("jobs").fresh("count")).toBe(3);
     expect(onB.keyed<number>("jobs").get("count")).toBe(3);
+  });
+
+  test("what was written while a replica's listener was away reaches it once the listener is back", async () => {
+    const [a, b, name] = await replicas();
+    const [onA, onB] = [await pluginStore(a, "roster_admin"), await pluginStore(b, "roster_admin")];
+    onA.keyed<number>("snapshots").set("kept", 1);
+    onA.keyed<number>("snapshots").set("gone", 1);
+    await waitFor(() => onB.keyed<number>("snapshots").get("gone") === 1, 5_000, "b to see a's values");
+    // No new connection to the database (the listeners cannot come back), and the listeners dropped;
+    // a's pool keeps the connection it writes on.
+    const admin = new SQL(databases.server().url);
+    await admin.unsafe(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name} AND query ILIKE 'LISTEN%'`;
+    onA.keyed<number>("snapshots").set("kept", 2);
+    onA.keyed<number>("snapshots").delete("gone");
+    onA.keyed<number>("snapshots").set("new", 3);
+    await onA.flushed();
+    expect(onB.keyed<number>("snapshots").get("kept")).toBe(1);
+    await admin.unsafe(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+    await admin.close();
+    const seen = () => ["kept", "gone", "new"].map((k) => onB.keyed<number>("snapshots").get(k));
+    await waitFor(() => JSON.stringify(seen()) === JSON.stringify([2, undefined, 3]), 20_000, "b to catch up after its listener is back");
   });
 });
