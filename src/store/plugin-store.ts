@@ -86,7 +86,10 @@ async function followOthers(store: Store, plugin: string, view: KeyedView, faile
   let stop: (() => void) | undefined;
   const alive = () => held.deref() ?? void stop?.();
   stop = await store.keyed.follow(
-    (change) => change.plugin === plugin && alive()?.offer(change.collection, change.key, change.json, change.rev),
+    (change) => {
+      const v = alive();
+      if (v && change.plugin === plugin) v.offer(change.collection, change.key, change.json, change.rev);
+    },
     () =>
       void alive()
         ?.resync(() => store.keyed.all(plugin))
