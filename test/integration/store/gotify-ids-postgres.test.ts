@@ -3,15 +3,8 @@
 // store in one statement (KeyedRows.increment), not from a replica's in-memory copy of the counter.
 import { afterEach, describe, expect, test } from "bun:test";
 import { type FakeGateway, fakeGateway } from "../../helpers/fake-gateway.ts";
+import { GOTIFY_ROUTES as ROUTES, GOTIFY_TOKEN as TOKEN } from "../../helpers/gotify-routes.ts";
 import { usePostgresDatabases } from "../../helpers/postgres-databases.ts";
-
-const TOKEN = "AGhVjJ3kKc0d.zm";
-const ROUTES = `
-auth:
-  apps: { kind: bearer, tokens: [{ token: "${TOKEN}", name: monitoring }] }
-routes:
-  - { preset: gotify, to: bob@localhost, auth: apps }
-`;
 
 const databases = usePostgresDatabases("gotify_ids");
 const gateways: FakeGateway[] = [];
