@@ -22,73 +22,79 @@ const PAYLOAD = /^(\S+) (\d+) (\S+) ([=#])([\s\S]*)$/;
 /** Ids of this store's events not heard back yet, at most (a long outage publishes many). */
 const MAX_UNHEARD = 10_000;
 
+/** What a store's announcing and listening share: its name, and how far it has heard. */
+interface Hearing {
+  origin: string;
+  /** Ids this store announced and has not heard back: not handed out again by a catch-up read. */
+  unheard: Set<string>;
+  /** The largest seq heard (or cached before the listener started). */
+  heard: number;
+}
+
 export function postgresFanout(sql: SQL): TopicFanout {
   // This store's own notifications come back to its listener too: skipped by origin. A name per
   // store, not the replica's address: two stores of one address (tests, a restart) stay apart.
-  const origin = randomUUID();
-  // What this store announced and has not heard back: not handed out again by a catch-up read.
-  const unheard = new Set<string>();
-  let heard = 0;
+  const h: Hearing = { origin: randomUUID(), unheard: new Set(), heard: 0 };
   let last: Promise<unknown> = Promise.resolve();
   return {
     // One after the other: two NOTIFYs on two pooled connections could arrive swapped.
     announce(id, json) {
       const what = Buffer.byteLength(json) <= MAX_INLINE_BYTES ? `${id} =${json}` : `${id} #`;
-      if (unheard.size < MAX_UNHEARD) unheard.add(id);
+      if (h.unheard.size < MAX_UNHEARD) h.unheard.add(id);
       const next = last.then(
-        () => sql`SELECT pg_notify(${CHANNEL}, ${origin}::text || ' ' || coalesce((SELECT seq FROM topic_events WHERE id = ${id}), 0)::text
+        () => sql`SELECT pg_notify(${CHANNEL}, ${h.origin}::text || ' ' || coalesce((SELECT seq FROM topic_events WHERE id = ${id}), 0)::text
                                                 || ' ' || ${what}::text)`,
       );
       last = next.catch(() => {});
       return next.then(() => {});
     },
     async listen(onEvent) {
-      let listened = false;
-      // Events already handed out during a catch-up (heard live while it read): not twice.
-      let handed: Set<string> | undefined;
-      const hand = (id: string, json: string) => {
-        if (handed) {
-          if (handed.has(id)) return;
-          handed.add(id);
-        }
-        onEvent(json);
-      };
-      const readById = (id: string) =>
-        void sql`SELECT event FROM topic_events WHERE id = ${id}`.then(
-          (rows: Array<{ event: string }>) => rows[0] && hand(id, rows[0].event),
-          () => {},
-        );
-      const catchUp = async () => {
-        handed = new Set();
-        const rows: Array<{ seq: string; id: string; event: string }> =
-          await sql`SELECT seq, id, event FROM topic_events WHERE seq > ${heard} ORDER BY seq`;
-        for (const row of rows) {
-          heard = Math.max(heard, Number(row.seq));
-          if (!unheard.delete(row.id)) hand(row.id, row.event);
-        }
-        handed = undefined;
-        unheard.clear();
-      };
-      await sql.listen(
-        CHANNEL,
-        (payload) => {
-          const m = PAYLOAD.exec(payload);
-          if (!m) return;
-          const [, from, seq, id, kind, json] = m as unknown as [string, string, string, string, string, string];
-          heard = Math.max(heard, Number(seq));
-          if (from === origin) return void unheard.delete(id);
-          if (kind === "#") return readById(id);
-          hand(id, json);
-        },
-        () => {
-          if (listened) return void catchUp().catch(() => {});
-          listened = true;
-          // Where a catch-up would start: what was cached before this listener is not news.
-          void sql`SELECT coalesce(max(seq), 0) AS seq FROM topic_events`.then(
-            (rows: Array<{ seq: string }>) => (heard = Math.max(heard, Number(rows[0]?.seq ?? 0))),
-            () => {},
-          );
-        },
+      const { onNotify, onListen } = listener(sql, h, onEvent);
+      await sql.listen(CHANNEL, onNotify, onListen);
+    },
+  };
+}
+
+function listener(sql: SQL, h: Hearing, onEvent: (json: string) => void) {
+  let listened = false;
+  // Events handed out during a catch-up (heard live while it read): not twice.
+  let handed: Set<string> | undefined;
+  const hand = (id: string, json: string) => {
+    if (handed?.has(id)) return;
+    handed?.add(id);
+    onEvent(json);
+  };
+  const catchUp = async () => {
+    handed = new Set();
+    const rows: Array<{ seq: string; id: string; event: string }> =
+      await sql`SELECT seq, id, event FROM topic_events WHERE seq > ${h.heard} ORDER BY seq`;
+    for (const row of rows) {
+      h.heard = Math.max(h.heard, Number(row.seq));
+      if (!h.unheard.delete(row.id)) hand(row.id, row.event);
+    }
+    handed = undefined;
+    h.unheard.clear();
+  };
+  return {
+    onNotify(payload: string) {
+      const m = PAYLOAD.exec(payload);
+      if (!m) return;
+      const [, from, seq = "0", id = "", kind, json = ""] = m;
+      h.heard = Math.max(h.heard, Number(seq));
+      if (from === h.origin) return void h.unheard.delete(id);
+      if (kind === "=") return hand(id, json);
+      void sql`SELECT event FROM topic_events WHERE id = ${id}`.then(
+        (rows: Array<{ event: string }>) => rows[0] && hand(id, rows[0].event),
+        () => {},
+      );
+    },
+    onListen() {
+      if (listened) return void catchUp().catch(() => {});
+      listened = true;
+      // Where a catch-up would start: what was cached before this listener is not news.
+      void sql`SELECT coalesce(max(seq), 0) AS seq FROM topic_events`.then(
+        (rows: Array<{ seq: string }>) => (h.heard = Math.max(h.heard, Number(rows[0]?.seq ?? 0))),
+        () => {},
       );
     },
   };
