@@ -43,8 +43,12 @@ export default defineFeature({
     }),
   ],
   async start(ctx) {
-    // Snowflakes stay unique across reloads: one sequence for the gateway's life.
-    const snowflake = await ctx.gateway.keep(async () => snowflakes(Date.now, await workerId(ctx.gateway.store)));
+    // Snowflakes stay unique across reloads: one sequence for the gateway's life, begun by the
+    // first configuration with a discord route (a gateway without one takes no worker number).
+    const kept = ctx.gateway.keep((): { snowflake?: Promise<() => string> } => ({}));
+    if (ctx.routes.some((r) => r.kind === "discord"))
+      kept.snowflake ??= workerId(ctx.gateway.store).then((worker) => snowflakes(Date.now, worker));
+    const snowflake = (await kept.snowflake) ?? snowflakes();
     // The request's files together may be as large as attachments.max_file_bytes (its fields stay within http.max_body_bytes).
     const hooks = new DiscordHooks(ctx.http, ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : {});
     const rooms = await formatRooms(ctx, "discord", ["discord"]);
