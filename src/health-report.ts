@@ -45,5 +45,15 @@ function mqttHealth(status: MqttStatus): Record<string, unknown> {
     client_id: status.clientId,
     since: new Date(status.since).toISOString(),
     ...(status.lastError ? { last_error: status.lastError } : {}),
+    ...(status.publishing ? { publishing: publishingHealth(status.publishing) } : {}),
+  };
+}
+
+/** Shown, not judged: MQTT in and XMPP still work while only publishing is down (those routes answer 503). */
+function publishingHealth(status: NonNullable<MqttStatus["publishing"]>): Record<string, unknown> {
+  return {
+    state: status.state,
+    client_id: status.clientId,
+    ...(status.lastError ? { last_error: status.lastError } : {}),
   };
 }

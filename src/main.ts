@@ -7,6 +7,7 @@ import { createGateway, type Gateway } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { initCommand } from "./cli/init.ts";
 import { outboxCommand } from "./cli/outbox.ts";
+import { storeCopyCommand } from "./cli/store-copy.ts";
 import { renderCommand, servesDeclarative } from "./features/routes/render-cli.ts";
 import { renderOffline } from "./cli/render-offline.ts";
 import { jobWatchers } from "./features/bots/render-watch.ts";
@@ -55,6 +56,12 @@ async function main(argv: string[]): Promise<number> {
       const config = await readConfig(args.config, { offline: true });
       if (!config || !args.outbox) return 1;
       return outboxCommand(config.store, args.outbox, { out: (l) => console.log(l), err: (l) => console.error(`${args.config}: ${l}`) });
+    }
+    case "store-copy": {
+      if (!args.storeCopy) return 2;
+      // The config only tells where a side left out is: read offline, the component secret is not needed.
+      const configStore = async () => (await readConfig(args.config, { offline: true }))?.store;
+      return storeCopyCommand(args.storeCopy, process.env, configStore, { out: (l) => console.log(l), err: (l) => console.error(l) });
     }
     case "render": {
       const config = await readConfig(args.config, { offline: true });

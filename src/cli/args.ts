@@ -1,9 +1,10 @@
-/** Command-line parsing: `stanzagate [serve|check|init ...|hash-password|schema|outbox ...|render ...|preset [NAME]] [--config FILE]`. */
+/** Command-line parsing: `stanzagate [serve|check|init ...|hash-password|schema|outbox ...|store copy ...|render ...|preset [NAME]] [--config FILE]`. */
 import { DEFAULT_COMPONENT_PORT } from "./init-files.ts";
 import type { InitArgs } from "./init.ts";
 import type { OutboxAction } from "./outbox.ts";
+import type { StoreCopyArgs } from "./store-locations.ts";
 
-type Command = "serve" | "check" | "init" | "hash-password" | "outbox" | "schema" | "render" | "preset" | "help" | "version";
+type Command = "serve" | "check" | "init" | "hash-password" | "outbox" | "store-copy" | "schema" | "render" | "preset" | "help" | "version";
 
 /** For `render`: the request to render (the body is a file name here; main.ts reads it). */
 interface RenderArgs {
@@ -21,6 +22,8 @@ export interface Args {
   config: string;
   /** For `outbox`: what to do with the dead letters. */
   outbox?: OutboxAction;
+  /** For `store copy`: where from, where to. */
+  storeCopy?: StoreCopyArgs;
   render?: RenderArgs;
   /** For `preset`: the preset to print (all of them listed when absent). */
   preset?: string;
@@ -41,6 +44,11 @@ Commands:
   outbox list      the queue's size and every dead letter (stanzas the server refused)
   outbox retry ID  put dead letter ID back at the end of the queue
   outbox drop ID   forget dead letter ID for good
+  store copy       copy a SQLite store, outbox included, into an empty PostgreSQL store, in one transaction
+                   (stop the gateway first; docs/operations.md "Moving from SQLite"):
+                   store copy --from sqlite:PATH --to 'postgres://user:\${PASSWORD}@host/db?sslmode=verify-full' [--force]
+                   (\${VAR} is read from the environment; the config's store: may give --from or --to;
+                   --force replaces the rows a non-empty target holds, which are lost)
   render           print what a request would send, without connecting: a declarative route's stanzas, a
                    format route's (ntfy, Gotify, Slack...) message bodies as a client shows them (--xml: stanzas)
                    render --route PATH [--method M] [--body FILE|-] [--header K:V]... [--query k=v]... [--pretty] [--xml]
@@ -56,6 +64,7 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
   let command: Command = "serve";
   let config = "./routes.yaml";
   let outbox: OutboxAction | undefined;
+  let storeCopy: StoreCopyArgs | undefined;
   let render: Partial<RenderArgs> | undefined;
   let preset: string | undefined;
   let init: InitArgs | undefined;
@@ -88,6 +97,15 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
       command = "preset";
       const next = argv[i + 1];
       if (next !== undefined && !next.startsWith("-")) preset = argv[++i];
+    } else if (a === "store") {
+      if (argv[++i] !== "copy") return { error: "store needs copy (store copy --from sqlite:PATH --to postgres://...)" };
+      command = "store-copy";
+      storeCopy = { force: false };
+    } else if (storeCopy && a === "--force") storeCopy.force = true;
+    else if (storeCopy && (a === "--from" || a === "--to")) {
+      const value = argv[++i];
+      if (!value) return { error: `${a} needs a value` };
+      storeCopy[a === "--from" ? "from" : "to"] = value;
     } else if (a === "outbox") {
       const parsed = parseOutbox(argv[i + 1], argv[i + 2]);
       if ("error" in parsed) return parsed;
@@ -104,6 +122,7 @@ export function parseArgs(argv: readonly string[]): Args | { error: string } {
     command,
     config,
     ...(outbox ? { outbox } : {}),
+    ...(storeCopy ? { storeCopy } : {}),
     ...(render ? { render: render as RenderArgs } : {}),
     ...(preset ? { preset } : {}),
     ...(init ? { init } : {}),

@@ -9,7 +9,6 @@ import { isRecord } from "../kit/bounded.ts";
 import { parseProxyRange } from "../http/client-address.ts";
 import { AttachmentsSchema, type AttachmentsConfig } from "../files/schema.ts";
 import type { Diagnostic, PathSegments, SourceLocator } from "./diagnostics.ts";
-import { isPostgresUrl } from "../kit/store-url.ts";
 import type { RouteBase } from "./feature-shape.ts";
 
 /** The section with every default filled in (also when it is absent). */
@@ -37,15 +36,6 @@ export function checkAttachments(
   if (publicUrlOf(fields) !== undefined && fields.store === ":memory:") {
     const message = 'with store: ":memory:" files are kept in a temporary folder: their links die when the gateway stops';
     warnings.push({ ...locate.at(["store"], message), severity: "warning" });
-  }
-  // Blobs are files on each replica's disk: another replica sharing the rows could not serve them yet.
-  if (publicUrlOf(fields) !== undefined && typeof fields.store === "string" && isPostgresUrl(fields.store)) {
-    out.push(
-      locate.at(
-        ["store"],
-        "files (http.public_url) need a store file for now: with a PostgreSQL store each replica would keep the files on its own disk",
-      ),
-    );
   }
   const raw = fields.attachments;
   // http.public_url alone turns files on at the default path: that path is as taken as a configured one.

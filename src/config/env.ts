@@ -22,19 +22,32 @@ export interface MissingVariable {
   path: Array<string | number>;
 }
 
+/**
+ * One string with its references replaced, as routes.yaml's values are (for a command-line
+ * argument such as `store copy --to`, which may name `${PASSWORD}` the way `store:` does); each
+ * unset variable without a fallback is named in `missing` and replaced by "".
+ */
+export function expandVariables(text: string, env: Record<string, string | undefined>): { value: string; missing: string[] } {
+  const missing: string[] = [];
+  const value = text.replace(REFERENCE, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
+    if (escaped) return whole.slice(1);
+    const set = env[name];
+    if (set !== undefined && set !== "") return set;
+    if (fallback !== undefined) return fallback;
+    missing.push(name);
+    return "";
+  });
+  return { value, missing };
+}
+
 export function substituteEnv(doc: Document, env: Record<string, string | undefined>): MissingVariable[] {
   const missing: MissingVariable[] = [];
   visit(doc, {
     Scalar(_key, node, ancestors) {
       if (typeof node.value !== "string" || !node.value.includes("${")) return;
-      node.value = node.value.replace(REFERENCE, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
-        if (escaped) return whole.slice(1);
-        const value = env[name];
-        if (value !== undefined && value !== "") return value;
-        if (fallback !== undefined) return fallback;
-        missing.push({ name, path: pathOf(ancestors, node) });
-        return "";
-      });
+      const expanded = expandVariables(node.value, env);
+      node.value = expanded.value;
+      for (const name of expanded.missing) missing.push({ name, path: pathOf(ancestors, node) });
     },
   });
   return missing;

@@ -1,37 +1,19 @@
 /**
- * A file's bytes on disk, content-addressed: `<dir>/<sha256>`. A file streams into `<dir>/tmp/`
- * (counted and hashed as it comes, never held whole), is fsynced, then renamed to its hash: a
- * rename is atomic (POSIX rename(2)), so a path under `<dir>` is always a whole file, and a crash
- * or a full disk mid-upload leaves only a temporary file, removed at the next start.
+ * A file's bytes on disk, the BlobStore (blob-store.ts) beside a SQLite store, content-addressed:
+ * `<dir>/<sha256>`. A file streams into `<dir>/tmp/` (counted and hashed as it comes, never held
+ * whole), is fsynced, then renamed to its hash: a rename is atomic (POSIX rename(2)), so a path
+ * under `<dir>` is always a whole file, and a crash or a full disk mid-upload leaves only a
+ * temporary file, removed at the next start.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { SNIFF_BYTES } from "./sniff.ts";
-
-/** Why a write stopped before the end of the body. */
-export class BlobCut extends Error {
-  constructor(
-    /** limit: admit() said no; body: the sender's stream failed (cut, malformed); disk-full; failed: any other write error. */
-    readonly reason: "limit" | "body" | "disk-full" | "failed",
-    cause?: unknown,
-  ) {
-    super(`file write stopped: ${reason}`, { cause });
-    this.name = "BlobCut";
-  }
-}
-
-export interface WrittenBlob {
-  sha256: string;
-  size: number;
-  /** The first SNIFF_BYTES bytes, to sniff the type from. */
-  head: Uint8Array;
-}
+import { BlobCut, BlobTally, type BlobStore, type ByteRange, type WrittenBlob, bodyChunks, cut } from "./blob-store.ts";
 
 const HEX = /^[0-9a-f]{64}$/;
 
-export class Blobs {
+export class Blobs implements BlobStore {
   readonly #tmp: string;
 
   /**
@@ -48,9 +30,30 @@ export class Blobs {
     for (const name of readdirSync(this.#tmp)) if (this.#settled(join(this.#tmp, name))) rmSync(join(this.#tmp, name), { force: true });
   }
 
-  /** Removes a blob no row names, unless it was written within the grace. */
-  removeUnnamed(sha256: string): void {
+  async removeUnnamed(sha256: string): Promise<void> {
     if (this.#settled(this.path(sha256))) rmSync(this.path(sha256), { force: true });
+  }
+
+  async remove(blob: WrittenBlob): Promise<void> {
+    rmSync(this.path(blob.sha256), { force: true });
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return existsSync(this.path(sha256));
+  }
+
+  /** Bun.file: the server sends it from the file itself (sendfile(2) where it can). */
+  async read(sha256: string, range?: ByteRange): Promise<Blob | undefined> {
+    if (!existsSync(this.path(sha256))) return undefined;
+    const file = Bun.file(this.path(sha256));
+    return range ? file.slice(range.start, range.end + 1) : file;
+  }
+
+  /** Done when it starts (the constructor): a temporary file under way is this process's own. */
+  async sweepCut(): Promise<void> {}
+
+  withFile<T>(sha256: string, use: (path: string) => Promise<T>): Promise<T> {
+    return use(this.path(sha256));
   }
 
   #settled(path: string): boolean {
@@ -65,41 +68,30 @@ export class Blobs {
     return join(this.dir, sha256);
   }
 
-  /** The hashes on disk (a sweep removes those no row names). */
-  list(): string[] {
+  async list(): Promise<string[]> {
     return readdirSync(this.dir).filter((name) => HEX.test(name));
   }
 
-  /**
-   * Streams `body` to disk. `admit(total)` is asked after each chunk with the bytes so far and
-   * returns false to cut it (the file limit, the quota): the body is cancelled, the temporary
-   * file removed, and BlobCut("limit") thrown.
-   */
+  /** Streams `body` to a temporary file, fsynced, then renamed to its hash (see the top). */
   async write(body: ReadableStream<Uint8Array>, admit: (total: number) => boolean): Promise<WrittenBlob> {
     const tmp = join(this.#tmp, randomBytes(16).toString("hex"));
-    const hash = createHash("sha256");
-    const head = new HeadBuffer();
-    let size = 0;
+    const tally = new BlobTally();
     const file = await open(tmp, "wx", 0o600).catch((err: unknown) => Promise.reject(cut(err)));
-    const reader = body.getReader();
     try {
-      const next = () => reader.read().catch((err: unknown) => Promise.reject(new BlobCut("body", err)));
-      for (let chunk = await next(); !chunk.done; chunk = await next()) {
-        size += chunk.value.byteLength;
-        if (!admit(size)) throw new BlobCut("limit");
-        hash.update(chunk.value);
-        head.add(chunk.value);
-        await writeAll(file, chunk.value);
+      for await (const chunk of bodyChunks(body)) {
+        if (!admit(tally.size + chunk.byteLength)) throw new BlobCut("limit");
+        tally.add(chunk);
+        await writeAll(file, chunk);
       }
       await file.sync();
       // What is on disk is what was hashed, or the file is not named by that hash.
-      if ((await file.stat()).size !== size) throw new BlobCut("failed", new Error(`wrote a different size than the ${size} bytes hashed`));
+      if ((await file.stat()).size !== tally.size)
+        throw new BlobCut("failed", new Error(`wrote a different size than the ${tally.size} bytes hashed`));
       await file.close();
-      const sha256 = hash.digest("hex");
-      await rename(tmp, this.path(sha256));
-      return { sha256, size, head: head.bytes() };
+      const blob = tally.written();
+      await rename(tmp, this.path(blob.sha256));
+      return blob;
     } catch (err) {
-      void reader.cancel().catch(() => {});
       await file.close().catch(() => {});
       await rm(tmp, { force: true });
       throw cut(err);
@@ -117,29 +109,5 @@ async function writeAll(file: FileHandle, bytes: Uint8Array): Promise<void> {
     const { bytesWritten } = await file.write(bytes, done, bytes.byteLength - done);
     if (bytesWritten <= 0) throw new BlobCut("disk-full");
     done += bytesWritten;
-  }
-}
-
-function cut(err: unknown): BlobCut {
-  if (err instanceof BlobCut) return err;
-  const code = (err as { code?: unknown } | null)?.code;
-  return new BlobCut(code === "ENOSPC" || code === "EDQUOT" ? "disk-full" : "failed", err);
-}
-
-/** The first SNIFF_BYTES bytes of a stream, copied (chunks may be reused by their producer). */
-class HeadBuffer {
-  readonly #buf = new Uint8Array(SNIFF_BYTES);
-  #length = 0;
-
-  add(chunk: Uint8Array): void {
-    const room = SNIFF_BYTES - this.#length;
-    if (room <= 0) return;
-    const part = chunk.subarray(0, room);
-    this.#buf.set(part, this.#length);
-    this.#length += part.byteLength;
-  }
-
-  bytes(): Uint8Array {
-    return this.#buf.slice(0, this.#length);
   }
 }

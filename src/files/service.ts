@@ -6,22 +6,22 @@
  */
 import { GatewayError } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
-import { BlobCut } from "./blobs.ts";
+import { BlobCut, type BlobStore } from "./blob-store.ts";
 import { fileRate, type FileRate, type Taken } from "./rate.ts";
 import { expireSeconds, type AttachmentsConfig } from "./schema.ts";
 import type { FileRow, FileStore } from "./store.ts";
 import type { Attachment, FilesPort, IncomingFile, StoredFile } from "./types.ts";
-import type { UploadSource, Uploader } from "./uploader.ts";
+import type { Uploader } from "./uploader.ts";
 
 /** What the serving feature needs besides the port. */
 export interface FilesService extends FilesPort {
   readonly settings: AttachmentsConfig;
-  readonly store: FileStore;
+  readonly store: FileStore<BlobStore>;
 }
 
 export interface FilesDeps {
   settings: AttachmentsConfig;
-  store: FileStore;
+  store: FileStore<BlobStore>;
   /** http.public_url, without its trailing slash. */
   publicUrl: string;
   /** Where a failed write says why (the sender is told only that it failed). */
@@ -38,7 +38,7 @@ export function filesService(deps: FilesDeps): FilesService {
 
 class Files implements FilesService {
   readonly settings: AttachmentsConfig;
-  readonly store: FileStore;
+  readonly store: FileStore<BlobStore>;
   readonly #rate: FileRate;
   readonly #ttlS: number;
 
@@ -141,8 +141,8 @@ class Files implements FilesService {
   /** `upload: xep0363`: the server keeps it; when its service fails, `fallback` says local or UPLOAD_FAILED. */
   async #upload(row: FileRow, uploader: Uploader): Promise<StoredFile> {
     try {
-      const source: UploadSource = { ...fileOf(row), path: this.store.blobs.path(row.sha256) };
-      const url = await uploader.upload(source);
+      // The uploader PUTs a file with its length: a blob kept in the store is copied to one for it.
+      const url = await this.store.blobs.withFile(row.sha256, (path) => uploader.upload({ ...fileOf(row), path }));
       await this.store.forget(row.id);
       return { ...fileOf(row), url };
     } catch (err) {

@@ -1,26 +1,27 @@
 /**
- * The file store: blobs on disk (blobs.ts) and one row per file sent in the gateway's store
- * (store/types.ts FileRows), which names the blob, the safe name, the sniffed type and when the link dies. Two
- * senders sending the same bytes share one blob (content addressing), each with its own id, name
- * and expiry; a blob goes when no row names it any more.
+ * The file store: blobs (blob-store.ts: on disk beside a SQLite store, in a PostgreSQL store
+ * itself) and one row per file sent in the gateway's store (store/types.ts FileRows), which
+ * names the blob, the safe name, the sniffed type and when the link dies. Two senders sending the
+ * same bytes share one blob (content addressing), each with its own id, name and expiry; a blob
+ * goes when no row names it any more.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
 import type { FileRow, Store } from "../store/types.ts";
-import { BlobCut, Blobs, type WrittenBlob } from "./blobs.ts";
+import { BlobCut, type BlobStore, type WrittenBlob } from "./blob-store.ts";
+import { Blobs } from "./blobs.ts";
 import { safeName } from "./names.ts";
 import { sniffType } from "./sniff.ts";
 
 export type { FileRow };
 
 /** Far longer than any upload between its rename and its row, far shorter than any expiry. */
-const UNNAMED_GRACE_MS = 10 * 60_000;
+export const UNNAMED_GRACE_MS = 10 * 60_000;
 
 /** 128 random bits (hex): an id nobody guesses, so a link is as private as the chat it is in. */
 const newFileId = (): string => randomBytes(16).toString("hex");
 
-export class FileStore {
-  readonly blobs: Blobs;
+export class FileStore<B extends BlobStore = Blobs> {
+  readonly blobs: B;
   /** Bytes being written now, not yet in a row: counted against the quota too. */
   #inFlight = 0;
   /** Blobs renamed into place whose row is not written yet: a sweep leaves them. */
@@ -32,14 +33,18 @@ export class FileStore {
   /** Checking a file's room and writing its row, one file at a time (see #index). */
   #indexing: Promise<unknown> = Promise.resolve();
 
-  /** `graceMs`: a file younger than this is never swept unnamed (blobs.ts); tests give 0. */
+  /** Blobs on disk in `dir`; `graceMs`: a file younger than this is never swept unnamed (blobs.ts); tests give 0. */
+  constructor(store: Store, dir: string, now?: () => number, graceMs?: number);
+  /** Blobs kept elsewhere (db-blobs.ts: in the store), with their own grace. */
+  constructor(store: Store, blobs: B, now?: () => number);
   constructor(
     readonly store: Store,
-    dir: string,
+    where: string | B,
     readonly now: () => number = Date.now,
     graceMs = UNNAMED_GRACE_MS,
   ) {
-    this.blobs = new Blobs(dir, graceMs);
+    // A folder is what the first signature gives: Blobs, B's default.
+    this.blobs = typeof where === "string" ? (new Blobs(where, graceMs) as BlobStore as B) : where;
     // A store that fails here fails again at the next sweep or row, where it is reported.
     this.#ready = this.sweep().catch(() => {});
   }
@@ -91,9 +96,6 @@ export class FileStore {
     let refused = false;
     try {
       const sniffed = await sniffType(blob.head);
-      const added = (await this.store.files.names(blob.sha256)) ? 0 : blob.size;
-      refused = !fits(added, this.#stored);
-      if (refused) throw new BlobCut("limit");
       const now = this.now();
       const row: FileRow = {
         id: newFileId(),
@@ -104,22 +106,25 @@ export class FileStore {
         stored_at: now,
         expires_at: now + ttlS * 1000,
       };
-      await this.store.files.insert(row);
-      this.#stored += added;
+      // Judged against what every gateway on the store holds, one file at a time across them.
+      const { inserted, stored } = await this.store.files.insertIfRoom(row, fits);
+      this.#stored = stored;
+      refused = !inserted;
+      if (refused) throw new BlobCut("limit");
       return row;
     } finally {
       const left = (this.#landing.get(blob.sha256) ?? 1) - 1;
       if (left > 0) this.#landing.set(blob.sha256, left);
       else this.#landing.delete(blob.sha256);
       // Refused bytes are not left on disk for a sweep ten minutes later: the quota bounds the disk.
-      if (refused && left <= 0 && !(await this.store.files.names(blob.sha256))) rmSync(this.blobs.path(blob.sha256), { force: true });
+      if (refused && left <= 0 && !(await this.store.files.names(blob.sha256))) await this.blobs.remove(blob);
     }
   }
 
-  /** A file still served: its row unexpired and its blob on disk. */
+  /** A file still served: its row unexpired and its blob there. */
   async find(id: string): Promise<FileRow | undefined> {
     const row = await this.store.files.find(id, this.now());
-    return row && existsSync(this.blobs.path(row.sha256)) ? row : undefined;
+    return row && (await this.blobs.has(row.sha256)) ? row : undefined;
   }
 
   /** Forgets one file (an upload service took it instead, or its request was refused); its blob goes with its last row. */
@@ -131,10 +136,11 @@ export class FileStore {
   /** Removes expired rows, then every blob no row names (nor a write about to name). */
   async sweep(): Promise<void> {
     // The blobs there when the sweep starts: one written while the store answers is not its to judge.
-    const present = this.blobs.list();
+    const present = await this.blobs.list();
     await this.store.files.expire(this.now());
     this.#stored = await this.store.files.storedBytes();
     const named = await this.store.files.blobs();
-    for (const sha256 of present) if (!named.has(sha256) && !this.#landing.has(sha256)) this.blobs.removeUnnamed(sha256);
+    for (const sha256 of present) if (!named.has(sha256) && !this.#landing.has(sha256)) await this.blobs.removeUnnamed(sha256);
+    await this.blobs.sweepCut();
   }
 }

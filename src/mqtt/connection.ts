@@ -96,7 +96,7 @@ export class MqttConnection {
   }
 
   status(): MqttStatus {
-    return { ...this.#status };
+    return { ...this.#status, publishing: this.#publisher.status(`${this.#status.clientId}-pub`) };
   }
 
   stats(): MqttStats {

@@ -13,7 +13,7 @@ import { createBackoff, type Backoff } from "../kit/backoff.ts";
 import { clientOptions, type ProtocolVersion } from "./options.ts";
 import { connackProblem, unavailable } from "./refusals.ts";
 import type { MqttConfig } from "./schema.ts";
-import type { MqttPublishOptions } from "./types.ts";
+import type { MqttPublishOptions, PublishingStatus } from "./types.ts";
 
 export class Publisher {
   #client: MqttClient | undefined;
@@ -40,6 +40,13 @@ export class Publisher {
     client?.removeAllListeners("close");
     client?.end(true);
     this.#refuseAll(reason);
+  }
+
+  /** For /health: a publish fails with 503 while this is not online, even with the main connection up. */
+  status(clientId: string): PublishingStatus {
+    const client = this.#client;
+    const state = client === undefined ? "offline" : client.connected ? "online" : "connecting";
+    return { state, clientId, ...(this.#lastError ? { lastError: this.#lastError } : {}) };
   }
 
   async publish(topic: string, payload: string | Uint8Array, options: MqttPublishOptions): Promise<void> {

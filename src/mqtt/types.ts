@@ -31,6 +31,15 @@ export interface MqttStatus {
   lastError?: string | undefined;
   /** Unix ms of the last change of state. */
   since: number;
+  /** The second connection MQTT out publishes on (`<client_id>-pub`, publisher.ts). */
+  publishing?: PublishingStatus;
+}
+
+export interface PublishingStatus {
+  /** offline: not opened (the main connection is not online) or dropped and waiting to retry. */
+  state: "connecting" | "online" | "offline";
+  clientId: string;
+  lastError?: string | undefined;
 }
 
 /** The broker connection (src/mqtt/), one per gateway, kept across reloads. */

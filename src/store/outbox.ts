@@ -16,6 +16,8 @@ export type { QueuedStanza };
 
 export interface Outbox {
   size(): number;
+  /** The count without looking for another process's commits (store/types.ts OutboxRows.counted). */
+  counted(): number;
   /**
    * Appends; returns the row's seq, or undefined when the outbox already holds `max` stanzas
    * (counting the room `reserve` set aside). `reserved`: takes one of those places instead.
@@ -52,6 +54,7 @@ export function createOutbox(store: Store, max: number, health: StoreHealth): Ou
   return {
     health,
     size: rows.size,
+    counted: rows.counted ?? rows.size,
     async push(stanza, fromReserve = false) {
       if (!fromReserve && rows.size() + reserved >= max) return undefined;
       const seq = await write("queueing a stanza", () => rows.push(stanza));

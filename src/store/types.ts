@@ -23,6 +23,11 @@ export interface Store {
   readonly grace: GraceRows;
   readonly jobs: JobRuns;
   readonly fanout: TopicFanout;
+  /**
+   * The files' bytes, when the store keeps them itself (issue 26: PostgreSQL, so that every
+   * replica serves every file); absent, they are files beside the store (SQLite: files/blobs.ts).
+   */
+  readonly blobs?: BlobRows;
   /** One write that changes nothing else: whether the store can be written (again). */
   probe(): Promise<void>;
   /** Ends every connection; the store is unusable afterwards. */
@@ -45,6 +50,12 @@ export interface OutboxRows {
    * next read (PostgreSQL).
    */
   size(): number;
+  /**
+   * Rows queued as this process last counted them, without looking for another writer's commits
+   * (SQLite: a `PRAGMA data_version` read, about 9 µs): for the delivery's check while the link is
+   * up, which another process's rows need not hold back. Absent: size().
+   */
+  counted?(): number;
   /** Dead letters, as last known, without a round trip (/health asks it synchronously). */
   dead(): number;
   /** Appends; returns the row's seq. */
@@ -212,6 +223,42 @@ export interface FileRows {
   blobs(): Promise<Set<string>>;
   /** Bytes of the blobs the rows name, each blob counted once. */
   storedBytes(): Promise<number>;
+  /**
+   * Inserts `row` if `fits(added, stored)` says there is room: `added` is 0 when a row names its
+   * blob already (else its size), `stored` what the rows name. Judged and written in one
+   * transaction, one at a time across every gateway on the store (the quota holds across
+   * replicas). Returns whether it was inserted and the bytes stored afterwards.
+   */
+  insertIfRoom(row: FileRow, fits: (added: number, stored: number) => boolean): Promise<{ inserted: boolean; stored: number }>;
+}
+
+/**
+ * Files' bytes kept in the store (files/db-blobs.ts streams them through this): each upload's
+ * chunks are written as the body comes under an id of its own, invisible until `name` gives
+ * them their hash in one transaction (what a rename is on disk).
+ */
+export interface BlobRows {
+  /** Chunk `n` of the upload `upload` (chunks are numbered from 0, each `chunkBytes` but the last). */
+  putChunk(upload: string, n: number, data: Uint8Array): Promise<void>;
+  /**
+   * Names the upload's `chunks` chunks, `size` bytes in all, as the blob `sha256`, and answers
+   * when (ms, later than any naming of the same bytes before); undefined (nothing named) if they
+   * are not all there. A blob of the same bytes named already is kept, marked named now (as a
+   * rename over it would be), and the upload's chunks go.
+   */
+  name(upload: string, blob: { sha256: string; size: number; chunks: number; chunkBytes: number }): Promise<number | undefined>;
+  /** Forgets an upload's chunks (a cut upload). */
+  drop(upload: string): Promise<void>;
+  /** Where the blob's chunks are, if it is named. */
+  find(sha256: string): Promise<{ upload: string; size: number; chunkBytes: number } | undefined>;
+  /** Chunks `from` to `to` (inclusive) of an upload, in order. */
+  chunks(upload: string, from: number, to: number): Promise<Uint8Array[]>;
+  /** The named blobs. */
+  list(): Promise<string[]>;
+  /** Forgets the blob `sha256` unless a file row names it or it was named after `writtenBefore` (ms, as `name` answers). */
+  removeUnnamed(sha256: string, writtenBefore: number): Promise<void>;
+  /** Forgets uploads never named whose last chunk was written before `writtenBefore` (ms): cut by a crash. */
+  sweepUploads(writtenBefore: number): Promise<number>;
 }
 
 /** auth/xmpp/grace.ts: per scheme and user, the hash of the last password that logged in. */

@@ -38,7 +38,8 @@ declare module "@xmpp/xml" {
   type Children = Array<Node | Element | null | undefined | false>;
   function xml(name: string, attrs?: Record<string, string | undefined> | null, ...children: Children): Element;
   namespace xml {
-    export { Element };
+    /** ltx/lib's Element: a copy of ltx's, a class of its own. */
+    export const Element: { prototype: Element };
     export function escapeXML(s: string): string;
   }
   export default xml;

@@ -112,7 +112,9 @@ export class Delivery {
     /** Written on this stream, which is still open: the confirmation timed out (a stalled server). */
     let onStream = false;
     const stream = this.link.onlineSince;
-    if (this.link.status === "online" && !this.draining && this.outbox.size() === 0) {
+    // Our own count: rows another process commits (the CLI's retry) are sent by the next drain
+    // (STORE_CHECK_MS at most), and looking for them at every stanza cost a query each.
+    if (this.link.status === "online" && !this.draining && this.outbox.counted() === 0) {
       try {
         // Asked for before the write leaves, so the confirmation ping shares the stanza's socket
         // write (barrier.ts); the stanza is queued first, so the ping still follows it.

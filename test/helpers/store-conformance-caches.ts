@@ -120,6 +120,22 @@ function describeFiles(open: OpenStore): void {
     await store.close();
   });
 
+  test("insertIfRoom judges a row against what the rows hold, bytes already named adding nothing", async () => {
+    const store = await open();
+    const asked: Array<[number, number]> = [];
+    const room = (quota: number) => (added: number, stored: number) => asked.push([added, stored]) > 0 && stored + added <= quota;
+    expect(await store.files.insertIfRoom(file("f1", "aa", 100, 1000), room(150))).toEqual({ inserted: true, stored: 100 });
+    expect(await store.files.insertIfRoom(file("f2", "bb", 100, 1000), room(150))).toEqual({ inserted: false, stored: 100 });
+    expect(await store.files.insertIfRoom(file("f3", "aa", 100, 1000), room(150))).toEqual({ inserted: true, stored: 100 });
+    expect(asked).toEqual([
+      [100, 0],
+      [100, 100],
+      [0, 100],
+    ]);
+    expect([await store.files.find("f2", 0), (await store.files.find("f3", 0))?.sha256]).toEqual([undefined, "aa"]);
+    await store.close();
+  });
+
   test("the offline grace keeps one hash per scheme and user, moved by touch, forgotten by expire", async () => {
     const store = await open();
     await store.grace.put("users", "alice@localhost", "hash-1", 100);

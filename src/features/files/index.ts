@@ -15,7 +15,7 @@ export default defineFeature({
   start({ files, http, log }) {
     if (!files) return {};
     const path = `${files.settings.path}/:id/:name`;
-    const serve = serveFile(files.store);
+    const serve = serveFile(files.store, log);
     // The id is the file's only key (128 random bits): a log reader must not be handed it.
     http.add("GET", path, serve, { secretParams: ["id"] });
     http.add("HEAD", path, serve, { secretParams: ["id"] });

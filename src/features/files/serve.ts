@@ -10,12 +10,27 @@
  * An unknown or expired id is 404 with the catalogue's body and nothing else.
  */
 import { GatewayError, errorResponse } from "../../plugin-api/errors.ts";
-import type { HttpHandler } from "../../plugin-api/index.ts";
+import type { HttpHandler, HttpRequest } from "../../plugin-api/index.ts";
 import { shownInline } from "../../files/sniff.ts";
+import type { BlobStore } from "../../files/blob-store.ts";
+import { type Logger, silentLogger } from "../../log.ts";
 import type { FileRow, FileStore } from "../../files/store.ts";
 
-export function serveFile(store: FileStore): HttpHandler {
-  return async ({ request, params }) => {
+/**
+ * A store that cannot be read (a PostgreSQL store unreachable) is 503 STORE_UNAVAILABLE, as a
+ * write is (files/service.ts): the client may try again; why goes to the log.
+ */
+export function serveFile(store: FileStore<BlobStore>, log: Logger = silentLogger): HttpHandler {
+  const served = fileAnswer(store);
+  return (context) =>
+    served(context).catch((err: unknown) => {
+      log.warn("a file could not be read from the store", { err: err instanceof Error ? err.message : String(err) });
+      return errorResponse(new GatewayError("STORE_UNAVAILABLE", "The file could not be read from the store"));
+    });
+}
+
+function fileAnswer(store: FileStore<BlobStore>) {
+  return async ({ request, params }: HttpRequest): Promise<Response> => {
     const row = /^[0-9a-f]{32}$/.test(params.id ?? "") ? await store.find(params.id as string) : undefined;
     if (!row) return errorResponse(new GatewayError("NOT_FOUND"));
     const headers = fileHeaders(row, store.now());
@@ -24,14 +39,14 @@ export function serveFile(store: FileStore): HttpHandler {
     if (range === "unsatisfiable") {
       return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${row.size}` } });
     }
-    // HEAD gets the same answer: the HTTP server sends its headers, the length of the body, and no body (RFC 9110 §9.3.2).
-    const file = Bun.file(store.blobs.path(row.sha256));
-    if (!range) return new Response(file, { headers });
-    const { start, end } = range;
-    return new Response(file.slice(start, end + 1), {
-      status: 206,
-      headers: { ...headers, "content-range": `bytes ${start}-${end}/${row.size}` },
-    });
+    const status = range ? 206 : 200;
+    const { start, end } = range ?? { start: 0, end: row.size - 1 };
+    if (range) headers["content-range"] = `bytes ${start}-${end}/${row.size}`;
+    // Given, not counted: a body streamed from the store has no length of its own to send.
+    headers["content-length"] = String(end - start + 1);
+    // HEAD gets the same answer: the router counts the body for its length and sends none (RFC 9110 §9.3.2).
+    const body = await store.blobs.read(row.sha256, range);
+    return body ? new Response(body, { status, headers }) : errorResponse(new GatewayError("NOT_FOUND"));
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { SQL } from "bun";
 import type { FileRow, FileRows, TopicRows } from "../types.ts";
+import { FILES_LOCK } from "./blobs.ts";
 
 type Event = { event: string };
 
@@ -70,5 +71,17 @@ export function postgresFiles(sql: SQL): FileRows {
     blobs: async () => new Set((await sql`SELECT DISTINCT sha256 FROM files`).map((r: { sha256: string }) => r.sha256)),
     storedBytes: async () =>
       Number((await sql`SELECT coalesce(sum(size), 0) AS total FROM (SELECT DISTINCT sha256, size FROM files) d`)[0].total),
+    // Replicas judge the quota one at a time (and never while a blob is removed: postgres/blobs.ts).
+    insertIfRoom: (r, fits) =>
+      sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(${FILES_LOCK})`;
+        const [held] = await tx`SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ${r.sha256}) AS named,
+                                  (SELECT coalesce(sum(size), 0) FROM (SELECT DISTINCT sha256, size FROM files) d) AS stored`;
+        const [stored, added] = [Number(held.stored), held.named ? 0 : r.size];
+        if (!fits(added, stored)) return { inserted: false, stored };
+        await tx`INSERT INTO files (id, sha256, name, type, size, stored_at, expires_at)
+                 VALUES (${r.id}, ${r.sha256}, ${r.name}, ${r.type}, ${r.size}, ${r.stored_at}, ${r.expires_at})`;
+        return { inserted: true, stored: stored + added };
+      }),
   };
 }

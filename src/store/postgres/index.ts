@@ -6,6 +6,7 @@
  */
 import { SQL } from "bun";
 import type { Store } from "../types.ts";
+import { postgresBlobs } from "./blobs.ts";
 import { postgresFiles, postgresTopics } from "./caches.ts";
 import { postgresFanout } from "./fanout.ts";
 import { postgresJobs } from "./jobs.ts";
@@ -36,6 +37,7 @@ export async function postgresStore(url: string, options: PostgresOptions): Prom
       threads: postgresThreads(sql),
       topics: postgresTopics(sql),
       files: postgresFiles(sql),
+      blobs: postgresBlobs(sql),
       grace: postgresGrace(sql),
       jobs: postgresJobs(sql, options.replica),
       fanout: postgresFanout(sql),

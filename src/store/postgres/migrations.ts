@@ -55,10 +55,23 @@ const POSTGRES_MIGRATIONS: readonly string[] = [
   // Issue 26 §2: which replica queued a row; another that sends it puts its own address in the
   // stanza's from (postgres/outbox.ts), since a server takes from a component only its own domain.
   "ALTER TABLE outbox ADD COLUMN queued_by TEXT",
+  // Issue 26: the files' bytes, so that every replica serves every file (postgres/blobs.ts).
+  // Chunks are stored as they are (EXTERNAL: no compression): files are mostly compressed
+  // already (images, audio, video), and trying again costs every write.
+  `CREATE TABLE file_chunks (
+     upload TEXT NOT NULL, n INTEGER NOT NULL, data BYTEA NOT NULL, written_at BIGINT NOT NULL, PRIMARY KEY (upload, n)
+   );
+   ALTER TABLE file_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+   CREATE TABLE file_blobs (
+     sha256 TEXT PRIMARY KEY, upload TEXT NOT NULL UNIQUE, size BIGINT NOT NULL, chunk_bytes INTEGER NOT NULL, stored_at BIGINT NOT NULL
+   )`,
   // Issue 26: keyed values fresh across replicas (postgres/keyed.ts): each write's place in the
   // order of writes of its key, taken under the row's lock from one sequence.
   "CREATE SEQUENCE plugin_data_rev; ALTER TABLE plugin_data ADD COLUMN rev BIGINT NOT NULL DEFAULT 0",
 ];
+
+/** The schema version this build writes: a database at a higher one was migrated by a newer Stanzagate. */
+export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
 
 /** Runs the migrations the database has not seen, each in a transaction with its version. */
 export async function migratePostgres(sql: SQL): Promise<void> {

@@ -21,6 +21,9 @@ const queued = (r: Row): QueuedStanza => ({ seq: Number(r.seq), stanza: r.stanza
 /** The root element's from attribute, as ltx writes it (double quotes; a JID needs no escape in its domain). */
 const ROOT_FROM = /^(<[^\s>/]+(?:\s+[^\s=>]+="[^"]*")*?\s+from=")([^"]*)"/;
 
+/** A JID's `local@`, domain and `/resource`. */
+const JID_PARTS = /^([^@/]*@)?([^/]*)(\/.*)?$/;
+
 /**
  * `stanza`, queued by the replica `by`, as this replica sends it: from `by` or a JID of it
  * becomes this replica's own (RFC 6120 §8.1.2.1: the server checks a component's from against its
@@ -29,10 +32,19 @@ const ROOT_FROM = /^(<[^\s>/]+(?:\s+[^\s=>]+="[^"]*")*?\s+from=")([^"]*)"/;
 function restamped(stanza: string, by: string | null | undefined, replica: string): string {
   if (!by || by === replica) return stanza;
   return stanza.replace(ROOT_FROM, (whole, head: string, from: string) => {
-    const m = /^([^@/]*@)?([^/]*)(\/.*)?$/.exec(from);
+    const m = JID_PARTS.exec(from);
     return m && m[2] === by ? `${head}${m[1] ?? ""}${replica}${m[3] ?? ""}"` : whole;
   });
 }
+
+/**
+ * The domain of a stanza's from: the component that queued it. `store copy` writes it as
+ * queued_by of a row a SQLite gateway queued, so that any replica sends it under its own address.
+ */
+export const senderDomain = (stanza: string): string | null => {
+  const from = ROOT_FROM.exec(stanza)?.[2];
+  return from === undefined ? null : (JID_PARTS.exec(from)?.[2] ?? null);
+};
 
 /** This replica's component address, and how long its claims keep the others off its rows. */
 export interface Claims {
@@ -119,7 +131,9 @@ export function postgresDeadLetters(sql: SQL): DeadLetterRows {
       sql.begin(async (tx) => {
         const [row] = await tx`DELETE FROM dead_letter WHERE seq = ${seq} RETURNING stanza`;
         if (!row) return false;
-        await tx`INSERT INTO outbox (stanza, queued_at) VALUES (${row.stanza}, ${Date.now()})`;
+        // Queued again by the stanza's own component (a replica, or the SQLite gateway `store copy`
+        // moved it from): whichever replica sends it puts its own address in the from.
+        await tx`INSERT INTO outbox (stanza, queued_at, queued_by) VALUES (${row.stanza}, ${Date.now()}, ${senderDomain(row.stanza)})`;
         return true;
       }),
     drop: async (seq) => (await sql`DELETE FROM dead_letter WHERE seq = ${seq}`).count > 0,

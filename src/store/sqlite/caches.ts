@@ -63,16 +63,28 @@ function trim(db: Database, topic: string, maxRows: number, maxBytes: number): v
 }
 
 export function sqliteFiles(db: Database): FileRows {
+  const insert = (r: FileRow) =>
+    void db
+      .query("INSERT INTO files (id, sha256, name, type, size, stored_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(r.id, r.sha256, r.name, r.type, r.size, r.stored_at, r.expires_at);
+  const named = (sha256: string) => db.query("SELECT 1 FROM files WHERE sha256 = ? LIMIT 1").get(sha256) !== null;
+  const storedBytes = () =>
+    db.query<{ total: number | null }, []>("SELECT sum(size) AS total FROM (SELECT DISTINCT sha256, size FROM files)").get()?.total ?? 0;
+  // One gateway per file, and a transaction's statements run together: nothing comes between.
+  const insertIfRoom = db.transaction((r: FileRow, fits: (added: number, stored: number) => boolean) => {
+    const stored = storedBytes();
+    const added = named(r.sha256) ? 0 : r.size;
+    if (!fits(added, stored)) return { inserted: false, stored };
+    insert(r);
+    return { inserted: true, stored: stored + added };
+  });
   return {
-    insert: async (r) =>
-      void db
-        .query("INSERT INTO files (id, sha256, name, type, size, stored_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .run(r.id, r.sha256, r.name, r.type, r.size, r.stored_at, r.expires_at),
+    insert: async (r) => insert(r),
     find: async (id, now) =>
       db.query<FileRow, [string, number]>("SELECT * FROM files WHERE id = ? AND expires_at > ?").get(id, now) ?? undefined,
     delete: async (id) => void db.query("DELETE FROM files WHERE id = ?").run(id),
     expire: async (now) => db.query("DELETE FROM files WHERE expires_at <= ?").run(now).changes,
-    names: async (sha256) => db.query("SELECT 1 FROM files WHERE sha256 = ? LIMIT 1").get(sha256) !== null,
+    names: async (sha256) => named(sha256),
     blobs: async () =>
       new Set(
         db
@@ -80,7 +92,7 @@ export function sqliteFiles(db: Database): FileRows {
           .all()
           .map((r) => r.sha256),
       ),
-    storedBytes: async () =>
-      db.query<{ total: number | null }, []>("SELECT sum(size) AS total FROM (SELECT DISTINCT sha256, size FROM files)").get()?.total ?? 0,
+    storedBytes: async () => storedBytes(),
+    insertIfRoom: async (r, fits) => insertIfRoom(r, fits),
   };
 }

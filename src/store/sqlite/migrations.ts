@@ -81,6 +81,9 @@ const SQLITE_MIGRATIONS: readonly Migration[] = [
    ALTER TABLE outbox ADD COLUMN claimed_at INTEGER;`,
 ];
 
+/** The schema version this build writes: a file at a higher one was written by a newer Stanzagate. */
+export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
+
 /** Runs the migrations the file has not seen, up to `target` (an older schema, for upgrade tests). */
 export function migrate(db: Database, target = SQLITE_MIGRATIONS.length): void {
   const { user_version: version } = db.query("PRAGMA user_version").get() as { user_version: number };

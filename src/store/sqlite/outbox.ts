@@ -42,6 +42,7 @@ export function sqliteOutbox(db: Database): OutboxRows {
   };
   return {
     size: currentSize,
+    counted: () => size,
     dead: () => deadCount.get()?.n ?? 0,
     async push(stanza) {
       const { lastInsertRowid } = insert.run(stanza, Date.now());

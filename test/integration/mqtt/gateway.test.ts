@@ -78,6 +78,10 @@ for (const server of testServers()) {
         await waitFor(async () => (await gw.health()).status === 200, 10_000, "/health 200", gw.stderr);
         const { body } = await gw.health();
         expect(body.mqtt).toMatchObject({ state: "online", url: broker.url, client_id: `stanzagate-${xmpp.componentDomain}` });
+        // The publishing connection opens once the main one is online: shown beside it.
+        const publishing = async () => ((await gw.health()).body.mqtt as { publishing: Record<string, unknown> }).publishing;
+        await waitFor(async () => (await publishing()).state === "online", 10_000, "publishing online", gw.stderr);
+        expect(await publishing()).toEqual({ state: "online", client_id: `stanzagate-${xmpp.componentDomain}-pub` });
         expect(await metric(gw, "stanzagate_mqtt_connected")).toBe(1);
         expect(await broker.sub(topic, { count: 1, user: "watcher" })).toEqual([`${topic} online`]);
       } finally {

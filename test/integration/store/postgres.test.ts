@@ -72,6 +72,16 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test("a dead letter retried (one store copy moved, or another replica's) is sent by any replica from its own address", async () => {
+    const url = await freshDatabase();
+    const a = await postgresStore(url, { replica: "a.gw.localhost", max: 2 });
+    const b = await postgresStore(url, { replica: "b.gw.localhost", max: 2 });
+    await a.outbox.bury(await a.outbox.push('<message from="a.gw.localhost" to="bob@localhost"/>'), "remote-server-timeout");
+    expect(await b.dead.retry((await b.dead.list())[0]?.seq ?? 0)).toBe(true);
+    expect(await stanzas(b)).toEqual(['<message from="b.gw.localhost" to="bob@localhost"/>']);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   test("every replica sees the other's rows in its count, within a refresh", async () => {
     const url = await freshDatabase();
     const a = await postgresStore(url, { replica: "a.gw.localhost", max: 2 });
