@@ -49,7 +49,7 @@ export async function createCore(
   createEntity?: LinkOptions["createEntity"],
   beforeSend?: DeliveryOptions["beforeSend"],
 ): Promise<Core> {
-  const store = await openStoreAt(config.store, config.xmpp.component);
+  const store = await openStoreAt(config.store, config.xmpp.component, config.outbox.claim_lease_s * 1000);
   const storeHealth = createStoreHealth(store, storeFile(config.store), log.child({ part: "store" }));
   const metrics = createMetrics({
     outbox: () => ({ depth: delivery.queued, oldestQueuedAt: store.outbox.oldestQueuedAt() }),

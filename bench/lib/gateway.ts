@@ -34,6 +34,8 @@ export async function startBenchGateway(
   env: Record<string, string> = {},
   /** More keys of the http: section, one per line (the files probe's public_url). */
   httpKeys: readonly string[] = [],
+  /** The store: a SQLite file in `dir` unless a PostgreSQL URL is given (the replicas probe). */
+  store = join(dir, "stanzagate.db"),
 ): Promise<BenchGateway> {
   const config = `xmpp:
   server: xmpp://127.0.0.1:${prosody.componentPort}
@@ -43,7 +45,7 @@ export async function startBenchGateway(
   reconnect: { initial_ms: 50, max_ms: 250 }
 http:
   listen: 127.0.0.1:${port}
-${httpKeys.map((k) => `  ${k}\n`).join("")}store: ${join(dir, "stanzagate.db")}
+${httpKeys.map((k) => `  ${k}\n`).join("")}store: "${store}"
 outbox: { max_stanzas: 50000 }
 log: { level: warn }
 auth_throttle: { max_failures: 1000000, window_s: 1 }

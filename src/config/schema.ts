@@ -137,8 +137,15 @@ export const OutboxSchema = Closed(
       default: 100_000,
       description: "Stanzas kept while the XMPP server is unreachable; more are refused with 503.",
     }),
+    claim_lease_s: Type.Integer({
+      minimum: 1,
+      maximum: 3600,
+      default: 10,
+      description:
+        "Replicas sharing a PostgreSQL store: a replica sending queued stanzas claims them and renews its claim every third of this many seconds while it sends; a claim left unrenewed this long (the replica died, or its link dropped) lets another replica send them. Shorter: a dead replica's stanzas wait less; too short for the database's round trips: a slow replica's stanzas may be sent twice. Every replica should use the same value. A SQLite store ignores it.",
+    }),
   },
-  "Stanzas accepted while the link is down wait here (sqlite, in order).",
+  "Stanzas accepted while the link is down wait here (in the store, in order).",
 );
 
 export const ThrottleSchema = Closed(

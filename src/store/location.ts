@@ -9,8 +9,11 @@ import { sqliteStore } from "./sqlite/index.ts";
 import { isPostgresUrl } from "../kit/store-url.ts";
 import type { Store } from "./types.ts";
 
-/** Opens and migrates the store; `replica` (the component address) stamps the outbox rows it claims. */
-export async function openStoreAt(store: string, replica: string): Promise<Store> {
-  if (isPostgresUrl(store)) return postgresStore(store, { replica });
+/**
+ * Opens and migrates the store; `replica` (the component address) stamps the outbox rows it
+ * claims, which others take over once its claims go `leaseMs` unrenewed (PostgreSQL only).
+ */
+export async function openStoreAt(store: string, replica: string, leaseMs?: number): Promise<Store> {
+  if (isPostgresUrl(store)) return postgresStore(store, { replica, leaseMs });
   return sqliteStore(openStore(store));
 }

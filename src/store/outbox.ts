@@ -31,6 +31,8 @@ export interface Outbox {
   peekAfter(seq: number, limit: number): Promise<QueuedStanza[]>;
   /** Forgets every stanza up to and including `seq`. */
   ack(seq: number): Promise<void>;
+  /** Runs a drain; the rows it was handed stay this replica's meanwhile (OutboxRows.holding). */
+  holding<T>(work: () => Promise<T>): Promise<T>;
   /** Counts a failed attempt of one row; returns its attempts so far. */
   fail(seq: number, reason: string): Promise<number>;
   /** Moves one row to the dead-letter table. */
@@ -71,6 +73,7 @@ export function createOutbox(store: Store, max: number, health: StoreHealth): Ou
     },
     peekAfter: (seq, limit) => rows.peekAfter(seq, limit),
     ack: (seq) => write("forgetting sent stanzas", () => rows.ack(seq)),
+    holding: (work) => rows.holding(work),
     fail: (seq, reason) => write("counting a refused stanza", () => rows.fail(seq, reason)),
     bury: (seq, reason) => write("moving a stanza to the dead letters", async () => void (await rows.bury(seq, reason))),
     dead: rows.dead,

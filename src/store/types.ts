@@ -67,6 +67,12 @@ export interface OutboxRows {
   peekAfter(seq: number, limit: number): Promise<QueuedStanza[]>;
   /** Forgets every row up to and including `seq` that peekAfter handed to this store. */
   ack(seq: number): Promise<void>;
+  /**
+   * Runs `work` (a drain), keeping the rows peekAfter handed to this store its own meanwhile
+   * however long their sending takes (PostgreSQL renews the claims); once `work` ends the claims
+   * lapse after the lease, so a replica whose link dropped, or that died, lets the others send them.
+   */
+  holding<T>(work: () => Promise<T>): Promise<T>;
   /** Counts a failed attempt of one row (with why); returns its attempts so far, 0 if no such row. */
   fail(seq: number, reason: string): Promise<number>;
   /** Moves one row to the dead letters; false if there was no such row. */

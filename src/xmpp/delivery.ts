@@ -154,12 +154,15 @@ export class Delivery {
   /** Starts sending the outbox if the link is up and the store writable; safe to call any time. */
   drain(): Promise<void> {
     if (!this.canDrain()) return this.draining ?? Promise.resolve();
-    this.draining ??= this.drainLoop().finally(() => {
-      this.draining = undefined;
-      // Cut off while the link stayed up (a confirmation timed out), or rows arrived at the very
-      // end: try again shortly rather than wait for the next stanza or reconnect.
-      if (this.canDrain()) setTimeout(() => void this.drain(), RETRY_MS).unref();
-    });
+    // Replicas on one store: the rows this drain claimed stay its own while it runs, however slow.
+    this.draining ??= this.outbox
+      .holding(() => this.drainLoop())
+      .finally(() => {
+        this.draining = undefined;
+        // Cut off while the link stayed up (a confirmation timed out), or rows arrived at the very
+        // end: try again shortly rather than wait for the next stanza or reconnect.
+        if (this.canDrain()) setTimeout(() => void this.drain(), RETRY_MS).unref();
+      });
     return this.draining;
   }
 

@@ -1,8 +1,9 @@
 // Issue 26 §4: three replicas on ONE PostgreSQL store behind a round-robin balancer
 // (testbed/balancer.ts), each with its own component domain, on Prosody and on ejabberd. Under
 // load the XMPP server is stopped for a while (every replica queues: 202), started again, and
-// as the replicas drain, one of them is SIGKILLed and never restarted: the rows it had
-// claimed are delivered by the others once its claim lapses (CLAIM_LEASE_MS). Every message
+// the victim replica is SIGKILLed for good at its first claim (the others paused meanwhile, so it
+// is the one that claims): the rows it held are delivered by the others once its claim, no longer
+// renewed, lapses (`outbox.claim_lease_s`, shortened to LEASE_S here). Every message
 // answered 201/202 must reach bob; copies are counted (delivery is at least once: a row sent by
 // the dead replica whose ack never reached the store is sent again by a survivor).
 // Sized by FAULTS_STORE_REPLICAS_LOAD (sizes.ts): short in the fault tier, 5,000 by hand.
@@ -14,7 +15,7 @@ import { SQL } from "bun";
 import { type Balancer, startBalancer } from "../../testbed/balancer.ts";
 import { startEjabberd } from "../../testbed/ejabberd.ts";
 import { startProsody } from "../../testbed/prosody.ts";
-import { unlessTimedOut, waitFor } from "../../testbed/timeouts.ts";
+import { waitFor } from "../../testbed/timeouts.ts";
 import { connectClient, type TestClient } from "../../testbed/xmpp-client.ts";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { DeliveryLedger } from "../helpers/delivery-ledger.ts";
@@ -23,6 +24,7 @@ import { type GatewayProcess, spawnGateway } from "../helpers/gateway-process.ts
 import { runLoad } from "../helpers/load.ts";
 import { usePostgresDatabases } from "../helpers/postgres-databases.ts";
 import { testServers } from "../helpers/servers.ts";
+import { ReplicaFaults } from "./replica-faults.ts";
 import { SIZES } from "./sizes.ts";
 
 const REPLICAS = 3;
@@ -30,10 +32,12 @@ const VICTIM = 1;
 const TOTAL = SIZES.storeReplicas;
 const CONCURRENCY = 24;
 const LOAD_DEADLINE_MS = 240_000;
-/** Past the dead replica's claim lease (30 s): its rows are only then taken over. */
+/** The claim lease: a dead replica's rows wait this long (the default, 10 s, would be the test's longest wait). */
+const LEASE_S = 3;
+/** A bound, far past the lease. */
 const DELIVERY_DEADLINE_MS = 120_000;
 const TOKEN = REPLICA_TOKEN;
-const ROUTES = REPLICA_ROUTES;
+const ROUTES = `${REPLICA_ROUTES}outbox: { claim_lease_s: ${LEASE_S} }\n`;
 const text = (i: number) => `pg replica load ${i}`;
 const domains = replicaDomains(REPLICAS);
 
@@ -76,21 +80,28 @@ for (const { name } of testServers()) {
       };
       await bobIn();
       const rows = new SQL(url);
-      const faults = new Faults(server, running.replicas[VICTIM] as GatewayProcess, rows, bobIn);
+      const faults = new ReplicaFaults(server, running.replicas, rows, bobIn, {
+        victim: VICTIM,
+        victimDomain: domains[VICTIM]?.domain ?? "",
+        total: TOTAL,
+        deadlineMs: DELIVERY_DEADLINE_MS,
+      });
       // The server down from 25 % to 50 % of the requests: every replica answers 202 meanwhile.
       const load = await runLoad({
         total: TOTAL,
         concurrency: CONCURRENCY,
         deadlineMs: LOAD_DEADLINE_MS,
         // Request i waits for the faults due before it: they fall at fixed points of the load, whatever its size.
-        send: async (i) => (
-          await faults.before(i / TOTAL),
-          fetch(`${balancer.url}/say`, {
+        send: async (i) => {
+          await faults.before(i / TOTAL);
+          const answer = await fetch(`${balancer.url}/say`, {
             method: "POST",
             headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
             body: JSON.stringify({ text: text(i) }),
-          })
-        ),
+          });
+          faults.answered++;
+          return answer;
+        },
       });
       await faults.done();
       const missing = await ledger.waitForAll([...load.accepted].map(text), DELIVERY_DEADLINE_MS);
@@ -139,6 +150,7 @@ for (const { name } of testServers()) {
       );
       for (const [status, sample] of Object.entries(load.samples)) console.log(`store replicas ${name}: first ${status} answer: ${sample}`);
       await rows.close();
+      expect(faults.deadRows).toBeGreaterThan(0);
       // 202 too: a survivor whose count still holds others' rows queues behind them (order kept).
       expect(markerStatuses.filter((s) => s !== 201 && s !== 202)).toEqual([]);
       expect(missing.length).toBe(report.lost.length);
@@ -147,59 +159,6 @@ for (const { name } of testServers()) {
       expect(load.counts["500"]).toBeUndefined();
     }, 400_000);
   });
-}
-
-/**
- * The faults, by how far the load went: at 25 % the server stops, at 50 % it starts again and,
- * once the victim holds rows it claimed to send them (the replicas draining what they queued), the
- * victim is SIGKILLed for good.
- */
-class Faults {
-  private step = 0;
-  private pending: Promise<void> = Promise.resolve();
-  private delivered: Promise<number> = Promise.resolve(0);
-  /** Rows the victim had claimed when it died. */
-  deadRows = 0;
-
-  constructor(
-    private readonly server: XmppServer,
-    private readonly victim: GatewayProcess,
-    private readonly rows: SQL,
-    private readonly bobIn: () => Promise<void>,
-  ) {}
-
-  /** Starts the faults due at `share` of the load; resolves once every one started so far is done. */
-  before(share: number): Promise<void> {
-    const steps: Array<[number, () => Promise<void>]> = [
-      [0.25, () => this.server.stopProcess()],
-      [0.5, async () => (await this.server.startProcess(), await this.kill(), await this.bobIn())],
-    ];
-    for (let due = steps[this.step]; due && share >= due[0]; due = steps[this.step]) {
-      this.step++;
-      this.pending = this.pending.then(due[1]);
-    }
-    return this.pending;
-  }
-
-  done(): Promise<void> {
-    return this.before(1);
-  }
-
-  private async kill(): Promise<void> {
-    const left = async () => (await this.rows`SELECT count(*)::int AS n FROM outbox WHERE claimed_by = ${domains[VICTIM]?.domain}`)[0].n;
-    // Its rows may all be sent before a claim is seen: then it dies holding none (reported as 0).
-    await waitFor(async () => (await left()) > 0, 10_000, "the victim to claim rows", undefined, 5).catch(unlessTimedOut);
-    await this.victim.kill("SIGKILL");
-    const killedAt = performance.now();
-    this.deadRows = await left();
-    const gone = waitFor(async () => (await left()) === 0, DELIVERY_DEADLINE_MS, "the dead replica's rows to be delivered", undefined, 100);
-    this.delivered = gone.then(() => (performance.now() - killedAt) / 1000);
-  }
-
-  /** Seconds from the kill until no row claimed by the dead replica was left (each sent by another). */
-  deadRowsDelivered(): Promise<number> {
-    return this.delivered;
-  }
 }
 
 /** Polls /health (bounded) until the replica's link is up. */

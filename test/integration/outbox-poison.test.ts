@@ -1,7 +1,7 @@
 // Nothing the server would refuse reaches the stream, and a stanza it refuses anyway cannot block
 // the queue: against a real Prosody 0.12, whose component port closes the stream on a stanza over
 // 512 KiB or on a character XML cannot carry, and ejabberd 23.01, which takes such a size.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,10 +9,8 @@ import { join } from "node:path";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, isMessageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
-import { configHead, loadTestConfig, logTail, startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { logTail, startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { waitFor } from "../../testbed/timeouts.ts";
-import { createGateway } from "../../src/app.ts";
-import { createLogger } from "../../src/log.ts";
 
 const KICK = "Basic YWxhZGRpbjpvcGVuc2VzYW1l";
 const ROUTES = `
@@ -31,36 +29,22 @@ routes:
 let prosody: XmppServer | undefined;
 let bob: TestClient | undefined;
 let gw: TestGateway | undefined;
+/** The server and gateway are shared by a describe block's tests (its beforeAll/afterAll own them). */
+let shared = false;
 
 afterEach(async () => {
   await bob?.stop();
+  bob = undefined;
+  if (shared) return;
   await gw?.stop();
   await prosody?.stop();
-  [bob, gw, prosody] = [undefined, undefined, undefined];
+  [gw, prosody] = [undefined, undefined];
 });
 
 /** A gateway on a fresh store file; `maxStanzaBytes` above Prosody's limit lets a poisoned stanza through. */
-async function gateway(p: XmppServer, maxStanzaBytes?: number): Promise<TestGateway> {
+function gateway(p: XmppServer, maxStanzaBytes?: number): Promise<TestGateway> {
   const store = join(mkdtempSync(join(tmpdir(), "sg-poison-")), "s.db");
-  const started = await startGateway(p, { routes: ROUTES, store });
-  if (!maxStanzaBytes) return started;
-  // The helper writes the xmpp section itself: start a second gateway with the key added.
-  await started.stop();
-  const head = configHead(p, store).replace("  reconnect:", `  max_stanza_bytes: ${maxStanzaBytes}\n  reconnect:`);
-  const config = loadTestConfig(head + ROUTES);
-  const logs: Array<Record<string, unknown>> = [];
-  const log = createLogger({ level: "debug", write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const gateway = await createGateway(config, { log });
-  const url = `http://127.0.0.1:${gateway.listen()}`;
-  await waitFor(() => gateway.link.status === "online", 10_000, "the gateway to come online", logTail(logs));
-  return {
-    gateway,
-    config,
-    url,
-    logs,
-    post: (path, init = {}) => fetch(url + path, { method: "POST", ...init }),
-    stop: () => gateway.stop({ flushTimeoutMs: 1_000 }),
-  };
+  return startGateway(p, { routes: ROUTES, store, xmpp: maxStanzaBytes ? [`max_stanza_bytes: ${maxStanzaBytes}`] : [] });
 }
 
 const post = (path: string, body: unknown, type = "application/json") =>
@@ -69,9 +53,22 @@ const post = (path: string, body: unknown, type = "application/json") =>
 for (const server of testServers())
   describe(server.name, () => {
     describe("refused before the stream", () => {
-      test("a stanza over the size limit is a 413 naming the limit; the link stays up", async () => {
+      // One server and gateway for these tests: what they send never reaches the stream, and each
+      // shows the link stayed the same one.
+      beforeAll(async () => {
+        shared = true;
         prosody = await server.start();
         gw = await gateway(prosody);
+      });
+      afterAll(async () => {
+        shared = false;
+        await gw?.stop();
+        await prosody?.stop();
+        [gw, prosody] = [undefined, undefined];
+      });
+
+      test("a stanza over the size limit is a 413 naming the limit; the link stays up", async () => {
+        if (!gw || !prosody) throw new Error("no gateway");
         const since = gw.gateway.link.onlineSince;
         const res = await post("/say", { text: "<".repeat(200_000) });
         expect(res.status).toBe(413);
@@ -84,8 +81,7 @@ for (const server of testServers())
       });
 
       test("U+FFFF in a post_msg recipient (path or JSON to) is a 400, never 202", async () => {
-        prosody = await server.start();
-        gw = await gateway(prosody);
+        if (!gw) throw new Error("no gateway");
         const inPath = await post("/msg/%EF%BF%BF", "hi", "text/plain");
         expect(inPath.status).toBe(400);
         const inJson = await post("/msg", { to: "bob@localhost/\uffff", body: "hi" });
@@ -95,8 +91,7 @@ for (const server of testServers())
       });
 
       test("muc_kick with U+FFFF in the room is a 400 and the link is untouched", async () => {
-        prosody = await server.start();
-        gw = await gateway(prosody);
+        if (!gw || !prosody) throw new Error("no gateway");
         const since = gw.gateway.link.onlineSince;
         const res = await post("/muc_kick", { muc: "\uffff@muc.localhost", nickname: "Bob" });
         expect(res.status).toBe(400);

@@ -1,7 +1,7 @@
 // Nothing is lost when the server goes away: stanzas accepted while the link is down are kept in
 // sqlite and arrive, in order and exactly once, after the server returns — even when the gateway
 // itself was killed in between. Against each real server (Prosody, ejabberd), one body.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { XmppServer } from "../../testbed/xmpp-server.ts";
 import { testServers } from "../helpers/servers.ts";
 import { connectClient, isMessageWithBody, messageWithBody, type TestClient } from "../../testbed/xmpp-client.ts";
@@ -25,12 +25,12 @@ let bob: TestClient | undefined;
 let gw: TestGateway | undefined;
 let proc: GatewayProcess | undefined;
 
+// The server is each describe block's (beforeAll/afterAll); every test leaves it running.
 afterEach(async () => {
   await bob?.stop();
   await gw?.stop();
   if (proc?.proc.exitCode === null) await proc.kill("SIGKILL");
-  await prosody?.stop();
-  [bob, gw, proc, prosody] = [undefined, undefined, undefined, undefined];
+  [bob, gw, proc] = [undefined, undefined, undefined];
 });
 
 const say = (url: string, n: number) =>
@@ -82,10 +82,19 @@ const OFFLINE = { prosody: { extraModules: ["offline"] } };
 
 for (const server of testServers())
   describe(`the outbox, ${server.name}`, () => {
+    // One server for the file's tests (an ejabberd start takes seconds): each test starts its own
+    // gateway on its own store, and leaves the server running and bob's offline storage read.
+    beforeAll(async () => {
+      prosody = await server.start(OFFLINE);
+    }, SERVER_TEST_MS);
+    afterAll(async () => {
+      await prosody?.stop();
+      prosody = undefined;
+    });
     test(
       "queues while the server is down (202) and delivers everything in order once it is back",
       async () => {
-        prosody = await server.start(OFFLINE);
+        if (!prosody) throw new Error("the server did not start");
         gw = await startGateway(prosody, { routes: ROUTES, store: join(mkdtempSync(join(tmpdir(), "sg-ob-")), "s.db") });
         await prosody.stopProcess();
         await waitFor(() => gw!.gateway.link.status !== "online", 15_000, "the link to drop");
@@ -110,7 +119,7 @@ for (const server of testServers())
     test(
       "survives SIGKILL of the gateway while stanzas are queued",
       async () => {
-        prosody = await server.start(OFFLINE);
+        if (!prosody) throw new Error("the server did not start");
         const dir = mkdtempSync(join(tmpdir(), "sg-kill-"));
         proc = await spawnGateway(prosody, ROUTES, dir);
         await prosody.stopProcess();
@@ -130,7 +139,7 @@ for (const server of testServers())
     test(
       "SIGTERM finishes the request in flight, delivers it, and exits 0",
       async () => {
-        prosody = await server.start(OFFLINE);
+        if (!prosody) throw new Error("the server did not start");
         proc = await spawnGateway(prosody, ROUTES);
         bob = await connectClient(prosody, "bob");
         // A request whose body is still arriving when the signal comes.

@@ -19,7 +19,7 @@ export interface PostgresOptions {
   replica: string;
   /** Connections in the pool. */
   max?: number;
-  /** How long a claim keeps other replicas off the rows (CLAIM_LEASE_MS unless a test says). */
+  /** How long an unrenewed claim keeps other replicas off the rows (outbox.claim_lease_s; CLAIM_LEASE_MS by default). */
   leaseMs?: number;
 }
 

@@ -4,6 +4,10 @@
  * once take different rows, and the claim (the replica's component address and when) keeps the
  * others off them until it is older than the lease; an ack deletes only the rows this replica
  * claimed. A replica that dies holding a claim delays its rows by the lease, never loses them.
+ * While a drain runs (`holding`) the replica renews its claims every third of the lease: a slow
+ * send (a stalled server, a long confirmation) keeps its rows, so the lease can be short (issue 26:
+ * a dead replica's rows waited 30 s). Claims are timed by the database's clock, the one clock
+ * every replica reads: a host whose clock is off cannot take a live replica's rows early.
  *
  * size() and dead() answer from counters: this replica's own writes exactly, the others' at the
  * next refresh, started by a read of the count at most once a second.
@@ -11,8 +15,10 @@
 import type { SQL } from "bun";
 import type { DeadLetter, DeadLetterRows, OutboxRows, QueuedStanza } from "../types.ts";
 
-/** A claim older than this is taken over: longer than a batch's confirmation, short next to an outage. */
-export const CLAIM_LEASE_MS = 30_000;
+/** A claim not renewed for this long is taken over (routes.yaml `outbox.claim_lease_s` sets it). */
+export const CLAIM_LEASE_MS = 10_000;
+/** Renewals per lease: two may fail (or the event loop stall) before a live replica's claim lapses. */
+const RENEWALS_PER_LEASE = 3;
 const REFRESH_MS = 1_000;
 
 type Row = { seq: string; stanza: string; attempts: number; queued_by?: string | null };
@@ -54,6 +60,7 @@ export interface Claims {
 
 export function postgresOutbox(sql: SQL, claims: Claims, counts: { size: number; dead: number }): OutboxRows {
   const { replica, leaseMs } = claims;
+  const keep = keeper(sql, claims);
   let refreshedAt = Number.NEGATIVE_INFINITY;
   const refresh = () => {
     const now = performance.now();
@@ -74,12 +81,13 @@ export function postgresOutbox(sql: SQL, claims: Claims, counts: { size: number;
       return Number(row.seq);
     },
     async peekAfter(seq, limit) {
-      const now = Date.now();
       const rows: Row[] = await sql`
-        UPDATE outbox SET claimed_by = ${replica}, claimed_at = ${now}
+        WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms)
+        UPDATE outbox SET claimed_by = ${replica}, claimed_at = (SELECT ms FROM clock)
         WHERE seq IN (
           SELECT seq FROM outbox
-          WHERE seq > ${seq} AND (claimed_by IS NULL OR claimed_by = ${replica} OR claimed_at < ${now - leaseMs})
+          WHERE seq > ${seq}
+            AND (claimed_by IS NULL OR claimed_by = ${replica} OR claimed_at < (SELECT ms FROM clock) - ${leaseMs}::bigint)
           ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
         )
         RETURNING seq, stanza, attempts, queued_by`;
@@ -89,6 +97,7 @@ export function postgresOutbox(sql: SQL, claims: Claims, counts: { size: number;
       const done = await sql`DELETE FROM outbox WHERE seq <= ${seq} AND claimed_by = ${replica}`;
       counts.size = Math.max(0, counts.size - done.count);
     },
+    holding: keep,
     async fail(seq, reason) {
       const [row] = await sql`UPDATE outbox SET attempts = attempts + 1, last_error = ${reason} WHERE seq = ${seq} RETURNING attempts`;
       return row ? Number(row.attempts) : 0;
@@ -108,6 +117,30 @@ export function postgresOutbox(sql: SQL, claims: Claims, counts: { size: number;
       const [row] = await sql`SELECT min(queued_at) AS at FROM outbox`;
       return row?.at == null ? undefined : Number(row.at);
     },
+  };
+}
+
+/**
+ * `holding`: while any drain runs, every claim of this replica is renewed each third of the lease
+ * (one UPDATE; a failed one is let pass, the next may succeed, the store's health reports outages).
+ */
+function keeper(sql: SQL, { replica, leaseMs }: Claims): OutboxRows["holding"] {
+  let holders = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const renew = () =>
+    void sql`UPDATE outbox SET claimed_at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint WHERE claimed_by = ${replica}`.catch(
+      () => {},
+    );
+  return async (work) => {
+    if (holders++ === 0) {
+      timer = setInterval(renew, leaseMs / RENEWALS_PER_LEASE);
+      timer.unref();
+    }
+    try {
+      return await work();
+    } finally {
+      if (--holders === 0) clearInterval(timer);
+    }
   };
 }
 

@@ -53,6 +53,8 @@ export function sqliteOutbox(db: Database): OutboxRows {
     async ack(seq) {
       size = Math.max(0, size - remove.run(seq).changes);
     },
+    // One gateway's file: no other replica to keep off its rows.
+    holding: (work) => work(),
     fail: async (seq, reason) => failOne.get(reason, seq)?.attempts ?? 0,
     async bury(seq, reason) {
       const moved = buryRow(db, seq, reason);

@@ -1,7 +1,7 @@
 // The store's specification (test/helpers/store-conformance.ts) against PostgreSQL: the test
 // bed's own server (testbed/postgres.ts), a fresh database per test. Then what only a store that
 // replicas share must do: rows claimed by one replica are not handed to another until the claim
-// lapses, and each acks only what it claimed (issue 26 §2).
+// lapses (a drain renews it), and each acks only what it claimed (issue 26 §2).
 import { describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { silentLogger } from "../../../src/log.ts";
@@ -40,6 +40,36 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
     expect(await stanzas(b)).toEqual(["<1/>", "<2/>", "<3/>"]);
     await b.outbox.ack(held[1]?.seq ?? 0);
     expect(await stanzas(b)).toEqual(["<3/>"]);
+    await claims.close();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  test("a replica's drain keeps its rows past the lease while a confirmation is slow; cut off, another takes them after the lease", async () => {
+    const url = await freshDatabase();
+    const leaseMs = 1_500;
+    const a = await postgresStore(url, { replica: "a.gw.localhost", max: 2, leaseMs });
+    const b = await postgresStore(url, { replica: "b.gw.localhost", max: 2, leaseMs });
+    for (const s of ["<1/>", "<2/>"]) await a.outbox.push(s);
+    const claims = new SQL(url);
+    const claimedAt = async () => Number((await claims`SELECT min(claimed_at) AS at FROM outbox`)[0].at);
+    const claimedBy = async () =>
+      (await claims`SELECT claimed_by FROM outbox ORDER BY seq`).map((r: { claimed_by: string }) => r.claimed_by);
+    // a sends both rows, then waits for a confirmation that does not come (a stalled server).
+    const confirmation = Promise.withResolvers<void>();
+    const a1 = drainer(a, () => confirmation.promise);
+    const drained = a1.drain();
+    await waitFor(() => a1.sent.length === 2, 10_000, "a to send its rows");
+    const first = await claimedAt();
+    await waitFor(async () => (await claimedAt()) > first + leaseMs, 20_000, "a to renew its claims past the lease");
+    expect(await stanzas(b)).toEqual([]);
+    expect(await claimedBy()).toEqual(["a.gw.localhost", "a.gw.localhost"]);
+    // a's link drops: the drain ends unconfirmed and a renews nothing more; b sends the rows once the lease passes.
+    Object.assign(a1.link, { status: "offline", settled: false });
+    confirmation.reject(new Error("the stream closed"));
+    await drained;
+    expect(await waitFor(async () => (await stanzas(b)).length > 0, 20_000, "b to take the lapsed claims")).toBe(true);
+    expect(await stanzas(b)).toEqual(["<1/>", "<2/>"]);
+    expect(await claimedBy()).toEqual(["b.gw.localhost", "b.gw.localhost"]);
     await claims.close();
     await Promise.all([a.close(), b.close()]);
   });
@@ -95,14 +125,14 @@ describe("PostgreSQL: replicas sharing the outbox", () => {
   });
 });
 
-/** A Delivery on `store` whose link is up and confirms at once: what it sends, once drained. */
-function drainer(store: Store): { drain(): Promise<string[]> } {
+/** A Delivery on `store` whose link is up and confirms at once (or when `confirm` resolves): what it sends, once drained. */
+function drainer(store: Store, confirm: () => Promise<void> = async () => {}) {
   const sent: string[] = [];
   const link = { status: "online", settled: true, sendRaw: async (stanza: string) => void sent.push(stanza) };
   const outbox = createOutbox(store, 10_000, createStoreHealth(store, undefined, silentLogger));
-  const delivery = new Delivery(link, outbox, { after: async () => {} }, silentLogger, {
+  const delivery = new Delivery(link, outbox, { after: confirm }, silentLogger, {
     component: "gw.localhost",
     maxStanzaBytes: 10_000,
   });
-  return { drain: async () => (await delivery.drain(), sent) };
+  return { sent, link, drain: async () => (await delivery.drain(), sent) };
 }
