@@ -7,9 +7,11 @@
  * is not (store/types.ts): a plugin's values are read once when its store is opened, served from
  * memory, and every write goes through to the store at once. On SQLite the write is done when
  * `set` returns; on PostgreSQL it lands within a round trip, and a failed one is reported to the
- * store's health (`failed`).
+ * store's health (`failed`). With replicas sharing a PostgreSQL store, what the others write is
+ * applied to the memory as they announce it (store/keyed-view.ts, postgres/keyed.ts).
  */
 import type { Keyed, Migration, MigrationContext, PluginStore } from "../plugin-api/store.ts";
+import { collection, type KeyedView, keyedView, type Values } from "./keyed-view.ts";
 import type { KeyedWrite, Store } from "./types.ts";
 
 /** The name a feature's `ctx.store` has among the plugins' (generation/running.ts). */
@@ -18,17 +20,21 @@ export const featureStoreName = (feature: string): string => `(${feature})`;
 /** Told of a write that failed (the gateway's store health): the value stays in memory only. */
 export type StoreFailed = (op: string, err: unknown) => void;
 
-type Values = Map<string, Map<string, string>>;
-
 /** A collection as the engine serves it: also the keys it holds (store/bounded-keyed.ts seeds from them). */
 export interface HeldKeyed<V> extends Keyed<V> {
   /** The store's keys oldest written first (when opened), then those new since, in the order first written. */
   keys(): IterableIterator<string>;
 }
 
-/** A feature's store (feature-api.ts): a plugin store whose collections list their keys. */
+/** A collection that can also be asked what the store holds now (another replica may have written it since). */
+interface FreshKeyed<V> extends HeldKeyed<V> {
+  /** The value of `key` read from the store, and kept in this view unless it holds a newer one. */
+  fresh(key: string): Promise<V | undefined>;
+}
+
+/** A feature's store (feature-api.ts): a plugin store whose collections list their keys and read fresh. */
 export interface FeatureStore extends PluginStore {
-  keyed<V>(name: string): HeldKeyed<V>;
+  keyed<V>(name: string): FreshKeyed<V>;
 }
 
 /** The engine's side of a plugin store: when the writes made so far are in the store. */
@@ -40,31 +46,63 @@ export interface EnginePluginStore extends FeatureStore {
 
 export async function pluginStore(store: Store, plugin: string, failed: StoreFailed = rethrow): Promise<EnginePluginStore> {
   const values: Values = new Map();
-  for (const row of await store.keyed.all(plugin)) collection(values, row.collection).set(row.key, row.json);
+  const view = keyedView(values);
+  // Before the read: what another replica writes meanwhile is not missed (the newer rev stays).
+  await followOthers(store, plugin, view, failed);
+  for (const row of await store.keyed.all(plugin)) view.offer(row.collection, row.key, row.json, row.rev ?? 0);
   // Started at once (SQLite: done when set returns); the store applies its keyed writes in call order.
   let last: Promise<unknown> = Promise.resolve();
   const keyed = inMemory(values, (w) => {
-    const at = { plugin, collection: w.collection, key: w.key };
-    const write = (w.json === undefined ? store.keyed.delete(at) : store.keyed.set(at, w.json)).catch((err: unknown) =>
-      failed(`writing ${plugin}'s keyed values`, err),
-    );
+    const done = view.wrote(w);
+    const write = store.keyed.put({ plugin, collection: w.collection, key: w.key }, w.json).then(done, (err: unknown) => {
+      done(undefined);
+      failed(`writing ${plugin}'s keyed values`, err);
+    });
     last = Promise.all([last, write]);
   });
-  return { ...keyed, flushed: async () => void (await last) };
+  return {
+    keyed<V>(name: string): FreshKeyed<V> {
+      const held = keyed.keyed<V>(name);
+      return {
+        ...held,
+        async fresh(key) {
+          const row = await store.keyed.read({ plugin, collection: name, key });
+          if (row) view.offer(name, key, row.json, row.rev);
+          return held.get(key);
+        },
+      };
+    },
+    flushed: async () => void (await last),
+  };
+}
+
+/**
+ * Other replicas' writes of `plugin`'s values, applied to `view` while the view is in use: the
+ * listener holds the view weakly and stops once a reload has let go of it. After the listener
+ * was away, the view reads every value again (what was announced meanwhile is lost).
+ */
+async function followOthers(store: Store, plugin: string, view: KeyedView, failed: StoreFailed): Promise<void> {
+  const held = new WeakRef(view);
+  let stop: (() => void) | undefined;
+  const alive = () => held.deref() ?? void stop?.();
+  stop = await store.keyed.follow(
+    (change) => {
+      const v = alive();
+      if (v && change.plugin === plugin) v.offer(change.collection, change.key, change.json, change.rev);
+    },
+    () =>
+      void alive()
+        ?.resync(() => store.keyed.all(plugin))
+        .catch((err: unknown) => failed(`reading ${plugin}'s keyed values again`, err)),
+  );
 }
 
 const rethrow: StoreFailed = (_op, err) => {
   throw err;
 };
 
-function collection(values: Values, name: string): Map<string, string> {
-  let c = values.get(name);
-  if (!c) values.set(name, (c = new Map()));
-  return c;
-}
-
 /** Keyed values served from `values`, each write applied there and handed to `write`. */
-function inMemory(values: Values, write: (w: KeyedWrite) => void): FeatureStore {
+function inMemory(values: Values, write: (w: KeyedWrite) => void): { keyed<V>(name: string): HeldKeyed<V> } {
   return {
     keyed<V>(name: string): HeldKeyed<V> {
       const c = collection(values, name);

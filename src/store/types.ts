@@ -114,13 +114,38 @@ export interface KeyedWrite {
   json: string | undefined;
 }
 
+/**
+ * A keyed value written by another replica sharing the store (`json` undefined: deleted). `rev`
+ * orders the writes of one key: a later write of it has a larger one (PostgreSQL; 0 on SQLite).
+ */
+export interface KeyedChange extends KeyedWrite {
+  plugin: string;
+  rev: number;
+}
+
 /** The plugins' and features' keyed values (JSON text), and how far each one's migrations ran. */
 export interface KeyedRows {
   /**
    * Every value of `plugin` (read once, when its store is opened), each collection's oldest written
    * first (to the millisecond; SQLite also within one): store/bounded-keyed.ts forgets in that order.
+   * `rev` as in KeyedChange (PostgreSQL).
    */
-  all(plugin: string): Promise<Array<{ collection: string; key: string; json: string }>>;
+  all(plugin: string): Promise<Array<{ collection: string; key: string; json: string; rev?: number }>>;
+  /** set or delete (`json` undefined), in the same order as they are; answers the write's rev. */
+  put(at: KeyedAddress, json: string | undefined): Promise<number>;
+  /** One value as the store holds it now, with its rev. */
+  read(at: KeyedAddress): Promise<{ json: string; rev: number } | undefined>;
+  /**
+   * Adds one to the integer kept at `at` (0 when absent) in one statement and answers the sum:
+   * replicas asking at once are each given a different one (gotify's message ids).
+   */
+  increment(at: KeyedAddress): Promise<number>;
+  /**
+   * `onChange` gets what other replicas write from when this resolves (PostgreSQL LISTEN/NOTIFY;
+   * a SQLite file has one gateway: never called); the answer stops it. `onResumed` is told when
+   * the listening connection is back after it dropped: what was announced meanwhile was lost.
+   */
+  follow(onChange: (change: KeyedChange) => void, onResumed?: () => void): Promise<() => void>;
   /** set and delete are applied in the order they are called, whatever the backend. */
   set(at: KeyedAddress, json: string): Promise<void>;
   delete(at: KeyedAddress): Promise<void>;

@@ -121,6 +121,31 @@ function describeKeyed(open: OpenStore): void {
     await store.close();
   });
 
+  test("increment counts on from the integer kept at its key (from 0 when absent), each caller given its own", async () => {
+    const store = await open();
+    const at = { plugin: "(gotify)", collection: "message-ids", key: "last" };
+    expect(await store.keyed.increment(at)).toBe(1);
+    // The counter as an older version kept it: a keyed value written through the plugin store.
+    const older = await pluginStore(store, "(gotify)");
+    older.keyed<number>("message-ids").set("last", 41);
+    await older.flushed();
+    const given = await Promise.all(Array.from({ length: 10 }, () => store.keyed.increment(at)));
+    expect([...given].sort((a, b) => a - b)).toEqual([42, 43, 44, 45, 46, 47, 48, 49, 50, 51]);
+    expect((await store.keyed.read(at))?.json).toBe("51");
+    await store.close();
+  });
+
+  test("put writes or deletes in call order, a later write of a key with a rev no smaller; read gives what is held", async () => {
+    const store = await open();
+    const at = { plugin: "p", collection: "c", key: "k" };
+    const [first, second] = await Promise.all([store.keyed.put(at, '"one"'), store.keyed.put(at, '"two"')]);
+    expect(second).toBeGreaterThanOrEqual(first);
+    expect(await store.keyed.read(at)).toEqual({ json: '"two"', rev: second });
+    await store.keyed.put(at, undefined);
+    expect(await store.keyed.read(at)).toBeUndefined();
+    await store.close();
+  });
+
   test("each migration runs once, in order, its writes committed with its version", async () => {
     const store = await open();
     const runs: number[] = [];

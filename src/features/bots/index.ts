@@ -67,16 +67,18 @@ export default defineFeature<readonly BotConfig[]>({
         last: watchedRuns(ctx.store.keyed<LastRun>("jobs"), ctx.pluginMetrics),
         metrics: ctx.metrics,
       });
+    const lastRuns = ctx.store.keyed<LastRun>("jobs");
     return {
       ready() {
         stopJobs = startJobs(ctx.part, {
           deliver: gateway.deliver,
           fetch: ctx.fetch,
           log: ctx.log.child({ part: "bot-jobs" }),
-          last: ctx.store.keyed<LastRun>("jobs"),
+          last: lastRuns,
           metrics: ctx.metrics,
           running,
           claim: (key, at, gapMs) => gateway.store.jobs.claim(key, at, gapMs),
+          fresh: (key) => lastRuns.fresh(key),
         });
       },
       quiesce: () => stopJobs?.(),

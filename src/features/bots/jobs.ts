@@ -44,6 +44,11 @@ export interface JobDeps {
    * a PostgreSQL store run it once. Absent: always (one gateway).
    */
   claim?(key: string, at: number, gapMs: number): Promise<boolean>;
+  /**
+   * Reads the job's last run as the store holds it into `last`, once this replica is given a run:
+   * the run before may have been another replica's, not yet announced here (issue 26).
+   */
+  fresh?(key: string): Promise<unknown>;
 }
 
 const systemClock: Clock = {
@@ -80,7 +85,7 @@ export function startJobs(bots: readonly BotConfig[], deps: JobDeps): () => void
         const run = () => runJob(bot, job, deps, clock).then(count);
         // Without replicas to ask, the run starts at once (as it always did).
         const claim = deps.claim;
-        const decided = claim ? claimRun(claim, key, at, job, deps.log).then((mine) => (mine ? run() : undefined)) : run();
+        const decided = claim ? claimRun({ ...deps, claim }, key, at, job).then((mine) => (mine ? run() : undefined)) : run();
         void decided.finally(() => running.delete(key));
       };
       plan(clock.now());
@@ -98,15 +103,26 @@ const CLAIM_SHARE = 0.5;
 const MIN_GAP_MS = 500;
 
 /**
- * Whether this replica runs the run due at `at`. A store that cannot be asked skips the run (a
- * warning): two replicas could not agree, and a run repeated is the alert a job must not repeat.
+ * Whether this replica runs the run due at `at`, with the job's last run read fresh when it does.
+ * A store that cannot be asked skips the run (a warning): two replicas could not agree, or the
+ * last run is unknown, and a run repeated is the alert a job must not repeat.
  */
-async function claimRun(claim: NonNullable<JobDeps["claim"]>, key: string, at: number, job: CompiledJob, log: Logger): Promise<boolean> {
+async function claimRun(
+  deps: Pick<JobDeps, "fresh" | "log"> & Required<Pick<JobDeps, "claim">>,
+  key: string,
+  at: number,
+  job: CompiledJob,
+): Promise<boolean> {
   const gap = Math.max(MIN_GAP_MS, ((job.next(at) ?? at) - at) * CLAIM_SHARE);
   try {
-    return await claim(key, at, gap);
+    if (!(await deps.claim(key, at, gap))) return false;
+    await deps.fresh?.(key);
+    return true;
   } catch (err) {
-    log.warn("bot job skipped: the store could not say which replica runs it", { job: key, err: reason(err) });
+    deps.log.warn("bot job skipped: the store could not say which replica runs it, or what its last run was", {
+      job: key,
+      err: reason(err),
+    });
     return false;
   }
 }

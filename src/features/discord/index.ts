@@ -12,6 +12,8 @@ import { formatRooms, type GroupchatPort } from "../../notify/rooms.ts";
 import { DISCORD_ERRORS } from "./errors.ts";
 import { discordHandlers } from "./handlers.ts";
 import { snowflakes, webhookIdentity } from "./objects.ts";
+import { featureStoreName } from "../../store/plugin-store.ts";
+import type { Store } from "../../store/types.ts";
 import { discordOperation } from "./openapi.ts";
 import { checkDiscordRoute, discordLabel, DiscordRouteSchema, hookPattern, messagePattern, type DiscordRoute } from "./route.ts";
 import { DiscordHooks } from "./hooks.ts";
@@ -41,8 +43,12 @@ export default defineFeature({
     }),
   ],
   async start(ctx) {
-    // Snowflakes stay unique across reloads: one sequence for the gateway's life.
-    const snowflake = ctx.gateway.keep(() => snowflakes());
+    // Snowflakes stay unique across reloads: one sequence for the gateway's life, begun by the
+    // first configuration with a discord route (a gateway without one takes no worker number).
+    const kept = ctx.gateway.keep((): { snowflake?: Promise<() => string> } => ({}));
+    if (ctx.routes.some((r) => r.kind === "discord"))
+      kept.snowflake ??= workerId(ctx.gateway.store).then((worker) => snowflakes(Date.now, worker));
+    const snowflake = (await kept.snowflake) ?? snowflakes();
     // The request's files together may be as large as attachments.max_file_bytes (its fields stay within http.max_body_bytes).
     const hooks = new DiscordHooks(ctx.http, ctx.files ? { maxBodyBytes: fileBodyLimit(ctx.files.settings) } : {});
     const rooms = await formatRooms(ctx, "discord", ["discord"]);
@@ -82,4 +88,17 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
         err: err instanceof Error ? err.message : String(err),
       }),
   };
+}
+
+/**
+ * This process's snowflake worker: the store's counter of starts, so replicas sharing a store
+ * never mint the same id in the same millisecond (issue 26; 1,024 starts apart at the least).
+ * A store that cannot count gives a random one, as before.
+ */
+async function workerId(store: Store): Promise<number | undefined> {
+  try {
+    return (await store.keyed.increment({ plugin: featureStoreName("discord"), collection: "snowflakes", key: "workers" })) % 1024;
+  } catch {
+    return undefined;
+  }
 }

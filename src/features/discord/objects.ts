@@ -12,9 +12,12 @@ import type { DiscordMessage, Embed } from "./payload.ts";
 /** reference.mdx: the first second of 2015, Discord's epoch. */
 const DISCORD_EPOCH = 1_420_070_400_000n;
 
-/** Snowflakes of one gateway process: its random worker bits, an increment within a millisecond. */
-export function snowflakes(now: () => number = Date.now): () => string {
-  const worker = BigInt(randomInt(0, 1024)) << 12n;
+/**
+ * Snowflakes of one gateway process: its worker bits (0-1023: replicas sharing a store each take
+ * their own, index.ts; random otherwise), an increment within a millisecond.
+ */
+export function snowflakes(now: () => number = Date.now, workerId: number = randomInt(0, 1024)): () => string {
+  const worker = BigInt(workerId & 0x3ff) << 12n;
   let increment = 0n;
   return () => {
     increment = (increment + 1n) & 0xfffn;

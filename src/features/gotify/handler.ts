@@ -54,7 +54,7 @@ export function createMessageHandler(route: GotifyRoute, deps: GotifyDeps): Http
     const user = await authenticate(req, url, route, deps);
     const query = Object.fromEntries([...url.searchParams].filter(([name]) => name !== "token"));
     const message = await readGotifyMessage(req.request, deps.maxBodyBytes, query);
-    const id = deps.messages.allocate();
+    const id = await deps.messages.allocate();
     const read = gotifyNotification(message, user.name);
     const { notification, sent } = await withRequestFiles(deps.files, async (files) => {
       const notification = { ...read, attachments: await viaStore(files, read.attachments, fileSender(user, req.ip)) };

@@ -5,6 +5,7 @@
  */
 import { formatPorts } from "../../notify/ports.ts";
 import { defineFeature, defineRouteKind, type FeatureContext } from "../../feature-api.ts";
+import { featureStoreName } from "../../store/plugin-store.ts";
 import { formatRooms, type GroupchatPort } from "../../notify/rooms.ts";
 import { checkGotifyRoute } from "./check.ts";
 import { GOTIFY_ERRORS, gotifyError, gotifyPageNotFound } from "./errors.ts";
@@ -65,7 +66,7 @@ function depsOf(route: GotifyRoute, ctx: FeatureContext, groupchat: GroupchatPor
     auth,
     messages: gotifyMessages({
       store: ctx.gateway.store,
-      counter: ctx.store.keyed<number>("message-ids"),
+      counter: { plugin: featureStoreName("gotify"), collection: "message-ids", key: "last" },
       route: `POST ${messagePath(route)}`,
       failed,
     }),

@@ -2,11 +2,11 @@
  * What a gotify route remembers: the next message id (Gotify's ids are integers the server
  * allocates, and senders delete by them), and for each message sent, who sent it and the id of
  * the chat message each recipient got, so DELETE /message/<id> can withdraw them (XEP-0424).
- * The ids are kept in the store across restarts and reloads; the messages in store/threads.ts,
+ * The ids are the store's counter, taken in one statement each (KeyedRows.increment): replicas
+ * sharing a PostgreSQL store never give one twice (issue 26); the messages in store/threads.ts,
  * bounded per route and expiring (a retraction of a message long scrolled away helps nobody).
  */
 import { GatewayError } from "../../plugin-api/errors.ts";
-import type { Keyed } from "../../plugin-api/store.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS, type Remembered } from "../../store/threads.ts";
 import type { Store } from "../../store/types.ts";
 
@@ -18,7 +18,7 @@ interface SentMessage {
 
 export interface GotifyMessages {
   /** The next id, stored before anything is sent: an id is never given twice, even after a crash. */
-  allocate(): number;
+  allocate(): Promise<number>;
   remember(id: number, sent: SentMessage): Promise<void>;
   recall(id: number): Promise<SentMessage | undefined>;
   forget(id: number): Promise<void>;
@@ -26,7 +26,8 @@ export interface GotifyMessages {
 
 export interface MessagesDeps {
   store: Store;
-  counter: Keyed<number>;
+  /** Where the counter is kept (the feature's keyed values, where it always was). */
+  counter: { plugin: string; collection: string; key: string };
   /** The route's `POST <path>message`: its messages never mix with another route's. */
   route: string;
   failed(op: string, err: unknown): void;
@@ -36,11 +37,9 @@ export function gotifyMessages(deps: MessagesDeps): GotifyMessages {
   const threads: Remembered = correctThreads(deps.store, { route: deps.route, limits: DEFAULT_THREAD_LIMITS, failed: deps.failed });
   const key = (id: number) => `gotify ${deps.route} ${id}`;
   return {
-    allocate() {
+    async allocate() {
       try {
-        const next = (deps.counter.get("last") ?? 0) + 1;
-        deps.counter.set("last", next);
-        return next;
+        return await deps.store.keyed.increment(deps.counter);
       } catch (err) {
         // Nothing was sent yet: 503 is safe to retry.
         deps.failed("allocating a gotify message id", err);

@@ -65,6 +65,9 @@ const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE TABLE file_blobs (
      sha256 TEXT PRIMARY KEY, upload TEXT NOT NULL UNIQUE, size BIGINT NOT NULL, chunk_bytes INTEGER NOT NULL, stored_at BIGINT NOT NULL
    )`,
+  // Issue 26: keyed values fresh across replicas (postgres/keyed.ts): each write's place in the
+  // order of writes of its key, taken under the row's lock from one sequence.
+  "CREATE SEQUENCE plugin_data_rev; ALTER TABLE plugin_data ADD COLUMN rev BIGINT NOT NULL DEFAULT 0",
 ];
 
 /** The schema version this build writes: a database at a higher one was migrated by a newer Stanzagate. */

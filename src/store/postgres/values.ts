@@ -1,34 +1,24 @@
 /**
  * The small keyed tables in PostgreSQL (store/types.ts): plugins' values and versions, `correct:`
- * threads, the offline grace's hashes. Keyed writes go one after the other (a pool would run two
- * at once on two connections, and the later set could land first).
+ * threads, the offline grace's hashes. The keyed values themselves, shared fresh by replicas, are keyed.ts's.
  */
 import type { SQL } from "bun";
+import { postgresKeyedValues } from "./keyed.ts";
 import type { GraceRows, KeyedRows, KeyedWrite, ThreadRows } from "../types.ts";
 
 type Tx = SQL;
 
+/** A migration's write, inside its transaction (not announced: replicas starting together wait on the migration). */
 async function write(tx: Tx, plugin: string, w: KeyedWrite): Promise<void> {
   if (w.json === undefined) await tx`DELETE FROM plugin_data WHERE plugin = ${plugin} AND collection = ${w.collection} AND key = ${w.key}`;
   else
-    await tx`INSERT INTO plugin_data (plugin, collection, key, value, updated_at) VALUES (${plugin}, ${w.collection}, ${w.key}, ${w.json}, ${Date.now()})
-             ON CONFLICT (plugin, collection, key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`;
+    await tx`INSERT INTO plugin_data (plugin, collection, key, value, updated_at, rev) VALUES (${plugin}, ${w.collection}, ${w.key}, ${w.json}, ${Date.now()}, nextval('plugin_data_rev'))
+             ON CONFLICT (plugin, collection, key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, rev = nextval('plugin_data_rev')`;
 }
 
 export function postgresKeyed(sql: SQL): KeyedRows {
-  let last: Promise<unknown> = Promise.resolve();
-  const inOrder = (w: () => Promise<void>): Promise<void> => {
-    const next = last.then(w, w);
-    last = next.catch(() => {});
-    return next;
-  };
   return {
-    all: async (plugin) =>
-      (await sql`SELECT collection, key, value FROM plugin_data WHERE plugin = ${plugin} ORDER BY collection, updated_at, key`).map(
-        (r: { collection: string; key: string; value: string }) => ({ collection: r.collection, key: r.key, json: r.value }),
-      ),
-    set: (at, json) => inOrder(() => write(sql, at.plugin, { ...at, json })),
-    delete: (at) => inOrder(() => write(sql, at.plugin, { ...at, json: undefined })),
+    ...postgresKeyedValues(sql),
     version: async (plugin) => Number((await sql`SELECT version FROM plugin_versions WHERE plugin = ${plugin}`)[0]?.version ?? 0),
     // Legacy tables are those of SQLite files from before the keyed API: a PostgreSQL store never had any.
     legacyTables: async () => new Map(),

@@ -16,7 +16,24 @@ export function sqliteKeyed(db: Database): KeyedRows {
     for (const table of drops) db.run(`DROP TABLE IF EXISTS ${table}`);
     db.run("INSERT OR REPLACE INTO plugin_versions (plugin, version) VALUES (?, ?)", [plugin, version]);
   });
+  const select = db.query<{ json: string }, [string, string, string]>(
+    "SELECT value AS json FROM plugin_data WHERE plugin = ? AND collection = ? AND key = ?",
+  );
+  // The value is JSON text: an integer's digits, which CAST reads back (absent or not one: 0).
+  const increment = db.query<{ value: string | number }, [string, string, string, number]>(
+    `INSERT INTO plugin_data (plugin, collection, key, value, updated_at) VALUES (?, ?, ?, '1', ?)
+     ON CONFLICT (plugin, collection, key) DO UPDATE SET value = CAST(value AS INTEGER) + 1, updated_at = excluded.updated_at
+     RETURNING value`,
+  );
   return {
+    // One process per file: its view is the store (rev 0 throughout, nothing to follow).
+    put: async (at, json) => (write(at.plugin, { ...at, json }), 0),
+    read: async (at) => {
+      const row = select.get(at.plugin, at.collection, at.key);
+      return row ? { json: row.json, rev: 0 } : undefined;
+    },
+    increment: async (at) => Number(increment.get(at.plugin, at.collection, at.key, Date.now())?.value),
+    follow: async () => () => {},
     all: async (plugin) =>
       db
         .query<{ collection: string; key: string; json: string }, [string]>(

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import type { Element } from "ltx";
-import { startJobs, type Clock } from "../../../src/features/bots/jobs.ts";
+import { type Clock, type JobDeps, type LastRun, startJobs } from "../../../src/features/bots/jobs.ts";
+import { pluginStore } from "../../../src/store/plugin-store.ts";
 import { silentLogger } from "../../../src/log.ts";
 import { postgresStore } from "../../../src/store/postgres/index.ts";
 import type { Store } from "../../../src/store/types.ts";
@@ -25,19 +26,25 @@ bots:
         every: 1s
         send: [{ to: bob@localhost, text: tick }]
 `;
-const bot = () => loadTestConfig(FAKE_HEAD + JOB).bots[0]!;
+const bot = (config = JOB) => loadTestConfig(FAKE_HEAD + config).bots[0]!;
+/** A job that tells only when the state it checks changes (`on_change:`). */
+const CHANGES = JOB.replace(
+  "every: 1s",
+  "every: 1s\n        http: { url: http://127.0.0.1:9/pump }\n        on_change: http.json.state",
+).replace("text: tick", 'text: "pump {{ http.json.state }}"');
 
 /** One replica's jobs on `store`: what it sent, how many runs it has been answered about, what stops them. */
-function replicaJobs(store: Store, clock: Clock) {
+function replicaJobs(store: Store, clock: Clock, more: Partial<JobDeps> & { config?: string } = {}) {
   const sent: Element[] = [];
   const answered = { runs: 0 };
-  const stop = startJobs([bot()], {
+  const stop = startJobs([bot(more.config)], {
     deliver: async (el) => void sent.push(el),
     fetch,
     log: silentLogger,
     last: { get: () => undefined, set: () => {}, delete: () => {} },
     clock,
     claim: (key, at, gap) => store.jobs.claim(key, at, gap).finally(() => answered.runs++),
+    ...more,
   });
   return { sent, answered, stop };
 }
@@ -90,6 +97,42 @@ describe("bot jobs on replicas sharing one PostgreSQL store", () => {
     expect(await Promise.all(stores.map((s) => s.jobs.claim("house@gateway.localhost tick", 5_400, 500)))).toEqual([false, false, false]);
     const next = await Promise.all(stores.map((s) => s.jobs.claim("house@gateway.localhost tick", 6_000, 500)));
     expect(next.filter(Boolean)).toHaveLength(1);
+  });
+
+  test("on_change across two replicas: one message per change of the state, whichever replica runs each run", async () => {
+    const url = await databases.fresh();
+    const [a, b] = [await open(url, "a.gw.localhost"), await open(url, "b.gw.localhost")];
+    // b hears nothing of a's writes (as while its listener reconnects): only the read at its claims tells it a's last run.
+    const deaf: Store = { ...b, keyed: { ...b.keyed, follow: async () => () => {} } };
+    const states = ["up", "up", "down", "down", "down", "up", "up", "down"];
+    let checks = 0;
+    const pump = (async () => Response.json({ state: states[checks++] })) as unknown as typeof fetch;
+    const replica = async (store: Store, clock: Clock) => {
+      const last = (await pluginStore(store, "(bots)")).keyed<LastRun>("jobs");
+      return replicaJobs(store, clock, { config: CHANGES, fetch: pump, last, fresh: (key) => last.fresh(key) });
+    };
+    const [ca, cb] = [fakeClock(1_000_000), fakeClock(1_000_200)];
+    const [ja, jb] = [await replica(a, ca.clock), await replica(deaf, cb.clock)];
+    const lastRunAt = async () => {
+      const row = await a.keyed.read({ plugin: "(bots)", collection: "jobs", key: "house@gateway.localhost tick" });
+      return row ? (JSON.parse(row.json) as LastRun).at : 0;
+    };
+    // The replicas take turns: the one whose clock moves first claims the run, the other is refused it.
+    for (let run = 1; run <= states.length; run++) {
+      const [first, second] = run % 2 ? [ca, cb] : [cb, ca];
+      first.advance(1_000);
+      // The run is over once the store holds it (its time is that of the replica that ran it).
+      await waitFor(async () => (await lastRunAt()) >= 1_000_000 + run * 1_000, 5_000, `run ${run} to be kept`);
+      second.advance(1_000);
+      await waitFor(() => ja.answered.runs === run && jb.answered.runs === run, 5_000, `both replicas to ask for run ${run}`);
+    }
+    ja.stop();
+    jb.stop();
+    const told = [...ja.sent, ...jb.sent].map((m) => m.getChildText("body"));
+    // up (a), up (b: quiet), down (a), down (b: quiet), down (a: quiet), up (b), up (a: quiet), down (b).
+    expect(told.sort()).toEqual(["pump down", "pump down", "pump up", "pump up"]);
+    expect(jb.sent.length).toBe(2);
+    expect(checks).toBe(states.length);
   });
 
   test("a gateway on the store claims its job's runs under its component address", async () => {

@@ -9,6 +9,8 @@ import { type FakeGateway, fakeGateway } from "../../helpers/fake-gateway.ts";
 import { LineReader, type NtfyEvent } from "../../helpers/ntfy-streams.ts";
 import { BEARER, SUBSCRIBE_ROUTES } from "../../helpers/ntfy-subscribe-routes.ts";
 import { usePostgresDatabases } from "../../helpers/postgres-databases.ts";
+import { postgresStore } from "../../../src/store/postgres/index.ts";
+import type { Store } from "../../../src/store/types.ts";
 
 const databases = usePostgresDatabases("topics");
 const gateways: FakeGateway[] = [];
@@ -71,5 +73,40 @@ describe("topics across replicas sharing one PostgreSQL store", () => {
       while (seen.length < published.length) seen.push((await stream.nextOf("message")).id);
       expect(seen).toEqual(published);
     }
+  });
+});
+
+describe("a replica whose listener dropped", () => {
+  test("catches up with what others published meanwhile, once each, without its own events again", async () => {
+    const url = await databases.fresh();
+    const name = new URL(url).pathname.slice(1);
+    const [a, b] = [
+      await postgresStore(url, { replica: "a.gw.localhost", max: 2 }),
+      await postgresStore(url, { replica: "b.gw.localhost", max: 2 }),
+    ];
+    const heardByB: string[] = [];
+    await b.fanout.listen((json) => heardByB.push((JSON.parse(json) as { id: string }).id));
+    const publish = async (store: Store, id: string) => {
+      const event = { id, topic: "alerts", time: 1, expires: 4_000_000_000, json: JSON.stringify({ id, topic: "alerts" }) };
+      await store.topics.put(event, { maxRows: 100, maxBytes: 1_000_000 });
+      await store.fanout.announce(id, event.json);
+    };
+    await publish(a, "before");
+    await waitFor(() => heardByB.includes("before"), 5_000, "b to hear a's first event");
+    // No new connection to the database (b's listener cannot come back), and the listeners cut;
+    // each store's pool keeps the connection it already has.
+    const admin = new SQL(databases.server().url);
+    await admin.unsafe(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name} AND query ILIKE 'LISTEN%'`;
+    await publish(a, "during");
+    await publish(b, "b-own");
+    await admin.unsafe(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+    await admin.close();
+    await waitFor(() => heardByB.includes("during"), 20_000, "b to catch up once its listener is back");
+    await publish(a, "after");
+    await waitFor(() => heardByB.includes("after"), 5_000, "b to hear a's next event live");
+    expect(heardByB).toEqual(["before", "during", "after"]);
+    await a.close();
+    await b.close();
   });
 });

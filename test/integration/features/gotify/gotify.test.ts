@@ -8,16 +8,8 @@ import { join } from "node:path";
 import { testServers } from "../../../helpers/servers.ts";
 import { isMessageWithBody } from "../../../../testbed/xmpp-client.ts";
 import { useTestBed } from "../../../helpers/bed.ts";
+import { GOTIFY_ROUTES as ROUTES, GOTIFY_TOKEN as TOKEN } from "../../../helpers/gotify-routes.ts";
 
-/** A Gotify 2.x application token: `A` and 14 of [A-Za-z0-9._-]. */
-const TOKEN = "AGhVjJ3kKc0d.zm";
-const ROUTES = `
-auth:
-  apps: { kind: bearer, tokens: [{ token: "${TOKEN}", name: monitoring }] }
-routes:
-  - { preset: gotify, to: bob@localhost, auth: apps }
-  - { preset: gotify, path: /gotify/, to: bob@localhost, auth: apps }
-`;
 const RETRACT = "urn:xmpp:message-retract:1";
 
 // apprise reads its configuration from $HOME: its own, empty, so nothing of the machine's is used.
