@@ -14,7 +14,7 @@
 import type { TopicEvent } from "./types.ts";
 
 /** More than one topic's default cache (1000 rows): a replay's whole tail. */
-export const MAX_REPLAYED = 2_000;
+const MAX_REPLAYED = 2_000;
 
 /** `onEvent` for the live side, without the events of `replayed` (oldest first) again. */
 export function afterReplay(
