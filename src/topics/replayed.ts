@@ -2,9 +2,8 @@
  * A stream's replay and its live events meet once (issue 26, flaky since=all): an event another
  * replica published can be in the cache the replay read and yet have its notification arrive
  * after the stream subscribed (store/postgres/fanout.ts: the row commits before the NOTIFY, which
- * a listener hears when it hears it). ntfy gives each message once (server/server.go
- * sendOldMessages, then the live channel of one process); so a live event whose id the replay
- * already sent is dropped here.
+ * a listener hears when it hears it). A stream gives each message once, in order: a live event
+ * whose id the replay already sent (in its place) is dropped here.
  *
  * Bounded: the newest MAX_REPLAYED ids of the replay are remembered, each forgotten once its late
  * copy came (the bus delivers an id at most once per replica). A late copy comes for the newest
