@@ -49,6 +49,14 @@ export class FileStore<B extends BlobStore = Blobs> {
     this.#ready = this.sweep().catch(() => {});
   }
 
+  /**
+   * Resolves once the first sweep (started by the constructor) is done. Before that, a store whose
+   * blobs have no grace (tests) may still forget an upload another replica has under way.
+   */
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
+
   /** Bytes of every blob (each counted once) plus those streaming in. */
   used(): number {
     return this.#stored + this.#inFlight;

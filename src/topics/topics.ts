@@ -69,6 +69,8 @@ export class GatewayTopics implements Topics {
    * The cache's events, then those delivered while it was being read (an event published
    * meanwhile, here or on another replica, would reach neither the read nor a subscriber made
    * after it), each id once. Callers subscribe in the turn this resolves: no event falls between.
+   * Another replica's notification of an event read here can still arrive after that: callers
+   * drop it by id (topics/replayed.ts afterReplay).
    */
   async cached(topics: readonly string[], cursor: Cursor, filter?: EventFilter): Promise<TopicEvent[]> {
     if (cursor === "none") return [];

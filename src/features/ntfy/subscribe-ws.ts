@@ -67,8 +67,9 @@ function socketHandlers(sub: Checked, settings: SubscribeSettings, deps: Subscri
 /** `open`, the replay, then live events; returns how to stop it. */
 async function stream(ws: ServerWebSocket<SocketHandlers>, sub: Checked, settings: SubscribeSettings, deps: SubscribeDeps) {
   ws.send(wireJson(controlEvent("open", sub.named)));
-  for (const e of await deps.topics.cached(sub.topics, sub.cursor, sub.filter)) ws.send(wireJson(e));
-  return liveFeed(sub, settings, deps, {
+  const cached = await deps.topics.cached(sub.topics, sub.cursor, sub.filter);
+  for (const e of cached) ws.send(wireJson(e));
+  return liveFeed(sub, settings, deps, cached, {
     send(e) {
       // Bun queues what the socket cannot take yet: past the bound this subscriber is too slow.
       if (ws.getBufferedAmount() > settings.buffer_bytes) throw new Error(tooSlow(settings));

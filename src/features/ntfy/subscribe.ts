@@ -10,6 +10,7 @@ import type { HttpHandler, HttpRequest } from "../../plugin-api/index.ts";
 import type { Authenticator } from "../../auth/types.ts";
 import { holdOpen, streamingResponse } from "../../http/upgrade.ts";
 import { matches } from "../../topics/filter.ts";
+import { afterReplay } from "../../topics/replayed.ts";
 import { StreamQueue } from "../../topics/stream-queue.ts";
 import type { TopicEvent, Topics } from "../../topics/types.ts";
 import type { Logger } from "../../plugin-api/log.ts";
@@ -87,7 +88,7 @@ function openStream(
   const queue = new StreamQueue(settings.buffer_bytes, () => stop());
   queue.pushReplay(encode(kind, controlEvent("open", sub.named)));
   for (const e of cached) queue.pushReplay(encode(kind, e));
-  const stop = liveFeed(sub, settings, deps, {
+  const stop = liveFeed(sub, settings, deps, cached, {
     send: (e) => queue.push(encode(kind, e), tooSlow(settings)),
     tick: () => queue.push(encode(kind, controlEvent("keepalive", sub.named)), tooSlow(settings)),
     // Only a subscriber too slow is cut off; a stop or a reload ends the body cleanly (its last chunk).
@@ -110,15 +111,23 @@ export interface Feed {
 
 /**
  * Subscribes `feed` to the topics (the caller has just read the cache, in this same turn: no event
- * falls between the two) with a tick every keepalive_s; a send or tick that throws ends it with
- * the reason. Returns how to end it (the client went: no reason).
+ * falls between the two; one of `replayed` arriving late is not sent again: topics/replayed.ts)
+ * with a tick every keepalive_s; a send or tick that throws ends it with the reason. Returns how
+ * to end it (the client went: no reason).
  */
-export function liveFeed(sub: Checked, settings: SubscribeSettings, deps: SubscribeDeps, feed: Feed): (reason?: string) => void {
+export function liveFeed(
+  sub: Checked,
+  settings: SubscribeSettings,
+  deps: SubscribeDeps,
+  replayed: readonly TopicEvent[],
+  feed: Feed,
+): (reason?: string) => void {
   const dropped = (reason: string) => {
     deps.log.info("ntfy subscriber closed", { topics: sub.named, reason });
     stop(reason);
   };
-  const live = deps.topics.subscribe(sub.topics, (e) => (matches(e, sub.filter) ? feed.send(e) : undefined), dropped);
+  const send = afterReplay(replayed, (e) => feed.send(e));
+  const live = deps.topics.subscribe(sub.topics, (e) => (matches(e, sub.filter) ? send(e) : undefined), dropped);
   deps.open.count++;
   const ticks = setInterval(() => {
     try {

@@ -64,6 +64,7 @@ function listener(sql: SQL, h: Hearing, onEvent: (json: string) => void) {
     handed?.add(id);
     onEvent(json);
   };
+  const inOrder = inNotifiedOrder(hand);
   const catchUp = async () => {
     handed = new Set();
     const rows: Array<{ seq: string; id: string; event: string }> =
@@ -82,10 +83,11 @@ function listener(sql: SQL, h: Hearing, onEvent: (json: string) => void) {
       const [, from, seq = "0", id = "", kind, json = ""] = m;
       h.heard = Math.max(h.heard, Number(seq));
       if (from === h.origin) return void h.unheard.delete(id);
-      if (kind === "=") return hand(id, json);
-      void sql`SELECT event FROM topic_events WHERE id = ${id}`.then(
-        (rows: Array<{ event: string }>) => rows[0] && hand(id, rows[0].event),
-        () => {},
+      if (kind === "=") return inOrder(id, json);
+      const read = sql`SELECT event FROM topic_events WHERE id = ${id}`;
+      inOrder(
+        id,
+        read.then((rows: Array<{ event: string }>) => rows[0]?.event),
       );
     },
     onListen() {
@@ -97,5 +99,24 @@ function listener(sql: SQL, h: Hearing, onEvent: (json: string) => void) {
         () => {},
       );
     },
+  };
+}
+
+/**
+ * `hand` in the order the notifications came: an event too large to ride inline, read by its id,
+ * is not overtaken by the next one (a subscriber gets a publisher's messages in its order). An
+ * inline one with nothing read before it is handed at once.
+ */
+function inNotifiedOrder(hand: (id: string, json: string) => void) {
+  let queued = 0;
+  let order: Promise<void> = Promise.resolve();
+  return (id: string, json: string | Promise<string | undefined>): void => {
+    if (typeof json === "string" && queued === 0) return hand(id, json);
+    queued++;
+    order = order
+      .then(() => json)
+      .then((text) => void (text === undefined || hand(id, text)))
+      .catch(() => {})
+      .finally(() => void queued--);
   };
 }

@@ -12,7 +12,7 @@ import { attachmentsOf } from "../../../src/config/check-attachments.ts";
 import { serveFile } from "../../../src/features/files/serve.ts";
 import { DbBlobs } from "../../../src/files/db-blobs.ts";
 import { filesService } from "../../../src/files/service.ts";
-import { FileStore } from "../../../src/files/store.ts";
+import { FileStore, UNNAMED_GRACE_MS } from "../../../src/files/store.ts";
 import { silentLogger } from "../../../src/log.ts";
 import { errorResponse } from "../../../src/plugin-api/errors.ts";
 import { openStore } from "../../../src/store/db.ts";
@@ -42,8 +42,9 @@ describe("PostgreSQL: the files' bytes", () =>
 async function replica(url: string, name: string, settings: Record<string, unknown> = {}, clock = { now: Date.now() }) {
   const store = await postgresStore(url, { replica: name, max: 3 });
   const files = new FileStore(store, new DbBlobs(blobRowsOf(store), 0), () => clock.now);
-  // Its first sweep done: without a grace, it would forget another replica's upload under way.
-  await files.sweep();
+  // Its first sweep (the constructor's) done: without a grace, a sweep still running would forget
+  // another replica's upload under way (its chunks not named yet), and that upload would fail.
+  await files.ready;
   const service = filesService({ settings: attachmentsOf(settings), store: files, publicUrl: PUBLIC_URL, log: silentLogger });
   return { store, files, service, clock };
 }
@@ -91,6 +92,43 @@ describe("PostgreSQL: replicas sharing the files", () => {
     expect(await count(url, "file_blobs")).toBe(1);
     expect((await b.service.put({ body: streamOf(400_000, 1) }, "bob")).size).toBe(400_000);
     await Promise.all([a.store.close(), b.store.close()]);
+  });
+
+  test("another replica's sweep while an upload is under way leaves its chunks: the upload ends whole", async () => {
+    const url = await databases.fresh();
+    const a = await replica(url, "a.gw.localhost");
+    const other = await postgresStore(url, { replica: "b.gw.localhost", max: 3 });
+    // A gateway's own grace (the test helper's is 0): unnamed chunks younger than it are not its to judge.
+    const b = new FileStore(other, new DbBlobs(blobRowsOf(other), UNNAMED_GRACE_MS));
+    let paused: () => void = () => {};
+    const atHalf = new Promise<void>((resolve) => (paused = resolve));
+    let resume: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (resume = resolve));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          // Asked for more past 300,000 bytes: the first 256 KiB chunk is in the store, unnamed.
+          if (sent === 300_000) {
+            paused();
+            await gate;
+          }
+          if (sent >= 600_000) return controller.close();
+          sent += 100_000;
+          controller.enqueue(new Uint8Array(100_000).fill(6));
+        },
+        // Pulled only when the upload asks: no byte read ahead of what it has written.
+      },
+      { highWaterMark: 0 },
+    );
+    const put = a.service.put({ body }, "alice");
+    await atHalf;
+    expect(await count(url, "file_chunks")).toBe(1);
+    await b.sweep();
+    resume();
+    const stored = await put;
+    expect([stored.size, (await b.find(stored.id))?.sha256]).toEqual([600_000, stored.sha256]);
+    await Promise.all([a.store.close(), other.close()]);
   });
 
   test("an expired file is found by neither; one replica's sweep takes its bytes away for both", async () => {

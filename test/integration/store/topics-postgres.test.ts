@@ -76,6 +76,30 @@ describe("topics across replicas sharing one PostgreSQL store", () => {
   });
 });
 
+describe("an event too large to ride in its notification", () => {
+  test("is read by its id and still handed before the next one, in the order published", async () => {
+    const url = await databases.fresh();
+    const [a, b] = [
+      await postgresStore(url, { replica: "a.gw.localhost", max: 2 }),
+      await postgresStore(url, { replica: "b.gw.localhost", max: 2 }),
+    ];
+    const heardByB: string[] = [];
+    await b.fanout.listen((json) => heardByB.push((JSON.parse(json) as { id: string }).id));
+    const events = [
+      ["large", "x".repeat(9_000)],
+      ["small", "y"],
+    ].map(([id = "", message]) => ({ id, json: JSON.stringify({ id, topic: "alerts", message }) }));
+    for (const { id, json } of events)
+      await a.topics.put({ id, topic: "alerts", time: 1, expires: 4_000_000_000, json }, { maxRows: 100, maxBytes: 1_000_000 });
+    // Announced back to back, as a busy publisher does: the small one's NOTIFY follows the large one's at once.
+    await Promise.all(events.map(({ id, json }) => a.fanout.announce(id, json)));
+    await waitFor(() => heardByB.length === 2, 5_000, "b to hear both events");
+    expect(heardByB).toEqual(["large", "small"]);
+    await a.close();
+    await b.close();
+  });
+});
+
 describe("a replica whose listener dropped", () => {
   test("catches up with what others published meanwhile, once each, without its own events again", async () => {
     const url = await databases.fresh();
