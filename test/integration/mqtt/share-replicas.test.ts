@@ -22,12 +22,22 @@ afterEach(async () => {
   for (const gw of running.splice(0)) await gw.stop();
 });
 
+/** A bot job watching the sensors as well: it runs once per message too. */
+const JOB = (root: string) => `bots:
+  - jid: house@gateway.localhost
+    allow: ["bob@localhost"]
+    jobs:
+      - name: sensors
+        mqtt: { topic: "${root}/s/+" }
+        send: [{ to: bob@localhost, text: "JOB {{ wildcards[0] }} {{ body }}" }]
+`;
+
 /** routes.yaml after the head: `root/s/+` sensors (with `extra` keys), `root/marker` markers. */
-const routes = (root: string, id: string, share: boolean, extra = "") => `
+const routes = (root: string, id: string, share: boolean, extra = "", job = false) => `
 mqtt:
   url: ${broker.url}
   client_id: ${root}-${id}
-${share ? `  share: ${root}\n` : ""}routes:
+${share ? `  share: ${root}\n` : ""}${job ? JOB(root) : ""}routes:
   - name: sensors
     mqtt: { topic: "${root}/s/+" }${extra}
     send: <message to="bob@localhost" type="chat"><body>{{ wildcards[0] }} {{ body }}</body></message>
@@ -37,11 +47,11 @@ ${share ? `  share: ${root}\n` : ""}routes:
 `;
 
 /** Two replicas on one fresh database, once both have subscribed. */
-async function replicas(root: string, share: boolean, extra = ""): Promise<{ gws: FakeGateway[]; url: string }> {
+async function replicas(root: string, share: boolean, extra = "", job = false): Promise<{ gws: FakeGateway[]; url: string }> {
   const url = await databases.fresh();
   const gws: FakeGateway[] = [];
   for (const id of ["a", "b"]) {
-    const gw = await fakeGateway(routes(root, id, share, extra), { store: url });
+    const gw = await fakeGateway(routes(root, id, share, extra, job), { store: url });
     running.push(gw);
     gws.push(gw);
     await waitFor(() => gw.logs.some((l) => l.msg === "MQTT filters subscribed"), 15_000, `replica ${id} to subscribe`, logTail(gw.logs));
@@ -81,6 +91,15 @@ describe("MQTT replicas on one PostgreSQL store", () => {
     await publishAll("plain1");
     await drained("plain1", gws);
     for (const gw of gws) expect(sensors(gw).sort()).toEqual(published);
+  });
+
+  test("with mqtt.share, a bot job watching the topics runs once per message across the replicas, as the route sends once", async () => {
+    const { gws } = await replicas("job1", true, "", true);
+    await publishAll("job1");
+    await drained("job1", gws);
+    const all = gws.flatMap(sensors);
+    expect(all.filter((b) => b.startsWith("JOB ")).sort()).toEqual(published.map((p) => `JOB ${p}`));
+    expect(all.filter((b) => !b.startsWith("JOB ")).sort()).toEqual(published);
   });
 
   test("with mqtt.share, on_change compares with the last value any replica sent for the topic", async () => {
