@@ -76,10 +76,7 @@ export class BrokerFilters {
  * a message to one session of the group, under its own topic, so dispatch.ts needs no change.
  * `check` refuses `retained: true` beside a share: a shared subscription gets no retained message.
  */
-export function sharedAs(
-  cover: ReadonlyMap<string, MqttSubscribeOptions>,
-  share: string | undefined,
-): Map<string, MqttSubscribeOptions> {
+function sharedAs(cover: ReadonlyMap<string, MqttSubscribeOptions>, share: string | undefined): Map<string, MqttSubscribeOptions> {
   if (share === undefined) return new Map(cover);
   return new Map([...cover].map(([filter, o]) => [`$share/${share}/${filter}`, o]));
 }

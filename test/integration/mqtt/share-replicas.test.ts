@@ -66,7 +66,13 @@ const sensors = (gw: FakeGateway) => bodies(gw).filter((b) => !b.startsWith("mar
 async function drained(root: string, gws: FakeGateway[]): Promise<void> {
   let marker = 0;
   const seen = () => gws.every((gw) => bodies(gw).some((b) => b.startsWith("marker")));
-  await waitFor(async () => (await broker.pub(`${root}/marker`, String(++marker), { qos: 1 }), seen()), 15_000, "a marker at each replica", undefined, 100);
+  await waitFor(
+    async () => (await broker.pub(`${root}/marker`, String(++marker), { qos: 1 }), seen()),
+    15_000,
+    "a marker at each replica",
+    undefined,
+    100,
+  );
 }
 
 const published = Array.from({ length: N }, (_, i) => `dev${i} ${i}`).sort();
@@ -114,7 +120,8 @@ describe("MQTT replicas on one PostgreSQL store", () => {
       }
       return total;
     };
-    const kept = async () => (await db`SELECT value FROM plugin_data WHERE collection = 'mqtt_on_change'`).map((r: { value: string }) => r.value);
+    const kept = async () =>
+      (await db`SELECT value FROM plugin_data WHERE collection = 'mqtt_on_change'`).map((r: { value: string }) => r.value);
     const states = ["on", "on", "off", "off", "off", "on", "on"];
     let last = "";
     for (const [i, state] of states.entries()) {

@@ -100,7 +100,8 @@ describe("the mqtt: section", () => {
 });
 
 describe("mqtt.share and the rest of routes.yaml", () => {
-  const ROUTE = '  - name: doors\n    mqtt: { topic: "zigbee2mqtt/+", retained: true }\n    send: <message to="a@example.org" type="chat"><body>{{ topic }}</body></message>\n';
+  const ROUTE =
+    '  - name: doors\n    mqtt: { topic: "zigbee2mqtt/+", retained: true }\n    send: <message to="a@example.org" type="chat"><body>{{ topic }}</body></message>\n';
   const full = (mqtt: string, more: string) => loadConfig(`${HEAD}${more}mqtt:\n${mqtt}routes:\n${ROUTE}`, {}, BUILTIN_PLUGINS);
   const told = (mqtt: string, more = "") => {
     const result = full(mqtt, more);
