@@ -26,10 +26,7 @@ afterEach(async () => {
 const JOB = (root: string) => `bots:
   - jid: house@gateway.localhost
     allow: ["bob@localhost"]
-    jobs:
-      - name: sensors
-        mqtt: { topic: "${root}/s/+" }
-        send: [{ to: bob@localhost, text: "JOB {{ wildcards[0] }} {{ body }}" }]
+    jobs: [{ name: sensors, mqtt: { topic: "${root}/s/+" }, send: [{ to: bob@localhost, text: "JOB {{ wildcards[0] }} {{ body }}" }] }]
 `;
 
 /** routes.yaml after the head: `root/s/+` sensors (with `extra` keys), `root/marker` markers. */
