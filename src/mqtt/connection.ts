@@ -252,7 +252,14 @@ export class MqttConnection {
   #sync(fresh: boolean): Promise<void> {
     const client = this.#client;
     if (!client || this.#status.state !== "online") return Promise.resolve();
-    return this.#broker.sync(client, this.#settings.client_id as string, this.#dispatcher.filters(), fresh, this.#version);
+    return this.#broker.sync(
+      client,
+      this.#settings.client_id as string,
+      this.#dispatcher.filters(),
+      fresh,
+      this.#version,
+      this.#settings.share,
+    );
   }
 
   #set(state: MqttStatus["state"]): void {

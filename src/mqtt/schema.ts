@@ -71,6 +71,14 @@ export const MqttSchema = Type.Object(
       description:
         'Larger payloads received are refused: logged, counted (stanzagate_mqtt_refused_total{reason="too_large"}) and acknowledged, the connection stays up. The broker is also asked to send no packet over 16 times this plus 64 KB (MQTT 5 Maximum Packet Size): it drops larger messages without telling the gateway, so they are not counted (only the broker logs them).',
     }),
+    share: Type.Optional(
+      Type.String({
+        minLength: 1,
+        pattern: "^[^/+#]+$",
+        description:
+          "Replicas: a shared-subscription group name (MQTT 5 §4.8.2, $share/<share>/<filter>). Every gateway with the same share receives each message of a filter once between them, instead of once each. No /, + or #. Routes with mqtt.retained: true are refused with it (a shared subscription gets no retained messages). Default: none, each gateway receives every message.",
+      }),
+    ),
     reconnect: Type.Optional(ReconnectSchema),
   },
   {

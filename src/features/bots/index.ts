@@ -66,6 +66,8 @@ export default defineFeature<readonly BotConfig[]>({
         log: ctx.log.child({ part: "bot-jobs" }),
         last: watchedRuns(ctx.store.keyed<LastRun>("jobs"), ctx.pluginMetrics),
         metrics: ctx.metrics,
+        // A shared subscription (mqtt.share) hands a topic's messages to any replica: read its last run from the store.
+        ...(config.mqtt?.share === undefined ? {} : { fresh: (key: string) => ctx.store.keyed<LastRun>("jobs").fresh(key) }),
       });
     const lastRuns = ctx.store.keyed<LastRun>("jobs");
     return {

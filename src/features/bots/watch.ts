@@ -29,6 +29,8 @@ export interface WatchDeps extends Pick<JobDeps, "deliver" | "log" | "metrics"> 
   mqtt: Pick<Mqtt, "subscribe">;
   /** A job's last runs, by topic (`watchedRuns`). */
   last(bot: BotConfig, job: CompiledJob): Keyed<LastRun>;
+  /** With mqtt.share: a topic's last run as the store holds it now (the one before may have run on another replica). */
+  fresh?(key: string): Promise<LastRun | undefined>;
   now?: () => number;
 }
 
@@ -82,7 +84,7 @@ async function watched(bot: BotConfig, job: WatchingJob, message: MqttMessage, d
       wildcards: matchTopic(job.watch.filter, message.topic) ?? [],
       body: bodyOf(message.payload),
       retain: message.retain,
-      last: deps.last.get(key) ?? {},
+      last: (deps.fresh ? await deps.fresh(key) : deps.last.get(key)) ?? {},
     };
     count(await conclude(job, scope, deps, key, { at: (deps.now ?? Date.now)() }, "changes"));
   } catch (err) {

@@ -36,6 +36,11 @@ export interface MqttRouteDeps {
   remembered: Remembered;
   /** `on_change:`: the last value sent, by route and topic, in the store. */
   lastValues: Keyed<string>;
+  /**
+   * With `mqtt.share` (replicas): the last value as the store holds it now, read before each
+   * comparison, since the topic's previous message may have gone to another replica.
+   */
+  freshValue?(key: string): Promise<string | undefined>;
   /** `min_interval`: when the last message was sent, by route and topic (bounded, the gateway's). */
   lastSent: Map<string, number>;
   /** `min_interval`'s trailing edge (mqtt-trailing.ts); absent: skipped messages are only counted (render). */
@@ -92,11 +97,15 @@ async function decide(route: MqttRouteConfig, deps: MqttRouteDeps, scope: MqttSc
   const options = { strict: route.strict };
   if (route.when && !route.when.test(scope, options)) return "skipped_when";
   const value = route.onChange?.render(scope, options);
-  if (value !== undefined && deps.lastValues.get(slot) === value) return "skipped_unchanged";
+  if (value !== undefined && (await lastValue(deps, slot)) === value) return "skipped_unchanged";
   const { stanzas } = renderRequest({ ...route, when: undefined }, scope, deps);
   if (!stanzas.length) return "skipped_when";
   const remember = await route.correct?.apply(stanzas, scope, deps.remembered, options);
   return { stanzas, value, remember };
+}
+
+function lastValue(deps: MqttRouteDeps, slot: string): Promise<string | undefined> | string | undefined {
+  return deps.freshValue ? deps.freshValue(slot) : deps.lastValues.get(slot);
 }
 
 /**

@@ -46,6 +46,8 @@ export function startMqttRoute(
     roomTimeoutMs: ctx.config.xmpp.iq_timeout_ms,
     remembered: remembered(route),
     lastValues: onChangeValues(route, ctx),
+    // A shared subscription hands a topic's messages to any replica: compare with what the store holds now.
+    ...(ctx.config.mqtt?.share === undefined ? {} : { freshValue: (key) => ctx.store.keyed<string>("mqtt_on_change").fresh(key) }),
     lastSent: spacing.lastSent,
     trailing,
     now: Date.now,

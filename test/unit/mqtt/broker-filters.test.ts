@@ -95,3 +95,34 @@ describe("bringing the broker's subscriptions in line", () => {
     expect(s.map.get("gw")).toEqual({ "old/#": 1 });
   });
 });
+
+describe("replicas sharing the work (mqtt.share, MQTT 5 §4.8.2)", () => {
+  test("with a share every broker filter is a shared subscription of the group, folded first (cover.ts)", async () => {
+    const { calls, client } = fakeClient();
+    const s = store();
+    const both = wanted([
+      ["sensors/#", { qos: 1, retained: false }],
+      ["sensors/+/temp", { qos: 0, retained: false }],
+    ]);
+    await new BrokerFilters(s, silentLogger).sync(client, "gw-a", both, true, 5, "house");
+    expect(calls).toEqual(['SUBSCRIBE {"$share/house/sensors/#":{"qos":1,"rh":2}}']);
+    expect(s.map.get("gw-a")).toEqual({ "$share/house/sensors/#": 1 });
+  });
+
+  test("turning the share on unsubscribes the plain filters the session kept, and off again the shared ones", async () => {
+    const { calls, client } = fakeClient();
+    const s = store();
+    s.set("gw-a", { "sensors/#": 1 });
+    const filters = new BrokerFilters(s, silentLogger);
+    const sensors = wanted([["sensors/#", { qos: 1, retained: false }]]);
+    await filters.sync(client, "gw-a", sensors, false, 5, "house");
+    await filters.sync(client, "gw-a", sensors, false, 5);
+    expect(calls).toEqual([
+      'SUBSCRIBE {"$share/house/sensors/#":{"qos":1,"rh":2}}',
+      "UNSUBSCRIBE sensors/#",
+      'SUBSCRIBE {"sensors/#":{"qos":1,"rh":2}}',
+      "UNSUBSCRIBE $share/house/sensors/#",
+    ]);
+    expect(s.map.get("gw-a")).toEqual({ "sensors/#": 1 });
+  });
+});

@@ -92,4 +92,33 @@ describe("the mqtt: section", () => {
       'routes.yaml:8:3  error  mqtt.keepalive  unknown key (did you mean "keepalive_s"?)',
     ]);
   });
+
+  test("share: a group name without /, + or #", () => {
+    expect(load("  url: mqtt://127.0.0.1\n  share: house\n").ok).toBe(true);
+    expect(problems("  url: mqtt://127.0.0.1\n  share: a/b\n")[0]).toStartWith("routes.yaml:8:10  error  mqtt.share");
+  });
+});
+
+describe("mqtt.share and the rest of routes.yaml", () => {
+  const ROUTE =
+    '  - name: doors\n    mqtt: { topic: "zigbee2mqtt/+", retained: true }\n    send: <message to="a@example.org" type="chat"><body>{{ topic }}</body></message>\n';
+  const full = (mqtt: string, more: string) => loadConfig(`${HEAD}${more}mqtt:\n${mqtt}routes:\n${ROUTE}`, {}, BUILTIN_PLUGINS);
+  const told = (mqtt: string, more = "") => {
+    const result = full(mqtt, more);
+    return formatLines("routes.yaml", result.ok ? result.warnings : result.diagnostics);
+  };
+
+  test("a route asking for retained messages is refused beside a share: a shared subscription gets none", () => {
+    expect(told("  url: mqtt://127.0.0.1\n  share: house\n")).toEqual([
+      'routes.yaml:11:47  error  routes[0].mqtt.retained  retained: true cannot work with mqtt.share "house": the broker sends no retained message to a shared subscription (MQTT 5 §4.8.2); drop retained: or share:',
+    ]);
+  });
+
+  test("replicas on a PostgreSQL store with MQTT routes and no share are warned: each would send every message", () => {
+    const pg = "store: postgres://gw@db.example.org/stanzagate\n";
+    expect(told("  url: mqtt://127.0.0.1\n", pg)).toEqual([
+      "routes.yaml:7:1  warning  mqtt  store: is PostgreSQL (replicas) but mqtt.share is not set: every replica receives every MQTT message and sends it once each; set mqtt.share: <group> on all of them to have each message handled by one",
+    ]);
+    expect(told("  url: mqtt://127.0.0.1\n")).toEqual([]);
+  });
 });

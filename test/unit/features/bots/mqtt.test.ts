@@ -81,7 +81,8 @@ function fakeBroker(refuse?: () => Error) {
   return { mqtt, published, subscriptions, message };
 }
 
-function house(refuse?: () => Error, bots = HOUSE) {
+/** `shared`: the store replicas share under mqtt.share, written through and read fresh at each message. */
+function house(refuse?: () => Error, bots = HOUSE, shared?: Map<string, LastRun>) {
   const config = loadTestConfig(FAKE_HEAD + BROKER + bots);
   const bot = config.bots[0]!;
   const broker = fakeBroker(refuse);
@@ -103,10 +104,11 @@ function house(refuse?: () => Error, bots = HOUSE) {
   let deliver = async (el: Element) => void sent.push(el);
   const last = {
     get: (k: string) => stored.get(k),
-    set: (k: string, v: LastRun) => void (writes.n++, stored.set(k, v)),
+    set: (k: string, v: LastRun) => void (writes.n++, stored.set(k, v), shared?.set(k, v)),
     delete: (k: string) => void stored.delete(k),
   };
-  const stop = startWatches(config.bots, { mqtt: broker.mqtt, deliver: (el) => deliver(el), log, last: () => last, metrics });
+  const fresh = shared && { fresh: async (k: string) => shared.get(k) };
+  const stop = startWatches(config.bots, { mqtt: broker.mqtt, deliver: (el) => deliver(el), log, last: () => last, metrics, ...fresh });
   /** One message through every open subscription whose filter is `filter`. */
   const arrive = async (filter: string, topic: string, payload: string | Uint8Array, retain = false) => {
     for (const s of broker.subscriptions.filter((x) => x.open && x.filter === filter))
@@ -182,6 +184,19 @@ describe("a job watching a topic", () => {
     await h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/front_door/contact", '{"contact":true,"battery":96}');
     expect(bodies(h.sent)).toEqual(["front_door open (battery 97%)", "back_door open (battery 80%)", "front_door closed (battery 96%)"]);
     expect(h.sent[0]?.attrs).toMatchObject({ from: "house@gateway.localhost", to: "bob@localhost", type: "chat" });
+  });
+
+  test("with mqtt.share, on_change compares with the topic's last run in the store, whichever replica ran it", async () => {
+    const shared = new Map<string, LastRun>();
+    const [a, b] = [house(undefined, HOUSE, shared), house(undefined, HOUSE, shared)];
+    const door = (h: typeof a, contact: boolean) =>
+      h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/door/contact", JSON.stringify({ contact, battery: 90 }));
+    await door(a, false);
+    await door(b, false);
+    await door(b, true);
+    await door(a, true);
+    expect(bodies(a.sent)).toEqual(["door open (battery 90%)"]);
+    expect(bodies(b.sent)).toEqual(["door closed (battery 90%)"]);
   });
 
   test("a sensor repeating itself sends nothing and writes nothing to the store; a change is written", async () => {

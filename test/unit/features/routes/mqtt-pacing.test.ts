@@ -26,6 +26,21 @@ describe("taming sensor spam", () => {
     expect([...w.stored.values()]).toEqual(["22", "21.5"]);
   });
 
+  test("on_change with mqtt.share: compared with the value in the store, which another replica may have written", async () => {
+    const shared = new Map<string, string>();
+    const w = world(TEMPERATURE.replace(", min_interval: 30s", ""), { shared });
+    const kitchen = JSON.stringify(["mqtt zigbee2mqtt/+", "zigbee2mqtt/kitchen"]);
+    // Another replica sent 21.5 for the kitchen: this one, whose memory holds nothing, is quiet.
+    shared.set(kitchen, "21.5");
+    await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":21.5}');
+    // This replica remembers 22 once it sent it, but the other one sent 21.5 since: 22 is a change again.
+    await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":22}');
+    shared.set(kitchen, "21.5");
+    await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":22}');
+    expect(w.counted).toEqual(["skipped_unchanged", "sent", "sent"]);
+    expect(w.bodies()).toEqual(["kitchen 22°C", "kitchen 22°C"]);
+  });
+
   test("min_interval: a message within it after the last one sent is skipped; after it, the change goes", async () => {
     const w = world(TEMPERATURE);
     await w.mqtt.deliver("zigbee2mqtt/kitchen", '{"temperature":21.5}');

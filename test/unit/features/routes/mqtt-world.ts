@@ -20,6 +20,8 @@ interface WorldOptions {
   deliver?: (stanza: Element) => Promise<"sent" | "queued">;
   /** The outbox's room: throws when it has none for all of a message's stanzas. */
   reserve?: (stanzas: readonly Element[]) => () => void;
+  /** With mqtt.share: the store other replicas write too, read before each on_change comparison. */
+  shared?: ReadonlyMap<string, string>;
 }
 
 export function world(routes: string, options: WorldOptions = {}) {
@@ -54,6 +56,7 @@ export function world(routes: string, options: WorldOptions = {}) {
       roomTimeoutMs: 1_000,
       remembered: memoryRemembered(),
       lastValues: { get: (k) => stored.get(k), set: (k, v) => void stored.set(k, v), delete: (k) => void stored.delete(k) },
+      ...(options.shared ? { freshValue: async (k: string) => options.shared?.get(k) } : {}),
       lastSent: new LruMap(100),
       trailing: new Trailing(schedule),
       now: () => clock.now,
