@@ -19,6 +19,7 @@ import { checkSchema } from "./check-schema.ts";
 import { checkXmppServer } from "./check-xmpp.ts";
 import { checkHttp } from "./check-http.ts";
 import { checkMqtt } from "./check-mqtt.ts";
+import { checkStore } from "./check-store.ts";
 import { mqttDefaults } from "../mqtt/schema.ts";
 import { TopicsSchema, type TopicsConfig } from "../topics/schema.ts";
 import { attachmentsOf, checkAttachments, publicUrlOf } from "./check-attachments.ts";
@@ -68,6 +69,7 @@ export function loadWith(
   checkHttp(fields.http, locate, { errors: diagnostics, warnings });
   checkXmppServer(fields.xmpp, locate, { errors: diagnostics, warnings });
   checkMqtt(fields.mqtt, locate, { errors: diagnostics, warnings });
+  checkStore(fields.store, locate, diagnostics);
   const authNames = isRecord(fields.auth) ? Object.keys(fields.auth) : [];
   const auth = checkAuthSchemes(isRecord(fields.auth) ? fields.auth : {}, registry, locate, diagnostics);
   const xmpp = xmppDomains(fields.xmpp);
