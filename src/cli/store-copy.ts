@@ -9,7 +9,7 @@ import { SQL } from "bun";
 import type { CliOutput } from "../feature-api.ts";
 import { CopyRefused, type CopySource, openSource } from "../store/copy/source.ts";
 import { type CopyOutcome, copyInto } from "../store/copy/target.ts";
-import { type BlobsCopied, copyBlobs } from "./store-copy-blobs.ts";
+import { type BlobsCopied, copyBlobs, filesLine } from "./store-copy-blobs.ts";
 import { maskStoreUrl } from "../kit/store-url.ts";
 import { copyLocations, type StoreCopyArgs } from "./store-locations.ts";
 
@@ -65,9 +65,6 @@ function summary(source: CopySource, to: string, outcome: CopyOutcome, blobs: Bl
   const width = Math.max(...[...outcome.counts.keys()].map((t) => t.length));
   for (const [table, n] of outcome.counts) io.out(`  ${table.padEnd(width)}  ${n}`);
   io.out(`the outbox's next seq: ${outcome.nextSeq}`);
-  if ((outcome.counts.get("files") ?? 0) > 0) {
-    const missing = blobs.missing > 0 ? `; ${blobs.missing} named by a row were not in it (their links answered 404 already)` : "";
-    io.out(`files: their bytes copied from ${blobs.dir} into PostgreSQL (${blobs.copied} new)${missing}`);
-  }
+  if ((outcome.counts.get("files") ?? 0) > 0) io.out(filesLine(blobs));
   io.out("next: set store: to the PostgreSQL URL in routes.yaml and start the gateways on it");
 }

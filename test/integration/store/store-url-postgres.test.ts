@@ -1,11 +1,12 @@
 // A PostgreSQL `store:` URL against a real server (issue 26 review, findings 19, 14, 10): every
 // connection names its gateway; a generated password with `@ : / ? # %` in a `${VAR}` works as
-// it is; `store copy --force` refuses a target gateways are connected to, then works once they left.
+// it is; `store copy --force` refuses a target gateways are connected to, then works once they left
+// (its files line says what it found, finding 12).
 import { describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { BUILTIN_PLUGINS } from "../../../plugins/index.ts";
 import { loadConfig } from "../../../src/features/index.ts";
 import { openStoreAt } from "../../../src/store/location.ts";
@@ -79,5 +80,7 @@ describe("store copy --force", () => {
     const forced = await storeCopy(["--from", file, "--to", target, "--force"]);
     expect({ code: forced.code, err: forced.err }).toEqual({ code: 0, err: "" });
     expect(forced.out).toContain("--force: replaced what the target held (outbox 1)");
+    // finding 12: no files/ folder beside the source, and the blob its row names is nowhere.
+    expect(forced.out).toContain(`files: no folder ${join(dirname(file), "files")}; 1 named by a row is neither there nor in PostgreSQL`);
   });
 });
