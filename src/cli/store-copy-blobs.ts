@@ -54,7 +54,9 @@ export function filesLine(blobs: BlobsCopied): string {
   const from = blobs.found ? `their bytes copied from ${blobs.dir} into PostgreSQL (${blobs.copied} new)` : `no folder ${blobs.dir}`;
   const held = blobs.held > 0 ? `; ${blobs.held} already in PostgreSQL, kept` : "";
   const missing =
-    blobs.missing > 0 ? `; ${blobs.missing} named by a row ${blobs.missing === 1 ? "is" : "are"} neither there nor in PostgreSQL: their links answer 404` : "";
+    blobs.missing > 0
+      ? `; ${blobs.missing} named by a row ${blobs.missing === 1 ? "is" : "are"} neither there nor in PostgreSQL: their links answer 404`
+      : "";
   return `files: ${from}${held}${missing}`;
 }
 

@@ -12,7 +12,7 @@ export const storeFile = (store: string): string | undefined => (isPostgresUrl(s
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /** The sslmode values Bun's client takes (libpq's list); anything else fails only at connect. */
-export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
 
 export const URL_SHAPE = "postgres://user:password@host:5432/database?sslmode=verify-full";
 

@@ -71,10 +71,12 @@ describe("check reads store: (findings 11 and 15)", () => {
     expect(out).not.toContain(":pw@");
   });
 
-  test.each([`${"postgres://app:pw@127.0.0.1:5432"}/stanzagate?sslmode=allow`, "./stanzagate.db", '":memory:"', "postgresql:///s?host=/run/postgresql"])(
-    "%s is accepted",
-    (store) => expect(checked(store)).toBe("ok"),
-  );
+  test.each([
+    `${"postgres://app:pw@127.0.0.1:5432"}/stanzagate?sslmode=allow`,
+    "./stanzagate.db",
+    '":memory:"',
+    "postgresql:///s?host=/run/postgresql",
+  ])("%s is accepted", (store) => expect(checked(store)).toBe("ok"));
 });
 
 describe("application_name (finding 19)", () => {
