@@ -78,7 +78,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       return http.bind(listenSettings(config));
     },
     async reload(next) {
-      const changes = diffConfigs((generations.current as Generation).config, next);
+      const changes = diffConfigs((generations.current as Generation).config, next, config);
       if (changes.refused.length) throw new GatewayError("BAD_REQUEST", changes.refused.join("; "));
       if (changes.throttle) throttle = newThrottle(next);
       // What features hand over (the routes' seats) passes to the new configuration before the old one retires.

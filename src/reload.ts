@@ -29,16 +29,21 @@ export interface ConfigChanges {
   refused: string[];
 }
 
-export function diffConfigs(old: Config, next: Config): ConfigChanges {
+/**
+ * `started` is the configuration the gateway started with: sections read only at start-up are
+ * compared with it, not with the last reload's, so a reload that reverts `store:` to the store in
+ * use says nothing is waiting for a restart.
+ */
+export function diffConfigs(old: Config, next: Config, started: Config = old): ConfigChanges {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const refused =
     old.xmpp.component === next.xmpp.component
       ? []
       : [`xmpp.component cannot change on reload (the outbox holds stanzas from ${old.xmpp.component}): restart instead`];
   const restartOnly = [
-    ...(old.store === next.store ? [] : ["store"]),
-    ...(same(old.outbox, next.outbox) ? [] : ["outbox"]),
-    ...(same(old.log, next.log) ? [] : ["log"]),
+    ...(started.store === next.store ? [] : ["store"]),
+    ...(same(started.outbox, next.outbox) ? [] : ["outbox"]),
+    ...(same(started.log, next.log) ? [] : ["log"]),
   ];
   return {
     xmpp: !same(old.xmpp, next.xmpp),

@@ -21,7 +21,10 @@ export async function outboxCommand(store: string, action: OutboxAction, io: Cli
     return 1;
   }
   // The CLI claims no outbox row: it only reads the count and moves dead letters.
-  const db = await openStoreAt(store, "stanzagate-cli");
+  const db = await openStoreAt(store, "cli").catch((err: unknown) => {
+    io.err(err instanceof Error ? err.message : String(err));
+  });
+  if (!db) return 1;
   try {
     if (action.action === "list") return list(db.outbox.size(), await db.dead.list(), io);
     const done = action.action === "retry" ? await db.dead.retry(action.id) : await db.dead.drop(action.id);

@@ -9,8 +9,9 @@ import { SQL } from "bun";
 import type { CliOutput } from "../feature-api.ts";
 import { CopyRefused, type CopySource, openSource } from "../store/copy/source.ts";
 import { type CopyOutcome, copyInto } from "../store/copy/target.ts";
-import { type BlobsCopied, copyBlobs } from "./store-copy-blobs.ts";
-import { copyLocations, redacted, type StoreCopyArgs } from "./store-locations.ts";
+import { type BlobsCopied, copyBlobs, filesLine } from "./store-copy-blobs.ts";
+import { maskStoreUrl } from "../kit/store-url.ts";
+import { copyLocations, type StoreCopyArgs } from "./store-locations.ts";
 
 /** How long reaching the target may take before the copy gives up on it. */
 const CONNECT_TIMEOUT_S = 10;
@@ -52,7 +53,7 @@ function refusal(err: unknown, to: string): string {
   const code = (err as { code?: unknown }).code;
   const why =
     code === "ERR_POSTGRES_CONNECTION_REFUSED" || code === "ERR_POSTGRES_CONNECTION_TIMEOUT" ? `cannot reach it (${message})` : message;
-  return `store copy failed, nothing was copied into ${redacted(to)}: ${why}`;
+  return `store copy failed, nothing was copied into ${maskStoreUrl(to)}: ${why}`;
 }
 
 function summary(source: CopySource, to: string, outcome: CopyOutcome, blobs: BlobsCopied, io: CliOutput): void {
@@ -60,13 +61,10 @@ function summary(source: CopySource, to: string, outcome: CopyOutcome, blobs: Bl
   if (outcome.replaced.size > 0) {
     io.out(`--force: replaced what the target held (${[...outcome.replaced].map(([t, n]) => `${t} ${n}`).join(", ")})`);
   }
-  io.out(`copied ${source.path} (schema ${source.version}) into ${redacted(to)} (schema ${outcome.targetVersion}), one transaction:`);
+  io.out(`copied ${source.path} (schema ${source.version}) into ${maskStoreUrl(to)} (schema ${outcome.targetVersion}), one transaction:`);
   const width = Math.max(...[...outcome.counts.keys()].map((t) => t.length));
   for (const [table, n] of outcome.counts) io.out(`  ${table.padEnd(width)}  ${n}`);
   io.out(`the outbox's next seq: ${outcome.nextSeq}`);
-  if ((outcome.counts.get("files") ?? 0) > 0) {
-    const missing = blobs.missing > 0 ? `; ${blobs.missing} named by a row were not in it (their links answered 404 already)` : "";
-    io.out(`files: their bytes copied from ${blobs.dir} into PostgreSQL (${blobs.copied} new)${missing}`);
-  }
+  if ((outcome.counts.get("files") ?? 0) > 0) io.out(filesLine(blobs));
   io.out("next: set store: to the PostgreSQL URL in routes.yaml and start the gateways on it");
 }

@@ -4,8 +4,8 @@
  * password can stay in the environment: `--to 'postgres://app:${PGPASSWORD}@db/stanzagate'`. A side
  * left out is the config's `store:` when it is of that kind (before or after editing routes.yaml).
  */
-import { expandVariables } from "../config/env.ts";
-import { isPostgresUrl } from "../kit/store-url.ts";
+import { expandUrlVariables, expandVariables } from "../config/env.ts";
+import { isPostgresUrl, maskStoreUrl, postgresUrlProblem, URL_SHAPE } from "../kit/store-url.ts";
 
 /** What the command line says (args.ts parses it). */
 export interface StoreCopyArgs {
@@ -14,8 +14,6 @@ export interface StoreCopyArgs {
   /** Replace the rows a non-empty target holds instead of refusing it. */
   force: boolean;
 }
-
-const URL_SHAPE = "postgres://user:password@host:5432/database?sslmode=verify-full";
 
 /** The source file and the target URL, or why not, in one line. */
 export function copyLocations(
@@ -33,7 +31,7 @@ export function copyLocations(
   if ("error" in from) return from;
   if ("error" in to) return to;
   const path = from.value.replace(/^sqlite:(\/\/(?=\/))?/, "");
-  if (isPostgresUrl(path)) return { error: `--from is the SQLite store to copy (sqlite:PATH or PATH), not ${redacted(path)}` };
+  if (isPostgresUrl(path)) return { error: `--from is the SQLite store to copy (sqlite:PATH or PATH), not ${maskStoreUrl(path)}` };
   if (path === "" || path === ":memory:")
     return { error: "--from needs the path of the SQLite store file (the store: of its routes.yaml)" };
   const bad = badUrl(to.value);
@@ -41,32 +39,14 @@ export function copyLocations(
 }
 
 function expanded(option: string, raw: string, env: Record<string, string | undefined>): { value: string } | { error: string } {
-  const { value, missing } = expandVariables(raw, env);
+  // As store: in routes.yaml: a variable in the URL's userinfo is percent-encoded (config/env.ts).
+  const { value, missing } = option === "--to" ? expandUrlVariables(raw, env) : expandVariables(raw, env);
   if (missing.length > 0) return { error: `${option}: the environment variable ${missing.join(", ")} is not set` };
   return { value };
 }
 
 function badUrl(to: string): string | undefined {
-  if (!isPostgresUrl(to)) return `--to needs the PostgreSQL store's URL, ${URL_SHAPE}, not ${redacted(to)}`;
-  let url: URL;
-  try {
-    url = new URL(to);
-  } catch {
-    return `--to: ${redacted(to)} is not a URL (${URL_SHAPE}; a password with @ : / ? # % is percent-encoded)`;
-  }
-  // A unix socket is `?host=/run/postgresql`; otherwise the URL itself names the server.
-  if (url.hostname === "" && !url.searchParams.get("host")) return `--to: ${redacted(to)} names no host (${URL_SHAPE})`;
-  return undefined;
-}
-
-/** The URL as messages show it: the password replaced by ***. */
-export function redacted(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === "") return url;
-    parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
-  }
+  if (!isPostgresUrl(to)) return `--to needs the PostgreSQL store's URL, ${URL_SHAPE}, not ${maskStoreUrl(to)}`;
+  const problem = postgresUrlProblem(to);
+  return problem === undefined ? undefined : `--to: ${problem}`;
 }

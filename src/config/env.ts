@@ -4,6 +4,7 @@
  * A variable that is unset without a fallback is a config error, never an empty secret.
  */
 import { isScalar, visit, type Document } from "yaml";
+import { isPostgresUrl } from "../kit/store-url.ts";
 
 const REFERENCE = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -40,14 +41,38 @@ export function expandVariables(text: string, env: Record<string, string | undef
   return { value, missing };
 }
 
+/**
+ * A store URL's references expanded, those in its userinfo percent-encoded (RFC 3986 §3.2.1): a
+ * generated password with `@ : / ? # %` then works as it is in the variable. The userinfo is
+ * found in the text as written, before expansion, so a value cannot move its bounds.
+ */
+export function expandUrlVariables(text: string, env: Record<string, string | undefined>): { value: string; missing: string[] } {
+  if (!isPostgresUrl(text)) return expandVariables(text, env);
+  const references: string[] = [];
+  const marked = text.replace(REFERENCE, (whole) => `\u0000${references.push(whole) - 1}\u0000`);
+  const start = marked.indexOf("://") + 3;
+  const end = marked.slice(start).search(/[/?#]/);
+  const userinfoEnd = marked.lastIndexOf("@", end === -1 ? marked.length : start + end);
+  const encoded = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === undefined ? v : encodeURIComponent(v)]));
+  const missing: string[] = [];
+  const value = marked.replace(/\u0000(\d+)\u0000/g, (_m, i: string, offset: number) => {
+    const expanded = expandVariables(references[Number(i)] ?? "", offset < userinfoEnd ? encoded : env);
+    missing.push(...expanded.missing);
+    return expanded.value;
+  });
+  return { value, missing };
+}
+
 export function substituteEnv(doc: Document, env: Record<string, string | undefined>): MissingVariable[] {
   const missing: MissingVariable[] = [];
   visit(doc, {
     Scalar(_key, node, ancestors) {
       if (typeof node.value !== "string" || !node.value.includes("${")) return;
-      const expanded = expandVariables(node.value, env);
+      const path = pathOf(ancestors, node);
+      const url = path.length === 1 && path[0] === "store";
+      const expanded = url ? expandUrlVariables(node.value, env) : expandVariables(node.value, env);
       node.value = expanded.value;
-      for (const name of expanded.missing) missing.push({ name, path: pathOf(ancestors, node) });
+      for (const name of expanded.missing) missing.push({ name, path });
     },
   });
   return missing;

@@ -20,6 +20,7 @@ import { checkXmppServer } from "./check-xmpp.ts";
 import { checkHttp } from "./check-http.ts";
 import { checkMqtt } from "./check-mqtt.ts";
 import { checkMqttShare } from "./check-mqtt-share.ts";
+import { checkStore } from "./check-store.ts";
 import { mqttDefaults } from "../mqtt/schema.ts";
 import { TopicsSchema, type TopicsConfig } from "../topics/schema.ts";
 import { attachmentsOf, checkAttachments, publicUrlOf } from "./check-attachments.ts";
@@ -70,6 +71,7 @@ export function loadWith(
   checkXmppServer(fields.xmpp, locate, { errors: diagnostics, warnings });
   checkMqtt(fields.mqtt, locate, { errors: diagnostics, warnings });
   if (isRecord(fields)) checkMqttShare(fields, locate, { errors: diagnostics, warnings });
+  checkStore(fields.store, locate, diagnostics);
   const authNames = isRecord(fields.auth) ? Object.keys(fields.auth) : [];
   const auth = checkAuthSchemes(isRecord(fields.auth) ? fields.auth : {}, registry, locate, diagnostics);
   const xmpp = xmppDomains(fields.xmpp);

@@ -142,7 +142,7 @@ export const OutboxSchema = Closed(
       maximum: 3600,
       default: 10,
       description:
-        "Replicas sharing a PostgreSQL store: a replica sending queued stanzas claims them and renews its claim every third of this many seconds while it sends; a claim left unrenewed this long (the replica died, or its link dropped) lets another replica send them. Shorter: a dead replica's stanzas wait less; too short for the database's round trips: a slow replica's stanzas may be sent twice. Every replica should use the same value. A SQLite store ignores it.",
+        "Replicas sharing a PostgreSQL store, 1 to 3600 seconds: a replica sending queued stanzas claims them and renews its claim every third of this many seconds while it sends; a claim left unrenewed this long (the replica died, or its link dropped) lets another replica send them. Shorter: a dead replica's stanzas wait less; too short for the database's round trips: a slow replica's stanzas may be sent twice. Every replica should use the same value. A SQLite store ignores it.",
     }),
   },
   "Stanzas accepted while the link is down wait here (in the store, in order).",
@@ -190,7 +190,7 @@ export const CoreSchema = Closed({
   store: Type.String({
     default: "./stanzagate.db",
     description:
-      'Where the outbox and caches are kept: a bun:sqlite file (":memory:" keeps nothing across restarts), or a PostgreSQL URL that replicas share, postgres://user:${PASSWORD}@host:5432/db?sslmode=verify-full (TLS as sslmode says).',
+      'Where the outbox and caches are kept: a bun:sqlite file (":memory:" keeps nothing across restarts), or a PostgreSQL URL that replicas share, postgres://user:${PASSWORD}@host:5432/db?sslmode=verify-full. A ${VAR} in user:password@ is percent-encoded where it lands (a password with @ : / ? # % works as it is in the variable; one written in the URL is encoded by hand). The database must be named (without one the server would pick the user\'s). sslmode: disable, allow, prefer, require, verify-ca or verify-full (TLS; the last two check the certificate). A database that cannot be reached at start stops the gateway (exit 1, naming the store; the password is never shown). See operations.md for the connections each replica holds.',
   }),
   outbox: Type.Optional(OutboxSchema),
   attachments: Type.Optional(AttachmentsSchema),

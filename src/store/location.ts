@@ -6,7 +6,7 @@
 import { openStore } from "./db.ts";
 import { postgresStore } from "./postgres/index.ts";
 import { sqliteStore } from "./sqlite/index.ts";
-import { isPostgresUrl } from "../kit/store-url.ts";
+import { APPLICATION_PREFIX, isPostgresUrl, maskStoreUrl, withApplicationName } from "../kit/store-url.ts";
 import type { Store } from "./types.ts";
 
 /**
@@ -14,6 +14,19 @@ import type { Store } from "./types.ts";
  * claims, which others take over once its claims go `leaseMs` unrenewed (PostgreSQL only).
  */
 export async function openStoreAt(store: string, replica: string, leaseMs?: number): Promise<Store> {
-  if (isPostgresUrl(store)) return postgresStore(store, { replica, leaseMs });
+  if (isPostgresUrl(store)) return openPostgres(store, replica, leaseMs);
   return sqliteStore(openStore(store));
+}
+
+/**
+ * Each connection says which gateway holds it (`application_name`, unless the URL sets one), so
+ * pg_stat_activity tells replicas apart and `store copy --force` sees a store in use. A failure
+ * names the store (its password masked): the driver's words alone name no host.
+ */
+async function openPostgres(store: string, replica: string, leaseMs?: number): Promise<Store> {
+  try {
+    return await postgresStore(withApplicationName(store, `${APPLICATION_PREFIX} ${replica}`), { replica, leaseMs });
+  } catch (err) {
+    throw new Error(`the store ${maskStoreUrl(store)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }

@@ -17,6 +17,14 @@ function capture() {
 }
 
 describe("the outbox command", () => {
+  test("a PostgreSQL store it cannot open: one line naming it (password masked), exit 1, no stack trace", async () => {
+    const { lines, io } = capture();
+    expect(await outboxCommand("postgres://app:p%40ss@127.0.0.1:1/stanzagate", { action: "list" }, io)).toBe(1);
+    expect(lines.out).toEqual([]);
+    expect(lines.err).toHaveLength(1);
+    expect(lines.err[0]).toStartWith("the store postgres://app:***@127.0.0.1:1/stanzagate: ");
+  });
+
   test("parses list, retry ID and drop ID, and refuses anything else", () => {
     expect(parseArgs(["outbox", "list", "--config", "x.yaml"])).toEqual({
       command: "outbox",

@@ -142,4 +142,14 @@ describe("diffConfigs", () => {
     const renamed = loadTestConfig(text("/a").replace("component: gw.example", "component: other.example"));
     expect(diffConfigs(old, renamed).refused[0]).toStartWith("xmpp.component cannot change on reload");
   });
+
+  test("store: is compared with the store in use: a reload reverting it waits for no restart (review 26, finding 21)", () => {
+    const started = loadTestConfig(text("/a"));
+    const elsewhere = loadTestConfig(text("/a").replace(/store: .*/, 'store: "postgres://app@db/copy4"'));
+    expect(started.store).not.toBe(elsewhere.store);
+    expect(diffConfigs(started, elsewhere, started).restartOnly).toEqual(["store"]);
+    const reverted = loadTestConfig(text("/a"));
+    expect(diffConfigs(elsewhere, reverted, started).restartOnly).toEqual([]);
+    expect(diffConfigs(elsewhere, elsewhere, started).restartOnly).toEqual(["store"]);
+  });
 });

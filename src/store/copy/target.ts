@@ -6,6 +6,7 @@
  */
 import type { SQL } from "bun";
 import { migratePostgres, POSTGRES_SCHEMA_VERSION } from "../postgres/migrations.ts";
+import { refuseWhileInUse } from "./in-use.ts";
 import { CopyRefused, type CopySource, type Row, STOP_THE_GATEWAY } from "./source.ts";
 import { COPIED_TABLES, type CopiedTable, TARGET_TABLES } from "./tables.ts";
 
@@ -33,6 +34,7 @@ export async function copyInto(sql: SQL, source: CopySource, options: CopyOption
       `the target was migrated by a newer Stanzagate (schema ${targetVersion}; this one knows up to ${POSTGRES_SCHEMA_VERSION})`,
     );
   }
+  if (options.force) await refuseWhileInUse(sql);
   return sql.begin(async (tx) => {
     // Gateways already on the target wait until the copy commits (or see it refused as non-empty).
     await tx.unsafe(`LOCK TABLE ${TARGET_TABLES.join(", ")} IN EXCLUSIVE MODE`);

@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "../../../src/cli/args.ts";
 import { storeCopyCommand } from "../../../src/cli/store-copy.ts";
-import { copyLocations, redacted } from "../../../src/cli/store-locations.ts";
+import { filesLine } from "../../../src/cli/store-copy-blobs.ts";
+import { copyLocations } from "../../../src/cli/store-locations.ts";
+import { maskStoreUrl as redacted } from "../../../src/kit/store-url.ts";
 import { fileHolders } from "../../../src/kit/file-holders.ts";
 import { CopyRefused, openSource } from "../../../src/store/copy/source.ts";
 import { COPIED_TABLES } from "../../../src/store/copy/tables.ts";
@@ -166,5 +168,19 @@ describe("which replica queued a copied row", () => {
     expect(senderDomain('<message to="bob@localhost" from="gw.localhost" type="chat"><body/></message>')).toBe("gw.localhost");
     expect(senderDomain('<message from="bot@gw.localhost/r" to="bob@localhost"/>')).toBe("gw.localhost");
     expect(senderDomain('<message to="bob@localhost"/>')).toBeNull();
+  });
+});
+
+describe("the summary's files line (review 26, finding 12)", () => {
+  const dir = "/var/lib/stanzagate/files";
+  test("the folder moved away, the bytes already in PostgreSQL: said so, no guess about links", () => {
+    expect(filesLine({ dir, found: false, copied: 0, held: 1, missing: 0 })).toBe(
+      "files: no folder /var/lib/stanzagate/files; 1 already in PostgreSQL, kept",
+    );
+  });
+  test("copied, kept, and lacking everywhere", () => {
+    expect(filesLine({ dir, found: true, copied: 2, held: 1, missing: 1 })).toBe(
+      "files: their bytes copied from /var/lib/stanzagate/files into PostgreSQL (2 new); 1 already in PostgreSQL, kept; 1 named by a row is neither there nor in PostgreSQL: their links answer 404",
+    );
   });
 });
