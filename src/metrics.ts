@@ -16,6 +16,7 @@ import Registry from "prom-client/lib/registry";
 import type { PluginMetrics } from "./plugin-api/index.ts";
 import { topicMetrics, type TopicStats } from "./topics/metrics.ts";
 import { mqttMetrics, type MqttStats } from "./mqtt/metrics.ts";
+import { talliedCounter, talliedHistogram } from "./metrics-tally.ts";
 
 /** What the scrape reads from the running gateway. */
 export interface MetricSources {
@@ -85,35 +86,40 @@ const STANZA_KINDS = new Set(["message", "presence", "iq"]);
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   const reg = { registers: [registry] };
-  const requests = new Counter({
+  // Recorded on every request and message: tallied in plain numbers, rendered at the scrape (metrics-tally.ts).
+  const requests = talliedCounter({
     name: "stanzagate_http_requests_total",
     help: "HTTP requests answered, by route pattern, method and status.",
     labelNames: ["route", "method", "status"],
-    ...reg,
+    registry,
   });
-  const latency = new Histogram({
+  const latency = talliedHistogram({
     name: "stanzagate_http_request_duration_seconds",
     help: "Time to answer an HTTP request.",
     labelNames: ["route", "method"],
     buckets: LATENCY_BUCKETS,
-    ...reg,
+    registry,
   });
-  const inFlight = new Gauge({
+  let inFlight = 0;
+  new Gauge({
     name: "stanzagate_http_requests_in_flight",
     help: "HTTP requests being handled now (across configurations during a reload).",
     ...reg,
+    collect() {
+      this.set(inFlight);
+    },
   });
-  const stanzas = new Counter({
+  const stanzas = talliedCounter({
     name: "stanzagate_stanzas_total",
     help: "Stanzas sent to or received from the XMPP server, by kind.",
     labelNames: ["direction", "kind"],
-    ...reg,
+    registry,
   });
-  const deliveries = new Counter({
+  const deliveries = talliedCounter({
     name: "stanzagate_deliveries_total",
     help: "Stanzas handed to delivery: sent (HTTP 201) or queued in the outbox (HTTP 202).",
     labelNames: ["outcome"],
-    ...reg,
+    registry,
   });
   const connects = new Counter({
     name: "stanzagate_xmpp_connects_total",
@@ -157,12 +163,18 @@ export function createMetrics(sources: MetricSources): Metrics {
   const plugins = pluginFacility(registry);
   return {
     http(route, method, status, seconds) {
-      requests.inc({ route, method, status: String(status) });
-      latency.observe({ route, method }, seconds);
+      requests.at(route, method, status).pending++;
+      latency.observe(route, method, seconds);
     },
-    inFlight: (delta) => inFlight.inc(delta),
-    stanza: (direction, kind) => stanzas.inc({ direction, kind: STANZA_KINDS.has(kind) ? kind : "other" }),
-    delivery: (outcome) => deliveries.inc({ outcome }),
+    inFlight(delta) {
+      inFlight += delta;
+    },
+    stanza(direction, kind) {
+      stanzas.at(direction, STANZA_KINDS.has(kind) ? kind : "other").pending++;
+    },
+    delivery(outcome) {
+      deliveries.at(outcome).pending++;
+    },
     linkOnline: () => connects.inc(),
     confirmation: (seconds) => confirm.observe(seconds),
     authFailure: (scheme, code) => authFailures.inc({ scheme, code }),
