@@ -21,11 +21,36 @@ const TALLIED = [
 function reference(): { record: Metrics; render: () => Promise<string> } {
   const registry = new Registry();
   const registers = [registry];
-  const requests = new Counter({ name: TALLIED[0] as string, help: "HTTP requests answered, by route pattern, method and status.", labelNames: ["route", "method", "status"], registers });
-  const latency = new Histogram({ name: TALLIED[1] as string, help: "Time to answer an HTTP request.", labelNames: ["route", "method"], buckets: BUCKETS, registers });
-  const inFlight = new Gauge({ name: TALLIED[2] as string, help: "HTTP requests being handled now (across configurations during a reload).", registers });
-  const stanzas = new Counter({ name: TALLIED[3] as string, help: "Stanzas sent to or received from the XMPP server, by kind.", labelNames: ["direction", "kind"], registers });
-  const deliveries = new Counter({ name: TALLIED[4] as string, help: "Stanzas handed to delivery: sent (HTTP 201) or queued in the outbox (HTTP 202).", labelNames: ["outcome"], registers });
+  const requests = new Counter({
+    name: TALLIED[0] as string,
+    help: "HTTP requests answered, by route pattern, method and status.",
+    labelNames: ["route", "method", "status"],
+    registers,
+  });
+  const latency = new Histogram({
+    name: TALLIED[1] as string,
+    help: "Time to answer an HTTP request.",
+    labelNames: ["route", "method"],
+    buckets: BUCKETS,
+    registers,
+  });
+  const inFlight = new Gauge({
+    name: TALLIED[2] as string,
+    help: "HTTP requests being handled now (across configurations during a reload).",
+    registers,
+  });
+  const stanzas = new Counter({
+    name: TALLIED[3] as string,
+    help: "Stanzas sent to or received from the XMPP server, by kind.",
+    labelNames: ["direction", "kind"],
+    registers,
+  });
+  const deliveries = new Counter({
+    name: TALLIED[4] as string,
+    help: "Stanzas handed to delivery: sent (HTTP 201) or queued in the outbox (HTTP 202).",
+    labelNames: ["outcome"],
+    registers,
+  });
   const kinds = new Set(["message", "presence", "iq"]);
   const record = {
     http(route: string, method: string, status: number, seconds: number) {
@@ -55,7 +80,12 @@ function traffic(m: Metrics, round: number): void {
   for (let i = 0; i < 60; i++) {
     m.inFlight(1);
     const seconds = [0, 0.001, 0.0011, 0.37, 10, 12.5, 1e-7 * i][i % 7] as number;
-    m.http(routes[(i * 7 + round) % routes.length] as string, i % 5 === 0 ? "GET" : "POST", statuses[i % statuses.length] as number, seconds);
+    m.http(
+      routes[(i * 7 + round) % routes.length] as string,
+      i % 5 === 0 ? "GET" : "POST",
+      statuses[i % statuses.length] as number,
+      seconds,
+    );
     m.stanza(i % 3 === 0 ? "received" : "sent", ["message", "iq", "presence", "weird"][i % 4] as string);
     if (i % 4 !== 3) m.delivery(i % 2 === 0 ? "sent" : "queued");
     if (i % 9 !== 0) m.inFlight(-1);
@@ -64,7 +94,10 @@ function traffic(m: Metrics, round: number): void {
 
 describe("the tallied per-request metrics", () => {
   test("render exactly as prom-client's own metrics did for the same events, scrape after scrape", async () => {
-    const ours = createMetrics({ outbox: () => ({ depth: 0, oldestQueuedAt: undefined }), link: () => ({ state: "offline", onlineSince: undefined }) });
+    const ours = createMetrics({
+      outbox: () => ({ depth: 0, oldestQueuedAt: undefined }),
+      link: () => ({ state: "offline", onlineSince: undefined }),
+    });
     const theirs = reference();
     expect(tallied(await ours.render())).toEqual(tallied(await theirs.render()));
     for (let round = 0; round < 3; round++) {
@@ -77,14 +110,20 @@ describe("the tallied per-request metrics", () => {
   });
 
   test("a scrape with nothing new in between reads the same", async () => {
-    const ours = createMetrics({ outbox: () => ({ depth: 0, oldestQueuedAt: undefined }), link: () => ({ state: "offline", onlineSince: undefined }) });
+    const ours = createMetrics({
+      outbox: () => ({ depth: 0, oldestQueuedAt: undefined }),
+      link: () => ({ state: "offline", onlineSince: undefined }),
+    });
     traffic(ours, 0);
     const first = tallied(await ours.render());
     expect(tallied(await ours.render())).toEqual(first);
   });
 
   test("a duration that is not a number is refused, as prom-client refused it", () => {
-    const ours = createMetrics({ outbox: () => ({ depth: 0, oldestQueuedAt: undefined }), link: () => ({ state: "offline", onlineSince: undefined }) });
+    const ours = createMetrics({
+      outbox: () => ({ depth: 0, oldestQueuedAt: undefined }),
+      link: () => ({ state: "offline", onlineSince: undefined }),
+    });
     expect(() => ours.http("/msg/*", "POST", 201, Number.NaN)).toThrow(TypeError);
   });
 });
