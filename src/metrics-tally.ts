@@ -99,8 +99,7 @@ export interface TalliedHistogram {
 /**
  * A labelled histogram. prom-client has no call that adds counts in bulk, so the registry renders
  * this one from its cells (`getForPromString`, what Registry#metrics reads), in the shape its own
- * Histogram gives: per label set the cumulative buckets, `+Inf`, `_sum` and `_count`. Its `get()`
- * (the registry's JSON form, which the gateway never serves) does not see the cells.
+ * Histogram gives: per label set the cumulative buckets, `+Inf`, `_sum` and `_count`.
  */
 export function talliedHistogram(config: {
   name: string;
