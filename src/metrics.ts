@@ -16,7 +16,6 @@ import Registry from "prom-client/lib/registry";
 import type { PluginMetrics } from "./plugin-api/index.ts";
 import { topicMetrics, type TopicStats } from "./topics/metrics.ts";
 import { mqttMetrics, type MqttStats } from "./mqtt/metrics.ts";
-import { talliedCounter, talliedHistogram } from "./metrics-tally.ts";
 
 /** What the scrape reads from the running gateway. */
 export interface MetricSources {
@@ -86,40 +85,35 @@ const STANZA_KINDS = new Set(["message", "presence", "iq"]);
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   const reg = { registers: [registry] };
-  // Recorded on every request and message: tallied in plain numbers, rendered at the scrape (metrics-tally.ts).
-  const requests = talliedCounter({
+  const requests = new Counter({
     name: "stanzagate_http_requests_total",
     help: "HTTP requests answered, by route pattern, method and status.",
     labelNames: ["route", "method", "status"],
-    registry,
+    ...reg,
   });
-  const latency = talliedHistogram({
+  const latency = new Histogram({
     name: "stanzagate_http_request_duration_seconds",
     help: "Time to answer an HTTP request.",
     labelNames: ["route", "method"],
     buckets: LATENCY_BUCKETS,
-    registry,
+    ...reg,
   });
-  let inFlight = 0;
-  new Gauge({
+  const inFlight = new Gauge({
     name: "stanzagate_http_requests_in_flight",
     help: "HTTP requests being handled now (across configurations during a reload).",
     ...reg,
-    collect() {
-      this.set(inFlight);
-    },
   });
-  const stanzas = talliedCounter({
+  const stanzas = new Counter({
     name: "stanzagate_stanzas_total",
     help: "Stanzas sent to or received from the XMPP server, by kind.",
     labelNames: ["direction", "kind"],
-    registry,
+    ...reg,
   });
-  const deliveries = talliedCounter({
+  const deliveries = new Counter({
     name: "stanzagate_deliveries_total",
     help: "Stanzas handed to delivery: sent (HTTP 201) or queued in the outbox (HTTP 202).",
     labelNames: ["outcome"],
-    registry,
+    ...reg,
   });
   const connects = new Counter({
     name: "stanzagate_xmpp_connects_total",
@@ -163,18 +157,12 @@ export function createMetrics(sources: MetricSources): Metrics {
   const plugins = pluginFacility(registry);
   return {
     http(route, method, status, seconds) {
-      requests.at(route, method, status).pending++;
-      latency.observe(route, method, seconds);
+      requests.inc({ route, method, status: String(status) });
+      latency.observe({ route, method }, seconds);
     },
-    inFlight(delta) {
-      inFlight += delta;
-    },
-    stanza(direction, kind) {
-      stanzas.at(direction, STANZA_KINDS.has(kind) ? kind : "other").pending++;
-    },
-    delivery(outcome) {
-      deliveries.at(outcome).pending++;
-    },
+    inFlight: (delta) => inFlight.inc(delta),
+    stanza: (direction, kind) => stanzas.inc({ direction, kind: STANZA_KINDS.has(kind) ? kind : "other" }),
+    delivery: (outcome) => deliveries.inc({ outcome }),
     linkOnline: () => connects.inc(),
     confirmation: (seconds) => confirm.observe(seconds),
     authFailure: (scheme, code) => authFailures.inc({ scheme, code }),
