@@ -39,13 +39,18 @@ async function readBoundedBytes(
  * bound: such a body, and one without a length (chunked), are counted as they stream in.
  */
 export async function readBoundedBody(message: Request | Response, maxBytes: number): Promise<Uint8Array | undefined> {
-  const header = message.headers.get("content-length");
-  const declared = header === null ? Number.NaN : Number(header);
-  if (Number.isSafeInteger(declared) && declared <= maxBytes && !message.headers.has("content-encoding")) {
+  if (declaredWithin(message, maxBytes)) {
     const bytes = await message.bytes();
     return bytes.byteLength > maxBytes ? undefined : bytes;
   }
-  return readBoundedBytes(message.body, maxBytes, header);
+  return readBoundedBytes(message.body, maxBytes, message.headers.get("content-length"));
+}
+
+/** Whether a body may be read in one native call (readBoundedBody): its length declared within `maxBytes`, not compressed. */
+export function declaredWithin(message: Request | Response, maxBytes: number): boolean {
+  const header = message.headers.get("content-length");
+  const declared = header === null ? Number.NaN : Number(header);
+  return Number.isSafeInteger(declared) && declared <= maxBytes && !message.headers.has("content-encoding");
 }
 
 /** An HTTP answer's text (UTF-8), or undefined when it is larger than `maxBytes`. */

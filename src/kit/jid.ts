@@ -17,7 +17,26 @@ const IP_LITERAL = /^\[[0-9a-fA-F:.]+\]$/;
 const MAX_PART_BYTES = 1023;
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
-export function parseJid(input: string): Jid | undefined {
+/**
+ * JIDs parsed lately (null: not a JID). A message's addresses are parsed several times on its
+ * way (the sender's domain, the recipient, the sender's bare JID, the delivery's loop check),
+ * and a gateway sees the same few over and over. Bounded, as input picks them; each parsed JID
+ * is frozen, since every caller shares it.
+ */
+const JIDS_KEPT = 256;
+const jids = new LruMap<string, Readonly<Jid> | null>(JIDS_KEPT);
+
+export function parseJid(input: string): Readonly<Jid> | undefined {
+  let jid = jids.get(input);
+  if (jid === undefined) {
+    const parsed = parseUncached(input);
+    jid = parsed ? Object.freeze(parsed) : null;
+    jids.set(input, jid);
+  }
+  return jid ?? undefined;
+}
+
+function parseUncached(input: string): Jid | undefined {
   const slash = input.indexOf("/");
   const bare = slash === -1 ? input : input.slice(0, slash);
   const resource = slash === -1 ? "" : input.slice(slash + 1);

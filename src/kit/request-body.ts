@@ -9,7 +9,7 @@
  * a byte sequence the charset cannot decode is 400 INVALID_ENCODING, never a silent U+FFFD.
  */
 import { GatewayError } from "../plugin-api/errors.ts";
-import { readBoundedBody } from "./bounded.ts";
+import { declaredWithin, readBoundedBody } from "./bounded.ts";
 
 export type MediaType = "text" | "form" | "json";
 
@@ -54,14 +54,19 @@ export function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError("BODY_TOO_LARGE", `Body larger than ${maxBytes} bytes`, { details: { max_bytes: maxBytes } });
 }
 
+/**
+ * The body's bytes within `maxBytes`. A length declared within the bound is read here in one
+ * native call rather than through readBoundedBody: each async layer between the socket and the
+ * route is one more promise job and resumed frame per request (bench/README.md, round 6).
+ */
 export async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   let bytes: Uint8Array | undefined;
   try {
-    bytes = await readBoundedBody(request, maxBytes);
+    bytes = declaredWithin(request, maxBytes) ? await request.bytes() : await readBoundedBody(request, maxBytes);
   } catch (err) {
     throw readFailure(request, err);
   }
-  if (bytes === undefined) throw tooLarge(maxBytes);
+  if (bytes === undefined || bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
   return bytes;
 }
 

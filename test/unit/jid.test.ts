@@ -34,6 +34,27 @@ describe("JIDs from input (RFC 7622)", () => {
   });
 });
 
+describe("JIDs parsed again (kept, bounded)", () => {
+  test("read the same the second time, valid or not, and no caller can change them for the next", () => {
+    const first = parseJid("Carol@Example.COM/desk");
+    expect(parseJid("Carol@Example.COM/desk")).toEqual({ local: "Carol", domain: "example.com", resource: "desk" });
+    expect(parseJid("Carol@Example.COM/desk")).toBe(first);
+    expect(() => {
+      (first as { local: string }).local = "mallory";
+    }).toThrow(TypeError);
+    expect(parseJid("Carol@Example.COM/desk")?.local).toBe("Carol");
+    expect(parseJid("a b@localhost")).toBeUndefined();
+    expect(parseJid("a b@localhost")).toBeUndefined();
+  });
+
+  test("past the bound, older ones are parsed afresh with the same result", () => {
+    const first = parseJid("dave@example.net");
+    for (let i = 0; i < 600; i++) parseJid(`u${i}@example.net`);
+    expect(parseJid("dave@example.net")).toEqual({ local: "dave", domain: "example.net", resource: "" });
+    expect(parseJid("dave@example.net")).not.toBe(first);
+  });
+});
+
 describe("a piece of one JID part (what a template placeholder may fill)", () => {
   test.each([
     ["localpart", "bob", true],
