@@ -25,7 +25,13 @@ function slowServer() {
   return {
     written,
     pending,
-    link: { status: "offline", settled: true, onlineSince: new Date() as Date | undefined, lastError: undefined, sendRaw: async (s: string) => void written.push(s) },
+    link: {
+      status: "offline",
+      settled: true,
+      onlineSince: new Date() as Date | undefined,
+      lastError: undefined,
+      sendRaw: async (s: string) => void written.push(s),
+    },
     barrier: { after: () => new Promise<void>((resolve) => pending.push(resolve)) },
   };
 }
