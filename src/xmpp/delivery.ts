@@ -49,7 +49,14 @@ export interface DeliveryOptions {
   beforeSend?(stanza: string): Promise<string | undefined> | undefined;
 }
 
-const BATCH = 500;
+/**
+ * Rows a drain reads (and, on PostgreSQL, claims) at a time. BATCH x PIPELINE (400) bounds what it
+ * has sent and not yet confirmed: what is sent again if this process dies while draining (review
+ * of issue 26, finding 8: 500 x 4 sent 789 and 1,260 twice). Measured on PostgreSQL with a 2 ms
+ * ping, 5,000 rows drained at 31,000-37,000 stanzas/s (43,000-75,000 with 500): far above what
+ * an XMPP server takes (~1,400/s from one component on Prosody).
+ */
+const BATCH = 100;
 /** Pause before draining again after an interrupted drain. */
 const RETRY_MS = 1_000;
 /** Batches sent but not yet confirmed, at most. */

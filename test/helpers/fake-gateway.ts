@@ -33,10 +33,14 @@ export interface FakeGateway {
 
 /**
  * `rest` is the routes.yaml after the xmpp/store head: auth, routes; `store` a file instead of
- * memory; `maxStanzaBytes` the xmpp section's. Resolves once the link is online.
+ * memory; `maxStanzaBytes` the xmpp section's; `component` its domain (a replica's own). Resolves once the link is online.
  */
-export async function fakeGateway(rest: string, options: { store?: string; maxStanzaBytes?: number } = {}): Promise<FakeGateway> {
+export async function fakeGateway(
+  rest: string,
+  options: { store?: string; maxStanzaBytes?: number; component?: string } = {},
+): Promise<FakeGateway> {
   let head = options.store === undefined ? FAKE_HEAD : FAKE_HEAD.replace('store: ":memory:"', `store: ${JSON.stringify(options.store)}`);
+  if (options.component !== undefined) head = head.replace("component: gateway.localhost", `component: ${options.component}`);
   if (options.maxStanzaBytes !== undefined)
     head = head.replace("  host: localhost", `  host: localhost\n  max_stanza_bytes: ${options.maxStanzaBytes}`);
   const config = loadTestConfig(head + rest);

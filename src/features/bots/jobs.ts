@@ -14,6 +14,7 @@ import type { Keyed } from "../../plugin-api/store.ts";
 import { callHttp, type HttpAnswer } from "./http-call.ts";
 import { reason, renderRequest } from "./commands.ts";
 import type { BotConfig, CompiledJob } from "./compiled.ts";
+import { jidJobKey, jobKey } from "./job-key.ts";
 
 /** What the store keeps of a job's last run; templates read it as `last.*`. */
 export interface LastRun {
@@ -37,7 +38,7 @@ export interface JobDeps {
   last: Keyed<LastRun>;
   clock?: Clock;
   metrics?: BotMetrics;
-  /** The jobs running now, by `<bot jid> <job name>`: shared by every generation of a gateway. */
+  /** The jobs running now, by jobKey: shared by every generation of a gateway. */
   running?: Set<string>;
   /**
    * Whether this replica runs the job's run due at `at` (store/types.ts JobRuns): replicas sharing
@@ -67,7 +68,7 @@ export function startJobs(bots: readonly BotConfig[], deps: JobDeps): () => void
   let stopped = false;
   for (const bot of bots) {
     for (const job of bot.jobs) {
-      const key = `${bot.jid} ${job.name}`;
+      const key = jobKey(bot.jid, job.name);
       const count = (outcome: BotJobOutcome) => deps.metrics?.botJob(bot.jid, job.name, outcome);
       const plan = (from: number) => {
         const at = job.next(from);
@@ -134,8 +135,8 @@ export async function runJob(
   deps: JobDeps,
   clock: Clock = systemClock,
 ): Promise<"sent" | "quiet" | "failed"> {
-  const key = `${bot.jid} ${job.name}`;
-  const last = deps.last.get(key);
+  const key = jobKey(bot.jid, job.name);
+  const last = deps.last.get(key) ?? deps.last.get(jidJobKey(bot.jid, job.name));
   let http: HttpAnswer | undefined;
   let error: string | undefined;
   try {

@@ -29,6 +29,8 @@ export interface GotifyDeps extends NotifyPorts {
   now(): Date;
   /** A message went but could not be remembered: it cannot be deleted later (said in the log). */
   unsaved(err: unknown): void;
+  /** DELETE of a message another replica sent (`from`): forgotten, not withdrawn (said in the log, counted). */
+  notRetracted(from: string): void;
 }
 
 /** Runs `serve`, answering every GatewayError in Gotify's shape; any other throw is a fault (500). */
@@ -61,7 +63,7 @@ export function createMessageHandler(route: GotifyRoute, deps: GotifyDeps): Http
       return { notification, sent: await sendNotification(notification, route.to, deps) };
     });
     try {
-      await deps.messages.remember(id, { by: user.name, ids: sent.ids });
+      await deps.messages.remember(id, { by: user.name, ids: sent.ids, from: deps.component });
     } catch (err) {
       deps.unsaved(err);
     }
@@ -91,7 +93,10 @@ export function deleteMessageHandler(route: GotifyRoute, deps: GotifyDeps): Http
     const id = Number(raw);
     const sent = await deps.messages.recall(id);
     if (!sent || sent.by !== user.name) throw new GatewayError(GOTIFY_ERRORS.GOTIFY_UNKNOWN_MESSAGE);
-    await retractNotification(sent.ids, deps);
+    // XEP-0424 §6: a client honours a retraction from the original sender only. Another replica
+    // (another component domain) would send one that clients show as a stray "withdrawn" line.
+    if (sent.from === undefined || sent.from === deps.component) await retractNotification(sent.ids, deps);
+    else deps.notRetracted(sent.from);
     try {
       await deps.messages.forget(id);
     } catch (err) {

@@ -61,6 +61,10 @@ function depsOf(route: GotifyRoute, ctx: FeatureContext, groupchat: GroupchatPor
       err: err instanceof Error ? err.message : String(err),
     });
   };
+  const skipped = ctx.pluginMetrics("gotify").counter({
+    name: "retractions_skipped_total",
+    help: "Gotify DELETEs of a message another replica sent: forgotten, not withdrawn (XEP-0424 §6 takes a retraction from the original sender only).",
+  });
   return {
     ...formatPorts(route, ctx, groupchat),
     auth,
@@ -72,6 +76,16 @@ function depsOf(route: GotifyRoute, ctx: FeatureContext, groupchat: GroupchatPor
     }),
     appId: appIds(ctx.auth[route.auth]),
     now: () => new Date(),
+    notRetracted: (from) => {
+      skipped.inc();
+      ctx.log.warn(
+        "gotify DELETE of a message another replica sent: forgotten, not withdrawn (XEP-0424 takes a retraction from its sender only)",
+        {
+          route: route.at,
+          sender: from,
+        },
+      );
+    },
     unsaved: (err) =>
       ctx.log.warn("a gotify message was sent but not remembered: DELETE cannot withdraw it", {
         route: route.at,

@@ -10,10 +10,14 @@ import { GatewayError } from "../../plugin-api/errors.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS, type Remembered } from "../../store/threads.ts";
 import type { Store } from "../../store/types.ts";
 
-/** One message: the token holder that sent it, and the chat message id each recipient got. */
+/**
+ * One message: the token holder that sent it, the chat message id each recipient got, and the
+ * JID they came from (the replica's component domain; absent in rows of older versions).
+ */
 interface SentMessage {
   by: string;
   ids: Record<string, string>;
+  from?: string;
 }
 
 export interface GotifyMessages {

@@ -4,7 +4,8 @@
  * stale alerts. `key` (a Liquid expression, e.g. body.groupKey) names the thread; the id of its
  * first message to each recipient is remembered in the store, and each later message of the same
  * thread to that recipient carries `<replace id="first"/>` (XEP-0308 §4: a correction names the
- * original message, not the previous correction). When `last` holds, the message is the thread's
+ * original message, not the previous correction), from the sender of the first (§5; see
+ * `correctable`). When `last` holds, the message is the thread's
  * final correction and the key is forgotten: the next request starts a new message.
  */
 import type { Element } from "ltx";
@@ -76,16 +77,29 @@ export function compileCorrection(
         const to = stanza.attrs.to;
         if (stanza.name !== "message" || typeof to !== "string") continue;
         const slot = JSON.stringify([namespace, thread, to]);
-        const first = await memory.get(slot);
+        const first = correctable(await memory.get(slot), stanza.attrs.from);
         if (first !== undefined) stanza.c("replace", { id: first, xmlns: CORRECT_NS });
         if (final) commits.push(() => memory.delete(slot));
-        else if (first === undefined) commits.push(() => memory.set(slot, stanza.attrs.id as string));
+        else if (first === undefined) commits.push(() => memory.set(slot, `${stanza.attrs.id} ${stanza.attrs.from ?? ""}`));
       }
       return async () => {
         for (const commit of commits) await commit();
       };
     },
   };
+}
+
+/**
+ * The id a message from `from` may correct: a thread's first message is remembered as
+ * `<id> <from>`, and a correction from another sender is one clients ignore (XEP-0308 §5). With
+ * replicas sharing the store, each its own component domain, another replica's message is not
+ * ours to correct: undefined, so this one is sent as a new message and the thread follows it.
+ * A user's JID (XEP-0356) is the same on every replica. A row of an older version is its id alone.
+ */
+function correctable(remembered: string | undefined, from: string | undefined): string | undefined {
+  if (remembered === undefined) return undefined;
+  const [id = remembered, sender] = remembered.split(" ", 2);
+  return sender === undefined || sender === "" || sender === from ? id : undefined;
 }
 
 /** An in-memory memory, for `stanzagate render` and tests. */

@@ -1,6 +1,7 @@
 // A whole gateway on `store: postgres://…` (issue 26 §1), in process with a fake XMPP server,
 // on the test bed's PostgreSQL: what it queues while its link is down is sent by the gateway
-// started next on the same database, and a `correct:` thread outlives the gateway that opened it.
+// started next on the same database, and a `correct:` thread outlives the gateway that opened it
+// (and, between replicas of different domains, is corrected only by the sender of its message).
 import { afterEach, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { createGateway } from "../../../src/app.ts";
@@ -91,5 +92,27 @@ describe("a gateway whose store is PostgreSQL", () => {
     expect((await gw.request("/alert", post({ group: "g1", text: "disk 95%" }))).status).toBe(201);
     expect(first).toBeString();
     expect(gw.stanzas().at(-1)?.getChild("replace")?.attrs.id).toBe(first);
+  });
+
+  test("replicas with their own domains on one database: a correction comes only from the sender of the message it corrects (XEP-0308 §5)", async () => {
+    const url = await freshDatabase();
+    const r1 = await fakeGateway(ROUTES, { store: url, component: "r1.localhost" });
+    const r2 = await fakeGateway(ROUTES, { store: url, component: "r2.localhost" });
+    try {
+      const sent = async (replica: FakeGateway, text: string) => {
+        expect((await replica.request("/alert", post({ group: "g1", text }))).status).toBe(201);
+        const stanza = replica.stanzas().at(-1);
+        return { id: stanza?.attrs.id, from: stanza?.attrs.from, corrects: stanza?.getChild("replace")?.attrs.id };
+      };
+      const first = await sent(r1, "disk 90%");
+      expect(first.from).toBe("r1.localhost");
+      // r2 cannot send as r1.localhost: a new message, and the thread goes on from it.
+      const second = await sent(r2, "disk 95%");
+      expect(second).toMatchObject({ from: "r2.localhost", corrects: undefined });
+      expect(await sent(r2, "disk 99%")).toMatchObject({ from: "r2.localhost", corrects: second.id });
+    } finally {
+      await r1.stop();
+      await r2.stop();
+    }
   });
 });

@@ -1,6 +1,8 @@
 // Gotify message ids on replicas sharing one PostgreSQL store (issue 26): senders delete by id,
 // so an id is never handed out twice, whichever replica a request reaches. The id comes from the
 // store in one statement (KeyedRows.increment), not from a replica's in-memory copy of the counter.
+// A DELETE withdraws a message only from the replica that sent it: XEP-0424 has clients honour a
+// retraction from the original sender alone, and each replica is its own component domain.
 import { afterEach, describe, expect, test } from "bun:test";
 import { type FakeGateway, fakeGateway } from "../../helpers/fake-gateway.ts";
 import { GOTIFY_ROUTES as ROUTES, GOTIFY_TOKEN as TOKEN } from "../../helpers/gotify-routes.ts";
@@ -35,5 +37,26 @@ describe("gotify ids on replicas sharing one PostgreSQL store", () => {
     // A replica started later counts on from there.
     gateways.push(await fakeGateway(ROUTES, { store: url }));
     expect(await post(gateways[2] as FakeGateway, "c")).toBe(ids.length + 1);
+  });
+
+  test("DELETE through another replica (another domain) sends no retraction clients would ignore; through the sender it retracts", async () => {
+    const url = await databases.fresh();
+    const [a, b] = [
+      await fakeGateway(ROUTES, { store: url, component: "r1.localhost" }),
+      await fakeGateway(ROUTES, { store: url, component: "r2.localhost" }),
+    ];
+    gateways.push(a, b);
+    const del = (gw: FakeGateway, id: number) => gw.request(`/message/${id}`, { method: "DELETE", headers: { "x-gotify-key": TOKEN } });
+    const retractions = (gw: FakeGateway) => gw.stanzas().filter((s) => s.getChild("retract", "urn:xmpp:message-retract:1"));
+    const first = await post(a, "sent by r1");
+    expect((await del(b, first)).status).toBe(200);
+    expect(retractions(b)).toEqual([]);
+    expect(await (await b.request("/metrics")).text()).toContain("stanzagate_gotify_retractions_skipped_total 1");
+    // The id is gone everywhere: the message cannot be withdrawn twice.
+    expect((await del(a, first)).status).toBe(404);
+    const second = await post(a, "sent by r1 again");
+    expect((await del(a, second)).status).toBe(200);
+    const [retraction] = retractions(a);
+    expect(retraction?.attrs.from).toBe("r1.localhost");
   });
 });

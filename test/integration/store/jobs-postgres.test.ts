@@ -26,7 +26,8 @@ bots:
         every: 1s
         send: [{ to: bob@localhost, text: tick }]
 `;
-const bot = (config = JOB) => loadTestConfig(FAKE_HEAD + config).bots[0]!;
+const bot = (config = JOB, domain = "gateway.localhost") =>
+  loadTestConfig(FAKE_HEAD.replace("gateway.localhost", domain) + config.replace("gateway.localhost", domain)).bots[0]!;
 /** A job that tells only when the state it checks changes (`on_change:`). */
 const CHANGES = JOB.replace(
   "every: 1s",
@@ -34,10 +35,10 @@ const CHANGES = JOB.replace(
 ).replace("text: tick", 'text: "pump {{ http.json.state }}"');
 
 /** One replica's jobs on `store`: what it sent, how many runs it has been answered about, what stops them. */
-function replicaJobs(store: Store, clock: Clock, more: Partial<JobDeps> & { config?: string } = {}) {
+function replicaJobs(store: Store, clock: Clock, more: Partial<JobDeps> & { config?: string; domain?: string } = {}) {
   const sent: Element[] = [];
   const answered = { runs: 0 };
-  const stop = startJobs([bot(more.config)], {
+  const stop = startJobs([bot(more.config, more.domain)], {
     deliver: async (el) => void sent.push(el),
     fetch,
     log: silentLogger,
@@ -88,6 +89,24 @@ describe("bot jobs on replicas sharing one PostgreSQL store", () => {
     expect(jb.sent.length).toBeGreaterThanOrEqual(3);
   });
 
+  test("three replicas, each its own component domain (house@r0, house@r1, house@r2): one message per period, not three", async () => {
+    const url = await databases.fresh();
+    const domains = ["r0.localhost", "r1.localhost", "r2.localhost"];
+    const clocks = domains.map((_, i) => fakeClock(1_000_000 + i * 100));
+    const replicas = await Promise.all(domains.map(async (d, i) => replicaJobs(await open(url, d), clocks[i]!.clock, { domain: d })));
+    expect(replicas.map((r) => r.sent.length)).toEqual([0, 0, 0]);
+    for (let run = 1; run <= 4; run++) {
+      for (const c of clocks) c.advance(1_000);
+      await waitFor(() => replicas.every((r) => r.answered.runs === run), 5_000, `the three replicas to ask for run ${run}`);
+    }
+    for (const r of replicas) r.stop();
+    // Keyed by the bot's JID, each replica was given each run: 12 ticks, 3 per period.
+    expect(replicas.reduce((n, r) => n + r.sent.length, 0)).toBe(4);
+    const rows = new SQL(url);
+    expect(await rows`SELECT job FROM job_runs`).toEqual([{ job: "house@ tick" }]);
+    await rows.close();
+  });
+
   test("replicas asking for the same run at once: one of them is given it", async () => {
     const url = await databases.fresh();
     const stores = await Promise.all(["a", "b", "c"].map((r) => open(url, `${r}.gw.localhost`)));
@@ -114,7 +133,7 @@ describe("bot jobs on replicas sharing one PostgreSQL store", () => {
     const [ca, cb] = [fakeClock(1_000_000), fakeClock(1_000_200)];
     const [ja, jb] = [await replica(a, ca.clock), await replica(deaf, cb.clock)];
     const lastRunAt = async () => {
-      const row = await a.keyed.read({ plugin: "(bots)", collection: "jobs", key: "house@gateway.localhost tick" });
+      const row = await a.keyed.read({ plugin: "(bots)", collection: "jobs", key: "house@ tick" });
       return row ? (JSON.parse(row.json) as LastRun).at : 0;
     };
     // The replicas take turns: the one whose clock moves first claims the run, the other is refused it.
@@ -140,7 +159,7 @@ describe("bot jobs on replicas sharing one PostgreSQL store", () => {
     gw = await fakeGateway(JOB, { store: url });
     await waitFor(() => gw?.stanzas().some((s) => s.getChildText("body") === "tick"), 15_000, "the job's first tick");
     const rows = new SQL(url);
-    expect(await rows`SELECT job, replica FROM job_runs`).toEqual([{ job: "house@gateway.localhost tick", replica: "gateway.localhost" }]);
+    expect(await rows`SELECT job, replica FROM job_runs`).toEqual([{ job: "house@ tick", replica: "gateway.localhost" }]);
     await rows.close();
   });
 });

@@ -79,6 +79,16 @@ describe("a bot's jobs", () => {
     expect(sent).toHaveLength(0);
   });
 
+  test("kept under the same name on every replica (the bot's local part + the job's); one kept by an older version under the JID is read once", async () => {
+    const w = world({ "/pump": async () => Response.json({ state: "jammed" }) });
+    const pump = w.bot.jobs[0]!;
+    // An upgrade from a version that keyed by the bot's JID: the alert it sent is not sent again.
+    w.stored.set(`house@gateway.localhost ${pump.name}`, { at: 1, value: "jammed", held: true });
+    expect(await runJob(w.bot, pump, w.deps)).toBe("quiet");
+    expect([...w.stored.keys()]).toContain(`house@ ${pump.name}`);
+    expect(w.sent).toHaveLength(0);
+  });
+
   test("a failing check exposes error: a job can alert on it, once", async () => {
     const w = world({
       "/health": async () => {
