@@ -24,6 +24,7 @@ import type { Mqtt, MqttMessage } from "../../mqtt/types.ts";
 import type { BotConfig, CompiledJob } from "./compiled.ts";
 import { conclude, type JobDeps, type LastRun } from "./jobs.ts";
 import { reason } from "./commands.ts";
+import { jidJobKey, jobKey } from "./job-key.ts";
 
 export interface WatchDeps extends Pick<JobDeps, "deliver" | "log" | "metrics"> {
   mqtt: Pick<Mqtt, "subscribe">;
@@ -37,7 +38,11 @@ export interface WatchDeps extends Pick<JobDeps, "deliver" | "log" | "metrics"> 
 /** Most topics a watching job keeps a last run for (docs/bots.md). */
 const MAX_WATCHED_TOPICS = 10_000;
 
-/** A watching job's last runs in the bots' `jobs` collection (keys `<bot> <job> <topic>`, as jobs' are), bounded. */
+/**
+ * A watching job's last runs in the bots' `jobs` collection, keyed `<jobKey> <topic>` (the same
+ * on every replica, job-key.ts: with mqtt.share one topic's messages reach different replicas),
+ * bounded.
+ */
 export function watchedRuns(jobs: HeldKeyed<LastRun>, pluginMetrics: (plugin: string) => PluginMetrics): WatchDeps["last"] {
   const forgotten = pluginMetrics("mqtt").counter({
     name: "watch_forgotten_total",
@@ -46,7 +51,7 @@ export function watchedRuns(jobs: HeldKeyed<LastRun>, pluginMetrics: (plugin: st
   });
   return (bot, job) =>
     boundedKeyed(jobs, {
-      prefix: `${bot.jid} ${job.name} `,
+      prefix: `${jobKey(bot.jid, job.name)} `,
       max: MAX_WATCHED_TOPICS,
       forgotten: (keys) => forgotten.inc({ bot: bot.jid, job: job.name }, keys),
     });
@@ -77,14 +82,18 @@ type JobRunDeps = Omit<WatchDeps, "last"> & Pick<JobDeps, "last">;
 /** One message: the job's run. Never throws but what the connection should retry. */
 async function watched(bot: BotConfig, job: WatchingJob, message: MqttMessage, deps: JobRunDeps): Promise<void> {
   const count = (outcome: "sent" | "quiet" | "failed") => deps.metrics?.botJob(bot.jid, job.name, outcome);
-  const key = `${bot.jid} ${job.name} ${message.topic}`;
+  const key = `${jobKey(bot.jid, job.name)} ${message.topic}`;
   try {
     const scope = {
       topic: message.topic,
       wildcards: matchTopic(job.watch.filter, message.topic) ?? [],
       body: bodyOf(message.payload),
       retain: message.retain,
-      last: (deps.fresh ? await deps.fresh(key) : deps.last.get(key)) ?? {},
+      // The key before jobKey, read once after an upgrade so on_change does not repeat.
+      last:
+        (deps.fresh ? await deps.fresh(key) : deps.last.get(key)) ??
+        deps.last.get(`${jidJobKey(bot.jid, job.name)} ${message.topic}`) ??
+        {},
     };
     count(await conclude(job, scope, deps, key, { at: (deps.now ?? Date.now)() }, "changes"));
   } catch (err) {

@@ -199,6 +199,20 @@ describe("a job watching a topic", () => {
     expect(bodies(b.sent)).toEqual(["door closed (battery 90%)"]);
   });
 
+  test("its last runs are kept under the bot's local part (the same on every replica); one an older version kept under the JID is read", async () => {
+    const door = (h: ReturnType<typeof house>, contact: boolean) =>
+      h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/door/contact", JSON.stringify({ contact, battery: 90 }));
+    const h = house();
+    await door(h, false);
+    expect([...h.stored.keys()]).toEqual(["house@ doors zigbee2mqtt/door/contact"]);
+    const upgraded = house();
+    upgraded.stored.set("house@gateway.localhost doors zigbee2mqtt/door/contact", h.stored.get("house@ doors zigbee2mqtt/door/contact")!);
+    await door(upgraded, false);
+    expect(bodies(upgraded.sent)).toEqual([]);
+    await door(upgraded, true);
+    expect(bodies(upgraded.sent)).toEqual(["door closed (battery 90%)"]);
+  });
+
   test("a sensor repeating itself sends nothing and writes nothing to the store; a change is written", async () => {
     const h = house();
     await h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/door/contact", '{"contact":true}');
