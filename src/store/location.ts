@@ -4,6 +4,7 @@
  * as its `sslmode=` says (Bun's client reads it: disable, prefer, require, verify-ca, verify-full).
  */
 import { openStore } from "./db.ts";
+import { boundedStore } from "./bounded.ts";
 import { postgresStore } from "./postgres/index.ts";
 import { sqliteStore } from "./sqlite/index.ts";
 import { isPostgresUrl } from "../kit/store-url.ts";
@@ -14,6 +15,7 @@ import type { Store } from "./types.ts";
  * claims, which others take over once its claims go `leaseMs` unrenewed (PostgreSQL only).
  */
 export async function openStoreAt(store: string, replica: string, leaseMs?: number): Promise<Store> {
-  if (isPostgresUrl(store)) return postgresStore(store, { replica, leaseMs });
+  // A database on another host can stop answering; a SQLite file answers or throws at once.
+  if (isPostgresUrl(store)) return boundedStore(await postgresStore(store, { replica, leaseMs }));
   return sqliteStore(openStore(store));
 }
