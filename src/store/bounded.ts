@@ -12,7 +12,7 @@ import type { Store } from "./types.ts";
 import { storeUnavailable } from "./unavailable.ts";
 
 /** How long a request waits for one store operation: well above a healthy round trip, below a sender's patience. */
-export const STORE_TIMEOUT_MS = 5_000;
+const STORE_TIMEOUT_MS = 5_000;
 
 /** Long-lived by design: a drain's claims, a LISTEN subscription, closing the pool. */
 const UNBOUNDED = new Set(["holding", "listen", "follow", "close"]);

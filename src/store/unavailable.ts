@@ -7,7 +7,7 @@
 import { GatewayError } from "../plugin-api/errors.ts";
 
 /** Seconds a sender is asked to wait: about one store probe period plus the bound of a store operation. */
-export const STORE_RETRY_AFTER_S = 10;
+const STORE_RETRY_AFTER_S = 10;
 
 export function storeUnavailable(reason: string | undefined, message?: string): GatewayError {
   return new GatewayError("STORE_UNAVAILABLE", message, {
