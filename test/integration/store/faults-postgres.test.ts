@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { waitFor } from "../../../testbed/timeouts.ts";
 import { type BlackholeRelay, blackholeRelay } from "../../helpers/blackhole-relay.ts";
 import { type FakeGateway, fakeGateway } from "../../helpers/fake-gateway.ts";
+import { GOTIFY_ROUTES, GOTIFY_TOKEN } from "../../helpers/gotify-routes.ts";
 import { BEARER, SUBSCRIBE_ROUTES } from "../../helpers/ntfy-subscribe-routes.ts";
 import { usePostgresDatabases } from "../../helpers/postgres-databases.ts";
 
@@ -55,6 +56,23 @@ describe("a PostgreSQL store that goes away", () => {
     await databases.server().start();
     halted = false;
     await waitFor(async () => (await health(gw as FakeGateway)).store.ok, 15_000, "the store to be reported ok again");
+  });
+
+  test("Gotify's POST is Gotify's 503 with Retry-After, and says the store, not a local one", async () => {
+    gw = await fakeGateway(GOTIFY_ROUTES, { store: await databases.fresh() });
+    await databases.server().halt();
+    halted = true;
+    const before = gw.stanzas().length;
+    const r = await gw.request("/message", {
+      method: "POST",
+      headers: { "X-Gotify-Key": GOTIFY_TOKEN, "content-type": "application/json" },
+      body: JSON.stringify({ message: "during the outage" }),
+    });
+    expect([r.status, r.headers.get("retry-after")]).toEqual([503, "10"]);
+    const body = (await r.json()) as { errorCode: number; errorDescription: string };
+    expect(body).toMatchObject({ error: "Service Unavailable", errorCode: 503 });
+    expect(body.errorDescription).toStartWith("The store cannot be used now");
+    expect(gw.stanzas().length).toBe(before);
   });
 });
 
