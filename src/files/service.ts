@@ -6,6 +6,7 @@
  */
 import { GatewayError } from "../plugin-api/errors.ts";
 import type { Logger } from "../log.ts";
+import { storeUnavailable } from "../store/unavailable.ts";
 import { BlobCut, type BlobStore } from "./blob-store.ts";
 import { fileRate, type FileRate, type Taken } from "./rate.ts";
 import { expireSeconds, type AttachmentsConfig } from "./schema.ts";
@@ -191,5 +192,5 @@ function writeFailure(err: unknown, log: Logger): GatewayError {
   // Why names the server's paths (EROFS: ... open '/var/lib/...'): the log has it, the sender only that it failed.
   const cause = err instanceof BlobCut ? err.cause : err;
   log.warn("a file could not be written to the store", { err: cause instanceof Error ? cause.message : String(cause) });
-  return new GatewayError("STORE_UNAVAILABLE", "The file could not be written to the store");
+  return storeUnavailable(undefined, "The file could not be written to the store");
 }

@@ -33,7 +33,7 @@ const ERRORS = {
   BODY_TOO_LARGE: { status: 413, message: "Body too large" },
   // Refused before the stream or the store (see xmpp/stanza-guard.ts, store/outbox.ts).
   STANZA_TOO_LARGE: { status: 413, message: "The stanza is larger than the XMPP server accepts (xmpp.max_stanza_bytes)" },
-  STORE_UNAVAILABLE: { status: 503, message: "The local store cannot be written; nothing can be queued until it recovers" },
+  STORE_UNAVAILABLE: { status: 503, message: "The store cannot be used now; nothing can be queued until it recovers" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Unsupported Content-Type" },
   RATE_LIMITED: { status: 429, message: "Too many failed attempts; retry later" },
   INTERNAL: { status: 500, message: "Internal error" },

@@ -4,6 +4,7 @@
  * as its `sslmode=` says (Bun's client reads it: disable, prefer, require, verify-ca, verify-full).
  */
 import { openStore } from "./db.ts";
+import { boundedStore } from "./bounded.ts";
 import { postgresStore } from "./postgres/index.ts";
 import { sqliteStore } from "./sqlite/index.ts";
 import { APPLICATION_PREFIX, isPostgresUrl, maskStoreUrl, withApplicationName } from "../kit/store-url.ts";
@@ -14,7 +15,8 @@ import type { Store } from "./types.ts";
  * claims, which others take over once its claims go `leaseMs` unrenewed (PostgreSQL only).
  */
 export async function openStoreAt(store: string, replica: string, leaseMs?: number): Promise<Store> {
-  if (isPostgresUrl(store)) return openPostgres(store, replica, leaseMs);
+  // A database on another host can stop answering; a SQLite file answers or throws at once.
+  if (isPostgresUrl(store)) return boundedStore(await openPostgres(store, replica, leaseMs));
   return sqliteStore(openStore(store));
 }
 

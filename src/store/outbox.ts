@@ -8,9 +8,9 @@
  * room `reserve` sets aside) and the store's health: a failed write throws STORE_UNAVAILABLE and
  * is recorded in it (store-health.ts).
  */
-import { GatewayError } from "../plugin-api/errors.ts";
 import type { StoreHealth } from "./store-health.ts";
 import type { QueuedStanza, Store } from "./types.ts";
+import { storeUnavailable } from "./unavailable.ts";
 
 export type { QueuedStanza };
 
@@ -50,7 +50,7 @@ export function createOutbox(store: Store, max: number, health: StoreHealth): Ou
       return await fn();
     } catch (err) {
       health.failed(op, err);
-      throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: health.fault() } });
+      throw storeUnavailable(health.fault());
     }
   };
   return {

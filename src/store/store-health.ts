@@ -7,6 +7,7 @@
 import { statSync } from "node:fs";
 import type { Logger } from "../log.ts";
 import type { Store } from "./types.ts";
+import { storeFailureReason } from "./unavailable.ts";
 
 export interface StoreHealth {
   /** Why the store cannot be trusted now, or undefined. */
@@ -19,16 +20,22 @@ export interface StoreHealth {
   check(): Promise<void>;
 }
 
-/** `path`: the SQLite file whose replacement is a fault; none for a PostgreSQL store. */
+/**
+ * `path`: the SQLite file whose replacement is a fault; none for a PostgreSQL store, which is
+ * probed at every check instead (review of issue 26, finding 3): a database that went away while
+ * nothing wrote is a fault /health must show before a sender or a balancer finds out.
+ */
 export function createStoreHealth(store: Store, path: string | undefined, log: Logger): StoreHealth {
   const identity = path === undefined ? undefined : fileIdentity(path);
+  const remote = store.kind === "postgres";
   let writeFault: string | undefined;
   let gone: string | undefined;
-  return {
+  let probing = false;
+  const health: StoreHealth = {
     fault: () => gone ?? writeFault,
     writable: () => writeFault === undefined,
     failed(op, err) {
-      const reason = `${op} failed: ${err instanceof Error ? err.message : String(err)}`;
+      const reason = `${op} failed: ${storeFailureReason(err)}`;
       if (writeFault === undefined) log.error("the store cannot be written; queueing and draining stop until it recovers", { reason });
       writeFault = reason;
     },
@@ -37,16 +44,22 @@ export function createStoreHealth(store: Store, path: string | undefined, log: L
         gone = `the store file ${path} was removed or replaced while running; restart Stanzagate once it is back`;
         log.error("store file lost", { store: path });
       }
-      if (writeFault === undefined) return;
+      // One probe at a time: a store that does not answer takes its whole bound (bounded.ts).
+      if ((writeFault === undefined && !remote) || probing) return;
+      probing = true;
       try {
         await store.probe();
-        log.info("the store can be written again", { was: writeFault });
+        if (writeFault !== undefined) log.info("the store can be written again", { was: writeFault });
         writeFault = undefined;
-      } catch {
-        // Still failing: the next check tries again.
+      } catch (err) {
+        // Still failing (or newly): the next check tries again.
+        if (writeFault === undefined) health.failed("probing the store", err);
+      } finally {
+        probing = false;
       }
     },
   };
+  return health;
 }
 
 /** device:inode of the file, or undefined for ":memory:"; "missing" once it is gone. */

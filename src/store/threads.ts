@@ -12,8 +12,8 @@
  * warning and a metric) and thrown; the caller decides what the request is answered.
  */
 import { createHash } from "node:crypto";
-import { GatewayError } from "../plugin-api/errors.ts";
 import type { Store } from "./types.ts";
+import { storeFailureReason, storeUnavailable } from "./unavailable.ts";
 
 /** The stored name of a thread slot: the same for a key written by any version. */
 export const slotOf = (key: string): string => createHash("sha256").update(key).digest("hex");
@@ -63,7 +63,7 @@ export function correctThreads(store: Store, options: ThreadStoreOptions): Remem
       try {
         return await attempt("reading a correct: thread", () => rows.get(slotOf(key), oldest()));
       } catch (err) {
-        throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: err instanceof Error ? err.message : String(err) } });
+        throw storeUnavailable(storeFailureReason(err));
       }
     },
     set: (key, id) =>

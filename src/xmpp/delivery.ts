@@ -20,6 +20,7 @@ import { GatewayError } from "../plugin-api/errors.ts";
 import { parseJid } from "../kit/jid.ts";
 import type { Logger } from "../log.ts";
 import type { Outbox, QueuedStanza } from "../store/outbox.ts";
+import { storeUnavailable } from "../store/unavailable.ts";
 import type { Barrier } from "./barrier.ts";
 import { guardStanza } from "./stanza-guard.ts";
 
@@ -102,7 +103,7 @@ export class Delivery {
    */
   reserve(stanzas: readonly Element[]): () => void {
     const fault = this.outbox.health.fault();
-    if (fault) throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: fault } });
+    if (fault) throw storeUnavailable(fault);
     if (!this.outbox.reserve(stanzas.length)) throw new GatewayError("OUTBOX_FULL", undefined, { details: { queued: this.outbox.size() } });
     for (const stanza of stanzas) this.reserved.add(stanza);
     return () => {
@@ -114,7 +115,7 @@ export class Delivery {
     this.checkFrom(stanza);
     const xml = guardStanza(stanza, this.options.maxStanzaBytes);
     const fault = this.outbox.health.fault();
-    if (fault) throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: fault } });
+    if (fault) throw storeUnavailable(fault);
     let cutOff = false;
     /** Written on this stream, which is still open: the confirmation timed out (a stalled server). */
     let onStream = false;

@@ -15,6 +15,7 @@ import { shownInline } from "../../files/sniff.ts";
 import type { BlobStore } from "../../files/blob-store.ts";
 import { type Logger, silentLogger } from "../../log.ts";
 import type { FileRow, FileStore } from "../../files/store.ts";
+import { storeUnavailable } from "../../store/unavailable.ts";
 
 /**
  * A store that cannot be read (a PostgreSQL store unreachable) is 503 STORE_UNAVAILABLE, as a
@@ -25,7 +26,7 @@ export function serveFile(store: FileStore<BlobStore>, log: Logger = silentLogge
   return (context) =>
     served(context).catch((err: unknown) => {
       log.warn("a file could not be read from the store", { err: err instanceof Error ? err.message : String(err) });
-      return errorResponse(new GatewayError("STORE_UNAVAILABLE", "The file could not be read from the store"));
+      return errorResponse(storeUnavailable(undefined, "The file could not be read from the store"));
     });
 }
 

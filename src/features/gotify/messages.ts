@@ -6,9 +6,9 @@
  * sharing a PostgreSQL store never give one twice (issue 26); the messages in store/threads.ts,
  * bounded per route and expiring (a retraction of a message long scrolled away helps nobody).
  */
-import { GatewayError } from "../../plugin-api/errors.ts";
 import { correctThreads, DEFAULT_THREAD_LIMITS, type Remembered } from "../../store/threads.ts";
 import type { Store } from "../../store/types.ts";
+import { storeFailureReason, storeUnavailable } from "../../store/unavailable.ts";
 
 /**
  * One message: the token holder that sent it, the chat message id each recipient got, and the
@@ -47,7 +47,7 @@ export function gotifyMessages(deps: MessagesDeps): GotifyMessages {
       } catch (err) {
         // Nothing was sent yet: 503 is safe to retry.
         deps.failed("allocating a gotify message id", err);
-        throw new GatewayError("STORE_UNAVAILABLE", undefined, { details: { reason: err instanceof Error ? err.message : String(err) } });
+        throw storeUnavailable(storeFailureReason(err));
       }
     },
     remember: (id, sent) => threads.set(key(id), JSON.stringify(sent)),

@@ -47,6 +47,8 @@ export interface NtfyDeps {
   fromOf?: (topic: string) => string | undefined;
   /** The topics' cache and live bus: every accepted publish and withdrawal reaches the topic's subscribers (issue 22). */
   topics?: Topics | undefined;
+  /** A write to the store that failed after the message went: /health reports it (the 200 stays ntfy's). */
+  failed?: (op: string, err: unknown) => void;
 }
 
 /** Who publishes: the identity the scheme found; whom attachments.rate counts; where this request's files go. */
@@ -150,10 +152,10 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const replaces = p.sequenceId ? await deps.sequences.first(p.topic, p.sequenceId) : undefined;
     const sent = await sendNotification(notification, to, portsOf(p.topic), replaces);
     // Once delivered (or queued): the id the publisher is answered is the cursor its subscribers resume after.
-    const { id, time } = await streamed(topicEventOf(p, attachments[0]));
-    const sequence = p.sequenceId ?? id;
-    const unsaved = await remember(() => deps.sequences.remember(p.topic, sequence, rememberedAfter(replaces, sent.ids)));
-    return jsonResponse(200, { ...messageJson(p, { id, time, expires: time + deps.ttlS }, attachments[0]), ...unsaved });
+    const at = await streamed(topicEventOf(p, attachments[0]));
+    const sequence = p.sequenceId ?? at.id;
+    await remember("remembering a ntfy sequence id", () => deps.sequences.remember(p.topic, sequence, rememberedAfter(replaces, sent.ids)));
+    return jsonResponse(200, messageJson(p, at, attachments[0]));
   }
 
   async function withdraw(topic: string, sequenceId: string): Promise<Response> {
@@ -161,28 +163,36 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     if (!first)
       throw ntfyError(NTFY.notFound, `no message with sequence ID ${sequenceId} in topic ${topic} (withdrawn already, or forgotten)`);
     await retractNotification(first, portsOf(topic));
-    const unsaved = await remember(() => deps.sequences.forget(topic, sequenceId));
+    await remember("forgetting a ntfy sequence id", () => deps.sequences.forget(topic, sequenceId));
     const { id, time } = await streamed({ event: "message_delete", topic, sequence_id: sequenceId, source: "http" });
-    return jsonResponse(200, { id, time, event: "message_delete", topic, sequence_id: sequenceId, ...unsaved });
+    return jsonResponse(200, { id, time, event: "message_delete", topic, sequence_id: sequenceId });
   }
 
-  /** The event cached and streamed to the topic's subscribers; without topics (unit tests), a fresh id. */
-  async function streamed(event: Parameters<Topics["publish"]>[0]): Promise<{ id: string; time: number }> {
-    if (deps.topics) return deps.topics.publish(event);
-    return { id: newMessageId(), time: Math.floor((deps.now?.() ?? Date.now()) / 1000) };
+  /**
+   * The event cached and streamed to the topic's subscribers, with the cache's `expires` (review
+   * of issue 26, finding 18: the answer and the cached event say the same); without topics (unit
+   * tests), a fresh id kept as long as its sequence id.
+   */
+  async function streamed(event: Parameters<Topics["publish"]>[0]): Promise<{ id: string; time: number; expires: number }> {
+    if (deps.topics) {
+      const e = await deps.topics.publish(event);
+      return { id: e.id, time: e.time, expires: e.expires ?? e.time + deps.ttlS };
+    }
+    const time = Math.floor((deps.now?.() ?? Date.now()) / 1000);
+    return { id: newMessageId(), time, expires: time + deps.ttlS };
   }
-}
 
-/**
- * After delivery a failed write to the store is said in the 200, never turned into an error: the
- * message went, and a sender retrying would send it twice. The store's health reports it.
- */
-async function remember(write: () => Promise<void>): Promise<{ sequence_saved?: false }> {
-  try {
-    await write();
-    return {};
-  } catch {
-    return { sequence_saved: false };
+  /**
+   * After delivery a failed write to the store is never turned into an error: the message went,
+   * and a sender retrying would send it twice. /health reports the store degraded instead; a store
+   * known to be down refused the publish before anything was sent (503, delivery.ts).
+   */
+  async function remember(op: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      deps.failed?.(op, err);
+    }
   }
 }
 

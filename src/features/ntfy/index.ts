@@ -97,6 +97,7 @@ export default defineFeature({
           // A topic with an address speaks from it: a reply a person sends goes back to the topic.
           fromOf: (topic) => route.addresses[topic]?.jid,
           topics: ctx.topics,
+          failed: (op, err) => ctx.gateway.storeFailed(op, err),
         });
         writeToTopics(route, ctx);
         // A file body may be as large as attachments.max_file_bytes, where attachments are on.

@@ -1,7 +1,7 @@
 /**
  * What ntfy answers a publish with: its `message` (server/types.go of binwiederhier/ntfy v2.13),
- * fields left out when empty as Go's `omitempty` leaves them. `expires` is when this gateway
- * forgets the message's sequence id: until then it can be updated or withdrawn.
+ * fields left out when empty as Go's `omitempty` leaves them. `expires` is when the topic's cache
+ * forgets the event (topics.cache_duration_s), as ntfy answers it and as subscribers are sent it.
  */
 import { newEventId } from "../../topics/topics.ts";
 import type { TopicEvent } from "../../topics/types.ts";

@@ -63,14 +63,16 @@ export function streamHandler(kind: StreamKind, route: NtfyRoute, settings: Subs
   const check = subscribeChecks(route, settings, deps);
   return async (req) => {
     let sub: Checked;
+    let cached: TopicEvent[];
     try {
       sub = await check(req);
+      // A store that cannot be read (down, or silent past its bound) is ntfy's 503, never a 500.
+      cached = await deps.topics.cached(sub.topics, sub.cursor, sub.filter);
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       return errorResponse(asNtfy(err));
     }
     const headers = { "content-type": CONTENT_TYPES[kind], "cache-control": "no-cache", "x-accel-buffering": "no" };
-    const cached = await deps.topics.cached(sub.topics, sub.cursor, sub.filter);
     if (sub.poll) return new Response(cached.map((e) => encode(kind, e)).join(""), { status: 200, headers });
     holdOpen(req.request);
     return streamingResponse(openStream(kind, sub, cached, settings, deps), { status: 200, headers });

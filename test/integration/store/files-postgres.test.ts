@@ -178,13 +178,18 @@ describe("PostgreSQL: replicas sharing the files", () => {
     });
     const refused = await a.service.put({ body }, "alice").catch((err: unknown) => err);
     const answer = errorResponse(refused);
-    expect(answer.status).toBe(503);
+    // Retry-After (review of issue 26, finding 5): a sender backs off instead of retrying at once.
+    expect([answer.status, answer.headers.get("retry-after")]).toEqual([503, "10"]);
     expect(await answer.json()).toEqual({ error: "The file could not be written to the store", code: "STORE_UNAVAILABLE" });
     await halted;
     // A link fetched while the database is gone: 503 too, not a crash; why is in the log.
     const get = new Request(`${PUBLIC_URL}/files/${"a".repeat(32)}/x.bin`);
     const unread = await serveFile(a.files)({ request: get, params: { id: "a".repeat(32), name: "x.bin" }, ip: "127.0.0.1" });
-    expect([unread.status, ((await unread.json()) as { code: string }).code]).toEqual([503, "STORE_UNAVAILABLE"]);
+    expect([unread.status, unread.headers.get("retry-after"), ((await unread.json()) as { code: string }).code]).toEqual([
+      503,
+      "10",
+      "STORE_UNAVAILABLE",
+    ]);
     await databases.server().start();
     expect([await count(url, "files"), await count(url, "file_blobs")]).toEqual([0, 0]);
     expect(await count(url, "file_chunks")).toBeLessThanOrEqual(2);

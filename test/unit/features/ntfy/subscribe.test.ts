@@ -77,6 +77,12 @@ describe("polling (poll=1)", () => {
     expect((await lines(after)).map((l) => JSON.parse(l).message)).toEqual(["two"]);
   });
 
+  test("the publish answer's expires is the cached event's (topics.cache_duration_s), as ntfy answers both", async () => {
+    const answered = (await (await gw.request("/poll3", { method: "POST", body: "kept" })).json()) as { id: string; expires: number };
+    const [cached] = (await lines(await gw.request("/poll3/json?poll=1"))).map((l) => JSON.parse(l));
+    expect(cached).toMatchObject({ id: answered.id, expires: answered.expires });
+  });
+
   test("a withdrawal is a message_delete event with the sequence id", async () => {
     await publish("/poll2/seq-1", "to be withdrawn");
     expect((await gw.request("/poll2/seq-1", { method: "DELETE" })).status).toBe(200);
