@@ -104,11 +104,11 @@ describe("a watching bot job's last runs", () => {
     const bot = { jid: "house@bots.localhost" } as BotConfig;
     const runs = watchedRuns(jobs, () => metrics);
     const [door, light] = [runs(bot, { name: "door" } as CompiledJob), runs(bot, { name: "light" } as CompiledJob)];
-    light.set("house@bots.localhost light zigbee2mqtt/lamp", { at: 1, value: "ON", held: false });
-    for (let i = 0; i <= 10_000; i++) door.set(`house@bots.localhost door zigbee2mqtt/${i}`, { at: i, value: "open", held: false });
-    const kept = (i: number) => door.get(`house@bots.localhost door zigbee2mqtt/${i}`) !== undefined;
+    light.set("house@ light zigbee2mqtt/lamp", { at: 1, value: "ON", held: false });
+    for (let i = 0; i <= 10_000; i++) door.set(`house@ door zigbee2mqtt/${i}`, { at: i, value: "open", held: false });
+    const kept = (i: number) => door.get(`house@ door zigbee2mqtt/${i}`) !== undefined;
     expect([0, 1_000, 1_001, 10_000].map(kept)).toEqual([false, false, true, true]);
-    expect(light.get("house@bots.localhost light zigbee2mqtt/lamp")).toMatchObject({ value: "ON" });
+    expect(light.get("house@ light zigbee2mqtt/lamp")).toMatchObject({ value: "ON" });
     expect(counted).toEqual([[{ bot: "house@bots.localhost", job: "door" }, 1_001]]);
   });
 });
