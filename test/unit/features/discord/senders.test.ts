@@ -3,12 +3,10 @@
 // sender only. A PATCH through another replica is a new message the later edits correct; a DELETE
 // through it forgets the message, sends nothing, logs and counts
 // stanzagate_discord_retractions_skipped_total.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
+import type { FakeGateway } from "../../../helpers/fake-gateway.ts";
+import { messagesOf, useFakeReplicas } from "../../../helpers/fake-replicas.ts";
 
 const HOOK = "/api/webhooks/1189/Zx9fK2mQ7rT4vW8yB3nD";
 const ROUTES = `
@@ -16,29 +14,13 @@ routes:
   - { preset: discord, path: ${HOOK}, to: bob@localhost }
 `;
 
-const dir = mkdtempSync(join(tmpdir(), "sg-discord-senders-"));
-let r1: FakeGateway;
-let r2: FakeGateway;
-beforeAll(async () => {
-  const store = join(dir, "store.db");
-  r1 = await fakeGateway(ROUTES, { store, component: "r1.localhost" });
-  r2 = await fakeGateway(ROUTES, { store, component: "r2.localhost" });
-});
-afterAll(async () => {
-  await Promise.all([r1.stop(), r2.stop()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+const [r1, r2] = useFakeReplicas(ROUTES, ["r1.localhost", "r2.localhost"]) as [FakeGateway, FakeGateway];
 
-/** One request through a replica: its status, and the one chat message it sent, if any. */
+/** One request through a replica: its status, the id it answered (200), and the chat messages it sent. */
 async function through(gw: FakeGateway, method: string, path: string, content?: string) {
-  const before = gw.stanzas().length;
   const init =
     content === undefined ? { method } : { method, headers: { "content-type": "application/json" }, body: JSON.stringify({ content }) };
-  const response = await gw.request(path, init);
-  const sent = gw
-    .stanzas()
-    .slice(before)
-    .filter((s) => s.name === "message");
+  const { response, sent } = await messagesOf(gw, path, init);
   const body = response.status === 200 ? ((await response.json()) as { id: string }) : undefined;
   return { status: response.status, id: body?.id, sent };
 }

@@ -3,12 +3,10 @@
 // (XEP-0308 §5) or a retraction (XEP-0424 §6) from. An update through another replica is a new
 // message the sequence goes on from; a DELETE through it forgets the sequence, sends nothing,
 // logs and counts stanzagate_ntfy_retractions_skipped_total.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
-import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
+import type { FakeGateway } from "../../../helpers/fake-gateway.ts";
+import { messagesOf, useFakeReplicas } from "../../../helpers/fake-replicas.ts";
 import { sequences } from "../../../../src/features/ntfy/sequences.ts";
 
 const ROUTES = `
@@ -16,27 +14,11 @@ routes:
   - { preset: ntfy, to: bob@localhost }
 `;
 
-const dir = mkdtempSync(join(tmpdir(), "sg-ntfy-senders-"));
-let r1: FakeGateway;
-let r2: FakeGateway;
-beforeAll(async () => {
-  const store = join(dir, "store.db");
-  r1 = await fakeGateway(ROUTES, { store, component: "r1.localhost" });
-  r2 = await fakeGateway(ROUTES, { store, component: "r2.localhost" });
-});
-afterAll(async () => {
-  await Promise.all([r1.stop(), r2.stop()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+const [r1, r2] = useFakeReplicas(ROUTES, ["r1.localhost", "r2.localhost"]) as [FakeGateway, FakeGateway];
 
 /** One request through a replica: its answer and the chat messages it sent. */
 async function through(gw: FakeGateway, path: string, init: RequestInit = {}) {
-  const before = gw.stanzas().length;
-  const response = await gw.request(path, { method: "POST", ...init });
-  const sent = gw
-    .stanzas()
-    .slice(before)
-    .filter((s) => s.name === "message");
+  const { response, sent } = await messagesOf(gw, path, { method: "POST", ...init });
   return { status: response.status, sent };
 }
 
