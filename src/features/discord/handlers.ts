@@ -21,6 +21,7 @@ import { requireMayAddress } from "../../kit/auth.ts";
 import { jsonResponse } from "../../plugin-api/errors.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
 import { rememberedAfter } from "../../notify/attachments.ts";
+import { otherSender } from "../../notify/same-sender.ts";
 import type { Attachment, FilesPort } from "../../files/types.ts";
 import { fileSender, remoteAttachments, storeParts } from "../../notify/incoming-files.ts";
 import { withRequestFiles } from "../../files/request-files.ts";
@@ -44,6 +45,8 @@ export interface DiscordDeps {
   now(): Date;
   /** A message went but could not be remembered (the store): said in the log, not to the sender. */
   unsaved(id: string, err: unknown): void;
+  /** DELETE of a message another replica sent (`from`): forgotten, not withdrawn (said in the log, counted). */
+  notRetracted(id: string, from: string): void;
 }
 
 /** `deps` with this request's files (files/request-files.ts: forgotten when the request is refused). */
@@ -69,9 +72,14 @@ export function discordHandlers(route: DiscordRoute, deps: DiscordDeps): Discord
     message: guarded(async ({ params }) => answer(deps, await known(deps, params), params.message_id as string)),
     edit: guarded((req, user, scoped) => edit(scoped, req, user)),
     remove: guarded(async ({ params }) => {
+      const id = params.message_id as string;
       const sent = await known(deps, params);
-      await retractNotification(sent.ids, deps.notify);
-      await deps.sent.delete(params.message_id as string);
+      // XEP-0424 §6: clients honour a retraction from the original sender only; another replica's
+      // (another component domain) would leave the message and add a stray "withdrawn" line.
+      const other = otherSender(sent.from, deps.notify.component);
+      if (other === undefined) await retractNotification(sent.ids, deps.notify);
+      else deps.notRetracted(id, other);
+      await deps.sent.delete(id);
       return new Response(null, { status: 204 });
     }),
   };
@@ -87,7 +95,7 @@ async function execute(route: DiscordRoute, deps: DiscordDeps, req: HttpRequest,
   const { ids } = await sendNotification(notificationOf(message, await withImages(deps, message, files, sender)), route.to, deps.notify);
   if (!waits(request)) return new Response(null, { status: 204 });
   const id = deps.snowflake();
-  const sent: SentMessage = { ids, message, files, timestamp: deps.now().toISOString(), edited: null };
+  const sent: SentMessage = { ids, message, files, timestamp: deps.now().toISOString(), edited: null, from: deps.notify.component };
   await remember(deps, id, sent);
   return answer(deps, sent, id);
 }
@@ -107,9 +115,12 @@ async function edit(deps: DiscordDeps, req: HttpRequest, user: Identity | undefi
   }
   const all = [...before.files, ...files];
   const attachments = await withImages(deps, message, all, sender);
-  const sent = await sendNotification(notificationOf(message, attachments), Object.keys(before.ids), deps.notify, before.ids);
-  const ids = rememberedAfter(before.ids, sent.ids);
-  const after: SentMessage = { ...before, ids, message, files: all, edited: deps.now().toISOString() };
+  // XEP-0308 §5: a correction from another sender is ignored; another replica's message (another
+  // component domain) is edited by a new one, which later edits correct.
+  const replaces = otherSender(before.from, deps.notify.component) === undefined ? before.ids : undefined;
+  const sent = await sendNotification(notificationOf(message, attachments), Object.keys(before.ids), deps.notify, replaces);
+  const ids = rememberedAfter(replaces, sent.ids);
+  const after: SentMessage = { ...before, ids, message, files: all, edited: deps.now().toISOString(), from: deps.notify.component };
   await remember(deps, id, after);
   return answer(deps, after, id);
 }

@@ -72,6 +72,10 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
     ctx.metrics.correctStoreFailure(namespace);
   };
   const { auth, maxBodyBytes, files, ...notify } = formatPorts(route, ctx, groupchat);
+  const skipped = ctx.pluginMetrics("discord").counter({
+    name: "retractions_skipped_total",
+    help: "Discord DELETEs of a message another replica sent: forgotten, not withdrawn (XEP-0424 §6 takes a retraction from the original sender only).",
+  });
   return {
     auth,
     notify,
@@ -87,6 +91,17 @@ function depsOf(route: DiscordRoute, snowflake: () => string, ctx: FeatureContex
         message_id: id,
         err: err instanceof Error ? err.message : String(err),
       }),
+    notRetracted: (id: string, from: string) => {
+      skipped.inc();
+      ctx.log.warn(
+        "discord DELETE of a message another replica sent: forgotten, not withdrawn (XEP-0424 takes a retraction from its sender only)",
+        {
+          route: discordLabel(route),
+          message_id: id,
+          sender: from,
+        },
+      );
+    },
   };
 }
 

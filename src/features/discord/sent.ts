@@ -18,6 +18,11 @@ export interface SentMessage {
   files: Attachment[];
   timestamp: string;
   edited: string | null;
+  /**
+   * The JID the recipients' messages came from (the replica's component domain; absent in rows of
+   * older versions): clients take a correction or retraction from it alone (XEP-0308 §5, XEP-0424 §6).
+   */
+  from?: string;
 }
 
 export interface SentMessages {

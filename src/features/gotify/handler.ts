@@ -8,6 +8,7 @@ import type { Authenticator, Identity } from "../../auth/types.ts";
 import type { HttpHandler, HttpRequest } from "../../plugin-api/index.ts";
 import { requireMayAddress } from "../../kit/auth.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
+import { otherSender } from "../../notify/same-sender.ts";
 import type { FilesPort } from "../../files/types.ts";
 import { fileSender, viaStore } from "../../notify/incoming-files.ts";
 import { withRequestFiles } from "../../files/request-files.ts";
@@ -95,8 +96,9 @@ export function deleteMessageHandler(route: GotifyRoute, deps: GotifyDeps): Http
     if (!sent || sent.by !== user.name) throw new GatewayError(GOTIFY_ERRORS.GOTIFY_UNKNOWN_MESSAGE);
     // XEP-0424 §6: a client honours a retraction from the original sender only. Another replica
     // (another component domain) would send one that clients show as a stray "withdrawn" line.
-    if (sent.from === undefined || sent.from === deps.component) await retractNotification(sent.ids, deps);
-    else deps.notRetracted(sent.from);
+    const other = otherSender(sent.from, deps.component);
+    if (other === undefined) await retractNotification(sent.ids, deps);
+    else deps.notRetracted(other);
     try {
       await deps.messages.forget(id);
     } catch (err) {

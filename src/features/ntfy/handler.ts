@@ -17,6 +17,7 @@ import { isXmlText } from "../../kit/xml-text.ts";
 import { notificationText } from "../../notify/render.ts";
 import { retractNotification, sendNotification, type NotifyPorts } from "../../notify/send.ts";
 import { rememberedAfter } from "../../notify/attachments.ts";
+import { otherSender } from "../../notify/same-sender.ts";
 import { withNtfyAuthorization } from "./auth.ts";
 import { requireAccess } from "./access.ts";
 import { NTFY, asNtfy, ntfyError } from "./errors.ts";
@@ -49,6 +50,8 @@ export interface NtfyDeps {
   topics?: Topics | undefined;
   /** A write to the store that failed after the message went: /health reports it (the 200 stays ntfy's). */
   failed?: (op: string, err: unknown) => void;
+  /** DELETE of a sequence another replica began (`from`): forgotten, not withdrawn (said in the log, counted). */
+  notRetracted?: (topic: string, from: string) => void;
 }
 
 /** Who publishes: the identity the scheme found; whom attachments.rate counts; where this request's files go. */
@@ -149,12 +152,14 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const notification = notificationOf(p, attachments);
     if (!isXmlText(notificationText(notification)))
       throw ntfyError(NTFY.badRequest, "the message, title or tags hold characters XML cannot carry (control characters, U+FFFE, U+FFFF)");
-    const replaces = p.sequenceId ? await deps.sequences.first(p.topic, p.sequenceId) : undefined;
-    const sent = await sendNotification(notification, to, portsOf(p.topic), replaces);
+    const ports = portsOf(p.topic);
+    const replaces = p.sequenceId ? await correctable(p.topic, p.sequenceId, ports.component) : undefined;
+    const sent = await sendNotification(notification, to, ports, replaces);
     // Once delivered (or queued): the id the publisher is answered is the cursor its subscribers resume after.
     const at = await streamed(topicEventOf(p, attachments[0]));
     const sequence = p.sequenceId ?? at.id;
-    await remember("remembering a ntfy sequence id", () => deps.sequences.remember(p.topic, sequence, rememberedAfter(replaces, sent.ids)));
+    const start = { ids: rememberedAfter(replaces, sent.ids), from: ports.component };
+    await remember("remembering a ntfy sequence id", () => deps.sequences.remember(p.topic, sequence, start));
     return jsonResponse(200, messageJson(p, at, attachments[0]));
   }
 
@@ -162,10 +167,25 @@ export function ntfyHandlers(route: NtfyRoute, deps: NtfyDeps) {
     const first = await deps.sequences.first(topic, sequenceId);
     if (!first)
       throw ntfyError(NTFY.notFound, `no message with sequence ID ${sequenceId} in topic ${topic} (withdrawn already, or forgotten)`);
-    await retractNotification(first, portsOf(topic));
+    const ports = portsOf(topic);
+    // XEP-0424 §6: clients honour a retraction from the original sender only; another replica's
+    // (another component domain) would leave the message and add a stray "withdrawn" line.
+    const other = otherSender(first.from, ports.component);
+    if (other === undefined) await retractNotification(first.ids, ports);
+    else deps.notRetracted?.(topic, other);
     await remember("forgetting a ntfy sequence id", () => deps.sequences.forget(topic, sequenceId));
     const { id, time } = await streamed({ event: "message_delete", topic, sequence_id: sequenceId, source: "http" });
     return jsonResponse(200, { id, time, event: "message_delete", topic, sequence_id: sequenceId });
+  }
+
+  /**
+   * The first messages a sequence's update corrects: none when another replica (another sender)
+   * began it, since clients ignore its correction (XEP-0308 §5). The update is then a new message,
+   * which the sequence goes on from.
+   */
+  async function correctable(topic: string, sequenceId: string, from: string): Promise<Record<string, string> | undefined> {
+    const start = await deps.sequences.first(topic, sequenceId);
+    return start && otherSender(start.from, from) === undefined ? start.ids : undefined;
   }
 
   /**

@@ -98,6 +98,7 @@ export default defineFeature({
           fromOf: (topic) => route.addresses[topic]?.jid,
           topics: ctx.topics,
           failed: (op, err) => ctx.gateway.storeFailed(op, err),
+          notRetracted: notRetracted(route, ctx),
         });
         writeToTopics(route, ctx);
         // A file body may be as large as attachments.max_file_bytes, where attachments are on.
@@ -133,6 +134,25 @@ function writeToTopics(route: NtfyRoute, ctx: FeatureContext): void {
   };
   for (const [topic, address] of Object.entries(route.addresses))
     ctx.xmpp.onStanza(topicWriter(topic, address, deps), { localParts: [address.local] });
+}
+
+/** A DELETE of a sequence another replica began: said in the log and counted (handler.ts `withdraw`). */
+function notRetracted(route: NtfyRoute, ctx: FeatureContext) {
+  const skipped = ctx.pluginMetrics("ntfy").counter({
+    name: "retractions_skipped_total",
+    help: "ntfy DELETEs of a sequence another replica began: forgotten, not withdrawn (XEP-0424 §6 takes a retraction from the original sender only).",
+  });
+  return (topic: string, from: string) => {
+    skipped.inc();
+    ctx.log.warn(
+      "ntfy DELETE of a sequence another replica began: forgotten, not withdrawn (XEP-0424 takes a retraction from its sender only)",
+      {
+        route: `ntfy ${route.path}`,
+        topic,
+        sender: from,
+      },
+    );
+  };
 }
 
 /** The route's sequence ids, bounded and expiring (store/threads.ts); a failed write is reported, not hidden. */

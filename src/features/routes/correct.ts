@@ -16,6 +16,7 @@ import { liquidFailure, problemOf, referencesOf, type Reference } from "../../te
 import { TemplateError, type RenderOptions } from "../../templates/template.ts";
 import type { TemplateScope } from "../../templates/scope.ts";
 import { DEFAULT_THREAD_LIMITS, type Remembered, type ThreadLimits } from "../../store/threads.ts";
+import { otherSender } from "../../notify/same-sender.ts";
 
 // Where a thread is remembered is the store's (store/threads.ts); the routes name it here too.
 export type { Remembered };
@@ -99,7 +100,7 @@ export function compileCorrection(
 function correctable(remembered: string | undefined, from: string | undefined): string | undefined {
   if (remembered === undefined) return undefined;
   const [id = remembered, sender] = remembered.split(" ", 2);
-  return sender === undefined || sender === "" || sender === from ? id : undefined;
+  return otherSender(sender, from) === undefined ? id : undefined;
 }
 
 /** An in-memory memory, for `stanzagate render` and tests. */

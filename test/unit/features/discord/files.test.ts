@@ -35,6 +35,7 @@ function webhook(files: FilesPort | undefined) {
     snowflake: () => String(1_000 + ++n),
     now: () => new Date("2026-12-07T08:00:00Z"),
     unsaved: () => {},
+    notRetracted: () => {},
   };
   const handlers = discordHandlers(ROUTE as unknown as DiscordRoute, deps);
   const post = (init: RequestInit, query = "") =>
