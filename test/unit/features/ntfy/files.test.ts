@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Element } from "ltx";
 import { fakeGateway, type FakeGateway } from "../../../helpers/fake-gateway.ts";
 import { PNG_1X1, sha256 } from "../../../helpers/file-store.ts";
+import { messagesOf } from "../../../helpers/fake-replicas.ts";
 
 const ROUTES = `
 http:
@@ -22,12 +23,7 @@ beforeAll(async () => void (gw = await fakeGateway(ROUTES)));
 afterAll(() => gw.stop());
 
 async function publish(path: string, init: RequestInit) {
-  const before = gw.stanzas().length;
-  const response = await gw.request(path, init);
-  const sent = gw
-    .stanzas()
-    .slice(before)
-    .filter((s) => s.name === "message");
+  const { response, sent } = await messagesOf(gw, path, init);
   return { status: response.status, json: (await response.json()) as Record<string, unknown>, sent };
 }
 
