@@ -8,6 +8,7 @@
  * The statement itself cannot be called back: a write that reaches the server after its caller
  * was told 503 still commits (docs/operations.md says what a sender may see: a retry repeats it).
  */
+import { GatewayError } from "../plugin-api/errors.ts";
 import type { Store } from "./types.ts";
 import { storeUnavailable } from "./unavailable.ts";
 
@@ -51,7 +52,7 @@ async function within<T>(answer: Promise<T>, name: string, timeoutMs: number): P
   try {
     return await Promise.race([answer, late]);
   } catch (err) {
-    if (err instanceof Error && err.name === "GatewayError") throw err;
+    if (err instanceof GatewayError) throw err;
     throw storeUnavailable(err instanceof Error ? err.message : String(err));
   } finally {
     clearTimeout(timer);

@@ -120,6 +120,10 @@ function house(refuse?: () => Error, bots = HOUSE, shared?: Map<string, LastRun>
 
 const bodies = (sent: Element[]) => sent.map((s) => s.getChildText("body"));
 
+/** The door sensor of the share and upgrade tests reporting, battery at 90%. */
+const door = (h: ReturnType<typeof house>, contact: boolean) =>
+  h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/door/contact", JSON.stringify({ contact, battery: 90 }));
+
 describe("a command with mqtt:", () => {
   test('`light kitchen on` publishes {"state":"ON"} to zigbee2mqtt/kitchen/set at QoS 1 and replies with the topic', async () => {
     const h = house();
@@ -189,8 +193,6 @@ describe("a job watching a topic", () => {
   test("with mqtt.share, on_change compares with the topic's last run in the store, whichever replica ran it", async () => {
     const shared = new Map<string, LastRun>();
     const [a, b] = [house(undefined, HOUSE, shared), house(undefined, HOUSE, shared)];
-    const door = (h: typeof a, contact: boolean) =>
-      h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/door/contact", JSON.stringify({ contact, battery: 90 }));
     await door(a, false);
     await door(b, false);
     await door(b, true);
@@ -200,8 +202,6 @@ describe("a job watching a topic", () => {
   });
 
   test("its last runs are kept under the bot's local part (the same on every replica); one an older version kept under the JID is read", async () => {
-    const door = (h: ReturnType<typeof house>, contact: boolean) =>
-      h.arrive("zigbee2mqtt/+/contact", "zigbee2mqtt/door/contact", JSON.stringify({ contact, battery: 90 }));
     const h = house();
     await door(h, false);
     expect([...h.stored.keys()]).toEqual(["house@ doors zigbee2mqtt/door/contact"]);
