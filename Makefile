@@ -3,7 +3,7 @@
 #   make unit    the in-process tier alone (seconds; no server)
 #   make deps-rules  the architecture rules (.dependency-cruiser.cjs); make unused: no unused file, export or dependency (knip)
 #   make lint    format check and lint (Biome, biome.jsonc); make format rewrites the tree in the house format
-#   make integration  the real-server tier alone (STANZAGATE_SERVERS=prosody skips ejabberd)
+#   make integration  the real-server tier alone (STANZAGATE_SERVERS=prosody skips ejabberd); make timings: rewrite test/timings.json
 #   make demo    install, start a local Prosody and Stanzagate on 127.0.0.1, print curl commands
 #   make demo-reset  the same, writing the demo's own .demo/routes.yaml over yours (make demo keeps it)
 #   make build   dist/stanzagate, one self-contained executable
@@ -21,7 +21,7 @@ SRC := $(shell find src plugins -name '*.ts') package.json
 file-sizes:
 	@scripts/check-file-sizes.sh
 
-.PHONY: file-sizes deps-rules deps-baseline unused lint format help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo demo-reset bench bench-footprint clean distclean verify-unit
+.PHONY: timings file-sizes deps-rules deps-baseline unused lint format help all deps node-deps prosody-deps release-deps test-deps build release test typecheck unit integration golden faults demo demo-reset bench bench-footprint clean distclean verify-unit
 
 all: build
 
@@ -127,20 +127,33 @@ format: node-deps
 	$(BIOME) format --write $(RULED_DIRS)
 	$(BIOME) format --write $(RULED_DIRS)
 
+# Test files run in worker processes side by side (bun test --parallel): an integration file
+# mostly waits on its own servers, so three workers share two cores well (5 min instead of 11).
+# Every part a file starts has its own ports and directory (testbed/ports.ts), so files never
+# meet. test/timings.json (per-file durations, `make timings` rewrites it) starts the slowest
+# files first. The fault suite stays one file at a time: its loads and kills are timed against a
+# quiet machine, and a neighbour's load only adds noise to what it counts.
+UNIT_TESTS := $(BUN) test --parallel=2 test/unit
+INTEGRATION_TESTS := $(BUN) test --parallel=3 --timings test/timings.json --timeout 60000 test/integration
+
 # Both tiers, then the fault suite: test/unit (in-process, no server), test/integration (real
 # Prosody and ejabberd, the release binaries), test/faults (make faults).
 test: file-sizes node-deps lint deps-rules unused test-deps typecheck build release
-	$(BUN) test test/unit
-	$(BUN) test --timeout 60000 test/integration
+	$(UNIT_TESTS)
+	$(INTEGRATION_TESTS)
 	$(MAKE) faults
 
 # The fast tier alone: in-process tests, no server (seconds).
 unit: node-deps
-	$(BUN) test test/unit
+	$(UNIT_TESTS)
 
 # The real-server tier alone (Prosody and ejabberd; STANZAGATE_SERVERS=prosody for Prosody only).
 integration: node-deps test-deps build release
-	$(BUN) test --timeout 60000 test/integration
+	$(INTEGRATION_TESTS)
+
+# Rewrites test/timings.json from a run of the integration tier (after adding slow files).
+timings: node-deps test-deps build release
+	$(INTEGRATION_TESTS) --update-timings
 
 # Sizes and seed: FAULTS_LOAD, FAULTS_CONCURRENCY, FAULTS_RUNS, FAULTS_SEED (docs/contributing.md, "Tests").
 faults: deps build
