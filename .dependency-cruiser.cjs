@@ -157,6 +157,8 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     doNotFollow: { path: "(^|/)node_modules/" },
+    // Packages that name their files only in `exports` (memoirist has no `main`) resolve too.
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
     builtInModules: { add: ["bun", "bun:sqlite", "bun:test", "bun:jsc", "bun:ffi"] },
     progress: { type: "none" },
   },

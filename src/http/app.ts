@@ -10,6 +10,7 @@ import type { CoreRegistrar } from "../feature-api.ts";
 import type { Logger } from "../log.ts";
 import { createCors, withHeaders } from "./cors.ts";
 import { claimedPaths, type ClaimedPaths, type UnknownResponder } from "./claimed-paths.ts";
+import { directRoutes, type DirectRoute } from "./direct-routes.ts";
 import { enter, noteHangUp, refuseEarly, type Door, type Refuse } from "./front-door.ts";
 import { GatewayRequest, clientOf, pathOf } from "./request-context.ts";
 import { routeMatcher } from "./route-labels.ts";
@@ -87,13 +88,16 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
   const notFound = ({ request }: { request: Request }) =>
     errorResponse(new GatewayError("NOT_FOUND", undefined, { details: { path: pathOf(request) } }));
   const claims = claimedPaths([...methodsByPath.keys()], unknowns, notFound);
-  const app = new Elysia().onError(({ code, error, request }) => {
-    if (code === "NOT_FOUND") return claimed(claims, undefined, request) ?? notFound({ request });
+  const unhandled = (error: unknown, request: Request) => {
     const err = error instanceof Error ? error : new Error(String(error));
     log.error("unhandled HTTP error", { err, method: request.method, path: pathOf(request) });
     return errorResponse(new GatewayError("INTERNAL"));
-  });
+  };
+  const app = new Elysia().onError(({ code, error, request }) =>
+    code === "NOT_FOUND" ? (claimed(claims, undefined, request) ?? notFound({ request })) : unhandled(error, request),
+  );
   const cors = createCors(corsEnabled);
+  const direct: DirectRoute[] = [];
   for (const r of routes) {
     const methods = methodsByPath.get(r.path) ?? [];
     const open = catchAlls.has(r.path) && claims.open(r.path);
@@ -107,7 +111,9 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
     };
     // Elysia awaits a handler whose source reads `=> call(` (its isAsync test), minified or not.
     app.route(r.method, r.path, ({ request, params }) => respond(request, params as Record<string, string> | undefined));
+    direct.push({ method: r.method, path: r.path, respond });
   }
+  const fast = directRoutes(direct);
   for (const [path, methods] of methodsByPath) {
     const headers = (request: Request) => (secrets.has(path) ? {} : cors.headers(request, methods));
     if (!methods.includes("OPTIONS")) app.options(path, ({ request }) => new Response(null, { status: 200, headers: headers(request) }));
@@ -136,7 +142,10 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
         noteHangUp(request, response, log);
         return response;
       };
-      return early ? Promise.resolve(note(early)) : app.handle(request).then(note);
+      if (early) return Promise.resolve(note(early));
+      const route = fast.find(request);
+      const answer = route ? route.respond(request, route.params).catch((error) => unhandled(error, request)) : app.handle(request);
+      return answer.then(note);
     },
   };
 }
