@@ -22,11 +22,16 @@ export function parseBearer(header: string | null): string | undefined {
 }
 
 /**
- * Constant-time equality of two secrets of any length: both are hashed first, so neither the
- * position of the first difference nor the length of the expected value shows in the timing.
+ * A secret as it is compared: its SHA-256. Comparing digests in constant time (`sameSecret`) shows
+ * neither the position of the first difference nor the length of the expected value in the
+ * timing. A configured secret is hashed once, when its scheme is built; a presented one once per
+ * request, however many configured ones it is compared with.
  */
-export function secretEquals(a: string, b: string): boolean {
-  const ha = createHash("sha256").update(a).digest();
-  const hb = createHash("sha256").update(b).digest();
-  return timingSafeEqual(ha, hb);
+export function secretDigest(secret: string): Buffer {
+  return createHash("sha256").update(secret).digest();
+}
+
+/** Constant-time equality of two `secretDigest`s. */
+export function sameSecret(a: Buffer, b: Buffer): boolean {
+  return timingSafeEqual(a, b);
 }

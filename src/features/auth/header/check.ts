@@ -6,14 +6,15 @@
 import { GatewayError } from "../../../plugin-api/errors.ts";
 import { DEFAULT_HEADER, type HeaderAuth } from "./schema.ts";
 import type { Identity } from "../../../auth/types.ts";
-import { secretEquals } from "../../../auth/credentials.ts";
+import { sameSecret, secretDigest } from "../../../auth/credentials.ts";
 
 export function headerCheck(name: string, scheme: HeaderAuth) {
   const header = scheme.header ?? DEFAULT_HEADER;
+  const expected = secretDigest(scheme.value);
   return async function checkHeader(request: Request): Promise<Identity> {
     const given = request.headers.get(header);
     if (given === null) throw new GatewayError("AUTH_REQUIRED");
-    if (!secretEquals(given, scheme.value)) throw new GatewayError("AUTH_FAILED");
+    if (!sameSecret(secretDigest(given), expected)) throw new GatewayError("AUTH_FAILED");
     return { scheme: name, name };
   };
 }
