@@ -89,6 +89,7 @@ try {
           gw.proc.pid,
           () => postMsgRun(gw.url, bob, N, c),
           (x) => x.delivered,
+          prosody.pid,
         ),
       (x) => postMsgExpected(x.statuses ?? {}),
     );
@@ -97,6 +98,8 @@ try {
     progress(`post_msg c=${c}`, {
       msgs_per_s: r.msgs_per_s,
       cpu_ms_per_msg: r.gateway_cpu_ms_per_msg,
+      prosody_cpu_ms: r.server_cpu_ms_per_msg,
+      bench_cpu_ms: r.bench_cpu_ms_per_msg,
       p50_ms: r.latency.p50_ms,
       p99_ms: r.latency.p99_ms,
       lost: r.lost,
@@ -119,6 +122,7 @@ try {
         gw.proc.pid,
         () => declarativeRun(gw.url, OPS, bob, N, 32),
         (x) => x.delivered,
+        prosody.pid,
       ),
     (x) => deliveryExpected(DECLARATIVE_PATH, x.statuses ?? {}),
   );
@@ -126,6 +130,8 @@ try {
   progress("declarative c=32", {
     msgs_per_s: declarative.msgs_per_s,
     cpu_ms_per_msg: declarative.gateway_cpu_ms_per_msg,
+    prosody_cpu_ms: declarative.server_cpu_ms_per_msg,
+    bench_cpu_ms: declarative.bench_cpu_ms_per_msg,
     p50_ms: declarative.latency.p50_ms,
     p99_ms: declarative.latency.p99_ms,
     lost: declarative.lost,
@@ -133,7 +139,13 @@ try {
     errors: declarative.http_errors,
   });
 
-  const ceiling = await ceilingRun(prosody, bob, N, LOAD_DOMAIN, LOAD_SECRET);
+  // The bare component runs in this process: its CPU is the benchmark's (the gateway idles).
+  const ceiling = await withCpu(
+    gw.proc.pid,
+    () => ceilingRun(prosody, bob, N, LOAD_DOMAIN, LOAD_SECRET),
+    (x) => x.delivered,
+    prosody.pid,
+  );
   const share = (rate = 0) => Math.round((rate / ceiling.msgs_per_s) * 100);
   const shares = {
     post_msg_c32_share_pct: share(runs.find((r) => r.concurrency === 32)?.msgs_per_s),
@@ -141,7 +153,13 @@ try {
     declarative_c32_share_pct: share(declarative.msgs_per_s),
   };
   results.ceiling = { ...ceiling, ...shares };
-  progress("ceiling (bare component)", { msgs_per_s: ceiling.msgs_per_s, p99_ms: ceiling.latency.p99_ms, ...shares });
+  progress("ceiling (bare component)", {
+    msgs_per_s: ceiling.msgs_per_s,
+    p99_ms: ceiling.latency.p99_ms,
+    prosody_cpu_ms: ceiling.server_cpu_ms_per_msg,
+    bench_cpu_ms: ceiling.bench_cpu_ms_per_msg,
+    ...shares,
+  });
 
   const alice = await connectClient(prosody, "alice", { resource: "bench" });
   const ch = await scraped(
@@ -152,6 +170,7 @@ try {
         gw.proc.pid,
         () => componentHttpRun(alice, `echo@${prosody.componentDomain}`, N, 32),
         (x) => x.replies,
+        prosody.pid,
       ),
     componentHttpExpected,
   );
@@ -159,6 +178,8 @@ try {
   progress("component_http window=32", {
     replies_per_s: ch.replies_per_s,
     cpu_ms_per_reply: ch.gateway_cpu_ms_per_msg,
+    prosody_cpu_ms: ch.server_cpu_ms_per_msg,
+    bench_cpu_ms: ch.bench_cpu_ms_per_msg,
     p50_ms: ch.latency.p50_ms,
     p99_ms: ch.latency.p99_ms,
     lost: ch.lost,

@@ -49,5 +49,36 @@ export function markdown(r: Results): string {
     `| outbox: accepted while the server is down | ${fmt(get(r, "outbox.accept_per_s"))} msg/s (${fmt(get(r, "outbox.queued"))} queued) |`,
     `| outbox: drain of the queue after the server returns | ${fmt(get(r, "outbox.drain_ms"))} ms; delivered ${fmt(get(r, "outbox.delivered"))}, duplicated ${fmt(get(r, "outbox.duplicates"))} |`,
   );
+  lines.push("", ...cpuSplit(r, Number(m.cores) || 1));
   return lines.join("\n") + "\n";
+}
+
+/**
+ * Where the machine's CPU went in each delivery phase: the gateway, Prosody and the benchmark
+ * itself share the cores, so their sum per message bounds the rate a phase can reach here.
+ */
+function cpuSplit(r: Results, cores: number): string[] {
+  const phases: Array<[string, unknown]> = [
+    ...((r.post_msg as Row[] | undefined) ?? []).map((run): [string, unknown] => [`post_msg c=${run.concurrency}`, run]),
+    ["declarative c=32", r.declarative],
+    ["ceiling: bare component (in the benchmark)", r.ceiling],
+    ["component_http", r.component_http],
+  ];
+  const lines = [
+    `CPU per message of each process (ms; the three share ${cores} cores, so ${cores * 1000} ms / their sum bounds the rate):`,
+    "",
+    "| phase | gateway | Prosody | benchmark (load, webhooks, bob) | sum | rate the sum allows | measured |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const [name, run] of phases) {
+    if (!run) continue;
+    const parts = ["gateway_cpu_ms_per_msg", "server_cpu_ms_per_msg", "bench_cpu_ms_per_msg"].map((k) => get(run, k));
+    const sum = parts.reduce<number>((total, v) => total + (typeof v === "number" ? v : 0), 0);
+    const gateway = name.startsWith("ceiling") ? "(idle)" : fmt(parts[0]);
+    const rate = get(run, "msgs_per_s") ?? get(run, "replies_per_s");
+    lines.push(
+      `| ${name} | ${gateway} | ${fmt(parts[1])} | ${fmt(parts[2])} | ${fmt(Math.round(sum * 1000) / 1000)} | ${sum > 0 ? fmt(Math.round((cores * 1000) / sum)) : "n/a"}/s | ${fmt(rate)}/s |`,
+    );
+  }
+  return lines;
 }

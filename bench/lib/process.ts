@@ -18,17 +18,40 @@ export function cpuSeconds(pid: number): number {
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
 
+/** What each process on the machine spent during a phase, per message (ms of CPU). */
+export interface CpuPerMessage {
+  /** The gateway (every thread: JIT, GC and I/O included): what issue 24's goals are about. */
+  gateway_cpu_ms_per_msg: number;
+  /** The XMPP server, when its pid was given: Prosody is one thread, so this also bounds its rate. */
+  server_cpu_ms_per_msg?: number;
+  /** The benchmark itself: the load it sends, the webhooks it answers, bob's thread. */
+  bench_cpu_ms_per_msg: number;
+}
+
 /**
- * Runs `run` and adds `gateway_cpu_ms_per_msg`: the CPU time process `pid` spent meanwhile
- * (every thread: JIT, GC and I/O included), per message `count(result)` says was handled.
+ * Runs `run` and adds the CPU time each process spent meanwhile, per message `count(result)` says
+ * was handled: the gateway `pid`, the server `serverPid`, and this process. The three share the
+ * machine's cores: their sum per message bounds the rate any phase can reach here.
  */
 export async function withCpu<T extends object>(
   pid: number,
   run: () => Promise<T>,
   count: (result: T) => number,
-): Promise<T & { gateway_cpu_ms_per_msg: number }> {
-  const before = cpuSeconds(pid);
+  serverPid?: number | null,
+): Promise<T & CpuPerMessage> {
+  const spent = (of: number) => {
+    const before = cpuSeconds(of);
+    return () => cpuSeconds(of) - before;
+  };
+  const gateway = spent(pid);
+  const server = serverPid ? spent(serverPid) : undefined;
+  const bench = spent(process.pid);
   const result = await run();
-  const ms = (cpuSeconds(pid) - before) * 1000;
-  return { ...result, gateway_cpu_ms_per_msg: Math.round((ms / Math.max(1, count(result))) * 1000) / 1000 };
+  const perMessage = (seconds: number) => Math.round(((seconds * 1000) / Math.max(1, count(result))) * 1000) / 1000;
+  return {
+    ...result,
+    gateway_cpu_ms_per_msg: perMessage(gateway()),
+    ...(server ? { server_cpu_ms_per_msg: perMessage(server()) } : {}),
+    bench_cpu_ms_per_msg: perMessage(bench()),
+  };
 }
