@@ -20,6 +20,7 @@ import { createLiquid } from "./liquid.ts";
 import { buildStanzas, MARK, type ElementDef } from "./template-build.ts";
 import { liquidFailure, referencesOf, problemOf, type Reference, type TemplateProblem } from "./template-check.ts";
 import { checkScopeText, type TemplateScope } from "./scope.ts";
+import { plainProgram, renderPlain } from "./plain-program.ts";
 
 export type { TemplateScope } from "./scope.ts";
 export type { TemplateProblem, Reference } from "./template-check.ts";
@@ -90,15 +91,11 @@ export function compileTemplate(source: string, roots?: readonly string[]): Comp
   return compiled(program, c, references);
 }
 
-function compiled(program: Template[], c: Compiling, references: Reference[]): CompiledTemplate {
+function compiled({ text, templates }: Program, c: Compiling, references: Reference[]): CompiledTemplate {
+  const plain = plainProgram(text);
   const renderAll = (scope: TemplateScope, options: RenderOptions = {}): Element[] => {
     checkScopeText(scope);
-    let output: string;
-    try {
-      output = liquid.renderSync(program, scope, { strictVariables: options.strict ?? false });
-    } catch (err) {
-      throw liquidFailure(err);
-    }
+    const output = (plain && renderPlain(plain, scope)) ?? renderLiquid(templates, scope, options);
     return buildStanzas(output, c.defs, c.placeholders);
   };
   return {
@@ -112,12 +109,26 @@ function compiled(program: Template[], c: Compiling, references: Reference[]): C
   };
 }
 
+function renderLiquid(templates: Template[], scope: TemplateScope, options: RenderOptions): string {
+  try {
+    return liquid.renderSync(templates, scope, { strictVariables: options.strict ?? false });
+  } catch (err) {
+    throw liquidFailure(err);
+  }
+}
+
+/** The Liquid program of a template: its text (the plain form is read from it) and its parse. */
+interface Program {
+  text: string;
+  templates: Template[];
+}
+
 /** Each Liquid token becomes a marker the XML parser reads as text; the rest stays as written. */
 function markTokens(source: string, tokens: TopLevelToken[]): string {
   return tokens.map((t, i) => (TypeGuards.isHTMLToken(t) ? source.slice(t.begin, t.end) : `\ue000${i}\ue001`)).join("");
 }
 
-function compileProgram(marked: string, c: Compiling): Template[] | undefined {
+function compileProgram(marked: string, c: Compiling): Program | undefined {
   let wrapper: Element;
   try {
     wrapper = parse(`<t>${marked}</t>`);
@@ -134,7 +145,7 @@ function compileProgram(marked: string, c: Compiling): Template[] | undefined {
   const top = children(wrapper, c, true);
   if (c.problems.length) return undefined;
   try {
-    return liquid.parse(top);
+    return { text: top, templates: liquid.parse(top) };
   } catch (err) {
     c.problems.push(problemOf(err));
     return undefined;
