@@ -32,8 +32,9 @@ export interface DirectRoutes {
 export function directRoutes(routes: readonly DirectRoute[]): DirectRoutes {
   // `false`: a path of another method, left to Elysia (memoirist reads a null store as none).
   const tree = new Memoirist<Respond | false>({ onParam: decodeParam });
-  // Optional parameters (`/:a?`) are several patterns to Elysia: left to it.
-  const plain = routes.filter((r) => !r.path.includes("?"));
+  // Optional parameters (`/:a?`) are several patterns to Elysia: left to it. So is HEAD, even
+  // where a route registers it (files): Elysia answers it without the body the handler returns.
+  const plain = routes.filter((r) => !r.path.includes("?") && r.method !== "HEAD");
   for (const r of plain) tree.add(r.method, r.path, r.respond, { ignoreError: true });
   for (const method of new Set(plain.map((r) => r.method)))
     for (const path of new Set(plain.map((r) => r.path))) tree.add(method, path, false, { ignoreError: true });

@@ -14,6 +14,8 @@ const routes = directRoutes([
   { method: "PUT", path: "/:topic/:sequence_id", respond: answer("ntfy update") },
   { method: "POST", path: "/:topic", respond: answer("ntfy publish") },
   { method: "GET", path: "/files/:name?", respond: answer("optional") },
+  { method: "GET", path: "/file/:id", respond: answer("file") },
+  { method: "HEAD", path: "/file/:id", respond: answer("file") },
 ]);
 
 async function found(method: string, url: string) {
@@ -47,9 +49,11 @@ describe("a request left to Elysia", () => {
     expect(await found("GET", "http://gateway.test/msg/bob")).toBeUndefined();
   });
 
-  test("OPTIONS and HEAD, which no route registers", async () => {
+  test("OPTIONS and HEAD, even where a route registers HEAD (Elysia drops the body)", async () => {
     expect(await found("OPTIONS", "http://gateway.test/msg/bob")).toBeUndefined();
     expect(await found("HEAD", "http://gateway.test/msg/bob")).toBeUndefined();
+    expect(await found("HEAD", "http://gateway.test/file/1")).toBeUndefined();
+    expect((await found("GET", "http://gateway.test/file/1"))?.answer).toBe("file");
   });
 
   test("a trailing slash, and a pattern with an optional parameter", async () => {
