@@ -10,7 +10,7 @@ import type { CoreRegistrar } from "../feature-api.ts";
 import type { Logger } from "../log.ts";
 import { createCors, withHeaders } from "./cors.ts";
 import { claimedPaths, type ClaimedPaths, type UnknownResponder } from "./claimed-paths.ts";
-import { directRoutes, type DirectRoute } from "./direct-routes.ts";
+import { directRoutes, type DirectRoute, type Respond } from "./direct-routes.ts";
 import { enter, noteHangUp, refuseEarly, type Door, type Refuse } from "./front-door.ts";
 import { GatewayRequest, clientOf, pathOf } from "./request-context.ts";
 import { routeMatcher } from "./route-labels.ts";
@@ -93,9 +93,17 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
     log.error("unhandled HTTP error", { err, method: request.method, path: pathOf(request) });
     return errorResponse(new GatewayError("INTERNAL"));
   };
-  const app = new Elysia().onError(({ code, error, request }) =>
-    code === "NOT_FOUND" ? (claimed(claims, undefined, request) ?? notFound({ request })) : unhandled(error, request),
-  );
+  // Elysia tells an error by its `code` (its own NotFoundError's, or any error's `code` field):
+  // a GatewayError("NOT_FOUND") escaping a handler is the path's 404 on either path, not a 500.
+  const answerError = (code: unknown, error: unknown, request: Request) =>
+    code === "NOT_FOUND" ? (claimed(claims, undefined, request) ?? notFound({ request })) : unhandled(error, request);
+  const app = new Elysia().onError(({ code, error, request }) => answerError(code, error, request));
+  const answerDirectly = (respond: Respond, request: Request, params: Record<string, string>) =>
+    respond(request, params).then(
+      // A handler is typed to answer a Response; Elysia would have made one of anything else.
+      (res: unknown) => (res instanceof Response ? res : unhandled(new Error("the route's handler answered no Response"), request)),
+      (error: unknown) => answerError((error as { code?: unknown } | null | undefined)?.code, error, request),
+    );
   const cors = createCors(corsEnabled);
   const direct: DirectRoute[] = [];
   for (const r of routes) {
@@ -144,7 +152,7 @@ export function createHttpApp({ routes, cors: corsEnabled, maxBodyBytes, log, un
       };
       if (early) return Promise.resolve(note(early));
       const route = fast.find(request);
-      const answer = route ? route.respond(request, route.params).catch((error) => unhandled(error, request)) : app.handle(request);
+      const answer = route ? answerDirectly(route.respond, request, route.params) : app.handle(request);
       return answer.then(note);
     },
   };

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { createHttpApp } from "../../src/http/app.ts";
+import { GatewayError } from "../../src/plugin-api/errors.ts";
 import { MAX_JSON_DEPTH, readText } from "../../src/kit/request-body.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import { loadTestConfig } from "../helpers/gateway.ts";
@@ -169,6 +170,37 @@ describe("an unexpected error", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: "error", msg: "unhandled HTTP error", path: "/boom", err: { name: "Error", message: "boom" } });
     expect(String((lines[0]!.err as { stack?: string }).stack)).toContain("boom");
+  });
+});
+
+describe("what a route's handler answers besides a Response (review 33)", () => {
+  const appWith = (handler: () => unknown) => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = createLogger({ write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const app = createHttpApp({
+      routes: [{ method: "GET", path: "/odd", handler: handler as () => Response }],
+      cors: false,
+      maxBodyBytes: MAX_BODY,
+      log,
+    });
+    return { lines, ask: () => app.handle(new Request("http://gateway.test/odd"), "local") };
+  };
+
+  test("a NOT_FOUND error that escapes it is the path's 404, unlogged, as Elysia answered it", async () => {
+    const { lines, ask } = appWith(() => {
+      throw new GatewayError("NOT_FOUND");
+    });
+    const res = await ask();
+    expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([404, "NOT_FOUND"]);
+    expect(lines).toEqual([]);
+  });
+
+  test("something that is not a Response is a logged 500, never handed to the server", async () => {
+    const { lines, ask } = appWith(() => Promise.resolve("not a Response"));
+    const res = await ask();
+    expect(res).toBeInstanceOf(Response);
+    expect([res.status, await res.json()]).toEqual([500, { error: "Internal error", code: "INTERNAL" }]);
+    expect(lines[0]).toMatchObject({ level: "error", msg: "unhandled HTTP error", path: "/odd" });
   });
 });
 
